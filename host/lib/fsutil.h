@@ -1,0 +1,50 @@
+/*
+ * fsutil.h - file helpers that never leave a half-written file behind.
+ */
+#ifndef SH_FSUTIL_H
+#define SH_FSUTIL_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "status.h"
+
+/*
+ * Read the whole file at path into a NUL-terminated heap buffer (*out, freed
+ * by the caller with free()) of *len bytes. Refuses files larger than cap
+ * bytes with SH_ERR_NOMEM and a message naming the cap. A missing file is
+ * SH_ERR_NOTFOUND. len may be NULL.
+ */
+sh_status fs_read_file(const char *path, size_t cap, char **out, size_t *len,
+                       struct sh_error *e);
+
+/*
+ * Replace path with data atomically: write a temporary file in the same
+ * directory, fsync it, rename it over path, then fsync the directory. A crash
+ * at any instant leaves the old content or the new, never a mix. The file is
+ * created with permissions mode (before umask for 0600-class modes, exact).
+ */
+sh_status fs_write_atomic(const char *path, const void *data, size_t len,
+                          mode_t mode, struct sh_error *e);
+
+/* mkdir -p with mode for created directories. Existing ones are fine. */
+sh_status fs_mkdirs(const char *path, mode_t mode, struct sh_error *e);
+
+/* rm -rf: removes path and everything below it, not following symlinks. A
+ * missing path is fine. */
+sh_status fs_remove_tree(const char *path, struct sh_error *e);
+
+/* fsync the directory at path, so a rename inside it is durable. */
+sh_status fs_sync_dir(const char *path, struct sh_error *e);
+
+/* 1 when path exists (any type, symlinks not followed), else 0. */
+int fs_exists(const char *path);
+
+/* 1 when path is a directory (symlinks not followed), else 0. */
+int fs_is_dir(const char *path);
+
+/* Write "a/b" into buf of cap bytes; SH_ERR_NOMEM when it does not fit. */
+sh_status fs_join(char *buf, size_t cap, const char *a, const char *b,
+                  struct sh_error *e);
+
+#endif /* SH_FSUTIL_H */

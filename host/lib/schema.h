@@ -1,0 +1,72 @@
+/*
+ * schema.h - a compiled JSON Schema validator for tool arguments and results.
+ *
+ * A schema is compiled once (when a skill loads) into a tree with its
+ * keywords pre-parsed, regexes compiled and $ref links resolved, so that
+ * validating a call's arguments is a walk over two trees with no allocation
+ * on success.
+ *
+ * Supported keywords (JSON Schema 2020-12 semantics): type (string or array
+ * of: null boolean object array number integer string), properties,
+ * required, additionalProperties (boolean or schema), enum, const, minimum,
+ * maximum, exclusiveMinimum, exclusiveMaximum (numbers), minLength,
+ * maxLength (counted in Unicode code points), pattern (ECMA-262 subset,
+ * translated to POSIX ERE: \d \w \s \D \W \S and their use inside brackets),
+ * items (schema), minItems, maxItems, anyOf, oneOf, allOf, not, $ref to
+ * "#", "#/$defs/NAME" and "#/definitions/NAME", $defs, definitions.
+ * Annotation keywords (title, description, default, examples, $schema, $id,
+ * $comment, format, readOnly, writeOnly, deprecated) are accepted and
+ * ignored. Any other keyword is accepted and ignored too, as the spec asks
+ * of unknown keywords; a known keyword with a value of the wrong type is a
+ * compile error.
+ */
+#ifndef SH_SCHEMA_H
+#define SH_SCHEMA_H
+
+#include <stddef.h>
+
+#include <cjson/cJSON.h>
+
+#include "status.h"
+
+struct schema;
+
+/* Nesting depth past which compile and validate give up (and say so). */
+#define SCHEMA_MAX_DEPTH 64
+
+/*
+ * Compile the schema in the JSON tree root (a JSON object or a boolean). The
+ * tree is borrowed: the compiled schema copies what it needs. On failure
+ * returns SH_ERR_INVALID with a message naming the keyword's location, e.g.
+ * "at #/properties/age/minimum: must be a number". *out is owned by the
+ * caller and released with schema_free().
+ */
+sh_status schema_compile(const cJSON *root, struct schema **out,
+                         struct sh_error *e);
+
+/* Same, from JSON text of len bytes (SH_ERR_INVALID if it does not parse). */
+sh_status schema_compile_text(const char *json, size_t len,
+                              struct schema **out, struct sh_error *e);
+
+/*
+ * Validate instance against s. Returns 1 when valid. Returns 0 when invalid,
+ * and writes into msg (cap bytes, always NUL-terminated when cap > 0) one
+ * sentence written for a model to act on: where (a JSON Pointer into the
+ * instance), what was expected and what was found, e.g.
+ *   "/slides/0/layout: \"grid\" is not one of \"title\", \"bullets\""
+ *   "/: missing required property \"name\""
+ *   "/count: 12 is greater than the maximum 10"
+ * Thread-safe: a compiled schema may be used by many threads at once.
+ */
+int schema_validate(const struct schema *s, const cJSON *instance, char *msg,
+                    size_t cap);
+
+/* 1 when the schema's root declares "type": "object" (alone, or "object"
+ * among types is not enough: exactly "object"), else 0. Tool input and
+ * output schemas must pass this. */
+int schema_root_is_object(const struct schema *s);
+
+/* Release a compiled schema. NULL is fine. */
+void schema_free(struct schema *s);
+
+#endif /* SH_SCHEMA_H */
