@@ -1,2 +1,118 @@
+/*
+ * main.c - `skillhost`: global options and the command table.
+ */
 #include <stdio.h>
-int main(void) { puts("skillhost " SKILLHOST_VERSION); return 0; }
+#include <stdlib.h>
+#include <string.h>
+
+#include <skill/version.h>
+
+#include "cli.h"
+#include "commands.h"
+#include "hostlog.h"
+
+static const struct cli_command commands[] = {
+	{"tools", "list the tools of the installed skills (or of --skill files)",
+	 cmd_tools},
+	{"call", "call a tool and print the MCP CallToolResult JSON", cmd_call},
+	{"config", "show or change a skill's settings and host policy",
+	 cmd_config},
+	{"new", "scaffold a new skill project that builds against the SDK",
+	 cmd_new},
+	{NULL, NULL, NULL},
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+	        "usage: skillhost [--home DIR] [--json] [-v|-q] COMMAND [ARGS]\n"
+	        "\n"
+	        "Install, verify and run AI-agent skills, and serve their tools\n"
+	        "to any model backend.\n"
+	        "\n"
+	        "Commands:\n");
+	for (const struct cli_command *c = commands; c->name; c++)
+		fprintf(f, "  %-10s %s\n", c->name, c->summary);
+	fprintf(f,
+	        "  %-10s %s\n"
+	        "\n"
+	        "Global options:\n"
+	        "  --home DIR   the store folder (default $SKILLHOST_HOME, else\n"
+	        "               $XDG_DATA_HOME/skillhost or ~/.local/share/skillhost)\n"
+	        "  --json       machine-readable output for listings\n"
+	        "  -v, -q       more or less logging on stderr\n"
+	        "  --version    print the version and the skill ABI\n"
+	        "\n"
+	        "Exit codes: 0 ok, 1 tool error, 2 usage, 3 signature or trust,\n"
+	        "4 not found, 5 other failure.\n"
+	        "Run 'skillhost COMMAND --help' for a command's options.\n",
+	        "help", "show this help, or a command's");
+}
+
+static const struct cli_command *find(const char *name)
+{
+	for (const struct cli_command *c = commands; c->name; c++)
+		if (!strcmp(c->name, name))
+			return c;
+	return NULL;
+}
+
+int main(int argc, char **argv)
+{
+	struct cli_ctx ctx = {0};
+	const struct cli_command *cmd;
+	int i = 1;
+
+	for (; i < argc && argv[i][0] == '-'; i++) {
+		const char *a = argv[i];
+		if (!strcmp(a, "--home") && i + 1 < argc) {
+			ctx.home = argv[++i];
+		} else if (!strncmp(a, "--home=", 7)) {
+			ctx.home = a + 7;
+		} else if (!strcmp(a, "--json")) {
+			ctx.json = 1;
+		} else if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
+			hostlog_set_level(SKILL_LOG_DEBUG);
+		} else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
+			hostlog_set_level(SKILL_LOG_ERROR);
+		} else if (!strcmp(a, "--version")) {
+			printf("skillhost %s (skill ABI %d.%d)\n",
+			       SKILLHOST_VERSION, SKILL_ABI_MAJOR,
+			       SKILL_ABI_MINOR);
+			return 0;
+		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+			usage(stdout);
+			return 0;
+		} else {
+			fprintf(stderr, "skillhost: unknown option %s\n", a);
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (i >= argc) {
+		usage(stderr);
+		return 2;
+	}
+	if (!strcmp(argv[i], "help")) {
+		if (i + 1 < argc && (cmd = find(argv[i + 1]))) {
+			char *args[] = {argv[i + 1], "--help", NULL};
+			return cmd->run(&ctx, 2, args);
+		}
+		if (i + 1 < argc) {
+			fprintf(stderr, "skillhost: no command '%s'\n",
+			        argv[i + 1]);
+			return 2;
+		}
+		usage(stdout);
+		return 0;
+	}
+	cmd = find(argv[i]);
+	if (!cmd) {
+		fprintf(stderr,
+		        "skillhost: no command '%s'; run 'skillhost help' for "
+		        "the list\n",
+		        argv[i]);
+		return 2;
+	}
+	return cmd->run(&ctx, argc - i, argv + i);
+}

@@ -73,6 +73,22 @@ sh_status sh_error_prefix(struct sh_error *e, const char *fmt, ...)
 	return e->status;
 }
 
+sh_status sh_error_suffix(struct sh_error *e, const char *fmt, ...)
+{
+	size_t used;
+	va_list ap;
+	int n;
+
+	if (!e)
+		return SH_ERR_FAIL;
+	used = strlen(e->msg);
+	va_start(ap, fmt);
+	n = vsnprintf(e->msg + used, sizeof e->msg - used, fmt, ap);
+	va_end(ap);
+	set_truncation_mark(e->msg, sizeof e->msg, (int)used + n);
+	return e->status;
+}
+
 void sh_error_clear(struct sh_error *e)
 {
 	if (!e)

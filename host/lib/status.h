@@ -55,6 +55,11 @@ sh_status sh_error_errno(struct sh_error *e, sh_status st, int errno_value,
 sh_status sh_error_prefix(struct sh_error *e, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* Append to an existing message ("<old msg> (skill ABI 1.0)"). Keeps the
+ * status. Returns it. */
+sh_status sh_error_suffix(struct sh_error *e, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
 /* Reset e to SH_OK with an empty message. e may be NULL. */
 void sh_error_clear(struct sh_error *e);
 

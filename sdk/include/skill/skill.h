@@ -24,6 +24,7 @@
 #define SKILL_SKILL_H
 
 #include "entry.h"
+#include "ext/artifacts.h"
 #include "ext/config.h"
 #include "host.h"
 #include "status.h"

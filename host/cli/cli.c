@@ -1,0 +1,145 @@
+/*
+ * cli.c - helpers every command shares. See cli.h.
+ */
+#include "cli.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "runtime.h"
+
+static const char *hint(sh_status st)
+{
+	switch (st) {
+	case SH_ERR_TRUST:
+		return "the file was not installed or run; check where it "
+		       "came from";
+	default:
+		return NULL;
+	}
+}
+
+int cli_fail(const struct sh_error *e)
+{
+	const char *h = hint(e->status);
+
+	fprintf(stderr, "skillhost: error: %s\n",
+	        e->msg[0] ? e->msg : sh_status_name(e->status));
+	if (h)
+		fprintf(stderr, "skillhost: %s\n", h);
+	return sh_status_exit_code(e->status == SH_OK ? SH_ERR_FAIL
+	                                              : e->status);
+}
+
+int cli_usage(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "skillhost %s: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nRun 'skillhost %s --help' for usage.\n", cmd);
+	return 2;
+}
+
+int cli_wants_help(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--"))
+			return 0;
+		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
+			return 1;
+	}
+	return 0;
+}
+
+sh_status cli_open_runtime(const struct cli_ctx *ctx, char **skill_paths,
+                           int nskills, struct runtime **out,
+                           struct sh_error *e)
+{
+	struct runtime_opts o = {.home = ctx->home};
+	struct runtime *rt;
+	sh_status rc;
+
+	rc = runtime_open(&o, &rt, e);
+	if (rc != SH_OK)
+		return rc;
+	for (int i = 0; i < nskills; i++) {
+		rc = runtime_add_skill_file(rt, skill_paths[i], e);
+		if (rc != SH_OK)
+			goto fail;
+	}
+	rc = runtime_seal(rt, e);
+	if (rc != SH_OK)
+		goto fail;
+	*out = rt;
+	return SH_OK;
+fail:
+	runtime_close(rt);
+	return rc;
+}
+
+/* Write compact JSON text with two-space indentation, one member or
+ * element per line, and empty containers kept as {} and []. */
+static void print_indented(const char *s, FILE *f)
+{
+	int depth = 0, in_str = 0;
+
+	for (const char *p = s; *p; p++) {
+		char ch = *p;
+		if (in_str) {
+			fputc(ch, f);
+			if (ch == '\\' && p[1])
+				fputc(*++p, f);
+			else if (ch == '"')
+				in_str = 0;
+			continue;
+		}
+		switch (ch) {
+		case '"':
+			in_str = 1;
+			fputc(ch, f);
+			break;
+		case '{':
+		case '[':
+			fputc(ch, f);
+			if (p[1] == '}' || p[1] == ']') {
+				fputc(*++p, f);
+				break;
+			}
+			fprintf(f, "\n%*s", ++depth * 2, "");
+			break;
+		case '}':
+		case ']':
+			fprintf(f, "\n%*s%c", --depth * 2, "", ch);
+			break;
+		case ',':
+			fprintf(f, ",\n%*s", depth * 2, "");
+			break;
+		case ':':
+			fputs(": ", f);
+			break;
+		default:
+			fputc(ch, f);
+		}
+	}
+	fputc('\n', f);
+}
+
+int cli_print_json(const cJSON *j, int pretty)
+{
+	char *s = cJSON_PrintUnformatted(j);
+
+	if (!s) {
+		fprintf(stderr, "skillhost: error: out of memory\n");
+		return 5;
+	}
+	if (pretty)
+		print_indented(s, stdout);
+	else
+		puts(s);
+	free(s);
+	return 0;
+}

@@ -1,0 +1,256 @@
+/*
+ * cmd_config.c - `skillhost config`: a skill's settings and host policy.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <skill/ext/config.h>
+
+#include "config.h"
+#include "commands.h"
+#include "exec_inproc.h"
+#include "runtime.h"
+#include "schema.h"
+#include "skilldesc.h"
+
+/* Keys the host itself interprets; everything else is the skill's. */
+static const char *const policy_keys[] = {
+	"isolation", "timeout", "memory", "concurrency", "input-dir", NULL};
+
+static void help(void)
+{
+	puts("usage: skillhost config SKILL [KEY [VALUE]] [--unset] "
+	     "[--skill PATH.so]\n"
+	     "\n"
+	     "Show (no KEY), read (KEY) or set (KEY VALUE) a skill's\n"
+	     "configuration. Host policy keys:\n"
+	     "  isolation    in-process | isolated\n"
+	     "  timeout      per-call deadline in milliseconds\n"
+	     "  memory       memory cap of an isolated skill, e.g. 512M\n"
+	     "  concurrency  most calls of the skill at once\n"
+	     "  input-dir    folders the skill may read, ':'-separated\n"
+	     "Any other KEY is a setting the skill reads through the\n"
+	     "skill.config/1 extension. When the skill publishes a settings\n"
+	     "schema (skill.config-schema/1) and is given with --skill, the\n"
+	     "new value is checked against it.\n"
+	     "\n"
+	     "  --unset          remove KEY\n"
+	     "  --skill PATH.so  the skill's file, to check settings against "
+	     "its schema");
+}
+
+static int is_policy(const char *key)
+{
+	for (const char *const *k = policy_keys; *k; k++)
+		if (!strcmp(*k, key))
+			return 1;
+	return 0;
+}
+
+static int positive_int(const char *v)
+{
+	char *end;
+	long long n = strtoll(v, &end, 10);
+	return *v && !*end && n > 0;
+}
+
+static int memory_size(const char *v)
+{
+	char *end;
+	long long n = strtoll(v, &end, 10);
+	return n > 0 && (!*end || (!end[1] && strchr("KkMmGg", *end)));
+}
+
+static int check_policy(const char *key, const char *value)
+{
+	if (!strcmp(key, "isolation") && strcmp(value, "in-process") &&
+	    strcmp(value, "isolated"))
+		return cli_usage("config",
+		                 "isolation must be 'in-process' or 'isolated'");
+	if ((!strcmp(key, "timeout") || !strcmp(key, "concurrency")) &&
+	    !positive_int(value))
+		return cli_usage("config", "%s must be a positive integer", key);
+	if (!strcmp(key, "memory") && !memory_size(value))
+		return cli_usage("config",
+		                 "memory must be a size like 512M or 2G");
+	if (!strcmp(key, "input-dir")) {
+		char *copy = strdup(value), *save = NULL;
+		int bad = 0;
+		for (char *d = strtok_r(copy, ":", &save); d && !bad;
+		     d = strtok_r(NULL, ":", &save)) {
+			struct stat st;
+			if (d[0] != '/' || stat(d, &st) || !S_ISDIR(st.st_mode))
+				bad = cli_usage("config",
+				                "input-dir: '%s' is not an "
+				                "absolute path to a folder",
+				                d);
+		}
+		free(copy);
+		return bad;
+	}
+	return 0;
+}
+
+/* Check the settings, with KEY=VALUE applied, against the skill's schema.
+ * Returns an exit code; 0 when fine or when the skill has no schema. */
+static int check_setting(struct cli_ctx *ctx, char *skill_path,
+                         const char *skill, const char *key,
+                         const char *value)
+{
+	const skill_ext_config_schema_t *ext;
+	struct schema *schema = NULL;
+	struct runtime *rt = NULL;
+	struct executor *ex;
+	struct sh_error err;
+	cJSON *settings = NULL;
+	const cJSON *cur;
+	char why[512];
+	int rc = 0;
+
+	if (cli_open_runtime(ctx, &skill_path, 1, &rt, &err) != SH_OK)
+		return cli_fail(&err);
+	if (!catalog_skill_find(runtime_catalog(rt), skill)) {
+		rc = cli_usage("config", "%s is skill %s, not %s", skill_path,
+		               catalog_skill_at(runtime_catalog(rt), 0)->desc->name,
+		               skill);
+		goto out;
+	}
+	if (catalog_executor(runtime_catalog(rt),
+	                     catalog_skill_find(runtime_catalog(rt), skill), &ex,
+	                     &err) != SH_OK) {
+		rc = cli_fail(&err);
+		goto out;
+	}
+	ext = exec_inproc_skill_extension(ex, SKILL_EXT_CONFIG_SCHEMA);
+	if (!ext || !ext->schema)
+		goto out;
+	if (schema_compile_text(ext->schema, strlen(ext->schema), &schema,
+	                        &err) != SH_OK) {
+		fprintf(stderr,
+		        "skillhost: warning: %s publishes an invalid settings "
+		        "schema (%s); not checking\n",
+		        skill, err.msg);
+		goto out;
+	}
+	cur = cJSON_GetObjectItemCaseSensitive(
+		config_skill(runtime_config(rt), skill), "settings");
+	settings = cur ? cJSON_Duplicate(cur, 1) : cJSON_CreateObject();
+	cJSON_DeleteItemFromObjectCaseSensitive(settings, key);
+	if (value)
+		cJSON_AddStringToObject(settings, key, value);
+	if (!schema_validate(schema, settings, why, sizeof why)) {
+		fprintf(stderr,
+		        "skillhost: error: %s rejects this setting: %s\n"
+		        "skillhost: its settings schema is %s\n",
+		        skill, why, ext->schema);
+		rc = 2;
+	}
+out:
+	cJSON_Delete(settings);
+	schema_free(schema);
+	runtime_close(rt);
+	return rc;
+}
+
+static int show(struct cli_ctx *ctx, const char *skill, const char *key)
+{
+	struct runtime *rt;
+	struct sh_error err;
+	const cJSON *all;
+	int rc = 0;
+
+	if (cli_open_runtime(ctx, NULL, 0, &rt, &err) != SH_OK)
+		return cli_fail(&err);
+	all = config_skill(runtime_config(rt), skill);
+	if (key) {
+		const char *v = is_policy(key)
+		                    ? config_policy(runtime_config(rt), skill, key)
+		                    : config_setting(runtime_config(rt), skill,
+		                                     key);
+		if (v) {
+			puts(v);
+		} else {
+			fprintf(stderr, "skillhost: %s has no %s set\n", skill,
+			        key);
+			rc = 4;
+		}
+	} else if (ctx->json) {
+		cJSON *empty = cJSON_CreateObject();
+		rc = cli_print_json(all ? all : empty, 1);
+		cJSON_Delete(empty);
+	} else {
+		static const char *const sections[] = {"policy", "settings"};
+		for (int s = 0; s < 2; s++) {
+			const cJSON *sec =
+				cJSON_GetObjectItemCaseSensitive(all, sections[s]);
+			const cJSON *kv;
+			cJSON_ArrayForEach(kv, sec)
+				if (cJSON_IsString(kv))
+					printf("%s %s = %s\n", sections[s],
+					       kv->string, kv->valuestring);
+		}
+	}
+	runtime_close(rt);
+	return rc;
+}
+
+int cmd_config(struct cli_ctx *ctx, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"unset", no_argument, NULL, 'u'},
+		{"skill", required_argument, NULL, 's'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *skill, *key = NULL, *value = NULL;
+	char *skill_path = NULL;
+	char home[4096];
+	struct sh_error err;
+	int unset = 0, c, rc;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "us:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'u': unset = 1; break;
+		case 's': skill_path = optarg; break;
+		case 'h': help(); return 0;
+		default: return cli_usage("config", "unknown option");
+		}
+	}
+	if (optind >= argc)
+		return cli_usage("config", "which skill? give its name");
+	skill = argv[optind++];
+	if (optind < argc)
+		key = argv[optind++];
+	if (optind < argc)
+		value = argv[optind++];
+	if (optind < argc)
+		return cli_usage("config", "unexpected argument '%s'",
+		                 argv[optind]);
+	if (!skilldesc_valid_skill_name(skill))
+		return cli_usage("config",
+		                 "'%s' is not a skill name like namespace/name",
+		                 skill);
+	if (!key || (!value && !unset))
+		return show(ctx, skill, key);
+	if (unset && value)
+		return cli_usage("config", "--unset takes KEY without a VALUE");
+	if (!*key || strlen(key) > 128)
+		return cli_usage("config", "KEY must be 1-128 characters");
+	if (value && is_policy(key) && (rc = check_policy(key, value)))
+		return rc;
+	if (!is_policy(key) && skill_path &&
+	    (rc = check_setting(ctx, skill_path, skill, key, value)))
+		return rc;
+	if (ctx->home)
+		snprintf(home, sizeof home, "%s", ctx->home);
+	else if (runtime_default_home(home, sizeof home, &err) != SH_OK)
+		return cli_fail(&err);
+	if (config_update(home, skill, is_policy(key) ? "policy" : "settings",
+	                  key, value, &err) != SH_OK)
+		return cli_fail(&err);
+	return 0;
+}

@@ -1,0 +1,15 @@
+/*
+ * commands.h - the `skillhost` commands. Each takes argv with argv[0] being
+ * its own name, and returns an exit code.
+ */
+#ifndef SH_COMMANDS_H
+#define SH_COMMANDS_H
+
+#include "cli.h"
+
+int cmd_tools(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_call(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_config(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_new(struct cli_ctx *ctx, int argc, char **argv);
+
+#endif /* SH_COMMANDS_H */

@@ -1,0 +1,122 @@
+/*
+ * call.h - one tool call in flight: the host side of skill_call_t.
+ *
+ * A struct skill_call lives on the dispatching thread's stack for the
+ * duration of one call. It holds the validated arguments, the cancellation
+ * flag and deadline, where progress and log messages go, and the result the
+ * skill writes. The call_* functions are the implementations of the call-
+ * scoped host services (hostapi.c puts them in the skill_host_t vtable; the
+ * isolated executor calls them when a worker forwards a request), so every
+ * executor produces results through the same code.
+ *
+ * Result writers are [call]: a skill must not call them for one call from
+ * two threads at once.
+ */
+#ifndef SH_CALL_H
+#define SH_CALL_H
+
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+#include <skill/host.h>
+
+#include "status.h"
+
+/* Most bytes of content one call may return (text, base64, JSON). */
+#define CALL_RESULT_MAX (64u * 1024 * 1024)
+
+/* Where a call's progress and log messages go (e.g. MCP notifications). All
+ * callbacks are optional and run on the thread that calls the service. */
+struct call_sinks {
+	void (*progress)(void *ud, double progress, double total,
+	                 const char *message);
+	void (*log)(void *ud, skill_log_level level, const char *logger,
+	            const char *message);
+	skill_log_level log_min; /* messages below it are not delivered */
+	void *ud;
+};
+
+/* The result of a call, in MCP CallToolResult terms. */
+struct call_result {
+	cJSON *content;    /* array of content blocks (owned) */
+	cJSON *structured; /* structuredContent object, or NULL (owned) */
+	int is_error;
+};
+
+struct call_artifact;
+
+struct skill_call {
+	const char *skill_name;    /* for log messages */
+	const char *tool_name;     /* canonical */
+	const cJSON *args;         /* validated arguments (borrowed) */
+	atomic_int *cancel;        /* set to 1 to cancel; may be NULL */
+	int64_t deadline_ns;       /* CLOCK_MONOTONIC, 0 = none */
+	const struct call_sinks *sinks; /* may be NULL */
+	const void *services;      /* struct host_services, for extensions */
+
+	cJSON *content;
+	cJSON *structured;
+	int is_error;
+	size_t bytes;
+	double last_progress;
+	int has_progress;
+	char **scratch; /* strings handed out by arg_json, freed at the end */
+	size_t nscratch, scratch_cap;
+	struct call_artifact *artifacts; /* open output files */
+};
+
+/* Start a call. Everything not given is zeroed. */
+void call_init(struct skill_call *c, const char *skill_name,
+               const char *tool_name, const cJSON *args);
+
+/* Move the result out of c into *out (the caller owns it; call_result_free)
+ * and release everything else the call holds, including discarding any
+ * artifact that was not committed. c must not be used afterwards. */
+void call_finish(struct skill_call *c, struct call_result *out);
+
+/* Turn a result into an MCP CallToolResult object, consuming r's trees.
+ * Adds the serialized structuredContent as a text block when the result has
+ * structured content and no text. NULL when out of memory. */
+cJSON *call_result_to_json(struct call_result *r);
+
+void call_result_free(struct call_result *r);
+
+/* Replace the result with an error message for the model (isError). */
+void call_set_error(struct skill_call *c, const char *message);
+
+/* The call's cancellation state and time left. */
+int call_is_cancelled(skill_call_t *c);
+int64_t call_remaining_ms(skill_call_t *c);
+int64_t call_now_ns(void);
+
+/* The call-scoped host services (see skill/host.h for their contracts). */
+void call_progress(skill_call_t *c, double progress, double total,
+                   const char *message);
+void call_log(skill_call_t *c, skill_log_level level, const char *message);
+skill_status call_result_text(skill_call_t *c, const char *text, size_t len);
+skill_status call_result_json(skill_call_t *c, const char *json, size_t len);
+skill_status call_result_media(skill_call_t *c, const char *mime,
+                               const void *data, size_t len);
+skill_status call_result_resource(skill_call_t *c,
+                                  const skill_resource_t *res);
+skill_status call_result_link(skill_call_t *c,
+                              const skill_resource_link_t *link);
+skill_status call_tool_error(skill_call_t *c, const char *message);
+const char *call_arg_string(skill_call_t *c, const char *path);
+int call_arg_number(skill_call_t *c, const char *path, double *out);
+int call_arg_bool(skill_call_t *c, const char *path, int *out);
+int64_t call_arg_count(skill_call_t *c, const char *path);
+const char *call_arg_json(skill_call_t *c, const char *path);
+
+/* Resolve a JSON Pointer ("a/0/b" or "/a/0/b", with ~0 and ~1 escapes) in
+ * root. "" and "/" give root. NULL when absent. */
+const cJSON *call_json_pointer(const cJSON *root, const char *path);
+
+/* 1 when s[0..len) is valid UTF-8 (no overlongs, no surrogates). */
+int call_utf8_valid(const char *s, size_t len);
+
+/* The name of a status code, for messages ("cancelled", ...). */
+const char *call_skill_status_name(skill_status st);
+
+#endif /* SH_CALL_H */

@@ -1,0 +1,350 @@
+/*
+ * catalog.c - skills, tools and name lookup. See catalog.h.
+ */
+#include "catalog.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "schema.h"
+
+struct slot {
+	const char *key;
+	struct tool *full;  /* by canonical, MCP or FC name */
+	struct tool *bare;  /* by bare tool name, when unique */
+	int bare_ambiguous;
+};
+
+struct catalog {
+	struct skill **skills;
+	size_t nskills, cap;
+	struct tool **tools; /* sorted by canonical name */
+	size_t ntools;
+	struct slot *slots;
+	size_t nslots; /* power of two */
+	catalog_open_fn open;
+	void *open_ud;
+};
+
+struct catalog *catalog_new(catalog_open_fn open, void *ud)
+{
+	struct catalog *c = calloc(1, sizeof *c);
+
+	if (c) {
+		c->open = open;
+		c->open_ud = ud;
+	}
+	return c;
+}
+
+static void skill_free(struct skill *s)
+{
+	struct executor *ex;
+
+	if (!s)
+		return;
+	ex = atomic_load(&s->exec);
+	if (ex)
+		ex->ops->destroy(ex);
+	if (s->preloaded)
+		loader_close(s->preloaded, 0);
+	if (s->tools)
+		for (uint32_t i = 0; i < s->desc->ntools; i++) {
+			schema_free(atomic_load(&s->tools[i].input));
+			schema_free(atomic_load(&s->tools[i].output));
+		}
+	free(s->tools);
+	skilldesc_free(s->desc);
+	free(s->origin);
+	pthread_mutex_destroy(&s->open_lock);
+	pthread_mutex_destroy(&s->serial);
+	free(s);
+}
+
+void catalog_free(struct catalog *c)
+{
+	if (!c)
+		return;
+	for (size_t i = 0; i < c->nskills; i++)
+		skill_free(c->skills[i]);
+	free(c->skills);
+	free(c->tools);
+	free(c->slots);
+	free(c);
+}
+
+struct skill *catalog_skill_find(const struct catalog *c, const char *name)
+{
+	for (size_t i = 0; i < c->nskills; i++)
+		if (!strcmp(c->skills[i]->desc->name, name))
+			return c->skills[i];
+	return NULL;
+}
+
+sh_status catalog_add(struct catalog *c, struct skilldesc *desc,
+                      const char *origin, struct loaded_skill *preloaded,
+                      struct skill **added, struct sh_error *e)
+{
+	struct skill *s = NULL, *dup;
+	sh_status rc;
+
+	if (added)
+		*added = NULL;
+	dup = catalog_skill_find(c, desc->name);
+	if (dup) {
+		rc = sh_error_set(e, SH_ERR_USAGE,
+		                  "skill %s is given twice: %s and %s; load one",
+		                  desc->name, dup->origin, origin);
+		goto fail;
+	}
+	if (c->nskills == c->cap) {
+		size_t cap = c->cap ? c->cap * 2 : 16;
+		struct skill **grown = realloc(c->skills, cap * sizeof *grown);
+		if (!grown)
+			goto nomem;
+		c->skills = grown;
+		c->cap = cap;
+	}
+	s = calloc(1, sizeof *s);
+	if (!s)
+		goto nomem;
+	pthread_mutex_init(&s->open_lock, NULL);
+	pthread_mutex_init(&s->serial, NULL);
+	s->desc = desc;
+	desc = NULL;
+	s->preloaded = preloaded;
+	preloaded = NULL;
+	s->origin = strdup(origin ? origin : s->desc->name);
+	s->tools = calloc(s->desc->ntools, sizeof *s->tools);
+	if (!s->origin || !s->tools)
+		goto nomem;
+	for (uint32_t i = 0; i < s->desc->ntools; i++) {
+		struct tool *t = &s->tools[i];
+		t->skill = s;
+		t->index = i;
+		t->desc = &s->desc->tools[i];
+		rc = names_canonical(s->desc->name, t->desc->name, t->canonical,
+		                     sizeof t->canonical, e);
+		if (rc != SH_OK)
+			goto fail;
+		names_mcp(t->canonical, t->mcp_name);
+		names_fc(t->canonical, t->fc_name);
+	}
+	c->skills[c->nskills++] = s;
+	if (added)
+		*added = s;
+	return SH_OK;
+nomem:
+	rc = sh_error_set(e, SH_ERR_NOMEM, "out of memory");
+fail:
+	skilldesc_free(desc);
+	if (preloaded)
+		loader_close(preloaded, 0);
+	skill_free(s);
+	return rc;
+}
+
+static int by_canonical(const void *a, const void *b)
+{
+	const struct tool *x = *(struct tool *const *)a;
+	const struct tool *y = *(struct tool *const *)b;
+	return strcmp(x->canonical, y->canonical);
+}
+
+static uint64_t hash(const char *s)
+{
+	uint64_t h = 1469598103934665603ull; /* FNV-1a */
+
+	while (*s) {
+		h ^= (unsigned char)*s++;
+		h *= 1099511628211ull;
+	}
+	return h;
+}
+
+static struct slot *slot_for(struct slot *slots, size_t n, const char *key)
+{
+	size_t i = (size_t)hash(key) & (n - 1);
+
+	while (slots[i].key && strcmp(slots[i].key, key))
+		i = (i + 1) & (n - 1);
+	return &slots[i];
+}
+
+static sh_status index_full(struct catalog *c, struct tool *t,
+                            const char *key, struct sh_error *e)
+{
+	struct slot *s = slot_for(c->slots, c->nslots, key);
+
+	if (s->full && s->full != t)
+		return sh_error_set(e, SH_ERR_USAGE,
+		                    "tools %s and %s both map to the name \"%s\"; "
+		                    "remove one of the skills",
+		                    s->full->canonical, t->canonical, key);
+	s->key = key;
+	s->full = t;
+	return SH_OK;
+}
+
+sh_status catalog_seal(struct catalog *c, struct sh_error *e)
+{
+	size_t n = 0, k = 0;
+
+	free(c->tools);
+	free(c->slots);
+	c->tools = NULL;
+	c->slots = NULL;
+	for (size_t i = 0; i < c->nskills; i++)
+		n += c->skills[i]->desc->ntools;
+	c->ntools = n;
+	c->tools = calloc(n ? n : 1, sizeof *c->tools);
+	/* Four names per tool, at most half full for short probe runs. */
+	c->nslots = 16;
+	while (c->nslots < n * 8)
+		c->nslots *= 2;
+	c->slots = calloc(c->nslots, sizeof *c->slots);
+	if (!c->tools || !c->slots)
+		return sh_error_set(e, SH_ERR_NOMEM, "out of memory");
+	for (size_t i = 0; i < c->nskills; i++)
+		for (uint32_t j = 0; j < c->skills[i]->desc->ntools; j++)
+			c->tools[k++] = &c->skills[i]->tools[j];
+	qsort(c->tools, n, sizeof *c->tools, by_canonical);
+	for (size_t i = 0; i < n; i++) {
+		struct tool *t = c->tools[i];
+		sh_status rc;
+		if ((rc = index_full(c, t, t->canonical, e)) ||
+		    (rc = index_full(c, t, t->mcp_name, e)) ||
+		    (rc = index_full(c, t, t->fc_name, e)))
+			return rc;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct tool *t = c->tools[i];
+		struct slot *s = slot_for(c->slots, c->nslots, t->desc->name);
+		s->key = t->desc->name;
+		if (s->bare && s->bare != t)
+			s->bare_ambiguous = 1;
+		s->bare = t;
+	}
+	return SH_OK;
+}
+
+size_t catalog_skill_count(const struct catalog *c)
+{
+	return c->nskills;
+}
+
+struct skill *catalog_skill_at(const struct catalog *c, size_t i)
+{
+	return i < c->nskills ? c->skills[i] : NULL;
+}
+
+size_t catalog_tool_count(const struct catalog *c)
+{
+	return c->ntools;
+}
+
+struct tool *catalog_tool_at(const struct catalog *c, size_t i)
+{
+	return i < c->ntools ? c->tools[i] : NULL;
+}
+
+struct tool *catalog_find(const struct catalog *c, const char *name,
+                          struct sh_error *e)
+{
+	struct slot *s;
+
+	if (!c->slots || !name) {
+		sh_error_set(e, SH_ERR_NOTFOUND, "no tools are loaded");
+		return NULL;
+	}
+	s = slot_for(c->slots, c->nslots, name);
+	if (s->full)
+		return s->full;
+	if (s->bare && !s->bare_ambiguous)
+		return s->bare;
+	if (s->bare) {
+		char list[512];
+		size_t used = 0;
+		for (size_t i = 0; i < c->ntools && used < sizeof list - 80; i++)
+			if (!strcmp(c->tools[i]->desc->name, name))
+				used += (size_t)snprintf(list + used,
+				                         sizeof list - used, "%s%s",
+				                         used ? ", " : "",
+				                         c->tools[i]->canonical);
+		sh_error_set(e, SH_ERR_NOTFOUND,
+		             "tool name \"%s\" is ambiguous: use one of %s", name,
+		             list);
+		return NULL;
+	}
+	sh_error_set(e, SH_ERR_NOTFOUND,
+	             "no tool named \"%s\"; run `skillhost tools` to list them",
+	             name);
+	return NULL;
+}
+
+sh_status catalog_executor(struct catalog *c, struct skill *s,
+                           struct executor **out, struct sh_error *e)
+{
+	struct executor *ex = atomic_load_explicit(&s->exec,
+	                                           memory_order_acquire);
+	sh_status rc = SH_OK;
+
+	if (ex) {
+		*out = ex;
+		return SH_OK;
+	}
+	pthread_mutex_lock(&s->open_lock);
+	ex = atomic_load_explicit(&s->exec, memory_order_acquire);
+	if (!ex) {
+		if (!c->open)
+			rc = sh_error_set(e, SH_ERR_FAIL,
+			                  "no way to run skill %s",
+			                  s->desc->name);
+		else
+			rc = c->open(c->open_ud, s, &ex, e);
+		if (rc == SH_OK)
+			atomic_store_explicit(&s->exec, ex,
+			                      memory_order_release);
+	}
+	pthread_mutex_unlock(&s->open_lock);
+	*out = ex;
+	return rc;
+}
+
+static sh_status lazy_schema(_Atomic(struct schema *) *slot, const char *text,
+                             const char *what, const struct tool *t,
+                             const struct schema **out, struct sh_error *e)
+{
+	struct schema *s = atomic_load_explicit(slot, memory_order_acquire);
+	struct schema *expected = NULL;
+	sh_status rc;
+
+	*out = s;
+	if (s || !text)
+		return SH_OK;
+	rc = schema_compile_text(text, strlen(text), &s, e);
+	if (rc != SH_OK)
+		return sh_error_prefix(e, "%s of %s", what, t->canonical);
+	/* Two threads may compile at once; the loser frees its copy. */
+	if (!atomic_compare_exchange_strong(slot, &expected, s)) {
+		schema_free(s);
+		s = expected;
+	}
+	*out = s;
+	return SH_OK;
+}
+
+sh_status catalog_input_schema(struct tool *t, const struct schema **out,
+                               struct sh_error *e)
+{
+	return lazy_schema(&t->input, t->desc->input_schema, "input schema", t,
+	                   out, e);
+}
+
+sh_status catalog_output_schema(struct tool *t, const struct schema **out,
+                                struct sh_error *e)
+{
+	return lazy_schema(&t->output, t->desc->output_schema, "output schema",
+	                   t, out, e);
+}

@@ -1,0 +1,190 @@
+/*
+ * config.c - per-skill configuration. See config.h.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include "fsutil.h"
+
+struct config {
+	cJSON *root;
+};
+
+static sh_status parse(const char *path, const char *text, cJSON **out,
+                       struct sh_error *e)
+{
+	cJSON *root = cJSON_Parse(text);
+	const cJSON *skills;
+
+	if (!cJSON_IsObject(root)) {
+		cJSON_Delete(root);
+		return sh_error_set(e, SH_ERR_INVALID,
+		                    "%s is not a JSON object; fix or remove it "
+		                    "(it holds `skillhost config` values)",
+		                    path);
+	}
+	skills = cJSON_GetObjectItemCaseSensitive(root, "skills");
+	if (skills && !cJSON_IsObject(skills)) {
+		cJSON_Delete(root);
+		return sh_error_set(e, SH_ERR_INVALID,
+		                    "%s: \"skills\" must be an object", path);
+	}
+	*out = root;
+	return SH_OK;
+}
+
+static sh_status load_path(const char *path, cJSON **out, struct sh_error *e)
+{
+	char *text = NULL;
+	sh_status rc;
+
+	rc = fs_read_file(path, CONFIG_MAX_BYTES, &text, NULL, e);
+	if (rc == SH_ERR_NOTFOUND) {
+		sh_error_clear(e);
+		*out = cJSON_CreateObject();
+		return *out ? SH_OK
+		            : sh_error_set(e, SH_ERR_NOMEM, "out of memory");
+	}
+	if (rc != SH_OK)
+		return rc;
+	rc = parse(path, text, out, e);
+	free(text);
+	return rc;
+}
+
+sh_status config_load(const char *home, struct config **out,
+                      struct sh_error *e)
+{
+	char path[PATH_MAX];
+	struct config *c;
+	sh_status rc;
+
+	*out = NULL;
+	c = calloc(1, sizeof *c);
+	if (!c)
+		return sh_error_set(e, SH_ERR_NOMEM, "out of memory");
+	if (!home) {
+		c->root = cJSON_CreateObject();
+		*out = c;
+		return SH_OK;
+	}
+	rc = fs_join(path, sizeof path, home, CONFIG_FILE, e);
+	if (rc == SH_OK)
+		rc = load_path(path, &c->root, e);
+	if (rc != SH_OK) {
+		free(c);
+		return rc;
+	}
+	*out = c;
+	return SH_OK;
+}
+
+void config_free(struct config *c)
+{
+	if (!c)
+		return;
+	cJSON_Delete(c->root);
+	free(c);
+}
+
+const cJSON *config_skill(const struct config *c, const char *skill)
+{
+	const cJSON *skills;
+
+	if (!c || !skill)
+		return NULL;
+	skills = cJSON_GetObjectItemCaseSensitive(c->root, "skills");
+	return cJSON_GetObjectItemCaseSensitive(skills, skill);
+}
+
+static const char *lookup(const struct config *c, const char *skill,
+                          const char *section, const char *key)
+{
+	const cJSON *s = cJSON_GetObjectItemCaseSensitive(
+		config_skill(c, skill), section);
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(s, key);
+
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+const char *config_setting(const struct config *c, const char *skill,
+                           const char *key)
+{
+	return lookup(c, skill, "settings", key);
+}
+
+const char *config_policy(const struct config *c, const char *skill,
+                          const char *key)
+{
+	return lookup(c, skill, "policy", key);
+}
+
+static cJSON *child_object(cJSON *parent, const char *key)
+{
+	cJSON *o = cJSON_GetObjectItemCaseSensitive(parent, key);
+
+	if (cJSON_IsObject(o))
+		return o;
+	cJSON_DeleteItemFromObjectCaseSensitive(parent, key);
+	return cJSON_AddObjectToObject(parent, key);
+}
+
+sh_status config_update(const char *home, const char *skill,
+                        const char *section, const char *key,
+                        const char *value, struct sh_error *e)
+{
+	char path[PATH_MAX], lock[PATH_MAX];
+	cJSON *root = NULL, *node;
+	char *text = NULL;
+	sh_status rc;
+	int fd = -1;
+
+	if ((rc = fs_mkdirs(home, 0700, e)) ||
+	    (rc = fs_join(path, sizeof path, home, CONFIG_FILE, e)) ||
+	    (rc = fs_join(lock, sizeof lock, home, ".config.lock", e)))
+		return rc;
+	fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return sh_error_errno(e, SH_ERR_IO, errno, "cannot open %s",
+		                      lock);
+	if (flock(fd, LOCK_EX) != 0) {
+		rc = sh_error_errno(e, SH_ERR_IO, errno, "cannot lock %s", lock);
+		goto out;
+	}
+	rc = load_path(path, &root, e);
+	if (rc != SH_OK)
+		goto out;
+	if (!cJSON_GetObjectItemCaseSensitive(root, "version"))
+		cJSON_AddNumberToObject(root, "version", 1);
+	node = child_object(root, "skills");
+	node = node ? child_object(node, skill) : NULL;
+	node = node ? child_object(node, section) : NULL;
+	if (!node) {
+		rc = sh_error_set(e, SH_ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	cJSON_DeleteItemFromObjectCaseSensitive(node, key);
+	if (value && !cJSON_AddStringToObject(node, key, value)) {
+		rc = sh_error_set(e, SH_ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	text = cJSON_Print(root);
+	if (!text) {
+		rc = sh_error_set(e, SH_ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	rc = fs_write_atomic(path, text, strlen(text), 0600, e);
+out:
+	free(text);
+	cJSON_Delete(root);
+	close(fd); /* releases the lock */
+	return rc;
+}

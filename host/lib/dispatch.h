@@ -1,0 +1,55 @@
+/*
+ * dispatch.h - the one path every surface (CLI, MCP, agent loop) calls tools
+ * through.
+ *
+ * dispatch_call finds the tool, parses and validates the arguments against
+ * the input schema *before* the skill runs, serializes skills that asked for
+ * it, runs the call on the skill's executor, checks structured output
+ * against the output schema, and hands back an MCP CallToolResult.
+ *
+ * Thread-safe: any number of threads may dispatch on one sealed catalog.
+ */
+#ifndef SH_DISPATCH_H
+#define SH_DISPATCH_H
+
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+
+#include "call.h"
+#include "catalog.h"
+#include "status.h"
+
+struct host_services;
+
+struct dispatch_opts {
+	int64_t timeout_ms;            /* 0: no deadline */
+	atomic_int *cancel;            /* set to 1 to cancel; may be NULL */
+	const struct call_sinks *sinks; /* progress and log; may be NULL */
+	const struct host_services *services; /* for host extensions */
+};
+
+/*
+ * Call the tool called name with arguments args_json: JSON text of len bytes
+ * followed by a NUL (args_json[len] == '\0'); NULL or len 0 means "{}".
+ * Returns SH_OK whenever a result was produced, including tool failures and
+ * invalid arguments, which come back as res->is_error with a message for the
+ * model (what was wrong, and where). Returns an error status
+ * only when no call could be made: SH_ERR_NOTFOUND for an unknown tool,
+ * SH_ERR_FAIL when the skill cannot be started. *res is owned by the caller
+ * (call_result_free or call_result_to_json).
+ */
+sh_status dispatch_call(struct catalog *c, const char *name,
+                        const char *args_json, size_t len,
+                        const struct dispatch_opts *opts,
+                        struct call_result *res, struct sh_error *e);
+
+/* The same, for a tool already looked up and arguments already parsed (the
+ * MCP server has both). args may be NULL for "{}"; it is borrowed. */
+sh_status dispatch_call_tool(struct catalog *c, struct tool *t,
+                             const cJSON *args,
+                             const struct dispatch_opts *opts,
+                             struct call_result *res, struct sh_error *e);
+
+#endif /* SH_DISPATCH_H */

@@ -1,0 +1,44 @@
+/*
+ * hostapi.h - the skill_host_t vtable a skill receives, and the services
+ * behind its extensions.
+ *
+ * Each loaded skill gets its own binding (a skill_host_t plus who it is), so
+ * a host service can tell which skill is asking without trusting anything
+ * the skill says. Call-scoped services are implemented in call.c; this
+ * module wires them up and answers extension lookups.
+ */
+#ifndef SH_HOSTAPI_H
+#define SH_HOSTAPI_H
+
+#include <skill/host.h>
+
+#include "config.h"
+
+/* What the host's extensions need to know. Owned by the runtime; outlives
+ * every binding that points at it. */
+struct host_services {
+	const struct config *config; /* may be NULL */
+	char *artifacts_dir;         /* absolute; NULL disables artifacts */
+	char *artifact_url_base;     /* "http://host:port/artifacts/", or NULL
+	                              * for file:// URIs */
+	char **input_dirs;           /* NULL-terminated; may be NULL */
+};
+
+struct hostapi_binding {
+	skill_host_t api; /* first: the skill sees a pointer to this */
+	const char *skill_name;
+	const struct host_services *svc;
+};
+
+/* Fill b for skill skill_name (borrowed; must outlive b). */
+void hostapi_bind(struct hostapi_binding *b, const char *skill_name,
+                  const struct host_services *svc);
+
+/* The binding behind a skill_host_t that hostapi_bind filled. */
+const struct hostapi_binding *hostapi_binding_of(const skill_host_t *host);
+
+/* The host-extension lookup shared by every executor: the vtable for id, or
+ * NULL. */
+const void *hostapi_extension(const char *id);
+
+#endif /* SH_HOSTAPI_H */

@@ -1,0 +1,70 @@
+/*
+ * runtime.h - a host instance: configuration, services and the catalog.
+ *
+ * This is the object a program that embeds the host holds, and what every
+ * surface of the `skillhost` CLI is built on:
+ *
+ *   struct runtime *rt;
+ *   runtime_open(&opts, &rt, &err);
+ *   runtime_add_skill_file(rt, "hello.so", &err);   (or installed skills)
+ *   runtime_seal(rt, &err);
+ *   runtime_call(rt, "example/hello.greet", "{\"name\":\"Ada\"}", ...);
+ *   runtime_close(rt);
+ */
+#ifndef SH_RUNTIME_H
+#define SH_RUNTIME_H
+
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include "call.h"
+#include "catalog.h"
+#include "config.h"
+#include "hostapi.h"
+#include "status.h"
+
+struct runtime_opts {
+	const char *home;          /* store folder; NULL: runtime_default_home */
+	const char *artifacts_dir; /* NULL: <home>/artifacts */
+	const char *const *input_dirs; /* NULL-terminated extra input folders */
+	const char *artifact_url_base; /* NULL: file:// URIs */
+};
+
+struct runtime;
+
+/* Resolve the default store folder into buf: $SKILLHOST_HOME, else
+ * $XDG_DATA_HOME/skillhost, else $HOME/.local/share/skillhost. */
+sh_status runtime_default_home(char *buf, size_t cap, struct sh_error *e);
+
+/* Create a runtime. Reads <home>/config.json. Does not create home. */
+sh_status runtime_open(const struct runtime_opts *o, struct runtime **out,
+                       struct sh_error *e);
+
+/* Load a skill shared object directly (the skill author's dev loop). It runs
+ * in-process. Refused skills leave the runtime unchanged. */
+sh_status runtime_add_skill_file(struct runtime *rt, const char *path,
+                                 struct sh_error *e);
+
+/* Finish adding skills; after this the runtime may be used from many
+ * threads. */
+sh_status runtime_seal(struct runtime *rt, struct sh_error *e);
+
+struct catalog *runtime_catalog(struct runtime *rt);
+const struct host_services *runtime_services(struct runtime *rt);
+const char *runtime_home(struct runtime *rt);
+const struct config *runtime_config(struct runtime *rt);
+
+/*
+ * Call a tool (see dispatch_call for the contract). sinks, cancel may be
+ * NULL; timeout_ms 0 means none.
+ */
+sh_status runtime_call(struct runtime *rt, const char *name,
+                       const char *args_json, size_t len,
+                       const struct call_sinks *sinks, int64_t timeout_ms,
+                       atomic_int *cancel, struct call_result *res,
+                       struct sh_error *e);
+
+/* Finalize every skill and free the runtime. NULL is fine. */
+void runtime_close(struct runtime *rt);
+
+#endif /* SH_RUNTIME_H */
