@@ -25,6 +25,7 @@ struct catalog {
 	size_t nslots; /* power of two */
 	catalog_open_fn open;
 	void *open_ud;
+	atomic_int refs;
 };
 
 struct catalog *catalog_new(catalog_open_fn open, void *ud)
@@ -34,6 +35,7 @@ struct catalog *catalog_new(catalog_open_fn open, void *ud)
 	if (c) {
 		c->open = open;
 		c->open_ud = ud;
+		atomic_init(&c->refs, 1);
 	}
 	return c;
 }
@@ -42,7 +44,7 @@ static void skill_free(struct skill *s)
 {
 	struct executor *ex;
 
-	if (!s)
+	if (!s || atomic_fetch_sub(&s->refs, 1) > 1)
 		return;
 	ex = atomic_load(&s->exec);
 	if (ex)
@@ -57,14 +59,28 @@ static void skill_free(struct skill *s)
 	free(s->tools);
 	skilldesc_free(s->desc);
 	free(s->origin);
+	if (s->user_free)
+		s->user_free(s->user);
 	pthread_mutex_destroy(&s->open_lock);
 	pthread_mutex_destroy(&s->serial);
 	free(s);
 }
 
+struct catalog *catalog_ref(struct catalog *c)
+{
+	if (c)
+		atomic_fetch_add(&c->refs, 1);
+	return c;
+}
+
 void catalog_free(struct catalog *c)
 {
-	if (!c)
+	catalog_unref(c);
+}
+
+void catalog_unref(struct catalog *c)
+{
+	if (!c || atomic_fetch_sub(&c->refs, 1) > 1)
 		return;
 	for (size_t i = 0; i < c->nskills; i++)
 		skill_free(c->skills[i]);
@@ -80,6 +96,38 @@ struct skill *catalog_skill_find(const struct catalog *c, const char *name)
 		if (!strcmp(c->skills[i]->desc->name, name))
 			return c->skills[i];
 	return NULL;
+}
+
+static int grow(struct catalog *c)
+{
+	size_t cap;
+	struct skill **grown;
+
+	if (c->nskills < c->cap)
+		return 1;
+	cap = c->cap ? c->cap * 2 : 16;
+	grown = realloc(c->skills, cap * sizeof *grown);
+	if (!grown)
+		return 0;
+	c->skills = grown;
+	c->cap = cap;
+	return 1;
+}
+
+sh_status catalog_add_shared(struct catalog *c, struct skill *s,
+                             struct sh_error *e)
+{
+	struct skill *dup = catalog_skill_find(c, s->desc->name);
+
+	if (dup)
+		return sh_error_set(e, SH_ERR_USAGE,
+		                    "skill %s is given twice: %s and %s; load one",
+		                    s->desc->name, dup->origin, s->origin);
+	if (!grow(c))
+		return sh_error_set(e, SH_ERR_NOMEM, "out of memory");
+	atomic_fetch_add(&s->refs, 1);
+	c->skills[c->nskills++] = s;
+	return SH_OK;
 }
 
 sh_status catalog_add(struct catalog *c, struct skilldesc *desc,
@@ -98,17 +146,12 @@ sh_status catalog_add(struct catalog *c, struct skilldesc *desc,
 		                  desc->name, dup->origin, origin);
 		goto fail;
 	}
-	if (c->nskills == c->cap) {
-		size_t cap = c->cap ? c->cap * 2 : 16;
-		struct skill **grown = realloc(c->skills, cap * sizeof *grown);
-		if (!grown)
-			goto nomem;
-		c->skills = grown;
-		c->cap = cap;
-	}
+	if (!grow(c))
+		goto nomem;
 	s = calloc(1, sizeof *s);
 	if (!s)
 		goto nomem;
+	atomic_init(&s->refs, 1);
 	pthread_mutex_init(&s->open_lock, NULL);
 	pthread_mutex_init(&s->serial, NULL);
 	s->desc = desc;

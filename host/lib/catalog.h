@@ -3,7 +3,10 @@
  *
  * A catalog is built (catalog_add), sealed (catalog_seal: sorts the tools,
  * derives every tool's names and indexes them), then read by any number of
- * threads. Executors are opened lazily, on a skill's first call, through the
+ * threads. Catalogs and skills are reference-counted: when the installed
+ * skills change, the runtime builds a new catalog that shares the unchanged
+ * skills (and their running executors) with the old one, and the old one
+ * lives until the last call that holds it returns. Executors are opened lazily, on a skill's first call, through the
  * opener the catalog was created with, so listing tools never loads code and
  * start-up does not grow with the number of skills.
  *
@@ -48,6 +51,8 @@ struct skill {
 	pthread_mutex_t serial; /* held around calls of serialized skills */
 	struct tool *tools;
 	void *user; /* for the opener (e.g. the store entry) */
+	void (*user_free)(void *user);
+	atomic_int refs; /* catalogs holding this skill */
 };
 
 /* Make an executor for s (the catalog calls it at most once per skill at a
@@ -68,6 +73,11 @@ struct catalog *catalog_new(catalog_open_fn open, void *ud);
 sh_status catalog_add(struct catalog *c, struct skilldesc *desc,
                       const char *origin, struct loaded_skill *preloaded,
                       struct skill **added, struct sh_error *e);
+
+/* Add a skill another catalog already holds (taking a reference), so both
+ * share its executor. Not thread-safe; only before seal. */
+sh_status catalog_add_shared(struct catalog *c, struct skill *s,
+                             struct sh_error *e);
 
 /* Index the tools. Refuses two tools whose derived names collide. */
 sh_status catalog_seal(struct catalog *c, struct sh_error *e);
@@ -99,7 +109,13 @@ sh_status catalog_input_schema(struct tool *t, const struct schema **out,
 sh_status catalog_output_schema(struct tool *t, const struct schema **out,
                                 struct sh_error *e);
 
-/* Destroy every executor (finalizing skills), then free. NULL is fine. */
+/* Take and drop a reference. The catalog is freed with its last reference,
+ * dropping its skills; a skill no catalog holds any more is finalized (its
+ * executor destroyed). catalog_new returns one reference. NULL is fine. */
+struct catalog *catalog_ref(struct catalog *c);
+void catalog_unref(struct catalog *c);
+
+/* The same as catalog_unref: for the owner of the first reference. */
 void catalog_free(struct catalog *c);
 
 #endif /* SH_CATALOG_H */

@@ -13,11 +13,20 @@
 #include "exec_inproc.h"
 #include "loader.h"
 
+struct watcher {
+	runtime_change_fn fn;
+	void *ud;
+};
+
 struct runtime {
 	char *home;
 	struct config *config;
 	struct host_services svc;
+	pthread_mutex_t lock; /* guards catalog swaps and watchers */
 	struct catalog *catalog;
+	struct watcher watchers[RUNTIME_MAX_WATCHERS];
+	int nwatchers;
+	int sealed;
 };
 
 sh_status runtime_default_home(char *buf, size_t cap, struct sh_error *e)
@@ -81,6 +90,7 @@ sh_status runtime_open(const struct runtime_opts *o, struct runtime **out,
 	rt = calloc(1, sizeof *rt);
 	if (!rt)
 		return sh_error_set(e, SH_ERR_NOMEM, "out of memory");
+	pthread_mutex_init(&rt->lock, NULL);
 	if (o && o->home) {
 		snprintf(home, sizeof home, "%s", o->home);
 	} else if ((rc = runtime_default_home(home, sizeof home, e))) {
@@ -156,12 +166,58 @@ sh_status runtime_add_skill_file(struct runtime *rt, const char *path,
 
 sh_status runtime_seal(struct runtime *rt, struct sh_error *e)
 {
-	return catalog_seal(rt->catalog, e);
+	sh_status rc = catalog_seal(rt->catalog, e);
+
+	if (rc == SH_OK)
+		rt->sealed = 1;
+	return rc;
 }
 
 struct catalog *runtime_catalog(struct runtime *rt)
 {
 	return rt->catalog;
+}
+
+struct catalog *runtime_acquire(struct runtime *rt)
+{
+	struct catalog *c;
+
+	pthread_mutex_lock(&rt->lock);
+	c = catalog_ref(rt->catalog);
+	pthread_mutex_unlock(&rt->lock);
+	return c;
+}
+
+void runtime_release(struct catalog *c)
+{
+	catalog_unref(c);
+}
+
+sh_status runtime_watch(struct runtime *rt, runtime_change_fn fn, void *ud,
+                        struct sh_error *e)
+{
+	sh_status rc = SH_OK;
+
+	pthread_mutex_lock(&rt->lock);
+	if (rt->nwatchers == RUNTIME_MAX_WATCHERS)
+		rc = sh_error_set(e, SH_ERR_BUSY, "too many catalog watchers");
+	else
+		rt->watchers[rt->nwatchers++] = (struct watcher){fn, ud};
+	pthread_mutex_unlock(&rt->lock);
+	return rc;
+}
+
+sh_status runtime_reload(struct runtime *rt, int *changed, struct sh_error *e)
+{
+	/* Without a store the catalog holds only files given at start-up,
+	 * which never change under us. */
+	(void)e;
+	if (changed)
+		*changed = 0;
+	if (!rt->sealed)
+		return sh_error_set(e, SH_ERR_USAGE,
+		                    "runtime_reload before runtime_seal");
+	return SH_OK;
 }
 
 const struct host_services *runtime_services(struct runtime *rt)
@@ -199,7 +255,8 @@ void runtime_close(struct runtime *rt)
 {
 	if (!rt)
 		return;
-	catalog_free(rt->catalog);
+	catalog_unref(rt->catalog);
+	pthread_mutex_destroy(&rt->lock);
 	config_free(rt->config);
 	free(rt->svc.artifacts_dir);
 	free(rt->svc.artifact_url_base);

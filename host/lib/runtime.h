@@ -14,6 +14,7 @@
 #ifndef SH_RUNTIME_H
 #define SH_RUNTIME_H
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
 
@@ -49,7 +50,36 @@ sh_status runtime_add_skill_file(struct runtime *rt, const char *path,
  * threads. */
 sh_status runtime_seal(struct runtime *rt, struct sh_error *e);
 
+/* The current catalog, without taking a reference: only for programs that
+ * never reload (the one-shot CLI commands). */
 struct catalog *runtime_catalog(struct runtime *rt);
+
+/*
+ * [thread-safe] A counted reference to the current catalog. Hold it for the
+ * duration of a listing or a call, then drop it with runtime_release: a
+ * reload can then swap in a new catalog while calls on the old one finish.
+ */
+struct catalog *runtime_acquire(struct runtime *rt);
+void runtime_release(struct catalog *c);
+
+/* Called after a reload changed the catalog (on the reloading thread). */
+typedef void (*runtime_change_fn)(void *ud);
+
+/* [control] Register fn to hear about catalog changes (e.g. to send MCP
+ * notifications/tools/list_changed). At most RUNTIME_MAX_WATCHERS. */
+#define RUNTIME_MAX_WATCHERS 8
+sh_status runtime_watch(struct runtime *rt, runtime_change_fn fn, void *ud,
+                        struct sh_error *e);
+
+/*
+ * [thread-safe] Re-read the installed skills. When they differ from the
+ * current catalog, build a new one (sharing unchanged skills and their
+ * executors), swap it in, and notify the watchers. *changed (may be NULL)
+ * says whether anything changed. Skills loaded with runtime_add_skill_file
+ * are kept as they are.
+ */
+sh_status runtime_reload(struct runtime *rt, int *changed,
+                         struct sh_error *e);
 const struct host_services *runtime_services(struct runtime *rt);
 const char *runtime_home(struct runtime *rt);
 const struct config *runtime_config(struct runtime *rt);
