@@ -128,6 +128,18 @@ static void print_indented(const char *s, FILE *f)
 	fputc('\n', f);
 }
 
+int cli_home(const struct cli_ctx *ctx, char *buf, size_t cap)
+{
+	struct sh_error e;
+
+	if (ctx->home) {
+		if (snprintf(buf, cap, "%s", ctx->home) >= (int)cap)
+			return cli_usage("", "--home is too long");
+		return 0;
+	}
+	return runtime_default_home(buf, cap, &e) == SH_OK ? 0 : cli_fail(&e);
+}
+
 int cli_print_json(const cJSON *j, int pretty)
 {
 	char *s = cJSON_PrintUnformatted(j);

@@ -51,6 +51,10 @@ sh_status cli_open_runtime(const struct cli_ctx *ctx, char **skill_paths,
                            int nskills, struct runtime **out,
                            struct sh_error *e);
 
+/* The store folder for ctx into buf: --home, else the default. Prints the
+ * error and returns its exit code on failure, else 0. */
+int cli_home(const struct cli_ctx *ctx, char *buf, size_t cap);
+
 /* Print j on stdout followed by a newline; returns 0, or 5 when out of
  * memory. */
 int cli_print_json(const cJSON *j, int pretty);

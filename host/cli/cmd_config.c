@@ -245,10 +245,8 @@ int cmd_config(struct cli_ctx *ctx, int argc, char **argv)
 	if (!is_policy(key) && skill_path &&
 	    (rc = check_setting(ctx, skill_path, skill, key, value)))
 		return rc;
-	if (ctx->home)
-		snprintf(home, sizeof home, "%s", ctx->home);
-	else if (runtime_default_home(home, sizeof home, &err) != SH_OK)
-		return cli_fail(&err);
+	if ((rc = cli_home(ctx, home, sizeof home)))
+		return rc;
 	if (config_update(home, skill, is_policy(key) ? "policy" : "settings",
 	                  key, value, &err) != SH_OK)
 		return cli_fail(&err);

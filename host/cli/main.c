@@ -12,6 +12,17 @@
 #include "hostlog.h"
 
 static const struct cli_command commands[] = {
+	{"keygen", "create a publisher key pair (minisign format)", cmd_keygen},
+	{"pack", "package a skill folder into a reproducible .skill", cmd_pack},
+	{"sign", "sign a package (writes FILE.minisig)", cmd_sign},
+	{"verify", "check a package's signature", cmd_verify},
+	{"trust", "add, list or remove trusted publisher keys", cmd_trust},
+	{"install", "install a signed package", cmd_install},
+	{"remove", "uninstall a skill", cmd_remove},
+	{"list", "list the installed skills", cmd_list},
+	{"info", "show an installed skill", cmd_info},
+	{"rollback", "switch a skill back to its previous version",
+	 cmd_rollback},
 	{"tools", "list the tools of the installed skills (or of --skill files)",
 	 cmd_tools},
 	{"call", "call a tool and print the MCP CallToolResult JSON", cmd_call},

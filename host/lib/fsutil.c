@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -270,5 +271,20 @@ sh_status fs_join(char *buf, size_t cap, const char *a, const char *b,
 	if (n < 0 || (size_t)n >= cap)
 		return sh_error_set(e, SH_ERR_NOMEM, "path too long: %s/%s", a,
 		                    b);
+	return SH_OK;
+}
+
+sh_status fs_pathf(char *buf, size_t cap, struct sh_error *e,
+                   const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, cap, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= cap)
+		return sh_error_set(e, SH_ERR_NOMEM, "path too long: %.80s...",
+		                    buf);
 	return SH_OK;
 }

@@ -11,7 +11,9 @@
 
 #include "dispatch.h"
 #include "exec_inproc.h"
+#include "hostlog.h"
 #include "loader.h"
+#include "store.h"
 
 struct watcher {
 	runtime_change_fn fn;
@@ -27,7 +29,15 @@ struct runtime {
 	struct watcher watchers[RUNTIME_MAX_WATCHERS];
 	int nwatchers;
 	int sealed;
+	int no_store;
+	pthread_mutex_t reload_lock; /* one reload at a time */
 };
+
+/* What a store-backed skill keeps: its index record. */
+static void free_record(void *rec)
+{
+	cJSON_Delete(rec);
+}
 
 sh_status runtime_default_home(char *buf, size_t cap, struct sh_error *e)
 {
@@ -49,18 +59,110 @@ sh_status runtime_default_home(char *buf, size_t cap, struct sh_error *e)
 	return SH_OK;
 }
 
+static sh_status open_installed(struct runtime *rt, struct skill *s,
+                                struct executor **out, struct sh_error *e)
+{
+	const cJSON *rec = s->user;
+	struct loaded_skill *ls;
+	char lib[4096], bundle[4096];
+	sh_status rc;
+
+	/* Every byte is checked again right before the code is mapped: the
+	 * store folder may have been changed since install. */
+	if ((rc = store_verify_record(rt->home, rec, lib, sizeof lib, e)))
+		return sh_error_prefix(e, "skill %s", s->desc->name);
+	if ((rc = loader_open(lib, &ls, e)))
+		return rc;
+	if (strcmp(ls->desc->name, s->desc->name) ||
+	    strcmp(ls->desc->version, s->desc->version)) {
+		rc = sh_error_set(e, SH_ERR_TRUST,
+		                  "%s: the library says it is %s %s but was "
+		                  "installed as %s %s",
+		                  lib, ls->desc->name, ls->desc->version,
+		                  s->desc->name, s->desc->version);
+		loader_close(ls, 0);
+		return rc;
+	}
+	snprintf(bundle, sizeof bundle, "%s/%s", rt->home,
+	         cJSON_GetObjectItemCaseSensitive(rec, "dir")->valuestring);
+	hostlog(SKILL_LOG_DEBUG, "loaded %s %s from %s", s->desc->name,
+	        s->desc->version, lib);
+	return exec_inproc_open(ls, &rt->svc, bundle, out, e);
+}
+
 static sh_status open_executor(void *ud, struct skill *s,
                                struct executor **out, struct sh_error *e)
 {
 	struct runtime *rt = ud;
 	struct loaded_skill *ls = s->preloaded;
 
+	if (!ls && s->user)
+		return open_installed(rt, s, out, e);
 	if (!ls)
 		return sh_error_set(e, SH_ERR_FAIL,
 		                    "skill %s has no loadable code (%s)",
 		                    s->desc->name, s->origin);
 	s->preloaded = NULL; /* the executor owns it now, even on failure */
 	return exec_inproc_open(ls, &rt->svc, NULL, out, e);
+}
+
+/* Add the installed skills of index to c, skipping names c already has
+ * (files given on the command line win), and sharing skills old already
+ * holds from the same installed folder. */
+static sh_status add_installed(struct runtime *rt, struct catalog *c,
+                               const cJSON *index, struct catalog *old,
+                               struct sh_error *e)
+{
+	const cJSON *s;
+
+	cJSON_ArrayForEach(s, cJSON_GetObjectItemCaseSensitive(index,
+	                                                       "skills")) {
+		const cJSON *cur = cJSON_GetObjectItemCaseSensitive(s, "current");
+		const cJSON *dir = cJSON_GetObjectItemCaseSensitive(cur, "dir");
+		struct skill *prev = old ? catalog_skill_find(old, s->string)
+		                         : NULL;
+		struct skilldesc *d;
+		struct skill *added;
+		char origin[4096];
+		sh_status rc;
+
+		if (catalog_skill_find(c, s->string))
+			continue;
+		if (!cJSON_IsString(dir))
+			return sh_error_set(e, SH_ERR_INVALID,
+			                    "the store index entry of %s is "
+			                    "damaged; reinstall it",
+			                    s->string);
+		if (prev && prev->user &&
+		    !strcmp(cJSON_GetObjectItemCaseSensitive(prev->user, "dir")
+		                    ->valuestring,
+		            dir->valuestring)) {
+			if ((rc = catalog_add_shared(c, prev, e)))
+				return rc;
+			continue;
+		}
+		snprintf(origin, sizeof origin, "%s/%s", rt->home,
+		         dir->valuestring);
+		rc = skilldesc_from_json_trusted(
+			cJSON_GetObjectItemCaseSensitive(cur, "skill"), origin,
+			&d, e);
+		if (rc == SH_OK && strcmp(d->name, s->string)) {
+			skilldesc_free(d);
+			rc = sh_error_set(e, SH_ERR_INVALID,
+			                  "the store index entry of %s is "
+			                  "damaged; reinstall it",
+			                  s->string);
+		}
+		if (rc != SH_OK)
+			return rc;
+		if ((rc = catalog_add(c, d, origin, NULL, &added, e)))
+			return rc;
+		added->user = cJSON_Duplicate(cur, 1);
+		added->user_free = free_record;
+		if (!added->user)
+			return sh_error_set(e, SH_ERR_NOMEM, "out of memory");
+	}
+	return SH_OK;
 }
 
 static char *absolute(const char *path)
@@ -91,6 +193,8 @@ sh_status runtime_open(const struct runtime_opts *o, struct runtime **out,
 	if (!rt)
 		return sh_error_set(e, SH_ERR_NOMEM, "out of memory");
 	pthread_mutex_init(&rt->lock, NULL);
+	pthread_mutex_init(&rt->reload_lock, NULL);
+	rt->no_store = o && o->no_store;
 	if (o && o->home) {
 		snprintf(home, sizeof home, "%s", o->home);
 	} else if ((rc = runtime_default_home(home, sizeof home, e))) {
@@ -166,8 +270,18 @@ sh_status runtime_add_skill_file(struct runtime *rt, const char *path,
 
 sh_status runtime_seal(struct runtime *rt, struct sh_error *e)
 {
-	sh_status rc = catalog_seal(rt->catalog, e);
+	sh_status rc = SH_OK;
 
+	if (!rt->no_store) {
+		cJSON *index;
+		if ((rc = store_read_index(rt->home, &index, e)))
+			return rc;
+		rc = add_installed(rt, rt->catalog, index, NULL, e);
+		cJSON_Delete(index);
+		if (rc != SH_OK)
+			return rc;
+	}
+	rc = catalog_seal(rt->catalog, e);
 	if (rc == SH_OK)
 		rt->sealed = 1;
 	return rc;
@@ -207,17 +321,74 @@ sh_status runtime_watch(struct runtime *rt, runtime_change_fn fn, void *ud,
 	return rc;
 }
 
+/* 1 when a and b hold the same skills from the same places. */
+static int same_skills(struct catalog *a, struct catalog *b)
+{
+	if (catalog_skill_count(a) != catalog_skill_count(b))
+		return 0;
+	for (size_t i = 0; i < catalog_skill_count(a); i++)
+		if (!catalog_skill_find(b, catalog_skill_at(a, i)->desc->name) ||
+		    catalog_skill_find(b, catalog_skill_at(a, i)->desc->name) !=
+		            catalog_skill_at(a, i))
+			return 0;
+	return 1;
+}
+
 sh_status runtime_reload(struct runtime *rt, int *changed, struct sh_error *e)
 {
-	/* Without a store the catalog holds only files given at start-up,
-	 * which never change under us. */
-	(void)e;
+	struct catalog *old, *fresh = NULL;
+	struct watcher w[RUNTIME_MAX_WATCHERS];
+	cJSON *index = NULL;
+	sh_status rc = SH_OK;
+	int n = 0, differs = 0;
+
 	if (changed)
 		*changed = 0;
 	if (!rt->sealed)
 		return sh_error_set(e, SH_ERR_USAGE,
 		                    "runtime_reload before runtime_seal");
-	return SH_OK;
+	if (rt->no_store)
+		return SH_OK;
+	pthread_mutex_lock(&rt->reload_lock);
+	old = runtime_acquire(rt);
+	if ((rc = store_read_index(rt->home, &index, e)))
+		goto out;
+	fresh = catalog_new(open_executor, rt);
+	if (!fresh) {
+		rc = sh_error_set(e, SH_ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	/* Files given at start-up stay as they are. */
+	for (size_t i = 0; i < catalog_skill_count(old); i++) {
+		struct skill *s = catalog_skill_at(old, i);
+		if (!s->user && (rc = catalog_add_shared(fresh, s, e)))
+			goto out;
+	}
+	if ((rc = add_installed(rt, fresh, index, old, e)) ||
+	    (rc = catalog_seal(fresh, e)))
+		goto out;
+	differs = !same_skills(old, fresh);
+	if (differs) {
+		pthread_mutex_lock(&rt->lock);
+		catalog_unref(rt->catalog);
+		rt->catalog = fresh;
+		fresh = NULL;
+		n = rt->nwatchers;
+		memcpy(w, rt->watchers, sizeof w);
+		pthread_mutex_unlock(&rt->lock);
+	}
+out:
+	catalog_unref(fresh);
+	runtime_release(old);
+	cJSON_Delete(index);
+	pthread_mutex_unlock(&rt->reload_lock);
+	if (rc == SH_OK && differs) {
+		if (changed)
+			*changed = 1;
+		for (int i = 0; i < n; i++)
+			w[i].fn(w[i].ud);
+	}
+	return rc;
 }
 
 const struct host_services *runtime_services(struct runtime *rt)
@@ -257,6 +428,7 @@ void runtime_close(struct runtime *rt)
 		return;
 	catalog_unref(rt->catalog);
 	pthread_mutex_destroy(&rt->lock);
+	pthread_mutex_destroy(&rt->reload_lock);
 	config_free(rt->config);
 	free(rt->svc.artifacts_dir);
 	free(rt->svc.artifact_url_base);

@@ -29,6 +29,7 @@ struct runtime_opts {
 	const char *artifacts_dir; /* NULL: <home>/artifacts */
 	const char *const *input_dirs; /* NULL-terminated extra input folders */
 	const char *artifact_url_base; /* NULL: file:// URIs */
+	int no_store; /* do not load installed skills (only added files) */
 };
 
 struct runtime;
@@ -37,12 +38,15 @@ struct runtime;
  * $XDG_DATA_HOME/skillhost, else $HOME/.local/share/skillhost. */
 sh_status runtime_default_home(char *buf, size_t cap, struct sh_error *e);
 
-/* Create a runtime. Reads <home>/config.json. Does not create home. */
+/* Create a runtime. Reads <home>/config.json and the installed skills'
+ * index (their code loads on first call, after its files are re-hashed).
+ * Does not create home. */
 sh_status runtime_open(const struct runtime_opts *o, struct runtime **out,
                        struct sh_error *e);
 
 /* Load a skill shared object directly (the skill author's dev loop). It runs
- * in-process. Refused skills leave the runtime unchanged. */
+ * in-process, and takes the place of an installed skill of the same name.
+ * Refused skills leave the runtime unchanged. Only before runtime_seal. */
 sh_status runtime_add_skill_file(struct runtime *rt, const char *path,
                                  struct sh_error *e);
 

@@ -75,4 +75,15 @@ int skilldesc_valid_skill_name(const char *name); /* "ns/name" */
 int skilldesc_valid_tool_name(const char *name);
 int skilldesc_valid_semver(const char *version);
 
+/* Semantic-version precedence of two valid versions: <0, 0 or >0. Build
+ * metadata is ignored, as semver 2.0.0 says. */
+int skilldesc_semver_compare(const char *a, const char *b);
+
+/* skilldesc_from_json for descriptions this host validated itself earlier
+ * (the store's index): the same structure checks, but schemas are not
+ * compiled until a tool is first called, so start-up stays fast. */
+sh_status skilldesc_from_json_trusted(const cJSON *json, const char *origin,
+                                      struct skilldesc **out,
+                                      struct sh_error *e);
+
 #endif /* SH_SKILLDESC_H */

@@ -1,0 +1,333 @@
+/*
+ * cmd_store.c - `skillhost install`, `remove`, `list`, `info`, `rollback`:
+ * the local store.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "commands.h"
+#include "config.h"
+#include "store.h"
+
+static const char *str(const cJSON *o, const char *k)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+	return cJSON_IsString(v) ? v->valuestring : "";
+}
+
+static void when(const cJSON *rec, char *buf, size_t cap)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(rec, "installed");
+	time_t t = cJSON_IsNumber(v) ? (time_t)v->valuedouble : 0;
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(buf, cap, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* "a, b" from a JSON array of strings, or "none". */
+static void joined(const cJSON *arr, char *buf, size_t cap)
+{
+	const cJSON *it;
+	size_t used = 0;
+
+	buf[0] = '\0';
+	cJSON_ArrayForEach(it, arr)
+		if (cJSON_IsString(it) && used < cap)
+			used += (size_t)snprintf(buf + used, cap - used, "%s%s",
+			                         used ? ", " : "",
+			                         it->valuestring);
+	if (!buf[0])
+		snprintf(buf, cap, "none");
+}
+
+static void print_permissions(const cJSON *perm, const char *indent)
+{
+	static const char *const kinds[] = {"network", "secrets",
+	                                    "filesystem"};
+	char buf[1024];
+
+	for (int i = 0; i < 3; i++) {
+		joined(cJSON_GetObjectItemCaseSensitive(perm, kinds[i]), buf,
+		       sizeof buf);
+		printf("%s%-11s %s\n", indent, kinds[i], buf);
+	}
+}
+
+static const cJSON *entry_of(const cJSON *index, const char *name)
+{
+	return cJSON_GetObjectItemCaseSensitive(
+		cJSON_GetObjectItemCaseSensitive(index, "skills"), name);
+}
+
+int cmd_install(struct cli_ctx *ctx, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"allow-downgrade", no_argument, NULL, 'd'},
+		{"force", no_argument, NULL, 'f'},
+		{"sig", required_argument, NULL, 'x'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	struct store_install_opts o = {0};
+	struct store_install_result res;
+	char home[4096];
+	cJSON *index = NULL;
+	struct sh_error e;
+	int c, rc;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "dfx:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd': o.allow_downgrade = 1; break;
+		case 'f': o.force = 1; break;
+		case 'x': o.sig_path = optarg; break;
+		case 'h':
+			puts("usage: skillhost install FILE.skill "
+			     "[--allow-downgrade] [--force] [--sig FILE]\n"
+			     "\n"
+			     "Install a signed package. Its signature is read "
+			     "from\nFILE.skill.minisig (or --sig) and must come "
+			     "from a key trusted for\nthe package's namespace "
+			     "(`skillhost trust add`). The signature is\nchecked "
+			     "before anything is decompressed; every file is "
+			     "checked\nagainst the signed manifest; the skill is "
+			     "test-loaded in a\nseparate process; only then does "
+			     "the store switch to it. A newer\nversion keeps the "
+			     "old one for `skillhost rollback`.");
+			return 0;
+		default: return cli_usage("install", "unknown option");
+		}
+	}
+	if (optind + 1 != argc)
+		return cli_usage("install", "give one FILE.skill");
+	if ((rc = cli_home(ctx, home, sizeof home)))
+		return rc;
+	if (store_install(home, argv[optind], &o, &res, &e) != SH_OK)
+		return cli_fail(&e);
+	if (res.previous[0])
+		printf("installed %s %s (replacing %s), signed by key %s\n",
+		       res.name, res.version, res.previous, res.publisher);
+	else
+		printf("installed %s %s, signed by key %s\n", res.name,
+		       res.version, res.publisher);
+	if (store_read_index(home, &index, &e) == SH_OK) {
+		const cJSON *cur = cJSON_GetObjectItemCaseSensitive(
+			entry_of(index, res.name), "current");
+		printf("permissions it declares:\n");
+		print_permissions(
+			cJSON_GetObjectItemCaseSensitive(cur, "permissions"),
+			"  ");
+	}
+	cJSON_Delete(index);
+	return 0;
+}
+
+int cmd_remove(struct cli_ctx *ctx, int argc, char **argv)
+{
+	char home[4096];
+	struct sh_error e;
+	int rc;
+
+	if (cli_wants_help(argc, argv)) {
+		puts("usage: skillhost remove NAME\n\nUninstall a skill "
+		     "(every version of it).");
+		return 0;
+	}
+	if (argc != 2)
+		return cli_usage("remove", "give one skill NAME");
+	if ((rc = cli_home(ctx, home, sizeof home)))
+		return rc;
+	if (store_remove(home, argv[1], &e) != SH_OK)
+		return cli_fail(&e);
+	printf("removed %s\n", argv[1]);
+	return 0;
+}
+
+int cmd_rollback(struct cli_ctx *ctx, int argc, char **argv)
+{
+	char home[4096], now[128];
+	struct sh_error e;
+	int rc;
+
+	if (cli_wants_help(argc, argv)) {
+		puts("usage: skillhost rollback NAME\n\nSwitch a skill back to "
+		     "the version it had before the last\nupgrade (running "
+		     "it again switches forward).");
+		return 0;
+	}
+	if (argc != 2)
+		return cli_usage("rollback", "give one skill NAME");
+	if ((rc = cli_home(ctx, home, sizeof home)))
+		return rc;
+	if (store_rollback(home, argv[1], now, sizeof now, &e) != SH_OK)
+		return cli_fail(&e);
+	printf("%s is now at %s\n", argv[1], now);
+	return 0;
+}
+
+int cmd_list(struct cli_ctx *ctx, int argc, char **argv)
+{
+	const cJSON *s;
+	char home[4096];
+	cJSON *index, *out;
+	struct sh_error e;
+	int rc, json = ctx->json;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--json"))
+			json = 1;
+		else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			puts("usage: skillhost list [--json]\n\nList the "
+			     "installed skills.");
+			return 0;
+		} else
+			return cli_usage("list", "unexpected '%s'", argv[i]);
+	}
+	if ((rc = cli_home(ctx, home, sizeof home)))
+		return rc;
+	if (store_read_index(home, &index, &e) != SH_OK)
+		return cli_fail(&e);
+	if (json) {
+		out = cJSON_CreateArray();
+		cJSON_ArrayForEach(s, cJSON_GetObjectItemCaseSensitive(index,
+		                                                       "skills")) {
+			const cJSON *cur =
+				cJSON_GetObjectItemCaseSensitive(s, "current");
+			const cJSON *prev =
+				cJSON_GetObjectItemCaseSensitive(s, "previous");
+			const cJSON *desc =
+				cJSON_GetObjectItemCaseSensitive(cur, "skill");
+			cJSON *o = cJSON_CreateObject();
+			cJSON_AddItemToArray(out, o);
+			cJSON_AddStringToObject(o, "name", s->string);
+			cJSON_AddStringToObject(o, "version", str(cur, "version"));
+			cJSON_AddStringToObject(o, "publisher",
+			                        str(cur, "publisher"));
+			cJSON_AddNumberToObject(
+				o, "tools",
+				cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(
+					desc, "tools")));
+			if (cJSON_IsObject(prev))
+				cJSON_AddStringToObject(o, "previous",
+				                        str(prev, "version"));
+		}
+		rc = cli_print_json(out, 1);
+		cJSON_Delete(out);
+	} else {
+		int n = 0;
+		cJSON_ArrayForEach(s, cJSON_GetObjectItemCaseSensitive(index,
+		                                                       "skills")) {
+			const cJSON *cur =
+				cJSON_GetObjectItemCaseSensitive(s, "current");
+			char t[32];
+			when(cur, t, sizeof t);
+			printf("%-32s %-12s key %s  installed %s\n", s->string,
+			       str(cur, "version"), str(cur, "publisher"), t);
+			n++;
+		}
+		if (!n)
+			fprintf(stderr, "skillhost: no skills installed in %s\n",
+			        home);
+	}
+	cJSON_Delete(index);
+	return rc;
+}
+
+int cmd_info(struct cli_ctx *ctx, int argc, char **argv)
+{
+	const cJSON *ent, *cur, *prev, *desc, *t;
+	char home[4096], ts[32];
+	struct config *cfg = NULL;
+	cJSON *index;
+	struct sh_error e;
+	int rc, json = ctx->json;
+	const char *name = NULL;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--json"))
+			json = 1;
+		else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			puts("usage: skillhost info NAME [--json]\n\nShow an "
+			     "installed skill: version, publisher key,\n"
+			     "permissions, tools, install time and "
+			     "configuration.");
+			return 0;
+		} else if (!name)
+			name = argv[i];
+		else
+			return cli_usage("info", "unexpected '%s'", argv[i]);
+	}
+	if (!name)
+		return cli_usage("info", "give a skill NAME");
+	if ((rc = cli_home(ctx, home, sizeof home)))
+		return rc;
+	if (store_read_index(home, &index, &e) != SH_OK)
+		return cli_fail(&e);
+	ent = entry_of(index, name);
+	if (!ent) {
+		fprintf(stderr, "skillhost: error: %s is not installed; see "
+		                "`skillhost list`\n",
+		        name);
+		cJSON_Delete(index);
+		return 4;
+	}
+	cur = cJSON_GetObjectItemCaseSensitive(ent, "current");
+	prev = cJSON_GetObjectItemCaseSensitive(ent, "previous");
+	desc = cJSON_GetObjectItemCaseSensitive(cur, "skill");
+	config_load(home, &cfg, &e);
+	if (json) {
+		cJSON *o = cJSON_Duplicate(cur, 1);
+		const cJSON *conf = config_skill(cfg, name);
+		cJSON_AddStringToObject(o, "name", name);
+		if (cJSON_IsObject(prev))
+			cJSON_AddStringToObject(o, "previous",
+			                        str(prev, "version"));
+		if (conf)
+			cJSON_AddItemToObject(o, "config",
+			                      cJSON_Duplicate(conf, 1));
+		rc = cli_print_json(o, 1);
+		cJSON_Delete(o);
+	} else {
+		when(cur, ts, sizeof ts);
+		printf("%s %s\n  %s\n", name, str(cur, "version"),
+		       str(desc, "description"));
+		printf("  publisher key %s\n  installed   %s\n",
+		       str(cur, "publisher"), ts);
+		if (cJSON_IsObject(prev))
+			printf("  previous    %s (skillhost rollback %s)\n",
+			       str(prev, "version"), name);
+		printf("  license     %s\n",
+		       *str(desc, "license") ? str(desc, "license") : "-");
+		printf("permissions:\n");
+		print_permissions(
+			cJSON_GetObjectItemCaseSensitive(cur, "permissions"),
+			"  ");
+		printf("tools:\n");
+		cJSON_ArrayForEach(t, cJSON_GetObjectItemCaseSensitive(desc,
+		                                                       "tools"))
+			printf("  %s.%s  %s\n", name, str(t, "name"),
+			       *str(t, "title") ? str(t, "title")
+			                        : str(t, "description"));
+		{
+			const cJSON *conf = config_skill(cfg, name), *sec, *kv;
+			static const char *const secs[] = {"policy",
+			                                   "settings"};
+			for (int i = 0; conf && i < 2; i++) {
+				sec = cJSON_GetObjectItemCaseSensitive(conf,
+				                                       secs[i]);
+				cJSON_ArrayForEach(kv, sec)
+					printf("  %s %s = %s\n", secs[i],
+					       kv->string,
+					       cJSON_IsString(kv)
+					               ? kv->valuestring
+					               : "?");
+			}
+		}
+	}
+	config_free(cfg);
+	cJSON_Delete(index);
+	return rc;
+}

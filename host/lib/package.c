@@ -1,0 +1,717 @@
+/*
+ * package.c - reproducible .skill archives and safe extraction.
+ * See package.h.
+ */
+#include "package.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <sodium.h>
+
+#include "fsutil.h"
+
+#define COPY_CHUNK (256 * 1024)
+
+/* ---- packing ---- */
+
+struct pack_file {
+	char *path;
+	char *src;
+	uint64_t size;
+	uint8_t hash[MANIFEST_HASH_BYTES];
+};
+
+static int by_path(const void *a, const void *b)
+{
+	return strcmp(((const struct pack_file *)a)->path,
+	              ((const struct pack_file *)b)->path);
+}
+
+static sh_status hash_file(const char *path, uint64_t *size,
+                           uint8_t out[MANIFEST_HASH_BYTES], struct sh_error *e)
+{
+	crypto_generichash_state st;
+	unsigned char *buf;
+	struct stat sb;
+	sh_status rc = SH_OK;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return sh_error_errno(e, errno == ENOENT ? SH_ERR_NOTFOUND
+		                                         : SH_ERR_IO,
+		                      errno, "cannot open %s", path);
+	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+		close(fd);
+		return sh_error_set(e, SH_ERR_INVALID,
+		                    "%s is not a regular file", path);
+	}
+	buf = malloc(COPY_CHUNK);
+	if (!buf) {
+		close(fd);
+		return sh_error_set(e, SH_ERR_NOMEM, "out of memory");
+	}
+	crypto_generichash_init(&st, NULL, 0, MANIFEST_HASH_BYTES);
+	*size = 0;
+	for (;;) {
+		ssize_t n = read(fd, buf, COPY_CHUNK);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			rc = sh_error_errno(e, SH_ERR_IO, errno,
+			                    "cannot read %s", path);
+			break;
+		}
+		if (n == 0)
+			break;
+		crypto_generichash_update(&st, buf, (size_t)n);
+		*size += (uint64_t)n;
+	}
+	crypto_generichash_final(&st, out, MANIFEST_HASH_BYTES);
+	free(buf);
+	close(fd);
+	return rc;
+}
+
+static sh_status add_pack_file(struct pack_file *files, size_t *n,
+                               const char *dir, const char *rel,
+                               struct sh_error *e)
+{
+	char src[PATH_MAX];
+	sh_status rc;
+
+	for (size_t i = 0; i < *n; i++)
+		if (!strcmp(files[i].path, rel))
+			return SH_OK; /* named twice (platform and include) */
+	if (!manifest_valid_path(rel) || !strcmp(rel, MANIFEST_FILE))
+		return sh_error_set(e, SH_ERR_INVALID,
+		                    "cannot pack \"%s\": not a valid package path",
+		                    rel);
+	if ((rc = fs_join(src, sizeof src, dir, rel, e)))
+		return rc;
+	files[*n].path = strdup(rel);
+	files[*n].src = strdup(src);
+	if (!files[*n].path || !files[*n].src)
+		return sh_error_set(e, SH_ERR_NOMEM, "out of memory");
+	rc = hash_file(src, &files[*n].size, files[*n].hash, e);
+	(*n)++;
+	if (rc != SH_OK)
+		return sh_error_prefix(e, "cannot pack %s (named in %s/%s)", rel,
+		                       dir, MANIFEST_FILE);
+	return SH_OK;
+}
+
+static time_t fixed_time(void)
+{
+	const char *sde = getenv("SOURCE_DATE_EPOCH");
+	char *end;
+	long long t;
+
+	if (!sde || !*sde)
+		return 0;
+	t = strtoll(sde, &end, 10);
+	return *end || t < 0 ? 0 : (time_t)t;
+}
+
+static sh_status write_entry(struct archive *a, const char *path,
+                             const void *data, size_t len, const char *src,
+                             struct sh_error *e)
+{
+	struct archive_entry *en = archive_entry_new();
+	sh_status rc = SH_OK;
+
+	if (!en)
+		return sh_error_set(e, SH_ERR_NOMEM, "out of memory");
+	archive_entry_set_pathname(en, path);
+	archive_entry_set_filetype(en, AE_IFREG);
+	archive_entry_set_perm(en, 0644);
+	archive_entry_set_size(en, (la_int64_t)len);
+	archive_entry_set_mtime(en, fixed_time(), 0);
+	archive_entry_set_uid(en, 0);
+	archive_entry_set_gid(en, 0);
+	if (archive_write_header(a, en) != ARCHIVE_OK) {
+		rc = sh_error_set(e, SH_ERR_IO, "cannot write %s: %s", path,
+		                  archive_error_string(a));
+		goto out;
+	}
+	if (data) {
+		if (len && archive_write_data(a, data, len) != (la_ssize_t)len)
+			rc = sh_error_set(e, SH_ERR_IO, "cannot write %s: %s",
+			                  path, archive_error_string(a));
+	} else {
+		unsigned char *buf = malloc(COPY_CHUNK);
+		size_t left = len;
+		int fd = open(src, O_RDONLY | O_CLOEXEC);
+		if (!buf || fd < 0) {
+			rc = sh_error_errno(e, SH_ERR_IO, errno,
+			                    "cannot read %s", src);
+		}
+		while (rc == SH_OK && left > 0) {
+			ssize_t n = read(fd, buf,
+			                 left < COPY_CHUNK ? left : COPY_CHUNK);
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n <= 0) {
+				rc = sh_error_set(e, SH_ERR_IO,
+				                  "%s changed while being packed",
+				                  src);
+				break;
+			}
+			if (archive_write_data(a, buf, (size_t)n) != n)
+				rc = sh_error_set(e, SH_ERR_IO,
+				                  "cannot write %s: %s", path,
+				                  archive_error_string(a));
+			left -= (size_t)n;
+		}
+		free(buf);
+		if (fd >= 0)
+			close(fd);
+	}
+out:
+	archive_entry_free(en);
+	return rc;
+}
+
+struct membuf {
+	unsigned char *data;
+	size_t len, cap;
+	int failed;
+};
+
+static la_ssize_t mem_write(struct archive *a, void *ud, const void *buf,
+                            size_t n)
+{
+	struct membuf *m = ud;
+
+	(void)a;
+	if (m->len + n > m->cap) {
+		size_t cap = m->cap ? m->cap : 65536;
+		unsigned char *grown;
+		while (cap < m->len + n)
+			cap *= 2;
+		grown = realloc(m->data, cap);
+		if (!grown) {
+			m->failed = 1;
+			return -1;
+		}
+		m->data = grown;
+		m->cap = cap;
+	}
+	memcpy(m->data + m->len, buf, n);
+	m->len += n;
+	return (la_ssize_t)n;
+}
+
+sh_status package_pack(const char *dir, const char *out_path,
+                       const char *publisher, struct manifest **packaged,
+                       struct sh_error *e)
+{
+	char mpath[PATH_MAX];
+	struct manifest *src = NULL, *pm = NULL;
+	struct pack_file *files = NULL;
+	struct archive *a = NULL;
+	struct membuf out = {0};
+	cJSON *doc = NULL, *fobj;
+	char *mtext = NULL;
+	size_t n = 0;
+	sh_status rc;
+
+	if (packaged)
+		*packaged = NULL;
+	if ((rc = fs_join(mpath, sizeof mpath, dir, MANIFEST_FILE, e)) ||
+	    (rc = manifest_load(mpath, MANIFEST_SOURCE, &src, e)))
+		goto out;
+	files = calloc(src->nplatforms + src->include.n + 1, sizeof *files);
+	if (!files) {
+		rc = sh_error_set(e, SH_ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < src->nplatforms; i++)
+		if ((rc = add_pack_file(files, &n, dir, src->platforms[i].lib, e)))
+			goto out;
+	for (size_t i = 0; i < src->include.n; i++)
+		if ((rc = add_pack_file(files, &n, dir, src->include.items[i], e)))
+			goto out;
+	qsort(files, n, sizeof *files, by_path);
+
+	/* The packaged manifest: the source one, minus "include", plus the
+	 * publisher and a size and hash for every file. */
+	doc = cJSON_Duplicate(src->json, 1);
+	if (!doc) {
+		rc = sh_error_set(e, SH_ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	cJSON_DeleteItemFromObjectCaseSensitive(doc, "include");
+	cJSON_DeleteItemFromObjectCaseSensitive(doc, "files");
+	if (!cJSON_GetObjectItemCaseSensitive(doc, "manifest"))
+		cJSON_AddNumberToObject(doc, "manifest", MANIFEST_FORMAT);
+	if (publisher) {
+		cJSON_DeleteItemFromObjectCaseSensitive(doc, "publisher");
+		cJSON_AddStringToObject(doc, "publisher", publisher);
+	}
+	fobj = cJSON_AddObjectToObject(doc, "files");
+	for (size_t i = 0; fobj && i < n; i++) {
+		char hex[2 * MANIFEST_HASH_BYTES + 1];
+		cJSON *f = cJSON_AddObjectToObject(fobj, files[i].path);
+		manifest_hash_hex(files[i].hash, hex);
+		if (!f || !cJSON_AddNumberToObject(f, "size",
+		                                   (double)files[i].size) ||
+		    !cJSON_AddStringToObject(f, "blake2b256", hex))
+			fobj = NULL;
+	}
+	mtext = fobj ? cJSON_Print(doc) : NULL;
+	if (!mtext) {
+		rc = sh_error_set(e, SH_ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	rc = manifest_parse(mtext, strlen(mtext), MANIFEST_PACKAGED, mpath, &pm,
+	                    e);
+	if (rc != SH_OK)
+		goto out;
+
+	a = archive_write_new();
+	if (!a || archive_write_set_format_ustar(a) != ARCHIVE_OK ||
+	    archive_write_add_filter_gzip(a) != ARCHIVE_OK ||
+	    /* No timestamp in the gzip header: reproducible output. */
+	    archive_write_set_filter_option(a, "gzip", "timestamp", NULL) <
+	            ARCHIVE_WARN ||
+	    archive_write_set_bytes_in_last_block(a, 1) != ARCHIVE_OK ||
+	    archive_write_open(a, &out, NULL, mem_write, NULL) != ARCHIVE_OK) {
+		rc = sh_error_set(e, SH_ERR_FAIL, "cannot start the archive: %s",
+		                  a ? archive_error_string(a) : "out of memory");
+		goto out;
+	}
+	if ((rc = write_entry(a, MANIFEST_FILE, mtext, strlen(mtext), NULL, e)))
+		goto out;
+	for (size_t i = 0; i < n; i++)
+		if ((rc = write_entry(a, files[i].path, NULL,
+		                      (size_t)files[i].size, files[i].src, e)))
+			goto out;
+	if (archive_write_close(a) != ARCHIVE_OK || out.failed) {
+		rc = sh_error_set(e, SH_ERR_IO, "cannot finish the archive: %s",
+		                  archive_error_string(a));
+		goto out;
+	}
+	rc = fs_write_atomic(out_path, out.data, out.len, 0644, e);
+	if (rc == SH_OK && packaged) {
+		*packaged = pm;
+		pm = NULL;
+	}
+out:
+	if (a)
+		archive_write_free(a);
+	free(out.data);
+	for (size_t i = 0; files && i < n; i++) {
+		free(files[i].path);
+		free(files[i].src);
+	}
+	free(files);
+	free(mtext);
+	cJSON_Delete(doc);
+	manifest_free(src);
+	manifest_free(pm);
+	return rc;
+}
+
+/* ---- extraction ---- */
+
+struct seen_file {
+	char *path;
+	uint64_t size;
+	uint8_t hash[MANIFEST_HASH_BYTES];
+};
+
+struct extract {
+	const char *pkg;    /* for messages */
+	int destfd;         /* NULL-free: -1 when only reading the manifest */
+	uint64_t total;     /* bytes written so far */
+	uint64_t limit;     /* total cap, from the ratio and PACKAGE_MAX_TOTAL */
+	struct seen_file *seen;
+	size_t nseen;
+	char *manifest_text;
+	size_t manifest_len;
+	struct sh_error *e;
+};
+
+static sh_status refuse(struct extract *x, const char *fmt, const char *what)
+{
+	return sh_error_set(x->e, SH_ERR_TRUST,
+	                    "package %s is refused: %s%s%s", x->pkg, fmt,
+	                    what ? " " : "", what ? what : "");
+}
+
+/* Create the parent directories of rel under destfd, refusing to follow
+ * anything but directories we created. */
+static int make_parents(int destfd, const char *rel)
+{
+	char buf[MANIFEST_MAX_PATH + 1];
+	int fd = dup(destfd);
+
+	snprintf(buf, sizeof buf, "%s", rel);
+	for (char *p = buf, *slash; fd >= 0 && (slash = strchr(p, '/'));
+	     p = slash + 1) {
+		int next;
+		*slash = '\0';
+		if (mkdirat(fd, p, 0755) != 0 && errno != EEXIST) {
+			close(fd);
+			return -1;
+		}
+		next = openat(fd, p, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+		                         O_CLOEXEC);
+		close(fd);
+		fd = next;
+	}
+	return fd;
+}
+
+static sh_status extract_file(struct extract *x, struct archive *a,
+                              const char *path, struct seen_file *sf)
+{
+	crypto_generichash_state st;
+	int is_manifest = !strcmp(path, MANIFEST_FILE);
+	int dirfd = -1, fd = -1;
+	const char *base = strrchr(path, '/');
+	sh_status rc = SH_OK;
+	const void *block;
+	size_t size;
+	la_int64_t offset;
+
+	base = base ? base + 1 : path;
+	crypto_generichash_init(&st, NULL, 0, MANIFEST_HASH_BYTES);
+	if (x->destfd >= 0 && !is_manifest) {
+		dirfd = make_parents(x->destfd, path);
+		if (dirfd < 0)
+			return sh_error_errno(x->e, SH_ERR_IO, errno,
+			                      "cannot create the folder of %s",
+			                      path);
+		fd = openat(dirfd, base,
+		            O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+		            0644);
+		if (fd < 0) {
+			rc = sh_error_errno(x->e, SH_ERR_IO, errno,
+			                    "cannot create %s", path);
+			goto out;
+		}
+	}
+	for (;;) {
+		int r = archive_read_data_block(a, &block, &size, &offset);
+		if (r == ARCHIVE_EOF)
+			break;
+		if (r != ARCHIVE_OK) {
+			rc = sh_error_set(x->e, SH_ERR_TRUST,
+			                  "package %s is refused: corrupt data in "
+			                  "%s: %s",
+			                  x->pkg, path, archive_error_string(a));
+			goto out;
+		}
+		/* Holes in sparse entries count as written bytes too. */
+		if ((uint64_t)offset + size < sf->size ||
+		    (uint64_t)offset < sf->size) {
+			rc = refuse(x, "an entry's data goes backwards:", path);
+			goto out;
+		}
+		x->total += (uint64_t)offset + size - sf->size;
+		if (x->total > x->limit) {
+			rc = sh_error_set(x->e, SH_ERR_TRUST,
+			                  "package %s is refused: it expands past "
+			                  "%llu bytes (a decompression bomb?)",
+			                  x->pkg, (unsigned long long)x->limit);
+			goto out;
+		}
+		if (is_manifest) {
+			if ((uint64_t)offset + size > MANIFEST_MAX_BYTES) {
+				rc = sh_error_set(x->e, SH_ERR_INVALID,
+				                  "package %s: manifest.json is over "
+				                  "%d bytes",
+				                  x->pkg, MANIFEST_MAX_BYTES);
+				goto out;
+			}
+			if ((uint64_t)offset != sf->size)
+				memset(x->manifest_text + sf->size, 0,
+				       (size_t)((uint64_t)offset - sf->size));
+			memcpy(x->manifest_text + offset, block, size);
+			x->manifest_len = (size_t)offset + size;
+		} else if (fd >= 0) {
+			if ((uint64_t)offset != sf->size &&
+			    lseek(fd, offset, SEEK_SET) < 0) {
+				rc = sh_error_errno(x->e, SH_ERR_IO, errno,
+				                    "cannot write %s", path);
+				goto out;
+			}
+			for (size_t done = 0; done < size;) {
+				ssize_t w = write(fd, (const char *)block + done,
+				                  size - done);
+				if (w < 0 && errno == EINTR)
+					continue;
+				if (w < 0) {
+					rc = sh_error_errno(x->e, SH_ERR_IO,
+					                    errno, "cannot write %s",
+					                    path);
+					goto out;
+				}
+				done += (size_t)w;
+			}
+		}
+		if ((uint64_t)offset > sf->size) {
+			static const unsigned char zeros[4096];
+			uint64_t gap = (uint64_t)offset - sf->size;
+			while (gap) {
+				size_t k = gap < sizeof zeros ? (size_t)gap
+				                              : sizeof zeros;
+				crypto_generichash_update(&st, zeros, k);
+				gap -= k;
+			}
+		}
+		crypto_generichash_update(&st, block, size);
+		sf->size = (uint64_t)offset + size;
+	}
+	crypto_generichash_final(&st, sf->hash, MANIFEST_HASH_BYTES);
+	if (fd >= 0 && (ftruncate(fd, (off_t)sf->size) != 0 || fsync(fd) != 0))
+		rc = sh_error_errno(x->e, SH_ERR_IO, errno, "cannot write %s",
+		                    path);
+out:
+	if (fd >= 0)
+		close(fd);
+	if (dirfd >= 0) {
+		fsync(dirfd);
+		close(dirfd);
+	}
+	return rc;
+}
+
+static sh_status check_entry(struct extract *x, struct archive_entry *en,
+                             const char *path)
+{
+	mode_t type = archive_entry_filetype(en);
+
+	if (archive_entry_hardlink(en))
+		return refuse(x, "it holds a hard link:", path);
+	if (type == AE_IFLNK || archive_entry_symlink(en))
+		return refuse(x, "it holds a symbolic link:", path);
+	if (type != AE_IFREG)
+		return refuse(x,
+		              "it holds something other than a regular file "
+		              "(a device, FIFO, socket or folder entry):",
+		              path);
+	if (path[0] == '/')
+		return refuse(x, "it holds an absolute path:", path);
+	if (!strcmp(path, "..") || !strncmp(path, "../", 3) ||
+	    strstr(path, "/../") ||
+	    (strlen(path) >= 3 && !strcmp(path + strlen(path) - 3, "/..")))
+		return refuse(x, "it holds a path that climbs out with '..':",
+		              path);
+	if (!manifest_valid_path(path))
+		return refuse(x, "it holds a path that is not allowed:", path);
+	for (size_t i = 0; i < x->nseen; i++)
+		if (!strcmp(x->seen[i].path, path))
+			return refuse(x, "it holds the same path twice:", path);
+	if (x->nseen >= PACKAGE_MAX_ENTRIES)
+		return refuse(x, "it holds too many entries", NULL);
+	return SH_OK;
+}
+
+static sh_status check_against_manifest(struct extract *x,
+                                        const struct manifest *m)
+{
+	char want[2 * MANIFEST_HASH_BYTES + 1], got[2 * MANIFEST_HASH_BYTES + 1];
+
+	for (size_t i = 0; i < x->nseen; i++) {
+		const struct seen_file *s = &x->seen[i];
+		const struct manifest_file *f;
+
+		if (!strcmp(s->path, MANIFEST_FILE))
+			continue;
+		f = manifest_find_file(m, s->path);
+		if (!f)
+			return refuse(x, "it holds a file its manifest does not "
+			                 "list:",
+			              s->path);
+		if (f->size != s->size ||
+		    sodium_memcmp(f->blake2b256, s->hash, MANIFEST_HASH_BYTES)) {
+			manifest_hash_hex(f->blake2b256, want);
+			manifest_hash_hex(s->hash, got);
+			return sh_error_set(x->e, SH_ERR_TRUST,
+			                    "package %s is refused: %s does not "
+			                    "match its manifest (size %llu, "
+			                    "blake2b256 %s; expected size %llu, "
+			                    "blake2b256 %s)",
+			                    x->pkg, s->path,
+			                    (unsigned long long)s->size, got,
+			                    (unsigned long long)f->size, want);
+		}
+	}
+	for (size_t i = 0; i < m->nfiles; i++) {
+		size_t j = 0;
+		while (j < x->nseen && strcmp(x->seen[j].path, m->files[i].path))
+			j++;
+		if (j == x->nseen)
+			return refuse(x, "a file its manifest lists is missing:",
+			              m->files[i].path);
+	}
+	return SH_OK;
+}
+
+static sh_status run_extract(const char *path, int destfd,
+                             struct manifest **out, struct sh_error *e)
+{
+	struct extract x = {.pkg = path, .destfd = destfd, .e = e};
+	struct archive *a = NULL;
+	struct archive_entry *en;
+	struct manifest *m = NULL;
+	struct stat st;
+	sh_status rc = SH_OK;
+	int fd, r;
+
+	if (out)
+		*out = NULL;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return sh_error_errno(e, errno == ENOENT ? SH_ERR_NOTFOUND
+		                                         : SH_ERR_IO,
+		                      errno, "cannot open package %s", path);
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return sh_error_set(e, SH_ERR_INVALID,
+		                    "%s is not a regular file", path);
+	}
+	if (st.st_size == 0 || (uint64_t)st.st_size > PACKAGE_MAX_BYTES) {
+		close(fd);
+		return sh_error_set(e, SH_ERR_INVALID,
+		                    "package %s is %lld bytes; a package is 1 "
+		                    "byte to %llu bytes",
+		                    path, (long long)st.st_size,
+		                    (unsigned long long)PACKAGE_MAX_BYTES);
+	}
+	x.limit = (uint64_t)st.st_size * PACKAGE_MAX_RATIO + PACKAGE_RATIO_SLACK;
+	if (x.limit > PACKAGE_MAX_TOTAL)
+		x.limit = PACKAGE_MAX_TOTAL;
+	x.seen = calloc(PACKAGE_MAX_ENTRIES, sizeof *x.seen);
+	x.manifest_text = malloc(MANIFEST_MAX_BYTES + 1);
+	a = archive_read_new();
+	if (!x.seen || !x.manifest_text || !a) {
+		rc = sh_error_set(e, SH_ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	/* Only the one format packages use: less parser, less attack
+	 * surface. */
+	archive_read_support_filter_gzip(a);
+	archive_read_support_format_tar(a);
+	if (archive_read_open_fd(a, fd, 64 * 1024) != ARCHIVE_OK) {
+		rc = sh_error_set(e, SH_ERR_INVALID,
+		                  "%s is not a skill package (a .skill is a "
+		                  "gzip-compressed tar made by `skillhost pack`): "
+		                  "%s",
+		                  path, archive_error_string(a));
+		goto out;
+	}
+	while ((r = archive_read_next_header(a, &en)) == ARCHIVE_OK) {
+		const char *name = archive_entry_pathname(en);
+		struct seen_file *sf;
+
+		if (!name || !*name) {
+			rc = refuse(&x, "it holds an entry without a name", NULL);
+			goto out;
+		}
+		if ((rc = check_entry(&x, en, name)))
+			goto out;
+		sf = &x.seen[x.nseen++];
+		if (!(sf->path = strdup(name))) {
+			rc = sh_error_set(e, SH_ERR_NOMEM, "out of memory");
+			goto out;
+		}
+		if ((rc = extract_file(&x, a, name, sf)))
+			goto out;
+	}
+	if (r != ARCHIVE_EOF) {
+		rc = sh_error_set(e, SH_ERR_INVALID,
+		                  "%s is not a valid skill package: %s", path,
+		                  archive_error_string(a));
+		goto out;
+	}
+	if (x.nseen == 0 || !x.manifest_len) {
+		rc = refuse(&x, "it has no manifest.json", NULL);
+		goto out;
+	}
+	{
+		char origin[PATH_MAX + 32];
+		snprintf(origin, sizeof origin, "%s:%s", path, MANIFEST_FILE);
+		rc = manifest_parse(x.manifest_text, x.manifest_len,
+		                    MANIFEST_PACKAGED, origin, &m, e);
+		if (rc != SH_OK)
+			goto out;
+	}
+	if (destfd >= 0) {
+		int mfd;
+		if ((rc = check_against_manifest(&x, m)))
+			goto out;
+		/* The exact bytes, so the store can re-hash them later. */
+		mfd = openat(destfd, MANIFEST_FILE,
+		             O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+		             0644);
+		if (mfd < 0 ||
+		    write(mfd, x.manifest_text, x.manifest_len) !=
+		            (ssize_t)x.manifest_len ||
+		    fsync(mfd) != 0) {
+			rc = sh_error_errno(e, SH_ERR_IO, errno,
+			                    "cannot write the manifest");
+			if (mfd >= 0)
+				close(mfd);
+			goto out;
+		}
+		close(mfd);
+	}
+	if (out) {
+		*out = m;
+		m = NULL;
+	}
+out:
+	manifest_free(m);
+	if (a)
+		archive_read_free(a);
+	close(fd);
+	for (size_t i = 0; x.seen && i < x.nseen; i++)
+		free(x.seen[i].path);
+	free(x.seen);
+	free(x.manifest_text);
+	return rc;
+}
+
+sh_status package_extract(const char *path, const char *dest,
+                          struct manifest **m, struct sh_error *e)
+{
+	sh_status rc;
+	int destfd;
+
+	if (mkdir(dest, 0755) != 0)
+		return sh_error_errno(e, SH_ERR_IO, errno,
+		                      "cannot create the staging folder %s", dest);
+	destfd = open(dest, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (destfd < 0) {
+		rc = sh_error_errno(e, SH_ERR_IO, errno, "cannot open %s", dest);
+		rmdir(dest);
+		return rc;
+	}
+	rc = run_extract(path, destfd, m, e);
+	if (rc == SH_OK && fsync(destfd) != 0)
+		rc = sh_error_errno(e, SH_ERR_IO, errno, "cannot sync %s", dest);
+	close(destfd);
+	if (rc != SH_OK) {
+		struct sh_error ignored;
+		fs_remove_tree(dest, &ignored);
+	}
+	return rc;
+}
+
+sh_status package_read_manifest(const char *path, struct manifest **m,
+                                struct sh_error *e)
+{
+	return run_extract(path, -1, m, e);
+}

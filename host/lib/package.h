@@ -1,0 +1,54 @@
+/*
+ * package.h - .skill archives: reproducible packing and safe extraction.
+ *
+ * A package is a gzip-compressed ustar archive holding manifest.json (first)
+ * and the files it lists, sorted by path, with fixed times (0, or
+ * $SOURCE_DATE_EPOCH), owners (0:0, no names) and modes (0644), and no
+ * directory entries: the same input always gives byte-identical output.
+ *
+ * Extraction trusts nothing in the archive: it is meant to run only after
+ * the package's signature was verified, and still accepts only regular
+ * files at safe relative paths (no links, devices, FIFOs, "..", absolute
+ * paths or duplicates), caps entries, bytes and the compression ratio on
+ * the bytes actually written, and checks every file against the packaged
+ * manifest's sizes and BLAKE2b-256 hashes, with no file missing or extra.
+ */
+#ifndef SH_PACKAGE_H
+#define SH_PACKAGE_H
+
+#include <stdint.h>
+
+#include "manifest.h"
+#include "status.h"
+
+#define PACKAGE_MAX_BYTES (1024ull * 1024 * 1024)      /* the .skill file */
+#define PACKAGE_MAX_ENTRIES (MANIFEST_MAX_FILES + 1)
+#define PACKAGE_MAX_TOTAL (2048ull * 1024 * 1024)      /* bytes extracted */
+#define PACKAGE_MAX_RATIO 100 /* extracted bytes per compressed byte */
+#define PACKAGE_RATIO_SLACK (1024 * 1024) /* small packages compress well */
+
+/*
+ * Pack dir (holding a source manifest.json and the files it names: every
+ * platform library plus "include") into out_path, written atomically.
+ * publisher (16 hex digits, may be NULL) is recorded in the packaged
+ * manifest. *packaged (may be NULL) receives the packaged manifest.
+ */
+sh_status package_pack(const char *dir, const char *out_path,
+                       const char *publisher, struct manifest **packaged,
+                       struct sh_error *e);
+
+/*
+ * Extract the package at path into dest, which must not exist (it is
+ * created 0755). On any refusal dest is removed again and the error says
+ * what was wrong with the package. *m (may be NULL) receives the packaged
+ * manifest, checked against every extracted byte.
+ */
+sh_status package_extract(const char *path, const char *dest,
+                          struct manifest **m, struct sh_error *e);
+
+/* Read only the packaged manifest of a package (for signing and `info` of
+ * a file). The same entry and size checks apply. */
+sh_status package_read_manifest(const char *path, struct manifest **m,
+                                struct sh_error *e);
+
+#endif /* SH_PACKAGE_H */

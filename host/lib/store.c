@@ -1,0 +1,844 @@
+/*
+ * store.c - the local store. See store.h.
+ */
+#include "store.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "fsutil.h"
+#include "hostlog.h"
+#include "manifest.h"
+#include "minisig.h"
+#include "package.h"
+#include "probe.h"
+#include "skilldesc.h"
+#include "trust.h"
+
+#define STORE_LOCK ".store.lock"
+#define STORE_SKILLS "skills"
+#define STORE_STAGING "staging"
+#define COPY_CHUNK (1024 * 1024)
+#define ID_BYTES 6
+
+/* ---- small helpers ---- */
+
+static void random_id(char out[2 * ID_BYTES + 1])
+{
+	unsigned char r[ID_BYTES];
+
+	randombytes_buf(r, sizeof r);
+	sodium_bin2hex(out, 2 * ID_BYTES + 1, r, sizeof r);
+}
+
+static sh_status lock_store(const char *home, int *fd, struct sh_error *e)
+{
+	char path[PATH_MAX];
+	sh_status rc;
+
+	if ((rc = fs_mkdirs(home, 0700, e)) ||
+	    (rc = fs_join(path, sizeof path, home, STORE_LOCK, e)))
+		return rc;
+	*fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (*fd < 0)
+		return sh_error_errno(e, SH_ERR_IO, errno, "cannot open %s",
+		                      path);
+	/* Another install holds it for as long as it takes; waiting is what
+	 * the user wants from a second `skillhost install`. */
+	while (flock(*fd, LOCK_EX) != 0)
+		if (errno != EINTR) {
+			close(*fd);
+			return sh_error_errno(e, SH_ERR_IO, errno,
+			                      "cannot lock %s", path);
+		}
+	return SH_OK;
+}
+
+static cJSON *empty_index(void)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	if (o && (!cJSON_AddNumberToObject(o, "format", 1) ||
+	          !cJSON_AddObjectToObject(o, "skills"))) {
+		cJSON_Delete(o);
+		o = NULL;
+	}
+	return o;
+}
+
+sh_status store_read_index(const char *home, cJSON **out, struct sh_error *e)
+{
+	char path[PATH_MAX];
+	char *text = NULL;
+	size_t len;
+	sh_status rc;
+	cJSON *j;
+
+	*out = NULL;
+	if ((rc = fs_join(path, sizeof path, home, STORE_INDEX, e)))
+		return rc;
+	rc = fs_read_file(path, STORE_INDEX_MAX_BYTES, &text, &len, e);
+	if (rc == SH_ERR_NOTFOUND) {
+		sh_error_clear(e);
+		*out = empty_index();
+		return *out ? SH_OK
+		            : sh_error_set(e, SH_ERR_NOMEM, "out of memory");
+	}
+	if (rc != SH_OK)
+		return rc;
+	j = cJSON_ParseWithLength(text, len);
+	free(text);
+	if (!cJSON_IsObject(j) ||
+	    !cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(j, "skills"))) {
+		cJSON_Delete(j);
+		return sh_error_set(e, SH_ERR_INVALID,
+		                    "%s is damaged (not a store index); restore "
+		                    "it from a backup, or remove it and install "
+		                    "the skills again",
+		                    path);
+	}
+	*out = j;
+	return SH_OK;
+}
+
+static sh_status write_index(const char *home, const cJSON *index,
+                             struct sh_error *e)
+{
+	char path[PATH_MAX];
+	char *text;
+	sh_status rc;
+
+	if ((rc = fs_join(path, sizeof path, home, STORE_INDEX, e)))
+		return rc;
+	text = cJSON_Print(index);
+	if (!text)
+		return sh_error_set(e, SH_ERR_NOMEM, "out of memory");
+	hostlog(SKILL_LOG_DEBUG, "store: writing %s", path);
+	rc = fs_write_atomic(path, text, strlen(text), 0644, e);
+	free(text);
+	return rc;
+}
+
+static const char *rec_str(const cJSON *rec, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(rec, key);
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+/* 1 when the index names dir (relative to home) as some record's folder. */
+static int referenced(const cJSON *index, const char *dir)
+{
+	const cJSON *skills = cJSON_GetObjectItemCaseSensitive(index, "skills");
+	const cJSON *s;
+
+	cJSON_ArrayForEach(s, skills) {
+		const char *c = rec_str(
+			cJSON_GetObjectItemCaseSensitive(s, "current"), "dir");
+		const char *p = rec_str(
+			cJSON_GetObjectItemCaseSensitive(s, "previous"), "dir");
+		if ((c && !strcmp(c, dir)) || (p && !strcmp(p, dir)))
+			return 1;
+	}
+	return 0;
+}
+
+static void remove_quietly(const char *path)
+{
+	struct sh_error ignored;
+	fs_remove_tree(path, &ignored);
+}
+
+/* Delete every version folder the index does not name, and all staging
+ * leftovers: what killed or failed installs left behind. Needs the lock. */
+static void sweep(const char *home, const cJSON *index)
+{
+	char skills[PATH_MAX], staging[PATH_MAX];
+	DIR *ns_dir;
+	struct dirent *ns;
+
+	if (fs_pathf(staging, sizeof staging, NULL, "%s/%s", home,
+	             STORE_STAGING) == SH_OK)
+		remove_quietly(staging);
+	if (fs_pathf(skills, sizeof skills, NULL, "%s/%s", home,
+	             STORE_SKILLS) != SH_OK)
+		return;
+	ns_dir = opendir(skills);
+	while (ns_dir && (ns = readdir(ns_dir))) {
+		char nspath[PATH_MAX];
+		DIR *name_dir;
+		struct dirent *name;
+
+		if (ns->d_name[0] == '.')
+			continue;
+		if (fs_pathf(nspath, sizeof nspath, NULL, "%s/%s", skills,
+		             ns->d_name))
+			continue;
+		name_dir = opendir(nspath);
+		while (name_dir && (name = readdir(name_dir))) {
+			char npath[PATH_MAX];
+			DIR *ver_dir;
+			struct dirent *ver;
+
+			if (name->d_name[0] == '.')
+				continue;
+			if (fs_pathf(npath, sizeof npath, NULL, "%s/%s",
+			             nspath, name->d_name))
+				continue;
+			ver_dir = opendir(npath);
+			while (ver_dir && (ver = readdir(ver_dir))) {
+				char rel[PATH_MAX], full[PATH_MAX];
+				if (ver->d_name[0] == '.')
+					continue;
+				if (fs_pathf(rel, sizeof rel, NULL,
+				             "%s/%s/%s/%s", STORE_SKILLS,
+				             ns->d_name, name->d_name,
+				             ver->d_name) ||
+				    referenced(index, rel) ||
+				    fs_pathf(full, sizeof full, NULL, "%s/%s",
+				             home, rel))
+					continue;
+				hostlog(SKILL_LOG_DEBUG, "store: removing %s",
+				        full);
+				remove_quietly(full);
+			}
+			if (ver_dir)
+				closedir(ver_dir);
+			rmdir(npath); /* only succeeds when empty */
+		}
+		if (name_dir)
+			closedir(name_dir);
+		rmdir(nspath);
+	}
+	if (ns_dir)
+		closedir(ns_dir);
+}
+
+/* ---- verifying what was installed ---- */
+
+static sh_status hash_path(const char *path, uint64_t *size,
+                           uint8_t out[MANIFEST_HASH_BYTES],
+                           struct sh_error *e)
+{
+	crypto_generichash_state st;
+	unsigned char *buf = malloc(COPY_CHUNK);
+	sh_status rc = SH_OK;
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+
+	*size = 0;
+	if (!buf || fd < 0) {
+		rc = sh_error_errno(e, SH_ERR_TRUST, errno,
+		                    "installed file %s cannot be read", path);
+		goto out;
+	}
+	crypto_generichash_init(&st, NULL, 0, MANIFEST_HASH_BYTES);
+	for (;;) {
+		ssize_t n = read(fd, buf, COPY_CHUNK);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			rc = sh_error_errno(e, SH_ERR_IO, errno,
+			                    "cannot read %s", path);
+			goto out;
+		}
+		if (n == 0)
+			break;
+		crypto_generichash_update(&st, buf, (size_t)n);
+		*size += (uint64_t)n;
+	}
+	crypto_generichash_final(&st, out, MANIFEST_HASH_BYTES);
+out:
+	if (fd >= 0)
+		close(fd);
+	free(buf);
+	return rc;
+}
+
+/* Count regular files under dir (recursively); -1 on anything else. */
+static long count_files(const char *dir, int depth)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	long n = 0;
+
+	if (!d || depth > 20) {
+		if (d)
+			closedir(d);
+		return -1;
+	}
+	while ((de = readdir(d))) {
+		char p[PATH_MAX];
+		struct stat st;
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		if (fs_pathf(p, sizeof p, NULL, "%s/%s", dir, de->d_name) ||
+		    lstat(p, &st) != 0) {
+			n = -1;
+			break;
+		}
+		if (S_ISDIR(st.st_mode)) {
+			long k = count_files(p, depth + 1);
+			if (k < 0) {
+				n = -1;
+				break;
+			}
+			n += k;
+		} else if (S_ISREG(st.st_mode)) {
+			n++;
+		} else {
+			n = -1;
+			break;
+		}
+	}
+	closedir(d);
+	return n;
+}
+
+sh_status store_verify_record(const char *home, const cJSON *rec, char *lib,
+                              size_t cap, struct sh_error *e)
+{
+	const char *dir = rec_str(rec, "dir"), *want = rec_str(rec, "manifest");
+	const char *rel_lib = rec_str(rec, "lib");
+	char abs[PATH_MAX], mpath[PATH_MAX];
+	char hex[2 * MANIFEST_HASH_BYTES + 1];
+	uint8_t h[MANIFEST_HASH_BYTES];
+	struct manifest *m = NULL;
+	uint64_t size;
+	sh_status rc;
+
+	if (!dir || !want || !rel_lib || strstr(dir, "..") ||
+	    !manifest_valid_path(rel_lib))
+		return sh_error_set(e, SH_ERR_INVALID,
+		                    "the store index has a damaged record");
+	if ((rc = fs_pathf(abs, sizeof abs, e, "%s/%s", home, dir)) ||
+	    (rc = fs_pathf(mpath, sizeof mpath, e, "%s/%s", abs,
+	                   MANIFEST_FILE)) ||
+	    (rc = hash_path(mpath, &size, h, e)))
+		return rc;
+	manifest_hash_hex(h, hex);
+	if (strcmp(hex, want))
+		return sh_error_set(e, SH_ERR_TRUST,
+		                    "installed file %s was changed after "
+		                    "install; reinstall the skill",
+		                    mpath);
+	if ((rc = manifest_load(mpath, MANIFEST_PACKAGED, &m, e)))
+		return rc;
+	for (size_t i = 0; i < m->nfiles; i++) {
+		char p[PATH_MAX];
+		if ((rc = fs_pathf(p, sizeof p, e, "%s/%s", abs,
+		                   m->files[i].path)) ||
+		    (rc = hash_path(p, &size, h, e)))
+			goto out;
+		if (size != m->files[i].size ||
+		    sodium_memcmp(h, m->files[i].blake2b256, sizeof h)) {
+			rc = sh_error_set(e, SH_ERR_TRUST,
+			                  "installed file %s was changed after "
+			                  "install (its hash no longer matches the "
+			                  "signed manifest); it is not loaded; "
+			                  "reinstall the skill",
+			                  p);
+			goto out;
+		}
+	}
+	if (count_files(abs, 0) != (long)m->nfiles + 1) {
+		rc = sh_error_set(e, SH_ERR_TRUST,
+		                  "%s holds files or links its signed manifest "
+		                  "does not list; it is not loaded; reinstall "
+		                  "the skill",
+		                  abs);
+		goto out;
+	}
+	rc = fs_pathf(lib, cap, e, "%s/%s", abs, rel_lib);
+out:
+	manifest_free(m);
+	return rc;
+}
+
+/* ---- install ---- */
+
+/* Copy the package into the staging file while hashing it, so the bytes
+ * that are verified are exactly the bytes that get extracted. */
+static sh_status copy_and_hash(const char *src, const char *dst,
+                               uint8_t digest[MINISIG_DIGEST_BYTES],
+                               uint8_t file_hash[MINISIG_FILE_HASH_BYTES],
+                               struct sh_error *e)
+{
+	struct minisig_hasher h;
+	unsigned char *buf = malloc(COPY_CHUNK);
+	uint64_t total = 0;
+	sh_status rc = SH_OK;
+	int in = -1, out = -1;
+	struct stat st;
+
+	if (!buf)
+		return sh_error_set(e, SH_ERR_NOMEM, "out of memory");
+	in = open(src, O_RDONLY | O_CLOEXEC);
+	if (in < 0) {
+		rc = sh_error_errno(e, errno == ENOENT ? SH_ERR_NOTFOUND
+		                                       : SH_ERR_IO,
+		                    errno, "cannot open package %s", src);
+		goto out;
+	}
+	if (fstat(in, &st) != 0 || !S_ISREG(st.st_mode)) {
+		rc = sh_error_set(e, SH_ERR_INVALID, "%s is not a file", src);
+		goto out;
+	}
+	if (st.st_size == 0) {
+		rc = sh_error_set(e, SH_ERR_INVALID,
+		                  "package %s is empty (0 bytes)", src);
+		goto out;
+	}
+	out = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (out < 0) {
+		rc = sh_error_errno(e, SH_ERR_IO, errno, "cannot create %s",
+		                    dst);
+		goto out;
+	}
+	if ((rc = minisig_hasher_init(&h, 1, e)))
+		goto out;
+	for (;;) {
+		ssize_t n = read(in, buf, COPY_CHUNK);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			rc = sh_error_errno(e, SH_ERR_IO, errno,
+			                    "cannot read %s", src);
+			goto out;
+		}
+		if (n == 0)
+			break;
+		total += (uint64_t)n;
+		if (total > PACKAGE_MAX_BYTES) {
+			rc = sh_error_set(e, SH_ERR_INVALID,
+			                  "package %s is over %llu bytes", src,
+			                  (unsigned long long)PACKAGE_MAX_BYTES);
+			goto out;
+		}
+		minisig_hasher_update(&h, buf, (size_t)n);
+		if (write(out, buf, (size_t)n) != n) {
+			rc = sh_error_errno(e, SH_ERR_IO, errno,
+			                    "cannot write %s", dst);
+			goto out;
+		}
+	}
+	minisig_hasher_final(&h, digest, file_hash);
+	if (fsync(out) != 0)
+		rc = sh_error_errno(e, SH_ERR_IO, errno, "cannot sync %s", dst);
+out:
+	if (in >= 0)
+		close(in);
+	if (out >= 0)
+		close(out);
+	free(buf);
+	return rc;
+}
+
+static sh_status check_signature(const char *home, const char *pkg,
+                                 const char *sig_path, const char *staged,
+                                 struct minisig_package_info *info,
+                                 char keyid[MINISIG_KEYID_HEX_SIZE],
+                                 struct sh_error *e)
+{
+	uint8_t digest[MINISIG_DIGEST_BYTES], file_hash[MINISIG_FILE_HASH_BYTES];
+	struct minisig_signature sig;
+	const struct trust_key *k;
+	struct trust *t = NULL;
+	char ns[80];
+	size_t nslen;
+	sh_status rc;
+
+	rc = minisig_load(sig_path, &sig, e);
+	if (rc == SH_ERR_NOTFOUND)
+		return sh_error_set(e, SH_ERR_TRUST,
+		                    "package %s has no signature: %s is missing. "
+		                    "Packages are installed only with their "
+		                    "publisher's signature beside them",
+		                    pkg, sig_path);
+	if (rc != SH_OK) {
+		e->status = SH_ERR_TRUST;
+		return sh_error_prefix(e, "package %s is refused", pkg);
+	}
+	minisig_keyid_to_hex(sig.key_id, keyid);
+	if ((rc = trust_load(home, &t, e)))
+		return rc;
+	k = trust_find(t, sig.key_id);
+	if (!k) {
+		rc = sh_error_set(e, SH_ERR_TRUST,
+		                  "package %s is signed by key %s, which this "
+		                  "host does not trust. If you trust its "
+		                  "publisher, add their public key: skillhost "
+		                  "trust add KEY.pub --namespace NAMESPACE",
+		                  pkg, keyid);
+		goto out;
+	}
+	/* Hash what we will extract: a private copy, not the original. */
+	if ((rc = copy_and_hash(pkg, staged, digest, file_hash, e)))
+		goto out;
+	if ((rc = minisig_verify_digest(&k->pk, &sig, digest, e))) {
+		sh_error_prefix(e, "package %s is refused", pkg);
+		goto out;
+	}
+	if ((rc = minisig_package_comment_parse(sig.trusted_comment, info, e))) {
+		e->status = SH_ERR_TRUST;
+		sh_error_prefix(e,
+		                "package %s is refused: its signature is valid "
+		                "but its trusted comment does not name a "
+		                "package",
+		                pkg);
+		goto out;
+	}
+	if (sodium_memcmp(info->blake2b256, file_hash, sizeof file_hash)) {
+		rc = sh_error_set(e, SH_ERR_TRUST,
+		                  "package %s is refused: the signature's trusted "
+		                  "comment names a file with another hash",
+		                  pkg);
+		goto out;
+	}
+	nslen = strcspn(info->name, "/");
+	snprintf(ns, sizeof ns, "%.*s", (int)nslen, info->name);
+	if (!trust_key_allows(k, ns)) {
+		char allowed[512] = "";
+		for (size_t i = 0; i < k->nnamespaces; i++)
+			snprintf(allowed + strlen(allowed),
+			         sizeof allowed - strlen(allowed), "%s%s",
+			         i ? ", " : "", k->namespaces[i]);
+		rc = sh_error_set(e, SH_ERR_TRUST,
+		                  "package %s (%s) is refused: key %s is trusted "
+		                  "only for namespace %s, not for \"%s\"",
+		                  pkg, info->name, keyid, allowed, ns);
+		goto out;
+	}
+out:
+	trust_free(t);
+	return rc;
+}
+
+static sh_status check_tools_match(const struct manifest *m,
+                                   const struct skilldesc *d,
+                                   struct sh_error *e)
+{
+	for (size_t i = 0; i < m->ntools; i++) {
+		uint32_t j = 0;
+		while (j < d->ntools && strcmp(d->tools[j].name, m->tools[i].name))
+			j++;
+		if (j == d->ntools)
+			return sh_error_set(e, SH_ERR_INVALID,
+			                    "the manifest lists tool \"%s\", which "
+			                    "the skill's code does not have",
+			                    m->tools[i].name);
+	}
+	if (d->ntools != m->ntools)
+		return sh_error_set(e, SH_ERR_INVALID,
+		                    "the skill's code has %u tools but its "
+		                    "manifest lists %zu; list them all so users "
+		                    "see what they install",
+		                    d->ntools, m->ntools);
+	return SH_OK;
+}
+
+static cJSON *make_record(const struct manifest *m, const struct skilldesc *d,
+                          const char *dir, const char *lib,
+                          const char *keyid, const char *manifest_hex)
+{
+	cJSON *rec = cJSON_CreateObject();
+	const cJSON *perm = cJSON_GetObjectItemCaseSensitive(m->json,
+	                                                     "permissions");
+	cJSON *desc = skilldesc_to_json(d);
+
+	if (!rec || !desc ||
+	    !cJSON_AddStringToObject(rec, "version", m->version) ||
+	    !cJSON_AddStringToObject(rec, "dir", dir) ||
+	    !cJSON_AddStringToObject(rec, "lib", lib) ||
+	    !cJSON_AddStringToObject(rec, "publisher", keyid) ||
+	    !cJSON_AddNumberToObject(rec, "installed", (double)time(NULL)) ||
+	    !cJSON_AddStringToObject(rec, "manifest", manifest_hex)) {
+		cJSON_Delete(rec);
+		cJSON_Delete(desc);
+		return NULL;
+	}
+	cJSON_AddItemToObject(rec, "skill", desc);
+	cJSON_AddItemToObject(rec, "permissions",
+	                      perm ? cJSON_Duplicate(perm, 1)
+	                           : cJSON_CreateObject());
+	return rec;
+}
+
+sh_status store_install(const char *home, const char *path,
+                        const struct store_install_opts *o,
+                        struct store_install_result *res, struct sh_error *e)
+{
+	static const struct store_install_opts defaults = {0};
+	char sig_path[PATH_MAX], staging[PATH_MAX], staged[PATH_MAX];
+	char work[PATH_MAX], final_rel[PATH_MAX], final_abs[PATH_MAX];
+	char parent[PATH_MAX], lib[PATH_MAX], id[2 * ID_BYTES + 1];
+	char keyid[MINISIG_KEYID_HEX_SIZE], mhex[2 * MANIFEST_HASH_BYTES + 1];
+	struct minisig_package_info info;
+	struct manifest *m = NULL;
+	struct skilldesc *d = NULL;
+	cJSON *index = NULL, *entry, *cur, *rec = NULL;
+	const char *rel_lib;
+	uint8_t mh[MANIFEST_HASH_BYTES];
+	uint64_t msize;
+	sh_status rc;
+	int lock = -1;
+
+	if (!o)
+		o = &defaults;
+	memset(res, 0, sizeof *res);
+	work[0] = staged[0] = '\0';
+	if ((rc = o->sig_path ? fs_pathf(sig_path, sizeof sig_path, e, "%s",
+	                                 o->sig_path)
+	                      : fs_pathf(sig_path, sizeof sig_path, e,
+	                                 "%s.minisig", path)))
+		return rc;
+	if ((rc = lock_store(home, &lock, e)))
+		return rc;
+	if ((rc = store_read_index(home, &index, e)))
+		goto out;
+	sweep(home, index);
+	random_id(id);
+	if ((rc = fs_pathf(staging, sizeof staging, e, "%s/%s", home,
+	                   STORE_STAGING)) ||
+	    (rc = fs_pathf(staged, sizeof staged, e, "%s/%s.skill", staging,
+	                   id)) ||
+	    (rc = fs_pathf(work, sizeof work, e, "%s/%s", staging, id)) ||
+	    (rc = fs_mkdirs(staging, 0700, e)))
+		goto out;
+
+	hostlog(SKILL_LOG_DEBUG, "store: verifying %s", path);
+	if ((rc = check_signature(home, path, sig_path, staged, &info, keyid,
+	                          e)))
+		goto out;
+	if ((o->expect_name && strcmp(o->expect_name, info.name)) ||
+	    (o->expect_version && strcmp(o->expect_version, info.version))) {
+		rc = sh_error_set(e, SH_ERR_TRUST,
+		                  "package %s is signed as %s %s, not the %s %s "
+		                  "that was asked for",
+		                  path, info.name, info.version,
+		                  o->expect_name ? o->expect_name : info.name,
+		                  o->expect_version ? o->expect_version
+		                                    : info.version);
+		goto out;
+	}
+	hostlog(SKILL_LOG_DEBUG, "store: extracting %s", path);
+	if ((rc = package_extract(staged, work, &m, e)))
+		goto out;
+	if (strcmp(m->name, info.name) || strcmp(m->version, info.version)) {
+		rc = sh_error_set(e, SH_ERR_TRUST,
+		                  "package %s is refused: its manifest says %s %s "
+		                  "but its signature was made for %s %s",
+		                  path, m->name, m->version, info.name,
+		                  info.version);
+		goto out;
+	}
+	if (m->publisher && strcasecmp(m->publisher, keyid)) {
+		rc = sh_error_set(e, SH_ERR_TRUST,
+		                  "package %s is refused: its manifest names "
+		                  "publisher key %s but it is signed by %s",
+		                  path, m->publisher, keyid);
+		goto out;
+	}
+	if (m->abi != SKILL_ABI_MAJOR) {
+		rc = sh_error_set(e, SH_ERR_INVALID,
+		                  "%s %s is built for skill ABI %d; this host "
+		                  "runs ABI %d",
+		                  m->name, m->version, m->abi, SKILL_ABI_MAJOR);
+		goto out;
+	}
+	rel_lib = manifest_platform_lib(m, manifest_host_platform());
+	if (!rel_lib) {
+		rc = sh_error_set(e, SH_ERR_INVALID,
+		                  "%s %s has no library for this platform (%s); "
+		                  "ask its publisher for a %s build",
+		                  m->name, m->version, manifest_host_platform(),
+		                  manifest_host_platform());
+		goto out;
+	}
+	hostlog(SKILL_LOG_DEBUG, "store: probing %s", rel_lib);
+	if ((rc = fs_pathf(lib, sizeof lib, e, "%s/%s", work, rel_lib)) ||
+	    (rc = probe_skill(lib, work, &d, e)))
+		goto out;
+	if (strcmp(d->name, m->name) || strcmp(d->version, m->version)) {
+		rc = sh_error_set(e, SH_ERR_INVALID,
+		                  "package %s: its code says it is %s %s but its "
+		                  "manifest says %s %s",
+		                  path, d->name, d->version, m->name, m->version);
+		goto out;
+	}
+	if ((rc = check_tools_match(m, d, e))) {
+		sh_error_prefix(e, "package %s", path);
+		goto out;
+	}
+
+	entry = cJSON_GetObjectItemCaseSensitive(
+		cJSON_GetObjectItemCaseSensitive(index, "skills"), m->name);
+	cur = cJSON_GetObjectItemCaseSensitive(entry, "current");
+	if (cur) {
+		const char *v = rec_str(cur, "version");
+		int cmp = v ? skilldesc_semver_compare(m->version, v) : 1;
+		if (cmp == 0 && !o->force) {
+			rc = sh_error_set(e, SH_ERR_USAGE,
+			                  "%s %s is already installed; use --force "
+			                  "to reinstall it",
+			                  m->name, m->version);
+			goto out;
+		}
+		if (cmp < 0 && !o->allow_downgrade) {
+			rc = sh_error_set(e, SH_ERR_USAGE,
+			                  "%s %s is older than the installed %s; "
+			                  "use --allow-downgrade to install it "
+			                  "anyway, or `skillhost rollback %s`",
+			                  m->name, m->version, v, m->name);
+			goto out;
+		}
+		snprintf(res->previous, sizeof res->previous, "%s", v);
+	}
+
+	/* Commit: move the verified folder into place, then switch the index
+	 * to it. Until the index is written, the old state stands. */
+	{
+		char mpath[PATH_MAX];
+		if ((rc = fs_pathf(final_rel, sizeof final_rel, e,
+		                   "%s/%s/%s-%s", STORE_SKILLS, m->name,
+		                   m->version, id)) ||
+		    (rc = fs_pathf(final_abs, sizeof final_abs, e, "%s/%s",
+		                   home, final_rel)) ||
+		    (rc = fs_pathf(parent, sizeof parent, e, "%s/%s/%s", home,
+		                   STORE_SKILLS, m->name)) ||
+		    (rc = fs_mkdirs(parent, 0755, e)) ||
+		    (rc = fs_pathf(mpath, sizeof mpath, e, "%s/%s", work,
+		                   MANIFEST_FILE)) ||
+		    (rc = hash_path(mpath, &msize, mh, e)))
+			goto out;
+		manifest_hash_hex(mh, mhex);
+	}
+	hostlog(SKILL_LOG_DEBUG, "store: moving %s into place", m->name);
+	if (rename(work, final_abs) != 0) {
+		rc = sh_error_errno(e, SH_ERR_IO, errno, "cannot move %s to %s",
+		                    work, final_abs);
+		goto out;
+	}
+	if ((rc = fs_sync_dir(parent, e)))
+		goto out;
+	rec = make_record(m, d, final_rel, rel_lib, keyid, mhex);
+	if (!rec) {
+		rc = sh_error_set(e, SH_ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	if (!entry) {
+		entry = cJSON_AddObjectToObject(
+			cJSON_GetObjectItemCaseSensitive(index, "skills"),
+			m->name);
+		if (!entry) {
+			rc = sh_error_set(e, SH_ERR_NOMEM, "out of memory");
+			goto out;
+		}
+	}
+	if (cur && skilldesc_semver_compare(m->version,
+	                                    rec_str(cur, "version")) != 0) {
+		/* The replaced version becomes the rollback target. */
+		cJSON_DetachItemViaPointer(entry, cur);
+		cJSON_DeleteItemFromObjectCaseSensitive(entry, "previous");
+		cJSON_AddItemToObject(entry, "previous", cur);
+	} else {
+		cJSON_DeleteItemFromObjectCaseSensitive(entry, "current");
+	}
+	cJSON_AddItemToObject(entry, "current", rec);
+	rec = NULL;
+	if ((rc = write_index(home, index, e)))
+		goto out;
+	snprintf(res->name, sizeof res->name, "%s", m->name);
+	snprintf(res->version, sizeof res->version, "%s", m->version);
+	snprintf(res->publisher, sizeof res->publisher, "%s", keyid);
+	sweep(home, index);
+out:
+	if (rc != SH_OK && work[0])
+		remove_quietly(work);
+	if (staged[0])
+		unlink(staged);
+	cJSON_Delete(rec);
+	cJSON_Delete(index);
+	skilldesc_free(d);
+	manifest_free(m);
+	if (lock >= 0)
+		close(lock);
+	return rc;
+}
+
+sh_status store_remove(const char *home, const char *name, struct sh_error *e)
+{
+	cJSON *index = NULL, *skills;
+	sh_status rc;
+	int lock;
+
+	if ((rc = lock_store(home, &lock, e)))
+		return rc;
+	if ((rc = store_read_index(home, &index, e)))
+		goto out;
+	skills = cJSON_GetObjectItemCaseSensitive(index, "skills");
+	if (!cJSON_GetObjectItemCaseSensitive(skills, name)) {
+		rc = sh_error_set(e, SH_ERR_NOTFOUND,
+		                  "%s is not installed; see `skillhost list`",
+		                  name);
+		goto out;
+	}
+	cJSON_DeleteItemFromObjectCaseSensitive(skills, name);
+	if ((rc = write_index(home, index, e)))
+		goto out;
+	sweep(home, index);
+out:
+	cJSON_Delete(index);
+	close(lock);
+	return rc;
+}
+
+sh_status store_rollback(const char *home, const char *name,
+                         char *now_version, size_t cap, struct sh_error *e)
+{
+	cJSON *index = NULL, *entry, *cur, *prev;
+	sh_status rc;
+	int lock;
+
+	if ((rc = lock_store(home, &lock, e)))
+		return rc;
+	if ((rc = store_read_index(home, &index, e)))
+		goto out;
+	entry = cJSON_GetObjectItemCaseSensitive(
+		cJSON_GetObjectItemCaseSensitive(index, "skills"), name);
+	if (!entry) {
+		rc = sh_error_set(e, SH_ERR_NOTFOUND,
+		                  "%s is not installed; see `skillhost list`",
+		                  name);
+		goto out;
+	}
+	prev = cJSON_GetObjectItemCaseSensitive(entry, "previous");
+	if (!cJSON_IsObject(prev)) {
+		rc = sh_error_set(e, SH_ERR_NOTFOUND,
+		                  "%s has no previous version to roll back to",
+		                  name);
+		goto out;
+	}
+	cur = cJSON_DetachItemFromObjectCaseSensitive(entry, "current");
+	prev = cJSON_DetachItemFromObjectCaseSensitive(entry, "previous");
+	cJSON_AddItemToObject(entry, "current", prev);
+	if (cur)
+		cJSON_AddItemToObject(entry, "previous", cur);
+	if ((rc = write_index(home, index, e)))
+		goto out;
+	snprintf(now_version, cap, "%s", rec_str(prev, "version"));
+out:
+	cJSON_Delete(index);
+	close(lock);
+	return rc;
+}

@@ -1,0 +1,81 @@
+/*
+ * store.h - the local store of installed skills.
+ *
+ * Layout under the store folder ($SKILLHOST_HOME):
+ *   installed.json          what is installed: the one source of truth
+ *   skills/NS/NAME/VER-ID/  an extracted, verified package per version
+ *   staging/                work in progress; anything here is garbage
+ *   trust.json, config.json, artifacts/ ...
+ *
+ * Installing verifies the publisher's signature over the exact bytes it
+ * will extract (copied to staging first) before decompressing anything,
+ * extracts into a fresh staging folder, checks every file against the
+ * manifest, probes the skill in a separate process, renames the folder into
+ * skills/, and only then replaces installed.json atomically. A kill at any
+ * instant leaves the old state or the new one: folders that installed.json
+ * does not name are swept up by the next writer. Writers serialize on a
+ * lock; readers only read installed.json, which is always whole.
+ */
+#ifndef SH_STORE_H
+#define SH_STORE_H
+
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+
+#include "status.h"
+
+#define STORE_INDEX "installed.json"
+#define STORE_INDEX_MAX_BYTES (256u * 1024 * 1024)
+
+struct store_install_opts {
+	const char *sig_path;   /* default: <package>.minisig */
+	int allow_downgrade;    /* install a lower version than installed */
+	int force;              /* reinstall the installed version */
+	const char *expect_name;    /* refuse another name (registry installs) */
+	const char *expect_version; /* refuse another version */
+};
+
+/* What an install did, for the CLI to report. */
+struct store_install_result {
+	char name[160];
+	char version[80];
+	char previous[80]; /* the version replaced, or "" */
+	char publisher[17];
+};
+
+/*
+ * Install the package at path (see the file comment for the pipeline).
+ * Trust failures (signature, key, namespace, hashes, archive safety) are
+ * SH_ERR_TRUST; malformed packages SH_ERR_INVALID; skills refused by the
+ * probe SH_ERR_ABI. The store is unchanged by any failure.
+ */
+sh_status store_install(const char *home, const char *path,
+                        const struct store_install_opts *o,
+                        struct store_install_result *res, struct sh_error *e);
+
+/* Uninstall name (both its versions). SH_ERR_NOTFOUND if not installed. */
+sh_status store_remove(const char *home, const char *name, struct sh_error *e);
+
+/* Swap name's current and previous versions. */
+sh_status store_rollback(const char *home, const char *name,
+                         char *now_version, size_t cap, struct sh_error *e);
+
+/*
+ * Read installed.json. *out is {"format":1,"skills":{NAME:{"current":REC,
+ * "previous":REC|null}}} where REC is {"version","dir","lib","publisher",
+ * "installed","manifest","skill","permissions"}; owned by the caller. A
+ * store without installed.json reads as no skills.
+ */
+sh_status store_read_index(const char *home, cJSON **out, struct sh_error *e);
+
+/*
+ * Re-hash an installed skill's files (REC from the index) before its code is
+ * loaded: manifest.json against the hash recorded at install, and every file
+ * against the manifest. A mismatch is SH_ERR_TRUST naming the file. On
+ * success lib receives the absolute path of the skill's library.
+ */
+sh_status store_verify_record(const char *home, const cJSON *rec, char *lib,
+                              size_t cap, struct sh_error *e);
+
+#endif /* SH_STORE_H */
