@@ -16,9 +16,12 @@ function(skill_dev_key)
   if(TARGET skill_dev_key)
     return()
   endif()
+  # Made once per build tree: later runs keep the key (and packages stay
+  # verifiable with the same dev.pub).
   add_custom_command(OUTPUT ${SKILLHOST_DEV_SEC}
-    COMMAND $<TARGET_FILE:skillhost> keygen -p ${SKILLHOST_DEV_PUB}
-            -s ${SKILLHOST_DEV_SEC}
+    COMMAND ${CMAKE_COMMAND} -DSKILLHOST=$<TARGET_FILE:skillhost>
+            -DPUB=${SKILLHOST_DEV_PUB} -DSEC=${SKILLHOST_DEV_SEC}
+            -P ${PROJECT_SOURCE_DIR}/cmake/devkey.cmake
     DEPENDS skillhost
     COMMENT "Generating the build's dev signing key")
   add_custom_target(skill_dev_key DEPENDS ${SKILLHOST_DEV_SEC})
@@ -56,7 +59,7 @@ function(skill_package target)
     ${copies}
     COMMAND $<TARGET_FILE:skillhost> pack ${src} -o ${pkg} -p ${SKILLHOST_DEV_PUB}
     COMMAND $<TARGET_FILE:skillhost> sign ${pkg} -s ${SKILLHOST_DEV_SEC}
-    DEPENDS ${target} skillhost ${P_MANIFEST}
+    DEPENDS ${target} skillhost ${P_MANIFEST} ${SKILLHOST_DEV_SEC}
     COMMENT "Packaging and signing ${name} ${version}")
   add_custom_target(${target}_package ALL DEPENDS ${pkg})
   skill_dev_key()

@@ -215,7 +215,8 @@ static int valid_fs_perm(const char *s)
 
 static sh_status get_list(struct ctx *c, const cJSON *o, const char *key,
                           const char *shown, item_check check,
-                          const char *rule, struct manifest_list *out)
+                          const char *rule, int max,
+                          struct manifest_list *out)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key), *it;
 	size_t i = 0;
@@ -224,7 +225,7 @@ static sh_status get_list(struct ctx *c, const cJSON *o, const char *key,
 		return SH_OK;
 	if (!cJSON_IsArray(v))
 		return bad(c, shown, "must be an array of strings");
-	if (cJSON_GetArraySize(v) > MANIFEST_MAX_LIST)
+	if (cJSON_GetArraySize(v) > max)
 		return bad(c, shown, "lists too many entries");
 	out->items = calloc((size_t)cJSON_GetArraySize(v) + 1, sizeof(char *));
 	if (!out->items)
@@ -519,19 +520,19 @@ sh_status manifest_parse(const char *text, size_t len, enum manifest_form form,
 	                   manifest_valid_host_pattern,
 	                   "must be a host name, or *.domain, with an "
 	                   "optional :port",
-	                   &m->network)) ||
+	                   MANIFEST_MAX_LIST, &m->network)) ||
 	    (rc = get_list(&c, perm, "secrets", "permissions.secrets",
 	                   valid_secret_name,
 	                   "must be a name like JIRA_API_TOKEN "
 	                   "([A-Z][A-Z0-9_]*, at most 64)",
-	                   &m->secrets)) ||
+	                   MANIFEST_MAX_LIST, &m->secrets)) ||
 	    (rc = get_list(&c, perm, "filesystem", "permissions.filesystem",
 	                   valid_fs_perm,
 	                   "must be \"artifacts\" or \"inputs\"",
-	                   &m->filesystem)) ||
+	                   MANIFEST_MAX_LIST, &m->filesystem)) ||
 	    (rc = get_list(&c, m->json, "include", "include", valid_path_item,
 	                   "must be a relative path inside the skill folder",
-	                   &m->include)))
+	                   MANIFEST_MAX_FILES, &m->include)))
 		goto fail;
 	if (form == MANIFEST_PACKAGED) {
 		if ((rc = parse_files(&c, m)))

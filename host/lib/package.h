@@ -46,6 +46,21 @@ sh_status package_pack(const char *dir, const char *out_path,
 sh_status package_extract(const char *path, const char *dest,
                           struct manifest **m, struct sh_error *e);
 
+/* The caps extraction enforces; package_extract uses the PACKAGE_MAX_*
+ * values. Tests use smaller ones to exercise each cap. */
+struct package_limits {
+	uint64_t max_total;  /* bytes written, all entries together */
+	unsigned max_ratio;  /* bytes written per byte of package */
+	size_t max_entries;
+};
+
+/* lim NULL means the defaults; shown (may be NULL) is the name messages
+ * use for the package instead of path. */
+sh_status package_extract_limited(const char *path, const char *dest,
+                                  const struct package_limits *lim,
+                                  const char *shown, struct manifest **m,
+                                  struct sh_error *e);
+
 /* Read only the packaged manifest of a package (for signing and `info` of
  * a file). The same entry and size checks apply. */
 sh_status package_read_manifest(const char *path, struct manifest **m,

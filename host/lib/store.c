@@ -579,7 +579,7 @@ sh_status store_install(const char *home, const char *path,
                         struct store_install_result *res, struct sh_error *e)
 {
 	static const struct store_install_opts defaults = {0};
-	char sig_path[PATH_MAX], staging[PATH_MAX], staged[PATH_MAX];
+	char sig_path[PATH_MAX], staging[PATH_MAX] = "", staged[PATH_MAX];
 	char work[PATH_MAX], final_rel[PATH_MAX], final_abs[PATH_MAX];
 	char parent[PATH_MAX], lib[PATH_MAX], id[2 * ID_BYTES + 1];
 	char keyid[MINISIG_KEYID_HEX_SIZE], mhex[2 * MANIFEST_HASH_BYTES + 1];
@@ -631,8 +631,34 @@ sh_status store_install(const char *home, const char *path,
 		                                    : info.version);
 		goto out;
 	}
+	entry = cJSON_GetObjectItemCaseSensitive(
+		cJSON_GetObjectItemCaseSensitive(index, "skills"), info.name);
+	cur = cJSON_GetObjectItemCaseSensitive(entry, "current");
+	/* Decided from the signed name and version, before any extraction:
+	 * the manifest must agree with them below. */
+	if (cur) {
+		const char *v = rec_str(cur, "version");
+		int cmp = v ? skilldesc_semver_compare(info.version, v) : 1;
+		if (cmp == 0 && !o->force) {
+			rc = sh_error_set(e, SH_ERR_USAGE,
+			                  "%s %s is already installed; use --force "
+			                  "to reinstall it",
+			                  info.name, info.version);
+			goto out;
+		}
+		if (cmp < 0 && !o->allow_downgrade) {
+			rc = sh_error_set(e, SH_ERR_USAGE,
+			                  "%s %s is older than the installed %s; "
+			                  "use --allow-downgrade to install it "
+			                  "anyway, or `skillhost rollback %s`",
+			                  info.name, info.version, v, info.name);
+			goto out;
+		}
+		snprintf(res->previous, sizeof res->previous, "%s", v);
+	}
+
 	hostlog(SKILL_LOG_DEBUG, "store: extracting %s", path);
-	if ((rc = package_extract(staged, work, &m, e)))
+	if ((rc = package_extract_limited(staged, work, NULL, path, &m, e)))
 		goto out;
 	if (strcmp(m->name, info.name) || strcmp(m->version, info.version)) {
 		rc = sh_error_set(e, SH_ERR_TRUST,
@@ -679,30 +705,6 @@ sh_status store_install(const char *home, const char *path,
 	if ((rc = check_tools_match(m, d, e))) {
 		sh_error_prefix(e, "package %s", path);
 		goto out;
-	}
-
-	entry = cJSON_GetObjectItemCaseSensitive(
-		cJSON_GetObjectItemCaseSensitive(index, "skills"), m->name);
-	cur = cJSON_GetObjectItemCaseSensitive(entry, "current");
-	if (cur) {
-		const char *v = rec_str(cur, "version");
-		int cmp = v ? skilldesc_semver_compare(m->version, v) : 1;
-		if (cmp == 0 && !o->force) {
-			rc = sh_error_set(e, SH_ERR_USAGE,
-			                  "%s %s is already installed; use --force "
-			                  "to reinstall it",
-			                  m->name, m->version);
-			goto out;
-		}
-		if (cmp < 0 && !o->allow_downgrade) {
-			rc = sh_error_set(e, SH_ERR_USAGE,
-			                  "%s %s is older than the installed %s; "
-			                  "use --allow-downgrade to install it "
-			                  "anyway, or `skillhost rollback %s`",
-			                  m->name, m->version, v, m->name);
-			goto out;
-		}
-		snprintf(res->previous, sizeof res->previous, "%s", v);
 	}
 
 	/* Commit: move the verified folder into place, then switch the index
@@ -767,6 +769,7 @@ out:
 		remove_quietly(work);
 	if (staged[0])
 		unlink(staged);
+	rmdir(staging); /* when empty: a refusal leaves no trace */
 	cJSON_Delete(rec);
 	cJSON_Delete(index);
 	skilldesc_free(d);
