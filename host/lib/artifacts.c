@@ -93,6 +93,12 @@ static skill_status art_create(skill_call_t *call, const char *filename,
 		         "artifacts are not available in this host");
 		return SKILL_ERR_UNSUPPORTED;
 	}
+	if (!call_permitted(call, "filesystem", "artifacts")) {
+		call_log(call, SKILL_LOG_ERROR,
+		         "writing artifacts is denied: the skill's manifest does "
+		         "not declare the \"artifacts\" filesystem permission");
+		return SKILL_ERR_DENIED;
+	}
 	if (!clean_name(filename, name, sizeof name) || !mime || !*mime ||
 	    strlen(mime) >= sizeof a->mime)
 		return SKILL_ERR_ARGS;
@@ -349,6 +355,13 @@ static skill_status art_open_input(skill_call_t *call, const char *path,
 	if (!out || !path)
 		return SKILL_ERR_ARGS;
 	*out = NULL;
+	if (!call_permitted(call, "filesystem", "inputs")) {
+		call_log(call, SKILL_LOG_ERROR,
+		         "reading input files is denied: the skill's manifest "
+		         "does not declare the \"inputs\" filesystem "
+		         "permission");
+		return SKILL_ERR_DENIED;
+	}
 	if (!input_path(call, path, local, sizeof local))
 		return SKILL_ERR_ARGS;
 	if (!realpath(local, resolved)) {

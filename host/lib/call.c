@@ -568,6 +568,20 @@ const char *call_arg_json(skill_call_t *c, const char *path)
 	return s;
 }
 
+int call_permitted(const struct skill_call *c, const char *kind,
+                   const char *item)
+{
+	const cJSON *it;
+
+	if (!c->permissions)
+		return 1;
+	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(c->permissions,
+	                                                        kind))
+		if (cJSON_IsString(it) && !strcmp(it->valuestring, item))
+			return 1;
+	return 0;
+}
+
 const char *call_skill_status_name(skill_status st)
 {
 	switch (st) {

@@ -54,6 +54,11 @@ struct skill_call {
 	int64_t deadline_ns;       /* CLOCK_MONOTONIC, 0 = none */
 	const struct call_sinks *sinks; /* may be NULL */
 	const void *services;      /* struct host_services, for extensions */
+	/* The permissions the skill's signed manifest declares
+	 * ({"network":[...],"secrets":[...],"filesystem":[...]}), enforced by
+	 * the host services; NULL for skills loaded from a file during
+	 * development, which are not restricted. */
+	const cJSON *permissions;
 
 	cJSON *content;
 	cJSON *structured;
@@ -108,6 +113,11 @@ int call_arg_number(skill_call_t *c, const char *path, double *out);
 int call_arg_bool(skill_call_t *c, const char *path, int *out);
 int64_t call_arg_count(skill_call_t *c, const char *path);
 const char *call_arg_json(skill_call_t *c, const char *path);
+
+/* 1 when the call's skill may use permission item of kind ("network",
+ * "secrets", "filesystem"): always for unrestricted (file-loaded) skills. */
+int call_permitted(const struct skill_call *c, const char *kind,
+                   const char *item);
 
 /* Resolve a JSON Pointer ("a/0/b" or "/a/0/b", with ~0 and ~1 escapes) in
  * root. "" and "/" give root. NULL when absent. */

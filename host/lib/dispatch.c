@@ -44,6 +44,10 @@ static sh_status run(struct catalog *cat, struct tool *t, const cJSON *args,
 	if (rc != SH_OK)
 		return rc;
 	call_init(&call, s->desc->name, t->canonical, args);
+	/* Installed skills are held to what their signed manifest declares. */
+	if (s->user)
+		call.permissions = cJSON_GetObjectItemCaseSensitive(s->user,
+		                                                    "permissions");
 	if (o) {
 		call.cancel = o->cancel;
 		call.sinks = o->sinks;

@@ -1,0 +1,658 @@
+/*
+ * pptx_json.c - JSON arguments to the model and the read result. See
+ * pptx_json.h.
+ */
+#include "pptx_json.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Base64 digit values; B64_WS for skippable whitespace, B64_PAD for '=',
+ * B64_BAD for everything else. Both alphabets decode. */
+#define B64_BAD 0xFF
+#define B64_WS 0xFE
+#define B64_PAD 0xFD
+
+static unsigned char b64_table[256];
+
+static void b64_init(void)
+{
+	static const char alpha[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+	int i;
+
+	if (b64_table['A'] == 0 && b64_table['B'] == 1)
+		return;
+	memset(b64_table, B64_BAD, sizeof b64_table);
+	for (i = 0; i < 62; i++)
+		b64_table[(unsigned char)alpha[i]] = (unsigned char)i;
+	b64_table['+'] = b64_table['-'] = 62;
+	b64_table['/'] = b64_table['_'] = 63;
+	b64_table[' '] = b64_table['\n'] = b64_table['\r'] = B64_WS;
+	b64_table['\t'] = B64_WS;
+	b64_table['='] = B64_PAD;
+}
+
+int pptx_b64_decode(const char *in, size_t n, size_t cap, unsigned char **out,
+                    size_t *out_len)
+{
+	const unsigned char *s;
+	const char *comma;
+	unsigned char *buf;
+	size_t i = 0, o = 0, pad = 0;
+	uint32_t acc = 0;
+	int bits = 0;
+
+	*out = NULL;
+	*out_len = 0;
+	b64_init();
+	if (n > 5 && memcmp(in, "data:", 5) == 0 &&
+	    (comma = memchr(in, ',', n < 256 ? n : 256)) != NULL) {
+		n -= (size_t)(comma + 1 - in);
+		in = comma + 1;
+	}
+	/* Bound the output before allocating: 3 bytes per 4 characters. */
+	if (n / 4 * 3 > cap + 3)
+		return -2;
+	buf = malloc(n / 4 * 3 + 4);
+	if (!buf)
+		return -3;
+	s = (const unsigned char *)in;
+	while (i < n) {
+		unsigned v;
+
+		/* Fast path: four plain digits make three bytes. Images are
+		 * megabytes of base64, so this loop is the hot one. */
+		while (bits == 0 && n - i >= 4) {
+			unsigned a = b64_table[s[i]], b = b64_table[s[i + 1]];
+			unsigned c = b64_table[s[i + 2]], d = b64_table[s[i + 3]];
+
+			if ((a | b | c | d) > 63)
+				break;
+			v = a << 18 | b << 12 | c << 6 | d;
+			buf[o] = (unsigned char)(v >> 16);
+			buf[o + 1] = (unsigned char)(v >> 8);
+			buf[o + 2] = (unsigned char)v;
+			o += 3;
+			i += 4;
+		}
+		if (i >= n)
+			break;
+		v = b64_table[s[i++]];
+		if (v == B64_WS)
+			continue;
+		if (v == B64_PAD) {
+			pad++;
+			continue;
+		}
+		if (v == B64_BAD || pad) {
+			free(buf);
+			return -1;
+		}
+		acc = (acc << 6) | v;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			buf[o++] = (unsigned char)(acc >> bits);
+			acc &= (1u << bits) - 1;
+		}
+	}
+	/* 6 leftover bits cannot come from whole bytes. */
+	if (bits >= 6 || pad > 2 || o > cap) {
+		free(buf);
+		return o > cap ? -2 : -1;
+	}
+	*out = buf;
+	*out_len = o;
+	return 0;
+}
+
+static pptx_status get_string(struct pptx_deck *d, const cJSON *obj,
+                              const char *key, size_t slide,
+                              const char **out, struct pptx_err *e)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+
+	*out = NULL;
+	if (!v || cJSON_IsNull(v))
+		return PPTX_OK;
+	if (!cJSON_IsString(v))
+		return pptx_fail(e, PPTX_ERR_INPUT,
+		                 "slide %zu: \"%s\" must be a string", slide,
+		                 key);
+	*out = pptx_strndup(d, v->valuestring, strlen(v->valuestring));
+	if (!*out)
+		return pptx_fail(e, PPTX_ERR_NOMEM, "out of memory");
+	return PPTX_OK;
+}
+
+static pptx_status parse_list(struct pptx_deck *d, const cJSON *arr,
+                              size_t slide, const char *what,
+                              struct pptx_list *out, struct pptx_err *e)
+{
+	const cJSON *it;
+	size_t i = 0, n;
+
+	memset(out, 0, sizeof *out);
+	if (!arr || cJSON_IsNull(arr))
+		return PPTX_OK;
+	if (!cJSON_IsArray(arr))
+		return pptx_fail(e, PPTX_ERR_INPUT,
+		                 "slide %zu: \"%s\" must be an array of strings "
+		                 "or {\"text\", \"level\"} objects",
+		                 slide, what);
+	n = (size_t)cJSON_GetArraySize(arr);
+	if (n > PPTX_MAX_PARAS)
+		return pptx_fail(e, PPTX_ERR_LIMIT,
+		                 "slide %zu has %zu %s, more than %d; split them "
+		                 "across slides",
+		                 slide, n, what, PPTX_MAX_PARAS);
+	out->items = pptx_alloc(d, (n ? n : 1) * sizeof *out->items);
+	if (!out->items)
+		return pptx_fail(e, PPTX_ERR_NOMEM, "out of memory");
+	cJSON_ArrayForEach(it, arr) {
+		struct pptx_para *p = &out->items[i++];
+		const cJSON *text = it, *lvl = NULL;
+
+		if (cJSON_IsObject(it)) {
+			text = cJSON_GetObjectItemCaseSensitive(it, "text");
+			lvl = cJSON_GetObjectItemCaseSensitive(it, "level");
+		}
+		if (!cJSON_IsString(text))
+			return pptx_fail(e, PPTX_ERR_INPUT,
+			                 "slide %zu: %s item %zu must be a string "
+			                 "or {\"text\": string, \"level\": 0-%d}",
+			                 slide, what, i, PPTX_MAX_LEVEL);
+		if (lvl && !cJSON_IsNull(lvl)) {
+			double v = cJSON_GetNumberValue(lvl);
+
+			if (!cJSON_IsNumber(lvl) || v != floor(v) || v < 0 ||
+			    v > PPTX_MAX_LEVEL)
+				return pptx_fail(e, PPTX_ERR_INPUT,
+				                 "slide %zu: %s item %zu has "
+				                 "level %s; use an integer from 0 "
+				                 "to %d",
+				                 slide, what, i,
+				                 cJSON_IsNumber(lvl) ? "out of range"
+				                                     : "not a number",
+				                 PPTX_MAX_LEVEL);
+			p->level = (int)v;
+		}
+		p->text = pptx_strndup(d, text->valuestring,
+		                       strlen(text->valuestring));
+		if (!p->text)
+			return pptx_fail(e, PPTX_ERR_NOMEM, "out of memory");
+	}
+	out->n = i;
+	return PPTX_OK;
+}
+
+static const char *cell_text(struct pptx_deck *d, const cJSON *v)
+{
+	char num[64];
+
+	if (cJSON_IsString(v))
+		return pptx_strndup(d, v->valuestring, strlen(v->valuestring));
+	if (cJSON_IsNumber(v)) {
+		double x = v->valuedouble;
+
+		if (x == floor(x) && fabs(x) < 1e15)
+			snprintf(num, sizeof num, "%.0f", x);
+		else
+			snprintf(num, sizeof num, "%.15g", x);
+		return pptx_strndup(d, num, strlen(num));
+	}
+	if (cJSON_IsBool(v))
+		return pptx_strndup(d, cJSON_IsTrue(v) ? "true" : "false",
+		                    cJSON_IsTrue(v) ? 4 : 5);
+	if (!v || cJSON_IsNull(v))
+		return pptx_strndup(d, "", 0);
+	return NULL;
+}
+
+static pptx_status parse_table(struct pptx_deck *d, const cJSON *tj,
+                               size_t slide, struct pptx_slide *s,
+                               struct pptx_err *e)
+{
+	const cJSON *cols = cJSON_GetObjectItemCaseSensitive(tj, "columns");
+	const cJSON *rows = cJSON_GetObjectItemCaseSensitive(tj, "rows");
+	const cJSON *row, *c;
+	struct pptx_table *t;
+	size_t ncols, nrows, r = 0, k;
+
+	if (!cJSON_IsObject(tj) || !cJSON_IsArray(cols) ||
+	    cJSON_GetArraySize(cols) == 0)
+		return pptx_fail(e, PPTX_ERR_INPUT,
+		                 "slide %zu: \"table\" must be {\"columns\": "
+		                 "[header strings], \"rows\": [[cells]]} with at "
+		                 "least one column",
+		                 slide);
+	if (rows && !cJSON_IsNull(rows) && !cJSON_IsArray(rows))
+		return pptx_fail(e, PPTX_ERR_INPUT,
+		                 "slide %zu: table \"rows\" must be an array of "
+		                 "arrays",
+		                 slide);
+	ncols = (size_t)cJSON_GetArraySize(cols);
+	nrows = rows ? (size_t)cJSON_GetArraySize(rows) : 0;
+	if (ncols > PPTX_MAX_TABLE_COLS)
+		return pptx_fail(e, PPTX_ERR_LIMIT,
+		                 "slide %zu: the table has %zu columns, more "
+		                 "than %d",
+		                 slide, ncols, PPTX_MAX_TABLE_COLS);
+	if (nrows > PPTX_MAX_TABLE_ROWS)
+		return pptx_fail(e, PPTX_ERR_LIMIT,
+		                 "slide %zu: the table has %zu rows, more than "
+		                 "%d; split it across slides",
+		                 slide, nrows, PPTX_MAX_TABLE_ROWS);
+	t = pptx_alloc(d, sizeof *t);
+	if (!t)
+		return pptx_fail(e, PPTX_ERR_NOMEM, "out of memory");
+	t->ncols = ncols;
+	t->nrows = nrows + 1;
+	t->cells = pptx_alloc(d, t->ncols * t->nrows * sizeof *t->cells);
+	if (!t->cells)
+		return pptx_fail(e, PPTX_ERR_NOMEM, "out of memory");
+	k = 0;
+	cJSON_ArrayForEach(c, cols) {
+		if (!cJSON_IsString(c) && !cJSON_IsNumber(c))
+			return pptx_fail(e, PPTX_ERR_INPUT,
+			                 "slide %zu: table column %zu must be a "
+			                 "string",
+			                 slide, k + 1);
+		if (!(t->cells[k++] = cell_text(d, c)))
+			return pptx_fail(e, PPTX_ERR_NOMEM, "out of memory");
+	}
+	cJSON_ArrayForEach(row, rows) {
+		size_t col = 0;
+
+		r++;
+		if (!cJSON_IsArray(row))
+			return pptx_fail(e, PPTX_ERR_INPUT,
+			                 "slide %zu: table row %zu must be an "
+			                 "array of cells",
+			                 slide, r);
+		if ((size_t)cJSON_GetArraySize(row) > ncols)
+			return pptx_fail(e, PPTX_ERR_INPUT,
+			                 "slide %zu: table row %zu has %d cells "
+			                 "but the table has %zu columns",
+			                 slide, r, cJSON_GetArraySize(row), ncols);
+		cJSON_ArrayForEach(c, row) {
+			const char *txt = cell_text(d, c);
+
+			if (!txt && (cJSON_IsArray(c) || cJSON_IsObject(c)))
+				return pptx_fail(e, PPTX_ERR_INPUT,
+				                 "slide %zu: table row %zu cell "
+				                 "%zu must be a string or a number",
+				                 slide, r, col + 1);
+			if (!txt)
+				return pptx_fail(e, PPTX_ERR_NOMEM,
+				                 "out of memory");
+			t->cells[r * ncols + col++] = txt;
+		}
+		/* Short rows are padded: models often drop trailing empty
+		 * cells. */
+		for (; col < ncols; col++)
+			t->cells[r * ncols + col] = "";
+	}
+	s->tables = t;
+	s->ntables = 1;
+	return PPTX_OK;
+}
+
+static pptx_status parse_image(struct pptx_deck *d, const cJSON *ij,
+                               size_t slide, struct pptx_slide *s,
+                               struct pptx_err *e)
+{
+	const cJSON *data = cJSON_GetObjectItemCaseSensitive(ij, "data");
+	const cJSON *mime = cJSON_GetObjectItemCaseSensitive(ij, "mime");
+	struct pptx_image *im;
+	enum img_type want;
+	unsigned char *raw = NULL;
+	size_t len = 0;
+	char why[160];
+	pptx_status st = PPTX_OK;
+	int rc;
+
+	if (!cJSON_IsObject(ij) || !cJSON_IsString(data) ||
+	    !cJSON_IsString(mime))
+		return pptx_fail(e, PPTX_ERR_INPUT,
+		                 "slide %zu: \"image\" must be {\"data\": base64 "
+		                 "string, \"mime\": \"image/png\" or "
+		                 "\"image/jpeg\", \"alt\": string}",
+		                 slide);
+	if (strcmp(mime->valuestring, "image/png") == 0)
+		want = IMG_PNG;
+	else if (strcmp(mime->valuestring, "image/jpeg") == 0)
+		want = IMG_JPEG;
+	else if (strcmp(mime->valuestring, "image/jpg") == 0)
+		return pptx_fail(e, PPTX_ERR_INPUT,
+		                 "slide %zu: \"image/jpg\" is not a registered "
+		                 "MIME type and makes PowerPoint repair the "
+		                 "file; use \"image/jpeg\"",
+		                 slide);
+	else
+		return pptx_fail(e, PPTX_ERR_INPUT,
+		                 "slide %zu: image MIME type \"%.40s\" is not "
+		                 "supported; convert the image to PNG or JPEG "
+		                 "and use \"image/png\" or \"image/jpeg\"",
+		                 slide, mime->valuestring);
+	rc = pptx_b64_decode(data->valuestring, strlen(data->valuestring),
+	                     PPTX_MAX_IMAGE_BYTES, &raw, &len);
+	if (rc == -2)
+		return pptx_fail(e, PPTX_ERR_LIMIT,
+		                 "slide %zu: the image is over the limit of %u "
+		                 "MiB; resize or recompress it",
+		                 slide, PPTX_MAX_IMAGE_BYTES >> 20);
+	if (rc == -3)
+		return pptx_fail(e, PPTX_ERR_NOMEM, "out of memory");
+	if (rc != 0)
+		return pptx_fail(e, PPTX_ERR_INPUT,
+		                 "slide %zu: image \"data\" is not valid base64",
+		                 slide);
+	im = pptx_alloc(d, sizeof *im);
+	if (!im) {
+		st = pptx_fail(e, PPTX_ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	if (img_probe(raw, len, &im->info, why, sizeof why) != 0) {
+		st = pptx_fail(e, PPTX_ERR_INPUT,
+		               "slide %zu: unusable image: %s", slide, why);
+		goto out;
+	}
+	if (im->info.type != want) {
+		st = pptx_fail(e, PPTX_ERR_INPUT,
+		               "slide %zu: the image data is a %s but \"mime\" "
+		               "says %s; set \"mime\" to \"%s\"",
+		               slide, img_mime(im->info.type),
+		               mime->valuestring, img_mime(im->info.type));
+		goto out;
+	}
+	im->data = pptx_alloc(d, len);
+	if (!im->data) {
+		st = pptx_fail(e, PPTX_ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	memcpy((unsigned char *)im->data, raw, len);
+	im->len = len;
+	st = get_string(d, ij, "alt", slide, &im->alt, e);
+	if (st != PPTX_OK)
+		goto out;
+	s->images = im;
+	s->nimages = 1;
+out:
+	free(raw);
+	return st;
+}
+
+static pptx_status parse_slide(struct pptx_deck *d, const cJSON *sj,
+                               size_t no, struct pptx_slide *s,
+                               struct pptx_err *e)
+{
+	const cJSON *layout = cJSON_GetObjectItemCaseSensitive(sj, "layout");
+	const cJSON *v;
+	pptx_status st;
+	int l;
+
+	memset(s, 0, sizeof *s);
+	if (!cJSON_IsObject(sj))
+		return pptx_fail(e, PPTX_ERR_INPUT,
+		                 "slide %zu must be an object with \"layout\" "
+		                 "and \"title\"",
+		                 no);
+	if (!layout || cJSON_IsNull(layout)) {
+		l = PPTX_LAYOUT_BULLETS;
+	} else if (!cJSON_IsString(layout) ||
+	           (l = pptx_layout_parse(layout->valuestring)) < 0) {
+		return pptx_fail(e, PPTX_ERR_INPUT,
+		                 "slide %zu: unknown layout \"%.40s\"; use one of "
+		                 "title, bullets, two_column, table, image, "
+		                 "section",
+		                 no,
+		                 cJSON_IsString(layout) ? layout->valuestring
+		                                        : "(not a string)");
+	}
+	s->layout = (enum pptx_layout)l;
+	if ((st = get_string(d, sj, "title", no, &s->title, e)) ||
+	    (st = get_string(d, sj, "subtitle", no, &s->subtitle, e)) ||
+	    (st = get_string(d, sj, "notes", no, &s->notes, e)))
+		return st;
+	st = parse_list(d, cJSON_GetObjectItemCaseSensitive(sj, "bullets"), no,
+	                "bullets", &s->bullets, e);
+	if (st != PPTX_OK)
+		return st;
+	v = cJSON_GetObjectItemCaseSensitive(sj, "columns");
+	if (v && !cJSON_IsNull(v)) {
+		if (!cJSON_IsArray(v) || cJSON_GetArraySize(v) != 2)
+			return pptx_fail(e, PPTX_ERR_INPUT,
+			                 "slide %zu: \"columns\" must be exactly "
+			                 "two bullet lists: [[...], [...]]",
+			                 no);
+		if ((st = parse_list(d, cJSON_GetArrayItem(v, 0), no,
+		                     "left-column bullets", &s->columns[0], e)) ||
+		    (st = parse_list(d, cJSON_GetArrayItem(v, 1), no,
+		                     "right-column bullets", &s->columns[1], e)))
+			return st;
+		s->has_columns = 1;
+	}
+	v = cJSON_GetObjectItemCaseSensitive(sj, "table");
+	if (v && !cJSON_IsNull(v) &&
+	    (st = parse_table(d, v, no, s, e)) != PPTX_OK)
+		return st;
+	v = cJSON_GetObjectItemCaseSensitive(sj, "image");
+	if (v && !cJSON_IsNull(v) &&
+	    (st = parse_image(d, v, no, s, e)) != PPTX_OK)
+		return st;
+	return PPTX_OK;
+}
+
+pptx_status pptx_json_slides(struct pptx_deck *d, const cJSON *slides,
+                             size_t first_no, struct pptx_err *e)
+{
+	const cJSON *sj;
+	size_t n, i = 0;
+	struct pptx_slide *arr;
+	pptx_status st;
+
+	if (!cJSON_IsArray(slides))
+		return pptx_fail(e, PPTX_ERR_INPUT,
+		                 "\"slides\" must be an array of slide objects");
+	n = (size_t)cJSON_GetArraySize(slides);
+	if (n + d->nslides > PPTX_MAX_SLIDES)
+		return pptx_fail(e, PPTX_ERR_LIMIT,
+		                 "the deck would have %zu slides, more than the "
+		                 "limit of %d; split it into several decks",
+		                 n + d->nslides, PPTX_MAX_SLIDES);
+	arr = pptx_alloc(d, (d->nslides + n + 1) * sizeof *arr);
+	if (!arr)
+		return pptx_fail(e, PPTX_ERR_NOMEM, "out of memory");
+	if (d->nslides)
+		memcpy(arr, d->slides, d->nslides * sizeof *arr);
+	cJSON_ArrayForEach(sj, slides) {
+		st = parse_slide(d, sj, first_no + i, &arr[d->nslides + i], e);
+		if (st != PPTX_OK)
+			return st;
+		i++;
+	}
+	d->slides = arr;
+	d->nslides += i;
+	return PPTX_OK;
+}
+
+pptx_status pptx_json_deck(const cJSON *args, struct pptx_deck **out,
+                           struct pptx_err *e)
+{
+	struct pptx_deck *d;
+	const cJSON *aspect, *slides, *title;
+	pptx_status st = PPTX_OK;
+
+	*out = NULL;
+	if (!cJSON_IsObject(args))
+		return pptx_fail(e, PPTX_ERR_INPUT,
+		                 "the arguments must be a JSON object");
+	d = pptx_deck_new();
+	if (!d)
+		return pptx_fail(e, PPTX_ERR_NOMEM, "out of memory");
+	title = cJSON_GetObjectItemCaseSensitive(args, "title");
+	if (title && !cJSON_IsNull(title)) {
+		if (!cJSON_IsString(title)) {
+			st = pptx_fail(e, PPTX_ERR_INPUT,
+			               "\"title\" must be a string");
+			goto out;
+		}
+		d->title = pptx_strndup(d, title->valuestring,
+		                        strlen(title->valuestring));
+		if (!d->title) {
+			st = pptx_fail(e, PPTX_ERR_NOMEM, "out of memory");
+			goto out;
+		}
+	}
+	aspect = cJSON_GetObjectItemCaseSensitive(args, "aspect");
+	if (aspect && !cJSON_IsNull(aspect)) {
+		if (cJSON_IsString(aspect) &&
+		    strcmp(aspect->valuestring, "4:3") == 0) {
+			d->slide_cx = PPTX_EMU_4_3_CX;
+		} else if (!cJSON_IsString(aspect) ||
+		           strcmp(aspect->valuestring, "16:9") != 0) {
+			st = pptx_fail(e, PPTX_ERR_INPUT,
+			               "\"aspect\" must be \"16:9\" or \"4:3\"");
+			goto out;
+		}
+	}
+	slides = cJSON_GetObjectItemCaseSensitive(args, "slides");
+	if (slides && !cJSON_IsNull(slides))
+		st = pptx_json_slides(d, slides, 1, e);
+out:
+	if (st != PPTX_OK)
+		pptx_deck_free(d);
+	else
+		*out = d;
+	return st;
+}
+
+static cJSON *list_json(const struct pptx_list *l)
+{
+	cJSON *arr = cJSON_CreateArray();
+	size_t i;
+
+	for (i = 0; arr && i < l->n; i++) {
+		cJSON *o = cJSON_CreateObject();
+
+		if (!o || !cJSON_AddItemToArray(arr, o) ||
+		    !cJSON_AddStringToObject(o, "text", l->items[i].text) ||
+		    !cJSON_AddNumberToObject(o, "level", l->items[i].level)) {
+			cJSON_Delete(arr);
+			return NULL;
+		}
+	}
+	return arr;
+}
+
+static int add_opt_string(cJSON *o, const char *key, const char *v)
+{
+	return !v || cJSON_AddStringToObject(o, key, v) != NULL;
+}
+
+static cJSON *slide_json(const struct pptx_slide *s, size_t index)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON *arr;
+	size_t i, r, c;
+
+	if (!o)
+		return NULL;
+	if (!cJSON_AddNumberToObject(o, "index", (double)index) ||
+	    !cJSON_AddStringToObject(o, "layout", pptx_layout_name(s->layout)) ||
+	    !cJSON_AddStringToObject(o, "title", s->title ? s->title : "") ||
+	    !add_opt_string(o, "subtitle", s->subtitle))
+		goto fail;
+	if (!(arr = list_json(&s->bullets)) ||
+	    !cJSON_AddItemToObject(o, "bullets", arr))
+		goto fail;
+	if (s->has_columns) {
+		cJSON *cols = cJSON_AddArrayToObject(o, "columns");
+
+		for (i = 0; cols && i < 2; i++)
+			if (!(arr = list_json(&s->columns[i])) ||
+			    !cJSON_AddItemToArray(cols, arr))
+				goto fail;
+		if (!cols)
+			goto fail;
+	}
+	if (s->ntables) {
+		cJSON *tabs = cJSON_AddArrayToObject(o, "tables");
+
+		if (!tabs)
+			goto fail;
+		for (i = 0; i < s->ntables; i++) {
+			const struct pptx_table *t = &s->tables[i];
+			cJSON *to = cJSON_CreateObject(), *cols, *rows;
+
+			if (!to || !cJSON_AddItemToArray(tabs, to) ||
+			    !(cols = cJSON_AddArrayToObject(to, "columns")) ||
+			    !(rows = cJSON_AddArrayToObject(to, "rows")))
+				goto fail;
+			for (r = 0; r < t->nrows; r++) {
+				cJSON *row = r ? cJSON_CreateArray() : cols;
+
+				if (!row || (r && !cJSON_AddItemToArray(rows, row)))
+					goto fail;
+				for (c = 0; c < t->ncols; c++) {
+					cJSON *cell = cJSON_CreateString(
+						t->cells[r * t->ncols + c]);
+
+					if (!cell || !cJSON_AddItemToArray(row, cell))
+						goto fail;
+				}
+			}
+		}
+	}
+	if (s->nimages) {
+		cJSON *imgs = cJSON_AddArrayToObject(o, "images");
+
+		for (i = 0; imgs && i < s->nimages; i++) {
+			cJSON *io = cJSON_CreateObject();
+
+			const char *mime = img_mime(s->images[i].info.type);
+
+			if (!io || !cJSON_AddItemToArray(imgs, io) ||
+			    !add_opt_string(io, "mime", mime[0] ? mime : NULL) ||
+			    !add_opt_string(io, "alt", s->images[i].alt))
+				goto fail;
+		}
+		if (!imgs)
+			goto fail;
+	}
+	if (!add_opt_string(o, "notes", s->notes))
+		goto fail;
+	return o;
+fail:
+	cJSON_Delete(o);
+	return NULL;
+}
+
+char *pptx_json_read_result(const struct pptx_deck *d)
+{
+	cJSON *root = cJSON_CreateObject(), *arr;
+	char *text = NULL;
+	size_t i;
+
+	if (!root)
+		return NULL;
+	if (!cJSON_AddNumberToObject(root, "slide_count", (double)d->nslides) ||
+	    !add_opt_string(root, "title", d->title) ||
+	    !(arr = cJSON_AddArrayToObject(root, "slides")))
+		goto out;
+	for (i = 0; i < d->nslides; i++) {
+		cJSON *s = slide_json(&d->slides[i], i + 1);
+
+		if (!s || !cJSON_AddItemToArray(arr, s)) {
+			cJSON_Delete(s);
+			goto out;
+		}
+	}
+	text = cJSON_PrintUnformatted(root);
+out:
+	cJSON_Delete(root);
+	return text;
+}

@@ -1,0 +1,156 @@
+/*
+ * pptx_model.h - the deck model shared by the writer, the reader and the
+ * JSON mapping, plus the limits and the error type of the PPTX core.
+ *
+ * The core never talks to the skill host: output goes through a write
+ * callback and input comes as a buffer, so every part of it can be tested
+ * on its own.
+ */
+#ifndef PPTX_MODEL_H
+#define PPTX_MODEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "imgsize.h"
+
+/* Limits on generated decks. */
+#define PPTX_MAX_SLIDES 5000
+#define PPTX_MAX_IMAGE_BYTES (20u * 1024 * 1024)
+#define PPTX_MAX_TOTAL_IMAGE_BYTES (200u * 1024 * 1024)
+#define PPTX_MAX_TEXT_BYTES (64u * 1024)
+#define PPTX_MAX_PARAS 500
+#define PPTX_MAX_TABLE_COLS 30
+#define PPTX_MAX_TABLE_ROWS 300
+#define PPTX_MAX_LEVEL 4
+
+/* Limits on decks being read: the compressed input, the entry count, one
+ * part and all parts inflated, and the inflation ratio of a large part
+ * (zip bombs reach 1000:1; real XML stays well under 100:1). */
+#define PPTX_MAX_INPUT_BYTES (256u * 1024 * 1024)
+#define PPTX_READ_MAX_ENTRIES 50000
+#define PPTX_READ_MAX_PART_BYTES (64u * 1024 * 1024)
+#define PPTX_READ_MAX_TOTAL_BYTES (512u * 1024 * 1024)
+#define PPTX_READ_MAX_RATIO 200
+#define PPTX_READ_RATIO_FLOOR (1u * 1024 * 1024)
+
+/* Slide sizes in EMU (914400 per inch). */
+#define PPTX_EMU_16_9_CX 12192000u
+#define PPTX_EMU_4_3_CX 9144000u
+#define PPTX_EMU_SLIDE_CY 6858000u
+
+typedef enum pptx_status {
+	PPTX_OK = 0,
+	PPTX_ERR_INPUT,     /* the caller's data is unusable: fix it */
+	PPTX_ERR_LIMIT,     /* a size or count cap was hit */
+	PPTX_ERR_FORMAT,    /* a deck being read is not a usable PPTX */
+	PPTX_ERR_NOMEM,
+	PPTX_ERR_IO,        /* the write callback failed */
+	PPTX_ERR_INTERNAL
+} pptx_status;
+
+#define PPTX_ERR_MSG_MAX 512
+
+struct pptx_err {
+	pptx_status status;
+	char msg[PPTX_ERR_MSG_MAX];
+};
+
+pptx_status pptx_fail(struct pptx_err *e, pptx_status st, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+enum pptx_layout {
+	PPTX_LAYOUT_TITLE = 0,
+	PPTX_LAYOUT_BULLETS,
+	PPTX_LAYOUT_TWO_COLUMN,
+	PPTX_LAYOUT_TABLE,
+	PPTX_LAYOUT_IMAGE,
+	PPTX_LAYOUT_SECTION,
+	PPTX_LAYOUT_COUNT
+};
+
+const char *pptx_layout_name(enum pptx_layout l);
+/* Returns the layout or -1 for an unknown name. */
+int pptx_layout_parse(const char *name);
+
+struct pptx_para {
+	const char *text; /* UTF-8, NUL-terminated; may hold '\n' line breaks */
+	int level;        /* 0..PPTX_MAX_LEVEL */
+};
+
+struct pptx_list {
+	struct pptx_para *items;
+	size_t n;
+};
+
+struct pptx_table {
+	size_t ncols;
+	size_t nrows;       /* including the header row */
+	const char **cells; /* nrows * ncols, row-major; row 0 is the header */
+};
+
+struct pptx_image {
+	const unsigned char *data;
+	size_t len;
+	struct img_info info;
+	const char *alt; /* may be NULL */
+};
+
+struct pptx_slide {
+	enum pptx_layout layout;
+	const char *title;    /* NULL when absent */
+	const char *subtitle; /* NULL when absent */
+	const char *notes;    /* NULL when absent */
+	struct pptx_list bullets;
+	struct pptx_list columns[2];
+	int has_columns;
+	struct pptx_table *tables;
+	size_t ntables;
+	struct pptx_image *images;
+	size_t nimages;
+};
+
+struct pptx_arena;
+
+struct pptx_deck {
+	const char *title; /* may be NULL */
+	uint32_t slide_cx;
+	uint32_t slide_cy;
+	struct pptx_slide *slides;
+	size_t nslides;
+	struct pptx_arena *arena; /* owns every pointer above */
+};
+
+/* A deck with an empty arena, 16:9, no slides. NULL on allocation failure. */
+struct pptx_deck *pptx_deck_new(void);
+void pptx_deck_free(struct pptx_deck *d);
+
+/* Arena allocation: zeroed, freed with the deck. NULL on failure. */
+void *pptx_alloc(struct pptx_deck *d, size_t size);
+char *pptx_strndup(struct pptx_deck *d, const char *s, size_t n);
+/* Grow an arena array of *n elements of size sz to hold one more; the old
+ * block stays in the arena. Returns the new array or NULL. */
+void *pptx_grow(struct pptx_deck *d, void *arr, size_t *cap, size_t n,
+                size_t sz);
+
+/* Check a deck before writing: layouts have what they need, limits hold,
+ * images are valid and match their declared type. */
+pptx_status pptx_deck_check(const struct pptx_deck *d, struct pptx_err *e);
+
+/* Output sink. Return 0 to go on, non-zero to abort the write (e.g. on
+ * cancellation or an I/O error). */
+typedef int (*pptx_write_fn)(void *ctx, const void *data, size_t len);
+
+/* Warnings for the caller (text that had to be shrunk beyond a readable
+ * size, and the like). */
+#define PPTX_MAX_WARNINGS 32
+struct pptx_warnings {
+	size_t n;
+	size_t dropped;
+	char msg[PPTX_MAX_WARNINGS][160];
+};
+
+void pptx_warn(struct pptx_warnings *w, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+#endif /* PPTX_MODEL_H */

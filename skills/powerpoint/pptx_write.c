@@ -1,0 +1,1058 @@
+/*
+ * pptx_write.c - deck generation. See pptx_write.h.
+ *
+ * Only slides, notes slides, relationships, content types, presentation.xml
+ * and core.xml are generated; everything else is the embedded skeleton.
+ * Elements are written in the order pml.xsd gives, and every string goes
+ * through xb_esc_*.
+ */
+#include "pptx_write.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "pptx_skeleton.h"
+
+#define XML_DECL "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n"
+#define NS_DECLS                                                               \
+	" xmlns:a=\"http://schemas.openxmlformats.org/drawingml/2006/main\""    \
+	" xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/"    \
+	"relationships\""                                                      \
+	" xmlns:p=\"http://schemas.openxmlformats.org/presentationml/2006/"    \
+	"main\""
+#define RELS_OPEN                                                              \
+	XML_DECL "<Relationships xmlns=\"http://schemas.openxmlformats.org/"   \
+	         "package/2006/relationships\">"
+#define RT "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
+#define GROUP_PR                                                               \
+	"<p:nvGrpSpPr><p:cNvPr id=\"1\" name=\"\"/><p:cNvGrpSpPr/><p:nvPr/>"   \
+	"</p:nvGrpSpPr><p:grpSpPr><a:xfrm><a:off x=\"0\" y=\"0\"/><a:ext "     \
+	"cx=\"0\" cy=\"0\"/><a:chOff x=\"0\" y=\"0\"/><a:chExt cx=\"0\" "      \
+	"cy=\"0\"/></a:xfrm></p:grpSpPr>"
+
+/* The reference slide the skeleton's geometry is drawn on (16:9); other
+ * sizes scale from it. */
+#define REF_CX 12192000u
+#define REF_CY 6858000u
+#define EMU_PER_PT 12700u
+#define EMU_PER_PX 9525u /* at 96 dpi */
+/* Text box insets: the DrawingML defaults. */
+#define INSET_LR 91440u
+#define INSET_TB 45720u
+/* Body paragraphs: 90% line spacing and 10 pt before, from the master. */
+#define LINE_SPACING_PCT 90
+#define SPACE_BEFORE_PT 10
+/* Line height as a multiple of the font size, for Calibri-like fonts. */
+#define LINE_HEIGHT_PCT 120
+/* Smallest table font, in 1/100 pt: below it a table is unreadable. */
+#define TABLE_MIN_SZ 800
+/* The Medium Style 2 - Accent 1 table style that PowerPoint ships. */
+#define TABLE_STYLE_ID "{5C22544A-7EE6-4342-B048-85BDC9FD1C3A}"
+/* Master ids start here; slide ids at 256 (pml.xsd ranges). */
+#define MASTER_ID_BASE 2147483648u
+#define SLIDE_ID_BASE 256u
+#define SKEL_LAYOUTS 5
+
+struct box {
+	uint64_t x, y, cx, cy;
+};
+
+/* Font sizes (1/100 pt) per level, as the skeleton's master sets them. */
+static const unsigned body_sz[PPTX_MAX_LEVEL + 1] = {2800, 2400, 2000, 1800,
+                                                     1800};
+static const unsigned title_sz[1] = {4400};
+static const unsigned big_title_sz[1] = {6000};
+static const unsigned subtitle_sz[1] = {2400};
+
+/* Geometry on the reference slide (from the skeleton layouts). */
+static const struct box ref_title = {838200, 365125, 10515600, 1325563};
+static const struct box ref_body = {838200, 1825625, 10515600, 4351338};
+static const struct box ref_ctr_title = {1524000, 1122363, 9144000, 2387600};
+static const struct box ref_subtitle = {1524000, 3602038, 9144000, 1655762};
+static const struct box ref_sec_title = {831850, 1709738, 10515600, 2852737};
+static const struct box ref_sec_body = {831850, 4589463, 10515600, 1500187};
+static const struct box ref_left = {838200, 1825625, 5181600, 4351338};
+static const struct box ref_right = {6172200, 1825625, 5181600, 4351338};
+
+static struct box scale_box(const struct pptx_gen *g, struct box b)
+{
+	struct box o;
+
+	o.x = b.x * g->cx / REF_CX;
+	o.cx = b.cx * g->cx / REF_CX;
+	o.y = b.y * g->cy / REF_CY;
+	o.cy = b.cy * g->cy / REF_CY;
+	return o;
+}
+
+/*
+ * Text measurement. PowerPoint only refits autofit text when it is edited,
+ * so the fontScale written here is what a reader sees first: estimate it.
+ */
+
+static int is_wide(uint32_t cp)
+{
+	return (cp >= 0x1100 && cp <= 0x115F) || (cp >= 0x2E80 && cp <= 0xA4CF) ||
+	       (cp >= 0xAC00 && cp <= 0xD7A3) || (cp >= 0xF900 && cp <= 0xFAFF) ||
+	       (cp >= 0xFE30 && cp <= 0xFE4F) || (cp >= 0xFF00 && cp <= 0xFF60) ||
+	       (cp >= 0xFFE0 && cp <= 0xFFE6) || (cp >= 0x1F300 && cp <= 0x1FAFF) ||
+	       cp >= 0x20000;
+}
+
+static int is_rtl(uint32_t cp)
+{
+	return (cp >= 0x0590 && cp <= 0x08FF) || (cp >= 0xFB1D && cp <= 0xFDFF) ||
+	       (cp >= 0xFE70 && cp <= 0xFEFF);
+}
+
+/* Width of one code point in 1/100 em. */
+static unsigned char_width(uint32_t cp)
+{
+	if (cp == ' ')
+		return 25;
+	if (cp < 0x80) {
+		if (strchr("iljtfrI.,;:!'|()[]", (int)cp))
+			return 30;
+		if (strchr("mwMW@", (int)cp))
+			return 85;
+		if (cp >= 'A' && cp <= 'Z')
+			return 62;
+		return 50;
+	}
+	return is_wide(cp) ? 100 : 55;
+}
+
+/* Widths (1/100 em) of the longest line of s and of all of s, and whether
+ * it holds right-to-left script. */
+struct measure {
+	uint64_t total;
+	uint64_t longest;
+	int rtl;
+};
+
+static struct measure measure(const char *s)
+{
+	struct measure m = {0, 0, 0};
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = s ? strlen(s) : 0, i = 0;
+	uint64_t line = 0;
+
+	while (i < n) {
+		uint32_t cp;
+		size_t k = utf8_decode(p + i, n - i, &cp);
+
+		if (!k) {
+			i++;
+			continue;
+		}
+		i += k;
+		if (cp == '\n') {
+			if (line > m.longest)
+				m.longest = line;
+			line = 0;
+			continue;
+		}
+		if (is_rtl(cp))
+			m.rtl = 1;
+		line += char_width(cp);
+		m.total += char_width(cp);
+	}
+	if (line > m.longest)
+		m.longest = line;
+	return m;
+}
+
+/* Lines a paragraph takes in a column avail EMU wide at sz (1/100 pt). */
+static uint64_t para_lines(const char *s, unsigned sz, uint64_t avail)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = s ? strlen(s) : 0, i = 0;
+	uint64_t lines = 0, line = 0;
+
+	if (avail < EMU_PER_PT)
+		avail = EMU_PER_PT;
+	/* Each forced line wraps on its own; the 10% slack stands in for
+	 * word wrap breaking before the edge. */
+	for (;;) {
+		uint32_t cp = '\n';
+		size_t k = i < n ? utf8_decode(p + i, n - i, &cp) : 1;
+
+		if (!k) {
+			i++;
+			continue;
+		}
+		i += k;
+		if (cp == '\n') {
+			/* width EMU = line/100 em * sz/100 pt * 12700 */
+			uint64_t w = line * sz * EMU_PER_PT / 10000 * 11 / 10;
+
+			lines += w == 0 ? 1 : (w + avail - 1) / avail;
+			line = 0;
+			if (i > n)
+				break;
+			continue;
+		}
+		line += char_width(cp);
+	}
+	return lines;
+}
+
+static const unsigned fit_scales[][2] = {
+	{100000, 0},     {92500, 10000}, {85000, 20000}, {77500, 20000},
+	{70000, 20000},  {62500, 20000}, {55000, 20000}, {47500, 20000},
+	{40000, 20000},  {32500, 20000}, {25000, 20000}};
+
+struct pptx_fit pptx_fit_text(const struct pptx_para *paras, size_t n,
+                              const unsigned *level_sz, int bulleted,
+                              uint64_t box_cx, uint64_t box_cy)
+{
+	struct pptx_fit f = {100000, 0, 0};
+	uint64_t avail_h = box_cy > 2 * INSET_TB ? box_cy - 2 * INSET_TB : 0;
+	size_t k, i;
+
+	for (k = 0; k < sizeof fit_scales / sizeof fit_scales[0]; k++) {
+		uint64_t h = 0;
+		unsigned scale = fit_scales[k][0], red = fit_scales[k][1];
+
+		for (i = 0; i < n; i++) {
+			int lvl = bulleted ? paras[i].level : 0;
+			unsigned sz = (unsigned)((uint64_t)level_sz[lvl] *
+			                         scale / 100000);
+			uint64_t marl = bulleted ? 228600u + 457200u *
+			                                             (unsigned)lvl
+			                         : 0;
+			uint64_t avail = box_cx > 2 * INSET_LR + marl
+			                         ? box_cx - 2 * INSET_LR - marl
+			                         : EMU_PER_PT;
+			uint64_t lh = (uint64_t)sz * EMU_PER_PT / 100 *
+			              LINE_HEIGHT_PCT / 100 * LINE_SPACING_PCT /
+			              100 * (100000 - red) / 100000;
+
+			h += para_lines(paras[i].text, sz, avail) * lh;
+			if (bulleted)
+				h += (uint64_t)SPACE_BEFORE_PT * EMU_PER_PT *
+				     scale / 100000;
+		}
+		f.font_scale = scale;
+		f.ln_reduction = red;
+		if (h <= avail_h) {
+			f.fits = 1;
+			return f;
+		}
+	}
+	return f;
+}
+
+void pptx_table_widths(const struct pptx_table *t, uint64_t width,
+                       uint64_t *out)
+{
+	/* Column weights in 1/100 em, clamped so a one-word column stays
+	 * legible and a paragraph column does not starve the others. */
+	const uint64_t min_w = 300, max_w = 4000;
+	uint64_t sum = 0, used = 0;
+	size_t c, r;
+
+	if (t->ncols == 0)
+		return;
+	for (c = 0; c < t->ncols; c++) {
+		uint64_t w = min_w;
+
+		for (r = 0; r < t->nrows; r++) {
+			struct measure m = measure(t->cells[r * t->ncols + c]);
+
+			if (m.longest > w)
+				w = m.longest;
+		}
+		out[c] = w > max_w ? max_w : w;
+		sum += out[c];
+	}
+	for (c = 0; c + 1 < t->ncols; c++) {
+		out[c] = width * out[c] / sum;
+		used += out[c];
+	}
+	out[t->ncols - 1] = width - used;
+}
+
+/*
+ * XML emission.
+ */
+
+static void put_attr_u(struct xbuf *b, const char *name, uint64_t v)
+{
+	xb_putc(b, ' ');
+	xb_puts(b, name);
+	xb_puts(b, "=\"");
+	xb_putu(b, v);
+	xb_putc(b, '"');
+}
+
+static void put_xfrm(struct xbuf *b, const char *tag, struct box bx)
+{
+	xb_puts(b, "<");
+	xb_puts(b, tag);
+	xb_puts(b, "><a:off");
+	put_attr_u(b, "x", bx.x);
+	put_attr_u(b, "y", bx.y);
+	xb_puts(b, "/><a:ext");
+	put_attr_u(b, "cx", bx.cx);
+	put_attr_u(b, "cy", bx.cy);
+	xb_puts(b, "/></");
+	xb_puts(b, tag);
+	xb_puts(b, ">");
+}
+
+/* Runs of one paragraph: '\n' in the text becomes <a:br/>. */
+static void put_runs(struct xbuf *b, const char *text, unsigned sz)
+{
+	const char *p = text ? text : "";
+
+	for (;;) {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) : strlen(p);
+
+		if (n) {
+			xb_puts(b, "<a:r><a:rPr lang=\"en-US\"");
+			if (sz)
+				put_attr_u(b, "sz", sz);
+			xb_puts(b, " dirty=\"0\"/><a:t>");
+			xb_esc_text(b, p, n);
+			xb_puts(b, "</a:t></a:r>");
+		}
+		if (!nl)
+			break;
+		xb_puts(b, "<a:br><a:rPr lang=\"en-US\"");
+		if (sz)
+			put_attr_u(b, "sz", sz);
+		xb_puts(b, " dirty=\"0\"/></a:br>");
+		p = nl + 1;
+	}
+}
+
+static void put_para(struct xbuf *b, const char *text, int level, unsigned sz)
+{
+	struct measure m = measure(text);
+
+	xb_puts(b, "<a:p>");
+	if (level > 0 || m.rtl) {
+		xb_puts(b, "<a:pPr");
+		if (level > 0)
+			put_attr_u(b, "lvl", (unsigned)level);
+		if (m.rtl)
+			xb_puts(b, " algn=\"r\" rtl=\"1\"");
+		xb_puts(b, "/>");
+	}
+	put_runs(b, text, sz);
+	xb_puts(b, "<a:endParaRPr lang=\"en-US\"");
+	if (sz)
+		put_attr_u(b, "sz", sz);
+	xb_puts(b, " dirty=\"0\"/></a:p>");
+}
+
+static void put_body_pr(struct xbuf *b, struct pptx_fit f)
+{
+	xb_puts(b, "<a:bodyPr><a:normAutofit");
+	if (f.font_scale < 100000)
+		put_attr_u(b, "fontScale", f.font_scale);
+	if (f.ln_reduction)
+		put_attr_u(b, "lnSpcReduction", f.ln_reduction);
+	xb_puts(b, "/></a:bodyPr><a:lstStyle/>");
+}
+
+/* A placeholder text shape holding paras. */
+static void put_text_shape(struct pptx_gen *g, unsigned id, const char *name,
+                           const char *ph, struct box bx,
+                           const struct pptx_para *paras, size_t n,
+                           const unsigned *level_sz, int bulleted,
+                           size_t shown_no, const char *what)
+{
+	struct xbuf *b = &g->part;
+	struct pptx_fit f = pptx_fit_text(paras, n, level_sz, bulleted, bx.cx,
+	                                  bx.cy);
+	size_t i;
+
+	if (!f.fits)
+		pptx_warn(g->warn,
+		          "slide %zu: the %s does not fit even at 25%% size; "
+		          "split it across slides",
+		          shown_no, what);
+	xb_puts(b, "<p:sp><p:nvSpPr><p:cNvPr");
+	put_attr_u(b, "id", id);
+	xb_puts(b, " name=\"");
+	xb_puts(b, name);
+	xb_puts(b, "\"/><p:cNvSpPr><a:spLocks noGrp=\"1\"/></p:cNvSpPr>"
+	           "<p:nvPr><p:ph ");
+	xb_puts(b, ph);
+	xb_puts(b, "/></p:nvPr></p:nvSpPr><p:spPr>");
+	put_xfrm(b, "a:xfrm", bx);
+	xb_puts(b, "</p:spPr><p:txBody>");
+	put_body_pr(b, f);
+	if (n == 0)
+		xb_puts(b, "<a:p><a:endParaRPr lang=\"en-US\" dirty=\"0\"/>"
+		           "</a:p>");
+	for (i = 0; i < n; i++)
+		put_para(b, paras[i].text, bulleted ? paras[i].level : 0, 0);
+	xb_puts(b, "</p:txBody></p:sp>");
+}
+
+static void put_single(struct pptx_gen *g, unsigned id, const char *name,
+                       const char *ph, struct box bx, const char *text,
+                       const unsigned *sz, size_t shown_no, const char *what)
+{
+	struct pptx_para p = {text ? text : "", 0};
+
+	put_text_shape(g, id, name, ph, bx, &p, 1, sz, 0, shown_no, what);
+}
+
+/* Pick the largest font that keeps the table inside its area, and the row
+ * heights that go with it. */
+static unsigned table_layout(const struct pptx_table *t, const uint64_t *colw,
+                             uint64_t area_h, uint64_t *row_h)
+{
+	static const unsigned sizes[] = {1800, 1600, 1400, 1200, 1000, 900,
+	                                 TABLE_MIN_SZ};
+	size_t k, r, c;
+	unsigned sz = TABLE_MIN_SZ;
+
+	for (k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
+		uint64_t total = 0;
+
+		sz = sizes[k];
+		for (r = 0; r < t->nrows; r++) {
+			uint64_t lines = 1;
+
+			for (c = 0; c < t->ncols; c++) {
+				uint64_t avail = colw[c] > 2 * INSET_LR
+				                         ? colw[c] - 2 * INSET_LR
+				                         : EMU_PER_PT;
+				uint64_t l = para_lines(
+					t->cells[r * t->ncols + c], sz, avail);
+
+				if (l > lines)
+					lines = l;
+			}
+			row_h[r] = lines * sz * EMU_PER_PT / 100 *
+			                   LINE_HEIGHT_PCT / 100 +
+			           2 * INSET_TB;
+			total += row_h[r];
+		}
+		if (total <= area_h)
+			return sz;
+	}
+	return sz;
+}
+
+static pptx_status put_table(struct pptx_gen *g, unsigned id,
+                             const struct pptx_table *t, struct box area,
+                             size_t shown_no, struct pptx_err *e)
+{
+	struct xbuf *b = &g->part;
+	uint64_t colw[PPTX_MAX_TABLE_COLS];
+	uint64_t row_h[PPTX_MAX_TABLE_ROWS + 1];
+	uint64_t total = 0;
+	unsigned sz;
+	size_t r, c;
+	struct box fr = area;
+
+	if (t->ncols > PPTX_MAX_TABLE_COLS || t->nrows > PPTX_MAX_TABLE_ROWS + 1)
+		return pptx_fail(e, PPTX_ERR_LIMIT, "slide %zu: table too big",
+		                 shown_no);
+	pptx_table_widths(t, area.cx, colw);
+	sz = table_layout(t, colw, area.cy, row_h);
+	for (r = 0; r < t->nrows; r++)
+		total += row_h[r];
+	if (total > area.cy)
+		pptx_warn(g->warn,
+		          "slide %zu: the table is taller than the slide even at "
+		          "8 pt; split its rows across slides",
+		          shown_no);
+	fr.cy = total;
+	xb_puts(b, "<p:graphicFrame><p:nvGraphicFramePr><p:cNvPr");
+	put_attr_u(b, "id", id);
+	xb_puts(b, " name=\"Table ");
+	xb_putu(b, id - 1);
+	xb_puts(b, "\"/><p:cNvGraphicFramePr><a:graphicFrameLocks "
+	           "noGrp=\"1\"/></p:cNvGraphicFramePr><p:nvPr/>"
+	           "</p:nvGraphicFramePr>");
+	put_xfrm(b, "p:xfrm", fr);
+	xb_puts(b, "<a:graphic><a:graphicData uri=\"http://schemas."
+	           "openxmlformats.org/drawingml/2006/table\"><a:tbl><a:tblPr "
+	           "firstRow=\"1\" bandRow=\"1\"><a:tableStyleId>"
+	           TABLE_STYLE_ID "</a:tableStyleId></a:tblPr><a:tblGrid>");
+	for (c = 0; c < t->ncols; c++) {
+		xb_puts(b, "<a:gridCol");
+		put_attr_u(b, "w", colw[c]);
+		xb_puts(b, "/>");
+	}
+	xb_puts(b, "</a:tblGrid>");
+	for (r = 0; r < t->nrows; r++) {
+		xb_puts(b, "<a:tr");
+		put_attr_u(b, "h", row_h[r]);
+		xb_puts(b, ">");
+		for (c = 0; c < t->ncols; c++) {
+			xb_puts(b, "<a:tc><a:txBody><a:bodyPr/><a:lstStyle/>");
+			put_para(b, t->cells[r * t->ncols + c], 0, sz);
+			xb_puts(b, "</a:txBody><a:tcPr/></a:tc>");
+		}
+		xb_puts(b, "</a:tr>");
+	}
+	xb_puts(b, "</a:tbl></a:graphicData></a:graphic></p:graphicFrame>");
+	return PPTX_OK;
+}
+
+static void put_picture(struct pptx_gen *g, unsigned id, const char *rid,
+                        const struct pptx_image *im, struct box area)
+{
+	struct xbuf *b = &g->part;
+	uint64_t w = (uint64_t)im->info.width * EMU_PER_PX;
+	uint64_t h = (uint64_t)im->info.height * EMU_PER_PX;
+	struct box bx;
+
+	/* Fit the picture to the content area, keeping its aspect ratio. */
+	if (w * area.cy > h * area.cx) {
+		bx.cx = area.cx;
+		bx.cy = h * area.cx / w;
+	} else {
+		bx.cy = area.cy;
+		bx.cx = w * area.cy / h;
+	}
+	if (bx.cx == 0)
+		bx.cx = 1;
+	if (bx.cy == 0)
+		bx.cy = 1;
+	bx.x = area.x + (area.cx - bx.cx) / 2;
+	bx.y = area.y + (area.cy - bx.cy) / 2;
+	xb_puts(b, "<p:pic><p:nvPicPr><p:cNvPr");
+	put_attr_u(b, "id", id);
+	xb_puts(b, " name=\"Picture ");
+	xb_putu(b, id - 1);
+	xb_putc(b, '"');
+	if (im->alt && im->alt[0]) {
+		xb_puts(b, " descr=\"");
+		xb_esc_attr(b, im->alt, strlen(im->alt));
+		xb_putc(b, '"');
+	}
+	xb_puts(b, "/><p:cNvPicPr><a:picLocks noChangeAspect=\"1\"/>"
+	           "</p:cNvPicPr><p:nvPr/></p:nvPicPr><p:blipFill><a:blip "
+	           "r:embed=\"");
+	xb_puts(b, rid);
+	xb_puts(b, "\"/><a:stretch><a:fillRect/></a:stretch></p:blipFill>"
+	           "<p:spPr>");
+	put_xfrm(b, "a:xfrm", bx);
+	xb_puts(b, "<a:prstGeom prst=\"rect\"><a:avLst/></a:prstGeom>"
+	           "</p:spPr></p:pic>");
+}
+
+static void put_rel(struct xbuf *b, unsigned id, const char *type,
+                    const char *target)
+{
+	xb_puts(b, "<Relationship Id=\"rId");
+	xb_putu(b, id);
+	xb_puts(b, "\" Type=\"");
+	xb_puts(b, type);
+	xb_puts(b, "\" Target=\"");
+	xb_esc_attr(b, target, strlen(target));
+	xb_puts(b, "\"/>");
+}
+
+static pptx_status flush_part(struct pptx_gen *g, struct xbuf *b,
+                              const char *name, struct pptx_err *e)
+{
+	if (xb_failed(b))
+		return pptx_fail(e, PPTX_ERR_NOMEM,
+		                 "out of memory building %s", name);
+	return zipw_add(g->zw, name, b->p, b->len, e);
+}
+
+static pptx_status put_notes(struct pptx_gen *g, const struct pptx_slide *s,
+                             unsigned slide_no, unsigned notes_no,
+                             struct pptx_err *e)
+{
+	struct xbuf *b = &g->part;
+	char name[96], target[64];
+	const char *p = s->notes;
+	pptx_status st;
+
+	xb_reset(b);
+	xb_puts(b, XML_DECL "<p:notes" NS_DECLS "><p:cSld><p:spTree>" GROUP_PR
+	           "<p:sp><p:nvSpPr><p:cNvPr id=\"2\" name=\"Slide Image "
+	           "Placeholder 1\"/><p:cNvSpPr><a:spLocks noGrp=\"1\" "
+	           "noRot=\"1\" noChangeAspect=\"1\"/></p:cNvSpPr><p:nvPr>"
+	           "<p:ph type=\"sldImg\"/></p:nvPr></p:nvSpPr><p:spPr/>"
+	           "</p:sp><p:sp><p:nvSpPr><p:cNvPr id=\"3\" name=\"Notes "
+	           "Placeholder 2\"/><p:cNvSpPr><a:spLocks noGrp=\"1\"/>"
+	           "</p:cNvSpPr><p:nvPr><p:ph type=\"body\" idx=\"1\"/>"
+	           "</p:nvPr></p:nvSpPr><p:spPr/><p:txBody><a:bodyPr/>"
+	           "<a:lstStyle/>");
+	/* One paragraph per line: that is how PowerPoint stores notes typed
+	 * with Enter, and how other readers split them. */
+	for (;;) {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) : strlen(p);
+
+		xb_puts(b, "<a:p>");
+		if (n) {
+			xb_puts(b, "<a:r><a:rPr lang=\"en-US\" dirty=\"0\"/>"
+			           "<a:t>");
+			xb_esc_text(b, p, n);
+			xb_puts(b, "</a:t></a:r>");
+		}
+		xb_puts(b, "<a:endParaRPr lang=\"en-US\" dirty=\"0\"/></a:p>");
+		if (!nl)
+			break;
+		p = nl + 1;
+	}
+	xb_puts(b, "</p:txBody></p:sp></p:spTree></p:cSld><p:clrMapOvr>"
+	           "<a:masterClrMapping/></p:clrMapOvr></p:notes>");
+	snprintf(name, sizeof name, "%snotesSlide%u.xml", g->notes_dir,
+	         notes_no);
+	st = flush_part(g, b, name, e);
+	if (st != PPTX_OK)
+		return st;
+	b = &g->rels;
+	xb_reset(b);
+	xb_puts(b, RELS_OPEN);
+	put_rel(b, 1, RT "notesMaster", g->notes_master_target);
+	snprintf(target, sizeof target, "../slides/slide%u.xml", slide_no);
+	put_rel(b, 2, RT "slide", target);
+	xb_puts(b, "</Relationships>");
+	snprintf(name, sizeof name, "%s_rels/notesSlide%u.xml.rels",
+	         g->notes_dir, notes_no);
+	return flush_part(g, b, name, e);
+}
+
+pptx_status pptx_gen_slide(struct pptx_gen *g, const struct pptx_slide *s,
+                           unsigned slide_no, unsigned notes_no,
+                           size_t shown_no, struct pptx_err *e)
+{
+	struct xbuf *b = &g->part;
+	char name[96], target[64], rid[16];
+	unsigned next_rid = 2, id = 2, media_no = 0;
+	const struct pptx_image *im = s->nimages ? &s->images[0] : NULL;
+	struct box title = scale_box(g, ref_title);
+	struct box body = scale_box(g, ref_body);
+	pptx_status st;
+
+	xb_reset(b);
+	xb_puts(b, XML_DECL "<p:sld" NS_DECLS "><p:cSld><p:spTree>" GROUP_PR);
+	switch (s->layout) {
+	case PPTX_LAYOUT_TITLE:
+		put_single(g, id++, "Title 1", "type=\"ctrTitle\"",
+		           scale_box(g, ref_ctr_title), s->title, big_title_sz,
+		           shown_no, "title");
+		if (s->subtitle)
+			put_single(g, id++, "Subtitle 2",
+			           "type=\"subTitle\" idx=\"1\"",
+			           scale_box(g, ref_subtitle), s->subtitle,
+			           subtitle_sz, shown_no, "subtitle");
+		break;
+	case PPTX_LAYOUT_SECTION:
+		put_single(g, id++, "Title 1", "type=\"title\"",
+		           scale_box(g, ref_sec_title), s->title, big_title_sz,
+		           shown_no, "title");
+		if (s->subtitle)
+			put_single(g, id++, "Text Placeholder 2",
+			           "type=\"body\" idx=\"1\"",
+			           scale_box(g, ref_sec_body), s->subtitle,
+			           subtitle_sz, shown_no, "subtitle");
+		break;
+	case PPTX_LAYOUT_BULLETS:
+		put_single(g, id++, "Title 1", "type=\"title\"", title,
+		           s->title, title_sz, shown_no, "title");
+		put_text_shape(g, id++, "Content Placeholder 2", "idx=\"1\"",
+		               body, s->bullets.items, s->bullets.n, body_sz, 1,
+		               shown_no, "bullet text");
+		break;
+	case PPTX_LAYOUT_TWO_COLUMN:
+		put_single(g, id++, "Title 1", "type=\"title\"", title,
+		           s->title, title_sz, shown_no, "title");
+		put_text_shape(g, id++, "Content Placeholder 2",
+		               "sz=\"half\" idx=\"1\"", scale_box(g, ref_left),
+		               s->columns[0].items, s->columns[0].n, body_sz, 1,
+		               shown_no, "left column");
+		put_text_shape(g, id++, "Content Placeholder 3",
+		               "sz=\"half\" idx=\"2\"", scale_box(g, ref_right),
+		               s->columns[1].items, s->columns[1].n, body_sz, 1,
+		               shown_no, "right column");
+		break;
+	case PPTX_LAYOUT_TABLE:
+		put_single(g, id++, "Title 1", "type=\"title\"", title,
+		           s->title, title_sz, shown_no, "title");
+		st = put_table(g, id++, &s->tables[0], body, shown_no, e);
+		if (st != PPTX_OK)
+			return st;
+		break;
+	case PPTX_LAYOUT_IMAGE:
+		put_single(g, id++, "Title 1", "type=\"title\"", title,
+		           s->title, title_sz, shown_no, "title");
+		break;
+	default:
+		return pptx_fail(e, PPTX_ERR_INPUT,
+		                 "slide %zu has an unknown layout", shown_no);
+	}
+	if (s->notes)
+		next_rid = 3;
+	if (im) {
+		media_no = g->media_next++;
+		snprintf(rid, sizeof rid, "rId%u", next_rid);
+		put_picture(g, id++, rid, im, body);
+	}
+	xb_puts(b, "</p:spTree></p:cSld><p:clrMapOvr><a:masterClrMapping/>"
+	           "</p:clrMapOvr></p:sld>");
+	snprintf(name, sizeof name, "%sslide%u.xml", g->slide_dir, slide_no);
+	st = flush_part(g, b, name, e);
+	if (st != PPTX_OK)
+		return st;
+
+	b = &g->rels;
+	xb_reset(b);
+	xb_puts(b, RELS_OPEN);
+	put_rel(b, 1, RT "slideLayout", g->layout_target[s->layout]);
+	if (s->notes) {
+		snprintf(target, sizeof target, "../notesSlides/notesSlide%u.xml",
+		         notes_no);
+		put_rel(b, 2, RT "notesSlide", target);
+	}
+	if (im) {
+		snprintf(target, sizeof target, "../media/image%u.%s", media_no,
+		         img_ext(im->info.type));
+		put_rel(b, next_rid, RT "image", target);
+	}
+	xb_puts(b, "</Relationships>");
+	snprintf(name, sizeof name, "%s_rels/slide%u.xml.rels", g->slide_dir,
+	         slide_no);
+	st = flush_part(g, b, name, e);
+	if (st != PPTX_OK)
+		return st;
+	if (im) {
+		snprintf(name, sizeof name, "%simage%u.%s", g->media_dir,
+		         media_no, img_ext(im->info.type));
+		if (im->info.type == IMG_PNG)
+			g->used_png = 1;
+		else
+			g->used_jpeg = 1;
+		st = zipw_add_stored(g->zw, name, im->data, im->len, e);
+		if (st != PPTX_OK)
+			return st;
+	}
+	if (s->notes)
+		return put_notes(g, s, slide_no, notes_no, e);
+	return PPTX_OK;
+}
+
+/*
+ * A new deck.
+ */
+
+static void put_override(struct xbuf *b, const char *part, const char *type)
+{
+	xb_puts(b, "<Override PartName=\"/");
+	xb_puts(b, part);
+	xb_puts(b, "\" ContentType=\"");
+	xb_puts(b, type);
+	xb_puts(b, "\"/>");
+}
+
+static int deck_uses(const struct pptx_deck *d, enum img_type t)
+{
+	size_t i;
+
+	for (i = 0; i < d->nslides; i++)
+		if (d->slides[i].nimages && d->slides[i].images[0].info.type == t)
+			return 1;
+	return 0;
+}
+
+static void put_content_types(struct xbuf *b, const struct pptx_deck *d)
+{
+	size_t i;
+	char name[64];
+
+	xb_puts(b, XML_DECL "<Types xmlns=\"http://schemas.openxmlformats.org/"
+	           "package/2006/content-types\"><Default Extension=\"rels\" "
+	           "ContentType=\"application/vnd.openxmlformats-package."
+	           "relationships+xml\"/><Default Extension=\"xml\" "
+	           "ContentType=\"application/xml\"/>");
+	if (deck_uses(d, IMG_PNG))
+		xb_puts(b, "<Default Extension=\"png\" ContentType=\"image/png\"/>");
+	if (deck_uses(d, IMG_JPEG))
+		xb_puts(b, "<Default Extension=\"jpeg\" "
+		           "ContentType=\"image/jpeg\"/>");
+	put_override(b, "ppt/presentation.xml",
+	             "application/vnd.openxmlformats-officedocument."
+	             "presentationml.presentation.main+xml");
+	put_override(b, "ppt/slideMasters/slideMaster1.xml",
+	             "application/vnd.openxmlformats-officedocument."
+	             "presentationml.slideMaster+xml");
+	for (i = 1; i <= SKEL_LAYOUTS; i++) {
+		snprintf(name, sizeof name, "ppt/slideLayouts/slideLayout%zu.xml",
+		         i);
+		put_override(b, name, "application/vnd.openxmlformats-"
+		                      "officedocument.presentationml."
+		                      "slideLayout+xml");
+	}
+	for (i = 1; i <= d->nslides; i++) {
+		snprintf(name, sizeof name, "ppt/slides/slide%zu.xml", i);
+		put_override(b, name, "application/vnd.openxmlformats-"
+		                      "officedocument.presentationml.slide+xml");
+	}
+	for (i = 1; i <= d->nslides; i++) {
+		if (!d->slides[i - 1].notes)
+			continue;
+		snprintf(name, sizeof name,
+		         "ppt/notesSlides/notesSlide%zu.xml", i);
+		put_override(b, name, "application/vnd.openxmlformats-"
+		                      "officedocument.presentationml."
+		                      "notesSlide+xml");
+	}
+	put_override(b, "ppt/notesMasters/notesMaster1.xml",
+	             "application/vnd.openxmlformats-officedocument."
+	             "presentationml.notesMaster+xml");
+	put_override(b, "ppt/theme/theme1.xml",
+	             "application/vnd.openxmlformats-officedocument.theme+xml");
+	put_override(b, "ppt/theme/theme2.xml",
+	             "application/vnd.openxmlformats-officedocument.theme+xml");
+	put_override(b, "ppt/presProps.xml",
+	             "application/vnd.openxmlformats-officedocument."
+	             "presentationml.presProps+xml");
+	put_override(b, "ppt/viewProps.xml",
+	             "application/vnd.openxmlformats-officedocument."
+	             "presentationml.viewProps+xml");
+	put_override(b, "ppt/tableStyles.xml",
+	             "application/vnd.openxmlformats-officedocument."
+	             "presentationml.tableStyles+xml");
+	put_override(b, "docProps/core.xml",
+	             "application/vnd.openxmlformats-package.core-properties+xml");
+	put_override(b, "docProps/app.xml",
+	             "application/vnd.openxmlformats-officedocument."
+	             "extended-properties+xml");
+	xb_puts(b, "</Types>");
+}
+
+static void put_default_text_style(struct xbuf *b)
+{
+	unsigned lvl;
+
+	xb_puts(b, "<p:defaultTextStyle><a:defPPr><a:defRPr lang=\"en-US\"/>"
+	           "</a:defPPr>");
+	for (lvl = 1; lvl <= 9; lvl++) {
+		xb_puts(b, "<a:lvl");
+		xb_putu(b, lvl);
+		xb_puts(b, "pPr");
+		put_attr_u(b, "marL", (lvl - 1) * 457200u);
+		xb_puts(b, " algn=\"l\" defTabSz=\"914400\" rtl=\"0\" "
+		           "eaLnBrk=\"1\" latinLnBrk=\"0\" hangingPunct=\"1\">"
+		           "<a:defRPr sz=\"1800\" kern=\"1200\"><a:solidFill>"
+		           "<a:schemeClr val=\"tx1\"/></a:solidFill><a:latin "
+		           "typeface=\"+mn-lt\"/><a:ea typeface=\"+mn-ea\"/>"
+		           "<a:cs typeface=\"+mn-cs\"/></a:defRPr></a:lvl");
+		xb_putu(b, lvl);
+		xb_puts(b, "pPr>");
+	}
+	xb_puts(b, "</p:defaultTextStyle>");
+}
+
+static void put_presentation(struct xbuf *b, const struct pptx_deck *d)
+{
+	size_t i;
+	unsigned rid = 2;
+
+	xb_puts(b, XML_DECL "<p:presentation" NS_DECLS " saveSubsetFonts=\"1\">"
+	           "<p:sldMasterIdLst><p:sldMasterId");
+	put_attr_u(b, "id", MASTER_ID_BASE);
+	xb_puts(b, " r:id=\"rId1\"/></p:sldMasterIdLst><p:notesMasterIdLst>"
+	           "<p:notesMasterId r:id=\"rId");
+	xb_putu(b, d->nslides + 2);
+	xb_puts(b, "\"/></p:notesMasterIdLst>");
+	if (d->nslides) {
+		xb_puts(b, "<p:sldIdLst>");
+		for (i = 0; i < d->nslides; i++) {
+			xb_puts(b, "<p:sldId");
+			put_attr_u(b, "id", SLIDE_ID_BASE + i);
+			xb_puts(b, " r:id=\"rId");
+			xb_putu(b, rid++);
+			xb_puts(b, "\"/>");
+		}
+		xb_puts(b, "</p:sldIdLst>");
+	}
+	xb_puts(b, "<p:sldSz");
+	put_attr_u(b, "cx", d->slide_cx);
+	put_attr_u(b, "cy", d->slide_cy);
+	if (d->slide_cx == PPTX_EMU_4_3_CX && d->slide_cy == PPTX_EMU_SLIDE_CY)
+		xb_puts(b, " type=\"screen4x3\"");
+	xb_puts(b, "/><p:notesSz cx=\"6858000\" cy=\"9144000\"/>");
+	put_default_text_style(b);
+	xb_puts(b, "</p:presentation>");
+}
+
+static void put_presentation_rels(struct xbuf *b, const struct pptx_deck *d)
+{
+	size_t i;
+	unsigned rid = 2;
+	char target[48];
+
+	xb_puts(b, RELS_OPEN);
+	put_rel(b, 1, RT "slideMaster", "slideMasters/slideMaster1.xml");
+	for (i = 1; i <= d->nslides; i++) {
+		snprintf(target, sizeof target, "slides/slide%zu.xml", i);
+		put_rel(b, rid++, RT "slide", target);
+	}
+	put_rel(b, rid++, RT "notesMaster", "notesMasters/notesMaster1.xml");
+	put_rel(b, rid++, RT "presProps", "presProps.xml");
+	put_rel(b, rid++, RT "viewProps", "viewProps.xml");
+	put_rel(b, rid++, RT "theme", "theme/theme1.xml");
+	put_rel(b, rid++, RT "tableStyles", "tableStyles.xml");
+	xb_puts(b, "</Relationships>");
+}
+
+/* Copy a skeleton part, scaling the x geometry (a:off x, a:ext cx) by
+ * num/den: the skeleton is drawn for 16:9 and 4:3 is three quarters as
+ * wide. */
+static void put_scaled(struct xbuf *b, const unsigned char *data, size_t len,
+                       uint64_t num, uint64_t den)
+{
+	static const char *const keys[] = {"<a:off x=\"", "<a:ext cx=\""};
+	const char *s = (const char *)data;
+	size_t i = 0, run = 0;
+
+	while (i < len) {
+		size_t k, kl = 0;
+
+		for (k = 0; k < 2; k++) {
+			kl = strlen(keys[k]);
+			if (len - i >= kl && memcmp(s + i, keys[k], kl) == 0)
+				break;
+		}
+		if (k == 2) {
+			i++;
+			continue;
+		}
+		{
+			size_t j = i + kl;
+			uint64_t v = 0;
+
+			while (j < len && s[j] >= '0' && s[j] <= '9')
+				v = v * 10 + (uint64_t)(s[j++] - '0');
+			xb_put(b, s + run, i + kl - run);
+			xb_putu(b, (v * num + den / 2) / den);
+			i = run = j;
+		}
+	}
+	xb_put(b, s + run, len - run);
+}
+
+static pptx_status put_skeleton(struct pptx_gen *g, const struct pptx_deck *d,
+                                struct pptx_err *e)
+{
+	size_t i;
+	pptx_status st;
+
+	for (i = 0; i < pptx_skeleton_count; i++) {
+		const struct pptx_skel_part *sp = &pptx_skeleton[i];
+		int geo = strncmp(sp->name, "ppt/slideMasters/sl", 19) == 0 ||
+		          strncmp(sp->name, "ppt/slideLayouts/sl", 19) == 0;
+
+		if (strcmp(sp->name, "docProps/core.xml") == 0) {
+			/* The one skeleton part with a field: the title. */
+			const char *mark = "@TITLE@";
+			const char *s = (const char *)sp->data;
+			const char *at = memmem(s, sp->len, mark, strlen(mark));
+
+			if (!at)
+				return pptx_fail(e, PPTX_ERR_INTERNAL,
+				                 "skeleton core.xml lacks @TITLE@");
+			xb_reset(&g->part);
+			xb_put(&g->part, s, (size_t)(at - s));
+			if (d->title)
+				xb_esc_text(&g->part, d->title, strlen(d->title));
+			at += strlen(mark);
+			xb_put(&g->part, at, sp->len - (size_t)(at - s));
+			st = flush_part(g, &g->part, sp->name, e);
+		} else if (geo && d->slide_cx != REF_CX) {
+			xb_reset(&g->part);
+			put_scaled(&g->part, sp->data, sp->len, d->slide_cx,
+			           REF_CX);
+			st = flush_part(g, &g->part, sp->name, e);
+		} else {
+			st = zipw_add(g->zw, sp->name, sp->data, sp->len, e);
+		}
+		if (st != PPTX_OK)
+			return st;
+	}
+	return PPTX_OK;
+}
+
+pptx_status pptx_write(const struct pptx_deck *d, pptx_write_fn fn, void *ctx,
+                       struct pptx_warnings *w, struct pptx_err *e)
+{
+	static const char *const layouts[PPTX_LAYOUT_COUNT] = {
+		[PPTX_LAYOUT_TITLE] = "../slideLayouts/slideLayout1.xml",
+		[PPTX_LAYOUT_BULLETS] = "../slideLayouts/slideLayout2.xml",
+		[PPTX_LAYOUT_SECTION] = "../slideLayouts/slideLayout3.xml",
+		[PPTX_LAYOUT_TWO_COLUMN] = "../slideLayouts/slideLayout4.xml",
+		[PPTX_LAYOUT_TABLE] = "../slideLayouts/slideLayout5.xml",
+		[PPTX_LAYOUT_IMAGE] = "../slideLayouts/slideLayout5.xml"};
+	struct pptx_gen g;
+	pptx_status st;
+	size_t i;
+
+	st = pptx_deck_check(d, e);
+	if (st != PPTX_OK)
+		return st;
+	memset(&g, 0, sizeof g);
+	g.cx = d->slide_cx;
+	g.cy = d->slide_cy;
+	memcpy(g.layout_target, layouts, sizeof layouts);
+	g.notes_master_target = "../notesMasters/notesMaster1.xml";
+	g.slide_dir = "ppt/slides/";
+	g.notes_dir = "ppt/notesSlides/";
+	g.media_dir = "ppt/media/";
+	g.warn = w;
+	g.media_next = 1;
+	xb_init(&g.part, 0);
+	xb_init(&g.rels, 0);
+	st = zipw_open(&g.zw, fn, ctx, e);
+	if (st != PPTX_OK)
+		goto out;
+	/* [Content_Types].xml must be the first entry. */
+	put_content_types(&g.part, d);
+	st = flush_part(&g, &g.part, "[Content_Types].xml", e);
+	if (st != PPTX_OK)
+		goto out;
+	xb_reset(&g.part);
+	xb_puts(&g.part, RELS_OPEN);
+	put_rel(&g.part, 1, RT "officeDocument", "ppt/presentation.xml");
+	put_rel(&g.part, 2, "http://schemas.openxmlformats.org/package/2006/"
+	                    "relationships/metadata/core-properties",
+	        "docProps/core.xml");
+	put_rel(&g.part, 3, RT "extended-properties", "docProps/app.xml");
+	xb_puts(&g.part, "</Relationships>");
+	st = flush_part(&g, &g.part, "_rels/.rels", e);
+	if (st != PPTX_OK)
+		goto out;
+	xb_reset(&g.part);
+	put_presentation(&g.part, d);
+	st = flush_part(&g, &g.part, "ppt/presentation.xml", e);
+	if (st != PPTX_OK)
+		goto out;
+	xb_reset(&g.part);
+	put_presentation_rels(&g.part, d);
+	st = flush_part(&g, &g.part, "ppt/_rels/presentation.xml.rels", e);
+	if (st != PPTX_OK)
+		goto out;
+	st = put_skeleton(&g, d, e);
+	if (st != PPTX_OK)
+		goto out;
+	for (i = 0; i < d->nslides; i++) {
+		st = pptx_gen_slide(&g, &d->slides[i], (unsigned)i + 1,
+		                    (unsigned)i + 1, i + 1, e);
+		if (st != PPTX_OK)
+			goto out;
+	}
+	st = zipw_finish(g.zw, e);
+	g.zw = NULL;
+out:
+	zipw_abort(g.zw);
+	xb_free(&g.part);
+	xb_free(&g.rels);
+	return st;
+}

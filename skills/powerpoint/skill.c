@@ -1,0 +1,569 @@
+/*
+ * skill.c - the skillhost/powerpoint skill: create, read and extend .pptx
+ * decks. The work is done by pptx_core; this file maps tool arguments to it
+ * and moves bytes through the host's skill.artifacts/1 extension.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+#include <skill/skill.h>
+
+#include "pptx_json.h"
+#include "pptx_read.h"
+#include "pptx_write.h"
+
+#define PPTX_MIME                                                              \
+	"application/vnd.openxmlformats-officedocument.presentationml."        \
+	"presentation"
+/* A suggested file name's stem: longer ones are cut. */
+#define FILENAME_STEM_MAX 80
+#define READ_CHUNK 65536
+
+#define SLIDE_SCHEMA                                                           \
+	"{\"type\":\"object\",\"properties\":{"                                \
+	"\"layout\":{\"type\":\"string\",\"enum\":[\"title\",\"bullets\","     \
+	"\"two_column\",\"table\",\"image\",\"section\"],\"description\":"     \
+	"\"title: title + subtitle; bullets: title + bullet list; two_column:" \
+	" title + two bullet lists; table: title + table; image: title + "     \
+	"picture; section: section header + subtitle. Default bullets.\"},"    \
+	"\"title\":{\"type\":\"string\"},"                                     \
+	"\"subtitle\":{\"type\":\"string\",\"description\":\"title and "       \
+	"section layouts only\"},"                                             \
+	"\"bullets\":{\"type\":\"array\",\"maxItems\":500,\"items\":"          \
+	"{\"$ref\":\"#/$defs/bullet\"}},"                                      \
+	"\"columns\":{\"type\":\"array\",\"minItems\":2,\"maxItems\":2,"       \
+	"\"items\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/$defs/bullet\"}" \
+	"},\"description\":\"two_column layout: [left bullets, right "         \
+	"bullets]\"},"                                                         \
+	"\"table\":{\"type\":\"object\",\"properties\":{\"columns\":{\"type\":" \
+	"\"array\",\"minItems\":1,\"maxItems\":30,\"items\":{\"type\":"        \
+	"\"string\"}},\"rows\":{\"type\":\"array\",\"maxItems\":300,\"items\":" \
+	"{\"type\":\"array\",\"items\":{\"type\":[\"string\",\"number\","       \
+	"\"boolean\",\"null\"]}}}},\"required\":[\"columns\"]},"               \
+	"\"image\":{\"type\":\"object\",\"properties\":{\"data\":{\"type\":"    \
+	"\"string\",\"description\":\"base64 PNG or JPEG, at most 20 MiB\"},"  \
+	"\"mime\":{\"type\":\"string\",\"enum\":[\"image/png\","               \
+	"\"image/jpeg\"]},\"alt\":{\"type\":\"string\"}},\"required\":"         \
+	"[\"data\",\"mime\"]},"                                                \
+	"\"notes\":{\"type\":\"string\",\"description\":\"speaker notes\"}},"  \
+	"\"required\":[\"title\"]}"
+
+#define DEFS                                                                   \
+	"\"$defs\":{\"bullet\":{\"oneOf\":[{\"type\":\"string\"},{\"type\":"   \
+	"\"object\",\"properties\":{\"text\":{\"type\":\"string\"},\"level\":"  \
+	"{\"type\":\"integer\",\"minimum\":0,\"maximum\":4}},\"required\":"     \
+	"[\"text\"]}]},\"slide\":" SLIDE_SCHEMA "}"
+
+#define SOURCE_PROPS                                                           \
+	"\"path\":{\"type\":\"string\",\"description\":\"a .pptx inside a "    \
+	"folder the operator allowed, or an artifact URI\"},"                  \
+	"\"data\":{\"type\":\"string\",\"description\":\"the .pptx as "        \
+	"base64, instead of path\"}"
+
+#define DECK_RESULT_SCHEMA                                                     \
+	"{\"type\":\"object\",\"properties\":{\"path\":{\"type\":\"string\"},"  \
+	"\"uri\":{\"type\":\"string\"},\"slides\":{\"type\":\"integer\"},"      \
+	"\"bytes\":{\"type\":\"integer\"},\"warnings\":{\"type\":\"array\","    \
+	"\"items\":{\"type\":\"string\"}}},\"required\":[\"path\",\"uri\","     \
+	"\"slides\",\"bytes\"]}"
+
+static const char *const needs_artifacts[] = {SKILL_EXT_ARTIFACTS, NULL};
+
+static const skill_tool_t create_tool = {
+	.struct_size = sizeof(skill_tool_t),
+	.name = "create_presentation",
+	.title = "Create a PowerPoint deck",
+	.description =
+		"Create a .pptx deck from slides (title, bullets, two columns, "
+		"table, image, section) with speaker notes. The deck opens in "
+		"PowerPoint without a repair prompt; long text is shrunk to "
+		"fit. Returns the file's path, URI, slide count and size, and "
+		"a link to the file.",
+	.input_schema =
+		"{\"type\":\"object\",\"properties\":{"
+		"\"title\":{\"type\":\"string\",\"description\":\"the deck's "
+		"title (document properties)\"},"
+		"\"aspect\":{\"type\":\"string\",\"enum\":[\"16:9\",\"4:3\"],"
+		"\"default\":\"16:9\"},"
+		"\"filename\":{\"type\":\"string\",\"description\":\"suggested "
+		"file name, e.g. q3-review.pptx\"},"
+		"\"slides\":{\"type\":\"array\",\"maxItems\":5000,\"items\":"
+		"{\"$ref\":\"#/$defs/slide\"}}},"
+		"\"required\":[\"title\",\"slides\"]," DEFS "}",
+	.output_schema = DECK_RESULT_SCHEMA,
+	.read_only = SKILL_HINT_NO,
+	.destructive = SKILL_HINT_NO,
+	.idempotent = SKILL_HINT_NO,
+	.open_world = SKILL_HINT_NO,
+	.requires_ext = needs_artifacts};
+
+static const skill_tool_t read_tool = {
+	.struct_size = sizeof(skill_tool_t),
+	.name = "read_presentation",
+	.title = "Read a PowerPoint deck",
+	.description =
+		"Read a .pptx deck made by any program and return each "
+		"slide's title, subtitle, bullets with their levels, tables, "
+		"image alt texts and speaker notes, in slide order. Give "
+		"\"path\" (a file in an allowed folder) or \"data\" (base64).",
+	.input_schema = "{\"type\":\"object\",\"properties\":{" SOURCE_PROPS
+	                "},\"oneOf\":[{\"required\":[\"path\"]},{\"required\":"
+	                "[\"data\"]}]}",
+	.output_schema =
+		"{\"type\":\"object\",\"properties\":{\"slide_count\":{\"type\":"
+		"\"integer\"},\"title\":{\"type\":\"string\"},\"slides\":{\"type\":"
+		"\"array\",\"items\":{\"type\":\"object\",\"properties\":{"
+		"\"index\":{\"type\":\"integer\"},\"layout\":{\"type\":"
+		"\"string\"},\"title\":{\"type\":\"string\"},\"subtitle\":"
+		"{\"type\":\"string\"},\"bullets\":{\"type\":\"array\"},"
+		"\"columns\":{\"type\":\"array\"},\"tables\":{\"type\":"
+		"\"array\"},\"images\":{\"type\":\"array\"},\"notes\":{\"type\":"
+		"\"string\"}},\"required\":[\"index\",\"title\",\"bullets\"]}}},"
+		"\"required\":[\"slide_count\",\"slides\"]}",
+	.read_only = SKILL_HINT_YES,
+	.destructive = SKILL_HINT_NO,
+	.idempotent = SKILL_HINT_YES,
+	.open_world = SKILL_HINT_NO};
+
+static const skill_tool_t add_tool = {
+	.struct_size = sizeof(skill_tool_t),
+	.name = "add_slides",
+	.title = "Add slides to a PowerPoint deck",
+	.description =
+		"Append slides to an existing .pptx deck and save the result "
+		"as a new file; the original is left as it was and everything "
+		"in it is kept. Slides take the same form as in "
+		"create_presentation and use the deck's own layouts.",
+	.input_schema = "{\"type\":\"object\",\"properties\":{" SOURCE_PROPS
+	                ",\"filename\":{\"type\":\"string\"},\"slides\":{\"type\":"
+	                "\"array\",\"minItems\":1,\"maxItems\":5000,\"items\":"
+	                "{\"$ref\":\"#/$defs/slide\"}}},\"required\":[\"slides\"],"
+	                "\"oneOf\":[{\"required\":[\"path\"]},{\"required\":"
+	                "[\"data\"]}]," DEFS "}",
+	.output_schema = DECK_RESULT_SCHEMA,
+	.read_only = SKILL_HINT_NO,
+	.destructive = SKILL_HINT_NO,
+	.idempotent = SKILL_HINT_NO,
+	.open_world = SKILL_HINT_NO,
+	.requires_ext = needs_artifacts};
+
+static const skill_tool_t *const tools[] = {&create_tool, &read_tool,
+                                            &add_tool};
+
+enum { TOOL_CREATE, TOOL_READ, TOOL_ADD };
+
+struct call_ctx {
+	const skill_host_t *host;
+	skill_call_t *call;
+	const skill_ext_artifacts_t *art;
+	skill_artifact_t *out;
+	skill_status write_status;
+};
+
+static skill_status fail(const skill_host_t *host, skill_call_t *call,
+                         skill_status st, const char *msg)
+{
+	host->tool_error(call, msg);
+	return st;
+}
+
+static skill_status from_pptx(const skill_host_t *host, skill_call_t *call,
+                              pptx_status ps, const struct pptx_err *e)
+{
+	switch (ps) {
+	case PPTX_ERR_NOMEM:
+		return fail(host, call, SKILL_ERR_NOMEM, e->msg);
+	case PPTX_ERR_INTERNAL:
+		return fail(host, call, SKILL_ERR_INTERNAL, e->msg);
+	default:
+		return fail(host, call, SKILL_ERR_TOOL, e->msg);
+	}
+}
+
+/* The pptx core's sink: into the artifact, stopping on cancellation. */
+static int artifact_sink(void *ctx, const void *data, size_t len)
+{
+	struct call_ctx *c = ctx;
+
+	if (c->host->is_cancelled(c->call)) {
+		c->write_status = SKILL_ERR_CANCELLED;
+		return -1;
+	}
+	c->write_status = c->art->write(c->call, c->out, data, len);
+	return c->write_status == SKILL_OK ? 0 : -1;
+}
+
+/* A safe suggested name: the caller's, or one made from the title. */
+static void make_filename(const char *want, const char *title, char *out,
+                          size_t cap)
+{
+	const char *src = want && want[0] ? want : title && title[0] ? title
+	                                                            : "presentation";
+	size_t n = 0, i, len = strlen(src);
+	const char *ext = ".pptx";
+
+	if (len > 5 && strcmp(src + len - 5, ".pptx") == 0)
+		len -= 5;
+	for (i = 0; i < len && n < FILENAME_STEM_MAX && n + 6 < cap; i++) {
+		unsigned char c = (unsigned char)src[i];
+
+		/* No path separators, no leading dot, nothing a shell or a
+		 * file system would trip on. */
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+		    (c == '.' && n > 0))
+			out[n++] = (char)c;
+		else if (n > 0 && out[n - 1] != '-')
+			out[n++] = '-';
+	}
+	while (n > 0 && (out[n - 1] == '-' || out[n - 1] == '.'))
+		n--;
+	if (n == 0) {
+		snprintf(out, cap, "presentation%s", ext);
+		return;
+	}
+	snprintf(out + n, cap - n, "%s", ext);
+}
+
+static skill_status finish_artifact(struct call_ctx *c, size_t slides,
+                                    const struct pptx_warnings *w)
+{
+	skill_artifact_info_t info;
+	cJSON *res = NULL, *warns;
+	char *text = NULL;
+	skill_status st;
+	size_t i;
+
+	memset(&info, 0, sizeof info);
+	info.struct_size = sizeof info;
+	st = c->art->commit(c->call, c->out, &info);
+	c->out = NULL;
+	if (st != SKILL_OK)
+		return fail(c->host, c->call, st,
+		            "the host could not save the deck; check the "
+		            "artifacts folder's free space and permissions");
+	res = cJSON_CreateObject();
+	if (!res || !cJSON_AddStringToObject(res, "path", info.path) ||
+	    !cJSON_AddStringToObject(res, "uri", info.uri) ||
+	    !cJSON_AddNumberToObject(res, "slides", (double)slides) ||
+	    !cJSON_AddNumberToObject(res, "bytes", (double)info.size))
+		goto nomem;
+	if (w->n) {
+		if (!(warns = cJSON_AddArrayToObject(res, "warnings")))
+			goto nomem;
+		for (i = 0; i < w->n; i++)
+			if (!cJSON_AddItemToArray(warns,
+			                          cJSON_CreateString(w->msg[i])))
+				goto nomem;
+	}
+	if (!(text = cJSON_PrintUnformatted(res)))
+		goto nomem;
+	st = c->host->result_json(c->call, text, strlen(text));
+	cJSON_free(text);
+	cJSON_Delete(res);
+	return st;
+nomem:
+	cJSON_Delete(res);
+	return fail(c->host, c->call, SKILL_ERR_NOMEM,
+	            "out of memory building the result");
+}
+
+static skill_status start_artifact(struct call_ctx *c, const cJSON *args,
+                                   const char *title)
+{
+	const cJSON *fn = cJSON_GetObjectItemCaseSensitive(args, "filename");
+	char name[FILENAME_STEM_MAX + 8];
+	skill_status st;
+
+	make_filename(cJSON_IsString(fn) ? fn->valuestring : NULL, title, name,
+	              sizeof name);
+	st = c->art->create(c->call, name, PPTX_MIME, &c->out);
+	if (st != SKILL_OK)
+		return fail(c->host, c->call, st,
+		            "the host could not create the output file; check "
+		            "the artifacts folder");
+	return SKILL_OK;
+}
+
+static skill_status write_failed(struct call_ctx *c, pptx_status ps,
+                                 const struct pptx_err *e)
+{
+	/* No partial deck survives a failure. */
+	if (c->out) {
+		c->art->discard(c->call, c->out);
+		c->out = NULL;
+	}
+	if (ps == PPTX_ERR_IO && c->write_status == SKILL_ERR_CANCELLED)
+		return fail(c->host, c->call, SKILL_ERR_CANCELLED,
+		            "cancelled while writing the deck");
+	if (ps == PPTX_ERR_IO)
+		return fail(c->host, c->call,
+		            c->write_status != SKILL_OK ? c->write_status
+		                                        : SKILL_ERR_IO,
+		            "writing the deck failed: it is over the host's "
+		            "artifact size limit or the disk is full");
+	return from_pptx(c->host, c->call, ps, e);
+}
+
+static skill_status do_create(struct call_ctx *c, const cJSON *args)
+{
+	struct pptx_deck *d = NULL;
+	struct pptx_err e = {0};
+	struct pptx_warnings w = {0};
+	pptx_status ps;
+	skill_status st;
+
+	ps = pptx_json_deck(args, &d, &e);
+	if (ps == PPTX_OK)
+		ps = pptx_deck_check(d, &e);
+	if (ps != PPTX_OK) {
+		pptx_deck_free(d);
+		return from_pptx(c->host, c->call, ps, &e);
+	}
+	st = start_artifact(c, args, d->title);
+	if (st != SKILL_OK) {
+		pptx_deck_free(d);
+		return st;
+	}
+	ps = pptx_write(d, artifact_sink, c, &w, &e);
+	if (ps != PPTX_OK) {
+		pptx_deck_free(d);
+		return write_failed(c, ps, &e);
+	}
+	st = finish_artifact(c, d->nslides, &w);
+	pptx_deck_free(d);
+	return st;
+}
+
+/* The deck named by "path" or carried in "data", into a malloc'd buffer. */
+static skill_status load_input(struct call_ctx *c, const cJSON *args,
+                               unsigned char **out, size_t *len)
+{
+	const cJSON *path = cJSON_GetObjectItemCaseSensitive(args, "path");
+	const cJSON *data = cJSON_GetObjectItemCaseSensitive(args, "data");
+	skill_input_t *in = NULL;
+	unsigned char *buf = NULL;
+	int64_t size = -1;
+	size_t n = 0, cap;
+	skill_status st;
+
+	*out = NULL;
+	*len = 0;
+	if (cJSON_IsString(data)) {
+		int rc = pptx_b64_decode(data->valuestring,
+		                         strlen(data->valuestring),
+		                         PPTX_MAX_INPUT_BYTES, out, len);
+
+		if (rc == -2)
+			return fail(c->host, c->call, SKILL_ERR_TOOL,
+			            "the deck in \"data\" is over the 256 MiB "
+			            "limit");
+		if (rc != 0)
+			return fail(c->host, c->call, rc == -3 ? SKILL_ERR_NOMEM
+			                                       : SKILL_ERR_TOOL,
+			            rc == -3 ? "out of memory"
+			                     : "\"data\" is not valid base64; "
+			                       "send the .pptx file base64-"
+			                       "encoded");
+		return SKILL_OK;
+	}
+	if (!cJSON_IsString(path))
+		return fail(c->host, c->call, SKILL_ERR_TOOL,
+		            "give the deck as \"path\" (a file in an allowed "
+		            "folder) or \"data\" (base64)");
+	if (!c->art)
+		return fail(c->host, c->call, SKILL_ERR_UNSUPPORTED,
+		            "this host cannot open files (no skill.artifacts/1 "
+		            "extension); pass the deck as \"data\" instead");
+	st = c->art->open_input(c->call, path->valuestring, &in, &size);
+	if (st == SKILL_ERR_DENIED)
+		return fail(c->host, c->call, SKILL_ERR_TOOL,
+		            "that path is outside the folders the operator "
+		            "allowed this skill to read; ask for the folder to "
+		            "be allowed (skillhost config skillhost/powerpoint "
+		            "input-dir DIR) or pass the deck as \"data\"");
+	if (st != SKILL_OK)
+		return fail(c->host, c->call, SKILL_ERR_TOOL,
+		            "cannot open that file; check that the path exists "
+		            "and is a readable .pptx");
+	if (size > (int64_t)PPTX_MAX_INPUT_BYTES) {
+		c->art->close_input(c->call, in);
+		return fail(c->host, c->call, SKILL_ERR_TOOL,
+		            "the file is over the 256 MiB limit for decks");
+	}
+	cap = size > 0 ? (size_t)size + 1 : READ_CHUNK;
+	buf = malloc(cap);
+	for (;;) {
+		int64_t got;
+
+		if (!buf) {
+			c->art->close_input(c->call, in);
+			return fail(c->host, c->call, SKILL_ERR_NOMEM,
+			            "out of memory reading the deck");
+		}
+		if (cap - n < READ_CHUNK / 4) {
+			unsigned char *nb;
+
+			if (cap > PPTX_MAX_INPUT_BYTES) {
+				free(buf);
+				c->art->close_input(c->call, in);
+				return fail(c->host, c->call, SKILL_ERR_TOOL,
+				            "the file is over the 256 MiB limit "
+				            "for decks");
+			}
+			nb = realloc(buf, cap * 2);
+			if (!nb)
+				free(buf);
+			buf = nb;
+			cap *= 2;
+			continue;
+		}
+		got = c->art->read(c->call, in, buf + n, cap - n);
+		if (got < 0) {
+			free(buf);
+			c->art->close_input(c->call, in);
+			return fail(c->host, c->call, SKILL_ERR_IO,
+			            "reading the file failed");
+		}
+		if (got == 0)
+			break;
+		n += (size_t)got;
+	}
+	c->art->close_input(c->call, in);
+	*out = buf;
+	*len = n;
+	return SKILL_OK;
+}
+
+static skill_status do_read(struct call_ctx *c, const cJSON *args)
+{
+	unsigned char *buf;
+	size_t len;
+	struct pptx_deck *d = NULL;
+	struct pptx_err e = {0};
+	pptx_status ps;
+	skill_status st;
+	char *json;
+
+	st = load_input(c, args, &buf, &len);
+	if (st != SKILL_OK)
+		return st;
+	ps = pptx_read(buf, len, &d, &e);
+	free(buf);
+	if (ps != PPTX_OK)
+		return from_pptx(c->host, c->call, ps, &e);
+	json = pptx_json_read_result(d);
+	pptx_deck_free(d);
+	if (!json)
+		return fail(c->host, c->call, SKILL_ERR_NOMEM,
+		            "out of memory building the result");
+	st = c->host->result_json(c->call, json, strlen(json));
+	free(json);
+	return st;
+}
+
+static skill_status do_add(struct call_ctx *c, const cJSON *args)
+{
+	struct pptx_deck *d = pptx_deck_new();
+	struct pptx_err e = {0};
+	struct pptx_warnings w = {0};
+	unsigned char *buf = NULL;
+	size_t len = 0, total = 0;
+	pptx_status ps;
+	skill_status st;
+
+	if (!d)
+		return fail(c->host, c->call, SKILL_ERR_NOMEM, "out of memory");
+	ps = pptx_json_slides(d, cJSON_GetObjectItemCaseSensitive(args,
+	                                                           "slides"),
+	                      1, &e);
+	if (ps == PPTX_OK)
+		ps = pptx_deck_check(d, &e);
+	if (ps != PPTX_OK) {
+		st = from_pptx(c->host, c->call, ps, &e);
+		goto out;
+	}
+	st = load_input(c, args, &buf, &len);
+	if (st != SKILL_OK)
+		goto out;
+	st = start_artifact(c, args, "presentation");
+	if (st != SKILL_OK)
+		goto out;
+	ps = pptx_append(buf, len, d, artifact_sink, c, &w, &total, &e);
+	if (ps != PPTX_OK) {
+		st = write_failed(c, ps, &e);
+		goto out;
+	}
+	st = finish_artifact(c, total, &w);
+out:
+	free(buf);
+	pptx_deck_free(d);
+	return st;
+}
+
+static skill_status invoke(void *data, const skill_host_t *host,
+                           skill_call_t *call, uint32_t tool,
+                           const char *args_json, size_t args_len)
+{
+	struct call_ctx c;
+	const char *text = host->arg_json(call, "");
+	cJSON *args;
+	skill_status st;
+
+	(void)data;
+	memset(&c, 0, sizeof c);
+	c.host = host;
+	c.call = call;
+	c.art = host->get_extension(host, SKILL_EXT_ARTIFACTS);
+	if (c.art && c.art->struct_size < sizeof *c.art)
+		c.art = NULL; /* an older host's table lacks members we use */
+	args = text ? cJSON_Parse(text)
+	            : cJSON_ParseWithLength(args_json, args_len);
+	if (!cJSON_IsObject(args)) {
+		cJSON_Delete(args);
+		return fail(host, call, SKILL_ERR_ARGS,
+		            "the arguments must be a JSON object");
+	}
+	if (tool != TOOL_READ && !c.art) {
+		cJSON_Delete(args);
+		return fail(host, call, SKILL_ERR_UNSUPPORTED,
+		            "this host offers no skill.artifacts/1 extension, "
+		            "so the skill has nowhere to save the deck");
+	}
+	switch (tool) {
+	case TOOL_CREATE:
+		st = do_create(&c, args);
+		break;
+	case TOOL_READ:
+		st = do_read(&c, args);
+		break;
+	case TOOL_ADD:
+		st = do_add(&c, args);
+		break;
+	default:
+		st = fail(host, call, SKILL_ERR_INTERNAL, "unknown tool index");
+		break;
+	}
+	cJSON_Delete(args);
+	return st;
+}
+
+static const skill_entry_t entry = {
+	.struct_size = sizeof entry,
+	.abi = SKILL_ABI_CURRENT,
+	.name = "skillhost/powerpoint",
+	.version = "1.0.0",
+	.description = "Create PowerPoint (.pptx) decks that open without a "
+	               "repair prompt, read the text of any deck, and append "
+	               "slides to existing decks.",
+	.license = "Apache-2.0",
+	.tool_count = 3,
+	.tools = tools,
+	.invoke = invoke};
+
+SKILL_EXPORT const skill_entry_t *skill_entry_v1(void)
+{
+	return &entry;
+}

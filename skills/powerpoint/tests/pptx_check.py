@@ -1,0 +1,221 @@
+#!/usr/bin/env python3
+"""Helpers for the PPTX integration tests (standard library only).
+
+  pptx_check.py gen DIR              write deck specs (*.json) into DIR
+  pptx_check.py roundtrip SPEC READ  read_presentation(create(SPEC)) == SPEC
+  pptx_check.py pdftext SPEC TXT     every title, bullet, cell and subtitle
+                                     of SPEC appears in pdftotext output TXT
+  pptx_check.py nonblank PPM         the rendered page is not blank
+  pptx_check.py expect READ FILE     READ holds every string listed in FILE
+"""
+import base64
+import json
+import os
+import re
+import struct
+import sys
+import zlib
+
+
+def png(w, h):
+    raw = b"".join(b"\x00" + b"".join(bytes(((x * 7) % 256, (y * 5) % 256, (x * y) % 256))
+                                       for x in range(w)) for y in range(h))
+
+    def chunk(t, d):
+        c = struct.pack(">I", len(d)) + t + d
+        return c + struct.pack(">I", zlib.crc32(t + d) & 0xFFFFFFFF)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+
+
+# A complete 8x8 baseline JPEG (grey), small enough to keep inline.
+JPEG = base64.b64decode(
+    "/9j/4AAQSkZJRgABAQEASABIAAD/2wBDAAMCAgICAgMCAgIDAwMDBAYEBAQEBAgGBgUGCQgKCgkICQkK"
+    "DA8MCgsOCwkJDRENDg8QEBEQCgwSExIQEw8QEBD/wAALCAAIAAgBAREA/8QAFAABAAAAAAAAAAAAAAAA"
+    "AAAACf/EABQQAQAAAAAAAAAAAAAAAAAAAAD/2gAIAQEAAD8AKp//2Q==")
+
+
+def clean(s):
+    """The text a deck carries for s: what the writer drops is dropped."""
+    return "".join(c for c in s if c in "\t\n" or (ord(c) >= 0x20 and c != "\x7f"
+                                                   and c not in "\ufffe\uffff"))
+
+
+def specs():
+    img = base64.b64encode(png(96, 64)).decode()
+    jpg = base64.b64encode(JPEG).decode()
+    full = {"title": "All layouts <&> \"quoted\"", "aspect": "16:9", "slides": [
+        {"layout": "title", "title": "Quarterly Review & <Plans>",
+         "subtitle": "Team 'Alpha' \u2014 2025", "notes": "Welcome everyone\nsecond line"},
+        {"layout": "bullets", "title": "Bullets with levels",
+         "bullets": ["Revenue grew", {"text": "EMEA first", "level": 1},
+                     {"text": "Deep point", "level": 2}, {"text": "Deeper", "level": 3},
+                     {"text": "Deepest", "level": 4}, "Back to top"],
+         "notes": "Stress the growth"},
+        {"layout": "bullets", "title": "Unicode \u4e2d\u6587 \u65e5\u672c\u8a9e",
+         "bullets": ["\u4e2d\u6587\u6d4b\u8bd5", "\u05e9\u05dc\u05d5\u05dd \u05e2\u05d5\u05dc\u05dd",
+                     "\u0645\u0631\u062d\u0628\u0627 \u0628\u0627\u0644\u0639\u0627\u0644\u0645",
+                     "emoji \U0001F600 \U0001F389", "\ud55c\uad6d\uc5b4"]},
+        {"layout": "bullets", "title": "Metacharacters",
+         "bullets": ["a < b && c > d", "\"double\" and 'single'", "]]> end of CDATA",
+                     "control\u0001\u0008\u000bchars\u007f", "tab\there"]},
+        {"layout": "two_column", "title": "Two columns",
+         "columns": [["Left one", {"text": "Left sub", "level": 1}], ["Right one", "Right two"]],
+         "notes": "Compare both"},
+        {"layout": "table", "title": "Sales table",
+         "table": {"columns": ["Region", "Q1", "Q2", "Comment"],
+                   "rows": [["EMEA", 120, 135.5, "steady"], ["APAC", 80, 95, "growing fast"],
+                            ["AMER", 200, 210, "<flat> & calm"]]},
+         "notes": "Numbers are in k$"},
+        {"layout": "image", "title": "A PNG picture",
+         "image": {"data": img, "mime": "image/png", "alt": "a colour gradient"}},
+        {"layout": "image", "title": "A JPEG picture",
+         "image": {"data": jpg, "mime": "image/jpeg", "alt": "grey square"}},
+        {"layout": "section", "title": "Section two", "subtitle": "Details follow"},
+    ]}
+    four3 = dict(full, title="Four by three", aspect="4:3")
+    big = {"title": "Thousand", "slides": [
+        {"layout": "bullets", "title": "Slide %d" % i,
+         "bullets": ["Point %d.%d" % (i, k) for k in range(3)], "notes": "Notes %d" % i}
+        for i in range(1, 1001)]}
+    long_text = {"title": "Overflow", "slides": [
+        {"layout": "bullets", "title": "A very long slide " * 6,
+         "bullets": ["This bullet has quite a lot of words in it, number %d" % i
+                     for i in range(25)]}]}
+    empty = {"title": "Empty", "slides": []}
+    return {"full": full, "four3": four3, "big": big, "overflow": long_text, "empty": empty}
+
+
+def norm_list(items):
+    out = []
+    for b in items or []:
+        if isinstance(b, str):
+            b = {"text": b, "level": 0}
+        t = clean(b["text"])
+        if t:
+            out.append((t, b.get("level", 0)))
+    return out
+
+
+def cell(v):
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, (int, float)):
+        return "%d" % v if float(v).is_integer() else repr(v)
+    return clean(v or "")
+
+
+def roundtrip(spec, got):
+    errs = []
+    want = spec["slides"]
+    slides = got["slides"]
+    if len(slides) != len(want):
+        return ["slide count %d != %d" % (len(slides), len(want))]
+    for i, (w, g) in enumerate(zip(want, slides), 1):
+        def check(what, a, b):
+            if a != b:
+                errs.append("slide %d %s: want %r got %r" % (i, what, a, b))
+        check("layout", w.get("layout", "bullets"), g["layout"])
+        check("title", clean(w.get("title", "")), g["title"])
+        if "subtitle" in w:
+            check("subtitle", clean(w["subtitle"]), g.get("subtitle"))
+        check("notes", clean(w["notes"]) if "notes" in w else None, g.get("notes"))
+        check("bullets", norm_list(w.get("bullets")),
+              [(b["text"], b["level"]) for b in g["bullets"]])
+        if "columns" in w:
+            check("columns", [norm_list(c) for c in w["columns"]],
+                  [[(b["text"], b["level"]) for b in c] for c in g.get("columns", [])])
+        if "table" in w:
+            t = w["table"]
+            ncols = len(t["columns"])
+            rows = [[cell(c) for c in r] + [""] * (ncols - len(r)) for r in t.get("rows", [])]
+            check("table", {"columns": [cell(c) for c in t["columns"]], "rows": rows},
+                  (g.get("tables") or [None])[0])
+        if "image" in w:
+            check("image alt", clean(w["image"].get("alt", "")),
+                  ((g.get("images") or [{}])[0]).get("alt", ""))
+    if clean(spec.get("title", "")) != got.get("title", ""):
+        errs.append("deck title: want %r got %r" % (spec.get("title"), got.get("title")))
+    return errs
+
+
+BIDI = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def pdf_strings(spec):
+    for s in spec["slides"]:
+        yield s.get("title", "")
+        if "subtitle" in s:
+            yield s["subtitle"]
+        for b in norm_list(s.get("bullets")):
+            yield b[0]
+        for c in s.get("columns", []):
+            for b in norm_list(c):
+                yield b[0]
+        if "table" in s:
+            yield from (cell(c) for c in s["table"]["columns"])
+            for r in s["table"].get("rows", []):
+                yield from (cell(c) for c in r)
+
+
+def pdftext(spec, text):
+    text = re.sub(r"\s+", " ", BIDI.sub("", text))
+    missing = []
+    for s in pdf_strings(spec):
+        s = re.sub(r"\s+", " ", clean(s)).strip()
+        # Right-to-left runs come out of pdftotext in visual order: look
+        # for each word.
+        words = s.split(" ") if re.search("[\u0590-\u08ff]", s) else [s]
+        for wd in words:
+            if wd and wd not in text:
+                missing.append(wd)
+    return missing
+
+
+def nonblank(path):
+    data = open(path, "rb").read()
+    m = re.match(rb"P6\s+(\d+)\s+(\d+)\s+(\d+)\s", data)
+    if not m:
+        return False, "not a binary PPM"
+    px = data[m.end():]
+    n = len(px)
+    mean = sum(px) / n
+    var = sum((b - mean) ** 2 for b in px[::7]) / len(px[::7])
+    return var > 50, "pixel variance %.1f" % var
+
+
+def main(argv):
+    cmd = argv[1] if len(argv) > 1 else ""
+    if cmd == "gen":
+        os.makedirs(argv[2], exist_ok=True)
+        for name, spec in specs().items():
+            with open(os.path.join(argv[2], name + ".json"), "w") as f:
+                json.dump(spec, f, ensure_ascii=False)
+        return 0
+    if cmd == "roundtrip":
+        errs = roundtrip(json.load(open(argv[2])), json.load(open(argv[3])))
+        for e in errs[:20]:
+            print("round trip:", e)
+        return 1 if errs else 0
+    if cmd == "pdftext":
+        missing = pdftext(json.load(open(argv[2])), open(argv[3], encoding="utf-8").read())
+        for m in missing[:20]:
+            print("missing from the PDF text: %r" % m)
+        return 1 if missing else 0
+    if cmd == "nonblank":
+        ok, why = nonblank(argv[2])
+        print(("non-blank: " if ok else "BLANK: ") + why)
+        return 0 if ok else 1
+    if cmd == "expect":
+        got = json.dumps(json.load(open(argv[2])), ensure_ascii=False)
+        missing = [ln for ln in open(argv[3], encoding="utf-8").read().splitlines()
+                   if ln and json.dumps(ln, ensure_ascii=False)[1:-1] not in got]
+        for m in missing:
+            print("not read back: %r" % m)
+        return 1 if missing else 0
+    print(__doc__)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

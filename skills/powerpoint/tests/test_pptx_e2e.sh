@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# End to end through the host: `skillhost call` loads powerpoint.so and runs
+# create_presentation, read_presentation and add_slides. Skipped until the
+# skillhost CLI implements `call`.
+set -euo pipefail
+BIN="${SKILLHOST_BIN:-}"
+SO="${PPTX_SKILL_SO:-}"
+if [ ! -x "$BIN" ] || ! "$BIN" call --help >/dev/null 2>&1; then
+	echo "SKIP: $BIN does not implement 'skillhost call' yet"
+	exit 77
+fi
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+export SKILLHOST_HOME="$T/home"
+args='{"title":"E2E deck","slides":[{"layout":"title","title":"End to end","subtitle":"via skillhost"},{"layout":"bullets","title":"Points","bullets":["one",{"text":"two","level":1}],"notes":"e2e notes"}]}'
+"$BIN" call skillhost/powerpoint.create_presentation "$args" --skill "$SO" >"$T/create.json"
+path=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["structuredContent"]["path"])' "$T/create.json")
+[ -s "$path" ] || { echo "FAIL: no deck at $path"; exit 1; }
+grep -q '"resource_link"' "$T/create.json" || { echo "FAIL: no resource_link in the result"; exit 1; }
+"$OPC_LINT" "$path"
+"$BIN" call skillhost/powerpoint.read_presentation "{\"path\":\"$path\"}" --skill "$SO" >"$T/read.json"
+grep -q '"End to end"' "$T/read.json" && grep -q '"e2e notes"' "$T/read.json" || { echo "FAIL: read back"; cat "$T/read.json"; exit 1; }
+"$BIN" call skillhost/powerpoint.add_slides "{\"path\":\"$path\",\"slides\":[{\"title\":\"More\"}]}" --skill "$SO" >"$T/add.json"
+sc() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["structuredContent"]["slides"])' "$1"; }
+[ "$(sc "$T/add.json")" = 3 ] || { echo "FAIL: add_slides"; cat "$T/add.json"; exit 1; }
+# A path outside the allowed folders is refused as a tool error (exit 1).
+set +e
+"$BIN" call skillhost/powerpoint.read_presentation '{"path":"/etc/passwd"}' --skill "$SO" >"$T/deny.json"
+rc=$?
+set -e
+[ $rc -eq 1 ] && python3 -c 'import json,sys; sys.exit(0 if json.load(open(sys.argv[1])).get("isError") else 1)' "$T/deny.json" || { echo "FAIL: /etc/passwd was not refused (exit $rc)"; cat "$T/deny.json"; exit 1; }
+echo "e2e: create, read, add_slides and a refused path all behave"

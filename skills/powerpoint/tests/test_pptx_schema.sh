@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# Schema check: decks covering every layout, notes, a table, PNG and JPEG
+# images, Unicode (CJK, right-to-left, emoji), XML metacharacters and control
+# characters, 4:3, 1,000 slides, overflowing text and an empty deck. Every
+# XML part must validate against the ECMA-376 XSD for its kind, every deck
+# must pass opc_lint, the zip must be plain (deflate for XML, stored media,
+# no Zip64, no directories), and read_presentation(create(x)) must give x's text back.
+set -euo pipefail
+XSD="${SHARED_DIR:-/nonexistent}/specs/ooxml-xsd"
+if [ ! -f "$XSD/pml.xsd" ]; then
+	echo "SKIP: $XSD/pml.xsd not found; the OOXML schemas come from the shared folder (set SHARED_DIR)"
+	exit 77
+fi
+for t in xmllint unzip python3; do
+	command -v "$t" >/dev/null || { echo "SKIP: $t is not installed (Debian: libxml2-utils, unzip, python3)"; exit 77; }
+done
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+python3 "$PPTX_TEST_DIR/pptx_check.py" gen "$T/specs"
+fail=0
+for spec in "$T"/specs/*.json; do
+	name=$(basename "$spec" .json)
+	deck="$T/$name.pptx"
+	"$PPTX_TOOL" create "$spec" "$deck" >"$T/$name.result"
+	if ! "$OPC_LINT" "$deck" >"$T/$name.lint"; then
+		echo "FAIL $name: opc_lint"; cat "$T/$name.lint"; fail=1
+	fi
+	# Zip layout: XML deflated, media (already compressed) stored, no
+	# entry needing Zip64 (version 4.5) or carrying a Zip64 extra field.
+	if ! python3 - "$deck" <<'PY'; then
+import struct, sys, zipfile
+bad = []
+for i in zipfile.ZipFile(sys.argv[1]).infolist():
+    want = zipfile.ZIP_STORED if i.filename.startswith("ppt/media/") else zipfile.ZIP_DEFLATED
+    if i.compress_type != want:
+        bad.append("%s: compression method %d" % (i.filename, i.compress_type))
+    if i.extract_version > 20:
+        bad.append("%s: needs version %d" % (i.filename, i.extract_version))
+    x = i.extra
+    while len(x) >= 4:
+        hid, ln = struct.unpack("<HH", x[:4])
+        if hid == 1:
+            bad.append("%s: Zip64 extra field" % i.filename)
+        x = x[4 + ln:]
+    if i.filename.endswith("/"):
+        bad.append("%s: directory entry" % i.filename)
+print("\n".join(bad))
+sys.exit(1 if bad else 0)
+PY
+		echo "FAIL $name: zip layout"; fail=1
+	fi
+	d="$T/$name.d"
+	mkdir "$d"
+	(cd "$d" && unzip -q "$deck")
+	(cd "$d" && find . -type f | sed 's|^\./||' | sort) >"$T/$name.all"
+	: >"$T/$name.checked"
+	validate() { # schema file...
+		local xsd=$1; shift
+		[ $# -gt 0 ] || return 0
+		if ! (cd "$d" && xmllint --noout --schema "$XSD/$xsd" "$@") >"$T/xl.log" 2>&1; then
+			echo "FAIL $name: $xsd"; grep -v " validates$" "$T/xl.log" | head -20; fail=1
+		fi
+		printf '%s\n' "$@" >>"$T/$name.checked"
+	}
+	cd "$d"
+	validate pml.xsd ppt/presentation.xml ppt/presProps.xml ppt/viewProps.xml \
+		ppt/slideMasters/*.xml ppt/slideLayouts/*.xml ppt/notesMasters/*.xml \
+		$(ls ppt/slides/*.xml ppt/notesSlides/*.xml 2>/dev/null || true)
+	validate dml-main.xsd ppt/theme/*.xml ppt/tableStyles.xml
+	validate shared-documentPropertiesExtended.xsd docProps/app.xml
+	# No XSD here for OPC parts (content types, relationships, core
+	# properties): they must be well-formed, and opc_lint checks them.
+	wf=$(grep -E '(\.rels|\.xml)$' "$T/$name.all" | grep -Fxv -f "$T/$name.checked" || true)
+	if [ -n "$wf" ] && ! xmllint --noout $wf; then
+		echo "FAIL $name: a part is not well-formed XML"; fail=1
+	fi
+	printf '%s\n' $wf >>"$T/$name.checked"
+	cd - >/dev/null
+	left=$(grep -Fxv -f "$T/$name.checked" "$T/$name.all" | grep -Ev '^ppt/media/' || true)
+	if [ -n "$left" ]; then
+		echo "FAIL $name: parts not checked: $left"; fail=1
+	fi
+	"$PPTX_TOOL" read "$deck" >"$T/$name.read"
+	if ! python3 "$PPTX_TEST_DIR/pptx_check.py" roundtrip "$spec" "$T/$name.read"; then
+		echo "FAIL $name: round trip"; fail=1
+	fi
+	echo "$name: $(grep -c . "$T/$name.checked") parts checked, $(python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print(r["slides"], "slides,", r["bytes"], "bytes, warnings:", len(r["warnings"]))' "$T/$name.result")"
+done
+# The overflowing deck must say so instead of clipping silently.
+if ! grep -q fontScale <(unzip -p "$T/overflow.pptx" ppt/slides/slide1.xml); then
+	echo "FAIL overflow: the long slide was not shrunk (no normAutofit fontScale)"; fail=1
+fi
+[ $fail -eq 0 ] && echo "schema: all decks valid" || echo "schema: FAILED"
+exit $fail

@@ -1,0 +1,57 @@
+/*
+ * zipio.h - the zip container, through libarchive: a streaming writer with
+ * the settings Office expects, and a bounded in-memory reader.
+ */
+#ifndef PPTX_ZIPIO_H
+#define PPTX_ZIPIO_H
+
+#include <stddef.h>
+
+#include "pptx_model.h"
+
+struct zipw;
+
+/* Start a zip written through fn. Entries are deflated, carry their size
+ * up front (so no Zip64 extra fields), have a fixed timestamp (so the same
+ * deck gives the same bytes) and are never directories. */
+pptx_status zipw_open(struct zipw **out, pptx_write_fn fn, void *ctx,
+                      struct pptx_err *e);
+pptx_status zipw_add(struct zipw *z, const char *name, const void *data,
+                     size_t len, struct pptx_err *e);
+/* Add an entry stored without compression: for media that is compressed
+ * already (PNG, JPEG), where deflate costs most of a deck's write time and
+ * saves nothing. */
+pptx_status zipw_add_stored(struct zipw *z, const char *name, const void *data,
+                            size_t len, struct pptx_err *e);
+/* Write the central directory and release z. */
+pptx_status zipw_finish(struct zipw *z, struct pptx_err *e);
+/* Release z without finishing (after an error). */
+void zipw_abort(struct zipw *z);
+
+struct zip_entry {
+	char *name;
+	unsigned char *data; /* NUL-terminated when loaded, else NULL */
+	size_t len;          /* inflated size when loaded */
+	int is_dir;
+};
+
+struct zipr {
+	struct zip_entry *entries; /* in archive order */
+	size_t n;
+	size_t total;   /* bytes inflated */
+	size_t *sorted; /* entry indexes by name, for zipr_find */
+};
+
+/* Which entries to inflate: return non-zero to load name's data. */
+typedef int (*zipr_want_fn)(const char *name, void *ctx);
+
+/* Read the zip in buf[0..len) with the PPTX_READ_* caps. want NULL loads
+ * every entry. */
+pptx_status zipr_load(const unsigned char *buf, size_t len, zipr_want_fn want,
+                      void *ctx, struct zipr *out, struct pptx_err *e);
+void zipr_free(struct zipr *z);
+/* The entry named name (exact, as OPC part names are compared after
+ * normalisation by the caller), or NULL. */
+struct zip_entry *zipr_find(const struct zipr *z, const char *name);
+
+#endif /* PPTX_ZIPIO_H */

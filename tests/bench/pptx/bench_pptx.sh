@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Benchmark: a 100-slide deck (bullets and notes; one table and one image in
+# every 10 slides) built by skillhost/powerpoint and by pptxgenjs from the
+# same JSON, in one run. Medians of RUNS runs each (default 11, at least 5).
+#   ours, core:     JSON text -> deck bytes in memory (pptx_tool bench)
+#   ours, process:  `skillhost call ...create_presentation` as a whole
+#                   process, when skillhost implements call
+#   pptxgenjs:      inside node (start-up excluded), and `node script` as a
+#                   whole process
+# Usage: tests/bench/pptx/bench_pptx.sh [BUILD_DIR] [RUNS]
+set -euo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/../../.." && pwd)
+BUILD=${1:-$ROOT/build-pptx}
+RUNS=${2:-11}
+[ "$RUNS" -ge 5 ] || { echo "RUNS must be at least 5"; exit 2; }
+TOOL=$BUILD/skills/powerpoint/pptx_tool
+SO=$BUILD/skills-out/lib/powerpoint.so
+SKILLHOST=$BUILD/host/skillhost
+NODE_DIR=$ROOT/tests/node
+[ -x "$TOOL" ] || { echo "build first: $TOOL is missing"; exit 2; }
+[ -d "$NODE_DIR/node_modules/pptxgenjs" ] || { echo "npm ci in $NODE_DIR first"; exit 2; }
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+python3 "$HERE/make_spec.py" "$T/spec.json"
+
+median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+now_ms() { date +%s%N | awk '{printf "%.3f", $1/1e6}'; }
+field() { python3 -c 'import json,sys; print(json.loads(sys.argv[1])[sys.argv[2]])' "$1" "$2"; }
+
+core=$("$TOOL" bench "$T/spec.json" "$RUNS")
+"$TOOL" create "$T/spec.json" "$T/ours.pptx" >/dev/null
+pg=$(node "$HERE/pptxgenjs_deck.cjs" "$NODE_DIR" "$T/spec.json" "$RUNS" "$T/pptxgenjs.pptx")
+
+: >"$T/pg_proc"
+for _ in $(seq "$RUNS"); do
+	t0=$(now_ms)
+	node "$HERE/pptxgenjs_deck.cjs" "$NODE_DIR" "$T/spec.json" 1 >/dev/null
+	t1=$(now_ms)
+	echo "$t1 - $t0" | bc >>"$T/pg_proc"
+done
+pg_proc=$(median <"$T/pg_proc")
+
+ours_proc=""
+if [ -x "$SKILLHOST" ] && "$SKILLHOST" call --help >/dev/null 2>&1; then
+	export SKILLHOST_HOME="$T/home"
+	: >"$T/ours_proc"
+	for _ in $(seq "$RUNS"); do
+		t0=$(now_ms)
+		"$SKILLHOST" call skillhost/powerpoint.create_presentation - --skill "$SO" <"$T/spec.json" >/dev/null
+		t1=$(now_ms)
+		echo "$t1 - $t0" | bc >>"$T/ours_proc"
+	done
+	ours_proc=$(median <"$T/ours_proc")
+fi
+
+core_ms=$(field "$core" median_ms)
+pg_ms=$(field "$pg" median_ms)
+printf '100-slide deck, median of %s runs\n' "$RUNS"
+printf '  %-44s %9.2f ms  %8d bytes\n' "skillhost/powerpoint core (in process)" "$core_ms" "$(field "$core" bytes)"
+printf '  %-44s %9.2f ms  %8d bytes\n' "pptxgenjs 4.0.1 inside node" "$pg_ms" "$(field "$pg" bytes)"
+printf '  %-44s %9.2f ms\n' "pptxgenjs, whole node process" "$pg_proc"
+[ -n "$ours_proc" ] && printf '  %-44s %9.2f ms  %8d bytes\n' "skillhost call (whole process)" "$ours_proc" "$(stat -c %s "$T"/home/artifacts/*.pptx 2>/dev/null | head -1 || echo 0)"
+printf '  ratio, in process (pptxgenjs / ours):       %8.1fx\n' "$(echo "$pg_ms / $core_ms" | bc -l)"
+[ -n "$ours_proc" ] && printf '  ratio, whole process (pptxgenjs / ours):    %8.1fx\n' "$(echo "$pg_proc / $ours_proc" | bc -l)"
+exit 0

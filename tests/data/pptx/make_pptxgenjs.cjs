@@ -1,0 +1,38 @@
+// Builds a deck with pptxgenjs for the read_presentation foreign-deck test:
+// a master with title and body placeholders, bullets with indent levels, a
+// table and speaker notes.  Usage: node make_pptxgenjs.cjs NODE_DIR OUT.pptx
+const path = require("path");
+const { createRequire } = require("module");
+const req = createRequire(path.join(process.argv[2], "package.json"));
+const PptxGenJS = req("pptxgenjs");
+
+async function main() {
+  const pptx = new PptxGenJS();
+  pptx.layout = "LAYOUT_16x9";
+  pptx.title = "pptxgenjs deck";
+  pptx.defineSlideMaster({
+    title: "MASTER",
+    objects: [
+      { placeholder: { options: { name: "title", type: "title", x: 0.5, y: 0.3, w: 9, h: 0.8 }, text: "" } },
+      { placeholder: { options: { name: "body", type: "body", x: 0.5, y: 1.3, w: 9, h: 3.8 }, text: "" } },
+    ],
+  });
+  let s = pptx.addSlide({ masterName: "MASTER" });
+  s.addText("Foreign Title One", { placeholder: "title" });
+  s.addText([
+    { text: "First point", options: { bullet: true, indentLevel: 0 } },
+    { text: "Nested point", options: { bullet: true, indentLevel: 1 } },
+    { text: "Deeper point", options: { bullet: true, indentLevel: 2 } },
+  ], { placeholder: "body" });
+  s.addNotes("Speaker notes from pptxgenjs");
+  s = pptx.addSlide({ masterName: "MASTER" });
+  s.addText("Foreign Table Slide", { placeholder: "title" });
+  s.addTable([
+    [{ text: "City" }, { text: "Population" }],
+    [{ text: "Oslo" }, { text: "709000" }],
+    [{ text: "Bergen" }, { text: "286000" }],
+  ], { x: 0.5, y: 1.5, w: 6 });
+  s.addNotes("Table notes");
+  await pptx.writeFile({ fileName: process.argv[3] });
+}
+main().catch((e) => { console.error(e); process.exit(1); });
