@@ -19,6 +19,7 @@ struct slot {
 struct catalog {
 	struct skill **skills;
 	size_t nskills, cap;
+	struct skill **by_name; /* open addressing, 2 * cap slots */
 	struct tool **tools; /* sorted by canonical name */
 	size_t ntools;
 	struct slot *slots;
@@ -85,23 +86,37 @@ void catalog_unref(struct catalog *c)
 	for (size_t i = 0; i < c->nskills; i++)
 		skill_free(c->skills[i]);
 	free(c->skills);
+	free(c->by_name);
 	free(c->tools);
 	free(c->slots);
 	free(c);
 }
 
-struct skill *catalog_skill_find(const struct catalog *c, const char *name)
+static uint64_t hash(const char *s);
+
+static struct skill **name_slot(struct skill **slots, size_t n,
+                                const char *name)
 {
-	for (size_t i = 0; i < c->nskills; i++)
-		if (!strcmp(c->skills[i]->desc->name, name))
-			return c->skills[i];
-	return NULL;
+	size_t i = (size_t)hash(name) & (n - 1);
+
+	while (slots[i] && strcmp(slots[i]->desc->name, name))
+		i = (i + 1) & (n - 1);
+	return &slots[i];
 }
 
+struct skill *catalog_skill_find(const struct catalog *c, const char *name)
+{
+	if (!c->by_name)
+		return NULL;
+	return *name_slot(c->by_name, 2 * c->cap, name);
+}
+
+/* Make room for one more skill: the array and the name table (kept at
+ * most half full) grow together. */
 static int grow(struct catalog *c)
 {
+	struct skill **grown, **table;
 	size_t cap;
-	struct skill **grown;
 
 	if (c->nskills < c->cap)
 		return 1;
@@ -110,8 +125,21 @@ static int grow(struct catalog *c)
 	if (!grown)
 		return 0;
 	c->skills = grown;
+	table = calloc(2 * cap, sizeof *table);
+	if (!table)
+		return 0;
+	for (size_t i = 0; i < c->nskills; i++)
+		*name_slot(table, 2 * cap, c->skills[i]->desc->name) =
+			c->skills[i];
+	free(c->by_name);
+	c->by_name = table;
 	c->cap = cap;
 	return 1;
+}
+
+static void index_name(struct catalog *c, struct skill *s)
+{
+	*name_slot(c->by_name, 2 * c->cap, s->desc->name) = s;
 }
 
 sh_status catalog_add_shared(struct catalog *c, struct skill *s,
@@ -127,6 +155,7 @@ sh_status catalog_add_shared(struct catalog *c, struct skill *s,
 		return sh_error_set(e, SH_ERR_NOMEM, "out of memory");
 	atomic_fetch_add(&s->refs, 1);
 	c->skills[c->nskills++] = s;
+	index_name(c, s);
 	return SH_OK;
 }
 
@@ -175,6 +204,7 @@ sh_status catalog_add(struct catalog *c, struct skilldesc *desc,
 		names_fc(t->canonical, t->fc_name);
 	}
 	c->skills[c->nskills++] = s;
+	index_name(c, s);
 	if (added)
 		*added = s;
 	return SH_OK;

@@ -110,14 +110,14 @@ static sh_status open_executor(void *ud, struct skill *s,
  * (files given on the command line win), and sharing skills old already
  * holds from the same installed folder. */
 static sh_status add_installed(struct runtime *rt, struct catalog *c,
-                               const cJSON *index, struct catalog *old,
+                               cJSON *index, struct catalog *old,
                                struct sh_error *e)
 {
-	const cJSON *s;
+	cJSON *s;
 
 	cJSON_ArrayForEach(s, cJSON_GetObjectItemCaseSensitive(index,
 	                                                       "skills")) {
-		const cJSON *cur = cJSON_GetObjectItemCaseSensitive(s, "current");
+		cJSON *cur = cJSON_GetObjectItemCaseSensitive(s, "current");
 		const cJSON *dir = cJSON_GetObjectItemCaseSensitive(cur, "dir");
 		struct skill *prev = old ? catalog_skill_find(old, s->string)
 		                         : NULL;
@@ -157,10 +157,12 @@ static sh_status add_installed(struct runtime *rt, struct catalog *c,
 			return rc;
 		if ((rc = catalog_add(c, d, origin, NULL, &added, e)))
 			return rc;
-		added->user = cJSON_Duplicate(cur, 1);
+		/* The skill keeps its record, taken out of the index rather
+		 * than copied; the description in it is no longer needed. */
+		cJSON_DetachItemViaPointer(s, cur);
+		cJSON_DeleteItemFromObjectCaseSensitive(cur, "skill");
+		added->user = cur;
 		added->user_free = free_record;
-		if (!added->user)
-			return sh_error_set(e, SH_ERR_NOMEM, "out of memory");
 	}
 	return SH_OK;
 }
