@@ -19,6 +19,21 @@
  * ignored. Any other keyword is accepted and ignored too, as the spec asks
  * of unknown keywords; a known keyword with a value of the wrong type is a
  * compile error.
+ *
+ * pattern: a search, as in JSON Schema, over Unicode characters (a class or
+ * "." matches one whole UTF-8 character). Supported: literals, escapes of
+ * metacharacters, \n \t \r \f \v \xHH \uHHHH \u{H...} \cX, classes with
+ * ranges and \d \w \s \D \W \S (also inside them, and negated), ".", ^ $,
+ * \b \B, groups ( ) (?: ) (?<name> ), |, * + ? {n} {n,} {n,m} with counts up
+ * to 1000 and their lazy forms (same strings match). Refused at compile
+ * time: lookahead, lookbehind, backreferences, \p{...}, a pattern too large
+ * once {n,m} is expanded. \s is ASCII white space only and "." stops only
+ * at \n and \r (ECMA-262 adds U+00A0, U+2028, U+FEFF... to both).
+ *
+ * $ref may be any JSON Pointer into the same document. A $ref cycle that
+ * does not pass through properties, items or additionalProperties (so it
+ * would apply a schema to the same value forever) is a compile error, as is
+ * a property name listed twice in "properties".
  */
 #ifndef SH_SCHEMA_H
 #define SH_SCHEMA_H
@@ -31,7 +46,8 @@
 
 struct schema;
 
-/* Nesting depth past which compile and validate give up (and say so). */
+/* Nesting depth past which compile (subschemas) and validate (levels of
+ * the instance) give up, and say so. */
 #define SCHEMA_MAX_DEPTH 64
 
 /*
@@ -56,6 +72,11 @@ sh_status schema_compile_text(const char *json, size_t len,
  *   "/slides/0/layout: \"grid\" is not one of \"title\", \"bullets\""
  *   "/: missing required property \"name\""
  *   "/count: 12 is greater than the maximum 10"
+ * The root is written "/". Values shown are cut to a few dozen bytes, and a
+ * message that does not fit in cap ends with "...". An instance nested
+ * deeper than SCHEMA_MAX_DEPTH, or a schema/instance pair that would take
+ * millions of steps (anyOf over recursive $refs), is refused with a message
+ * saying so. Allocates nothing when the value is valid.
  * Thread-safe: a compiled schema may be used by many threads at once.
  */
 int schema_validate(const struct schema *s, const cJSON *instance, char *msg,

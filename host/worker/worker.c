@@ -18,6 +18,14 @@
 #include "loader.h"
 #include "probe.h"
 
+#if defined(__SANITIZE_ADDRESS__)
+#define SANITIZED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SANITIZED 1
+#endif
+#endif
+
 static void limit(int resource, rlim_t value)
 {
 	struct rlimit rl = {value, value};
@@ -34,7 +42,11 @@ static int probe(const char *lib, const char *bundle)
 	char *s;
 
 	limit(RLIMIT_CPU, PROBE_CPU_SECONDS);
+#ifndef SANITIZED
+	/* AddressSanitizer reserves terabytes of address space for its
+	 * shadow; an address-space cap only makes sense without it. */
 	limit(RLIMIT_AS, PROBE_MEMORY_MAX);
+#endif
 	limit(RLIMIT_CORE, 0);
 	if (loader_open(lib, &ls, &e) != SH_OK) {
 		fprintf(stderr, "%s\n", e.msg);
