@@ -26,6 +26,8 @@
 #include "entry.h"
 #include "ext/artifacts.h"
 #include "ext/config.h"
+#include "ext/http.h"
+#include "ext/secrets.h"
 #include "host.h"
 #include "status.h"
 #include "tool.h"
