@@ -12,13 +12,15 @@
 #include "config.h"
 #include "commands.h"
 #include "exec_inproc.h"
+#include "manifest.h"
 #include "runtime.h"
 #include "schema.h"
 #include "skilldesc.h"
 
 /* Keys the host itself interprets; everything else is the skill's. */
 static const char *const policy_keys[] = {
-	"isolation", "timeout", "memory", "concurrency", "input-dir", NULL};
+	"isolation", "timeout", "memory", "concurrency", "input-dir", "network",
+	NULL};
 
 static void help(void)
 {
@@ -32,6 +34,8 @@ static void help(void)
 	     "  memory       memory cap of an isolated skill, e.g. 512M\n"
 	     "  concurrency  most calls of the skill at once\n"
 	     "  input-dir    folders the skill may read, ':'-separated\n"
+	     "  network      extra hosts it may reach, ','-separated (see "
+	     "permit)\n"
 	     "Any other KEY is a setting the skill reads through the\n"
 	     "skill.config/1 extension. When the skill publishes a settings\n"
 	     "schema (skill.config-schema/1) and is given with --skill, the\n"
@@ -76,6 +80,19 @@ static int check_policy(const char *key, const char *value)
 	if (!strcmp(key, "memory") && !memory_size(value))
 		return cli_usage("config",
 		                 "memory must be a size like 512M or 2G");
+	if (!strcmp(key, "network")) {
+		char *copy = strdup(value), *save = NULL;
+		int bad = 0;
+		for (char *p = strtok_r(copy, ",", &save); p && !bad;
+		     p = strtok_r(NULL, ",", &save))
+			if (!manifest_valid_host_pattern(p))
+				bad = cli_usage("config",
+				                "network: '%s' is not a host name, "
+				                "*.domain or host:port",
+				                p);
+		free(copy);
+		return bad;
+	}
 	if (!strcmp(key, "input-dir")) {
 		char *copy = strdup(value), *save = NULL;
 		int bad = 0;

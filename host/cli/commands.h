@@ -11,6 +11,9 @@ int cmd_tools(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_call(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_config(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_new(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_serve(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_mcp_config(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_agent(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_keygen(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_sign(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_verify(struct cli_ctx *ctx, int argc, char **argv);
@@ -21,5 +24,7 @@ int cmd_remove(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_list(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_info(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_rollback(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_secret(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_permit(struct cli_ctx *ctx, int argc, char **argv);
 
 #endif /* SH_COMMANDS_H */

@@ -23,13 +23,20 @@ static const struct cli_command commands[] = {
 	{"info", "show an installed skill", cmd_info},
 	{"rollback", "switch a skill back to its previous version",
 	 cmd_rollback},
+	{"secret", "set, list or remove a skill's secrets", cmd_secret},
+	{"permit", "let a skill reach a network host", cmd_permit},
 	{"tools", "list the tools of the installed skills (or of --skill files)",
 	 cmd_tools},
 	{"call", "call a tool and print the MCP CallToolResult JSON", cmd_call},
+	{"serve", "serve the tools over MCP (stdio or Streamable HTTP)",
+	 cmd_serve},
+	{"mcp-config", "print the snippet that registers this host with an "
+	 "MCP client", cmd_mcp_config},
 	{"config", "show or change a skill's settings and host policy",
 	 cmd_config},
 	{"new", "scaffold a new skill project that builds against the SDK",
 	 cmd_new},
+	{"agent", "run a model with the tools until it answers", cmd_agent},
 	{NULL, NULL, NULL},
 };
 

@@ -30,9 +30,31 @@ void call_result_free(struct call_result *r)
 	memset(r, 0, sizeof *r);
 }
 
+void call_defer(struct skill_call *c, struct call_deferred *d)
+{
+	d->next = c->deferred;
+	c->deferred = d;
+}
+
+int call_release(struct skill_call *c, struct call_deferred *d)
+{
+	for (struct call_deferred **p = &c->deferred; *p; p = &(*p)->next)
+		if (*p == d) {
+			*p = d->next;
+			d->release(d);
+			return 1;
+		}
+	return 0;
+}
+
 void call_finish(struct skill_call *c, struct call_result *out)
 {
 	artifacts_release_all(c);
+	while (c->deferred) {
+		struct call_deferred *d = c->deferred;
+		c->deferred = d->next;
+		d->release(d);
+	}
 	for (size_t i = 0; i < c->nscratch; i++)
 		free(c->scratch[i]);
 	free(c->scratch);

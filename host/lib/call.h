@@ -69,7 +69,21 @@ struct skill_call {
 	char **scratch; /* strings handed out by arg_json, freed at the end */
 	size_t nscratch, scratch_cap;
 	struct call_artifact *artifacts; /* open output files */
+	struct call_deferred *deferred;  /* released by call_finish */
 };
+
+/* Something a host service handed the skill for the rest of the call (an
+ * HTTP response, say), released by call_finish unless released earlier. */
+struct call_deferred {
+	struct call_deferred *next;
+	void (*release)(struct call_deferred *d);
+};
+
+/* Keep d until the call ends; call_finish runs d->release(d). */
+void call_defer(struct skill_call *c, struct call_deferred *d);
+
+/* Release d now (it must have been deferred on c); 0 when it was not. */
+int call_release(struct skill_call *c, struct call_deferred *d);
 
 /* Start a call. Everything not given is zeroed. */
 void call_init(struct skill_call *c, const char *skill_name,

@@ -8,10 +8,14 @@
 
 #include <skill/ext/artifacts.h>
 #include <skill/ext/config.h>
+#include <skill/ext/http.h>
+#include <skill/ext/secrets.h>
 
 #include "artifacts.h"
 #include "call.h"
 #include "hostlog.h"
+#include "httpsvc.h"
+#include "secrets.h"
 
 const struct hostapi_binding *hostapi_binding_of(const skill_host_t *host)
 {
@@ -53,6 +57,10 @@ const void *hostapi_extension(const char *id)
 		return &config_ext;
 	if (!strcmp(id, SKILL_EXT_ARTIFACTS))
 		return &artifacts_ext;
+	if (!strcmp(id, SKILL_EXT_SECRETS))
+		return &secrets_ext;
+	if (!strcmp(id, SKILL_EXT_HTTP))
+		return &httpsvc_ext;
 	return NULL;
 }
 

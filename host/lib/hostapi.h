@@ -17,6 +17,7 @@
 /* What the host's extensions need to know. Owned by the runtime; outlives
  * every binding that points at it. */
 struct host_services {
+	const char *home;            /* the store folder, or NULL */
 	const struct config *config; /* may be NULL */
 	char *artifacts_dir;         /* absolute; NULL disables artifacts */
 	char *artifact_url_base;     /* "http://host:port/artifacts/", or NULL

@@ -12,11 +12,15 @@
 
 #include <skill/ext/artifacts.h>
 #include <skill/ext/config.h>
+#include <skill/ext/http.h>
+#include <skill/ext/secrets.h>
 
 /* The host extensions this build offers; see hostapi.c. */
 static const char *const host_extensions[] = {
 	SKILL_EXT_CONFIG,
 	SKILL_EXT_ARTIFACTS,
+	SKILL_EXT_HTTP,
+	SKILL_EXT_SECRETS,
 	NULL,
 };
 

@@ -211,6 +211,7 @@ sh_status runtime_open(const struct runtime_opts *o, struct runtime **out,
 	if (rc != SH_OK)
 		goto fail;
 	rt->svc.config = rt->config;
+	rt->svc.home = rt->home;
 	if (o && o->artifacts_dir) {
 		rt->svc.artifacts_dir = absolute(o->artifacts_dir);
 	} else {

@@ -1,0 +1,574 @@
+/*
+ * httpsvc.c - skill.http/1. See httpsvc.h.
+ */
+#include "httpsvc.h"
+
+#include <ctype.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include <curl/curl.h>
+
+#include "call.h"
+#include "config.h"
+#include "hostapi.h"
+#include "manifest.h"
+
+struct response {
+	struct call_deferred d; /* first: released with the call */
+	skill_http_response_t pub;
+	skill_http_header_t *headers;
+	size_t nheaders, cap_headers;
+	char *body;
+	size_t len, cap;
+	size_t max;
+	int overflow;
+	char *final_url;
+};
+
+/* ---- process-wide curl state ---- */
+
+static pthread_once_t once = PTHREAD_ONCE_INIT;
+static CURLSH *share;
+static pthread_mutex_t share_locks[CURL_LOCK_DATA_LAST];
+
+static void lock_cb(CURL *h, curl_lock_data data, curl_lock_access a,
+                    void *ud)
+{
+	(void)h, (void)a, (void)ud;
+	pthread_mutex_lock(&share_locks[data]);
+}
+
+static void unlock_cb(CURL *h, curl_lock_data data, void *ud)
+{
+	(void)h, (void)ud;
+	pthread_mutex_unlock(&share_locks[data]);
+}
+
+static void init_once(void)
+{
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	for (int i = 0; i < CURL_LOCK_DATA_LAST; i++)
+		pthread_mutex_init(&share_locks[i], NULL);
+	share = curl_share_init();
+	if (share) {
+		curl_share_setopt(share, CURLSHOPT_LOCKFUNC, lock_cb);
+		curl_share_setopt(share, CURLSHOPT_UNLOCKFUNC, unlock_cb);
+		curl_share_setopt(share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
+		curl_share_setopt(share, CURLSHOPT_SHARE,
+		                  CURL_LOCK_DATA_SSL_SESSION);
+		curl_share_setopt(share, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
+	}
+}
+
+/* ---- policy ---- */
+
+static int pattern_list_allows(const char *list, const char *host, int port)
+{
+	char pat[300];
+
+	while (list && *list) {
+		const char *comma = strchr(list, ',');
+		size_t n = comma ? (size_t)(comma - list) : strlen(list);
+		while (n && isspace((unsigned char)*list))
+			list++, n--;
+		if (n > 0 && n < sizeof pat) {
+			memcpy(pat, list, n);
+			pat[n] = '\0';
+			if (manifest_host_matches(pat, host, port))
+				return 1;
+		}
+		list = comma ? comma + 1 : NULL;
+	}
+	return 0;
+}
+
+int httpsvc_allowed(const struct skill_call *call, const char *host, int port)
+{
+	const struct host_services *svc = call->services;
+	const cJSON *it;
+
+	/* Files loaded for development are not restricted. */
+	if (!call->permissions)
+		return 1;
+	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(
+		                       call->permissions, "network"))
+		if (cJSON_IsString(it) &&
+		    manifest_host_matches(it->valuestring, host, port))
+			return 1;
+	return pattern_list_allows(
+		config_policy(svc ? svc->config : NULL, call->skill_name,
+		              "network"),
+		host, port);
+}
+
+/* ---- responses ---- */
+
+static void release(struct call_deferred *d)
+{
+	struct response *r = (struct response *)d;
+
+	for (size_t i = 0; i < r->nheaders; i++) {
+		free((char *)r->headers[i].name);
+		free((char *)r->headers[i].value);
+	}
+	free(r->headers);
+	free(r->body);
+	free(r->final_url);
+	free(r);
+}
+
+static void reset(struct response *r)
+{
+	for (size_t i = 0; i < r->nheaders; i++) {
+		free((char *)r->headers[i].name);
+		free((char *)r->headers[i].value);
+	}
+	r->nheaders = 0;
+	r->len = 0;
+	r->overflow = 0;
+}
+
+static size_t on_body(char *p, size_t size, size_t n, void *ud)
+{
+	struct response *r = ud;
+	size_t k = size * n;
+
+	if (r->len + k > r->max) {
+		r->overflow = 1;
+		return 0; /* aborts the transfer */
+	}
+	if (r->len + k + 1 > r->cap) {
+		size_t cap = r->cap ? r->cap : 16384;
+		char *grown;
+		while (cap < r->len + k + 1)
+			cap *= 2;
+		grown = realloc(r->body, cap);
+		if (!grown)
+			return 0;
+		r->body = grown;
+		r->cap = cap;
+	}
+	memcpy(r->body + r->len, p, k);
+	r->len += k;
+	return k;
+}
+
+static size_t on_header(char *p, size_t size, size_t n, void *ud)
+{
+	struct response *r = ud;
+	size_t k = size * n, name_len, vstart, vend;
+	const char *colon = memchr(p, ':', k);
+	char *name, *value;
+
+	/* A new status line (after a 100 Continue or a retry) starts over. */
+	if (k >= 5 && !memcmp(p, "HTTP/", 5)) {
+		for (size_t i = 0; i < r->nheaders; i++) {
+			free((char *)r->headers[i].name);
+			free((char *)r->headers[i].value);
+		}
+		r->nheaders = 0;
+		return k;
+	}
+	if (!colon || r->nheaders >= HTTPSVC_MAX_HEADERS)
+		return k;
+	name_len = (size_t)(colon - p);
+	vstart = name_len + 1;
+	while (vstart < k && (p[vstart] == ' ' || p[vstart] == '\t'))
+		vstart++;
+	vend = k;
+	while (vend > vstart && (p[vend - 1] == '\r' || p[vend - 1] == '\n' ||
+	                         p[vend - 1] == ' '))
+		vend--;
+	if (r->nheaders == r->cap_headers) {
+		size_t cap = r->cap_headers ? r->cap_headers * 2 : 16;
+		skill_http_header_t *g = realloc(r->headers, cap * sizeof *g);
+		if (!g)
+			return 0;
+		r->headers = g;
+		r->cap_headers = cap;
+	}
+	name = strndup(p, name_len);
+	value = strndup(p + vstart, vend - vstart);
+	if (!name || !value) {
+		free(name);
+		free(value);
+		return 0;
+	}
+	for (char *c = name; *c; c++)
+		*c = (char)tolower((unsigned char)*c);
+	r->headers[r->nheaders].name = name;
+	r->headers[r->nheaders].value = value;
+	r->nheaders++;
+	return k;
+}
+
+static const char *header(const skill_http_response_t *pub, const char *name)
+{
+	if (!pub || !name)
+		return NULL;
+	for (size_t i = 0; i < pub->header_count; i++)
+		if (!strcasecmp(pub->headers[i].name, name))
+			return pub->headers[i].value;
+	return NULL;
+}
+
+static int on_progress(void *ud, curl_off_t a, curl_off_t b, curl_off_t c,
+                       curl_off_t d)
+{
+	(void)a, (void)b, (void)c, (void)d;
+	return call_is_cancelled(ud);
+}
+
+/* ---- requests ---- */
+
+static int valid_method(const char *m)
+{
+	size_t n = m ? strlen(m) : 0;
+
+	if (n == 0 || n > 16)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (!isupper((unsigned char)m[i]))
+			return 0;
+	return 1;
+}
+
+static int idempotent(const char *m)
+{
+	return !strcmp(m, "GET") || !strcmp(m, "HEAD") || !strcmp(m, "PUT") ||
+	       !strcmp(m, "DELETE") || !strcmp(m, "OPTIONS");
+}
+
+static int valid_header(const skill_http_header_t *h)
+{
+	if (!h->name || !h->value || !*h->name)
+		return 0;
+	for (const char *c = h->name; *c; c++)
+		if (!isgraph((unsigned char)*c) || *c == ':')
+			return 0;
+	/* No CR or LF: a skill must not smuggle extra headers in. */
+	return !strpbrk(h->value, "\r\n");
+}
+
+/* Host and port of url; 0 unless it is an absolute http(s) URL. */
+static int target_of(CURLU *u, char **host, int *port)
+{
+	char *scheme = NULL, *portstr = NULL;
+	int ok = 0;
+
+	*host = NULL;
+	if (curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
+	    (!strcmp(scheme, "http") || !strcmp(scheme, "https")) &&
+	    curl_url_get(u, CURLUPART_HOST, host, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_PORT, &portstr, CURLU_DEFAULT_PORT) ==
+	            CURLUE_OK) {
+		*port = atoi(portstr);
+		ok = 1;
+	}
+	curl_free(scheme);
+	curl_free(portstr);
+	if (!ok) {
+		curl_free(*host);
+		*host = NULL;
+	}
+	return ok;
+}
+
+static void deny(skill_call_t *call, const char *host, int port)
+{
+	char msg[600];
+
+	snprintf(msg, sizeof msg,
+	         "request to %s:%d denied: it is not in the skill's manifest "
+	         "(permissions.network) nor allowed by the operator; to allow "
+	         "it run `skillhost permit %s %s`",
+	         host, port, call->skill_name ? call->skill_name : "SKILL",
+	         host);
+	call_log(call, SKILL_LOG_ERROR, msg);
+}
+
+/* Milliseconds to wait per Retry-After (seconds or an HTTP date). */
+static int64_t retry_after_ms(const char *v)
+{
+	char *end;
+	long long secs;
+
+	if (!v)
+		return -1;
+	secs = strtoll(v, &end, 10);
+	if (end != v && *end == '\0')
+		return secs < 0 ? 0 : secs * 1000;
+	{
+		time_t t = curl_getdate(v, NULL);
+		if (t < 0)
+			return -1;
+		return t > time(NULL) ? (int64_t)(t - time(NULL)) * 1000 : 0;
+	}
+}
+
+/* Sleep ms unless the call is cancelled first; 0 when cancelled. */
+static int pause_ms(skill_call_t *call, int64_t ms)
+{
+	while (ms > 0) {
+		struct timespec ts = {0, 10 * 1000000};
+		if (call_is_cancelled(call))
+			return 0;
+		nanosleep(&ts, NULL);
+		ms -= 10;
+	}
+	return !call_is_cancelled(call);
+}
+
+static skill_status perform(skill_call_t *call, const char *method,
+                            const char *url, struct curl_slist *hdrs,
+                            const skill_http_request_t *req,
+                            int64_t timeout_ms, struct response *r,
+                            long *status)
+{
+	CURL *h = curl_easy_init();
+	CURLcode cc;
+	char err[CURL_ERROR_SIZE] = "";
+	char msg[CURL_ERROR_SIZE + 200];
+
+	if (!h)
+		return SKILL_ERR_NOMEM;
+	curl_easy_setopt(h, CURLOPT_URL, url);
+	curl_easy_setopt(h, CURLOPT_SHARE, share);
+	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
+	                 (long)HTTPSVC_CONNECT_TIMEOUT_MS);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)timeout_ms);
+	curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
+	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, r);
+	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(h, CURLOPT_HEADERDATA, r);
+	curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
+	curl_easy_setopt(h, CURLOPT_XFERINFODATA, call);
+	curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, err);
+	curl_easy_setopt(h, CURLOPT_USERAGENT, "skillhost/" SKILLHOST_VERSION);
+	if (!strcmp(method, "HEAD"))
+		curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
+	else if (strcmp(method, "GET"))
+		curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
+	if (req->body || strcmp(method, "GET")) {
+		if (req->body || !strcmp(method, "POST") ||
+		    !strcmp(method, "PUT") || !strcmp(method, "PATCH")) {
+			curl_easy_setopt(h, CURLOPT_POSTFIELDS,
+			                 req->body ? req->body : "");
+			curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE,
+			                 (curl_off_t)req->body_len);
+		}
+	}
+	cc = curl_easy_perform(h);
+	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, status);
+	curl_easy_cleanup(h);
+	if (cc == CURLE_OK)
+		return SKILL_OK;
+	if (r->overflow) {
+		snprintf(msg, sizeof msg,
+		         "the response from %s is larger than the cap of %zu "
+		         "bytes",
+		         url, r->max);
+		call_log(call, SKILL_LOG_ERROR, msg);
+		return SKILL_ERR_NOMEM;
+	}
+	if (cc == CURLE_ABORTED_BY_CALLBACK && call_is_cancelled(call))
+		return call_remaining_ms(call) == 0 ? SKILL_ERR_TIMEOUT
+		                                    : SKILL_ERR_CANCELLED;
+	if (cc == CURLE_OPERATION_TIMEDOUT) {
+		snprintf(msg, sizeof msg, "request to %s timed out: %s", url,
+		         err[0] ? err : curl_easy_strerror(cc));
+		call_log(call, SKILL_LOG_WARNING, msg);
+		return SKILL_ERR_TIMEOUT;
+	}
+	snprintf(msg, sizeof msg, "request to %s failed: %s", url,
+	         err[0] ? err : curl_easy_strerror(cc));
+	call_log(call, SKILL_LOG_WARNING, msg);
+	return SKILL_ERR_IO;
+}
+
+static skill_status request(skill_call_t *call,
+                            const skill_http_request_t *in,
+                            const skill_http_response_t **out)
+{
+	skill_http_request_t req;
+	struct curl_slist *hdrs = NULL;
+	struct response *r = NULL;
+	CURLU *u = NULL;
+	char *url = NULL, *host = NULL;
+	char method[17];
+	skill_status st = SKILL_OK;
+	int port = 0, redirects = 0, retries = 0;
+	long status = 0;
+
+	if (!out)
+		return SKILL_ERR_ARGS;
+	*out = NULL;
+	if (!in || in->struct_size < offsetof(skill_http_request_t,
+	                                      max_response_bytes) +
+	                                     sizeof(in->max_response_bytes))
+		return SKILL_ERR_ARGS;
+	memset(&req, 0, sizeof req);
+	memcpy(&req, in, in->struct_size < sizeof req ? in->struct_size
+	                                              : sizeof req);
+	if (!valid_method(req.method) || !req.url ||
+	    (req.header_count && !req.headers) || (req.body_len && !req.body))
+		return SKILL_ERR_ARGS;
+	snprintf(method, sizeof method, "%s", req.method);
+	pthread_once(&once, init_once);
+	for (size_t i = 0; i < req.header_count; i++) {
+		char line[8192];
+		struct curl_slist *n;
+		if (!valid_header(&req.headers[i]) ||
+		    snprintf(line, sizeof line, "%s: %s", req.headers[i].name,
+		             req.headers[i].value) >= (int)sizeof line) {
+			st = SKILL_ERR_ARGS;
+			goto out;
+		}
+		if (!(n = curl_slist_append(hdrs, line))) {
+			st = SKILL_ERR_NOMEM;
+			goto out;
+		}
+		hdrs = n;
+	}
+	r = calloc(1, sizeof *r);
+	u = curl_url();
+	if (!r || !u) {
+		st = SKILL_ERR_NOMEM;
+		goto out;
+	}
+	r->d.release = release;
+	r->max = req.max_response_bytes > 0 &&
+	                 req.max_response_bytes <= HTTPSVC_HARD_MAX_BYTES
+	             ? (size_t)req.max_response_bytes
+	             : (size_t)HTTPSVC_DEFAULT_MAX_BYTES;
+	if (curl_url_set(u, CURLUPART_URL, req.url, 0) != CURLUE_OK ||
+	    !target_of(u, &host, &port)) {
+		call_log(call, SKILL_LOG_ERROR,
+		         "the request URL must be an absolute http:// or "
+		         "https:// URL");
+		st = SKILL_ERR_ARGS;
+		goto out;
+	}
+	for (;;) {
+		int64_t timeout = req.timeout_ms > 0 ? req.timeout_ms
+		                                     : HTTPSVC_DEFAULT_TIMEOUT_MS;
+		int64_t left = call_remaining_ms(call);
+		const char *loc, *ra;
+
+		if (!httpsvc_allowed(call, host, port)) {
+			deny(call, host, port);
+			st = SKILL_ERR_DENIED;
+			goto out;
+		}
+		if (left != SKILL_NO_DEADLINE && left < timeout)
+			timeout = left;
+		if (timeout <= 0) {
+			st = SKILL_ERR_TIMEOUT;
+			goto out;
+		}
+		curl_free(url);
+		url = NULL;
+		if (curl_url_get(u, CURLUPART_URL, &url, 0) != CURLUE_OK) {
+			st = SKILL_ERR_ARGS;
+			goto out;
+		}
+		reset(r);
+		st = perform(call, method, url, hdrs, &req, timeout, r, &status);
+		if (st != SKILL_OK)
+			goto out;
+		r->pub.headers = r->headers;
+		r->pub.header_count = r->nheaders;
+		loc = header(&r->pub, "location");
+		if (status >= 300 && status < 400 && status != 304 && loc &&
+		    redirects < HTTPSVC_MAX_REDIRECTS) {
+			/* Each hop is checked against the allowlist at the top
+			 * of the loop, so a redirect cannot leave it. */
+			if (curl_url_set(u, CURLUPART_URL, loc, 0) != CURLUE_OK) {
+				st = SKILL_ERR_IO;
+				goto out;
+			}
+			curl_free(host);
+			if (!target_of(u, &host, &port)) {
+				call_log(call, SKILL_LOG_ERROR,
+				         "a redirect left http(s); refused");
+				st = SKILL_ERR_DENIED;
+				goto out;
+			}
+			if (status == 303 ||
+			    ((status == 301 || status == 302) &&
+			     !strcmp(method, "POST"))) {
+				snprintf(method, sizeof method, "GET");
+				req.body = NULL;
+				req.body_len = 0;
+			}
+			redirects++;
+			continue;
+		}
+		ra = header(&r->pub, "retry-after");
+		if ((status == 429 || status == 503) && idempotent(method) &&
+		    retries < HTTPSVC_MAX_RETRIES) {
+			int64_t wait = retry_after_ms(ra);
+			if (wait < 0)
+				wait = 250LL << retries; /* no hint: back off */
+			left = call_remaining_ms(call);
+			if (wait <= HTTPSVC_RETRY_AFTER_MAX_MS &&
+			    (left == SKILL_NO_DEADLINE || wait < left)) {
+				retries++;
+				if (!pause_ms(call, wait)) {
+					st = SKILL_ERR_CANCELLED;
+					goto out;
+				}
+				continue;
+			}
+		}
+		break;
+	}
+	if (!r->body && !(r->body = malloc(1))) {
+		st = SKILL_ERR_NOMEM;
+		goto out;
+	}
+	r->body[r->len] = '\0';
+	r->final_url = strdup(url);
+	r->pub.struct_size = sizeof r->pub;
+	r->pub.status = (int)status;
+	r->pub.body = r->body;
+	r->pub.body_len = r->len;
+	r->pub.final_url = r->final_url ? r->final_url : "";
+	call_defer(call, &r->d);
+	*out = &r->pub;
+	r = NULL;
+out:
+	if (r)
+		release(&r->d);
+	curl_slist_free_all(hdrs);
+	curl_url_cleanup(u);
+	curl_free(url);
+	curl_free(host);
+	return st;
+}
+
+static void response_free(skill_call_t *call,
+                          const skill_http_response_t *resp)
+{
+	if (resp)
+		call_release(call, (struct call_deferred *)(void *)(
+			(char *)resp - offsetof(struct response, pub)));
+}
+
+const skill_ext_http_t httpsvc_ext = {
+	.struct_size = sizeof(skill_ext_http_t),
+	.request = request,
+	.response_free = response_free,
+	.header = header,
+};
