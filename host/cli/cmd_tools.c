@@ -9,18 +9,31 @@
 #include "commands.h"
 #include "runtime.h"
 #include "toolfmt.h"
+#include "toolfmt_vendor.h"
 
 static void help(void)
 {
 	puts("usage: skillhost tools [--skill PATH.so]... [--json] "
-	     "[--format mcp]\n"
+	     "[--format FORMAT]\n"
 	     "\n"
 	     "List the tools of the installed skills, or of the skill files\n"
 	     "given with --skill (the skill author's dev loop).\n"
 	     "\n"
 	     "  --skill PATH.so  load this skill file directly (repeatable)\n"
 	     "  --json           print every tool's names, schemas and hints\n"
-	     "  --format mcp     print the MCP tools/list result");
+	     "  --format FORMAT  print the declarations in a client's shape:\n"
+	     "    mcp               the MCP tools/list result\n"
+	     "    openai            Chat Completions and Azure OpenAI tools\n"
+	     "    openai-responses  Responses API tools\n"
+	     "    anthropic         Messages API tools\n"
+	     "    bedrock           Converse toolConfig\n"
+	     "    gemini            functionDeclarations, parametersJsonSchema\n"
+	     "    gemini-openapi    functionDeclarations, parameters in the\n"
+	     "                      OpenAPI subset (models without\n"
+	     "                      parametersJsonSchema)\n"
+	     "    ollama            /api/chat tools\n"
+	     "Function names are the tools' function-calling names\n"
+	     "(ns__skill__tool); 'skillhost call' and the agent accept them.");
 }
 
 static const char *hint_tags(const struct tool *t, char *buf, size_t cap)
@@ -46,6 +59,8 @@ int cmd_tools(struct cli_ctx *ctx, int argc, char **argv)
 	char *skills[CLI_MAX_SKILLS];
 	int nskills = 0, json = ctx->json, c, rc = 0;
 	const char *format = NULL;
+	enum toolfmt_vendor vendor = TOOLFMT_OPENAI;
+	int is_vendor = 0;
 	struct runtime *rt = NULL;
 	struct catalog *cat;
 	struct sh_error err;
@@ -68,14 +83,23 @@ int cmd_tools(struct cli_ctx *ctx, int argc, char **argv)
 	if (optind < argc)
 		return cli_usage("tools", "unexpected argument '%s'",
 		                 argv[optind]);
-	if (format && strcmp(format, "mcp"))
-		return cli_usage("tools",
-		                 "unknown --format '%s' (known: mcp)", format);
+	if (format && strcmp(format, "mcp")) {
+		if (!toolfmt_vendor_parse(format, &vendor))
+			return cli_usage("tools",
+			                 "unknown --format '%s' (known: mcp, %s)",
+			                 format, toolfmt_vendor_names());
+		is_vendor = 1;
+	}
 	if (cli_open_runtime(ctx, skills, nskills, &rt, &err) != SH_OK)
 		return cli_fail(&err);
 	cat = runtime_catalog(rt);
 
-	if (format || json) {
+	if (is_vendor) {
+		if (toolfmt_vendor_request(cat, vendor, &out, &err) != SH_OK)
+			rc = cli_fail(&err);
+		else
+			rc = cli_print_json(out, 1);
+	} else if (format || json) {
 		out = format ? cJSON_CreateObject() : cJSON_CreateArray();
 		list = format ? cJSON_AddArrayToObject(out, "tools") : out;
 		for (size_t i = 0; list && i < catalog_tool_count(cat); i++) {

@@ -94,10 +94,11 @@ static void bench_install(const char *dir, int runs)
 	struct sh_error e;
 	struct stat st;
 
-	snprintf(src, sizeof src, "%s/src", dir);
-	snprintf(pkg, sizeof pkg, "%s/big.skill", dir);
-	snprintf(home, sizeof home, "%s/home", dir);
-	snprintf(cmd, sizeof cmd,
+	if (fs_pathf(src, sizeof src, NULL, "%s/src", dir) ||
+	    fs_pathf(pkg, sizeof pkg, NULL, "%s/big.skill", dir) ||
+	    fs_pathf(home, sizeof home, NULL, "%s/home", dir))
+		die("path too long", NULL);
+	if (fs_pathf(cmd, sizeof cmd, NULL,
 	         "mkdir -p %s/lib/%s %s/assets && cp %s/lib/hello.so %s/lib/%s/ "
 	         "&& head -c 10485760 /dev/urandom > %s/assets/data.bin && "
 	         "printf '%%s' '{\"name\":\"example/hello\",\"version\":\"1.0.0\","
@@ -108,7 +109,8 @@ static void bench_install(const char *dir, int runs)
 	         "%s/../host/skillhost sign %s -s %s/dev.sec >/dev/null",
 	         src, SKILLHOST_PLATFORM, src, SKILLS_OUT, src,
 	         SKILLHOST_PLATFORM, src, SKILLHOST_PLATFORM, SKILLHOST_PLATFORM,
-	         src, SKILLS_OUT, src, pkg, SKILLS_OUT, pkg, SKILLS_OUT);
+	         src, SKILLS_OUT, src, pkg, SKILLS_OUT, pkg, SKILLS_OUT))
+		die("command too long", NULL);
 	run(cmd);
 	stat(pkg, &st);
 	snprintf(cmd, sizeof cmd, "%s/dev.pub", SKILLS_OUT);
@@ -132,14 +134,16 @@ static void bench_install(const char *dir, int runs)
 			die("verify", &e);
 		verify[r] = ms_since(t0);
 
-		snprintf(dest, sizeof dest, "%s/x%d", dir, r);
+		if (fs_pathf(dest, sizeof dest, NULL, "%s/x%d", dir, r))
+			die("path too long", NULL);
 		t0 = call_now_ns();
 		if (package_extract(pkg, dest, NULL, &e))
 			die("extract", &e);
 		extract[r] = ms_since(t0);
 
-		snprintf(lib, sizeof lib, "%s/lib/%s/hello.so", dest,
-		         SKILLHOST_PLATFORM);
+		if (fs_pathf(lib, sizeof lib, NULL, "%s/lib/%s/hello.so", dest,
+		             SKILLHOST_PLATFORM))
+			die("path too long", NULL);
 		t0 = call_now_ns();
 		if (probe_skill(lib, dest, &d, &e))
 			die("probe", &e);

@@ -1,0 +1,536 @@
+/*
+ * agent.c - the model <-> tool loop with failover. See agent.h.
+ */
+#include "agent.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "catalog.h"
+#include "dispatch.h"
+#include "hostlog.h"
+#include "toolfmt_vendor.h"
+
+/* Room for a message to the model about a call that could not run. */
+#define AGENT_TOOL_MSG_MAX 2048
+/* Room for the list of tools named in the step-limit message. */
+#define AGENT_NAMES_MAX 512
+
+struct agent_backend {
+	struct backend *b;
+	cJSON *decls;             /* declarations for decl_cat */
+	struct catalog *decl_cat; /* counted reference */
+};
+
+struct agent_failure {
+	char backend[32];
+	char msg[SH_ERROR_MSG_MAX];
+};
+
+struct agent {
+	struct runtime *rt;
+	struct agent_opts o;
+	struct agent_backend be[AGENT_MAX_BACKENDS];
+	size_t nbe, cur;
+	struct transcript tr;
+	char *answer;
+	int steps;
+	enum agent_stop stop;
+	struct agent_failure failures[AGENT_MAX_FAILURES];
+	size_t nfailures;
+};
+
+sh_status agent_new(struct runtime *rt, const struct agent_opts *o,
+                    struct agent **out, struct sh_error *e)
+{
+	struct agent *a;
+	sh_status rc;
+
+	*out = NULL;
+	if (!o->nbackends || !o->backends)
+		return sh_error_set(e, SH_ERR_USAGE,
+		                    "no backend: choose one (%s)",
+		                    backend_names());
+	if (o->nbackends > AGENT_MAX_BACKENDS)
+		return sh_error_set(e, SH_ERR_USAGE,
+		                    "at most %d backends (one and its "
+		                    "fallbacks)",
+		                    AGENT_MAX_BACKENDS);
+	if (o->max_steps < 0 || o->max_steps > AGENT_MAX_STEPS_LIMIT)
+		return sh_error_set(e, SH_ERR_USAGE,
+		                    "the step limit must be 1 to %d",
+		                    AGENT_MAX_STEPS_LIMIT);
+	if (!(a = calloc(1, sizeof *a)))
+		return sh_error_set(e, SH_ERR_NOMEM, "out of memory");
+	a->rt = rt;
+	a->o = *o;
+	a->o.backends = NULL; /* read here only */
+	if (!a->o.max_steps)
+		a->o.max_steps = AGENT_DEFAULT_MAX_STEPS;
+	transcript_init(&a->tr);
+	for (size_t i = 0; i < o->nbackends; i++) {
+		rc = backend_open(&o->backends[i], &a->be[i].b, e);
+		if (rc != SH_OK)
+			goto fail;
+		a->nbe++;
+	}
+	rc = transcript_set_system(&a->tr, o->system, e);
+	if (rc != SH_OK)
+		goto fail;
+	a->o.system = NULL;
+	*out = a;
+	return SH_OK;
+fail:
+	agent_free(a);
+	return rc;
+}
+
+void agent_free(struct agent *a)
+{
+	if (!a)
+		return;
+	for (size_t i = 0; i < a->nbe; i++) {
+		backend_close(a->be[i].b);
+		cJSON_Delete(a->be[i].decls);
+		runtime_release(a->be[i].decl_cat);
+	}
+	transcript_free(&a->tr);
+	free(a->answer);
+	free(a);
+}
+
+/* The declarations of cat's tools for ab's vendor, made once per catalog
+ * (a reload makes a new catalog, so they follow it). */
+static sh_status declarations(struct agent_backend *ab, struct catalog *cat,
+                              struct sh_error *e)
+{
+	size_t n = catalog_tool_count(cat);
+	int max = backend_max_tools(ab->b);
+	enum toolfmt_vendor v = backend_tool_format(ab->b);
+	cJSON *arr;
+	sh_status rc;
+
+	if (ab->decls && ab->decl_cat == cat)
+		return SH_OK;
+	if (max && n > (size_t)max)
+		return sh_error_set(e, SH_ERR_USAGE,
+		                    "%zu tools are loaded and %s accepts at "
+		                    "most %d in one request; load fewer skills",
+		                    n, backend_name(ab->b), max);
+	if (!(arr = cJSON_CreateArray()))
+		return sh_error_set(e, SH_ERR_NOMEM, "out of memory");
+	for (size_t i = 0; i < n; i++) {
+		cJSON *d;
+		rc = toolfmt_vendor_tool(catalog_tool_at(cat, i), v, &d, e);
+		if (rc != SH_OK) {
+			cJSON_Delete(arr);
+			return rc;
+		}
+		cJSON_AddItemToArray(arr, d);
+	}
+	cJSON_Delete(ab->decls);
+	runtime_release(ab->decl_cat);
+	ab->decls = arr;
+	ab->decl_cat = catalog_ref(cat);
+	return SH_OK;
+}
+
+static cJSON *error_result(const char *msg)
+{
+	cJSON *r = cJSON_CreateObject(), *content, *t;
+
+	if (!r || !(content = cJSON_AddArrayToObject(r, "content")) ||
+	    !(t = cJSON_CreateObject())) {
+		cJSON_Delete(r);
+		return NULL;
+	}
+	cJSON_AddItemToArray(content, t);
+	if (!cJSON_AddStringToObject(t, "type", "text") ||
+	    !cJSON_AddStringToObject(t, "text", msg) ||
+	    !cJSON_AddBoolToObject(r, "isError", 1)) {
+		cJSON_Delete(r);
+		return NULL;
+	}
+	return r;
+}
+
+/* ---- running one turn's tool calls ------------------------------------ */
+
+struct tool_jobs {
+	struct agent *a;
+	struct catalog *cat;
+	const struct tr_msg *turn;
+	struct tr_result *results;
+	atomic_size_t next;
+};
+
+static int blank(const char *s)
+{
+	for (; *s; s++)
+		if (*s != ' ' && *s != '\t' && *s != '\n' && *s != '\r')
+			return 0;
+	return 1;
+}
+
+/* Run call i and fill results[i]. Never fails: what goes wrong becomes an
+ * error result for the model (or a NULL result when out of memory). */
+static void run_call(struct tool_jobs *j, size_t i)
+{
+	const struct tr_call *c = &j->turn->calls[i];
+	struct tr_result *r = &j->results[i];
+	struct dispatch_opts o = {
+		.timeout_ms = j->a->o.tool_timeout_ms,
+		.cancel = j->a->o.cancel,
+		.sinks = j->a->o.sinks,
+		.services = runtime_services(j->a->rt),
+	};
+	char msg[AGENT_TOOL_MSG_MAX];
+	struct call_result cr;
+	struct sh_error e;
+	const char *end = NULL;
+	struct tool *t;
+	cJSON *args = NULL;
+	size_t len = strlen(c->arguments);
+
+	r->call_id = strdup(c->id);
+	r->name = strdup(c->name);
+	t = catalog_find(j->cat, c->name, &e);
+	if (!t) {
+		snprintf(msg, sizeof msg,
+		         "There is no tool named \"%s\". Call one of the "
+		         "declared functions by its exact name.",
+		         c->name);
+		r->result = error_result(msg);
+		r->is_error = 1;
+		return;
+	}
+	r->tool = strdup(t->canonical);
+	/* Some models send "" for a function without parameters. */
+	if (!blank(c->arguments) &&
+	    !(args = cJSON_ParseWithLengthOpts(c->arguments, len, &end, 0))) {
+		size_t off = end && end >= c->arguments &&
+		                     end <= c->arguments + len
+		                 ? (size_t)(end - c->arguments)
+		                 : 0;
+		snprintf(msg, sizeof msg,
+		         "Invalid arguments for %s: not valid JSON (error near "
+		         "byte %zu). Send the arguments as one JSON object and "
+		         "call it again.",
+		         t->canonical, off);
+		r->result = error_result(msg);
+		r->is_error = 1;
+		return;
+	}
+	if (dispatch_call_tool(j->cat, t, args, &o, &cr, &e) != SH_OK) {
+		snprintf(msg, sizeof msg, "%s could not run: %s", t->canonical,
+		         e.msg);
+		r->result = error_result(msg);
+		r->is_error = 1;
+	} else {
+		r->is_error = cr.is_error;
+		r->result = call_result_to_json(&cr);
+	}
+	cJSON_Delete(args);
+}
+
+static void *tool_worker(void *arg)
+{
+	struct tool_jobs *j = arg;
+	size_t i;
+
+	while ((i = atomic_fetch_add(&j->next, 1)) < j->turn->ncalls)
+		run_call(j, i);
+	return NULL;
+}
+
+/* Run every call of turn, concurrently, and append the results. */
+static sh_status run_tools(struct agent *a, struct catalog *cat,
+                           const struct tr_msg *turn, struct sh_error *e)
+{
+	struct tool_jobs j = {.a = a, .cat = cat, .turn = turn};
+	pthread_t threads[AGENT_MAX_PARALLEL];
+	size_t want, started = 0;
+	struct tr_msg m = {.role = TR_TOOL};
+
+	if (!(j.results = calloc(turn->ncalls, sizeof *j.results)))
+		return sh_error_set(e, SH_ERR_NOMEM, "out of memory");
+	atomic_init(&j.next, 0);
+	/* This thread is one of the workers, so a single call (the common
+	 * case) costs no thread at all. */
+	want = turn->ncalls < AGENT_MAX_PARALLEL ? turn->ncalls
+	                                         : AGENT_MAX_PARALLEL;
+	for (size_t i = 1; i < want; i++) {
+		if (pthread_create(&threads[started], NULL, tool_worker, &j))
+			break; /* fewer threads; the others take the calls */
+		started++;
+	}
+	tool_worker(&j);
+	for (size_t i = 0; i < started; i++)
+		pthread_join(threads[i], NULL);
+
+	m.results = j.results;
+	m.nresults = turn->ncalls;
+	for (size_t i = 0; i < m.nresults; i++)
+		if (!m.results[i].call_id || !m.results[i].name ||
+		    !m.results[i].result) {
+			tr_msg_free(&m);
+			return sh_error_set(e, SH_ERR_NOMEM, "out of memory");
+		}
+	return transcript_push(&a->tr, &m, e);
+}
+
+/* ---- the loop ---------------------------------------------------------- */
+
+static void note_failure(struct agent *a, const struct backend *b,
+                         const struct sh_error *err)
+{
+	struct agent_failure *f;
+
+	if (a->nfailures == AGENT_MAX_FAILURES)
+		return;
+	f = &a->failures[a->nfailures++];
+	snprintf(f->backend, sizeof f->backend, "%s", backend_name(b));
+	snprintf(f->msg, sizeof f->msg, "%s", err->msg);
+}
+
+/* One model request, moving on to the fallbacks while backends fail. */
+static sh_status ask_model(struct agent *a, struct catalog *cat,
+                           struct tr_msg *reply, struct sh_error *e)
+{
+	struct sh_error err;
+	sh_status rc;
+
+	for (;;) {
+		struct agent_backend *ab = &a->be[a->cur];
+		sh_error_clear(&err);
+		rc = declarations(ab, cat, &err);
+		if (rc == SH_OK)
+			rc = backend_step(ab->b, &a->tr, ab->decls, &a->o.http,
+			                  reply, &err);
+		if (rc == SH_OK)
+			return SH_OK;
+		if (rc == SH_ERR_CANCELLED) {
+			*e = err;
+			return rc;
+		}
+		note_failure(a, ab->b, &err);
+		if (a->cur + 1 == a->nbe) {
+			*e = err;
+			if (a->nbe > 1)
+				sh_error_prefix(e, "every backend failed; "
+				                   "the last");
+			return rc;
+		}
+		hostlog(SKILL_LOG_WARNING, "%s; continuing the conversation on %s",
+		        err.msg, backend_name(a->be[a->cur + 1].b));
+		a->cur++;
+	}
+}
+
+static int truncated(const char *stop)
+{
+	return stop && (!strcmp(stop, "length") || !strcmp(stop, "max_tokens") ||
+	                !strcmp(stop, "MAX_TOKENS") ||
+	                !strcmp(stop, "incomplete"));
+}
+
+static void tool_names(const struct tr_msg *m, char *buf, size_t cap)
+{
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < m->ncalls && used < cap; i++) {
+		int n = snprintf(buf + used, cap - used, "%s%s", i ? ", " : "",
+		                 m->calls[i].name);
+		used += n > 0 ? (size_t)n : 0;
+	}
+}
+
+sh_status agent_run(struct agent *a, const char *prompt, struct sh_error *e)
+{
+	sh_status rc;
+
+	free(a->answer);
+	a->answer = NULL;
+	a->stop = AGENT_RUNNING;
+	rc = transcript_add_user(&a->tr, prompt, e);
+	if (rc != SH_OK)
+		return rc;
+	for (int step = 1;; step++) {
+		struct catalog *cat;
+		struct tr_msg reply;
+		const struct tr_msg *turn;
+
+		if (a->o.cancel && atomic_load(a->o.cancel)) {
+			a->stop = AGENT_CANCELLED;
+			return sh_error_set(e, SH_ERR_CANCELLED, "cancelled");
+		}
+		cat = runtime_acquire(a->rt);
+		rc = ask_model(a, cat, &reply, e);
+		if (rc != SH_OK) {
+			runtime_release(cat);
+			a->stop = rc == SH_ERR_CANCELLED ? AGENT_CANCELLED
+			                                 : AGENT_FAILED;
+			return rc;
+		}
+		a->steps++;
+		hostlog(SKILL_LOG_INFO, "step %d: %s answered with %zu tool "
+		        "call(s)", step, reply.backend, reply.ncalls);
+		rc = transcript_push(&a->tr, &reply, e);
+		if (rc != SH_OK) {
+			runtime_release(cat);
+			return rc;
+		}
+		turn = &a->tr.msgs[a->tr.nmsgs - 1];
+		if (!turn->ncalls) {
+			runtime_release(cat);
+			if (truncated(turn->stop))
+				hostlog(SKILL_LOG_WARNING,
+				        "%s stopped at its output token limit "
+				        "(%s): the answer may be cut short",
+				        turn->backend, turn->stop);
+			if (!(a->answer = strdup(turn->text ? turn->text : "")))
+				return sh_error_set(e, SH_ERR_NOMEM,
+				                    "out of memory");
+			a->stop = AGENT_ANSWERED;
+			return SH_OK;
+		}
+		if (step >= a->o.max_steps) {
+			char names[AGENT_NAMES_MAX];
+			runtime_release(cat);
+			tool_names(turn, names, sizeof names);
+			a->stop = AGENT_MAX_STEPS;
+			return sh_error_set(e, SH_ERR_FAIL,
+			                    "no final answer after %d step%s: "
+			                    "the model still asked for tools "
+			                    "(%s); allow more steps or narrow "
+			                    "the task",
+			                    step, step == 1 ? "" : "s", names);
+		}
+		rc = run_tools(a, cat, turn, e);
+		runtime_release(cat);
+		if (rc != SH_OK)
+			return rc;
+	}
+}
+
+const char *agent_answer(const struct agent *a)
+{
+	return a->answer;
+}
+
+enum agent_stop agent_stop_reason(const struct agent *a)
+{
+	return a->stop;
+}
+
+const char *agent_stop_name(enum agent_stop s)
+{
+	switch (s) {
+	case AGENT_RUNNING: return "running";
+	case AGENT_ANSWERED: return "answered";
+	case AGENT_MAX_STEPS: return "max-steps";
+	case AGENT_FAILED: return "failed";
+	case AGENT_CANCELLED: return "cancelled";
+	}
+	return "unknown";
+}
+
+int agent_steps(const struct agent *a)
+{
+	return a->steps;
+}
+
+const struct transcript *agent_transcript(const struct agent *a)
+{
+	return &a->tr;
+}
+
+size_t agent_backend_count(const struct agent *a)
+{
+	return a->nbe;
+}
+
+const struct backend *agent_backend(const struct agent *a, size_t i)
+{
+	return i < a->nbe ? a->be[i].b : NULL;
+}
+
+const struct backend *agent_current_backend(const struct agent *a)
+{
+	return a->be[a->cur].b;
+}
+
+static cJSON *usage_json(const struct agent *a)
+{
+	cJSON *u = cJSON_CreateObject(), *arr;
+	int64_t in = 0, out = 0;
+
+	if (!u || !(arr = cJSON_AddArrayToObject(u, "backends")))
+		goto fail;
+	for (size_t i = 0; i < a->nbe; i++) {
+		const struct backend_usage *bu = backend_usage(a->be[i].b);
+		cJSON *o = cJSON_CreateObject();
+		if (!o)
+			goto fail;
+		cJSON_AddItemToArray(arr, o);
+		if (!cJSON_AddStringToObject(o, "backend",
+		                             backend_name(a->be[i].b)) ||
+		    !cJSON_AddStringToObject(o, "model",
+		                             backend_model(a->be[i].b)) ||
+		    !cJSON_AddNumberToObject(o, "requests",
+		                             (double)bu->requests) ||
+		    !cJSON_AddNumberToObject(o, "attempts",
+		                             (double)bu->attempts) ||
+		    !cJSON_AddNumberToObject(o, "inputTokens",
+		                             (double)bu->input_tokens) ||
+		    !cJSON_AddNumberToObject(o, "outputTokens",
+		                             (double)bu->output_tokens))
+			goto fail;
+		in += bu->input_tokens;
+		out += bu->output_tokens;
+	}
+	if (!cJSON_AddNumberToObject(u, "inputTokens", (double)in) ||
+	    !cJSON_AddNumberToObject(u, "outputTokens", (double)out))
+		goto fail;
+	return u;
+fail:
+	cJSON_Delete(u);
+	return NULL;
+}
+
+cJSON *agent_report(const struct agent *a)
+{
+	cJSON *r = cJSON_CreateObject(), *x, *arr;
+
+	if (!r || !cJSON_AddStringToObject(r, "status", agent_stop_name(a->stop)) ||
+	    (a->answer && !cJSON_AddStringToObject(r, "answer", a->answer)) ||
+	    !cJSON_AddNumberToObject(r, "steps", a->steps) ||
+	    !cJSON_AddStringToObject(r, "backend",
+	                             backend_name(a->be[a->cur].b)))
+		goto fail;
+	if (!(x = transcript_to_json(&a->tr)))
+		goto fail;
+	cJSON_AddItemToObject(r, "transcript", x);
+	if (!(x = usage_json(a)))
+		goto fail;
+	cJSON_AddItemToObject(r, "usage", x);
+	if (!(arr = cJSON_AddArrayToObject(r, "failures")))
+		goto fail;
+	for (size_t i = 0; i < a->nfailures; i++) {
+		cJSON *f = cJSON_CreateObject();
+		if (!f)
+			goto fail;
+		cJSON_AddItemToArray(arr, f);
+		if (!cJSON_AddStringToObject(f, "backend",
+		                             a->failures[i].backend) ||
+		    !cJSON_AddStringToObject(f, "error", a->failures[i].msg))
+			goto fail;
+	}
+	return r;
+fail:
+	cJSON_Delete(r);
+	return NULL;
+}

@@ -1,0 +1,739 @@
+/*
+ * backend.c - what every model backend shares: credentials, the HTTP
+ * exchange, retries, errors and usage. See backend.h.
+ */
+#include "backend.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <sodium.h>
+
+#include "hostlog.h"
+
+/* Room for one response header value we keep. */
+#define BACKEND_HEADER_VALUE_MAX 128
+/* Granularity of a cancellable wait. */
+#define BACKEND_SLEEP_SLICE_MS 20
+#define BACKEND_REDACTED "[redacted]"
+
+static const struct backend_ops *const all_ops[] = {
+	&backend_openai_ops,    &backend_responses_ops, &backend_azure_ops,
+	&backend_anthropic_ops, &backend_bedrock_ops,   &backend_gemini_ops,
+	&backend_ollama_ops,    NULL};
+
+static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
+static CURLcode curl_init_rc;
+
+static void curl_init(void)
+{
+	curl_init_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
+	/* For the backoff jitter (randombytes). */
+	if (sodium_init() < 0)
+		curl_init_rc = CURLE_FAILED_INIT;
+}
+
+static const struct backend_ops *find_ops(const char *name)
+{
+	for (int i = 0; all_ops[i]; i++)
+		if (name && !strcmp(all_ops[i]->name, name))
+			return all_ops[i];
+	return NULL;
+}
+
+int backend_known(const char *name)
+{
+	return find_ops(name) != NULL;
+}
+
+const char *backend_names(void)
+{
+	return "openai, openai-responses, azure, anthropic, bedrock, gemini, "
+	       "ollama";
+}
+
+const char *backend_env(const char *name)
+{
+	const char *v = getenv(name);
+
+	return v && *v ? v : NULL;
+}
+
+sh_status backend_missing(struct sh_error *e, const char *backend,
+                          const char *var, const char *what)
+{
+	return sh_error_set(e, SH_ERR_USAGE,
+	                    "backend %s: %s is not set; export %s, or choose "
+	                    "another --backend",
+	                    backend, var, what);
+}
+
+const char *backend_add_secret(struct backend *b, const char *value)
+{
+	char *copy;
+
+	if (b->nsecrets == BACKEND_MAX_SECRETS || !(copy = strdup(value)))
+		return NULL;
+	b->secrets[b->nsecrets++] = copy;
+	return copy;
+}
+
+sh_status backend_add_header(struct backend *b, const char *name,
+                             const char *value, struct sh_error *e)
+{
+	size_t n = strlen(name) + strlen(value) + 3;
+	char *line = malloc(n);
+	struct curl_slist *l;
+
+	if (!line)
+		return sh_error_set(e, SH_ERR_NOMEM, "out of memory");
+	snprintf(line, n, "%s: %s", name, value);
+	l = curl_slist_append(b->headers, line);
+	sodium_memzero(line, n); /* it may hold a key */
+	free(line);
+	if (!l)
+		return sh_error_set(e, SH_ERR_NOMEM, "out of memory");
+	b->headers = l;
+	return SH_OK;
+}
+
+sh_status backend_auth_header(struct backend *b, const char *name,
+                              const char *prefix, const char *key,
+                              struct sh_error *e)
+{
+	size_t n = strlen(prefix) + strlen(key) + 1;
+	char *value;
+	sh_status rc;
+
+	if (!backend_add_secret(b, key))
+		return sh_error_set(e, SH_ERR_NOMEM, "out of memory");
+	if (!(value = malloc(n)))
+		return sh_error_set(e, SH_ERR_NOMEM, "out of memory");
+	snprintf(value, n, "%s%s", prefix, key);
+	rc = backend_add_header(b, name, value, e);
+	sodium_memzero(value, n);
+	free(value);
+	return rc;
+}
+
+sh_status backend_set_url(struct backend *b, const char *base,
+                          const char *suffix, struct sh_error *e)
+{
+	size_t blen = strlen(base);
+	int n;
+
+	while (blen && base[blen - 1] == '/')
+		blen--;
+	if (strncmp(base, "http://", 7) && strncmp(base, "https://", 8))
+		return sh_error_set(e, SH_ERR_USAGE,
+		                    "backend %s: base URL \"%s\" must start "
+		                    "with http:// or https://",
+		                    b->ops->name, base);
+	n = snprintf(b->url, sizeof b->url, "%.*s%s", (int)blen, base, suffix);
+	if (n < 0 || (size_t)n >= sizeof b->url)
+		return sh_error_set(e, SH_ERR_USAGE,
+		                    "backend %s: the URL is longer than %d bytes",
+		                    b->ops->name, BACKEND_URL_MAX);
+	return SH_OK;
+}
+
+int backend_path_escape(const char *s, char *out, size_t cap)
+{
+	size_t j = 0;
+
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (isalnum(*p) || *p == '-' || *p == '_' || *p == '.' ||
+		    *p == '~') {
+			if (j + 1 >= cap)
+				return 0;
+			out[j++] = (char)*p;
+		} else {
+			if (j + 3 >= cap)
+				return 0;
+			snprintf(out + j, 4, "%%%02X", *p);
+			j += 3;
+		}
+	}
+	out[j] = '\0';
+	return 1;
+}
+
+void backend_safe_id(const char *id, char out[BACKEND_ID_MAX + 1])
+{
+	size_t j = 0;
+
+	for (; id[j] && j < BACKEND_ID_MAX; j++)
+		out[j] = isalnum((unsigned char)id[j]) || id[j] == '_' ||
+		                 id[j] == '-'
+		             ? id[j]
+		             : '_';
+	if (j == 0)
+		out[j++] = '_';
+	out[j] = '\0';
+}
+
+const char *backend_str(const cJSON *o, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+void backend_redact(const struct backend *b, char *msg, size_t cap)
+{
+	static const char mark[] = BACKEND_REDACTED;
+
+	for (int i = 0; b && i < b->nsecrets; i++) {
+		const char *s = b->secrets[i];
+		size_t slen = strlen(s);
+		char *at;
+		if (slen == 0)
+			continue;
+		while ((at = strstr(msg, s))) {
+			size_t tail = strlen(at + slen) + 1;
+			size_t mlen = sizeof mark - 1;
+			if ((size_t)(at - msg) + mlen + tail > cap)
+				tail = cap - (size_t)(at - msg) - mlen;
+			memmove(at + mlen, at + slen, tail);
+			memcpy(at, mark, mlen);
+			msg[cap - 1] = '\0';
+		}
+	}
+}
+
+sh_status backend_open(const struct backend_config *cfg, struct backend **out,
+                       struct sh_error *e)
+{
+	const struct backend_ops *ops = find_ops(cfg->name);
+	struct backend *b;
+	sh_status rc;
+
+	*out = NULL;
+	if (!ops)
+		return sh_error_set(e, SH_ERR_USAGE,
+		                    "unknown backend \"%s\" (known: %s)",
+		                    cfg->name ? cfg->name : "", backend_names());
+	if (!cfg->model || !*cfg->model)
+		return sh_error_set(e, SH_ERR_USAGE,
+		                    "backend %s: which model? give --model",
+		                    ops->name);
+	pthread_once(&curl_once, curl_init);
+	if (curl_init_rc != CURLE_OK)
+		return sh_error_set(e, SH_ERR_FAIL, "libcurl: %s",
+		                    curl_easy_strerror(curl_init_rc));
+	if (!(b = calloc(1, sizeof *b)))
+		return sh_error_set(e, SH_ERR_NOMEM, "out of memory");
+	b->ops = ops;
+	b->max_tokens = cfg->max_tokens;
+	b->gemini_openapi = cfg->gemini_openapi;
+	if (!(b->model = strdup(cfg->model))) {
+		rc = sh_error_set(e, SH_ERR_NOMEM, "out of memory");
+		goto fail;
+	}
+	rc = backend_add_header(b, "Content-Type", "application/json", e);
+	if (rc == SH_OK)
+		rc = backend_add_header(b, "Accept", "application/json", e);
+	if (rc == SH_OK)
+		rc = ops->setup(b, cfg, e);
+	if (rc != SH_OK)
+		goto fail;
+	if (!(b->curl = curl_easy_init())) {
+		rc = sh_error_set(e, SH_ERR_NOMEM, "libcurl: out of memory");
+		goto fail;
+	}
+	*out = b;
+	return SH_OK;
+fail:
+	backend_close(b);
+	return rc;
+}
+
+void backend_close(struct backend *b)
+{
+	if (!b)
+		return;
+	if (b->curl)
+		curl_easy_cleanup(b->curl);
+	/* Header lines may hold keys: wipe them before freeing. */
+	for (struct curl_slist *l = b->headers; l; l = l->next)
+		sodium_memzero(l->data, strlen(l->data));
+	curl_slist_free_all(b->headers);
+	for (int i = 0; i < b->nsecrets; i++) {
+		sodium_memzero(b->secrets[i], strlen(b->secrets[i]));
+		free(b->secrets[i]);
+	}
+	free(b->model);
+	free(b->api_version);
+	free(b->region);
+	free(b);
+}
+
+const char *backend_name(const struct backend *b)
+{
+	return b->ops->name;
+}
+
+const char *backend_model(const struct backend *b)
+{
+	return b->model;
+}
+
+enum toolfmt_vendor backend_tool_format(const struct backend *b)
+{
+	if (b->ops->tools == TOOLFMT_GEMINI && b->gemini_openapi)
+		return TOOLFMT_GEMINI_OPENAPI;
+	return b->ops->tools;
+}
+
+int backend_max_tools(const struct backend *b)
+{
+	return b->ops->max_tools;
+}
+
+const struct backend_usage *backend_usage(const struct backend *b)
+{
+	return &b->usage;
+}
+
+long backend_retry_after_ms(const char *value, time_t now)
+{
+	const char *p = value;
+	time_t when;
+	long secs = 0;
+
+	while (*p == ' ')
+		p++;
+	if (isdigit((unsigned char)*p)) {
+		for (; isdigit((unsigned char)*p); p++) {
+			if (secs > 24L * 3600)
+				break; /* absurd; the cap applies anyway */
+			secs = secs * 10 + (*p - '0');
+		}
+		while (*p == ' ')
+			p++;
+		if (*p == '\0' || isdigit((unsigned char)*p))
+			return secs * 1000;
+		return -1;
+	}
+	when = curl_getdate(p, NULL);
+	if (when == -1)
+		return -1;
+	return when <= now ? 0 : (long)(when - now) * 1000;
+}
+
+/* ---- one exchange ------------------------------------------------------ */
+
+struct exchange {
+	char *body;
+	size_t len, cap;
+	int too_big;
+	char retry_after[BACKEND_HEADER_VALUE_MAX];
+	char retry_after_ms[BACKEND_HEADER_VALUE_MAX];
+	char should_retry[BACKEND_HEADER_VALUE_MAX];
+	atomic_int *cancel;
+};
+
+static size_t on_body(char *data, size_t size, size_t n, void *ud)
+{
+	struct exchange *x = ud;
+	size_t add = size * n;
+
+	if (x->len + add + 1 > BACKEND_RESPONSE_MAX) {
+		x->too_big = 1;
+		return 0;
+	}
+	if (x->len + add + 1 > x->cap) {
+		size_t cap = x->cap ? x->cap : 16384;
+		char *grown;
+		while (cap < x->len + add + 1)
+			cap *= 2;
+		if (!(grown = realloc(x->body, cap)))
+			return 0;
+		x->body = grown;
+		x->cap = cap;
+	}
+	memcpy(x->body + x->len, data, add);
+	x->len += add;
+	x->body[x->len] = '\0';
+	return add;
+}
+
+static void keep_header(const char *line, size_t len, const char *name,
+                        char *dst)
+{
+	size_t nlen = strlen(name), j = 0;
+
+	if (len <= nlen || strncasecmp(line, name, nlen) || line[nlen] != ':')
+		return;
+	line += nlen + 1;
+	len -= nlen + 1;
+	while (len && (*line == ' ' || *line == '\t')) {
+		line++;
+		len--;
+	}
+	while (len && (line[len - 1] == '\r' || line[len - 1] == '\n' ||
+	               line[len - 1] == ' '))
+		len--;
+	for (; j < len && j + 1 < BACKEND_HEADER_VALUE_MAX; j++)
+		dst[j] = line[j];
+	dst[j] = '\0';
+}
+
+static size_t on_header(char *data, size_t size, size_t n, void *ud)
+{
+	struct exchange *x = ud;
+	size_t len = size * n;
+
+	keep_header(data, len, "retry-after", x->retry_after);
+	keep_header(data, len, "retry-after-ms", x->retry_after_ms);
+	keep_header(data, len, "x-should-retry", x->should_retry);
+	return len;
+}
+
+static int on_progress(void *ud, curl_off_t dt, curl_off_t dn,
+                       curl_off_t ut, curl_off_t un)
+{
+	struct exchange *x = ud;
+
+	(void)dt, (void)dn, (void)ut, (void)un;
+	return x->cancel && atomic_load(x->cancel) ? 1 : 0;
+}
+
+static int cancelled(const struct backend_http_opts *o)
+{
+	return o->cancel && atomic_load(o->cancel);
+}
+
+/* Sleep ms, waking early when cancelled. Returns 0 when cancelled. */
+static int nap(long ms, const struct backend_http_opts *o)
+{
+	while (ms > 0) {
+		long slice = ms < BACKEND_SLEEP_SLICE_MS ? ms
+		                                         : BACKEND_SLEEP_SLICE_MS;
+		struct timespec ts = {slice / 1000, (slice % 1000) * 1000000L};
+		if (cancelled(o))
+			return 0;
+		while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
+			if (cancelled(o))
+				return 0;
+		ms -= slice;
+	}
+	return !cancelled(o);
+}
+
+static int retryable_curl(CURLcode c)
+{
+	switch (c) {
+	case CURLE_COULDNT_RESOLVE_HOST:
+	case CURLE_COULDNT_CONNECT:
+	case CURLE_OPERATION_TIMEDOUT:
+	case CURLE_PARTIAL_FILE:
+	case CURLE_RECV_ERROR:
+	case CURLE_SEND_ERROR:
+	case CURLE_GOT_NOTHING:
+	case CURLE_HTTP2:
+	case CURLE_HTTP2_STREAM:
+	case CURLE_SSL_CONNECT_ERROR:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+static int retryable_status(long st)
+{
+	return st == 408 || st == 409 || st == 429 || st >= 500;
+}
+
+/* The vendor's message from an error body, or the body's start, made safe
+ * to print on one line. */
+static void error_text(const struct backend *b, const struct exchange *x,
+                       char *out, size_t cap)
+{
+	cJSON *j = x->len ? cJSON_ParseWithLength(x->body, x->len) : NULL;
+	const char *m = j && b->ops->error_message ? b->ops->error_message(j)
+	                                           : NULL;
+	size_t k = 0;
+
+	if (!m)
+		m = x->len ? x->body : "(empty body)";
+	for (const char *p = m; *p && k + 1 < cap &&
+	                        k < BACKEND_ERROR_BODY_MAX; p++)
+		out[k++] = (unsigned char)*p < 0x20 ? ' ' : *p;
+	out[k] = '\0';
+	cJSON_Delete(j);
+	backend_redact(b, out, cap);
+}
+
+static long next_wait(const struct exchange *x, int attempt,
+                      const struct backend_http_opts *o)
+{
+	long wait = -1, base = o->backoff_ms;
+
+	if (x->retry_after_ms[0]) {
+		char *end;
+		double v = strtod(x->retry_after_ms, &end);
+		if (end != x->retry_after_ms && v >= 0)
+			wait = (long)v;
+	}
+	if (wait < 0 && x->retry_after[0])
+		wait = backend_retry_after_ms(x->retry_after, time(NULL));
+	if (wait < 0) {
+		/* Exponential backoff with +-25% jitter, so many clients
+		 * rate-limited at once do not come back at once. */
+		for (int i = 0; i < attempt && base < o->retry_max_ms; i++)
+			base *= 2;
+		wait = base * 3 / 4 + (long)randombytes_uniform(
+		                          (uint32_t)(base / 2 + 1));
+	}
+	return wait > o->retry_max_ms ? o->retry_max_ms : wait;
+}
+
+static void defaults(struct backend_http_opts *o,
+                     const struct backend_http_opts *in)
+{
+	if (in)
+		*o = *in;
+	else
+		memset(o, 0, sizeof *o);
+	if (o->connect_timeout_ms <= 0)
+		o->connect_timeout_ms = BACKEND_DEFAULT_CONNECT_TIMEOUT_MS;
+	if (o->timeout_ms <= 0)
+		o->timeout_ms = BACKEND_DEFAULT_TIMEOUT_MS;
+	if (o->max_retries == 0)
+		o->max_retries = BACKEND_DEFAULT_RETRIES;
+	if (o->max_retries < 0)
+		o->max_retries = 0;
+	if (o->backoff_ms <= 0)
+		o->backoff_ms = BACKEND_DEFAULT_BACKOFF_MS;
+	if (o->retry_max_ms <= 0)
+		o->retry_max_ms = BACKEND_DEFAULT_RETRY_MAX_MS;
+}
+
+/* One HTTP attempt. Returns the curl code; *status the HTTP status. */
+static CURLcode perform(struct backend *b, const char *body, size_t len,
+                        const struct backend_http_opts *o,
+                        struct exchange *x, long *status, struct sh_error *e,
+                        sh_status *rc)
+{
+	struct curl_slist *extra = NULL, *list = b->headers;
+	CURL *h = b->curl;
+	CURLcode cc;
+
+	*rc = SH_OK;
+	*status = 0;
+	if (b->ops->sign && b->aws_secret && !b->curl_sigv4) {
+		/* Per-attempt signatures carry the time: build a fresh list. */
+		for (struct curl_slist *l = b->headers; l; l = l->next) {
+			struct curl_slist *n = curl_slist_append(extra, l->data);
+			if (!n) {
+				curl_slist_free_all(extra);
+				*rc = sh_error_set(e, SH_ERR_NOMEM,
+				                   "out of memory");
+				return CURLE_OUT_OF_MEMORY;
+			}
+			extra = n;
+		}
+		*rc = b->ops->sign(b, body, len, &extra, e);
+		if (*rc != SH_OK) {
+			curl_slist_free_all(extra);
+			return CURLE_OK;
+		}
+		list = extra;
+	}
+	curl_easy_reset(h);
+	curl_easy_setopt(h, CURLOPT_URL, b->url);
+	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(h, CURLOPT_USERAGENT, "skillhost/" SKILLHOST_VERSION);
+	curl_easy_setopt(h, CURLOPT_HTTPHEADER, list);
+	curl_easy_setopt(h, CURLOPT_POST, 1L);
+	curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
+	curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
+	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, o->connect_timeout_ms);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, o->timeout_ms);
+	curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, x);
+	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(h, CURLOPT_HEADERDATA, x);
+	curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
+	curl_easy_setopt(h, CURLOPT_XFERINFODATA, x);
+	curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+	if (b->curl_sigv4) {
+		char sig[64];
+		snprintf(sig, sizeof sig, "aws:amz:%s:bedrock", b->region);
+		curl_easy_setopt(h, CURLOPT_AWS_SIGV4, sig);
+		curl_easy_setopt(h, CURLOPT_USERNAME, b->aws_key_id);
+		curl_easy_setopt(h, CURLOPT_PASSWORD, b->aws_secret);
+	}
+	cc = curl_easy_perform(h);
+	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, status);
+	/* Do not leave the secret in the handle between requests. */
+	if (b->curl_sigv4)
+		curl_easy_setopt(h, CURLOPT_PASSWORD, "");
+	curl_easy_setopt(h, CURLOPT_HTTPHEADER, NULL);
+	curl_slist_free_all(extra);
+	return cc;
+}
+
+static void reset_exchange(struct exchange *x)
+{
+	x->len = 0;
+	x->too_big = 0;
+	x->retry_after[0] = x->retry_after_ms[0] = x->should_retry[0] = '\0';
+	if (x->body)
+		x->body[0] = '\0';
+}
+
+static sh_status parse_ok(struct backend *b, struct exchange *x,
+                          struct tr_msg *out, struct sh_error *e)
+{
+	cJSON *j = cJSON_ParseWithLength(x->body ? x->body : "", x->len);
+	sh_status rc;
+
+	if (!j)
+		return sh_error_set(e, SH_ERR_INVALID,
+		                    "the response is not valid JSON (%zu bytes; "
+		                    "truncated or not from a %s API?)",
+		                    x->len, b->ops->name);
+	if (!cJSON_IsObject(j)) {
+		cJSON_Delete(j);
+		return sh_error_set(e, SH_ERR_INVALID,
+		                    "the response is not a JSON object");
+	}
+	rc = b->ops->parse(b, j, out, e);
+	cJSON_Delete(j);
+	if (rc != SH_OK) {
+		tr_msg_free(out);
+		return rc;
+	}
+	out->role = TR_ASSISTANT;
+	out->wire = b->ops->wire;
+	if (!(out->backend = strdup(b->ops->name)) ||
+	    !(out->model = strdup(b->model))) {
+		tr_msg_free(out);
+		return sh_error_set(e, SH_ERR_NOMEM, "out of memory");
+	}
+	return SH_OK;
+}
+
+sh_status backend_step(struct backend *b, const struct transcript *tr,
+                       const cJSON *tools, const struct backend_http_opts *in,
+                       struct tr_msg *out, struct sh_error *e)
+{
+	struct backend_http_opts o;
+	struct exchange x = {0};
+	cJSON *req = NULL;
+	char *body = NULL;
+	char why[BACKEND_ERROR_BODY_MAX + 64];
+	sh_status rc;
+	size_t len;
+
+	memset(out, 0, sizeof *out);
+	defaults(&o, in);
+	x.cancel = o.cancel;
+	rc = b->ops->build(b, tr, tools, &req, e);
+	if (rc != SH_OK)
+		goto out;
+	if (!(body = cJSON_PrintUnformatted(req))) {
+		rc = sh_error_set(e, SH_ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	len = strlen(body);
+	hostlog(SKILL_LOG_DEBUG, "%s: POST %s (%zu bytes)", b->ops->name,
+	        b->url, len);
+	for (int attempt = 0;; attempt++) {
+		long status;
+		CURLcode cc;
+		int retry;
+
+		if (cancelled(&o)) {
+			rc = sh_error_set(e, SH_ERR_CANCELLED, "cancelled");
+			goto out;
+		}
+		reset_exchange(&x);
+		b->usage.attempts++;
+		cc = perform(b, body, len, &o, &x, &status, e, &rc);
+		if (rc != SH_OK)
+			goto out;
+		if (cc == CURLE_ABORTED_BY_CALLBACK) {
+			rc = sh_error_set(e, SH_ERR_CANCELLED, "cancelled");
+			goto out;
+		}
+		if (x.too_big) {
+			rc = sh_error_set(e, SH_ERR_INVALID,
+			                  "the response is larger than %u bytes",
+			                  BACKEND_RESPONSE_MAX);
+			goto out;
+		}
+		if (cc == CURLE_OK && status >= 200 && status < 300) {
+			rc = parse_ok(b, &x, out, e);
+			if (rc == SH_OK) {
+				b->usage.requests++;
+				b->usage.input_tokens += out->usage.input_tokens;
+				b->usage.output_tokens += out->usage.output_tokens;
+			}
+			goto out;
+		}
+		if (cc != CURLE_OK) {
+			retry = retryable_curl(cc);
+			snprintf(why, sizeof why, "%s", curl_easy_strerror(cc));
+		} else {
+			char msg[BACKEND_ERROR_BODY_MAX + 1];
+			retry = retryable_status(status);
+			if (!strcasecmp(x.should_retry, "false"))
+				retry = 0;
+			else if (!strcasecmp(x.should_retry, "true"))
+				retry = 1;
+			error_text(b, &x, msg, sizeof msg);
+			snprintf(why, sizeof why, "HTTP %ld: %s", status, msg);
+		}
+		if (retry && attempt < o.max_retries) {
+			long wait = next_wait(&x, attempt, &o);
+			hostlog(SKILL_LOG_WARNING,
+			        "%s: %s; retrying in %.1f s (retry %d of %d)",
+			        b->ops->name, why, (double)wait / 1000.0,
+			        attempt + 1, o.max_retries);
+			if (!nap(wait, &o)) {
+				rc = sh_error_set(e, SH_ERR_CANCELLED,
+				                  "cancelled");
+				goto out;
+			}
+			continue;
+		}
+		if (cc != CURLE_OK)
+			rc = sh_error_set(e, SH_ERR_IO, "%s: %s", b->url, why);
+		else if (status == 429)
+			rc = sh_error_set(e, SH_ERR_BUSY,
+			                  "still rate-limited after %d "
+			                  "retr%s (%s)",
+			                  attempt, attempt == 1 ? "y" : "ies",
+			                  why);
+		else if (status >= 500)
+			rc = sh_error_set(e, SH_ERR_IO, "%s", why);
+		else if (status == 401 || status == 403)
+			rc = sh_error_set(e, SH_ERR_DENIED,
+			                  "%s (check the credentials)", why);
+		else
+			rc = sh_error_set(e, SH_ERR_FAIL, "%s", why);
+		if (retry && attempt > 0 && status != 429)
+			sh_error_suffix(e, " after %d retr%s", attempt,
+			                attempt == 1 ? "y" : "ies");
+		goto out;
+	}
+out:
+	if (rc != SH_OK && e) {
+		sh_error_prefix(e, "%s", b->ops->name);
+		backend_redact(b, e->msg, sizeof e->msg);
+	}
+	cJSON_Delete(req);
+	free(body);
+	free(x.body);
+	return rc;
+}
