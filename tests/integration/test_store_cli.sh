@@ -66,6 +66,32 @@ expect_err "hello.so was changed after install" "refusal names the file"
 cp "$TMP/orig.so" "$so"
 run "$SH" call example/hello.greet '{"name":"x"}'; expect_rc 0 "restored library loads"
 
+# A package signed by the real minisign, with our trusted-comment format,
+# installs like one we signed ourselves.
+if command -v minisign >/dev/null && command -v b2sum >/dev/null; then
+  minisign -G -W -p "$TMP/m.pub" -s "$TMP/m.sec" >/dev/null 2>&1
+  # Packed without -p: the manifest then names no publisher key.
+  "$SH" pack "$SKILLS_OUT/pkgsrc/testing-sleeper-1.0.0" -o "$TMP/ms.skill" >/dev/null
+  h=$(b2sum -l 256 "$TMP/ms.skill" | cut -d' ' -f1)
+  minisign -S -s "$TMP/m.sec" -m "$TMP/ms.skill" \
+    -t "skillhost-package:1 name:testing/sleeper version:1.0.0 blake2b256:$h timestamp:$(date +%s)" >/dev/null 2>&1
+  run "$SH" trust add "$TMP/m.pub" --namespace testing; expect_rc 0 "trust a minisign key"
+  run "$SH" install "$TMP/ms.skill"; expect_rc 0 "install a package signed by minisign -S"
+  run "$SH" call testing/sleeper.sleep '{"ms":1}' --compact; expect_out "slept 1 ms" "the minisign-signed skill runs"
+  minisign -S -l -s "$TMP/m.sec" -m "$TMP/ms.skill" \
+    -t "skillhost-package:1 name:testing/sleeper version:1.0.0 blake2b256:$h timestamp:1" >/dev/null 2>&1
+  run "$SH" install "$TMP/ms.skill" --force; expect_rc 3 "legacy minisign -l signature refused"
+  "$SH" remove testing/sleeper >/dev/null
+  # The build's packages name the dev key as publisher: signed by another
+  # trusted key, they are refused.
+  h=$(b2sum -l 256 "$PKG/testing-noop-1.0.0.skill" | cut -d' ' -f1)
+  cp "$PKG/testing-noop-1.0.0.skill" "$TMP/pub.skill"
+  minisign -S -s "$TMP/m.sec" -m "$TMP/pub.skill" \
+    -t "skillhost-package:1 name:testing/noop version:1.0.0 blake2b256:$h timestamp:1" >/dev/null 2>&1
+  run "$SH" install "$TMP/pub.skill"; expect_rc 3 "a key other than the manifest's publisher is refused"
+  expect_err "names publisher key" "the refusal names the publisher key"
+fi
+
 # Rollback and remove.
 run "$SH" rollback example/hello; expect_rc 4 "no previous version"
 run "$SH" remove example/hello; expect_rc 0 "remove"
