@@ -1,0 +1,477 @@
+/*
+ * cmd_serve.c - `skillhost serve`: the tools over MCP, on stdio or
+ * Streamable HTTP.
+ *
+ * The main thread only waits for signals: SIGTERM or SIGINT drains the
+ * calls in flight and exits, SIGHUP re-reads the installed skills, and the
+ * store is also polled every --reload-interval seconds; a change reaches
+ * clients as notifications/tools/list_changed.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "fsutil.h"
+#include "hostlog.h"
+#include "mcp_http.h"
+#include "mcp_server.h"
+#include "mcp_stdio.h"
+#include "runtime.h"
+
+#define SERVE_MAX_LIST 32          /* --allow-origin / --allow-host */
+#define SERVE_TOKEN_MIN 16         /* bytes: shorter tokens are guessable */
+#define SERVE_TOKEN_FILE_MAX 4096
+#define SERVE_RELOAD_DEFAULT_S 2
+#define SERVE_DRAIN_DEFAULT_S 30
+/* How often the main thread wakes to see whether a stdio client left. */
+#define SERVE_TICK_MS 200
+
+static void help(void)
+{
+	puts("usage: skillhost serve --stdio | --http HOST:PORT [options]\n"
+	     "\n"
+	     "Serve the tools of the installed skills (and of --skill files)\n"
+	     "over MCP 2025-11-25 (2025-06-18 and 2025-03-26 are accepted).\n"
+	     "\n"
+	     "  --stdio               newline-delimited JSON-RPC on stdin/stdout\n"
+	     "  --http HOST:PORT      Streamable HTTP at http://HOST:PORT/mcp;\n"
+	     "                        port 0 picks a free port (see --ready-file)\n"
+	     "  --skill PATH.so       also serve this skill file (repeatable)\n"
+	     "  --short-names         expose bare tool names (refused when two\n"
+	     "                        tools share one)\n"
+	     "  --page-size N         tools per tools/list page (default 100)\n"
+	     "  --threads N           call workers (default 32)\n"
+	     "  --call-timeout MS     ask calls to stop after MS milliseconds\n"
+	     "  --reload-interval S   re-read the installed skills every S\n"
+	     "                        seconds (default 2; 0: only on SIGHUP)\n"
+	     "  --drain-timeout S     on SIGTERM, let calls finish for S seconds\n"
+	     "                        before cancelling them (default 30)\n"
+	     "  --max-body BYTES      largest message (default 16777216)\n"
+	     "  --ready-file FILE     write the server's URL (or \"stdio\") here\n"
+	     "                        once it is ready\n"
+	     "\n"
+	     "HTTP only:\n"
+	     "  --token-file FILE     require Authorization: Bearer <the file's\n"
+	     "                        content>\n"
+	     "  --stateless           keep no session state, so several hosts\n"
+	     "                        can serve behind one load balancer\n"
+	     "  --allow-origin ORIGIN allow browser pages from ORIGIN (repeatable;\n"
+	     "                        loopback origins are allowed on a loopback\n"
+	     "                        address; \"*\" allows any)\n"
+	     "  --allow-host HOST     accept this Host header too (repeatable;\n"
+	     "                        e.g. behind a proxy or on 0.0.0.0)\n"
+	     "  --public-url URL      where clients reach this server, for\n"
+	     "                        artifact links (default http://HOST:PORT)\n"
+	     "  --poll-threads N      I/O threads (default: one per CPU)\n"
+	     "  --max-connections N   default 4096\n"
+	     "  --connection-timeout S  close connections idle for S seconds\n"
+	     "                        (default 60)\n"
+	     "  --session-timeout S   end sessions idle for S seconds (default\n"
+	     "                        1800)\n"
+	     "  --max-sessions N      default 10000\n"
+	     "\n"
+	     "SIGTERM or SIGINT drains the calls in flight, then exits; SIGHUP\n"
+	     "re-reads the installed skills now.");
+}
+
+/* Parse a whole decimal number in [min, max]; 0 when it is not one. */
+static int number(const char *s, long long min, long long max, long long *out)
+{
+	char *end;
+	long long v;
+
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno || end == s || *end || v < min || v > max)
+		return 0;
+	*out = v;
+	return 1;
+}
+
+static int read_token(const char *path, char **out, struct sh_error *e)
+{
+	struct stat st;
+	size_t len;
+	char *t;
+
+	if (fs_read_file(path, SERVE_TOKEN_FILE_MAX, &t, &len, e) != SH_OK)
+		return sh_error_prefix(e, "--token-file %s", path);
+	while (len && (t[len - 1] == '\n' || t[len - 1] == '\r' ||
+	               t[len - 1] == ' ' || t[len - 1] == '\t'))
+		t[--len] = '\0';
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)t[i] <= 0x20 || (unsigned char)t[i] >= 0x7f) {
+			free(t);
+			return sh_error_set(e, SH_ERR_USAGE,
+			                    "--token-file %s: the token must be one "
+			                    "line of visible ASCII",
+			                    path);
+		}
+	if (len < SERVE_TOKEN_MIN) {
+		free(t);
+		return sh_error_set(e, SH_ERR_USAGE,
+		                    "--token-file %s: the token is %zu bytes; use "
+		                    "at least %d random ones (e.g. openssl rand "
+		                    "-hex 32)",
+		                    path, len, SERVE_TOKEN_MIN);
+	}
+	if (stat(path, &st) == 0 && (st.st_mode & 077))
+		hostlog(SKILL_LOG_WARNING,
+		        "--token-file %s can be read by other users; chmod 600 "
+		        "it",
+		        path);
+	*out = t;
+	return SH_OK;
+}
+
+/* Open the runtime with the store, the --skill files and, for HTTP, the
+ * base of artifact URLs. */
+static sh_status open_runtime(const struct cli_ctx *ctx, char **skills,
+                              int nskills, const char *url_base,
+                              struct runtime **out, struct sh_error *e)
+{
+	struct runtime_opts o = {.home = ctx->home,
+	                         .artifact_url_base = url_base};
+	struct runtime *rt;
+	sh_status rc = runtime_open(&o, &rt, e);
+
+	if (rc != SH_OK)
+		return rc;
+	for (int i = 0; i < nskills && rc == SH_OK; i++)
+		rc = runtime_add_skill_file(rt, skills[i], e);
+	if (rc == SH_OK)
+		rc = runtime_seal(rt, e);
+	if (rc != SH_OK) {
+		runtime_close(rt);
+		return rc;
+	}
+	*out = rt;
+	return SH_OK;
+}
+
+static void reload(struct runtime *rt)
+{
+	struct sh_error err;
+	int changed = 0;
+
+	if (runtime_reload(rt, &changed, &err) != SH_OK)
+		hostlog(SKILL_LOG_ERROR, "re-reading the installed skills: %s",
+		        err.msg);
+	else if (changed)
+		hostlog(SKILL_LOG_NOTICE,
+		        "the installed skills changed; clients are told");
+}
+
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Wait for a signal to stop, reloading on SIGHUP and every interval.
+ * Returns the signal, or 0 when the stdio client went away. */
+static int wait_loop(struct runtime *rt, const sigset_t *set,
+                     struct mcp_stdio *stdio, long long reload_s)
+{
+	int64_t next = reload_s ? mono_ms() + reload_s * 1000 : INT64_MAX;
+
+	for (;;) {
+		int64_t now = mono_ms(), wait = SERVE_TICK_MS;
+		struct timespec ts;
+		siginfo_t si;
+		int sig;
+
+		if (!stdio && next - now < wait)
+			wait = next > now ? next - now : 0;
+		if (!stdio && next == INT64_MAX)
+			wait = 3600 * 1000;
+		ts.tv_sec = wait / 1000;
+		ts.tv_nsec = (wait % 1000) * 1000000;
+		sig = sigtimedwait(set, &si, &ts);
+		if (sig == SIGTERM || sig == SIGINT)
+			return sig;
+		if (sig == SIGHUP) {
+			reload(rt);
+			if (reload_s)
+				next = mono_ms() + reload_s * 1000;
+		}
+		if (stdio && mcp_stdio_finished(stdio))
+			return 0;
+		if (mono_ms() >= next) {
+			reload(rt);
+			next = mono_ms() + reload_s * 1000;
+		}
+	}
+}
+
+static void raise_fd_limit(void)
+{
+	struct rlimit rl;
+
+	/* Every connection is a descriptor; the usual soft limit of 1024
+	 * would cap connections well below --max-connections. */
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
+int cmd_serve(struct cli_ctx *ctx, int argc, char **argv)
+{
+	enum {
+		O_STDIO = 256, O_HTTP, O_TOKEN, O_SKILL, O_PAGE, O_SHORT,
+		O_STATELESS, O_ORIGIN, O_HOST, O_BODY, O_THREADS, O_POLL,
+		O_CONNS, O_CTIMEOUT, O_STIMEOUT, O_SESSIONS, O_CALLTO,
+		O_RELOAD, O_DRAIN, O_READY, O_PUBLIC, O_HELP
+	};
+	static const struct option opts[] = {
+		{"stdio", no_argument, NULL, O_STDIO},
+		{"http", required_argument, NULL, O_HTTP},
+		{"token-file", required_argument, NULL, O_TOKEN},
+		{"skill", required_argument, NULL, O_SKILL},
+		{"page-size", required_argument, NULL, O_PAGE},
+		{"short-names", no_argument, NULL, O_SHORT},
+		{"stateless", no_argument, NULL, O_STATELESS},
+		{"allow-origin", required_argument, NULL, O_ORIGIN},
+		{"allow-host", required_argument, NULL, O_HOST},
+		{"max-body", required_argument, NULL, O_BODY},
+		{"threads", required_argument, NULL, O_THREADS},
+		{"poll-threads", required_argument, NULL, O_POLL},
+		{"max-connections", required_argument, NULL, O_CONNS},
+		{"connection-timeout", required_argument, NULL, O_CTIMEOUT},
+		{"session-timeout", required_argument, NULL, O_STIMEOUT},
+		{"max-sessions", required_argument, NULL, O_SESSIONS},
+		{"call-timeout", required_argument, NULL, O_CALLTO},
+		{"reload-interval", required_argument, NULL, O_RELOAD},
+		{"drain-timeout", required_argument, NULL, O_DRAIN},
+		{"ready-file", required_argument, NULL, O_READY},
+		{"public-url", required_argument, NULL, O_PUBLIC},
+		{"help", no_argument, NULL, O_HELP},
+		{NULL, 0, NULL, 0},
+	};
+	char *skills[CLI_MAX_SKILLS];
+	const char *origins[SERVE_MAX_LIST + 1] = {0};
+	const char *hosts[SERVE_MAX_LIST + 1] = {0};
+	int nskills = 0, norigins = 0, nhosts = 0, use_stdio = 0, c, rc = 0;
+	int short_names = 0, stateless = 0;
+	const char *http = NULL, *token_file = NULL, *ready = NULL;
+	const char *public_url = NULL;
+	long long page = 0, threads = 0, body = 0, poll = 0, conns = 0;
+	long long ctimeout = 0, stimeout = 0, sessions = 0, call_to = 0;
+	long long reload_s = SERVE_RELOAD_DEFAULT_S;
+	long long drain_s = SERVE_DRAIN_DEFAULT_S;
+	char *token = NULL;
+	char base[256];
+	struct mcp_http_addr addr = {.fd = -1};
+	struct runtime *rt = NULL;
+	struct mcp_server *srv = NULL;
+	struct mcp_stdio *stdio = NULL;
+	struct mcp_http *hsrv = NULL;
+	struct sh_error err;
+	sigset_t set;
+	int out_fd = -1, sig;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		long long *num = NULL, min = 1, max = INT_MAX;
+		switch (c) {
+		case O_STDIO: use_stdio = 1; break;
+		case O_HTTP: http = optarg; break;
+		case O_TOKEN: token_file = optarg; break;
+		case O_SKILL:
+			if (nskills == CLI_MAX_SKILLS)
+				return cli_usage("serve", "too many --skill");
+			skills[nskills++] = optarg;
+			break;
+		case O_SHORT: short_names = 1; break;
+		case O_STATELESS: stateless = 1; break;
+		case O_ORIGIN:
+			if (norigins == SERVE_MAX_LIST)
+				return cli_usage("serve", "too many --allow-origin");
+			origins[norigins++] = optarg;
+			break;
+		case O_HOST:
+			if (nhosts == SERVE_MAX_LIST)
+				return cli_usage("serve", "too many --allow-host");
+			hosts[nhosts++] = optarg;
+			break;
+		case O_READY: ready = optarg; break;
+		case O_PUBLIC: public_url = optarg; break;
+		case O_PAGE: num = &page; max = MCP_PAGE_SIZE_MAX; break;
+		case O_THREADS: num = &threads; max = MCP_THREADS_MAX; break;
+		case O_POLL: num = &poll; max = MCP_HTTP_POLL_THREADS_MAX; break;
+		case O_BODY: num = &body; min = 1024; max = 1LL << 30; break;
+		case O_CONNS: num = &conns; max = 1000000; break;
+		case O_CTIMEOUT: num = &ctimeout; max = 86400; break;
+		case O_STIMEOUT: num = &stimeout; max = 30 * 86400; break;
+		case O_SESSIONS: num = &sessions; max = 1000000; break;
+		case O_CALLTO: num = &call_to; max = 86400000; break;
+		case O_RELOAD: num = &reload_s; min = 0; max = 86400; break;
+		case O_DRAIN: num = &drain_s; min = 0; max = 86400; break;
+		case 'h':
+		case O_HELP: help(); return 0;
+		default: return cli_usage("serve", "unknown option");
+		}
+		if (num && !number(optarg, min, max, num))
+			return cli_usage("serve",
+			                 "--%s needs a whole number from %lld to "
+			                 "%lld, not '%s'",
+			                 opts[c - O_STDIO].name, min, max, optarg);
+	}
+	if (optind < argc)
+		return cli_usage("serve", "unexpected argument '%s'",
+		                 argv[optind]);
+	if (use_stdio == !!http)
+		return cli_usage("serve", "give exactly one of --stdio and "
+		                          "--http HOST:PORT");
+	if (use_stdio && (token_file || stateless || norigins || nhosts ||
+	                  public_url || poll || conns || ctimeout ||
+	                  stimeout || sessions))
+		return cli_usage("serve", "--token-file, --stateless, "
+		                          "--allow-*, --public-url and the "
+		                          "connection options are for --http");
+	if (token_file && read_token(token_file, &token, &err) != SH_OK)
+		return cli_fail(&err);
+
+	/* Signals go to the main thread only: block them before any thread
+	 * starts, so every thread inherits the mask. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	if (http) {
+		raise_fd_limit();
+		if (mcp_http_bind(http, &addr, &err) != SH_OK) {
+			rc = cli_fail(&err);
+			goto out;
+		}
+		snprintf(base, sizeof base, "%s/artifacts/",
+		         public_url ? public_url : addr.url);
+		if (!addr.loopback && !token)
+			hostlog(SKILL_LOG_WARNING,
+			        "%s is not a loopback address and there is no "
+			        "--token-file: anyone who reaches it can call "
+			        "the tools",
+			        addr.url);
+	}
+	if (open_runtime(ctx, skills, nskills, http ? base : NULL, &rt,
+	                 &err) != SH_OK) {
+		rc = cli_fail(&err);
+		goto out;
+	}
+	{
+		struct mcp_server_opts so = {
+			.rt = rt,
+			.page_size = (size_t)page,
+			.threads = (unsigned)threads,
+			.short_names = short_names,
+			.stateless = stateless,
+			.call_timeout_ms = call_to,
+		};
+		if (mcp_server_new(&so, &srv, &err) != SH_OK ||
+		    mcp_server_check_names(srv, &err) != SH_OK) {
+			rc = cli_fail(&err);
+			goto out;
+		}
+	}
+	if (use_stdio) {
+		/* stdout carries only MCP: keep the real one for us and
+		 * point fd 1 at stderr, so stray prints go to the log. */
+		fflush(stdout);
+		out_fd = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
+		if (out_fd < 0 || dup2(STDERR_FILENO, STDOUT_FILENO) < 0) {
+			sh_error_errno(&err, SH_ERR_IO, errno,
+			               "cannot set up stdout");
+			rc = cli_fail(&err);
+			goto out;
+		}
+		if (mcp_stdio_start(srv, STDIN_FILENO, out_fd, (size_t)body,
+		                    &stdio, &err) != SH_OK) {
+			rc = cli_fail(&err);
+			goto out;
+		}
+		hostlog(SKILL_LOG_INFO, "serving %zu tools over MCP on stdio",
+		        catalog_tool_count(runtime_catalog(rt)));
+	} else {
+		struct mcp_http_opts ho = {
+			.addr = &addr,
+			.svc = runtime_services(rt),
+			.allow_origins = norigins ? origins : NULL,
+			.allow_hosts = nhosts ? hosts : NULL,
+			.token = token,
+			.stateless = stateless,
+			.max_body = (size_t)body,
+			.poll_threads = (unsigned)poll,
+			.max_connections = (unsigned)conns,
+			.connection_timeout_s = (unsigned)ctimeout,
+			.session_idle_s = (unsigned)stimeout,
+			.max_sessions = (unsigned)sessions,
+		};
+		sh_status st = mcp_http_start(srv, &ho, &hsrv, &err);
+		addr.fd = -1; /* the server's now, or closed */
+		if (st != SH_OK) {
+			rc = cli_fail(&err);
+			goto out;
+		}
+		hostlog(SKILL_LOG_NOTICE, "serving %zu tools over MCP at %s/mcp%s",
+		        catalog_tool_count(runtime_catalog(rt)), addr.url,
+		        stateless ? " (stateless)" : "");
+	}
+	if (ready) {
+		char line[160];
+		int n = snprintf(line, sizeof line, "%s\n",
+		                 http ? addr.url : "stdio");
+		if (fs_write_atomic(ready, line, (size_t)n, 0644, &err) != SH_OK)
+			hostlog(SKILL_LOG_ERROR, "--ready-file: %s", err.msg);
+	}
+
+	sig = wait_loop(rt, &set, stdio, reload_s);
+	/* A second SIGTERM or Ctrl-C kills at once, should the drain hang. */
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGINT, SIG_DFL);
+	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+	if (sig)
+		hostlog(SKILL_LOG_NOTICE, "%s: draining calls in flight, then "
+		                          "exiting",
+		        sig == SIGTERM ? "SIGTERM" : "SIGINT");
+	if (hsrv) {
+		mcp_http_stop(hsrv, drain_s * 1000);
+		hsrv = NULL;
+	}
+	if (stdio) {
+		if (sig)
+			mcp_server_drain(srv, drain_s * 1000);
+		mcp_stdio_stop(stdio);
+		stdio = NULL;
+	}
+out:
+	mcp_http_stop(hsrv, 0);
+	mcp_stdio_stop(stdio);
+	mcp_server_free(srv);
+	runtime_close(rt);
+	if (addr.fd >= 0)
+		close(addr.fd);
+	if (out_fd >= 0)
+		close(out_fd);
+	if (token) {
+		memset(token, 0, strlen(token));
+		free(token);
+	}
+	return rc;
+}

@@ -1,0 +1,991 @@
+/*
+ * mcp_server.c - MCP sessions over any transport. See mcp_server.h.
+ */
+#include "mcp_server.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <sodium.h>
+
+#include "call.h"
+#include "catalog.h"
+#include "dispatch.h"
+#include "hostlog.h"
+#include "runtime.h"
+#include "toolfmt.h"
+
+/* The version a client that never said one speaks (the HTTP header's
+ * documented default). */
+#define MCP_VERSION_FALLBACK "2025-03-26"
+/* A cursor is base64url of a canonical name; this bounds what we decode. */
+#define MCP_CURSOR_MAX (((NAMES_CANONICAL_MAX + 2) / 3) * 4 + 4)
+/* How long a drain waits for cancelled calls after its deadline: a skill
+ * that ignores cancellation must not keep the process up forever. */
+#define MCP_CANCEL_GRACE_MS 5000
+/* Room for short messages built here. */
+#define MCP_MSG_MAX 1536
+
+static const char *const versions[] = {"2025-11-25", "2025-06-18",
+                                       "2025-03-26"};
+
+/* Why a call was cancelled; the first reason wins. */
+enum cancel_reason {
+	CANCEL_NONE,
+	CANCEL_CLIENT,  /* notifications/cancelled: send no response */
+	CANCEL_CLOSED,  /* the session closed: nobody to answer */
+	CANCEL_SERVER   /* the server is draining: answer what we have */
+};
+
+struct mcp_job {
+	struct mcp_job *next_q;            /* server queue */
+	struct mcp_job *prev_s, *next_s;   /* session's calls in flight */
+	struct mcp_session *s;             /* holds a reference */
+	struct jsonrpc_msg msg;            /* owned */
+	struct mcp_reply reply;
+	const char *tool_name;             /* in msg */
+	const cJSON *args;                 /* in msg; NULL for {} */
+	const cJSON *token;                /* progressToken in msg, or NULL */
+	atomic_int cancel;                 /* the call's cancel flag */
+	atomic_int reason;                 /* enum cancel_reason */
+	skill_log_level log_min;
+};
+
+struct mcp_server {
+	struct runtime *rt;
+	size_t page_size;
+	int short_names;
+	int stateless;
+	int64_t call_timeout_ms;
+	char *instructions;
+
+	pthread_mutex_t qlock;   /* guards the queue and the counters */
+	pthread_cond_t qcond;    /* work arrived, or stopping */
+	pthread_cond_t idle;     /* active reached 0 */
+	struct mcp_job *qhead, *qtail;
+	size_t qlen;
+	size_t active;           /* queued + running */
+	int draining;
+	int stopping;
+	pthread_t *workers;
+	unsigned nworkers;
+
+	pthread_mutex_t slock;   /* guards the session list */
+	struct mcp_session *sessions;
+};
+
+struct mcp_session {
+	struct mcp_server *srv;
+	atomic_int refs;
+	pthread_mutex_t lock;    /* guards the fields below */
+	struct mcp_session *prev, *next; /* in srv->sessions, under slock */
+	int initialized;
+	int closed;
+	char version[16];
+	atomic_int log_min;
+	struct mcp_notify notify;
+	struct mcp_job *calls;   /* in flight */
+};
+
+int mcp_version_supported(const char *v)
+{
+	for (size_t i = 0; v && i < sizeof versions / sizeof *versions; i++)
+		if (!strcmp(v, versions[i]))
+			return 1;
+	return 0;
+}
+
+/* --- replies --- */
+
+static void reply_none(const struct mcp_reply *r)
+{
+	r->send(r->ud, NULL, 0, 1);
+}
+
+static void reply_result(const struct mcp_reply *r, const char *id,
+                         cJSON *result)
+{
+	size_t len = 0;
+	char *msg = jsonrpc_result(id, result, &len);
+
+	if (!msg)
+		msg = jsonrpc_error(id, JSONRPC_INTERNAL_ERROR,
+		                    "Internal error: out of memory", NULL, &len);
+	r->send(r->ud, msg, msg ? len : 0, 1);
+}
+
+static void reply_error(const struct mcp_reply *r, const char *id, int code,
+                        const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static void reply_error(const struct mcp_reply *r, const char *id, int code,
+                        const char *fmt, ...)
+{
+	char text[MCP_MSG_MAX];
+	size_t len = 0;
+	va_list ap;
+	char *msg;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof text, fmt, ap);
+	va_end(ap);
+	msg = jsonrpc_error(id, code, text, NULL, &len);
+	r->send(r->ud, msg, msg ? len : 0, 1);
+}
+
+/* --- sessions --- */
+
+void mcp_session_ref(struct mcp_session *s)
+{
+	atomic_fetch_add(&s->refs, 1);
+}
+
+void mcp_session_unref(struct mcp_session *s)
+{
+	if (atomic_fetch_sub(&s->refs, 1) != 1)
+		return;
+	pthread_mutex_destroy(&s->lock);
+	free(s);
+}
+
+sh_status mcp_session_new(struct mcp_server *srv,
+                          const struct mcp_notify *notify, int flags,
+                          const char *version, struct mcp_session **out,
+                          struct sh_error *e)
+{
+	struct mcp_session *s = calloc(1, sizeof *s);
+
+	*out = NULL;
+	if (!s)
+		return sh_error_set(e, SH_ERR_NOMEM, "out of memory");
+	s->srv = srv;
+	atomic_init(&s->refs, 1);
+	atomic_init(&s->log_min, SKILL_LOG_INFO);
+	pthread_mutex_init(&s->lock, NULL);
+	if (notify)
+		s->notify = *notify;
+	if (flags & MCP_SESSION_STATELESS) {
+		s->initialized = 1;
+		snprintf(s->version, sizeof s->version, "%s",
+		         mcp_version_supported(version) ? version
+		                                        : MCP_VERSION_FALLBACK);
+	}
+	pthread_mutex_lock(&srv->slock);
+	s->next = srv->sessions;
+	if (s->next)
+		s->next->prev = s;
+	srv->sessions = s;
+	pthread_mutex_unlock(&srv->slock);
+	*out = s;
+	return SH_OK;
+}
+
+int mcp_session_initialized(struct mcp_session *s)
+{
+	int v;
+
+	pthread_mutex_lock(&s->lock);
+	v = s->initialized;
+	pthread_mutex_unlock(&s->lock);
+	return v;
+}
+
+const char *mcp_session_version(struct mcp_session *s)
+{
+	return s->version[0] ? s->version : MCP_VERSION_FALLBACK;
+}
+
+/* Cancel every call of s for reason. Caller holds s->lock. */
+static void cancel_calls_locked(struct mcp_session *s, enum cancel_reason why)
+{
+	for (struct mcp_job *j = s->calls; j; j = j->next_s) {
+		int none = CANCEL_NONE;
+		atomic_compare_exchange_strong(&j->reason, &none, (int)why);
+		atomic_store(&j->cancel, 1);
+	}
+}
+
+void mcp_session_close(struct mcp_session *s)
+{
+	struct mcp_server *srv;
+
+	if (!s)
+		return;
+	srv = s->srv;
+	pthread_mutex_lock(&srv->slock);
+	if (s->prev)
+		s->prev->next = s->next;
+	else if (srv->sessions == s)
+		srv->sessions = s->next;
+	if (s->next)
+		s->next->prev = s->prev;
+	s->prev = s->next = NULL;
+	pthread_mutex_unlock(&srv->slock);
+
+	pthread_mutex_lock(&s->lock);
+	s->closed = 1;
+	memset(&s->notify, 0, sizeof s->notify);
+	cancel_calls_locked(s, CANCEL_CLOSED);
+	pthread_mutex_unlock(&s->lock);
+	mcp_session_unref(s);
+}
+
+/* --- the worker pool --- */
+
+static void job_free(struct mcp_job *j)
+{
+	jsonrpc_msg_free(&j->msg);
+	mcp_session_unref(j->s);
+	free(j);
+}
+
+static void on_progress(void *ud, double progress, double total,
+                        const char *message)
+{
+	struct mcp_job *j = ud;
+	cJSON *p = cJSON_CreateObject();
+	cJSON *tok = cJSON_Duplicate(j->token, 1);
+	size_t len;
+	char *msg;
+
+	if (!p || !tok) {
+		cJSON_Delete(p);
+		cJSON_Delete(tok);
+		return;
+	}
+	cJSON_AddItemToObject(p, "progressToken", tok);
+	if (!cJSON_AddNumberToObject(p, "progress", progress) ||
+	    (total > 0 && !cJSON_AddNumberToObject(p, "total", total)) ||
+	    (message && !cJSON_AddStringToObject(p, "message", message))) {
+		cJSON_Delete(p);
+		return;
+	}
+	msg = jsonrpc_notification("notifications/progress", p, &len);
+	if (msg)
+		j->reply.send(j->reply.ud, msg, len, 0);
+}
+
+static void on_log(void *ud, skill_log_level level, const char *logger,
+                   const char *message)
+{
+	struct mcp_job *j = ud;
+	cJSON *p = cJSON_CreateObject();
+	size_t len;
+	char *msg;
+
+	if (!p || !cJSON_AddStringToObject(p, "level", hostlog_level_name(level)) ||
+	    (logger && !cJSON_AddStringToObject(p, "logger", logger)) ||
+	    !cJSON_AddStringToObject(p, "data", message)) {
+		cJSON_Delete(p);
+		return;
+	}
+	msg = jsonrpc_notification("notifications/message", p, &len);
+	if (msg)
+		j->reply.send(j->reply.ud, msg, len, 0);
+}
+
+/* Run one call and build its response (NULL when there is none to
+ * send). */
+static char *run_call(struct mcp_job *j, size_t *len)
+{
+	struct mcp_server *srv = j->s->srv;
+	struct call_sinks sinks = {
+		.progress = j->token ? on_progress : NULL,
+		.log = on_log,
+		.log_min = j->log_min,
+		.ud = j,
+	};
+	struct dispatch_opts o = {
+		.timeout_ms = srv->call_timeout_ms,
+		.cancel = &j->cancel,
+		.sinks = &sinks,
+		.services = runtime_services(srv->rt),
+	};
+	struct call_result res;
+	struct sh_error err;
+	struct catalog *c;
+	struct tool *t;
+	cJSON *out;
+	char *msg;
+
+	sh_error_clear(&err);
+	c = runtime_acquire(srv->rt);
+	t = catalog_find(c, j->tool_name, &err);
+	if (!t) {
+		char text[MCP_MSG_MAX];
+		runtime_release(c);
+		/* The catalog's own message speaks of the CLI; a client needs
+		 * the MCP terms, unless the name was ambiguous. */
+		if (strstr(err.msg, "ambiguous"))
+			snprintf(text, sizeof text, "Invalid params: %s", err.msg);
+		else
+			snprintf(text, sizeof text,
+			         "Invalid params: unknown tool \"%.256s\"; "
+			         "tools/list names the tools this server offers",
+			         j->tool_name);
+		return jsonrpc_error(j->msg.id, JSONRPC_INVALID_PARAMS, text,
+		                     NULL, len);
+	}
+	if (dispatch_call_tool(c, t, j->args, &o, &res, &err) != SH_OK) {
+		char text[MCP_MSG_MAX];
+		/* No call could be made (the skill cannot start): tell the
+		 * model, which may pick another tool. */
+		hostlog(SKILL_LOG_ERROR, "%s: %s", t->canonical, err.msg);
+		snprintf(text, sizeof text, "skillhost could not run %s: %s",
+		         t->mcp_name, err.msg);
+		memset(&res, 0, sizeof res);
+		res.is_error = 1;
+		res.content = cJSON_CreateArray();
+		if (res.content) {
+			cJSON *b = cJSON_CreateObject();
+			cJSON_AddStringToObject(b, "type", "text");
+			cJSON_AddStringToObject(b, "text", text);
+			cJSON_AddItemToArray(res.content, b);
+		}
+	}
+	runtime_release(c);
+	out = call_result_to_json(&res);
+	if (!out)
+		return jsonrpc_error(j->msg.id, JSONRPC_INTERNAL_ERROR,
+		                     "Internal error: out of memory", NULL, len);
+	msg = jsonrpc_result(j->msg.id, out, len);
+	return msg;
+}
+
+static void run_job(struct mcp_job *j)
+{
+	struct mcp_session *s = j->s;
+	char *msg = NULL;
+	size_t len = 0;
+	int reason;
+
+	if (!atomic_load(&j->cancel))
+		msg = run_call(j, &len);
+	else if (atomic_load(&j->reason) == CANCEL_SERVER)
+		msg = jsonrpc_error(j->msg.id, JSONRPC_SERVER_ERROR,
+		                    "the server is shutting down; the call was "
+		                    "not started",
+		                    NULL, &len);
+	/* Leave the table before answering, so the client may reuse the id
+	 * as soon as it has the response. */
+	pthread_mutex_lock(&s->lock);
+	if (j->prev_s)
+		j->prev_s->next_s = j->next_s;
+	else
+		s->calls = j->next_s;
+	if (j->next_s)
+		j->next_s->prev_s = j->prev_s;
+	pthread_mutex_unlock(&s->lock);
+	reason = atomic_load(&j->reason);
+	if (reason == CANCEL_CLIENT || reason == CANCEL_CLOSED) {
+		/* MCP: no response to a cancelled request; a closed
+		 * session has nobody to read one. */
+		free(msg);
+		reply_none(&j->reply);
+	} else {
+		j->reply.send(j->reply.ud, msg, msg ? len : 0, 1);
+	}
+	job_free(j);
+}
+
+static void *worker_main(void *arg)
+{
+	struct mcp_server *srv = arg;
+
+	pthread_mutex_lock(&srv->qlock);
+	for (;;) {
+		struct mcp_job *j;
+		while (!srv->qhead && !srv->stopping)
+			pthread_cond_wait(&srv->qcond, &srv->qlock);
+		if (!srv->qhead)
+			break;
+		j = srv->qhead;
+		srv->qhead = j->next_q;
+		if (!srv->qhead)
+			srv->qtail = NULL;
+		srv->qlen--;
+		pthread_mutex_unlock(&srv->qlock);
+		run_job(j);
+		pthread_mutex_lock(&srv->qlock);
+		if (--srv->active == 0)
+			pthread_cond_broadcast(&srv->idle);
+	}
+	pthread_mutex_unlock(&srv->qlock);
+	return NULL;
+}
+
+/* --- list_changed --- */
+
+static void on_catalog_change(void *ud)
+{
+	struct mcp_server *srv = ud;
+	struct sh_error err;
+
+	if (mcp_server_check_names(srv, &err) != SH_OK)
+		hostlog(SKILL_LOG_ERROR,
+		        "after the installed skills changed: %s; the colliding "
+		        "tools are listed by their full MCP names",
+		        err.msg);
+	pthread_mutex_lock(&srv->slock);
+	for (struct mcp_session *s = srv->sessions; s; s = s->next) {
+		size_t len;
+		char *msg;
+		pthread_mutex_lock(&s->lock);
+		if (s->initialized && !s->closed && s->notify.send &&
+		    (msg = jsonrpc_notification(
+			     "notifications/tools/list_changed", NULL, &len)))
+			s->notify.send(s->notify.ud, msg, len, 0);
+		pthread_mutex_unlock(&s->lock);
+	}
+	pthread_mutex_unlock(&srv->slock);
+}
+
+/* --- the server --- */
+
+sh_status mcp_server_new(const struct mcp_server_opts *o,
+                         struct mcp_server **out, struct sh_error *e)
+{
+	struct mcp_server *srv;
+	sh_status rc;
+
+	*out = NULL;
+	if (!o || !o->rt)
+		return sh_error_set(e, SH_ERR_USAGE, "mcp_server_new: no runtime");
+	if (o->page_size > MCP_PAGE_SIZE_MAX)
+		return sh_error_set(e, SH_ERR_USAGE,
+		                    "page size %zu is over the limit of %d",
+		                    o->page_size, MCP_PAGE_SIZE_MAX);
+	if (o->threads > MCP_THREADS_MAX)
+		return sh_error_set(e, SH_ERR_USAGE,
+		                    "%u worker threads is over the limit of %d",
+		                    o->threads, MCP_THREADS_MAX);
+	if (sodium_init() < 0)
+		return sh_error_set(e, SH_ERR_FAIL, "libsodium failed to start");
+	srv = calloc(1, sizeof *srv);
+	if (!srv)
+		return sh_error_set(e, SH_ERR_NOMEM, "out of memory");
+	srv->rt = o->rt;
+	srv->page_size = o->page_size ? o->page_size : MCP_PAGE_SIZE_DEFAULT;
+	srv->short_names = o->short_names;
+	srv->stateless = o->stateless;
+	srv->call_timeout_ms = o->call_timeout_ms;
+	pthread_mutex_init(&srv->qlock, NULL);
+	pthread_cond_init(&srv->qcond, NULL);
+	pthread_cond_init(&srv->idle, NULL);
+	pthread_mutex_init(&srv->slock, NULL);
+	if (o->instructions && !(srv->instructions = strdup(o->instructions))) {
+		rc = sh_error_set(e, SH_ERR_NOMEM, "out of memory");
+		goto fail;
+	}
+	srv->workers = calloc(o->threads ? o->threads : MCP_THREADS_DEFAULT,
+	                      sizeof *srv->workers);
+	if (!srv->workers) {
+		rc = sh_error_set(e, SH_ERR_NOMEM, "out of memory");
+		goto fail;
+	}
+	for (unsigned i = 0; i < (o->threads ? o->threads : MCP_THREADS_DEFAULT);
+	     i++) {
+		int err = pthread_create(&srv->workers[i], NULL, worker_main, srv);
+		if (err) {
+			rc = sh_error_errno(e, SH_ERR_FAIL, err,
+			                    "cannot start call worker %u", i);
+			goto fail;
+		}
+		srv->nworkers++;
+	}
+	if (!srv->stateless &&
+	    (rc = runtime_watch(srv->rt, on_catalog_change, srv, e)) != SH_OK)
+		goto fail;
+	*out = srv;
+	return SH_OK;
+fail:
+	mcp_server_free(srv);
+	return rc;
+}
+
+sh_status mcp_server_check_names(struct mcp_server *srv, struct sh_error *e)
+{
+	struct catalog *c;
+	sh_status rc = SH_OK;
+
+	if (!srv->short_names)
+		return SH_OK;
+	c = runtime_acquire(srv->rt);
+	for (size_t i = 0; i < catalog_tool_count(c) && rc == SH_OK; i++) {
+		struct tool *t = catalog_tool_at(c, i);
+		if (catalog_find(c, t->desc->name, NULL) == t)
+			continue;
+		for (size_t k = 0; k < catalog_tool_count(c); k++) {
+			struct tool *u = catalog_tool_at(c, k);
+			if (u != t && !strcmp(u->desc->name, t->desc->name)) {
+				rc = sh_error_set(
+					e, SH_ERR_USAGE,
+					"--short-names: two tools are both "
+					"called \"%s\": %s and %s; drop "
+					"--short-names or load only one of them",
+					t->desc->name, t->canonical,
+					u->canonical);
+				break;
+			}
+		}
+	}
+	runtime_release(c);
+	return rc;
+}
+
+size_t mcp_server_calls(struct mcp_server *srv)
+{
+	size_t n;
+
+	pthread_mutex_lock(&srv->qlock);
+	n = srv->active;
+	pthread_mutex_unlock(&srv->qlock);
+	return n;
+}
+
+/* Wait until no call is active or ms pass; returns 1 when idle. */
+static int wait_idle(struct mcp_server *srv, int64_t ms)
+{
+	struct timespec until;
+	int idle;
+
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += ms / 1000;
+	until.tv_nsec += (ms % 1000) * 1000000;
+	if (until.tv_nsec >= 1000000000) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000;
+	}
+	pthread_mutex_lock(&srv->qlock);
+	while (srv->active > 0 &&
+	       pthread_cond_timedwait(&srv->idle, &srv->qlock, &until) !=
+	               ETIMEDOUT)
+		;
+	idle = srv->active == 0;
+	pthread_mutex_unlock(&srv->qlock);
+	return idle;
+}
+
+void mcp_server_drain(struct mcp_server *srv, int64_t timeout_ms)
+{
+	size_t left;
+
+	pthread_mutex_lock(&srv->qlock);
+	srv->draining = 1;
+	left = srv->active;
+	pthread_mutex_unlock(&srv->qlock);
+	if (left)
+		hostlog(SKILL_LOG_NOTICE,
+		        "waiting up to %lld ms for %zu call(s) in flight",
+		        (long long)timeout_ms, left);
+	if (wait_idle(srv, timeout_ms > 0 ? timeout_ms : 0))
+		return;
+	hostlog(SKILL_LOG_WARNING, "cancelling %zu call(s) still running",
+	        mcp_server_calls(srv));
+	pthread_mutex_lock(&srv->slock);
+	for (struct mcp_session *s = srv->sessions; s; s = s->next) {
+		pthread_mutex_lock(&s->lock);
+		cancel_calls_locked(s, CANCEL_SERVER);
+		pthread_mutex_unlock(&s->lock);
+	}
+	pthread_mutex_unlock(&srv->slock);
+	if (!wait_idle(srv, MCP_CANCEL_GRACE_MS))
+		hostlog(SKILL_LOG_ERROR,
+		        "%zu call(s) ignored cancellation; giving up on them",
+		        mcp_server_calls(srv));
+}
+
+void mcp_server_free(struct mcp_server *srv)
+{
+	if (!srv)
+		return;
+	pthread_mutex_lock(&srv->qlock);
+	srv->stopping = 1;
+	/* Queued calls will not start: the workers answer them at once. */
+	for (struct mcp_job *j = srv->qhead; j; j = j->next_q) {
+		int none = CANCEL_NONE;
+		atomic_compare_exchange_strong(&j->reason, &none, CANCEL_SERVER);
+		atomic_store(&j->cancel, 1);
+	}
+	pthread_cond_broadcast(&srv->qcond);
+	pthread_mutex_unlock(&srv->qlock);
+	for (unsigned i = 0; i < srv->nworkers; i++)
+		pthread_join(srv->workers[i], NULL);
+	free(srv->workers);
+	pthread_mutex_destroy(&srv->qlock);
+	pthread_cond_destroy(&srv->qcond);
+	pthread_cond_destroy(&srv->idle);
+	pthread_mutex_destroy(&srv->slock);
+	free(srv->instructions);
+	free(srv);
+}
+
+/* --- methods --- */
+
+static void do_initialize(struct mcp_session *s, const struct jsonrpc_msg *m,
+                          const struct mcp_reply *r)
+{
+	const cJSON *pv = cJSON_GetObjectItemCaseSensitive(m->params,
+	                                                   "protocolVersion");
+	const char *version;
+	cJSON *res, *caps, *tools, *info;
+
+	if (!cJSON_IsString(pv)) {
+		reply_error(r, m->id, JSONRPC_INVALID_PARAMS,
+		            "Invalid params: initialize needs \"protocolVersion\" "
+		            "(a string such as \"%s\")",
+		            MCP_VERSION_LATEST);
+		return;
+	}
+	/* MCP: echo a version we speak, else offer our latest and let the
+	 * client decide whether to go on. */
+	version = mcp_version_supported(pv->valuestring) ? pv->valuestring
+	                                                 : MCP_VERSION_LATEST;
+	pthread_mutex_lock(&s->lock);
+	if (s->initialized && !s->srv->stateless) {
+		pthread_mutex_unlock(&s->lock);
+		reply_error(r, m->id, JSONRPC_INVALID_REQUEST,
+		            "Invalid Request: this session is already "
+		            "initialized; open a new session to start over");
+		return;
+	}
+	s->initialized = 1;
+	snprintf(s->version, sizeof s->version, "%s", version);
+	pthread_mutex_unlock(&s->lock);
+
+	res = cJSON_CreateObject();
+	if (!cJSON_AddStringToObject(res, "protocolVersion", version))
+		res = (cJSON_Delete(res), NULL);
+	caps = cJSON_AddObjectToObject(res, "capabilities");
+	tools = cJSON_AddObjectToObject(caps, "tools");
+	info = cJSON_AddObjectToObject(res, "serverInfo");
+	if (!res || !caps || !tools || !info ||
+	    !cJSON_AddBoolToObject(tools, "listChanged", !s->srv->stateless) ||
+	    !cJSON_AddObjectToObject(caps, "logging") ||
+	    !cJSON_AddStringToObject(info, "name", "skillhost") ||
+	    !cJSON_AddStringToObject(info, "title", "skillhost") ||
+	    !cJSON_AddStringToObject(info, "version", SKILLHOST_VERSION) ||
+	    (s->srv->instructions &&
+	     !cJSON_AddStringToObject(res, "instructions",
+	                              s->srv->instructions))) {
+		cJSON_Delete(res);
+		reply_error(r, m->id, JSONRPC_INTERNAL_ERROR,
+		            "Internal error: out of memory");
+		return;
+	}
+	reply_result(r, m->id, res);
+}
+
+static void do_set_level(struct mcp_session *s, const struct jsonrpc_msg *m,
+                         const struct mcp_reply *r)
+{
+	const cJSON *lv = cJSON_GetObjectItemCaseSensitive(m->params, "level");
+	skill_log_level level;
+
+	if (!cJSON_IsString(lv) || !hostlog_level_parse(lv->valuestring, &level)) {
+		reply_error(r, m->id, JSONRPC_INVALID_PARAMS,
+		            "Invalid params: \"level\" must be one of debug, "
+		            "info, notice, warning, error, critical, alert, "
+		            "emergency");
+		return;
+	}
+	atomic_store(&s->log_min, (int)level);
+	reply_result(r, m->id, NULL);
+}
+
+/* The name a client sees for t. */
+static const char *public_name(const struct mcp_server *srv,
+                               const struct catalog *c, const struct tool *t)
+{
+	/* A bare name two skills share would be ambiguous: those tools keep
+	 * their full MCP names (mcp_server_check_names reports them). */
+	if (srv->short_names && catalog_find(c, t->desc->name, NULL) == t)
+		return t->desc->name;
+	return t->mcp_name;
+}
+
+/* The index of the first tool after the one a cursor names, or SIZE_MAX
+ * for a cursor that is not one of ours. */
+static size_t cursor_start(const struct catalog *c, const char *cursor)
+{
+	unsigned char name[NAMES_CANONICAL_MAX + 1];
+	size_t n = 0, lo = 0, hi = catalog_tool_count(c);
+
+	if (strlen(cursor) > MCP_CURSOR_MAX ||
+	    sodium_base642bin(name, sizeof name - 1, cursor, strlen(cursor),
+	                      NULL, &n, NULL,
+	                      sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
+	    n == 0 || memchr(name, '\0', n))
+		return SIZE_MAX;
+	name[n] = '\0';
+	/* By name, not by position: a reload between pages neither repeats
+	 * nor skips the tools that stayed. */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (strcmp(catalog_tool_at((struct catalog *)c, mid)->canonical,
+		           (const char *)name) <= 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static void do_list(struct mcp_session *s, const struct jsonrpc_msg *m,
+                    const struct mcp_reply *r)
+{
+	struct mcp_server *srv = s->srv;
+	const cJSON *cur = cJSON_GetObjectItemCaseSensitive(m->params, "cursor");
+	struct catalog *c;
+	size_t start = 0, n, i;
+	cJSON *res = NULL, *arr;
+
+	if (cur && !cJSON_IsNull(cur) && !cJSON_IsString(cur)) {
+		reply_error(r, m->id, JSONRPC_INVALID_PARAMS,
+		            "Invalid params: \"cursor\" must be a string from "
+		            "a previous tools/list");
+		return;
+	}
+	c = runtime_acquire(srv->rt);
+	n = catalog_tool_count(c);
+	if (cJSON_IsString(cur) && (start = cursor_start(c, cur->valuestring)) ==
+	                                   SIZE_MAX) {
+		runtime_release(c);
+		reply_error(r, m->id, JSONRPC_INVALID_PARAMS,
+		            "Invalid params: unknown cursor; start again from a "
+		            "tools/list without one");
+		return;
+	}
+	res = cJSON_CreateObject();
+	arr = cJSON_AddArrayToObject(res, "tools");
+	if (!res || !arr)
+		goto nomem;
+	for (i = start; i < n && i - start < srv->page_size; i++) {
+		struct tool *t = catalog_tool_at(c, i);
+		cJSON *o = toolfmt_mcp(t);
+		const char *name = public_name(srv, c, t);
+		if (!o)
+			goto nomem;
+		cJSON_AddItemToArray(arr, o);
+		if (name != t->mcp_name &&
+		    !cJSON_ReplaceItemInObjectCaseSensitive(
+			    o, "name", cJSON_CreateString(name)))
+			goto nomem;
+	}
+	if (i < n) {
+		const char *last = catalog_tool_at(c, i - 1)->canonical;
+		char next[MCP_CURSOR_MAX + 1];
+		sodium_bin2base64(next, sizeof next, (const unsigned char *)last,
+		                  strlen(last),
+		                  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+		if (!cJSON_AddStringToObject(res, "nextCursor", next))
+			goto nomem;
+	}
+	runtime_release(c);
+	reply_result(r, m->id, res);
+	return;
+nomem:
+	runtime_release(c);
+	cJSON_Delete(res);
+	reply_error(r, m->id, JSONRPC_INTERNAL_ERROR,
+	            "Internal error: out of memory");
+}
+
+static enum mcp_rx do_call(struct mcp_session *s, struct jsonrpc_msg *m,
+                           const struct mcp_reply *r)
+{
+	struct mcp_server *srv = s->srv;
+	const cJSON *name = cJSON_GetObjectItemCaseSensitive(m->params, "name");
+	const cJSON *args = cJSON_GetObjectItemCaseSensitive(m->params,
+	                                                     "arguments");
+	const cJSON *meta = cJSON_GetObjectItemCaseSensitive(m->params, "_meta");
+	const cJSON *token = cJSON_GetObjectItemCaseSensitive(meta,
+	                                                      "progressToken");
+	char tok_text[JSONRPC_ID_TEXT_MAX + 1];
+	struct mcp_job *j;
+	const char *refusal = NULL;
+	int code = JSONRPC_SERVER_ERROR;
+
+	if (!cJSON_IsString(name) || !name->valuestring[0]) {
+		reply_error(r, m->id, JSONRPC_INVALID_PARAMS,
+		            "Invalid params: tools/call needs \"name\", the "
+		            "name of a tool from tools/list");
+		return MCP_RX_DONE;
+	}
+	if (args && !cJSON_IsNull(args) && !cJSON_IsObject(args)) {
+		reply_error(r, m->id, JSONRPC_INVALID_PARAMS,
+		            "Invalid params: \"arguments\" must be an object");
+		return MCP_RX_DONE;
+	}
+	if ((meta && !cJSON_IsObject(meta)) ||
+	    (token && !jsonrpc_id_text(token, tok_text))) {
+		reply_error(r, m->id, JSONRPC_INVALID_PARAMS,
+		            "Invalid params: \"_meta.progressToken\" must be a "
+		            "string or an integer");
+		return MCP_RX_DONE;
+	}
+	j = calloc(1, sizeof *j);
+	if (!j) {
+		reply_error(r, m->id, JSONRPC_INTERNAL_ERROR,
+		            "Internal error: out of memory");
+		return MCP_RX_DONE;
+	}
+	j->msg = *m;
+	memset(m, 0, sizeof *m);
+	j->reply = *r;
+	j->tool_name = name->valuestring;
+	j->args = cJSON_IsObject(args) ? args : NULL;
+	j->token = token;
+	j->log_min = (skill_log_level)atomic_load(&s->log_min);
+	j->s = s;
+	mcp_session_ref(s);
+
+	pthread_mutex_lock(&s->lock);
+	for (struct mcp_job *o = s->calls; o; o = o->next_s)
+		if (!strcmp(o->msg.id, j->msg.id)) {
+			refusal = "Invalid Request: a request with this id is "
+			          "still running; use a new id for each request";
+			code = JSONRPC_INVALID_REQUEST;
+			break;
+		}
+	if (!refusal && s->closed)
+		refusal = "the session is closed";
+	if (!refusal) {
+		j->next_s = s->calls;
+		if (s->calls)
+			s->calls->prev_s = j;
+		s->calls = j;
+	}
+	pthread_mutex_unlock(&s->lock);
+	if (refusal) {
+		reply_error(r, j->msg.id, code, "%s", refusal);
+		job_free(j);
+		return MCP_RX_DONE;
+	}
+
+	pthread_mutex_lock(&srv->qlock);
+	if (srv->draining || srv->stopping)
+		refusal = "the server is shutting down; try again on another "
+		          "instance";
+	else if (srv->qlen >= MCP_QUEUE_MAX)
+		refusal = "the server is busy: too many calls are waiting; try "
+		          "again shortly";
+	if (!refusal) {
+		if (srv->qtail)
+			srv->qtail->next_q = j;
+		else
+			srv->qhead = j;
+		srv->qtail = j;
+		srv->qlen++;
+		srv->active++;
+		pthread_cond_signal(&srv->qcond);
+	}
+	pthread_mutex_unlock(&srv->qlock);
+	if (refusal) {
+		pthread_mutex_lock(&s->lock);
+		if (j->prev_s)
+			j->prev_s->next_s = j->next_s;
+		else
+			s->calls = j->next_s;
+		if (j->next_s)
+			j->next_s->prev_s = j->prev_s;
+		pthread_mutex_unlock(&s->lock);
+		reply_error(r, j->msg.id, code, "%s", refusal);
+		job_free(j);
+		return MCP_RX_DONE;
+	}
+	return MCP_RX_PENDING;
+}
+
+static void do_cancelled(struct mcp_session *s, const struct jsonrpc_msg *m)
+{
+	const cJSON *rid = cJSON_GetObjectItemCaseSensitive(m->params,
+	                                                    "requestId");
+	char id[JSONRPC_ID_TEXT_MAX + 1];
+
+	/* Unknown or finished ids are ignored, as MCP says. */
+	if (!jsonrpc_id_text(rid, id))
+		return;
+	pthread_mutex_lock(&s->lock);
+	for (struct mcp_job *j = s->calls; j; j = j->next_s)
+		if (!strcmp(j->msg.id, id)) {
+			int none = CANCEL_NONE;
+			atomic_compare_exchange_strong(&j->reason, &none,
+			                               CANCEL_CLIENT);
+			atomic_store(&j->cancel, 1);
+			break;
+		}
+	pthread_mutex_unlock(&s->lock);
+}
+
+enum mcp_rx mcp_session_handle(struct mcp_session *s, struct jsonrpc_msg *m,
+                               const struct mcp_reply *r)
+{
+	enum mcp_rx rx = MCP_RX_DONE;
+	const char *method = m->method;
+
+	if (m->kind == JSONRPC_RESPONSE) {
+		/* We send no requests, so there is nothing to match. */
+		reply_none(r);
+		goto out;
+	}
+	if (m->kind == JSONRPC_NOTIFICATION) {
+		if (!strcmp(method, "notifications/cancelled"))
+			do_cancelled(s, m);
+		/* initialized, roots/list_changed, and anything unknown
+		 * need no action. */
+		reply_none(r);
+		goto out;
+	}
+	if (!strcmp(method, "ping")) {
+		reply_result(r, m->id, NULL);
+	} else if (!strcmp(method, "initialize")) {
+		do_initialize(s, m, r);
+	} else if (!mcp_session_initialized(s)) {
+		reply_error(r, m->id, JSONRPC_INVALID_REQUEST,
+		            "Invalid Request: the session is not initialized; "
+		            "send \"initialize\" first");
+	} else if (!strcmp(method, "tools/call")) {
+		rx = do_call(s, m, r);
+	} else if (!strcmp(method, "tools/list")) {
+		do_list(s, m, r);
+	} else if (!strcmp(method, "logging/setLevel")) {
+		do_set_level(s, m, r);
+	} else if (!strncmp(method, "resources/", 10) ||
+	           !strncmp(method, "prompts/", 8) ||
+	           !strncmp(method, "completion/", 11)) {
+		reply_error(r, m->id, JSONRPC_METHOD_NOT_FOUND,
+		            "Method not found: %s (this server offers tools "
+		            "only)",
+		            method);
+	} else {
+		reply_error(r, m->id, JSONRPC_METHOD_NOT_FOUND,
+		            "Method not found: %s", method);
+	}
+out:
+	jsonrpc_msg_free(m);
+	return rx;
+}
+
+enum mcp_rx mcp_session_receive(struct mcp_session *s, const char *text,
+                                size_t len, const struct mcp_reply *r)
+{
+	struct jsonrpc_refusal why;
+	struct jsonrpc_msg m;
+
+	if (jsonrpc_parse(text, len, &m, &why) != SH_OK) {
+		size_t n = 0;
+		char *msg = jsonrpc_error(why.id, why.code, why.message, NULL,
+		                          &n);
+		r->send(r->ud, msg, msg ? n : 0, 1);
+		return MCP_RX_DONE;
+	}
+	return mcp_session_handle(s, &m, r);
+}

@@ -1,0 +1,158 @@
+/*
+ * mcp_server.h - the MCP session logic, independent of the transport.
+ *
+ * A server serves the tools of one runtime. A transport (mcp_stdio.c,
+ * mcp_http.c, a test) opens a session per client and feeds it the
+ * client's messages one at a time; everything that answers a message goes
+ * back through the struct mcp_reply given with it:
+ *
+ *   srv = mcp_server_new(&opts)          one per runtime
+ *   s = mcp_session_new(srv, &notify)    one per client
+ *   mcp_session_receive(s, text, len, &reply)   per message
+ *   mcp_session_close(s)                 client gone
+ *   mcp_server_drain(srv, ms); mcp_server_free(srv)
+ *
+ * Supported (MCP 2025-11-25; 2025-06-18 and 2025-03-26 are accepted too,
+ * and an unknown version is answered with the latest): initialize,
+ * notifications/initialized, ping, tools/list with opaque cursors,
+ * tools/call with progress (_meta.progressToken) and log messages
+ * (notifications/message, filtered by logging/setLevel),
+ * notifications/cancelled, and notifications/tools/list_changed when the
+ * runtime's catalog changes.
+ *
+ * Threads. tools/call runs on the server's worker pool, so a long call
+ * never holds up pings or cancellations; everything else is answered on
+ * the calling thread before mcp_session_receive returns. Catalogs are never
+ * kept: each listing and each call holds a runtime_acquire() reference for
+ * its own duration only, so a reload swaps catalogs under a live server.
+ *
+ * Ownership. The runtime is borrowed and must outlive the server; since a
+ * runtime cannot forget a watcher, do not call runtime_reload once
+ * mcp_server_free has started. A session is reference-counted: calls in
+ * flight keep it (and the reply targets they were given) alive after
+ * mcp_session_close until they return.
+ */
+#ifndef SH_MCP_SERVER_H
+#define SH_MCP_SERVER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "jsonrpc.h"
+#include "status.h"
+
+struct runtime;
+struct mcp_server;
+struct mcp_session;
+
+#define MCP_VERSION_LATEST "2025-11-25"
+/* Tools per tools/list page unless told otherwise, and the most allowed. */
+#define MCP_PAGE_SIZE_DEFAULT 100
+#define MCP_PAGE_SIZE_MAX 10000
+/* Call workers unless told otherwise, and the most allowed. */
+#define MCP_THREADS_DEFAULT 32
+#define MCP_THREADS_MAX 256
+/* Calls waiting for a worker before new ones are refused as busy. */
+#define MCP_QUEUE_MAX 4096
+
+struct mcp_server_opts {
+	struct runtime *rt;     /* borrowed; sealed */
+	size_t page_size;       /* 0: MCP_PAGE_SIZE_DEFAULT */
+	unsigned threads;       /* call workers; 0: MCP_THREADS_DEFAULT */
+	int short_names;        /* expose bare tool names */
+	int stateless;          /* no state outlives a request (HTTP
+	                         * --stateless): no list_changed */
+	int64_t call_timeout_ms; /* 0: calls have no deadline */
+	const char *instructions; /* optional, for initialize */
+};
+
+/*
+ * Where the messages answering one client message go. send() receives each
+ * message that belongs to it (progress and log notifications of a call,
+ * final == 0), then exactly once final == 1 with the response, or with
+ * msg NULL when there is none (a notification, a client's response, a call
+ * the client cancelled). msg is a malloc'd JSON text without a newline,
+ * owned by send() from then on. [thread-safe]: it may be called on a worker
+ * thread after mcp_session_receive has returned.
+ */
+struct mcp_reply {
+	void (*send)(void *ud, char *msg, size_t len, int final);
+	void *ud;
+};
+
+/* Where a session's unsolicited notifications go (list_changed). Same
+ * contract as mcp_reply.send, always final == 0. */
+struct mcp_notify {
+	void (*send)(void *ud, char *msg, size_t len, int final);
+	void *ud;
+};
+
+enum mcp_rx {
+	MCP_RX_DONE,    /* the final reply was sent before returning */
+	MCP_RX_PENDING  /* it will come from a worker thread */
+};
+
+/* [control] Create a server for o->rt: starts the workers and watches the
+ * runtime for catalog changes. */
+sh_status mcp_server_new(const struct mcp_server_opts *o,
+                         struct mcp_server **out, struct sh_error *e);
+
+/* [thread-safe] With short names, refuse a catalog in which two tools
+ * share a bare name, naming both. Always SH_OK otherwise. */
+sh_status mcp_server_check_names(struct mcp_server *srv, struct sh_error *e);
+
+/* [thread-safe] Calls queued or running. */
+size_t mcp_server_calls(struct mcp_server *srv);
+
+/* [control] Refuse new calls, wait up to timeout_ms for those in flight,
+ * then cancel the rest and wait for them to return. */
+void mcp_server_drain(struct mcp_server *srv, int64_t timeout_ms);
+
+/* [control] Stop the workers and free the server. Every session must be
+ * closed; calls still queued are cancelled. NULL is fine. */
+void mcp_server_free(struct mcp_server *srv);
+
+/* Session flags. */
+#define MCP_SESSION_STATELESS 1 /* already initialized (stateless HTTP) */
+
+/*
+ * [thread-safe] Open a session. notify (may be NULL) receives its
+ * unsolicited notifications until mcp_session_close. With
+ * MCP_SESSION_STATELESS the session needs no initialize and speaks
+ * version (NULL: 2025-03-26, as a client without the header means).
+ */
+sh_status mcp_session_new(struct mcp_server *srv,
+                          const struct mcp_notify *notify, int flags,
+                          const char *version, struct mcp_session **out,
+                          struct sh_error *e);
+
+/*
+ * [thread-safe] Handle one message from the client: text[0..len) (need
+ * not be NUL-terminated), or an already parsed message (consumed).
+ * Malformed messages are answered with the JSON-RPC error they deserve.
+ */
+enum mcp_rx mcp_session_receive(struct mcp_session *s, const char *text,
+                                size_t len, const struct mcp_reply *r);
+enum mcp_rx mcp_session_handle(struct mcp_session *s, struct jsonrpc_msg *m,
+                               const struct mcp_reply *r);
+
+/* [thread-safe] 1 once initialize has been answered successfully. */
+int mcp_session_initialized(struct mcp_session *s);
+
+/* [thread-safe] The negotiated protocol version. */
+const char *mcp_session_version(struct mcp_session *s);
+
+/* [thread-safe] Cancel the session's calls, stop its notifications and
+ * drop the caller's reference. NULL is fine. A closed session still
+ * answers messages, but refuses calls. */
+void mcp_session_close(struct mcp_session *s);
+
+/* [thread-safe] Take and drop a reference, for a transport that may still
+ * hand a session messages while another thread closes it. */
+void mcp_session_ref(struct mcp_session *s);
+void mcp_session_unref(struct mcp_session *s);
+
+/* 1 when v is a protocol version this server speaks. */
+int mcp_version_supported(const char *v);
+
+#endif /* SH_MCP_SERVER_H */

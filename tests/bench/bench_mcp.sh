@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# MCP tools/call throughput and latency, side by side in one run:
+#   skillhost serve (testing/noop echo) vs the official TypeScript server
+#   (@modelcontextprotocol/server-everything, its echo tool),
+# over Streamable HTTP with wrk (bench_mcp.lua, on an initialized session)
+# and over stdio with bench_mcp_stdio (a pipelined driver).
+#
+#   tests/bench/bench_mcp.sh [BUILD_DIR]      (default: build)
+#   BENCH_SECONDS=10 BENCH_CONNS=32 tests/bench/bench_mcp.sh build
+#
+# Loopback only; every run is bounded in time and stops by itself.
+set -uo pipefail
+top=$(cd "$(dirname "$0")/../.." && pwd)
+build=$(cd "${1:-$top/build}" && pwd)
+SH=$build/host/skillhost
+NOOP=$build/skills-out/lib/testing-noop.so
+STDIO_DRIVER=$build/tests/bench_mcp_stdio
+NM=$top/tests/node/node_modules
+EVERYTHING=$NM/@modelcontextprotocol/server-everything/dist/index.js
+LUA=$top/tests/bench/bench_mcp.lua
+SECS=${BENCH_SECONDS:-10}
+CONNS=${BENCH_CONNS:-32}
+THREADS=${BENCH_WRK_THREADS:-2}
+STDIO_CALLS=${BENCH_STDIO_CALLS:-100000}
+
+for need in "$SH" "$NOOP" "$EVERYTHING" "$STDIO_DRIVER"; do
+  [ -e "$need" ] || { echo "bench_mcp: missing $need (build, and run scripts/deps.sh)" >&2; exit 2; }
+done
+command -v wrk >/dev/null || { echo "bench_mcp: wrk is not installed (apt-get install wrk)" >&2; exit 2; }
+TMP=$(mktemp -d /tmp/bench-mcp.XXXXXX)
+PIDS=()
+trap 'for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done; rm -rf "$TMP"' EXIT
+export SKILLHOST_HOME=$TMP/home
+
+free_port() {
+  node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'
+}
+wait_http() { # wait_http URL
+  for _ in $(seq 100); do curl -s -o /dev/null "$1" && return 0; sleep 0.1; done
+  echo "bench_mcp: nothing answers at $1" >&2; exit 1
+}
+# session URL: initialize and send initialized; prints the session id.
+session() {
+  local sid
+  sid=$(curl -s -D - -o /dev/null -H 'Content-Type: application/json' \
+    -H 'Accept: application/json, text/event-stream' \
+    -d '{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"bench","version":"1"}}}' \
+    "$1" | awk 'tolower($1)=="mcp-session-id:" {print $2}' | tr -d '\r')
+  curl -s -o /dev/null -H 'Content-Type: application/json' \
+    -H 'Accept: application/json, text/event-stream' -H "Mcp-Session-Id: $sid" \
+    -H 'MCP-Protocol-Version: 2025-11-25' \
+    -d '{"jsonrpc":"2.0","method":"notifications/initialized"}' "$1"
+  printf '%s' "$sid"
+}
+# load NAME URL SID TOOL ARGS CONNS SECS: one wrk run; prints "rps p50 p99 errors".
+load() {
+  MCP_SESSION=$3 MCP_TOOL=$4 MCP_ARGS=$5 wrk -t"$(( $6 < THREADS ? $6 : THREADS ))" \
+    -c"$6" -d"$7"s --timeout 10s -s "$LUA" "$2" > "$TMP/$1.wrk" 2>"$TMP/$1.err"
+  awk '/^mcp_rps/ {r=$2} /^mcp_p50_us/ {p=$2} /^mcp_p99_us/ {q=$2}
+       /^mcp_errors/ {e=$2} /^mcp_socket_errors/ {s=$2}
+       END {printf "%s %s %s %d\n", r, p, q, e + s}' "$TMP/$1.wrk"
+}
+
+# --- the servers ---
+"$SH" serve --http 127.0.0.1:0 --skill "$NOOP" --ready-file "$TMP/sh.ready" \
+  --reload-interval 0 2>"$TMP/skillhost.err" &
+PIDS+=($!)
+for _ in $(seq 100); do [ -s "$TMP/sh.ready" ] && break; sleep 0.1; done
+SH_URL=$(cat "$TMP/sh.ready")/mcp
+PORT=$(free_port)
+PORT=$PORT node "$EVERYTHING" streamableHttp > /dev/null 2>"$TMP/everything.err" &
+PIDS+=($!)
+TS_URL=http://127.0.0.1:$PORT/mcp
+wait_http "$TS_URL"
+
+echo "MCP tools/call benchmark ($(nproc) CPUs; wrk ${SECS}s, $CONNS connections; loopback)"
+echo "  skillhost $("$SH" --version | awk '{print $2}') (testing/noop echo) vs @modelcontextprotocol/server-everything $(node -p "require('$NM/@modelcontextprotocol/server-everything/package.json').version") (echo)"
+printf '\n%-34s %12s %10s %10s %8s\n' "HTTP" "req/s" "p50 us" "p99 us" "errors"
+declare -A R
+for conns in "$CONNS" 1; do
+  for who in skillhost official; do
+    if [ "$who" = skillhost ]; then
+      url=$SH_URL; tool=testing.noop.echo; args='{"text":"hello"}'
+    else
+      url=$TS_URL; tool=echo; args='{"message":"hello"}'
+    fi
+    sid=$(session "$url")
+    # A short warm-up, so the JIT and caches of either side are ready.
+    load warm "$url" "$sid" "$tool" "$args" "$conns" 2 >/dev/null
+    read -r rps p50 p99 err < <(load "$who-$conns" "$url" "$sid" "$tool" "$args" "$conns" "$SECS")
+    R[$who-$conns]=$rps
+    printf '%-34s %12s %10s %10s %8s\n' "$who, $conns conn" "$rps" "$p50" "$p99" "$err"
+  done
+done
+sid=$(session "$SH_URL")
+read -r rps p50 p99 err < <(load ping "$SH_URL" "$sid" "" "{}" 1 "$SECS")
+printf '%-34s %12s %10s %10s %8s\n' "skillhost ping, 1 conn (floor)" "$rps" "$p50" "$p99" "$err"
+awk -v a="${R[skillhost-$CONNS]}" -v b="${R[official-$CONNS]}" -v c="${R[skillhost-1]}" -v d="${R[official-1]}" \
+  'BEGIN {printf "ratio (skillhost / official): %.1fx at %d connections, %.1fx at 1\n", a / b, '"$CONNS"', c / d}'
+
+printf '\n%-34s %12s %10s %10s %8s\n' "stdio (pipelined)" "calls/s" "p50 us" "p99 us" "errors"
+for window in 32 1; do
+  "$STDIO_DRIVER" --calls "$STDIO_CALLS" --window "$window" --tool testing.noop.echo \
+    --args '{"text":"hello"}' --label "skillhost, window $window" -- \
+    "$SH" serve --stdio --skill "$NOOP" --reload-interval 0 2>>"$TMP/stdio.err"
+  "$STDIO_DRIVER" --calls "$(( STDIO_CALLS / 5 ))" --window "$window" --tool echo \
+    --args '{"message":"hello"}' --label "official, window $window" -- \
+    node "$EVERYTHING" stdio 2>>"$TMP/stdio.err"
+done
