@@ -5,10 +5,12 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "commands.h"
 #include "config.h"
+#include "registry_client.h"
 #include "store.h"
 
 static const char *str(const cJSON *o, const char *k)
@@ -62,16 +64,30 @@ static const cJSON *entry_of(const cJSON *index, const char *name)
 		cJSON_GetObjectItemCaseSensitive(index, "skills"), name);
 }
 
+/* A package file, rather than NAME[@VERSION] for the registries: an
+ * existing file, or a name ending in .skill ("./x" forces a file). */
+static int is_package_path(const char *arg)
+{
+	struct stat st;
+	size_t n = strlen(arg);
+
+	return (n > 6 && !strcmp(arg + n - 6, ".skill")) ||
+	       !strncmp(arg, "./", 2) || arg[0] == '/' ||
+	       (stat(arg, &st) == 0 && S_ISREG(st.st_mode));
+}
+
 int cmd_install(struct cli_ctx *ctx, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{"allow-downgrade", no_argument, NULL, 'd'},
 		{"force", no_argument, NULL, 'f'},
 		{"sig", required_argument, NULL, 'x'},
+		{"registry", required_argument, NULL, 'r'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	struct store_install_opts o = {0};
+	struct regclient_install_opts ro = {0};
 	struct store_install_result res;
 	char home[4096];
 	cJSON *index = NULL;
@@ -79,14 +95,19 @@ int cmd_install(struct cli_ctx *ctx, int argc, char **argv)
 	int c, rc;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "dfx:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "dfx:r:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd': o.allow_downgrade = 1; break;
 		case 'f': o.force = 1; break;
 		case 'x': o.sig_path = optarg; break;
+		case 'r': ro.registry = optarg; break;
 		case 'h':
 			puts("usage: skillhost install FILE.skill "
 			     "[--allow-downgrade] [--force] [--sig FILE]\n"
+			     "       skillhost install NAME[@VERSION|@^VERSION] "
+			     "[--registry R]\n"
+			     "                         [--allow-downgrade] "
+			     "[--force]\n"
 			     "\n"
 			     "Install a signed package. Its signature is read "
 			     "from\nFILE.skill.minisig (or --sig) and must come "
@@ -96,16 +117,40 @@ int cmd_install(struct cli_ctx *ctx, int argc, char **argv)
 			     "checked\nagainst the signed manifest; the skill is "
 			     "test-loaded in a\nseparate process; only then does "
 			     "the store switch to it. A newer\nversion keeps the "
-			     "old one for `skillhost rollback`.");
+			     "old one for `skillhost rollback`.\n"
+			     "\n"
+			     "NAME installs from the registries (`skillhost "
+			     "registry`): the newest\nstable version, exactly "
+			     "@VERSION, or the newest within @^VERSION\n(^1.2 "
+			     "means >=1.2.0 <2.0.0). The package must be the "
+			     "exact bytes\nthe registry's signed index lists "
+			     "(length and hash, checked while\ndownloading), "
+			     "signed by the publisher key the index lists for "
+			     "its\nnamespace, which this host must trust too. "
+			     "Use ./FILE for a package\nfile whose name does not "
+			     "end in .skill.");
 			return 0;
 		default: return cli_usage("install", "unknown option");
 		}
 	}
 	if (optind + 1 != argc)
-		return cli_usage("install", "give one FILE.skill");
+		return cli_usage("install", "give one FILE.skill or NAME");
 	if ((rc = cli_home(ctx, home, sizeof home)))
 		return rc;
-	if (store_install(home, argv[optind], &o, &res, &e) != SH_OK)
+	if (!is_package_path(argv[optind])) {
+		if (o.sig_path)
+			return cli_usage("install", "--sig is for package "
+			                            "files; a registry lists "
+			                            "the signature");
+		ro.force = o.force;
+		ro.allow_downgrade = o.allow_downgrade;
+		if ((rc = cli_install_from_registry(ctx, argv[optind], &ro,
+		                                    &res)))
+			return rc;
+	} else if (ro.registry) {
+		return cli_usage("install", "--registry is for NAME, not for "
+		                            "a package file");
+	} else if (store_install(home, argv[optind], &o, &res, &e) != SH_OK)
 		return cli_fail(&e);
 	if (res.previous[0])
 		printf("installed %s %s (replacing %s), signed by key %s\n",
