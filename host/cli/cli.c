@@ -7,7 +7,22 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "commands.h"
 #include "runtime.h"
+
+/* Set once by main before any command runs. */
+static int files_in_process;
+static const char *surface = "cli";
+
+void cli_set_in_process(int on)
+{
+	files_in_process = on;
+}
+
+void cli_set_surface(const char *s)
+{
+	surface = s;
+}
 
 static const char *hint(sh_status st)
 {
@@ -59,7 +74,9 @@ sh_status cli_open_runtime(const struct cli_ctx *ctx, char **skill_paths,
                            int nskills, struct runtime **out,
                            struct sh_error *e)
 {
-	struct runtime_opts o = {.home = ctx->home};
+	struct runtime_opts o = {.home = ctx->home,
+	                         .isolate_files = !files_in_process,
+	                         .caller = surface};
 	struct runtime *rt;
 	sh_status rc;
 

@@ -11,7 +11,7 @@
 
 #include "config.h"
 #include "commands.h"
-#include "exec_inproc.h"
+#include "exec_isolated.h"
 #include "manifest.h"
 #include "runtime.h"
 #include "schema.h"
@@ -141,7 +141,7 @@ static int check_setting(struct cli_ctx *ctx, char *skill_path,
 		rc = cli_fail(&err);
 		goto out;
 	}
-	ext = exec_inproc_skill_extension(ex, SKILL_EXT_CONFIG_SCHEMA);
+	ext = exec_skill_extension(ex, SKILL_EXT_CONFIG_SCHEMA);
 	if (!ext || !ext->schema)
 		goto out;
 	if (schema_compile_text(ext->schema, strlen(ext->schema), &schema,

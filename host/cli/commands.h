@@ -24,7 +24,27 @@ int cmd_remove(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_list(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_info(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_rollback(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_registry(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_search(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_outdated(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_upgrade(struct cli_ctx *ctx, int argc, char **argv);
+
+struct regclient_install_opts;
+struct store_install_result;
+/* `install NAME[@VERSION]`: resolve spec in the registries, download and
+ * install it (cmd_registry.c). Prints errors; returns an exit code. */
+int cli_install_from_registry(struct cli_ctx *ctx, const char *spec,
+                              const struct regclient_install_opts *o,
+                              struct store_install_result *res);
 int cmd_secret(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_permit(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_doctor(struct cli_ctx *ctx, int argc, char **argv);
+
+/* How cli_open_runtime opens runtimes (cli.c), set by main from the global
+ * options and the command: --skill files run in sandboxed workers unless
+ * --in-process was given (a debugger's choice), and the audit log names
+ * the surface ("cli", "mcp", "agent") calls come from. */
+void cli_set_in_process(int on);
+void cli_set_surface(const char *surface);
 
 #endif /* SH_COMMANDS_H */

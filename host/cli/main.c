@@ -17,12 +17,19 @@ static const struct cli_command commands[] = {
 	{"sign", "sign a package (writes FILE.minisig)", cmd_sign},
 	{"verify", "check a package's signature", cmd_verify},
 	{"trust", "add, list or remove trusted publisher keys", cmd_trust},
-	{"install", "install a signed package", cmd_install},
+	{"install", "install a signed package, or a skill from a registry",
+	 cmd_install},
 	{"remove", "uninstall a skill", cmd_remove},
 	{"list", "list the installed skills", cmd_list},
 	{"info", "show an installed skill", cmd_info},
 	{"rollback", "switch a skill back to its previous version",
 	 cmd_rollback},
+	{"registry", "add, list, update, trust or remove registries",
+	 cmd_registry},
+	{"search", "search the registries for skills", cmd_search},
+	{"outdated", "list installed skills with newer versions", cmd_outdated},
+	{"upgrade", "install the newest versions from the registries",
+	 cmd_upgrade},
 	{"secret", "set, list or remove a skill's secrets", cmd_secret},
 	{"permit", "let a skill reach a network host", cmd_permit},
 	{"tools", "list the tools of the installed skills (or of --skill files)",
@@ -37,6 +44,7 @@ static const struct cli_command commands[] = {
 	{"new", "scaffold a new skill project that builds against the SDK",
 	 cmd_new},
 	{"agent", "run a model with the tools until it answers", cmd_agent},
+	{"doctor", "check the isolation this system gives skills", cmd_doctor},
 	{NULL, NULL, NULL},
 };
 
@@ -59,6 +67,9 @@ static void usage(FILE *f)
 	        "               $XDG_DATA_HOME/skillhost or ~/.local/share/skillhost)\n"
 	        "  --json       machine-readable output for listings\n"
 	        "  -v, -q       more or less logging on stderr\n"
+	        "  --in-process run --skill files inside this process instead\n"
+	        "               of sandboxed workers (for debuggers; installed\n"
+	        "               skills follow `config SKILL isolation`)\n"
 	        "  --version    print the version and the skill ABI\n"
 	        "\n"
 	        "Exit codes: 0 ok, 1 tool error, 2 usage, 3 signature or trust,\n"
@@ -93,6 +104,8 @@ int main(int argc, char **argv)
 			hostlog_set_level(SKILL_LOG_DEBUG);
 		} else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
 			hostlog_set_level(SKILL_LOG_ERROR);
+		} else if (!strcmp(a, "--in-process")) {
+			cli_set_in_process(1);
 		} else if (!strcmp(a, "--version")) {
 			printf("skillhost %s (skill ABI %d.%d)\n",
 			       SKILLHOST_VERSION, SKILL_ABI_MAJOR,
@@ -132,5 +145,8 @@ int main(int argc, char **argv)
 		        argv[i]);
 		return 2;
 	}
+	cli_set_surface(!strcmp(cmd->name, "serve")   ? "mcp"
+	                : !strcmp(cmd->name, "agent") ? "agent"
+	                                              : "cli");
 	return cmd->run(&ctx, argc - i, argv + i);
 }

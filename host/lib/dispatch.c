@@ -7,7 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit.h"
+#include "exec_isolated.h"
+#include "hostapi.h"
 #include "hostlog.h"
+#include "metrics.h"
 #include "schema.h"
 
 /* Room for a validation message, and for it with the names around it. */
@@ -23,6 +27,86 @@ static void error_result(struct call_result *res, const char *msg)
 	call_finish(&c, res);
 }
 
+/* A policy value of the skill (`skillhost config SKILL KEY N`) as a
+ * positive number, or 0 when unset. */
+static long long policy_number(const struct dispatch_opts *o,
+                               const struct skill *s, const char *key)
+{
+	const char *v;
+	long long n;
+
+	if (!o || !o->services ||
+	    !(v = config_policy(o->services->config, s->desc->name, key)))
+		return 0;
+	n = strtoll(v, NULL, 10);
+	return n > 0 ? n : 0;
+}
+
+/* The executor kind of a tool's skill, when it has been opened. */
+static const char *kind_of(const struct tool *t)
+{
+	struct executor *ex = atomic_load(&t->skill->exec);
+	return ex ? ex->ops->kind : "none";
+}
+
+/* The audit status of a finished call. outcome is what the isolated
+ * executor saw when it ended the worker, or NULL. */
+static const char *status_of(skill_status st, struct skill_call *c,
+                             const char *outcome)
+{
+	if (outcome) {
+		if (!strcmp(outcome, "killed: deadline"))
+			return "timeout";
+		if (!strcmp(outcome, "killed: cancelled"))
+			return "cancelled";
+		if (!strcmp(outcome, "memory cap"))
+			return "memory";
+		if (!strncmp(outcome, "sandbox:", 8))
+			return "denied";
+		if (!strcmp(outcome, "breaker open") ||
+		    !strcmp(outcome, "start failed"))
+			return "unavailable";
+		if (!strcmp(outcome, "busy"))
+			return "busy";
+		/* crashed, exited, protocol, hung up */
+		return "crashed";
+	}
+	if (st == SKILL_ERR_TIMEOUT ||
+	    (st == SKILL_ERR_CANCELLED && c->deadline_ns &&
+	     call_remaining_ms(c) == 0))
+		return "timeout";
+	if (st == SKILL_ERR_CANCELLED)
+		return "cancelled";
+	return st != SKILL_OK || c->is_error ? "tool_error" : "ok";
+}
+
+/* Record a call that reached a tool in the audit log and the metrics.
+ * Sizes only: arguments and results may hold secrets. */
+static void account(const struct tool *t, const struct dispatch_opts *o,
+                    const char *isolation, const char *status,
+                    const char *detail, int64_t t0, uint64_t bytes_in,
+                    uint64_t bytes_out, int is_error)
+{
+	const struct host_services *svc = o ? o->services : NULL;
+	struct audit_record r = {
+		.caller = o ? o->caller : NULL,
+		.skill = t->skill->desc->name,
+		.tool = t->canonical,
+		.isolation = isolation,
+		.status = status,
+		.detail = detail,
+		.duration_ns = call_now_ns() - t0,
+		.bytes_in = bytes_in,
+		.bytes_out = bytes_out,
+	};
+
+	if (!svc)
+		return;
+	metrics_observe(metrics_tool(svc->metrics, r.skill, r.tool),
+	                r.duration_ns, is_error);
+	audit_write(svc->audit, &r, NULL);
+}
+
 /* Run a validated call on the skill's executor and check what it wrote. */
 static sh_status run(struct catalog *cat, struct tool *t, const cJSON *args,
                      const char *text, size_t len,
@@ -33,13 +117,21 @@ static sh_status run(struct catalog *cat, struct tool *t, const cJSON *args,
 	const struct schema *out_schema = NULL;
 	struct executor *ex;
 	struct skill_call call;
+	struct metrics_skill *ms;
+	struct sh_error gate;
+	const char *outcome = NULL;
 	skill_status st;
 	sh_status rc;
 	int serialized = (s->desc->flags & SKILL_FLAG_SERIALIZED) != 0;
+	int64_t t0 = call_now_ns();
+	int busy = 0;
 
 	rc = catalog_executor(cat, s, &ex, e);
-	if (rc != SH_OK)
+	if (rc != SH_OK) {
+		account(t, o, "none", "unavailable", "start failed", t0, len, 0,
+		        1);
 		return rc;
+	}
 	rc = catalog_output_schema(t, &out_schema, e);
 	if (rc != SH_OK)
 		return rc;
@@ -49,17 +141,39 @@ static sh_status run(struct catalog *cat, struct tool *t, const cJSON *args,
 		call.permissions = cJSON_GetObjectItemCaseSensitive(s->user,
 		                                                    "permissions");
 	if (o) {
+		/* The operator's timeout caps whatever the caller asked. */
+		int64_t timeout = o->timeout_ms;
+		long long cap = policy_number(o, s, "timeout");
+		if (cap > 0 && (timeout <= 0 || cap < timeout))
+			timeout = cap;
 		call.cancel = o->cancel;
 		call.sinks = o->sinks;
 		call.services = o->services;
-		if (o->timeout_ms > 0)
-			call.deadline_ns = call_now_ns() + o->timeout_ms * 1000000;
+		if (timeout > 0)
+			call.deadline_ns = call_now_ns() + timeout * 1000000;
 	}
-	if (serialized)
-		pthread_mutex_lock(&s->serial);
-	st = ex->ops->invoke(ex, t->index, text, len, &call);
-	if (serialized)
-		pthread_mutex_unlock(&s->serial);
+	ms = o && o->services ? metrics_skill(o->services->metrics,
+	                                      s->desc->name)
+	                      : NULL;
+	if (metrics_skill_enter(ms, (unsigned)policy_number(o, s, "concurrency"),
+	                        call.deadline_ns, call.cancel,
+	                        &gate) != SH_OK) {
+		char msg[DISPATCH_MSG_MAX];
+		snprintf(msg, sizeof msg, "%s failed: %s", t->canonical,
+		         gate.msg);
+		call_set_error(&call, msg);
+		st = gate.status == SH_ERR_TIMEOUT ? SKILL_ERR_TIMEOUT
+		                                   : SKILL_ERR_CANCELLED;
+		busy = 1;
+	} else {
+		if (serialized)
+			pthread_mutex_lock(&s->serial);
+		st = ex->ops->invoke(ex, t->index, text, len, &call);
+		if (serialized)
+			pthread_mutex_unlock(&s->serial);
+		metrics_skill_leave(ms);
+		outcome = exec_isolated_outcome(ex);
+	}
 
 	if (st != SKILL_OK && !call.is_error) {
 		char msg[DISPATCH_MSG_MAX];
@@ -89,6 +203,9 @@ static sh_status run(struct catalog *cat, struct tool *t, const cJSON *args,
 			call_set_error(&call, msg);
 		}
 	}
+	account(t, o, ex->ops->kind,
+	        busy ? "busy" : status_of(st, &call, outcome), outcome, t0,
+	        len, call.bytes, call.is_error);
 	call_finish(&call, res);
 	return SH_OK;
 }
@@ -133,6 +250,7 @@ sh_status dispatch_call(struct catalog *c, const char *name,
 	struct tool *t;
 	cJSON *args;
 	sh_status rc;
+	int64_t t0 = call_now_ns();
 
 	memset(res, 0, sizeof *res);
 	t = catalog_find(c, name, e);
@@ -154,10 +272,15 @@ sh_status dispatch_call(struct catalog *c, const char *name,
 		         "byte %zu). Send the arguments as one JSON object.",
 		         t->canonical, off);
 		error_result(res, msg);
+		account(t, o, kind_of(t), "invalid_arguments", NULL, t0, len, 0,
+		        1);
 		return SH_OK;
 	}
 	if (!validate_args(t, args, res, e, &rc)) {
 		cJSON_Delete(args);
+		if (rc == SH_OK)
+			account(t, o, kind_of(t), "invalid_arguments", NULL, t0,
+			        len, 0, 1);
 		return rc;
 	}
 	/* The skill gets the caller's text as is: it is already valid, and
@@ -175,6 +298,7 @@ sh_status dispatch_call_tool(struct catalog *c, struct tool *t,
 	cJSON *empty = NULL;
 	char *text;
 	sh_status rc;
+	int64_t t0 = call_now_ns();
 
 	memset(res, 0, sizeof *res);
 	if (!args)
@@ -183,6 +307,9 @@ sh_status dispatch_call_tool(struct catalog *c, struct tool *t,
 		return sh_error_set(e, SH_ERR_NOMEM, "out of memory");
 	if (!validate_args(t, args, res, e, &rc)) {
 		cJSON_Delete(empty);
+		if (rc == SH_OK)
+			account(t, o, kind_of(t), "invalid_arguments", NULL, t0,
+			        0, 0, 1);
 		return rc;
 	}
 	text = cJSON_PrintUnformatted(args);

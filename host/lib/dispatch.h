@@ -3,9 +3,12 @@
  * through.
  *
  * dispatch_call finds the tool, parses and validates the arguments against
- * the input schema *before* the skill runs, serializes skills that asked for
- * it, runs the call on the skill's executor, checks structured output
- * against the output schema, and hands back an MCP CallToolResult.
+ * the input schema *before* the skill runs, applies the operator's policy
+ * (the skill's `timeout` caps the call's deadline; its `concurrency` bounds
+ * the calls in flight, later ones waiting), serializes skills that asked
+ * for it, runs the call on the skill's executor, checks structured output
+ * against the output schema, records the call in the audit log and the
+ * metrics, and hands back an MCP CallToolResult.
  *
  * Thread-safe: any number of threads may dispatch on one sealed catalog.
  */
@@ -21,13 +24,18 @@
 #include "catalog.h"
 #include "status.h"
 
+struct audit_caller;
 struct host_services;
 
 struct dispatch_opts {
 	int64_t timeout_ms;            /* 0: no deadline */
 	atomic_int *cancel;            /* set to 1 to cancel; may be NULL */
 	const struct call_sinks *sinks; /* progress and log; may be NULL */
-	const struct host_services *services; /* for host extensions */
+	const struct host_services *services; /* for host extensions, the
+	                                       * audit log and metrics */
+	/* Who is calling, for the audit log (audit.h); NULL: the runtime's
+	 * default surface. */
+	const struct audit_caller *caller;
 };
 
 /*

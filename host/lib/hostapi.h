@@ -14,6 +14,9 @@
 
 #include "config.h"
 
+struct audit;
+struct metrics;
+
 /* What the host's extensions need to know. Owned by the runtime; outlives
  * every binding that points at it. */
 struct host_services {
@@ -23,6 +26,8 @@ struct host_services {
 	char *artifact_url_base;     /* "http://host:port/artifacts/", or NULL
 	                              * for file:// URIs */
 	char **input_dirs;           /* NULL-terminated; may be NULL */
+	struct audit *audit;         /* the call audit log, or NULL */
+	struct metrics *metrics;     /* call and worker metrics, or NULL */
 };
 
 struct hostapi_binding {

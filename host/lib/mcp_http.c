@@ -38,7 +38,9 @@
 
 #include "artifacts.h"
 #include "hostlog.h"
+#include "hostapi.h"
 #include "jsonrpc.h"
+#include "metrics.h"
 
 #define HTTP_SESSION_BUCKETS 1024
 #define HTTP_SESSION_ID_BYTES 32
@@ -1052,6 +1054,33 @@ static enum MHD_Result preflight(struct MHD_Connection *c, const char *origin)
 	return queue(c, MHD_HTTP_NO_CONTENT, r);
 }
 
+/* GET /metrics: the runtime's call and worker metrics (metrics.h) in the
+ * Prometheus text format, behind the same token as /mcp. */
+static enum MHD_Result serve_metrics(struct mcp_http *h,
+                                     struct MHD_Connection *c,
+                                     const char *origin)
+{
+	size_t len = 0;
+	char *text = h->svc && h->svc->metrics
+	                     ? metrics_render(h->svc->metrics, &len)
+	                     : NULL;
+	struct MHD_Response *r;
+
+	if (!text)
+		return http_error(h, c, MHD_HTTP_SERVICE_UNAVAILABLE,
+		                  JSONRPC_SERVER_ERROR, NULL,
+		                  "Service Unavailable: no metrics", origin);
+	r = MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE);
+	if (!r) {
+		free(text);
+		return MHD_NO;
+	}
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
+	                        "text/plain; version=0.0.4; charset=utf-8");
+	add_cors(r, origin);
+	return queue(c, MHD_HTTP_OK, r);
+}
+
 /* The first call for a request: headers only. */
 static enum MHD_Result start(struct mcp_http *h, struct MHD_Connection *c,
                              const char *url, const char *method,
@@ -1101,6 +1130,12 @@ static enum MHD_Result start(struct mcp_http *h, struct MHD_Connection *c,
 		    strcmp(method, MHD_HTTP_METHOD_HEAD))
 			return method_not_allowed(c, "GET, HEAD", ok_origin);
 		return serve_artifact(h, c, url + 11, ok_origin);
+	}
+	if (!strcmp(url, "/metrics")) {
+		if (strcmp(method, MHD_HTTP_METHOD_GET) &&
+		    strcmp(method, MHD_HTTP_METHOD_HEAD))
+			return method_not_allowed(c, "GET, HEAD", ok_origin);
+		return serve_metrics(h, c, ok_origin);
 	}
 	if (!is_mcp)
 		return http_error(h, c, MHD_HTTP_NOT_FOUND, JSONRPC_SERVER_ERROR,

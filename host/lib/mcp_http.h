@@ -14,6 +14,7 @@
  *                            not kept, so cannot be resumed)
  *   DELETE /mcp              ends the session; 405 when stateless
  *   GET    /artifacts/<id>   a file from the runtime's artifacts folder
+ *   GET    /metrics          call and worker metrics (Prometheus text)
  *   GET    /healthz          200 "ok" (no token needed), 503 while draining
  *   OPTIONS                  CORS preflight for allowed origins
  *

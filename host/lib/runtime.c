@@ -3,16 +3,22 @@
  */
 #include "runtime.h"
 
+#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "audit.h"
 #include "dispatch.h"
 #include "exec_inproc.h"
+#include "exec_isolated.h"
 #include "hostlog.h"
 #include "loader.h"
+#include "metrics.h"
+#include "probe.h"
 #include "store.h"
 
 struct watcher {
@@ -30,6 +36,7 @@ struct runtime {
 	int nwatchers;
 	int sealed;
 	int no_store;
+	int isolate_files;
 	pthread_mutex_t reload_lock; /* one reload at a time */
 };
 
@@ -59,6 +66,32 @@ sh_status runtime_default_home(char *buf, size_t cap, struct sh_error *e)
 	return SH_OK;
 }
 
+/* The operator's `isolation in-process` marks a trusted skill: nothing
+ * else, not even a signature, lets skill code into the host process. */
+static int in_process(const struct runtime *rt, const char *skill)
+{
+	const char *v = config_policy(rt->config, skill, "isolation");
+	return v && !strcmp(v, "in-process");
+}
+
+static sh_status open_isolated(struct runtime *rt, struct skill *s,
+                               const char *lib, const char *bundle,
+                               struct executor **out, struct sh_error *e)
+{
+	struct exec_isolated_opts o = {.desc = s->desc, .lib = lib,
+	                               .bundle_dir = bundle, .svc = &rt->svc};
+	const char *v;
+
+	/* `config` checked these values when they were set. */
+	if ((v = config_policy(rt->config, s->desc->name, "memory")))
+		o.memory_max = exec_isolated_parse_size(v);
+	if ((v = config_policy(rt->config, s->desc->name, "concurrency")))
+		o.pool_max = (unsigned)strtoul(v, NULL, 10);
+	hostlog(SKILL_LOG_DEBUG, "starting %s %s isolated from %s",
+	        s->desc->name, s->desc->version, lib);
+	return exec_isolated_open(&o, out, e);
+}
+
 static sh_status open_installed(struct runtime *rt, struct skill *s,
                                 struct executor **out, struct sh_error *e)
 {
@@ -71,6 +104,10 @@ static sh_status open_installed(struct runtime *rt, struct skill *s,
 	 * store folder may have been changed since install. */
 	if ((rc = store_verify_record(rt->home, rec, lib, sizeof lib, e)))
 		return sh_error_prefix(e, "skill %s", s->desc->name);
+	snprintf(bundle, sizeof bundle, "%s/%s", rt->home,
+	         cJSON_GetObjectItemCaseSensitive(rec, "dir")->valuestring);
+	if (!in_process(rt, s->desc->name))
+		return open_isolated(rt, s, lib, bundle, out, e);
 	if ((rc = loader_open(lib, &ls, e)))
 		return rc;
 	if (strcmp(ls->desc->name, s->desc->name) ||
@@ -83,8 +120,6 @@ static sh_status open_installed(struct runtime *rt, struct skill *s,
 		loader_close(ls, 0);
 		return rc;
 	}
-	snprintf(bundle, sizeof bundle, "%s/%s", rt->home,
-	         cJSON_GetObjectItemCaseSensitive(rec, "dir")->valuestring);
 	hostlog(SKILL_LOG_DEBUG, "loaded %s %s from %s", s->desc->name,
 	        s->desc->version, lib);
 	return exec_inproc_open(ls, &rt->svc, bundle, out, e);
@@ -98,6 +133,15 @@ static sh_status open_executor(void *ud, struct skill *s,
 
 	if (!ls && s->user)
 		return open_installed(rt, s, out, e);
+	/* A file added to an isolating runtime was only probed. */
+	if (!ls && rt->isolate_files && !in_process(rt, s->desc->name))
+		return open_isolated(rt, s, s->origin, NULL, out, e);
+	if (!ls && rt->isolate_files) {
+		sh_status rc = loader_open(s->origin, &ls, e);
+		if (rc != SH_OK)
+			return rc;
+		return exec_inproc_open(ls, &rt->svc, NULL, out, e);
+	}
 	if (!ls)
 		return sh_error_set(e, SH_ERR_FAIL,
 		                    "skill %s has no loadable code (%s)",
@@ -197,6 +241,7 @@ sh_status runtime_open(const struct runtime_opts *o, struct runtime **out,
 	pthread_mutex_init(&rt->lock, NULL);
 	pthread_mutex_init(&rt->reload_lock, NULL);
 	rt->no_store = o && o->no_store;
+	rt->isolate_files = o && o->isolate_files;
 	if (o && o->home) {
 		snprintf(home, sizeof home, "%s", o->home);
 	} else if ((rc = runtime_default_home(home, sizeof home, e))) {
@@ -211,6 +256,14 @@ sh_status runtime_open(const struct runtime_opts *o, struct runtime **out,
 	if (rc != SH_OK)
 		goto fail;
 	rt->svc.config = rt->config;
+	rt->svc.metrics = metrics_new();
+	if (!rt->svc.metrics) {
+		rc = sh_error_set(e, SH_ERR_NOMEM, "out of memory");
+		goto fail;
+	}
+	if ((rc = audit_open(rt->home, 0, o ? o->caller : NULL,
+	                     &rt->svc.audit, e)))
+		goto fail;
 	rt->svc.home = rt->home;
 	if (o && o->artifacts_dir) {
 		rt->svc.artifacts_dir = absolute(o->artifacts_dir);
@@ -246,6 +299,36 @@ fail:
 	return rc;
 }
 
+/* Read a file's description in a sandboxed probe process, so none of its
+ * code runs in the host; the executor starts workers for it later. */
+static sh_status add_probed_file(struct runtime *rt, const char *path,
+                                 struct sh_error *e)
+{
+	struct skilldesc *desc;
+	struct stat st;
+	char *abs, *dir, *slash;
+	sh_status rc;
+
+	if (stat(path, &st) != 0)
+		return sh_error_errno(e,
+		                      errno == ENOENT ? SH_ERR_NOTFOUND : SH_ERR_IO,
+		                      errno, "cannot load skill %s", path);
+	if (!(abs = absolute(path)))
+		return sh_error_set(e, SH_ERR_NOMEM, "out of memory");
+	if (!(dir = strdup(abs))) {
+		free(abs);
+		return sh_error_set(e, SH_ERR_NOMEM, "out of memory");
+	}
+	slash = strrchr(dir, '/');
+	slash[slash == dir ? 1 : 0] = '\0';
+	rc = probe_skill(abs, dir, &desc, e);
+	if (rc == SH_OK)
+		rc = catalog_add(rt->catalog, desc, abs, NULL, NULL, e);
+	free(dir);
+	free(abs);
+	return rc;
+}
+
 sh_status runtime_add_skill_file(struct runtime *rt, const char *path,
                                  struct sh_error *e)
 {
@@ -253,6 +336,8 @@ sh_status runtime_add_skill_file(struct runtime *rt, const char *path,
 	struct skilldesc *desc;
 	sh_status rc;
 
+	if (rt->isolate_files)
+		return add_probed_file(rt, path, e);
 	rc = loader_open(path, &ls, e);
 	if (rc != SH_OK)
 		return rc;
@@ -430,6 +515,8 @@ void runtime_close(struct runtime *rt)
 	if (!rt)
 		return;
 	catalog_unref(rt->catalog);
+	audit_close(rt->svc.audit);
+	metrics_free(rt->svc.metrics);
 	pthread_mutex_destroy(&rt->lock);
 	pthread_mutex_destroy(&rt->reload_lock);
 	config_free(rt->config);

@@ -30,6 +30,14 @@ struct runtime_opts {
 	const char *const *input_dirs; /* NULL-terminated extra input folders */
 	const char *artifact_url_base; /* NULL: file:// URIs */
 	int no_store; /* do not load installed skills (only added files) */
+	/* Run skills added with runtime_add_skill_file in sandboxed workers
+	 * (what the CLI does) instead of in this process. Installed skills
+	 * are isolated either way unless the operator's policy says
+	 * `isolation in-process`. */
+	int isolate_files;
+	/* Who calls, for the audit log, when a call does not say: "cli",
+	 * "mcp", "agent"; NULL: "api". */
+	const char *caller;
 };
 
 struct runtime;
@@ -45,8 +53,10 @@ sh_status runtime_open(const struct runtime_opts *o, struct runtime **out,
                        struct sh_error *e);
 
 /* Load a skill shared object directly (the skill author's dev loop). It runs
- * in-process, and takes the place of an installed skill of the same name.
- * Refused skills leave the runtime unchanged. Only before runtime_seal. */
+ * in-process, or with isolate_files in sandboxed workers (its description is
+ * then read by a probe process, so its code never runs here), and takes the
+ * place of an installed skill of the same name. Refused skills leave the
+ * runtime unchanged. Only before runtime_seal. */
 sh_status runtime_add_skill_file(struct runtime *rt, const char *path,
                                  struct sh_error *e);
 

@@ -2,21 +2,65 @@
  * skillhost-worker - runs skill code away from the host process.
  *
  *   skillhost-worker --probe LIB [--bundle DIR]
- *       Load LIB, check its ABI, run its init and fini, and print the
- *       description it declares as JSON on stdout. Exit 0 on success, 3
- *       with the reason on stderr when the skill is refused. Used by the
- *       installer, so a skill that crashes on load fails the install.
+ *       Load LIB in the sandbox, check its ABI, run its init and fini, and
+ *       print the description it declares as JSON on stdout. Exit 0 on
+ *       success, 3 with the reason on stderr when the skill is refused.
+ *       Used by the installer, so a skill that crashes on load fails the
+ *       install.
+ *
+ *   skillhost-worker --serve LIB --bundle DIR [--scratch DIR]
+ *                    [--memory BYTES]
+ *       The isolated executor's worker (exec_isolated.c starts it): fd 3 is
+ *       its end of the host's socketpair, fd 4 the shared control page,
+ *       stdout and stderr a pipe the host reads. It sandboxes itself, loads
+ *       LIB, and then speaks the protocol of wire.h until the host says
+ *       SHUTDOWN or goes away. One call at a time: the host keeps a pool of
+ *       workers for concurrency.
+ *
+ *   skillhost-worker --sandbox-check [--scratch DIR]
+ *       Sandbox itself as --serve does, try what the sandbox must stop, and
+ *       print what was applied and what was stopped as JSON (`skillhost
+ *       doctor`).
+ *
+ * Threads. The main thread runs init, the calls and fini. A skill may call
+ * host services from threads of its own; every frame is written whole under
+ * a lock, and frames from the host are read by whichever waiting thread
+ * finds nobody reading (leader/follower), then handed to the thread they
+ * belong to. A watchdog thread exits the process when the host's end of
+ * the socket closes, so a skill spinning in a call cannot outlive its host.
  */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <math.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
+#include <sodium.h>
+
+#include <skill/ext/artifacts.h>
+#include <skill/ext/config.h>
+#include <skill/ext/http.h>
+#include <skill/ext/secrets.h>
+
+#include "call.h"
 #include "exec_inproc.h"
 #include "hostapi.h"
 #include "hostlog.h"
 #include "loader.h"
 #include "probe.h"
+#include "sandbox.h"
+#include "wire.h"
 
 #if defined(__SANITIZE_ADDRESS__)
 #define SANITIZED 1
@@ -26,28 +70,1309 @@
 #endif
 #endif
 
-static void limit(int resource, rlim_t value)
+#ifdef SANITIZED
+/* Read by the sanitizer runtime before main. The sandbox forbids what the
+ * leak checker (ptrace from a cloned process) and the symbolizer (execve)
+ * need, and a worker's memory cap is an RSS limit the host adds through
+ * ASAN_OPTIONS, which take precedence over these. */
+const char *__asan_default_options(void);
+__attribute__((used, visibility("default"))) const char *
+__asan_default_options(void)
 {
-	struct rlimit rl = {value, value};
-	setrlimit(resource, &rl);
+	return "detect_leaks=0:symbolize=0:allocator_may_return_null=1";
 }
+#endif
+
+#define CHAN_FD 3
+#define CTL_FD 4
+/* The signal handlers' own stack, so a stack overflow is reported too. */
+#define ALT_STACK_SIZE (64 * 1024)
+/* Most bytes a secret or a setting may have when read through the host. */
+#define VALUE_MAX (4u * 1024 * 1024)
+
+/* ---- the channel to the host ---- */
+
+/* A frame from the host, copied out of the shared read buffer. */
+struct frame {
+	uint16_t type;
+	uint64_t id;
+	size_t len;
+	unsigned char *data;
+};
+
+struct pending {
+	struct pending *next;
+	uint64_t id;
+	struct frame *reply;
+};
+
+static struct {
+	int fd;
+	pthread_mutex_t wlock; /* one whole frame at a time */
+	pthread_mutex_t lock;  /* what follows */
+	pthread_cond_t cv;
+	int reading;           /* a thread is reading the socket */
+	int dead;              /* the host went away or spoke garbage */
+	struct wire_reader rd; /* used only by the reading thread */
+	struct frame *main;    /* WELCOME, CALL or SHUTDOWN for main */
+	struct pending *pending;
+	uint64_t next_id;
+} chan = {.fd = -1,
+          .wlock = PTHREAD_MUTEX_INITIALIZER,
+          .lock = PTHREAD_MUTEX_INITIALIZER,
+          .cv = PTHREAD_COND_INITIALIZER};
+
+static struct wire_ctl *ctl;
+static long page_size;
+
+static void frame_free(struct frame *f)
+{
+	if (f) {
+		free(f->data);
+		free(f);
+	}
+}
+
+/* Read frames until one is complete; NULL when the stream ended or is
+ * malformed. Only the thread that set chan.reading calls it. */
+static struct frame *read_frame(void)
+{
+	struct wire_msg m;
+	char why[160];
+
+	for (;;) {
+		int k = wire_next(&chan.rd, &m, why, sizeof why);
+		struct frame *f;
+		if (k < 0) {
+			hostlog(SKILL_LOG_ERROR, "worker: bad frame from the "
+			        "host: %s", why);
+			return NULL;
+		}
+		if (k == 0) {
+			if (wire_fill(&chan.rd, chan.fd) <= 0)
+				return NULL;
+			continue;
+		}
+		f = calloc(1, sizeof *f);
+		if (!f || !(f->data = malloc(m.len + 1))) {
+			free(f);
+			return NULL;
+		}
+		f->type = m.type;
+		f->id = m.id;
+		f->len = m.len;
+		memcpy(f->data, m.p, m.len);
+		f->data[m.len] = '\0';
+		return f;
+	}
+}
+
+/* Hand f to the thread it belongs to. Under chan.lock. */
+static void route(struct frame *f)
+{
+	if (f->type == WIRE_REPLY) {
+		for (struct pending *p = chan.pending; p; p = p->next)
+			if (p->id == f->id && !p->reply) {
+				p->reply = f;
+				return;
+			}
+	} else if ((f->type == WIRE_WELCOME || f->type == WIRE_CALL ||
+	            f->type == WIRE_SHUTDOWN) &&
+	           !chan.main) {
+		chan.main = f;
+		return;
+	}
+	/* The host sends nothing else, and never two of these at once. */
+	hostlog(SKILL_LOG_ERROR, "worker: unexpected frame type %u from the "
+	        "host", f->type);
+	frame_free(f);
+	chan.dead = 1;
+}
+
+/* Wait until *slot holds a frame and take it; NULL when the host is
+ * gone. */
+static struct frame *chan_wait(struct frame **slot)
+{
+	struct frame *f;
+
+	pthread_mutex_lock(&chan.lock);
+	while (!*slot && !chan.dead) {
+		if (chan.reading) {
+			pthread_cond_wait(&chan.cv, &chan.lock);
+			continue;
+		}
+		chan.reading = 1;
+		pthread_mutex_unlock(&chan.lock);
+		f = read_frame();
+		pthread_mutex_lock(&chan.lock);
+		chan.reading = 0;
+		if (f)
+			route(f);
+		else
+			chan.dead = 1;
+		pthread_cond_broadcast(&chan.cv);
+	}
+	f = *slot;
+	*slot = NULL;
+	pthread_mutex_unlock(&chan.lock);
+	return f;
+}
+
+/* Send the frame in b (and clear it). Returns 0, or -1 when the host is
+ * gone. */
+static int chan_send(struct wire_buf *b, int wipe)
+{
+	int rc = -1;
+
+	if (wire_end(b, NULL) == SH_OK) {
+		pthread_mutex_lock(&chan.wlock);
+		rc = wire_write_all(chan.fd, b->data, b->len, 0);
+		pthread_mutex_unlock(&chan.wlock);
+	}
+	wire_buf_free(b, wipe);
+	if (rc) {
+		pthread_mutex_lock(&chan.lock);
+		chan.dead = 1;
+		pthread_cond_broadcast(&chan.cv);
+		pthread_mutex_unlock(&chan.lock);
+	}
+	return rc;
+}
+
+static uint64_t chan_next_id(void)
+{
+	uint64_t id;
+
+	pthread_mutex_lock(&chan.lock);
+	id = ++chan.next_id;
+	pthread_mutex_unlock(&chan.lock);
+	return id;
+}
+
+/* Send the request in b (built with id) and wait for its reply; NULL when
+ * the host is gone. */
+static struct frame *chan_request(struct wire_buf *b, uint64_t id, int wipe)
+{
+	struct pending p = {.id = id};
+	struct frame *reply;
+
+	pthread_mutex_lock(&chan.lock);
+	p.next = chan.pending;
+	chan.pending = &p;
+	pthread_mutex_unlock(&chan.lock);
+	reply = chan_send(b, wipe) ? NULL : chan_wait(&p.reply);
+	pthread_mutex_lock(&chan.lock);
+	for (struct pending **pp = &chan.pending; *pp; pp = &(*pp)->next)
+		if (*pp == &p) {
+			*pp = p.next;
+			break;
+		}
+	pthread_mutex_unlock(&chan.lock);
+	return reply;
+}
+
+/* The host's end closed: nobody is left to give a result to. */
+static void *watchdog(void *arg)
+{
+	struct pollfd p = {chan.fd, POLLRDHUP, 0};
+
+	(void)arg;
+	while (poll(&p, 1, -1) < 0 && errno == EINTR)
+		;
+	_exit(0);
+	return NULL;
+}
+
+/* ---- crash reports ---- */
+
+/* Our address space in bytes, from a signal handler too (open and read
+ * are async-signal-safe). 0 when unknown. */
+static uint64_t vm_bytes(void)
+{
+	char buf[64];
+	uint64_t pages = 0;
+	ssize_t n;
+	int fd = open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	for (ssize_t i = 0; i < n && buf[i] >= '0' && buf[i] <= '9'; i++)
+		pages = pages * 10 + (uint64_t)(buf[i] - '0');
+	return pages * (uint64_t)page_size;
+}
+
+static void on_fatal(int sig, siginfo_t *si, void *uc)
+{
+	(void)uc;
+	if (ctl) {
+		atomic_store(&ctl->crash_signal, sig);
+		atomic_store(&ctl->crash_addr, (uint64_t)(uintptr_t)si->si_addr);
+		atomic_store(&ctl->crash_vm, vm_bytes());
+		if (sig == SIGSYS) {
+			/* A forbidden system call: say which and stop. */
+			atomic_store(&ctl->crash_syscall, si->si_syscall);
+			syscall(SYS_exit_group, WIRE_EXIT_VIOLATION);
+		}
+	}
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void crash_handlers(void)
+{
+	static char stack[ALT_STACK_SIZE];
+	static const int sigs[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT,
+	                           SIGSYS};
+	stack_t ss = {.ss_sp = stack, .ss_size = sizeof stack};
+	struct sigaction sa;
+
+	sigaltstack(&ss, NULL);
+	memset(&sa, 0, sizeof sa);
+	sa.sa_sigaction = on_fatal;
+	sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER;
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++)
+		sigaction(sigs[i], &sa, NULL);
+	/* A write past RLIMIT_FSIZE fails with EFBIG instead of killing. */
+	signal(SIGXFSZ, SIG_IGN);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+/* ---- the skill's view of one call ---- */
+
+struct whttp {
+	struct whttp *next;
+	uint32_t handle;
+	skill_http_response_t resp;
+	skill_http_header_t *headers;
+	char *strings; /* every string the response points to */
+};
+
+struct wcall {
+	struct skill_call base; /* first: the skill's skill_call_t */
+	uint64_t id;
+	struct whttp *http;
+};
+
+static const skill_entry_t *entry;
+static void *skill_data;
+static int offered[WIRE_EXT_COUNT]; /* host extensions the host forwards */
+
+static struct wcall *wc(skill_call_t *c)
+{
+	return (struct wcall *)c;
+}
+
+static uint64_t call_id(skill_call_t *c)
+{
+	return c ? wc(c)->id : 0;
+}
+
+/* The local copy of a result block only served to check it the way the
+ * host will; the host keeps the real one. */
+static void drop_local(struct wcall *c)
+{
+	cJSON_Delete(c->base.content);
+	c->base.content = NULL;
+}
+
+static void w_log(const skill_host_t *h, skill_call_t *call,
+                  skill_log_level level, const char *msg)
+{
+	struct wire_buf b;
+
+	(void)h;
+	if (!msg)
+		return;
+	if ((int)level < SKILL_LOG_DEBUG || level > SKILL_LOG_EMERGENCY)
+		level = SKILL_LOG_ERROR;
+	wire_buf_init(&b);
+	wire_begin(&b, WIRE_LOG, call_id(call));
+	wire_put_u32(&b, (uint32_t)level);
+	wire_put_str(&b, msg);
+	chan_send(&b, 0);
+}
+
+static void w_progress(skill_call_t *call, double progress, double total,
+                       const char *message)
+{
+	struct wire_buf b;
+
+	/* The host refuses non-finite numbers as malformed; a skill's NaN is
+	 * dropped here instead of ending its worker. */
+	if (!call || !isfinite(progress))
+		return;
+	wire_buf_init(&b);
+	wire_begin(&b, WIRE_PROGRESS, call_id(call));
+	wire_put_f64(&b, progress);
+	wire_put_f64(&b, isfinite(total) ? total : 0);
+	wire_put_nstr(&b, message);
+	chan_send(&b, 0);
+}
+
+static int w_is_cancelled(skill_call_t *call)
+{
+	return call_is_cancelled(&wc(call)->base);
+}
+
+static int64_t w_remaining_ms(skill_call_t *call)
+{
+	return call_remaining_ms(&wc(call)->base);
+}
+
+/* Send a result frame whose checks already passed locally. */
+static skill_status send_blob(skill_call_t *call, enum wire_type t,
+                              const void *p, size_t n)
+{
+	struct wire_buf b;
+
+	wire_buf_init(&b);
+	wire_begin(&b, t, call_id(call));
+	wire_put_bytes(&b, p, n);
+	return chan_send(&b, 0) ? SKILL_ERR_IO : SKILL_OK;
+}
+
+static skill_status w_result_text(skill_call_t *call, const char *text,
+                                  size_t len)
+{
+	struct skill_call *c = &wc(call)->base;
+
+	/* The checks of call_result_text, so the skill gets the status the
+	 * host would give, without a round trip. */
+	if (!text)
+		return SKILL_ERR_ARGS;
+	if (len == SKILL_NUL_TERMINATED)
+		len = strlen(text);
+	if (!call_utf8_valid(text, len) || memchr(text, '\0', len))
+		return SKILL_ERR_ARGS;
+	if (len > CALL_RESULT_MAX || c->bytes > CALL_RESULT_MAX - len)
+		return SKILL_ERR_NOMEM;
+	c->bytes += len;
+	return send_blob(call, WIRE_RESULT_TEXT, text, len);
+}
+
+static skill_status w_result_json(skill_call_t *call, const char *json,
+                                  size_t len)
+{
+	skill_status st;
+
+	if (!json)
+		return SKILL_ERR_ARGS;
+	if (len == SKILL_NUL_TERMINATED)
+		len = strlen(json);
+	st = call_result_json(&wc(call)->base, json, len);
+	if (st != SKILL_OK)
+		return st;
+	return send_blob(call, WIRE_RESULT_JSON, json, len);
+}
+
+static skill_status w_result_media(skill_call_t *call, const char *mime,
+                                   const void *data, size_t len)
+{
+	struct wire_buf b;
+	skill_status st = call_result_media(&wc(call)->base, mime, data, len);
+
+	drop_local(wc(call));
+	if (st != SKILL_OK)
+		return st;
+	wire_buf_init(&b);
+	wire_begin(&b, WIRE_RESULT_MEDIA, call_id(call));
+	wire_put_str(&b, mime);
+	wire_put_bytes(&b, data, len);
+	return chan_send(&b, 0) ? SKILL_ERR_IO : SKILL_OK;
+}
+
+static skill_status w_result_resource(skill_call_t *call,
+                                      const skill_resource_t *r)
+{
+	skill_resource_t res;
+	struct wire_buf b;
+	skill_status st = call_result_resource(&wc(call)->base, r);
+
+	drop_local(wc(call));
+	if (st != SKILL_OK)
+		return st;
+	/* Passed the checks, so r is big enough and exactly one of text and
+	 * blob is set. */
+	memset(&res, 0, sizeof res);
+	memcpy(&res, r, r->struct_size < sizeof res ? r->struct_size
+	                                            : sizeof res);
+	wire_buf_init(&b);
+	wire_begin(&b, WIRE_RESULT_RESOURCE, call_id(call));
+	wire_put_str(&b, res.uri);
+	wire_put_nstr(&b, res.mime_type);
+	wire_put_nbytes(&b, res.text,
+	                res.text ? (res.text_len == SKILL_NUL_TERMINATED
+	                                    ? strlen(res.text)
+	                                    : res.text_len)
+	                         : 0);
+	wire_put_nbytes(&b, res.blob, res.blob ? res.blob_len : 0);
+	return chan_send(&b, 0) ? SKILL_ERR_IO : SKILL_OK;
+}
+
+static skill_status w_result_link(skill_call_t *call,
+                                  const skill_resource_link_t *l)
+{
+	skill_resource_link_t link;
+	struct wire_buf b;
+	skill_status st = call_result_link(&wc(call)->base, l);
+
+	drop_local(wc(call));
+	if (st != SKILL_OK)
+		return st;
+	memset(&link, 0, sizeof link);
+	memcpy(&link, l, l->struct_size < sizeof link ? l->struct_size
+	                                              : sizeof link);
+	wire_buf_init(&b);
+	wire_begin(&b, WIRE_RESULT_LINK, call_id(call));
+	wire_put_str(&b, link.uri);
+	wire_put_str(&b, link.name);
+	wire_put_nstr(&b, link.title);
+	wire_put_nstr(&b, link.description);
+	wire_put_nstr(&b, link.mime_type);
+	wire_put_i64(&b, link.size);
+	return chan_send(&b, 0) ? SKILL_ERR_IO : SKILL_OK;
+}
+
+static skill_status w_tool_error(skill_call_t *call, const char *message)
+{
+	struct wire_buf b;
+
+	call_tool_error(&wc(call)->base, message);
+	drop_local(wc(call));
+	wire_buf_init(&b);
+	wire_begin(&b, WIRE_TOOL_ERROR, call_id(call));
+	wire_put_nstr(&b, message);
+	chan_send(&b, 0);
+	return SKILL_OK;
+}
+
+static const char *w_arg_string(skill_call_t *c, const char *path)
+{
+	return call_arg_string(&wc(c)->base, path);
+}
+
+static int w_arg_number(skill_call_t *c, const char *path, double *out)
+{
+	return call_arg_number(&wc(c)->base, path, out);
+}
+
+static int w_arg_bool(skill_call_t *c, const char *path, int *out)
+{
+	return call_arg_bool(&wc(c)->base, path, out);
+}
+
+static int64_t w_arg_count(skill_call_t *c, const char *path)
+{
+	return call_arg_count(&wc(c)->base, path);
+}
+
+static const char *w_arg_json(skill_call_t *c, const char *path)
+{
+	return call_arg_json(&wc(c)->base, path);
+}
+
+/* ---- host extensions, forwarded ---- */
+
+/* Start an EXT_CALL request in b; returns its id. */
+static uint64_t ext_begin(struct wire_buf *b, skill_call_t *call,
+                          enum wire_ext x, enum wire_fn fn)
+{
+	uint64_t id = chan_next_id();
+
+	wire_buf_init(b);
+	wire_begin(b, WIRE_EXT_CALL, id);
+	wire_put_u64(b, call_id(call));
+	wire_put_u16(b, (uint16_t)x);
+	wire_put_u16(b, (uint16_t)fn);
+	return id;
+}
+
+/* Send and decode: *r is positioned on the reply payload. Returns the
+ * frame (free it) or NULL when the host is gone. */
+static struct frame *ext_call(struct wire_buf *b, uint64_t id,
+                              struct wire_rd *r, int wipe)
+{
+	struct frame *f = chan_request(b, id, wipe);
+	struct wire_msg m;
+
+	if (!f)
+		return NULL;
+	m.type = f->type;
+	m.id = f->id;
+	m.p = f->data;
+	m.len = f->len;
+	wire_rd_init(r, &m);
+	return f;
+}
+
+static void reply_done(struct frame *f, int wipe)
+{
+	if (f && wipe)
+		sodium_memzero(f->data, f->len);
+	frame_free(f);
+}
+
+/* Copy a value reply (i64 full length, bytes) into a caller's buffer the
+ * way skill.config/1 and skill.secrets/1 do. */
+static int64_t value_reply(struct frame *f, struct wire_rd *r, char *buf,
+                           size_t cap)
+{
+	int64_t ret = wire_get_i64(r);
+	size_t n;
+	const char *v = wire_get_bytes(r, &n);
+
+	if (!wire_rd_done(r))
+		ret = -1;
+	else if (buf && cap) {
+		size_t copy = n < cap - 1 ? n : cap - 1;
+		memcpy(buf, v, copy);
+		buf[copy] = '\0';
+	}
+	reply_done(f, 1);
+	return ret;
+}
+
+static size_t value_cap(size_t cap)
+{
+	return cap < VALUE_MAX ? cap : VALUE_MAX;
+}
+
+static int64_t w_config_get(const skill_host_t *h, const char *key, char *buf,
+                            size_t cap)
+{
+	struct wire_buf b;
+	struct wire_rd r;
+	struct frame *f;
+	uint64_t id;
+
+	(void)h;
+	if (!key)
+		return -1;
+	id = ext_begin(&b, NULL, WIRE_EXT_CONFIG, WIRE_CONFIG_GET);
+	wire_put_str(&b, key);
+	wire_put_u64(&b, value_cap(cap));
+	f = ext_call(&b, id, &r, 0);
+	return f ? value_reply(f, &r, buf, cap) : -1;
+}
+
+static int64_t w_secrets_get(skill_call_t *call, const char *name,
+                             char *buf, size_t cap)
+{
+	struct wire_buf b;
+	struct wire_rd r;
+	struct frame *f;
+	uint64_t id;
+
+	if (!name)
+		return -1;
+	id = ext_begin(&b, call, WIRE_EXT_SECRETS, WIRE_SECRETS_GET);
+	wire_put_str(&b, name);
+	wire_put_u64(&b, value_cap(cap));
+	f = ext_call(&b, id, &r, 0);
+	return f ? value_reply(f, &r, buf, cap) : -1;
+}
+
+/* A reply that is just a status. */
+static skill_status status_reply(struct frame *f, struct wire_rd *r)
+{
+	uint32_t st;
+
+	if (!f)
+		return SKILL_ERR_IO;
+	st = wire_get_u32(r);
+	if (!wire_rd_done(r))
+		st = SKILL_ERR_INTERNAL;
+	frame_free(f);
+	return (skill_status)st;
+}
+
+static uint32_t handle_of(const void *p)
+{
+	return (uint32_t)(uintptr_t)p;
+}
+
+static skill_status w_art_create(skill_call_t *call, const char *filename,
+                                 const char *mime, skill_artifact_t **out)
+{
+	struct wire_buf b;
+	struct wire_rd r;
+	struct frame *f;
+	uint32_t st, h;
+	uint64_t id;
+
+	if (!out)
+		return SKILL_ERR_ARGS;
+	*out = NULL;
+	if (!filename || !mime)
+		return SKILL_ERR_ARGS;
+	id = ext_begin(&b, call, WIRE_EXT_ARTIFACTS, WIRE_ART_CREATE);
+	wire_put_str(&b, filename);
+	wire_put_str(&b, mime);
+	if (!(f = ext_call(&b, id, &r, 0)))
+		return SKILL_ERR_IO;
+	st = wire_get_u32(&r);
+	h = wire_get_u32(&r);
+	if (!wire_rd_done(&r))
+		st = SKILL_ERR_INTERNAL;
+	frame_free(f);
+	/* The host's handle number stands in for the pointer: the skill
+	 * treats handles as opaque, and the host checks every number. */
+	if (st == SKILL_OK)
+		*out = (skill_artifact_t *)(uintptr_t)h;
+	return (skill_status)st;
+}
+
+static skill_status w_art_write(skill_call_t *call, skill_artifact_t *art,
+                                const void *data, size_t len)
+{
+	const char *p = data;
+
+	if (!data && len)
+		return SKILL_ERR_ARGS;
+	do {
+		size_t n = len < WIRE_CHUNK ? len : WIRE_CHUNK;
+		struct wire_buf b;
+		struct wire_rd r;
+		skill_status st;
+		uint64_t id = ext_begin(&b, call, WIRE_EXT_ARTIFACTS,
+		                        WIRE_ART_WRITE);
+		wire_put_u32(&b, handle_of(art));
+		wire_put_bytes(&b, p, n);
+		st = status_reply(ext_call(&b, id, &r, 0), &r);
+		if (st != SKILL_OK)
+			return st;
+		p += n;
+		len -= n;
+	} while (len);
+	return SKILL_OK;
+}
+
+/* A field too small for the value stays empty, as the host leaves it. */
+static void copy_field(char *dst, size_t cap, const char *src)
+{
+	if (snprintf(dst, cap, "%s", src ? src : "") >= (int)cap)
+		dst[0] = '\0';
+}
+
+static skill_status w_art_commit(skill_call_t *call, skill_artifact_t *art,
+                                 skill_artifact_info_t *info)
+{
+	struct wire_buf b;
+	struct wire_rd r;
+	skill_artifact_info_t got;
+	const char *aid, *uri, *path;
+	struct frame *f;
+	uint32_t st;
+	uint64_t id, bytes;
+
+	id = ext_begin(&b, call, WIRE_EXT_ARTIFACTS, WIRE_ART_COMMIT);
+	wire_put_u32(&b, handle_of(art));
+	if (!(f = ext_call(&b, id, &r, 0)))
+		return SKILL_ERR_IO;
+	st = wire_get_u32(&r);
+	bytes = wire_get_u64(&r);
+	aid = wire_get_str(&r);
+	uri = wire_get_str(&r);
+	path = wire_get_str(&r);
+	memset(&got, 0, sizeof got);
+	got.size = wire_get_i64(&r);
+	if (!wire_rd_done(&r)) {
+		frame_free(f);
+		return SKILL_ERR_INTERNAL;
+	}
+	/* The host added a resource link to the result: its byte count is
+	 * the one that counts against the result cap. */
+	wc(call)->base.bytes = (size_t)bytes;
+	copy_field(got.id, sizeof got.id, aid);
+	copy_field(got.uri, sizeof got.uri, uri);
+	copy_field(got.path, sizeof got.path, path);
+	frame_free(f);
+	/* Like the host: the fields are filled only when the skill's struct
+	 * holds them all. */
+	if (st == SKILL_OK && info &&
+	    info->struct_size >= offsetof(skill_artifact_info_t, size) +
+	                                 sizeof info->size) {
+		memcpy(info->id, got.id, sizeof got.id);
+		memcpy(info->uri, got.uri, sizeof got.uri);
+		memcpy(info->path, got.path, sizeof got.path);
+		info->size = got.size;
+	}
+	return (skill_status)st;
+}
+
+/* A request whose reply carries nothing the skill needs. */
+static void handle_only(skill_call_t *call, enum wire_ext x, enum wire_fn fn,
+                        uint32_t h)
+{
+	struct wire_buf b;
+	struct wire_rd r;
+	uint64_t id = ext_begin(&b, call, x, fn);
+
+	wire_put_u32(&b, h);
+	frame_free(ext_call(&b, id, &r, 0));
+}
+
+static void w_art_discard(skill_call_t *call, skill_artifact_t *art)
+{
+	handle_only(call, WIRE_EXT_ARTIFACTS, WIRE_ART_DISCARD, handle_of(art));
+}
+
+static skill_status w_art_open_input(skill_call_t *call, const char *path,
+                                     skill_input_t **out, int64_t *size)
+{
+	struct wire_buf b;
+	struct wire_rd r;
+	struct frame *f;
+	uint32_t st, h;
+	int64_t sz;
+	uint64_t id;
+
+	if (!out)
+		return SKILL_ERR_ARGS;
+	*out = NULL;
+	if (!path)
+		return SKILL_ERR_ARGS;
+	id = ext_begin(&b, call, WIRE_EXT_ARTIFACTS, WIRE_ART_OPEN_INPUT);
+	wire_put_str(&b, path);
+	if (!(f = ext_call(&b, id, &r, 0)))
+		return SKILL_ERR_IO;
+	st = wire_get_u32(&r);
+	h = wire_get_u32(&r);
+	sz = wire_get_i64(&r);
+	if (!wire_rd_done(&r))
+		st = SKILL_ERR_INTERNAL;
+	frame_free(f);
+	if (st == SKILL_OK) {
+		*out = (skill_input_t *)(uintptr_t)h;
+		if (size)
+			*size = sz;
+	}
+	return (skill_status)st;
+}
+
+static int64_t w_art_read(skill_call_t *call, skill_input_t *in, void *buf,
+                          size_t cap)
+{
+	struct wire_buf b;
+	struct wire_rd r;
+	struct frame *f;
+	const char *data;
+	int64_t n;
+	size_t len;
+	uint64_t id;
+
+	if (!buf && cap)
+		return -1;
+	id = ext_begin(&b, call, WIRE_EXT_ARTIFACTS, WIRE_ART_READ);
+	wire_put_u32(&b, handle_of(in));
+	wire_put_u64(&b, cap < WIRE_CHUNK ? cap : WIRE_CHUNK);
+	if (!(f = ext_call(&b, id, &r, 0)))
+		return -1;
+	n = wire_get_i64(&r);
+	data = wire_get_bytes(&r, &len);
+	if (!wire_rd_done(&r) || n > (int64_t)len || (uint64_t)len > cap)
+		n = -1;
+	else if (n > 0)
+		memcpy(buf, data, (size_t)n);
+	frame_free(f);
+	return n;
+}
+
+static void w_art_close_input(skill_call_t *call, skill_input_t *in)
+{
+	handle_only(call, WIRE_EXT_ARTIFACTS, WIRE_ART_CLOSE_INPUT,
+	            handle_of(in));
+}
+
+static void http_free(struct whttp *h)
+{
+	if (h) {
+		free(h->headers);
+		free(h->strings);
+		free(h);
+	}
+}
+
+/* Copy the response in r into a response the skill may keep until the
+ * call ends. NULL when out of memory or malformed. */
+static struct whttp *http_copy(struct wire_rd *r, uint32_t handle)
+{
+	struct whttp *h = calloc(1, sizeof *h);
+	const char *hn[WIRE_HTTP_HEADERS_MAX], *hv[WIRE_HTTP_HEADERS_MAX];
+	const char *body, *url;
+	size_t body_len, total = 0, off = 0;
+	uint32_t n;
+	int32_t status;
+
+	if (!h)
+		return NULL;
+	status = (int32_t)wire_get_u32(r);
+	n = wire_get_u32(r);
+	if (n > WIRE_HTTP_HEADERS_MAX)
+		r->bad = 1;
+	for (uint32_t i = 0; !r->bad && i < n; i++) {
+		hn[i] = wire_get_str(r);
+		hv[i] = wire_get_str(r);
+		if (!r->bad)
+			total += strlen(hn[i]) + strlen(hv[i]) + 2;
+	}
+	body = wire_get_bytes(r, &body_len);
+	url = wire_get_nstr(r);
+	if (!wire_rd_done(r))
+		goto fail;
+	total += body_len + 1 + (url ? strlen(url) + 1 : 0);
+	h->strings = malloc(total ? total : 1);
+	h->headers = calloc(n ? n : 1, sizeof *h->headers);
+	if (!h->strings || !h->headers)
+		goto fail;
+	for (uint32_t i = 0; i < n; i++) {
+		size_t a = strlen(hn[i]) + 1, v = strlen(hv[i]) + 1;
+		memcpy(h->strings + off, hn[i], a);
+		h->headers[i].name = h->strings + off;
+		off += a;
+		memcpy(h->strings + off, hv[i], v);
+		h->headers[i].value = h->strings + off;
+		off += v;
+	}
+	memcpy(h->strings + off, body, body_len + 1);
+	h->resp.body = h->strings + off;
+	off += body_len + 1;
+	if (url) {
+		memcpy(h->strings + off, url, strlen(url) + 1);
+		h->resp.final_url = h->strings + off;
+	}
+	h->resp.struct_size = sizeof h->resp;
+	h->resp.status = status;
+	h->resp.headers = h->headers;
+	h->resp.header_count = n;
+	h->resp.body_len = body_len;
+	h->handle = handle;
+	return h;
+fail:
+	http_free(h);
+	return NULL;
+}
+
+static skill_status w_http_request(skill_call_t *call,
+                                   const skill_http_request_t *req,
+                                   const skill_http_response_t **resp)
+{
+	skill_http_request_t q;
+	struct wire_buf b;
+	struct wire_rd r;
+	struct whttp *h;
+	struct frame *f;
+	uint32_t st, handle;
+	uint64_t id;
+
+	if (!resp)
+		return SKILL_ERR_ARGS;
+	*resp = NULL;
+	if (!req || req->struct_size < offsetof(skill_http_request_t, url) +
+	                                   sizeof req->url)
+		return SKILL_ERR_ARGS;
+	memset(&q, 0, sizeof q);
+	memcpy(&q, req, req->struct_size < sizeof q ? req->struct_size
+	                                            : sizeof q);
+	if (!q.method || !q.url || q.header_count > WIRE_HTTP_HEADERS_MAX ||
+	    (q.header_count && !q.headers) || (!q.body && q.body_len))
+		return SKILL_ERR_ARGS;
+	for (size_t i = 0; i < q.header_count; i++)
+		if (!q.headers[i].name || !q.headers[i].value)
+			return SKILL_ERR_ARGS;
+	id = ext_begin(&b, call, WIRE_EXT_HTTP, WIRE_HTTP_REQUEST);
+	wire_put_str(&b, q.method);
+	wire_put_str(&b, q.url);
+	wire_put_u32(&b, (uint32_t)q.header_count);
+	for (size_t i = 0; i < q.header_count; i++) {
+		wire_put_str(&b, q.headers[i].name);
+		wire_put_str(&b, q.headers[i].value);
+	}
+	wire_put_nbytes(&b, q.body, q.body_len);
+	wire_put_i64(&b, q.timeout_ms);
+	wire_put_i64(&b, q.max_response_bytes);
+	/* Request headers may carry credentials. */
+	if (!(f = ext_call(&b, id, &r, 1)))
+		return SKILL_ERR_IO;
+	st = wire_get_u32(&r);
+	handle = wire_get_u32(&r);
+	if (st != SKILL_OK) {
+		if (!wire_rd_done(&r))
+			st = SKILL_ERR_INTERNAL;
+		frame_free(f);
+		return (skill_status)st;
+	}
+	h = http_copy(&r, handle);
+	frame_free(f);
+	if (!h)
+		return SKILL_ERR_NOMEM;
+	h->next = wc(call)->http;
+	wc(call)->http = h;
+	*resp = &h->resp;
+	return SKILL_OK;
+}
+
+static void w_http_response_free(skill_call_t *call,
+                                 const skill_http_response_t *resp)
+{
+	for (struct whttp **p = &wc(call)->http; *p; p = &(*p)->next)
+		if (&(*p)->resp == resp) {
+			struct whttp *h = *p;
+			*p = h->next;
+			handle_only(call, WIRE_EXT_HTTP,
+			            WIRE_HTTP_RESPONSE_FREE, h->handle);
+			http_free(h);
+			return;
+		}
+}
+
+static const char *w_http_header(const skill_http_response_t *resp,
+                                 const char *name)
+{
+	if (!resp || !name)
+		return NULL;
+	for (size_t i = 0; i < resp->header_count; i++)
+		if (!strcasecmp(resp->headers[i].name, name))
+			return resp->headers[i].value;
+	return NULL;
+}
+
+static const skill_ext_config_t config_ext = {
+	.struct_size = sizeof(skill_ext_config_t),
+	.get = w_config_get,
+};
+
+static const skill_ext_artifacts_t artifacts_ext = {
+	.struct_size = sizeof(skill_ext_artifacts_t),
+	.create = w_art_create,
+	.write = w_art_write,
+	.commit = w_art_commit,
+	.discard = w_art_discard,
+	.open_input = w_art_open_input,
+	.read = w_art_read,
+	.close_input = w_art_close_input,
+};
+
+static const skill_ext_http_t http_ext = {
+	.struct_size = sizeof(skill_ext_http_t),
+	.request = w_http_request,
+	.response_free = w_http_response_free,
+	.header = w_http_header,
+};
+
+static const skill_ext_secrets_t secrets_ext = {
+	.struct_size = sizeof(skill_ext_secrets_t),
+	.get = w_secrets_get,
+};
+
+static const void *const ext_tables[WIRE_EXT_COUNT] = {
+	[WIRE_EXT_CONFIG] = &config_ext,
+	[WIRE_EXT_ARTIFACTS] = &artifacts_ext,
+	[WIRE_EXT_HTTP] = &http_ext,
+	[WIRE_EXT_SECRETS] = &secrets_ext,
+};
+
+static const void *w_get_extension(const skill_host_t *h, const char *id)
+{
+	enum wire_ext x = wire_ext_from_id(id);
+
+	(void)h;
+	return x && offered[x] ? ext_tables[x] : NULL;
+}
+
+static skill_host_t host_api;
+
+static void host_api_init(void)
+{
+	static const skill_abi_t abi = SKILL_ABI_CURRENT;
+
+	host_api.struct_size = sizeof host_api;
+	host_api.abi = abi;
+	host_api.name = "skillhost";
+	host_api.version = SKILLHOST_VERSION;
+	host_api.get_extension = w_get_extension;
+	host_api.log = w_log;
+	host_api.progress = w_progress;
+	host_api.is_cancelled = w_is_cancelled;
+	host_api.remaining_ms = w_remaining_ms;
+	host_api.result_text = w_result_text;
+	host_api.result_json = w_result_json;
+	host_api.result_media = w_result_media;
+	host_api.result_resource = w_result_resource;
+	host_api.result_link = w_result_link;
+	host_api.tool_error = w_tool_error;
+	host_api.arg_string = w_arg_string;
+	host_api.arg_number = w_arg_number;
+	host_api.arg_bool = w_arg_bool;
+	host_api.arg_count = w_arg_count;
+	host_api.arg_json = w_arg_json;
+}
+
+/* ---- serving ---- */
+
+struct serve_opts {
+	const char *lib, *bundle, *scratch;
+	uint64_t memory;
+};
+
+static int send_hello(const struct loaded_skill *ls,
+                      const struct sandbox_report *sb)
+{
+	struct wire_buf b;
+	char *names;
+	size_t len = 1, off = 0;
+
+	for (uint32_t i = 0; i < ls->desc->ntools; i++)
+		len += strlen(ls->desc->tools[i].name) + 1;
+	if (!(names = malloc(len)))
+		return -1;
+	for (uint32_t i = 0; i < ls->desc->ntools; i++) {
+		size_t n = strlen(ls->desc->tools[i].name);
+		memcpy(names + off, ls->desc->tools[i].name, n);
+		names[off + n] = '\n';
+		off += n + 1;
+	}
+	names[off] = '\0';
+	wire_buf_init(&b);
+	wire_begin(&b, WIRE_HELLO, 0);
+	wire_put_u32(&b, WIRE_VERSION);
+	wire_put_u32(&b, (uint32_t)getpid());
+	wire_put_u32(&b, sb->applied);
+	wire_put_str(&b, sb->detail);
+	wire_put_str(&b, ls->desc->name);
+	wire_put_str(&b, ls->desc->version);
+	wire_put_u32(&b, ls->desc->ntools);
+	wire_put_str(&b, names);
+	free(names);
+	return chan_send(&b, 0);
+}
+
+/* WELCOME: the host's extension IDs, each followed by '\n'. */
+static int read_welcome(void)
+{
+	struct frame *f = chan_wait(&chan.main);
+	struct wire_msg m;
+	struct wire_rd r;
+	const char *ids;
+	uint32_t version;
+	int ok;
+
+	if (!f)
+		return -1;
+	m.type = f->type;
+	m.p = f->data;
+	m.len = f->len;
+	wire_rd_init(&r, &m);
+	version = wire_get_u32(&r);
+	ids = wire_get_str(&r);
+	ok = f->type == WIRE_WELCOME && wire_rd_done(&r) &&
+	     version == WIRE_VERSION;
+	for (const char *p = ok ? ids : ""; *p;) {
+		const char *nl = strchr(p, '\n');
+		char id[64];
+		size_t n = nl ? (size_t)(nl - p) : strlen(p);
+		if (n < sizeof id) {
+			enum wire_ext x;
+			memcpy(id, p, n);
+			id[n] = '\0';
+			if ((x = wire_ext_from_id(id)))
+				offered[x] = 1;
+		}
+		p += n + (nl ? 1 : 0);
+	}
+	frame_free(f);
+	return ok ? 0 : -1;
+}
+
+static int send_ready(skill_status st)
+{
+	const skill_ext_config_schema_t *schema = NULL;
+	struct wire_buf b;
+
+	/* The one skill-side extension the host needs: static data, so it
+	 * can travel once instead of being forwarded. */
+	if (st == SKILL_OK && entry->get_extension)
+		schema = entry->get_extension(skill_data,
+		                              SKILL_EXT_CONFIG_SCHEMA);
+	wire_buf_init(&b);
+	wire_begin(&b, WIRE_READY, 0);
+	wire_put_u32(&b, (uint32_t)st);
+	wire_put_nstr(&b, schema && schema->struct_size >=
+	                                  offsetof(skill_ext_config_schema_t,
+	                                           schema) +
+	                                          sizeof schema->schema
+	                          ? schema->schema
+	                          : NULL);
+	return chan_send(&b, 0);
+}
+
+static int retire_now(void)
+{
+	struct rusage ru;
+
+	if (getrusage(RUSAGE_SELF, &ru))
+		return 0;
+	return ru.ru_utime.tv_sec + ru.ru_stime.tv_sec >=
+	       SANDBOX_CPU_RETIRE_SECONDS;
+}
+
+static int serve_call(struct frame *f, uint32_t ntools)
+{
+	struct wire_msg m = {.type = f->type, .id = f->id, .p = f->data,
+	                     .len = f->len};
+	struct wire_rd r;
+	struct wire_buf b;
+	struct wcall c;
+	const char *args;
+	size_t len;
+	uint32_t tool;
+	int64_t deadline;
+	cJSON *parsed;
+	skill_status st;
+	int retire;
+
+	wire_rd_init(&r, &m);
+	tool = wire_get_u32(&r);
+	deadline = wire_get_i64(&r);
+	args = wire_get_bytes(&r, &len);
+	if (!wire_rd_done(&r) || tool >= ntools) {
+		hostlog(SKILL_LOG_ERROR, "worker: malformed call from the host");
+		return -1;
+	}
+	parsed = cJSON_ParseWithLength(args, len);
+	memset(&c, 0, sizeof c);
+	call_init(&c.base, entry->name, NULL, parsed);
+	c.id = f->id;
+	c.base.cancel = &ctl->cancel;
+	c.base.deadline_ns = deadline;
+	st = parsed ? entry->invoke(skill_data, &host_api,
+	                            (skill_call_t *)&c, tool, args, len)
+	            : SKILL_ERR_ARGS;
+	while (c.http) {
+		struct whttp *h = c.http;
+		c.http = h->next;
+		http_free(h);
+	}
+	call_finish(&c.base, NULL);
+	cJSON_Delete(parsed);
+	retire = retire_now();
+	wire_buf_init(&b);
+	wire_begin(&b, WIRE_DONE, f->id);
+	wire_put_u32(&b, (uint32_t)st);
+	wire_put_u8(&b, (uint8_t)retire);
+	/* Only a failed call needs the size (to tell a memory cap from
+	 * another failure), and reading it costs a few system calls. */
+	wire_put_u64(&b, st == SKILL_OK ? 0 : vm_bytes());
+	return chan_send(&b, 0);
+}
+
+static char **read_paths(const char *lib, const char *bundle)
+{
+	static char lib_dir[PATH_MAX];
+	static char *paths[3];
+	char *slash;
+
+	snprintf(lib_dir, sizeof lib_dir, "%s", lib);
+	slash = strrchr(lib_dir, '/');
+	if (slash && slash != lib_dir)
+		*slash = '\0';
+	paths[0] = lib_dir;
+	paths[1] = (char *)bundle;
+	paths[2] = NULL;
+	return paths;
+}
+
+static int serve(const struct serve_opts *o)
+{
+	struct sandbox_opts so = {.scratch = o->scratch,
+	                          .memory_max = o->memory};
+	struct sandbox_report sb;
+	struct loaded_skill *ls;
+	struct sh_error e;
+	pthread_t dog;
+	skill_status st;
+	void *page;
+
+	/* Only what the host handed over stays open. */
+	syscall(SYS_close_range, CTL_FD + 1, ~0u, 0);
+	page = mmap(NULL, WIRE_CTL_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
+	            CTL_FD, 0);
+	if (page == MAP_FAILED) {
+		fprintf(stderr, "worker: cannot map the control page: %s\n",
+		        strerror(errno));
+		return WIRE_EXIT_SETUP;
+	}
+	ctl = page;
+	close(CTL_FD);
+	chan.fd = CHAN_FD;
+	wire_reader_init(&chan.rd);
+	page_size = sysconf(_SC_PAGESIZE);
+	crash_handlers();
+	host_api_init();
+	so.read_paths = (const char *const *)read_paths(o->lib, o->bundle);
+	if (sandbox_apply(&so, &sb, &e) != SH_OK) {
+		fprintf(stderr, "worker: cannot sandbox the skill: %s\n", e.msg);
+		return WIRE_EXIT_SETUP;
+	}
+	if (o->scratch && chdir(o->scratch))
+		fprintf(stderr, "worker: cannot enter %s: %s\n", o->scratch,
+		        strerror(errno));
+	if (pthread_create(&dog, NULL, watchdog, NULL) == 0)
+		pthread_detach(dog);
+	/* From here on the skill's code runs (constructors at load). */
+	if (loader_open(o->lib, &ls, &e) != SH_OK) {
+		fprintf(stderr, "%s\n", e.msg);
+		return WIRE_EXIT_SETUP;
+	}
+	entry = &ls->e;
+	if (send_hello(ls, &sb) || read_welcome())
+		return 0;
+	st = entry->init ? entry->init(&host_api, o->bundle, &skill_data)
+	                 : SKILL_OK;
+	if (send_ready(st) || st != SKILL_OK)
+		return 0;
+	for (;;) {
+		struct frame *f = chan_wait(&chan.main);
+		if (!f)
+			return 0;
+		if (f->type == WIRE_SHUTDOWN) {
+			frame_free(f);
+			if (entry->fini)
+				entry->fini(skill_data);
+			return 0;
+		}
+		if (f->type != WIRE_CALL || serve_call(f, ls->desc->ntools)) {
+			frame_free(f);
+			return 0;
+		}
+		frame_free(f);
+	}
+}
+
+/* ---- probing and checking ---- */
 
 static int probe(const char *lib, const char *bundle)
 {
+	struct sandbox_opts so = {.memory_max = PROBE_MEMORY_MAX};
 	struct host_services svc = {0};
+	struct sandbox_report sb;
 	struct loaded_skill *ls;
 	struct executor *ex;
 	struct sh_error e;
 	cJSON *j;
 	char *s;
 
-	limit(RLIMIT_CPU, PROBE_CPU_SECONDS);
-#ifndef SANITIZED
-	/* AddressSanitizer reserves terabytes of address space for its
-	 * shadow; an address-space cap only makes sense without it. */
-	limit(RLIMIT_AS, PROBE_MEMORY_MAX);
-#endif
-	limit(RLIMIT_CORE, 0);
+	signal(SIGXFSZ, SIG_IGN);
+	so.read_paths = (const char *const *)read_paths(lib, bundle ? bundle
+	                                                            : lib);
+	if (sandbox_apply(&so, &sb, &e) != SH_OK) {
+		fprintf(stderr, "%s: cannot sandbox the probe: %s\n", lib,
+		        e.msg);
+		return 3;
+	}
 	if (loader_open(lib, &ls, &e) != SH_OK) {
 		fprintf(stderr, "%s\n", e.msg);
 		return 3;
@@ -70,27 +1395,110 @@ static int probe(const char *lib, const char *bundle)
 	return fflush(stdout) == 0 ? 0 : 5;
 }
 
+/* "blocked" when the call failed, else "ALLOWED". */
+static const char *verdict(int failed)
+{
+	return failed ? "blocked" : "ALLOWED";
+}
+
+static int sandbox_check(const char *scratch)
+{
+	struct sandbox_opts so = {.scratch = scratch,
+	                          .memory_max = PROBE_MEMORY_MAX};
+	struct sandbox_report sb;
+	struct sh_error e;
+	char applied[256], path[PATH_MAX];
+	cJSON *j, *checks;
+	char *s;
+	int fd, ok_write = 0;
+
+	signal(SIGXFSZ, SIG_IGN);
+	if (sandbox_apply(&so, &sb, &e) != SH_OK) {
+		fprintf(stderr, "worker: %s\n", e.msg);
+		return 5;
+	}
+	j = cJSON_CreateObject();
+	checks = cJSON_AddObjectToObject(j, "checks");
+	cJSON_AddStringToObject(j, "applied",
+	                        sandbox_describe(sb.applied, applied,
+	                                         sizeof applied));
+	cJSON_AddNumberToObject(j, "landlock_abi", sb.landlock_abi);
+	cJSON_AddStringToObject(j, "skipped", sb.detail);
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	cJSON_AddStringToObject(checks, "socket", verdict(fd < 0));
+	if (fd >= 0)
+		close(fd);
+	fd = open("/etc/passwd", O_RDONLY | O_CLOEXEC);
+	cJSON_AddStringToObject(checks, "read /etc/passwd", verdict(fd < 0));
+	if (fd >= 0)
+		close(fd);
+	if (scratch) {
+		snprintf(path, sizeof path, "%s/check", scratch);
+		fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+		ok_write = fd >= 0 && write(fd, "x", 1) == 1;
+		if (fd >= 0)
+			close(fd);
+		unlink(path);
+		cJSON_AddStringToObject(checks, "write scratch",
+		                        ok_write ? "ok" : "FAILED");
+	}
+	cJSON_AddStringToObject(checks, "signal the parent",
+	                        verdict(kill(getppid(), 0) != 0));
+	s = cJSON_PrintUnformatted(j);
+	cJSON_Delete(j);
+	if (!s)
+		return 5;
+	puts(s);
+	free(s);
+	return fflush(stdout) == 0 ? 0 : 5;
+}
+
+static int usage(void)
+{
+	fprintf(stderr,
+	        "usage: skillhost-worker --probe LIB [--bundle DIR]\n"
+	        "       skillhost-worker --serve LIB --bundle DIR "
+	        "[--scratch DIR] [--memory BYTES]\n"
+	        "       skillhost-worker --sandbox-check [--scratch DIR]\n"
+	        "(an internal helper of skillhost)\n");
+	return 2;
+}
+
 int main(int argc, char **argv)
 {
-	const char *lib = NULL, *bundle = NULL;
+	const char *probe_lib = NULL, *serve_lib = NULL, *bundle = NULL;
+	const char *scratch = NULL;
+	unsigned long long memory = 0;
+	int check = 0;
 
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--probe") && i + 1 < argc)
-			lib = argv[++i];
+			probe_lib = argv[++i];
+		else if (!strcmp(argv[i], "--serve") && i + 1 < argc)
+			serve_lib = argv[++i];
 		else if (!strcmp(argv[i], "--bundle") && i + 1 < argc)
 			bundle = argv[++i];
-		else {
-			fprintf(stderr,
-			        "usage: skillhost-worker --probe LIB [--bundle "
-			        "DIR]\n(an internal helper of skillhost)\n");
-			return 2;
-		}
+		else if (!strcmp(argv[i], "--scratch") && i + 1 < argc)
+			scratch = argv[++i];
+		else if (!strcmp(argv[i], "--memory") && i + 1 < argc)
+			memory = strtoull(argv[++i], NULL, 10);
+		else if (!strcmp(argv[i], "--sandbox-check"))
+			check = 1;
+		else
+			return usage();
 	}
-	if (!lib) {
-		fprintf(stderr, "skillhost-worker: give --probe LIB\n");
-		return 2;
+	if (!!probe_lib + !!serve_lib + check != 1)
+		return usage();
+	if (probe_lib) {
+		/* Only errors: stdout carries the description. */
+		hostlog_set_level(SKILL_LOG_ERROR);
+		return probe(probe_lib, bundle);
 	}
-	/* Only errors: stdout carries the description. */
-	hostlog_set_level(SKILL_LOG_ERROR);
-	return probe(lib, bundle);
+	if (check)
+		return sandbox_check(scratch);
+	if (!bundle)
+		return usage();
+	return serve(&(struct serve_opts){.lib = serve_lib, .bundle = bundle,
+	                                  .scratch = scratch,
+	                                  .memory = memory});
 }

@@ -1,0 +1,230 @@
+/*
+ * cmd_doctor.c - `skillhost doctor`: what isolation this system gives
+ * skills.
+ *
+ * Two views: what the kernel offers this user (sandbox_detect, in
+ * throw-away child processes), and what a real worker applied to itself
+ * (`skillhost-worker --sandbox-check`, which also tries what the sandbox
+ * must stop). Exit 0 when skills can run isolated (the mandatory layers
+ * work), 5 when they cannot.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "audit.h"
+#include "call.h"
+#include "commands.h"
+#include "fsutil.h"
+#include "probe.h"
+#include "runtime.h"
+#include "sandbox.h"
+
+#define CHECK_TIMEOUT_MS 10000
+#define CHECK_OUTPUT_MAX 8192
+
+extern char **environ;
+
+static void help(void)
+{
+	puts("usage: skillhost doctor [--json]\n"
+	     "\n"
+	     "Check the isolation this system gives skills: the kernel's\n"
+	     "seccomp, Landlock and namespaces, and a sandboxed worker that\n"
+	     "tries what its sandbox must stop. Exit 0 when skills can run\n"
+	     "isolated, 5 when they cannot.");
+}
+
+/* Run the worker's --sandbox-check and parse what it prints. NULL with
+ * why filled when it fails. */
+static cJSON *live_check(const char *worker, const char *scratch, char *why,
+                         size_t cap)
+{
+	char *argv[] = {"skillhost-worker", "--sandbox-check", "--scratch",
+	                (char *)scratch, NULL};
+	posix_spawn_file_actions_t fa;
+	char buf[CHECK_OUTPUT_MAX];
+	int p[2], status = 0, err;
+	size_t len = 0;
+	int64_t deadline = call_now_ns() + (int64_t)CHECK_TIMEOUT_MS * 1000000;
+	pid_t pid;
+	cJSON *j;
+
+	if (pipe2(p, O_CLOEXEC)) {
+		snprintf(why, cap, "cannot make a pipe: %s", strerror(errno));
+		return NULL;
+	}
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, p[1], 1);
+	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	err = posix_spawn(&pid, worker, &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	close(p[1]);
+	if (err) {
+		close(p[0]);
+		snprintf(why, cap, "cannot run %.400s: %s", worker,
+		         strerror(err));
+		return NULL;
+	}
+	for (;;) {
+		struct pollfd pf = {p[0], POLLIN, 0};
+		int64_t left = (deadline - call_now_ns()) / 1000000;
+		ssize_t n;
+		if (left <= 0 || poll(&pf, 1, (int)left) == 0) {
+			kill(pid, SIGKILL);
+			break;
+		}
+		n = read(p[0], buf + len, sizeof buf - 1 - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+		if (len == sizeof buf - 1)
+			break;
+	}
+	close(p[0]);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	buf[len] = '\0';
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		snprintf(why, cap,
+		         "the sandboxed worker failed (%s %d); run it by hand: "
+		         "%.400s --sandbox-check",
+		         WIFSIGNALED(status) ? "signal" : "status",
+		         WIFSIGNALED(status) ? WTERMSIG(status)
+		                             : WEXITSTATUS(status),
+		         worker);
+		return NULL;
+	}
+	if (!(j = cJSON_Parse(buf)))
+		snprintf(why, cap, "the sandboxed worker printed no report");
+	return j;
+}
+
+static const char *yes(int v)
+{
+	return v ? "yes" : "no";
+}
+
+int cmd_doctor(struct cli_ctx *ctx, int argc, char **argv)
+{
+	struct sandbox_support sup;
+	struct sh_error err;
+	char worker[PATH_MAX], scratch[] = "/tmp/skillhost-doctor-XXXXXX";
+	char home[PATH_MAX], why[512];
+	const cJSON *checks, *c;
+	cJSON *live = NULL, *out = NULL;
+	int worker_ok, mandatory, full, rc = 0;
+
+	if (cli_wants_help(argc, argv)) {
+		help();
+		return 0;
+	}
+	for (int i = 1; i < argc; i++)
+		if (strcmp(argv[i], "--json"))
+			return cli_usage("doctor", "unexpected argument '%s'",
+			                 argv[i]);
+		else
+			ctx->json = 1;
+	sandbox_detect(&sup);
+	worker_ok = probe_worker_path(worker, sizeof worker, &err) == SH_OK;
+	why[0] = '\0';
+	if (!worker_ok)
+		snprintf(why, sizeof why, "%.500s", err.msg);
+	else if (!mkdtemp(scratch))
+		snprintf(why, sizeof why, "cannot make %s: %s", scratch,
+		         strerror(errno));
+	else
+		live = live_check(worker, scratch, why, sizeof why);
+	if (scratch[strlen(scratch) - 1] != 'X')
+		fs_remove_tree(scratch, &err);
+	mandatory = sup.seccomp && sup.no_new_privs && live;
+	if ((rc = cli_home(ctx, home, sizeof home)))
+		goto done;
+	full = mandatory && sup.landlock_abi && sup.netns && sup.mntns;
+	checks = cJSON_GetObjectItemCaseSensitive(live, "checks");
+	if (ctx->json) {
+		out = cJSON_CreateObject();
+		cJSON *k = cJSON_AddObjectToObject(out, "kernel");
+		cJSON_AddStringToObject(out, "isolation",
+		                        full        ? "full"
+		                        : mandatory ? "partial"
+		                                    : "unavailable");
+		cJSON_AddBoolToObject(k, "no_new_privs", sup.no_new_privs);
+		cJSON_AddBoolToObject(k, "seccomp", sup.seccomp);
+		cJSON_AddStringToObject(k, "libseccomp", sup.seccomp_version);
+		cJSON_AddNumberToObject(k, "landlock_abi", sup.landlock_abi);
+		cJSON_AddBoolToObject(k, "user_namespace", sup.userns);
+		cJSON_AddBoolToObject(k, "network_namespace", sup.netns);
+		cJSON_AddBoolToObject(k, "mount_namespace", sup.mntns);
+		cJSON_AddBoolToObject(k, "ipc_namespace", sup.ipcns);
+		cJSON_AddBoolToObject(k, "root", sup.is_root);
+		cJSON_AddBoolToObject(out, "memory_cap_rlimit", !sup.sanitized);
+		cJSON_AddStringToObject(out, "worker", worker_ok ? worker : "");
+		if (live)
+			cJSON_AddItemToObject(out, "worker_check",
+			                      cJSON_Duplicate(live, 1));
+		else
+			cJSON_AddStringToObject(out, "worker_error", why);
+		cJSON_AddStringToObject(out, "home", home);
+		rc = cli_print_json(out, 1);
+		goto done;
+	}
+	printf("skillhost doctor: isolation of skills on this system\n\n");
+	printf("  worker            %s\n", worker_ok ? worker : why);
+	printf("  no_new_privs      %s\n", yes(sup.no_new_privs));
+	printf("  seccomp filter    %s (libseccomp %s)\n", yes(sup.seccomp),
+	       sup.seccomp_version);
+	if (sup.landlock_abi)
+		printf("  Landlock          ABI %d: files confined%s%s\n",
+		       sup.landlock_abi,
+		       sup.landlock_abi >= 4 ? ", TCP blocked" : "",
+		       sup.landlock_abi >= 6 ? ", signals scoped" : "");
+	else
+		printf("  Landlock          no: a skill can read any file this "
+		       "user can\n");
+	printf("  user namespace    %s%s\n", yes(sup.userns),
+	       sup.is_root ? " (not needed: running as root)" : "");
+	printf("  network namespace %s\n", yes(sup.netns));
+	printf("  mount namespace   %s\n", yes(sup.mntns));
+	printf("  IPC namespace     %s\n", yes(sup.ipcns));
+	printf("  memory cap        %s\n",
+	       sup.sanitized ? "ASan RSS limit (sanitizer build: no RLIMIT_AS)"
+	                     : "RLIMIT_AS per worker");
+	if (live) {
+		printf("\n  a sandboxed worker applied: %s\n",
+		       cJSON_GetStringValue(
+			       cJSON_GetObjectItemCaseSensitive(live, "applied")));
+		c = cJSON_GetObjectItemCaseSensitive(live, "skipped");
+		if (cJSON_GetStringValue(c) && *c->valuestring)
+			printf("  and skipped: %s\n", c->valuestring);
+		cJSON_ArrayForEach(c, checks)
+			printf("    %-20s %s\n", c->string,
+			       cJSON_GetStringValue(c));
+	} else {
+		printf("\n  no sandboxed worker could run: %s\n", why);
+	}
+	printf("\n  audit log         %s/%s/%s\n", home, AUDIT_DIR, AUDIT_FILE);
+	printf("\nIsolation: %s\n",
+	       full ? "full"
+	       : mandatory
+	               ? "partial (seccomp and rlimits; see what is missing "
+	                 "above)"
+	               : "UNAVAILABLE: skills cannot run isolated; only "
+	                 "skills marked `isolation in-process` will run");
+done:
+	cJSON_Delete(out);
+	cJSON_Delete(live);
+	if (rc)
+		return rc;
+	return mandatory ? 0 : 5;
+}

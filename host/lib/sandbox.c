@@ -1,0 +1,621 @@
+/*
+ * sandbox.c - rlimits, namespaces, Landlock and seccomp for workers. See
+ * sandbox.h.
+ */
+#include "sandbox.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/capability.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <seccomp.h>
+
+#if defined(__SANITIZE_ADDRESS__)
+#define SANDBOX_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SANDBOX_ASAN 1
+#endif
+#endif
+
+/* Landlock, spelled out here so the build does not depend on how new the
+ * installed kernel headers are; the running kernel's ABI decides what is
+ * used. */
+#define LL_CREATE_RULESET_VERSION (1u << 0)
+#define LL_RULE_PATH_BENEATH 1
+#define LL_FS_EXECUTE (1ull << 0)
+#define LL_FS_WRITE_FILE (1ull << 1)
+#define LL_FS_READ_FILE (1ull << 2)
+#define LL_FS_READ_DIR (1ull << 3)
+#define LL_FS_ABI1_ALL ((1ull << 13) - 1)
+#define LL_FS_REFER (1ull << 13)    /* ABI 2 */
+#define LL_FS_TRUNCATE (1ull << 14) /* ABI 3 */
+#define LL_FS_IOCTL_DEV (1ull << 15) /* ABI 5 */
+#define LL_NET_BIND_TCP (1ull << 0)  /* ABI 4 */
+#define LL_NET_CONNECT_TCP (1ull << 1)
+#define LL_SCOPE_ABSTRACT_UNIX (1ull << 0) /* ABI 6 */
+#define LL_SCOPE_SIGNAL (1ull << 1)
+
+#ifndef SYS_landlock_create_ruleset
+#define SYS_landlock_create_ruleset 444
+#define SYS_landlock_add_rule 445
+#define SYS_landlock_restrict_self 446
+#endif
+
+struct ll_ruleset_attr {
+	uint64_t handled_access_fs;
+	uint64_t handled_access_net;
+	uint64_t scoped;
+};
+
+struct ll_path_beneath_attr {
+	uint64_t allowed_access;
+	int32_t parent_fd;
+} __attribute__((packed));
+
+/* System folders every skill may read: shared libraries (a skill's own
+ * dependencies load with it), the loader's cache, time zones and locale
+ * data, random numbers, and what glibc reads about this process. */
+static const char *const system_read[] = {
+	"/usr/lib", "/usr/lib64", "/usr/lib32", "/usr/local/lib",
+	"/usr/share", "/lib", "/lib64", "/lib32", "/etc/ld.so.cache",
+	"/etc/localtime", "/dev/urandom", "/dev/random", "/dev/zero",
+	"/proc/self", "/sys/devices/system/cpu", NULL};
+
+/* System calls that only serve an escape or an attack on the host: the
+ * worker is stopped, and the host names the call. */
+static const char *const fatal_calls[] = {
+	"execve", "execveat", "fork", "vfork", "ptrace", "process_vm_readv",
+	"process_vm_writev", "mount", "umount", "umount2", "pivot_root",
+	"chroot", "unshare", "setns", "kexec_load", "kexec_file_load",
+	"init_module", "finit_module", "delete_module", "bpf",
+	"perf_event_open", "io_uring_setup", "io_uring_enter",
+	"io_uring_register", "userfaultfd", "keyctl", "add_key",
+	"request_key", "reboot", "swapon", "swapoff", "iopl", "ioperm",
+	"open_by_handle_at", "name_to_handle_at", "fsopen", "fsmount",
+	"fsconfig", "move_mount", "open_tree", "fspick", "mount_setattr",
+	"setuid", "setgid", "setreuid", "setregid", "setresuid",
+	"setresgid", "setgroups", "setfsuid", "setfsgid", "personality",
+	"acct", "settimeofday", "clock_settime", "clock_adjtime", "adjtimex",
+	"quotactl", "sethostname", "setdomainname", "syslog", "vhangup",
+	"pidfd_open", "pidfd_getfd", "pidfd_send_signal", "kcmp", "tkill",
+	"lookup_dcookie", "uselib", NULL};
+
+/* Network calls: refused with EACCES rather than fatal, because libraries
+ * try a UNIX socket now and then (nscd, syslog) and cope with a refusal.
+ * Skills reach the network only through the host's skill.http/1. */
+static const char *const net_calls[] = {
+	"socket", "socketpair", "connect", "bind", "listen", "accept",
+	"accept4", "sendto", "sendmsg", "sendmmsg", "recvfrom", "recvmsg",
+	"recvmmsg", "shutdown", "getsockopt", "setsockopt", "getsockname",
+	"getpeername", NULL};
+
+/* Everything a skill, libc, the dynamic loader and a sanitizer runtime
+ * need to compute, allocate, use threads and files, and tell time. */
+static const char *const allowed_calls[] = {
+	"read", "write", "readv", "writev", "pread64", "pwrite64", "preadv",
+	"pwritev", "preadv2", "pwritev2", "close", "close_range", "fstat",
+	"stat", "lstat", "newfstatat", "statx", "lseek", "mmap", "munmap",
+	"mprotect", "mremap", "madvise", "brk", "msync", "mincore", "mlock",
+	"munlock", "rt_sigaction", "rt_sigprocmask", "rt_sigreturn",
+	"rt_sigpending", "rt_sigtimedwait", "rt_sigsuspend", "sigaltstack",
+	"access", "faccessat", "faccessat2", "open", "openat", "openat2",
+	"creat", "getdents", "getdents64", "getcwd", "chdir", "fchdir",
+	"mkdir", "mkdirat", "rmdir", "unlink", "unlinkat", "rename",
+	"renameat", "renameat2", "link", "linkat", "symlink", "symlinkat",
+	"readlink", "readlinkat", "chmod", "fchmod", "fchmodat", "truncate",
+	"ftruncate", "fallocate", "fsync", "fdatasync", "sync_file_range",
+	"flock", "fcntl", "dup", "dup2", "dup3", "pipe", "pipe2", "poll",
+	"ppoll", "select", "pselect6", "epoll_create", "epoll_create1",
+	"epoll_ctl", "epoll_wait", "epoll_pwait", "epoll_pwait2", "eventfd",
+	"eventfd2", "timerfd_create", "timerfd_settime", "timerfd_gettime",
+	"signalfd", "signalfd4", "futex", "futex_waitv", "set_robust_list",
+	"get_robust_list", "rseq", "set_tid_address", "nanosleep",
+	"clock_nanosleep", "clock_gettime", "clock_getres", "gettimeofday",
+	"time", "getpid", "gettid", "getppid", "getuid", "geteuid", "getgid",
+	"getegid", "getgroups", "getresuid", "getresgid", "getpgrp",
+	"getpgid", "getsid", "getrlimit", "setrlimit", "prlimit64",
+	"getrusage", "times", "sched_yield", "sched_getaffinity",
+	"sched_setaffinity", "sched_getparam", "sched_getscheduler",
+	"sched_get_priority_max", "sched_get_priority_min", "exit",
+	"exit_group", "wait4", "waitid", "getrandom", "uname", "sysinfo",
+	"umask", "utime", "utimes", "utimensat", "futimesat", "statfs",
+	"fstatfs", "copy_file_range", "sendfile", "splice", "tee",
+	"memfd_create", "membarrier", "getcpu", "arch_prctl", "prctl",
+	"capget", "alarm", "getitimer", "setitimer", "timer_create",
+	"timer_settime", "timer_gettime", "timer_getoverrun", "timer_delete",
+	"restart_syscall", "fadvise64", "readahead", "getxattr",
+	"lgetxattr", "fgetxattr", "listxattr", "llistxattr", "flistxattr",
+	"seccomp", NULL};
+
+int sandbox_sanitized(void)
+{
+#ifdef SANDBOX_ASAN
+	return 1;
+#else
+	return 0;
+#endif
+}
+
+/* Record that a layer was skipped: "<what>: <why>". */
+static void note(struct sandbox_report *r, const char *what, int err)
+{
+	size_t used = strlen(r->detail);
+
+	snprintf(r->detail + used, sizeof r->detail - used, "%s%s: %s",
+	         used ? "; " : "", what, strerror(err));
+}
+
+/* Lower a limit (never raise it: a lower limit set by the operator's own
+ * shell stays). */
+static int cap_limit(int resource, rlim_t soft, rlim_t hard)
+{
+	struct rlimit cur, rl;
+
+	if (getrlimit(resource, &cur))
+		return -1;
+	rl.rlim_max = cur.rlim_max < hard ? cur.rlim_max : hard;
+	rl.rlim_cur = soft < rl.rlim_max ? soft : rl.rlim_max;
+	if (cur.rlim_cur < rl.rlim_cur)
+		rl.rlim_cur = cur.rlim_cur;
+	return setrlimit(resource, &rl);
+}
+
+static sh_status limits(const struct sandbox_opts *o,
+                        struct sandbox_report *r, struct sh_error *e)
+{
+	if (cap_limit(RLIMIT_CPU, SANDBOX_CPU_SECONDS,
+	              SANDBOX_CPU_SECONDS + 10) ||
+	    cap_limit(RLIMIT_NOFILE, SANDBOX_MAX_FILES, SANDBOX_MAX_FILES) ||
+	    cap_limit(RLIMIT_FSIZE, SANDBOX_FILE_SIZE_MAX,
+	              SANDBOX_FILE_SIZE_MAX) ||
+	    cap_limit(RLIMIT_CORE, 0, 0))
+		return sh_error_errno(e, SH_ERR_FAIL, errno,
+		                      "cannot set resource limits");
+	r->applied |= SANDBOX_RLIMITS;
+	if (o->memory_max && !sandbox_sanitized()) {
+		if (cap_limit(RLIMIT_AS, (rlim_t)o->memory_max,
+		              (rlim_t)o->memory_max))
+			return sh_error_errno(e, SH_ERR_FAIL, errno,
+			                      "cannot cap the address space");
+		r->applied |= SANDBOX_MEMORY_CAP;
+	}
+	return SH_OK;
+}
+
+static int write_file(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+	size_t len = strlen(text);
+
+	if (fd < 0)
+		return -1;
+	n = write(fd, text, len);
+	close(fd);
+	return n == (ssize_t)len ? 0 : -1;
+}
+
+/* Map our own ids into a new user namespace (the only ids it knows). */
+static int map_ids(uid_t uid, gid_t gid)
+{
+	char line[64];
+
+	snprintf(line, sizeof line, "%u %u 1\n", (unsigned)uid, (unsigned)uid);
+	if (write_file("/proc/self/uid_map", line))
+		return -1;
+	/* An unprivileged process may map its gid only once setgroups is
+	 * denied, which also stops it from dropping a deny-group. */
+	if (write_file("/proc/self/setgroups", "deny") && errno != ENOENT)
+		return -1;
+	snprintf(line, sizeof line, "%u %u 1\n", (unsigned)gid, (unsigned)gid);
+	return write_file("/proc/self/gid_map", line);
+}
+
+static void namespaces(const struct sandbox_opts *o, struct sandbox_report *r)
+{
+	static const struct {
+		int flag;
+		unsigned bit;
+		const char *name;
+	} each[] = {{CLONE_NEWNET, SANDBOX_NETNS, "network namespace"},
+	            {CLONE_NEWNS, SANDBOX_MNTNS, "mount namespace"},
+	            {CLONE_NEWIPC, SANDBOX_IPCNS, "IPC namespace"}};
+	uid_t uid = getuid();
+	gid_t gid = getgid();
+
+	/* Without root, the other namespaces need a user namespace first. */
+	if (geteuid() != 0) {
+		if (unshare(CLONE_NEWUSER)) {
+			note(r, "user namespace", errno);
+			return;
+		}
+		if (map_ids(uid, gid)) {
+			note(r, "user namespace id maps", errno);
+			return;
+		}
+		r->applied |= SANDBOX_USERNS;
+	}
+	for (size_t i = 0; i < sizeof each / sizeof *each; i++) {
+		if (unshare(each[i].flag))
+			note(r, each[i].name, errno);
+		else
+			r->applied |= each[i].bit;
+	}
+	if (!(r->applied & SANDBOX_MNTNS))
+		return;
+	/* Nothing we mount may propagate back to the host's namespace. */
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL)) {
+		note(r, "private mounts", errno);
+		return;
+	}
+	if (o->scratch) {
+		char opts[64];
+		snprintf(opts, sizeof opts, "size=%llu,mode=0700",
+		         (unsigned long long)SANDBOX_SCRATCH_MAX);
+		if (mount("tmpfs", o->scratch, "tmpfs",
+		          MS_NOSUID | MS_NODEV | MS_NOEXEC, opts))
+			note(r, "scratch tmpfs", errno);
+		else
+			r->applied |= SANDBOX_SCRATCH_TMPFS;
+	}
+}
+
+static void drop_capabilities(struct sandbox_report *r)
+{
+	struct __user_cap_header_struct h = {_LINUX_CAPABILITY_VERSION_3, 0};
+	struct __user_cap_data_struct d[2];
+
+	/* The bounding set first: dropping it needs CAP_SETPCAP, which the
+	 * capset below takes away. EINVAL marks the end of the kernel's
+	 * list; EPERM means we never had the capability to drop. */
+	for (int cap = 0; cap < 64; cap++)
+		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) && errno == EINVAL)
+			break;
+	prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+	memset(d, 0, sizeof d);
+	if (syscall(SYS_capset, &h, d))
+		note(r, "dropping capabilities", errno);
+	else
+		r->applied |= SANDBOX_CAPS_DROPPED;
+}
+
+static int landlock_abi(void)
+{
+	long v = syscall(SYS_landlock_create_ruleset, NULL, 0,
+	                 LL_CREATE_RULESET_VERSION);
+	return v > 0 ? (int)v : 0;
+}
+
+static uint64_t fs_rights(int abi)
+{
+	uint64_t all = LL_FS_ABI1_ALL;
+
+	if (abi >= 2)
+		all |= LL_FS_REFER;
+	if (abi >= 3)
+		all |= LL_FS_TRUNCATE;
+	if (abi >= 5)
+		all |= LL_FS_IOCTL_DEV;
+	return all;
+}
+
+/* Allow access beneath path (a missing path is skipped). A rule on a file
+ * may only carry rights that apply to files. */
+static int allow(int ruleset, const char *path, uint64_t access, int abi)
+{
+	struct ll_path_beneath_attr pb;
+	struct stat st;
+	int fd = open(path, O_PATH | O_CLOEXEC);
+	int rc;
+
+	if (fd < 0)
+		return errno == ENOENT || errno == ENOTDIR || errno == EACCES
+		               ? 0
+		               : -1;
+	if (fstat(fd, &st)) {
+		close(fd);
+		return -1;
+	}
+	if (!S_ISDIR(st.st_mode))
+		access &= LL_FS_EXECUTE | LL_FS_WRITE_FILE | LL_FS_READ_FILE |
+		          (abi >= 3 ? LL_FS_TRUNCATE : 0) |
+		          (abi >= 5 ? LL_FS_IOCTL_DEV : 0);
+	pb.allowed_access = access;
+	pb.parent_fd = fd;
+	rc = (int)syscall(SYS_landlock_add_rule, ruleset, LL_RULE_PATH_BENEATH,
+	                  &pb, 0);
+	close(fd);
+	return rc;
+}
+
+static int allow_env_dirs(int ruleset, const char *var, uint64_t access,
+                          int abi)
+{
+	const char *v = getenv(var);
+	char *copy, *save = NULL;
+	int rc = 0;
+
+	if (!v || !*v)
+		return 0;
+	if (!(copy = strdup(v)))
+		return -1;
+	for (char *d = strtok_r(copy, ":", &save); d && !rc;
+	     d = strtok_r(NULL, ":", &save))
+		if (d[0] == '/')
+			rc = allow(ruleset, d, access, abi);
+	free(copy);
+	return rc;
+}
+
+static void landlock(const struct sandbox_opts *o, struct sandbox_report *r)
+{
+	const uint64_t read = LL_FS_EXECUTE | LL_FS_READ_FILE | LL_FS_READ_DIR;
+	struct ll_ruleset_attr attr = {0};
+	int abi = landlock_abi();
+	size_t size = sizeof attr.handled_access_fs;
+	uint64_t devnull;
+	int rs, bad = 0;
+
+	r->landlock_abi = abi;
+	if (!abi) {
+		note(r, "Landlock", ENOSYS);
+		return;
+	}
+	attr.handled_access_fs = fs_rights(abi);
+	if (abi >= 4) {
+		attr.handled_access_net = LL_NET_BIND_TCP | LL_NET_CONNECT_TCP;
+		size = offsetof(struct ll_ruleset_attr, scoped);
+	}
+	if (abi >= 6) {
+		attr.scoped = LL_SCOPE_ABSTRACT_UNIX | LL_SCOPE_SIGNAL;
+		size = sizeof attr;
+	}
+	rs = (int)syscall(SYS_landlock_create_ruleset, &attr, size, 0);
+	if (rs < 0) {
+		note(r, "Landlock ruleset", errno);
+		return;
+	}
+	devnull = LL_FS_READ_FILE | LL_FS_WRITE_FILE |
+	          (abi >= 3 ? LL_FS_TRUNCATE : 0);
+	for (const char *const *p = system_read; *p && !bad; p++)
+		bad = allow(rs, *p, read, abi);
+	for (const char *const *p = o->read_paths; p && *p && !bad; p++)
+		bad = allow(rs, *p, read, abi);
+	if (!bad)
+		bad = allow_env_dirs(rs, "LD_LIBRARY_PATH", read, abi) ||
+		      allow(rs, "/dev/null", devnull, abi) ||
+		      (o->scratch &&
+		       allow(rs, o->scratch, fs_rights(abi), abi));
+	if (bad)
+		note(r, "Landlock rule", errno);
+	else if (syscall(SYS_landlock_restrict_self, rs, 0))
+		note(r, "Landlock enforcement", errno);
+	else
+		r->applied |= SANDBOX_LANDLOCK;
+	close(rs);
+}
+
+static int add_names(scmp_filter_ctx ctx, const char *const *names,
+                     uint32_t action)
+{
+	for (const char *const *n = names; *n; n++) {
+		int nr = seccomp_syscall_resolve_name(*n);
+		/* Not every call exists on every architecture. */
+		if (nr == __NR_SCMP_ERROR)
+			continue;
+		if (seccomp_rule_add(ctx, action, nr, 0))
+			return -1;
+	}
+	return 0;
+}
+
+/* Signals only to ourselves: kill(0 or our pid), tgkill(our pid, ...). */
+static int add_signals(scmp_filter_ctx ctx)
+{
+	scmp_datum_t self = (scmp_datum_t)getpid();
+
+	return seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(kill), 1,
+	                        SCMP_A0(SCMP_CMP_EQ, self)) ||
+	       seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(kill), 1,
+	                        SCMP_A0(SCMP_CMP_EQ, 0)) ||
+	       seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(tgkill), 1,
+	                        SCMP_A0(SCMP_CMP_EQ, self)) ||
+	       seccomp_rule_add(ctx, SCMP_ACT_ALLOW,
+	                        SCMP_SYS(rt_sigqueueinfo), 1,
+	                        SCMP_A0(SCMP_CMP_EQ, self)) ||
+	       seccomp_rule_add(ctx, SCMP_ACT_ALLOW,
+	                        SCMP_SYS(rt_tgsigqueueinfo), 1,
+	                        SCMP_A0(SCMP_CMP_EQ, self));
+}
+
+/* ioctl only for what libc asks of a descriptor: is it a terminal, how
+ * many bytes wait, (non-)blocking and close-on-exec. */
+static int add_ioctls(scmp_filter_ctx ctx)
+{
+	static const unsigned long ok[] = {TCGETS, TIOCGWINSZ, FIONREAD,
+	                                   FIONBIO, FIOCLEX, FIONCLEX};
+
+	for (size_t i = 0; i < sizeof ok / sizeof *ok; i++)
+		if (seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
+		                     SCMP_A1(SCMP_CMP_EQ, (scmp_datum_t)ok[i])))
+			return -1;
+	return 0;
+}
+
+static sh_status seccomp_filter(struct sandbox_report *r, struct sh_error *e)
+{
+	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ERRNO(EPERM));
+	int rc;
+
+	if (!ctx)
+		return sh_error_set(e, SH_ERR_FAIL,
+		                    "cannot start a seccomp filter");
+	/* Threads a sanitizer runtime started before main get the filter
+	 * too. */
+	rc = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_TSYNC, 1);
+	if (!rc)
+		rc = add_names(ctx, allowed_calls, SCMP_ACT_ALLOW);
+	if (!rc)
+		rc = add_names(ctx, fatal_calls, SCMP_ACT_TRAP);
+	if (!rc)
+		rc = add_names(ctx, net_calls, SCMP_ACT_ERRNO(EACCES));
+	/* Threads yes, processes no. glibc tries clone3 first, whose flags
+	 * seccomp cannot see; ENOSYS makes it fall back to clone. */
+	if (!rc)
+		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(clone), 1,
+		                      SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_THREAD,
+		                              CLONE_THREAD));
+	if (!rc)
+		rc = seccomp_rule_add(ctx, SCMP_ACT_TRAP, SCMP_SYS(clone), 1,
+		                      SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_THREAD,
+		                              0));
+	if (!rc && seccomp_syscall_resolve_name("clone3") != __NR_SCMP_ERROR)
+		rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS),
+		                      SCMP_SYS(clone3), 0);
+	if (!rc)
+		rc = add_signals(ctx);
+	if (!rc)
+		rc = add_ioctls(ctx);
+	if (!rc)
+		rc = seccomp_load(ctx);
+	seccomp_release(ctx);
+	if (rc)
+		return sh_error_errno(e, SH_ERR_FAIL, -rc,
+		                      "cannot load the seccomp filter");
+	r->applied |= SANDBOX_SECCOMP;
+	return SH_OK;
+}
+
+sh_status sandbox_apply(const struct sandbox_opts *o,
+                        struct sandbox_report *r, struct sh_error *e)
+{
+	sh_status rc;
+
+	memset(r, 0, sizeof *r);
+	if ((rc = limits(o, r, e)))
+		return rc;
+	namespaces(o, r);
+	drop_capabilities(r);
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
+		return sh_error_errno(e, SH_ERR_FAIL, errno,
+		                      "cannot set no_new_privs");
+	r->applied |= SANDBOX_NO_NEW_PRIVS;
+	landlock(o, r);
+	return seccomp_filter(r, e);
+}
+
+/* ---- detection ---- */
+
+/* Run fn in a child process; 1 when it returned 0. */
+static int in_child(int (*fn)(int), int arg)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return 0;
+	if (pid == 0)
+		_exit(fn(arg) == 0 ? 0 : 1);
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return 0;
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+static int try_nnp(int arg)
+{
+	(void)arg;
+	return prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+}
+
+static int try_seccomp(int arg)
+{
+	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
+	int rc;
+
+	(void)arg;
+	if (!ctx)
+		return -1;
+	rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(ptrace), 0);
+	if (!rc)
+		rc = seccomp_load(ctx);
+	seccomp_release(ctx);
+	return rc;
+}
+
+static int try_unshare(int flag)
+{
+	if (flag != CLONE_NEWUSER && geteuid() != 0) {
+		if (unshare(CLONE_NEWUSER) || map_ids(getuid(), getgid()))
+			return -1;
+	}
+	return unshare(flag);
+}
+
+void sandbox_detect(struct sandbox_support *s)
+{
+	const struct scmp_version *v = seccomp_version();
+
+	memset(s, 0, sizeof *s);
+	s->is_root = geteuid() == 0;
+	s->sanitized = sandbox_sanitized();
+	s->no_new_privs = in_child(try_nnp, 0);
+	s->seccomp = in_child(try_seccomp, 0);
+	s->landlock_abi = landlock_abi();
+	s->userns = in_child(try_unshare, CLONE_NEWUSER);
+	s->netns = in_child(try_unshare, CLONE_NEWNET);
+	s->mntns = in_child(try_unshare, CLONE_NEWNS);
+	s->ipcns = in_child(try_unshare, CLONE_NEWIPC);
+	if (v)
+		snprintf(s->seccomp_version, sizeof s->seccomp_version,
+		         "%u.%u.%u", v->major, v->minor, v->micro);
+}
+
+const char *sandbox_describe(unsigned applied, char *buf, size_t cap)
+{
+	static const char *const names[SANDBOX_ALL_BITS] = {
+		"rlimits", "memory-cap", "userns", "netns", "mntns", "ipcns",
+		"scratch-tmpfs", "no-capabilities", "landlock",
+		"no-new-privs", "seccomp"};
+	size_t used = 0;
+
+	if (cap)
+		buf[0] = '\0';
+	for (int i = 0; i < SANDBOX_ALL_BITS; i++) {
+		int n;
+		if (!(applied & (1u << i)))
+			continue;
+		n = snprintf(buf + used, cap - used, "%s%s", used ? " " : "",
+		             names[i]);
+		if (n < 0 || (size_t)n >= cap - used)
+			break;
+		used += (size_t)n;
+	}
+	return buf;
+}
+
+const char *sandbox_syscall_name(int nr, char *buf, size_t cap)
+{
+	char *name = seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE, nr);
+
+	if (name)
+		snprintf(buf, cap, "%s", name);
+	else
+		snprintf(buf, cap, "syscall %d", nr);
+	free(name);
+	return buf;
+}

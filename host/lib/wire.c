@@ -1,0 +1,653 @@
+/*
+ * wire.c - the host/worker protocol. See wire.h.
+ */
+#include "wire.h"
+
+#include <errno.h>
+#include <math.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "call.h"
+
+/* The reader's first buffer, and how far below WIRE_PAYLOAD_MAX a drained
+ * buffer may stay allocated before it is given back. */
+#define WIRE_READ_MIN (64u * 1024)
+#define WIRE_KEEP_MAX (1u * 1024 * 1024)
+
+static const char *const ext_ids[WIRE_EXT_COUNT] = {
+	[WIRE_EXT_CONFIG] = "skill.config/1",
+	[WIRE_EXT_ARTIFACTS] = "skill.artifacts/1",
+	[WIRE_EXT_HTTP] = "skill.http/1",
+	[WIRE_EXT_SECRETS] = "skill.secrets/1",
+};
+
+const char *wire_ext_id(enum wire_ext x)
+{
+	return (unsigned)x < WIRE_EXT_COUNT ? ext_ids[x] : NULL;
+}
+
+enum wire_ext wire_ext_from_id(const char *id)
+{
+	for (unsigned i = 1; id && i < WIRE_EXT_COUNT; i++)
+		if (!strcmp(ext_ids[i], id))
+			return (enum wire_ext)i;
+	return (enum wire_ext)0;
+}
+
+/* ---- writing ---- */
+
+void wire_buf_init(struct wire_buf *b)
+{
+	memset(b, 0, sizeof *b);
+}
+
+void wire_buf_free(struct wire_buf *b, int wipe)
+{
+	if (wipe && b->data)
+		sodium_memzero(b->data, b->cap);
+	free(b->data);
+	memset(b, 0, sizeof *b);
+}
+
+static unsigned char *room(struct wire_buf *b, size_t n)
+{
+	if (b->bad)
+		return NULL;
+	if (n > WIRE_HDR_SIZE + (size_t)WIRE_PAYLOAD_MAX - b->len) {
+		b->bad = 1;
+		return NULL;
+	}
+	if (b->len + n > b->cap) {
+		size_t cap = b->cap ? b->cap : 256;
+		unsigned char *grown;
+		while (cap < b->len + n)
+			cap *= 2;
+		grown = realloc(b->data, cap);
+		if (!grown) {
+			b->bad = 1;
+			return NULL;
+		}
+		b->data = grown;
+		b->cap = cap;
+	}
+	b->len += n;
+	return b->data + b->len - n;
+}
+
+static void le(unsigned char *p, uint64_t v, int n)
+{
+	for (int i = 0; i < n; i++)
+		p[i] = (unsigned char)(v >> (8 * i));
+}
+
+static uint64_t unle(const unsigned char *p, int n)
+{
+	uint64_t v = 0;
+
+	for (int i = 0; i < n; i++)
+		v |= (uint64_t)p[i] << (8 * i);
+	return v;
+}
+
+void wire_begin(struct wire_buf *b, enum wire_type t, uint64_t id)
+{
+	unsigned char *h;
+
+	b->len = 0;
+	b->bad = 0;
+	h = room(b, WIRE_HDR_SIZE);
+	if (!h)
+		return;
+	le(h, 0, 4);
+	le(h + 4, (uint64_t)t, 2);
+	h[6] = WIRE_VERSION;
+	h[7] = 0;
+	le(h + 8, id, 8);
+}
+
+void wire_put_u8(struct wire_buf *b, uint8_t v)
+{
+	unsigned char *p = room(b, 1);
+	if (p)
+		*p = v;
+}
+
+void wire_put_u16(struct wire_buf *b, uint16_t v)
+{
+	unsigned char *p = room(b, 2);
+	if (p)
+		le(p, v, 2);
+}
+
+void wire_put_u32(struct wire_buf *b, uint32_t v)
+{
+	unsigned char *p = room(b, 4);
+	if (p)
+		le(p, v, 4);
+}
+
+void wire_put_u64(struct wire_buf *b, uint64_t v)
+{
+	unsigned char *p = room(b, 8);
+	if (p)
+		le(p, v, 8);
+}
+
+void wire_put_i64(struct wire_buf *b, int64_t v)
+{
+	wire_put_u64(b, (uint64_t)v);
+}
+
+void wire_put_f64(struct wire_buf *b, double v)
+{
+	uint64_t bits;
+
+	memcpy(&bits, &v, sizeof bits);
+	wire_put_u64(b, bits);
+}
+
+void wire_put_bytes(struct wire_buf *b, const void *p, size_t n)
+{
+	unsigned char *d;
+
+	if (n >= WIRE_NULL_LEN) {
+		b->bad = 1;
+		return;
+	}
+	wire_put_u32(b, (uint32_t)n);
+	d = room(b, n + 1);
+	if (!d)
+		return;
+	if (n)
+		memcpy(d, p, n);
+	d[n] = '\0';
+}
+
+void wire_put_nbytes(struct wire_buf *b, const void *p, size_t n)
+{
+	if (!p)
+		wire_put_u32(b, WIRE_NULL_LEN);
+	else
+		wire_put_bytes(b, p, n);
+}
+
+void wire_put_str(struct wire_buf *b, const char *s)
+{
+	wire_put_bytes(b, s, strlen(s));
+}
+
+void wire_put_nstr(struct wire_buf *b, const char *s)
+{
+	if (!s)
+		wire_put_u32(b, WIRE_NULL_LEN);
+	else
+		wire_put_str(b, s);
+}
+
+sh_status wire_end(struct wire_buf *b, struct sh_error *e)
+{
+	if (b->bad || b->len < WIRE_HDR_SIZE)
+		return sh_error_set(e, SH_ERR_NOMEM,
+		                    "a message for the worker does not fit "
+		                    "(out of memory, or over %u bytes)",
+		                    WIRE_PAYLOAD_MAX);
+	le(b->data, b->len - WIRE_HDR_SIZE, 4);
+	return SH_OK;
+}
+
+int wire_write_all(int fd, const void *p, size_t n, int64_t deadline_ns)
+{
+	const unsigned char *c = p;
+
+	while (n) {
+		ssize_t w = write(fd, c, n);
+		if (w > 0) {
+			c += w;
+			n -= (size_t)w;
+			continue;
+		}
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			struct pollfd pf = {fd, POLLOUT, 0};
+			int ms = -1;
+			if (deadline_ns) {
+				int64_t left = deadline_ns - call_now_ns();
+				if (left <= 0) {
+					errno = ETIMEDOUT;
+					return -1;
+				}
+				ms = (int)((left + 999999) / 1000000);
+			}
+			if (poll(&pf, 1, ms) < 0 && errno != EINTR)
+				return -1;
+			continue;
+		}
+		if (w == 0)
+			errno = EPIPE;
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- reading ---- */
+
+void wire_reader_init(struct wire_reader *r)
+{
+	memset(r, 0, sizeof *r);
+}
+
+void wire_reader_free(struct wire_reader *r)
+{
+	free(r->buf);
+	memset(r, 0, sizeof *r);
+}
+
+/* Make room for at least want more bytes after end, moving the unconsumed
+ * bytes to the front first. */
+static int reserve(struct wire_reader *r, size_t want)
+{
+	size_t used = r->end - r->start;
+	size_t cap;
+	unsigned char *grown;
+
+	if (r->start && (r->cap - r->end < want || used == 0)) {
+		memmove(r->buf, r->buf + r->start, used);
+		r->start = 0;
+		r->end = used;
+	}
+	if (r->cap - r->end >= want)
+		return 0;
+	cap = r->cap ? r->cap : WIRE_READ_MIN;
+	while (cap - used < want)
+		cap *= 2;
+	grown = realloc(r->buf, cap);
+	if (!grown)
+		return -1;
+	r->buf = grown;
+	r->cap = cap;
+	return 0;
+}
+
+/* How much to ask read() for: the rest of the frame being read when its
+ * header is known (so a big payload arrives in few reads), else a chunk. */
+static size_t wanted(const struct wire_reader *r)
+{
+	size_t used = r->end - r->start;
+
+	if (used >= WIRE_HDR_SIZE) {
+		uint64_t len = unle(r->buf + r->start, 4);
+		if (len <= WIRE_PAYLOAD_MAX && WIRE_HDR_SIZE + len > used)
+			return (size_t)(WIRE_HDR_SIZE + len - used);
+	}
+	return WIRE_READ_MIN;
+}
+
+ssize_t wire_fill(struct wire_reader *r, int fd)
+{
+	size_t want = wanted(r);
+	ssize_t n;
+
+	if (want < WIRE_READ_MIN)
+		want = WIRE_READ_MIN;
+	/* Give a big drained buffer back rather than keep it for the life of
+	 * the worker. */
+	if (r->end == r->start && r->cap > WIRE_KEEP_MAX) {
+		free(r->buf);
+		r->buf = NULL;
+		r->start = r->end = r->cap = 0;
+	}
+	if (reserve(r, want)) {
+		errno = ENOMEM;
+		return -1;
+	}
+	do
+		n = read(fd, r->buf + r->end, r->cap - r->end);
+	while (n < 0 && errno == EINTR);
+	if (n > 0)
+		r->end += (size_t)n;
+	return n;
+}
+
+int wire_feed(struct wire_reader *r, const void *p, size_t n)
+{
+	if (reserve(r, n ? n : 1))
+		return -1;
+	if (n)
+		memcpy(r->buf + r->end, p, n);
+	r->end += n;
+	return 0;
+}
+
+int wire_next(struct wire_reader *r, struct wire_msg *m, char *why,
+              size_t cap)
+{
+	size_t used = r->end - r->start;
+	const unsigned char *h = r->buf + r->start;
+	uint64_t len;
+
+	if (used < WIRE_HDR_SIZE)
+		return 0;
+	len = unle(h, 4);
+	if (h[6] != WIRE_VERSION) {
+		snprintf(why, cap,
+		         "a frame of protocol version %u (this host speaks %u)",
+		         h[6], WIRE_VERSION);
+		return -1;
+	}
+	if (h[7] != 0) {
+		snprintf(why, cap, "a frame with unknown flags 0x%02x", h[7]);
+		return -1;
+	}
+	if (len > WIRE_PAYLOAD_MAX) {
+		snprintf(why, cap,
+		         "a frame of %llu bytes (the most allowed is %u)",
+		         (unsigned long long)len, WIRE_PAYLOAD_MAX);
+		return -1;
+	}
+	if (used < WIRE_HDR_SIZE + len)
+		return 0;
+	m->type = (uint16_t)unle(h + 4, 2);
+	m->id = unle(h + 8, 8);
+	m->p = h + WIRE_HDR_SIZE;
+	m->len = (size_t)len;
+	r->start += WIRE_HDR_SIZE + (size_t)len;
+	return 1;
+}
+
+void wire_rd_init(struct wire_rd *r, const struct wire_msg *m)
+{
+	r->p = m->p;
+	r->end = m->p + m->len;
+	r->bad = 0;
+}
+
+static const unsigned char *take(struct wire_rd *r, size_t n)
+{
+	const unsigned char *p = r->p;
+
+	if (r->bad || (size_t)(r->end - r->p) < n) {
+		r->bad = 1;
+		return NULL;
+	}
+	r->p += n;
+	return p;
+}
+
+uint8_t wire_get_u8(struct wire_rd *r)
+{
+	const unsigned char *p = take(r, 1);
+	return p ? *p : 0;
+}
+
+uint16_t wire_get_u16(struct wire_rd *r)
+{
+	const unsigned char *p = take(r, 2);
+	return p ? (uint16_t)unle(p, 2) : 0;
+}
+
+uint32_t wire_get_u32(struct wire_rd *r)
+{
+	const unsigned char *p = take(r, 4);
+	return p ? (uint32_t)unle(p, 4) : 0;
+}
+
+uint64_t wire_get_u64(struct wire_rd *r)
+{
+	const unsigned char *p = take(r, 8);
+	return p ? unle(p, 8) : 0;
+}
+
+int64_t wire_get_i64(struct wire_rd *r)
+{
+	return (int64_t)wire_get_u64(r);
+}
+
+double wire_get_f64(struct wire_rd *r)
+{
+	uint64_t bits = wire_get_u64(r);
+	double v;
+
+	memcpy(&v, &bits, sizeof v);
+	if (!isfinite(v)) {
+		r->bad = 1;
+		return 0;
+	}
+	return v;
+}
+
+static const char *get_bytes(struct wire_rd *r, size_t *n, int nullable)
+{
+	uint32_t len = wire_get_u32(r);
+	const unsigned char *p;
+
+	*n = 0;
+	if (r->bad)
+		return NULL;
+	if (len == WIRE_NULL_LEN) {
+		if (!nullable)
+			r->bad = 1;
+		return NULL;
+	}
+	p = take(r, (size_t)len + 1);
+	if (!p || p[len] != '\0') {
+		r->bad = 1;
+		return NULL;
+	}
+	*n = len;
+	return (const char *)p;
+}
+
+const char *wire_get_bytes(struct wire_rd *r, size_t *n)
+{
+	return get_bytes(r, n, 0);
+}
+
+const char *wire_get_nbytes(struct wire_rd *r, size_t *n)
+{
+	return get_bytes(r, n, 1);
+}
+
+static const char *get_str(struct wire_rd *r, int nullable)
+{
+	size_t n;
+	const char *s = get_bytes(r, &n, nullable);
+
+	if (s && memchr(s, '\0', n)) {
+		r->bad = 1;
+		return NULL;
+	}
+	return s;
+}
+
+const char *wire_get_str(struct wire_rd *r)
+{
+	return get_str(r, 0);
+}
+
+const char *wire_get_nstr(struct wire_rd *r)
+{
+	return get_str(r, 1);
+}
+
+int wire_rd_done(const struct wire_rd *r)
+{
+	return !r->bad && r->p == r->end;
+}
+
+/* ---- decoders ---- */
+
+int wire_decode_hello(const struct wire_msg *m, struct wire_hello *out)
+{
+	struct wire_rd r;
+
+	wire_rd_init(&r, m);
+	out->version = wire_get_u32(&r);
+	out->pid = wire_get_u32(&r);
+	out->sandbox = wire_get_u32(&r);
+	out->sandbox_detail = wire_get_str(&r);
+	out->skill = wire_get_str(&r);
+	out->skill_version = wire_get_str(&r);
+	out->ntools = wire_get_u32(&r);
+	out->tools = wire_get_str(&r);
+	return wire_rd_done(&r);
+}
+
+int wire_decode_ready(const struct wire_msg *m, struct wire_ready *out)
+{
+	struct wire_rd r;
+
+	wire_rd_init(&r, m);
+	out->status = wire_get_u32(&r);
+	out->config_schema = wire_get_nstr(&r);
+	return wire_rd_done(&r);
+}
+
+int wire_decode_done(const struct wire_msg *m, struct wire_done *out)
+{
+	struct wire_rd r;
+
+	wire_rd_init(&r, m);
+	out->status = wire_get_u32(&r);
+	out->retire = wire_get_u8(&r);
+	out->vm = wire_get_u64(&r);
+	return wire_rd_done(&r) && out->retire <= 1;
+}
+
+int wire_decode_log(const struct wire_msg *m, struct wire_log *out)
+{
+	struct wire_rd r;
+
+	wire_rd_init(&r, m);
+	out->level = wire_get_u32(&r);
+	out->msg = wire_get_str(&r);
+	return wire_rd_done(&r);
+}
+
+int wire_decode_progress(const struct wire_msg *m, struct wire_progress *out)
+{
+	struct wire_rd r;
+
+	wire_rd_init(&r, m);
+	out->progress = wire_get_f64(&r);
+	out->total = wire_get_f64(&r);
+	out->message = wire_get_nstr(&r);
+	return wire_rd_done(&r);
+}
+
+int wire_decode_blob(const struct wire_msg *m, const char **p, size_t *n)
+{
+	struct wire_rd r;
+
+	wire_rd_init(&r, m);
+	*p = wire_get_bytes(&r, n);
+	return wire_rd_done(&r);
+}
+
+int wire_decode_tool_error(const struct wire_msg *m, const char **message)
+{
+	struct wire_rd r;
+
+	wire_rd_init(&r, m);
+	*message = wire_get_nstr(&r);
+	return wire_rd_done(&r);
+}
+
+int wire_decode_media(const struct wire_msg *m, struct wire_media *out)
+{
+	struct wire_rd r;
+
+	wire_rd_init(&r, m);
+	out->mime = wire_get_str(&r);
+	out->data = wire_get_bytes(&r, &out->len);
+	return wire_rd_done(&r);
+}
+
+int wire_decode_resource(const struct wire_msg *m, struct wire_resource *out)
+{
+	struct wire_rd r;
+
+	wire_rd_init(&r, m);
+	out->uri = wire_get_str(&r);
+	out->mime = wire_get_nstr(&r);
+	out->text = wire_get_nbytes(&r, &out->text_len);
+	out->blob = wire_get_nbytes(&r, &out->blob_len);
+	return wire_rd_done(&r);
+}
+
+int wire_decode_link(const struct wire_msg *m, struct wire_link *out)
+{
+	struct wire_rd r;
+
+	wire_rd_init(&r, m);
+	out->uri = wire_get_str(&r);
+	out->name = wire_get_str(&r);
+	out->title = wire_get_nstr(&r);
+	out->description = wire_get_nstr(&r);
+	out->mime = wire_get_nstr(&r);
+	out->size = wire_get_i64(&r);
+	return wire_rd_done(&r);
+}
+
+int wire_decode_ext_call(const struct wire_msg *m, struct wire_ext_call *out)
+{
+	wire_rd_init(&out->args, m);
+	out->call = wire_get_u64(&out->args);
+	out->ext = wire_get_u16(&out->args);
+	out->fn = wire_get_u16(&out->args);
+	return !out->args.bad;
+}
+
+int wire_decode_http_req(struct wire_rd *r, struct wire_http_req *out,
+                         struct wire_http_header *headers, size_t max)
+{
+	uint32_t n;
+
+	out->method = wire_get_str(r);
+	out->url = wire_get_str(r);
+	n = wire_get_u32(r);
+	if (n > max)
+		r->bad = 1;
+	for (uint32_t i = 0; !r->bad && i < n; i++) {
+		headers[i].name = wire_get_str(r);
+		headers[i].value = wire_get_str(r);
+	}
+	out->nheaders = r->bad ? 0 : n;
+	out->body = wire_get_nbytes(r, &out->body_len);
+	out->timeout_ms = wire_get_i64(r);
+	out->max_response_bytes = wire_get_i64(r);
+	return wire_rd_done(r);
+}
+
+const char *wire_type_name(unsigned type, char *buf, size_t cap)
+{
+	static const char *const names[] = {
+		[WIRE_HELLO] = "hello",
+		[WIRE_READY] = "ready",
+		[WIRE_DONE] = "done",
+		[WIRE_LOG] = "log",
+		[WIRE_PROGRESS] = "progress",
+		[WIRE_RESULT_TEXT] = "result-text",
+		[WIRE_RESULT_JSON] = "result-json",
+		[WIRE_RESULT_MEDIA] = "result-media",
+		[WIRE_RESULT_RESOURCE] = "result-resource",
+		[WIRE_RESULT_LINK] = "result-link",
+		[WIRE_TOOL_ERROR] = "tool-error",
+		[WIRE_EXT_CALL] = "ext-call",
+		[WIRE_WELCOME] = "welcome",
+		[WIRE_CALL] = "call",
+		[WIRE_REPLY] = "reply",
+		[WIRE_SHUTDOWN] = "shutdown",
+	};
+
+	if (type < sizeof names / sizeof *names && names[type])
+		return names[type];
+	snprintf(buf, cap, "type %u", type);
+	return buf;
+}

@@ -1,0 +1,214 @@
+/*
+ * bench_isolation - what isolation costs.
+ *
+ * In one run:
+ *   1. the round trip of a no-op call (testing/noop.noop) through the whole
+ *      dispatch path, in-process and isolated (a sandboxed worker over a
+ *      socketpair), median of R rounds of N calls each, and their ratio;
+ *      the isolated executor alone (no dispatch) for the IPC share;
+ *   2. the throughput of an isolated skill's worker pool (8 workers) with
+ *      1, 2, 4 and 8 callers, calls per second for about a second each.
+ * The runtimes write the audit log and metrics as in production, into a
+ * temporary home that is removed afterwards.
+ *
+ *   bench_isolation [N=20000] [ROUNDS=7]
+ */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "call.h"
+#include "config.h"
+#include "dispatch.h"
+#include "fsutil.h"
+#include "runtime.h"
+
+#define TARGET_US 30.0
+#define POOL 8
+#define THROUGHPUT_NS (1000 * 1000000LL)
+
+static const char args[] = "{\"x\":42,\"s\":\"hello\"}";
+
+static int cmp(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+static double median(double *v, int n)
+{
+	qsort(v, (size_t)n, sizeof *v, cmp);
+	return v[n / 2];
+}
+
+static struct runtime *open_rt(const char *home, int isolate)
+{
+	struct runtime_opts o = {.home = home, .isolate_files = isolate,
+	                         .caller = "bench"};
+	struct runtime *rt;
+	struct sh_error e;
+	char path[1024];
+
+	snprintf(path, sizeof path, "%s/lib/testing-noop.so", SKILLS_OUT);
+	if (runtime_open(&o, &rt, &e) || runtime_add_skill_file(rt, path, &e) ||
+	    runtime_seal(rt, &e)) {
+		fprintf(stderr, "bench_isolation: %s\n", e.msg);
+		exit(5);
+	}
+	return rt;
+}
+
+static void one_call(struct runtime *rt)
+{
+	struct call_result res;
+	struct sh_error e;
+
+	if (runtime_call(rt, "testing/noop.noop", args, sizeof args - 1, NULL,
+	                 0, NULL, &res, &e) != SH_OK ||
+	    res.is_error) {
+		fprintf(stderr, "bench_isolation: a call failed\n");
+		exit(5);
+	}
+	call_result_free(&res);
+}
+
+static double ns_per_call(struct runtime *rt, long n)
+{
+	int64_t t0 = call_now_ns();
+
+	for (long i = 0; i < n; i++)
+		one_call(rt);
+	return (double)(call_now_ns() - t0) / (double)n;
+}
+
+/* The isolated executor alone: send, invoke in the worker, reply. */
+static double ns_executor(struct runtime *rt, long n)
+{
+	struct sh_error e;
+	struct tool *t = catalog_find(runtime_catalog(rt), "testing/noop.noop",
+	                              &e);
+	struct executor *ex;
+	int64_t t0;
+
+	if (!t || catalog_executor(runtime_catalog(rt), t->skill, &ex, &e)) {
+		fprintf(stderr, "bench_isolation: %s\n", e.msg);
+		exit(5);
+	}
+	t0 = call_now_ns();
+	for (long i = 0; i < n; i++) {
+		struct skill_call c;
+		call_init(&c, "testing/noop", "testing/noop.noop", NULL);
+		ex->ops->invoke(ex, t->index, args, sizeof args - 1, &c);
+		call_finish(&c, NULL);
+	}
+	return (double)(call_now_ns() - t0) / (double)n;
+}
+
+struct caller {
+	struct runtime *rt;
+	atomic_int *stop;
+	long calls;
+};
+
+static void *caller_main(void *arg)
+{
+	struct caller *c = arg;
+
+	while (!atomic_load(c->stop)) {
+		one_call(c->rt);
+		c->calls++;
+	}
+	return NULL;
+}
+
+static double throughput(struct runtime *rt, int callers)
+{
+	struct caller c[POOL];
+	pthread_t th[POOL];
+	atomic_int stop = 0;
+	int64_t t0 = call_now_ns(), took;
+	long total = 0;
+
+	for (int i = 0; i < callers; i++) {
+		c[i] = (struct caller){rt, &stop, 0};
+		pthread_create(&th[i], NULL, caller_main, &c[i]);
+	}
+	while (call_now_ns() - t0 < THROUGHPUT_NS) {
+		struct timespec ts = {0, 10000000};
+		nanosleep(&ts, NULL);
+	}
+	atomic_store(&stop, 1);
+	for (int i = 0; i < callers; i++) {
+		pthread_join(th[i], NULL);
+		total += c[i].calls;
+	}
+	took = call_now_ns() - t0;
+	return (double)total * 1e9 / (double)took;
+}
+
+int main(int argc, char **argv)
+{
+	long n = argc > 1 ? atol(argv[1]) : 20000;
+	int rounds = argc > 2 ? atoi(argv[2]) : 7;
+	char home[] = "/tmp/skillhost-bench-XXXXXX", worker[1024];
+	double *local_ns, *iso_ns, *ex_ns, l, i, x;
+	struct runtime *local, *iso;
+	struct sh_error e;
+
+	if (n < 1 || rounds < 1 || rounds > 1000) {
+		fprintf(stderr, "usage: bench_isolation [N] [ROUNDS]\n");
+		return 2;
+	}
+	/* The build keeps the worker beside the skills' folder. */
+	snprintf(worker, sizeof worker, "%s/../host/skillhost-worker",
+	         SKILLS_OUT);
+	setenv("SKILLHOST_WORKER", worker, 0);
+	if (!mkdtemp(home) ||
+	    config_update(home, "testing/noop", "policy", "concurrency", "8",
+	                  &e)) {
+		fprintf(stderr, "bench_isolation: cannot set up %s\n", home);
+		return 5;
+	}
+	local_ns = calloc((size_t)rounds, sizeof *local_ns);
+	iso_ns = calloc((size_t)rounds, sizeof *iso_ns);
+	ex_ns = calloc((size_t)rounds, sizeof *ex_ns);
+	local = open_rt(home, 0);
+	iso = open_rt(home, 1);
+	/* Warm up: the worker starts on the first call. */
+	ns_per_call(local, 1000);
+	ns_per_call(iso, 1000);
+	for (int r = 0; r < rounds; r++) {
+		local_ns[r] = ns_per_call(local, n);
+		iso_ns[r] = ns_per_call(iso, n);
+		ex_ns[r] = ns_executor(iso, n);
+	}
+	l = median(local_ns, rounds) / 1000;
+	i = median(iso_ns, rounds) / 1000;
+	x = median(ex_ns, rounds) / 1000;
+	printf("no-op round trip, median of %d rounds of %ld calls:\n", rounds,
+	       n);
+	printf("  in-process (dispatch):   %8.2f us/call\n", l);
+	printf("  isolated (dispatch):     %8.2f us/call  (%.1fx in-process, "
+	       "+%.2f us)\n",
+	       i, l > 0 ? i / l : 0.0, i - l);
+	printf("  isolated executor alone: %8.2f us/call\n", x);
+	printf("  goal: isolated under %.0f us: %s\n", TARGET_US,
+	       i < TARGET_US ? "met" : "NOT MET");
+	printf("worker pool (%d workers) throughput, isolated no-op:\n", POOL);
+	for (int callers = 1; callers <= POOL; callers *= 2)
+		printf("  %d caller%s  %9.0f calls/s\n", callers,
+		       callers == 1 ? ": " : "s:", throughput(iso, callers));
+	printf("in-process throughput for comparison:\n");
+	for (int callers = 1; callers <= POOL; callers *= 2)
+		printf("  %d caller%s  %9.0f calls/s\n", callers,
+		       callers == 1 ? ": " : "s:", throughput(local, callers));
+	runtime_close(local);
+	runtime_close(iso);
+	fs_remove_tree(home, &e);
+	free(local_ns);
+	free(iso_ns);
+	free(ex_ns);
+	return 0;
+}
