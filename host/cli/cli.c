@@ -19,6 +19,11 @@ void cli_set_in_process(int on)
 	files_in_process = on;
 }
 
+int cli_files_in_process(void)
+{
+	return files_in_process;
+}
+
 void cli_set_surface(const char *s)
 {
 	surface = s;

@@ -141,8 +141,12 @@ static sh_status open_runtime(const struct cli_ctx *ctx, char **skills,
                               int nskills, const char *url_base,
                               struct runtime **out, struct sh_error *e)
 {
+	/* --skill files run isolated like installed skills, unless the
+	 * global --in-process says otherwise. */
 	struct runtime_opts o = {.home = ctx->home,
-	                         .artifact_url_base = url_base};
+	                         .artifact_url_base = url_base,
+	                         .isolate_files = !cli_files_in_process(),
+	                         .caller = "mcp"};
 	struct runtime *rt;
 	sh_status rc = runtime_open(&o, &rt, e);
 

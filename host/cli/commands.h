@@ -45,6 +45,9 @@ int cmd_doctor(struct cli_ctx *ctx, int argc, char **argv);
  * --in-process was given (a debugger's choice), and the audit log names
  * the surface ("cli", "mcp", "agent") calls come from. */
 void cli_set_in_process(int on);
+
+/* Whether --in-process was given. */
+int cli_files_in_process(void);
 void cli_set_surface(const char *surface);
 
 #endif /* SH_COMMANDS_H */

@@ -416,6 +416,11 @@ static struct http_session *hs_new(struct mcp_http *h, struct sh_error *e)
 		free(hs);
 		return NULL;
 	}
+	{
+		char label[24];
+		snprintf(label, sizeof label, "http:%.8s", hs->id);
+		mcp_session_set_label(hs->ms, label);
+	}
 	return hs;
 }
 

@@ -3,6 +3,8 @@
  */
 #include "mcp_server.h"
 
+#include "audit.h"
+
 #include <errno.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -92,6 +94,9 @@ struct mcp_session {
 	atomic_int log_min;
 	struct mcp_notify notify;
 	struct mcp_job *calls;   /* in flight */
+	/* Who is calling, for the audit log: set before any call runs. */
+	char label[MCP_SESSION_LABEL_MAX];  /* e.g. the start of the HTTP id */
+	char client[MCP_CLIENT_NAME_MAX];   /* clientInfo.name */
 };
 
 int mcp_version_supported(const char *v)
@@ -141,6 +146,13 @@ static void reply_error(const struct mcp_reply *r, const char *id, int code,
 }
 
 /* --- sessions --- */
+
+void mcp_session_set_label(struct mcp_session *s, const char *label)
+{
+	pthread_mutex_lock(&s->lock);
+	snprintf(s->label, sizeof s->label, "%s", label ? label : "");
+	pthread_mutex_unlock(&s->lock);
+}
 
 void mcp_session_ref(struct mcp_session *s)
 {
@@ -302,11 +314,17 @@ static char *run_call(struct mcp_job *j, size_t *len)
 		.log_min = j->log_min,
 		.ud = j,
 	};
+	struct audit_caller caller = {
+		.surface = "mcp",
+		.session = j->s->label[0] ? j->s->label : NULL,
+		.client = j->s->client[0] ? j->s->client : NULL,
+	};
 	struct dispatch_opts o = {
 		.timeout_ms = srv->call_timeout_ms,
 		.cancel = &j->cancel,
 		.sinks = &sinks,
 		.services = runtime_services(srv->rt),
+		.caller = &caller,
 	};
 	struct call_result res;
 	struct sh_error err;
@@ -658,6 +676,17 @@ static void do_initialize(struct mcp_session *s, const struct jsonrpc_msg *m,
 	}
 	s->initialized = 1;
 	snprintf(s->version, sizeof s->version, "%s", version);
+	{
+		/* Printable ASCII only: it goes into log lines. */
+		const cJSON *ci = cJSON_GetObjectItemCaseSensitive(
+			cJSON_GetObjectItemCaseSensitive(m->params, "clientInfo"),
+			"name");
+		size_t j = 0;
+		for (const char *p = cJSON_IsString(ci) ? ci->valuestring : "";
+		     *p && j + 1 < sizeof s->client; p++)
+			s->client[j++] = *p > 0x20 && *p < 0x7f ? *p : '_';
+		s->client[j] = '\0';
+	}
 	pthread_mutex_unlock(&s->lock);
 
 	res = cJSON_CreateObject();

@@ -126,6 +126,14 @@ sh_status mcp_session_new(struct mcp_server *srv,
                           const char *version, struct mcp_session **out,
                           struct sh_error *e);
 
+#define MCP_SESSION_LABEL_MAX 48
+#define MCP_CLIENT_NAME_MAX 96
+
+/* [thread-safe] Name the session in audit records (e.g. "stdio", or the
+ * first characters of an HTTP session id: never the whole id, which
+ * works as a credential). Copied. */
+void mcp_session_set_label(struct mcp_session *s, const char *label);
+
 /*
  * [thread-safe] Handle one message from the client: text[0..len) (need
  * not be NUL-terminated), or an already parsed message (consumed).

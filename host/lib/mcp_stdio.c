@@ -225,6 +225,7 @@ sh_status mcp_stdio_start(struct mcp_server *srv, int in_fd, int out_fd,
 	                     &t->session, e);
 	if (rc != SH_OK)
 		goto fail;
+	mcp_session_set_label(t->session, "stdio");
 	err = pthread_create(&t->reader, NULL, reader_main, t);
 	if (err) {
 		rc = sh_error_errno(e, SH_ERR_FAIL, err,
