@@ -64,6 +64,9 @@ int cmd_secret(struct cli_ctx *ctx, int argc, char **argv)
 			return cli_usage("secret",
 			                 "give SKILL and a NAME like "
 			                 "JIRA_API_TOKEN");
+		/* sodium_malloc aborts unless the library is initialised. */
+		if (sodium_init() < 0)
+			return 5;
 		buf = sodium_malloc(SECRET_STDIN_MAX + 2);
 		if (!buf)
 			return 5;

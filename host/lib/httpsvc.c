@@ -255,6 +255,62 @@ static int valid_header(const skill_http_header_t *h)
 	return !strpbrk(h->value, "\r\n");
 }
 
+/* Headers that carry credentials: they go only to the origin the skill
+ * addressed, never on to another one a redirect names. */
+static int credential_header(const char *name)
+{
+	return !strcasecmp(name, "authorization") ||
+	       !strcasecmp(name, "proxy-authorization") ||
+	       !strcasecmp(name, "cookie");
+}
+
+/* The request's headers as a curl list, without the credential headers
+ * when strip is set. */
+static skill_status build_headers(const skill_http_request_t *req, int strip,
+                                  struct curl_slist **out)
+{
+	struct curl_slist *hdrs = NULL;
+
+	*out = NULL;
+	for (size_t i = 0; i < req->header_count; i++) {
+		char line[8192];
+		struct curl_slist *n;
+		if (!valid_header(&req->headers[i]) ||
+		    snprintf(line, sizeof line, "%s: %s", req->headers[i].name,
+		             req->headers[i].value) >= (int)sizeof line) {
+			curl_slist_free_all(hdrs);
+			return SKILL_ERR_ARGS;
+		}
+		if (strip && credential_header(req->headers[i].name))
+			continue;
+		if (!(n = curl_slist_append(hdrs, line))) {
+			curl_slist_free_all(hdrs);
+			return SKILL_ERR_NOMEM;
+		}
+		hdrs = n;
+	}
+	*out = hdrs;
+	return SKILL_OK;
+}
+
+/* "scheme://host:port" of u, for comparing origins; NULL on failure. */
+static char *origin_of(CURLU *u)
+{
+	char *scheme = NULL, *host = NULL, *port = NULL, *o = NULL;
+	size_t n;
+
+	if (curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) ==
+	            CURLUE_OK &&
+	    (o = malloc(n = strlen(scheme) + strlen(host) + strlen(port) + 5)))
+		snprintf(o, n, "%s://%s:%s", scheme, host, port);
+	curl_free(scheme);
+	curl_free(host);
+	curl_free(port);
+	return o;
+}
+
 /* Host and port of url; 0 unless it is an absolute http(s) URL. */
 static int target_of(CURLU *u, char **host, int *port)
 {
@@ -358,7 +414,8 @@ static skill_status perform(skill_call_t *call, const char *method,
 	curl_easy_setopt(h, CURLOPT_USERAGENT, "skillhost/" SKILLHOST_VERSION);
 	if (!strcmp(method, "HEAD"))
 		curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
-	else if (strcmp(method, "GET"))
+	else if (strcmp(method, "GET") || req->body)
+		/* A body makes curl say POST; keep the method asked for. */
 		curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
 	if (req->body || strcmp(method, "GET")) {
 		if (req->body || !strcmp(method, "POST") ||
@@ -426,21 +483,8 @@ static skill_status request(skill_call_t *call,
 		return SKILL_ERR_ARGS;
 	snprintf(method, sizeof method, "%s", req.method);
 	pthread_once(&once, init_once);
-	for (size_t i = 0; i < req.header_count; i++) {
-		char line[8192];
-		struct curl_slist *n;
-		if (!valid_header(&req.headers[i]) ||
-		    snprintf(line, sizeof line, "%s: %s", req.headers[i].name,
-		             req.headers[i].value) >= (int)sizeof line) {
-			st = SKILL_ERR_ARGS;
-			goto out;
-		}
-		if (!(n = curl_slist_append(hdrs, line))) {
-			st = SKILL_ERR_NOMEM;
-			goto out;
-		}
-		hdrs = n;
-	}
+	if ((st = build_headers(&req, 0, &hdrs)) != SKILL_OK)
+		goto out;
 	r = calloc(1, sizeof *r);
 	u = curl_url();
 	if (!r || !u) {
@@ -494,16 +538,32 @@ static skill_status request(skill_call_t *call,
 		    redirects < HTTPSVC_MAX_REDIRECTS) {
 			/* Each hop is checked against the allowlist at the top
 			 * of the loop, so a redirect cannot leave it. */
+			char *from = origin_of(u), *to;
+			int moved;
 			if (curl_url_set(u, CURLUPART_URL, loc, 0) != CURLUE_OK) {
+				free(from);
 				st = SKILL_ERR_IO;
 				goto out;
 			}
 			curl_free(host);
 			if (!target_of(u, &host, &port)) {
+				free(from);
 				call_log(call, SKILL_LOG_ERROR,
 				         "a redirect left http(s); refused");
 				st = SKILL_ERR_DENIED;
 				goto out;
+			}
+			to = origin_of(u);
+			moved = !from || !to || strcasecmp(from, to);
+			free(from);
+			free(to);
+			if (moved) {
+				/* Another origin gets no credentials (as when
+				 * curl follows redirects itself). */
+				curl_slist_free_all(hdrs);
+				if ((st = build_headers(&req, 1, &hdrs)) !=
+				    SKILL_OK)
+					goto out;
 			}
 			if (status == 303 ||
 			    ((status == 301 || status == 302) &&

@@ -246,6 +246,8 @@ static void test_methods_and_headers(void **state)
 	             "\"header\":\"yes\"}"),
 	       "POST x-test=yes");
 	expect(fetch("/echo\",\"method\":\"DELETE\"}"), "DELETE");
+	/* A body does not turn a GET into a POST. */
+	expect(fetch("/echo\",\"method\":\"GET\",\"body\":\"q\"}"), "|GET ");
 	/* CR/LF in a header value would smuggle headers: refused. */
 	expect(fetch("/echo\",\"header\":\"a\\r\\nX-Evil: 1\"}"),
 	       "ERROR: request failed: status 2");

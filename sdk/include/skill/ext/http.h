@@ -5,7 +5,8 @@
  * skill cannot): the host performs the request with TLS verification on,
  * enforces the manifest's network allowlist (the operator can widen it with
  * `skillhost permit SKILL HOST[:PORT]`), refuses redirects to hosts that are
- * not allowed, applies timeouts and a response-size cap, retries idempotent
+ * not allowed, drops the Authorization, Proxy-Authorization and Cookie
+ * headers when a redirect moves to another origin, applies timeouts and a response-size cap, retries idempotent
  * requests on 429 and 503 honouring Retry-After up to a cap, and uses the
  * usual proxy environment variables. A denied request fails with
  * SKILL_ERR_DENIED, and the host logs the host name and the permit command.

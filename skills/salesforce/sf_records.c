@@ -1,0 +1,40 @@
+/*
+ * sf_records.c - Salesforce REST conventions. See sf_records.h.
+ */
+#include "sf_records.h"
+
+#include <string.h>
+
+void sf_strip_attributes(cJSON *v)
+{
+	cJSON *it;
+
+	if (cJSON_IsObject(v))
+		cJSON_DeleteItemFromObjectCaseSensitive(v, "attributes");
+	cJSON_ArrayForEach(it, v)
+		sf_strip_attributes(it);
+}
+
+int sf_valid_locator(const char *u)
+{
+	if (strncmp(u, "/services/data/v", 16) || strstr(u, "..") ||
+	    (!strstr(u, "/query/") && !strstr(u, "/queryAll/")))
+		return 0;
+	for (const char *p = u; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		      (*p >= '0' && *p <= '9') || strchr("/.-_", *p)))
+			return 0;
+	return 1;
+}
+
+void sf_composite_url(struct sbuf *b, const char *version, const char *url)
+{
+	if (!strncmp(url, "/services/data/", 15)) {
+		sb_puts(b, url);
+		return;
+	}
+	sb_printf(b, "/services/data/v%s/", version);
+	while (*url == '/')
+		url++;
+	sb_puts(b, url);
+}

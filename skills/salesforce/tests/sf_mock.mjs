@@ -1,0 +1,573 @@
+// A stateful Salesforce org (REST API and OAuth token endpoint) for the
+// skill's tests. There is no official static OpenAPI document for
+// Salesforce, so this mock follows the documented behaviour, and the real
+// jsforce client (test_sf_jsforce.mjs) checks that it behaves as
+// Salesforce does: OAuth client credentials and refresh tokens (rotation
+// optional), sessions that expire (401 INVALID_SESSION_ID), SOQL with
+// query locators (nextRecordsUrl) and Sforce-Query-Options batch sizes,
+// sobject create/get/update/delete/upsert with Salesforce's error array,
+// describe, the object list, composite (allOrNone rollback, @{ref.id}),
+// and limits. Faults (429, 403 REQUEST_LIMIT_EXCEEDED, 500, HTML) are
+// injected per request and change nothing.
+import crypto from "node:crypto";
+import http from "node:http";
+
+const VERSIONS = ["59.0", "60.0", "61.0", "62.0", "63.0", "64.0"];
+const ORG = "00D5g000004ABCDEAA";
+const USER = "0055g00000AbCdEAAZ";
+
+// [name, type, extra]; Id and the audit fields come with every object.
+const OBJECTS = {
+  Account: { prefix: "001", label: "Account", fields: [
+    ["Name", "string", { required: true, length: 255 }],
+    ["Industry", "picklist", { values: ["Agriculture", "Banking", "Energy", "Technology"] }],
+    ["Type", "picklist", { values: ["Customer", "Partner", "Prospect"], restricted: true }],
+    ["AnnualRevenue", "currency", {}],
+    ["Phone", "phone", { length: 40 }],
+    ["ERP_Id__c", "string", { externalId: true, unique: true, custom: true, length: 40 }],
+  ], children: [["Contacts", "Contact", "AccountId"], ["Opportunities", "Opportunity", "AccountId"]] },
+  Contact: { prefix: "003", label: "Contact", fields: [
+    ["LastName", "string", { required: true, length: 80 }],
+    ["FirstName", "string", { length: 40 }],
+    ["Email", "email", { length: 80 }],
+    ["AccountId", "reference", { to: "Account", rel: "Account" }],
+  ], children: [] },
+  Opportunity: { prefix: "006", label: "Opportunity", fields: [
+    ["Name", "string", { required: true, length: 120 }],
+    ["StageName", "picklist", { required: true, values: ["Prospecting", "Negotiation", "Closed Won", "Closed Lost"] }],
+    ["CloseDate", "date", { required: true }],
+    ["Amount", "currency", {}],
+    ["AccountId", "reference", { to: "Account", rel: "Account" }],
+  ], children: [] },
+  Invoice__c: { prefix: "a01", label: "Invoice", custom: true, fields: [
+    ["Name", "string", { length: 80 }],
+    ["Amount__c", "currency", { custom: true }],
+    ["Status__c", "picklist", { values: ["Draft", "Sent", "Paid"], custom: true }],
+    ["Account__c", "reference", { to: "Account", rel: "Account__r", custom: true }],
+  ], children: [] },
+};
+const OTHER_OBJECTS = ["Lead", "Case", "User", "Task", "Event", "Campaign", "Product2",
+  "Pricebook2", "Contract", "Order", "Asset", "Solution", "Shipment__c"];
+
+const sfError = (errorCode, message, fields) =>
+  [{ message, errorCode, ...(fields ? { fields } : {}) }];
+
+class HttpError extends Error {
+  constructor(status, body, headers = {}) {
+    super(`HTTP ${status}`);
+    this.status = status;
+    this.body = body;
+    this.headers = headers;
+  }
+}
+const fail = (status, code, message, fields) => new HttpError(status, sfError(code, message, fields));
+
+function fieldsOf(obj) {
+  const o = OBJECTS[obj];
+  return [["Id", "id", { system: true }], ...o.fields,
+    ["CreatedDate", "datetime", { system: true }], ["LastModifiedDate", "datetime", { system: true }],
+    ["IsDeleted", "boolean", { system: true }]];
+}
+const fieldMap = (obj) => new Map(fieldsOf(obj).map((f) => [f[0].toLowerCase(), f]));
+
+// ---- SOQL (the subset integrations use) ----
+
+function parseSoql(q) {
+  const toks = [];
+  const re = /\s*(?:('(?:[^'\\]|\\.)*')|(!=|<=|>=|=|<|>|\(|\)|,)|([A-Za-z0-9_.:\-]+))/y;
+  let m;
+  while (re.lastIndex < q.length) {
+    if (/^\s*$/.test(q.slice(re.lastIndex))) break;
+    const at = re.lastIndex;
+    if (!(m = re.exec(q)))
+      throw fail(400, "MALFORMED_QUERY", `\nERROR at Row:1:Column:${at + 1}\nunexpected token: '${q[at]}'`);
+    toks.push(m[1] ? { s: m[1].slice(1, -1).replace(/\\(.)/g, "$1") } : { w: m[2] || m[3] });
+  }
+  let i = 0;
+  const kw = (k) => toks[i]?.w?.toUpperCase() === k;
+  const expect = (k) => {
+    if (!kw(k)) throw fail(400, "MALFORMED_QUERY", `\nERROR at Row:1:Column:1\nunexpected token: '${toks[i]?.w ?? toks[i]?.s ?? "<EOF>"}'`);
+    i++;
+  };
+  expect("SELECT");
+  const fields = [];
+  let count = false;
+  do {
+    if (toks[i]?.w === ",") i++;
+    const f = toks[i++]?.w;
+    if (!f) throw fail(400, "MALFORMED_QUERY", "unexpected end of query");
+    if (f.toUpperCase() === "COUNT" && toks[i]?.w === "(" && toks[i + 1]?.w === ")") { i += 2; count = true; continue; }
+    fields.push(f);
+  } while (toks[i]?.w === ",");
+  expect("FROM");
+  const obj = toks[i++]?.w;
+  const where = [];
+  let order = null, limit = null, offset = 0;
+  if (kw("WHERE")) {
+    i++;
+    do {
+      if (kw("AND")) i++;
+      const f = toks[i++]?.w, op = toks[i++]?.w?.toUpperCase();
+      let v;
+      if (op === "IN") {
+        if (toks[i++]?.w !== "(") throw fail(400, "MALFORMED_QUERY", "expecting '('");
+        v = [];
+        while (toks[i] && toks[i].w !== ")") { v.push(toks[i].s ?? toks[i].w); i++; if (toks[i]?.w === ",") i++; }
+        i++;
+      } else {
+        const t = toks[i++];
+        if (!t) throw fail(400, "MALFORMED_QUERY", "unexpected end of query");
+        v = t.s ?? (t.w.toLowerCase() === "null" ? null : t.w.toLowerCase() === "true" ? true :
+          t.w.toLowerCase() === "false" ? false : isNaN(Number(t.w)) ? t.w : Number(t.w));
+      }
+      if (!["=", "!=", "<", ">", "<=", ">=", "LIKE", "IN"].includes(op))
+        throw fail(400, "MALFORMED_QUERY", `\nERROR at Row:1:Column:1\nunexpected token: '${op}'`);
+      where.push({ f, op, v });
+    } while (kw("AND"));
+  }
+  if (kw("ORDER")) {
+    i++;
+    expect("BY");
+    order = { f: toks[i++].w, desc: false };
+    if (kw("ASC") || kw("DESC")) order.desc = toks[i++].w.toUpperCase() === "DESC";
+  }
+  if (kw("LIMIT")) { i++; limit = Number(toks[i++].w); }
+  if (kw("OFFSET")) { i++; offset = Number(toks[i++].w); }
+  if (i < toks.length)
+    throw fail(400, "MALFORMED_QUERY", `\nERROR at Row:1:Column:1\nunexpected token: '${toks[i].w ?? toks[i].s}'`);
+  return { fields, count, obj, where, order, limit, offset };
+}
+
+export function createOrg({ clientId, clientSecret, refreshToken, rotate = false } = {}) {
+  const st = {
+    base: "",
+    oauth: { clientId, clientSecret, refreshTokens: new Set(refreshToken ? [refreshToken] : []), rotate },
+    tokens: new Map(),   // access token -> { valid }
+    records: new Map(),  // Id -> { type, fields, deleted }
+    cursors: new Map(),
+    faults: [],
+    received: [],
+    tokenRequests: [],
+    apiUsage: 18,
+    seq: 1,
+  };
+  const newId = (obj) => {
+    const n = (st.seq++).toString(36).toUpperCase().padStart(9, "0");
+    return `${OBJECTS[obj].prefix}5g${n}AAA`.slice(0, 15) + "IAV";
+  };
+  const now = () => new Date(Date.UTC(2026, 0, 1) + st.seq * 1000).toISOString().replace("Z", "+0000");
+  function insert(obj, fields) {
+    const id = newId(obj);
+    st.records.set(id, { type: obj, fields: { Id: id, ...fields, CreatedDate: now(), LastModifiedDate: now(), IsDeleted: false } });
+    return id;
+  }
+  for (let i = 1; i <= 4200; i++)
+    insert("Account", { Name: `Account ${String(i).padStart(4, "0")}`,
+      Industry: ["Agriculture", "Banking", "Energy", "Technology"][i % 4],
+      Type: i % 3 ? "Customer" : "Prospect", AnnualRevenue: i * 1000, Phone: null,
+      ERP_Id__c: `ERP-${String(i).padStart(4, "0")}` });
+  const first = [...st.records.keys()][0];
+  insert("Contact", { LastName: "Lovelace", FirstName: "Ada", Email: "ada@example.com", AccountId: first });
+  insert("Contact", { LastName: "Hopper", FirstName: "Grace", Email: null, AccountId: first });
+  // Two accounts share an external id: an upsert by it is ambiguous (300).
+  insert("Account", { Name: "Twin A", ERP_Id__c: "ERP-TWIN" });
+  insert("Account", { Name: "Twin B", ERP_Id__c: "ERP-TWIN" });
+
+  const find = (id) => {
+    if (!/^[A-Za-z0-9]{15}([A-Za-z0-9]{3})?$/.test(id)) return null;
+    return [...st.records.values()].find((r) => r.fields.Id.slice(0, 15) === id.slice(0, 15)) ?? null;
+  };
+  const recordUrl = (v, obj, id) => `/services/data/v${v}/sobjects/${obj}/${id}`;
+  const shape = (v, r, names) => {
+    const out = { attributes: { type: r.type, url: recordUrl(v, r.type, r.fields.Id) } };
+    for (const n of names) {
+      if (n.includes(".")) {
+        const [rel, f] = n.split(".");
+        const ref = fieldsOf(r.type).find((x) => x[2].rel === rel);
+        const parent = ref && r.fields[ref[0]] ? find(r.fields[ref[0]]) : null;
+        out[rel] = parent ? { attributes: { type: parent.type, url: recordUrl(v, parent.type, parent.fields.Id) },
+          [f]: parent.fields[f] ?? null } : null;
+        continue;
+      }
+      out[n] = r.fields[n] ?? null;
+    }
+    return out;
+  };
+
+  // Field values the client sends: Salesforce's checks, in its words.
+  function checkValues(obj, values, creating, exceptField, selfId) {
+    const fm = fieldMap(obj);
+    const out = {};
+    for (const [k, v] of Object.entries(values ?? {})) {
+      const f = fm.get(k.toLowerCase());
+      if (!f) throw fail(400, "INVALID_FIELD", `No such column '${k}' on sobject of type ${obj}`);
+      if (f[2].system || (exceptField && f[0] === exceptField))
+        throw fail(400, "INVALID_FIELD_FOR_INSERT_UPDATE", `Unable to create/update fields: ${f[0]}. Please check the security settings of this field and verify that it is read/write for your profile or permission set.`, [f[0]]);
+      if (f[1] === "picklist" && f[2].restricted && v !== null && !f[2].values.includes(v))
+        throw fail(400, "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST", `${OBJECTS[obj].label} ${f[0]}: bad value for restricted picklist field: ${v}`, [f[0]]);
+      if (f[1] === "reference" && v !== null) {
+        const t = find(String(v));
+        if (!t || t.type !== f[2].to) throw fail(400, "INVALID_CROSS_REFERENCE_KEY", `invalid cross reference id`, [f[0]]);
+      }
+      if ((f[1] === "currency") && v !== null && typeof v !== "number")
+        throw fail(400, "JSON_PARSER_ERROR", `Cannot deserialize instance of currency from VALUE_STRING value ${v} or request may be missing a required field`);
+      if (f[1] === "date" && v !== null && !/^\d{4}-\d{2}-\d{2}$/.test(v))
+        throw fail(400, "JSON_PARSER_ERROR", `Cannot deserialize instance of date from VALUE_STRING value ${v} or request may be missing a required field`);
+      if (f[2].length && typeof v === "string" && v.length > f[2].length)
+        throw fail(400, "STRING_TOO_LONG", `${f[0]}: data value too large: ${v.slice(0, 40)} (max length=${f[2].length})`, [f[0]]);
+      out[f[0]] = v;
+    }
+    if (creating) {
+      const missing = fieldsOf(obj).filter((f) => f[2].required && (out[f[0]] === undefined || out[f[0]] === null)).map((f) => f[0]);
+      if (missing.length)
+        throw fail(400, "REQUIRED_FIELD_MISSING", `Required fields are missing: [${missing.join(", ")}]`, missing);
+    }
+    for (const f of fieldsOf(obj).filter((x) => x[2].unique)) {
+      const v = out[f[0]];
+      if (v === undefined || v === null) continue;
+      const dup = [...st.records.values()].find((r) => r.type === obj && !r.deleted && r.fields[f[0]] === v &&
+        r.fields.Id !== selfId);
+      if (dup && dup.fields[f[0]] !== "ERP-TWIN")
+        throw fail(400, "DUPLICATE_VALUE", `duplicate value found: ${f[0]} duplicates value on record with id: ${dup.fields.Id}`, [f[0]]);
+    }
+    return out;
+  }
+  const objectOr404 = (obj) => {
+    if (!OBJECTS[obj]) throw fail(404, "NOT_FOUND", "The requested resource does not exist");
+    return obj;
+  };
+  const live = (obj, id) => {
+    const r = find(id);
+    if (!r || r.type !== obj) throw fail(404, "NOT_FOUND", "The requested resource does not exist");
+    if (r.deleted) throw fail(404, "ENTITY_IS_DELETED", "entity is deleted");
+    return r;
+  };
+
+  function runQuery(v, q, all, batch) {
+    const p = parseSoql(q);
+    if (!OBJECTS[p.obj])
+      throw fail(400, "INVALID_TYPE", `\n${q.slice(0, 60)}\n^\nERROR at Row:1:Column:1\nsObject type '${p.obj}' is not supported. If you are attempting to use a custom object, be sure to append the '__c' after the entity name. Please reference your WSDL or the describe call for the appropriate names.`);
+    const fm = fieldMap(p.obj);
+    for (const f of [...p.fields, ...p.where.map((w) => w.f), ...(p.order ? [p.order.f] : [])]) {
+      const ok = f.includes(".") ? fieldsOf(p.obj).some((x) => x[2].rel === f.split(".")[0]) : fm.has(f.toLowerCase());
+      if (!ok)
+        throw fail(400, "INVALID_FIELD", `\nSELECT ${p.fields.join(", ")}\n^\nERROR at Row:1:Column:8\nNo such column '${f}' on entity '${p.obj}'. If you are attempting to use a custom field, be sure to append the '__c' after the custom field name. Please reference your WSDL or the describe call for the appropriate names.`);
+    }
+    const canon = (f) => f.includes(".") ? f : fm.get(f.toLowerCase())[0];
+    let rows = [...st.records.values()].filter((r) => r.type === p.obj && (all || !r.deleted));
+    for (const w of p.where) {
+      const f = canon(w.f);
+      const like = (s) => new RegExp("^" + String(w.v).replace(/[.*+?^${}()|[\]\\]/g, "\\$&").replace(/%/g, ".*").replace(/_/g, ".") + "$", "i").test(s ?? "");
+      rows = rows.filter((r) => {
+        const x = r.fields[f];
+        switch (w.op) {
+        case "=": return x === w.v || (typeof x === "string" && typeof w.v === "string" && x.toLowerCase() === w.v.toLowerCase());
+        case "!=": return x !== w.v;
+        case "<": return x < w.v;
+        case ">": return x > w.v;
+        case "<=": return x <= w.v;
+        case ">=": return x >= w.v;
+        case "LIKE": return like(x);
+        default: return w.v.includes(x);
+        }
+      });
+    }
+    if (p.order) {
+      const f = canon(p.order.f);
+      rows.sort((a, b) => (a.fields[f] < b.fields[f] ? -1 : a.fields[f] > b.fields[f] ? 1 : 0) * (p.order.desc ? -1 : 1));
+    }
+    rows = rows.slice(p.offset, p.limit === null ? undefined : p.offset + p.limit);
+    if (p.count) return { totalSize: rows.length, done: true, records: [] };
+    const shaped = rows.map((r) => shape(v, r, p.fields.map(canon)));
+    return page(v, { rows: shaped, pos: 0, batch }, all);
+  }
+  function page(v, cur, all) {
+    const out = cur.rows.slice(cur.pos, cur.pos + cur.batch);
+    cur.pos += out.length;
+    const res = { totalSize: cur.rows.length, done: cur.pos >= cur.rows.length, records: out };
+    if (!res.done) {
+      const id = `01g5g00000${crypto.randomBytes(4).toString("hex").toUpperCase()}`;
+      st.cursors.set(id, cur);
+      res.nextRecordsUrl = `/services/data/v${v}/${all ? "queryAll" : "query"}/${id}-${cur.pos}`;
+    }
+    return res;
+  }
+
+  function describe(v, obj) {
+    const o = OBJECTS[obj];
+    return {
+      name: obj, label: o.label, labelPlural: `${o.label}s`, keyPrefix: o.prefix, custom: !!o.custom,
+      createable: true, updateable: true, deletable: true, queryable: true, searchable: true,
+      fields: fieldsOf(obj).map(([name, type, x]) => ({
+        name, label: name.replace(/__c$/, "").replace(/_/g, " "), type: type === "id" ? "id" : type,
+        length: x.length ?? 0, precision: type === "currency" ? 18 : 0, scale: type === "currency" ? 2 : 0,
+        nillable: !x.required && !x.system, createable: !x.system, updateable: !x.system,
+        unique: !!x.unique, externalId: !!x.externalId, calculated: false, custom: !!x.custom,
+        defaultedOnCreate: !!x.system, referenceTo: x.to ? [x.to] : [], relationshipName: x.rel ?? null,
+        inlineHelpText: null,
+        picklistValues: (x.values ?? []).map((val, i) => ({ value: val, label: val, active: true, defaultValue: i === 0 && name === "StageName" })),
+      })),
+      childRelationships: o.children.map(([rel, child, field]) => ({ relationshipName: rel, childSObject: child, field, cascadeDelete: false })),
+      urls: { sobject: `/services/data/v${v}/sobjects/${obj}` },
+    };
+  }
+
+  // ---- routes (under /services/data/vXX.X) ----
+
+  function api(v, method, path, query, body, headers) {
+    let m;
+    if (path === "/limits" && method === "GET")
+      return [200, { DailyApiRequests: { Max: 15000, Remaining: 15000 - st.apiUsage },
+        DataStorageMB: { Max: 5, Remaining: 3 }, SingleEmail: { Max: 15, Remaining: 15 } }];
+    if (path === "/sobjects" && method === "GET")
+      return [200, { encoding: "UTF-8", maxBatchSize: 200, sobjects: [...Object.keys(OBJECTS), ...OTHER_OBJECTS].map((name) => ({
+        name, label: OBJECTS[name]?.label ?? name.replace(/__c$/, ""), custom: name.endsWith("__c"),
+        keyPrefix: OBJECTS[name]?.prefix ?? null, queryable: true, createable: name !== "User",
+        updateable: true, deletable: true, urls: { sobject: `/services/data/v${v}/sobjects/${name}` } })) }];
+    if ((m = path.match(/^\/sobjects\/([^/]+)\/describe$/)) && method === "GET")
+      return [200, describe(v, objectOr404(m[1]))];
+    if ((m = path.match(/^\/sobjects\/([^/]+)$/)) && method === "POST") {
+      const obj = objectOr404(m[1]);
+      const id = insert(obj, checkValues(obj, body, true));
+      return [201, { id, success: true, errors: [] }, { Location: recordUrl(v, obj, id) }];
+    }
+    if ((m = path.match(/^\/sobjects\/([^/]+)\/([^/]+)$/))) {
+      const obj = objectOr404(m[1]);
+      const id = decodeURIComponent(m[2]);
+      if (method === "GET") {
+        const r = live(obj, id);
+        const names = query.get("fields") ? query.get("fields").split(",") : fieldsOf(obj).map((f) => f[0]);
+        const fm = fieldMap(obj);
+        for (const n of names)
+          if (!fm.has(n.toLowerCase())) throw fail(400, "INVALID_FIELD", `No such column '${n}' on sobject of type ${obj}`);
+        return [200, shape(v, r, names.map((n) => fm.get(n.toLowerCase())[0]))];
+      }
+      if (method === "PATCH") {
+        const r = live(obj, id);
+        Object.assign(r.fields, checkValues(obj, body, false, null, r.fields.Id));
+        r.fields.LastModifiedDate = now();
+        return [204, null];
+      }
+      if (method === "DELETE") {
+        const r = live(obj, id);
+        r.deleted = true;
+        r.fields.IsDeleted = true;
+        return [204, null];
+      }
+    }
+    if ((m = path.match(/^\/sobjects\/([^/]+)\/([^/]+)\/([^/]+)$/)) && method === "PATCH") {
+      const obj = objectOr404(m[1]);
+      const field = fieldsOf(obj).find((f) => f[0].toLowerCase() === m[2].toLowerCase() && (f[2].externalId || f[0] === "Id"));
+      if (!field) throw fail(404, "NOT_FOUND", `Provided external ID field does not exist or is not accessible: ${m[2]}`);
+      const value = decodeURIComponent(m[3]);
+      const hits = [...st.records.values()].filter((r) => r.type === obj && !r.deleted &&
+        String(r.fields[field[0]]) === value);
+      if (hits.length > 1) return [300, hits.map((r) => recordUrl(v, obj, r.fields.Id))];
+      if (hits.length === 1) {
+        Object.assign(hits[0].fields, checkValues(obj, body, false, field[0], hits[0].fields.Id));
+        return [200, { id: hits[0].fields.Id, success: true, errors: [], created: false }];
+      }
+      const id = insert(obj, checkValues(obj, { ...body, [field[0]]: value }, true));
+      return [201, { id, success: true, errors: [], created: true }];
+    }
+    if ((path === "/query" || path === "/queryAll") && method === "GET") {
+      const q = query.get("q");
+      if (!q) throw fail(400, "MALFORMED_QUERY", "No query string was given");
+      const opt = /batchSize=(\d+)/i.exec(headers["sforce-query-options"] ?? "");
+      const batch = Math.min(2000, Math.max(200, opt ? Number(opt[1]) : 2000));
+      return [200, runQuery(v, q, path === "/queryAll", batch)];
+    }
+    if ((m = path.match(/^\/(query|queryAll)\/(01g[A-Za-z0-9]+)-(\d+)$/)) && method === "GET") {
+      const cur = st.cursors.get(m[2]);
+      if (!cur || cur.pos !== Number(m[3])) throw fail(400, "INVALID_QUERY_LOCATOR", "invalid query locator");
+      st.cursors.delete(m[2]);
+      return [200, page(v, cur, m[1] === "queryAll")];
+    }
+    if (path === "/composite" && method === "POST") return [200, composite(v, body, headers)];
+    throw fail(404, "NOT_FOUND", "The requested resource does not exist");
+  }
+
+  function composite(v, body, headers) {
+    const reqs = body?.compositeRequest;
+    if (!Array.isArray(reqs) || !reqs.length)
+      throw fail(400, "JSON_PARSER_ERROR", "compositeRequest is required");
+    if (reqs.length > 25)
+      throw fail(400, "LIMIT_EXCEEDED", "Limit Exceeded: A composite request may contain at most 25 subrequests");
+    const seen = new Set();
+    for (const r of reqs) {
+      if (!r.referenceId || !/^[A-Za-z][A-Za-z0-9_]*$/.test(r.referenceId) || seen.has(r.referenceId))
+        throw fail(400, "INVALID_INPUT", `Invalid reference id: ${r.referenceId}. Reference IDs must be unique and begin with an alphanumeric character.`);
+      seen.add(r.referenceId);
+      if (!String(r.url).startsWith(`/services/data/v`))
+        throw fail(400, "INVALID_INPUT", `The url ${r.url} is not valid: it must start with /services/data/`);
+    }
+    const snapshot = body.allOrNone ? structuredClone([...st.records.entries()]) : null;
+    const results = {};
+    const out = [];
+    let failed = false;
+    const resolve = (s) => s.replace(/@\{([A-Za-z0-9_]+)\.([A-Za-z0-9_]+)\}/g, (all, ref, f) => {
+      if (!results[ref] || results[ref].httpStatusCode >= 300)
+        throw fail(400, "PROCESSING_HALTED", `Invalid reference specified. No value for ${ref}.${f} found in ${ref}.`);
+      return results[ref].body?.[f] ?? all;
+    });
+    for (const r of reqs) {
+      if (failed && body.allOrNone) {
+        out.push({ body: sfError("PROCESSING_HALTED", "The transaction was rolled back since another operation in the same transaction failed."),
+          httpHeaders: {}, httpStatusCode: 400, referenceId: r.referenceId });
+        continue;
+      }
+      let res;
+      try {
+        const url = new URL(resolve(r.url), "http://x");
+        const sub = JSON.parse(resolve(JSON.stringify(r.body ?? null)));
+        const mm = url.pathname.match(/^\/services\/data\/v([0-9.]+)(\/.*)$/);
+        const [status, b, h] = api(mm[1], r.method, mm[2], url.searchParams, sub, headers);
+        res = { body: b, httpHeaders: h ?? {}, httpStatusCode: status, referenceId: r.referenceId };
+      } catch (e) {
+        if (!(e instanceof HttpError)) throw e;
+        res = { body: e.body, httpHeaders: {}, httpStatusCode: e.status, referenceId: r.referenceId };
+        failed = true;
+      }
+      results[r.referenceId] = res;
+      out.push(res);
+    }
+    if (failed && snapshot) {
+      st.records = new Map(snapshot);
+      // Results before the failure were rolled back too.
+      for (const o of out)
+        if (o.httpStatusCode < 300)
+          Object.assign(o, { body: sfError("PROCESSING_HALTED", "The transaction was rolled back since another operation in the same transaction failed."),
+            httpStatusCode: 400 });
+    }
+    return { compositeResponse: out };
+  }
+
+  // ---- OAuth ----
+
+  function issue(grant) {
+    const token = `${ORG}!${crypto.randomBytes(24).toString("base64url")}`;
+    st.tokens.set(token, { valid: true, grant });
+    const res = { access_token: token, instance_url: st.base, id: `${st.base}/id/${ORG}/${USER}`,
+      token_type: "Bearer", issued_at: String(Date.now()),
+      signature: crypto.createHmac("sha256", "k").update(token).digest("base64"), scope: "api" };
+    return res;
+  }
+  function token(form, headers) {
+    const o = st.oauth;
+    let id = form.get("client_id"), secret = form.get("client_secret");
+    const basic = /^Basic (.+)$/.exec(headers.authorization ?? "");
+    if (basic) [id, secret] = Buffer.from(basic[1], "base64").toString().split(":");
+    const grant = form.get("grant_type");
+    st.tokenRequests.push({ grant, chunked: headers["transfer-encoding"] === "chunked", at: Date.now() });
+    const err = (status, error, description) => [status, { error, error_description: description }];
+    if (grant === "client_credentials") {
+      if (id !== o.clientId) return err(400, "invalid_client_id", "client identifier invalid");
+      if (secret !== o.clientSecret) return err(400, "invalid_client", "invalid client credentials");
+      return [200, issue(grant)];
+    }
+    if (grant === "refresh_token") {
+      if (id !== o.clientId) return err(400, "invalid_client_id", "client identifier invalid");
+      if (secret !== undefined && secret !== null && secret !== o.clientSecret)
+        return err(400, "invalid_client", "invalid client credentials");
+      const rt = form.get("refresh_token");
+      if (!o.refreshTokens.has(rt)) return err(400, "invalid_grant", "expired access/refresh token");
+      const res = issue(grant);
+      if (o.rotate) {
+        o.refreshTokens.delete(rt);
+        res.refresh_token = `5Aep8${crypto.randomBytes(16).toString("base64url")}`;
+        o.refreshTokens.add(res.refresh_token);
+      }
+      return [200, res];
+    }
+    if (grant === "password") return err(400, "unsupported_grant_type", "grant type not supported");
+    return err(400, "unsupported_grant_type", "grant type not supported");
+  }
+
+  function handle(method, rawUrl, headers, body) {
+    const u = new URL(rawUrl, "http://x");
+    const entry = { method, path: u.pathname, query: u.search, at: Date.now(),
+      authorization: headers.authorization ?? null, body, headers };
+    st.received.push(entry);
+    const fi = st.faults.findIndex((f) => (!f.method || f.method === method) && f.path.test(u.pathname) &&
+      (!f.query || f.query.test(u.search)));
+    if (fi >= 0) {
+      const f = st.faults[fi];
+      if (--f.times <= 0) st.faults.splice(fi, 1);
+      entry.fault = f.status;
+      const text = typeof f.body === "string" ? f.body : f.body === undefined ? "" : JSON.stringify(f.body);
+      const type = f.contentType ?? (text ? "application/json;charset=UTF-8" : null);
+      return { status: f.status, headers: { ...(type ? { "content-type": type } : {}), ...(f.headers ?? {}) }, body: text };
+    }
+    const json = (status, out, extra = {}) => ({ status, headers: { "content-type": "application/json;charset=UTF-8",
+      "sforce-limit-info": `api-usage=${st.apiUsage}/15000`, ...extra }, body: out === null ? "" : JSON.stringify(out) });
+    if (u.pathname === "/services/oauth2/token") {
+      if (method !== "POST") return json(405, sfError("METHOD_NOT_ALLOWED", "HTTP Method 'GET' not allowed. Allowed are POST"));
+      const [status, out] = token(new URLSearchParams(body), headers);
+      return json(status, out);
+    }
+    if (u.pathname === "/services/data" || u.pathname === "/services/data/")
+      return json(200, VERSIONS.map((v) => ({ label: `Release ${v}`, url: `/services/data/v${v}`, version: v })));
+    const m = u.pathname.match(/^\/services\/data\/v([0-9]+\.[0-9])(\/.*)$/);
+    if (!m) return json(404, sfError("NOT_FOUND", "The requested resource does not exist"));
+    const a = /^Bearer (.+)$/.exec(headers.authorization ?? "");
+    const tok = a && st.tokens.get(a[1]);
+    if (!tok || !tok.valid)
+      return json(401, sfError("INVALID_SESSION_ID", "Session expired or invalid"), { "www-authenticate": "Token" });
+    if (!VERSIONS.includes(m[1])) return json(404, sfError("NOT_FOUND", "The requested resource does not exist"));
+    st.apiUsage++;
+    let parsed = null;
+    if (body) {
+      try { parsed = JSON.parse(body); } catch {
+        return json(400, sfError("JSON_PARSER_ERROR", "Unexpected character ('x' (code 120)): expected a valid value"));
+      }
+    }
+    try {
+      const [status, out, extra] = api(m[1], method, m[2], u.searchParams, parsed, headers);
+      return json(status, out, extra);
+    } catch (e) {
+      if (!(e instanceof HttpError)) throw e;
+      return json(e.status, e.body);
+    }
+  }
+
+  return {
+    state: st,
+    handle,
+    fault(f) { st.faults.push({ times: 1, ...f }); },
+    // Every session ends, as when an admin revokes them or they time out.
+    expireSessions() { for (const t of st.tokens.values()) t.valid = false; },
+    // An access token made outside (as an operator would paste one).
+    mintToken() { return issue("manual").access_token; },
+    record: (id) => find(id),
+    findBy: (obj, field, value) => [...st.records.values()].find((r) => r.type === obj && r.fields[field] === value),
+  };
+}
+
+const readBody = (req) => new Promise((resolve, reject) => {
+  const chunks = [];
+  req.on("data", (c) => chunks.push(c));
+  req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+  req.on("error", reject);
+});
+
+// Serve an org on 127.0.0.1 (a random port).
+export async function startOrg(opts) {
+  const org = createOrg(opts);
+  const server = http.createServer(async (req, res) => {
+    const body = await readBody(req);
+    let r;
+    try {
+      r = org.handle(req.method, req.url, req.headers, body);
+    } catch (e) {
+      org.state.mockErrors = (org.state.mockErrors ?? 0) + 1;
+      console.error(e);
+      r = { status: 500, headers: { "content-type": "text/plain" }, body: `mock bug: ${e.stack}` };
+    }
+    res.writeHead(r.status, r.headers);
+    res.end(r.body);
+  });
+  await new Promise((r) => server.listen(0, "127.0.0.1", r));
+  const port = server.address().port;
+  org.state.base = `http://127.0.0.1:${port}`;
+  return { org, url: org.state.base, port, stop: () => new Promise((r) => server.close(r)) };
+}

@@ -1,0 +1,434 @@
+// skillhost/salesforce end to end: the signed package installed into a
+// fresh store, configured with `skillhost secret set`, `skillhost config`
+// and `skillhost permit`, called through `skillhost call` and over MCP
+// (stdio, official TypeScript SDK client) against the mock org that
+// test_sf_jsforce.mjs holds to jsforce's expectations. Prints "ok: ..." or
+// "FAIL: ..." per check; exits 1 when any failed.
+//
+// Env (from ctest): SKILLHOST_BIN, SKILLS_OUT, NODE_MODULES.
+import { spawn } from "node:child_process";
+import crypto from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { startOrg } from "./sf_mock.mjs";
+
+const SH = process.env.SKILLHOST_BIN;
+const OUT = process.env.SKILLS_OUT;
+const NM = process.env.NODE_MODULES;
+const SKILL = "skillhost/salesforce";
+
+let failures = 0;
+const ok = (what) => console.log(`ok: ${what}`);
+const fail = (what, why = "") => {
+  failures++;
+  console.log(`FAIL: ${what}${why ? `: ${why}` : ""}`);
+};
+const check = (cond, what, why = "") => (cond ? ok(what) : fail(what, why));
+
+// Made up for this run: finding them in any output is a leak.
+const CLIENT_ID = `3MVG9${crypto.randomBytes(8).toString("hex")}`;
+const CLIENT_SECRET = `sf-secret-${crypto.randomBytes(9).toString("hex")}`;
+const REFRESH = `5Aep861${crypto.randomBytes(9).toString("hex")}`;
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "skillhost-sf-"));
+const env = { ...process.env, SKILLHOST_HOME: path.join(tmp, "home") };
+for (const k of Object.keys(env)) if (k.startsWith("SALESFORCE_")) delete env[k];
+let captured = "";
+
+function run(args, input) {
+  return new Promise((resolve) => {
+    const p = spawn(SH, args, { env });
+    let out = "", err = "";
+    const timer = setTimeout(() => p.kill("SIGKILL"), 60000);
+    p.stdout.on("data", (d) => { out += d; });
+    p.stderr.on("data", (d) => { err += d; });
+    p.on("close", (rc) => {
+      clearTimeout(timer);
+      captured += out + err;
+      resolve({ rc, out, err });
+    });
+    p.stdin.end(input ?? "");
+  });
+}
+async function secret(name, value) {
+  const r = value === null ? await run(["secret", "remove", SKILL, name])
+                           : await run(["secret", "set", SKILL, name], value);
+  if (r.rc !== 0) fail(`secret ${value === null ? "remove" : "set"} ${name}`, r.err);
+}
+async function call(tool, args, extra = []) {
+  const r = await run(["-v", "call", "--compact", ...extra, `${SKILL}.${tool}`, JSON.stringify(args)]);
+  let res;
+  try { res = JSON.parse(r.out); } catch { res = { isError: true, content: [{ text: `not JSON: ${r.out} ${r.err}` }] }; }
+  return { rc: r.rc, isError: !!res.isError, text: res.content?.[0]?.text ?? "", sc: res.structuredContent, err: r.err };
+}
+const expectOk = (r, what) => check(!r.isError && r.rc === 0, what, r.text.slice(0, 600));
+const expectErr = (r, what, ...needles) => {
+  const missing = needles.filter((n) => !r.text.includes(n));
+  check(r.isError && r.rc === 1 && !missing.length, what,
+    `isError=${r.isError} rc=${r.rc}; lacks ${missing.join(" | ")}; text: ${r.text.slice(0, 600)}`);
+};
+
+const { org, url, port, stop } = await startOrg({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, refreshToken: REFRESH });
+const st = org.state;
+const received = () => st.received.length;
+const tokenRequests = () => st.tokenRequests.length;
+
+try {
+  let r = await run(["trust", "add", path.join(OUT, "dev.pub"), "--namespace", "skillhost"]);
+  check(r.rc === 0, "trust the build's dev key for skillhost/*", r.err);
+  r = await run(["install", path.join(OUT, "packages", "skillhost-salesforce-1.0.0.skill")]);
+  check(r.rc === 0 && /\*\.my\.salesforce\.com, login\.salesforce\.com, test\.salesforce\.com/.test(r.out),
+    "install the signed package; it shows its network permission", r.out + r.err);
+  // SKILL_ISOLATION=in-process runs the skill inside skillhost, so a
+  // sanitizer build sees its leaks at exit (isolated workers are the
+  // default).
+  if (process.env.SKILL_ISOLATION)
+    check((await run(["config", SKILL, "isolation", process.env.SKILL_ISOLATION])).rc === 0,
+      `isolation ${process.env.SKILL_ISOLATION}`);
+
+  // ---- configuration ----
+  r = await call("limits", {});
+  expectErr(r, "no instance URL: a tool error naming it and the command", "SALESFORCE_INSTANCE_URL", "skillhost secret set skillhost/salesforce SALESFORCE_INSTANCE_URL");
+  r = await run(["config", SKILL, "instance_url", url]);
+  check(r.rc === 0, "the instance URL can be a setting too", r.err);
+  r = await call("limits", {});
+  expectErr(r, "no credentials: a tool error naming each way to give them", "SALESFORCE_ACCESS_TOKEN", "SALESFORCE_CLIENT_SECRET", "SALESFORCE_REFRESH_TOKEN", "skillhost secret set skillhost/salesforce");
+  await secret("SALESFORCE_CLIENT_ID", CLIENT_ID);
+  r = await call("limits", {});
+  expectErr(r, "a client id alone: says what else is missing", "neither SALESFORCE_CLIENT_SECRET nor SALESFORCE_REFRESH_TOKEN");
+  await secret("SALESFORCE_CLIENT_SECRET", "wrong-secret");
+  let before = received();
+  r = await call("limits", {});
+  expectErr(r, "the mock's address is not allowed until permitted", `skillhost permit ${SKILL} 127.0.0.1`);
+  check(received() === before, "the denied token request never left the host");
+  r = await run(["permit", SKILL, `127.0.0.1:${port}`]);
+  check(r.rc === 0, "skillhost permit the mock", r.err);
+  r = await call("limits", {});
+  expectErr(r, "a wrong client secret: Salesforce's OAuth error and what it means", "invalid_client", "SALESFORCE_CLIENT_SECRET does not match");
+  await secret("SALESFORCE_CLIENT_SECRET", CLIENT_SECRET);
+  await run(["config", SKILL, "instance_url", "--unset"]);
+  await secret("SALESFORCE_INSTANCE_URL", url);
+
+  // ---- querying ----
+  before = tokenRequests();
+  const q0 = received();
+  r = await call("soql_query", { query: "SELECT Id, Name, Industry FROM Account WHERE Name LIKE 'Account%' ORDER BY Name", max_records: 10000 });
+  expectOk(r, "soql_query over 4200 records (client credentials)");
+  check(r.sc?.returned === 4200 && r.sc.records.length === 4200 && r.sc.total_size === 4200 && r.sc.done === true &&
+    r.sc.records[0].Name === "Account 0001" && r.sc.records[4199].Name === "Account 4200" && r.sc.records[0].attributes === undefined,
+    "all 4200 records, in order, attributes stripped", JSON.stringify(r.sc?.records?.[0]));
+  check(st.received.slice(q0).filter((x) => x.path.includes("/query")).length === 3 && tokenRequests() - before === 1 &&
+    st.tokenRequests.at(-1).grant === "client_credentials", "3 batches via nextRecordsUrl, one client-credentials token request");
+  r = await call("soql_query", { query: "SELECT Id FROM Account ORDER BY Name", max_records: 1000, batch_size: 500 });
+  check(!r.isError && r.sc.returned === 1000 && r.sc.done === false && /\/services\/data\/v62\.0\/query\/01g/.test(r.sc.next_records_url ?? ""),
+    "max_records on a batch boundary gives next_records_url (batch_size 500 sent as Sforce-Query-Options)", r.text.slice(0, 300));
+  check(st.received.at(-1).headers["sforce-query-options"] === "batchSize=500", "the batch size header reached Salesforce");
+  const r2 = await call("soql_query", { next_records_url: r.sc?.next_records_url, max_records: 600, batch_size: 500 });
+  check(!r2.isError && r2.sc.returned === 600 && r2.sc.truncated === true && r2.sc.next_records_url === undefined,
+    "continuing from next_records_url; a cap inside a batch says truncated", r2.text.slice(0, 300));
+  r = await call("soql_query", { next_records_url: "https://evil.example.com/steal" });
+  expectErr(r, "a next_records_url that is not a query locator is refused", "next_records_url must be");
+  r = await call("soql_query", { query: "SELECT LastName, Account.Name FROM Contact ORDER BY LastName" });
+  check(!r.isError && r.sc.records[0].Account?.Name === "Account 0001" && r.sc.records[0].Account.attributes === undefined,
+    "relationship fields, attributes stripped at every level", r.text.slice(0, 300));
+  r = await call("soql_query", { query: "SELECT COUNT() FROM Account WHERE Industry = 'Energy'" });
+  check(!r.isError && r.sc.total_size === 1050 && r.sc.returned === 0, "SELECT COUNT() gives total_size", r.text.slice(0, 200));
+  r = await call("soql_query", { query: "SELEC Id FROM Account" });
+  expectErr(r, "MALFORMED_QUERY: Salesforce's message and the SOQL shape", "MALFORMED_QUERY", "unexpected token", "SELECT field");
+  r = await call("soql_query", { query: "SELECT Id, Revenue FROM Account" });
+  expectErr(r, "INVALID_FIELD: the message and describe_object", "INVALID_FIELD", "No such column 'Revenue'", "describe_object");
+  r = await call("soql_query", { query: "SELECT Id FROM Acount" });
+  expectErr(r, "INVALID_TYPE: the message and list_objects", "INVALID_TYPE", "list_objects");
+
+  // ---- records ----
+  r = await call("create_record", { sobject: "Account", fields: { Name: "Skill Co", Industry: "Energy", AnnualRevenue: 5e6, ERP_Id__c: "ERP-SKILL" } });
+  expectOk(r, "create_record");
+  const id = r.sc?.id;
+  check(/^001[A-Za-z0-9]{15}$/.test(id ?? "") && org.record(id)?.fields.Name === "Skill Co", "the record exists with its 18-char Id", id);
+  r = await call("create_record", { sobject: "Account", fields: { Industry: "Energy" } });
+  expectErr(r, "REQUIRED_FIELD_MISSING with the fields named", "REQUIRED_FIELD_MISSING: Required fields are missing: [Name] (fields: Name)", "createable and not nillable");
+  r = await call("create_record", { sobject: "Account", fields: { Name: "x", Type: "Alien" } });
+  expectErr(r, "a bad restricted picklist value", "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST", "picklist's values");
+  r = await call("create_record", { sobject: "Account", fields: { Name: "x", ERP_Id__c: "ERP-SKILL" } });
+  expectErr(r, "a duplicate unique value", "DUPLICATE_VALUE", "upsert_record");
+  r = await call("get_record", { sobject: "Account", id, fields: ["Name", "Industry", "ERP_Id__c"] });
+  check(!r.isError && r.sc.record.Name === "Skill Co" && r.sc.record.Industry === "Energy" && r.sc.record.attributes === undefined &&
+    Object.keys(r.sc.record).length === 3, "get_record with fields", r.text.slice(0, 300));
+  r = await call("get_record", { sobject: "Account", id: "001000000000000AAA" });
+  expectErr(r, "404 NOT_FOUND on a missing record", "404", "NOT_FOUND");
+  r = await call("get_record", { sobject: "Account", id: "not-an-id" });
+  check(r.isError && /id/.test(r.text), "a malformed Id is refused by the input schema", r.text);
+  r = await call("update_record", { sobject: "Account", id, fields: { Phone: "555-0199", AnnualRevenue: null } });
+  check(!r.isError && org.record(id).fields.Phone === "555-0199" && org.record(id).fields.AnnualRevenue === null &&
+    r.sc.updated.join() === "Phone,AnnualRevenue", "update_record (a null clears a field)", r.text.slice(0, 200));
+  r = await call("update_record", { sobject: "Account", id, fields: {} });
+  expectErr(r, "an update with no fields is refused", "is empty");
+  r = await call("upsert_record", { sobject: "Account", external_id_field: "ERP_Id__c", external_id: "ERP-UP/1", fields: { Name: "Upserted" } });
+  const upId = r.sc?.id;
+  check(!r.isError && r.sc.created === true && org.record(upId)?.fields.ERP_Id__c === "ERP-UP/1",
+    "upsert_record creates (the external id is path-encoded)", r.text.slice(0, 200));
+  r = await call("upsert_record", { sobject: "Account", external_id_field: "ERP_Id__c", external_id: "ERP-UP/1", fields: { Name: "Upserted again" } });
+  check(!r.isError && r.sc.created === false && r.sc.id === upId && org.record(upId).fields.Name === "Upserted again",
+    "upsert_record updates the same record", r.text.slice(0, 200));
+  r = await call("upsert_record", { sobject: "Account", external_id_field: "ERP_Id__c", external_id: "ERP-TWIN", fields: { Name: "x" } });
+  expectErr(r, "upsert matching two records: 300 and what to do", "300 Multiple Choices", "Several records have that external id");
+  r = await call("upsert_record", { sobject: "Account", external_id_field: "Phone", external_id: "1", fields: { Name: "x" } });
+  expectErr(r, "upsert by a field that is not an external id", "Provided external ID field does not exist", "External ID");
+  r = await call("delete_record", { sobject: "Account", id });
+  check(!r.isError && r.sc.deleted === true && org.record(id).deleted, "delete_record", r.text.slice(0, 200));
+  r = await call("get_record", { sobject: "Account", id });
+  expectErr(r, "reading a deleted record: ENTITY_IS_DELETED", "ENTITY_IS_DELETED", "recycle bin");
+
+  // ---- metadata ----
+  r = await call("describe_object", { sobject: "Account", include_child_relationships: true });
+  {
+    const f = r.sc?.fields ?? [];
+    const ind = f.find((x) => x.name === "Industry"), erp = f.find((x) => x.name === "ERP_Id__c"), name = f.find((x) => x.name === "Name");
+    check(!r.isError && r.sc.key_prefix === "001" && ind?.picklist?.map((p) => p.value).join() === "Agriculture,Banking,Energy,Technology" &&
+      erp?.external_id === true && name?.nillable === false && r.sc.child_relationships?.[0]?.relationship_name === "Contacts",
+      "describe_object: types, picklists, external ids, required fields, child relationships", r.text.slice(0, 400));
+  }
+  r = await call("describe_object", { sobject: "Opportunity", include_picklists: false });
+  check(!r.isError && r.sc.fields.every((x) => !x.picklist) && r.sc.child_relationships === undefined, "describe_object without picklists");
+  r = await call("describe_object", { sobject: "Nope__c" });
+  expectErr(r, "describing an unknown object: 404 and list_objects", "404", "list_objects");
+  r = await call("list_objects", { filter: "inv" });
+  check(!r.isError && r.sc.matched === 1 && r.sc.objects[0].name === "Invoice__c" && r.sc.objects[0].custom === true,
+    "list_objects with a filter", r.text.slice(0, 300));
+  r = await call("list_objects", { custom_only: true });
+  check(!r.isError && r.sc.objects.map((o) => o.name).join() === "Invoice__c,Shipment__c", "list_objects custom_only");
+  r = await call("list_objects", { max_results: 3 });
+  check(!r.isError && r.sc.returned === 3 && r.sc.matched >= 17, "list_objects caps with max_results, counts all matches");
+  r = await call("limits", { names: ["DailyApiRequests"] });
+  check(!r.isError && r.sc.limits.DailyApiRequests?.Max === 15000 && Object.keys(r.sc.limits).length === 1, "limits by name");
+  r = await call("limits", { names: ["NoSuchLimit"] });
+  expectErr(r, "an unknown limit name", "no limit named \"NoSuchLimit\"");
+
+  // ---- composite ----
+  r = await call("composite", { requests: [
+    { method: "POST", url: "sobjects/Account", reference_id: "acct", body: { Name: "Composite Co" } },
+    { method: "POST", url: "/sobjects/Contact", reference_id: "ct", body: { LastName: "Ref", AccountId: "@{acct.id}" } },
+    { method: "GET", url: "/services/data/v62.0/sobjects/Contact/@{ct.id}", reference_id: "back" },
+  ] });
+  check(!r.isError && r.sc.succeeded === 3 && r.sc.failed === 0 && r.sc.results[2].body.AccountId === r.sc.results[0].body.id &&
+    r.sc.results[2].body.attributes === undefined, "composite: three subrequests with references", r.text.slice(0, 400));
+  const n = st.records.size;
+  r = await call("composite", { requests: [
+    { method: "POST", url: "sobjects/Account", reference_id: "a1", body: { Name: "Rolled back" } },
+    { method: "POST", url: "sobjects/Contact", reference_id: "c1", body: { FirstName: "NoLastName" } },
+  ] });
+  expectErr(r, "composite all_or_none: rolled back, with the cause", "rolled back", "'c1' failed (400): REQUIRED_FIELD_MISSING");
+  check(!r.text.includes("'a1' failed"), "...naming the cause, not the halted subrequests");
+  check(st.records.size === n, "nothing was created");
+  r = await call("composite", { all_or_none: false, requests: [
+    { method: "POST", url: "sobjects/Account", reference_id: "a2", body: { Name: "Kept" } },
+    { method: "POST", url: "sobjects/Contact", reference_id: "c2", body: { FirstName: "NoLastName" } },
+  ] });
+  check(!r.isError && r.sc.succeeded === 1 && r.sc.failed === 1 && /REQUIRED_FIELD_MISSING/.test(r.sc.results[1].error) &&
+    st.records.size === n + 1, "composite without all_or_none: each result says its status", r.text.slice(0, 400));
+  r = await call("composite", { requests: Array.from({ length: 26 }, (_, i) => ({ method: "GET", url: "limits", reference_id: `r${i}` })) });
+  check(r.isError && /requests/.test(r.text), "26 subrequests are refused by the input schema", r.text.slice(0, 200));
+
+  // ---- faults ----
+  org.fault({ method: "GET", path: /\/query$/, status: 429, headers: { "Retry-After": "1" }, body: "" });
+  before = received();
+  r = await call("soql_query", { query: "SELECT Id FROM Account LIMIT 5" });
+  {
+    const qs = st.received.slice(before).filter((x) => x.path.endsWith("/query"));
+    check(!r.isError && r.sc.returned === 5 && qs.length === 2 && qs[0].fault === 429 && qs[1].at - qs[0].at >= 900,
+      "a GET answered 429 is retried after Retry-After and succeeds", r.text.slice(0, 200));
+  }
+  org.fault({ method: "POST", path: /\/sobjects\/Account$/, status: 429, headers: { "Retry-After": "5" },
+    body: [{ errorCode: "REQUEST_LIMIT_EXCEEDED", message: "TotalRequests Limit exceeded." }] });
+  before = received();
+  r = await call("create_record", { sobject: "Account", fields: { Name: "Throttled" } });
+  expectErr(r, "a POST answered 429: not retried, with Retry-After", "429", "Retry-After: 5 seconds", "not carried out");
+  check(st.received.slice(before).filter((x) => x.path.endsWith("/sobjects/Account")).length === 1 &&
+    !org.findBy("Account", "Name", "Throttled"), "...sent once and nothing created");
+  org.fault({ method: "GET", path: /\/query$/, status: 403,
+    body: [{ errorCode: "REQUEST_LIMIT_EXCEEDED", message: "TotalRequests Limit exceeded." }] });
+  r = await call("soql_query", { query: "SELECT Id FROM Account LIMIT 1" });
+  expectErr(r, "403 REQUEST_LIMIT_EXCEEDED: the org's API limit", "403", "REQUEST_LIMIT_EXCEEDED", "API request limit");
+  org.fault({ method: "GET", path: /\/sobjects\/Account\/describe$/, status: 403,
+    body: [{ errorCode: "INSUFFICIENT_ACCESS", message: "insufficient access rights on object id" }] });
+  r = await call("describe_object", { sobject: "Account" });
+  expectErr(r, "403 INSUFFICIENT_ACCESS", "INSUFFICIENT_ACCESS", "lacks the permission");
+  org.fault({ method: "GET", path: /\/limits$/, status: 500, contentType: "text/html",
+    body: "<html><head><title>Service Temporarily Unavailable</title></head><body><p>maintenance</p></body></html>" });
+  before = received();
+  r = await call("limits", {});
+  expectErr(r, "500 with an HTML page: its title", "500 Internal Server Error", "Service Temporarily Unavailable", "try again later");
+  check(st.received.slice(before).filter((x) => x.path.endsWith("/limits")).length === 1, "a 500 is not retried");
+  org.fault({ method: "GET", path: /\/limits$/, status: 503, headers: { "Retry-After": "0" }, body: "" });
+  r = await call("limits", {});
+  expectOk(r, "a GET answered 503 with Retry-After is retried and succeeds");
+
+  // Redirects: credentials stay with the origin the skill addressed.
+  org.fault({ method: "GET", path: /\/limits$/, status: 307,
+    headers: { Location: `${url}/services/data/v62.0/limits?same=origin` }, body: "" });
+  before = received();
+  r = await call("limits", {});
+  {
+    const hop = st.received.slice(before).find((x) => x.query === "?same=origin");
+    check(!r.isError && hop?.authorization?.startsWith("Bearer "), "a same-origin redirect keeps the Authorization header", r.text.slice(0, 200));
+  }
+  r = await run(["permit", SKILL, `localhost:${port}`]);
+  org.fault({ method: "GET", path: /\/limits$/, status: 307,
+    headers: { Location: `http://localhost:${port}/services/data/v62.0/limits?other=origin` }, body: "" });
+  before = received();
+  r = await call("limits", {});
+  {
+    const hop = st.received.slice(before).find((x) => x.query === "?other=origin");
+    check(hop && hop.headers.host === `localhost:${port}` && hop.authorization === null,
+      "a redirect to another (permitted) origin carries no Authorization header (host fix)", JSON.stringify(hop?.headers ?? {}));
+  }
+  await run(["permit", SKILL, `localhost:${port}`, "--remove"]);
+
+  // ---- tokens: refresh token flow, access token alone, renewal ----
+  await secret("SALESFORCE_CLIENT_SECRET", null);
+  await secret("SALESFORCE_REFRESH_TOKEN", REFRESH);
+  before = tokenRequests();
+  r = await call("limits", {});
+  check(!r.isError && tokenRequests() - before === 1 && st.tokenRequests.at(-1).grant === "refresh_token",
+    "the refresh token flow (no client secret)", r.text.slice(0, 200));
+  await secret("SALESFORCE_REFRESH_TOKEN", "5Aep861revoked");
+  r = await call("limits", {});
+  expectErr(r, "a revoked refresh token: invalid_grant and what to do", "invalid_grant", "SALESFORCE_REFRESH_TOKEN has expired or was revoked");
+  await secret("SALESFORCE_REFRESH_TOKEN", null);
+  await secret("SALESFORCE_CLIENT_ID", null);
+  const minted = org.mintToken();
+  await secret("SALESFORCE_ACCESS_TOKEN", minted);
+  before = tokenRequests();
+  r = await call("limits", {});
+  check(!r.isError && tokenRequests() === before && st.received.at(-1).authorization === `Bearer ${minted}`,
+    "SALESFORCE_ACCESS_TOKEN alone is used as is", r.text.slice(0, 200));
+  org.expireSessions();
+  r = await call("limits", {});
+  expectErr(r, "an expired access token with no way to renew: 401 and what to set", "401", "INVALID_SESSION_ID", "SALESFORCE_ACCESS_TOKEN");
+  check(tokenRequests() === before, "...and no token request was attempted");
+  await secret("SALESFORCE_CLIENT_ID", CLIENT_ID);
+  await secret("SALESFORCE_CLIENT_SECRET", CLIENT_SECRET);
+  before = received();
+  r = await call("create_record", { sobject: "Account", fields: { Name: "After renewal" } });
+  {
+    const posts = st.received.slice(before).filter((x) => x.path.endsWith("/sobjects/Account"));
+    check(!r.isError && posts.length === 2 && posts[0].authorization === `Bearer ${minted}` &&
+      posts[1].authorization !== posts[0].authorization && st.tokenRequests.at(-1).grant === "client_credentials" &&
+      [...st.records.values()].filter((x) => x.fields.Name === "After renewal").length === 1,
+      "401 INVALID_SESSION_ID: the token is renewed once and the POST sent again, creating one record", r.text.slice(0, 200));
+  }
+  await secret("SALESFORCE_ACCESS_TOKEN", null);
+
+  // ---- settings: API version, login URL ----
+  r = await run(["config", SKILL, "api_version", "v61.0", "--skill", path.join(OUT, "lib", "salesforce.so")]);
+  check(r.rc === 0, "api_version 61.0 accepted by the settings schema", r.err);
+  r = await call("limits", {});
+  check(!r.isError && st.received.at(-1).path === "/services/data/v61.0/limits", "requests use the configured API version", st.received.at(-1).path);
+  r = await run(["config", SKILL, "api_version", "sixty", "--skill", path.join(OUT, "lib", "salesforce.so")]);
+  check(r.rc !== 0 && /api_version/.test(r.err), "a malformed api_version is refused by the settings schema", r.err);
+  await run(["config", SKILL, "api_version", "--unset"]);
+
+  // ---- the allowlist ----
+  await secret("SALESFORCE_INSTANCE_URL", `http://localhost:${port}`);
+  before = received();
+  r = await call("limits", {});
+  expectErr(r, "localhost (not permitted) is denied, with the permit command", `skillhost permit ${SKILL} localhost`);
+  check(received() === before, "...and nothing reached it");
+  await secret("SALESFORCE_INSTANCE_URL", "https://no-such-org.my.salesforce.com");
+  r = await call("limits", {}, ["--timeout", "8000"]);
+  check(r.isError && !/refused to send/.test(r.text), "the manifest allows *.my.salesforce.com (not denied; it cannot resolve here)", r.text);
+  await secret("SALESFORCE_INSTANCE_URL", "https://acme.salesforce.example.com");
+  r = await call("limits", {});
+  expectErr(r, "any other host is denied", "skillhost permit skillhost/salesforce acme.salesforce.example.com");
+  await secret("SALESFORCE_INSTANCE_URL", url);
+
+  // ---- over MCP: a long-lived host, the token shared by calls ----
+  const sdk = (p) => import(pathToFileURL(path.join(NM, "@modelcontextprotocol/sdk/dist/esm", p)).href);
+  const { Client } = await sdk("client/index.js");
+  const { StdioClientTransport } = await sdk("client/stdio.js");
+  const { LoggingMessageNotificationSchema } = await sdk("types.js");
+  const logs = [];
+  async function connect() {
+    const transport = new StdioClientTransport({ command: SH, args: ["-v", "serve", "--stdio"], env, stderr: "pipe" });
+    transport.stderr?.on("data", (d) => { captured += d; });
+    const client = new Client({ name: "sf-e2e", version: "1.0.0" });
+    client.setNotificationHandler(LoggingMessageNotificationSchema, (m) => logs.push(m.params));
+    await client.connect(transport);
+    await client.setLoggingLevel("debug");
+    return client;
+  }
+  let client = await connect();
+  ok("MCP client connected to skillhost serve --stdio (isolated workers, the default)");
+  const { tools } = await client.listTools();
+  const hints = {
+    soql_query: [true, false, true], get_record: [true, false, true], create_record: [false, false, false],
+    update_record: [false, true, true], delete_record: [false, true, true], upsert_record: [false, true, true],
+    describe_object: [true, false, true], list_objects: [true, false, true], composite: [false, true, false],
+    limits: [true, false, true],
+  };
+  for (const [name, [ro, de, id]] of Object.entries(hints)) {
+    const t = tools.find((x) => x.name === `skillhost.salesforce.${name}`);
+    const a = t?.annotations ?? {};
+    check(t && a.readOnlyHint === ro && a.destructiveHint === de && a.idempotentHint === id && a.openWorldHint === true &&
+      t.inputSchema?.type === "object" && t.outputSchema?.type === "object",
+      `MCP tools/list: ${name} with its schemas and hints (readOnly=${ro}, destructive=${de}, idempotent=${id})`, JSON.stringify(a));
+  }
+  const mcall = (name, args) => client.callTool({ name: `skillhost.salesforce.${name}`, arguments: args });
+  before = tokenRequests();
+  let res = await mcall("soql_query", { query: "SELECT Id, Name FROM Account ORDER BY Name", max_records: 2500 });
+  check(!res.isError && res.structuredContent?.returned === 2500 && tokenRequests() - before === 1,
+    "MCP soql_query: 2500 records over 2 batches, one token request", JSON.stringify(res).slice(0, 200));
+  res = await mcall("limits", {});
+  check(!res.isError && tokenRequests() - before === 1, "the next call reuses the skill's cached token");
+  org.expireSessions();
+  res = await mcall("get_record", { sobject: "Account", id: [...st.records.values()][0].fields.Id, fields: ["Name"] });
+  check(!res.isError && tokenRequests() - before === 2 && res.structuredContent?.record?.Name === "Account 0001",
+    "an expired session is renewed once and the call succeeds", JSON.stringify(res).slice(0, 200));
+  res = await mcall("create_record", { sobject: "Contact", fields: { FirstName: "x" } });
+  check(res.isError === true && /REQUIRED_FIELD_MISSING/.test(res.content?.[0]?.text), "MCP: a Salesforce error is isError with its code");
+  org.expireSessions();
+  before = tokenRequests();
+  let par = await Promise.all(Array.from({ length: 8 }, () => mcall("limits", {})));
+  check(par.every((x) => !x.isError) && tokenRequests() - before <= 4,
+    "8 concurrent calls on isolated workers (pool of 4): all succeed, at most one token per worker",
+    `token requests: ${tokenRequests() - before}`);
+  await client.close();
+
+  // In-process, every call shares one state: one renewal for all.
+  r = await run(["config", SKILL, "isolation", "in-process"]);
+  check(r.rc === 0, "isolation in-process for the shared-state check", r.err);
+  client = await connect();
+  res = await mcall("limits", {});
+  check(!res.isError, "in-process: a first call gets a token");
+  org.expireSessions();
+  before = tokenRequests();
+  par = await Promise.all(Array.from({ length: 8 }, () => mcall("limits", {})));
+  check(par.every((x) => !x.isError) && tokenRequests() - before === 1,
+    "8 concurrent calls on an expired session in one process: one renewal, shared under the mutex",
+    `token requests: ${tokenRequests() - before}`);
+  check(logs.some((l) => /GET \/services\/data\/v62\.0\/limits -> 200/.test(JSON.stringify(l.data))),
+    "the skill's request log reaches the client as notifications/message");
+  await client.close();
+  await run(["config", SKILL, "isolation", "--unset"]);
+  captured += JSON.stringify(logs);
+
+  // ---- secrets never printed ----
+  const issued = [...st.tokens.keys()];
+  check(issued.length >= 5, `the org issued ${issued.length} access tokens during the test`);
+  const leaks = [["SALESFORCE_CLIENT_SECRET", CLIENT_SECRET], ["SALESFORCE_REFRESH_TOKEN", REFRESH],
+    ...issued.map((t) => ["an access token", t])].filter(([, v]) => captured.includes(v));
+  check(!leaks.length, `no secret or access token appears in the CLI or MCP output or logs (${captured.length} bytes checked)`,
+    leaks.map(([n]) => n).join(", "));
+  check(/GET \/services\/data\/v62\.0\/query -> 200/.test(captured), "the captured logs include the request log");
+  check(!st.mockErrors, "the mock itself never failed");
+  check(!/LeakSanitizer|AddressSanitizer|runtime error:/.test(captured), "no sanitizer report in any output (for sanitizer builds)");
+} catch (e) {
+  fail("unexpected exception", e.stack);
+} finally {
+  await stop();
+  fs.rmSync(tmp, { recursive: true, force: true });
+}
+console.log(failures ? `${failures} failure(s)` : "all passed");
+process.exit(failures ? 1 : 0);
