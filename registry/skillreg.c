@@ -37,8 +37,9 @@ static int fail(const struct sh_error *e)
 
 static int usage_error(const char *cmd, const char *msg)
 {
-	fprintf(stderr, "skillreg %s: %s\nRun 'skillreg %s --help' for usage.\n",
-	        cmd, msg, cmd);
+	fprintf(stderr,
+	        "skillreg %s: %s\nRun 'skillreg %s --help' for usage.\n", cmd,
+	        msg, cmd);
 	return 2;
 }
 
@@ -72,17 +73,14 @@ struct common {
 static int common_opt(int c, const char *cmd, struct common *co)
 {
 	switch (c) {
-	case 'k':
-		co->keys = optarg;
-		return 0;
+	case 'k': co->keys = optarg; return 0;
 	case 'e':
 		co->expires_in = parse_duration(optarg);
 		if (co->expires_in <= 0)
 			return usage_error(cmd, "--expires-in wants a duration "
 			                        "like 3600, 12h or 7d");
 		return 0;
-	default:
-		return usage_error(cmd, "unknown option");
+	default: return usage_error(cmd, "unknown option");
 	}
 }
 
@@ -99,9 +97,9 @@ static int wants_help(int argc, char **argv)
 static int cmd_init(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"keys", required_argument, NULL, 'k'},
-		{"expires-in", required_argument, NULL, 'e'},
-		{NULL, 0, NULL, 0},
+	        {"keys", required_argument, NULL, 'k'},
+	        {"expires-in", required_argument, NULL, 'e'},
+	        {NULL, 0, NULL, 0},
 	};
 	struct common co = {NULL, REGDIR_DEFAULT_EXPIRES_S};
 	struct regdir_init_result res;
@@ -113,9 +111,11 @@ static int cmd_init(int argc, char **argv)
 		     "[--expires-in DURATION]\n"
 		     "\n"
 		     "Create a registry in DIR (new or empty): root version 1 "
-		     "and an\nempty signed index. New root and index keys go to "
+		     "and an\nempty signed index. New root and index keys go "
+		     "to "
 		     "KEYDIR (default\nDIR.keys beside DIR; never inside DIR, "
-		     "which is served). Give\nclients KEYDIR/root.pub, and keep "
+		     "which is served). Give\nclients KEYDIR/root.pub, and "
+		     "keep "
 		     "KEYDIR/root.sec offline once\nthe registry is set up: "
 		     "only rotate-key needs it. The index\nexpires after "
 		     "DURATION (default 7d): run `skillreg resign` more\noften "
@@ -165,8 +165,9 @@ static int publisher_list(const char *dir)
 			printf("%-24s %s\n", ix->namespaces[i].name, id);
 		}
 	if (!ix->nnamespaces)
-		fprintf(stderr, "skillreg: no publishers yet; add one with "
-		                "`skillreg publisher add %s NAMESPACE PUB`\n",
+		fprintf(stderr,
+		        "skillreg: no publishers yet; add one with "
+		        "`skillreg publisher add %s NAMESPACE PUB`\n",
 		        dir);
 	regindex_free(ix);
 	return 0;
@@ -175,9 +176,9 @@ static int publisher_list(const char *dir)
 static int cmd_publisher(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"keys", required_argument, NULL, 'k'},
-		{"expires-in", required_argument, NULL, 'e'},
-		{NULL, 0, NULL, 0},
+	        {"keys", required_argument, NULL, 'k'},
+	        {"expires-in", required_argument, NULL, 'e'},
+	        {NULL, 0, NULL, 0},
 	};
 	struct common co = {NULL, REGDIR_DEFAULT_EXPIRES_S};
 	struct minisig_pubkey pk;
@@ -227,10 +228,10 @@ static int cmd_publisher(int argc, char **argv)
 static int cmd_add(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"keys", required_argument, NULL, 'k'},
-		{"expires-in", required_argument, NULL, 'e'},
-		{"sig", required_argument, NULL, 'x'},
-		{NULL, 0, NULL, 0},
+	        {"keys", required_argument, NULL, 'k'},
+	        {"expires-in", required_argument, NULL, 'e'},
+	        {"sig", required_argument, NULL, 'x'},
+	        {NULL, 0, NULL, 0},
 	};
 	struct common co = {NULL, REGDIR_DEFAULT_EXPIRES_S};
 	const char *sig = NULL;
@@ -262,7 +263,8 @@ static int cmd_add(int argc, char **argv)
 			return rc;
 	}
 	if (argc - optind < 2)
-		return usage_error("add", "give DIR and one or more FILE.skill");
+		return usage_error("add",
+		                   "give DIR and one or more FILE.skill");
 	if (sig && argc - optind != 2)
 		return usage_error("add", "--sig goes with a single package");
 	if (regdir_open(argv[optind], co.keys, &r, &e))
@@ -290,9 +292,9 @@ static int cmd_add(int argc, char **argv)
 static int cmd_resign(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"keys", required_argument, NULL, 'k'},
-		{"expires-in", required_argument, NULL, 'e'},
-		{NULL, 0, NULL, 0},
+	        {"keys", required_argument, NULL, 'k'},
+	        {"expires-in", required_argument, NULL, 'e'},
+	        {NULL, 0, NULL, 0},
 	};
 	struct common co = {NULL, REGDIR_DEFAULT_EXPIRES_S};
 	struct regdir *r = NULL;
@@ -331,11 +333,11 @@ static int cmd_resign(int argc, char **argv)
 static int cmd_rotate(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"keys", required_argument, NULL, 'k'},
-		{"expires-in", required_argument, NULL, 'e'},
-		{"root", no_argument, NULL, 'r'},
-		{"root-key", required_argument, NULL, 'R'},
-		{NULL, 0, NULL, 0},
+	        {"keys", required_argument, NULL, 'k'},
+	        {"expires-in", required_argument, NULL, 'e'},
+	        {"root", no_argument, NULL, 'r'},
+	        {"root-key", required_argument, NULL, 'R'},
+	        {NULL, 0, NULL, 0},
 	};
 	struct common co = {NULL, REGDIR_DEFAULT_EXPIRES_S};
 	const char *root_key = NULL;
@@ -373,7 +375,8 @@ static int cmd_rotate(int argc, char **argv)
 			return rc;
 	}
 	if (optind + 1 != argc)
-		return usage_error("rotate-key", "give one registry folder DIR");
+		return usage_error("rotate-key",
+		                   "give one registry folder DIR");
 	if (regdir_open(argv[optind], co.keys, &r, &e) ||
 	    regdir_rotate(r, root, root_key, co.expires_in, &v, &e)) {
 		regdir_close(r);
@@ -395,13 +398,13 @@ static int cmd_rotate(int argc, char **argv)
 static int cmd_serve(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"keys", required_argument, NULL, 'k'},
-		{"expires-in", required_argument, NULL, 'e'},
-		{"http", required_argument, NULL, 'H'},
-		{"name", required_argument, NULL, 'n'},
-		{"public-url", required_argument, NULL, 'u'},
-		{"max-upload", required_argument, NULL, 'm'},
-		{NULL, 0, NULL, 0},
+	        {"keys", required_argument, NULL, 'k'},
+	        {"expires-in", required_argument, NULL, 'e'},
+	        {"http", required_argument, NULL, 'H'},
+	        {"name", required_argument, NULL, 'n'},
+	        {"public-url", required_argument, NULL, 'u'},
+	        {"max-upload", required_argument, NULL, 'm'},
+	        {NULL, 0, NULL, 0},
 	};
 	struct common co = {NULL, REGDIR_DEFAULT_EXPIRES_S};
 	struct regserve_opts o = {0};
@@ -423,7 +426,8 @@ static int cmd_serve(int argc, char **argv)
 		     "and PUT /v1/packages, where a\npublisher uploads a "
 		     "package and its signature (multipart fields\n\"package\" "
 		     "and \"signature\"; `skillreg publish` sends them). Only "
-		     "a\nsignature by a key allowed for the package's namespace "
+		     "a\nsignature by a key allowed for the package's "
+		     "namespace "
 		     "publishes.\nNAME and URL are what the catalog tells "
 		     "clients to `registry add`.\nStops on SIGINT or SIGTERM.");
 		return 0;
@@ -438,8 +442,9 @@ static int cmd_serve(int argc, char **argv)
 			char *end;
 			unsigned long long v = strtoull(optarg, &end, 10);
 			if (*end || v == 0)
-				return usage_error("serve", "--max-upload wants "
-				                            "a byte count");
+				return usage_error("serve",
+				                   "--max-upload wants "
+				                   "a byte count");
 			o.max_upload = v;
 			break;
 		}
@@ -495,8 +500,8 @@ static size_t on_reply(char *p, size_t size, size_t n, void *ud)
 static int cmd_publish(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"sig", required_argument, NULL, 'x'},
-		{NULL, 0, NULL, 0},
+	        {"sig", required_argument, NULL, 'x'},
+	        {NULL, 0, NULL, 0},
 	};
 	const char *sig = NULL, *base, *file;
 	char sigpath[4096], url[2048];
@@ -513,9 +518,11 @@ static int cmd_publish(int argc, char **argv)
 		puts("usage: skillreg publish URL FILE.skill [--sig FILE]\n"
 		     "\n"
 		     "Upload a signed package to the registry served at URL "
-		     "(PUT\nURL/v1/packages). The signature (FILE.skill.minisig "
+		     "(PUT\nURL/v1/packages). The signature "
+		     "(FILE.skill.minisig "
 		     "or --sig) is\nthe only credential: the registry accepts "
-		     "it when its key may\npublish in the package's namespace.");
+		     "it when its key may\npublish in the package's "
+		     "namespace.");
 		return 0;
 	}
 	optind = 1;
@@ -570,8 +577,8 @@ static int cmd_publish(int argc, char **argv)
 	if (status == 201) {
 		const cJSON *v = cJSON_GetObjectItemCaseSensitive(j, "version");
 		const cJSON *n = cJSON_GetObjectItemCaseSensitive(j, "name");
-		const cJSON *iv = cJSON_GetObjectItemCaseSensitive(
-			j, "index_version");
+		const cJSON *iv =
+		        cJSON_GetObjectItemCaseSensitive(j, "index_version");
 		printf("published %s %s (index version %.0f)\n",
 		       cJSON_IsString(n) ? n->valuestring : "?",
 		       cJSON_IsString(v) ? v->valuestring : "?",
@@ -579,9 +586,11 @@ static int cmd_publish(int argc, char **argv)
 		rc = 0;
 	} else {
 		const cJSON *m = cJSON_GetObjectItemCaseSensitive(j, "error");
-		fprintf(stderr, "skillreg: error: the registry refused the "
-		                "package (HTTP %ld): %s\n",
-		        status, cJSON_IsString(m) ? m->valuestring : reply->buf);
+		fprintf(stderr,
+		        "skillreg: error: the registry refused the "
+		        "package (HTTP %ld): %s\n",
+		        status,
+		        cJSON_IsString(m) ? m->valuestring : reply->buf);
 		rc = status == 403 ? 3 : status == 400 ? 2 : 5;
 	}
 	cJSON_Delete(j);
@@ -600,16 +609,16 @@ static const struct {
 	const char *summary;
 	int (*run)(int argc, char **argv);
 } commands[] = {
-	{"init", "create a registry with its root and index keys", cmd_init},
-	{"publisher", "allow a publisher key in a namespace (add, list)",
-	 cmd_publisher},
-	{"add", "publish signed packages and re-sign the index", cmd_add},
-	{"resign", "sign the index again with a fresh expiry", cmd_resign},
-	{"rotate-key", "replace the index key (and the root key)", cmd_rotate},
-	{"serve", "serve the registry, its catalog and publishing over HTTP",
-	 cmd_serve},
-	{"publish", "upload a signed package to a served registry",
-	 cmd_publish},
+        {"init", "create a registry with its root and index keys", cmd_init},
+        {"publisher", "allow a publisher key in a namespace (add, list)",
+         cmd_publisher},
+        {"add", "publish signed packages and re-sign the index", cmd_add},
+        {"resign", "sign the index again with a fresh expiry", cmd_resign},
+        {"rotate-key", "replace the index key (and the root key)", cmd_rotate},
+        {"serve", "serve the registry, its catalog and publishing over HTTP",
+         cmd_serve},
+        {"publish", "upload a signed package to a served registry",
+         cmd_publish},
 };
 
 static void usage(FILE *f)
@@ -638,11 +647,13 @@ int main(int argc, char **argv)
 			printf("skillreg %s (registry format %d)\n",
 			       SKILLHOST_VERSION, REGINDEX_FORMAT);
 			return 0;
-		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+		} else if (!strcmp(argv[i], "-h") ||
+		           !strcmp(argv[i], "--help")) {
 			usage(stdout);
 			return 0;
 		} else {
-			fprintf(stderr, "skillreg: unknown option %s\n", argv[i]);
+			fprintf(stderr, "skillreg: unknown option %s\n",
+			        argv[i]);
 			usage(stderr);
 			return 2;
 		}

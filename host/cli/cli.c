@@ -35,8 +35,7 @@ static const char *hint(sh_status st)
 	case SH_ERR_TRUST:
 		return "the file was not installed or run; check where it "
 		       "came from";
-	default:
-		return NULL;
+	default: return NULL;
 	}
 }
 
@@ -134,17 +133,10 @@ static void print_indented(const char *s, FILE *f)
 			fprintf(f, "\n%*s", ++depth * 2, "");
 			break;
 		case '}':
-		case ']':
-			fprintf(f, "\n%*s%c", --depth * 2, "", ch);
-			break;
-		case ',':
-			fprintf(f, ",\n%*s", depth * 2, "");
-			break;
-		case ':':
-			fputs(": ", f);
-			break;
-		default:
-			fputc(ch, f);
+		case ']': fprintf(f, "\n%*s%c", --depth * 2, "", ch); break;
+		case ',': fprintf(f, ",\n%*s", depth * 2, ""); break;
+		case ':': fputs(": ", f); break;
+		default: fputc(ch, f);
 		}
 	}
 	fputc('\n', f);

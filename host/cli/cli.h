@@ -40,7 +40,7 @@ int cli_fail(const struct sh_error *e);
 /* Print "skillhost <cmd>: <message>" and "Run 'skillhost <cmd> --help'." to
  * stderr and return 2. */
 int cli_usage(const char *cmd, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+        __attribute__((format(printf, 2, 3)));
 
 /* 1 when argv holds -h or --help before any "--". */
 int cli_wants_help(int argc, char **argv);

@@ -15,7 +15,7 @@
 
 /* Most bytes of a prompt read from stdin. */
 #define AGENT_PROMPT_MAX (4u * 1024 * 1024)
-#define AGENT_SPEC_MAX 256
+#define AGENT_SPEC_MAX   256
 
 static atomic_int interrupted;
 
@@ -30,7 +30,8 @@ static void on_sigint(int sig)
 static void help(void)
 {
 	puts("usage: skillhost agent --backend B --model M [--base-url URL]\n"
-	     "           [--max-steps N] [--json] [--fallback B2[:M2][,B3...]]\n"
+	     "           [--max-steps N] [--json] [--fallback "
+	     "B2[:M2][,B3...]]\n"
 	     "           [--skill PATH.so]... [options] PROMPT...|-\n"
 	     "\n"
 	     "Run a model with the host's tools until it answers: the model\n"
@@ -41,12 +42,15 @@ static void help(void)
 	     "Backends and their credentials (from the environment):\n"
 	     "  openai            OPENAI_API_KEY (OPENAI_BASE_URL)\n"
 	     "  openai-responses  OPENAI_API_KEY (OPENAI_BASE_URL)\n"
-	     "  azure             AZURE_OPENAI_API_KEY, AZURE_OPENAI_ENDPOINT;\n"
+	     "  azure             AZURE_OPENAI_API_KEY, "
+	     "AZURE_OPENAI_ENDPOINT;\n"
 	     "                    --model is the deployment\n"
 	     "  anthropic         ANTHROPIC_API_KEY (ANTHROPIC_BASE_URL)\n"
 	     "  bedrock           AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,\n"
-	     "                    AWS_SESSION_TOKEN or AWS_BEARER_TOKEN_BEDROCK;\n"
-	     "                    AWS_REGION (AWS_ENDPOINT_URL_BEDROCK_RUNTIME)\n"
+	     "                    AWS_SESSION_TOKEN or "
+	     "AWS_BEARER_TOKEN_BEDROCK;\n"
+	     "                    AWS_REGION "
+	     "(AWS_ENDPOINT_URL_BEDROCK_RUNTIME)\n"
 	     "  gemini            GEMINI_API_KEY (GOOGLE_GEMINI_BASE_URL)\n"
 	     "  ollama            none; OLLAMA_HOST (OLLAMA_API_KEY)\n"
 	     "\n"
@@ -72,8 +76,8 @@ static void help(void)
 	     "  --tool-timeout MS  deadline of each tool call\n"
 	     "  --region R         Bedrock region (else AWS_REGION)\n"
 	     "  --api-version V    Azure API version (else\n"
-	     "                     AZURE_OPENAI_API_VERSION, or "
-	     BACKEND_AZURE_API_VERSION ")\n"
+	     "                     AZURE_OPENAI_API_VERSION, "
+	     "or " BACKEND_AZURE_API_VERSION ")\n"
 	     "  --gemini-openapi   declare Gemini tools in the OpenAPI subset\n"
 	     "\n"
 	     "Exit codes: 0 answered; 2 usage (e.g. a missing key); 5 the\n"
@@ -100,7 +104,8 @@ static char *read_stdin(void)
 		size_t got;
 		if (n + 1 == cap) {
 			char *grown;
-			if (cap >= AGENT_PROMPT_MAX || !(grown = realloc(buf, cap * 2))) {
+			if (cap >= AGENT_PROMPT_MAX ||
+			    !(grown = realloc(buf, cap * 2))) {
 				free(buf);
 				return NULL;
 			}
@@ -148,38 +153,39 @@ static void print_usage(const struct agent *a)
 		        "output tokens",
 		        backend_name(b), backend_model(b),
 		        (long long)u->requests, u->requests == 1 ? "" : "s",
-		        (long long)u->input_tokens, (long long)u->output_tokens);
+		        (long long)u->input_tokens,
+		        (long long)u->output_tokens);
 	}
 }
 
 int cmd_agent(struct cli_ctx *ctx, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"backend", required_argument, NULL, 'b'},
-		{"model", required_argument, NULL, 'm'},
-		{"base-url", required_argument, NULL, 'u'},
-		{"max-steps", required_argument, NULL, 'n'},
-		{"json", no_argument, NULL, 'j'},
-		{"fallback", required_argument, NULL, 'f'},
-		{"skill", required_argument, NULL, 's'},
-		{"system", required_argument, NULL, 'S'},
-		{"max-tokens", required_argument, NULL, 'T'},
-		{"timeout", required_argument, NULL, 't'},
-		{"connect-timeout", required_argument, NULL, 'C'},
-		{"retries", required_argument, NULL, 'r'},
-		{"retry-max", required_argument, NULL, 'R'},
-		{"tool-timeout", required_argument, NULL, 'o'},
-		{"region", required_argument, NULL, 'g'},
-		{"api-version", required_argument, NULL, 'v'},
-		{"gemini-openapi", no_argument, NULL, 'G'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	        {"backend", required_argument, NULL, 'b'},
+	        {"model", required_argument, NULL, 'm'},
+	        {"base-url", required_argument, NULL, 'u'},
+	        {"max-steps", required_argument, NULL, 'n'},
+	        {"json", no_argument, NULL, 'j'},
+	        {"fallback", required_argument, NULL, 'f'},
+	        {"skill", required_argument, NULL, 's'},
+	        {"system", required_argument, NULL, 'S'},
+	        {"max-tokens", required_argument, NULL, 'T'},
+	        {"timeout", required_argument, NULL, 't'},
+	        {"connect-timeout", required_argument, NULL, 'C'},
+	        {"retries", required_argument, NULL, 'r'},
+	        {"retry-max", required_argument, NULL, 'R'},
+	        {"tool-timeout", required_argument, NULL, 'o'},
+	        {"region", required_argument, NULL, 'g'},
+	        {"api-version", required_argument, NULL, 'v'},
+	        {"gemini-openapi", no_argument, NULL, 'G'},
+	        {"help", no_argument, NULL, 'h'},
+	        {NULL, 0, NULL, 0},
 	};
 	struct backend_config be[AGENT_MAX_BACKENDS] = {{0}};
 	char specs[AGENT_MAX_BACKENDS][AGENT_SPEC_MAX];
 	char *skills[CLI_MAX_SKILLS];
-	struct agent_opts ao = {.backends = be, .nbackends = 1,
-	                        .cancel = &interrupted};
+	struct agent_opts ao = {
+	        .backends = be, .nbackends = 1, .cancel = &interrupted};
 	const char *fallback = NULL;
 	int nskills = 0, json = ctx->json, c, rc = 0;
 	long v;
@@ -209,27 +215,30 @@ int cmd_agent(struct cli_ctx *ctx, int argc, char **argv)
 			break;
 		case 'n':
 			if (!positive(optarg, AGENT_MAX_STEPS_LIMIT, &v))
-				return cli_usage("agent",
-				                 "--max-steps needs a number from "
-				                 "1 to %d",
-				                 AGENT_MAX_STEPS_LIMIT);
+				return cli_usage(
+				        "agent",
+				        "--max-steps needs a number from "
+				        "1 to %d",
+				        AGENT_MAX_STEPS_LIMIT);
 			ao.max_steps = (int)v;
 			break;
 		case 'T':
 			if (!positive(optarg, 10000000, &v))
-				return cli_usage("agent", "--max-tokens needs a "
-				                          "positive number");
+				return cli_usage("agent",
+				                 "--max-tokens needs a "
+				                 "positive number");
 			be[0].max_tokens = (int)v;
 			break;
 		case 't':
 		case 'C':
 		case 'R':
 			if (!positive(optarg, 86400, &v))
-				return cli_usage("agent",
-				                 "--%s needs a number of seconds",
-				                 c == 't'   ? "timeout"
-				                 : c == 'C' ? "connect-timeout"
-				                            : "retry-max");
+				return cli_usage(
+				        "agent",
+				        "--%s needs a number of seconds",
+				        c == 't'   ? "timeout"
+				        : c == 'C' ? "connect-timeout"
+				                   : "retry-max");
 			if (c == 't')
 				ao.http.timeout_ms = v * 1000;
 			else if (c == 'C')
@@ -243,13 +252,15 @@ int cmd_agent(struct cli_ctx *ctx, int argc, char **argv)
 			else if (positive(optarg, 100, &v))
 				ao.http.max_retries = (int)v;
 			else
-				return cli_usage("agent", "--retries needs a "
-				                          "number from 0 to 100");
+				return cli_usage("agent",
+				                 "--retries needs a "
+				                 "number from 0 to 100");
 			break;
 		case 'o':
 			if (!positive(optarg, 86400000, &v))
-				return cli_usage("agent", "--tool-timeout needs a "
-				                          "number of milliseconds");
+				return cli_usage("agent",
+				                 "--tool-timeout needs a "
+				                 "number of milliseconds");
 			ao.tool_timeout_ms = v;
 			break;
 		case 'h': help(); return 0;
@@ -297,11 +308,12 @@ int cmd_agent(struct cli_ctx *ctx, int argc, char **argv)
 		p += n + (p[n] == ',');
 	}
 	prompt = optind + 1 == argc && !strcmp(argv[optind], "-")
-	             ? read_stdin()
-	             : join(argc - optind, argv + optind);
+	                 ? read_stdin()
+	                 : join(argc - optind, argv + optind);
 	if (!prompt) {
-		fprintf(stderr, "skillhost: error: cannot read the prompt (over "
-		                "%u bytes?)\n",
+		fprintf(stderr,
+		        "skillhost: error: cannot read the prompt (over "
+		        "%u bytes?)\n",
 		        AGENT_PROMPT_MAX);
 		return 5;
 	}

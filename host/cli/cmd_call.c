@@ -35,7 +35,8 @@ static void help(void)
 	     "Call TOOL with the JSON object given (or read from stdin with\n"
 	     "'-'; none means {}) and print the MCP CallToolResult JSON.\n"
 	     "TOOL is the canonical name (ns/skill.tool), the MCP name\n"
-	     "(ns.skill.tool), the function-calling name (ns__skill__tool), or\n"
+	     "(ns.skill.tool), the function-calling name (ns__skill__tool), "
+	     "or\n"
 	     "the bare tool name when only one skill has it.\n"
 	     "\n"
 	     "  --skill PATH.so  load this skill file directly (repeatable)\n"
@@ -94,11 +95,11 @@ static char *read_stdin(size_t *len)
 int cmd_call(struct cli_ctx *ctx, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"skill", required_argument, NULL, 's'},
-		{"timeout", required_argument, NULL, 't'},
-		{"compact", no_argument, NULL, 'c'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	        {"skill", required_argument, NULL, 's'},
+	        {"timeout", required_argument, NULL, 't'},
+	        {"compact", no_argument, NULL, 'c'},
+	        {"help", no_argument, NULL, 'h'},
+	        {NULL, 0, NULL, 0},
 	};
 	struct call_sinks sinks = {.progress = on_progress};
 	char *skills[CLI_MAX_SKILLS];

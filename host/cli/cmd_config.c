@@ -18,9 +18,9 @@
 #include "skilldesc.h"
 
 /* Keys the host itself interprets; everything else is the skill's. */
-static const char *const policy_keys[] = {
-	"isolation", "timeout", "memory", "concurrency", "input-dir", "network",
-	NULL};
+static const char *const policy_keys[] = {"isolation",   "timeout",   "memory",
+                                          "concurrency", "input-dir", "network",
+                                          NULL};
 
 static void help(void)
 {
@@ -72,11 +72,13 @@ static int check_policy(const char *key, const char *value)
 {
 	if (!strcmp(key, "isolation") && strcmp(value, "in-process") &&
 	    strcmp(value, "isolated"))
-		return cli_usage("config",
-		                 "isolation must be 'in-process' or 'isolated'");
+		return cli_usage(
+		        "config",
+		        "isolation must be 'in-process' or 'isolated'");
 	if ((!strcmp(key, "timeout") || !strcmp(key, "concurrency")) &&
 	    !positive_int(value))
-		return cli_usage("config", "%s must be a positive integer", key);
+		return cli_usage("config", "%s must be a positive integer",
+		                 key);
 	if (!strcmp(key, "memory") && !memory_size(value))
 		return cli_usage("config",
 		                 "memory must be a size like 512M or 2G");
@@ -86,10 +88,11 @@ static int check_policy(const char *key, const char *value)
 		for (char *p = strtok_r(copy, ",", &save); p && !bad;
 		     p = strtok_r(NULL, ",", &save))
 			if (!manifest_valid_host_pattern(p))
-				bad = cli_usage("config",
-				                "network: '%s' is not a host name, "
-				                "*.domain or host:port",
-				                p);
+				bad = cli_usage(
+				        "config",
+				        "network: '%s' is not a host name, "
+				        "*.domain or host:port",
+				        p);
 		free(copy);
 		return bad;
 	}
@@ -114,8 +117,7 @@ static int check_policy(const char *key, const char *value)
 /* Check the settings, with KEY=VALUE applied, against the skill's schema.
  * Returns an exit code; 0 when fine or when the skill has no schema. */
 static int check_setting(struct cli_ctx *ctx, char *skill_path,
-                         const char *skill, const char *key,
-                         const char *value)
+                         const char *skill, const char *key, const char *value)
 {
 	const skill_ext_config_schema_t *ext;
 	struct schema *schema = NULL;
@@ -130,14 +132,15 @@ static int check_setting(struct cli_ctx *ctx, char *skill_path,
 	if (cli_open_runtime(ctx, &skill_path, 1, &rt, &err) != SH_OK)
 		return cli_fail(&err);
 	if (!catalog_skill_find(runtime_catalog(rt), skill)) {
-		rc = cli_usage("config", "%s is skill %s, not %s", skill_path,
-		               catalog_skill_at(runtime_catalog(rt), 0)->desc->name,
-		               skill);
+		rc = cli_usage(
+		        "config", "%s is skill %s, not %s", skill_path,
+		        catalog_skill_at(runtime_catalog(rt), 0)->desc->name,
+		        skill);
 		goto out;
 	}
 	if (catalog_executor(runtime_catalog(rt),
-	                     catalog_skill_find(runtime_catalog(rt), skill), &ex,
-	                     &err) != SH_OK) {
+	                     catalog_skill_find(runtime_catalog(rt), skill),
+	                     &ex, &err) != SH_OK) {
 		rc = cli_fail(&err);
 		goto out;
 	}
@@ -153,7 +156,7 @@ static int check_setting(struct cli_ctx *ctx, char *skill_path,
 		goto out;
 	}
 	cur = cJSON_GetObjectItemCaseSensitive(
-		config_skill(runtime_config(rt), skill), "settings");
+	        config_skill(runtime_config(rt), skill), "settings");
 	settings = cur ? cJSON_Duplicate(cur, 1) : cJSON_CreateObject();
 	cJSON_DeleteItemFromObjectCaseSensitive(settings, key);
 	if (value)
@@ -183,10 +186,11 @@ static int show(struct cli_ctx *ctx, const char *skill, const char *key)
 		return cli_fail(&err);
 	all = config_skill(runtime_config(rt), skill);
 	if (key) {
-		const char *v = is_policy(key)
-		                    ? config_policy(runtime_config(rt), skill, key)
-		                    : config_setting(runtime_config(rt), skill,
-		                                     key);
+		const char *v =
+		        is_policy(key)
+		                ? config_policy(runtime_config(rt), skill, key)
+		                : config_setting(runtime_config(rt), skill,
+		                                 key);
 		if (v) {
 			puts(v);
 		} else {
@@ -201,13 +205,12 @@ static int show(struct cli_ctx *ctx, const char *skill, const char *key)
 	} else {
 		static const char *const sections[] = {"policy", "settings"};
 		for (int s = 0; s < 2; s++) {
-			const cJSON *sec =
-				cJSON_GetObjectItemCaseSensitive(all, sections[s]);
+			const cJSON *sec = cJSON_GetObjectItemCaseSensitive(
+			        all, sections[s]);
 			const cJSON *kv;
-			cJSON_ArrayForEach(kv, sec)
-				if (cJSON_IsString(kv))
-					printf("%s %s = %s\n", sections[s],
-					       kv->string, kv->valuestring);
+			cJSON_ArrayForEach(kv, sec) if (cJSON_IsString(kv))
+			        printf("%s %s = %s\n", sections[s], kv->string,
+			               kv->valuestring);
 		}
 	}
 	runtime_close(rt);
@@ -217,10 +220,10 @@ static int show(struct cli_ctx *ctx, const char *skill, const char *key)
 int cmd_config(struct cli_ctx *ctx, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"unset", no_argument, NULL, 'u'},
-		{"skill", required_argument, NULL, 's'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	        {"unset", no_argument, NULL, 'u'},
+	        {"skill", required_argument, NULL, 's'},
+	        {"help", no_argument, NULL, 'h'},
+	        {NULL, 0, NULL, 0},
 	};
 	const char *skill, *key = NULL, *value = NULL;
 	char *skill_path = NULL;

@@ -202,14 +202,13 @@ int cmd_doctor(struct cli_ctx *ctx, int argc, char **argv)
 	                     : "RLIMIT_AS per worker");
 	if (live) {
 		printf("\n  a sandboxed worker applied: %s\n",
-		       cJSON_GetStringValue(
-			       cJSON_GetObjectItemCaseSensitive(live, "applied")));
+		       cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
+		               live, "applied")));
 		c = cJSON_GetObjectItemCaseSensitive(live, "skipped");
 		if (cJSON_GetStringValue(c) && *c->valuestring)
 			printf("  and skipped: %s\n", c->valuestring);
-		cJSON_ArrayForEach(c, checks)
-			printf("    %-20s %s\n", c->string,
-			       cJSON_GetStringValue(c));
+		cJSON_ArrayForEach(c, checks) printf(
+		        "    %-20s %s\n", c->string, cJSON_GetStringValue(c));
 	} else {
 		printf("\n  no sandboxed worker could run: %s\n", why);
 	}

@@ -21,11 +21,11 @@
 int cmd_keygen(struct cli_ctx *ctx, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"public", required_argument, NULL, 'p'},
-		{"secret", required_argument, NULL, 's'},
-		{"force", no_argument, NULL, 'f'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	        {"public", required_argument, NULL, 'p'},
+	        {"secret", required_argument, NULL, 's'},
+	        {"force", no_argument, NULL, 'f'},
+	        {"help", no_argument, NULL, 'h'},
+	        {NULL, 0, NULL, 0},
 	};
 	const char *pub = NULL, *sec = NULL;
 	struct minisig_seckey *sk = NULL;
@@ -44,7 +44,8 @@ int cmd_keygen(struct cli_ctx *ctx, int argc, char **argv)
 		case 'h':
 			puts("usage: skillhost keygen -p PUB -s SEC [--force]\n"
 			     "\n"
-			     "Create a publisher key pair in minisign's format: "
+			     "Create a publisher key pair in minisign's "
+			     "format: "
 			     "PUB is the\npublic key to share (minisign -P "
 			     "reads its second line), SEC\nthe secret key, "
 			     "written with mode 0600 and not encrypted: keep\n"
@@ -117,10 +118,11 @@ static sh_status load_secret(const char *path, struct minisig_seckey **sk,
 	if ((rc = minisig_seckey_needs_password(path, &enc, e)))
 		return rc;
 	if (enc && !(pw = ask_password(path)))
-		return sh_error_set(e, SH_ERR_USAGE,
-		                    "%s is password-protected: set "
-		                    "SKILLHOST_KEY_PASSWORD or run in a terminal",
-		                    path);
+		return sh_error_set(
+		        e, SH_ERR_USAGE,
+		        "%s is password-protected: set "
+		        "SKILLHOST_KEY_PASSWORD or run in a terminal",
+		        path);
 	rc = minisig_seckey_load(path, pw, sk, e);
 	if (pw) {
 		memset(pw, 0, strlen(pw));
@@ -138,11 +140,11 @@ static int is_package(const char *path)
 int cmd_sign(struct cli_ctx *ctx, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"secret", required_argument, NULL, 's'},
-		{"trusted-comment", required_argument, NULL, 't'},
-		{"output", required_argument, NULL, 'o'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	        {"secret", required_argument, NULL, 's'},
+	        {"trusted-comment", required_argument, NULL, 't'},
+	        {"output", required_argument, NULL, 'o'},
+	        {"help", no_argument, NULL, 'h'},
+	        {NULL, 0, NULL, 0},
 	};
 	const char *sec = NULL, *file, *tcomment = NULL, *outp = NULL;
 	struct minisig_seckey *sk = NULL;
@@ -166,13 +168,15 @@ int cmd_sign(struct cli_ctx *ctx, int argc, char **argv)
 			puts("usage: skillhost sign FILE -s SEC [-t COMMENT] "
 			     "[-o SIGFILE]\n"
 			     "\n"
-			     "Write FILE.minisig, a minisign signature (prehashed "
+			     "Write FILE.minisig, a minisign signature "
+			     "(prehashed "
 			     "ED) that\n`minisign -V` accepts. For a .skill "
 			     "package the trusted comment\nbinds the package's "
 			     "name, version and BLAKE2b-256 hash:\n"
 			     "  skillhost-package:1 name:NS/NAME version:V "
 			     "blake2b256:HEX timestamp:T\n"
-			     "Other files get -t COMMENT, or minisign's default "
+			     "Other files get -t COMMENT, or minisign's "
+			     "default "
 			     "comment.");
 			return 0;
 		default: return cli_usage("sign", "unknown option");
@@ -195,8 +199,8 @@ int cmd_sign(struct cli_ctx *ctx, int argc, char **argv)
 		snprintf(info.name, sizeof info.name, "%s", m->name);
 		snprintf(info.version, sizeof info.version, "%s", m->version);
 		info.timestamp = (int64_t)time(NULL);
-		if (minisig_package_comment_format(&info, comment,
-		                                   sizeof comment, &e) != SH_OK) {
+		if (minisig_package_comment_format(
+		            &info, comment, sizeof comment, &e) != SH_OK) {
 			rc = cli_fail(&e);
 			goto out;
 		}
@@ -231,10 +235,10 @@ out:
 int cmd_verify(struct cli_ctx *ctx, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"public", required_argument, NULL, 'p'},
-		{"sig", required_argument, NULL, 'x'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	        {"public", required_argument, NULL, 'p'},
+	        {"sig", required_argument, NULL, 'x'},
+	        {"help", no_argument, NULL, 'h'},
+	        {NULL, 0, NULL, 0},
 	};
 	const char *pub = NULL, *file, *sigp = NULL;
 	struct minisig_signature sig;
@@ -253,7 +257,8 @@ int cmd_verify(struct cli_ctx *ctx, int argc, char **argv)
 		case 'p': pub = optarg; break;
 		case 'x': sigp = optarg; break;
 		case 'h':
-			puts("usage: skillhost verify FILE [-p PUB] [-x SIGFILE]\n"
+			puts("usage: skillhost verify FILE [-p PUB] [-x "
+			     "SIGFILE]\n"
 			     "\n"
 			     "Check FILE.minisig (or -x SIGFILE) against the "
 			     "public key PUB,\nor else against the keys this "
@@ -290,7 +295,8 @@ int cmd_verify(struct cli_ctx *ctx, int argc, char **argv)
 		k = trust_find(t, sig.key_id);
 		if (!k) {
 			fprintf(stderr,
-			        "skillhost: error: %s is signed by key %s, which "
+			        "skillhost: error: %s is signed by key %s, "
+			        "which "
 			        "this host does not trust (give -p PUB, or "
 			        "`skillhost trust add`)\n",
 			        file, id);

@@ -21,15 +21,17 @@
 
 #include "commands.h"
 
-#define MCPCFG_URL_MAX 2048
+#define MCPCFG_URL_MAX           2048
 #define MCPCFG_TOKEN_ENV_DEFAULT "SKILLHOST_TOKEN"
 
 enum client { C_CLAUDE, C_VSCODE, C_CURSOR };
 
 static void help(void)
 {
-	puts("usage: skillhost mcp-config --client claude-desktop|vscode|cursor\n"
-	     "                            [--http URL [--token]] [--name NAME]\n"
+	puts("usage: skillhost mcp-config --client "
+	     "claude-desktop|vscode|cursor\n"
+	     "                            [--http URL [--token]] [--name "
+	     "NAME]\n"
 	     "                            [--skill PATH.so]...\n"
 	     "\n"
 	     "Print the JSON that registers this host with an MCP client.\n"
@@ -44,9 +46,12 @@ static void help(void)
 	     "                    .cursor/mcp.json\n"
 	     "  --http URL      connect to a running `skillhost serve --http`\n"
 	     "                  (e.g. http://127.0.0.1:8080/mcp)\n"
-	     "  --token         that server wants a bearer token: VS Code asks\n"
-	     "                  for it, Cursor and Claude Desktop read it from\n"
-	     "                  $" MCPCFG_TOKEN_ENV_DEFAULT " (--token-env VAR)\n"
+	     "  --token         that server wants a bearer token: VS Code "
+	     "asks\n"
+	     "                  for it, Cursor and Claude Desktop read it "
+	     "from\n"
+	     "                  $" MCPCFG_TOKEN_ENV_DEFAULT
+	     " (--token-env VAR)\n"
 	     "  --name NAME     the server's name in the client (default\n"
 	     "                  skillhost)\n"
 	     "  --skill PATH    also serve this skill file (stdio only)");
@@ -86,8 +91,8 @@ static int valid_name(const char *s)
 
 /* The stdio server entry: the running binary, --home, serve --stdio and
  * the skill files, all as absolute paths. */
-static cJSON *stdio_entry(const struct cli_ctx *ctx, char **skills,
-                          int nskills, enum client cl)
+static cJSON *stdio_entry(const struct cli_ctx *ctx, char **skills, int nskills,
+                          enum client cl)
 {
 	char self[PATH_MAX], abs[PATH_MAX];
 	ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
@@ -111,8 +116,9 @@ static cJSON *stdio_entry(const struct cli_ctx *ctx, char **skills,
 	cJSON_AddItemToArray(args, cJSON_CreateString("--stdio"));
 	for (int i = 0; i < nskills; i++) {
 		if (!realpath(skills[i], abs)) {
-			fprintf(stderr, "skillhost: error: --skill %s: no such "
-			                "file\n",
+			fprintf(stderr,
+			        "skillhost: error: --skill %s: no such "
+			        "file\n",
 			        skills[i]);
 			cJSON_Delete(o);
 			return NULL;
@@ -147,13 +153,15 @@ static cJSON *http_entry(const char *url, int token, const char *token_env,
 		cJSON_AddItemToArray(args, cJSON_CreateString(url));
 		if (token) {
 			cJSON *env;
-			cJSON_AddItemToArray(args, cJSON_CreateString("--header"));
+			cJSON_AddItemToArray(args,
+			                     cJSON_CreateString("--header"));
 			cJSON_AddItemToArray(
-				args,
-				cJSON_CreateString("Authorization:${SKILLHOST_AUTH}"));
+			        args,
+			        cJSON_CreateString(
+			                "Authorization:${SKILLHOST_AUTH}"));
 			env = cJSON_AddObjectToObject(o, "env");
-			snprintf(value, sizeof value, "Bearer <the token in %s>",
-			         token_env);
+			snprintf(value, sizeof value,
+			         "Bearer <the token in %s>", token_env);
 			cJSON_AddStringToObject(env, "SKILLHOST_AUTH", value);
 		}
 		return o;
@@ -188,14 +196,14 @@ static cJSON *http_entry(const char *url, int token, const char *token_env,
 int cmd_mcp_config(struct cli_ctx *ctx, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"client", required_argument, NULL, 'c'},
-		{"http", required_argument, NULL, 'u'},
-		{"token", no_argument, NULL, 't'},
-		{"token-env", required_argument, NULL, 'e'},
-		{"name", required_argument, NULL, 'n'},
-		{"skill", required_argument, NULL, 's'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	        {"client", required_argument, NULL, 'c'},
+	        {"http", required_argument, NULL, 'u'},
+	        {"token", no_argument, NULL, 't'},
+	        {"token-env", required_argument, NULL, 'e'},
+	        {"name", required_argument, NULL, 'n'},
+	        {"skill", required_argument, NULL, 's'},
+	        {"help", no_argument, NULL, 'h'},
+	        {NULL, 0, NULL, 0},
 	};
 	char *skills[CLI_MAX_SKILLS];
 	char url[MCPCFG_URL_MAX];
@@ -211,11 +219,15 @@ int cmd_mcp_config(struct cli_ctx *ctx, int argc, char **argv)
 		case 'c': client = optarg; break;
 		case 'u': http = optarg; break;
 		case 't': token = 1; break;
-		case 'e': token_env = optarg; token = 1; break;
+		case 'e':
+			token_env = optarg;
+			token = 1;
+			break;
 		case 'n': name = optarg; break;
 		case 's':
 			if (nskills == CLI_MAX_SKILLS)
-				return cli_usage("mcp-config", "too many --skill");
+				return cli_usage("mcp-config",
+				                 "too many --skill");
 			skills[nskills++] = optarg;
 			break;
 		case 'h': help(); return 0;
@@ -236,8 +248,9 @@ int cmd_mcp_config(struct cli_ctx *ctx, int argc, char **argv)
 	else if (!strcmp(client, "cursor"))
 		cl = C_CURSOR;
 	else
-		return cli_usage("mcp-config", "unknown client '%s': use "
-		                               "claude-desktop, vscode or cursor",
+		return cli_usage("mcp-config",
+		                 "unknown client '%s': use "
+		                 "claude-desktop, vscode or cursor",
 		                 client);
 	if (!valid_name(name))
 		return cli_usage("mcp-config", "--name wants a letter then "
@@ -247,8 +260,9 @@ int cmd_mcp_config(struct cli_ctx *ctx, int argc, char **argv)
 		return cli_usage("mcp-config", "--token-env wants an "
 		                               "environment variable name");
 	if (http && !endpoint(http, url, sizeof url))
-		return cli_usage("mcp-config", "--http wants an http:// or "
-		                               "https:// URL, not '%s'",
+		return cli_usage("mcp-config",
+		                 "--http wants an http:// or "
+		                 "https:// URL, not '%s'",
 		                 http);
 	if (http && nskills)
 		return cli_usage("mcp-config", "--skill is for stdio; give it "

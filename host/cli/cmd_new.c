@@ -54,9 +54,9 @@ static int write_file(const char *dir, const char *file, const char *text)
 int cmd_new(struct cli_ctx *ctx, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"dir", required_argument, NULL, 'd'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	        {"dir", required_argument, NULL, 'd'},
+	        {"help", no_argument, NULL, 'h'},
+	        {NULL, 0, NULL, 0},
 	};
 	const char *name, *base, *dir = NULL;
 	char ident[80], buf[8192];
@@ -76,10 +76,11 @@ int cmd_new(struct cli_ctx *ctx, int argc, char **argv)
 		return cli_usage("new", "give one name, like acme/weather");
 	name = argv[optind];
 	if (!skilldesc_valid_skill_name(name))
-		return cli_usage("new",
-		                 "'%s' is not a skill name: use namespace/name, "
-		                 "lower-case letters, digits and '-'",
-		                 name);
+		return cli_usage(
+		        "new",
+		        "'%s' is not a skill name: use namespace/name, "
+		        "lower-case letters, digits and '-'",
+		        name);
 	base = strchr(name, '/') + 1;
 	c_ident(base, ident, sizeof ident);
 	if (!dir)

@@ -13,10 +13,10 @@
 int cmd_pack(struct cli_ctx *ctx, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"output", required_argument, NULL, 'o'},
-		{"publisher", required_argument, NULL, 'p'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	        {"output", required_argument, NULL, 'o'},
+	        {"publisher", required_argument, NULL, 'p'},
+	        {"help", no_argument, NULL, 'h'},
+	        {NULL, 0, NULL, 0},
 	};
 	const char *out = NULL, *pub = NULL;
 	char id[MINISIG_KEYID_HEX_SIZE];
@@ -32,14 +32,18 @@ int cmd_pack(struct cli_ctx *ctx, int argc, char **argv)
 		case 'o': out = optarg; break;
 		case 'p': pub = optarg; break;
 		case 'h':
-			puts("usage: skillhost pack DIR -o FILE.skill [-p PUB]\n"
+			puts("usage: skillhost pack DIR -o FILE.skill [-p "
+			     "PUB]\n"
 			     "\n"
 			     "Package DIR: its manifest.json and the files it "
-			     "names (each\nplatform's library and \"include\"). "
+			     "names (each\nplatform's library and "
+			     "\"include\"). "
 			     "The packaged manifest records\nevery file's size "
 			     "and BLAKE2b-256 hash, and with -p the publisher\n"
-			     "key id. The output is reproducible: the same input "
-			     "gives the\nsame bytes ($SOURCE_DATE_EPOCH sets the "
+			     "key id. The output is reproducible: the same "
+			     "input "
+			     "gives the\nsame bytes ($SOURCE_DATE_EPOCH sets "
+			     "the "
 			     "entries' time).\nSign it next: skillhost sign "
 			     "FILE.skill -s SEC");
 			return 0;

@@ -37,8 +37,8 @@ static void print_trusted(const cJSON *added)
 	const cJSON *a;
 
 	cJSON_ArrayForEach(a, added)
-		printf("  trusted key %s for namespace %s\n", str(a, "key_id"),
-		       str(a, "namespace"));
+	        printf("  trusted key %s for namespace %s\n", str(a, "key_id"),
+	               str(a, "namespace"));
 }
 
 /* ---- registry add ------------------------------------------------------- */
@@ -46,10 +46,10 @@ static void print_trusted(const cJSON *added)
 static int registry_add(struct cli_ctx *ctx, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"root-key", required_argument, NULL, 'k'},
-		{"mirror", required_argument, NULL, 'm'},
-		{"trust-publishers", no_argument, NULL, 't'},
-		{NULL, 0, NULL, 0},
+	        {"root-key", required_argument, NULL, 'k'},
+	        {"mirror", required_argument, NULL, 'm'},
+	        {"trust-publishers", no_argument, NULL, 't'},
+	        {NULL, 0, NULL, 0},
 	};
 	const char *urls[DOWNLOAD_MAX_MIRRORS], *keyfile = NULL;
 	struct regclient_summary sum;
@@ -149,17 +149,20 @@ static int registry_list(struct cli_ctx *ctx, int argc, char **argv)
 		cJSON_Delete(list);
 		return rc;
 	}
-	cJSON_ArrayForEach(r, list) {
-		const cJSON *ver = cJSON_GetObjectItemCaseSensitive(
-			r, "index_version");
-		printf("%s\n  root key %s (root version %.0f)\n", str(r, "name"),
-		       str(r, "root_key_id"),
+	cJSON_ArrayForEach(r, list)
+	{
+		const cJSON *ver =
+		        cJSON_GetObjectItemCaseSensitive(r, "index_version");
+		printf("%s\n  root key %s (root version %.0f)\n",
+		       str(r, "name"), str(r, "root_key_id"),
 		       cJSON_GetObjectItemCaseSensitive(r, "root_version")
 		               ->valuedouble);
-		cJSON_ArrayForEach(u, cJSON_GetObjectItemCaseSensitive(r, "urls"))
-			printf("  url      %s\n", u->valuestring);
+		cJSON_ArrayForEach(u,
+		                   cJSON_GetObjectItemCaseSensitive(r, "urls"))
+		        printf("  url      %s\n", u->valuestring);
 		if (cJSON_IsNumber(ver))
-			printf("  index    version %.0f, %.0f packages, expires "
+			printf("  index    version %.0f, %.0f packages, "
+			       "expires "
 			       "%s, checked %s\n",
 			       ver->valuedouble,
 			       cJSON_GetObjectItemCaseSensitive(r, "packages")
@@ -203,8 +206,8 @@ static int registry_update(struct cli_ctx *ctx, int argc, char **argv)
 	if (argc > 2)
 		return cli_usage("registry update", "give at most one NAME");
 	if ((rc = cli_home(ctx, home, sizeof home)) ||
-	    (rc = open_set(home, argc == 2 ? argv[1] : NULL,
-	                   REGCLIENT_ALWAYS, &s)))
+	    (rc = open_set(home, argc == 2 ? argv[1] : NULL, REGCLIENT_ALWAYS,
+	                   &s)))
 		return rc;
 	for (size_t i = 0; i < s->n; i++)
 		printf("%s: index version %" PRId64 ", %zu packages\n",
@@ -254,9 +257,9 @@ static int registry_trust(struct cli_ctx *ctx, int argc, char **argv)
 				char id[MINISIG_KEYID_HEX_SIZE];
 				char b64[MINISIG_PUBKEY_B64_SIZE];
 				minisig_keyid_to_hex(
-					ix->namespaces[i].keys[k].key_id, id);
+				        ix->namespaces[i].keys[k].key_id, id);
 				minisig_pubkey_to_base64(
-					&ix->namespaces[i].keys[k], b64);
+				        &ix->namespaces[i].keys[k], b64);
 				printf("%-24s %s %s\n", ix->namespaces[i].name,
 				       id, b64);
 			}
@@ -296,7 +299,8 @@ int cmd_registry(struct cli_ctx *ctx, int argc, char **argv)
 		        "(rollback) and expired (freeze)\nindexes.\n"
 		        "\n"
 		        "Trust: adding a registry trusts no publisher. A "
-		        "package is installed\nonly if its key is listed by the "
+		        "package is installed\nonly if its key is listed by "
+		        "the "
 		        "registry for the package's namespace\nAND trusted for "
 		        "that namespace here: `registry trust NAME [NS...]`\n"
 		        "(or add --trust-publishers) copies the registry's "
@@ -320,8 +324,9 @@ int cmd_registry(struct cli_ctx *ctx, int argc, char **argv)
 		return registry_update(ctx, argc - 1, argv + 1);
 	if (!strcmp(argv[1], "trust"))
 		return registry_trust(ctx, argc - 1, argv + 1);
-	return cli_usage("registry", "no subcommand '%s' (add, list, update, "
-	                             "trust, remove)",
+	return cli_usage("registry",
+	                 "no subcommand '%s' (add, list, update, "
+	                 "trust, remove)",
 	                 argv[1]);
 }
 
@@ -330,11 +335,11 @@ int cmd_registry(struct cli_ctx *ctx, int argc, char **argv)
 int cmd_search(struct cli_ctx *ctx, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"json", no_argument, NULL, 'j'},
-		{"offline", no_argument, NULL, 'o'},
-		{"refresh", no_argument, NULL, 'r'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	        {"json", no_argument, NULL, 'j'},
+	        {"offline", no_argument, NULL, 'o'},
+	        {"refresh", no_argument, NULL, 'r'},
+	        {"help", no_argument, NULL, 'h'},
+	        {NULL, 0, NULL, 0},
 	};
 	enum regclient_refresh mode = REGCLIENT_IF_STALE;
 	struct regclient_set *s = NULL;
@@ -353,12 +358,14 @@ int cmd_search(struct cli_ctx *ctx, int argc, char **argv)
 			puts("usage: skillhost search [QUERY] [--json] "
 			     "[--offline | --refresh]\n"
 			     "\n"
-			     "Search the registries' indexes: names, tool names "
+			     "Search the registries' indexes: names, tool "
+			     "names "
 			     "and descriptions\n(case-insensitive), newest "
 			     "version of each skill, best matches\nfirst. "
 			     "Indexes checked in the last 5 minutes are used "
 			     "as they are;\nolder ones are refreshed, falling "
-			     "back to the cache when offline.\nAn expired index "
+			     "back to the cache when offline.\nAn expired "
+			     "index "
 			     "is never used.");
 			return 0;
 		default: return cli_usage("search", "unknown option");
@@ -371,8 +378,9 @@ int cmd_search(struct cli_ctx *ctx, int argc, char **argv)
 		return rc;
 	for (size_t i = 0; i < s->n; i++)
 		if (!s->regs[i].ix)
-			fprintf(stderr, "skillhost: warning: registry %s is "
-			                "not searched: %s\n",
+			fprintf(stderr,
+			        "skillhost: warning: registry %s is "
+			        "not searched: %s\n",
 			        s->regs[i].name, s->regs[i].problem);
 	hits = regclient_search(s, optind < argc ? argv[optind] : "");
 	if (!s->n)
@@ -388,16 +396,17 @@ int cmd_search(struct cli_ctx *ctx, int argc, char **argv)
 		cJSON_Delete(hits);
 		return rc;
 	}
-	cJSON_ArrayForEach(hit, hits) {
+	cJSON_ArrayForEach(hit, hits)
+	{
 		char tools[256] = "";
 		size_t used = 0;
-		cJSON_ArrayForEach(t, cJSON_GetObjectItemCaseSensitive(hit,
-		                                                       "tools"))
-			if (used < sizeof tools)
-				used += (size_t)snprintf(tools + used,
-				                         sizeof tools - used,
-				                         "%s%s", used ? ", " : "",
-				                         t->valuestring);
+		cJSON_ArrayForEach(t, cJSON_GetObjectItemCaseSensitive(
+		                              hit, "tools")) if (used <
+		                                                 sizeof tools)
+		        used +=
+		        (size_t)snprintf(tools + used, sizeof tools - used,
+		                         "%s%s", used ? ", " : "",
+		                         t->valuestring);
 		printf("%-32s %-10s %s\n  %.200s\n  tools: %s\n",
 		       str(hit, "name"), str(hit, "version"),
 		       str(hit, "registry"), str(hit, "description"),
@@ -464,7 +473,8 @@ int cmd_outdated(struct cli_ctx *ctx, int argc, char **argv)
 			     "registry cannot be reached, or with --offline).");
 			return 0;
 		} else
-			return cli_usage("outdated", "unexpected '%s'", argv[i]);
+			return cli_usage("outdated", "unexpected '%s'",
+			                 argv[i]);
 	}
 	if ((rc = cli_home(ctx, home, sizeof home)) ||
 	    (rc = open_set(home, NULL, mode, &s)))
@@ -478,11 +488,12 @@ int cmd_outdated(struct cli_ctx *ctx, int argc, char **argv)
 		rc = cli_print_json(rows, 1);
 	else {
 		cJSON_ArrayForEach(o, rows)
-			printf("%-32s %-12s -> %-12s (%s)\n", str(o, "name"),
-			       str(o, "installed"), str(o, "latest"),
-			       str(o, "registry"));
+		        printf("%-32s %-12s -> %-12s (%s)\n", str(o, "name"),
+		               str(o, "installed"), str(o, "latest"),
+		               str(o, "registry"));
 		if (!cJSON_GetArraySize(rows))
-			fprintf(stderr, "skillhost: everything is up to date\n");
+			fprintf(stderr,
+			        "skillhost: everything is up to date\n");
 	}
 	cJSON_Delete(rows);
 	return rc;
@@ -491,9 +502,9 @@ int cmd_outdated(struct cli_ctx *ctx, int argc, char **argv)
 int cmd_upgrade(struct cli_ctx *ctx, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"registry", required_argument, NULL, 'r'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	        {"registry", required_argument, NULL, 'r'},
+	        {"help", no_argument, NULL, 'h'},
+	        {NULL, 0, NULL, 0},
 	};
 	struct regclient_install_opts io = {0};
 	struct regclient_set *s = NULL;
@@ -533,11 +544,13 @@ int cmd_upgrade(struct cli_ctx *ctx, int argc, char **argv)
 		regclient_set_free(s);
 		return cli_fail(&e);
 	}
-	cJSON_ArrayForEach(o, rows) {
+	cJSON_ArrayForEach(o, rows)
+	{
 		struct regclient_install_result r;
 		const char *name = str(o, "name");
 		char spec[256];
-		if ((only && strcmp(only, name)) || (prev && !strcmp(prev, name)))
+		if ((only && strcmp(only, name)) ||
+		    (prev && !strcmp(prev, name)))
 			continue;
 		/* Several registries may list a newer version: outdated has
 		 * a row for each, adjacent and in the order the registries

@@ -61,9 +61,8 @@ int cmd_secret(struct cli_ctx *ctx, int argc, char **argv)
 		char *buf;
 		size_t n;
 		if (argc != 4 || !valid_secret(argv[3]))
-			return cli_usage("secret",
-			                 "give SKILL and a NAME like "
-			                 "JIRA_API_TOKEN");
+			return cli_usage("secret", "give SKILL and a NAME like "
+			                           "JIRA_API_TOKEN");
 		/* sodium_malloc aborts unless the library is initialised. */
 		if (sodium_init() < 0)
 			return 5;
@@ -166,18 +165,20 @@ int cmd_permit(struct cli_ctx *ctx, int argc, char **argv)
 		size_t n = comma ? (size_t)(comma - p) : strlen(p);
 		if (n && !(n == strlen(pattern) && !strncmp(p, pattern, n)) &&
 		    strlen(list) + n + 2 < sizeof list)
-			snprintf(list + strlen(list), sizeof list - strlen(list),
-			         "%s%.*s", list[0] ? "," : "", (int)n, p);
+			snprintf(list + strlen(list),
+			         sizeof list - strlen(list), "%s%.*s",
+			         list[0] ? "," : "", (int)n, p);
 		p = comma ? comma + 1 : NULL;
 	}
 	config_free(cfg);
 	if (!remove)
-		snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s",
-		         list[0] ? "," : "", pattern);
+		snprintf(list + strlen(list), sizeof list - strlen(list),
+		         "%s%s", list[0] ? "," : "", pattern);
 	if (config_update(home, skill, "policy", "network",
 	                  list[0] ? list : NULL, &e) != SH_OK)
 		return cli_fail(&e);
-	printf("%s %s may %sreach %s\n", remove ? "removed:" : "permitted:",
-	       skill, remove ? "no longer " : "", pattern);
+	printf("%s %s may %sreach %s\n",
+	       remove ? "removed:" : "permitted:", skill,
+	       remove ? "no longer " : "", pattern);
 	return 0;
 }

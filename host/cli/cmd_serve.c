@@ -29,11 +29,11 @@
 #include "mcp_stdio.h"
 #include "runtime.h"
 
-#define SERVE_MAX_LIST 32          /* --allow-origin / --allow-host */
-#define SERVE_TOKEN_MIN 16         /* bytes: shorter tokens are guessable */
-#define SERVE_TOKEN_FILE_MAX 4096
+#define SERVE_MAX_LIST         32 /* --allow-origin / --allow-host */
+#define SERVE_TOKEN_MIN        16 /* bytes: shorter tokens are guessable */
+#define SERVE_TOKEN_FILE_MAX   4096
 #define SERVE_RELOAD_DEFAULT_S 2
-#define SERVE_DRAIN_DEFAULT_S 30
+#define SERVE_DRAIN_DEFAULT_S  30
 /* How often the main thread wakes to see whether a stdio client left. */
 #define SERVE_TICK_MS 200
 
@@ -44,44 +44,57 @@ static void help(void)
 	     "Serve the tools of the installed skills (and of --skill files)\n"
 	     "over MCP 2025-11-25 (2025-06-18 and 2025-03-26 are accepted).\n"
 	     "\n"
-	     "  --stdio               newline-delimited JSON-RPC on stdin/stdout\n"
-	     "  --http HOST:PORT      Streamable HTTP at http://HOST:PORT/mcp;\n"
-	     "                        port 0 picks a free port (see --ready-file)\n"
+	     "  --stdio               newline-delimited JSON-RPC on "
+	     "stdin/stdout\n"
+	     "  --http HOST:PORT      Streamable HTTP at "
+	     "http://HOST:PORT/mcp;\n"
+	     "                        port 0 picks a free port (see "
+	     "--ready-file)\n"
 	     "  --skill PATH.so       also serve this skill file (repeatable)\n"
-	     "  --short-names         expose bare tool names (refused when two\n"
+	     "  --short-names         expose bare tool names (refused when "
+	     "two\n"
 	     "                        tools share one)\n"
 	     "  --page-size N         tools per tools/list page (default 100)\n"
 	     "  --threads N           call workers (default 32)\n"
 	     "  --call-timeout MS     ask calls to stop after MS milliseconds\n"
 	     "  --reload-interval S   re-read the installed skills every S\n"
 	     "                        seconds (default 2; 0: only on SIGHUP)\n"
-	     "  --drain-timeout S     on SIGTERM, let calls finish for S seconds\n"
+	     "  --drain-timeout S     on SIGTERM, let calls finish for S "
+	     "seconds\n"
 	     "                        before cancelling them (default 30)\n"
 	     "  --max-body BYTES      largest message (default 16777216)\n"
-	     "  --ready-file FILE     write the server's URL (or \"stdio\") here\n"
+	     "  --ready-file FILE     write the server's URL (or \"stdio\") "
+	     "here\n"
 	     "                        once it is ready\n"
 	     "\n"
 	     "HTTP only:\n"
-	     "  --token-file FILE     require Authorization: Bearer <the file's\n"
+	     "  --token-file FILE     require Authorization: Bearer <the "
+	     "file's\n"
 	     "                        content>\n"
 	     "  --stateless           keep no session state, so several hosts\n"
 	     "                        can serve behind one load balancer\n"
-	     "  --allow-origin ORIGIN allow browser pages from ORIGIN (repeatable;\n"
-	     "                        loopback origins are allowed on a loopback\n"
+	     "  --allow-origin ORIGIN allow browser pages from ORIGIN "
+	     "(repeatable;\n"
+	     "                        loopback origins are allowed on a "
+	     "loopback\n"
 	     "                        address; \"*\" allows any)\n"
-	     "  --allow-host HOST     accept this Host header too (repeatable;\n"
+	     "  --allow-host HOST     accept this Host header too "
+	     "(repeatable;\n"
 	     "                        e.g. behind a proxy or on 0.0.0.0)\n"
 	     "  --public-url URL      where clients reach this server, for\n"
-	     "                        artifact links (default http://HOST:PORT)\n"
+	     "                        artifact links (default "
+	     "http://HOST:PORT)\n"
 	     "  --poll-threads N      I/O threads (default: one per CPU)\n"
 	     "  --max-connections N   default 4096\n"
 	     "  --connection-timeout S  close connections idle for S seconds\n"
 	     "                        (default 60)\n"
-	     "  --session-timeout S   end sessions idle for S seconds (default\n"
+	     "  --session-timeout S   end sessions idle for S seconds "
+	     "(default\n"
 	     "                        1800)\n"
 	     "  --max-sessions N      default 10000\n"
 	     "\n"
-	     "SIGTERM or SIGINT drains the calls in flight, then exits; SIGHUP\n"
+	     "SIGTERM or SIGINT drains the calls in flight, then exits; "
+	     "SIGHUP\n"
 	     "re-reads the installed skills now.");
 }
 
@@ -111,20 +124,23 @@ static int read_token(const char *path, char **out, struct sh_error *e)
 	               t[len - 1] == ' ' || t[len - 1] == '\t'))
 		t[--len] = '\0';
 	for (size_t i = 0; i < len; i++)
-		if ((unsigned char)t[i] <= 0x20 || (unsigned char)t[i] >= 0x7f) {
+		if ((unsigned char)t[i] <= 0x20 ||
+		    (unsigned char)t[i] >= 0x7f) {
 			free(t);
-			return sh_error_set(e, SH_ERR_USAGE,
-			                    "--token-file %s: the token must be one "
-			                    "line of visible ASCII",
-			                    path);
+			return sh_error_set(
+			        e, SH_ERR_USAGE,
+			        "--token-file %s: the token must be one "
+			        "line of visible ASCII",
+			        path);
 		}
 	if (len < SERVE_TOKEN_MIN) {
 		free(t);
-		return sh_error_set(e, SH_ERR_USAGE,
-		                    "--token-file %s: the token is %zu bytes; use "
-		                    "at least %d random ones (e.g. openssl rand "
-		                    "-hex 32)",
-		                    path, len, SERVE_TOKEN_MIN);
+		return sh_error_set(
+		        e, SH_ERR_USAGE,
+		        "--token-file %s: the token is %zu bytes; use "
+		        "at least %d random ones (e.g. openssl rand "
+		        "-hex 32)",
+		        path, len, SERVE_TOKEN_MIN);
 	}
 	if (stat(path, &st) == 0 && (st.st_mode & 077))
 		hostlog(SKILL_LOG_WARNING,
@@ -236,35 +252,53 @@ static void raise_fd_limit(void)
 int cmd_serve(struct cli_ctx *ctx, int argc, char **argv)
 {
 	enum {
-		O_STDIO = 256, O_HTTP, O_TOKEN, O_SKILL, O_PAGE, O_SHORT,
-		O_STATELESS, O_ORIGIN, O_HOST, O_BODY, O_THREADS, O_POLL,
-		O_CONNS, O_CTIMEOUT, O_STIMEOUT, O_SESSIONS, O_CALLTO,
-		O_RELOAD, O_DRAIN, O_READY, O_PUBLIC, O_HELP
+		O_STDIO = 256,
+		O_HTTP,
+		O_TOKEN,
+		O_SKILL,
+		O_PAGE,
+		O_SHORT,
+		O_STATELESS,
+		O_ORIGIN,
+		O_HOST,
+		O_BODY,
+		O_THREADS,
+		O_POLL,
+		O_CONNS,
+		O_CTIMEOUT,
+		O_STIMEOUT,
+		O_SESSIONS,
+		O_CALLTO,
+		O_RELOAD,
+		O_DRAIN,
+		O_READY,
+		O_PUBLIC,
+		O_HELP
 	};
 	static const struct option opts[] = {
-		{"stdio", no_argument, NULL, O_STDIO},
-		{"http", required_argument, NULL, O_HTTP},
-		{"token-file", required_argument, NULL, O_TOKEN},
-		{"skill", required_argument, NULL, O_SKILL},
-		{"page-size", required_argument, NULL, O_PAGE},
-		{"short-names", no_argument, NULL, O_SHORT},
-		{"stateless", no_argument, NULL, O_STATELESS},
-		{"allow-origin", required_argument, NULL, O_ORIGIN},
-		{"allow-host", required_argument, NULL, O_HOST},
-		{"max-body", required_argument, NULL, O_BODY},
-		{"threads", required_argument, NULL, O_THREADS},
-		{"poll-threads", required_argument, NULL, O_POLL},
-		{"max-connections", required_argument, NULL, O_CONNS},
-		{"connection-timeout", required_argument, NULL, O_CTIMEOUT},
-		{"session-timeout", required_argument, NULL, O_STIMEOUT},
-		{"max-sessions", required_argument, NULL, O_SESSIONS},
-		{"call-timeout", required_argument, NULL, O_CALLTO},
-		{"reload-interval", required_argument, NULL, O_RELOAD},
-		{"drain-timeout", required_argument, NULL, O_DRAIN},
-		{"ready-file", required_argument, NULL, O_READY},
-		{"public-url", required_argument, NULL, O_PUBLIC},
-		{"help", no_argument, NULL, O_HELP},
-		{NULL, 0, NULL, 0},
+	        {"stdio", no_argument, NULL, O_STDIO},
+	        {"http", required_argument, NULL, O_HTTP},
+	        {"token-file", required_argument, NULL, O_TOKEN},
+	        {"skill", required_argument, NULL, O_SKILL},
+	        {"page-size", required_argument, NULL, O_PAGE},
+	        {"short-names", no_argument, NULL, O_SHORT},
+	        {"stateless", no_argument, NULL, O_STATELESS},
+	        {"allow-origin", required_argument, NULL, O_ORIGIN},
+	        {"allow-host", required_argument, NULL, O_HOST},
+	        {"max-body", required_argument, NULL, O_BODY},
+	        {"threads", required_argument, NULL, O_THREADS},
+	        {"poll-threads", required_argument, NULL, O_POLL},
+	        {"max-connections", required_argument, NULL, O_CONNS},
+	        {"connection-timeout", required_argument, NULL, O_CTIMEOUT},
+	        {"session-timeout", required_argument, NULL, O_STIMEOUT},
+	        {"max-sessions", required_argument, NULL, O_SESSIONS},
+	        {"call-timeout", required_argument, NULL, O_CALLTO},
+	        {"reload-interval", required_argument, NULL, O_RELOAD},
+	        {"drain-timeout", required_argument, NULL, O_DRAIN},
+	        {"ready-file", required_argument, NULL, O_READY},
+	        {"public-url", required_argument, NULL, O_PUBLIC},
+	        {"help", no_argument, NULL, O_HELP},
+	        {NULL, 0, NULL, 0},
 	};
 	char *skills[CLI_MAX_SKILLS];
 	const char *origins[SERVE_MAX_LIST + 1] = {0};
@@ -304,36 +338,75 @@ int cmd_serve(struct cli_ctx *ctx, int argc, char **argv)
 		case O_STATELESS: stateless = 1; break;
 		case O_ORIGIN:
 			if (norigins == SERVE_MAX_LIST)
-				return cli_usage("serve", "too many --allow-origin");
+				return cli_usage("serve",
+				                 "too many --allow-origin");
 			origins[norigins++] = optarg;
 			break;
 		case O_HOST:
 			if (nhosts == SERVE_MAX_LIST)
-				return cli_usage("serve", "too many --allow-host");
+				return cli_usage("serve",
+				                 "too many --allow-host");
 			hosts[nhosts++] = optarg;
 			break;
 		case O_READY: ready = optarg; break;
 		case O_PUBLIC: public_url = optarg; break;
-		case O_PAGE: num = &page; max = MCP_PAGE_SIZE_MAX; break;
-		case O_THREADS: num = &threads; max = MCP_THREADS_MAX; break;
-		case O_POLL: num = &poll; max = MCP_HTTP_POLL_THREADS_MAX; break;
-		case O_BODY: num = &body; min = 1024; max = 1LL << 30; break;
-		case O_CONNS: num = &conns; max = 1000000; break;
-		case O_CTIMEOUT: num = &ctimeout; max = 86400; break;
-		case O_STIMEOUT: num = &stimeout; max = 30 * 86400; break;
-		case O_SESSIONS: num = &sessions; max = 1000000; break;
-		case O_CALLTO: num = &call_to; max = 86400000; break;
-		case O_RELOAD: num = &reload_s; min = 0; max = 86400; break;
-		case O_DRAIN: num = &drain_s; min = 0; max = 86400; break;
+		case O_PAGE:
+			num = &page;
+			max = MCP_PAGE_SIZE_MAX;
+			break;
+		case O_THREADS:
+			num = &threads;
+			max = MCP_THREADS_MAX;
+			break;
+		case O_POLL:
+			num = &poll;
+			max = MCP_HTTP_POLL_THREADS_MAX;
+			break;
+		case O_BODY:
+			num = &body;
+			min = 1024;
+			max = 1LL << 30;
+			break;
+		case O_CONNS:
+			num = &conns;
+			max = 1000000;
+			break;
+		case O_CTIMEOUT:
+			num = &ctimeout;
+			max = 86400;
+			break;
+		case O_STIMEOUT:
+			num = &stimeout;
+			max = 30 * 86400;
+			break;
+		case O_SESSIONS:
+			num = &sessions;
+			max = 1000000;
+			break;
+		case O_CALLTO:
+			num = &call_to;
+			max = 86400000;
+			break;
+		case O_RELOAD:
+			num = &reload_s;
+			min = 0;
+			max = 86400;
+			break;
+		case O_DRAIN:
+			num = &drain_s;
+			min = 0;
+			max = 86400;
+			break;
 		case 'h':
 		case O_HELP: help(); return 0;
 		default: return cli_usage("serve", "unknown option");
 		}
 		if (num && !number(optarg, min, max, num))
-			return cli_usage("serve",
-			                 "--%s needs a whole number from %lld to "
-			                 "%lld, not '%s'",
-			                 opts[c - O_STDIO].name, min, max, optarg);
+			return cli_usage(
+			        "serve",
+			        "--%s needs a whole number from %lld to "
+			        "%lld, not '%s'",
+			        opts[c - O_STDIO].name, min, max, optarg);
 	}
 	if (optind < argc)
 		return cli_usage("serve", "unexpected argument '%s'",
@@ -341,9 +414,9 @@ int cmd_serve(struct cli_ctx *ctx, int argc, char **argv)
 	if (use_stdio == !!http)
 		return cli_usage("serve", "give exactly one of --stdio and "
 		                          "--http HOST:PORT");
-	if (use_stdio && (token_file || stateless || norigins || nhosts ||
-	                  public_url || poll || conns || ctimeout ||
-	                  stimeout || sessions))
+	if (use_stdio &&
+	    (token_file || stateless || norigins || nhosts || public_url ||
+	     poll || conns || ctimeout || stimeout || sessions))
 		return cli_usage("serve", "--token-file, --stateless, "
 		                          "--allow-*, --public-url and the "
 		                          "connection options are for --http");
@@ -374,19 +447,19 @@ int cmd_serve(struct cli_ctx *ctx, int argc, char **argv)
 			        "the tools",
 			        addr.url);
 	}
-	if (open_runtime(ctx, skills, nskills, http ? base : NULL, &rt,
-	                 &err) != SH_OK) {
+	if (open_runtime(ctx, skills, nskills, http ? base : NULL, &rt, &err) !=
+	    SH_OK) {
 		rc = cli_fail(&err);
 		goto out;
 	}
 	{
 		struct mcp_server_opts so = {
-			.rt = rt,
-			.page_size = (size_t)page,
-			.threads = (unsigned)threads,
-			.short_names = short_names,
-			.stateless = stateless,
-			.call_timeout_ms = call_to,
+		        .rt = rt,
+		        .page_size = (size_t)page,
+		        .threads = (unsigned)threads,
+		        .short_names = short_names,
+		        .stateless = stateless,
+		        .call_timeout_ms = call_to,
 		};
 		if (mcp_server_new(&so, &srv, &err) != SH_OK ||
 		    mcp_server_check_names(srv, &err) != SH_OK) {
@@ -414,18 +487,18 @@ int cmd_serve(struct cli_ctx *ctx, int argc, char **argv)
 		        catalog_tool_count(runtime_catalog(rt)));
 	} else {
 		struct mcp_http_opts ho = {
-			.addr = &addr,
-			.svc = runtime_services(rt),
-			.allow_origins = norigins ? origins : NULL,
-			.allow_hosts = nhosts ? hosts : NULL,
-			.token = token,
-			.stateless = stateless,
-			.max_body = (size_t)body,
-			.poll_threads = (unsigned)poll,
-			.max_connections = (unsigned)conns,
-			.connection_timeout_s = (unsigned)ctimeout,
-			.session_idle_s = (unsigned)stimeout,
-			.max_sessions = (unsigned)sessions,
+		        .addr = &addr,
+		        .svc = runtime_services(rt),
+		        .allow_origins = norigins ? origins : NULL,
+		        .allow_hosts = nhosts ? hosts : NULL,
+		        .token = token,
+		        .stateless = stateless,
+		        .max_body = (size_t)body,
+		        .poll_threads = (unsigned)poll,
+		        .max_connections = (unsigned)conns,
+		        .connection_timeout_s = (unsigned)ctimeout,
+		        .session_idle_s = (unsigned)stimeout,
+		        .max_sessions = (unsigned)sessions,
 		};
 		sh_status st = mcp_http_start(srv, &ho, &hsrv, &err);
 		addr.fd = -1; /* the server's now, or closed */
@@ -433,7 +506,8 @@ int cmd_serve(struct cli_ctx *ctx, int argc, char **argv)
 			rc = cli_fail(&err);
 			goto out;
 		}
-		hostlog(SKILL_LOG_NOTICE, "serving %zu tools over MCP at %s/mcp%s",
+		hostlog(SKILL_LOG_NOTICE,
+		        "serving %zu tools over MCP at %s/mcp%s",
 		        catalog_tool_count(runtime_catalog(rt)), addr.url,
 		        stateless ? " (stateless)" : "");
 	}
@@ -441,7 +515,8 @@ int cmd_serve(struct cli_ctx *ctx, int argc, char **argv)
 		char line[160];
 		int n = snprintf(line, sizeof line, "%s\n",
 		                 http ? addr.url : "stdio");
-		if (fs_write_atomic(ready, line, (size_t)n, 0644, &err) != SH_OK)
+		if (fs_write_atomic(ready, line, (size_t)n, 0644, &err) !=
+		    SH_OK)
 			hostlog(SKILL_LOG_ERROR, "--ready-file: %s", err.msg);
 	}
 
@@ -451,8 +526,9 @@ int cmd_serve(struct cli_ctx *ctx, int argc, char **argv)
 	signal(SIGINT, SIG_DFL);
 	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
 	if (sig)
-		hostlog(SKILL_LOG_NOTICE, "%s: draining calls in flight, then "
-		                          "exiting",
+		hostlog(SKILL_LOG_NOTICE,
+		        "%s: draining calls in flight, then "
+		        "exiting",
 		        sig == SIGTERM ? "SIGTERM" : "SIGINT");
 	if (hsrv) {
 		mcp_http_stop(hsrv, drain_s * 1000);

@@ -36,19 +36,16 @@ static void joined(const cJSON *arr, char *buf, size_t cap)
 	size_t used = 0;
 
 	buf[0] = '\0';
-	cJSON_ArrayForEach(it, arr)
-		if (cJSON_IsString(it) && used < cap)
-			used += (size_t)snprintf(buf + used, cap - used, "%s%s",
-			                         used ? ", " : "",
-			                         it->valuestring);
+	cJSON_ArrayForEach(it, arr) if (cJSON_IsString(it) && used < cap)
+	        used += (size_t)snprintf(buf + used, cap - used, "%s%s",
+	                                 used ? ", " : "", it->valuestring);
 	if (!buf[0])
 		snprintf(buf, cap, "none");
 }
 
 static void print_permissions(const cJSON *perm, const char *indent)
 {
-	static const char *const kinds[] = {"network", "secrets",
-	                                    "filesystem"};
+	static const char *const kinds[] = {"network", "secrets", "filesystem"};
 	char buf[1024];
 
 	for (int i = 0; i < 3; i++) {
@@ -61,7 +58,7 @@ static void print_permissions(const cJSON *perm, const char *indent)
 static const cJSON *entry_of(const cJSON *index, const char *name)
 {
 	return cJSON_GetObjectItemCaseSensitive(
-		cJSON_GetObjectItemCaseSensitive(index, "skills"), name);
+	        cJSON_GetObjectItemCaseSensitive(index, "skills"), name);
 }
 
 /* A package file, rather than NAME[@VERSION] for the registries: an
@@ -79,12 +76,12 @@ static int is_package_path(const char *arg)
 int cmd_install(struct cli_ctx *ctx, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"allow-downgrade", no_argument, NULL, 'd'},
-		{"force", no_argument, NULL, 'f'},
-		{"sig", required_argument, NULL, 'x'},
-		{"registry", required_argument, NULL, 'r'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	        {"allow-downgrade", no_argument, NULL, 'd'},
+	        {"force", no_argument, NULL, 'f'},
+	        {"sig", required_argument, NULL, 'x'},
+	        {"registry", required_argument, NULL, 'r'},
+	        {"help", no_argument, NULL, 'h'},
+	        {NULL, 0, NULL, 0},
 	};
 	struct store_install_opts o = {0};
 	struct regclient_install_opts ro = {0};
@@ -104,19 +101,25 @@ int cmd_install(struct cli_ctx *ctx, int argc, char **argv)
 		case 'h':
 			puts("usage: skillhost install FILE.skill "
 			     "[--allow-downgrade] [--force] [--sig FILE]\n"
-			     "       skillhost install NAME[@VERSION|@^VERSION] "
+			     "       skillhost install "
+			     "NAME[@VERSION|@^VERSION] "
 			     "[--registry R]\n"
 			     "                         [--allow-downgrade] "
 			     "[--force]\n"
 			     "\n"
 			     "Install a signed package. Its signature is read "
-			     "from\nFILE.skill.minisig (or --sig) and must come "
+			     "from\nFILE.skill.minisig (or --sig) and must "
+			     "come "
 			     "from a key trusted for\nthe package's namespace "
-			     "(`skillhost trust add`). The signature is\nchecked "
+			     "(`skillhost trust add`). The signature "
+			     "is\nchecked "
 			     "before anything is decompressed; every file is "
-			     "checked\nagainst the signed manifest; the skill is "
-			     "test-loaded in a\nseparate process; only then does "
-			     "the store switch to it. A newer\nversion keeps the "
+			     "checked\nagainst the signed manifest; the skill "
+			     "is "
+			     "test-loaded in a\nseparate process; only then "
+			     "does "
+			     "the store switch to it. A newer\nversion keeps "
+			     "the "
 			     "old one for `skillhost rollback`.\n"
 			     "\n"
 			     "NAME installs from the registries (`skillhost "
@@ -127,7 +130,8 @@ int cmd_install(struct cli_ctx *ctx, int argc, char **argv)
 			     "(length and hash, checked while\ndownloading), "
 			     "signed by the publisher key the index lists for "
 			     "its\nnamespace, which this host must trust too. "
-			     "Use ./FILE for a package\nfile whose name does not "
+			     "Use ./FILE for a package\nfile whose name does "
+			     "not "
 			     "end in .skill.");
 			return 0;
 		default: return cli_usage("install", "unknown option");
@@ -160,11 +164,11 @@ int cmd_install(struct cli_ctx *ctx, int argc, char **argv)
 		       res.version, res.publisher);
 	if (store_read_index(home, &index, &e) == SH_OK) {
 		const cJSON *cur = cJSON_GetObjectItemCaseSensitive(
-			entry_of(index, res.name), "current");
+		        entry_of(index, res.name), "current");
 		printf("permissions it declares:\n");
 		print_permissions(
-			cJSON_GetObjectItemCaseSensitive(cur, "permissions"),
-			"  ");
+		        cJSON_GetObjectItemCaseSensitive(cur, "permissions"),
+		        "  ");
 	}
 	cJSON_Delete(index);
 	return 0;
@@ -237,24 +241,27 @@ int cmd_list(struct cli_ctx *ctx, int argc, char **argv)
 		return cli_fail(&e);
 	if (json) {
 		out = cJSON_CreateArray();
-		cJSON_ArrayForEach(s, cJSON_GetObjectItemCaseSensitive(index,
-		                                                       "skills")) {
+		cJSON_ArrayForEach(
+		        s, cJSON_GetObjectItemCaseSensitive(index, "skills"))
+		{
 			const cJSON *cur =
-				cJSON_GetObjectItemCaseSensitive(s, "current");
+			        cJSON_GetObjectItemCaseSensitive(s, "current");
 			const cJSON *prev =
-				cJSON_GetObjectItemCaseSensitive(s, "previous");
+			        cJSON_GetObjectItemCaseSensitive(s, "previous");
 			const cJSON *desc =
-				cJSON_GetObjectItemCaseSensitive(cur, "skill");
+			        cJSON_GetObjectItemCaseSensitive(cur, "skill");
 			cJSON *o = cJSON_CreateObject();
 			cJSON_AddItemToArray(out, o);
 			cJSON_AddStringToObject(o, "name", s->string);
-			cJSON_AddStringToObject(o, "version", str(cur, "version"));
+			cJSON_AddStringToObject(o, "version",
+			                        str(cur, "version"));
 			cJSON_AddStringToObject(o, "publisher",
 			                        str(cur, "publisher"));
 			cJSON_AddNumberToObject(
-				o, "tools",
-				cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(
-					desc, "tools")));
+			        o, "tools",
+			        cJSON_GetArraySize(
+			                cJSON_GetObjectItemCaseSensitive(
+			                        desc, "tools")));
 			if (cJSON_IsObject(prev))
 				cJSON_AddStringToObject(o, "previous",
 				                        str(prev, "version"));
@@ -263,10 +270,11 @@ int cmd_list(struct cli_ctx *ctx, int argc, char **argv)
 		cJSON_Delete(out);
 	} else {
 		int n = 0;
-		cJSON_ArrayForEach(s, cJSON_GetObjectItemCaseSensitive(index,
-		                                                       "skills")) {
+		cJSON_ArrayForEach(
+		        s, cJSON_GetObjectItemCaseSensitive(index, "skills"))
+		{
 			const cJSON *cur =
-				cJSON_GetObjectItemCaseSensitive(s, "current");
+			        cJSON_GetObjectItemCaseSensitive(s, "current");
 			char t[32];
 			when(cur, t, sizeof t);
 			printf("%-32s %-12s key %s  installed %s\n", s->string,
@@ -274,8 +282,8 @@ int cmd_list(struct cli_ctx *ctx, int argc, char **argv)
 			n++;
 		}
 		if (!n)
-			fprintf(stderr, "skillhost: no skills installed in %s\n",
-			        home);
+			fprintf(stderr,
+			        "skillhost: no skills installed in %s\n", home);
 	}
 	cJSON_Delete(index);
 	return rc;
@@ -313,8 +321,9 @@ int cmd_info(struct cli_ctx *ctx, int argc, char **argv)
 		return cli_fail(&e);
 	ent = entry_of(index, name);
 	if (!ent) {
-		fprintf(stderr, "skillhost: error: %s is not installed; see "
-		                "`skillhost list`\n",
+		fprintf(stderr,
+		        "skillhost: error: %s is not installed; see "
+		        "`skillhost list`\n",
 		        name);
 		cJSON_Delete(index);
 		return 4;
@@ -348,14 +357,14 @@ int cmd_info(struct cli_ctx *ctx, int argc, char **argv)
 		       *str(desc, "license") ? str(desc, "license") : "-");
 		printf("permissions:\n");
 		print_permissions(
-			cJSON_GetObjectItemCaseSensitive(cur, "permissions"),
-			"  ");
+		        cJSON_GetObjectItemCaseSensitive(cur, "permissions"),
+		        "  ");
 		printf("tools:\n");
-		cJSON_ArrayForEach(t, cJSON_GetObjectItemCaseSensitive(desc,
-		                                                       "tools"))
-			printf("  %s.%s  %s\n", name, str(t, "name"),
-			       *str(t, "title") ? str(t, "title")
-			                        : str(t, "description"));
+		cJSON_ArrayForEach(
+		        t, cJSON_GetObjectItemCaseSensitive(desc, "tools"))
+		        printf("  %s.%s  %s\n", name, str(t, "name"),
+		               *str(t, "title") ? str(t, "title")
+		                                : str(t, "description"));
 		{
 			const cJSON *conf = config_skill(cfg, name), *sec, *kv;
 			static const char *const secs[] = {"policy",
@@ -363,12 +372,10 @@ int cmd_info(struct cli_ctx *ctx, int argc, char **argv)
 			for (int i = 0; conf && i < 2; i++) {
 				sec = cJSON_GetObjectItemCaseSensitive(conf,
 				                                       secs[i]);
-				cJSON_ArrayForEach(kv, sec)
-					printf("  %s %s = %s\n", secs[i],
-					       kv->string,
-					       cJSON_IsString(kv)
-					               ? kv->valuestring
-					               : "?");
+				cJSON_ArrayForEach(kv, sec) printf(
+				        "  %s %s = %s\n", secs[i], kv->string,
+				        cJSON_IsString(kv) ? kv->valuestring
+				                           : "?");
 			}
 		}
 	}

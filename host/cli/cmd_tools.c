@@ -27,7 +27,8 @@ static void help(void)
 	     "    openai-responses  Responses API tools\n"
 	     "    anthropic         Messages API tools\n"
 	     "    bedrock           Converse toolConfig\n"
-	     "    gemini            functionDeclarations, parametersJsonSchema\n"
+	     "    gemini            functionDeclarations, "
+	     "parametersJsonSchema\n"
 	     "    gemini-openapi    functionDeclarations, parameters in the\n"
 	     "                      OpenAPI subset (models without\n"
 	     "                      parametersJsonSchema)\n"
@@ -50,11 +51,11 @@ static const char *hint_tags(const struct tool *t, char *buf, size_t cap)
 int cmd_tools(struct cli_ctx *ctx, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"skill", required_argument, NULL, 's'},
-		{"json", no_argument, NULL, 'j'},
-		{"format", required_argument, NULL, 'f'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	        {"skill", required_argument, NULL, 's'},
+	        {"json", no_argument, NULL, 'j'},
+	        {"format", required_argument, NULL, 'f'},
+	        {"help", no_argument, NULL, 'h'},
+	        {NULL, 0, NULL, 0},
 	};
 	char *skills[CLI_MAX_SKILLS];
 	int nskills = 0, json = ctx->json, c, rc = 0;
@@ -85,9 +86,10 @@ int cmd_tools(struct cli_ctx *ctx, int argc, char **argv)
 		                 argv[optind]);
 	if (format && strcmp(format, "mcp")) {
 		if (!toolfmt_vendor_parse(format, &vendor))
-			return cli_usage("tools",
-			                 "unknown --format '%s' (known: mcp, %s)",
-			                 format, toolfmt_vendor_names());
+			return cli_usage(
+			        "tools",
+			        "unknown --format '%s' (known: mcp, %s)",
+			        format, toolfmt_vendor_names());
 		is_vendor = 1;
 	}
 	if (cli_open_runtime(ctx, skills, nskills, &rt, &err) != SH_OK)

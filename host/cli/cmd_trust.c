@@ -12,7 +12,8 @@
 
 static void help(void)
 {
-	puts("usage: skillhost trust add PUB --namespace NS [--namespace NS]...\n"
+	puts("usage: skillhost trust add PUB --namespace NS [--namespace "
+	     "NS]...\n"
 	     "       skillhost trust list [--json]\n"
 	     "       skillhost trust remove KEYID\n"
 	     "\n"
@@ -23,9 +24,9 @@ static void help(void)
 static int add(struct cli_ctx *ctx, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"namespace", required_argument, NULL, 'n'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	        {"namespace", required_argument, NULL, 'n'},
+	        {"help", no_argument, NULL, 'h'},
+	        {NULL, 0, NULL, 0},
 	};
 	const char *ns[64];
 	int nns = 0, c, rc;
@@ -87,8 +88,8 @@ static int list(struct cli_ctx *ctx, int json)
 			ns = cJSON_AddArrayToObject(o, "namespaces");
 			for (size_t j = 0; j < t->keys[i].nnamespaces; j++)
 				cJSON_AddItemToArray(
-					ns, cJSON_CreateString(
-						    t->keys[i].namespaces[j]));
+				        ns, cJSON_CreateString(
+				                    t->keys[i].namespaces[j]));
 			cJSON_AddNumberToObject(o, "added",
 			                        (double)t->keys[i].added);
 		}

@@ -12,67 +12,75 @@
 #include "hostlog.h"
 
 static const struct cli_command commands[] = {
-	{"keygen", "create a publisher key pair (minisign format)", cmd_keygen},
-	{"pack", "package a skill folder into a reproducible .skill", cmd_pack},
-	{"sign", "sign a package (writes FILE.minisig)", cmd_sign},
-	{"verify", "check a package's signature", cmd_verify},
-	{"trust", "add, list or remove trusted publisher keys", cmd_trust},
-	{"install", "install a signed package, or a skill from a registry",
-	 cmd_install},
-	{"remove", "uninstall a skill", cmd_remove},
-	{"list", "list the installed skills", cmd_list},
-	{"info", "show an installed skill", cmd_info},
-	{"rollback", "switch a skill back to its previous version",
-	 cmd_rollback},
-	{"registry", "add, list, update, trust or remove registries",
-	 cmd_registry},
-	{"search", "search the registries for skills", cmd_search},
-	{"outdated", "list installed skills with newer versions", cmd_outdated},
-	{"upgrade", "install the newest versions from the registries",
-	 cmd_upgrade},
-	{"secret", "set, list or remove a skill's secrets", cmd_secret},
-	{"permit", "let a skill reach a network host", cmd_permit},
-	{"tools", "list the tools of the installed skills (or of --skill files)",
-	 cmd_tools},
-	{"call", "call a tool and print the MCP CallToolResult JSON", cmd_call},
-	{"serve", "serve the tools over MCP (stdio or Streamable HTTP)",
-	 cmd_serve},
-	{"mcp-config", "print the snippet that registers this host with an "
-	 "MCP client", cmd_mcp_config},
-	{"config", "show or change a skill's settings and host policy",
-	 cmd_config},
-	{"new", "scaffold a new skill project that builds against the SDK",
-	 cmd_new},
-	{"agent", "run a model with the tools until it answers", cmd_agent},
-	{"doctor", "check the isolation this system gives skills", cmd_doctor},
-	{NULL, NULL, NULL},
+        {"keygen", "create a publisher key pair (minisign format)", cmd_keygen},
+        {"pack", "package a skill folder into a reproducible .skill", cmd_pack},
+        {"sign", "sign a package (writes FILE.minisig)", cmd_sign},
+        {"verify", "check a package's signature", cmd_verify},
+        {"trust", "add, list or remove trusted publisher keys", cmd_trust},
+        {"install", "install a signed package, or a skill from a registry",
+         cmd_install},
+        {"remove", "uninstall a skill", cmd_remove},
+        {"list", "list the installed skills", cmd_list},
+        {"info", "show an installed skill", cmd_info},
+        {"rollback", "switch a skill back to its previous version",
+         cmd_rollback},
+        {"registry", "add, list, update, trust or remove registries",
+         cmd_registry},
+        {"search", "search the registries for skills", cmd_search},
+        {"outdated", "list installed skills with newer versions", cmd_outdated},
+        {"upgrade", "install the newest versions from the registries",
+         cmd_upgrade},
+        {"secret", "set, list or remove a skill's secrets", cmd_secret},
+        {"permit", "let a skill reach a network host", cmd_permit},
+        {"tools",
+         "list the tools of the installed skills (or of --skill files)",
+         cmd_tools},
+        {"call", "call a tool and print the MCP CallToolResult JSON", cmd_call},
+        {"serve", "serve the tools over MCP (stdio or Streamable HTTP)",
+         cmd_serve},
+        {"mcp-config",
+         "print the snippet that registers this host with an "
+         "MCP client",
+         cmd_mcp_config},
+        {"config", "show or change a skill's settings and host policy",
+         cmd_config},
+        {"new", "scaffold a new skill project that builds against the SDK",
+         cmd_new},
+        {"agent", "run a model with the tools until it answers", cmd_agent},
+        {"doctor", "check the isolation this system gives skills", cmd_doctor},
+        {NULL, NULL, NULL},
 };
 
 static void usage(FILE *f)
 {
-	fprintf(f,
-	        "usage: skillhost [--home DIR] [--json] [-v|-q] COMMAND [ARGS]\n"
-	        "\n"
-	        "Install, verify and run AI-agent skills, and serve their tools\n"
-	        "to any model backend.\n"
-	        "\n"
-	        "Commands:\n");
+	fprintf(f, "usage: skillhost [--home DIR] [--json] [-v|-q] COMMAND "
+	           "[ARGS]\n"
+	           "\n"
+	           "Install, verify and run AI-agent skills, and serve their "
+	           "tools\n"
+	           "to any model backend.\n"
+	           "\n"
+	           "Commands:\n");
 	for (const struct cli_command *c = commands; c->name; c++)
 		fprintf(f, "  %-10s %s\n", c->name, c->summary);
 	fprintf(f,
 	        "  %-10s %s\n"
 	        "\n"
 	        "Global options:\n"
-	        "  --home DIR   the store folder (default $SKILLHOST_HOME, else\n"
-	        "               $XDG_DATA_HOME/skillhost or ~/.local/share/skillhost)\n"
+	        "  --home DIR   the store folder (default $SKILLHOST_HOME, "
+	        "else\n"
+	        "               $XDG_DATA_HOME/skillhost or "
+	        "~/.local/share/skillhost)\n"
 	        "  --json       machine-readable output for listings\n"
 	        "  -v, -q       more or less logging on stderr\n"
 	        "  --in-process run --skill files inside this process instead\n"
-	        "               of sandboxed workers (for debuggers; installed\n"
+	        "               of sandboxed workers (for debuggers; "
+	        "installed\n"
 	        "               skills follow `config SKILL isolation`)\n"
 	        "  --version    print the version and the skill ABI\n"
 	        "\n"
-	        "Exit codes: 0 ok, 1 tool error, 2 usage, 3 signature or trust,\n"
+	        "Exit codes: 0 ok, 1 tool error, 2 usage, 3 signature or "
+	        "trust,\n"
 	        "4 not found, 5 other failure.\n"
 	        "Run 'skillhost COMMAND --help' for a command's options.\n",
 	        "help", "show this help, or a command's");

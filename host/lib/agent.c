@@ -181,10 +181,10 @@ static void run_call(struct tool_jobs *j, size_t i)
 	const struct tr_call *c = &j->turn->calls[i];
 	struct tr_result *r = &j->results[i];
 	struct dispatch_opts o = {
-		.timeout_ms = j->a->o.tool_timeout_ms,
-		.cancel = j->a->o.cancel,
-		.sinks = j->a->o.sinks,
-		.services = runtime_services(j->a->rt),
+	        .timeout_ms = j->a->o.tool_timeout_ms,
+	        .cancel = j->a->o.cancel,
+	        .sinks = j->a->o.sinks,
+	        .services = runtime_services(j->a->rt),
 	};
 	char msg[AGENT_TOOL_MSG_MAX];
 	struct call_result cr;
@@ -210,10 +210,10 @@ static void run_call(struct tool_jobs *j, size_t i)
 	/* Some models send "" for a function without parameters. */
 	if (!blank(c->arguments) &&
 	    !(args = cJSON_ParseWithLengthOpts(c->arguments, len, &end, 0))) {
-		size_t off = end && end >= c->arguments &&
-		                     end <= c->arguments + len
-		                 ? (size_t)(end - c->arguments)
-		                 : 0;
+		size_t off =
+		        end && end >= c->arguments && end <= c->arguments + len
+		                ? (size_t)(end - c->arguments)
+		                : 0;
 		snprintf(msg, sizeof msg,
 		         "Invalid arguments for %s: not valid JSON (error near "
 		         "byte %zu). Send the arguments as one JSON object and "
@@ -323,17 +323,18 @@ static sh_status ask_model(struct agent *a, struct catalog *cat,
 				                   "the last");
 			return rc;
 		}
-		hostlog(SKILL_LOG_WARNING, "%s; continuing the conversation on %s",
-		        err.msg, backend_name(a->be[a->cur + 1].b));
+		hostlog(SKILL_LOG_WARNING,
+		        "%s; continuing the conversation on %s", err.msg,
+		        backend_name(a->be[a->cur + 1].b));
 		a->cur++;
 	}
 }
 
 static int truncated(const char *stop)
 {
-	return stop && (!strcmp(stop, "length") || !strcmp(stop, "max_tokens") ||
-	                !strcmp(stop, "MAX_TOKENS") ||
-	                !strcmp(stop, "incomplete"));
+	return stop &&
+	       (!strcmp(stop, "length") || !strcmp(stop, "max_tokens") ||
+	        !strcmp(stop, "MAX_TOKENS") || !strcmp(stop, "incomplete"));
 }
 
 static void tool_names(const struct tr_msg *m, char *buf, size_t cap)
@@ -376,8 +377,10 @@ sh_status agent_run(struct agent *a, const char *prompt, struct sh_error *e)
 			return rc;
 		}
 		a->steps++;
-		hostlog(SKILL_LOG_INFO, "step %d: %s answered with %zu tool "
-		        "call(s)", step, reply.backend, reply.ncalls);
+		hostlog(SKILL_LOG_INFO,
+		        "step %d: %s answered with %zu tool "
+		        "call(s)",
+		        step, reply.backend, reply.ncalls);
 		rc = transcript_push(&a->tr, &reply, e);
 		if (rc != SH_OK) {
 			runtime_release(cat);
@@ -505,7 +508,8 @@ cJSON *agent_report(const struct agent *a)
 {
 	cJSON *r = cJSON_CreateObject(), *x, *arr;
 
-	if (!r || !cJSON_AddStringToObject(r, "status", agent_stop_name(a->stop)) ||
+	if (!r ||
+	    !cJSON_AddStringToObject(r, "status", agent_stop_name(a->stop)) ||
 	    (a->answer && !cJSON_AddStringToObject(r, "answer", a->answer)) ||
 	    !cJSON_AddNumberToObject(r, "steps", a->steps) ||
 	    !cJSON_AddStringToObject(r, "backend",

@@ -49,21 +49,21 @@
 #include "transcript.h"
 
 #define AGENT_DEFAULT_MAX_STEPS 10
-#define AGENT_MAX_STEPS_LIMIT 10000
-#define AGENT_MAX_BACKENDS 8
-#define AGENT_MAX_PARALLEL 16 /* tool calls running at once */
-#define AGENT_MAX_FAILURES 64 /* backend failures kept for the report */
+#define AGENT_MAX_STEPS_LIMIT   10000
+#define AGENT_MAX_BACKENDS      8
+#define AGENT_MAX_PARALLEL      16 /* tool calls running at once */
+#define AGENT_MAX_FAILURES      64 /* backend failures kept for the report */
 
 struct agent_opts {
 	/* The backend to start with, then the fallbacks in order. The
 	 * configs are read by agent_new only. */
 	const struct backend_config *backends;
 	size_t nbackends;
-	const char *system;     /* system prompt, or NULL */
-	int max_steps;          /* model requests per agent_run; 0: default */
+	const char *system;      /* system prompt, or NULL */
+	int max_steps;           /* model requests per agent_run; 0: default */
 	int64_t tool_timeout_ms; /* per tool call; 0: none */
-	struct backend_http_opts http; /* timeouts and retries */
-	atomic_int *cancel;     /* set to 1 to stop; may be NULL */
+	struct backend_http_opts http;  /* timeouts and retries */
+	atomic_int *cancel;             /* set to 1 to stop; may be NULL */
 	const struct call_sinks *sinks; /* tools' progress and logs */
 };
 

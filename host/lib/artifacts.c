@@ -28,7 +28,7 @@ struct call_artifact {
 	int is_input;
 	uint64_t written;
 	char mime[128];
-	char id[128];   /* "<hex>-<name>": the final file name */
+	char id[128]; /* "<hex>-<name>": the final file name */
 	char tmp[PATH_MAX];
 	char final[PATH_MAX];
 };
@@ -95,7 +95,8 @@ static skill_status art_create(skill_call_t *call, const char *filename,
 	}
 	if (!call_permitted(call, "filesystem", "artifacts")) {
 		call_log(call, SKILL_LOG_ERROR,
-		         "writing artifacts is denied: the skill's manifest does "
+		         "writing artifacts is denied: the skill's manifest "
+		         "does "
 		         "not declare the \"artifacts\" filesystem permission");
 		return SKILL_ERR_DENIED;
 	}
@@ -230,7 +231,7 @@ static skill_status art_commit(skill_call_t *call, skill_artifact_t *h,
 	link.size = (int64_t)a->written;
 	st = call_result_link(call, &link);
 	if (info && info->struct_size >= offsetof(skill_artifact_info_t, size) +
-	                                     sizeof(info->size)) {
+	                                         sizeof(info->size)) {
 		/* Fields too small for the value are left empty rather than
 		 * holding a truncated, wrong path. */
 		if (snprintf(info->id, sizeof info->id, "%s", a->id) >=
@@ -310,13 +311,12 @@ static int unhex(char c)
 }
 
 /* Turn a path, file:// URI or artifact URL into a local path. */
-static int input_path(skill_call_t *call, const char *in, char *out,
-                      size_t cap)
+static int input_path(skill_call_t *call, const char *in, char *out, size_t cap)
 {
 	const struct host_services *svc = services(call);
 	size_t base = svc && svc->artifact_url_base
-	                  ? strlen(svc->artifact_url_base)
-	                  : 0;
+	                      ? strlen(svc->artifact_url_base)
+	                      : 0;
 
 	if (base && !strncmp(in, svc->artifact_url_base, base)) {
 		struct sh_error err;
@@ -329,7 +329,8 @@ static int input_path(skill_call_t *call, const char *in, char *out,
 			return 0; /* file://host/... is not ours */
 		for (; *in && j + 1 < cap; in++) {
 			if (*in == '%') {
-				int hi = unhex(in[1]), lo = hi < 0 ? -1 : unhex(in[2]);
+				int hi = unhex(in[1]),
+				    lo = hi < 0 ? -1 : unhex(in[2]);
 				if (lo < 0)
 					return 0;
 				out[j++] = (char)(hi * 16 + lo);
@@ -376,7 +377,8 @@ static skill_status art_open_input(skill_call_t *call, const char *path,
 		         "reading %s is not allowed: it is outside the input "
 		         "folders; the operator can allow a folder with "
 		         "`skillhost config %s input-dir DIR`",
-		         resolved, call->skill_name ? call->skill_name : "SKILL");
+		         resolved,
+		         call->skill_name ? call->skill_name : "SKILL");
 		call_log(call, SKILL_LOG_WARNING, msg);
 		return SKILL_ERR_DENIED;
 	}
@@ -425,14 +427,14 @@ static void art_close_input(skill_call_t *call, skill_input_t *h)
 }
 
 const skill_ext_artifacts_t artifacts_ext = {
-	.struct_size = sizeof(skill_ext_artifacts_t),
-	.create = art_create,
-	.write = art_write,
-	.commit = art_commit,
-	.discard = art_discard,
-	.open_input = art_open_input,
-	.read = art_read,
-	.close_input = art_close_input,
+        .struct_size = sizeof(skill_ext_artifacts_t),
+        .create = art_create,
+        .write = art_write,
+        .commit = art_commit,
+        .discard = art_discard,
+        .open_input = art_open_input,
+        .read = art_read,
+        .close_input = art_close_input,
 };
 
 void artifacts_release_all(struct skill_call *c)

@@ -23,7 +23,7 @@
 #define AUDIT_LOCK "audit.lock"
 /* A record is at most this long: every string in it is bounded. */
 #define RECORD_MAX 4096
-#define RETRY_NS (1000 * 1000000LL)
+#define RETRY_NS   (1000 * 1000000LL)
 
 struct audit {
 	char home[PATH_MAX];
@@ -49,7 +49,8 @@ sh_status audit_open(const char *home, uint64_t max_bytes,
 	*out = NULL;
 	if (!a)
 		return sh_error_set(e, SH_ERR_NOMEM, "out of memory");
-	if (snprintf(a->home, sizeof a->home, "%s", home) >= (int)sizeof a->home ||
+	if (snprintf(a->home, sizeof a->home, "%s", home) >=
+	            (int)sizeof a->home ||
 	    snprintf(a->dir, sizeof a->dir, "%s/%s", home, AUDIT_DIR) >=
 	            (int)sizeof a->dir ||
 	    snprintf(a->path, sizeof a->path, "%s/%s", a->dir, AUDIT_FILE) >=
@@ -57,10 +58,11 @@ sh_status audit_open(const char *home, uint64_t max_bytes,
 	    snprintf(a->lock_path, sizeof a->lock_path, "%s/%s", a->dir,
 	             AUDIT_LOCK) >= (int)sizeof a->lock_path) {
 		free(a);
-		return sh_error_set(e, SH_ERR_NOMEM,
-		                    "the audit log's path under %.64s... is too "
-		                    "long",
-		                    home);
+		return sh_error_set(
+		        e, SH_ERR_NOMEM,
+		        "the audit log's path under %.64s... is too "
+		        "long",
+		        home);
 	}
 	a->surface = strdup(default_surface ? default_surface : "api");
 	if (!a->surface) {
@@ -171,7 +173,7 @@ static void put_string(char *buf, size_t cap, size_t *len, const char *s,
 }
 
 static void put_raw(char *buf, size_t cap, size_t *len, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+        __attribute__((format(printf, 4, 5)));
 
 static void put_raw(char *buf, size_t cap, size_t *len, const char *fmt, ...)
 {
@@ -205,8 +207,9 @@ static size_t format(const struct audit *a, const struct audit_record *r,
 	clock_gettime(CLOCK_REALTIME, &now);
 	gmtime_r(&now.tv_sec, &tm);
 	strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%S", &tm);
-	put_raw(buf, cap, &len, "{\"ts\":\"%s.%03ldZ\",\"caller\":{\"surface\":",
-	        ts, now.tv_nsec / 1000000);
+	put_raw(buf, cap, &len,
+	        "{\"ts\":\"%s.%03ldZ\",\"caller\":{\"surface\":", ts,
+	        now.tv_nsec / 1000000);
 	put_string(buf, cap, &len,
 	           clean(c && c->surface ? c->surface : a->surface),
 	           AUDIT_NAME_MAX);
@@ -232,8 +235,7 @@ static size_t format(const struct audit *a, const struct audit_record *r,
 	}
 	put_raw(buf, cap, &len,
 	        ",\"duration_ms\":%.3f,\"bytes_in\":%llu,\"bytes_out\":%llu}\n",
-	        (double)r->duration_ns / 1e6,
-	        (unsigned long long)r->bytes_in,
+	        (double)r->duration_ns / 1e6, (unsigned long long)r->bytes_in,
 	        (unsigned long long)r->bytes_out);
 	return len;
 }
@@ -247,10 +249,10 @@ sh_status audit_write(struct audit *a, const struct audit_record *r,
 
 	if (!a)
 		return SH_OK;
-	if (call_now_ns() < atomic_load_explicit(&a->retry_at_ns,
-	                                         memory_order_relaxed))
-		return sh_error_set(e, SH_ERR_IO, "the audit log %s is not open",
-		                    a->path);
+	if (call_now_ns() <
+	    atomic_load_explicit(&a->retry_at_ns, memory_order_relaxed))
+		return sh_error_set(e, SH_ERR_IO,
+		                    "the audit log %s is not open", a->path);
 	len = format(a, r, buf, sizeof buf);
 	if (len == 0 || buf[len - 1] != '\n')
 		return sh_error_set(e, SH_ERR_FAIL, "an audit record was cut");

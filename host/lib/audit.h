@@ -33,10 +33,10 @@
 
 #include "status.h"
 
-#define AUDIT_DIR "logs"
-#define AUDIT_FILE "audit.jsonl"
+#define AUDIT_DIR               "logs"
+#define AUDIT_FILE              "audit.jsonl"
 #define AUDIT_MAX_BYTES_DEFAULT (16ull * 1024 * 1024)
-#define AUDIT_KEEP 5
+#define AUDIT_KEEP              5
 /* Longest caller session or client name kept (longer ones are cut). */
 #define AUDIT_NAME_MAX 128
 
@@ -50,9 +50,9 @@ struct audit_caller {
 struct audit_record {
 	const struct audit_caller *caller; /* NULL: the log's default */
 	const char *skill, *tool;
-	const char *isolation;   /* the executor's kind */
+	const char *isolation; /* the executor's kind */
 	const char *status;
-	const char *detail;      /* or NULL */
+	const char *detail; /* or NULL */
 	int64_t duration_ns;
 	uint64_t bytes_in, bytes_out;
 };

@@ -20,12 +20,13 @@
 #define BACKEND_HEADER_VALUE_MAX 128
 /* Granularity of a cancellable wait. */
 #define BACKEND_SLEEP_SLICE_MS 20
-#define BACKEND_REDACTED "[redacted]"
+#define BACKEND_REDACTED       "[redacted]"
 
 static const struct backend_ops *const all_ops[] = {
-	&backend_openai_ops,    &backend_responses_ops, &backend_azure_ops,
-	&backend_anthropic_ops, &backend_bedrock_ops,   &backend_gemini_ops,
-	&backend_ollama_ops,    NULL};
+        &backend_openai_ops,  &backend_responses_ops,
+        &backend_azure_ops,   &backend_anthropic_ops,
+        &backend_bedrock_ops, &backend_gemini_ops,
+        &backend_ollama_ops,  NULL};
 
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
 static CURLcode curl_init_rc;
@@ -136,9 +137,10 @@ sh_status backend_set_url(struct backend *b, const char *base,
 		                    b->ops->name, base);
 	n = snprintf(b->url, sizeof b->url, "%.*s%s", (int)blen, base, suffix);
 	if (n < 0 || (size_t)n >= sizeof b->url)
-		return sh_error_set(e, SH_ERR_USAGE,
-		                    "backend %s: the URL is longer than %d bytes",
-		                    b->ops->name, BACKEND_URL_MAX);
+		return sh_error_set(
+		        e, SH_ERR_USAGE,
+		        "backend %s: the URL is longer than %d bytes",
+		        b->ops->name, BACKEND_URL_MAX);
 	return SH_OK;
 }
 
@@ -169,9 +171,9 @@ void backend_safe_id(const char *id, char out[BACKEND_ID_MAX + 1])
 
 	for (; id[j] && j < BACKEND_ID_MAX; j++)
 		out[j] = isalnum((unsigned char)id[j]) || id[j] == '_' ||
-		                 id[j] == '-'
-		             ? id[j]
-		             : '_';
+		                         id[j] == '-'
+		                 ? id[j]
+		                 : '_';
 	if (j == 0)
 		out[j++] = '_';
 	out[j] = '\0';
@@ -215,9 +217,9 @@ sh_status backend_open(const struct backend_config *cfg, struct backend **out,
 
 	*out = NULL;
 	if (!ops)
-		return sh_error_set(e, SH_ERR_USAGE,
-		                    "unknown backend \"%s\" (known: %s)",
-		                    cfg->name ? cfg->name : "", backend_names());
+		return sh_error_set(
+		        e, SH_ERR_USAGE, "unknown backend \"%s\" (known: %s)",
+		        cfg->name ? cfg->name : "", backend_names());
 	if (!cfg->model || !*cfg->model)
 		return sh_error_set(e, SH_ERR_USAGE,
 		                    "backend %s: which model? give --model",
@@ -395,8 +397,8 @@ static size_t on_header(char *data, size_t size, size_t n, void *ud)
 	return len;
 }
 
-static int on_progress(void *ud, curl_off_t dt, curl_off_t dn,
-                       curl_off_t ut, curl_off_t un)
+static int on_progress(void *ud, curl_off_t dt, curl_off_t dn, curl_off_t ut,
+                       curl_off_t un)
 {
 	struct exchange *x = ud;
 
@@ -413,8 +415,9 @@ static int cancelled(const struct backend_http_opts *o)
 static int nap(long ms, const struct backend_http_opts *o)
 {
 	while (ms > 0) {
-		long slice = ms < BACKEND_SLEEP_SLICE_MS ? ms
-		                                         : BACKEND_SLEEP_SLICE_MS;
+		long slice = ms < BACKEND_SLEEP_SLICE_MS
+		                     ? ms
+		                     : BACKEND_SLEEP_SLICE_MS;
 		struct timespec ts = {slice / 1000, (slice % 1000) * 1000000L};
 		if (cancelled(o))
 			return 0;
@@ -438,10 +441,8 @@ static int retryable_curl(CURLcode c)
 	case CURLE_GOT_NOTHING:
 	case CURLE_HTTP2:
 	case CURLE_HTTP2_STREAM:
-	case CURLE_SSL_CONNECT_ERROR:
-		return 1;
-	default:
-		return 0;
+	case CURLE_SSL_CONNECT_ERROR: return 1;
+	default: return 0;
 	}
 }
 
@@ -456,14 +457,14 @@ static void error_text(const struct backend *b, const struct exchange *x,
                        char *out, size_t cap)
 {
 	cJSON *j = x->len ? cJSON_ParseWithLength(x->body, x->len) : NULL;
-	const char *m = j && b->ops->error_message ? b->ops->error_message(j)
-	                                           : NULL;
+	const char *m =
+	        j && b->ops->error_message ? b->ops->error_message(j) : NULL;
 	size_t k = 0;
 
 	if (!m)
 		m = x->len ? x->body : "(empty body)";
-	for (const char *p = m; *p && k + 1 < cap &&
-	                        k < BACKEND_ERROR_BODY_MAX; p++)
+	for (const char *p = m; *p && k + 1 < cap && k < BACKEND_ERROR_BODY_MAX;
+	     p++)
 		out[k++] = (unsigned char)*p < 0x20 ? ' ' : *p;
 	out[k] = '\0';
 	cJSON_Delete(j);
@@ -488,8 +489,8 @@ static long next_wait(const struct exchange *x, int attempt,
 		 * rate-limited at once do not come back at once. */
 		for (int i = 0; i < attempt && base < o->retry_max_ms; i++)
 			base *= 2;
-		wait = base * 3 / 4 + (long)randombytes_uniform(
-		                          (uint32_t)(base / 2 + 1));
+		wait = base * 3 / 4 +
+		       (long)randombytes_uniform((uint32_t)(base / 2 + 1));
 	}
 	return wait > o->retry_max_ms ? o->retry_max_ms : wait;
 }
@@ -517,9 +518,8 @@ static void defaults(struct backend_http_opts *o,
 
 /* One HTTP attempt. Returns the curl code; *status the HTTP status. */
 static CURLcode perform(struct backend *b, const char *body, size_t len,
-                        const struct backend_http_opts *o,
-                        struct exchange *x, long *status, struct sh_error *e,
-                        sh_status *rc)
+                        const struct backend_http_opts *o, struct exchange *x,
+                        long *status, struct sh_error *e, sh_status *rc)
 {
 	struct curl_slist *extra = NULL, *list = b->headers;
 	CURL *h = b->curl;
@@ -530,7 +530,8 @@ static CURLcode perform(struct backend *b, const char *body, size_t len,
 	if (b->ops->sign && b->aws_secret && !b->curl_sigv4) {
 		/* Per-attempt signatures carry the time: build a fresh list. */
 		for (struct curl_slist *l = b->headers; l; l = l->next) {
-			struct curl_slist *n = curl_slist_append(extra, l->data);
+			struct curl_slist *n =
+			        curl_slist_append(extra, l->data);
 			if (!n) {
 				curl_slist_free_all(extra);
 				*rc = sh_error_set(e, SH_ERR_NOMEM,
@@ -598,10 +599,11 @@ static sh_status parse_ok(struct backend *b, struct exchange *x,
 	sh_status rc;
 
 	if (!j)
-		return sh_error_set(e, SH_ERR_INVALID,
-		                    "the response is not valid JSON (%zu bytes; "
-		                    "truncated or not from a %s API?)",
-		                    x->len, b->ops->name);
+		return sh_error_set(
+		        e, SH_ERR_INVALID,
+		        "the response is not valid JSON (%zu bytes; "
+		        "truncated or not from a %s API?)",
+		        x->len, b->ops->name);
 	if (!cJSON_IsObject(j)) {
 		cJSON_Delete(j);
 		return sh_error_set(e, SH_ERR_INVALID,
@@ -667,17 +669,20 @@ sh_status backend_step(struct backend *b, const struct transcript *tr,
 			goto out;
 		}
 		if (x.too_big) {
-			rc = sh_error_set(e, SH_ERR_INVALID,
-			                  "the response is larger than %u bytes",
-			                  BACKEND_RESPONSE_MAX);
+			rc = sh_error_set(
+			        e, SH_ERR_INVALID,
+			        "the response is larger than %u bytes",
+			        BACKEND_RESPONSE_MAX);
 			goto out;
 		}
 		if (cc == CURLE_OK && status >= 200 && status < 300) {
 			rc = parse_ok(b, &x, out, e);
 			if (rc == SH_OK) {
 				b->usage.requests++;
-				b->usage.input_tokens += out->usage.input_tokens;
-				b->usage.output_tokens += out->usage.output_tokens;
+				b->usage.input_tokens +=
+				        out->usage.input_tokens;
+				b->usage.output_tokens +=
+				        out->usage.output_tokens;
 			}
 			goto out;
 		}

@@ -42,19 +42,19 @@
 #include "transcript.h"
 
 /* Limits and defaults. */
-#define BACKEND_URL_MAX 2048
-#define BACKEND_RESPONSE_MAX (32u * 1024 * 1024)
-#define BACKEND_MAX_SECRETS 4
-#define BACKEND_MAX_HEADERS 8
-#define BACKEND_ERROR_BODY_MAX 400 /* bytes of an error body quoted */
-#define BACKEND_DEFAULT_MAX_TOKENS 4096
+#define BACKEND_URL_MAX                    2048
+#define BACKEND_RESPONSE_MAX               (32u * 1024 * 1024)
+#define BACKEND_MAX_SECRETS                4
+#define BACKEND_MAX_HEADERS                8
+#define BACKEND_ERROR_BODY_MAX             400 /* bytes of an error body quoted */
+#define BACKEND_DEFAULT_MAX_TOKENS         4096
 #define BACKEND_DEFAULT_CONNECT_TIMEOUT_MS 10000
-#define BACKEND_DEFAULT_TIMEOUT_MS 300000
-#define BACKEND_DEFAULT_RETRIES 3
-#define BACKEND_DEFAULT_BACKOFF_MS 500
-#define BACKEND_DEFAULT_RETRY_MAX_MS 30000
-#define BACKEND_ANTHROPIC_VERSION "2023-06-01"
-#define BACKEND_AZURE_API_VERSION "2024-10-21"
+#define BACKEND_DEFAULT_TIMEOUT_MS         300000
+#define BACKEND_DEFAULT_RETRIES            3
+#define BACKEND_DEFAULT_BACKOFF_MS         500
+#define BACKEND_DEFAULT_RETRY_MAX_MS       30000
+#define BACKEND_ANTHROPIC_VERSION          "2023-06-01"
+#define BACKEND_AZURE_API_VERSION          "2024-10-21"
 
 /* What the caller chooses about one backend. Strings are borrowed for
  * backend_open only (it copies them). */
@@ -64,22 +64,22 @@ struct backend_config {
 	const char *model;    /* model; Azure: the deployment name */
 	const char *base_url; /* NULL: the vendor's (or its env variable) */
 	const char *api_key;  /* NULL: from the environment */
-	const char *region;   /* Bedrock; NULL: AWS_REGION, AWS_DEFAULT_REGION */
+	const char *region; /* Bedrock; NULL: AWS_REGION, AWS_DEFAULT_REGION */
 	const char *api_version; /* Azure; NULL: AZURE_OPENAI_API_VERSION or
 	                            BACKEND_AZURE_API_VERSION */
-	int max_tokens;       /* 0: the vendor's default (Anthropic: 4096) */
-	int gemini_openapi;   /* Gemini: declare "parameters" (OpenAPI
-	                         subset) instead of parametersJsonSchema */
+	int max_tokens;          /* 0: the vendor's default (Anthropic: 4096) */
+	int gemini_openapi;      /* Gemini: declare "parameters" (OpenAPI
+	                            subset) instead of parametersJsonSchema */
 };
 
 /* How one exchange is carried out. Zeroed fields take the defaults. */
 struct backend_http_opts {
 	long connect_timeout_ms;
-	long timeout_ms;      /* the whole request, including the answer */
-	int max_retries;      /* retries after the first try; <0: none */
-	long backoff_ms;      /* first backoff; doubles per retry, jittered */
-	long retry_max_ms;    /* cap on any one wait, Retry-After included */
-	atomic_int *cancel;   /* set to 1 to stop waiting and transferring */
+	long timeout_ms;    /* the whole request, including the answer */
+	int max_retries;    /* retries after the first try; <0: none */
+	long backoff_ms;    /* first backoff; doubles per retry, jittered */
+	long retry_max_ms;  /* cap on any one wait, Retry-After included */
+	atomic_int *cancel; /* set to 1 to stop waiting and transferring */
 };
 
 /* Tokens and requests one backend used. */

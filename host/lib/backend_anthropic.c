@@ -25,14 +25,14 @@
 #include "backend.h"
 
 #define ANTHROPIC_DEFAULT_BASE "https://api.anthropic.com"
-#define ANTHROPIC_WIRE "anthropic"
+#define ANTHROPIC_WIRE         "anthropic"
 
 static sh_status anthropic_setup(struct backend *b,
                                  const struct backend_config *cfg,
                                  struct sh_error *e)
 {
-	const char *key = cfg->api_key ? cfg->api_key
-	                               : backend_env("ANTHROPIC_API_KEY");
+	const char *key =
+	        cfg->api_key ? cfg->api_key : backend_env("ANTHROPIC_API_KEY");
 	const char *base = cfg->base_url ? cfg->base_url
 	                                 : backend_env("ANTHROPIC_BASE_URL");
 	sh_status rc;
@@ -111,7 +111,7 @@ static int add_assistant(cJSON *msgs, const struct tr_msg *a)
 static cJSON *result_content(const struct tr_result *r)
 {
 	const cJSON *content =
-		cJSON_GetObjectItemCaseSensitive(r->result, "content");
+	        cJSON_GetObjectItemCaseSensitive(r->result, "content");
 	const cJSON *b;
 	char *text = tr_result_text(r->result, 1);
 	cJSON *arr = NULL, *t;
@@ -119,8 +119,7 @@ static cJSON *result_content(const struct tr_result *r)
 
 	if (!text)
 		return NULL;
-	cJSON_ArrayForEach(b, content)
-		images += tr_image_embeddable(b);
+	cJSON_ArrayForEach(b, content) images += tr_image_embeddable(b);
 	if (!images) {
 		t = cJSON_CreateString(text);
 		free(text);
@@ -130,7 +129,8 @@ static cJSON *result_content(const struct tr_result *r)
 	if (!arr || !(t = text_block(text)))
 		goto fail;
 	cJSON_AddItemToArray(arr, t);
-	cJSON_ArrayForEach(b, content) {
+	cJSON_ArrayForEach(b, content)
+	{
 		cJSON *img, *src;
 		if (!tr_image_embeddable(b))
 			continue;
@@ -142,7 +142,8 @@ static cJSON *result_content(const struct tr_result *r)
 		    !cJSON_AddStringToObject(src, "type", "base64") ||
 		    !cJSON_AddStringToObject(src, "media_type",
 		                             backend_str(b, "mimeType")) ||
-		    !cJSON_AddStringToObject(src, "data", backend_str(b, "data")))
+		    !cJSON_AddStringToObject(src, "data",
+		                             backend_str(b, "data")))
 			goto fail;
 	}
 	free(text);
@@ -195,8 +196,7 @@ static int add_user(cJSON *msgs, const char *text)
 	return 1;
 }
 
-static sh_status anthropic_build(struct backend *b,
-                                 const struct transcript *tr,
+static sh_status anthropic_build(struct backend *b, const struct transcript *tr,
                                  const cJSON *tools, cJSON **body,
                                  struct sh_error *e)
 {
@@ -207,8 +207,8 @@ static sh_status anthropic_build(struct backend *b,
 	if (!o || !cJSON_AddStringToObject(o, "model", b->model) ||
 	    !cJSON_AddNumberToObject(o, "max_tokens",
 	                             b->max_tokens > 0
-	                                 ? b->max_tokens
-	                                 : BACKEND_DEFAULT_MAX_TOKENS) ||
+	                                     ? b->max_tokens
+	                                     : BACKEND_DEFAULT_MAX_TOKENS) ||
 	    (tr->system && !cJSON_AddStringToObject(o, "system", tr->system)) ||
 	    !(msgs = cJSON_AddArrayToObject(o, "messages")))
 		goto nomem;
@@ -218,11 +218,8 @@ static sh_status anthropic_build(struct backend *b,
 		case TR_USER:
 			ok = add_user(msgs, m->text ? m->text : "");
 			break;
-		case TR_ASSISTANT:
-			ok = add_assistant(msgs, m);
-			break;
-		default:
-			ok = add_results(msgs, m);
+		case TR_ASSISTANT: ok = add_assistant(msgs, m); break;
+		default: ok = add_results(msgs, m);
 		}
 		if (!ok)
 			goto nomem;
@@ -252,7 +249,8 @@ static int64_t num(const cJSON *o, const char *key)
 static sh_status anthropic_parse(struct backend *b, const cJSON *resp,
                                  struct tr_msg *out, struct sh_error *e)
 {
-	const cJSON *content = cJSON_GetObjectItemCaseSensitive(resp, "content");
+	const cJSON *content =
+	        cJSON_GetObjectItemCaseSensitive(resp, "content");
 	const cJSON *blk, *usage;
 	const char *type = backend_str(resp, "type"), *stop;
 	sh_status rc;
@@ -265,7 +263,8 @@ static sh_status anthropic_parse(struct backend *b, const cJSON *resp,
 	if (!cJSON_IsArray(content))
 		return sh_error_set(e, SH_ERR_INVALID,
 		                    "the response has no content array");
-	cJSON_ArrayForEach(blk, content) {
+	cJSON_ArrayForEach(blk, content)
+	{
 		const char *bt = backend_str(blk, "type");
 		if (!bt)
 			return sh_error_set(e, SH_ERR_INVALID,
@@ -278,12 +277,13 @@ static sh_status anthropic_parse(struct backend *b, const cJSON *resp,
 			const char *id = backend_str(blk, "id");
 			const char *name = backend_str(blk, "name");
 			const cJSON *input =
-				cJSON_GetObjectItemCaseSensitive(blk, "input");
+			        cJSON_GetObjectItemCaseSensitive(blk, "input");
 			char *args;
 			if (!id || !name || !input)
-				return sh_error_set(e, SH_ERR_INVALID,
-				                    "a tool_use block lacks id, "
-				                    "name or input");
+				return sh_error_set(
+				        e, SH_ERR_INVALID,
+				        "a tool_use block lacks id, "
+				        "name or input");
 			if (!(args = cJSON_PrintUnformatted(input)))
 				return sh_error_set(e, SH_ERR_NOMEM,
 				                    "out of memory");
@@ -307,13 +307,12 @@ static sh_status anthropic_parse(struct backend *b, const cJSON *resp,
 	return SH_OK;
 }
 
-
 const struct backend_ops backend_anthropic_ops = {
-	.name = "anthropic",
-	.wire = ANTHROPIC_WIRE,
-	.tools = TOOLFMT_ANTHROPIC,
-	.setup = anthropic_setup,
-	.build = anthropic_build,
-	.parse = anthropic_parse,
-	.error_message = anthropic_error,
+        .name = "anthropic",
+        .wire = ANTHROPIC_WIRE,
+        .tools = TOOLFMT_ANTHROPIC,
+        .setup = anthropic_setup,
+        .build = anthropic_build,
+        .parse = anthropic_parse,
+        .error_message = anthropic_error,
 };

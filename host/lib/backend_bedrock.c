@@ -35,9 +35,9 @@
 #include "backend.h"
 #include "sigv4.h"
 
-#define BEDROCK_WIRE "bedrock"
-#define BEDROCK_SERVICE "bedrock"
-#define BEDROCK_REGION_MAX 32
+#define BEDROCK_WIRE           "bedrock"
+#define BEDROCK_SERVICE        "bedrock"
+#define BEDROCK_REGION_MAX     32
 #define BEDROCK_MODEL_PATH_MAX 1024
 
 static int valid_region(const char *r)
@@ -47,8 +47,8 @@ static int valid_region(const char *r)
 	if (n == 0 || n > BEDROCK_REGION_MAX)
 		return 0;
 	for (; *r; r++)
-		if (!islower((unsigned char)*r) && !isdigit((unsigned char)*r) &&
-		    *r != '-')
+		if (!islower((unsigned char)*r) &&
+		    !isdigit((unsigned char)*r) && *r != '-')
 			return 0;
 	return 1;
 }
@@ -57,14 +57,14 @@ static sh_status bedrock_setup(struct backend *b,
                                const struct backend_config *cfg,
                                struct sh_error *e)
 {
-	const char *region = cfg->region ? cfg->region
-	                                 : backend_env("AWS_REGION");
-	const char *base = cfg->base_url
-	                       ? cfg->base_url
-	                       : backend_env("AWS_ENDPOINT_URL_BEDROCK_RUNTIME");
+	const char *region =
+	        cfg->region ? cfg->region : backend_env("AWS_REGION");
+	const char *base =
+	        cfg->base_url ? cfg->base_url
+	                      : backend_env("AWS_ENDPOINT_URL_BEDROCK_RUNTIME");
 	const char *bearer = cfg->api_key
-	                         ? cfg->api_key
-	                         : backend_env("AWS_BEARER_TOKEN_BEDROCK");
+	                             ? cfg->api_key
+	                             : backend_env("AWS_BEARER_TOKEN_BEDROCK");
 	const char *akid, *secret, *token;
 	char model[BEDROCK_MODEL_PATH_MAX / 3], path[BEDROCK_MODEL_PATH_MAX];
 	char host[128];
@@ -84,8 +84,9 @@ static sh_status bedrock_setup(struct backend *b,
 	if (!(b->region = strdup(region)))
 		return sh_error_set(e, SH_ERR_NOMEM, "out of memory");
 	if (!backend_path_escape(b->model, model, sizeof model))
-		return sh_error_set(e, SH_ERR_USAGE,
-		                    "backend bedrock: the model id is too long");
+		return sh_error_set(
+		        e, SH_ERR_USAGE,
+		        "backend bedrock: the model id is too long");
 	snprintf(path, sizeof path, "/model/%s/converse", model);
 	snprintf(host, sizeof host, "https://bedrock-runtime.%s.amazonaws.com",
 	         region);
@@ -101,11 +102,11 @@ static sh_status bedrock_setup(struct backend *b,
 	token = backend_env("AWS_SESSION_TOKEN");
 	if (!akid || !secret)
 		return backend_missing(
-			e, "bedrock",
-			!akid ? "AWS_ACCESS_KEY_ID" : "AWS_SECRET_ACCESS_KEY",
-			"AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and "
-			"AWS_SESSION_TOKEN for temporary credentials), or "
-			"AWS_BEARER_TOKEN_BEDROCK with a Bedrock API key");
+		        e, "bedrock",
+		        !akid ? "AWS_ACCESS_KEY_ID" : "AWS_SECRET_ACCESS_KEY",
+		        "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and "
+		        "AWS_SESSION_TOKEN for temporary credentials), or "
+		        "AWS_BEARER_TOKEN_BEDROCK with a Bedrock API key");
 	if (strchr(akid, ':'))
 		return sh_error_set(e, SH_ERR_USAGE,
 		                    "backend bedrock: AWS_ACCESS_KEY_ID is not "
@@ -114,7 +115,8 @@ static sh_status bedrock_setup(struct backend *b,
 	    !(b->aws_secret = backend_add_secret(b, secret)))
 		return sh_error_set(e, SH_ERR_NOMEM, "out of memory");
 	if (token) {
-		rc = backend_auth_header(b, "x-amz-security-token", "", token, e);
+		rc = backend_auth_header(b, "x-amz-security-token", "", token,
+		                         e);
 		if (rc != SH_OK)
 			return rc;
 		b->aws_token = b->secrets[b->nsecrets - 1];
@@ -124,25 +126,24 @@ static sh_status bedrock_setup(struct backend *b,
 }
 
 /* Our own SigV4, for the paths libcurl would sign wrong. */
-static sh_status bedrock_sign(struct backend *b, const char *body,
-                              size_t len, struct curl_slist **list,
-                              struct sh_error *e)
+static sh_status bedrock_sign(struct backend *b, const char *body, size_t len,
+                              struct curl_slist **list, struct sh_error *e)
 {
 	static const char *const signed_headers[] = {
-		"content-type: application/json"};
+	        "content-type: application/json"};
 	struct sigv4_params p = {
-		.method = "POST",
-		.url = b->url,
-		.headers = signed_headers,
-		.nheaders = 1,
-		.payload = body,
-		.payload_len = len,
-		.region = b->region,
-		.service = BEDROCK_SERVICE,
-		.access_key = b->aws_key_id,
-		.secret_key = b->aws_secret,
-		.session_token = b->aws_token,
-		.now = time(NULL),
+	        .method = "POST",
+	        .url = b->url,
+	        .headers = signed_headers,
+	        .nheaders = 1,
+	        .payload = body,
+	        .payload_len = len,
+	        .region = b->region,
+	        .service = BEDROCK_SERVICE,
+	        .access_key = b->aws_key_id,
+	        .secret_key = b->aws_secret,
+	        .session_token = b->aws_token,
+	        .now = time(NULL),
 	};
 	char auth[SIGV4_AUTH_MAX + 16], date[SIGV4_DATE_LEN + 16];
 	char value[SIGV4_AUTH_MAX];
@@ -281,10 +282,11 @@ static int add_results(cJSON *msgs, const struct tr_msg *t)
 		if (!tb)
 			return 0;
 		cJSON_AddItemToArray(rc, tb);
-		cJSON_ArrayForEach(b, cJSON_GetObjectItemCaseSensitive(
-		                              r->result, "content"))
-			if (tr_image_embeddable(b) && !add_image(rc, b))
-				return 0;
+		cJSON_ArrayForEach(
+		        b, cJSON_GetObjectItemCaseSensitive(
+		                   r->result,
+		                   "content")) if (tr_image_embeddable(b) &&
+		                                   !add_image(rc, b)) return 0;
 		if (!cJSON_AddStringToObject(res, "status",
 		                             r->is_error ? "error" : "success"))
 			return 0;
@@ -308,11 +310,8 @@ static sh_status bedrock_build(struct backend *b, const struct transcript *tr,
 		case TR_USER:
 			ok = add_user(msgs, m->text ? m->text : "");
 			break;
-		case TR_ASSISTANT:
-			ok = add_assistant(msgs, m);
-			break;
-		default:
-			ok = add_results(msgs, m);
+		case TR_ASSISTANT: ok = add_assistant(msgs, m); break;
+		default: ok = add_results(msgs, m);
 		}
 		if (!ok)
 			goto nomem;
@@ -357,11 +356,14 @@ static sh_status bedrock_parse(struct backend *b, const cJSON *resp,
 	sh_status rc;
 
 	if (!cJSON_IsArray(content))
-		return sh_error_set(e, SH_ERR_INVALID,
-		                    "the response has no output.message.content "
-		                    "array");
-	cJSON_ArrayForEach(blk, content) {
-		const cJSON *use = cJSON_GetObjectItemCaseSensitive(blk, "toolUse");
+		return sh_error_set(
+		        e, SH_ERR_INVALID,
+		        "the response has no output.message.content "
+		        "array");
+	cJSON_ArrayForEach(blk, content)
+	{
+		const cJSON *use =
+		        cJSON_GetObjectItemCaseSensitive(blk, "toolUse");
 		const char *s = backend_str(blk, "text");
 		if (s) {
 			if ((rc = tr_msg_append_text(out, s, e)) != SH_OK)
@@ -370,7 +372,7 @@ static sh_status bedrock_parse(struct backend *b, const cJSON *resp,
 			const char *id = backend_str(use, "toolUseId");
 			const char *name = backend_str(use, "name");
 			const cJSON *input =
-				cJSON_GetObjectItemCaseSensitive(use, "input");
+			        cJSON_GetObjectItemCaseSensitive(use, "input");
 			char *args;
 			if (!id || !name || !input)
 				return sh_error_set(e, SH_ERR_INVALID,
@@ -407,12 +409,12 @@ static const char *bedrock_error(const cJSON *body)
 }
 
 const struct backend_ops backend_bedrock_ops = {
-	.name = "bedrock",
-	.wire = BEDROCK_WIRE,
-	.tools = TOOLFMT_BEDROCK,
-	.setup = bedrock_setup,
-	.build = bedrock_build,
-	.parse = bedrock_parse,
-	.error_message = bedrock_error,
-	.sign = bedrock_sign,
+        .name = "bedrock",
+        .wire = BEDROCK_WIRE,
+        .tools = TOOLFMT_BEDROCK,
+        .setup = bedrock_setup,
+        .build = bedrock_build,
+        .parse = bedrock_parse,
+        .error_message = bedrock_error,
+        .sign = bedrock_sign,
 };

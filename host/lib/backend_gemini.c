@@ -27,20 +27,20 @@
 
 #include "backend.h"
 
-#define GEMINI_DEFAULT_BASE "https://generativelanguage.googleapis.com"
-#define GEMINI_WIRE "gemini"
-#define GEMINI_MODEL_PATH_MAX 1024
+#define GEMINI_DEFAULT_BASE      "https://generativelanguage.googleapis.com"
+#define GEMINI_WIRE              "gemini"
+#define GEMINI_MODEL_PATH_MAX    1024
 #define GEMINI_FOREIGN_SIGNATURE "skip_thought_signature_validator"
 
 static sh_status gemini_setup(struct backend *b,
                               const struct backend_config *cfg,
                               struct sh_error *e)
 {
-	const char *key = cfg->api_key ? cfg->api_key
-	                               : backend_env("GEMINI_API_KEY");
+	const char *key =
+	        cfg->api_key ? cfg->api_key : backend_env("GEMINI_API_KEY");
 	const char *base = cfg->base_url
-	                       ? cfg->base_url
-	                       : backend_env("GOOGLE_GEMINI_BASE_URL");
+	                           ? cfg->base_url
+	                           : backend_env("GOOGLE_GEMINI_BASE_URL");
 	const char *model = b->model;
 	char esc[GEMINI_MODEL_PATH_MAX / 3], path[GEMINI_MODEL_PATH_MAX];
 	sh_status rc;
@@ -48,13 +48,15 @@ static sh_status gemini_setup(struct backend *b,
 	if (!key)
 		key = backend_env("GOOGLE_API_KEY");
 	if (!key)
-		return backend_missing(e, "gemini", "GEMINI_API_KEY",
-		                       "GEMINI_API_KEY with your Gemini API key");
+		return backend_missing(
+		        e, "gemini", "GEMINI_API_KEY",
+		        "GEMINI_API_KEY with your Gemini API key");
 	if (!strncmp(model, "models/", 7))
 		model += 7;
 	if (!backend_path_escape(model, esc, sizeof esc))
-		return sh_error_set(e, SH_ERR_USAGE,
-		                    "backend gemini: the model name is too long");
+		return sh_error_set(
+		        e, SH_ERR_USAGE,
+		        "backend gemini: the model name is too long");
 	rc = backend_auth_header(b, "x-goog-api-key", "", key, e);
 	if (rc != SH_OK)
 		return rc;
@@ -119,7 +121,8 @@ static int add_assistant(cJSON *contents, const struct tr_msg *a)
 			return 0;
 		}
 		cJSON_AddItemToObject(fc, "args", args);
-		if ((!c->id_made && !cJSON_AddStringToObject(fc, "id", c->id)) ||
+		if ((!c->id_made &&
+		     !cJSON_AddStringToObject(fc, "id", c->id)) ||
 		    !cJSON_AddStringToObject(p, "thoughtSignature",
 		                             GEMINI_FOREIGN_SIGNATURE))
 			return 0;
@@ -128,8 +131,8 @@ static int add_assistant(cJSON *contents, const struct tr_msg *a)
 }
 
 /* The call a result answers, in the assistant message before it. */
-static const struct tr_call *find_call(const struct transcript *tr,
-                                       size_t i, const char *id)
+static const struct tr_call *find_call(const struct transcript *tr, size_t i,
+                                       const char *id)
 {
 	const struct tr_msg *a = i > 0 ? &tr->msgs[i - 1] : NULL;
 
@@ -139,8 +142,7 @@ static const struct tr_call *find_call(const struct transcript *tr,
 	return NULL;
 }
 
-static int add_results(cJSON *contents, const struct transcript *tr,
-                       size_t i)
+static int add_results(cJSON *contents, const struct transcript *tr, size_t i)
 {
 	const struct tr_msg *t = &tr->msgs[i];
 	cJSON *parts = turn(contents, "user");
@@ -151,7 +153,7 @@ static int add_results(cJSON *contents, const struct transcript *tr,
 		const struct tr_result *r = &t->results[k];
 		const struct tr_call *c = find_call(tr, i, r->call_id);
 		const cJSON *sc = cJSON_GetObjectItemCaseSensitive(
-			r->result, "structuredContent");
+		        r->result, "structuredContent");
 		cJSON *p = cJSON_CreateObject(), *fr, *resp;
 		if (!p)
 			return 0;
@@ -167,9 +169,10 @@ static int add_results(cJSON *contents, const struct transcript *tr,
 			                      cJSON_Duplicate(sc, 1));
 		} else {
 			char *text = tr_result_text(r->result, 0);
-			if (!text || !cJSON_AddStringToObject(
-			                     resp, r->is_error ? "error" : "output",
-			                     text)) {
+			if (!text ||
+			    !cJSON_AddStringToObject(
+			            resp, r->is_error ? "error" : "output",
+			            text)) {
 				free(text);
 				return 0;
 			}
@@ -201,11 +204,8 @@ static sh_status gemini_build(struct backend *b, const struct transcript *tr,
 			if (ok)
 				cJSON_AddItemToArray(parts, p);
 			break;
-		case TR_ASSISTANT:
-			ok = add_assistant(contents, m);
-			break;
-		default:
-			ok = add_results(contents, tr, i);
+		case TR_ASSISTANT: ok = add_assistant(contents, m); break;
+		default: ok = add_results(contents, tr, i);
 		}
 		if (!ok)
 			goto nomem;
@@ -246,7 +246,8 @@ static int64_t num(const cJSON *o, const char *key)
 static sh_status gemini_parse(struct backend *b, const cJSON *resp,
                               struct tr_msg *out, struct sh_error *e)
 {
-	const cJSON *cands = cJSON_GetObjectItemCaseSensitive(resp, "candidates");
+	const cJSON *cands =
+	        cJSON_GetObjectItemCaseSensitive(resp, "candidates");
 	const cJSON *c0 = cJSON_GetArrayItem(cands, 0);
 	const cJSON *content = cJSON_GetObjectItemCaseSensitive(c0, "content");
 	const cJSON *parts = cJSON_GetObjectItemCaseSensitive(content, "parts");
@@ -255,9 +256,9 @@ static sh_status gemini_parse(struct backend *b, const cJSON *resp,
 	sh_status rc;
 
 	if (!c0) {
-		const char *why = backend_str(
-			cJSON_GetObjectItemCaseSensitive(resp, "promptFeedback"),
-			"blockReason");
+		const char *why = backend_str(cJSON_GetObjectItemCaseSensitive(
+		                                      resp, "promptFeedback"),
+		                              "blockReason");
 		return why ? sh_error_set(e, SH_ERR_FAIL,
 		                          "the prompt was blocked (%s)", why)
 		           : sh_error_set(e, SH_ERR_INVALID,
@@ -268,8 +269,10 @@ static sh_status gemini_parse(struct backend *b, const cJSON *resp,
 		                    "the model returned no content "
 		                    "(finishReason %s)",
 		                    finish ? finish : "missing");
-	cJSON_ArrayForEach(p, parts) {
-		const cJSON *fc = cJSON_GetObjectItemCaseSensitive(p, "functionCall");
+	cJSON_ArrayForEach(p, parts)
+	{
+		const cJSON *fc =
+		        cJSON_GetObjectItemCaseSensitive(p, "functionCall");
 		const char *s = backend_str(p, "text");
 		if (s && !cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(
 		                 p, "thought"))) {
@@ -278,12 +281,13 @@ static sh_status gemini_parse(struct backend *b, const cJSON *resp,
 		} else if (fc) {
 			const char *name = backend_str(fc, "name");
 			const cJSON *args =
-				cJSON_GetObjectItemCaseSensitive(fc, "args");
+			        cJSON_GetObjectItemCaseSensitive(fc, "args");
 			char *text;
 			if (!name)
-				return sh_error_set(e, SH_ERR_INVALID,
-				                    "a functionCall part has no "
-				                    "name");
+				return sh_error_set(
+				        e, SH_ERR_INVALID,
+				        "a functionCall part has no "
+				        "name");
 			text = args ? cJSON_PrintUnformatted(args) : NULL;
 			rc = tr_msg_add_call(out, backend_str(fc, "id"), name,
 			                     text ? text : "{}", "gemini_call",
@@ -313,11 +317,11 @@ static const char *gemini_error(const cJSON *body)
 }
 
 const struct backend_ops backend_gemini_ops = {
-	.name = "gemini",
-	.wire = GEMINI_WIRE,
-	.tools = TOOLFMT_GEMINI,
-	.setup = gemini_setup,
-	.build = gemini_build,
-	.parse = gemini_parse,
-	.error_message = gemini_error,
+        .name = "gemini",
+        .wire = GEMINI_WIRE,
+        .tools = TOOLFMT_GEMINI,
+        .setup = gemini_setup,
+        .build = gemini_build,
+        .parse = gemini_parse,
+        .error_message = gemini_error,
 };

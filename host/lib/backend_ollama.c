@@ -24,14 +24,14 @@
 #include "backend.h"
 
 #define OLLAMA_DEFAULT_BASE "http://127.0.0.1:11434"
-#define OLLAMA_HOST_MAX 512
+#define OLLAMA_HOST_MAX     512
 
 static sh_status ollama_setup(struct backend *b,
                               const struct backend_config *cfg,
                               struct sh_error *e)
 {
-	const char *key = cfg->api_key ? cfg->api_key
-	                               : backend_env("OLLAMA_API_KEY");
+	const char *key =
+	        cfg->api_key ? cfg->api_key : backend_env("OLLAMA_API_KEY");
 	const char *base = cfg->base_url;
 	char host[OLLAMA_HOST_MAX];
 	sh_status rc;
@@ -142,11 +142,8 @@ static sh_status ollama_build(struct backend *b, const struct transcript *tr,
 			ok = add_message(msgs, "user", m->text ? m->text : "",
 			                 NULL);
 			break;
-		case TR_ASSISTANT:
-			ok = add_assistant(msgs, m);
-			break;
-		default:
-			ok = add_results(msgs, m);
+		case TR_ASSISTANT: ok = add_assistant(msgs, m); break;
+		default: ok = add_results(msgs, m);
 		}
 		if (!ok)
 			goto nomem;
@@ -168,7 +165,8 @@ static sh_status ollama_parse(struct backend *b, const cJSON *resp,
                               struct tr_msg *out, struct sh_error *e)
 {
 	const cJSON *msg = cJSON_GetObjectItemCaseSensitive(resp, "message");
-	const cJSON *calls = cJSON_GetObjectItemCaseSensitive(msg, "tool_calls");
+	const cJSON *calls =
+	        cJSON_GetObjectItemCaseSensitive(msg, "tool_calls");
 	const cJSON *list = cJSON_IsArray(calls) ? calls : NULL;
 	const cJSON *call, *v;
 	const char *text, *done;
@@ -183,10 +181,13 @@ static sh_status ollama_parse(struct backend *b, const cJSON *resp,
 	if ((text = backend_str(msg, "content")) && *text &&
 	    (rc = tr_msg_append_text(out, text, e)) != SH_OK)
 		return rc;
-	cJSON_ArrayForEach(call, list) {
-		const cJSON *f = cJSON_GetObjectItemCaseSensitive(call, "function");
+	cJSON_ArrayForEach(call, list)
+	{
+		const cJSON *f =
+		        cJSON_GetObjectItemCaseSensitive(call, "function");
 		const char *name = backend_str(f, "name");
-		const cJSON *args = cJSON_GetObjectItemCaseSensitive(f, "arguments");
+		const cJSON *args =
+		        cJSON_GetObjectItemCaseSensitive(f, "arguments");
 		char *printed = NULL;
 		if (!name)
 			return sh_error_set(e, SH_ERR_INVALID,
@@ -210,8 +211,8 @@ static sh_status ollama_parse(struct backend *b, const cJSON *resp,
 	if (cJSON_IsNumber(v = cJSON_GetObjectItemCaseSensitive(
 	                           resp, "prompt_eval_count")))
 		out->usage.input_tokens = (int64_t)v->valuedouble;
-	if (cJSON_IsNumber(v = cJSON_GetObjectItemCaseSensitive(resp,
-	                                                        "eval_count")))
+	if (cJSON_IsNumber(
+	            v = cJSON_GetObjectItemCaseSensitive(resp, "eval_count")))
 		out->usage.output_tokens = (int64_t)v->valuedouble;
 	return SH_OK;
 }
@@ -222,11 +223,11 @@ static const char *ollama_error(const cJSON *body)
 }
 
 const struct backend_ops backend_ollama_ops = {
-	.name = "ollama",
-	.wire = "ollama",
-	.tools = TOOLFMT_OLLAMA,
-	.setup = ollama_setup,
-	.build = ollama_build,
-	.parse = ollama_parse,
-	.error_message = ollama_error,
+        .name = "ollama",
+        .wire = "ollama",
+        .tools = TOOLFMT_OLLAMA,
+        .setup = ollama_setup,
+        .build = ollama_build,
+        .parse = ollama_parse,
+        .error_message = ollama_error,
 };

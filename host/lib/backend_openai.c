@@ -23,22 +23,23 @@
 #include "backend.h"
 
 #define OPENAI_DEFAULT_BASE "https://api.openai.com/v1"
-#define OPENAI_MAX_TOOLS 128
-#define AZURE_PATH_MAX 1024
+#define OPENAI_MAX_TOOLS    128
+#define AZURE_PATH_MAX      1024
 
 static sh_status openai_setup(struct backend *b,
                               const struct backend_config *cfg,
                               struct sh_error *e)
 {
-	const char *key = cfg->api_key ? cfg->api_key
-	                               : backend_env("OPENAI_API_KEY");
-	const char *base = cfg->base_url ? cfg->base_url
-	                                 : backend_env("OPENAI_BASE_URL");
+	const char *key =
+	        cfg->api_key ? cfg->api_key : backend_env("OPENAI_API_KEY");
+	const char *base =
+	        cfg->base_url ? cfg->base_url : backend_env("OPENAI_BASE_URL");
 	sh_status rc;
 
 	if (!key)
-		return backend_missing(e, b->ops->name, "OPENAI_API_KEY",
-		                       "OPENAI_API_KEY with your OpenAI API key");
+		return backend_missing(
+		        e, b->ops->name, "OPENAI_API_KEY",
+		        "OPENAI_API_KEY with your OpenAI API key");
 	rc = backend_auth_header(b, "Authorization", "Bearer ", key, e);
 	if (rc != SH_OK)
 		return rc;
@@ -55,8 +56,8 @@ static sh_status azure_setup(struct backend *b,
 	const char *base = cfg->base_url ? cfg->base_url
 	                                 : backend_env("AZURE_OPENAI_ENDPOINT");
 	const char *ver = cfg->api_version
-	                      ? cfg->api_version
-	                      : backend_env("AZURE_OPENAI_API_VERSION");
+	                          ? cfg->api_version
+	                          : backend_env("AZURE_OPENAI_API_VERSION");
 	char dep[AZURE_PATH_MAX / 3], vesc[64], path[AZURE_PATH_MAX];
 	sh_status rc;
 
@@ -65,9 +66,10 @@ static sh_status azure_setup(struct backend *b,
 		                       "AZURE_OPENAI_API_KEY with your Azure "
 		                       "OpenAI resource's key");
 	if (!base)
-		return backend_missing(e, "azure", "AZURE_OPENAI_ENDPOINT",
-		                       "AZURE_OPENAI_ENDPOINT (https://RESOURCE."
-		                       "openai.azure.com) or pass --base-url");
+		return backend_missing(
+		        e, "azure", "AZURE_OPENAI_ENDPOINT",
+		        "AZURE_OPENAI_ENDPOINT (https://RESOURCE."
+		        "openai.azure.com) or pass --base-url");
 	if (!ver)
 		ver = BACKEND_AZURE_API_VERSION;
 	if (!backend_path_escape(b->model, dep, sizeof dep) ||
@@ -152,7 +154,8 @@ static int add_results(cJSON *msgs, const struct tr_msg *t)
 			if ((content = malloc(n)))
 				snprintf(content, n, "Error: %s", text);
 		}
-		ok = m && content && cJSON_AddStringToObject(m, "role", "tool") &&
+		ok = m && content &&
+		     cJSON_AddStringToObject(m, "role", "tool") &&
 		     cJSON_AddStringToObject(m, "tool_call_id", r->call_id) &&
 		     cJSON_AddStringToObject(m, "content", content);
 		if (content != text)
@@ -186,11 +189,8 @@ static sh_status chat_build(struct backend *b, const struct transcript *tr,
 		case TR_USER:
 			ok = add_message(msgs, "user", m->text ? m->text : "");
 			break;
-		case TR_ASSISTANT:
-			ok = add_assistant(msgs, m);
-			break;
-		default:
-			ok = add_results(msgs, m);
+		case TR_ASSISTANT: ok = add_assistant(msgs, m); break;
+		default: ok = add_results(msgs, m);
 		}
 		if (!ok)
 			goto nomem;
@@ -210,7 +210,8 @@ nomem:
 static sh_status chat_parse(struct backend *b, const cJSON *resp,
                             struct tr_msg *out, struct sh_error *e)
 {
-	const cJSON *choices = cJSON_GetObjectItemCaseSensitive(resp, "choices");
+	const cJSON *choices =
+	        cJSON_GetObjectItemCaseSensitive(resp, "choices");
 	const cJSON *c0 = cJSON_GetArrayItem(choices, 0);
 	const cJSON *msg = cJSON_GetObjectItemCaseSensitive(c0, "message");
 	const cJSON *calls, *list, *call, *usage, *v;
@@ -231,11 +232,14 @@ static sh_status chat_parse(struct backend *b, const cJSON *resp,
 		                    "choices[0].message.tool_calls is not an "
 		                    "array");
 	list = cJSON_IsArray(calls) ? calls : NULL;
-	cJSON_ArrayForEach(call, list) {
-		const cJSON *f = cJSON_GetObjectItemCaseSensitive(call, "function");
+	cJSON_ArrayForEach(call, list)
+	{
+		const cJSON *f =
+		        cJSON_GetObjectItemCaseSensitive(call, "function");
 		const char *id = backend_str(call, "id");
 		const char *name = backend_str(f, "name");
-		const cJSON *args = cJSON_GetObjectItemCaseSensitive(f, "arguments");
+		const cJSON *args =
+		        cJSON_GetObjectItemCaseSensitive(f, "arguments");
 		char *printed = NULL;
 
 		if (!id || !name)
@@ -279,23 +283,23 @@ static const char *openai_error(const cJSON *body)
 }
 
 const struct backend_ops backend_openai_ops = {
-	.name = "openai",
-	.wire = "openai-chat",
-	.tools = TOOLFMT_OPENAI,
-	.max_tools = OPENAI_MAX_TOOLS,
-	.setup = openai_setup,
-	.build = chat_build,
-	.parse = chat_parse,
-	.error_message = openai_error,
+        .name = "openai",
+        .wire = "openai-chat",
+        .tools = TOOLFMT_OPENAI,
+        .max_tools = OPENAI_MAX_TOOLS,
+        .setup = openai_setup,
+        .build = chat_build,
+        .parse = chat_parse,
+        .error_message = openai_error,
 };
 
 const struct backend_ops backend_azure_ops = {
-	.name = "azure",
-	.wire = "openai-chat",
-	.tools = TOOLFMT_OPENAI,
-	.max_tools = OPENAI_MAX_TOOLS,
-	.setup = azure_setup,
-	.build = chat_build,
-	.parse = chat_parse,
-	.error_message = openai_error,
+        .name = "azure",
+        .wire = "openai-chat",
+        .tools = TOOLFMT_OPENAI,
+        .max_tools = OPENAI_MAX_TOOLS,
+        .setup = azure_setup,
+        .build = chat_build,
+        .parse = chat_parse,
+        .error_message = openai_error,
 };

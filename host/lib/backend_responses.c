@@ -25,22 +25,23 @@
 #include "backend.h"
 
 #define RESPONSES_DEFAULT_BASE "https://api.openai.com/v1"
-#define RESPONSES_MAX_TOOLS 128
-#define RESPONSES_WIRE "openai-responses"
+#define RESPONSES_MAX_TOOLS    128
+#define RESPONSES_WIRE         "openai-responses"
 
 static sh_status responses_setup(struct backend *b,
                                  const struct backend_config *cfg,
                                  struct sh_error *e)
 {
-	const char *key = cfg->api_key ? cfg->api_key
-	                               : backend_env("OPENAI_API_KEY");
-	const char *base = cfg->base_url ? cfg->base_url
-	                                 : backend_env("OPENAI_BASE_URL");
+	const char *key =
+	        cfg->api_key ? cfg->api_key : backend_env("OPENAI_API_KEY");
+	const char *base =
+	        cfg->base_url ? cfg->base_url : backend_env("OPENAI_BASE_URL");
 	sh_status rc;
 
 	if (!key)
-		return backend_missing(e, b->ops->name, "OPENAI_API_KEY",
-		                       "OPENAI_API_KEY with your OpenAI API key");
+		return backend_missing(
+		        e, b->ops->name, "OPENAI_API_KEY",
+		        "OPENAI_API_KEY with your OpenAI API key");
 	rc = backend_auth_header(b, "Authorization", "Bearer ", key, e);
 	if (rc != SH_OK)
 		return rc;
@@ -66,7 +67,8 @@ static int add_assistant(cJSON *input, const struct tr_msg *a)
 	const cJSON *it;
 
 	if (a->native && a->wire && !strcmp(a->wire, RESPONSES_WIRE)) {
-		cJSON_ArrayForEach(it, a->native) {
+		cJSON_ArrayForEach(it, a->native)
+		{
 			cJSON *d = cJSON_Duplicate(it, 1);
 			if (!d)
 				return 0;
@@ -105,7 +107,8 @@ static int add_results(cJSON *input, const struct tr_msg *t)
 				snprintf(out, n, "Error: %s", text);
 		}
 		ok = o && out &&
-		     cJSON_AddStringToObject(o, "type", "function_call_output") &&
+		     cJSON_AddStringToObject(o, "type",
+		                             "function_call_output") &&
 		     cJSON_AddStringToObject(o, "call_id", r->call_id) &&
 		     cJSON_AddStringToObject(o, "output", out);
 		if (out != text)
@@ -120,8 +123,7 @@ static int add_results(cJSON *input, const struct tr_msg *t)
 	return 1;
 }
 
-static sh_status responses_build(struct backend *b,
-                                 const struct transcript *tr,
+static sh_status responses_build(struct backend *b, const struct transcript *tr,
                                  const cJSON *tools, cJSON **body,
                                  struct sh_error *e)
 {
@@ -140,11 +142,8 @@ static sh_status responses_build(struct backend *b,
 		case TR_USER:
 			ok = add_easy(input, "user", m->text ? m->text : "");
 			break;
-		case TR_ASSISTANT:
-			ok = add_assistant(input, m);
-			break;
-		default:
-			ok = add_results(input, m);
+		case TR_ASSISTANT: ok = add_assistant(input, m); break;
+		default: ok = add_results(input, m);
 		}
 		if (!ok)
 			goto nomem;
@@ -171,30 +170,35 @@ static sh_status responses_parse(struct backend *b, const cJSON *resp,
 	sh_status rc;
 
 	if (status && !strcmp(status, "failed")) {
-		const cJSON *err = cJSON_GetObjectItemCaseSensitive(resp, "error");
+		const cJSON *err =
+		        cJSON_GetObjectItemCaseSensitive(resp, "error");
 		return sh_error_set(e, SH_ERR_FAIL, "the response failed: %s",
 		                    backend_str(err, "message")
-		                        ? backend_str(err, "message")
-		                        : "(no message)");
+		                            ? backend_str(err, "message")
+		                            : "(no message)");
 	}
 	if (!cJSON_IsArray(output))
 		return sh_error_set(e, SH_ERR_INVALID,
 		                    "the response has no output array");
-	cJSON_ArrayForEach(it, output) {
+	cJSON_ArrayForEach(it, output)
+	{
 		const char *type = backend_str(it, "type");
 		if (!type)
 			return sh_error_set(e, SH_ERR_INVALID,
 			                    "an output item has no type");
 		if (!strcmp(type, "message")) {
 			const cJSON *parts =
-				cJSON_GetObjectItemCaseSensitive(it, "content");
+			        cJSON_GetObjectItemCaseSensitive(it, "content");
 			const cJSON *p;
-			cJSON_ArrayForEach(p, parts) {
+			cJSON_ArrayForEach(p, parts)
+			{
 				const char *pt = backend_str(p, "type");
-				const char *s = pt && !strcmp(pt, "refusal")
-				                    ? backend_str(p, "refusal")
-				                    : backend_str(p, "text");
-				if (s && (rc = tr_msg_append_text(out, s, e)) != SH_OK)
+				const char *s =
+				        pt && !strcmp(pt, "refusal")
+				                ? backend_str(p, "refusal")
+				                : backend_str(p, "text");
+				if (s && (rc = tr_msg_append_text(out, s, e)) !=
+				                 SH_OK)
 					return rc;
 			}
 		} else if (!strcmp(type, "function_call")) {
@@ -202,9 +206,10 @@ static sh_status responses_parse(struct backend *b, const cJSON *resp,
 			const char *name = backend_str(it, "name");
 			const char *args = backend_str(it, "arguments");
 			if (!id || !name)
-				return sh_error_set(e, SH_ERR_INVALID,
-				                    "a function_call output item "
-				                    "lacks call_id or name");
+				return sh_error_set(
+				        e, SH_ERR_INVALID,
+				        "a function_call output item "
+				        "lacks call_id or name");
 			rc = tr_msg_add_call(out, id, name, args ? args : "{}",
 			                     NULL, 0, e);
 			if (rc != SH_OK)
@@ -235,12 +240,12 @@ static const char *responses_error(const cJSON *body)
 }
 
 const struct backend_ops backend_responses_ops = {
-	.name = "openai-responses",
-	.wire = RESPONSES_WIRE,
-	.tools = TOOLFMT_OPENAI_RESPONSES,
-	.max_tools = RESPONSES_MAX_TOOLS,
-	.setup = responses_setup,
-	.build = responses_build,
-	.parse = responses_parse,
-	.error_message = responses_error,
+        .name = "openai-responses",
+        .wire = RESPONSES_WIRE,
+        .tools = TOOLFMT_OPENAI_RESPONSES,
+        .max_tools = RESPONSES_MAX_TOOLS,
+        .setup = responses_setup,
+        .build = responses_build,
+        .parse = responses_parse,
+        .error_message = responses_error,
 };

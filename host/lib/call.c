@@ -75,7 +75,8 @@ static int has_text_block(const cJSON *content)
 {
 	const cJSON *b;
 
-	cJSON_ArrayForEach(b, content) {
+	cJSON_ArrayForEach(b, content)
+	{
 		const cJSON *t = cJSON_GetObjectItemCaseSensitive(b, "type");
 		if (cJSON_IsString(t) && !strcmp(t->valuestring, "text"))
 			return 1;
@@ -201,7 +202,8 @@ int call_utf8_valid(const char *s, size_t len)
 				return 0;
 			cp = (cp << 6) | (p[i] & 0x3F);
 		}
-		if ((extra == 2 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
+		if ((extra == 2 &&
+		     (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
 		    (extra == 3 && (cp < 0x10000 || cp > 0x10FFFF)))
 			return 0;
 		p += extra + 1;
@@ -313,7 +315,8 @@ static int valid_mime(const char *m)
 
 static cJSON *base64_node(const void *data, size_t len)
 {
-	size_t cap = sodium_base64_encoded_len(len, sodium_base64_VARIANT_ORIGINAL);
+	size_t cap =
+	        sodium_base64_encoded_len(len, sodium_base64_VARIANT_ORIGINAL);
 	char *buf = malloc(cap);
 	cJSON *node;
 
@@ -376,11 +379,11 @@ skill_status call_result_resource(skill_call_t *c, const skill_resource_t *r)
 	cJSON *b = NULL, *inner;
 
 	if (!r || r->struct_size < offsetof(skill_resource_t, blob_len) +
-	                               sizeof(r->blob_len))
+	                                   sizeof(r->blob_len))
 		return SKILL_ERR_ARGS;
 	memset(&res, 0, sizeof res);
-	memcpy(&res, r, r->struct_size < sizeof res ? r->struct_size
-	                                            : sizeof res);
+	memcpy(&res, r,
+	       r->struct_size < sizeof res ? r->struct_size : sizeof res);
 	if (!valid_uri(res.uri) || (!res.text == !res.blob) ||
 	    (res.mime_type && !valid_mime(res.mime_type)))
 		return SKILL_ERR_ARGS;
@@ -422,11 +425,11 @@ skill_status call_result_link(skill_call_t *c, const skill_resource_link_t *l)
 	cJSON *b;
 
 	if (!l || l->struct_size < offsetof(skill_resource_link_t, size) +
-	                               sizeof(l->size))
+	                                   sizeof(l->size))
 		return SKILL_ERR_ARGS;
 	memset(&link, 0, sizeof link);
-	memcpy(&link, l, l->struct_size < sizeof link ? l->struct_size
-	                                              : sizeof link);
+	memcpy(&link, l,
+	       l->struct_size < sizeof link ? l->struct_size : sizeof link);
 	if (!valid_uri(link.uri) || !link.name || !*link.name ||
 	    !call_utf8_valid(link.name, strlen(link.name)) ||
 	    (link.mime_type && !valid_mime(link.mime_type)) ||
@@ -465,8 +468,7 @@ void call_set_error(struct skill_call *c, const char *message)
 
 skill_status call_tool_error(skill_call_t *c, const char *message)
 {
-	if (!message || !*message ||
-	    !call_utf8_valid(message, strlen(message)))
+	if (!message || !*message || !call_utf8_valid(message, strlen(message)))
 		message = "the tool failed without saying why";
 	call_set_error(c, message);
 	return SKILL_OK;
@@ -597,10 +599,11 @@ int call_permitted(const struct skill_call *c, const char *kind,
 
 	if (!c->permissions)
 		return 1;
-	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(c->permissions,
-	                                                        kind))
-		if (cJSON_IsString(it) && !strcmp(it->valuestring, item))
-			return 1;
+	cJSON_ArrayForEach(
+	        it, cJSON_GetObjectItemCaseSensitive(
+	                    c->permissions, kind)) if (cJSON_IsString(it) &&
+	                                               !strcmp(it->valuestring,
+	                                                       item)) return 1;
 	return 0;
 }
 

@@ -47,13 +47,13 @@ struct call_result {
 struct call_artifact;
 
 struct skill_call {
-	const char *skill_name;    /* for log messages */
-	const char *tool_name;     /* canonical */
-	const cJSON *args;         /* validated arguments (borrowed) */
-	atomic_int *cancel;        /* set to 1 to cancel; may be NULL */
-	int64_t deadline_ns;       /* CLOCK_MONOTONIC, 0 = none */
+	const char *skill_name;         /* for log messages */
+	const char *tool_name;          /* canonical */
+	const cJSON *args;              /* validated arguments (borrowed) */
+	atomic_int *cancel;             /* set to 1 to cancel; may be NULL */
+	int64_t deadline_ns;            /* CLOCK_MONOTONIC, 0 = none */
 	const struct call_sinks *sinks; /* may be NULL */
-	const void *services;      /* struct host_services, for extensions */
+	const void *services; /* struct host_services, for extensions */
 	/* The permissions the skill's signed manifest declares
 	 * ({"network":[...],"secrets":[...],"filesystem":[...]}), enforced by
 	 * the host services; NULL for skills loaded from a file during
@@ -117,8 +117,7 @@ skill_status call_result_text(skill_call_t *c, const char *text, size_t len);
 skill_status call_result_json(skill_call_t *c, const char *json, size_t len);
 skill_status call_result_media(skill_call_t *c, const char *mime,
                                const void *data, size_t len);
-skill_status call_result_resource(skill_call_t *c,
-                                  const skill_resource_t *res);
+skill_status call_result_resource(skill_call_t *c, const skill_resource_t *res);
 skill_status call_result_link(skill_call_t *c,
                               const skill_resource_link_t *link);
 skill_status call_tool_error(skill_call_t *c, const char *message);

@@ -11,8 +11,8 @@
 
 struct slot {
 	const char *key;
-	struct tool *full;  /* by canonical, MCP or FC name */
-	struct tool *bare;  /* by bare tool name, when unique */
+	struct tool *full; /* by canonical, MCP or FC name */
+	struct tool *bare; /* by bare tool name, when unique */
 	int bare_ambiguous;
 };
 
@@ -20,7 +20,7 @@ struct catalog {
 	struct skill **skills;
 	size_t nskills, cap;
 	struct skill **by_name; /* open addressing, 2 * cap slots */
-	struct tool **tools; /* sorted by canonical name */
+	struct tool **tools;    /* sorted by canonical name */
 	size_t ntools;
 	struct slot *slots;
 	size_t nslots; /* power of two */
@@ -130,7 +130,7 @@ static int grow(struct catalog *c)
 		return 0;
 	for (size_t i = 0; i < c->nskills; i++)
 		*name_slot(table, 2 * cap, c->skills[i]->desc->name) =
-			c->skills[i];
+		        c->skills[i];
 	free(c->by_name);
 	c->by_name = table;
 	c->cap = cap;
@@ -148,9 +148,10 @@ sh_status catalog_add_shared(struct catalog *c, struct skill *s,
 	struct skill *dup = catalog_skill_find(c, s->desc->name);
 
 	if (dup)
-		return sh_error_set(e, SH_ERR_USAGE,
-		                    "skill %s is given twice: %s and %s; load one",
-		                    s->desc->name, dup->origin, s->origin);
+		return sh_error_set(
+		        e, SH_ERR_USAGE,
+		        "skill %s is given twice: %s and %s; load one",
+		        s->desc->name, dup->origin, s->origin);
 	if (!grow(c))
 		return sh_error_set(e, SH_ERR_NOMEM, "out of memory");
 	atomic_fetch_add(&s->refs, 1);
@@ -170,9 +171,10 @@ sh_status catalog_add(struct catalog *c, struct skilldesc *desc,
 		*added = NULL;
 	dup = catalog_skill_find(c, desc->name);
 	if (dup) {
-		rc = sh_error_set(e, SH_ERR_USAGE,
-		                  "skill %s is given twice: %s and %s; load one",
-		                  desc->name, dup->origin, origin);
+		rc = sh_error_set(
+		        e, SH_ERR_USAGE,
+		        "skill %s is given twice: %s and %s; load one",
+		        desc->name, dup->origin, origin);
 		goto fail;
 	}
 	if (!grow(c))
@@ -245,16 +247,17 @@ static struct slot *slot_for(struct slot *slots, size_t n, const char *key)
 	return &slots[i];
 }
 
-static sh_status index_full(struct catalog *c, struct tool *t,
-                            const char *key, struct sh_error *e)
+static sh_status index_full(struct catalog *c, struct tool *t, const char *key,
+                            struct sh_error *e)
 {
 	struct slot *s = slot_for(c->slots, c->nslots, key);
 
 	if (s->full && s->full != t)
-		return sh_error_set(e, SH_ERR_USAGE,
-		                    "tools %s and %s both map to the name \"%s\"; "
-		                    "remove one of the skills",
-		                    s->full->canonical, t->canonical, key);
+		return sh_error_set(
+		        e, SH_ERR_USAGE,
+		        "tools %s and %s both map to the name \"%s\"; "
+		        "remove one of the skills",
+		        s->full->canonical, t->canonical, key);
 	s->key = key;
 	s->full = t;
 	return SH_OK;
@@ -339,15 +342,16 @@ struct tool *catalog_find(const struct catalog *c, const char *name,
 	if (s->bare) {
 		char list[512];
 		size_t used = 0;
-		for (size_t i = 0; i < c->ntools && used < sizeof list - 80; i++)
+		for (size_t i = 0; i < c->ntools && used < sizeof list - 80;
+		     i++)
 			if (!strcmp(c->tools[i]->desc->name, name))
-				used += (size_t)snprintf(list + used,
-				                         sizeof list - used, "%s%s",
-				                         used ? ", " : "",
-				                         c->tools[i]->canonical);
+				used += (size_t)snprintf(
+				        list + used, sizeof list - used, "%s%s",
+				        used ? ", " : "",
+				        c->tools[i]->canonical);
 		sh_error_set(e, SH_ERR_NOTFOUND,
-		             "tool name \"%s\" is ambiguous: use one of %s", name,
-		             list);
+		             "tool name \"%s\" is ambiguous: use one of %s",
+		             name, list);
 		return NULL;
 	}
 	sh_error_set(e, SH_ERR_NOTFOUND,
@@ -359,8 +363,8 @@ struct tool *catalog_find(const struct catalog *c, const char *name,
 sh_status catalog_executor(struct catalog *c, struct skill *s,
                            struct executor **out, struct sh_error *e)
 {
-	struct executor *ex = atomic_load_explicit(&s->exec,
-	                                           memory_order_acquire);
+	struct executor *ex =
+	        atomic_load_explicit(&s->exec, memory_order_acquire);
 	sh_status rc = SH_OK;
 
 	if (ex) {

@@ -6,9 +6,10 @@
  * threads. Catalogs and skills are reference-counted: when the installed
  * skills change, the runtime builds a new catalog that shares the unchanged
  * skills (and their running executors) with the old one, and the old one
- * lives until the last call that holds it returns. Executors are opened lazily, on a skill's first call, through the
- * opener the catalog was created with, so listing tools never loads code and
- * start-up does not grow with the number of skills.
+ * lives until the last call that holds it returns. Executors are opened lazily,
+ * on a skill's first call, through the opener the catalog was created with, so
+ * listing tools never loads code and start-up does not grow with the number of
+ * skills.
  *
  * Tools are found by canonical name ("ns/skill.tool"), MCP name
  * ("ns.skill.tool"), function-calling name ("ns__skill__tool"), or the bare
@@ -44,7 +45,7 @@ struct tool {
 
 struct skill {
 	struct skilldesc *desc;
-	char *origin;                  /* the .so or install folder */
+	char *origin;                   /* the .so or install folder */
 	struct loaded_skill *preloaded; /* already open (--skill), or NULL */
 	_Atomic(struct executor *) exec;
 	pthread_mutex_t open_lock;
@@ -58,8 +59,7 @@ struct skill {
 /* Make an executor for s (the catalog calls it at most once per skill at a
  * time, under s->open_lock). */
 typedef sh_status (*catalog_open_fn)(void *ud, struct skill *s,
-                                     struct executor **out,
-                                     struct sh_error *e);
+                                     struct executor **out, struct sh_error *e);
 
 /* A new, empty catalog whose executors come from open(ud, ...). */
 struct catalog *catalog_new(catalog_open_fn open, void *ud);

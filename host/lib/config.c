@@ -60,8 +60,7 @@ static sh_status load_path(const char *path, cJSON **out, struct sh_error *e)
 	return rc;
 }
 
-sh_status config_load(const char *home, struct config **out,
-                      struct sh_error *e)
+sh_status config_load(const char *home, struct config **out, struct sh_error *e)
 {
 	char path[PATH_MAX];
 	struct config *c;
@@ -109,7 +108,7 @@ static const char *lookup(const struct config *c, const char *skill,
                           const char *section, const char *key)
 {
 	const cJSON *s = cJSON_GetObjectItemCaseSensitive(
-		config_skill(c, skill), section);
+	        config_skill(c, skill), section);
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(s, key);
 
 	return cJSON_IsString(v) ? v->valuestring : NULL;
@@ -138,8 +137,8 @@ static cJSON *child_object(cJSON *parent, const char *key)
 }
 
 sh_status config_update(const char *home, const char *skill,
-                        const char *section, const char *key,
-                        const char *value, struct sh_error *e)
+                        const char *section, const char *key, const char *value,
+                        struct sh_error *e)
 {
 	char path[PATH_MAX], lock[PATH_MAX];
 	cJSON *root = NULL, *node;
@@ -156,7 +155,8 @@ sh_status config_update(const char *home, const char *skill,
 		return sh_error_errno(e, SH_ERR_IO, errno, "cannot open %s",
 		                      lock);
 	if (flock(fd, LOCK_EX) != 0) {
-		rc = sh_error_errno(e, SH_ERR_IO, errno, "cannot lock %s", lock);
+		rc = sh_error_errno(e, SH_ERR_IO, errno, "cannot lock %s",
+		                    lock);
 		goto out;
 	}
 	rc = load_path(path, &root, e);

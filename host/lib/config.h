@@ -18,7 +18,7 @@
 
 #include "status.h"
 
-#define CONFIG_FILE "config.json"
+#define CONFIG_FILE      "config.json"
 #define CONFIG_MAX_BYTES (4u * 1024 * 1024)
 
 struct config;
@@ -47,7 +47,7 @@ const cJSON *config_skill(const struct config *c, const char *skill);
  * atomically.
  */
 sh_status config_update(const char *home, const char *skill,
-                        const char *section, const char *key,
-                        const char *value, struct sh_error *e);
+                        const char *section, const char *key, const char *value,
+                        struct sh_error *e);
 
 #endif /* SH_CONFIG_H */

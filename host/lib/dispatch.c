@@ -89,15 +89,15 @@ static void account(const struct tool *t, const struct dispatch_opts *o,
 {
 	const struct host_services *svc = o ? o->services : NULL;
 	struct audit_record r = {
-		.caller = o ? o->caller : NULL,
-		.skill = t->skill->desc->name,
-		.tool = t->canonical,
-		.isolation = isolation,
-		.status = status,
-		.detail = detail,
-		.duration_ns = call_now_ns() - t0,
-		.bytes_in = bytes_in,
-		.bytes_out = bytes_out,
+	        .caller = o ? o->caller : NULL,
+	        .skill = t->skill->desc->name,
+	        .tool = t->canonical,
+	        .isolation = isolation,
+	        .status = status,
+	        .detail = detail,
+	        .duration_ns = call_now_ns() - t0,
+	        .bytes_in = bytes_in,
+	        .bytes_out = bytes_out,
 	};
 
 	if (!svc)
@@ -138,8 +138,8 @@ static sh_status run(struct catalog *cat, struct tool *t, const cJSON *args,
 	call_init(&call, s->desc->name, t->canonical, args);
 	/* Installed skills are held to what their signed manifest declares. */
 	if (s->user)
-		call.permissions = cJSON_GetObjectItemCaseSensitive(s->user,
-		                                                    "permissions");
+		call.permissions = cJSON_GetObjectItemCaseSensitive(
+		        s->user, "permissions");
 	if (o) {
 		/* The operator's timeout caps whatever the caller asked. */
 		int64_t timeout = o->timeout_ms;
@@ -152,12 +152,12 @@ static sh_status run(struct catalog *cat, struct tool *t, const cJSON *args,
 		if (timeout > 0)
 			call.deadline_ns = call_now_ns() + timeout * 1000000;
 	}
-	ms = o && o->services ? metrics_skill(o->services->metrics,
-	                                      s->desc->name)
-	                      : NULL;
-	if (metrics_skill_enter(ms, (unsigned)policy_number(o, s, "concurrency"),
-	                        call.deadline_ns, call.cancel,
-	                        &gate) != SH_OK) {
+	ms = o && o->services
+	             ? metrics_skill(o->services->metrics, s->desc->name)
+	             : NULL;
+	if (metrics_skill_enter(
+	            ms, (unsigned)policy_number(o, s, "concurrency"),
+	            call.deadline_ns, call.cancel, &gate) != SH_OK) {
 		char msg[DISPATCH_MSG_MAX];
 		snprintf(msg, sizeof msg, "%s failed: %s", t->canonical,
 		         gate.msg);
@@ -179,9 +179,9 @@ static sh_status run(struct catalog *cat, struct tool *t, const cJSON *args,
 		char msg[DISPATCH_MSG_MAX];
 		snprintf(msg, sizeof msg, "%s failed: %s", t->canonical,
 		         st == SKILL_ERR_CANCELLED && call.deadline_ns &&
-		                 call_remaining_ms(&call) == 0
-		             ? "the call's deadline passed"
-		             : call_skill_status_name(st));
+		                         call_remaining_ms(&call) == 0
+		                 ? "the call's deadline passed"
+		                 : call_skill_status_name(st));
 		call_set_error(&call, msg);
 	} else if (!call.is_error && out_schema) {
 		char why[DISPATCH_WHY_MAX];
@@ -204,8 +204,8 @@ static sh_status run(struct catalog *cat, struct tool *t, const cJSON *args,
 		}
 	}
 	account(t, o, ex->ops->kind,
-	        busy ? "busy" : status_of(st, &call, outcome), outcome, t0,
-	        len, call.bytes, call.is_error);
+	        busy ? "busy" : status_of(st, &call, outcome), outcome, t0, len,
+	        call.bytes, call.is_error);
 	call_finish(&call, res);
 	return SH_OK;
 }
@@ -225,7 +225,8 @@ static int validate_args(struct tool *t, const cJSON *args,
 		return 0;
 	if (!cJSON_IsObject(args)) {
 		snprintf(msg, sizeof msg,
-		         "Invalid arguments for %s: the arguments must be a JSON "
+		         "Invalid arguments for %s: the arguments must be a "
+		         "JSON "
 		         "object",
 		         t->canonical);
 		error_result(res, msg);
@@ -244,8 +245,8 @@ static int validate_args(struct tool *t, const cJSON *args,
 
 sh_status dispatch_call(struct catalog *c, const char *name,
                         const char *args_json, size_t len,
-                        const struct dispatch_opts *o,
-                        struct call_result *res, struct sh_error *e)
+                        const struct dispatch_opts *o, struct call_result *res,
+                        struct sh_error *e)
 {
 	struct tool *t;
 	cJSON *args;
@@ -265,8 +266,8 @@ sh_status dispatch_call(struct catalog *c, const char *name,
 		char msg[DISPATCH_MSG_MAX];
 		const char *at = cJSON_GetErrorPtr();
 		size_t off = at && at >= args_json && at <= args_json + len
-		                 ? (size_t)(at - args_json)
-		                 : 0;
+		                     ? (size_t)(at - args_json)
+		                     : 0;
 		snprintf(msg, sizeof msg,
 		         "Invalid arguments for %s: not valid JSON (error near "
 		         "byte %zu). Send the arguments as one JSON object.",
@@ -291,8 +292,7 @@ sh_status dispatch_call(struct catalog *c, const char *name,
 }
 
 sh_status dispatch_call_tool(struct catalog *c, struct tool *t,
-                             const cJSON *args,
-                             const struct dispatch_opts *o,
+                             const cJSON *args, const struct dispatch_opts *o,
                              struct call_result *res, struct sh_error *e)
 {
 	cJSON *empty = NULL;

@@ -28,8 +28,8 @@ struct audit_caller;
 struct host_services;
 
 struct dispatch_opts {
-	int64_t timeout_ms;            /* 0: no deadline */
-	atomic_int *cancel;            /* set to 1 to cancel; may be NULL */
+	int64_t timeout_ms;             /* 0: no deadline */
+	atomic_int *cancel;             /* set to 1 to cancel; may be NULL */
 	const struct call_sinks *sinks; /* progress and log; may be NULL */
 	const struct host_services *services; /* for host extensions, the
 	                                       * audit log and metrics */

@@ -25,12 +25,12 @@
 #include "hostlog.h"
 
 /* How much of an error page is read before the connection is dropped. */
-#define ERROR_BODY_MAX (64 * 1024)
+#define ERROR_BODY_MAX       (64 * 1024)
 #define PROGRESS_INTERVAL_MS 100
-#define PROGRESS_BAR_WIDTH 24
-#define WHY_MAX 256
-#define PREFIX_CHUNK (256 * 1024)
-#define MEM_INITIAL (16 * 1024)
+#define PROGRESS_BAR_WIDTH   24
+#define WHY_MAX              256
+#define PREFIX_CHUNK         (256 * 1024)
+#define MEM_INITIAL          (16 * 1024)
 
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
 static CURLcode curl_init_rc;
@@ -76,8 +76,8 @@ void download_opts_default(struct download_opts *o)
 	                               DOWNLOAD_LOW_SPEED_TIME_S, 1, 3600);
 	o->retries = (unsigned)env_long("SKILLHOST_RETRIES", DOWNLOAD_RETRIES,
 	                                0, 100);
-	o->backoff_ms = env_long("SKILLHOST_BACKOFF_MS", DOWNLOAD_BACKOFF_MS,
-	                         0, 600000);
+	o->backoff_ms = env_long("SKILLHOST_BACKOFF_MS", DOWNLOAD_BACKOFF_MS, 0,
+	                         600000);
 	if (p && !strcmp(p, "0"))
 		o->progress = 0;
 	else if (p && !strcmp(p, "1"))
@@ -109,10 +109,10 @@ struct xfer {
 	size_t cap;
 	long status;
 	int status_known;
-	int error_body;         /* the response is an error page */
+	int error_body; /* the response is an error page */
 	size_t error_bytes;
-	int over;               /* the server sent more than allowed */
-	int local_errno;        /* writing the sink failed */
+	int over;        /* the server sent more than allowed */
+	int local_errno; /* writing the sink failed */
 	int64_t t0_ms, last_draw_ms;
 	uint64_t t0_have;
 	int drawn;
@@ -121,8 +121,8 @@ struct xfer {
 static sh_status sink_reset(struct xfer *x, struct sh_error *e)
 {
 	x->have = 0;
-	if (x->fd >= 0 && (ftruncate(x->fd, 0) != 0 ||
-	                   lseek(x->fd, 0, SEEK_SET) != 0))
+	if (x->fd >= 0 &&
+	    (ftruncate(x->fd, 0) != 0 || lseek(x->fd, 0, SEEK_SET) != 0))
 		return sh_error_errno(e, SH_ERR_IO, errno, "cannot truncate %s",
 		                      x->r->path);
 	return minisig_hasher_init(&x->h, 1, e);
@@ -239,7 +239,7 @@ static int on_progress(void *ud, curl_off_t dltotal, curl_off_t dlnow,
                        curl_off_t ultotal, curl_off_t ulnow)
 {
 	struct xfer *x = ud;
-	uint64_t total = x->r->exact ? x->r->max_bytes
+	uint64_t total = x->r->exact   ? x->r->max_bytes
 	                 : dltotal > 0 ? x->attempt_start + (uint64_t)dltotal
 	                               : 0;
 
@@ -295,8 +295,10 @@ static enum outcome attempt(struct xfer *x, const char *url, int *timeout,
 	curl_easy_setopt(h, CURLOPT_USERAGENT, "skillhost/" SKILLHOST_VERSION);
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, o->connect_timeout_s);
 	if (o->low_speed_limit > 0) {
-		curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, o->low_speed_limit);
-		curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, o->low_speed_time_s);
+		curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT,
+		                 o->low_speed_limit);
+		curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME,
+		                 o->low_speed_time_s);
 	}
 	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
@@ -331,8 +333,7 @@ static enum outcome attempt(struct xfer *x, const char *url, int *timeout,
 		return O_LOCAL;
 	}
 	switch (cc) {
-	case CURLE_OK:
-		return classify_status(x->status, timeout, why, cap);
+	case CURLE_OK: return classify_status(x->status, timeout, why, cap);
 	case CURLE_WRITE_ERROR:
 		/* Only an over-long error page gets here. */
 		return classify_status(x->status, timeout, why, cap);
@@ -443,17 +444,17 @@ static enum outcome check_body(struct xfer *x, struct download_result *res,
 		return O_BAD;
 	}
 	minisig_hasher_final(&x->h, res->digest, res->file_hash);
-	if (r->blake2b256 &&
-	    sodium_memcmp(res->file_hash, r->blake2b256,
-	                  MINISIG_FILE_HASH_BYTES)) {
+	if (r->blake2b256 && sodium_memcmp(res->file_hash, r->blake2b256,
+	                                   MINISIG_FILE_HASH_BYTES)) {
 		sodium_bin2hex(want, sizeof want, r->blake2b256,
 		               MINISIG_FILE_HASH_BYTES);
 		sodium_bin2hex(got, sizeof got, res->file_hash,
 		               MINISIG_FILE_HASH_BYTES);
-		snprintf(why, cap,
-		         "its bytes have BLAKE2b-256 %.16s..., not the expected "
-		         "%.16s...",
-		         got, want);
+		snprintf(
+		        why, cap,
+		        "its bytes have BLAKE2b-256 %.16s..., not the expected "
+		        "%.16s...",
+		        got, want);
 		return O_BAD;
 	}
 	return O_OK;

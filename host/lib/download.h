@@ -43,22 +43,22 @@
 #include "status.h"
 
 #define DOWNLOAD_CONNECT_TIMEOUT_S 10
-#define DOWNLOAD_LOW_SPEED_LIMIT 1024 /* bytes per second ... */
-#define DOWNLOAD_LOW_SPEED_TIME_S 20  /* ... held for this long */
-#define DOWNLOAD_RETRIES 3            /* attempts per mirror after the first */
-#define DOWNLOAD_BACKOFF_MS 250       /* before the first retry; doubles */
-#define DOWNLOAD_BACKOFF_MAX_MS 8000
-#define DOWNLOAD_MAX_MIRRORS 16
-#define DOWNLOAD_MAX_REDIRECTS 5
+#define DOWNLOAD_LOW_SPEED_LIMIT   1024 /* bytes per second ... */
+#define DOWNLOAD_LOW_SPEED_TIME_S  20   /* ... held for this long */
+#define DOWNLOAD_RETRIES           3   /* attempts per mirror after the first */
+#define DOWNLOAD_BACKOFF_MS        250 /* before the first retry; doubles */
+#define DOWNLOAD_BACKOFF_MAX_MS    8000
+#define DOWNLOAD_MAX_MIRRORS       16
+#define DOWNLOAD_MAX_REDIRECTS     5
 
 struct download_opts {
 	long connect_timeout_s;
-	long low_speed_limit;  /* bytes/s; 0 turns the check off */
+	long low_speed_limit; /* bytes/s; 0 turns the check off */
 	long low_speed_time_s;
 	unsigned retries;
 	long backoff_ms;
-	int progress;          /* draw a progress bar on stderr */
-	const char *label;     /* shown beside the bar; may be NULL */
+	int progress;      /* draw a progress bar on stderr */
+	const char *label; /* shown beside the bar; may be NULL */
 };
 
 /*
@@ -82,19 +82,19 @@ struct download_req {
 	 * next call resumes it; removed after wrong bytes), or, when path is
 	 * NULL, memory (download_result.data). */
 	const char *path;
-	const char *what;        /* names the file in messages and the bar */
+	const char *what; /* names the file in messages and the bar */
 };
 
 struct download_result {
-	char *data;              /* memory sink: body + NUL, caller frees */
+	char *data; /* memory sink: body + NUL, caller frees */
 	size_t len;
-	uint64_t bytes;          /* body length */
-	uint8_t digest[MINISIG_DIGEST_BYTES];      /* BLAKE2b-512 */
+	uint64_t bytes;                             /* body length */
+	uint8_t digest[MINISIG_DIGEST_BYTES];       /* BLAKE2b-512 */
 	uint8_t file_hash[MINISIG_FILE_HASH_BYTES]; /* BLAKE2b-256 */
-	size_t mirror;           /* the index of the URL that served it */
-	unsigned attempts;       /* requests made, over all mirrors */
-	uint64_t resumed;        /* bytes reused from earlier transfers */
-	double seconds;          /* wall time, retries and backoff included */
+	size_t mirror;     /* the index of the URL that served it */
+	unsigned attempts; /* requests made, over all mirrors */
+	uint64_t resumed;  /* bytes reused from earlier transfers */
+	double seconds;    /* wall time, retries and backoff included */
 };
 
 /*

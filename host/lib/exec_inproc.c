@@ -42,9 +42,9 @@ static void inproc_destroy(struct executor *ex)
 }
 
 static const struct executor_ops inproc_ops = {
-	.kind = "in-process",
-	.invoke = inproc_invoke,
-	.destroy = inproc_destroy,
+        .kind = "in-process",
+        .invoke = inproc_invoke,
+        .destroy = inproc_destroy,
 };
 
 sh_status exec_inproc_open(struct loaded_skill *ls,
@@ -74,11 +74,12 @@ sh_status exec_inproc_open(struct loaded_skill *ls,
 		ip->initialised = 1;
 		st = ls->e.init(&ip->binding.api, bundle_dir, &ip->skill_data);
 		if (st != SKILL_OK) {
-			sh_error_set(e, SH_ERR_FAIL,
-			             "skill %s (%s): init failed with status %d "
-			             "(%s); see its log messages above",
-			             ls->desc->name, ls->path, (int)st,
-			             call_skill_status_name(st));
+			sh_error_set(
+			        e, SH_ERR_FAIL,
+			        "skill %s (%s): init failed with status %d "
+			        "(%s); see its log messages above",
+			        ls->desc->name, ls->path, (int)st,
+			        call_skill_status_name(st));
 			ip->initialised = 0;
 			loader_close(ls, 1);
 			free(ip);

@@ -47,10 +47,10 @@
 /* Most bytes of a setting or secret returned in one reply. */
 #define VALUE_MAX (4u * 1024 * 1024)
 /* A worker's last output kept for error messages. */
-#define TAIL_MAX 1024
+#define TAIL_MAX        1024
 #define LINE_MAX_LOGGED 512
-#define DRAIN_BUDGET (256 * 1024)
-#define MSG_MAX 1024
+#define DRAIN_BUDGET    (256 * 1024)
+#define MSG_MAX         1024
 /* How long a worker whose socket closed may take to finish exiting. */
 #define EXIT_WAIT_MS 200
 
@@ -59,8 +59,8 @@ extern char **environ;
 struct worker {
 	struct worker *next; /* in the idle list */
 	pid_t pid;
-	int fd;              /* our end of the socketpair */
-	int out_fd;          /* its stdout and stderr, or -1 once closed */
+	int fd;     /* our end of the socketpair */
+	int out_fd; /* its stdout and stderr, or -1 once closed */
 	struct wire_ctl *ctl;
 	struct wire_reader rd;
 	unsigned sandbox;
@@ -69,16 +69,16 @@ struct worker {
 	size_t line_len;
 	char tail[TAIL_MAX];
 	size_t tail_len;
-	size_t logged;       /* output bytes logged in this call */
-	int retire;          /* replace it after this call */
-	int rss_limit_hit;   /* ASan's memory cap stopped it */
+	size_t logged;     /* output bytes logged in this call */
+	int retire;        /* replace it after this call */
+	int rss_limit_hit; /* ASan's memory cap stopped it */
 	char first_error[LINE_MAX_LOGGED]; /* the first line of a report */
 };
 
 struct isolated {
 	struct executor base;
 	char *name, *version, *lib, *bundle, *worker, *scratch_root;
-	char *tools;         /* tool names, each followed by '\n' */
+	char *tools; /* tool names, each followed by '\n' */
 	uint32_t ntools;
 	struct hostapi_binding binding; /* for skill.config/1 */
 	const struct host_services *svc;
@@ -95,10 +95,10 @@ struct isolated {
 	pthread_mutex_t lock; /* everything below */
 	pthread_cond_t cv;    /* a worker became idle, or a slot free */
 	struct worker *idle;
-	unsigned nworkers;    /* alive or starting */
-	unsigned streak;      /* crashes since the last success */
-	unsigned unreplaced;  /* workers that died and were not replaced */
-	int64_t next_start_ns;   /* backoff: no start before */
+	unsigned nworkers;        /* alive or starting */
+	unsigned streak;          /* crashes since the last success */
+	unsigned unreplaced;      /* workers that died and were not replaced */
+	int64_t next_start_ns;    /* backoff: no start before */
 	int64_t breaker_until_ns; /* 0: closed */
 	char last_crash[96];
 	uint64_t started, restarts, crashes;
@@ -119,7 +119,7 @@ const char *exec_isolated_outcome(const struct executor *ex)
 }
 
 static void set_outcome(const struct isolated *iso, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+        __attribute__((format(printf, 2, 3)));
 
 static void set_outcome(const struct isolated *iso, const char *fmt, ...)
 {
@@ -145,9 +145,12 @@ uint64_t exec_isolated_parse_size(const char *s)
 		return 0;
 	switch (*end) {
 	case '\0': break;
-	case 'k': case 'K': mult = 1ull << 10; break;
-	case 'm': case 'M': mult = 1ull << 20; break;
-	case 'g': case 'G': mult = 1ull << 30; break;
+	case 'k':
+	case 'K': mult = 1ull << 10; break;
+	case 'm':
+	case 'M': mult = 1ull << 20; break;
+	case 'g':
+	case 'G': mult = 1ull << 30; break;
 	default: return 0;
 	}
 	if (*end && end[1])
@@ -185,8 +188,8 @@ static void emit_line(const struct isolated *iso, struct worker *w)
 		w->rss_limit_hit = 1;
 	/* A sanitizer's report starts with its cause and ends with pages of
 	 * detail: keep the cause for the error message. */
-	if (!w->first_error[0] && (strstr(w->line, "ERROR: ") ||
-	                           strstr(w->line, "runtime error: ")))
+	if (!w->first_error[0] &&
+	    (strstr(w->line, "ERROR: ") || strstr(w->line, "runtime error: ")))
 		snprintf(w->first_error, sizeof w->first_error, "%s", w->line);
 	if (w->logged < ISOLATED_OUTPUT_LOG_MAX) {
 		hostlog(SKILL_LOG_NOTICE, "%s (worker %d): %s", iso->name,
@@ -307,9 +310,9 @@ static char **worker_env(const struct isolated *iso, const char *scratch)
 	env[n++] = env_entry("HOME", scratch);
 	env[n++] = env_entry("TMPDIR", scratch);
 	if (level >= SKILL_LOG_DEBUG && level <= SKILL_LOG_EMERGENCY)
-		env[n++] = env_entry(
-			"SKILLHOST_LOG_LEVEL",
-			hostlog_level_name((skill_log_level)level));
+		env[n++] =
+		        env_entry("SKILLHOST_LOG_LEVEL",
+		                  hostlog_level_name((skill_log_level)level));
 	if ((v = getenv("LD_LIBRARY_PATH")))
 		env[n++] = env_entry("LD_LIBRARY_PATH", v);
 	if (sandbox_sanitized()) {
@@ -343,8 +346,8 @@ static void free_env(char **env)
 	free(env);
 }
 
-static sh_status make_scratch(const struct isolated *iso, char *buf,
-                              size_t cap, struct sh_error *e)
+static sh_status make_scratch(const struct isolated *iso, char *buf, size_t cap,
+                              struct sh_error *e)
 {
 	char name[128];
 	size_t i = 0;
@@ -376,8 +379,15 @@ static sh_status spawn(struct isolated *iso, struct worker **out,
 	int sv[2] = {-1, -1}, op[2] = {-1, -1}, memfd = -1;
 	int cfd = -1, cout = -1, cmem = -1;
 	char memory[32];
-	char *argv[] = {"skillhost-worker", "--serve", iso->lib, "--bundle",
-	                iso->bundle, "--scratch", NULL, "--memory", memory,
+	char *argv[] = {"skillhost-worker",
+	                "--serve",
+	                iso->lib,
+	                "--bundle",
+	                iso->bundle,
+	                "--scratch",
+	                NULL,
+	                "--memory",
+	                memory,
 	                NULL};
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t attr;
@@ -495,16 +505,16 @@ struct session {
 	uint64_t call_id;        /* 0 during start-up */
 	int64_t io_deadline_ns;  /* for writes to the worker */
 	int hello, ready;
-	unsigned notes;          /* log and progress messages passed on */
+	unsigned notes; /* log and progress messages passed on */
 	struct wire_done done;
 	skill_status init_status;
 	struct handle *handles;
 	size_t nhandles;
-	char why[MSG_MAX];       /* what broke the protocol */
+	char why[MSG_MAX]; /* what broke the protocol */
 };
 
 static enum turn broken(struct session *s, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+        __attribute__((format(printf, 2, 3)));
 
 /* Record why the worker is no longer trusted. */
 static enum turn broken(struct session *s, const char *fmt, ...)
@@ -574,7 +584,7 @@ static int live(const struct session *s, uint64_t call)
 static void reply_value(struct wire_buf *b, int64_t ret, const char *buf,
                         size_t cap)
 {
-	size_t n = ret < 0 || !cap ? 0
+	size_t n = ret < 0 || !cap           ? 0
 	           : (uint64_t)ret < cap - 1 ? (size_t)ret
 	                                     : cap - 1;
 	wire_put_i64(b, ret);
@@ -636,8 +646,8 @@ static enum turn ext_artifacts(struct session *s,
 		uint32_t id = 0;
 		if (!wire_rd_done(r))
 			break;
-		if (ok && (st = x->create(s->call, name, mime, &h)) ==
-		                  SKILL_OK &&
+		if (ok &&
+		    (st = x->create(s->call, name, mime, &h)) == SKILL_OK &&
 		    !(id = add_handle(s, H_OUT, h))) {
 			x->discard(s->call, h);
 			st = SKILL_ERR_NOMEM;
@@ -696,8 +706,9 @@ static enum turn ext_artifacts(struct session *s,
 		uint32_t id = 0;
 		if (!wire_rd_done(r))
 			break;
-		if (ok && (st = x->open_input(s->call, path, &h, &size)) ==
-		                  SKILL_OK &&
+		if (ok &&
+		    (st = x->open_input(s->call, path, &h, &size)) ==
+		            SKILL_OK &&
 		    !(id = add_handle(s, H_IN, h))) {
 			x->close_input(s->call, h);
 			st = SKILL_ERR_NOMEM;
@@ -727,8 +738,7 @@ static enum turn ext_artifacts(struct session *s,
 		free(buf);
 		return T_MORE;
 	}
-	default:
-		break;
+	default: break;
 	}
 	return broken(s, "a malformed %s call", "skill.artifacts/1");
 }
@@ -834,17 +844,15 @@ static enum turn serve_ext(struct session *s, const struct wire_msg *m)
 		return broken(s, "a malformed extension call");
 	x = c.ext < WIRE_EXT_COUNT ? s->iso->ext[c.ext] : NULL;
 	if (!x)
-		return broken(s, "a call to extension %u, which the host did "
-		                 "not offer", c.ext);
+		return broken(s,
+		              "a call to extension %u, which the host did "
+		              "not offer",
+		              c.ext);
 	wire_buf_init(&b);
 	wire_begin(&b, WIRE_REPLY, m->id);
 	switch (c.ext) {
-	case WIRE_EXT_CONFIG:
-		t = ext_config(s, x, &c, &b);
-		break;
-	case WIRE_EXT_ARTIFACTS:
-		t = ext_artifacts(s, x, &c, &b);
-		break;
+	case WIRE_EXT_CONFIG: t = ext_config(s, x, &c, &b); break;
+	case WIRE_EXT_ARTIFACTS: t = ext_artifacts(s, x, &c, &b); break;
 	case WIRE_EXT_HTTP:
 		/* Response bodies may carry tokens. */
 		wipe = 1;
@@ -947,8 +955,8 @@ static enum turn hello(struct session *s, const struct wire_msg *m)
 	if (h.version != WIRE_VERSION)
 		return broken(s, "a different protocol version");
 	if (strcmp(h.skill, iso->name) ||
-	    strcmp(h.skill_version, iso->version) ||
-	    h.ntools != iso->ntools || strcmp(h.tools, iso->tools)) {
+	    strcmp(h.skill_version, iso->version) || h.ntools != iso->ntools ||
+	    strcmp(h.tools, iso->tools)) {
 		snprintf(s->why, sizeof s->why,
 		         "the library says it is %.100s %.60s, which is not "
 		         "the %s %s (with the same tools) the host knows; "
@@ -959,9 +967,10 @@ static enum turn hello(struct session *s, const struct wire_msg *m)
 	s->hello = 1;
 	s->w->sandbox = h.sandbox;
 	if (h.sandbox_detail[0])
-		hostlog(SKILL_LOG_DEBUG, "%s (worker %d): sandbox layers "
-		        "skipped: %s", iso->name, (int)s->w->pid,
-		        h.sandbox_detail);
+		hostlog(SKILL_LOG_DEBUG,
+		        "%s (worker %d): sandbox layers "
+		        "skipped: %s",
+		        iso->name, (int)s->w->pid, h.sandbox_detail);
 	{
 		struct wire_buf b;
 		wire_buf_init(&b);
@@ -1065,12 +1074,8 @@ static enum turn handle_frames(struct session *s)
 		case WIRE_RESULT_MEDIA:
 		case WIRE_RESULT_RESOURCE:
 		case WIRE_RESULT_LINK:
-		case WIRE_TOOL_ERROR:
-			t = result(s, &m);
-			break;
-		case WIRE_EXT_CALL:
-			t = serve_ext(s, &m);
-			break;
+		case WIRE_TOOL_ERROR: t = result(s, &m); break;
+		case WIRE_EXT_CALL: t = serve_ext(s, &m); break;
 		case WIRE_DONE:
 			if (!live(s, m.id) || !wire_decode_done(&m, &s->done))
 				return broken(s, "a malformed or stray done");
@@ -1242,8 +1247,8 @@ static sh_status start_worker(struct isolated *iso, struct worker **out,
                               struct sh_error *e)
 {
 	struct session s = {.iso = iso};
-	int64_t deadline = call_now_ns() +
-	                   (int64_t)ISOLATED_START_TIMEOUT_MS * 1000000;
+	int64_t deadline =
+	        call_now_ns() + (int64_t)ISOLATED_START_TIMEOUT_MS * 1000000;
 	char why[256], tail[TAIL_MAX + 8];
 	struct worker *w;
 	sh_status rc;
@@ -1351,18 +1356,17 @@ static int exited_soon(pid_t pid, int *status)
 
 /* The message and status for a worker that ended during a call; *crash
  * names the crash for the breaker, NULL when the host ended it. */
-static skill_status ended(struct isolated *iso, struct session *s,
-                          int status, enum why_ended why, char *msg,
-                          size_t cap, const char **crash)
+static skill_status ended(struct isolated *iso, struct session *s, int status,
+                          enum why_ended why, char *msg, size_t cap,
+                          const char **crash)
 {
 	const char *tool = s->call->tool_name ? s->call->tool_name : iso->name;
 	struct worker *w = s->w;
 	int sig = atomic_load(&w->ctl->crash_signal);
 	int nr = atomic_load(&w->ctl->crash_syscall);
 	uint64_t vm = atomic_load(&w->ctl->crash_vm);
-	uint64_t slack = iso->memory_max / 8 > (16u << 20)
-	                         ? iso->memory_max / 8
-	                         : (16u << 20);
+	uint64_t slack = iso->memory_max / 8 > (16u << 20) ? iso->memory_max / 8
+	                                                   : (16u << 20);
 	char sn[48], tail[TAIL_MAX + 8];
 	int64_t grace_ms = iso->grace_ns / 1000000;
 
@@ -1458,9 +1462,8 @@ static skill_status ended(struct isolated *iso, struct session *s,
 /* Take an idle worker, or start one, waiting while the pool is full or a
  * restart is being held back. NULL with msg and *st when none can be
  * had before the call ends. */
-static struct worker *take_worker(struct isolated *iso,
-                                  struct skill_call *call, char *msg,
-                                  size_t cap, skill_status *st)
+static struct worker *take_worker(struct isolated *iso, struct skill_call *call,
+                                  char *msg, size_t cap, skill_status *st)
 {
 	const char *tool = call->tool_name ? call->tool_name : iso->name;
 	struct worker *w = NULL;
@@ -1477,7 +1480,8 @@ static struct worker *take_worker(struct isolated *iso,
 			         "skill, or restart skillhost to try again now",
 			         tool, iso->name, iso->streak, iso->last_crash,
 			         (long long)((iso->breaker_until_ns - now) /
-			                     1000000000 + 1));
+			                             1000000000 +
+			                     1));
 			set_outcome(iso, "breaker open");
 			*st = SKILL_ERR_INTERNAL;
 			break;
@@ -1507,8 +1511,8 @@ static struct worker *take_worker(struct isolated *iso,
 			break;
 		}
 		if (call_is_cancelled(call)) {
-			int timed_out = call->deadline_ns &&
-			                now >= call->deadline_ns;
+			int timed_out =
+			        call->deadline_ns && now >= call->deadline_ns;
 			snprintf(msg, cap,
 			         "%s failed: %s while waiting for one of skill "
 			         "%s's %u workers%s",
@@ -1708,8 +1712,8 @@ dead:
 static void shutdown_worker(struct isolated *iso, struct worker *w)
 {
 	struct session s = {.iso = iso, .w = w, .hello = 1, .ready = 1};
-	int64_t deadline = call_now_ns() +
-	                   (int64_t)ISOLATED_SHUTDOWN_MS * 1000000;
+	int64_t deadline =
+	        call_now_ns() + (int64_t)ISOLATED_SHUTDOWN_MS * 1000000;
 	struct wire_buf b;
 
 	s.io_deadline_ns = deadline;
@@ -1756,9 +1760,9 @@ static void isolated_destroy(struct executor *ex)
 }
 
 static const struct executor_ops isolated_ops = {
-	.kind = "isolated",
-	.invoke = isolated_invoke,
-	.destroy = isolated_destroy,
+        .kind = "isolated",
+        .invoke = isolated_invoke,
+        .destroy = isolated_destroy,
 };
 
 const void *exec_skill_extension(struct executor *ex, const char *id)
@@ -1793,8 +1797,8 @@ int exec_isolated_stats(struct executor *ex, struct exec_isolated_stats *out)
 	out->restarts = iso->restarts;
 	out->crashes = iso->crashes;
 	out->crash_streak = iso->streak;
-	out->breaker_open = iso->breaker_until_ns &&
-	                    call_now_ns() < iso->breaker_until_ns;
+	out->breaker_open =
+	        iso->breaker_until_ns && call_now_ns() < iso->breaker_until_ns;
 	out->sandbox = iso->last_sandbox;
 	pthread_mutex_unlock(&iso->lock);
 	return 1;
@@ -1832,8 +1836,7 @@ static char *dir_of(const char *path)
 
 /* The host extensions the worker may use: those the host offers and the
  * protocol can forward. */
-static char *offer(struct isolated *iso,
-                   const void *(*lookup)(const char *id))
+static char *offer(struct isolated *iso, const void *(*lookup)(const char *id))
 {
 	size_t len = 1;
 	char *s;
@@ -1884,14 +1887,14 @@ sh_status exec_isolated_open(const struct exec_isolated_opts *o,
 	iso->lib = strdup(o->lib);
 	iso->bundle = o->bundle_dir ? strdup(o->bundle_dir) : dir_of(o->lib);
 	iso->worker = strdup(worker);
-	iso->scratch_root = strdup(o->scratch_root ? o->scratch_root
+	iso->scratch_root = strdup(o->scratch_root        ? o->scratch_root
 	                           : tmp && tmp[0] == '/' ? tmp
 	                                                  : "/tmp");
 	iso->tools = tool_names(o->desc);
 	iso->ntools = o->desc->ntools;
 	iso->svc = o->svc;
-	iso->welcome_ids = offer(iso, o->ext_lookup ? o->ext_lookup
-	                                            : hostapi_extension);
+	iso->welcome_ids =
+	        offer(iso, o->ext_lookup ? o->ext_lookup : hostapi_extension);
 	if (!iso->name || !iso->version || !iso->lib || !iso->bundle ||
 	    !iso->worker || !iso->scratch_root || !iso->tools ||
 	    !iso->welcome_ids) {
@@ -1899,8 +1902,8 @@ sh_status exec_isolated_open(const struct exec_isolated_opts *o,
 		return sh_error_set(e, SH_ERR_NOMEM, "out of memory");
 	}
 	hostapi_bind(&iso->binding, iso->name, o->svc);
-	iso->memory_max = o->memory_max ? o->memory_max
-	                                : ISOLATED_MEMORY_DEFAULT;
+	iso->memory_max =
+	        o->memory_max ? o->memory_max : ISOLATED_MEMORY_DEFAULT;
 	if (iso->memory_max < ISOLATED_MEMORY_MIN)
 		iso->memory_max = ISOLATED_MEMORY_MIN;
 	iso->pool_max = o->pool_max ? o->pool_max : ISOLATED_POOL_DEFAULT;
@@ -1909,11 +1912,11 @@ sh_status exec_isolated_open(const struct exec_isolated_opts *o,
 	if (o->desc->flags & SKILL_FLAG_SERIALIZED)
 		iso->pool_max = 1;
 	iso->grace_ns = ms_or(o->cancel_grace_ms, ISOLATED_CANCEL_GRACE_MS);
-	iso->backoff_base_ns = ms_or(o->backoff_base_ms,
-	                             ISOLATED_BACKOFF_BASE_MS);
+	iso->backoff_base_ns =
+	        ms_or(o->backoff_base_ms, ISOLATED_BACKOFF_BASE_MS);
 	iso->backoff_max_ns = ms_or(o->backoff_max_ms, ISOLATED_BACKOFF_MAX_MS);
-	iso->cooldown_ns = ms_or(o->breaker_cooldown_ms,
-	                         ISOLATED_BREAKER_COOLDOWN_MS);
+	iso->cooldown_ns =
+	        ms_or(o->breaker_cooldown_ms, ISOLATED_BREAKER_COOLDOWN_MS);
 	iso->breaker_crashes = o->breaker_crashes ? o->breaker_crashes
 	                                          : ISOLATED_BREAKER_CRASHES;
 	iso->metrics = o->svc && o->svc->metrics

@@ -40,19 +40,19 @@
 #include "skilldesc.h"
 #include "status.h"
 
-#define ISOLATED_POOL_DEFAULT 4
-#define ISOLATED_POOL_MAX 64
-#define ISOLATED_MEMORY_DEFAULT (1024ull * 1024 * 1024)
-#define ISOLATED_MEMORY_MIN (32ull * 1024 * 1024)
+#define ISOLATED_POOL_DEFAULT     4
+#define ISOLATED_POOL_MAX         64
+#define ISOLATED_MEMORY_DEFAULT   (1024ull * 1024 * 1024)
+#define ISOLATED_MEMORY_MIN       (32ull * 1024 * 1024)
 #define ISOLATED_START_TIMEOUT_MS 10000
-#define ISOLATED_CANCEL_GRACE_MS 100
+#define ISOLATED_CANCEL_GRACE_MS  100
 /* A worker that stops reading its socket mid-call, in a call without a
  * deadline, is given this long before it is treated as hung. */
-#define ISOLATED_STALL_MS 10000
-#define ISOLATED_SHUTDOWN_MS 2000
-#define ISOLATED_BACKOFF_BASE_MS 100
-#define ISOLATED_BACKOFF_MAX_MS 5000
-#define ISOLATED_BREAKER_CRASHES 5
+#define ISOLATED_STALL_MS            10000
+#define ISOLATED_SHUTDOWN_MS         2000
+#define ISOLATED_BACKOFF_BASE_MS     100
+#define ISOLATED_BACKOFF_MAX_MS      5000
+#define ISOLATED_BREAKER_CRASHES     5
 #define ISOLATED_BREAKER_COOLDOWN_MS 30000
 /* Bytes of a worker's stdout and stderr copied to the host log per call
  * (the rest is read and dropped, so a flood never blocks the skill). */
@@ -67,9 +67,9 @@ struct exec_isolated_opts {
 	const char *lib;        /* the skill's library (verified) */
 	const char *bundle_dir; /* its folder; NULL: the library's folder */
 	const struct host_services *svc; /* borrowed; outlives the executor */
-	uint64_t memory_max;    /* address-space cap; 0: default */
-	unsigned pool_max;      /* workers at most; 0: default */
-	const char *worker_path;  /* NULL: probe_worker_path() */
+	uint64_t memory_max;             /* address-space cap; 0: default */
+	unsigned pool_max;               /* workers at most; 0: default */
+	const char *worker_path;         /* NULL: probe_worker_path() */
 	const char *scratch_root; /* where scratch folders go; NULL: $TMPDIR
 	                           * or /tmp */
 	/* The host's extension vtables; NULL: hostapi_extension. */
@@ -108,14 +108,14 @@ const void *exec_skill_extension(struct executor *ex, const char *id);
 const char *exec_isolated_outcome(const struct executor *ex);
 
 struct exec_isolated_stats {
-	unsigned workers;    /* alive or starting */
+	unsigned workers; /* alive or starting */
 	unsigned idle;
-	uint64_t started;    /* every worker ever started */
-	uint64_t restarts;   /* started to replace one that died */
+	uint64_t started;  /* every worker ever started */
+	uint64_t restarts; /* started to replace one that died */
 	uint64_t crashes;
 	unsigned crash_streak;
 	int breaker_open;
-	unsigned sandbox;    /* SANDBOX_* the last worker applied */
+	unsigned sandbox; /* SANDBOX_* the last worker applied */
 	pid_t idle_pids[ISOLATED_POOL_MAX];
 };
 

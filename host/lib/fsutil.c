@@ -26,24 +26,24 @@ sh_status fs_read_file(const char *path, size_t cap, char **out, size_t *len,
 	*out = NULL;
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return sh_error_errno(e,
-		                      errno == ENOENT ? SH_ERR_NOTFOUND
-		                                      : SH_ERR_IO,
-		                      errno, "cannot open %s", path);
+		return sh_error_errno(
+		        e, errno == ENOENT ? SH_ERR_NOTFOUND : SH_ERR_IO, errno,
+		        "cannot open %s", path);
 	if (fstat(fd, &st) != 0) {
 		rc = sh_error_errno(e, SH_ERR_IO, errno, "cannot stat %s",
 		                    path);
 		goto out;
 	}
 	if (!S_ISREG(st.st_mode)) {
-		rc = sh_error_set(e, SH_ERR_INVALID,
-		                  "%s is not a regular file", path);
+		rc = sh_error_set(e, SH_ERR_INVALID, "%s is not a regular file",
+		                  path);
 		goto out;
 	}
 	if ((unsigned long long)st.st_size > cap) {
-		rc = sh_error_set(e, SH_ERR_NOMEM,
-		                  "%s is %lld bytes, over the limit of %zu bytes",
-		                  path, (long long)st.st_size, cap);
+		rc = sh_error_set(
+		        e, SH_ERR_NOMEM,
+		        "%s is %lld bytes, over the limit of %zu bytes", path,
+		        (long long)st.st_size, cap);
 		goto out;
 	}
 	buf = malloc((size_t)st.st_size + 1);
@@ -132,9 +132,9 @@ sh_status fs_write_atomic(const char *path, const void *data, size_t len,
 		return sh_error_set(e, SH_ERR_NOMEM, "path too long: %s", path);
 	fd = mkostemp(tmp, O_CLOEXEC);
 	if (fd < 0)
-		return sh_error_errno(e, SH_ERR_IO, errno,
-		                      "cannot create a temporary file beside %s",
-		                      path);
+		return sh_error_errno(
+		        e, SH_ERR_IO, errno,
+		        "cannot create a temporary file beside %s", path);
 	if (fchmod(fd, mode) != 0) {
 		rc = sh_error_errno(e, SH_ERR_IO, errno, "cannot chmod %s",
 		                    tmp);
@@ -153,12 +153,14 @@ sh_status fs_write_atomic(const char *path, const void *data, size_t len,
 		len -= (size_t)w;
 	}
 	if (fsync(fd) != 0) {
-		rc = sh_error_errno(e, SH_ERR_IO, errno, "cannot fsync %s", tmp);
+		rc = sh_error_errno(e, SH_ERR_IO, errno, "cannot fsync %s",
+		                    tmp);
 		goto fail;
 	}
 	if (close(fd) != 0) {
 		fd = -1;
-		rc = sh_error_errno(e, SH_ERR_IO, errno, "cannot close %s", tmp);
+		rc = sh_error_errno(e, SH_ERR_IO, errno, "cannot close %s",
+		                    tmp);
 		goto fail;
 	}
 	fd = -1;
@@ -190,7 +192,8 @@ sh_status fs_mkdirs(const char *path, mode_t mode, struct sh_error *e)
 		*s = '\0';
 		if (mkdir(buf, mode) != 0 && errno != EEXIST)
 			return sh_error_errno(e, SH_ERR_IO, errno,
-			                      "cannot create directory %s", buf);
+			                      "cannot create directory %s",
+			                      buf);
 		*s = '/';
 	}
 	if (mkdir(buf, mode) != 0 && errno != EEXIST)
@@ -209,12 +212,13 @@ static sh_status remove_at(int parent, const char *name, const char *shown,
 
 	if (fstatat(parent, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
 		return errno == ENOENT
-		           ? SH_OK
-		           : sh_error_errno(e, SH_ERR_IO, errno,
-		                            "cannot stat %s", shown);
+		               ? SH_OK
+		               : sh_error_errno(e, SH_ERR_IO, errno,
+		                                "cannot stat %s", shown);
 	if (S_ISDIR(st.st_mode)) {
-		int fd = openat(parent, name,
-		                O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		int fd =
+		        openat(parent, name,
+		               O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		DIR *d;
 		struct dirent *de;
 		sh_status rc = SH_OK;
@@ -229,14 +233,16 @@ static sh_status remove_at(int parent, const char *name, const char *shown,
 			                      "cannot read %s", shown);
 		}
 		while (rc == SH_OK && (de = readdir(d)) != NULL) {
-			if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			if (!strcmp(de->d_name, ".") ||
+			    !strcmp(de->d_name, ".."))
 				continue;
 			rc = remove_at(dirfd(d), de->d_name, shown, e);
 		}
 		closedir(d);
 		if (rc != SH_OK)
 			return rc;
-		if (unlinkat(parent, name, AT_REMOVEDIR) != 0 && errno != ENOENT)
+		if (unlinkat(parent, name, AT_REMOVEDIR) != 0 &&
+		    errno != ENOENT)
 			return sh_error_errno(e, SH_ERR_IO, errno,
 			                      "cannot remove %s", shown);
 		return SH_OK;
@@ -274,8 +280,8 @@ sh_status fs_join(char *buf, size_t cap, const char *a, const char *b,
 	return SH_OK;
 }
 
-sh_status fs_pathf(char *buf, size_t cap, struct sh_error *e,
-                   const char *fmt, ...)
+sh_status fs_pathf(char *buf, size_t cap, struct sh_error *e, const char *fmt,
+                   ...)
 {
 	va_list ap;
 	int n;

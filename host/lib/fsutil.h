@@ -45,8 +45,8 @@ int fs_is_dir(const char *path);
 
 /* printf into a path buffer; SH_ERR_NOMEM naming the start of the path
  * when it does not fit, so a path is never silently cut. */
-sh_status fs_pathf(char *buf, size_t cap, struct sh_error *e,
-                   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+sh_status fs_pathf(char *buf, size_t cap, struct sh_error *e, const char *fmt,
+                   ...) __attribute__((format(printf, 4, 5)));
 
 /* Write "a/b" into buf of cap bytes; SH_ERR_NOMEM when it does not fit. */
 sh_status fs_join(char *buf, size_t cap, const char *a, const char *b,

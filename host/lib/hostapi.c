@@ -23,8 +23,8 @@ const struct hostapi_binding *hostapi_binding_of(const skill_host_t *host)
 	return (const struct hostapi_binding *)(const void *)host;
 }
 
-static int64_t config_get(const skill_host_t *host, const char *key,
-                          char *buf, size_t cap)
+static int64_t config_get(const skill_host_t *host, const char *key, char *buf,
+                          size_t cap)
 {
 	const struct hostapi_binding *b = hostapi_binding_of(host);
 	const char *v;
@@ -45,8 +45,8 @@ static int64_t config_get(const skill_host_t *host, const char *key,
 }
 
 static const skill_ext_config_t config_ext = {
-	.struct_size = sizeof(skill_ext_config_t),
-	.get = config_get,
+        .struct_size = sizeof(skill_ext_config_t),
+        .get = config_get,
 };
 
 const void *hostapi_extension(const char *id)

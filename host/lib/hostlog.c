@@ -10,13 +10,13 @@
 #include <string.h>
 
 #define HOSTLOG_LINE_MAX 4096
-#define LEVEL_UNSET (-1)
+#define LEVEL_UNSET      (-1)
 
 static atomic_int min_level = LEVEL_UNSET;
 
-static const char *const level_names[] = {
-	"debug", "info", "notice", "warning",
-	"error", "critical", "alert", "emergency"};
+static const char *const level_names[] = {"debug",   "info",     "notice",
+                                          "warning", "error",    "critical",
+                                          "alert",   "emergency"};
 
 const char *hostlog_level_name(skill_log_level level)
 {

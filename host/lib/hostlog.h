@@ -16,7 +16,7 @@ void hostlog_set_level(int min);
 int hostlog_level(void);
 
 void hostlog(skill_log_level level, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+        __attribute__((format(printf, 2, 3)));
 
 /* A message a skill logged. skill may be NULL. */
 void hostlog_skill(const char *skill, skill_log_level level, const char *msg);

@@ -36,8 +36,7 @@ static pthread_once_t once = PTHREAD_ONCE_INIT;
 static CURLSH *share;
 static pthread_mutex_t share_locks[CURL_LOCK_DATA_LAST];
 
-static void lock_cb(CURL *h, curl_lock_data data, curl_lock_access a,
-                    void *ud)
+static void lock_cb(CURL *h, curl_lock_data data, curl_lock_access a, void *ud)
 {
 	(void)h, (void)a, (void)ud;
 	pthread_mutex_lock(&share_locks[data]);
@@ -61,7 +60,8 @@ static void init_once(void)
 		curl_share_setopt(share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
 		curl_share_setopt(share, CURLSHOPT_SHARE,
 		                  CURL_LOCK_DATA_SSL_SESSION);
-		curl_share_setopt(share, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
+		curl_share_setopt(share, CURLSHOPT_SHARE,
+		                  CURL_LOCK_DATA_CONNECT);
 	}
 }
 
@@ -96,14 +96,15 @@ int httpsvc_allowed(const struct skill_call *call, const char *host, int port)
 	if (!call->permissions)
 		return 1;
 	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(
-		                       call->permissions, "network"))
-		if (cJSON_IsString(it) &&
-		    manifest_host_matches(it->valuestring, host, port))
-			return 1;
-	return pattern_list_allows(
-		config_policy(svc ? svc->config : NULL, call->skill_name,
-		              "network"),
-		host, port);
+	                               call->permissions,
+	                               "network")) if (cJSON_IsString(it) &&
+	                                               manifest_host_matches(
+	                                                       it->valuestring,
+	                                                       host,
+	                                                       port)) return 1;
+	return pattern_list_allows(config_policy(svc ? svc->config : NULL,
+	                                         call->skill_name, "network"),
+	                           host, port);
 }
 
 /* ---- responses ---- */
@@ -382,9 +383,8 @@ static int pause_ms(skill_call_t *call, int64_t ms)
 
 static skill_status perform(skill_call_t *call, const char *method,
                             const char *url, struct curl_slist *hdrs,
-                            const skill_http_request_t *req,
-                            int64_t timeout_ms, struct response *r,
-                            long *status)
+                            const skill_http_request_t *req, int64_t timeout_ms,
+                            struct response *r, long *status)
 {
 	CURL *h = curl_easy_init();
 	CURLcode cc;
@@ -454,8 +454,7 @@ static skill_status perform(skill_call_t *call, const char *method,
 	return SKILL_ERR_IO;
 }
 
-static skill_status request(skill_call_t *call,
-                            const skill_http_request_t *in,
+static skill_status request(skill_call_t *call, const skill_http_request_t *in,
                             const skill_http_response_t **out)
 {
 	skill_http_request_t req;
@@ -471,13 +470,13 @@ static skill_status request(skill_call_t *call,
 	if (!out)
 		return SKILL_ERR_ARGS;
 	*out = NULL;
-	if (!in || in->struct_size < offsetof(skill_http_request_t,
-	                                      max_response_bytes) +
-	                                     sizeof(in->max_response_bytes))
+	if (!in || in->struct_size <
+	                   offsetof(skill_http_request_t, max_response_bytes) +
+	                           sizeof(in->max_response_bytes))
 		return SKILL_ERR_ARGS;
 	memset(&req, 0, sizeof req);
-	memcpy(&req, in, in->struct_size < sizeof req ? in->struct_size
-	                                              : sizeof req);
+	memcpy(&req, in,
+	       in->struct_size < sizeof req ? in->struct_size : sizeof req);
 	if (!valid_method(req.method) || !req.url ||
 	    (req.header_count && !req.headers) || (req.body_len && !req.body))
 		return SKILL_ERR_ARGS;
@@ -492,10 +491,10 @@ static skill_status request(skill_call_t *call,
 		goto out;
 	}
 	r->d.release = release;
-	r->max = req.max_response_bytes > 0 &&
-	                 req.max_response_bytes <= HTTPSVC_HARD_MAX_BYTES
-	             ? (size_t)req.max_response_bytes
-	             : (size_t)HTTPSVC_DEFAULT_MAX_BYTES;
+	r->max = req.max_response_bytes > 0 && req.max_response_bytes <=
+	                                               HTTPSVC_HARD_MAX_BYTES
+	                 ? (size_t)req.max_response_bytes
+	                 : (size_t)HTTPSVC_DEFAULT_MAX_BYTES;
 	if (curl_url_set(u, CURLUPART_URL, req.url, 0) != CURLUE_OK ||
 	    !target_of(u, &host, &port)) {
 		call_log(call, SKILL_LOG_ERROR,
@@ -505,8 +504,9 @@ static skill_status request(skill_call_t *call,
 		goto out;
 	}
 	for (;;) {
-		int64_t timeout = req.timeout_ms > 0 ? req.timeout_ms
-		                                     : HTTPSVC_DEFAULT_TIMEOUT_MS;
+		int64_t timeout = req.timeout_ms > 0
+		                          ? req.timeout_ms
+		                          : HTTPSVC_DEFAULT_TIMEOUT_MS;
 		int64_t left = call_remaining_ms(call);
 		const char *loc, *ra;
 
@@ -528,7 +528,8 @@ static skill_status request(skill_call_t *call,
 			goto out;
 		}
 		reset(r);
-		st = perform(call, method, url, hdrs, &req, timeout, r, &status);
+		st = perform(call, method, url, hdrs, &req, timeout, r,
+		             &status);
 		if (st != SKILL_OK)
 			goto out;
 		r->pub.headers = r->headers;
@@ -540,7 +541,8 @@ static skill_status request(skill_call_t *call,
 			 * of the loop, so a redirect cannot leave it. */
 			char *from = origin_of(u), *to;
 			int moved;
-			if (curl_url_set(u, CURLUPART_URL, loc, 0) != CURLUE_OK) {
+			if (curl_url_set(u, CURLUPART_URL, loc, 0) !=
+			    CURLUE_OK) {
 				free(from);
 				st = SKILL_ERR_IO;
 				goto out;
@@ -618,17 +620,18 @@ out:
 	return st;
 }
 
-static void response_free(skill_call_t *call,
-                          const skill_http_response_t *resp)
+static void response_free(skill_call_t *call, const skill_http_response_t *resp)
 {
 	if (resp)
-		call_release(call, (struct call_deferred *)(void *)(
-			(char *)resp - offsetof(struct response, pub)));
+		call_release(call, (struct call_deferred
+		                            *)(void *)((char *)resp -
+		                                       offsetof(struct response,
+		                                                pub)));
 }
 
 const skill_ext_http_t httpsvc_ext = {
-	.struct_size = sizeof(skill_ext_http_t),
-	.request = request,
-	.response_free = response_free,
-	.header = header,
+        .struct_size = sizeof(skill_ext_http_t),
+        .request = request,
+        .response_free = response_free,
+        .header = header,
 };

@@ -21,17 +21,16 @@ struct skill_call;
 
 #define HTTPSVC_DEFAULT_TIMEOUT_MS 30000
 #define HTTPSVC_CONNECT_TIMEOUT_MS 10000
-#define HTTPSVC_DEFAULT_MAX_BYTES (16ll * 1024 * 1024)
-#define HTTPSVC_HARD_MAX_BYTES (256ll * 1024 * 1024)
-#define HTTPSVC_MAX_REDIRECTS 5
-#define HTTPSVC_MAX_RETRIES 3
+#define HTTPSVC_DEFAULT_MAX_BYTES  (16ll * 1024 * 1024)
+#define HTTPSVC_HARD_MAX_BYTES     (256ll * 1024 * 1024)
+#define HTTPSVC_MAX_REDIRECTS      5
+#define HTTPSVC_MAX_RETRIES        3
 #define HTTPSVC_RETRY_AFTER_MAX_MS 30000
-#define HTTPSVC_MAX_HEADERS 256
+#define HTTPSVC_MAX_HEADERS        256
 
 extern const skill_ext_http_t httpsvc_ext;
 
 /* 1 when the call's skill may reach host:port (see the file comment). */
-int httpsvc_allowed(const struct skill_call *call, const char *host,
-                    int port);
+int httpsvc_allowed(const struct skill_call *call, const char *host, int port);
 
 #endif /* SH_HTTPSVC_H */

@@ -16,7 +16,8 @@ static sh_status refuse(struct jsonrpc_refusal *why, int code, const char *id,
 	if (why) {
 		why->code = code;
 		snprintf(why->message, sizeof why->message, "%s", msg);
-		snprintf(why->id, sizeof why->id, "%s", id && *id ? id : "null");
+		snprintf(why->id, sizeof why->id, "%s",
+		         id && *id ? id : "null");
 	}
 	return SH_ERR_INVALID;
 }
@@ -69,7 +70,8 @@ int jsonrpc_id_text(const cJSON *v, char out[JSONRPC_ID_TEXT_MAX + 1])
 	}
 	if (cJSON_IsNumber(v)) {
 		double d = v->valuedouble;
-		if (!isfinite(d) || d != floor(d) || fabs(d) > JSONRPC_ID_INT_MAX)
+		if (!isfinite(d) || d != floor(d) ||
+		    fabs(d) > JSONRPC_ID_INT_MAX)
 			return 0;
 		snprintf(out, JSONRPC_ID_TEXT_MAX + 1, "%.0f", d);
 		return 1;
@@ -100,15 +102,16 @@ sh_status jsonrpc_parse(const char *text, size_t len, struct jsonrpc_msg *m,
 		char msg[128];
 		size_t at = root && end ? (size_t)(end - text)
 		            : cJSON_GetErrorPtr() &&
-		                      cJSON_GetErrorPtr() >= text &&
-		                      cJSON_GetErrorPtr() <= text + len
-		                ? (size_t)(cJSON_GetErrorPtr() - text)
-		                : 0;
+		                            cJSON_GetErrorPtr() >= text &&
+		                            cJSON_GetErrorPtr() <= text + len
+		                    ? (size_t)(cJSON_GetErrorPtr() - text)
+		                    : 0;
 		cJSON_Delete(root);
-		snprintf(msg, sizeof msg,
-		         "Parse error: not valid JSON (near byte %zu); send one "
-		         "JSON-RPC message",
-		         at);
+		snprintf(
+		        msg, sizeof msg,
+		        "Parse error: not valid JSON (near byte %zu); send one "
+		        "JSON-RPC message",
+		        at);
 		return refuse(why, JSONRPC_PARSE_ERROR, NULL, msg);
 	}
 	if (cJSON_IsArray(root)) {
@@ -120,8 +123,9 @@ sh_status jsonrpc_parse(const char *text, size_t len, struct jsonrpc_msg *m,
 	}
 	if (!cJSON_IsObject(root)) {
 		cJSON_Delete(root);
-		return refuse(why, JSONRPC_INVALID_REQUEST, NULL,
-		              "Invalid Request: a message must be a JSON object");
+		return refuse(
+		        why, JSONRPC_INVALID_REQUEST, NULL,
+		        "Invalid Request: a message must be a JSON object");
 	}
 	m->root = root;
 	id = cJSON_GetObjectItemCaseSensitive(root, "id");
@@ -148,11 +152,12 @@ sh_status jsonrpc_parse(const char *text, size_t len, struct jsonrpc_msg *m,
 		if (!id || !!result == !!error ||
 		    (error && !cJSON_IsObject(error))) {
 			jsonrpc_msg_free(m);
-			return refuse(why, JSONRPC_INVALID_REQUEST, NULL,
-			              "Invalid Request: a message needs "
-			              "\"method\" (a request or notification) or "
-			              "\"id\" with one of \"result\" and "
-			              "\"error\" (a response)");
+			return refuse(
+			        why, JSONRPC_INVALID_REQUEST, NULL,
+			        "Invalid Request: a message needs "
+			        "\"method\" (a request or notification) or "
+			        "\"id\" with one of \"result\" and "
+			        "\"error\" (a response)");
 		}
 		m->kind = JSONRPC_RESPONSE;
 		return SH_OK;
@@ -240,8 +245,8 @@ char *jsonrpc_result(const char *id, cJSON *result, size_t *len)
 	return print_envelope(id ? id : "", "result", result, NULL, NULL, len);
 }
 
-char *jsonrpc_error(const char *id, int code, const char *message,
-                    cJSON *data, size_t *len)
+char *jsonrpc_error(const char *id, int code, const char *message, cJSON *data,
+                    size_t *len)
 {
 	cJSON *e = cJSON_CreateObject();
 

@@ -21,17 +21,17 @@
 
 #include "status.h"
 
-#define JSONRPC_PARSE_ERROR -32700
-#define JSONRPC_INVALID_REQUEST -32600
+#define JSONRPC_PARSE_ERROR      -32700
+#define JSONRPC_INVALID_REQUEST  -32600
 #define JSONRPC_METHOD_NOT_FOUND -32601
-#define JSONRPC_INVALID_PARAMS -32602
-#define JSONRPC_INTERNAL_ERROR -32603
+#define JSONRPC_INVALID_PARAMS   -32602
+#define JSONRPC_INTERNAL_ERROR   -32603
 /* The implementation-defined range starts here (busy, shutting down). */
 #define JSONRPC_SERVER_ERROR -32000
 
 /* Longest string id accepted, in bytes; its JSON text may be up to six
  * times longer once escaped, plus the quotes. */
-#define JSONRPC_ID_MAX 256
+#define JSONRPC_ID_MAX      256
 #define JSONRPC_ID_TEXT_MAX (JSONRPC_ID_MAX * 6 + 2)
 /* Integer ids must be exact in a double, like JavaScript's. */
 #define JSONRPC_ID_INT_MAX 9007199254740991.0
@@ -49,9 +49,9 @@ enum jsonrpc_kind {
 
 struct jsonrpc_msg {
 	enum jsonrpc_kind kind;
-	cJSON *root;          /* the whole message (owned) */
-	const char *method;   /* requests and notifications; in root */
-	const cJSON *params;  /* an object, or NULL when absent; in root */
+	cJSON *root;         /* the whole message (owned) */
+	const char *method;  /* requests and notifications; in root */
+	const cJSON *params; /* an object, or NULL when absent; in root */
 	char id[JSONRPC_ID_TEXT_MAX + 1]; /* JSON text; "" when none */
 };
 
@@ -83,8 +83,8 @@ char *jsonrpc_result(const char *id, cJSON *result, size_t *len);
 
 /* The same for an error. id NULL or "" means null; data (may be NULL) is
  * consumed. */
-char *jsonrpc_error(const char *id, int code, const char *message,
-                    cJSON *data, size_t *len);
+char *jsonrpc_error(const char *id, int code, const char *message, cJSON *data,
+                    size_t *len);
 
 /* {"jsonrpc":"2.0","method":method,"params":params}; params (may be NULL)
  * is consumed. */

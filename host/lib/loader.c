@@ -17,11 +17,11 @@
 
 /* The host extensions this build offers; see hostapi.c. */
 static const char *const host_extensions[] = {
-	SKILL_EXT_CONFIG,
-	SKILL_EXT_ARTIFACTS,
-	SKILL_EXT_HTTP,
-	SKILL_EXT_SECRETS,
-	NULL,
+        SKILL_EXT_CONFIG,
+        SKILL_EXT_ARTIFACTS,
+        SKILL_EXT_HTTP,
+        SKILL_EXT_SECRETS,
+        NULL,
 };
 
 int loader_host_has_extension(const char *id)
@@ -56,55 +56,57 @@ static sh_status check_entry(const char *path, const skill_entry_t *en,
 	/* struct_size and abi are the first two members in every major, so
 	 * they can be read before anything else is trusted. */
 	if (en->struct_size < abi_end)
-		return sh_error_set(e, SH_ERR_ABI,
-		                    "%s: skill_entry_t.struct_size is %u, too "
-		                    "small to hold even the ABI stamp (%zu); the "
-		                    "file is not a skill built with the SDK",
-		                    path, en->struct_size, abi_end);
+		return sh_error_set(
+		        e, SH_ERR_ABI,
+		        "%s: skill_entry_t.struct_size is %u, too "
+		        "small to hold even the ABI stamp (%zu); the "
+		        "file is not a skill built with the SDK",
+		        path, en->struct_size, abi_end);
 	if (en->abi.major != SKILL_ABI_MAJOR)
-		return sh_error_set(e, SH_ERR_ABI,
-		                    "%s: skill_entry_t.abi.major is %u: the skill "
-		                    "was built for ABI %u.%u, this host supports "
-		                    "ABI %d.x (up to %d.%d); rebuild the skill "
-		                    "against SDK %d",
-		                    path, en->abi.major, en->abi.major,
-		                    en->abi.minor, SKILL_ABI_MAJOR,
-		                    SKILL_ABI_MAJOR, SKILL_ABI_MINOR,
-		                    SKILL_ABI_MAJOR);
+		return sh_error_set(
+		        e, SH_ERR_ABI,
+		        "%s: skill_entry_t.abi.major is %u: the skill "
+		        "was built for ABI %u.%u, this host supports "
+		        "ABI %d.x (up to %d.%d); rebuild the skill "
+		        "against SDK %d",
+		        path, en->abi.major, en->abi.major, en->abi.minor,
+		        SKILL_ABI_MAJOR, SKILL_ABI_MAJOR, SKILL_ABI_MINOR,
+		        SKILL_ABI_MAJOR);
 	if (en->abi.ptr_size != sizeof(void *))
 		return sh_error_set(e, SH_ERR_ABI,
 		                    "%s: skill_entry_t.abi.ptr_size is %u: the "
 		                    "skill was built for %u-bit pointers, this "
 		                    "host uses %zu-bit ones",
-		                    path, en->abi.ptr_size, en->abi.ptr_size * 8u,
-		                    sizeof(void *) * 8);
+		                    path, en->abi.ptr_size,
+		                    en->abi.ptr_size * 8u, sizeof(void *) * 8);
 	if (en->struct_size < LOADER_ENTRY_MIN_SIZE)
-		return sh_error_set(e, SH_ERR_ABI,
-		                    "%s: skill_entry_t.struct_size is %u, but ABI "
-		                    "%d.0 needs at least %zu (skill built for ABI "
-		                    "%u.%u, host %d.%d)",
-		                    path, en->struct_size, SKILL_ABI_MAJOR,
-		                    (size_t)LOADER_ENTRY_MIN_SIZE, en->abi.major,
-		                    en->abi.minor, SKILL_ABI_MAJOR,
-		                    SKILL_ABI_MINOR);
+		return sh_error_set(
+		        e, SH_ERR_ABI,
+		        "%s: skill_entry_t.struct_size is %u, but ABI "
+		        "%d.0 needs at least %zu (skill built for ABI "
+		        "%u.%u, host %d.%d)",
+		        path, en->struct_size, SKILL_ABI_MAJOR,
+		        (size_t)LOADER_ENTRY_MIN_SIZE, en->abi.major,
+		        en->abi.minor, SKILL_ABI_MAJOR, SKILL_ABI_MINOR);
 	return SH_OK;
 }
 
 static sh_status check_required(const char *path, const skill_entry_t *en,
                                 struct sh_error *e)
 {
-	const char *missing = !en->name          ? "name"
-	                      : !en->version     ? "version"
-	                      : !en->description ? "description"
-	                      : !en->invoke      ? "invoke"
+	const char *missing = !en->name                        ? "name"
+	                      : !en->version                   ? "version"
+	                      : !en->description               ? "description"
+	                      : !en->invoke                    ? "invoke"
 	                      : (!en->tools && en->tool_count) ? "tools"
 	                                                       : NULL;
 	if (missing)
-		return sh_error_set(e, SH_ERR_ABI,
-		                    "%s: skill_entry_t.%s is NULL; it is required "
-		                    "(skill ABI %u.%u, host %d.%d)",
-		                    path, missing, en->abi.major, en->abi.minor,
-		                    SKILL_ABI_MAJOR, SKILL_ABI_MINOR);
+		return sh_error_set(
+		        e, SH_ERR_ABI,
+		        "%s: skill_entry_t.%s is NULL; it is required "
+		        "(skill ABI %u.%u, host %d.%d)",
+		        path, missing, en->abi.major, en->abi.minor,
+		        SKILL_ABI_MAJOR, SKILL_ABI_MINOR);
 	return SH_OK;
 }
 
@@ -115,14 +117,14 @@ static sh_status check_requires(const char *path, const struct skilldesc *d,
 		for (char **r = d->tools[i].requires_ext; *r; r++)
 			if (!loader_host_has_extension(*r))
 				return sh_error_set(
-					e, SH_ERR_ABI,
-					"%s: tool \"%s\" requires the host "
-					"extension \"%s\", which this host "
-					"(skillhost %s, ABI %d.%d) does not "
-					"offer; upgrade skillhost",
-					path, d->tools[i].name, *r,
-					SKILLHOST_VERSION, SKILL_ABI_MAJOR,
-					SKILL_ABI_MINOR);
+				        e, SH_ERR_ABI,
+				        "%s: tool \"%s\" requires the host "
+				        "extension \"%s\", which this host "
+				        "(skillhost %s, ABI %d.%d) does not "
+				        "offer; upgrade skillhost",
+				        path, d->tools[i].name, *r,
+				        SKILLHOST_VERSION, SKILL_ABI_MAJOR,
+				        SKILL_ABI_MINOR);
 	return SH_OK;
 }
 
@@ -136,9 +138,9 @@ sh_status loader_open(const char *path, struct loaded_skill **out,
 
 	*out = NULL;
 	if (stat(path, &st) != 0)
-		return sh_error_errno(e,
-		                      errno == ENOENT ? SH_ERR_NOTFOUND : SH_ERR_IO,
-		                      errno, "cannot load skill %s", path);
+		return sh_error_errno(
+		        e, errno == ENOENT ? SH_ERR_NOTFOUND : SH_ERR_IO, errno,
+		        "cannot load skill %s", path);
 	if (!S_ISREG(st.st_mode))
 		return sh_error_set(e, SH_ERR_ABI,
 		                    "cannot load skill %s: not a regular file",
@@ -159,27 +161,27 @@ sh_status loader_open(const char *path, struct loaded_skill **out,
 	}
 	if (!ls->dl) {
 		const char *why = dlerror();
-		rc = sh_error_set(e, SH_ERR_ABI,
-		                  "cannot load skill %s: %s", path,
-		                  why ? why : "dlopen failed");
+		rc = sh_error_set(e, SH_ERR_ABI, "cannot load skill %s: %s",
+		                  path, why ? why : "dlopen failed");
 		goto fail;
 	}
 	*(void **)&fn = dlsym(ls->dl, SKILL_ENTRY_SYMBOL);
 	if (!fn) {
 		int major = other_major(ls->dl);
 		if (major >= 0)
-			rc = sh_error_set(e, SH_ERR_ABI,
-			                  "%s: no entry symbol %s; it exports "
-			                  "skill_entry_v%d, so it was built for ABI "
-			                  "%d and this host supports ABI %d",
-			                  path, SKILL_ENTRY_SYMBOL, major, major,
-			                  SKILL_ABI_MAJOR);
+			rc = sh_error_set(
+			        e, SH_ERR_ABI,
+			        "%s: no entry symbol %s; it exports "
+			        "skill_entry_v%d, so it was built for ABI "
+			        "%d and this host supports ABI %d",
+			        path, SKILL_ENTRY_SYMBOL, major, major,
+			        SKILL_ABI_MAJOR);
 		else
-			rc = sh_error_set(e, SH_ERR_ABI,
-			                  "%s: no entry symbol %s: not a skill, or "
-			                  "built without SKILL_EXPORT on %s",
-			                  path, SKILL_ENTRY_SYMBOL,
-			                  SKILL_ENTRY_SYMBOL);
+			rc = sh_error_set(
+			        e, SH_ERR_ABI,
+			        "%s: no entry symbol %s: not a skill, or "
+			        "built without SKILL_EXPORT on %s",
+			        path, SKILL_ENTRY_SYMBOL, SKILL_ENTRY_SYMBOL);
 		goto fail;
 	}
 	ls->entry = fn();

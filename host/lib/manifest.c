@@ -214,9 +214,8 @@ static int valid_fs_perm(const char *s)
 }
 
 static sh_status get_list(struct ctx *c, const cJSON *o, const char *key,
-                          const char *shown, item_check check,
-                          const char *rule, int max,
-                          struct manifest_list *out)
+                          const char *shown, item_check check, const char *rule,
+                          int max, struct manifest_list *out)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key), *it;
 	size_t i = 0;
@@ -230,19 +229,21 @@ static sh_status get_list(struct ctx *c, const cJSON *o, const char *key,
 	out->items = calloc((size_t)cJSON_GetArraySize(v) + 1, sizeof(char *));
 	if (!out->items)
 		return sh_error_set(c->e, SH_ERR_NOMEM, "out of memory");
-	cJSON_ArrayForEach(it, v) {
+	cJSON_ArrayForEach(it, v)
+	{
 		if (!cJSON_IsString(it) || !check(it->valuestring))
 			return sh_error_set(c->e, SH_ERR_INVALID,
 			                    "%s: \"%s\"[%zu] %s", c->origin,
 			                    shown, i, rule);
 		for (size_t j = 0; j < out->n; j++)
 			if (!strcmp(out->items[j], it->valuestring))
-				return sh_error_set(c->e, SH_ERR_INVALID,
-				                    "%s: \"%s\" lists \"%s\" twice",
-				                    c->origin, shown,
-				                    it->valuestring);
+				return sh_error_set(
+				        c->e, SH_ERR_INVALID,
+				        "%s: \"%s\" lists \"%s\" twice",
+				        c->origin, shown, it->valuestring);
 		if (!(out->items[out->n++] = strdup(it->valuestring)))
-			return sh_error_set(c->e, SH_ERR_NOMEM, "out of memory");
+			return sh_error_set(c->e, SH_ERR_NOMEM,
+			                    "out of memory");
 		i++;
 	}
 	return SH_OK;
@@ -275,27 +276,32 @@ static sh_status parse_platforms(struct ctx *c, struct manifest *m)
 		           "\"lib/x86_64-linux-gnu/x.so\"");
 	if (cJSON_GetArraySize(v) > MANIFEST_MAX_LIST)
 		return bad(c, "platforms", "lists too many platforms");
-	m->platforms = calloc((size_t)cJSON_GetArraySize(v),
-	                      sizeof *m->platforms);
+	m->platforms =
+	        calloc((size_t)cJSON_GetArraySize(v), sizeof *m->platforms);
 	if (!m->platforms)
 		return sh_error_set(c->e, SH_ERR_NOMEM, "out of memory");
-	cJSON_ArrayForEach(it, v) {
+	cJSON_ArrayForEach(it, v)
+	{
 		struct manifest_platform *p = &m->platforms[m->nplatforms];
 		if (!manifest_valid_path(it->string) || strchr(it->string, '/'))
-			return sh_error_set(c->e, SH_ERR_INVALID,
-			                    "%s: platform \"%s\" is not a triplet "
-			                    "like x86_64-linux-gnu",
-			                    c->origin, it->string);
-		if (!cJSON_IsString(it) || !manifest_valid_path(it->valuestring))
-			return sh_error_set(c->e, SH_ERR_INVALID,
-			                    "%s: platforms.%s must be a relative "
-			                    "path inside the package",
-			                    c->origin, it->string);
+			return sh_error_set(
+			        c->e, SH_ERR_INVALID,
+			        "%s: platform \"%s\" is not a triplet "
+			        "like x86_64-linux-gnu",
+			        c->origin, it->string);
+		if (!cJSON_IsString(it) ||
+		    !manifest_valid_path(it->valuestring))
+			return sh_error_set(
+			        c->e, SH_ERR_INVALID,
+			        "%s: platforms.%s must be a relative "
+			        "path inside the package",
+			        c->origin, it->string);
 		p->triplet = strdup(it->string);
 		p->lib = strdup(it->valuestring);
 		m->nplatforms++;
 		if (!p->triplet || !p->lib)
-			return sh_error_set(c->e, SH_ERR_NOMEM, "out of memory");
+			return sh_error_set(c->e, SH_ERR_NOMEM,
+			                    "out of memory");
 	}
 	return SH_OK;
 }
@@ -315,7 +321,8 @@ static sh_status parse_tools(struct ctx *c, struct manifest *m)
 	m->tools = calloc((size_t)cJSON_GetArraySize(v), sizeof *m->tools);
 	if (!m->tools)
 		return sh_error_set(c->e, SH_ERR_NOMEM, "out of memory");
-	cJSON_ArrayForEach(it, v) {
+	cJSON_ArrayForEach(it, v)
+	{
 		const cJSON *k;
 		char where[32];
 		sh_status rc;
@@ -323,12 +330,17 @@ static sh_status parse_tools(struct ctx *c, struct manifest *m)
 		snprintf(where, sizeof where, "tools[%zu]", i++);
 		if (!cJSON_IsObject(it))
 			return bad(c, where, "must be an object");
-		cJSON_ArrayForEach(k, it)
-			if (strcmp(k->string, "name") &&
-			    strcmp(k->string, "description"))
-				return sh_error_set(c->e, SH_ERR_INVALID,
-				                    "%s: %s has unknown key \"%s\"",
-				                    c->origin, where, k->string);
+		cJSON_ArrayForEach(k, it) if (
+		        strcmp(k->string, "name") &&
+		        strcmp(k->string,
+		               "description")) return sh_error_set(c->e,
+		                                                   SH_ERR_INVALID,
+		                                                   "%s: %s has "
+		                                                   "unknown "
+		                                                   "key \"%s\"",
+		                                                   c->origin,
+		                                                   where,
+		                                                   k->string);
 		rc = get_string(c, it, "name", 1, SKILLDESC_MAX_NAME,
 		                &m->tools[m->ntools].name);
 		if (rc == SH_OK)
@@ -375,11 +387,13 @@ static sh_status parse_files(struct ctx *c, struct manifest *m)
 	m->files = calloc((size_t)cJSON_GetArraySize(v) + 1, sizeof *m->files);
 	if (!m->files)
 		return sh_error_set(c->e, SH_ERR_NOMEM, "out of memory");
-	cJSON_ArrayForEach(it, v) {
+	cJSON_ArrayForEach(it, v)
+	{
 		struct manifest_file *f = &m->files[m->nfiles];
-		const cJSON *size = cJSON_GetObjectItemCaseSensitive(it, "size");
+		const cJSON *size =
+		        cJSON_GetObjectItemCaseSensitive(it, "size");
 		const cJSON *hash =
-			cJSON_GetObjectItemCaseSensitive(it, "blake2b256");
+		        cJSON_GetObjectItemCaseSensitive(it, "blake2b256");
 
 		if (!manifest_valid_path(it->string) ||
 		    !strcmp(it->string, MANIFEST_FILE))
@@ -393,40 +407,44 @@ static sh_status parse_files(struct ctx *c, struct manifest *m)
 		    !cJSON_IsString(hash) ||
 		    !hex_to_hash(hash->valuestring, f->blake2b256) ||
 		    cJSON_GetArraySize(it) != 2)
-			return sh_error_set(c->e, SH_ERR_INVALID,
-			                    "%s: files.\"%s\" must be {\"size\": "
-			                    "bytes, \"blake2b256\": 64 lower-case "
-			                    "hex digits}",
-			                    c->origin, it->string);
+			return sh_error_set(
+			        c->e, SH_ERR_INVALID,
+			        "%s: files.\"%s\" must be {\"size\": "
+			        "bytes, \"blake2b256\": 64 lower-case "
+			        "hex digits}",
+			        c->origin, it->string);
 		f->size = (uint64_t)size->valuedouble;
 		if (!(f->path = strdup(it->string)))
-			return sh_error_set(c->e, SH_ERR_NOMEM, "out of memory");
+			return sh_error_set(c->e, SH_ERR_NOMEM,
+			                    "out of memory");
 		m->nfiles++;
 	}
 	return SH_OK;
 }
 
 static const char *const known_keys[] = {
-	"manifest", "name", "version", "abi", "description", "license",
-	"publisher", "platforms", "tools", "permissions", "include", "files",
-	NULL};
+        "manifest", "name",      "version",   "abi",   "description",
+        "license",  "publisher", "platforms", "tools", "permissions",
+        "include",  "files",     NULL};
 
 static sh_status check_keys(struct ctx *c, const cJSON *root,
                             enum manifest_form form)
 {
 	const cJSON *k, *perm;
 
-	cJSON_ArrayForEach(k, root) {
+	cJSON_ArrayForEach(k, root)
+	{
 		const char *const *p = known_keys;
 		if (!strncmp(k->string, "x-", 2))
 			continue;
 		while (*p && strcmp(*p, k->string))
 			p++;
 		if (!*p)
-			return sh_error_set(c->e, SH_ERR_INVALID,
-			                    "%s: unknown key \"%s\" (extensions "
-			                    "must start with \"x-\")",
-			                    c->origin, k->string);
+			return sh_error_set(
+			        c->e, SH_ERR_INVALID,
+			        "%s: unknown key \"%s\" (extensions "
+			        "must start with \"x-\")",
+			        c->origin, k->string);
 	}
 	if (form == MANIFEST_PACKAGED &&
 	    cJSON_GetObjectItemCaseSensitive(root, "include"))
@@ -435,16 +453,20 @@ static sh_status check_keys(struct ctx *c, const cJSON *root,
 		           "their files under \"files\"");
 	perm = cJSON_GetObjectItemCaseSensitive(root, "permissions");
 	if (perm && !cJSON_IsObject(perm))
-		return bad(c, "permissions",
-		           "must be an object with \"network\", \"secrets\" and "
-		           "\"filesystem\" arrays");
-	cJSON_ArrayForEach(k, perm)
-		if (strcmp(k->string, "network") && strcmp(k->string, "secrets") &&
-		    strcmp(k->string, "filesystem"))
-			return sh_error_set(c->e, SH_ERR_INVALID,
-			                    "%s: unknown permission \"%s\" (known: "
-			                    "network, secrets, filesystem)",
-			                    c->origin, k->string);
+		return bad(
+		        c, "permissions",
+		        "must be an object with \"network\", \"secrets\" and "
+		        "\"filesystem\" arrays");
+	cJSON_ArrayForEach(k, perm) if (
+	        strcmp(k->string, "network") && strcmp(k->string, "secrets") &&
+	        strcmp(k->string,
+	               "filesystem")) return sh_error_set(c->e, SH_ERR_INVALID,
+	                                                  "%s: unknown "
+	                                                  "permission \"%s\" "
+	                                                  "(known: "
+	                                                  "network, secrets, "
+	                                                  "filesystem)",
+	                                                  c->origin, k->string);
 	return SH_OK;
 }
 
@@ -459,25 +481,28 @@ sh_status manifest_parse(const char *text, size_t len, enum manifest_form form,
 
 	*out = NULL;
 	if (len > MANIFEST_MAX_BYTES)
-		return sh_error_set(e, SH_ERR_INVALID,
-		                    "%s: the manifest is %zu bytes, over the limit "
-		                    "of %d",
-		                    origin, len, MANIFEST_MAX_BYTES);
+		return sh_error_set(
+		        e, SH_ERR_INVALID,
+		        "%s: the manifest is %zu bytes, over the limit "
+		        "of %d",
+		        origin, len, MANIFEST_MAX_BYTES);
 	m = calloc(1, sizeof *m);
 	if (!m)
 		return sh_error_set(e, SH_ERR_NOMEM, "out of memory");
 	m->json = cJSON_ParseWithLength(text, len);
 	if (!cJSON_IsObject(m->json)) {
-		rc = sh_error_set(e, SH_ERR_INVALID,
-		                  "%s: not a JSON object; a manifest is JSON like "
-		                  "{\"name\": \"ns/name\", \"version\": ...}",
-		                  origin);
+		rc = sh_error_set(
+		        e, SH_ERR_INVALID,
+		        "%s: not a JSON object; a manifest is JSON like "
+		        "{\"name\": \"ns/name\", \"version\": ...}",
+		        origin);
 		goto fail;
 	}
 	if ((rc = check_keys(&c, m->json, form)))
 		goto fail;
 	fmt = cJSON_GetObjectItemCaseSensitive(m->json, "manifest");
-	if (fmt && (!cJSON_IsNumber(fmt) || fmt->valuedouble != MANIFEST_FORMAT)) {
+	if (fmt &&
+	    (!cJSON_IsNumber(fmt) || fmt->valuedouble != MANIFEST_FORMAT)) {
 		rc = bad(&c, "manifest",
 		         "names a manifest format this host does not read "
 		         "(it reads 1); upgrade skillhost");
@@ -499,7 +524,8 @@ sh_status manifest_parse(const char *text, size_t len, enum manifest_form form,
 		goto fail;
 	}
 	if (!skilldesc_valid_semver(m->version)) {
-		rc = bad(&c, "version", "must be a semantic version like 1.2.3");
+		rc = bad(&c, "version",
+		         "must be a semantic version like 1.2.3");
 		goto fail;
 	}
 	if (m->publisher && !valid_hex_id(m->publisher)) {
@@ -527,8 +553,7 @@ sh_status manifest_parse(const char *text, size_t len, enum manifest_form form,
 	                   "([A-Z][A-Z0-9_]*, at most 64)",
 	                   MANIFEST_MAX_LIST, &m->secrets)) ||
 	    (rc = get_list(&c, perm, "filesystem", "permissions.filesystem",
-	                   valid_fs_perm,
-	                   "must be \"artifacts\" or \"inputs\"",
+	                   valid_fs_perm, "must be \"artifacts\" or \"inputs\"",
 	                   MANIFEST_MAX_LIST, &m->filesystem)) ||
 	    (rc = get_list(&c, m->json, "include", "include", valid_path_item,
 	                   "must be a relative path inside the skill folder",
@@ -539,11 +564,12 @@ sh_status manifest_parse(const char *text, size_t len, enum manifest_form form,
 			goto fail;
 		for (size_t i = 0; i < m->nplatforms; i++)
 			if (!manifest_find_file(m, m->platforms[i].lib)) {
-				rc = sh_error_set(e, SH_ERR_INVALID,
-				                  "%s: platforms.%s names %s, which "
-				                  "is not in \"files\"",
-				                  origin, m->platforms[i].triplet,
-				                  m->platforms[i].lib);
+				rc = sh_error_set(
+				        e, SH_ERR_INVALID,
+				        "%s: platforms.%s names %s, which "
+				        "is not in \"files\"",
+				        origin, m->platforms[i].triplet,
+				        m->platforms[i].lib);
 				goto fail;
 			}
 	}
@@ -563,9 +589,10 @@ sh_status manifest_load(const char *path, enum manifest_form form,
 
 	rc = fs_read_file(path, MANIFEST_MAX_BYTES, &text, &len, e);
 	if (rc == SH_ERR_NOMEM)
-		rc = sh_error_set(e, SH_ERR_INVALID,
-		                  "%s is over the manifest size limit of %d bytes",
-		                  path, MANIFEST_MAX_BYTES);
+		rc = sh_error_set(
+		        e, SH_ERR_INVALID,
+		        "%s is over the manifest size limit of %d bytes", path,
+		        MANIFEST_MAX_BYTES);
 	if (rc != SH_OK)
 		return rc;
 	rc = manifest_parse(text, len, form, path, out, e);
@@ -573,8 +600,7 @@ sh_status manifest_load(const char *path, enum manifest_form form,
 	return rc;
 }
 
-const char *manifest_platform_lib(const struct manifest *m,
-                                  const char *triplet)
+const char *manifest_platform_lib(const struct manifest *m, const char *triplet)
 {
 	for (size_t i = 0; i < m->nplatforms; i++)
 		if (!strcmp(m->platforms[i].triplet, triplet))

@@ -22,17 +22,17 @@
 
 #include "status.h"
 
-#define MANIFEST_FILE "manifest.json"
-#define MANIFEST_FORMAT 1
-#define MANIFEST_MAX_BYTES (1024 * 1024)
-#define MANIFEST_MAX_FILES 4096
-#define MANIFEST_MAX_PATH 255
-#define MANIFEST_MAX_LIST 256 /* permissions, tools, platforms, include */
+#define MANIFEST_FILE       "manifest.json"
+#define MANIFEST_FORMAT     1
+#define MANIFEST_MAX_BYTES  (1024 * 1024)
+#define MANIFEST_MAX_FILES  4096
+#define MANIFEST_MAX_PATH   255
+#define MANIFEST_MAX_LIST   256 /* permissions, tools, platforms, include */
 #define MANIFEST_HASH_BYTES 32
 
 /* Filesystem permissions a skill may ask for. */
 #define MANIFEST_FS_ARTIFACTS "artifacts" /* write output files */
-#define MANIFEST_FS_INPUTS "inputs"       /* read operator-allowed inputs */
+#define MANIFEST_FS_INPUTS    "inputs"    /* read operator-allowed inputs */
 
 struct manifest_file {
 	char *path;
@@ -56,9 +56,9 @@ struct manifest_list {
 };
 
 struct manifest {
-	char *name;      /* "namespace/name" */
-	char *version;   /* semver */
-	int abi;         /* ABI major */
+	char *name;    /* "namespace/name" */
+	char *version; /* semver */
+	int abi;       /* ABI major */
 	char *description;
 	char *license;   /* SPDX, or NULL */
 	char *publisher; /* publisher key id (16 hex digits), or NULL */

@@ -42,19 +42,19 @@
 #include "jsonrpc.h"
 #include "metrics.h"
 
-#define HTTP_SESSION_BUCKETS 1024
+#define HTTP_SESSION_BUCKETS  1024
 #define HTTP_SESSION_ID_BYTES 32
-#define HTTP_SESSION_ID_LEN (HTTP_SESSION_ID_BYTES * 2)
-#define HTTP_KEEPALIVE_S 15     /* comment line on idle event streams */
-#define HTTP_SSE_BLOCK 16384    /* bytes per streaming read */
-#define HTTP_SSE_RETRY_MS 2000  /* advised reconnection delay */
+#define HTTP_SESSION_ID_LEN   (HTTP_SESSION_ID_BYTES * 2)
+#define HTTP_KEEPALIVE_S      15    /* comment line on idle event streams */
+#define HTTP_SSE_BLOCK        16384 /* bytes per streaming read */
+#define HTTP_SSE_RETRY_MS     2000  /* advised reconnection delay */
 /* Unsent notifications one stream may hold before more are dropped: a
  * client that stops reading must not grow the server without bound. The
  * final response is always kept. */
 #define HTTP_STREAM_BUFFER_MAX (16u * 1024 * 1024)
-#define HTTP_BACKLOG 1024
-#define HTTP_STOP_WAIT_MS 3000  /* for streams to flush at shutdown */
-#define HTTP_ORIGIN_MAX 256
+#define HTTP_BACKLOG           1024
+#define HTTP_STOP_WAIT_MS      3000 /* for streams to flush at shutdown */
+#define HTTP_ORIGIN_MAX        256
 #define HTTP_CONTENT_TOO_LARGE 413
 
 enum xkind { X_POST, X_GET, X_OTHER };
@@ -72,25 +72,25 @@ struct exchange {
 	struct mcp_http *h;
 	struct MHD_Connection *conn;
 	pthread_mutex_t lock;
-	int refs;                  /* under lock */
+	int refs; /* under lock */
 	enum xkind kind;
-	enum xstate state;         /* the I/O thread's own */
-	char *body;                /* the request body, growing */
+	enum xstate state; /* the I/O thread's own */
+	char *body;        /* the request body, growing */
 	size_t len, cap;
 	int too_big;
 	/* The answer, under lock. */
 	enum xmode mode;
-	int final;                 /* nothing more will be added */
+	int final; /* nothing more will be added */
 	int suspended;
-	int gone;                  /* the request completed */
-	int dropped;               /* notifications were dropped */
-	char *json;                /* M_JSON: the body, or NULL for 202 */
+	int gone;    /* the request completed */
+	int dropped; /* notifications were dropped */
+	char *json;  /* M_JSON: the body, or NULL for 202 */
 	size_t json_len;
-	struct obuf out;           /* M_SSE: bytes not yet read */
-	atomic_ullong own_seq;     /* event ids without a session */
+	struct obuf out;       /* M_SSE: bytes not yet read */
+	atomic_ullong own_seq; /* event ids without a session */
 	/* Set up by the I/O thread before any sharing. */
-	struct http_session *hs;   /* a reference and a use, or NULL */
-	struct mcp_session *ms;    /* a reference, or NULL */
+	struct http_session *hs;       /* a reference and a use, or NULL */
+	struct mcp_session *ms;        /* a reference, or NULL */
 	struct mcp_session *transient; /* stateless: closed when freed */
 	char set_session[HTTP_SESSION_ID_LEN + 1];
 	char origin[HTTP_ORIGIN_MAX]; /* allowed Origin to echo, or "" */
@@ -100,13 +100,13 @@ struct exchange {
 struct http_session {
 	char id[HTTP_SESSION_ID_LEN + 1];
 	struct mcp_session *ms;
-	struct http_session *next;  /* bucket chain; under h->tlock */
-	int refs;                   /* under h->tlock */
-	int busy;                   /* exchanges using it; under h->tlock */
-	int64_t last_ms;            /* last use; under h->tlock */
-	pthread_mutex_t glock;      /* guards get */
-	struct exchange *get;       /* the open GET stream (a reference) */
-	atomic_ullong seq;          /* event ids */
+	struct http_session *next; /* bucket chain; under h->tlock */
+	int refs;                  /* under h->tlock */
+	int busy;                  /* exchanges using it; under h->tlock */
+	int64_t last_ms;           /* last use; under h->tlock */
+	pthread_mutex_t glock;     /* guards get */
+	struct exchange *get;      /* the open GET stream (a reference) */
+	atomic_ullong seq;         /* event ids */
 	struct mcp_http *h;
 };
 
@@ -125,11 +125,11 @@ struct mcp_http {
 	unsigned session_idle_s;
 	unsigned max_sessions;
 
-	pthread_mutex_t tlock;      /* the session table */
+	pthread_mutex_t tlock; /* the session table */
 	struct http_session *buckets[HTTP_SESSION_BUCKETS];
 	size_t nsessions;
 
-	pthread_mutex_t xlock;      /* live exchanges */
+	pthread_mutex_t xlock; /* live exchanges */
 	struct exchange *live;
 	size_t nlive;
 
@@ -183,11 +183,12 @@ static unsigned long long next_event_id(struct exchange *x)
 static void add_event(struct exchange *x, const char *msg, size_t len)
 {
 	char head[64];
-	int n = snprintf(head, sizeof head, "event: message\nid: %s%llu\ndata: ",
+	int n = snprintf(head, sizeof head,
+	                 "event: message\nid: %s%llu\ndata: ",
 	                 x->kind == X_GET ? "g" : "", next_event_id(x));
 
-	if (obuf_add(&x->out, head, (size_t)n) ||
-	    obuf_add(&x->out, msg, len) || obuf_add(&x->out, "\n\n", 2))
+	if (obuf_add(&x->out, head, (size_t)n) || obuf_add(&x->out, msg, len) ||
+	    obuf_add(&x->out, "\n\n", 2))
 		hostlog(SKILL_LOG_ERROR, "http: out of memory for an event");
 }
 
@@ -295,8 +296,8 @@ static void x_send(void *ud, char *msg, size_t len, int final)
 			x->mode = M_SSE;
 			add_priming(x);
 		}
-		if (msg && (final || x->out.len - x->out.off <
-		                          HTTP_STREAM_BUFFER_MAX))
+		if (msg &&
+		    (final || x->out.len - x->out.off < HTTP_STREAM_BUFFER_MAX))
 			add_event(x, msg, len);
 		else if (msg && !x->dropped) {
 			x->dropped = 1;
@@ -387,7 +388,7 @@ static void hs_notify(void *ud, char *msg, size_t len, int final)
 {
 	struct http_session *hs = ud;
 
-	(void)final;
+	(void) final;
 	pthread_mutex_lock(&hs->glock);
 	if (msg && hs->get)
 		x_push(hs->get, msg, len, 0);
@@ -571,8 +572,7 @@ static int host_allowed(const struct mcp_http *h, const char *host)
 	if (strchr(h->addr.host, ':')) /* IPv6: Host has brackets */
 		return n == strlen(h->addr.host) + 2 && host[0] == '[' &&
 		       !strncasecmp(host + 1, h->addr.host, n - 2);
-	return n == strlen(h->addr.host) &&
-	       !strncasecmp(host, h->addr.host, n);
+	return n == strlen(h->addr.host) && !strncasecmp(host, h->addr.host, n);
 }
 
 static int origin_allowed(const struct mcp_http *h, const char *origin)
@@ -662,13 +662,13 @@ static enum MHD_Result http_error(struct mcp_http *h, struct MHD_Connection *c,
 	add_cors(r, origin);
 	if (status == MHD_HTTP_UNAUTHORIZED)
 		MHD_add_response_header(
-			r, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
-			header(c, MHD_HTTP_HEADER_AUTHORIZATION)
-				? "Bearer realm=\"skillhost\", "
-				  "error=\"invalid_token\", "
-				  "error_description=\"the bearer token is "
-				  "not the one this server was given\""
-				: "Bearer realm=\"skillhost\"");
+		        r, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
+		        header(c, MHD_HTTP_HEADER_AUTHORIZATION)
+		                ? "Bearer realm=\"skillhost\", "
+		                  "error=\"invalid_token\", "
+		                  "error_description=\"the bearer token is "
+		                  "not the one this server was given\""
+		                : "Bearer realm=\"skillhost\"");
 	if (status == MHD_HTTP_SERVICE_UNAVAILABLE || atomic_load(&h->draining))
 		MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
 	return queue(c, status, r);
@@ -678,7 +678,7 @@ static enum MHD_Result plain(struct MHD_Connection *c, unsigned status,
                              const char *text)
 {
 	struct MHD_Response *r = MHD_create_response_from_buffer(
-		strlen(text), (void *)text, MHD_RESPMEM_PERSISTENT);
+	        strlen(text), (void *)text, MHD_RESPMEM_PERSISTENT);
 
 	if (r)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
@@ -687,14 +687,13 @@ static enum MHD_Result plain(struct MHD_Connection *c, unsigned status,
 }
 
 static enum MHD_Result method_not_allowed(struct MHD_Connection *c,
-                                          const char *allow,
-                                          const char *origin)
+                                          const char *allow, const char *origin)
 {
 	static const char body[] =
-		"{\"jsonrpc\":\"2.0\",\"error\":{\"code\":-32000,\"message\":"
-		"\"Method not allowed\"},\"id\":null}";
+	        "{\"jsonrpc\":\"2.0\",\"error\":{\"code\":-32000,\"message\":"
+	        "\"Method not allowed\"},\"id\":null}";
 	struct MHD_Response *r = MHD_create_response_from_buffer(
-		sizeof body - 1, (void *)body, MHD_RESPMEM_PERSISTENT);
+	        sizeof body - 1, (void *)body, MHD_RESPMEM_PERSISTENT);
 
 	if (r) {
 		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, allow);
@@ -775,18 +774,16 @@ static enum MHD_Result answer(struct exchange *x)
 
 /* Resolve the session a request names; on failure an error is queued and
  * NULL returned with *rc set. */
-static struct http_session *need_session(struct mcp_http *h,
-                                         struct MHD_Connection *c,
-                                         const char *origin,
-                                         struct mcp_session **ms,
-                                         enum MHD_Result *rc)
+static struct http_session *
+need_session(struct mcp_http *h, struct MHD_Connection *c, const char *origin,
+             struct mcp_session **ms, enum MHD_Result *rc)
 {
 	const char *sid = header(c, "Mcp-Session-Id");
 	struct http_session *hs;
 
 	if (!sid) {
-		*rc = http_error(h, c, MHD_HTTP_BAD_REQUEST, JSONRPC_SERVER_ERROR,
-		                 NULL,
+		*rc = http_error(h, c, MHD_HTTP_BAD_REQUEST,
+		                 JSONRPC_SERVER_ERROR, NULL,
 		                 "Bad Request: Mcp-Session-Id header is "
 		                 "required; send initialize first to get one",
 		                 origin);
@@ -821,12 +818,14 @@ static enum MHD_Result process_post(struct mcp_http *h, struct exchange *x)
 		         "(serve --max-body)",
 		         h->max_body);
 		return http_error(h, c, HTTP_CONTENT_TOO_LARGE,
-		                  JSONRPC_INVALID_REQUEST, NULL, text, x->origin);
+		                  JSONRPC_INVALID_REQUEST, NULL, text,
+		                  x->origin);
 	}
 	if (pv && !mcp_version_supported(pv)) {
 		char text[200];
 		snprintf(text, sizeof text,
-		         "Bad Request: unsupported MCP-Protocol-Version \"%.40s\" "
+		         "Bad Request: unsupported MCP-Protocol-Version "
+		         "\"%.40s\" "
 		         "(supported: 2025-11-25, 2025-06-18, 2025-03-26)",
 		         pv);
 		return http_error(h, c, MHD_HTTP_BAD_REQUEST,
@@ -847,23 +846,25 @@ static enum MHD_Result process_post(struct mcp_http *h, struct exchange *x)
 		size_t n;
 		if (header(c, "Mcp-Session-Id")) {
 			jsonrpc_msg_free(&m);
-			return http_error(h, c, MHD_HTTP_BAD_REQUEST,
-			                  JSONRPC_INVALID_REQUEST, NULL,
-			                  "Bad Request: initialize starts a new "
-			                  "session; send it without "
-			                  "Mcp-Session-Id",
-			                  x->origin);
+			return http_error(
+			        h, c, MHD_HTTP_BAD_REQUEST,
+			        JSONRPC_INVALID_REQUEST, NULL,
+			        "Bad Request: initialize starts a new "
+			        "session; send it without "
+			        "Mcp-Session-Id",
+			        x->origin);
 		}
 		pthread_mutex_lock(&h->tlock);
 		n = h->nsessions;
 		pthread_mutex_unlock(&h->tlock);
 		if (n >= h->max_sessions) {
 			jsonrpc_msg_free(&m);
-			return http_error(h, c, MHD_HTTP_SERVICE_UNAVAILABLE,
-			                  JSONRPC_SERVER_ERROR, NULL,
-			                  "Service Unavailable: too many open "
-			                  "sessions; end unused ones with DELETE",
-			                  x->origin);
+			return http_error(
+			        h, c, MHD_HTTP_SERVICE_UNAVAILABLE,
+			        JSONRPC_SERVER_ERROR, NULL,
+			        "Service Unavailable: too many open "
+			        "sessions; end unused ones with DELETE",
+			        x->origin);
 		}
 		if (!(x->hs = hs_new(h, &err)))
 			goto fail;
@@ -888,7 +889,8 @@ static enum MHD_Result process_post(struct mcp_http *h, struct exchange *x)
 			h->buckets[bucket_of(x->hs->id)] = x->hs;
 			h->nsessions++;
 			pthread_mutex_unlock(&h->tlock);
-			memcpy(x->set_session, x->hs->id, sizeof x->set_session);
+			memcpy(x->set_session, x->hs->id,
+			       sizeof x->set_session);
 		} else {
 			hs_close(x->hs);
 		}
@@ -987,17 +989,22 @@ static enum MHD_Result end_session(struct mcp_http *h, struct MHD_Connection *c,
 static const char *mime_of(const char *name)
 {
 	static const char *const map[][2] = {
-		{".pptx", "application/vnd.openxmlformats-officedocument."
-		          "presentationml.presentation"},
-		{".docx", "application/vnd.openxmlformats-officedocument."
-		          "wordprocessingml.document"},
-		{".xlsx", "application/vnd.openxmlformats-officedocument."
-		          "spreadsheetml.sheet"},
-		{".pdf", "application/pdf"},   {".png", "image/png"},
-		{".jpg", "image/jpeg"},        {".jpeg", "image/jpeg"},
-		{".gif", "image/gif"},         {".json", "application/json"},
-		{".csv", "text/csv"},          {".txt", "text/plain"},
-		{".wav", "audio/wav"},         {".zip", "application/zip"},
+	        {".pptx", "application/vnd.openxmlformats-officedocument."
+	                  "presentationml.presentation"},
+	        {".docx", "application/vnd.openxmlformats-officedocument."
+	                  "wordprocessingml.document"},
+	        {".xlsx", "application/vnd.openxmlformats-officedocument."
+	                  "spreadsheetml.sheet"},
+	        {".pdf", "application/pdf"},
+	        {".png", "image/png"},
+	        {".jpg", "image/jpeg"},
+	        {".jpeg", "image/jpeg"},
+	        {".gif", "image/gif"},
+	        {".json", "application/json"},
+	        {".csv", "text/csv"},
+	        {".txt", "text/plain"},
+	        {".wav", "audio/wav"},
+	        {".zip", "application/zip"},
 	};
 	const char *dot = strrchr(name, '.');
 
@@ -1008,8 +1015,8 @@ static const char *mime_of(const char *name)
 }
 
 static enum MHD_Result serve_artifact(struct mcp_http *h,
-                                      struct MHD_Connection *c,
-                                      const char *id, const char *origin)
+                                      struct MHD_Connection *c, const char *id,
+                                      const char *origin)
 {
 	char path[4096];
 	struct sh_error err;
@@ -1018,14 +1025,16 @@ static enum MHD_Result serve_artifact(struct mcp_http *h,
 	int fd;
 
 	if (artifacts_path(h->svc, id, path, sizeof path, &err) != SH_OK)
-		return http_error(h, c, MHD_HTTP_NOT_FOUND, JSONRPC_SERVER_ERROR,
-		                  NULL, "Not Found: no such artifact", origin);
+		return http_error(h, c, MHD_HTTP_NOT_FOUND,
+		                  JSONRPC_SERVER_ERROR, NULL,
+		                  "Not Found: no such artifact", origin);
 	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
 		if (fd >= 0)
 			close(fd);
-		return http_error(h, c, MHD_HTTP_NOT_FOUND, JSONRPC_SERVER_ERROR,
-		                  NULL, "Not Found: no such artifact", origin);
+		return http_error(h, c, MHD_HTTP_NOT_FOUND,
+		                  JSONRPC_SERVER_ERROR, NULL,
+		                  "Not Found: no such artifact", origin);
 	}
 	r = MHD_create_response_from_fd((uint64_t)st.st_size, fd);
 	if (!r) {
@@ -1044,7 +1053,7 @@ static enum MHD_Result serve_artifact(struct mcp_http *h,
 static enum MHD_Result preflight(struct MHD_Connection *c, const char *origin)
 {
 	struct MHD_Response *r = MHD_create_response_from_buffer(
-		0, (void *)"", MHD_RESPMEM_PERSISTENT);
+	        0, (void *)"", MHD_RESPMEM_PERSISTENT);
 
 	if (!r)
 		return MHD_NO;
@@ -1061,9 +1070,8 @@ static enum MHD_Result preflight(struct MHD_Connection *c, const char *origin)
 
 /* GET /metrics: the runtime's call and worker metrics (metrics.h) in the
  * Prometheus text format, behind the same token as /mcp. */
-static enum MHD_Result serve_metrics(struct mcp_http *h,
-                                     struct MHD_Connection *c,
-                                     const char *origin)
+static enum MHD_Result
+serve_metrics(struct mcp_http *h, struct MHD_Connection *c, const char *origin)
 {
 	size_t len = 0;
 	char *text = h->svc && h->svc->metrics
@@ -1097,14 +1105,14 @@ static enum MHD_Result start(struct mcp_http *h, struct MHD_Connection *c,
 	int is_mcp = !strcmp(url, "/mcp");
 
 	if (!host_allowed(h, header(c, MHD_HTTP_HEADER_HOST)))
-		return http_error(h, c, MHD_HTTP_FORBIDDEN, JSONRPC_SERVER_ERROR,
-		                  NULL,
-		                  "Forbidden: the Host header names a host this "
-		                  "server does not serve (serve --allow-host)",
-		                  NULL);
+		return http_error(
+		        h, c, MHD_HTTP_FORBIDDEN, JSONRPC_SERVER_ERROR, NULL,
+		        "Forbidden: the Host header names a host this "
+		        "server does not serve (serve --allow-host)",
+		        NULL);
 	if (!origin_allowed(h, origin))
-		return http_error(h, c, MHD_HTTP_FORBIDDEN, JSONRPC_SERVER_ERROR,
-		                  NULL,
+		return http_error(h, c, MHD_HTTP_FORBIDDEN,
+		                  JSONRPC_SERVER_ERROR, NULL,
 		                  "Forbidden: Origin not allowed (serve "
 		                  "--allow-origin)",
 		                  NULL);
@@ -1118,7 +1126,8 @@ static enum MHD_Result start(struct mcp_http *h, struct MHD_Connection *c,
 	if (!strcmp(method, MHD_HTTP_METHOD_OPTIONS))
 		return origin ? preflight(c, origin)
 		              : plain(c, MHD_HTTP_NO_CONTENT, "");
-	if (h->has_token && !token_ok(h, header(c, MHD_HTTP_HEADER_AUTHORIZATION)))
+	if (h->has_token &&
+	    !token_ok(h, header(c, MHD_HTTP_HEADER_AUTHORIZATION)))
 		return http_error(h, c, MHD_HTTP_UNAUTHORIZED,
 		                  JSONRPC_SERVER_ERROR, NULL,
 		                  "Unauthorized: send Authorization: Bearer "
@@ -1143,19 +1152,19 @@ static enum MHD_Result start(struct mcp_http *h, struct MHD_Connection *c,
 		return serve_metrics(h, c, ok_origin);
 	}
 	if (!is_mcp)
-		return http_error(h, c, MHD_HTTP_NOT_FOUND, JSONRPC_SERVER_ERROR,
-		                  NULL, "Not Found: the MCP endpoint is /mcp",
-		                  ok_origin);
+		return http_error(
+		        h, c, MHD_HTTP_NOT_FOUND, JSONRPC_SERVER_ERROR, NULL,
+		        "Not Found: the MCP endpoint is /mcp", ok_origin);
 	if (!strcmp(method, MHD_HTTP_METHOD_GET))
 		return open_get_stream(h, c, ok_origin, con_cls);
 	if (!strcmp(method, MHD_HTTP_METHOD_DELETE))
 		return end_session(h, c, ok_origin);
 	if (strcmp(method, MHD_HTTP_METHOD_POST))
-		return method_not_allowed(c,
-		                          h->stateless
-		                              ? "POST, OPTIONS"
-		                              : "GET, POST, DELETE, OPTIONS",
-		                          ok_origin);
+		return method_not_allowed(
+		        c,
+		        h->stateless ? "POST, OPTIONS"
+		                     : "GET, POST, DELETE, OPTIONS",
+		        ok_origin);
 	{
 		const char *accept = header(c, MHD_HTTP_HEADER_ACCEPT);
 		const char *ct = header(c, MHD_HTTP_HEADER_CONTENT_TYPE);
@@ -1163,15 +1172,14 @@ static enum MHD_Result start(struct mcp_http *h, struct MHD_Connection *c,
 		if (!accepts(accept, "application/json") ||
 		    !accepts(accept, "text/event-stream"))
 			return http_error(
-				h, c, MHD_HTTP_NOT_ACCEPTABLE,
-				JSONRPC_SERVER_ERROR, NULL,
-				"Not Acceptable: Client must accept both "
-				"application/json and text/event-stream",
-				ok_origin);
+			        h, c, MHD_HTTP_NOT_ACCEPTABLE,
+			        JSONRPC_SERVER_ERROR, NULL,
+			        "Not Acceptable: Client must accept both "
+			        "application/json and text/event-stream",
+			        ok_origin);
 		if (!ct || strncasecmp(ct, "application/json", 16) ||
 		    (ct[16] && ct[16] != ';' && ct[16] != ' '))
-			return http_error(h, c,
-			                  MHD_HTTP_UNSUPPORTED_MEDIA_TYPE,
+			return http_error(h, c, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE,
 			                  JSONRPC_SERVER_ERROR, NULL,
 			                  "Unsupported Media Type: send "
 			                  "Content-Type: application/json",
@@ -1271,7 +1279,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 }
 
 static void mhd_log(void *cls, const char *fmt, va_list ap)
-	__attribute__((format(printf, 2, 0)));
+        __attribute__((format(printf, 2, 0)));
 
 static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
@@ -1296,7 +1304,8 @@ static void expire_sessions(struct mcp_http *h, int keepalive)
 		while (*p) {
 			struct http_session *hs = *p;
 			if (hs->busy == 0 &&
-			    now - hs->last_ms > (int64_t)h->session_idle_s * 1000) {
+			    now - hs->last_ms >
+			            (int64_t)h->session_idle_s * 1000) {
 				*p = hs->next;
 				h->nsessions--;
 				hs->next = dead;
@@ -1306,7 +1315,8 @@ static void expire_sessions(struct mcp_http *h, int keepalive)
 			if (keepalive) {
 				pthread_mutex_lock(&hs->glock);
 				if (hs->get)
-					x_push(hs->get, ": keepalive\n\n", 13, 1);
+					x_push(hs->get, ": keepalive\n\n", 13,
+					       1);
 				pthread_mutex_unlock(&hs->glock);
 			}
 			p = &hs->next;
@@ -1316,7 +1326,8 @@ static void expire_sessions(struct mcp_http *h, int keepalive)
 	while (dead) {
 		struct http_session *hs = dead;
 		dead = hs->next;
-		hostlog(SKILL_LOG_INFO, "http: session %.8s... expired", hs->id);
+		hostlog(SKILL_LOG_INFO, "http: session %.8s... expired",
+		        hs->id);
 		hs_close(hs);
 		hs_release(h, hs, 0);
 	}
@@ -1395,8 +1406,9 @@ sh_status mcp_http_bind(const char *hostport, struct mcp_http_addr *out,
 	snprintf(port, sizeof port, "%ld", p);
 	gai = getaddrinfo(host, port, &hints, &ai);
 	if (gai != 0)
-		return sh_error_set(e, SH_ERR_USAGE, "cannot use address %s: %s",
-		                    hostport, gai_strerror(gai));
+		return sh_error_set(e, SH_ERR_USAGE,
+		                    "cannot use address %s: %s", hostport,
+		                    gai_strerror(gai));
 	fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
 		sh_error_errno(e, SH_ERR_IO, errno, "socket for %s", hostport);
@@ -1407,12 +1419,12 @@ sh_status mcp_http_bind(const char *hostport, struct mcp_http_addr *out,
 		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
 	if (bind(fd, ai->ai_addr, ai->ai_addrlen) != 0) {
 		int err = errno;
-		sh_error_set(e, SH_ERR_IO, "cannot listen on %s: %s%s", hostport,
-		             strerror(err),
+		sh_error_set(e, SH_ERR_IO, "cannot listen on %s: %s%s",
+		             hostport, strerror(err),
 		             err == EADDRINUSE
-		                 ? " (another program uses the port; pick "
-		                   "another, or port 0 for any free one)"
-		                 : "");
+		                     ? " (another program uses the port; pick "
+		                       "another, or port 0 for any free one)"
+		                     : "");
 		goto fail;
 	}
 	if (listen(fd, HTTP_BACKLOG) != 0 ||
@@ -1514,7 +1526,8 @@ sh_status mcp_http_start(struct mcp_server *srv, const struct mcp_http_opts *o,
 		                    "mcp_http_start: no listening socket");
 	if (sodium_init() < 0) {
 		close(o->addr->fd);
-		return sh_error_set(e, SH_ERR_FAIL, "libsodium failed to start");
+		return sh_error_set(e, SH_ERR_FAIL,
+		                    "libsodium failed to start");
 	}
 	if (!threads) {
 		long n = sysconf(_SC_NPROCESSORS_ONLN);
@@ -1556,17 +1569,16 @@ sh_status mcp_http_start(struct mcp_server *srv, const struct mcp_http_opts *o,
 	if (strchr(h->addr.host, ':'))
 		flags |= MHD_USE_IPv6;
 	h->d = MHD_start_daemon(
-		flags, 0, NULL, NULL, on_request, h,
-		MHD_OPTION_LISTEN_SOCKET, h->addr.fd,
-		MHD_OPTION_THREAD_POOL_SIZE, threads,
-		MHD_OPTION_CONNECTION_LIMIT,
-		o->max_connections ? o->max_connections
-		                   : MCP_HTTP_MAX_CONNECTIONS_DEFAULT,
-		MHD_OPTION_CONNECTION_TIMEOUT,
-		o->connection_timeout_s ? o->connection_timeout_s
-		                        : MCP_HTTP_CONNECTION_TIMEOUT_DEFAULT,
-		MHD_OPTION_NOTIFY_COMPLETED, on_completed, h,
-		MHD_OPTION_EXTERNAL_LOGGER, mhd_log, h, MHD_OPTION_END);
+	        flags, 0, NULL, NULL, on_request, h, MHD_OPTION_LISTEN_SOCKET,
+	        h->addr.fd, MHD_OPTION_THREAD_POOL_SIZE, threads,
+	        MHD_OPTION_CONNECTION_LIMIT,
+	        o->max_connections ? o->max_connections
+	                           : MCP_HTTP_MAX_CONNECTIONS_DEFAULT,
+	        MHD_OPTION_CONNECTION_TIMEOUT,
+	        o->connection_timeout_s ? o->connection_timeout_s
+	                                : MCP_HTTP_CONNECTION_TIMEOUT_DEFAULT,
+	        MHD_OPTION_NOTIFY_COMPLETED, on_completed, h,
+	        MHD_OPTION_EXTERNAL_LOGGER, mhd_log, h, MHD_OPTION_END);
 	if (!h->d) {
 		http_free(h);
 		return sh_error_set(e, SH_ERR_FAIL,
@@ -1639,14 +1651,15 @@ void mcp_http_stop(struct mcp_http *h, int64_t drain_ms)
 		pthread_mutex_lock(&h->xlock);
 		for (struct exchange *x = h->live; x; x = x->next) {
 			pthread_mutex_lock(&x->lock);
-			if (!x->final && x->kind == X_POST && x->mode == M_NONE) {
+			if (!x->final && x->kind == X_POST &&
+			    x->mode == M_NONE) {
 				/* No reply will come (it cannot, after the
 				 * drain): answer for it. */
 				size_t len = 0;
 				x->json = jsonrpc_error(
-					NULL, JSONRPC_SERVER_ERROR,
-					"the server is shutting down", NULL,
-					&len);
+				        NULL, JSONRPC_SERVER_ERROR,
+				        "the server is shutting down", NULL,
+				        &len);
 				x->json_len = len;
 				x->mode = M_JSON;
 			}

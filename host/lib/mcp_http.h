@@ -47,21 +47,21 @@
 
 struct host_services;
 
-#define MCP_HTTP_MAX_BODY_DEFAULT (16u * 1024 * 1024)
-#define MCP_HTTP_MAX_CONNECTIONS_DEFAULT 4096
-#define MCP_HTTP_CONNECTION_TIMEOUT_DEFAULT 60 /* seconds idle */
-#define MCP_HTTP_SESSION_IDLE_DEFAULT 1800     /* seconds */
-#define MCP_HTTP_MAX_SESSIONS_DEFAULT 10000
-#define MCP_HTTP_POLL_THREADS_MAX 64
+#define MCP_HTTP_MAX_BODY_DEFAULT           (16u * 1024 * 1024)
+#define MCP_HTTP_MAX_CONNECTIONS_DEFAULT    4096
+#define MCP_HTTP_CONNECTION_TIMEOUT_DEFAULT 60   /* seconds idle */
+#define MCP_HTTP_SESSION_IDLE_DEFAULT       1800 /* seconds */
+#define MCP_HTTP_MAX_SESSIONS_DEFAULT       10000
+#define MCP_HTTP_POLL_THREADS_MAX           64
 
 /* A bound, listening socket and what it is bound to. */
 struct mcp_http_addr {
 	int fd;
-	char host[64];  /* as given, IPv6 without brackets */
-	uint16_t port;  /* the real port, also when 0 was asked */
-	int loopback;   /* 127.0.0.0/8 or ::1 */
-	int wildcard;   /* 0.0.0.0 or :: */
-	char url[128];  /* http://host:port */
+	char host[64]; /* as given, IPv6 without brackets */
+	uint16_t port; /* the real port, also when 0 was asked */
+	int loopback;  /* 127.0.0.0/8 or ::1 */
+	int wildcard;  /* 0.0.0.0 or :: */
+	char url[128]; /* http://host:port */
 };
 
 /* [control] Bind and listen on "HOST:PORT" ("[::1]:8080", "localhost:0"
@@ -78,12 +78,12 @@ struct mcp_http_opts {
 	const char *const *allow_hosts;   /* NULL-terminated; may be NULL */
 	const char *token;                /* bearer token, or NULL */
 	int stateless;
-	size_t max_body;                  /* 0: default */
-	unsigned poll_threads;            /* 0: one per CPU */
-	unsigned max_connections;         /* 0: default */
-	unsigned connection_timeout_s;    /* 0: default */
-	unsigned session_idle_s;          /* 0: default */
-	unsigned max_sessions;            /* 0: default */
+	size_t max_body;               /* 0: default */
+	unsigned poll_threads;         /* 0: one per CPU */
+	unsigned max_connections;      /* 0: default */
+	unsigned connection_timeout_s; /* 0: default */
+	unsigned session_idle_s;       /* 0: default */
+	unsigned max_sessions;         /* 0: default */
 };
 
 struct mcp_http;

@@ -41,22 +41,22 @@ static const char *const versions[] = {"2025-11-25", "2025-06-18",
 /* Why a call was cancelled; the first reason wins. */
 enum cancel_reason {
 	CANCEL_NONE,
-	CANCEL_CLIENT,  /* notifications/cancelled: send no response */
-	CANCEL_CLOSED,  /* the session closed: nobody to answer */
-	CANCEL_SERVER   /* the server is draining: answer what we have */
+	CANCEL_CLIENT, /* notifications/cancelled: send no response */
+	CANCEL_CLOSED, /* the session closed: nobody to answer */
+	CANCEL_SERVER  /* the server is draining: answer what we have */
 };
 
 struct mcp_job {
-	struct mcp_job *next_q;            /* server queue */
-	struct mcp_job *prev_s, *next_s;   /* session's calls in flight */
-	struct mcp_session *s;             /* holds a reference */
-	struct jsonrpc_msg msg;            /* owned */
+	struct mcp_job *next_q;          /* server queue */
+	struct mcp_job *prev_s, *next_s; /* session's calls in flight */
+	struct mcp_session *s;           /* holds a reference */
+	struct jsonrpc_msg msg;          /* owned */
 	struct mcp_reply reply;
-	const char *tool_name;             /* in msg */
-	const cJSON *args;                 /* in msg; NULL for {} */
-	const cJSON *token;                /* progressToken in msg, or NULL */
-	atomic_int cancel;                 /* the call's cancel flag */
-	atomic_int reason;                 /* enum cancel_reason */
+	const char *tool_name; /* in msg */
+	const cJSON *args;     /* in msg; NULL for {} */
+	const cJSON *token;    /* progressToken in msg, or NULL */
+	atomic_int cancel;     /* the call's cancel flag */
+	atomic_int reason;     /* enum cancel_reason */
 	skill_log_level log_min;
 };
 
@@ -68,35 +68,35 @@ struct mcp_server {
 	int64_t call_timeout_ms;
 	char *instructions;
 
-	pthread_mutex_t qlock;   /* guards the queue and the counters */
-	pthread_cond_t qcond;    /* work arrived, or stopping */
-	pthread_cond_t idle;     /* active reached 0 */
+	pthread_mutex_t qlock; /* guards the queue and the counters */
+	pthread_cond_t qcond;  /* work arrived, or stopping */
+	pthread_cond_t idle;   /* active reached 0 */
 	struct mcp_job *qhead, *qtail;
 	size_t qlen;
-	size_t active;           /* queued + running */
+	size_t active; /* queued + running */
 	int draining;
 	int stopping;
 	pthread_t *workers;
 	unsigned nworkers;
 
-	pthread_mutex_t slock;   /* guards the session list */
+	pthread_mutex_t slock; /* guards the session list */
 	struct mcp_session *sessions;
 };
 
 struct mcp_session {
 	struct mcp_server *srv;
 	atomic_int refs;
-	pthread_mutex_t lock;    /* guards the fields below */
+	pthread_mutex_t lock;            /* guards the fields below */
 	struct mcp_session *prev, *next; /* in srv->sessions, under slock */
 	int initialized;
 	int closed;
 	char version[16];
 	atomic_int log_min;
 	struct mcp_notify notify;
-	struct mcp_job *calls;   /* in flight */
+	struct mcp_job *calls; /* in flight */
 	/* Who is calling, for the audit log: set before any call runs. */
-	char label[MCP_SESSION_LABEL_MAX];  /* e.g. the start of the HTTP id */
-	char client[MCP_CLIENT_NAME_MAX];   /* clientInfo.name */
+	char label[MCP_SESSION_LABEL_MAX]; /* e.g. the start of the HTTP id */
+	char client[MCP_CLIENT_NAME_MAX];  /* clientInfo.name */
 };
 
 int mcp_version_supported(const char *v)
@@ -122,13 +122,14 @@ static void reply_result(const struct mcp_reply *r, const char *id,
 
 	if (!msg)
 		msg = jsonrpc_error(id, JSONRPC_INTERNAL_ERROR,
-		                    "Internal error: out of memory", NULL, &len);
+		                    "Internal error: out of memory", NULL,
+		                    &len);
 	r->send(r->ud, msg, msg ? len : 0, 1);
 }
 
 static void reply_error(const struct mcp_reply *r, const char *id, int code,
                         const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+        __attribute__((format(printf, 4, 5)));
 
 static void reply_error(const struct mcp_reply *r, const char *id, int code,
                         const char *fmt, ...)
@@ -292,7 +293,8 @@ static void on_log(void *ud, skill_log_level level, const char *logger,
 	size_t len;
 	char *msg;
 
-	if (!p || !cJSON_AddStringToObject(p, "level", hostlog_level_name(level)) ||
+	if (!p ||
+	    !cJSON_AddStringToObject(p, "level", hostlog_level_name(level)) ||
 	    (logger && !cJSON_AddStringToObject(p, "logger", logger)) ||
 	    !cJSON_AddStringToObject(p, "data", message)) {
 		cJSON_Delete(p);
@@ -309,22 +311,22 @@ static char *run_call(struct mcp_job *j, size_t *len)
 {
 	struct mcp_server *srv = j->s->srv;
 	struct call_sinks sinks = {
-		.progress = j->token ? on_progress : NULL,
-		.log = on_log,
-		.log_min = j->log_min,
-		.ud = j,
+	        .progress = j->token ? on_progress : NULL,
+	        .log = on_log,
+	        .log_min = j->log_min,
+	        .ud = j,
 	};
 	struct audit_caller caller = {
-		.surface = "mcp",
-		.session = j->s->label[0] ? j->s->label : NULL,
-		.client = j->s->client[0] ? j->s->client : NULL,
+	        .surface = "mcp",
+	        .session = j->s->label[0] ? j->s->label : NULL,
+	        .client = j->s->client[0] ? j->s->client : NULL,
 	};
 	struct dispatch_opts o = {
-		.timeout_ms = srv->call_timeout_ms,
-		.cancel = &j->cancel,
-		.sinks = &sinks,
-		.services = runtime_services(srv->rt),
-		.caller = &caller,
+	        .timeout_ms = srv->call_timeout_ms,
+	        .cancel = &j->cancel,
+	        .sinks = &sinks,
+	        .services = runtime_services(srv->rt),
+	        .caller = &caller,
 	};
 	struct call_result res;
 	struct sh_error err;
@@ -342,12 +344,14 @@ static char *run_call(struct mcp_job *j, size_t *len)
 		/* The catalog's own message speaks of the CLI; a client needs
 		 * the MCP terms, unless the name was ambiguous. */
 		if (strstr(err.msg, "ambiguous"))
-			snprintf(text, sizeof text, "Invalid params: %s", err.msg);
+			snprintf(text, sizeof text, "Invalid params: %s",
+			         err.msg);
 		else
-			snprintf(text, sizeof text,
-			         "Invalid params: unknown tool \"%.256s\"; "
-			         "tools/list names the tools this server offers",
-			         j->tool_name);
+			snprintf(
+			        text, sizeof text,
+			        "Invalid params: unknown tool \"%.256s\"; "
+			        "tools/list names the tools this server offers",
+			        j->tool_name);
 		return jsonrpc_error(j->msg.id, JSONRPC_INVALID_PARAMS, text,
 		                     NULL, len);
 	}
@@ -372,7 +376,8 @@ static char *run_call(struct mcp_job *j, size_t *len)
 	out = call_result_to_json(&res);
 	if (!out)
 		return jsonrpc_error(j->msg.id, JSONRPC_INTERNAL_ERROR,
-		                     "Internal error: out of memory", NULL, len);
+		                     "Internal error: out of memory", NULL,
+		                     len);
 	msg = jsonrpc_result(j->msg.id, out, len);
 	return msg;
 }
@@ -458,7 +463,7 @@ static void on_catalog_change(void *ud)
 		pthread_mutex_lock(&s->lock);
 		if (s->initialized && !s->closed && s->notify.send &&
 		    (msg = jsonrpc_notification(
-			     "notifications/tools/list_changed", NULL, &len)))
+		             "notifications/tools/list_changed", NULL, &len)))
 			s->notify.send(s->notify.ud, msg, len, 0);
 		pthread_mutex_unlock(&s->lock);
 	}
@@ -475,7 +480,8 @@ sh_status mcp_server_new(const struct mcp_server_opts *o,
 
 	*out = NULL;
 	if (!o || !o->rt)
-		return sh_error_set(e, SH_ERR_USAGE, "mcp_server_new: no runtime");
+		return sh_error_set(e, SH_ERR_USAGE,
+		                    "mcp_server_new: no runtime");
 	if (o->page_size > MCP_PAGE_SIZE_MAX)
 		return sh_error_set(e, SH_ERR_USAGE,
 		                    "page size %zu is over the limit of %d",
@@ -485,7 +491,8 @@ sh_status mcp_server_new(const struct mcp_server_opts *o,
 		                    "%u worker threads is over the limit of %d",
 		                    o->threads, MCP_THREADS_MAX);
 	if (sodium_init() < 0)
-		return sh_error_set(e, SH_ERR_FAIL, "libsodium failed to start");
+		return sh_error_set(e, SH_ERR_FAIL,
+		                    "libsodium failed to start");
 	srv = calloc(1, sizeof *srv);
 	if (!srv)
 		return sh_error_set(e, SH_ERR_NOMEM, "out of memory");
@@ -508,9 +515,10 @@ sh_status mcp_server_new(const struct mcp_server_opts *o,
 		rc = sh_error_set(e, SH_ERR_NOMEM, "out of memory");
 		goto fail;
 	}
-	for (unsigned i = 0; i < (o->threads ? o->threads : MCP_THREADS_DEFAULT);
-	     i++) {
-		int err = pthread_create(&srv->workers[i], NULL, worker_main, srv);
+	for (unsigned i = 0;
+	     i < (o->threads ? o->threads : MCP_THREADS_DEFAULT); i++) {
+		int err = pthread_create(&srv->workers[i], NULL, worker_main,
+		                         srv);
 		if (err) {
 			rc = sh_error_errno(e, SH_ERR_FAIL, err,
 			                    "cannot start call worker %u", i);
@@ -544,12 +552,13 @@ sh_status mcp_server_check_names(struct mcp_server *srv, struct sh_error *e)
 			struct tool *u = catalog_tool_at(c, k);
 			if (u != t && !strcmp(u->desc->name, t->desc->name)) {
 				rc = sh_error_set(
-					e, SH_ERR_USAGE,
-					"--short-names: two tools are both "
-					"called \"%s\": %s and %s; drop "
-					"--short-names or load only one of them",
-					t->desc->name, t->canonical,
-					u->canonical);
+				        e, SH_ERR_USAGE,
+				        "--short-names: two tools are both "
+				        "called \"%s\": %s and %s; drop "
+				        "--short-names or load only one of "
+				        "them",
+				        t->desc->name, t->canonical,
+				        u->canonical);
 				break;
 			}
 		}
@@ -629,7 +638,8 @@ void mcp_server_free(struct mcp_server *srv)
 	/* Queued calls will not start: the workers answer them at once. */
 	for (struct mcp_job *j = srv->qhead; j; j = j->next_q) {
 		int none = CANCEL_NONE;
-		atomic_compare_exchange_strong(&j->reason, &none, CANCEL_SERVER);
+		atomic_compare_exchange_strong(&j->reason, &none,
+		                               CANCEL_SERVER);
 		atomic_store(&j->cancel, 1);
 	}
 	pthread_cond_broadcast(&srv->qcond);
@@ -650,16 +660,17 @@ void mcp_server_free(struct mcp_server *srv)
 static void do_initialize(struct mcp_session *s, const struct jsonrpc_msg *m,
                           const struct mcp_reply *r)
 {
-	const cJSON *pv = cJSON_GetObjectItemCaseSensitive(m->params,
-	                                                   "protocolVersion");
+	const cJSON *pv =
+	        cJSON_GetObjectItemCaseSensitive(m->params, "protocolVersion");
 	const char *version;
 	cJSON *res, *caps, *tools, *info;
 
 	if (!cJSON_IsString(pv)) {
-		reply_error(r, m->id, JSONRPC_INVALID_PARAMS,
-		            "Invalid params: initialize needs \"protocolVersion\" "
-		            "(a string such as \"%s\")",
-		            MCP_VERSION_LATEST);
+		reply_error(
+		        r, m->id, JSONRPC_INVALID_PARAMS,
+		        "Invalid params: initialize needs \"protocolVersion\" "
+		        "(a string such as \"%s\")",
+		        MCP_VERSION_LATEST);
 		return;
 	}
 	/* MCP: echo a version we speak, else offer our latest and let the
@@ -679,8 +690,9 @@ static void do_initialize(struct mcp_session *s, const struct jsonrpc_msg *m,
 	{
 		/* Printable ASCII only: it goes into log lines. */
 		const cJSON *ci = cJSON_GetObjectItemCaseSensitive(
-			cJSON_GetObjectItemCaseSensitive(m->params, "clientInfo"),
-			"name");
+		        cJSON_GetObjectItemCaseSensitive(m->params,
+		                                         "clientInfo"),
+		        "name");
 		size_t j = 0;
 		for (const char *p = cJSON_IsString(ci) ? ci->valuestring : "";
 		     *p && j + 1 < sizeof s->client; p++)
@@ -718,7 +730,8 @@ static void do_set_level(struct mcp_session *s, const struct jsonrpc_msg *m,
 	const cJSON *lv = cJSON_GetObjectItemCaseSensitive(m->params, "level");
 	skill_log_level level;
 
-	if (!cJSON_IsString(lv) || !hostlog_level_parse(lv->valuestring, &level)) {
+	if (!cJSON_IsString(lv) ||
+	    !hostlog_level_parse(lv->valuestring, &level)) {
 		reply_error(r, m->id, JSONRPC_INVALID_PARAMS,
 		            "Invalid params: \"level\" must be one of debug, "
 		            "info, notice, warning, error, critical, alert, "
@@ -771,7 +784,8 @@ static void do_list(struct mcp_session *s, const struct jsonrpc_msg *m,
                     const struct mcp_reply *r)
 {
 	struct mcp_server *srv = s->srv;
-	const cJSON *cur = cJSON_GetObjectItemCaseSensitive(m->params, "cursor");
+	const cJSON *cur =
+	        cJSON_GetObjectItemCaseSensitive(m->params, "cursor");
 	struct catalog *c;
 	size_t start = 0, n, i;
 	cJSON *res = NULL, *arr;
@@ -784,12 +798,13 @@ static void do_list(struct mcp_session *s, const struct jsonrpc_msg *m,
 	}
 	c = runtime_acquire(srv->rt);
 	n = catalog_tool_count(c);
-	if (cJSON_IsString(cur) && (start = cursor_start(c, cur->valuestring)) ==
-	                                   SIZE_MAX) {
+	if (cJSON_IsString(cur) &&
+	    (start = cursor_start(c, cur->valuestring)) == SIZE_MAX) {
 		runtime_release(c);
-		reply_error(r, m->id, JSONRPC_INVALID_PARAMS,
-		            "Invalid params: unknown cursor; start again from a "
-		            "tools/list without one");
+		reply_error(
+		        r, m->id, JSONRPC_INVALID_PARAMS,
+		        "Invalid params: unknown cursor; start again from a "
+		        "tools/list without one");
 		return;
 	}
 	res = cJSON_CreateObject();
@@ -805,14 +820,14 @@ static void do_list(struct mcp_session *s, const struct jsonrpc_msg *m,
 		cJSON_AddItemToArray(arr, o);
 		if (name != t->mcp_name &&
 		    !cJSON_ReplaceItemInObjectCaseSensitive(
-			    o, "name", cJSON_CreateString(name)))
+		            o, "name", cJSON_CreateString(name)))
 			goto nomem;
 	}
 	if (i < n) {
 		const char *last = catalog_tool_at(c, i - 1)->canonical;
 		char next[MCP_CURSOR_MAX + 1];
-		sodium_bin2base64(next, sizeof next, (const unsigned char *)last,
-		                  strlen(last),
+		sodium_bin2base64(next, sizeof next,
+		                  (const unsigned char *)last, strlen(last),
 		                  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 		if (!cJSON_AddStringToObject(res, "nextCursor", next))
 			goto nomem;
@@ -832,11 +847,12 @@ static enum mcp_rx do_call(struct mcp_session *s, struct jsonrpc_msg *m,
 {
 	struct mcp_server *srv = s->srv;
 	const cJSON *name = cJSON_GetObjectItemCaseSensitive(m->params, "name");
-	const cJSON *args = cJSON_GetObjectItemCaseSensitive(m->params,
-	                                                     "arguments");
-	const cJSON *meta = cJSON_GetObjectItemCaseSensitive(m->params, "_meta");
-	const cJSON *token = cJSON_GetObjectItemCaseSensitive(meta,
-	                                                      "progressToken");
+	const cJSON *args =
+	        cJSON_GetObjectItemCaseSensitive(m->params, "arguments");
+	const cJSON *meta =
+	        cJSON_GetObjectItemCaseSensitive(m->params, "_meta");
+	const cJSON *token =
+	        cJSON_GetObjectItemCaseSensitive(meta, "progressToken");
 	char tok_text[JSONRPC_ID_TEXT_MAX + 1];
 	struct mcp_job *j;
 	const char *refusal = NULL;
@@ -879,8 +895,9 @@ static enum mcp_rx do_call(struct mcp_session *s, struct jsonrpc_msg *m,
 	pthread_mutex_lock(&s->lock);
 	for (struct mcp_job *o = s->calls; o; o = o->next_s)
 		if (!strcmp(o->msg.id, j->msg.id)) {
-			refusal = "Invalid Request: a request with this id is "
-			          "still running; use a new id for each request";
+			refusal =
+			        "Invalid Request: a request with this id is "
+			        "still running; use a new id for each request";
 			code = JSONRPC_INVALID_REQUEST;
 			break;
 		}
@@ -935,8 +952,8 @@ static enum mcp_rx do_call(struct mcp_session *s, struct jsonrpc_msg *m,
 
 static void do_cancelled(struct mcp_session *s, const struct jsonrpc_msg *m)
 {
-	const cJSON *rid = cJSON_GetObjectItemCaseSensitive(m->params,
-	                                                    "requestId");
+	const cJSON *rid =
+	        cJSON_GetObjectItemCaseSensitive(m->params, "requestId");
 	char id[JSONRPC_ID_TEXT_MAX + 1];
 
 	/* Unknown or finished ids are ignored, as MCP says. */
@@ -1011,8 +1028,8 @@ enum mcp_rx mcp_session_receive(struct mcp_session *s, const char *text,
 
 	if (jsonrpc_parse(text, len, &m, &why) != SH_OK) {
 		size_t n = 0;
-		char *msg = jsonrpc_error(why.id, why.code, why.message, NULL,
-		                          &n);
+		char *msg =
+		        jsonrpc_error(why.id, why.code, why.message, NULL, &n);
 		r->send(r->ud, msg, msg ? n : 0, 1);
 		return MCP_RX_DONE;
 	}

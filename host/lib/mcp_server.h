@@ -48,21 +48,21 @@ struct mcp_session;
 #define MCP_VERSION_LATEST "2025-11-25"
 /* Tools per tools/list page unless told otherwise, and the most allowed. */
 #define MCP_PAGE_SIZE_DEFAULT 100
-#define MCP_PAGE_SIZE_MAX 10000
+#define MCP_PAGE_SIZE_MAX     10000
 /* Call workers unless told otherwise, and the most allowed. */
 #define MCP_THREADS_DEFAULT 32
-#define MCP_THREADS_MAX 256
+#define MCP_THREADS_MAX     256
 /* Calls waiting for a worker before new ones are refused as busy. */
 #define MCP_QUEUE_MAX 4096
 
 struct mcp_server_opts {
-	struct runtime *rt;     /* borrowed; sealed */
-	size_t page_size;       /* 0: MCP_PAGE_SIZE_DEFAULT */
-	unsigned threads;       /* call workers; 0: MCP_THREADS_DEFAULT */
-	int short_names;        /* expose bare tool names */
-	int stateless;          /* no state outlives a request (HTTP
-	                         * --stateless): no list_changed */
-	int64_t call_timeout_ms; /* 0: calls have no deadline */
+	struct runtime *rt;       /* borrowed; sealed */
+	size_t page_size;         /* 0: MCP_PAGE_SIZE_DEFAULT */
+	unsigned threads;         /* call workers; 0: MCP_THREADS_DEFAULT */
+	int short_names;          /* expose bare tool names */
+	int stateless;            /* no state outlives a request (HTTP
+	                           * --stateless): no list_changed */
+	int64_t call_timeout_ms;  /* 0: calls have no deadline */
 	const char *instructions; /* optional, for initialize */
 };
 
@@ -88,8 +88,8 @@ struct mcp_notify {
 };
 
 enum mcp_rx {
-	MCP_RX_DONE,    /* the final reply was sent before returning */
-	MCP_RX_PENDING  /* it will come from a worker thread */
+	MCP_RX_DONE,   /* the final reply was sent before returning */
+	MCP_RX_PENDING /* it will come from a worker thread */
 };
 
 /* [control] Create a server for o->rt: starts the workers and watches the
@@ -127,7 +127,7 @@ sh_status mcp_session_new(struct mcp_server *srv,
                           struct sh_error *e);
 
 #define MCP_SESSION_LABEL_MAX 48
-#define MCP_CLIENT_NAME_MAX 96
+#define MCP_CLIENT_NAME_MAX   96
 
 /* [thread-safe] Name the session in audit records (e.g. "stdio", or the
  * first characters of an HTTP session id: never the whole id, which

@@ -24,18 +24,18 @@ struct mcp_stdio {
 	struct mcp_server *srv;
 	struct mcp_session *session;
 	int in_fd, out_fd;
-	int wake[2];          /* a pipe that interrupts the reader */
+	int wake[2]; /* a pipe that interrupts the reader */
 	size_t line_max;
 	pthread_t reader;
 	int reader_started;
-	atomic_int finished;  /* end of input or broken output */
+	atomic_int finished; /* end of input or broken output */
 
 	pthread_mutex_t wlock; /* one line at a time on out_fd */
 	int broken;            /* out_fd failed: drop further output */
 
 	pthread_mutex_t plock;
 	pthread_cond_t pdone;
-	size_t pending;        /* messages not yet finally answered */
+	size_t pending; /* messages not yet finally answered */
 };
 
 /* Write msg and a newline as one line, whole. */

@@ -17,8 +17,8 @@
 #define GATE_SLICE_NS (10 * 1000000LL)
 
 static const double bounds_s[METRICS_BUCKETS] = {
-	0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
-	0.1,    0.25,    0.5,    1,     2.5,    5,     10,   30,    60};
+        0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
+        0.1,    0.25,    0.5,    1,     2.5,    5,     10,   30,    60};
 
 enum kind { K_TOOL = 1, K_SKILL = 2 };
 
@@ -256,19 +256,20 @@ sh_status metrics_skill_enter(struct metrics_skill *s, unsigned limit,
 		unsigned cur = atomic_load(&s->in_flight);
 		struct timespec now_ts, ts;
 		int64_t now, wake;
-		if (cur < limit &&
-		    atomic_compare_exchange_strong(&s->in_flight, &cur, cur + 1))
+		if (cur < limit && atomic_compare_exchange_strong(
+		                           &s->in_flight, &cur, cur + 1))
 			break;
 		if (cur < limit)
 			continue;
 		clock_gettime(CLOCK_MONOTONIC, &now_ts);
 		now = (int64_t)now_ts.tv_sec * 1000000000 + now_ts.tv_nsec;
 		if (cancel && atomic_load(cancel)) {
-			rc = sh_error_set(e, SH_ERR_CANCELLED,
-			                  "the call was cancelled while %u calls "
-			                  "of skill %s (its concurrency limit) were "
-			                  "running",
-			                  limit, s->s.key);
+			rc = sh_error_set(
+			        e, SH_ERR_CANCELLED,
+			        "the call was cancelled while %u calls "
+			        "of skill %s (its concurrency limit) were "
+			        "running",
+			        limit, s->s.key);
 			break;
 		}
 		if (deadline_ns && now >= deadline_ns) {
@@ -312,7 +313,7 @@ struct out {
 };
 
 static void emit(struct out *o, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+        __attribute__((format(printf, 2, 3)));
 
 static void emit(struct out *o, const char *fmt, ...)
 {
@@ -423,8 +424,7 @@ static void tools_block(struct out *o, struct metrics_tool **t, size_t n)
 		}
 		emit(o, "skillhost_tool_call_duration_seconds_sum{");
 		tool_labels(o, t[i]);
-		emit(o, "} %.9f\n",
-		     (double)atomic_load(&t[i]->sum_ns) / 1e9);
+		emit(o, "} %.9f\n", (double)atomic_load(&t[i]->sum_ns) / 1e9);
 		emit(o, "skillhost_tool_call_duration_seconds_count{");
 		tool_labels(o, t[i]);
 		emit(o, "} %llu\n", cum);
@@ -432,18 +432,18 @@ static void tools_block(struct out *o, struct metrics_tool **t, size_t n)
 }
 
 static void skill_gauge(struct out *o, struct metrics_skill **s, size_t n,
-                        const char *name, const char *type,
-                        const char *help, int which)
+                        const char *name, const char *type, const char *help,
+                        int which)
 {
 	emit(o, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 	for (size_t i = 0; i < n; i++) {
 		unsigned long long v =
-			which == 0   ? atomic_load(&s[i]->in_flight)
-			: which == 1 ? atomic_load(&s[i]->starts)
-			: which == 2 ? atomic_load(&s[i]->restarts)
-			: which == 3 ? atomic_load(&s[i]->crashes)
-			             : (unsigned long long)atomic_load(
-			                       &s[i]->breaker);
+		        which == 0   ? atomic_load(&s[i]->in_flight)
+		        : which == 1 ? atomic_load(&s[i]->starts)
+		        : which == 2 ? atomic_load(&s[i]->restarts)
+		        : which == 3 ? atomic_load(&s[i]->crashes)
+		                     : (unsigned long long)atomic_load(
+		                               &s[i]->breaker);
 		emit(o, "%s{", name);
 		skill_labels(o, s[i]);
 		emit(o, "} %llu\n", v);
@@ -453,10 +453,10 @@ static void skill_gauge(struct out *o, struct metrics_skill **s, size_t n,
 char *metrics_render(struct metrics *m, size_t *len)
 {
 	/* At most METRICS_MAX_SERIES series, plus the two "(other)" ones. */
-	struct metrics_tool **tools = calloc(METRICS_MAX_SERIES + 1,
-	                                     sizeof *tools);
-	struct metrics_skill **skills = calloc(METRICS_MAX_SERIES + 1,
-	                                       sizeof *skills);
+	struct metrics_tool **tools =
+	        calloc(METRICS_MAX_SERIES + 1, sizeof *tools);
+	struct metrics_skill **skills =
+	        calloc(METRICS_MAX_SERIES + 1, sizeof *skills);
 	struct out o = {0};
 	size_t nt = 0, ns = 0;
 
@@ -483,18 +483,16 @@ char *metrics_render(struct metrics *m, size_t *len)
 	tools_block(&o, tools, nt);
 	skill_gauge(&o, skills, ns, "skillhost_calls_in_flight", "gauge",
 	            "Tool calls running now, by skill.", 0);
-	skill_gauge(&o, skills, ns, "skillhost_worker_starts_total",
-	            "counter", "Isolated workers started.", 1);
+	skill_gauge(&o, skills, ns, "skillhost_worker_starts_total", "counter",
+	            "Isolated workers started.", 1);
 	skill_gauge(&o, skills, ns, "skillhost_worker_restarts_total",
 	            "counter",
 	            "Isolated workers started to replace one that ended.", 2);
-	skill_gauge(&o, skills, ns, "skillhost_worker_crashes_total",
-	            "counter",
+	skill_gauge(&o, skills, ns, "skillhost_worker_crashes_total", "counter",
 	            "Isolated workers that crashed, hit a limit or broke the "
 	            "protocol.",
 	            3);
-	skill_gauge(&o, skills, ns, "skillhost_circuit_breaker_open",
-	            "gauge",
+	skill_gauge(&o, skills, ns, "skillhost_circuit_breaker_open", "gauge",
 	            "1 while a skill's workers are not restarted after "
 	            "repeated crashes.",
 	            4);

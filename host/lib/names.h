@@ -22,8 +22,8 @@
 #include "status.h"
 
 #define NAMES_CANONICAL_MAX (64 + 1 + 64 + 1 + 64)
-#define NAMES_MCP_MAX 128
-#define NAMES_FC_MAX 64
+#define NAMES_MCP_MAX       128
+#define NAMES_FC_MAX        64
 
 /* "ns/skill" + "tool" -> "ns/skill.tool" into out (NAMES_CANONICAL_MAX+1). */
 sh_status names_canonical(const char *skill, const char *tool, char *out,

@@ -46,9 +46,9 @@ static sh_status hash_file(const char *path, uint64_t *size,
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
 	if (fd < 0)
-		return sh_error_errno(e, errno == ENOENT ? SH_ERR_NOTFOUND
-		                                         : SH_ERR_IO,
-		                      errno, "cannot open %s", path);
+		return sh_error_errno(
+		        e, errno == ENOENT ? SH_ERR_NOTFOUND : SH_ERR_IO, errno,
+		        "cannot open %s", path);
 	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
 		close(fd);
 		return sh_error_set(e, SH_ERR_INVALID,
@@ -92,9 +92,9 @@ static sh_status add_pack_file(struct pack_file *files, size_t *n,
 		if (!strcmp(files[i].path, rel))
 			return SH_OK; /* named twice (platform and include) */
 	if (!manifest_valid_path(rel) || !strcmp(rel, MANIFEST_FILE))
-		return sh_error_set(e, SH_ERR_INVALID,
-		                    "cannot pack \"%s\": not a valid package path",
-		                    rel);
+		return sh_error_set(
+		        e, SH_ERR_INVALID,
+		        "cannot pack \"%s\": not a valid package path", rel);
 	if ((rc = fs_join(src, sizeof src, dir, rel, e)))
 		return rc;
 	files[*n].path = strdup(rel);
@@ -104,8 +104,8 @@ static sh_status add_pack_file(struct pack_file *files, size_t *n,
 	rc = hash_file(src, &files[*n].size, files[*n].hash, e);
 	(*n)++;
 	if (rc != SH_OK)
-		return sh_error_prefix(e, "cannot pack %s (named in %s/%s)", rel,
-		                       dir, MANIFEST_FILE);
+		return sh_error_prefix(e, "cannot pack %s (named in %s/%s)",
+		                       rel, dir, MANIFEST_FILE);
 	return SH_OK;
 }
 
@@ -160,9 +160,9 @@ static sh_status write_entry(struct archive *a, const char *path,
 			if (n < 0 && errno == EINTR)
 				continue;
 			if (n <= 0) {
-				rc = sh_error_set(e, SH_ERR_IO,
-				                  "%s changed while being packed",
-				                  src);
+				rc = sh_error_set(
+				        e, SH_ERR_IO,
+				        "%s changed while being packed", src);
 				break;
 			}
 			if (archive_write_data(a, buf, (size_t)n) != n)
@@ -235,10 +235,12 @@ sh_status package_pack(const char *dir, const char *out_path,
 		goto out;
 	}
 	for (size_t i = 0; i < src->nplatforms; i++)
-		if ((rc = add_pack_file(files, &n, dir, src->platforms[i].lib, e)))
+		if ((rc = add_pack_file(files, &n, dir, src->platforms[i].lib,
+		                        e)))
 			goto out;
 	for (size_t i = 0; i < src->include.n; i++)
-		if ((rc = add_pack_file(files, &n, dir, src->include.items[i], e)))
+		if ((rc = add_pack_file(files, &n, dir, src->include.items[i],
+		                        e)))
 			goto out;
 	qsort(files, n, sizeof *files, by_path);
 
@@ -262,8 +264,9 @@ sh_status package_pack(const char *dir, const char *out_path,
 		char hex[2 * MANIFEST_HASH_BYTES + 1];
 		cJSON *f = cJSON_AddObjectToObject(fobj, files[i].path);
 		manifest_hash_hex(files[i].hash, hex);
-		if (!f || !cJSON_AddNumberToObject(f, "size",
-		                                   (double)files[i].size) ||
+		if (!f ||
+		    !cJSON_AddNumberToObject(f, "size",
+		                             (double)files[i].size) ||
 		    !cJSON_AddStringToObject(f, "blake2b256", hex))
 			fobj = NULL;
 	}
@@ -285,8 +288,9 @@ sh_status package_pack(const char *dir, const char *out_path,
 	            ARCHIVE_WARN ||
 	    archive_write_set_bytes_in_last_block(a, 1) != ARCHIVE_OK ||
 	    archive_write_open(a, &out, NULL, mem_write, NULL) != ARCHIVE_OK) {
-		rc = sh_error_set(e, SH_ERR_FAIL, "cannot start the archive: %s",
-		                  a ? archive_error_string(a) : "out of memory");
+		rc = sh_error_set(
+		        e, SH_ERR_FAIL, "cannot start the archive: %s",
+		        a ? archive_error_string(a) : "out of memory");
 		goto out;
 	}
 	if ((rc = write_entry(a, MANIFEST_FILE, mtext, strlen(mtext), NULL, e)))
@@ -331,10 +335,10 @@ struct seen_file {
 
 struct extract {
 	const struct package_limits *lim;
-	const char *pkg;    /* for messages */
-	int destfd;         /* NULL-free: -1 when only reading the manifest */
-	uint64_t total;     /* bytes written so far */
-	uint64_t limit;     /* total cap, from the ratio and PACKAGE_MAX_TOTAL */
+	const char *pkg; /* for messages */
+	int destfd;      /* NULL-free: -1 when only reading the manifest */
+	uint64_t total;  /* bytes written so far */
+	uint64_t limit;  /* total cap, from the ratio and PACKAGE_MAX_TOTAL */
 	struct seen_file *seen;
 	size_t nseen;
 	char *manifest_text;
@@ -344,9 +348,8 @@ struct extract {
 
 static sh_status refuse(struct extract *x, const char *fmt, const char *what)
 {
-	return sh_error_set(x->e, SH_ERR_TRUST,
-	                    "package %s is refused: %s%s%s", x->pkg, fmt,
-	                    what ? " " : "", what ? what : "");
+	return sh_error_set(x->e, SH_ERR_TRUST, "package %s is refused: %s%s%s",
+	                    x->pkg, fmt, what ? " " : "", what ? what : "");
 }
 
 /* Create the parent directories of rel under destfd, refusing to follow
@@ -365,8 +368,8 @@ static int make_parents(int destfd, const char *rel)
 			close(fd);
 			return -1;
 		}
-		next = openat(fd, p, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
-		                         O_CLOEXEC);
+		next = openat(fd, p,
+		              O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		close(fd);
 		fd = next;
 	}
@@ -394,7 +397,8 @@ static sh_status extract_file(struct extract *x, struct archive *a,
 			                      "cannot create the folder of %s",
 			                      path);
 		fd = openat(dirfd, base,
-		            O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+		            O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+		                    O_CLOEXEC,
 		            0644);
 		if (fd < 0) {
 			rc = sh_error_errno(x->e, SH_ERR_IO, errno,
@@ -407,10 +411,11 @@ static sh_status extract_file(struct extract *x, struct archive *a,
 		if (r == ARCHIVE_EOF)
 			break;
 		if (r != ARCHIVE_OK) {
-			rc = sh_error_set(x->e, SH_ERR_TRUST,
-			                  "package %s is refused: corrupt data in "
-			                  "%s: %s",
-			                  x->pkg, path, archive_error_string(a));
+			rc = sh_error_set(
+			        x->e, SH_ERR_TRUST,
+			        "package %s is refused: corrupt data in "
+			        "%s: %s",
+			        x->pkg, path, archive_error_string(a));
 			goto out;
 		}
 		/* Holes in sparse entries count as written bytes too. */
@@ -421,18 +426,20 @@ static sh_status extract_file(struct extract *x, struct archive *a,
 		}
 		x->total += (uint64_t)offset + size - sf->size;
 		if (x->total > x->limit) {
-			rc = sh_error_set(x->e, SH_ERR_TRUST,
-			                  "package %s is refused: it expands past "
-			                  "%llu bytes (a decompression bomb?)",
-			                  x->pkg, (unsigned long long)x->limit);
+			rc = sh_error_set(
+			        x->e, SH_ERR_TRUST,
+			        "package %s is refused: it expands past "
+			        "%llu bytes (a decompression bomb?)",
+			        x->pkg, (unsigned long long)x->limit);
 			goto out;
 		}
 		if (is_manifest) {
 			if ((uint64_t)offset + size > MANIFEST_MAX_BYTES) {
-				rc = sh_error_set(x->e, SH_ERR_INVALID,
-				                  "package %s: manifest.json is over "
-				                  "%d bytes",
-				                  x->pkg, MANIFEST_MAX_BYTES);
+				rc = sh_error_set(
+				        x->e, SH_ERR_INVALID,
+				        "package %s: manifest.json is over "
+				        "%d bytes",
+				        x->pkg, MANIFEST_MAX_BYTES);
 				goto out;
 			}
 			if ((uint64_t)offset != sf->size)
@@ -448,14 +455,15 @@ static sh_status extract_file(struct extract *x, struct archive *a,
 				goto out;
 			}
 			for (size_t done = 0; done < size;) {
-				ssize_t w = write(fd, (const char *)block + done,
-				                  size - done);
+				ssize_t w =
+				        write(fd, (const char *)block + done,
+				              size - done);
 				if (w < 0 && errno == EINTR)
 					continue;
 				if (w < 0) {
-					rc = sh_error_errno(x->e, SH_ERR_IO,
-					                    errno, "cannot write %s",
-					                    path);
+					rc = sh_error_errno(
+					        x->e, SH_ERR_IO, errno,
+					        "cannot write %s", path);
 					goto out;
 				}
 				done += (size_t)w;
@@ -507,8 +515,8 @@ static sh_status check_entry(struct extract *x, struct archive_entry *en,
 	if (!strcmp(path, "..") || !strncmp(path, "../", 3) ||
 	    strstr(path, "/../") ||
 	    (strlen(path) >= 3 && !strcmp(path + strlen(path) - 3, "/..")))
-		return refuse(x, "it holds a path that climbs out with '..':",
-		              path);
+		return refuse(
+		        x, "it holds a path that climbs out with '..':", path);
 	if (!manifest_valid_path(path))
 		return refuse(x, "it holds a path that is not allowed:", path);
 	for (size_t i = 0; i < x->nseen; i++)
@@ -522,7 +530,8 @@ static sh_status check_entry(struct extract *x, struct archive_entry *en,
 static sh_status check_against_manifest(struct extract *x,
                                         const struct manifest *m)
 {
-	char want[2 * MANIFEST_HASH_BYTES + 1], got[2 * MANIFEST_HASH_BYTES + 1];
+	char want[2 * MANIFEST_HASH_BYTES + 1],
+	        got[2 * MANIFEST_HASH_BYTES + 1];
 
 	for (size_t i = 0; i < x->nseen; i++) {
 		const struct seen_file *s = &x->seen[i];
@@ -532,36 +541,39 @@ static sh_status check_against_manifest(struct extract *x,
 			continue;
 		f = manifest_find_file(m, s->path);
 		if (!f)
-			return refuse(x, "it holds a file its manifest does not "
-			                 "list:",
+			return refuse(x,
+			              "it holds a file its manifest does not "
+			              "list:",
 			              s->path);
-		if (f->size != s->size ||
-		    sodium_memcmp(f->blake2b256, s->hash, MANIFEST_HASH_BYTES)) {
+		if (f->size != s->size || sodium_memcmp(f->blake2b256, s->hash,
+		                                        MANIFEST_HASH_BYTES)) {
 			manifest_hash_hex(f->blake2b256, want);
 			manifest_hash_hex(s->hash, got);
-			return sh_error_set(x->e, SH_ERR_TRUST,
-			                    "package %s is refused: %s does not "
-			                    "match its manifest (size %llu, "
-			                    "blake2b256 %s; expected size %llu, "
-			                    "blake2b256 %s)",
-			                    x->pkg, s->path,
-			                    (unsigned long long)s->size, got,
-			                    (unsigned long long)f->size, want);
+			return sh_error_set(
+			        x->e, SH_ERR_TRUST,
+			        "package %s is refused: %s does not "
+			        "match its manifest (size %llu, "
+			        "blake2b256 %s; expected size %llu, "
+			        "blake2b256 %s)",
+			        x->pkg, s->path, (unsigned long long)s->size,
+			        got, (unsigned long long)f->size, want);
 		}
 	}
 	for (size_t i = 0; i < m->nfiles; i++) {
 		size_t j = 0;
-		while (j < x->nseen && strcmp(x->seen[j].path, m->files[i].path))
+		while (j < x->nseen &&
+		       strcmp(x->seen[j].path, m->files[i].path))
 			j++;
 		if (j == x->nseen)
-			return refuse(x, "a file its manifest lists is missing:",
+			return refuse(x,
+			              "a file its manifest lists is missing:",
 			              m->files[i].path);
 	}
 	return SH_OK;
 }
 
 static const struct package_limits default_limits = {
-	PACKAGE_MAX_TOTAL, PACKAGE_MAX_RATIO, PACKAGE_MAX_ENTRIES};
+        PACKAGE_MAX_TOTAL, PACKAGE_MAX_RATIO, PACKAGE_MAX_ENTRIES};
 
 static sh_status run_extract(const char *path, const char *shown, int destfd,
                              const struct package_limits *lim,
@@ -579,9 +591,9 @@ static sh_status run_extract(const char *path, const char *shown, int destfd,
 		*out = NULL;
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return sh_error_errno(e, errno == ENOENT ? SH_ERR_NOTFOUND
-		                                         : SH_ERR_IO,
-		                      errno, "cannot open package %s", path);
+		return sh_error_errno(
+		        e, errno == ENOENT ? SH_ERR_NOTFOUND : SH_ERR_IO, errno,
+		        "cannot open package %s", path);
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
 		close(fd);
 		return sh_error_set(e, SH_ERR_INVALID,
@@ -610,11 +622,12 @@ static sh_status run_extract(const char *path, const char *shown, int destfd,
 	archive_read_support_filter_gzip(a);
 	archive_read_support_format_tar(a);
 	if (archive_read_open_fd(a, fd, 64 * 1024) != ARCHIVE_OK) {
-		rc = sh_error_set(e, SH_ERR_INVALID,
-		                  "%s is not a skill package (a .skill is a "
-		                  "gzip-compressed tar made by `skillhost pack`): "
-		                  "%s",
-		                  shown, archive_error_string(a));
+		rc = sh_error_set(
+		        e, SH_ERR_INVALID,
+		        "%s is not a skill package (a .skill is a "
+		        "gzip-compressed tar made by `skillhost pack`): "
+		        "%s",
+		        shown, archive_error_string(a));
 		goto out;
 	}
 	while ((r = archive_read_next_header(a, &en)) == ARCHIVE_OK) {
@@ -622,7 +635,8 @@ static sh_status run_extract(const char *path, const char *shown, int destfd,
 		struct seen_file *sf;
 
 		if (!name || !*name) {
-			rc = refuse(&x, "it holds an entry without a name", NULL);
+			rc = refuse(&x, "it holds an entry without a name",
+			            NULL);
 			goto out;
 		}
 		if ((rc = check_entry(&x, en, name)))
@@ -659,11 +673,11 @@ static sh_status run_extract(const char *path, const char *shown, int destfd,
 			goto out;
 		/* The exact bytes, so the store can re-hash them later. */
 		mfd = openat(destfd, MANIFEST_FILE,
-		             O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+		             O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+		                     O_CLOEXEC,
 		             0644);
-		if (mfd < 0 ||
-		    write(mfd, x.manifest_text, x.manifest_len) !=
-		            (ssize_t)x.manifest_len) {
+		if (mfd < 0 || write(mfd, x.manifest_text, x.manifest_len) !=
+		                       (ssize_t)x.manifest_len) {
 			rc = sh_error_errno(e, SH_ERR_IO, errno,
 			                    "cannot write the manifest");
 			if (mfd >= 0)
@@ -704,10 +718,12 @@ sh_status package_extract_limited(const char *path, const char *dest,
 
 	if (mkdir(dest, 0755) != 0)
 		return sh_error_errno(e, SH_ERR_IO, errno,
-		                      "cannot create the staging folder %s", dest);
+		                      "cannot create the staging folder %s",
+		                      dest);
 	destfd = open(dest, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (destfd < 0) {
-		rc = sh_error_errno(e, SH_ERR_IO, errno, "cannot open %s", dest);
+		rc = sh_error_errno(e, SH_ERR_IO, errno, "cannot open %s",
+		                    dest);
 		rmdir(dest);
 		return rc;
 	}
@@ -716,7 +732,8 @@ sh_status package_extract_limited(const char *path, const char *dest,
 	/* Every file and folder written above reaches the disk before the
 	 * caller renames the folder into place. */
 	if (rc == SH_OK && syncfs(destfd) != 0)
-		rc = sh_error_errno(e, SH_ERR_IO, errno, "cannot sync %s", dest);
+		rc = sh_error_errno(e, SH_ERR_IO, errno, "cannot sync %s",
+		                    dest);
 	close(destfd);
 	if (rc != SH_OK) {
 		struct sh_error ignored;

@@ -21,10 +21,10 @@
 #include "manifest.h"
 #include "status.h"
 
-#define PACKAGE_MAX_BYTES (1024ull * 1024 * 1024)      /* the .skill file */
+#define PACKAGE_MAX_BYTES   (1024ull * 1024 * 1024) /* the .skill file */
 #define PACKAGE_MAX_ENTRIES (MANIFEST_MAX_FILES + 1)
-#define PACKAGE_MAX_TOTAL (2048ull * 1024 * 1024)      /* bytes extracted */
-#define PACKAGE_MAX_RATIO 100 /* extracted bytes per compressed byte */
+#define PACKAGE_MAX_TOTAL   (2048ull * 1024 * 1024) /* bytes extracted */
+#define PACKAGE_MAX_RATIO   100 /* extracted bytes per compressed byte */
 #define PACKAGE_RATIO_SLACK (1024 * 1024) /* small packages compress well */
 
 /*
@@ -49,8 +49,8 @@ sh_status package_extract(const char *path, const char *dest,
 /* The caps extraction enforces; package_extract uses the PACKAGE_MAX_*
  * values. Tests use smaller ones to exercise each cap. */
 struct package_limits {
-	uint64_t max_total;  /* bytes written, all entries together */
-	unsigned max_ratio;  /* bytes written per byte of package */
+	uint64_t max_total; /* bytes written, all entries together */
+	unsigned max_ratio; /* bytes written per byte of package */
 	size_t max_entries;
 };
 

@@ -43,7 +43,8 @@ sh_status probe_worker_path(char *buf, size_t cap, struct sh_error *e)
 		if (snprintf(buf, cap, "%s/skillhost-worker", dir) < (int)cap &&
 		    access(buf, X_OK) == 0)
 			return SH_OK;
-		if (snprintf(buf, cap, "%s/../libexec/skillhost/skillhost-worker",
+		if (snprintf(buf, cap,
+		             "%s/../libexec/skillhost/skillhost-worker",
 		             dir) < (int)cap &&
 		    access(buf, X_OK) == 0)
 			return SH_OK;
@@ -132,8 +133,8 @@ sh_status probe_skill(const char *lib, const char *bundle_dir,
                       struct skilldesc **out, struct sh_error *e)
 {
 	char worker[PATH_MAX], why[128], err[PROBE_STDERR_MAX];
-	char *argv[] = {"skillhost-worker", "--probe", (char *)lib,
-	                "--bundle", (char *)bundle_dir, NULL};
+	char *argv[] = {"skillhost-worker", "--probe",          (char *)lib,
+	                "--bundle",         (char *)bundle_dir, NULL};
 	posix_spawn_file_actions_t fa;
 	int out_pipe[2] = {-1, -1}, err_pipe[2] = {-1, -1};
 	char *text = NULL;
@@ -178,9 +179,9 @@ sh_status probe_skill(const char *lib, const char *bundle_dir,
 		goto out;
 	}
 	if (got != 0) {
-		rc = sh_error_set(e, SH_ERR_ABI,
-		                  "%s: probing the skill failed (%s)", lib,
-		                  got == 2 ? "it printed too much" : "I/O error");
+		rc = sh_error_set(
+		        e, SH_ERR_ABI, "%s: probing the skill failed (%s)", lib,
+		        got == 2 ? "it printed too much" : "I/O error");
 		goto out;
 	}
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {

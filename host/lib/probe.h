@@ -13,9 +13,9 @@
 #include "skilldesc.h"
 #include "status.h"
 
-#define PROBE_TIMEOUT_MS 15000
-#define PROBE_OUTPUT_MAX (16u * 1024 * 1024)
-#define PROBE_MEMORY_MAX (4ull * 1024 * 1024 * 1024)
+#define PROBE_TIMEOUT_MS  15000
+#define PROBE_OUTPUT_MAX  (16u * 1024 * 1024)
+#define PROBE_MEMORY_MAX  (4ull * 1024 * 1024 * 1024)
 #define PROBE_CPU_SECONDS 10
 
 /* The path of the skillhost-worker binary: $SKILLHOST_WORKER, else next to

@@ -17,13 +17,13 @@
 #include "manifest.h"
 #include "skilldesc.h"
 
-#define HEX_KEYID_LEN 16
-#define HEX_HASH_LEN (2 * MINISIG_FILE_HASH_BYTES)
-#define PUBKEY_B64_LEN (MINISIG_PUBKEY_B64_SIZE - 1)
-#define URL_SCHEME_HTTP "http://"
+#define HEX_KEYID_LEN    16
+#define HEX_HASH_LEN     (2 * MINISIG_FILE_HASH_BYTES)
+#define PUBKEY_B64_LEN   (MINISIG_PUBKEY_B64_SIZE - 1)
+#define URL_SCHEME_HTTP  "http://"
 #define URL_SCHEME_HTTPS "https://"
 /* Seconds in a day, and the last second of year 9999: RFC 3339's range. */
-#define DAY_S 86400
+#define DAY_S    86400
 #define TIME_MAX 253402300799LL
 
 /* ---- times -------------------------------------------------------------- */
@@ -126,8 +126,7 @@ static int json_int(const cJSON *v, int64_t min, int64_t max, int64_t *out)
 	if (!cJSON_IsNumber(v))
 		return 0;
 	d = v->valuedouble;
-	if (!isfinite(d) || d != floor(d) || d < (double)min ||
-	    d > (double)max)
+	if (!isfinite(d) || d != floor(d) || d < (double)min || d > (double)max)
 		return 0;
 	*out = (int64_t)d;
 	return 1;
@@ -155,7 +154,8 @@ static sh_status only_keys(const cJSON *o, const char *const *known,
 {
 	const cJSON *it;
 
-	cJSON_ArrayForEach(it, o) {
+	cJSON_ArrayForEach(it, o)
+	{
 		int ok = !strncmp(it->string, "x-", 2);
 		for (const char *const *k = known; !ok && *k; k++)
 			ok = !strcmp(it->string, *k);
@@ -274,7 +274,8 @@ static sh_status parse_namespaces(struct regindex *ix, const cJSON *nss,
 	ix->namespaces = calloc(n + 1, sizeof *ix->namespaces);
 	if (!ix->namespaces)
 		return sh_error_set(e, SH_ERR_NOMEM, "out of memory");
-	cJSON_ArrayForEach(ns, nss) {
+	cJSON_ArrayForEach(ns, nss)
+	{
 		struct regindex_ns *out = &ix->namespaces[ix->nnamespaces];
 		const cJSON *k;
 		size_t nk = (size_t)cJSON_GetArraySize(ns);
@@ -286,17 +287,18 @@ static sh_status parse_namespaces(struct regindex *ix, const cJSON *nss,
 			                    "1-64 characters)",
 			                    origin, ns->string);
 		if (!cJSON_IsArray(ns) || nk == 0 || nk > REGINDEX_MAX_NS_KEYS)
-			return sh_error_set(e, SH_ERR_INVALID,
-			                    "%s: namespaces.%s must list 1 to %d "
-			                    "publisher keys",
-			                    origin, ns->string,
-			                    REGINDEX_MAX_NS_KEYS);
+			return sh_error_set(
+			        e, SH_ERR_INVALID,
+			        "%s: namespaces.%s must list 1 to %d "
+			        "publisher keys",
+			        origin, ns->string, REGINDEX_MAX_NS_KEYS);
 		out->name = ns->string;
 		out->keys = calloc(nk, sizeof *out->keys);
 		if (!out->keys)
 			return sh_error_set(e, SH_ERR_NOMEM, "out of memory");
 		ix->nnamespaces++;
-		cJSON_ArrayForEach(k, ns) {
+		cJSON_ArrayForEach(k, ns)
+		{
 			char where[160], id[MINISIG_KEYID_HEX_SIZE];
 			struct minisig_pubkey *pk = &out->keys[out->nkeys];
 			const char *want;
@@ -316,26 +318,28 @@ static sh_status parse_namespaces(struct regindex *ix, const cJSON *nss,
 			minisig_keyid_to_hex(pk->key_id, id);
 			want = json_str(member(k, "id"), HEX_KEYID_LEN);
 			if (!want || strcmp(want, id))
-				return sh_error_set(e, SH_ERR_INVALID,
-				                    "%s: %s.id must be the key's id "
-				                    "%s",
-				                    origin, where, id);
+				return sh_error_set(
+				        e, SH_ERR_INVALID,
+				        "%s: %s.id must be the key's id "
+				        "%s",
+				        origin, where, id);
 			for (size_t j = 0; j < out->nkeys; j++)
 				if (!memcmp(out->keys[j].key_id, pk->key_id,
 				            MINISIG_KEYID_BYTES))
-					return sh_error_set(
-						e, SH_ERR_INVALID,
-						"%s: %s: key %s is listed twice",
-						origin, where, id);
+					return sh_error_set(e, SH_ERR_INVALID,
+					                    "%s: %s: key %s is "
+					                    "listed twice",
+					                    origin, where, id);
 			out->nkeys++;
 		}
 	}
 	qsort(ix->namespaces, ix->nnamespaces, sizeof *ix->namespaces, ns_cmp);
 	for (size_t i = 1; i < ix->nnamespaces; i++)
 		if (!strcmp(ix->namespaces[i - 1].name, ix->namespaces[i].name))
-			return sh_error_set(e, SH_ERR_INVALID,
-			                    "%s: namespaces: \"%s\" is given twice",
-			                    origin, ix->namespaces[i].name);
+			return sh_error_set(
+			        e, SH_ERR_INVALID,
+			        "%s: namespaces: \"%s\" is given twice", origin,
+			        ix->namespaces[i].name);
 	return SH_OK;
 }
 
@@ -357,7 +361,8 @@ static sh_status parse_list(const cJSON *arr, struct regindex_list *out,
 	out->items = calloc(n + 1, sizeof *out->items);
 	if (!out->items)
 		return sh_error_set(e, SH_ERR_NOMEM, "out of memory");
-	cJSON_ArrayForEach(it, arr) {
+	cJSON_ArrayForEach(it, arr)
+	{
 		const char *s = json_str(it, REGINDEX_MAX_SHORT);
 		if (!s || !*s || !printable_short(s) || (valid && !valid(s)))
 			return sh_error_set(e, SH_ERR_INVALID,
@@ -385,7 +390,8 @@ static sh_status parse_tools(const cJSON *arr, struct regindex_pkg *p,
 	p->tools = calloc(n + 1, sizeof *p->tools);
 	if (!p->tools)
 		return sh_error_set(e, SH_ERR_NOMEM, "out of memory");
-	cJSON_ArrayForEach(t, arr) {
+	cJSON_ArrayForEach(t, arr)
+	{
 		char tw[96];
 		const char *name, *desc = "";
 
@@ -404,10 +410,11 @@ static sh_status parse_tools(const cJSON *arr, struct regindex_pkg *p,
 		if (member(t, "description") &&
 		    !(desc = json_str(member(t, "description"),
 		                      REGINDEX_MAX_TEXT)))
-			return sh_error_set(e, SH_ERR_INVALID,
-			                    "%s: %s.description must be a string "
-			                    "of at most %d bytes",
-			                    origin, tw, REGINDEX_MAX_TEXT);
+			return sh_error_set(
+			        e, SH_ERR_INVALID,
+			        "%s: %s.description must be a string "
+			        "of at most %d bytes",
+			        origin, tw, REGINDEX_MAX_TEXT);
 		p->tools[p->ntools].name = name;
 		p->tools[p->ntools].description = desc;
 		p->ntools++;
@@ -425,9 +432,10 @@ static sh_status parse_package(struct regindex *ix, const cJSON *j, size_t i,
                                const char *origin, struct sh_error *e)
 {
 	static const char *const pkg_keys[] = {
-		"name", "version", "description", "license", "tools",
-		"permissions", "publisher", "url", "signature", "length",
-		"blake2b256", "published", NULL};
+	        "name",      "version",     "description", "license",
+	        "tools",     "permissions", "publisher",   "url",
+	        "signature", "length",      "blake2b256",  "published",
+	        NULL};
 	static const char *const perm_keys[] = {"network", "secrets",
 	                                        "filesystem", NULL};
 	struct regindex_pkg *p = &ix->pkgs[ix->npkgs];
@@ -488,8 +496,8 @@ static sh_status parse_package(struct regindex *ix, const cJSON *j, size_t i,
 	                     NULL, e)))
 		goto counted;
 	snprintf(pw, sizeof pw, "%s.permissions.filesystem", where);
-	if ((rc = parse_list(member(perm, "filesystem"), &p->filesystem,
-	                     origin, pw, valid_fs_perm, e)))
+	if ((rc = parse_list(member(perm, "filesystem"), &p->filesystem, origin,
+	                     pw, valid_fs_perm, e)))
 		goto counted;
 	pub = json_str(member(j, "publisher"), HEX_KEYID_LEN);
 	if (!pub || minisig_keyid_from_hex(pub, p->publisher, NULL) != SH_OK) {
@@ -501,10 +509,11 @@ static sh_status parse_package(struct regindex *ix, const cJSON *j, size_t i,
 	}
 	snprintf(ns, sizeof ns, "%.*s", (int)strcspn(p->name, "/"), p->name);
 	if (!regindex_ns_allows(ix, ns, p->publisher)) {
-		rc = sh_error_set(e, SH_ERR_INVALID,
-		                  "%s: %s (%s %s) is published by key %s, which "
-		                  "the index does not list for namespace \"%s\"",
-		                  origin, where, p->name, p->version, pub, ns);
+		rc = sh_error_set(
+		        e, SH_ERR_INVALID,
+		        "%s: %s (%s %s) is published by key %s, which "
+		        "the index does not list for namespace \"%s\"",
+		        origin, where, p->name, p->version, pub, ns);
 		goto counted;
 	}
 	p->url = json_str(member(j, "url"), REGINDEX_MAX_URL);
@@ -549,9 +558,9 @@ counted:
 sh_status regindex_parse(const char *text, size_t len, const char *origin,
                          struct regindex **out, struct sh_error *e)
 {
-	static const char *const top_keys[] = {"type", "format", "version",
-	                                       "generated", "expires",
-	                                       "namespaces", "packages", NULL};
+	static const char *const top_keys[] = {
+	        "type",    "format",     "version",  "generated",
+	        "expires", "namespaces", "packages", NULL};
 	struct regindex *ix;
 	const cJSON *pkgs, *nss, *p;
 	const char *s;
@@ -561,19 +570,21 @@ sh_status regindex_parse(const char *text, size_t len, const char *origin,
 
 	*out = NULL;
 	if (len > REGINDEX_MAX_BYTES)
-		return sh_error_set(e, SH_ERR_NOMEM,
-		                    "%s: the index is %zu bytes, over the %u-byte "
-		                    "cap",
-		                    origin, len, REGINDEX_MAX_BYTES);
+		return sh_error_set(
+		        e, SH_ERR_NOMEM,
+		        "%s: the index is %zu bytes, over the %u-byte "
+		        "cap",
+		        origin, len, REGINDEX_MAX_BYTES);
 	ix = calloc(1, sizeof *ix);
 	if (!ix)
 		return sh_error_set(e, SH_ERR_NOMEM, "out of memory");
 	ix->json = cJSON_ParseWithLength(text, len);
 	if (!cJSON_IsObject(ix->json)) {
-		rc = sh_error_set(e, SH_ERR_INVALID,
-		                  "%s: not a JSON object; the registry published "
-		                  "a damaged index",
-		                  origin);
+		rc = sh_error_set(
+		        e, SH_ERR_INVALID,
+		        "%s: not a JSON object; the registry published "
+		        "a damaged index",
+		        origin);
 		goto fail;
 	}
 	s = json_str(member(ix->json, "type"), 64);
@@ -591,7 +602,8 @@ sh_status regindex_parse(const char *text, size_t len, const char *origin,
 	}
 	if (v != REGINDEX_FORMAT) {
 		rc = sh_error_set(e, SH_ERR_INVALID,
-		                  "%s: index format %" PRId64 " is not understood "
+		                  "%s: index format %" PRId64
+		                  " is not understood "
 		                  "by this skillhost (it reads format %d); "
 		                  "upgrade skillhost",
 		                  origin, v, REGINDEX_FORMAT);
@@ -624,10 +636,11 @@ sh_status regindex_parse(const char *text, size_t len, const char *origin,
 	}
 	nss = member(ix->json, "namespaces");
 	if (!cJSON_IsObject(nss)) {
-		rc = sh_error_set(e, SH_ERR_INVALID,
-		                  "%s: \"namespaces\" must be an object mapping "
-		                  "each namespace to its publisher keys",
-		                  origin);
+		rc = sh_error_set(
+		        e, SH_ERR_INVALID,
+		        "%s: \"namespaces\" must be an object mapping "
+		        "each namespace to its publisher keys",
+		        origin);
 		goto fail;
 	}
 	if ((rc = parse_namespaces(ix, nss, origin, e)))
@@ -640,9 +653,8 @@ sh_status regindex_parse(const char *text, size_t len, const char *origin,
 	}
 	n = (size_t)cJSON_GetArraySize(pkgs);
 	if (n > REGINDEX_MAX_PACKAGES) {
-		rc = sh_error_set(e, SH_ERR_NOMEM,
-		                  "%s: more than %d packages", origin,
-		                  REGINDEX_MAX_PACKAGES);
+		rc = sh_error_set(e, SH_ERR_NOMEM, "%s: more than %d packages",
+		                  origin, REGINDEX_MAX_PACKAGES);
 		goto fail;
 	}
 	ix->pkgs = calloc(n + 1, sizeof *ix->pkgs);
@@ -651,15 +663,14 @@ sh_status regindex_parse(const char *text, size_t len, const char *origin,
 		goto fail;
 	}
 	n = 0;
-	cJSON_ArrayForEach(p, pkgs)
-		if ((rc = parse_package(ix, p, n++, origin, e)))
-			goto fail;
+	cJSON_ArrayForEach(p, pkgs) if ((rc = parse_package(ix, p, n++, origin,
+	                                                    e))) goto fail;
 	qsort(ix->pkgs, ix->npkgs, sizeof *ix->pkgs, pkg_cmp);
 	for (size_t i = 1; i < ix->npkgs; i++)
 		if (!pkg_cmp(&ix->pkgs[i - 1], &ix->pkgs[i])) {
-			rc = sh_error_set(e, SH_ERR_INVALID,
-			                  "%s: %s %s is listed twice", origin,
-			                  ix->pkgs[i].name, ix->pkgs[i].version);
+			rc = sh_error_set(
+			        e, SH_ERR_INVALID, "%s: %s %s is listed twice",
+			        origin, ix->pkgs[i].name, ix->pkgs[i].version);
 			goto fail;
 		}
 	*out = ix;
@@ -691,8 +702,7 @@ int regindex_ns_allows(const struct regindex *ix, const char *ns,
 	return 0;
 }
 
-size_t regindex_find(const struct regindex *ix, const char *name,
-                     size_t *first)
+size_t regindex_find(const struct regindex *ix, const char *name, size_t *first)
 {
 	size_t lo = 0, hi = ix->npkgs, end;
 
@@ -724,9 +734,9 @@ void regroot_free(struct regroot *r)
 sh_status regroot_parse(const char *text, size_t len, const char *origin,
                         struct regroot **out, struct sh_error *e)
 {
-	static const char *const root_keys[] = {"type", "format", "version",
-	                                        "created", "root_key",
-	                                        "index_keys", NULL};
+	static const char *const root_keys[] = {
+	        "type",     "format",     "version", "created",
+	        "root_key", "index_keys", NULL};
 	struct regroot *r;
 	const cJSON *keys, *k;
 	const char *s;
@@ -735,10 +745,11 @@ sh_status regroot_parse(const char *text, size_t len, const char *origin,
 
 	*out = NULL;
 	if (len > REGROOT_MAX_BYTES)
-		return sh_error_set(e, SH_ERR_NOMEM,
-		                    "%s: the root is %zu bytes, over the %d-byte "
-		                    "cap",
-		                    origin, len, REGROOT_MAX_BYTES);
+		return sh_error_set(
+		        e, SH_ERR_NOMEM,
+		        "%s: the root is %zu bytes, over the %d-byte "
+		        "cap",
+		        origin, len, REGROOT_MAX_BYTES);
 	r = calloc(1, sizeof *r);
 	if (!r)
 		return sh_error_set(e, SH_ERR_NOMEM, "out of memory");
@@ -753,9 +764,10 @@ sh_status regroot_parse(const char *text, size_t len, const char *origin,
 	}
 	if (!json_int(member(r->json, "format"), 1, REGINDEX_MAX_INT, &v) ||
 	    v != REGINDEX_FORMAT) {
-		rc = sh_error_set(e, SH_ERR_INVALID,
-		                  "%s: root format is not %d; upgrade skillhost",
-		                  origin, REGINDEX_FORMAT);
+		rc = sh_error_set(
+		        e, SH_ERR_INVALID,
+		        "%s: root format is not %d; upgrade skillhost", origin,
+		        REGINDEX_FORMAT);
 		goto fail;
 	}
 	if ((rc = only_keys(r->json, root_keys, origin, "", e)))
@@ -775,8 +787,8 @@ sh_status regroot_parse(const char *text, size_t len, const char *origin,
 		                  origin);
 		goto fail;
 	}
-	if ((rc = parse_pubkey(member(r->json, "root_key"), origin,
-	                       "root_key", &r->root_key, e)))
+	if ((rc = parse_pubkey(member(r->json, "root_key"), origin, "root_key",
+	                       &r->root_key, e)))
 		goto fail;
 	keys = member(r->json, "index_keys");
 	if (!cJSON_IsArray(keys) || cJSON_GetArraySize(keys) < 1 ||
@@ -786,9 +798,11 @@ sh_status regroot_parse(const char *text, size_t len, const char *origin,
 		                  origin, REGROOT_MAX_INDEX_KEYS);
 		goto fail;
 	}
-	cJSON_ArrayForEach(k, keys) {
+	cJSON_ArrayForEach(k, keys)
+	{
 		char where[32];
-		snprintf(where, sizeof where, "index_keys[%zu]", r->nindex_keys);
+		snprintf(where, sizeof where, "index_keys[%zu]",
+		         r->nindex_keys);
 		if ((rc = parse_pubkey(k, origin, where,
 		                       &r->index_keys[r->nindex_keys], e)))
 			goto fail;
@@ -839,7 +853,8 @@ sh_status regmeta_comment_format(const struct regmeta_info *info, char *buf,
 	if (info->kind == REGMETA_INDEX) {
 		regindex_time_format(info->expires, exp);
 		n = snprintf(buf, cap,
-		             "%s:%d version:%" PRId64 " expires:%s length:%" PRIu64
+		             "%s:%d version:%" PRId64
+		             " expires:%s length:%" PRIu64
 		             " blake2b256:%s timestamp:%" PRId64,
 		             REGINDEX_TYPE, REGINDEX_FORMAT, info->version, exp,
 		             info->length, hex, info->timestamp);
@@ -875,11 +890,18 @@ static int dec_value(const char *p, size_t n, int64_t min, int64_t *out)
 	return 1;
 }
 
-enum meta_field { MF_FORMAT, MF_VERSION, MF_EXPIRES, MF_LENGTH, MF_HASH,
-                  MF_TIMESTAMP, MF_COUNT };
+enum meta_field {
+	MF_FORMAT,
+	MF_VERSION,
+	MF_EXPIRES,
+	MF_LENGTH,
+	MF_HASH,
+	MF_TIMESTAMP,
+	MF_COUNT
+};
 
 static const char *const meta_keys[MF_COUNT] = {
-	NULL, "version", "expires", "length", "blake2b256", "timestamp"};
+        NULL, "version", "expires", "length", "blake2b256", "timestamp"};
 
 static int meta_key_char_ok(char c)
 {
@@ -908,8 +930,8 @@ sh_status regmeta_comment_parse(const char *comment, enum regmeta_kind kind,
                                 struct regmeta_info *info, struct sh_error *e)
 {
 	const char *p = comment, *want = kind_key(kind);
-	const char *other = kind_key(kind == REGMETA_INDEX ? REGMETA_ROOT
-	                                                   : REGMETA_INDEX);
+	const char *other =
+	        kind_key(kind == REGMETA_INDEX ? REGMETA_ROOT : REGMETA_INDEX);
 	int seen[MF_COUNT] = {0};
 	char tmp[REGINDEX_TIME_SIZE];
 
@@ -920,19 +942,21 @@ sh_status regmeta_comment_parse(const char *comment, enum regmeta_kind kind,
 	 * it is looked for first. */
 	if (!has_field(comment, want)) {
 		if (has_field(comment, other))
-			return sh_error_set(e, SH_ERR_INVALID,
-			                    "the signature is for a %s, not a %s: "
-			                    "a signature of one kind of file is "
-			                    "never accepted for another",
-			                    kind == REGMETA_INDEX ? "registry root"
-			                                          : "registry index",
-			                    kind == REGMETA_INDEX ? "registry index"
-			                                          : "registry root");
+			return sh_error_set(
+			        e, SH_ERR_INVALID,
+			        "the signature is for a %s, not a %s: "
+			        "a signature of one kind of file is "
+			        "never accepted for another",
+			        kind == REGMETA_INDEX ? "registry root"
+			                              : "registry index",
+			        kind == REGMETA_INDEX ? "registry index"
+			                              : "registry root");
 		if (has_field(comment, "skillhost-package"))
-			return sh_error_set(e, SH_ERR_INVALID,
-			                    "the signature is a package's, not a "
-			                    "registry %s's",
-			                    kind == REGMETA_INDEX ? "index" : "root");
+			return sh_error_set(
+			        e, SH_ERR_INVALID,
+			        "the signature is a package's, not a "
+			        "registry %s's",
+			        kind == REGMETA_INDEX ? "index" : "root");
 		return sh_error_set(e, SH_ERR_INVALID,
 		                    "the trusted comment is not a %s comment "
 		                    "(\"%s:%d version:...\")",
@@ -976,41 +1000,45 @@ sh_status regmeta_comment_parse(const char *comment, enum regmeta_kind kind,
 		if (f == MF_COUNT)
 			continue; /* later writers may add fields */
 		if (seen[f]++)
-			return sh_error_set(e, SH_ERR_INVALID,
-			                    "the trusted comment gives \"%.*s\" "
-			                    "twice",
-			                    (int)kl, k);
+			return sh_error_set(
+			        e, SH_ERR_INVALID,
+			        "the trusted comment gives \"%.*s\" "
+			        "twice",
+			        (int)kl, k);
 		switch (f) {
 		case MF_FORMAT:
 			if (vl != 1 || v[0] != '0' + REGINDEX_FORMAT)
 				return sh_error_set(
-					e, SH_ERR_INVALID,
-					"the trusted comment is %s format "
-					"%.*s, which this skillhost does not "
-					"understand; upgrade skillhost",
-					want, (int)vl, v);
+				        e, SH_ERR_INVALID,
+				        "the trusted comment is %s format "
+				        "%.*s, which this skillhost does not "
+				        "understand; upgrade skillhost",
+				        want, (int)vl, v);
 			break;
 		case MF_VERSION:
 			if (!dec_value(v, vl, 1, &info->version))
-				return sh_error_set(e, SH_ERR_INVALID,
-				                    "the trusted comment's version "
-				                    "is not a positive integer");
+				return sh_error_set(
+				        e, SH_ERR_INVALID,
+				        "the trusted comment's version "
+				        "is not a positive integer");
 			break;
 		case MF_EXPIRES:
 			snprintf(tmp, sizeof tmp, "%.*s", (int)vl, v);
 			if (vl != REGINDEX_TIME_SIZE - 1 ||
 			    !regindex_time_parse(tmp, &info->expires))
-				return sh_error_set(e, SH_ERR_INVALID,
-				                    "the trusted comment's expires "
-				                    "is not a time like "
-				                    "2025-01-31T12:00:00Z");
+				return sh_error_set(
+				        e, SH_ERR_INVALID,
+				        "the trusted comment's expires "
+				        "is not a time like "
+				        "2025-01-31T12:00:00Z");
 			break;
 		case MF_LENGTH: {
 			int64_t l;
 			if (!dec_value(v, vl, 1, &l))
-				return sh_error_set(e, SH_ERR_INVALID,
-				                    "the trusted comment's length "
-				                    "is not a positive integer");
+				return sh_error_set(
+				        e, SH_ERR_INVALID,
+				        "the trusted comment's length "
+				        "is not a positive integer");
 			info->length = (uint64_t)l;
 			break;
 		}
@@ -1027,12 +1055,12 @@ sh_status regmeta_comment_parse(const char *comment, enum regmeta_kind kind,
 		}
 		case MF_TIMESTAMP:
 			if (!dec_value(v, vl, 0, &info->timestamp))
-				return sh_error_set(e, SH_ERR_INVALID,
-				                    "the trusted comment's "
-				                    "timestamp is not a unix time");
+				return sh_error_set(
+				        e, SH_ERR_INVALID,
+				        "the trusted comment's "
+				        "timestamp is not a unix time");
 			break;
-		case MF_COUNT:
-			break;
+		case MF_COUNT: break;
 		}
 	}
 	if (!seen[MF_VERSION] || !seen[MF_LENGTH] || !seen[MF_HASH] ||
@@ -1049,8 +1077,7 @@ sh_status regmeta_comment_parse(const char *comment, enum regmeta_kind kind,
 sh_status regmeta_verify_comment(const struct minisig_pubkey *pk,
                                  const struct minisig_signature *sig,
                                  enum regmeta_kind kind, const char *what,
-                                 struct regmeta_info *info,
-                                 struct sh_error *e)
+                                 struct regmeta_info *info, struct sh_error *e)
 {
 	uint8_t msg[MINISIG_SIG_BYTES + MINISIG_TRUSTED_COMMENT_MAX];
 	char have[MINISIG_KEYID_HEX_SIZE], want[MINISIG_KEYID_HEX_SIZE];
@@ -1068,8 +1095,8 @@ sh_status regmeta_verify_comment(const struct minisig_pubkey *pk,
 		minisig_keyid_to_hex(sig->key_id, have);
 		minisig_keyid_to_hex(pk->key_id, want);
 		return sh_error_set(e, SH_ERR_TRUST,
-		                    "%s is signed by key %s, not by key %s", what,
-		                    have, want);
+		                    "%s is signed by key %s, not by key %s",
+		                    what, have, want);
 	}
 	/* The global signature covers sig || comment, so the comment is
 	 * authentic on its own: what lets a client decide before it fetches
@@ -1095,20 +1122,20 @@ sh_status regmeta_verify_comment(const struct minisig_pubkey *pk,
 
 sh_status regmeta_verify_body(const struct minisig_pubkey *pk,
                               const struct minisig_signature *sig,
-                              const struct regmeta_info *info,
-                              const char *text, size_t len, const char *what,
-                              struct sh_error *e)
+                              const struct regmeta_info *info, const char *text,
+                              size_t len, const char *what, struct sh_error *e)
 {
 	uint8_t digest[MINISIG_DIGEST_BYTES], fh[MINISIG_FILE_HASH_BYTES];
 	struct minisig_hasher h;
 	sh_status rc;
 
 	if ((uint64_t)len != info->length)
-		return sh_error_set(e, SH_ERR_TRUST,
-		                    "%s is %zu bytes, but its signature says %" PRIu64
-		                    "; it was altered or mixed with another "
-		                    "version",
-		                    what, len, info->length);
+		return sh_error_set(
+		        e, SH_ERR_TRUST,
+		        "%s is %zu bytes, but its signature says %" PRIu64
+		        "; it was altered or mixed with another "
+		        "version",
+		        what, len, info->length);
 	/* The signature over BLAKE2b-512 covers every byte, so the
 	 * comment's BLAKE2b-256 is only computed to explain a failure: a
 	 * large cached index is read at every search. */
@@ -1121,11 +1148,12 @@ sh_status regmeta_verify_body(const struct minisig_pubkey *pk,
 	crypto_generichash(fh, sizeof fh, (const unsigned char *)text, len,
 	                   NULL, 0);
 	if (sodium_memcmp(fh, info->blake2b256, sizeof fh))
-		return sh_error_set(e, SH_ERR_TRUST,
-		                    "%s does not have the hash its signature "
-		                    "names; it was altered or mixed with another "
-		                    "version",
-		                    what);
+		return sh_error_set(
+		        e, SH_ERR_TRUST,
+		        "%s does not have the hash its signature "
+		        "names; it was altered or mixed with another "
+		        "version",
+		        what);
 	return sh_error_prefix(e, "%s", what);
 }
 
@@ -1171,8 +1199,7 @@ static int triple_cmp(const uint64_t a[3], const uint64_t b[3])
 }
 
 sh_status regindex_spec_parse(const char *spec, char *name, size_t name_cap,
-                              struct regindex_constraint *c,
-                              struct sh_error *e)
+                              struct regindex_constraint *c, struct sh_error *e)
 {
 	const char *at = strchr(spec, '@'), *v;
 	size_t nl = at ? (size_t)(at - spec) : strlen(spec);
@@ -1183,11 +1210,12 @@ sh_status regindex_spec_parse(const char *spec, char *name, size_t name_cap,
 	memcpy(name, spec, nl);
 	name[nl] = '\0';
 	if (!skilldesc_valid_skill_name(name))
-		return sh_error_set(e, SH_ERR_USAGE,
-		                    "'%s' is not a skill name; give NAMESPACE/NAME, "
-		                    "optionally with @VERSION or @^VERSION "
-		                    "(e.g. acme/weather@^1.2)",
-		                    name);
+		return sh_error_set(
+		        e, SH_ERR_USAGE,
+		        "'%s' is not a skill name; give NAMESPACE/NAME, "
+		        "optionally with @VERSION or @^VERSION "
+		        "(e.g. acme/weather@^1.2)",
+		        name);
 	if (!at || !strcmp(at + 1, "latest")) {
 		c->kind = REGC_LATEST;
 		return SH_OK;
@@ -1196,12 +1224,13 @@ sh_status regindex_spec_parse(const char *spec, char *name, size_t name_cap,
 	if (*v != '^') {
 		if (strlen(v) > MINISIG_PKG_VERSION_MAX ||
 		    !skilldesc_valid_semver(v))
-			return sh_error_set(e, SH_ERR_USAGE,
-			                    "'%s' is not a version: give an exact "
-			                    "version (1.2.3), a caret range "
-			                    "(^1.2 means >=1.2.0 <2.0.0) or "
-			                    "latest",
-			                    v);
+			return sh_error_set(
+			        e, SH_ERR_USAGE,
+			        "'%s' is not a version: give an exact "
+			        "version (1.2.3), a caret range "
+			        "(^1.2 means >=1.2.0 <2.0.0) or "
+			        "latest",
+			        v);
 		c->kind = REGC_EXACT;
 		snprintf(c->version, sizeof c->version, "%s", v);
 		return SH_OK;
@@ -1221,7 +1250,9 @@ sh_status regindex_spec_parse(const char *spec, char *name, size_t name_cap,
 		    (dots < 2 && strpbrk(v, "-+")))
 			goto bad_caret;
 		snprintf(full, sizeof full, "%s%s", v,
-		         dots == 0 ? ".0.0" : dots == 1 ? ".0" : "");
+		         dots == 0   ? ".0.0"
+		         : dots == 1 ? ".0"
+		                     : "");
 		if (!skilldesc_valid_semver(full) ||
 		    !semver_triple(full, t, &pre))
 			goto bad_caret;
@@ -1250,12 +1281,10 @@ int regindex_constraint_match(const struct regindex_constraint *c,
 	char floor_v[MINISIG_PKG_VERSION_MAX + 64];
 
 	switch (c->kind) {
-	case REGC_LATEST:
-		return 1;
+	case REGC_LATEST: return 1;
 	case REGC_EXACT:
 		return skilldesc_semver_compare(version, c->version) == 0;
-	case REGC_CARET:
-		break;
+	case REGC_CARET: break;
 	}
 	if (!semver_triple(version, t, &pre))
 		return 0;
@@ -1266,9 +1295,9 @@ int regindex_constraint_match(const struct regindex_constraint *c,
 	 * same release: ^1.2.0-rc.1 takes 1.2.0-rc.2 but not 1.3.0-beta. */
 	if (pre && (!c->pre[0] || triple_cmp(t, floor_t)))
 		return 0;
-	snprintf(floor_v, sizeof floor_v, "%" PRIu64 ".%" PRIu64 ".%" PRIu64
-	         "%s%s", c->major, c->minor, c->patch, c->pre[0] ? "-" : "",
-	         c->pre);
+	snprintf(floor_v, sizeof floor_v,
+	         "%" PRIu64 ".%" PRIu64 ".%" PRIu64 "%s%s", c->major, c->minor,
+	         c->patch, c->pre[0] ? "-" : "", c->pre);
 	if (skilldesc_semver_compare(version, floor_v) < 0)
 		return 0;
 	/* The upper bound bumps the left-most non-zero part given. */
@@ -1281,9 +1310,9 @@ int regindex_constraint_match(const struct regindex_constraint *c,
 	return triple_cmp(t, upper) < 0;
 }
 
-const struct regindex_pkg *
-regindex_resolve(const struct regindex *ix, const char *name,
-                 const struct regindex_constraint *c)
+const struct regindex_pkg *regindex_resolve(const struct regindex *ix,
+                                            const char *name,
+                                            const struct regindex_constraint *c)
 {
 	size_t first, n = regindex_find(ix, name, &first);
 
@@ -1301,16 +1330,12 @@ regindex_resolve(const struct regindex *ix, const char *name,
 	return NULL;
 }
 
-void regindex_constraint_format(const struct regindex_constraint *c,
-                                char *buf, size_t cap)
+void regindex_constraint_format(const struct regindex_constraint *c, char *buf,
+                                size_t cap)
 {
 	switch (c->kind) {
-	case REGC_LATEST:
-		snprintf(buf, cap, "latest");
-		break;
-	case REGC_EXACT:
-		snprintf(buf, cap, "%s", c->version);
-		break;
+	case REGC_LATEST: snprintf(buf, cap, "latest"); break;
+	case REGC_EXACT: snprintf(buf, cap, "%s", c->version); break;
 	case REGC_CARET:
 		if (c->parts == 1)
 			snprintf(buf, cap, "^%" PRIu64, c->major);
@@ -1318,8 +1343,9 @@ void regindex_constraint_format(const struct regindex_constraint *c,
 			snprintf(buf, cap, "^%" PRIu64 ".%" PRIu64, c->major,
 			         c->minor);
 		else
-			snprintf(buf, cap, "^%" PRIu64 ".%" PRIu64 ".%" PRIu64
-			         "%s%s", c->major, c->minor, c->patch,
+			snprintf(buf, cap,
+			         "^%" PRIu64 ".%" PRIu64 ".%" PRIu64 "%s%s",
+			         c->major, c->minor, c->patch,
 			         c->pre[0] ? "-" : "", c->pre);
 		break;
 	}

@@ -26,8 +26,9 @@
  * emit this order with single spaces, readers take any order, ignore
  * unknown keys and refuse a known key given twice):
  *
- *   skillhost-index:1 version:N expires:T length:BYTES blake2b256:HEX timestamp:UNIX
- *   skillhost-root:1 version:N length:BYTES blake2b256:HEX timestamp:UNIX
+ *   skillhost-index:1 version:N expires:T length:BYTES blake2b256:HEX
+ * timestamp:UNIX skillhost-root:1 version:N length:BYTES blake2b256:HEX
+ * timestamp:UNIX
  *
  * The comment is covered by minisign's global signature, which can be
  * checked without the file: a client reads version and expiry from the
@@ -51,27 +52,27 @@
 #include "status.h"
 
 #define REGINDEX_FORMAT 1
-#define REGINDEX_TYPE "skillhost-index"
-#define REGROOT_TYPE "skillhost-root"
+#define REGINDEX_TYPE   "skillhost-index"
+#define REGROOT_TYPE    "skillhost-root"
 
 /* Caps on what a reader accepts, so a hostile server cannot make a client
  * allocate without bound. */
-#define REGINDEX_MAX_BYTES (64u * 1024 * 1024)
-#define REGINDEX_MAX_PACKAGES 100000
+#define REGINDEX_MAX_BYTES      (64u * 1024 * 1024)
+#define REGINDEX_MAX_PACKAGES   100000
 #define REGINDEX_MAX_NAMESPACES 10000
-#define REGINDEX_MAX_NS_KEYS 16
-#define REGINDEX_MAX_TOOLS 512
-#define REGINDEX_MAX_LIST 256            /* each permission list */
-#define REGINDEX_MAX_TEXT (64 * 1024)     /* a description */
-#define REGINDEX_MAX_SHORT 256            /* license, a permission item */
-#define REGINDEX_MAX_URL 2048
-#define REGROOT_MAX_BYTES (64 * 1024)
-#define REGROOT_MAX_INDEX_KEYS 16
+#define REGINDEX_MAX_NS_KEYS    16
+#define REGINDEX_MAX_TOOLS      512
+#define REGINDEX_MAX_LIST       256         /* each permission list */
+#define REGINDEX_MAX_TEXT       (64 * 1024) /* a description */
+#define REGINDEX_MAX_SHORT      256         /* license, a permission item */
+#define REGINDEX_MAX_URL        2048
+#define REGROOT_MAX_BYTES       (64 * 1024)
+#define REGROOT_MAX_INDEX_KEYS  16
 /* JSON numbers are doubles: versions and lengths stay exact below 2^53. */
 #define REGINDEX_MAX_INT 9007199254740991LL
 
 /* "YYYY-MM-DDTHH:MM:SSZ" and a NUL. */
-#define REGINDEX_TIME_SIZE 21
+#define REGINDEX_TIME_SIZE     21
 #define REGINDEX_HASH_HEX_SIZE (2 * MINISIG_FILE_HASH_BYTES + 1)
 /* A formatted trusted comment of either kind fits in this. */
 #define REGINDEX_COMMENT_SIZE 256
@@ -87,20 +88,20 @@ struct regindex_list {
 };
 
 struct regindex_pkg {
-	const char *name;        /* "namespace/name" */
-	const char *version;     /* semver */
+	const char *name;    /* "namespace/name" */
+	const char *version; /* semver */
 	const char *description;
-	const char *license;     /* NULL when absent */
+	const char *license; /* NULL when absent */
 	struct regindex_tool *tools;
 	size_t ntools;
 	struct regindex_list network, secrets, filesystem;
 	uint8_t publisher[MINISIG_KEYID_BYTES];
-	const char *url;         /* relative to the registry, or absolute */
-	const char *sig_url;     /* the package's .minisig, likewise */
+	const char *url;     /* relative to the registry, or absolute */
+	const char *sig_url; /* the package's .minisig, likewise */
 	uint64_t length;
 	uint8_t blake2b256[MINISIG_FILE_HASH_BYTES];
-	int64_t published;       /* unix seconds */
-	const cJSON *json;       /* the entry itself, inside the index tree */
+	int64_t published; /* unix seconds */
+	const cJSON *json; /* the entry itself, inside the index tree */
 };
 
 struct regindex_ns {
@@ -137,7 +138,7 @@ enum regmeta_kind { REGMETA_INDEX, REGMETA_ROOT };
 struct regmeta_info {
 	enum regmeta_kind kind;
 	int64_t version;
-	int64_t expires;   /* index only; 0 for a root */
+	int64_t expires; /* index only; 0 for a root */
 	uint64_t length;
 	uint8_t blake2b256[MINISIG_FILE_HASH_BYTES];
 	int64_t timestamp; /* -1 when absent (it is informational) */
@@ -213,8 +214,7 @@ sh_status regmeta_comment_parse(const char *comment, enum regmeta_kind kind,
 sh_status regmeta_verify_comment(const struct minisig_pubkey *pk,
                                  const struct minisig_signature *sig,
                                  enum regmeta_kind kind, const char *what,
-                                 struct regmeta_info *info,
-                                 struct sh_error *e);
+                                 struct regmeta_info *info, struct sh_error *e);
 
 /*
  * Check that text (len bytes) is the file info describes: the length and
@@ -223,9 +223,8 @@ sh_status regmeta_verify_comment(const struct minisig_pubkey *pk,
  */
 sh_status regmeta_verify_body(const struct minisig_pubkey *pk,
                               const struct minisig_signature *sig,
-                              const struct regmeta_info *info,
-                              const char *text, size_t len, const char *what,
-                              struct sh_error *e);
+                              const struct regmeta_info *info, const char *text,
+                              size_t len, const char *what, struct sh_error *e);
 
 /* ---- version constraints ------------------------------------------------ */
 
@@ -239,7 +238,7 @@ struct regindex_constraint {
 	enum regindex_constraint_kind kind;
 	char version[MINISIG_PKG_VERSION_MAX + 1]; /* EXACT: the version */
 	uint64_t major, minor, patch;              /* CARET: the floor */
-	int parts;             /* CARET: how many of the three were given */
+	int parts; /* CARET: how many of the three were given */
 	char pre[MINISIG_PKG_VERSION_MAX + 1]; /* CARET: floor prerelease */
 };
 
@@ -262,8 +261,8 @@ regindex_resolve(const struct regindex *ix, const char *name,
                  const struct regindex_constraint *c);
 
 /* Write c as the user would type it ("latest", "1.2.3", "^1.2"). */
-void regindex_constraint_format(const struct regindex_constraint *c,
-                                char *buf, size_t cap);
+void regindex_constraint_format(const struct regindex_constraint *c, char *buf,
+                                size_t cap);
 
 /* ---- search ------------------------------------------------------------- */
 

@@ -23,15 +23,15 @@
 #include "skilldesc.h"
 #include "trust.h"
 
-#define LOCK_FILE ".lock"
-#define STATE_FILE "state.json"
-#define ROOT_FILE "root.json"
-#define INDEX_FILE "index.json"
-#define SIG_SUFFIX ".minisig"
+#define LOCK_FILE       ".lock"
+#define STATE_FILE      "state.json"
+#define ROOT_FILE       "root.json"
+#define INDEX_FILE      "index.json"
+#define SIG_SUFFIX      ".minisig"
 #define PREV_SIG_SUFFIX ".prev.minisig"
-#define DOWNLOADS_DIR "downloads"
+#define DOWNLOADS_DIR   "downloads"
 #define STATE_MAX_BYTES (64 * 1024)
-#define REL_MAX 96
+#define REL_MAX         96
 
 /* ---- small helpers ------------------------------------------------------ */
 
@@ -56,8 +56,7 @@ static int64_t now_s(void)
 	return (int64_t)time(NULL);
 }
 
-static sh_status lock_registries(const char *home, int *fd,
-                                 struct sh_error *e)
+static sh_status lock_registries(const char *home, int *fd, struct sh_error *e)
 {
 	char dir[PATH_MAX], path[PATH_MAX];
 	sh_status rc;
@@ -128,9 +127,8 @@ static void free_strv(char **v, size_t n)
 
 /* rel resolved against every mirror, without repeats (an absolute URL
  * is the same from all of them). */
-static sh_status mirror_urls(char *const *bases, size_t nbases,
-                             const char *rel, char ***out, size_t *n,
-                             struct sh_error *e)
+static sh_status mirror_urls(char *const *bases, size_t nbases, const char *rel,
+                             char ***out, size_t *n, struct sh_error *e)
 {
 	char **v = calloc(nbases + 1, sizeof *v);
 
@@ -180,9 +178,8 @@ static sh_status fetch_mem(const char *base, const char *rel, uint64_t cap,
 	return rc;
 }
 
-static sh_status parse_sig(const struct download_result *res,
-                           const char *what, struct minisig_signature *sig,
-                           struct sh_error *e)
+static sh_status parse_sig(const struct download_result *res, const char *what,
+                           struct minisig_signature *sig, struct sh_error *e)
 {
 	sh_status rc = minisig_parse(res->data, res->len, sig, e);
 
@@ -248,14 +245,15 @@ static sh_status cfgs_load(const char *home, struct regcfgs *c,
 		cJSON_Delete(root);
 		return sh_error_set(e, SH_ERR_NOMEM, "out of memory");
 	}
-	cJSON_ArrayForEach(r, regs) {
+	cJSON_ArrayForEach(r, regs)
+	{
 		struct regcfg *g = &c->v[c->n];
 		const cJSON *name = cJSON_GetObjectItemCaseSensitive(r, "name");
 		const cJSON *urls = cJSON_GetObjectItemCaseSensitive(r, "urls");
-		const cJSON *key = cJSON_GetObjectItemCaseSensitive(r,
-		                                                    "root_key");
-		const cJSON *added = cJSON_GetObjectItemCaseSensitive(r,
-		                                                      "added");
+		const cJSON *key =
+		        cJSON_GetObjectItemCaseSensitive(r, "root_key");
+		const cJSON *added =
+		        cJSON_GetObjectItemCaseSensitive(r, "added");
 		const cJSON *u;
 		size_t nu = (size_t)cJSON_GetArraySize(urls);
 
@@ -268,14 +266,16 @@ static sh_status cfgs_load(const char *home, struct regcfgs *c,
 		                         NULL) != SH_OK)
 			goto damaged;
 		snprintf(g->name, sizeof g->name, "%s", name->valuestring);
-		g->added = cJSON_IsNumber(added) ? (int64_t)added->valuedouble
-		                                 : 0;
+		g->added =
+		        cJSON_IsNumber(added) ? (int64_t)added->valuedouble : 0;
 		g->urls = calloc(nu, sizeof *g->urls);
 		if (!g->urls)
 			goto damaged;
 		c->n++;
-		cJSON_ArrayForEach(u, urls) {
-			if (!cJSON_IsString(u) || !valid_base_url(u->valuestring))
+		cJSON_ArrayForEach(u, urls)
+		{
+			if (!cJSON_IsString(u) ||
+			    !valid_base_url(u->valuestring))
 				goto damaged;
 			if (!(g->urls[g->nurls] = strdup(u->valuestring)))
 				goto damaged;
@@ -313,12 +313,11 @@ static sh_status cfgs_save(const char *home, const struct regcfgs *c,
 		if (!cJSON_AddStringToObject(o, "name", c->v[i].name) ||
 		    !(urls = cJSON_AddArrayToObject(o, "urls")) ||
 		    !cJSON_AddStringToObject(o, "root_key", b64) ||
-		    !cJSON_AddNumberToObject(o, "added",
-		                             (double)c->v[i].added))
+		    !cJSON_AddNumberToObject(o, "added", (double)c->v[i].added))
 			goto nomem;
 		for (size_t j = 0; j < c->v[i].nurls; j++)
 			if (!cJSON_AddItemToArray(
-				    urls, cJSON_CreateString(c->v[i].urls[j])))
+			            urls, cJSON_CreateString(c->v[i].urls[j])))
 				goto nomem;
 	}
 	if (!(text = cJSON_Print(root)))
@@ -358,8 +357,9 @@ static sh_status reg_dir(const char *home, const char *name, char *buf,
 static int64_t num(const cJSON *o, const char *k)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-	return cJSON_IsNumber(v) && v->valuedouble >= 0 ? (int64_t)v->valuedouble
-	                                                : 0;
+	return cJSON_IsNumber(v) && v->valuedouble >= 0
+	               ? (int64_t)v->valuedouble
+	               : 0;
 }
 
 static sh_status state_load(const char *dir, struct regstate *st,
@@ -386,10 +386,11 @@ static sh_status state_load(const char *dir, struct regstate *st,
 		cJSON_Delete(j);
 		/* Losing the rollback floor silently would be worse than
 		 * stopping: say what to do. */
-		return sh_error_set(e, SH_ERR_INVALID,
-		                    "%s is damaged; remove the registry and add "
-		                    "it again",
-		                    path);
+		return sh_error_set(
+		        e, SH_ERR_INVALID,
+		        "%s is damaged; remove the registry and add "
+		        "it again",
+		        path);
 	}
 	st->root_version = num(j, "root_version");
 	st->index_version = num(j, "index_version");
@@ -415,8 +416,8 @@ static sh_status state_save(const char *dir, const struct regstate *st,
 	return fs_write_atomic(path, text, (size_t)n, 0644, e);
 }
 
-static sh_status write_file(const char *dir, const char *name,
-                            const char *data, size_t len, struct sh_error *e)
+static sh_status write_file(const char *dir, const char *name, const char *data,
+                            size_t len, struct sh_error *e)
 {
 	char path[PATH_MAX];
 	sh_status rc;
@@ -546,8 +547,9 @@ static sh_status walk_roots(struct refresh *r, const char *base,
 		         PREV_SIG_SUFFIX);
 		snprintf(srel, sizeof srel, "roots/%" PRId64 ".root.json%s", v,
 		         SIG_SUFFIX);
-		snprintf(what, sizeof what, "root version %" PRId64
-		         " of registry %s", v, r->regname);
+		snprintf(what, sizeof what,
+		         "root version %" PRId64 " of registry %s", v,
+		         r->regname);
 		rc = fetch_mem(base, rel, REGROOT_MAX_BYTES, 0, NULL, rel,
 		               r->dl, &body, e);
 		if (rc == SH_ERR_NOTFOUND) {
@@ -561,11 +563,12 @@ static sh_status walk_roots(struct refresh *r, const char *base,
 		rc = fetch_mem(base, prel, MINISIG_TEXT_MAX, 0, NULL, prel,
 		               r->dl, &prev, e);
 		if (rc == SH_ERR_NOTFOUND)
-			rc = sh_error_set(e, SH_ERR_TRUST,
-			                  "%s has no %s: a new root is accepted "
-			                  "only when the previous root key signed "
-			                  "it",
-			                  what, prel);
+			rc = sh_error_set(
+			        e, SH_ERR_TRUST,
+			        "%s has no %s: a new root is accepted "
+			        "only when the previous root key signed "
+			        "it",
+			        what, prel);
 		/* N+1 must be signed by N's root key, and by its own. */
 		if (rc == SH_OK)
 			rc = verify_root(&r->root->root_key, &body, &prev, v,
@@ -618,21 +621,22 @@ static sh_status check_fresh(const struct refresh *r,
 	char t[REGINDEX_TIME_SIZE];
 
 	if (info->version < r->st.index_version)
-		return sh_error_set(e, SH_ERR_TRUST,
-		                    "%s is index version %" PRId64 ", older than "
-		                    "version %" PRId64 " already seen from "
-		                    "registry %s: a rollback (or a stale mirror) "
-		                    "is refused; try again later or use another "
-		                    "mirror",
-		                    where, info->version, r->st.index_version,
-		                    r->regname);
+		return sh_error_set(
+		        e, SH_ERR_TRUST,
+		        "%s is index version %" PRId64 ", older than "
+		        "version %" PRId64 " already seen from "
+		        "registry %s: a rollback (or a stale mirror) "
+		        "is refused; try again later or use another "
+		        "mirror",
+		        where, info->version, r->st.index_version, r->regname);
 	if (info->expires <= now) {
 		regindex_time_format(info->expires, t);
-		return sh_error_set(e, SH_ERR_TRUST,
-		                    "%s (index version %" PRId64 ") expired at "
-		                    "%s: registry %s is frozen or stale; its "
-		                    "operator must re-sign it (skillreg resign)",
-		                    where, info->version, t, r->regname);
+		return sh_error_set(
+		        e, SH_ERR_TRUST,
+		        "%s (index version %" PRId64 ") expired at "
+		        "%s: registry %s is frozen or stale; its "
+		        "operator must re-sign it (skillreg resign)",
+		        where, info->version, t, r->regname);
 	}
 	return SH_OK;
 }
@@ -640,8 +644,7 @@ static sh_status check_fresh(const struct refresh *r,
 static sh_status index_key(const struct regroot *root,
                            const struct minisig_signature *sig,
                            const char *regname, const char *where,
-                           const struct minisig_pubkey **pk,
-                           struct sh_error *e)
+                           const struct minisig_pubkey **pk, struct sh_error *e)
 {
 	char id[MINISIG_KEYID_HEX_SIZE];
 
@@ -649,11 +652,12 @@ static sh_status index_key(const struct regroot *root,
 	if (*pk)
 		return SH_OK;
 	minisig_keyid_to_hex(sig->key_id, id);
-	return sh_error_set(e, SH_ERR_TRUST,
-	                    "%s is signed by key %s, which root version %" PRId64
-	                    " of registry %s does not list as an index key "
-	                    "(a retired or foreign key)",
-	                    where, id, root->version, regname);
+	return sh_error_set(
+	        e, SH_ERR_TRUST,
+	        "%s is signed by key %s, which root version %" PRId64
+	        " of registry %s does not list as an index key "
+	        "(a retired or foreign key)",
+	        where, id, root->version, regname);
 }
 
 /* Fetch and verify the index from base into r. */
@@ -692,11 +696,12 @@ static sh_status fetch_index(struct refresh *r, const char *base,
 	if (r->info.version == r->st.index_version && r->have_cache &&
 	    sodium_memcmp(r->info.blake2b256, r->cache_info.blake2b256,
 	                  MINISIG_FILE_HASH_BYTES)) {
-		rc = sh_error_set(e, SH_ERR_TRUST,
-		                  "%s: index version %" PRId64 " now has other "
-		                  "content than when it was first seen; an index "
-		                  "never changes without a new version",
-		                  where, r->info.version);
+		rc = sh_error_set(
+		        e, SH_ERR_TRUST,
+		        "%s: index version %" PRId64 " now has other "
+		        "content than when it was first seen; an index "
+		        "never changes without a new version",
+		        where, r->info.version);
 		goto out;
 	}
 	if (r->have_cache && r->info.version == r->cache_info.version &&
@@ -724,15 +729,15 @@ static sh_status fetch_index(struct refresh *r, const char *base,
 		text = body.data;
 		len = body.len;
 	}
-	if ((rc = regmeta_verify_body(pk, &sig, &r->info, text, len, where,
-	                              e)))
+	if ((rc = regmeta_verify_body(pk, &sig, &r->info, text, len, where, e)))
 		goto out;
 	if ((rc = regindex_parse(text, len, where, &r->ix, e)))
 		goto out;
 	if (r->ix->version != r->info.version ||
 	    r->ix->expires != r->info.expires) {
 		rc = sh_error_set(e, SH_ERR_TRUST,
-		                  "%s says version %" PRId64 " but its signature "
+		                  "%s says version %" PRId64
+		                  " but its signature "
 		                  "says %" PRId64 " (or their expiry times "
 		                  "differ)",
 		                  where, r->ix->version, r->info.version);
@@ -811,8 +816,8 @@ out:
  * leaves a state the next refresh recovers from: the rollback floor is
  * lowered (key rotation) before the new root is written, and raised only
  * after the index it vouches for is in place. */
-static sh_status refresh_commit(const char *dir, struct refresh *r,
-                                int64_t now, struct sh_error *e)
+static sh_status refresh_commit(const char *dir, struct refresh *r, int64_t now,
+                                struct sh_error *e)
 {
 	char path[PATH_MAX];
 	sh_status rc;
@@ -861,9 +866,9 @@ static sh_status refresh_from_mirrors(const char *dir, struct refresh *r,
 	 * index, and pins that version's content. */
 	/* Read with no floor and no clock: only its content matters here,
 	 * and the new signature is checked for both. */
-	r->have_cache = load_cache(dir, r->regname, r->root, 0, INT64_MIN,
-	                           NULL, &r->cache_info, &cache_text,
-	                           &cache_len, &me) == SH_OK;
+	r->have_cache = load_cache(dir, r->regname, r->root, 0, INT64_MIN, NULL,
+	                           &r->cache_info, &cache_text, &cache_len,
+	                           &me) == SH_OK;
 	for (size_t m = 0; m < nurls; m++) {
 		int64_t root_before = r->root->version;
 
@@ -894,9 +899,10 @@ static sh_status refresh_from_mirrors(const char *dir, struct refresh *r,
 		if (worst != SH_ERR_TRUST)
 			worst = me.status;
 		if (used < sizeof whys - 1)
-			used += (size_t)snprintf(whys + used,
-			                         sizeof whys - used, "%sfrom %s: %s",
-			                         used ? "; " : "", urls[m], me.msg);
+			used += (size_t)snprintf(
+			        whys + used, sizeof whys - used,
+			        "%sfrom %s: %s", used ? "; " : "", urls[m],
+			        me.msg);
 		if (used >= sizeof whys)
 			used = sizeof whys - 1;
 	}
@@ -933,8 +939,8 @@ missing:
 
 /* First contact: root.json from a mirror, signed by and naming the
  * pinned root key. */
-static sh_status first_root(struct refresh *r, char *const *urls,
-                            size_t nurls, const struct minisig_pubkey *pinned,
+static sh_status first_root(struct refresh *r, char *const *urls, size_t nurls,
+                            const struct minisig_pubkey *pinned,
                             struct sh_error *e)
 {
 	char whys[SH_ERROR_MSG_MAX] = "", where[160];
@@ -961,11 +967,12 @@ static sh_status first_root(struct refresh *r, char *const *urls,
 		    memcmp(&root->root_key, pinned, sizeof *pinned)) {
 			char id[MINISIG_KEYID_HEX_SIZE];
 			minisig_keyid_to_hex(root->root_key.key_id, id);
-			rc = sh_error_set(&me, SH_ERR_TRUST,
-			                  "%s names root key %s, not the key "
-			                  "given; ask the registry operator for "
-			                  "its current root.pub",
-			                  where, id);
+			rc = sh_error_set(
+			        &me, SH_ERR_TRUST,
+			        "%s names root key %s, not the key "
+			        "given; ask the registry operator for "
+			        "its current root.pub",
+			        where, id);
 		}
 		if (rc == SH_OK) {
 			r->root = root;
@@ -982,9 +989,10 @@ static sh_status first_root(struct refresh *r, char *const *urls,
 		if (worst != SH_ERR_TRUST)
 			worst = me.status;
 		if (used < sizeof whys - 1)
-			used += (size_t)snprintf(whys + used,
-			                         sizeof whys - used, "%sfrom %s: %s",
-			                         used ? "; " : "", urls[m], me.msg);
+			used += (size_t)snprintf(
+			        whys + used, sizeof whys - used,
+			        "%sfrom %s: %s", used ? "; " : "", urls[m],
+			        me.msg);
 		if (used >= sizeof whys)
 			used = sizeof whys - 1;
 	}
@@ -1019,11 +1027,12 @@ sh_status regclient_add(const char *home, const char *name,
 		                    DOWNLOAD_MAX_MIRRORS);
 	for (size_t i = 0; i < nurls; i++)
 		if (!valid_base_url(urls[i]))
-			return sh_error_set(e, SH_ERR_USAGE,
-			                    "'%s' is not a registry URL: give "
-			                    "http://, https:// or file:// and a "
-			                    "path, without query or fragment",
-			                    urls[i]);
+			return sh_error_set(
+			        e, SH_ERR_USAGE,
+			        "'%s' is not a registry URL: give "
+			        "http://, https:// or file:// and a "
+			        "path, without query or fragment",
+			        urls[i]);
 	if (o && o->dl)
 		dl = *o->dl;
 	else
@@ -1033,10 +1042,11 @@ sh_status regclient_add(const char *home, const char *name,
 	    (rc = cfgs_load(home, &cfgs, e)))
 		goto out;
 	if (cfgs_find(&cfgs, name)) {
-		rc = sh_error_set(e, SH_ERR_USAGE,
-		                  "a registry named %s is already added; remove "
-		                  "it first (skillhost registry remove %s)",
-		                  name, name);
+		rc = sh_error_set(
+		        e, SH_ERR_USAGE,
+		        "a registry named %s is already added; remove "
+		        "it first (skillhost registry remove %s)",
+		        name, name);
 		goto out;
 	}
 	if (cfgs.n >= REGCLIENT_MAX_REGISTRIES) {
@@ -1164,8 +1174,7 @@ static sh_status open_one(const char *home, const struct regcfg *g,
 	sh_status rc;
 
 	if ((rc = reg_dir(home, g->name, dir, sizeof dir, e)) ||
-	    (rc = state_load(dir, &r.st, e)) ||
-	    (rc = load_root(dir, &r, e)))
+	    (rc = state_load(dir, &r.st, e)) || (rc = load_root(dir, &r, e)))
 		goto out;
 	out->root_version = r.root->version;
 	out->checked = r.st.checked;
@@ -1200,14 +1209,15 @@ static sh_status open_one(const char *home, const struct regcfg *g,
 		    (rc = load_root(dir, &r, e)))
 			goto out;
 	}
-	rc = load_cache(dir, g->name, r.root, r.st.index_version, now,
-	                &out->ix, &info, NULL, NULL, e);
+	rc = load_cache(dir, g->name, r.root, r.st.index_version, now, &out->ix,
+	                &info, NULL, NULL, e);
 	if (rc == SH_ERR_NOTFOUND)
-		rc = sh_error_set(e, SH_ERR_NOTFOUND,
-		                  "registry %s has no cached index yet; refresh "
-		                  "it while online (skillhost registry update "
-		                  "%s)",
-		                  g->name, g->name);
+		rc = sh_error_set(
+		        e, SH_ERR_NOTFOUND,
+		        "registry %s has no cached index yet; refresh "
+		        "it while online (skillhost registry update "
+		        "%s)",
+		        g->name, g->name);
 out:
 	refresh_free(&r);
 	return rc;
@@ -1217,8 +1227,8 @@ sh_status regclient_open(const char *home, const char *name,
                          const struct regclient_opts *o,
                          struct regclient_set **out, struct sh_error *e)
 {
-	static const struct regclient_opts defaults = {.refresh =
-	                                                   REGCLIENT_IF_STALE};
+	static const struct regclient_opts defaults = {
+	        .refresh = REGCLIENT_IF_STALE};
 	struct regcfgs cfgs = {0};
 	struct regclient_set *s = NULL;
 	struct download_opts dl;
@@ -1300,8 +1310,8 @@ cJSON *regclient_list_json(const struct regclient_set *s)
 		                             (double)g->root_version))
 			goto nomem;
 		for (size_t j = 0; j < g->nurls; j++)
-			if (!cJSON_AddItemToArray(urls,
-			                          cJSON_CreateString(g->urls[j])))
+			if (!cJSON_AddItemToArray(
+			            urls, cJSON_CreateString(g->urls[j])))
 				goto nomem;
 		regindex_time_format(g->checked, t);
 		if (!cJSON_AddStringToObject(o, "checked", t))
@@ -1354,12 +1364,12 @@ cJSON *regclient_search(const struct regclient_set *s, const char *query)
 	for (size_t i = 0; i < s->n; i++) {
 		const struct regindex *ix = s->regs[i].ix;
 		for (size_t j = 0; ix && j < ix->npkgs;) {
-			size_t first, n = regindex_find(ix, ix->pkgs[j].name,
-			                                 &first);
-			struct regindex_constraint latest = {.kind =
-			                                         REGC_LATEST};
+			size_t first,
+			        n = regindex_find(ix, ix->pkgs[j].name, &first);
+			struct regindex_constraint latest = {
+			        .kind = REGC_LATEST};
 			const struct regindex_pkg *p =
-				regindex_resolve(ix, ix->pkgs[j].name, &latest);
+			        regindex_resolve(ix, ix->pkgs[j].name, &latest);
 			int score = regindex_pkg_match(p, query);
 			j = first + n;
 			if (!score)
@@ -1395,7 +1405,8 @@ cJSON *regclient_search(const struct regclient_set *s, const char *query)
 			goto nomem;
 		for (size_t t = 0; t < p->ntools; t++)
 			if (!cJSON_AddItemToArray(
-				    tools, cJSON_CreateString(p->tools[t].name)))
+			            tools,
+			            cJSON_CreateString(p->tools[t].name)))
 				goto nomem;
 	}
 	free(hits);
@@ -1415,8 +1426,8 @@ static void ns_of(const char *name, char *ns, size_t cap)
 
 /* The one registry to install name from, and the version to install. */
 static sh_status choose(const struct regclient_set *s, const char *name,
-                        const struct regindex_constraint *c,
-                        const char *only, const struct regclient_reg **reg,
+                        const struct regindex_constraint *c, const char *only,
+                        const struct regclient_reg **reg,
                         const struct regindex_pkg **pkg, struct sh_error *e)
 {
 	char listing[512] = "", want[80];
@@ -1442,10 +1453,11 @@ static sh_status choose(const struct regclient_set *s, const char *name,
 			continue;
 		if (!g->ix) {
 			if (only)
-				return sh_error_set(e, SH_ERR_FAIL,
-				                    "registry %s cannot be used: "
-				                    "%s",
-				                    g->name, g->problem);
+				return sh_error_set(
+				        e, SH_ERR_FAIL,
+				        "registry %s cannot be used: "
+				        "%s",
+				        g->name, g->problem);
 			continue;
 		}
 		if (!regindex_find(g->ix, name, &first))
@@ -1478,10 +1490,9 @@ static sh_status choose(const struct regclient_set *s, const char *name,
 		size_t vu = 0;
 		for (size_t i = first; i < first + n && vu < sizeof versions;
 		     i++)
-			vu += (size_t)snprintf(versions + vu,
-			                       sizeof versions - vu, "%s%s",
-			                       vu ? ", " : "",
-			                       lister->ix->pkgs[i].version);
+			vu += (size_t)snprintf(
+			        versions + vu, sizeof versions - vu, "%s%s",
+			        vu ? ", " : "", lister->ix->pkgs[i].version);
 		regindex_constraint_format(c, want, sizeof want);
 		return sh_error_set(e, SH_ERR_NOTFOUND,
 		                    "registry %s has no version of %s matching "
@@ -1507,13 +1518,13 @@ static sh_status check_host_trust(const char *home,
 		return rc;
 	k = trust_find(t, p->publisher);
 	if (!k || !trust_key_allows(k, ns))
-		rc = sh_error_set(e, SH_ERR_TRUST,
-		                  "%s %s is published by key %s, which registry "
-		                  "%s lists for namespace \"%s\" but this host "
-		                  "does not trust for it. If you trust that "
-		                  "publisher: skillhost registry trust %s %s",
-		                  p->name, p->version, id, reg->name, ns,
-		                  reg->name, ns);
+		rc = sh_error_set(
+		        e, SH_ERR_TRUST,
+		        "%s %s is published by key %s, which registry "
+		        "%s lists for namespace \"%s\" but this host "
+		        "does not trust for it. If you trust that "
+		        "publisher: skillhost registry trust %s %s",
+		        p->name, p->version, id, reg->name, ns, reg->name, ns);
 	trust_free(t);
 	return rc;
 }
@@ -1523,8 +1534,8 @@ static sh_status check_host_trust(const char *home,
 static sh_status fetch_package_sig(const struct regclient_reg *reg,
                                    const struct regindex_pkg *p,
                                    const struct download_opts *dl,
-                                   struct download_result *sigr,
-                                   double *secs, struct sh_error *e)
+                                   struct download_result *sigr, double *secs,
+                                   struct sh_error *e)
 {
 	struct download_req r = {0};
 	struct minisig_signature sig;
@@ -1536,8 +1547,7 @@ static sh_status fetch_package_sig(const struct regclient_reg *reg,
 
 	snprintf(what, sizeof what, "the signature of %s %s", p->name,
 	         p->version);
-	if ((rc = mirror_urls(reg->urls, reg->nurls, p->sig_url, &urls, &n,
-	                      e)))
+	if ((rc = mirror_urls(reg->urls, reg->nurls, p->sig_url, &urls, &n, e)))
 		return rc;
 	r.urls = (const char *const *)urls;
 	r.nurls = n;
@@ -1567,11 +1577,12 @@ static sh_status fetch_package_sig(const struct regclient_reg *reg,
 	if (strcmp(info.name, p->name) || strcmp(info.version, p->version) ||
 	    sodium_memcmp(info.blake2b256, p->blake2b256,
 	                  MINISIG_FILE_HASH_BYTES))
-		return sh_error_set(e, SH_ERR_TRUST,
-		                    "%s names %s %s with another hash than the "
-		                    "one registry %s lists: a package the index "
-		                    "did not sign is refused (mix-and-match)",
-		                    what, info.name, info.version, reg->name);
+		return sh_error_set(
+		        e, SH_ERR_TRUST,
+		        "%s names %s %s with another hash than the "
+		        "one registry %s lists: a package the index "
+		        "did not sign is refused (mix-and-match)",
+		        what, info.name, info.version, reg->name);
 	return SH_OK;
 }
 
@@ -1621,8 +1632,7 @@ sh_status regclient_install(const char *home, const struct regclient_set *s,
 		return rc;
 	if ((rc = fetch_package_sig(reg, p, &dl, &sigr, &res->download_s, e)))
 		goto out;
-	if ((rc = mirror_urls(reg->urls, reg->nurls, p->url, &urls, &nurls,
-	                      e)))
+	if ((rc = mirror_urls(reg->urls, reg->nurls, p->url, &urls, &nurls, e)))
 		goto out;
 	snprintf(what, sizeof what, "%s %s", p->name, p->version);
 	snprintf(label, sizeof label, "%s %s", p->name, p->version);
@@ -1689,11 +1699,12 @@ sh_status regclient_outdated(const char *home, const struct regclient_set *s,
 		return rc;
 	if (!(arr = cJSON_CreateArray()))
 		goto nomem;
-	cJSON_ArrayForEach(sk, cJSON_GetObjectItemCaseSensitive(index,
-	                                                       "skills")) {
+	cJSON_ArrayForEach(sk,
+	                   cJSON_GetObjectItemCaseSensitive(index, "skills"))
+	{
 		const cJSON *ver = cJSON_GetObjectItemCaseSensitive(
-			cJSON_GetObjectItemCaseSensitive(sk, "current"),
-			"version");
+		        cJSON_GetObjectItemCaseSensitive(sk, "current"),
+		        "version");
 		struct regindex_constraint latest = {.kind = REGC_LATEST};
 		if (!cJSON_IsString(ver))
 			continue;
@@ -1702,7 +1713,8 @@ sh_status regclient_outdated(const char *home, const struct regclient_set *s,
 			cJSON *o;
 			if (!s->regs[i].ix)
 				continue;
-			p = regindex_resolve(s->regs[i].ix, sk->string, &latest);
+			p = regindex_resolve(s->regs[i].ix, sk->string,
+			                     &latest);
 			if (!p || regindex_is_prerelease(p->version) ||
 			    skilldesc_semver_compare(p->version,
 			                             ver->valuestring) <= 0)
@@ -1735,9 +1747,8 @@ nomem:
 sh_status regclient_trust_publishers(const char *home,
                                      const struct regclient_set *s,
                                      const char *name,
-                                     const char *const *namespaces,
-                                     size_t nns, cJSON **added,
-                                     struct sh_error *e)
+                                     const char *const *namespaces, size_t nns,
+                                     cJSON **added, struct sh_error *e)
 {
 	const struct regclient_reg *reg = NULL;
 	cJSON *arr = cJSON_CreateArray();
@@ -1752,8 +1763,8 @@ sh_status regclient_trust_publishers(const char *home,
 		if (!strcmp(s->regs[i].name, name))
 			reg = &s->regs[i];
 	if (!reg) {
-		rc = sh_error_set(e, SH_ERR_NOTFOUND,
-		                  "no registry is named %s", name);
+		rc = sh_error_set(e, SH_ERR_NOTFOUND, "no registry is named %s",
+		                  name);
 		goto out;
 	}
 	if (!reg->ix) {
@@ -1784,7 +1795,8 @@ sh_status regclient_trust_publishers(const char *home,
 			minisig_keyid_to_hex(ns->keys[k].key_id, id);
 			if (!(o = cJSON_CreateObject()) ||
 			    !cJSON_AddItemToArray(arr, o) ||
-			    !cJSON_AddStringToObject(o, "namespace", ns->name) ||
+			    !cJSON_AddStringToObject(o, "namespace",
+			                             ns->name) ||
 			    !cJSON_AddStringToObject(o, "key_id", id)) {
 				rc = sh_error_set(e, SH_ERR_NOMEM,
 				                  "out of memory");

@@ -63,11 +63,11 @@
 #include "status.h"
 #include "store.h"
 
-#define REGCLIENT_FILE "registries.json"
-#define REGCLIENT_DIR "registries"
+#define REGCLIENT_FILE           "registries.json"
+#define REGCLIENT_DIR            "registries"
 #define REGCLIENT_MAX_REGISTRIES 64
-#define REGCLIENT_MAX_NAME 64
-#define REGCLIENT_MAX_URL 1024
+#define REGCLIENT_MAX_NAME       64
+#define REGCLIENT_MAX_URL        1024
 #define REGCLIENT_MAX_FILE_BYTES (1024 * 1024) /* registries.json */
 /* Root versions one refresh may walk: rotations are rare. */
 #define REGCLIENT_MAX_ROOT_STEPS 1024
@@ -90,12 +90,12 @@ struct regclient_opts {
 /* One registry, loaded and verified. */
 struct regclient_reg {
 	char name[REGCLIENT_MAX_NAME + 1];
-	char **urls;          /* mirror base URLs, each ending in '/' */
+	char **urls; /* mirror base URLs, each ending in '/' */
 	size_t nurls;
 	struct minisig_pubkey root_key; /* pinned at add */
 	int64_t root_version;
-	int64_t checked;      /* last successful refresh, unix seconds */
-	struct regindex *ix;  /* NULL when its cache could not be used */
+	int64_t checked;     /* last successful refresh, unix seconds */
+	struct regindex *ix; /* NULL when its cache could not be used */
 	char problem[SH_ERROR_MSG_MAX]; /* why ix is NULL */
 };
 
@@ -169,10 +169,10 @@ struct regclient_install_opts {
 struct regclient_install_result {
 	struct store_install_result store;
 	char registry[REGCLIENT_MAX_NAME + 1];
-	uint64_t bytes;       /* package size */
-	uint64_t resumed;     /* bytes reused from an earlier download */
-	double download_s;    /* signature and package */
-	double install_s;     /* store_install: verify, extract, probe */
+	uint64_t bytes;    /* package size */
+	uint64_t resumed;  /* bytes reused from an earlier download */
+	double download_s; /* signature and package */
+	double install_s;  /* store_install: verify, extract, probe */
 };
 
 /*
@@ -209,9 +209,8 @@ sh_status regclient_outdated(const char *home, const struct regclient_set *s,
 sh_status regclient_trust_publishers(const char *home,
                                      const struct regclient_set *s,
                                      const char *name,
-                                     const char *const *namespaces,
-                                     size_t nns, cJSON **added,
-                                     struct sh_error *e);
+                                     const char *const *namespaces, size_t nns,
+                                     cJSON **added, struct sh_error *e);
 
 /* 1 when name is a valid registry name. */
 int regclient_valid_name(const char *name);

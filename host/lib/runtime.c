@@ -58,9 +58,10 @@ sh_status runtime_default_home(char *buf, size_t cap, struct sh_error *e)
 	else if ((v = getenv("HOME")) && *v)
 		n = snprintf(buf, cap, "%s/.local/share/skillhost", v);
 	else
-		return sh_error_set(e, SH_ERR_USAGE,
-		                    "no store folder: set SKILLHOST_HOME or pass "
-		                    "--home DIR");
+		return sh_error_set(
+		        e, SH_ERR_USAGE,
+		        "no store folder: set SKILLHOST_HOME or pass "
+		        "--home DIR");
 	if (n < 0 || (size_t)n >= cap)
 		return sh_error_set(e, SH_ERR_USAGE, "store path is too long");
 	return SH_OK;
@@ -78,8 +79,10 @@ static sh_status open_isolated(struct runtime *rt, struct skill *s,
                                const char *lib, const char *bundle,
                                struct executor **out, struct sh_error *e)
 {
-	struct exec_isolated_opts o = {.desc = s->desc, .lib = lib,
-	                               .bundle_dir = bundle, .svc = &rt->svc};
+	struct exec_isolated_opts o = {.desc = s->desc,
+	                               .lib = lib,
+	                               .bundle_dir = bundle,
+	                               .svc = &rt->svc};
 	const char *v;
 
 	/* `config` checked these values when they were set. */
@@ -125,8 +128,8 @@ static sh_status open_installed(struct runtime *rt, struct skill *s,
 	return exec_inproc_open(ls, &rt->svc, bundle, out, e);
 }
 
-static sh_status open_executor(void *ud, struct skill *s,
-                               struct executor **out, struct sh_error *e)
+static sh_status open_executor(void *ud, struct skill *s, struct executor **out,
+                               struct sh_error *e)
 {
 	struct runtime *rt = ud;
 	struct loaded_skill *ls = s->preloaded;
@@ -159,12 +162,12 @@ static sh_status add_installed(struct runtime *rt, struct catalog *c,
 {
 	cJSON *s;
 
-	cJSON_ArrayForEach(s, cJSON_GetObjectItemCaseSensitive(index,
-	                                                       "skills")) {
+	cJSON_ArrayForEach(s, cJSON_GetObjectItemCaseSensitive(index, "skills"))
+	{
 		cJSON *cur = cJSON_GetObjectItemCaseSensitive(s, "current");
 		const cJSON *dir = cJSON_GetObjectItemCaseSensitive(cur, "dir");
-		struct skill *prev = old ? catalog_skill_find(old, s->string)
-		                         : NULL;
+		struct skill *prev =
+		        old ? catalog_skill_find(old, s->string) : NULL;
 		struct skilldesc *d;
 		struct skill *added;
 		char origin[4096];
@@ -188,8 +191,8 @@ static sh_status add_installed(struct runtime *rt, struct catalog *c,
 		snprintf(origin, sizeof origin, "%s/%s", rt->home,
 		         dir->valuestring);
 		rc = skilldesc_from_json_trusted(
-			cJSON_GetObjectItemCaseSensitive(cur, "skill"), origin,
-			&d, e);
+		        cJSON_GetObjectItemCaseSensitive(cur, "skill"), origin,
+		        &d, e);
 		if (rc == SH_OK && strcmp(d->name, s->string)) {
 			skilldesc_free(d);
 			rc = sh_error_set(e, SH_ERR_INVALID,
@@ -261,8 +264,8 @@ sh_status runtime_open(const struct runtime_opts *o, struct runtime **out,
 		rc = sh_error_set(e, SH_ERR_NOMEM, "out of memory");
 		goto fail;
 	}
-	if ((rc = audit_open(rt->home, 0, o ? o->caller : NULL,
-	                     &rt->svc.audit, e)))
+	if ((rc = audit_open(rt->home, 0, o ? o->caller : NULL, &rt->svc.audit,
+	                     e)))
 		goto fail;
 	rt->svc.home = rt->home;
 	if (o && o->artifacts_dir) {
@@ -310,9 +313,9 @@ static sh_status add_probed_file(struct runtime *rt, const char *path,
 	sh_status rc;
 
 	if (stat(path, &st) != 0)
-		return sh_error_errno(e,
-		                      errno == ENOENT ? SH_ERR_NOTFOUND : SH_ERR_IO,
-		                      errno, "cannot load skill %s", path);
+		return sh_error_errno(
+		        e, errno == ENOENT ? SH_ERR_NOTFOUND : SH_ERR_IO, errno,
+		        "cannot load skill %s", path);
 	if (!(abs = absolute(path)))
 		return sh_error_set(e, SH_ERR_NOMEM, "out of memory");
 	if (!(dir = strdup(abs))) {
@@ -415,7 +418,8 @@ static int same_skills(struct catalog *a, struct catalog *b)
 	if (catalog_skill_count(a) != catalog_skill_count(b))
 		return 0;
 	for (size_t i = 0; i < catalog_skill_count(a); i++)
-		if (!catalog_skill_find(b, catalog_skill_at(a, i)->desc->name) ||
+		if (!catalog_skill_find(b,
+		                        catalog_skill_at(a, i)->desc->name) ||
 		    catalog_skill_find(b, catalog_skill_at(a, i)->desc->name) !=
 		            catalog_skill_at(a, i))
 			return 0;
@@ -501,10 +505,10 @@ sh_status runtime_call(struct runtime *rt, const char *name,
                        struct sh_error *e)
 {
 	struct dispatch_opts o = {
-		.timeout_ms = timeout_ms,
-		.cancel = cancel,
-		.sinks = sinks,
-		.services = &rt->svc,
+	        .timeout_ms = timeout_ms,
+	        .cancel = cancel,
+	        .sinks = sinks,
+	        .services = &rt->svc,
 	};
 
 	return dispatch_call(rt->catalog, name, args_json, len, &o, res, e);

@@ -25,8 +25,8 @@
 #include "status.h"
 
 struct runtime_opts {
-	const char *home;          /* store folder; NULL: runtime_default_home */
-	const char *artifacts_dir; /* NULL: <home>/artifacts */
+	const char *home; /* store folder; NULL: runtime_default_home */
+	const char *artifacts_dir;     /* NULL: <home>/artifacts */
 	const char *const *input_dirs; /* NULL-terminated extra input folders */
 	const char *artifact_url_base; /* NULL: file:// URIs */
 	int no_store; /* do not load installed skills (only added files) */
@@ -92,8 +92,7 @@ sh_status runtime_watch(struct runtime *rt, runtime_change_fn fn, void *ud,
  * says whether anything changed. Skills loaded with runtime_add_skill_file
  * are kept as they are.
  */
-sh_status runtime_reload(struct runtime *rt, int *changed,
-                         struct sh_error *e);
+sh_status runtime_reload(struct runtime *rt, int *changed, struct sh_error *e);
 const struct host_services *runtime_services(struct runtime *rt);
 const char *runtime_home(struct runtime *rt);
 const struct config *runtime_config(struct runtime *rt);

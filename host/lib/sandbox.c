@@ -35,24 +35,24 @@
  * installed kernel headers are; the running kernel's ABI decides what is
  * used. */
 #define LL_CREATE_RULESET_VERSION (1u << 0)
-#define LL_RULE_PATH_BENEATH 1
-#define LL_FS_EXECUTE (1ull << 0)
-#define LL_FS_WRITE_FILE (1ull << 1)
-#define LL_FS_READ_FILE (1ull << 2)
-#define LL_FS_READ_DIR (1ull << 3)
-#define LL_FS_ABI1_ALL ((1ull << 13) - 1)
-#define LL_FS_REFER (1ull << 13)    /* ABI 2 */
-#define LL_FS_TRUNCATE (1ull << 14) /* ABI 3 */
-#define LL_FS_IOCTL_DEV (1ull << 15) /* ABI 5 */
-#define LL_NET_BIND_TCP (1ull << 0)  /* ABI 4 */
-#define LL_NET_CONNECT_TCP (1ull << 1)
-#define LL_SCOPE_ABSTRACT_UNIX (1ull << 0) /* ABI 6 */
-#define LL_SCOPE_SIGNAL (1ull << 1)
+#define LL_RULE_PATH_BENEATH      1
+#define LL_FS_EXECUTE             (1ull << 0)
+#define LL_FS_WRITE_FILE          (1ull << 1)
+#define LL_FS_READ_FILE           (1ull << 2)
+#define LL_FS_READ_DIR            (1ull << 3)
+#define LL_FS_ABI1_ALL            ((1ull << 13) - 1)
+#define LL_FS_REFER               (1ull << 13) /* ABI 2 */
+#define LL_FS_TRUNCATE            (1ull << 14) /* ABI 3 */
+#define LL_FS_IOCTL_DEV           (1ull << 15) /* ABI 5 */
+#define LL_NET_BIND_TCP           (1ull << 0)  /* ABI 4 */
+#define LL_NET_CONNECT_TCP        (1ull << 1)
+#define LL_SCOPE_ABSTRACT_UNIX    (1ull << 0) /* ABI 6 */
+#define LL_SCOPE_SIGNAL           (1ull << 1)
 
 #ifndef SYS_landlock_create_ruleset
 #define SYS_landlock_create_ruleset 444
-#define SYS_landlock_add_rule 445
-#define SYS_landlock_restrict_self 446
+#define SYS_landlock_add_rule       445
+#define SYS_landlock_restrict_self  446
 #endif
 
 struct ll_ruleset_attr {
@@ -69,77 +69,281 @@ struct ll_path_beneath_attr {
 /* System folders every skill may read: shared libraries (a skill's own
  * dependencies load with it), the loader's cache, time zones and locale
  * data, random numbers, and what glibc reads about this process. */
-static const char *const system_read[] = {
-	"/usr/lib", "/usr/lib64", "/usr/lib32", "/usr/local/lib",
-	"/usr/share", "/lib", "/lib64", "/lib32", "/etc/ld.so.cache",
-	"/etc/localtime", "/dev/urandom", "/dev/random", "/dev/zero",
-	"/proc/self", "/sys/devices/system/cpu", NULL};
+static const char *const system_read[] = {"/usr/lib",
+                                          "/usr/lib64",
+                                          "/usr/lib32",
+                                          "/usr/local/lib",
+                                          "/usr/share",
+                                          "/lib",
+                                          "/lib64",
+                                          "/lib32",
+                                          "/etc/ld.so.cache",
+                                          "/etc/localtime",
+                                          "/dev/urandom",
+                                          "/dev/random",
+                                          "/dev/zero",
+                                          "/proc/self",
+                                          "/sys/devices/system/cpu",
+                                          NULL};
 
 /* System calls that only serve an escape or an attack on the host: the
  * worker is stopped, and the host names the call. */
-static const char *const fatal_calls[] = {
-	"execve", "execveat", "fork", "vfork", "ptrace", "process_vm_readv",
-	"process_vm_writev", "mount", "umount", "umount2", "pivot_root",
-	"chroot", "unshare", "setns", "kexec_load", "kexec_file_load",
-	"init_module", "finit_module", "delete_module", "bpf",
-	"perf_event_open", "io_uring_setup", "io_uring_enter",
-	"io_uring_register", "userfaultfd", "keyctl", "add_key",
-	"request_key", "reboot", "swapon", "swapoff", "iopl", "ioperm",
-	"open_by_handle_at", "name_to_handle_at", "fsopen", "fsmount",
-	"fsconfig", "move_mount", "open_tree", "fspick", "mount_setattr",
-	"setuid", "setgid", "setreuid", "setregid", "setresuid",
-	"setresgid", "setgroups", "setfsuid", "setfsgid", "personality",
-	"acct", "settimeofday", "clock_settime", "clock_adjtime", "adjtimex",
-	"quotactl", "sethostname", "setdomainname", "syslog", "vhangup",
-	"pidfd_open", "pidfd_getfd", "pidfd_send_signal", "kcmp", "tkill",
-	"lookup_dcookie", "uselib", NULL};
+static const char *const fatal_calls[] = {"execve",
+                                          "execveat",
+                                          "fork",
+                                          "vfork",
+                                          "ptrace",
+                                          "process_vm_readv",
+                                          "process_vm_writev",
+                                          "mount",
+                                          "umount",
+                                          "umount2",
+                                          "pivot_root",
+                                          "chroot",
+                                          "unshare",
+                                          "setns",
+                                          "kexec_load",
+                                          "kexec_file_load",
+                                          "init_module",
+                                          "finit_module",
+                                          "delete_module",
+                                          "bpf",
+                                          "perf_event_open",
+                                          "io_uring_setup",
+                                          "io_uring_enter",
+                                          "io_uring_register",
+                                          "userfaultfd",
+                                          "keyctl",
+                                          "add_key",
+                                          "request_key",
+                                          "reboot",
+                                          "swapon",
+                                          "swapoff",
+                                          "iopl",
+                                          "ioperm",
+                                          "open_by_handle_at",
+                                          "name_to_handle_at",
+                                          "fsopen",
+                                          "fsmount",
+                                          "fsconfig",
+                                          "move_mount",
+                                          "open_tree",
+                                          "fspick",
+                                          "mount_setattr",
+                                          "setuid",
+                                          "setgid",
+                                          "setreuid",
+                                          "setregid",
+                                          "setresuid",
+                                          "setresgid",
+                                          "setgroups",
+                                          "setfsuid",
+                                          "setfsgid",
+                                          "personality",
+                                          "acct",
+                                          "settimeofday",
+                                          "clock_settime",
+                                          "clock_adjtime",
+                                          "adjtimex",
+                                          "quotactl",
+                                          "sethostname",
+                                          "setdomainname",
+                                          "syslog",
+                                          "vhangup",
+                                          "pidfd_open",
+                                          "pidfd_getfd",
+                                          "pidfd_send_signal",
+                                          "kcmp",
+                                          "tkill",
+                                          "lookup_dcookie",
+                                          "uselib",
+                                          NULL};
 
 /* Network calls: refused with EACCES rather than fatal, because libraries
  * try a UNIX socket now and then (nscd, syslog) and cope with a refusal.
  * Skills reach the network only through the host's skill.http/1. */
 static const char *const net_calls[] = {
-	"socket", "socketpair", "connect", "bind", "listen", "accept",
-	"accept4", "sendto", "sendmsg", "sendmmsg", "recvfrom", "recvmsg",
-	"recvmmsg", "shutdown", "getsockopt", "setsockopt", "getsockname",
-	"getpeername", NULL};
+        "socket",     "socketpair",  "connect",     "bind",     "listen",
+        "accept",     "accept4",     "sendto",      "sendmsg",  "sendmmsg",
+        "recvfrom",   "recvmsg",     "recvmmsg",    "shutdown", "getsockopt",
+        "setsockopt", "getsockname", "getpeername", NULL};
 
 /* Everything a skill, libc, the dynamic loader and a sanitizer runtime
  * need to compute, allocate, use threads and files, and tell time. */
-static const char *const allowed_calls[] = {
-	"read", "write", "readv", "writev", "pread64", "pwrite64", "preadv",
-	"pwritev", "preadv2", "pwritev2", "close", "close_range", "fstat",
-	"stat", "lstat", "newfstatat", "statx", "lseek", "mmap", "munmap",
-	"mprotect", "mremap", "madvise", "brk", "msync", "mincore", "mlock",
-	"munlock", "rt_sigaction", "rt_sigprocmask", "rt_sigreturn",
-	"rt_sigpending", "rt_sigtimedwait", "rt_sigsuspend", "sigaltstack",
-	"access", "faccessat", "faccessat2", "open", "openat", "openat2",
-	"creat", "getdents", "getdents64", "getcwd", "chdir", "fchdir",
-	"mkdir", "mkdirat", "rmdir", "unlink", "unlinkat", "rename",
-	"renameat", "renameat2", "link", "linkat", "symlink", "symlinkat",
-	"readlink", "readlinkat", "chmod", "fchmod", "fchmodat", "truncate",
-	"ftruncate", "fallocate", "fsync", "fdatasync", "sync_file_range",
-	"flock", "fcntl", "dup", "dup2", "dup3", "pipe", "pipe2", "poll",
-	"ppoll", "select", "pselect6", "epoll_create", "epoll_create1",
-	"epoll_ctl", "epoll_wait", "epoll_pwait", "epoll_pwait2", "eventfd",
-	"eventfd2", "timerfd_create", "timerfd_settime", "timerfd_gettime",
-	"signalfd", "signalfd4", "futex", "futex_waitv", "set_robust_list",
-	"get_robust_list", "rseq", "set_tid_address", "nanosleep",
-	"clock_nanosleep", "clock_gettime", "clock_getres", "gettimeofday",
-	"time", "getpid", "gettid", "getppid", "getuid", "geteuid", "getgid",
-	"getegid", "getgroups", "getresuid", "getresgid", "getpgrp",
-	"getpgid", "getsid", "getrlimit", "setrlimit", "prlimit64",
-	"getrusage", "times", "sched_yield", "sched_getaffinity",
-	"sched_setaffinity", "sched_getparam", "sched_getscheduler",
-	"sched_get_priority_max", "sched_get_priority_min", "exit",
-	"exit_group", "wait4", "waitid", "getrandom", "uname", "sysinfo",
-	"umask", "utime", "utimes", "utimensat", "futimesat", "statfs",
-	"fstatfs", "copy_file_range", "sendfile", "splice", "tee",
-	"memfd_create", "membarrier", "getcpu", "arch_prctl", "prctl",
-	"capget", "alarm", "getitimer", "setitimer", "timer_create",
-	"timer_settime", "timer_gettime", "timer_getoverrun", "timer_delete",
-	"restart_syscall", "fadvise64", "readahead", "getxattr",
-	"lgetxattr", "fgetxattr", "listxattr", "llistxattr", "flistxattr",
-	"seccomp", NULL};
+static const char *const allowed_calls[] = {"read",
+                                            "write",
+                                            "readv",
+                                            "writev",
+                                            "pread64",
+                                            "pwrite64",
+                                            "preadv",
+                                            "pwritev",
+                                            "preadv2",
+                                            "pwritev2",
+                                            "close",
+                                            "close_range",
+                                            "fstat",
+                                            "stat",
+                                            "lstat",
+                                            "newfstatat",
+                                            "statx",
+                                            "lseek",
+                                            "mmap",
+                                            "munmap",
+                                            "mprotect",
+                                            "mremap",
+                                            "madvise",
+                                            "brk",
+                                            "msync",
+                                            "mincore",
+                                            "mlock",
+                                            "munlock",
+                                            "rt_sigaction",
+                                            "rt_sigprocmask",
+                                            "rt_sigreturn",
+                                            "rt_sigpending",
+                                            "rt_sigtimedwait",
+                                            "rt_sigsuspend",
+                                            "sigaltstack",
+                                            "access",
+                                            "faccessat",
+                                            "faccessat2",
+                                            "open",
+                                            "openat",
+                                            "openat2",
+                                            "creat",
+                                            "getdents",
+                                            "getdents64",
+                                            "getcwd",
+                                            "chdir",
+                                            "fchdir",
+                                            "mkdir",
+                                            "mkdirat",
+                                            "rmdir",
+                                            "unlink",
+                                            "unlinkat",
+                                            "rename",
+                                            "renameat",
+                                            "renameat2",
+                                            "link",
+                                            "linkat",
+                                            "symlink",
+                                            "symlinkat",
+                                            "readlink",
+                                            "readlinkat",
+                                            "chmod",
+                                            "fchmod",
+                                            "fchmodat",
+                                            "truncate",
+                                            "ftruncate",
+                                            "fallocate",
+                                            "fsync",
+                                            "fdatasync",
+                                            "sync_file_range",
+                                            "flock",
+                                            "fcntl",
+                                            "dup",
+                                            "dup2",
+                                            "dup3",
+                                            "pipe",
+                                            "pipe2",
+                                            "poll",
+                                            "ppoll",
+                                            "select",
+                                            "pselect6",
+                                            "epoll_create",
+                                            "epoll_create1",
+                                            "epoll_ctl",
+                                            "epoll_wait",
+                                            "epoll_pwait",
+                                            "epoll_pwait2",
+                                            "eventfd",
+                                            "eventfd2",
+                                            "timerfd_create",
+                                            "timerfd_settime",
+                                            "timerfd_gettime",
+                                            "signalfd",
+                                            "signalfd4",
+                                            "futex",
+                                            "futex_waitv",
+                                            "set_robust_list",
+                                            "get_robust_list",
+                                            "rseq",
+                                            "set_tid_address",
+                                            "nanosleep",
+                                            "clock_nanosleep",
+                                            "clock_gettime",
+                                            "clock_getres",
+                                            "gettimeofday",
+                                            "time",
+                                            "getpid",
+                                            "gettid",
+                                            "getppid",
+                                            "getuid",
+                                            "geteuid",
+                                            "getgid",
+                                            "getegid",
+                                            "getgroups",
+                                            "getresuid",
+                                            "getresgid",
+                                            "getpgrp",
+                                            "getpgid",
+                                            "getsid",
+                                            "getrlimit",
+                                            "setrlimit",
+                                            "prlimit64",
+                                            "getrusage",
+                                            "times",
+                                            "sched_yield",
+                                            "sched_getaffinity",
+                                            "sched_setaffinity",
+                                            "sched_getparam",
+                                            "sched_getscheduler",
+                                            "sched_get_priority_max",
+                                            "sched_get_priority_min",
+                                            "exit",
+                                            "exit_group",
+                                            "wait4",
+                                            "waitid",
+                                            "getrandom",
+                                            "uname",
+                                            "sysinfo",
+                                            "umask",
+                                            "utime",
+                                            "utimes",
+                                            "utimensat",
+                                            "futimesat",
+                                            "statfs",
+                                            "fstatfs",
+                                            "copy_file_range",
+                                            "sendfile",
+                                            "splice",
+                                            "tee",
+                                            "memfd_create",
+                                            "membarrier",
+                                            "getcpu",
+                                            "arch_prctl",
+                                            "prctl",
+                                            "capget",
+                                            "alarm",
+                                            "getitimer",
+                                            "setitimer",
+                                            "timer_create",
+                                            "timer_settime",
+                                            "timer_gettime",
+                                            "timer_getoverrun",
+                                            "timer_delete",
+                                            "restart_syscall",
+                                            "fadvise64",
+                                            "readahead",
+                                            "getxattr",
+                                            "lgetxattr",
+                                            "fgetxattr",
+                                            "listxattr",
+                                            "llistxattr",
+                                            "flistxattr",
+                                            "seccomp",
+                                            NULL};
 
 int sandbox_sanitized(void)
 {
@@ -174,8 +378,8 @@ static int cap_limit(int resource, rlim_t soft, rlim_t hard)
 	return setrlimit(resource, &rl);
 }
 
-static sh_status limits(const struct sandbox_opts *o,
-                        struct sandbox_report *r, struct sh_error *e)
+static sh_status limits(const struct sandbox_opts *o, struct sandbox_report *r,
+                        struct sh_error *e)
 {
 	if (cap_limit(RLIMIT_CPU, SANDBOX_CPU_SECONDS,
 	              SANDBOX_CPU_SECONDS + 10) ||
@@ -434,9 +638,8 @@ static int add_signals(scmp_filter_ctx ctx)
 	                        SCMP_A0(SCMP_CMP_EQ, 0)) ||
 	       seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(tgkill), 1,
 	                        SCMP_A0(SCMP_CMP_EQ, self)) ||
-	       seccomp_rule_add(ctx, SCMP_ACT_ALLOW,
-	                        SCMP_SYS(rt_sigqueueinfo), 1,
-	                        SCMP_A0(SCMP_CMP_EQ, self)) ||
+	       seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(rt_sigqueueinfo),
+	                        1, SCMP_A0(SCMP_CMP_EQ, self)) ||
 	       seccomp_rule_add(ctx, SCMP_ACT_ALLOW,
 	                        SCMP_SYS(rt_tgsigqueueinfo), 1,
 	                        SCMP_A0(SCMP_CMP_EQ, self));
@@ -446,8 +649,8 @@ static int add_signals(scmp_filter_ctx ctx)
  * many bytes wait, (non-)blocking and close-on-exec. */
 static int add_ioctls(scmp_filter_ctx ctx)
 {
-	static const unsigned long ok[] = {TCGETS, TIOCGWINSZ, FIONREAD,
-	                                   FIONBIO, FIOCLEX, FIONCLEX};
+	static const unsigned long ok[] = {TCGETS,  TIOCGWINSZ, FIONREAD,
+	                                   FIONBIO, FIOCLEX,    FIONCLEX};
 
 	for (size_t i = 0; i < sizeof ok / sizeof *ok; i++)
 		if (seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
@@ -480,9 +683,9 @@ static sh_status seccomp_filter(struct sandbox_report *r, struct sh_error *e)
 		                      SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_THREAD,
 		                              CLONE_THREAD));
 	if (!rc)
-		rc = seccomp_rule_add(ctx, SCMP_ACT_TRAP, SCMP_SYS(clone), 1,
-		                      SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_THREAD,
-		                              0));
+		rc = seccomp_rule_add(
+		        ctx, SCMP_ACT_TRAP, SCMP_SYS(clone), 1,
+		        SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_THREAD, 0));
 	if (!rc && seccomp_syscall_resolve_name("clone3") != __NR_SCMP_ERROR)
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS),
 		                      SCMP_SYS(clone3), 0);
@@ -500,8 +703,8 @@ static sh_status seccomp_filter(struct sandbox_report *r, struct sh_error *e)
 	return SH_OK;
 }
 
-sh_status sandbox_apply(const struct sandbox_opts *o,
-                        struct sandbox_report *r, struct sh_error *e)
+sh_status sandbox_apply(const struct sandbox_opts *o, struct sandbox_report *r,
+                        struct sh_error *e)
 {
 	sh_status rc;
 
@@ -588,9 +791,9 @@ void sandbox_detect(struct sandbox_support *s)
 const char *sandbox_describe(unsigned applied, char *buf, size_t cap)
 {
 	static const char *const names[SANDBOX_ALL_BITS] = {
-		"rlimits", "memory-cap", "userns", "netns", "mntns", "ipcns",
-		"scratch-tmpfs", "no-capabilities", "landlock",
-		"no-new-privs", "seccomp"};
+	        "rlimits",  "memory-cap",   "userns",        "netns",
+	        "mntns",    "ipcns",        "scratch-tmpfs", "no-capabilities",
+	        "landlock", "no-new-privs", "seccomp"};
 	size_t used = 0;
 
 	if (cap)

@@ -40,24 +40,24 @@
 #include "status.h"
 
 /* What was applied (bits of struct sandbox_report.applied). */
-#define SANDBOX_RLIMITS (1u << 0)
-#define SANDBOX_MEMORY_CAP (1u << 1) /* RLIMIT_AS (not under ASan) */
-#define SANDBOX_USERNS (1u << 2)
-#define SANDBOX_NETNS (1u << 3)
-#define SANDBOX_MNTNS (1u << 4)
-#define SANDBOX_IPCNS (1u << 5)
+#define SANDBOX_RLIMITS       (1u << 0)
+#define SANDBOX_MEMORY_CAP    (1u << 1) /* RLIMIT_AS (not under ASan) */
+#define SANDBOX_USERNS        (1u << 2)
+#define SANDBOX_NETNS         (1u << 3)
+#define SANDBOX_MNTNS         (1u << 4)
+#define SANDBOX_IPCNS         (1u << 5)
 #define SANDBOX_SCRATCH_TMPFS (1u << 6)
-#define SANDBOX_CAPS_DROPPED (1u << 7)
-#define SANDBOX_LANDLOCK (1u << 8)
-#define SANDBOX_NO_NEW_PRIVS (1u << 9)
-#define SANDBOX_SECCOMP (1u << 10)
-#define SANDBOX_ALL_BITS 11
+#define SANDBOX_CAPS_DROPPED  (1u << 7)
+#define SANDBOX_LANDLOCK      (1u << 8)
+#define SANDBOX_NO_NEW_PRIVS  (1u << 9)
+#define SANDBOX_SECCOMP       (1u << 10)
+#define SANDBOX_ALL_BITS      11
 
 /* Defaults; the memory cap comes from policy (`config SKILL memory`). */
-#define SANDBOX_CPU_SECONDS 600    /* per worker lifetime; see below */
-#define SANDBOX_MAX_FILES 256
+#define SANDBOX_CPU_SECONDS   600 /* per worker lifetime; see below */
+#define SANDBOX_MAX_FILES     256
 #define SANDBOX_FILE_SIZE_MAX (256ull * 1024 * 1024)
-#define SANDBOX_SCRATCH_MAX (64ull * 1024 * 1024) /* the tmpfs size */
+#define SANDBOX_SCRATCH_MAX   (64ull * 1024 * 1024) /* the tmpfs size */
 /* A worker that has used this much CPU asks to be replaced after its
  * call, long before RLIMIT_CPU would kill it mid-call. */
 #define SANDBOX_CPU_RETIRE_SECONDS (SANDBOX_CPU_SECONDS / 2)
@@ -75,9 +75,9 @@ struct sandbox_opts {
 };
 
 struct sandbox_report {
-	unsigned applied;   /* SANDBOX_* */
-	int landlock_abi;   /* 0 when unavailable */
-	char detail[512];   /* what was skipped and why */
+	unsigned applied; /* SANDBOX_* */
+	int landlock_abi; /* 0 when unavailable */
+	char detail[512]; /* what was skipped and why */
 };
 
 /*
@@ -85,18 +85,18 @@ struct sandbox_report {
  * report says what was applied; on failure (a mandatory layer) the process
  * is in an unknown state and must exit.
  */
-sh_status sandbox_apply(const struct sandbox_opts *o,
-                        struct sandbox_report *r, struct sh_error *e);
+sh_status sandbox_apply(const struct sandbox_opts *o, struct sandbox_report *r,
+                        struct sh_error *e);
 
 /* What the kernel offers, found in throw-away child processes (the caller
  * is not changed). For `skillhost doctor`. */
 struct sandbox_support {
-	int seccomp;       /* a filter can be loaded */
+	int seccomp; /* a filter can be loaded */
 	int no_new_privs;
-	int landlock_abi;  /* 0 when unavailable */
+	int landlock_abi;                /* 0 when unavailable */
 	int userns, netns, mntns, ipcns; /* can be created by this user */
 	int is_root;
-	int sanitized;     /* this build cannot cap address space */
+	int sanitized;            /* this build cannot cap address space */
 	char seccomp_version[32]; /* libseccomp's */
 };
 void sandbox_detect(struct sandbox_support *s);

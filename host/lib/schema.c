@@ -49,12 +49,13 @@
 /* Regex limits. glibc compiles {n,m} by copying the repeated atom, at about
  * 2 KiB per copied node, so the cost bound is on the expanded size. */
 #define RX_REPEAT_MAX 1000
-#define RX_COST_MAX 4096
+#define RX_COST_MAX   4096
 #define RX_GROUPS_MAX 32
-#define RX_SPLIT_MAX 32
-#define CP_MAX 0x10FFFFu
-#define RX_NOT_UTF8 "the pattern is not valid UTF-8"
-#define RX_TOO_LARGE "the pattern expands to too large a regex (for a " \
+#define RX_SPLIT_MAX  32
+#define CP_MAX        0x10FFFFu
+#define RX_NOT_UTF8   "the pattern is not valid UTF-8"
+#define RX_TOO_LARGE                                                           \
+	"the pattern expands to too large a regex (for a "                     \
 	"length limit, use minLength and maxLength)"
 
 #define COLD __attribute__((cold, noinline))
@@ -71,8 +72,7 @@ enum {
 
 #define NTYPES 7
 static const char *const type_names[NTYPES] = {
-	"null", "boolean", "object", "array", "number", "integer", "string"
-};
+        "null", "boolean", "object", "array", "number", "integer", "string"};
 
 enum {
 	K_FALSE = 1u << 0,
@@ -101,9 +101,9 @@ enum {
 
 #define K_NUMBER_KWS (K_MINIMUM | K_MAXIMUM | K_XMINIMUM | K_XMAXIMUM)
 #define K_STRING_KWS (K_MINLENGTH | K_MAXLENGTH | K_PATTERN)
-#define K_ARRAY_KWS (K_ITEMS | K_MINITEMS | K_MAXITEMS)
+#define K_ARRAY_KWS  (K_ITEMS | K_MINITEMS | K_MAXITEMS)
 #define K_OBJECT_KWS (K_PROPERTIES | K_REQUIRED | K_ADDITIONAL)
-#define K_APPLY_KWS (K_ALLOF | K_ANYOF | K_ONEOF | K_NOT | K_REF)
+#define K_APPLY_KWS  (K_ALLOF | K_ANYOF | K_ONEOF | K_NOT | K_REF)
 
 struct node;
 
@@ -135,9 +135,9 @@ struct node {
 	cJSON *enum_values; /* own copies: the source tree is only borrowed */
 	cJSON *const_value;
 	regex_t re;
-	char *pattern;      /* the source text, for messages */
-	char *ref_loc;      /* where the $ref is, for cycle errors */
-	struct node *next;  /* every node of a schema, for schema_free */
+	char *pattern;     /* the source text, for messages */
+	char *ref_loc;     /* where the $ref is, for cycle errors */
+	struct node *next; /* every node of a schema, for schema_free */
 	unsigned char color;
 };
 
@@ -188,7 +188,7 @@ static void sb_putc(struct sbuf *b, char ch)
 }
 
 static void sb_vprintf(struct sbuf *b, const char *fmt, va_list ap)
-	__attribute__((format(printf, 2, 0)));
+        __attribute__((format(printf, 2, 0)));
 
 static void sb_vprintf(struct sbuf *b, const char *fmt, va_list ap)
 {
@@ -203,7 +203,7 @@ static void sb_vprintf(struct sbuf *b, const char *fmt, va_list ap)
 }
 
 static void sb_printf(struct sbuf *b, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+        __attribute__((format(printf, 2, 3)));
 
 static void sb_printf(struct sbuf *b, const char *fmt, ...)
 {
@@ -330,9 +330,7 @@ static void sb_json(struct sbuf *b, const cJSON *v)
 	case cJSON_String:
 		sb_jstring(b, v->valuestring ? v->valuestring : "");
 		break;
-	case cJSON_Raw:
-		sb_puts(b, v->valuestring ? v->valuestring : "");
-		break;
+	case cJSON_Raw: sb_puts(b, v->valuestring ? v->valuestring : ""); break;
 	case cJSON_Array:
 		sb_putc(b, '[');
 		for (e = v->child; e && b->len < b->cap; e = e->next) {
@@ -353,8 +351,7 @@ static void sb_json(struct sbuf *b, const cJSON *v)
 		}
 		sb_putc(b, '}');
 		break;
-	default:
-		sb_puts(b, "(invalid)");
+	default: sb_puts(b, "(invalid)");
 	}
 }
 
@@ -423,10 +420,9 @@ static void sb_describe(struct sbuf *b, const cJSON *v)
  * reads naturally, null last, whatever order the schema listed them in. */
 static void sb_types(struct sbuf *b, unsigned mask)
 {
-	static const unsigned order[NTYPES] = {
-		T_STRING, T_NUMBER, T_INTEGER, T_BOOLEAN, T_OBJECT, T_ARRAY,
-		T_NULL
-	};
+	static const unsigned order[NTYPES] = {T_STRING,  T_NUMBER, T_INTEGER,
+	                                       T_BOOLEAN, T_OBJECT, T_ARRAY,
+	                                       T_NULL};
 	size_t i, n = 0, k = 0;
 	unsigned bit;
 
@@ -495,8 +491,7 @@ static int json_equal(const cJSON *a, const cJSON *b)
 	if ((a->type & 0xFF) != (b->type & 0xFF))
 		return 0;
 	switch (a->type & 0xFF) {
-	case cJSON_Number:
-		return a->valuedouble == b->valuedouble;
+	case cJSON_Number: return a->valuedouble == b->valuedouble;
 	case cJSON_String:
 	case cJSON_Raw:
 		return strcmp(a->valuestring ? a->valuestring : "",
@@ -675,7 +670,7 @@ static void rset_normalize(struct rset *s)
  * cJSON string, so it is left out of every set). */
 static void rset_complement(struct rset *s)
 {
-	struct rset out = { NULL, 0, 0, 0 };
+	struct rset out = {NULL, 0, 0, 0};
 	uint32_t next = 1;
 	size_t i;
 
@@ -692,25 +687,33 @@ static void rset_complement(struct rset *s)
 	*s = out;
 }
 
-static const struct crange cls_d[] = { { '0', '9' } };
+static const struct crange cls_d[] = {{'0', '9'}};
 static const struct crange cls_w[] = {
-	{ '0', '9' }, { 'A', 'Z' }, { '_', '_' }, { 'a', 'z' }
-};
+        {'0', '9'}, {'A', 'Z'}, {'_', '_'}, {'a', 'z'}};
 /* ASCII white space only. ECMA's \s also has U+00A0, U+2028, U+FEFF and
  * others; leaving them out keeps the non-ASCII part of \S "everything",
  * which has a three-node byte form instead of a dozen alternatives. */
-static const struct crange cls_s[] = { { '\t', '\r' }, { ' ', ' ' } };
+static const struct crange cls_s[] = {{'\t', '\r'}, {' ', ' '}};
 
 static void rset_add_class(struct rset *s, char letter)
 {
 	const struct crange *c;
 	size_t n, i;
-	struct rset tmp = { NULL, 0, 0, 0 };
+	struct rset tmp = {NULL, 0, 0, 0};
 
 	switch (letter | 0x20) {
-	case 'd': c = cls_d; n = sizeof cls_d / sizeof *c; break;
-	case 'w': c = cls_w; n = sizeof cls_w / sizeof *c; break;
-	default: c = cls_s; n = sizeof cls_s / sizeof *c; break;
+	case 'd':
+		c = cls_d;
+		n = sizeof cls_d / sizeof *c;
+		break;
+	case 'w':
+		c = cls_w;
+		n = sizeof cls_w / sizeof *c;
+		break;
+	default:
+		c = cls_s;
+		n = sizeof cls_s / sizeof *c;
+		break;
 	}
 	if (letter >= 'a') {
 		for (i = 0; i < n; i++)
@@ -1091,9 +1094,12 @@ static int rx_escape_at(struct rx *x, int in_class, struct rset *set,
 	}
 	x->p += 2;
 	switch (e) {
-	case 'd': case 'D': case 'w': case 'W': case 's': case 'S':
-		rset_add_class(set, e);
-		return ESC_CLASS;
+	case 'd':
+	case 'D':
+	case 'w':
+	case 'W':
+	case 's':
+	case 'S': rset_add_class(set, e); return ESC_CLASS;
 	case 'b':
 		if (in_class) {
 			*cp = '\b';
@@ -1128,11 +1134,10 @@ static int rx_escape_at(struct rx *x, int in_class, struct rset *set,
 		if (rx_unicode_escape(x, cp) != 0)
 			return ESC_ERR;
 		break;
-	case '0':
-		return rx_fail(x, "\\0 (NUL) never occurs in a JSON string");
-	case 'k':
-		return rx_fail(x, "named backreferences are not supported");
-	case 'p': case 'P':
+	case '0': return rx_fail(x, "\\0 (NUL) never occurs in a JSON string");
+	case 'k': return rx_fail(x, "named backreferences are not supported");
+	case 'p':
+	case 'P':
 		return rx_fail(x, "Unicode property escapes are not supported");
 	default:
 		if (e >= '1' && e <= '9')
@@ -1164,7 +1169,7 @@ static int rx_class_atom(struct rx *x, struct rset *set, uint32_t *cp)
 
 static int rx_class(struct rx *x)
 {
-	struct rset set = { NULL, 0, 0, 0 };
+	struct rset set = {NULL, 0, 0, 0};
 	int neg = 0, rc = -1, k;
 	uint32_t lo, hi;
 
@@ -1225,7 +1230,7 @@ out:
 
 static int rx_set_of(struct rx *x, const struct crange *r, size_t n)
 {
-	struct rset set = { NULL, 0, 0, 0 };
+	struct rset set = {NULL, 0, 0, 0};
 	size_t i;
 	int rc;
 
@@ -1238,7 +1243,7 @@ static int rx_set_of(struct rx *x, const struct crange *r, size_t n)
 
 static int rx_escape(struct rx *x)
 {
-	struct rset set = { NULL, 0, 0, 0 };
+	struct rset set = {NULL, 0, 0, 0};
 	uint32_t cp = 0;
 	int k, rc = 0;
 
@@ -1412,8 +1417,7 @@ static int rx_translate(struct rx *x)
 	/* ECMA's . also stops at U+2028 and U+2029; excluding only \n and \r
 	 * keeps it to the short "any character" form, as for \S. */
 	static const struct crange dot[] = {
-		{ 1, '\n' - 1 }, { '\n' + 1, '\r' - 1 }, { '\r' + 1, CP_MAX }
-	};
+	        {1, '\n' - 1}, {'\n' + 1, '\r' - 1}, {'\r' + 1, CP_MAX}};
 	uint32_t cp;
 	int rc;
 
@@ -1484,7 +1488,7 @@ static sh_status compile_node(struct cctx *c, const cJSON *j, struct node *n,
                               int depth);
 
 static sh_status cerr(struct cctx *c, const char *kw, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+        __attribute__((format(printf, 3, 4)));
 
 /* A compile error at the current location (plus kw when not NULL). */
 static sh_status cerr(struct cctx *c, const char *kw, const char *fmt, ...)
@@ -1512,7 +1516,7 @@ static sh_status nomem(struct cctx *c)
 static size_t loc_push(struct cctx *c, const char *seg)
 {
 	size_t old = c->loc_len;
-	struct sbuf b = { c->loc, sizeof c->loc, c->loc_len };
+	struct sbuf b = {c->loc, sizeof c->loc, c->loc_len};
 
 	sb_putc(&b, '/');
 	for (; *seg; seg++) {
@@ -1586,8 +1590,8 @@ static void node_free(struct node *n)
 }
 
 /* The node compiled for json, queued for compiling if it is new. */
-static sh_status target_get(struct cctx *c, const cJSON *json,
-                            const char *loc, struct node **out)
+static sh_status target_get(struct cctx *c, const cJSON *json, const char *loc,
+                            struct node **out)
 {
 	struct target *t;
 	size_t i;
@@ -1668,8 +1672,10 @@ static sh_status type_bit(struct cctx *c, const char *kw, const char *name,
 	}
 	sb_init(&b, shown, sizeof shown);
 	sb_show_str(&b, name);
-	return cerr(c, kw, "unknown type %s (expected one of null, boolean, "
-	            "object, array, number, integer, string)", shown);
+	return cerr(c, kw,
+	            "unknown type %s (expected one of null, boolean, "
+	            "object, array, number, integer, string)",
+	            shown);
 }
 
 static sh_status compile_type(struct cctx *c, const cJSON *j, struct node *n)
@@ -1684,8 +1690,10 @@ static sh_status compile_type(struct cctx *c, const cJSON *j, struct node *n)
 	if (cJSON_IsString(t))
 		return type_bit(c, "type", t->valuestring, &n->types);
 	if (!cJSON_IsArray(t))
-		return what_got(c, "type", "must be a type name or an array of "
-		                "type names", t);
+		return what_got(c, "type",
+		                "must be a type name or an array of "
+		                "type names",
+		                t);
 	old = loc_push(c, "type");
 	for (e = t->child; e; e = e->next, i++) {
 		old_i = loc_push_index(c, i);
@@ -1766,8 +1774,7 @@ static sh_status get_count(struct cctx *c, const cJSON *j, const char *kw,
 	return SH_OK;
 }
 
-static sh_status compile_numbers(struct cctx *c, const cJSON *j,
-                                 struct node *n)
+static sh_status compile_numbers(struct cctx *c, const cJSON *j, struct node *n)
 {
 	sh_status rc;
 
@@ -1781,8 +1788,7 @@ static sh_status compile_numbers(struct cctx *c, const cJSON *j,
 	return SH_OK;
 }
 
-static sh_status compile_pattern(struct cctx *c, const cJSON *j,
-                                 struct node *n)
+static sh_status compile_pattern(struct cctx *c, const cJSON *j, struct node *n)
 {
 	const cJSON *v = kw_get(j, "pattern");
 	char shown[SHOW_MAX + 8], why[REGERR_MAX];
@@ -1795,8 +1801,10 @@ static sh_status compile_pattern(struct cctx *c, const cJSON *j,
 	if (!v)
 		return SH_OK;
 	if (!cJSON_IsString(v))
-		return what_got(c, "pattern", "must be a string (a regular "
-		                "expression)", v);
+		return what_got(c, "pattern",
+		                "must be a string (a regular "
+		                "expression)",
+		                v);
 	if (v->valuestring[0] == '\0')
 		return SH_OK; /* matches everywhere */
 	sb_init(&b, shown, sizeof shown);
@@ -1807,9 +1815,10 @@ static sh_status compile_pattern(struct cctx *c, const cJSON *j,
 		if (x.oom)
 			rc = nomem(c);
 		else
-			rc = cerr(c, "pattern", "%s is not a supported regex: "
-			          "%s (at offset %zu)", shown, x.err,
-			          x.err_at);
+			rc = cerr(c, "pattern",
+			          "%s is not a supported regex: "
+			          "%s (at offset %zu)",
+			          shown, x.err, x.err_at);
 		goto out;
 	}
 	/* The translation speaks in bytes; a UTF-8 LC_CTYPE would make glibc
@@ -1841,8 +1850,7 @@ out:
 	return rc;
 }
 
-static sh_status compile_strings(struct cctx *c, const cJSON *j,
-                                 struct node *n)
+static sh_status compile_strings(struct cctx *c, const cJSON *j, struct node *n)
 {
 	sh_status rc;
 
@@ -1870,7 +1878,8 @@ static sh_status compile_arrays(struct cctx *c, const cJSON *j, struct node *n,
 
 	if (v) {
 		if (cJSON_IsArray(v))
-			return cerr(c, "items", "must be a schema (an object "
+			return cerr(c, "items",
+			            "must be a schema (an object "
 			            "or a boolean); the array form is "
 			            "prefixItems in 2020-12, which is not "
 			            "supported");
@@ -1936,8 +1945,10 @@ static sh_status compile_properties(struct cctx *c, const cJSON *j,
 		if (strcmp(n->sorted[i - 1].name, n->sorted[i].name) == 0) {
 			sb_init(&b, shown, sizeof shown);
 			sb_show_str(&b, n->sorted[i].name);
-			return cerr(c, "properties", "property %s is defined "
-			            "twice", shown);
+			return cerr(c, "properties",
+			            "property %s is defined "
+			            "twice",
+			            shown);
 		}
 	}
 	if (count <= PROPS_LINEAR_MAX) {
@@ -1957,8 +1968,10 @@ static sh_status compile_required(struct cctx *c, const cJSON *j,
 	if (!v)
 		return SH_OK;
 	if (!cJSON_IsArray(v))
-		return what_got(c, "required", "must be an array of property "
-		                "names", v);
+		return what_got(c, "required",
+		                "must be an array of property "
+		                "names",
+		                v);
 	for (e = v->child; e; e = e->next)
 		count++;
 	if (count == 0)
@@ -1970,8 +1983,10 @@ static sh_status compile_required(struct cctx *c, const cJSON *j,
 		if (!cJSON_IsString(e)) {
 			loc_push(c, "required");
 			loc_push_index(c, i);
-			return what_got(c, NULL, "must be a property name (a "
-			                "string)", e);
+			return what_got(c, NULL,
+			                "must be a property name (a "
+			                "string)",
+			                e);
 		}
 		n->required[i] = strdup(e->valuestring);
 		if (!n->required[i])
@@ -1982,8 +1997,8 @@ static sh_status compile_required(struct cctx *c, const cJSON *j,
 	return SH_OK;
 }
 
-static sh_status compile_objects(struct cctx *c, const cJSON *j,
-                                 struct node *n, int depth)
+static sh_status compile_objects(struct cctx *c, const cJSON *j, struct node *n,
+                                 int depth)
 {
 	const cJSON *v;
 	sh_status rc;
@@ -1994,8 +2009,10 @@ static sh_status compile_objects(struct cctx *c, const cJSON *j,
 	v = kw_get(j, "additionalProperties");
 	if (v) {
 		if (!is_schema(v))
-			return what_got(c, "additionalProperties", "must be a "
-			                "boolean or a schema", v);
+			return what_got(c, "additionalProperties",
+			                "must be a "
+			                "boolean or a schema",
+			                v);
 		rc = compile_sub(c, v, "additionalProperties", &n->additional,
 		                 depth);
 		if (rc != SH_OK)
@@ -2089,8 +2106,7 @@ static char *fragment_decode(const char *s)
 }
 
 /* Resolve a JSON Pointer fragment ("/a/b~1c/0") against the schema root. */
-static sh_status resolve_ref(struct cctx *c, const char *ref,
-                             const cJSON **out)
+static sh_status resolve_ref(struct cctx *c, const char *ref, const cJSON **out)
 {
 	char shown[SHOW_MAX + 8], *frag = NULL, *seg = NULL, *p;
 	const cJSON *cur = c->root;
@@ -2101,12 +2117,15 @@ static sh_status resolve_ref(struct cctx *c, const char *ref,
 	sb_init(&b, shown, sizeof shown);
 	sb_show_str(&b, ref);
 	if (ref[0] != '#')
-		return cerr(c, "$ref", "%s is not supported: only references "
+		return cerr(c, "$ref",
+		            "%s is not supported: only references "
 		            "inside this schema (\"#\", \"#/$defs/NAME\") are",
 		            shown);
 	if (ref[1] != '\0' && ref[1] != '/' && ref[1] != '%')
-		return cerr(c, "$ref", "%s is not supported: anchors are not, "
-		            "use \"#/$defs/NAME\"", shown);
+		return cerr(c, "$ref",
+		            "%s is not supported: anchors are not, "
+		            "use \"#/$defs/NAME\"",
+		            shown);
 	frag = fragment_decode(ref + 1);
 	if (!frag)
 		return cerr(c, "$ref", "%s has a malformed %%-escape", shown);
@@ -2130,8 +2149,10 @@ static sh_status resolve_ref(struct cctx *c, const char *ref,
 				seg[len++] = p[1] == '0' ? '~' : '/';
 				p++;
 			} else {
-				rc = cerr(c, "$ref", "%s has a \"~\" that "
-				          "is not ~0 or ~1", shown);
+				rc = cerr(c, "$ref",
+				          "%s has a \"~\" that "
+				          "is not ~0 or ~1",
+				          shown);
 				goto out;
 			}
 		}
@@ -2146,8 +2167,10 @@ static sh_status resolve_ref(struct cctx *c, const char *ref,
 			cur = NULL;
 		}
 		if (!cur) {
-			rc = cerr(c, "$ref", "%s does not resolve: nothing in "
-			          "this schema is at that location", shown);
+			rc = cerr(c, "$ref",
+			          "%s does not resolve: nothing in "
+			          "this schema is at that location",
+			          shown);
 			goto out;
 		}
 	}
@@ -2233,10 +2256,11 @@ static sh_status compile_node(struct cctx *c, const cJSON *j, struct node *n,
 		return SH_OK;
 	}
 	if (!cJSON_IsObject(j))
-		return what_got(c, NULL, "a schema must be an object or a "
-		                "boolean", j);
-	if ((rc = compile_type(c, j, n)) ||
-	    (rc = compile_values(c, j, n)) ||
+		return what_got(c, NULL,
+		                "a schema must be an object or a "
+		                "boolean",
+		                j);
+	if ((rc = compile_type(c, j, n)) || (rc = compile_values(c, j, n)) ||
 	    (rc = compile_numbers(c, j, n)) ||
 	    (rc = compile_strings(c, j, n)) ||
 	    (rc = compile_arrays(c, j, n, depth)) ||
@@ -2284,7 +2308,7 @@ static sh_status check_cycles(struct cctx *c)
 	struct frame {
 		struct node *n;
 		size_t next;
-	} *stack;
+	} * stack;
 	struct node *start, *to;
 	size_t sp, k;
 	sh_status rc = SH_OK;
@@ -2325,7 +2349,8 @@ static sh_status check_cycles(struct cctx *c)
 				    stack[k].next == 1)
 					break;
 			loc_set(c, k < sp ? stack[k].n->ref_loc : "#");
-			rc = cerr(c, NULL, "this $ref leads back to a "
+			rc = cerr(c, NULL,
+			          "this $ref leads back to a "
 			          "schema already being applied to the same "
 			          "value, so validation would never end; a "
 			          "recursive $ref must sit below properties, "
@@ -2378,8 +2403,8 @@ sh_status schema_compile(const cJSON *root, struct schema **out,
 	if (rc != SH_OK)
 		goto out;
 	t = cJSON_IsObject(root) ? kw_get(root, "type") : NULL;
-	c->s->root_is_object = cJSON_IsString(t) &&
-	                       strcmp(t->valuestring, "object") == 0;
+	c->s->root_is_object =
+	        cJSON_IsString(t) && strcmp(t->valuestring, "object") == 0;
 	*out = c->s;
 	c->s = NULL;
 out:
@@ -2391,8 +2416,8 @@ out:
 	return rc;
 }
 
-sh_status schema_compile_text(const char *json, size_t len,
-                              struct schema **out, struct sh_error *e)
+sh_status schema_compile_text(const char *json, size_t len, struct schema **out,
+                              struct sh_error *e)
 {
 	const char *end = NULL, *p;
 	cJSON *root;
@@ -2404,16 +2429,19 @@ sh_status schema_compile_text(const char *json, size_t len,
 		return sh_error_set(e, SH_ERR_INVALID, "the schema is empty");
 	root = cJSON_ParseWithLengthOpts(json, len, &end, 0);
 	if (!root)
-		return sh_error_set(e, SH_ERR_INVALID, "the schema is not "
+		return sh_error_set(e, SH_ERR_INVALID,
+		                    "the schema is not "
 		                    "valid JSON (error near byte %zu)",
 		                    end && end >= json ? (size_t)(end - json)
 		                                       : 0);
 	for (p = end; p && p < json + len; p++) {
 		if (*p != ' ' && *p != '\t' && *p != '\n' && *p != '\r') {
 			cJSON_Delete(root);
-			return sh_error_set(e, SH_ERR_INVALID, "the schema "
+			return sh_error_set(e, SH_ERR_INVALID,
+			                    "the schema "
 			                    "has data after its JSON value, at "
-			                    "byte %zu", (size_t)(p - json));
+			                    "byte %zu",
+			                    (size_t)(p - json));
 		}
 	}
 	rc = schema_compile(root, out, e);
@@ -2537,12 +2565,11 @@ static COLD int fail(struct vctx *c, const struct ipath *p, const char *fmt,
 
 /* Stop the whole validation (not just this branch), whatever anyOf or not
  * would make of a failure: the value is refused with this message. */
-static COLD int abort_at(struct vctx *c, const struct ipath *p,
-                         const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+static COLD int abort_at(struct vctx *c, const struct ipath *p, const char *fmt,
+                         ...) __attribute__((format(printf, 3, 4)));
 
-static COLD int abort_at(struct vctx *c, const struct ipath *p,
-                         const char *fmt, ...)
+static COLD int abort_at(struct vctx *c, const struct ipath *p, const char *fmt,
+                         ...)
 {
 	struct sbuf b;
 	va_list ap;
@@ -2580,8 +2607,8 @@ static COLD int fail_type(struct vctx *c, unsigned mask, const cJSON *v,
 	return msg_end(&b);
 }
 
-static COLD int fail_enum(struct vctx *c, const struct node *n,
-                          const cJSON *v, const struct ipath *p)
+static COLD int fail_enum(struct vctx *c, const struct node *n, const cJSON *v,
+                          const struct ipath *p)
 {
 	const cJSON *e;
 	size_t i = 0, total = 0;
@@ -2596,8 +2623,8 @@ static COLD int fail_enum(struct vctx *c, const struct node *n,
 		sb_puts(&b, " is not allowed: the enum is empty");
 		return msg_end(&b);
 	}
-	sb_puts(&b, total == 1 ? " is not the allowed value " :
-	                         " is not one of ");
+	sb_puts(&b,
+	        total == 1 ? " is not the allowed value " : " is not one of ");
 	for (e = n->enum_values->child; e && i < LIST_MAX; e = e->next, i++) {
 		if (i > 0)
 			sb_puts(&b, ", ");
@@ -2608,8 +2635,8 @@ static COLD int fail_enum(struct vctx *c, const struct node *n,
 	return msg_end(&b);
 }
 
-static COLD int fail_const(struct vctx *c, const struct node *n,
-                           const cJSON *v, const struct ipath *p)
+static COLD int fail_const(struct vctx *c, const struct node *n, const cJSON *v,
+                           const struct ipath *p)
 {
 	struct sbuf b;
 
@@ -2662,8 +2689,8 @@ static COLD int fail_pattern(struct vctx *c, const struct node *n,
 static COLD int fail_items(struct vctx *c, size_t count, int too_many,
                            size_t bound, const struct ipath *p)
 {
-	return fail(c, p, "the array has %zu item%s, %s than the %s %zu",
-	            count, count == 1 ? "" : "s", too_many ? "more" : "fewer",
+	return fail(c, p, "the array has %zu item%s, %s than the %s %zu", count,
+	            count == 1 ? "" : "s", too_many ? "more" : "fewer",
 	            too_many ? "maximum" : "minimum", bound);
 }
 
@@ -2705,8 +2732,8 @@ static COLD int fail_required(struct vctx *c, const char *name,
 	return msg_end(&b);
 }
 
-static COLD int fail_not(struct vctx *c, const struct node *n,
-                         const cJSON *v, const struct ipath *p)
+static COLD int fail_not(struct vctx *c, const struct node *n, const cJSON *v,
+                         const struct ipath *p)
 {
 	const struct node *ns = n->not_schema;
 	struct sbuf b;
@@ -2724,16 +2751,16 @@ static COLD int fail_not(struct vctx *c, const struct node *n,
 	} else {
 		sb_show(&b, v);
 		sb_puts(&b, " matches the schema under \"not\", which is not "
-		        "allowed");
+		            "allowed");
 	}
 	return msg_end(&b);
 }
 
-static COLD int fail_one_of_many(struct vctx *c, size_t nbranches,
-                                 size_t first, size_t second,
-                                 const struct ipath *p)
+static COLD int fail_one_of_many(struct vctx *c, size_t nbranches, size_t first,
+                                 size_t second, const struct ipath *p)
 {
-	return fail(c, p, "matches more than one of the %zu allowed shapes "
+	return fail(c, p,
+	            "matches more than one of the %zu allowed shapes "
 	            "(oneOf branches %zu and %zu); it must match exactly one",
 	            nbranches, first, second);
 }
@@ -3059,8 +3086,7 @@ static int check_node(struct vctx *c, const struct node *n, const cJSON *v,
 		if ((kw & K_OBJECT_KWS) && !check_object(c, n, v, p))
 			return 0;
 		break;
-	default:
-		break;
+	default: break;
 	}
 	if ((kw & K_APPLY_KWS) && !check_apply(c, n, v, p))
 		return 0;
@@ -3077,12 +3103,15 @@ static int check(struct vctx *c, const struct node *n, const cJSON *v,
 		return 1;
 	}
 	if (++c->steps > STEPS_MAX)
-		return abort_at(c, p, "validation gave up after %lu steps: "
+		return abort_at(c, p,
+		                "validation gave up after %lu steps: "
 		                "the schema is too complex for this value",
 		                STEPS_MAX);
 	if (c->depth >= EVAL_DEPTH_MAX)
-		return abort_at(c, p, "validation gave up: subschemas nest "
-		                "deeper than %d levels", EVAL_DEPTH_MAX);
+		return abort_at(c, p,
+		                "validation gave up: subschemas nest "
+		                "deeper than %d levels",
+		                EVAL_DEPTH_MAX);
 	c->depth++;
 	ok = check_node(c, n, v, p);
 	c->depth--;
@@ -3093,15 +3122,16 @@ static int check(struct vctx *c, const struct node *n, const cJSON *v,
 int schema_validate(const struct schema *s, const cJSON *instance, char *msg,
                     size_t cap)
 {
-	const struct ipath root = { NULL, NULL, 0, 0 };
+	const struct ipath root = {NULL, NULL, 0, 0};
 	char buf[MSG_MAX];
 	struct vctx c;
 
 	if (msg && cap > 0)
 		msg[0] = '\0';
 	if (!s || !instance) {
-		copy_msg(msg, cap, s ? "/: there is no value to validate" :
-		         "/: there is no schema to validate with");
+		copy_msg(msg, cap,
+		         s ? "/: there is no value to validate"
+		           : "/: there is no schema to validate with");
 		return 0;
 	}
 	c.msg = msg && cap > 0 ? buf : NULL;
@@ -3120,7 +3150,9 @@ int schema_validate(const struct schema *s, const cJSON *instance, char *msg,
 	if (c.aborted)
 		copy_msg(msg, cap, c.abort_msg);
 	else
-		copy_msg(msg, cap, buf[0] ? buf : "/: the value does not match "
-		         "the schema");
+		copy_msg(msg, cap,
+		         buf[0] ? buf
+		                : "/: the value does not match "
+		                  "the schema");
 	return 0;
 }

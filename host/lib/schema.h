@@ -61,8 +61,8 @@ sh_status schema_compile(const cJSON *root, struct schema **out,
                          struct sh_error *e);
 
 /* Same, from JSON text of len bytes (SH_ERR_INVALID if it does not parse). */
-sh_status schema_compile_text(const char *json, size_t len,
-                              struct schema **out, struct sh_error *e);
+sh_status schema_compile_text(const char *json, size_t len, struct schema **out,
+                              struct sh_error *e);
 
 /*
  * Validate instance against s. Returns 1 when valid. Returns 0 when invalid,

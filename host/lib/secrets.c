@@ -60,8 +60,7 @@ static void wipe(cJSON *j)
 		return;
 	if (cJSON_IsString(j) && j->valuestring)
 		sodium_memzero(j->valuestring, strlen(j->valuestring));
-	cJSON_ArrayForEach(c, j)
-		wipe(c);
+	cJSON_ArrayForEach(c, j) wipe(c);
 }
 
 static void drop(cJSON *j)
@@ -90,7 +89,8 @@ sh_status secrets_set(const char *home, const char *skill, const char *name,
 		return rc;
 	fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (fd < 0 || flock(fd, LOCK_EX) != 0) {
-		rc = sh_error_errno(e, SH_ERR_IO, errno, "cannot lock %s", lock);
+		rc = sh_error_errno(e, SH_ERR_IO, errno, "cannot lock %s",
+		                    lock);
 		goto out;
 	}
 	if ((rc = load(home, &root, e)))
@@ -104,7 +104,8 @@ sh_status secrets_set(const char *home, const char *skill, const char *name,
 		goto out;
 	}
 	{
-		cJSON *old = cJSON_DetachItemFromObjectCaseSensitive(mine, name);
+		cJSON *old =
+		        cJSON_DetachItemFromObjectCaseSensitive(mine, name);
 		if (!value && !old) {
 			rc = sh_error_set(e, SH_ERR_NOTFOUND,
 			                  "%s has no secret %s", skill, name);
@@ -155,14 +156,13 @@ sh_status secrets_names(const char *home, const char *skill, char ***names,
 	if ((rc = load(home, &root, e)))
 		return rc;
 	mine = cJSON_GetObjectItemCaseSensitive(
-		cJSON_GetObjectItemCaseSensitive(root, "skills"), skill);
+	        cJSON_GetObjectItemCaseSensitive(root, "skills"), skill);
 	*names = calloc((size_t)cJSON_GetArraySize(mine) + 1, sizeof(char *));
 	if (!*names) {
 		drop(root);
 		return sh_error_set(e, SH_ERR_NOMEM, "out of memory");
 	}
-	cJSON_ArrayForEach(it, mine)
-		(*names)[n++] = strdup(it->string);
+	cJSON_ArrayForEach(it, mine)(*names)[n++] = strdup(it->string);
 	drop(root);
 	return SH_OK;
 }
@@ -197,10 +197,11 @@ int64_t secrets_lookup(const char *home, const char *skill, const char *name,
 
 	if (home && load(home, &root, &e) == SH_OK)
 		v = cJSON_GetObjectItemCaseSensitive(
-			cJSON_GetObjectItemCaseSensitive(
-				cJSON_GetObjectItemCaseSensitive(root, "skills"),
-				skill),
-			name);
+		        cJSON_GetObjectItemCaseSensitive(
+		                cJSON_GetObjectItemCaseSensitive(root,
+		                                                 "skills"),
+		                skill),
+		        name);
 	if (cJSON_IsString(v))
 		n = copy_out(v->valuestring, buf, cap);
 	else if ((env = getenv(name)) != NULL)
@@ -219,7 +220,8 @@ static int64_t ext_get(skill_call_t *call, const char *name, char *buf,
 		return -2;
 	if (!call_permitted(call, "secrets", name)) {
 		snprintf(msg, sizeof msg,
-		         "reading secret %s is denied: the skill's manifest does "
+		         "reading secret %s is denied: the skill's manifest "
+		         "does "
 		         "not declare it in permissions.secrets",
 		         name);
 		call_log(call, SKILL_LOG_ERROR, msg);
@@ -230,6 +232,6 @@ static int64_t ext_get(skill_call_t *call, const char *name, char *buf,
 }
 
 const skill_ext_secrets_t secrets_ext = {
-	.struct_size = sizeof(skill_ext_secrets_t),
-	.get = ext_get,
+        .struct_size = sizeof(skill_ext_secrets_t),
+        .get = ext_get,
 };

@@ -13,9 +13,9 @@
 
 /* Room for the canonical request and the string to sign (the payload is
  * hashed, never copied). */
-#define SIGV4_CANON_MAX 16384
-#define SIGV4_NAME_MAX 128
-#define SIGV4_VALUE_MAX 4096
+#define SIGV4_CANON_MAX  16384
+#define SIGV4_NAME_MAX   128
+#define SIGV4_VALUE_MAX  4096
 #define SIGV4_SECRET_MAX 256
 
 static int unreserved(unsigned char c)
@@ -126,8 +126,8 @@ static int hdr_set(struct hdr *h, const char *name, size_t nlen,
 }
 
 /* host[:port] as libcurl sends it in the Host header. */
-static sh_status url_parts(const char *url, char *host, size_t hcap,
-                           char *path, size_t pcap, struct sh_error *e)
+static sh_status url_parts(const char *url, char *host, size_t hcap, char *path,
+                           size_t pcap, struct sh_error *e)
 {
 	CURLU *u = curl_url();
 	char *h = NULL, *port = NULL, *p = NULL, *q = NULL, *scheme = NULL;
@@ -140,7 +140,8 @@ static sh_status url_parts(const char *url, char *host, size_t hcap,
 	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
 	    curl_url_get(u, CURLUPART_PATH, &p, 0) != CURLUE_OK) {
 		rc = sh_error_set(e, SH_ERR_INVALID,
-		                  "cannot sign: \"%s\" is not a valid URL", url);
+		                  "cannot sign: \"%s\" is not a valid URL",
+		                  url);
 		goto out;
 	}
 	if (curl_url_get(u, CURLUPART_QUERY, &q, 0) == CURLUE_OK && q && *q) {
@@ -159,7 +160,8 @@ static sh_status url_parts(const char *url, char *host, size_t hcap,
 	if (snprintf(host, hcap, "%s%s%s", h, port ? ":" : "",
 	             port ? port : "") >= (int)hcap ||
 	    snprintf(path, pcap, "%s", p) >= (int)pcap)
-		rc = sh_error_set(e, SH_ERR_INVALID, "cannot sign: URL too long");
+		rc = sh_error_set(e, SH_ERR_INVALID,
+		                  "cannot sign: URL too long");
 out:
 	curl_free(h);
 	curl_free(port);
@@ -196,7 +198,8 @@ sh_status sigv4_sign(const struct sigv4_params *p, char *auth, size_t cap,
 	if (rc != SH_OK)
 		return rc;
 	if (!sigv4_canonical_uri(path, uri, sizeof uri))
-		return sh_error_set(e, SH_ERR_INVALID, "cannot sign: path too long");
+		return sh_error_set(e, SH_ERR_INVALID,
+		                    "cannot sign: path too long");
 	gmtime_r(&p->now, &tm);
 	strftime(amz_date, SIGV4_DATE_LEN + 1, "%Y%m%dT%H%M%SZ", &tm);
 	memcpy(day, amz_date, 8);
@@ -206,8 +209,9 @@ sh_status sigv4_sign(const struct sigv4_params *p, char *auth, size_t cap,
 	hdr_set(&hs[nh++], "x-amz-date", 10, amz_date);
 	if (p->session_token &&
 	    !hdr_set(&hs[nh++], "x-amz-security-token", 20, p->session_token))
-		return sh_error_set(e, SH_ERR_INVALID,
-		                    "cannot sign: the session token is too long");
+		return sh_error_set(
+		        e, SH_ERR_INVALID,
+		        "cannot sign: the session token is too long");
 	for (size_t i = 0; i < p->nheaders; i++) {
 		const char *colon = strchr(p->headers[i], ':');
 		if (!colon ||
@@ -234,7 +238,8 @@ sh_status sigv4_sign(const struct sigv4_params *p, char *auth, size_t cap,
 	}
 	if (used < sizeof canon)
 		used += (size_t)snprintf(canon + used, sizeof canon - used,
-		                         "\n%s\n%s", signed_names, payload_hash);
+		                         "\n%s\n%s", signed_names,
+		                         payload_hash);
 	if (used >= sizeof canon || nused >= sizeof signed_names)
 		return sh_error_set(e, SH_ERR_INVALID,
 		                    "cannot sign: the headers are too long");
@@ -249,10 +254,11 @@ sh_status sigv4_sign(const struct sigv4_params *p, char *auth, size_t cap,
 	 * service), "aws4_request") */
 	slen = strlen(p->secret_key);
 	if (slen > SIGV4_SECRET_MAX)
-		return sh_error_set(e, SH_ERR_INVALID,
-		                    "cannot sign: the secret key is longer than "
-		                    "%d bytes",
-		                    SIGV4_SECRET_MAX);
+		return sh_error_set(
+		        e, SH_ERR_INVALID,
+		        "cannot sign: the secret key is longer than "
+		        "%d bytes",
+		        SIGV4_SECRET_MAX);
 	memcpy(secret, "AWS4", 4);
 	memcpy(secret + 4, p->secret_key, slen);
 	hmac(secret, 4 + slen, day, k);

@@ -24,10 +24,10 @@
 
 #include "status.h"
 
-#define SIGV4_DATE_LEN 16      /* "20240101T000000Z" */
-#define SIGV4_AUTH_MAX 1024    /* an Authorization header value */
+#define SIGV4_DATE_LEN    16   /* "20240101T000000Z" */
+#define SIGV4_AUTH_MAX    1024 /* an Authorization header value */
 #define SIGV4_MAX_HEADERS 16   /* headers signed besides host and date */
-#define SIGV4_URL_MAX 4096
+#define SIGV4_URL_MAX     4096
 
 struct sigv4_params {
 	const char *method; /* "POST" */

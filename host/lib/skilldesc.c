@@ -11,7 +11,7 @@
 #include "schema.h"
 
 static const char *const hint_keys[HINT_COUNT] = {
-	"readOnlyHint", "destructiveHint", "idempotentHint", "openWorldHint"};
+        "readOnlyHint", "destructiveHint", "idempotentHint", "openWorldHint"};
 
 static int valid_name_part(const char *s, size_t n)
 {
@@ -50,7 +50,8 @@ int skilldesc_valid_tool_name(const char *name)
 	if (!name)
 		return 0;
 	n = strlen(name);
-	if (n == 0 || n > SKILLDESC_MAX_NAME || !isalpha((unsigned char)name[0]))
+	if (n == 0 || n > SKILLDESC_MAX_NAME ||
+	    !isalpha((unsigned char)name[0]))
 		return 0;
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)name[i];
@@ -219,8 +220,8 @@ void skilldesc_free(struct skilldesc *d)
 }
 
 static sh_status copy_text(char **dst, const char *src, size_t max,
-                           int required, const char *origin,
-                           const char *field, struct sh_error *e)
+                           int required, const char *origin, const char *field,
+                           struct sh_error *e)
 {
 	*dst = NULL;
 	if (!src) {
@@ -288,32 +289,36 @@ static sh_status validate(const struct skilldesc *d, const char *origin,
 		                    "part 1-%d characters)",
 		                    origin, d->name, SKILLDESC_MAX_NAME);
 	if (!skilldesc_valid_semver(d->version))
-		return sh_error_set(e, SH_ERR_ABI,
-		                    "%s: version \"%s\" is not a semantic version "
-		                    "like 1.2.3",
-		                    origin, d->version);
+		return sh_error_set(
+		        e, SH_ERR_ABI,
+		        "%s: version \"%s\" is not a semantic version "
+		        "like 1.2.3",
+		        origin, d->version);
 	if (d->ntools == 0)
-		return sh_error_set(e, SH_ERR_ABI,
-		                    "%s: tool_count is 0; a skill must declare at "
-		                    "least one tool",
-		                    origin);
+		return sh_error_set(
+		        e, SH_ERR_ABI,
+		        "%s: tool_count is 0; a skill must declare at "
+		        "least one tool",
+		        origin);
 	for (uint32_t i = 0; i < d->ntools; i++) {
 		const struct tooldesc *t = &d->tools[i];
 		char field[64];
 		sh_status rc;
 
 		if (!skilldesc_valid_tool_name(t->name))
-			return sh_error_set(e, SH_ERR_ABI,
-			                    "%s: tools[%u].name \"%s\" must be 1-%d "
-			                    "characters of [A-Za-z0-9_-] starting "
-			                    "with a letter",
-			                    origin, i, t->name, SKILLDESC_MAX_NAME);
+			return sh_error_set(
+			        e, SH_ERR_ABI,
+			        "%s: tools[%u].name \"%s\" must be 1-%d "
+			        "characters of [A-Za-z0-9_-] starting "
+			        "with a letter",
+			        origin, i, t->name, SKILLDESC_MAX_NAME);
 		for (uint32_t j = 0; j < i; j++)
 			if (!strcmp(d->tools[j].name, t->name))
-				return sh_error_set(e, SH_ERR_ABI,
-				                    "%s: tools[%u] and tools[%u] are "
-				                    "both named \"%s\"",
-				                    origin, j, i, t->name);
+				return sh_error_set(
+				        e, SH_ERR_ABI,
+				        "%s: tools[%u] and tools[%u] are "
+				        "both named \"%s\"",
+				        origin, j, i, t->name);
 		if (trusted)
 			continue;
 		snprintf(field, sizeof field, "tools[%u].input_schema", i);
@@ -354,9 +359,10 @@ sh_status skilldesc_from_entry(const skill_entry_t *en, const char *origin,
 
 	*out = NULL;
 	if (en->tool_count > SKILLDESC_MAX_TOOLS)
-		return sh_error_set(e, SH_ERR_ABI,
-		                    "%s: tool_count is %u, over the limit of %d",
-		                    origin, en->tool_count, SKILLDESC_MAX_TOOLS);
+		return sh_error_set(
+		        e, SH_ERR_ABI,
+		        "%s: tool_count is %u, over the limit of %d", origin,
+		        en->tool_count, SKILLDESC_MAX_TOOLS);
 	if (en->tool_count > 0 && !en->tools)
 		return sh_error_set(e, SH_ERR_ABI,
 		                    "%s: tools is NULL but tool_count is %u",
@@ -371,8 +377,8 @@ sh_status skilldesc_from_entry(const skill_entry_t *en, const char *origin,
 	                    origin, "version", e)) ||
 	    (rc = copy_text(&d->description, en->description,
 	                    SKILLDESC_MAX_TEXT, 1, origin, "description", e)) ||
-	    (rc = copy_text(&d->license, en->license, 256, 0, origin,
-	                    "license", e)))
+	    (rc = copy_text(&d->license, en->license, 256, 0, origin, "license",
+	                    e)))
 		goto fail;
 
 	for (uint32_t i = 0; i < en->tool_count; i++) {
@@ -383,19 +389,19 @@ sh_status skilldesc_from_entry(const skill_entry_t *en, const char *origin,
 		size_t nreq = 0;
 
 		if (!src) {
-			rc = sh_error_set(e, SH_ERR_ABI, "%s: tools[%u] is NULL",
-			                  origin, i);
+			rc = sh_error_set(e, SH_ERR_ABI,
+			                  "%s: tools[%u] is NULL", origin, i);
 			goto fail;
 		}
 		if (src->struct_size < offsetof(skill_tool_t, requires_ext) +
-		                           sizeof(src->requires_ext)) {
-			rc = sh_error_set(e, SH_ERR_ABI,
-			                  "%s: tools[%u].struct_size is %u, but ABI "
-			                  "%d.0 needs at least %zu",
-			                  origin, i, src->struct_size,
-			                  SKILL_ABI_MAJOR,
-			                  offsetof(skill_tool_t, requires_ext) +
-			                      sizeof(src->requires_ext));
+		                               sizeof(src->requires_ext)) {
+			rc = sh_error_set(
+			        e, SH_ERR_ABI,
+			        "%s: tools[%u].struct_size is %u, but ABI "
+			        "%d.0 needs at least %zu",
+			        origin, i, src->struct_size, SKILL_ABI_MAJOR,
+			        offsetof(skill_tool_t, requires_ext) +
+			                sizeof(src->requires_ext));
 			goto fail;
 		}
 		/* Read only the prefix the skill's build knows about. */
@@ -430,10 +436,11 @@ sh_status skilldesc_from_entry(const skill_entry_t *en, const char *origin,
 			       nreq <= SKILLDESC_MAX_REQUIRES)
 				nreq++;
 		if (nreq > SKILLDESC_MAX_REQUIRES) {
-			rc = sh_error_set(e, SH_ERR_ABI,
-			                  "%s: tools[%u].requires_ext lists more "
-			                  "than %d IDs or is not NULL-terminated",
-			                  origin, i, SKILLDESC_MAX_REQUIRES);
+			rc = sh_error_set(
+			        e, SH_ERR_ABI,
+			        "%s: tools[%u].requires_ext lists more "
+			        "than %d IDs or is not NULL-terminated",
+			        origin, i, SKILLDESC_MAX_REQUIRES);
 			goto fail;
 		}
 		t->requires_ext = calloc(nreq + 1, sizeof(char *));
@@ -445,8 +452,8 @@ sh_status skilldesc_from_entry(const skill_entry_t *en, const char *origin,
 			snprintf(field, sizeof field,
 			         "tools[%u].requires_ext[%zu]", i, r);
 			if ((rc = copy_text(&t->requires_ext[r],
-			                    tool.requires_ext[r], 256, 1, origin,
-			                    field, e)))
+			                    tool.requires_ext[r], 256, 1,
+			                    origin, field, e)))
 				goto fail;
 		}
 	}
@@ -496,7 +503,8 @@ cJSON *skilldesc_to_json(const struct skilldesc *d)
 		for (int h = 0; h < HINT_COUNT; h++)
 			if (t->hints[h] != SKILL_HINT_UNSET &&
 			    !cJSON_AddBoolToObject(hints, hint_keys[h],
-			                           t->hints[h] == SKILL_HINT_YES))
+			                           t->hints[h] ==
+			                                   SKILL_HINT_YES))
 				goto fail;
 		for (char **r = t->requires_ext; *r; r++)
 			cJSON_AddItemToArray(req, cJSON_CreateString(*r));
@@ -517,8 +525,8 @@ static sh_status json_text(const cJSON *o, const char *key, int required,
 	if (!v || cJSON_IsNull(v)) {
 		if (required)
 			return sh_error_set(e, SH_ERR_INVALID,
-			                    "%s: %s%s is missing", origin, where,
-			                    key);
+			                    "%s: %s%s is missing", origin,
+			                    where, key);
 		return SH_OK;
 	}
 	if (!cJSON_IsString(v))
@@ -562,8 +570,8 @@ static sh_status from_json(const cJSON *j, const char *origin, int trusted,
 		                    origin);
 	n = cJSON_GetArraySize(tools);
 	if (n > SKILLDESC_MAX_TOOLS)
-		return sh_error_set(e, SH_ERR_INVALID, "%s: too many tools (%d)",
-		                    origin, n);
+		return sh_error_set(e, SH_ERR_INVALID,
+		                    "%s: too many tools (%d)", origin, n);
 	d = alloc_desc((uint32_t)n);
 	if (!d)
 		return sh_error_set(e, SH_ERR_NOMEM, "out of memory");
@@ -577,8 +585,10 @@ static sh_status from_json(const cJSON *j, const char *origin, int trusted,
 		goto fail;
 	for (int i = 0; i < n; i++) {
 		const cJSON *o = cJSON_GetArrayItem(tools, i);
-		const cJSON *hints = cJSON_GetObjectItemCaseSensitive(o, "hints");
-		const cJSON *req = cJSON_GetObjectItemCaseSensitive(o, "requires");
+		const cJSON *hints =
+		        cJSON_GetObjectItemCaseSensitive(o, "hints");
+		const cJSON *req =
+		        cJSON_GetObjectItemCaseSensitive(o, "requires");
 		struct tooldesc *t = &d->tools[i];
 		char where[32];
 		int nreq = cJSON_IsArray(req) ? cJSON_GetArraySize(req) : 0;
@@ -586,11 +596,12 @@ static sh_status from_json(const cJSON *j, const char *origin, int trusted,
 		snprintf(where, sizeof where, "tools[%d].", i);
 		if (!cJSON_IsObject(o)) {
 			rc = sh_error_set(e, SH_ERR_INVALID,
-			                  "%s: tools[%d] is not an object", origin,
-			                  i);
+			                  "%s: tools[%d] is not an object",
+			                  origin, i);
 			goto fail;
 		}
-		if ((rc = json_text(o, "name", 1, &t->name, origin, where, e)) ||
+		if ((rc = json_text(o, "name", 1, &t->name, origin, where,
+		                    e)) ||
 		    (rc = json_text(o, "title", 0, &t->title, origin, where,
 		                    e)) ||
 		    (rc = json_text(o, "description", 1, &t->description,
@@ -601,9 +612,9 @@ static sh_status from_json(const cJSON *j, const char *origin, int trusted,
 		                    origin, where, e)))
 			goto fail;
 		for (int h = 0; h < HINT_COUNT; h++) {
-			const cJSON *v =
-				cJSON_GetObjectItemCaseSensitive(hints, hint_keys[h]);
-			t->hints[h] = !cJSON_IsBool(v) ? SKILL_HINT_UNSET
+			const cJSON *v = cJSON_GetObjectItemCaseSensitive(
+			        hints, hint_keys[h]);
+			t->hints[h] = !cJSON_IsBool(v)  ? SKILL_HINT_UNSET
 			              : cJSON_IsTrue(v) ? SKILL_HINT_YES
 			                                : SKILL_HINT_NO;
 		}
@@ -618,10 +629,11 @@ static sh_status from_json(const cJSON *j, const char *origin, int trusted,
 			const cJSON *s = cJSON_GetArrayItem(req, r);
 			if (!cJSON_IsString(s) ||
 			    !(t->requires_ext[r] = strdup(s->valuestring))) {
-				rc = sh_error_set(e, SH_ERR_INVALID,
-				                  "%s: %srequires[%d] must be a "
-				                  "string",
-				                  origin, where, r);
+				rc = sh_error_set(
+				        e, SH_ERR_INVALID,
+				        "%s: %srequires[%d] must be a "
+				        "string",
+				        origin, where, r);
 				goto fail;
 			}
 		}

@@ -18,19 +18,24 @@
 #include "status.h"
 
 /* Limits on what a skill may declare. */
-#define SKILLDESC_MAX_TOOLS 512
-#define SKILLDESC_MAX_NAME 64          /* namespace, skill and tool names */
-#define SKILLDESC_MAX_VERSION 64
-#define SKILLDESC_MAX_TEXT (64 * 1024) /* descriptions */
-#define SKILLDESC_MAX_SCHEMA (256 * 1024)
+#define SKILLDESC_MAX_TOOLS    512
+#define SKILLDESC_MAX_NAME     64 /* namespace, skill and tool names */
+#define SKILLDESC_MAX_VERSION  64
+#define SKILLDESC_MAX_TEXT     (64 * 1024) /* descriptions */
+#define SKILLDESC_MAX_SCHEMA   (256 * 1024)
 #define SKILLDESC_MAX_REQUIRES 32
 
-enum { HINT_READ_ONLY, HINT_DESTRUCTIVE, HINT_IDEMPOTENT, HINT_OPEN_WORLD,
-       HINT_COUNT };
+enum {
+	HINT_READ_ONLY,
+	HINT_DESTRUCTIVE,
+	HINT_IDEMPOTENT,
+	HINT_OPEN_WORLD,
+	HINT_COUNT
+};
 
 struct tooldesc {
 	char *name;
-	char *title;         /* may be NULL */
+	char *title; /* may be NULL */
 	char *description;
 	char *input_schema;  /* JSON text, object root */
 	char *output_schema; /* JSON text or NULL */

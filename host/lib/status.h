@@ -27,7 +27,7 @@ typedef enum sh_status {
 	SH_ERR_BUSY = 10,    /* a lock is held or a resource is exhausted */
 	SH_ERR_TIMEOUT = 11, /* a deadline passed */
 	SH_ERR_CANCELLED = 12,
-	SH_ERR_DENIED = 13   /* refused by policy or permissions */
+	SH_ERR_DENIED = 13 /* refused by policy or permissions */
 } sh_status;
 
 /* Longest message kept; longer ones are truncated with "...". */
@@ -43,22 +43,22 @@ struct sh_error {
  * return st, so callers can write `return sh_error_set(e, SH_ERR_IO, ...)`.
  */
 sh_status sh_error_set(struct sh_error *e, sh_status st, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+        __attribute__((format(printf, 3, 4)));
 
 /* Like sh_error_set, appending ": strerror(errno_value)". */
 sh_status sh_error_errno(struct sh_error *e, sh_status st, int errno_value,
                          const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+        __attribute__((format(printf, 4, 5)));
 
 /* Prepend context to an existing message ("loading x.so: <old msg>").
  * Keeps the status. Returns it. */
 sh_status sh_error_prefix(struct sh_error *e, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+        __attribute__((format(printf, 2, 3)));
 
 /* Append to an existing message ("<old msg> (skill ABI 1.0)"). Keeps the
  * status. Returns it. */
 sh_status sh_error_suffix(struct sh_error *e, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+        __attribute__((format(printf, 2, 3)));
 
 /* Reset e to SH_OK with an empty message. e may be NULL. */
 void sh_error_clear(struct sh_error *e);

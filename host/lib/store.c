@@ -27,11 +27,11 @@
 #include "skilldesc.h"
 #include "trust.h"
 
-#define STORE_LOCK ".store.lock"
-#define STORE_SKILLS "skills"
+#define STORE_LOCK    ".store.lock"
+#define STORE_SKILLS  "skills"
 #define STORE_STAGING "staging"
-#define COPY_CHUNK (1024 * 1024)
-#define ID_BYTES 6
+#define COPY_CHUNK    (1024 * 1024)
+#define ID_BYTES      6
 
 /* ---- small helpers ---- */
 
@@ -103,11 +103,12 @@ sh_status store_read_index(const char *home, cJSON **out, struct sh_error *e)
 	if (!cJSON_IsObject(j) ||
 	    !cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(j, "skills"))) {
 		cJSON_Delete(j);
-		return sh_error_set(e, SH_ERR_INVALID,
-		                    "%s is damaged (not a store index); restore "
-		                    "it from a backup, or remove it and install "
-		                    "the skills again",
-		                    path);
+		return sh_error_set(
+		        e, SH_ERR_INVALID,
+		        "%s is damaged (not a store index); restore "
+		        "it from a backup, or remove it and install "
+		        "the skills again",
+		        path);
 	}
 	*out = j;
 	return SH_OK;
@@ -143,11 +144,12 @@ static int referenced(const cJSON *index, const char *dir)
 	const cJSON *skills = cJSON_GetObjectItemCaseSensitive(index, "skills");
 	const cJSON *s;
 
-	cJSON_ArrayForEach(s, skills) {
+	cJSON_ArrayForEach(s, skills)
+	{
 		const char *c = rec_str(
-			cJSON_GetObjectItemCaseSensitive(s, "current"), "dir");
+		        cJSON_GetObjectItemCaseSensitive(s, "current"), "dir");
 		const char *p = rec_str(
-			cJSON_GetObjectItemCaseSensitive(s, "previous"), "dir");
+		        cJSON_GetObjectItemCaseSensitive(s, "previous"), "dir");
 		if ((c && !strcmp(c, dir)) || (p && !strcmp(p, dir)))
 			return 1;
 	}
@@ -193,8 +195,8 @@ static void sweep(const char *home, const cJSON *index)
 
 			if (name->d_name[0] == '.')
 				continue;
-			if (fs_pathf(npath, sizeof npath, NULL, "%s/%s",
-			             nspath, name->d_name))
+			if (fs_pathf(npath, sizeof npath, NULL, "%s/%s", nspath,
+			             name->d_name))
 				continue;
 			ver_dir = opendir(npath);
 			while (ver_dir && (ver = readdir(ver_dir))) {
@@ -228,8 +230,7 @@ static void sweep(const char *home, const cJSON *index)
 /* ---- verifying what was installed ---- */
 
 static sh_status hash_path(const char *path, uint64_t *size,
-                           uint8_t out[MANIFEST_HASH_BYTES],
-                           struct sh_error *e)
+                           uint8_t out[MANIFEST_HASH_BYTES], struct sh_error *e)
 {
 	crypto_generichash_state st;
 	unsigned char *buf = malloc(COPY_CHUNK);
@@ -342,12 +343,13 @@ sh_status store_verify_record(const char *home, const cJSON *rec, char *lib,
 			goto out;
 		if (size != m->files[i].size ||
 		    sodium_memcmp(h, m->files[i].blake2b256, sizeof h)) {
-			rc = sh_error_set(e, SH_ERR_TRUST,
-			                  "installed file %s was changed after "
-			                  "install (its hash no longer matches the "
-			                  "signed manifest); it is not loaded; "
-			                  "reinstall the skill",
-			                  p);
+			rc = sh_error_set(
+			        e, SH_ERR_TRUST,
+			        "installed file %s was changed after "
+			        "install (its hash no longer matches the "
+			        "signed manifest); it is not loaded; "
+			        "reinstall the skill",
+			        p);
 			goto out;
 		}
 	}
@@ -385,9 +387,9 @@ static sh_status copy_and_hash(const char *src, const char *dst,
 		return sh_error_set(e, SH_ERR_NOMEM, "out of memory");
 	in = open(src, O_RDONLY | O_CLOEXEC);
 	if (in < 0) {
-		rc = sh_error_errno(e, errno == ENOENT ? SH_ERR_NOTFOUND
-		                                       : SH_ERR_IO,
-		                    errno, "cannot open package %s", src);
+		rc = sh_error_errno(
+		        e, errno == ENOENT ? SH_ERR_NOTFOUND : SH_ERR_IO, errno,
+		        "cannot open package %s", src);
 		goto out;
 	}
 	if (fstat(in, &st) != 0 || !S_ISREG(st.st_mode)) {
@@ -420,9 +422,10 @@ static sh_status copy_and_hash(const char *src, const char *dst,
 			break;
 		total += (uint64_t)n;
 		if (total > PACKAGE_MAX_BYTES) {
-			rc = sh_error_set(e, SH_ERR_INVALID,
-			                  "package %s is over %llu bytes", src,
-			                  (unsigned long long)PACKAGE_MAX_BYTES);
+			rc = sh_error_set(
+			        e, SH_ERR_INVALID,
+			        "package %s is over %llu bytes", src,
+			        (unsigned long long)PACKAGE_MAX_BYTES);
 			goto out;
 		}
 		minisig_hasher_update(&h, buf, (size_t)n);
@@ -450,7 +453,8 @@ static sh_status check_signature(const char *home, const char *pkg,
                                  char keyid[MINISIG_KEYID_HEX_SIZE],
                                  struct sh_error *e)
 {
-	uint8_t digest[MINISIG_DIGEST_BYTES], file_hash[MINISIG_FILE_HASH_BYTES];
+	uint8_t digest[MINISIG_DIGEST_BYTES],
+	        file_hash[MINISIG_FILE_HASH_BYTES];
 	struct minisig_signature sig;
 	const struct trust_key *k;
 	struct trust *t = NULL;
@@ -460,11 +464,12 @@ static sh_status check_signature(const char *home, const char *pkg,
 
 	rc = minisig_load(sig_path, &sig, e);
 	if (rc == SH_ERR_NOTFOUND)
-		return sh_error_set(e, SH_ERR_TRUST,
-		                    "package %s has no signature: %s is missing. "
-		                    "Packages are installed only with their "
-		                    "publisher's signature beside them",
-		                    pkg, sig_path);
+		return sh_error_set(
+		        e, SH_ERR_TRUST,
+		        "package %s has no signature: %s is missing. "
+		        "Packages are installed only with their "
+		        "publisher's signature beside them",
+		        pkg, sig_path);
 	if (rc != SH_OK) {
 		e->status = SH_ERR_TRUST;
 		return sh_error_prefix(e, "package %s is refused", pkg);
@@ -489,7 +494,8 @@ static sh_status check_signature(const char *home, const char *pkg,
 		sh_error_prefix(e, "package %s is refused", pkg);
 		goto out;
 	}
-	if ((rc = minisig_package_comment_parse(sig.trusted_comment, info, e))) {
+	if ((rc = minisig_package_comment_parse(sig.trusted_comment, info,
+	                                        e))) {
 		e->status = SH_ERR_TRUST;
 		sh_error_prefix(e,
 		                "package %s is refused: its signature is valid "
@@ -499,10 +505,11 @@ static sh_status check_signature(const char *home, const char *pkg,
 		goto out;
 	}
 	if (sodium_memcmp(info->blake2b256, file_hash, sizeof file_hash)) {
-		rc = sh_error_set(e, SH_ERR_TRUST,
-		                  "package %s is refused: the signature's trusted "
-		                  "comment names a file with another hash",
-		                  pkg);
+		rc = sh_error_set(
+		        e, SH_ERR_TRUST,
+		        "package %s is refused: the signature's trusted "
+		        "comment names a file with another hash",
+		        pkg);
 		goto out;
 	}
 	nslen = strcspn(info->name, "/");
@@ -513,10 +520,11 @@ static sh_status check_signature(const char *home, const char *pkg,
 			snprintf(allowed + strlen(allowed),
 			         sizeof allowed - strlen(allowed), "%s%s",
 			         i ? ", " : "", k->namespaces[i]);
-		rc = sh_error_set(e, SH_ERR_TRUST,
-		                  "package %s (%s) is refused: key %s is trusted "
-		                  "only for namespace %s, not for \"%s\"",
-		                  pkg, info->name, keyid, allowed, ns);
+		rc = sh_error_set(
+		        e, SH_ERR_TRUST,
+		        "package %s (%s) is refused: key %s is trusted "
+		        "only for namespace %s, not for \"%s\"",
+		        pkg, info->name, keyid, allowed, ns);
 		goto out;
 	}
 out:
@@ -530,30 +538,33 @@ static sh_status check_tools_match(const struct manifest *m,
 {
 	for (size_t i = 0; i < m->ntools; i++) {
 		uint32_t j = 0;
-		while (j < d->ntools && strcmp(d->tools[j].name, m->tools[i].name))
+		while (j < d->ntools &&
+		       strcmp(d->tools[j].name, m->tools[i].name))
 			j++;
 		if (j == d->ntools)
-			return sh_error_set(e, SH_ERR_INVALID,
-			                    "the manifest lists tool \"%s\", which "
-			                    "the skill's code does not have",
-			                    m->tools[i].name);
+			return sh_error_set(
+			        e, SH_ERR_INVALID,
+			        "the manifest lists tool \"%s\", which "
+			        "the skill's code does not have",
+			        m->tools[i].name);
 	}
 	if (d->ntools != m->ntools)
-		return sh_error_set(e, SH_ERR_INVALID,
-		                    "the skill's code has %u tools but its "
-		                    "manifest lists %zu; list them all so users "
-		                    "see what they install",
-		                    d->ntools, m->ntools);
+		return sh_error_set(
+		        e, SH_ERR_INVALID,
+		        "the skill's code has %u tools but its "
+		        "manifest lists %zu; list them all so users "
+		        "see what they install",
+		        d->ntools, m->ntools);
 	return SH_OK;
 }
 
 static cJSON *make_record(const struct manifest *m, const struct skilldesc *d,
-                          const char *dir, const char *lib,
-                          const char *keyid, const char *manifest_hex)
+                          const char *dir, const char *lib, const char *keyid,
+                          const char *manifest_hex)
 {
 	cJSON *rec = cJSON_CreateObject();
-	const cJSON *perm = cJSON_GetObjectItemCaseSensitive(m->json,
-	                                                     "permissions");
+	const cJSON *perm =
+	        cJSON_GetObjectItemCaseSensitive(m->json, "permissions");
 	cJSON *desc = skilldesc_to_json(d);
 
 	if (!rec || !desc ||
@@ -622,17 +633,17 @@ sh_status store_install(const char *home, const char *path,
 		goto out;
 	if ((o->expect_name && strcmp(o->expect_name, info.name)) ||
 	    (o->expect_version && strcmp(o->expect_version, info.version))) {
-		rc = sh_error_set(e, SH_ERR_TRUST,
-		                  "package %s is signed as %s %s, not the %s %s "
-		                  "that was asked for",
-		                  path, info.name, info.version,
-		                  o->expect_name ? o->expect_name : info.name,
-		                  o->expect_version ? o->expect_version
-		                                    : info.version);
+		rc = sh_error_set(
+		        e, SH_ERR_TRUST,
+		        "package %s is signed as %s %s, not the %s %s "
+		        "that was asked for",
+		        path, info.name, info.version,
+		        o->expect_name ? o->expect_name : info.name,
+		        o->expect_version ? o->expect_version : info.version);
 		goto out;
 	}
 	entry = cJSON_GetObjectItemCaseSensitive(
-		cJSON_GetObjectItemCaseSensitive(index, "skills"), info.name);
+	        cJSON_GetObjectItemCaseSensitive(index, "skills"), info.name);
 	cur = cJSON_GetObjectItemCaseSensitive(entry, "current");
 	/* Decided from the signed name and version, before any extraction:
 	 * the manifest must agree with them below. */
@@ -640,18 +651,20 @@ sh_status store_install(const char *home, const char *path,
 		const char *v = rec_str(cur, "version");
 		int cmp = v ? skilldesc_semver_compare(info.version, v) : 1;
 		if (cmp == 0 && !o->force) {
-			rc = sh_error_set(e, SH_ERR_USAGE,
-			                  "%s %s is already installed; use --force "
-			                  "to reinstall it",
-			                  info.name, info.version);
+			rc = sh_error_set(
+			        e, SH_ERR_USAGE,
+			        "%s %s is already installed; use --force "
+			        "to reinstall it",
+			        info.name, info.version);
 			goto out;
 		}
 		if (cmp < 0 && !o->allow_downgrade) {
-			rc = sh_error_set(e, SH_ERR_USAGE,
-			                  "%s %s is older than the installed %s; "
-			                  "use --allow-downgrade to install it "
-			                  "anyway, or `skillhost rollback %s`",
-			                  info.name, info.version, v, info.name);
+			rc = sh_error_set(
+			        e, SH_ERR_USAGE,
+			        "%s %s is older than the installed %s; "
+			        "use --allow-downgrade to install it "
+			        "anyway, or `skillhost rollback %s`",
+			        info.name, info.version, v, info.name);
 			goto out;
 		}
 		snprintf(res->previous, sizeof res->previous, "%s", v);
@@ -661,11 +674,11 @@ sh_status store_install(const char *home, const char *path,
 	if ((rc = package_extract_limited(staged, work, NULL, path, &m, e)))
 		goto out;
 	if (strcmp(m->name, info.name) || strcmp(m->version, info.version)) {
-		rc = sh_error_set(e, SH_ERR_TRUST,
-		                  "package %s is refused: its manifest says %s %s "
-		                  "but its signature was made for %s %s",
-		                  path, m->name, m->version, info.name,
-		                  info.version);
+		rc = sh_error_set(
+		        e, SH_ERR_TRUST,
+		        "package %s is refused: its manifest says %s %s "
+		        "but its signature was made for %s %s",
+		        path, m->name, m->version, info.name, info.version);
 		goto out;
 	}
 	if (m->publisher && strcasecmp(m->publisher, keyid)) {
@@ -684,11 +697,12 @@ sh_status store_install(const char *home, const char *path,
 	}
 	rel_lib = manifest_platform_lib(m, manifest_host_platform());
 	if (!rel_lib) {
-		rc = sh_error_set(e, SH_ERR_INVALID,
-		                  "%s %s has no library for this platform (%s); "
-		                  "ask its publisher for a %s build",
-		                  m->name, m->version, manifest_host_platform(),
-		                  manifest_host_platform());
+		rc = sh_error_set(
+		        e, SH_ERR_INVALID,
+		        "%s %s has no library for this platform (%s); "
+		        "ask its publisher for a %s build",
+		        m->name, m->version, manifest_host_platform(),
+		        manifest_host_platform());
 		goto out;
 	}
 	hostlog(SKILL_LOG_DEBUG, "store: probing %s", rel_lib);
@@ -696,10 +710,11 @@ sh_status store_install(const char *home, const char *path,
 	    (rc = probe_skill(lib, work, &d, e)))
 		goto out;
 	if (strcmp(d->name, m->name) || strcmp(d->version, m->version)) {
-		rc = sh_error_set(e, SH_ERR_INVALID,
-		                  "package %s: its code says it is %s %s but its "
-		                  "manifest says %s %s",
-		                  path, d->name, d->version, m->name, m->version);
+		rc = sh_error_set(
+		        e, SH_ERR_INVALID,
+		        "package %s: its code says it is %s %s but its "
+		        "manifest says %s %s",
+		        path, d->name, d->version, m->name, m->version);
 		goto out;
 	}
 	if ((rc = check_tools_match(m, d, e))) {
@@ -740,8 +755,8 @@ sh_status store_install(const char *home, const char *path,
 	}
 	if (!entry) {
 		entry = cJSON_AddObjectToObject(
-			cJSON_GetObjectItemCaseSensitive(index, "skills"),
-			m->name);
+		        cJSON_GetObjectItemCaseSensitive(index, "skills"),
+		        m->name);
 		if (!entry) {
 			rc = sh_error_set(e, SH_ERR_NOMEM, "out of memory");
 			goto out;
@@ -806,8 +821,8 @@ out:
 	return rc;
 }
 
-sh_status store_rollback(const char *home, const char *name,
-                         char *now_version, size_t cap, struct sh_error *e)
+sh_status store_rollback(const char *home, const char *name, char *now_version,
+                         size_t cap, struct sh_error *e)
 {
 	cJSON *index = NULL, *entry, *cur, *prev;
 	sh_status rc;
@@ -818,7 +833,7 @@ sh_status store_rollback(const char *home, const char *name,
 	if ((rc = store_read_index(home, &index, e)))
 		goto out;
 	entry = cJSON_GetObjectItemCaseSensitive(
-		cJSON_GetObjectItemCaseSensitive(index, "skills"), name);
+	        cJSON_GetObjectItemCaseSensitive(index, "skills"), name);
 	if (!entry) {
 		rc = sh_error_set(e, SH_ERR_NOTFOUND,
 		                  "%s is not installed; see `skillhost list`",

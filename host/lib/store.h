@@ -25,14 +25,14 @@
 
 #include "status.h"
 
-#define STORE_INDEX "installed.json"
+#define STORE_INDEX           "installed.json"
 #define STORE_INDEX_MAX_BYTES (256u * 1024 * 1024)
 
 struct store_install_opts {
-	const char *sig_path;   /* default: <package>.minisig */
-	int allow_downgrade;    /* install a lower version than installed */
-	int force;              /* reinstall the installed version */
-	const char *expect_name;    /* refuse another name (registry installs) */
+	const char *sig_path;    /* default: <package>.minisig */
+	int allow_downgrade;     /* install a lower version than installed */
+	int force;               /* reinstall the installed version */
+	const char *expect_name; /* refuse another name (registry installs) */
 	const char *expect_version; /* refuse another version */
 };
 
@@ -58,8 +58,8 @@ sh_status store_install(const char *home, const char *path,
 sh_status store_remove(const char *home, const char *name, struct sh_error *e);
 
 /* Swap name's current and previous versions. */
-sh_status store_rollback(const char *home, const char *name,
-                         char *now_version, size_t cap, struct sh_error *e);
+sh_status store_rollback(const char *home, const char *name, char *now_version,
+                         size_t cap, struct sh_error *e);
 
 /*
  * Read installed.json. *out is {"format":1,"skills":{NAME:{"current":REC,

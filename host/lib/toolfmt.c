@@ -6,7 +6,7 @@
 #include <string.h>
 
 static const char *const hint_keys[HINT_COUNT] = {
-	"readOnlyHint", "destructiveHint", "idempotentHint", "openWorldHint"};
+        "readOnlyHint", "destructiveHint", "idempotentHint", "openWorldHint"};
 
 static int add_parsed(cJSON *o, const char *key, const char *json)
 {

@@ -7,13 +7,13 @@
 #include <string.h>
 
 static const char *const vendor_names[TOOLFMT_VENDOR_COUNT] = {
-	[TOOLFMT_OPENAI] = "openai",
-	[TOOLFMT_OPENAI_RESPONSES] = "openai-responses",
-	[TOOLFMT_ANTHROPIC] = "anthropic",
-	[TOOLFMT_BEDROCK] = "bedrock",
-	[TOOLFMT_GEMINI] = "gemini",
-	[TOOLFMT_GEMINI_OPENAPI] = "gemini-openapi",
-	[TOOLFMT_OLLAMA] = "ollama",
+        [TOOLFMT_OPENAI] = "openai",
+        [TOOLFMT_OPENAI_RESPONSES] = "openai-responses",
+        [TOOLFMT_ANTHROPIC] = "anthropic",
+        [TOOLFMT_BEDROCK] = "bedrock",
+        [TOOLFMT_GEMINI] = "gemini",
+        [TOOLFMT_GEMINI_OPENAPI] = "gemini-openapi",
+        [TOOLFMT_OLLAMA] = "ollama",
 };
 
 int toolfmt_vendor_parse(const char *name, enum toolfmt_vendor *out)
@@ -40,16 +40,33 @@ const char *toolfmt_vendor_names(void)
 
 /* ---- OpenAI strict mode ------------------------------------------------ */
 
-static const char *const strict_keywords[] = {
-	"type", "properties", "required", "additionalProperties", "items",
-	"anyOf", "enum", "const", "$ref", "$defs", "definitions",
-	"description", "title", "pattern", "format", "minimum", "maximum",
-	"exclusiveMinimum", "exclusiveMaximum", "multipleOf", "minItems",
-	"maxItems", NULL};
+static const char *const strict_keywords[] = {"type",
+                                              "properties",
+                                              "required",
+                                              "additionalProperties",
+                                              "items",
+                                              "anyOf",
+                                              "enum",
+                                              "const",
+                                              "$ref",
+                                              "$defs",
+                                              "definitions",
+                                              "description",
+                                              "title",
+                                              "pattern",
+                                              "format",
+                                              "minimum",
+                                              "maximum",
+                                              "exclusiveMinimum",
+                                              "exclusiveMaximum",
+                                              "multipleOf",
+                                              "minItems",
+                                              "maxItems",
+                                              NULL};
 
 static const char *const strict_formats[] = {
-	"date-time", "time", "date", "duration", "email", "hostname", "ipv4",
-	"ipv6", "uuid", NULL};
+        "date-time", "time", "date", "duration", "email",
+        "hostname",  "ipv4", "ipv6", "uuid",     NULL};
 
 static int in_list(const char *s, const char *const *list)
 {
@@ -70,9 +87,8 @@ static int type_has(const cJSON *type, const char *name)
 
 	if (cJSON_IsString(type))
 		return !strcmp(type->valuestring, name);
-	cJSON_ArrayForEach(t, type)
-		if (cJSON_IsString(t) && !strcmp(t->valuestring, name))
-			return 1;
+	cJSON_ArrayForEach(t, type) if (cJSON_IsString(t) &&
+	                                !strcmp(t->valuestring, name)) return 1;
 	return 0;
 }
 
@@ -84,7 +100,7 @@ static int strict_object(struct strict_walk *w, const cJSON *s, int depth)
 	const cJSON *props = cJSON_GetObjectItemCaseSensitive(s, "properties");
 	const cJSON *req = cJSON_GetObjectItemCaseSensitive(s, "required");
 	const cJSON *ap =
-		cJSON_GetObjectItemCaseSensitive(s, "additionalProperties");
+	        cJSON_GetObjectItemCaseSensitive(s, "additionalProperties");
 	const cJSON *p, *r;
 	int nprops = 0, nreq = 0;
 
@@ -94,11 +110,12 @@ static int strict_object(struct strict_walk *w, const cJSON *s, int depth)
 		return 0;
 	if (req && !cJSON_IsArray(req))
 		return 0;
-	cJSON_ArrayForEach(p, props) {
+	cJSON_ArrayForEach(p, props)
+	{
 		int listed = 0;
-		cJSON_ArrayForEach(r, req)
-			if (cJSON_IsString(r) && !strcmp(r->valuestring, p->string))
-				listed = 1;
+		cJSON_ArrayForEach(r, req) if (cJSON_IsString(r) &&
+		                               !strcmp(r->valuestring,
+		                                       p->string)) listed = 1;
 		if (!listed)
 			return 0;
 		nprops++;
@@ -106,8 +123,7 @@ static int strict_object(struct strict_walk *w, const cJSON *s, int depth)
 		    !strict_node(w, p, depth + 1, 0))
 			return 0;
 	}
-	cJSON_ArrayForEach(r, req)
-		nreq++;
+	cJSON_ArrayForEach(r, req) nreq++;
 	/* A required name that is not a property would never validate. */
 	return nreq == nprops;
 }
@@ -119,15 +135,16 @@ static int strict_node(struct strict_walk *w, const cJSON *s, int depth,
 
 	if (!cJSON_IsObject(s) || depth > TOOLFMT_STRICT_MAX_DEPTH)
 		return 0;
-	cJSON_ArrayForEach(k, s) {
+	cJSON_ArrayForEach(k, s)
+	{
 		if (!in_list(k->string, strict_keywords))
 			return 0;
 	}
 	type = cJSON_GetObjectItemCaseSensitive(s, "type");
 	if (type && !cJSON_IsString(type) && !cJSON_IsArray(type))
 		return 0;
-	if (root && !(cJSON_IsString(type) &&
-	              !strcmp(type->valuestring, "object")))
+	if (root &&
+	    !(cJSON_IsString(type) && !strcmp(type->valuestring, "object")))
 		return 0;
 	if (type_has(type, "object") ||
 	    cJSON_GetObjectItemCaseSensitive(s, "properties")) {
@@ -141,19 +158,17 @@ static int strict_node(struct strict_walk *w, const cJSON *s, int depth,
 		const cJSON *b;
 		if (root || !cJSON_IsArray(sub))
 			return 0;
-		cJSON_ArrayForEach(b, sub)
-			if (!strict_node(w, b, depth, 0))
-				return 0;
+		cJSON_ArrayForEach(
+		        b, sub) if (!strict_node(w, b, depth, 0)) return 0;
 	}
 	for (int i = 0; i < 2; i++) {
 		const cJSON *d;
-		sub = cJSON_GetObjectItemCaseSensitive(
-			s, i ? "definitions" : "$defs");
+		sub = cJSON_GetObjectItemCaseSensitive(s, i ? "definitions"
+		                                            : "$defs");
 		if (sub && !cJSON_IsObject(sub))
 			return 0;
-		cJSON_ArrayForEach(d, sub)
-			if (!strict_node(w, d, depth, 0))
-				return 0;
+		cJSON_ArrayForEach(
+		        d, sub) if (!strict_node(w, d, depth, 0)) return 0;
 	}
 	if ((sub = cJSON_GetObjectItemCaseSensitive(s, "enum"))) {
 		if (!cJSON_IsArray(sub))
@@ -163,7 +178,8 @@ static int strict_node(struct strict_walk *w, const cJSON *s, int depth,
 			return 0;
 	}
 	if ((sub = cJSON_GetObjectItemCaseSensitive(s, "format")) &&
-	    (!cJSON_IsString(sub) || !in_list(sub->valuestring, strict_formats)))
+	    (!cJSON_IsString(sub) ||
+	     !in_list(sub->valuestring, strict_formats)))
 		return 0;
 	if ((sub = cJSON_GetObjectItemCaseSensitive(s, "$ref")) &&
 	    (!cJSON_IsString(sub) || sub->valuestring[0] != '#'))
@@ -228,8 +244,7 @@ static const cJSON *resolve_ref(struct gconv *g, const char *ref)
 	return cJSON_GetObjectItemCaseSensitive(defs, name);
 }
 
-static cJSON *gref(struct gconv *g, const cJSON *s, const char *ref,
-                   int depth)
+static cJSON *gref(struct gconv *g, const cJSON *s, const char *ref, int depth)
 {
 	const cJSON *target, *desc;
 	cJSON *out;
@@ -275,14 +290,17 @@ static cJSON *gallof(struct gconv *g, const cJSON *s, const cJSON *all,
 	if (!merged)
 		return NULL;
 	cJSON_DeleteItemFromObjectCaseSensitive(merged, "allOf");
-	cJSON_ArrayForEach(m, all) {
+	cJSON_ArrayForEach(m, all)
+	{
 		const cJSON *ref = cJSON_GetObjectItemCaseSensitive(m, "$ref");
 		const cJSON *k;
-		if (cJSON_IsString(ref) && !(m = resolve_ref(g, ref->valuestring)))
+		if (cJSON_IsString(ref) &&
+		    !(m = resolve_ref(g, ref->valuestring)))
 			goto out;
-		cJSON_ArrayForEach(k, m) {
-			cJSON *have =
-				cJSON_GetObjectItemCaseSensitive(merged, k->string);
+		cJSON_ArrayForEach(k, m)
+		{
+			cJSON *have = cJSON_GetObjectItemCaseSensitive(
+			        merged, k->string);
 			const cJSON *c;
 			if (!strcmp(k->string, "$ref"))
 				continue;
@@ -293,17 +311,16 @@ static cJSON *gallof(struct gconv *g, const cJSON *s, const cJSON *all,
 			}
 			if (cJSON_IsObject(have) && cJSON_IsObject(k) &&
 			    !strcmp(k->string, "properties")) {
-				cJSON_ArrayForEach(c, k)
-					if (!cJSON_GetObjectItemCaseSensitive(
-						    have, c->string))
-						cJSON_AddItemToObject(
-							have, c->string,
-							cJSON_Duplicate(c, 1));
+				cJSON_ArrayForEach(c, k) if (
+				        !cJSON_GetObjectItemCaseSensitive(
+				                have, c->string))
+				        cJSON_AddItemToObject(
+				                have, c->string,
+				                cJSON_Duplicate(c, 1));
 			} else if (cJSON_IsArray(have) && cJSON_IsArray(k) &&
 			           !strcmp(k->string, "required")) {
-				cJSON_ArrayForEach(c, k)
-					cJSON_AddItemToArray(have,
-					                     cJSON_Duplicate(c, 1));
+				cJSON_ArrayForEach(c, k) cJSON_AddItemToArray(
+				        have, cJSON_Duplicate(c, 1));
 			}
 		}
 	}
@@ -359,7 +376,8 @@ static void add_note(cJSON *out, const char *label, const cJSON *values)
 		return;
 	snprintf(buf, sizeof buf, "%s%s%s %s.",
 	         cJSON_IsString(d) ? d->valuestring : "",
-	         cJSON_IsString(d) && d->valuestring[0] ? " " : "", label, vals);
+	         cJSON_IsString(d) && d->valuestring[0] ? " " : "", label,
+	         vals);
 	cJSON_free(vals);
 	cJSON_DeleteItemFromObjectCaseSensitive(out, "description");
 	cJSON_AddStringToObject(out, "description", buf);
@@ -369,9 +387,7 @@ static int all_strings(const cJSON *a)
 {
 	const cJSON *v;
 
-	cJSON_ArrayForEach(v, a)
-		if (!cJSON_IsString(v))
-			return 0;
+	cJSON_ArrayForEach(v, a) if (!cJSON_IsString(v)) return 0;
 	return 1;
 }
 
@@ -380,7 +396,7 @@ static cJSON *gtyped(struct gconv *g, const cJSON *s, const char *type,
                      int nullable, int depth)
 {
 	static const char *const formats[] = {"date-time", "float", "double",
-	                                      "int32", "int64", NULL};
+	                                      "int32",     "int64", NULL};
 	cJSON *out = cJSON_CreateObject();
 	const cJSON *v, *en = cJSON_GetObjectItemCaseSensitive(s, "enum");
 	const cJSON *cst = cJSON_GetObjectItemCaseSensitive(s, "const");
@@ -396,8 +412,8 @@ static cJSON *gtyped(struct gconv *g, const cJSON *s, const char *type,
 		upper(T, type, sizeof T);
 		cJSON_AddStringToObject(out, "type", T);
 	}
-	if (nullable || cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(
-	                        s, "nullable")))
+	if (nullable ||
+	    cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(s, "nullable")))
 		cJSON_AddBoolToObject(out, "nullable", 1);
 	copy_if(out, s, "title", "title", is_string);
 	copy_if(out, s, "description", "description", is_string);
@@ -422,33 +438,37 @@ static cJSON *gtyped(struct gconv *g, const cJSON *s, const char *type,
 
 	if (!type || !strcmp(type, "object")) {
 		const cJSON *props =
-			cJSON_GetObjectItemCaseSensitive(s, "properties");
-		const cJSON *req = cJSON_GetObjectItemCaseSensitive(s, "required");
+		        cJSON_GetObjectItemCaseSensitive(s, "properties");
+		const cJSON *req =
+		        cJSON_GetObjectItemCaseSensitive(s, "required");
 		if (cJSON_IsObject(props)) {
 			cJSON *p = cJSON_AddObjectToObject(out, "properties");
 			const cJSON *k;
-			cJSON_ArrayForEach(k, props) {
+			cJSON_ArrayForEach(k, props)
+			{
 				cJSON *c = gnode(g, k, depth + 1);
 				if (!c)
 					goto fail;
 				cJSON_AddItemToObject(p, k->string, c);
 			}
 			if (cJSON_IsArray(req)) {
-				cJSON *r = cJSON_AddArrayToObject(out, "required");
-				cJSON_ArrayForEach(k, req)
-					if (cJSON_IsString(k) &&
-					    cJSON_GetObjectItemCaseSensitive(
-						    props, k->valuestring))
-						cJSON_AddItemToArray(
-							r, cJSON_CreateString(
-								   k->valuestring));
+				cJSON *r =
+				        cJSON_AddArrayToObject(out, "required");
+				cJSON_ArrayForEach(k, req) if (
+				        cJSON_IsString(k) &&
+				        cJSON_GetObjectItemCaseSensitive(
+				                props, k->valuestring))
+				        cJSON_AddItemToArray(
+				                r, cJSON_CreateString(
+				                           k->valuestring));
 			}
 		}
 		copy_if(out, s, "minProperties", "minProperties", is_number);
 		copy_if(out, s, "maxProperties", "maxProperties", is_number);
 	}
 	if (!type || !strcmp(type, "array")) {
-		const cJSON *items = cJSON_GetObjectItemCaseSensitive(s, "items");
+		const cJSON *items =
+		        cJSON_GetObjectItemCaseSensitive(s, "items");
 		if (cJSON_IsObject(items) || cJSON_IsBool(items)) {
 			cJSON *c = gnode(g, items, depth + 1);
 			if (!c)
@@ -477,8 +497,9 @@ static cJSON *gtyped(struct gconv *g, const cJSON *s, const char *type,
 	v = cJSON_GetObjectItemCaseSensitive(s, "examples");
 	if (cJSON_IsArray(v) && cJSON_GetArraySize(v) > 0 &&
 	    !cJSON_GetObjectItemCaseSensitive(out, "example"))
-		cJSON_AddItemToObject(out, "example",
-		                      cJSON_Duplicate(cJSON_GetArrayItem(v, 0), 1));
+		cJSON_AddItemToObject(
+		        out, "example",
+		        cJSON_Duplicate(cJSON_GetArrayItem(v, 0), 1));
 	return out;
 fail:
 	cJSON_Delete(out);
@@ -496,7 +517,8 @@ static cJSON *ganyof(struct gconv *g, const cJSON *s, const cJSON *list,
 
 	if (!out || !(arr = cJSON_AddArrayToObject(out, "anyOf")))
 		goto fail;
-	cJSON_ArrayForEach(b, list) {
+	cJSON_ArrayForEach(b, list)
+	{
 		if (!(c = gnode(g, b, depth + 1)))
 			goto fail;
 		if (cJSON_IsString(desc) &&
@@ -544,9 +566,8 @@ static cJSON *gnode(struct gconv *g, const cJSON *s, int depth)
 	if (cJSON_IsString(type)) {
 		types[ntypes++] = type->valuestring;
 	} else if (cJSON_IsArray(type)) {
-		cJSON_ArrayForEach(v, type)
-			if (cJSON_IsString(v) && ntypes < 8)
-				types[ntypes++] = v->valuestring;
+		cJSON_ArrayForEach(v, type) if (cJSON_IsString(v) && ntypes < 8)
+		        types[ntypes++] = v->valuestring;
 	}
 	for (int i = 0; i < ntypes; i++)
 		if (!strcmp(types[i], "null")) {
@@ -589,8 +610,8 @@ sh_status toolfmt_gemini_openapi(const cJSON *schema, cJSON **out,
 	r = gnode(&g, schema, 0);
 	if (!r)
 		return e && e->status != SH_OK
-		           ? e->status
-		           : sh_error_set(e, SH_ERR_NOMEM, "out of memory");
+		               ? e->status
+		               : sh_error_set(e, SH_ERR_NOMEM, "out of memory");
 	props = cJSON_GetObjectItemCaseSensitive(r, "properties");
 	if (!props || !props->child) {
 		cJSON_Delete(r);
@@ -715,10 +736,11 @@ sh_status toolfmt_vendor_tool(const struct tool *t, enum toolfmt_vendor v,
 		                            t->desc->description)) {
 			if (conv)
 				cJSON_AddItemToObject(
-					o, v == TOOLFMT_GEMINI
-					       ? "parametersJsonSchema"
-					       : "parameters",
-					conv);
+				        o,
+				        v == TOOLFMT_GEMINI
+				                ? "parametersJsonSchema"
+				                : "parameters",
+				        conv);
 			conv = NULL;
 		} else {
 			cJSON_Delete(o);
@@ -739,8 +761,8 @@ sh_status toolfmt_vendor_tool(const struct tool *t, enum toolfmt_vendor v,
 	return SH_OK;
 }
 
-sh_status toolfmt_vendor_wrap(cJSON *decls, enum toolfmt_vendor v,
-                              cJSON **out, struct sh_error *e)
+sh_status toolfmt_vendor_wrap(cJSON *decls, enum toolfmt_vendor v, cJSON **out,
+                              struct sh_error *e)
 {
 	cJSON *o = cJSON_CreateObject(), *inner;
 
@@ -762,8 +784,7 @@ sh_status toolfmt_vendor_wrap(cJSON *decls, enum toolfmt_vendor v,
 		cJSON_AddItemToObject(inner, "functionDeclarations", decls);
 		break;
 	}
-	default:
-		cJSON_AddItemToObject(o, "tools", decls);
+	default: cJSON_AddItemToObject(o, "tools", decls);
 	}
 	*out = o;
 	return SH_OK;

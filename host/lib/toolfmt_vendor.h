@@ -63,13 +63,13 @@ enum toolfmt_vendor {
 
 /* OpenAI's Structured Outputs limits (documented; past them strict mode
  * refuses the schema). */
-#define TOOLFMT_STRICT_MAX_DEPTH 10
+#define TOOLFMT_STRICT_MAX_DEPTH      10
 #define TOOLFMT_STRICT_MAX_PROPERTIES 5000
-#define TOOLFMT_STRICT_MAX_ENUM 1000
+#define TOOLFMT_STRICT_MAX_ENUM       1000
 
 /* Deepest schema the converters walk, and most $ref expansions in one
  * Gemini OpenAPI conversion (a recursive $ref cannot be inlined). */
-#define TOOLFMT_MAX_DEPTH 64
+#define TOOLFMT_MAX_DEPTH          64
 #define TOOLFMT_MAX_REF_EXPANSIONS 256
 
 /* "openai", "openai-responses", ... into *out; 1 when known. */
@@ -86,8 +86,8 @@ sh_status toolfmt_vendor_tool(const struct tool *t, enum toolfmt_vendor v,
 
 /* Wrap a list of declarations made by toolfmt_vendor_tool (consumed) in
  * the vendor's request fragment (the shapes above). */
-sh_status toolfmt_vendor_wrap(cJSON *decls, enum toolfmt_vendor v,
-                              cJSON **out, struct sh_error *e);
+sh_status toolfmt_vendor_wrap(cJSON *decls, enum toolfmt_vendor v, cJSON **out,
+                              struct sh_error *e);
 
 /* Every tool of cat, wrapped. */
 sh_status toolfmt_vendor_request(struct catalog *cat, enum toolfmt_vendor v,

@@ -215,14 +215,16 @@ int tr_image_embeddable(const cJSON *block)
 
 char *tr_result_text(const cJSON *result, int skip_images)
 {
-	const cJSON *content = cJSON_GetObjectItemCaseSensitive(result, "content");
+	const cJSON *content =
+	        cJSON_GetObjectItemCaseSensitive(result, "content");
 	const cJSON *sc =
-		cJSON_GetObjectItemCaseSensitive(result, "structuredContent");
+	        cJSON_GetObjectItemCaseSensitive(result, "structuredContent");
 	const cJSON *b;
 	struct sbuf out = {0};
 	char note[512];
 
-	cJSON_ArrayForEach(b, content) {
+	cJSON_ArrayForEach(b, content)
+	{
 		const char *type = str(b, "type"), *v;
 		if (!type)
 			continue;
@@ -238,11 +240,12 @@ char *tr_result_text(const cJSON *result, int skip_images)
 			sb_line(&out, note);
 		} else if (!strcmp(type, "resource")) {
 			const cJSON *r =
-				cJSON_GetObjectItemCaseSensitive(b, "resource");
+			        cJSON_GetObjectItemCaseSensitive(b, "resource");
 			if ((v = str(r, "text"))) {
 				sb_line(&out, v);
 			} else {
-				snprintf(note, sizeof note, "[resource %s (%s)]",
+				snprintf(note, sizeof note,
+				         "[resource %s (%s)]",
 				         str(r, "uri") ? str(r, "uri") : "?",
 				         str(r, "mimeType") ? str(r, "mimeType")
 				                            : "binary");
@@ -297,14 +300,16 @@ static cJSON *msg_json(const struct tr_msg *m)
 	if (!o || !cJSON_AddStringToObject(o, "role", roles[m->role]))
 		goto fail;
 	if (m->role == TR_USER) {
-		if (!cJSON_AddStringToObject(o, "content", m->text ? m->text : ""))
+		if (!cJSON_AddStringToObject(o, "content",
+		                             m->text ? m->text : ""))
 			goto fail;
 		return o;
 	}
 	if (m->role == TR_ASSISTANT) {
 		if ((m->backend &&
 		     !cJSON_AddStringToObject(o, "backend", m->backend)) ||
-		    (m->model && !cJSON_AddStringToObject(o, "model", m->model)) ||
+		    (m->model &&
+		     !cJSON_AddStringToObject(o, "model", m->model)) ||
 		    (m->text && !cJSON_AddStringToObject(o, "text", m->text)))
 			goto fail;
 		if (m->ncalls) {

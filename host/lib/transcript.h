@@ -47,8 +47,8 @@ struct tr_call {
 
 struct tr_result {
 	char *call_id;
-	char *name;    /* the function name the model called */
-	char *tool;    /* canonical name of the tool that ran, or NULL */
+	char *name; /* the function name the model called */
+	char *tool; /* canonical name of the tool that ran, or NULL */
 	int is_error;
 	cJSON *result; /* MCP CallToolResult */
 };
@@ -66,7 +66,7 @@ struct tr_msg {
 	struct tr_result *results;
 	size_t nresults;
 	/* assistant only: */
-	char *backend;    /* the backend name ("openai", ...) */
+	char *backend; /* the backend name ("openai", ...) */
 	char *model;
 	const char *wire; /* static: the wire format of native */
 	cJSON *native;    /* the vendor's form of the message, or NULL */

@@ -63,11 +63,14 @@ static sh_status parse(const char *path, const char *text, struct trust *t,
 		rc = sh_error_set(e, SH_ERR_NOMEM, "%s: too many keys", path);
 		goto out;
 	}
-	cJSON_ArrayForEach(k, keys) {
+	cJSON_ArrayForEach(k, keys)
+	{
 		struct trust_key *tk = &t->keys[t->n];
 		const cJSON *key = cJSON_GetObjectItemCaseSensitive(k, "key");
-		const cJSON *ns = cJSON_GetObjectItemCaseSensitive(k, "namespaces");
-		const cJSON *added = cJSON_GetObjectItemCaseSensitive(k, "added");
+		const cJSON *ns =
+		        cJSON_GetObjectItemCaseSensitive(k, "namespaces");
+		const cJSON *added =
+		        cJSON_GetObjectItemCaseSensitive(k, "added");
 		const cJSON *n;
 		struct sh_error ke;
 
@@ -82,8 +85,8 @@ static sh_status parse(const char *path, const char *text, struct trust *t,
 			goto out;
 		}
 		minisig_keyid_to_hex(tk->pk.key_id, tk->id);
-		tk->added = cJSON_IsNumber(added) ? (int64_t)added->valuedouble
-		                                  : 0;
+		tk->added =
+		        cJSON_IsNumber(added) ? (int64_t)added->valuedouble : 0;
 		tk->namespaces = calloc((size_t)cJSON_GetArraySize(ns) + 1,
 		                        sizeof(char *));
 		if (!tk->namespaces) {
@@ -91,15 +94,17 @@ static sh_status parse(const char *path, const char *text, struct trust *t,
 			goto out;
 		}
 		t->n++;
-		cJSON_ArrayForEach(n, ns) {
+		cJSON_ArrayForEach(n, ns)
+		{
 			if (!cJSON_IsString(n) || !valid_ns(n->valuestring)) {
-				rc = sh_error_set(e, SH_ERR_INVALID,
-				                  "%s: key %s has a bad namespace",
-				                  path, tk->id);
+				rc = sh_error_set(
+				        e, SH_ERR_INVALID,
+				        "%s: key %s has a bad namespace", path,
+				        tk->id);
 				goto out;
 			}
 			tk->namespaces[tk->nnamespaces++] =
-				strdup(n->valuestring);
+			        strdup(n->valuestring);
 		}
 	}
 out:
@@ -107,8 +112,7 @@ out:
 	return rc;
 }
 
-sh_status trust_load(const char *home, struct trust **out,
-                     struct sh_error *e)
+sh_status trust_load(const char *home, struct trust **out, struct sh_error *e)
 {
 	char path[PATH_MAX];
 	struct trust *t;
@@ -178,8 +182,8 @@ static cJSON *to_json(const struct trust *t)
 		    !cJSON_AddNumberToObject(o, "added", (double)k->added))
 			goto fail;
 		for (size_t j = 0; j < k->nnamespaces; j++)
-			cJSON_AddItemToArray(ns,
-			                     cJSON_CreateString(k->namespaces[j]));
+			cJSON_AddItemToArray(
+			        ns, cJSON_CreateString(k->namespaces[j]));
 	}
 	return root;
 fail:
@@ -206,7 +210,8 @@ static sh_status update(const char *home,
 		return rc;
 	fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (fd < 0 || flock(fd, LOCK_EX) != 0) {
-		rc = sh_error_errno(e, SH_ERR_IO, errno, "cannot lock %s", lock);
+		rc = sh_error_errno(e, SH_ERR_IO, errno, "cannot lock %s",
+		                    lock);
 		goto out;
 	}
 	if ((rc = trust_load(home, &t, e)) || (rc = change(t, arg, e)))
@@ -278,15 +283,15 @@ sh_status trust_add(const char *home, const struct minisig_pubkey *pk,
 	struct add_arg a = {pk, ns};
 
 	if (!valid_ns(ns))
-		return sh_error_set(e, SH_ERR_USAGE,
-		                    "'%s' is not a namespace (lower-case letters, "
-		                    "digits and '-', 1-64 characters)",
-		                    ns ? ns : "");
+		return sh_error_set(
+		        e, SH_ERR_USAGE,
+		        "'%s' is not a namespace (lower-case letters, "
+		        "digits and '-', 1-64 characters)",
+		        ns ? ns : "");
 	return update(home, do_add, &a, e);
 }
 
-static sh_status do_remove(struct trust *t, const void *p,
-                           struct sh_error *e)
+static sh_status do_remove(struct trust *t, const void *p, struct sh_error *e)
 {
 	const char *id = p;
 

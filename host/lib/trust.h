@@ -19,8 +19,8 @@
 #include "minisig.h"
 #include "status.h"
 
-#define TRUST_FILE "trust.json"
-#define TRUST_MAX_KEYS 1024
+#define TRUST_FILE           "trust.json"
+#define TRUST_MAX_KEYS       1024
 #define TRUST_MAX_NAMESPACES 64
 
 struct trust_key {
@@ -37,8 +37,7 @@ struct trust {
 };
 
 /* Load home/trust.json; missing is empty. *out owned by the caller. */
-sh_status trust_load(const char *home, struct trust **out,
-                     struct sh_error *e);
+sh_status trust_load(const char *home, struct trust **out, struct sh_error *e);
 void trust_free(struct trust *t);
 
 /* The key with this id, or NULL. */

@@ -21,10 +21,10 @@
 #define WIRE_KEEP_MAX (1u * 1024 * 1024)
 
 static const char *const ext_ids[WIRE_EXT_COUNT] = {
-	[WIRE_EXT_CONFIG] = "skill.config/1",
-	[WIRE_EXT_ARTIFACTS] = "skill.artifacts/1",
-	[WIRE_EXT_HTTP] = "skill.http/1",
-	[WIRE_EXT_SECRETS] = "skill.secrets/1",
+        [WIRE_EXT_CONFIG] = "skill.config/1",
+        [WIRE_EXT_ARTIFACTS] = "skill.artifacts/1",
+        [WIRE_EXT_HTTP] = "skill.http/1",
+        [WIRE_EXT_SECRETS] = "skill.secrets/1",
 };
 
 const char *wire_ext_id(enum wire_ext x)
@@ -325,8 +325,7 @@ int wire_feed(struct wire_reader *r, const void *p, size_t n)
 	return 0;
 }
 
-int wire_next(struct wire_reader *r, struct wire_msg *m, char *why,
-              size_t cap)
+int wire_next(struct wire_reader *r, struct wire_msg *m, char *why, size_t cap)
 {
 	size_t used = r->end - r->start;
 	const unsigned char *h = r->buf + r->start;
@@ -628,22 +627,22 @@ int wire_decode_http_req(struct wire_rd *r, struct wire_http_req *out,
 const char *wire_type_name(unsigned type, char *buf, size_t cap)
 {
 	static const char *const names[] = {
-		[WIRE_HELLO] = "hello",
-		[WIRE_READY] = "ready",
-		[WIRE_DONE] = "done",
-		[WIRE_LOG] = "log",
-		[WIRE_PROGRESS] = "progress",
-		[WIRE_RESULT_TEXT] = "result-text",
-		[WIRE_RESULT_JSON] = "result-json",
-		[WIRE_RESULT_MEDIA] = "result-media",
-		[WIRE_RESULT_RESOURCE] = "result-resource",
-		[WIRE_RESULT_LINK] = "result-link",
-		[WIRE_TOOL_ERROR] = "tool-error",
-		[WIRE_EXT_CALL] = "ext-call",
-		[WIRE_WELCOME] = "welcome",
-		[WIRE_CALL] = "call",
-		[WIRE_REPLY] = "reply",
-		[WIRE_SHUTDOWN] = "shutdown",
+	        [WIRE_HELLO] = "hello",
+	        [WIRE_READY] = "ready",
+	        [WIRE_DONE] = "done",
+	        [WIRE_LOG] = "log",
+	        [WIRE_PROGRESS] = "progress",
+	        [WIRE_RESULT_TEXT] = "result-text",
+	        [WIRE_RESULT_JSON] = "result-json",
+	        [WIRE_RESULT_MEDIA] = "result-media",
+	        [WIRE_RESULT_RESOURCE] = "result-resource",
+	        [WIRE_RESULT_LINK] = "result-link",
+	        [WIRE_TOOL_ERROR] = "tool-error",
+	        [WIRE_EXT_CALL] = "ext-call",
+	        [WIRE_WELCOME] = "welcome",
+	        [WIRE_CALL] = "call",
+	        [WIRE_REPLY] = "reply",
+	        [WIRE_SHUTDOWN] = "shutdown",
 	};
 
 	if (type < sizeof names / sizeof *names && names[type])

@@ -58,7 +58,7 @@
 
 #include "status.h"
 
-#define WIRE_VERSION 1
+#define WIRE_VERSION  1
 #define WIRE_HDR_SIZE 16
 /* Big enough for a result block at the host's 64 MiB result cap plus its
  * framing; anything larger is refused before it is buffered. */
@@ -127,7 +127,7 @@ enum wire_ext wire_ext_from_id(const char *id);
  * gone, and range-checks them.
  */
 #define WIRE_CTL_MAGIC 0x534b4c43u /* "SKLC" */
-#define WIRE_CTL_SIZE 4096
+#define WIRE_CTL_SIZE  4096
 
 struct wire_ctl {
 	uint32_t magic;
@@ -219,8 +219,7 @@ int wire_feed(struct wire_reader *r, const void *p, size_t n);
  * stream cannot be resynchronised and must be dropped). A frame's payload
  * stays valid until the next wire_fill, wire_feed or wire_reader_free.
  */
-int wire_next(struct wire_reader *r, struct wire_msg *m, char *why,
-              size_t cap);
+int wire_next(struct wire_reader *r, struct wire_msg *m, char *why, size_t cap);
 
 /* A cursor over a payload. bad is set by any read past the end or any
  * malformed field, and sticks. */
@@ -253,25 +252,25 @@ int wire_rd_done(const struct wire_rd *r);
 struct wire_hello {
 	uint32_t version;
 	uint32_t pid;
-	uint32_t sandbox;     /* SANDBOX_* bits the worker applied */
+	uint32_t sandbox; /* SANDBOX_* bits the worker applied */
 	const char *sandbox_detail;
-	const char *skill;    /* name */
+	const char *skill; /* name */
 	const char *skill_version;
 	uint32_t ntools;
-	const char *tools;    /* tool names, each followed by '\n' */
+	const char *tools; /* tool names, each followed by '\n' */
 };
 int wire_decode_hello(const struct wire_msg *m, struct wire_hello *out);
 
 struct wire_ready {
-	uint32_t status;            /* init's skill_status */
-	const char *config_schema;  /* skill.config-schema/1 text, or NULL */
+	uint32_t status;           /* init's skill_status */
+	const char *config_schema; /* skill.config-schema/1 text, or NULL */
 };
 int wire_decode_ready(const struct wire_msg *m, struct wire_ready *out);
 
 struct wire_done {
-	uint32_t status;  /* invoke's skill_status */
-	uint8_t retire;   /* the worker wants to be replaced (CPU budget) */
-	uint64_t vm;      /* its address space in bytes after the call */
+	uint32_t status; /* invoke's skill_status */
+	uint8_t retire;  /* the worker wants to be replaced (CPU budget) */
+	uint64_t vm;     /* its address space in bytes after the call */
 };
 int wire_decode_done(const struct wire_msg *m, struct wire_done *out);
 
@@ -302,7 +301,7 @@ struct wire_resource {
 	const char *uri, *mime; /* mime may be NULL */
 	const char *text;       /* NULL or text_len bytes */
 	size_t text_len;
-	const char *blob;       /* NULL or blob_len bytes */
+	const char *blob; /* NULL or blob_len bytes */
 	size_t blob_len;
 };
 int wire_decode_resource(const struct wire_msg *m, struct wire_resource *out);
@@ -332,7 +331,7 @@ struct wire_http_req {
 	const char *body; /* NULL or body_len bytes */
 	size_t body_len;
 	int64_t timeout_ms, max_response_bytes;
-	size_t nheaders;  /* decoded into the caller's array */
+	size_t nheaders; /* decoded into the caller's array */
 };
 int wire_decode_http_req(struct wire_rd *args, struct wire_http_req *out,
                          struct wire_http_header *headers, size_t max);

@@ -84,7 +84,7 @@ __asan_default_options(void)
 #endif
 
 #define CHAN_FD 3
-#define CTL_FD 4
+#define CTL_FD  4
 /* The signal handlers' own stack, so a stack overflow is reported too. */
 #define ALT_STACK_SIZE (64 * 1024)
 /* Most bytes a secret or a setting may have when read through the host. */
@@ -144,8 +144,10 @@ static struct frame *read_frame(void)
 		int k = wire_next(&chan.rd, &m, why, sizeof why);
 		struct frame *f;
 		if (k < 0) {
-			hostlog(SKILL_LOG_ERROR, "worker: bad frame from the "
-			        "host: %s", why);
+			hostlog(SKILL_LOG_ERROR,
+			        "worker: bad frame from the "
+			        "host: %s",
+			        why);
 			return NULL;
 		}
 		if (k == 0) {
@@ -183,8 +185,10 @@ static void route(struct frame *f)
 		return;
 	}
 	/* The host sends nothing else, and never two of these at once. */
-	hostlog(SKILL_LOG_ERROR, "worker: unexpected frame type %u from the "
-	        "host", f->type);
+	hostlog(SKILL_LOG_ERROR,
+	        "worker: unexpected frame type %u from the "
+	        "host",
+	        f->type);
 	frame_free(f);
 	chan.dead = 1;
 }
@@ -308,7 +312,8 @@ static void on_fatal(int sig, siginfo_t *si, void *uc)
 	(void)uc;
 	if (ctl) {
 		atomic_store(&ctl->crash_signal, sig);
-		atomic_store(&ctl->crash_addr, (uint64_t)(uintptr_t)si->si_addr);
+		atomic_store(&ctl->crash_addr,
+		             (uint64_t)(uintptr_t)si->si_addr);
 		atomic_store(&ctl->crash_vm, vm_bytes());
 		if (sig == SIGSYS) {
 			/* A forbidden system call: say which and stop. */
@@ -323,8 +328,8 @@ static void on_fatal(int sig, siginfo_t *si, void *uc)
 static void crash_handlers(void)
 {
 	static char stack[ALT_STACK_SIZE];
-	static const int sigs[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT,
-	                           SIGSYS};
+	static const int sigs[] = {SIGSEGV, SIGBUS,  SIGILL,
+	                           SIGFPE,  SIGABRT, SIGSYS};
 	stack_t ss = {.ss_sp = stack, .ss_size = sizeof stack};
 	struct sigaction sa;
 
@@ -497,8 +502,8 @@ static skill_status w_result_resource(skill_call_t *call,
 	/* Passed the checks, so r is big enough and exactly one of text and
 	 * blob is set. */
 	memset(&res, 0, sizeof res);
-	memcpy(&res, r, r->struct_size < sizeof res ? r->struct_size
-	                                            : sizeof res);
+	memcpy(&res, r,
+	       r->struct_size < sizeof res ? r->struct_size : sizeof res);
 	wire_buf_init(&b);
 	wire_begin(&b, WIRE_RESULT_RESOURCE, call_id(call));
 	wire_put_str(&b, res.uri);
@@ -523,8 +528,8 @@ static skill_status w_result_link(skill_call_t *call,
 	if (st != SKILL_OK)
 		return st;
 	memset(&link, 0, sizeof link);
-	memcpy(&link, l, l->struct_size < sizeof link ? l->struct_size
-	                                              : sizeof link);
+	memcpy(&link, l,
+	       l->struct_size < sizeof link ? l->struct_size : sizeof link);
 	wire_buf_init(&b);
 	wire_begin(&b, WIRE_RESULT_LINK, call_id(call));
 	wire_put_str(&b, link.uri);
@@ -658,8 +663,8 @@ static int64_t w_config_get(const skill_host_t *h, const char *key, char *buf,
 	return f ? value_reply(f, &r, buf, cap) : -1;
 }
 
-static int64_t w_secrets_get(skill_call_t *call, const char *name,
-                             char *buf, size_t cap)
+static int64_t w_secrets_get(skill_call_t *call, const char *name, char *buf,
+                             size_t cap)
 {
 	struct wire_buf b;
 	struct wire_rd r;
@@ -737,8 +742,8 @@ static skill_status w_art_write(skill_call_t *call, skill_artifact_t *art,
 		struct wire_buf b;
 		struct wire_rd r;
 		skill_status st;
-		uint64_t id = ext_begin(&b, call, WIRE_EXT_ARTIFACTS,
-		                        WIRE_ART_WRITE);
+		uint64_t id =
+		        ext_begin(&b, call, WIRE_EXT_ARTIFACTS, WIRE_ART_WRITE);
 		wire_put_u32(&b, handle_of(art));
 		wire_put_bytes(&b, p, n);
 		st = status_reply(ext_call(&b, id, &r, 0), &r);
@@ -793,8 +798,8 @@ static skill_status w_art_commit(skill_call_t *call, skill_artifact_t *art,
 	/* Like the host: the fields are filled only when the skill's struct
 	 * holds them all. */
 	if (st == SKILL_OK && info &&
-	    info->struct_size >= offsetof(skill_artifact_info_t, size) +
-	                                 sizeof info->size) {
+	    info->struct_size >=
+	            offsetof(skill_artifact_info_t, size) + sizeof info->size) {
 		memcpy(info->id, got.id, sizeof got.id);
 		memcpy(info->uri, got.uri, sizeof got.uri);
 		memcpy(info->path, got.path, sizeof got.path);
@@ -972,11 +977,11 @@ static skill_status w_http_request(skill_call_t *call,
 		return SKILL_ERR_ARGS;
 	*resp = NULL;
 	if (!req || req->struct_size < offsetof(skill_http_request_t, url) +
-	                                   sizeof req->url)
+	                                       sizeof req->url)
 		return SKILL_ERR_ARGS;
 	memset(&q, 0, sizeof q);
-	memcpy(&q, req, req->struct_size < sizeof q ? req->struct_size
-	                                            : sizeof q);
+	memcpy(&q, req,
+	       req->struct_size < sizeof q ? req->struct_size : sizeof q);
 	if (!q.method || !q.url || q.header_count > WIRE_HTTP_HEADERS_MAX ||
 	    (q.header_count && !q.headers) || (!q.body && q.body_len))
 		return SKILL_ERR_ARGS;
@@ -1041,38 +1046,38 @@ static const char *w_http_header(const skill_http_response_t *resp,
 }
 
 static const skill_ext_config_t config_ext = {
-	.struct_size = sizeof(skill_ext_config_t),
-	.get = w_config_get,
+        .struct_size = sizeof(skill_ext_config_t),
+        .get = w_config_get,
 };
 
 static const skill_ext_artifacts_t artifacts_ext = {
-	.struct_size = sizeof(skill_ext_artifacts_t),
-	.create = w_art_create,
-	.write = w_art_write,
-	.commit = w_art_commit,
-	.discard = w_art_discard,
-	.open_input = w_art_open_input,
-	.read = w_art_read,
-	.close_input = w_art_close_input,
+        .struct_size = sizeof(skill_ext_artifacts_t),
+        .create = w_art_create,
+        .write = w_art_write,
+        .commit = w_art_commit,
+        .discard = w_art_discard,
+        .open_input = w_art_open_input,
+        .read = w_art_read,
+        .close_input = w_art_close_input,
 };
 
 static const skill_ext_http_t http_ext = {
-	.struct_size = sizeof(skill_ext_http_t),
-	.request = w_http_request,
-	.response_free = w_http_response_free,
-	.header = w_http_header,
+        .struct_size = sizeof(skill_ext_http_t),
+        .request = w_http_request,
+        .response_free = w_http_response_free,
+        .header = w_http_header,
 };
 
 static const skill_ext_secrets_t secrets_ext = {
-	.struct_size = sizeof(skill_ext_secrets_t),
-	.get = w_secrets_get,
+        .struct_size = sizeof(skill_ext_secrets_t),
+        .get = w_secrets_get,
 };
 
 static const void *const ext_tables[WIRE_EXT_COUNT] = {
-	[WIRE_EXT_CONFIG] = &config_ext,
-	[WIRE_EXT_ARTIFACTS] = &artifacts_ext,
-	[WIRE_EXT_HTTP] = &http_ext,
-	[WIRE_EXT_SECRETS] = &secrets_ext,
+        [WIRE_EXT_CONFIG] = &config_ext,
+        [WIRE_EXT_ARTIFACTS] = &artifacts_ext,
+        [WIRE_EXT_HTTP] = &http_ext,
+        [WIRE_EXT_SECRETS] = &secrets_ext,
 };
 
 static const void *w_get_extension(const skill_host_t *h, const char *id)
@@ -1200,12 +1205,13 @@ static int send_ready(skill_status st)
 	wire_buf_init(&b);
 	wire_begin(&b, WIRE_READY, 0);
 	wire_put_u32(&b, (uint32_t)st);
-	wire_put_nstr(&b, schema && schema->struct_size >=
-	                                  offsetof(skill_ext_config_schema_t,
-	                                           schema) +
-	                                          sizeof schema->schema
-	                          ? schema->schema
-	                          : NULL);
+	wire_put_nstr(
+	        &b, schema && schema->struct_size >=
+	                                    offsetof(skill_ext_config_schema_t,
+	                                             schema) +
+	                                            sizeof schema->schema
+	                    ? schema->schema
+	                    : NULL);
 	return chan_send(&b, 0);
 }
 
@@ -1221,8 +1227,8 @@ static int retire_now(void)
 
 static int serve_call(struct frame *f, uint32_t ntools)
 {
-	struct wire_msg m = {.type = f->type, .id = f->id, .p = f->data,
-	                     .len = f->len};
+	struct wire_msg m = {
+	        .type = f->type, .id = f->id, .p = f->data, .len = f->len};
 	struct wire_rd r;
 	struct wire_buf b;
 	struct wcall c;
@@ -1239,7 +1245,8 @@ static int serve_call(struct frame *f, uint32_t ntools)
 	deadline = wire_get_i64(&r);
 	args = wire_get_bytes(&r, &len);
 	if (!wire_rd_done(&r) || tool >= ntools) {
-		hostlog(SKILL_LOG_ERROR, "worker: malformed call from the host");
+		hostlog(SKILL_LOG_ERROR,
+		        "worker: malformed call from the host");
 		return -1;
 	}
 	parsed = cJSON_ParseWithLength(args, len);
@@ -1248,8 +1255,8 @@ static int serve_call(struct frame *f, uint32_t ntools)
 	c.id = f->id;
 	c.base.cancel = &ctl->cancel;
 	c.base.deadline_ns = deadline;
-	st = parsed ? entry->invoke(skill_data, &host_api,
-	                            (skill_call_t *)&c, tool, args, len)
+	st = parsed ? entry->invoke(skill_data, &host_api, (skill_call_t *)&c,
+	                            tool, args, len)
 	            : SKILL_ERR_ARGS;
 	while (c.http) {
 		struct whttp *h = c.http;
@@ -1314,7 +1321,8 @@ static int serve(const struct serve_opts *o)
 	host_api_init();
 	so.read_paths = (const char *const *)read_paths(o->lib, o->bundle);
 	if (sandbox_apply(&so, &sb, &e) != SH_OK) {
-		fprintf(stderr, "worker: cannot sandbox the skill: %s\n", e.msg);
+		fprintf(stderr, "worker: cannot sandbox the skill: %s\n",
+		        e.msg);
 		return WIRE_EXIT_SETUP;
 	}
 	if (o->scratch && chdir(o->scratch))
@@ -1366,8 +1374,8 @@ static int probe(const char *lib, const char *bundle)
 	char *s;
 
 	signal(SIGXFSZ, SIG_IGN);
-	so.read_paths = (const char *const *)read_paths(lib, bundle ? bundle
-	                                                            : lib);
+	so.read_paths =
+	        (const char *const *)read_paths(lib, bundle ? bundle : lib);
 	if (sandbox_apply(&so, &sb, &e) != SH_OK) {
 		fprintf(stderr, "%s: cannot sandbox the probe: %s\n", lib,
 		        e.msg);
@@ -1419,9 +1427,9 @@ static int sandbox_check(const char *scratch)
 	}
 	j = cJSON_CreateObject();
 	checks = cJSON_AddObjectToObject(j, "checks");
-	cJSON_AddStringToObject(j, "applied",
-	                        sandbox_describe(sb.applied, applied,
-	                                         sizeof applied));
+	cJSON_AddStringToObject(
+	        j, "applied",
+	        sandbox_describe(sb.applied, applied, sizeof applied));
 	cJSON_AddNumberToObject(j, "landlock_abi", sb.landlock_abi);
 	cJSON_AddStringToObject(j, "skipped", sb.detail);
 	fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -1498,7 +1506,8 @@ int main(int argc, char **argv)
 		return sandbox_check(scratch);
 	if (!bundle)
 		return usage();
-	return serve(&(struct serve_opts){.lib = serve_lib, .bundle = bundle,
+	return serve(&(struct serve_opts){.lib = serve_lib,
+	                                  .bundle = bundle,
 	                                  .scratch = scratch,
 	                                  .memory = memory});
 }

@@ -2,8 +2,8 @@
  * catalog_html.c - the server-rendered catalog. See catalog_html.h.
  *
  * Links are relative (the list is at "./", a skill at "skills/NS/NAME",
- * and a skill page reaches the root as "../../"), so the catalog works behind a proxy that mounts the
- * registry under any path prefix.
+ * and a skill page reaches the root as "../../"), so the catalog works behind a
+ * proxy that mounts the registry under any path prefix.
  */
 #include "catalog_html.h"
 
@@ -18,26 +18,26 @@
 #define BUF_INITIAL (64 * 1024)
 
 static const char page_style[] =
-	"body{font:15px/1.45 system-ui,sans-serif;margin:0;color:#1d232a;"
-	"background:#fafbfc}"
-	"header,main,footer{max-width:1100px;margin:0 auto;padding:0 20px}"
-	"header{padding-top:18px;padding-bottom:8px}"
-	"h1{font-size:1.6em;margin:.2em 0}h1 a{color:inherit;"
-	"text-decoration:none}h2{font-size:1.15em;margin:1.4em 0 .4em}"
-	"form{display:flex;gap:8px;margin:12px 0}"
-	"input[type=search]{flex:1;padding:8px;font-size:1em;"
-	"border:1px solid #9aa5b1;border-radius:4px}"
-	"button{padding:8px 16px;font-size:1em}"
-	"table{border-collapse:collapse;width:100%;background:#fff}"
-	"th,td{text-align:left;vertical-align:top;padding:6px 8px;"
-	"border-bottom:1px solid #e1e4e8}"
-	"th{background:#f0f2f5}"
-	"code,pre{font-family:ui-monospace,monospace;font-size:.92em}"
-	"pre{background:#f0f2f5;padding:10px;overflow-x:auto}"
-	".muted{color:#5b6570}.description{white-space:pre-wrap}"
-	".tools code{margin-right:6px}.pages{margin:14px 0}"
-	".pages a{margin-right:12px}footer{margin-top:28px;"
-	"padding-bottom:28px;color:#5b6570}";
+        "body{font:15px/1.45 system-ui,sans-serif;margin:0;color:#1d232a;"
+        "background:#fafbfc}"
+        "header,main,footer{max-width:1100px;margin:0 auto;padding:0 20px}"
+        "header{padding-top:18px;padding-bottom:8px}"
+        "h1{font-size:1.6em;margin:.2em 0}h1 a{color:inherit;"
+        "text-decoration:none}h2{font-size:1.15em;margin:1.4em 0 .4em}"
+        "form{display:flex;gap:8px;margin:12px 0}"
+        "input[type=search]{flex:1;padding:8px;font-size:1em;"
+        "border:1px solid #9aa5b1;border-radius:4px}"
+        "button{padding:8px 16px;font-size:1em}"
+        "table{border-collapse:collapse;width:100%;background:#fff}"
+        "th,td{text-align:left;vertical-align:top;padding:6px 8px;"
+        "border-bottom:1px solid #e1e4e8}"
+        "th{background:#f0f2f5}"
+        "code,pre{font-family:ui-monospace,monospace;font-size:.92em}"
+        "pre{background:#f0f2f5;padding:10px;overflow-x:auto}"
+        ".muted{color:#5b6570}.description{white-space:pre-wrap}"
+        ".tools code{margin-right:6px}.pages{margin:14px 0}"
+        ".pages a{margin-right:12px}footer{margin-top:28px;"
+        "padding-bottom:28px;color:#5b6570}";
 
 /* ---- buffer ------------------------------------------------------------- */
 
@@ -77,7 +77,7 @@ static void puts_(struct html_buf *b, const char *s)
 /* Only for text the renderer makes itself (numbers, fixed words): values
  * from packages go through html_escape. */
 static void printf_(struct html_buf *b, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+        __attribute__((format(printf, 2, 3)));
 static void printf_(struct html_buf *b, const char *fmt, ...)
 {
 	char tmp[512];
@@ -88,7 +88,8 @@ static void printf_(struct html_buf *b, const char *fmt, ...)
 	n = vsnprintf(tmp, sizeof tmp, fmt, ap);
 	va_end(ap);
 	if (n > 0)
-		add(b, tmp, (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1);
+		add(b, tmp,
+		    (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1);
 }
 
 static void escape_n(struct html_buf *b, const char *s, size_t n)
@@ -186,8 +187,7 @@ static void head(struct html_buf *b, const struct catalog_site *site,
 	puts_(b, "</a></h1>");
 }
 
-static void search_form(struct html_buf *b, const char *base,
-                        const char *query)
+static void search_form(struct html_buf *b, const char *base, const char *query)
 {
 	puts_(b, "<form method=\"get\" action=\"");
 	puts_(b, base);
@@ -275,9 +275,9 @@ static void pager(struct html_buf *b, const char *query, size_t page,
 }
 
 sh_status catalog_html_list(const struct regindex *ix,
-                            const struct catalog_site *site,
-                            const char *query, size_t page,
-                            struct html_buf *out, struct sh_error *e)
+                            const struct catalog_site *site, const char *query,
+                            size_t page, struct html_buf *out,
+                            struct sh_error *e)
 {
 	struct regindex_constraint latest = {.kind = REGC_LATEST};
 	struct hit *hits = calloc(ix->npkgs + 1, sizeof *hits);
@@ -289,7 +289,7 @@ sh_status catalog_html_list(const struct regindex *ix,
 	for (size_t i = 0; i < ix->npkgs;) {
 		size_t n = regindex_find(ix, ix->pkgs[i].name, &first);
 		const struct regindex_pkg *p =
-			regindex_resolve(ix, ix->pkgs[i].name, &latest);
+		        regindex_resolve(ix, ix->pkgs[i].name, &latest);
 		int score = regindex_pkg_match(p, query);
 		i = first + n;
 		nnames++;
@@ -303,8 +303,8 @@ sh_status catalog_html_list(const struct regindex *ix,
 	if (pages && page > pages)
 		page = pages;
 	head(out, site, query && *query ? query : NULL, "./");
-	printf_(out, "<p class=\"muted\">%zu skills, %zu versions</p>",
-	        nnames, ix->npkgs);
+	printf_(out, "<p class=\"muted\">%zu skills, %zu versions</p>", nnames,
+	        ix->npkgs);
 	search_form(out, "./", query);
 	puts_(out, "</header><main>");
 	if (query && *query) {
@@ -376,9 +376,8 @@ static void file_href(struct html_buf *b, const char *url)
 }
 
 sh_status catalog_html_skill(const struct regindex *ix,
-                             const struct catalog_site *site,
-                             const char *name, struct html_buf *out,
-                             struct sh_error *e)
+                             const struct catalog_site *site, const char *name,
+                             struct html_buf *out, struct sh_error *e)
 {
 	struct regindex_constraint latest = {.kind = REGC_LATEST};
 	const struct regindex_pkg *p;
@@ -392,7 +391,8 @@ sh_status catalog_html_skill(const struct regindex *ix,
 	p = n ? regindex_resolve(ix, name, &latest) : NULL;
 	if (!p)
 		return sh_error_set(e, SH_ERR_NOTFOUND,
-		                    "this registry lists no skill named %s", name);
+		                    "this registry lists no skill named %s",
+		                    name);
 	snprintf(nsname, sizeof nsname, "%.*s", (int)strcspn(name, "/"), name);
 	ns = regindex_namespace(ix, nsname);
 	minisig_keyid_to_hex(p->publisher, id);
@@ -430,7 +430,8 @@ sh_status catalog_html_skill(const struct regindex *ix,
 	html_escape(out, site->root_key);
 	puts_(out, "</code></pre><h2>Tools</h2>");
 	if (!p->ntools)
-		puts_(out, "<p class=\"muted\">This skill declares no tools.</p>");
+		puts_(out,
+		      "<p class=\"muted\">This skill declares no tools.</p>");
 	else {
 		puts_(out, "<table id=\"tools\"><thead><tr><th>Tool</th>"
 		           "<th>Description</th></tr></thead><tbody>");

@@ -23,9 +23,9 @@
 #include "regindex.h"
 #include "status.h"
 
-#define CATALOG_PAGE_SIZE 50
+#define CATALOG_PAGE_SIZE   50
 #define CATALOG_SUMMARY_MAX 240 /* bytes of a description in the list */
-#define CATALOG_QUERY_MAX 200
+#define CATALOG_QUERY_MAX   200
 
 struct html_buf {
 	char *p;
@@ -45,16 +45,15 @@ struct catalog_site {
 /* Render the list page for query (may be NULL or "") and page (from 1)
  * into out. SH_ERR_NOMEM when out of memory. */
 sh_status catalog_html_list(const struct regindex *ix,
-                            const struct catalog_site *site,
-                            const char *query, size_t page,
-                            struct html_buf *out, struct sh_error *e);
+                            const struct catalog_site *site, const char *query,
+                            size_t page, struct html_buf *out,
+                            struct sh_error *e);
 
 /* Render the page of skill name. SH_ERR_NOTFOUND when the index does not
  * list it. */
 sh_status catalog_html_skill(const struct regindex *ix,
-                             const struct catalog_site *site,
-                             const char *name, struct html_buf *out,
-                             struct sh_error *e);
+                             const struct catalog_site *site, const char *name,
+                             struct html_buf *out, struct sh_error *e);
 
 /* A small error page: status line text and a message (escaped). */
 sh_status catalog_html_error(const struct catalog_site *site, int status,

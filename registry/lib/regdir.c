@@ -35,8 +35,8 @@ struct regdir {
 	char keydir[PATH_MAX];
 	int lock;
 	struct regroot *root;
-	cJSON *tree;             /* the index, with pending changes */
-	struct regindex *index;  /* the committed index */
+	cJSON *tree;                     /* the index, with pending changes */
+	struct regindex *index;          /* the committed index */
 	struct minisig_seckey *index_sk; /* loaded when first needed */
 	int pending;
 };
@@ -73,12 +73,11 @@ static sh_status take_lock(const char *keydir, int *fd, struct sh_error *e)
 		return rc;
 	*fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (*fd < 0)
-		return sh_error_errno(e, errno == ENOENT ? SH_ERR_NOTFOUND
-		                                         : SH_ERR_IO,
-		                      errno,
-		                      "cannot open %s (is %s the registry's key "
-		                      "folder? give it with --keys)",
-		                      path, keydir);
+		return sh_error_errno(
+		        e, errno == ENOENT ? SH_ERR_NOTFOUND : SH_ERR_IO, errno,
+		        "cannot open %s (is %s the registry's key "
+		        "folder? give it with --keys)",
+		        path, keydir);
 	while (flock(*fd, LOCK_EX) != 0)
 		if (errno != EINTR) {
 			close(*fd);
@@ -204,10 +203,11 @@ static sh_status load_root(const char *dir, struct regroot **out,
 	if ((rc = read_in(dir, REGDIR_ROOT, REGROOT_MAX_BYTES, &text, &len,
 	                  e))) {
 		if (rc == SH_ERR_NOTFOUND)
-			sh_error_set(e, SH_ERR_NOTFOUND,
-			             "%s is not a registry (it has no %s); make "
-			             "one with `skillreg init %s`",
-			             dir, REGDIR_ROOT, dir);
+			sh_error_set(
+			        e, SH_ERR_NOTFOUND,
+			        "%s is not a registry (it has no %s); make "
+			        "one with `skillreg init %s`",
+			        dir, REGDIR_ROOT, dir);
 		return rc;
 	}
 	if ((rc = fs_pathf(path, sizeof path, e, "%s/%s%s", dir, REGDIR_ROOT,
@@ -243,8 +243,8 @@ static sh_status load_index(struct regdir *r, struct sh_error *e)
 	size_t len;
 	sh_status rc;
 
-	if ((rc = read_in(r->dir, REGDIR_INDEX, REGINDEX_MAX_BYTES, &text,
-	                  &len, e)) ||
+	if ((rc = read_in(r->dir, REGDIR_INDEX, REGINDEX_MAX_BYTES, &text, &len,
+	                  e)) ||
 	    (rc = fs_pathf(path, sizeof path, e, "%s/%s%s", r->dir,
 	                   REGDIR_INDEX, REGDIR_SIG)) ||
 	    (rc = minisig_load(path, &sig, e)))
@@ -398,8 +398,8 @@ static sh_status check_expires(int64_t expires_in, struct sh_error *e)
 	return SH_OK;
 }
 
-sh_status regdir_commit(struct regdir *r, int64_t expires_in,
-                        int64_t *version, struct sh_error *e)
+sh_status regdir_commit(struct regdir *r, int64_t expires_in, int64_t *version,
+                        struct sh_error *e)
 {
 	int64_t v = r->index->version + 1;
 	sh_status rc;
@@ -410,8 +410,8 @@ sh_status regdir_commit(struct regdir *r, int64_t expires_in,
 		return rc;
 	if (version)
 		*version = v;
-	hostlog(SKILL_LOG_INFO, "registry %s: index version %" PRId64
-	        " published", r->dir, v);
+	hostlog(SKILL_LOG_INFO,
+	        "registry %s: index version %" PRId64 " published", r->dir, v);
 	return SH_OK;
 }
 
@@ -444,17 +444,17 @@ sh_status regdir_init(const char *dir, const char *keydir, int64_t expires_in,
 	if ((rc = check_expires(expires_in, e)))
 		return rc;
 	if (fs_exists(dir) && !(fs_is_dir(dir) && dir_is_empty(dir)))
-		return sh_error_set(e, SH_ERR_USAGE,
-		                    "%s already exists and is not an empty "
-		                    "folder; give a new folder for the registry",
-		                    dir);
+		return sh_error_set(
+		        e, SH_ERR_USAGE,
+		        "%s already exists and is not an empty "
+		        "folder; give a new folder for the registry",
+		        dir);
 	if (keydir)
 		rc = fs_pathf(out->keydir, sizeof out->keydir, e, "%s", keydir);
 	else
 		rc = regkeys_default_dir(dir, out->keydir, sizeof out->keydir,
 		                         e);
-	if (rc != SH_OK ||
-	    (rc = regkeys_check_outside(dir, out->keydir, e)))
+	if (rc != SH_OK || (rc = regkeys_check_outside(dir, out->keydir, e)))
 		return rc;
 	if ((rc = fs_pathf(r.dir, sizeof r.dir, e, "%s", dir)) ||
 	    (rc = fs_pathf(r.keydir, sizeof r.keydir, e, "%s", out->keydir)) ||
@@ -477,7 +477,8 @@ sh_status regdir_init(const char *dir, const char *keydir, int64_t expires_in,
 	r.tree = cJSON_CreateObject();
 	/* version, generated and expires are set when it is signed; they
 	 * come first so a reader sees them at the top. */
-	if (!r.tree || !cJSON_AddStringToObject(r.tree, "type", REGINDEX_TYPE) ||
+	if (!r.tree ||
+	    !cJSON_AddStringToObject(r.tree, "type", REGINDEX_TYPE) ||
 	    !cJSON_AddNumberToObject(r.tree, "format", REGINDEX_FORMAT) ||
 	    !cJSON_AddNumberToObject(r.tree, "version", 0) ||
 	    !cJSON_AddStringToObject(r.tree, "generated", t) ||
@@ -521,7 +522,8 @@ static sh_status finish_rotation(struct regdir *r, const char *role,
 		return rc;
 	if (!fs_exists(sec_new) && !fs_exists(pub_new))
 		return SH_OK;
-	if (minisig_pubkey_load(pub_new, &pk, NULL) != SH_OK || !fs_exists(sec_new))
+	if (minisig_pubkey_load(pub_new, &pk, NULL) != SH_OK ||
+	    !fs_exists(sec_new))
 		listed = 0;
 	else if (!strcmp(role, REGKEYS_ROOT))
 		listed = !memcmp(&pk, &r->root->root_key, sizeof pk);
@@ -530,14 +532,15 @@ static sh_status finish_rotation(struct regdir *r, const char *role,
 	if (!listed) {
 		hostlog(SKILL_LOG_WARNING,
 		        "an interrupted key rotation never published its root; "
-		        "removing %s", sec_new);
+		        "removing %s",
+		        sec_new);
 		unlink(sec_new);
 		unlink(pub_new);
 		return SH_OK;
 	}
 	hostlog(SKILL_LOG_WARNING,
-	        "finishing an interrupted key rotation: %s becomes %s",
-	        sec_new, sec);
+	        "finishing an interrupted key rotation: %s becomes %s", sec_new,
+	        sec);
 	if (rename(sec_new, sec) != 0 || rename(pub_new, pub) != 0)
 		return sh_error_errno(e, SH_ERR_IO, errno,
 		                      "cannot move the new %s key into place",
@@ -617,24 +620,27 @@ sh_status regdir_add_publisher(struct regdir *r, const char *ns,
 	char id[MINISIG_KEYID_HEX_SIZE], b64[MINISIG_PUBKEY_B64_SIZE];
 
 	if (!valid_ns(ns))
-		return sh_error_set(e, SH_ERR_USAGE,
-		                    "'%s' is not a namespace (lower-case letters, "
-		                    "digits and '-', 1-64 characters)",
-		                    ns);
+		return sh_error_set(
+		        e, SH_ERR_USAGE,
+		        "'%s' is not a namespace (lower-case letters, "
+		        "digits and '-', 1-64 characters)",
+		        ns);
 	minisig_keyid_to_hex(pk->key_id, id);
 	minisig_pubkey_to_base64(pk, b64);
 	keys = cJSON_GetObjectItemCaseSensitive(nss, ns);
 	if (!keys) {
 		if (cJSON_GetArraySize(nss) >= REGINDEX_MAX_NAMESPACES)
-			return sh_error_set(e, SH_ERR_USAGE,
-			                    "the registry has the most namespaces "
-			                    "an index may list (%d)",
-			                    REGINDEX_MAX_NAMESPACES);
+			return sh_error_set(
+			        e, SH_ERR_USAGE,
+			        "the registry has the most namespaces "
+			        "an index may list (%d)",
+			        REGINDEX_MAX_NAMESPACES);
 		keys = cJSON_AddArrayToObject(nss, ns);
 		if (!keys)
 			return sh_error_set(e, SH_ERR_NOMEM, "out of memory");
 	}
-	cJSON_ArrayForEach(k, keys) {
+	cJSON_ArrayForEach(k, keys)
+	{
 		const cJSON *kid = cJSON_GetObjectItemCaseSensitive(k, "id");
 		if (cJSON_IsString(kid) && !strcmp(kid->valuestring, id))
 			return sh_error_set(e, SH_ERR_USAGE,
@@ -643,10 +649,11 @@ sh_status regdir_add_publisher(struct regdir *r, const char *ns,
 			                    id, ns);
 	}
 	if (cJSON_GetArraySize(keys) >= REGINDEX_MAX_NS_KEYS)
-		return sh_error_set(e, SH_ERR_USAGE,
-		                    "namespace %s already has %d publisher keys, "
-		                    "the most an index may list",
-		                    ns, REGINDEX_MAX_NS_KEYS);
+		return sh_error_set(
+		        e, SH_ERR_USAGE,
+		        "namespace %s already has %d publisher keys, "
+		        "the most an index may list",
+		        ns, REGINDEX_MAX_NS_KEYS);
 	if (!(entry = cJSON_CreateObject()) ||
 	    !cJSON_AddItemToArray(keys, entry) ||
 	    !cJSON_AddStringToObject(entry, "id", id) ||
@@ -659,17 +666,17 @@ sh_status regdir_add_publisher(struct regdir *r, const char *ns,
 /* The keys the pending tree allows for ns, and whether key_id is one. */
 static int tree_ns_allows(const cJSON *tree, const char *ns,
                           const uint8_t key_id[MINISIG_KEYID_BYTES],
-                          struct minisig_pubkey *pk, char *listed,
-                          size_t cap)
+                          struct minisig_pubkey *pk, char *listed, size_t cap)
 {
 	const cJSON *keys = cJSON_GetObjectItemCaseSensitive(
-		cJSON_GetObjectItemCaseSensitive(tree, "namespaces"), ns);
+	        cJSON_GetObjectItemCaseSensitive(tree, "namespaces"), ns);
 	const cJSON *k;
 	size_t used = 0;
 	int found = 0;
 
 	listed[0] = '\0';
-	cJSON_ArrayForEach(k, keys) {
+	cJSON_ArrayForEach(k, keys)
+	{
 		const cJSON *key = cJSON_GetObjectItemCaseSensitive(k, "key");
 		const cJSON *id = cJSON_GetObjectItemCaseSensitive(k, "id");
 		struct minisig_pubkey p;
@@ -710,9 +717,9 @@ static sh_status copy_hash(const char *src, int out, const char *shown,
 		return sh_error_set(e, SH_ERR_NOMEM, "out of memory");
 	in = open(src, O_RDONLY | O_CLOEXEC);
 	if (in < 0) {
-		rc = sh_error_errno(e, errno == ENOENT ? SH_ERR_NOTFOUND
-		                                       : SH_ERR_IO,
-		                    errno, "cannot open %s", shown);
+		rc = sh_error_errno(
+		        e, errno == ENOENT ? SH_ERR_NOTFOUND : SH_ERR_IO, errno,
+		        "cannot open %s", shown);
 		goto out;
 	}
 	if (fstat(in, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size == 0) {
@@ -737,9 +744,9 @@ static sh_status copy_hash(const char *src, int out, const char *shown,
 			break;
 		*size += (uint64_t)n;
 		if (*size > PACKAGE_MAX_BYTES) {
-			rc = sh_error_set(e, SH_ERR_INVALID,
-			                  "%s is over %llu bytes", shown,
-			                  (unsigned long long)PACKAGE_MAX_BYTES);
+			rc = sh_error_set(
+			        e, SH_ERR_INVALID, "%s is over %llu bytes",
+			        shown, (unsigned long long)PACKAGE_MAX_BYTES);
 			goto out;
 		}
 		minisig_hasher_update(&h, buf, (size_t)n);
@@ -748,9 +755,9 @@ static sh_status copy_hash(const char *src, int out, const char *shown,
 			if (w < 0 && errno == EINTR)
 				continue;
 			if (w < 0) {
-				rc = sh_error_errno(e, SH_ERR_IO, errno,
-				                    "cannot write the copy of %s",
-				                    shown);
+				rc = sh_error_errno(
+				        e, SH_ERR_IO, errno,
+				        "cannot write the copy of %s", shown);
 				goto out;
 			}
 			off += w;
@@ -802,8 +809,8 @@ static cJSON *package_entry(const struct manifest *m, const char *keyid,
 		    !cJSON_AddStringToObject(t1, "name", m->tools[i].name) ||
 		    !cJSON_AddStringToObject(t1, "description",
 		                             m->tools[i].description
-		                                 ? m->tools[i].description
-		                                 : ""))
+		                                     ? m->tools[i].description
+		                                     : ""))
 			goto nomem;
 	}
 	if (!cJSON_AddItemToObject(perm, "network", str_array(&m->network)) ||
@@ -837,7 +844,8 @@ static int insert_position(const cJSON *pkgs, const char *name,
 	const cJSON *p;
 	int i = 0;
 
-	cJSON_ArrayForEach(p, pkgs) {
+	cJSON_ArrayForEach(p, pkgs)
+	{
 		int c = strcmp(str_of(p, "name"), name);
 		if (c == 0) {
 			const char *v = str_of(p, "version");
@@ -883,10 +891,11 @@ sh_status regdir_add_package(struct regdir *r, const char *pkg,
 		return rc;
 	rc = minisig_load(sp, &sig, e);
 	if (rc == SH_ERR_NOTFOUND)
-		return sh_error_set(e, SH_ERR_TRUST,
-		                    "%s has no signature (%s is missing); sign it "
-		                    "with `skillhost sign`",
-		                    shown, sp);
+		return sh_error_set(
+		        e, SH_ERR_TRUST,
+		        "%s has no signature (%s is missing); sign it "
+		        "with `skillhost sign`",
+		        shown, sp);
 	if (rc != SH_OK) {
 		e->status = SH_ERR_TRUST;
 		return sh_error_prefix(e, "%s is refused", shown);
@@ -906,17 +915,16 @@ sh_status regdir_add_package(struct regdir *r, const char *pkg,
 	         info.name);
 	if (!tree_ns_allows(r->tree, ns, sig.key_id, &pk, listed,
 	                    sizeof listed))
-		return sh_error_set(e, SH_ERR_TRUST,
-		                    "%s (%s %s) is signed by key %s, which this "
-		                    "registry does not allow to publish in "
-		                    "namespace \"%s\" (%s%s); the registry "
-		                    "operator adds publishers with `skillreg "
-		                    "publisher add DIR %s KEY.pub`",
-		                    shown, info.name, info.version,
-		                    out->publisher, ns,
-		                    listed[0] ? "its keys: "
-		                              : "no publisher has it yet",
-		                    listed, ns);
+		return sh_error_set(
+		        e, SH_ERR_TRUST,
+		        "%s (%s %s) is signed by key %s, which this "
+		        "registry does not allow to publish in "
+		        "namespace \"%s\" (%s%s); the registry "
+		        "operator adds publishers with `skillreg "
+		        "publisher add DIR %s KEY.pub`",
+		        shown, info.name, info.version, out->publisher, ns,
+		        listed[0] ? "its keys: " : "no publisher has it yet",
+		        listed, ns);
 	snprintf(out->name, sizeof out->name, "%s", info.name);
 	snprintf(out->version, sizeof out->version, "%s", info.version);
 	pkgs = cJSON_GetObjectItemCaseSensitive(r->tree, "packages");
@@ -933,8 +941,8 @@ sh_status regdir_add_package(struct regdir *r, const char *pkg,
 		goto out;
 	if (strlen(url) > REGINDEX_MAX_URL || !manifest_valid_path(url)) {
 		rc = sh_error_set(e, SH_ERR_INVALID,
-		                  "%s %s cannot be stored at a safe path", info.name,
-		                  info.version);
+		                  "%s %s cannot be stored at a safe path",
+		                  info.name, info.version);
 		goto out;
 	}
 	fd = mkostemp(tmp, O_CLOEXEC);
@@ -982,10 +990,11 @@ sh_status regdir_add_package(struct regdir *r, const char *pkg,
 	pos = insert_position(pkgs, info.name, info.version);
 	if (pos < 0) {
 		out->conflict = 1;
-		rc = sh_error_set(e, SH_ERR_USAGE,
-		                  "%s %s is already published; versions never "
-		                  "change once listed, so publish a new version",
-		                  info.name, info.version);
+		rc = sh_error_set(
+		        e, SH_ERR_USAGE,
+		        "%s %s is already published; versions never "
+		        "change once listed, so publish a new version",
+		        info.name, info.version);
 		goto out;
 	}
 	sodium_bin2hex(hex, sizeof hex, fh, sizeof fh);
@@ -1040,8 +1049,8 @@ static sh_status move_new_key(const char *keydir, const char *role,
 		sh_status rc;
 		if ((rc = regkeys_path(keydir, role, exts[i], REGKEYS_NEW, from,
 		                       sizeof from, e)) ||
-		    (rc = regkeys_path(keydir, role, exts[i], "", to,
-		                       sizeof to, e)))
+		    (rc = regkeys_path(keydir, role, exts[i], "", to, sizeof to,
+		                       e)))
 			return rc;
 		if (rename(from, to) != 0)
 			return sh_error_errno(e, SH_ERR_IO, errno,

@@ -36,16 +36,16 @@
 #include "regindex.h"
 #include "status.h"
 
-#define REGDIR_INDEX "index.json"
-#define REGDIR_ROOT "root.json"
-#define REGDIR_SIG ".minisig"
-#define REGDIR_PREV_SIG ".prev.minisig"
-#define REGDIR_ROOTS "roots"
-#define REGDIR_INDEXES "indexes"
-#define REGDIR_PACKAGES "packages"
-#define REGDIR_KEEP_INDEXES 16
+#define REGDIR_INDEX             "index.json"
+#define REGDIR_ROOT              "root.json"
+#define REGDIR_SIG               ".minisig"
+#define REGDIR_PREV_SIG          ".prev.minisig"
+#define REGDIR_ROOTS             "roots"
+#define REGDIR_INDEXES           "indexes"
+#define REGDIR_PACKAGES          "packages"
+#define REGDIR_KEEP_INDEXES      16
 #define REGDIR_DEFAULT_EXPIRES_S (7 * 86400)
-#define REGDIR_MAX_EXPIRES_S (366LL * 86400)
+#define REGDIR_MAX_EXPIRES_S     (366LL * 86400)
 
 struct regdir;
 
@@ -111,9 +111,9 @@ struct regdir_added {
  * for a malformed package, SH_ERR_USAGE with out->conflict for an existing
  * version.
  */
-sh_status regdir_add_package(struct regdir *r, const char *pkg,
-                             const char *sig, const char *shown,
-                             struct regdir_added *out, struct sh_error *e);
+sh_status regdir_add_package(struct regdir *r, const char *pkg, const char *sig,
+                             const char *shown, struct regdir_added *out,
+                             struct sh_error *e);
 
 /*
  * Sign and publish the index with every pending change as the next
@@ -121,8 +121,8 @@ sh_status regdir_add_package(struct regdir *r, const char *pkg,
  * back before it is signed, so only what clients accept is published.
  * *version (may be NULL) receives the new version.
  */
-sh_status regdir_commit(struct regdir *r, int64_t expires_in,
-                        int64_t *version, struct sh_error *e);
+sh_status regdir_commit(struct regdir *r, int64_t expires_in, int64_t *version,
+                        struct sh_error *e);
 
 /*
  * Rotate the index key (and, with rotate_root, the root key too): publish

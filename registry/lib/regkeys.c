@@ -69,12 +69,13 @@ sh_status regkeys_check_outside(const char *dir, const char *keydir,
 		return rc;
 	n = strlen(rd);
 	if (!strncmp(rk, rd, n) && (rk[n] == '\0' || rk[n] == '/'))
-		return sh_error_set(e, SH_ERR_USAGE,
-		                    "the key folder %s is inside the registry "
-		                    "folder %s, which is served to everyone; "
-		                    "put the keys elsewhere (the default is %s%s "
-		                    "beside it)",
-		                    keydir, dir, dir, REGKEYS_SUFFIX);
+		return sh_error_set(
+		        e, SH_ERR_USAGE,
+		        "the key folder %s is inside the registry "
+		        "folder %s, which is served to everyone; "
+		        "put the keys elsewhere (the default is %s%s "
+		        "beside it)",
+		        keydir, dir, dir, REGKEYS_SUFFIX);
 	return SH_OK;
 }
 
@@ -126,24 +127,24 @@ sh_status regkeys_load(const char *keydir, const char *role, const char *path,
 		return rc;
 	rc = minisig_seckey_needs_password(sec, &enc, e);
 	if (rc == SH_ERR_NOTFOUND)
-		return sh_error_set(e, SH_ERR_NOTFOUND,
-		                    "the %s key %s does not exist; give the key "
-		                    "folder with --keys (made by `skillreg "
-		                    "init`)%s",
-		                    role, sec,
-		                    !strcmp(role, REGKEYS_ROOT)
-		                        ? ", or the offline root key with "
-		                          "--root-key FILE"
-		                        : "");
+		return sh_error_set(
+		        e, SH_ERR_NOTFOUND,
+		        "the %s key %s does not exist; give the key "
+		        "folder with --keys (made by `skillreg "
+		        "init`)%s",
+		        role, sec,
+		        !strcmp(role, REGKEYS_ROOT)
+		                ? ", or the offline root key with "
+		                  "--root-key FILE"
+		                : "");
 	if (rc != SH_OK)
 		return rc;
 	if (enc && !getenv(REGKEYS_PASSWORD_ENV))
 		return sh_error_set(e, SH_ERR_USAGE,
 		                    "%s is password-protected: set %s", sec,
 		                    REGKEYS_PASSWORD_ENV);
-	return minisig_seckey_load(sec, enc ? getenv(REGKEYS_PASSWORD_ENV)
-	                                    : NULL,
-	                           sk, e);
+	return minisig_seckey_load(
+	        sec, enc ? getenv(REGKEYS_PASSWORD_ENV) : NULL, sk, e);
 }
 
 sh_status regkeys_sign_meta(const struct minisig_seckey *sk,

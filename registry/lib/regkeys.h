@@ -26,13 +26,13 @@
 #include "regindex.h"
 #include "status.h"
 
-#define REGKEYS_ROOT "root"
-#define REGKEYS_INDEX "index"
+#define REGKEYS_ROOT   "root"
+#define REGKEYS_INDEX  "index"
 #define REGKEYS_SUFFIX ".keys"
-#define REGKEYS_LOCK "skillreg.lock"
+#define REGKEYS_LOCK   "skillreg.lock"
 /* A rotation writes the new keys under these suffixes first, and renames
  * them into place only after the root that lists them is published. */
-#define REGKEYS_NEW ".new"
+#define REGKEYS_NEW          ".new"
 #define REGKEYS_PASSWORD_ENV "SKILLREG_KEY_PASSWORD"
 
 /* The default key folder of registry folder dir: "<dir>.keys" beside it

@@ -34,17 +34,18 @@
 #include "regkeys.h"
 #include "skilldesc.h"
 
-#define UPLOADS_DIR "uploads"
-#define POST_BUFFER 65536
-#define ETAG_SIZE 64
+#define UPLOADS_DIR    "uploads"
+#define POST_BUFFER    65536
+#define ETAG_SIZE      64
 #define HTTP_DATE_SIZE 40
-#define PUBLISH_PATH "/v1/packages"
+#define PUBLISH_PATH   "/v1/packages"
 /* Status codes whose names differ across libmicrohttpd versions. */
-#define HTTP_CONTENT_TOO_LARGE 413
+#define HTTP_CONTENT_TOO_LARGE     413
 #define HTTP_RANGE_NOT_SATISFIABLE 416
-#define HTTP_UNPROCESSABLE 422
-#define CSP "default-src 'none'; style-src 'unsafe-inline'; " \
-            "form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+#define HTTP_UNPROCESSABLE         422
+#define CSP                                                                    \
+	"default-src 'none'; style-src 'unsafe-inline'; "                      \
+	"form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 
 struct regserve {
 	char dir[PATH_MAX];
@@ -83,7 +84,7 @@ static enum MHD_Result respond(struct MHD_Connection *c, unsigned status,
                                const char *cache)
 {
 	struct MHD_Response *r = MHD_create_response_from_buffer(
-		len, (void *)body, MHD_RESPMEM_MUST_COPY);
+	        len, (void *)body, MHD_RESPMEM_MUST_COPY);
 	enum MHD_Result ok;
 
 	if (!r)
@@ -274,7 +275,8 @@ static enum MHD_Result serve_file(struct regserve *s, struct MHD_Connection *c,
 	snprintf(cache, sizeof cache,
 	         immutable ? "public, max-age=%d, immutable"
 	                   : "public, max-age=%d",
-	         immutable ? REGSERVE_IMMUTABLE_MAX_AGE : REGSERVE_META_MAX_AGE);
+	         immutable ? REGSERVE_IMMUTABLE_MAX_AGE
+	                   : REGSERVE_META_MAX_AGE);
 	inm = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
 	                                  MHD_HTTP_HEADER_IF_NONE_MATCH);
 	ims = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
@@ -287,7 +289,8 @@ static enum MHD_Result serve_file(struct regserve *s, struct MHD_Connection *c,
 		if (!r)
 			return MHD_NO;
 		MHD_add_response_header(r, MHD_HTTP_HEADER_ETAG, etag);
-		MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, cache);
+		MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL,
+		                        cache);
 		ok = MHD_queue_response(c, MHD_HTTP_NOT_MODIFIED, r);
 		MHD_destroy_response(r);
 		return ok;
@@ -395,9 +398,8 @@ out:
 	return rc;
 }
 
-static enum MHD_Result serve_catalog(struct regserve *s,
-                                     struct MHD_Connection *c,
-                                     const char *skill)
+static enum MHD_Result
+serve_catalog(struct regserve *s, struct MHD_Connection *c, const char *skill)
 {
 	struct catalog_site site;
 	struct html_buf b;
@@ -519,9 +521,8 @@ static unsigned status_of(sh_status st, int conflict)
 	}
 }
 
-static enum MHD_Result finish_publish(struct regserve *s,
-                                      struct MHD_Connection *c,
-                                      struct upload *u)
+static enum MHD_Result
+finish_publish(struct regserve *s, struct MHD_Connection *c, struct upload *u)
 {
 	char sigpath[PATH_MAX + 16];
 	struct regdir *r = NULL;
@@ -546,11 +547,12 @@ static enum MHD_Result finish_publish(struct regserve *s,
 		return respond_json_error(c, MHD_HTTP_BAD_REQUEST, msg);
 	}
 	if (u->sig_too_big || !u->got_package || !u->sig_len)
-		return respond_json_error(c, MHD_HTTP_BAD_REQUEST,
-		                          "send a multipart/form-data body with "
-		                          "a \"package\" part (the .skill file) "
-		                          "and a \"signature\" part (its "
-		                          ".minisig)");
+		return respond_json_error(
+		        c, MHD_HTTP_BAD_REQUEST,
+		        "send a multipart/form-data body with "
+		        "a \"package\" part (the .skill file) "
+		        "and a \"signature\" part (its "
+		        ".minisig)");
 	snprintf(sigpath, sizeof sigpath, "%s.minisig", u->path);
 	if ((rc = fs_write_atomic(sigpath, u->sig, u->sig_len, 0600, &e)))
 		goto fail;
@@ -566,8 +568,8 @@ static enum MHD_Result finish_publish(struct regserve *s,
 	if (rc != SH_OK)
 		goto fail;
 	hostlog(SKILL_LOG_NOTICE,
-	        "published %s %s (key %s), index version %" PRId64,
-	        added.name, added.version, added.publisher, version);
+	        "published %s %s (key %s), index version %" PRId64, added.name,
+	        added.version, added.publisher, version);
 	o = cJSON_CreateObject();
 	cJSON_AddStringToObject(o, "name", added.name);
 	cJSON_AddStringToObject(o, "version", added.version);
@@ -591,7 +593,7 @@ static enum MHD_Result start_publish(struct regserve *s,
                                      struct MHD_Connection *c, void **ctx)
 {
 	const char *len = MHD_lookup_connection_value(
-		c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+	        c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
 	char dir[PATH_MAX];
 	struct upload *u;
 	struct sh_error e;
@@ -611,9 +613,10 @@ static enum MHD_Result start_publish(struct regserve *s,
 		                          "upload cap");
 	u->pp = MHD_create_post_processor(c, POST_BUFFER, on_field, u);
 	if (!u->pp)
-		return respond_json_error(c, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE,
-		                          "send multipart/form-data with "
-		                          "\"package\" and \"signature\" parts");
+		return respond_json_error(
+		        c, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE,
+		        "send multipart/form-data with "
+		        "\"package\" and \"signature\" parts");
 	/* Uploads wait in the key folder: private, never served. */
 	if (fs_pathf(dir, sizeof dir, &e, "%s/%s", s->keydir, UPLOADS_DIR) ||
 	    fs_mkdirs(dir, 0700, &e) ||
@@ -636,7 +639,8 @@ static int is_meta(const char *rel)
 {
 	return !strcmp(rel, REGDIR_INDEX) ||
 	       !strcmp(rel, REGDIR_INDEX REGDIR_SIG) ||
-	       !strcmp(rel, REGDIR_ROOT) || !strcmp(rel, REGDIR_ROOT REGDIR_SIG);
+	       !strcmp(rel, REGDIR_ROOT) ||
+	       !strcmp(rel, REGDIR_ROOT REGDIR_SIG);
 }
 
 static int is_versioned(const char *rel)
@@ -685,13 +689,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 	*ctx = &publish_marker;
 	if (!get) {
 		struct MHD_Response *r = MHD_create_response_from_buffer(
-			0, (void *)"", MHD_RESPMEM_PERSISTENT);
+		        0, (void *)"", MHD_RESPMEM_PERSISTENT);
 		enum MHD_Result ok;
 		if (!r)
 			return MHD_NO;
-		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW,
-		                        !strcmp(url, PUBLISH_PATH) ? "PUT, POST"
-		                                                   : "GET, HEAD");
+		MHD_add_response_header(
+		        r, MHD_HTTP_HEADER_ALLOW,
+		        !strcmp(url, PUBLISH_PATH) ? "PUT, POST" : "GET, HEAD");
 		ok = MHD_queue_response(c, MHD_HTTP_METHOD_NOT_ALLOWED, r);
 		MHD_destroy_response(r);
 		return ok;
@@ -703,8 +707,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 		return serve_catalog(s, c, NULL);
 	if (!strncmp(url, "/skills/", 8)) {
 		if (!skilldesc_valid_skill_name(url + 8))
-			return respond_html_error(s, c, MHD_HTTP_NOT_FOUND,
-			                          "There is no such skill here.");
+			return respond_html_error(
+			        s, c, MHD_HTTP_NOT_FOUND,
+			        "There is no such skill here.");
 		return serve_catalog(s, c, url + 8);
 	}
 	if (is_meta(url + 1))
@@ -727,7 +732,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **ctx,
 }
 
 static void mhd_log(void *cls, const char *fmt, va_list ap)
-	__attribute__((format(printf, 2, 0)));
+        __attribute__((format(printf, 2, 0)));
 
 static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
@@ -762,7 +767,8 @@ sh_status regserve_start(const struct regserve_opts *o, struct regserve **out,
 	if (o->keydir)
 		rc = fs_pathf(s->keydir, sizeof s->keydir, e, "%s", o->keydir);
 	else
-		rc = regkeys_default_dir(o->dir, s->keydir, sizeof s->keydir, e);
+		rc = regkeys_default_dir(o->dir, s->keydir, sizeof s->keydir,
+		                         e);
 	if (rc != SH_OK)
 		goto fail;
 	/* Open once to check the folder, the keys and the signatures now,
@@ -770,8 +776,8 @@ sh_status regserve_start(const struct regserve_opts *o, struct regserve **out,
 	if ((rc = regdir_open(s->dir, s->keydir, &r, e)))
 		goto fail;
 	regdir_close(r);
-	s->max_upload = o->max_upload ? o->max_upload
-	                              : REGSERVE_MAX_UPLOAD_DEFAULT;
+	s->max_upload =
+	        o->max_upload ? o->max_upload : REGSERVE_MAX_UPLOAD_DEFAULT;
 	s->expires_in = o->expires_in;
 	snprintf(s->name, sizeof s->name, "%s", o->name ? o->name : "main");
 	if ((rc = catalog_refresh(s, e)))
@@ -792,16 +798,17 @@ sh_status regserve_start(const struct regserve_opts *o, struct regserve **out,
 	if (strchr(addr.host, ':'))
 		flags |= MHD_USE_IPv6;
 	s->d = MHD_start_daemon(
-		flags, 0, NULL, NULL, on_request, s, MHD_OPTION_LISTEN_SOCKET,
-		addr.fd, MHD_OPTION_CONNECTION_LIMIT,
-		(unsigned)REGSERVE_MAX_CONNECTIONS,
-		MHD_OPTION_CONNECTION_TIMEOUT,
-		(unsigned)REGSERVE_CONNECTION_TIMEOUT_S,
-		MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
-		MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s, MHD_OPTION_END);
+	        flags, 0, NULL, NULL, on_request, s, MHD_OPTION_LISTEN_SOCKET,
+	        addr.fd, MHD_OPTION_CONNECTION_LIMIT,
+	        (unsigned)REGSERVE_MAX_CONNECTIONS,
+	        MHD_OPTION_CONNECTION_TIMEOUT,
+	        (unsigned)REGSERVE_CONNECTION_TIMEOUT_S,
+	        MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+	        MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s, MHD_OPTION_END);
 	if (!s->d) {
 		rc = sh_error_set(e, SH_ERR_FAIL,
-		                  "libmicrohttpd would not start on %s", s->url);
+		                  "libmicrohttpd would not start on %s",
+		                  s->url);
 		goto fail;
 	}
 	*out = s;

@@ -98,7 +98,8 @@ int rk_is_html(const char *body, size_t len, const char *content_type)
 	while (i < len && isspace((unsigned char)body[i]))
 		i++;
 	return i < len && body[i] == '<' &&
-	       (find_ci(body, head, "<html") || find_ci(body, head, "<!doctype") ||
+	       (find_ci(body, head, "<html") ||
+	        find_ci(body, head, "<!doctype") ||
 	        find_ci(body, head, "<head") || find_ci(body, head, "<body") ||
 	        find_ci(body, head, "<title"));
 }
@@ -109,7 +110,7 @@ static void strip_tags(struct sbuf *out, const char *s, size_t n)
 	static const struct {
 		const char *e;
 		char c;
-	} ents[] = {{"&amp;", '&'},  {"&lt;", '<'},  {"&gt;", '>'},
+	} ents[] = {{"&amp;", '&'},  {"&lt;", '<'},   {"&gt;", '>'},
 	            {"&quot;", '"'}, {"&#39;", '\''}, {"&nbsp;", ' '}};
 	size_t i = 0;
 
@@ -122,7 +123,8 @@ static void strip_tags(struct sbuf *out, const char *s, size_t n)
 			const char *gt;
 			for (size_t k = 0; k < 2; k++) {
 				size_t kl = strlen(skip[k]);
-				if (i + kl <= n && !strncasecmp(s + i, skip[k], kl)) {
+				if (i + kl <= n &&
+				    !strncasecmp(s + i, skip[k], kl)) {
 					char close[16];
 					const char *end;
 					snprintf(close, sizeof close, "</%s",
@@ -141,7 +143,8 @@ static void strip_tags(struct sbuf *out, const char *s, size_t n)
 			size_t k;
 			for (k = 0; k < sizeof ents / sizeof ents[0]; k++) {
 				size_t el = strlen(ents[k].e);
-				if (i + el <= n && !strncmp(s + i, ents[k].e, el)) {
+				if (i + el <= n &&
+				    !strncmp(s + i, ents[k].e, el)) {
 					sb_putc(out, ents[k].c);
 					i += el;
 					break;
@@ -154,8 +157,7 @@ static void strip_tags(struct sbuf *out, const char *s, size_t n)
 	}
 }
 
-void rk_put_html_text(struct sbuf *b, const char *body, size_t len,
-                      size_t max)
+void rk_put_html_text(struct sbuf *b, const char *body, size_t len, size_t max)
 {
 	const char *t = find_ci(body, len, "<title");
 	struct sbuf text;
@@ -163,9 +165,9 @@ void rk_put_html_text(struct sbuf *b, const char *body, size_t len,
 	sb_init(&text, 0);
 	if (t) {
 		const char *gt = memchr(t, '>', len - (size_t)(t - body));
-		const char *end = gt ? find_ci(gt, len - (size_t)(gt - body),
-		                               "</title")
-		                     : NULL;
+		const char *end =
+		        gt ? find_ci(gt, len - (size_t)(gt - body), "</title")
+		           : NULL;
 		if (gt && end)
 			strip_tags(&text, gt + 1, (size_t)(end - gt - 1));
 	}
@@ -178,7 +180,8 @@ void rk_put_html_text(struct sbuf *b, const char *body, size_t len,
 			const char *bs = find_ci(body, len, "<body");
 			sb_trim(&text, text.len);
 			if (bs)
-				strip_tags(&text, bs, len - (size_t)(bs - body));
+				strip_tags(&text, bs,
+				           len - (size_t)(bs - body));
 			else
 				strip_tags(&text, body, len);
 		}
@@ -388,19 +391,21 @@ void rk_put_transport_error(struct sbuf *b, skill_status st,
 	rk_url_host(url, host, sizeof host);
 	switch (st) {
 	case SKILL_ERR_DENIED:
-		sb_printf(b,
-		          "skillhost refused to send %s %.*s: %s is not in the "
-		          "hosts %s may reach (or it redirected to one that is "
-		          "not; skillhost's log names it). If %s is the right "
-		          "address, the operator can allow it with `skillhost "
-		          "permit %s %s`; otherwise correct the configured URL.",
-		          method, (int)ulen, url, host, skill, host, skill, host);
+		sb_printf(
+		        b,
+		        "skillhost refused to send %s %.*s: %s is not in the "
+		        "hosts %s may reach (or it redirected to one that is "
+		        "not; skillhost's log names it). If %s is the right "
+		        "address, the operator can allow it with `skillhost "
+		        "permit %s %s`; otherwise correct the configured URL.",
+		        method, (int)ulen, url, host, skill, host, skill, host);
 		break;
 	case SKILL_ERR_TIMEOUT:
-		sb_printf(b,
-		          "%s did not answer %s %.*s in time. Try again, or ask "
-		          "for less (fewer results or fields).",
-		          service, method, (int)ulen, url);
+		sb_printf(
+		        b,
+		        "%s did not answer %s %.*s in time. Try again, or ask "
+		        "for less (fewer results or fields).",
+		        service, method, (int)ulen, url);
 		break;
 	case SKILL_ERR_NOMEM:
 		sb_printf(b,
@@ -408,14 +413,13 @@ void rk_put_transport_error(struct sbuf *b, skill_status st,
 		          "accepts; ask for fewer results or fields.",
 		          service, method, (int)ulen, url);
 		break;
-	case SKILL_ERR_CANCELLED:
-		sb_puts(b, "The call was cancelled.");
-		break;
+	case SKILL_ERR_CANCELLED: sb_puts(b, "The call was cancelled."); break;
 	case SKILL_ERR_ARGS:
-		sb_printf(b,
-		          "skillhost could not send %s %.*s (a malformed URL or "
-		          "header); check the configured URL.",
-		          method, (int)ulen, url);
+		sb_printf(
+		        b,
+		        "skillhost could not send %s %.*s (a malformed URL or "
+		        "header); check the configured URL.",
+		        method, (int)ulen, url);
 		break;
 	default:
 		sb_printf(b,

@@ -34,8 +34,7 @@ int rk_is_html(const char *body, size_t len, const char *content_type);
 
 /* Append what an HTML error page says: its <title>, else its visible text,
  * cleaned and cut at max bytes. */
-void rk_put_html_text(struct sbuf *b, const char *body, size_t len,
-                      size_t max);
+void rk_put_html_text(struct sbuf *b, const char *body, size_t len, size_t max);
 
 /* Append the readable part of an error body that is not the service's own
  * JSON: the text of an HTML page, or the body as cleaned text. Appends

@@ -10,7 +10,7 @@
 #include <stddef.h>
 
 struct sbuf {
-	char *p;      /* NUL-terminated while len > 0 */
+	char *p; /* NUL-terminated while len > 0 */
 	size_t len;
 	size_t cap;
 	size_t limit; /* 0: no limit beyond memory */
@@ -32,7 +32,7 @@ void sb_put(struct sbuf *b, const char *s, size_t n);
 void sb_puts(struct sbuf *b, const char *s);
 void sb_putc(struct sbuf *b, char c);
 void sb_printf(struct sbuf *b, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+        __attribute__((format(printf, 2, 3)));
 /* Append s percent-encoded: everything but RFC 3986 unreserved characters,
  * so it is safe as a path segment or a query value. */
 void sb_put_pct(struct sbuf *b, const char *s);

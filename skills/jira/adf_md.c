@@ -23,22 +23,23 @@ struct inl {
 	struct sbuf *b;
 	int open[MK_COUNT]; /* open marks, in the order opened */
 	int nopen;
-	const char *href;   /* of the open link */
-	const char *title;  /* of the open link */
-	struct sbuf pend;   /* white space held until the marks settle */
+	const char *href;  /* of the open link */
+	const char *title; /* of the open link */
+	struct sbuf pend;  /* white space held until the marks settle */
 	int in_table;
-	int line_start;     /* at the start of a Markdown line */
+	int line_start; /* at the start of a Markdown line */
 };
 
 static const char *type_of(const cJSON *n)
 {
-	return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(n, "type"));
+	return cJSON_GetStringValue(
+	        cJSON_GetObjectItemCaseSensitive(n, "type"));
 }
 
 static const cJSON *attr(const cJSON *n, const char *name)
 {
 	return cJSON_GetObjectItemCaseSensitive(
-		cJSON_GetObjectItemCaseSensitive(n, "attrs"), name);
+	        cJSON_GetObjectItemCaseSensitive(n, "attrs"), name);
 }
 
 static const char *attr_str(const cJSON *n, const char *name)
@@ -93,9 +94,8 @@ static void put_escaped(struct inl *x, const char *s, size_t n)
 				continue;
 			}
 		}
-		if (c == '\\' || c == '`' || c == '*' || c == '[' ||
-		    c == ']' || c == '<' || c == '&' ||
-		    (c == '|' && x->in_table))
+		if (c == '\\' || c == '`' || c == '*' || c == '[' || c == ']' ||
+		    c == '<' || c == '&' || (c == '|' && x->in_table))
 			esc = 1;
 		else if (c == '_')
 			esc = !(i > 0 && alnum(s[i - 1]) && i + 1 < n &&
@@ -153,20 +153,13 @@ static void close_mark(struct inl *x)
 		sb_putc(x->b, ')');
 		x->href = x->title = NULL;
 		break;
-	case MK_STRONG:
-		sb_puts(x->b, "**");
-		break;
-	case MK_EM:
-		sb_putc(x->b, '*');
-		break;
-	default:
-		sb_puts(x->b, "~~");
-		break;
+	case MK_STRONG: sb_puts(x->b, "**"); break;
+	case MK_EM: sb_putc(x->b, '*'); break;
+	default: sb_puts(x->b, "~~"); break;
 	}
 }
 
-static void open_mark(struct inl *x, int m, const char *href,
-                      const char *title)
+static void open_mark(struct inl *x, int m, const char *href, const char *title)
 {
 	static const char *const open[] = {"[", "**", "*", "~~"};
 
@@ -255,7 +248,7 @@ static void date_text(struct sbuf *b, const char *ts)
 static void text_node(struct inl *x, const cJSON *n)
 {
 	const char *s = cJSON_GetStringValue(
-		cJSON_GetObjectItemCaseSensitive(n, "text"));
+	        cJSON_GetObjectItemCaseSensitive(n, "text"));
 	const cJSON *mk;
 	int want[MK_COUNT] = {0}, code = 0;
 	const char *href = NULL, *title = NULL;
@@ -311,8 +304,8 @@ static void text_node(struct inl *x, const cJSON *n)
 	 * autolink. */
 	if (want[MK_LINK] && !is_open(x, MK_LINK) && !want[MK_STRONG] &&
 	    !want[MK_EM] && !want[MK_STRIKE] && !lead && !trail &&
-	    (!title || !*title) && !strcmp(s, href) &&
-	    !strpbrk(s, "<> \n") && strchr(s, ':')) {
+	    (!title || !*title) && !strcmp(s, href) && !strpbrk(s, "<> \n") &&
+	    strchr(s, ':')) {
 		sb_printf(x->b, "<%s>", s);
 		x->line_start = 0;
 		return;
@@ -366,7 +359,9 @@ static void inline_node(struct inl *x, const cJSON *n, int depth)
 	} else if (!strcmp(t, "mediaInline")) {
 		s = attr_str(n, "alt");
 		sb_printf(x->b, "\\[attachment: %s\\]",
-		          s ? s : attr_str(n, "id") ? attr_str(n, "id") : "");
+		          s                   ? s
+		          : attr_str(n, "id") ? attr_str(n, "id")
+		                              : "");
 	} else {
 		render_inline(x, content(n), depth + 1);
 	}
@@ -377,13 +372,11 @@ static void render_inline(struct inl *x, const cJSON *arr, int depth)
 {
 	const cJSON *n;
 
-	cJSON_ArrayForEach(n, arr)
-		inline_node(x, n, depth);
+	cJSON_ArrayForEach(n, arr) inline_node(x, n, depth);
 }
 
 /* The inline content of n appended to b. */
-static void inline_to(struct sbuf *b, const cJSON *arr, int in_table,
-                      int depth)
+static void inline_to(struct sbuf *b, const cJSON *arr, int in_table, int depth)
 {
 	struct inl x = {.b = b, .in_table = in_table, .line_start = 1};
 	int none[MK_COUNT] = {0};
@@ -440,7 +433,7 @@ static void code_block(struct sbuf *b, const cJSON *n)
 	cJSON_ArrayForEach(t, content(n))
 	{
 		const char *s = cJSON_GetStringValue(
-			cJSON_GetObjectItemCaseSensitive(t, "text"));
+		        cJSON_GetObjectItemCaseSensitive(t, "text"));
 		if (s)
 			sb_puts(&code, s);
 	}
@@ -492,7 +485,8 @@ static void list(struct sbuf *b, const cJSON *n, int ordered, int depth)
 		if (!first)
 			sb_putc(b, '\n');
 		first = 0;
-		if (t && (!strcmp(t, "taskItem") || !strcmp(t, "decisionItem"))) {
+		if (t &&
+		    (!strcmp(t, "taskItem") || !strcmp(t, "decisionItem"))) {
 			/* Their content is inline, not blocks. */
 			sb_free(&inner);
 			sb_init(&inner, 0);
@@ -519,9 +513,9 @@ static const char *column_delim(const cJSON *cell)
 {
 	const cJSON *mk;
 
-	cJSON_ArrayForEach(mk, cJSON_GetObjectItemCaseSensitive(
-		                       cJSON_GetArrayItem(content(cell), 0),
-		                       "marks"))
+	cJSON_ArrayForEach(
+	        mk, cJSON_GetObjectItemCaseSensitive(
+	                    cJSON_GetArrayItem(content(cell), 0), "marks"))
 	{
 		const char *a = attr_str(mk, "align");
 		if (a && !strcmp(a, "center"))
@@ -564,7 +558,8 @@ static void table(struct sbuf *b, const cJSON *n, int depth)
 				first = 0;
 				if (t && (!strcmp(t, "paragraph") ||
 				          !strcmp(t, "heading")))
-					inline_to(b, content(blk), 1, depth + 1);
+					inline_to(b, content(blk), 1,
+					          depth + 1);
 				else {
 					/* Anything else: its text, one line. */
 					struct sbuf inner;
@@ -592,7 +587,7 @@ static void table(struct sbuf *b, const cJSON *n, int depth)
 			sb_puts(b, "\n|");
 			for (c = 0; c < cols; c++)
 				sb_puts(b, column_delim(cJSON_GetArrayItem(
-					           content(row), c)));
+				                   content(row), c)));
 		}
 		r++;
 	}
@@ -656,8 +651,9 @@ static void block(struct sbuf *b, const cJSON *n, int depth)
 			else
 				sb_printf(b, "\\[attachment: %s\\]",
 				          alt ? alt
-				          : attr_str(m, "id") ? attr_str(m, "id")
-				                              : "file");
+				          : attr_str(m, "id")
+				                  ? attr_str(m, "id")
+				                  : "file");
 		}
 	} else if (!strcmp(t, "blockCard") || !strcmp(t, "embedCard")) {
 		s = attr_str(n, "url");
@@ -692,9 +688,9 @@ static void render_blocks(struct sbuf *b, const cJSON *arr, int depth,
 		gap = 0;
 		if (before) {
 			gap = tight && n != arr->child && t && pt &&
-			              !strcmp(pt, "paragraph") &&
-			              (!strcmp(t, "bulletList") ||
-			               !strcmp(t, "orderedList"))
+			                      !strcmp(pt, "paragraph") &&
+			                      (!strcmp(t, "bulletList") ||
+			                       !strcmp(t, "orderedList"))
 			              ? 1
 			              : 2;
 			sb_put(b, "\n\n", gap);

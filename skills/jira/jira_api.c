@@ -15,7 +15,7 @@
 /* Jira's answers can be large (an issue with all fields and comments); the
  * host's default cap is far above what a search page needs. */
 #define JIRA_TIMEOUT_MS 30000
-#define MESSAGE_MAX 4096
+#define MESSAGE_MAX     4096
 
 skill_status jira_fail(struct jira *j, skill_status st, const char *fmt, ...)
 {
@@ -29,11 +29,10 @@ skill_status jira_fail(struct jira *j, skill_status st, const char *fmt, ...)
 	return st;
 }
 
-static skill_status fail_buf(struct jira *j, skill_status st,
-                             struct sbuf *msg)
+static skill_status fail_buf(struct jira *j, skill_status st, struct sbuf *msg)
 {
-	j->host->tool_error(j->call, sb_failed(msg) ? "out of memory"
-	                                            : sb_str(msg));
+	j->host->tool_error(j->call,
+	                    sb_failed(msg) ? "out of memory" : sb_str(msg));
 	sb_free(msg);
 	return st;
 }
@@ -57,7 +56,7 @@ static int64_t secret(struct jira *j, const skill_ext_secrets_t *sec,
 static skill_status open_base(struct jira *j, const skill_ext_secrets_t *sec)
 {
 	const skill_ext_config_t *cfg =
-		j->host->get_extension(j->host, SKILL_EXT_CONFIG);
+	        j->host->get_extension(j->host, SKILL_EXT_CONFIG);
 	char *url = NULL, from_config[RK_URL_MAX];
 	const char *src = "JIRA_BASE_URL";
 	struct sbuf why;
@@ -73,22 +72,25 @@ static skill_status open_base(struct jira *j, const skill_ext_secrets_t *sec)
 		                           sizeof from_config)
 		                : -1;
 		if (m >= (int64_t)sizeof from_config)
-			return jira_fail(j, SKILL_ERR_TOOL,
-			                 "The base_url setting is too long; set it "
-			                 "to the site's address, e.g. "
-			                 "https://your-site.atlassian.net.");
+			return jira_fail(
+			        j, SKILL_ERR_TOOL,
+			        "The base_url setting is too long; set it "
+			        "to the site's address, e.g. "
+			        "https://your-site.atlassian.net.");
 		if (m > 0)
 			src = "the base_url setting";
 		else
 			return jira_fail(
-				j, SKILL_ERR_TOOL,
-				"Jira is not configured: JIRA_BASE_URL is not "
-				"set. Set the site's address with `skillhost "
-				"secret set %s JIRA_BASE_URL` (the value is read "
-				"from stdin, e.g. https://your-site.atlassian.net"
-				"), or `skillhost config %s base_url URL`, or "
-				"the JIRA_BASE_URL environment variable.",
-				JIRA_SKILL_NAME, JIRA_SKILL_NAME);
+			        j, SKILL_ERR_TOOL,
+			        "Jira is not configured: JIRA_BASE_URL is not "
+			        "set. Set the site's address with `skillhost "
+			        "secret set %s JIRA_BASE_URL` (the value is "
+			        "read "
+			        "from stdin, e.g. "
+			        "https://your-site.atlassian.net"
+			        "), or `skillhost config %s base_url URL`, or "
+			        "the JIRA_BASE_URL environment variable.",
+			        JIRA_SKILL_NAME, JIRA_SKILL_NAME);
 	}
 	sb_init(&why, 0);
 	ok = rk_base_url(url ? url : from_config, j->base, sizeof j->base,
@@ -114,14 +116,14 @@ static skill_status open_base(struct jira *j, const skill_ext_secrets_t *sec)
 static skill_status missing_credentials(struct jira *j, const char *what)
 {
 	return jira_fail(
-		j, SKILL_ERR_TOOL,
-		"Jira credentials are missing: %s. For Jira Cloud set "
-		"JIRA_EMAIL (the Atlassian account's e-mail) and "
-		"JIRA_API_TOKEN (create one at "
-		"https://id.atlassian.com/manage-profile/security/api-tokens)"
-		" with `skillhost secret set %s NAME` (the value is read from "
-		"stdin); for OAuth 2.0 set JIRA_BEARER_TOKEN instead.",
-		what, JIRA_SKILL_NAME);
+	        j, SKILL_ERR_TOOL,
+	        "Jira credentials are missing: %s. For Jira Cloud set "
+	        "JIRA_EMAIL (the Atlassian account's e-mail) and "
+	        "JIRA_API_TOKEN (create one at "
+	        "https://id.atlassian.com/manage-profile/security/api-tokens)"
+	        " with `skillhost secret set %s NAME` (the value is read from "
+	        "stdin); for OAuth 2.0 set JIRA_BEARER_TOKEN instead.",
+	        what, JIRA_SKILL_NAME);
 }
 
 static skill_status open_auth(struct jira *j, const skill_ext_secrets_t *sec)
@@ -154,9 +156,9 @@ static skill_status open_auth(struct jira *j, const skill_ext_secrets_t *sec)
 		goto done;
 	}
 	if (ne <= 0 || nt <= 0) {
-		st = missing_credentials(j, ne <= 0
-		                                    ? "JIRA_EMAIL is not set"
-		                                    : "JIRA_API_TOKEN is not set");
+		st = missing_credentials(j,
+		                         ne <= 0 ? "JIRA_EMAIL is not set"
+		                                 : "JIRA_API_TOKEN is not set");
 		goto done;
 	}
 	{
@@ -265,31 +267,36 @@ static skill_status status_error(struct jira *j, const char *method,
 	if (s == 400 || s == 422) {
 		if ((said & JIRA_ERR_CUSTOM) &&
 		    !(hint && strstr(hint, "get_create_fields")))
-			sb_puts(&m, "Call get_create_fields for the project and "
-			            "issue type to see which fields can be set "
-			            "and the values they allow. ");
-		sb_puts(&m, hint ? hint : "Correct the arguments named above "
-		                          "and try again.");
+			sb_puts(&m,
+			        "Call get_create_fields for the project and "
+			        "issue type to see which fields can be set "
+			        "and the values they allow. ");
+		sb_puts(&m, hint ? hint
+		                 : "Correct the arguments named above "
+		                   "and try again.");
 	} else if (s == 401) {
 		if (j->bearer)
-			sb_printf(&m,
-			          "Jira did not accept JIRA_BEARER_TOKEN: it may "
-			          "have expired or lack the scopes "
-			          "(read:jira-work, write:jira-work, "
-			          "read:jira-user). Set a new one with `skillhost "
-			          "secret set %s JIRA_BEARER_TOKEN`.",
-			          JIRA_SKILL_NAME);
+			sb_printf(
+			        &m,
+			        "Jira did not accept JIRA_BEARER_TOKEN: it may "
+			        "have expired or lack the scopes "
+			        "(read:jira-work, write:jira-work, "
+			        "read:jira-user). Set a new one with "
+			        "`skillhost "
+			        "secret set %s JIRA_BEARER_TOKEN`.",
+			        JIRA_SKILL_NAME);
 		else
-			sb_printf(&m,
-			          "Jira did not accept JIRA_EMAIL and "
-			          "JIRA_API_TOKEN: check that the token belongs "
-			          "to that account, has not expired or been "
-			          "revoked, and is for the site in JIRA_BASE_URL "
-			          "(scoped API tokens need JIRA_BASE_URL="
-			          "https://api.atlassian.com/ex/jira/CLOUD_ID). "
-			          "Update them with `skillhost secret set %s "
-			          "NAME`.",
-			          JIRA_SKILL_NAME);
+			sb_printf(
+			        &m,
+			        "Jira did not accept JIRA_EMAIL and "
+			        "JIRA_API_TOKEN: check that the token belongs "
+			        "to that account, has not expired or been "
+			        "revoked, and is for the site in JIRA_BASE_URL "
+			        "(scoped API tokens need JIRA_BASE_URL="
+			        "https://api.atlassian.com/ex/jira/CLOUD_ID). "
+			        "Update them with `skillhost secret set %s "
+			        "NAME`.",
+			        JIRA_SKILL_NAME);
 	} else if (s == 403) {
 		sb_puts(&m, "The Jira account lacks the permission for this "
 		            "(for example Browse Projects, Create Issues, Edit "
@@ -313,12 +320,14 @@ static skill_status status_error(struct jira *j, const char *method,
 		sb_puts(&m, "Jira's rate limit was reached");
 		if (why)
 			sb_printf(&m, " (%s)", why);
-		sb_puts(&m, idempotent(method)
-		                    ? "; skillhost already retried the request. "
-		                    : "; the request was not carried out. ");
+		sb_puts(&m,
+		        idempotent(method)
+		                ? "; skillhost already retried the request. "
+		                : "; the request was not carried out. ");
 		if (ra >= 0)
-			sb_printf(&m, "Retry-After: %ld seconds. Wait that long "
-			              "before calling again.",
+			sb_printf(&m,
+			          "Retry-After: %ld seconds. Wait that long "
+			          "before calling again.",
 			          ra);
 		else
 			sb_puts(&m, "Wait a minute before calling again.");
@@ -326,7 +335,8 @@ static skill_status status_error(struct jira *j, const char *method,
 		sb_puts(&m, "Jira had a server-side failure; try again later");
 		if (ra >= 0)
 			sb_printf(&m, " (Retry-After: %ld seconds)", ra);
-		sb_puts(&m, ". If it persists, see https://status.atlassian.com.");
+		sb_puts(&m,
+		        ". If it persists, see https://status.atlassian.com.");
 	} else if (s >= 300 && s < 400) {
 		const char *loc = j->http->header(r, "location");
 		sb_puts(&m, "Jira redirected the request");
@@ -342,10 +352,9 @@ static skill_status status_error(struct jira *j, const char *method,
 	return fail_buf(j, SKILL_ERR_TOOL, &m);
 }
 
-skill_status jira_request(struct jira *j, const char *method,
-                          const char *path, const cJSON *body,
-                          const char *doing, const char *hint,
-                          const skill_http_response_t **resp)
+skill_status jira_request(struct jira *j, const char *method, const char *path,
+                          const cJSON *body, const char *doing,
+                          const char *hint, const skill_http_response_t **resp)
 {
 	skill_http_request_t req = {.struct_size = sizeof req};
 	skill_http_header_t hdrs[3] = {{"Accept", "application/json"},
@@ -405,9 +414,9 @@ skill_status jira_request(struct jira *j, const char *method,
 	return SKILL_OK;
 }
 
-skill_status jira_get_json(struct jira *j, const char *method,
-                           const char *path, const cJSON *body,
-                           const char *doing, const char *hint, cJSON **out)
+skill_status jira_get_json(struct jira *j, const char *method, const char *path,
+                           const cJSON *body, const char *doing,
+                           const char *hint, cJSON **out)
 {
 	const skill_http_response_t *r;
 	skill_status st = jira_request(j, method, path, body, doing, hint, &r);

@@ -24,7 +24,7 @@
 #include "restkit.h"
 
 #define JIRA_SKILL_NAME "skillhost/jira"
-#define JIRA_API "/rest/api/3"
+#define JIRA_API        "/rest/api/3"
 
 struct jira {
 	const skill_host_t *host;
@@ -48,20 +48,19 @@ void jira_close(struct jira *j);
  * tool-specific advice to a 400 or 404 (may be NULL). On a 2xx answer sets
  * *resp; any other answer or failure becomes the tool error.
  */
-skill_status jira_request(struct jira *j, const char *method,
-                          const char *path, const cJSON *body,
-                          const char *doing, const char *hint,
-                          const skill_http_response_t **resp);
+skill_status jira_request(struct jira *j, const char *method, const char *path,
+                          const cJSON *body, const char *doing,
+                          const char *hint, const skill_http_response_t **resp);
 
 /* As jira_request, and parse the answer as JSON into *out (the caller
  * deletes it). */
-skill_status jira_get_json(struct jira *j, const char *method,
-                           const char *path, const cJSON *body,
-                           const char *doing, const char *hint, cJSON **out);
+skill_status jira_get_json(struct jira *j, const char *method, const char *path,
+                           const cJSON *body, const char *doing,
+                           const char *hint, cJSON **out);
 
 /* Write a tool error (printf-style) and return st. */
 skill_status jira_fail(struct jira *j, skill_status st, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+        __attribute__((format(printf, 3, 4)));
 
 /* Append the issue's web address, https://SITE/browse/KEY, and return 1;
  * 0 when the base URL is the API gateway (api.atlassian.com), which has no

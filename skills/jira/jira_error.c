@@ -41,8 +41,9 @@ unsigned jira_error_text(struct sbuf *b, const char *body, size_t len,
 		rk_put_body_text(b, body, len, content_type);
 		return b->len > start ? JIRA_ERR_SAID : 0;
 	}
-	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(j, "errorMessages"))
-		put_message(b, start, cJSON_GetStringValue(it));
+	cJSON_ArrayForEach(it,
+	                   cJSON_GetObjectItemCaseSensitive(j, "errorMessages"))
+	        put_message(b, start, cJSON_GetStringValue(it));
 	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(j, "errors"))
 	{
 		const char *msg = cJSON_GetStringValue(it);
@@ -62,10 +63,11 @@ unsigned jira_error_text(struct sbuf *b, const char *body, size_t len,
 	 * {"error","error_description"}. */
 	if (b->len == start) {
 		static const char *const keys[] = {"message", "errorMessage",
-		                                   "error_description", "error"};
+		                                   "error_description",
+		                                   "error"};
 		for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
 			const char *m = cJSON_GetStringValue(
-				cJSON_GetObjectItemCaseSensitive(j, keys[k]));
+			        cJSON_GetObjectItemCaseSensitive(j, keys[k]));
 			if (m && *m) {
 				put_message(b, start, m);
 				break;

@@ -18,7 +18,7 @@
 #define JIRA_ERROR_TEXT_MAX 1500
 
 /* What jira_error_text() found, as bits. */
-#define JIRA_ERR_SAID (1u << 0)   /* some text was appended */
+#define JIRA_ERR_SAID   (1u << 0) /* some text was appended */
 #define JIRA_ERR_FIELDS (1u << 1) /* "errors" named fields */
 #define JIRA_ERR_CUSTOM (1u << 2) /* a custom field among them */
 

@@ -103,13 +103,13 @@ static cJSON *view(const cJSON *v, int depth, int *nomem)
 	}
 	if (str(v, "accountId"))
 		return user_view(v, nomem);
-	if (str(v, "key") && cJSON_IsObject(
-		                     cJSON_GetObjectItemCaseSensitive(v, "fields")))
+	if (str(v, "key") &&
+	    cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(v, "fields")))
 		return issue_ref_view(v, depth, nomem);
 	/* Named things behind a link: status, priority, issue type,
 	 * resolution, components, versions; select options have "value". */
-	if (str(v, "self") && !str(v, "key") && (str(v, "name") ||
-	                                         str(v, "value"))) {
+	if (str(v, "self") && !str(v, "key") &&
+	    (str(v, "name") || str(v, "value"))) {
 		out = cJSON_CreateString(str(v, "name") ? str(v, "name")
 		                                        : str(v, "value"));
 		if (!out)
@@ -155,7 +155,8 @@ cJSON *jira_issue_view(const cJSON *issue, int raw)
 	int nomem = !out;
 
 	if (out && str(issue, "key"))
-		nomem |= !cJSON_AddStringToObject(out, "key", str(issue, "key"));
+		nomem |=
+		        !cJSON_AddStringToObject(out, "key", str(issue, "key"));
 	if (out && str(issue, "id"))
 		nomem |= !cJSON_AddStringToObject(out, "id", str(issue, "id"));
 	f = out ? cJSON_AddObjectToObject(out, "fields") : NULL;
@@ -184,11 +185,12 @@ cJSON *jira_issue_view(const cJSON *issue, int raw)
 		 * can be read as "Epic Name". */
 		if (!strncmp(it->string, "customfield_", 12) &&
 		    str(names, it->string)) {
-			if (!fn && !(fn = cJSON_AddObjectToObject(out,
-			                                          "field_names")))
+			if (!fn &&
+			    !(fn = cJSON_AddObjectToObject(out, "field_names")))
 				nomem = 1;
-			else if (!cJSON_AddStringToObject(fn, it->string,
-			                                  str(names, it->string)))
+			else if (!cJSON_AddStringToObject(
+			                 fn, it->string,
+			                 str(names, it->string)))
 				nomem = 1;
 		}
 	}

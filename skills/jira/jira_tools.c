@@ -12,8 +12,8 @@
 #include "md_adf.h"
 
 static const char *const default_search_fields[] = {
-	"summary",  "status",  "assignee", "reporter", "priority",
-	"issuetype", "labels", "created",  "updated",  "parent"};
+        "summary",   "status", "assignee", "reporter", "priority",
+        "issuetype", "labels", "created",  "updated",  "parent"};
 
 /* ---- arguments ---- */
 
@@ -59,8 +59,8 @@ static cJSON *ref(const char *s, const char *name_key)
 {
 	cJSON *o = cJSON_CreateObject();
 
-	if (o && !cJSON_AddStringToObject(o, all_digits(s) ? "id" : name_key,
-	                                  s)) {
+	if (o &&
+	    !cJSON_AddStringToObject(o, all_digits(s) ? "id" : name_key, s)) {
 		cJSON_Delete(o);
 		o = NULL;
 	}
@@ -79,10 +79,11 @@ static skill_status to_adf(struct jira *j, const char *md, const char *what,
 	md_status ms = md_to_adf(md, strlen(md), out);
 
 	if (ms == MD_ERR_TOO_LARGE)
-		return jira_fail(j, SKILL_ERR_TOOL,
-		                 "%s is over %u bytes; Jira keeps at most 32,767 "
-		                 "characters of rich text, so shorten it",
-		                 what, MD_ADF_MAX_INPUT);
+		return jira_fail(
+		        j, SKILL_ERR_TOOL,
+		        "%s is over %u bytes; Jira keeps at most 32,767 "
+		        "characters of rich text, so shorten it",
+		        what, MD_ADF_MAX_INPUT);
 	if (ms != MD_OK)
 		return nomem(j);
 	return SKILL_OK;
@@ -100,19 +101,20 @@ static void issue_path(struct sbuf *b, const char *key, const char *suffix)
 /* The authenticated user's accountId (and display name) via /myself. */
 static skill_status myself(struct jira *j, cJSON **me)
 {
-	skill_status st = jira_get_json(j, "GET", JIRA_API "/myself", NULL,
-	                                "looking up the authenticated user",
-	                                NULL, me);
+	skill_status st =
+	        jira_get_json(j, "GET", JIRA_API "/myself", NULL,
+	                      "looking up the authenticated user", NULL, me);
 
 	if (st == SKILL_OK &&
-	    !cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(*me,
-	                                                            "accountId"))) {
+	    !cJSON_GetStringValue(
+	            cJSON_GetObjectItemCaseSensitive(*me, "accountId"))) {
 		cJSON_Delete(*me);
 		*me = NULL;
-		return jira_fail(j, SKILL_ERR_TOOL,
-		                 "Jira's /myself answer has no accountId; the "
-		                 "credentials may belong to an app rather than a "
-		                 "user, so give an accountId instead of \"me\"");
+		return jira_fail(
+		        j, SKILL_ERR_TOOL,
+		        "Jira's /myself answer has no accountId; the "
+		        "credentials may belong to an app rather than a "
+		        "user, so give an accountId instead of \"me\"");
 	}
 	return st;
 }
@@ -132,11 +134,13 @@ static cJSON *fields_array(const cJSON *args)
 	if (cJSON_GetArraySize(f) > 0)
 		return cJSON_Duplicate(f, 1);
 	out = cJSON_CreateArray();
-	for (size_t i = 0; out && i < sizeof default_search_fields /
-	                                      sizeof default_search_fields[0];
+	for (size_t i = 0;
+	     out &&
+	     i < sizeof default_search_fields / sizeof default_search_fields[0];
 	     i++)
 		if (!cJSON_AddItemToArray(
-			    out, cJSON_CreateString(default_search_fields[i]))) {
+		            out,
+		            cJSON_CreateString(default_search_fields[i]))) {
 			cJSON_Delete(out);
 			return NULL;
 		}
@@ -170,7 +174,8 @@ skill_status jira_search_issues(struct jira *j, const cJSON *args)
 	int max = arg_int(args, "max_results", JIRA_DEFAULT_RESULTS);
 	int page = arg_int(args, "page_size", JIRA_DEFAULT_RESULTS);
 	int raw = arg_bool(args, "raw"), is_last = 1, count = 0, pages = 0;
-	cJSON *out = cJSON_CreateObject(), *issues, *fields = fields_array(args);
+	cJSON *out = cJSON_CreateObject(), *issues,
+	      *fields = fields_array(args);
 	char *next = NULL;
 	skill_status st = SKILL_OK;
 
@@ -202,20 +207,21 @@ skill_status jira_search_issues(struct jira *j, const cJSON *args)
 			st = nomem(j);
 			goto out;
 		}
-		st = jira_get_json(j, "POST", JIRA_API "/search/jql", body,
-		                   "searching issues",
-		                   "Fix the JQL (field names, quoting, operators) "
-		                   "and search again; a query needs a search "
-		                   "restriction, e.g. project = KEY ORDER BY "
-		                   "updated DESC. A next_page_token only works "
-		                   "with the JQL it came from.",
-		                   &res);
+		st = jira_get_json(
+		        j, "POST", JIRA_API "/search/jql", body,
+		        "searching issues",
+		        "Fix the JQL (field names, quoting, operators) "
+		        "and search again; a query needs a search "
+		        "restriction, e.g. project = KEY ORDER BY "
+		        "updated DESC. A next_page_token only works "
+		        "with the JQL it came from.",
+		        &res);
 		cJSON_Delete(body);
 		if (st != SKILL_OK)
 			goto out;
 		pages++;
-		cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(res,
-		                                                        "issues"))
+		cJSON_ArrayForEach(
+		        it, cJSON_GetObjectItemCaseSensitive(res, "issues"))
 		{
 			cJSON *v;
 			if (count >= max)
@@ -231,7 +237,7 @@ skill_status jira_search_issues(struct jira *j, const cJSON *args)
 		}
 		if (pages == 1 &&
 		    !add_field_names(out, cJSON_GetObjectItemCaseSensitive(
-			                          res, "names"))) {
+		                                  res, "names"))) {
 			cJSON_Delete(res);
 			st = nomem(j);
 			goto out;
@@ -333,7 +339,8 @@ skill_status jira_get_issue(struct jira *j, const cJSON *args)
 		return nomem(j);
 	sb_init(&url, 0);
 	if (jira_browse_url(j, &url, or_str(jstr(v, "key"), key)) &&
-	    (sb_failed(&url) || !cJSON_AddStringToObject(v, "url", sb_str(&url)))) {
+	    (sb_failed(&url) ||
+	     !cJSON_AddStringToObject(v, "url", sb_str(&url)))) {
 		sb_free(&url);
 		cJSON_Delete(v);
 		return nomem(j);
@@ -355,28 +362,30 @@ static skill_status extra_fields(struct jira *j, const cJSON *args,
 	{
 		cJSON *copy;
 		if (cJSON_GetObjectItemCaseSensitive(fields, it->string))
-			return jira_fail(j, SKILL_ERR_TOOL,
-			                 "\"%s\" is given both as its own argument "
-			                 "and in \"fields\"; give it once",
-			                 it->string);
+			return jira_fail(
+			        j, SKILL_ERR_TOOL,
+			        "\"%s\" is given both as its own argument "
+			        "and in \"fields\"; give it once",
+			        it->string);
 		if (!(copy = cJSON_Duplicate(it, 1)) ||
 		    !cJSON_AddItemToObject(fields, it->string, copy)) {
 			cJSON_Delete(copy);
 			return nomem(j);
 		}
 	}
-	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(
-		                       args, "rich_text_fields"))
+	cJSON_ArrayForEach(
+	        it, cJSON_GetObjectItemCaseSensitive(args, "rich_text_fields"))
 	{
 		cJSON *adf;
 		char what[128];
 		skill_status st;
 		if (cJSON_GetObjectItemCaseSensitive(fields, it->string))
-			return jira_fail(j, SKILL_ERR_TOOL,
-			                 "\"%s\" is given twice (in "
-			                 "rich_text_fields and elsewhere); give it "
-			                 "once",
-			                 it->string);
+			return jira_fail(
+			        j, SKILL_ERR_TOOL,
+			        "\"%s\" is given twice (in "
+			        "rich_text_fields and elsewhere); give it "
+			        "once",
+			        it->string);
 		snprintf(what, sizeof what, "rich_text_fields.%s", it->string);
 		if ((st = to_adf(j, it->valuestring, what, &adf)) != SKILL_OK)
 			return st;
@@ -425,9 +434,9 @@ static skill_status common_fields(struct jira *j, const cJSON *args,
 		cJSON *c = cJSON_AddArrayToObject(fields, "components");
 		if (!c)
 			return nomem(j);
-		cJSON_ArrayForEach(it, arr)
-			if (!cJSON_AddItemToArray(c, ref(it->valuestring, "name")))
-				return nomem(j);
+		cJSON_ArrayForEach(it, arr) if (
+		        !cJSON_AddItemToArray(c, ref(it->valuestring,
+		                                     "name"))) return nomem(j);
 	}
 	if ((s = arg_str(args, "assignee"))) {
 		cJSON *a = cJSON_CreateObject(), *me = NULL;
@@ -486,10 +495,11 @@ skill_status jira_create_issue(struct jira *j, const cJSON *args)
 	if (!key) {
 		cJSON_Delete(res);
 		cJSON_Delete(out);
-		return jira_fail(j, SKILL_ERR_TOOL,
-		                 "Jira created the issue but did not say its "
-		                 "key; search for it by summary before creating "
-		                 "it again");
+		return jira_fail(
+		        j, SKILL_ERR_TOOL,
+		        "Jira created the issue but did not say its "
+		        "key; search for it by summary before creating "
+		        "it again");
 	}
 	if (!out || !cJSON_AddStringToObject(out, "key", key) ||
 	    !add_str(out, "id", jstr(res, "id")) ||
@@ -510,17 +520,18 @@ skill_status jira_update_issue(struct jira *j, const cJSON *args)
 {
 	const char *key = arg_str(args, "issue_key");
 	const cJSON *add = cJSON_GetObjectItemCaseSensitive(args, "add_labels");
-	const cJSON *rm = cJSON_GetObjectItemCaseSensitive(args,
-	                                                   "remove_labels");
+	const cJSON *rm =
+	        cJSON_GetObjectItemCaseSensitive(args, "remove_labels");
 	cJSON *body, *fields, *out = NULL, *names, *it;
 	const skill_http_response_t *r;
 	struct sbuf path;
 	skill_status st;
 
 	if (cJSON_GetObjectItemCaseSensitive(args, "labels") && (add || rm))
-		return jira_fail(j, SKILL_ERR_TOOL,
-		                 "give either \"labels\" (replaces all labels) "
-		                 "or \"add_labels\"/\"remove_labels\", not both");
+		return jira_fail(
+		        j, SKILL_ERR_TOOL,
+		        "give either \"labels\" (replaces all labels) "
+		        "or \"add_labels\"/\"remove_labels\", not both");
 	body = cJSON_CreateObject();
 	fields = body ? cJSON_AddObjectToObject(body, "fields") : NULL;
 	if (!fields) {
@@ -545,8 +556,9 @@ skill_status jira_update_issue(struct jira *j, const cJSON *args)
 			{
 				cJSON *op = cJSON_CreateObject();
 				if (!op ||
-				    !cJSON_AddStringToObject(op, k ? "remove" : "add",
-				                             l->valuestring) ||
+				    !cJSON_AddStringToObject(
+				            op, k ? "remove" : "add",
+				            l->valuestring) ||
 				    !cJSON_AddItemToArray(ops, op)) {
 					cJSON_Delete(op);
 					cJSON_Delete(body);
@@ -566,8 +578,8 @@ skill_status jira_update_issue(struct jira *j, const cJSON *args)
 	}
 	sb_init(&path, 0);
 	issue_path(&path, key, NULL);
-	if (cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(args,
-	                                                   "notify_users")))
+	if (cJSON_IsFalse(
+	            cJSON_GetObjectItemCaseSensitive(args, "notify_users")))
 		sb_puts(&path, "?notifyUsers=false");
 	if (sb_failed(&path)) {
 		cJSON_Delete(body);
@@ -592,7 +604,7 @@ skill_status jira_update_issue(struct jira *j, const cJSON *args)
 		return nomem(j);
 	}
 	cJSON_ArrayForEach(it, fields)
-		cJSON_AddItemToArray(names, cJSON_CreateString(it->string));
+	        cJSON_AddItemToArray(names, cJSON_CreateString(it->string));
 	if (add || rm)
 		cJSON_AddItemToArray(names, cJSON_CreateString("labels"));
 	cJSON_Delete(body);
@@ -659,11 +671,10 @@ static skill_status get_transitions(struct jira *j, const char *key,
 
 	sb_init(&path, 0);
 	issue_path(&path, key, "/transitions?expand=transitions.fields");
-	st = sb_failed(&path)
-	             ? nomem(j)
-	             : jira_get_json(j, "GET", sb_str(&path), NULL,
-	                             "listing the issue's transitions", NULL,
-	                             res);
+	st = sb_failed(&path) ? nomem(j)
+	                      : jira_get_json(j, "GET", sb_str(&path), NULL,
+	                                      "listing the issue's transitions",
+	                                      NULL, res);
 	sb_free(&path);
 	return st;
 }
@@ -683,9 +694,9 @@ static cJSON *transition_view(const cJSON *t)
 		return NULL;
 	}
 	if (cJSON_IsBool(cJSON_GetObjectItem(t, "hasScreen")))
-		cJSON_AddBoolToObject(o, "has_screen",
-		                      cJSON_IsTrue(cJSON_GetObjectItem(t,
-		                                                       "hasScreen")));
+		cJSON_AddBoolToObject(
+		        o, "has_screen",
+		        cJSON_IsTrue(cJSON_GetObjectItem(t, "hasScreen")));
 	/* Fields the transition's screen requires, for transition_issue's
 	 * "fields". */
 	cJSON_ArrayForEach(f, cJSON_GetObjectItemCaseSensitive(t, "fields"))
@@ -693,7 +704,8 @@ static cJSON *transition_view(const cJSON *t)
 		if (!cJSON_IsTrue(cJSON_GetObjectItem(f, "required")) ||
 		    cJSON_IsTrue(cJSON_GetObjectItem(f, "hasDefaultValue")))
 			continue;
-		if (!req && !(req = cJSON_AddArrayToObject(o, "required_fields")))
+		if (!req &&
+		    !(req = cJSON_AddArrayToObject(o, "required_fields")))
 			break;
 		cJSON_AddItemToArray(req, cJSON_CreateString(f->string));
 	}
@@ -716,8 +728,8 @@ skill_status jira_list_transitions(struct jira *j, const cJSON *args)
 		cJSON_Delete(res);
 		return nomem(j);
 	}
-	cJSON_ArrayForEach(t, cJSON_GetObjectItemCaseSensitive(res,
-	                                                       "transitions"))
+	cJSON_ArrayForEach(t,
+	                   cJSON_GetObjectItemCaseSensitive(res, "transitions"))
 	{
 		cJSON *v = transition_view(t);
 		if (!v || !cJSON_AddItemToArray(arr, v)) {
@@ -743,10 +755,10 @@ static const cJSON *find_transition(const cJSON *list, const char *want,
 		cJSON_ArrayForEach(t, list)
 		{
 			const char *v =
-				pass == 0 ? jstr(t, "id")
-				: pass == 1
-					? jstr(t, "name")
-					: jstr(cJSON_GetObjectItem(t, "to"), "name");
+			        pass == 0   ? jstr(t, "id")
+			        : pass == 1 ? jstr(t, "name")
+			                    : jstr(cJSON_GetObjectItem(t, "to"),
+			                           "name");
 			if (!v || strcasecmp(v, want))
 				continue;
 			if (hit && hit != t)
@@ -774,44 +786,45 @@ skill_status jira_transition_issue(struct jira *j, const cJSON *args)
 
 	if (st != SKILL_OK)
 		return st;
-	t = find_transition(cJSON_GetObjectItemCaseSensitive(list, "transitions"),
-	                    want, &ambiguous);
+	t = find_transition(
+	        cJSON_GetObjectItemCaseSensitive(list, "transitions"), want,
+	        &ambiguous);
 	if (!t || ambiguous) {
 		const cJSON *x;
 		sb_init(&names, 0);
 		cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(
-			                      list, "transitions"))
+		                              list, "transitions"))
 		{
 			sb_printf(&names, "%s\"%s\" (id %s, to %s)",
 			          names.len ? ", " : "",
 			          or_str(jstr(x, "name"), "?"),
 			          or_str(jstr(x, "id"), "?"),
-			          or_str(jstr(cJSON_GetObjectItem(x, "to"), "name"),
+			          or_str(jstr(cJSON_GetObjectItem(x, "to"),
+			                      "name"),
 			                 "?"));
 		}
 		cJSON_Delete(list);
-		st = jira_fail(j, SKILL_ERR_TOOL,
-		               ambiguous
-		                       ? "\"%s\" matches more than one transition "
-		                         "of %s; give the transition's id. "
-		                         "Available: %s"
-		                       : "%s has no transition \"%s\" from its "
-		                         "current status. Available: %s",
-		               ambiguous ? want : key, ambiguous ? key : want,
-		               names.len ? sb_str(&names) : "none");
+		st = jira_fail(
+		        j, SKILL_ERR_TOOL,
+		        ambiguous ? "\"%s\" matches more than one transition "
+		                    "of %s; give the transition's id. "
+		                    "Available: %s"
+		                  : "%s has no transition \"%s\" from its "
+		                    "current status. Available: %s",
+		        ambiguous ? want : key, ambiguous ? key : want,
+		        names.len ? sb_str(&names) : "none");
 		sb_free(&names);
 		return st;
 	}
 	body = cJSON_CreateObject();
 	tr = body ? cJSON_AddObjectToObject(body, "transition") : NULL;
-	if (!tr || !cJSON_AddStringToObject(
-		           tr, "id",
-		           jstr(t, "id"))) {
+	if (!tr || !cJSON_AddStringToObject(tr, "id", jstr(t, "id"))) {
 		st = nomem(j);
 		goto out;
 	}
 	if (extra || resolution) {
-		cJSON *f = extra ? cJSON_Duplicate(extra, 1) : cJSON_CreateObject();
+		cJSON *f = extra ? cJSON_Duplicate(extra, 1)
+		                 : cJSON_CreateObject();
 		if (!f || !cJSON_AddItemToObject(body, "fields", f)) {
 			cJSON_Delete(f);
 			st = nomem(j);
@@ -819,10 +832,11 @@ skill_status jira_transition_issue(struct jira *j, const cJSON *args)
 		}
 		if (resolution) {
 			if (cJSON_GetObjectItemCaseSensitive(f, "resolution")) {
-				st = jira_fail(j, SKILL_ERR_TOOL,
-				               "the resolution is given both as "
-				               "\"resolution\" and in \"fields\"; "
-				               "give it once");
+				st = jira_fail(
+				        j, SKILL_ERR_TOOL,
+				        "the resolution is given both as "
+				        "\"resolution\" and in \"fields\"; "
+				        "give it once");
 				goto out;
 			}
 			if (!cJSON_AddItemToObject(f, "resolution",
@@ -984,26 +998,23 @@ skill_status jira_list_projects(struct jira *j, const cJSON *args)
 			sb_puts(&path, "&query=");
 			sb_put_pct(&path, query);
 		}
-		st = sb_failed(&path) ? nomem(j)
-		                      : jira_get_json(j, "GET", sb_str(&path), NULL,
-		                                      "listing projects", NULL,
-		                                      &res);
+		st = sb_failed(&path)
+		             ? nomem(j)
+		             : jira_get_json(j, "GET", sb_str(&path), NULL,
+		                             "listing projects", NULL, &res);
 		sb_free(&path);
 		if (st != SKILL_OK)
 			goto out;
-		cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(res,
-		                                                       "values"))
+		cJSON_ArrayForEach(
+		        p, cJSON_GetObjectItemCaseSensitive(res, "values"))
 		{
 			cJSON *o = cJSON_CreateObject();
 			const cJSON *lead = cJSON_GetObjectItem(p, "lead");
-			if (!o ||
-			    !add_str(o, "id", jstr(p, "id")) ||
+			if (!o || !add_str(o, "id", jstr(p, "id")) ||
 			    !add_str(o, "key", jstr(p, "key")) ||
 			    !add_str(o, "name", jstr(p, "name")) ||
-			    !add_str(o, "type",
-			             jstr(p, "projectTypeKey")) ||
-			    !add_str(o, "lead",
-			             jstr(lead, "displayName")) ||
+			    !add_str(o, "type", jstr(p, "projectTypeKey")) ||
+			    !add_str(o, "lead", jstr(lead, "displayName")) ||
 			    !cJSON_AddItemToArray(arr, o)) {
 				cJSON_Delete(o);
 				cJSON_Delete(res);
@@ -1018,10 +1029,10 @@ skill_status jira_list_projects(struct jira *j, const cJSON *args)
 		if (cJSON_IsNumber(v))
 			total = (int)v->valuedouble;
 		v = cJSON_GetObjectItemCaseSensitive(res, "isLast");
-		is_last = cJSON_IsBool(v) ? cJSON_IsTrue(v)
-		                          : got < want ||
-		                                    (total >= 0 &&
-		                                     start + got >= total);
+		is_last = cJSON_IsBool(v)
+		                  ? cJSON_IsTrue(v)
+		                  : got < want || (total >= 0 &&
+		                                   start + got >= total);
 		cJSON_Delete(res);
 		start += got;
 		if (is_last || got == 0)
@@ -1034,7 +1045,8 @@ skill_status jira_list_projects(struct jira *j, const cJSON *args)
 	}
 	if ((total >= 0 && !cJSON_AddNumberToObject(out, "total", total)) ||
 	    !cJSON_AddNumberToObject(out, "count", count) ||
-	    (!is_last && !cJSON_AddNumberToObject(out, "next_start_at", start))) {
+	    (!is_last &&
+	     !cJSON_AddNumberToObject(out, "next_start_at", start))) {
 		st = nomem(j);
 		goto out;
 	}
@@ -1064,28 +1076,31 @@ static skill_status createmeta_pages(struct jira *j, const char *base_path,
 		skill_status st;
 
 		sb_init(&path, 0);
-		sb_printf(&path, "%s?startAt=%d&maxResults=%d", base_path, start,
-		          JIRA_CREATEMETA_PAGE);
+		sb_printf(&path, "%s?startAt=%d&maxResults=%d", base_path,
+		          start, JIRA_CREATEMETA_PAGE);
 		st = sb_failed(&path)
 		             ? nomem(j)
-		             : jira_get_json(j, "GET", sb_str(&path), NULL,
-		                             "reading the create metadata",
-		                             "Check the project key (list_projects "
-		                             "finds keys) and the issue type.",
-		                             &res);
+		             : jira_get_json(
+		                       j, "GET", sb_str(&path), NULL,
+		                       "reading the create metadata",
+		                       "Check the project key (list_projects "
+		                       "finds keys) and the issue type.",
+		                       &res);
 		sb_free(&path);
 		if (st != SKILL_OK)
 			return st;
 		/* Jira has named the member differently over time. */
 		for (size_t k = 0; members[k] && !cJSON_IsArray(items); k++)
-			items = cJSON_GetObjectItemCaseSensitive(res, members[k]);
+			items = cJSON_GetObjectItemCaseSensitive(res,
+			                                         members[k]);
 		while (items && items->child) {
 			if (cJSON_GetArraySize(into) >= cap) {
 				*more = 1;
 				break;
 			}
-			cJSON_AddItemToArray(into, cJSON_DetachItemViaPointer(
-				                           items, items->child));
+			cJSON_AddItemToArray(
+			        into, cJSON_DetachItemViaPointer(items,
+			                                         items->child));
 			got++;
 		}
 		tot = cJSON_GetObjectItemCaseSensitive(res, "total");
@@ -1107,8 +1122,9 @@ static cJSON *field_meta_view(const cJSON *f)
 	if (!o ||
 	    !add_str(o, "id", or_str(jstr(f, "fieldId"), jstr(f, "key"))) ||
 	    !add_str(o, "name", jstr(f, "name")) ||
-	    !cJSON_AddBoolToObject(o, "required",
-	                           cJSON_IsTrue(cJSON_GetObjectItem(f, "required"))) ||
+	    !cJSON_AddBoolToObject(
+	            o, "required",
+	            cJSON_IsTrue(cJSON_GetObjectItem(f, "required"))) ||
 	    !add_str(o, "type", jstr(schema, "type")) ||
 	    !add_str(o, "items", jstr(schema, "items")) ||
 	    !add_str(o, "custom", jstr(schema, "custom"))) {
@@ -1121,17 +1137,23 @@ static cJSON *field_meta_view(const cJSON *f)
 		vals = cJSON_AddArrayToObject(o, "allowed_values");
 		cJSON_ArrayForEach(v, av)
 		{
-			const char *name = or_str(or_str(jstr(v, "name"), jstr(v, "value")), jstr(v, "key"));
+			const char *name = or_str(
+			        or_str(jstr(v, "name"), jstr(v, "value")),
+			        jstr(v, "key"));
 			cJSON *x = cJSON_CreateObject();
 			if (n++ >= JIRA_ALLOWED_VALUES_MAX) {
 				cJSON_Delete(x);
-				cJSON_AddBoolToObject(o, "allowed_values_truncated", 1);
+				cJSON_AddBoolToObject(
+				        o, "allowed_values_truncated", 1);
 				break;
 			}
 			if (!x || !add_str(x, "id", jstr(v, "id")) ||
-			    !add_str(x, cJSON_GetObjectItem(v, "value") && !cJSON_GetObjectItem(v, "name")
-			                    ? "value"
-			                    : "name",
+			    !add_str(x,
+			             cJSON_GetObjectItem(v, "value") &&
+			                             !cJSON_GetObjectItem(
+			                                     v, "name")
+			                     ? "value"
+			                     : "name",
 			             name) ||
 			    !cJSON_AddItemToArray(vals, x)) {
 				cJSON_Delete(x);
@@ -1145,9 +1167,8 @@ static cJSON *field_meta_view(const cJSON *f)
 
 skill_status jira_get_create_fields(struct jira *j, const cJSON *args)
 {
-	static const char *const type_members[] = {"issueTypes",
-	                                           "createMetaIssueType",
-	                                           "values", NULL};
+	static const char *const type_members[] = {
+	        "issueTypes", "createMetaIssueType", "values", NULL};
 	static const char *const field_members[] = {"fields", "results",
 	                                            "values", NULL};
 	const char *project = arg_str(args, "project");
@@ -1182,11 +1203,12 @@ skill_status jira_get_create_fields(struct jira *j, const cJSON *args)
 		cJSON_ArrayForEach(t, types)
 		{
 			cJSON *o = cJSON_CreateObject();
-			if (!o ||
-			    !add_str(o, "id", jstr(t, "id")) ||
+			if (!o || !add_str(o, "id", jstr(t, "id")) ||
 			    !add_str(o, "name", jstr(t, "name")) ||
-			    !cJSON_AddBoolToObject(o, "subtask",
-			                           cJSON_IsTrue(cJSON_GetObjectItem(t, "subtask"))) ||
+			    !cJSON_AddBoolToObject(
+			            o, "subtask",
+			            cJSON_IsTrue(cJSON_GetObjectItem(
+			                    t, "subtask"))) ||
 			    !add_str(o, "description",
 			             jstr(t, "description")) ||
 			    !cJSON_AddItemToArray(arr, o)) {
@@ -1203,7 +1225,8 @@ skill_status jira_get_create_fields(struct jira *j, const cJSON *args)
 	{
 		const char *id = jstr(t, "id");
 		const char *name = jstr(t, "name");
-		if ((id && !strcmp(id, want)) || (name && !strcasecmp(name, want))) {
+		if ((id && !strcmp(id, want)) ||
+		    (name && !strcasecmp(name, want))) {
 			hit = t;
 			break;
 		}
@@ -1212,13 +1235,14 @@ skill_status jira_get_create_fields(struct jira *j, const cJSON *args)
 		struct sbuf names;
 		sb_init(&names, 0);
 		cJSON_ArrayForEach(t, types)
-			sb_printf(&names, "%s%s (id %s)", names.len ? ", " : "",
-			          or_str(jstr(t, "name"), "?"),
-			          or_str(jstr(t, "id"), "?"));
+		        sb_printf(&names, "%s%s (id %s)", names.len ? ", " : "",
+		                  or_str(jstr(t, "name"), "?"),
+		                  or_str(jstr(t, "id"), "?"));
 		st = jira_fail(j, SKILL_ERR_TOOL,
 		               "project %s has no issue type \"%s\" you can "
 		               "create. Its issue types: %s",
-		               project, want, names.len ? sb_str(&names) : "none");
+		               project, want,
+		               names.len ? sb_str(&names) : "none");
 		sb_free(&names);
 		goto out;
 	}
@@ -1237,8 +1261,7 @@ skill_status jira_get_create_fields(struct jira *j, const cJSON *args)
 		cJSON *it = cJSON_AddObjectToObject(out, "issue_type");
 		cJSON *arr = cJSON_AddArrayToObject(out, "fields");
 		const cJSON *f;
-		if (!it || !arr ||
-		    !add_str(it, "id", jstr(hit, "id")) ||
+		if (!it || !arr || !add_str(it, "id", jstr(hit, "id")) ||
 		    !add_str(it, "name", jstr(hit, "name"))) {
 			st = nomem(j);
 			goto out;

@@ -14,9 +14,9 @@
 /* Pagination caps: the most results one call returns, and the most asked
  * of Jira per page (its own limit for issues with fields). */
 #define JIRA_MAX_RESULTS_CAP 1000
-#define JIRA_PAGE_MAX 100
+#define JIRA_PAGE_MAX        100
 #define JIRA_DEFAULT_RESULTS 50
-#define JIRA_PROJECT_PAGE 50
+#define JIRA_PROJECT_PAGE    50
 #define JIRA_CREATEMETA_PAGE 50
 /* Allowed values listed per field by get_create_fields. */
 #define JIRA_ALLOWED_VALUES_MAX 50

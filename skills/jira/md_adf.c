@@ -21,7 +21,7 @@
 #define LANG_MAX 64
 /* Most columns a GFM table may have; extra cells are dropped. */
 #define TABLE_MAX_COLS 64
-#define TAB_STOP 4
+#define TAB_STOP       4
 
 struct md {
 	int nomem;
@@ -263,13 +263,13 @@ static int setext_level(const char *s)
 
 struct marker {
 	int ordered;
-	char ch;       /* the bullet, or the ordered delimiter '.' or ')' */
-	long start;    /* ordered lists: the first number */
-	size_t width;  /* bytes of the marker itself */
-	size_t ws;     /* columns of white space after the marker */
-	size_t spaces; /* of which belong to the marker: the content starts
-	                * this many columns after it */
-	int empty;     /* nothing follows the marker */
+	char ch;          /* the bullet, or the ordered delimiter '.' or ')' */
+	long start;       /* ordered lists: the first number */
+	size_t width;     /* bytes of the marker itself */
+	size_t ws;        /* columns of white space after the marker */
+	size_t spaces;    /* of which belong to the marker: the content starts
+	                   * this many columns after it */
+	int empty;        /* nothing follows the marker */
 	const char *text; /* what follows the white space */
 };
 
@@ -388,7 +388,7 @@ static cJSON *jarray(struct md *m, cJSON *parent, const char *name)
 static const char *type_of(const cJSON *node)
 {
 	return cJSON_GetStringValue(
-		cJSON_GetObjectItemCaseSensitive(node, "type"));
+	        cJSON_GetObjectItemCaseSensitive(node, "type"));
 }
 
 static void set_string(struct md *m, cJSON *obj, const char *name,
@@ -424,8 +424,8 @@ struct inode {
 	char *s;            /* text; DELIM/BRACKET: their characters; LINK:
 	                     * href */
 	size_t len;
-	char *title;        /* LINK */
-	char ch;            /* DELIM: '*' '_' '~'; BRACKET: '[' or '!' */
+	char *title; /* LINK */
+	char ch;     /* DELIM: '*' '_' '~'; BRACKET: '[' or '!' */
 	int count, orig, can_open, can_close, active;
 };
 
@@ -602,14 +602,25 @@ static const struct {
 	const char *name;
 	const char *utf8;
 } entities[] = {
-	{"amp", "&"},          {"lt", "<"},          {"gt", ">"},
-	{"quot", "\""},        {"apos", "'"},        {"nbsp", "\xC2\xA0"},
-	{"copy", "\xC2\xA9"},  {"reg", "\xC2\xAE"},  {"trade", "\xE2\x84\xA2"},
-	{"hellip", "\xE2\x80\xA6"}, {"mdash", "\xE2\x80\x94"},
-	{"ndash", "\xE2\x80\x93"},  {"laquo", "\xC2\xAB"},
-	{"raquo", "\xC2\xBB"}, {"times", "\xC3\x97"}, {"middot", "\xC2\xB7"},
-	{"larr", "\xE2\x86\x90"},   {"rarr", "\xE2\x86\x92"},
-	{"check", "\xE2\x9C\x93"},
+        {"amp", "&"},
+        {"lt", "<"},
+        {"gt", ">"},
+        {"quot", "\""},
+        {"apos", "'"},
+        {"nbsp", "\xC2\xA0"},
+        {"copy", "\xC2\xA9"},
+        {"reg", "\xC2\xAE"},
+        {"trade", "\xE2\x84\xA2"},
+        {"hellip", "\xE2\x80\xA6"},
+        {"mdash", "\xE2\x80\x94"},
+        {"ndash", "\xE2\x80\x93"},
+        {"laquo", "\xC2\xAB"},
+        {"raquo", "\xC2\xBB"},
+        {"times", "\xC3\x97"},
+        {"middot", "\xC2\xB7"},
+        {"larr", "\xE2\x86\x90"},
+        {"rarr", "\xE2\x86\x92"},
+        {"check", "\xE2\x9C\x93"},
 };
 
 static size_t put_utf8(char *out, uint32_t cp)
@@ -640,8 +651,7 @@ static size_t put_utf8(char *out, uint32_t cp)
 
 /* Decode an entity at t[i] == '&'. Returns the bytes consumed (0: not an
  * entity) and writes the UTF-8 text to out (at least 5 bytes). */
-static size_t entity(const char *t, size_t n, size_t i, char *out,
-                     size_t *olen)
+static size_t entity(const char *t, size_t n, size_t i, char *out, size_t *olen)
 {
 	size_t j = i + 1;
 
@@ -693,8 +703,8 @@ struct scan {
 static int is_scheme_char(char c, int first)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	       (!first && ((c >= '0' && c <= '9') || c == '+' || c == '.' ||
-	                   c == '-'));
+	       (!first &&
+	        ((c >= '0' && c <= '9') || c == '+' || c == '.' || c == '-'));
 }
 
 static void add_link(struct scan *sc, const char *href, size_t hlen,
@@ -916,8 +926,8 @@ static size_t mention(struct scan *sc, size_t i)
 
 	if (sc->n - i < sizeof pre || strncasecmp(t + i, pre, sizeof pre - 1))
 		return 0;
-	while (e < sc->n && (is_scheme_char(t[e], 0) || t[e] == ':' ||
-	                     t[e] == '_'))
+	while (e < sc->n &&
+	       (is_scheme_char(t[e], 0) || t[e] == ':' || t[e] == '_'))
 		e++;
 	if (e == j || e >= sc->n || t[e] != ']')
 		return 0;
@@ -937,7 +947,8 @@ static char *unescape(struct md *m, const char *s, size_t n)
 		return NULL;
 	}
 	for (size_t i = 0; i < n; i++) {
-		if (s[i] == '\\' && i + 1 < n && is_punct((unsigned char)s[i + 1]))
+		if (s[i] == '\\' && i + 1 < n &&
+		    is_punct((unsigned char)s[i + 1]))
 			i++;
 		out[o++] = s[i];
 	}
@@ -1069,7 +1080,8 @@ static void scan_inline(struct scan *sc)
 		switch (c) {
 		case '\\':
 			if (i + 1 < sc->n && t[i + 1] == '\n') {
-				struct inode *b = inode_new(sc->m, K_BREAK, NULL, 0);
+				struct inode *b =
+				        inode_new(sc->m, K_BREAK, NULL, 0);
 				if (b)
 					ilist_append(&sc->l, b);
 				i += 2;
@@ -1084,9 +1096,7 @@ static void scan_inline(struct scan *sc)
 				i++;
 			}
 			continue;
-		case '`':
-			i += code_span(sc, i);
-			continue;
+		case '`': i += code_span(sc, i); continue;
 		case '*':
 		case '_':
 		case '~':
@@ -1114,7 +1124,8 @@ static void scan_inline(struct scan *sc)
 			}
 			{
 				size_t k = c == '!' ? 2 : 1;
-				struct inode *b = inode_new(sc->m, K_BRACKET, t + i, k);
+				struct inode *b =
+				        inode_new(sc->m, K_BRACKET, t + i, k);
 				if (b) {
 					b->ch = c;
 					b->active = 1;
@@ -1123,9 +1134,7 @@ static void scan_inline(struct scan *sc)
 				i += k;
 			}
 			continue;
-		case ']':
-			i += close_bracket(sc, i);
-			continue;
+		case ']': i += close_bracket(sc, i); continue;
 		case '<':
 			if ((used = angle(sc, i))) {
 				i += used;
@@ -1170,8 +1179,7 @@ static void scan_inline(struct scan *sc)
 				continue;
 			}
 			break;
-		default:
-			break;
+		default: break;
 		}
 		/* Control characters other than tab have no place in ADF
 		 * text. */
@@ -1205,8 +1213,8 @@ static void process_emphasis(struct md *m, struct ilist *l,
 			continue;
 		}
 		ci = closer->ch == '*' ? 0 : closer->ch == '_' ? 1 : 2;
-		for (o = closer->prev; o && o != bottom &&
-		                       o != ob[ci][closer->orig % 3];
+		for (o = closer->prev;
+		     o && o != bottom && o != ob[ci][closer->orig % 3];
 		     o = o->prev) {
 			if (o->kind != K_DELIM || o->ch != closer->ch ||
 			    !o->can_open)
@@ -1235,11 +1243,13 @@ static void process_emphasis(struct md *m, struct ilist *l,
 			struct inode *c;
 			use = closer->ch == '~'
 			              ? closer->count
-			              : (o->count >= 2 && closer->count >= 2 ? 2
-			                                                     : 1);
-			c = inode_new(m, closer->ch == '~' ? K_STRIKE
-			                 : use == 2        ? K_STRONG
-			                                   : K_EM,
+			              : (o->count >= 2 && closer->count >= 2
+			                         ? 2
+			                         : 1);
+			c = inode_new(m,
+			              closer->ch == '~' ? K_STRIKE
+			              : use == 2        ? K_STRONG
+			                                : K_EM,
 			              NULL, 0);
 			if (!c)
 				return;
@@ -1272,7 +1282,7 @@ struct marks {
 struct emit {
 	struct md *m;
 	cJSON *out;
-	cJSON *last;      /* the last text node, for merging */
+	cJSON *last; /* the last text node, for merging */
 	struct marks lastm;
 	int last_code;
 };
@@ -1307,8 +1317,8 @@ static int safe_href(const char *h)
 	scheme[n] = '\0';
 	if (h[n] != ':')
 		return 1;
-	return strcasecmp(scheme, "javascript") && strcasecmp(scheme, "vbscript") &&
-	       strcasecmp(scheme, "data");
+	return strcasecmp(scheme, "javascript") &&
+	       strcasecmp(scheme, "vbscript") && strcasecmp(scheme, "data");
 }
 
 static cJSON *marks_json(struct md *m, const struct marks *mk, int code)
@@ -1397,8 +1407,7 @@ static void emit_text(struct emit *e, const char *s, size_t n,
 	e->last_code = code;
 }
 
-static void emit_nodes(struct emit *e, const struct inode *n,
-                       struct marks mk)
+static void emit_nodes(struct emit *e, const struct inode *n, struct marks mk)
 {
 	for (; n && !e->m->nomem; n = n->next) {
 		struct marks inner = mk;
@@ -1407,12 +1416,8 @@ static void emit_nodes(struct emit *e, const struct inode *n,
 		switch (n->kind) {
 		case K_TEXT:
 		case K_DELIM:
-		case K_BRACKET:
-			emit_text(e, n->s, n->len, &mk, 0);
-			break;
-		case K_CODE:
-			emit_text(e, n->s, n->len, &mk, 1);
-			break;
+		case K_BRACKET: emit_text(e, n->s, n->len, &mk, 0); break;
+		case K_CODE: emit_text(e, n->s, n->len, &mk, 1); break;
 		case K_BREAK:
 			jadd(e->m, e->out, NULL, jnode(e->m, "hardBreak"));
 			e->last = NULL;
@@ -1420,7 +1425,8 @@ static void emit_nodes(struct emit *e, const struct inode *n,
 		case K_MENTION:
 			x = jnode(e->m, "mention");
 			attrs = x ? cJSON_CreateObject() : NULL;
-			if (!attrs || !cJSON_AddStringToObject(attrs, "id", n->s)) {
+			if (!attrs ||
+			    !cJSON_AddStringToObject(attrs, "id", n->s)) {
 				cJSON_Delete(attrs);
 				cJSON_Delete(x);
 				e->m->nomem = 1;
@@ -1460,8 +1466,11 @@ static void trim_inline(struct md *m, cJSON *arr)
 	for (;;) {
 		int n = cJSON_GetArraySize(arr);
 		cJSON *last = n ? cJSON_GetArrayItem(arr, n - 1) : NULL;
-		const char *type = last ? cJSON_GetStringValue(
-			cJSON_GetObjectItemCaseSensitive(last, "type")) : NULL;
+		const char *type =
+		        last ? cJSON_GetStringValue(
+		                       cJSON_GetObjectItemCaseSensitive(last,
+		                                                        "type"))
+		             : NULL;
 		cJSON *txt;
 		if (!type)
 			break;
@@ -1498,15 +1507,14 @@ static void trim_inline(struct md *m, cJSON *arr)
 					m->nomem = 1;
 				else
 					cJSON_ReplaceItemInObjectCaseSensitive(
-						it, "text", r);
+					        it, "text", r);
 			}
 		}
 	}
 }
 
 /* Parse inline Markdown into a new "content" array on node. */
-static void add_inline(struct md *m, cJSON *node, const char *text,
-                       size_t len)
+static void add_inline(struct md *m, cJSON *node, const char *text, size_t len)
 {
 	struct scan sc = {.m = m, .t = text, .n = len};
 	struct emit e = {.m = m};
@@ -1525,8 +1533,7 @@ static void add_inline(struct md *m, cJSON *node, const char *text,
 
 /* ---- blocks ---- */
 
-static cJSON *parse_blocks(struct md *m, const struct lines *in,
-                           int depth);
+static cJSON *parse_blocks(struct md *m, const struct lines *in, int depth);
 
 /* A heading, where none may stand: a paragraph in bold. */
 static void heading_to_paragraph(struct md *m, cJSON *h)
@@ -1547,8 +1554,8 @@ static void heading_to_paragraph(struct md *m, cJSON *h)
 		{
 			const char *mt = type_of(x);
 			/* Code takes no other mark; strong is there already. */
-			skip |= mt && (!strcmp(mt, "code") ||
-			               !strcmp(mt, "strong"));
+			skip |= mt &&
+			        (!strcmp(mt, "code") || !strcmp(mt, "strong"));
 		}
 		if (skip)
 			continue;
@@ -1571,12 +1578,13 @@ static void table_to_paragraphs(struct md *m, cJSON *out, cJSON *table)
 		cJSON *pc = p ? jarray(m, p, "content") : NULL;
 		int first = 1;
 
-		cJSON_ArrayForEach(cell,
-		                   cJSON_GetObjectItemCaseSensitive(row, "content"))
+		cJSON_ArrayForEach(
+		        cell, cJSON_GetObjectItemCaseSensitive(row, "content"))
 		{
 			cJSON *para = cJSON_GetArrayItem(
-				cJSON_GetObjectItemCaseSensitive(cell, "content"),
-				0);
+			        cJSON_GetObjectItemCaseSensitive(cell,
+			                                         "content"),
+			        0);
 			cJSON *in = cJSON_GetObjectItemCaseSensitive(para,
 			                                             "content");
 			if (!first) {
@@ -1619,11 +1627,12 @@ static cJSON *fit_children(struct md *m, cJSON *arr, int list_item)
 		} else if (type && !strcmp(type, "rule")) {
 			cJSON_Delete(c);
 		} else if (type && !strcmp(type, "blockquote")) {
-			cJSON *kids = cJSON_GetObjectItemCaseSensitive(c,
-			                                               "content");
+			cJSON *kids =
+			        cJSON_GetObjectItemCaseSensitive(c, "content");
 			while (kids && kids->child && !m->nomem)
 				jadd(m, out, NULL,
-				     cJSON_DetachItemViaPointer(kids, kids->child));
+				     cJSON_DetachItemViaPointer(kids,
+				                                kids->child));
 			cJSON_Delete(c);
 		} else if (type && !strcmp(type, "table")) {
 			table_to_paragraphs(m, out, c);
@@ -1695,8 +1704,8 @@ static void add_paragraph(struct md *m, cJSON *out, const struct sbuf *text)
 	jadd(m, out, NULL, p);
 }
 
-static void add_heading(struct md *m, cJSON *out, int level,
-                        const char *text, size_t len)
+static void add_heading(struct md *m, cJSON *out, int level, const char *text,
+                        size_t len)
 {
 	cJSON *h = jnode(m, "heading"), *attrs;
 
@@ -1805,7 +1814,8 @@ static size_t delim_row(struct md *m, const char *s, enum align *al)
 	for (size_t i = 0; i < r.n && n; i++) {
 		const char *c = r.cell[i];
 		size_t len = strlen(c), dashes = 0;
-		int left = len && c[0] == ':', right = len > 1 && c[len - 1] == ':';
+		int left = len && c[0] == ':',
+		    right = len > 1 && c[len - 1] == ':';
 		for (size_t k = left; k < len - (size_t)right; k++) {
 			if (c[k] != '-') {
 				dashes = 0;
@@ -1946,15 +1956,17 @@ static void collect_item(struct md *m, const struct lines *in, size_t *i,
 			const char *p;
 			add_stripped(m, item, s, content_w);
 			p = item->n ? content_of(item->v[item->n - 1].s) : NULL;
-			if (p && fence && fence_close(item->v[item->n - 1].s,
-			                              fch, flen))
+			if (p && fence &&
+			    fence_close(item->v[item->n - 1].s, fch, flen))
 				fence = 0;
-			else if (p && !fence && fence_open(p, &fch, &flen, &info))
+			else if (p && !fence &&
+			         fence_open(p, &fch, &flen, &info))
 				fence = 1;
 			prev_blank = 0;
 			continue;
 		}
-		/* A lazy continuation line extends the paragraph in progress. */
+		/* A lazy continuation line extends the paragraph in progress.
+		 */
 		if (!prev_blank && !fence && item->n &&
 		    paragraph_line(item->v[item->n - 1].s) &&
 		    !starts_block_lazy(s, depth)) {
@@ -2001,8 +2013,8 @@ static void parse_list(struct md *m, const struct lines *in, size_t *i,
 				k++;
 			/* Blank lines between items keep the list going. */
 			p = k < in->n ? content_of(in->v[k].s) : NULL;
-			if (!p || !list_marker(p, (size_t)(p - in->v[k].s),
-			                       &mk) ||
+			if (!p ||
+			    !list_marker(p, (size_t)(p - in->v[k].s), &mk) ||
 			    mk.ordered != first.ordered || mk.ch != first.ch ||
 			    thematic_break(p))
 				break;
@@ -2147,7 +2159,8 @@ static cJSON *parse_blocks(struct md *m, const struct lines *in, int depth)
 				info++;
 			for (ll = 0; info[ll] && !is_ws(info[ll]); ll++)
 				;
-			for (i++; i < in->n && !fence_close(in->v[i].s, ch, flen);
+			for (i++;
+			     i < in->n && !fence_close(in->v[i].s, ch, flen);
 			     i++) {
 				size_t ind = indent_of(in->v[i].s);
 				add_stripped(m, &code, in->v[i].s,
@@ -2250,7 +2263,8 @@ md_status md_to_adf(const char *md, size_t len, cJSON **out)
 		while (j < len && md[j] != '\n' && md[j] != '\r')
 			j++;
 		lines_add(&m, &in, md + i, j - i);
-		if (j < len && md[j] == '\r' && j + 1 < len && md[j + 1] == '\n')
+		if (j < len && md[j] == '\r' && j + 1 < len &&
+		    md[j + 1] == '\n')
 			j++;
 		i = j + 1;
 	}

@@ -14,415 +14,452 @@
 static const char *const needs[] = {SKILL_EXT_HTTP, SKILL_EXT_SECRETS, NULL};
 
 #define ISSUE_KEY_PROP                                                         \
-	"\"issue_key\":{\"type\":\"string\",\"pattern\":"                       \
-	"\"^([A-Za-z][A-Za-z0-9_]*-[1-9][0-9]*|[1-9][0-9]*)$\","             \
-	"\"description\":\"The issue's key, e.g. PROJ-123 (or its numeric "     \
+	"\"issue_key\":{\"type\":\"string\",\"pattern\":"                      \
+	"\"^([A-Za-z][A-Za-z0-9_]*-[1-9][0-9]*|[1-9][0-9]*)$\","               \
+	"\"description\":\"The issue's key, e.g. PROJ-123 (or its numeric "    \
 	"id)\"}"
 
 #define PROJECT_PROP                                                           \
-	"\"project\":{\"type\":\"string\",\"pattern\":"                         \
-	"\"^([A-Za-z][A-Za-z0-9_]*|[0-9]+)$\",\"description\":\"Project key, "  \
+	"\"project\":{\"type\":\"string\",\"pattern\":"                        \
+	"\"^([A-Za-z][A-Za-z0-9_]*|[0-9]+)$\",\"description\":\"Project key, " \
 	"e.g. PROJ (or its numeric id); list_projects finds them\"}"
 
 #define MARKDOWN_NOTE                                                          \
-	"Markdown, converted to Jira's rich text: headings, **bold**, "         \
-	"*italic*, ~~strike~~, `code`, [links](https://...), bullet and "       \
-	"numbered lists (nested), fenced code blocks with a language, tables, " \
-	"quotes, rules, and mentions written [~accountid:ACCOUNT_ID]. A line "  \
+	"Markdown, converted to Jira's rich text: headings, **bold**, "        \
+	"*italic*, ~~strike~~, `code`, [links](https://...), bullet and "      \
+	"numbered lists (nested), fenced code blocks with a language, "        \
+	"tables, "                                                             \
+	"quotes, rules, and mentions written [~accountid:ACCOUNT_ID]. A line " \
 	"break is kept as a line break."
 
 /* What create_issue and update_issue both take. */
 #define EDIT_PROPS                                                             \
-	"\"description\":{\"type\":\"string\",\"maxLength\":200000,"            \
-	"\"description\":\"" MARKDOWN_NOTE "\"},"                                \
-	"\"priority\":{\"type\":\"string\",\"minLength\":1,\"description\":"    \
-	"\"Priority name, e.g. High (or its id)\"},"                            \
-	"\"components\":{\"type\":\"array\",\"maxItems\":50,\"items\":{"        \
-	"\"type\":\"string\",\"minLength\":1},\"description\":\"Component "     \
-	"names (or ids)\"},"                                                     \
-	"\"due_date\":{\"type\":\"string\",\"pattern\":"                        \
-	"\"^[0-9]{4}-[0-9]{2}-[0-9]{2}$\",\"description\":\"YYYY-MM-DD\"},"     \
-	"\"parent\":{\"type\":\"string\",\"minLength\":1,\"description\":"      \
-	"\"Parent issue key: the epic of a story or task, or the issue a "      \
-	"sub-task belongs to\"},"                                                \
-	"\"assignee\":{\"type\":\"string\",\"minLength\":1,\"description\":"    \
-	"\"accountId of the assignee, or \\\"me\\\" for the authenticated "     \
-	"user\"},"                                                               \
-	"\"fields\":{\"type\":\"object\",\"description\":\"Other fields by id, " \
-	"in Jira's REST format, e.g. {\\\"customfield_10011\\\": \\\"Epic "     \
-	"name\\\", \\\"customfield_10016\\\": 5, \\\"customfield_10030\\\": "   \
-	"{\\\"value\\\": \\\"Option A\\\"}}. get_create_fields gives the ids, " \
-	"types and allowed values.\"},"                                          \
-	"\"rich_text_fields\":{\"type\":\"object\",\"additionalProperties\":"   \
-	"{\"type\":\"string\"},\"description\":\"Rich-text custom fields by "   \
-	"id, each given as Markdown, e.g. {\\\"customfield_10050\\\": "         \
+	"\"description\":{\"type\":\"string\",\"maxLength\":200000,"           \
+	"\"description\":\"" MARKDOWN_NOTE "\"},"                              \
+	"\"priority\":{\"type\":\"string\",\"minLength\":1,\"description\":"   \
+	"\"Priority name, e.g. High (or its id)\"},"                           \
+	"\"components\":{\"type\":\"array\",\"maxItems\":50,\"items\":{"       \
+	"\"type\":\"string\",\"minLength\":1},\"description\":\"Component "    \
+	"names (or ids)\"},"                                                   \
+	"\"due_date\":{\"type\":\"string\",\"pattern\":"                       \
+	"\"^[0-9]{4}-[0-9]{2}-[0-9]{2}$\",\"description\":\"YYYY-MM-DD\"},"    \
+	"\"parent\":{\"type\":\"string\",\"minLength\":1,\"description\":"     \
+	"\"Parent issue key: the epic of a story or task, or the issue a "     \
+	"sub-task belongs to\"},"                                              \
+	"\"assignee\":{\"type\":\"string\",\"minLength\":1,\"description\":"   \
+	"\"accountId of the assignee, or \\\"me\\\" for the authenticated "    \
+	"user\"},"                                                             \
+	"\"fields\":{\"type\":\"object\",\"description\":\"Other fields by "   \
+	"id, "                                                                 \
+	"in Jira's REST format, e.g. {\\\"customfield_10011\\\": \\\"Epic "    \
+	"name\\\", \\\"customfield_10016\\\": 5, \\\"customfield_10030\\\": "  \
+	"{\\\"value\\\": \\\"Option A\\\"}}. get_create_fields gives the "     \
+	"ids, "                                                                \
+	"types and allowed values.\"},"                                        \
+	"\"rich_text_fields\":{\"type\":\"object\",\"additionalProperties\":"  \
+	"{\"type\":\"string\"},\"description\":\"Rich-text custom fields by "  \
+	"id, each given as Markdown, e.g. {\\\"customfield_10050\\\": "        \
 	"\\\"**Steps**: ...\\\"}\"}"
 
 #define LABELS_ITEMS                                                           \
 	"{\"type\":\"string\",\"pattern\":\"^[^\\\\s]+$\",\"maxLength\":255}"
 
 static const skill_tool_t search_tool = {
-	.struct_size = sizeof(skill_tool_t),
-	.name = "search_issues",
-	.title = "Search Jira issues (JQL)",
-	.description =
-		"Find Jira issues with a JQL query, following Jira's pages "
-		"(nextPageToken) until max_results issues are collected. Each "
-		"issue comes back compact: its key, and the chosen fields with "
-		"rich text as Markdown, people as accountId and name, and "
-		"statuses, priorities and types as names. When more issues "
-		"match, the result's next_page_token continues the same search. "
-		"JQL must be bounded, e.g. 'project = PROJ AND statusCategory != "
-		"Done ORDER BY updated DESC', 'assignee = currentUser()', 'text "
-		"~ \"login error\"'.",
-	.input_schema =
-		"{\"type\":\"object\",\"properties\":{"
-		"\"jql\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":"
-		"20000,\"description\":\"The JQL query\"},"
-		"\"fields\":{\"type\":\"array\",\"maxItems\":200,\"items\":{"
-		"\"type\":\"string\",\"minLength\":1},\"description\":\"Field "
-		"ids to return, e.g. [\\\"summary\\\", \\\"status\\\", "
-		"\\\"customfield_10016\\\"], or [\\\"*all\\\"]. Default: "
-		"summary, status, assignee, reporter, priority, issuetype, "
-		"labels, created, updated, parent\"},"
-		"\"max_results\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":"
-		"1000,\"default\":50,\"description\":\"Most issues to return "
-		"(pages are followed until then)\"},"
-		"\"page_size\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":"
-		"100,\"default\":50,\"description\":\"Issues asked of Jira per "
-		"page\"},"
-		"\"next_page_token\":{\"type\":\"string\",\"minLength\":1,"
-		"\"description\":\"Continue an earlier search (same jql) from "
-		"the next_page_token it returned\"},"
-		"\"expand\":{\"type\":\"string\",\"pattern\":\"^[A-Za-z.,]*$\","
-		"\"description\":\"Comma-separated extras: renderedFields, names, "
-		"schema, transitions, operations, editmeta, changelog\"},"
-		"\"raw\":{\"type\":\"boolean\",\"default\":false,\"description\":"
-		"\"Return the fields exactly as Jira does (rich text as ADF)\"}},"
-		"\"required\":[\"jql\"],\"additionalProperties\":false}",
-	.output_schema =
-		"{\"type\":\"object\",\"properties\":{"
-		"\"issues\":{\"type\":\"array\",\"items\":{\"type\":\"object\","
-		"\"properties\":{\"key\":{\"type\":\"string\"},\"id\":{\"type\":"
-		"\"string\"},\"fields\":{\"type\":\"object\"},\"field_names\":{"
-		"\"type\":\"object\"}},\"required\":[\"fields\"]}},"
-		"\"count\":{\"type\":\"integer\"},\"is_last\":{\"type\":"
-		"\"boolean\"},\"next_page_token\":{\"type\":\"string\"},"
-		"\"field_names\":{\"type\":\"object\"}},"
-		"\"required\":[\"issues\",\"count\",\"is_last\"]}",
-	.read_only = SKILL_HINT_YES,
-	.destructive = SKILL_HINT_NO,
-	.idempotent = SKILL_HINT_YES,
-	.open_world = SKILL_HINT_YES,
-	.requires_ext = needs};
+        .struct_size = sizeof(skill_tool_t),
+        .name = "search_issues",
+        .title = "Search Jira issues (JQL)",
+        .description =
+                "Find Jira issues with a JQL query, following Jira's pages "
+                "(nextPageToken) until max_results issues are collected. Each "
+                "issue comes back compact: its key, and the chosen fields with "
+                "rich text as Markdown, people as accountId and name, and "
+                "statuses, priorities and types as names. When more issues "
+                "match, the result's next_page_token continues the same "
+                "search. "
+                "JQL must be bounded, e.g. 'project = PROJ AND statusCategory "
+                "!= "
+                "Done ORDER BY updated DESC', 'assignee = currentUser()', "
+                "'text "
+                "~ \"login error\"'.",
+        .input_schema =
+                "{\"type\":\"object\",\"properties\":{"
+                "\"jql\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":"
+                "20000,\"description\":\"The JQL query\"},"
+                "\"fields\":{\"type\":\"array\",\"maxItems\":200,\"items\":{"
+                "\"type\":\"string\",\"minLength\":1},\"description\":\"Field "
+                "ids to return, e.g. [\\\"summary\\\", \\\"status\\\", "
+                "\\\"customfield_10016\\\"], or [\\\"*all\\\"]. Default: "
+                "summary, status, assignee, reporter, priority, issuetype, "
+                "labels, created, updated, parent\"},"
+                "\"max_results\":{\"type\":\"integer\",\"minimum\":1,"
+                "\"maximum\":"
+                "1000,\"default\":50,\"description\":\"Most issues to return "
+                "(pages are followed until then)\"},"
+                "\"page_size\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":"
+                "100,\"default\":50,\"description\":\"Issues asked of Jira per "
+                "page\"},"
+                "\"next_page_token\":{\"type\":\"string\",\"minLength\":1,"
+                "\"description\":\"Continue an earlier search (same jql) from "
+                "the next_page_token it returned\"},"
+                "\"expand\":{\"type\":\"string\",\"pattern\":\"^[A-Za-z.,]*$\","
+                "\"description\":\"Comma-separated extras: renderedFields, "
+                "names, "
+                "schema, transitions, operations, editmeta, changelog\"},"
+                "\"raw\":{\"type\":\"boolean\",\"default\":false,"
+                "\"description\":"
+                "\"Return the fields exactly as Jira does (rich text as "
+                "ADF)\"}},"
+                "\"required\":[\"jql\"],\"additionalProperties\":false}",
+        .output_schema =
+                "{\"type\":\"object\",\"properties\":{"
+                "\"issues\":{\"type\":\"array\",\"items\":{\"type\":\"object\","
+                "\"properties\":{\"key\":{\"type\":\"string\"},\"id\":{"
+                "\"type\":"
+                "\"string\"},\"fields\":{\"type\":\"object\"},\"field_names\":{"
+                "\"type\":\"object\"}},\"required\":[\"fields\"]}},"
+                "\"count\":{\"type\":\"integer\"},\"is_last\":{\"type\":"
+                "\"boolean\"},\"next_page_token\":{\"type\":\"string\"},"
+                "\"field_names\":{\"type\":\"object\"}},"
+                "\"required\":[\"issues\",\"count\",\"is_last\"]}",
+        .read_only = SKILL_HINT_YES,
+        .destructive = SKILL_HINT_NO,
+        .idempotent = SKILL_HINT_YES,
+        .open_world = SKILL_HINT_YES,
+        .requires_ext = needs};
 
 static const skill_tool_t get_tool = {
-	.struct_size = sizeof(skill_tool_t),
-	.name = "get_issue",
-	.title = "Get a Jira issue",
-	.description =
-		"Read one Jira issue: all its fields (or the ones asked for), "
-		"with the description and comments as Markdown, people as "
-		"accountId and name, and custom fields with their names. Set raw "
-		"to get the fields exactly as Jira returns them (rich text as "
-		"Atlassian Document Format).",
-	.input_schema =
-		"{\"type\":\"object\",\"properties\":{" ISSUE_KEY_PROP ","
-		"\"fields\":{\"type\":\"array\",\"maxItems\":200,\"items\":{"
-		"\"type\":\"string\",\"minLength\":1},\"description\":\"Field ids "
-		"to return; default all\"},"
-		"\"expand\":{\"type\":\"string\",\"pattern\":\"^[A-Za-z.,]*$\","
-		"\"description\":\"Comma-separated extras: renderedFields, "
-		"changelog, transitions, editmeta, operations\"},"
-		"\"raw\":{\"type\":\"boolean\",\"default\":false}},"
-		"\"required\":[\"issue_key\"],\"additionalProperties\":false}",
-	.output_schema =
-		"{\"type\":\"object\",\"properties\":{\"key\":{\"type\":"
-		"\"string\"},\"id\":{\"type\":\"string\"},\"url\":{\"type\":"
-		"\"string\"},\"fields\":{\"type\":\"object\"},\"field_names\":{"
-		"\"type\":\"object\"}},\"required\":[\"key\",\"fields\"]}",
-	.read_only = SKILL_HINT_YES,
-	.destructive = SKILL_HINT_NO,
-	.idempotent = SKILL_HINT_YES,
-	.open_world = SKILL_HINT_YES,
-	.requires_ext = needs};
+        .struct_size = sizeof(skill_tool_t),
+        .name = "get_issue",
+        .title = "Get a Jira issue",
+        .description =
+                "Read one Jira issue: all its fields (or the ones asked for), "
+                "with the description and comments as Markdown, people as "
+                "accountId and name, and custom fields with their names. Set "
+                "raw "
+                "to get the fields exactly as Jira returns them (rich text as "
+                "Atlassian Document Format).",
+        .input_schema =
+                "{\"type\":\"object\",\"properties\":{" ISSUE_KEY_PROP ","
+                "\"fields\":{\"type\":\"array\",\"maxItems\":200,\"items\":{"
+                "\"type\":\"string\",\"minLength\":1},\"description\":\"Field "
+                "ids "
+                "to return; default all\"},"
+                "\"expand\":{\"type\":\"string\",\"pattern\":\"^[A-Za-z.,]*$\","
+                "\"description\":\"Comma-separated extras: renderedFields, "
+                "changelog, transitions, editmeta, operations\"},"
+                "\"raw\":{\"type\":\"boolean\",\"default\":false}},"
+                "\"required\":[\"issue_key\"],\"additionalProperties\":false}",
+        .output_schema =
+                "{\"type\":\"object\",\"properties\":{\"key\":{\"type\":"
+                "\"string\"},\"id\":{\"type\":\"string\"},\"url\":{\"type\":"
+                "\"string\"},\"fields\":{\"type\":\"object\"},\"field_names\":{"
+                "\"type\":\"object\"}},\"required\":[\"key\",\"fields\"]}",
+        .read_only = SKILL_HINT_YES,
+        .destructive = SKILL_HINT_NO,
+        .idempotent = SKILL_HINT_YES,
+        .open_world = SKILL_HINT_YES,
+        .requires_ext = needs};
 
 static const skill_tool_t create_tool = {
-	.struct_size = sizeof(skill_tool_t),
-	.name = "create_issue",
-	.title = "Create a Jira issue",
-	.description =
-		"Create a Jira issue. The description is Markdown and is "
-		"converted to Jira's rich text. Custom fields go in \"fields\" "
-		"by id (get_create_fields lists the fields an issue type takes, "
-		"which are required, and their allowed values). Returns the new "
-		"issue's key and address. Each call creates a new issue.",
-	.input_schema =
-		"{\"type\":\"object\",\"properties\":{" PROJECT_PROP ","
-		"\"summary\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":"
-		"255},"
-		"\"issue_type\":{\"type\":\"string\",\"minLength\":1,\"default\":"
-		"\"Task\",\"description\":\"Issue type name (Task, Bug, Story, "
-		"Epic, Subtask...) or id\"},"
-		"\"labels\":{\"type\":\"array\",\"maxItems\":100,\"items\":"
-		LABELS_ITEMS ",\"description\":\"Labels (no spaces)\"}," EDIT_PROPS
-		"},\"required\":[\"project\",\"summary\"],"
-		"\"additionalProperties\":false}",
-	.output_schema =
-		"{\"type\":\"object\",\"properties\":{\"key\":{\"type\":"
-		"\"string\"},\"id\":{\"type\":\"string\"},\"url\":{\"type\":"
-		"\"string\"}},\"required\":[\"key\"]}",
-	.read_only = SKILL_HINT_NO,
-	.destructive = SKILL_HINT_NO,
-	.idempotent = SKILL_HINT_NO,
-	.open_world = SKILL_HINT_YES,
-	.requires_ext = needs};
+        .struct_size = sizeof(skill_tool_t),
+        .name = "create_issue",
+        .title = "Create a Jira issue",
+        .description =
+                "Create a Jira issue. The description is Markdown and is "
+                "converted to Jira's rich text. Custom fields go in \"fields\" "
+                "by id (get_create_fields lists the fields an issue type "
+                "takes, "
+                "which are required, and their allowed values). Returns the "
+                "new "
+                "issue's key and address. Each call creates a new issue.",
+        .input_schema =
+                "{\"type\":\"object\",\"properties\":{" PROJECT_PROP ","
+                "\"summary\":{\"type\":\"string\",\"minLength\":1,"
+                "\"maxLength\":"
+                "255},"
+                "\"issue_type\":{\"type\":\"string\",\"minLength\":1,"
+                "\"default\":"
+                "\"Task\",\"description\":\"Issue type name (Task, Bug, Story, "
+                "Epic, Subtask...) or id\"},"
+                "\"labels\":{\"type\":\"array\",\"maxItems\":100,"
+                "\"items\":" LABELS_ITEMS
+                ",\"description\":\"Labels (no spaces)\"}," EDIT_PROPS
+                "},\"required\":[\"project\",\"summary\"],"
+                "\"additionalProperties\":false}",
+        .output_schema =
+                "{\"type\":\"object\",\"properties\":{\"key\":{\"type\":"
+                "\"string\"},\"id\":{\"type\":\"string\"},\"url\":{\"type\":"
+                "\"string\"}},\"required\":[\"key\"]}",
+        .read_only = SKILL_HINT_NO,
+        .destructive = SKILL_HINT_NO,
+        .idempotent = SKILL_HINT_NO,
+        .open_world = SKILL_HINT_YES,
+        .requires_ext = needs};
 
 static const skill_tool_t update_tool = {
-	.struct_size = sizeof(skill_tool_t),
-	.name = "update_issue",
-	.title = "Update a Jira issue",
-	.description =
-		"Change fields of a Jira issue: what is given replaces the "
-		"current value (the description is Markdown). Labels can be "
-		"replaced (labels) or changed one by one (add_labels, "
-		"remove_labels). To change the status use transition_issue; to "
-		"change the assignee, assign_issue or assignee here.",
-	.input_schema =
-		"{\"type\":\"object\",\"properties\":{" ISSUE_KEY_PROP ","
-		"\"summary\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":"
-		"255},"
-		"\"labels\":{\"type\":\"array\",\"maxItems\":100,\"items\":"
-		LABELS_ITEMS ",\"description\":\"Replaces all labels\"},"
-		"\"add_labels\":{\"type\":\"array\",\"maxItems\":100,\"items\":"
-		LABELS_ITEMS "},"
-		"\"remove_labels\":{\"type\":\"array\",\"maxItems\":100,\"items\":"
-		LABELS_ITEMS "},"
-		"\"notify_users\":{\"type\":\"boolean\",\"default\":true,"
-		"\"description\":\"Whether watchers get an e-mail\"}," EDIT_PROPS
-		"},\"required\":[\"issue_key\"],\"additionalProperties\":false}",
-	.output_schema =
-		"{\"type\":\"object\",\"properties\":{\"key\":{\"type\":"
-		"\"string\"},\"updated\":{\"type\":\"array\",\"items\":{\"type\":"
-		"\"string\"}}},\"required\":[\"key\",\"updated\"]}",
-	.read_only = SKILL_HINT_NO,
-	.destructive = SKILL_HINT_YES,
-	.idempotent = SKILL_HINT_YES,
-	.open_world = SKILL_HINT_YES,
-	.requires_ext = needs};
+        .struct_size = sizeof(skill_tool_t),
+        .name = "update_issue",
+        .title = "Update a Jira issue",
+        .description =
+                "Change fields of a Jira issue: what is given replaces the "
+                "current value (the description is Markdown). Labels can be "
+                "replaced (labels) or changed one by one (add_labels, "
+                "remove_labels). To change the status use transition_issue; to "
+                "change the assignee, assign_issue or assignee here.",
+        .input_schema =
+                "{\"type\":\"object\",\"properties\":{" ISSUE_KEY_PROP ","
+                "\"summary\":{\"type\":\"string\",\"minLength\":1,"
+                "\"maxLength\":"
+                "255},"
+                "\"labels\":{\"type\":\"array\",\"maxItems\":100,"
+                "\"items\":" LABELS_ITEMS
+                ",\"description\":\"Replaces all labels\"},"
+                "\"add_labels\":{\"type\":\"array\",\"maxItems\":100,"
+                "\"items\":" LABELS_ITEMS "},"
+                "\"remove_labels\":{\"type\":\"array\",\"maxItems\":100,"
+                "\"items\":" LABELS_ITEMS "},"
+                "\"notify_users\":{\"type\":\"boolean\",\"default\":true,"
+                "\"description\":\"Whether watchers get an "
+                "e-mail\"}," EDIT_PROPS "},\"required\":[\"issue_key\"],"
+                "\"additionalProperties\":false}",
+        .output_schema =
+                "{\"type\":\"object\",\"properties\":{\"key\":{\"type\":"
+                "\"string\"},\"updated\":{\"type\":\"array\",\"items\":{"
+                "\"type\":"
+                "\"string\"}}},\"required\":[\"key\",\"updated\"]}",
+        .read_only = SKILL_HINT_NO,
+        .destructive = SKILL_HINT_YES,
+        .idempotent = SKILL_HINT_YES,
+        .open_world = SKILL_HINT_YES,
+        .requires_ext = needs};
 
 static const skill_tool_t comment_tool = {
-	.struct_size = sizeof(skill_tool_t),
-	.name = "add_comment",
-	.title = "Comment on a Jira issue",
-	.description =
-		"Add a comment to a Jira issue. The body is Markdown and is "
-		"converted to Jira's rich text; mention people with "
-		"[~accountid:ACCOUNT_ID]. Optionally restrict who sees it to a "
-		"project role or a group. Each call adds a new comment.",
-	.input_schema =
-		"{\"type\":\"object\",\"properties\":{" ISSUE_KEY_PROP ","
-		"\"body\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":"
-		"200000,\"description\":\"" MARKDOWN_NOTE "\"},"
-		"\"visibility\":{\"type\":\"object\",\"properties\":{\"type\":{"
-		"\"enum\":[\"role\",\"group\"]},\"value\":{\"type\":\"string\","
-		"\"minLength\":1,\"description\":\"Role name (e.g. "
-		"Developers) or group name\"}},\"required\":[\"type\",\"value\"],"
-		"\"additionalProperties\":false}},"
-		"\"required\":[\"issue_key\",\"body\"],"
-		"\"additionalProperties\":false}",
-	.output_schema =
-		"{\"type\":\"object\",\"properties\":{\"issue_key\":{\"type\":"
-		"\"string\"},\"id\":{\"type\":\"string\"},\"created\":{\"type\":"
-		"\"string\"}},\"required\":[\"issue_key\"]}",
-	.read_only = SKILL_HINT_NO,
-	.destructive = SKILL_HINT_NO,
-	.idempotent = SKILL_HINT_NO,
-	.open_world = SKILL_HINT_YES,
-	.requires_ext = needs};
+        .struct_size = sizeof(skill_tool_t),
+        .name = "add_comment",
+        .title = "Comment on a Jira issue",
+        .description =
+                "Add a comment to a Jira issue. The body is Markdown and is "
+                "converted to Jira's rich text; mention people with "
+                "[~accountid:ACCOUNT_ID]. Optionally restrict who sees it to a "
+                "project role or a group. Each call adds a new comment.",
+        .input_schema =
+                "{\"type\":\"object\",\"properties\":{" ISSUE_KEY_PROP ","
+                "\"body\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":"
+                "200000,\"description\":\"" MARKDOWN_NOTE "\"},"
+                "\"visibility\":{\"type\":\"object\",\"properties\":{\"type\":{"
+                "\"enum\":[\"role\",\"group\"]},\"value\":{\"type\":\"string\","
+                "\"minLength\":1,\"description\":\"Role name (e.g. "
+                "Developers) or group "
+                "name\"}},\"required\":[\"type\",\"value\"],"
+                "\"additionalProperties\":false}},"
+                "\"required\":[\"issue_key\",\"body\"],"
+                "\"additionalProperties\":false}",
+        .output_schema =
+                "{\"type\":\"object\",\"properties\":{\"issue_key\":{\"type\":"
+                "\"string\"},\"id\":{\"type\":\"string\"},\"created\":{"
+                "\"type\":"
+                "\"string\"}},\"required\":[\"issue_key\"]}",
+        .read_only = SKILL_HINT_NO,
+        .destructive = SKILL_HINT_NO,
+        .idempotent = SKILL_HINT_NO,
+        .open_world = SKILL_HINT_YES,
+        .requires_ext = needs};
 
 #define TRANSITION_SCHEMA                                                      \
-	"{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"string\"},"    \
-	"\"name\":{\"type\":\"string\"},\"to_status\":{\"type\":\"string\"},"   \
-	"\"to_status_category\":{\"type\":\"string\"},\"has_screen\":{"         \
-	"\"type\":\"boolean\"},\"required_fields\":{\"type\":\"array\","        \
+	"{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"string\"},"   \
+	"\"name\":{\"type\":\"string\"},\"to_status\":{\"type\":\"string\"},"  \
+	"\"to_status_category\":{\"type\":\"string\"},\"has_screen\":{"        \
+	"\"type\":\"boolean\"},\"required_fields\":{\"type\":\"array\","       \
 	"\"items\":{\"type\":\"string\"}}},\"required\":[\"id\"]}"
 
 static const skill_tool_t transitions_tool = {
-	.struct_size = sizeof(skill_tool_t),
-	.name = "list_transitions",
-	.title = "List a Jira issue's transitions",
-	.description =
-		"List the workflow transitions a Jira issue can take from its "
-		"current status: each transition's id and name, the status it "
-		"leads to, and the fields its screen requires.",
-	.input_schema = "{\"type\":\"object\",\"properties\":{" ISSUE_KEY_PROP
-	                "},\"required\":[\"issue_key\"],"
-	                "\"additionalProperties\":false}",
-	.output_schema =
-		"{\"type\":\"object\",\"properties\":{\"issue_key\":{\"type\":"
-		"\"string\"},\"transitions\":{\"type\":\"array\",\"items\":"
-		TRANSITION_SCHEMA "}},\"required\":[\"issue_key\","
-		"\"transitions\"]}",
-	.read_only = SKILL_HINT_YES,
-	.destructive = SKILL_HINT_NO,
-	.idempotent = SKILL_HINT_YES,
-	.open_world = SKILL_HINT_YES,
-	.requires_ext = needs};
+        .struct_size = sizeof(skill_tool_t),
+        .name = "list_transitions",
+        .title = "List a Jira issue's transitions",
+        .description =
+                "List the workflow transitions a Jira issue can take from its "
+                "current status: each transition's id and name, the status it "
+                "leads to, and the fields its screen requires.",
+        .input_schema = "{\"type\":\"object\",\"properties\":{" ISSUE_KEY_PROP
+                        "},\"required\":[\"issue_key\"],"
+                        "\"additionalProperties\":false}",
+        .output_schema =
+                "{\"type\":\"object\",\"properties\":{\"issue_key\":{\"type\":"
+                "\"string\"},\"transitions\":{\"type\":\"array\","
+                "\"items\":" TRANSITION_SCHEMA "}},\"required\":[\"issue_key\","
+                "\"transitions\"]}",
+        .read_only = SKILL_HINT_YES,
+        .destructive = SKILL_HINT_NO,
+        .idempotent = SKILL_HINT_YES,
+        .open_world = SKILL_HINT_YES,
+        .requires_ext = needs};
 
 static const skill_tool_t transition_tool = {
-	.struct_size = sizeof(skill_tool_t),
-	.name = "transition_issue",
-	.title = "Move a Jira issue through its workflow",
-	.description =
-		"Change a Jira issue's status by taking a workflow transition, "
-		"named by its name (\"Start Progress\"), its id, or the status it "
-		"leads to (\"Done\"). Optionally add a comment (Markdown) and set "
-		"fields the transition's screen asks for, such as the "
-		"resolution. An unknown transition fails with the list of those "
-		"available.",
-	.input_schema =
-		"{\"type\":\"object\",\"properties\":{" ISSUE_KEY_PROP ","
-		"\"transition\":{\"type\":\"string\",\"minLength\":1,"
-		"\"description\":\"Transition name or id, or the target status "
-		"name\"},"
-		"\"comment\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":"
-		"200000,\"description\":\"" MARKDOWN_NOTE "\"},"
-		"\"resolution\":{\"type\":\"string\",\"minLength\":1,"
-		"\"description\":\"Resolution name, e.g. Done, Won't Do\"},"
-		"\"fields\":{\"type\":\"object\",\"description\":\"Fields to set "
-		"with the transition, by id, in Jira's REST format\"}},"
-		"\"required\":[\"issue_key\",\"transition\"],"
-		"\"additionalProperties\":false}",
-	.output_schema =
-		"{\"type\":\"object\",\"properties\":{\"issue_key\":{\"type\":"
-		"\"string\"},\"transition\":" TRANSITION_SCHEMA "},"
-		"\"required\":[\"issue_key\",\"transition\"]}",
-	.read_only = SKILL_HINT_NO,
-	.destructive = SKILL_HINT_YES,
-	.idempotent = SKILL_HINT_NO,
-	.open_world = SKILL_HINT_YES,
-	.requires_ext = needs};
+        .struct_size = sizeof(skill_tool_t),
+        .name = "transition_issue",
+        .title = "Move a Jira issue through its workflow",
+        .description =
+                "Change a Jira issue's status by taking a workflow transition, "
+                "named by its name (\"Start Progress\"), its id, or the status "
+                "it "
+                "leads to (\"Done\"). Optionally add a comment (Markdown) and "
+                "set "
+                "fields the transition's screen asks for, such as the "
+                "resolution. An unknown transition fails with the list of "
+                "those "
+                "available.",
+        .input_schema =
+                "{\"type\":\"object\",\"properties\":{" ISSUE_KEY_PROP ","
+                "\"transition\":{\"type\":\"string\",\"minLength\":1,"
+                "\"description\":\"Transition name or id, or the target status "
+                "name\"},"
+                "\"comment\":{\"type\":\"string\",\"minLength\":1,"
+                "\"maxLength\":"
+                "200000,\"description\":\"" MARKDOWN_NOTE "\"},"
+                "\"resolution\":{\"type\":\"string\",\"minLength\":1,"
+                "\"description\":\"Resolution name, e.g. Done, Won't Do\"},"
+                "\"fields\":{\"type\":\"object\",\"description\":\"Fields to "
+                "set "
+                "with the transition, by id, in Jira's REST format\"}},"
+                "\"required\":[\"issue_key\",\"transition\"],"
+                "\"additionalProperties\":false}",
+        .output_schema =
+                "{\"type\":\"object\",\"properties\":{\"issue_key\":{\"type\":"
+                "\"string\"},\"transition\":" TRANSITION_SCHEMA "},"
+                "\"required\":[\"issue_key\",\"transition\"]}",
+        .read_only = SKILL_HINT_NO,
+        .destructive = SKILL_HINT_YES,
+        .idempotent = SKILL_HINT_NO,
+        .open_world = SKILL_HINT_YES,
+        .requires_ext = needs};
 
 static const skill_tool_t assign_tool = {
-	.struct_size = sizeof(skill_tool_t),
-	.name = "assign_issue",
-	.title = "Assign a Jira issue",
-	.description =
-		"Assign a Jira issue to a user by accountId, to \"me\" (the "
-		"authenticated user), or to nobody (null). accountIds appear in "
-		"the assignee and reporter of get_issue and search_issues.",
-	.input_schema =
-		"{\"type\":\"object\",\"properties\":{" ISSUE_KEY_PROP ","
-		"\"account_id\":{\"type\":[\"string\",\"null\"],\"minLength\":1,"
-		"\"maxLength\":128,\"description\":\"accountId, \\\"me\\\", or "
-		"null to unassign\"}},"
-		"\"required\":[\"issue_key\",\"account_id\"],"
-		"\"additionalProperties\":false}",
-	.output_schema =
-		"{\"type\":\"object\",\"properties\":{\"issue_key\":{\"type\":"
-		"\"string\"},\"assignee\":{\"type\":[\"object\",\"null\"],"
-		"\"properties\":{\"accountId\":{\"type\":\"string\"},"
-		"\"displayName\":{\"type\":\"string\"}}}},"
-		"\"required\":[\"issue_key\",\"assignee\"]}",
-	.read_only = SKILL_HINT_NO,
-	.destructive = SKILL_HINT_YES,
-	.idempotent = SKILL_HINT_YES,
-	.open_world = SKILL_HINT_YES,
-	.requires_ext = needs};
+        .struct_size = sizeof(skill_tool_t),
+        .name = "assign_issue",
+        .title = "Assign a Jira issue",
+        .description =
+                "Assign a Jira issue to a user by accountId, to \"me\" (the "
+                "authenticated user), or to nobody (null). accountIds appear "
+                "in "
+                "the assignee and reporter of get_issue and search_issues.",
+        .input_schema =
+                "{\"type\":\"object\",\"properties\":{" ISSUE_KEY_PROP ","
+                "\"account_id\":{\"type\":[\"string\",\"null\"],\"minLength\":"
+                "1,"
+                "\"maxLength\":128,\"description\":\"accountId, \\\"me\\\", or "
+                "null to unassign\"}},"
+                "\"required\":[\"issue_key\",\"account_id\"],"
+                "\"additionalProperties\":false}",
+        .output_schema =
+                "{\"type\":\"object\",\"properties\":{\"issue_key\":{\"type\":"
+                "\"string\"},\"assignee\":{\"type\":[\"object\",\"null\"],"
+                "\"properties\":{\"accountId\":{\"type\":\"string\"},"
+                "\"displayName\":{\"type\":\"string\"}}}},"
+                "\"required\":[\"issue_key\",\"assignee\"]}",
+        .read_only = SKILL_HINT_NO,
+        .destructive = SKILL_HINT_YES,
+        .idempotent = SKILL_HINT_YES,
+        .open_world = SKILL_HINT_YES,
+        .requires_ext = needs};
 
 static const skill_tool_t projects_tool = {
-	.struct_size = sizeof(skill_tool_t),
-	.name = "list_projects",
-	.title = "List Jira projects",
-	.description =
-		"List the Jira projects the account can see, by key, following "
-		"Jira's pages up to max_results; query filters by key or name. "
-		"When more remain, next_start_at continues the listing.",
-	.input_schema =
-		"{\"type\":\"object\",\"properties\":{"
-		"\"query\":{\"type\":\"string\",\"maxLength\":200,\"description\":"
-		"\"Only projects whose key or name contains this\"},"
-		"\"max_results\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":"
-		"1000,\"default\":50},"
-		"\"start_at\":{\"type\":\"integer\",\"minimum\":0,\"default\":0,"
-		"\"description\":\"Skip this many (from an earlier "
-		"next_start_at)\"}},\"additionalProperties\":false}",
-	.output_schema =
-		"{\"type\":\"object\",\"properties\":{\"projects\":{\"type\":"
-		"\"array\",\"items\":{\"type\":\"object\",\"properties\":{\"id\":"
-		"{\"type\":\"string\"},\"key\":{\"type\":\"string\"},\"name\":{"
-		"\"type\":\"string\"},\"type\":{\"type\":\"string\"},\"lead\":{"
-		"\"type\":\"string\"}},\"required\":[\"key\"]}},\"count\":{"
-		"\"type\":\"integer\"},\"total\":{\"type\":\"integer\"},"
-		"\"next_start_at\":{\"type\":\"integer\"}},"
-		"\"required\":[\"projects\",\"count\"]}",
-	.read_only = SKILL_HINT_YES,
-	.destructive = SKILL_HINT_NO,
-	.idempotent = SKILL_HINT_YES,
-	.open_world = SKILL_HINT_YES,
-	.requires_ext = needs};
+        .struct_size = sizeof(skill_tool_t),
+        .name = "list_projects",
+        .title = "List Jira projects",
+        .description =
+                "List the Jira projects the account can see, by key, following "
+                "Jira's pages up to max_results; query filters by key or name. "
+                "When more remain, next_start_at continues the listing.",
+        .input_schema = "{\"type\":\"object\",\"properties\":{"
+                        "\"query\":{\"type\":\"string\",\"maxLength\":200,"
+                        "\"description\":"
+                        "\"Only projects whose key or name contains this\"},"
+                        "\"max_results\":{\"type\":\"integer\",\"minimum\":1,"
+                        "\"maximum\":"
+                        "1000,\"default\":50},"
+                        "\"start_at\":{\"type\":\"integer\",\"minimum\":0,"
+                        "\"default\":0,"
+                        "\"description\":\"Skip this many (from an earlier "
+                        "next_start_at)\"}},\"additionalProperties\":false}",
+        .output_schema =
+                "{\"type\":\"object\",\"properties\":{\"projects\":{\"type\":"
+                "\"array\",\"items\":{\"type\":\"object\",\"properties\":{"
+                "\"id\":"
+                "{\"type\":\"string\"},\"key\":{\"type\":\"string\"},\"name\":{"
+                "\"type\":\"string\"},\"type\":{\"type\":\"string\"},\"lead\":{"
+                "\"type\":\"string\"}},\"required\":[\"key\"]}},\"count\":{"
+                "\"type\":\"integer\"},\"total\":{\"type\":\"integer\"},"
+                "\"next_start_at\":{\"type\":\"integer\"}},"
+                "\"required\":[\"projects\",\"count\"]}",
+        .read_only = SKILL_HINT_YES,
+        .destructive = SKILL_HINT_NO,
+        .idempotent = SKILL_HINT_YES,
+        .open_world = SKILL_HINT_YES,
+        .requires_ext = needs};
 
 static const skill_tool_t create_fields_tool = {
-	.struct_size = sizeof(skill_tool_t),
-	.name = "get_create_fields",
-	.title = "Discover Jira issue types and fields",
-	.description =
-		"Without issue_type: list the issue types that can be created "
-		"in a project. With issue_type (name or id): list the fields "
-		"that type takes when creating an issue, each with its id (e.g. "
-		"customfield_10011), name, whether it is required, its type and "
-		"its allowed values, so create_issue can set custom fields.",
-	.input_schema =
-		"{\"type\":\"object\",\"properties\":{" PROJECT_PROP ","
-		"\"issue_type\":{\"type\":\"string\",\"minLength\":1,"
-		"\"description\":\"Issue type name or id\"},"
-		"\"max_fields\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":"
-		"1000,\"default\":200}},\"required\":[\"project\"],"
-		"\"additionalProperties\":false}",
-	.output_schema =
-		"{\"type\":\"object\",\"properties\":{\"project\":{\"type\":"
-		"\"string\"},\"issue_types\":{\"type\":\"array\",\"items\":{"
-		"\"type\":\"object\"}},\"issue_type\":{\"type\":\"object\"},"
-		"\"fields\":{\"type\":\"array\",\"items\":{\"type\":\"object\","
-		"\"properties\":{\"id\":{\"type\":\"string\"},\"name\":{\"type\":"
-		"\"string\"},\"required\":{\"type\":\"boolean\"}},\"required\":["
-		"\"id\",\"required\"]}},\"truncated\":{\"type\":\"boolean\"}},"
-		"\"required\":[\"project\"]}",
-	.read_only = SKILL_HINT_YES,
-	.destructive = SKILL_HINT_NO,
-	.idempotent = SKILL_HINT_YES,
-	.open_world = SKILL_HINT_YES,
-	.requires_ext = needs};
+        .struct_size = sizeof(skill_tool_t),
+        .name = "get_create_fields",
+        .title = "Discover Jira issue types and fields",
+        .description =
+                "Without issue_type: list the issue types that can be created "
+                "in a project. With issue_type (name or id): list the fields "
+                "that type takes when creating an issue, each with its id "
+                "(e.g. "
+                "customfield_10011), name, whether it is required, its type "
+                "and "
+                "its allowed values, so create_issue can set custom fields.",
+        .input_schema = "{\"type\":\"object\",\"properties\":{" PROJECT_PROP ","
+                        "\"issue_type\":{\"type\":\"string\",\"minLength\":1,"
+                        "\"description\":\"Issue type name or id\"},"
+                        "\"max_fields\":{\"type\":\"integer\",\"minimum\":1,"
+                        "\"maximum\":"
+                        "1000,\"default\":200}},\"required\":[\"project\"],"
+                        "\"additionalProperties\":false}",
+        .output_schema =
+                "{\"type\":\"object\",\"properties\":{\"project\":{\"type\":"
+                "\"string\"},\"issue_types\":{\"type\":\"array\",\"items\":{"
+                "\"type\":\"object\"}},\"issue_type\":{\"type\":\"object\"},"
+                "\"fields\":{\"type\":\"array\",\"items\":{\"type\":\"object\","
+                "\"properties\":{\"id\":{\"type\":\"string\"},\"name\":{"
+                "\"type\":"
+                "\"string\"},\"required\":{\"type\":\"boolean\"}},\"required\":"
+                "["
+                "\"id\",\"required\"]}},\"truncated\":{\"type\":\"boolean\"}},"
+                "\"required\":[\"project\"]}",
+        .read_only = SKILL_HINT_YES,
+        .destructive = SKILL_HINT_NO,
+        .idempotent = SKILL_HINT_YES,
+        .open_world = SKILL_HINT_YES,
+        .requires_ext = needs};
 
 static const skill_tool_t *const tools[] = {
-	&search_tool,      &get_tool,        &create_tool,
-	&update_tool,      &comment_tool,    &transitions_tool,
-	&transition_tool,  &assign_tool,     &projects_tool,
-	&create_fields_tool};
+        &search_tool,   &get_tool,          &create_tool,     &update_tool,
+        &comment_tool,  &transitions_tool,  &transition_tool, &assign_tool,
+        &projects_tool, &create_fields_tool};
 
 typedef skill_status (*tool_fn)(struct jira *j, const cJSON *args);
 
-static const tool_fn impl[] = {
-	jira_search_issues, jira_get_issue,        jira_create_issue,
-	jira_update_issue,  jira_add_comment,      jira_list_transitions,
-	jira_transition_issue, jira_assign_issue,  jira_list_projects,
-	jira_get_create_fields};
+static const tool_fn impl[] = {jira_search_issues,    jira_get_issue,
+                               jira_create_issue,     jira_update_issue,
+                               jira_add_comment,      jira_list_transitions,
+                               jira_transition_issue, jira_assign_issue,
+                               jira_list_projects,    jira_get_create_fields};
 
 static const skill_ext_config_schema_t config_schema = {
-	.struct_size = sizeof(skill_ext_config_schema_t),
-	.schema = "{\"type\":\"object\",\"properties\":{\"base_url\":{"
-	          "\"type\":\"string\",\"pattern\":\"^https?://[^/?#@\\\\s]+"
-	          "(/[^?#\\\\s]*)?$\",\"description\":\"The Jira site, e.g. "
-	          "https://your-site.atlassian.net (used when the "
-	          "JIRA_BASE_URL secret is not set)\"}},"
-	          "\"additionalProperties\":false}"};
+        .struct_size = sizeof(skill_ext_config_schema_t),
+        .schema = "{\"type\":\"object\",\"properties\":{\"base_url\":{"
+                  "\"type\":\"string\",\"pattern\":\"^https?://[^/?#@\\\\s]+"
+                  "(/[^?#\\\\s]*)?$\",\"description\":\"The Jira site, e.g. "
+                  "https://your-site.atlassian.net (used when the "
+                  "JIRA_BASE_URL secret is not set)\"}},"
+                  "\"additionalProperties\":false}"};
 
 static const void *get_extension(void *data, const char *id)
 {
 	(void)data;
 	return id && !strcmp(id, SKILL_EXT_CONFIG_SCHEMA) ? &config_schema
-	                                                   : NULL;
+	                                                  : NULL;
 }
 
 static skill_status invoke(void *data, const skill_host_t *host,
@@ -453,19 +490,19 @@ static skill_status invoke(void *data, const skill_host_t *host,
 }
 
 static const skill_entry_t entry = {
-	.struct_size = sizeof entry,
-	.abi = SKILL_ABI_CURRENT,
-	.name = JIRA_SKILL_NAME,
-	.version = "1.0.0",
-	.description = "Search, read, create, update, comment on, transition "
-	               "and assign Jira Cloud issues, with Markdown for rich "
-	               "text, and discover projects, issue types and custom "
-	               "fields.",
-	.license = "Apache-2.0",
-	.tool_count = sizeof tools / sizeof tools[0],
-	.tools = tools,
-	.invoke = invoke,
-	.get_extension = get_extension};
+        .struct_size = sizeof entry,
+        .abi = SKILL_ABI_CURRENT,
+        .name = JIRA_SKILL_NAME,
+        .version = "1.0.0",
+        .description = "Search, read, create, update, comment on, transition "
+                       "and assign Jira Cloud issues, with Markdown for rich "
+                       "text, and discover projects, issue types and custom "
+                       "fields.",
+        .license = "Apache-2.0",
+        .tool_count = sizeof tools / sizeof tools[0],
+        .tools = tools,
+        .invoke = invoke,
+        .get_extension = get_extension};
 
 SKILL_EXPORT const skill_entry_t *skill_entry_v1(void)
 {

@@ -36,7 +36,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				(void)xr_is(&r, NS_P, "sp");
 			}
 			if (++events > size + 16)
-				__builtin_trap(); /* no progress: a tokenizer bug */
+				__builtin_trap(); /* no progress: a tokenizer
+				                     bug */
 		}
 		xr_free(&r);
 	}

@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-static const unsigned char png_sig[8] = {0x89, 'P', 'N', 'G',
+static const unsigned char png_sig[8] = {0x89, 'P',  'N',  'G',
                                          '\r', '\n', 0x1A, '\n'};
 
 static uint32_t be32(const unsigned char *p)
@@ -65,11 +65,13 @@ static int bad(char *why, size_t n, const char *msg)
 static int check_dims(uint32_t w, uint32_t h, char *why, size_t n)
 {
 	if (w == 0 || h == 0)
-		return bad(why, n, "the image header gives a zero width or "
-		                   "height");
+		return bad(why, n,
+		           "the image header gives a zero width or "
+		           "height");
 	if (w > IMG_MAX_DIMENSION || h > IMG_MAX_DIMENSION)
-		return bad(why, n, "the image is wider or taller than 65535 "
-		                   "pixels; scale it down");
+		return bad(why, n,
+		           "the image is wider or taller than 65535 "
+		           "pixels; scale it down");
 	return 0;
 }
 
@@ -81,13 +83,15 @@ static int probe_png(const unsigned char *d, size_t len, struct img_info *info,
 
 	/* signature(8) + IHDR: length(4) type(4) data(13) crc(4) */
 	if (len < 8 + 25)
-		return bad(why, n, "the PNG is truncated before the end of its "
-		                   "IHDR header");
+		return bad(why, n,
+		           "the PNG is truncated before the end of its "
+		           "IHDR header");
 	if (be32(d + 8) != 13 || memcmp(d + 12, "IHDR", 4) != 0)
 		return bad(why, n, "the PNG does not start with an IHDR chunk");
 	if (crc32_png(d + 12, 17) != be32(d + 29))
-		return bad(why, n, "the PNG's IHDR checksum is wrong: the file "
-		                   "is corrupt");
+		return bad(why, n,
+		           "the PNG's IHDR checksum is wrong: the file "
+		           "is corrupt");
 	if (check_dims(be32(d + 16), be32(d + 20), why, n) != 0)
 		return -1;
 	info->width = be32(d + 16);
@@ -99,13 +103,15 @@ static int probe_png(const unsigned char *d, size_t len, struct img_info *info,
 		uint32_t clen;
 
 		if (len - pos < 12)
-			return bad(why, n, "the PNG is truncated: it ends "
-			                   "before its IEND chunk");
+			return bad(why, n,
+			           "the PNG is truncated: it ends "
+			           "before its IEND chunk");
 		clen = be32(d + pos);
 		if (clen > 0x7FFFFFFFu || clen > len - pos - 12)
-			return bad(why, n, "the PNG has a chunk longer than "
-			                   "the file: it is truncated or "
-			                   "corrupt");
+			return bad(why, n,
+			           "the PNG has a chunk longer than "
+			           "the file: it is truncated or "
+			           "corrupt");
 		if (memcmp(d + pos + 4, "IDAT", 4) == 0)
 			seen_idat = 1;
 		if (memcmp(d + pos + 4, "IEND", 4) == 0)
@@ -118,8 +124,8 @@ static int probe_png(const unsigned char *d, size_t len, struct img_info *info,
 	return 0;
 }
 
-static int probe_jpeg(const unsigned char *d, size_t len,
-                      struct img_info *info, char *why, size_t n)
+static int probe_jpeg(const unsigned char *d, size_t len, struct img_info *info,
+                      char *why, size_t n)
 {
 	size_t pos = 2;
 
@@ -128,11 +134,13 @@ static int probe_jpeg(const unsigned char *d, size_t len,
 		uint32_t seglen;
 
 		if (pos >= len)
-			return bad(why, n, "the JPEG ends before its frame "
-			                   "header (SOF): it is truncated");
+			return bad(why, n,
+			           "the JPEG ends before its frame "
+			           "header (SOF): it is truncated");
 		if (d[pos] != 0xFF)
-			return bad(why, n, "the JPEG has garbage where a "
-			                   "marker should be: it is corrupt");
+			return bad(why, n,
+			           "the JPEG has garbage where a "
+			           "marker should be: it is corrupt");
 		while (pos < len && d[pos] == 0xFF)
 			pos++; /* fill bytes may pad any marker */
 		if (pos >= len)
@@ -141,30 +149,34 @@ static int probe_jpeg(const unsigned char *d, size_t len,
 		if (m == 0xD8 || m == 0x01 || (m >= 0xD0 && m <= 0xD7))
 			continue; /* standalone markers carry no length */
 		if (m == 0xD9 || m == 0xDA || m == 0x00)
-			return bad(why, n, "the JPEG has no frame header (SOF) "
-			                   "before its image data");
+			return bad(why, n,
+			           "the JPEG has no frame header (SOF) "
+			           "before its image data");
 		if (len - pos < 2)
 			return bad(why, n, "the JPEG is truncated");
 		seglen = be16(d + pos);
 		if (seglen < 2 || seglen > len - pos)
-			return bad(why, n, "the JPEG has a segment longer than "
-			                   "the file: it is truncated or "
-			                   "corrupt");
+			return bad(why, n,
+			           "the JPEG has a segment longer than "
+			           "the file: it is truncated or "
+			           "corrupt");
 		/* SOF0..SOF15 except DHT (C4), JPG (C8) and DAC (CC). */
 		if (m >= 0xC0 && m <= 0xCF && m != 0xC4 && m != 0xC8 &&
 		    m != 0xCC) {
 			uint32_t h, w;
 
 			if (seglen < 8)
-				return bad(why, n, "the JPEG frame header is "
-				                   "too short");
+				return bad(why, n,
+				           "the JPEG frame header is "
+				           "too short");
 			h = be16(d + pos + 3);
 			w = be16(d + pos + 5);
 			if (h == 0)
-				return bad(why, n, "the JPEG gives its height "
-				                   "later (DNL marker); re-save "
-				                   "it as a baseline or "
-				                   "progressive JPEG");
+				return bad(why, n,
+				           "the JPEG gives its height "
+				           "later (DNL marker); re-save "
+				           "it as a baseline or "
+				           "progressive JPEG");
 			if (check_dims(w, h, why, n) != 0)
 				return -1;
 			info->width = w;
@@ -181,12 +193,11 @@ int img_probe(const unsigned char *data, size_t len, struct img_info *info,
 {
 	memset(info, 0, sizeof *info);
 	switch (img_sniff(data, len)) {
-	case IMG_PNG:
-		return probe_png(data, len, info, why, why_len);
-	case IMG_JPEG:
-		return probe_jpeg(data, len, info, why, why_len);
+	case IMG_PNG: return probe_png(data, len, info, why, why_len);
+	case IMG_JPEG: return probe_jpeg(data, len, info, why, why_len);
 	default:
-		return bad(why, why_len, "the data is neither a PNG nor a JPEG "
-		                         "image");
+		return bad(why, why_len,
+		           "the data is neither a PNG nor a JPEG "
+		           "image");
 	}
 }

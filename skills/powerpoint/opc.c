@@ -141,9 +141,10 @@ pptx_status opc_rels_load(const struct zipr *z, const char *part,
 		char resolved[OPC_MAX_NAME];
 
 		if (t == XR_ERROR) {
-			st = pptx_fail(e, PPTX_ERR_FORMAT, "%s is not "
-			               "well-formed XML: %s", rname,
-			               xr_error(&r));
+			st = pptx_fail(e, PPTX_ERR_FORMAT,
+			               "%s is not "
+			               "well-formed XML: %s",
+			               rname, xr_error(&r));
 			goto out;
 		}
 		if (t != XR_START || strcmp(r.local, "Relationship") != 0)
@@ -153,15 +154,17 @@ pptx_status opc_rels_load(const struct zipr *z, const char *part,
 		target = xr_attr(&r, "", "Target");
 		mode = xr_attr(&r, "", "TargetMode");
 		if (!id || !type || !target) {
-			st = pptx_fail(e, PPTX_ERR_FORMAT, "%s has a "
+			st = pptx_fail(e, PPTX_ERR_FORMAT,
+			               "%s has a "
 			               "relationship without Id, Type or "
-			               "Target", rname);
+			               "Target",
+			               rname);
 			goto out;
 		}
 		if (out->n == cap) {
 			size_t ncap = cap ? cap * 2 : 16;
 			struct opc_rel *nr =
-				realloc(out->rels, ncap * sizeof *nr);
+			        realloc(out->rels, ncap * sizeof *nr);
 
 			if (!nr) {
 				st = pptx_fail(e, PPTX_ERR_NOMEM,

@@ -12,27 +12,29 @@
 
 #define OPC_MAX_NAME 1024
 
-#define REL_BASE "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
-#define REL_OFFICE_DOC REL_BASE "officeDocument"
-#define REL_SLIDE REL_BASE "slide"
+#define REL_BASE                                                               \
+	"http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
+#define REL_OFFICE_DOC   REL_BASE "officeDocument"
+#define REL_SLIDE        REL_BASE "slide"
 #define REL_SLIDE_LAYOUT REL_BASE "slideLayout"
 #define REL_SLIDE_MASTER REL_BASE "slideMaster"
-#define REL_NOTES_SLIDE REL_BASE "notesSlide"
+#define REL_NOTES_SLIDE  REL_BASE "notesSlide"
 #define REL_NOTES_MASTER REL_BASE "notesMaster"
-#define REL_THEME REL_BASE "theme"
-#define REL_IMAGE REL_BASE "image"
-#define REL_PRES_PROPS REL_BASE "presProps"
-#define REL_VIEW_PROPS REL_BASE "viewProps"
+#define REL_THEME        REL_BASE "theme"
+#define REL_IMAGE        REL_BASE "image"
+#define REL_PRES_PROPS   REL_BASE "presProps"
+#define REL_VIEW_PROPS   REL_BASE "viewProps"
 #define REL_TABLE_STYLES REL_BASE "tableStyles"
-#define REL_EXT_PROPS REL_BASE "extended-properties"
+#define REL_EXT_PROPS    REL_BASE "extended-properties"
 #define REL_CORE_PROPS                                                         \
 	"http://schemas.openxmlformats.org/package/2006/relationships/"        \
 	"metadata/core-properties"
 /* Strict-conformance decks use these namespaces instead. */
-#define REL_STRICT_BASE "http://purl.oclc.org/ooxml/officeDocument/relationships/"
+#define REL_STRICT_BASE                                                        \
+	"http://purl.oclc.org/ooxml/officeDocument/relationships/"
 
 #define CT_BASE "application/vnd.openxmlformats-officedocument."
-#define CT_PML CT_BASE "presentationml."
+#define CT_PML  CT_BASE "presentationml."
 
 struct opc_rel {
 	char *id;

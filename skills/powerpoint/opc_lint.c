@@ -13,7 +13,7 @@
 #include "xmlr.h"
 #include "zipio.h"
 
-#define NS_MC "http://schemas.openxmlformats.org/markup-compatibility/2006"
+#define NS_MC        "http://schemas.openxmlformats.org/markup-compatibility/2006"
 #define LINT_MSG_MAX 600
 /* Id sets are sorted arrays; decks have at most tens of thousands. */
 #define LINT_MAX_IDS 1000000
@@ -27,7 +27,7 @@ struct lint {
 	char **ct_store;
 	size_t nct_store;
 	int *reached;
-	size_t *by_name; /* entry indexes sorted by name, ignoring case */
+	size_t *by_name;      /* entry indexes sorted by name, ignoring case */
 	uint64_t *layout_ids; /* master and layout ids, deck-wide */
 	size_t nlayout_ids, layout_cap;
 	int has_notes_slide;
@@ -35,7 +35,7 @@ struct lint {
 };
 
 static void problem(struct lint *l, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+        __attribute__((format(printf, 2, 3)));
 
 static void problem(struct lint *l, const char *fmt, ...)
 {
@@ -120,7 +120,10 @@ static char *store_ct(struct lint *l, const char *s)
 static void check_content_types(struct lint *l)
 {
 	struct zip_entry *ct = zipr_find(&l->z, "[Content_Types].xml");
-	struct { char ext[32]; char *type; } defs[64];
+	struct {
+		char ext[32];
+		char *type;
+	} defs[64];
 	size_t ndefs = 0, i, k;
 	struct xmlr r;
 	enum xr_type t;
@@ -142,8 +145,9 @@ static void check_content_types(struct lint *l)
 			}
 			for (k = 0; k < ndefs; k++)
 				if (!strcasecmp(defs[k].ext, ext))
-					problem(l, "[Content_Types].xml: two "
-					           "Defaults for extension %s",
+					problem(l,
+					        "[Content_Types].xml: two "
+					        "Defaults for extension %s",
 					        ext);
 			if (ndefs < 64 && strlen(ext) < 32) {
 				snprintf(defs[ndefs].ext, 32, "%s", ext);
@@ -161,14 +165,17 @@ static void check_content_types(struct lint *l)
 			}
 			idx = find_part(l, pn + 1);
 			if (idx < 0) {
-				problem(l, "[Content_Types].xml: Override for "
-				           "%s, which is not in the package",
+				problem(l,
+				        "[Content_Types].xml: Override for "
+				        "%s, which is not in the package",
 				        pn);
 				continue;
 			}
 			if (l->ct_of[idx])
-				problem(l, "[Content_Types].xml: two "
-				           "Overrides for %s", pn);
+				problem(l,
+				        "[Content_Types].xml: two "
+				        "Overrides for %s",
+				        pn);
 			l->ct_of[idx] = store_ct(l, type);
 		}
 	}
@@ -187,8 +194,10 @@ static void check_content_types(struct lint *l)
 			if (!strcasecmp(defs[k].ext, dot + 1))
 				l->ct_of[i] = defs[k].type;
 		if (!l->ct_of[i])
-			problem(l, "%s has no content type (no Override and "
-			           "no Default for its extension)", nm);
+			problem(l,
+			        "%s has no content type (no Override and "
+			        "no Default for its extension)",
+			        nm);
 	}
 }
 
@@ -270,8 +279,9 @@ static void check_xml_part(struct lint *l, size_t idx,
 			if (strcmp(a->ns, NS_R) != 0)
 				continue;
 			if (!opc_rel_by_id(rels, a->value))
-				problem(l, "%s: <%s> r:%s=\"%s\" names no "
-				           "relationship of this part",
+				problem(l,
+				        "%s: <%s> r:%s=\"%s\" names no "
+				        "relationship of this part",
 				        ent->name, r.qname, a->local, a->value);
 		}
 		if (shapes && !strcmp(r.local, "cNvPr") &&
@@ -282,8 +292,9 @@ static void check_xml_part(struct lint *l, size_t idx,
 			uint64_t id = strtoull(v, NULL, 10);
 
 			if (id < 256 || id > 2147483647u)
-				problem(l, "%s: sldId %s is outside "
-				           "256..2147483647",
+				problem(l,
+				        "%s: sldId %s is outside "
+				        "256..2147483647",
 				        ent->name, v);
 			add_id(&sld, &nsld, &csld, id);
 		}
@@ -293,11 +304,12 @@ static void check_xml_part(struct lint *l, size_t idx,
 			uint64_t id = strtoull(v, NULL, 10);
 
 			if (id < 2147483648u || id > 4294967295u)
-				problem(l, "%s: <%s> id %s is outside "
-				           "2147483648..4294967295",
+				problem(l,
+				        "%s: <%s> id %s is outside "
+				        "2147483648..4294967295",
 				        ent->name, r.qname, v);
-			add_id(&l->layout_ids, &l->nlayout_ids,
-			       &l->layout_cap, id);
+			add_id(&l->layout_ids, &l->nlayout_ids, &l->layout_cap,
+			       id);
 		}
 		if (pres && xr_is(&r, NS_P, "notesMasterIdLst"))
 			l->has_notes_list = 1;
@@ -316,20 +328,21 @@ static void check_rel_target_type(struct lint *l, const char *rels_name,
                                   const struct opc_rel *rel, long target)
 {
 	static const char *const kinds[][2] = {
-		{"slide", "slide+xml"},
-		{"slideLayout", "slideLayout+xml"},
-		{"slideMaster", "slideMaster+xml"},
-		{"notesSlide", "notesSlide+xml"},
-		{"notesMaster", "notesMaster+xml"},
-		{"theme", "theme+xml"},
-		{"officeDocument", "presentation.main+xml"}};
+	        {"slide", "slide+xml"},
+	        {"slideLayout", "slideLayout+xml"},
+	        {"slideMaster", "slideMaster+xml"},
+	        {"notesSlide", "notesSlide+xml"},
+	        {"notesMaster", "notesMaster+xml"},
+	        {"theme", "theme+xml"},
+	        {"officeDocument", "presentation.main+xml"}};
 	size_t k;
 
 	for (k = 0; k < sizeof kinds / sizeof kinds[0]; k++)
 		if (opc_rel_type_is(rel, kinds[k][0]) &&
 		    !ct_is(l, target, kinds[k][1]))
-			problem(l, "%s: %s relationship %s points at %s, whose "
-			           "content type is %s",
+			problem(l,
+			        "%s: %s relationship %s points at %s, whose "
+			        "content type is %s",
 			        rels_name, kinds[k][0], rel->id, rel->target,
 			        l->ct_of[target] ? l->ct_of[target] : "none");
 }
@@ -357,8 +370,10 @@ static void check_rels(struct lint *l)
 			continue;
 		sidx = src[0] ? find_part(l, src) : -1;
 		if (src[0] && sidx < 0) {
-			problem(l, "%s describes %s, which is not in the "
-			           "package", nm, src);
+			problem(l,
+			        "%s describes %s, which is not in the "
+			        "package",
+			        nm, src);
 			continue;
 		}
 		{
@@ -372,8 +387,9 @@ static void check_rels(struct lint *l)
 				for (k = j + 1; k < rs.n; k++)
 					if (!strcmp(rs.rels[j].id,
 					            rs.rels[k].id))
-						problem(l, "%s: duplicate "
-						           "relationship Id %s",
+						problem(l,
+						        "%s: duplicate "
+						        "relationship Id %s",
 						        nm, rs.rels[j].id);
 			for (j = 0; j < rs.n; j++) {
 				long tidx;
@@ -381,23 +397,24 @@ static void check_rels(struct lint *l)
 				if (rs.rels[j].external)
 					continue;
 				if (!rs.rels[j].target[0]) {
-					problem(l, "%s: relationship %s has a "
-					           "target outside the package",
+					problem(l,
+					        "%s: relationship %s has a "
+					        "target outside the package",
 					        nm, rs.rels[j].id);
 					continue;
 				}
 				tidx = find_part(l, rs.rels[j].target);
 				if (tidx < 0)
-					problem(l, "%s: relationship %s "
-					           "targets %s, which does not "
-					           "exist",
+					problem(l,
+					        "%s: relationship %s "
+					        "targets %s, which does not "
+					        "exist",
 					        nm, rs.rels[j].id,
 					        rs.rels[j].target);
 				else
-					check_rel_target_type(l, nm,
-					                      &rs.rels[j], tidx);
-				if (opc_rel_type_is(&rs.rels[j],
-				                    "notesSlide"))
+					check_rel_target_type(
+					        l, nm, &rs.rels[j], tidx);
+				if (opc_rel_type_is(&rs.rels[j], "notesSlide"))
 					l->has_notes_slide = 1;
 			}
 			/* Two rels parts for one source can only come
@@ -450,8 +467,10 @@ static void check_rels(struct lint *l)
 		if (l->z.entries[i].is_dir || l->reached[i] ||
 		    !strcmp(nm, "[Content_Types].xml") || is_rels_part(nm))
 			continue;
-		problem(l, "%s is an orphan: no relationship reaches it from "
-		           "_rels/.rels", nm);
+		problem(l,
+		        "%s is an orphan: no relationship reaches it from "
+		        "_rels/.rels",
+		        nm);
 	}
 	/* Per-part XML checks need the part's own rels. */
 	for (i = 0; i < l->z.n; i++) {
@@ -510,11 +529,11 @@ size_t opc_lint(const unsigned char *zip, size_t len, opc_lint_emit emit,
 		if (l.z.entries[i].is_dir)
 			problem(&l, "the zip has a directory entry %s",
 			        l.z.entries[i].name);
-		if (i > 0 &&
-		    !strcasecmp(l.z.entries[l.by_name[i]].name,
-		                l.z.entries[l.by_name[i - 1]].name))
-			problem(&l, "two zip entries are named %s (part names "
-			            "ignore case)",
+		if (i > 0 && !strcasecmp(l.z.entries[l.by_name[i]].name,
+		                         l.z.entries[l.by_name[i - 1]].name))
+			problem(&l,
+			        "two zip entries are named %s (part names "
+			        "ignore case)",
 			        l.z.entries[l.by_name[i]].name);
 	}
 	check_content_types(&l);

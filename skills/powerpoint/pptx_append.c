@@ -19,7 +19,8 @@
 #include "pptx_skeleton.h"
 #include "xmlr.h"
 
-#define RT "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
+#define RT                                                                     \
+	"http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
 #define SLIDE_ID_MIN 256u
 #define SLIDE_ID_MAX 2147483647u
 
@@ -31,9 +32,9 @@ struct splice {
 
 /* What the presentation part tells us, with the offsets to edit at. */
 struct pres_info {
-	char prefix[64];     /* the PresentationML prefix, "" for default */
+	char prefix[64]; /* the PresentationML prefix, "" for default */
 	int has_sld_list;
-	size_t sld_list_end; /* where new sldIds go */
+	size_t sld_list_end;                           /* where new sldIds go */
 	size_t sld_list_self_start, sld_list_self_len; /* <p:sldIdLst/> */
 	size_t sld_sz_start; /* where a new sldIdLst goes */
 	size_t master_list_end;
@@ -60,8 +61,8 @@ static pptx_status scan_presentation(const struct zip_entry *ent,
 	while ((t = xr_next(&r)) != XR_EOF) {
 		if (t == XR_ERROR) {
 			rc = pptx_fail(e, PPTX_ERR_FORMAT,
-			               "%s is not well-formed XML: %s", ent->name,
-			               xr_error(&r));
+			               "%s is not well-formed XML: %s",
+			               ent->name, xr_error(&r));
 			break;
 		}
 		if (t == XR_START && root) {
@@ -69,17 +70,19 @@ static pptx_status scan_presentation(const struct zip_entry *ent,
 
 			root = 0;
 			if (!xr_is(&r, NS_P, "presentation")) {
-				rc = pptx_fail(e, PPTX_ERR_FORMAT,
-				               "%s is not a (transitional) "
-				               "PowerPoint presentation; save the "
-				               "deck as a regular .pptx",
-				               ent->name);
+				rc = pptx_fail(
+				        e, PPTX_ERR_FORMAT,
+				        "%s is not a (transitional) "
+				        "PowerPoint presentation; save the "
+				        "deck as a regular .pptx",
+				        ent->name);
 				break;
 			}
-			if (colon && (size_t)(colon - r.qname) <
-			                     sizeof pi->prefix - 1)
-				snprintf(pi->prefix, sizeof pi->prefix, "%.*s:",
-				         (int)(colon - r.qname), r.qname);
+			if (colon &&
+			    (size_t)(colon - r.qname) < sizeof pi->prefix - 1)
+				snprintf(pi->prefix, sizeof pi->prefix,
+				         "%.*s:", (int)(colon - r.qname),
+				         r.qname);
 			continue;
 		}
 		if (t == XR_START && xr_is(&r, NS_P, "sldIdLst")) {
@@ -126,9 +129,10 @@ static pptx_status scan_presentation(const struct zip_entry *ent,
 		               ent->name);
 	if (rc == PPTX_OK && (pi->cx < 914400 || pi->cx > 51206400 ||
 	                      pi->cy < 914400 || pi->cy > 51206400))
-		rc = pptx_fail(e, PPTX_ERR_FORMAT,
-		               "%s gives a slide size outside the allowed range",
-		               ent->name);
+		rc = pptx_fail(
+		        e, PPTX_ERR_FORMAT,
+		        "%s gives a slide size outside the allowed range",
+		        ent->name);
 	return rc;
 }
 
@@ -237,24 +241,25 @@ static int layout_type_is(const struct zipr *z, const char *part,
 }
 
 /* Pick the deck's layout for each of ours, by layout type preference. */
-static pptx_status pick_layouts(const struct zipr *z,
-                                const struct opc_rels *mrels,
-                                char targets[PPTX_LAYOUT_COUNT][OPC_MAX_NAME + 1],
-                                struct pptx_err *e)
+static pptx_status
+pick_layouts(const struct zipr *z, const struct opc_rels *mrels,
+             char targets[PPTX_LAYOUT_COUNT][OPC_MAX_NAME + 1],
+             struct pptx_err *e)
 {
 	static const char *const prefs[PPTX_LAYOUT_COUNT][4] = {
-		[PPTX_LAYOUT_TITLE] = {"title", "obj", "tx", NULL},
-		[PPTX_LAYOUT_BULLETS] = {"obj", "tx", NULL, NULL},
-		[PPTX_LAYOUT_TWO_COLUMN] = {"twoObj", "obj", "tx", NULL},
-		[PPTX_LAYOUT_SECTION] = {"secHead", "title", "obj", NULL},
-		[PPTX_LAYOUT_TABLE] = {"titleOnly", "obj", "tx", NULL},
-		[PPTX_LAYOUT_IMAGE] = {"titleOnly", "obj", "tx", NULL}};
+	        [PPTX_LAYOUT_TITLE] = {"title", "obj", "tx", NULL},
+	        [PPTX_LAYOUT_BULLETS] = {"obj", "tx", NULL, NULL},
+	        [PPTX_LAYOUT_TWO_COLUMN] = {"twoObj", "obj", "tx", NULL},
+	        [PPTX_LAYOUT_SECTION] = {"secHead", "title", "obj", NULL},
+	        [PPTX_LAYOUT_TABLE] = {"titleOnly", "obj", "tx", NULL},
+	        [PPTX_LAYOUT_IMAGE] = {"titleOnly", "obj", "tx", NULL}};
 	const char *first = NULL;
 	size_t l, k, i;
 
 	for (i = 0; i < mrels->n; i++)
 		if (opc_rel_type_is(&mrels->rels[i], "slideLayout") &&
-		    !mrels->rels[i].external && zipr_find(z, mrels->rels[i].target)) {
+		    !mrels->rels[i].external &&
+		    zipr_find(z, mrels->rels[i].target)) {
 			first = mrels->rels[i].target;
 			break;
 		}
@@ -323,7 +328,8 @@ static int deck_uses(const struct pptx_deck *d, enum img_type t)
 	size_t i;
 
 	for (i = 0; i < d->nslides; i++)
-		if (d->slides[i].nimages && d->slides[i].images[0].info.type == t)
+		if (d->slides[i].nimages &&
+		    d->slides[i].images[0].info.type == t)
 			return 1;
 	return 0;
 }
@@ -335,7 +341,7 @@ struct append_state {
 	struct splice ct_sp, pres_sp[2], prels_sp;
 	struct xbuf out;
 	char layouts[PPTX_LAYOUT_COUNT][OPC_MAX_NAME + 1];
-	char nm_part[OPC_MAX_NAME];  /* the notes master to use */
+	char nm_part[OPC_MAX_NAME]; /* the notes master to use */
 	char nm_target[OPC_MAX_NAME + 1];
 	char new_nm[64], new_nm_rels[96], new_theme[64];
 	int add_notes_master;
@@ -441,7 +447,8 @@ pptx_status pptx_append(const unsigned char *zip, size_t len,
 		         nm_rel->target);
 	} else if (any_notes) {
 		/* Notes slides need a notes master: bring the skeleton's. */
-		unsigned nm = max_number(&a->z, "ppt/notesMasters/notesMaster") + 1;
+		unsigned nm =
+		        max_number(&a->z, "ppt/notesMasters/notesMaster") + 1;
 		unsigned th = max_number(&a->z, "ppt/theme/theme") + 1;
 
 		a->add_notes_master = 1;
@@ -485,16 +492,16 @@ pptx_status pptx_append(const unsigned char *zip, size_t len,
 			xb_puts(pb, "\" r:id=\"rId");
 			xb_putu(pb, rid + i);
 			xb_puts(pb, "\"/>");
-			snprintf(target, sizeof target, "/ppt/slides/slide%zu.xml",
-			         slide_base + i);
+			snprintf(target, sizeof target,
+			         "/ppt/slides/slide%zu.xml", slide_base + i);
 			put_rel(rb, rid + (unsigned)i, RT "slide", target);
-			put_override(cb, target + 1,
-			             CT_PML "slide+xml");
+			put_override(cb, target + 1, CT_PML "slide+xml");
 			if (add->slides[i].notes) {
 				snprintf(target, sizeof target,
 				         "ppt/notesSlides/notesSlide%u.xml",
 				         notes_no++);
-				put_override(cb, target, CT_PML "notesSlide+xml");
+				put_override(cb, target,
+				             CT_PML "notesSlide+xml");
 			}
 		}
 		if (!a->pi.has_sld_list || a->pi.sld_list_self_len) {
@@ -522,7 +529,8 @@ pptx_status pptx_append(const unsigned char *zip, size_t len,
 				xb_puts(nb, px);
 				xb_puts(nb, "notesMasterIdLst xmlns:r=\"http://"
 				            "schemas.openxmlformats.org/"
-				            "officeDocument/2006/relationships\"><");
+				            "officeDocument/2006/"
+				            "relationships\"><");
 				xb_puts(nb, px);
 				xb_puts(nb, "notesMasterId r:id=\"rId");
 				xb_putu(nb, nm_rid);
@@ -533,8 +541,7 @@ pptx_status pptx_append(const unsigned char *zip, size_t len,
 			snprintf(target, sizeof target, "/%s", a->new_nm);
 			put_rel(rb, nm_rid, RT "notesMaster", target);
 			put_override(cb, a->new_nm, CT_PML "notesMaster+xml");
-			put_override(cb, a->new_theme,
-			             CT_BASE "theme+xml");
+			put_override(cb, a->new_theme, CT_BASE "theme+xml");
 		}
 		/* Content types may list Default and Override in any
 		 * order, so new Defaults can go at the end too. */
@@ -602,9 +609,9 @@ pptx_status pptx_append(const unsigned char *zip, size_t len,
 	}
 	if (a->add_notes_master) {
 		const struct pptx_skel_part *nm =
-			pptx_skel_find("ppt/notesMasters/notesMaster1.xml");
+		        pptx_skel_find("ppt/notesMasters/notesMaster1.xml");
 		const struct pptx_skel_part *th =
-			pptx_skel_find("ppt/theme/theme2.xml");
+		        pptx_skel_find("ppt/theme/theme2.xml");
 		char rels[512];
 		int n;
 

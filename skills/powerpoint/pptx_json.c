@@ -12,14 +12,15 @@
 /* Base64 digit values; B64_WS for skippable whitespace, B64_PAD for '=',
  * B64_BAD for everything else. Both alphabets decode. */
 #define B64_BAD 0xFF
-#define B64_WS 0xFE
+#define B64_WS  0xFE
 #define B64_PAD 0xFD
 
 static unsigned char b64_table[256];
 
 static void b64_init(void)
 {
-	static const char alpha[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+	static const char alpha[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnop"
+	                            "qrstuvwxyz0123456789";
 	int i;
 
 	if (b64_table['A'] == 0 && b64_table['B'] == 1)
@@ -66,7 +67,8 @@ int pptx_b64_decode(const char *in, size_t n, size_t cap, unsigned char **out,
 		 * megabytes of base64, so this loop is the hot one. */
 		while (bits == 0 && n - i >= 4) {
 			unsigned a = b64_table[s[i]], b = b64_table[s[i + 1]];
-			unsigned c = b64_table[s[i + 2]], d = b64_table[s[i + 3]];
+			unsigned c = b64_table[s[i + 2]],
+			         d = b64_table[s[i + 3]];
 
 			if ((a | b | c | d) > 63)
 				break;
@@ -109,8 +111,8 @@ int pptx_b64_decode(const char *in, size_t n, size_t cap, unsigned char **out,
 }
 
 static pptx_status get_string(struct pptx_deck *d, const cJSON *obj,
-                              const char *key, size_t slide,
-                              const char **out, struct pptx_err *e)
+                              const char *key, size_t slide, const char **out,
+                              struct pptx_err *e)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
 
@@ -138,20 +140,23 @@ static pptx_status parse_list(struct pptx_deck *d, const cJSON *arr,
 	if (!arr || cJSON_IsNull(arr))
 		return PPTX_OK;
 	if (!cJSON_IsArray(arr))
-		return pptx_fail(e, PPTX_ERR_INPUT,
-		                 "slide %zu: \"%s\" must be an array of strings "
-		                 "or {\"text\", \"level\"} objects",
-		                 slide, what);
+		return pptx_fail(
+		        e, PPTX_ERR_INPUT,
+		        "slide %zu: \"%s\" must be an array of strings "
+		        "or {\"text\", \"level\"} objects",
+		        slide, what);
 	n = (size_t)cJSON_GetArraySize(arr);
 	if (n > PPTX_MAX_PARAS)
-		return pptx_fail(e, PPTX_ERR_LIMIT,
-		                 "slide %zu has %zu %s, more than %d; split them "
-		                 "across slides",
-		                 slide, n, what, PPTX_MAX_PARAS);
+		return pptx_fail(
+		        e, PPTX_ERR_LIMIT,
+		        "slide %zu has %zu %s, more than %d; split them "
+		        "across slides",
+		        slide, n, what, PPTX_MAX_PARAS);
 	out->items = pptx_alloc(d, (n ? n : 1) * sizeof *out->items);
 	if (!out->items)
 		return pptx_fail(e, PPTX_ERR_NOMEM, "out of memory");
-	cJSON_ArrayForEach(it, arr) {
+	cJSON_ArrayForEach(it, arr)
+	{
 		struct pptx_para *p = &out->items[i++];
 		const cJSON *text = it, *lvl = NULL;
 
@@ -160,23 +165,25 @@ static pptx_status parse_list(struct pptx_deck *d, const cJSON *arr,
 			lvl = cJSON_GetObjectItemCaseSensitive(it, "level");
 		}
 		if (!cJSON_IsString(text))
-			return pptx_fail(e, PPTX_ERR_INPUT,
-			                 "slide %zu: %s item %zu must be a string "
-			                 "or {\"text\": string, \"level\": 0-%d}",
-			                 slide, what, i, PPTX_MAX_LEVEL);
+			return pptx_fail(
+			        e, PPTX_ERR_INPUT,
+			        "slide %zu: %s item %zu must be a string "
+			        "or {\"text\": string, \"level\": 0-%d}",
+			        slide, what, i, PPTX_MAX_LEVEL);
 		if (lvl && !cJSON_IsNull(lvl)) {
 			double v = cJSON_GetNumberValue(lvl);
 
 			if (!cJSON_IsNumber(lvl) || v != floor(v) || v < 0 ||
 			    v > PPTX_MAX_LEVEL)
-				return pptx_fail(e, PPTX_ERR_INPUT,
-				                 "slide %zu: %s item %zu has "
-				                 "level %s; use an integer from 0 "
-				                 "to %d",
-				                 slide, what, i,
-				                 cJSON_IsNumber(lvl) ? "out of range"
-				                                     : "not a number",
-				                 PPTX_MAX_LEVEL);
+				return pptx_fail(
+				        e, PPTX_ERR_INPUT,
+				        "slide %zu: %s item %zu has "
+				        "level %s; use an integer from 0 "
+				        "to %d",
+				        slide, what, i,
+				        cJSON_IsNumber(lvl) ? "out of range"
+				                            : "not a number",
+				        PPTX_MAX_LEVEL);
 			p->level = (int)v;
 		}
 		p->text = pptx_strndup(d, text->valuestring,
@@ -223,16 +230,18 @@ static pptx_status parse_table(struct pptx_deck *d, const cJSON *tj,
 
 	if (!cJSON_IsObject(tj) || !cJSON_IsArray(cols) ||
 	    cJSON_GetArraySize(cols) == 0)
-		return pptx_fail(e, PPTX_ERR_INPUT,
-		                 "slide %zu: \"table\" must be {\"columns\": "
-		                 "[header strings], \"rows\": [[cells]]} with at "
-		                 "least one column",
-		                 slide);
+		return pptx_fail(
+		        e, PPTX_ERR_INPUT,
+		        "slide %zu: \"table\" must be {\"columns\": "
+		        "[header strings], \"rows\": [[cells]]} with at "
+		        "least one column",
+		        slide);
 	if (rows && !cJSON_IsNull(rows) && !cJSON_IsArray(rows))
-		return pptx_fail(e, PPTX_ERR_INPUT,
-		                 "slide %zu: table \"rows\" must be an array of "
-		                 "arrays",
-		                 slide);
+		return pptx_fail(
+		        e, PPTX_ERR_INPUT,
+		        "slide %zu: table \"rows\" must be an array of "
+		        "arrays",
+		        slide);
 	ncols = (size_t)cJSON_GetArraySize(cols);
 	nrows = rows ? (size_t)cJSON_GetArraySize(rows) : 0;
 	if (ncols > PPTX_MAX_TABLE_COLS)
@@ -254,16 +263,19 @@ static pptx_status parse_table(struct pptx_deck *d, const cJSON *tj,
 	if (!t->cells)
 		return pptx_fail(e, PPTX_ERR_NOMEM, "out of memory");
 	k = 0;
-	cJSON_ArrayForEach(c, cols) {
+	cJSON_ArrayForEach(c, cols)
+	{
 		if (!cJSON_IsString(c) && !cJSON_IsNumber(c))
-			return pptx_fail(e, PPTX_ERR_INPUT,
-			                 "slide %zu: table column %zu must be a "
-			                 "string",
-			                 slide, k + 1);
+			return pptx_fail(
+			        e, PPTX_ERR_INPUT,
+			        "slide %zu: table column %zu must be a "
+			        "string",
+			        slide, k + 1);
 		if (!(t->cells[k++] = cell_text(d, c)))
 			return pptx_fail(e, PPTX_ERR_NOMEM, "out of memory");
 	}
-	cJSON_ArrayForEach(row, rows) {
+	cJSON_ArrayForEach(row, rows)
+	{
 		size_t col = 0;
 
 		r++;
@@ -273,18 +285,21 @@ static pptx_status parse_table(struct pptx_deck *d, const cJSON *tj,
 			                 "array of cells",
 			                 slide, r);
 		if ((size_t)cJSON_GetArraySize(row) > ncols)
-			return pptx_fail(e, PPTX_ERR_INPUT,
-			                 "slide %zu: table row %zu has %d cells "
-			                 "but the table has %zu columns",
-			                 slide, r, cJSON_GetArraySize(row), ncols);
-		cJSON_ArrayForEach(c, row) {
+			return pptx_fail(
+			        e, PPTX_ERR_INPUT,
+			        "slide %zu: table row %zu has %d cells "
+			        "but the table has %zu columns",
+			        slide, r, cJSON_GetArraySize(row), ncols);
+		cJSON_ArrayForEach(c, row)
+		{
 			const char *txt = cell_text(d, c);
 
 			if (!txt && (cJSON_IsArray(c) || cJSON_IsObject(c)))
-				return pptx_fail(e, PPTX_ERR_INPUT,
-				                 "slide %zu: table row %zu cell "
-				                 "%zu must be a string or a number",
-				                 slide, r, col + 1);
+				return pptx_fail(
+				        e, PPTX_ERR_INPUT,
+				        "slide %zu: table row %zu cell "
+				        "%zu must be a string or a number",
+				        slide, r, col + 1);
 			if (!txt)
 				return pptx_fail(e, PPTX_ERR_NOMEM,
 				                 "out of memory");
@@ -316,11 +331,12 @@ static pptx_status parse_image(struct pptx_deck *d, const cJSON *ij,
 
 	if (!cJSON_IsObject(ij) || !cJSON_IsString(data) ||
 	    !cJSON_IsString(mime))
-		return pptx_fail(e, PPTX_ERR_INPUT,
-		                 "slide %zu: \"image\" must be {\"data\": base64 "
-		                 "string, \"mime\": \"image/png\" or "
-		                 "\"image/jpeg\", \"alt\": string}",
-		                 slide);
+		return pptx_fail(
+		        e, PPTX_ERR_INPUT,
+		        "slide %zu: \"image\" must be {\"data\": base64 "
+		        "string, \"mime\": \"image/png\" or "
+		        "\"image/jpeg\", \"alt\": string}",
+		        slide);
 	if (strcmp(mime->valuestring, "image/png") == 0)
 		want = IMG_PNG;
 	else if (strcmp(mime->valuestring, "image/jpeg") == 0)
@@ -347,9 +363,9 @@ static pptx_status parse_image(struct pptx_deck *d, const cJSON *ij,
 	if (rc == -3)
 		return pptx_fail(e, PPTX_ERR_NOMEM, "out of memory");
 	if (rc != 0)
-		return pptx_fail(e, PPTX_ERR_INPUT,
-		                 "slide %zu: image \"data\" is not valid base64",
-		                 slide);
+		return pptx_fail(
+		        e, PPTX_ERR_INPUT,
+		        "slide %zu: image \"data\" is not valid base64", slide);
 	im = pptx_alloc(d, sizeof *im);
 	if (!im) {
 		st = pptx_fail(e, PPTX_ERR_NOMEM, "out of memory");
@@ -385,9 +401,8 @@ out:
 	return st;
 }
 
-static pptx_status parse_slide(struct pptx_deck *d, const cJSON *sj,
-                               size_t no, struct pptx_slide *s,
-                               struct pptx_err *e)
+static pptx_status parse_slide(struct pptx_deck *d, const cJSON *sj, size_t no,
+                               struct pptx_slide *s, struct pptx_err *e)
 {
 	const cJSON *layout = cJSON_GetObjectItemCaseSensitive(sj, "layout");
 	const cJSON *v;
@@ -404,13 +419,14 @@ static pptx_status parse_slide(struct pptx_deck *d, const cJSON *sj,
 		l = PPTX_LAYOUT_BULLETS;
 	} else if (!cJSON_IsString(layout) ||
 	           (l = pptx_layout_parse(layout->valuestring)) < 0) {
-		return pptx_fail(e, PPTX_ERR_INPUT,
-		                 "slide %zu: unknown layout \"%.40s\"; use one of "
-		                 "title, bullets, two_column, table, image, "
-		                 "section",
-		                 no,
-		                 cJSON_IsString(layout) ? layout->valuestring
-		                                        : "(not a string)");
+		return pptx_fail(
+		        e, PPTX_ERR_INPUT,
+		        "slide %zu: unknown layout \"%.40s\"; use one of "
+		        "title, bullets, two_column, table, image, "
+		        "section",
+		        no,
+		        cJSON_IsString(layout) ? layout->valuestring
+		                               : "(not a string)");
 	}
 	s->layout = (enum pptx_layout)l;
 	if ((st = get_string(d, sj, "title", no, &s->title, e)) ||
@@ -424,14 +440,17 @@ static pptx_status parse_slide(struct pptx_deck *d, const cJSON *sj,
 	v = cJSON_GetObjectItemCaseSensitive(sj, "columns");
 	if (v && !cJSON_IsNull(v)) {
 		if (!cJSON_IsArray(v) || cJSON_GetArraySize(v) != 2)
-			return pptx_fail(e, PPTX_ERR_INPUT,
-			                 "slide %zu: \"columns\" must be exactly "
-			                 "two bullet lists: [[...], [...]]",
-			                 no);
+			return pptx_fail(
+			        e, PPTX_ERR_INPUT,
+			        "slide %zu: \"columns\" must be exactly "
+			        "two bullet lists: [[...], [...]]",
+			        no);
 		if ((st = parse_list(d, cJSON_GetArrayItem(v, 0), no,
-		                     "left-column bullets", &s->columns[0], e)) ||
+		                     "left-column bullets", &s->columns[0],
+		                     e)) ||
 		    (st = parse_list(d, cJSON_GetArrayItem(v, 1), no,
-		                     "right-column bullets", &s->columns[1], e)))
+		                     "right-column bullets", &s->columns[1],
+		                     e)))
 			return st;
 		s->has_columns = 1;
 	}
@@ -455,20 +474,23 @@ pptx_status pptx_json_slides(struct pptx_deck *d, const cJSON *slides,
 	pptx_status st;
 
 	if (!cJSON_IsArray(slides))
-		return pptx_fail(e, PPTX_ERR_INPUT,
-		                 "\"slides\" must be an array of slide objects");
+		return pptx_fail(
+		        e, PPTX_ERR_INPUT,
+		        "\"slides\" must be an array of slide objects");
 	n = (size_t)cJSON_GetArraySize(slides);
 	if (n + d->nslides > PPTX_MAX_SLIDES)
-		return pptx_fail(e, PPTX_ERR_LIMIT,
-		                 "the deck would have %zu slides, more than the "
-		                 "limit of %d; split it into several decks",
-		                 n + d->nslides, PPTX_MAX_SLIDES);
+		return pptx_fail(
+		        e, PPTX_ERR_LIMIT,
+		        "the deck would have %zu slides, more than the "
+		        "limit of %d; split it into several decks",
+		        n + d->nslides, PPTX_MAX_SLIDES);
 	arr = pptx_alloc(d, (d->nslides + n + 1) * sizeof *arr);
 	if (!arr)
 		return pptx_fail(e, PPTX_ERR_NOMEM, "out of memory");
 	if (d->nslides)
 		memcpy(arr, d->slides, d->nslides * sizeof *arr);
-	cJSON_ArrayForEach(sj, slides) {
+	cJSON_ArrayForEach(sj, slides)
+	{
 		st = parse_slide(d, sj, first_no + i, &arr[d->nslides + i], e);
 		if (st != PPTX_OK)
 			return st;
@@ -514,8 +536,9 @@ pptx_status pptx_json_deck(const cJSON *args, struct pptx_deck **out,
 			d->slide_cx = PPTX_EMU_4_3_CX;
 		} else if (!cJSON_IsString(aspect) ||
 		           strcmp(aspect->valuestring, "16:9") != 0) {
-			st = pptx_fail(e, PPTX_ERR_INPUT,
-			               "\"aspect\" must be \"16:9\" or \"4:3\"");
+			st = pptx_fail(
+			        e, PPTX_ERR_INPUT,
+			        "\"aspect\" must be \"16:9\" or \"4:3\"");
 			goto out;
 		}
 	}
@@ -562,7 +585,8 @@ static cJSON *slide_json(const struct pptx_slide *s, size_t index)
 	if (!o)
 		return NULL;
 	if (!cJSON_AddNumberToObject(o, "index", (double)index) ||
-	    !cJSON_AddStringToObject(o, "layout", pptx_layout_name(s->layout)) ||
+	    !cJSON_AddStringToObject(o, "layout",
+	                             pptx_layout_name(s->layout)) ||
 	    !cJSON_AddStringToObject(o, "title", s->title ? s->title : "") ||
 	    !add_opt_string(o, "subtitle", s->subtitle))
 		goto fail;
@@ -595,13 +619,15 @@ static cJSON *slide_json(const struct pptx_slide *s, size_t index)
 			for (r = 0; r < t->nrows; r++) {
 				cJSON *row = r ? cJSON_CreateArray() : cols;
 
-				if (!row || (r && !cJSON_AddItemToArray(rows, row)))
+				if (!row ||
+				    (r && !cJSON_AddItemToArray(rows, row)))
 					goto fail;
 				for (c = 0; c < t->ncols; c++) {
 					cJSON *cell = cJSON_CreateString(
-						t->cells[r * t->ncols + c]);
+					        t->cells[r * t->ncols + c]);
 
-					if (!cell || !cJSON_AddItemToArray(row, cell))
+					if (!cell ||
+					    !cJSON_AddItemToArray(row, cell))
 						goto fail;
 				}
 			}
@@ -616,7 +642,8 @@ static cJSON *slide_json(const struct pptx_slide *s, size_t index)
 			const char *mime = img_mime(s->images[i].info.type);
 
 			if (!io || !cJSON_AddItemToArray(imgs, io) ||
-			    !add_opt_string(io, "mime", mime[0] ? mime : NULL) ||
+			    !add_opt_string(io, "mime",
+			                    mime[0] ? mime : NULL) ||
 			    !add_opt_string(io, "alt", s->images[i].alt))
 				goto fail;
 		}

@@ -54,7 +54,7 @@ void pptx_warn(struct pptx_warnings *w, const char *fmt, ...)
 }
 
 static const char *const layout_names[PPTX_LAYOUT_COUNT] = {
-	"title", "bullets", "two_column", "table", "image", "section"};
+        "title", "bullets", "two_column", "table", "image", "section"};
 
 const char *pptx_layout_name(enum pptx_layout l)
 {
@@ -201,13 +201,12 @@ static pptx_status check_list(const struct pptx_list *l, size_t slide,
 		                 "them across slides",
 		                 slide, l->n, what, PPTX_MAX_PARAS);
 	for (i = 0; i < l->n; i++) {
-		if (l->items[i].level < 0 ||
-		    l->items[i].level > PPTX_MAX_LEVEL)
+		if (l->items[i].level < 0 || l->items[i].level > PPTX_MAX_LEVEL)
 			return pptx_fail(e, PPTX_ERR_INPUT,
 			                 "slide %zu: %s %zu has level %d; "
 			                 "levels go from 0 to %d",
-			                 slide, what, i + 1,
-			                 l->items[i].level, PPTX_MAX_LEVEL);
+			                 slide, what, i + 1, l->items[i].level,
+			                 PPTX_MAX_LEVEL);
 		if (check_text(l->items[i].text, slide, what, e) != PPTX_OK)
 			return e->status;
 	}
@@ -246,11 +245,12 @@ pptx_status pptx_deck_check(const struct pptx_deck *d, struct pptx_err *e)
 		    check_list(&s->columns[1], n, "right-column bullets", e))
 			return e->status;
 		if (s->bullets.n && s->layout != PPTX_LAYOUT_BULLETS)
-			return pptx_fail(e, PPTX_ERR_INPUT,
-			                 "slide %zu: layout \"%s\" has no place "
-			                 "for \"bullets\"; use layout "
-			                 "\"bullets\" or drop them",
-			                 n, pptx_layout_name(s->layout));
+			return pptx_fail(
+			        e, PPTX_ERR_INPUT,
+			        "slide %zu: layout \"%s\" has no place "
+			        "for \"bullets\"; use layout "
+			        "\"bullets\" or drop them",
+			        n, pptx_layout_name(s->layout));
 		if (s->has_columns && s->layout != PPTX_LAYOUT_TWO_COLUMN)
 			return pptx_fail(e, PPTX_ERR_INPUT,
 			                 "slide %zu: \"columns\" needs layout "
@@ -268,38 +268,43 @@ pptx_status pptx_deck_check(const struct pptx_deck *d, struct pptx_err *e)
 			                 n, pptx_layout_name(s->layout));
 		if (s->subtitle && s->layout != PPTX_LAYOUT_TITLE &&
 		    s->layout != PPTX_LAYOUT_SECTION)
-			return pptx_fail(e, PPTX_ERR_INPUT,
-			                 "slide %zu: only layouts \"title\" and "
-			                 "\"section\" have a subtitle; put the "
-			                 "text in \"bullets\" instead",
-			                 n);
+			return pptx_fail(
+			        e, PPTX_ERR_INPUT,
+			        "slide %zu: only layouts \"title\" and "
+			        "\"section\" have a subtitle; put the "
+			        "text in \"bullets\" instead",
+			        n);
 		if (s->layout == PPTX_LAYOUT_TABLE && s->ntables != 1)
-			return pptx_fail(e, PPTX_ERR_INPUT,
-			                 "slide %zu has layout \"table\" but no "
-			                 "\"table\" object; give it "
-			                 "{\"columns\": [...], \"rows\": [[...]]}",
-			                 n);
+			return pptx_fail(
+			        e, PPTX_ERR_INPUT,
+			        "slide %zu has layout \"table\" but no "
+			        "\"table\" object; give it "
+			        "{\"columns\": [...], \"rows\": [[...]]}",
+			        n);
 		if (s->layout == PPTX_LAYOUT_IMAGE && s->nimages != 1)
-			return pptx_fail(e, PPTX_ERR_INPUT,
-			                 "slide %zu has layout \"image\" but no "
-			                 "\"image\" object; give it {\"data\": "
-			                 "base64, \"mime\": \"image/png\"}",
-			                 n);
+			return pptx_fail(
+			        e, PPTX_ERR_INPUT,
+			        "slide %zu has layout \"image\" but no "
+			        "\"image\" object; give it {\"data\": "
+			        "base64, \"mime\": \"image/png\"}",
+			        n);
 		if (s->layout == PPTX_LAYOUT_TWO_COLUMN && !s->has_columns)
-			return pptx_fail(e, PPTX_ERR_INPUT,
-			                 "slide %zu has layout \"two_column\" but "
-			                 "no \"columns\"; give it two bullet "
-			                 "lists: [[...], [...]]",
-			                 n);
+			return pptx_fail(
+			        e, PPTX_ERR_INPUT,
+			        "slide %zu has layout \"two_column\" but "
+			        "no \"columns\"; give it two bullet "
+			        "lists: [[...], [...]]",
+			        n);
 		for (j = 0; j < s->ntables; j++) {
 			const struct pptx_table *t = &s->tables[j];
 			size_t c;
 
 			if (t->ncols == 0 || t->ncols > PPTX_MAX_TABLE_COLS)
-				return pptx_fail(e, PPTX_ERR_LIMIT,
-				                 "slide %zu: a table needs 1 to %d "
-				                 "columns, not %zu",
-				                 n, PPTX_MAX_TABLE_COLS, t->ncols);
+				return pptx_fail(
+				        e, PPTX_ERR_LIMIT,
+				        "slide %zu: a table needs 1 to %d "
+				        "columns, not %zu",
+				        n, PPTX_MAX_TABLE_COLS, t->ncols);
 			if (t->nrows > PPTX_MAX_TABLE_ROWS + 1)
 				return pptx_fail(e, PPTX_ERR_LIMIT,
 				                 "slide %zu: the table has %zu "
@@ -308,8 +313,7 @@ pptx_status pptx_deck_check(const struct pptx_deck *d, struct pptx_err *e)
 				                 n, t->nrows - 1,
 				                 PPTX_MAX_TABLE_ROWS);
 			for (c = 0; c < t->ncols * t->nrows; c++)
-				if (check_text(t->cells[c], n, "table cell",
-				               e))
+				if (check_text(t->cells[c], n, "table cell", e))
 					return e->status;
 		}
 		for (j = 0; j < s->nimages; j++) {
@@ -318,36 +322,39 @@ pptx_status pptx_deck_check(const struct pptx_deck *d, struct pptx_err *e)
 			char why[160];
 
 			if (im->len > PPTX_MAX_IMAGE_BYTES)
-				return pptx_fail(e, PPTX_ERR_LIMIT,
-				                 "slide %zu: the image is %zu "
-				                 "bytes, over the limit of %u MiB; "
-				                 "resize or recompress it",
-				                 n, im->len,
-				                 PPTX_MAX_IMAGE_BYTES >> 20);
+				return pptx_fail(
+				        e, PPTX_ERR_LIMIT,
+				        "slide %zu: the image is %zu "
+				        "bytes, over the limit of %u MiB; "
+				        "resize or recompress it",
+				        n, im->len, PPTX_MAX_IMAGE_BYTES >> 20);
 			if (img_probe(im->data, im->len, &info, why,
 			              sizeof why) != 0)
-				return pptx_fail(e, PPTX_ERR_INPUT,
-				                 "slide %zu: unusable image: %s",
-				                 n, why);
+				return pptx_fail(
+				        e, PPTX_ERR_INPUT,
+				        "slide %zu: unusable image: %s", n,
+				        why);
 			if (info.type != im->info.type ||
 			    info.width != im->info.width ||
 			    info.height != im->info.height)
-				return pptx_fail(e, PPTX_ERR_INPUT,
-				                 "slide %zu: the image is a %s but "
-				                 "was declared as %s; set \"mime\" "
-				                 "to \"%s\"",
-				                 n, img_mime(info.type),
-				                 img_mime(im->info.type),
-				                 img_mime(info.type));
+				return pptx_fail(
+				        e, PPTX_ERR_INPUT,
+				        "slide %zu: the image is a %s but "
+				        "was declared as %s; set \"mime\" "
+				        "to \"%s\"",
+				        n, img_mime(info.type),
+				        img_mime(im->info.type),
+				        img_mime(info.type));
 			total_img += im->len;
 			if (check_text(im->alt, n, "image alt text", e))
 				return e->status;
 		}
 		if (total_img > PPTX_MAX_TOTAL_IMAGE_BYTES)
-			return pptx_fail(e, PPTX_ERR_LIMIT,
-			                 "the images add up to more than %u MiB; "
-			                 "use fewer or smaller images",
-			                 PPTX_MAX_TOTAL_IMAGE_BYTES >> 20);
+			return pptx_fail(
+			        e, PPTX_ERR_LIMIT,
+			        "the images add up to more than %u MiB; "
+			        "use fewer or smaller images",
+			        PPTX_MAX_TOTAL_IMAGE_BYTES >> 20);
 	}
 	return PPTX_OK;
 }

@@ -15,37 +15,37 @@
 #include "imgsize.h"
 
 /* Limits on generated decks. */
-#define PPTX_MAX_SLIDES 5000
-#define PPTX_MAX_IMAGE_BYTES (20u * 1024 * 1024)
+#define PPTX_MAX_SLIDES            5000
+#define PPTX_MAX_IMAGE_BYTES       (20u * 1024 * 1024)
 #define PPTX_MAX_TOTAL_IMAGE_BYTES (200u * 1024 * 1024)
-#define PPTX_MAX_TEXT_BYTES (64u * 1024)
-#define PPTX_MAX_PARAS 500
-#define PPTX_MAX_TABLE_COLS 30
-#define PPTX_MAX_TABLE_ROWS 300
-#define PPTX_MAX_LEVEL 4
+#define PPTX_MAX_TEXT_BYTES        (64u * 1024)
+#define PPTX_MAX_PARAS             500
+#define PPTX_MAX_TABLE_COLS        30
+#define PPTX_MAX_TABLE_ROWS        300
+#define PPTX_MAX_LEVEL             4
 
 /* Limits on decks being read: the compressed input, the entry count, one
  * part and all parts inflated, and the inflation ratio of a large part
  * (zip bombs reach 1000:1; real XML stays well under 100:1). */
-#define PPTX_MAX_INPUT_BYTES (256u * 1024 * 1024)
-#define PPTX_READ_MAX_ENTRIES 50000
-#define PPTX_READ_MAX_PART_BYTES (64u * 1024 * 1024)
+#define PPTX_MAX_INPUT_BYTES      (256u * 1024 * 1024)
+#define PPTX_READ_MAX_ENTRIES     50000
+#define PPTX_READ_MAX_PART_BYTES  (64u * 1024 * 1024)
 #define PPTX_READ_MAX_TOTAL_BYTES (512u * 1024 * 1024)
-#define PPTX_READ_MAX_RATIO 200
-#define PPTX_READ_RATIO_FLOOR (1u * 1024 * 1024)
+#define PPTX_READ_MAX_RATIO       200
+#define PPTX_READ_RATIO_FLOOR     (1u * 1024 * 1024)
 
 /* Slide sizes in EMU (914400 per inch). */
-#define PPTX_EMU_16_9_CX 12192000u
-#define PPTX_EMU_4_3_CX 9144000u
+#define PPTX_EMU_16_9_CX  12192000u
+#define PPTX_EMU_4_3_CX   9144000u
 #define PPTX_EMU_SLIDE_CY 6858000u
 
 typedef enum pptx_status {
 	PPTX_OK = 0,
-	PPTX_ERR_INPUT,     /* the caller's data is unusable: fix it */
-	PPTX_ERR_LIMIT,     /* a size or count cap was hit */
-	PPTX_ERR_FORMAT,    /* a deck being read is not a usable PPTX */
+	PPTX_ERR_INPUT,  /* the caller's data is unusable: fix it */
+	PPTX_ERR_LIMIT,  /* a size or count cap was hit */
+	PPTX_ERR_FORMAT, /* a deck being read is not a usable PPTX */
 	PPTX_ERR_NOMEM,
-	PPTX_ERR_IO,        /* the write callback failed */
+	PPTX_ERR_IO, /* the write callback failed */
 	PPTX_ERR_INTERNAL
 } pptx_status;
 
@@ -57,7 +57,7 @@ struct pptx_err {
 };
 
 pptx_status pptx_fail(struct pptx_err *e, pptx_status st, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+        __attribute__((format(printf, 3, 4)));
 
 enum pptx_layout {
 	PPTX_LAYOUT_TITLE = 0,
@@ -151,6 +151,6 @@ struct pptx_warnings {
 };
 
 void pptx_warn(struct pptx_warnings *w, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+        __attribute__((format(printf, 2, 3)));
 
 #endif /* PPTX_MODEL_H */

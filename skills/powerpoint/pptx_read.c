@@ -11,11 +11,11 @@
 #include "xmlw.h"
 #include "zipio.h"
 
-#define NS_MC "http://schemas.openxmlformats.org/markup-compatibility/2006"
+#define NS_MC       "http://schemas.openxmlformats.org/markup-compatibility/2006"
 #define NS_R_STRICT "http://purl.oclc.org/ooxml/officeDocument/relationships"
 #define NS_P_STRICT "http://purl.oclc.org/ooxml/presentationml/main"
 #define NS_A_STRICT "http://purl.oclc.org/ooxml/drawingml/main"
-#define NS_DC "http://purl.org/dc/elements/1.1/"
+#define NS_DC       "http://purl.org/dc/elements/1.1/"
 /* Slides a deck may list: beyond any real deck, and a bound on work. */
 #define READ_MAX_SLIDES 20000
 /* Body shapes kept per slide before the rest are merged into the last. */
@@ -400,8 +400,8 @@ static pptx_status finish_slide(struct slide_state *st, int layout_kind,
 }
 
 /* Walk a slide or notes part, collecting shapes, tables and pictures. */
-static pptx_status walk_part(struct slide_state *st, const struct zip_entry *ent,
-                             struct pptx_err *e)
+static pptx_status walk_part(struct slide_state *st,
+                             const struct zip_entry *ent, struct pptx_err *e)
 {
 	struct xmlr r;
 	enum xr_type t;
@@ -629,10 +629,11 @@ pptx_status pptx_read(const unsigned char *zip, size_t len,
 	while (t == XR_TEXT)
 		t = xr_next(&r);
 	if (t != XR_START || !is_p(&r, "presentation")) {
-		rc = pptx_fail(e, PPTX_ERR_FORMAT,
-		               "%s is not a PowerPoint presentation part (is this "
-		               "a Word or Excel file?); pass a .pptx deck",
-		               office->target);
+		rc = pptx_fail(
+		        e, PPTX_ERR_FORMAT,
+		        "%s is not a PowerPoint presentation part (is this "
+		        "a Word or Excel file?); pass a .pptx deck",
+		        office->target);
 		goto out;
 	}
 	while ((t = xr_next(&r)) != XR_EOF) {
@@ -652,13 +653,14 @@ pptx_status pptx_read(const unsigned char *zip, size_t len,
 			if (nslides >= READ_MAX_SLIDES) {
 				rc = pptx_fail(e, PPTX_ERR_LIMIT,
 				               "the deck lists more than %d "
-				               "slides", READ_MAX_SLIDES);
+				               "slides",
+				               READ_MAX_SLIDES);
 				goto out;
 			}
 			if (nslides == cap) {
 				size_t ncap = cap ? cap * 2 : 64;
-				char **nr = realloc(slide_rids,
-				                    ncap * sizeof *nr);
+				char **nr =
+				        realloc(slide_rids, ncap * sizeof *nr);
 
 				if (!nr) {
 					rc = nomem(e);
@@ -694,8 +696,8 @@ pptx_status pptx_read(const unsigned char *zip, size_t len,
 		goto out;
 	}
 	for (i = 0; i < nslides; i++) {
-		const struct opc_rel *rel = opc_rel_by_id(&pres_rels,
-		                                          slide_rids[i]);
+		const struct opc_rel *rel =
+		        opc_rel_by_id(&pres_rels, slide_rids[i]);
 		struct opc_rels srels = {0};
 		const struct opc_rel *lay, *notes;
 		struct zip_entry *ent;
@@ -714,7 +716,8 @@ pptx_status pptx_read(const unsigned char *zip, size_t len,
 			goto out;
 		lay = opc_rel_by_type(&srels, "slideLayout");
 		rc = read_slide(d, s, ent,
-		                lay ? layout_kind(&lc, &z, lay->target) : -1, e);
+		                lay ? layout_kind(&lc, &z, lay->target) : -1,
+		                e);
 		notes = opc_rel_by_type(&srels, "notesSlide");
 		if (rc == PPTX_OK && notes && !notes->external &&
 		    (ent = zipr_find(&z, notes->target)) && ent->data)

@@ -22,7 +22,7 @@
 #include "pptx_read.h"
 #include "pptx_write.h"
 
-#define TOOL_MAX_JSON (512u * 1024 * 1024)
+#define TOOL_MAX_JSON  (512u * 1024 * 1024)
 #define BENCH_MAX_RUNS 1000
 
 static int read_file(const char *path, size_t cap, unsigned char **out,
@@ -44,7 +44,8 @@ static int read_file(const char *path, size_t cap, unsigned char **out,
 			unsigned char *nb;
 
 			bcap = bcap ? bcap * 2 : 1 << 16;
-			if (bcap > cap + 65536 || !(nb = realloc(buf, bcap + 1))) {
+			if (bcap > cap + 65536 ||
+			    !(nb = realloc(buf, bcap + 1))) {
 				fprintf(stderr, "pptx_tool: %s is too big\n",
 				        path);
 				free(buf);
@@ -128,7 +129,8 @@ static int write_deck(const char *out, const struct pptx_deck *d,
 		return 2;
 	}
 	if (base)
-		st = pptx_append(base, base_len, d, file_write, f, w, slides, &e);
+		st = pptx_append(base, base_len, d, file_write, f, w, slides,
+		                 &e);
 	else
 		st = pptx_write(d, file_write, f, w, &e);
 	if (fclose(f) != 0 && st == PPTX_OK)
@@ -212,9 +214,9 @@ static int cmd_append(const char *deck, const char *args, const char *out)
 		return 2;
 	}
 	d = pptx_deck_new();
-	if (!d || pptx_json_slides(d, cJSON_GetObjectItemCaseSensitive(
-	                                      j, "slides"),
-	                           1, &e) != PPTX_OK) {
+	if (!d ||
+	    pptx_json_slides(d, cJSON_GetObjectItemCaseSensitive(j, "slides"),
+	                     1, &e) != PPTX_OK) {
 		fprintf(stderr, "pptx_tool: %s\n", d ? e.msg : "out of memory");
 		goto out;
 	}
@@ -310,7 +312,8 @@ static int cmd_bench(const char *args, const char *runs_s)
 	}
 	free(text);
 	qsort(t, (size_t)runs, sizeof t[0], cmp_double);
-	printf("{\"runs\":%ld,\"median_ms\":%.3f,\"min_ms\":%.3f,\"bytes\":%zu}\n",
+	printf("{\"runs\":%ld,\"median_ms\":%.3f,\"min_ms\":%.3f,\"bytes\":%zu}"
+	       "\n",
 	       runs, t[runs / 2], t[0], bytes);
 	return 0;
 }
@@ -325,10 +328,9 @@ int main(int argc, char **argv)
 		return cmd_append(argv[2], argv[3], argv[4]);
 	if (argc == 4 && !strcmp(argv[1], "bench"))
 		return cmd_bench(argv[2], argv[3]);
-	fprintf(stderr,
-	        "usage: pptx_tool create ARGS.json OUT.pptx\n"
-	        "       pptx_tool read DECK.pptx\n"
-	        "       pptx_tool append DECK.pptx ARGS.json OUT.pptx\n"
-	        "       pptx_tool bench ARGS.json RUNS\n");
+	fprintf(stderr, "usage: pptx_tool create ARGS.json OUT.pptx\n"
+	                "       pptx_tool read DECK.pptx\n"
+	                "       pptx_tool append DECK.pptx ARGS.json OUT.pptx\n"
+	                "       pptx_tool bench ARGS.json RUNS\n");
 	return 2;
 }

@@ -13,9 +13,10 @@
 
 #include "pptx_skeleton.h"
 
-#define XML_DECL "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n"
+#define XML_DECL                                                               \
+	"<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n"
 #define NS_DECLS                                                               \
-	" xmlns:a=\"http://schemas.openxmlformats.org/drawingml/2006/main\""    \
+	" xmlns:a=\"http://schemas.openxmlformats.org/drawingml/2006/main\""   \
 	" xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/"    \
 	"relationships\""                                                      \
 	" xmlns:p=\"http://schemas.openxmlformats.org/presentationml/2006/"    \
@@ -23,7 +24,8 @@
 #define RELS_OPEN                                                              \
 	XML_DECL "<Relationships xmlns=\"http://schemas.openxmlformats.org/"   \
 	         "package/2006/relationships\">"
-#define RT "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
+#define RT                                                                     \
+	"http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
 #define GROUP_PR                                                               \
 	"<p:nvGrpSpPr><p:cNvPr id=\"1\" name=\"\"/><p:cNvGrpSpPr/><p:nvPr/>"   \
 	"</p:nvGrpSpPr><p:grpSpPr><a:xfrm><a:off x=\"0\" y=\"0\"/><a:ext "     \
@@ -32,8 +34,8 @@
 
 /* The reference slide the skeleton's geometry is drawn on (16:9); other
  * sizes scale from it. */
-#define REF_CX 12192000u
-#define REF_CY 6858000u
+#define REF_CX     12192000u
+#define REF_CY     6858000u
 #define EMU_PER_PT 12700u
 #define EMU_PER_PX 9525u /* at 96 dpi */
 /* Text box insets: the DrawingML defaults. */
@@ -41,7 +43,7 @@
 #define INSET_TB 45720u
 /* Body paragraphs: 90% line spacing and 10 pt before, from the master. */
 #define LINE_SPACING_PCT 90
-#define SPACE_BEFORE_PT 10
+#define SPACE_BEFORE_PT  10
 /* Line height as a multiple of the font size, for Calibri-like fonts. */
 #define LINE_HEIGHT_PCT 120
 /* Smallest table font, in 1/100 pt: below it a table is unreadable. */
@@ -50,8 +52,8 @@
 #define TABLE_STYLE_ID "{5C22544A-7EE6-4342-B048-85BDC9FD1C3A}"
 /* Master ids start here; slide ids at 256 (pml.xsd ranges). */
 #define MASTER_ID_BASE 2147483648u
-#define SLIDE_ID_BASE 256u
-#define SKEL_LAYOUTS 5
+#define SLIDE_ID_BASE  256u
+#define SKEL_LAYOUTS   5
 
 struct box {
 	uint64_t x, y, cx, cy;
@@ -92,17 +94,20 @@ static struct box scale_box(const struct pptx_gen *g, struct box b)
 
 static int is_wide(uint32_t cp)
 {
-	return (cp >= 0x1100 && cp <= 0x115F) || (cp >= 0x2E80 && cp <= 0xA4CF) ||
-	       (cp >= 0xAC00 && cp <= 0xD7A3) || (cp >= 0xF900 && cp <= 0xFAFF) ||
-	       (cp >= 0xFE30 && cp <= 0xFE4F) || (cp >= 0xFF00 && cp <= 0xFF60) ||
-	       (cp >= 0xFFE0 && cp <= 0xFFE6) || (cp >= 0x1F300 && cp <= 0x1FAFF) ||
-	       cp >= 0x20000;
+	return (cp >= 0x1100 && cp <= 0x115F) ||
+	       (cp >= 0x2E80 && cp <= 0xA4CF) ||
+	       (cp >= 0xAC00 && cp <= 0xD7A3) ||
+	       (cp >= 0xF900 && cp <= 0xFAFF) ||
+	       (cp >= 0xFE30 && cp <= 0xFE4F) ||
+	       (cp >= 0xFF00 && cp <= 0xFF60) ||
+	       (cp >= 0xFFE0 && cp <= 0xFFE6) ||
+	       (cp >= 0x1F300 && cp <= 0x1FAFF) || cp >= 0x20000;
 }
 
 static int is_rtl(uint32_t cp)
 {
-	return (cp >= 0x0590 && cp <= 0x08FF) || (cp >= 0xFB1D && cp <= 0xFDFF) ||
-	       (cp >= 0xFE70 && cp <= 0xFEFF);
+	return (cp >= 0x0590 && cp <= 0x08FF) ||
+	       (cp >= 0xFB1D && cp <= 0xFDFF) || (cp >= 0xFE70 && cp <= 0xFEFF);
 }
 
 /* Width of one code point in 1/100 em. */
@@ -198,9 +203,9 @@ static uint64_t para_lines(const char *s, unsigned sz, uint64_t avail)
 }
 
 static const unsigned fit_scales[][2] = {
-	{100000, 0},     {92500, 10000}, {85000, 20000}, {77500, 20000},
-	{70000, 20000},  {62500, 20000}, {55000, 20000}, {47500, 20000},
-	{40000, 20000},  {32500, 20000}, {25000, 20000}};
+        {100000, 0},    {92500, 10000}, {85000, 20000}, {77500, 20000},
+        {70000, 20000}, {62500, 20000}, {55000, 20000}, {47500, 20000},
+        {40000, 20000}, {32500, 20000}, {25000, 20000}};
 
 struct pptx_fit pptx_fit_text(const struct pptx_para *paras, size_t n,
                               const unsigned *level_sz, int bulleted,
@@ -218,9 +223,9 @@ struct pptx_fit pptx_fit_text(const struct pptx_para *paras, size_t n,
 			int lvl = bulleted ? paras[i].level : 0;
 			unsigned sz = (unsigned)((uint64_t)level_sz[lvl] *
 			                         scale / 100000);
-			uint64_t marl = bulleted ? 228600u + 457200u *
-			                                             (unsigned)lvl
-			                         : 0;
+			uint64_t marl =
+			        bulleted ? 228600u + 457200u * (unsigned)lvl
+			                 : 0;
 			uint64_t avail = box_cx > 2 * INSET_LR + marl
 			                         ? box_cx - 2 * INSET_LR - marl
 			                         : EMU_PER_PT;
@@ -366,8 +371,8 @@ static void put_text_shape(struct pptx_gen *g, unsigned id, const char *name,
                            size_t shown_no, const char *what)
 {
 	struct xbuf *b = &g->part;
-	struct pptx_fit f = pptx_fit_text(paras, n, level_sz, bulleted, bx.cx,
-	                                  bx.cy);
+	struct pptx_fit f =
+	        pptx_fit_text(paras, n, level_sz, bulleted, bx.cx, bx.cy);
 	size_t i;
 
 	if (!f.fits)
@@ -408,8 +413,8 @@ static void put_single(struct pptx_gen *g, unsigned id, const char *name,
 static unsigned table_layout(const struct pptx_table *t, const uint64_t *colw,
                              uint64_t area_h, uint64_t *row_h)
 {
-	static const unsigned sizes[] = {1800, 1600, 1400, 1200, 1000, 900,
-	                                 TABLE_MIN_SZ};
+	static const unsigned sizes[] = {1800, 1600, 1400,        1200,
+	                                 1000, 900,  TABLE_MIN_SZ};
 	size_t k, r, c;
 	unsigned sz = TABLE_MIN_SZ;
 
@@ -421,11 +426,12 @@ static unsigned table_layout(const struct pptx_table *t, const uint64_t *colw,
 			uint64_t lines = 1;
 
 			for (c = 0; c < t->ncols; c++) {
-				uint64_t avail = colw[c] > 2 * INSET_LR
-				                         ? colw[c] - 2 * INSET_LR
-				                         : EMU_PER_PT;
+				uint64_t avail =
+				        colw[c] > 2 * INSET_LR
+				                ? colw[c] - 2 * INSET_LR
+				                : EMU_PER_PT;
 				uint64_t l = para_lines(
-					t->cells[r * t->ncols + c], sz, avail);
+				        t->cells[r * t->ncols + c], sz, avail);
 
 				if (l > lines)
 					lines = l;
@@ -453,7 +459,8 @@ static pptx_status put_table(struct pptx_gen *g, unsigned id,
 	size_t r, c;
 	struct box fr = area;
 
-	if (t->ncols > PPTX_MAX_TABLE_COLS || t->nrows > PPTX_MAX_TABLE_ROWS + 1)
+	if (t->ncols > PPTX_MAX_TABLE_COLS ||
+	    t->nrows > PPTX_MAX_TABLE_ROWS + 1)
 		return pptx_fail(e, PPTX_ERR_LIMIT, "slide %zu: table too big",
 		                 shown_no);
 	pptx_table_widths(t, area.cx, colw);
@@ -461,10 +468,11 @@ static pptx_status put_table(struct pptx_gen *g, unsigned id,
 	for (r = 0; r < t->nrows; r++)
 		total += row_h[r];
 	if (total > area.cy)
-		pptx_warn(g->warn,
-		          "slide %zu: the table is taller than the slide even at "
-		          "8 pt; split its rows across slides",
-		          shown_no);
+		pptx_warn(
+		        g->warn,
+		        "slide %zu: the table is taller than the slide even at "
+		        "8 pt; split its rows across slides",
+		        shown_no);
 	fr.cy = total;
 	xb_puts(b, "<p:graphicFrame><p:nvGraphicFramePr><p:cNvPr");
 	put_attr_u(b, "id", id);
@@ -474,10 +482,11 @@ static pptx_status put_table(struct pptx_gen *g, unsigned id,
 	           "noGrp=\"1\"/></p:cNvGraphicFramePr><p:nvPr/>"
 	           "</p:nvGraphicFramePr>");
 	put_xfrm(b, "p:xfrm", fr);
-	xb_puts(b, "<a:graphic><a:graphicData uri=\"http://schemas."
-	           "openxmlformats.org/drawingml/2006/table\"><a:tbl><a:tblPr "
-	           "firstRow=\"1\" bandRow=\"1\"><a:tableStyleId>"
-	           TABLE_STYLE_ID "</a:tableStyleId></a:tblPr><a:tblGrid>");
+	xb_puts(b,
+	        "<a:graphic><a:graphicData uri=\"http://schemas."
+	        "openxmlformats.org/drawingml/2006/table\"><a:tbl><a:tblPr "
+	        "firstRow=\"1\" bandRow=\"1\"><a:tableStyleId>" TABLE_STYLE_ID
+	        "</a:tableStyleId></a:tblPr><a:tblGrid>");
 	for (c = 0; c < t->ncols; c++) {
 		xb_puts(b, "<a:gridCol");
 		put_attr_u(b, "w", colw[c]);
@@ -558,8 +567,8 @@ static pptx_status flush_part(struct pptx_gen *g, struct xbuf *b,
                               const char *name, struct pptx_err *e)
 {
 	if (xb_failed(b))
-		return pptx_fail(e, PPTX_ERR_NOMEM,
-		                 "out of memory building %s", name);
+		return pptx_fail(e, PPTX_ERR_NOMEM, "out of memory building %s",
+		                 name);
 	return zipw_add(g->zw, name, b->p, b->len, e);
 }
 
@@ -573,16 +582,17 @@ static pptx_status put_notes(struct pptx_gen *g, const struct pptx_slide *s,
 	pptx_status st;
 
 	xb_reset(b);
-	xb_puts(b, XML_DECL "<p:notes" NS_DECLS "><p:cSld><p:spTree>" GROUP_PR
-	           "<p:sp><p:nvSpPr><p:cNvPr id=\"2\" name=\"Slide Image "
-	           "Placeholder 1\"/><p:cNvSpPr><a:spLocks noGrp=\"1\" "
-	           "noRot=\"1\" noChangeAspect=\"1\"/></p:cNvSpPr><p:nvPr>"
-	           "<p:ph type=\"sldImg\"/></p:nvPr></p:nvSpPr><p:spPr/>"
-	           "</p:sp><p:sp><p:nvSpPr><p:cNvPr id=\"3\" name=\"Notes "
-	           "Placeholder 2\"/><p:cNvSpPr><a:spLocks noGrp=\"1\"/>"
-	           "</p:cNvSpPr><p:nvPr><p:ph type=\"body\" idx=\"1\"/>"
-	           "</p:nvPr></p:nvSpPr><p:spPr/><p:txBody><a:bodyPr/>"
-	           "<a:lstStyle/>");
+	xb_puts(b, XML_DECL
+	        "<p:notes" NS_DECLS "><p:cSld><p:spTree>" GROUP_PR
+	        "<p:sp><p:nvSpPr><p:cNvPr id=\"2\" name=\"Slide Image "
+	        "Placeholder 1\"/><p:cNvSpPr><a:spLocks noGrp=\"1\" "
+	        "noRot=\"1\" noChangeAspect=\"1\"/></p:cNvSpPr><p:nvPr>"
+	        "<p:ph type=\"sldImg\"/></p:nvPr></p:nvSpPr><p:spPr/>"
+	        "</p:sp><p:sp><p:nvSpPr><p:cNvPr id=\"3\" name=\"Notes "
+	        "Placeholder 2\"/><p:cNvSpPr><a:spLocks noGrp=\"1\"/>"
+	        "</p:cNvSpPr><p:nvPr><p:ph type=\"body\" idx=\"1\"/>"
+	        "</p:nvPr></p:nvSpPr><p:spPr/><p:txBody><a:bodyPr/>"
+	        "<a:lstStyle/>");
 	/* One paragraph per line: that is how PowerPoint stores notes typed
 	 * with Enter, and how other readers split them. */
 	for (;;) {
@@ -708,8 +718,8 @@ pptx_status pptx_gen_slide(struct pptx_gen *g, const struct pptx_slide *s,
 	xb_puts(b, RELS_OPEN);
 	put_rel(b, 1, RT "slideLayout", g->layout_target[s->layout]);
 	if (s->notes) {
-		snprintf(target, sizeof target, "../notesSlides/notesSlide%u.xml",
-		         notes_no);
+		snprintf(target, sizeof target,
+		         "../notesSlides/notesSlide%u.xml", notes_no);
 		put_rel(b, 2, RT "notesSlide", target);
 	}
 	if (im) {
@@ -757,7 +767,8 @@ static int deck_uses(const struct pptx_deck *d, enum img_type t)
 	size_t i;
 
 	for (i = 0; i < d->nslides; i++)
-		if (d->slides[i].nimages && d->slides[i].images[0].info.type == t)
+		if (d->slides[i].nimages &&
+		    d->slides[i].images[0].info.type == t)
 			return 1;
 	return 0;
 }
@@ -767,13 +778,15 @@ static void put_content_types(struct xbuf *b, const struct pptx_deck *d)
 	size_t i;
 	char name[64];
 
-	xb_puts(b, XML_DECL "<Types xmlns=\"http://schemas.openxmlformats.org/"
-	           "package/2006/content-types\"><Default Extension=\"rels\" "
-	           "ContentType=\"application/vnd.openxmlformats-package."
-	           "relationships+xml\"/><Default Extension=\"xml\" "
-	           "ContentType=\"application/xml\"/>");
+	xb_puts(b, XML_DECL
+	        "<Types xmlns=\"http://schemas.openxmlformats.org/"
+	        "package/2006/content-types\"><Default Extension=\"rels\" "
+	        "ContentType=\"application/vnd.openxmlformats-package."
+	        "relationships+xml\"/><Default Extension=\"xml\" "
+	        "ContentType=\"application/xml\"/>");
 	if (deck_uses(d, IMG_PNG))
-		xb_puts(b, "<Default Extension=\"png\" ContentType=\"image/png\"/>");
+		xb_puts(b, "<Default Extension=\"png\" "
+		           "ContentType=\"image/png\"/>");
 	if (deck_uses(d, IMG_JPEG))
 		xb_puts(b, "<Default Extension=\"jpeg\" "
 		           "ContentType=\"image/jpeg\"/>");
@@ -784,25 +797,28 @@ static void put_content_types(struct xbuf *b, const struct pptx_deck *d)
 	             "application/vnd.openxmlformats-officedocument."
 	             "presentationml.slideMaster+xml");
 	for (i = 1; i <= SKEL_LAYOUTS; i++) {
-		snprintf(name, sizeof name, "ppt/slideLayouts/slideLayout%zu.xml",
-		         i);
-		put_override(b, name, "application/vnd.openxmlformats-"
-		                      "officedocument.presentationml."
-		                      "slideLayout+xml");
+		snprintf(name, sizeof name,
+		         "ppt/slideLayouts/slideLayout%zu.xml", i);
+		put_override(b, name,
+		             "application/vnd.openxmlformats-"
+		             "officedocument.presentationml."
+		             "slideLayout+xml");
 	}
 	for (i = 1; i <= d->nslides; i++) {
 		snprintf(name, sizeof name, "ppt/slides/slide%zu.xml", i);
-		put_override(b, name, "application/vnd.openxmlformats-"
-		                      "officedocument.presentationml.slide+xml");
+		put_override(b, name,
+		             "application/vnd.openxmlformats-"
+		             "officedocument.presentationml.slide+xml");
 	}
 	for (i = 1; i <= d->nslides; i++) {
 		if (!d->slides[i - 1].notes)
 			continue;
-		snprintf(name, sizeof name,
-		         "ppt/notesSlides/notesSlide%zu.xml", i);
-		put_override(b, name, "application/vnd.openxmlformats-"
-		                      "officedocument.presentationml."
-		                      "notesSlide+xml");
+		snprintf(name, sizeof name, "ppt/notesSlides/notesSlide%zu.xml",
+		         i);
+		put_override(b, name,
+		             "application/vnd.openxmlformats-"
+		             "officedocument.presentationml."
+		             "notesSlide+xml");
 	}
 	put_override(b, "ppt/notesMasters/notesMaster1.xml",
 	             "application/vnd.openxmlformats-officedocument."
@@ -820,8 +836,9 @@ static void put_content_types(struct xbuf *b, const struct pptx_deck *d)
 	put_override(b, "ppt/tableStyles.xml",
 	             "application/vnd.openxmlformats-officedocument."
 	             "presentationml.tableStyles+xml");
-	put_override(b, "docProps/core.xml",
-	             "application/vnd.openxmlformats-package.core-properties+xml");
+	put_override(
+	        b, "docProps/core.xml",
+	        "application/vnd.openxmlformats-package.core-properties+xml");
 	put_override(b, "docProps/app.xml",
 	             "application/vnd.openxmlformats-officedocument."
 	             "extended-properties+xml");
@@ -857,7 +874,7 @@ static void put_presentation(struct xbuf *b, const struct pptx_deck *d)
 	unsigned rid = 2;
 
 	xb_puts(b, XML_DECL "<p:presentation" NS_DECLS " saveSubsetFonts=\"1\">"
-	           "<p:sldMasterIdLst><p:sldMasterId");
+	                    "<p:sldMasterIdLst><p:sldMasterId");
 	put_attr_u(b, "id", MASTER_ID_BASE);
 	xb_puts(b, " r:id=\"rId1\"/></p:sldMasterIdLst><p:notesMasterIdLst>"
 	           "<p:notesMasterId r:id=\"rId");
@@ -958,12 +975,14 @@ static pptx_status put_skeleton(struct pptx_gen *g, const struct pptx_deck *d,
 			const char *at = memmem(s, sp->len, mark, strlen(mark));
 
 			if (!at)
-				return pptx_fail(e, PPTX_ERR_INTERNAL,
-				                 "skeleton core.xml lacks @TITLE@");
+				return pptx_fail(
+				        e, PPTX_ERR_INTERNAL,
+				        "skeleton core.xml lacks @TITLE@");
 			xb_reset(&g->part);
 			xb_put(&g->part, s, (size_t)(at - s));
 			if (d->title)
-				xb_esc_text(&g->part, d->title, strlen(d->title));
+				xb_esc_text(&g->part, d->title,
+				            strlen(d->title));
 			at += strlen(mark);
 			xb_put(&g->part, at, sp->len - (size_t)(at - s));
 			st = flush_part(g, &g->part, sp->name, e);
@@ -985,12 +1004,12 @@ pptx_status pptx_write(const struct pptx_deck *d, pptx_write_fn fn, void *ctx,
                        struct pptx_warnings *w, struct pptx_err *e)
 {
 	static const char *const layouts[PPTX_LAYOUT_COUNT] = {
-		[PPTX_LAYOUT_TITLE] = "../slideLayouts/slideLayout1.xml",
-		[PPTX_LAYOUT_BULLETS] = "../slideLayouts/slideLayout2.xml",
-		[PPTX_LAYOUT_SECTION] = "../slideLayouts/slideLayout3.xml",
-		[PPTX_LAYOUT_TWO_COLUMN] = "../slideLayouts/slideLayout4.xml",
-		[PPTX_LAYOUT_TABLE] = "../slideLayouts/slideLayout5.xml",
-		[PPTX_LAYOUT_IMAGE] = "../slideLayouts/slideLayout5.xml"};
+	        [PPTX_LAYOUT_TITLE] = "../slideLayouts/slideLayout1.xml",
+	        [PPTX_LAYOUT_BULLETS] = "../slideLayouts/slideLayout2.xml",
+	        [PPTX_LAYOUT_SECTION] = "../slideLayouts/slideLayout3.xml",
+	        [PPTX_LAYOUT_TWO_COLUMN] = "../slideLayouts/slideLayout4.xml",
+	        [PPTX_LAYOUT_TABLE] = "../slideLayouts/slideLayout5.xml",
+	        [PPTX_LAYOUT_IMAGE] = "../slideLayouts/slideLayout5.xml"};
 	struct pptx_gen g;
 	pptx_status st;
 	size_t i;
@@ -1021,8 +1040,9 @@ pptx_status pptx_write(const struct pptx_deck *d, pptx_write_fn fn, void *ctx,
 	xb_reset(&g.part);
 	xb_puts(&g.part, RELS_OPEN);
 	put_rel(&g.part, 1, RT "officeDocument", "ppt/presentation.xml");
-	put_rel(&g.part, 2, "http://schemas.openxmlformats.org/package/2006/"
-	                    "relationships/metadata/core-properties",
+	put_rel(&g.part, 2,
+	        "http://schemas.openxmlformats.org/package/2006/"
+	        "relationships/metadata/core-properties",
 	        "docProps/core.xml");
 	put_rel(&g.part, 3, RT "extended-properties", "docProps/app.xml");
 	xb_puts(&g.part, "</Relationships>");

@@ -48,12 +48,12 @@ struct pptx_fit pptx_fit_text(const struct pptx_para *paras, size_t n,
                               uint64_t box_cx, uint64_t box_cy);
 
 struct pptx_gen {
-	uint32_t cx, cy;                            /* slide size */
+	uint32_t cx, cy;                              /* slide size */
 	const char *layout_target[PPTX_LAYOUT_COUNT]; /* from ppt/slides/ */
-	const char *notes_master_target;            /* from ppt/notesSlides/ */
-	const char *slide_dir;  /* "ppt/slides/" */
-	const char *notes_dir;  /* "ppt/notesSlides/" */
-	const char *media_dir;  /* "ppt/media/" */
+	const char *notes_master_target; /* from ppt/notesSlides/ */
+	const char *slide_dir;           /* "ppt/slides/" */
+	const char *notes_dir;           /* "ppt/notesSlides/" */
+	const char *media_dir;           /* "ppt/media/" */
 	struct zipw *zw;
 	struct xbuf part;
 	struct xbuf rels;

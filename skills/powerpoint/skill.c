@@ -19,7 +19,7 @@
 	"presentation"
 /* A suggested file name's stem: longer ones are cut. */
 #define FILENAME_STEM_MAX 80
-#define READ_CHUNK 65536
+#define READ_CHUNK        65536
 
 #define SLIDE_SCHEMA                                                           \
 	"{\"type\":\"object\",\"properties\":{"                                \
@@ -34,26 +34,29 @@
 	"\"bullets\":{\"type\":\"array\",\"maxItems\":500,\"items\":"          \
 	"{\"$ref\":\"#/$defs/bullet\"}},"                                      \
 	"\"columns\":{\"type\":\"array\",\"minItems\":2,\"maxItems\":2,"       \
-	"\"items\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/$defs/bullet\"}" \
+	"\"items\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/$defs/"         \
+	"bullet\"}"                                                            \
 	"},\"description\":\"two_column layout: [left bullets, right "         \
 	"bullets]\"},"                                                         \
-	"\"table\":{\"type\":\"object\",\"properties\":{\"columns\":{\"type\":" \
+	"\"table\":{\"type\":\"object\",\"properties\":{\"columns\":{"         \
+	"\"type\":"                                                            \
 	"\"array\",\"minItems\":1,\"maxItems\":30,\"items\":{\"type\":"        \
-	"\"string\"}},\"rows\":{\"type\":\"array\",\"maxItems\":300,\"items\":" \
-	"{\"type\":\"array\",\"items\":{\"type\":[\"string\",\"number\","       \
+	"\"string\"}},\"rows\":{\"type\":\"array\",\"maxItems\":300,"          \
+	"\"items\":"                                                           \
+	"{\"type\":\"array\",\"items\":{\"type\":[\"string\",\"number\","      \
 	"\"boolean\",\"null\"]}}}},\"required\":[\"columns\"]},"               \
-	"\"image\":{\"type\":\"object\",\"properties\":{\"data\":{\"type\":"    \
+	"\"image\":{\"type\":\"object\",\"properties\":{\"data\":{\"type\":"   \
 	"\"string\",\"description\":\"base64 PNG or JPEG, at most 20 MiB\"},"  \
 	"\"mime\":{\"type\":\"string\",\"enum\":[\"image/png\","               \
-	"\"image/jpeg\"]},\"alt\":{\"type\":\"string\"}},\"required\":"         \
+	"\"image/jpeg\"]},\"alt\":{\"type\":\"string\"}},\"required\":"        \
 	"[\"data\",\"mime\"]},"                                                \
 	"\"notes\":{\"type\":\"string\",\"description\":\"speaker notes\"}},"  \
 	"\"required\":[\"title\"]}"
 
 #define DEFS                                                                   \
 	"\"$defs\":{\"bullet\":{\"oneOf\":[{\"type\":\"string\"},{\"type\":"   \
-	"\"object\",\"properties\":{\"text\":{\"type\":\"string\"},\"level\":"  \
-	"{\"type\":\"integer\",\"minimum\":0,\"maximum\":4}},\"required\":"     \
+	"\"object\",\"properties\":{\"text\":{\"type\":\"string\"},\"level\":" \
+	"{\"type\":\"integer\",\"minimum\":0,\"maximum\":4}},\"required\":"    \
 	"[\"text\"]}]},\"slide\":" SLIDE_SCHEMA "}"
 
 #define SOURCE_PROPS                                                           \
@@ -63,91 +66,96 @@
 	"base64, instead of path\"}"
 
 #define DECK_RESULT_SCHEMA                                                     \
-	"{\"type\":\"object\",\"properties\":{\"path\":{\"type\":\"string\"},"  \
-	"\"uri\":{\"type\":\"string\"},\"slides\":{\"type\":\"integer\"},"      \
-	"\"bytes\":{\"type\":\"integer\"},\"warnings\":{\"type\":\"array\","    \
-	"\"items\":{\"type\":\"string\"}}},\"required\":[\"path\",\"uri\","     \
+	"{\"type\":\"object\",\"properties\":{\"path\":{\"type\":\"string\"}," \
+	"\"uri\":{\"type\":\"string\"},\"slides\":{\"type\":\"integer\"},"     \
+	"\"bytes\":{\"type\":\"integer\"},\"warnings\":{\"type\":\"array\","   \
+	"\"items\":{\"type\":\"string\"}}},\"required\":[\"path\",\"uri\","    \
 	"\"slides\",\"bytes\"]}"
 
 static const char *const needs_artifacts[] = {SKILL_EXT_ARTIFACTS, NULL};
 
 static const skill_tool_t create_tool = {
-	.struct_size = sizeof(skill_tool_t),
-	.name = "create_presentation",
-	.title = "Create a PowerPoint deck",
-	.description =
-		"Create a .pptx deck from slides (title, bullets, two columns, "
-		"table, image, section) with speaker notes. The deck opens in "
-		"PowerPoint without a repair prompt; long text is shrunk to "
-		"fit. Returns the file's path, URI, slide count and size, and "
-		"a link to the file.",
-	.input_schema =
-		"{\"type\":\"object\",\"properties\":{"
-		"\"title\":{\"type\":\"string\",\"description\":\"the deck's "
-		"title (document properties)\"},"
-		"\"aspect\":{\"type\":\"string\",\"enum\":[\"16:9\",\"4:3\"],"
-		"\"default\":\"16:9\"},"
-		"\"filename\":{\"type\":\"string\",\"description\":\"suggested "
-		"file name, e.g. q3-review.pptx\"},"
-		"\"slides\":{\"type\":\"array\",\"maxItems\":5000,\"items\":"
-		"{\"$ref\":\"#/$defs/slide\"}}},"
-		"\"required\":[\"title\",\"slides\"]," DEFS "}",
-	.output_schema = DECK_RESULT_SCHEMA,
-	.read_only = SKILL_HINT_NO,
-	.destructive = SKILL_HINT_NO,
-	.idempotent = SKILL_HINT_NO,
-	.open_world = SKILL_HINT_NO,
-	.requires_ext = needs_artifacts};
+        .struct_size = sizeof(skill_tool_t),
+        .name = "create_presentation",
+        .title = "Create a PowerPoint deck",
+        .description =
+                "Create a .pptx deck from slides (title, bullets, two columns, "
+                "table, image, section) with speaker notes. The deck opens in "
+                "PowerPoint without a repair prompt; long text is shrunk to "
+                "fit. Returns the file's path, URI, slide count and size, and "
+                "a link to the file.",
+        .input_schema =
+                "{\"type\":\"object\",\"properties\":{"
+                "\"title\":{\"type\":\"string\",\"description\":\"the deck's "
+                "title (document properties)\"},"
+                "\"aspect\":{\"type\":\"string\",\"enum\":[\"16:9\",\"4:3\"],"
+                "\"default\":\"16:9\"},"
+                "\"filename\":{\"type\":\"string\",\"description\":\"suggested "
+                "file name, e.g. q3-review.pptx\"},"
+                "\"slides\":{\"type\":\"array\",\"maxItems\":5000,\"items\":"
+                "{\"$ref\":\"#/$defs/slide\"}}},"
+                "\"required\":[\"title\",\"slides\"]," DEFS "}",
+        .output_schema = DECK_RESULT_SCHEMA,
+        .read_only = SKILL_HINT_NO,
+        .destructive = SKILL_HINT_NO,
+        .idempotent = SKILL_HINT_NO,
+        .open_world = SKILL_HINT_NO,
+        .requires_ext = needs_artifacts};
 
 static const skill_tool_t read_tool = {
-	.struct_size = sizeof(skill_tool_t),
-	.name = "read_presentation",
-	.title = "Read a PowerPoint deck",
-	.description =
-		"Read a .pptx deck made by any program and return each "
-		"slide's title, subtitle, bullets with their levels, tables, "
-		"image alt texts and speaker notes, in slide order. Give "
-		"\"path\" (a file in an allowed folder) or \"data\" (base64).",
-	.input_schema = "{\"type\":\"object\",\"properties\":{" SOURCE_PROPS
-	                "},\"oneOf\":[{\"required\":[\"path\"]},{\"required\":"
-	                "[\"data\"]}]}",
-	.output_schema =
-		"{\"type\":\"object\",\"properties\":{\"slide_count\":{\"type\":"
-		"\"integer\"},\"title\":{\"type\":\"string\"},\"slides\":{\"type\":"
-		"\"array\",\"items\":{\"type\":\"object\",\"properties\":{"
-		"\"index\":{\"type\":\"integer\"},\"layout\":{\"type\":"
-		"\"string\"},\"title\":{\"type\":\"string\"},\"subtitle\":"
-		"{\"type\":\"string\"},\"bullets\":{\"type\":\"array\"},"
-		"\"columns\":{\"type\":\"array\"},\"tables\":{\"type\":"
-		"\"array\"},\"images\":{\"type\":\"array\"},\"notes\":{\"type\":"
-		"\"string\"}},\"required\":[\"index\",\"title\",\"bullets\"]}}},"
-		"\"required\":[\"slide_count\",\"slides\"]}",
-	.read_only = SKILL_HINT_YES,
-	.destructive = SKILL_HINT_NO,
-	.idempotent = SKILL_HINT_YES,
-	.open_world = SKILL_HINT_NO};
+        .struct_size = sizeof(skill_tool_t),
+        .name = "read_presentation",
+        .title = "Read a PowerPoint deck",
+        .description =
+                "Read a .pptx deck made by any program and return each "
+                "slide's title, subtitle, bullets with their levels, tables, "
+                "image alt texts and speaker notes, in slide order. Give "
+                "\"path\" (a file in an allowed folder) or \"data\" (base64).",
+        .input_schema = "{\"type\":\"object\",\"properties\":{" SOURCE_PROPS
+                        "},\"oneOf\":[{\"required\":[\"path\"]},{\"required\":"
+                        "[\"data\"]}]}",
+        .output_schema =
+                "{\"type\":\"object\",\"properties\":{\"slide_count\":{"
+                "\"type\":"
+                "\"integer\"},\"title\":{\"type\":\"string\"},\"slides\":{"
+                "\"type\":"
+                "\"array\",\"items\":{\"type\":\"object\",\"properties\":{"
+                "\"index\":{\"type\":\"integer\"},\"layout\":{\"type\":"
+                "\"string\"},\"title\":{\"type\":\"string\"},\"subtitle\":"
+                "{\"type\":\"string\"},\"bullets\":{\"type\":\"array\"},"
+                "\"columns\":{\"type\":\"array\"},\"tables\":{\"type\":"
+                "\"array\"},\"images\":{\"type\":\"array\"},\"notes\":{"
+                "\"type\":"
+                "\"string\"}},\"required\":[\"index\",\"title\",\"bullets\"]}}}"
+                ","
+                "\"required\":[\"slide_count\",\"slides\"]}",
+        .read_only = SKILL_HINT_YES,
+        .destructive = SKILL_HINT_NO,
+        .idempotent = SKILL_HINT_YES,
+        .open_world = SKILL_HINT_NO};
 
 static const skill_tool_t add_tool = {
-	.struct_size = sizeof(skill_tool_t),
-	.name = "add_slides",
-	.title = "Add slides to a PowerPoint deck",
-	.description =
-		"Append slides to an existing .pptx deck and save the result "
-		"as a new file; the original is left as it was and everything "
-		"in it is kept. Slides take the same form as in "
-		"create_presentation and use the deck's own layouts.",
-	.input_schema = "{\"type\":\"object\",\"properties\":{" SOURCE_PROPS
-	                ",\"filename\":{\"type\":\"string\"},\"slides\":{\"type\":"
-	                "\"array\",\"minItems\":1,\"maxItems\":5000,\"items\":"
-	                "{\"$ref\":\"#/$defs/slide\"}}},\"required\":[\"slides\"],"
-	                "\"oneOf\":[{\"required\":[\"path\"]},{\"required\":"
-	                "[\"data\"]}]," DEFS "}",
-	.output_schema = DECK_RESULT_SCHEMA,
-	.read_only = SKILL_HINT_NO,
-	.destructive = SKILL_HINT_NO,
-	.idempotent = SKILL_HINT_NO,
-	.open_world = SKILL_HINT_NO,
-	.requires_ext = needs_artifacts};
+        .struct_size = sizeof(skill_tool_t),
+        .name = "add_slides",
+        .title = "Add slides to a PowerPoint deck",
+        .description =
+                "Append slides to an existing .pptx deck and save the result "
+                "as a new file; the original is left as it was and everything "
+                "in it is kept. Slides take the same form as in "
+                "create_presentation and use the deck's own layouts.",
+        .input_schema =
+                "{\"type\":\"object\",\"properties\":{" SOURCE_PROPS
+                ",\"filename\":{\"type\":\"string\"},\"slides\":{\"type\":"
+                "\"array\",\"minItems\":1,\"maxItems\":5000,\"items\":"
+                "{\"$ref\":\"#/$defs/slide\"}}},\"required\":[\"slides\"],"
+                "\"oneOf\":[{\"required\":[\"path\"]},{\"required\":"
+                "[\"data\"]}]," DEFS "}",
+        .output_schema = DECK_RESULT_SCHEMA,
+        .read_only = SKILL_HINT_NO,
+        .destructive = SKILL_HINT_NO,
+        .idempotent = SKILL_HINT_NO,
+        .open_world = SKILL_HINT_NO,
+        .requires_ext = needs_artifacts};
 
 static const skill_tool_t *const tools[] = {&create_tool, &read_tool,
                                             &add_tool};
@@ -173,12 +181,10 @@ static skill_status from_pptx(const skill_host_t *host, skill_call_t *call,
                               pptx_status ps, const struct pptx_err *e)
 {
 	switch (ps) {
-	case PPTX_ERR_NOMEM:
-		return fail(host, call, SKILL_ERR_NOMEM, e->msg);
+	case PPTX_ERR_NOMEM: return fail(host, call, SKILL_ERR_NOMEM, e->msg);
 	case PPTX_ERR_INTERNAL:
 		return fail(host, call, SKILL_ERR_INTERNAL, e->msg);
-	default:
-		return fail(host, call, SKILL_ERR_TOOL, e->msg);
+	default: return fail(host, call, SKILL_ERR_TOOL, e->msg);
 	}
 }
 
@@ -199,8 +205,9 @@ static int artifact_sink(void *ctx, const void *data, size_t len)
 static void make_filename(const char *want, const char *title, char *out,
                           size_t cap)
 {
-	const char *src = want && want[0] ? want : title && title[0] ? title
-	                                                            : "presentation";
+	const char *src = want && want[0]     ? want
+	                  : title && title[0] ? title
+	                                      : "presentation";
 	size_t n = 0, i, len = strlen(src);
 	const char *ext = ".pptx";
 
@@ -254,8 +261,8 @@ static skill_status finish_artifact(struct call_ctx *c, size_t slides,
 		if (!(warns = cJSON_AddArrayToObject(res, "warnings")))
 			goto nomem;
 		for (i = 0; i < w->n; i++)
-			if (!cJSON_AddItemToArray(warns,
-			                          cJSON_CreateString(w->msg[i])))
+			if (!cJSON_AddItemToArray(
+			            warns, cJSON_CreateString(w->msg[i])))
 				goto nomem;
 	}
 	if (!(text = cJSON_PrintUnformatted(res)))
@@ -361,8 +368,8 @@ static skill_status load_input(struct call_ctx *c, const cJSON *args,
 			            "the deck in \"data\" is over the 256 MiB "
 			            "limit");
 		if (rc != 0)
-			return fail(c->host, c->call, rc == -3 ? SKILL_ERR_NOMEM
-			                                       : SKILL_ERR_TOOL,
+			return fail(c->host, c->call,
+			            rc == -3 ? SKILL_ERR_NOMEM : SKILL_ERR_TOOL,
 			            rc == -3 ? "out of memory"
 			                     : "\"data\" is not valid base64; "
 			                       "send the .pptx file base64-"
@@ -409,9 +416,10 @@ static skill_status load_input(struct call_ctx *c, const cJSON *args,
 			if (cap > PPTX_MAX_INPUT_BYTES) {
 				free(buf);
 				c->art->close_input(c->call, in);
-				return fail(c->host, c->call, SKILL_ERR_TOOL,
-				            "the file is over the 256 MiB limit "
-				            "for decks");
+				return fail(
+				        c->host, c->call, SKILL_ERR_TOOL,
+				        "the file is over the 256 MiB limit "
+				        "for decks");
 			}
 			nb = realloc(buf, cap * 2);
 			if (!nb)
@@ -476,9 +484,8 @@ static skill_status do_add(struct call_ctx *c, const cJSON *args)
 
 	if (!d)
 		return fail(c->host, c->call, SKILL_ERR_NOMEM, "out of memory");
-	ps = pptx_json_slides(d, cJSON_GetObjectItemCaseSensitive(args,
-	                                                           "slides"),
-	                      1, &e);
+	ps = pptx_json_slides(
+	        d, cJSON_GetObjectItemCaseSensitive(args, "slides"), 1, &e);
 	if (ps == PPTX_OK)
 		ps = pptx_deck_check(d, &e);
 	if (ps != PPTX_OK) {
@@ -533,15 +540,9 @@ static skill_status invoke(void *data, const skill_host_t *host,
 		            "so the skill has nowhere to save the deck");
 	}
 	switch (tool) {
-	case TOOL_CREATE:
-		st = do_create(&c, args);
-		break;
-	case TOOL_READ:
-		st = do_read(&c, args);
-		break;
-	case TOOL_ADD:
-		st = do_add(&c, args);
-		break;
+	case TOOL_CREATE: st = do_create(&c, args); break;
+	case TOOL_READ: st = do_read(&c, args); break;
+	case TOOL_ADD: st = do_add(&c, args); break;
 	default:
 		st = fail(host, call, SKILL_ERR_INTERNAL, "unknown tool index");
 		break;
@@ -551,17 +552,17 @@ static skill_status invoke(void *data, const skill_host_t *host,
 }
 
 static const skill_entry_t entry = {
-	.struct_size = sizeof entry,
-	.abi = SKILL_ABI_CURRENT,
-	.name = "skillhost/powerpoint",
-	.version = "1.0.0",
-	.description = "Create PowerPoint (.pptx) decks that open without a "
-	               "repair prompt, read the text of any deck, and append "
-	               "slides to existing decks.",
-	.license = "Apache-2.0",
-	.tool_count = 3,
-	.tools = tools,
-	.invoke = invoke};
+        .struct_size = sizeof entry,
+        .abi = SKILL_ABI_CURRENT,
+        .name = "skillhost/powerpoint",
+        .version = "1.0.0",
+        .description = "Create PowerPoint (.pptx) decks that open without a "
+                       "repair prompt, read the text of any deck, and append "
+                       "slides to existing decks.",
+        .license = "Apache-2.0",
+        .tool_count = 3,
+        .tools = tools,
+        .invoke = invoke};
 
 SKILL_EXPORT const skill_entry_t *skill_entry_v1(void)
 {

@@ -15,7 +15,7 @@
 #define XR_NO_PREFIX ((size_t)-1)
 
 static enum xr_type fail(struct xmlr *r, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+        __attribute__((format(printf, 2, 3)));
 
 static enum xr_type fail(struct xmlr *r, const char *fmt, ...)
 {
@@ -29,8 +29,8 @@ static enum xr_type fail(struct xmlr *r, const char *fmt, ...)
 	n = vsnprintf(r->err, sizeof r->err, fmt, ap);
 	va_end(ap);
 	if (n >= 0 && (size_t)n < sizeof r->err)
-		snprintf(r->err + n, sizeof r->err - (size_t)n,
-		         " at byte %zu", r->pos);
+		snprintf(r->err + n, sizeof r->err - (size_t)n, " at byte %zu",
+		         r->pos);
 	return XR_ERROR;
 }
 
@@ -167,8 +167,11 @@ static int decode_ref(struct xmlr *r, const char *s, size_t n, size_t *i)
 	static const struct {
 		const char *name;
 		char ch;
-	} ents[] = {{"lt;", '<'}, {"gt;", '>'}, {"amp;", '&'},
-	            {"apos;", '\''}, {"quot;", '"'}};
+	} ents[] = {{"lt;", '<'},
+	            {"gt;", '>'},
+	            {"amp;", '&'},
+	            {"apos;", '\''},
+	            {"quot;", '"'}};
 	size_t j = *i + 1, k;
 	uint32_t cp = 0;
 	struct xbuf u;
@@ -263,7 +266,8 @@ static int valid_utf8(const char *s, size_t n)
 		size_t k;
 
 		if ((unsigned char)s[i] < 0x80) {
-			if ((unsigned char)s[i] < 0x20 && !xml_char_ok((unsigned char)s[i]))
+			if ((unsigned char)s[i] < 0x20 &&
+			    !xml_char_ok((unsigned char)s[i]))
 				return 0;
 			i++;
 			continue;
@@ -309,8 +313,8 @@ static enum xr_type read_text(struct xmlr *r)
 	while (r->pos < r->len) {
 		if (r->src[r->pos] != '<') {
 			size_t end = r->pos;
-			const char *lt = memchr(r->src + r->pos, '<',
-			                        r->len - r->pos);
+			const char *lt =
+			        memchr(r->src + r->pos, '<', r->len - r->pos);
 
 			end = lt ? (size_t)(lt - r->src) : r->len;
 			if (!valid_utf8(r->src + r->pos, end - r->pos))
@@ -403,7 +407,7 @@ static enum xr_type read_end(struct xmlr *r)
 }
 
 struct raw_attr {
-	size_t name;  /* offset into scratch */
+	size_t name; /* offset into scratch */
 	size_t nlen;
 	size_t value; /* offset into scratch */
 	size_t vlen;
@@ -480,7 +484,8 @@ static enum xr_type read_start(struct xmlr *r)
 			return fail(r, "invalid UTF-8 in an attribute value");
 		raw[nraw].name = r->scratch_len;
 		raw[nraw].nlen = an;
-		if (scratch_put(r, aname, an) != 0 || scratch_put(r, "", 1) != 0)
+		if (scratch_put(r, aname, an) != 0 ||
+		    scratch_put(r, "", 1) != 0)
 			return fail(r, "out of memory");
 		raw[nraw].value = r->scratch_len;
 		rc = decode_chars(r, r->src + vs, ve - vs, 1);
@@ -516,8 +521,10 @@ static enum xr_type read_start(struct xmlr *r)
 		    (an[5] != '\0' && an[5] != ':'))
 			continue;
 		if (r->nbind >= XR_MAX_NS_BINDINGS)
-			return fail(r, "more than %d namespace declarations "
-			               "in scope", XR_MAX_NS_BINDINGS);
+			return fail(r,
+			            "more than %d namespace declarations "
+			            "in scope",
+			            XR_MAX_NS_BINDINGS);
 		b = &r->ns_bind[r->nbind];
 		b->depth = r->depth;
 		if (an[5] == ':') {
@@ -546,8 +553,10 @@ static enum xr_type read_start(struct xmlr *r)
 		if (colon) {
 			a->ns = lookup_ns(r, an, (size_t)(colon - an));
 			if (!a->ns)
-				return fail(r, "undeclared namespace prefix "
-				               "in attribute %.64s", an);
+				return fail(r,
+				            "undeclared namespace prefix "
+				            "in attribute %.64s",
+				            an);
 			a->local = colon + 1;
 		} else {
 			a->ns = ""; /* unprefixed attributes have none */
@@ -589,7 +598,8 @@ enum xr_type xr_next(struct xmlr *r)
 		if (scratch_put(r, open, strlen(open)) != 0)
 			return fail(r, "out of memory");
 		r->qname = r->scratch;
-		r->local = r->scratch + (colon ? (size_t)(colon - open) + 1 : 0);
+		r->local =
+		        r->scratch + (colon ? (size_t)(colon - open) + 1 : 0);
 		r->ns = lookup_ns(r, open, colon ? (size_t)(colon - open) : 0);
 		if (!r->ns)
 			r->ns = "";
@@ -634,7 +644,8 @@ enum xr_type xr_next(struct xmlr *r)
 					return fail(r, "text outside the root "
 					               "element");
 			if (starts(r, "<![CDATA["))
-				return fail(r, "CDATA outside the root element");
+				return fail(r,
+				            "CDATA outside the root element");
 			r->scratch_len = 0;
 			continue;
 		}

@@ -21,10 +21,10 @@
 
 #include <stddef.h>
 
-#define XR_MAX_DEPTH 256
-#define XR_MAX_ATTRS 128
+#define XR_MAX_DEPTH       256
+#define XR_MAX_ATTRS       128
 #define XR_MAX_NS_BINDINGS 512
-#define XR_MAX_NAME 512
+#define XR_MAX_NAME        512
 
 enum xr_type {
 	XR_START = 1, /* a start tag (or the start of an empty-element tag) */
@@ -107,8 +107,9 @@ enum xr_type xr_skip(struct xmlr *r);
 #define NS_P "http://schemas.openxmlformats.org/presentationml/2006/main"
 #define NS_R                                                                   \
 	"http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-#define NS_PKG_REL "http://schemas.openxmlformats.org/package/2006/relationships"
-#define NS_CT "http://schemas.openxmlformats.org/package/2006/content-types"
+#define NS_PKG_REL                                                             \
+	"http://schemas.openxmlformats.org/package/2006/relationships"
+#define NS_CT  "http://schemas.openxmlformats.org/package/2006/content-types"
 #define NS_XML "http://www.w3.org/XML/1998/namespace"
 
 #endif /* PPTX_XMLR_H */

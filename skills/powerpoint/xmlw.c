@@ -39,8 +39,7 @@ static int xb_reserve(struct xbuf *b, size_t n)
 
 	if (b->failed)
 		return -1;
-	if (n > SIZE_MAX - b->len - 1 ||
-	    (b->limit && b->len + n > b->limit)) {
+	if (n > SIZE_MAX - b->len - 1 || (b->limit && b->len + n > b->limit)) {
 		b->failed = 1;
 		return -1;
 	}

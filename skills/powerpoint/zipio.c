@@ -75,7 +75,8 @@ pptx_status zipw_open(struct zipw **out, pptx_write_fn fn, void *ctx,
 	 * 1 writes them 12% faster for 3% more XML bytes. */
 	if (archive_write_set_format_zip(z->a) != ARCHIVE_OK ||
 	    archive_write_zip_set_compression_deflate(z->a) != ARCHIVE_OK ||
-	    archive_write_set_options(z->a, "zip:!zip64,zip:compression-level=1") != ARCHIVE_OK ||
+	    archive_write_set_options(
+	            z->a, "zip:!zip64,zip:compression-level=1") != ARCHIVE_OK ||
 	    archive_write_set_bytes_per_block(z->a, 0) != ARCHIVE_OK ||
 	    archive_write_open2(z->a, z, zw_noop_cb, zw_write_cb, zw_noop_cb,
 	                        NULL) != ARCHIVE_OK) {
@@ -220,14 +221,16 @@ static pptx_status read_entry(struct archive *a, const char *name,
 			size_t ncap = cap ? cap * 2 : ZIP_READ_CHUNK * 2;
 			unsigned char *nb;
 
-			if (ncap > PPTX_READ_MAX_PART_BYTES + ZIP_READ_CHUNK + 1)
+			if (ncap >
+			    PPTX_READ_MAX_PART_BYTES + ZIP_READ_CHUNK + 1)
 				ncap = PPTX_READ_MAX_PART_BYTES +
 				       ZIP_READ_CHUNK + 1;
 			nb = realloc(buf, ncap);
 			if (!nb) {
 				free(buf);
 				return pptx_fail(e, PPTX_ERR_NOMEM,
-				                 "out of memory reading %s", name);
+				                 "out of memory reading %s",
+				                 name);
 			}
 			buf = nb;
 			cap = ncap;
@@ -318,7 +321,7 @@ pptx_status zipr_load(const unsigned char *buf, size_t len, zipr_want_fn want,
 		if (out->n == cap) {
 			size_t ncap = cap ? cap * 2 : 64;
 			struct zip_entry *ne =
-				realloc(out->entries, ncap * sizeof *ne);
+			        realloc(out->entries, ncap * sizeof *ne);
 
 			if (!ne) {
 				st = pptx_fail(e, PPTX_ERR_NOMEM,

@@ -15,16 +15,16 @@
 #include "sf_error.h"
 
 #define SF_TIMEOUT_MS 60000
-#define MESSAGE_MAX 4096
-#define TOKEN_PATH "/services/oauth2/token"
+#define MESSAGE_MAX   4096
+#define TOKEN_PATH    "/services/oauth2/token"
 
 struct sf_state {
 	pthread_mutex_t mu;
 	uint64_t fingerprint; /* of the credentials the token came from */
 	char *token;
-	char *instance;       /* the token response's instance_url */
-	char *refresh;        /* a rotated refresh token, when one came */
-	unsigned requests;    /* token requests made */
+	char *instance;    /* the token response's instance_url */
+	char *refresh;     /* a rotated refresh token, when one came */
+	unsigned requests; /* token requests made */
 };
 
 struct sf_state *sf_state_new(void)
@@ -80,14 +80,14 @@ skill_status sf_fail(struct sf *c, skill_status st, const char *fmt, ...)
 
 static skill_status fail_buf(struct sf *c, skill_status st, struct sbuf *m)
 {
-	c->host->tool_error(c->call, sb_failed(m) ? "out of memory"
-	                                          : sb_str(m));
+	c->host->tool_error(c->call,
+	                    sb_failed(m) ? "out of memory" : sb_str(m));
 	sb_free(m);
 	return st;
 }
 
 static void log_msg(struct sf *c, skill_log_level level, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+        __attribute__((format(printf, 3, 4)));
 
 static void log_msg(struct sf *c, skill_log_level level, const char *fmt, ...)
 {
@@ -156,8 +156,8 @@ static skill_status url_setting(struct sf *c, const skill_ext_config_t *cfg,
 		        "The %s setting (%s) is not usable: %s. Change it with "
 		        "`skillhost config %s %s URL`.",
 		        key, n < (int64_t)sizeof v ? v : "too long",
-		        why.len ? sb_str(&why) : "it is too long", SF_SKILL_NAME,
-		        key);
+		        why.len ? sb_str(&why) : "it is too long",
+		        SF_SKILL_NAME, key);
 		sb_free(&why);
 		return SKILL_ERR_TOOL;
 	}
@@ -169,7 +169,7 @@ static skill_status url_setting(struct sf *c, const skill_ext_config_t *cfg,
 static skill_status read_config(struct sf *c, const skill_ext_secrets_t *sec)
 {
 	const skill_ext_config_t *cfg =
-		c->host->get_extension(c->host, SKILL_EXT_CONFIG);
+	        c->host->get_extension(c->host, SKILL_EXT_CONFIG);
 	struct sf_creds *cr = &c->creds;
 	char *url = NULL;
 	int64_t n;
@@ -187,7 +187,8 @@ static skill_status read_config(struct sf *c, const skill_ext_secrets_t *sec)
 		rk_secret_free(url);
 		if (!ok) {
 			sf_fail(c, SKILL_ERR_TOOL,
-			        "SALESFORCE_INSTANCE_URL is not usable: %s. Set "
+			        "SALESFORCE_INSTANCE_URL is not usable: %s. "
+			        "Set "
 			        "it to the org's My Domain address, e.g. "
 			        "https://acme.my.salesforce.com.",
 			        sb_str(&why));
@@ -201,16 +202,21 @@ static skill_status read_config(struct sf *c, const skill_ext_secrets_t *sec)
 			return st;
 		if (!set)
 			return sf_fail(
-				c, SKILL_ERR_TOOL,
-				"Salesforce is not configured: "
-				"SALESFORCE_INSTANCE_URL is not set. Set the org's "
-				"My Domain address with `skillhost secret set %s "
-				"SALESFORCE_INSTANCE_URL` (the value is read from "
-				"stdin, e.g. https://acme.my.salesforce.com), or "
-				"`skillhost config %s instance_url URL`.",
-				SF_SKILL_NAME, SF_SKILL_NAME);
+			        c, SKILL_ERR_TOOL,
+			        "Salesforce is not configured: "
+			        "SALESFORCE_INSTANCE_URL is not set. Set the "
+			        "org's "
+			        "My Domain address with `skillhost secret set "
+			        "%s "
+			        "SALESFORCE_INSTANCE_URL` (the value is read "
+			        "from "
+			        "stdin, e.g. https://acme.my.salesforce.com), "
+			        "or "
+			        "`skillhost config %s instance_url URL`.",
+			        SF_SKILL_NAME, SF_SKILL_NAME);
 	}
-	if ((st = url_setting(c, cfg, "login_url", cr->login, &set)) != SKILL_OK)
+	if ((st = url_setting(c, cfg, "login_url", cr->login, &set)) !=
+	    SKILL_OK)
 		return st;
 	if (!set)
 		snprintf(cr->login, sizeof cr->login, "%s", cr->instance);
@@ -219,15 +225,17 @@ static skill_status read_config(struct sf *c, const skill_ext_secrets_t *sec)
 		char v[32];
 		n = cfg->get(c->host, "api_version", v, sizeof v);
 		if (n > 0) {
-			const char *p = (v[0] == 'v' || v[0] == 'V') ? v + 1 : v;
+			const char *p =
+			        (v[0] == 'v' || v[0] == 'V') ? v + 1 : v;
 			if (n >= (int64_t)sizeof v || !valid_version(p))
-				return sf_fail(c, SKILL_ERR_TOOL,
-				               "The api_version setting (%s) is not "
-				               "a version like 62.0; change it with "
-				               "`skillhost config %s api_version "
-				               "62.0`.",
-				               n < (int64_t)sizeof v ? v : "too long",
-				               SF_SKILL_NAME);
+				return sf_fail(
+				        c, SKILL_ERR_TOOL,
+				        "The api_version setting (%s) is not "
+				        "a version like 62.0; change it with "
+				        "`skillhost config %s api_version "
+				        "62.0`.",
+				        n < (int64_t)sizeof v ? v : "too long",
+				        SF_SKILL_NAME);
 			/* valid_version() bounds it by SF_VERSION_MAX. */
 			memcpy(c->version, p, strlen(p) + 1);
 		}
@@ -248,8 +256,8 @@ static skill_status read_credentials(struct sf *c,
 {
 	struct sf_creds *cr = &c->creds;
 	static const char *const names[] = {
-		"SALESFORCE_ACCESS_TOKEN", "SALESFORCE_CLIENT_ID",
-		"SALESFORCE_CLIENT_SECRET", "SALESFORCE_REFRESH_TOKEN"};
+	        "SALESFORCE_ACCESS_TOKEN", "SALESFORCE_CLIENT_ID",
+	        "SALESFORCE_CLIENT_SECRET", "SALESFORCE_REFRESH_TOKEN"};
 	char **slots[] = {&cr->access, &cr->client_id, &cr->client_secret,
 	                  &cr->refresh};
 	uint64_t h = 1469598103934665603ull;
@@ -257,26 +265,32 @@ static skill_status read_credentials(struct sf *c,
 	for (size_t i = 0; i < 4; i++)
 		if (secret(c, sec, names[i], slots[i]) < -1)
 			return SKILL_ERR_INTERNAL;
-	if (!cr->access && !(cr->client_id && (cr->refresh || cr->client_secret))) {
+	if (!cr->access &&
+	    !(cr->client_id && (cr->refresh || cr->client_secret))) {
 		const char *what =
-			cr->client_id
-				? "SALESFORCE_CLIENT_ID is set but neither "
-				  "SALESFORCE_CLIENT_SECRET nor "
-				  "SALESFORCE_REFRESH_TOKEN is"
-			: (cr->refresh || cr->client_secret)
-				? "SALESFORCE_CLIENT_ID is not set"
-				: "SALESFORCE_ACCESS_TOKEN is not set, nor an "
-				  "OAuth client to get one";
+		        cr->client_id
+		                ? "SALESFORCE_CLIENT_ID is set but neither "
+		                  "SALESFORCE_CLIENT_SECRET nor "
+		                  "SALESFORCE_REFRESH_TOKEN is"
+		        : (cr->refresh || cr->client_secret)
+		                ? "SALESFORCE_CLIENT_ID is not set"
+		                : "SALESFORCE_ACCESS_TOKEN is not set, nor an "
+		                  "OAuth client to get one";
 		return sf_fail(
-			c, SKILL_ERR_TOOL,
-			"Salesforce credentials are missing: %s. Set, with "
-			"`skillhost secret set %s NAME` (the value is read from "
-			"stdin): SALESFORCE_ACCESS_TOKEN; or SALESFORCE_CLIENT_ID "
-			"and SALESFORCE_CLIENT_SECRET of a connected app with the "
-			"client credentials flow enabled; or SALESFORCE_CLIENT_ID "
-			"and SALESFORCE_REFRESH_TOKEN (and SALESFORCE_CLIENT_SECRET "
-			"if the app requires it).",
-			what, SF_SKILL_NAME);
+		        c, SKILL_ERR_TOOL,
+		        "Salesforce credentials are missing: %s. Set, with "
+		        "`skillhost secret set %s NAME` (the value is read "
+		        "from "
+		        "stdin): SALESFORCE_ACCESS_TOKEN; or "
+		        "SALESFORCE_CLIENT_ID "
+		        "and SALESFORCE_CLIENT_SECRET of a connected app with "
+		        "the "
+		        "client credentials flow enabled; or "
+		        "SALESFORCE_CLIENT_ID "
+		        "and SALESFORCE_REFRESH_TOKEN (and "
+		        "SALESFORCE_CLIENT_SECRET "
+		        "if the app requires it).",
+		        what, SF_SKILL_NAME);
 	}
 	h = fnv(h, cr->instance);
 	h = fnv(h, cr->login);
@@ -334,11 +348,11 @@ static skill_status obtain(struct sf *c, struct sf_state *s)
 {
 	const struct sf_creds *cr = &c->creds;
 	const char *refresh = s->refresh ? s->refresh : cr->refresh;
-	const char *base = refresh || !generic_login(cr->login) ? cr->login
-	                                                        : cr->instance;
+	const char *base =
+	        refresh || !generic_login(cr->login) ? cr->login : cr->instance;
 	skill_http_header_t hdrs[2] = {
-		{"Content-Type", "application/x-www-form-urlencoded"},
-		{"Accept", "application/json"}};
+	        {"Content-Type", "application/x-www-form-urlencoded"},
+	        {"Accept", "application/json"}};
 	skill_http_request_t req = {.struct_size = sizeof req};
 	const skill_http_response_t *r = NULL;
 	struct sbuf form, url, m;
@@ -376,18 +390,20 @@ static skill_status obtain(struct sf *c, struct sf_state *s)
 	s->requests++;
 	st = c->http->request(c->call, &req, &r);
 	log_msg(c, SKILL_LOG_INFO, "Salesforce token request (%s) -> %d",
-	      refresh ? "refresh token" : "client credentials",
-	      st == SKILL_OK ? r->status : -(int)st);
+	        refresh ? "refresh token" : "client credentials",
+	        st == SKILL_OK ? r->status : -(int)st);
 	if (st != SKILL_OK) {
 		rk_put_transport_error(&m, st, "Salesforce's token endpoint",
 		                       SF_SKILL_NAME, "POST", sb_str(&url));
-		st = fail_buf(c, st == SKILL_ERR_DENIED ? SKILL_ERR_TOOL : st, &m);
+		st = fail_buf(c, st == SKILL_ERR_DENIED ? SKILL_ERR_TOOL : st,
+		              &m);
 		goto out;
 	}
 	if (r->status != 200) {
 		char code[SF_ERROR_CODE_MAX] = "";
-		sb_printf(&m, "Salesforce refused the OAuth token request (%s "
-		              "flow, HTTP %d) at %s",
+		sb_printf(&m,
+		          "Salesforce refused the OAuth token request (%s "
+		          "flow, HTTP %d) at %s",
 		          refresh ? "refresh token" : "client credentials",
 		          r->status, sb_str(&url));
 		sb_puts(&m, ": ");
@@ -401,18 +417,19 @@ static skill_status obtain(struct sf *c, struct sf_state *s)
 		goto out;
 	}
 	j = cJSON_ParseWithLength(r->body, r->body_len);
-	tok = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j,
-	                                                            "access_token"));
-	inst = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j,
-	                                                             "instance_url"));
-	rot = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j,
-	                                                            "refresh_token"));
+	tok = cJSON_GetStringValue(
+	        cJSON_GetObjectItemCaseSensitive(j, "access_token"));
+	inst = cJSON_GetStringValue(
+	        cJSON_GetObjectItemCaseSensitive(j, "instance_url"));
+	rot = cJSON_GetStringValue(
+	        cJSON_GetObjectItemCaseSensitive(j, "refresh_token"));
 	if (!tok || !*tok) {
-		st = sf_fail(c, SKILL_ERR_TOOL,
-		             "Salesforce's token endpoint (%s) answered without "
-		             "an access_token; check SALESFORCE_INSTANCE_URL and "
-		             "the login_url setting",
-		             sb_str(&url));
+		st = sf_fail(
+		        c, SKILL_ERR_TOOL,
+		        "Salesforce's token endpoint (%s) answered without "
+		        "an access_token; check SALESFORCE_INSTANCE_URL and "
+		        "the login_url setting",
+		        sb_str(&url));
 		goto out;
 	}
 	state_clear(s);
@@ -431,11 +448,11 @@ static skill_status obtain(struct sf *c, struct sf_state *s)
 	if (rot && refresh && strcmp(rot, refresh)) {
 		s->refresh = strdup(rot);
 		log_msg(c, SKILL_LOG_NOTICE,
-		      "Salesforce rotated the refresh token; the new one is "
-		      "kept in memory. Store the current one with `skillhost "
-		      "secret set %s SALESFORCE_REFRESH_TOKEN` before a "
-		      "restart if rotation is on.",
-		      SF_SKILL_NAME);
+		        "Salesforce rotated the refresh token; the new one is "
+		        "kept in memory. Store the current one with `skillhost "
+		        "secret set %s SALESFORCE_REFRESH_TOKEN` before a "
+		        "restart if rotation is on.",
+		        SF_SKILL_NAME);
 	}
 	if (!s->token) {
 		state_clear(s);
@@ -445,11 +462,13 @@ out:
 	if (j) {
 		/* The parsed token answer holds secrets. */
 		cJSON *t = cJSON_GetObjectItemCaseSensitive(j, "access_token");
-		cJSON *rt = cJSON_GetObjectItemCaseSensitive(j, "refresh_token");
+		cJSON *rt =
+		        cJSON_GetObjectItemCaseSensitive(j, "refresh_token");
 		if (cJSON_IsString(t))
 			explicit_bzero(t->valuestring, strlen(t->valuestring));
 		if (cJSON_IsString(rt))
-			explicit_bzero(rt->valuestring, strlen(rt->valuestring));
+			explicit_bzero(rt->valuestring,
+			               strlen(rt->valuestring));
 		cJSON_Delete(j);
 	}
 	if (r)
@@ -466,7 +485,8 @@ static skill_status take(struct sf *c, struct sf_state *s)
 	c->token = strdup(s->token);
 	snprintf(c->instance, sizeof c->instance, "%s",
 	         s->instance ? s->instance : c->creds.instance);
-	return c->token ? SKILL_OK : sf_fail(c, SKILL_ERR_NOMEM, "out of memory");
+	return c->token ? SKILL_OK
+	                : sf_fail(c, SKILL_ERR_NOMEM, "out of memory");
 }
 
 /* This call's token: the shared one if it came from the same
@@ -482,7 +502,8 @@ static skill_status get_token(struct sf *c)
 		if (c->creds.access) {
 			s->fingerprint = c->creds.fingerprint;
 			if (!(s->token = strdup(c->creds.access)))
-				st = sf_fail(c, SKILL_ERR_NOMEM, "out of memory");
+				st = sf_fail(c, SKILL_ERR_NOMEM,
+				             "out of memory");
 		} else {
 			st = obtain(c, s);
 		}
@@ -578,44 +599,53 @@ const char *sf_hint_for(const char *code)
 	static const struct {
 		const char *code, *hint;
 	} hints[] = {
-		{"MALFORMED_QUERY", "Fix the SOQL: SELECT field, ... FROM Object "
-		                    "[WHERE ...] [ORDER BY ...] [LIMIT n]; quote "
-		                    "strings with single quotes."},
-		{"INVALID_FIELD", "Check the field API names with describe_object "
-		                  "(custom fields end in __c, relationships in "
-		                  "__r)."},
-		{"INVALID_TYPE", "Check the object's API name with list_objects."},
-		{"NOT_FOUND", "Check the object's API name and the record Id (15 "
-		              "or 18 characters)."},
-		{"MALFORMED_ID", "A record Id is 15 or 18 letters and digits, "
-		                 "e.g. 001D000000IqhSLIAZ."},
-		{"INVALID_CROSS_REFERENCE_KEY", "A lookup field points at an Id "
-		                                "that does not exist or has the "
-		                                "wrong object type."},
-		{"REQUIRED_FIELD_MISSING", "Give values for the fields named; "
-		                           "describe_object shows which fields "
-		                           "are required (createable and not "
-		                           "nillable)."},
-		{"INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST",
-		 "describe_object lists the picklist's values."},
-		{"FIELD_CUSTOM_VALIDATION_EXCEPTION", "An org validation rule "
-		                                      "rejected the values; change "
-		                                      "them as its message says."},
-		{"DUPLICATE_VALUE", "A record with that unique value exists; "
-		                    "update it instead (upsert_record does either)."},
-		{"DUPLICATES_DETECTED", "A duplicate rule matched an existing "
-		                        "record; update that record instead."},
-		{"ENTITY_IS_DELETED", "The record is deleted (it may be in the "
-		                      "recycle bin)."},
-		{"REQUEST_LIMIT_EXCEEDED", "The org's API request limit is used "
-		                           "up (the limits tool shows it); wait "
-		                           "before calling again."},
-		{"INSUFFICIENT_ACCESS_OR_READONLY", "The Salesforce user may not "
-		                                    "change this record."},
-		{"INSUFFICIENT_ACCESS", "The Salesforce user lacks the "
-		                        "permission."},
-		{"API_DISABLED_FOR_ORG", "The org or user has no API access."},
-		{"INVALID_SESSION_ID", NULL},
+	        {"MALFORMED_QUERY",
+	         "Fix the SOQL: SELECT field, ... FROM Object "
+	         "[WHERE ...] [ORDER BY ...] [LIMIT n]; quote "
+	         "strings with single quotes."},
+	        {"INVALID_FIELD",
+	         "Check the field API names with describe_object "
+	         "(custom fields end in __c, relationships in "
+	         "__r)."},
+	        {"INVALID_TYPE",
+	         "Check the object's API name with list_objects."},
+	        {"NOT_FOUND",
+	         "Check the object's API name and the record Id (15 "
+	         "or 18 characters)."},
+	        {"MALFORMED_ID", "A record Id is 15 or 18 letters and digits, "
+	                         "e.g. 001D000000IqhSLIAZ."},
+	        {"INVALID_CROSS_REFERENCE_KEY",
+	         "A lookup field points at an Id "
+	         "that does not exist or has the "
+	         "wrong object type."},
+	        {"REQUIRED_FIELD_MISSING", "Give values for the fields named; "
+	                                   "describe_object shows which fields "
+	                                   "are required (createable and not "
+	                                   "nillable)."},
+	        {"INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST",
+	         "describe_object lists the picklist's values."},
+	        {"FIELD_CUSTOM_VALIDATION_EXCEPTION",
+	         "An org validation rule "
+	         "rejected the values; change "
+	         "them as its message says."},
+	        {"DUPLICATE_VALUE",
+	         "A record with that unique value exists; "
+	         "update it instead (upsert_record does either)."},
+	        {"DUPLICATES_DETECTED", "A duplicate rule matched an existing "
+	                                "record; update that record instead."},
+	        {"ENTITY_IS_DELETED", "The record is deleted (it may be in the "
+	                              "recycle bin)."},
+	        {"REQUEST_LIMIT_EXCEEDED",
+	         "The org's API request limit is used "
+	         "up (the limits tool shows it); wait "
+	         "before calling again."},
+	        {"INSUFFICIENT_ACCESS_OR_READONLY",
+	         "The Salesforce user may not "
+	         "change this record."},
+	        {"INSUFFICIENT_ACCESS", "The Salesforce user lacks the "
+	                                "permission."},
+	        {"API_DISABLED_FOR_ORG", "The org or user has no API access."},
+	        {"INVALID_SESSION_ID", NULL},
 	};
 
 	for (size_t i = 0; code && i < sizeof hints / sizeof hints[0]; i++)
@@ -663,7 +693,8 @@ static skill_status status_error(struct sf *c, const char *method,
 	if (s == 401) {
 		sb_printf(&m,
 		          "Salesforce did not accept the access token%s. Set a "
-		          "valid SALESFORCE_ACCESS_TOKEN, or SALESFORCE_CLIENT_ID "
+		          "valid SALESFORCE_ACCESS_TOKEN, or "
+		          "SALESFORCE_CLIENT_ID "
 		          "with SALESFORCE_CLIENT_SECRET or "
 		          "SALESFORCE_REFRESH_TOKEN so the skill can get one "
 		          "(`skillhost secret set %s NAME`).",
@@ -672,15 +703,19 @@ static skill_status status_error(struct sf *c, const char *method,
 	} else if (s == 300) {
 		sb_puts(&m, "Several records have that external id; use a more "
 		            "specific one, or update one of them by Id.");
-	} else if (s == 429 || (s == 403 && !strcmp(code, "REQUEST_LIMIT_EXCEEDED"))) {
-		sb_puts(&m, s == 429 ? "Salesforce's rate limit was reached"
-		                     : "The org's API request limit was reached");
-		sb_puts(&m, s == 429 && idempotent(method)
-		                    ? "; skillhost already retried the request. "
-		                    : "; the request was not carried out. ");
+	} else if (s == 429 ||
+	           (s == 403 && !strcmp(code, "REQUEST_LIMIT_EXCEEDED"))) {
+		sb_puts(&m,
+		        s == 429 ? "Salesforce's rate limit was reached"
+		                 : "The org's API request limit was reached");
+		sb_puts(&m,
+		        s == 429 && idempotent(method)
+		                ? "; skillhost already retried the request. "
+		                : "; the request was not carried out. ");
 		if (ra >= 0)
-			sb_printf(&m, "Retry-After: %ld seconds. Wait that long "
-			              "before calling again.",
+			sb_printf(&m,
+			          "Retry-After: %ld seconds. Wait that long "
+			          "before calling again.",
 			          ra);
 		else
 			sb_puts(&m, h ? h : "Wait before calling again.");
@@ -689,15 +724,17 @@ static skill_status status_error(struct sf *c, const char *method,
 		            "later");
 		if (ra >= 0)
 			sb_printf(&m, " (Retry-After: %ld seconds)", ra);
-		sb_puts(&m, ". If it persists, see https://status.salesforce.com.");
+		sb_puts(&m,
+		        ". If it persists, see https://status.salesforce.com.");
 	} else if (h) {
 		sb_puts(&m, h);
 	} else if (s == 403) {
 		sb_puts(&m, "The Salesforce user lacks the permission for this "
 		            "(object, field or record access, or API access).");
 	} else if (s == 404 || s == 400) {
-		sb_puts(&m, hint ? hint : "Check the object, the Id and the "
-		                          "arguments, then try again.");
+		sb_puts(&m, hint ? hint
+		                 : "Check the object, the Id and the "
+		                   "arguments, then try again.");
 	} else {
 		sb_puts(&m, hint ? hint : "Check the arguments and try again.");
 	}
@@ -705,8 +742,9 @@ static skill_status status_error(struct sf *c, const char *method,
 }
 
 static skill_status send_once(struct sf *c, const char *method, const char *url,
-                         const char *body, const skill_http_header_t *extra,
-                         size_t nextra, const skill_http_response_t **resp)
+                              const char *body,
+                              const skill_http_header_t *extra, size_t nextra,
+                              const skill_http_response_t **resp)
 {
 	skill_http_header_t hdrs[8];
 	skill_http_request_t req = {.struct_size = sizeof req};
@@ -740,10 +778,11 @@ static skill_status send_once(struct sf *c, const char *method, const char *url,
 	sb_wipe(&auth);
 	/* The log names the request, never its headers or body. */
 	log_msg(c, SKILL_LOG_DEBUG, "%s %.*s -> %d (%ld ms)", method,
-	      (int)strcspn(url + strlen(c->instance), "?"),
-	      url + strlen(c->instance), st == SKILL_OK ? (*resp)->status : -(int)st,
-	      (long)((t1.tv_sec - t0.tv_sec) * 1000 +
-	             (t1.tv_nsec - t0.tv_nsec) / 1000000));
+	        (int)strcspn(url + strlen(c->instance), "?"),
+	        url + strlen(c->instance),
+	        st == SKILL_OK ? (*resp)->status : -(int)st,
+	        (long)((t1.tv_sec - t0.tv_sec) * 1000 +
+	               (t1.tv_nsec - t0.tv_nsec) / 1000000));
 	return st;
 }
 
@@ -777,11 +816,12 @@ skill_status sf_request(struct sf *c, const char *method, const char *path,
 		if (st != SKILL_OK) {
 			struct sbuf m;
 			sb_init(&m, 0);
-			rk_put_transport_error(&m, st, "Salesforce", SF_SKILL_NAME,
-			                       method, sb_str(&url));
-			st = fail_buf(c, st == SKILL_ERR_DENIED ? SKILL_ERR_TOOL
-			                                        : st,
-			              &m);
+			rk_put_transport_error(&m, st, "Salesforce",
+			                       SF_SKILL_NAME, method,
+			                       sb_str(&url));
+			st = fail_buf(
+			        c, st == SKILL_ERR_DENIED ? SKILL_ERR_TOOL : st,
+			        &m);
 			*resp = NULL;
 			break;
 		}
@@ -807,8 +847,8 @@ skill_status sf_request(struct sf *c, const char *method, const char *path,
 			}
 			if (renewed) {
 				log_msg(c, SKILL_LOG_INFO,
-				      "the Salesforce session had expired; "
-				      "renewed the token, sending again");
+				        "the Salesforce session had expired; "
+				        "renewed the token, sending again");
 				c->http->response_free(c->call, *resp);
 				sb_free(&url);
 				continue;
@@ -844,7 +884,8 @@ skill_status sf_get_json(struct sf *c, const char *method, const char *path,
 	sb_init(&m, 0);
 	sb_printf(&m, "Salesforce's answer to %s %.*s (%s) is not JSON", method,
 	          (int)strcspn(path, "?"), path, doing);
-	if (rk_is_html(r->body, r->body_len, c->http->header(r, "content-type"))) {
+	if (rk_is_html(r->body, r->body_len,
+	               c->http->header(r, "content-type"))) {
 		sb_puts(&m, " but a web page (\"");
 		rk_put_html_text(&m, r->body, r->body_len, 200);
 		sb_puts(&m, "\")");

@@ -39,9 +39,9 @@
 
 #include "restkit.h"
 
-#define SF_SKILL_NAME "skillhost/salesforce"
+#define SF_SKILL_NAME          "skillhost/salesforce"
 #define SF_DEFAULT_API_VERSION "62.0"
-#define SF_VERSION_MAX 8
+#define SF_VERSION_MAX         8
 
 /* The skill's state (from init to fini): the shared token. */
 struct sf_state;
@@ -53,9 +53,9 @@ unsigned sf_state_token_requests(struct sf_state *s);
 
 struct sf_creds {
 	char *access, *client_id, *client_secret, *refresh; /* NULL: unset */
-	char instance[RK_URL_MAX]; /* as configured */
-	char login[RK_URL_MAX];    /* where refresh tokens are redeemed */
-	uint64_t fingerprint;      /* of all the above */
+	char instance[RK_URL_MAX];                          /* as configured */
+	char login[RK_URL_MAX]; /* where refresh tokens are redeemed */
+	uint64_t fingerprint;   /* of all the above */
 };
 
 struct sf {
@@ -96,7 +96,7 @@ skill_status sf_get_json(struct sf *c, const char *method, const char *path,
 
 /* Write a tool error (printf-style) and return st. */
 skill_status sf_fail(struct sf *c, skill_status st, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+        __attribute__((format(printf, 3, 4)));
 
 /* Hand a result object to the host (structured content); deletes it. */
 skill_status sf_result(struct sf *c, cJSON *result);

@@ -23,8 +23,8 @@ static void keep_code(char *code, size_t cap, const char *c)
 }
 
 /* One {"message","errorCode"|"statusCode","fields"} object. */
-static void one_error(struct sbuf *b, size_t start, const cJSON *e,
-                      char *code, size_t code_cap)
+static void one_error(struct sbuf *b, size_t start, const cJSON *e, char *code,
+                      size_t code_cap)
 {
 	const char *c = str(e, "errorCode") ? str(e, "errorCode")
 	                                    : str(e, "statusCode");
@@ -58,8 +58,7 @@ static void one_error(struct sbuf *b, size_t start, const cJSON *e,
 		sb_putc(b, ')');
 }
 
-int sf_error_json(struct sbuf *b, const cJSON *j, char *code,
-                  size_t code_cap)
+int sf_error_json(struct sbuf *b, const cJSON *j, char *code, size_t code_cap)
 {
 	size_t start = b->len;
 	const cJSON *e;
@@ -67,8 +66,7 @@ int sf_error_json(struct sbuf *b, const cJSON *j, char *code,
 	if (code && code_cap)
 		code[0] = '\0';
 	if (cJSON_IsArray(j)) {
-		cJSON_ArrayForEach(e, j)
-			one_error(b, start, e, code, code_cap);
+		cJSON_ArrayForEach(e, j) one_error(b, start, e, code, code_cap);
 	} else if (cJSON_IsObject(j)) {
 		const char *oe = str(j, "error");
 		if (oe) {
@@ -80,12 +78,12 @@ int sf_error_json(struct sbuf *b, const cJSON *j, char *code,
 				sb_puts(b, ": ");
 				rk_put_clean(b, d, strlen(d), ONE_MESSAGE_MAX);
 			}
-		} else if (cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(j,
-		                                                          "errors"))) {
+		} else if (cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(
+		                   j, "errors"))) {
 			/* A record result: {"success":false,"errors":[...]}. */
 			cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(
-				                      j, "errors"))
-				one_error(b, start, e, code, code_cap);
+			                              j, "errors"))
+			        one_error(b, start, e, code, code_cap);
 		} else {
 			one_error(b, start, j, code, code_cap);
 		}

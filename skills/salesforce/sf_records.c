@@ -11,8 +11,7 @@ void sf_strip_attributes(cJSON *v)
 
 	if (cJSON_IsObject(v))
 		cJSON_DeleteItemFromObjectCaseSensitive(v, "attributes");
-	cJSON_ArrayForEach(it, v)
-		sf_strip_attributes(it);
+	cJSON_ArrayForEach(it, v) sf_strip_attributes(it);
 }
 
 int sf_valid_locator(const char *u)

@@ -55,8 +55,8 @@ skill_status sf_soql_query(struct sf *c, const cJSON *args)
 	int max = arg_int(args, "max_records", SF_DEFAULT_RECORDS);
 	int batch = arg_int(args, "batch_size", 0), count = 0, done = 1;
 	int cut = 0;
-	int all = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(args,
-	                                                        "include_deleted"));
+	int all = cJSON_IsTrue(
+	        cJSON_GetObjectItemCaseSensitive(args, "include_deleted"));
 	char opt[48];
 	skill_http_header_t hdr = {"Sforce-Query-Options", opt};
 	cJSON *out = NULL, *records, *res = NULL;
@@ -72,10 +72,11 @@ skill_status sf_soql_query(struct sf *c, const cJSON *args)
 		               "soql_query), not %s",
 		               query ? "both" : "neither");
 	if (next && !sf_valid_locator(next))
-		return sf_fail(c, SKILL_ERR_TOOL,
-		               "next_records_url must be the next_records_url an "
-		               "earlier soql_query returned (it starts with "
-		               "/services/data/v and holds /query/)");
+		return sf_fail(
+		        c, SKILL_ERR_TOOL,
+		        "next_records_url must be the next_records_url an "
+		        "earlier soql_query returned (it starts with "
+		        "/services/data/v and holds /query/)");
 	if (max > SF_MAX_RECORDS_CAP)
 		max = SF_MAX_RECORDS_CAP;
 	snprintf(opt, sizeof opt, "batchSize=%d", batch);
@@ -120,10 +121,12 @@ skill_status sf_soql_query(struct sf *c, const cJSON *args)
 			cJSON_AddItemToArray(records, r);
 			count++;
 		}
-		done = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(res, "done"));
+		done = cJSON_IsTrue(
+		        cJSON_GetObjectItemCaseSensitive(res, "done"));
 		nru = jstr(res, "nextRecordsUrl");
 		free(locator);
-		locator = !done && nru && sf_valid_locator(nru) ? strdup(nru) : NULL;
+		locator = !done && nru && sf_valid_locator(nru) ? strdup(nru)
+		                                                : NULL;
 		cJSON_Delete(res);
 		res = NULL;
 		if (done || !locator || cut || count >= max)
@@ -138,7 +141,8 @@ skill_status sf_soql_query(struct sf *c, const cJSON *args)
 		sb_trim(&path, path.len);
 		sb_puts(&path, locator);
 	}
-	if ((total >= 0 && !cJSON_AddNumberToObject(out, "total_size", total)) ||
+	if ((total >= 0 &&
+	     !cJSON_AddNumberToObject(out, "total_size", total)) ||
 	    !cJSON_AddNumberToObject(out, "returned", count) ||
 	    !cJSON_AddBoolToObject(out, "done", done && !cut) ||
 	    (!cut && !done && !add_str(out, "next_records_url", locator)) ||
@@ -256,9 +260,10 @@ static skill_status change_record(struct sf *c, const cJSON *args,
 	skill_status st;
 
 	if (fields && !fields->child)
-		return sf_fail(c, SKILL_ERR_TOOL,
-		               "\"fields\" is empty: give the fields to change, "
-		               "e.g. {\"Phone\": \"555-0100\"}");
+		return sf_fail(
+		        c, SKILL_ERR_TOOL,
+		        "\"fields\" is empty: give the fields to change, "
+		        "e.g. {\"Phone\": \"555-0100\"}");
 	sb_init(&path, 0);
 	sobject_path(&path, obj, id);
 	st = sb_failed(&path)
@@ -282,8 +287,8 @@ static skill_status change_record(struct sf *c, const cJSON *args,
 			cJSON_Delete(out);
 			return nomem(c);
 		}
-		cJSON_ArrayForEach(f, fields)
-			cJSON_AddItemToArray(names, cJSON_CreateString(f->string));
+		cJSON_ArrayForEach(f, fields) cJSON_AddItemToArray(
+		        names, cJSON_CreateString(f->string));
 	} else if (!cJSON_AddBoolToObject(out, "deleted", 1)) {
 		cJSON_Delete(out);
 		return nomem(c);
@@ -334,8 +339,8 @@ skill_status sf_upsert_record(struct sf *c, const cJSON *args)
 	if (r->body_len)
 		res = cJSON_ParseWithLength(r->body, r->body_len);
 	if (cJSON_IsBool(cJSON_GetObjectItemCaseSensitive(res, "created")))
-		created = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(res,
-		                                                        "created"));
+		created = cJSON_IsTrue(
+		        cJSON_GetObjectItemCaseSensitive(res, "created"));
 	out = cJSON_CreateObject();
 	if (!out || !add_str(out, "id", jstr(res, "id")) ||
 	    !cJSON_AddStringToObject(out, "sobject", obj) ||
@@ -352,11 +357,12 @@ skill_status sf_upsert_record(struct sf *c, const cJSON *args)
 
 /* ---- describe ---- */
 
-static int copy_members(cJSON *to, const cJSON *from,
-                        const char *const *keys, const char *const *as)
+static int copy_members(cJSON *to, const cJSON *from, const char *const *keys,
+                        const char *const *as)
 {
 	for (size_t i = 0; keys[i]; i++) {
-		const cJSON *v = cJSON_GetObjectItemCaseSensitive(from, keys[i]);
+		const cJSON *v =
+		        cJSON_GetObjectItemCaseSensitive(from, keys[i]);
 		cJSON *d;
 		if (!v || cJSON_IsNull(v))
 			continue;
@@ -375,15 +381,40 @@ static int copy_members(cJSON *to, const cJSON *from,
 
 static cJSON *field_view(const cJSON *f, int picklists)
 {
-	static const char *const keys[] = {
-		"name", "label", "type", "length", "precision", "scale",
-		"nillable", "createable", "updateable", "unique", "externalId",
-		"calculated", "defaultedOnCreate", "referenceTo",
-		"relationshipName", "inlineHelpText", NULL};
-	static const char *const as[] = {
-		NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
-		"external_id", NULL, "defaulted_on_create", "reference_to",
-		"relationship_name", "help", NULL};
+	static const char *const keys[] = {"name",
+	                                   "label",
+	                                   "type",
+	                                   "length",
+	                                   "precision",
+	                                   "scale",
+	                                   "nillable",
+	                                   "createable",
+	                                   "updateable",
+	                                   "unique",
+	                                   "externalId",
+	                                   "calculated",
+	                                   "defaultedOnCreate",
+	                                   "referenceTo",
+	                                   "relationshipName",
+	                                   "inlineHelpText",
+	                                   NULL};
+	static const char *const as[] = {NULL,
+	                                 NULL,
+	                                 NULL,
+	                                 NULL,
+	                                 NULL,
+	                                 NULL,
+	                                 NULL,
+	                                 NULL,
+	                                 NULL,
+	                                 NULL,
+	                                 "external_id",
+	                                 NULL,
+	                                 "defaulted_on_create",
+	                                 "reference_to",
+	                                 "relationship_name",
+	                                 "help",
+	                                 NULL};
 	cJSON *o = cJSON_CreateObject(), *vals;
 	const cJSON *p;
 
@@ -393,11 +424,12 @@ static cJSON *field_view(const cJSON *f, int picklists)
 	}
 	if (!picklists)
 		return o;
-	cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(f,
-	                                                       "picklistValues"))
+	cJSON_ArrayForEach(
+	        p, cJSON_GetObjectItemCaseSensitive(f, "picklistValues"))
 	{
 		cJSON *v;
-		if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(p, "active")))
+		if (!cJSON_IsTrue(
+		            cJSON_GetObjectItemCaseSensitive(p, "active")))
 			continue;
 		vals = cJSON_GetObjectItemCaseSensitive(o, "picklist");
 		if (!vals && !(vals = cJSON_AddArrayToObject(o, "picklist")))
@@ -407,7 +439,8 @@ static cJSON *field_view(const cJSON *f, int picklists)
 		    (jstr(p, "label") && jstr(p, "value") &&
 		     strcmp(jstr(p, "label"), jstr(p, "value")) &&
 		     !add_str(v, "label", jstr(p, "label"))) ||
-		    (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(p, "defaultValue")) &&
+		    (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(
+		             p, "defaultValue")) &&
 		     !cJSON_AddBoolToObject(v, "default", 1)) ||
 		    !cJSON_AddItemToArray(vals, v)) {
 			cJSON_Delete(v);
@@ -421,17 +454,17 @@ static cJSON *field_view(const cJSON *f, int picklists)
 skill_status sf_describe_object(struct sf *c, const cJSON *args)
 {
 	static const char *const keys[] = {
-		"name", "label", "labelPlural", "keyPrefix", "custom",
-		"createable", "updateable", "deletable", "queryable",
-		"searchable", NULL};
-	static const char *const as[] = {NULL, NULL, "label_plural",
-	                                 "key_prefix", NULL, NULL, NULL,
-	                                 NULL, NULL, NULL, NULL};
+	        "name",      "label",      "labelPlural", "keyPrefix",
+	        "custom",    "createable", "updateable",  "deletable",
+	        "queryable", "searchable", NULL};
+	static const char *const as[] = {
+	        NULL, NULL, "label_plural", "key_prefix", NULL, NULL,
+	        NULL, NULL, NULL,           NULL,         NULL};
 	const char *obj = jstr(args, "sobject");
-	const cJSON *pk = cJSON_GetObjectItemCaseSensitive(args,
-	                                                   "include_picklists");
+	const cJSON *pk =
+	        cJSON_GetObjectItemCaseSensitive(args, "include_picklists");
 	const cJSON *ch = cJSON_GetObjectItemCaseSensitive(
-		args, "include_child_relationships");
+	        args, "include_child_relationships");
 	int picklists = !cJSON_IsFalse(pk), children = cJSON_IsTrue(ch);
 	cJSON *res = NULL, *out, *fields;
 	const cJSON *f;
@@ -472,14 +505,15 @@ skill_status sf_describe_object(struct sf *c, const cJSON *args)
 		if (!arr)
 			goto nomem;
 		cJSON_ArrayForEach(f, cJSON_GetObjectItemCaseSensitive(
-			                      res, "childRelationships"))
+		                              res, "childRelationships"))
 		{
 			cJSON *v;
 			if (!jstr(f, "relationshipName"))
 				continue;
 			if (n++ >= SF_CHILDREN_MAX) {
-				cJSON_AddBoolToObject(out, "child_relationships_"
-				                           "truncated",
+				cJSON_AddBoolToObject(out,
+				                      "child_relationships_"
+				                      "truncated",
 				                      1);
 				break;
 			}
@@ -487,7 +521,8 @@ skill_status sf_describe_object(struct sf *c, const cJSON *args)
 			if (!v ||
 			    !add_str(v, "relationship_name",
 			             jstr(f, "relationshipName")) ||
-			    !add_str(v, "child_sobject", jstr(f, "childSObject")) ||
+			    !add_str(v, "child_sobject",
+			             jstr(f, "childSObject")) ||
 			    !add_str(v, "field", jstr(f, "field")) ||
 			    !cJSON_AddItemToArray(arr, v)) {
 				cJSON_Delete(v);
@@ -505,14 +540,14 @@ nomem:
 
 skill_status sf_list_objects(struct sf *c, const cJSON *args)
 {
-	static const char *const keys[] = {"name", "label", "custom",
-	                                   "queryable", "createable",
-	                                   "keyPrefix", NULL};
-	static const char *const as[] = {NULL, NULL, NULL, NULL, NULL,
-	                                 "key_prefix", NULL};
+	static const char *const keys[] = {
+	        "name",       "label",     "custom", "queryable",
+	        "createable", "keyPrefix", NULL};
+	static const char *const as[] = {NULL, NULL,         NULL, NULL,
+	                                 NULL, "key_prefix", NULL};
 	const char *filter = jstr(args, "filter");
-	int custom_only = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(
-		args, "custom_only"));
+	int custom_only = cJSON_IsTrue(
+	        cJSON_GetObjectItemCaseSensitive(args, "custom_only"));
 	int max = arg_int(args, "max_results", SF_DEFAULT_OBJECTS);
 	int matched = 0, returned = 0;
 	cJSON *res = NULL, *out, *arr;
@@ -535,7 +570,8 @@ skill_status sf_list_objects(struct sf *c, const cJSON *args)
 		cJSON *v;
 		if (!name ||
 		    (custom_only &&
-		     !cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "custom"))) ||
+		     !cJSON_IsTrue(
+		             cJSON_GetObjectItemCaseSensitive(o, "custom"))) ||
 		    (filter && *filter && !strcasestr(name, filter) &&
 		     !(label && strcasestr(label, filter))))
 			continue;
@@ -566,7 +602,8 @@ nomem:
 skill_status sf_composite(struct sf *c, const cJSON *args)
 {
 	const cJSON *reqs = cJSON_GetObjectItemCaseSensitive(args, "requests");
-	const cJSON *aon = cJSON_GetObjectItemCaseSensitive(args, "all_or_none");
+	const cJSON *aon =
+	        cJSON_GetObjectItemCaseSensitive(args, "all_or_none");
 	int all_or_none = !cJSON_IsFalse(aon), failed = 0, ok = 0;
 	cJSON *body = cJSON_CreateObject(), *list, *res = NULL, *out = NULL;
 	cJSON *results;
@@ -591,7 +628,8 @@ skill_status sf_composite(struct sf *c, const cJSON *args)
 		    !cJSON_AddStringToObject(x, "url", sb_str(&url)) ||
 		    !cJSON_AddStringToObject(x, "referenceId",
 		                             jstr(q, "reference_id")) ||
-		    (b && !cJSON_AddItemToObject(x, "body", cJSON_Duplicate(b, 1))) ||
+		    (b && !cJSON_AddItemToObject(x, "body",
+		                                 cJSON_Duplicate(b, 1))) ||
 		    !cJSON_AddItemToArray(list, x)) {
 			sb_free(&url);
 			cJSON_Delete(x);
@@ -615,11 +653,11 @@ skill_status sf_composite(struct sf *c, const cJSON *args)
 	if (!results)
 		goto nomem;
 	sb_init(&why, 0);
-	cJSON_ArrayForEach(sub, cJSON_GetObjectItemCaseSensitive(
-		                        res, "compositeResponse"))
+	cJSON_ArrayForEach(
+	        sub, cJSON_GetObjectItemCaseSensitive(res, "compositeResponse"))
 	{
-		const cJSON *code = cJSON_GetObjectItemCaseSensitive(
-			sub, "httpStatusCode");
+		const cJSON *code =
+		        cJSON_GetObjectItemCaseSensitive(sub, "httpStatusCode");
 		int status = cJSON_IsNumber(code) ? (int)code->valuedouble : 0;
 		cJSON *x = cJSON_CreateObject(), *b;
 		const char *ref = jstr(sub, "referenceId");
@@ -631,8 +669,8 @@ skill_status sf_composite(struct sf *c, const cJSON *args)
 			sb_free(&why);
 			goto nomem;
 		}
-		b = cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(sub, "body"),
-		                    1);
+		b = cJSON_Duplicate(
+		        cJSON_GetObjectItemCaseSensitive(sub, "body"), 1);
 		if (status >= 200 && status <= 299) {
 			ok++;
 			sf_strip_attributes(b);
@@ -669,10 +707,11 @@ skill_status sf_composite(struct sf *c, const cJSON *args)
 	}
 	cJSON_Delete(res);
 	if (failed && all_or_none) {
-		st = sf_fail(c, SKILL_ERR_TOOL,
-		             "The composite request was rolled back: nothing was "
-		             "changed. %s",
-		             why.len ? sb_str(&why) : "A subrequest failed.");
+		st = sf_fail(
+		        c, SKILL_ERR_TOOL,
+		        "The composite request was rolled back: nothing was "
+		        "changed. %s",
+		        why.len ? sb_str(&why) : "A subrequest failed.");
 		sb_free(&why);
 		cJSON_Delete(out);
 		return st;
@@ -717,16 +756,17 @@ skill_status sf_limits(struct sf *c, const cJSON *args)
 	}
 	cJSON_ArrayForEach(n, names)
 	{
-		cJSON *v = cJSON_DetachItemFromObjectCaseSensitive(res,
-		                                                   n->valuestring);
+		cJSON *v = cJSON_DetachItemFromObjectCaseSensitive(
+		        res, n->valuestring);
 		if (!v) {
 			cJSON_Delete(out);
 			cJSON_Delete(res);
-			return sf_fail(c, SKILL_ERR_TOOL,
-			               "the org reports no limit named \"%s\"; "
-			               "call limits without names to see them all "
-			               "(e.g. DailyApiRequests, DataStorageMB)",
-			               n->valuestring);
+			return sf_fail(
+			        c, SKILL_ERR_TOOL,
+			        "the org reports no limit named \"%s\"; "
+			        "call limits without names to see them all "
+			        "(e.g. DailyApiRequests, DataStorageMB)",
+			        n->valuestring);
 		}
 		if (!cJSON_AddItemToObject(lim, n->valuestring, v)) {
 			cJSON_Delete(v);

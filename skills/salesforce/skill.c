@@ -15,332 +15,351 @@
 static const char *const needs[] = {SKILL_EXT_HTTP, SKILL_EXT_SECRETS, NULL};
 
 #define SOBJECT_PROP                                                           \
-	"\"sobject\":{\"type\":\"string\",\"pattern\":"                         \
-	"\"^[A-Za-z][A-Za-z0-9_]{0,79}$\",\"description\":\"Object API name, "  \
+	"\"sobject\":{\"type\":\"string\",\"pattern\":"                        \
+	"\"^[A-Za-z][A-Za-z0-9_]{0,79}$\",\"description\":\"Object API name, " \
 	"e.g. Account, Contact, Opportunity, Invoice__c\"}"
 
 #define ID_PROP                                                                \
-	"\"id\":{\"type\":\"string\",\"pattern\":"                              \
-	"\"^[A-Za-z0-9]{15}([A-Za-z0-9]{3})?$\",\"description\":\"Record Id "   \
+	"\"id\":{\"type\":\"string\",\"pattern\":"                             \
+	"\"^[A-Za-z0-9]{15}([A-Za-z0-9]{3})?$\",\"description\":\"Record Id "  \
 	"(15 or 18 characters)\"}"
 
 #define FIELDS_VALUES                                                          \
-	"\"fields\":{\"type\":\"object\",\"minProperties\":1,\"description\":"  \
-	"\"Field API names and values, e.g. {\\\"Name\\\": \\\"Acme\\\", "      \
-	"\\\"Industry\\\": \\\"Energy\\\", \\\"AnnualRevenue\\\": 1000000, "    \
+	"\"fields\":{\"type\":\"object\",\"minProperties\":1,\"description\":" \
+	"\"Field API names and values, e.g. {\\\"Name\\\": \\\"Acme\\\", "     \
+	"\\\"Industry\\\": \\\"Energy\\\", \\\"AnnualRevenue\\\": 1000000, "   \
 	"\\\"AccountId\\\": \\\"001...\\\"}; dates as YYYY-MM-DD\"}"
 
 #define RECORD_ID_RESULT                                                       \
-	"{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"string\"},"    \
-	"\"sobject\":{\"type\":\"string\"}},\"required\":[\"id\",\"sobject\"]}"
+	"{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"string\"},"   \
+	"\"sobject\":{\"type\":\"string\"}},\"required\":[\"id\",\"sobject\"]" \
+	"}"
 
 static const skill_tool_t query_tool = {
-	.struct_size = sizeof(skill_tool_t),
-	.name = "soql_query",
-	.title = "Query Salesforce records (SOQL)",
-	.description =
-		"Run a SOQL query and return the records, following Salesforce's "
-		"batches (nextRecordsUrl) until max_records are collected. "
-		"Example: SELECT Id, Name, Industry FROM Account WHERE "
-		"Industry = 'Energy' ORDER BY Name LIMIT 100. Relationship "
-		"fields work (Account.Name, (SELECT LastName FROM Contacts)). "
-		"When more records remain, next_records_url continues the query; "
-		"truncated means max_records cut a batch, so narrow the query "
-		"(e.g. WHERE Id > 'last Id' ORDER BY Id) to read on.",
-	.input_schema =
-		"{\"type\":\"object\",\"properties\":{"
-		"\"query\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":"
-		"100000,\"description\":\"The SOQL query\"},"
-		"\"next_records_url\":{\"type\":\"string\",\"minLength\":1,"
-		"\"description\":\"Continue an earlier query from its "
-		"next_records_url (instead of query)\"},"
-		"\"max_records\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":"
-		"10000,\"default\":500,\"description\":\"Most records to return "
-		"(batches are followed until then)\"},"
-		"\"batch_size\":{\"type\":\"integer\",\"minimum\":200,\"maximum\":"
-		"2000,\"description\":\"Records per batch Salesforce should send "
-		"(a hint; default 2000)\"},"
-		"\"include_deleted\":{\"type\":\"boolean\",\"default\":false,"
-		"\"description\":\"Include deleted and archived records "
-		"(queryAll)\"}},"
-		"\"oneOf\":[{\"required\":[\"query\"]},{\"required\":"
-		"[\"next_records_url\"]}],\"additionalProperties\":false}",
-	.output_schema =
-		"{\"type\":\"object\",\"properties\":{\"records\":{\"type\":"
-		"\"array\",\"items\":{\"type\":\"object\"}},\"total_size\":{"
-		"\"type\":\"integer\"},\"returned\":{\"type\":\"integer\"},"
-		"\"done\":{\"type\":\"boolean\"},\"next_records_url\":{\"type\":"
-		"\"string\"},\"truncated\":{\"type\":\"boolean\"}},"
-		"\"required\":[\"records\",\"returned\",\"done\"]}",
-	.read_only = SKILL_HINT_YES,
-	.destructive = SKILL_HINT_NO,
-	.idempotent = SKILL_HINT_YES,
-	.open_world = SKILL_HINT_YES,
-	.requires_ext = needs};
+        .struct_size = sizeof(skill_tool_t),
+        .name = "soql_query",
+        .title = "Query Salesforce records (SOQL)",
+        .description =
+                "Run a SOQL query and return the records, following "
+                "Salesforce's "
+                "batches (nextRecordsUrl) until max_records are collected. "
+                "Example: SELECT Id, Name, Industry FROM Account WHERE "
+                "Industry = 'Energy' ORDER BY Name LIMIT 100. Relationship "
+                "fields work (Account.Name, (SELECT LastName FROM Contacts)). "
+                "When more records remain, next_records_url continues the "
+                "query; "
+                "truncated means max_records cut a batch, so narrow the query "
+                "(e.g. WHERE Id > 'last Id' ORDER BY Id) to read on.",
+        .input_schema =
+                "{\"type\":\"object\",\"properties\":{"
+                "\"query\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":"
+                "100000,\"description\":\"The SOQL query\"},"
+                "\"next_records_url\":{\"type\":\"string\",\"minLength\":1,"
+                "\"description\":\"Continue an earlier query from its "
+                "next_records_url (instead of query)\"},"
+                "\"max_records\":{\"type\":\"integer\",\"minimum\":1,"
+                "\"maximum\":"
+                "10000,\"default\":500,\"description\":\"Most records to "
+                "return "
+                "(batches are followed until then)\"},"
+                "\"batch_size\":{\"type\":\"integer\",\"minimum\":200,"
+                "\"maximum\":"
+                "2000,\"description\":\"Records per batch Salesforce should "
+                "send "
+                "(a hint; default 2000)\"},"
+                "\"include_deleted\":{\"type\":\"boolean\",\"default\":false,"
+                "\"description\":\"Include deleted and archived records "
+                "(queryAll)\"}},"
+                "\"oneOf\":[{\"required\":[\"query\"]},{\"required\":"
+                "[\"next_records_url\"]}],\"additionalProperties\":false}",
+        .output_schema =
+                "{\"type\":\"object\",\"properties\":{\"records\":{\"type\":"
+                "\"array\",\"items\":{\"type\":\"object\"}},\"total_size\":{"
+                "\"type\":\"integer\"},\"returned\":{\"type\":\"integer\"},"
+                "\"done\":{\"type\":\"boolean\"},\"next_records_url\":{"
+                "\"type\":"
+                "\"string\"},\"truncated\":{\"type\":\"boolean\"}},"
+                "\"required\":[\"records\",\"returned\",\"done\"]}",
+        .read_only = SKILL_HINT_YES,
+        .destructive = SKILL_HINT_NO,
+        .idempotent = SKILL_HINT_YES,
+        .open_world = SKILL_HINT_YES,
+        .requires_ext = needs};
 
 static const skill_tool_t get_tool = {
-	.struct_size = sizeof(skill_tool_t),
-	.name = "get_record",
-	.title = "Get a Salesforce record",
-	.description =
-		"Read one Salesforce record by object and Id: all its fields, "
-		"or only those named.",
-	.input_schema =
-		"{\"type\":\"object\",\"properties\":{" SOBJECT_PROP "," ID_PROP
-		",\"fields\":{\"type\":\"array\",\"maxItems\":500,\"items\":{"
-		"\"type\":\"string\",\"pattern\":\"^[A-Za-z][A-Za-z0-9_.]*$\"},"
-		"\"description\":\"Field API names to return; default all\"}},"
-		"\"required\":[\"sobject\",\"id\"],\"additionalProperties\":false}",
-	.output_schema =
-		"{\"type\":\"object\",\"properties\":{\"sobject\":{\"type\":"
-		"\"string\"},\"id\":{\"type\":\"string\"},\"record\":{\"type\":"
-		"\"object\"}},\"required\":[\"sobject\",\"id\",\"record\"]}",
-	.read_only = SKILL_HINT_YES,
-	.destructive = SKILL_HINT_NO,
-	.idempotent = SKILL_HINT_YES,
-	.open_world = SKILL_HINT_YES,
-	.requires_ext = needs};
+        .struct_size = sizeof(skill_tool_t),
+        .name = "get_record",
+        .title = "Get a Salesforce record",
+        .description =
+                "Read one Salesforce record by object and Id: all its fields, "
+                "or only those named.",
+        .input_schema =
+                "{\"type\":\"object\",\"properties\":{" SOBJECT_PROP "," ID_PROP
+                ",\"fields\":{\"type\":\"array\",\"maxItems\":500,\"items\":{"
+                "\"type\":\"string\",\"pattern\":\"^[A-Za-z][A-Za-z0-9_.]*$\"},"
+                "\"description\":\"Field API names to return; default all\"}},"
+                "\"required\":[\"sobject\",\"id\"],\"additionalProperties\":"
+                "false}",
+        .output_schema =
+                "{\"type\":\"object\",\"properties\":{\"sobject\":{\"type\":"
+                "\"string\"},\"id\":{\"type\":\"string\"},\"record\":{\"type\":"
+                "\"object\"}},\"required\":[\"sobject\",\"id\",\"record\"]}",
+        .read_only = SKILL_HINT_YES,
+        .destructive = SKILL_HINT_NO,
+        .idempotent = SKILL_HINT_YES,
+        .open_world = SKILL_HINT_YES,
+        .requires_ext = needs};
 
 static const skill_tool_t create_tool = {
-	.struct_size = sizeof(skill_tool_t),
-	.name = "create_record",
-	.title = "Create a Salesforce record",
-	.description =
-		"Create a Salesforce record of an object with the given field "
-		"values and return its Id. describe_object shows the object's "
-		"fields, which are required, their types and picklist values. "
-		"Each call creates a new record.",
-	.input_schema = "{\"type\":\"object\",\"properties\":{" SOBJECT_PROP
-	                "," FIELDS_VALUES "},\"required\":[\"sobject\","
-	                "\"fields\"],\"additionalProperties\":false}",
-	.output_schema = RECORD_ID_RESULT,
-	.read_only = SKILL_HINT_NO,
-	.destructive = SKILL_HINT_NO,
-	.idempotent = SKILL_HINT_NO,
-	.open_world = SKILL_HINT_YES,
-	.requires_ext = needs};
+        .struct_size = sizeof(skill_tool_t),
+        .name = "create_record",
+        .title = "Create a Salesforce record",
+        .description =
+                "Create a Salesforce record of an object with the given field "
+                "values and return its Id. describe_object shows the object's "
+                "fields, which are required, their types and picklist values. "
+                "Each call creates a new record.",
+        .input_schema = "{\"type\":\"object\",\"properties\":{" SOBJECT_PROP
+                        "," FIELDS_VALUES "},\"required\":[\"sobject\","
+                        "\"fields\"],\"additionalProperties\":false}",
+        .output_schema = RECORD_ID_RESULT,
+        .read_only = SKILL_HINT_NO,
+        .destructive = SKILL_HINT_NO,
+        .idempotent = SKILL_HINT_NO,
+        .open_world = SKILL_HINT_YES,
+        .requires_ext = needs};
 
 static const skill_tool_t update_tool = {
-	.struct_size = sizeof(skill_tool_t),
-	.name = "update_record",
-	.title = "Update a Salesforce record",
-	.description =
-		"Change fields of a Salesforce record by Id; the values given "
-		"replace the current ones (null clears a field).",
-	.input_schema = "{\"type\":\"object\",\"properties\":{" SOBJECT_PROP
-	                "," ID_PROP "," FIELDS_VALUES "},\"required\":["
-	                "\"sobject\",\"id\",\"fields\"],"
-	                "\"additionalProperties\":false}",
-	.output_schema =
-		"{\"type\":\"object\",\"properties\":{\"id\":{\"type\":"
-		"\"string\"},\"sobject\":{\"type\":\"string\"},\"updated\":{"
-		"\"type\":\"array\",\"items\":{\"type\":\"string\"}}},"
-		"\"required\":[\"id\",\"sobject\",\"updated\"]}",
-	.read_only = SKILL_HINT_NO,
-	.destructive = SKILL_HINT_YES,
-	.idempotent = SKILL_HINT_YES,
-	.open_world = SKILL_HINT_YES,
-	.requires_ext = needs};
+        .struct_size = sizeof(skill_tool_t),
+        .name = "update_record",
+        .title = "Update a Salesforce record",
+        .description =
+                "Change fields of a Salesforce record by Id; the values given "
+                "replace the current ones (null clears a field).",
+        .input_schema = "{\"type\":\"object\",\"properties\":{" SOBJECT_PROP
+                        "," ID_PROP "," FIELDS_VALUES "},\"required\":["
+                        "\"sobject\",\"id\",\"fields\"],"
+                        "\"additionalProperties\":false}",
+        .output_schema =
+                "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":"
+                "\"string\"},\"sobject\":{\"type\":\"string\"},\"updated\":{"
+                "\"type\":\"array\",\"items\":{\"type\":\"string\"}}},"
+                "\"required\":[\"id\",\"sobject\",\"updated\"]}",
+        .read_only = SKILL_HINT_NO,
+        .destructive = SKILL_HINT_YES,
+        .idempotent = SKILL_HINT_YES,
+        .open_world = SKILL_HINT_YES,
+        .requires_ext = needs};
 
 static const skill_tool_t delete_tool = {
-	.struct_size = sizeof(skill_tool_t),
-	.name = "delete_record",
-	.title = "Delete a Salesforce record",
-	.description =
-		"Delete a Salesforce record by object and Id (it goes to the "
-		"recycle bin). Deleting can cascade to child records.",
-	.input_schema = "{\"type\":\"object\",\"properties\":{" SOBJECT_PROP
-	                "," ID_PROP "},\"required\":[\"sobject\",\"id\"],"
-	                "\"additionalProperties\":false}",
-	.output_schema =
-		"{\"type\":\"object\",\"properties\":{\"id\":{\"type\":"
-		"\"string\"},\"sobject\":{\"type\":\"string\"},\"deleted\":{"
-		"\"type\":\"boolean\"}},\"required\":[\"id\",\"deleted\"]}",
-	.read_only = SKILL_HINT_NO,
-	.destructive = SKILL_HINT_YES,
-	.idempotent = SKILL_HINT_YES,
-	.open_world = SKILL_HINT_YES,
-	.requires_ext = needs};
+        .struct_size = sizeof(skill_tool_t),
+        .name = "delete_record",
+        .title = "Delete a Salesforce record",
+        .description =
+                "Delete a Salesforce record by object and Id (it goes to the "
+                "recycle bin). Deleting can cascade to child records.",
+        .input_schema = "{\"type\":\"object\",\"properties\":{" SOBJECT_PROP
+                        "," ID_PROP "},\"required\":[\"sobject\",\"id\"],"
+                        "\"additionalProperties\":false}",
+        .output_schema =
+                "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":"
+                "\"string\"},\"sobject\":{\"type\":\"string\"},\"deleted\":{"
+                "\"type\":\"boolean\"}},\"required\":[\"id\",\"deleted\"]}",
+        .read_only = SKILL_HINT_NO,
+        .destructive = SKILL_HINT_YES,
+        .idempotent = SKILL_HINT_YES,
+        .open_world = SKILL_HINT_YES,
+        .requires_ext = needs};
 
 static const skill_tool_t upsert_tool = {
-	.struct_size = sizeof(skill_tool_t),
-	.name = "upsert_record",
-	.title = "Create or update a Salesforce record by external id",
-	.description =
-		"Create a record, or update the one whose external id field has "
-		"the given value (the field must be marked External ID, or be "
-		"Id). Says whether it created one. Several matches are an "
-		"error.",
-	.input_schema =
-		"{\"type\":\"object\",\"properties\":{" SOBJECT_PROP ","
-		"\"external_id_field\":{\"type\":\"string\",\"pattern\":"
-		"\"^[A-Za-z][A-Za-z0-9_]{0,79}$\",\"description\":\"External id "
-		"field API name, e.g. ERP_Id__c\"},"
-		"\"external_id\":{\"type\":\"string\",\"minLength\":1,"
-		"\"maxLength\":255},"
-		FIELDS_VALUES "},\"required\":[\"sobject\",\"external_id_field\","
-		"\"external_id\",\"fields\"],\"additionalProperties\":false}",
-	.output_schema =
-		"{\"type\":\"object\",\"properties\":{\"id\":{\"type\":"
-		"\"string\"},\"sobject\":{\"type\":\"string\"},\"created\":{"
-		"\"type\":\"boolean\"},\"external_id_field\":{\"type\":"
-		"\"string\"},\"external_id\":{\"type\":\"string\"}},"
-		"\"required\":[\"sobject\",\"created\"]}",
-	.read_only = SKILL_HINT_NO,
-	.destructive = SKILL_HINT_YES,
-	.idempotent = SKILL_HINT_YES,
-	.open_world = SKILL_HINT_YES,
-	.requires_ext = needs};
+        .struct_size = sizeof(skill_tool_t),
+        .name = "upsert_record",
+        .title = "Create or update a Salesforce record by external id",
+        .description =
+                "Create a record, or update the one whose external id field "
+                "has "
+                "the given value (the field must be marked External ID, or be "
+                "Id). Says whether it created one. Several matches are an "
+                "error.",
+        .input_schema =
+                "{\"type\":\"object\",\"properties\":{" SOBJECT_PROP ","
+                "\"external_id_field\":{\"type\":\"string\",\"pattern\":"
+                "\"^[A-Za-z][A-Za-z0-9_]{0,79}$\",\"description\":\"External "
+                "id "
+                "field API name, e.g. ERP_Id__c\"},"
+                "\"external_id\":{\"type\":\"string\",\"minLength\":1,"
+                "\"maxLength\":255}," FIELDS_VALUES
+                "},\"required\":[\"sobject\",\"external_id_field\","
+                "\"external_id\",\"fields\"],\"additionalProperties\":false}",
+        .output_schema =
+                "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":"
+                "\"string\"},\"sobject\":{\"type\":\"string\"},\"created\":{"
+                "\"type\":\"boolean\"},\"external_id_field\":{\"type\":"
+                "\"string\"},\"external_id\":{\"type\":\"string\"}},"
+                "\"required\":[\"sobject\",\"created\"]}",
+        .read_only = SKILL_HINT_NO,
+        .destructive = SKILL_HINT_YES,
+        .idempotent = SKILL_HINT_YES,
+        .open_world = SKILL_HINT_YES,
+        .requires_ext = needs};
 
 static const skill_tool_t describe_tool = {
-	.struct_size = sizeof(skill_tool_t),
-	.name = "describe_object",
-	.title = "Describe a Salesforce object",
-	.description =
-		"Describe a Salesforce object: each field's API name, label, "
-		"type, length, whether it is required (nillable false and "
-		"createable), updateable, unique or an external id, what a "
-		"lookup refers to, and the active picklist values; optionally "
-		"the child relationships used in subqueries.",
-	.input_schema =
-		"{\"type\":\"object\",\"properties\":{" SOBJECT_PROP ","
-		"\"include_picklists\":{\"type\":\"boolean\",\"default\":true},"
-		"\"include_child_relationships\":{\"type\":\"boolean\","
-		"\"default\":false}},\"required\":[\"sobject\"],"
-		"\"additionalProperties\":false}",
-	.output_schema =
-		"{\"type\":\"object\",\"properties\":{\"name\":{\"type\":"
-		"\"string\"},\"label\":{\"type\":\"string\"},\"fields\":{\"type\":"
-		"\"array\",\"items\":{\"type\":\"object\",\"properties\":{"
-		"\"name\":{\"type\":\"string\"},\"type\":{\"type\":\"string\"}},"
-		"\"required\":[\"name\"]}},\"child_relationships\":{\"type\":"
-		"\"array\"}},\"required\":[\"fields\"]}",
-	.read_only = SKILL_HINT_YES,
-	.destructive = SKILL_HINT_NO,
-	.idempotent = SKILL_HINT_YES,
-	.open_world = SKILL_HINT_YES,
-	.requires_ext = needs};
+        .struct_size = sizeof(skill_tool_t),
+        .name = "describe_object",
+        .title = "Describe a Salesforce object",
+        .description =
+                "Describe a Salesforce object: each field's API name, label, "
+                "type, length, whether it is required (nillable false and "
+                "createable), updateable, unique or an external id, what a "
+                "lookup refers to, and the active picklist values; optionally "
+                "the child relationships used in subqueries.",
+        .input_schema =
+                "{\"type\":\"object\",\"properties\":{" SOBJECT_PROP ","
+                "\"include_picklists\":{\"type\":\"boolean\",\"default\":true},"
+                "\"include_child_relationships\":{\"type\":\"boolean\","
+                "\"default\":false}},\"required\":[\"sobject\"],"
+                "\"additionalProperties\":false}",
+        .output_schema =
+                "{\"type\":\"object\",\"properties\":{\"name\":{\"type\":"
+                "\"string\"},\"label\":{\"type\":\"string\"},\"fields\":{"
+                "\"type\":"
+                "\"array\",\"items\":{\"type\":\"object\",\"properties\":{"
+                "\"name\":{\"type\":\"string\"},\"type\":{\"type\":\"string\"}}"
+                ","
+                "\"required\":[\"name\"]}},\"child_relationships\":{\"type\":"
+                "\"array\"}},\"required\":[\"fields\"]}",
+        .read_only = SKILL_HINT_YES,
+        .destructive = SKILL_HINT_NO,
+        .idempotent = SKILL_HINT_YES,
+        .open_world = SKILL_HINT_YES,
+        .requires_ext = needs};
 
 static const skill_tool_t list_tool = {
-	.struct_size = sizeof(skill_tool_t),
-	.name = "list_objects",
-	.title = "List Salesforce objects",
-	.description =
-		"List the org's objects (standard and custom) with API name, "
-		"label and whether they can be queried and created; filter by "
-		"a part of the name or label, or custom objects only.",
-	.input_schema =
-		"{\"type\":\"object\",\"properties\":{"
-		"\"filter\":{\"type\":\"string\",\"maxLength\":100,"
-		"\"description\":\"Only objects whose API name or label contains "
-		"this (any case)\"},"
-		"\"custom_only\":{\"type\":\"boolean\",\"default\":false},"
-		"\"max_results\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":"
-		"5000,\"default\":200}},\"additionalProperties\":false}",
-	.output_schema =
-		"{\"type\":\"object\",\"properties\":{\"objects\":{\"type\":"
-		"\"array\",\"items\":{\"type\":\"object\",\"properties\":{"
-		"\"name\":{\"type\":\"string\"}},\"required\":[\"name\"]}},"
-		"\"matched\":{\"type\":\"integer\"},\"returned\":{\"type\":"
-		"\"integer\"}},\"required\":[\"objects\",\"matched\","
-		"\"returned\"]}",
-	.read_only = SKILL_HINT_YES,
-	.destructive = SKILL_HINT_NO,
-	.idempotent = SKILL_HINT_YES,
-	.open_world = SKILL_HINT_YES,
-	.requires_ext = needs};
+        .struct_size = sizeof(skill_tool_t),
+        .name = "list_objects",
+        .title = "List Salesforce objects",
+        .description =
+                "List the org's objects (standard and custom) with API name, "
+                "label and whether they can be queried and created; filter by "
+                "a part of the name or label, or custom objects only.",
+        .input_schema =
+                "{\"type\":\"object\",\"properties\":{"
+                "\"filter\":{\"type\":\"string\",\"maxLength\":100,"
+                "\"description\":\"Only objects whose API name or label "
+                "contains "
+                "this (any case)\"},"
+                "\"custom_only\":{\"type\":\"boolean\",\"default\":false},"
+                "\"max_results\":{\"type\":\"integer\",\"minimum\":1,"
+                "\"maximum\":"
+                "5000,\"default\":200}},\"additionalProperties\":false}",
+        .output_schema =
+                "{\"type\":\"object\",\"properties\":{\"objects\":{\"type\":"
+                "\"array\",\"items\":{\"type\":\"object\",\"properties\":{"
+                "\"name\":{\"type\":\"string\"}},\"required\":[\"name\"]}},"
+                "\"matched\":{\"type\":\"integer\"},\"returned\":{\"type\":"
+                "\"integer\"}},\"required\":[\"objects\",\"matched\","
+                "\"returned\"]}",
+        .read_only = SKILL_HINT_YES,
+        .destructive = SKILL_HINT_NO,
+        .idempotent = SKILL_HINT_YES,
+        .open_world = SKILL_HINT_YES,
+        .requires_ext = needs};
 
 static const skill_tool_t composite_tool = {
-	.struct_size = sizeof(skill_tool_t),
-	.name = "composite",
-	.title = "Run up to 25 Salesforce requests in one call",
-	.description =
-		"Send up to 25 REST subrequests in one round trip, in order; a "
-		"later one can use an earlier result as @{reference_id.id} (e.g. "
-		"create an Account, then a Contact with AccountId "
-		"@{newAccount.id}). With all_or_none (the default) any failure "
-		"rolls everything back and the call fails with the cause; "
-		"otherwise each result says its status.",
-	.input_schema =
-		"{\"type\":\"object\",\"properties\":{"
-		"\"requests\":{\"type\":\"array\",\"minItems\":1,\"maxItems\":25,"
-		"\"items\":{\"type\":\"object\",\"properties\":{"
-		"\"method\":{\"enum\":[\"GET\",\"POST\",\"PATCH\",\"PUT\","
-		"\"DELETE\"]},"
-		"\"url\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":"
-		"16000,\"description\":\"Under the REST base, e.g. "
-		"sobjects/Account, sobjects/Contact/003..., query?q=SELECT+Id+"
-		"FROM+Account; or a full /services/data/vXX.X/... path\"},"
-		"\"reference_id\":{\"type\":\"string\",\"pattern\":"
-		"\"^[A-Za-z][A-Za-z0-9_]{0,79}$\"},"
-		"\"body\":{\"type\":\"object\"}},"
-		"\"required\":[\"method\",\"url\",\"reference_id\"],"
-		"\"additionalProperties\":false}},"
-		"\"all_or_none\":{\"type\":\"boolean\",\"default\":true}},"
-		"\"required\":[\"requests\"],\"additionalProperties\":false}",
-	.output_schema =
-		"{\"type\":\"object\",\"properties\":{\"results\":{\"type\":"
-		"\"array\",\"items\":{\"type\":\"object\",\"properties\":{"
-		"\"reference_id\":{\"type\":\"string\"},\"status\":{\"type\":"
-		"\"integer\"},\"body\":{},\"error\":{\"type\":\"string\"}},"
-		"\"required\":[\"status\"]}},\"all_or_none\":{\"type\":"
-		"\"boolean\"},\"succeeded\":{\"type\":\"integer\"},\"failed\":{"
-		"\"type\":\"integer\"}},\"required\":[\"results\",\"succeeded\","
-		"\"failed\"]}",
-	.read_only = SKILL_HINT_NO,
-	.destructive = SKILL_HINT_YES,
-	.idempotent = SKILL_HINT_NO,
-	.open_world = SKILL_HINT_YES,
-	.requires_ext = needs};
+        .struct_size = sizeof(skill_tool_t),
+        .name = "composite",
+        .title = "Run up to 25 Salesforce requests in one call",
+        .description =
+                "Send up to 25 REST subrequests in one round trip, in order; a "
+                "later one can use an earlier result as @{reference_id.id} "
+                "(e.g. "
+                "create an Account, then a Contact with AccountId "
+                "@{newAccount.id}). With all_or_none (the default) any failure "
+                "rolls everything back and the call fails with the cause; "
+                "otherwise each result says its status.",
+        .input_schema =
+                "{\"type\":\"object\",\"properties\":{"
+                "\"requests\":{\"type\":\"array\",\"minItems\":1,\"maxItems\":"
+                "25,"
+                "\"items\":{\"type\":\"object\",\"properties\":{"
+                "\"method\":{\"enum\":[\"GET\",\"POST\",\"PATCH\",\"PUT\","
+                "\"DELETE\"]},"
+                "\"url\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":"
+                "16000,\"description\":\"Under the REST base, e.g. "
+                "sobjects/Account, sobjects/Contact/003..., query?q=SELECT+Id+"
+                "FROM+Account; or a full /services/data/vXX.X/... path\"},"
+                "\"reference_id\":{\"type\":\"string\",\"pattern\":"
+                "\"^[A-Za-z][A-Za-z0-9_]{0,79}$\"},"
+                "\"body\":{\"type\":\"object\"}},"
+                "\"required\":[\"method\",\"url\",\"reference_id\"],"
+                "\"additionalProperties\":false}},"
+                "\"all_or_none\":{\"type\":\"boolean\",\"default\":true}},"
+                "\"required\":[\"requests\"],\"additionalProperties\":false}",
+        .output_schema =
+                "{\"type\":\"object\",\"properties\":{\"results\":{\"type\":"
+                "\"array\",\"items\":{\"type\":\"object\",\"properties\":{"
+                "\"reference_id\":{\"type\":\"string\"},\"status\":{\"type\":"
+                "\"integer\"},\"body\":{},\"error\":{\"type\":\"string\"}},"
+                "\"required\":[\"status\"]}},\"all_or_none\":{\"type\":"
+                "\"boolean\"},\"succeeded\":{\"type\":\"integer\"},\"failed\":{"
+                "\"type\":\"integer\"}},\"required\":[\"results\","
+                "\"succeeded\","
+                "\"failed\"]}",
+        .read_only = SKILL_HINT_NO,
+        .destructive = SKILL_HINT_YES,
+        .idempotent = SKILL_HINT_NO,
+        .open_world = SKILL_HINT_YES,
+        .requires_ext = needs};
 
 static const skill_tool_t limits_tool = {
-	.struct_size = sizeof(skill_tool_t),
-	.name = "limits",
-	.title = "Read the Salesforce org's limits",
-	.description =
-		"Read the org's limits and what is left of them, e.g. "
-		"DailyApiRequests {Max, Remaining}, DataStorageMB; optionally "
-		"only the ones named.",
-	.input_schema =
-		"{\"type\":\"object\",\"properties\":{\"names\":{\"type\":"
-		"\"array\",\"maxItems\":100,\"items\":{\"type\":\"string\","
-		"\"minLength\":1}}},\"additionalProperties\":false}",
-	.output_schema = "{\"type\":\"object\",\"properties\":{\"limits\":{"
-	                 "\"type\":\"object\"}},\"required\":[\"limits\"]}",
-	.read_only = SKILL_HINT_YES,
-	.destructive = SKILL_HINT_NO,
-	.idempotent = SKILL_HINT_YES,
-	.open_world = SKILL_HINT_YES,
-	.requires_ext = needs};
+        .struct_size = sizeof(skill_tool_t),
+        .name = "limits",
+        .title = "Read the Salesforce org's limits",
+        .description =
+                "Read the org's limits and what is left of them, e.g. "
+                "DailyApiRequests {Max, Remaining}, DataStorageMB; optionally "
+                "only the ones named.",
+        .input_schema =
+                "{\"type\":\"object\",\"properties\":{\"names\":{\"type\":"
+                "\"array\",\"maxItems\":100,\"items\":{\"type\":\"string\","
+                "\"minLength\":1}}},\"additionalProperties\":false}",
+        .output_schema = "{\"type\":\"object\",\"properties\":{\"limits\":{"
+                         "\"type\":\"object\"}},\"required\":[\"limits\"]}",
+        .read_only = SKILL_HINT_YES,
+        .destructive = SKILL_HINT_NO,
+        .idempotent = SKILL_HINT_YES,
+        .open_world = SKILL_HINT_YES,
+        .requires_ext = needs};
 
 static const skill_tool_t *const tools[] = {
-	&query_tool,  &get_tool,      &create_tool, &update_tool,
-	&delete_tool, &upsert_tool,   &describe_tool, &list_tool,
-	&composite_tool, &limits_tool};
+        &query_tool,     &get_tool,    &create_tool,   &update_tool,
+        &delete_tool,    &upsert_tool, &describe_tool, &list_tool,
+        &composite_tool, &limits_tool};
 
 typedef skill_status (*tool_fn)(struct sf *c, const cJSON *args);
 
-static const tool_fn impl[] = {
-	sf_soql_query,  sf_get_record,      sf_create_record, sf_update_record,
-	sf_delete_record, sf_upsert_record, sf_describe_object,
-	sf_list_objects, sf_composite,      sf_limits};
+static const tool_fn impl[] = {sf_soql_query,      sf_get_record,
+                               sf_create_record,   sf_update_record,
+                               sf_delete_record,   sf_upsert_record,
+                               sf_describe_object, sf_list_objects,
+                               sf_composite,       sf_limits};
 
 static const skill_ext_config_schema_t config_schema = {
-	.struct_size = sizeof(skill_ext_config_schema_t),
-	.schema =
-		"{\"type\":\"object\",\"properties\":{"
-		"\"instance_url\":{\"type\":\"string\",\"pattern\":"
-		"\"^https?://[^/?#@\\\\s]+$\",\"description\":\"The org's My "
-		"Domain, e.g. https://acme.my.salesforce.com (used when the "
-		"SALESFORCE_INSTANCE_URL secret is not set)\"},"
-		"\"login_url\":{\"type\":\"string\",\"pattern\":"
-		"\"^https?://[^/?#@\\\\s]+$\",\"description\":\"Where refresh "
-		"tokens are redeemed: https://login.salesforce.com, "
-		"https://test.salesforce.com or the My Domain (default)\"},"
-		"\"api_version\":{\"type\":\"string\",\"pattern\":"
-		"\"^[vV]?[0-9]{2,3}\\\\.[0-9]$\",\"description\":\"REST API "
-		"version, default " SF_DEFAULT_API_VERSION "\"}},"
-		"\"additionalProperties\":false}"};
+        .struct_size = sizeof(skill_ext_config_schema_t),
+        .schema =
+                "{\"type\":\"object\",\"properties\":{"
+                "\"instance_url\":{\"type\":\"string\",\"pattern\":"
+                "\"^https?://[^/?#@\\\\s]+$\",\"description\":\"The org's My "
+                "Domain, e.g. https://acme.my.salesforce.com (used when the "
+                "SALESFORCE_INSTANCE_URL secret is not set)\"},"
+                "\"login_url\":{\"type\":\"string\",\"pattern\":"
+                "\"^https?://[^/?#@\\\\s]+$\",\"description\":\"Where refresh "
+                "tokens are redeemed: https://login.salesforce.com, "
+                "https://test.salesforce.com or the My Domain (default)\"},"
+                "\"api_version\":{\"type\":\"string\",\"pattern\":"
+                "\"^[vV]?[0-9]{2,3}\\\\.[0-9]$\",\"description\":\"REST API "
+                "version, default " SF_DEFAULT_API_VERSION "\"}},"
+                "\"additionalProperties\":false}"};
 
 static skill_status init(const skill_host_t *host, const char *bundle_dir,
                          void **data)
@@ -364,7 +383,7 @@ static const void *get_extension(void *data, const char *id)
 {
 	(void)data;
 	return id && !strcmp(id, SKILL_EXT_CONFIG_SCHEMA) ? &config_schema
-	                                                   : NULL;
+	                                                  : NULL;
 }
 
 static skill_status invoke(void *data, const skill_host_t *host,
@@ -394,21 +413,21 @@ static skill_status invoke(void *data, const skill_host_t *host,
 }
 
 static const skill_entry_t entry = {
-	.struct_size = sizeof entry,
-	.abi = SKILL_ABI_CURRENT,
-	.name = SF_SKILL_NAME,
-	.version = "1.0.0",
-	.description = "Query (SOQL), read, create, update, upsert and delete "
-	               "Salesforce records, describe objects and their "
-	               "fields, batch requests with composite, and read the "
-	               "org's limits.",
-	.license = "Apache-2.0",
-	.tool_count = sizeof tools / sizeof tools[0],
-	.tools = tools,
-	.init = init,
-	.fini = fini,
-	.invoke = invoke,
-	.get_extension = get_extension};
+        .struct_size = sizeof entry,
+        .abi = SKILL_ABI_CURRENT,
+        .name = SF_SKILL_NAME,
+        .version = "1.0.0",
+        .description = "Query (SOQL), read, create, update, upsert and delete "
+                       "Salesforce records, describe objects and their "
+                       "fields, batch requests with composite, and read the "
+                       "org's limits.",
+        .license = "Apache-2.0",
+        .tool_count = sizeof tools / sizeof tools[0],
+        .tools = tools,
+        .init = init,
+        .fini = fini,
+        .invoke = invoke,
+        .get_extension = get_extension};
 
 SKILL_EXPORT const skill_entry_t *skill_entry_v1(void)
 {

@@ -27,7 +27,7 @@
 #include "call.h"
 #include "runtime.h"
 
-#define STEPS 10
+#define STEPS    10
 #define MAX_RUNS 1000
 
 static atomic_int served;
@@ -97,19 +97,21 @@ int main(int argc, char **argv)
 		         "{\"choices\":[{\"message\":{\"role\":\"assistant\","
 		         "\"content\":null,\"tool_calls\":[{\"id\":\"call_%d\","
 		         "\"type\":\"function\",\"function\":{\"name\":"
-		         "\"testing__noop__noop\",\"arguments\":\"{\\\"x\\\":%d}\"}}]},"
+		         "\"testing__noop__noop\",\"arguments\":\"{\\\"x\\\":%"
+		         "d}\"}}]},"
 		         "\"finish_reason\":\"tool_calls\"}],\"usage\":"
 		         "{\"prompt_tokens\":10,\"completion_tokens\":5}}",
 		         i, i);
 	snprintf(replies[STEPS - 1], sizeof replies[STEPS - 1],
-	         "{\"choices\":[{\"message\":{\"role\":\"assistant\",\"content\":"
+	         "{\"choices\":[{\"message\":{\"role\":\"assistant\","
+	         "\"content\":"
 	         "\"done\"},\"finish_reason\":\"stop\"}],\"usage\":"
 	         "{\"prompt_tokens\":10,\"completion_tokens\":5}}");
 
 	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL, 0,
-	                     NULL, NULL, handle, NULL, MHD_OPTION_SOCK_ADDR, &sa,
-	                     MHD_OPTION_END);
+	                     NULL, NULL, handle, NULL, MHD_OPTION_SOCK_ADDR,
+	                     &sa, MHD_OPTION_END);
 	if (!d) {
 		fprintf(stderr, "bench_agent: cannot start the fake server\n");
 		return 5;
@@ -117,8 +119,8 @@ int main(int argc, char **argv)
 	port = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT)->port;
 	snprintf(url, sizeof url, "http://127.0.0.1:%d/v1", port);
 	snprintf(path, sizeof path, "%s/lib/testing-noop.so", SKILLS_OUT);
-	if (runtime_open(&ro, &rt, &e) || runtime_add_skill_file(rt, path, &e) ||
-	    runtime_seal(rt, &e)) {
+	if (runtime_open(&ro, &rt, &e) ||
+	    runtime_add_skill_file(rt, path, &e) || runtime_seal(rt, &e)) {
 		fprintf(stderr, "bench_agent: %s\n", e.msg);
 		return 5;
 	}
@@ -132,10 +134,12 @@ int main(int argc, char **argv)
 	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hd);
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, discard);
 	for (int r = 0; r < runs; r++) {
-		struct backend_config be = {.name = "openai", .model = "bench",
-		                            .base_url = url, .api_key = "sk-bench"};
-		struct agent_opts o = {.backends = &be, .nbackends = 1,
-		                       .max_steps = STEPS};
+		struct backend_config be = {.name = "openai",
+		                            .model = "bench",
+		                            .base_url = url,
+		                            .api_key = "sk-bench"};
+		struct agent_opts o = {
+		        .backends = &be, .nbackends = 1, .max_steps = STEPS};
 		struct agent *a;
 		int64_t t0;
 
@@ -180,7 +184,8 @@ int main(int argc, char **argv)
 	qsort(step_us, (size_t)runs, sizeof *step_us, cmp);
 	qsort(http_us, (size_t)runs, sizeof *http_us, cmp);
 	qsort(diff_us, (size_t)runs, sizeof *diff_us, cmp);
-	printf("runs: %d x %d steps (9 tool calls + the answer)\n", runs, STEPS);
+	printf("runs: %d x %d steps (9 tool calls + the answer)\n", runs,
+	       STEPS);
 	printf("agent step (median):         %8.1f us\n", step_us[runs / 2]);
 	printf("bare HTTP round trip:        %8.1f us (%zu-byte body)\n",
 	       http_us[runs / 2], req_size);

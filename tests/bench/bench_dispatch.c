@@ -74,7 +74,8 @@ int main(int argc, char **argv)
 			                 sizeof args - 1, NULL, 0, NULL, &res,
 			                 &e) != SH_OK ||
 			    res.is_error) {
-				fprintf(stderr, "bench_dispatch: call failed\n");
+				fprintf(stderr,
+				        "bench_dispatch: call failed\n");
 				return 5;
 			}
 			call_result_free(&res);
@@ -86,8 +87,10 @@ int main(int argc, char **argv)
 		t0 = call_now_ns();
 		for (long i = 0; i < n; i++) {
 			struct skill_call c;
-			call_init(&c, "testing/noop", "testing/noop.noop", NULL);
-			ex->ops->invoke(ex, t->index, args, sizeof args - 1, &c);
+			call_init(&c, "testing/noop", "testing/noop.noop",
+			          NULL);
+			ex->ops->invoke(ex, t->index, args, sizeof args - 1,
+			                &c);
 			call_finish(&c, NULL);
 		}
 		direct_ns[r] = (double)(call_now_ns() - t0) / (double)n;
@@ -108,11 +111,13 @@ int main(int argc, char **argv)
 		ser_ns[r] = (double)(call_now_ns() - t0) / (double)(n / 10 + 1);
 	}
 	{
-		double h = median(host_ns, rounds), d = median(direct_ns, rounds);
+		double h = median(host_ns, rounds),
+		       d = median(direct_ns, rounds);
 		printf("calls per round:         %ld x %d rounds\n", n, rounds);
 		printf("host dispatch (median):  %8.1f ns/call\n", h);
 		printf("direct invoke (median):  %8.1f ns/call\n", d);
-		printf("host overhead:           %8.1f ns/call  (ratio %.1fx)\n",
+		printf("host overhead:           %8.1f ns/call  (ratio "
+		       "%.1fx)\n",
 		       h - d, d > 0 ? h / d : 0.0);
 		printf("echo + CallToolResult JSON text: %8.1f ns/call\n",
 		       median(ser_ns, rounds));

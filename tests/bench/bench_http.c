@@ -102,7 +102,8 @@ static void setup_curl(CURL *h, struct bench *b, size_t *got)
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
 	if (b->post) {
 		curl_easy_setopt(h, CURLOPT_POSTFIELDS, b->post);
-		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, (long)strlen(b->post));
+		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE,
+		                 (long)strlen(b->post));
 	} else {
 		curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
 	}
@@ -180,7 +181,8 @@ int main(int argc, char **argv)
 	double *t[2][3];
 	int (*const run[3])(struct bench *, long) = {run_reuse, run_share,
 	                                             run_host};
-	static const char *const names[3] = {"curl-reuse", "curl-share", "host"};
+	static const char *const names[3] = {"curl-reuse", "curl-share",
+	                                     "host"};
 	int rc = 1;
 
 	if (n < 1 || rounds < 1 || rounds > 1000) {
@@ -196,11 +198,10 @@ int main(int argc, char **argv)
 	answer = MHD_create_response_from_buffer(BODY_BYTES, body,
 	                                         MHD_RESPMEM_PERSISTENT);
 	MHD_add_response_header(answer, "Content-Type", "application/json");
-	mhd = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL,
-	                       0, NULL, NULL, handler, NULL,
-	                       MHD_OPTION_SOCK_ADDR, &sa,
-	                       MHD_OPTION_CONNECTION_TIMEOUT, 60u,
-	                       MHD_OPTION_END);
+	mhd = MHD_start_daemon(
+	        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL, 0, NULL, NULL,
+	        handler, NULL, MHD_OPTION_SOCK_ADDR, &sa,
+	        MHD_OPTION_CONNECTION_TIMEOUT, 60u, MHD_OPTION_END);
 	if (!answer || !mhd) {
 		fprintf(stderr, "bench_http: cannot start the server\n");
 		return 1;
@@ -210,7 +211,8 @@ int main(int argc, char **argv)
 
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	b.hdrs = curl_slist_append(NULL, "Accept: application/json");
-	b.hdrs = curl_slist_append(b.hdrs, "Authorization: Basic YTpiYmJiYmJiYmJi");
+	b.hdrs = curl_slist_append(b.hdrs,
+	                           "Authorization: Basic YTpiYmJiYmJiYmJi");
 	b.hdrs = curl_slist_append(b.hdrs, "Content-Type: application/json");
 	b.reused = curl_easy_init();
 	b.share = curl_share_init();
@@ -227,8 +229,8 @@ int main(int argc, char **argv)
 	b.skill_hdrs[0] = (skill_http_header_t){"Accept", "application/json"};
 	b.skill_hdrs[1] = (skill_http_header_t){"Authorization",
 	                                        "Basic YTpiYmJiYmJiYmJi"};
-	b.skill_hdrs[2] = (skill_http_header_t){"Content-Type",
-	                                        "application/json"};
+	b.skill_hdrs[2] =
+	        (skill_http_header_t){"Content-Type", "application/json"};
 	for (int m = 0; m < 2; m++)
 		for (int k = 0; k < 3; k++)
 			t[m][k] = calloc((size_t)rounds, sizeof(double));
@@ -240,7 +242,8 @@ int main(int argc, char **argv)
 		b.post = m ? post : NULL;
 		for (int k = 0; k < 3; k++) /* warm up: connections, caches */
 			if (run[k](&b, n / 10 + 10)) {
-				fprintf(stderr, "bench_http: %s warm-up failed\n",
+				fprintf(stderr,
+				        "bench_http: %s warm-up failed\n",
 				        names[k]);
 				goto out;
 			}
@@ -248,7 +251,8 @@ int main(int argc, char **argv)
 			for (int k = 0; k < 3; k++) {
 				double t0 = now_us();
 				if (run[k](&b, n)) {
-					fprintf(stderr, "bench_http: %s failed\n",
+					fprintf(stderr,
+					        "bench_http: %s failed\n",
 					        names[k]);
 					goto out;
 				}

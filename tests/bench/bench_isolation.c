@@ -25,8 +25,8 @@
 #include "fsutil.h"
 #include "runtime.h"
 
-#define TARGET_US 30.0
-#define POOL 8
+#define TARGET_US     30.0
+#define POOL          8
 #define THROUGHPUT_NS (1000 * 1000000LL)
 
 static const char args[] = "{\"x\":42,\"s\":\"hello\"}";
@@ -45,8 +45,8 @@ static double median(double *v, int n)
 
 static struct runtime *open_rt(const char *home, int isolate)
 {
-	struct runtime_opts o = {.home = home, .isolate_files = isolate,
-	                         .caller = "bench"};
+	struct runtime_opts o = {
+	        .home = home, .isolate_files = isolate, .caller = "bench"};
 	struct runtime *rt;
 	struct sh_error e;
 	char path[1024];
@@ -87,8 +87,8 @@ static double ns_per_call(struct runtime *rt, long n)
 static double ns_executor(struct runtime *rt, long n)
 {
 	struct sh_error e;
-	struct tool *t = catalog_find(runtime_catalog(rt), "testing/noop.noop",
-	                              &e);
+	struct tool *t =
+	        catalog_find(runtime_catalog(rt), "testing/noop.noop", &e);
 	struct executor *ex;
 	int64_t t0;
 
@@ -165,9 +165,8 @@ int main(int argc, char **argv)
 	snprintf(worker, sizeof worker, "%s/../host/skillhost-worker",
 	         SKILLS_OUT);
 	setenv("SKILLHOST_WORKER", worker, 0);
-	if (!mkdtemp(home) ||
-	    config_update(home, "testing/noop", "policy", "concurrency", "8",
-	                  &e)) {
+	if (!mkdtemp(home) || config_update(home, "testing/noop", "policy",
+	                                    "concurrency", "8", &e)) {
 		fprintf(stderr, "bench_isolation: cannot set up %s\n", home);
 		return 5;
 	}

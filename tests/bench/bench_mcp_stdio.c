@@ -23,9 +23,9 @@
 
 #include <cjson/cJSON.h>
 
-#define READ_CHUNK 65536
-#define WINDOW_MAX 4096
-#define REQUEST_MAX 4096
+#define READ_CHUNK   65536
+#define WINDOW_MAX   4096
+#define REQUEST_MAX  4096
 #define STOP_WAIT_MS 5000
 
 static int64_t now_ns(void)
@@ -100,8 +100,9 @@ static int next_line(struct reader *r, char **line)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: bench_mcp_stdio --calls N --window W --tool "
-	                "NAME --args JSON [--label TEXT] -- COMMAND [ARG...]\n");
+	fprintf(stderr,
+	        "usage: bench_mcp_stdio --calls N --window W --tool "
+	        "NAME --args JSON [--label TEXT] -- COMMAND [ARG...]\n");
 	exit(2);
 }
 
@@ -171,19 +172,21 @@ int main(int argc, char **argv)
 	while (next_line(&rd, &line))
 		if (strstr(line, "\"id\":0"))
 			break;
-	snprintf(req, sizeof req, "{\"jsonrpc\":\"2.0\",\"method\":"
-	                          "\"notifications/initialized\"}\n");
+	snprintf(req, sizeof req,
+	         "{\"jsonrpc\":\"2.0\",\"method\":"
+	         "\"notifications/initialized\"}\n");
 	if (write_all(to_child[1], req, strlen(req)))
 		goto broken;
 
 	t0 = now_ns();
 	while (done < calls) {
 		while (sent < calls && sent - done < window) {
-			int n = snprintf(req, sizeof req,
-			                 "{\"jsonrpc\":\"2.0\",\"id\":%ld,\"method\":"
-			                 "\"tools/call\",\"params\":{\"name\":\"%s\","
-			                 "\"arguments\":%s}}\n",
-			                 sent + 1, tool, args);
+			int n = snprintf(
+			        req, sizeof req,
+			        "{\"jsonrpc\":\"2.0\",\"id\":%ld,\"method\":"
+			        "\"tools/call\",\"params\":{\"name\":\"%s\","
+			        "\"arguments\":%s}}\n",
+			        sent + 1, tool, args);
 			start[sent + 1] = now_ns();
 			if (write_all(to_child[1], req, (size_t)n))
 				goto broken;
@@ -201,9 +204,12 @@ int main(int argc, char **argv)
 			if (cJSON_IsNumber(id) && id->valuedouble >= 1 &&
 			    id->valuedouble <= (double)sent) {
 				long k = (long)id->valuedouble;
-				res = cJSON_GetObjectItemCaseSensitive(j, "result");
-				if (!res || cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(
-					            res, "isError")))
+				res = cJSON_GetObjectItemCaseSensitive(
+				        j, "result");
+				if (!res ||
+				    cJSON_IsTrue(
+				            cJSON_GetObjectItemCaseSensitive(
+				                    res, "isError")))
 					errors++;
 				lat[done++] = now_ns() - start[k];
 			}
@@ -227,8 +233,9 @@ int main(int argc, char **argv)
 	waitpid(pid, &status, 0);
 	return 0;
 broken:
-	fprintf(stderr, "bench_mcp_stdio: %s stopped answering after %ld of "
-	                "%ld calls\n",
+	fprintf(stderr,
+	        "bench_mcp_stdio: %s stopped answering after %ld of "
+	        "%ld calls\n",
 	        argv[argi], done, calls);
 	kill(pid, SIGTERM);
 	waitpid(pid, &status, 0);

@@ -36,7 +36,7 @@
 #include "registry_client.h"
 #include "trust.h"
 
-#define NAMESPACES 100
+#define NAMESPACES  100
 #define SEARCH_RUNS 9
 
 static double now_ms(void)
@@ -98,9 +98,11 @@ static void sign_meta(const struct minisig_seckey *sk, enum regmeta_kind k,
                       int64_t version, int64_t expires, const char *text,
                       const char *path)
 {
-	struct regmeta_info info = {.kind = k, .version = version,
+	struct regmeta_info info = {.kind = k,
+	                            .version = version,
 	                            .expires = expires,
-	                            .length = strlen(text), .timestamp = 0};
+	                            .length = strlen(text),
+	                            .timestamp = 0};
 	uint8_t digest[MINISIG_DIGEST_BYTES];
 	char comment[REGINDEX_COMMENT_SIZE];
 	struct minisig_signature sig;
@@ -307,16 +309,16 @@ static void bench_index(const char *dir, int n)
 		regclient_set_free(set);
 	}
 	t_load = median(runs, SEARCH_RUNS);
-	printf("  client: verify + parse the cached index: %6.1f ms\n",
-	       t_load);
+	printf("  client: verify + parse the cached index: %6.1f ms\n", t_load);
 	if (fs_pathf(bin, sizeof bin, NULL, "%s/../host/skillhost", SKILLS_OUT))
 		die("path too long", NULL);
 	{
 		const char *const queries[] = {name_query, tool_query,
 		                               "system 42"};
 		for (size_t q = 0; q < 3; q++) {
-			char *argv[] = {bin, "--home", home, "search",
-			                "--offline", (char *)queries[q], NULL};
+			char *argv[] = {
+			        bin,         "--home",           home, "search",
+			        "--offline", (char *)queries[q], NULL};
 			for (int r = 0; r < SEARCH_RUNS; r++)
 				runs[r] = time_process(argv);
 			printf("  skillhost search --offline \"%s\": %6.1f ms "
@@ -347,7 +349,8 @@ static pid_t start_nginx(const char *dir, const char *served, int *port)
 		return -1;
 	fprintf(f,
 	        "%s\nworker_processes 1;\ndaemon off;\npid %s/nginx.pid;\n"
-	        "error_log %s/nginx.err warn;\nevents { worker_connections 64; }\n"
+	        "error_log %s/nginx.err warn;\nevents { worker_connections 64; "
+	        "}\n"
 	        "http { access_log off; client_body_temp_path %s/b; "
 	        "proxy_temp_path %s/p; fastcgi_temp_path %s/f; "
 	        "uwsgi_temp_path %s/u; scgi_temp_path %s/s; sendfile on;\n"
@@ -395,31 +398,35 @@ static void bench_install(const char *dir, int runs)
 	pid_t ng;
 
 	if (system("command -v nginx >/dev/null 2>&1") != 0) {
-		printf("install from nginx: skipped (nginx is not installed)\n");
+		printf("install from nginx: skipped (nginx is not "
+		       "installed)\n");
 		return;
 	}
 	snprintf(src, sizeof src, "%s/src", dir);
 	snprintf(pkg, sizeof pkg, "%s/big.skill", dir);
 	snprintf(reg, sizeof reg, "%s/ngreg", dir);
 	snprintf(home, sizeof home, "%s/nghome", dir);
-	if (fs_pathf(cmd, sizeof cmd, NULL,
-	         "mkdir -p %s/lib/%s %s/assets && cp %s/lib/hello.so %s/lib/%s/ "
-	         "&& head -c 10485760 /dev/urandom > %s/assets/data.bin && "
-	         "printf '%%s' '{\"name\":\"example/hello\",\"version\":\"1.0.0\","
-	         "\"abi\":1,\"description\":\"bench\",\"platforms\":{\"%s\":"
-	         "\"lib/%s/hello.so\"},\"tools\":[{\"name\":\"greet\"}],"
-	         "\"include\":[\"assets/data.bin\"]}' > %s/manifest.json && "
-	         "%s/../host/skillhost pack %s -o %s >/dev/null && "
-	         "%s/../host/skillhost sign %s -s %s/dev.sec >/dev/null && "
-	         "%s/../registry/skillreg -q init %s >/dev/null && "
-	         "%s/../registry/skillreg -q publisher add %s example "
-	         "%s/dev.pub >/dev/null && "
-	         "%s/../registry/skillreg -q add %s %s >/dev/null",
-	         src, SKILLHOST_PLATFORM, src, SKILLS_OUT, src,
-	         SKILLHOST_PLATFORM, src, SKILLHOST_PLATFORM, SKILLHOST_PLATFORM,
-	         src, SKILLS_OUT, src, pkg, SKILLS_OUT, pkg, SKILLS_OUT,
-	         SKILLS_OUT, reg, SKILLS_OUT, reg, SKILLS_OUT, SKILLS_OUT, reg,
-	         pkg))
+	if (fs_pathf(
+	            cmd, sizeof cmd, NULL,
+	            "mkdir -p %s/lib/%s %s/assets && cp %s/lib/hello.so "
+	            "%s/lib/%s/ "
+	            "&& head -c 10485760 /dev/urandom > %s/assets/data.bin && "
+	            "printf '%%s' "
+	            "'{\"name\":\"example/hello\",\"version\":\"1.0.0\","
+	            "\"abi\":1,\"description\":\"bench\",\"platforms\":{\"%s\":"
+	            "\"lib/%s/hello.so\"},\"tools\":[{\"name\":\"greet\"}],"
+	            "\"include\":[\"assets/data.bin\"]}' > %s/manifest.json && "
+	            "%s/../host/skillhost pack %s -o %s >/dev/null && "
+	            "%s/../host/skillhost sign %s -s %s/dev.sec >/dev/null && "
+	            "%s/../registry/skillreg -q init %s >/dev/null && "
+	            "%s/../registry/skillreg -q publisher add %s example "
+	            "%s/dev.pub >/dev/null && "
+	            "%s/../registry/skillreg -q add %s %s >/dev/null",
+	            src, SKILLHOST_PLATFORM, src, SKILLS_OUT, src,
+	            SKILLHOST_PLATFORM, src, SKILLHOST_PLATFORM,
+	            SKILLHOST_PLATFORM, src, SKILLS_OUT, src, pkg, SKILLS_OUT,
+	            pkg, SKILLS_OUT, SKILLS_OUT, reg, SKILLS_OUT, reg,
+	            SKILLS_OUT, SKILLS_OUT, reg, pkg))
 		die("command too long", NULL);
 	run(cmd);
 	stat(pkg, &st);
@@ -449,7 +456,8 @@ static void bench_install(const char *dir, int runs)
 		struct download_req q = {.urls = (const char *const[]){pkgurl},
 		                         .nurls = 1,
 		                         .max_bytes = (uint64_t)st.st_size,
-		                         .exact = 1, .path = part,
+		                         .exact = 1,
+		                         .path = part,
 		                         .what = "bench"};
 		struct download_result res;
 		struct regclient_install_result ir;

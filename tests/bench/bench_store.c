@@ -98,23 +98,28 @@ static void bench_install(const char *dir, int runs)
 	    fs_pathf(pkg, sizeof pkg, NULL, "%s/big.skill", dir) ||
 	    fs_pathf(home, sizeof home, NULL, "%s/home", dir))
 		die("path too long", NULL);
-	if (fs_pathf(cmd, sizeof cmd, NULL,
-	         "mkdir -p %s/lib/%s %s/assets && cp %s/lib/hello.so %s/lib/%s/ "
-	         "&& head -c 10485760 /dev/urandom > %s/assets/data.bin && "
-	         "printf '%%s' '{\"name\":\"example/hello\",\"version\":\"1.0.0\","
-	         "\"abi\":1,\"description\":\"bench\",\"platforms\":{\"%s\":"
-	         "\"lib/%s/hello.so\"},\"tools\":[{\"name\":\"greet\"}],"
-	         "\"include\":[\"assets/data.bin\"]}' > %s/manifest.json && "
-	         "%s/../host/skillhost pack %s -o %s >/dev/null && "
-	         "%s/../host/skillhost sign %s -s %s/dev.sec >/dev/null",
-	         src, SKILLHOST_PLATFORM, src, SKILLS_OUT, src,
-	         SKILLHOST_PLATFORM, src, SKILLHOST_PLATFORM, SKILLHOST_PLATFORM,
-	         src, SKILLS_OUT, src, pkg, SKILLS_OUT, pkg, SKILLS_OUT))
+	if (fs_pathf(
+	            cmd, sizeof cmd, NULL,
+	            "mkdir -p %s/lib/%s %s/assets && cp %s/lib/hello.so "
+	            "%s/lib/%s/ "
+	            "&& head -c 10485760 /dev/urandom > %s/assets/data.bin && "
+	            "printf '%%s' "
+	            "'{\"name\":\"example/hello\",\"version\":\"1.0.0\","
+	            "\"abi\":1,\"description\":\"bench\",\"platforms\":{\"%s\":"
+	            "\"lib/%s/hello.so\"},\"tools\":[{\"name\":\"greet\"}],"
+	            "\"include\":[\"assets/data.bin\"]}' > %s/manifest.json && "
+	            "%s/../host/skillhost pack %s -o %s >/dev/null && "
+	            "%s/../host/skillhost sign %s -s %s/dev.sec >/dev/null",
+	            src, SKILLHOST_PLATFORM, src, SKILLS_OUT, src,
+	            SKILLHOST_PLATFORM, src, SKILLHOST_PLATFORM,
+	            SKILLHOST_PLATFORM, src, SKILLS_OUT, src, pkg, SKILLS_OUT,
+	            pkg, SKILLS_OUT))
 		die("command too long", NULL);
 	run(cmd);
 	stat(pkg, &st);
 	snprintf(cmd, sizeof cmd, "%s/dev.pub", SKILLS_OUT);
-	if (minisig_pubkey_load(cmd, &pk, &e) || trust_add(home, &pk, "example", &e))
+	if (minisig_pubkey_load(cmd, &pk, &e) ||
+	    trust_add(home, &pk, "example", &e))
 		die("trust", &e);
 	snprintf(cmd, sizeof cmd, "%s.minisig", pkg);
 	if (minisig_load(cmd, &sig, &e))
@@ -167,13 +172,16 @@ static void bench_install(const char *dir, int runs)
 static void bench_startup(const char *dir, int runs)
 {
 	static const char schema[] =
-		"{\\\"type\\\":\\\"object\\\",\\\"properties\\\":{\\\"query\\\":"
-		"{\\\"type\\\":\\\"string\\\",\\\"description\\\":\\\"What to "
-		"look for\\\"},\\\"limit\\\":{\\\"type\\\":\\\"integer\\\","
-		"\\\"minimum\\\":1,\\\"maximum\\\":100},\\\"fields\\\":{\\\"type"
-		"\\\":\\\"array\\\",\\\"items\\\":{\\\"type\\\":\\\"string\\\"}}},"
-		"\\\"required\\\":[\\\"query\\\"],\\\"additionalProperties\\\":"
-		"false}";
+	        "{\\\"type\\\":\\\"object\\\",\\\"properties\\\":{"
+	        "\\\"query\\\":"
+	        "{\\\"type\\\":\\\"string\\\",\\\"description\\\":\\\"What to "
+	        "look for\\\"},\\\"limit\\\":{\\\"type\\\":\\\"integer\\\","
+	        "\\\"minimum\\\":1,\\\"maximum\\\":100},\\\"fields\\\":{"
+	        "\\\"type"
+	        "\\\":\\\"array\\\",\\\"items\\\":{\\\"type\\\":\\\"string\\\"}"
+	        "}},"
+	        "\\\"required\\\":[\\\"query\\\"],\\\"additionalProperties\\\":"
+	        "false}";
 	char home[512], path[600], bin[600];
 	double wall[64], wall_json[64];
 	long rss = 0, rss_json = 0;
@@ -187,19 +195,25 @@ static void bench_startup(const char *dir, int runs)
 	fprintf(f, "{\"format\":1,\"skills\":{");
 	for (int i = 0; i < 1000; i++) {
 		fprintf(f,
-		        "%s\"bench/skill-%04d\":{\"current\":{\"version\":\"1.0.0\","
+		        "%s\"bench/"
+		        "skill-%04d\":{\"current\":{\"version\":\"1.0.0\","
 		        "\"dir\":\"skills/bench/skill-%04d/1.0.0-x\",\"lib\":"
 		        "\"lib/%s/s.so\",\"publisher\":\"0123456789ABCDEF\","
 		        "\"installed\":1764000000,\"manifest\":\"%064d\","
-		        "\"permissions\":{},\"skill\":{\"name\":\"bench/skill-%04d\","
-		        "\"version\":\"1.0.0\",\"description\":\"A skill made up for "
-		        "the start-up benchmark.\",\"serialized\":false,\"tools\":[",
+		        "\"permissions\":{},\"skill\":{\"name\":\"bench/"
+		        "skill-%04d\","
+		        "\"version\":\"1.0.0\",\"description\":\"A skill made "
+		        "up for "
+		        "the start-up "
+		        "benchmark.\",\"serialized\":false,\"tools\":[",
 		        i ? "," : "", i, i, SKILLHOST_PLATFORM, 0, i);
 		for (int t = 0; t < 5; t++)
 			fprintf(f,
 			        "%s{\"name\":\"tool_%d\",\"title\":\"Tool %d\","
-			        "\"description\":\"Searches something and returns "
-			        "the matches.\",\"inputSchema\":\"%s\",\"hints\":"
+			        "\"description\":\"Searches something and "
+			        "returns "
+			        "the "
+			        "matches.\",\"inputSchema\":\"%s\",\"hints\":"
 			        "{\"readOnlyHint\":true},\"requires\":[]}",
 			        t ? "," : "", t, t, schema);
 		fprintf(f, "]}},\"previous\":null}");
@@ -244,7 +258,8 @@ int main(int argc, char **argv)
 		return 5;
 	if (!getenv("SKILLHOST_WORKER")) {
 		char w[600];
-		snprintf(w, sizeof w, "%s/../host/skillhost-worker", SKILLS_OUT);
+		snprintf(w, sizeof w, "%s/../host/skillhost-worker",
+		         SKILLS_OUT);
 		setenv("SKILLHOST_WORKER", w, 1);
 	}
 	bench_install(dir, runs);

@@ -64,8 +64,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	case 2:
 	case 3: {
 		struct regmeta_info info;
-		enum regmeta_kind k = data[0] % 5 == 2 ? REGMETA_INDEX
-		                                       : REGMETA_ROOT;
+		enum regmeta_kind k =
+		        data[0] % 5 == 2 ? REGMETA_INDEX : REGMETA_ROOT;
 		char buf[REGINDEX_COMMENT_SIZE];
 		struct regmeta_info again;
 		if (regmeta_comment_parse(text, k, &info, &e) != SH_OK)
@@ -73,7 +73,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		/* What was read writes back and reads the same. */
 		if (info.timestamp < 0)
 			info.timestamp = 0;
-		if (regmeta_comment_format(&info, buf, sizeof buf, &e) != SH_OK ||
+		if (regmeta_comment_format(&info, buf, sizeof buf, &e) !=
+		            SH_OK ||
 		    regmeta_comment_parse(buf, k, &again, &e) != SH_OK ||
 		    again.version != info.version ||
 		    again.length != info.length ||

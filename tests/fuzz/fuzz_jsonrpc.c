@@ -126,7 +126,8 @@ static void check_parse(const uint8_t *data, size_t size)
 
 	if (jsonrpc_parse((const char *)data, size, &m, &why) == SH_OK) {
 		CHECK(m.root);
-		CHECK(m.kind == JSONRPC_RESPONSE ? !m.method : m.method != NULL);
+		CHECK(m.kind == JSONRPC_RESPONSE ? !m.method
+		                                 : m.method != NULL);
 		CHECK((m.kind == JSONRPC_NOTIFICATION) == !m.id[0]);
 		if (m.id[0]) {
 			cJSON *id = cJSON_Parse(m.id);
@@ -155,8 +156,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check_parse(data, size);
 	pthread_mutex_init(&s.lock, NULL);
 	pthread_cond_init(&s.cond, NULL);
-	CHECK(mcp_session_new(srv, NULL,
-	                      size & 1 ? MCP_SESSION_STATELESS : 0,
+	CHECK(mcp_session_new(srv, NULL, size & 1 ? MCP_SESSION_STATELESS : 0,
 	                      "2025-06-18", &session, &e) == SH_OK);
 	while (start <= size && sent < MAX_MESSAGES) {
 		const uint8_t *nl = memchr(data + start, '\n', size - start);

@@ -20,11 +20,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		                   &e) == SH_OK) {
 			/* Walk what was accepted. */
 			for (size_t i = 0; i < m->nplatforms; i++)
-				(void)manifest_platform_lib(m,
-				                            m->platforms[i].triplet);
+				(void)manifest_platform_lib(
+				        m, m->platforms[i].triplet);
 			for (size_t i = 0; i < m->network.n; i++)
 				(void)manifest_host_matches(m->network.items[i],
-				                            "api.example.com", 443);
+				                            "api.example.com",
+				                            443);
 			manifest_free(m);
 			m = NULL;
 		}

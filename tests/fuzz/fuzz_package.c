@@ -18,8 +18,8 @@ static char dir[64];
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct package_limits lim = {.max_total = 8 << 20, .max_ratio = 1000,
-	                             .max_entries = 64};
+	struct package_limits lim = {
+	        .max_total = 8 << 20, .max_ratio = 1000, .max_entries = 64};
 	char pkg[128], dest[128];
 	struct manifest *m = NULL;
 	struct sh_error e;

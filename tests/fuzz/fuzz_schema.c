@@ -36,7 +36,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	(void)schema_root_is_object(s);
 	if (split < size) {
-		inst = cJSON_ParseWithLength(text + split + 1, size - split - 1);
+		inst = cJSON_ParseWithLength(text + split + 1,
+		                             size - split - 1);
 		if (inst) {
 			a = schema_validate(s, inst, msg, sizeof msg);
 			b = schema_validate(s, inst, NULL, 0);

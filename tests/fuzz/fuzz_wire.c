@@ -66,7 +66,8 @@ static void decode(const struct wire_msg *m)
 
 	/* Every decoder on every frame: a type is only a claim. */
 	if (wire_decode_hello(m, &hello))
-		check(strlen(hello.skill) < m->len && strlen(hello.tools) < m->len);
+		check(strlen(hello.skill) < m->len &&
+		      strlen(hello.tools) < m->len);
 	if (wire_decode_ready(m, &ready) && ready.config_schema)
 		check(strlen(ready.config_schema) < m->len);
 	if (wire_decode_done(m, &done))

@@ -24,7 +24,8 @@
 
 static struct backend *open_be(const char *name, const char *model)
 {
-	struct backend_config c = {.name = name, .model = model,
+	struct backend_config c = {.name = name,
+	                           .model = model,
 	                           .api_key = "KEY-123",
 	                           .base_url = "http://127.0.0.1:9",
 	                           .region = "us-east-1"};
@@ -41,7 +42,8 @@ static cJSON *result(const char *text, int is_error, int image)
 	char buf[512];
 
 	snprintf(buf, sizeof buf,
-	         "{\"content\":[{\"type\":\"text\",\"text\":\"%s\"}%s]%s}", text,
+	         "{\"content\":[{\"type\":\"text\",\"text\":\"%s\"}%s]%s}",
+	         text,
 	         image ? ",{\"type\":\"image\",\"mimeType\":\"image/png\","
 	                 "\"data\":\"" PNG_B64 "\"}"
 	               : "",
@@ -51,8 +53,8 @@ static cJSON *result(const char *text, int is_error, int image)
 
 /* user, assistant (from wire `wire`, two calls, the second with arguments
  * that are not JSON), tool results (one error, one with an image). */
-static void conversation(struct transcript *t, const char *wire,
-                         cJSON *native, int made_ids)
+static void conversation(struct transcript *t, const char *wire, cJSON *native,
+                         int made_ids)
 {
 	struct tr_msg a = {.role = TR_ASSISTANT}, r = {.role = TR_TOOL};
 	struct sh_error e;
@@ -141,13 +143,15 @@ static void test_openai_build(void **state)
 	assert_string_equal(s_at(j, "messages/0/role"), "system");
 	assert_string_equal(s_at(j, "messages/1/content"), "hi");
 	assert_string_equal(s_at(j, "messages/2/tool_calls/0/id"), "call.1");
-	assert_string_equal(s_at(j, "messages/2/tool_calls/0/type"), "function");
-	assert_string_equal(s_at(j, "messages/2/tool_calls/1/function/arguments"),
-	                    "{bad");
+	assert_string_equal(s_at(j, "messages/2/tool_calls/0/type"),
+	                    "function");
+	assert_string_equal(
+	        s_at(j, "messages/2/tool_calls/1/function/arguments"), "{bad");
 	assert_string_equal(s_at(j, "messages/3/role"), "tool");
 	assert_string_equal(s_at(j, "messages/3/tool_call_id"), "call.1");
 	assert_non_null(strstr(s_at(j, "messages/3/content"), "Hello, Ada!"));
-	assert_non_null(strstr(s_at(j, "messages/3/content"), "[image/png image"));
+	assert_non_null(
+	        strstr(s_at(j, "messages/3/content"), "[image/png image"));
 	assert_string_equal(s_at(j, "messages/4/content"), "Error: broken");
 	assert_int_equal(at(j, "tools/0/x")->valueint, 1);
 	cJSON_Delete(j);
@@ -159,9 +163,10 @@ static void test_azure_url(void **state)
 {
 	struct backend *b = open_be("azure", "my dep");
 	(void)state;
-	assert_string_equal(b->url, "http://127.0.0.1:9/openai/deployments/"
-	                            "my%20dep/chat/completions?api-version="
-	                            BACKEND_AZURE_API_VERSION);
+	assert_string_equal(
+	        b->url, "http://127.0.0.1:9/openai/deployments/"
+	                "my%20dep/chat/"
+	                "completions?api-version=" BACKEND_AZURE_API_VERSION);
 	backend_close(b);
 }
 
@@ -169,9 +174,10 @@ static void test_responses_build(void **state)
 {
 	struct backend *b = open_be("openai-responses", "gpt-x");
 	cJSON *native = cJSON_Parse(
-		"[{\"type\":\"reasoning\",\"id\":\"rs_1\",\"summary\":[]},"
-		"{\"type\":\"function_call\",\"id\":\"fc_1\",\"call_id\":\"call.1\","
-		"\"name\":\"ns__s__greet\",\"arguments\":\"{}\"}]");
+	        "[{\"type\":\"reasoning\",\"id\":\"rs_1\",\"summary\":[]},"
+	        "{\"type\":\"function_call\",\"id\":\"fc_1\",\"call_id\":"
+	        "\"call.1\","
+	        "\"name\":\"ns__s__greet\",\"arguments\":\"{}\"}]");
 	struct transcript t;
 	cJSON *j;
 	(void)state;
@@ -213,7 +219,8 @@ static void test_anthropic_build(void **state)
 	assert_int_equal(at(j, "max_tokens")->valueint,
 	                 BACKEND_DEFAULT_MAX_TOKENS);
 	assert_string_equal(s_at(j, "system"), "Be brief.");
-	assert_string_equal(s_at(j, "messages/1/content/0/text"), "Let me look.");
+	assert_string_equal(s_at(j, "messages/1/content/0/text"),
+	                    "Let me look.");
 	assert_string_equal(s_at(j, "messages/1/content/1/type"), "tool_use");
 	/* "." is not in Anthropic's id pattern; both ends agree */
 	assert_string_equal(s_at(j, "messages/1/content/1/id"), "call_1");
@@ -221,13 +228,14 @@ static void test_anthropic_build(void **state)
 	/* arguments that were not JSON become an empty object */
 	assert_null(at(j, "messages/1/content/2/input")->child);
 	assert_string_equal(s_at(j, "messages/2/role"), "user");
-	assert_string_equal(s_at(j, "messages/2/content/0/tool_use_id"), "call_1");
+	assert_string_equal(s_at(j, "messages/2/content/0/tool_use_id"),
+	                    "call_1");
 	assert_string_equal(s_at(j, "messages/2/content/0/content/0/text"),
 	                    "Hello, Ada!");
-	assert_string_equal(s_at(j, "messages/2/content/0/content/1/source/data"),
-	                    PNG_B64);
-	assert_null(cJSON_GetObjectItem(at(j, "messages/2/content/0"),
-	                                "is_error"));
+	assert_string_equal(
+	        s_at(j, "messages/2/content/0/content/1/source/data"), PNG_B64);
+	assert_null(
+	        cJSON_GetObjectItem(at(j, "messages/2/content/0"), "is_error"));
 	assert_true(cJSON_IsTrue(at(j, "messages/2/content/1/is_error")));
 	assert_string_equal(s_at(j, "messages/2/content/1/content"), "broken");
 	cJSON_Delete(j);
@@ -253,12 +261,13 @@ static void test_bedrock_build(void **state)
 	assert_string_equal(s_at(j, "messages/2/content/0/toolResult/status"),
 	                    "success");
 	assert_string_equal(
-		s_at(j, "messages/2/content/0/toolResult/content/1/image/format"),
-		"png");
+	        s_at(j,
+	             "messages/2/content/0/toolResult/content/1/image/format"),
+	        "png");
 	assert_string_equal(s_at(j, "messages/2/content/1/toolResult/status"),
 	                    "error");
-	assert_string_equal(s_at(j, "messages/2/content/1/toolResult/toolUseId"),
-	                    "call_2");
+	assert_string_equal(
+	        s_at(j, "messages/2/content/1/toolResult/toolUseId"), "call_2");
 	assert_int_equal(at(j, "toolConfig/tools/0/x")->valueint, 1);
 	cJSON_Delete(j);
 	transcript_free(&t);
@@ -284,15 +293,16 @@ static void test_gemini_build(void **state)
 	/* a foreign call carries the placeholder signature; no made-up id */
 	assert_string_equal(s_at(j, "contents/1/parts/1/thoughtSignature"),
 	                    "skip_thought_signature_validator");
-	assert_null(cJSON_GetObjectItem(at(j, "contents/1/parts/1/functionCall"),
-	                                "id"));
+	assert_null(cJSON_GetObjectItem(
+	        at(j, "contents/1/parts/1/functionCall"), "id"));
 	assert_string_equal(
-		s_at(j, "contents/2/parts/0/functionResponse/response/output"),
-		"Hello, Ada!\n[image/png image, 8 bytes]");
+	        s_at(j, "contents/2/parts/0/functionResponse/response/output"),
+	        "Hello, Ada!\n[image/png image, 8 bytes]");
 	assert_string_equal(
-		s_at(j, "contents/2/parts/1/functionResponse/response/error"),
-		"broken");
-	assert_int_equal(at(j, "tools/0/functionDeclarations/0/x")->valueint, 1);
+	        s_at(j, "contents/2/parts/1/functionResponse/response/error"),
+	        "broken");
+	assert_int_equal(at(j, "tools/0/functionDeclarations/0/x")->valueint,
+	                 1);
 	cJSON_Delete(j);
 	transcript_free(&t);
 	backend_close(b);
@@ -309,7 +319,8 @@ static void test_ollama_build(void **state)
 	j = build(b, &t);
 	assert_true(cJSON_IsFalse(at(j, "stream")));
 	assert_string_equal(
-		s_at(j, "messages/2/tool_calls/0/function/arguments/name"), "Ada");
+	        s_at(j, "messages/2/tool_calls/0/function/arguments/name"),
+	        "Ada");
 	assert_string_equal(s_at(j, "messages/3/role"), "tool");
 	assert_string_equal(s_at(j, "messages/3/tool_name"), "ns__s__greet");
 	assert_string_equal(s_at(j, "messages/4/content"), "Error: broken");
@@ -340,52 +351,60 @@ struct reply_case {
 };
 
 static const struct reply_case replies[] = {
-	{"openai",
-	 "{\"choices\":[{\"message\":{\"role\":\"assistant\",\"content\":null,"
-	 "\"tool_calls\":[{\"id\":\"c1\",\"type\":\"function\",\"function\":"
-	 "{\"name\":\"f\",\"arguments\":\"{\\\"a\\\":1}\"}},{\"id\":\"c2\","
-	 "\"type\":\"function\",\"function\":{\"name\":\"g\",\"arguments\":"
-	 "\"{oops\"}}]},\"finish_reason\":\"tool_calls\"}],\"usage\":"
-	 "{\"prompt_tokens\":7,\"completion_tokens\":3}}",
-	 "{\"choices\":[]}", "no choices[0].message"},
-	{"openai-responses",
-	 "{\"status\":\"completed\",\"output\":[{\"type\":\"reasoning\",\"id\":"
-	 "\"rs\",\"summary\":[]},{\"type\":\"function_call\",\"call_id\":\"c1\","
-	 "\"name\":\"f\",\"arguments\":\"{\\\"a\\\":1}\"},{\"type\":"
-	 "\"function_call\",\"call_id\":\"c2\",\"name\":\"g\",\"arguments\":"
-	 "\"{oops\"}],\"usage\":{\"input_tokens\":7,\"output_tokens\":3}}",
-	 "{\"output\":[{\"type\":\"function_call\",\"name\":\"f\"}]}",
-	 "lacks call_id"},
-	{"anthropic",
-	 "{\"type\":\"message\",\"content\":[{\"type\":\"thinking\",\"thinking\":"
-	 "\"hm\",\"signature\":\"s\"},{\"type\":\"tool_use\",\"id\":\"c1\","
-	 "\"name\":\"f\",\"input\":{\"a\":1}},{\"type\":\"tool_use\",\"id\":"
-	 "\"c2\",\"name\":\"g\",\"input\":{}}],\"stop_reason\":\"tool_use\","
-	 "\"usage\":{\"input_tokens\":5,\"cache_read_input_tokens\":2,"
-	 "\"output_tokens\":3}}",
-	 "{\"type\":\"message\",\"content\":\"text\"}", "no content array"},
-	{"bedrock",
-	 "{\"output\":{\"message\":{\"role\":\"assistant\",\"content\":["
-	 "{\"toolUse\":{\"toolUseId\":\"c1\",\"name\":\"f\",\"input\":{\"a\":1}}},"
-	 "{\"toolUse\":{\"toolUseId\":\"c2\",\"name\":\"g\",\"input\":{}}}]}},"
-	 "\"stopReason\":\"tool_use\",\"usage\":{\"inputTokens\":7,"
-	 "\"outputTokens\":3}}",
-	 "{\"output\":{\"message\":{\"content\":[{\"toolUse\":{\"name\":\"f\"}}]}}}",
-	 "lacks toolUseId"},
-	{"gemini",
-	 "{\"candidates\":[{\"content\":{\"parts\":[{\"functionCall\":{\"name\":"
-	 "\"f\",\"args\":{\"a\":1}},\"thoughtSignature\":\"c2ln\"},"
-	 "{\"functionCall\":{\"name\":\"g\",\"args\":{}}}]},\"finishReason\":"
-	 "\"STOP\"}],\"usageMetadata\":{\"promptTokenCount\":7,"
-	 "\"candidatesTokenCount\":2,\"thoughtsTokenCount\":1}}",
-	 "{\"candidates\":[],\"promptFeedback\":{\"blockReason\":\"SAFETY\"}}",
-	 "blocked (SAFETY)"},
-	{"ollama",
-	 "{\"message\":{\"role\":\"assistant\",\"content\":\"\",\"tool_calls\":["
-	 "{\"function\":{\"name\":\"f\",\"arguments\":{\"a\":1}}},{\"function\":"
-	 "{\"name\":\"g\",\"arguments\":\"{oops\"}}]},\"done\":true,"
-	 "\"prompt_eval_count\":7,\"eval_count\":3}",
-	 "{\"message\":{\"tool_calls\":[{\"function\":{}}]}}", "no function name"},
+        {"openai",
+         "{\"choices\":[{\"message\":{\"role\":\"assistant\",\"content\":null,"
+         "\"tool_calls\":[{\"id\":\"c1\",\"type\":\"function\",\"function\":"
+         "{\"name\":\"f\",\"arguments\":\"{\\\"a\\\":1}\"}},{\"id\":\"c2\","
+         "\"type\":\"function\",\"function\":{\"name\":\"g\",\"arguments\":"
+         "\"{oops\"}}]},\"finish_reason\":\"tool_calls\"}],\"usage\":"
+         "{\"prompt_tokens\":7,\"completion_tokens\":3}}",
+         "{\"choices\":[]}", "no choices[0].message"},
+        {"openai-responses",
+         "{\"status\":\"completed\",\"output\":[{\"type\":\"reasoning\",\"id\":"
+         "\"rs\",\"summary\":[]},{\"type\":\"function_call\",\"call_id\":"
+         "\"c1\","
+         "\"name\":\"f\",\"arguments\":\"{\\\"a\\\":1}\"},{\"type\":"
+         "\"function_call\",\"call_id\":\"c2\",\"name\":\"g\",\"arguments\":"
+         "\"{oops\"}],\"usage\":{\"input_tokens\":7,\"output_tokens\":3}}",
+         "{\"output\":[{\"type\":\"function_call\",\"name\":\"f\"}]}",
+         "lacks call_id"},
+        {"anthropic",
+         "{\"type\":\"message\",\"content\":[{\"type\":\"thinking\","
+         "\"thinking\":"
+         "\"hm\",\"signature\":\"s\"},{\"type\":\"tool_use\",\"id\":\"c1\","
+         "\"name\":\"f\",\"input\":{\"a\":1}},{\"type\":\"tool_use\",\"id\":"
+         "\"c2\",\"name\":\"g\",\"input\":{}}],\"stop_reason\":\"tool_use\","
+         "\"usage\":{\"input_tokens\":5,\"cache_read_input_tokens\":2,"
+         "\"output_tokens\":3}}",
+         "{\"type\":\"message\",\"content\":\"text\"}", "no content array"},
+        {"bedrock",
+         "{\"output\":{\"message\":{\"role\":\"assistant\",\"content\":["
+         "{\"toolUse\":{\"toolUseId\":\"c1\",\"name\":\"f\",\"input\":{\"a\":1}"
+         "}},"
+         "{\"toolUse\":{\"toolUseId\":\"c2\",\"name\":\"g\",\"input\":{}}}]}},"
+         "\"stopReason\":\"tool_use\",\"usage\":{\"inputTokens\":7,"
+         "\"outputTokens\":3}}",
+         "{\"output\":{\"message\":{\"content\":[{\"toolUse\":{\"name\":\"f\"}}"
+         "]}}}",
+         "lacks toolUseId"},
+        {"gemini",
+         "{\"candidates\":[{\"content\":{\"parts\":[{\"functionCall\":{"
+         "\"name\":"
+         "\"f\",\"args\":{\"a\":1}},\"thoughtSignature\":\"c2ln\"},"
+         "{\"functionCall\":{\"name\":\"g\",\"args\":{}}}]},\"finishReason\":"
+         "\"STOP\"}],\"usageMetadata\":{\"promptTokenCount\":7,"
+         "\"candidatesTokenCount\":2,\"thoughtsTokenCount\":1}}",
+         "{\"candidates\":[],\"promptFeedback\":{\"blockReason\":\"SAFETY\"}}",
+         "blocked (SAFETY)"},
+        {"ollama",
+         "{\"message\":{\"role\":\"assistant\",\"content\":\"\",\"tool_calls\":"
+         "["
+         "{\"function\":{\"name\":\"f\",\"arguments\":{\"a\":1}}},{"
+         "\"function\":"
+         "{\"name\":\"g\",\"arguments\":\"{oops\"}}]},\"done\":true,"
+         "\"prompt_eval_count\":7,\"eval_count\":3}",
+         "{\"message\":{\"tool_calls\":[{\"function\":{}}]}}",
+         "no function name"},
 };
 
 static void test_parse_replies(void **state)
@@ -403,7 +422,8 @@ static void test_parse_replies(void **state)
 		assert_string_equal(m.calls[0].name, "f");
 		assert_string_equal(m.calls[0].arguments, "{\"a\":1}");
 		assert_string_equal(m.calls[1].name, "g");
-		if (!strcmp(c->backend, "gemini") || !strcmp(c->backend, "ollama"))
+		if (!strcmp(c->backend, "gemini") ||
+		    !strcmp(c->backend, "ollama"))
 			assert_true(m.calls[0].id_made);
 		else
 			assert_string_equal(m.calls[0].id, "c1");
@@ -430,13 +450,14 @@ static void test_parse_text(void **state)
 	struct tr_msg m;
 	(void)state;
 
-	assert_int_equal(parse(b,
-	                       "{\"status\":\"completed\",\"output\":[{\"type\":"
-	                       "\"message\",\"content\":[{\"type\":\"output_text\","
-	                       "\"text\":\"a\"},{\"type\":\"output_text\",\"text\":"
-	                       "\"b\"}]}]}",
-	                       &m, &e),
-	                 SH_OK);
+	assert_int_equal(
+	        parse(b,
+	              "{\"status\":\"completed\",\"output\":[{\"type\":"
+	              "\"message\",\"content\":[{\"type\":\"output_text\","
+	              "\"text\":\"a\"},{\"type\":\"output_text\",\"text\":"
+	              "\"b\"}]}]}",
+	              &m, &e),
+	        SH_OK);
 	assert_string_equal(m.text, "a\nb");
 	assert_int_equal(m.ncalls, 0);
 	tr_msg_free(&m);
@@ -468,7 +489,8 @@ static void test_credentials(void **state)
 		char msg[128] = "bad key sk-ant-secret-value, again "
 		                "sk-ant-secret-value.";
 		backend_redact(b, msg, sizeof msg);
-		assert_string_equal(msg, "bad key [redacted], again [redacted].");
+		assert_string_equal(msg,
+		                    "bad key [redacted], again [redacted].");
 	}
 	backend_close(b);
 	unsetenv("ANTHROPIC_API_KEY");
@@ -501,12 +523,12 @@ static void test_retry_after(void **state)
 	assert_int_equal(backend_retry_after_ms("3", now), 3000);
 	assert_int_equal(backend_retry_after_ms(" 0 ", now), 0);
 	/* 1700000000 is Tue, 14 Nov 2023 22:13:20 GMT */
-	assert_int_equal(backend_retry_after_ms("Tue, 14 Nov 2023 22:13:25 GMT",
-	                                        now),
-	                 5000);
-	assert_int_equal(backend_retry_after_ms("Tue, 14 Nov 2023 22:00:00 GMT",
-	                                        now),
-	                 0);
+	assert_int_equal(
+	        backend_retry_after_ms("Tue, 14 Nov 2023 22:13:25 GMT", now),
+	        5000);
+	assert_int_equal(
+	        backend_retry_after_ms("Tue, 14 Nov 2023 22:00:00 GMT", now),
+	        0);
 	assert_int_equal(backend_retry_after_ms("soon", now), -1);
 	assert_int_equal(backend_retry_after_ms("3s", now), -1);
 }
@@ -531,13 +553,13 @@ static void test_safe_id(void **state)
 static void test_sigv4(void **state)
 {
 	struct sigv4_params p = {
-		.method = "GET",
-		.url = "https://example.amazonaws.com/",
-		.region = "us-east-1",
-		.service = "service",
-		.access_key = "AKIDEXAMPLE",
-		.secret_key = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
-		.now = 1440938160, /* 20150830T123600Z */
+	        .method = "GET",
+	        .url = "https://example.amazonaws.com/",
+	        .region = "us-east-1",
+	        .service = "service",
+	        .access_key = "AKIDEXAMPLE",
+	        .secret_key = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+	        .now = 1440938160, /* 20150830T123600Z */
 	};
 	char auth[SIGV4_AUTH_MAX], date[SIGV4_DATE_LEN + 1], uri[64];
 	struct sh_error e;
@@ -546,10 +568,11 @@ static void test_sigv4(void **state)
 	assert_int_equal(sigv4_sign(&p, auth, sizeof auth, date, &e), SH_OK);
 	assert_string_equal(date, "20150830T123600Z");
 	assert_string_equal(
-		auth, "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/"
-		      "service/aws4_request, SignedHeaders=host;x-amz-date, "
-		      "Signature=5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b"
-		      "8aae1d763fbf31");
+	        auth,
+	        "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/"
+	        "service/aws4_request, SignedHeaders=host;x-amz-date, "
+	        "Signature=5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b"
+	        "8aae1d763fbf31");
 	p.method = "POST";
 	assert_int_equal(sigv4_sign(&p, auth, sizeof auth, date, &e), SH_OK);
 	assert_non_null(strstr(auth, "Signature=5da7c1a2acd57cee7505fc6676e4e5"
@@ -559,8 +582,10 @@ static void test_sigv4(void **state)
 	                 SH_ERR_INVALID);
 
 	assert_true(sigv4_path_is_canonical("/model/amazon.titan-v1/converse"));
-	assert_false(sigv4_path_is_canonical("/model/amazon.nova-v1%3A0/converse"));
-	assert_true(sigv4_canonical_uri("/model/a%3A0/converse", uri, sizeof uri));
+	assert_false(
+	        sigv4_path_is_canonical("/model/amazon.nova-v1%3A0/converse"));
+	assert_true(
+	        sigv4_canonical_uri("/model/a%3A0/converse", uri, sizeof uri));
 	assert_string_equal(uri, "/model/a%253A0/converse");
 	assert_false(sigv4_canonical_uri("/model/a%3A0/converse", uri, 10));
 }
@@ -587,8 +612,8 @@ static void test_transcript_json(void **state)
 
 static void test_result_text(void **state)
 {
-	cJSON *r = cJSON_Parse(
-		"{\"content\":[],\"structuredContent\":{\"n\":4,\"square\":16}}");
+	cJSON *r = cJSON_Parse("{\"content\":[],\"structuredContent\":{\"n\":4,"
+	                       "\"square\":16}}");
 	char *s;
 	(void)state;
 	s = tr_result_text(r, 0);
@@ -616,21 +641,21 @@ static void test_result_text(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_openai_build),
-		cmocka_unit_test(test_azure_url),
-		cmocka_unit_test(test_responses_build),
-		cmocka_unit_test(test_anthropic_build),
-		cmocka_unit_test(test_bedrock_build),
-		cmocka_unit_test(test_gemini_build),
-		cmocka_unit_test(test_ollama_build),
-		cmocka_unit_test(test_parse_replies),
-		cmocka_unit_test(test_parse_text),
-		cmocka_unit_test(test_credentials),
-		cmocka_unit_test(test_retry_after),
-		cmocka_unit_test(test_safe_id),
-		cmocka_unit_test(test_sigv4),
-		cmocka_unit_test(test_transcript_json),
-		cmocka_unit_test(test_result_text),
+	        cmocka_unit_test(test_openai_build),
+	        cmocka_unit_test(test_azure_url),
+	        cmocka_unit_test(test_responses_build),
+	        cmocka_unit_test(test_anthropic_build),
+	        cmocka_unit_test(test_bedrock_build),
+	        cmocka_unit_test(test_gemini_build),
+	        cmocka_unit_test(test_ollama_build),
+	        cmocka_unit_test(test_parse_replies),
+	        cmocka_unit_test(test_parse_text),
+	        cmocka_unit_test(test_credentials),
+	        cmocka_unit_test(test_retry_after),
+	        cmocka_unit_test(test_safe_id),
+	        cmocka_unit_test(test_sigv4),
+	        cmocka_unit_test(test_transcript_json),
+	        cmocka_unit_test(test_result_text),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -23,7 +23,7 @@
 #include "agent.h"
 
 #define SCRIPT_MAX 8
-#define BODY_MAX (1024 * 1024)
+#define BODY_MAX   (1024 * 1024)
 
 static struct MHD_Daemon *daemon_;
 static char base_url[128];
@@ -56,8 +56,9 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn,
 		return MHD_YES;
 	}
 	if (*size) {
-		size_t n = *size < BODY_MAX - 1 - u->len ? *size
-		                                         : BODY_MAX - 1 - u->len;
+		size_t n = *size < BODY_MAX - 1 - u->len
+		                   ? *size
+		                   : BODY_MAX - 1 - u->len;
 		memcpy(u->buf + u->len, data, n);
 		u->len += n;
 		*size = 0;
@@ -127,28 +128,34 @@ static int teardown(void **state)
 	return 0;
 }
 
-#define CALL(id, args)                                                        \
-	"{\"id\":\"" id "\",\"type\":\"function\",\"function\":{\"name\":"   \
+#define CALL(id, args)                                                         \
+	"{\"id\":\"" id "\",\"type\":\"function\",\"function\":{\"name\":"     \
 	"\"example__hello__greet\",\"arguments\":\"" args "\"}}"
-#define CALLS(...)                                                            \
-	"{\"choices\":[{\"message\":{\"role\":\"assistant\",\"content\":null,"   \
-	"\"tool_calls\":[" __VA_ARGS__ "]},\"finish_reason\":\"tool_calls\"}],"  \
+#define CALLS(...)                                                             \
+	"{\"choices\":[{\"message\":{\"role\":\"assistant\",\"content\":null," \
+	"\"tool_calls\":[" __VA_ARGS__                                         \
+	"]},\"finish_reason\":\"tool_calls\"}],"                               \
 	"\"usage\":{\"prompt_tokens\":10,\"completion_tokens\":2}}"
-#define ANSWER(text)                                                          \
-	"{\"choices\":[{\"message\":{\"role\":\"assistant\",\"content\":\""     \
-	text "\"},\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":"  \
+#define ANSWER(text)                                                           \
+	"{\"choices\":[{\"message\":{\"role\":\"assistant\",\"content\":"      \
+	"\"" text                                                              \
+	"\"},\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":"       \
 	"20,\"completion_tokens\":4}}"
 
 static struct agent *new_agent(int max_steps, atomic_int *cancel)
 {
 	static struct backend_config be;
-	struct agent_opts o = {.backends = &be, .nbackends = 1,
-	                       .max_steps = max_steps, .cancel = cancel};
+	struct agent_opts o = {.backends = &be,
+	                       .nbackends = 1,
+	                       .max_steps = max_steps,
+	                       .cancel = cancel};
 	struct agent *a;
 	struct sh_error e;
 
-	be = (struct backend_config){.name = "openai", .model = "m",
-	                             .base_url = base_url, .api_key = "sk-x"};
+	be = (struct backend_config){.name = "openai",
+	                             .model = "m",
+	                             .base_url = base_url,
+	                             .api_key = "sk-x"};
 	if (agent_new(rt, &o, &a, &e) != SH_OK)
 		fail_msg("%s", e.msg);
 	return a;
@@ -157,7 +164,7 @@ static struct agent *new_agent(int max_steps, atomic_int *cancel)
 static const char *result_text(const struct tr_result *r)
 {
 	const cJSON *c = cJSON_GetArrayItem(
-		cJSON_GetObjectItemCaseSensitive(r->result, "content"), 0);
+	        cJSON_GetObjectItemCaseSensitive(r->result, "content"), 0);
 
 	return cJSON_GetObjectItemCaseSensitive(c, "text")->valuestring;
 }
@@ -165,9 +172,9 @@ static const char *result_text(const struct tr_result *r)
 static void test_parallel_and_continue(void **state)
 {
 	static const char *const turns[] = {
-		CALLS(CALL("c1", "{\\\"name\\\":\\\"Ada\\\"}") ","
-		      CALL("c2", "{\\\"name\\\":\\\"Bo\\\"}")),
-		ANSWER("first answer"), ANSWER("second answer")};
+	        CALLS(CALL("c1", "{\\\"name\\\":\\\"Ada\\\"}") "," CALL(
+	                "c2", "{\\\"name\\\":\\\"Bo\\\"}")),
+	        ANSWER("first answer"), ANSWER("second answer")};
 	struct agent *a = new_agent(0, NULL);
 	const struct transcript *t;
 	struct sh_error e;
@@ -199,7 +206,8 @@ static void test_parallel_and_continue(void **state)
 
 	rep = agent_report(a);
 	assert_int_equal(cJSON_GetObjectItem(cJSON_GetObjectItem(rep, "usage"),
-	                                     "inputTokens")->valueint,
+	                                     "inputTokens")
+	                         ->valueint,
 	                 50);
 	assert_string_equal(cJSON_GetObjectItem(rep, "status")->valuestring,
 	                    "answered");
@@ -210,8 +218,8 @@ static void test_parallel_and_continue(void **state)
 static void test_max_steps(void **state)
 {
 	static const char *const turns[] = {
-		CALLS(CALL("c1", "{\\\"name\\\":\\\"A\\\"}")),
-		CALLS(CALL("c2", "{\\\"name\\\":\\\"B\\\"}"))};
+	        CALLS(CALL("c1", "{\\\"name\\\":\\\"A\\\"}")),
+	        CALLS(CALL("c2", "{\\\"name\\\":\\\"B\\\"}"))};
 	struct agent *a = new_agent(2, NULL);
 	struct sh_error e;
 	(void)state;
@@ -230,10 +238,12 @@ static void test_max_steps(void **state)
 static void test_tool_errors(void **state)
 {
 	static const char *const turns[] = {
-		CALLS("{\"id\":\"u1\",\"type\":\"function\",\"function\":{\"name\":"
-		      "\"no_such\",\"arguments\":\"{}\"}}," CALL("u2", "{bad") ","
-		      CALL("u3", "{\\\"name\\\":7}") "," CALL("u4", "")),
-		ANSWER("fixed")};
+	        CALLS("{\"id\":\"u1\",\"type\":\"function\","
+	              "\"function\":{\"name\":"
+	              "\"no_such\",\"arguments\":\"{}\"}}"
+	              "," CALL("u2", "{bad") "," CALL(
+	                      "u3", "{\\\"name\\\":7}") "," CALL("u4", "")),
+	        ANSWER("fixed")};
 	struct agent *a = new_agent(0, NULL);
 	const struct tr_msg *m;
 	struct sh_error e;
@@ -250,7 +260,8 @@ static void test_tool_errors(void **state)
 	assert_non_null(strstr(result_text(&m->results[1]), "not valid JSON"));
 	/* schema violations come from dispatch, before the skill runs */
 	assert_true(m->results[2].is_error);
-	assert_non_null(strstr(result_text(&m->results[2]), "Invalid arguments"));
+	assert_non_null(
+	        strstr(result_text(&m->results[2]), "Invalid arguments"));
 	/* "" means no arguments: greet then lacks its required name */
 	assert_true(m->results[3].is_error);
 	assert_non_null(strstr(result_text(&m->results[3]), "name"));
@@ -275,12 +286,15 @@ static void test_cancel(void **state)
 
 static void test_every_backend_fails(void **state)
 {
-	struct backend_config be[2] = {
-		{.name = "openai", .model = "m", .api_key = "k",
-		 .base_url = "http://127.0.0.1:1/v1"},
-		{.name = "ollama", .model = "m", .base_url = "http://127.0.0.1:1"}};
-	struct agent_opts o = {.backends = be, .nbackends = 2,
-	                       .http = {.max_retries = -1}};
+	struct backend_config be[2] = {{.name = "openai",
+	                                .model = "m",
+	                                .api_key = "k",
+	                                .base_url = "http://127.0.0.1:1/v1"},
+	                               {.name = "ollama",
+	                                .model = "m",
+	                                .base_url = "http://127.0.0.1:1"}};
+	struct agent_opts o = {
+	        .backends = be, .nbackends = 2, .http = {.max_retries = -1}};
 	struct agent *a;
 	struct sh_error e;
 	cJSON *rep;
@@ -292,8 +306,8 @@ static void test_every_backend_fails(void **state)
 	assert_non_null(strstr(e.msg, "ollama"));
 	assert_int_equal(agent_stop_reason(a), AGENT_FAILED);
 	rep = agent_report(a);
-	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(rep, "failures")),
-	                 2);
+	assert_int_equal(
+	        cJSON_GetArraySize(cJSON_GetObjectItem(rep, "failures")), 2);
 	cJSON_Delete(rep);
 	agent_free(a);
 
@@ -307,11 +321,11 @@ static void test_every_backend_fails(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_parallel_and_continue),
-		cmocka_unit_test(test_max_steps),
-		cmocka_unit_test(test_tool_errors),
-		cmocka_unit_test(test_cancel),
-		cmocka_unit_test(test_every_backend_fails),
+	        cmocka_unit_test(test_parallel_and_continue),
+	        cmocka_unit_test(test_max_steps),
+	        cmocka_unit_test(test_tool_errors),
+	        cmocka_unit_test(test_cancel),
+	        cmocka_unit_test(test_every_backend_fails),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -34,8 +34,9 @@ static void test_text(void **state)
 
 	(void)state;
 	call_init(&c, "t/t", "t/t.x", NULL);
-	assert_int_equal(call_result_text(&c, "héllo \"x\"\n", SKILL_NUL_TERMINATED),
-	                 SKILL_OK);
+	assert_int_equal(
+	        call_result_text(&c, "héllo \"x\"\n", SKILL_NUL_TERMINATED),
+	        SKILL_OK);
 	assert_int_equal(call_result_text(&c, "abcdef", 3), SKILL_OK);
 	assert_int_equal(call_result_text(&c, "\xff\xfe", 2), SKILL_ERR_ARGS);
 	assert_int_equal(call_result_text(&c, "\xc0\x80", 2), SKILL_ERR_ARGS);
@@ -61,10 +62,12 @@ static void test_json(void **state)
 	                 SKILL_ERR_ARGS);
 	assert_int_equal(call_result_json(&c, "{\"a\":", SKILL_NUL_TERMINATED),
 	                 SKILL_ERR_ARGS);
-	assert_int_equal(call_result_json(&c, "{\"a\":1}", SKILL_NUL_TERMINATED),
-	                 SKILL_OK);
-	assert_int_equal(call_result_json(&c, "{\"b\":2}", SKILL_NUL_TERMINATED),
-	                 SKILL_ERR_ARGS); /* at most once */
+	assert_int_equal(
+	        call_result_json(&c, "{\"a\":1}", SKILL_NUL_TERMINATED),
+	        SKILL_OK);
+	assert_int_equal(
+	        call_result_json(&c, "{\"b\":2}", SKILL_NUL_TERMINATED),
+	        SKILL_ERR_ARGS); /* at most once */
 	s = finish_json(&c);
 	assert_string_equal(s, "{\"content\":[{\"type\":\"text\",\"text\":"
 	                       "\"{\\\"a\\\":1}\"}],\"structuredContent\":"
@@ -76,8 +79,9 @@ static void test_json(void **state)
 	call_result_text(&c, "summary", SKILL_NUL_TERMINATED);
 	call_result_json(&c, "{\"a\":1}", SKILL_NUL_TERMINATED);
 	s = finish_json(&c);
-	assert_string_equal(s, "{\"content\":[{\"type\":\"text\",\"text\":"
-	                       "\"summary\"}],\"structuredContent\":{\"a\":1}}");
+	assert_string_equal(s,
+	                    "{\"content\":[{\"type\":\"text\",\"text\":"
+	                    "\"summary\"}],\"structuredContent\":{\"a\":1}}");
 	free(s);
 }
 
@@ -88,11 +92,13 @@ static void test_media(void **state)
 
 	(void)state;
 	call_init(&c, "t/t", "t/t.x", NULL);
-	assert_int_equal(call_result_media(&c, "image/png", "abc", 3), SKILL_OK);
+	assert_int_equal(call_result_media(&c, "image/png", "abc", 3),
+	                 SKILL_OK);
 	assert_int_equal(call_result_media(&c, "audio/mpeg", "", 0), SKILL_OK);
 	assert_int_equal(call_result_media(&c, "text/plain", "a", 1),
 	                 SKILL_ERR_ARGS);
-	assert_int_equal(call_result_media(&c, "image", "a", 1), SKILL_ERR_ARGS);
+	assert_int_equal(call_result_media(&c, "image", "a", 1),
+	                 SKILL_ERR_ARGS);
 	assert_int_equal(call_result_media(&c, "image/p ng", "a", 1),
 	                 SKILL_ERR_ARGS);
 	assert_int_equal(call_result_media(&c, NULL, "a", 1), SKILL_ERR_ARGS);
@@ -120,7 +126,8 @@ static void test_resource(void **state)
 	assert_int_equal(call_result_resource(&c, &r), SKILL_OK);
 	r.blob = "\x01";
 	r.blob_len = 1;
-	assert_int_equal(call_result_resource(&c, &r), SKILL_ERR_ARGS); /* both */
+	assert_int_equal(call_result_resource(&c, &r),
+	                 SKILL_ERR_ARGS); /* both */
 	r.text = NULL;
 	r.mime_type = "application/octet-stream";
 	assert_int_equal(call_result_resource(&c, &r), SKILL_OK);
@@ -134,10 +141,10 @@ static void test_resource(void **state)
 	assert_int_equal(call_result_resource(&c, NULL), SKILL_ERR_ARGS);
 	s = finish_json(&c);
 	assert_string_equal(
-		s, "{\"content\":[{\"type\":\"resource\",\"resource\":{\"uri\":"
-		   "\"mem://a\",\"text\":\"hi\"}},{\"type\":\"resource\","
-		   "\"resource\":{\"uri\":\"mem://a\",\"mimeType\":"
-		   "\"application/octet-stream\",\"blob\":\"AQ==\"}}]}");
+	        s, "{\"content\":[{\"type\":\"resource\",\"resource\":{\"uri\":"
+	           "\"mem://a\",\"text\":\"hi\"}},{\"type\":\"resource\","
+	           "\"resource\":{\"uri\":\"mem://a\",\"mimeType\":"
+	           "\"application/octet-stream\",\"blob\":\"AQ==\"}}]}");
 	free(s);
 }
 
@@ -167,11 +174,12 @@ static void test_link(void **state)
 	assert_int_equal(call_result_link(&c, &l), SKILL_OK);
 	s = finish_json(&c);
 	assert_string_equal(
-		s, "{\"content\":[{\"type\":\"resource_link\",\"uri\":"
-		   "\"https://example.com/x.pdf\",\"name\":\"x.pdf\"},{\"type\":"
-		   "\"resource_link\",\"uri\":\"https://example.com/x.pdf\","
-		   "\"name\":\"y\",\"title\":\"Y\",\"description\":\"d\","
-		   "\"mimeType\":\"application/pdf\",\"size\":10}]}");
+	        s,
+	        "{\"content\":[{\"type\":\"resource_link\",\"uri\":"
+	        "\"https://example.com/x.pdf\",\"name\":\"x.pdf\"},{\"type\":"
+	        "\"resource_link\",\"uri\":\"https://example.com/x.pdf\","
+	        "\"name\":\"y\",\"title\":\"Y\",\"description\":\"d\","
+	        "\"mimeType\":\"application/pdf\",\"size\":10}]}");
 	free(s);
 }
 
@@ -216,8 +224,8 @@ static void test_size_cap(void **state)
 static void test_accessors(void **state)
 {
 	cJSON *args = cJSON_Parse(
-		"{\"a\":{\"b/c\":[10,{\"d~e\":\"x\"}]},\"t\":true,\"n\":-1.5,"
-		"\"s\":\"str\",\"\":\"empty-key\"}");
+	        "{\"a\":{\"b/c\":[10,{\"d~e\":\"x\"}]},\"t\":true,\"n\":-1.5,"
+	        "\"s\":\"str\",\"\":\"empty-key\"}");
 	struct skill_call c;
 	double n;
 	int b;
@@ -290,16 +298,16 @@ static void test_deadline(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_text),
-		cmocka_unit_test(test_json),
-		cmocka_unit_test(test_media),
-		cmocka_unit_test(test_resource),
-		cmocka_unit_test(test_link),
-		cmocka_unit_test(test_error_replaces_content),
-		cmocka_unit_test(test_size_cap),
-		cmocka_unit_test(test_accessors),
-		cmocka_unit_test(test_progress_must_increase),
-		cmocka_unit_test(test_deadline),
+	        cmocka_unit_test(test_text),
+	        cmocka_unit_test(test_json),
+	        cmocka_unit_test(test_media),
+	        cmocka_unit_test(test_resource),
+	        cmocka_unit_test(test_link),
+	        cmocka_unit_test(test_error_replaces_content),
+	        cmocka_unit_test(test_size_cap),
+	        cmocka_unit_test(test_accessors),
+	        cmocka_unit_test(test_progress_must_increase),
+	        cmocka_unit_test(test_deadline),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -17,7 +17,7 @@
 #include "dispatch.h"
 #include "runtime.h"
 
-#define THREADS 8
+#define THREADS          8
 #define CALLS_PER_THREAD 200
 
 static struct runtime *rt;
@@ -25,8 +25,8 @@ static struct runtime *rt;
 static int setup(void **state)
 {
 	static const char *const skills[] = {
-		"testing-serial", "testing-parallel", "testing-everything",
-		"testing-sleeper", "testing-noop"};
+	        "testing-serial", "testing-parallel", "testing-everything",
+	        "testing-sleeper", "testing-noop"};
 	struct runtime_opts o = {.home = "/nonexistent-skillhost-home"};
 	struct sh_error e;
 
@@ -78,7 +78,7 @@ static void *hammer(void *arg)
 		struct call_result res;
 		struct sh_error e;
 		if (runtime_call(rt, tool, "{}", 2, NULL, 0, NULL, &res, &e) !=
-		        SH_OK ||
+		            SH_OK ||
 		    res.is_error)
 			return (void *)1;
 		call_result_free(&res);
@@ -91,9 +91,8 @@ static void run_threads(const char *tool)
 	pthread_t th[THREADS];
 
 	for (int i = 0; i < THREADS; i++)
-		assert_int_equal(pthread_create(&th[i], NULL, hammer,
-		                                (void *)tool),
-		                 0);
+		assert_int_equal(
+		        pthread_create(&th[i], NULL, hammer, (void *)tool), 0);
 	for (int i = 0; i < THREADS; i++) {
 		void *ret;
 		pthread_join(th[i], &ret);
@@ -108,9 +107,12 @@ static void stats(const char *tool, int *calls, int *most)
 	cJSON *j = cJSON_Parse(s), *inner;
 
 	assert_false(err);
-	inner = cJSON_Parse(cJSON_GetObjectItem(
-		cJSON_GetArrayItem(cJSON_GetObjectItem(j, "content"), 0),
-		"text")->valuestring);
+	inner = cJSON_Parse(
+	        cJSON_GetObjectItem(
+	                cJSON_GetArrayItem(cJSON_GetObjectItem(j, "content"),
+	                                   0),
+	                "text")
+	                ->valuestring);
 	*calls = cJSON_GetObjectItem(inner, "calls")->valueint;
 	*most = cJSON_GetObjectItem(inner, "most_inside")->valueint;
 	cJSON_Delete(inner);
@@ -173,9 +175,9 @@ static void test_unknown_and_ambiguous(void **state)
 	                 SH_ERR_NOTFOUND);
 	assert_non_null(strstr(e.msg, "skillhost tools"));
 	/* "enter" is a tool of testing/serial and of testing/parallel. */
-	assert_int_equal(runtime_call(rt, "enter", "{}", 2, NULL, 0, NULL,
-	                              &res, &e),
-	                 SH_ERR_NOTFOUND);
+	assert_int_equal(
+	        runtime_call(rt, "enter", "{}", 2, NULL, 0, NULL, &res, &e),
+	        SH_ERR_NOTFOUND);
 	assert_non_null(strstr(e.msg, "ambiguous"));
 	assert_non_null(strstr(e.msg, "testing/parallel.enter"));
 	assert_non_null(strstr(e.msg, "testing/serial.enter"));
@@ -222,7 +224,8 @@ static void test_structured_and_output_schema(void **state)
 	(void)state;
 	s = call("testing/everything.structured", "{\"n\":4}", &err);
 	assert_false(err);
-	assert_non_null(strstr(s, "\"structuredContent\":{\"n\":4,\"square\":16}"));
+	assert_non_null(
+	        strstr(s, "\"structuredContent\":{\"n\":4,\"square\":16}"));
 	/* The text mirror of the structured result. */
 	assert_non_null(strstr(s, "{\\\"n\\\":4,\\\"square\\\":16}"));
 	free(s);
@@ -269,8 +272,8 @@ static void test_cancel_and_deadline(void **state)
 
 	t0 = call_now_ns();
 	assert_int_equal(runtime_call(rt, "testing/sleeper.sleep",
-	                              "{\"ms\":5000}", 11, NULL, 50, NULL,
-	                              &res, &e),
+	                              "{\"ms\":5000}", 11, NULL, 50, NULL, &res,
+	                              &e),
 	                 SH_OK);
 	assert_true(res.is_error);
 	assert_true(call_now_ns() - t0 < 1000 * 1000000LL);
@@ -309,8 +312,10 @@ static void on_log(void *ud, skill_log_level l, const char *logger,
 static void test_sinks(void **state)
 {
 	struct seen seen = {0};
-	struct call_sinks sinks = {.progress = on_progress, .log = on_log,
-	                           .log_min = SKILL_LOG_WARNING, .ud = &seen};
+	struct call_sinks sinks = {.progress = on_progress,
+	                           .log = on_log,
+	                           .log_min = SKILL_LOG_WARNING,
+	                           .ud = &seen};
 	struct call_result res;
 	struct sh_error e;
 
@@ -334,16 +339,16 @@ static void test_content_types(void **state)
 	static const struct {
 		const char *tool, *want;
 	} cases[] = {
-		{"testing/everything.text", "\"type\":\"text\""},
-		{"testing/everything.image",
-		 "\"type\":\"image\",\"mimeType\":\"image/png\",\"data\":\"iVBOR"},
-		{"testing/everything.audio",
-		 "\"type\":\"audio\",\"mimeType\":\"audio/wav\",\"data\":\"UklGR"},
-		{"testing/everything.resource",
-		 "\"blob\":\"AAECAw==\""},
-		{"testing/everything.link",
-		 "\"type\":\"resource_link\",\"uri\":\"file:///tmp/everything.txt\""},
-		{"testing/everything.mixed", "\"type\":\"resource\""},
+	        {"testing/everything.text", "\"type\":\"text\""},
+	        {"testing/everything.image", "\"type\":\"image\",\"mimeType\":"
+	                                     "\"image/png\",\"data\":\"iVBOR"},
+	        {"testing/everything.audio", "\"type\":\"audio\",\"mimeType\":"
+	                                     "\"audio/wav\",\"data\":\"UklGR"},
+	        {"testing/everything.resource", "\"blob\":\"AAECAw==\""},
+	        {"testing/everything.link",
+	         "\"type\":\"resource_link\",\"uri\":\"file:///tmp/"
+	         "everything.txt\""},
+	        {"testing/everything.mixed", "\"type\":\"resource\""},
 	};
 
 	(void)state;
@@ -380,17 +385,17 @@ static void test_arg_accessors(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_serialized_skill_never_overlaps),
-		cmocka_unit_test(test_parallel_skill_overlaps),
-		cmocka_unit_test(test_names),
-		cmocka_unit_test(test_unknown_and_ambiguous),
-		cmocka_unit_test(test_arguments_validated_before_invoke),
-		cmocka_unit_test(test_structured_and_output_schema),
-		cmocka_unit_test(test_tool_error),
-		cmocka_unit_test(test_cancel_and_deadline),
-		cmocka_unit_test(test_sinks),
-		cmocka_unit_test(test_content_types),
-		cmocka_unit_test(test_arg_accessors),
+	        cmocka_unit_test(test_serialized_skill_never_overlaps),
+	        cmocka_unit_test(test_parallel_skill_overlaps),
+	        cmocka_unit_test(test_names),
+	        cmocka_unit_test(test_unknown_and_ambiguous),
+	        cmocka_unit_test(test_arguments_validated_before_invoke),
+	        cmocka_unit_test(test_structured_and_output_schema),
+	        cmocka_unit_test(test_tool_error),
+	        cmocka_unit_test(test_cancel_and_deadline),
+	        cmocka_unit_test(test_sinks),
+	        cmocka_unit_test(test_content_types),
+	        cmocka_unit_test(test_arg_accessors),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -45,7 +45,7 @@ static enum MHD_Result reply(struct MHD_Connection *c, int code,
                              const char *hval)
 {
 	struct MHD_Response *r = MHD_create_response_from_buffer(
-		strlen(body), (void *)body, MHD_RESPMEM_MUST_COPY);
+	        strlen(body), (void *)body, MHD_RESPMEM_MUST_COPY);
 	enum MHD_Result ret;
 	char n[16];
 
@@ -81,7 +81,8 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c,
 	if (!strcmp(url, "/echo")) {
 		const char *x = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
 		                                            "X-Test");
-		snprintf(body, sizeof body, "%s x-test=%s", method, x ? x : "-");
+		snprintf(body, sizeof body, "%s x-test=%s", method,
+		         x ? x : "-");
 		return reply(c, 200, body, NULL, NULL);
 	}
 	if (!strcmp(url, "/big")) {
@@ -140,8 +141,8 @@ static int setup(void **state)
 	if (minisig_pubkey_load(path, &pk, &e) ||
 	    trust_add(home, &pk, "testing", &e))
 		return -1;
-	snprintf(path, sizeof path,
-	         "%s/packages/testing-netclient-1.0.0.skill", SKILLS_OUT);
+	snprintf(path, sizeof path, "%s/packages/testing-netclient-1.0.0.skill",
+	         SKILLS_OUT);
 	if (store_install(home, path, NULL, &res, &e) != SH_OK) {
 		fprintf(stderr, "%s\n", e.msg);
 		return -1;
@@ -180,8 +181,14 @@ static char *call(const char *tool, const char *args, atomic_int *cancel)
 		fail_msg("%s", e.msg);
 	j = call_result_to_json(&res);
 	out = malloc(4096);
-	snprintf(out, 4096, "%s%s", cJSON_IsTrue(cJSON_GetObjectItem(j, "isError")) ? "ERROR: " : "",
-	         cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(j, "content"), 0), "text")->valuestring);
+	snprintf(out, 4096, "%s%s",
+	         cJSON_IsTrue(cJSON_GetObjectItem(j, "isError")) ? "ERROR: "
+	                                                         : "",
+	         cJSON_GetObjectItem(
+	                 cJSON_GetArrayItem(cJSON_GetObjectItem(j, "content"),
+	                                    0),
+	                 "text")
+	                 ->valuestring);
 	cJSON_Delete(j);
 	runtime_close(rt);
 	return out;
@@ -211,7 +218,8 @@ static void test_allowed_and_denied(void **state)
 	expect(fetch("/ok\"}"), "200 ");
 	expect(fetch("/ok\"}"), "|hello");
 	/* 127.0.0.1 is not "localhost": not in the manifest. */
-	snprintf(args, sizeof args, "{\"url\":\"http://127.0.0.1:%d/ok\"}", port);
+	snprintf(args, sizeof args, "{\"url\":\"http://127.0.0.1:%d/ok\"}",
+	         port);
 	expect(call("testing/netclient.fetch", args, NULL),
 	       "ERROR: request failed: status 5");
 	/* The operator widens the allowlist. */
@@ -225,8 +233,8 @@ static void test_allowed_and_denied(void **state)
 	expect(call("testing/netclient.fetch",
 	            "{\"url\":\"https://example.com/\"}", NULL),
 	       "ERROR: request failed: status 5");
-	expect(call("testing/netclient.fetch", "{\"url\":\"file:///etc/passwd\"}",
-	            NULL),
+	expect(call("testing/netclient.fetch",
+	            "{\"url\":\"file:///etc/passwd\"}", NULL),
 	       "ERROR: request failed: status 2");
 }
 
@@ -258,7 +266,8 @@ static void test_methods_and_headers(void **state)
 static void test_caps_and_timeouts(void **state)
 {
 	(void)state;
-	expect(fetch("/big\",\"max\":1000}"), "ERROR: request failed: status 7");
+	expect(fetch("/big\",\"max\":1000}"),
+	       "ERROR: request failed: status 7");
 	expect(fetch("/big\"}"), "200 ");
 	expect(fetch("/slow\",\"timeout_ms\":300}"),
 	       "ERROR: request failed: status 4");
@@ -319,8 +328,8 @@ static void test_secrets(void **state)
 	fd = open(logpath, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 	dup2(fd, 2);
 	setenv("SKILLHOST_LOG_LEVEL", "debug", 1);
-	expect(call("testing/netclient.secret", "{\"name\":\"NETCLIENT_TOKEN\"}",
-	            NULL),
+	expect(call("testing/netclient.secret",
+	            "{\"name\":\"NETCLIENT_TOKEN\"}", NULL),
 	       "length 38");
 	setenv("NETCLIENT_ENV_TOKEN", "from-env", 1);
 	expect(call("testing/netclient.secret",
@@ -354,13 +363,13 @@ static void test_secrets(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_allowed_and_denied),
-		cmocka_unit_test(test_redirects),
-		cmocka_unit_test(test_methods_and_headers),
-		cmocka_unit_test(test_caps_and_timeouts),
-		cmocka_unit_test(test_retries),
-		cmocka_unit_test(test_cancellation),
-		cmocka_unit_test(test_secrets),
+	        cmocka_unit_test(test_allowed_and_denied),
+	        cmocka_unit_test(test_redirects),
+	        cmocka_unit_test(test_methods_and_headers),
+	        cmocka_unit_test(test_caps_and_timeouts),
+	        cmocka_unit_test(test_retries),
+	        cmocka_unit_test(test_cancellation),
+	        cmocka_unit_test(test_secrets),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

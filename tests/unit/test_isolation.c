@@ -45,7 +45,7 @@
 #include "sandbox.h"
 
 /* "within deadline + 200 ms", with the worker's start-up on top. */
-#define SLACK_MS 200
+#define SLACK_MS   200
 #define SECRET_ARG "SECRET-ARG-hunter2-7f3a"
 
 static char home[64];
@@ -54,9 +54,9 @@ static struct runtime *rt_local; /* the same files in-process */
 static int listen_port;
 static int listen_fd = -1;
 
-static const char *const files[] = {
-	"testing-hostile", "testing-crasher", "testing-noop",
-	"testing-sleeper", "testing-everything", "testing-serial"};
+static const char *const files[] = {"testing-hostile",    "testing-crasher",
+                                    "testing-noop",       "testing-sleeper",
+                                    "testing-everything", "testing-serial"};
 
 static int64_t now_ms(void)
 {
@@ -70,8 +70,8 @@ static void lib_path(char *buf, size_t cap, const char *name)
 
 static struct runtime *open_rt(int isolate, const char *caller)
 {
-	struct runtime_opts o = {.home = home, .isolate_files = isolate,
-	                         .caller = caller};
+	struct runtime_opts o = {
+	        .home = home, .isolate_files = isolate, .caller = caller};
 	struct runtime *r;
 	struct sh_error e;
 
@@ -103,8 +103,8 @@ static int setup(void **state)
 	struct sh_error e;
 	char path[128];
 	static const char secrets[] =
-		"{\"format\":1,\"skills\":{\"other/skill\":"
-		"{\"TOKEN\":\"other-skills-secret-value\"}}}";
+	        "{\"format\":1,\"skills\":{\"other/skill\":"
+	        "{\"TOKEN\":\"other-skills-secret-value\"}}}";
 
 	(void)state;
 	snprintf(home, sizeof home, "/tmp/skillhost-iso-XXXXXX");
@@ -114,8 +114,8 @@ static int setup(void **state)
 	 * config.json. */
 	if (config_update(home, "testing/hostile", "policy", "memory", "256M",
 	                  &e) ||
-	    config_update(home, "testing/hostile", "settings", "greeting",
-	                  "hi", &e) ||
+	    config_update(home, "testing/hostile", "settings", "greeting", "hi",
+	                  &e) ||
 	    config_update(home, "testing/everything", "settings", "greeting",
 	                  "hello", &e) ||
 	    config_update(home, "testing/sleeper", "policy", "concurrency", "2",
@@ -191,9 +191,9 @@ static struct executor *executor_of(const char *skill)
 	struct executor *ex = NULL;
 	struct sh_error e;
 
-	assert_int_equal(catalog_executor(c, catalog_skill_find(c, skill), &ex,
-	                                  &e),
-	                 SH_OK);
+	assert_int_equal(
+	        catalog_executor(c, catalog_skill_find(c, skill), &ex, &e),
+	        SH_OK);
 	return ex;
 }
 
@@ -213,7 +213,8 @@ static void expand(const char *in, char *out, size_t cap)
 
 	while (*in && n + 64 < cap) {
 		if (!strncmp(in, "PORT", 4)) {
-			n += (size_t)snprintf(out + n, cap - n, "%d", listen_port);
+			n += (size_t)snprintf(out + n, cap - n, "%d",
+			                      listen_port);
 			in += 4;
 		} else if (!strncmp(in, "HOME", 4)) {
 			n += (size_t)snprintf(out + n, cap - n, "%s", home);
@@ -271,39 +272,39 @@ static void check_case(const struct hostile_case *hc)
 static void test_hostile_tools(void **state)
 {
 	static const struct hostile_case cases[] = {
-		{"testing/crasher.segv", "{}", 0, "SIGSEGV",
-		 "runtime error: store to null pointer"},
-		{"testing/crasher.abort", "{}", 0, "SIGABRT"},
-		{"testing/hostile.spin", "{}", 1000, "deadline passed"},
-		{"testing/hostile.sleep", "{}", 1000, "deadline passed"},
-		{"testing/hostile.flood", "{}", 1000, "deadline passed"},
-		/* Either the host sees the hang-up (the skill's close drops
-		 * the last reference to the socket), or a thread of the
-		 * worker still holds the socket and the deadline ends it. */
-		{"testing/hostile.close_channel", "{}", 1000, ""},
-		{"testing/hostile.fork_bomb", "{}", 0, "(clone)"},
-		{"testing/hostile.exec", "{}", 0, "(execve)"},
-		{"testing/hostile.connect", "{\"port\":PORT}", 0,
-		 "socket: Permission denied"},
-		{"testing/hostile.read_file", "{\"path\":\"/etc/shadow\"}", 0,
-		 "Permission denied"},
-		{"testing/hostile.read_file",
-		 "{\"path\":\"HOME/secrets.json\"}", 0, "Permission denied"},
-		{"testing/hostile.write_file", "{\"path\":\"HOME/planted\"}", 0,
-		 "Permission denied"},
-		{"testing/hostile.kill_host", "{}", 0, "kill: "},
-		{"testing/hostile.exit", "{}", 0, "exited with status 3"},
-		{"testing/hostile.garbage", "{\"kind\":\"junk\"}", 0,
-		 "broke the host protocol"},
-		{"testing/hostile.garbage", "{\"kind\":\"huge\"}", 0,
-		 "broke the host protocol"},
-		{"testing/hostile.garbage", "{\"kind\":\"version\"}", 0,
-		 "protocol version 9"},
-		{"testing/hostile.garbage", "{\"kind\":\"stray-done\"}", 0,
-		 "stray done"},
-		/* Under ASan the cap is ASan's RSS limit; the report names it
-		 * all the same. */
-		{"testing/hostile.hog", "{}", 20000, "memory cap of 256 MiB"},
+	        {"testing/crasher.segv", "{}", 0, "SIGSEGV",
+	         "runtime error: store to null pointer"},
+	        {"testing/crasher.abort", "{}", 0, "SIGABRT"},
+	        {"testing/hostile.spin", "{}", 1000, "deadline passed"},
+	        {"testing/hostile.sleep", "{}", 1000, "deadline passed"},
+	        {"testing/hostile.flood", "{}", 1000, "deadline passed"},
+	        /* Either the host sees the hang-up (the skill's close drops
+	         * the last reference to the socket), or a thread of the
+	         * worker still holds the socket and the deadline ends it. */
+	        {"testing/hostile.close_channel", "{}", 1000, ""},
+	        {"testing/hostile.fork_bomb", "{}", 0, "(clone)"},
+	        {"testing/hostile.exec", "{}", 0, "(execve)"},
+	        {"testing/hostile.connect", "{\"port\":PORT}", 0,
+	         "socket: Permission denied"},
+	        {"testing/hostile.read_file", "{\"path\":\"/etc/shadow\"}", 0,
+	         "Permission denied"},
+	        {"testing/hostile.read_file",
+	         "{\"path\":\"HOME/secrets.json\"}", 0, "Permission denied"},
+	        {"testing/hostile.write_file", "{\"path\":\"HOME/planted\"}", 0,
+	         "Permission denied"},
+	        {"testing/hostile.kill_host", "{}", 0, "kill: "},
+	        {"testing/hostile.exit", "{}", 0, "exited with status 3"},
+	        {"testing/hostile.garbage", "{\"kind\":\"junk\"}", 0,
+	         "broke the host protocol"},
+	        {"testing/hostile.garbage", "{\"kind\":\"huge\"}", 0,
+	         "broke the host protocol"},
+	        {"testing/hostile.garbage", "{\"kind\":\"version\"}", 0,
+	         "protocol version 9"},
+	        {"testing/hostile.garbage", "{\"kind\":\"stray-done\"}", 0,
+	         "stray done"},
+	        /* Under ASan the cap is ASan's RSS limit; the report names it
+	         * all the same. */
+	        {"testing/hostile.hog", "{}", 20000, "memory cap of 256 MiB"},
 	};
 	struct exec_isolated_stats st;
 	char planted[128];
@@ -327,8 +328,7 @@ static void test_hostile_tools(void **state)
 static void test_flood_is_drained(void **state)
 {
 	(void)state;
-	expect_ok("testing/hostile.flood", "{\"bytes\":8000000}",
-	          "flooded 8");
+	expect_ok("testing/hostile.flood", "{\"bytes\":8000000}", "flooded 8");
 	expect_ok("testing/hostile.nan_progress", "{}", "progressed");
 	expect_ok("testing/hostile.write_file", "{}", "wrote and read back");
 }
@@ -340,8 +340,8 @@ static void test_thousand_calls_after_crash(void **state)
 	char *s;
 
 	(void)state;
-	assert_true(exec_isolated_stats(executor_of("testing/crasher"),
-	                                &before));
+	assert_true(
+	        exec_isolated_stats(executor_of("testing/crasher"), &before));
 	s = call_on(rt, "testing/crasher.segv", "{}", 0, NULL, &err);
 	assert_true(err);
 	free(s);
@@ -354,8 +354,8 @@ static void test_thousand_calls_after_crash(void **state)
 		assert_false(res.is_error);
 		call_result_free(&res);
 	}
-	assert_true(exec_isolated_stats(executor_of("testing/crasher"),
-	                                &after));
+	assert_true(
+	        exec_isolated_stats(executor_of("testing/crasher"), &after));
 	assert_int_equal(after.crashes, before.crashes + 1);
 	assert_int_equal(after.restarts, before.restarts + 1);
 }
@@ -363,7 +363,7 @@ static void test_thousand_calls_after_crash(void **state)
 /* ---- other calls in flight are unaffected ---- */
 
 #define GOOD_THREADS 4
-#define GOOD_CALLS 300
+#define GOOD_CALLS   300
 
 static atomic_int bad_done;
 
@@ -380,8 +380,9 @@ static void *good_caller(void *arg)
 		int bad;
 		snprintf(args, sizeof args, "{\"text\":\"t%ld-%d\"}", id, i);
 		snprintf(want, sizeof want, "\"text\":\"t%ld-%d\"", id, i);
-		if (runtime_call(rt, id % 2 ? "testing/noop.echo"
-		                            : "testing/hostile.ok",
+		if (runtime_call(rt,
+		                 id % 2 ? "testing/noop.echo"
+		                        : "testing/hostile.ok",
 		                 args, strlen(args), NULL, 0, NULL, &res,
 		                 &e) != SH_OK)
 			return (void *)1;
@@ -399,10 +400,10 @@ static void *good_caller(void *arg)
 static void *bad_caller(void *arg)
 {
 	static const char *const tools[] = {
-		"testing/crasher.segv", "testing/crasher.ok",
-		"testing/hostile.spin", "testing/hostile.exit",
-		"testing/hostile.ok", "testing/hostile.garbage",
-		"testing/crasher.abort", "testing/crasher.ok"};
+	        "testing/crasher.segv",  "testing/crasher.ok",
+	        "testing/hostile.spin",  "testing/hostile.exit",
+	        "testing/hostile.ok",    "testing/hostile.garbage",
+	        "testing/crasher.abort", "testing/crasher.ok"};
 	long n = 0;
 
 	(void)arg;
@@ -425,13 +426,13 @@ static void test_others_unaffected(void **state)
 	(void)state;
 	atomic_store(&bad_done, 0);
 	for (long i = 0; i < 2; i++)
-		assert_int_equal(pthread_create(&bad[i], NULL, bad_caller,
-		                                (void *)i),
-		                 0);
+		assert_int_equal(
+		        pthread_create(&bad[i], NULL, bad_caller, (void *)i),
+		        0);
 	for (long i = 0; i < GOOD_THREADS; i++)
-		assert_int_equal(pthread_create(&good[i], NULL, good_caller,
-		                                (void *)i),
-		                 0);
+		assert_int_equal(
+		        pthread_create(&good[i], NULL, good_caller, (void *)i),
+		        0);
 	for (int i = 0; i < GOOD_THREADS; i++) {
 		void *ret;
 		pthread_join(good[i], &ret);
@@ -519,7 +520,8 @@ static void test_backoff_and_breaker(void **state)
 	assert_non_null(strstr(text, "SIGABRT"));
 	if (took < 150)
 		fail_msg("the restart after 2 crashes was not held back (%lld "
-		         "ms)", (long long)took);
+		         "ms)",
+		         (long long)took);
 	assert_true(exec_isolated_stats(ex, &st));
 	assert_true(st.breaker_open);
 	assert_int_equal(st.crash_streak, 3);
@@ -604,8 +606,8 @@ static void test_cancellation(void **state)
 	(void)state;
 	/* A skill that honours cancellation stops by itself and keeps its
 	 * worker. */
-	assert_true(exec_isolated_stats(executor_of("testing/sleeper"),
-	                                &before));
+	assert_true(
+	        exec_isolated_stats(executor_of("testing/sleeper"), &before));
 	t0 = now_ms();
 	s = call_on(rt, "testing/sleeper.sleep", "{\"ms\":5000}", 300, NULL,
 	            &err);
@@ -621,8 +623,8 @@ static void test_cancellation(void **state)
 	assert_true(err);
 	assert_non_null(strstr(s, "sleeper saw cancellation"));
 	free(s);
-	assert_true(exec_isolated_stats(executor_of("testing/sleeper"),
-	                                &after));
+	assert_true(
+	        exec_isolated_stats(executor_of("testing/sleeper"), &after));
 	assert_int_equal(after.started, before.started);
 	/* One that does not is killed after the grace. */
 	atomic_store(&flag, 0);
@@ -660,8 +662,8 @@ static void on_log(void *ud, skill_log_level l, const char *lg, const char *m)
 static char *call_sinks(struct runtime *r, const char *tool, const char *args,
                         struct sink_count *n)
 {
-	struct call_sinks sinks = {.progress = on_progress, .log = on_log,
-	                           .ud = n};
+	struct call_sinks sinks = {
+	        .progress = on_progress, .log = on_log, .ud = n};
 	struct call_result res;
 	struct sh_error e;
 	cJSON *j;
@@ -681,36 +683,37 @@ static void test_same_as_in_process(void **state)
 	static const struct {
 		const char *tool, *args;
 	} calls[] = {
-		{"testing/everything.text", "{\"text\":\"h\\u00e9llo\"}"},
-		{"testing/everything.structured", "{\"n\":12}"},
-		{"testing/everything.image", "{}"},
-		{"testing/everything.audio", "{}"},
-		{"testing/everything.resource", "{}"},
-		{"testing/everything.link", "{}"},
-		{"testing/everything.mixed", "{}"},
-		{"testing/everything.progress", "{\"steps\":5}"},
-		{"testing/everything.log", "{}"},
-		{"testing/everything.fail", "{\"why\":\"because\"}"},
-		{"testing/everything.echo", "{\"a\":[1,2,{\"b\":null}]}"},
-		{"testing/everything.args",
-		 "{\"s\":\"x\",\"n\":2.5,\"b\":true,\"a\":[7,8],\"o\":{\"k\":1}}"},
-		{"testing/everything.config", "{\"key\":\"greeting\"}"},
-		{"testing/everything.config", "{\"key\":\"unset\"}"},
-		{"testing/everything.bad_output", "{}"},
-		{"testing/everything.structured", "{\"n\":\"not a number\"}"},
-		{"testing/noop.noop", "{}"},
-		{"testing/serial.enter", "{}"},
+	        {"testing/everything.text", "{\"text\":\"h\\u00e9llo\"}"},
+	        {"testing/everything.structured", "{\"n\":12}"},
+	        {"testing/everything.image", "{}"},
+	        {"testing/everything.audio", "{}"},
+	        {"testing/everything.resource", "{}"},
+	        {"testing/everything.link", "{}"},
+	        {"testing/everything.mixed", "{}"},
+	        {"testing/everything.progress", "{\"steps\":5}"},
+	        {"testing/everything.log", "{}"},
+	        {"testing/everything.fail", "{\"why\":\"because\"}"},
+	        {"testing/everything.echo", "{\"a\":[1,2,{\"b\":null}]}"},
+	        {"testing/everything.args", "{\"s\":\"x\",\"n\":2.5,\"b\":true,"
+	                                    "\"a\":[7,8],\"o\":{\"k\":1}}"},
+	        {"testing/everything.config", "{\"key\":\"greeting\"}"},
+	        {"testing/everything.config", "{\"key\":\"unset\"}"},
+	        {"testing/everything.bad_output", "{}"},
+	        {"testing/everything.structured", "{\"n\":\"not a number\"}"},
+	        {"testing/noop.noop", "{}"},
+	        {"testing/serial.enter", "{}"},
 	};
 
 	(void)state;
 	for (size_t i = 0; i < sizeof calls / sizeof *calls; i++) {
 		struct sink_count a = {0}, b = {0};
-		char *local = call_sinks(rt_local, calls[i].tool, calls[i].args,
-		                         &a);
+		char *local =
+		        call_sinks(rt_local, calls[i].tool, calls[i].args, &a);
 		char *iso = call_sinks(rt, calls[i].tool, calls[i].args, &b);
 		if (strcmp(local, iso))
-			fail_msg("%s differs:\n in-process: %s\n isolated:   %s",
-			         calls[i].tool, local, iso);
+			fail_msg(
+			        "%s differs:\n in-process: %s\n isolated:   %s",
+			        calls[i].tool, local, iso);
 		if (a.progress != b.progress || a.log != b.log)
 			fail_msg("%s: sinks differ: %d/%d vs %d/%d",
 			         calls[i].tool, a.progress, a.log, b.progress,
@@ -742,14 +745,14 @@ static void test_death_while_idle(void **state)
 	struct exec_isolated_stats before, after;
 
 	(void)state;
-	assert_true(exec_isolated_stats(executor_of("testing/hostile"),
-	                                &before));
+	assert_true(
+	        exec_isolated_stats(executor_of("testing/hostile"), &before));
 	expect_ok("testing/hostile.background", "{\"crash_after_ms\":30}",
 	          "started");
 	usleep(300 * 1000);
 	expect_ok("testing/hostile.ok", "{\"text\":\"after\"}", "after");
-	assert_true(exec_isolated_stats(executor_of("testing/hostile"),
-	                                &after));
+	assert_true(
+	        exec_isolated_stats(executor_of("testing/hostile"), &after));
 	assert_int_equal(after.crashes, before.crashes + 1);
 	assert_int_equal(after.restarts, before.restarts + 1);
 }
@@ -764,11 +767,15 @@ static skill_status fake_request(skill_call_t *call,
                                  const skill_http_response_t **resp)
 {
 	static const skill_http_header_t hdrs[] = {
-		{"content-type", "text/plain"}, {"x-reply", "1"}};
-	static skill_http_response_t r = {
-		.struct_size = sizeof r, .status = 200, .headers = hdrs,
-		.header_count = 2, .body = "pong", .body_len = 4,
-		.final_url = "https://example.test/final"};
+	        {"content-type", "text/plain"}, {"x-reply", "1"}};
+	static skill_http_response_t r = {.struct_size = sizeof r,
+	                                  .status = 200,
+	                                  .headers = hdrs,
+	                                  .header_count = 2,
+	                                  .body = "pong",
+	                                  .body_len = 4,
+	                                  .final_url =
+	                                          "https://example.test/final"};
 
 	(void)call;
 	http_requests++;
@@ -785,8 +792,7 @@ static void fake_free(skill_call_t *call, const skill_http_response_t *r)
 	http_frees++;
 }
 
-static const char *fake_header(const skill_http_response_t *r,
-                               const char *name)
+static const char *fake_header(const skill_http_response_t *r, const char *name)
 {
 	(void)r, (void)name;
 	return NULL;
@@ -806,11 +812,12 @@ static int64_t fake_secret(skill_call_t *call, const char *name, char *buf,
 	return (int64_t)strlen(v);
 }
 
-static const skill_ext_http_t fake_http = {
-	.struct_size = sizeof fake_http, .request = fake_request,
-	.response_free = fake_free, .header = fake_header};
+static const skill_ext_http_t fake_http = {.struct_size = sizeof fake_http,
+                                           .request = fake_request,
+                                           .response_free = fake_free,
+                                           .header = fake_header};
 static const skill_ext_secrets_t fake_secrets = {
-	.struct_size = sizeof fake_secrets, .get = fake_secret};
+        .struct_size = sizeof fake_secrets, .get = fake_secret};
 
 static const void *fake_lookup(const char *id)
 {
@@ -836,12 +843,12 @@ static void test_extensions_forwarded(void **state)
 		const char *args, *want;
 		int error;
 	} calls[] = {
-		{15, "{\"url\":\"https://example.test/x\"}",
-		 "200 text/plain pong", 0},
-		{16, "{\"reveal\":true}", "secret=tok-123", 0},
-		{16, "{\"name\":\"OTHER\"}", "secret not available (-2)", 1},
-		{14, "{\"text\":\"artifact body\"}", "hostile.txt", 0},
-		{11, "{\"key\":\"greeting\"}", "20 settings read", 0},
+	        {15, "{\"url\":\"https://example.test/x\"}",
+	         "200 text/plain pong", 0},
+	        {16, "{\"reveal\":true}", "secret=tok-123", 0},
+	        {16, "{\"name\":\"OTHER\"}", "secret not available (-2)", 1},
+	        {14, "{\"text\":\"artifact body\"}", "hostile.txt", 0},
+	        {11, "{\"key\":\"greeting\"}", "20 settings read", 0},
 	};
 
 	(void)state;
@@ -869,7 +876,8 @@ static void test_extensions_forwarded(void **state)
 		s = cJSON_PrintUnformatted(j);
 		if (!strstr(s, calls[i].want) ||
 		    (st != SKILL_OK) != calls[i].error)
-			fail_msg("tool %u: status %d, %s", calls[i].index, st, s);
+			fail_msg("tool %u: status %d, %s", calls[i].index, st,
+			         s);
 		free(s);
 		cJSON_Delete(j);
 		cJSON_Delete(args);
@@ -957,7 +965,7 @@ static void *sleep_call(void *arg)
 static void test_policy(void **state)
 {
 	struct metrics_skill *ms =
-		metrics_skill(runtime_services(rt)->metrics, "testing/sleeper");
+	        metrics_skill(runtime_services(rt)->metrics, "testing/sleeper");
 	struct sleeper_arg a[4];
 	pthread_t th[4];
 	unsigned most = 0;
@@ -984,7 +992,8 @@ static void test_policy(void **state)
 	assert_true(took >= 400);
 	/* timeout 700: caps a call that asked for more, or for none. */
 	t0 = now_ms();
-	s = call_on(rt, "testing/sleeper.sleep", "{\"ms\":5000}", 0, NULL, &err);
+	s = call_on(rt, "testing/sleeper.sleep", "{\"ms\":5000}", 0, NULL,
+	            &err);
 	took = now_ms() - t0;
 	assert_true(err);
 	assert_non_null(strstr(s, "deadline"));
@@ -996,10 +1005,9 @@ static void test_policy(void **state)
 
 static void test_audit_log(void **state)
 {
-	static const char *const fields[] = {"ts", "caller", "skill", "tool",
-	                                     "isolation", "status",
-	                                     "duration_ms", "bytes_in",
-	                                     "bytes_out"};
+	static const char *const fields[] = {
+	        "ts",     "caller",      "skill",    "tool",     "isolation",
+	        "status", "duration_ms", "bytes_in", "bytes_out"};
 	char path[256], *text, *line, *save = NULL;
 	int lines = 0, seen_ok = 0, seen_crash = 0, seen_timeout = 0;
 	int seen_denied = 0, seen_memory = 0, seen_invalid = 0;
@@ -1014,8 +1022,8 @@ static void test_audit_log(void **state)
 	            0, NULL, &err);
 	assert_false(err);
 	free(s);
-	s = call_on(rt, "testing/hostile.sleep",
-	            "{\"ms\":\"" SECRET_ARG "\"}", 0, NULL, &err);
+	s = call_on(rt, "testing/hostile.sleep", "{\"ms\":\"" SECRET_ARG "\"}",
+	            0, NULL, &err);
 	assert_true(err);
 	free(s);
 	snprintf(path, sizeof path, "%s/%s/%s", home, AUDIT_DIR, AUDIT_FILE);
@@ -1031,10 +1039,10 @@ static void test_audit_log(void **state)
 			if (!cJSON_GetObjectItemCaseSensitive(j, fields[i]))
 				fail_msg("no %s in %s", fields[i], line);
 		assert_non_null(cJSON_GetObjectItemCaseSensitive(
-			cJSON_GetObjectItemCaseSensitive(j, "caller"),
-			"surface"));
+		        cJSON_GetObjectItemCaseSensitive(j, "caller"),
+		        "surface"));
 		st = cJSON_GetStringValue(
-			cJSON_GetObjectItemCaseSensitive(j, "status"));
+		        cJSON_GetObjectItemCaseSensitive(j, "status"));
 		seen_ok += !strcmp(st, "ok");
 		seen_crash += !strcmp(st, "crashed");
 		seen_timeout += !strcmp(st, "timeout");
@@ -1053,10 +1061,14 @@ static void test_audit_log(void **state)
 static void test_audit_rotation(void **state)
 {
 	struct audit_caller who = {"mcp", "session-1", "client \"x\"\n"};
-	struct audit_record r = {.caller = &who, .skill = "ns/s",
-	                         .tool = "ns/s.t", .isolation = "isolated",
-	                         .status = "ok", .duration_ns = 1234567,
-	                         .bytes_in = 5, .bytes_out = 6};
+	struct audit_record r = {.caller = &who,
+	                         .skill = "ns/s",
+	                         .tool = "ns/s.t",
+	                         .isolation = "isolated",
+	                         .status = "ok",
+	                         .duration_ns = 1234567,
+	                         .bytes_in = 5,
+	                         .bytes_out = 6};
 	char dir[] = "/tmp/skillhost-audit-XXXXXX", path[256];
 	struct audit *a;
 	struct sh_error e;
@@ -1091,10 +1103,10 @@ static void test_audit_rotation(void **state)
 			cJSON *j = cJSON_Parse(l);
 			assert_non_null(j);
 			assert_string_equal(
-				cJSON_GetStringValue(cJSON_GetObjectItem(
-					cJSON_GetObjectItem(j, "caller"),
-					"client")),
-				"client \"x\"\n");
+			        cJSON_GetStringValue(cJSON_GetObjectItem(
+			                cJSON_GetObjectItem(j, "caller"),
+			                "client")),
+			        "client \"x\"\n");
 			cJSON_Delete(j);
 			total++;
 		}
@@ -1113,8 +1125,9 @@ static void test_metrics(void **state)
 
 	(void)state;
 	assert_non_null(text);
-	assert_non_null(strstr(text, "skillhost_tool_calls_total{skill=\"testing"
-	                             "/noop\",tool=\"testing/noop.echo\"}"));
+	assert_non_null(strstr(text,
+	                       "skillhost_tool_calls_total{skill=\"testing"
+	                       "/noop\",tool=\"testing/noop.echo\"}"));
 	assert_non_null(strstr(text, "# TYPE skillhost_tool_call_duration_"
 	                             "seconds histogram"));
 	p = strstr(text, "skillhost_tool_call_duration_seconds_bucket{skill="
@@ -1141,22 +1154,22 @@ static void test_metrics(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_hostile_tools),
-		cmocka_unit_test(test_flood_is_drained),
-		cmocka_unit_test(test_thousand_calls_after_crash),
-		cmocka_unit_test(test_others_unaffected),
-		cmocka_unit_test(test_backoff_and_breaker),
-		cmocka_unit_test(test_breaker_reopens),
-		cmocka_unit_test(test_cancellation),
-		cmocka_unit_test(test_same_as_in_process),
-		cmocka_unit_test(test_threads_and_idle_frames),
-		cmocka_unit_test(test_death_while_idle),
-		cmocka_unit_test(test_extensions_forwarded),
-		cmocka_unit_test(test_missing_extension),
-		cmocka_unit_test(test_policy),
-		cmocka_unit_test(test_audit_log),
-		cmocka_unit_test(test_audit_rotation),
-		cmocka_unit_test(test_metrics),
+	        cmocka_unit_test(test_hostile_tools),
+	        cmocka_unit_test(test_flood_is_drained),
+	        cmocka_unit_test(test_thousand_calls_after_crash),
+	        cmocka_unit_test(test_others_unaffected),
+	        cmocka_unit_test(test_backoff_and_breaker),
+	        cmocka_unit_test(test_breaker_reopens),
+	        cmocka_unit_test(test_cancellation),
+	        cmocka_unit_test(test_same_as_in_process),
+	        cmocka_unit_test(test_threads_and_idle_frames),
+	        cmocka_unit_test(test_death_while_idle),
+	        cmocka_unit_test(test_extensions_forwarded),
+	        cmocka_unit_test(test_missing_extension),
+	        cmocka_unit_test(test_policy),
+	        cmocka_unit_test(test_audit_log),
+	        cmocka_unit_test(test_audit_rotation),
+	        cmocka_unit_test(test_metrics),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -24,28 +24,36 @@ struct refusal {
 };
 
 static const struct refusal refusals[] = {
-	{"bad-major", {"abi.major is 2", "built for ABI 2.0", "supports ABI 1"}},
-	{"no-entry", {"no entry symbol skill_entry_v1", "not a skill", NULL}},
-	{"v2-only", {"exports skill_entry_v2", "built for ABI 2", "supports ABI 1"}},
-	{"null-entry", {"skill_entry_v1() returned NULL", NULL, NULL}},
-	{"small-struct", {"skill_entry_t.struct_size is", "needs at least", "skill built for ABI 1."}},
-	{"too-small-abi", {"struct_size is 4", "too small", NULL}},
-	{"ptr-size", {"abi.ptr_size is 4", "32-bit", NULL}},
-	{"null-name", {"skill_entry_t.name is NULL", "required", "host 1."}},
-	{"null-invoke", {"skill_entry_t.invoke is NULL", "required", NULL}},
-	{"null-tools", {"skill_entry_t.tools is NULL", NULL, NULL}},
-	{"no-tools", {"tool_count is 0", NULL, NULL}},
-	{"bad-skill-name", {"name \"NoNamespace\"", "namespace/name", NULL}},
-	{"bad-version", {"version \"1.0\"", "semantic version", NULL}},
-	{"bad-tool-name", {"tools[0].name \"bad name!\"", "[A-Za-z0-9_-]", NULL}},
-	{"dup-tools", {"tools[0] and tools[1]", "both named \"ok\"", NULL}},
-	{"schema-not-object", {"tools[0].input_schema", "\"type\": \"object\"", NULL}},
-	{"schema-bad-json", {"tools[0].input_schema", NULL, NULL}},
-	{"schema-bad-keyword", {"tools[0].input_schema", "minimum", NULL}},
-	{"null-schema", {"tools[0].input_schema is NULL", NULL, NULL}},
-	{"tool-struct-small", {"tools[0].struct_size is 8", "needs at least", NULL}},
-	{"bad-hint", {"tools[0].readOnlyHint is 7", NULL, NULL}},
-	{"requires-unknown-ext", {"com.example.teleport/1", "does not offer", NULL}},
+        {"bad-major",
+         {"abi.major is 2", "built for ABI 2.0", "supports ABI 1"}},
+        {"no-entry", {"no entry symbol skill_entry_v1", "not a skill", NULL}},
+        {"v2-only",
+         {"exports skill_entry_v2", "built for ABI 2", "supports ABI 1"}},
+        {"null-entry", {"skill_entry_v1() returned NULL", NULL, NULL}},
+        {"small-struct",
+         {"skill_entry_t.struct_size is", "needs at least",
+          "skill built for ABI 1."}},
+        {"too-small-abi", {"struct_size is 4", "too small", NULL}},
+        {"ptr-size", {"abi.ptr_size is 4", "32-bit", NULL}},
+        {"null-name", {"skill_entry_t.name is NULL", "required", "host 1."}},
+        {"null-invoke", {"skill_entry_t.invoke is NULL", "required", NULL}},
+        {"null-tools", {"skill_entry_t.tools is NULL", NULL, NULL}},
+        {"no-tools", {"tool_count is 0", NULL, NULL}},
+        {"bad-skill-name", {"name \"NoNamespace\"", "namespace/name", NULL}},
+        {"bad-version", {"version \"1.0\"", "semantic version", NULL}},
+        {"bad-tool-name",
+         {"tools[0].name \"bad name!\"", "[A-Za-z0-9_-]", NULL}},
+        {"dup-tools", {"tools[0] and tools[1]", "both named \"ok\"", NULL}},
+        {"schema-not-object",
+         {"tools[0].input_schema", "\"type\": \"object\"", NULL}},
+        {"schema-bad-json", {"tools[0].input_schema", NULL, NULL}},
+        {"schema-bad-keyword", {"tools[0].input_schema", "minimum", NULL}},
+        {"null-schema", {"tools[0].input_schema is NULL", NULL, NULL}},
+        {"tool-struct-small",
+         {"tools[0].struct_size is 8", "needs at least", NULL}},
+        {"bad-hint", {"tools[0].readOnlyHint is 7", NULL, NULL}},
+        {"requires-unknown-ext",
+         {"com.example.teleport/1", "does not offer", NULL}},
 };
 
 static void path_of(const char *variant, char *buf, size_t cap)
@@ -119,8 +127,8 @@ static void test_future_minor_loads(void **state)
 	if (runtime_add_skill_file(rt, path, &e) != SH_OK)
 		fail_msg("%s", e.msg);
 	assert_int_equal(runtime_seal(rt, &e), SH_OK);
-	assert_int_equal(runtime_call(rt, "testing/broken.ok", "{}", 2, NULL,
-	                              0, NULL, &res, &e),
+	assert_int_equal(runtime_call(rt, "testing/broken.ok", "{}", 2, NULL, 0,
+	                              NULL, &res, &e),
 	                 SH_OK);
 	assert_false(res.is_error);
 	call_result_free(&res);
@@ -140,8 +148,8 @@ static void test_init_failure(void **state)
 	assert_int_equal(runtime_open(&o, &rt, &e), SH_OK);
 	assert_int_equal(runtime_add_skill_file(rt, path, &e), SH_OK);
 	assert_int_equal(runtime_seal(rt, &e), SH_OK);
-	assert_int_equal(runtime_call(rt, "testing/broken.ok", "{}", 2, NULL,
-	                              0, NULL, &res, &e),
+	assert_int_equal(runtime_call(rt, "testing/broken.ok", "{}", 2, NULL, 0,
+	                              NULL, &res, &e),
 	                 SH_ERR_FAIL);
 	assert_non_null(strstr(e.msg, "init failed with status 8"));
 	assert_non_null(strstr(e.msg, "testing/broken"));
@@ -185,13 +193,13 @@ static void test_duplicate_skill_refused(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_every_refusal),
-		cmocka_unit_test(test_missing_file),
-		cmocka_unit_test(test_not_a_shared_object),
-		cmocka_unit_test(test_future_minor_loads),
-		cmocka_unit_test(test_init_failure),
-		cmocka_unit_test(test_good_skill_loads),
-		cmocka_unit_test(test_duplicate_skill_refused),
+	        cmocka_unit_test(test_every_refusal),
+	        cmocka_unit_test(test_missing_file),
+	        cmocka_unit_test(test_not_a_shared_object),
+	        cmocka_unit_test(test_future_minor_loads),
+	        cmocka_unit_test(test_init_failure),
+	        cmocka_unit_test(test_good_skill_loads),
+	        cmocka_unit_test(test_duplicate_skill_refused),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

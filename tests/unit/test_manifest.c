@@ -57,14 +57,14 @@ static int schema_ok(const char *text)
 }
 
 static const char *good_source =
-	"{\"name\":\"acme/weather\",\"version\":\"1.2.0-rc.1+b7\",\"abi\":1,"
-	"\"description\":\"d\",\"license\":\"MIT\",\"publisher\":"
-	"\"D863B0EB97232B85\",\"platforms\":{\"x86_64-linux-gnu\":"
-	"\"lib/x86_64-linux-gnu/w.so\"},\"tools\":[{\"name\":\"current\","
-	"\"description\":\"now\"}],\"permissions\":{\"network\":"
-	"[\"api.weather.example\",\"*.tiles.example:443\"],\"secrets\":"
-	"[\"WEATHER_API_KEY\"],\"filesystem\":[\"artifacts\"]},\"include\":"
-	"[\"README.md\"],\"x-homepage\":\"https://example.com\"}";
+        "{\"name\":\"acme/weather\",\"version\":\"1.2.0-rc.1+b7\",\"abi\":1,"
+        "\"description\":\"d\",\"license\":\"MIT\",\"publisher\":"
+        "\"D863B0EB97232B85\",\"platforms\":{\"x86_64-linux-gnu\":"
+        "\"lib/x86_64-linux-gnu/w.so\"},\"tools\":[{\"name\":\"current\","
+        "\"description\":\"now\"}],\"permissions\":{\"network\":"
+        "[\"api.weather.example\",\"*.tiles.example:443\"],\"secrets\":"
+        "[\"WEATHER_API_KEY\"],\"filesystem\":[\"artifacts\"]},\"include\":"
+        "[\"README.md\"],\"x-homepage\":\"https://example.com\"}";
 
 static void test_good(void **state)
 {
@@ -89,10 +89,10 @@ static void test_good(void **state)
 static void test_every_shipped_manifest(void **state)
 {
 	static const char *const files[] = {
-		"sdk/examples/hello/manifest.json",
-		"skills/testing/everything/manifest.json",
-		"skills/testing/noop/manifest.json",
-		"skills/powerpoint/manifest.json",
+	        "sdk/examples/hello/manifest.json",
+	        "skills/testing/everything/manifest.json",
+	        "skills/testing/noop/manifest.json",
+	        "skills/powerpoint/manifest.json",
 	};
 	(void)state;
 	for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
@@ -120,48 +120,49 @@ static void test_bad(void **state)
 	static const struct {
 		const char *text, *say;
 	} cases[] = {
-		{"[]", "not a JSON object"},
-		{"{\"version\":\"1.0.0\",\"abi\":1,\"description\":\"d\","
-		 "\"platforms\":{\"x\":\"l.so\"},\"tools\":[{\"name\":\"t\"}]}",
-		 "\"name\" is missing"},
-		{"{\"name\":\"Acme/x\",\"version\":\"1.0.0\",\"abi\":1,"
-		 "\"description\":\"d\",\"platforms\":{\"x\":\"l.so\"},"
-		 "\"tools\":[{\"name\":\"t\"}]}",
-		 "\"name\" must be"},
-		{"{\"name\":\"a/x\",\"version\":\"1.0\",\"abi\":1,"
-		 "\"description\":\"d\",\"platforms\":{\"x\":\"l.so\"},"
-		 "\"tools\":[{\"name\":\"t\"}]}",
-		 "semantic version"},
-		{"{\"name\":\"a/x\",\"version\":\"1.0.0\",\"abi\":\"1\","
-		 "\"description\":\"d\",\"platforms\":{\"x\":\"l.so\"},"
-		 "\"tools\":[{\"name\":\"t\"}]}",
-		 "\"abi\""},
-		{"{\"name\":\"a/x\",\"version\":\"1.0.0\",\"abi\":1,"
-		 "\"description\":\"d\",\"platforms\":{\"x\":\"../l.so\"},"
-		 "\"tools\":[{\"name\":\"t\"}]}",
-		 "relative path"},
-		{"{\"name\":\"a/x\",\"version\":\"1.0.0\",\"abi\":1,"
-		 "\"description\":\"d\",\"platforms\":{\"x\":\"l.so\"},"
-		 "\"tools\":[]}",
-		 "non-empty array"},
-		{"{\"name\":\"a/x\",\"version\":\"1.0.0\",\"abi\":1,"
-		 "\"description\":\"d\",\"platforms\":{\"x\":\"l.so\"},"
-		 "\"tools\":[{\"name\":\"t\"}],\"permissions\":{\"network\":"
-		 "[\"*.com\"]}}",
-		 "permissions.network"},
-		{"{\"name\":\"a/x\",\"version\":\"1.0.0\",\"abi\":1,"
-		 "\"description\":\"d\",\"platforms\":{\"x\":\"l.so\"},"
-		 "\"tools\":[{\"name\":\"t\"}],\"permissions\":{\"secrets\":"
-		 "[\"lower\"]}}",
-		 "permissions.secrets"},
-		{"{\"name\":\"a/x\",\"version\":\"1.0.0\",\"abi\":1,"
-		 "\"description\":\"d\",\"platforms\":{\"x\":\"l.so\"},"
-		 "\"tools\":[{\"name\":\"t\"}],\"permissions\":{\"camera\":[]}}",
-		 "unknown permission"},
-		{"{\"name\":\"a/x\",\"version\":\"1.0.0\",\"abi\":1,"
-		 "\"description\":\"d\",\"platforms\":{\"x\":\"l.so\"},"
-		 "\"tools\":[{\"name\":\"t\"}],\"include\":[\".env\"]}",
-		 "include"},
+	        {"[]", "not a JSON object"},
+	        {"{\"version\":\"1.0.0\",\"abi\":1,\"description\":\"d\","
+	         "\"platforms\":{\"x\":\"l.so\"},\"tools\":[{\"name\":\"t\"}]}",
+	         "\"name\" is missing"},
+	        {"{\"name\":\"Acme/x\",\"version\":\"1.0.0\",\"abi\":1,"
+	         "\"description\":\"d\",\"platforms\":{\"x\":\"l.so\"},"
+	         "\"tools\":[{\"name\":\"t\"}]}",
+	         "\"name\" must be"},
+	        {"{\"name\":\"a/x\",\"version\":\"1.0\",\"abi\":1,"
+	         "\"description\":\"d\",\"platforms\":{\"x\":\"l.so\"},"
+	         "\"tools\":[{\"name\":\"t\"}]}",
+	         "semantic version"},
+	        {"{\"name\":\"a/x\",\"version\":\"1.0.0\",\"abi\":\"1\","
+	         "\"description\":\"d\",\"platforms\":{\"x\":\"l.so\"},"
+	         "\"tools\":[{\"name\":\"t\"}]}",
+	         "\"abi\""},
+	        {"{\"name\":\"a/x\",\"version\":\"1.0.0\",\"abi\":1,"
+	         "\"description\":\"d\",\"platforms\":{\"x\":\"../l.so\"},"
+	         "\"tools\":[{\"name\":\"t\"}]}",
+	         "relative path"},
+	        {"{\"name\":\"a/x\",\"version\":\"1.0.0\",\"abi\":1,"
+	         "\"description\":\"d\",\"platforms\":{\"x\":\"l.so\"},"
+	         "\"tools\":[]}",
+	         "non-empty array"},
+	        {"{\"name\":\"a/x\",\"version\":\"1.0.0\",\"abi\":1,"
+	         "\"description\":\"d\",\"platforms\":{\"x\":\"l.so\"},"
+	         "\"tools\":[{\"name\":\"t\"}],\"permissions\":{\"network\":"
+	         "[\"*.com\"]}}",
+	         "permissions.network"},
+	        {"{\"name\":\"a/x\",\"version\":\"1.0.0\",\"abi\":1,"
+	         "\"description\":\"d\",\"platforms\":{\"x\":\"l.so\"},"
+	         "\"tools\":[{\"name\":\"t\"}],\"permissions\":{\"secrets\":"
+	         "[\"lower\"]}}",
+	         "permissions.secrets"},
+	        {"{\"name\":\"a/x\",\"version\":\"1.0.0\",\"abi\":1,"
+	         "\"description\":\"d\",\"platforms\":{\"x\":\"l.so\"},"
+	         "\"tools\":[{\"name\":\"t\"}],\"permissions\":{\"camera\":[]}"
+	         "}",
+	         "unknown permission"},
+	        {"{\"name\":\"a/x\",\"version\":\"1.0.0\",\"abi\":1,"
+	         "\"description\":\"d\",\"platforms\":{\"x\":\"l.so\"},"
+	         "\"tools\":[{\"name\":\"t\"}],\"include\":[\".env\"]}",
+	         "include"},
 	};
 	(void)state;
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
@@ -192,13 +193,19 @@ static void test_host_patterns(void **state)
 	assert_false(manifest_valid_host_pattern("Example.com"));
 	assert_false(manifest_valid_host_pattern("x.com:99999"));
 	assert_false(manifest_valid_host_pattern("-x.com"));
-	assert_true(manifest_host_matches("*.atlassian.net", "acme.atlassian.net", 443));
-	assert_false(manifest_host_matches("*.atlassian.net", "atlassian.net", 443));
-	assert_false(manifest_host_matches("*.atlassian.net", "evilatlassian.net", 443));
-	assert_true(manifest_host_matches("api.example.com", "API.example.com", 80));
+	assert_true(manifest_host_matches("*.atlassian.net",
+	                                  "acme.atlassian.net", 443));
+	assert_false(
+	        manifest_host_matches("*.atlassian.net", "atlassian.net", 443));
+	assert_false(manifest_host_matches("*.atlassian.net",
+	                                   "evilatlassian.net", 443));
+	assert_true(manifest_host_matches("api.example.com", "API.example.com",
+	                                  80));
 	assert_true(manifest_host_matches("localhost:8080", "localhost", 8080));
-	assert_false(manifest_host_matches("localhost:8080", "localhost", 8081));
-	assert_false(manifest_host_matches("api.example.com", "api.example.com.evil.org", 443));
+	assert_false(
+	        manifest_host_matches("localhost:8080", "localhost", 8081));
+	assert_false(manifest_host_matches("api.example.com",
+	                                   "api.example.com.evil.org", 443));
 }
 
 static void test_paths(void **state)
@@ -220,11 +227,11 @@ static void test_paths(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_good),
-		cmocka_unit_test(test_every_shipped_manifest),
-		cmocka_unit_test(test_bad),
-		cmocka_unit_test(test_host_patterns),
-		cmocka_unit_test(test_paths),
+	        cmocka_unit_test(test_good),
+	        cmocka_unit_test(test_every_shipped_manifest),
+	        cmocka_unit_test(test_bad),
+	        cmocka_unit_test(test_host_patterns),
+	        cmocka_unit_test(test_paths),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

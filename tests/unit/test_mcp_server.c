@@ -21,7 +21,7 @@
 #include "runtime.h"
 
 #define MAX_MSGS 256
-#define WAIT_MS 10000
+#define WAIT_MS  10000
 
 /* Everything a session sent back, in order. */
 struct capture {
@@ -29,7 +29,7 @@ struct capture {
 	pthread_cond_t cond;
 	char *msgs[MAX_MSGS];
 	int nmsgs;
-	int finals;      /* final messages seen (incl. "no response") */
+	int finals;       /* final messages seen (incl. "no response") */
 	int empty_finals; /* finals without a message */
 	int last_final;   /* index of the last final message, or -1 */
 };
@@ -190,9 +190,9 @@ static int teardown(void **state)
 }
 
 static const char init_msg[] =
-	"{\"jsonrpc\":\"2.0\",\"id\":0,\"method\":\"initialize\",\"params\":{"
-	"\"protocolVersion\":\"2025-11-25\",\"capabilities\":{},"
-	"\"clientInfo\":{\"name\":\"unit\",\"version\":\"1\"}}}";
+        "{\"jsonrpc\":\"2.0\",\"id\":0,\"method\":\"initialize\",\"params\":{"
+        "\"protocolVersion\":\"2025-11-25\",\"capabilities\":{},"
+        "\"clientInfo\":{\"name\":\"unit\",\"version\":\"1\"}}}";
 
 /* A session past initialize and initialized. */
 static struct mcp_session *ready(struct capture *c)
@@ -207,7 +207,8 @@ static struct mcp_session *ready(struct capture *c)
 	assert_non_null(result(j));
 	cJSON_Delete(j);
 	j = rpc(s, c,
-	        "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}");
+	        "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/"
+	        "initialized\"}");
 	assert_null(j);
 	cap_clear(c);
 	return s;
@@ -215,10 +216,11 @@ static struct mcp_session *ready(struct capture *c)
 
 static void test_versions(void **state)
 {
-	static const char *const cases[][2] = {
-		{"2025-11-25", "2025-11-25"}, {"2025-06-18", "2025-06-18"},
-		{"2025-03-26", "2025-03-26"}, {"1999-01-01", "2025-11-25"},
-		{"2026-07-28", "2025-11-25"}};
+	static const char *const cases[][2] = {{"2025-11-25", "2025-11-25"},
+	                                       {"2025-06-18", "2025-06-18"},
+	                                       {"2025-03-26", "2025-03-26"},
+	                                       {"1999-01-01", "2025-11-25"},
+	                                       {"2026-07-28", "2025-11-25"}};
 	struct capture c;
 	struct sh_error e;
 
@@ -230,28 +232,32 @@ static void test_versions(void **state)
 		cJSON *j, *r;
 		assert_int_equal(mcp_session_new(srv, NULL, 0, NULL, &s, &e),
 		                 SH_OK);
-		snprintf(msg, sizeof msg,
-		         "{\"jsonrpc\":\"2.0\",\"id\":\"i\",\"method\":"
-		         "\"initialize\",\"params\":{\"protocolVersion\":\"%s\","
-		         "\"capabilities\":{},\"clientInfo\":{\"name\":\"u\","
-		         "\"version\":\"1\"}}}",
-		         cases[i][0]);
+		snprintf(
+		        msg, sizeof msg,
+		        "{\"jsonrpc\":\"2.0\",\"id\":\"i\",\"method\":"
+		        "\"initialize\",\"params\":{\"protocolVersion\":\"%s\","
+		        "\"capabilities\":{},\"clientInfo\":{\"name\":\"u\","
+		        "\"version\":\"1\"}}}",
+		        cases[i][0]);
 		j = rpc(s, &c, msg);
 		r = (cJSON *)result(j);
 		assert_non_null(r);
 		assert_string_equal(
-			cJSON_GetObjectItem(r, "protocolVersion")->valuestring,
-			cases[i][1]);
+		        cJSON_GetObjectItem(r, "protocolVersion")->valuestring,
+		        cases[i][1]);
 		assert_string_equal(mcp_session_version(s), cases[i][1]);
 		assert_true(cJSON_IsTrue(cJSON_GetObjectItem(
-			cJSON_GetObjectItem(
-				cJSON_GetObjectItem(r, "capabilities"), "tools"),
-			"listChanged")));
+		        cJSON_GetObjectItem(
+		                cJSON_GetObjectItem(r, "capabilities"),
+		                "tools"),
+		        "listChanged")));
 		assert_non_null(cJSON_GetObjectItem(
-			cJSON_GetObjectItem(r, "capabilities"), "logging"));
-		assert_string_equal(cJSON_GetObjectItem(
-			cJSON_GetObjectItem(r, "serverInfo"), "name")->valuestring,
-		                    "skillhost");
+		        cJSON_GetObjectItem(r, "capabilities"), "logging"));
+		assert_string_equal(
+		        cJSON_GetObjectItem(
+		                cJSON_GetObjectItem(r, "serverInfo"), "name")
+		                ->valuestring,
+		        "skillhost");
 		assert_string_equal(cJSON_GetObjectItem(j, "id")->valuestring,
 		                    "i");
 		cJSON_Delete(j);
@@ -279,7 +285,8 @@ static void test_lifecycle(void **state)
 	assert_non_null(result(j));
 	assert_int_equal(cJSON_GetArraySize(result(j)), 0);
 	cJSON_Delete(j);
-	j = rpc(s, &c, "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/list\"}");
+	j = rpc(s, &c,
+	        "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/list\"}");
 	assert_int_equal(error_code(j), JSONRPC_INVALID_REQUEST);
 	assert_non_null(strstr(error_message(j), "initialize"));
 	cJSON_Delete(j);
@@ -306,62 +313,65 @@ static void test_jsonrpc_errors(void **state)
 		const char *id; /* expected id as JSON text */
 		const char *says;
 	} cases[] = {
-		{"{", JSONRPC_PARSE_ERROR, "null", "not valid JSON"},
-		{"", JSONRPC_PARSE_ERROR, "null", "empty"},
-		{"{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"} x",
-		 JSONRPC_PARSE_ERROR, "null", "not valid JSON"},
-		{"\"\xff\xfe\"", JSONRPC_PARSE_ERROR, "null", "UTF-8"},
-		{"[{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}]",
-		 JSONRPC_INVALID_REQUEST, "null", "batches"},
-		{"42", JSONRPC_INVALID_REQUEST, "null", "object"},
-		{"{\"jsonrpc\":\"1.0\",\"id\":7,\"method\":\"ping\"}",
-		 JSONRPC_INVALID_REQUEST, "7", "2.0"},
-		{"{\"id\":7,\"method\":\"ping\"}", JSONRPC_INVALID_REQUEST, "7",
-		 "2.0"},
-		{"{\"jsonrpc\":\"2.0\",\"id\":{},\"method\":\"ping\"}",
-		 JSONRPC_INVALID_REQUEST, "null", "id"},
-		{"{\"jsonrpc\":\"2.0\",\"id\":null,\"method\":\"ping\"}",
-		 JSONRPC_INVALID_REQUEST, "null", "id"},
-		{"{\"jsonrpc\":\"2.0\",\"id\":1.5,\"method\":\"ping\"}",
-		 JSONRPC_INVALID_REQUEST, "null", "id"},
-		{"{\"jsonrpc\":\"2.0\",\"id\":\"a\",\"method\":5}",
-		 JSONRPC_INVALID_REQUEST, "\"a\"", "method"},
-		{"{\"jsonrpc\":\"2.0\",\"id\":\"a\",\"method\":\"\"}",
-		 JSONRPC_INVALID_REQUEST, "\"a\"", "method"},
-		{"{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"ping\",\"params\":[]}",
-		 JSONRPC_INVALID_PARAMS, "2", "params"},
-		{"{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"ping\","
-		 "\"result\":{}}",
-		 JSONRPC_INVALID_REQUEST, "2", "result"},
-		{"{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"no/such\"}",
-		 JSONRPC_METHOD_NOT_FOUND, "3", "no/such"},
-		{"{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"resources/list\"}",
-		 JSONRPC_METHOD_NOT_FOUND, "3", "tools only"},
-		{"{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"tools/call\","
-		 "\"params\":{}}",
-		 JSONRPC_INVALID_PARAMS, "4", "name"},
-		{"{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"tools/call\","
-		 "\"params\":{\"name\":\"testing.noop.noop\",\"arguments\":[1]}}",
-		 JSONRPC_INVALID_PARAMS, "4", "arguments"},
-		{"{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"tools/call\","
-		 "\"params\":{\"name\":\"testing.noop.noop\",\"_meta\":"
-		 "{\"progressToken\":{}}}}",
-		 JSONRPC_INVALID_PARAMS, "4", "progressToken"},
-		{"{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"tools/call\","
-		 "\"params\":{\"name\":\"no.such.tool\"}}",
-		 JSONRPC_INVALID_PARAMS, "5", "unknown tool"},
-		{"{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"tools/call\","
-		 "\"params\":{\"name\":\"echo\"}}",
-		 JSONRPC_INVALID_PARAMS, "5", "ambiguous"},
-		{"{\"jsonrpc\":\"2.0\",\"id\":6,\"method\":\"tools/list\","
-		 "\"params\":{\"cursor\":\"bm9wZQ!!\"}}",
-		 JSONRPC_INVALID_PARAMS, "6", "cursor"},
-		{"{\"jsonrpc\":\"2.0\",\"id\":6,\"method\":\"tools/list\","
-		 "\"params\":{\"cursor\":5}}",
-		 JSONRPC_INVALID_PARAMS, "6", "cursor"},
-		{"{\"jsonrpc\":\"2.0\",\"id\":8,\"method\":\"logging/setLevel\","
-		 "\"params\":{\"level\":\"loud\"}}",
-		 JSONRPC_INVALID_PARAMS, "8", "level"},
+	        {"{", JSONRPC_PARSE_ERROR, "null", "not valid JSON"},
+	        {"", JSONRPC_PARSE_ERROR, "null", "empty"},
+	        {"{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"} x",
+	         JSONRPC_PARSE_ERROR, "null", "not valid JSON"},
+	        {"\"\xff\xfe\"", JSONRPC_PARSE_ERROR, "null", "UTF-8"},
+	        {"[{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}]",
+	         JSONRPC_INVALID_REQUEST, "null", "batches"},
+	        {"42", JSONRPC_INVALID_REQUEST, "null", "object"},
+	        {"{\"jsonrpc\":\"1.0\",\"id\":7,\"method\":\"ping\"}",
+	         JSONRPC_INVALID_REQUEST, "7", "2.0"},
+	        {"{\"id\":7,\"method\":\"ping\"}", JSONRPC_INVALID_REQUEST, "7",
+	         "2.0"},
+	        {"{\"jsonrpc\":\"2.0\",\"id\":{},\"method\":\"ping\"}",
+	         JSONRPC_INVALID_REQUEST, "null", "id"},
+	        {"{\"jsonrpc\":\"2.0\",\"id\":null,\"method\":\"ping\"}",
+	         JSONRPC_INVALID_REQUEST, "null", "id"},
+	        {"{\"jsonrpc\":\"2.0\",\"id\":1.5,\"method\":\"ping\"}",
+	         JSONRPC_INVALID_REQUEST, "null", "id"},
+	        {"{\"jsonrpc\":\"2.0\",\"id\":\"a\",\"method\":5}",
+	         JSONRPC_INVALID_REQUEST, "\"a\"", "method"},
+	        {"{\"jsonrpc\":\"2.0\",\"id\":\"a\",\"method\":\"\"}",
+	         JSONRPC_INVALID_REQUEST, "\"a\"", "method"},
+	        {"{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"ping\",\"params\":"
+	         "[]}",
+	         JSONRPC_INVALID_PARAMS, "2", "params"},
+	        {"{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"ping\","
+	         "\"result\":{}}",
+	         JSONRPC_INVALID_REQUEST, "2", "result"},
+	        {"{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"no/such\"}",
+	         JSONRPC_METHOD_NOT_FOUND, "3", "no/such"},
+	        {"{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"resources/list\"}",
+	         JSONRPC_METHOD_NOT_FOUND, "3", "tools only"},
+	        {"{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"tools/call\","
+	         "\"params\":{}}",
+	         JSONRPC_INVALID_PARAMS, "4", "name"},
+	        {"{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"tools/call\","
+	         "\"params\":{\"name\":\"testing.noop.noop\",\"arguments\":[1]}"
+	         "}",
+	         JSONRPC_INVALID_PARAMS, "4", "arguments"},
+	        {"{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"tools/call\","
+	         "\"params\":{\"name\":\"testing.noop.noop\",\"_meta\":"
+	         "{\"progressToken\":{}}}}",
+	         JSONRPC_INVALID_PARAMS, "4", "progressToken"},
+	        {"{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"tools/call\","
+	         "\"params\":{\"name\":\"no.such.tool\"}}",
+	         JSONRPC_INVALID_PARAMS, "5", "unknown tool"},
+	        {"{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"tools/call\","
+	         "\"params\":{\"name\":\"echo\"}}",
+	         JSONRPC_INVALID_PARAMS, "5", "ambiguous"},
+	        {"{\"jsonrpc\":\"2.0\",\"id\":6,\"method\":\"tools/list\","
+	         "\"params\":{\"cursor\":\"bm9wZQ!!\"}}",
+	         JSONRPC_INVALID_PARAMS, "6", "cursor"},
+	        {"{\"jsonrpc\":\"2.0\",\"id\":6,\"method\":\"tools/list\","
+	         "\"params\":{\"cursor\":5}}",
+	         JSONRPC_INVALID_PARAMS, "6", "cursor"},
+	        {"{\"jsonrpc\":\"2.0\",\"id\":8,\"method\":\"logging/"
+	         "setLevel\","
+	         "\"params\":{\"level\":\"loud\"}}",
+	         JSONRPC_INVALID_PARAMS, "8", "level"},
 	};
 	struct capture c;
 	struct mcp_session *s = ready(&c);
@@ -396,8 +406,7 @@ static void test_jsonrpc_errors(void **state)
 	/* Notifications and client responses get no answer at all. */
 	cap_clear(&c);
 	assert_null(rpc(s, &c, "{\"jsonrpc\":\"2.0\",\"method\":\"no/such\"}"));
-	assert_null(rpc(s, &c,
-	                "{\"jsonrpc\":\"2.0\",\"id\":9,\"result\":{}}"));
+	assert_null(rpc(s, &c, "{\"jsonrpc\":\"2.0\",\"id\":9,\"result\":{}}"));
 	assert_null(rpc(s, &c,
 	                "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/"
 	                "cancelled\",\"params\":{\"requestId\":12345}}"));
@@ -422,7 +431,8 @@ static void test_pagination(void **state)
 		if (cursor[0])
 			snprintf(msg, sizeof msg,
 			         "{\"jsonrpc\":\"2.0\",\"id\":%zu,\"method\":"
-			         "\"tools/list\",\"params\":{\"cursor\":\"%s\"}}",
+			         "\"tools/"
+			         "list\",\"params\":{\"cursor\":\"%s\"}}",
 			         pages, cursor);
 		else
 			snprintf(msg, sizeof msg,
@@ -432,21 +442,23 @@ static void test_pagination(void **state)
 		j = rpc(s, &c, msg);
 		r = result(j);
 		assert_non_null(r);
-		assert_true(cJSON_GetArraySize(cJSON_GetObjectItem(r, "tools")) <=
-		            4);
-		cJSON_ArrayForEach(t, cJSON_GetObjectItem(r, "tools")) {
+		assert_true(cJSON_GetArraySize(
+		                    cJSON_GetObjectItem(r, "tools")) <= 4);
+		cJSON_ArrayForEach(t, cJSON_GetObjectItem(r, "tools"))
+		{
 			struct tool *want = catalog_tool_at(cat, seen++);
 			assert_string_equal(
-				cJSON_GetObjectItem(t, "name")->valuestring,
-				want->mcp_name);
+			        cJSON_GetObjectItem(t, "name")->valuestring,
+			        want->mcp_name);
 			assert_true(cJSON_IsObject(
-				cJSON_GetObjectItem(t, "inputSchema")));
+			        cJSON_GetObjectItem(t, "inputSchema")));
 			assert_non_null(cJSON_GetObjectItem(t, "description"));
 		}
 		next = cJSON_GetObjectItem(r, "nextCursor");
 		cursor[0] = '\0';
 		if (next)
-			snprintf(cursor, sizeof cursor, "%s", next->valuestring);
+			snprintf(cursor, sizeof cursor, "%s",
+			         next->valuestring);
 		cJSON_Delete(j);
 		cap_clear(&c);
 		pages++;
@@ -475,8 +487,10 @@ static const cJSON *call(struct mcp_session *s, struct capture *c,
 
 static const char *first_type(const cJSON *r)
 {
-	return cJSON_GetObjectItem(cJSON_GetArrayItem(
-		cJSON_GetObjectItem(r, "content"), 0), "type")->valuestring;
+	return cJSON_GetObjectItem(
+	               cJSON_GetArrayItem(cJSON_GetObjectItem(r, "content"), 0),
+	               "type")
+	        ->valuestring;
 }
 
 static void test_content_types(void **state)
@@ -484,14 +498,14 @@ static void test_content_types(void **state)
 	static const struct {
 		const char *tool, *args, *type;
 	} cases[] = {
-		{"testing.everything.text", "{\"text\":\"hi\"}", "text"},
-		{"testing.everything.image", "{}", "image"},
-		{"testing.everything.audio", "{}", "audio"},
-		{"testing.everything.resource", "{}", "resource"},
-		{"testing.everything.link", "{}", "resource_link"},
-		{"testing.everything.mixed", "{}", "text"},
-		{"testing/everything.text", "{}", "text"},
-		{"testing__everything__text", "{}", "text"},
+	        {"testing.everything.text", "{\"text\":\"hi\"}", "text"},
+	        {"testing.everything.image", "{}", "image"},
+	        {"testing.everything.audio", "{}", "audio"},
+	        {"testing.everything.resource", "{}", "resource"},
+	        {"testing.everything.link", "{}", "resource_link"},
+	        {"testing.everything.mixed", "{}", "text"},
+	        {"testing/everything.text", "{}", "text"},
+	        {"testing__everything__text", "{}", "text"},
 	};
 	struct capture c;
 	struct mcp_session *s = ready(&c);
@@ -517,8 +531,11 @@ static void test_content_types(void **state)
 	                 3);
 	cJSON_Delete(j);
 	r = call(s, &c, "testing.everything.structured", "{\"n\":3}", &j);
-	assert_int_equal(cJSON_GetObjectItem(cJSON_GetObjectItem(
-		r, "structuredContent"), "square")->valueint, 9);
+	assert_int_equal(
+	        cJSON_GetObjectItem(cJSON_GetObjectItem(r, "structuredContent"),
+	                            "square")
+	                ->valueint,
+	        9);
 	cJSON_Delete(j);
 	/* Failures the model can act on are results, not protocol errors. */
 	r = call(s, &c, "testing.everything.fail", "{\"why\":\"nope\"}", &j);
@@ -568,9 +585,9 @@ static void test_progress(void **state)
 	assert_int_equal(count_method(&c, "notifications/progress",
 	                              "\"progressToken\":\"tok-1\""),
 	                 3);
-	assert_int_equal(count_method(&c, "\"progress\":3,\"total\":3",
-	                              "step 3 of 3"),
-	                 1);
+	assert_int_equal(
+	        count_method(&c, "\"progress\":3,\"total\":3", "step 3 of 3"),
+	        1);
 	/* The response comes after the notifications. */
 	assert_non_null(strstr(c.msgs[c.nmsgs - 1], "\"id\":1"));
 	cap_clear(&c);
@@ -651,17 +668,18 @@ static void test_cancel(void **state)
 	struct mcp_session *s = ready(&c);
 	struct mcp_reply r = {cap_send, &c};
 	const char *sleep_msg =
-		"{\"jsonrpc\":\"2.0\",\"id\":\"long\",\"method\":\"tools/call\","
-		"\"params\":{\"name\":\"testing.sleeper.sleep\",\"arguments\":"
-		"{\"ms\":20000},\"_meta\":{\"progressToken\":\"pt\"}}}";
+	        "{\"jsonrpc\":\"2.0\",\"id\":\"long\",\"method\":\"tools/"
+	        "call\","
+	        "\"params\":{\"name\":\"testing.sleeper.sleep\",\"arguments\":"
+	        "{\"ms\":20000},\"_meta\":{\"progressToken\":\"pt\"}}}";
 	int64_t t0;
 	cJSON *j;
 
 	(void)state;
 	t0 = ms_now();
-	assert_int_equal(mcp_session_receive(s, sleep_msg, strlen(sleep_msg),
-	                                     &r),
-	                 MCP_RX_PENDING);
+	assert_int_equal(
+	        mcp_session_receive(s, sleep_msg, strlen(sleep_msg), &r),
+	        MCP_RX_PENDING);
 	/* The same id while it runs is refused; pings still answer. */
 	j = rpc(s, &c, sleep_msg);
 	assert_int_equal(error_code(j), JSONRPC_INVALID_REQUEST);
@@ -671,8 +689,8 @@ static void test_cancel(void **state)
 	cJSON_Delete(j);
 	/* Cancel once the sleeper runs (its first progress report), so it
 	 * is the skill that sees the cancellation. */
-	for (int i = 0; i < 500 && !count_method(&c, "notifications/progress",
-	                                         NULL);
+	for (int i = 0;
+	     i < 500 && !count_method(&c, "notifications/progress", NULL);
 	     i++) {
 		const struct timespec step = {0, 10000000};
 		nanosleep(&step, NULL);
@@ -701,9 +719,9 @@ static void test_close_cancels(void **state)
 	struct mcp_session *s = ready(&c);
 	struct mcp_reply r = {cap_send, &c};
 	const char *msg =
-		"{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\","
-		"\"params\":{\"name\":\"testing.sleeper.sleep\",\"arguments\":"
-		"{\"ms\":20000}}}";
+	        "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\","
+	        "\"params\":{\"name\":\"testing.sleeper.sleep\",\"arguments\":"
+	        "{\"ms\":20000}}}";
 	int64_t t0 = ms_now();
 
 	(void)state;
@@ -750,14 +768,16 @@ static void test_short_names(void **state)
 	assert_int_equal(mcp_session_new(s2, NULL, 0, NULL, &s, &e), SH_OK);
 	j = rpc(s, &c, init_msg);
 	cJSON_Delete(j);
-	j = rpc(s, &c, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/list\"}");
+	j = rpc(s, &c,
+	        "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/list\"}");
 	cJSON_ArrayForEach(t, cJSON_GetObjectItem(result(j), "tools"))
-		assert_null(strchr(cJSON_GetObjectItem(t, "name")->valuestring,
-		                   '.'));
+	        assert_null(strchr(cJSON_GetObjectItem(t, "name")->valuestring,
+	                           '.'));
 	cJSON_Delete(j);
 	j = rpc(s, &c,
 	        "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\","
-	        "\"params\":{\"name\":\"text\",\"arguments\":{\"text\":\"x\"}}}");
+	        "\"params\":{\"name\":\"text\",\"arguments\":{\"text\":\"x\"}}"
+	        "}");
 	assert_string_equal(first_type(result(j)), "text");
 	cJSON_Delete(j);
 	mcp_session_close(s);
@@ -784,15 +804,16 @@ static void test_stateless(void **state)
 	                 SH_OK);
 	assert_string_equal(mcp_session_version(s), "2025-06-18");
 	/* No initialize needed, and an initialize is answered anyway. */
-	j = rpc(s, &c, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/list\"}");
+	j = rpc(s, &c,
+	        "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/list\"}");
 	assert_non_null(result(j));
 	cJSON_Delete(j);
 	j = rpc(s, &c, init_msg);
 	assert_false(cJSON_IsTrue(cJSON_GetObjectItem(
-		cJSON_GetObjectItem(cJSON_GetObjectItem(result(j),
-		                                        "capabilities"),
-		                    "tools"),
-		"listChanged")));
+	        cJSON_GetObjectItem(
+	                cJSON_GetObjectItem(result(j), "capabilities"),
+	                "tools"),
+	        "listChanged")));
 	cJSON_Delete(j);
 	j = rpc(s, &c,
 	        "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\","
@@ -813,9 +834,9 @@ static void test_drain(void **state)
 	struct capture c;
 	struct sh_error e;
 	const char *msg =
-		"{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\","
-		"\"params\":{\"name\":\"testing.sleeper.sleep\",\"arguments\":"
-		"{\"ms\":20000}}}";
+	        "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\","
+	        "\"params\":{\"name\":\"testing.sleeper.sleep\",\"arguments\":"
+	        "{\"ms\":20000}}}";
 	int64_t t0 = ms_now();
 	cJSON *j;
 
@@ -862,7 +883,8 @@ static void *hammer_main(void *arg)
 		char msg[256];
 		cJSON *j;
 		snprintf(msg, sizeof msg,
-		         "{\"jsonrpc\":\"2.0\",\"id\":%d,\"method\":\"tools/call\","
+		         "{\"jsonrpc\":\"2.0\",\"id\":%d,\"method\":\"tools/"
+		         "call\","
 		         "\"params\":{\"name\":\"testing.noop.echo\","
 		         "\"arguments\":{\"text\":\"n%d\"}}}",
 		         i, i);
@@ -896,19 +918,19 @@ static void test_concurrency(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_versions),
-		cmocka_unit_test(test_lifecycle),
-		cmocka_unit_test(test_jsonrpc_errors),
-		cmocka_unit_test(test_pagination),
-		cmocka_unit_test(test_content_types),
-		cmocka_unit_test(test_progress),
-		cmocka_unit_test(test_logging),
-		cmocka_unit_test(test_cancel),
-		cmocka_unit_test(test_close_cancels),
-		cmocka_unit_test(test_short_names),
-		cmocka_unit_test(test_stateless),
-		cmocka_unit_test(test_drain),
-		cmocka_unit_test(test_concurrency),
+	        cmocka_unit_test(test_versions),
+	        cmocka_unit_test(test_lifecycle),
+	        cmocka_unit_test(test_jsonrpc_errors),
+	        cmocka_unit_test(test_pagination),
+	        cmocka_unit_test(test_content_types),
+	        cmocka_unit_test(test_progress),
+	        cmocka_unit_test(test_logging),
+	        cmocka_unit_test(test_cancel),
+	        cmocka_unit_test(test_close_cancels),
+	        cmocka_unit_test(test_short_names),
+	        cmocka_unit_test(test_stateless),
+	        cmocka_unit_test(test_drain),
+	        cmocka_unit_test(test_concurrency),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -27,7 +27,7 @@
 #include "download.h"
 #include "fsutil.h"
 
-#define BODY_LEN (200 * 1024)
+#define BODY_LEN   (200 * 1024)
 #define TRICKLE_MS 200
 
 static struct MHD_Daemon *daemon_;
@@ -78,8 +78,8 @@ static enum MHD_Result queue(struct MHD_Connection *c, unsigned status,
 static enum MHD_Result send_body(struct MHD_Connection *c, const char *data,
                                  int ranges)
 {
-	const char *range = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
-	                                                "Range");
+	const char *range =
+	        MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Range");
 	unsigned long long from;
 	struct MHD_Response *r;
 	char cr[80];
@@ -147,8 +147,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 		struct stream *s = calloc(1, sizeof *s);
 		s->mode = mode;
 		r = MHD_create_response_from_callback(
-			!strcmp(mode, "endless") ? MHD_SIZE_UNKNOWN : BODY_LEN,
-			4096, reader, s, free);
+		        !strcmp(mode, "endless") ? MHD_SIZE_UNKNOWN : BODY_LEN,
+		        4096, reader, s, free);
 		return queue(c, 200, r);
 	}
 	r = MHD_create_response_from_buffer(9, (void *)"not found",
@@ -167,11 +167,10 @@ static int setup(void **state)
 	randombytes_buf(body, BODY_LEN);
 	crypto_generichash(body_hash, sizeof body_hash, (void *)body, BODY_LEN,
 	                   NULL, 0);
-	daemon_ = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD |
-	                                   MHD_USE_THREAD_PER_CONNECTION,
-	                           0, NULL, NULL, on_request, NULL,
-	                           MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
-	                           MHD_OPTION_END);
+	daemon_ = MHD_start_daemon(
+	        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION,
+	        0, NULL, NULL, on_request, NULL, MHD_OPTION_SOCK_ADDR,
+	        (struct sockaddr *)&sa, MHD_OPTION_END);
 	if (!daemon_)
 		return -1;
 	info = MHD_get_daemon_info(daemon_, MHD_DAEMON_INFO_BIND_PORT);
@@ -201,15 +200,18 @@ static int teardown(void **state)
 
 /* ---- helpers ------------------------------------------------------------ */
 
-static sh_status fetch(const char *m1, const char *m2, uint64_t cap,
-                       int exact, const uint8_t *hash, const char *path,
+static sh_status fetch(const char *m1, const char *m2, uint64_t cap, int exact,
+                       const uint8_t *hash, const char *path,
                        struct download_result *res, struct sh_error *e)
 {
 	char u1[128], u2[128];
 	const char *urls[2] = {u1, u2};
-	struct download_req r = {.urls = urls, .nurls = m2 ? 2 : 1,
-	                         .max_bytes = cap, .exact = exact,
-	                         .blake2b256 = hash, .path = path,
+	struct download_req r = {.urls = urls,
+	                         .nurls = m2 ? 2 : 1,
+	                         .max_bytes = cap,
+	                         .exact = exact,
+	                         .blake2b256 = hash,
+	                         .path = path,
 	                         .what = "the test file"};
 
 	snprintf(u1, sizeof u1, "%s/%s", base, m1);
@@ -235,17 +237,17 @@ static void test_plain(void **state)
 	struct sh_error e;
 
 	(void)state;
-	assert_int_equal(fetch("ok", NULL, BODY_LEN, 1, body_hash, NULL, &res,
-	                       &e),
-	                 SH_OK);
+	assert_int_equal(
+	        fetch("ok", NULL, BODY_LEN, 1, body_hash, NULL, &res, &e),
+	        SH_OK);
 	expect_body(&res);
 	assert_int_equal(res.attempts, 1);
 	assert_int_equal(res.resumed, 0);
 	download_result_free(&res);
 	/* No hash and a loose cap: a body of any length up to the cap. */
-	assert_int_equal(fetch("ok", NULL, 10 * BODY_LEN, 0, NULL, NULL, &res,
-	                       &e),
-	                 SH_OK);
+	assert_int_equal(
+	        fetch("ok", NULL, 10 * BODY_LEN, 0, NULL, NULL, &res, &e),
+	        SH_OK);
 	assert_int_equal(res.len, BODY_LEN);
 	download_result_free(&res);
 }
@@ -257,18 +259,18 @@ static void test_caps(void **state)
 
 	(void)state;
 	/* A declared length over the cap, and a body that never ends. */
-	assert_int_equal(fetch("big", NULL, BODY_LEN - 1, 0, NULL, NULL, &res,
-	                       &e),
-	                 SH_ERR_TRUST);
+	assert_int_equal(
+	        fetch("big", NULL, BODY_LEN - 1, 0, NULL, NULL, &res, &e),
+	        SH_ERR_TRUST);
 	assert_non_null(strstr(e.msg, "more than the"));
-	assert_int_equal(fetch("endless", NULL, BODY_LEN, 1, body_hash, NULL,
-	                       &res, &e),
-	                 SH_ERR_TRUST);
+	assert_int_equal(
+	        fetch("endless", NULL, BODY_LEN, 1, body_hash, NULL, &res, &e),
+	        SH_ERR_TRUST);
 	assert_non_null(strstr(e.msg, "more than the"));
 	/* A body shorter than the exact length the index lists. */
-	assert_int_equal(fetch("ok", NULL, BODY_LEN + 1, 1, NULL, NULL, &res,
-	                       &e),
-	                 SH_ERR_TRUST);
+	assert_int_equal(
+	        fetch("ok", NULL, BODY_LEN + 1, 1, NULL, NULL, &res, &e),
+	        SH_ERR_TRUST);
 	assert_non_null(strstr(e.msg, "not the"));
 }
 
@@ -278,19 +280,19 @@ static void test_wrong_bytes_and_mirrors(void **state)
 	struct sh_error e;
 
 	(void)state;
-	assert_int_equal(fetch("alter", NULL, BODY_LEN, 1, body_hash, NULL,
-	                       &res, &e),
-	                 SH_ERR_TRUST);
+	assert_int_equal(
+	        fetch("alter", NULL, BODY_LEN, 1, body_hash, NULL, &res, &e),
+	        SH_ERR_TRUST);
 	assert_non_null(strstr(e.msg, "BLAKE2b-256"));
-	assert_int_equal(fetch("alter", "ok", BODY_LEN, 1, body_hash, NULL,
-	                       &res, &e),
-	                 SH_OK);
+	assert_int_equal(
+	        fetch("alter", "ok", BODY_LEN, 1, body_hash, NULL, &res, &e),
+	        SH_OK);
 	assert_int_equal(res.mirror, 1);
 	expect_body(&res);
 	download_result_free(&res);
-	assert_int_equal(fetch("missing", "ok", BODY_LEN, 1, body_hash, NULL,
-	                       &res, &e),
-	                 SH_OK);
+	assert_int_equal(
+	        fetch("missing", "ok", BODY_LEN, 1, body_hash, NULL, &res, &e),
+	        SH_OK);
 	assert_int_equal(res.mirror, 1);
 	download_result_free(&res);
 	assert_int_equal(fetch("missing", "gone", BODY_LEN, 1, body_hash, NULL,
@@ -298,9 +300,9 @@ static void test_wrong_bytes_and_mirrors(void **state)
 	                 SH_ERR_NOTFOUND);
 	assert_non_null(strstr(e.msg, "HTTP 404"));
 	/* Wrong bytes anywhere make the failure a trust failure. */
-	assert_int_equal(fetch("alter", "gone", BODY_LEN, 1, body_hash, NULL,
-	                       &res, &e),
-	                 SH_ERR_TRUST);
+	assert_int_equal(
+	        fetch("alter", "gone", BODY_LEN, 1, body_hash, NULL, &res, &e),
+	        SH_ERR_TRUST);
 }
 
 static void test_retry_and_resume(void **state)
@@ -310,16 +312,16 @@ static void test_retry_and_resume(void **state)
 
 	(void)state;
 	count_503 = 0;
-	assert_int_equal(fetch("503once", NULL, BODY_LEN, 1, body_hash, NULL,
-	                       &res, &e),
-	                 SH_OK);
+	assert_int_equal(
+	        fetch("503once", NULL, BODY_LEN, 1, body_hash, NULL, &res, &e),
+	        SH_OK);
 	assert_int_equal(res.attempts, 2);
 	download_result_free(&res);
 	count_drop = 0;
 	saw_range = 0;
-	assert_int_equal(fetch("drop", NULL, BODY_LEN, 1, body_hash, NULL,
-	                       &res, &e),
-	                 SH_OK);
+	assert_int_equal(
+	        fetch("drop", NULL, BODY_LEN, 1, body_hash, NULL, &res, &e),
+	        SH_OK);
 	expect_body(&res);
 	assert_true(saw_range);
 	assert_int_equal(res.resumed, BODY_LEN / 2);
@@ -341,9 +343,9 @@ static void test_server_ignores_range(void **state)
 	f = fopen(path, "w");
 	fwrite(body, 1, BODY_LEN / 2, f);
 	fclose(f);
-	assert_int_equal(fetch("norange", NULL, BODY_LEN, 1, body_hash, path,
-	                       &res, &e),
-	                 SH_OK);
+	assert_int_equal(
+	        fetch("norange", NULL, BODY_LEN, 1, body_hash, path, &res, &e),
+	        SH_OK);
 	assert_int_equal(res.resumed, 0);
 	expect_body(&res);
 	download_result_free(&res);
@@ -362,31 +364,31 @@ static void test_file_resume(void **state)
 	f = fopen(path, "w");
 	fwrite(body, 1, BODY_LEN / 4, f);
 	fclose(f);
-	assert_int_equal(fetch("ok", NULL, BODY_LEN, 1, body_hash, path, &res,
-	                       &e),
-	                 SH_OK);
+	assert_int_equal(
+	        fetch("ok", NULL, BODY_LEN, 1, body_hash, path, &res, &e),
+	        SH_OK);
 	assert_int_equal(res.resumed, BODY_LEN / 4);
 	assert_int_equal(stat(path, &st), 0);
 	assert_int_equal(st.st_size, BODY_LEN);
 	download_result_free(&res);
 	/* A complete file needs no request at all. */
-	assert_int_equal(fetch("gone", NULL, BODY_LEN, 1, body_hash, path,
-	                       &res, &e),
-	                 SH_OK);
+	assert_int_equal(
+	        fetch("gone", NULL, BODY_LEN, 1, body_hash, path, &res, &e),
+	        SH_OK);
 	assert_int_equal(res.attempts, 0);
 	/* A bad prefix is not blamed on the server: fetched again whole. */
 	f = fopen(path, "w");
 	fwrite("garbage", 1, 7, f);
 	fclose(f);
-	assert_int_equal(fetch("ok", NULL, BODY_LEN, 1, body_hash, path, &res,
-	                       &e),
-	                 SH_OK);
+	assert_int_equal(
+	        fetch("ok", NULL, BODY_LEN, 1, body_hash, path, &res, &e),
+	        SH_OK);
 	assert_int_equal(res.resumed, 0);
 	/* Nothing to keep after a failure with no bytes: no file left. */
 	unlink(path);
-	assert_int_equal(fetch("gone", NULL, BODY_LEN, 1, body_hash, path,
-	                       &res, &e),
-	                 SH_ERR_NOTFOUND);
+	assert_int_equal(
+	        fetch("gone", NULL, BODY_LEN, 1, body_hash, path, &res, &e),
+	        SH_ERR_NOTFOUND);
 	assert_int_not_equal(stat(path, &st), 0);
 }
 
@@ -399,9 +401,9 @@ static void test_trickle_times_out(void **state)
 
 	(void)state;
 	opts.retries = 0;
-	assert_int_equal(fetch("trickle", NULL, BODY_LEN, 1, body_hash, NULL,
-	                       &res, &e),
-	                 SH_ERR_TIMEOUT);
+	assert_int_equal(
+	        fetch("trickle", NULL, BODY_LEN, 1, body_hash, NULL, &res, &e),
+	        SH_ERR_TIMEOUT);
 	assert_non_null(strstr(e.msg, "timed out"));
 	assert_true(time(NULL) - t0 < 10);
 	opts = saved;
@@ -411,9 +413,12 @@ static void test_file_urls(void **state)
 {
 	char path[128], url[160];
 	const char *urls[1] = {url};
-	struct download_req r = {.urls = urls, .nurls = 1,
-	                         .max_bytes = BODY_LEN, .exact = 1,
-	                         .blake2b256 = body_hash, .what = "f"};
+	struct download_req r = {.urls = urls,
+	                         .nurls = 1,
+	                         .max_bytes = BODY_LEN,
+	                         .exact = 1,
+	                         .blake2b256 = body_hash,
+	                         .what = "f"};
 	struct download_result res;
 	struct sh_error e;
 	FILE *f;
@@ -438,14 +443,14 @@ static void test_file_urls(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_plain),
-		cmocka_unit_test(test_caps),
-		cmocka_unit_test(test_wrong_bytes_and_mirrors),
-		cmocka_unit_test(test_retry_and_resume),
-		cmocka_unit_test(test_server_ignores_range),
-		cmocka_unit_test(test_file_resume),
-		cmocka_unit_test(test_trickle_times_out),
-		cmocka_unit_test(test_file_urls),
+	        cmocka_unit_test(test_plain),
+	        cmocka_unit_test(test_caps),
+	        cmocka_unit_test(test_wrong_bytes_and_mirrors),
+	        cmocka_unit_test(test_retry_and_resume),
+	        cmocka_unit_test(test_server_ignores_range),
+	        cmocka_unit_test(test_file_resume),
+	        cmocka_unit_test(test_trickle_times_out),
+	        cmocka_unit_test(test_file_urls),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -71,14 +71,15 @@ static char *index_text(const char *top_extra, const char *pkgs)
 	size_t cap = strlen(pkgs) + 4096;
 	char *t = malloc(cap);
 
-	snprintf(t, cap,
-	         "{\"type\":\"skillhost-index\",\"format\":1,\"version\":7,"
-	         "\"generated\":\"2025-01-31T12:00:00Z\",\"expires\":"
-	         "\"2030-01-31T12:00:00Z\",\"namespaces\":{\"acme\":[{\"id\":"
-	         "\"%s\",\"key\":\"%s\"}],\"beta\":[{\"id\":\"%s\",\"key\":"
-	         "\"%s\"},{\"id\":\"%s\",\"key\":\"%s\"}]}%s,\"packages\":[%s]}",
-	         id_a, b64_a, id_a, b64_a, id_b, b64_b,
-	         top_extra ? top_extra : "", pkgs);
+	snprintf(
+	        t, cap,
+	        "{\"type\":\"skillhost-index\",\"format\":1,\"version\":7,"
+	        "\"generated\":\"2025-01-31T12:00:00Z\",\"expires\":"
+	        "\"2030-01-31T12:00:00Z\",\"namespaces\":{\"acme\":[{\"id\":"
+	        "\"%s\",\"key\":\"%s\"}],\"beta\":[{\"id\":\"%s\",\"key\":"
+	        "\"%s\"},{\"id\":\"%s\",\"key\":\"%s\"}]}%s,\"packages\":[%s]}",
+	        id_a, b64_a, id_a, b64_a, id_b, b64_b,
+	        top_extra ? top_extra : "", pkgs);
 	return t;
 }
 
@@ -113,12 +114,18 @@ static void expect_refused(const char *text, sh_status st, const char *needle)
 
 static void test_times(void **state)
 {
-	static const char *const bad[] = {
-		"2025-02-29T00:00:00Z", "2025-13-01T00:00:00Z",
-		"2025-01-01T24:00:00Z", "2025-01-01T00:60:00Z",
-		"2025-01-01T00:00:60Z", "2025-01-01 00:00:00Z",
-		"2025-01-01T00:00:00z", "2025-01-01T00:00:00+00:00",
-		"2025-01-01T00:00:00.5Z", "1969-12-31T23:59:59Z", "", "x"};
+	static const char *const bad[] = {"2025-02-29T00:00:00Z",
+	                                  "2025-13-01T00:00:00Z",
+	                                  "2025-01-01T24:00:00Z",
+	                                  "2025-01-01T00:60:00Z",
+	                                  "2025-01-01T00:00:60Z",
+	                                  "2025-01-01 00:00:00Z",
+	                                  "2025-01-01T00:00:00z",
+	                                  "2025-01-01T00:00:00+00:00",
+	                                  "2025-01-01T00:00:00.5Z",
+	                                  "1969-12-31T23:59:59Z",
+	                                  "",
+	                                  "x"};
 	char buf[REGINDEX_TIME_SIZE];
 	int64_t t;
 
@@ -181,62 +188,64 @@ static void test_index_refusals(void **state)
 		sh_status st;
 		const char *needle;
 	} cases[] = {
-		{"\"skillhost-index\"", "\"skillhost-root\"", SH_ERR_INVALID,
-		 "\"type\" must be"},
-		{"\"format\":1", "\"format\":2", SH_ERR_INVALID,
-		 "upgrade skillhost"},
-		{"\"version\":7", "\"version\":0", SH_ERR_INVALID, "\"version\""},
-		{"\"version\":7", "\"version\":7.5", SH_ERR_INVALID,
-		 "\"version\""},
-		{"\"version\":7", "\"version\":\"7\"", SH_ERR_INVALID,
-		 "\"version\""},
-		{"\"expires\":\"2030-01-31T12:00:00Z\"", "\"expires\":1893456000",
-		 SH_ERR_INVALID, "\"expires\""},
-		{"\"format\":1,", "\"format\":1,\"mirrors\":[],", SH_ERR_INVALID,
-		 "\"mirrors\" is not a known key"},
-		{"\"namespaces\":{", "\"namespaces\":{\"Bad NS\":[],",
-		 SH_ERR_INVALID, "is not a namespace"},
-		{"\"acme\":[{", "\"acme\":[],\"x\":[{", SH_ERR_INVALID,
-		 "must list 1 to 16"},
-		{"\"acme\":[{\"id\":\"", "\"acme\":[{\"id\":\"0", SH_ERR_INVALID,
-		 "must be the key's id"},
-		{"\"name\":\"acme/weather\"", "\"name\":\"acme/Weather\"",
-		 SH_ERR_INVALID, "is not a skill name"},
-		{"\"name\":\"acme/weather\"", "\"name\":\"gamma/weather\"",
-		 SH_ERR_INVALID, "does not list for namespace \"gamma\""},
-		{"\"version\":\"1.2.0\"", "\"version\":\"1.2\"", SH_ERR_INVALID,
-		 "is not a semantic version"},
-		{"\"length\":100", "\"length\":0", SH_ERR_INVALID,
-		 "packages[0].length"},
-		{"\"length\":100", "\"length\":-5", SH_ERR_INVALID,
-		 "packages[0].length"},
-		{"\"blake2b256\":\"0e", "\"blake2b256\":\"0E", SH_ERR_INVALID,
-		 "packages[0].blake2b256"},
-		{"\"url\":\"packages/x.skill\"", "\"url\":\"../x.skill\"",
-		 SH_ERR_INVALID, ".url and .signature"},
-		{"\"url\":\"packages/x.skill\"", "\"url\":\"javascript:x\"",
-		 SH_ERR_INVALID, ".url and .signature"},
-		{"\"url\":\"packages/x.skill\"", "\"url\":\"http://a b/x\"",
-		 SH_ERR_INVALID, ".url and .signature"},
-		{"\"signature\":\"packages/x.skill.minisig\"",
-		 "\"signature\":\"/etc/passwd\"", SH_ERR_INVALID,
-		 ".url and .signature"},
-		{"\"tools\":[{\"name\":\"greet\"", "\"tools\":[{\"name\":\"gr eet\"",
-		 SH_ERR_INVALID, "tools[0].name"},
-		{"\"tools\":[", "\"tools\":7,\"x-t\":[", SH_ERR_INVALID,
-		 ".tools must be an array"},
-		{"\"api.example.com\"", "\"http://api.example.com/\"",
-		 SH_ERR_INVALID, "permissions.network[0]"},
-		{"\"artifacts\"", "\"everything\"", SH_ERR_INVALID,
-		 "permissions.filesystem[0]"},
-		{"\"secrets\":[]", "\"secrets\":[], \"disk\":[]", SH_ERR_INVALID,
-		 "\"disk\" is not a known key"},
-		{"\"published\":\"2025-01-31T12:00:00Z\"", "\"published\":null",
-		 SH_ERR_INVALID, ".published"},
-		{"\"license\":\"MIT\"", "\"license\":7", SH_ERR_INVALID,
-		 ".license"},
-		{"\"packages\":[", "\"packages\":7,\"x-p\":[", SH_ERR_INVALID,
-		 "\"packages\" must be an array"},
+	        {"\"skillhost-index\"", "\"skillhost-root\"", SH_ERR_INVALID,
+	         "\"type\" must be"},
+	        {"\"format\":1", "\"format\":2", SH_ERR_INVALID,
+	         "upgrade skillhost"},
+	        {"\"version\":7", "\"version\":0", SH_ERR_INVALID,
+	         "\"version\""},
+	        {"\"version\":7", "\"version\":7.5", SH_ERR_INVALID,
+	         "\"version\""},
+	        {"\"version\":7", "\"version\":\"7\"", SH_ERR_INVALID,
+	         "\"version\""},
+	        {"\"expires\":\"2030-01-31T12:00:00Z\"",
+	         "\"expires\":1893456000", SH_ERR_INVALID, "\"expires\""},
+	        {"\"format\":1,", "\"format\":1,\"mirrors\":[],",
+	         SH_ERR_INVALID, "\"mirrors\" is not a known key"},
+	        {"\"namespaces\":{", "\"namespaces\":{\"Bad NS\":[],",
+	         SH_ERR_INVALID, "is not a namespace"},
+	        {"\"acme\":[{", "\"acme\":[],\"x\":[{", SH_ERR_INVALID,
+	         "must list 1 to 16"},
+	        {"\"acme\":[{\"id\":\"", "\"acme\":[{\"id\":\"0",
+	         SH_ERR_INVALID, "must be the key's id"},
+	        {"\"name\":\"acme/weather\"", "\"name\":\"acme/Weather\"",
+	         SH_ERR_INVALID, "is not a skill name"},
+	        {"\"name\":\"acme/weather\"", "\"name\":\"gamma/weather\"",
+	         SH_ERR_INVALID, "does not list for namespace \"gamma\""},
+	        {"\"version\":\"1.2.0\"", "\"version\":\"1.2\"", SH_ERR_INVALID,
+	         "is not a semantic version"},
+	        {"\"length\":100", "\"length\":0", SH_ERR_INVALID,
+	         "packages[0].length"},
+	        {"\"length\":100", "\"length\":-5", SH_ERR_INVALID,
+	         "packages[0].length"},
+	        {"\"blake2b256\":\"0e", "\"blake2b256\":\"0E", SH_ERR_INVALID,
+	         "packages[0].blake2b256"},
+	        {"\"url\":\"packages/x.skill\"", "\"url\":\"../x.skill\"",
+	         SH_ERR_INVALID, ".url and .signature"},
+	        {"\"url\":\"packages/x.skill\"", "\"url\":\"javascript:x\"",
+	         SH_ERR_INVALID, ".url and .signature"},
+	        {"\"url\":\"packages/x.skill\"", "\"url\":\"http://a b/x\"",
+	         SH_ERR_INVALID, ".url and .signature"},
+	        {"\"signature\":\"packages/x.skill.minisig\"",
+	         "\"signature\":\"/etc/passwd\"", SH_ERR_INVALID,
+	         ".url and .signature"},
+	        {"\"tools\":[{\"name\":\"greet\"",
+	         "\"tools\":[{\"name\":\"gr eet\"", SH_ERR_INVALID,
+	         "tools[0].name"},
+	        {"\"tools\":[", "\"tools\":7,\"x-t\":[", SH_ERR_INVALID,
+	         ".tools must be an array"},
+	        {"\"api.example.com\"", "\"http://api.example.com/\"",
+	         SH_ERR_INVALID, "permissions.network[0]"},
+	        {"\"artifacts\"", "\"everything\"", SH_ERR_INVALID,
+	         "permissions.filesystem[0]"},
+	        {"\"secrets\":[]", "\"secrets\":[], \"disk\":[]",
+	         SH_ERR_INVALID, "\"disk\" is not a known key"},
+	        {"\"published\":\"2025-01-31T12:00:00Z\"", "\"published\":null",
+	         SH_ERR_INVALID, ".published"},
+	        {"\"license\":\"MIT\"", "\"license\":7", SH_ERR_INVALID,
+	         ".license"},
+	        {"\"packages\":[", "\"packages\":7,\"x-p\":[", SH_ERR_INVALID,
+	         "\"packages\" must be an array"},
 	};
 	char p[2048], buf[16384];
 	char *good;
@@ -327,8 +336,10 @@ static void test_root(void **state)
 
 static void test_comments(void **state)
 {
-	struct regmeta_info in = {.kind = REGMETA_INDEX, .version = 42,
-	                          .expires = 1893456000, .length = 1234,
+	struct regmeta_info in = {.kind = REGMETA_INDEX,
+	                          .version = 42,
+	                          .expires = 1893456000,
+	                          .length = 1234,
 	                          .timestamp = 1700000000};
 	struct regmeta_info out;
 	char c[REGINDEX_COMMENT_SIZE];
@@ -347,11 +358,11 @@ static void test_comments(void **state)
 	assert_memory_equal(out.blake2b256, in.blake2b256, 32);
 	/* Any order, more blanks, unknown fields ignored. */
 	assert_int_equal(
-		regmeta_comment_parse("length:5\tfuture:x  blake2b256:" HASH
-		                      " version:3 skillhost-index:1 "
-		                      "expires:2030-01-01T00:00:00Z",
-		                      REGMETA_INDEX, &out, &e),
-		SH_OK);
+	        regmeta_comment_parse("length:5\tfuture:x  blake2b256:" HASH
+	                              " version:3 skillhost-index:1 "
+	                              "expires:2030-01-01T00:00:00Z",
+	                              REGMETA_INDEX, &out, &e),
+	        SH_OK);
 	assert_int_equal(out.timestamp, -1);
 	{
 		static const struct {
@@ -359,35 +370,36 @@ static void test_comments(void **state)
 			enum regmeta_kind k;
 			const char *needle;
 		} bad[] = {
-			{"skillhost-root:1 version:1 length:1 blake2b256:" HASH,
-			 REGMETA_INDEX, "for a registry root"},
-			{"skillhost-package:1 name:a/b version:1.0.0 "
-			 "blake2b256:" HASH,
-			 REGMETA_ROOT, "package's"},
-			{"skillhost-index:2 version:1 length:1 expires:"
-			 "2030-01-01T00:00:00Z blake2b256:" HASH,
-			 REGMETA_INDEX, "upgrade skillhost"},
-			{"skillhost-index:1 version:01 length:1 expires:"
-			 "2030-01-01T00:00:00Z blake2b256:" HASH,
-			 REGMETA_INDEX, "version"},
-			{"skillhost-index:1 version:1 version:2 length:1 "
-			 "expires:2030-01-01T00:00:00Z blake2b256:" HASH,
-			 REGMETA_INDEX, "twice"},
-			{"skillhost-index:1 version:1 length:1 blake2b256:" HASH,
-			 REGMETA_INDEX, "lacks expires"},
-			{"skillhost-index:1 version:1 length:0 expires:"
-			 "2030-01-01T00:00:00Z blake2b256:" HASH,
-			 REGMETA_INDEX, "length"},
-			{"skillhost-root:1 version:1 length:1 blake2b256:ab",
-			 REGMETA_ROOT, "blake2b256"},
-			{"skillhost-root:1 version:1 length:1 nocolon", REGMETA_ROOT,
-			 "without ':'"},
-			{"timestamp:1 file:x hashed", REGMETA_ROOT,
-			 "not a skillhost-root comment"},
+		        {"skillhost-root:1 version:1 length:1 blake2b256:" HASH,
+		         REGMETA_INDEX, "for a registry root"},
+		        {"skillhost-package:1 name:a/b version:1.0.0 "
+		         "blake2b256:" HASH,
+		         REGMETA_ROOT, "package's"},
+		        {"skillhost-index:2 version:1 length:1 expires:"
+		         "2030-01-01T00:00:00Z blake2b256:" HASH,
+		         REGMETA_INDEX, "upgrade skillhost"},
+		        {"skillhost-index:1 version:01 length:1 expires:"
+		         "2030-01-01T00:00:00Z blake2b256:" HASH,
+		         REGMETA_INDEX, "version"},
+		        {"skillhost-index:1 version:1 version:2 length:1 "
+		         "expires:2030-01-01T00:00:00Z blake2b256:" HASH,
+		         REGMETA_INDEX, "twice"},
+		        {"skillhost-index:1 version:1 length:1 "
+		         "blake2b256:" HASH,
+		         REGMETA_INDEX, "lacks expires"},
+		        {"skillhost-index:1 version:1 length:0 expires:"
+		         "2030-01-01T00:00:00Z blake2b256:" HASH,
+		         REGMETA_INDEX, "length"},
+		        {"skillhost-root:1 version:1 length:1 blake2b256:ab",
+		         REGMETA_ROOT, "blake2b256"},
+		        {"skillhost-root:1 version:1 length:1 nocolon",
+		         REGMETA_ROOT, "without ':'"},
+		        {"timestamp:1 file:x hashed", REGMETA_ROOT,
+		         "not a skillhost-root comment"},
 		};
 		for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
-			if (regmeta_comment_parse(bad[i].c, bad[i].k, &out, &e) !=
-			    SH_ERR_INVALID)
+			if (regmeta_comment_parse(bad[i].c, bad[i].k, &out,
+			                          &e) != SH_ERR_INVALID)
 				fail_msg("accepted comment %s", bad[i].c);
 			if (!strstr(e.msg, bad[i].needle))
 				fail_msg("\"%s\": message \"%s\" lacks \"%s\"",
@@ -397,8 +409,7 @@ static void test_comments(void **state)
 }
 
 static void sign_meta(const struct minisig_seckey *sk, const char *text,
-                      struct regmeta_info *info,
-                      struct minisig_signature *sig)
+                      struct regmeta_info *info, struct minisig_signature *sig)
 {
 	uint8_t digest[MINISIG_DIGEST_BYTES];
 	char c[REGINDEX_COMMENT_SIZE];
@@ -418,8 +429,8 @@ static void sign_meta(const struct minisig_seckey *sk, const char *text,
 static void test_verify(void **state)
 {
 	const char *text = "{\"some\":\"index\"}";
-	struct regmeta_info info = {.kind = REGMETA_INDEX, .version = 5,
-	                            .expires = 1893456000};
+	struct regmeta_info info = {
+	        .kind = REGMETA_INDEX, .version = 5, .expires = 1893456000};
 	struct regmeta_info got;
 	struct minisig_signature sig, bad;
 	struct sh_error e;
@@ -485,40 +496,38 @@ static void test_constraints(void **state)
 		const char *spec, *version;
 		int match;
 	} cases[] = {
-		{"a/b", "1.0.0", 1},
-		{"a/b@1.2.3", "1.2.3", 1},
-		{"a/b@1.2.3", "1.2.4", 0},
-		{"a/b@1.2.3", "1.2.3+build", 1},
-		{"a/b@1.2.3-rc.1", "1.2.3-rc.1", 1},
-		{"a/b@^1.2.3", "1.2.3", 1},
-		{"a/b@^1.2.3", "1.9.9", 1},
-		{"a/b@^1.2.3", "2.0.0", 0},
-		{"a/b@^1.2.3", "1.2.2", 0},
-		{"a/b@^1.2.3", "1.3.0-beta", 0},
-		{"a/b@^1.2", "1.2.0", 1},
-		{"a/b@^1.2", "1.1.9", 0},
-		{"a/b@^1", "1.0.0", 1},
-		{"a/b@^1", "1.99.0", 1},
-		{"a/b@^1", "2.0.0-rc.1", 0},
-		{"a/b@^0.2.3", "0.2.9", 1},
-		{"a/b@^0.2.3", "0.3.0", 0},
-		{"a/b@^0.0.3", "0.0.3", 1},
-		{"a/b@^0.0.3", "0.0.4", 0},
-		{"a/b@^0.0", "0.0.9", 1},
-		{"a/b@^0.0", "0.1.0", 0},
-		{"a/b@^0", "0.9.9", 1},
-		{"a/b@^0", "1.0.0", 0},
-		{"a/b@^1.2.0-rc.1", "1.2.0-rc.2", 1},
-		{"a/b@^1.2.0-rc.1", "1.2.0-beta", 0},
-		{"a/b@^1.2.0-rc.1", "1.2.0", 1},
-		{"a/b@^1.2.0-rc.1", "1.5.0", 1},
-		{"a/b@^1.2.0-rc.1", "1.3.0-alpha", 0},
+	        {"a/b", "1.0.0", 1},
+	        {"a/b@1.2.3", "1.2.3", 1},
+	        {"a/b@1.2.3", "1.2.4", 0},
+	        {"a/b@1.2.3", "1.2.3+build", 1},
+	        {"a/b@1.2.3-rc.1", "1.2.3-rc.1", 1},
+	        {"a/b@^1.2.3", "1.2.3", 1},
+	        {"a/b@^1.2.3", "1.9.9", 1},
+	        {"a/b@^1.2.3", "2.0.0", 0},
+	        {"a/b@^1.2.3", "1.2.2", 0},
+	        {"a/b@^1.2.3", "1.3.0-beta", 0},
+	        {"a/b@^1.2", "1.2.0", 1},
+	        {"a/b@^1.2", "1.1.9", 0},
+	        {"a/b@^1", "1.0.0", 1},
+	        {"a/b@^1", "1.99.0", 1},
+	        {"a/b@^1", "2.0.0-rc.1", 0},
+	        {"a/b@^0.2.3", "0.2.9", 1},
+	        {"a/b@^0.2.3", "0.3.0", 0},
+	        {"a/b@^0.0.3", "0.0.3", 1},
+	        {"a/b@^0.0.3", "0.0.4", 0},
+	        {"a/b@^0.0", "0.0.9", 1},
+	        {"a/b@^0.0", "0.1.0", 0},
+	        {"a/b@^0", "0.9.9", 1},
+	        {"a/b@^0", "1.0.0", 0},
+	        {"a/b@^1.2.0-rc.1", "1.2.0-rc.2", 1},
+	        {"a/b@^1.2.0-rc.1", "1.2.0-beta", 0},
+	        {"a/b@^1.2.0-rc.1", "1.2.0", 1},
+	        {"a/b@^1.2.0-rc.1", "1.5.0", 1},
+	        {"a/b@^1.2.0-rc.1", "1.3.0-alpha", 0},
 	};
-	static const char *const bad[] = {"a/b@",       "a/b@^",
-	                                  "a/b@^1.2.3.4", "a/b@1.2",
-	                                  "A/b",        "a/b@^x",
-	                                  "a@1.0.0",    "a/b@^1-rc",
-	                                  "a/b@~1.2"};
+	static const char *const bad[] = {
+	        "a/b@",   "a/b@^",   "a/b@^1.2.3.4", "a/b@1.2", "A/b",
+	        "a/b@^x", "a@1.0.0", "a/b@^1-rc",    "a/b@~1.2"};
 	struct regindex_constraint c;
 	char name[160], shown[80];
 	struct sh_error e;
@@ -538,9 +547,9 @@ static void test_constraints(void **state)
 		if (regindex_spec_parse(bad[i], name, sizeof name, &c, &e) !=
 		    SH_ERR_USAGE)
 			fail_msg("accepted spec %s", bad[i]);
-	assert_int_equal(regindex_spec_parse("a/b@^1.2", name, sizeof name, &c,
-	                                     &e),
-	                 SH_OK);
+	assert_int_equal(
+	        regindex_spec_parse("a/b@^1.2", name, sizeof name, &c, &e),
+	        SH_OK);
 	regindex_constraint_format(&c, shown, sizeof shown);
 	assert_string_equal(shown, "^1.2");
 }
@@ -594,14 +603,14 @@ static void test_resolve_and_search(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_times),
-		cmocka_unit_test(test_index_valid),
-		cmocka_unit_test(test_index_refusals),
-		cmocka_unit_test(test_root),
-		cmocka_unit_test(test_comments),
-		cmocka_unit_test(test_verify),
-		cmocka_unit_test(test_constraints),
-		cmocka_unit_test(test_resolve_and_search),
+	        cmocka_unit_test(test_times),
+	        cmocka_unit_test(test_index_valid),
+	        cmocka_unit_test(test_index_refusals),
+	        cmocka_unit_test(test_root),
+	        cmocka_unit_test(test_comments),
+	        cmocka_unit_test(test_verify),
+	        cmocka_unit_test(test_constraints),
+	        cmocka_unit_test(test_resolve_and_search),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

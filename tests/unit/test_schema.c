@@ -66,304 +66,303 @@ struct vcase {
 };
 
 static const struct vcase cases[] = {
-	/* type */
-	{ "{'type':'string'}", "'x'", 1, NULL },
-	{ "{'type':'string'}", "5", 0, "/: expected string, got number 5" },
-	{ "{'type':'integer'}", "3", 1, NULL },
-	{ "{'type':'integer'}", "3.0", 1, NULL },
-	{ "{'type':'integer'}", "-7e2", 1, NULL },
-	{ "{'type':'integer'}", "3.5", 0, "expected integer, got number 3.5" },
-	{ "{'type':'number'}", "3", 1, NULL },
-	{ "{'type':'number'}", "0.1", 1, NULL },
-	{ "{'type':'number'}", "'1'", 0, "expected number, got string '1'" },
-	{ "{'type':['string','null']}", "null", 1, NULL },
-	{ "{'type':['string','null']}", "1", 0,
-	  "expected string or null, got number 1" },
-	{ "{'type':['number','integer','string']}", "true", 0,
-	  "expected string or number, got boolean true" },
-	{ "{'type':'boolean'}", "false", 1, NULL },
-	{ "{'type':'boolean'}", "0", 0, "expected boolean" },
-	{ "{'type':'null'}", "null", 1, NULL },
-	{ "{'type':'object'}", "[1,2]", 0, "expected object, got array [1,2]" },
-	{ "{'type':'array'}", "{}", 0, "expected array, got object {}" },
-	{ "{'type':'object','properties':{'tags':{'type':'array'}}}",
-	  "{'tags':'a,b'}", 0, "/tags: expected array, got string 'a,b'" },
+        /* type */
+        {"{'type':'string'}", "'x'", 1, NULL},
+        {"{'type':'string'}", "5", 0, "/: expected string, got number 5"},
+        {"{'type':'integer'}", "3", 1, NULL},
+        {"{'type':'integer'}", "3.0", 1, NULL},
+        {"{'type':'integer'}", "-7e2", 1, NULL},
+        {"{'type':'integer'}", "3.5", 0, "expected integer, got number 3.5"},
+        {"{'type':'number'}", "3", 1, NULL},
+        {"{'type':'number'}", "0.1", 1, NULL},
+        {"{'type':'number'}", "'1'", 0, "expected number, got string '1'"},
+        {"{'type':['string','null']}", "null", 1, NULL},
+        {"{'type':['string','null']}", "1", 0,
+         "expected string or null, got number 1"},
+        {"{'type':['number','integer','string']}", "true", 0,
+         "expected string or number, got boolean true"},
+        {"{'type':'boolean'}", "false", 1, NULL},
+        {"{'type':'boolean'}", "0", 0, "expected boolean"},
+        {"{'type':'null'}", "null", 1, NULL},
+        {"{'type':'object'}", "[1,2]", 0, "expected object, got array [1,2]"},
+        {"{'type':'array'}", "{}", 0, "expected array, got object {}"},
+        {"{'type':'object','properties':{'tags':{'type':'array'}}}",
+         "{'tags':'a,b'}", 0, "/tags: expected array, got string 'a,b'"},
 
-	/* properties, required, additionalProperties */
-	{ "{'type':'object','properties':{'name':{'type':'string'},"
-	  "'age':{'type':'integer'}},'required':['name']}",
-	  "{'name':'x','age':3}", 1, NULL },
-	{ "{'type':'object','properties':{'name':{'type':'string'},"
-	  "'age':{'type':'integer'}},'required':['name']}",
-	  "{'age':3}", 0, "/: missing required property 'name'" },
-	{ "{'type':'object','properties':{'name':{'type':'string'},"
-	  "'age':{'type':'integer'}},'required':['name']}",
-	  "{'name':5}", 0, "/name: expected string, got number 5" },
-	{ "{'type':'object','properties':{'name':{'type':'string'},"
-	  "'age':{'type':'integer'}},'required':['name']}",
-	  "{'name':'x','age':'3'}", 0,
-	  "/age: expected integer, got string '3'" },
-	{ "{'type':'object','properties':{'name':{'type':'string'},"
-	  "'age':{'type':'integer'}},'required':['name','age']}",
-	  "{'name':'x'}", 0, "missing required property 'age'" },
-	{ "{'type':'object','properties':{'name':{'type':'string'},"
-	  "'age':{'type':'integer'}},'additionalProperties':false}",
-	  "{'nmae':'x'}", 0,
-	  "/: unexpected property 'nmae' (allowed: 'name', 'age')" },
-	{ "{'type':'object','properties':{'name':{'type':'string'},"
-	  "'age':{'type':'integer'}},'additionalProperties':false}",
-	  "{'name':'x','age':1}", 1, NULL },
-	{ "{'additionalProperties':false}", "{'x':1}", 0,
-	  "unexpected property 'x' (this object takes no properties)" },
-	{ "{'additionalProperties':false}", "{}", 1, NULL },
-	{ "{'additionalProperties':true,'properties':{'a':{'type':'string'}}}",
-	  "{'a':'s','b':[1]}", 1, NULL },
-	{ "{'properties':{'a':{'type':'string'}},"
-	  "'additionalProperties':{'type':'number'}}",
-	  "{'a':'x','b':2,'c':3.5}", 1, NULL },
-	{ "{'properties':{'a':{'type':'string'}},"
-	  "'additionalProperties':{'type':'number'}}",
-	  "{'a':'x','b':'two'}", 0, "/b: expected number, got string 'two'" },
-	{ "{'type':'object','properties':{'user':{'type':'object',"
-	  "'properties':{'email':{'type':'string','pattern':'@'}},"
-	  "'required':['email']}}}",
-	  "{'user':{'email':'nope'}}", 0,
-	  "/user/email: 'nope' does not match the pattern '@'" },
-	{ "{'type':'object','properties':{'user':{'type':'object',"
-	  "'properties':{'email':{'type':'string','pattern':'@'}},"
-	  "'required':['email']}}}",
-	  "{'user':{}}", 0, "/user: missing required property 'email'" },
-	{ "{'properties':{'a/b':{'type':'string'},'t~':{'type':'string'}}}",
-	  "{'a/b':1}", 0, "/a~1b: expected string" },
-	{ "{'properties':{'a/b':{'type':'string'},'t~':{'type':'string'}}}",
-	  "{'t~':1}", 0, "/t~0: expected string" },
-	{ "{'required':['a']}", "[1]", 1, NULL }, /* object keywords only */
-	/* more than PROPS_LINEAR_MAX properties: the binary search */
-	{ "{'properties':{'p0':{'type':'integer'},'p1':{'type':'integer'},"
-	  "'p2':{'type':'integer'},'p3':{'type':'integer'},"
-	  "'p4':{'type':'integer'},'p5':{'type':'integer'},"
-	  "'p6':{'type':'integer'},'p7':{'type':'integer'},"
-	  "'p8':{'type':'integer'},'p9':{'type':'integer'}},"
-	  "'additionalProperties':false}",
-	  "{'p9':1,'p0':2,'p5':3}", 1, NULL },
-	{ "{'properties':{'p0':{'type':'integer'},'p1':{'type':'integer'},"
-	  "'p2':{'type':'integer'},'p3':{'type':'integer'},"
-	  "'p4':{'type':'integer'},'p5':{'type':'integer'},"
-	  "'p6':{'type':'integer'},'p7':{'type':'integer'},"
-	  "'p8':{'type':'integer'},'p9':{'type':'integer'}},"
-	  "'additionalProperties':false}",
-	  "{'p7':'x'}", 0, "/p7: expected integer" },
-	{ "{'properties':{'p0':{'type':'integer'},'p1':{'type':'integer'},"
-	  "'p2':{'type':'integer'},'p3':{'type':'integer'},"
-	  "'p4':{'type':'integer'},'p5':{'type':'integer'},"
-	  "'p6':{'type':'integer'},'p7':{'type':'integer'},"
-	  "'p8':{'type':'integer'},'p9':{'type':'integer'}},"
-	  "'additionalProperties':false}",
-	  "{'zz':1}", 0, "unexpected property 'zz' (allowed: 'p0', 'p1'" },
+        /* properties, required, additionalProperties */
+        {"{'type':'object','properties':{'name':{'type':'string'},"
+         "'age':{'type':'integer'}},'required':['name']}",
+         "{'name':'x','age':3}", 1, NULL},
+        {"{'type':'object','properties':{'name':{'type':'string'},"
+         "'age':{'type':'integer'}},'required':['name']}",
+         "{'age':3}", 0, "/: missing required property 'name'"},
+        {"{'type':'object','properties':{'name':{'type':'string'},"
+         "'age':{'type':'integer'}},'required':['name']}",
+         "{'name':5}", 0, "/name: expected string, got number 5"},
+        {"{'type':'object','properties':{'name':{'type':'string'},"
+         "'age':{'type':'integer'}},'required':['name']}",
+         "{'name':'x','age':'3'}", 0, "/age: expected integer, got string '3'"},
+        {"{'type':'object','properties':{'name':{'type':'string'},"
+         "'age':{'type':'integer'}},'required':['name','age']}",
+         "{'name':'x'}", 0, "missing required property 'age'"},
+        {"{'type':'object','properties':{'name':{'type':'string'},"
+         "'age':{'type':'integer'}},'additionalProperties':false}",
+         "{'nmae':'x'}", 0,
+         "/: unexpected property 'nmae' (allowed: 'name', 'age')"},
+        {"{'type':'object','properties':{'name':{'type':'string'},"
+         "'age':{'type':'integer'}},'additionalProperties':false}",
+         "{'name':'x','age':1}", 1, NULL},
+        {"{'additionalProperties':false}", "{'x':1}", 0,
+         "unexpected property 'x' (this object takes no properties)"},
+        {"{'additionalProperties':false}", "{}", 1, NULL},
+        {"{'additionalProperties':true,'properties':{'a':{'type':'string'}}}",
+         "{'a':'s','b':[1]}", 1, NULL},
+        {"{'properties':{'a':{'type':'string'}},"
+         "'additionalProperties':{'type':'number'}}",
+         "{'a':'x','b':2,'c':3.5}", 1, NULL},
+        {"{'properties':{'a':{'type':'string'}},"
+         "'additionalProperties':{'type':'number'}}",
+         "{'a':'x','b':'two'}", 0, "/b: expected number, got string 'two'"},
+        {"{'type':'object','properties':{'user':{'type':'object',"
+         "'properties':{'email':{'type':'string','pattern':'@'}},"
+         "'required':['email']}}}",
+         "{'user':{'email':'nope'}}", 0,
+         "/user/email: 'nope' does not match the pattern '@'"},
+        {"{'type':'object','properties':{'user':{'type':'object',"
+         "'properties':{'email':{'type':'string','pattern':'@'}},"
+         "'required':['email']}}}",
+         "{'user':{}}", 0, "/user: missing required property 'email'"},
+        {"{'properties':{'a/b':{'type':'string'},'t~':{'type':'string'}}}",
+         "{'a/b':1}", 0, "/a~1b: expected string"},
+        {"{'properties':{'a/b':{'type':'string'},'t~':{'type':'string'}}}",
+         "{'t~':1}", 0, "/t~0: expected string"},
+        {"{'required':['a']}", "[1]", 1, NULL}, /* object keywords only */
+        /* more than PROPS_LINEAR_MAX properties: the binary search */
+        {"{'properties':{'p0':{'type':'integer'},'p1':{'type':'integer'},"
+         "'p2':{'type':'integer'},'p3':{'type':'integer'},"
+         "'p4':{'type':'integer'},'p5':{'type':'integer'},"
+         "'p6':{'type':'integer'},'p7':{'type':'integer'},"
+         "'p8':{'type':'integer'},'p9':{'type':'integer'}},"
+         "'additionalProperties':false}",
+         "{'p9':1,'p0':2,'p5':3}", 1, NULL},
+        {"{'properties':{'p0':{'type':'integer'},'p1':{'type':'integer'},"
+         "'p2':{'type':'integer'},'p3':{'type':'integer'},"
+         "'p4':{'type':'integer'},'p5':{'type':'integer'},"
+         "'p6':{'type':'integer'},'p7':{'type':'integer'},"
+         "'p8':{'type':'integer'},'p9':{'type':'integer'}},"
+         "'additionalProperties':false}",
+         "{'p7':'x'}", 0, "/p7: expected integer"},
+        {"{'properties':{'p0':{'type':'integer'},'p1':{'type':'integer'},"
+         "'p2':{'type':'integer'},'p3':{'type':'integer'},"
+         "'p4':{'type':'integer'},'p5':{'type':'integer'},"
+         "'p6':{'type':'integer'},'p7':{'type':'integer'},"
+         "'p8':{'type':'integer'},'p9':{'type':'integer'}},"
+         "'additionalProperties':false}",
+         "{'zz':1}", 0, "unexpected property 'zz' (allowed: 'p0', 'p1'"},
 
-	/* enum, const */
-	{ "{'enum':['title','bullets']}", "'title'", 1, NULL },
-	{ "{'enum':['title','bullets']}", "'grid'", 0,
-	  "/: 'grid' is not one of 'title', 'bullets'" },
-	{ "{'type':'object','properties':{'slides':{'type':'array','items':"
-	  "{'type':'object','properties':{'layout':"
-	  "{'enum':['title','bullets']}}}}}}",
-	  "{'slides':[{'layout':'title'},{'layout':'grid'}]}", 0,
-	  "/slides/1/layout: 'grid' is not one of 'title', 'bullets'" },
-	{ "{'enum':[{'a':1},[1,2],null]}", "{'a':1.0}", 1, NULL },
-	{ "{'enum':[{'a':1},[1,2],null]}", "null", 1, NULL },
-	{ "{'enum':[{'a':1},[1,2],null]}", "{'a':2}", 0,
-	  "{'a':2} is not one of {'a':1}, [1,2], null" },
-	{ "{'enum':[{'a':1},[1,2],null]}", "[2,1]", 0, "is not one of" },
-	{ "{'enum':[1,2,3]}", "2.0", 1, NULL },
-	{ "{'enum':[1,2,3]}", "'2'", 0, "'2' is not one of 1, 2, 3" },
-	{ "{'enum':[0,1,2,3,4,5,6,7,8,9]}", "10", 0, "(10 values in all)" },
-	{ "{'const':{'a':[1,{'b':null}],'c':'x'}}",
-	  "{'c':'x','a':[1.0,{'b':null}]}", 1, NULL },
-	{ "{'const':{'a':[1,{'b':null}],'c':'x'}}",
-	  "{'c':'x','a':[1,{'b':false}]}", 0, "must be {'a':[1,{'b':null}]" },
-	{ "{'const':{'a':1}}", "{'a':1,'b':2}", 0, "must be {'a':1}" },
-	{ "{'const':1}", "1.0", 1, NULL },
-	{ "{'const':'x'}", "'y'", 0, "/: must be 'x', got 'y'" },
-	{ "{'const':[1,2]}", "[2,1]", 0, "must be [1,2], got [2,1]" },
-	{ "{'const':null}", "false", 0, "must be null, got false" },
+        /* enum, const */
+        {"{'enum':['title','bullets']}", "'title'", 1, NULL},
+        {"{'enum':['title','bullets']}", "'grid'", 0,
+         "/: 'grid' is not one of 'title', 'bullets'"},
+        {"{'type':'object','properties':{'slides':{'type':'array','items':"
+         "{'type':'object','properties':{'layout':"
+         "{'enum':['title','bullets']}}}}}}",
+         "{'slides':[{'layout':'title'},{'layout':'grid'}]}", 0,
+         "/slides/1/layout: 'grid' is not one of 'title', 'bullets'"},
+        {"{'enum':[{'a':1},[1,2],null]}", "{'a':1.0}", 1, NULL},
+        {"{'enum':[{'a':1},[1,2],null]}", "null", 1, NULL},
+        {"{'enum':[{'a':1},[1,2],null]}", "{'a':2}", 0,
+         "{'a':2} is not one of {'a':1}, [1,2], null"},
+        {"{'enum':[{'a':1},[1,2],null]}", "[2,1]", 0, "is not one of"},
+        {"{'enum':[1,2,3]}", "2.0", 1, NULL},
+        {"{'enum':[1,2,3]}", "'2'", 0, "'2' is not one of 1, 2, 3"},
+        {"{'enum':[0,1,2,3,4,5,6,7,8,9]}", "10", 0, "(10 values in all)"},
+        {"{'const':{'a':[1,{'b':null}],'c':'x'}}",
+         "{'c':'x','a':[1.0,{'b':null}]}", 1, NULL},
+        {"{'const':{'a':[1,{'b':null}],'c':'x'}}",
+         "{'c':'x','a':[1,{'b':false}]}", 0, "must be {'a':[1,{'b':null}]"},
+        {"{'const':{'a':1}}", "{'a':1,'b':2}", 0, "must be {'a':1}"},
+        {"{'const':1}", "1.0", 1, NULL},
+        {"{'const':'x'}", "'y'", 0, "/: must be 'x', got 'y'"},
+        {"{'const':[1,2]}", "[2,1]", 0, "must be [1,2], got [2,1]"},
+        {"{'const':null}", "false", 0, "must be null, got false"},
 
-	/* numeric bounds */
-	{ "{'minimum':1}", "1", 1, NULL },
-	{ "{'minimum':1}", "0.5", 0, "/: 0.5 is less than the minimum 1" },
-	{ "{'type':'object','properties':{'count':{'type':'integer',"
-	  "'maximum':10}}}",
-	  "{'count':12}", 0, "/count: 12 is greater than the maximum 10" },
-	{ "{'maximum':10}", "10", 1, NULL },
-	{ "{'exclusiveMinimum':0}", "0", 0,
-	  "0 must be greater than 0 (exclusiveMinimum)" },
-	{ "{'exclusiveMinimum':0}", "1e-9", 1, NULL },
-	{ "{'exclusiveMaximum':10}", "9.99", 1, NULL },
-	{ "{'exclusiveMaximum':10}", "10", 0,
-	  "10 must be less than 10 (exclusiveMaximum)" },
-	{ "{'minimum':-2.5,'maximum':2.5}", "-2.6", 0,
-	  "-2.6 is less than the minimum -2.5" },
-	{ "{'minimum':5}", "'abc'", 1, NULL }, /* numbers only */
+        /* numeric bounds */
+        {"{'minimum':1}", "1", 1, NULL},
+        {"{'minimum':1}", "0.5", 0, "/: 0.5 is less than the minimum 1"},
+        {"{'type':'object','properties':{'count':{'type':'integer',"
+         "'maximum':10}}}",
+         "{'count':12}", 0, "/count: 12 is greater than the maximum 10"},
+        {"{'maximum':10}", "10", 1, NULL},
+        {"{'exclusiveMinimum':0}", "0", 0,
+         "0 must be greater than 0 (exclusiveMinimum)"},
+        {"{'exclusiveMinimum':0}", "1e-9", 1, NULL},
+        {"{'exclusiveMaximum':10}", "9.99", 1, NULL},
+        {"{'exclusiveMaximum':10}", "10", 0,
+         "10 must be less than 10 (exclusiveMaximum)"},
+        {"{'minimum':-2.5,'maximum':2.5}", "-2.6", 0,
+         "-2.6 is less than the minimum -2.5"},
+        {"{'minimum':5}", "'abc'", 1, NULL}, /* numbers only */
 
-	/* string length, in code points */
-	{ "{'minLength':2}", "'a'", 0,
-	  "'a' has 1 character, fewer than the minimum length 2" },
-	{ "{'maxLength':5}", "'h\\u00e9llo'", 1, NULL },
-	{ "{'maxLength':4}", "'h\\u00e9llo'", 0,
-	  "has 5 characters, more than the maximum length 4" },
-	{ "{'maxLength':1}", "'\\ud83d\\ude00'", 1, NULL },
-	{ "{'minLength':2}", "'\\ud83d\\ude00'", 0, "has 1 character" },
-	{ "{'minLength':3,'maxLength':3}", "'\\u65e5\\u672c\\u8a9e'", 1, NULL },
-	{ "{'minLength':1}", "''", 0, "'' has 0 characters" },
-	{ "{'maxLength':1}", "12345", 1, NULL }, /* strings only */
+        /* string length, in code points */
+        {"{'minLength':2}", "'a'", 0,
+         "'a' has 1 character, fewer than the minimum length 2"},
+        {"{'maxLength':5}", "'h\\u00e9llo'", 1, NULL},
+        {"{'maxLength':4}", "'h\\u00e9llo'", 0,
+         "has 5 characters, more than the maximum length 4"},
+        {"{'maxLength':1}", "'\\ud83d\\ude00'", 1, NULL},
+        {"{'minLength':2}", "'\\ud83d\\ude00'", 0, "has 1 character"},
+        {"{'minLength':3,'maxLength':3}", "'\\u65e5\\u672c\\u8a9e'", 1, NULL},
+        {"{'minLength':1}", "''", 0, "'' has 0 characters"},
+        {"{'maxLength':1}", "12345", 1, NULL}, /* strings only */
 
-	/* pattern */
-	{ "{'pattern':'^\\\\d{3}-\\\\d{4}$'}", "'555-1234'", 1, NULL },
-	{ "{'pattern':'^\\\\d{3}-\\\\d{4}$'}", "'555-12345'", 0,
-	  "'555-12345' does not match the pattern '^\\\\d{3}-\\\\d{4}$'" },
-	{ "{'pattern':'\\\\d'}", "'abc1'", 1, NULL }, /* a search */
-	{ "{'pattern':'\\\\d'}", "'abc'", 0, "does not match" },
-	{ "{'pattern':'^\\\\w+$'}", "'hello_World1'", 1, NULL },
-	{ "{'pattern':'^\\\\w+$'}", "'hello world'", 0, "does not match" },
-	{ "{'pattern':'^[\\\\w.-]+@[\\\\w-]+\\\\.[a-z]{2,}$'}",
-	  "'a.b-c@ex-ample.org'", 1, NULL },
-	{ "{'pattern':'^[\\\\w.-]+@[\\\\w-]+\\\\.[a-z]{2,}$'}",
-	  "'a.b-c@example'", 0, "does not match" },
-	{ "{'pattern':'^[^\\\\d]+$'}", "'abc'", 1, NULL },
-	{ "{'pattern':'^[^\\\\d]+$'}", "'ab1'", 0, "does not match" },
-	{ "{'pattern':'^[\\\\D]{2}$'}", "'\\u00e9!'", 1, NULL },
-	{ "{'pattern':'^[a\\\\D]$'}", "'5'", 0, "does not match" },
-	{ "{'pattern':'^.{3}$'}", "'h\\u00e9\\u00e9'", 1, NULL },
-	{ "{'pattern':'^.{3}$'}", "'h\\u00e9\\u00e9!'", 0, "does not match" },
-	{ "{'pattern':'^[^a]$'}", "'\\u00e9'", 1, NULL },
-	{ "{'pattern':'^\\\\S+$'}", "'a b'", 0, "does not match" },
-	{ "{'pattern':'^\\\\s*$'}", "' \\t\\n'", 1, NULL },
-	{ "{'pattern':'a.c'}", "'a\\nc'", 0, "does not match" },
-	{ "{'pattern':'^(?:ab)+$'}", "'abab'", 1, NULL },
-	{ "{'pattern':'^\\\\$\\\\d+\\\\.\\\\d{2}$'}", "'$12.50'", 1, NULL },
-	{ "{'pattern':'^\\\\$\\\\d+\\\\.\\\\d{2}$'}", "'$12x50'", 0,
-	  "does not match" },
-	{ "{'pattern':'^[\\\\u0400-\\\\u04FF]+$'}",
-	  "'\\u043f\\u0440\\u0438\\u0432\\u0435\\u0442'", 1, NULL },
-	{ "{'pattern':'^[\\\\u0400-\\\\u04FF]+$'}", "'hello'", 0,
-	  "does not match" },
-	{ "{'pattern':'colou?r'}", "'The color'", 1, NULL },
-	{ "{'pattern':'^a|b$'}", "'xb'", 1, NULL },
-	{ "{'pattern':'\\\\bcat\\\\b'}", "'a cat here'", 1, NULL },
-	{ "{'pattern':'\\\\bcat\\\\b'}", "'concatenate'", 0, "does not match" },
-	{ "{'pattern':'^[\\\\^\\\\-\\\\]]+$'}", "'^-]'", 1, NULL },
-	{ "{'pattern':'^a{2,3}?$'}", "'aaaa'", 0, "does not match" },
-	{ "{'pattern':'^{x}$'}", "'{x}'", 1, NULL }, /* literal braces */
-	{ "{'pattern':'^a$'}", "5", 1, NULL },       /* strings only */
+        /* pattern */
+        {"{'pattern':'^\\\\d{3}-\\\\d{4}$'}", "'555-1234'", 1, NULL},
+        {"{'pattern':'^\\\\d{3}-\\\\d{4}$'}", "'555-12345'", 0,
+         "'555-12345' does not match the pattern '^\\\\d{3}-\\\\d{4}$'"},
+        {"{'pattern':'\\\\d'}", "'abc1'", 1, NULL}, /* a search */
+        {"{'pattern':'\\\\d'}", "'abc'", 0, "does not match"},
+        {"{'pattern':'^\\\\w+$'}", "'hello_World1'", 1, NULL},
+        {"{'pattern':'^\\\\w+$'}", "'hello world'", 0, "does not match"},
+        {"{'pattern':'^[\\\\w.-]+@[\\\\w-]+\\\\.[a-z]{2,}$'}",
+         "'a.b-c@ex-ample.org'", 1, NULL},
+        {"{'pattern':'^[\\\\w.-]+@[\\\\w-]+\\\\.[a-z]{2,}$'}",
+         "'a.b-c@example'", 0, "does not match"},
+        {"{'pattern':'^[^\\\\d]+$'}", "'abc'", 1, NULL},
+        {"{'pattern':'^[^\\\\d]+$'}", "'ab1'", 0, "does not match"},
+        {"{'pattern':'^[\\\\D]{2}$'}", "'\\u00e9!'", 1, NULL},
+        {"{'pattern':'^[a\\\\D]$'}", "'5'", 0, "does not match"},
+        {"{'pattern':'^.{3}$'}", "'h\\u00e9\\u00e9'", 1, NULL},
+        {"{'pattern':'^.{3}$'}", "'h\\u00e9\\u00e9!'", 0, "does not match"},
+        {"{'pattern':'^[^a]$'}", "'\\u00e9'", 1, NULL},
+        {"{'pattern':'^\\\\S+$'}", "'a b'", 0, "does not match"},
+        {"{'pattern':'^\\\\s*$'}", "' \\t\\n'", 1, NULL},
+        {"{'pattern':'a.c'}", "'a\\nc'", 0, "does not match"},
+        {"{'pattern':'^(?:ab)+$'}", "'abab'", 1, NULL},
+        {"{'pattern':'^\\\\$\\\\d+\\\\.\\\\d{2}$'}", "'$12.50'", 1, NULL},
+        {"{'pattern':'^\\\\$\\\\d+\\\\.\\\\d{2}$'}", "'$12x50'", 0,
+         "does not match"},
+        {"{'pattern':'^[\\\\u0400-\\\\u04FF]+$'}",
+         "'\\u043f\\u0440\\u0438\\u0432\\u0435\\u0442'", 1, NULL},
+        {"{'pattern':'^[\\\\u0400-\\\\u04FF]+$'}", "'hello'", 0,
+         "does not match"},
+        {"{'pattern':'colou?r'}", "'The color'", 1, NULL},
+        {"{'pattern':'^a|b$'}", "'xb'", 1, NULL},
+        {"{'pattern':'\\\\bcat\\\\b'}", "'a cat here'", 1, NULL},
+        {"{'pattern':'\\\\bcat\\\\b'}", "'concatenate'", 0, "does not match"},
+        {"{'pattern':'^[\\\\^\\\\-\\\\]]+$'}", "'^-]'", 1, NULL},
+        {"{'pattern':'^a{2,3}?$'}", "'aaaa'", 0, "does not match"},
+        {"{'pattern':'^{x}$'}", "'{x}'", 1, NULL}, /* literal braces */
+        {"{'pattern':'^a$'}", "5", 1, NULL},       /* strings only */
 
-	/* arrays */
-	{ "{'type':'array','items':{'type':'integer'}}", "[1,2,3]", 1, NULL },
-	{ "{'type':'array','items':{'type':'integer'}}", "[1,'2',3]", 0,
-	  "/1: expected integer, got string '2'" },
-	{ "{'minItems':2}", "[1]", 0,
-	  "the array has 1 item, fewer than the minimum 2" },
-	{ "{'maxItems':2}", "[1,2,3]", 0,
-	  "the array has 3 items, more than the maximum 2" },
-	{ "{'minItems':1,'maxItems':1}", "['x']", 1, NULL },
-	{ "{'items':false}", "[]", 1, NULL },
-	{ "{'items':false}", "[1]", 0, "/0: no value is allowed here" },
-	{ "{'items':{'items':{'type':'string'}}}", "[['a'],['b',3]]", 0,
-	  "/1/1: expected string, got number 3" },
+        /* arrays */
+        {"{'type':'array','items':{'type':'integer'}}", "[1,2,3]", 1, NULL},
+        {"{'type':'array','items':{'type':'integer'}}", "[1,'2',3]", 0,
+         "/1: expected integer, got string '2'"},
+        {"{'minItems':2}", "[1]", 0,
+         "the array has 1 item, fewer than the minimum 2"},
+        {"{'maxItems':2}", "[1,2,3]", 0,
+         "the array has 3 items, more than the maximum 2"},
+        {"{'minItems':1,'maxItems':1}", "['x']", 1, NULL},
+        {"{'items':false}", "[]", 1, NULL},
+        {"{'items':false}", "[1]", 0, "/0: no value is allowed here"},
+        {"{'items':{'items':{'type':'string'}}}", "[['a'],['b',3]]", 0,
+         "/1/1: expected string, got number 3"},
 
-	/* allOf, anyOf, oneOf, not */
-	{ "{'allOf':[{'type':'integer'},{'minimum':3}]}", "5", 1, NULL },
-	{ "{'allOf':[{'type':'integer'},{'minimum':3}]}", "2", 0,
-	  "2 is less than the minimum 3" },
-	{ "{'anyOf':[{'type':'string'},{'type':'integer'}]}", "5", 1, NULL },
-	{ "{'anyOf':[{'type':'string'},{'type':'integer'}]}", "true", 0,
-	  "/: expected string or integer, got boolean true" },
-	{ "{'anyOf':[{'type':'string'},{'type':'object','properties':"
-	  "{'n':{'type':'integer'}}}]}",
-	  "{'n':'x'}", 0, "/n: expected integer, got string 'x'" },
-	{ "{'anyOf':[{'type':'object','required':['a']},"
-	  "{'type':'object','required':['b']}]}",
-	  "{}", 0, "/: matches none of the 2 allowed shapes (anyOf)" },
-	{ "{'oneOf':[{'type':'integer'},{'type':'string'}]}", "5", 1, NULL },
-	{ "{'oneOf':[{'type':'number'},{'type':'integer'}]}", "5", 0,
-	  "matches more than one of the 2 allowed shapes (oneOf branches 0 "
-	  "and 1)" },
-	{ "{'oneOf':[{'type':'number'},{'type':'integer'}]}", "5.5", 1, NULL },
-	{ "{'oneOf':[{'type':'number'},{'type':'string'}]}", "null", 0,
-	  "expected string or number, got null" },
-	{ "{'oneOf':[{'type':'object','properties':{'kind':{'const':'a'},"
-	  "'x':{'type':'integer'}},'required':['kind','x']},"
-	  "{'type':'object','properties':{'kind':{'const':'b'},"
-	  "'y':{'type':'string'}},'required':['kind','y']}]}",
-	  "{'kind':'b'}", 0, "missing required property 'y'" },
-	{ "{'not':{'type':'null'}}", "1", 1, NULL },
-	{ "{'not':{'type':'null'}}", "null", 0,
-	  "/: must not be null, got null" },
-	{ "{'not':{'minimum':3}}", "5", 0,
-	  "5 matches the schema under 'not', which is not allowed" },
-	{ "{'not':{'const':'admin'}}", "'admin'", 0,
-	  "'admin' is a forbidden value" },
-	{ "{'not':{'const':'admin'}}", "'user'", 1, NULL },
+        /* allOf, anyOf, oneOf, not */
+        {"{'allOf':[{'type':'integer'},{'minimum':3}]}", "5", 1, NULL},
+        {"{'allOf':[{'type':'integer'},{'minimum':3}]}", "2", 0,
+         "2 is less than the minimum 3"},
+        {"{'anyOf':[{'type':'string'},{'type':'integer'}]}", "5", 1, NULL},
+        {"{'anyOf':[{'type':'string'},{'type':'integer'}]}", "true", 0,
+         "/: expected string or integer, got boolean true"},
+        {"{'anyOf':[{'type':'string'},{'type':'object','properties':"
+         "{'n':{'type':'integer'}}}]}",
+         "{'n':'x'}", 0, "/n: expected integer, got string 'x'"},
+        {"{'anyOf':[{'type':'object','required':['a']},"
+         "{'type':'object','required':['b']}]}",
+         "{}", 0, "/: matches none of the 2 allowed shapes (anyOf)"},
+        {"{'oneOf':[{'type':'integer'},{'type':'string'}]}", "5", 1, NULL},
+        {"{'oneOf':[{'type':'number'},{'type':'integer'}]}", "5", 0,
+         "matches more than one of the 2 allowed shapes (oneOf branches 0 "
+         "and 1)"},
+        {"{'oneOf':[{'type':'number'},{'type':'integer'}]}", "5.5", 1, NULL},
+        {"{'oneOf':[{'type':'number'},{'type':'string'}]}", "null", 0,
+         "expected string or number, got null"},
+        {"{'oneOf':[{'type':'object','properties':{'kind':{'const':'a'},"
+         "'x':{'type':'integer'}},'required':['kind','x']},"
+         "{'type':'object','properties':{'kind':{'const':'b'},"
+         "'y':{'type':'string'}},'required':['kind','y']}]}",
+         "{'kind':'b'}", 0, "missing required property 'y'"},
+        {"{'not':{'type':'null'}}", "1", 1, NULL},
+        {"{'not':{'type':'null'}}", "null", 0, "/: must not be null, got null"},
+        {"{'not':{'minimum':3}}", "5", 0,
+         "5 matches the schema under 'not', which is not allowed"},
+        {"{'not':{'const':'admin'}}", "'admin'", 0,
+         "'admin' is a forbidden value"},
+        {"{'not':{'const':'admin'}}", "'user'", 1, NULL},
 
-	/* $ref, $defs, definitions, recursion */
-	{ "{'$defs':{'pos':{'type':'integer','minimum':1}},'type':'object',"
-	  "'properties':{'n':{'$ref':'#/$defs/pos'}}}",
-	  "{'n':0}", 0, "/n: 0 is less than the minimum 1" },
-	{ "{'definitions':{'s':{'type':'string'}},"
-	  "'items':{'$ref':'#/definitions/s'}}",
-	  "['a',1]", 0, "/1: expected string" },
-	{ "{'type':'object','properties':{'value':{'type':'integer'},"
-	  "'children':{'type':'array','items':{'$ref':'#'}}},"
-	  "'required':['value']}",
-	  "{'value':1,'children':[{'value':2,'children':[{'value':3}]}]}", 1,
-	  NULL },
-	{ "{'type':'object','properties':{'value':{'type':'integer'},"
-	  "'children':{'type':'array','items':{'$ref':'#'}}},"
-	  "'required':['value']}",
-	  "{'value':1,'children':[{'value':2,'children':[{'value':'x'}]}]}", 0,
-	  "/children/0/children/0/value: expected integer" },
-	{ "{'$defs':{'a/b':{'type':'string'},'c~d':{'type':'integer'}},"
-	  "'properties':{'x':{'$ref':'#/$defs/a~1b'},"
-	  "'y':{'$ref':'#/$defs/c~0d'}}}",
-	  "{'x':'s','y':1}", 1, NULL },
-	{ "{'$defs':{'a/b':{'type':'string'},'c~d':{'type':'integer'}},"
-	  "'properties':{'x':{'$ref':'#/$defs/a~1b'},"
-	  "'y':{'$ref':'#/$defs/c~0d'}}}",
-	  "{'y':'s'}", 0, "/y: expected integer" },
-	{ "{'$defs':{'s':{'type':'string'}},'$ref':'#/$defs/s',"
-	  "'maxLength':2}",
-	  "'abc'", 0, "more than the maximum length 2" },
-	{ "{'$defs':{'node':{'type':'object','properties':{'next':"
-	  "{'anyOf':[{'type':'null'},{'$ref':'#/$defs/node'}]}}}},"
-	  "'$ref':'#/$defs/node'}",
-	  "{'next':{'next':{'next':null}}}", 1, NULL },
-	{ "{'$defs':{'node':{'type':'object','properties':{'next':"
-	  "{'anyOf':[{'type':'null'},{'$ref':'#/$defs/node'}]}}}},"
-	  "'$ref':'#/$defs/node'}",
-	  "{'next':{'next':5}}", 0,
-	  "/next/next: expected object or null, got number 5" },
-	{ "{'$defs':{'a':{'$ref':'#/$defs/b'},'b':{'type':'string'}},"
-	  "'$ref':'#/$defs/a'}",
-	  "1", 0, "expected string" },
+        /* $ref, $defs, definitions, recursion */
+        {"{'$defs':{'pos':{'type':'integer','minimum':1}},'type':'object',"
+         "'properties':{'n':{'$ref':'#/$defs/pos'}}}",
+         "{'n':0}", 0, "/n: 0 is less than the minimum 1"},
+        {"{'definitions':{'s':{'type':'string'}},"
+         "'items':{'$ref':'#/definitions/s'}}",
+         "['a',1]", 0, "/1: expected string"},
+        {"{'type':'object','properties':{'value':{'type':'integer'},"
+         "'children':{'type':'array','items':{'$ref':'#'}}},"
+         "'required':['value']}",
+         "{'value':1,'children':[{'value':2,'children':[{'value':3}]}]}", 1,
+         NULL},
+        {"{'type':'object','properties':{'value':{'type':'integer'},"
+         "'children':{'type':'array','items':{'$ref':'#'}}},"
+         "'required':['value']}",
+         "{'value':1,'children':[{'value':2,'children':[{'value':'x'}]}]}", 0,
+         "/children/0/children/0/value: expected integer"},
+        {"{'$defs':{'a/b':{'type':'string'},'c~d':{'type':'integer'}},"
+         "'properties':{'x':{'$ref':'#/$defs/a~1b'},"
+         "'y':{'$ref':'#/$defs/c~0d'}}}",
+         "{'x':'s','y':1}", 1, NULL},
+        {"{'$defs':{'a/b':{'type':'string'},'c~d':{'type':'integer'}},"
+         "'properties':{'x':{'$ref':'#/$defs/a~1b'},"
+         "'y':{'$ref':'#/$defs/c~0d'}}}",
+         "{'y':'s'}", 0, "/y: expected integer"},
+        {"{'$defs':{'s':{'type':'string'}},'$ref':'#/$defs/s',"
+         "'maxLength':2}",
+         "'abc'", 0, "more than the maximum length 2"},
+        {"{'$defs':{'node':{'type':'object','properties':{'next':"
+         "{'anyOf':[{'type':'null'},{'$ref':'#/$defs/node'}]}}}},"
+         "'$ref':'#/$defs/node'}",
+         "{'next':{'next':{'next':null}}}", 1, NULL},
+        {"{'$defs':{'node':{'type':'object','properties':{'next':"
+         "{'anyOf':[{'type':'null'},{'$ref':'#/$defs/node'}]}}}},"
+         "'$ref':'#/$defs/node'}",
+         "{'next':{'next':5}}", 0,
+         "/next/next: expected object or null, got number 5"},
+        {"{'$defs':{'a':{'$ref':'#/$defs/b'},'b':{'type':'string'}},"
+         "'$ref':'#/$defs/a'}",
+         "1", 0, "expected string"},
 
-	/* boolean schemas */
-	{ "true", "{'anything':[1,2]}", 1, NULL },
-	{ "false", "1", 0, "/: no value is allowed here" },
-	{ "{'properties':{'legacy':false}}", "{'legacy':1}", 0,
-	  "/legacy: no value is allowed here" },
-	{ "{'properties':{'legacy':false}}", "{'other':1}", 1, NULL },
-	{ "{'anyOf':[false,true]}", "1", 1, NULL },
-	{ "{'not':true}", "1", 0, "matches the schema under 'not'" },
-	{ "{'not':false}", "1", 1, NULL },
+        /* boolean schemas */
+        {"true", "{'anything':[1,2]}", 1, NULL},
+        {"false", "1", 0, "/: no value is allowed here"},
+        {"{'properties':{'legacy':false}}", "{'legacy':1}", 0,
+         "/legacy: no value is allowed here"},
+        {"{'properties':{'legacy':false}}", "{'other':1}", 1, NULL},
+        {"{'anyOf':[false,true]}", "1", 1, NULL},
+        {"{'not':true}", "1", 0, "matches the schema under 'not'"},
+        {"{'not':false}", "1", 1, NULL},
 
-	/* unknown and annotation keywords are ignored */
-	{ "{'type':'string','format':'email','x-custom':{'a':1},'title':'T',"
-	  "'description':'d','default':'z','examples':['q'],'$comment':'c'}",
-	  "'a'", 1, NULL },
+        /* unknown and annotation keywords are ignored */
+        {"{'type':'string','format':'email','x-custom':{'a':1},'title':'T',"
+         "'description':'d','default':'z','examples':['q'],'$comment':'c'}",
+         "'a'", 1, NULL},
 
-	/* long values are cut in messages */
-	{ "{'type':'integer'}",
-	  "'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
-	  "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa'", 0, "aaaa...'" },
+        /* long values are cut in messages */
+        {"{'type':'integer'}",
+         "'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+         "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa'",
+         0, "aaaa...'"},
 };
 
 static void test_cases(void **state)
@@ -384,7 +383,8 @@ static void test_cases(void **state)
 		got = schema_validate(s, inst, msg, sizeof msg);
 		if (got != t->valid) {
 			print_error("case %zu: %s against %s: expected %s, "
-			            "got %s (%s)\n", i, t->instance, t->schema,
+			            "got %s (%s)\n",
+			            i, t->instance, t->schema,
 			            t->valid ? "valid" : "invalid",
 			            got ? "valid" : "invalid", msg);
 			failures++;
@@ -392,17 +392,19 @@ static void test_cases(void **state)
 			print_error("case %zu: valid but message \"%s\"\n", i,
 			            msg);
 			failures++;
-		} else if (!got && (msg[0] == '\0' ||
-		                    (want && !strstr(msg, want)))) {
+		} else if (!got &&
+		           (msg[0] == '\0' || (want && !strstr(msg, want)))) {
 			print_error("case %zu: %s against %s: message \"%s\" "
-			            "lacks \"%s\"\n", i, t->instance, t->schema,
-			            msg, want ? want : "(anything)");
+			            "lacks \"%s\"\n",
+			            i, t->instance, t->schema, msg,
+			            want ? want : "(anything)");
 			failures++;
 		}
 		/* The answer does not depend on a message being asked for. */
 		if (schema_validate(s, inst, NULL, 0) != got) {
 			print_error("case %zu: result changes without a "
-			            "message\n", i);
+			            "message\n",
+			            i);
 			failures++;
 		}
 		free(want);
@@ -418,65 +420,63 @@ struct ccase {
 };
 
 static const struct ccase compile_errors[] = {
-	{ "{'minimum':'3'}", "at #/minimum: must be a number, got string '3'" },
-	{ "{'properties':{'age':{'minimum':'3'}}}",
-	  "at #/properties/age/minimum: must be a number" },
-	{ "{'maximum':null}", "at #/maximum: must be a number" },
-	{ "{'required':'x'}", "at #/required: must be an array" },
-	{ "{'required':['a',2]}", "at #/required/1: must be a property name" },
-	{ "{'type':'strnig'}", "at #/type: unknown type 'strnig'" },
-	{ "{'type':['string',5]}", "at #/type/1: must be a type name" },
-	{ "{'type':{}}", "at #/type: must be a type name or an array" },
-	{ "{'maxLength':-1}",
-	  "at #/maxLength: must be a non-negative integer" },
-	{ "{'minItems':1.5}", "at #/minItems: must be a non-negative integer" },
-	{ "{'minLength':'2'}",
-	  "at #/minLength: must be a non-negative integer" },
-	{ "{'pattern':'(?=a)'}", "at #/pattern: '(?=a)' is not a supported "
-	  "regex: lookahead" },
-	{ "{'properties':{'x':{'pattern':'[a'}}}",
-	  "at #/properties/x/pattern: '[a' is not a supported regex" },
-	{ "{'pattern':'\\\\1'}", "backreferences are not supported" },
-	{ "{'pattern':'a{2000}'}", "a repeat count is over 1000" },
-	{ "{'pattern':'((a{1,100}){1,100})'}", "too large a regex" },
-	{ "{'pattern':5}", "at #/pattern: must be a string" },
-	{ "{'items':[{'type':'string'}]}", "at #/items: must be a schema" },
-	{ "{'items':3}", "at #/items: must be a schema" },
-	{ "{'anyOf':[]}", "at #/anyOf: must be a non-empty array of schemas" },
-	{ "{'oneOf':{}}", "at #/oneOf: must be a non-empty array" },
-	{ "{'allOf':[{'type':'string'},3]}", "at #/allOf/1: must be a schema" },
-	{ "{'not':'x'}", "at #/not: must be a schema" },
-	{ "{'enum':'x'}", "at #/enum: must be an array" },
-	{ "{'additionalProperties':'no'}",
-	  "at #/additionalProperties: must be a boolean or a schema" },
-	{ "{'properties':5}", "at #/properties: must be an object" },
-	{ "{'properties':{'a/b':{'type':7}}}", "at #/properties/a~1b/type" },
-	{ "{'properties':{'a':{},'a':{}}}", "property 'a' is defined twice" },
-	{ "{'$ref':'#/$defs/missing'}",
-	  "at #/$ref: '#/$defs/missing' does not resolve" },
-	{ "{'$ref':'other.json#/x'}",
-	  "at #/$ref: 'other.json#/x' is not supported" },
-	{ "{'$ref':'#anchor'}", "at #/$ref: '#anchor' is not supported" },
-	{ "{'$ref':5}", "at #/$ref: must be a string" },
-	{ "{'$defs':{'x':'str'},'$ref':'#/$defs/x'}",
-	  "at #/$ref: '#/$defs/x' points to a string, not to a schema" },
-	{ "{'$defs':{'bad':{'type':'nope'}}}",
-	  "at #/$defs/bad/type: unknown type 'nope'" },
-	{ "{'$defs':5}", "at #/$defs: must be an object" },
-	{ "{'$ref':'#/$defs/a','$defs':{'a':{'$ref':'#/$defs/a'}}}",
-	  "at #/$defs/a/$ref: this $ref leads back" },
-	{ "{'anyOf':[{'$ref':'#'}]}",
-	  "at #/anyOf/0/$ref: this $ref leads back" },
-	{ "{'$defs':{'a':{'allOf':[{'$ref':'#/$defs/b'}]},"
-	  "'b':{'not':{'$ref':'#/$defs/a'}}}}", "this $ref leads back" },
-	{ "5", "at #: a schema must be an object or a boolean, got number 5" },
-	{ "{'properties':{'x':[]}}",
-	  "at #/properties/x: a schema must be an object or a boolean" },
-	/* 70 levels of [] */
-	{ "{'const':[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["
-	  "[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]"
-	  "]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}",
-	  "at #/const: value nested deeper than 64 levels" },
+        {"{'minimum':'3'}", "at #/minimum: must be a number, got string '3'"},
+        {"{'properties':{'age':{'minimum':'3'}}}",
+         "at #/properties/age/minimum: must be a number"},
+        {"{'maximum':null}", "at #/maximum: must be a number"},
+        {"{'required':'x'}", "at #/required: must be an array"},
+        {"{'required':['a',2]}", "at #/required/1: must be a property name"},
+        {"{'type':'strnig'}", "at #/type: unknown type 'strnig'"},
+        {"{'type':['string',5]}", "at #/type/1: must be a type name"},
+        {"{'type':{}}", "at #/type: must be a type name or an array"},
+        {"{'maxLength':-1}", "at #/maxLength: must be a non-negative integer"},
+        {"{'minItems':1.5}", "at #/minItems: must be a non-negative integer"},
+        {"{'minLength':'2'}", "at #/minLength: must be a non-negative integer"},
+        {"{'pattern':'(?=a)'}", "at #/pattern: '(?=a)' is not a supported "
+                                "regex: lookahead"},
+        {"{'properties':{'x':{'pattern':'[a'}}}",
+         "at #/properties/x/pattern: '[a' is not a supported regex"},
+        {"{'pattern':'\\\\1'}", "backreferences are not supported"},
+        {"{'pattern':'a{2000}'}", "a repeat count is over 1000"},
+        {"{'pattern':'((a{1,100}){1,100})'}", "too large a regex"},
+        {"{'pattern':5}", "at #/pattern: must be a string"},
+        {"{'items':[{'type':'string'}]}", "at #/items: must be a schema"},
+        {"{'items':3}", "at #/items: must be a schema"},
+        {"{'anyOf':[]}", "at #/anyOf: must be a non-empty array of schemas"},
+        {"{'oneOf':{}}", "at #/oneOf: must be a non-empty array"},
+        {"{'allOf':[{'type':'string'},3]}", "at #/allOf/1: must be a schema"},
+        {"{'not':'x'}", "at #/not: must be a schema"},
+        {"{'enum':'x'}", "at #/enum: must be an array"},
+        {"{'additionalProperties':'no'}",
+         "at #/additionalProperties: must be a boolean or a schema"},
+        {"{'properties':5}", "at #/properties: must be an object"},
+        {"{'properties':{'a/b':{'type':7}}}", "at #/properties/a~1b/type"},
+        {"{'properties':{'a':{},'a':{}}}", "property 'a' is defined twice"},
+        {"{'$ref':'#/$defs/missing'}",
+         "at #/$ref: '#/$defs/missing' does not resolve"},
+        {"{'$ref':'other.json#/x'}",
+         "at #/$ref: 'other.json#/x' is not supported"},
+        {"{'$ref':'#anchor'}", "at #/$ref: '#anchor' is not supported"},
+        {"{'$ref':5}", "at #/$ref: must be a string"},
+        {"{'$defs':{'x':'str'},'$ref':'#/$defs/x'}",
+         "at #/$ref: '#/$defs/x' points to a string, not to a schema"},
+        {"{'$defs':{'bad':{'type':'nope'}}}",
+         "at #/$defs/bad/type: unknown type 'nope'"},
+        {"{'$defs':5}", "at #/$defs: must be an object"},
+        {"{'$ref':'#/$defs/a','$defs':{'a':{'$ref':'#/$defs/a'}}}",
+         "at #/$defs/a/$ref: this $ref leads back"},
+        {"{'anyOf':[{'$ref':'#'}]}", "at #/anyOf/0/$ref: this $ref leads back"},
+        {"{'$defs':{'a':{'allOf':[{'$ref':'#/$defs/b'}]},"
+         "'b':{'not':{'$ref':'#/$defs/a'}}}}",
+         "this $ref leads back"},
+        {"5", "at #: a schema must be an object or a boolean, got number 5"},
+        {"{'properties':{'x':[]}}",
+         "at #/properties/x: a schema must be an object or a boolean"},
+        /* 70 levels of [] */
+        {"{'const':[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["
+         "[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]"
+         "]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}",
+         "at #/const: value nested deeper than 64 levels"},
 };
 
 static void test_compile_errors(void **state)
@@ -496,8 +496,8 @@ static void test_compile_errors(void **state)
 		rc = schema_compile_text(text, strlen(text), &s, &e);
 		if (rc != SH_ERR_INVALID || s != NULL || !strstr(e.msg, want)) {
 			print_error("compile case %zu: %s: status %d, "
-			            "message \"%s\" lacks \"%s\"\n", i, text,
-			            (int)rc, e.msg, want);
+			            "message \"%s\" lacks \"%s\"\n",
+			            i, text, (int)rc, e.msg, want);
 			failures++;
 		}
 		free(text);
@@ -554,14 +554,14 @@ static void test_root_is_object(void **state)
 		const char *schema;
 		int want;
 	} t[] = {
-		{ "{'type':'object'}", 1 },
-		{ "{'type':'object','properties':{'a':{}}}", 1 },
-		{ "{'type':['object']}", 0 },
-		{ "{'type':['object','null']}", 0 },
-		{ "{'type':'string'}", 0 },
-		{ "{}", 0 },
-		{ "true", 0 },
-		{ "{'$ref':'#/$defs/o','$defs':{'o':{'type':'object'}}}", 0 },
+	        {"{'type':'object'}", 1},
+	        {"{'type':'object','properties':{'a':{}}}", 1},
+	        {"{'type':['object']}", 0},
+	        {"{'type':['object','null']}", 0},
+	        {"{'type':'string'}", 0},
+	        {"{}", 0},
+	        {"true", 0},
+	        {"{'$ref':'#/$defs/o','$defs':{'o':{'type':'object'}}}", 0},
 	};
 	size_t i;
 
@@ -670,7 +670,7 @@ static void test_depth_limit(void **state)
 static void test_step_budget(void **state)
 {
 	struct schema *s = compile_ok(
-		"{'oneOf':[{'items':{'$ref':'#'}},{'items':{'$ref':'#'}}]}");
+	        "{'oneOf':[{'items':{'$ref':'#'}},{'items':{'$ref':'#'}}]}");
 	cJSON *inst = cJSON_CreateArray(), *cur = inst, *next;
 	char msg[512];
 	int i;
@@ -766,11 +766,26 @@ static size_t encode(uint32_t cp, char *out)
 	return n;
 }
 
-static int not_e_acute(uint32_t c) { return c != 0xE9; }
-static int latin1_upper(uint32_t c) { return c >= 0xE0 && c <= 0xFF; }
-static int bmp_from_100(uint32_t c) { return c >= 0x100 && c <= 0xFFFF; }
-static int not_digit(uint32_t c) { return c < '0' || c > '9'; }
-static int not_line_end(uint32_t c) { return c != '\n' && c != '\r'; }
+static int not_e_acute(uint32_t c)
+{
+	return c != 0xE9;
+}
+static int latin1_upper(uint32_t c)
+{
+	return c >= 0xE0 && c <= 0xFF;
+}
+static int bmp_from_100(uint32_t c)
+{
+	return c >= 0x100 && c <= 0xFFFF;
+}
+static int not_digit(uint32_t c)
+{
+	return c < '0' || c > '9';
+}
+static int not_line_end(uint32_t c)
+{
+	return c != '\n' && c != '\r';
+}
 static int astral_mix(uint32_t c)
 {
 	return (c >= 'A' && c <= 'Z') || (c >= 0x1F600 && c <= 0x1F64F) ||
@@ -789,20 +804,19 @@ static void test_pattern_code_points(void **state)
 		const char *pattern;
 		int (*in)(uint32_t);
 	} t[] = {
-		{ "^[^\xc3\xa9]$", not_e_acute },
-		{ "^[\xc3\xa0-\xc3\xbf]$", latin1_upper },
-		{ "^[\\u0100-\\uFFFF]$", bmp_from_100 },
-		{ "^\\D$", not_digit },
-		{ "^.$", not_line_end },
-		{ "^[A-Z\\u{1F600}-\\u{1F64F}\\u{10FFFF}]$", astral_mix },
-		{ "^[^\\u07FF-\\u{10000}\\n\\r]$", not_across },
+	        {"^[^\xc3\xa9]$", not_e_acute},
+	        {"^[\xc3\xa0-\xc3\xbf]$", latin1_upper},
+	        {"^[\\u0100-\\uFFFF]$", bmp_from_100},
+	        {"^\\D$", not_digit},
+	        {"^.$", not_line_end},
+	        {"^[A-Z\\u{1F600}-\\u{1F64F}\\u{10FFFF}]$", astral_mix},
+	        {"^[^\\u07FF-\\u{10000}\\n\\r]$", not_across},
 	};
 	static const uint32_t edges[] = {
-		0x7F, 0x80, 0xFF, 0x100, 0x7FE, 0x7FF, 0x800, 0x801, 0xFFF,
-		0x1000, 0xD7FF, 0xE000, 0xFFFE, 0xFFFF, 0x10000, 0x10001,
-		0x1F5FF, 0x1F600, 0x1F64F, 0x1F650, 0x3FFFF, 0x40000, 0x10FFFE,
-		0x10FFFF
-	};
+	        0x7F,    0x80,    0xFF,    0x100,   0x7FE,    0x7FF,
+	        0x800,   0x801,   0xFFF,   0x1000,  0xD7FF,   0xE000,
+	        0xFFFE,  0xFFFF,  0x10000, 0x10001, 0x1F5FF,  0x1F600,
+	        0x1F64F, 0x1F650, 0x3FFFF, 0x40000, 0x10FFFE, 0x10FFFF};
 	char text[8];
 	size_t i, k, bad = 0;
 	uint32_t c;
@@ -834,9 +848,9 @@ static void test_pattern_code_points(void **state)
  * and negated, must still mean the ECMA class. */
 static void test_pattern_bracket_specials(void **state)
 {
-	static const char sp[] = { ']', '-', '^', '[', '\\', 'a', '.', ':' };
+	static const char sp[] = {']', '-', '^', '[', '\\', 'a', '.', ':'};
 	const int nsp = (int)sizeof sp;
-	char pat[64], text[2] = { 0, 0 };
+	char pat[64], text[2] = {0, 0};
 	int mask, neg, i, ch, in, l, bad = 0;
 
 	(void)state;
@@ -906,7 +920,7 @@ static void test_pattern_search_is_linear(void **state)
 }
 
 #define THREADS 8
-#define ROUNDS 10000
+#define ROUNDS  10000
 
 struct thread_arg {
 	const struct schema *s;
@@ -935,11 +949,11 @@ static void *validate_loop(void *p)
 static void test_threads(void **state)
 {
 	struct schema *s = compile_ok(
-		"{'type':'object','properties':{'name':{'type':'string',"
-		"'pattern':'^[a-z]+$'},'kind':{'anyOf':[{'const':'a'},"
-		"{'type':'integer'}]},'tags':{'type':'array','items':"
-		"{'enum':['x','y']}}},'required':['name'],"
-		"'additionalProperties':false}");
+	        "{'type':'object','properties':{'name':{'type':'string',"
+	        "'pattern':'^[a-z]+$'},'kind':{'anyOf':[{'const':'a'},"
+	        "{'type':'integer'}]},'tags':{'type':'array','items':"
+	        "{'enum':['x','y']}}},'required':['name'],"
+	        "'additionalProperties':false}");
 	cJSON *good = parse_q("{'name':'abc','kind':3,'tags':['x','y']}");
 	cJSON *bad = parse_q("{'name':'abc','kind':'b','tags':['x','z']}");
 	struct thread_arg args[THREADS];
@@ -956,8 +970,9 @@ static void test_threads(void **state)
 		args[i].bad = bad;
 		args[i].want = want;
 		args[i].errors = 0;
-		assert_int_equal(pthread_create(&tid[i], NULL, validate_loop,
-		                                &args[i]), 0);
+		assert_int_equal(
+		        pthread_create(&tid[i], NULL, validate_loop, &args[i]),
+		        0);
 	}
 	for (i = 0; i < THREADS; i++) {
 		assert_int_equal(pthread_join(tid[i], NULL), 0);
@@ -971,19 +986,19 @@ static void test_threads(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_cases),
-		cmocka_unit_test(test_compile_errors),
-		cmocka_unit_test(test_deep_schema_refused),
-		cmocka_unit_test(test_compile_text_errors),
-		cmocka_unit_test(test_root_is_object),
-		cmocka_unit_test(test_small_buffers),
-		cmocka_unit_test(test_depth_limit),
-		cmocka_unit_test(test_step_budget),
-		cmocka_unit_test(test_pattern_under_utf8_locale),
-		cmocka_unit_test(test_pattern_code_points),
-		cmocka_unit_test(test_pattern_bracket_specials),
-		cmocka_unit_test(test_pattern_search_is_linear),
-		cmocka_unit_test(test_threads),
+	        cmocka_unit_test(test_cases),
+	        cmocka_unit_test(test_compile_errors),
+	        cmocka_unit_test(test_deep_schema_refused),
+	        cmocka_unit_test(test_compile_text_errors),
+	        cmocka_unit_test(test_root_is_object),
+	        cmocka_unit_test(test_small_buffers),
+	        cmocka_unit_test(test_depth_limit),
+	        cmocka_unit_test(test_step_budget),
+	        cmocka_unit_test(test_pattern_under_utf8_locale),
+	        cmocka_unit_test(test_pattern_code_points),
+	        cmocka_unit_test(test_pattern_bracket_specials),
+	        cmocka_unit_test(test_pattern_search_is_linear),
+	        cmocka_unit_test(test_threads),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -42,10 +42,10 @@ static char lib_hash[65];
 
 struct entry {
 	const char *path;
-	int type;          /* AE_IFREG (0 means regular), AE_IFLNK, ... */
-	const char *data;  /* NULL: the skill library */
+	int type;         /* AE_IFREG (0 means regular), AE_IFLNK, ... */
+	const char *data; /* NULL: the skill library */
 	size_t len;
-	const char *link;  /* symlink target or hardlink source */
+	const char *link; /* symlink target or hardlink source */
 };
 
 static void hash_hex(const void *d, size_t n, char out[65])
@@ -72,7 +72,8 @@ static int setup(void **state)
 	snprintf(home, sizeof home, "%s/home", tmp);
 	snprintf(work, sizeof work, "%s/work", tmp);
 	mkdir(work, 0700);
-	if (minisig_keygen(&key_a, &pub_a, &e) || minisig_keygen(&key_b, &pub_b, &e) ||
+	if (minisig_keygen(&key_a, &pub_a, &e) ||
+	    minisig_keygen(&key_b, &pub_b, &e) ||
 	    minisig_keygen(&key_c, &pub_c, &e))
 		return -1;
 	if (trust_add(home, &pub_a, "example", &e) ||
@@ -156,7 +157,8 @@ static void write_archive(const char *out, const struct entry *en, size_t n)
 		if (type == AE_IFCHR)
 			archive_entry_set_rdev(ae, makedev(1, 3));
 		archive_entry_set_size(ae, type == AE_IFREG && !en[i].link
-		                               ? (la_int64_t)len : 0);
+		                                   ? (la_int64_t)len
+		                                   : 0);
 		assert_int_equal(archive_write_header(a, ae), ARCHIVE_OK);
 		if (type == AE_IFREG && !en[i].link && len)
 			assert_int_equal(archive_write_data(a, data, len),
@@ -179,18 +181,18 @@ static void sign_as(const char *file, struct minisig_seckey *key,
 	struct sh_error e;
 	uint64_t size;
 
-	assert_int_equal(minisig_hash_file(file, digest, info.blake2b256, &size,
-	                                   &e),
-	                 SH_OK);
+	assert_int_equal(
+	        minisig_hash_file(file, digest, info.blake2b256, &size, &e),
+	        SH_OK);
 	snprintf(info.name, sizeof info.name, "%s", name);
 	snprintf(info.version, sizeof info.version, "%s", version);
 	info.timestamp = 1764000000;
 	assert_int_equal(minisig_package_comment_format(&info, comment,
 	                                                sizeof comment, &e),
 	                 SH_OK);
-	assert_int_equal(minisig_sign_digest(key, digest, comment, NULL, &sig,
-	                                     &e),
-	                 SH_OK);
+	assert_int_equal(
+	        minisig_sign_digest(key, digest, comment, NULL, &sig, &e),
+	        SH_OK);
 	snprintf(sigpath, sizeof sigpath, "%s.minisig", file);
 	assert_int_equal(minisig_save(sigpath, &sig, &e), SH_OK);
 }
@@ -267,8 +269,8 @@ static void expect_refused(const char *pkg, const char *sig, sh_status want,
 		fail_msg("%s: message lacks \"%s\": %s", pkg, must_say, e.msg);
 	after = snapshot();
 	if (strcmp(before, after))
-		fail_msg("%s: the store changed:\nbefore:\n%s\nafter:\n%s",
-		         pkg, before, after);
+		fail_msg("%s: the store changed:\nbefore:\n%s\nafter:\n%s", pkg,
+		         before, after);
 	free(before);
 	free(after);
 }
@@ -292,12 +294,13 @@ static char *current_version(const char *name)
 
 	assert_int_equal(store_read_index(home, &idx, &e), SH_OK);
 	snprintf(v, sizeof v, "%s",
-	         cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(
-	                                                     cJSON_GetObjectItem(
-	                                                             idx, "skills"),
-	                                                     name),
-	                                             "current"),
-	                             "version")
+	         cJSON_GetObjectItem(
+	                 cJSON_GetObjectItem(
+	                         cJSON_GetObjectItem(
+	                                 cJSON_GetObjectItem(idx, "skills"),
+	                                 name),
+	                         "current"),
+	                 "version")
 	                 ->valuestring);
 	cJSON_Delete(idx);
 	return v;
@@ -367,12 +370,13 @@ static void patch_sig_line(const char *sigpath, void (*edit)(uint8_t *bin))
 	struct sh_error e;
 	FILE *f;
 
-	assert_int_equal(fs_read_file(sigpath, 1 << 16, &text, NULL, &e), SH_OK);
+	assert_int_equal(fs_read_file(sigpath, 1 << 16, &text, NULL, &e),
+	                 SH_OK);
 	l2 = strchr(text, '\n') + 1;
 	nl = strchr(l2, '\n');
 	*nl = '\0';
-	assert_int_equal(sodium_base642bin(bin, sizeof bin, l2, strlen(l2), NULL,
-	                                   &binlen, NULL,
+	assert_int_equal(sodium_base642bin(bin, sizeof bin, l2, strlen(l2),
+	                                   NULL, &binlen, NULL,
 	                                   sodium_base64_VARIANT_ORIGINAL),
 	                 0);
 	edit(bin);
@@ -419,12 +423,14 @@ static void test_signature_refusals(void **state)
 
 	print_message("truncated .minisig\n");
 	sign_as(pkg, key_a, "example/hello", "2.0.0");
-	sh("f=$(ls /tmp/skillhost-store-*/work/s.skill.minisig); head -2 $f > $f.t && mv $f.t $f");
+	sh("f=$(ls /tmp/skillhost-store-*/work/s.skill.minisig); head -2 $f > "
+	   "$f.t && mv $f.t $f");
 	expect_refused(pkg, NULL, SH_ERR_TRUST, "refused");
 
 	print_message("garbage base64\n");
 	sign_as(pkg, key_a, "example/hello", "2.0.0");
-	sh("f=$(ls /tmp/skillhost-store-*/work/s.skill.minisig); sed -i '2s/.*/RUQ!!!not*base64!!!/' $f");
+	sh("f=$(ls /tmp/skillhost-store-*/work/s.skill.minisig); sed -i "
+	   "'2s/.*/RUQ!!!not*base64!!!/' $f");
 	expect_refused(pkg, NULL, SH_ERR_TRUST, "refused");
 
 	print_message("key id changed to another trusted key\n");
@@ -492,7 +498,8 @@ static void test_archive_refusals(void **state)
 #define CASE(name, want, say, ...)                                             \
 	do {                                                                   \
 		struct entry en[] = {{"manifest.json", 0, m, ml, NULL},        \
-		                     {LIB, 0, NULL, 0, NULL}, __VA_ARGS__};    \
+		                     {LIB, 0, NULL, 0, NULL},                  \
+		                     __VA_ARGS__};                             \
 		print_message("%s\n", name);                                   \
 		crafted(name ".skill", en, sizeof en / sizeof *en, want, say); \
 	} while (0)
@@ -528,10 +535,11 @@ static void test_archive_refusals(void **state)
 		free(bad);
 	}
 	{
-		char *m2 = manifest("2.0.0", ",\"README.md\":{\"size\":5,"
-		                             "\"blake2b256\":\"aaaaaaaaaaaaaaaaaaaa"
-		                             "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
-		                             "aaaaaaa\"}",
+		char *m2 = manifest("2.0.0",
+		                    ",\"README.md\":{\"size\":5,"
+		                    "\"blake2b256\":\"aaaaaaaaaaaaaaaaaaaa"
+		                    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+		                    "aaaaaaa\"}",
 		                    SKILLHOST_PLATFORM);
 		struct entry en[] = {{"manifest.json", 0, m2, strlen(m2), NULL},
 		                     {LIB, 0, NULL, 0, NULL}};
@@ -555,13 +563,14 @@ static void test_manifest_refusals(void **state)
 		const char *name, *text, *say;
 		sh_status want;
 	} cases[] = {
-		{"malformed", "{\"name\": ", "not a JSON object", SH_ERR_INVALID},
-		{"wrongtype", NULL, "\"version\" must be a string",
-		 SH_ERR_INVALID},
-		{"abi2", NULL, "built for skill ABI 2", SH_ERR_INVALID},
-		{"noplatform", NULL, "no library for this platform",
-		 SH_ERR_INVALID},
-		{"unknownkey", NULL, "unknown key \"colour\"", SH_ERR_INVALID},
+	        {"malformed", "{\"name\": ", "not a JSON object",
+	         SH_ERR_INVALID},
+	        {"wrongtype", NULL, "\"version\" must be a string",
+	         SH_ERR_INVALID},
+	        {"abi2", NULL, "built for skill ABI 2", SH_ERR_INVALID},
+	        {"noplatform", NULL, "no library for this platform",
+	         SH_ERR_INVALID},
+	        {"unknownkey", NULL, "unknown key \"colour\"", SH_ERR_INVALID},
 	};
 	char *big;
 
@@ -583,16 +592,17 @@ static void test_manifest_refusals(void **state)
 			text = m;
 		} else if (!strcmp(cases[i].name, "unknownkey")) {
 			m = manifest("2.0.0", NULL, SKILLHOST_PLATFORM);
-			memcpy(strstr(m, "\"manifest\":1"), "\"colour\":  1", 12);
+			memcpy(strstr(m, "\"manifest\":1"), "\"colour\":  1",
+			       12);
 			text = m;
 		}
 		{
 			struct entry en[] = {
-				{"manifest.json", 0, text, strlen(text), NULL},
-				{!strcmp(cases[i].name, "noplatform")
-				         ? "lib/riscv64-linux-gnu/hello.so"
-				         : LIB,
-				 0, NULL, 0, NULL}};
+			        {"manifest.json", 0, text, strlen(text), NULL},
+			        {!strcmp(cases[i].name, "noplatform")
+			                 ? "lib/riscv64-linux-gnu/hello.so"
+			                 : LIB,
+			         0, NULL, 0, NULL}};
 			snprintf(name, sizeof name, "%s.skill", cases[i].name);
 			print_message("%s\n", cases[i].name);
 			crafted(name, en, 2, cases[i].want, cases[i].say);
@@ -606,8 +616,9 @@ static void test_manifest_refusals(void **state)
 	big[MANIFEST_MAX_BYTES + 98] = '}';
 	big[MANIFEST_MAX_BYTES + 99] = '\0';
 	{
-		struct entry en[] = {{"manifest.json", 0, big, strlen(big), NULL},
-		                     {LIB, 0, NULL, 0, NULL}};
+		struct entry en[] = {
+		        {"manifest.json", 0, big, strlen(big), NULL},
+		        {LIB, 0, NULL, 0, NULL}};
 		print_message("manifest over 1 MiB\n");
 		crafted("bigmanifest.skill", en, 2, SH_ERR_INVALID,
 		        "over 1048576 bytes");
@@ -628,13 +639,14 @@ static void test_size_refusals(void **state)
 		                     {LIB, 0, NULL, 0, NULL},
 		                     {"bomb.bin", 0, zeros, zlen, NULL}};
 		print_message("decompression bomb (ratio)\n");
-		crafted("bomb.skill", en, 3, SH_ERR_TRUST, "decompression bomb");
+		crafted("bomb.skill", en, 3, SH_ERR_TRUST,
+		        "decompression bomb");
 	}
 	free(zeros);
 	{
 		size_t n = PACKAGE_MAX_ENTRIES + 2;
 		struct entry *en = calloc(n, sizeof *en);
-		char (*names)[32] = calloc(n, 32);
+		char(*names)[32] = calloc(n, 32);
 		en[0] = (struct entry){"manifest.json", 0, m, strlen(m), NULL};
 		for (size_t i = 1; i < n; i++) {
 			snprintf(names[i], 32, "f/%zu", i);
@@ -660,8 +672,8 @@ static void test_size_refusals(void **state)
 
 static void test_total_cap(void **state)
 {
-	struct package_limits lim = {.max_total = 1 << 20, .max_ratio = 1000000,
-	                             .max_entries = 100};
+	struct package_limits lim = {
+	        .max_total = 1 << 20, .max_ratio = 1000000, .max_entries = 100};
 	char *m = manifest("2.0.0", NULL, SKILLHOST_PLATFORM);
 	char *blob = calloc(1, 2 << 20);
 	struct entry en[] = {{"manifest.json", 0, m, strlen(m), NULL},
@@ -673,8 +685,9 @@ static void test_total_cap(void **state)
 	snprintf(path, sizeof path, "%s/total.skill", work);
 	snprintf(dest, sizeof dest, "%s/total-out", work);
 	write_archive(path, en, 2);
-	assert_int_equal(package_extract_limited(path, dest, &lim, NULL, NULL, &e),
-	                 SH_ERR_TRUST);
+	assert_int_equal(
+	        package_extract_limited(path, dest, &lim, NULL, NULL, &e),
+	        SH_ERR_TRUST);
 	assert_non_null(strstr(e.msg, "expands past 1048576 bytes"));
 	assert_false(fs_exists(dest)); /* nothing half-written is left */
 	free(blob);
@@ -689,10 +702,12 @@ static void test_reproducible_pack(void **state)
 	(void)state;
 	snprintf(dir, sizeof dir, "%s/src", work);
 	snprintf(cmd, sizeof cmd,
-	         "mkdir -p %s/lib/%s %s/docs && cp %s/lib/hello.so %s/lib/%s/ && "
-	         "echo readme > %s/docs/README.md && printf '%s' > %s/manifest.json",
-	         dir, SKILLHOST_PLATFORM, dir, SKILLS_OUT, dir, SKILLHOST_PLATFORM,
-	         dir,
+	         "mkdir -p %s/lib/%s %s/docs && cp %s/lib/hello.so %s/lib/%s/ "
+	         "&& "
+	         "echo readme > %s/docs/README.md && printf '%s' > "
+	         "%s/manifest.json",
+	         dir, SKILLHOST_PLATFORM, dir, SKILLS_OUT, dir,
+	         SKILLHOST_PLATFORM, dir,
 	         "{\"name\":\"example/hello\",\"version\":\"1.0.0\",\"abi\":1,"
 	         "\"description\":\"d\",\"platforms\":{\"" SKILLHOST_PLATFORM
 	         "\":\"lib/" SKILLHOST_PLATFORM "/hello.so\"},\"tools\":[{"
@@ -719,13 +734,13 @@ static void test_reproducible_pack(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_versions),
-		cmocka_unit_test(test_signature_refusals),
-		cmocka_unit_test(test_archive_refusals),
-		cmocka_unit_test(test_manifest_refusals),
-		cmocka_unit_test(test_size_refusals),
-		cmocka_unit_test(test_total_cap),
-		cmocka_unit_test(test_reproducible_pack),
+	        cmocka_unit_test(test_versions),
+	        cmocka_unit_test(test_signature_refusals),
+	        cmocka_unit_test(test_archive_refusals),
+	        cmocka_unit_test(test_manifest_refusals),
+	        cmocka_unit_test(test_size_refusals),
+	        cmocka_unit_test(test_total_cap),
+	        cmocka_unit_test(test_reproducible_pack),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

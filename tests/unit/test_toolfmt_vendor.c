@@ -57,40 +57,53 @@ static int strict(const char *schema)
 	return r;
 }
 
-#define CLOSED "{\"type\":\"object\",\"properties\":{\"a\":{\"type\":\"string\"}},\"required\":[\"a\"],\"additionalProperties\":false}"
+#define CLOSED                                                                 \
+	"{\"type\":\"object\",\"properties\":{\"a\":{\"type\":\"string\"}},"   \
+	"\"required\":[\"a\"],\"additionalProperties\":false}"
 
 static void test_strict(void **state)
 {
 	(void)state;
 	assert_true(strict(CLOSED));
-	assert_true(strict("{\"type\":\"object\",\"properties\":{},\"required\":[],"
-	                   "\"additionalProperties\":false}"));
+	assert_true(
+	        strict("{\"type\":\"object\",\"properties\":{},\"required\":[],"
+	               "\"additionalProperties\":false}"));
 	/* nested objects, anyOf, nullable type arrays, $defs refs */
-	assert_true(strict(
-		"{\"type\":\"object\",\"properties\":{\"o\":" CLOSED ",\"u\":{\"anyOf\":"
-		"[{\"type\":\"string\",\"format\":\"email\"},{\"type\":\"null\"}]},"
-		"\"n\":{\"type\":[\"integer\",\"null\"],\"minimum\":1},\"r\":{\"$ref\":"
-		"\"#/$defs/x\"}},\"required\":[\"o\",\"u\",\"n\",\"r\"],"
-		"\"additionalProperties\":false,\"$defs\":{\"x\":" CLOSED "}}"));
+	assert_true(
+	        strict("{\"type\":\"object\",\"properties\":{\"o\":" CLOSED
+	               ",\"u\":{\"anyOf\":"
+	               "[{\"type\":\"string\",\"format\":\"email\"},{\"type\":"
+	               "\"null\"}]},"
+	               "\"n\":{\"type\":[\"integer\",\"null\"],\"minimum\":1},"
+	               "\"r\":{\"$ref\":"
+	               "\"#/$defs/x\"}},\"required\":[\"o\",\"u\",\"n\",\"r\"],"
+	               "\"additionalProperties\":false,\"$defs\":{\"x\":" CLOSED
+	               "}}"));
 	/* open object, optional property, unsupported keyword or format */
-	assert_false(strict("{\"type\":\"object\",\"properties\":{\"a\":{\"type\":"
-	                    "\"string\"}},\"required\":[\"a\"]}"));
-	assert_false(strict("{\"type\":\"object\",\"properties\":{\"a\":{},\"b\":{}},"
-	                    "\"required\":[\"a\"],\"additionalProperties\":false}"));
-	assert_false(strict("{\"type\":\"object\",\"properties\":{\"a\":{\"type\":"
-	                    "\"string\",\"minLength\":1}},\"required\":[\"a\"],"
-	                    "\"additionalProperties\":false}"));
-	assert_false(strict("{\"type\":\"object\",\"properties\":{\"a\":{\"type\":"
-	                    "\"string\",\"format\":\"uri\"}},\"required\":[\"a\"],"
-	                    "\"additionalProperties\":false}"));
+	assert_false(
+	        strict("{\"type\":\"object\",\"properties\":{\"a\":{\"type\":"
+	               "\"string\"}},\"required\":[\"a\"]}"));
+	assert_false(strict(
+	        "{\"type\":\"object\",\"properties\":{\"a\":{},\"b\":{}},"
+	        "\"required\":[\"a\"],\"additionalProperties\":false}"));
+	assert_false(
+	        strict("{\"type\":\"object\",\"properties\":{\"a\":{\"type\":"
+	               "\"string\",\"minLength\":1}},\"required\":[\"a\"],"
+	               "\"additionalProperties\":false}"));
+	assert_false(
+	        strict("{\"type\":\"object\",\"properties\":{\"a\":{\"type\":"
+	               "\"string\",\"format\":\"uri\"}},\"required\":[\"a\"],"
+	               "\"additionalProperties\":false}"));
 	/* an open object nested inside a closed one */
-	assert_false(strict("{\"type\":\"object\",\"properties\":{\"o\":{\"type\":"
-	                    "\"object\"}},\"required\":[\"o\"],"
-	                    "\"additionalProperties\":false}"));
+	assert_false(
+	        strict("{\"type\":\"object\",\"properties\":{\"o\":{\"type\":"
+	               "\"object\"}},\"required\":[\"o\"],"
+	               "\"additionalProperties\":false}"));
 	/* anyOf at the root, a required name that is no property */
 	assert_false(strict("{\"anyOf\":[" CLOSED "]}"));
-	assert_false(strict("{\"type\":\"object\",\"properties\":{},\"required\":"
-	                    "[\"x\"],\"additionalProperties\":false}"));
+	assert_false(
+	        strict("{\"type\":\"object\",\"properties\":{},\"required\":"
+	               "[\"x\"],\"additionalProperties\":false}"));
 }
 
 static void test_strict_depth(void **state)
@@ -99,8 +112,9 @@ static void test_strict_depth(void **state)
 	(void)state;
 	/* 12 nested closed objects is past the 10-level limit */
 	for (int i = 0; i < 12; i++)
-		strcat(buf, "{\"type\":\"object\",\"additionalProperties\":false,"
-		            "\"required\":[\"x\"],\"properties\":{\"x\":");
+		strcat(buf,
+		       "{\"type\":\"object\",\"additionalProperties\":false,"
+		       "\"required\":[\"x\"],\"properties\":{\"x\":");
 	strcat(buf, "{\"type\":\"string\"}");
 	for (int i = 0; i < 12; i++)
 		strcat(buf, "}}");
@@ -120,9 +134,10 @@ static void test_shapes(void **state)
 	assert_non_null(strstr(s, "\"strict\":false"));
 	free(s);
 	s = decl(CLOSED, TOOLFMT_OPENAI_RESPONSES);
-	assert_string_equal(s, "{\"type\":\"function\",\"name\":\"ns__skill__t\","
-	                       "\"description\":\"Does t.\",\"parameters\":" CLOSED
-	                       ",\"strict\":true}");
+	assert_string_equal(s,
+	                    "{\"type\":\"function\",\"name\":\"ns__skill__t\","
+	                    "\"description\":\"Does t.\",\"parameters\":" CLOSED
+	                    ",\"strict\":true}");
 	free(s);
 	s = decl(CLOSED, TOOLFMT_ANTHROPIC);
 	assert_string_equal(s, "{\"name\":\"ns__skill__t\",\"description\":"
@@ -133,9 +148,11 @@ static void test_shapes(void **state)
 	                       "\"description\":\"Does t.\",\"inputSchema\":"
 	                       "{\"json\":" CLOSED "}}}");
 	free(s);
-	s = decl("{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\","
-	         "\"type\":\"object\",\"properties\":{\"a\":{\"type\":\"string\"}}}",
-	         TOOLFMT_GEMINI);
+	s = decl(
+	        "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\","
+	        "\"type\":\"object\",\"properties\":{\"a\":{\"type\":"
+	        "\"string\"}}}",
+	        TOOLFMT_GEMINI);
 	assert_string_equal(s, "{\"name\":\"ns__skill__t\",\"description\":"
 	                       "\"Does t.\",\"parametersJsonSchema\":{\"type\":"
 	                       "\"object\",\"properties\":{\"a\":{\"type\":"
@@ -169,53 +186,64 @@ static void test_gemini_openapi(void **state)
 {
 	char *s;
 	(void)state;
-	s = openapi("{\"type\":\"object\",\"properties\":{\"a\":{\"type\":[\"string\","
-	            "\"null\"],\"maxLength\":5},\"n\":{\"type\":\"integer\","
-	            "\"exclusiveMinimum\":0,\"multipleOf\":2}},\"required\":[\"a\","
-	            "\"zz\"],\"additionalProperties\":false}",
-	            SH_OK);
-	assert_string_equal(s, "{\"type\":\"OBJECT\",\"properties\":{\"a\":{\"type\":"
-	                       "\"STRING\",\"nullable\":true,\"maxLength\":5},\"n\":"
-	                       "{\"type\":\"INTEGER\",\"minimum\":0}},\"required\":"
-	                       "[\"a\"]}");
+	s = openapi(
+	        "{\"type\":\"object\",\"properties\":{\"a\":{\"type\":["
+	        "\"string\","
+	        "\"null\"],\"maxLength\":5},\"n\":{\"type\":\"integer\","
+	        "\"exclusiveMinimum\":0,\"multipleOf\":2}},\"required\":[\"a\","
+	        "\"zz\"],\"additionalProperties\":false}",
+	        SH_OK);
+	assert_string_equal(
+	        s, "{\"type\":\"OBJECT\",\"properties\":{\"a\":{\"type\":"
+	           "\"STRING\",\"nullable\":true,\"maxLength\":5},\"n\":"
+	           "{\"type\":\"INTEGER\",\"minimum\":0}},\"required\":"
+	           "[\"a\"]}");
 	free(s);
 	/* several types: anyOf alone on its node, each branch with its kws */
-	s = openapi("{\"type\":\"object\",\"properties\":{\"v\":{\"description\":\"d\","
+	s = openapi("{\"type\":\"object\",\"properties\":{\"v\":{"
+	            "\"description\":\"d\","
 	            "\"type\":[\"string\",\"integer\"],\"pattern\":\"^x\","
 	            "\"maximum\":9}}}",
 	            SH_OK);
-	assert_string_equal(s, "{\"type\":\"OBJECT\",\"properties\":{\"v\":{\"anyOf\":"
-	                       "[{\"type\":\"STRING\",\"description\":\"d\",\"pattern\":"
-	                       "\"^x\"},{\"type\":\"INTEGER\",\"description\":\"d\","
-	                       "\"maximum\":9}]}}}");
+	assert_string_equal(
+	        s, "{\"type\":\"OBJECT\",\"properties\":{\"v\":{\"anyOf\":"
+	           "[{\"type\":\"STRING\",\"description\":\"d\",\"pattern\":"
+	           "\"^x\"},{\"type\":\"INTEGER\",\"description\":\"d\","
+	           "\"maximum\":9}]}}}");
 	free(s);
 	/* $ref inlined, oneOf -> anyOf, enums, const, allOf merged */
-	s = openapi("{\"type\":\"object\",\"$defs\":{\"c\":{\"type\":\"string\","
-	            "\"enum\":[\"r\",\"g\"]}},\"properties\":{\"c\":{\"$ref\":"
-	            "\"#/$defs/c\",\"description\":\"colour\"},\"k\":{\"oneOf\":["
-	            "{\"const\":\"a\"},{\"type\":\"integer\",\"enum\":[1,2]}]},"
-	            "\"m\":{\"allOf\":[{\"type\":\"object\",\"properties\":{\"x\":"
-	            "{\"type\":\"number\"}},\"required\":[\"x\"]},{\"properties\":"
-	            "{\"y\":{\"type\":\"boolean\"}}}]},\"l\":{\"type\":\"array\"}}}",
-	            SH_OK);
+	s = openapi(
+	        "{\"type\":\"object\",\"$defs\":{\"c\":{\"type\":\"string\","
+	        "\"enum\":[\"r\",\"g\"]}},\"properties\":{\"c\":{\"$ref\":"
+	        "\"#/$defs/c\",\"description\":\"colour\"},\"k\":{\"oneOf\":["
+	        "{\"const\":\"a\"},{\"type\":\"integer\",\"enum\":[1,2]}]},"
+	        "\"m\":{\"allOf\":[{\"type\":\"object\",\"properties\":{\"x\":"
+	        "{\"type\":\"number\"}},\"required\":[\"x\"]},{\"properties\":"
+	        "{\"y\":{\"type\":\"boolean\"}}}]},\"l\":{\"type\":\"array\"}}"
+	        "}",
+	        SH_OK);
 	assert_string_equal(
-		s, "{\"type\":\"OBJECT\",\"properties\":{\"c\":{\"type\":\"STRING\","
-		   "\"format\":\"enum\",\"enum\":[\"r\",\"g\"],\"description\":"
-		   "\"colour\"},\"k\":{\"anyOf\":[{\"type\":\"STRING\",\"format\":"
-		   "\"enum\",\"enum\":[\"a\"]},{\"type\":\"INTEGER\",\"description\":"
-		   "\"Allowed values: [1,2].\"}]},\"m\":{\"type\":\"OBJECT\","
-		   "\"properties\":{\"x\":{\"type\":\"NUMBER\"},\"y\":{\"type\":"
-		   "\"BOOLEAN\"}},\"required\":[\"x\"]},\"l\":{\"type\":\"ARRAY\","
-		   "\"items\":{}}}}");
+	        s,
+	        "{\"type\":\"OBJECT\",\"properties\":{\"c\":{\"type\":"
+	        "\"STRING\","
+	        "\"format\":\"enum\",\"enum\":[\"r\",\"g\"],\"description\":"
+	        "\"colour\"},\"k\":{\"anyOf\":[{\"type\":\"STRING\",\"format\":"
+	        "\"enum\",\"enum\":[\"a\"]},{\"type\":\"INTEGER\","
+	        "\"description\":"
+	        "\"Allowed values: [1,2].\"}]},\"m\":{\"type\":\"OBJECT\","
+	        "\"properties\":{\"x\":{\"type\":\"NUMBER\"},\"y\":{\"type\":"
+	        "\"BOOLEAN\"}},\"required\":[\"x\"]},\"l\":{\"type\":\"ARRAY\","
+	        "\"items\":{}}}}");
 	free(s);
 	/* an object root without properties: omit parameters */
 	assert_null(openapi("{\"type\":\"object\"}", SH_OK));
 	assert_null(openapi("{\"type\":\"object\",\"properties\":{}}", SH_OK));
 	/* recursion cannot be inlined */
-	s = openapi("{\"type\":\"object\",\"properties\":{\"n\":{\"$ref\":"
-	            "\"#/$defs/node\"}},\"$defs\":{\"node\":{\"type\":\"object\","
-	            "\"properties\":{\"next\":{\"$ref\":\"#/$defs/node\"}}}}}",
-	            SH_ERR_INVALID);
+	s = openapi(
+	        "{\"type\":\"object\",\"properties\":{\"n\":{\"$ref\":"
+	        "\"#/$defs/node\"}},\"$defs\":{\"node\":{\"type\":\"object\","
+	        "\"properties\":{\"next\":{\"$ref\":\"#/$defs/node\"}}}}}",
+	        SH_ERR_INVALID);
 	assert_non_null(strstr(s, "recursive"));
 	assert_non_null(strstr(s, "parametersJsonSchema"));
 	free(s);
@@ -232,10 +260,10 @@ static void test_vendor_names(void **state)
 	(void)state;
 	for (int i = 0; i < TOOLFMT_VENDOR_COUNT; i++) {
 		assert_true(toolfmt_vendor_parse(
-			toolfmt_vendor_name((enum toolfmt_vendor)i), &v));
+		        toolfmt_vendor_name((enum toolfmt_vendor)i), &v));
 		assert_int_equal(v, i);
-		assert_non_null(strstr(toolfmt_vendor_names(),
-		                       toolfmt_vendor_name(v)));
+		assert_non_null(
+		        strstr(toolfmt_vendor_names(), toolfmt_vendor_name(v)));
 	}
 	assert_false(toolfmt_vendor_parse("mcp", &v));
 	assert_false(toolfmt_vendor_parse(NULL, &v));
@@ -290,9 +318,9 @@ static void test_bad_schema(void **state)
 	struct sh_error e;
 	cJSON *o;
 	(void)state;
-	assert_int_equal(toolfmt_vendor_tool(mk("{not json"), TOOLFMT_OPENAI,
-	                                     &o, &e),
-	                 SH_ERR_INVALID);
+	assert_int_equal(
+	        toolfmt_vendor_tool(mk("{not json"), TOOLFMT_OPENAI, &o, &e),
+	        SH_ERR_INVALID);
 	assert_non_null(strstr(e.msg, "ns/skill.t"));
 	assert_null(o);
 }
@@ -300,13 +328,13 @@ static void test_bad_schema(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_strict),
-		cmocka_unit_test(test_strict_depth),
-		cmocka_unit_test(test_shapes),
-		cmocka_unit_test(test_gemini_openapi),
-		cmocka_unit_test(test_vendor_names),
-		cmocka_unit_test(test_catalog_fragments),
-		cmocka_unit_test(test_bad_schema),
+	        cmocka_unit_test(test_strict),
+	        cmocka_unit_test(test_strict_depth),
+	        cmocka_unit_test(test_shapes),
+	        cmocka_unit_test(test_gemini_openapi),
+	        cmocka_unit_test(test_vendor_names),
+	        cmocka_unit_test(test_catalog_fragments),
+	        cmocka_unit_test(test_bad_schema),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

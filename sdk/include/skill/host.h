@@ -49,11 +49,11 @@ typedef enum skill_log_level {
  * blob is set. Owned by the skill; copied by the host. */
 typedef struct skill_resource {
 	uint32_t struct_size;
-	const char *uri;       /* required, e.g. "file:///x.txt" or "mem://id" */
+	const char *uri; /* required, e.g. "file:///x.txt" or "mem://id" */
 	const char *mime_type; /* optional */
 	const char *text;      /* UTF-8 text, or NULL */
 	size_t text_len;       /* or SKILL_NUL_TERMINATED */
-	const void *blob;      /* binary bytes (the host base64-encodes), or NULL */
+	const void *blob; /* binary bytes (the host base64-encodes), or NULL */
 	size_t blob_len;
 } skill_resource_t;
 
@@ -138,7 +138,8 @@ struct skill_host {
 
 	/* [call] Mark the call failed with a message for the model (MCP
 	 * isError). Say what was wrong and what to do instead; it replaces any
-	 * content written so far. Return SKILL_ERR_TOOL from invoke after it. */
+	 * content written so far. Return SKILL_ERR_TOOL from invoke after it.
+	 */
 	skill_status (*tool_error)(skill_call_t *call, const char *message);
 
 	/*

@@ -52,7 +52,9 @@ typedef struct skill_abi {
 } skill_abi_t;
 
 #define SKILL_ABI_CURRENT                                                      \
-	{ SKILL_ABI_MAJOR, SKILL_ABI_MINOR, (uint16_t)sizeof(void *), 0 }
+	{                                                                      \
+		SKILL_ABI_MAJOR, SKILL_ABI_MINOR, (uint16_t)sizeof(void *), 0  \
+	}
 
 /*
  * True when the struct behind p (which starts with uint32_t struct_size) is

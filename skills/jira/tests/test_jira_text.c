@@ -39,23 +39,26 @@ static void test_error_collection(void **state)
 {
 	(void)state;
 	assert_string_equal(
-		error_text("{\"errorMessages\":[\"Field 'priority' is required\","
-		           "\"Second\"],\"errors\":{}}",
-		           "application/json"),
-		"Field 'priority' is required; Second");
+	        error_text(
+	                "{\"errorMessages\":[\"Field 'priority' is required\","
+	                "\"Second\"],\"errors\":{}}",
+	                "application/json"),
+	        "Field 'priority' is required; Second");
 	assert_int_equal(flags, JIRA_ERR_SAID);
 	assert_string_equal(
-		error_text("{\"errorMessages\":[],\"errors\":{\"summary\":\"You "
-		           "must specify a summary of the issue.\","
-		           "\"customfield_10001\":\"Field 'customfield_10001' "
-		           "cannot be set. It is not on the appropriate screen, "
-		           "or unknown.\"},\"status\":400}",
-		           "application/json;charset=UTF-8"),
-		"summary: You must specify a summary of the issue.; "
-		"customfield_10001: Field 'customfield_10001' cannot be set. It "
-		"is not on the appropriate screen, or unknown.");
-	assert_int_equal(flags, JIRA_ERR_SAID | JIRA_ERR_FIELDS |
-	                                JIRA_ERR_CUSTOM);
+	        error_text(
+	                "{\"errorMessages\":[],\"errors\":{\"summary\":\"You "
+	                "must specify a summary of the issue.\","
+	                "\"customfield_10001\":\"Field 'customfield_10001' "
+	                "cannot be set. It is not on the appropriate screen, "
+	                "or unknown.\"},\"status\":400}",
+	                "application/json;charset=UTF-8"),
+	        "summary: You must specify a summary of the issue.; "
+	        "customfield_10001: Field 'customfield_10001' cannot be set. "
+	        "It "
+	        "is not on the appropriate screen, or unknown.");
+	assert_int_equal(flags,
+	                 JIRA_ERR_SAID | JIRA_ERR_FIELDS | JIRA_ERR_CUSTOM);
 	/* Messages then field errors; values that are not strings skipped;
 	 * control characters and runs of white space folded. */
 	assert_string_equal(error_text("{\"errorMessages\":[\"a\\n\\n  b\",7],"
@@ -64,10 +67,11 @@ static void test_error_collection(void **state)
 	                               NULL),
 	                    "a b; labels: no spaces");
 	/* Gateways: {"message"}, {"code","message"}, OAuth errors. */
-	assert_string_equal(error_text("{\"code\":401,\"message\":\"Unauthorized;"
-	                               " scope does not match\"}",
-	                               NULL),
-	                    "Unauthorized; scope does not match");
+	assert_string_equal(
+	        error_text("{\"code\":401,\"message\":\"Unauthorized;"
+	                   " scope does not match\"}",
+	                   NULL),
+	        "Unauthorized; scope does not match");
 	assert_string_equal(error_text("{\"error\":\"invalid_token\","
 	                               "\"error_description\":\"expired\"}",
 	                               NULL),
@@ -86,19 +90,21 @@ static void test_error_bodies(void **state)
 	(void)state;
 	/* HTML: the title, never markup, scripts or styles. */
 	assert_string_equal(
-		error_text("<!DOCTYPE html>\n<html><head><title> 429 Too Many "
-		           "Requests </title><style>body{x}</style></head><body>"
-		           "<h1>Slow</h1></body></html>",
-		           "text/html; charset=utf-8"),
-		"429 Too Many Requests");
+	        error_text(
+	                "<!DOCTYPE html>\n<html><head><title> 429 Too Many "
+	                "Requests </title><style>body{x}</style></head><body>"
+	                "<h1>Slow</h1></body></html>",
+	                "text/html; charset=utf-8"),
+	        "429 Too Many Requests");
 	/* No title: the visible text, scripts and styles skipped, entities
 	 * decoded. */
 	assert_string_equal(
-		error_text("<html><body><script>var x='<b>';</script><h1>Service "
-		           "&amp; site</h1>\n<p>is   down</p><style>p{}</style>"
-		           "</body></html>",
-		           NULL),
-		"Service & site is down");
+	        error_text(
+	                "<html><body><script>var x='<b>';</script><h1>Service "
+	                "&amp; site</h1>\n<p>is   down</p><style>p{}</style>"
+	                "</body></html>",
+	                NULL),
+	        "Service & site is down");
 	/* HTML recognised without a content type. */
 	assert_string_equal(error_text("  <HTML><TITLE>Oops</TITLE></HTML>",
 	                               "application/octet-stream"),
@@ -132,28 +138,28 @@ static void test_base_url(void **state)
 	static const struct {
 		const char *in, *out, *why;
 	} cases[] = {
-		{"https://acme.atlassian.net", "https://acme.atlassian.net",
-		 NULL},
-		{"https://acme.atlassian.net///", "https://acme.atlassian.net",
-		 NULL},
-		{"HTTPS://api.atlassian.com/ex/jira/1a2b/",
-		 "HTTPS://api.atlassian.com/ex/jira/1a2b", NULL},
-		{"https://[::1]:8443/x", "https://[::1]:8443/x", NULL},
-		{"http://127.0.0.1:4010", "http://127.0.0.1:4010", NULL},
-		{"http://localhost:80/", "http://localhost:80", NULL},
-		{"http://[::1]:9", "http://[::1]:9", NULL},
-		{"http://acme.atlassian.net", NULL, "unencrypted"},
-		{"ftp://acme.atlassian.net", NULL, "absolute https://"},
-		{"acme.atlassian.net", NULL, "absolute https://"},
-		{"https://", NULL, "absolute https://"},
-		{"https://user:pw@acme.atlassian.net", NULL, "user name"},
-		{"https://acme.atlassian.net/?x=1", NULL, "query"},
-		{"https://acme.atlassian.net#top", NULL, "query"},
-		{"https://acme.atlassian.net:0", NULL, "port"},
-		{"https://acme.atlassian.net:99999", NULL, "port"},
-		{"https://acme.atlassian.net:8x", NULL, "port"},
-		{"https://acme.atlassian.net\r\nX: y", NULL, "white space"},
-		{"https://acme .atlassian.net", NULL, "white space"},
+	        {"https://acme.atlassian.net", "https://acme.atlassian.net",
+	         NULL},
+	        {"https://acme.atlassian.net///", "https://acme.atlassian.net",
+	         NULL},
+	        {"HTTPS://api.atlassian.com/ex/jira/1a2b/",
+	         "HTTPS://api.atlassian.com/ex/jira/1a2b", NULL},
+	        {"https://[::1]:8443/x", "https://[::1]:8443/x", NULL},
+	        {"http://127.0.0.1:4010", "http://127.0.0.1:4010", NULL},
+	        {"http://localhost:80/", "http://localhost:80", NULL},
+	        {"http://[::1]:9", "http://[::1]:9", NULL},
+	        {"http://acme.atlassian.net", NULL, "unencrypted"},
+	        {"ftp://acme.atlassian.net", NULL, "absolute https://"},
+	        {"acme.atlassian.net", NULL, "absolute https://"},
+	        {"https://", NULL, "absolute https://"},
+	        {"https://user:pw@acme.atlassian.net", NULL, "user name"},
+	        {"https://acme.atlassian.net/?x=1", NULL, "query"},
+	        {"https://acme.atlassian.net#top", NULL, "query"},
+	        {"https://acme.atlassian.net:0", NULL, "port"},
+	        {"https://acme.atlassian.net:99999", NULL, "port"},
+	        {"https://acme.atlassian.net:8x", NULL, "port"},
+	        {"https://acme.atlassian.net\r\nX: y", NULL, "white space"},
+	        {"https://acme .atlassian.net", NULL, "white space"},
 	};
 	char out[RK_URL_MAX], host[64];
 
@@ -165,7 +171,8 @@ static void test_base_url(void **state)
 		ok = rk_base_url(cases[i].in, out, sizeof out, &why);
 		if (cases[i].out) {
 			if (!ok)
-				fail_msg("%s refused: %s", cases[i].in, sb_str(&why));
+				fail_msg("%s refused: %s", cases[i].in,
+				         sb_str(&why));
 			assert_string_equal(out, cases[i].out);
 		} else {
 			if (ok)
@@ -189,8 +196,12 @@ static void test_encodings(void **state)
 {
 	static const struct {
 		const char *in, *b64;
-	} b64[] = {{"", ""},          {"f", "Zg=="},        {"fo", "Zm8="},
-	           {"foo", "Zm9v"},   {"foob", "Zm9vYg=="}, {"fooba", "Zm9vYmE="},
+	} b64[] = {{"", ""},
+	           {"f", "Zg=="},
+	           {"fo", "Zm8="},
+	           {"foo", "Zm9v"},
+	           {"foob", "Zm9vYg=="},
+	           {"fooba", "Zm9vYmE="},
 	           {"a@b.c:t\xff", "YUBiLmM6dP8="}};
 	struct sbuf b;
 
@@ -220,8 +231,7 @@ static void test_encodings(void **state)
 /* A response with one header, for rk_retry_after. */
 static const char *ra_value;
 
-static const char *fake_header(const skill_http_response_t *r,
-                               const char *name)
+static const char *fake_header(const skill_http_response_t *r, const char *name)
 {
 	(void)r;
 	return strcmp(name, "retry-after") ? NULL : ra_value;
@@ -255,29 +265,34 @@ static void test_retry_after(void **state)
 static void test_issue_view(void **state)
 {
 	cJSON *issue = cJSON_Parse(
-		"{\"expand\":\"x\",\"id\":\"10001\",\"self\":\"https://s/i/1\","
-		"\"key\":\"ENG-1\",\"names\":{\"customfield_10016\":\"Story "
-		"Points\",\"summary\":\"Summary\"},\"fields\":{"
-		"\"summary\":\"S\",\"empty\":null,"
-		"\"status\":{\"self\":\"u\",\"name\":\"In Progress\",\"id\":\"3\","
-		"\"statusCategory\":{\"key\":\"indeterminate\"}},"
-		"\"assignee\":{\"self\":\"u\",\"accountId\":\"acc-1\","
-		"\"displayName\":\"Ann\",\"avatarUrls\":{\"48x48\":\"a\"},"
-		"\"active\":true,\"timeZone\":\"UTC\"},"
-		"\"customfield_10016\":5,"
-		"\"customfield_10030\":{\"self\":\"u\",\"value\":\"Prod\",\"id\":"
-		"\"1\"},"
-		"\"components\":[{\"self\":\"u\",\"id\":\"1\",\"name\":\"API\"}],"
-		"\"project\":{\"self\":\"u\",\"id\":\"1\",\"key\":\"ENG\",\"name\":"
-		"\"Eng\",\"avatarUrls\":{}},"
-		"\"parent\":{\"id\":\"9\",\"key\":\"ENG-0\",\"self\":\"u\","
-		"\"fields\":{\"summary\":\"Epic\",\"status\":{\"self\":\"u\","
-		"\"name\":\"Done\"}}},"
-		"\"description\":{\"type\":\"doc\",\"version\":1,\"content\":[{"
-		"\"type\":\"paragraph\",\"content\":[{\"type\":\"text\",\"text\":"
-		"\"Hi \"},{\"type\":\"text\",\"text\":\"there\",\"marks\":[{"
-		"\"type\":\"strong\"}]}]}]},"
-		"\"votes\":{\"self\":\"u\",\"votes\":0,\"hasVoted\":false}}}");
+	        "{\"expand\":\"x\",\"id\":\"10001\",\"self\":\"https://s/i/1\","
+	        "\"key\":\"ENG-1\",\"names\":{\"customfield_10016\":\"Story "
+	        "Points\",\"summary\":\"Summary\"},\"fields\":{"
+	        "\"summary\":\"S\",\"empty\":null,"
+	        "\"status\":{\"self\":\"u\",\"name\":\"In "
+	        "Progress\",\"id\":\"3\","
+	        "\"statusCategory\":{\"key\":\"indeterminate\"}},"
+	        "\"assignee\":{\"self\":\"u\",\"accountId\":\"acc-1\","
+	        "\"displayName\":\"Ann\",\"avatarUrls\":{\"48x48\":\"a\"},"
+	        "\"active\":true,\"timeZone\":\"UTC\"},"
+	        "\"customfield_10016\":5,"
+	        "\"customfield_10030\":{\"self\":\"u\",\"value\":\"Prod\","
+	        "\"id\":"
+	        "\"1\"},"
+	        "\"components\":[{\"self\":\"u\",\"id\":\"1\",\"name\":\"API\"}"
+	        "],"
+	        "\"project\":{\"self\":\"u\",\"id\":\"1\",\"key\":\"ENG\","
+	        "\"name\":"
+	        "\"Eng\",\"avatarUrls\":{}},"
+	        "\"parent\":{\"id\":\"9\",\"key\":\"ENG-0\",\"self\":\"u\","
+	        "\"fields\":{\"summary\":\"Epic\",\"status\":{\"self\":\"u\","
+	        "\"name\":\"Done\"}}},"
+	        "\"description\":{\"type\":\"doc\",\"version\":1,\"content\":[{"
+	        "\"type\":\"paragraph\",\"content\":[{\"type\":\"text\","
+	        "\"text\":"
+	        "\"Hi \"},{\"type\":\"text\",\"text\":\"there\",\"marks\":[{"
+	        "\"type\":\"strong\"}]}]}]},"
+	        "\"votes\":{\"self\":\"u\",\"votes\":0,\"hasVoted\":false}}}");
 	cJSON *v, *raw;
 	char *s;
 
@@ -287,26 +302,28 @@ static void test_issue_view(void **state)
 	assert_non_null(v);
 	s = cJSON_PrintUnformatted(v);
 	assert_string_equal(
-		s, "{\"key\":\"ENG-1\",\"id\":\"10001\",\"fields\":{"
-		   "\"summary\":\"S\",\"status\":\"In Progress\","
-		   "\"assignee\":{\"accountId\":\"acc-1\",\"displayName\":"
-		   "\"Ann\"},\"customfield_10016\":5,\"customfield_10030\":"
-		   "\"Prod\",\"components\":[\"API\"],\"project\":{\"id\":\"1\","
-		   "\"key\":\"ENG\",\"name\":\"Eng\"},\"parent\":{\"key\":"
-		   "\"ENG-0\",\"summary\":\"Epic\",\"status\":\"Done\"},"
-		   "\"description\":\"Hi **there**\",\"votes\":{\"votes\":0,"
-		   "\"hasVoted\":false}},\"field_names\":{\"customfield_10016\":"
-		   "\"Story Points\"}}");
+	        s,
+	        "{\"key\":\"ENG-1\",\"id\":\"10001\",\"fields\":{"
+	        "\"summary\":\"S\",\"status\":\"In Progress\","
+	        "\"assignee\":{\"accountId\":\"acc-1\",\"displayName\":"
+	        "\"Ann\"},\"customfield_10016\":5,\"customfield_10030\":"
+	        "\"Prod\",\"components\":[\"API\"],\"project\":{\"id\":\"1\","
+	        "\"key\":\"ENG\",\"name\":\"Eng\"},\"parent\":{\"key\":"
+	        "\"ENG-0\",\"summary\":\"Epic\",\"status\":\"Done\"},"
+	        "\"description\":\"Hi **there**\",\"votes\":{\"votes\":0,"
+	        "\"hasVoted\":false}},\"field_names\":{\"customfield_10016\":"
+	        "\"Story Points\"}}");
 	free(s);
 	cJSON_Delete(v);
 	/* raw: the fields as Jira sent them, nulls dropped. */
 	raw = jira_issue_view(issue, 1);
 	assert_non_null(raw);
-	assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(
-		                    cJSON_GetObjectItem(cJSON_GetObjectItem(
-			                    raw, "fields"), "description"),
-		                    "type")),
-	                    "doc");
+	assert_string_equal(
+	        cJSON_GetStringValue(cJSON_GetObjectItem(
+	                cJSON_GetObjectItem(cJSON_GetObjectItem(raw, "fields"),
+	                                    "description"),
+	                "type")),
+	        "doc");
 	assert_null(cJSON_GetObjectItem(cJSON_GetObjectItem(raw, "fields"),
 	                                "empty"));
 	cJSON_Delete(raw);
@@ -316,12 +333,12 @@ static void test_issue_view(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_error_collection),
-		cmocka_unit_test(test_error_bodies),
-		cmocka_unit_test(test_base_url),
-		cmocka_unit_test(test_encodings),
-		cmocka_unit_test(test_retry_after),
-		cmocka_unit_test(test_issue_view),
+	        cmocka_unit_test(test_error_collection),
+	        cmocka_unit_test(test_error_bodies),
+	        cmocka_unit_test(test_base_url),
+	        cmocka_unit_test(test_encodings),
+	        cmocka_unit_test(test_retry_after),
+	        cmocka_unit_test(test_issue_view),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

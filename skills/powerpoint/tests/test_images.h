@@ -47,11 +47,11 @@ static inline size_t test_chunk(unsigned char *p, const char *type,
 static inline size_t test_png(unsigned char *buf, size_t cap, uint32_t w,
                               uint32_t h)
 {
-	static const unsigned char sig[8] = {0x89, 'P', 'N', 'G',
+	static const unsigned char sig[8] = {0x89, 'P',  'N',  'G',
 	                                     '\r', '\n', 0x1A, '\n'};
-	static const unsigned char idat[] = {0x78, 0x01, 0x01, 0x01, 0x00,
-	                                     0xFE, 0xFF, 0x00, 0x00, 0x01,
-	                                     0x00, 0x01};
+	static const unsigned char idat[] = {0x78, 0x01, 0x01, 0x01,
+	                                     0x00, 0xFE, 0xFF, 0x00,
+	                                     0x00, 0x01, 0x00, 0x01};
 	unsigned char ihdr[13] = {0};
 	size_t n = 8;
 
@@ -74,9 +74,9 @@ static inline size_t test_png(unsigned char *buf, size_t cap, uint32_t w,
 static inline size_t test_jpeg(unsigned char *buf, size_t cap, unsigned sof,
                                unsigned w, unsigned h, int fill)
 {
-	static const unsigned char app0[] = {0xFF, 0xE0, 0x00, 0x10, 'J', 'F',
-	                                     'I',  'F',  0x00, 0x01, 0x01, 0x00,
-	                                     0x00, 0x01, 0x00, 0x01, 0x00, 0x00};
+	static const unsigned char app0[] = {
+	        0xFF, 0xE0, 0x00, 0x10, 'J',  'F',  'I',  'F',  0x00,
+	        0x01, 0x01, 0x00, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00};
 	size_t n = 0;
 
 	if (cap < 64)

@@ -48,13 +48,15 @@ static int mem_sink(void *ctx, const void *data, size_t len)
 
 static char *b64(const unsigned char *d, size_t n)
 {
-	static const char a[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-	                        "0123456789+/";
+	static const char a[] =
+	        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	        "0123456789+/";
 	char *o = malloc(n / 3 * 4 + 8), *p = o;
 	size_t i;
 
 	for (i = 0; i + 2 < n; i += 3) {
-		uint32_t v = (uint32_t)d[i] << 16 | (uint32_t)d[i + 1] << 8 | d[i + 2];
+		uint32_t v = (uint32_t)d[i] << 16 | (uint32_t)d[i + 1] << 8 |
+		             d[i + 2];
 
 		*p++ = a[v >> 18];
 		*p++ = a[(v >> 12) & 63];
@@ -100,23 +102,23 @@ static const char *jpeg_b64(void)
 	return s;
 }
 
-#define FULL_FMT \
-		"{\"title\":\"T <&> \\\"q\\\"\",\"slides\":[" \
-		"{\"layout\":\"title\",\"title\":\"Hello <World> & co\"," \
-		"\"subtitle\":\"sub 'x'\",\"notes\":\"n1\\nline 2\\n\\nline 4\"}," \
-		"{\"layout\":\"bullets\",\"title\":\"中文 标题\",\"bullets\":[\"a\"," \
-		"{\"text\":\"b\",\"level\":1},{\"text\":\"c\",\"level\":4}," \
-		"\"שלום\",\"😀 emoji\",\"x\\ny\"]}," \
-		"{\"layout\":\"two_column\",\"title\":\"Two\",\"columns\":" \
-		"[[\"l1\",{\"text\":\"l2\",\"level\":2}],[\"r1\"]]}," \
-		"{\"layout\":\"table\",\"title\":\"Tab\",\"table\":{\"columns\":" \
-		"[\"k\",\"v\"],\"rows\":[[\"a\",1],[\"b\",2.5],[\"<c>\"]]}," \
-		"\"notes\":\"tn\"}," \
-		"{\"layout\":\"image\",\"title\":\"Png\",\"image\":{\"data\":\"%s\"," \
-		"\"mime\":\"image/png\",\"alt\":\"alt <text>\"}}," \
-		"{\"layout\":\"image\",\"title\":\"Jpeg\",\"image\":{\"data\":\"%s\"," \
-		"\"mime\":\"image/jpeg\"}}," \
-		"{\"layout\":\"section\",\"title\":\"Sec\",\"subtitle\":\"part\"}]}"
+#define FULL_FMT                                                                  \
+	"{\"title\":\"T <&> \\\"q\\\"\",\"slides\":["                             \
+	"{\"layout\":\"title\",\"title\":\"Hello <World> & co\","                 \
+	"\"subtitle\":\"sub 'x'\",\"notes\":\"n1\\nline 2\\n\\nline 4\"},"        \
+	"{\"layout\":\"bullets\",\"title\":\"中文 标题\",\"bullets\":[\"a\"," \
+	"{\"text\":\"b\",\"level\":1},{\"text\":\"c\",\"level\":4},"              \
+	"\"שלום\",\"😀 emoji\",\"x\\ny\"]},"                                \
+	"{\"layout\":\"two_column\",\"title\":\"Two\",\"columns\":"               \
+	"[[\"l1\",{\"text\":\"l2\",\"level\":2}],[\"r1\"]]},"                     \
+	"{\"layout\":\"table\",\"title\":\"Tab\",\"table\":{\"columns\":"         \
+	"[\"k\",\"v\"],\"rows\":[[\"a\",1],[\"b\",2.5],[\"<c>\"]]},"              \
+	"\"notes\":\"tn\"},"                                                      \
+	"{\"layout\":\"image\",\"title\":\"Png\",\"image\":{\"data\":\"%s\","     \
+	"\"mime\":\"image/png\",\"alt\":\"alt <text>\"}},"                        \
+	"{\"layout\":\"image\",\"title\":\"Jpeg\",\"image\":{\"data\":\"%s\","    \
+	"\"mime\":\"image/jpeg\"}},"                                              \
+	"{\"layout\":\"section\",\"title\":\"Sec\",\"subtitle\":\"part\"}]}"
 
 /* A deck spec with every layout, notes, a table, both image types,
  * Unicode and XML metacharacters. */
@@ -125,7 +127,6 @@ static cJSON *full_spec(void)
 	char *text;
 	cJSON *j;
 	size_t n;
-
 
 	n = strlen(FULL_FMT) + strlen(png_b64()) + strlen(jpeg_b64()) + 1;
 	text = malloc(n);
@@ -136,8 +137,7 @@ static cJSON *full_spec(void)
 	return j;
 }
 
-static pptx_status create(const char *json, struct mem *out,
-                          struct pptx_err *e)
+static pptx_status create(const char *json, struct mem *out, struct pptx_err *e)
 {
 	cJSON *j = cJSON_Parse(json);
 	struct pptx_deck *d = NULL;
@@ -193,8 +193,10 @@ static void assert_round_trip(const struct pptx_deck *x,
 			assert_same_list(&a->columns[k], &b->columns[k]);
 		assert_int_equal(a->ntables, b->ntables);
 		for (k = 0; k < a->ntables; k++) {
-			assert_int_equal(a->tables[k].ncols, b->tables[k].ncols);
-			assert_int_equal(a->tables[k].nrows, b->tables[k].nrows);
+			assert_int_equal(a->tables[k].ncols,
+			                 b->tables[k].ncols);
+			assert_int_equal(a->tables[k].nrows,
+			                 b->tables[k].nrows);
 			for (c = 0; c < a->tables[k].ncols * a->tables[k].nrows;
 			     c++)
 				assert_string_equal(a->tables[k].cells[c],
@@ -202,8 +204,9 @@ static void assert_round_trip(const struct pptx_deck *x,
 		}
 		assert_int_equal(a->nimages, b->nimages);
 		for (k = 0; k < a->nimages; k++)
-			assert_string_equal(a->images[k].alt ? a->images[k].alt : "",
-			                    b->images[k].alt ? b->images[k].alt : "");
+			assert_string_equal(
+			        a->images[k].alt ? a->images[k].alt : "",
+			        b->images[k].alt ? b->images[k].alt : "");
 	}
 }
 
@@ -241,9 +244,10 @@ static void test_empty_and_4x3_decks(void **state)
 	struct zip_entry *ent;
 
 	(void)state;
-	assert_int_equal(create("{\"title\":\"\",\"aspect\":\"4:3\",\"slides\":[]}",
-	                        &m, &e),
-	                 PPTX_OK);
+	assert_int_equal(
+	        create("{\"title\":\"\",\"aspect\":\"4:3\",\"slides\":[]}", &m,
+	               &e),
+	        PPTX_OK);
 	assert_int_equal(opc_lint(m.p, m.len, print_problem, NULL), 0);
 	assert_int_equal(pptx_read(m.p, m.len, &back, &e), PPTX_OK);
 	assert_int_equal(back->nslides, 0);
@@ -308,9 +312,11 @@ static void test_ids_unique(void **state)
 
 static void test_column_widths_sum(void **state)
 {
-	const char *cells[] = {"id", "a much longer description column", "x",
-	                       "1",  "short",                            "",
-	                       "22", "medium text here",                 "y"};
+	const char *cells[] = {"id",    "a much longer description column",
+	                       "x",     "1",
+	                       "short", "",
+	                       "22",    "medium text here",
+	                       "y"};
 	struct pptx_table t = {3, 3, cells};
 	uint64_t w[3];
 	uint64_t widths[] = {10515600, 7886700, 1000001, 3};
@@ -389,8 +395,8 @@ static void test_overflow_warns(void **state)
 		assert_int_equal(zipr_load(m.p, m.len, NULL, NULL, &z, &e),
 		                 PPTX_OK);
 		ent = zipr_find(&z, "ppt/slides/slide1.xml");
-		assert_non_null(strstr((char *)ent->data,
-		                       "fontScale=\"25000\""));
+		assert_non_null(
+		        strstr((char *)ent->data, "fontScale=\"25000\""));
 		zipr_free(&z);
 	}
 	free(text);
@@ -460,8 +466,9 @@ static void test_bad_input(void **state)
 	expect_refused("{\"slides\":[{\"layout\":\"table\",\"title\":\"x\","
 	               "\"table\":{\"columns\":[\"a\"],\"rows\":[[1,2]]}}]}",
 	               "has 2 cells");
-	expect_refused("{\"slides\":[{\"layout\":\"two_column\",\"title\":\"x\"}]}",
-	               "no \"columns\"");
+	expect_refused(
+	        "{\"slides\":[{\"layout\":\"two_column\",\"title\":\"x\"}]}",
+	        "no \"columns\"");
 	expect_refused("{\"aspect\":\"21:9\",\"slides\":[]}", "\"aspect\"");
 	expect_refused("{\"slides\":[42]}", "must be an object");
 }
@@ -536,9 +543,9 @@ static void test_append(void **state)
 	more = cJSON_Parse(buf);
 	add = pptx_deck_new();
 	assert_int_equal(pptx_json_slides(add, more, 1, &e), PPTX_OK);
-	assert_int_equal(pptx_append(m.p, m.len, add, mem_sink, &m2, NULL,
-	                             &total, &e),
-	                 PPTX_OK);
+	assert_int_equal(
+	        pptx_append(m.p, m.len, add, mem_sink, &m2, NULL, &total, &e),
+	        PPTX_OK);
 	assert_int_equal(total, d->nslides + 2);
 	assert_int_equal(opc_lint(m2.p, m2.len, print_problem, NULL), 0);
 	assert_int_equal(pptx_read(m2.p, m2.len, &back, &e), PPTX_OK);
@@ -580,8 +587,9 @@ static void test_read_bad_files(void **state)
 	struct mem m = {0}, z = {0};
 	struct pptx_err e = {0};
 	struct zipw *zw;
-	const char *docx_ct = "<Types xmlns=\"http://schemas.openxmlformats.org/"
-	                      "package/2006/content-types\"/>";
+	const char *docx_ct =
+	        "<Types xmlns=\"http://schemas.openxmlformats.org/"
+	        "package/2006/content-types\"/>";
 
 	(void)state;
 	expect_read_error(text, sizeof text, PPTX_ERR_FORMAT, "not a .pptx");
@@ -634,9 +642,9 @@ static void test_base64(void **state)
 	assert_int_equal(n, 5);
 	assert_memory_equal(out, "hello", 5);
 	free(out);
-	assert_int_equal(pptx_b64_decode("data:image/png;base64,aGk", 25, 100,
-	                                 &out, &n),
-	                 0);
+	assert_int_equal(
+	        pptx_b64_decode("data:image/png;base64,aGk", 25, 100, &out, &n),
+	        0);
 	assert_int_equal(n, 2);
 	free(out);
 	assert_int_equal(pptx_b64_decode("aGV\nsbG8", 8, 100, &out, &n), 0);
@@ -649,20 +657,20 @@ static void test_base64(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_full_deck_lints_and_round_trips),
-		cmocka_unit_test(test_empty_and_4x3_decks),
-		cmocka_unit_test(test_ids_unique),
-		cmocka_unit_test(test_column_widths_sum),
-		cmocka_unit_test(test_text_fit),
-		cmocka_unit_test(test_overflow_warns),
-		cmocka_unit_test(test_bad_input),
-		cmocka_unit_test(test_too_many_slides),
-		cmocka_unit_test(test_huge_image),
-		cmocka_unit_test(test_sink_failure),
-		cmocka_unit_test(test_append),
-		cmocka_unit_test(test_read_bad_files),
-		cmocka_unit_test(test_read_zip_bomb),
-		cmocka_unit_test(test_base64),
+	        cmocka_unit_test(test_full_deck_lints_and_round_trips),
+	        cmocka_unit_test(test_empty_and_4x3_decks),
+	        cmocka_unit_test(test_ids_unique),
+	        cmocka_unit_test(test_column_widths_sum),
+	        cmocka_unit_test(test_text_fit),
+	        cmocka_unit_test(test_overflow_warns),
+	        cmocka_unit_test(test_bad_input),
+	        cmocka_unit_test(test_too_many_slides),
+	        cmocka_unit_test(test_huge_image),
+	        cmocka_unit_test(test_sink_failure),
+	        cmocka_unit_test(test_append),
+	        cmocka_unit_test(test_read_bad_files),
+	        cmocka_unit_test(test_read_zip_bomb),
+	        cmocka_unit_test(test_base64),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

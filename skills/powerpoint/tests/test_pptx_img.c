@@ -100,7 +100,8 @@ static void test_not_an_image(void **state)
 	const unsigned char gif[] = "GIF89a\x01\x00\x01\x00";
 
 	(void)state;
-	assert_int_equal(img_probe(gif, sizeof gif, &info, why, sizeof why), -1);
+	assert_int_equal(img_probe(gif, sizeof gif, &info, why, sizeof why),
+	                 -1);
 	assert_int_equal(img_sniff(gif, sizeof gif), IMG_UNKNOWN);
 	assert_int_equal(img_probe(gif, 0, &info, why, sizeof why), -1);
 }
@@ -108,11 +109,11 @@ static void test_not_an_image(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_png_ok),
-		cmocka_unit_test(test_png_corrupt),
-		cmocka_unit_test(test_jpeg_baseline_and_progressive),
-		cmocka_unit_test(test_jpeg_corrupt),
-		cmocka_unit_test(test_not_an_image),
+	        cmocka_unit_test(test_png_ok),
+	        cmocka_unit_test(test_png_corrupt),
+	        cmocka_unit_test(test_jpeg_baseline_and_progressive),
+	        cmocka_unit_test(test_jpeg_corrupt),
+	        cmocka_unit_test(test_not_an_image),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -141,8 +141,8 @@ static void a_close(skill_call_t *call, skill_input_t *in)
 }
 
 static const skill_ext_artifacts_t artifacts = {
-	sizeof artifacts, a_create, a_write, a_commit, a_discard,
-	a_open,           a_read,   a_close};
+        sizeof artifacts, a_create, a_write, a_commit,
+        a_discard,        a_open,   a_read,  a_close};
 
 static const void *h_ext(const skill_host_t *h, const char *id)
 {
@@ -246,11 +246,10 @@ static const char *h_arg_json(skill_call_t *c, const char *p)
 }
 
 static const skill_host_t host = {
-	sizeof host,  SKILL_ABI_CURRENT, "test-host",  "0",
-	h_ext,        h_log,             h_progress,   h_cancelled,
-	h_remaining,  h_text,            h_json,       h_media,
-	h_resource,   h_link,            h_error,      h_arg_string,
-	h_arg_number, h_arg_bool,        h_arg_count,  h_arg_json};
+        sizeof host,  SKILL_ABI_CURRENT, "test-host", "0",         h_ext,
+        h_log,        h_progress,        h_cancelled, h_remaining, h_text,
+        h_json,       h_media,           h_resource,  h_link,      h_error,
+        h_arg_string, h_arg_number,      h_arg_bool,  h_arg_count, h_arg_json};
 
 static uint32_t tool_index(const char *name)
 {
@@ -287,7 +286,8 @@ static size_t count_files(const char *dir)
 	assert_non_null(d);
 	while ((de = readdir(d)))
 		if (de->d_name[0] != '.' || strstr(de->d_name, ".part"))
-			n += strcmp(de->d_name, ".") && strcmp(de->d_name, "..");
+			n += strcmp(de->d_name, ".") &&
+			     strcmp(de->d_name, "..");
 	closedir(d);
 	return n;
 }
@@ -338,12 +338,13 @@ static unsigned char *slurp(const char *path, size_t *len)
 }
 
 static const char *deck_args =
-	"{\"title\":\"Quarterly / review: Q3\",\"slides\":["
-	"{\"layout\":\"title\",\"title\":\"Q3 Review\",\"subtitle\":\"Team\"},"
-	"{\"layout\":\"bullets\",\"title\":\"Wins\",\"bullets\":[\"Revenue up\","
-	"{\"text\":\"EMEA\",\"level\":1}],\"notes\":\"Say thanks\"},"
-	"{\"layout\":\"table\",\"title\":\"Numbers\",\"table\":{\"columns\":"
-	"[\"Region\",\"Sales\"],\"rows\":[[\"EMEA\",12],[\"APAC\",7]]}}]}";
+        "{\"title\":\"Quarterly / review: Q3\",\"slides\":["
+        "{\"layout\":\"title\",\"title\":\"Q3 Review\",\"subtitle\":\"Team\"},"
+        "{\"layout\":\"bullets\",\"title\":\"Wins\",\"bullets\":[\"Revenue "
+        "up\","
+        "{\"text\":\"EMEA\",\"level\":1}],\"notes\":\"Say thanks\"},"
+        "{\"layout\":\"table\",\"title\":\"Numbers\",\"table\":{\"columns\":"
+        "[\"Region\",\"Sales\"],\"rows\":[[\"EMEA\",12],[\"APAC\",7]]}}]}";
 
 static char created[PATH_MAX];
 
@@ -367,13 +368,15 @@ static void test_entry(void **state)
 		assert_int_equal(t->open_world, SKILL_HINT_NO);
 		assert_int_equal(t->destructive, SKILL_HINT_NO);
 	}
-	assert_int_equal(entry->tools[tool_index("read_presentation")]->read_only,
-	                 SKILL_HINT_YES);
-	assert_int_equal(entry->tools[tool_index("create_presentation")]->read_only,
-	                 SKILL_HINT_NO);
 	assert_int_equal(
-		entry->tools[tool_index("create_presentation")]->idempotent,
-		SKILL_HINT_NO);
+	        entry->tools[tool_index("read_presentation")]->read_only,
+	        SKILL_HINT_YES);
+	assert_int_equal(
+	        entry->tools[tool_index("create_presentation")]->read_only,
+	        SKILL_HINT_NO);
+	assert_int_equal(
+	        entry->tools[tool_index("create_presentation")]->idempotent,
+	        SKILL_HINT_NO);
 }
 
 static void test_create(void **state)
@@ -415,8 +418,8 @@ static void test_read_path_and_data(void **state)
 	unsigned char *raw;
 	char *b64args;
 	size_t len, i;
-	static const char tbl[] =
-		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	static const char tbl[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqr"
+	                          "stuvwxyz0123456789+/";
 
 	(void)state;
 	snprintf(inpath, sizeof inpath, "%s/deck.pptx", in_dir);
@@ -492,8 +495,9 @@ static void test_read_refusals(void **state)
 	                 SKILL_ERR_TOOL);
 	assert_non_null(strstr(c.error, "not a .pptx"));
 	call_free(&c);
-	assert_int_equal(call_tool("read_presentation", "{\"data\":\"@@\"}", &c),
-	                 SKILL_ERR_TOOL);
+	assert_int_equal(
+	        call_tool("read_presentation", "{\"data\":\"@@\"}", &c),
+	        SKILL_ERR_TOOL);
 	assert_non_null(strstr(c.error, "base64"));
 	call_free(&c);
 }
@@ -536,12 +540,13 @@ static void test_failures_leave_no_file(void **state)
 	struct skill_call c;
 
 	(void)state;
-	assert_int_equal(call_tool("create_presentation",
-	                           "{\"title\":\"x\",\"slides\":[{\"layout\":"
-	                           "\"image\",\"title\":\"x\",\"image\":{\"data\":"
-	                           "\"iVBORw0KGgo=\",\"mime\":\"image/png\"}}]}",
-	                           &c),
-	                 SKILL_ERR_TOOL);
+	assert_int_equal(
+	        call_tool("create_presentation",
+	                  "{\"title\":\"x\",\"slides\":[{\"layout\":"
+	                  "\"image\",\"title\":\"x\",\"image\":{\"data\":"
+	                  "\"iVBORw0KGgo=\",\"mime\":\"image/png\"}}]}",
+	                  &c),
+	        SKILL_ERR_TOOL);
 	assert_non_null(strstr(c.error, "unusable image"));
 	call_free(&c);
 	assert_int_equal(count_files(out_dir), files);
@@ -570,7 +575,8 @@ static int setup(void **state)
 	snprintf(out_dir, sizeof out_dir, "%s/out", base);
 	snprintf(in_dir, sizeof in_dir, "%s/in", base);
 	snprintf(deny_dir, sizeof deny_dir, "%s/other", base);
-	if (mkdir(out_dir, 0700) || mkdir(in_dir, 0700) || mkdir(deny_dir, 0700))
+	if (mkdir(out_dir, 0700) || mkdir(in_dir, 0700) ||
+	    mkdir(deny_dir, 0700))
 		return -1;
 	so = dlopen(PPTX_SKILL_SO, RTLD_NOW | RTLD_LOCAL);
 	if (!so) {
@@ -589,12 +595,12 @@ static int setup(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_entry),
-		cmocka_unit_test(test_create),
-		cmocka_unit_test(test_read_path_and_data),
-		cmocka_unit_test(test_read_refusals),
-		cmocka_unit_test(test_add_slides),
-		cmocka_unit_test(test_failures_leave_no_file),
+	        cmocka_unit_test(test_entry),
+	        cmocka_unit_test(test_create),
+	        cmocka_unit_test(test_read_path_and_data),
+	        cmocka_unit_test(test_read_refusals),
+	        cmocka_unit_test(test_add_slides),
+	        cmocka_unit_test(test_failures_leave_no_file),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);

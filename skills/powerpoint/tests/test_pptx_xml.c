@@ -45,7 +45,10 @@ static void test_escape_controls(void **state)
 {
 	(void)state;
 	/* C0 controls other than tab and LF, CR and DEL are dropped. */
-	assert_string_equal(esc("a\x01\x0b\x0c\x1f\r\x7f" "b", 8, 0), "ab");
+	assert_string_equal(esc("a\x01\x0b\x0c\x1f\r\x7f"
+	                        "b",
+	                        8, 0),
+	                    "ab");
 	/* An embedded NUL is dropped, not a terminator. */
 	assert_string_equal(esc("a\0b", 3, 0), "ab");
 }
@@ -57,12 +60,24 @@ static void test_escape_utf8(void **state)
 	assert_string_equal(esc("中文 שלום 😀", strlen("中文 שלום 😀"), 0),
 	                    "中文 שלום 😀");
 	/* Invalid: lone continuation, overlong '/', surrogate, truncated. */
-	assert_string_equal(esc("a\x80" "b", 3, 0), "ab");
-	assert_string_equal(esc("a\xC0\xAF" "b", 4, 0), "ab");
-	assert_string_equal(esc("a\xED\xA0\x80" "b", 5, 0), "ab");
+	assert_string_equal(esc("a\x80"
+	                        "b",
+	                        3, 0),
+	                    "ab");
+	assert_string_equal(esc("a\xC0\xAF"
+	                        "b",
+	                        4, 0),
+	                    "ab");
+	assert_string_equal(esc("a\xED\xA0\x80"
+	                        "b",
+	                        5, 0),
+	                    "ab");
 	assert_string_equal(esc("a\xE4\xB8", 3, 0), "a");
 	/* U+FFFE and U+FFFF are not XML characters. */
-	assert_string_equal(esc("a\xEF\xBF\xBE\xEF\xBF\xBF" "b", 8, 0), "ab");
+	assert_string_equal(esc("a\xEF\xBF\xBE\xEF\xBF\xBF"
+	                        "b",
+	                        8, 0),
+	                    "ab");
 	assert_string_equal(esc("\xF4\x90\x80\x80", 4, 0), "");
 }
 
@@ -100,13 +115,13 @@ static int trace(const char *doc, char *out, size_t cap)
 			n += (size_t)snprintf(out + n, cap - n, "S{%s}%s", r.ns,
 			                      r.local);
 			for (i = 0; i < r.nattrs && n < cap; i++)
-				n += (size_t)snprintf(out + n, cap - n,
-				                      "[{%s}%s=%s]",
-				                      r.attrs[i].ns,
-				                      r.attrs[i].local,
-				                      r.attrs[i].value);
+				n += (size_t)snprintf(
+				        out + n, cap - n, "[{%s}%s=%s]",
+				        r.attrs[i].ns, r.attrs[i].local,
+				        r.attrs[i].value);
 		} else if (t == XR_END) {
-			n += (size_t)snprintf(out + n, cap - n, "E%s ", r.local);
+			n += (size_t)snprintf(out + n, cap - n, "E%s ",
+			                      r.local);
 		} else {
 			n += (size_t)snprintf(out + n, cap - n, "T\"%.*s\"",
 			                      (int)r.text_len, r.text);
@@ -179,28 +194,28 @@ static void test_tokenizer_namespaces(void **state)
 static void test_tokenizer_errors(void **state)
 {
 	static const char *const bad[] = {
-		"",
-		"<a>",
-		"<a></b>",
-		"<a><b></a></b>",
-		"<!DOCTYPE a [<!ENTITY x \"y\">]><a>&x;</a>",
-		"<a>&unknown;</a>",
-		"<a>&#0;</a>",
-		"<a>&#xD800;</a>",
-		"<a>&#1114112;</a>",
-		"<a b=\"1\" b=\"2\"/>",
-		"<a b=1/>",
-		"<a b=\"<\"/>",
-		"<p:a/>",
-		"<a/><b/>",
-		"text<a/>",
-		"<a><![CDATA[x</a>",
-		"<a><!-- x</a>",
-		"<a>\x01</a>",
-		"<a>\xC3</a>",
-		"\xFF\xFE<\0a\0/\0>\0",
-		"<a><!X></a>",
-		"<a><!ELEMENT a ANY></a>",
+	        "",
+	        "<a>",
+	        "<a></b>",
+	        "<a><b></a></b>",
+	        "<!DOCTYPE a [<!ENTITY x \"y\">]><a>&x;</a>",
+	        "<a>&unknown;</a>",
+	        "<a>&#0;</a>",
+	        "<a>&#xD800;</a>",
+	        "<a>&#1114112;</a>",
+	        "<a b=\"1\" b=\"2\"/>",
+	        "<a b=1/>",
+	        "<a b=\"<\"/>",
+	        "<p:a/>",
+	        "<a/><b/>",
+	        "text<a/>",
+	        "<a><![CDATA[x</a>",
+	        "<a><!-- x</a>",
+	        "<a>\x01</a>",
+	        "<a>\xC3</a>",
+	        "\xFF\xFE<\0a\0/\0>\0",
+	        "<a><!X></a>",
+	        "<a><!ELEMENT a ANY></a>",
 	};
 	char out[2048];
 	size_t i;
@@ -264,23 +279,21 @@ static void test_opc_resolve(void **state)
 	                             sizeof out),
 	                 0);
 	assert_string_equal(out, "ppt/slideLayouts/slideLayout1.xml");
-	assert_int_equal(opc_resolve("", "ppt/presentation.xml", out,
-	                             sizeof out),
-	                 0);
+	assert_int_equal(
+	        opc_resolve("", "ppt/presentation.xml", out, sizeof out), 0);
 	assert_string_equal(out, "ppt/presentation.xml");
-	assert_int_equal(opc_resolve("ppt/slides/slide1.xml", "/ppt/media/a%20b.png",
-	                             out, sizeof out),
+	assert_int_equal(opc_resolve("ppt/slides/slide1.xml",
+	                             "/ppt/media/a%20b.png", out, sizeof out),
 	                 0);
 	assert_string_equal(out, "ppt/media/a b.png");
-	assert_int_equal(opc_resolve("ppt/x.xml", "./a/../b.xml", out,
-	                             sizeof out),
-	                 0);
+	assert_int_equal(
+	        opc_resolve("ppt/x.xml", "./a/../b.xml", out, sizeof out), 0);
 	assert_string_equal(out, "ppt/b.xml");
-	assert_int_equal(opc_resolve("ppt/x.xml", "../../etc/passwd", out,
-	                             sizeof out),
-	                 -1);
-	assert_int_equal(opc_rels_name("ppt/slides/slide1.xml", out, sizeof out),
-	                 0);
+	assert_int_equal(
+	        opc_resolve("ppt/x.xml", "../../etc/passwd", out, sizeof out),
+	        -1);
+	assert_int_equal(
+	        opc_rels_name("ppt/slides/slide1.xml", out, sizeof out), 0);
 	assert_string_equal(out, "ppt/slides/_rels/slide1.xml.rels");
 	assert_int_equal(opc_rels_name("", out, sizeof out), 0);
 	assert_string_equal(out, "_rels/.rels");
@@ -289,18 +302,18 @@ static void test_opc_resolve(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_escape_metachars),
-		cmocka_unit_test(test_escape_controls),
-		cmocka_unit_test(test_escape_utf8),
-		cmocka_unit_test(test_buffer_limit),
-		cmocka_unit_test(test_tokenizer_basic),
-		cmocka_unit_test(test_tokenizer_entities),
-		cmocka_unit_test(test_tokenizer_cdata_comments),
-		cmocka_unit_test(test_tokenizer_namespaces),
-		cmocka_unit_test(test_tokenizer_errors),
-		cmocka_unit_test(test_tokenizer_depth_cap),
-		cmocka_unit_test(test_tokenizer_offsets_and_skip),
-		cmocka_unit_test(test_opc_resolve),
+	        cmocka_unit_test(test_escape_metachars),
+	        cmocka_unit_test(test_escape_controls),
+	        cmocka_unit_test(test_escape_utf8),
+	        cmocka_unit_test(test_buffer_limit),
+	        cmocka_unit_test(test_tokenizer_basic),
+	        cmocka_unit_test(test_tokenizer_entities),
+	        cmocka_unit_test(test_tokenizer_cdata_comments),
+	        cmocka_unit_test(test_tokenizer_namespaces),
+	        cmocka_unit_test(test_tokenizer_errors),
+	        cmocka_unit_test(test_tokenizer_depth_cap),
+	        cmocka_unit_test(test_tokenizer_offsets_and_skip),
+	        cmocka_unit_test(test_opc_resolve),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

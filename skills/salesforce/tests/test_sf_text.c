@@ -38,30 +38,34 @@ static void test_rest_errors(void **state)
 {
 	(void)state;
 	assert_string_equal(
-		error_text("[{\"message\":\"Required fields are missing: "
-		           "[Name, Type]\",\"errorCode\":\"REQUIRED_FIELD_MISSING\","
-		           "\"fields\":[\"Name\",\"Type\"]}]",
-		           "application/json;charset=UTF-8"),
-		"REQUIRED_FIELD_MISSING: Required fields are missing: [Name, "
-		"Type] (fields: Name, Type)");
+	        error_text("[{\"message\":\"Required fields are missing: "
+	                   "[Name, "
+	                   "Type]\",\"errorCode\":\"REQUIRED_FIELD_MISSING\","
+	                   "\"fields\":[\"Name\",\"Type\"]}]",
+	                   "application/json;charset=UTF-8"),
+	        "REQUIRED_FIELD_MISSING: Required fields are missing: [Name, "
+	        "Type] (fields: Name, Type)");
 	assert_string_equal(code, "REQUIRED_FIELD_MISSING");
 	assert_true(said);
 	/* Several errors; the first code is the one kept. */
 	assert_string_equal(
-		error_text("[{\"message\":\"Session expired or invalid\","
-		           "\"errorCode\":\"INVALID_SESSION_ID\"},{\"message\":"
-		           "\"second\",\"errorCode\":\"OTHER\",\"fields\":[]}]",
-		           NULL),
-		"INVALID_SESSION_ID: Session expired or invalid; OTHER: second");
+	        error_text("[{\"message\":\"Session expired or invalid\","
+	                   "\"errorCode\":\"INVALID_SESSION_ID\"},{\"message\":"
+	                   "\"second\",\"errorCode\":\"OTHER\",\"fields\":[]}]",
+	                   NULL),
+	        "INVALID_SESSION_ID: Session expired or invalid; OTHER: "
+	        "second");
 	assert_string_equal(code, "INVALID_SESSION_ID");
 	/* MALFORMED_QUERY messages span lines: folded to one. */
-	assert_string_equal(
-		error_text("[{\"message\":\"\\nSELEC Id FROM Account\\n^\\nERROR at "
-		           "Row:1:Column:1\\nunexpected token: SELEC\",\"errorCode\":"
-		           "\"MALFORMED_QUERY\"}]",
-		           NULL),
-		"MALFORMED_QUERY: SELEC Id FROM Account ^ ERROR at Row:1:Column:1 "
-		"unexpected token: SELEC");
+	assert_string_equal(error_text("[{\"message\":\"\\nSELEC Id FROM "
+	                               "Account\\n^\\nERROR at "
+	                               "Row:1:Column:1\\nunexpected token: "
+	                               "SELEC\",\"errorCode\":"
+	                               "\"MALFORMED_QUERY\"}]",
+	                               NULL),
+	                    "MALFORMED_QUERY: SELEC Id FROM Account ^ ERROR at "
+	                    "Row:1:Column:1 "
+	                    "unexpected token: SELEC");
 	/* The OAuth endpoint. */
 	assert_string_equal(error_text("{\"error\":\"invalid_grant\","
 	                               "\"error_description\":\"expired "
@@ -71,11 +75,12 @@ static void test_rest_errors(void **state)
 	assert_string_equal(code, "invalid_grant");
 	/* A record result and a composite "sobjects" item. */
 	assert_string_equal(
-		error_text("{\"id\":null,\"success\":false,\"errors\":[{"
-		           "\"statusCode\":\"DUPLICATE_VALUE\",\"message\":\"dup\","
-		           "\"fields\":[\"ERP_Id__c\"]}]}",
-		           NULL),
-		"DUPLICATE_VALUE: dup (fields: ERP_Id__c)");
+	        error_text("{\"id\":null,\"success\":false,\"errors\":[{"
+	                   "\"statusCode\":\"DUPLICATE_VALUE\",\"message\":"
+	                   "\"dup\","
+	                   "\"fields\":[\"ERP_Id__c\"]}]}",
+	                   NULL),
+	        "DUPLICATE_VALUE: dup (fields: ERP_Id__c)");
 	assert_string_equal(code, "DUPLICATE_VALUE");
 	/* One error object (some endpoints), a message alone, non-string
 	 * fields skipped. */
@@ -84,9 +89,9 @@ static void test_rest_errors(void **state)
 	                               "\"F\"]}",
 	                               NULL),
 	                    "NOT_FOUND: gone (fields: F)");
-	assert_string_equal(error_text("[{\"message\":\"only a message\"}]",
-	                               NULL),
-	                    "only a message");
+	assert_string_equal(
+	        error_text("[{\"message\":\"only a message\"}]", NULL),
+	        "only a message");
 	assert_string_equal(code, "");
 }
 
@@ -97,10 +102,10 @@ static void test_other_bodies(void **state)
 
 	(void)state;
 	assert_string_equal(
-		error_text("<html><head><title>Maintenance</title></head><body>"
-		           "<p>Back soon</p></body></html>",
-		           "text/html"),
-		"Maintenance");
+	        error_text("<html><head><title>Maintenance</title></head><body>"
+	                   "<p>Back soon</p></body></html>",
+	                   "text/html"),
+	        "Maintenance");
 	assert_string_equal(code, "");
 	assert_string_equal(error_text("upstream connect error", "text/plain"),
 	                    "upstream connect error");
@@ -109,11 +114,12 @@ static void test_other_bodies(void **state)
 	assert_string_equal(error_text(NULL, NULL), "");
 	/* An array of URLs (300 Multiple Choices) is shown as it is. */
 	assert_string_equal(
-		error_text("[\"/services/data/v62.0/sobjects/Account/001A\","
-		           "\"/services/data/v62.0/sobjects/Account/001B\"]",
-		           "application/json"),
-		"[\"/services/data/v62.0/sobjects/Account/001A\",\"/services/data/"
-		"v62.0/sobjects/Account/001B\"]");
+	        error_text("[\"/services/data/v62.0/sobjects/Account/001A\","
+	                   "\"/services/data/v62.0/sobjects/Account/001B\"]",
+	                   "application/json"),
+	        "[\"/services/data/v62.0/sobjects/Account/001A\",\"/services/"
+	        "data/"
+	        "v62.0/sobjects/Account/001B\"]");
 	assert_string_equal(error_text("[{\"errorCode\":\"X\",\"message\":"
 	                               "\"bad \\u0000 \xff byte\"}]",
 	                               NULL),
@@ -140,11 +146,11 @@ static void test_other_bodies(void **state)
 static void test_records(void **state)
 {
 	cJSON *r = cJSON_Parse(
-		"{\"attributes\":{\"type\":\"Contact\",\"url\":\"/x\"},\"Id\":"
-		"\"003\",\"Account\":{\"attributes\":{\"type\":\"Account\"},"
-		"\"Name\":\"A\"},\"Cases\":{\"totalSize\":1,\"records\":[{"
-		"\"attributes\":{\"type\":\"Case\"},\"Subject\":\"S\"}]},"
-		"\"Note\":\"attributes stay in values\"}");
+	        "{\"attributes\":{\"type\":\"Contact\",\"url\":\"/x\"},\"Id\":"
+	        "\"003\",\"Account\":{\"attributes\":{\"type\":\"Account\"},"
+	        "\"Name\":\"A\"},\"Cases\":{\"totalSize\":1,\"records\":[{"
+	        "\"attributes\":{\"type\":\"Case\"},\"Subject\":\"S\"}]},"
+	        "\"Note\":\"attributes stay in values\"}");
 	char *s;
 	struct sbuf b;
 
@@ -160,7 +166,8 @@ static void test_records(void **state)
 
 	assert_true(sf_valid_locator("/services/data/v62.0/query/"
 	                             "01gD0000002HU6KIAW-2000"));
-	assert_true(sf_valid_locator("/services/data/v62.0/queryAll/01gX-4000"));
+	assert_true(
+	        sf_valid_locator("/services/data/v62.0/queryAll/01gX-4000"));
 	assert_false(sf_valid_locator("https://evil.example.com/services/data/"
 	                              "v62.0/query/01g-1"));
 	assert_false(sf_valid_locator("/services/data/v62.0/sobjects/Account"));
@@ -170,7 +177,8 @@ static void test_records(void **state)
 
 	sb_init(&b, 0);
 	sf_composite_url(&b, "62.0", "sobjects/Account");
-	assert_string_equal(sb_str(&b), "/services/data/v62.0/sobjects/Account");
+	assert_string_equal(sb_str(&b),
+	                    "/services/data/v62.0/sobjects/Account");
 	sb_trim(&b, b.len);
 	sf_composite_url(&b, "62.0", "//sobjects/Contact/@{ct.id}");
 	assert_string_equal(sb_str(&b),
@@ -184,9 +192,9 @@ static void test_records(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_rest_errors),
-		cmocka_unit_test(test_other_bodies),
-		cmocka_unit_test(test_records),
+	        cmocka_unit_test(test_rest_errors),
+	        cmocka_unit_test(test_other_bodies),
+	        cmocka_unit_test(test_records),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -36,22 +36,25 @@
 
 static const skill_tool_t tool = {
 #ifdef BROKEN_TOOL_STRUCT_SMALL
-	.struct_size = 8,
+        .struct_size = 8,
 #else
-	.struct_size = sizeof(skill_tool_t),
+        .struct_size = sizeof(skill_tool_t),
 #endif
-	.name = TOOL_NAME, .description = "A tool.", .input_schema = INPUT,
+        .name = TOOL_NAME,
+        .description = "A tool.",
+        .input_schema = INPUT,
 #ifdef BROKEN_BAD_HINT
-	.read_only = (skill_hint)7,
+        .read_only = (skill_hint)7,
 #endif
 #ifdef BROKEN_REQUIRES_UNKNOWN_EXT
-	.requires_ext = (const char *const[]){"com.example.teleport/1", NULL},
+        .requires_ext = (const char *const[]){"com.example.teleport/1", NULL},
 #endif
 };
 
-static const skill_tool_t tool2 = {
-	.struct_size = sizeof(skill_tool_t), .name = "ok",
-	.description = "The same name again.", .input_schema = SCHEMA};
+static const skill_tool_t tool2 = {.struct_size = sizeof(skill_tool_t),
+                                   .name = "ok",
+                                   .description = "The same name again.",
+                                   .input_schema = SCHEMA};
 
 #ifdef BROKEN_DUP_TOOLS
 static const skill_tool_t *const tools[] = {&tool, &tool2};
@@ -69,8 +72,7 @@ static skill_status invoke(void *data, const skill_host_t *host,
 	return host->result_text(call, "ok", SKILL_NUL_TERMINATED);
 }
 
-static skill_status init(const skill_host_t *host, const char *dir,
-                         void **data)
+static skill_status init(const skill_host_t *host, const char *dir, void **data)
 {
 	(void)dir, (void)data;
 #if defined(BROKEN_INIT_FAILS)
@@ -98,55 +100,56 @@ struct future_entry {
 
 #if defined(BROKEN_FUTURE_MINOR)
 static const struct future_entry fentry = {
-	.v1_0 = {
-		.struct_size = sizeof(struct future_entry),
-		.abi = {SKILL_ABI_MAJOR, SKILL_ABI_MINOR + 5,
-		        (uint16_t)sizeof(void *), 0},
+        .v1_0 =
+                {
+                        .struct_size = sizeof(struct future_entry),
+                        .abi = {SKILL_ABI_MAJOR, SKILL_ABI_MINOR + 5,
+                                (uint16_t)sizeof(void *), 0},
 #else
 static const skill_entry_t entry = {
 #endif
 #if defined(BROKEN_SMALL_STRUCT)
-	.struct_size = offsetof(skill_entry_t, tools),
+                        .struct_size = offsetof(skill_entry_t, tools),
 #elif defined(BROKEN_TOO_SMALL_ABI)
-	.struct_size = 4,
+        .struct_size = 4,
 #elif !defined(BROKEN_FUTURE_MINOR)
-	.struct_size = sizeof(skill_entry_t),
+.struct_size = sizeof(skill_entry_t),
 #endif
 #if defined(BROKEN_PTR_SIZE)
-	.abi = {SKILL_ABI_MAJOR, SKILL_ABI_MINOR, 4, 0},
+                        .abi = {SKILL_ABI_MAJOR, SKILL_ABI_MINOR, 4, 0},
 #elif !defined(BROKEN_FUTURE_MINOR)
-	.abi = SKILL_ABI_CURRENT,
+        .abi = SKILL_ABI_CURRENT,
 #endif
 #if defined(BROKEN_NULL_NAME)
-	.name = NULL,
+                        .name = NULL,
 #elif defined(BROKEN_BAD_SKILL_NAME)
-	.name = "NoNamespace",
+        .name = "NoNamespace",
 #else
-	.name = "testing/broken",
+        .name = "testing/broken",
 #endif
 #if defined(BROKEN_BAD_VERSION)
-	.version = "1.0",
+                        .version = "1.0",
 #else
-	.version = "1.0.0",
+        .version = "1.0.0",
 #endif
-	.description = "Test fixture: broken on purpose.",
+                        .description = "Test fixture: broken on purpose.",
 #if defined(BROKEN_NO_TOOLS)
-	.tool_count = 0,
+                        .tool_count = 0,
 #else
-	.tool_count = NTOOLS,
+        .tool_count = NTOOLS,
 #endif
 #if defined(BROKEN_NULL_TOOLS)
-	.tools = NULL,
+                        .tools = NULL,
 #else
-	.tools = tools,
+        .tools = tools,
 #endif
-	.init = init,
+                        .init = init,
 #if !defined(BROKEN_NULL_INVOKE)
-	.invoke = invoke,
+                        .invoke = invoke,
 #endif
 #if defined(BROKEN_FUTURE_MINOR)
-	},
-	.homepage = "https://example.com",
+                },
+        .homepage = "https://example.com",
 };
 #define ENTRY (&fentry.v1_0)
 #else
@@ -156,12 +159,18 @@ static const skill_entry_t entry = {
 
 #if defined(BROKEN_NO_ENTRY)
 SKILL_EXPORT const skill_entry_t *skill_entry_typo(void);
-SKILL_EXPORT const skill_entry_t *skill_entry_typo(void) { return ENTRY; }
+SKILL_EXPORT const skill_entry_t *skill_entry_typo(void)
+{
+	return ENTRY;
+}
 #elif defined(BROKEN_V2_ONLY)
 SKILL_EXPORT const skill_entry_t *skill_entry_v2(void);
-SKILL_EXPORT const skill_entry_t *skill_entry_v2(void) { return ENTRY; }
+SKILL_EXPORT const skill_entry_t *skill_entry_v2(void)
+{
+	return ENTRY;
+}
 #else
-SKILL_EXPORT const skill_entry_t *skill_entry_v1(void)
+        SKILL_EXPORT const skill_entry_t *skill_entry_v1(void)
 {
 #if defined(BROKEN_NULL_ENTRY)
 	return NULL;

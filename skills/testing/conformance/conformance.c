@@ -22,75 +22,89 @@
 
 /* A 1x1 red pixel. */
 static const unsigned char red_png[] = {
-	0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d,
-	0x49, 0x48, 0x44, 0x52, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01,
-	0x08, 0x02, 0x00, 0x00, 0x00, 0x90, 0x77, 0x53, 0xde, 0x00, 0x00, 0x00,
-	0x0c, 0x49, 0x44, 0x41, 0x54, 0x08, 0xd7, 0x63, 0xf8, 0xcf, 0xc0, 0x00,
-	0x00, 0x03, 0x01, 0x01, 0x00, 0x18, 0xdd, 0x8d, 0xb0, 0x00, 0x00, 0x00,
-	0x00, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82};
+        0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d,
+        0x49, 0x48, 0x44, 0x52, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01,
+        0x08, 0x02, 0x00, 0x00, 0x00, 0x90, 0x77, 0x53, 0xde, 0x00, 0x00, 0x00,
+        0x0c, 0x49, 0x44, 0x41, 0x54, 0x08, 0xd7, 0x63, 0xf8, 0xcf, 0xc0, 0x00,
+        0x00, 0x03, 0x01, 0x01, 0x00, 0x18, 0xdd, 0x8d, 0xb0, 0x00, 0x00, 0x00,
+        0x00, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82};
 
 /* A WAV file: 8 kHz mono 16-bit, 8 samples of silence. */
 static const unsigned char short_wav[] = {
-	'R', 'I', 'F', 'F', 52, 0, 0, 0, 'W', 'A', 'V', 'E', 'f', 'm', 't', ' ',
-	16, 0, 0, 0, 1, 0, 1, 0, 0x40, 0x1f, 0, 0, 0x80, 0x3e, 0, 0, 2, 0, 16, 0,
-	'd', 'a', 't', 'a', 16, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-	0, 0, 0};
+        'R',  'I',  'F', 'F', 52,   0,    0, 0, 'W', 'A', 'V', 'E',
+        'f',  'm',  't', ' ', 16,   0,    0, 0, 1,   0,   1,   0,
+        0x40, 0x1f, 0,   0,   0x80, 0x3e, 0, 0, 2,   0,   16,  0,
+        'd',  'a',  't', 'a', 16,   0,    0, 0, 0,   0,   0,   0,
+        0,    0,    0,   0,   0,    0,    0, 0, 0,   0,   0,   0};
 
-enum { T_TEXT, T_IMAGE, T_AUDIO, T_RESOURCE, T_MIXED, T_LOGGING, T_PROGRESS,
-       T_ERROR, T_SCHEMA, T_STDOUT, T_COUNT };
+enum {
+	T_TEXT,
+	T_IMAGE,
+	T_AUDIO,
+	T_RESOURCE,
+	T_MIXED,
+	T_LOGGING,
+	T_PROGRESS,
+	T_ERROR,
+	T_SCHEMA,
+	T_STDOUT,
+	T_COUNT
+};
 
-#define TS .struct_size = sizeof(skill_tool_t)
+#define TS      .struct_size = sizeof(skill_tool_t)
 #define NO_ARGS "{\"type\":\"object\",\"properties\":{}}"
-#define SAFE .read_only = SKILL_HINT_YES, .destructive = SKILL_HINT_NO, \
-	     .idempotent = SKILL_HINT_YES, .open_world = SKILL_HINT_NO
+#define SAFE                                                                   \
+	.read_only = SKILL_HINT_YES, .destructive = SKILL_HINT_NO,             \
+	.idempotent = SKILL_HINT_YES, .open_world = SKILL_HINT_NO
 
 static const skill_tool_t tools_[T_COUNT] = {
-	[T_TEXT] = {TS, .name = "test_simple_text",
-	            .description = "Return one text block.",
-	            .input_schema = NO_ARGS, SAFE},
-	[T_IMAGE] = {TS, .name = "test_image_content",
-	             .description = "Return a 1x1 red PNG image.",
-	             .input_schema = NO_ARGS, SAFE},
-	[T_AUDIO] = {TS, .name = "test_audio_content",
-	             .description = "Return a short WAV clip.",
-	             .input_schema = NO_ARGS, SAFE},
-	[T_RESOURCE] = {TS, .name = "test_embedded_resource",
-	                .description = "Return an embedded text resource.",
-	                .input_schema = NO_ARGS, SAFE},
-	[T_MIXED] = {TS, .name = "test_multiple_content_types",
-	             .description = "Return text, an image and a resource.",
-	             .input_schema = NO_ARGS, SAFE},
-	[T_LOGGING] = {TS, .name = "test_tool_with_logging",
-	               .description = "Log three info messages 50 ms apart.",
-	               .input_schema = NO_ARGS, SAFE},
-	[T_PROGRESS] = {TS, .name = "test_tool_with_progress",
-	                .description = "Report progress 0, 50 and 100 of 100, "
-	                               "50 ms apart.",
-	                .input_schema = NO_ARGS, SAFE},
-	[T_ERROR] = {TS, .name = "test_error_handling",
-	             .description = "Always fail, with a message for the "
-	                            "model.",
-	             .input_schema = NO_ARGS, SAFE},
-	[T_SCHEMA] = {TS, .name = "json_schema_2020_12_tool",
-	              .description = "Tool with JSON Schema 2020-12 features",
-	              .input_schema =
-		              "{\"$schema\":\"https://json-schema.org/draft/"
-		              "2020-12/schema\",\"type\":\"object\",\"$defs\":{"
-		              "\"address\":{\"type\":\"object\",\"properties\":{"
-		              "\"street\":{\"type\":\"string\"},\"city\":{\"type\":"
-		              "\"string\"}}}},\"properties\":{\"name\":{\"type\":"
-		              "\"string\"},\"address\":{\"$ref\":\"#/$defs/"
-		              "address\"}},\"additionalProperties\":false}",
-	              SAFE},
-	[T_STDOUT] = {TS, .name = "print_to_stdout",
-	              .description = "Write a line to the host process's "
-	                             "stdout, as a careless skill might.",
-	              .input_schema = NO_ARGS, SAFE},
+        [T_TEXT] = {TS, .name = "test_simple_text",
+                    .description = "Return one text block.",
+                    .input_schema = NO_ARGS, SAFE},
+        [T_IMAGE] = {TS, .name = "test_image_content",
+                     .description = "Return a 1x1 red PNG image.",
+                     .input_schema = NO_ARGS, SAFE},
+        [T_AUDIO] = {TS, .name = "test_audio_content",
+                     .description = "Return a short WAV clip.",
+                     .input_schema = NO_ARGS, SAFE},
+        [T_RESOURCE] = {TS, .name = "test_embedded_resource",
+                        .description = "Return an embedded text resource.",
+                        .input_schema = NO_ARGS, SAFE},
+        [T_MIXED] = {TS, .name = "test_multiple_content_types",
+                     .description = "Return text, an image and a resource.",
+                     .input_schema = NO_ARGS, SAFE},
+        [T_LOGGING] = {TS, .name = "test_tool_with_logging",
+                       .description = "Log three info messages 50 ms apart.",
+                       .input_schema = NO_ARGS, SAFE},
+        [T_PROGRESS] = {TS, .name = "test_tool_with_progress",
+                        .description = "Report progress 0, 50 and 100 of 100, "
+                                       "50 ms apart.",
+                        .input_schema = NO_ARGS, SAFE},
+        [T_ERROR] = {TS, .name = "test_error_handling",
+                     .description = "Always fail, with a message for the "
+                                    "model.",
+                     .input_schema = NO_ARGS, SAFE},
+        [T_SCHEMA] =
+                {TS, .name = "json_schema_2020_12_tool",
+                 .description = "Tool with JSON Schema 2020-12 features",
+                 .input_schema =
+                         "{\"$schema\":\"https://json-schema.org/draft/"
+                         "2020-12/schema\",\"type\":\"object\",\"$defs\":{"
+                         "\"address\":{\"type\":\"object\",\"properties\":{"
+                         "\"street\":{\"type\":\"string\"},\"city\":{\"type\":"
+                         "\"string\"}}}},\"properties\":{\"name\":{\"type\":"
+                         "\"string\"},\"address\":{\"$ref\":\"#/$defs/"
+                         "address\"}},\"additionalProperties\":false}",
+                 SAFE},
+        [T_STDOUT] = {TS, .name = "print_to_stdout",
+                      .description = "Write a line to the host process's "
+                                     "stdout, as a careless skill might.",
+                      .input_schema = NO_ARGS, SAFE},
 };
 
 static const skill_tool_t *const tool_ptrs[T_COUNT] = {
-	&tools_[0], &tools_[1], &tools_[2], &tools_[3], &tools_[4],
-	&tools_[5], &tools_[6], &tools_[7], &tools_[8], &tools_[9]};
+        &tools_[0], &tools_[1], &tools_[2], &tools_[3], &tools_[4],
+        &tools_[5], &tools_[6], &tools_[7], &tools_[8], &tools_[9]};
 _Static_assert(T_COUNT == 10, "list every tool in tool_ptrs");
 
 /* Sleep ms, waking early when the call is cancelled; 1 when it was. */
@@ -121,8 +135,9 @@ static skill_status invoke(void *data, const skill_host_t *h, skill_call_t *c,
 	(void)data;
 	switch (tool) {
 	case T_TEXT:
-		return h->result_text(c, "This is a simple text response for "
-		                         "testing.",
+		return h->result_text(c,
+		                      "This is a simple text response for "
+		                      "testing.",
 		                      SKILL_NUL_TERMINATED);
 	case T_IMAGE:
 		return h->result_media(c, "image/png", red_png, sizeof red_png);
@@ -154,8 +169,9 @@ static skill_status invoke(void *data, const skill_host_t *h, skill_call_t *c,
 		if (pause_ms(h, c, STEP_MS))
 			return cancelled(h, c);
 		h->log(h, c, SKILL_LOG_INFO, "Tool execution completed");
-		return h->result_text(c, "Tool with logging executed "
-		                         "successfully",
+		return h->result_text(c,
+		                      "Tool with logging executed "
+		                      "successfully",
 		                      SKILL_NUL_TERMINATED);
 	case T_PROGRESS:
 		for (int p = 0; p <= 100; p += 50) {
@@ -163,8 +179,9 @@ static skill_status invoke(void *data, const skill_host_t *h, skill_call_t *c,
 				return cancelled(h, c);
 			h->progress(c, p, 100, NULL);
 		}
-		return h->result_text(c, "Tool with progress executed "
-		                         "successfully",
+		return h->result_text(c,
+		                      "Tool with progress executed "
+		                      "successfully",
 		                      SKILL_NUL_TERMINATED);
 	case T_ERROR:
 		h->tool_error(c, "This tool intentionally returns an error for "
@@ -183,11 +200,16 @@ static skill_status invoke(void *data, const skill_host_t *h, skill_call_t *c,
 }
 
 static const skill_entry_t entry = {
-	.struct_size = sizeof entry, .abi = SKILL_ABI_CURRENT,
-	.name = "testing/conformance", .version = "1.0.0", .license = "MIT",
-	.description = "Test fixture: the tools the MCP conformance suite "
-	               "calls.",
-	.tool_count = T_COUNT, .tools = tool_ptrs, .invoke = invoke};
+        .struct_size = sizeof entry,
+        .abi = SKILL_ABI_CURRENT,
+        .name = "testing/conformance",
+        .version = "1.0.0",
+        .license = "MIT",
+        .description = "Test fixture: the tools the MCP conformance suite "
+                       "calls.",
+        .tool_count = T_COUNT,
+        .tools = tool_ptrs,
+        .invoke = invoke};
 
 SKILL_EXPORT const skill_entry_t *skill_entry_v1(void)
 {

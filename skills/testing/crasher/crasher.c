@@ -4,24 +4,24 @@
 
 #include <skill/skill.h>
 
-static const skill_tool_t segv = {
-	.struct_size = sizeof(skill_tool_t), .name = "segv",
-	.description = "Dereference NULL (SIGSEGV).",
-	.input_schema = "{\"type\":\"object\"}"};
-static const skill_tool_t abrt = {
-	.struct_size = sizeof(skill_tool_t), .name = "abort",
-	.description = "Call abort() (SIGABRT).",
-	.input_schema = "{\"type\":\"object\"}"};
-static const skill_tool_t ok = {
-	.struct_size = sizeof(skill_tool_t), .name = "ok",
-	.description = "Return normally.",
-	.input_schema = "{\"type\":\"object\"}"};
+static const skill_tool_t segv = {.struct_size = sizeof(skill_tool_t),
+                                  .name = "segv",
+                                  .description = "Dereference NULL (SIGSEGV).",
+                                  .input_schema = "{\"type\":\"object\"}"};
+static const skill_tool_t abrt = {.struct_size = sizeof(skill_tool_t),
+                                  .name = "abort",
+                                  .description = "Call abort() (SIGABRT).",
+                                  .input_schema = "{\"type\":\"object\"}"};
+static const skill_tool_t ok = {.struct_size = sizeof(skill_tool_t),
+                                .name = "ok",
+                                .description = "Return normally.",
+                                .input_schema = "{\"type\":\"object\"}"};
 
 static const skill_tool_t *const tools[] = {&segv, &abrt, &ok};
 
 static skill_status invoke(void *data, const skill_host_t *host,
-                           skill_call_t *call, uint32_t tool,
-                           const char *args, size_t len)
+                           skill_call_t *call, uint32_t tool, const char *args,
+                           size_t len)
 {
 	(void)data, (void)args, (void)len;
 	if (tool == 0) {
@@ -34,9 +34,17 @@ static skill_status invoke(void *data, const skill_host_t *host,
 }
 
 static const skill_entry_t entry = {
-	.struct_size = sizeof entry, .abi = SKILL_ABI_CURRENT,
-	.name = "testing/crasher", .version = "1.0.0", .license = "MIT",
-	.description = "Test fixture: crashes with SIGSEGV or SIGABRT on call.",
-	.tool_count = 3, .tools = tools, .invoke = invoke};
+        .struct_size = sizeof entry,
+        .abi = SKILL_ABI_CURRENT,
+        .name = "testing/crasher",
+        .version = "1.0.0",
+        .license = "MIT",
+        .description = "Test fixture: crashes with SIGSEGV or SIGABRT on call.",
+        .tool_count = 3,
+        .tools = tools,
+        .invoke = invoke};
 
-SKILL_EXPORT const skill_entry_t *skill_entry_v1(void) { return &entry; }
+SKILL_EXPORT const skill_entry_t *skill_entry_v1(void)
+{
+	return &entry;
+}

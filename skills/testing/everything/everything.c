@@ -10,96 +10,113 @@
 #define OBJ(props) "{\"type\":\"object\",\"properties\":{" props "}}"
 
 static const unsigned char png_1x1[] = {
-	0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d,
-	0x49, 0x48, 0x44, 0x52, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01,
-	0x08, 0x06, 0x00, 0x00, 0x00, 0x1f, 0x15, 0xc4, 0x89, 0x00, 0x00, 0x00,
-	0x0d, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9c, 0x63, 0xf8, 0xcf, 0xc0, 0xf0,
-	0x1f, 0x00, 0x05, 0x00, 0x01, 0xff, 0x89, 0x99, 0x3d, 0x1d, 0x00, 0x00,
-	0x00, 0x00, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82};
+        0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d,
+        0x49, 0x48, 0x44, 0x52, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01,
+        0x08, 0x06, 0x00, 0x00, 0x00, 0x1f, 0x15, 0xc4, 0x89, 0x00, 0x00, 0x00,
+        0x0d, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9c, 0x63, 0xf8, 0xcf, 0xc0, 0xf0,
+        0x1f, 0x00, 0x05, 0x00, 0x01, 0xff, 0x89, 0x99, 0x3d, 0x1d, 0x00, 0x00,
+        0x00, 0x00, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82};
 
 /* A 44-byte WAV header with no samples: valid, silent audio. */
 static const unsigned char wav_empty[] = {
-	'R', 'I', 'F', 'F', 36, 0, 0, 0, 'W', 'A', 'V', 'E', 'f', 'm', 't', ' ',
-	16, 0, 0, 0, 1, 0, 1, 0, 0x40, 0x1f, 0, 0, 0x80, 0x3e, 0, 0, 2, 0, 16, 0,
-	'd', 'a', 't', 'a', 0, 0, 0, 0};
+        'R', 'I', 'F',  'F',  36,  0,   0,    0,    'W', 'A', 'V',
+        'E', 'f', 'm',  't',  ' ', 16,  0,    0,    0,   1,   0,
+        1,   0,   0x40, 0x1f, 0,   0,   0x80, 0x3e, 0,   0,   2,
+        0,   16,  0,    'd',  'a', 't', 'a',  0,    0,   0,   0};
 
-enum { T_TEXT, T_STRUCTURED, T_IMAGE, T_AUDIO, T_RESOURCE, T_LINK, T_MIXED,
-       T_PROGRESS, T_LOG, T_FAIL, T_ECHO, T_ARGS, T_CONFIG, T_BADOUT,
-       T_COUNT };
+enum {
+	T_TEXT,
+	T_STRUCTURED,
+	T_IMAGE,
+	T_AUDIO,
+	T_RESOURCE,
+	T_LINK,
+	T_MIXED,
+	T_PROGRESS,
+	T_LOG,
+	T_FAIL,
+	T_ECHO,
+	T_ARGS,
+	T_CONFIG,
+	T_BADOUT,
+	T_COUNT
+};
 
 #define TS .struct_size = sizeof(skill_tool_t)
 
 static const skill_tool_t tools_[T_COUNT] = {
-	[T_TEXT] = {TS, .name = "text", .description = "Return a text block.",
-	            .input_schema = OBJ("\"text\":{\"type\":\"string\"}")},
-	[T_STRUCTURED] = {TS, 
-		.name = "structured",
-		.description = "Return structured content for an output schema.",
-		.input_schema = OBJ("\"n\":{\"type\":\"integer\"}"),
-		.output_schema = "{\"type\":\"object\",\"properties\":{\"n\":"
-		                 "{\"type\":\"integer\"},\"square\":{\"type\":"
-		                 "\"integer\"}},\"required\":[\"n\",\"square\"]}",
-		.read_only = SKILL_HINT_YES},
-	[T_IMAGE] = {TS, .name = "image", .description = "Return a PNG image.",
-	             .input_schema = OBJ("")},
-	[T_AUDIO] = {TS, .name = "audio", .description = "Return WAV audio.",
-	             .input_schema = OBJ("")},
-	[T_RESOURCE] = {TS, .name = "resource",
-	                .description = "Return text and blob resources.",
-	                .input_schema = OBJ("")},
-	[T_LINK] = {TS, .name = "link", .description = "Return a resource link.",
-	            .input_schema = OBJ("")},
-	[T_MIXED] = {TS, .name = "mixed",
-	             .description = "Return text, image and a resource.",
-	             .input_schema = OBJ("")},
-	[T_PROGRESS] = {TS, .name = "progress",
-	                .description = "Report progress steps then finish.",
-	                .input_schema = OBJ("\"steps\":{\"type\":\"integer\","
-	                                    "\"minimum\":1,\"maximum\":100}")},
-	[T_LOG] = {TS, .name = "log",
-	           .description = "Log at every level, then return.",
-	           .input_schema = OBJ("")},
-	[T_FAIL] = {TS, .name = "fail",
-	            .description = "Fail with a message for the model.",
-	            .input_schema = OBJ("\"why\":{\"type\":\"string\"}")},
-	[T_ECHO] = {TS, .name = "echo",
-	            .description = "Return the arguments as text.",
-	            .input_schema = "{\"type\":\"object\"}",
-	            .read_only = SKILL_HINT_YES, .idempotent = SKILL_HINT_YES,
-	            .destructive = SKILL_HINT_NO, .open_world = SKILL_HINT_NO},
-	[T_ARGS] = {TS, .name = "args",
-	            .description = "Read arguments through the accessors.",
-	            .input_schema = OBJ(
-		            "\"s\":{\"type\":\"string\"},\"n\":{\"type\":"
-		            "\"number\"},\"b\":{\"type\":\"boolean\"},\"a\":"
-		            "{\"type\":\"array\"},\"o\":{\"type\":\"object\"}")},
-	[T_CONFIG] = {TS, .name = "config",
-	              .description = "Return a setting from skill.config/1.",
-	              .input_schema = OBJ("\"key\":{\"type\":\"string\"}"),
-	              .requires_ext = (const char *const[]){SKILL_EXT_CONFIG,
-	                                                    NULL}},
-	[T_BADOUT] = {TS, .name = "bad_output",
-	              .description = "Break its own output schema.",
-	              .input_schema = OBJ(""),
-	              .output_schema = "{\"type\":\"object\",\"required\":"
-	                               "[\"x\"]}"},
+        [T_TEXT] = {TS, .name = "text", .description = "Return a text block.",
+                    .input_schema = OBJ("\"text\":{\"type\":\"string\"}")},
+        [T_STRUCTURED] =
+                {TS, .name = "structured",
+                 .description =
+                         "Return structured content for an output schema.",
+                 .input_schema = OBJ("\"n\":{\"type\":\"integer\"}"),
+                 .output_schema =
+                         "{\"type\":\"object\",\"properties\":{\"n\":"
+                         "{\"type\":\"integer\"},\"square\":{\"type\":"
+                         "\"integer\"}},\"required\":[\"n\",\"square\"]}",
+                 .read_only = SKILL_HINT_YES},
+        [T_IMAGE] = {TS, .name = "image", .description = "Return a PNG image.",
+                     .input_schema = OBJ("")},
+        [T_AUDIO] = {TS, .name = "audio", .description = "Return WAV audio.",
+                     .input_schema = OBJ("")},
+        [T_RESOURCE] = {TS, .name = "resource",
+                        .description = "Return text and blob resources.",
+                        .input_schema = OBJ("")},
+        [T_LINK] = {TS, .name = "link",
+                    .description = "Return a resource link.",
+                    .input_schema = OBJ("")},
+        [T_MIXED] = {TS, .name = "mixed",
+                     .description = "Return text, image and a resource.",
+                     .input_schema = OBJ("")},
+        [T_PROGRESS] = {TS, .name = "progress",
+                        .description = "Report progress steps then finish.",
+                        .input_schema = OBJ("\"steps\":{\"type\":\"integer\","
+                                            "\"minimum\":1,\"maximum\":100}")},
+        [T_LOG] = {TS, .name = "log",
+                   .description = "Log at every level, then return.",
+                   .input_schema = OBJ("")},
+        [T_FAIL] = {TS, .name = "fail",
+                    .description = "Fail with a message for the model.",
+                    .input_schema = OBJ("\"why\":{\"type\":\"string\"}")},
+        [T_ECHO] = {TS, .name = "echo",
+                    .description = "Return the arguments as text.",
+                    .input_schema = "{\"type\":\"object\"}",
+                    .read_only = SKILL_HINT_YES, .idempotent = SKILL_HINT_YES,
+                    .destructive = SKILL_HINT_NO, .open_world = SKILL_HINT_NO},
+        [T_ARGS] =
+                {TS, .name = "args",
+                 .description = "Read arguments through the accessors.",
+                 .input_schema = OBJ(
+                         "\"s\":{\"type\":\"string\"},\"n\":{\"type\":"
+                         "\"number\"},\"b\":{\"type\":\"boolean\"},\"a\":"
+                         "{\"type\":\"array\"},\"o\":{\"type\":\"object\"}")},
+        [T_CONFIG] = {TS, .name = "config",
+                      .description = "Return a setting from skill.config/1.",
+                      .input_schema = OBJ("\"key\":{\"type\":\"string\"}"),
+                      .requires_ext =
+                              (const char *const[]){SKILL_EXT_CONFIG, NULL}},
+        [T_BADOUT] = {TS, .name = "bad_output",
+                      .description = "Break its own output schema.",
+                      .input_schema = OBJ(""),
+                      .output_schema = "{\"type\":\"object\",\"required\":"
+                                       "[\"x\"]}"},
 };
 
 static const skill_tool_t *const tool_ptrs[T_COUNT] = {
-	&tools_[0], &tools_[1], &tools_[2],  &tools_[3],  &tools_[4],
-	&tools_[5], &tools_[6], &tools_[7],  &tools_[8],  &tools_[9],
-	&tools_[10], &tools_[11], &tools_[12], &tools_[13]};
+        &tools_[0],  &tools_[1],  &tools_[2],  &tools_[3], &tools_[4],
+        &tools_[5],  &tools_[6],  &tools_[7],  &tools_[8], &tools_[9],
+        &tools_[10], &tools_[11], &tools_[12], &tools_[13]};
 _Static_assert(T_COUNT == 14, "list every tool in tool_ptrs");
 
-static skill_status text(const skill_host_t *h, skill_call_t *c,
-                         const char *s)
+static skill_status text(const skill_host_t *h, skill_call_t *c, const char *s)
 {
 	return h->result_text(c, s, SKILL_NUL_TERMINATED);
 }
 
-static skill_status invoke(void *data, const skill_host_t *h,
-                           skill_call_t *c, uint32_t tool, const char *args,
-                           size_t len)
+static skill_status invoke(void *data, const skill_host_t *h, skill_call_t *c,
+                           uint32_t tool, const char *args, size_t len)
 {
 	char buf[512];
 	double n;
@@ -116,7 +133,8 @@ static skill_status invoke(void *data, const skill_host_t *h,
 	}
 	case T_STRUCTURED: {
 		long v = h->arg_number(c, "n", &n) ? (long)n : 7;
-		snprintf(buf, sizeof buf, "{\"n\":%ld,\"square\":%ld}", v, v * v);
+		snprintf(buf, sizeof buf, "{\"n\":%ld,\"square\":%ld}", v,
+		         v * v);
 		return h->result_json(c, buf, SKILL_NUL_TERMINATED);
 	}
 	case T_IMAGE:
@@ -163,8 +181,10 @@ static skill_status invoke(void *data, const skill_host_t *h,
 		return text(h, c, "progress done");
 	}
 	case T_LOG:
-		for (int lvl = SKILL_LOG_DEBUG; lvl <= SKILL_LOG_EMERGENCY; lvl++) {
-			snprintf(buf, sizeof buf, "log message at level %d", lvl);
+		for (int lvl = SKILL_LOG_DEBUG; lvl <= SKILL_LOG_EMERGENCY;
+		     lvl++) {
+			snprintf(buf, sizeof buf, "log message at level %d",
+			         lvl);
 			h->log(h, c, (skill_log_level)lvl, buf);
 		}
 		return text(h, c, "logged");
@@ -173,8 +193,7 @@ static skill_status invoke(void *data, const skill_host_t *h,
 		h->tool_error(c, why ? why : "this tool always fails");
 		return SKILL_ERR_TOOL;
 	}
-	case T_ECHO:
-		return h->result_text(c, args, len);
+	case T_ECHO: return h->result_text(c, args, len);
 	case T_ARGS: {
 		const char *s = h->arg_string(c, "s");
 		double num = 0;
@@ -186,14 +205,15 @@ static skill_status invoke(void *data, const skill_host_t *h,
 		         s ? s : "(null)", have_n ? "" : "none:", num,
 		         have_b ? "" : "none:", have_b ? b : 0,
 		         (long long)h->arg_count(c, "a"),
-		         h->arg_json(c, "/a/0") ? h->arg_json(c, "/a/0") : "(null)",
+		         h->arg_json(c, "/a/0") ? h->arg_json(c, "/a/0")
+		                                : "(null)",
 		         o ? o : "(null)",
 		         h->arg_string(c, "nope") ? "no" : "yes");
 		return text(h, c, buf);
 	}
 	case T_CONFIG: {
 		const skill_ext_config_t *cfg =
-			h->get_extension(h, SKILL_EXT_CONFIG);
+		        h->get_extension(h, SKILL_EXT_CONFIG);
 		const char *key = h->arg_string(c, "key");
 		char val[256];
 		if (!cfg || !key) {
@@ -213,11 +233,11 @@ static skill_status invoke(void *data, const skill_host_t *h,
 }
 
 static const char settings_schema[] =
-	"{\"type\":\"object\",\"properties\":{\"greeting\":{\"type\":"
-	"\"string\",\"maxLength\":20}},\"additionalProperties\":false}";
+        "{\"type\":\"object\",\"properties\":{\"greeting\":{\"type\":"
+        "\"string\",\"maxLength\":20}},\"additionalProperties\":false}";
 
 static const skill_ext_config_schema_t config_schema = {
-	.struct_size = sizeof config_schema, .schema = settings_schema};
+        .struct_size = sizeof config_schema, .schema = settings_schema};
 
 static const void *get_extension(void *data, const char *id)
 {
@@ -225,8 +245,7 @@ static const void *get_extension(void *data, const char *id)
 	return !strcmp(id, SKILL_EXT_CONFIG_SCHEMA) ? &config_schema : NULL;
 }
 
-static skill_status init(const skill_host_t *host, const char *dir,
-                         void **data)
+static skill_status init(const skill_host_t *host, const char *dir, void **data)
 {
 	(void)dir;
 	*data = NULL;
@@ -235,11 +254,17 @@ static skill_status init(const skill_host_t *host, const char *dir,
 }
 
 static const skill_entry_t entry = {
-	.struct_size = sizeof entry, .abi = SKILL_ABI_CURRENT,
-	.name = "testing/everything", .version = "1.0.0",
-	.description = "Test fixture: every content type and host service.",
-	.license = "MIT", .tool_count = T_COUNT, .tools = tool_ptrs,
-	.init = init, .invoke = invoke, .get_extension = get_extension};
+        .struct_size = sizeof entry,
+        .abi = SKILL_ABI_CURRENT,
+        .name = "testing/everything",
+        .version = "1.0.0",
+        .description = "Test fixture: every content type and host service.",
+        .license = "MIT",
+        .tool_count = T_COUNT,
+        .tools = tool_ptrs,
+        .init = init,
+        .invoke = invoke,
+        .get_extension = get_extension};
 
 SKILL_EXPORT const skill_entry_t *skill_entry_v1(void)
 {

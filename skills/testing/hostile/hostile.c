@@ -22,94 +22,117 @@
 
 #include <skill/skill.h>
 
-#define OBJ(props) "{\"type\":\"object\",\"properties\":{" props "}}"
-#define TS .struct_size = sizeof(skill_tool_t)
-#define CHUNK (1024 * 1024)
+#define OBJ(props)  "{\"type\":\"object\",\"properties\":{" props "}}"
+#define TS          .struct_size = sizeof(skill_tool_t)
+#define CHUNK       (1024 * 1024)
 #define FLOOD_BLOCK (64 * 1024)
-#define THREADS 4
+#define THREADS     4
 
-enum { T_OK, T_SPIN, T_SLEEP, T_HOG, T_FORK, T_FLOOD, T_CONNECT, T_EXEC,
-       T_READ, T_GARBAGE, T_KILL_HOST, T_THREADS, T_EXIT, T_CLOSE, T_ARTIFACT,
-       T_HTTP, T_SECRET, T_NAN, T_BACKGROUND, T_WRITE, T_COUNT };
+enum {
+	T_OK,
+	T_SPIN,
+	T_SLEEP,
+	T_HOG,
+	T_FORK,
+	T_FLOOD,
+	T_CONNECT,
+	T_EXEC,
+	T_READ,
+	T_GARBAGE,
+	T_KILL_HOST,
+	T_THREADS,
+	T_EXIT,
+	T_CLOSE,
+	T_ARTIFACT,
+	T_HTTP,
+	T_SECRET,
+	T_NAN,
+	T_BACKGROUND,
+	T_WRITE,
+	T_COUNT
+};
 
 static const skill_tool_t tools_[T_COUNT] = {
-	[T_OK] = {TS, .name = "ok", .description = "Return \"ok\".",
-	          .input_schema = OBJ("\"text\":{\"type\":\"string\"}")},
-	[T_SPIN] = {TS, .name = "spin",
-	            .description = "Loop forever, ignoring cancellation.",
-	            .input_schema = OBJ("")},
-	[T_SLEEP] = {TS, .name = "sleep",
-	             .description = "Sleep ms (default: an hour), ignoring "
-	                            "cancellation.",
-	             .input_schema = OBJ("\"ms\":{\"type\":\"integer\"}")},
-	[T_HOG] = {TS, .name = "hog",
-	           .description = "Allocate and touch memory until it runs out.",
-	           .input_schema = OBJ("")},
-	[T_FORK] = {TS, .name = "fork_bomb",
-	            .description = "fork() in a loop.",
-	            .input_schema = OBJ("")},
-	[T_FLOOD] = {TS, .name = "flood",
-	             .description = "Write bytes (0: forever) to stdout and "
-	                            "stderr, then return.",
-	             .input_schema = OBJ("\"bytes\":{\"type\":\"integer\"}")},
-	[T_CONNECT] = {TS, .name = "connect",
-	               .description = "socket() and connect() to 127.0.0.1:port.",
-	               .input_schema = OBJ("\"port\":{\"type\":\"integer\"}")},
-	[T_EXEC] = {TS, .name = "exec",
-	            .description = "execve(\"/bin/sh\").",
-	            .input_schema = OBJ("")},
-	[T_READ] = {TS, .name = "read_file",
-	            .description = "Read a file and return its first bytes.",
-	            .input_schema = OBJ("\"path\":{\"type\":\"string\"}")},
-	[T_GARBAGE] = {TS, .name = "garbage",
-	               .description = "Write a malformed frame on the host's "
-	                              "socket (fd 3): kind junk, huge, version "
-	                              "or stray-done.",
-	               .input_schema = OBJ("\"kind\":{\"type\":\"string\"}")},
-	[T_KILL_HOST] = {TS, .name = "kill_host",
-	                 .description = "Send SIGKILL to the parent process.",
-	                 .input_schema = OBJ("")},
-	[T_THREADS] = {TS, .name = "threads",
-	               .description = "Log and read a setting from 4 threads at "
-	                              "once.",
-	               .input_schema = OBJ("\"key\":{\"type\":\"string\"}")},
-	[T_EXIT] = {TS, .name = "exit", .description = "exit(3) mid-call.",
-	            .input_schema = OBJ("")},
-	[T_CLOSE] = {TS, .name = "close_channel",
-	             .description = "Close the host's socket and keep running.",
-	             .input_schema = OBJ("")},
-	[T_ARTIFACT] = {TS, .name = "artifact",
-	                .description = "Write an artifact through "
-	                               "skill.artifacts/1.",
-	                .input_schema = OBJ("\"text\":{\"type\":\"string\"}")},
-	[T_HTTP] = {TS, .name = "http",
-	            .description = "GET url through skill.http/1.",
-	            .input_schema = OBJ("\"url\":{\"type\":\"string\"}")},
-	[T_SECRET] = {TS, .name = "secret",
-	              .description = "Read a secret through skill.secrets/1 and "
-	                             "return its length (or it, with reveal).",
-	              .input_schema = OBJ("\"name\":{\"type\":\"string\"},"
-	                                  "\"reveal\":{\"type\":\"boolean\"}")},
-	[T_NAN] = {TS, .name = "nan_progress",
-	           .description = "Report NaN progress, then return.",
-	           .input_schema = OBJ("")},
-	[T_BACKGROUND] = {TS, .name = "background",
-	                  .description = "Start a thread that logs outside any "
-	                                 "call, forever, or aborts the worker "
-	                                 "after crash_after_ms.",
-	                  .input_schema = OBJ("\"crash_after_ms\":"
-	                                      "{\"type\":\"integer\"}")},
-	[T_WRITE] = {TS, .name = "write_file",
-	             .description = "Create path (default: in $TMPDIR) and read "
-	                            "it back.",
-	             .input_schema = OBJ("\"path\":{\"type\":\"string\"}")},
+        [T_OK] = {TS, .name = "ok", .description = "Return \"ok\".",
+                  .input_schema = OBJ("\"text\":{\"type\":\"string\"}")},
+        [T_SPIN] = {TS, .name = "spin",
+                    .description = "Loop forever, ignoring cancellation.",
+                    .input_schema = OBJ("")},
+        [T_SLEEP] = {TS, .name = "sleep",
+                     .description = "Sleep ms (default: an hour), ignoring "
+                                    "cancellation.",
+                     .input_schema = OBJ("\"ms\":{\"type\":\"integer\"}")},
+        [T_HOG] = {TS, .name = "hog",
+                   .description =
+                           "Allocate and touch memory until it runs out.",
+                   .input_schema = OBJ("")},
+        [T_FORK] = {TS, .name = "fork_bomb", .description = "fork() in a loop.",
+                    .input_schema = OBJ("")},
+        [T_FLOOD] = {TS, .name = "flood",
+                     .description = "Write bytes (0: forever) to stdout and "
+                                    "stderr, then return.",
+                     .input_schema = OBJ("\"bytes\":{\"type\":\"integer\"}")},
+        [T_CONNECT] = {TS, .name = "connect",
+                       .description =
+                               "socket() and connect() to 127.0.0.1:port.",
+                       .input_schema = OBJ("\"port\":{\"type\":\"integer\"}")},
+        [T_EXEC] = {TS, .name = "exec", .description = "execve(\"/bin/sh\").",
+                    .input_schema = OBJ("")},
+        [T_READ] = {TS, .name = "read_file",
+                    .description = "Read a file and return its first bytes.",
+                    .input_schema = OBJ("\"path\":{\"type\":\"string\"}")},
+        [T_GARBAGE] = {TS, .name = "garbage",
+                       .description = "Write a malformed frame on the host's "
+                                      "socket (fd 3): kind junk, huge, version "
+                                      "or stray-done.",
+                       .input_schema = OBJ("\"kind\":{\"type\":\"string\"}")},
+        [T_KILL_HOST] = {TS, .name = "kill_host",
+                         .description = "Send SIGKILL to the parent process.",
+                         .input_schema = OBJ("")},
+        [T_THREADS] = {TS, .name = "threads",
+                       .description =
+                               "Log and read a setting from 4 threads at "
+                               "once.",
+                       .input_schema = OBJ("\"key\":{\"type\":\"string\"}")},
+        [T_EXIT] = {TS, .name = "exit", .description = "exit(3) mid-call.",
+                    .input_schema = OBJ("")},
+        [T_CLOSE] = {TS, .name = "close_channel",
+                     .description = "Close the host's socket and keep running.",
+                     .input_schema = OBJ("")},
+        [T_ARTIFACT] = {TS, .name = "artifact",
+                        .description = "Write an artifact through "
+                                       "skill.artifacts/1.",
+                        .input_schema = OBJ("\"text\":{\"type\":\"string\"}")},
+        [T_HTTP] = {TS, .name = "http",
+                    .description = "GET url through skill.http/1.",
+                    .input_schema = OBJ("\"url\":{\"type\":\"string\"}")},
+        [T_SECRET] = {TS, .name = "secret",
+                      .description =
+                              "Read a secret through skill.secrets/1 and "
+                              "return its length (or it, with reveal).",
+                      .input_schema = OBJ("\"name\":{\"type\":\"string\"},"
+                                          "\"reveal\":{\"type\":\"boolean\"}")},
+        [T_NAN] = {TS, .name = "nan_progress",
+                   .description = "Report NaN progress, then return.",
+                   .input_schema = OBJ("")},
+        [T_BACKGROUND] = {TS, .name = "background",
+                          .description = "Start a thread that logs outside any "
+                                         "call, forever, or aborts the worker "
+                                         "after crash_after_ms.",
+                          .input_schema = OBJ("\"crash_after_ms\":"
+                                              "{\"type\":\"integer\"}")},
+        [T_WRITE] = {TS, .name = "write_file",
+                     .description =
+                             "Create path (default: in $TMPDIR) and read "
+                             "it back.",
+                     .input_schema = OBJ("\"path\":{\"type\":\"string\"}")},
 };
 
 static const skill_tool_t *const tool_ptrs[T_COUNT] = {
-	&tools_[0],  &tools_[1],  &tools_[2],  &tools_[3],  &tools_[4],
-	&tools_[5],  &tools_[6],  &tools_[7],  &tools_[8],  &tools_[9],
-	&tools_[10], &tools_[11], &tools_[12], &tools_[13], &tools_[14],
-	&tools_[15], &tools_[16], &tools_[17], &tools_[18], &tools_[19]};
+        &tools_[0],  &tools_[1],  &tools_[2],  &tools_[3],  &tools_[4],
+        &tools_[5],  &tools_[6],  &tools_[7],  &tools_[8],  &tools_[9],
+        &tools_[10], &tools_[11], &tools_[12], &tools_[13], &tools_[14],
+        &tools_[15], &tools_[16], &tools_[17], &tools_[18], &tools_[19]};
 _Static_assert(T_COUNT == 20, "list every tool in tool_ptrs");
 
 static skill_status fail(const skill_host_t *h, skill_call_t *c,
@@ -122,8 +145,7 @@ static skill_status fail(const skill_host_t *h, skill_call_t *c,
 	return SKILL_ERR_TOOL;
 }
 
-static skill_status text(const skill_host_t *h, skill_call_t *c,
-                         const char *s)
+static skill_status text(const skill_host_t *h, skill_call_t *c, const char *s)
 {
 	return h->result_text(c, s, SKILL_NUL_TERMINATED);
 }
@@ -155,7 +177,8 @@ static skill_status flood(const skill_host_t *h, skill_call_t *c, long bytes)
 	for (int i = 63; i < FLOOD_BLOCK; i += 64)
 		block[i] = '\n';
 	while (bytes == 0 || done < bytes) {
-		if (write(1 + (done / FLOOD_BLOCK) % 2, block, sizeof block) < 0)
+		if (write(1 + (done / FLOOD_BLOCK) % 2, block, sizeof block) <
+		    0)
 			return fail(h, c, "write");
 		done += FLOOD_BLOCK;
 	}
@@ -255,7 +278,7 @@ static void *worker_thread(void *p)
 {
 	struct thread_arg *a = p;
 	const skill_ext_config_t *cfg =
-		a->h->get_extension(a->h, SKILL_EXT_CONFIG);
+	        a->h->get_extension(a->h, SKILL_EXT_CONFIG);
 	char buf[128];
 
 	for (int i = 0; i < 25; i++) {
@@ -293,7 +316,7 @@ static skill_status artifact(const skill_host_t *h, skill_call_t *c,
                              const char *body)
 {
 	const skill_ext_artifacts_t *x =
-		h->get_extension(h, SKILL_EXT_ARTIFACTS);
+	        h->get_extension(h, SKILL_EXT_ARTIFACTS);
 	skill_artifact_info_t info = {.struct_size = sizeof info};
 	skill_artifact_t *a;
 	skill_status st;
@@ -409,9 +432,8 @@ static skill_status write_file(const skill_host_t *h, skill_call_t *c,
 	return text(h, c, "wrote and read back");
 }
 
-static skill_status invoke(void *data, const skill_host_t *h,
-                           skill_call_t *c, uint32_t tool, const char *args,
-                           size_t len)
+static skill_status invoke(void *data, const skill_host_t *h, skill_call_t *c,
+                           uint32_t tool, const char *args, size_t len)
 {
 	double n = 0;
 	int b = 0;
@@ -434,8 +456,7 @@ static skill_status invoke(void *data, const skill_host_t *h,
 		for (long i = 0; i < (long)n; i += 10)
 			nap_ms(10);
 		return text(h, c, "slept");
-	case T_HOG:
-		return hog();
+	case T_HOG: return hog();
 	case T_FORK:
 		for (int i = 0; i < 100000; i++) {
 			pid_t pid = fork();
@@ -456,26 +477,20 @@ static skill_status invoke(void *data, const skill_host_t *h,
 		execve("/bin/sh", argv, envp);
 		return fail(h, c, "execve");
 	}
-	case T_READ:
-		return read_file(h, c, h->arg_string(c, "path"));
-	case T_GARBAGE:
-		return garbage(h, c, h->arg_string(c, "kind"));
+	case T_READ: return read_file(h, c, h->arg_string(c, "path"));
+	case T_GARBAGE: return garbage(h, c, h->arg_string(c, "kind"));
 	case T_KILL_HOST:
 		if (kill(getppid(), SIGKILL))
 			return fail(h, c, "kill");
 		return text(h, c, "killed the host");
-	case T_THREADS:
-		return threads(h, c, h->arg_string(c, "key"));
-	case T_EXIT:
-		exit(3);
+	case T_THREADS: return threads(h, c, h->arg_string(c, "key"));
+	case T_EXIT: exit(3);
 	case T_CLOSE:
 		close(3);
 		for (;;)
 			nap_ms(100);
-	case T_ARTIFACT:
-		return artifact(h, c, h->arg_string(c, "text"));
-	case T_HTTP:
-		return http(h, c, h->arg_string(c, "url"));
+	case T_ARTIFACT: return artifact(h, c, h->arg_string(c, "text"));
+	case T_HTTP: return http(h, c, h->arg_string(c, "url"));
 	case T_SECRET:
 		h->arg_bool(c, "reveal", &b);
 		return secret(h, c, h->arg_string(c, "name"), b);
@@ -485,22 +500,30 @@ static skill_status invoke(void *data, const skill_host_t *h,
 		return text(h, c, "progressed");
 	case T_BACKGROUND:
 		bg_host = h;
-		bg_crash_ms = h->arg_number(c, "crash_after_ms", &n) ? (long)n : 0;
+		bg_crash_ms =
+		        h->arg_number(c, "crash_after_ms", &n) ? (long)n : 0;
 		if (pthread_create(&t, NULL, background, NULL))
 			return fail(h, c, "pthread_create");
 		pthread_detach(t);
 		return text(h, c, "background thread started");
-	case T_WRITE:
-		return write_file(h, c, h->arg_string(c, "path"));
+	case T_WRITE: return write_file(h, c, h->arg_string(c, "path"));
 	}
 	return SKILL_ERR_UNSUPPORTED;
 }
 
 static const skill_entry_t entry = {
-	.struct_size = sizeof entry, .abi = SKILL_ABI_CURRENT,
-	.name = "testing/hostile", .version = "1.0.0", .license = "MIT",
-	.description = "Test fixture: misbehaves in every way a skill can, to "
-	               "test isolation.",
-	.tool_count = T_COUNT, .tools = tool_ptrs, .invoke = invoke};
+        .struct_size = sizeof entry,
+        .abi = SKILL_ABI_CURRENT,
+        .name = "testing/hostile",
+        .version = "1.0.0",
+        .license = "MIT",
+        .description = "Test fixture: misbehaves in every way a skill can, to "
+                       "test isolation.",
+        .tool_count = T_COUNT,
+        .tools = tool_ptrs,
+        .invoke = invoke};
 
-SKILL_EXPORT const skill_entry_t *skill_entry_v1(void) { return &entry; }
+SKILL_EXPORT const skill_entry_t *skill_entry_v1(void)
+{
+	return &entry;
+}

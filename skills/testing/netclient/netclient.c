@@ -8,21 +8,25 @@
 #include <skill/skill.h>
 
 static const skill_tool_t fetch = {
-	.struct_size = sizeof(skill_tool_t), .name = "fetch",
-	.description = "Make an HTTP request through the host.",
-	.input_schema = "{\"type\":\"object\",\"properties\":{\"url\":{\"type\":"
-	                "\"string\"},\"method\":{\"type\":\"string\"},\"body\":"
-	                "{\"type\":\"string\"},\"header\":{\"type\":\"string\"},"
-	                "\"max\":{\"type\":\"integer\"},\"timeout_ms\":{\"type\":"
-	                "\"integer\"}},\"required\":[\"url\"]}",
-	.requires_ext = (const char *const[]){SKILL_EXT_HTTP, NULL}};
+        .struct_size = sizeof(skill_tool_t),
+        .name = "fetch",
+        .description = "Make an HTTP request through the host.",
+        .input_schema =
+                "{\"type\":\"object\",\"properties\":{\"url\":{\"type\":"
+                "\"string\"},\"method\":{\"type\":\"string\"},\"body\":"
+                "{\"type\":\"string\"},\"header\":{\"type\":\"string\"},"
+                "\"max\":{\"type\":\"integer\"},\"timeout_ms\":{\"type\":"
+                "\"integer\"}},\"required\":[\"url\"]}",
+        .requires_ext = (const char *const[]){SKILL_EXT_HTTP, NULL}};
 
 static const skill_tool_t secret = {
-	.struct_size = sizeof(skill_tool_t), .name = "secret",
-	.description = "Say whether a secret is readable, and how long it is.",
-	.input_schema = "{\"type\":\"object\",\"properties\":{\"name\":{\"type\":"
-	                "\"string\"}},\"required\":[\"name\"]}",
-	.requires_ext = (const char *const[]){SKILL_EXT_SECRETS, NULL}};
+        .struct_size = sizeof(skill_tool_t),
+        .name = "secret",
+        .description = "Say whether a secret is readable, and how long it is.",
+        .input_schema =
+                "{\"type\":\"object\",\"properties\":{\"name\":{\"type\":"
+                "\"string\"}},\"required\":[\"name\"]}",
+        .requires_ext = (const char *const[]){SKILL_EXT_SECRETS, NULL}};
 
 static const skill_tool_t *const tools[] = {&fetch, &secret};
 
@@ -37,8 +41,8 @@ static skill_status do_fetch(const skill_host_t *h, skill_call_t *c)
 	double n;
 	skill_status st;
 
-	req.method = h->arg_string(c, "method") ? h->arg_string(c, "method")
-	                                        : "GET";
+	req.method =
+	        h->arg_string(c, "method") ? h->arg_string(c, "method") : "GET";
 	req.url = h->arg_string(c, "url");
 	if ((hdr.value = h->arg_string(c, "header"))) {
 		req.headers = &hdr;
@@ -59,8 +63,9 @@ static skill_status do_fetch(const skill_host_t *h, skill_call_t *c)
 		return st;
 	}
 	snprintf(out, sizeof out, "%d %s|%s|%.600s", resp->status,
-	         http->header(resp, "x-attempt") ? http->header(resp, "x-attempt")
-	                                         : "-",
+	         http->header(resp, "x-attempt")
+	                 ? http->header(resp, "x-attempt")
+	                 : "-",
 	         resp->final_url, resp->body);
 	return h->result_text(c, out, SKILL_NUL_TERMINATED);
 }
@@ -78,18 +83,26 @@ static skill_status do_secret(const skill_host_t *h, skill_call_t *c)
 }
 
 static skill_status invoke(void *data, const skill_host_t *host,
-                           skill_call_t *call, uint32_t tool,
-                           const char *args, size_t len)
+                           skill_call_t *call, uint32_t tool, const char *args,
+                           size_t len)
 {
 	(void)data, (void)args, (void)len;
 	return tool == 0 ? do_fetch(host, call) : do_secret(host, call);
 }
 
 static const skill_entry_t entry = {
-	.struct_size = sizeof entry, .abi = SKILL_ABI_CURRENT,
-	.name = "testing/netclient", .version = "1.0.0", .license = "MIT",
-	.description = "Test fixture: uses the host's HTTP and secrets "
-	               "services.",
-	.tool_count = 2, .tools = tools, .invoke = invoke};
+        .struct_size = sizeof entry,
+        .abi = SKILL_ABI_CURRENT,
+        .name = "testing/netclient",
+        .version = "1.0.0",
+        .license = "MIT",
+        .description = "Test fixture: uses the host's HTTP and secrets "
+                       "services.",
+        .tool_count = 2,
+        .tools = tools,
+        .invoke = invoke};
 
-SKILL_EXPORT const skill_entry_t *skill_entry_v1(void) { return &entry; }
+SKILL_EXPORT const skill_entry_t *skill_entry_v1(void)
+{
+	return &entry;
+}

@@ -2,27 +2,33 @@
 #include <skill/skill.h>
 
 static const skill_tool_t noop = {
-	.struct_size = sizeof(skill_tool_t), .name = "noop",
-	.description = "Do nothing and return no content.",
-	.input_schema = "{\"type\":\"object\",\"properties\":{\"x\":{\"type\":"
-	                "\"integer\"},\"s\":{\"type\":\"string\",\"maxLength\":"
-	                "64}},\"additionalProperties\":false}",
-	.read_only = SKILL_HINT_YES, .destructive = SKILL_HINT_NO,
-	.idempotent = SKILL_HINT_YES, .open_world = SKILL_HINT_NO};
+        .struct_size = sizeof(skill_tool_t),
+        .name = "noop",
+        .description = "Do nothing and return no content.",
+        .input_schema = "{\"type\":\"object\",\"properties\":{\"x\":{\"type\":"
+                        "\"integer\"},\"s\":{\"type\":\"string\",\"maxLength\":"
+                        "64}},\"additionalProperties\":false}",
+        .read_only = SKILL_HINT_YES,
+        .destructive = SKILL_HINT_NO,
+        .idempotent = SKILL_HINT_YES,
+        .open_world = SKILL_HINT_NO};
 
 static const skill_tool_t echo = {
-	.struct_size = sizeof(skill_tool_t), .name = "echo",
-	.description = "Return the text argument.",
-	.input_schema = "{\"type\":\"object\",\"properties\":{\"text\":"
-	                "{\"type\":\"string\"}},\"required\":[\"text\"]}",
-	.read_only = SKILL_HINT_YES, .destructive = SKILL_HINT_NO,
-	.idempotent = SKILL_HINT_YES, .open_world = SKILL_HINT_NO};
+        .struct_size = sizeof(skill_tool_t),
+        .name = "echo",
+        .description = "Return the text argument.",
+        .input_schema = "{\"type\":\"object\",\"properties\":{\"text\":"
+                        "{\"type\":\"string\"}},\"required\":[\"text\"]}",
+        .read_only = SKILL_HINT_YES,
+        .destructive = SKILL_HINT_NO,
+        .idempotent = SKILL_HINT_YES,
+        .open_world = SKILL_HINT_NO};
 
 static const skill_tool_t *const tools[] = {&noop, &echo};
 
 static skill_status invoke(void *data, const skill_host_t *host,
-                           skill_call_t *call, uint32_t tool,
-                           const char *args, size_t len)
+                           skill_call_t *call, uint32_t tool, const char *args,
+                           size_t len)
 {
 	(void)data, (void)args, (void)len;
 	if (tool == 1)
@@ -32,9 +38,17 @@ static skill_status invoke(void *data, const skill_host_t *host,
 }
 
 static const skill_entry_t entry = {
-	.struct_size = sizeof entry, .abi = SKILL_ABI_CURRENT,
-	.name = "testing/noop", .version = "1.0.0", .license = "MIT",
-	.description = "Test fixture: no-op and echo tools for benchmarks.",
-	.tool_count = 2, .tools = tools, .invoke = invoke};
+        .struct_size = sizeof entry,
+        .abi = SKILL_ABI_CURRENT,
+        .name = "testing/noop",
+        .version = "1.0.0",
+        .license = "MIT",
+        .description = "Test fixture: no-op and echo tools for benchmarks.",
+        .tool_count = 2,
+        .tools = tools,
+        .invoke = invoke};
 
-SKILL_EXPORT const skill_entry_t *skill_entry_v1(void) { return &entry; }
+SKILL_EXPORT const skill_entry_t *skill_entry_v1(void)
+{
+	return &entry;
+}

@@ -12,19 +12,21 @@
 static atomic_int inside, most_inside, calls;
 
 static const skill_tool_t enter = {
-	.struct_size = sizeof(skill_tool_t), .name = "enter",
-	.description = "Stay inside the skill for a moment.",
-	.input_schema = "{\"type\":\"object\"}"};
+        .struct_size = sizeof(skill_tool_t),
+        .name = "enter",
+        .description = "Stay inside the skill for a moment.",
+        .input_schema = "{\"type\":\"object\"}"};
 static const skill_tool_t stats = {
-	.struct_size = sizeof(skill_tool_t), .name = "stats",
-	.description = "Report calls and the most calls seen at once.",
-	.input_schema = "{\"type\":\"object\"}"};
+        .struct_size = sizeof(skill_tool_t),
+        .name = "stats",
+        .description = "Report calls and the most calls seen at once.",
+        .input_schema = "{\"type\":\"object\"}"};
 
 static const skill_tool_t *const tools[] = {&enter, &stats};
 
 static skill_status invoke(void *data, const skill_host_t *host,
-                           skill_call_t *call, uint32_t tool,
-                           const char *args, size_t len)
+                           skill_call_t *call, uint32_t tool, const char *args,
+                           size_t len)
 {
 	const struct timespec pause = {0, 200000};
 	char buf[128];
@@ -48,14 +50,22 @@ static skill_status invoke(void *data, const skill_host_t *host,
 }
 
 static const skill_entry_t entry = {
-	.struct_size = sizeof entry, .abi = SKILL_ABI_CURRENT,
+        .struct_size = sizeof entry,
+        .abi = SKILL_ABI_CURRENT,
 #ifdef SERIALIZED
-	.name = "testing/serial", .flags = SKILL_FLAG_SERIALIZED,
+        .name = "testing/serial",
+        .flags = SKILL_FLAG_SERIALIZED,
 #else
-	.name = "testing/parallel",
+        .name = "testing/parallel",
 #endif
-	.version = "1.0.0", .license = "MIT",
-	.description = "Test fixture: measures overlapping calls.",
-	.tool_count = 2, .tools = tools, .invoke = invoke};
+        .version = "1.0.0",
+        .license = "MIT",
+        .description = "Test fixture: measures overlapping calls.",
+        .tool_count = 2,
+        .tools = tools,
+        .invoke = invoke};
 
-SKILL_EXPORT const skill_entry_t *skill_entry_v1(void) { return &entry; }
+SKILL_EXPORT const skill_entry_t *skill_entry_v1(void)
+{
+	return &entry;
+}

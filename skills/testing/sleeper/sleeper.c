@@ -8,19 +8,21 @@
 #include <skill/skill.h>
 
 static const skill_tool_t sleep_tool = {
-	.struct_size = sizeof(skill_tool_t), .name = "sleep",
-	.description = "Sleep for ms milliseconds, reporting progress every "
-	               "100 ms; stop early when cancelled.",
-	.input_schema = "{\"type\":\"object\",\"properties\":{\"ms\":{\"type\":"
-	                "\"integer\",\"minimum\":0,\"maximum\":600000}},"
-	                "\"required\":[\"ms\"]}",
-	.read_only = SKILL_HINT_YES, .destructive = SKILL_HINT_NO};
+        .struct_size = sizeof(skill_tool_t),
+        .name = "sleep",
+        .description = "Sleep for ms milliseconds, reporting progress every "
+                       "100 ms; stop early when cancelled.",
+        .input_schema = "{\"type\":\"object\",\"properties\":{\"ms\":{\"type\":"
+                        "\"integer\",\"minimum\":0,\"maximum\":600000}},"
+                        "\"required\":[\"ms\"]}",
+        .read_only = SKILL_HINT_YES,
+        .destructive = SKILL_HINT_NO};
 
 static const skill_tool_t *const tools[] = {&sleep_tool};
 
 static skill_status invoke(void *data, const skill_host_t *host,
-                           skill_call_t *call, uint32_t tool,
-                           const char *args, size_t len)
+                           skill_call_t *call, uint32_t tool, const char *args,
+                           size_t len)
 {
 	const struct timespec step = {0, 1000000};
 	char msg[160];
@@ -33,7 +35,8 @@ static skill_status invoke(void *data, const skill_host_t *host,
 			int timed_out = host->remaining_ms(call) == 0;
 			snprintf(msg, sizeof msg,
 			         "sleeper saw %s after %ld of %ld ms",
-			         timed_out ? "its deadline pass" : "cancellation",
+			         timed_out ? "its deadline pass"
+			                   : "cancellation",
 			         i, (long)ms);
 			host->log(host, call, SKILL_LOG_NOTICE, msg);
 			host->tool_error(call, msg);
@@ -49,9 +52,17 @@ static skill_status invoke(void *data, const skill_host_t *host,
 }
 
 static const skill_entry_t entry = {
-	.struct_size = sizeof entry, .abi = SKILL_ABI_CURRENT,
-	.name = "testing/sleeper", .version = "1.0.0", .license = "MIT",
-	.description = "Test fixture: sleeps, honouring cancellation.",
-	.tool_count = 1, .tools = tools, .invoke = invoke};
+        .struct_size = sizeof entry,
+        .abi = SKILL_ABI_CURRENT,
+        .name = "testing/sleeper",
+        .version = "1.0.0",
+        .license = "MIT",
+        .description = "Test fixture: sleeps, honouring cancellation.",
+        .tool_count = 1,
+        .tools = tools,
+        .invoke = invoke};
 
-SKILL_EXPORT const skill_entry_t *skill_entry_v1(void) { return &entry; }
+SKILL_EXPORT const skill_entry_t *skill_entry_v1(void)
+{
+	return &entry;
+}

@@ -5,25 +5,34 @@
 #include <skill/skill.h>
 
 static const skill_tool_t version_tool = {
-	.struct_size = sizeof(skill_tool_t), .name = "version",
-	.description = "Return this build's version.",
-	.input_schema = "{\"type\":\"object\"}",
-	.read_only = SKILL_HINT_YES};
+        .struct_size = sizeof(skill_tool_t),
+        .name = "version",
+        .description = "Return this build's version.",
+        .input_schema = "{\"type\":\"object\"}",
+        .read_only = SKILL_HINT_YES};
 
 static const skill_tool_t *const tools[] = {&version_tool};
 
 static skill_status invoke(void *data, const skill_host_t *host,
-                           skill_call_t *call, uint32_t tool,
-                           const char *args, size_t len)
+                           skill_call_t *call, uint32_t tool, const char *args,
+                           size_t len)
 {
 	(void)data, (void)tool, (void)args, (void)len;
 	return host->result_text(call, VERSION, SKILL_NUL_TERMINATED);
 }
 
 static const skill_entry_t entry = {
-	.struct_size = sizeof entry, .abi = SKILL_ABI_CURRENT,
-	.name = "testing/versioned", .version = VERSION, .license = "MIT",
-	.description = "Test fixture: one skill, several versions.",
-	.tool_count = 1, .tools = tools, .invoke = invoke};
+        .struct_size = sizeof entry,
+        .abi = SKILL_ABI_CURRENT,
+        .name = "testing/versioned",
+        .version = VERSION,
+        .license = "MIT",
+        .description = "Test fixture: one skill, several versions.",
+        .tool_count = 1,
+        .tools = tools,
+        .invoke = invoke};
 
-SKILL_EXPORT const skill_entry_t *skill_entry_v1(void) { return &entry; }
+SKILL_EXPORT const skill_entry_t *skill_entry_v1(void)
+{
+	return &entry;
+}

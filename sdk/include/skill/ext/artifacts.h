@@ -31,10 +31,10 @@ typedef struct skill_input skill_input_t;       /* opaque input handle */
  * the host writes only the members that struct_size covers. */
 typedef struct skill_artifact_info {
 	uint32_t struct_size;
-	char id[128];     /* the artifact's id, unique in the store */
-	char uri[2048];   /* what the resource_link carries */
-	char path[4096];  /* the local path, for local clients and inputs */
-	int64_t size;     /* bytes written */
+	char id[128];    /* the artifact's id, unique in the store */
+	char uri[2048];  /* what the resource_link carries */
+	char path[4096]; /* the local path, for local clients and inputs */
+	int64_t size;    /* bytes written */
 } skill_artifact_info_t;
 
 typedef struct skill_ext_artifacts {

@@ -6,10 +6,11 @@
  * enforces the manifest's network allowlist (the operator can widen it with
  * `skillhost permit SKILL HOST[:PORT]`), refuses redirects to hosts that are
  * not allowed, drops the Authorization, Proxy-Authorization and Cookie
- * headers when a redirect moves to another origin, applies timeouts and a response-size cap, retries idempotent
- * requests on 429 and 503 honouring Retry-After up to a cap, and uses the
- * usual proxy environment variables. A denied request fails with
- * SKILL_ERR_DENIED, and the host logs the host name and the permit command.
+ * headers when a redirect moves to another origin, applies timeouts and a
+ * response-size cap, retries idempotent requests on 429 and 503 honouring
+ * Retry-After up to a cap, and uses the usual proxy environment variables. A
+ * denied request fails with SKILL_ERR_DENIED, and the host logs the host name
+ * and the permit command.
  */
 #ifndef SKILL_EXT_HTTP_H
 #define SKILL_EXT_HTTP_H
@@ -28,14 +29,14 @@ typedef struct skill_http_header {
  * of request() and copied as needed. */
 typedef struct skill_http_request {
 	uint32_t struct_size;
-	const char *method;  /* "GET", "POST", "PUT", "PATCH", "DELETE", ... */
-	const char *url;     /* absolute http:// or https:// URL */
+	const char *method; /* "GET", "POST", "PUT", "PATCH", "DELETE", ... */
+	const char *url;    /* absolute http:// or https:// URL */
 	const skill_http_header_t *headers; /* may be NULL */
 	size_t header_count;
-	const void *body;    /* may be NULL */
+	const void *body; /* may be NULL */
 	size_t body_len;
-	int64_t timeout_ms;  /* 0: the host's default; capped by the call's
-	                      * deadline */
+	int64_t timeout_ms; /* 0: the host's default; capped by the call's
+	                     * deadline */
 	int64_t max_response_bytes; /* 0: the host's default cap */
 } skill_http_request_t;
 
@@ -43,10 +44,10 @@ typedef struct skill_http_request {
  * response_free(). */
 typedef struct skill_http_response {
 	uint32_t struct_size;
-	int status;          /* HTTP status, e.g. 200 */
+	int status;                         /* HTTP status, e.g. 200 */
 	const skill_http_header_t *headers; /* names lower-case */
 	size_t header_count;
-	const char *body;    /* NUL-terminated for convenience */
+	const char *body; /* NUL-terminated for convenience */
 	size_t body_len;
 	const char *final_url; /* after allowed redirects */
 } skill_http_response_t;
