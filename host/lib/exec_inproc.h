@@ -2,8 +2,10 @@
  * exec_inproc.h - run a skill inside the host process.
  *
  * Fastest (a call is a function call), and trusted: a crash in the skill is
- * a crash of the host. Used for skills the operator marks in-process, for the
- * `--skill PATH.so` development loop, and inside isolated workers.
+ * a crash of the host. Used for skills the operator marks in-process
+ * (`skillhost config SKILL isolation in-process`), for `--skill` files run
+ * with `skillhost --in-process` (e.g. under a debugger), and inside the
+ * isolated workers themselves.
  */
 #ifndef SH_EXEC_INPROC_H
 #define SH_EXEC_INPROC_H

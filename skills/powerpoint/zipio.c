@@ -29,12 +29,14 @@ static la_ssize_t zw_write_cb(struct archive *a, void *client, const void *buf,
 	struct zipw *z = client;
 
 	(void)a;
-	if (z->aborting)
+	if (z->aborting || z->sink_failed)
 		return (la_ssize_t)n;
-	if (z->fn(z->ctx, buf, n) != 0) {
+	/* A failing sink is recorded, not reported to libarchive: once its
+	 * writer turns fatal it never frees the open entry's deflate stream.
+	 * Everything after the failure is dropped, and zipw_entry turns the
+	 * flag into the error. */
+	if (z->fn(z->ctx, buf, n) != 0)
 		z->sink_failed = 1;
-		return -1;
-	}
 	return (la_ssize_t)n;
 }
 
@@ -135,7 +137,7 @@ static pptx_status zipw_entry(struct zipw *z, const char *name,
 		st = zw_error(z, e, "write");
 		goto out;
 	}
-	if (archive_write_finish_entry(z->a) != ARCHIVE_OK)
+	if (archive_write_finish_entry(z->a) != ARCHIVE_OK || z->sink_failed)
 		st = zw_error(z, e, "entry");
 out:
 	archive_entry_free(ent);
@@ -146,7 +148,7 @@ pptx_status zipw_finish(struct zipw *z, struct pptx_err *e)
 {
 	pptx_status st = PPTX_OK;
 
-	if (archive_write_close(z->a) != ARCHIVE_OK)
+	if (archive_write_close(z->a) != ARCHIVE_OK || z->sink_failed)
 		st = zw_error(z, e, "close");
 	archive_write_free(z->a);
 	free(z);
