@@ -1024,7 +1024,8 @@ sh_status regdir_add_package(struct regdir *r, const char *pkg,
 		goto out;
 	}
 	entry = NULL;
-	snprintf(out->url, sizeof out->url, "%s", url);
+	if ((rc = fs_pathf(out->url, sizeof out->url, e, "%s", url)))
+		goto out;
 	out->length = size;
 	r->pending = 1;
 out:
