@@ -23,6 +23,7 @@
 #include "audit.h"
 #include "call.h"
 #include "commands.h"
+#include "exec_isolated.h"
 #include "fsutil.h"
 #include "probe.h"
 #include "runtime.h"
@@ -30,8 +31,6 @@
 
 #define CHECK_TIMEOUT_MS 10000
 #define CHECK_OUTPUT_MAX 8192
-
-extern char **environ;
 
 static void help(void)
 {
@@ -57,16 +56,26 @@ static cJSON *live_check(const char *worker, const char *scratch, char *why,
 	int64_t deadline = call_now_ns() + (int64_t)CHECK_TIMEOUT_MS * 1000000;
 	pid_t pid;
 	cJSON *j;
+	char **env;
 
 	if (pipe2(p, O_CLOEXEC)) {
 		snprintf(why, cap, "cannot make a pipe: %s", strerror(errno));
 		return NULL;
 	}
+	/* Checked the way skills will run: with a worker's environment. */
+	env = exec_isolated_env(scratch, 0);
+	if (!env) {
+		close(p[0]);
+		close(p[1]);
+		snprintf(why, cap, "out of memory");
+		return NULL;
+	}
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_adddup2(&fa, p[1], 1);
 	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-	err = posix_spawn(&pid, worker, &fa, NULL, argv, environ);
+	err = posix_spawn(&pid, worker, &fa, NULL, argv, env);
 	posix_spawn_file_actions_destroy(&fa);
+	exec_isolated_env_free(env);
 	close(p[1]);
 	if (err) {
 		close(p[0]);

@@ -296,7 +296,7 @@ static char *env_entry(const char *name, const char *value)
  * a skill gets secrets only through skill.secrets/1), only what a process
  * needs, the log level, the library path, and sanitizer settings in
  * sanitizer builds (with the memory cap, which RLIMIT_AS cannot give). */
-static char **worker_env(const struct isolated *iso, const char *scratch)
+char **exec_isolated_env(const char *scratch, uint64_t memory_max)
 {
 	enum { ENV_MAX = 10 };
 	char **env = calloc(ENV_MAX, sizeof *env);
@@ -324,7 +324,7 @@ static char **worker_env(const struct isolated *iso, const char *scratch)
 		         "%s%sdetect_leaks=0:symbolize=0:"
 		         "allocator_may_return_null=1:hard_rss_limit_mb=%llu",
 		         v ? v : "", v && *v ? ":" : "",
-		         (unsigned long long)(iso->memory_max >> 20));
+		         (unsigned long long)(memory_max >> 20));
 		env[n++] = env_entry("ASAN_OPTIONS", opts);
 		if ((v = getenv("UBSAN_OPTIONS")))
 			env[n++] = env_entry("UBSAN_OPTIONS", v);
@@ -339,7 +339,7 @@ static char **worker_env(const struct isolated *iso, const char *scratch)
 	return env;
 }
 
-static void free_env(char **env)
+void exec_isolated_env_free(char **env)
 {
 	for (char **p = env; p && *p; p++)
 		free(*p);
@@ -430,7 +430,7 @@ static sh_status spawn(struct isolated *iso, struct worker **out,
 	atomic_store(&w->ctl->crash_syscall, -1);
 	if ((cfd = child_fd(sv[1])) < 0 || (cout = child_fd(op[1])) < 0 ||
 	    (cmem = child_fd(memfd)) < 0 ||
-	    !(env = worker_env(iso, w->scratch))) {
+	    !(env = exec_isolated_env(w->scratch, iso->memory_max))) {
 		rc = sh_error_errno(e, SH_ERR_IO, errno ? errno : ENOMEM,
 		                    "cannot prepare a worker");
 		goto fail;
@@ -467,7 +467,7 @@ static sh_status spawn(struct isolated *iso, struct worker **out,
 	fcntl(w->out_fd, F_SETFL, O_NONBLOCK);
 	*out = w;
 fail:
-	free_env(env);
+	exec_isolated_env_free(env);
 	for (int i = 0; i < 2; i++) {
 		if (sv[i] >= 0)
 			close(sv[i]);

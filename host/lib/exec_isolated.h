@@ -127,4 +127,15 @@ int exec_isolated_stats(struct executor *ex, struct exec_isolated_stats *out);
  * malformed. */
 uint64_t exec_isolated_parse_size(const char *s);
 
+/*
+ * The environment a worker process gets (NULL-terminated, freed with
+ * exec_isolated_env_free): none of the host's variables, which may hold API
+ * keys; only PATH, LANG, HOME and TMPDIR (scratch), the log level, the
+ * library path, and in sanitizer builds sanitizer options without the leak
+ * checker (it needs ptrace, which the sandbox forbids) and with memory_max
+ * as the RSS limit. NULL when out of memory.
+ */
+char **exec_isolated_env(const char *scratch, uint64_t memory_max);
+void exec_isolated_env_free(char **env);
+
 #endif /* SH_EXEC_ISOLATED_H */

@@ -18,10 +18,9 @@
 #include <unistd.h>
 
 #include "call.h"
+#include "exec_isolated.h"
 
 #define PROBE_STDERR_MAX 4096
-
-extern char **environ;
 
 sh_status probe_worker_path(char *buf, size_t cap, struct sh_error *e)
 {
@@ -137,7 +136,7 @@ sh_status probe_skill(const char *lib, const char *bundle_dir,
 	                "--bundle",         (char *)bundle_dir, NULL};
 	posix_spawn_file_actions_t fa;
 	int out_pipe[2] = {-1, -1}, err_pipe[2] = {-1, -1};
-	char *text = NULL;
+	char *text = NULL, **env = NULL;
 	size_t len = 0;
 	cJSON *json = NULL;
 	sh_status rc;
@@ -148,13 +147,19 @@ sh_status probe_skill(const char *lib, const char *bundle_dir,
 	err[0] = '\0';
 	if ((rc = probe_worker_path(worker, sizeof worker, e)))
 		return rc;
-	if (pipe2(out_pipe, O_CLOEXEC) || pipe2(err_pipe, O_CLOEXEC))
+	/* The probe runs the skill's code: it gets a worker's environment,
+	 * not ours (which may hold API keys). */
+	if (!(env = exec_isolated_env("/tmp", PROBE_MEMORY_MAX)))
+		return sh_error_set(e, SH_ERR_NOMEM, "out of memory");
+	if (pipe2(out_pipe, O_CLOEXEC) || pipe2(err_pipe, O_CLOEXEC)) {
+		exec_isolated_env_free(env);
 		return sh_error_errno(e, SH_ERR_IO, errno, "cannot make pipes");
+	}
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_adddup2(&fa, out_pipe[1], 1);
 	posix_spawn_file_actions_adddup2(&fa, err_pipe[1], 2);
 	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-	if (posix_spawn(&pid, worker, &fa, NULL, argv, environ) != 0) {
+	if (posix_spawn(&pid, worker, &fa, NULL, argv, env) != 0) {
 		posix_spawn_file_actions_destroy(&fa);
 		rc = sh_error_errno(e, SH_ERR_FAIL, errno, "cannot run %s",
 		                    worker);
@@ -200,6 +205,7 @@ sh_status probe_skill(const char *lib, const char *bundle_dir,
 	          : sh_error_set(e, SH_ERR_ABI,
 	                         "%s: the probe printed no description", lib);
 out:
+	exec_isolated_env_free(env);
 	cJSON_Delete(json);
 	free(text);
 	for (int i = 0; i < 2; i++) {
