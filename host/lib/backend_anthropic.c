@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "backend.h"
+#include "jsonnum.h"
 
 #define ANTHROPIC_DEFAULT_BASE "https://api.anthropic.com"
 #define ANTHROPIC_WIRE         "anthropic"
@@ -243,7 +244,7 @@ static int64_t num(const cJSON *o, const char *key)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
 
-	return cJSON_IsNumber(v) ? (int64_t)v->valuedouble : 0;
+	return json_int64(v, 0);
 }
 
 static sh_status anthropic_parse(struct backend *b, const cJSON *resp,

@@ -33,6 +33,7 @@
 #include <time.h>
 
 #include "backend.h"
+#include "jsonnum.h"
 #include "sigv4.h"
 
 #define BEDROCK_WIRE           "bedrock"
@@ -342,7 +343,7 @@ static int64_t num(const cJSON *o, const char *key)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
 
-	return cJSON_IsNumber(v) ? (int64_t)v->valuedouble : 0;
+	return json_int64(v, 0);
 }
 
 static sh_status bedrock_parse(struct backend *b, const cJSON *resp,

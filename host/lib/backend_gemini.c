@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "backend.h"
+#include "jsonnum.h"
 
 #define GEMINI_DEFAULT_BASE      "https://generativelanguage.googleapis.com"
 #define GEMINI_WIRE              "gemini"
@@ -240,7 +241,7 @@ static int64_t num(const cJSON *o, const char *key)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
 
-	return cJSON_IsNumber(v) ? (int64_t)v->valuedouble : 0;
+	return json_int64(v, 0);
 }
 
 static sh_status gemini_parse(struct backend *b, const cJSON *resp,

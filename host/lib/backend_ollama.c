@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "backend.h"
+#include "jsonnum.h"
 
 #define OLLAMA_DEFAULT_BASE "http://127.0.0.1:11434"
 #define OLLAMA_HOST_MAX     512
@@ -210,10 +211,10 @@ static sh_status ollama_parse(struct backend *b, const cJSON *resp,
 		return sh_error_set(e, SH_ERR_NOMEM, "out of memory");
 	if (cJSON_IsNumber(v = cJSON_GetObjectItemCaseSensitive(
 	                           resp, "prompt_eval_count")))
-		out->usage.input_tokens = (int64_t)v->valuedouble;
+		out->usage.input_tokens = json_int64(v, 0);
 	if (cJSON_IsNumber(
 	            v = cJSON_GetObjectItemCaseSensitive(resp, "eval_count")))
-		out->usage.output_tokens = (int64_t)v->valuedouble;
+		out->usage.output_tokens = json_int64(v, 0);
 	return SH_OK;
 }
 

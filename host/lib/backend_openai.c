@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "backend.h"
+#include "jsonnum.h"
 
 #define OPENAI_DEFAULT_BASE "https://api.openai.com/v1"
 #define OPENAI_MAX_TOOLS    128
@@ -265,10 +266,10 @@ static sh_status chat_parse(struct backend *b, const cJSON *resp,
 	usage = cJSON_GetObjectItemCaseSensitive(resp, "usage");
 	if (cJSON_IsNumber(v = cJSON_GetObjectItemCaseSensitive(
 	                           usage, "prompt_tokens")))
-		out->usage.input_tokens = (int64_t)v->valuedouble;
+		out->usage.input_tokens = json_int64(v, 0);
 	if (cJSON_IsNumber(v = cJSON_GetObjectItemCaseSensitive(
 	                           usage, "completion_tokens")))
-		out->usage.output_tokens = (int64_t)v->valuedouble;
+		out->usage.output_tokens = json_int64(v, 0);
 	(void)b;
 	return SH_OK;
 }

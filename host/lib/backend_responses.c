@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "backend.h"
+#include "jsonnum.h"
 
 #define RESPONSES_DEFAULT_BASE "https://api.openai.com/v1"
 #define RESPONSES_MAX_TOOLS    128
@@ -224,10 +225,10 @@ static sh_status responses_parse(struct backend *b, const cJSON *resp,
 	usage = cJSON_GetObjectItemCaseSensitive(resp, "usage");
 	if (cJSON_IsNumber(v = cJSON_GetObjectItemCaseSensitive(
 	                           usage, "input_tokens")))
-		out->usage.input_tokens = (int64_t)v->valuedouble;
+		out->usage.input_tokens = json_int64(v, 0);
 	if (cJSON_IsNumber(v = cJSON_GetObjectItemCaseSensitive(
 	                           usage, "output_tokens")))
-		out->usage.output_tokens = (int64_t)v->valuedouble;
+		out->usage.output_tokens = json_int64(v, 0);
 	(void)b;
 	return SH_OK;
 }

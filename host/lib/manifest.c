@@ -533,8 +533,10 @@ sh_status manifest_parse(const char *text, size_t len, enum manifest_form form,
 		goto fail;
 	}
 	abi = cJSON_GetObjectItemCaseSensitive(m->json, "abi");
-	if (!cJSON_IsNumber(abi) || abi->valuedouble != (int)abi->valuedouble ||
-	    abi->valuedouble < 1 || abi->valuedouble > 1000) {
+	/* Range first: casting an out-of-range double is undefined. */
+	if (!cJSON_IsNumber(abi) || !(abi->valuedouble >= 1) ||
+	    abi->valuedouble > 1000 ||
+	    abi->valuedouble != (int)abi->valuedouble) {
 		rc = bad(&c, "abi", "must be the skill ABI major, e.g. 1");
 		goto fail;
 	}

@@ -3,6 +3,7 @@
  * them. See registry_client.h and registry/FORMAT.md.
  */
 #include "registry_client.h"
+#include "jsonnum.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -266,8 +267,7 @@ static sh_status cfgs_load(const char *home, struct regcfgs *c,
 		                         NULL) != SH_OK)
 			goto damaged;
 		snprintf(g->name, sizeof g->name, "%s", name->valuestring);
-		g->added =
-		        cJSON_IsNumber(added) ? (int64_t)added->valuedouble : 0;
+		g->added = json_int64(added, 0);
 		g->urls = calloc(nu, sizeof *g->urls);
 		if (!g->urls)
 			goto damaged;
@@ -356,10 +356,8 @@ static sh_status reg_dir(const char *home, const char *name, char *buf,
 
 static int64_t num(const cJSON *o, const char *k)
 {
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-	return cJSON_IsNumber(v) && v->valuedouble >= 0
-	               ? (int64_t)v->valuedouble
-	               : 0;
+	int64_t n = json_int64(cJSON_GetObjectItemCaseSensitive(o, k), 0);
+	return n >= 0 ? n : 0;
 }
 
 static sh_status state_load(const char *dir, struct regstate *st,

@@ -2,6 +2,7 @@
  * trust.c - trusted publisher keys. See trust.h.
  */
 #include "trust.h"
+#include "jsonnum.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -85,8 +86,7 @@ static sh_status parse(const char *path, const char *text, struct trust *t,
 			goto out;
 		}
 		minisig_keyid_to_hex(tk->pk.key_id, tk->id);
-		tk->added =
-		        cJSON_IsNumber(added) ? (int64_t)added->valuedouble : 0;
+		tk->added = json_int64(added, 0);
 		tk->namespaces = calloc((size_t)cJSON_GetArraySize(ns) + 1,
 		                        sizeof(char *));
 		if (!tk->namespaces) {

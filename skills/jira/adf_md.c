@@ -463,7 +463,7 @@ static void list(struct sbuf *b, const cJSON *n, int ordered, int depth)
 {
 	const cJSON *item;
 	const cJSON *order = attr(n, "order");
-	long no = cJSON_IsNumber(order) ? (long)order->valuedouble : 1;
+	long no = cJSON_IsNumber(order) ? (long)order->valueint : 1;
 	int first = 1;
 
 	cJSON_ArrayForEach(item, content(n))
@@ -604,7 +604,7 @@ static void block(struct sbuf *b, const cJSON *n, int depth)
 		inline_to(b, content(n), 0, depth);
 	} else if (!strcmp(t, "heading")) {
 		const cJSON *lv = attr(n, "level");
-		int level = cJSON_IsNumber(lv) ? (int)lv->valuedouble : 1;
+		int level = cJSON_IsNumber(lv) ? lv->valueint : 1;
 		if (level < 1 || level > 6)
 			level = 1;
 		for (int k = 0; k < level; k++)

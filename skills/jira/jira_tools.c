@@ -36,7 +36,7 @@ static int arg_int(const cJSON *args, const char *k, int def)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(args, k);
 
-	return cJSON_IsNumber(v) ? (int)v->valuedouble : def;
+	return cJSON_IsNumber(v) ? v->valueint : def;
 }
 
 static int arg_bool(const cJSON *args, const char *k)
@@ -1027,7 +1027,7 @@ skill_status jira_list_projects(struct jira *j, const cJSON *args)
 		}
 		v = cJSON_GetObjectItemCaseSensitive(res, "total");
 		if (cJSON_IsNumber(v))
-			total = (int)v->valuedouble;
+			total = v->valueint;
 		v = cJSON_GetObjectItemCaseSensitive(res, "isLast");
 		is_last = cJSON_IsBool(v)
 		                  ? cJSON_IsTrue(v)
@@ -1104,7 +1104,7 @@ static skill_status createmeta_pages(struct jira *j, const char *base_path,
 			got++;
 		}
 		tot = cJSON_GetObjectItemCaseSensitive(res, "total");
-		total = cJSON_IsNumber(tot) ? (int)tot->valuedouble : -1;
+		total = cJSON_IsNumber(tot) ? tot->valueint : -1;
 		start += got;
 		cJSON_Delete(res);
 		if (*more || got == 0 || total < 0 || start >= total)

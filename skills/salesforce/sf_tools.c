@@ -22,7 +22,7 @@ static int arg_int(const cJSON *args, const char *k, int def)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(args, k);
 
-	return cJSON_IsNumber(v) ? (int)v->valuedouble : def;
+	return cJSON_IsNumber(v) ? v->valueint : def;
 }
 
 static skill_status nomem(struct sf *c)
@@ -658,7 +658,7 @@ skill_status sf_composite(struct sf *c, const cJSON *args)
 	{
 		const cJSON *code =
 		        cJSON_GetObjectItemCaseSensitive(sub, "httpStatusCode");
-		int status = cJSON_IsNumber(code) ? (int)code->valuedouble : 0;
+		int status = cJSON_IsNumber(code) ? code->valueint : 0;
 		cJSON *x = cJSON_CreateObject(), *b;
 		const char *ref = jstr(sub, "referenceId");
 
