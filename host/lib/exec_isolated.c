@@ -1102,6 +1102,10 @@ static int wait_input(struct session *s, int timeout_ms)
 	struct pollfd p[2] = {{w->fd, POLLIN, 0}, {w->out_fd, POLLIN, 0}};
 	int n = w->out_fd >= 0 ? 2 : 1;
 
+	/* Most replies come within microseconds: catch them before sleeping
+	 * (output on out_fd can wait for the poll below). */
+	if (timeout_ms != 0)
+		wire_spin_readable(w->fd, WIRE_SPIN_NS);
 	if (poll(p, (nfds_t)n, timeout_ms) < 0)
 		return errno == EINTR ? 0 : -1;
 	if (n == 2 && p[1].revents)

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <math.h>
 #include <poll.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -313,6 +314,23 @@ ssize_t wire_fill(struct wire_reader *r, int fd)
 	if (n > 0)
 		r->end += (size_t)n;
 	return n;
+}
+
+int wire_spin_readable(int fd, int64_t spin_ns)
+{
+	struct timespec t0, t;
+	struct pollfd p = {fd, POLLIN, 0};
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (;;) {
+		if (poll(&p, 1, 0) > 0)
+			return 1;
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		if ((int64_t)(t.tv_sec - t0.tv_sec) * 1000000000 +
+		            (t.tv_nsec - t0.tv_nsec) >=
+		    spin_ns)
+			return 0;
+	}
 }
 
 int wire_feed(struct wire_reader *r, const void *p, size_t n)

@@ -209,6 +209,15 @@ void wire_reader_free(struct wire_reader *r);
  * of stream, or -1 with errno (EAGAIN on an empty non-blocking fd). */
 ssize_t wire_fill(struct wire_reader *r, int fd);
 
+/* How long a waiting side polls before it sleeps in the kernel. An idle
+ * vCPU takes tens of microseconds to wake, which would be most of a call's
+ * round trip; a short spin keeps the reply on a running CPU. */
+#define WIRE_SPIN_NS 50000
+
+/* Poll fd for input without sleeping for up to spin_ns. Returns 1 as soon
+ * as it is readable (or has hung up), 0 when the time passed first. */
+int wire_spin_readable(int fd, int64_t spin_ns);
+
 /* Append n bytes to r as if read (the fuzzer's entry). Returns 0, or -1
  * when out of memory. */
 int wire_feed(struct wire_reader *r, const void *p, size_t n);

@@ -151,6 +151,8 @@ static struct frame *read_frame(void)
 			return NULL;
 		}
 		if (k == 0) {
+			/* The next call often follows at once. */
+			wire_spin_readable(chan.fd, WIRE_SPIN_NS);
 			if (wire_fill(&chan.rd, chan.fd) <= 0)
 				return NULL;
 			continue;
