@@ -54,6 +54,7 @@
 #include <skill/ext/secrets.h>
 
 #include "call.h"
+#include "artifacts.h"
 #include "exec_inproc.h"
 #include "hostapi.h"
 #include "hostlog.h"
@@ -357,11 +358,33 @@ struct whttp {
 	char *strings; /* every string the response points to */
 };
 
+/* Bytes written to an artifact, held until there are enough to be worth
+ * a round trip to the host: a deck written 4 KiB at a time would
+ * otherwise cost thousands of them. */
+struct wart {
+	struct wart *next;
+	uint32_t handle;
+	char *buf;
+	size_t len;
+	uint64_t total;
+};
+
+#define ART_BUFFER (256u * 1024)
+
 struct wcall {
 	struct skill_call base; /* first: the skill's skill_call_t */
 	uint64_t id;
 	struct whttp *http;
+	struct wart *arts; /* under arts_lock: skill threads may share */
+	/* The arguments, parsed only when an arg_* accessor needs them:
+	 * a skill that parses its args text itself never pays twice. */
+	const char *args;
+	size_t args_len;
+	cJSON *parsed;
+	pthread_once_t parse_once;
 };
+
+static pthread_mutex_t arts_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static const skill_entry_t *entry;
 static void *skill_data;
@@ -556,29 +579,46 @@ static skill_status w_tool_error(skill_call_t *call, const char *message)
 	return SKILL_OK;
 }
 
+/* pthread_once takes no argument: the call being parsed, per thread. */
+static _Thread_local struct wcall *parsing;
+
+static void parse_args(void)
+{
+	parsing->parsed =
+	        cJSON_ParseWithLength(parsing->args, parsing->args_len);
+	parsing->base.args = parsing->parsed;
+}
+
+static struct skill_call *with_args(skill_call_t *c)
+{
+	parsing = wc(c);
+	pthread_once(&wc(c)->parse_once, parse_args);
+	return &wc(c)->base;
+}
+
 static const char *w_arg_string(skill_call_t *c, const char *path)
 {
-	return call_arg_string(&wc(c)->base, path);
+	return call_arg_string(with_args(c), path);
 }
 
 static int w_arg_number(skill_call_t *c, const char *path, double *out)
 {
-	return call_arg_number(&wc(c)->base, path, out);
+	return call_arg_number(with_args(c), path, out);
 }
 
 static int w_arg_bool(skill_call_t *c, const char *path, int *out)
 {
-	return call_arg_bool(&wc(c)->base, path, out);
+	return call_arg_bool(with_args(c), path, out);
 }
 
 static int64_t w_arg_count(skill_call_t *c, const char *path)
 {
-	return call_arg_count(&wc(c)->base, path);
+	return call_arg_count(with_args(c), path);
 }
 
 static const char *w_arg_json(skill_call_t *c, const char *path)
 {
-	return call_arg_json(&wc(c)->base, path);
+	return call_arg_json(with_args(c), path);
 }
 
 /* ---- host extensions, forwarded ---- */
@@ -732,13 +772,11 @@ static skill_status w_art_create(skill_call_t *call, const char *filename,
 	return (skill_status)st;
 }
 
-static skill_status w_art_write(skill_call_t *call, skill_artifact_t *art,
-                                const void *data, size_t len)
+static skill_status send_art(skill_call_t *call, uint32_t handle,
+                             const void *data, size_t len)
 {
 	const char *p = data;
 
-	if (!data && len)
-		return SKILL_ERR_ARGS;
 	do {
 		size_t n = len < WIRE_CHUNK ? len : WIRE_CHUNK;
 		struct wire_buf b;
@@ -746,7 +784,7 @@ static skill_status w_art_write(skill_call_t *call, skill_artifact_t *art,
 		skill_status st;
 		uint64_t id =
 		        ext_begin(&b, call, WIRE_EXT_ARTIFACTS, WIRE_ART_WRITE);
-		wire_put_u32(&b, handle_of(art));
+		wire_put_u32(&b, handle);
 		wire_put_bytes(&b, p, n);
 		st = status_reply(ext_call(&b, id, &r, 0), &r);
 		if (st != SKILL_OK)
@@ -755,6 +793,89 @@ static skill_status w_art_write(skill_call_t *call, skill_artifact_t *art,
 		len -= n;
 	} while (len);
 	return SKILL_OK;
+}
+
+static void handle_only(skill_call_t *call, enum wire_ext x, enum wire_fn fn,
+                        uint32_t h);
+
+/* The buffer of handle in call, created when create is set; NULL when
+ * absent or out of memory. Caller holds arts_lock. */
+static struct wart *art_buffer(skill_call_t *call, uint32_t handle, int create)
+{
+	struct wart *a;
+
+	for (a = wc(call)->arts; a; a = a->next)
+		if (a->handle == handle)
+			return a;
+	if (!create || !(a = calloc(1, sizeof *a)))
+		return NULL;
+	a->handle = handle;
+	a->next = wc(call)->arts;
+	wc(call)->arts = a;
+	return a;
+}
+
+/* Send what is buffered for a. Caller holds arts_lock. */
+static skill_status art_flush(skill_call_t *call, struct wart *a)
+{
+	skill_status st = SKILL_OK;
+
+	if (a && a->len) {
+		st = send_art(call, a->handle, a->buf, a->len);
+		a->len = 0;
+	}
+	return st;
+}
+
+/* Forget a's buffer (after commit or discard). Caller holds arts_lock. */
+static void art_drop(skill_call_t *call, struct wart *a)
+{
+	for (struct wart **p = &wc(call)->arts; a && *p; p = &(*p)->next)
+		if (*p == a) {
+			*p = a->next;
+			free(a->buf);
+			free(a);
+			return;
+		}
+}
+
+static skill_status w_art_write(skill_call_t *call, skill_artifact_t *art,
+                                const void *data, size_t len)
+{
+	skill_status st = SKILL_OK;
+	struct wart *a;
+
+	if (!data && len)
+		return SKILL_ERR_ARGS;
+	pthread_mutex_lock(&arts_lock);
+	a = art_buffer(call, handle_of(art), 1);
+	if (!a) {
+		st = SKILL_ERR_NOMEM;
+		goto out;
+	}
+	/* The host's cap, checked here too so the error comes at the write
+	 * that crosses it, as in-process. */
+	if (len > ARTIFACT_MAX_BYTES - a->total) {
+		st = SKILL_ERR_NOMEM;
+		goto out;
+	}
+	if (!a->buf && !(a->buf = malloc(ART_BUFFER))) {
+		st = SKILL_ERR_NOMEM;
+		goto out;
+	}
+	if (a->len + len > ART_BUFFER && (st = art_flush(call, a)))
+		goto out;
+	if (len >= ART_BUFFER) {
+		st = send_art(call, a->handle, data, len);
+	} else {
+		memcpy(a->buf + a->len, data, len);
+		a->len += len;
+	}
+	if (st == SKILL_OK)
+		a->total += len;
+out:
+	pthread_mutex_unlock(&arts_lock);
+	return st;
 }
 
 /* A field too small for the value stays empty, as the host leaves it. */
@@ -775,6 +896,21 @@ static skill_status w_art_commit(skill_call_t *call, skill_artifact_t *art,
 	uint32_t st;
 	uint64_t id, bytes;
 
+	pthread_mutex_lock(&arts_lock);
+	{
+		struct wart *a = art_buffer(call, handle_of(art), 0);
+		skill_status fst = art_flush(call, a);
+		art_drop(call, a);
+		if (fst != SKILL_OK) {
+			pthread_mutex_unlock(&arts_lock);
+			/* The host discards the artifact: a failed write left
+			 * it unusable, as the ABI says. */
+			handle_only(call, WIRE_EXT_ARTIFACTS, WIRE_ART_DISCARD,
+			            handle_of(art));
+			return fst;
+		}
+	}
+	pthread_mutex_unlock(&arts_lock);
 	id = ext_begin(&b, call, WIRE_EXT_ARTIFACTS, WIRE_ART_COMMIT);
 	wire_put_u32(&b, handle_of(art));
 	if (!(f = ext_call(&b, id, &r, 0)))
@@ -824,6 +960,9 @@ static void handle_only(skill_call_t *call, enum wire_ext x, enum wire_fn fn,
 
 static void w_art_discard(skill_call_t *call, skill_artifact_t *art)
 {
+	pthread_mutex_lock(&arts_lock);
+	art_drop(call, art_buffer(call, handle_of(art), 0));
+	pthread_mutex_unlock(&arts_lock);
 	handle_only(call, WIRE_EXT_ARTIFACTS, WIRE_ART_DISCARD, handle_of(art));
 }
 
@@ -1052,7 +1191,7 @@ static const skill_ext_config_t config_ext = {
         .get = w_config_get,
 };
 
-static const skill_ext_artifacts_t artifacts_ext = {
+static const skill_ext_artifacts_t w_artifacts_ext = {
         .struct_size = sizeof(skill_ext_artifacts_t),
         .create = w_art_create,
         .write = w_art_write,
@@ -1077,7 +1216,7 @@ static const skill_ext_secrets_t secrets_ext = {
 
 static const void *const ext_tables[WIRE_EXT_COUNT] = {
         [WIRE_EXT_CONFIG] = &config_ext,
-        [WIRE_EXT_ARTIFACTS] = &artifacts_ext,
+        [WIRE_EXT_ARTIFACTS] = &w_artifacts_ext,
         [WIRE_EXT_HTTP] = &http_ext,
         [WIRE_EXT_SECRETS] = &secrets_ext,
 };
@@ -1238,7 +1377,6 @@ static int serve_call(struct frame *f, uint32_t ntools)
 	size_t len;
 	uint32_t tool;
 	int64_t deadline;
-	cJSON *parsed;
 	skill_status st;
 	int retire;
 
@@ -1251,22 +1389,28 @@ static int serve_call(struct frame *f, uint32_t ntools)
 		        "worker: malformed call from the host");
 		return -1;
 	}
-	parsed = cJSON_ParseWithLength(args, len);
 	memset(&c, 0, sizeof c);
-	call_init(&c.base, entry->name, NULL, parsed);
+	call_init(&c.base, entry->name, NULL, NULL);
+	c.args = args;
+	c.args_len = len;
+	c.parse_once = (pthread_once_t)PTHREAD_ONCE_INIT;
 	c.id = f->id;
 	c.base.cancel = &ctl->cancel;
 	c.base.deadline_ns = deadline;
-	st = parsed ? entry->invoke(skill_data, &host_api, (skill_call_t *)&c,
-	                            tool, args, len)
-	            : SKILL_ERR_ARGS;
+	/* The host validated the arguments before sending them. */
+	st = entry->invoke(skill_data, &host_api, (skill_call_t *)&c, tool,
+	                   args, len);
 	while (c.http) {
 		struct whttp *h = c.http;
 		c.http = h->next;
 		http_free(h);
 	}
+	/* Artifacts neither committed nor discarded: the host deletes them
+	 * when the call ends; their unsent bytes go too. */
+	while (c.arts)
+		art_drop((skill_call_t *)&c, c.arts);
 	call_finish(&c.base, NULL);
-	cJSON_Delete(parsed);
+	cJSON_Delete(c.parsed);
 	retire = retire_now();
 	wire_buf_init(&b);
 	wire_begin(&b, WIRE_DONE, f->id);

@@ -515,7 +515,6 @@ static skill_status invoke(void *data, const skill_host_t *host,
                            const char *args_json, size_t args_len)
 {
 	struct call_ctx c;
-	const char *text = host->arg_json(call, "");
 	cJSON *args;
 	skill_status st;
 
@@ -526,8 +525,9 @@ static skill_status invoke(void *data, const skill_host_t *host,
 	c.art = host->get_extension(host, SKILL_EXT_ARTIFACTS);
 	if (c.art && c.art->struct_size < sizeof *c.art)
 		c.art = NULL; /* an older host's table lacks members we use */
-	args = text ? cJSON_Parse(text)
-	            : cJSON_ParseWithLength(args_json, args_len);
+	/* The host hands over the validated text itself: parse it once, not
+	 * a re-serialized copy (a deck's images make it megabytes). */
+	args = cJSON_ParseWithLength(args_json, args_len);
 	if (!cJSON_IsObject(args)) {
 		cJSON_Delete(args);
 		return fail(host, call, SKILL_ERR_ARGS,

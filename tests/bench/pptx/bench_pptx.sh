@@ -4,7 +4,8 @@
 # same JSON, in one run. Medians of RUNS runs each (default 11, at least 5).
 #   ours, core:     JSON text -> deck bytes in memory (pptx_tool bench)
 #   ours, process:  `skillhost call ...create_presentation` as a whole
-#                   process, when skillhost implements call
+#                   process, on the installed signed package, isolated and
+#                   in-process
 #   pptxgenjs:      inside node (start-up excluded), and `node script` as a
 #                   whole process
 # Usage: tests/bench/pptx/bench_pptx.sh [BUILD_DIR] [RUNS]
@@ -15,7 +16,6 @@ BUILD=${1:-$ROOT/build-pptx}
 RUNS=${2:-11}
 [ "$RUNS" -ge 5 ] || { echo "RUNS must be at least 5"; exit 2; }
 TOOL=$BUILD/skills/powerpoint/pptx_tool
-SO=$BUILD/skills-out/lib/powerpoint.so
 SKILLHOST=$BUILD/host/skillhost
 NODE_DIR=$ROOT/tests/node
 [ -x "$TOOL" ] || { echo "build first: $TOOL is missing"; exit 2; }
@@ -41,17 +41,28 @@ for _ in $(seq "$RUNS"); do
 done
 pg_proc=$(median <"$T/pg_proc")
 
-ours_proc=""
-if [ -x "$SKILLHOST" ] && "$SKILLHOST" call --help >/dev/null 2>&1; then
-	export SKILLHOST_HOME="$T/home"
-	: >"$T/ours_proc"
+# Through the host as an operator runs it: the signed package installed,
+# called as a whole `skillhost call` process, isolated (the default) and
+# with the operator's in-process policy.
+time_calls() { # OUTFILE
+	: >"$1"
 	for _ in $(seq "$RUNS"); do
 		t0=$(now_ms)
-		"$SKILLHOST" call skillhost/powerpoint.create_presentation - --skill "$SO" <"$T/spec.json" >/dev/null
+		"$SKILLHOST" call skillhost/powerpoint.create_presentation - <"$T/spec.json" >/dev/null
 		t1=$(now_ms)
-		echo "$t1 - $t0" | bc >>"$T/ours_proc"
+		echo "$t1 - $t0" | bc >>"$1"
 	done
-	ours_proc=$(median <"$T/ours_proc")
+	median <"$1"
+}
+iso_proc="" inproc_proc=""
+PKG=$BUILD/skills-out/packages/skillhost-powerpoint-1.0.0.skill
+if [ -x "$SKILLHOST" ] && [ -f "$PKG" ]; then
+	export SKILLHOST_HOME="$T/home"
+	"$SKILLHOST" trust add "$BUILD/skills-out/dev.pub" --namespace skillhost >/dev/null
+	"$SKILLHOST" install "$PKG" >/dev/null
+	iso_proc=$(time_calls "$T/iso")
+	"$SKILLHOST" config skillhost/powerpoint isolation in-process
+	inproc_proc=$(time_calls "$T/inproc")
 fi
 
 core_ms=$(field "$core" median_ms)
@@ -60,7 +71,13 @@ printf '100-slide deck, median of %s runs\n' "$RUNS"
 printf '  %-44s %9.2f ms  %8d bytes\n' "skillhost/powerpoint core (in process)" "$core_ms" "$(field "$core" bytes)"
 printf '  %-44s %9.2f ms  %8d bytes\n' "pptxgenjs 4.0.1 inside node" "$pg_ms" "$(field "$pg" bytes)"
 printf '  %-44s %9.2f ms\n' "pptxgenjs, whole node process" "$pg_proc"
-[ -n "$ours_proc" ] && printf '  %-44s %9.2f ms  %8d bytes\n' "skillhost call (whole process)" "$ours_proc" "$(stat -c %s "$T"/home/artifacts/*.pptx 2>/dev/null | head -1 || echo 0)"
-printf '  ratio, in process (pptxgenjs / ours):       %8.1fx\n' "$(echo "$pg_ms / $core_ms" | bc -l)"
-[ -n "$ours_proc" ] && printf '  ratio, whole process (pptxgenjs / ours):    %8.1fx\n' "$(echo "$pg_proc / $ours_proc" | bc -l)"
+if [ -n "$iso_proc" ]; then
+	printf '  %-44s %9.2f ms\n' "skillhost call, installed, isolated" "$iso_proc"
+	printf '  %-44s %9.2f ms\n' "skillhost call, installed, in-process" "$inproc_proc"
+fi
+printf '  ratio, in process (pptxgenjs / ours):         %8.1fx\n' "$(echo "$pg_ms / $core_ms" | bc -l)"
+if [ -n "$iso_proc" ]; then
+	printf '  ratio, whole process, isolated:               %8.1fx\n' "$(echo "$pg_proc / $iso_proc" | bc -l)"
+	printf '  ratio, whole process, in-process policy:      %8.1fx\n' "$(echo "$pg_proc / $inproc_proc" | bc -l)"
+fi
 exit 0
