@@ -7,6 +7,8 @@
 #
 #   tests/bench/bench_mcp.sh [BUILD_DIR]      (default: build)
 #   BENCH_SECONDS=10 BENCH_CONNS=32 tests/bench/bench_mcp.sh build
+#   SH_FLAGS=--in-process ...    the skill inside the server process (the
+#                                default runs it in an isolated worker)
 #
 # Loopback only; every run is bounded in time and stops by itself.
 set -uo pipefail
@@ -62,7 +64,7 @@ load() {
 }
 
 # --- the servers ---
-"$SH" serve --http 127.0.0.1:0 --skill "$NOOP" --ready-file "$TMP/sh.ready" \
+"$SH" $SH_FLAGS serve --http 127.0.0.1:0 --skill "$NOOP" --ready-file "$TMP/sh.ready" \
   --reload-interval 0 2>"$TMP/skillhost.err" &
 PIDS+=($!)
 for _ in $(seq 100); do [ -s "$TMP/sh.ready" ] && break; sleep 0.1; done
@@ -102,7 +104,7 @@ printf '\n%-34s %12s %10s %10s %8s\n' "stdio (pipelined)" "calls/s" "p50 us" "p9
 for window in 32 1; do
   "$STDIO_DRIVER" --calls "$STDIO_CALLS" --window "$window" --tool testing.noop.echo \
     --args '{"text":"hello"}' --label "skillhost, window $window" -- \
-    "$SH" serve --stdio --skill "$NOOP" --reload-interval 0 2>>"$TMP/stdio.err"
+    "$SH" $SH_FLAGS serve --stdio --skill "$NOOP" --reload-interval 0 2>>"$TMP/stdio.err"
   "$STDIO_DRIVER" --calls "$(( STDIO_CALLS / 5 ))" --window "$window" --tool echo \
     --args '{"message":"hello"}' --label "official, window $window" -- \
     node "$EVERYTHING" stdio 2>>"$TMP/stdio.err"
