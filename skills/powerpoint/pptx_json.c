@@ -5,6 +5,8 @@
 #include "pptx_json.h"
 
 #include <math.h>
+#include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,15 +18,18 @@
 #define B64_PAD 0xFD
 
 static unsigned char b64_table[256];
+/* The fast path's tables: a digit's 6 bits already shifted to its place in
+ * a quad's 24 bits, or B64_QUAD_BAD for anything else, so one OR of four
+ * lookups both assembles the bytes and flags a character it cannot take. */
+#define B64_QUAD_BAD 0x80000000u
+static uint32_t b64_quad[4][256];
 
-static void b64_init(void)
+static void b64_fill(void)
 {
 	static const char alpha[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnop"
 	                            "qrstuvwxyz0123456789";
-	int i;
+	int i, k;
 
-	if (b64_table['A'] == 0 && b64_table['B'] == 1)
-		return;
 	memset(b64_table, B64_BAD, sizeof b64_table);
 	for (i = 0; i < 62; i++)
 		b64_table[(unsigned char)alpha[i]] = (unsigned char)i;
@@ -33,6 +38,20 @@ static void b64_init(void)
 	b64_table[' '] = b64_table['\n'] = b64_table['\r'] = B64_WS;
 	b64_table['\t'] = B64_WS;
 	b64_table['='] = B64_PAD;
+	for (k = 0; k < 4; k++)
+		for (i = 0; i < 256; i++)
+			b64_quad[k][i] = b64_table[i] > 63
+			                         ? B64_QUAD_BAD
+			                         : (uint32_t)b64_table[i]
+			                                   << (18 - 6 * k);
+}
+
+/* Calls run on many threads at once: fill the tables exactly once. */
+static void b64_init(void)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+	pthread_once(&once, b64_fill);
 }
 
 int pptx_b64_decode(const char *in, size_t n, size_t cap, unsigned char **out,
@@ -66,16 +85,15 @@ int pptx_b64_decode(const char *in, size_t n, size_t cap, unsigned char **out,
 		/* Fast path: four plain digits make three bytes. Images are
 		 * megabytes of base64, so this loop is the hot one. */
 		while (bits == 0 && n - i >= 4) {
-			unsigned a = b64_table[s[i]], b = b64_table[s[i + 1]];
-			unsigned c = b64_table[s[i + 2]],
-			         d = b64_table[s[i + 3]];
+			uint32_t q = b64_quad[0][s[i]] | b64_quad[1][s[i + 1]] |
+			             b64_quad[2][s[i + 2]] |
+			             b64_quad[3][s[i + 3]];
 
-			if ((a | b | c | d) > 63)
+			if (q & B64_QUAD_BAD)
 				break;
-			v = a << 18 | b << 12 | c << 6 | d;
-			buf[o] = (unsigned char)(v >> 16);
-			buf[o + 1] = (unsigned char)(v >> 8);
-			buf[o + 2] = (unsigned char)v;
+			buf[o] = (unsigned char)(q >> 16);
+			buf[o + 1] = (unsigned char)(q >> 8);
+			buf[o + 2] = (unsigned char)q;
 			o += 3;
 			i += 4;
 		}

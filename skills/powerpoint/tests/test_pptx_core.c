@@ -654,6 +654,62 @@ static void test_base64(void **state)
 	assert_int_equal(pptx_b64_decode("aGVsbG8=", 8, 3, &out, &n), -2);
 }
 
+/* Every length 0..300 of pseudo-random bytes decodes back exactly: plain,
+ * in the URL-safe alphabet, and with a line break every 76 characters (so
+ * the fast four-digit path and the one-digit path both carry the data). A
+ * byte outside the alphabet is refused wherever it sits. */
+static void test_base64_round_trip(void **state)
+{
+	unsigned char data[300], *out;
+	uint32_t seed = 12345;
+	size_t len, n, i;
+
+	(void)state;
+	for (i = 0; i < sizeof data; i++) {
+		seed = seed * 1103515245u + 12345u;
+		data[i] = (unsigned char)(seed >> 16);
+	}
+	for (len = 0; len <= sizeof data; len++) {
+		char *enc = b64(data, len), *wrapped, *p;
+		size_t elen = strlen(enc), k;
+
+		assert_int_equal(pptx_b64_decode(enc, elen, 1000, &out, &n), 0);
+		assert_int_equal(n, len);
+		if (len)
+			assert_memory_equal(out, data, len);
+		free(out);
+
+		wrapped = malloc(elen + elen / 76 * 2 + 1);
+		for (k = 0, p = wrapped; k < elen; k++) {
+			char c = enc[k];
+
+			*p++ = c == '+' ? '-' : c == '/' ? '_' : c;
+			if (k % 76 == 75) {
+				*p++ = '\r';
+				*p++ = '\n';
+			}
+		}
+		assert_int_equal(pptx_b64_decode(wrapped, (size_t)(p - wrapped),
+		                                 1000, &out, &n),
+		                 0);
+		assert_int_equal(n, len);
+		if (len)
+			assert_memory_equal(out, data, len);
+		free(out);
+		free(wrapped);
+
+		for (k = 0; k < elen && enc[k] != '='; k += 7) {
+			char saved = enc[k];
+
+			enc[k] = '*';
+			assert_int_equal(
+			        pptx_b64_decode(enc, elen, 1000, &out, &n), -1);
+			enc[k] = saved;
+		}
+		free(enc);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -671,6 +727,7 @@ int main(void)
 	        cmocka_unit_test(test_read_bad_files),
 	        cmocka_unit_test(test_read_zip_bomb),
 	        cmocka_unit_test(test_base64),
+	        cmocka_unit_test(test_base64_round_trip),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

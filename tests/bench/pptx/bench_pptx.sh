@@ -25,7 +25,9 @@ trap 'rm -rf "$T"' EXIT
 python3 "$HERE/make_spec.py" "$T/spec.json"
 
 median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-now_ms() { date +%s%N | awk '{printf "%.3f", $1/1e6}'; }
+# Bash's own clock: no process is started inside a timed window (a
+# `date | awk` pipe there added 2-3 ms to every sample, ours and theirs).
+elapsed_ms() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.3f\n", (b - a) / 1000}'; }
 field() { python3 -c 'import json,sys; print(json.loads(sys.argv[1])[sys.argv[2]])' "$1" "$2"; }
 
 core=$("$TOOL" bench "$T/spec.json" "$RUNS")
@@ -34,10 +36,10 @@ pg=$(node "$HERE/pptxgenjs_deck.cjs" "$NODE_DIR" "$T/spec.json" "$RUNS" "$T/pptx
 
 : >"$T/pg_proc"
 for _ in $(seq "$RUNS"); do
-	t0=$(now_ms)
+	t0=$EPOCHREALTIME
 	node "$HERE/pptxgenjs_deck.cjs" "$NODE_DIR" "$T/spec.json" 1 >/dev/null
-	t1=$(now_ms)
-	echo "$t1 - $t0" | bc >>"$T/pg_proc"
+	t1=$EPOCHREALTIME
+	elapsed_ms "${t0/./}" "${t1/./}" >>"$T/pg_proc"
 done
 pg_proc=$(median <"$T/pg_proc")
 
@@ -47,10 +49,10 @@ pg_proc=$(median <"$T/pg_proc")
 time_calls() { # OUTFILE
 	: >"$1"
 	for _ in $(seq "$RUNS"); do
-		t0=$(now_ms)
+		t0=$EPOCHREALTIME
 		"$SKILLHOST" call skillhost/powerpoint.create_presentation - <"$T/spec.json" >/dev/null
-		t1=$(now_ms)
-		echo "$t1 - $t0" | bc >>"$1"
+		t1=$EPOCHREALTIME
+		elapsed_ms "${t0/./}" "${t1/./}" >>"$1"
 	done
 	median <"$1"
 }
