@@ -118,10 +118,22 @@ static struct {
 	struct frame *main;    /* WELCOME, CALL or SHUTDOWN for main */
 	struct pending *pending;
 	uint64_t next_id;
+	int64_t spin_ns; /* how long read_frame polls before sleeping */
 } chan = {.fd = -1,
+          .spin_ns = WIRE_SPIN_NS,
           .wlock = PTHREAD_MUTEX_INITIALIZER,
           .lock = PTHREAD_MUTEX_INITIALIZER,
           .cv = PTHREAD_COND_INITIALIZER};
+
+/* How long a worker polls for its next frame while calls keep coming. A
+ * client calling back to back sends every few tens of microseconds once
+ * nobody sleeps, but a sleeping worker and its idle vCPU take 40-70 us to
+ * wake, more than the call itself. So after a wait shorter than this the
+ * worker polls this long for the next frame; after a longer one (an agent
+ * thinking, a quiet server) it polls only WIRE_SPIN_NS, and an idle worker
+ * costs nothing. The price is CPU: under a stream of calls spaced just
+ * under this, a worker keeps one core busy. */
+#define WORKER_SPIN_MAX_NS 250000
 
 static struct wire_ctl *ctl;
 static long page_size;
@@ -152,10 +164,18 @@ static struct frame *read_frame(void)
 			return NULL;
 		}
 		if (k == 0) {
-			/* The next call often follows at once. */
-			wire_spin_readable(chan.fd, WIRE_SPIN_NS);
+			int64_t t0 = call_now_ns(), waited;
+
+			/* The next call often follows at once: poll for it
+			 * before sleeping, long while calls keep coming (see
+			 * WORKER_SPIN_MAX_NS). */
+			wire_spin_readable(chan.fd, chan.spin_ns);
 			if (wire_fill(&chan.rd, chan.fd) <= 0)
 				return NULL;
+			waited = call_now_ns() - t0;
+			chan.spin_ns = waited <= WORKER_SPIN_MAX_NS
+			                       ? WORKER_SPIN_MAX_NS
+			                       : WIRE_SPIN_NS;
 			continue;
 		}
 		f = calloc(1, sizeof *f);

@@ -24,6 +24,7 @@ SECS=${BENCH_SECONDS:-10}
 CONNS=${BENCH_CONNS:-32}
 THREADS=${BENCH_WRK_THREADS:-2}
 STDIO_CALLS=${BENCH_STDIO_CALLS:-100000}
+SH_FLAGS=${SH_FLAGS:-}
 
 for need in "$SH" "$NOOP" "$EVERYTHING" "$STDIO_DRIVER"; do
   [ -e "$need" ] || { echo "bench_mcp: missing $need (build, and run scripts/deps.sh)" >&2; exit 2; }
@@ -97,6 +98,27 @@ done
 sid=$(session "$SH_URL")
 read -r rps p50 p99 err < <(load ping "$SH_URL" "$sid" "" "{}" 1 "$SECS")
 printf '%-34s %12s %10s %10s %8s\n' "skillhost ping, 1 conn (floor)" "$rps" "$p50" "$p99" "$err"
+# The loopback floor of this machine: nginx serving a 3-byte file to the
+# same wrk at 1 connection. No server's p50 can be under it here.
+if command -v nginx >/dev/null; then
+  NGX_PORT=$(free_port)
+  mkdir -p "$TMP/nginx/html" && printf 'hi\n' >"$TMP/nginx/html/x"
+  cat >"$TMP/nginx/nginx.conf" <<EOF
+worker_processes 1;
+daemon off;
+pid $TMP/nginx/nginx.pid;
+error_log $TMP/nginx/error.log;
+events { worker_connections 64; }
+http { access_log off; server { listen 127.0.0.1:$NGX_PORT; root $TMP/nginx/html; } }
+EOF
+  nginx -c "$TMP/nginx/nginx.conf" -p "$TMP/nginx" 2>>"$TMP/nginx/error.log" &
+  PIDS+=($!)
+  wait_http "http://127.0.0.1:$NGX_PORT/x"
+  wrk -t1 -c1 -d"$SECS"s --latency "http://127.0.0.1:$NGX_PORT/x" >"$TMP/nginx.wrk" 2>&1
+  awk 'function us(v) { if (v ~ /ms$/) return v * 1000; if (v ~ /us$/) return v + 0; return v * 1e6 }
+       /^ +50%/ {p=$2} /^ +99%/ {q=$2} /^Requests\/sec/ {r=$2}
+       END {printf "%-34s %12d %10d %10d %8s\n", "nginx static file, 1 conn (floor)", r, us(p), us(q), "-"}' "$TMP/nginx.wrk"
+fi
 awk -v a="${R[skillhost-$CONNS]}" -v b="${R[official-$CONNS]}" -v c="${R[skillhost-1]}" -v d="${R[official-1]}" \
   'BEGIN {printf "ratio (skillhost / official): %.1fx at %d connections, %.1fx at 1\n", a / b, '"$CONNS"', c / d}'
 
