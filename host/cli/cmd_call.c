@@ -2,6 +2,7 @@
  * cmd_call.c - `skillhost call`: call one tool and print its result.
  */
 #include <getopt.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -92,6 +93,22 @@ static char *read_stdin(size_t *len)
 	return buf;
 }
 
+struct prepare {
+	pthread_t thread;
+	struct runtime *rt;
+	const char *tool;
+};
+
+static void *prepare_main(void *arg)
+{
+	struct prepare *pre = arg;
+	struct sh_error e;
+
+	/* The call itself reports whatever goes wrong here. */
+	(void)runtime_prepare(pre->rt, pre->tool, &e);
+	return NULL;
+}
+
 int cmd_call(struct cli_ctx *ctx, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -102,6 +119,8 @@ int cmd_call(struct cli_ctx *ctx, int argc, char **argv)
 	        {NULL, 0, NULL, 0},
 	};
 	struct call_sinks sinks = {.progress = on_progress};
+	struct prepare pre;
+	int preparing = 0;
 	char *skills[CLI_MAX_SKILLS];
 	int nskills = 0, compact = 0, c, rc;
 	long long timeout = 0;
@@ -142,22 +161,29 @@ int cmd_call(struct cli_ctx *ctx, int argc, char **argv)
 	if (optind < argc)
 		return cli_usage("call", "unexpected argument '%s'",
 		                 argv[optind]);
+	if (cli_open_runtime(ctx, skills, nskills, &rt, &err) != SH_OK)
+		return cli_fail(&err);
 	if (args && !strcmp(args, "-")) {
+		/* Start the skill's worker while the arguments arrive and are
+		 * parsed and validated: on two cores its start-up and our
+		 * work overlap (the call waits for the worker, if it must,
+		 * only once the arguments are ready). */
+		pre.rt = rt;
+		pre.tool = tool;
+		preparing =
+		        !pthread_create(&pre.thread, NULL, prepare_main, &pre);
 		owned = read_stdin(&len);
 		if (!owned) {
 			fprintf(stderr,
 			        "skillhost: error: cannot read the arguments "
 			        "from stdin (over %u bytes?)\n",
 			        CALL_STDIN_MAX);
-			return 5;
+			rc = 5;
+			goto out;
 		}
 		args = owned;
 	} else if (args) {
 		len = strlen(args);
-	}
-	if (cli_open_runtime(ctx, skills, nskills, &rt, &err) != SH_OK) {
-		free(owned);
-		return cli_fail(&err);
 	}
 	signal(SIGINT, on_sigint);
 	if (runtime_call(rt, tool, args, len, &sinks, timeout, &interrupted,
@@ -177,6 +203,8 @@ int cmd_call(struct cli_ctx *ctx, int argc, char **argv)
 	cJSON_Delete(out);
 out:
 	signal(SIGINT, SIG_DFL);
+	if (preparing)
+		pthread_join(pre.thread, NULL);
 	runtime_close(rt);
 	free(owned);
 	return rc;

@@ -514,6 +514,17 @@ sh_status runtime_call(struct runtime *rt, const char *name,
 	return dispatch_call(rt->catalog, name, args_json, len, &o, res, e);
 }
 
+sh_status runtime_prepare(struct runtime *rt, const char *name,
+                          struct sh_error *e)
+{
+	struct tool *t = catalog_find(rt->catalog, name, e);
+	struct executor *ex;
+
+	if (!t)
+		return e->status;
+	return catalog_executor(rt->catalog, t->skill, &ex, e);
+}
+
 void runtime_close(struct runtime *rt)
 {
 	if (!rt)

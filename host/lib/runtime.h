@@ -107,6 +107,18 @@ sh_status runtime_call(struct runtime *rt, const char *name,
                        atomic_int *cancel, struct call_result *res,
                        struct sh_error *e);
 
+/*
+ * [any thread] Start the executor of the skill that has tool name, if it is
+ * not running yet, so that a call soon after does not wait for its worker
+ * to start (an isolated skill's worker takes milliseconds to exec, sandbox
+ * itself and load the skill). Meant to run on a second thread while the
+ * caller gets the arguments ready; the CLI's `call` reads stdin meanwhile.
+ * Its errors are the ones that call would meet and report again, so a
+ * caller may ignore them. Not concurrently with runtime_reload.
+ */
+sh_status runtime_prepare(struct runtime *rt, const char *name,
+                          struct sh_error *e);
+
 /* Finalize every skill and free the runtime. NULL is fine. */
 void runtime_close(struct runtime *rt);
 
