@@ -14,6 +14,7 @@
  */
 #include "schema.h"
 
+#include <float.h>
 #include <locale.h>
 #include <math.h>
 #include <regex.h>
@@ -96,14 +97,31 @@ enum {
 	K_ANYOF = 1u << 18,
 	K_ONEOF = 1u << 19,
 	K_NOT = 1u << 20,
-	K_REF = 1u << 21
+	K_REF = 1u << 21,
+	K_MULTIPLEOF = 1u << 22,
+	K_UNIQUE = 1u << 23,
+	K_MINPROPS = 1u << 24,
+	K_MAXPROPS = 1u << 25,
+	K_PATTERNPROPS = 1u << 26,
+	K_PROPNAMES = 1u << 27,
+	K_DEPREQ = 1u << 28,
+	K_PREFIX = 1u << 29,
+	K_CONTAINS = 1u << 30, /* with minContains and maxContains */
+	K_IF = 1u << 31        /* with then and else */
 };
 
-#define K_NUMBER_KWS (K_MINIMUM | K_MAXIMUM | K_XMINIMUM | K_XMAXIMUM)
+#define K_NUMBER_KWS                                                           \
+	(K_MINIMUM | K_MAXIMUM | K_XMINIMUM | K_XMAXIMUM | K_MULTIPLEOF)
 #define K_STRING_KWS (K_MINLENGTH | K_MAXLENGTH | K_PATTERN)
-#define K_ARRAY_KWS  (K_ITEMS | K_MINITEMS | K_MAXITEMS)
-#define K_OBJECT_KWS (K_PROPERTIES | K_REQUIRED | K_ADDITIONAL)
-#define K_APPLY_KWS  (K_ALLOF | K_ANYOF | K_ONEOF | K_NOT | K_REF)
+#define K_ARRAY_KWS                                                            \
+	(K_ITEMS | K_MINITEMS | K_MAXITEMS | K_UNIQUE | K_PREFIX | K_CONTAINS)
+#define K_OBJECT_KWS                                                           \
+	(K_PROPERTIES | K_REQUIRED | K_ADDITIONAL | K_MINPROPS | K_MAXPROPS |  \
+	 K_PATTERNPROPS | K_PROPNAMES | K_DEPREQ)
+#define K_APPLY_KWS (K_ALLOF | K_ANYOF | K_ONEOF | K_NOT | K_REF | K_IF)
+/* Up to this many items uniqueItems compares every pair; past it, it sorts
+ * the items by a hash first (which allocates). */
+#define UNIQUE_PAIRWISE_MAX 32
 
 struct node;
 
@@ -115,6 +133,21 @@ struct prop {
 struct nodes {
 	struct node **v;
 	size_t n;
+};
+
+/* One patternProperties entry. */
+struct pprop {
+	char *pattern; /* the source text, for messages */
+	regex_t re;
+	int match_all; /* the empty pattern, which matches every name */
+	struct node *schema;
+};
+
+/* One dependentRequired entry: when name is present, so must these be. */
+struct depreq {
+	char *name;
+	char **required;
+	size_t nrequired;
 };
 
 struct node {
@@ -132,6 +165,16 @@ struct node {
 	struct nodes all_of, any_of, one_of;
 	struct node *not_schema;
 	struct node *ref;
+	double multiple_of;
+	size_t min_props, max_props, min_contains, max_contains;
+	struct pprop *pprops;
+	size_t npprops;
+	struct node *prop_names;
+	struct depreq *depreqs;
+	size_t ndepreqs;
+	struct nodes prefix; /* prefixItems, or draft-07's array "items" */
+	struct node *contains;
+	struct node *if_schema, *then_schema, *else_schema;
 	cJSON *enum_values; /* own copies: the source tree is only borrowed */
 	cJSON *const_value;
 	regex_t re;
@@ -1580,6 +1623,22 @@ static void node_free(struct node *n)
 	free(n->all_of.v);
 	free(n->any_of.v);
 	free(n->one_of.v);
+	free(n->prefix.v);
+	for (i = 0; i < n->npprops; i++) {
+		if (n->pprops[i].pattern && !n->pprops[i].match_all)
+			regfree(&n->pprops[i].re);
+		free(n->pprops[i].pattern);
+	}
+	free(n->pprops);
+	for (i = 0; i < n->ndepreqs; i++) {
+		size_t k;
+
+		for (k = 0; k < n->depreqs[i].nrequired; k++)
+			free(n->depreqs[i].required[k]);
+		free(n->depreqs[i].required);
+		free(n->depreqs[i].name);
+	}
+	free(n->depreqs);
 	cJSON_Delete(n->enum_values);
 	cJSON_Delete(n->const_value);
 	if (n->kw & K_PATTERN)
@@ -1776,6 +1835,7 @@ static sh_status get_count(struct cctx *c, const cJSON *j, const char *kw,
 
 static sh_status compile_numbers(struct cctx *c, const cJSON *j, struct node *n)
 {
+	const cJSON *v;
 	sh_status rc;
 
 	if ((rc = get_number(c, j, "minimum", K_MINIMUM, n, &n->minimum)) ||
@@ -1785,12 +1845,22 @@ static sh_status compile_numbers(struct cctx *c, const cJSON *j, struct node *n)
 	    (rc = get_number(c, j, "exclusiveMaximum", K_XMAXIMUM, n,
 	                     &n->xmaximum)))
 		return rc;
+	v = kw_get(j, "multipleOf");
+	if (v) {
+		if (!cJSON_IsNumber(v) || !(v->valuedouble > 0) ||
+		    !isfinite(v->valuedouble))
+			return what_got(c, "multipleOf",
+			                "must be a number greater than 0", v);
+		n->multiple_of = v->valuedouble;
+		n->kw |= K_MULTIPLEOF;
+	}
 	return SH_OK;
 }
 
-static sh_status compile_pattern(struct cctx *c, const cJSON *j, struct node *n)
+/* Compile the ECMA-262 regex src into re (errors name keyword kw). */
+static sh_status compile_regex(struct cctx *c, const char *kw, const char *src,
+                               regex_t *re)
 {
-	const cJSON *v = kw_get(j, "pattern");
 	char shown[SHOW_MAX + 8], why[REGERR_MAX];
 	struct sbuf b;
 	struct rx x;
@@ -1798,24 +1868,15 @@ static sh_status compile_pattern(struct cctx *c, const cJSON *j, struct node *n)
 	sh_status rc = SH_OK;
 	int err;
 
-	if (!v)
-		return SH_OK;
-	if (!cJSON_IsString(v))
-		return what_got(c, "pattern",
-		                "must be a string (a regular "
-		                "expression)",
-		                v);
-	if (v->valuestring[0] == '\0')
-		return SH_OK; /* matches everywhere */
 	sb_init(&b, shown, sizeof shown);
-	sb_show_str(&b, v->valuestring);
+	sb_show_str(&b, src);
 	memset(&x, 0, sizeof x);
-	x.src = x.p = v->valuestring;
+	x.src = x.p = src;
 	if (rx_translate(&x) != 0) {
 		if (x.oom)
 			rc = nomem(c);
 		else
-			rc = cerr(c, "pattern",
+			rc = cerr(c, kw,
 			          "%s is not a supported regex: "
 			          "%s (at offset %zu)",
 			          shown, x.err, x.err_at);
@@ -1827,27 +1888,44 @@ static sh_status compile_pattern(struct cctx *c, const cJSON *j, struct node *n)
 	cloc = newlocale(LC_ALL_MASK, "C", (locale_t)0);
 	if (cloc)
 		old = uselocale(cloc);
-	err = regcomp(&n->re, x.out, REG_EXTENDED | REG_NOSUB);
+	err = regcomp(re, x.out, REG_EXTENDED | REG_NOSUB);
 	if (cloc) {
 		uselocale(old);
 		freelocale(cloc);
 	}
 	if (err != 0) {
-		regerror(err, &n->re, why, sizeof why);
-		rc = cerr(c, "pattern", "%s is not a valid regex: %s", shown,
-		          why);
-		goto out;
+		regerror(err, re, why, sizeof why);
+		rc = cerr(c, kw, "%s is not a valid regex: %s", shown, why);
 	}
-	n->pattern = strdup(v->valuestring);
-	if (!n->pattern) {
-		regfree(&n->re);
-		rc = nomem(c);
-		goto out;
-	}
-	n->kw |= K_PATTERN;
 out:
 	free(x.out);
 	return rc;
+}
+
+static sh_status compile_pattern(struct cctx *c, const cJSON *j, struct node *n)
+{
+	const cJSON *v = kw_get(j, "pattern");
+	sh_status rc;
+
+	if (!v)
+		return SH_OK;
+	if (!cJSON_IsString(v))
+		return what_got(c, "pattern",
+		                "must be a string (a regular "
+		                "expression)",
+		                v);
+	if (v->valuestring[0] == '\0')
+		return SH_OK; /* matches everywhere */
+	rc = compile_regex(c, "pattern", v->valuestring, &n->re);
+	if (rc != SH_OK)
+		return rc;
+	n->pattern = strdup(v->valuestring);
+	if (!n->pattern) {
+		regfree(&n->re);
+		return nomem(c);
+	}
+	n->kw |= K_PATTERN;
+	return SH_OK;
 }
 
 static sh_status compile_strings(struct cctx *c, const cJSON *j, struct node *n)
@@ -1870,22 +1948,41 @@ static int is_schema(const cJSON *v)
 	return cJSON_IsObject(v) || cJSON_IsBool(v);
 }
 
+static sh_status compile_list(struct cctx *c, const cJSON *j, const char *kw,
+                              unsigned bit, struct node *n, struct nodes *out,
+                              int depth);
+
 static sh_status compile_arrays(struct cctx *c, const cJSON *j, struct node *n,
                                 int depth)
 {
 	const cJSON *v = kw_get(j, "items");
+	const char *items_kw = "items";
 	sh_status rc;
 
-	if (v) {
-		if (cJSON_IsArray(v))
+	if (kw_get(j, "prefixItems")) {
+		if (v && cJSON_IsArray(v))
 			return cerr(c, "items",
-			            "must be a schema (an object "
-			            "or a boolean); the array form is "
-			            "prefixItems in 2020-12, which is not "
-			            "supported");
+			            "must be a schema when prefixItems is "
+			            "there (an array here is draft-07's form "
+			            "of prefixItems)");
+		rc = compile_list(c, j, "prefixItems", K_PREFIX, n, &n->prefix,
+		                  depth);
+		if (rc != SH_OK)
+			return rc;
+	} else if (v && cJSON_IsArray(v)) {
+		/* Draft-07's tuple form: items lists the prefix and
+		 * additionalItems covers the rest. */
+		rc = compile_list(c, j, "items", K_PREFIX, n, &n->prefix,
+		                  depth);
+		if (rc != SH_OK)
+			return rc;
+		v = kw_get(j, "additionalItems");
+		items_kw = "additionalItems";
+	}
+	if (v) {
 		if (!is_schema(v))
-			return what_got(c, "items", NOT_A_SCHEMA, v);
-		rc = compile_sub(c, v, "items", &n->items, depth);
+			return what_got(c, items_kw, NOT_A_SCHEMA, v);
+		rc = compile_sub(c, v, items_kw, &n->items, depth);
 		if (rc != SH_OK)
 			return rc;
 		if (n->items->kw != 0) /* "items": true checks nothing */
@@ -1894,6 +1991,30 @@ static sh_status compile_arrays(struct cctx *c, const cJSON *j, struct node *n,
 	if ((rc = get_count(c, j, "minItems", K_MINITEMS, n, &n->min_items)) ||
 	    (rc = get_count(c, j, "maxItems", K_MAXITEMS, n, &n->max_items)))
 		return rc;
+	v = kw_get(j, "uniqueItems");
+	if (v) {
+		if (!cJSON_IsBool(v))
+			return what_got(c, "uniqueItems", "must be a boolean",
+			                v);
+		if (cJSON_IsTrue(v))
+			n->kw |= K_UNIQUE;
+	}
+	v = kw_get(j, "contains");
+	if (v) {
+		if (!is_schema(v))
+			return what_got(c, "contains", NOT_A_SCHEMA, v);
+		rc = compile_sub(c, v, "contains", &n->contains, depth);
+		if (rc != SH_OK)
+			return rc;
+		n->min_contains = 1;
+		n->max_contains = SIZE_MAX;
+		if ((rc = get_count(c, j, "minContains", 0, n,
+		                    &n->min_contains)) ||
+		    (rc = get_count(c, j, "maxContains", 0, n,
+		                    &n->max_contains)))
+			return rc;
+		n->kw |= K_CONTAINS;
+	}
 	return SH_OK;
 }
 
@@ -1997,6 +2118,108 @@ static sh_status compile_required(struct cctx *c, const cJSON *j,
 	return SH_OK;
 }
 
+static sh_status compile_pattern_props(struct cctx *c, const cJSON *j,
+                                       struct node *n, int depth)
+{
+	const cJSON *v = kw_get(j, "patternProperties"), *m;
+	size_t count = 0, old;
+	sh_status rc;
+
+	if (!v)
+		return SH_OK;
+	if (!cJSON_IsObject(v))
+		return what_got(c, "patternProperties",
+		                "must be an object of schemas", v);
+	for (m = v->child; m; m = m->next)
+		count++;
+	if (count == 0)
+		return SH_OK;
+	n->pprops = calloc(count, sizeof *n->pprops);
+	if (!n->pprops)
+		return nomem(c);
+	old = loc_push(c, "patternProperties");
+	for (m = v->child; m; m = m->next) {
+		struct pprop *pp = &n->pprops[n->npprops];
+		const char *src = m->string ? m->string : "";
+
+		if (!is_schema(m))
+			return what_got(c, src, NOT_A_SCHEMA, m);
+		if (src[0] == '\0')
+			pp->match_all = 1;
+		else if ((rc = compile_regex(c, src, src, &pp->re)) != SH_OK)
+			return rc;
+		pp->pattern = strdup(src);
+		if (!pp->pattern) {
+			if (!pp->match_all)
+				regfree(&pp->re);
+			return nomem(c);
+		}
+		n->npprops++;
+		rc = compile_sub(c, m, src, &pp->schema, depth);
+		if (rc != SH_OK)
+			return rc;
+	}
+	loc_pop(c, old);
+	n->kw |= K_PATTERNPROPS;
+	return SH_OK;
+}
+
+static sh_status compile_dep_required(struct cctx *c, const cJSON *j,
+                                      struct node *n)
+{
+	const cJSON *v = kw_get(j, "dependentRequired"), *m, *e;
+	size_t count = 0, k, old;
+
+	if (!v)
+		return SH_OK;
+	if (!cJSON_IsObject(v))
+		return what_got(c, "dependentRequired",
+		                "must be an object of arrays of property "
+		                "names",
+		                v);
+	for (m = v->child; m; m = m->next)
+		count++;
+	if (count == 0)
+		return SH_OK;
+	n->depreqs = calloc(count, sizeof *n->depreqs);
+	if (!n->depreqs)
+		return nomem(c);
+	old = loc_push(c, "dependentRequired");
+	for (m = v->child; m; m = m->next) {
+		struct depreq *d = &n->depreqs[n->ndepreqs];
+		size_t ne = 0;
+
+		if (!cJSON_IsArray(m))
+			return what_got(c, m->string ? m->string : "",
+			                "must be an array of property names",
+			                m);
+		for (e = m->child; e; e = e->next)
+			ne++;
+		d->name = strdup(m->string ? m->string : "");
+		d->required = calloc(ne ? ne : 1, sizeof *d->required);
+		n->ndepreqs++;
+		if (!d->name || !d->required)
+			return nomem(c);
+		for (e = m->child, k = 0; e; e = e->next, k++) {
+			if (!cJSON_IsString(e)) {
+				loc_push(c, d->name);
+				loc_push_index(c, k);
+				return what_got(c, NULL,
+				                "must be a property name (a "
+				                "string)",
+				                e);
+			}
+			d->required[k] = strdup(e->valuestring);
+			if (!d->required[k])
+				return nomem(c);
+			d->nrequired++;
+		}
+	}
+	loc_pop(c, old);
+	n->kw |= K_DEPREQ;
+	return SH_OK;
+}
+
 static sh_status compile_objects(struct cctx *c, const cJSON *j, struct node *n,
                                  int depth)
 {
@@ -2004,8 +2227,24 @@ static sh_status compile_objects(struct cctx *c, const cJSON *j, struct node *n,
 	sh_status rc;
 
 	if ((rc = compile_properties(c, j, n, depth)) ||
-	    (rc = compile_required(c, j, n)))
+	    (rc = compile_pattern_props(c, j, n, depth)) ||
+	    (rc = compile_required(c, j, n)) ||
+	    (rc = compile_dep_required(c, j, n)) ||
+	    (rc = get_count(c, j, "minProperties", K_MINPROPS, n,
+	                    &n->min_props)) ||
+	    (rc = get_count(c, j, "maxProperties", K_MAXPROPS, n,
+	                    &n->max_props)))
 		return rc;
+	v = kw_get(j, "propertyNames");
+	if (v) {
+		if (!is_schema(v))
+			return what_got(c, "propertyNames", NOT_A_SCHEMA, v);
+		rc = compile_sub(c, v, "propertyNames", &n->prop_names, depth);
+		if (rc != SH_OK)
+			return rc;
+		if (n->prop_names->kw != 0)
+			n->kw |= K_PROPNAMES;
+	}
 	v = kw_get(j, "additionalProperties");
 	if (v) {
 		if (!is_schema(v))
@@ -2076,6 +2315,27 @@ static sh_status compile_applicators(struct cctx *c, const cJSON *j,
 			return rc;
 		n->kw |= K_NOT;
 	}
+	/* then and else mean nothing without if. */
+	if (!kw_get(j, "if"))
+		return SH_OK;
+	{
+		static const char *const kws[3] = {"if", "then", "else"};
+		struct node **slots[3] = {&n->if_schema, &n->then_schema,
+		                          &n->else_schema};
+		int k;
+
+		for (k = 0; k < 3; k++) {
+			v = kw_get(j, kws[k]);
+			if (!v)
+				continue;
+			if (!is_schema(v))
+				return what_got(c, kws[k], NOT_A_SCHEMA, v);
+			rc = compile_sub(c, v, kws[k], slots[k], depth);
+			if (rc != SH_OK)
+				return rc;
+		}
+	}
+	n->kw |= K_IF;
 	return SH_OK;
 }
 
@@ -2292,6 +2552,20 @@ static struct node *inplace_edge(const struct node *n, size_t i)
 	i -= n->any_of.n;
 	if (i < n->one_of.n)
 		return n->one_of.v[i];
+	i -= n->one_of.n;
+	if (n->kw & K_IF) {
+		struct node *branches[3] = {n->if_schema, n->then_schema,
+		                            n->else_schema};
+		int k;
+
+		for (k = 0; k < 3; k++) {
+			if (!branches[k])
+				continue;
+			if (i == 0)
+				return branches[k];
+			i--;
+		}
+	}
 	return NULL;
 }
 
@@ -2704,7 +2978,7 @@ static COLD int fail_unexpected(struct vctx *c, const struct node *n,
 		return 0;
 	sb_puts(&b, "unexpected property ");
 	sb_show_str(&b, key);
-	if (n->nprops == 0) {
+	if (n->nprops == 0 && n->npprops == 0) {
 		sb_puts(&b, " (this object takes no properties)");
 		return msg_end(&b);
 	}
@@ -2716,7 +2990,81 @@ static COLD int fail_unexpected(struct vctx *c, const struct node *n,
 	}
 	if (n->nprops > LIST_MAX)
 		sb_printf(&b, ", ... (%zu in all)", n->nprops);
+	for (i = 0; i < n->npprops && i < LIST_MAX; i++) {
+		sb_puts(&b, i > 0 || n->nprops > 0 ? ", names matching "
+		                                   : "names matching ");
+		sb_show_str(&b, n->pprops[i].pattern);
+	}
 	sb_putc(&b, ')');
+	return msg_end(&b);
+}
+
+static COLD int fail_multiple(struct vctx *c, const struct ipath *p, double x,
+                              double m)
+{
+	char xs[NUM_MAX], ms[NUM_MAX];
+
+	fmt_number(xs, sizeof xs, x);
+	fmt_number(ms, sizeof ms, m);
+	return fail(c, p, "%s is not a multiple of %s", xs, ms);
+}
+
+static COLD int fail_props(struct vctx *c, size_t count, int too_many,
+                           size_t bound, const struct ipath *p)
+{
+	return fail(c, p, "the object has %zu propert%s, %s than the %s %zu",
+	            count, count == 1 ? "y" : "ies",
+	            too_many ? "more" : "fewer",
+	            too_many ? "maximum" : "minimum", bound);
+}
+
+static COLD int fail_duplicate(struct vctx *c, size_t i, size_t j,
+                               const struct ipath *p)
+{
+	return fail(c, p,
+	            "items %zu and %zu are equal, but the items must be "
+	            "distinct (uniqueItems)",
+	            i, j);
+}
+
+static COLD int fail_extra_items(struct vctx *c, size_t count, size_t prefix,
+                                 const struct ipath *p)
+{
+	return fail(c, p,
+	            "the array has %zu items, but only the first %zu are "
+	            "allowed (the schema lists %zu and forbids more)",
+	            count, prefix, prefix);
+}
+
+static COLD int fail_contains(struct vctx *c, size_t count, int too_many,
+                              size_t bound, const struct ipath *p)
+{
+	if (count == 0)
+		return fail(c, p,
+		            "no item of the array matches the schema of "
+		            "\"contains\"");
+	return fail(c, p,
+	            "%zu item%s of the array match%s the schema of "
+	            "\"contains\", %s than the %s %zu",
+	            count, count == 1 ? "" : "s", count == 1 ? "es" : "",
+	            too_many ? "more" : "fewer",
+	            too_many ? "maximum (maxContains)"
+	                     : "minimum (minContains)",
+	            bound);
+}
+
+static COLD int fail_dep_required(struct vctx *c, const char *name,
+                                  const char *needed, const struct ipath *p)
+{
+	struct sbuf b;
+
+	if (!msg_begin(c, p, &b))
+		return 0;
+	sb_puts(&b, "missing property ");
+	sb_show_str(&b, needed);
+	sb_puts(&b, ", which is required when ");
+	sb_show_str(&b, name);
+	sb_puts(&b, " is given");
 	return msg_end(&b);
 }
 
@@ -2853,6 +3201,19 @@ static int in_enum(const cJSON *values, const cJSON *v)
 	return 0;
 }
 
+/* x / m is whole, up to the rounding of decimal input: 0.07 is a multiple
+ * of 0.01 though 0.07 / 0.01 is 7.000000000000001 in doubles. The slack is
+ * a few units in the last place of the quotient, so 100000000.5 is still no
+ * multiple of 1. Past 2^53 every double is whole. */
+static int is_multiple(double x, double m)
+{
+	double q = x / m;
+
+	if (!(fabs(q) < 0x1p53))
+		return 1;
+	return fabs(q - nearbyint(q)) <= 8 * DBL_EPSILON * fmax(1.0, fabs(q));
+}
+
 static int check_number(struct vctx *c, const struct node *n, const cJSON *v,
                         const struct ipath *p)
 {
@@ -2871,6 +3232,8 @@ static int check_number(struct vctx *c, const struct node *n, const cJSON *v,
 	if ((kw & K_XMAXIMUM) && x >= n->xmaximum)
 		return fail_bound(c, p, x, "must be less than", n->xmaximum,
 		                  " (exclusiveMaximum)");
+	if ((kw & K_MULTIPLEOF) && !is_multiple(x, n->multiple_of))
+		return fail_multiple(c, p, x, n->multiple_of);
 	return 1;
 }
 
@@ -2903,33 +3266,177 @@ static int check_string(struct vctx *c, const struct node *n, const cJSON *v,
 	return 1;
 }
 
+static uint64_t mix64(uint64_t h)
+{
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ULL;
+	h ^= h >> 33;
+	return h;
+}
+
+static uint64_t str_hash(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
+	return h;
+}
+
+/* A hash that agrees with json_equal: members in any order, 1 and 1.0 and
+ * -0 and 0 alike. Instances nest no deeper than SCHEMA_MAX_DEPTH. */
+static uint64_t json_hash(const cJSON *v)
+{
+	uint64_t h = (uint64_t)(v->type & 0xFF) * 0x9E3779B97F4A7C15ULL, sum;
+	const cJSON *e;
+	double d;
+
+	switch (v->type & 0xFF) {
+	case cJSON_Number:
+		d = v->valuedouble == 0 ? 0.0 : v->valuedouble;
+		memcpy(&sum, &d, sizeof sum);
+		return mix64(h ^ sum);
+	case cJSON_String:
+	case cJSON_Raw:
+		return mix64(h ^
+		             str_hash(v->valuestring ? v->valuestring : ""));
+	case cJSON_Array:
+		for (e = v->child; e; e = e->next)
+			h = mix64(h * 31 + json_hash(e));
+		return h;
+	case cJSON_Object:
+		sum = 0;
+		for (e = v->child; e; e = e->next)
+			sum += mix64(str_hash(e->string ? e->string : "") ^
+			             (json_hash(e) * 3));
+		return mix64(h ^ sum);
+	}
+	return mix64(h);
+}
+
+struct uitem {
+	uint64_t hash;
+	size_t index;
+	const cJSON *v;
+};
+
+static int uitem_cmp(const void *a, const void *b)
+{
+	const struct uitem *x = a, *y = b;
+
+	if (x->hash != y->hash)
+		return x->hash < y->hash ? -1 : 1;
+	return x->index < y->index ? -1 : x->index > y->index;
+}
+
+static int check_unique(struct vctx *c, const cJSON *v, size_t count,
+                        const struct ipath *p)
+{
+	const cJSON *x, *y;
+	struct uitem *u;
+	size_t i, j, a, b;
+
+	if (count <= UNIQUE_PAIRWISE_MAX) {
+		for (x = v->child, i = 0; x; x = x->next, i++)
+			for (y = x->next, j = i + 1; y; y = y->next, j++)
+				if (json_equal(x, y))
+					return fail_duplicate(c, i, j, p);
+		return 1;
+	}
+	u = malloc(count * sizeof *u);
+	if (!u)
+		return abort_at(c, p, "out of memory checking uniqueItems");
+	for (x = v->child, i = 0; x; x = x->next, i++) {
+		u[i].hash = json_hash(x);
+		u[i].index = i;
+		u[i].v = x;
+	}
+	qsort(u, count, sizeof *u, uitem_cmp);
+	for (i = 0; i < count; i = j) {
+		for (j = i + 1; j < count && u[j].hash == u[i].hash; j++)
+			;
+		for (a = i; a < j; a++)
+			for (b = a + 1; b < j; b++)
+				if (json_equal(u[a].v, u[b].v)) {
+					size_t first = u[a].index,
+					       second = u[b].index;
+
+					free(u);
+					return fail_duplicate(c, first, second,
+					                      p);
+				}
+	}
+	free(u);
+	return 1;
+}
+
 static int check_array(struct vctx *c, const struct node *n, const cJSON *v,
                        const struct ipath *p)
 {
 	const cJSON *e;
 	struct ipath ip;
 	unsigned kw = n->kw;
-	size_t count = 0;
+	size_t count = 0, matched = 0;
+	char *saved;
 
-	if (kw & (K_MINITEMS | K_MAXITEMS)) {
+	if (kw & (K_MINITEMS | K_MAXITEMS | K_UNIQUE)) {
 		for (e = v->child; e; e = e->next)
 			count++;
 		if ((kw & K_MINITEMS) && count < n->min_items)
 			return fail_items(c, count, 0, n->min_items, p);
 		if ((kw & K_MAXITEMS) && count > n->max_items)
 			return fail_items(c, count, 1, n->max_items, p);
+		if ((kw & K_UNIQUE) && count > 1 &&
+		    !check_unique(c, v, count, p))
+			return 0;
 	}
-	if (!(kw & K_ITEMS) || !v->child)
+	if (!(kw & (K_ITEMS | K_PREFIX | K_CONTAINS)))
 		return 1;
+	if (!v->child)
+		return (kw & K_CONTAINS) && n->min_contains > 0
+		               ? fail_contains(c, 0, 0, n->min_contains, p)
+		               : 1;
 	if (p->depth >= SCHEMA_MAX_DEPTH)
 		return abort_at(c, p, TOO_DEEP, SCHEMA_MAX_DEPTH);
 	ip.up = p;
 	ip.key = NULL;
 	ip.depth = p->depth + 1;
 	ip.index = 0;
-	for (e = v->child; e; e = e->next, ip.index++)
-		if (!check(c, n->items, e, &ip))
+	for (e = v->child; e; e = e->next, ip.index++) {
+		const struct node *sub = NULL;
+
+		if (ip.index < n->prefix.n)
+			sub = n->prefix.v[ip.index];
+		else if (kw & K_ITEMS)
+			sub = n->items;
+		else
+			break;
+		if (n->prefix.n && sub == n->items && (sub->kw & K_FALSE)) {
+			for (count = ip.index; e; e = e->next)
+				count++;
+			return fail_extra_items(c, count, n->prefix.n, p);
+		}
+		if (!check(c, sub, e, &ip))
 			return 0;
+	}
+	if (!(kw & K_CONTAINS))
+		return 1;
+	/* Items are tried without messages: most may not match. */
+	saved = c->msg;
+	c->msg = NULL;
+	ip.index = 0;
+	for (e = v->child; e && !c->aborted; e = e->next, ip.index++)
+		if (check(c, n->contains, e, &ip))
+			matched++;
+	c->msg = saved;
+	if (c->aborted)
+		return 0;
+	if (matched < n->min_contains)
+		return fail_contains(c, matched, 0, n->min_contains, p);
+	if (matched > n->max_contains)
+		return fail_contains(c, matched, 1, n->max_contains, p);
 	return 1;
 }
 
@@ -2967,21 +3474,55 @@ static int check_object(struct vctx *c, const struct node *n, const cJSON *v,
 	const cJSON *m;
 	struct ipath ip;
 	unsigned kw = n->kw;
-	size_t i;
+	size_t i, k, count = 0;
 
-	if ((kw & (K_PROPERTIES | K_ADDITIONAL)) && v->child) {
+	if (kw & (K_MINPROPS | K_MAXPROPS)) {
+		for (m = v->child; m; m = m->next)
+			count++;
+		if ((kw & K_MINPROPS) && count < n->min_props)
+			return fail_props(c, count, 0, n->min_props, p);
+		if ((kw & K_MAXPROPS) && count > n->max_props)
+			return fail_props(c, count, 1, n->max_props, p);
+	}
+	if ((kw &
+	     (K_PROPERTIES | K_ADDITIONAL | K_PATTERNPROPS | K_PROPNAMES)) &&
+	    v->child) {
 		if (p->depth >= SCHEMA_MAX_DEPTH)
 			return abort_at(c, p, TOO_DEEP, SCHEMA_MAX_DEPTH);
 		ip.up = p;
 		ip.index = 0;
 		ip.depth = p->depth + 1;
 		for (m = v->child; m; m = m->next) {
+			int matched = 0;
+
 			ip.key = m->string ? m->string : "";
+			if (kw & K_PROPNAMES) {
+				/* The name itself, checked as a string. */
+				cJSON name;
+
+				memset(&name, 0, sizeof name);
+				name.type = cJSON_String;
+				name.valuestring = (char *)(uintptr_t)ip.key;
+				if (!check(c, n->prop_names, &name, &ip))
+					return 0;
+			}
 			ps = find_prop(n, ip.key);
 			if (ps) {
+				matched = 1;
 				if (!check(c, ps, m, &ip))
 					return 0;
-			} else if (kw & K_ADDITIONAL) {
+			}
+			for (k = 0; k < n->npprops; k++) {
+				const struct pprop *pp = &n->pprops[k];
+
+				if (!pp->match_all &&
+				    regexec(&pp->re, ip.key, 0, NULL, 0) != 0)
+					continue;
+				matched = 1;
+				if (!check(c, pp->schema, m, &ip))
+					return 0;
+			}
+			if (!matched && (kw & K_ADDITIONAL)) {
 				if (n->additional->kw & K_FALSE)
 					return fail_unexpected(c, n, ip.key, p);
 				if (!check(c, n->additional, m, &ip))
@@ -2993,6 +3534,17 @@ static int check_object(struct vctx *c, const struct node *n, const cJSON *v,
 		for (i = 0; i < n->nrequired; i++)
 			if (!find_member(v, n->required[i]))
 				return fail_required(c, n->required[i], p);
+	if (kw & K_DEPREQ)
+		for (i = 0; i < n->ndepreqs; i++) {
+			const struct depreq *d = &n->depreqs[i];
+
+			if (!find_member(v, d->name))
+				continue;
+			for (k = 0; k < d->nrequired; k++)
+				if (!find_member(v, d->required[k]))
+					return fail_dep_required(
+					        c, d->name, d->required[k], p);
+		}
 	return 1;
 }
 
@@ -3050,6 +3602,18 @@ static int check_apply(struct vctx *c, const struct node *n, const cJSON *v,
 			return 0;
 		if (ok)
 			return fail_not(c, n, v, p);
+	}
+	if (kw & K_IF) {
+		const struct node *branch;
+
+		c->msg = NULL;
+		ok = !n->if_schema || check(c, n->if_schema, v, p);
+		c->msg = saved;
+		if (c->aborted)
+			return 0;
+		branch = ok ? n->then_schema : n->else_schema;
+		if (branch && !check(c, branch, v, p))
+			return 0;
 	}
 	if (kw & K_REF)
 		return check(c, n->ref, v, p);

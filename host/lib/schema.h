@@ -7,18 +7,26 @@
  * on success.
  *
  * Supported keywords (JSON Schema 2020-12 semantics): type (string or array
- * of: null boolean object array number integer string), properties,
- * required, additionalProperties (boolean or schema), enum, const, minimum,
- * maximum, exclusiveMinimum, exclusiveMaximum (numbers), minLength,
- * maxLength (counted in Unicode code points), pattern (ECMA-262 subset,
- * translated to POSIX ERE: \d \w \s \D \W \S and their use inside brackets),
- * items (schema), minItems, maxItems, anyOf, oneOf, allOf, not, $ref to
- * "#", "#/$defs/NAME" and "#/definitions/NAME", $defs, definitions.
+ * of: null boolean object array number integer string), enum, const;
+ * minimum, maximum, exclusiveMinimum, exclusiveMaximum (numbers), multipleOf
+ * (with a few units in the last place of slack, so 0.07 is a multiple of
+ * 0.01); minLength, maxLength (counted in Unicode code points), pattern
+ * (ECMA-262 subset, translated to POSIX ERE, see below); items, prefixItems,
+ * minItems, maxItems, uniqueItems, contains, minContains, maxContains;
+ * properties, patternProperties, additionalProperties (boolean or schema),
+ * propertyNames, required, dependentRequired, minProperties, maxProperties;
+ * anyOf, oneOf, allOf, not, if/then/else; $ref to "#", "#/$defs/NAME" and
+ * "#/definitions/NAME", $defs, definitions. Draft-07's array form of items
+ * is read as prefixItems, with additionalItems for the rest.
  * Annotation keywords (title, description, default, examples, $schema, $id,
  * $comment, format, readOnly, writeOnly, deprecated) are accepted and
  * ignored. Any other keyword is accepted and ignored too, as the spec asks
- * of unknown keywords; a known keyword with a value of the wrong type is a
- * compile error.
+ * of unknown keywords (among them dependentSchemas, draft-07 dependencies,
+ * unevaluatedItems and unevaluatedProperties, which are not enforced); a
+ * known keyword with a value of the wrong type is a compile error.
+ *
+ * Validation allocates nothing on success, except uniqueItems over more
+ * than 32 items, which sorts the items by a hash.
  *
  * pattern: a search, as in JSON Schema, over Unicode characters (a class or
  * "." matches one whole UTF-8 character). Supported: literals, escapes of

@@ -363,6 +363,146 @@ static const struct vcase cases[] = {
          "'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
          "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa'",
          0, "aaaa...'"},
+
+        /* multipleOf, with the slack decimal input needs */
+        {"{'multipleOf':3}", "9", 1, NULL},
+        {"{'multipleOf':3}", "10", 0, "/: 10 is not a multiple of 3"},
+        {"{'multipleOf':0.01}", "0.07", 1, NULL},
+        {"{'multipleOf':0.01}", "19.99", 1, NULL},
+        {"{'multipleOf':0.01}", "0.075", 0, "is not a multiple of 0.01"},
+        {"{'multipleOf':1}", "100000000.5", 0, "not a multiple of 1"},
+        {"{'multipleOf':0.5}", "-2.5", 1, NULL},
+        {"{'multipleOf':2}", "'x'", 1, NULL},
+        {"{'multipleOf':1e-300}", "1e300", 1, NULL},
+
+        /* uniqueItems: pairwise, then hashed past 32 items */
+        {"{'uniqueItems':true}", "[1,2,3]", 1, NULL},
+        {"{'uniqueItems':true}", "[1,2,1]", 0,
+         "/: items 0 and 2 are equal, but the items must be distinct"},
+        {"{'uniqueItems':true}", "[1,1.0]", 0, "items 0 and 1 are equal"},
+        {"{'uniqueItems':true}", "[{'a':1,'b':[2]},{'b':[2],'a':1}]", 0,
+         "items 0 and 1 are equal"},
+        {"{'uniqueItems':true}", "[{'a':1},{'a':2},[1],[1,2],'1',true,1]", 1,
+         NULL},
+        {"{'uniqueItems':false}", "[1,1]", 1, NULL},
+        {"{'uniqueItems':true}",
+         "[0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,"
+         "24,25,26,27,28,29,30,31,32,33,34,35,36,37,38,39,{'x':[1]}]",
+         1, NULL},
+        {"{'uniqueItems':true}",
+         "[0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,"
+         "24,25,26,27,28,29,30,31,32,33,34,35,{'x':[1]},37,38,39,"
+         "{'x':[1.0]}]",
+         0, "items 36 and 40 are equal"},
+        {"{'uniqueItems':true}",
+         "[0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,"
+         "24,25,26,27,28,29,30,31,32,33,34,35,36,37,38,39,-0,0]",
+         0, "items 0 and 40 are equal"},
+
+        /* prefixItems, and draft-07's array form of items */
+        {"{'prefixItems':[{'type':'string'},{'type':'integer'}]}",
+         "['a',1,true]", 1, NULL},
+        {"{'prefixItems':[{'type':'string'},{'type':'integer'}]}", "[1]", 0,
+         "/0: expected string, got number 1"},
+        {"{'prefixItems':[{'type':'string'}],'items':{'type':'integer'}}",
+         "['a',1,2]", 1, NULL},
+        {"{'prefixItems':[{'type':'string'}],'items':{'type':'integer'}}",
+         "['a',1,'b']", 0, "/2: expected integer, got string 'b'"},
+        {"{'prefixItems':[{'type':'string'}],'items':false}", "['a','b']", 0,
+         "/: the array has 2 items, but only the first 1 are allowed"},
+        {"{'prefixItems':[{'type':'string'}],'items':false}", "['a']", 1, NULL},
+        {"{'items':[{'type':'string'}],'additionalItems':{'type':'null'}}",
+         "['a',null,null]", 1, NULL},
+        {"{'items':[{'type':'string'}],'additionalItems':{'type':'null'}}",
+         "['a',null,3]", 0, "/2: expected null, got number 3"},
+        {"{'items':[{'type':'string'}]}", "['a',3]", 1, NULL},
+        {"{'items':[{'type':'string'}]}", "[3]", 0, "/0: expected string"},
+
+        /* contains, minContains, maxContains */
+        {"{'contains':{'type':'string'}}", "[1,'a',2]", 1, NULL},
+        {"{'contains':{'type':'string'}}", "[1,2]", 0,
+         "/: no item of the array matches the schema of \"contains\""},
+        {"{'contains':{'type':'string'}}", "[]", 0, "no item of the array"},
+        {"{'contains':{'type':'string'},'minContains':0}", "[]", 1, NULL},
+        {"{'contains':{'type':'string'},'minContains':2}", "['a',1]", 0,
+         "1 item of the array matches the schema of \"contains\", fewer "
+         "than the minimum (minContains) 2"},
+        {"{'contains':{'type':'string'},'maxContains':1}", "['a','b']", 0,
+         "2 items of the array match the schema of \"contains\", more "
+         "than the maximum (maxContains) 1"},
+        {"{'contains':{'type':'string'},'maxContains':1}", "['a',2]", 1, NULL},
+        {"{'minContains':5}", "[]", 1, NULL},
+
+        /* minProperties, maxProperties */
+        {"{'minProperties':1}", "{}", 0,
+         "/: the object has 0 properties, fewer than the minimum 1"},
+        {"{'maxProperties':1}", "{'a':1,'b':2}", 0,
+         "the object has 2 properties, more than the maximum 1"},
+        {"{'minProperties':1,'maxProperties':1}", "{'a':1}", 1, NULL},
+        {"{'maxProperties':0}", "[1,2]", 1, NULL},
+
+        /* patternProperties, with properties and additionalProperties */
+        {"{'patternProperties':{'^x-':{'type':'string'}}}", "{'x-a':'1','y':2}",
+         1, NULL},
+        {"{'patternProperties':{'^x-':{'type':'string'}}}", "{'x-a':1}", 0,
+         "/x-a: expected string, got number 1"},
+        {"{'properties':{'id':{'type':'integer'}},"
+         "'patternProperties':{'^x-':{'type':'string'}},"
+         "'additionalProperties':false}",
+         "{'id':1,'x-b':'c'}", 1, NULL},
+        {"{'properties':{'id':{'type':'integer'}},"
+         "'patternProperties':{'^x-':{'type':'string'}},"
+         "'additionalProperties':false}",
+         "{'id':1,'y':'c'}", 0,
+         "unexpected property 'y' (allowed: 'id', names matching '^x-')"},
+        {"{'patternProperties':{'^x-':{}},'additionalProperties':false}",
+         "{'y':1}", 0, "(allowed: names matching '^x-')"},
+        {"{'patternProperties':{'a':{'minimum':5},'b':{'maximum':7}}}",
+         "{'ab':6}", 1, NULL},
+        {"{'patternProperties':{'a':{'minimum':5},'b':{'maximum':7}}}",
+         "{'ab':8}", 0, "/ab: 8 is greater than the maximum 7"},
+        {"{'patternProperties':{'':{'type':'integer'}}}", "{'q':'s'}", 0,
+         "/q: expected integer"},
+        {"{'patternProperties':{'^\\\\d+$':{'type':'boolean'}},"
+         "'additionalProperties':{'type':'string'}}",
+         "{'12':true,'ab':'c'}", 1, NULL},
+        {"{'patternProperties':{'^\\\\d+$':{'type':'boolean'}},"
+         "'additionalProperties':{'type':'string'}}",
+         "{'12':true,'ab':3}", 0, "/ab: expected string"},
+
+        /* propertyNames */
+        {"{'propertyNames':{'pattern':'^[a-z]+$'}}", "{'ab':1,'cd':2}", 1,
+         NULL},
+        {"{'propertyNames':{'pattern':'^[a-z]+$'}}", "{'ab':1,'C':2}", 0,
+         "/C: 'C' does not match the pattern '^[a-z]+$'"},
+        {"{'propertyNames':{'maxLength':3}}", "{'abcd':1}", 0,
+         "has 4 characters, more than the maximum length 3"},
+        {"{'propertyNames':false}", "{}", 1, NULL},
+        {"{'propertyNames':false}", "{'a':1}", 0, "/a"},
+
+        /* dependentRequired */
+        {"{'dependentRequired':{'card':['cvv','expiry']}}",
+         "{'card':'4111','cvv':'123','expiry':'12/30'}", 1, NULL},
+        {"{'dependentRequired':{'card':['cvv','expiry']}}",
+         "{'card':'4111','cvv':'123'}", 0,
+         "/: missing property 'expiry', which is required when 'card' is "
+         "given"},
+        {"{'dependentRequired':{'card':['cvv']}}", "{'cvv':'1'}", 1, NULL},
+
+        /* if, then, else */
+        {"{'if':{'properties':{'kind':{'const':'epic'}}},"
+         "'then':{'required':['epicName']},'else':{'required':['parent']}}",
+         "{'kind':'epic','epicName':'E'}", 1, NULL},
+        {"{'if':{'properties':{'kind':{'const':'epic'}}},"
+         "'then':{'required':['epicName']},'else':{'required':['parent']}}",
+         "{'kind':'epic'}", 0, "missing required property 'epicName'"},
+        {"{'if':{'properties':{'kind':{'const':'epic'}}},"
+         "'then':{'required':['epicName']},'else':{'required':['parent']}}",
+         "{'kind':'task'}", 0, "missing required property 'parent'"},
+        {"{'if':{'type':'string'},'then':{'minLength':2}}", "5", 1, NULL},
+        {"{'if':{'type':'string'},'then':{'minLength':2}}", "'a'", 0,
+         "fewer than the minimum length 2"},
+        {"{'then':{'type':'string'}}", "5", 1, NULL},
 };
 
 static void test_cases(void **state)
@@ -440,7 +580,39 @@ static const struct ccase compile_errors[] = {
         {"{'pattern':'a{2000}'}", "a repeat count is over 1000"},
         {"{'pattern':'((a{1,100}){1,100})'}", "too large a regex"},
         {"{'pattern':5}", "at #/pattern: must be a string"},
-        {"{'items':[{'type':'string'}]}", "at #/items: must be a schema"},
+        {"{'prefixItems':[{}],'items':[{'type':'string'}]}",
+         "at #/items: must be a schema when prefixItems is there"},
+        {"{'prefixItems':[]}", "at #/prefixItems: must be a non-empty array"},
+        {"{'items':[{},3]}", "at #/items/1: must be a schema"},
+        {"{'items':[{}],'additionalItems':3}",
+         "at #/additionalItems: must be a schema"},
+        {"{'multipleOf':0}",
+         "at #/multipleOf: must be a number greater than 0"},
+        {"{'multipleOf':'2'}", "at #/multipleOf: must be a number"},
+        {"{'uniqueItems':1}", "at #/uniqueItems: must be a boolean"},
+        {"{'contains':5}", "at #/contains: must be a schema"},
+        {"{'contains':{},'minContains':-1}",
+         "at #/minContains: must be a non-negative integer"},
+        {"{'minProperties':'1'}",
+         "at #/minProperties: must be a non-negative integer"},
+        {"{'patternProperties':[]}",
+         "at #/patternProperties: must be an object of schemas"},
+        {"{'patternProperties':{'^a(':{}}}",
+         "at #/patternProperties/^a(: '^a(' is not a supported regex"},
+        {"{'patternProperties':{'(?=x)':{}}}", "lookahead"},
+        {"{'patternProperties':{'^a':3}}",
+         "at #/patternProperties/^a: must be a schema"},
+        {"{'patternProperties':{'^a':{'type':'nope'}}}",
+         "at #/patternProperties/^a/type: unknown type 'nope'"},
+        {"{'propertyNames':'x'}", "at #/propertyNames: must be a schema"},
+        {"{'dependentRequired':{'a':'b'}}",
+         "at #/dependentRequired/a: must be an array of property names"},
+        {"{'dependentRequired':{'a':['b',1]}}",
+         "at #/dependentRequired/a/1: must be a property name"},
+        {"{'if':{},'then':3}", "at #/then: must be a schema"},
+        {"{'if':'x'}", "at #/if: must be a schema"},
+        {"{'$defs':{'a':{'if':{'$ref':'#/$defs/a'}}},'$ref':'#/$defs/a'}",
+         "this $ref leads back"},
         {"{'items':3}", "at #/items: must be a schema"},
         {"{'anyOf':[]}", "at #/anyOf: must be a non-empty array of schemas"},
         {"{'oneOf':{}}", "at #/oneOf: must be a non-empty array"},

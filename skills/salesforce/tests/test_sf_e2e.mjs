@@ -164,7 +164,8 @@ try {
   check(!r.isError && org.record(id).fields.Phone === "555-0199" && org.record(id).fields.AnnualRevenue === null &&
     r.sc.updated.join() === "Phone,AnnualRevenue", "update_record (a null clears a field)", r.text.slice(0, 200));
   r = await call("update_record", { sobject: "Account", id, fields: {} });
-  expectErr(r, "an update with no fields is refused", "is empty");
+  // The input schema's minProperties refuses it before the skill runs.
+  expectErr(r, "an update with no fields is refused by the input schema", "/fields", "fewer than the minimum 1");
   r = await call("upsert_record", { sobject: "Account", external_id_field: "ERP_Id__c", external_id: "ERP-UP/1", fields: { Name: "Upserted" } });
   const upId = r.sc?.id;
   check(!r.isError && r.sc.created === true && org.record(upId)?.fields.ERP_Id__c === "ERP-UP/1",
