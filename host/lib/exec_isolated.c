@@ -1845,7 +1845,7 @@ static char *offer(struct isolated *iso, const void *(*lookup)(const char *id))
 	size_t len = 1;
 	char *s;
 
-	for (unsigned x = 1; x < WIRE_EXT_COUNT; x++)
+	for (unsigned x = 1; x < WIRE_EXT_COUNT && lookup; x++)
 		if ((iso->ext[x] = lookup(wire_ext_id((enum wire_ext)x))))
 			len += strlen(wire_ext_id((enum wire_ext)x)) + 1;
 	if (!(s = calloc(1, len)))
@@ -1897,8 +1897,9 @@ sh_status exec_isolated_open(const struct exec_isolated_opts *o,
 	iso->tools = tool_names(o->desc);
 	iso->ntools = o->desc->ntools;
 	iso->svc = o->svc;
-	iso->welcome_ids =
-	        offer(iso, o->ext_lookup ? o->ext_lookup : hostapi_extension);
+	iso->welcome_ids = offer(iso, o->ext_lookup ? o->ext_lookup
+	                              : o->svc      ? o->svc->ext_lookup
+	                                            : NULL);
 	if (!iso->name || !iso->version || !iso->lib || !iso->bundle ||
 	    !iso->worker || !iso->scratch_root || !iso->tools ||
 	    !iso->welcome_ids) {

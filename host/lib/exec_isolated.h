@@ -72,7 +72,7 @@ struct exec_isolated_opts {
 	const char *worker_path;         /* NULL: probe_worker_path() */
 	const char *scratch_root; /* where scratch folders go; NULL: $TMPDIR
 	                           * or /tmp */
-	/* The host's extension vtables; NULL: hostapi_extension. */
+	/* The host's extension vtables; NULL: svc->ext_lookup. */
 	const void *(*ext_lookup)(const char *id);
 	/* Recovery timing; 0 keeps the ISOLATED_* default (tests shorten
 	 * them). */

@@ -6,16 +6,8 @@
 #include <stddef.h>
 #include <string.h>
 
-#include <skill/ext/artifacts.h>
-#include <skill/ext/config.h>
-#include <skill/ext/http.h>
-#include <skill/ext/secrets.h>
-
-#include "artifacts.h"
 #include "call.h"
 #include "hostlog.h"
-#include "httpsvc.h"
-#include "secrets.h"
 
 const struct hostapi_binding *hostapi_binding_of(const skill_host_t *host)
 {
@@ -23,51 +15,13 @@ const struct hostapi_binding *hostapi_binding_of(const skill_host_t *host)
 	return (const struct hostapi_binding *)(const void *)host;
 }
 
-static int64_t config_get(const skill_host_t *host, const char *key, char *buf,
-                          size_t cap)
-{
-	const struct hostapi_binding *b = hostapi_binding_of(host);
-	const char *v;
-	size_t n;
-
-	if (!key)
-		return -1;
-	v = config_setting(b->svc ? b->svc->config : NULL, b->skill_name, key);
-	if (!v)
-		return -1;
-	n = strlen(v);
-	if (buf && cap) {
-		size_t copy = n < cap - 1 ? n : cap - 1;
-		memcpy(buf, v, copy);
-		buf[copy] = '\0';
-	}
-	return (int64_t)n;
-}
-
-static const skill_ext_config_t config_ext = {
-        .struct_size = sizeof(skill_ext_config_t),
-        .get = config_get,
-};
-
-const void *hostapi_extension(const char *id)
-{
-	if (!id)
-		return NULL;
-	if (!strcmp(id, SKILL_EXT_CONFIG))
-		return &config_ext;
-	if (!strcmp(id, SKILL_EXT_ARTIFACTS))
-		return &artifacts_ext;
-	if (!strcmp(id, SKILL_EXT_SECRETS))
-		return &secrets_ext;
-	if (!strcmp(id, SKILL_EXT_HTTP))
-		return &httpsvc_ext;
-	return NULL;
-}
-
 static const void *get_extension(const skill_host_t *host, const char *id)
 {
-	(void)host;
-	return hostapi_extension(id);
+	const struct hostapi_binding *b = hostapi_binding_of(host);
+
+	if (!id || !b->svc || !b->svc->ext_lookup)
+		return NULL;
+	return b->svc->ext_lookup(id);
 }
 
 static void host_log(const skill_host_t *host, skill_call_t *call,

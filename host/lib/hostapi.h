@@ -28,6 +28,9 @@ struct host_services {
 	char **input_dirs;           /* NULL-terminated; may be NULL */
 	struct audit *audit;         /* the call audit log, or NULL */
 	struct metrics *metrics;     /* call and worker metrics, or NULL */
+	/* The host extensions a skill may look up (hostext_lookup in a
+	 * runtime); NULL offers none. */
+	const void *(*ext_lookup)(const char *id);
 };
 
 struct hostapi_binding {
@@ -42,9 +45,5 @@ void hostapi_bind(struct hostapi_binding *b, const char *skill_name,
 
 /* The binding behind a skill_host_t that hostapi_bind filled. */
 const struct hostapi_binding *hostapi_binding_of(const skill_host_t *host);
-
-/* The host-extension lookup shared by every executor: the vtable for id, or
- * NULL. */
-const void *hostapi_extension(const char *id);
 
 #endif /* SH_HOSTAPI_H */

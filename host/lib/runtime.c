@@ -15,6 +15,7 @@
 #include "dispatch.h"
 #include "exec_inproc.h"
 #include "exec_isolated.h"
+#include "hostext.h"
 #include "hostlog.h"
 #include "loader.h"
 #include "metrics.h"
@@ -259,6 +260,7 @@ sh_status runtime_open(const struct runtime_opts *o, struct runtime **out,
 	if (rc != SH_OK)
 		goto fail;
 	rt->svc.config = rt->config;
+	rt->svc.ext_lookup = hostext_lookup;
 	rt->svc.metrics = metrics_new();
 	if (!rt->svc.metrics) {
 		rc = sh_error_set(e, SH_ERR_NOMEM, "out of memory");

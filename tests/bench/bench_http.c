@@ -30,6 +30,7 @@
 
 #include "call.h"
 #include "hostapi.h"
+#include "hostext.h"
 
 #define BODY_BYTES 256
 #define POST_BYTES 1024
@@ -225,7 +226,7 @@ int main(int argc, char **argv)
 	call.services = &svc;
 	call.permissions = perms;
 	b.call = &call;
-	b.http = hostapi_extension(SKILL_EXT_HTTP);
+	b.http = hostext_lookup(SKILL_EXT_HTTP);
 	b.skill_hdrs[0] = (skill_http_header_t){"Accept", "application/json"};
 	b.skill_hdrs[1] = (skill_http_header_t){"Authorization",
 	                                        "Basic YTpiYmJiYmJiYmJi"};

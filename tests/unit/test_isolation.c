@@ -39,6 +39,7 @@
 #include "exec_isolated.h"
 #include "fsutil.h"
 #include "hostapi.h"
+#include "hostext.h"
 #include "metrics.h"
 #include "probe.h"
 #include "runtime.h"
@@ -825,7 +826,7 @@ static const void *fake_lookup(const char *id)
 		return &fake_http;
 	if (!strcmp(id, SKILL_EXT_SECRETS))
 		return &fake_secrets;
-	return hostapi_extension(id);
+	return hostext_lookup(id);
 }
 
 static void test_extensions_forwarded(void **state)
@@ -893,7 +894,7 @@ static void test_extensions_forwarded(void **state)
 
 static const void *config_only(const char *id)
 {
-	return strcmp(id, SKILL_EXT_CONFIG) ? NULL : hostapi_extension(id);
+	return strcmp(id, SKILL_EXT_CONFIG) ? NULL : hostext_lookup(id);
 }
 
 /* An extension the host does not offer is not offered to the skill. */
