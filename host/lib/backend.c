@@ -14,6 +14,7 @@
 
 #include <sodium.h>
 
+#include "curlapi.h"
 #include "hostlog.h"
 
 /* Room for one response header value we keep. */
@@ -28,15 +29,13 @@ static const struct backend_ops *const all_ops[] = {
         &backend_bedrock_ops, &backend_gemini_ops,
         &backend_ollama_ops,  NULL};
 
-static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
-static CURLcode curl_init_rc;
+static pthread_once_t sodium_once = PTHREAD_ONCE_INIT;
+static int sodium_rc;
 
-static void curl_init(void)
+/* For the backoff jitter (randombytes). */
+static void sodium_start(void)
 {
-	curl_init_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
-	/* For the backoff jitter (randombytes). */
-	if (sodium_init() < 0)
-		curl_init_rc = CURLE_FAILED_INIT;
+	sodium_rc = sodium_init();
 }
 
 static const struct backend_ops *find_ops(const char *name)
@@ -94,7 +93,7 @@ sh_status backend_add_header(struct backend *b, const char *name,
 	if (!line)
 		return sh_error_set(e, SH_ERR_NOMEM, "out of memory");
 	snprintf(line, n, "%s: %s", name, value);
-	l = curl_slist_append(b->headers, line);
+	l = curlapi()->slist_append(b->headers, line);
 	sodium_memzero(line, n); /* it may hold a key */
 	free(line);
 	if (!l)
@@ -224,10 +223,11 @@ sh_status backend_open(const struct backend_config *cfg, struct backend **out,
 		return sh_error_set(e, SH_ERR_USAGE,
 		                    "backend %s: which model? give --model",
 		                    ops->name);
-	pthread_once(&curl_once, curl_init);
-	if (curl_init_rc != CURLE_OK)
-		return sh_error_set(e, SH_ERR_FAIL, "libcurl: %s",
-		                    curl_easy_strerror(curl_init_rc));
+	pthread_once(&sodium_once, sodium_start);
+	if (sodium_rc < 0)
+		return sh_error_set(e, SH_ERR_FAIL, "libsodium cannot start");
+	if (curlapi_load(e) != SH_OK)
+		return SH_ERR_FAIL;
 	if (!(b = calloc(1, sizeof *b)))
 		return sh_error_set(e, SH_ERR_NOMEM, "out of memory");
 	b->ops = ops;
@@ -244,7 +244,7 @@ sh_status backend_open(const struct backend_config *cfg, struct backend **out,
 		rc = ops->setup(b, cfg, e);
 	if (rc != SH_OK)
 		goto fail;
-	if (!(b->curl = curl_easy_init())) {
+	if (!(b->curl = curlapi()->easy_init())) {
 		rc = sh_error_set(e, SH_ERR_NOMEM, "libcurl: out of memory");
 		goto fail;
 	}
@@ -260,11 +260,11 @@ void backend_close(struct backend *b)
 	if (!b)
 		return;
 	if (b->curl)
-		curl_easy_cleanup(b->curl);
+		curlapi()->easy_cleanup(b->curl);
 	/* Header lines may hold keys: wipe them before freeing. */
 	for (struct curl_slist *l = b->headers; l; l = l->next)
 		sodium_memzero(l->data, strlen(l->data));
-	curl_slist_free_all(b->headers);
+	curlapi()->slist_free_all(b->headers);
 	for (int i = 0; i < b->nsecrets; i++) {
 		sodium_memzero(b->secrets[i], strlen(b->secrets[i]));
 		free(b->secrets[i]);
@@ -322,7 +322,7 @@ long backend_retry_after_ms(const char *value, time_t now)
 			return secs * 1000;
 		return -1;
 	}
-	when = curl_getdate(p, NULL);
+	when = curlapi()->getdate(p, NULL);
 	if (when == -1)
 		return -1;
 	return when <= now ? 0 : (long)(when - now) * 1000;
@@ -531,9 +531,9 @@ static CURLcode perform(struct backend *b, const char *body, size_t len,
 		/* Per-attempt signatures carry the time: build a fresh list. */
 		for (struct curl_slist *l = b->headers; l; l = l->next) {
 			struct curl_slist *n =
-			        curl_slist_append(extra, l->data);
+			        curlapi()->slist_append(extra, l->data);
 			if (!n) {
-				curl_slist_free_all(extra);
+				curlapi()->slist_free_all(extra);
 				*rc = sh_error_set(e, SH_ERR_NOMEM,
 				                   "out of memory");
 				return CURLE_OUT_OF_MEMORY;
@@ -542,44 +542,46 @@ static CURLcode perform(struct backend *b, const char *body, size_t len,
 		}
 		*rc = b->ops->sign(b, body, len, &extra, e);
 		if (*rc != SH_OK) {
-			curl_slist_free_all(extra);
+			curlapi()->slist_free_all(extra);
 			return CURLE_OK;
 		}
 		list = extra;
 	}
-	curl_easy_reset(h);
-	curl_easy_setopt(h, CURLOPT_URL, b->url);
-	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(h, CURLOPT_USERAGENT, "skillhost/" SKILLHOST_VERSION);
-	curl_easy_setopt(h, CURLOPT_HTTPHEADER, list);
-	curl_easy_setopt(h, CURLOPT_POST, 1L);
-	curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
-	curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
-	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, o->connect_timeout_ms);
-	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, o->timeout_ms);
-	curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
-	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(h, CURLOPT_WRITEDATA, x);
-	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
-	curl_easy_setopt(h, CURLOPT_HEADERDATA, x);
-	curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
-	curl_easy_setopt(h, CURLOPT_XFERINFODATA, x);
-	curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+	curlapi()->easy_reset(h);
+	curlapi()->easy_setopt(h, CURLOPT_URL, b->url);
+	curlapi()->easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	curlapi()->easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+	curlapi()->easy_setopt(h, CURLOPT_USERAGENT,
+	                       "skillhost/" SKILLHOST_VERSION);
+	curlapi()->easy_setopt(h, CURLOPT_HTTPHEADER, list);
+	curlapi()->easy_setopt(h, CURLOPT_POST, 1L);
+	curlapi()->easy_setopt(h, CURLOPT_POSTFIELDS, body);
+	curlapi()->easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
+	curlapi()->easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
+	                       o->connect_timeout_ms);
+	curlapi()->easy_setopt(h, CURLOPT_TIMEOUT_MS, o->timeout_ms);
+	curlapi()->easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
+	curlapi()->easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+	curlapi()->easy_setopt(h, CURLOPT_WRITEDATA, x);
+	curlapi()->easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
+	curlapi()->easy_setopt(h, CURLOPT_HEADERDATA, x);
+	curlapi()->easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
+	curlapi()->easy_setopt(h, CURLOPT_XFERINFODATA, x);
+	curlapi()->easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
 	if (b->curl_sigv4) {
 		char sig[64];
 		snprintf(sig, sizeof sig, "aws:amz:%s:bedrock", b->region);
-		curl_easy_setopt(h, CURLOPT_AWS_SIGV4, sig);
-		curl_easy_setopt(h, CURLOPT_USERNAME, b->aws_key_id);
-		curl_easy_setopt(h, CURLOPT_PASSWORD, b->aws_secret);
+		curlapi()->easy_setopt(h, CURLOPT_AWS_SIGV4, sig);
+		curlapi()->easy_setopt(h, CURLOPT_USERNAME, b->aws_key_id);
+		curlapi()->easy_setopt(h, CURLOPT_PASSWORD, b->aws_secret);
 	}
-	cc = curl_easy_perform(h);
-	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, status);
+	cc = curlapi()->easy_perform(h);
+	curlapi()->easy_getinfo(h, CURLINFO_RESPONSE_CODE, status);
 	/* Do not leave the secret in the handle between requests. */
 	if (b->curl_sigv4)
-		curl_easy_setopt(h, CURLOPT_PASSWORD, "");
-	curl_easy_setopt(h, CURLOPT_HTTPHEADER, NULL);
-	curl_slist_free_all(extra);
+		curlapi()->easy_setopt(h, CURLOPT_PASSWORD, "");
+	curlapi()->easy_setopt(h, CURLOPT_HTTPHEADER, NULL);
+	curlapi()->slist_free_all(extra);
 	return cc;
 }
 
@@ -688,7 +690,8 @@ sh_status backend_step(struct backend *b, const struct transcript *tr,
 		}
 		if (cc != CURLE_OK) {
 			retry = retryable_curl(cc);
-			snprintf(why, sizeof why, "%s", curl_easy_strerror(cc));
+			snprintf(why, sizeof why, "%s",
+			         curlapi()->easy_strerror(cc));
 		} else {
 			char msg[BACKEND_ERROR_BODY_MAX + 1];
 			retry = retryable_status(status);

@@ -33,6 +33,7 @@
 #include <time.h>
 
 #include "backend.h"
+#include "curlapi.h"
 #include "jsonnum.h"
 #include "sigv4.h"
 
@@ -157,12 +158,12 @@ static sh_status bedrock_sign(struct backend *b, const char *body, size_t len,
 	if (rc != SH_OK)
 		return rc;
 	snprintf(auth, sizeof auth, "Authorization: %s", value);
-	if (!(l = curl_slist_append(*list, auth)))
+	if (!(l = curlapi()->slist_append(*list, auth)))
 		return sh_error_set(e, SH_ERR_NOMEM, "out of memory");
 	*list = l;
 	memmove(date + 12, date, SIGV4_DATE_LEN + 1);
 	memcpy(date, "x-amz-date: ", 12);
-	if (!(l = curl_slist_append(*list, date)))
+	if (!(l = curlapi()->slist_append(*list, date)))
 		return sh_error_set(e, SH_ERR_NOMEM, "out of memory");
 	*list = l;
 	return SH_OK;

@@ -22,6 +22,7 @@
 #include <curl/curl.h>
 #include <sodium.h>
 
+#include "curlapi.h"
 #include "hostlog.h"
 
 /* How much of an error page is read before the connection is dropped. */
@@ -31,14 +32,6 @@
 #define WHY_MAX              256
 #define PREFIX_CHUNK         (256 * 1024)
 #define MEM_INITIAL          (16 * 1024)
-
-static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
-static CURLcode curl_init_rc;
-
-static void curl_init(void)
-{
-	curl_init_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
-}
 
 static int64_t now_ms(void)
 {
@@ -169,7 +162,8 @@ static size_t on_body(char *p, size_t size, size_t n, void *ud)
 	size_t len = size * n;
 
 	if (!x->status_known) {
-		curl_easy_getinfo(x->curl, CURLINFO_RESPONSE_CODE, &x->status);
+		curlapi()->easy_getinfo(x->curl, CURLINFO_RESPONSE_CODE,
+		                        &x->status);
 		x->status_known = 1;
 		x->error_body = x->status >= 300;
 		/* A server that answers a resume with the whole file: start
@@ -285,42 +279,45 @@ static enum outcome attempt(struct xfer *x, const char *url, int *timeout,
 	x->over = 0;
 	x->local_errno = 0;
 	*timeout = 0;
-	curl_easy_reset(h);
-	curl_easy_setopt(h, CURLOPT_URL, url);
-	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https,file");
-	curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
-	curl_easy_setopt(h, CURLOPT_MAXREDIRS, (long)DOWNLOAD_MAX_REDIRECTS);
-	curl_easy_setopt(h, CURLOPT_USERAGENT, "skillhost/" SKILLHOST_VERSION);
-	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, o->connect_timeout_s);
+	curlapi()->easy_reset(h);
+	curlapi()->easy_setopt(h, CURLOPT_URL, url);
+	curlapi()->easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	curlapi()->easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https,file");
+	curlapi()->easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+	curlapi()->easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
+	curlapi()->easy_setopt(h, CURLOPT_MAXREDIRS,
+	                       (long)DOWNLOAD_MAX_REDIRECTS);
+	curlapi()->easy_setopt(h, CURLOPT_USERAGENT,
+	                       "skillhost/" SKILLHOST_VERSION);
+	curlapi()->easy_setopt(h, CURLOPT_CONNECTTIMEOUT, o->connect_timeout_s);
 	if (o->low_speed_limit > 0) {
-		curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT,
-		                 o->low_speed_limit);
-		curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME,
-		                 o->low_speed_time_s);
+		curlapi()->easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT,
+		                       o->low_speed_limit);
+		curlapi()->easy_setopt(h, CURLOPT_LOW_SPEED_TIME,
+		                       o->low_speed_time_s);
 	}
-	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
-	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(h, CURLOPT_WRITEDATA, x);
+	curlapi()->easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
+	curlapi()->easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+	curlapi()->easy_setopt(h, CURLOPT_WRITEDATA, x);
 	/* A declared Content-Length over the cap is refused before any byte
 	 * arrives; the write callback enforces the cap regardless. Not on a
 	 * resume: a server may answer it with the whole file, which is read
 	 * again from the start. */
 	if (x->have > 0)
-		curl_easy_setopt(h, CURLOPT_RESUME_FROM_LARGE,
-		                 (curl_off_t)x->have);
+		curlapi()->easy_setopt(h, CURLOPT_RESUME_FROM_LARGE,
+		                       (curl_off_t)x->have);
 	else
-		curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE,
-		                 (curl_off_t)x->r->max_bytes);
+		curlapi()->easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE,
+		                       (curl_off_t)x->r->max_bytes);
 	if (o->progress) {
-		curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
-		curl_easy_setopt(h, CURLOPT_XFERINFODATA, x);
-		curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+		curlapi()->easy_setopt(h, CURLOPT_XFERINFOFUNCTION,
+		                       on_progress);
+		curlapi()->easy_setopt(h, CURLOPT_XFERINFODATA, x);
+		curlapi()->easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
 	}
-	cc = curl_easy_perform(h);
+	cc = curlapi()->easy_perform(h);
 	if (!x->status_known)
-		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &x->status);
+		curlapi()->easy_getinfo(h, CURLINFO_RESPONSE_CODE, &x->status);
 	if (x->over || cc == CURLE_FILESIZE_EXCEEDED) {
 		snprintf(why, cap,
 		         "it sent more than the %" PRIu64 " bytes expected",
@@ -344,12 +341,12 @@ static enum outcome attempt(struct xfer *x, const char *url, int *timeout,
 	case CURLE_RANGE_ERROR:
 	case CURLE_BAD_DOWNLOAD_RESUME:
 		snprintf(why, cap, "cannot resume: %s",
-		         errbuf[0] ? errbuf : curl_easy_strerror(cc));
+		         errbuf[0] ? errbuf : curlapi()->easy_strerror(cc));
 		return O_RESTART;
 	case CURLE_OPERATION_TIMEDOUT:
 		*timeout = 1;
 		snprintf(why, cap, "timed out (%s)",
-		         errbuf[0] ? errbuf : curl_easy_strerror(cc));
+		         errbuf[0] ? errbuf : curlapi()->easy_strerror(cc));
 		return O_RETRY;
 	case CURLE_UNSUPPORTED_PROTOCOL:
 	case CURLE_URL_MALFORMAT:
@@ -361,11 +358,11 @@ static enum outcome attempt(struct xfer *x, const char *url, int *timeout,
 	case CURLE_SSL_CACERT_BADFILE:
 	case CURLE_LOGIN_DENIED:
 		snprintf(why, cap, "%s",
-		         errbuf[0] ? errbuf : curl_easy_strerror(cc));
+		         errbuf[0] ? errbuf : curlapi()->easy_strerror(cc));
 		return O_REFUSED;
 	default:
 		snprintf(why, cap, "%s",
-		         errbuf[0] ? errbuf : curl_easy_strerror(cc));
+		         errbuf[0] ? errbuf : curlapi()->easy_strerror(cc));
 		return O_RETRY;
 	}
 }
@@ -494,17 +491,15 @@ sh_status download_fetch(const struct download_req *r,
 		download_opts_default(&defaults);
 		o = &defaults;
 	}
-	pthread_once(&curl_once, curl_init);
-	if (curl_init_rc != CURLE_OK)
-		return sh_error_set(e, SH_ERR_FAIL, "libcurl cannot start: %s",
-		                    curl_easy_strerror(curl_init_rc));
+	if (curlapi_load(e) != SH_OK)
+		return SH_ERR_FAIL;
 	x.r = r;
 	x.o = o;
 	if ((rc = minisig_hasher_init(&x.h, 1, e)))
 		return rc;
 	if (r->path && (rc = open_file_sink(&x, e)))
 		goto out;
-	x.curl = curl_easy_init();
+	x.curl = curlapi()->easy_init();
 	if (!x.curl) {
 		rc = sh_error_set(e, SH_ERR_NOMEM, "libcurl: out of memory");
 		goto out;
@@ -605,7 +600,7 @@ sh_status download_fetch(const struct download_req *r,
 out:
 	res->seconds = (double)(now_ms() - t_start) / 1000.0;
 	if (x.curl)
-		curl_easy_cleanup(x.curl);
+		curlapi()->easy_cleanup(x.curl);
 	if (x.fd >= 0) {
 		close(x.fd);
 		/* Nothing worth resuming: leave no empty file behind. */

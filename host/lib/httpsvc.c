@@ -15,6 +15,7 @@
 
 #include "call.h"
 #include "config.h"
+#include "curlapi.h"
 #include "hostapi.h"
 #include "manifest.h"
 
@@ -50,18 +51,18 @@ static void unlock_cb(CURL *h, curl_lock_data data, void *ud)
 
 static void init_once(void)
 {
-	curl_global_init(CURL_GLOBAL_DEFAULT);
 	for (int i = 0; i < CURL_LOCK_DATA_LAST; i++)
 		pthread_mutex_init(&share_locks[i], NULL);
-	share = curl_share_init();
+	share = curlapi()->share_init();
 	if (share) {
-		curl_share_setopt(share, CURLSHOPT_LOCKFUNC, lock_cb);
-		curl_share_setopt(share, CURLSHOPT_UNLOCKFUNC, unlock_cb);
-		curl_share_setopt(share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
-		curl_share_setopt(share, CURLSHOPT_SHARE,
-		                  CURL_LOCK_DATA_SSL_SESSION);
-		curl_share_setopt(share, CURLSHOPT_SHARE,
-		                  CURL_LOCK_DATA_CONNECT);
+		curlapi()->share_setopt(share, CURLSHOPT_LOCKFUNC, lock_cb);
+		curlapi()->share_setopt(share, CURLSHOPT_UNLOCKFUNC, unlock_cb);
+		curlapi()->share_setopt(share, CURLSHOPT_SHARE,
+		                        CURL_LOCK_DATA_DNS);
+		curlapi()->share_setopt(share, CURLSHOPT_SHARE,
+		                        CURL_LOCK_DATA_SSL_SESSION);
+		curlapi()->share_setopt(share, CURLSHOPT_SHARE,
+		                        CURL_LOCK_DATA_CONNECT);
 	}
 }
 
@@ -279,13 +280,13 @@ static skill_status build_headers(const skill_http_request_t *req, int strip,
 		if (!valid_header(&req->headers[i]) ||
 		    snprintf(line, sizeof line, "%s: %s", req->headers[i].name,
 		             req->headers[i].value) >= (int)sizeof line) {
-			curl_slist_free_all(hdrs);
+			curlapi()->slist_free_all(hdrs);
 			return SKILL_ERR_ARGS;
 		}
 		if (strip && credential_header(req->headers[i].name))
 			continue;
-		if (!(n = curl_slist_append(hdrs, line))) {
-			curl_slist_free_all(hdrs);
+		if (!(n = curlapi()->slist_append(hdrs, line))) {
+			curlapi()->slist_free_all(hdrs);
 			return SKILL_ERR_NOMEM;
 		}
 		hdrs = n;
@@ -300,15 +301,15 @@ static char *origin_of(CURLU *u)
 	char *scheme = NULL, *host = NULL, *port = NULL, *o = NULL;
 	size_t n;
 
-	if (curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
-	    curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
-	    curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) ==
+	if (curlapi()->url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
+	    curlapi()->url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
+	    curlapi()->url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) ==
 	            CURLUE_OK &&
 	    (o = malloc(n = strlen(scheme) + strlen(host) + strlen(port) + 5)))
 		snprintf(o, n, "%s://%s:%s", scheme, host, port);
-	curl_free(scheme);
-	curl_free(host);
-	curl_free(port);
+	curlapi()->free(scheme);
+	curlapi()->free(host);
+	curlapi()->free(port);
 	return o;
 }
 
@@ -319,18 +320,18 @@ static int target_of(CURLU *u, char **host, int *port)
 	int ok = 0;
 
 	*host = NULL;
-	if (curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
+	if (curlapi()->url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
 	    (!strcmp(scheme, "http") || !strcmp(scheme, "https")) &&
-	    curl_url_get(u, CURLUPART_HOST, host, 0) == CURLUE_OK &&
-	    curl_url_get(u, CURLUPART_PORT, &portstr, CURLU_DEFAULT_PORT) ==
-	            CURLUE_OK) {
+	    curlapi()->url_get(u, CURLUPART_HOST, host, 0) == CURLUE_OK &&
+	    curlapi()->url_get(u, CURLUPART_PORT, &portstr,
+	                       CURLU_DEFAULT_PORT) == CURLUE_OK) {
 		*port = atoi(portstr);
 		ok = 1;
 	}
-	curl_free(scheme);
-	curl_free(portstr);
+	curlapi()->free(scheme);
+	curlapi()->free(portstr);
 	if (!ok) {
-		curl_free(*host);
+		curlapi()->free(*host);
 		*host = NULL;
 	}
 	return ok;
@@ -361,7 +362,7 @@ static int64_t retry_after_ms(const char *v)
 	if (end != v && *end == '\0')
 		return secs < 0 ? 0 : secs * 1000;
 	{
-		time_t t = curl_getdate(v, NULL);
+		time_t t = curlapi()->getdate(v, NULL);
 		if (t < 0)
 			return -1;
 		return t > time(NULL) ? (int64_t)(t - time(NULL)) * 1000 : 0;
@@ -386,49 +387,50 @@ static skill_status perform(skill_call_t *call, const char *method,
                             const skill_http_request_t *req, int64_t timeout_ms,
                             struct response *r, long *status)
 {
-	CURL *h = curl_easy_init();
+	CURL *h = curlapi()->easy_init();
 	CURLcode cc;
 	char err[CURL_ERROR_SIZE] = "";
 	char msg[CURL_ERROR_SIZE + 200];
 
 	if (!h)
 		return SKILL_ERR_NOMEM;
-	curl_easy_setopt(h, CURLOPT_URL, url);
-	curl_easy_setopt(h, CURLOPT_SHARE, share);
-	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
-	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
-	                 (long)HTTPSVC_CONNECT_TIMEOUT_MS);
-	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)timeout_ms);
-	curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
-	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
-	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(h, CURLOPT_WRITEDATA, r);
-	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
-	curl_easy_setopt(h, CURLOPT_HEADERDATA, r);
-	curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
-	curl_easy_setopt(h, CURLOPT_XFERINFODATA, call);
-	curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
-	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, err);
-	curl_easy_setopt(h, CURLOPT_USERAGENT, "skillhost/" SKILLHOST_VERSION);
+	curlapi()->easy_setopt(h, CURLOPT_URL, url);
+	curlapi()->easy_setopt(h, CURLOPT_SHARE, share);
+	curlapi()->easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	curlapi()->easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+	curlapi()->easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
+	curlapi()->easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
+	                       (long)HTTPSVC_CONNECT_TIMEOUT_MS);
+	curlapi()->easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)timeout_ms);
+	curlapi()->easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
+	curlapi()->easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
+	curlapi()->easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+	curlapi()->easy_setopt(h, CURLOPT_WRITEDATA, r);
+	curlapi()->easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
+	curlapi()->easy_setopt(h, CURLOPT_HEADERDATA, r);
+	curlapi()->easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
+	curlapi()->easy_setopt(h, CURLOPT_XFERINFODATA, call);
+	curlapi()->easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+	curlapi()->easy_setopt(h, CURLOPT_ERRORBUFFER, err);
+	curlapi()->easy_setopt(h, CURLOPT_USERAGENT,
+	                       "skillhost/" SKILLHOST_VERSION);
 	if (!strcmp(method, "HEAD"))
-		curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
+		curlapi()->easy_setopt(h, CURLOPT_NOBODY, 1L);
 	else if (strcmp(method, "GET") || req->body)
 		/* A body makes curl say POST; keep the method asked for. */
-		curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
+		curlapi()->easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
 	if (req->body || strcmp(method, "GET")) {
 		if (req->body || !strcmp(method, "POST") ||
 		    !strcmp(method, "PUT") || !strcmp(method, "PATCH")) {
-			curl_easy_setopt(h, CURLOPT_POSTFIELDS,
-			                 req->body ? req->body : "");
-			curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE,
-			                 (curl_off_t)req->body_len);
+			curlapi()->easy_setopt(h, CURLOPT_POSTFIELDS,
+			                       req->body ? req->body : "");
+			curlapi()->easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE,
+			                       (curl_off_t)req->body_len);
 		}
 	}
-	cc = curl_easy_perform(h);
-	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, status);
-	curl_easy_cleanup(h);
+	cc = curlapi()->easy_perform(h);
+	curlapi()->easy_getinfo(h, CURLINFO_RESPONSE_CODE, status);
+	curlapi()->easy_cleanup(h);
 	if (cc == CURLE_OK)
 		return SKILL_OK;
 	if (r->overflow) {
@@ -444,12 +446,12 @@ static skill_status perform(skill_call_t *call, const char *method,
 		                                    : SKILL_ERR_CANCELLED;
 	if (cc == CURLE_OPERATION_TIMEDOUT) {
 		snprintf(msg, sizeof msg, "request to %s timed out: %s", url,
-		         err[0] ? err : curl_easy_strerror(cc));
+		         err[0] ? err : curlapi()->easy_strerror(cc));
 		call_log(call, SKILL_LOG_WARNING, msg);
 		return SKILL_ERR_TIMEOUT;
 	}
 	snprintf(msg, sizeof msg, "request to %s failed: %s", url,
-	         err[0] ? err : curl_easy_strerror(cc));
+	         err[0] ? err : curlapi()->easy_strerror(cc));
 	call_log(call, SKILL_LOG_WARNING, msg);
 	return SKILL_ERR_IO;
 }
@@ -458,6 +460,7 @@ static skill_status request(skill_call_t *call, const skill_http_request_t *in,
                             const skill_http_response_t **out)
 {
 	skill_http_request_t req;
+	struct sh_error load_err;
 	struct curl_slist *hdrs = NULL;
 	struct response *r = NULL;
 	CURLU *u = NULL;
@@ -481,11 +484,15 @@ static skill_status request(skill_call_t *call, const skill_http_request_t *in,
 	    (req.header_count && !req.headers) || (req.body_len && !req.body))
 		return SKILL_ERR_ARGS;
 	snprintf(method, sizeof method, "%s", req.method);
+	if (curlapi_load(&load_err) != SH_OK) {
+		call_log(call, SKILL_LOG_ERROR, load_err.msg);
+		return SKILL_ERR_UNSUPPORTED;
+	}
 	pthread_once(&once, init_once);
 	if ((st = build_headers(&req, 0, &hdrs)) != SKILL_OK)
 		goto out;
 	r = calloc(1, sizeof *r);
-	u = curl_url();
+	u = curlapi()->url();
 	if (!r || !u) {
 		st = SKILL_ERR_NOMEM;
 		goto out;
@@ -495,7 +502,7 @@ static skill_status request(skill_call_t *call, const skill_http_request_t *in,
 	                                               HTTPSVC_HARD_MAX_BYTES
 	                 ? (size_t)req.max_response_bytes
 	                 : (size_t)HTTPSVC_DEFAULT_MAX_BYTES;
-	if (curl_url_set(u, CURLUPART_URL, req.url, 0) != CURLUE_OK ||
+	if (curlapi()->url_set(u, CURLUPART_URL, req.url, 0) != CURLUE_OK ||
 	    !target_of(u, &host, &port)) {
 		call_log(call, SKILL_LOG_ERROR,
 		         "the request URL must be an absolute http:// or "
@@ -521,9 +528,10 @@ static skill_status request(skill_call_t *call, const skill_http_request_t *in,
 			st = SKILL_ERR_TIMEOUT;
 			goto out;
 		}
-		curl_free(url);
+		curlapi()->free(url);
 		url = NULL;
-		if (curl_url_get(u, CURLUPART_URL, &url, 0) != CURLUE_OK) {
+		if (curlapi()->url_get(u, CURLUPART_URL, &url, 0) !=
+		    CURLUE_OK) {
 			st = SKILL_ERR_ARGS;
 			goto out;
 		}
@@ -541,13 +549,13 @@ static skill_status request(skill_call_t *call, const skill_http_request_t *in,
 			 * of the loop, so a redirect cannot leave it. */
 			char *from = origin_of(u), *to;
 			int moved;
-			if (curl_url_set(u, CURLUPART_URL, loc, 0) !=
+			if (curlapi()->url_set(u, CURLUPART_URL, loc, 0) !=
 			    CURLUE_OK) {
 				free(from);
 				st = SKILL_ERR_IO;
 				goto out;
 			}
-			curl_free(host);
+			curlapi()->free(host);
 			if (!target_of(u, &host, &port)) {
 				free(from);
 				call_log(call, SKILL_LOG_ERROR,
@@ -562,7 +570,7 @@ static skill_status request(skill_call_t *call, const skill_http_request_t *in,
 			if (moved) {
 				/* Another origin gets no credentials (as when
 				 * curl follows redirects itself). */
-				curl_slist_free_all(hdrs);
+				curlapi()->slist_free_all(hdrs);
 				if ((st = build_headers(&req, 1, &hdrs)) !=
 				    SKILL_OK)
 					goto out;
@@ -613,10 +621,10 @@ static skill_status request(skill_call_t *call, const skill_http_request_t *in,
 out:
 	if (r)
 		release(&r->d);
-	curl_slist_free_all(hdrs);
-	curl_url_cleanup(u);
-	curl_free(url);
-	curl_free(host);
+	curlapi()->slist_free_all(hdrs);
+	curlapi()->url_cleanup(u);
+	curlapi()->free(url);
+	curlapi()->free(host);
 	return st;
 }
 

@@ -11,6 +11,8 @@
 #include <curl/curl.h>
 #include <sodium.h>
 
+#include "curlapi.h"
+
 /* Room for the canonical request and the string to sign (the payload is
  * hashed, never copied). */
 #define SIGV4_CANON_MAX  16384
@@ -129,32 +131,33 @@ static int hdr_set(struct hdr *h, const char *name, size_t nlen,
 static sh_status url_parts(const char *url, char *host, size_t hcap, char *path,
                            size_t pcap, struct sh_error *e)
 {
-	CURLU *u = curl_url();
+	CURLU *u = curlapi()->url();
 	char *h = NULL, *port = NULL, *p = NULL, *q = NULL, *scheme = NULL;
 	sh_status rc = SH_OK;
 
 	if (!u)
 		return sh_error_set(e, SH_ERR_NOMEM, "out of memory");
-	if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
-	    curl_url_get(u, CURLUPART_HOST, &h, 0) != CURLUE_OK ||
-	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
-	    curl_url_get(u, CURLUPART_PATH, &p, 0) != CURLUE_OK) {
+	if (curlapi()->url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
+	    curlapi()->url_get(u, CURLUPART_HOST, &h, 0) != CURLUE_OK ||
+	    curlapi()->url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
+	    curlapi()->url_get(u, CURLUPART_PATH, &p, 0) != CURLUE_OK) {
 		rc = sh_error_set(e, SH_ERR_INVALID,
 		                  "cannot sign: \"%s\" is not a valid URL",
 		                  url);
 		goto out;
 	}
-	if (curl_url_get(u, CURLUPART_QUERY, &q, 0) == CURLUE_OK && q && *q) {
+	if (curlapi()->url_get(u, CURLUPART_QUERY, &q, 0) == CURLUE_OK && q &&
+	    *q) {
 		rc = sh_error_set(e, SH_ERR_INVALID,
 		                  "cannot sign \"%s\": query strings are not "
 		                  "supported",
 		                  url);
 		goto out;
 	}
-	curl_url_get(u, CURLUPART_PORT, &port, 0);
+	curlapi()->url_get(u, CURLUPART_PORT, &port, 0);
 	if (port && ((!strcmp(scheme, "https") && !strcmp(port, "443")) ||
 	             (!strcmp(scheme, "http") && !strcmp(port, "80")))) {
-		curl_free(port);
+		curlapi()->free(port);
 		port = NULL;
 	}
 	if (snprintf(host, hcap, "%s%s%s", h, port ? ":" : "",
@@ -163,12 +166,12 @@ static sh_status url_parts(const char *url, char *host, size_t hcap, char *path,
 		rc = sh_error_set(e, SH_ERR_INVALID,
 		                  "cannot sign: URL too long");
 out:
-	curl_free(h);
-	curl_free(port);
-	curl_free(p);
-	curl_free(q);
-	curl_free(scheme);
-	curl_url_cleanup(u);
+	curlapi()->free(h);
+	curlapi()->free(port);
+	curlapi()->free(p);
+	curlapi()->free(q);
+	curlapi()->free(scheme);
+	curlapi()->url_cleanup(u);
 	return rc;
 }
 
