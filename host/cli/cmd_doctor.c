@@ -23,6 +23,7 @@
 #include "audit.h"
 #include "call.h"
 #include "commands.h"
+#include "curlapi.h"
 #include "exec_isolated.h"
 #include "fsutil.h"
 #include "probe.h"
@@ -132,7 +133,8 @@ int cmd_doctor(struct cli_ctx *ctx, int argc, char **argv)
 	char home[PATH_MAX], why[512];
 	const cJSON *checks, *c;
 	cJSON *live = NULL, *out = NULL;
-	int worker_ok, mandatory, full, rc = 0;
+	struct sh_error curl_err;
+	int worker_ok, curl_ok, mandatory, full, rc = 0;
 
 	if (cli_wants_help(argc, argv)) {
 		help();
@@ -145,6 +147,7 @@ int cmd_doctor(struct cli_ctx *ctx, int argc, char **argv)
 		else
 			ctx->json = 1;
 	sandbox_detect(&sup);
+	curl_ok = curlapi_load(&curl_err) == SH_OK;
 	worker_ok = probe_worker_path(worker, sizeof worker, &err) == SH_OK;
 	why[0] = '\0';
 	if (!worker_ok)
@@ -185,6 +188,12 @@ int cmd_doctor(struct cli_ctx *ctx, int argc, char **argv)
 		else
 			cJSON_AddStringToObject(out, "worker_error", why);
 		cJSON_AddStringToObject(out, "home", home);
+		if (curl_ok)
+			cJSON_AddStringToObject(out, "libcurl",
+			                        curlapi()->version());
+		else
+			cJSON_AddStringToObject(out, "libcurl_error",
+			                        curl_err.msg);
 		rc = cli_print_json(out, 1);
 		goto done;
 	}
@@ -222,6 +231,17 @@ int cmd_doctor(struct cli_ctx *ctx, int argc, char **argv)
 		printf("\n  no sandboxed worker could run: %s\n", why);
 	}
 	printf("\n  audit log         %s/%s/%s\n", home, AUDIT_DIR, AUDIT_FILE);
+	/* Opened on first use, so a missing libcurl shows only here and
+	 * when something speaks HTTP. */
+	if (curl_ok) {
+		const char *v = curlapi()->version();
+
+		printf("  libcurl           %.*s (for skill.http/1, registries "
+		       "and agents)\n",
+		       (int)strcspn(v, " "), v);
+	} else {
+		printf("  libcurl           MISSING: %s\n", curl_err.msg);
+	}
 	printf("\nIsolation: %s\n",
 	       full ? "full"
 	       : mandatory

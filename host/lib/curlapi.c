@@ -113,6 +113,11 @@ static time_t no_getdate(const char *date, const time_t *unused)
 	return -1;
 }
 
+static char *no_version(void)
+{
+	return load_error;
+}
+
 static const struct curlapi unloaded = {
         .global_init = no_global_init,
         .easy_init = no_easy_init,
@@ -132,6 +137,7 @@ static const struct curlapi unloaded = {
         .url_cleanup = no_url_cleanup,
         .free = no_free,
         .getdate = no_getdate,
+        .version = no_version,
 };
 
 /* ---- loading ---- */
@@ -164,6 +170,7 @@ static const struct {
         SYM(url_cleanup, "curl_url_cleanup"),
         SYM(free, "curl_free"),
         SYM(getdate, "curl_getdate"),
+        SYM(version, "curl_version"),
 };
 
 sh_status curlapi_open(const char *soname, struct curlapi *out,

@@ -46,6 +46,7 @@ struct curlapi {
 	void (*url_cleanup)(CURLU *u);
 	void (*free)(void *p);
 	time_t (*getdate)(const char *date, const time_t *unused);
+	char *(*version)(void); /* "libcurl/8.x ..." */
 };
 
 /*
