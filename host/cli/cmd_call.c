@@ -11,14 +11,66 @@
 #include <unistd.h>
 
 #include "call.h"
+#include "catalog.h"
 #include "commands.h"
+#include "config.h"
 #include "hostlog.h"
 #include "runtime.h"
 
 /* Most bytes of arguments read from stdin. */
 #define CALL_STDIN_MAX (64u * 1024 * 1024)
+/* How long past its deadline a call may run before the process gives up
+ * on it: an isolated worker is killed 100 ms after the deadline, so only
+ * an in-process skill that ignores cancellation gets here. */
+#define CALL_WATCHDOG_GRACE_S 2
 
 static atomic_int interrupted;
+/* What the watchdog prints: formatted before it is armed, because a
+ * signal handler may only write() it. */
+static char watchdog_msg[768];
+static size_t watchdog_len;
+
+static void on_watchdog(int sig)
+{
+	ssize_t n;
+
+	(void)sig;
+	n = write(STDOUT_FILENO, watchdog_msg, watchdog_len);
+	(void)n;
+	_exit(1);
+}
+
+/* Arm SIGALRM for the call's deadline plus the grace: a spinning
+ * in-process skill cannot be stopped any other way, and a CLI call must
+ * end. The message is a CallToolResult, like every other answer. */
+static void arm_watchdog(struct runtime *rt, const char *name,
+                         int64_t timeout_ms)
+{
+	struct catalog *c = runtime_acquire(rt);
+	struct sh_error e;
+	struct tool *t = catalog_find(c, name, &e);
+	int64_t ms;
+	int n;
+
+	if (!t) {
+		runtime_release(c);
+		return; /* the call reports the unknown tool */
+	}
+	ms = config_call_timeout_ms(runtime_config(rt), t->skill->desc->name,
+	                            timeout_ms, 0);
+	n = snprintf(watchdog_msg, sizeof watchdog_msg,
+	             "{\"content\":[{\"type\":\"text\",\"text\":\"%s failed: "
+	             "the call's deadline passed (%lld ms) and the skill "
+	             "did not stop; skillhost gave up on it\"}],"
+	             "\"isError\":true}\n",
+	             t->canonical, (long long)ms);
+	runtime_release(c);
+	if (n <= 0 || (size_t)n >= sizeof watchdog_msg)
+		return;
+	watchdog_len = (size_t)n;
+	signal(SIGALRM, on_watchdog);
+	alarm((unsigned)((ms + 999) / 1000) + CALL_WATCHDOG_GRACE_S);
+}
 
 static void on_sigint(int sig)
 {
@@ -31,7 +83,7 @@ static void on_sigint(int sig)
 static void help(void)
 {
 	puts("usage: skillhost call TOOL [JSON|-] [--skill PATH.so]... "
-	     "[--timeout MS] [--compact]\n"
+	     "[--timeout DUR] [--compact]\n"
 	     "\n"
 	     "Call TOOL with the JSON object given (or read from stdin with\n"
 	     "'-'; none means {}) and print the MCP CallToolResult JSON.\n"
@@ -41,7 +93,11 @@ static void help(void)
 	     "the bare tool name when only one skill has it.\n"
 	     "\n"
 	     "  --skill PATH.so  load this skill file directly (repeatable)\n"
-	     "  --timeout MS     ask the tool to stop after MS milliseconds\n"
+	     "  --timeout DUR    the call's deadline: milliseconds, or 30s, "
+	     "2m...\n"
+	     "                   (default: the skill's `config` timeout, "
+	     "else\n"
+	     "                   `config --host timeout`, else 60s)\n"
 	     "  --compact        print the result on one line\n"
 	     "\n"
 	     "Exit code 1 when the tool reports an error (isError).\n"
@@ -123,7 +179,7 @@ int cmd_call(struct cli_ctx *ctx, int argc, char **argv)
 	int preparing = 0;
 	char *skills[CLI_MAX_SKILLS];
 	int nskills = 0, compact = 0, c, rc;
-	long long timeout = 0;
+	int64_t timeout = 0;
 	const char *tool, *args = NULL;
 	char *owned = NULL;
 	size_t len = 0;
@@ -134,7 +190,6 @@ int cmd_call(struct cli_ctx *ctx, int argc, char **argv)
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "s:t:ch", opts, NULL)) != -1) {
-		char *end;
 		switch (c) {
 		case 's':
 			if (nskills == CLI_MAX_SKILLS)
@@ -142,11 +197,13 @@ int cmd_call(struct cli_ctx *ctx, int argc, char **argv)
 			skills[nskills++] = optarg;
 			break;
 		case 't':
-			timeout = strtoll(optarg, &end, 10);
-			if (*end || timeout <= 0)
-				return cli_usage("call",
-				                 "--timeout needs a positive "
-				                 "number of milliseconds");
+			if (config_parse_duration_ms(optarg, &timeout))
+				return cli_usage(
+				        "call",
+				        "--timeout needs a duration: "
+				        "milliseconds like 1500, or 30s, "
+				        "2m, 1h; not '%s'",
+				        optarg);
 			break;
 		case 'c': compact = 1; break;
 		case 'h': help(); return 0;
@@ -186,11 +243,14 @@ int cmd_call(struct cli_ctx *ctx, int argc, char **argv)
 		len = strlen(args);
 	}
 	signal(SIGINT, on_sigint);
+	arm_watchdog(rt, tool, timeout);
 	if (runtime_call(rt, tool, args, len, &sinks, timeout, &interrupted,
 	                 &res, &err) != SH_OK) {
+		alarm(0);
 		rc = cli_fail(&err);
 		goto out;
 	}
+	alarm(0);
 	rc = res.is_error ? 1 : 0;
 	out = call_result_to_json(&res);
 	if (!out) {
@@ -202,6 +262,7 @@ int cmd_call(struct cli_ctx *ctx, int argc, char **argv)
 		rc = 5;
 	cJSON_Delete(out);
 out:
+	alarm(0);
 	signal(SIGINT, SIG_DFL);
 	if (preparing)
 		pthread_join(pre.thread, NULL);

@@ -18,24 +18,39 @@
 #include "skilldesc.h"
 
 /* Keys the host itself interprets; everything else is the skill's. */
-static const char *const policy_keys[] = {"isolation",   "timeout",   "memory",
-                                          "concurrency", "input-dir", "network",
-                                          NULL};
+static const char *const policy_keys[] = {
+        "isolation",          "timeout",   "memory",
+        "concurrency",        "input-dir", "network",
+        "artifacts-call-max", NULL};
+/* Keys of the host-wide defaults (`config --host`). */
+static const char *const host_keys[] = {"timeout", "artifacts-call-max",
+                                        "artifacts-max", "artifacts-keep",
+                                        NULL};
 
 static void help(void)
 {
 	puts("usage: skillhost config SKILL [KEY [VALUE]] [--unset] "
 	     "[--skill PATH.so]\n"
+	     "       skillhost config --host [KEY [VALUE]] [--unset]\n"
 	     "\n"
 	     "Show (no KEY), read (KEY) or set (KEY VALUE) a skill's\n"
 	     "configuration. Host policy keys:\n"
 	     "  isolation    in-process | isolated\n"
-	     "  timeout      per-call deadline in milliseconds\n"
+	     "  timeout      per-call deadline: milliseconds, or 30s, 2m...\n"
 	     "  memory       memory cap of an isolated skill, e.g. 512M\n"
 	     "  concurrency  most calls of the skill at once\n"
 	     "  input-dir    folders the skill may read, ':'-separated\n"
 	     "  network      extra hosts it may reach, ','-separated (see "
 	     "permit)\n"
+	     "  artifacts-call-max  most artifact bytes one call may write\n"
+	     "\n"
+	     "--host sets the host-wide defaults a skill's policy overrides:\n"
+	     "  timeout             call deadline (default 60s)\n"
+	     "  artifacts-call-max  artifact bytes per call (default 256M)\n"
+	     "  artifacts-max       total size of the artifact store "
+	     "(default 2G)\n"
+	     "  artifacts-keep      age at which artifacts are pruned "
+	     "(default 7d)\n"
 	     "Any other KEY is a setting the skill reads through the\n"
 	     "skill.config/1 extension. When the skill publishes a settings\n"
 	     "schema (skill.config-schema/1) and is given with --skill, the\n"
@@ -49,6 +64,14 @@ static void help(void)
 static int is_policy(const char *key)
 {
 	for (const char *const *k = policy_keys; *k; k++)
+		if (!strcmp(*k, key))
+			return 1;
+	return 0;
+}
+
+static int is_host_key(const char *key)
+{
+	for (const char *const *k = host_keys; *k; k++)
 		if (!strcmp(*k, key))
 			return 1;
 	return 0;
@@ -75,9 +98,21 @@ static int check_policy(const char *key, const char *value)
 		return cli_usage(
 		        "config",
 		        "isolation must be 'in-process' or 'isolated'");
-	if ((!strcmp(key, "timeout") || !strcmp(key, "concurrency")) &&
-	    !positive_int(value))
+	if (!strcmp(key, "concurrency") && !positive_int(value))
 		return cli_usage("config", "%s must be a positive integer",
+		                 key);
+	if (!strcmp(key, "timeout") || !strcmp(key, "artifacts-keep")) {
+		int64_t ms;
+		if (config_parse_duration_ms(value, &ms))
+			return cli_usage("config",
+			                 "%s must be a duration: milliseconds "
+			                 "like 1500, or 30s, 2m, 1h, 7d",
+			                 key);
+	}
+	if ((!strcmp(key, "artifacts-call-max") ||
+	     !strcmp(key, "artifacts-max")) &&
+	    !exec_isolated_parse_size(value))
+		return cli_usage("config", "%s must be a size like 512M or 2G",
 		                 key);
 	if (!strcmp(key, "memory") && !memory_size(value))
 		return cli_usage("config",
@@ -217,29 +252,110 @@ static int show(struct cli_ctx *ctx, const char *skill, const char *key)
 	return rc;
 }
 
+/* A timeout is stored in milliseconds whatever unit it was given in, so
+ * every reader (and older hosts) sees one form. */
+static const char *normalized(const char *key, const char *value, char *buf,
+                              size_t cap)
+{
+	int64_t ms;
+
+	if (value && !strcmp(key, "timeout") &&
+	    config_parse_duration_ms(value, &ms) == 0) {
+		snprintf(buf, cap, "%lld", (long long)ms);
+		return buf;
+	}
+	return value;
+}
+
+/* `config --host [KEY [VALUE]] [--unset]`. */
+static int host_config(struct cli_ctx *ctx, int argc, char **argv, int unset)
+{
+	const char *key = argc > 0 ? argv[0] : NULL;
+	const char *value = argc > 1 ? argv[1] : NULL;
+	char home[4096], buf[32];
+	struct runtime *rt;
+	struct sh_error err;
+	int rc = 0;
+
+	if (argc > 2)
+		return cli_usage("config", "unexpected argument '%s'", argv[2]);
+	if (key && !is_host_key(key))
+		return cli_usage("config",
+		                 "'%s' is not a host-wide key; they are "
+		                 "timeout, artifacts-call-max, artifacts-max "
+		                 "and artifacts-keep",
+		                 key);
+	if (unset && value)
+		return cli_usage("config", "--unset takes KEY without a VALUE");
+	if (!key || (!value && !unset)) {
+		if (cli_open_runtime(ctx, NULL, 0, &rt, &err) != SH_OK)
+			return cli_fail(&err);
+		if (key) {
+			const char *v = config_host(runtime_config(rt), key);
+			if (v) {
+				puts(v);
+			} else {
+				fprintf(stderr,
+				        "skillhost: the host has no %s set "
+				        "(the built-in default applies)\n",
+				        key);
+				rc = 4;
+			}
+		} else {
+			cJSON *o = cJSON_CreateObject();
+			for (const char *const *k = host_keys; *k; k++) {
+				const char *v =
+				        config_host(runtime_config(rt), *k);
+				if (v && ctx->json)
+					cJSON_AddStringToObject(o, *k, v);
+				else if (v)
+					printf("host %s = %s\n", *k, v);
+			}
+			if (ctx->json)
+				rc = cli_print_json(o, 1);
+			cJSON_Delete(o);
+		}
+		runtime_close(rt);
+		return rc;
+	}
+	if (value && (rc = check_policy(key, value)))
+		return rc;
+	if ((rc = cli_home(ctx, home, sizeof home)))
+		return rc;
+	if (config_update_host(home, key,
+	                       normalized(key, value, buf, sizeof buf),
+	                       &err) != SH_OK)
+		return cli_fail(&err);
+	return 0;
+}
+
 int cmd_config(struct cli_ctx *ctx, int argc, char **argv)
 {
 	static const struct option opts[] = {
 	        {"unset", no_argument, NULL, 'u'},
 	        {"skill", required_argument, NULL, 's'},
+	        {"host", no_argument, NULL, 'H'},
 	        {"help", no_argument, NULL, 'h'},
 	        {NULL, 0, NULL, 0},
 	};
 	const char *skill, *key = NULL, *value = NULL;
 	char *skill_path = NULL;
-	char home[4096];
+	char home[4096], buf[32];
 	struct sh_error err;
-	int unset = 0, c, rc;
+	int unset = 0, host = 0, c, rc;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "us:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'u': unset = 1; break;
+		case 'H': host = 1; break;
 		case 's': skill_path = optarg; break;
 		case 'h': help(); return 0;
 		default: return cli_usage("config", "unknown option");
 		}
 	}
+	if (host)
+		return host_config(ctx, argc - optind, argv + optind, unset);
 	if (optind >= argc)
 		return cli_usage("config", "which skill? give its name");
 	skill = argv[optind++];
@@ -267,8 +383,11 @@ int cmd_config(struct cli_ctx *ctx, int argc, char **argv)
 		return rc;
 	if ((rc = cli_home(ctx, home, sizeof home)))
 		return rc;
-	if (config_update(home, skill, is_policy(key) ? "policy" : "settings",
-	                  key, value, &err) != SH_OK)
+	if (config_update(
+	            home, skill, is_policy(key) ? "policy" : "settings", key,
+	            is_policy(key) ? normalized(key, value, buf, sizeof buf)
+	                           : value,
+	            &err) != SH_OK)
 		return cli_fail(&err);
 	return 0;
 }

@@ -56,7 +56,9 @@ static void help(void)
 	     "                        tools share one)\n"
 	     "  --page-size N         tools per tools/list page (default 100)\n"
 	     "  --threads N           call workers (default 32)\n"
-	     "  --call-timeout MS     ask calls to stop after MS milliseconds\n"
+	     "  --call-timeout DUR    default call deadline, e.g. 30s or 2m\n"
+	     "                        (a skill's own `timeout` wins; default:\n"
+	     "                        `config --host timeout`, else 60s)\n"
 	     "  --reload-interval S   re-read the installed skills every S\n"
 	     "                        seconds (default 2; 0: only on SIGHUP)\n"
 	     "  --drain-timeout S     on SIGTERM, let calls finish for S "
@@ -383,10 +385,19 @@ int cmd_serve(struct cli_ctx *ctx, int argc, char **argv)
 			num = &sessions;
 			max = 1000000;
 			break;
-		case O_CALLTO:
-			num = &call_to;
-			max = 86400000;
+		case O_CALLTO: {
+			int64_t ms;
+			if (config_parse_duration_ms(optarg, &ms) ||
+			    ms > 86400000)
+				return cli_usage(
+				        "serve",
+				        "--call-timeout needs a duration "
+				        "up to 1 day, like 1500, 30s or "
+				        "2m, not '%s'",
+				        optarg);
+			call_to = ms;
 			break;
+		}
 		case O_RELOAD:
 			num = &reload_s;
 			min = 0;

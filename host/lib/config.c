@@ -37,6 +37,12 @@ static sh_status parse(const char *path, const char *text, cJSON **out,
 		return sh_error_set(e, SH_ERR_INVALID,
 		                    "%s: \"skills\" must be an object", path);
 	}
+	skills = cJSON_GetObjectItemCaseSensitive(root, "host");
+	if (skills && !cJSON_IsObject(skills)) {
+		cJSON_Delete(root);
+		return sh_error_set(e, SH_ERR_INVALID,
+		                    "%s: \"host\" must be an object", path);
+	}
 	*out = root;
 	return SH_OK;
 }
@@ -126,6 +132,17 @@ const char *config_policy(const struct config *c, const char *skill,
 	return lookup(c, skill, "policy", key);
 }
 
+const char *config_host(const struct config *c, const char *key)
+{
+	const cJSON *v;
+
+	if (!c)
+		return NULL;
+	v = cJSON_GetObjectItemCaseSensitive(
+	        cJSON_GetObjectItemCaseSensitive(c->root, "host"), key);
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
 static cJSON *child_object(cJSON *parent, const char *key)
 {
 	cJSON *o = cJSON_GetObjectItemCaseSensitive(parent, key);
@@ -136,7 +153,9 @@ static cJSON *child_object(cJSON *parent, const char *key)
 	return cJSON_AddObjectToObject(parent, key);
 }
 
-sh_status config_update(const char *home, const char *skill,
+/* Set or remove key in skills.<skill>.<section>, or in "host" when skill
+ * is NULL. */
+static sh_status update(const char *home, const char *skill,
                         const char *section, const char *key, const char *value,
                         struct sh_error *e)
 {
@@ -164,9 +183,13 @@ sh_status config_update(const char *home, const char *skill,
 		goto out;
 	if (!cJSON_GetObjectItemCaseSensitive(root, "version"))
 		cJSON_AddNumberToObject(root, "version", 1);
-	node = child_object(root, "skills");
-	node = node ? child_object(node, skill) : NULL;
-	node = node ? child_object(node, section) : NULL;
+	if (skill) {
+		node = child_object(root, "skills");
+		node = node ? child_object(node, skill) : NULL;
+		node = node ? child_object(node, section) : NULL;
+	} else {
+		node = child_object(root, "host");
+	}
 	if (!node) {
 		rc = sh_error_set(e, SH_ERR_NOMEM, "out of memory");
 		goto out;
@@ -187,4 +210,63 @@ out:
 	cJSON_Delete(root);
 	close(fd); /* releases the lock */
 	return rc;
+}
+
+sh_status config_update(const char *home, const char *skill,
+                        const char *section, const char *key, const char *value,
+                        struct sh_error *e)
+{
+	return update(home, skill, section, key, value, e);
+}
+
+sh_status config_update_host(const char *home, const char *key,
+                             const char *value, struct sh_error *e)
+{
+	return update(home, NULL, NULL, key, value, e);
+}
+
+int config_parse_duration_ms(const char *s, int64_t *out_ms)
+{
+	static const struct {
+		const char *unit;
+		int64_t ms;
+	} units[] = {{"", 1},      {"ms", 1},      {"s", 1000},
+	             {"m", 60000}, {"h", 3600000}, {"d", 86400000}};
+	const int64_t max_ms = 100LL * 366 * 86400000;
+	char *end;
+	long long n;
+
+	if (!s || *s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	n = strtoll(s, &end, 10);
+	if (errno || n <= 0)
+		return -1;
+	for (size_t i = 0; i < sizeof units / sizeof *units; i++)
+		if (!strcmp(end, units[i].unit)) {
+			if (n > max_ms / units[i].ms)
+				return -1;
+			*out_ms = (int64_t)n * units[i].ms;
+			return 0;
+		}
+	return -1;
+}
+
+int64_t config_call_timeout_ms(const struct config *c, const char *skill,
+                               int64_t per_call_ms, int64_t host_ms)
+{
+	const char *v;
+	int64_t ms;
+
+	if (per_call_ms > 0)
+		return per_call_ms;
+	v = config_policy(c, skill, "timeout");
+	if (v && config_parse_duration_ms(v, &ms) == 0)
+		return ms;
+	if (host_ms > 0)
+		return host_ms;
+	v = config_host(c, "timeout");
+	if (v && config_parse_duration_ms(v, &ms) == 0)
+		return ms;
+	return CONFIG_TIMEOUT_DEFAULT_MS;
 }

@@ -140,17 +140,20 @@ static sh_status run(struct catalog *cat, struct tool *t, const cJSON *args,
 	if (s->user)
 		call.permissions = cJSON_GetObjectItemCaseSensitive(
 		        s->user, "permissions");
+	/* Every call has a deadline, so a skill that spins cannot hold a
+	 * worker forever: the caller's, else the skill's policy, else the
+	 * host's default (config.h has the order). */
+	call.deadline_ns =
+	        call_now_ns() +
+	        config_call_timeout_ms(o && o->services ? o->services->config
+	                                                : NULL,
+	                               s->desc->name, o ? o->timeout_ms : 0,
+	                               o ? o->default_timeout_ms : 0) *
+	                1000000;
 	if (o) {
-		/* The operator's timeout caps whatever the caller asked. */
-		int64_t timeout = o->timeout_ms;
-		long long cap = policy_number(o, s, "timeout");
-		if (cap > 0 && (timeout <= 0 || cap < timeout))
-			timeout = cap;
 		call.cancel = o->cancel;
 		call.sinks = o->sinks;
 		call.services = o->services;
-		if (timeout > 0)
-			call.deadline_ns = call_now_ns() + timeout * 1000000;
 	}
 	ms = o && o->services
 	             ? metrics_skill(o->services->metrics, s->desc->name)

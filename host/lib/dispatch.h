@@ -4,11 +4,12 @@
  *
  * dispatch_call finds the tool, parses and validates the arguments against
  * the input schema *before* the skill runs, applies the operator's policy
- * (the skill's `timeout` caps the call's deadline; its `concurrency` bounds
- * the calls in flight, later ones waiting), serializes skills that asked
- * for it, runs the call on the skill's executor, checks structured output
- * against the output schema, records the call in the audit log and the
- * metrics, and hands back an MCP CallToolResult.
+ * (every call gets a deadline: the caller's, else the skill's `timeout`,
+ * else the host's default, else 60 s, see config_call_timeout_ms; the
+ * skill's `concurrency` bounds the calls in flight, later ones waiting),
+ * serializes skills that asked for it, runs the call on the skill's executor,
+ * checks structured output against the output schema, records the call in the
+ * audit log and the metrics, and hands back an MCP CallToolResult.
  *
  * Thread-safe: any number of threads may dispatch on one sealed catalog.
  */
@@ -28,7 +29,12 @@ struct audit_caller;
 struct host_services;
 
 struct dispatch_opts {
-	int64_t timeout_ms;             /* 0: no deadline */
+	/* The caller's own deadline for this call (`call --timeout`); 0:
+	 * the skill's policy or the host's default decides. */
+	int64_t timeout_ms;
+	/* A host-wide default for this surface (`serve --call-timeout`),
+	 * below the skill's policy; 0: the host config's, else 60 s. */
+	int64_t default_timeout_ms;
 	atomic_int *cancel;             /* set to 1 to cancel; may be NULL */
 	const struct call_sinks *sinks; /* progress and log; may be NULL */
 	const struct host_services *services; /* for host extensions, the

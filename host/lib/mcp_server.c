@@ -322,7 +322,7 @@ static char *run_call(struct mcp_job *j, size_t *len)
 	        .client = j->s->client[0] ? j->s->client : NULL,
 	};
 	struct dispatch_opts o = {
-	        .timeout_ms = srv->call_timeout_ms,
+	        .default_timeout_ms = srv->call_timeout_ms,
 	        .cancel = &j->cancel,
 	        .sinks = &sinks,
 	        .services = runtime_services(srv->rt),

@@ -56,13 +56,15 @@ struct mcp_session;
 #define MCP_QUEUE_MAX 4096
 
 struct mcp_server_opts {
-	struct runtime *rt;       /* borrowed; sealed */
-	size_t page_size;         /* 0: MCP_PAGE_SIZE_DEFAULT */
-	unsigned threads;         /* call workers; 0: MCP_THREADS_DEFAULT */
-	int short_names;          /* expose bare tool names */
-	int stateless;            /* no state outlives a request (HTTP
-	                           * --stateless): no list_changed */
-	int64_t call_timeout_ms;  /* 0: calls have no deadline */
+	struct runtime *rt; /* borrowed; sealed */
+	size_t page_size;   /* 0: MCP_PAGE_SIZE_DEFAULT */
+	unsigned threads;   /* call workers; 0: MCP_THREADS_DEFAULT */
+	int short_names;    /* expose bare tool names */
+	int stateless;      /* no state outlives a request (HTTP
+	                     * --stateless): no list_changed */
+	/* The host-wide call deadline for this server, below a skill's own
+	 * `timeout`; 0: the host config's, else CONFIG_TIMEOUT_DEFAULT_MS. */
+	int64_t call_timeout_ms;
 	const char *instructions; /* optional, for initialize */
 };
 

@@ -99,7 +99,8 @@ const struct config *runtime_config(struct runtime *rt);
 
 /*
  * Call a tool (see dispatch_call for the contract). sinks, cancel may be
- * NULL; timeout_ms 0 means none.
+ * NULL; timeout_ms is the caller's deadline, 0: the skill's policy or the
+ * host's default (config_call_timeout_ms).
  */
 sh_status runtime_call(struct runtime *rt, const char *name,
                        const char *args_json, size_t len,
