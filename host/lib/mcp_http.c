@@ -22,6 +22,7 @@
 #include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -56,6 +57,11 @@
 #define HTTP_STOP_WAIT_MS      3000 /* for streams to flush at shutdown */
 #define HTTP_ORIGIN_MAX        256
 #define HTTP_CONTENT_TOO_LARGE 413
+/* How often suspended calls are checked for a client that hung up: with
+ * the isolated executor's grace, its worker is gone well within 1 s. */
+#define HTTP_WATCH_MS 200
+/* Hung-up calls handled per check; the rest wait for the next one. */
+#define HTTP_WATCH_BATCH 256
 
 enum xkind { X_POST, X_GET, X_OTHER };
 enum xstate { S_BODY, S_WAITING, S_QUEUED };
@@ -84,6 +90,7 @@ struct exchange {
 	int suspended;
 	int gone;    /* the request completed */
 	int dropped; /* notifications were dropped */
+	int aborted; /* the client hung up mid-call; its call was cancelled */
 	char *json;  /* M_JSON: the body, or NULL for 202 */
 	size_t json_len;
 	struct obuf out;       /* M_SSE: bytes not yet read */
@@ -284,8 +291,8 @@ static void x_send(void *ud, char *msg, size_t len, int final)
 
 	pthread_mutex_lock(&x->lock);
 	if (x->gone || x->final) {
-		/* The client left, or shutdown answered for us; a
-		 * disconnect is not a cancellation, so the call ran. */
+		/* The client left (its call was cancelled, see
+		 * cancel_call) or shutdown answered for us. */
 	} else if (final && x->mode == M_NONE) {
 		x->mode = M_JSON;
 		x->json = msg;
@@ -1249,21 +1256,38 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 	return MHD_YES;
 }
 
+/* Cancel the call a POST is waiting for, its client being gone: a client
+ * that gives up must not leave a skill spinning in a pool slot. */
+static void cancel_call(struct exchange *x)
+{
+	hostlog(SKILL_LOG_INFO,
+	        "http: the client closed its connection mid-call; cancelling "
+	        "the call");
+	mcp_session_cancel_reply(x->transient ? x->transient : x->ms, x);
+}
+
 static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
 	struct exchange *x = *con_cls;
 	struct http_session *hs;
-	int detach = 0;
+	int detach = 0, abort_call;
 
-	(void)cls, (void)c, (void)toe;
+	(void)cls, (void)c;
 	if (!x)
 		return;
 	*con_cls = NULL;
 	pthread_mutex_lock(&x->lock);
 	x->gone = 1;
 	x->suspended = 0;
+	/* The connection ended before the answer did (a write failed, the
+	 * client reset it): nobody will read the result. */
+	abort_call = x->kind == X_POST && !x->final && !x->aborted &&
+	             toe != MHD_REQUEST_TERMINATED_COMPLETED_OK;
+	x->aborted |= abort_call;
 	pthread_mutex_unlock(&x->lock);
+	if (abort_call)
+		cancel_call(x);
 	hs = x->kind == X_GET ? x->hs : NULL;
 	if (hs) {
 		pthread_mutex_lock(&hs->glock);
@@ -1333,23 +1357,65 @@ static void expire_sessions(struct mcp_http *h, int keepalive)
 	}
 }
 
+/* libmicrohttpd does not watch a suspended connection, so a client that
+ * closes its socket while its call runs would go unnoticed until the call
+ * ended: look at those sockets here (POLLRDHUP: the peer closed; a
+ * pipelined request is only POLLIN). */
+static void watch_hangups(struct mcp_http *h)
+{
+	struct exchange *hung[HTTP_WATCH_BATCH];
+	size_t n = 0;
+
+	pthread_mutex_lock(&h->xlock);
+	for (struct exchange *x = h->live; x && n < HTTP_WATCH_BATCH;
+	     x = x->next) {
+		const union MHD_ConnectionInfo *ci;
+		struct pollfd p = {.events = POLLRDHUP};
+		pthread_mutex_lock(&x->lock);
+		if (x->kind == X_POST && x->suspended && !x->final &&
+		    !x->gone && !x->aborted &&
+		    (ci = MHD_get_connection_info(
+		             x->conn, MHD_CONNECTION_INFO_CONNECTION_FD))) {
+			p.fd = ci->connect_fd;
+			if (poll(&p, 1, 0) > 0 &&
+			    (p.revents & (POLLRDHUP | POLLHUP | POLLERR))) {
+				x->aborted = 1;
+				x->refs++; /* ours, until cancelled */
+				hung[n++] = x;
+			}
+		}
+		pthread_mutex_unlock(&x->lock);
+	}
+	pthread_mutex_unlock(&h->xlock);
+	for (size_t i = 0; i < n; i++) {
+		cancel_call(hung[i]);
+		x_unref(hung[i]);
+	}
+}
+
 static void *keeper_main(void *arg)
 {
 	struct mcp_http *h = arg;
-	int64_t last_keepalive = now_ms();
+	int64_t last_keepalive = now_ms(), last_expire = now_ms();
 
 	pthread_mutex_lock(&h->klock);
 	while (!h->kstop) {
 		struct timespec until;
 		clock_gettime(CLOCK_REALTIME, &until);
-		until.tv_sec += 1;
+		until.tv_nsec += HTTP_WATCH_MS * 1000000L;
+		if (until.tv_nsec >= 1000000000L) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000L;
+		}
 		pthread_cond_timedwait(&h->kcond, &h->klock, &until);
 		if (h->kstop)
 			break;
 		pthread_mutex_unlock(&h->klock);
-		{
+		watch_hangups(h);
+		if (now_ms() - last_expire >= 1000) {
 			int ka = now_ms() - last_keepalive >=
 			         HTTP_KEEPALIVE_S * 1000;
+			last_expire = now_ms();
 			if (ka)
 				last_keepalive = now_ms();
 			expire_sessions(h, ka);

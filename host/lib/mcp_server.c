@@ -225,6 +225,22 @@ static void cancel_calls_locked(struct mcp_session *s, enum cancel_reason why)
 	}
 }
 
+void mcp_session_cancel_reply(struct mcp_session *s, const void *reply_ud)
+{
+	if (!s)
+		return;
+	pthread_mutex_lock(&s->lock);
+	for (struct mcp_job *j = s->calls; j; j = j->next_s) {
+		int none = CANCEL_NONE;
+		if (j->reply.ud != reply_ud)
+			continue;
+		atomic_compare_exchange_strong(&j->reason, &none,
+		                               CANCEL_CLOSED);
+		atomic_store(&j->cancel, 1);
+	}
+	pthread_mutex_unlock(&s->lock);
+}
+
 void mcp_session_close(struct mcp_session *s)
 {
 	struct mcp_server *srv;

@@ -157,6 +157,12 @@ const char *mcp_session_version(struct mcp_session *s);
  * answers messages, but refuses calls. */
 void mcp_session_close(struct mcp_session *s);
 
+/* [thread-safe] The client behind reply target reply_ud has gone (an HTTP
+ * connection closed mid-call): cancel the calls of s that would answer
+ * through it, sending them no response. The isolated executor kills a
+ * worker that does not stop within its grace. Other calls of s go on. */
+void mcp_session_cancel_reply(struct mcp_session *s, const void *reply_ud);
+
 /* [thread-safe] Take and drop a reference, for a transport that may still
  * hand a session messages while another thread closes it. */
 void mcp_session_ref(struct mcp_session *s);
