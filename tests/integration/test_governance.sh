@@ -1,0 +1,137 @@
+#!/usr/bin/env bash
+# Resource governance with the real binaries: every call has a deadline
+# (per call > per skill > host-wide > 60 s built in), in both executors and
+# under `serve`; a client that hangs up or cancels gets its isolated worker
+# killed and the pool slot back within 1 s; artifact quotas (per call, the
+# whole store) and `skillhost artifacts list|prune`.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/mcp_lib.sh"
+HOSTILE=(--skill "$LIB/testing-hostile.so")
+ms() { echo $(( $(date +%s%N) / 1000000 )); }
+# within LO HI MS what
+within() {
+  if [ "$3" -ge "$1" ] && [ "$3" -le "$2" ]; then ok "$4 (${3} ms)"; else
+    fail "$4: took ${3} ms, wanted ${1}-${2}"; fi
+}
+
+# --- the deadline: who sets it ---
+run "$SH" config --host timeout 0; expect_rc 2 "a zero host timeout is refused"
+expect_err "must be a duration" "says what a duration is"
+run "$SH" config --host timeout 5x; expect_rc 2 "a bad unit is refused"
+run "$SH" config --host nonsense 1; expect_rc 2 "an unknown host key is refused"
+expect_err "artifacts-keep" "names the host-wide keys"
+run "$SH" call testing/hostile.ok '{}' --timeout 2parsecs "${HOSTILE[@]}"; expect_rc 2 "bad call --timeout"
+expect_err "30s" "says the duration forms"
+
+# An unconfigured skill gets the host-wide default: the built-in 60 s is
+# too long for a test, so the host's default stands in for it (the unit
+# test checks that nothing configured means 60 s).
+run "$SH" config --host timeout 1s; expect_rc 0 "host-wide timeout 1s"
+run "$SH" config --host timeout; expect_out "1000" "stored in milliseconds"
+run "$SH" --json config --host; expect_out '"timeout": "1000"' "config --host --json"
+t0=$(ms); run "$SH" call testing/hostile.spin '{}' --compact "${HOSTILE[@]}"; took=$(( $(ms) - t0 ))
+expect_rc 1 "an unconfigured spinning skill fails"
+expect_out "deadline passed" "with a clear deadline error"
+within 900 2500 "$took" "at the host-wide default"
+
+# Per skill beats host-wide; per call beats per skill.
+run "$SH" config testing/hostile timeout 300ms; expect_rc 0 "skill timeout 300ms"
+run "$SH" config testing/hostile timeout; expect_out "300" "the skill's timeout in ms"
+t0=$(ms); run "$SH" call testing/hostile.spin '{}' --compact "${HOSTILE[@]}"; took=$(( $(ms) - t0 ))
+expect_out "deadline passed" "the skill's timeout ends it"
+within 250 1000 "$took" "per skill beats host-wide"
+t0=$(ms); run "$SH" call testing/hostile.spin '{}' --timeout 2s --compact "${HOSTILE[@]}"; took=$(( $(ms) - t0 ))
+expect_out "deadline passed" "the caller's timeout ends it"
+within 1900 3500 "$took" "per call beats per skill"
+run "$SH" config testing/hostile timeout --unset; expect_rc 0 "unset the skill's timeout"
+
+# In-process: the skill ignores cancellation, so the CLI gives up on it.
+t0=$(ms); run "$SH" --in-process call testing/hostile.spin '{}' --compact "${HOSTILE[@]}"; took=$(( $(ms) - t0 ))
+expect_rc 1 "an in-process spinning skill fails"
+expect_out "deadline passed" "with the deadline error"
+within 900 4500 "$took" "at the deadline plus the grace"
+t0=$(ms); run "$SH" --in-process call testing/hostile.sleep '{"ms":60000}' --compact "${HOSTILE[@]}"; took=$(( $(ms) - t0 ))
+expect_out "deadline passed" "an in-process sleeper too"
+
+# serve --stdio: the same default applies to MCP calls.
+reply=$( { printf '%s\n' "$INIT" '{"jsonrpc":"2.0","method":"notifications/initialized"}' \
+  '{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"testing.hostile.spin","arguments":{}}}'; sleep 3; } \
+  | timeout 20 "$SH" serve --stdio "${HOSTILE[@]}" 2>/dev/null)
+case "$reply" in *'"id":2'*"deadline passed"*) ok "serve --stdio: an unconfigured spin ends at the default" ;;
+  *) fail "serve --stdio spin: $reply" ;; esac
+run "$SH" config --host timeout --unset; expect_rc 0 "unset the host-wide timeout"
+run "$SH" config --host timeout; expect_rc 4 "no host timeout now"
+expect_err "built-in default" "says the built-in default applies"
+
+# --- cancellation: clients that hang up or cancel ---
+# workers PID: the skill workers the server runs.
+workers() { pgrep -P "$1" -f skillhost-worker | wc -l; }
+# gone_within PID MS: waits until the server has no worker; sets took.
+gone_within() {
+  local t0; t0=$(ms)
+  while [ "$(workers "$1")" -gt 0 ] && [ $(( $(ms) - t0 )) -lt "$2" ]; do sleep 0.02; done
+  took=$(( $(ms) - t0 ))
+}
+spin_call() { echo "{\"jsonrpc\":\"2.0\",\"id\":$1,\"method\":\"tools/call\",\"params\":{\"name\":\"testing.hostile.spin\",\"arguments\":{}}}"; }
+
+start_server hang --http 127.0.0.1:0 "${HOSTILE[@]}"
+SRV=$PID; M=$URL/mcp
+open_session "$M"; S=(-H "Mcp-Session-Id: $SID")
+# Six spinning calls: four fill the skill's pool of 4 workers, two wait.
+cpids=()
+for i in 1 2 3 4 5 6; do
+  curl -s --max-time 120 -H 'Content-Type: application/json' \
+    -H 'Accept: application/json, text/event-stream' "${S[@]}" \
+    --data-binary "$(spin_call $((i + 10)))" "$M" > /dev/null &
+  cpids+=($!)
+done
+for _ in $(seq 100); do [ "$(workers "$SRV")" -ge 4 ] && break; sleep 0.05; done
+n=$(workers "$SRV")
+[ "$n" -eq 4 ] && ok "4 workers spin, filling the pool" || fail "$n workers spin, wanted 4"
+kill -9 "${cpids[@]}" 2>/dev/null; wait "${cpids[@]}" 2>/dev/null
+gone_within "$SRV" 3000
+[ "$(workers "$SRV")" -eq 0 ] && within 0 1000 "$took" "HTTP: every worker is killed once its client hangs up" \
+  || fail "HTTP: $(workers "$SRV") workers still spin ${took} ms after the clients left"
+t0=$(ms)
+post "$M" '{"jsonrpc":"2.0","id":50,"method":"tools/call","params":{"name":"testing.hostile.ok","arguments":{}}}' "${S[@]}"
+took=$(( $(ms) - t0 ))
+expect_body '"text":"ok"' "HTTP: the next call on the skill is served"
+within 0 2000 "$took" "HTTP: promptly (the pool is not exhausted)"
+n=$(jq -s '[.[] | select(.tool=="testing/hostile.spin" and .caller.surface=="mcp" and .status=="cancelled")] | length' \
+  "$SKILLHOST_HOME/logs/audit.jsonl")
+[ "$n" -ge 4 ] && ok "the audit log records the $n hung-up calls as cancelled" || fail "cancelled records: $n"
+# The same without a session (stateless: each request its own session).
+stop_server "$SRV"
+start_server sl --http 127.0.0.1:0 --stateless "${HOSTILE[@]}"
+SRV=$PID; M=$URL/mcp
+curl -s --max-time 120 -H 'Content-Type: application/json' -H 'Accept: application/json, text/event-stream' \
+  --data-binary "$(spin_call 7)" "$M" > /dev/null & cp=$!
+for _ in $(seq 100); do [ "$(workers "$SRV")" -ge 1 ] && break; sleep 0.05; done
+kill -9 "$cp"; wait "$cp" 2>/dev/null
+gone_within "$SRV" 3000
+[ "$(workers "$SRV")" -eq 0 ] && within 0 1000 "$took" "stateless HTTP: the worker is killed when the client hangs up" \
+  || fail "stateless HTTP: the worker still spins"
+stop_server "$SRV"
+
+# serve --stdio: notifications/cancelled, then end of input, mid-call.
+coproc STDIO { exec "$SH" serve --stdio "${HOSTILE[@]}" 2>"$TMP/stdio.err"; }
+SPID=$STDIO_PID; IN=${STDIO[1]}; OUT=${STDIO[0]}
+printf '%s\n' "$INIT" '{"jsonrpc":"2.0","method":"notifications/initialized"}' "$(spin_call 2)" >&"$IN"
+for _ in $(seq 100); do [ "$(workers "$SPID")" -ge 1 ] && break; sleep 0.05; done
+[ "$(workers "$SPID")" -ge 1 ] && ok "stdio: the spin runs" || fail "stdio: no worker"
+printf '%s\n' '{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":2}}' >&"$IN"
+gone_within "$SPID" 3000
+[ "$(workers "$SPID")" -eq 0 ] && within 0 1000 "$took" "stdio: notifications/cancelled kills the spinning worker" \
+  || fail "stdio: the worker still spins after cancel"
+printf '%s\n' '{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"testing.hostile.ok","arguments":{}}}' >&"$IN"
+line=""; while IFS= read -r -t 10 line <&"$OUT"; do case "$line" in *'"id":3'*) break ;; esac; done
+case "$line" in *'"text":"ok"'*) ok "stdio: the next call is served" ;; *) fail "stdio next call: $line" ;; esac
+printf '%s\n' "$(spin_call 4)" >&"$IN"
+for _ in $(seq 100); do [ "$(workers "$SPID")" -ge 1 ] && break; sleep 0.05; done
+t0=$(ms); eval "exec $IN>&-"
+for _ in $(seq 150); do kill -0 "$SPID" 2>/dev/null || break; sleep 0.02; done
+took=$(( $(ms) - t0 ))
+kill -0 "$SPID" 2>/dev/null && { fail "stdio: still running after end of input"; kill -9 "$SPID"; } \
+  || within 0 1500 "$took" "stdio: end of input mid-call cancels it and the server exits"
+
+finish
