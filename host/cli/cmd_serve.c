@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "artifacts.h"
 #include "commands.h"
 #include "fsutil.h"
 #include "hostlog.h"
@@ -251,6 +252,30 @@ static void raise_fd_limit(void)
 	}
 }
 
+/* Artifacts past their retention go when a server starts (and then while
+ * skills write more, see artifacts.h): a long-lived host keeps its store
+ * from growing without bound. */
+static void prune_artifacts(struct runtime *rt)
+{
+	const struct host_services *svc = runtime_services(rt);
+	struct artifacts_limits lim;
+	struct sh_error err;
+	uint64_t bytes = 0;
+	size_t n = 0;
+
+	if (!svc->artifacts_dir)
+		return;
+	artifacts_limits(runtime_config(rt), NULL, &lim);
+	if (artifacts_prune(svc->artifacts_dir, lim.keep_ms, 0, NULL, NULL, &n,
+	                    &bytes, &err) != SH_OK)
+		hostlog(SKILL_LOG_WARNING, "pruning artifacts: %s", err.msg);
+	else if (n)
+		hostlog(SKILL_LOG_NOTICE,
+		        "removed %zu artifacts (%llu bytes) older than %lld s",
+		        n, (unsigned long long)bytes,
+		        (long long)(lim.keep_ms / 1000));
+}
+
 int cmd_serve(struct cli_ctx *ctx, int argc, char **argv)
 {
 	enum {
@@ -463,6 +488,7 @@ int cmd_serve(struct cli_ctx *ctx, int argc, char **argv)
 		rc = cli_fail(&err);
 		goto out;
 	}
+	prune_artifacts(rt);
 	{
 		struct mcp_server_opts so = {
 		        .rt = rt,

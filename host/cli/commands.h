@@ -39,6 +39,7 @@ int cli_install_from_registry(struct cli_ctx *ctx, const char *spec,
 int cmd_secret(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_permit(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_doctor(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_artifacts(struct cli_ctx *ctx, int argc, char **argv);
 
 /* How cli_open_runtime opens runtimes (cli.c), set by main from the global
  * options and the command: --skill files run in sandboxed workers unless

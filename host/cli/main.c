@@ -44,6 +44,7 @@ static const struct cli_command commands[] = {
          cmd_mcp_config},
         {"config", "show or change a skill's settings and host policy",
          cmd_config},
+        {"artifacts", "list or prune the files skills wrote", cmd_artifacts},
         {"new", "scaffold a new skill project that builds against the SDK",
          cmd_new},
         {"agent", "run a model with the tools until it answers", cmd_agent},

@@ -3,30 +3,44 @@
  */
 #include "artifacts.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <sodium.h>
 
 #include "call.h"
 #include "config.h"
+#include "exec_isolated.h"
 #include "fsutil.h"
 #include "hostapi.h"
 #include "hostlog.h"
 
 #define ARTIFACT_ID_BYTES 8
+#define TMP_PREFIX        ".tmp-"
+
+/* When this process last pruned expired artifacts (CLOCK_MONOTONIC ns;
+ * 0: not yet), so writing artifacts prunes at most every
+ * ARTIFACTS_PRUNE_EVERY_MS. */
+static _Atomic int64_t last_prune_ns;
 
 struct call_artifact {
 	struct call_artifact *next;
 	int fd;
 	int is_input;
+	int failed; /* over a quota: deleted, only discard is left */
 	uint64_t written;
+	uint64_t store_room; /* bytes the store had free when it started */
+	uint64_t store_max, call_max;
 	char mime[128];
 	char id[128]; /* "<hex>-<name>": the final file name */
 	char tmp[PATH_MAX];
@@ -75,11 +89,313 @@ static int clean_name(const char *in, char *out, size_t cap)
 	return j > 0;
 }
 
+/* A size value ("512M") of the skill's policy or the host section. */
+static uint64_t size_value(const struct config *c, const char *skill,
+                           const char *key, uint64_t dflt)
+{
+	const char *v = skill ? config_policy(c, skill, key) : NULL;
+	uint64_t n;
+
+	if (v && (n = exec_isolated_parse_size(v)))
+		return n;
+	v = config_host(c, key);
+	if (v && (n = exec_isolated_parse_size(v)))
+		return n;
+	return dflt;
+}
+
+void artifacts_limits(const struct config *c, const char *skill,
+                      struct artifacts_limits *out)
+{
+	const char *v = config_host(c, "artifacts-keep");
+	int64_t ms;
+
+	out->call_max = size_value(c, skill, "artifacts-call-max",
+	                           ARTIFACTS_CALL_MAX_DEFAULT);
+	out->store_max = size_value(c, NULL, "artifacts-max",
+	                            ARTIFACTS_STORE_MAX_DEFAULT);
+	out->keep_ms = v && config_parse_duration_ms(v, &ms) == 0
+	                       ? ms
+	                       : ARTIFACTS_KEEP_DEFAULT_MS;
+}
+
+/* Walk the regular files of dir (no symlinks, no folders). fn returns 0
+ * to go on. A missing folder has no files. */
+static sh_status walk(const char *dir,
+                      int (*fn)(void *ud, int dfd, const char *name,
+                                const struct stat *st),
+                      void *ud, struct sh_error *e)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+
+	if (!d) {
+		if (errno == ENOENT)
+			return SH_OK;
+		return sh_error_errno(e, SH_ERR_IO, errno, "cannot read %s",
+		                      dir);
+	}
+	while ((de = readdir(d))) {
+		struct stat st;
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) ||
+		    !S_ISREG(st.st_mode))
+			continue;
+		if (fn(ud, dirfd(d), de->d_name, &st))
+			break;
+	}
+	closedir(d);
+	return SH_OK;
+}
+
+static int add_size(void *ud, int dfd, const char *name, const struct stat *st)
+{
+	(void)dfd, (void)name;
+	*(uint64_t *)ud += (uint64_t)st->st_size;
+	return 0;
+}
+
+uint64_t artifacts_usage(const char *dir)
+{
+	struct sh_error e;
+	uint64_t n = 0;
+
+	(void)walk(dir, add_size, &n, &e);
+	return n;
+}
+
+static void fill_entry(int dfd, const char *name, const struct stat *st,
+                       struct artifact_entry *a)
+{
+	int fd;
+	ssize_t n = -1;
+
+	memset(a, 0, sizeof *a);
+	snprintf(a->id, sizeof a->id, "%s", name);
+	a->size = (uint64_t)st->st_size;
+	a->mtime = (int64_t)st->st_mtime;
+	fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+	if (fd >= 0) {
+		n = fgetxattr(fd, ARTIFACTS_XATTR_SKILL, a->skill,
+		              sizeof a->skill - 1);
+		close(fd);
+	}
+	a->skill[n > 0 ? n : 0] = '\0';
+}
+
+struct listing {
+	struct artifact_entry *v;
+	size_t n, cap;
+	int oom;
+};
+
+static int add_entry(void *ud, int dfd, const char *name, const struct stat *st)
+{
+	struct listing *l = ud;
+
+	if (name[0] == '.')
+		return 0; /* partial files, and nothing else of ours */
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 64;
+		struct artifact_entry *v = realloc(l->v, cap * sizeof *v);
+		if (!v) {
+			l->oom = 1;
+			return 1;
+		}
+		l->v = v;
+		l->cap = cap;
+	}
+	fill_entry(dfd, name, st, &l->v[l->n++]);
+	return 0;
+}
+
+static int by_age(const void *a, const void *b)
+{
+	const struct artifact_entry *x = a, *y = b;
+
+	if (x->mtime != y->mtime)
+		return x->mtime < y->mtime ? -1 : 1;
+	return strcmp(x->id, y->id);
+}
+
+sh_status artifacts_list(const char *dir, struct artifact_entry **out,
+                         size_t *n, struct sh_error *e)
+{
+	struct listing l = {0};
+	sh_status rc = walk(dir, add_entry, &l, e);
+
+	*out = NULL;
+	*n = 0;
+	if (rc == SH_OK && l.oom)
+		rc = sh_error_set(e, SH_ERR_NOMEM, "out of memory");
+	if (rc != SH_OK) {
+		free(l.v);
+		return rc;
+	}
+	if (l.n)
+		qsort(l.v, l.n, sizeof *l.v, by_age);
+	*out = l.v;
+	*n = l.n;
+	return SH_OK;
+}
+
+struct pruning {
+	time_t cutoff, tmp_cutoff;
+	int dry_run;
+	void (*each)(void *ud, const struct artifact_entry *);
+	void *ud;
+	size_t removed;
+	uint64_t bytes;
+};
+
+static int prune_one(void *ud, int dfd, const char *name, const struct stat *st)
+{
+	struct pruning *p = ud;
+	int partial = !strncmp(name, TMP_PREFIX, strlen(TMP_PREFIX));
+	struct artifact_entry a;
+
+	if (name[0] == '.' && !partial)
+		return 0;
+	if (st->st_mtime > (partial ? p->tmp_cutoff : p->cutoff))
+		return 0;
+	if (!partial) {
+		fill_entry(dfd, name, st, &a);
+		if (p->each)
+			p->each(p->ud, &a);
+	}
+	if (!p->dry_run && unlinkat(dfd, name, 0) != 0) {
+		hostlog(SKILL_LOG_WARNING, "cannot remove artifact %s: %s",
+		        name, strerror(errno));
+		return 0;
+	}
+	if (!partial) {
+		p->removed++;
+		p->bytes += (uint64_t)st->st_size;
+	}
+	return 0;
+}
+
+sh_status artifacts_prune(const char *dir, int64_t older_than_ms, int dry_run,
+                          void (*each)(void *ud, const struct artifact_entry *),
+                          void *ud, size_t *removed, uint64_t *bytes,
+                          struct sh_error *e)
+{
+	time_t now = time(NULL);
+	struct pruning p = {
+	        /* 0 removes everything, even what was written this second. */
+	        .cutoff = older_than_ms > 0
+	                          ? now - (time_t)(older_than_ms / 1000)
+	                          : now + 1,
+	        .tmp_cutoff = now - (time_t)(ARTIFACTS_TMP_STALE_MS / 1000),
+	        .dry_run = dry_run,
+	        .each = each,
+	        .ud = ud,
+	};
+	sh_status rc = walk(dir, prune_one, &p, e);
+
+	if (removed)
+		*removed = p.removed;
+	if (bytes)
+		*bytes = p.bytes;
+	return rc;
+}
+
+/* Prune expired artifacts when force is set or it has not been done for
+ * ARTIFACTS_PRUNE_EVERY_MS; one thread at a time does it. */
+static void prune_expired(const char *dir, int64_t keep_ms, int force)
+{
+	int64_t now = call_now_ns(), last = atomic_load(&last_prune_ns);
+	struct sh_error e;
+	size_t n = 0;
+
+	if (!force && last && now - last < ARTIFACTS_PRUNE_EVERY_MS * 1000000)
+		return;
+	if (!atomic_compare_exchange_strong(&last_prune_ns, &last, now) &&
+	    !force)
+		return;
+	if (artifacts_prune(dir, keep_ms, 0, NULL, NULL, &n, NULL, &e) != SH_OK)
+		hostlog(SKILL_LOG_WARNING, "pruning artifacts: %s", e.msg);
+	else if (n)
+		hostlog(SKILL_LOG_INFO,
+		        "removed %zu artifacts older than the retention of "
+		        "%lld s",
+		        n, (long long)(keep_ms / 1000));
+}
+
+/* "256 MiB", "1.5 GiB", "900 bytes": sizes in messages. */
+static const char *fmt_size(uint64_t n, char *buf, size_t cap)
+{
+	if (n >= (1ull << 30))
+		snprintf(buf, cap, "%.3g GiB", (double)n / (1ull << 30));
+	else if (n >= (1ull << 20))
+		snprintf(buf, cap, "%.3g MiB", (double)n / (1ull << 20));
+	else if (n >= 1024)
+		snprintf(buf, cap, "%.3g KiB", (double)n / 1024);
+	else
+		snprintf(buf, cap, "%llu bytes", (unsigned long long)n);
+	return buf;
+}
+
+/* A write past a quota: delete the partial file at once, so nothing
+ * half-written is left, and make the call's result say which cap and how
+ * to raise it (the skill may pass on only a status). */
+static skill_status over_quota(skill_call_t *call, struct call_artifact *a,
+                               const char *msg)
+{
+	if (a) {
+		if (a->fd >= 0)
+			close(a->fd);
+		a->fd = -1;
+		if (a->tmp[0])
+			unlink(a->tmp);
+		a->tmp[0] = '\0';
+		a->failed = 1;
+	}
+	call_log(call, SKILL_LOG_ERROR, msg); /* the host log too */
+	call_set_error(call, msg);
+	return SKILL_ERR_NOMEM;
+}
+
+static skill_status call_quota(skill_call_t *call, struct call_artifact *a)
+{
+	char msg[640], cap[32];
+	const char *skill = call->skill_name ? call->skill_name : "SKILL";
+
+	snprintf(msg, sizeof msg,
+	         "%s: the call's artifacts are over the per-call cap of %s "
+	         "(artifacts-call-max); the partial artifact was deleted. "
+	         "Raise the cap with `skillhost config %s artifacts-call-max "
+	         "SIZE` (or host-wide with `skillhost config --host "
+	         "artifacts-call-max SIZE`)",
+	         call->tool_name ? call->tool_name : skill,
+	         fmt_size(a->call_max, cap, sizeof cap), skill);
+	return over_quota(call, a, msg);
+}
+
+static skill_status store_quota(skill_call_t *call, struct call_artifact *a,
+                                uint64_t used, uint64_t max)
+{
+	char msg[640], u[32], m[32];
+
+	snprintf(msg, sizeof msg,
+	         "%s: the artifact store is full (%s in use, after removing "
+	         "expired artifacts, against a cap of %s: artifacts-max); "
+	         "nothing was kept. Free space with `skillhost artifacts prune "
+	         "--older-than DURATION` or raise the cap with `skillhost "
+	         "config --host artifacts-max SIZE`",
+	         call->tool_name ? call->tool_name : "the call",
+	         fmt_size(used, u, sizeof u), fmt_size(max, m, sizeof m));
+	return over_quota(call, a, msg);
+}
+
 static skill_status art_create(skill_call_t *call, const char *filename,
                                const char *mime, skill_artifact_t **out)
 {
 	const struct host_services *svc = services(call);
 	struct call_artifact *a;
+	struct artifacts_limits lim;
+	uint64_t used;
 	unsigned char rnd[ARTIFACT_ID_BYTES];
 	char hex[ARTIFACT_ID_BYTES * 2 + 1];
 	char name[ARTIFACT_NAME_MAX + 1];
@@ -107,9 +423,27 @@ static skill_status art_create(skill_call_t *call, const char *filename,
 		hostlog(SKILL_LOG_ERROR, "%s", err.msg);
 		return SKILL_ERR_IO;
 	}
+	artifacts_limits(svc->config, call->skill_name, &lim);
+	prune_expired(svc->artifacts_dir, lim.keep_ms, 0);
+	used = artifacts_usage(svc->artifacts_dir);
+	if (used >= lim.store_max) {
+		prune_expired(svc->artifacts_dir, lim.keep_ms, 1);
+		used = artifacts_usage(svc->artifacts_dir);
+	}
+	if (used >= lim.store_max)
+		return store_quota(call, NULL, used, lim.store_max);
 	a = calloc(1, sizeof *a);
 	if (!a)
 		return SKILL_ERR_NOMEM;
+	a->fd = -1;
+	a->call_max = lim.call_max;
+	a->store_max = lim.store_max;
+	a->store_room = lim.store_max - used;
+	if (call->artifact_bytes >= lim.call_max) {
+		skill_status st = call_quota(call, a);
+		free(a);
+		return st;
+	}
 	randombytes_buf(rnd, sizeof rnd);
 	sodium_bin2hex(hex, sizeof hex, rnd, sizeof rnd);
 	if (snprintf(a->id, sizeof a->id, "%s-%s", hex, name) >=
@@ -132,6 +466,11 @@ static skill_status art_create(skill_call_t *call, const char *filename,
 		free(a);
 		return SKILL_ERR_IO;
 	}
+	/* Who wrote it, for `skillhost artifacts list`; a file system
+	 * without user attributes lists it as unknown. */
+	if (call->skill_name)
+		(void)fsetxattr(a->fd, ARTIFACTS_XATTR_SKILL, call->skill_name,
+		                strlen(call->skill_name), 0);
 	a->next = call->artifacts;
 	call->artifacts = a;
 	*out = (skill_artifact_t *)a;
@@ -144,10 +483,23 @@ static skill_status art_write(skill_call_t *call, skill_artifact_t *h,
 	struct call_artifact *a = (struct call_artifact *)h;
 	const char *p = data;
 
-	if (!owned(call, a, 0) || a->fd < 0 || (!data && len))
+	if (!owned(call, a, 0) || (!data && len))
 		return SKILL_ERR_ARGS;
-	if (len > ARTIFACT_MAX_BYTES - a->written)
+	if (a->failed)
 		return SKILL_ERR_NOMEM;
+	if (a->fd < 0)
+		return SKILL_ERR_ARGS;
+	if (len > a->call_max - call->artifact_bytes)
+		return call_quota(call, a);
+	if (len > ARTIFACT_MAX_BYTES - a->written)
+		return over_quota(call, a,
+		                  "an artifact may not be over 1024 MiB; the "
+		                  "partial artifact was deleted. Split the "
+		                  "output into several artifacts");
+	if (len > a->store_room - a->written)
+		return store_quota(
+		        call, a, artifacts_usage(services(call)->artifacts_dir),
+		        a->store_max);
 	while (len) {
 		ssize_t n = write(a->fd, p, len);
 		if (n < 0 && errno == EINTR)
@@ -160,6 +512,7 @@ static skill_status art_write(skill_call_t *call, skill_artifact_t *h,
 		p += n;
 		len -= (size_t)n;
 		a->written += (uint64_t)n;
+		call->artifact_bytes += (uint64_t)n;
 	}
 	return SKILL_OK;
 }
@@ -206,6 +559,10 @@ static skill_status art_commit(skill_call_t *call, skill_artifact_t *h,
 
 	if (!owned(call, a, 0))
 		return SKILL_ERR_ARGS;
+	if (a->failed) {
+		release(call, a);
+		return SKILL_ERR_NOMEM;
+	}
 	if (fsync(a->fd) != 0 || close(a->fd) != 0) {
 		a->fd = -1;
 		release(call, a);

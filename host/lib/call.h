@@ -69,6 +69,7 @@ struct skill_call {
 	char **scratch; /* strings handed out by arg_json, freed at the end */
 	size_t nscratch, scratch_cap;
 	struct call_artifact *artifacts; /* open output files */
+	uint64_t artifact_bytes;         /* written to artifacts by this call */
 	struct call_deferred *deferred;  /* released by call_finish */
 };
 
