@@ -175,6 +175,8 @@ static void fill_entry(int dfd, const char *name, const struct stat *st,
 	snprintf(a->id, sizeof a->id, "%s", name);
 	a->size = (uint64_t)st->st_size;
 	a->mtime = (int64_t)st->st_mtime;
+	a->mtime_ns =
+	        (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec;
 	fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
 	if (fd >= 0) {
 		n = fgetxattr(fd, ARTIFACTS_XATTR_SKILL, a->skill,
@@ -214,8 +216,8 @@ static int by_age(const void *a, const void *b)
 {
 	const struct artifact_entry *x = a, *y = b;
 
-	if (x->mtime != y->mtime)
-		return x->mtime < y->mtime ? -1 : 1;
+	if (x->mtime_ns != y->mtime_ns)
+		return x->mtime_ns < y->mtime_ns ? -1 : 1;
 	return strcmp(x->id, y->id);
 }
 

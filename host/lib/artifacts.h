@@ -69,7 +69,8 @@ struct artifact_entry {
 	char id[64 + ARTIFACT_NAME_MAX + 8]; /* its file name */
 	char skill[136];                     /* who wrote it; "" unknown */
 	uint64_t size;
-	int64_t mtime; /* seconds since the epoch */
+	int64_t mtime;    /* seconds since the epoch */
+	int64_t mtime_ns; /* the same in nanoseconds, for ordering */
 };
 
 /* The committed artifacts in dir, oldest first, into *out (free()) and *n.

@@ -134,4 +134,64 @@ took=$(( $(ms) - t0 ))
 kill -0 "$SPID" 2>/dev/null && { fail "stdio: still running after end of input"; kill -9 "$SPID"; } \
   || within 0 1500 "$took" "stdio: end of input mid-call cancels it and the server exits"
 
+# --- artifact quotas ---
+ART=$SKILLHOST_HOME/artifacts
+big=$(head -c 2000 /dev/zero | tr '\0' x)
+art() { run "$SH" call testing/hostile.artifact "{\"text\":\"$1\"}" --compact "${HOSTILE[@]}"; }
+nfiles() { find "$ART" -type f 2>/dev/null | wc -l; }
+art small; expect_rc 0 "an artifact within the quotas"
+expect_out '"type":"resource_link"' "is linked"
+run "$SH" config testing/hostile artifacts-call-max 1K; expect_rc 0 "per-skill artifacts-call-max"
+run "$SH" config testing/hostile artifacts-call-max lots; expect_rc 2 "a bad size is refused"
+art "$big"; expect_rc 1 "isolated: a call over its artifact cap fails"
+expect_out "per-call cap of 1 KiB (artifacts-call-max)" "naming the cap"
+expect_out "skillhost config testing/hostile artifacts-call-max SIZE" "and how to raise it"
+[ "$(nfiles)" -eq 1 ] && ok "nothing half-written is left" || fail "files: $(ls -a "$ART")"
+run "$SH" --in-process call testing/hostile.artifact "{\"text\":\"$big\"}" --compact "${HOSTILE[@]}"
+expect_out "per-call cap of 1 KiB" "in-process: the same cap"
+[ "$(nfiles)" -eq 1 ] && ok "in-process: nothing half-written is left" || fail "files: $(ls -a "$ART")"
+run "$SH" config testing/hostile artifacts-call-max --unset
+run "$SH" config --host artifacts-max 3K; expect_rc 0 "host-wide artifacts-max"
+art "$big"; expect_rc 0 "an artifact that fits the store"
+art "$big"; expect_rc 1 "one that does not"
+expect_out "artifact store is full" "says the store is full"
+expect_out "config --host artifacts-max SIZE" "and how to raise the cap"
+expect_out "skillhost artifacts prune" "and how to free space"
+[ "$(nfiles)" -eq 2 ] && ok "the refused artifact left nothing" || fail "files: $(ls -a "$ART")"
+
+# --- skillhost artifacts list | prune ---
+run "$SH" artifacts list; expect_rc 0 "artifacts list"
+expect_out "testing/hostile" "names the skill that wrote each"
+expect_out "hostile.txt" "and its name"
+expect_out "2 artifacts" "counts them"
+run "$SH" --json artifacts list; expect_rc 0 "--json artifacts list"
+[ "$(printf '%s' "$out" | jq '.artifacts | length')" = 2 ] && ok "JSON lists both" || fail "JSON: $out"
+[ "$(printf '%s' "$out" | jq -r '.artifacts[0].size, .artifacts[1].size' | tr '\n' ' ')" = "5 2000 " ] && ok "JSON has sizes, oldest first" || fail "JSON sizes: $out"
+[ "$(printf '%s' "$out" | jq -r '.max_bytes')" = 3072 ] && ok "JSON has the cap" || fail "JSON cap: $out"
+run "$SH" artifacts list --json; expect_rc 0 "artifacts list --json after the command"
+printf '%s' "$out" | jq -e '.artifacts[0].skill == "testing/hostile"' >/dev/null && ok "JSON names the skill" || fail "JSON skill: $out"
+run "$SH" artifacts frob; expect_rc 2 "an unknown subcommand"
+run "$SH" artifacts list --all; expect_rc 2 "--all is for prune"
+run "$SH" artifacts prune --all --older-than 1d; expect_rc 2 "--all or --older-than, not both"
+run "$SH" artifacts prune --older-than soon; expect_rc 2 "a bad --older-than"
+old=$(find "$ART" -type f -name '*hostile.txt' | head -1)
+touch -d '10 days ago' "$old"
+run "$SH" artifacts prune --dry-run; expect_rc 0 "prune --dry-run"
+expect_out "would remove $(basename "$old")" "names what would go"
+[ -f "$old" ] && ok "a dry run removes nothing" || fail "the dry run removed $old"
+run "$SH" artifacts prune --older-than 30d; expect_out "removed 0 artifacts" "--older-than 30d keeps a 10-day-old one"
+run "$SH" artifacts prune; expect_rc 0 "prune at the retention (7d)"
+expect_out "removed 1 artifacts" "removes the expired one"
+[ ! -f "$old" ] && [ "$(nfiles)" -eq 1 ] && ok "only the expired one" || fail "files: $(ls -a "$ART")"
+# serve prunes at start.
+old=$(find "$ART" -type f -name '*hostile.txt' | head -1)
+touch -d '10 days ago' "$old"
+run "$SH" config --host artifacts-keep 3d; expect_rc 0 "host-wide artifacts-keep"
+printf '' | timeout 20 "$SH" serve --stdio "${HOSTILE[@]}" 2>/dev/null >/dev/null
+[ ! -f "$old" ] && ok "serve start removes artifacts past the retention" || fail "serve kept $old"
+art small; art small; [ "$(nfiles)" -eq 2 ] && ok "two new artifacts" || fail "files: $(ls -a "$ART")"
+run "$SH" --json artifacts prune --all; expect_rc 0 "prune --all --json"
+[ "$(printf '%s' "$out" | jq '.count')" -ge 1 ] && [ "$(nfiles)" -eq 0 ] && ok "--all removes every artifact" \
+  || fail "prune --all: $out; files: $(ls -a "$ART")"
+
 finish
