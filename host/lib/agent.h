@@ -61,7 +61,7 @@ struct agent_opts {
 	size_t nbackends;
 	const char *system;      /* system prompt, or NULL */
 	int max_steps;           /* model requests per agent_run; 0: default */
-	int64_t tool_timeout_ms; /* per tool call; 0: none */
+	int64_t tool_timeout_ms; /* per tool call; 0: the skill's or host's */
 	struct backend_http_opts http;  /* timeouts and retries */
 	atomic_int *cancel;             /* set to 1 to stop; may be NULL */
 	const struct call_sinks *sinks; /* tools' progress and logs */

@@ -991,7 +991,7 @@ static void test_policy(void **state)
 	assert_true(most <= 2);
 	assert_true(most >= 1);
 	assert_true(took >= 400);
-	/* timeout 700: caps a call that asked for more, or for none. */
+	/* timeout 700: the deadline of a call that asked for none. */
 	t0 = now_ms();
 	s = call_on(rt, "testing/sleeper.sleep", "{\"ms\":5000}", 0, NULL,
 	            &err);
