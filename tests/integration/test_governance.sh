@@ -100,6 +100,19 @@ within 0 2000 "$took" "HTTP: promptly (the pool is not exhausted)"
 n=$(jq -s '[.[] | select(.tool=="testing/hostile.spin" and .caller.surface=="mcp" and .status=="cancelled")] | length' \
   "$SKILLHOST_HOME/logs/audit.jsonl")
 [ "$n" -ge 4 ] && ok "the audit log records the $n hung-up calls as cancelled" || fail "cancelled records: $n"
+# notifications/cancelled over HTTP: the client stays, the call goes.
+curl -s --max-time 120 -o "$TMP/cancelled.out" -w '%{http_code}' -H 'Content-Type: application/json' \
+  -H 'Accept: application/json, text/event-stream' "${S[@]}" \
+  --data-binary "$(spin_call 60)" "$M" > "$TMP/cancelled.code" & cp=$!
+for _ in $(seq 100); do [ "$(workers "$SRV")" -ge 1 ] && break; sleep 0.05; done
+post "$M" '{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":60,"reason":"test"}}' "${S[@]}"
+expect_code 202 "HTTP: notifications/cancelled accepted"
+gone_within "$SRV" 3000
+[ "$(workers "$SRV")" -eq 0 ] && within 0 1000 "$took" "HTTP: notifications/cancelled kills the spinning worker" \
+  || fail "HTTP: the worker still spins after notifications/cancelled"
+wait "$cp"
+[ "$(cat "$TMP/cancelled.code")" = 202 ] && [ ! -s "$TMP/cancelled.out" ] && ok "HTTP: the cancelled request gets no response (202)" \
+  || fail "HTTP: cancelled request answered $(cat "$TMP/cancelled.code"): $(cat "$TMP/cancelled.out")"
 # The same without a session (stateless: each request its own session).
 stop_server "$SRV"
 start_server sl --http 127.0.0.1:0 --stateless "${HOSTILE[@]}"
