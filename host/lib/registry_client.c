@@ -21,6 +21,7 @@
 
 #include "fsutil.h"
 #include "hostlog.h"
+#include "jsonstrict.h"
 #include "skilldesc.h"
 #include "trust.h"
 
@@ -238,6 +239,13 @@ static sh_status cfgs_load(const char *home, struct regcfgs *c,
 	root = cJSON_ParseWithLength(text, len);
 	free(text);
 	regs = cJSON_GetObjectItemCaseSensitive(root, "registries");
+	/* It pins each registry's root key: one reading only. */
+	if (root && (rc = json_check_unique_keys(root, path, e))) {
+		cJSON_Delete(root);
+		return sh_error_suffix(e, "; restore it from a backup, or "
+		                          "remove it and add the registries "
+		                          "again");
+	}
 	if (!cJSON_IsArray(regs) ||
 	    cJSON_GetArraySize(regs) > REGCLIENT_MAX_REGISTRIES)
 		goto damaged;
@@ -380,6 +388,12 @@ static sh_status state_load(const char *dir, struct regstate *st,
 		return rc;
 	j = cJSON_ParseWithLength(text, len);
 	free(text);
+	/* A repeated key could hide a lower rollback floor. */
+	if (j && (rc = json_check_unique_keys(j, path, e))) {
+		cJSON_Delete(j);
+		return sh_error_suffix(e, "; remove the registry and add it "
+		                          "again");
+	}
 	if (!cJSON_IsObject(j)) {
 		cJSON_Delete(j);
 		/* Losing the rollback floor silently would be worse than

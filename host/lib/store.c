@@ -19,6 +19,7 @@
 #include <sodium.h>
 
 #include "fsutil.h"
+#include "jsonstrict.h"
 #include "hostlog.h"
 #include "manifest.h"
 #include "minisig.h"
@@ -109,6 +110,13 @@ sh_status store_read_index(const char *home, cJSON **out, struct sh_error *e)
 		        "it from a backup, or remove it and install "
 		        "the skills again",
 		        path);
+	}
+	/* The records say which files, hashes and key the host trusts. */
+	if ((rc = json_check_unique_keys(j, path, e))) {
+		cJSON_Delete(j);
+		return sh_error_suffix(e, "; restore it from a backup, or "
+		                          "remove it and install the skills "
+		                          "again");
 	}
 	*out = j;
 	return SH_OK;
