@@ -265,6 +265,10 @@ int cmd_list(struct cli_ctx *ctx, int argc, char **argv)
 			if (cJSON_IsObject(prev))
 				cJSON_AddStringToObject(o, "previous",
 				                        str(prev, "version"));
+			if (store_record_disabled(cur))
+				cJSON_AddStringToObject(
+				        o, "disabled_key",
+				        store_record_disabled(cur));
 		}
 		rc = cli_print_json(out, 1);
 		cJSON_Delete(out);
@@ -277,8 +281,12 @@ int cmd_list(struct cli_ctx *ctx, int argc, char **argv)
 			        cJSON_GetObjectItemCaseSensitive(s, "current");
 			char t[32];
 			when(cur, t, sizeof t);
-			printf("%-32s %-12s key %s  installed %s\n", s->string,
-			       str(cur, "version"), str(cur, "publisher"), t);
+			printf("%-32s %-12s key %s  installed %s%s\n",
+			       s->string, str(cur, "version"),
+			       str(cur, "publisher"), t,
+			       store_record_disabled(cur)
+			               ? "  DISABLED (key no longer trusted)"
+			               : "");
 			n++;
 		}
 		if (!n)
@@ -353,6 +361,11 @@ int cmd_info(struct cli_ctx *ctx, int argc, char **argv)
 		if (cJSON_IsObject(prev))
 			printf("  previous    %s (skillhost rollback %s)\n",
 			       str(prev, "version"), name);
+		if (store_record_disabled(cur)) {
+			char why[SH_ERROR_MSG_MAX];
+			store_disabled_reason(name, cur, why, sizeof why);
+			printf("  DISABLED    %s\n", why);
+		}
 		printf("  license     %s\n",
 		       *str(desc, "license") ? str(desc, "license") : "-");
 		printf("permissions:\n");

@@ -1767,10 +1767,23 @@ sh_status regclient_trust_publishers(const char *home,
 	char id[MINISIG_KEYID_HEX_SIZE];
 	sh_status rc = SH_OK;
 
+	struct trust *before = NULL;
+
 	if (added)
 		*added = NULL;
+	/* Every namespace is the operator's explicit choice: "all that the
+	 * index lists" would hand whoever controls the index any namespace,
+	 * the first-party one included. */
+	if (nns == 0)
+		return sh_error_set(
+		        e, SH_ERR_USAGE,
+		        "name the namespaces whose keys registry %s may "
+		        "bring into the trust store; none is implied",
+		        name);
 	if (!arr)
 		return sh_error_set(e, SH_ERR_NOMEM, "out of memory");
+	if ((rc = trust_load(home, &before, e)))
+		goto out;
 	for (size_t i = 0; i < s->n; i++)
 		if (!strcmp(s->regs[i].name, name))
 			reg = &s->regs[i];
@@ -1795,13 +1808,13 @@ sh_status regclient_trust_publishers(const char *home,
 		}
 	for (size_t i = 0; i < reg->ix->nnamespaces; i++) {
 		const struct regindex_ns *ns = &reg->ix->namespaces[i];
-		int wanted = nns == 0;
+		int wanted = 0;
 		for (size_t j = 0; j < nns && !wanted; j++)
 			wanted = !strcmp(namespaces[j], ns->name);
 		if (!wanted)
 			continue;
 		for (size_t k = 0; k < ns->nkeys; k++) {
-			cJSON *o;
+			cJSON *o, *others;
 			if ((rc = trust_add(home, &ns->keys[k], ns->name, e)))
 				goto out;
 			minisig_keyid_to_hex(ns->keys[k].key_id, id);
@@ -1809,11 +1822,26 @@ sh_status regclient_trust_publishers(const char *home,
 			    !cJSON_AddItemToArray(arr, o) ||
 			    !cJSON_AddStringToObject(o, "namespace",
 			                             ns->name) ||
-			    !cJSON_AddStringToObject(o, "key_id", id)) {
+			    !cJSON_AddStringToObject(o, "key_id", id) ||
+			    !cJSON_AddBoolToObject(
+			            o, "first_party",
+			            !strcmp(ns->name, REGCLIENT_FIRST_PARTY)) ||
+			    !(others = cJSON_AddArrayToObject(
+			              o, "also_trusted"))) {
 				rc = sh_error_set(e, SH_ERR_NOMEM,
 				                  "out of memory");
 				goto out;
 			}
+			/* Keys the operator trusted for it before, which this
+			 * one now sits beside: worth a warning. */
+			for (size_t b = 0; b < before->n; b++)
+				if (strcmp(before->keys[b].id, id) &&
+				    trust_key_allows(&before->keys[b],
+				                     ns->name))
+					cJSON_AddItemToArray(
+					        others,
+					        cJSON_CreateString(
+					                before->keys[b].id));
 		}
 	}
 	if (added) {
@@ -1821,6 +1849,7 @@ sh_status regclient_trust_publishers(const char *home,
 		arr = NULL;
 	}
 out:
+	trust_free(before);
 	cJSON_Delete(arr);
 	return rc;
 }
