@@ -20,7 +20,8 @@
 
 #include "status.h"
 
-/* Longest JSON Pointer reported; deeper paths are cut with "...". */
+/* Longest JSON Pointer reported (with its NUL); deeper paths are cut
+ * short. */
 #define JSONSTRICT_PATH_MAX 256
 
 /*
