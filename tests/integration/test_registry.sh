@@ -87,7 +87,12 @@ run "$SH" registry add test2 "$RS_URL" --root-key "$KEYS/root.pub" --trust-publi
 expect_rc 2 "--trust-publishers without --namespace is refused"
 [ ! -e "$SKILLHOST_HOME/registries/test2" ] && ok "and adds nothing" || fail "registry test2 was added"
 run "$SH" registry trust test --namespace skillhost; expect_rc 4 "a namespace the index does not list"
+"$SH" keygen -p "$TMP/own.pub" -s "$TMP/own.sec" >/dev/null
+"$SH" trust add "$TMP/own.pub" --namespace example >/dev/null
+own=$("$SH" --json trust list | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["id"])')
 run "$SH" registry trust test --namespace example testing; expect_rc 0 "registry trust"
+expect_err "namespace example was already trusted to key $own" "it warns when a namespace already had another key"
+"$SH" trust remove "$own" >/dev/null
 expect_out "trusted key" "registry trust prints each key"
 run "$SH" trust list; expect_out "example,testing" "exactly the named namespaces are trusted"
 case "$out" in *skillhost*) fail "skillhost namespace trusted" ;; *) ok "first-party namespace not trusted" ;; esac
