@@ -88,15 +88,13 @@ static cJSON *row(const char *name, int declared, const cJSON *have)
 	return o;
 }
 
-static int list_secrets(struct cli_ctx *ctx, const char *home,
-                        const char *skill, int json)
+static int list_secrets(const char *home, const char *skill, int json)
 {
 	cJSON *have = NULL, *index = NULL, *rows = cJSON_CreateArray(), *r;
 	const cJSON *decl, *it;
 	struct sh_error e;
 	int rc = 0;
 
-	(void)ctx;
 	if (!rows)
 		return 5;
 	if (secrets_describe(home, skill, &have, &e) != SH_OK) {
@@ -261,7 +259,7 @@ int cmd_secret(struct cli_ctx *ctx, int argc, char **argv)
 				                 argv[i]);
 			json = 1;
 		}
-		return list_secrets(ctx, home, argv[2], json);
+		return list_secrets(home, argv[2], json);
 	}
 	return cli_usage("secret", "unknown subcommand '%s'", argv[1]);
 }
