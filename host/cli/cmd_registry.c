@@ -34,12 +34,38 @@ static int open_set(const char *home, const char *name,
 
 static void print_trusted(const cJSON *added)
 {
-	const cJSON *a;
+	const cJSON *a, *o;
 
 	cJSON_ArrayForEach(a, added)
-	        printf("  trusted key %s for namespace %s\n", str(a, "key_id"),
-	               str(a, "namespace"));
+	{
+		printf("  trusted key %s for namespace %s\n", str(a, "key_id"),
+		       str(a, "namespace"));
+		cJSON_ArrayForEach(
+		        o, cJSON_GetObjectItemCaseSensitive(a, "also_trusted"))
+		        fprintf(stderr,
+		                "skillhost: warning: namespace %s was already "
+		                "trusted to key %s; key %s from the registry "
+		                "can now publish it too (undo with `skillhost "
+		                "trust remove %s`)\n",
+		                str(a, "namespace"), o->valuestring,
+		                str(a, "key_id"), str(a, "key_id"));
+		if (cJSON_IsTrue(
+		            cJSON_GetObjectItemCaseSensitive(a, "first_party")))
+			fprintf(stderr,
+			        "skillhost: warning: %s is the first-party "
+			        "namespace; key %s from the registry can now "
+			        "publish skillhost/* skills\n",
+			        str(a, "namespace"), str(a, "key_id"));
+	}
 }
+
+/* Why namespaces must be named, for the usage errors. */
+#define NAMESPACES_WHY                                                         \
+	"name the namespaces whose registry-listed keys you trust "            \
+	"(`--namespace NS`, repeatable); trusting every namespace a "          \
+	"registry lists would let whoever controls its index publish as "      \
+	"any namespace, first-party `skillhost/` included. Review them "       \
+	"with `skillhost registry trust NAME --list`"
 
 /* ---- registry add ------------------------------------------------------- */
 
@@ -49,9 +75,12 @@ static int registry_add(struct cli_ctx *ctx, int argc, char **argv)
 	        {"root-key", required_argument, NULL, 'k'},
 	        {"mirror", required_argument, NULL, 'm'},
 	        {"trust-publishers", no_argument, NULL, 't'},
+	        {"namespace", required_argument, NULL, 'n'},
 	        {NULL, 0, NULL, 0},
 	};
 	const char *urls[DOWNLOAD_MAX_MIRRORS], *keyfile = NULL;
+	const char *nss[MAX_NAMESPACES_ARGS];
+	size_t nns = 0;
 	struct regclient_summary sum;
 	struct regclient_set *s = NULL;
 	struct minisig_pubkey pk;
@@ -65,6 +94,12 @@ static int registry_add(struct cli_ctx *ctx, int argc, char **argv)
 		switch (c) {
 		case 'k': keyfile = optarg; break;
 		case 't': trust = 1; break;
+		case 'n':
+			if (nns >= MAX_NAMESPACES_ARGS)
+				return cli_usage("registry add",
+				                 "too many namespaces");
+			nss[nns++] = optarg;
+			break;
 		case 'm':
 			if (nurls >= DOWNLOAD_MAX_MIRRORS)
 				return cli_usage("registry add",
@@ -78,6 +113,14 @@ static int registry_add(struct cli_ctx *ctx, int argc, char **argv)
 	if (optind + 2 != argc || !keyfile)
 		return cli_usage("registry add",
 		                 "give NAME URL --root-key ROOT.pub");
+	if (trust && !nns)
+		return cli_usage("registry add",
+		                 "--trust-publishers needs --namespace NS: "
+		                 "%s",
+		                 NAMESPACES_WHY);
+	if (!trust && nns)
+		return cli_usage("registry add",
+		                 "--namespace goes with --trust-publishers");
 	urls[0] = argv[optind + 1];
 	if ((rc = cli_home(ctx, home, sizeof home)))
 		return rc;
@@ -98,7 +141,7 @@ static int registry_add(struct cli_ctx *ctx, int argc, char **argv)
 			printf("no publisher keys were trusted: review them "
 			       "with `skillhost registry trust %s --list`, "
 			       "then trust them with `skillhost registry "
-			       "trust %s [NAMESPACE...]`\n",
+			       "trust %s --namespace NS`\n",
 			       argv[optind], argv[optind]);
 		return 0;
 	}
@@ -106,7 +149,7 @@ static int registry_add(struct cli_ctx *ctx, int argc, char **argv)
 		cJSON *added = NULL;
 		if ((rc = open_set(home, argv[optind], REGCLIENT_OFFLINE, &s)))
 			return rc;
-		if (regclient_trust_publishers(home, s, argv[optind], NULL, 0,
+		if (regclient_trust_publishers(home, s, argv[optind], nss, nns,
 		                               &added, &e) != SH_OK) {
 			regclient_set_free(s);
 			return cli_fail(&e);
@@ -115,7 +158,7 @@ static int registry_add(struct cli_ctx *ctx, int argc, char **argv)
 		cJSON_Delete(added);
 		regclient_set_free(s);
 	}
-	return 0;
+	return cli_sync_trust(home);
 }
 
 /* ---- registry list, remove, update, trust -------------------------------- */
@@ -229,19 +272,31 @@ static int registry_trust(struct cli_ctx *ctx, int argc, char **argv)
 	const char *name = NULL;
 
 	for (int i = 1; i < argc; i++) {
+		const char *ns = NULL;
 		if (!strcmp(argv[i], "--list"))
 			list = 1;
+		else if (!strcmp(argv[i], "--namespace") && i + 1 < argc)
+			ns = argv[++i];
+		else if (!strncmp(argv[i], "--namespace=", 12))
+			ns = argv[i] + 12;
+		else if (argv[i][0] == '-')
+			return cli_usage("registry trust",
+			                 "unknown option '%s'", argv[i]);
 		else if (!name)
 			name = argv[i];
-		else if (nns < MAX_NAMESPACES_ARGS)
-			nss[nns++] = argv[i];
 		else
+			ns = argv[i]; /* NAMESPACE... as before */
+		if (ns && nns >= MAX_NAMESPACES_ARGS)
 			return cli_usage("registry trust",
 			                 "too many namespaces");
+		if (ns)
+			nss[nns++] = ns;
 	}
 	if (!name)
 		return cli_usage("registry trust",
-		                 "give a registry NAME (and namespaces)");
+		                 "give a registry NAME and --namespace NS");
+	if (!list && !nns)
+		return cli_usage("registry trust", "%s", NAMESPACES_WHY);
 	if ((rc = cli_home(ctx, home, sizeof home)) ||
 	    (rc = open_set(home, name, REGCLIENT_OFFLINE, &s)))
 		return rc;
@@ -274,7 +329,7 @@ static int registry_trust(struct cli_ctx *ctx, int argc, char **argv)
 	print_trusted(added);
 	cJSON_Delete(added);
 	regclient_set_free(s);
-	return 0;
+	return cli_sync_trust(home);
 }
 
 int cmd_registry(struct cli_ctx *ctx, int argc, char **argv)
@@ -283,11 +338,13 @@ int cmd_registry(struct cli_ctx *ctx, int argc, char **argv)
 		FILE *f = argc < 2 ? stderr : stdout;
 		fprintf(f,
 		        "usage: skillhost registry add NAME URL --root-key "
-		        "ROOT.pub [--mirror URL]... [--trust-publishers]\n"
+		        "ROOT.pub [--mirror URL]...\n"
+		        "                             [--trust-publishers "
+		        "--namespace NS...]\n"
 		        "       skillhost registry list [--json]\n"
 		        "       skillhost registry update [NAME]\n"
-		        "       skillhost registry trust NAME [NAMESPACE...] | "
-		        "--list\n"
+		        "       skillhost registry trust NAME --namespace NS "
+		        "[--namespace NS]... | --list\n"
 		        "       skillhost registry remove NAME\n"
 		        "\n"
 		        "A registry is a signed index of packages served over "
@@ -302,10 +359,14 @@ int cmd_registry(struct cli_ctx *ctx, int argc, char **argv)
 		        "package is installed\nonly if its key is listed by "
 		        "the "
 		        "registry for the package's namespace\nAND trusted for "
-		        "that namespace here: `registry trust NAME [NS...]`\n"
-		        "(or add --trust-publishers) copies the registry's "
-		        "namespace keys into\nthe trust store, printing each; "
-		        "`skillhost trust add` does it by hand.\n"
+		        "that namespace here: `registry trust NAME --namespace "
+		        "NS`\n(or add --trust-publishers --namespace NS) "
+		        "copies "
+		        "the registry's keys\nfor the namespaces you name into "
+		        "the trust store, printing each;\n`skillhost trust "
+		        "add` does it by hand. Namespaces are never implied:\n"
+		        "one not named (first-party `skillhost` included) is "
+		        "never trusted\nthrough a registry.\n"
 		        "\n"
 		        "Downloads: SKILLHOST_CONNECT_TIMEOUT, "
 		        "SKILLHOST_LOW_SPEED_LIMIT (bytes/s),\n"

@@ -13,6 +13,7 @@
 #include "manifest.h"
 #include "secrets.h"
 #include "skilldesc.h"
+#include "store.h"
 
 /* Most bytes of a secret read from stdin. */
 #define SECRET_STDIN_MAX SECRET_VALUE_MAX
@@ -21,26 +22,180 @@ static void secret_help(void)
 {
 	puts("usage: skillhost secret set SKILL NAME     (the value is read "
 	     "from stdin)\n"
+	     "       skillhost secret set SKILL NAME --from-env [VAR]\n"
 	     "       skillhost secret list SKILL [--json]\n"
 	     "       skillhost secret remove SKILL NAME\n"
 	     "\n"
 	     "Secrets are kept in the store's secrets.json (mode 0600). A "
-	     "skill reads\nonly the secrets its manifest declares; when one is "
-	     "not set here, the\nenvironment variable of the same name is "
-	     "used. Values are never\nprinted or logged.");
+	     "skill reads\nonly the secrets its manifest declares, and only "
+	     "what you decided:\na value stored here, or, with --from-env, "
+	     "the environment variable VAR\n(default: NAME) of the process "
+	     "that runs the skill (`serve`, `call`,\n`agent`), read at call "
+	     "time. Without that approval the environment is\nnever passed "
+	     "to an installed skill. Skills loaded with --skill FILE.so\n"
+	     "(development) may read the variable of the secret's name; the "
+	     "host says\nso on stderr. `list` shows each declared secret as "
+	     "set, from env, or\nmissing. Values are never printed or "
+	     "logged.");
 }
 
-static int valid_secret(const char *n)
+/* The installed skill's declared secrets (its manifest's
+ * permissions.secrets), or NULL when it is not installed. *index holds
+ * them and is the caller's. */
+static const cJSON *declared_secrets(const char *home, const char *skill,
+                                     cJSON **index)
 {
-	size_t len = strlen(n);
+	struct sh_error e;
+	const cJSON *cur;
 
-	if (len == 0 || len > 64 || n[0] < 'A' || n[0] > 'Z')
-		return 0;
-	for (const char *c = n; *c; c++)
-		if (!((*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
-		      *c == '_'))
-			return 0;
-	return 1;
+	*index = NULL;
+	if (store_read_index(home, index, &e) != SH_OK)
+		return NULL;
+	cur = cJSON_GetObjectItemCaseSensitive(
+	        cJSON_GetObjectItemCaseSensitive(
+	                cJSON_GetObjectItemCaseSensitive(*index, "skills"),
+	                skill),
+	        "current");
+	if (!cur)
+		return NULL;
+	return cJSON_GetObjectItemCaseSensitive(
+	        cJSON_GetObjectItemCaseSensitive(cur, "permissions"),
+	        "secrets");
+}
+
+/* One row of `secret list`: {"name", "declared", "state": "set" | "env"
+ * | "missing", "variable"?, "variable_present"?}. */
+static cJSON *row(const char *name, int declared, const cJSON *have)
+{
+	const char *src = cJSON_GetStringValue(
+	        cJSON_GetObjectItemCaseSensitive(have, "source"));
+	const char *var = cJSON_GetStringValue(
+	        cJSON_GetObjectItemCaseSensitive(have, "variable"));
+	cJSON *o = cJSON_CreateObject();
+
+	if (!o)
+		return NULL;
+	cJSON_AddStringToObject(o, "name", name);
+	cJSON_AddBoolToObject(o, "declared", declared);
+	if (src && !strcmp(src, "env") && var) {
+		cJSON_AddStringToObject(o, "state", "env");
+		cJSON_AddStringToObject(o, "variable", var);
+		cJSON_AddBoolToObject(o, "variable_present",
+		                      getenv(var) != NULL);
+	} else {
+		cJSON_AddStringToObject(o, "state", src ? "set" : "missing");
+	}
+	return o;
+}
+
+static int list_secrets(const char *home, const char *skill, int json)
+{
+	cJSON *have = NULL, *index = NULL, *rows = cJSON_CreateArray(), *r;
+	const cJSON *decl, *it;
+	struct sh_error e;
+	int rc = 0;
+
+	if (!rows)
+		return 5;
+	if (secrets_describe(home, skill, &have, &e) != SH_OK) {
+		cJSON_Delete(rows);
+		return cli_fail(&e);
+	}
+	decl = declared_secrets(home, skill, &index);
+	cJSON_ArrayForEach(it, decl) if (cJSON_IsString(it))
+	        cJSON_AddItemToArray(rows, row(it->valuestring, 1,
+	                                       cJSON_GetObjectItemCaseSensitive(
+	                                               have, it->valuestring)));
+	/* What the store holds that the manifest does not ask for: kept, but
+	 * never given to the skill. */
+	cJSON_ArrayForEach(it, have)
+	{
+		int listed = 0;
+		const cJSON *d;
+		cJSON_ArrayForEach(d, decl) listed |=
+		        cJSON_IsString(d) &&
+		        !strcmp(d->valuestring, it->string);
+		if (!listed)
+			cJSON_AddItemToArray(rows, row(it->string, 0, it));
+	}
+	if (json) {
+		rc = cli_print_json(rows, 1);
+		goto out;
+	}
+	if (!index ||
+	    !cJSON_GetObjectItemCaseSensitive(
+	            cJSON_GetObjectItemCaseSensitive(index, "skills"), skill))
+		fprintf(stderr,
+		        "skillhost: %s is not installed; showing what the "
+		        "store holds for it\n",
+		        skill);
+	cJSON_ArrayForEach(r, rows)
+	{
+		const char *name = cJSON_GetStringValue(
+		        cJSON_GetObjectItemCaseSensitive(r, "name"));
+		const char *state = cJSON_GetStringValue(
+		        cJSON_GetObjectItemCaseSensitive(r, "state"));
+		const char *var = cJSON_GetStringValue(
+		        cJSON_GetObjectItemCaseSensitive(r, "variable"));
+		int declared = cJSON_IsTrue(
+		        cJSON_GetObjectItemCaseSensitive(r, "declared"));
+		if (!strcmp(state, "env"))
+			printf("%-32s from env %s (approved; %s here)", name,
+			       var, getenv(var) ? "set" : "not set");
+		else
+			printf("%-32s %s", name, state);
+		puts(declared ? ""
+		              : "  (not declared by the manifest: never "
+		                "given to the skill)");
+	}
+	if (!cJSON_GetArraySize(rows))
+		fprintf(stderr, "skillhost: %s declares no secrets\n", skill);
+out:
+	cJSON_Delete(rows);
+	cJSON_Delete(have);
+	cJSON_Delete(index);
+	return rc;
+}
+
+static int set_from_stdin(const char *home, const char *skill, const char *name)
+{
+	struct sh_error e;
+	char *buf;
+	size_t n;
+	int rc;
+
+	/* sodium_malloc aborts unless the library is initialised. */
+	if (sodium_init() < 0)
+		return 5;
+	buf = sodium_malloc(SECRET_STDIN_MAX + 2);
+	if (!buf)
+		return 5;
+	n = fread(buf, 1, SECRET_STDIN_MAX + 1, stdin);
+	if (n > SECRET_STDIN_MAX) {
+		sodium_free(buf);
+		return cli_usage("secret", "the value is over %u bytes",
+		                 SECRET_STDIN_MAX);
+	}
+	/* `echo value | skillhost secret set` adds one newline. */
+	if (n && buf[n - 1] == '\n')
+		n--;
+	if (n && buf[n - 1] == '\r')
+		n--;
+	if (n == 0) {
+		sodium_free(buf);
+		return cli_usage("secret",
+		                 "no value on stdin; pipe it in, e.g. "
+		                 "`printf %%s \"$TOKEN\" | skillhost "
+		                 "secret set %s %s`, or approve an environment "
+		                 "variable with --from-env",
+		                 skill, name);
+	}
+	rc = secrets_set(home, skill, name, buf, n, &e);
+	sodium_free(buf);
+	if (rc != SH_OK)
+		return cli_fail(&e);
+	printf("set secret %s for %s\n", name, skill);
+	return 0;
 }
 
 int cmd_secret(struct cli_ctx *ctx, int argc, char **argv)
@@ -58,41 +213,34 @@ int cmd_secret(struct cli_ctx *ctx, int argc, char **argv)
 	if ((rc = cli_home(ctx, home, sizeof home)))
 		return rc;
 	if (!strcmp(argv[1], "set")) {
-		char *buf;
-		size_t n;
-		if (argc != 4 || !valid_secret(argv[3]))
+		const char *var;
+		if (argc < 4 || !secrets_valid_name(argv[3]))
 			return cli_usage("secret", "give SKILL and a NAME like "
 			                           "JIRA_API_TOKEN");
-		/* sodium_malloc aborts unless the library is initialised. */
-		if (sodium_init() < 0)
-			return 5;
-		buf = sodium_malloc(SECRET_STDIN_MAX + 2);
-		if (!buf)
-			return 5;
-		n = fread(buf, 1, SECRET_STDIN_MAX + 1, stdin);
-		if (n > SECRET_STDIN_MAX) {
-			sodium_free(buf);
-			return cli_usage("secret", "the value is over %u bytes",
-			                 SECRET_STDIN_MAX);
-		}
-		/* `echo value | skillhost secret set` adds one newline. */
-		if (n && buf[n - 1] == '\n')
-			n--;
-		if (n && buf[n - 1] == '\r')
-			n--;
-		if (n == 0) {
-			sodium_free(buf);
+		if (argc == 4)
+			return set_from_stdin(home, argv[2], argv[3]);
+		if (strcmp(argv[4], "--from-env") || argc > 6)
+			return cli_usage(
+			        "secret",
+			        "after SKILL NAME only --from-env [VAR] "
+			        "may follow");
+		var = argc == 6 ? argv[5] : argv[3];
+		if (!secrets_valid_env_name(var))
 			return cli_usage("secret",
-			                 "no value on stdin; pipe it in, e.g. "
-			                 "`printf %%s \"$TOKEN\" | skillhost "
-			                 "secret set %s %s`",
-			                 argv[2], argv[3]);
-		}
-		rc = secrets_set(home, argv[2], argv[3], buf, n, &e);
-		sodium_free(buf);
-		if (rc != SH_OK)
+			                 "'%s' is not an environment variable "
+			                 "name (letters, digits and '_')",
+			                 var);
+		if (secrets_allow_env(home, argv[2], argv[3], var, &e) != SH_OK)
 			return cli_fail(&e);
-		printf("set secret %s for %s\n", argv[3], argv[2]);
+		printf("approved: %s gets environment variable %s as its "
+		       "secret %s at call time\n",
+		       argv[2], var, argv[3]);
+		if (!getenv(var))
+			fprintf(stderr,
+			        "skillhost: note: %s is not set in this "
+			        "environment; it must be set where the skill "
+			        "runs (`skillhost serve`, `call` or `agent`)\n",
+			        var);
 		return 0;
 	}
 	if (!strcmp(argv[1], "remove")) {
@@ -104,21 +252,14 @@ int cmd_secret(struct cli_ctx *ctx, int argc, char **argv)
 		return 0;
 	}
 	if (!strcmp(argv[1], "list")) {
-		char **names;
-		if (secrets_names(home, argv[2], &names, &e) != SH_OK)
-			return cli_fail(&e);
-		if (ctx->json || (argc > 3 && !strcmp(argv[3], "--json"))) {
-			cJSON *a = cJSON_CreateArray();
-			for (char **p = names; *p; p++)
-				cJSON_AddItemToArray(a, cJSON_CreateString(*p));
-			rc = cli_print_json(a, 1);
-			cJSON_Delete(a);
-		} else {
-			for (char **p = names; *p; p++)
-				puts(*p);
+		int json = ctx->json;
+		for (int i = 3; i < argc; i++) {
+			if (strcmp(argv[i], "--json"))
+				return cli_usage("secret", "unexpected '%s'",
+				                 argv[i]);
+			json = 1;
 		}
-		secrets_free_names(names);
-		return rc;
+		return list_secrets(home, argv[2], json);
 	}
 	return cli_usage("secret", "unknown subcommand '%s'", argv[1]);
 }

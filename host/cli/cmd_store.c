@@ -132,7 +132,13 @@ int cmd_install(struct cli_ctx *ctx, int argc, char **argv)
 			     "its\nnamespace, which this host must trust too. "
 			     "Use ./FILE for a package\nfile whose name does "
 			     "not "
-			     "end in .skill.");
+			     "end in .skill.\n"
+			     "\n"
+			     "Exit status: 0 installed, 2 the package file is "
+			     "malformed (say, its\nmanifest repeats a key) or "
+			     "the request needs an option, 3 trust or\n"
+			     "integrity refused, 4 not found, 5 anything "
+			     "else.");
 			return 0;
 		default: return cli_usage("install", "unknown option");
 		}
@@ -154,8 +160,13 @@ int cmd_install(struct cli_ctx *ctx, int argc, char **argv)
 	} else if (ro.registry) {
 		return cli_usage("install", "--registry is for NAME, not for "
 		                            "a package file");
-	} else if (store_install(home, argv[optind], &o, &res, &e) != SH_OK)
-		return cli_fail(&e);
+	} else if (store_install(home, argv[optind], &o, &res, &e) != SH_OK) {
+		/* A package file that is not a well-formed package is a bad
+		 * argument: exit 2, as for the other things to fix in the
+		 * request, rather than the catch-all 5. */
+		rc = cli_fail(&e);
+		return e.status == SH_ERR_INVALID ? 2 : rc;
+	}
 	if (res.previous[0])
 		printf("installed %s %s (replacing %s), signed by key %s\n",
 		       res.name, res.version, res.previous, res.publisher);
@@ -265,6 +276,10 @@ int cmd_list(struct cli_ctx *ctx, int argc, char **argv)
 			if (cJSON_IsObject(prev))
 				cJSON_AddStringToObject(o, "previous",
 				                        str(prev, "version"));
+			if (store_record_disabled(cur))
+				cJSON_AddStringToObject(
+				        o, "disabled_key",
+				        store_record_disabled(cur));
 		}
 		rc = cli_print_json(out, 1);
 		cJSON_Delete(out);
@@ -277,8 +292,12 @@ int cmd_list(struct cli_ctx *ctx, int argc, char **argv)
 			        cJSON_GetObjectItemCaseSensitive(s, "current");
 			char t[32];
 			when(cur, t, sizeof t);
-			printf("%-32s %-12s key %s  installed %s\n", s->string,
-			       str(cur, "version"), str(cur, "publisher"), t);
+			printf("%-32s %-12s key %s  installed %s%s\n",
+			       s->string, str(cur, "version"),
+			       str(cur, "publisher"), t,
+			       store_record_disabled(cur)
+			               ? "  DISABLED (key no longer trusted)"
+			               : "");
 			n++;
 		}
 		if (!n)
@@ -353,6 +372,11 @@ int cmd_info(struct cli_ctx *ctx, int argc, char **argv)
 		if (cJSON_IsObject(prev))
 			printf("  previous    %s (skillhost rollback %s)\n",
 			       str(prev, "version"), name);
+		if (store_record_disabled(cur)) {
+			char why[SH_ERROR_MSG_MAX];
+			store_disabled_reason(name, cur, why, sizeof why);
+			printf("  DISABLED    %s\n", why);
+		}
 		printf("  license     %s\n",
 		       *str(desc, "license") ? str(desc, "license") : "-");
 		printf("permissions:\n");

@@ -8,6 +8,7 @@
 
 #include "commands.h"
 #include "runtime.h"
+#include "store.h"
 #include "trust.h"
 
 static void help(void)
@@ -18,7 +19,47 @@ static void help(void)
 	     "       skillhost trust remove KEYID\n"
 	     "\n"
 	     "A package installs only when it is signed by a key trusted for\n"
-	     "its namespace (the part of its name before the '/').");
+	     "its namespace (the part of its name before the '/'). Removing "
+	     "a key\ndisables the installed skills it signed: they are no "
+	     "longer listed,\nserved (a running `serve` drops them at its "
+	     "next reload) or called.\nTrusting the key again enables "
+	     "them.");
+}
+
+int cli_sync_trust(const char *home)
+{
+	cJSON *off = NULL, *on = NULL;
+	const cJSON *it;
+	struct sh_error e;
+
+	if (store_sync_trust(home, &off, &on, &e) != SH_OK) {
+		fprintf(stderr,
+		        "skillhost: error: trust.json changed, but the "
+		        "installed skills could not be brought in line: %s\n"
+		        "skillhost: run the command again; meanwhile a skill "
+		        "whose key is not trusted is refused when called\n",
+		        e.msg);
+		return sh_status_exit_code(e.status);
+	}
+	cJSON_ArrayForEach(it, off)
+	        printf("disabled %s %s (signed by key %s)\n",
+	               cJSON_GetStringValue(
+	                       cJSON_GetObjectItemCaseSensitive(it, "name")),
+	               cJSON_GetStringValue(
+	                       cJSON_GetObjectItemCaseSensitive(it, "version")),
+	               cJSON_GetStringValue(
+	                       cJSON_GetObjectItemCaseSensitive(it, "key")));
+	cJSON_ArrayForEach(it, on)
+	        printf("enabled %s %s again (signed by key %s)\n",
+	               cJSON_GetStringValue(
+	                       cJSON_GetObjectItemCaseSensitive(it, "name")),
+	               cJSON_GetStringValue(
+	                       cJSON_GetObjectItemCaseSensitive(it, "version")),
+	               cJSON_GetStringValue(
+	                       cJSON_GetObjectItemCaseSensitive(it, "key")));
+	cJSON_Delete(off);
+	cJSON_Delete(on);
+	return 0;
 }
 
 static int add(struct cli_ctx *ctx, int argc, char **argv)
@@ -62,7 +103,7 @@ static int add(struct cli_ctx *ctx, int argc, char **argv)
 			printf(" %s/*", ns[i]);
 		putchar('\n');
 	}
-	return 0;
+	return cli_sync_trust(home);
 }
 
 static int list(struct cli_ctx *ctx, int json)
@@ -135,7 +176,7 @@ int cmd_trust(struct cli_ctx *ctx, int argc, char **argv)
 		if (trust_remove(home, argv[2], &e) != SH_OK)
 			return cli_fail(&e);
 		printf("removed key %s\n", argv[2]);
-		return 0;
+		return cli_sync_trust(home);
 	}
 	return cli_usage("trust", "unknown subcommand '%s'", argv[1]);
 }

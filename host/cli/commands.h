@@ -36,6 +36,10 @@ struct store_install_result;
 int cli_install_from_registry(struct cli_ctx *ctx, const char *spec,
                               const struct regclient_install_opts *o,
                               struct store_install_result *res);
+/* After trust.json changed: disable the installed skills whose key is no
+ * longer trusted and enable those trusted again, printing each
+ * (cmd_trust.c). Returns an exit code. */
+int cli_sync_trust(const char *home);
 int cmd_secret(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_permit(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_doctor(struct cli_ctx *ctx, int argc, char **argv);

@@ -27,6 +27,10 @@ struct catalog {
 	catalog_open_fn open;
 	void *open_ud;
 	atomic_int refs;
+	struct disabled {
+		char *name, *why;
+	} * disabled; /* installed but disabled skills, for messages */
+	size_t ndisabled;
 };
 
 struct catalog *catalog_new(catalog_open_fn open, void *ud)
@@ -89,7 +93,59 @@ void catalog_unref(struct catalog *c)
 	free(c->by_name);
 	free(c->tools);
 	free(c->slots);
+	for (size_t i = 0; i < c->ndisabled; i++) {
+		free(c->disabled[i].name);
+		free(c->disabled[i].why);
+	}
+	free(c->disabled);
 	free(c);
+}
+
+sh_status catalog_add_disabled(struct catalog *c, const char *name,
+                               const char *why, struct sh_error *e)
+{
+	struct disabled *grown =
+	        realloc(c->disabled, (c->ndisabled + 1) * sizeof *grown);
+
+	if (!grown)
+		return sh_error_set(e, SH_ERR_NOMEM, "out of memory");
+	c->disabled = grown;
+	grown[c->ndisabled].name = strdup(name);
+	grown[c->ndisabled].why = strdup(why);
+	if (!grown[c->ndisabled].name || !grown[c->ndisabled].why) {
+		free(grown[c->ndisabled].name);
+		free(grown[c->ndisabled].why);
+		return sh_error_set(e, SH_ERR_NOMEM, "out of memory");
+	}
+	c->ndisabled++;
+	return SH_OK;
+}
+
+/* The disabled skill a tool name would belong to, in any of its forms
+ * ("ns/skill.tool", "ns.skill.tool", "ns__skill__tool"), or NULL. */
+static const struct disabled *disabled_for(const struct catalog *c,
+                                           const char *tool)
+{
+	for (size_t i = 0; i < c->ndisabled; i++) {
+		const char *n = c->disabled[i].name, *slash = strchr(n, '/');
+		size_t nl = strlen(n), nsl;
+		if (!slash)
+			continue;
+		nsl = (size_t)(slash - n);
+		if (!strncmp(tool, n, nl) && tool[nl] == '.')
+			return &c->disabled[i];
+		if (!strncmp(tool, n, nsl) &&
+		    (tool[nsl] == '.' || !strncmp(tool + nsl, "__", 2))) {
+			size_t sep = tool[nsl] == '.' ? 1 : 2;
+			const char *rest = tool + nsl + sep;
+			size_t sl = nl - nsl - 1;
+			if (!strncmp(rest, slash + 1, sl) &&
+			    (sep == 1 ? rest[sl] == '.'
+			              : !strncmp(rest + sl, "__", 2)))
+				return &c->disabled[i];
+		}
+	}
+	return NULL;
 }
 
 static uint64_t hash(const char *s);
@@ -328,8 +384,15 @@ struct tool *catalog_tool_at(const struct catalog *c, size_t i)
 struct tool *catalog_find(const struct catalog *c, const char *name,
                           struct sh_error *e)
 {
+	const struct disabled *d;
 	struct slot *s;
 
+	/* Free unless some skill is disabled. */
+	if (name && (d = disabled_for(c, name)) &&
+	    (!c->slots || !slot_for(c->slots, c->nslots, name)->full)) {
+		sh_error_set(e, SH_ERR_TRUST, "%s", d->why);
+		return NULL;
+	}
 	if (!c->slots || !name) {
 		sh_error_set(e, SH_ERR_NOTFOUND, "no tools are loaded");
 		return NULL;

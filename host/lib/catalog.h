@@ -79,6 +79,15 @@ sh_status catalog_add(struct catalog *c, struct skilldesc *desc,
 sh_status catalog_add_shared(struct catalog *c, struct skill *s,
                              struct sh_error *e);
 
+/*
+ * Remember that installed skill name is present but disabled (its
+ * publisher key was removed from trust): it has no tools, but catalog_find
+ * answers a call to one of them with why (copied) as SH_ERR_TRUST instead
+ * of "no tool named". Not thread-safe; only before seal.
+ */
+sh_status catalog_add_disabled(struct catalog *c, const char *name,
+                               const char *why, struct sh_error *e);
+
 /* Index the tools. Refuses two tools whose derived names collide. */
 sh_status catalog_seal(struct catalog *c, struct sh_error *e);
 

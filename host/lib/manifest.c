@@ -11,6 +11,7 @@
 #include <sodium.h>
 
 #include "fsutil.h"
+#include "jsonstrict.h"
 #include "skilldesc.h"
 
 #define MAX_DEPTH 16
@@ -496,6 +497,11 @@ sh_status manifest_parse(const char *text, size_t len, enum manifest_form form,
 		        "%s: not a JSON object; a manifest is JSON like "
 		        "{\"name\": \"ns/name\", \"version\": ...}",
 		        origin);
+		goto fail;
+	}
+	if ((rc = json_check_unique_keys(m->json, origin, e))) {
+		sh_error_suffix(e, "; the publisher must remove the repeated "
+		                   "key and sign the package again");
 		goto fail;
 	}
 	if ((rc = check_keys(&c, m->json, form)))

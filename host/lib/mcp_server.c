@@ -358,8 +358,9 @@ static char *run_call(struct mcp_job *j, size_t *len)
 		char text[MCP_MSG_MAX];
 		runtime_release(c);
 		/* The catalog's own message speaks of the CLI; a client needs
-		 * the MCP terms, unless the name was ambiguous. */
-		if (strstr(err.msg, "ambiguous"))
+		 * the MCP terms, unless the name was ambiguous or its skill is
+		 * disabled (the operator needs to know which key and why). */
+		if (strstr(err.msg, "ambiguous") || err.status == SH_ERR_TRUST)
 			snprintf(text, sizeof text, "Invalid params: %s",
 			         err.msg);
 		else

@@ -14,6 +14,7 @@
 
 #include <sodium.h>
 
+#include "jsonstrict.h"
 #include "manifest.h"
 #include "skilldesc.h"
 
@@ -587,6 +588,11 @@ sh_status regindex_parse(const char *text, size_t len, const char *origin,
 		        origin);
 		goto fail;
 	}
+	if ((rc = json_check_unique_keys(ix->json, origin, e))) {
+		sh_error_suffix(e, "; the registry must publish a corrected "
+		                   "index");
+		goto fail;
+	}
 	s = json_str(member(ix->json, "type"), 64);
 	if (!s || strcmp(s, REGINDEX_TYPE)) {
 		rc = sh_error_set(e, SH_ERR_INVALID,
@@ -760,6 +766,11 @@ sh_status regroot_parse(const char *text, size_t len, const char *origin,
 		                  "%s: not a registry root (a JSON object with "
 		                  "\"type\": \"%s\")",
 		                  origin, REGROOT_TYPE);
+		goto fail;
+	}
+	if ((rc = json_check_unique_keys(r->json, origin, e))) {
+		sh_error_suffix(e, "; the registry must publish a corrected "
+		                   "root signed by its root key");
 		goto fail;
 	}
 	if (!json_int(member(r->json, "format"), 1, REGINDEX_MAX_INT, &v) ||

@@ -21,6 +21,7 @@
 
 #include "fsutil.h"
 #include "hostlog.h"
+#include "jsonstrict.h"
 #include "skilldesc.h"
 #include "trust.h"
 
@@ -238,6 +239,13 @@ static sh_status cfgs_load(const char *home, struct regcfgs *c,
 	root = cJSON_ParseWithLength(text, len);
 	free(text);
 	regs = cJSON_GetObjectItemCaseSensitive(root, "registries");
+	/* It pins each registry's root key: one reading only. */
+	if (root && (rc = json_check_unique_keys(root, path, e))) {
+		cJSON_Delete(root);
+		return sh_error_suffix(e, "; restore it from a backup, or "
+		                          "remove it and add the registries "
+		                          "again");
+	}
 	if (!cJSON_IsArray(regs) ||
 	    cJSON_GetArraySize(regs) > REGCLIENT_MAX_REGISTRIES)
 		goto damaged;
@@ -380,6 +388,12 @@ static sh_status state_load(const char *dir, struct regstate *st,
 		return rc;
 	j = cJSON_ParseWithLength(text, len);
 	free(text);
+	/* A repeated key could hide a lower rollback floor. */
+	if (j && (rc = json_check_unique_keys(j, path, e))) {
+		cJSON_Delete(j);
+		return sh_error_suffix(e, "; remove the registry and add it "
+		                          "again");
+	}
 	if (!cJSON_IsObject(j)) {
 		cJSON_Delete(j);
 		/* Losing the rollback floor silently would be worse than
@@ -1753,10 +1767,23 @@ sh_status regclient_trust_publishers(const char *home,
 	char id[MINISIG_KEYID_HEX_SIZE];
 	sh_status rc = SH_OK;
 
+	struct trust *before = NULL;
+
 	if (added)
 		*added = NULL;
+	/* Every namespace is the operator's explicit choice: "all that the
+	 * index lists" would hand whoever controls the index any namespace,
+	 * the first-party one included. */
+	if (nns == 0)
+		return sh_error_set(
+		        e, SH_ERR_USAGE,
+		        "name the namespaces whose keys registry %s may "
+		        "bring into the trust store; none is implied",
+		        name);
 	if (!arr)
 		return sh_error_set(e, SH_ERR_NOMEM, "out of memory");
+	if ((rc = trust_load(home, &before, e)))
+		goto out;
 	for (size_t i = 0; i < s->n; i++)
 		if (!strcmp(s->regs[i].name, name))
 			reg = &s->regs[i];
@@ -1781,13 +1808,13 @@ sh_status regclient_trust_publishers(const char *home,
 		}
 	for (size_t i = 0; i < reg->ix->nnamespaces; i++) {
 		const struct regindex_ns *ns = &reg->ix->namespaces[i];
-		int wanted = nns == 0;
+		int wanted = 0;
 		for (size_t j = 0; j < nns && !wanted; j++)
 			wanted = !strcmp(namespaces[j], ns->name);
 		if (!wanted)
 			continue;
 		for (size_t k = 0; k < ns->nkeys; k++) {
-			cJSON *o;
+			cJSON *o, *others;
 			if ((rc = trust_add(home, &ns->keys[k], ns->name, e)))
 				goto out;
 			minisig_keyid_to_hex(ns->keys[k].key_id, id);
@@ -1795,11 +1822,26 @@ sh_status regclient_trust_publishers(const char *home,
 			    !cJSON_AddItemToArray(arr, o) ||
 			    !cJSON_AddStringToObject(o, "namespace",
 			                             ns->name) ||
-			    !cJSON_AddStringToObject(o, "key_id", id)) {
+			    !cJSON_AddStringToObject(o, "key_id", id) ||
+			    !cJSON_AddBoolToObject(
+			            o, "first_party",
+			            !strcmp(ns->name, REGCLIENT_FIRST_PARTY)) ||
+			    !(others = cJSON_AddArrayToObject(
+			              o, "also_trusted"))) {
 				rc = sh_error_set(e, SH_ERR_NOMEM,
 				                  "out of memory");
 				goto out;
 			}
+			/* Keys the operator trusted for it before, which this
+			 * one now sits beside: worth a warning. */
+			for (size_t b = 0; b < before->n; b++)
+				if (strcmp(before->keys[b].id, id) &&
+				    trust_key_allows(&before->keys[b],
+				                     ns->name))
+					cJSON_AddItemToArray(
+					        others,
+					        cJSON_CreateString(
+					                before->keys[b].id));
 		}
 	}
 	if (added) {
@@ -1807,6 +1849,7 @@ sh_status regclient_trust_publishers(const char *home,
 		arr = NULL;
 	}
 out:
+	trust_free(before);
 	cJSON_Delete(arr);
 	return rc;
 }

@@ -201,16 +201,22 @@ sh_status regclient_outdated(const char *home, const struct regclient_set *s,
                              cJSON **out, struct sh_error *e);
 
 /*
- * [control] Trust the publisher keys registry name's index lists, for the
- * namespaces given (all of its namespaces when nns is 0), in the host's
- * trust store. *added (may be NULL) receives [{"namespace", "key_id"}]
- * for every binding made, so the caller can print them.
+ * [control] Trust the publisher keys registry name's index lists for the
+ * namespaces given, in the host's trust store. The namespaces must be
+ * named (nns 0 is SH_ERR_USAGE): nothing, the first-party namespace
+ * least of all, is trusted because an index lists it. *added (may be NULL)
+ * receives [{"namespace", "key_id", "first_party": bool, "also_trusted":
+ * [key ids trusted for that namespace before]}] for every binding made,
+ * so the caller can print them and warn.
  */
 sh_status regclient_trust_publishers(const char *home,
                                      const struct regclient_set *s,
                                      const char *name,
                                      const char *const *namespaces, size_t nns,
                                      cJSON **added, struct sh_error *e);
+
+/* The namespace of the host's own first-party skills. */
+#define REGCLIENT_FIRST_PARTY "skillhost"
 
 /* 1 when name is a valid registry name. */
 int regclient_valid_name(const char *name);

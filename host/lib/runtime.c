@@ -104,8 +104,12 @@ static sh_status open_installed(struct runtime *rt, struct skill *s,
 	char lib[4096], bundle[4096];
 	sh_status rc;
 
-	/* Every byte is checked again right before the code is mapped: the
-	 * store folder may have been changed since install. */
+	/* The key must still be trusted (trust.json may have been edited by
+	 * hand since `trust remove` last marked the store), and every byte
+	 * is checked again right before the code is mapped: the store folder
+	 * may have been changed since install. */
+	if ((rc = store_check_trusted(rt->home, s->desc->name, rec, e)))
+		return rc;
 	if ((rc = store_verify_record(rt->home, rec, lib, sizeof lib, e)))
 		return sh_error_prefix(e, "skill %s", s->desc->name);
 	snprintf(bundle, sizeof bundle, "%s/%s", rt->home,
@@ -176,6 +180,15 @@ static sh_status add_installed(struct runtime *rt, struct catalog *c,
 
 		if (catalog_skill_find(c, s->string))
 			continue;
+		/* Its publisher key was removed from trust: no tools, and a
+		 * call says why. */
+		if (store_record_disabled(cur)) {
+			char why[SH_ERROR_MSG_MAX];
+			store_disabled_reason(s->string, cur, why, sizeof why);
+			if ((rc = catalog_add_disabled(c, s->string, why, e)))
+				return rc;
+			continue;
+		}
 		if (!cJSON_IsString(dir))
 			return sh_error_set(e, SH_ERR_INVALID,
 			                    "the store index entry of %s is "

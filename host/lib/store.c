@@ -19,6 +19,7 @@
 #include <sodium.h>
 
 #include "fsutil.h"
+#include "jsonstrict.h"
 #include "hostlog.h"
 #include "manifest.h"
 #include "minisig.h"
@@ -109,6 +110,13 @@ sh_status store_read_index(const char *home, cJSON **out, struct sh_error *e)
 		        "it from a backup, or remove it and install "
 		        "the skills again",
 		        path);
+	}
+	/* The records say which files, hashes and key the host trusts. */
+	if ((rc = json_check_unique_keys(j, path, e))) {
+		cJSON_Delete(j);
+		return sh_error_suffix(e, "; restore it from a backup, or "
+		                          "remove it and install the skills "
+		                          "again");
 	}
 	*out = j;
 	return SH_OK;
@@ -856,6 +864,170 @@ sh_status store_rollback(const char *home, const char *name, char *now_version,
 		goto out;
 	snprintf(now_version, cap, "%s", rec_str(prev, "version"));
 out:
+	cJSON_Delete(index);
+	close(lock);
+	return rc;
+}
+
+/* The namespace of skill name ("acme" of "acme/x") into buf. */
+static void namespace_of(const char *name, char *buf, size_t cap)
+{
+	const char *slash = strchr(name, '/');
+	size_t n = slash ? (size_t)(slash - name) : strlen(name);
+
+	snprintf(buf, cap, "%.*s", (int)(n < cap ? n : cap - 1), name);
+}
+
+/* 1 when t trusts the key with hex id for namespace ns. */
+static int trusts(const struct trust *t, const char *id, const char *ns)
+{
+	for (size_t i = 0; id && i < t->n; i++)
+		if (!strcasecmp(t->keys[i].id, id))
+			return trust_key_allows(&t->keys[i], ns);
+	return 0;
+}
+
+const char *store_record_disabled(const cJSON *rec)
+{
+	const cJSON *d = cJSON_GetObjectItemCaseSensitive(rec, "disabled");
+
+	if (!d)
+		return NULL;
+	/* Any mark counts, even a damaged one: fail closed. */
+	return rec_str(d, "key") ? rec_str(d, "key") : "?";
+}
+
+void store_disabled_reason(const char *name, const cJSON *rec, char *buf,
+                           size_t cap)
+{
+	char ns[80];
+
+	namespace_of(name, ns, sizeof ns);
+	snprintf(buf, cap,
+	         "skill %s is disabled: key %s, which signed it, is no longer "
+	         "trusted for namespace %s (`skillhost trust remove`); trust "
+	         "the key again with `skillhost trust add KEY.pub --namespace "
+	         "%s`, or remove the skill with `skillhost remove %s`",
+	         name, store_record_disabled(rec), ns, ns, name);
+}
+
+sh_status store_check_trusted(const char *home, const char *name,
+                              const cJSON *rec, struct sh_error *e)
+{
+	const char *id = rec_str(rec, "publisher");
+	struct trust *t = NULL;
+	char ns[80];
+	sh_status rc;
+	int ok;
+
+	if ((rc = trust_load(home, &t, e)))
+		return rc;
+	namespace_of(name, ns, sizeof ns);
+	ok = trusts(t, id, ns);
+	trust_free(t);
+	if (ok)
+		return SH_OK;
+	return sh_error_set(
+	        e, SH_ERR_TRUST,
+	        "skill %s was signed by key %s, which is not "
+	        "trusted for namespace %s any more; trust it again "
+	        "with `skillhost trust add KEY.pub --namespace %s`, "
+	        "or remove the skill with `skillhost remove %s`",
+	        name, id ? id : "(none)", ns, ns, name);
+}
+
+/* Mark or unmark rec against t; 1 when it changed. */
+static int sync_record(cJSON *rec, const char *name, const struct trust *t,
+                       int64_t now)
+{
+	const char *id = rec_str(rec, "publisher");
+	char ns[80];
+	cJSON *mark;
+
+	if (!cJSON_IsObject(rec))
+		return 0;
+	namespace_of(name, ns, sizeof ns);
+	if (trusts(t, id, ns)) {
+		if (!cJSON_GetObjectItemCaseSensitive(rec, "disabled"))
+			return 0;
+		cJSON_DeleteItemFromObjectCaseSensitive(rec, "disabled");
+		return 1;
+	}
+	if (cJSON_GetObjectItemCaseSensitive(rec, "disabled"))
+		return 0;
+	mark = cJSON_AddObjectToObject(rec, "disabled");
+	if (mark) {
+		cJSON_AddStringToObject(mark, "key", id ? id : "(none)");
+		cJSON_AddNumberToObject(mark, "since", (double)now);
+	}
+	return 1;
+}
+
+static sh_status report(cJSON **list, const char *name, const cJSON *rec,
+                        struct sh_error *e)
+{
+	cJSON *o;
+
+	if (!*list && !(*list = cJSON_CreateArray()))
+		return sh_error_set(e, SH_ERR_NOMEM, "out of memory");
+	if (!(o = cJSON_CreateObject()) || !cJSON_AddItemToArray(*list, o) ||
+	    !cJSON_AddStringToObject(o, "name", name) ||
+	    !cJSON_AddStringToObject(
+	            o, "version",
+	            rec_str(rec, "version") ? rec_str(rec, "version") : "") ||
+	    !cJSON_AddStringToObject(
+	            o, "key",
+	            rec_str(rec, "publisher") ? rec_str(rec, "publisher") : ""))
+		return sh_error_set(e, SH_ERR_NOMEM, "out of memory");
+	return SH_OK;
+}
+
+sh_status store_sync_trust(const char *home, cJSON **disabled, cJSON **enabled,
+                           struct sh_error *e)
+{
+	cJSON *index = NULL, *s, *off = NULL, *on = NULL;
+	struct trust *t = NULL;
+	int64_t now = (int64_t)time(NULL);
+	int changed = 0;
+	sh_status rc;
+	int lock;
+
+	if (disabled)
+		*disabled = NULL;
+	if (enabled)
+		*enabled = NULL;
+	if ((rc = lock_store(home, &lock, e)))
+		return rc;
+	if ((rc = store_read_index(home, &index, e)) ||
+	    (rc = trust_load(home, &t, e)))
+		goto out;
+	cJSON_ArrayForEach(s, cJSON_GetObjectItemCaseSensitive(index, "skills"))
+	{
+		cJSON *cur = cJSON_GetObjectItemCaseSensitive(s, "current");
+		cJSON *prev = cJSON_GetObjectItemCaseSensitive(s, "previous");
+		int was = store_record_disabled(cur) != NULL;
+
+		changed |= sync_record(prev, s->string, t, now);
+		if (!sync_record(cur, s->string, t, now))
+			continue;
+		changed = 1;
+		if ((rc = report(was ? &on : &off, s->string, cur, e)))
+			goto out;
+	}
+	if (changed && (rc = write_index(home, index, e)))
+		goto out;
+	if (disabled) {
+		*disabled = off;
+		off = NULL;
+	}
+	if (enabled) {
+		*enabled = on;
+		on = NULL;
+	}
+out:
+	cJSON_Delete(off);
+	cJSON_Delete(on);
+	trust_free(t);
 	cJSON_Delete(index);
 	close(lock);
 	return rc;

@@ -19,6 +19,7 @@
 #ifndef SH_STORE_H
 #define SH_STORE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include <cjson/cJSON.h>
@@ -77,5 +78,38 @@ sh_status store_read_index(const char *home, cJSON **out, struct sh_error *e);
  */
 sh_status store_verify_record(const char *home, const cJSON *rec, char *lib,
                               size_t cap, struct sh_error *e);
+
+/*
+ * Bring the installed skills in line with trust.json (read under the store
+ * lock, so an install racing a `trust remove` is caught too). A record
+ * whose publisher key is no longer trusted for the skill's namespace gets
+ * "disabled": {"key": KEYID, "since": T}: its skill is then neither
+ * listed, served nor called (the runtime skips it; a call names the key).
+ * A disabled record whose key is trusted again loses the mark. Both the
+ * current and the previous version are marked, so a rollback cannot bring
+ * a distrusted version back. installed.json is rewritten (atomically) only
+ * when something changed, which is what a running `serve` notices.
+ * *disabled and *enabled (may be NULL) receive [{"name", "version",
+ * "key"}] for the current versions that changed; the caller's.
+ */
+sh_status store_sync_trust(const char *home, cJSON **disabled, cJSON **enabled,
+                           struct sh_error *e);
+
+/* The key id a record was disabled for, or NULL when it is enabled. */
+const char *store_record_disabled(const cJSON *rec);
+
+/* Why skill name (record rec) is disabled, for an error message that says
+ * how to trust the key again or remove the skill. */
+void store_disabled_reason(const char *name, const cJSON *rec, char *buf,
+                           size_t cap);
+
+/*
+ * SH_OK when rec's publisher key is trusted for name's namespace right now;
+ * else SH_ERR_TRUST saying which key and what to do. The runtime checks
+ * this before it loads an installed skill's code, so a key removed from
+ * trust.json by hand stops its skills too.
+ */
+sh_status store_check_trusted(const char *home, const char *name,
+                              const cJSON *rec, struct sh_error *e);
 
 #endif /* SH_STORE_H */

@@ -16,6 +16,7 @@
 #include <cjson/cJSON.h>
 
 #include "fsutil.h"
+#include "jsonstrict.h"
 #include "skilldesc.h"
 
 #define TRUST_MAX_BYTES (4 * 1024 * 1024)
@@ -57,6 +58,13 @@ static sh_status parse(const char *path, const char *text, struct trust *t,
 		                  "restore it from a backup or remove it and "
 		                  "re-add keys with `skillhost trust add`",
 		                  path);
+		goto out;
+	}
+	/* Which namespaces a key may sign for must not depend on which
+	 * copy of a repeated key a reader believes. */
+	if ((rc = json_check_unique_keys(root, path, e))) {
+		sh_error_suffix(e, "; restore it from a backup or re-add the "
+		                   "keys with `skillhost trust add`");
 		goto out;
 	}
 	t->keys = calloc((size_t)cJSON_GetArraySize(keys) + 1, sizeof *t->keys);

@@ -89,8 +89,11 @@ static skill_status open_base(struct jira *j, const skill_ext_secrets_t *sec)
 			        "from stdin, e.g. "
 			        "https://your-site.atlassian.net"
 			        "), or `skillhost config %s base_url URL`, or "
-			        "the JIRA_BASE_URL environment variable.",
-			        JIRA_SKILL_NAME, JIRA_SKILL_NAME);
+			        "pass the JIRA_BASE_URL environment variable "
+			        "with `skillhost secret set %s JIRA_BASE_URL "
+			        "--from-env`.",
+			        JIRA_SKILL_NAME, JIRA_SKILL_NAME,
+			        JIRA_SKILL_NAME);
 	}
 	sb_init(&why, 0);
 	ok = rk_base_url(url ? url : from_config, j->base, sizeof j->base,

@@ -78,8 +78,24 @@ run "$SH" install example/hello; expect_rc 3 "install without trusting the publi
 expect_err "skillhost registry trust test example" "the refusal says how to trust"
 expect_store_unchanged "$before" "untrusted publisher"
 run "$SH" registry trust test --list; expect_out "example" "registry trust --list"
-run "$SH" registry trust test example testing; expect_rc 0 "registry trust"
+# Namespaces are never implied: trusting "whatever the index lists" would
+# let the index's signer publish as any namespace, skillhost/ included.
+run "$SH" registry trust test; expect_rc 2 "registry trust without namespaces is refused"
+expect_err "first-party" "the refusal explains the risk"
+run "$SH" trust list; [ -z "$out" ] && ok "the refusal trusted nothing" || fail "trusted: $out"
+run "$SH" registry add test2 "$RS_URL" --root-key "$KEYS/root.pub" --trust-publishers
+expect_rc 2 "--trust-publishers without --namespace is refused"
+[ ! -e "$SKILLHOST_HOME/registries/test2" ] && ok "and adds nothing" || fail "registry test2 was added"
+run "$SH" registry trust test --namespace skillhost; expect_rc 4 "a namespace the index does not list"
+"$SH" keygen -p "$TMP/own.pub" -s "$TMP/own.sec" >/dev/null
+"$SH" trust add "$TMP/own.pub" --namespace example >/dev/null
+own=$("$SH" --json trust list | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["id"])')
+run "$SH" registry trust test --namespace example testing; expect_rc 0 "registry trust"
+expect_err "namespace example was already trusted to key $own" "it warns when a namespace already had another key"
+"$SH" trust remove "$own" >/dev/null
 expect_out "trusted key" "registry trust prints each key"
+run "$SH" trust list; expect_out "example,testing" "exactly the named namespaces are trusted"
+case "$out" in *skillhost*) fail "skillhost namespace trusted" ;; *) ok "first-party namespace not trusted" ;; esac
 run "$SH" install example/hello; expect_rc 0 "install example/hello from the registry"
 expect_out "from registry test" "install names the registry"
 run "$SH" call example/hello.greet '{"name":"registry"}'; expect_out "Hello, registry!" "the installed skill runs"

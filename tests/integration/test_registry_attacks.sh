@@ -22,7 +22,7 @@ V1=$(pack_versioned 1.0.0)
 "$SH" keygen -p "$TMP/other.pub" -s "$TMP/other.sec" >/dev/null
 mkdir -p "$TMP/alt"
 start_evil "$REG" "$TMP/alt"
-run "$SH" registry add evil "$EVIL_URL/m/a/" --mirror "$EVIL_URL/m/b/" --root-key "$KEYS/root.pub" --trust-publishers
+run "$SH" registry add evil "$EVIL_URL/m/a/" --mirror "$EVIL_URL/m/b/" --root-key "$KEYS/root.pub" --trust-publishers --namespace example --namespace testing
 expect_rc 0 "registry add through the test server"
 "$SH" trust add "$TMP/other.pub" --namespace other >/dev/null
 

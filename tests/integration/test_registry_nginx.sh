@@ -73,7 +73,7 @@ expect_out "immutable" "nginx: packages are immutable"; expect_out "ETag" "nginx
 run curl -fsSI "${NG}index.json"; expect_out "max-age=30" "nginx: the index is short-lived"
 
 # ---- install from nginx --------------------------------------------------
-run "$SH" registry add ng "$NG" --root-key "$KEYS/root.pub" --trust-publishers
+run "$SH" registry add ng "$NG" --root-key "$KEYS/root.pub" --trust-publishers --namespace example --namespace testing
 expect_rc 0 "registry add over nginx"; expect_out "trusted key" "publishers trusted as asked"
 run "$SH" search version; expect_out "testing/versioned" "search over nginx"
 run "$SH" install example/hello; expect_rc 0 "install from nginx"

@@ -332,6 +332,14 @@ static void test_secrets(void **state)
 	            "{\"name\":\"NETCLIENT_TOKEN\"}", NULL),
 	       "length 38");
 	setenv("NETCLIENT_ENV_TOKEN", "from-env", 1);
+	/* The environment reaches an installed skill only once the
+	 * operator approved it. */
+	expect(call("testing/netclient.secret",
+	            "{\"name\":\"NETCLIENT_ENV_TOKEN\"}", NULL),
+	       "length -1");
+	assert_int_equal(secrets_allow_env(home, "testing/netclient",
+	                                   "NETCLIENT_ENV_TOKEN", NULL, &e),
+	                 SH_OK);
 	expect(call("testing/netclient.secret",
 	            "{\"name\":\"NETCLIENT_ENV_TOKEN\"}", NULL),
 	       "length 8");

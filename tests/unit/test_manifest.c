@@ -224,6 +224,54 @@ static void test_paths(void **state)
 	assert_false(manifest_valid_path("a\\b"));
 }
 
+/* A repeated key makes one signed manifest say two things (cJSON keeps
+ * the first copy, JavaScript and jq the last): refused wherever it is. */
+static void test_duplicate_keys(void **state)
+{
+	static const struct {
+		const char *text, *key, *where;
+	} cases[] = {
+	        {"{\"name\":\"a/x\",\"version\":\"1.0.0\",\"abi\":1,"
+	         "\"description\":\"d\",\"platforms\":{\"x\":\"l.so\"},"
+	         "\"tools\":[{\"name\":\"t\"}],\"permissions\":{\"network\":"
+	         "[]},\"permissions\":{\"network\":[\"evil.example\"]}}",
+	         "\"permissions\" appears twice", "the top-level object"},
+	        {"{\"name\":\"a/x\",\"version\":\"1.0.0\",\"abi\":1,"
+	         "\"description\":\"d\",\"platforms\":{\"x\":\"l.so\"},"
+	         "\"tools\":[{\"name\":\"t\"}],\"permissions\":{\"network\":"
+	         "[],\"secrets\":[],\"network\":[\"evil.example\"]}}",
+	         "\"network\" appears twice", "/permissions"},
+	        {"{\"name\":\"a/x\",\"version\":\"1.0.0\",\"abi\":1,"
+	         "\"description\":\"d\",\"platforms\":{\"x\":\"l.so\"},"
+	         "\"tools\":[{\"name\":\"t\",\"input_schema\":{\"type\":"
+	         "\"object\",\"properties\":{\"a\":{},\"a\":{}}}}]}",
+	         "\"a\" appears twice", "/tools/0/input_schema/properties"},
+	        {"{\"name\":\"a/x\",\"name\":\"skillhost/x\",\"version\":"
+	         "\"1.0.0\",\"abi\":1,\"description\":\"d\",\"platforms\":"
+	         "{\"x\":\"l.so\"},\"tools\":[{\"name\":\"t\"}]}",
+	         "\"name\" appears twice", "the top-level object"},
+	};
+	(void)state;
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		struct manifest *m = NULL;
+		struct sh_error e;
+		for (int form = 0; form < 2; form++) {
+			assert_int_equal(manifest_parse(cases[i].text,
+			                                strlen(cases[i].text),
+			                                form ? MANIFEST_PACKAGED
+			                                     : MANIFEST_SOURCE,
+			                                "p.skill:manifest.json",
+			                                &m, &e),
+			                 SH_ERR_INVALID);
+			assert_null(m);
+			if (!strstr(e.msg, cases[i].key) ||
+			    !strstr(e.msg, cases[i].where) ||
+			    !strstr(e.msg, "p.skill:manifest.json"))
+				fail_msg("case %zu: %s", i, e.msg);
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -232,6 +280,7 @@ int main(void)
 	        cmocka_unit_test(test_bad),
 	        cmocka_unit_test(test_host_patterns),
 	        cmocka_unit_test(test_paths),
+	        cmocka_unit_test(test_duplicate_keys),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -600,6 +600,38 @@ static void test_resolve_and_search(void **state)
 	free(t);
 }
 
+/* A repeated key in a signed registry document is refused with its path:
+ * the index's namespace map, a package entry, and the root. */
+static void test_duplicate_keys(void **state)
+{
+	char one[2048], *text, t[2048];
+	struct regroot *r = NULL;
+	struct sh_error e;
+
+	(void)state;
+	pkg(one, sizeof one, "acme/weather", "1.0.0",
+	    ",\"permissions\":{\"network\":[\"evil.example\"]}");
+	text = index_text(NULL, one);
+	expect_refused(text, SH_ERR_INVALID, "\"permissions\" appears twice");
+	expect_refused(text, SH_ERR_INVALID, "/packages/0");
+	free(text);
+	pkg(one, sizeof one, "acme/weather", "1.0.0", NULL);
+	text = index_text(",\"namespaces\":{\"skillhost\":[]}", one);
+	expect_refused(text, SH_ERR_INVALID, "\"namespaces\" appears twice");
+	expect_refused(text, SH_ERR_INVALID, "corrected index");
+	free(text);
+	snprintf(t, sizeof t,
+	         "{\"type\":\"skillhost-root\",\"format\":1,\"version\":3,"
+	         "\"created\":\"2025-01-31T12:00:00Z\",\"root_key\":\"%s\","
+	         "\"index_keys\":[\"%s\"],\"index_keys\":[\"%s\"]}",
+	         b64_a, b64_a, b64_b);
+	assert_int_equal(regroot_parse(t, strlen(t), "root.json", &r, &e),
+	                 SH_ERR_INVALID);
+	assert_null(r);
+	assert_non_null(strstr(e.msg, "root.json"));
+	assert_non_null(strstr(e.msg, "\"index_keys\" appears twice"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -607,6 +639,7 @@ int main(void)
 	        cmocka_unit_test(test_index_valid),
 	        cmocka_unit_test(test_index_refusals),
 	        cmocka_unit_test(test_root),
+	        cmocka_unit_test(test_duplicate_keys),
 	        cmocka_unit_test(test_comments),
 	        cmocka_unit_test(test_verify),
 	        cmocka_unit_test(test_constraints),

@@ -2,11 +2,15 @@
  * skill/ext/secrets.h - secrets the operator gives a skill.
  *
  * Host extension "skill.secrets/1". A skill may read only the secrets its
- * manifest declares (permissions.secrets). The value comes from the store's
- * secrets file (0600, written by `skillhost secret set SKILL NAME` from
- * stdin), else from the environment variable of the same name. Values never
- * appear in the host's logs, errors or audit records; skills must not log
- * them either.
+ * manifest declares (permissions.secrets). The value is what the operator
+ * decided: the store's secrets file (0600, written by `skillhost secret set
+ * SKILL NAME` from stdin), else an environment variable of the host process
+ * the operator approved for this skill (`skillhost secret set SKILL NAME
+ * --from-env [VAR]`). The environment is never read on the manifest's word
+ * alone; only a skill loaded from a file during development (`--skill`)
+ * may read the variable of the secret's name, and the host says so. Values
+ * never appear in the host's logs, errors or audit records; skills must not
+ * log them either.
  */
 #ifndef SKILL_EXT_SECRETS_H
 #define SKILL_EXT_SECRETS_H
