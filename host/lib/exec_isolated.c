@@ -33,6 +33,7 @@
 #include "call.h"
 #include "exec_inproc.h"
 #include "fsutil.h"
+#include "hostapi.h"
 #include "hostlog.h"
 #include "metrics.h"
 #include "probe.h"
@@ -1062,7 +1063,8 @@ static enum turn handle_frames(struct session *s)
 			if (live(s, m.id))
 				call_log(s->call, lvl, lg.msg);
 			else
-				hostlog_skill(s->iso->name, lvl, lg.msg);
+				hostapi_log_outside_call(s->iso->name, lvl,
+				                         lg.msg);
 			break;
 		}
 		case WIRE_PROGRESS: {
