@@ -102,16 +102,16 @@ open_session "$M" "${B[@]}"
 post "$M" "$ECHO" -H "Mcp-Session-Id: $SID" "${B[@]}"
 t1=$(( ($(date +%s%N) - t0) / 1000000 ))
 expect_body '"text":"served"' "a good client is served during a 300-connection slowloris"
-[ "$t1" -lt 2000 ] && ok "promptly (${t1} ms)" || fail "slow during the slowloris: ${t1} ms"
+[ "$t1" -lt 3000 ] && ok "promptly (${t1} ms)" || fail "slow during the slowloris: ${t1} ms"
 wait "$LORIS"
 r=$(cat "$TMP/loris.json"); echo "  loris: $r"
 js() { printf '%s' "$r" | node -e "const r=JSON.parse(require('fs').readFileSync(0,'utf8'));console.log($1)"; }
 [ "$(js r.opened)" = 300 ] && [ "$(js r.closedByServer)" = 300 ] \
   && ok "all 300 trickling connections were closed by the server" || fail "loris: $r"
 lo=$(js r.minCloseMs); hi=$(js r.maxCloseMs)
-[ "$lo" -ge 900 ] && [ "$hi" -le 4000 ] \
+[ "$lo" -ge 900 ] && [ "$hi" -le 6000 ] \
   && ok "at the header timeout, though every one kept sending (${lo}-${hi} ms)" \
-  || fail "close times ${lo}-${hi} ms, wanted within 1-4 s"
+  || fail "close times ${lo}-${hi} ms, wanted within 1-6 s (the trickle goes on for 9)"
 grep -q "sent no complete request headers in time (serve --header-timeout 1)" "$TMP/loris.err" \
   && ok "the cut-off is logged" || fail "no header-timeout log line"
 post "$M" "$ECHO" -H "Mcp-Session-Id: $SID" "${B[@]}"
