@@ -526,7 +526,9 @@ static struct http_session *hs_find(struct mcp_http *h, const char *id,
 /* --- clients (sessions per address) --- */
 
 /* The peer's address as text. An IPv4 address mapped into IPv6 (a
- * dual-stack listener) is printed as IPv4, so it is the same client. */
+ * dual-stack listener) is printed as IPv4, so it is the same client. A
+ * global IPv6 address stands for its /64, which one host usually has
+ * whole: counting each address would let it take 2^64 shares. */
 static void client_addr(struct MHD_Connection *c, char *out, size_t cap)
 {
 	const union MHD_ConnectionInfo *ci =
@@ -544,9 +546,17 @@ static void client_addr(struct MHD_Connection *c, char *out, size_t cap)
 		if (IN6_IS_ADDR_V4MAPPED(&in6.sin6_addr))
 			inet_ntop(AF_INET, in6.sin6_addr.s6_addr + 12, out,
 			          (socklen_t)cap);
-		else
+		else if (IN6_IS_ADDR_LOOPBACK(&in6.sin6_addr))
 			inet_ntop(AF_INET6, &in6.sin6_addr, out,
 			          (socklen_t)cap);
+		else {
+			size_t n;
+			memset(in6.sin6_addr.s6_addr + 8, 0, 8);
+			inet_ntop(AF_INET6, &in6.sin6_addr, out,
+			          (socklen_t)cap);
+			n = strlen(out);
+			snprintf(out + n, cap - n, "/64");
+		}
 	}
 }
 
