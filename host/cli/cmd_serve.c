@@ -94,7 +94,15 @@ static void help(void)
 	     "  --session-timeout S   end sessions idle for S seconds "
 	     "(default\n"
 	     "                        1800)\n"
-	     "  --max-sessions N      default 10000\n"
+	     "  --max-sessions N      default 10000; when all are open, the\n"
+	     "                        least recently used idle one ends\n"
+	     "  --max-client-connections N  connections one client address\n"
+	     "                        may hold (default 128; loopback too)\n"
+	     "  --max-client-sessions N  sessions one client address may\n"
+	     "                        hold (default 64; 429 past it)\n"
+	     "  --header-timeout S    close a connection that has not sent\n"
+	     "                        complete request headers within S\n"
+	     "                        seconds (default 10)\n"
 	     "\n"
 	     "SIGTERM or SIGINT drains the calls in flight, then exits; "
 	     "SIGHUP\n"
@@ -300,6 +308,9 @@ int cmd_serve(struct cli_ctx *ctx, int argc, char **argv)
 		O_DRAIN,
 		O_READY,
 		O_PUBLIC,
+		O_CCONNS,
+		O_CSESSIONS,
+		O_HTIMEOUT,
 		O_HELP
 	};
 	static const struct option opts[] = {
@@ -324,6 +335,9 @@ int cmd_serve(struct cli_ctx *ctx, int argc, char **argv)
 	        {"drain-timeout", required_argument, NULL, O_DRAIN},
 	        {"ready-file", required_argument, NULL, O_READY},
 	        {"public-url", required_argument, NULL, O_PUBLIC},
+	        {"max-client-connections", required_argument, NULL, O_CCONNS},
+	        {"max-client-sessions", required_argument, NULL, O_CSESSIONS},
+	        {"header-timeout", required_argument, NULL, O_HTIMEOUT},
 	        {"help", no_argument, NULL, O_HELP},
 	        {NULL, 0, NULL, 0},
 	};
@@ -336,6 +350,7 @@ int cmd_serve(struct cli_ctx *ctx, int argc, char **argv)
 	const char *public_url = NULL;
 	long long page = 0, threads = 0, body = 0, poll = 0, conns = 0;
 	long long ctimeout = 0, stimeout = 0, sessions = 0, call_to = 0;
+	long long cconns = 0, csessions = 0, htimeout = 0;
 	long long reload_s = SERVE_RELOAD_DEFAULT_S;
 	long long drain_s = SERVE_DRAIN_DEFAULT_S;
 	char *token = NULL;
@@ -410,6 +425,18 @@ int cmd_serve(struct cli_ctx *ctx, int argc, char **argv)
 			num = &sessions;
 			max = 1000000;
 			break;
+		case O_CCONNS:
+			num = &cconns;
+			max = 1000000;
+			break;
+		case O_CSESSIONS:
+			num = &csessions;
+			max = 1000000;
+			break;
+		case O_HTIMEOUT:
+			num = &htimeout;
+			max = 3600;
+			break;
 		case O_CALLTO: {
 			int64_t ms;
 			if (config_parse_duration_ms(optarg, &ms) ||
@@ -450,9 +477,9 @@ int cmd_serve(struct cli_ctx *ctx, int argc, char **argv)
 	if (use_stdio == !!http)
 		return cli_usage("serve", "give exactly one of --stdio and "
 		                          "--http HOST:PORT");
-	if (use_stdio &&
-	    (token_file || stateless || norigins || nhosts || public_url ||
-	     poll || conns || ctimeout || stimeout || sessions))
+	if (use_stdio && (token_file || stateless || norigins || nhosts ||
+	                  public_url || poll || conns || ctimeout || stimeout ||
+	                  sessions || cconns || csessions || htimeout))
 		return cli_usage("serve", "--token-file, --stateless, "
 		                          "--allow-*, --public-url and the "
 		                          "connection options are for --http");
@@ -536,6 +563,9 @@ int cmd_serve(struct cli_ctx *ctx, int argc, char **argv)
 		        .connection_timeout_s = (unsigned)ctimeout,
 		        .session_idle_s = (unsigned)stimeout,
 		        .max_sessions = (unsigned)sessions,
+		        .max_client_connections = (unsigned)cconns,
+		        .max_client_sessions = (unsigned)csessions,
+		        .header_timeout_s = (unsigned)htimeout,
 		};
 		sh_status st = mcp_http_start(srv, &ho, &hsrv, &err);
 		addr.fd = -1; /* the server's now, or closed */

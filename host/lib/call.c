@@ -3,6 +3,7 @@
  */
 #include "call.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -54,6 +55,15 @@ void call_finish(struct skill_call *c, struct call_result *out)
 		struct call_deferred *d = c->deferred;
 		c->deferred = d->next;
 		d->release(d);
+	}
+	/* Everything the skill put out was refused: say why rather than
+	 * answer with an empty success. */
+	if (c->nrefused && !c->is_error && !c->content && !c->structured) {
+		char msg[CALL_REFUSED_MAX + 64];
+		snprintf(msg, sizeof msg,
+		         "the skill sent no output the host could accept: %s",
+		         c->refused);
+		call_set_error(c, msg);
 	}
 	for (size_t i = 0; i < c->nscratch; i++)
 		free(c->scratch[i]);
@@ -156,6 +166,9 @@ void call_progress(skill_call_t *c, double progress, double total,
 		return;
 	c->has_progress = 1;
 	c->last_progress = progress;
+	if (message &&
+	    !call_text_ok(c, "progress message", message, strlen(message), 0))
+		message = NULL; /* the progress itself still counts */
 	if (c->sinks && c->sinks->progress)
 		c->sinks->progress(c->sinks->ud, progress, total, message);
 }
@@ -164,6 +177,8 @@ void call_log(skill_call_t *c, skill_log_level level, const char *message)
 {
 	if (!message)
 		return;
+	if (!call_text_ok(c, "log message", message, strlen(message), 0))
+		return; /* call_text_ok logged the refusal instead */
 	hostlog_skill(c->skill_name, level, message);
 	if (c->sinks && c->sinks->log && level >= c->sinks->log_min)
 		c->sinks->log(c->sinks->ud, level, c->skill_name, message);
@@ -171,7 +186,13 @@ void call_log(skill_call_t *c, skill_log_level level, const char *message)
 
 int call_utf8_valid(const char *s, size_t len)
 {
-	const unsigned char *p = (const unsigned char *)s;
+	return call_utf8_check(s, len) == len;
+}
+
+size_t call_utf8_check(const char *s, size_t len)
+{
+	const unsigned char *start = (const unsigned char *)s;
+	const unsigned char *p = start;
 	const unsigned char *end = p + len;
 
 	while (p < end) {
@@ -193,22 +214,48 @@ int call_utf8_valid(const char *s, size_t len)
 			extra = 3;
 			cp = c & 0x07;
 		} else {
-			return 0;
+			return (size_t)(p - start);
 		}
 		if (end - p <= extra)
-			return 0;
+			return (size_t)(p - start);
 		for (int i = 1; i <= extra; i++) {
 			if ((p[i] & 0xC0) != 0x80)
-				return 0;
+				return (size_t)(p - start);
 			cp = (cp << 6) | (p[i] & 0x3F);
 		}
 		if ((extra == 2 &&
 		     (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
 		    (extra == 3 && (cp < 0x10000 || cp > 0x10FFFF)))
-			return 0;
+			return (size_t)(p - start);
 		p += extra + 1;
 	}
-	return 1;
+	return len;
+}
+
+int call_text_ok(struct skill_call *c, const char *field, const char *s,
+                 size_t len, int allow_nul)
+{
+	size_t at = call_utf8_check(s, len);
+	const char *nul = allow_nul ? NULL : memchr(s, '\0', len);
+	char why[CALL_REFUSED_MAX];
+
+	if (at == len && !nul)
+		return 1;
+	if (nul && (size_t)(nul - s) < at)
+		snprintf(why, sizeof why,
+		         "%s refused: it holds a NUL byte at byte %zu", field,
+		         (size_t)(nul - s));
+	else
+		snprintf(
+		        why, sizeof why,
+		        "%s refused: not valid UTF-8 at byte %zu; send text as "
+		        "UTF-8",
+		        field, at);
+	if (!c->nrefused++)
+		memcpy(c->refused, why, sizeof why);
+	if (!c->check_only)
+		call_log(c, SKILL_LOG_WARNING, why);
+	return 0;
 }
 
 /* Account for n more result bytes; 0 when the cap would be passed. */
@@ -259,7 +306,7 @@ skill_status call_result_text(skill_call_t *c, const char *text, size_t len)
 	if (!text)
 		return SKILL_ERR_ARGS;
 	len = measure(text, len);
-	if (!call_utf8_valid(text, len) || memchr(text, '\0', len))
+	if (!call_text_ok(c, "result_text", text, len, 0))
 		return SKILL_ERR_ARGS;
 	if (!reserve(c, len))
 		return SKILL_ERR_NOMEM;
@@ -283,6 +330,10 @@ skill_status call_result_json(skill_call_t *c, const char *json, size_t len)
 	if (c->structured)
 		return SKILL_ERR_ARGS;
 	len = measure(json, len);
+	/* cJSON copies string bytes as they are: without this, invalid
+	 * UTF-8 inside a JSON string would reach the wire. */
+	if (!call_text_ok(c, "result_json", json, len, 0))
+		return SKILL_ERR_ARGS;
 	if (!reserve(c, len))
 		return SKILL_ERR_NOMEM;
 	v = cJSON_ParseWithLength(json, len);
@@ -370,7 +421,7 @@ static int valid_uri(const char *u)
 		      ch == '.'))
 			return 0;
 	}
-	return *p == ':' && strlen(u) < 8192 && call_utf8_valid(u, strlen(u));
+	return *p == ':' && strlen(u) < 8192;
 }
 
 skill_status call_result_resource(skill_call_t *c, const skill_resource_t *r)
@@ -387,10 +438,13 @@ skill_status call_result_resource(skill_call_t *c, const skill_resource_t *r)
 	if (!valid_uri(res.uri) || (!res.text == !res.blob) ||
 	    (res.mime_type && !valid_mime(res.mime_type)))
 		return SKILL_ERR_ARGS;
+	if (!call_text_ok(c, "result_resource uri", res.uri, strlen(res.uri),
+	                  0))
+		return SKILL_ERR_ARGS;
 	if (res.text) {
 		res.text_len = measure(res.text, res.text_len);
-		if (!call_utf8_valid(res.text, res.text_len) ||
-		    memchr(res.text, '\0', res.text_len))
+		if (!call_text_ok(c, "result_resource text", res.text,
+		                  res.text_len, 0))
 			return SKILL_ERR_ARGS;
 	}
 	if (!reserve(c, res.text ? res.text_len : res.blob_len / 3 * 4 + 4))
@@ -431,11 +485,17 @@ skill_status call_result_link(skill_call_t *c, const skill_resource_link_t *l)
 	memcpy(&link, l,
 	       l->struct_size < sizeof link ? l->struct_size : sizeof link);
 	if (!valid_uri(link.uri) || !link.name || !*link.name ||
-	    !call_utf8_valid(link.name, strlen(link.name)) ||
-	    (link.mime_type && !valid_mime(link.mime_type)) ||
-	    (link.title && !call_utf8_valid(link.title, strlen(link.title))) ||
+	    (link.mime_type && !valid_mime(link.mime_type)))
+		return SKILL_ERR_ARGS;
+	if (!call_text_ok(c, "result_link uri", link.uri, strlen(link.uri),
+	                  0) ||
+	    !call_text_ok(c, "result_link name", link.name, strlen(link.name),
+	                  0) ||
+	    (link.title && !call_text_ok(c, "result_link title", link.title,
+	                                 strlen(link.title), 0)) ||
 	    (link.description &&
-	     !call_utf8_valid(link.description, strlen(link.description))))
+	     !call_text_ok(c, "result_link description", link.description,
+	                   strlen(link.description), 0)))
 		return SKILL_ERR_ARGS;
 	if (!reserve(c, strlen(link.uri) + strlen(link.name) + 64))
 		return SKILL_ERR_NOMEM;
@@ -468,8 +528,19 @@ void call_set_error(struct skill_call *c, const char *message)
 
 skill_status call_tool_error(skill_call_t *c, const char *message)
 {
-	if (!message || !*message || !call_utf8_valid(message, strlen(message)))
+	if (!message || !*message) {
 		message = "the tool failed without saying why";
+	} else if (!call_text_ok(c, "tool_error message", message,
+	                         strlen(message), 0)) {
+		/* Still an error, and one that says what went wrong. */
+		char msg[160];
+		snprintf(msg, sizeof msg,
+		         "the tool failed, and its tool_error message was "
+		         "refused: not valid UTF-8 at byte %zu",
+		         call_utf8_check(message, strlen(message)));
+		call_set_error(c, msg);
+		return SKILL_OK;
+	}
 	call_set_error(c, message);
 	return SKILL_OK;
 }

@@ -24,7 +24,8 @@
 #include "status.h"
 
 /* Most bytes of content one call may return (text, base64, JSON). */
-#define CALL_RESULT_MAX (64u * 1024 * 1024)
+#define CALL_RESULT_MAX  (64u * 1024 * 1024)
+#define CALL_REFUSED_MAX 160 /* the first refusal's reason */
 
 /* Where a call's progress and log messages go (e.g. MCP notifications). All
  * callbacks are optional and run on the thread that calls the service. */
@@ -71,6 +72,14 @@ struct skill_call {
 	struct call_artifact *artifacts; /* open output files */
 	uint64_t artifact_bytes;         /* written to artifacts by this call */
 	struct call_deferred *deferred;  /* released by call_finish */
+	/* Text the host refused to put on the wire (not UTF-8, a NUL):
+	 * how many times, and the first reason, naming the field. A call
+	 * whose every output was refused ends as a tool error saying so. */
+	unsigned nrefused;
+	char refused[CALL_REFUSED_MAX];
+	/* The worker's copy, kept only to check results the way the host
+	 * will: refusals are not logged there, the host logs them. */
+	int check_only;
 };
 
 /* Something a host service handed the skill for the rest of the call (an
@@ -139,6 +148,17 @@ const cJSON *call_json_pointer(const cJSON *root, const char *path);
 
 /* 1 when s[0..len) is valid UTF-8 (no overlongs, no surrogates). */
 int call_utf8_valid(const char *s, size_t len);
+
+/* The offset of the first byte of s[0..len) that is not valid UTF-8, or
+ * len when all are. The one validator: call_utf8_valid uses it. */
+size_t call_utf8_check(const char *s, size_t len);
+
+/* [hot] Whether s[0..len) may go on the wire as text (UTF-8, and no NUL
+ * unless allow_nul). When not, the refusal is counted on c, its reason
+ * ("<field> refused: not valid UTF-8 at byte N") kept when it is the
+ * first, and logged to the client as a warning from the skill. */
+int call_text_ok(struct skill_call *c, const char *field, const char *s,
+                 size_t len, int allow_nul);
 
 /* The name of a status code, for messages ("cancelled", ...). */
 const char *call_skill_status_name(skill_status st);

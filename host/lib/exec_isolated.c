@@ -33,6 +33,7 @@
 #include "call.h"
 #include "exec_inproc.h"
 #include "fsutil.h"
+#include "hostapi.h"
 #include "hostlog.h"
 #include "metrics.h"
 #include "probe.h"
@@ -877,6 +878,7 @@ static enum turn serve_ext(struct session *s, const struct wire_msg *m)
 static enum turn result(struct session *s, const struct wire_msg *m)
 {
 	skill_status st = SKILL_OK;
+	unsigned nrefused = s->call ? s->call->nrefused : 0;
 	const char *p;
 	size_t n;
 
@@ -938,7 +940,11 @@ static enum turn result(struct session *s, const struct wire_msg *m)
 		break;
 	}
 	}
-	if (st != SKILL_OK)
+	/* Text refused for its bytes (not UTF-8, a NUL) is the worker
+	 * passing on the skill's output as it should: the refusal is on the
+	 * call already. Any other refusal is the worker breaking the rules. */
+	if (st != SKILL_OK &&
+	    !(st == SKILL_ERR_ARGS && s->call && s->call->nrefused != nrefused))
 		return broken(s, "a result the host refused (%s)",
 		              call_skill_status_name(st));
 	return T_MORE;
@@ -1057,7 +1063,8 @@ static enum turn handle_frames(struct session *s)
 			if (live(s, m.id))
 				call_log(s->call, lvl, lg.msg);
 			else
-				hostlog_skill(s->iso->name, lvl, lg.msg);
+				hostapi_log_outside_call(s->iso->name, lvl,
+				                         lg.msg);
 			break;
 		}
 		case WIRE_PROGRESS: {

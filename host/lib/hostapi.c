@@ -32,7 +32,24 @@ static void host_log(const skill_host_t *host, skill_call_t *call,
 	if (call)
 		call_log(call, level, msg);
 	else
-		hostlog_skill(hostapi_binding_of(host)->skill_name, level, msg);
+		hostapi_log_outside_call(hostapi_binding_of(host)->skill_name,
+		                         level, msg);
+}
+
+void hostapi_log_outside_call(const char *skill, skill_log_level level,
+                              const char *msg)
+{
+	if (!msg)
+		return;
+	/* Only the host's log sees these, but that log is read by tools that
+	 * expect text, and the same rule holds as for the wire. */
+	if (!call_utf8_valid(msg, strlen(msg))) {
+		hostlog_skill(skill, SKILL_LOG_WARNING,
+		              "a log message outside any call was refused: not "
+		              "valid UTF-8");
+		return;
+	}
+	hostlog_skill(skill, level, msg);
 }
 
 void hostapi_bind(struct hostapi_binding *b, const char *skill_name,

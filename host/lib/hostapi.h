@@ -46,4 +46,10 @@ void hostapi_bind(struct hostapi_binding *b, const char *skill_name,
 /* The binding behind a skill_host_t that hostapi_bind filled. */
 const struct hostapi_binding *hostapi_binding_of(const skill_host_t *host);
 
+/* A skill's log message from outside any call (a background thread):
+ * to the host's log only, and only when it is UTF-8 (else a warning that
+ * it was refused). */
+void hostapi_log_outside_call(const char *skill, skill_log_level level,
+                              const char *msg);
+
 #endif /* SH_HOSTAPI_H */

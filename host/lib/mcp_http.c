@@ -62,6 +62,13 @@
 #define HTTP_WATCH_MS 200
 /* Hung-up calls handled per check; the rest wait for the next one. */
 #define HTTP_WATCH_BATCH 256
+#define HTTP_TOO_MANY_REQUESTS 429
+#define HTTP_CLIENT_BUCKETS    256
+#define HTTP_ADDR_LEN          64 /* a printed IPv6 address, and more */
+/* An address at its session cap may take over its own session idle this
+ * long (or half the idle timeout, when shorter): a client that restarts
+ * without DELETE keeps working, while a flood gets 429. */
+#define HTTP_SESSION_GRACE_S 60
 
 enum xkind { X_POST, X_GET, X_OTHER };
 enum xstate { S_BODY, S_WAITING, S_QUEUED };
@@ -73,6 +80,17 @@ struct obuf {
 };
 
 struct http_session;
+struct http_client;
+
+/* One TCP connection, from libmicrohttpd's connection notifications. */
+struct http_conn {
+	struct http_conn *prev, *next; /* h->conns, under h->clock */
+	MHD_socket fd;
+	/* Complete request headers are due by then (CLOCK_MONOTONIC ms); 0
+	 * while a request is being answered. */
+	atomic_llong deadline_ms;
+	int shut; /* under h->clock */
+};
 
 struct exchange {
 	struct mcp_http *h;
@@ -115,6 +133,18 @@ struct http_session {
 	struct exchange *get;      /* the open GET stream (a reference) */
 	atomic_ullong seq;         /* event ids */
 	struct mcp_http *h;
+	/* The address that created it; counted there from the check in
+	 * process_post until the session leaves the table. Under h->tlock. */
+	struct http_client *client;
+	struct http_session *cprev, *cnext; /* client->sessions */
+};
+
+/* Sessions per client address, so one address cannot fill the table. */
+struct http_client {
+	struct http_client *next;      /* bucket chain; under h->tlock */
+	struct http_session *sessions; /* attached ones */
+	unsigned n;                    /* attached + reserved */
+	char addr[HTTP_ADDR_LEN];
 };
 
 struct mcp_http {
@@ -131,10 +161,17 @@ struct mcp_http {
 	size_t max_body;
 	unsigned session_idle_s;
 	unsigned max_sessions;
+	unsigned client_sessions; /* per address */
+	unsigned header_timeout_s;
+	unsigned connection_timeout_s;
 
-	pthread_mutex_t tlock; /* the session table */
+	pthread_mutex_t tlock; /* the session table and the clients */
 	struct http_session *buckets[HTTP_SESSION_BUCKETS];
 	size_t nsessions;
+	struct http_client *clients[HTTP_CLIENT_BUCKETS];
+
+	pthread_mutex_t clock; /* open connections */
+	struct http_conn *conns;
 
 	pthread_mutex_t xlock; /* live exchanges */
 	struct exchange *live;
@@ -493,8 +530,113 @@ static struct http_session *hs_find(struct mcp_http *h, const char *id,
 	return hs;
 }
 
+/* --- clients (sessions per address) --- */
+
+/* The peer's address as text. An IPv4 address mapped into IPv6 (a
+ * dual-stack listener) is printed as IPv4, so it is the same client. A
+ * global IPv6 address stands for its /64, which one host usually has
+ * whole: counting each address would let it take 2^64 shares. */
+static void client_addr(struct MHD_Connection *c, char *out, size_t cap)
+{
+	const union MHD_ConnectionInfo *ci =
+	        MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	const struct sockaddr *sa = ci ? ci->client_addr : NULL;
+
+	snprintf(out, cap, "unknown");
+	if (sa && sa->sa_family == AF_INET) {
+		struct sockaddr_in in;
+		memcpy(&in, sa, sizeof in);
+		inet_ntop(AF_INET, &in.sin_addr, out, (socklen_t)cap);
+	} else if (sa && sa->sa_family == AF_INET6) {
+		struct sockaddr_in6 in6;
+		memcpy(&in6, sa, sizeof in6);
+		if (IN6_IS_ADDR_V4MAPPED(&in6.sin6_addr))
+			inet_ntop(AF_INET, in6.sin6_addr.s6_addr + 12, out,
+			          (socklen_t)cap);
+		else if (IN6_IS_ADDR_LOOPBACK(&in6.sin6_addr))
+			inet_ntop(AF_INET6, &in6.sin6_addr, out,
+			          (socklen_t)cap);
+		else {
+			size_t n;
+			memset(in6.sin6_addr.s6_addr + 8, 0, 8);
+			inet_ntop(AF_INET6, &in6.sin6_addr, out,
+			          (socklen_t)cap);
+			n = strlen(out);
+			snprintf(out + n, cap - n, "/64");
+		}
+	}
+}
+
+/* The entry for addr, created empty when missing; NULL when out of
+ * memory. */
+static struct http_client *client_get_locked(struct mcp_http *h,
+                                             const char *addr)
+{
+	unsigned b = bucket_of(addr) % HTTP_CLIENT_BUCKETS;
+	struct http_client *cl;
+
+	for (cl = h->clients[b]; cl; cl = cl->next)
+		if (!strcmp(cl->addr, addr))
+			return cl;
+	cl = calloc(1, sizeof *cl);
+	if (!cl)
+		return NULL;
+	snprintf(cl->addr, sizeof cl->addr, "%s", addr);
+	cl->next = h->clients[b];
+	h->clients[b] = cl;
+	return cl;
+}
+
+/* Drop one count of cl's; an entry with nothing left is freed. */
+static void client_put_locked(struct mcp_http *h, struct http_client *cl,
+                              unsigned drop)
+{
+	struct http_client **p;
+
+	cl->n -= drop;
+	if (cl->n || cl->sessions)
+		return;
+	for (p = &h->clients[bucket_of(cl->addr) % HTTP_CLIENT_BUCKETS]; *p;
+	     p = &(*p)->next)
+		if (*p == cl) {
+			*p = cl->next;
+			free(cl);
+			return;
+		}
+}
+
+/* hs now holds the place reserved in cl's count. */
+static void client_attach_locked(struct http_client *cl,
+                                 struct http_session *hs)
+{
+	hs->client = cl;
+	hs->cprev = NULL;
+	hs->cnext = cl->sessions;
+	if (cl->sessions)
+		cl->sessions->cprev = hs;
+	cl->sessions = hs;
+}
+
+/* Give back hs's place in its client's count; once per session. */
+static void client_detach_locked(struct mcp_http *h, struct http_session *hs)
+{
+	struct http_client *cl = hs->client;
+
+	if (!cl)
+		return;
+	if (hs->cprev)
+		hs->cprev->cnext = hs->cnext;
+	else
+		cl->sessions = hs->cnext;
+	if (hs->cnext)
+		hs->cnext->cprev = hs->cprev;
+	hs->client = NULL;
+	hs->cprev = hs->cnext = NULL;
+	client_put_locked(h, cl, 1);
+}
+
 /* Take hs out of the table; returns 1 when it was there (the table's
- * reference now belongs to the caller). */
+ * reference now belongs to the caller). Its client's count drops. */
 static int hs_unlink_locked(struct mcp_http *h, struct http_session *hs)
 {
 	struct http_session **p = &h->buckets[bucket_of(hs->id)];
@@ -503,9 +645,34 @@ static int hs_unlink_locked(struct mcp_http *h, struct http_session *hs)
 		if (*p == hs) {
 			*p = hs->next;
 			h->nsessions--;
+			client_detach_locked(h, hs);
 			return 1;
 		}
 	return 0;
+}
+
+/* The least recently used session in the table that no request is using
+ * and that has been idle for at least min_idle_ms: cl's own, or any when
+ * cl is NULL. NULL when there is none. */
+static struct http_session *lru_idle_locked(struct mcp_http *h,
+                                            struct http_client *cl,
+                                            int64_t min_idle_ms, int64_t now)
+{
+	struct http_session *best = NULL;
+
+	if (cl) {
+		for (struct http_session *hs = cl->sessions; hs; hs = hs->cnext)
+			if (hs->busy == 0 && now - hs->last_ms >= min_idle_ms &&
+			    (!best || hs->last_ms < best->last_ms))
+				best = hs;
+		return best;
+	}
+	for (unsigned b = 0; b < HTTP_SESSION_BUCKETS; b++)
+		for (struct http_session *hs = h->buckets[b]; hs; hs = hs->next)
+			if (hs->busy == 0 && now - hs->last_ms >= min_idle_ms &&
+			    (!best || hs->last_ms < best->last_ms))
+				best = hs;
+	return best;
 }
 
 /* --- checks --- */
@@ -648,10 +815,13 @@ static enum MHD_Result queue(struct MHD_Connection *c, unsigned status,
 	return ok;
 }
 
-/* A JSON-RPC error as the body of an HTTP error. */
-static enum MHD_Result http_error(struct mcp_http *h, struct MHD_Connection *c,
-                                  unsigned status, int code, const char *id,
-                                  const char *msg, const char *origin)
+/* A JSON-RPC error as the body of an HTTP error; with Retry-After when
+ * retry_s is not 0. */
+static enum MHD_Result http_error_retry(struct mcp_http *h,
+                                        struct MHD_Connection *c,
+                                        unsigned status, int code,
+                                        const char *id, const char *msg,
+                                        const char *origin, unsigned retry_s)
 {
 	size_t len = 0;
 	char *body = jsonrpc_error(id, code, msg, NULL, &len);
@@ -676,9 +846,21 @@ static enum MHD_Result http_error(struct mcp_http *h, struct MHD_Connection *c,
 		                  "error_description=\"the bearer token is "
 		                  "not the one this server was given\""
 		                : "Bearer realm=\"skillhost\"");
+	if (retry_s) {
+		char v[16];
+		snprintf(v, sizeof v, "%u", retry_s);
+		MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, v);
+	}
 	if (status == MHD_HTTP_SERVICE_UNAVAILABLE || atomic_load(&h->draining))
 		MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
 	return queue(c, status, r);
+}
+
+static enum MHD_Result http_error(struct mcp_http *h, struct MHD_Connection *c,
+                                  unsigned status, int code, const char *id,
+                                  const char *msg, const char *origin)
+{
+	return http_error_retry(h, c, status, code, id, msg, origin, 0);
 }
 
 static enum MHD_Result plain(struct MHD_Connection *c, unsigned status,
@@ -805,6 +987,97 @@ need_session(struct mcp_http *h, struct MHD_Connection *c, const char *origin,
 	return hs;
 }
 
+/* Make room for one more session from x's client address: reserve a
+ * place in that address's count (*cl) and, when the address is at its cap
+ * or the table is full, end the least recently used idle session (the
+ * address's own, idle for the grace period; or the table's). When there
+ * is no room, queue 429 (the address's own cap, with Retry-After) or 503
+ * and return 0 with *rc set. */
+static int admit(struct mcp_http *h, struct exchange *x,
+                 struct http_client **cl, enum MHD_Result *rc)
+{
+	char addr[HTTP_ADDR_LEN], text[400], vaddr[HTTP_ADDR_LEN];
+	struct http_session *victim = NULL;
+	unsigned grace_s = h->session_idle_s / 2 < HTTP_SESSION_GRACE_S
+	                           ? h->session_idle_s / 2
+	                           : HTTP_SESSION_GRACE_S;
+	int64_t now = now_ms(), wait_ms = (int64_t)grace_s * 1000;
+	const char *why = NULL;
+	int over = 0, full = 0;
+
+	client_addr(x->conn, addr, sizeof addr);
+	pthread_mutex_lock(&h->tlock);
+	*cl = client_get_locked(h, addr);
+	if (!*cl) {
+		pthread_mutex_unlock(&h->tlock);
+		*rc = MHD_NO;
+		return 0;
+	}
+	/* Reserved first, so ending a victim of this address cannot free
+	 * the entry. */
+	(*cl)->n++;
+	if ((*cl)->n > h->client_sessions) {
+		victim = lru_idle_locked(h, *cl, (int64_t)grace_s * 1000, now);
+		why = "its address was at --max-client-sessions";
+		if (!victim) {
+			over = 1;
+			for (struct http_session *hs = (*cl)->sessions; hs;
+			     hs = hs->cnext)
+				if (hs->busy == 0 &&
+				    (int64_t)grace_s * 1000 -
+				                    (now - hs->last_ms) <
+				            wait_ms)
+					wait_ms = (int64_t)grace_s * 1000 -
+					          (now - hs->last_ms);
+		}
+	} else if (h->nsessions >= h->max_sessions) {
+		victim = lru_idle_locked(h, NULL, 0, now);
+		why = "the session table was full (--max-sessions)";
+		full = !victim;
+	}
+	if (over || full) {
+		client_put_locked(h, *cl, 1);
+		*cl = NULL;
+	}
+	if (victim) {
+		snprintf(vaddr, sizeof vaddr, "%s",
+		         victim->client ? victim->client->addr : "?");
+		hs_unlink_locked(h, victim);
+	}
+	pthread_mutex_unlock(&h->tlock);
+	if (victim) {
+		hostlog(SKILL_LOG_NOTICE,
+		        "http: session %.8s... of %s ended, least recently "
+		        "used, to make room: %s",
+		        victim->id, vaddr, why);
+		hs_close(victim);
+		hs_release(h, victim, 0);
+	}
+	if (over) {
+		unsigned retry = (unsigned)((wait_ms + 999) / 1000);
+		snprintf(text, sizeof text,
+		         "Too Many Requests: the client address %s already "
+		         "has %u open sessions, the most one address may hold "
+		         "(serve --max-client-sessions); end unused ones with "
+		         "DELETE, or retry after %u s",
+		         addr, h->client_sessions, retry ? retry : 1);
+		*rc = http_error_retry(h, x->conn, HTTP_TOO_MANY_REQUESTS,
+		                       JSONRPC_SERVER_ERROR, NULL, text,
+		                       x->origin, retry ? retry : 1);
+		return 0;
+	}
+	if (full) {
+		*rc = http_error(h, x->conn, MHD_HTTP_SERVICE_UNAVAILABLE,
+		                 JSONRPC_SERVER_ERROR, NULL,
+		                 "Service Unavailable: too many open "
+		                 "sessions, all in use; end unused ones with "
+		                 "DELETE",
+		                 x->origin);
+		return 0;
+	}
+	return 1;
+}
+
 /* The body of a POST is in: hand the message to its session. */
 static enum MHD_Result process_post(struct mcp_http *h, struct exchange *x)
 {
@@ -850,7 +1123,7 @@ static enum MHD_Result process_post(struct mcp_http *h, struct exchange *x)
 			goto fail;
 		ms = x->transient;
 	} else if (init) {
-		size_t n;
+		struct http_client *cl;
 		if (header(c, "Mcp-Session-Id")) {
 			jsonrpc_msg_free(&m);
 			return http_error(
@@ -861,20 +1134,19 @@ static enum MHD_Result process_post(struct mcp_http *h, struct exchange *x)
 			        "Mcp-Session-Id",
 			        x->origin);
 		}
-		pthread_mutex_lock(&h->tlock);
-		n = h->nsessions;
-		pthread_mutex_unlock(&h->tlock);
-		if (n >= h->max_sessions) {
+		if (!admit(h, x, &cl, &rc)) {
 			jsonrpc_msg_free(&m);
-			return http_error(
-			        h, c, MHD_HTTP_SERVICE_UNAVAILABLE,
-			        JSONRPC_SERVER_ERROR, NULL,
-			        "Service Unavailable: too many open "
-			        "sessions; end unused ones with DELETE",
-			        x->origin);
+			return rc;
 		}
-		if (!(x->hs = hs_new(h, &err)))
+		if (!(x->hs = hs_new(h, &err))) {
+			pthread_mutex_lock(&h->tlock);
+			client_put_locked(h, cl, 1);
+			pthread_mutex_unlock(&h->tlock);
 			goto fail;
+		}
+		pthread_mutex_lock(&h->tlock);
+		client_attach_locked(cl, x->hs);
+		pthread_mutex_unlock(&h->tlock);
 		ms = x->hs->ms;
 		mcp_session_ref(ms);
 		x->ms = ms;
@@ -899,6 +1171,9 @@ static enum MHD_Result process_post(struct mcp_http *h, struct exchange *x)
 			memcpy(x->set_session, x->hs->id,
 			       sizeof x->set_session);
 		} else {
+			pthread_mutex_lock(&h->tlock);
+			client_detach_locked(h, x->hs);
+			pthread_mutex_unlock(&h->tlock);
 			hs_close(x->hs);
 		}
 	}
@@ -1212,6 +1487,85 @@ static enum MHD_Result start(struct mcp_http *h, struct MHD_Connection *c,
 	return MHD_YES;
 }
 
+/* --- connections --- */
+
+static struct http_conn *conn_of(struct MHD_Connection *c)
+{
+	const union MHD_ConnectionInfo *ci =
+	        MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+
+	return ci ? ci->socket_context : NULL;
+}
+
+/* Track each connection, so the keeper can close one that has not sent
+ * complete request headers in time (slowloris): libmicrohttpd's own
+ * timeout is reset by every byte, so a client trickling a header holds
+ * its connection for ever. libmicrohttpd closes the socket only after the
+ * CLOSED notification, and both that and the keeper's shutdown() hold
+ * h->clock, so the keeper never touches a descriptor that was reused. */
+static void on_connection(void *cls, struct MHD_Connection *c,
+                          void **socket_context,
+                          enum MHD_ConnectionNotificationCode code)
+{
+	struct mcp_http *h = cls;
+	struct http_conn *hc = *socket_context;
+
+	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+		const union MHD_ConnectionInfo *ci = MHD_get_connection_info(
+		        c, MHD_CONNECTION_INFO_CONNECTION_FD);
+		if (!ci || !(hc = calloc(1, sizeof *hc)))
+			return; /* untracked: only the idle timeout applies */
+		hc->fd = ci->connect_fd;
+		atomic_store(&hc->deadline_ms,
+		             now_ms() + (int64_t)h->header_timeout_s * 1000);
+		pthread_mutex_lock(&h->clock);
+		hc->next = h->conns;
+		if (h->conns)
+			h->conns->prev = hc;
+		h->conns = hc;
+		pthread_mutex_unlock(&h->clock);
+		*socket_context = hc;
+		return;
+	}
+	if (!hc)
+		return;
+	pthread_mutex_lock(&h->clock);
+	if (hc->prev)
+		hc->prev->next = hc->next;
+	else
+		h->conns = hc->next;
+	if (hc->next)
+		hc->next->prev = hc->prev;
+	pthread_mutex_unlock(&h->clock);
+	*socket_context = NULL;
+	free(hc);
+}
+
+/* Close connections whose request headers are overdue. */
+static void close_overdue(struct mcp_http *h)
+{
+	int64_t now = now_ms();
+	unsigned n = 0;
+
+	pthread_mutex_lock(&h->clock);
+	for (struct http_conn *hc = h->conns; hc; hc = hc->next) {
+		int64_t due = atomic_load(&hc->deadline_ms);
+		if (due && now >= due && !hc->shut) {
+			/* Not close(): the descriptor is libmicrohttpd's; it
+			 * sees end of file and closes the connection. */
+			shutdown(hc->fd, SHUT_RDWR);
+			hc->shut = 1;
+			n++;
+		}
+	}
+	pthread_mutex_unlock(&h->clock);
+	if (n)
+		hostlog(SKILL_LOG_NOTICE,
+		        "http: closed %u connection%s that sent no complete "
+		        "request headers in time (serve --header-timeout %u)",
+		        n, n == 1 ? "" : "s", h->header_timeout_s);
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
                                   const char *url, const char *method,
                                   const char *version, const char *upload,
@@ -1221,8 +1575,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 	struct exchange *x = *con_cls;
 
 	(void)version;
-	if (!x)
+	if (!x) {
+		struct http_conn *hc = conn_of(c);
+		if (hc) /* the headers are in */
+			atomic_store(&hc->deadline_ms, 0);
 		return start(h, c, url, method, con_cls);
+	}
 	if (x->kind != X_POST)
 		return MHD_YES;
 	if (x->state == S_BODY) {
@@ -1269,11 +1627,18 @@ static void cancel_call(struct exchange *x)
 static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
+	struct mcp_http *h = cls;
 	struct exchange *x = *con_cls;
+	struct http_conn *hc = conn_of(c);
 	struct http_session *hs;
 	int detach = 0, abort_call;
 
-	(void)cls, (void)c;
+	/* The next request on a kept-alive connection has until the idle
+	 * timeout to send its headers; trickling does not extend it. */
+	if (hc)
+		atomic_store(&hc->deadline_ms,
+		             now_ms() +
+		                     (int64_t)h->connection_timeout_s * 1000);
 	if (!x)
 		return;
 	*con_cls = NULL;
@@ -1332,6 +1697,7 @@ static void expire_sessions(struct mcp_http *h, int keepalive)
 			            (int64_t)h->session_idle_s * 1000) {
 				*p = hs->next;
 				h->nsessions--;
+				client_detach_locked(h, hs);
 				hs->next = dead;
 				dead = hs;
 				continue;
@@ -1419,6 +1785,7 @@ static void *keeper_main(void *arg)
 			if (ka)
 				last_keepalive = now_ms();
 			expire_sessions(h, ka);
+			close_overdue(h);
 		}
 		pthread_mutex_lock(&h->klock);
 	}
@@ -1567,7 +1934,19 @@ static void http_free(struct mcp_http *h)
 {
 	free_list(h->allow_origins);
 	free_list(h->allow_hosts);
+	for (unsigned b = 0; b < HTTP_CLIENT_BUCKETS; b++)
+		while (h->clients[b]) {
+			struct http_client *cl = h->clients[b];
+			h->clients[b] = cl->next;
+			free(cl);
+		}
+	while (h->conns) {
+		struct http_conn *hc = h->conns;
+		h->conns = hc->next;
+		free(hc);
+	}
 	pthread_mutex_destroy(&h->tlock);
+	pthread_mutex_destroy(&h->clock);
 	pthread_mutex_destroy(&h->xlock);
 	pthread_mutex_destroy(&h->klock);
 	pthread_cond_destroy(&h->kcond);
@@ -1615,7 +1994,17 @@ sh_status mcp_http_start(struct mcp_server *srv, const struct mcp_http_opts *o,
 	                                      : MCP_HTTP_SESSION_IDLE_DEFAULT;
 	h->max_sessions = o->max_sessions ? o->max_sessions
 	                                  : MCP_HTTP_MAX_SESSIONS_DEFAULT;
+	h->client_sessions = o->max_client_sessions
+	                             ? o->max_client_sessions
+	                             : MCP_HTTP_MAX_CLIENT_SESSIONS_DEFAULT;
+	h->header_timeout_s = o->header_timeout_s
+	                              ? o->header_timeout_s
+	                              : MCP_HTTP_HEADER_TIMEOUT_DEFAULT;
+	h->connection_timeout_s = o->connection_timeout_s
+	                                  ? o->connection_timeout_s
+	                                  : MCP_HTTP_CONNECTION_TIMEOUT_DEFAULT;
 	pthread_mutex_init(&h->tlock, NULL);
+	pthread_mutex_init(&h->clock, NULL);
 	pthread_mutex_init(&h->xlock, NULL);
 	pthread_mutex_init(&h->klock, NULL);
 	pthread_cond_init(&h->kcond, NULL);
@@ -1640,9 +2029,12 @@ sh_status mcp_http_start(struct mcp_server *srv, const struct mcp_http_opts *o,
 	        MHD_OPTION_CONNECTION_LIMIT,
 	        o->max_connections ? o->max_connections
 	                           : MCP_HTTP_MAX_CONNECTIONS_DEFAULT,
-	        MHD_OPTION_CONNECTION_TIMEOUT,
-	        o->connection_timeout_s ? o->connection_timeout_s
-	                                : MCP_HTTP_CONNECTION_TIMEOUT_DEFAULT,
+	        MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+	        o->max_client_connections
+	                ? o->max_client_connections
+	                : MCP_HTTP_MAX_CLIENT_CONNECTIONS_DEFAULT,
+	        MHD_OPTION_CONNECTION_TIMEOUT, h->connection_timeout_s,
+	        MHD_OPTION_NOTIFY_CONNECTION, on_connection, h,
 	        MHD_OPTION_NOTIFY_COMPLETED, on_completed, h,
 	        MHD_OPTION_EXTERNAL_LOGGER, mhd_log, h, MHD_OPTION_END);
 	if (!h->d) {
@@ -1696,6 +2088,7 @@ void mcp_http_stop(struct mcp_http *h, int64_t drain_ms)
 		while (h->buckets[b]) {
 			struct http_session *hs = h->buckets[b];
 			h->buckets[b] = hs->next;
+			client_detach_locked(h, hs);
 			hs->next = all;
 			all = hs;
 		}

@@ -23,8 +23,12 @@
  * rebinding) -> 403; the bearer token, compared in constant time -> 401
  * with WWW-Authenticate; method -> 405; Accept -> 406; Content-Type -> 415;
  * body cap -> 413; MCP-Protocol-Version -> 400; Mcp-Session-Id missing ->
- * 400, unknown or expired -> 404. Connections are bounded in number and
- * time out when idle; sessions expire when idle.
+ * 400, unknown or expired -> 404. Connections are bounded in number, in
+ * total and per client address, time out when idle, and must send their
+ * request headers within a deadline however slowly they trickle
+ * (slowloris). Sessions are bounded per client address (429 over it) and
+ * in total (the least recently used idle session ends to make room; 503
+ * only when all are in use), and expire when idle.
  *
  * Threads: libmicrohttpd's epoll thread pool does the I/O and answers
  * everything but tools/call on the spot; calls run on the MCP server's
@@ -52,7 +56,12 @@ struct host_services;
 #define MCP_HTTP_CONNECTION_TIMEOUT_DEFAULT 60   /* seconds idle */
 #define MCP_HTTP_SESSION_IDLE_DEFAULT       1800 /* seconds */
 #define MCP_HTTP_MAX_SESSIONS_DEFAULT       10000
-#define MCP_HTTP_POLL_THREADS_MAX           64
+/* Per client address. One HTTP/1.1 connection per concurrent call, so a
+ * busy agent can want dozens. */
+#define MCP_HTTP_MAX_CLIENT_CONNECTIONS_DEFAULT 128
+#define MCP_HTTP_MAX_CLIENT_SESSIONS_DEFAULT    64
+#define MCP_HTTP_HEADER_TIMEOUT_DEFAULT         10 /* seconds */
+#define MCP_HTTP_POLL_THREADS_MAX               64
 
 /* A bound, listening socket and what it is bound to. */
 struct mcp_http_addr {
@@ -84,6 +93,16 @@ struct mcp_http_opts {
 	unsigned connection_timeout_s; /* 0: default */
 	unsigned session_idle_s;       /* 0: default */
 	unsigned max_sessions;         /* 0: default */
+	/* Per client address; loopback clients too. Over the connection
+	 * cap a new connection is closed at once; over the session cap
+	 * initialize gets 429 with Retry-After, unless the address has a
+	 * session idle for a minute (then that one ends). */
+	unsigned max_client_connections; /* 0: default */
+	unsigned max_client_sessions;    /* 0: default */
+	/* Seconds a new connection has to send complete request headers
+	 * (a later request on it: connection_timeout_s), however slowly
+	 * it trickles them. */
+	unsigned header_timeout_s; /* 0: default */
 };
 
 struct mcp_http;

@@ -52,11 +52,12 @@ struct mcp_job {
 	struct mcp_session *s;           /* holds a reference */
 	struct jsonrpc_msg msg;          /* owned */
 	struct mcp_reply reply;
-	const char *tool_name; /* in msg */
-	const cJSON *args;     /* in msg; NULL for {} */
-	const cJSON *token;    /* progressToken in msg, or NULL */
-	atomic_int cancel;     /* the call's cancel flag */
-	atomic_int reason;     /* enum cancel_reason */
+	const char *tool_name;   /* in msg */
+	const cJSON *args;       /* in msg; NULL for {} */
+	const cJSON *token;      /* progressToken in msg, or NULL */
+	const struct tool *tool; /* while it runs, for attribution */
+	atomic_int cancel;       /* the call's cancel flag */
+	atomic_int reason;       /* enum cancel_reason */
 	skill_log_level log_min;
 };
 
@@ -275,6 +276,23 @@ static void job_free(struct mcp_job *j)
 	free(j);
 }
 
+/* Name the skill and tool behind a notification in its _meta, so a
+ * client can tell whose words a progress or log message is (a skill could
+ * otherwise pose as another, or as the host). Clients ignore _meta keys
+ * they do not know; the prefix follows the 2025-11-25 key format. */
+static int add_origin(cJSON *params, const struct mcp_job *j)
+{
+	cJSON *meta;
+
+	if (!j->tool)
+		return 1;
+	meta = cJSON_AddObjectToObject(params, "_meta");
+	return meta &&
+	       cJSON_AddStringToObject(meta, MCP_META_SKILL,
+	                               j->tool->skill->desc->name) &&
+	       cJSON_AddStringToObject(meta, MCP_META_TOOL, j->tool->mcp_name);
+}
+
 static void on_progress(void *ud, double progress, double total,
                         const char *message)
 {
@@ -292,7 +310,8 @@ static void on_progress(void *ud, double progress, double total,
 	cJSON_AddItemToObject(p, "progressToken", tok);
 	if (!cJSON_AddNumberToObject(p, "progress", progress) ||
 	    (total > 0 && !cJSON_AddNumberToObject(p, "total", total)) ||
-	    (message && !cJSON_AddStringToObject(p, "message", message))) {
+	    (message && !cJSON_AddStringToObject(p, "message", message)) ||
+	    !add_origin(p, j)) {
 		cJSON_Delete(p);
 		return;
 	}
@@ -312,7 +331,7 @@ static void on_log(void *ud, skill_log_level level, const char *logger,
 	if (!p ||
 	    !cJSON_AddStringToObject(p, "level", hostlog_level_name(level)) ||
 	    (logger && !cJSON_AddStringToObject(p, "logger", logger)) ||
-	    !cJSON_AddStringToObject(p, "data", message)) {
+	    !cJSON_AddStringToObject(p, "data", message) || !add_origin(p, j)) {
 		cJSON_Delete(p);
 		return;
 	}
@@ -372,6 +391,7 @@ static char *run_call(struct mcp_job *j, size_t *len)
 		return jsonrpc_error(j->msg.id, JSONRPC_INVALID_PARAMS, text,
 		                     NULL, len);
 	}
+	j->tool = t;
 	if (dispatch_call_tool(c, t, j->args, &o, &res, &err) != SH_OK) {
 		char text[MCP_MSG_MAX];
 		/* No call could be made (the skill cannot start): tell the
@@ -389,6 +409,7 @@ static char *run_call(struct mcp_job *j, size_t *len)
 			cJSON_AddItemToArray(res.content, b);
 		}
 	}
+	j->tool = NULL;
 	runtime_release(c);
 	out = call_result_to_json(&res);
 	if (!out)

@@ -54,6 +54,10 @@ struct mcp_session;
 #define MCP_THREADS_MAX     256
 /* Calls waiting for a worker before new ones are refused as busy. */
 #define MCP_QUEUE_MAX 4096
+/* The _meta keys on notifications/progress and notifications/message
+ * from a tool call: the skill ("acme/weather") and the tool's MCP name. */
+#define MCP_META_SKILL "dev.skillhost/skill"
+#define MCP_META_TOOL  "dev.skillhost/tool"
 
 struct mcp_server_opts {
 	struct runtime *rt; /* borrowed; sealed */

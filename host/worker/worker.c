@@ -484,6 +484,16 @@ static skill_status send_blob(skill_call_t *call, enum wire_type t,
 	return chan_send(&b, 0) ? SKILL_ERR_IO : SKILL_OK;
 }
 
+/* Text the local check refused (not UTF-8, a NUL) goes to the host all
+ * the same: the host refuses it too, and it is the host that tells the
+ * client which field was refused and why. The skill gets the refusal. */
+static skill_status refused(skill_call_t *call, enum wire_type t, const void *p,
+                            size_t n)
+{
+	send_blob(call, t, p, n);
+	return SKILL_ERR_ARGS;
+}
+
 static skill_status w_result_text(skill_call_t *call, const char *text,
                                   size_t len)
 {
@@ -495,8 +505,8 @@ static skill_status w_result_text(skill_call_t *call, const char *text,
 		return SKILL_ERR_ARGS;
 	if (len == SKILL_NUL_TERMINATED)
 		len = strlen(text);
-	if (!call_utf8_valid(text, len) || memchr(text, '\0', len))
-		return SKILL_ERR_ARGS;
+	if (!call_text_ok(c, "result_text", text, len, 0))
+		return refused(call, WIRE_RESULT_TEXT, text, len);
 	if (len > CALL_RESULT_MAX || c->bytes > CALL_RESULT_MAX - len)
 		return SKILL_ERR_NOMEM;
 	c->bytes += len;
@@ -507,14 +517,18 @@ static skill_status w_result_json(skill_call_t *call, const char *json,
                                   size_t len)
 {
 	skill_status st;
+	unsigned n;
 
 	if (!json)
 		return SKILL_ERR_ARGS;
 	if (len == SKILL_NUL_TERMINATED)
 		len = strlen(json);
+	n = wc(call)->base.nrefused;
 	st = call_result_json(&wc(call)->base, json, len);
 	if (st != SKILL_OK)
-		return st;
+		return wc(call)->base.nrefused != n
+		               ? refused(call, WIRE_RESULT_JSON, json, len)
+		               : st;
 	return send_blob(call, WIRE_RESULT_JSON, json, len);
 }
 
@@ -539,10 +553,11 @@ static skill_status w_result_resource(skill_call_t *call,
 {
 	skill_resource_t res;
 	struct wire_buf b;
+	unsigned n = wc(call)->base.nrefused;
 	skill_status st = call_result_resource(&wc(call)->base, r);
 
 	drop_local(wc(call));
-	if (st != SKILL_OK)
+	if (st != SKILL_OK && wc(call)->base.nrefused == n)
 		return st;
 	/* Passed the checks, so r is big enough and exactly one of text and
 	 * blob is set. */
@@ -559,7 +574,8 @@ static skill_status w_result_resource(skill_call_t *call,
 	                                    : res.text_len)
 	                         : 0);
 	wire_put_nbytes(&b, res.blob, res.blob ? res.blob_len : 0);
-	return chan_send(&b, 0) ? SKILL_ERR_IO : SKILL_OK;
+	/* A refused one goes to the host too; see refused(). */
+	return chan_send(&b, 0) ? SKILL_ERR_IO : st;
 }
 
 static skill_status w_result_link(skill_call_t *call,
@@ -567,10 +583,11 @@ static skill_status w_result_link(skill_call_t *call,
 {
 	skill_resource_link_t link;
 	struct wire_buf b;
+	unsigned n = wc(call)->base.nrefused;
 	skill_status st = call_result_link(&wc(call)->base, l);
 
 	drop_local(wc(call));
-	if (st != SKILL_OK)
+	if (st != SKILL_OK && wc(call)->base.nrefused == n)
 		return st;
 	memset(&link, 0, sizeof link);
 	memcpy(&link, l,
@@ -583,7 +600,8 @@ static skill_status w_result_link(skill_call_t *call,
 	wire_put_nstr(&b, link.description);
 	wire_put_nstr(&b, link.mime_type);
 	wire_put_i64(&b, link.size);
-	return chan_send(&b, 0) ? SKILL_ERR_IO : SKILL_OK;
+	/* A refused one goes to the host too; see refused(). */
+	return chan_send(&b, 0) ? SKILL_ERR_IO : st;
 }
 
 static skill_status w_tool_error(skill_call_t *call, const char *message)
@@ -1415,6 +1433,7 @@ static int serve_call(struct frame *f, uint32_t ntools)
 	c.args_len = len;
 	c.parse_once = (pthread_once_t)PTHREAD_ONCE_INIT;
 	c.id = f->id;
+	c.base.check_only = 1;
 	c.base.cancel = &ctl->cancel;
 	c.base.deadline_ns = deadline;
 	/* The host validated the arguments before sending them. */

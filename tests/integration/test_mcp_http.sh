@@ -25,7 +25,8 @@ run "$SH" serve --help; expect_rc 0 "serve --help"; expect_out "--stateless" "he
 
 # --- a stateful server ---
 start_server main --http 127.0.0.1:0 "${LIBS[@]}" --page-size 5 \
-  --connection-timeout 3 --max-connections 2000 --reload-interval 1
+  --connection-timeout 3 --max-connections 2000 --max-client-connections 2000 \
+  --reload-interval 1
 MAIN=$PID; M=$URL/mcp
 PORT=${URL##*:}
 post "$M" "$INIT"; expect_code 200 "initialize"

@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -295,6 +296,134 @@ static void test_deadline(void **state)
 	call_finish(&c, NULL);
 }
 
+static void test_utf8_check(void **state)
+{
+	(void)state;
+	assert_int_equal(call_utf8_check("abc", 3), 3);
+	assert_int_equal(call_utf8_check("h\xc3\xa9llo", 6), 6);
+	assert_int_equal(call_utf8_check("ab\xff", 3), 2);
+	assert_int_equal(call_utf8_check("a\xc0\x80", 3), 1); /* overlong */
+	assert_int_equal(call_utf8_check("\xed\xa0\x80", 3), 0);
+	assert_int_equal(call_utf8_check("ok\xe2\x82", 4), 2); /* cut short */
+	assert_int_equal(call_utf8_check("\xf4\x90\x80\x80", 4), 0);
+	assert_true(call_utf8_valid("\xf0\x9f\x98\x80", 4));
+	assert_false(call_utf8_valid("x\x80", 2));
+}
+
+struct seen {
+	int logs, progress;
+	char last_log[256];
+	const char *last_logger;
+	int progress_had_message;
+};
+
+static void seen_progress(void *ud, double p, double t, const char *m)
+{
+	struct seen *s = ud;
+
+	(void)p, (void)t;
+	s->progress++;
+	s->progress_had_message = m != NULL;
+}
+
+static void seen_log(void *ud, skill_log_level l, const char *logger,
+                     const char *m)
+{
+	struct seen *s = ud;
+
+	(void)l;
+	s->logs++;
+	s->last_logger = logger;
+	snprintf(s->last_log, sizeof s->last_log, "%s", m);
+}
+
+static void test_refused_output(void **state)
+{
+	struct seen seen = {0};
+	struct call_sinks sinks = {
+	        .progress = seen_progress, .log = seen_log, .ud = &seen};
+	struct skill_call c;
+	char *s;
+
+	(void)state;
+	/* Invalid UTF-8 inside a JSON string: cJSON would take it. */
+	call_init(&c, "t/t", "t/t.x", NULL);
+	c.sinks = &sinks;
+	assert_int_equal(call_result_json(&c, "{\"a\":\"x\xff\"}", 10),
+	                 SKILL_ERR_ARGS);
+	assert_int_equal(c.nrefused, 1);
+	assert_int_equal(seen.logs, 1);
+	assert_string_equal(seen.last_logger, "t/t");
+	assert_string_equal(seen.last_log, "result_json refused: not valid "
+	                                   "UTF-8 at byte 7; send text as "
+	                                   "UTF-8");
+	/* Nothing else got through: the call is an error that says why. */
+	s = finish_json(&c);
+	assert_string_equal(s, "{\"content\":[{\"type\":\"text\",\"text\":"
+	                       "\"the skill sent no output the host could "
+	                       "accept: result_json refused: not valid UTF-8 "
+	                       "at byte 7; send text as UTF-8\"}],"
+	                       "\"isError\":true}");
+	free(s);
+
+	/* A NUL in text is named as such. */
+	call_init(&c, "t/t", "t/t.x", NULL);
+	assert_int_equal(call_result_text(&c, "ab\0c", 4), SKILL_ERR_ARGS);
+	assert_string_equal(
+	        c.refused,
+	        "result_text refused: it holds a NUL byte at byte 2");
+	call_finish(&c, NULL);
+
+	/* Log and progress: the bad text never reaches a sink; the refusal
+	 * does, as a warning, and the progress goes on without a message. */
+	memset(&seen, 0, sizeof seen);
+	call_init(&c, "t/t", "t/t.x", NULL);
+	c.sinks = &sinks;
+	call_log(&c, SKILL_LOG_INFO, "bad \xfe");
+	assert_int_equal(seen.logs, 1);
+	assert_string_equal(seen.last_log, "log message refused: not valid "
+	                                   "UTF-8 at byte 4; send text as "
+	                                   "UTF-8");
+	call_progress(&c, 1, 2, "step \xc0\x80");
+	assert_int_equal(seen.progress, 1);
+	assert_false(seen.progress_had_message);
+	assert_int_equal(seen.logs, 2);
+	call_progress(&c, 2, 2, "fine");
+	assert_true(seen.progress_had_message);
+	/* Valid output after a refusal stands: no error is made up. */
+	assert_int_equal(call_result_text(&c, "done", SKILL_NUL_TERMINATED),
+	                 SKILL_OK);
+	s = finish_json(&c);
+	assert_string_equal(s, "{\"content\":[{\"type\":\"text\","
+	                       "\"text\":\"done\"}]}");
+	free(s);
+
+	/* tool_error with a bad message is still an error, naming it. */
+	call_init(&c, "t/t", "t/t.x", NULL);
+	c.check_only = 1; /* the worker's copy: nothing is logged */
+	assert_int_equal(call_tool_error(&c, "no \xff"), SKILL_OK);
+	s = finish_json(&c);
+	assert_string_equal(s, "{\"content\":[{\"type\":\"text\",\"text\":"
+	                       "\"the tool failed, and its tool_error message "
+	                       "was refused: not valid UTF-8 at byte 3\"}],"
+	                       "\"isError\":true}");
+	free(s);
+
+	/* Link fields are each named. */
+	call_init(&c, "t/t", "t/t.x", NULL);
+	{
+		skill_resource_link_t l = {.struct_size = sizeof l,
+		                           .uri = "https://x/\xff",
+		                           .name = "n",
+		                           .size = -1};
+		assert_int_equal(call_result_link(&c, &l), SKILL_ERR_ARGS);
+		assert_string_equal(c.refused,
+		                    "result_link uri refused: not valid UTF-8 "
+		                    "at byte 10; send text as UTF-8");
+	}
+	call_finish(&c, NULL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -308,6 +437,8 @@ int main(void)
 	        cmocka_unit_test(test_accessors),
 	        cmocka_unit_test(test_progress_must_increase),
 	        cmocka_unit_test(test_deadline),
+	        cmocka_unit_test(test_utf8_check),
+	        cmocka_unit_test(test_refused_output),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -4,7 +4,8 @@
  * output, opens sockets, runs programs, reads files it must not, writes
  * garbage on the host's socket, signals the host, and exits mid-call. The
  * isolation tests call each tool and check that the host stays up, fails
- * the call with a reason, and serves the next one. Harmless tools (ok,
+ * the call with a reason, and serves the next one. bad_utf8 puts invalid
+ * UTF-8 in each kind of output, ignoring the refusal. Harmless tools (ok,
  * threads, artifact, http, secret) exercise the forwarded host services.
  */
 #include <errno.h>
@@ -49,6 +50,7 @@ enum {
 	T_NAN,
 	T_BACKGROUND,
 	T_WRITE,
+	T_BADUTF8,
 	T_COUNT
 };
 
@@ -126,14 +128,24 @@ static const skill_tool_t tools_[T_COUNT] = {
                              "Create path (default: in $TMPDIR) and read "
                              "it back.",
                      .input_schema = OBJ("\"path\":{\"type\":\"string\"}")},
+        [T_BADUTF8] = {TS, .name = "bad_utf8",
+                       .description =
+                               "Put invalid UTF-8 in one output (field: "
+                               "json, text, error, log, progress, link or "
+                               "resource), ignore the refusal, and return "
+                               "nothing else (\"ok\" after log and "
+                               "progress).",
+                       .input_schema = OBJ("\"field\":{\"type\":"
+                                           "\"string\"}")},
 };
 
 static const skill_tool_t *const tool_ptrs[T_COUNT] = {
         &tools_[0],  &tools_[1],  &tools_[2],  &tools_[3],  &tools_[4],
         &tools_[5],  &tools_[6],  &tools_[7],  &tools_[8],  &tools_[9],
         &tools_[10], &tools_[11], &tools_[12], &tools_[13], &tools_[14],
-        &tools_[15], &tools_[16], &tools_[17], &tools_[18], &tools_[19]};
-_Static_assert(T_COUNT == 20, "list every tool in tool_ptrs");
+        &tools_[15], &tools_[16], &tools_[17], &tools_[18], &tools_[19],
+        &tools_[20]};
+_Static_assert(T_COUNT == 21, "list every tool in tool_ptrs");
 
 static skill_status fail(const skill_host_t *h, skill_call_t *c,
                          const char *what)
@@ -432,6 +444,49 @@ static skill_status write_file(const skill_host_t *h, skill_call_t *c,
 	return text(h, c, "wrote and read back");
 }
 
+/* Each field's bad bytes sit at a known offset, so a test can check that
+ * the host's message points at them. A status other than the refusal is
+ * reported as text, which the test would see. */
+static skill_status bad_utf8(const skill_host_t *h, skill_call_t *c,
+                             const char *field)
+{
+	skill_status st;
+
+	if (!field)
+		field = "";
+	if (!strcmp(field, "json")) {
+		st = h->result_json(c, "{\"a\":\"x\xff\xfey\"}", 12);
+	} else if (!strcmp(field, "text")) {
+		st = h->result_text(c, "ok\xc3\x28", SKILL_NUL_TERMINATED);
+	} else if (!strcmp(field, "error")) {
+		/* A UTF-16 surrogate, encoded as if it were a character. */
+		return h->tool_error(c, "bad \xed\xa0\x80 surrogate");
+	} else if (!strcmp(field, "log")) {
+		h->log(h, c, SKILL_LOG_ERROR, "log \xff message");
+		return text(h, c, "ok");
+	} else if (!strcmp(field, "progress")) {
+		h->progress(c, 1, 2, "step \xc0\x80 overlong");
+		return text(h, c, "ok");
+	} else if (!strcmp(field, "link")) {
+		skill_resource_link_t l = {.struct_size = sizeof l,
+		                           .uri = "https://example.com/x",
+		                           .name = "name \xfe",
+		                           .size = -1};
+		st = h->result_link(c, &l);
+	} else if (!strcmp(field, "resource")) {
+		skill_resource_t r = {.struct_size = sizeof r,
+		                      .uri = "file:///r.txt",
+		                      .text = "res \xf8 text",
+		                      .text_len = SKILL_NUL_TERMINATED};
+		st = h->result_resource(c, &r);
+	} else {
+		return text(h, c, "unknown field");
+	}
+	if (st != SKILL_ERR_ARGS)
+		return text(h, c, "the host did not refuse it");
+	return SKILL_OK;
+}
+
 static skill_status invoke(void *data, const skill_host_t *h, skill_call_t *c,
                            uint32_t tool, const char *args, size_t len)
 {
@@ -507,6 +562,7 @@ static skill_status invoke(void *data, const skill_host_t *h, skill_call_t *c,
 		pthread_detach(t);
 		return text(h, c, "background thread started");
 	case T_WRITE: return write_file(h, c, h->arg_string(c, "path"));
+	case T_BADUTF8: return bad_utf8(h, c, h->arg_string(c, "field"));
 	}
 	return SKILL_ERR_UNSUPPORTED;
 }
