@@ -61,7 +61,7 @@
  * the isolated executor's grace, its worker is gone well within 1 s. */
 #define HTTP_WATCH_MS 200
 /* Hung-up calls handled per check; the rest wait for the next one. */
-#define HTTP_WATCH_BATCH 256
+#define HTTP_WATCH_BATCH       256
 #define HTTP_TOO_MANY_REQUESTS 429
 #define HTTP_CLIENT_BUCKETS    256
 #define HTTP_ADDR_LEN          64 /* a printed IPv6 address, and more */
