@@ -16,40 +16,39 @@
  * from other vendors are rebuilt as text and tool_use blocks, with ids
  * made safe for Anthropic's id pattern.
  *
- * Part of the backend interface (backend.h); [control] like it.
+ * An adapter behind backend_int.h; [control] like backend.h.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "backend.h"
-#include "jsonnum.h"
+#include "backend_int.h"
 
 #define ANTHROPIC_DEFAULT_BASE "https://api.anthropic.com"
 #define ANTHROPIC_WIRE         "anthropic"
+
+static const struct backend_endpoint anthropic_endpoint = {
+        .key_var = "ANTHROPIC_API_KEY",
+        .key_hint = "ANTHROPIC_API_KEY with your Anthropic API key",
+        .header = "x-api-key",
+        .prefix = "",
+        .base_var = "ANTHROPIC_BASE_URL",
+        .default_base = ANTHROPIC_DEFAULT_BASE,
+};
 
 static sh_status anthropic_setup(struct backend *b,
                                  const struct backend_config *cfg,
                                  struct sh_error *e)
 {
-	const char *key =
-	        cfg->api_key ? cfg->api_key : backend_env("ANTHROPIC_API_KEY");
-	const char *base = cfg->base_url ? cfg->base_url
-	                                 : backend_env("ANTHROPIC_BASE_URL");
-	sh_status rc;
+	sh_status rc = backend_key(b, cfg, &anthropic_endpoint, e);
 
-	if (!key)
-		return backend_missing(e, "anthropic", "ANTHROPIC_API_KEY",
-		                       "ANTHROPIC_API_KEY with your Anthropic "
-		                       "API key");
-	rc = backend_auth_header(b, "x-api-key", "", key, e);
 	if (rc == SH_OK)
 		rc = backend_add_header(b, "anthropic-version",
 		                        BACKEND_ANTHROPIC_VERSION, e);
 	if (rc != SH_OK)
 		return rc;
-	return backend_set_url(b, base ? base : ANTHROPIC_DEFAULT_BASE,
-	                       "/v1/messages", e);
+	return backend_endpoint_url(b, cfg, &anthropic_endpoint, "/v1/messages",
+	                            e);
 }
 
 static cJSON *text_block(const char *text)
@@ -66,6 +65,8 @@ static cJSON *text_block(const char *text)
 
 static int add_assistant(cJSON *msgs, const struct tr_msg *a)
 {
+	const cJSON *native = backend_native(a, ANTHROPIC_WIRE);
+	const char *text = backend_turn_text(a);
 	cJSON *m = cJSON_CreateObject(), *content, *blk;
 	char id[BACKEND_ID_MAX + 1];
 
@@ -74,8 +75,8 @@ static int add_assistant(cJSON *msgs, const struct tr_msg *a)
 	cJSON_AddItemToArray(msgs, m);
 	if (!cJSON_AddStringToObject(m, "role", "assistant"))
 		return 0;
-	if (a->native && a->wire && !strcmp(a->wire, ANTHROPIC_WIRE)) {
-		if (!(content = cJSON_Duplicate(a->native, 1)))
+	if (native) {
+		if (!(content = cJSON_Duplicate(native, 1)))
 			return 0;
 		cJSON_AddItemToObject(m, "content", content);
 		return 1;
@@ -83,9 +84,8 @@ static int add_assistant(cJSON *msgs, const struct tr_msg *a)
 	if (!(content = cJSON_AddArrayToObject(m, "content")))
 		return 0;
 	/* The API refuses an assistant turn with no content at all. */
-	if ((a->text && *a->text) || !a->ncalls) {
-		if (!(blk = text_block(a->text && *a->text ? a->text
-		                                           : "(no answer)")))
+	if (text) {
+		if (!(blk = text_block(text)))
 			return 0;
 		cJSON_AddItemToArray(content, blk);
 	}
@@ -155,8 +155,9 @@ fail:
 	return NULL;
 }
 
-static int add_results(cJSON *msgs, const struct tr_msg *t)
+static int add_results(cJSON *msgs, const struct transcript *tr, size_t k)
 {
+	const struct tr_msg *t = &tr->msgs[k];
 	cJSON *m = cJSON_CreateObject(), *content;
 	char id[BACKEND_ID_MAX + 1];
 
@@ -186,23 +187,17 @@ static int add_results(cJSON *msgs, const struct tr_msg *t)
 
 static int add_user(cJSON *msgs, const char *text)
 {
-	cJSON *m = cJSON_CreateObject();
-
-	if (!m || !cJSON_AddStringToObject(m, "role", "user") ||
-	    !cJSON_AddStringToObject(m, "content", text)) {
-		cJSON_Delete(m);
-		return 0;
-	}
-	cJSON_AddItemToArray(msgs, m);
-	return 1;
+	return backend_add_message(msgs, "user", text) != NULL;
 }
+
+static const struct backend_turns anthropic_turns = {add_user, add_assistant,
+                                                     add_results};
 
 static sh_status anthropic_build(struct backend *b, const struct transcript *tr,
                                  const cJSON *tools, cJSON **body,
                                  struct sh_error *e)
 {
 	cJSON *o = cJSON_CreateObject(), *msgs;
-	int ok;
 
 	*body = NULL;
 	if (!o || !cJSON_AddStringToObject(o, "model", b->model) ||
@@ -211,40 +206,12 @@ static sh_status anthropic_build(struct backend *b, const struct transcript *tr,
 	                                     ? b->max_tokens
 	                                     : BACKEND_DEFAULT_MAX_TOKENS) ||
 	    (tr->system && !cJSON_AddStringToObject(o, "system", tr->system)) ||
-	    !(msgs = cJSON_AddArrayToObject(o, "messages")))
-		goto nomem;
-	for (size_t i = 0; i < tr->nmsgs; i++) {
-		const struct tr_msg *m = &tr->msgs[i];
-		switch (m->role) {
-		case TR_USER:
-			ok = add_user(msgs, m->text ? m->text : "");
-			break;
-		case TR_ASSISTANT: ok = add_assistant(msgs, m); break;
-		default: ok = add_results(msgs, m);
-		}
-		if (!ok)
-			goto nomem;
-	}
-	if (cJSON_GetArraySize(tools) > 0)
-		cJSON_AddItemReferenceToObject(o, "tools", (cJSON *)tools);
+	    !(msgs = cJSON_AddArrayToObject(o, "messages")) ||
+	    !backend_add_turns(msgs, tr, &anthropic_turns))
+		return backend_build_nomem(o, e);
+	backend_add_tools(o, "tools", tools);
 	*body = o;
 	return SH_OK;
-nomem:
-	cJSON_Delete(o);
-	return sh_error_set(e, SH_ERR_NOMEM, "out of memory");
-}
-
-static const char *anthropic_error(const cJSON *body)
-{
-	return backend_str(cJSON_GetObjectItemCaseSensitive(body, "error"),
-	                   "message");
-}
-
-static int64_t num(const cJSON *o, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-
-	return json_int64(v, 0);
 }
 
 static sh_status anthropic_parse(struct backend *b, const cJSON *resp,
@@ -253,11 +220,11 @@ static sh_status anthropic_parse(struct backend *b, const cJSON *resp,
 	const cJSON *content =
 	        cJSON_GetObjectItemCaseSensitive(resp, "content");
 	const cJSON *blk, *usage;
-	const char *type = backend_str(resp, "type"), *stop;
+	const char *type = backend_str(resp, "type");
 	sh_status rc;
 
 	if (type && !strcmp(type, "error")) {
-		const char *m = anthropic_error(resp);
+		const char *m = backend_error_message(resp);
 		return sh_error_set(e, SH_ERR_FAIL, "error: %s",
 		                    m ? m : "(no message)");
 	}
@@ -279,31 +246,27 @@ static sh_status anthropic_parse(struct backend *b, const cJSON *resp,
 			const char *name = backend_str(blk, "name");
 			const cJSON *input =
 			        cJSON_GetObjectItemCaseSensitive(blk, "input");
-			char *args;
 			if (!id || !name || !input)
 				return sh_error_set(
 				        e, SH_ERR_INVALID,
 				        "a tool_use block lacks id, "
 				        "name or input");
-			if (!(args = cJSON_PrintUnformatted(input)))
-				return sh_error_set(e, SH_ERR_NOMEM,
-				                    "out of memory");
-			rc = tr_msg_add_call(out, id, name, args, NULL, 0, e);
-			cJSON_free(args);
+			rc = backend_add_call(out, id, name, input,
+			                      BACKEND_ARGS_JSON, NULL, 0, e);
 			if (rc != SH_OK)
 				return rc;
 		}
 	}
-	if ((stop = backend_str(resp, "stop_reason")) &&
-	    !(out->stop = strdup(stop)))
-		return sh_error_set(e, SH_ERR_NOMEM, "out of memory");
-	if (!(out->native = cJSON_Duplicate(content, 1)))
-		return sh_error_set(e, SH_ERR_NOMEM, "out of memory");
+	if ((rc = backend_set_stop(out, backend_str(resp, "stop_reason"), e)) !=
+	            SH_OK ||
+	    (rc = backend_set_native(out, content, e)) != SH_OK)
+		return rc;
 	usage = cJSON_GetObjectItemCaseSensitive(resp, "usage");
-	out->usage.input_tokens = num(usage, "input_tokens") +
-	                          num(usage, "cache_creation_input_tokens") +
-	                          num(usage, "cache_read_input_tokens");
-	out->usage.output_tokens = num(usage, "output_tokens");
+	out->usage.input_tokens =
+	        backend_num(usage, "input_tokens") +
+	        backend_num(usage, "cache_creation_input_tokens") +
+	        backend_num(usage, "cache_read_input_tokens");
+	out->usage.output_tokens = backend_num(usage, "output_tokens");
 	(void)b;
 	return SH_OK;
 }
@@ -315,5 +278,5 @@ const struct backend_ops backend_anthropic_ops = {
         .setup = anthropic_setup,
         .build = anthropic_build,
         .parse = anthropic_parse,
-        .error_message = anthropic_error,
+        .error_message = backend_error_message,
 };

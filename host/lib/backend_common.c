@@ -1,0 +1,296 @@
+/*
+ * backend_common.c - what the vendor adapters share: credentials, headers
+ * and URLs, and the pieces of requests and replies that recur across
+ * vendors. See backend_int.h.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "backend_int.h"
+#include "curlapi.h"
+#include "jsonnum.h"
+
+/* ---- credentials, headers and URLs ------------------------------------ */
+
+const char *backend_env(const char *name)
+{
+	const char *v = getenv(name);
+
+	return v && *v ? v : NULL;
+}
+
+const char *backend_setting(const char *given, const char *var)
+{
+	return given ? given : backend_env(var);
+}
+
+sh_status backend_missing(struct sh_error *e, const char *backend,
+                          const char *var, const char *what)
+{
+	return sh_error_set(e, SH_ERR_USAGE,
+	                    "backend %s: %s is not set; export %s, or choose "
+	                    "another --backend",
+	                    backend, var, what);
+}
+
+const char *backend_add_secret(struct backend *b, const char *value)
+{
+	char *copy;
+
+	if (b->nsecrets == BACKEND_MAX_SECRETS || !(copy = strdup(value)))
+		return NULL;
+	b->secrets[b->nsecrets++] = copy;
+	return copy;
+}
+
+sh_status backend_add_header(struct backend *b, const char *name,
+                             const char *value, struct sh_error *e)
+{
+	size_t n = strlen(name) + strlen(value) + 3;
+	char *line = malloc(n);
+	struct curl_slist *l;
+
+	if (!line)
+		return sh_error_set(e, SH_ERR_NOMEM, "out of memory");
+	snprintf(line, n, "%s: %s", name, value);
+	l = curlapi()->slist_append(b->headers, line);
+	sodium_memzero(line, n); /* it may hold a key */
+	free(line);
+	if (!l)
+		return sh_error_set(e, SH_ERR_NOMEM, "out of memory");
+	b->headers = l;
+	return SH_OK;
+}
+
+sh_status backend_auth_header(struct backend *b, const char *name,
+                              const char *prefix, const char *key,
+                              struct sh_error *e)
+{
+	size_t n = strlen(prefix) + strlen(key) + 1;
+	char *value;
+	sh_status rc;
+
+	if (!backend_add_secret(b, key))
+		return sh_error_set(e, SH_ERR_NOMEM, "out of memory");
+	if (!(value = malloc(n)))
+		return sh_error_set(e, SH_ERR_NOMEM, "out of memory");
+	snprintf(value, n, "%s%s", prefix, key);
+	rc = backend_add_header(b, name, value, e);
+	sodium_memzero(value, n);
+	free(value);
+	return rc;
+}
+
+sh_status backend_set_url(struct backend *b, const char *base,
+                          const char *suffix, struct sh_error *e)
+{
+	size_t blen = strlen(base);
+	int n;
+
+	while (blen && base[blen - 1] == '/')
+		blen--;
+	if (strncmp(base, "http://", 7) && strncmp(base, "https://", 8))
+		return sh_error_set(e, SH_ERR_USAGE,
+		                    "backend %s: base URL \"%s\" must start "
+		                    "with http:// or https://",
+		                    b->ops->name, base);
+	n = snprintf(b->url, sizeof b->url, "%.*s%s", (int)blen, base, suffix);
+	if (n < 0 || (size_t)n >= sizeof b->url)
+		return sh_error_set(
+		        e, SH_ERR_USAGE,
+		        "backend %s: the URL is longer than %d bytes",
+		        b->ops->name, BACKEND_URL_MAX);
+	return SH_OK;
+}
+
+int backend_path_escape(const char *s, char *out, size_t cap)
+{
+	size_t j = 0;
+
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (isalnum(*p) || *p == '-' || *p == '_' || *p == '.' ||
+		    *p == '~') {
+			if (j + 1 >= cap)
+				return 0;
+			out[j++] = (char)*p;
+		} else {
+			if (j + 3 >= cap)
+				return 0;
+			snprintf(out + j, 4, "%%%02X", *p);
+			j += 3;
+		}
+	}
+	out[j] = '\0';
+	return 1;
+}
+
+sh_status backend_key(struct backend *b, const struct backend_config *cfg,
+                      const struct backend_endpoint *ep, struct sh_error *e)
+{
+	const char *key = backend_setting(cfg->api_key, ep->key_var);
+
+	if (!key && ep->key_var2)
+		key = backend_env(ep->key_var2);
+	if (!key)
+		return ep->key_hint ? backend_missing(e, b->ops->name,
+		                                      ep->key_var, ep->key_hint)
+		                    : SH_OK;
+	return backend_auth_header(b, ep->header, ep->prefix, key, e);
+}
+
+sh_status backend_endpoint_url(struct backend *b,
+                               const struct backend_config *cfg,
+                               const struct backend_endpoint *ep,
+                               const char *suffix, struct sh_error *e)
+{
+	const char *base = cfg->base_url;
+
+	if (!base && ep->base_var)
+		base = backend_env(ep->base_var);
+	return backend_set_url(b, base ? base : ep->default_base, suffix, e);
+}
+
+/* ---- requests ------------------------------------------------------------ */
+
+int backend_add_turns(cJSON *into, const struct transcript *tr,
+                      const struct backend_turns *t)
+{
+	for (size_t i = 0; i < tr->nmsgs; i++) {
+		const struct tr_msg *m = &tr->msgs[i];
+		int ok;
+
+		switch (m->role) {
+		case TR_USER: ok = t->user(into, m->text ? m->text : ""); break;
+		case TR_ASSISTANT: ok = t->assistant(into, m); break;
+		default: ok = t->results(into, tr, i);
+		}
+		if (!ok)
+			return 0;
+	}
+	return 1;
+}
+
+cJSON *backend_add_message(cJSON *arr, const char *role, const char *content)
+{
+	cJSON *m = cJSON_CreateObject();
+
+	if (!m || !cJSON_AddStringToObject(m, "role", role) ||
+	    !cJSON_AddStringToObject(m, "content", content)) {
+		cJSON_Delete(m);
+		return NULL;
+	}
+	cJSON_AddItemToArray(arr, m);
+	return m;
+}
+
+const cJSON *backend_native(const struct tr_msg *a, const char *wire)
+{
+	return a->native && a->wire && !strcmp(a->wire, wire) ? a->native
+	                                                      : NULL;
+}
+
+const char *backend_turn_text(const struct tr_msg *a)
+{
+	if (a->text && *a->text)
+		return a->text;
+	return a->ncalls ? NULL : "(no answer)";
+}
+
+char *backend_result_text(const struct tr_result *r)
+{
+	char *text = tr_result_text(r->result, 0), *out;
+	size_t n;
+
+	if (!text || !r->is_error)
+		return text;
+	n = strlen(text) + 8;
+	if ((out = malloc(n)))
+		snprintf(out, n, "Error: %s", text);
+	free(text);
+	return out;
+}
+
+void backend_add_tools(cJSON *o, const char *key, const cJSON *tools)
+{
+	if (cJSON_GetArraySize(tools) > 0)
+		cJSON_AddItemReferenceToObject(o, key, (cJSON *)tools);
+}
+
+sh_status backend_build_nomem(cJSON *o, struct sh_error *e)
+{
+	cJSON_Delete(o);
+	return sh_error_set(e, SH_ERR_NOMEM, "out of memory");
+}
+
+void backend_safe_id(const char *id, char out[BACKEND_ID_MAX + 1])
+{
+	size_t j = 0;
+
+	for (; id[j] && j < BACKEND_ID_MAX; j++)
+		out[j] = isalnum((unsigned char)id[j]) || id[j] == '_' ||
+		                         id[j] == '-'
+		                 ? id[j]
+		                 : '_';
+	if (j == 0)
+		out[j++] = '_';
+	out[j] = '\0';
+}
+
+/* ---- replies ------------------------------------------------------------- */
+
+const char *backend_str(const cJSON *o, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+int64_t backend_num(const cJSON *o, const char *key)
+{
+	return json_int64(cJSON_GetObjectItemCaseSensitive(o, key), 0);
+}
+
+const char *backend_error_message(const cJSON *body)
+{
+	return backend_str(cJSON_GetObjectItemCaseSensitive(body, "error"),
+	                   "message");
+}
+
+sh_status backend_add_call(struct tr_msg *out, const char *id, const char *name,
+                           const cJSON *args, enum backend_args how,
+                           const char *made_prefix, unsigned long made,
+                           struct sh_error *e)
+{
+	char *printed = NULL;
+	sh_status rc;
+
+	if (how == BACKEND_ARGS_TEXT && cJSON_IsString(args))
+		return tr_msg_add_call(out, id, name, args->valuestring,
+		                       made_prefix, made, e);
+	if (args && !(printed = cJSON_PrintUnformatted(args)))
+		return sh_error_set(e, SH_ERR_NOMEM, "out of memory");
+	rc = tr_msg_add_call(out, id, name, printed ? printed : "{}",
+	                     made_prefix, made, e);
+	cJSON_free(printed);
+	return rc;
+}
+
+sh_status backend_set_stop(struct tr_msg *out, const char *stop,
+                           struct sh_error *e)
+{
+	if (stop && !(out->stop = strdup(stop)))
+		return sh_error_set(e, SH_ERR_NOMEM, "out of memory");
+	return SH_OK;
+}
+
+sh_status backend_set_native(struct tr_msg *out, const cJSON *v,
+                             struct sh_error *e)
+{
+	if (!(out->native = cJSON_Duplicate(v, 1)))
+		return sh_error_set(e, SH_ERR_NOMEM, "out of memory");
+	return SH_OK;
+}
