@@ -51,61 +51,16 @@ static sh_status anthropic_setup(struct backend *b,
 	                            e);
 }
 
-static cJSON *text_block(const char *text)
-{
-	cJSON *t = cJSON_CreateObject();
-
-	if (!t || !cJSON_AddStringToObject(t, "type", "text") ||
-	    !cJSON_AddStringToObject(t, "text", text)) {
-		cJSON_Delete(t);
-		return NULL;
-	}
-	return t;
-}
+static const struct backend_blocks anthropic_blocks = {
+        .wire = ANTHROPIC_WIRE,
+        .text_type = "text",
+        .use_type = "tool_use",
+        .use_id = "id",
+};
 
 static int add_assistant(cJSON *msgs, const struct tr_msg *a)
 {
-	const cJSON *native = backend_native(a, ANTHROPIC_WIRE);
-	const char *text = backend_turn_text(a);
-	cJSON *m = cJSON_CreateObject(), *content, *blk;
-	char id[BACKEND_ID_MAX + 1];
-
-	if (!m)
-		return 0;
-	cJSON_AddItemToArray(msgs, m);
-	if (!cJSON_AddStringToObject(m, "role", "assistant"))
-		return 0;
-	if (native) {
-		if (!(content = cJSON_Duplicate(native, 1)))
-			return 0;
-		cJSON_AddItemToObject(m, "content", content);
-		return 1;
-	}
-	if (!(content = cJSON_AddArrayToObject(m, "content")))
-		return 0;
-	/* The API refuses an assistant turn with no content at all. */
-	if (text) {
-		if (!(blk = text_block(text)))
-			return 0;
-		cJSON_AddItemToArray(content, blk);
-	}
-	for (size_t i = 0; i < a->ncalls; i++) {
-		cJSON *input = tr_call_args_object(&a->calls[i]);
-		if (!input || !(blk = cJSON_CreateObject())) {
-			cJSON_Delete(input);
-			return 0;
-		}
-		cJSON_AddItemToArray(content, blk);
-		backend_safe_id(a->calls[i].id, id);
-		if (!cJSON_AddStringToObject(blk, "type", "tool_use") ||
-		    !cJSON_AddStringToObject(blk, "id", id) ||
-		    !cJSON_AddStringToObject(blk, "name", a->calls[i].name)) {
-			cJSON_Delete(input);
-			return 0;
-		}
-		cJSON_AddItemToObject(blk, "input", input);
-	}
-	return 1;
+	return backend_add_block_turn(msgs, a, &anthropic_blocks);
 }
 
 /* The content of one tool_result: a string, or text plus image blocks. */
@@ -127,7 +82,7 @@ static cJSON *result_content(const struct tr_result *r)
 		return t;
 	}
 	arr = cJSON_CreateArray();
-	if (!arr || !(t = text_block(text)))
+	if (!arr || !(t = backend_text_block("text", text)))
 		goto fail;
 	cJSON_AddItemToArray(arr, t);
 	cJSON_ArrayForEach(b, content)
@@ -158,14 +113,10 @@ fail:
 static int add_results(cJSON *msgs, const struct transcript *tr, size_t k)
 {
 	const struct tr_msg *t = &tr->msgs[k];
-	cJSON *m = cJSON_CreateObject(), *content;
+	cJSON *content = backend_add_block_message(msgs, "user");
 	char id[BACKEND_ID_MAX + 1];
 
-	if (!m)
-		return 0;
-	cJSON_AddItemToArray(msgs, m);
-	if (!cJSON_AddStringToObject(m, "role", "user") ||
-	    !(content = cJSON_AddArrayToObject(m, "content")))
+	if (!content)
 		return 0;
 	for (size_t i = 0; i < t->nresults; i++) {
 		const struct tr_result *r = &t->results[i];

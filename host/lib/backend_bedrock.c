@@ -212,27 +212,17 @@ static void bedrock_unsign(struct backend *b, CURL *h)
 		curlapi()->easy_setopt(h, CURLOPT_PASSWORD, "");
 }
 
-static cJSON *text_block(const char *text)
-{
-	cJSON *t = cJSON_CreateObject();
-
-	if (!t || !cJSON_AddStringToObject(t, "text", text)) {
-		cJSON_Delete(t);
-		return NULL;
-	}
-	return t;
-}
+static const struct backend_blocks bedrock_blocks = {
+        .wire = BEDROCK_WIRE,
+        .use_wrap = "toolUse",
+        .use_id = "toolUseId",
+};
 
 static int add_user(cJSON *msgs, const char *text)
 {
-	cJSON *m = cJSON_CreateObject(), *c, *t;
+	cJSON *c = backend_add_block_message(msgs, "user"), *t;
 
-	if (!m)
-		return 0;
-	cJSON_AddItemToArray(msgs, m);
-	if (!cJSON_AddStringToObject(m, "role", "user") ||
-	    !(c = cJSON_AddArrayToObject(m, "content")) ||
-	    !(t = text_block(text)))
+	if (!c || !(t = backend_text_block(NULL, text)))
 		return 0;
 	cJSON_AddItemToArray(c, t);
 	return 1;
@@ -240,46 +230,7 @@ static int add_user(cJSON *msgs, const char *text)
 
 static int add_assistant(cJSON *msgs, const struct tr_msg *a)
 {
-	const cJSON *native = backend_native(a, BEDROCK_WIRE);
-	const char *text = backend_turn_text(a);
-	cJSON *m = cJSON_CreateObject(), *content, *blk, *use;
-	char id[BACKEND_ID_MAX + 1];
-
-	if (!m)
-		return 0;
-	cJSON_AddItemToArray(msgs, m);
-	if (!cJSON_AddStringToObject(m, "role", "assistant"))
-		return 0;
-	if (native) {
-		if (!(content = cJSON_Duplicate(native, 1)))
-			return 0;
-		cJSON_AddItemToObject(m, "content", content);
-		return 1;
-	}
-	if (!(content = cJSON_AddArrayToObject(m, "content")))
-		return 0;
-	if (text) {
-		if (!(blk = text_block(text)))
-			return 0;
-		cJSON_AddItemToArray(content, blk);
-	}
-	for (size_t i = 0; i < a->ncalls; i++) {
-		cJSON *input = tr_call_args_object(&a->calls[i]);
-		if (!input || !(blk = cJSON_CreateObject())) {
-			cJSON_Delete(input);
-			return 0;
-		}
-		cJSON_AddItemToArray(content, blk);
-		backend_safe_id(a->calls[i].id, id);
-		if (!(use = cJSON_AddObjectToObject(blk, "toolUse")) ||
-		    !cJSON_AddStringToObject(use, "toolUseId", id) ||
-		    !cJSON_AddStringToObject(use, "name", a->calls[i].name)) {
-			cJSON_Delete(input);
-			return 0;
-		}
-		cJSON_AddItemToObject(use, "input", input);
-	}
-	return 1;
+	return backend_add_block_turn(msgs, a, &bedrock_blocks);
 }
 
 static int add_image(cJSON *content, const cJSON *b)
@@ -300,14 +251,10 @@ static int add_image(cJSON *content, const cJSON *b)
 static int add_results(cJSON *msgs, const struct transcript *tr, size_t k)
 {
 	const struct tr_msg *t = &tr->msgs[k];
-	cJSON *m = cJSON_CreateObject(), *content;
+	cJSON *content = backend_add_block_message(msgs, "user");
 	char id[BACKEND_ID_MAX + 1];
 
-	if (!m)
-		return 0;
-	cJSON_AddItemToArray(msgs, m);
-	if (!cJSON_AddStringToObject(m, "role", "user") ||
-	    !(content = cJSON_AddArrayToObject(m, "content")))
+	if (!content)
 		return 0;
 	for (size_t i = 0; i < t->nresults; i++) {
 		const struct tr_result *r = &t->results[i];
@@ -324,7 +271,7 @@ static int add_results(cJSON *msgs, const struct transcript *tr, size_t k)
 			return 0;
 		if (!(text = tr_result_text(r->result, 1)))
 			return 0;
-		tb = text_block(text);
+		tb = backend_text_block(NULL, text);
 		free(text);
 		if (!tb)
 			return 0;
@@ -356,7 +303,7 @@ static sh_status bedrock_build(struct backend *b, const struct transcript *tr,
 		return backend_build_nomem(o, e);
 	if (tr->system) {
 		if (!(x = cJSON_AddArrayToObject(o, "system")) ||
-		    !(t = text_block(tr->system)))
+		    !(t = backend_text_block(NULL, tr->system)))
 			return backend_build_nomem(o, e);
 		cJSON_AddItemToArray(x, t);
 	}

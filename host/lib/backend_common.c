@@ -214,6 +214,115 @@ char *backend_result_text(const struct tr_result *r)
 	return out;
 }
 
+int backend_add_result_items(cJSON *into, const struct tr_msg *t,
+                             const struct backend_result_item *shape)
+{
+	for (size_t i = 0; i < t->nresults; i++) {
+		const struct tr_result *r = &t->results[i];
+		char *text = backend_result_text(r);
+		cJSON *m = cJSON_CreateObject();
+		int ok = m && text &&
+		         cJSON_AddStringToObject(m, shape->kind_key,
+		                                 shape->kind) &&
+		         (!shape->id_key ||
+		          cJSON_AddStringToObject(m, shape->id_key,
+		                                  r->call_id)) &&
+		         cJSON_AddStringToObject(m, shape->text_key, text) &&
+		         (!shape->name_key ||
+		          cJSON_AddStringToObject(m, shape->name_key, r->name));
+
+		free(text);
+		if (!ok) {
+			cJSON_Delete(m);
+			return 0;
+		}
+		cJSON_AddItemToArray(into, m);
+	}
+	return 1;
+}
+
+cJSON *backend_text_block(const char *type, const char *text)
+{
+	cJSON *t = cJSON_CreateObject();
+
+	if (!t || (type && !cJSON_AddStringToObject(t, "type", type)) ||
+	    !cJSON_AddStringToObject(t, "text", text)) {
+		cJSON_Delete(t);
+		return NULL;
+	}
+	return t;
+}
+
+cJSON *backend_add_block_message(cJSON *msgs, const char *role)
+{
+	cJSON *m = cJSON_CreateObject();
+
+	if (!m)
+		return NULL;
+	cJSON_AddItemToArray(msgs, m);
+	if (!cJSON_AddStringToObject(m, "role", role))
+		return NULL;
+	return cJSON_AddArrayToObject(m, "content");
+}
+
+/* One call as a content block. */
+static int add_use_block(cJSON *content, const struct tr_call *c,
+                         const struct backend_blocks *bs)
+{
+	cJSON *input = tr_call_args_object(c), *blk, *use;
+	char id[BACKEND_ID_MAX + 1];
+
+	if (!input || !(blk = cJSON_CreateObject())) {
+		cJSON_Delete(input);
+		return 0;
+	}
+	cJSON_AddItemToArray(content, blk);
+	backend_safe_id(c->id, id);
+	use = bs->use_wrap ? cJSON_AddObjectToObject(blk, bs->use_wrap) : blk;
+	if (!use ||
+	    (bs->use_type &&
+	     !cJSON_AddStringToObject(use, "type", bs->use_type)) ||
+	    !cJSON_AddStringToObject(use, bs->use_id, id) ||
+	    !cJSON_AddStringToObject(use, "name", c->name)) {
+		cJSON_Delete(input);
+		return 0;
+	}
+	cJSON_AddItemToObject(use, "input", input);
+	return 1;
+}
+
+int backend_add_block_turn(cJSON *msgs, const struct tr_msg *a,
+                           const struct backend_blocks *bs)
+{
+	const cJSON *native = backend_native(a, bs->wire);
+	const char *text = backend_turn_text(a);
+	cJSON *m = cJSON_CreateObject(), *content, *blk;
+
+	if (!m)
+		return 0;
+	cJSON_AddItemToArray(msgs, m);
+	if (!cJSON_AddStringToObject(m, "role", "assistant"))
+		return 0;
+	if (native) {
+		if (!(content = cJSON_Duplicate(native, 1)))
+			return 0;
+		cJSON_AddItemToObject(m, "content", content);
+		return 1;
+	}
+	if (!(content = cJSON_AddArrayToObject(m, "content")))
+		return 0;
+	/* The APIs refuse an assistant turn with no content at all. */
+	if (text) {
+		if (!(blk = backend_text_block(bs->text_type, text)))
+			return 0;
+		cJSON_AddItemToArray(content, blk);
+	}
+	for (size_t i = 0; i < a->ncalls; i++)
+		if (!add_use_block(content, &a->calls[i], bs))
+			return 0;
+	return 1;
+}
+
 void backend_add_tools(cJSON *o, const char *key, const cJSON *tools)
 {
 	if (cJSON_GetArraySize(tools) > 0)

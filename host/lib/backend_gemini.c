@@ -64,17 +64,6 @@ static sh_status gemini_setup(struct backend *b,
 	return backend_endpoint_url(b, cfg, &gemini_endpoint, path, e);
 }
 
-static cJSON *text_part(const char *text)
-{
-	cJSON *p = cJSON_CreateObject();
-
-	if (!p || !cJSON_AddStringToObject(p, "text", text)) {
-		cJSON_Delete(p);
-		return NULL;
-	}
-	return p;
-}
-
 static cJSON *turn(cJSON *contents, const char *role)
 {
 	cJSON *t = cJSON_CreateObject(), *parts;
@@ -104,7 +93,7 @@ static int add_assistant(cJSON *contents, const struct tr_msg *a)
 	if (!(parts = turn(contents, "model")))
 		return 0;
 	if (text) {
-		if (!(p = text_part(text)))
+		if (!(p = backend_text_block(NULL, text)))
 			return 0;
 		cJSON_AddItemToArray(parts, p);
 	}
@@ -190,7 +179,7 @@ static int add_user(cJSON *contents, const char *text)
 {
 	cJSON *parts = turn(contents, "user"), *p;
 
-	if (!parts || !(p = text_part(text)))
+	if (!parts || !(p = backend_text_block(NULL, text)))
 		return 0;
 	cJSON_AddItemToArray(parts, p);
 	return 1;
@@ -212,7 +201,7 @@ static sh_status gemini_build(struct backend *b, const struct transcript *tr,
 	if (tr->system) {
 		if (!(x = cJSON_AddObjectToObject(o, "systemInstruction")) ||
 		    !(parts = cJSON_AddArrayToObject(x, "parts")) ||
-		    !(p = text_part(tr->system)))
+		    !(p = backend_text_block(NULL, tr->system)))
 			return backend_build_nomem(o, e);
 		cJSON_AddItemToArray(parts, p);
 	}

@@ -175,6 +175,44 @@ const char *backend_turn_text(const struct tr_msg *a);
  * before a failure's text. NULL when out of memory; free() it. */
 char *backend_result_text(const struct tr_result *r);
 
+/* How a vendor without an error flag writes one result as an item of its
+ * own: {kind_key: kind, id_key: call id, text_key: backend_result_text,
+ * name_key: tool name}, in that order; id_key and name_key may be NULL. */
+struct backend_result_item {
+	const char *kind_key, *kind, *id_key, *text_key, *name_key;
+};
+
+/* Every result of the TR_TOOL message t, one item each, into into. 0 when
+ * out of memory. */
+int backend_add_result_items(cJSON *into, const struct tr_msg *t,
+                             const struct backend_result_item *shape);
+
+/* A text block: {"type": type, "text": text}, or {"text": text} when type
+ * is NULL. NULL when out of memory. */
+cJSON *backend_text_block(const char *type, const char *text);
+
+/* Append {"role": role, "content": []} to msgs and return the content
+ * array, or NULL when out of memory. */
+cJSON *backend_add_block_message(cJSON *msgs, const char *role);
+
+/* How a vendor writes an assistant turn as content blocks (Anthropic,
+ * Bedrock). */
+struct backend_blocks {
+	const char *wire;      /* turns from this wire replay verbatim */
+	const char *text_type; /* a text block's "type", or NULL */
+	const char *use_wrap;  /* a call block nests in {use_wrap: {...}}, or
+	                          NULL */
+	const char *use_type;  /* a call block's "type", or NULL */
+	const char *use_id;    /* the key of the call's (safe) id */
+};
+
+/* Append the assistant turn a to msgs as {"role": "assistant", "content":
+ * blocks}: its native blocks when it came from bs->wire, else a text block
+ * (backend_turn_text) and a block {use_type, use_id: safe id, "name",
+ * "input": arguments object} per call. 0 when out of memory. */
+int backend_add_block_turn(cJSON *msgs, const struct tr_msg *a,
+                           const struct backend_blocks *bs);
+
 /* Refer to the tool declarations under key in o, when there are any. */
 void backend_add_tools(cJSON *o, const char *key, const cJSON *tools);
 

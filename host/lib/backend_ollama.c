@@ -91,19 +91,10 @@ static int add_assistant(cJSON *msgs, const struct tr_msg *a)
 
 static int add_results(cJSON *msgs, const struct transcript *tr, size_t k)
 {
-	const struct tr_msg *t = &tr->msgs[k];
+	static const struct backend_result_item shape = {
+	        "role", "tool", NULL, "content", "tool_name"};
 
-	for (size_t i = 0; i < t->nresults; i++) {
-		const struct tr_result *r = &t->results[i];
-		char *content = backend_result_text(r);
-		cJSON *m = content ? backend_add_message(msgs, "tool", content)
-		                   : NULL;
-
-		free(content);
-		if (!m || !cJSON_AddStringToObject(m, "tool_name", r->name))
-			return 0;
-	}
-	return 1;
+	return backend_add_result_items(msgs, &tr->msgs[k], &shape);
 }
 
 static const struct backend_turns ollama_turns = {add_user, add_assistant,

@@ -134,26 +134,10 @@ static int add_user(cJSON *msgs, const char *text)
 
 static int add_results(cJSON *msgs, const struct transcript *tr, size_t k)
 {
-	const struct tr_msg *t = &tr->msgs[k];
+	static const struct backend_result_item shape = {
+	        "role", "tool", "tool_call_id", "content", NULL};
 
-	for (size_t i = 0; i < t->nresults; i++) {
-		const struct tr_result *r = &t->results[i];
-		char *content = backend_result_text(r);
-		cJSON *m = cJSON_CreateObject();
-		int ok = m && content &&
-		         cJSON_AddStringToObject(m, "role", "tool") &&
-		         cJSON_AddStringToObject(m, "tool_call_id",
-		                                 r->call_id) &&
-		         cJSON_AddStringToObject(m, "content", content);
-
-		free(content);
-		if (!ok) {
-			cJSON_Delete(m);
-			return 0;
-		}
-		cJSON_AddItemToArray(msgs, m);
-	}
-	return 1;
+	return backend_add_result_items(msgs, &tr->msgs[k], &shape);
 }
 
 static const struct backend_turns chat_turns = {add_user, add_assistant,

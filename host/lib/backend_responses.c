@@ -78,26 +78,10 @@ static int add_assistant(cJSON *input, const struct tr_msg *a)
 
 static int add_results(cJSON *input, const struct transcript *tr, size_t k)
 {
-	const struct tr_msg *t = &tr->msgs[k];
+	static const struct backend_result_item shape = {
+	        "type", "function_call_output", "call_id", "output", NULL};
 
-	for (size_t i = 0; i < t->nresults; i++) {
-		const struct tr_result *r = &t->results[i];
-		char *out = backend_result_text(r);
-		cJSON *o = cJSON_CreateObject();
-		int ok = o && out &&
-		         cJSON_AddStringToObject(o, "type",
-		                                 "function_call_output") &&
-		         cJSON_AddStringToObject(o, "call_id", r->call_id) &&
-		         cJSON_AddStringToObject(o, "output", out);
-
-		free(out);
-		if (!ok) {
-			cJSON_Delete(o);
-			return 0;
-		}
-		cJSON_AddItemToArray(input, o);
-	}
-	return 1;
+	return backend_add_result_items(input, &tr->msgs[k], &shape);
 }
 
 static const struct backend_turns responses_turns = {add_user, add_assistant,
