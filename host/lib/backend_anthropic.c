@@ -136,13 +136,10 @@ static int add_results(cJSON *msgs, const struct transcript *tr, size_t k)
 	return 1;
 }
 
-static int add_user(cJSON *msgs, const char *text)
-{
-	return backend_add_message(msgs, "user", text) != NULL;
-}
-
-static const struct backend_turns anthropic_turns = {add_user, add_assistant,
-                                                     add_results};
+static const struct backend_turns anthropic_turns = {
+        .assistant = add_assistant,
+        .results = add_results,
+};
 
 static sh_status anthropic_build(struct backend *b, const struct transcript *tr,
                                  const cJSON *tools, cJSON **body,
@@ -193,17 +190,7 @@ static sh_status anthropic_parse(struct backend *b, const cJSON *resp,
 			if (s && (rc = tr_msg_append_text(out, s, e)) != SH_OK)
 				return rc;
 		} else if (!strcmp(bt, "tool_use")) {
-			const char *id = backend_str(blk, "id");
-			const char *name = backend_str(blk, "name");
-			const cJSON *input =
-			        cJSON_GetObjectItemCaseSensitive(blk, "input");
-			if (!id || !name || !input)
-				return sh_error_set(
-				        e, SH_ERR_INVALID,
-				        "a tool_use block lacks id, "
-				        "name or input");
-			rc = backend_add_call(out, id, name, input,
-			                      BACKEND_ARGS_JSON, NULL, 0, e);
+			rc = backend_add_use(out, blk, "id", "tool_use", e);
 			if (rc != SH_OK)
 				return rc;
 		}

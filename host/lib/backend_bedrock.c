@@ -288,8 +288,11 @@ static int add_results(cJSON *msgs, const struct transcript *tr, size_t k)
 	return 1;
 }
 
-static const struct backend_turns bedrock_turns = {add_user, add_assistant,
-                                                   add_results};
+static const struct backend_turns bedrock_turns = {
+        .user = add_user,
+        .assistant = add_assistant,
+        .results = add_results,
+};
 
 static sh_status bedrock_build(struct backend *b, const struct transcript *tr,
                                const cJSON *tools, cJSON **body,
@@ -343,16 +346,8 @@ static sh_status bedrock_parse(struct backend *b, const cJSON *resp,
 			if ((rc = tr_msg_append_text(out, s, e)) != SH_OK)
 				return rc;
 		} else if (use) {
-			const char *id = backend_str(use, "toolUseId");
-			const char *name = backend_str(use, "name");
-			const cJSON *input =
-			        cJSON_GetObjectItemCaseSensitive(use, "input");
-			if (!id || !name || !input)
-				return sh_error_set(e, SH_ERR_INVALID,
-				                    "a toolUse block lacks "
-				                    "toolUseId, name or input");
-			rc = backend_add_call(out, id, name, input,
-			                      BACKEND_ARGS_JSON, NULL, 0, e);
+			rc = backend_add_use(out, use, "toolUseId", "toolUse",
+			                     e);
 			if (rc != SH_OK)
 				return rc;
 		}

@@ -164,9 +164,17 @@ int backend_add_turns(cJSON *into, const struct transcript *tr,
 		int ok;
 
 		switch (m->role) {
-		case TR_USER: ok = t->user(into, m->text ? m->text : ""); break;
+		case TR_USER:
+			ok = t->user ? t->user(into, m->text ? m->text : "")
+			             : backend_add_message(
+			                       into, "user",
+			                       m->text ? m->text : "") != NULL;
+			break;
 		case TR_ASSISTANT: ok = t->assistant(into, m); break;
-		default: ok = t->results(into, tr, i);
+		default:
+			ok = t->results ? t->results(into, tr, i)
+			                : backend_add_result_items(into, m,
+			                                           t->items);
 		}
 		if (!ok)
 			return 0;
@@ -386,6 +394,39 @@ sh_status backend_add_call(struct tr_msg *out, const char *id, const char *name,
 	                     made_prefix, made, e);
 	cJSON_free(printed);
 	return rc;
+}
+
+sh_status backend_add_use(struct tr_msg *out, const cJSON *use,
+                          const char *id_key, const char *what,
+                          struct sh_error *e)
+{
+	const char *id = backend_str(use, id_key);
+	const char *name = backend_str(use, "name");
+	const cJSON *input = cJSON_GetObjectItemCaseSensitive(use, "input");
+
+	if (!id || !name || !input)
+		return sh_error_set(e, SH_ERR_INVALID,
+		                    "a %s block lacks %s, name or input", what,
+		                    id_key);
+	return backend_add_call(out, id, name, input, BACKEND_ARGS_JSON, NULL,
+	                        0, e);
+}
+
+sh_status backend_add_function_call(struct tr_msg *out, const cJSON *call,
+                                    const char *made_prefix,
+                                    unsigned long *made, const char *bad,
+                                    struct sh_error *e)
+{
+	const cJSON *f = cJSON_GetObjectItemCaseSensitive(call, "function");
+	const char *id = made_prefix ? NULL : backend_str(call, "id");
+	const char *name = backend_str(f, "name");
+
+	if (!name || (!made_prefix && !id))
+		return sh_error_set(e, SH_ERR_INVALID, "%s", bad);
+	/* Some compatible servers send an object, not a string. */
+	return backend_add_call(
+	        out, id, name, cJSON_GetObjectItemCaseSensitive(f, "arguments"),
+	        BACKEND_ARGS_TEXT, made_prefix, made_prefix ? ++*made : 0, e);
 }
 
 sh_status backend_set_stop(struct tr_msg *out, const char *stop,

@@ -185,8 +185,11 @@ static int add_user(cJSON *contents, const char *text)
 	return 1;
 }
 
-static const struct backend_turns gemini_turns = {add_user, add_assistant,
-                                                  add_results};
+static const struct backend_turns gemini_turns = {
+        .user = add_user,
+        .assistant = add_assistant,
+        .results = add_results,
+};
 
 static sh_status gemini_build(struct backend *b, const struct transcript *tr,
                               const cJSON *tools, cJSON **body,

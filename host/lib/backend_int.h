@@ -145,13 +145,23 @@ int backend_path_escape(const char *s, char *out, size_t cap);
 
 /* ---- requests (backend_common.c) -------------------------------------- */
 
+/* How a vendor without an error flag writes one result as an item of its
+ * own: {kind_key: kind, id_key: call id, text_key: backend_result_text,
+ * name_key: tool name}, in that order; id_key and name_key may be NULL. */
+struct backend_result_item {
+	const char *kind_key, *kind, *id_key, *text_key, *name_key;
+};
+
 /* How one vendor writes each kind of turn into its list (into). Each
- * returns 0 when out of memory. results gets the transcript and the index
- * of the TR_TOOL message, for vendors that pair results with calls. */
+ * function returns 0 when out of memory. user NULL: {"role": "user",
+ * "content": text}. results gets the transcript and the index of the
+ * TR_TOOL message, for vendors that pair results with calls; NULL: one
+ * item per result, shaped by items (backend_add_result_items). */
 struct backend_turns {
 	int (*user)(cJSON *into, const char *text);
 	int (*assistant)(cJSON *into, const struct tr_msg *a);
 	int (*results)(cJSON *into, const struct transcript *tr, size_t i);
+	const struct backend_result_item *items;
 };
 
 /* Every message of tr, in order, through t. 0 when out of memory. */
@@ -174,13 +184,6 @@ const char *backend_turn_text(const struct tr_msg *a);
 /* A tool result as text for vendors without an error flag: "Error: "
  * before a failure's text. NULL when out of memory; free() it. */
 char *backend_result_text(const struct tr_result *r);
-
-/* How a vendor without an error flag writes one result as an item of its
- * own: {kind_key: kind, id_key: call id, text_key: backend_result_text,
- * name_key: tool name}, in that order; id_key and name_key may be NULL. */
-struct backend_result_item {
-	const char *kind_key, *kind, *id_key, *text_key, *name_key;
-};
 
 /* Every result of the TR_TOOL message t, one item each, into into. 0 when
  * out of memory. */
@@ -249,6 +252,22 @@ sh_status backend_add_call(struct tr_msg *out, const char *id, const char *name,
                            const cJSON *args, enum backend_args how,
                            const char *made_prefix, unsigned long made,
                            struct sh_error *e);
+
+/* A call block of the content-block vendors (Anthropic's tool_use,
+ * Bedrock's toolUse): {id_key, "name", "input"}; what names the block in
+ * the error when one is missing. */
+sh_status backend_add_use(struct tr_msg *out, const cJSON *use,
+                          const char *id_key, const char *what,
+                          struct sh_error *e);
+
+/* A call in the Chat Completions shape {"id", "function": {"name",
+ * "arguments"}}. With made_prefix the vendor sends no id: the host makes
+ * one up from ++*made; else the id is required. bad is the error when the
+ * call lacks what it needs. */
+sh_status backend_add_function_call(struct tr_msg *out, const cJSON *call,
+                                    const char *made_prefix,
+                                    unsigned long *made, const char *bad,
+                                    struct sh_error *e);
 
 /* out->stop = a copy of stop, when stop is not NULL. */
 sh_status backend_set_stop(struct tr_msg *out, const char *stop,

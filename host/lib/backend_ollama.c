@@ -55,11 +55,6 @@ static sh_status ollama_setup(struct backend *b,
 	                       "/api/chat", e);
 }
 
-static int add_user(cJSON *msgs, const char *text)
-{
-	return backend_add_message(msgs, "user", text) != NULL;
-}
-
 static int add_assistant(cJSON *msgs, const struct tr_msg *a)
 {
 	cJSON *m = backend_add_message(msgs, "assistant",
@@ -89,16 +84,13 @@ static int add_assistant(cJSON *msgs, const struct tr_msg *a)
 	return 1;
 }
 
-static int add_results(cJSON *msgs, const struct transcript *tr, size_t k)
-{
-	static const struct backend_result_item shape = {
-	        "role", "tool", NULL, "content", "tool_name"};
+static const struct backend_result_item ollama_results = {
+        "role", "tool", NULL, "content", "tool_name"};
 
-	return backend_add_result_items(msgs, &tr->msgs[k], &shape);
-}
-
-static const struct backend_turns ollama_turns = {add_user, add_assistant,
-                                                  add_results};
+static const struct backend_turns ollama_turns = {
+        .assistant = add_assistant,
+        .items = &ollama_results,
+};
 
 static sh_status ollama_build(struct backend *b, const struct transcript *tr,
                               const cJSON *tools, cJSON **body,
@@ -144,17 +136,11 @@ static sh_status ollama_parse(struct backend *b, const cJSON *resp,
 		return rc;
 	cJSON_ArrayForEach(call, list)
 	{
-		const cJSON *f =
-		        cJSON_GetObjectItemCaseSensitive(call, "function");
-		const char *name = backend_str(f, "name");
-		const cJSON *args =
-		        cJSON_GetObjectItemCaseSensitive(f, "arguments");
-		if (!name)
-			return sh_error_set(e, SH_ERR_INVALID,
-			                    "a tool call in message.tool_calls "
-			                    "has no function name");
-		rc = backend_add_call(out, NULL, name, args, BACKEND_ARGS_TEXT,
-		                      "ollama_call", ++b->made_ids, e);
+		rc = backend_add_function_call(
+		        out, call, "ollama_call", &b->made_ids,
+		        "a tool call in message.tool_calls "
+		        "has no function name",
+		        e);
 		if (rc != SH_OK)
 			return rc;
 	}

@@ -127,21 +127,13 @@ static int add_assistant(cJSON *msgs, const struct tr_msg *a)
 	return 1;
 }
 
-static int add_user(cJSON *msgs, const char *text)
-{
-	return backend_add_message(msgs, "user", text) != NULL;
-}
+static const struct backend_result_item chat_results = {
+        "role", "tool", "tool_call_id", "content", NULL};
 
-static int add_results(cJSON *msgs, const struct transcript *tr, size_t k)
-{
-	static const struct backend_result_item shape = {
-	        "role", "tool", "tool_call_id", "content", NULL};
-
-	return backend_add_result_items(msgs, &tr->msgs[k], &shape);
-}
-
-static const struct backend_turns chat_turns = {add_user, add_assistant,
-                                                add_results};
+static const struct backend_turns chat_turns = {
+        .assistant = add_assistant,
+        .items = &chat_results,
+};
 
 static sh_status chat_build(struct backend *b, const struct transcript *tr,
                             const cJSON *tools, cJSON **body,
@@ -192,20 +184,11 @@ static sh_status chat_parse(struct backend *b, const cJSON *resp,
 	list = cJSON_IsArray(calls) ? calls : NULL;
 	cJSON_ArrayForEach(call, list)
 	{
-		const cJSON *f =
-		        cJSON_GetObjectItemCaseSensitive(call, "function");
-		const char *id = backend_str(call, "id");
-		const char *name = backend_str(f, "name");
-		const cJSON *args =
-		        cJSON_GetObjectItemCaseSensitive(f, "arguments");
-
-		if (!id || !name)
-			return sh_error_set(e, SH_ERR_INVALID,
-			                    "a tool call in choices[0].message "
-			                    "lacks an id or a function name");
-		/* Some compatible servers send an object, not a string. */
-		rc = backend_add_call(out, id, name, args, BACKEND_ARGS_TEXT,
-		                      NULL, 0, e);
+		rc = backend_add_function_call(
+		        out, call, NULL, NULL,
+		        "a tool call in choices[0].message lacks an id or a "
+		        "function name",
+		        e);
 		if (rc != SH_OK)
 			return rc;
 	}

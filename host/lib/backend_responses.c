@@ -39,11 +39,6 @@ static sh_status responses_setup(struct backend *b,
 	                            "/responses", e);
 }
 
-static int add_user(cJSON *input, const char *text)
-{
-	return backend_add_message(input, "user", text) != NULL;
-}
-
 static int add_assistant(cJSON *input, const struct tr_msg *a)
 {
 	const cJSON *native = backend_native(a, RESPONSES_WIRE), *it;
@@ -76,16 +71,13 @@ static int add_assistant(cJSON *input, const struct tr_msg *a)
 	return 1;
 }
 
-static int add_results(cJSON *input, const struct transcript *tr, size_t k)
-{
-	static const struct backend_result_item shape = {
-	        "type", "function_call_output", "call_id", "output", NULL};
+static const struct backend_result_item responses_results = {
+        "type", "function_call_output", "call_id", "output", NULL};
 
-	return backend_add_result_items(input, &tr->msgs[k], &shape);
-}
-
-static const struct backend_turns responses_turns = {add_user, add_assistant,
-                                                     add_results};
+static const struct backend_turns responses_turns = {
+        .assistant = add_assistant,
+        .items = &responses_results,
+};
 
 static sh_status responses_build(struct backend *b, const struct transcript *tr,
                                  const cJSON *tools, cJSON **body,
