@@ -110,35 +110,21 @@ fail:
 	return NULL;
 }
 
-static int add_results(cJSON *msgs, const struct transcript *tr, size_t k)
+static int result_block(cJSON *blk, const struct tr_result *r, const char *id)
 {
-	const struct tr_msg *t = &tr->msgs[k];
-	cJSON *content = backend_add_block_message(msgs, "user");
-	char id[BACKEND_ID_MAX + 1];
+	cJSON *c;
 
-	if (!content)
+	if (!cJSON_AddStringToObject(blk, "type", "tool_result") ||
+	    !cJSON_AddStringToObject(blk, "tool_use_id", id) ||
+	    !(c = result_content(r)))
 		return 0;
-	for (size_t i = 0; i < t->nresults; i++) {
-		const struct tr_result *r = &t->results[i];
-		cJSON *blk = cJSON_CreateObject(), *c;
-		if (!blk)
-			return 0;
-		cJSON_AddItemToArray(content, blk);
-		backend_safe_id(r->call_id, id);
-		if (!cJSON_AddStringToObject(blk, "type", "tool_result") ||
-		    !cJSON_AddStringToObject(blk, "tool_use_id", id) ||
-		    !(c = result_content(r)))
-			return 0;
-		cJSON_AddItemToObject(blk, "content", c);
-		if (r->is_error && !cJSON_AddBoolToObject(blk, "is_error", 1))
-			return 0;
-	}
-	return 1;
+	cJSON_AddItemToObject(blk, "content", c);
+	return !r->is_error || cJSON_AddBoolToObject(blk, "is_error", 1);
 }
 
 static const struct backend_turns anthropic_turns = {
         .assistant = add_assistant,
-        .results = add_results,
+        .result_block = result_block,
 };
 
 static sh_status anthropic_build(struct backend *b, const struct transcript *tr,

@@ -248,50 +248,38 @@ static int add_image(cJSON *content, const cJSON *b)
 	       cJSON_AddStringToObject(src, "bytes", backend_str(b, "data"));
 }
 
-static int add_results(cJSON *msgs, const struct transcript *tr, size_t k)
+static int result_block(cJSON *blk, const struct tr_result *r, const char *id)
 {
-	const struct tr_msg *t = &tr->msgs[k];
-	cJSON *content = backend_add_block_message(msgs, "user");
-	char id[BACKEND_ID_MAX + 1];
+	const cJSON *b;
+	cJSON *res, *rc, *tb;
+	char *text;
 
-	if (!content)
+	if (!(res = cJSON_AddObjectToObject(blk, "toolResult")) ||
+	    !cJSON_AddStringToObject(res, "toolUseId", id) ||
+	    !(rc = cJSON_AddArrayToObject(res, "content")))
 		return 0;
-	for (size_t i = 0; i < t->nresults; i++) {
-		const struct tr_result *r = &t->results[i];
-		const cJSON *b;
-		cJSON *blk = cJSON_CreateObject(), *res, *rc, *tb;
-		char *text;
-		if (!blk)
-			return 0;
-		cJSON_AddItemToArray(content, blk);
-		backend_safe_id(r->call_id, id);
-		if (!(res = cJSON_AddObjectToObject(blk, "toolResult")) ||
-		    !cJSON_AddStringToObject(res, "toolUseId", id) ||
-		    !(rc = cJSON_AddArrayToObject(res, "content")))
-			return 0;
-		if (!(text = tr_result_text(r->result, 1)))
-			return 0;
-		tb = backend_text_block(NULL, text);
-		free(text);
-		if (!tb)
-			return 0;
-		cJSON_AddItemToArray(rc, tb);
-		cJSON_ArrayForEach(
-		        b, cJSON_GetObjectItemCaseSensitive(
-		                   r->result,
-		                   "content")) if (tr_image_embeddable(b) &&
-		                                   !add_image(rc, b)) return 0;
-		if (!cJSON_AddStringToObject(res, "status",
-		                             r->is_error ? "error" : "success"))
+	if (!(text = tr_result_text(r->result, 1)))
+		return 0;
+	tb = backend_text_block(NULL, text);
+	free(text);
+	if (!tb)
+		return 0;
+	cJSON_AddItemToArray(rc, tb);
+	cJSON_ArrayForEach(
+	        b, cJSON_GetObjectItemCaseSensitive(r->result, "content"))
+	{
+		if (tr_image_embeddable(b) && !add_image(rc, b))
 			return 0;
 	}
-	return 1;
+	return cJSON_AddStringToObject(res, "status",
+	                               r->is_error ? "error" : "success") !=
+	       NULL;
 }
 
 static const struct backend_turns bedrock_turns = {
         .user = add_user,
         .assistant = add_assistant,
-        .results = add_results,
+        .result_block = result_block,
 };
 
 static sh_status bedrock_build(struct backend *b, const struct transcript *tr,

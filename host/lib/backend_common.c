@@ -156,6 +156,27 @@ sh_status backend_endpoint_url(struct backend *b,
 
 /* ---- requests ------------------------------------------------------------ */
 
+/* Every result of t as a block of one user message. */
+static int add_result_blocks(cJSON *msgs, const struct tr_msg *t,
+                             const struct backend_turns *turns)
+{
+	cJSON *content = backend_add_block_message(msgs, "user");
+	char id[BACKEND_ID_MAX + 1];
+
+	if (!content)
+		return 0;
+	for (size_t i = 0; i < t->nresults; i++) {
+		cJSON *blk = cJSON_CreateObject();
+		if (!blk)
+			return 0;
+		cJSON_AddItemToArray(content, blk);
+		backend_safe_id(t->results[i].call_id, id);
+		if (!turns->result_block(blk, &t->results[i], id))
+			return 0;
+	}
+	return 1;
+}
+
 int backend_add_turns(cJSON *into, const struct transcript *tr,
                       const struct backend_turns *t)
 {
@@ -172,9 +193,10 @@ int backend_add_turns(cJSON *into, const struct transcript *tr,
 			break;
 		case TR_ASSISTANT: ok = t->assistant(into, m); break;
 		default:
-			ok = t->results ? t->results(into, tr, i)
-			                : backend_add_result_items(into, m,
-			                                           t->items);
+			ok = t->results        ? t->results(into, tr, i)
+			     : t->result_block ? add_result_blocks(into, m, t)
+			                       : backend_add_result_items(
+			                                 into, m, t->items);
 		}
 		if (!ok)
 			return 0;

@@ -154,13 +154,19 @@ struct backend_result_item {
 
 /* How one vendor writes each kind of turn into its list (into). Each
  * function returns 0 when out of memory. user NULL: {"role": "user",
- * "content": text}. results gets the transcript and the index of the
- * TR_TOOL message, for vendors that pair results with calls; NULL: one
- * item per result, shaped by items (backend_add_result_items). */
+ * "content": text}. Results, by the first of these that is set:
+ *  - results, given the transcript and the index of the TR_TOOL message,
+ *    for vendors that pair results with calls;
+ *  - result_block: one user message {"role": "user", "content": [...]}
+ *    with a block per result, which result_block fills given the result
+ *    and its call id made safe (backend_safe_id);
+ *  - items: one item per result (backend_add_result_items). */
 struct backend_turns {
 	int (*user)(cJSON *into, const char *text);
 	int (*assistant)(cJSON *into, const struct tr_msg *a);
 	int (*results)(cJSON *into, const struct transcript *tr, size_t i);
+	int (*result_block)(cJSON *blk, const struct tr_result *r,
+	                    const char *safe_id);
 	const struct backend_result_item *items;
 };
 

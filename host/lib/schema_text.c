@@ -208,40 +208,41 @@ static void sb_json(struct sbuf *b, const cJSON *v)
 	}
 }
 
-/* Append v as compact JSON, cut to about SHOW_MAX bytes. A cut string keeps
- * its closing quote so it still reads as a string. */
+/* Append the rendering in t (made in a SHOW_MAX + 1 buffer) to b; when it
+ * was cut, end it at a character boundary with "..." and, for a string,
+ * its closing quote so it still reads as one. */
+static void put_shown(struct sbuf *b, const struct sbuf *t, int is_string)
+{
+	size_t n;
+
+	if (t->len < t->cap) {
+		sb_puts(b, t->p);
+		return;
+	}
+	n = utf8_cut(t->p, SHOW_MAX - 4);
+	sb_putn(b, t->p, n);
+	sb_puts(b, is_string ? "...\"" : "...");
+}
+
+/* Append v as compact JSON, cut to about SHOW_MAX bytes. */
 void sb_show(struct sbuf *b, const cJSON *v)
 {
 	char tmp[SHOW_MAX + 1];
 	struct sbuf t;
-	size_t n;
 
 	sb_init(&t, tmp, sizeof tmp);
 	sb_json(&t, v);
-	if (t.len < t.cap) {
-		sb_puts(b, tmp);
-		return;
-	}
-	n = utf8_cut(tmp, SHOW_MAX - 4);
-	sb_putn(b, tmp, n);
-	sb_puts(b, cJSON_IsString(v) ? "...\"" : "...");
+	put_shown(b, &t, cJSON_IsString(v));
 }
 
 void sb_show_str(struct sbuf *b, const char *s)
 {
 	char tmp[SHOW_MAX + 1];
 	struct sbuf t;
-	size_t n;
 
 	sb_init(&t, tmp, sizeof tmp);
 	sb_jstring(&t, s);
-	if (t.len < t.cap) {
-		sb_puts(b, tmp);
-		return;
-	}
-	n = utf8_cut(tmp, SHOW_MAX - 4);
-	sb_putn(b, tmp, n);
-	sb_puts(b, "...\"");
+	put_shown(b, &t, 1);
 }
 
 const char *json_kind(const cJSON *v)
