@@ -2,7 +2,7 @@
  * backend.c - what every model backend shares: credentials, the HTTP
  * exchange, retries, errors and usage. See backend.h.
  */
-#include "backend.h"
+#include "backend_int.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -15,6 +15,7 @@
 #include <sodium.h>
 
 #include "curlapi.h"
+#include "dynbuf.h"
 #include "hostlog.h"
 
 /* Room for one response header value we keep. */
@@ -55,134 +56,6 @@ const char *backend_names(void)
 {
 	return "openai, openai-responses, azure, anthropic, bedrock, gemini, "
 	       "ollama";
-}
-
-const char *backend_env(const char *name)
-{
-	const char *v = getenv(name);
-
-	return v && *v ? v : NULL;
-}
-
-sh_status backend_missing(struct sh_error *e, const char *backend,
-                          const char *var, const char *what)
-{
-	return sh_error_set(e, SH_ERR_USAGE,
-	                    "backend %s: %s is not set; export %s, or choose "
-	                    "another --backend",
-	                    backend, var, what);
-}
-
-const char *backend_add_secret(struct backend *b, const char *value)
-{
-	char *copy;
-
-	if (b->nsecrets == BACKEND_MAX_SECRETS || !(copy = strdup(value)))
-		return NULL;
-	b->secrets[b->nsecrets++] = copy;
-	return copy;
-}
-
-sh_status backend_add_header(struct backend *b, const char *name,
-                             const char *value, struct sh_error *e)
-{
-	size_t n = strlen(name) + strlen(value) + 3;
-	char *line = malloc(n);
-	struct curl_slist *l;
-
-	if (!line)
-		return sh_error_set(e, SH_ERR_NOMEM, "out of memory");
-	snprintf(line, n, "%s: %s", name, value);
-	l = curlapi()->slist_append(b->headers, line);
-	sodium_memzero(line, n); /* it may hold a key */
-	free(line);
-	if (!l)
-		return sh_error_set(e, SH_ERR_NOMEM, "out of memory");
-	b->headers = l;
-	return SH_OK;
-}
-
-sh_status backend_auth_header(struct backend *b, const char *name,
-                              const char *prefix, const char *key,
-                              struct sh_error *e)
-{
-	size_t n = strlen(prefix) + strlen(key) + 1;
-	char *value;
-	sh_status rc;
-
-	if (!backend_add_secret(b, key))
-		return sh_error_set(e, SH_ERR_NOMEM, "out of memory");
-	if (!(value = malloc(n)))
-		return sh_error_set(e, SH_ERR_NOMEM, "out of memory");
-	snprintf(value, n, "%s%s", prefix, key);
-	rc = backend_add_header(b, name, value, e);
-	sodium_memzero(value, n);
-	free(value);
-	return rc;
-}
-
-sh_status backend_set_url(struct backend *b, const char *base,
-                          const char *suffix, struct sh_error *e)
-{
-	size_t blen = strlen(base);
-	int n;
-
-	while (blen && base[blen - 1] == '/')
-		blen--;
-	if (strncmp(base, "http://", 7) && strncmp(base, "https://", 8))
-		return sh_error_set(e, SH_ERR_USAGE,
-		                    "backend %s: base URL \"%s\" must start "
-		                    "with http:// or https://",
-		                    b->ops->name, base);
-	n = snprintf(b->url, sizeof b->url, "%.*s%s", (int)blen, base, suffix);
-	if (n < 0 || (size_t)n >= sizeof b->url)
-		return sh_error_set(
-		        e, SH_ERR_USAGE,
-		        "backend %s: the URL is longer than %d bytes",
-		        b->ops->name, BACKEND_URL_MAX);
-	return SH_OK;
-}
-
-int backend_path_escape(const char *s, char *out, size_t cap)
-{
-	size_t j = 0;
-
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (isalnum(*p) || *p == '-' || *p == '_' || *p == '.' ||
-		    *p == '~') {
-			if (j + 1 >= cap)
-				return 0;
-			out[j++] = (char)*p;
-		} else {
-			if (j + 3 >= cap)
-				return 0;
-			snprintf(out + j, 4, "%%%02X", *p);
-			j += 3;
-		}
-	}
-	out[j] = '\0';
-	return 1;
-}
-
-void backend_safe_id(const char *id, char out[BACKEND_ID_MAX + 1])
-{
-	size_t j = 0;
-
-	for (; id[j] && j < BACKEND_ID_MAX; j++)
-		out[j] = isalnum((unsigned char)id[j]) || id[j] == '_' ||
-		                         id[j] == '-'
-		                 ? id[j]
-		                 : '_';
-	if (j == 0)
-		out[j++] = '_';
-	out[j] = '\0';
-}
-
-const char *backend_str(const cJSON *o, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-
-	return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
 void backend_redact(const struct backend *b, char *msg, size_t cap)
@@ -232,7 +105,7 @@ sh_status backend_open(const struct backend_config *cfg, struct backend **out,
 		return sh_error_set(e, SH_ERR_NOMEM, "out of memory");
 	b->ops = ops;
 	b->max_tokens = cfg->max_tokens;
-	b->gemini_openapi = cfg->gemini_openapi;
+	b->tools = ops->tools;
 	if (!(b->model = strdup(cfg->model))) {
 		rc = sh_error_set(e, SH_ERR_NOMEM, "out of memory");
 		goto fail;
@@ -259,6 +132,8 @@ void backend_close(struct backend *b)
 {
 	if (!b)
 		return;
+	if (b->ops->close)
+		b->ops->close(b);
 	if (b->curl)
 		curlapi()->easy_cleanup(b->curl);
 	/* Header lines may hold keys: wipe them before freeing. */
@@ -270,8 +145,6 @@ void backend_close(struct backend *b)
 		free(b->secrets[i]);
 	}
 	free(b->model);
-	free(b->api_version);
-	free(b->region);
 	free(b);
 }
 
@@ -287,9 +160,7 @@ const char *backend_model(const struct backend *b)
 
 enum toolfmt_vendor backend_tool_format(const struct backend *b)
 {
-	if (b->ops->tools == TOOLFMT_GEMINI && b->gemini_openapi)
-		return TOOLFMT_GEMINI_OPENAPI;
-	return b->ops->tools;
+	return b->tools;
 }
 
 int backend_max_tools(const struct backend *b)
@@ -331,8 +202,7 @@ long backend_retry_after_ms(const char *value, time_t now)
 /* ---- one exchange ------------------------------------------------------ */
 
 struct exchange {
-	char *body;
-	size_t len, cap;
+	struct dynbuf body; /* bounded by BACKEND_RESPONSE_MAX */
 	int too_big;
 	char retry_after[BACKEND_HEADER_VALUE_MAX];
 	char retry_after_ms[BACKEND_HEADER_VALUE_MAX];
@@ -345,23 +215,10 @@ static size_t on_body(char *data, size_t size, size_t n, void *ud)
 	struct exchange *x = ud;
 	size_t add = size * n;
 
-	if (x->len + add + 1 > BACKEND_RESPONSE_MAX) {
-		x->too_big = 1;
+	if (dyn_addn(&x->body, data, add) != SH_OK) {
+		x->too_big = x->body.too_big;
 		return 0;
 	}
-	if (x->len + add + 1 > x->cap) {
-		size_t cap = x->cap ? x->cap : 16384;
-		char *grown;
-		while (cap < x->len + add + 1)
-			cap *= 2;
-		if (!(grown = realloc(x->body, cap)))
-			return 0;
-		x->body = grown;
-		x->cap = cap;
-	}
-	memcpy(x->body + x->len, data, add);
-	x->len += add;
-	x->body[x->len] = '\0';
 	return add;
 }
 
@@ -456,13 +313,14 @@ static int retryable_status(long st)
 static void error_text(const struct backend *b, const struct exchange *x,
                        char *out, size_t cap)
 {
-	cJSON *j = x->len ? cJSON_ParseWithLength(x->body, x->len) : NULL;
+	size_t len = dyn_len(&x->body);
+	cJSON *j = len ? cJSON_ParseWithLength(dyn_ptr(&x->body), len) : NULL;
 	const char *m =
 	        j && b->ops->error_message ? b->ops->error_message(j) : NULL;
 	size_t k = 0;
 
 	if (!m)
-		m = x->len ? x->body : "(empty body)";
+		m = len ? dyn_ptr(&x->body) : "(empty body)";
 	for (const char *p = m; *p && k + 1 < cap && k < BACKEND_ERROR_BODY_MAX;
 	     p++)
 		out[k++] = (unsigned char)*p < 0x20 ? ' ' : *p;
@@ -521,39 +379,18 @@ static CURLcode perform(struct backend *b, const char *body, size_t len,
                         const struct backend_http_opts *o, struct exchange *x,
                         long *status, struct sh_error *e, sh_status *rc)
 {
-	struct curl_slist *extra = NULL, *list = b->headers;
+	struct curl_slist *extra = NULL;
 	CURL *h = b->curl;
 	CURLcode cc;
 
 	*rc = SH_OK;
 	*status = 0;
-	if (b->ops->sign && b->aws_secret && !b->curl_sigv4) {
-		/* Per-attempt signatures carry the time: build a fresh list. */
-		for (struct curl_slist *l = b->headers; l; l = l->next) {
-			struct curl_slist *n =
-			        curlapi()->slist_append(extra, l->data);
-			if (!n) {
-				curlapi()->slist_free_all(extra);
-				*rc = sh_error_set(e, SH_ERR_NOMEM,
-				                   "out of memory");
-				return CURLE_OUT_OF_MEMORY;
-			}
-			extra = n;
-		}
-		*rc = b->ops->sign(b, body, len, &extra, e);
-		if (*rc != SH_OK) {
-			curlapi()->slist_free_all(extra);
-			return CURLE_OK;
-		}
-		list = extra;
-	}
 	curlapi()->easy_reset(h);
 	curlapi()->easy_setopt(h, CURLOPT_URL, b->url);
 	curlapi()->easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
 	curlapi()->easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
 	curlapi()->easy_setopt(h, CURLOPT_USERAGENT,
 	                       "skillhost/" SKILLHOST_VERSION);
-	curlapi()->easy_setopt(h, CURLOPT_HTTPHEADER, list);
 	curlapi()->easy_setopt(h, CURLOPT_POST, 1L);
 	curlapi()->easy_setopt(h, CURLOPT_POSTFIELDS, body);
 	curlapi()->easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
@@ -568,18 +405,19 @@ static CURLcode perform(struct backend *b, const char *body, size_t len,
 	curlapi()->easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
 	curlapi()->easy_setopt(h, CURLOPT_XFERINFODATA, x);
 	curlapi()->easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
-	if (b->curl_sigv4) {
-		char sig[64];
-		snprintf(sig, sizeof sig, "aws:amz:%s:bedrock", b->region);
-		curlapi()->easy_setopt(h, CURLOPT_AWS_SIGV4, sig);
-		curlapi()->easy_setopt(h, CURLOPT_USERNAME, b->aws_key_id);
-		curlapi()->easy_setopt(h, CURLOPT_PASSWORD, b->aws_secret);
+	if (b->ops->sign) {
+		*rc = b->ops->sign(b, h, body, len, &extra, e);
+		if (*rc != SH_OK) {
+			curlapi()->slist_free_all(extra);
+			return CURLE_OK;
+		}
 	}
+	curlapi()->easy_setopt(h, CURLOPT_HTTPHEADER,
+	                       extra ? extra : b->headers);
 	cc = curlapi()->easy_perform(h);
 	curlapi()->easy_getinfo(h, CURLINFO_RESPONSE_CODE, status);
-	/* Do not leave the secret in the handle between requests. */
-	if (b->curl_sigv4)
-		curlapi()->easy_setopt(h, CURLOPT_PASSWORD, "");
+	if (b->ops->unsign)
+		b->ops->unsign(b, h);
 	curlapi()->easy_setopt(h, CURLOPT_HTTPHEADER, NULL);
 	curlapi()->slist_free_all(extra);
 	return cc;
@@ -587,17 +425,15 @@ static CURLcode perform(struct backend *b, const char *body, size_t len,
 
 static void reset_exchange(struct exchange *x)
 {
-	x->len = 0;
+	dyn_reset(&x->body);
 	x->too_big = 0;
 	x->retry_after[0] = x->retry_after_ms[0] = x->should_retry[0] = '\0';
-	if (x->body)
-		x->body[0] = '\0';
 }
 
 static sh_status parse_ok(struct backend *b, struct exchange *x,
                           struct tr_msg *out, struct sh_error *e)
 {
-	cJSON *j = cJSON_ParseWithLength(x->body ? x->body : "", x->len);
+	cJSON *j = cJSON_ParseWithLength(dyn_ptr(&x->body), dyn_len(&x->body));
 	sh_status rc;
 
 	if (!j)
@@ -605,7 +441,7 @@ static sh_status parse_ok(struct backend *b, struct exchange *x,
 		        e, SH_ERR_INVALID,
 		        "the response is not valid JSON (%zu bytes; "
 		        "truncated or not from a %s API?)",
-		        x->len, b->ops->name);
+		        dyn_len(&x->body), b->ops->name);
 	if (!cJSON_IsObject(j)) {
 		cJSON_Delete(j);
 		return sh_error_set(e, SH_ERR_INVALID,
@@ -642,6 +478,8 @@ sh_status backend_step(struct backend *b, const struct transcript *tr,
 	memset(out, 0, sizeof *out);
 	defaults(&o, in);
 	x.cancel = o.cancel;
+	/* The bound counts the NUL, as the cap always has. */
+	dyn_init(&x.body, BACKEND_RESPONSE_MAX - 1);
 	rc = b->ops->build(b, tr, tools, &req, e);
 	if (rc != SH_OK)
 		goto out;
@@ -742,6 +580,6 @@ out:
 	}
 	cJSON_Delete(req);
 	free(body);
-	free(x.body);
+	dyn_free(&x.body);
 	return rc;
 }

@@ -7,10 +7,12 @@
  * vendor is one module that only translates (backend_openai.c: Chat
  * Completions and Azure OpenAI; backend_responses.c: OpenAI Responses;
  * backend_anthropic.c; backend_bedrock.c; backend_gemini.c;
- * backend_ollama.c). What they share lives here: credentials, the HTTP
- * exchange with its timeouts, retries with backoff that honour
- * Retry-After, response size caps, error messages, usage counting, and
- * scrubbing of credentials from anything the host prints.
+ * backend_ollama.c), behind the internal interface of backend_int.h.
+ * What they share lives in backend.c (the HTTP exchange with its
+ * timeouts, retries with backoff that honour Retry-After, response size
+ * caps, error messages, usage counting, and scrubbing of credentials from
+ * anything the host prints) and backend_common.c (credentials, URLs and
+ * the pieces of requests and replies that vendors have in common).
  *
  * Credentials come from struct backend_config or, when not given, from
  * the environment (OPENAI_API_KEY, AZURE_OPENAI_API_KEY and
@@ -35,7 +37,6 @@
 #include <time.h>
 
 #include <cjson/cJSON.h>
-#include <curl/curl.h>
 
 #include "status.h"
 #include "toolfmt_vendor.h"
@@ -138,95 +139,5 @@ const char *backend_names(void);
  * date in the past means 0).
  */
 long backend_retry_after_ms(const char *value, time_t now);
-
-/* ---- for the backend modules -------------------------------------- */
-
-struct backend_ops {
-	const char *name;
-	const char *wire; /* native messages replay between equal wires */
-	enum toolfmt_vendor tools;
-	int max_tools;
-	/* Read credentials and build b->url and b->headers. */
-	sh_status (*setup)(struct backend *b, const struct backend_config *cfg,
-	                   struct sh_error *e);
-	/* The request body for tr and tools. */
-	sh_status (*build)(struct backend *b, const struct transcript *tr,
-	                   const cJSON *tools, cJSON **body,
-	                   struct sh_error *e);
-	/* A 2xx response body into an assistant message. */
-	sh_status (*parse)(struct backend *b, const cJSON *resp,
-	                   struct tr_msg *out, struct sh_error *e);
-	/* The vendor's error message in an error body, or NULL. */
-	const char *(*error_message)(const cJSON *body);
-	/* Extra per-attempt headers (Bedrock's own SigV4), appended to
-	 * *list; may be NULL. */
-	sh_status (*sign)(struct backend *b, const char *body, size_t len,
-	                  struct curl_slist **list, struct sh_error *e);
-};
-
-struct backend {
-	const struct backend_ops *ops;
-	char *model;
-	char *api_version;
-	char *region;
-	int max_tokens;
-	int gemini_openapi;
-	char url[BACKEND_URL_MAX];
-	struct curl_slist *headers;
-	char *secrets[BACKEND_MAX_SECRETS]; /* redacted and wiped */
-	int nsecrets;
-	/* AWS credentials (Bedrock); secret and token are in secrets too. */
-	const char *aws_key_id, *aws_secret, *aws_token;
-	int curl_sigv4; /* let libcurl sign (the path is canonical) */
-	CURL *curl;
-	struct backend_usage usage;
-	unsigned long made_ids; /* counter for made-up call ids */
-};
-
-/* Keep a copy of a secret for redaction and wiping; returns the copy (owned
- * by b) or NULL when out of memory or too many. */
-const char *backend_add_secret(struct backend *b, const char *value);
-
-/* Register key as a secret and send it as "name: prefix key" (prefix
- * may be ""). */
-sh_status backend_auth_header(struct backend *b, const char *name,
-                              const char *prefix, const char *key,
-                              struct sh_error *e);
-
-/* Append "name: value" to b->headers. */
-sh_status backend_add_header(struct backend *b, const char *name,
-                             const char *value, struct sh_error *e);
-
-/* The value of an environment variable, NULL when unset or empty. */
-const char *backend_env(const char *name);
-
-/* A missing credential: an SH_ERR_USAGE message naming the variable. */
-sh_status backend_missing(struct sh_error *e, const char *backend,
-                          const char *var, const char *what);
-
-/* base (no trailing "/") + suffix into b->url, or an error. */
-sh_status backend_set_url(struct backend *b, const char *base,
-                          const char *suffix, struct sh_error *e);
-
-/* Percent-encode s for a URL path segment into out. 0 when too long. */
-int backend_path_escape(const char *s, char *out, size_t cap);
-
-/* A call id made safe for vendors that want ^[a-zA-Z0-9_-]{1,64}$
- * (Anthropic, Bedrock) when it came from another vendor: other characters
- * become "_". out holds at least 65 bytes. */
-#define BACKEND_ID_MAX 64
-void backend_safe_id(const char *id, char out[BACKEND_ID_MAX + 1]);
-
-/* JSON helpers for parse functions: a string member or NULL. */
-const char *backend_str(const cJSON *o, const char *key);
-
-/* The backends. */
-extern const struct backend_ops backend_openai_ops;
-extern const struct backend_ops backend_azure_ops;
-extern const struct backend_ops backend_responses_ops;
-extern const struct backend_ops backend_anthropic_ops;
-extern const struct backend_ops backend_bedrock_ops;
-extern const struct backend_ops backend_gemini_ops;
-extern const struct backend_ops backend_ollama_ops;
 
 #endif /* SH_BACKEND_H */

@@ -16,96 +16,51 @@
  * from other vendors are rebuilt as text and tool_use blocks, with ids
  * made safe for Anthropic's id pattern.
  *
- * Part of the backend interface (backend.h); [control] like it.
+ * An adapter behind backend_int.h; [control] like backend.h.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "backend.h"
-#include "jsonnum.h"
+#include "backend_int.h"
 
 #define ANTHROPIC_DEFAULT_BASE "https://api.anthropic.com"
 #define ANTHROPIC_WIRE         "anthropic"
+
+static const struct backend_endpoint anthropic_endpoint = {
+        .key_var = "ANTHROPIC_API_KEY",
+        .key_hint = "ANTHROPIC_API_KEY with your Anthropic API key",
+        .header = "x-api-key",
+        .prefix = "",
+        .base_var = "ANTHROPIC_BASE_URL",
+        .default_base = ANTHROPIC_DEFAULT_BASE,
+};
 
 static sh_status anthropic_setup(struct backend *b,
                                  const struct backend_config *cfg,
                                  struct sh_error *e)
 {
-	const char *key =
-	        cfg->api_key ? cfg->api_key : backend_env("ANTHROPIC_API_KEY");
-	const char *base = cfg->base_url ? cfg->base_url
-	                                 : backend_env("ANTHROPIC_BASE_URL");
-	sh_status rc;
+	sh_status rc = backend_key(b, cfg, &anthropic_endpoint, e);
 
-	if (!key)
-		return backend_missing(e, "anthropic", "ANTHROPIC_API_KEY",
-		                       "ANTHROPIC_API_KEY with your Anthropic "
-		                       "API key");
-	rc = backend_auth_header(b, "x-api-key", "", key, e);
 	if (rc == SH_OK)
 		rc = backend_add_header(b, "anthropic-version",
 		                        BACKEND_ANTHROPIC_VERSION, e);
 	if (rc != SH_OK)
 		return rc;
-	return backend_set_url(b, base ? base : ANTHROPIC_DEFAULT_BASE,
-	                       "/v1/messages", e);
+	return backend_endpoint_url(b, cfg, &anthropic_endpoint, "/v1/messages",
+	                            e);
 }
 
-static cJSON *text_block(const char *text)
-{
-	cJSON *t = cJSON_CreateObject();
-
-	if (!t || !cJSON_AddStringToObject(t, "type", "text") ||
-	    !cJSON_AddStringToObject(t, "text", text)) {
-		cJSON_Delete(t);
-		return NULL;
-	}
-	return t;
-}
+static const struct backend_blocks anthropic_blocks = {
+        .wire = ANTHROPIC_WIRE,
+        .text_type = "text",
+        .use_type = "tool_use",
+        .use_id = "id",
+};
 
 static int add_assistant(cJSON *msgs, const struct tr_msg *a)
 {
-	cJSON *m = cJSON_CreateObject(), *content, *blk;
-	char id[BACKEND_ID_MAX + 1];
-
-	if (!m)
-		return 0;
-	cJSON_AddItemToArray(msgs, m);
-	if (!cJSON_AddStringToObject(m, "role", "assistant"))
-		return 0;
-	if (a->native && a->wire && !strcmp(a->wire, ANTHROPIC_WIRE)) {
-		if (!(content = cJSON_Duplicate(a->native, 1)))
-			return 0;
-		cJSON_AddItemToObject(m, "content", content);
-		return 1;
-	}
-	if (!(content = cJSON_AddArrayToObject(m, "content")))
-		return 0;
-	/* The API refuses an assistant turn with no content at all. */
-	if ((a->text && *a->text) || !a->ncalls) {
-		if (!(blk = text_block(a->text && *a->text ? a->text
-		                                           : "(no answer)")))
-			return 0;
-		cJSON_AddItemToArray(content, blk);
-	}
-	for (size_t i = 0; i < a->ncalls; i++) {
-		cJSON *input = tr_call_args_object(&a->calls[i]);
-		if (!input || !(blk = cJSON_CreateObject())) {
-			cJSON_Delete(input);
-			return 0;
-		}
-		cJSON_AddItemToArray(content, blk);
-		backend_safe_id(a->calls[i].id, id);
-		if (!cJSON_AddStringToObject(blk, "type", "tool_use") ||
-		    !cJSON_AddStringToObject(blk, "id", id) ||
-		    !cJSON_AddStringToObject(blk, "name", a->calls[i].name)) {
-			cJSON_Delete(input);
-			return 0;
-		}
-		cJSON_AddItemToObject(blk, "input", input);
-	}
-	return 1;
+	return backend_add_block_turn(msgs, a, &anthropic_blocks);
 }
 
 /* The content of one tool_result: a string, or text plus image blocks. */
@@ -127,7 +82,7 @@ static cJSON *result_content(const struct tr_result *r)
 		return t;
 	}
 	arr = cJSON_CreateArray();
-	if (!arr || !(t = text_block(text)))
+	if (!arr || !(t = backend_text_block("text", text)))
 		goto fail;
 	cJSON_AddItemToArray(arr, t);
 	cJSON_ArrayForEach(b, content)
@@ -155,54 +110,28 @@ fail:
 	return NULL;
 }
 
-static int add_results(cJSON *msgs, const struct tr_msg *t)
+static int result_block(cJSON *blk, const struct tr_result *r, const char *id)
 {
-	cJSON *m = cJSON_CreateObject(), *content;
-	char id[BACKEND_ID_MAX + 1];
+	cJSON *c;
 
-	if (!m)
+	if (!cJSON_AddStringToObject(blk, "type", "tool_result") ||
+	    !cJSON_AddStringToObject(blk, "tool_use_id", id) ||
+	    !(c = result_content(r)))
 		return 0;
-	cJSON_AddItemToArray(msgs, m);
-	if (!cJSON_AddStringToObject(m, "role", "user") ||
-	    !(content = cJSON_AddArrayToObject(m, "content")))
-		return 0;
-	for (size_t i = 0; i < t->nresults; i++) {
-		const struct tr_result *r = &t->results[i];
-		cJSON *blk = cJSON_CreateObject(), *c;
-		if (!blk)
-			return 0;
-		cJSON_AddItemToArray(content, blk);
-		backend_safe_id(r->call_id, id);
-		if (!cJSON_AddStringToObject(blk, "type", "tool_result") ||
-		    !cJSON_AddStringToObject(blk, "tool_use_id", id) ||
-		    !(c = result_content(r)))
-			return 0;
-		cJSON_AddItemToObject(blk, "content", c);
-		if (r->is_error && !cJSON_AddBoolToObject(blk, "is_error", 1))
-			return 0;
-	}
-	return 1;
+	cJSON_AddItemToObject(blk, "content", c);
+	return !r->is_error || cJSON_AddBoolToObject(blk, "is_error", 1);
 }
 
-static int add_user(cJSON *msgs, const char *text)
-{
-	cJSON *m = cJSON_CreateObject();
-
-	if (!m || !cJSON_AddStringToObject(m, "role", "user") ||
-	    !cJSON_AddStringToObject(m, "content", text)) {
-		cJSON_Delete(m);
-		return 0;
-	}
-	cJSON_AddItemToArray(msgs, m);
-	return 1;
-}
+static const struct backend_turns anthropic_turns = {
+        .assistant = add_assistant,
+        .result_block = result_block,
+};
 
 static sh_status anthropic_build(struct backend *b, const struct transcript *tr,
                                  const cJSON *tools, cJSON **body,
                                  struct sh_error *e)
 {
 	cJSON *o = cJSON_CreateObject(), *msgs;
-	int ok;
 
 	*body = NULL;
 	if (!o || !cJSON_AddStringToObject(o, "model", b->model) ||
@@ -211,40 +140,12 @@ static sh_status anthropic_build(struct backend *b, const struct transcript *tr,
 	                                     ? b->max_tokens
 	                                     : BACKEND_DEFAULT_MAX_TOKENS) ||
 	    (tr->system && !cJSON_AddStringToObject(o, "system", tr->system)) ||
-	    !(msgs = cJSON_AddArrayToObject(o, "messages")))
-		goto nomem;
-	for (size_t i = 0; i < tr->nmsgs; i++) {
-		const struct tr_msg *m = &tr->msgs[i];
-		switch (m->role) {
-		case TR_USER:
-			ok = add_user(msgs, m->text ? m->text : "");
-			break;
-		case TR_ASSISTANT: ok = add_assistant(msgs, m); break;
-		default: ok = add_results(msgs, m);
-		}
-		if (!ok)
-			goto nomem;
-	}
-	if (cJSON_GetArraySize(tools) > 0)
-		cJSON_AddItemReferenceToObject(o, "tools", (cJSON *)tools);
+	    !(msgs = cJSON_AddArrayToObject(o, "messages")) ||
+	    !backend_add_turns(msgs, tr, &anthropic_turns))
+		return backend_build_nomem(o, e);
+	backend_add_tools(o, "tools", tools);
 	*body = o;
 	return SH_OK;
-nomem:
-	cJSON_Delete(o);
-	return sh_error_set(e, SH_ERR_NOMEM, "out of memory");
-}
-
-static const char *anthropic_error(const cJSON *body)
-{
-	return backend_str(cJSON_GetObjectItemCaseSensitive(body, "error"),
-	                   "message");
-}
-
-static int64_t num(const cJSON *o, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-
-	return json_int64(v, 0);
 }
 
 static sh_status anthropic_parse(struct backend *b, const cJSON *resp,
@@ -253,11 +154,11 @@ static sh_status anthropic_parse(struct backend *b, const cJSON *resp,
 	const cJSON *content =
 	        cJSON_GetObjectItemCaseSensitive(resp, "content");
 	const cJSON *blk, *usage;
-	const char *type = backend_str(resp, "type"), *stop;
+	const char *type = backend_str(resp, "type");
 	sh_status rc;
 
 	if (type && !strcmp(type, "error")) {
-		const char *m = anthropic_error(resp);
+		const char *m = backend_error_message(resp);
 		return sh_error_set(e, SH_ERR_FAIL, "error: %s",
 		                    m ? m : "(no message)");
 	}
@@ -275,35 +176,21 @@ static sh_status anthropic_parse(struct backend *b, const cJSON *resp,
 			if (s && (rc = tr_msg_append_text(out, s, e)) != SH_OK)
 				return rc;
 		} else if (!strcmp(bt, "tool_use")) {
-			const char *id = backend_str(blk, "id");
-			const char *name = backend_str(blk, "name");
-			const cJSON *input =
-			        cJSON_GetObjectItemCaseSensitive(blk, "input");
-			char *args;
-			if (!id || !name || !input)
-				return sh_error_set(
-				        e, SH_ERR_INVALID,
-				        "a tool_use block lacks id, "
-				        "name or input");
-			if (!(args = cJSON_PrintUnformatted(input)))
-				return sh_error_set(e, SH_ERR_NOMEM,
-				                    "out of memory");
-			rc = tr_msg_add_call(out, id, name, args, NULL, 0, e);
-			cJSON_free(args);
+			rc = backend_add_use(out, blk, "id", "tool_use", e);
 			if (rc != SH_OK)
 				return rc;
 		}
 	}
-	if ((stop = backend_str(resp, "stop_reason")) &&
-	    !(out->stop = strdup(stop)))
-		return sh_error_set(e, SH_ERR_NOMEM, "out of memory");
-	if (!(out->native = cJSON_Duplicate(content, 1)))
-		return sh_error_set(e, SH_ERR_NOMEM, "out of memory");
+	if ((rc = backend_set_stop(out, backend_str(resp, "stop_reason"), e)) !=
+	            SH_OK ||
+	    (rc = backend_set_native(out, content, e)) != SH_OK)
+		return rc;
 	usage = cJSON_GetObjectItemCaseSensitive(resp, "usage");
-	out->usage.input_tokens = num(usage, "input_tokens") +
-	                          num(usage, "cache_creation_input_tokens") +
-	                          num(usage, "cache_read_input_tokens");
-	out->usage.output_tokens = num(usage, "output_tokens");
+	out->usage.input_tokens =
+	        backend_num(usage, "input_tokens") +
+	        backend_num(usage, "cache_creation_input_tokens") +
+	        backend_num(usage, "cache_read_input_tokens");
+	out->usage.output_tokens = backend_num(usage, "output_tokens");
 	(void)b;
 	return SH_OK;
 }
@@ -315,5 +202,5 @@ const struct backend_ops backend_anthropic_ops = {
         .setup = anthropic_setup,
         .build = anthropic_build,
         .parse = anthropic_parse,
-        .error_message = anthropic_error,
+        .error_message = backend_error_message,
 };

@@ -24,7 +24,8 @@
  * The region comes from AWS_REGION or AWS_DEFAULT_REGION; the endpoint
  * from AWS_ENDPOINT_URL_BEDROCK_RUNTIME when set.
  *
- * Part of the backend interface (backend.h); [control] like it.
+ * An adapter behind backend_int.h; [control] like backend.h. Its state
+ * (struct bedrock) is the region and, with AWS credentials, the keys.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -32,15 +33,23 @@
 #include <string.h>
 #include <time.h>
 
-#include "backend.h"
+#include "backend_int.h"
 #include "curlapi.h"
-#include "jsonnum.h"
 #include "sigv4.h"
 
 #define BEDROCK_WIRE           "bedrock"
 #define BEDROCK_SERVICE        "bedrock"
 #define BEDROCK_REGION_MAX     32
 #define BEDROCK_MODEL_PATH_MAX 1024
+
+/* b->priv. */
+struct bedrock {
+	char region[BEDROCK_REGION_MAX + 1];
+	/* AWS credentials: NULL with a Bedrock API key. They point into
+	 * b->secrets, which the frame redacts and wipes. */
+	const char *key_id, *secret, *token;
+	int curl_sigv4; /* let libcurl sign (the path is canonical) */
+};
 
 static int valid_region(const char *r)
 {
@@ -59,17 +68,15 @@ static sh_status bedrock_setup(struct backend *b,
                                const struct backend_config *cfg,
                                struct sh_error *e)
 {
-	const char *region =
-	        cfg->region ? cfg->region : backend_env("AWS_REGION");
-	const char *base =
-	        cfg->base_url ? cfg->base_url
-	                      : backend_env("AWS_ENDPOINT_URL_BEDROCK_RUNTIME");
-	const char *bearer = cfg->api_key
-	                             ? cfg->api_key
-	                             : backend_env("AWS_BEARER_TOKEN_BEDROCK");
+	const char *region = backend_setting(cfg->region, "AWS_REGION");
+	const char *base = backend_setting(cfg->base_url,
+	                                   "AWS_ENDPOINT_URL_BEDROCK_RUNTIME");
+	const char *bearer =
+	        backend_setting(cfg->api_key, "AWS_BEARER_TOKEN_BEDROCK");
 	const char *akid, *secret, *token;
 	char model[BEDROCK_MODEL_PATH_MAX / 3], path[BEDROCK_MODEL_PATH_MAX];
 	char host[128];
+	struct bedrock *br;
 	sh_status rc;
 
 	if (!region)
@@ -83,8 +90,10 @@ static sh_status bedrock_setup(struct backend *b,
 		                    "backend bedrock: \"%s\" is not an AWS "
 		                    "region name",
 		                    region);
-	if (!(b->region = strdup(region)))
+	if (!(br = calloc(1, sizeof *br)))
 		return sh_error_set(e, SH_ERR_NOMEM, "out of memory");
+	b->priv = br;
+	memcpy(br->region, region, strlen(region) + 1);
 	if (!backend_path_escape(b->model, model, sizeof model))
 		return sh_error_set(
 		        e, SH_ERR_USAGE,
@@ -113,26 +122,36 @@ static sh_status bedrock_setup(struct backend *b,
 		return sh_error_set(e, SH_ERR_USAGE,
 		                    "backend bedrock: AWS_ACCESS_KEY_ID is not "
 		                    "an access key id");
-	if (!(b->aws_key_id = backend_add_secret(b, akid)) ||
-	    !(b->aws_secret = backend_add_secret(b, secret)))
+	if (!(br->key_id = backend_add_secret(b, akid)) ||
+	    !(br->secret = backend_add_secret(b, secret)))
 		return sh_error_set(e, SH_ERR_NOMEM, "out of memory");
 	if (token) {
 		rc = backend_auth_header(b, "x-amz-security-token", "", token,
 		                         e);
 		if (rc != SH_OK)
 			return rc;
-		b->aws_token = b->secrets[b->nsecrets - 1];
+		br->token = b->secrets[b->nsecrets - 1];
 	}
-	b->curl_sigv4 = sigv4_path_is_canonical(path);
+	br->curl_sigv4 = sigv4_path_is_canonical(path);
 	return SH_OK;
 }
 
-/* Our own SigV4, for the paths libcurl would sign wrong. */
-static sh_status bedrock_sign(struct backend *b, const char *body, size_t len,
-                              struct curl_slist **list, struct sh_error *e)
+static void bedrock_close(struct backend *b)
+{
+	free(b->priv);
+	b->priv = NULL;
+}
+
+/* Per attempt, since a signature carries the time: libcurl signs when it
+ * signs the path right; else our own SigV4 goes into a fresh copy of the
+ * headers. With a Bedrock API key there is nothing to do. */
+static sh_status bedrock_sign(struct backend *b, CURL *h, const char *body,
+                              size_t len, struct curl_slist **extra,
+                              struct sh_error *e)
 {
 	static const char *const signed_headers[] = {
 	        "content-type: application/json"};
+	const struct bedrock *br = b->priv;
 	struct sigv4_params p = {
 	        .method = "POST",
 	        .url = b->url,
@@ -140,11 +159,11 @@ static sh_status bedrock_sign(struct backend *b, const char *body, size_t len,
 	        .nheaders = 1,
 	        .payload = body,
 	        .payload_len = len,
-	        .region = b->region,
+	        .region = br->region,
 	        .service = BEDROCK_SERVICE,
-	        .access_key = b->aws_key_id,
-	        .secret_key = b->aws_secret,
-	        .session_token = b->aws_token,
+	        .access_key = br->key_id,
+	        .secret_key = br->secret,
+	        .session_token = br->token,
 	        .now = time(NULL),
 	};
 	char auth[SIGV4_AUTH_MAX + 16], date[SIGV4_DATE_LEN + 16];
@@ -152,44 +171,58 @@ static sh_status bedrock_sign(struct backend *b, const char *body, size_t len,
 	struct curl_slist *l;
 	sh_status rc;
 
-	if (b->curl_sigv4 || !b->aws_secret)
+	if (!br->secret)
 		return SH_OK;
+	if (br->curl_sigv4) {
+		char sig[64];
+		snprintf(sig, sizeof sig, "aws:amz:%s:" BEDROCK_SERVICE,
+		         br->region);
+		curlapi()->easy_setopt(h, CURLOPT_AWS_SIGV4, sig);
+		curlapi()->easy_setopt(h, CURLOPT_USERNAME, br->key_id);
+		curlapi()->easy_setopt(h, CURLOPT_PASSWORD, br->secret);
+		return SH_OK;
+	}
+	for (l = b->headers; l; l = l->next) {
+		struct curl_slist *n = curlapi()->slist_append(*extra, l->data);
+		if (!n)
+			return sh_error_set(e, SH_ERR_NOMEM, "out of memory");
+		*extra = n;
+	}
 	rc = sigv4_sign(&p, value, sizeof value, date, e);
 	if (rc != SH_OK)
 		return rc;
 	snprintf(auth, sizeof auth, "Authorization: %s", value);
-	if (!(l = curlapi()->slist_append(*list, auth)))
+	if (!(l = curlapi()->slist_append(*extra, auth)))
 		return sh_error_set(e, SH_ERR_NOMEM, "out of memory");
-	*list = l;
+	*extra = l;
 	memmove(date + 12, date, SIGV4_DATE_LEN + 1);
 	memcpy(date, "x-amz-date: ", 12);
-	if (!(l = curlapi()->slist_append(*list, date)))
+	if (!(l = curlapi()->slist_append(*extra, date)))
 		return sh_error_set(e, SH_ERR_NOMEM, "out of memory");
-	*list = l;
+	*extra = l;
 	return SH_OK;
 }
 
-static cJSON *text_block(const char *text)
+/* Do not leave the secret in the handle between requests. */
+static void bedrock_unsign(struct backend *b, CURL *h)
 {
-	cJSON *t = cJSON_CreateObject();
+	const struct bedrock *br = b->priv;
 
-	if (!t || !cJSON_AddStringToObject(t, "text", text)) {
-		cJSON_Delete(t);
-		return NULL;
-	}
-	return t;
+	if (br->secret && br->curl_sigv4)
+		curlapi()->easy_setopt(h, CURLOPT_PASSWORD, "");
 }
+
+static const struct backend_blocks bedrock_blocks = {
+        .wire = BEDROCK_WIRE,
+        .use_wrap = "toolUse",
+        .use_id = "toolUseId",
+};
 
 static int add_user(cJSON *msgs, const char *text)
 {
-	cJSON *m = cJSON_CreateObject(), *c, *t;
+	cJSON *c = backend_add_block_message(msgs, "user"), *t;
 
-	if (!m)
-		return 0;
-	cJSON_AddItemToArray(msgs, m);
-	if (!cJSON_AddStringToObject(m, "role", "user") ||
-	    !(c = cJSON_AddArrayToObject(m, "content")) ||
-	    !(t = text_block(text)))
+	if (!c || !(t = backend_text_block(NULL, text)))
 		return 0;
 	cJSON_AddItemToArray(c, t);
 	return 1;
@@ -197,45 +230,7 @@ static int add_user(cJSON *msgs, const char *text)
 
 static int add_assistant(cJSON *msgs, const struct tr_msg *a)
 {
-	cJSON *m = cJSON_CreateObject(), *content, *blk, *use;
-	char id[BACKEND_ID_MAX + 1];
-
-	if (!m)
-		return 0;
-	cJSON_AddItemToArray(msgs, m);
-	if (!cJSON_AddStringToObject(m, "role", "assistant"))
-		return 0;
-	if (a->native && a->wire && !strcmp(a->wire, BEDROCK_WIRE)) {
-		if (!(content = cJSON_Duplicate(a->native, 1)))
-			return 0;
-		cJSON_AddItemToObject(m, "content", content);
-		return 1;
-	}
-	if (!(content = cJSON_AddArrayToObject(m, "content")))
-		return 0;
-	if ((a->text && *a->text) || !a->ncalls) {
-		if (!(blk = text_block(a->text && *a->text ? a->text
-		                                           : "(no answer)")))
-			return 0;
-		cJSON_AddItemToArray(content, blk);
-	}
-	for (size_t i = 0; i < a->ncalls; i++) {
-		cJSON *input = tr_call_args_object(&a->calls[i]);
-		if (!input || !(blk = cJSON_CreateObject())) {
-			cJSON_Delete(input);
-			return 0;
-		}
-		cJSON_AddItemToArray(content, blk);
-		backend_safe_id(a->calls[i].id, id);
-		if (!(use = cJSON_AddObjectToObject(blk, "toolUse")) ||
-		    !cJSON_AddStringToObject(use, "toolUseId", id) ||
-		    !cJSON_AddStringToObject(use, "name", a->calls[i].name)) {
-			cJSON_Delete(input);
-			return 0;
-		}
-		cJSON_AddItemToObject(use, "input", input);
-	}
-	return 1;
+	return backend_add_block_turn(msgs, a, &bedrock_blocks);
 }
 
 static int add_image(cJSON *content, const cJSON *b)
@@ -253,98 +248,67 @@ static int add_image(cJSON *content, const cJSON *b)
 	       cJSON_AddStringToObject(src, "bytes", backend_str(b, "data"));
 }
 
-static int add_results(cJSON *msgs, const struct tr_msg *t)
+static int result_block(cJSON *blk, const struct tr_result *r, const char *id)
 {
-	cJSON *m = cJSON_CreateObject(), *content;
-	char id[BACKEND_ID_MAX + 1];
+	const cJSON *b;
+	cJSON *res, *rc, *tb;
+	char *text;
 
-	if (!m)
+	if (!(res = cJSON_AddObjectToObject(blk, "toolResult")) ||
+	    !cJSON_AddStringToObject(res, "toolUseId", id) ||
+	    !(rc = cJSON_AddArrayToObject(res, "content")))
 		return 0;
-	cJSON_AddItemToArray(msgs, m);
-	if (!cJSON_AddStringToObject(m, "role", "user") ||
-	    !(content = cJSON_AddArrayToObject(m, "content")))
+	if (!(text = tr_result_text(r->result, 1)))
 		return 0;
-	for (size_t i = 0; i < t->nresults; i++) {
-		const struct tr_result *r = &t->results[i];
-		const cJSON *b;
-		cJSON *blk = cJSON_CreateObject(), *res, *rc, *tb;
-		char *text;
-		if (!blk)
-			return 0;
-		cJSON_AddItemToArray(content, blk);
-		backend_safe_id(r->call_id, id);
-		if (!(res = cJSON_AddObjectToObject(blk, "toolResult")) ||
-		    !cJSON_AddStringToObject(res, "toolUseId", id) ||
-		    !(rc = cJSON_AddArrayToObject(res, "content")))
-			return 0;
-		if (!(text = tr_result_text(r->result, 1)))
-			return 0;
-		tb = text_block(text);
-		free(text);
-		if (!tb)
-			return 0;
-		cJSON_AddItemToArray(rc, tb);
-		cJSON_ArrayForEach(
-		        b, cJSON_GetObjectItemCaseSensitive(
-		                   r->result,
-		                   "content")) if (tr_image_embeddable(b) &&
-		                                   !add_image(rc, b)) return 0;
-		if (!cJSON_AddStringToObject(res, "status",
-		                             r->is_error ? "error" : "success"))
+	tb = backend_text_block(NULL, text);
+	free(text);
+	if (!tb)
+		return 0;
+	cJSON_AddItemToArray(rc, tb);
+	cJSON_ArrayForEach(
+	        b, cJSON_GetObjectItemCaseSensitive(r->result, "content"))
+	{
+		if (tr_image_embeddable(b) && !add_image(rc, b))
 			return 0;
 	}
-	return 1;
+	return cJSON_AddStringToObject(res, "status",
+	                               r->is_error ? "error" : "success") !=
+	       NULL;
 }
+
+static const struct backend_turns bedrock_turns = {
+        .user = add_user,
+        .assistant = add_assistant,
+        .result_block = result_block,
+};
 
 static sh_status bedrock_build(struct backend *b, const struct transcript *tr,
                                const cJSON *tools, cJSON **body,
                                struct sh_error *e)
 {
 	cJSON *o = cJSON_CreateObject(), *msgs, *x, *t;
-	int ok;
 
 	*body = NULL;
-	if (!o || !(msgs = cJSON_AddArrayToObject(o, "messages")))
-		goto nomem;
-	for (size_t i = 0; i < tr->nmsgs; i++) {
-		const struct tr_msg *m = &tr->msgs[i];
-		switch (m->role) {
-		case TR_USER:
-			ok = add_user(msgs, m->text ? m->text : "");
-			break;
-		case TR_ASSISTANT: ok = add_assistant(msgs, m); break;
-		default: ok = add_results(msgs, m);
-		}
-		if (!ok)
-			goto nomem;
-	}
+	if (!o || !(msgs = cJSON_AddArrayToObject(o, "messages")) ||
+	    !backend_add_turns(msgs, tr, &bedrock_turns))
+		return backend_build_nomem(o, e);
 	if (tr->system) {
 		if (!(x = cJSON_AddArrayToObject(o, "system")) ||
-		    !(t = text_block(tr->system)))
-			goto nomem;
+		    !(t = backend_text_block(NULL, tr->system)))
+			return backend_build_nomem(o, e);
 		cJSON_AddItemToArray(x, t);
 	}
 	if (cJSON_GetArraySize(tools) > 0) {
 		if (!(x = cJSON_AddObjectToObject(o, "toolConfig")))
-			goto nomem;
-		cJSON_AddItemReferenceToObject(x, "tools", (cJSON *)tools);
+			return backend_build_nomem(o, e);
+		backend_add_tools(x, "tools", tools);
 	}
 	if (b->max_tokens > 0 &&
 	    (!(x = cJSON_AddObjectToObject(o, "inferenceConfig")) ||
 	     !cJSON_AddNumberToObject(x, "maxTokens", b->max_tokens)))
-		goto nomem;
+		return backend_build_nomem(o, e);
 	*body = o;
 	return SH_OK;
-nomem:
-	cJSON_Delete(o);
-	return sh_error_set(e, SH_ERR_NOMEM, "out of memory");
-}
-
-static int64_t num(const cJSON *o, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-
-	return json_int64(v, 0);
 }
 
 static sh_status bedrock_parse(struct backend *b, const cJSON *resp,
@@ -354,7 +318,6 @@ static sh_status bedrock_parse(struct backend *b, const cJSON *resp,
 	const cJSON *msg = cJSON_GetObjectItemCaseSensitive(output, "message");
 	const cJSON *content = cJSON_GetObjectItemCaseSensitive(msg, "content");
 	const cJSON *blk, *usage;
-	const char *stop;
 	sh_status rc;
 
 	if (!cJSON_IsArray(content))
@@ -371,34 +334,21 @@ static sh_status bedrock_parse(struct backend *b, const cJSON *resp,
 			if ((rc = tr_msg_append_text(out, s, e)) != SH_OK)
 				return rc;
 		} else if (use) {
-			const char *id = backend_str(use, "toolUseId");
-			const char *name = backend_str(use, "name");
-			const cJSON *input =
-			        cJSON_GetObjectItemCaseSensitive(use, "input");
-			char *args;
-			if (!id || !name || !input)
-				return sh_error_set(e, SH_ERR_INVALID,
-				                    "a toolUse block lacks "
-				                    "toolUseId, name or input");
-			if (!(args = cJSON_PrintUnformatted(input)))
-				return sh_error_set(e, SH_ERR_NOMEM,
-				                    "out of memory");
-			rc = tr_msg_add_call(out, id, name, args, NULL, 0, e);
-			cJSON_free(args);
+			rc = backend_add_use(out, use, "toolUseId", "toolUse",
+			                     e);
 			if (rc != SH_OK)
 				return rc;
 		}
 	}
-	if ((stop = backend_str(resp, "stopReason")) &&
-	    !(out->stop = strdup(stop)))
-		return sh_error_set(e, SH_ERR_NOMEM, "out of memory");
-	if (!(out->native = cJSON_Duplicate(content, 1)))
-		return sh_error_set(e, SH_ERR_NOMEM, "out of memory");
+	if ((rc = backend_set_stop(out, backend_str(resp, "stopReason"), e)) !=
+	            SH_OK ||
+	    (rc = backend_set_native(out, content, e)) != SH_OK)
+		return rc;
 	usage = cJSON_GetObjectItemCaseSensitive(resp, "usage");
-	out->usage.input_tokens = num(usage, "inputTokens") +
-	                          num(usage, "cacheReadInputTokens") +
-	                          num(usage, "cacheWriteInputTokens");
-	out->usage.output_tokens = num(usage, "outputTokens");
+	out->usage.input_tokens = backend_num(usage, "inputTokens") +
+	                          backend_num(usage, "cacheReadInputTokens") +
+	                          backend_num(usage, "cacheWriteInputTokens");
+	out->usage.output_tokens = backend_num(usage, "outputTokens");
 	(void)b;
 	return SH_OK;
 }
@@ -419,4 +369,6 @@ const struct backend_ops backend_bedrock_ops = {
         .parse = bedrock_parse,
         .error_message = bedrock_error,
         .sign = bedrock_sign,
+        .unsign = bedrock_unsign,
+        .close = bedrock_close,
 };

@@ -19,61 +19,49 @@
  * "skip_thought_signature_validator" on its function calls, which Gemini 3
  * requires on calls it did not produce.
  *
- * Part of the backend interface (backend.h); [control] like it.
+ * An adapter behind backend_int.h; [control] like backend.h.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "backend.h"
-#include "jsonnum.h"
+#include "backend_int.h"
 
 #define GEMINI_DEFAULT_BASE      "https://generativelanguage.googleapis.com"
 #define GEMINI_WIRE              "gemini"
 #define GEMINI_MODEL_PATH_MAX    1024
 #define GEMINI_FOREIGN_SIGNATURE "skip_thought_signature_validator"
 
+static const struct backend_endpoint gemini_endpoint = {
+        .key_var = "GEMINI_API_KEY",
+        .key_var2 = "GOOGLE_API_KEY",
+        .key_hint = "GEMINI_API_KEY with your Gemini API key",
+        .header = "x-goog-api-key",
+        .prefix = "",
+        .base_var = "GOOGLE_GEMINI_BASE_URL",
+        .default_base = GEMINI_DEFAULT_BASE,
+};
+
 static sh_status gemini_setup(struct backend *b,
                               const struct backend_config *cfg,
                               struct sh_error *e)
 {
-	const char *key =
-	        cfg->api_key ? cfg->api_key : backend_env("GEMINI_API_KEY");
-	const char *base = cfg->base_url
-	                           ? cfg->base_url
-	                           : backend_env("GOOGLE_GEMINI_BASE_URL");
 	const char *model = b->model;
 	char esc[GEMINI_MODEL_PATH_MAX / 3], path[GEMINI_MODEL_PATH_MAX];
-	sh_status rc;
+	sh_status rc = backend_key(b, cfg, &gemini_endpoint, e);
 
-	if (!key)
-		key = backend_env("GOOGLE_API_KEY");
-	if (!key)
-		return backend_missing(
-		        e, "gemini", "GEMINI_API_KEY",
-		        "GEMINI_API_KEY with your Gemini API key");
+	if (rc != SH_OK)
+		return rc;
 	if (!strncmp(model, "models/", 7))
 		model += 7;
 	if (!backend_path_escape(model, esc, sizeof esc))
 		return sh_error_set(
 		        e, SH_ERR_USAGE,
 		        "backend gemini: the model name is too long");
-	rc = backend_auth_header(b, "x-goog-api-key", "", key, e);
-	if (rc != SH_OK)
-		return rc;
+	if (cfg->gemini_openapi)
+		b->tools = TOOLFMT_GEMINI_OPENAPI;
 	snprintf(path, sizeof path, "/v1beta/models/%s:generateContent", esc);
-	return backend_set_url(b, base ? base : GEMINI_DEFAULT_BASE, path, e);
-}
-
-static cJSON *text_part(const char *text)
-{
-	cJSON *p = cJSON_CreateObject();
-
-	if (!p || !cJSON_AddStringToObject(p, "text", text)) {
-		cJSON_Delete(p);
-		return NULL;
-	}
-	return p;
+	return backend_endpoint_url(b, cfg, &gemini_endpoint, path, e);
 }
 
 static cJSON *turn(cJSON *contents, const char *role)
@@ -91,10 +79,12 @@ static cJSON *turn(cJSON *contents, const char *role)
 
 static int add_assistant(cJSON *contents, const struct tr_msg *a)
 {
+	const cJSON *native = backend_native(a, GEMINI_WIRE);
+	const char *text = backend_turn_text(a);
 	cJSON *parts, *p, *fc;
 
-	if (a->native && a->wire && !strcmp(a->wire, GEMINI_WIRE)) {
-		cJSON *d = cJSON_Duplicate(a->native, 1);
+	if (native) {
+		cJSON *d = cJSON_Duplicate(native, 1);
 		if (!d)
 			return 0;
 		cJSON_AddItemToArray(contents, d);
@@ -102,9 +92,8 @@ static int add_assistant(cJSON *contents, const struct tr_msg *a)
 	}
 	if (!(parts = turn(contents, "model")))
 		return 0;
-	if ((a->text && *a->text) || !a->ncalls) {
-		if (!(p = text_part(a->text && *a->text ? a->text
-		                                        : "(no answer)")))
+	if (text) {
+		if (!(p = backend_text_block(NULL, text)))
 			return 0;
 		cJSON_AddItemToArray(parts, p);
 	}
@@ -186,62 +175,52 @@ static int add_results(cJSON *contents, const struct transcript *tr, size_t i)
 	return 1;
 }
 
+static int add_user(cJSON *contents, const char *text)
+{
+	cJSON *parts = turn(contents, "user"), *p;
+
+	if (!parts || !(p = backend_text_block(NULL, text)))
+		return 0;
+	cJSON_AddItemToArray(parts, p);
+	return 1;
+}
+
+static const struct backend_turns gemini_turns = {
+        .user = add_user,
+        .assistant = add_assistant,
+        .results = add_results,
+};
+
 static sh_status gemini_build(struct backend *b, const struct transcript *tr,
                               const cJSON *tools, cJSON **body,
                               struct sh_error *e)
 {
 	cJSON *o = cJSON_CreateObject(), *contents, *x, *parts, *p;
-	int ok;
 
 	*body = NULL;
-	if (!o || !(contents = cJSON_AddArrayToObject(o, "contents")))
-		goto nomem;
-	for (size_t i = 0; i < tr->nmsgs; i++) {
-		const struct tr_msg *m = &tr->msgs[i];
-		switch (m->role) {
-		case TR_USER:
-			ok = (parts = turn(contents, "user")) &&
-			     (p = text_part(m->text ? m->text : ""));
-			if (ok)
-				cJSON_AddItemToArray(parts, p);
-			break;
-		case TR_ASSISTANT: ok = add_assistant(contents, m); break;
-		default: ok = add_results(contents, tr, i);
-		}
-		if (!ok)
-			goto nomem;
-	}
+	if (!o || !(contents = cJSON_AddArrayToObject(o, "contents")) ||
+	    !backend_add_turns(contents, tr, &gemini_turns))
+		return backend_build_nomem(o, e);
 	if (tr->system) {
 		if (!(x = cJSON_AddObjectToObject(o, "systemInstruction")) ||
 		    !(parts = cJSON_AddArrayToObject(x, "parts")) ||
-		    !(p = text_part(tr->system)))
-			goto nomem;
+		    !(p = backend_text_block(NULL, tr->system)))
+			return backend_build_nomem(o, e);
 		cJSON_AddItemToArray(parts, p);
 	}
 	if (cJSON_GetArraySize(tools) > 0) {
 		cJSON *arr = cJSON_AddArrayToObject(o, "tools"), *decl;
 		if (!arr || !(decl = cJSON_CreateObject()))
-			goto nomem;
+			return backend_build_nomem(o, e);
 		cJSON_AddItemToArray(arr, decl);
-		cJSON_AddItemReferenceToObject(decl, "functionDeclarations",
-		                               (cJSON *)tools);
+		backend_add_tools(decl, "functionDeclarations", tools);
 	}
 	if (b->max_tokens > 0 &&
 	    (!(x = cJSON_AddObjectToObject(o, "generationConfig")) ||
 	     !cJSON_AddNumberToObject(x, "maxOutputTokens", b->max_tokens)))
-		goto nomem;
+		return backend_build_nomem(o, e);
 	*body = o;
 	return SH_OK;
-nomem:
-	cJSON_Delete(o);
-	return sh_error_set(e, SH_ERR_NOMEM, "out of memory");
-}
-
-static int64_t num(const cJSON *o, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-
-	return json_int64(v, 0);
 }
 
 static sh_status gemini_parse(struct backend *b, const cJSON *resp,
@@ -283,38 +262,28 @@ static sh_status gemini_parse(struct backend *b, const cJSON *resp,
 			const char *name = backend_str(fc, "name");
 			const cJSON *args =
 			        cJSON_GetObjectItemCaseSensitive(fc, "args");
-			char *text;
 			if (!name)
 				return sh_error_set(
 				        e, SH_ERR_INVALID,
 				        "a functionCall part has no "
 				        "name");
-			text = args ? cJSON_PrintUnformatted(args) : NULL;
-			rc = tr_msg_add_call(out, backend_str(fc, "id"), name,
-			                     text ? text : "{}", "gemini_call",
-			                     ++b->made_ids, e);
-			cJSON_free(text);
+			rc = backend_add_call(out, backend_str(fc, "id"), name,
+			                      args, BACKEND_ARGS_JSON,
+			                      "gemini_call", ++b->made_ids, e);
 			if (rc != SH_OK)
 				return rc;
 		}
 	}
-	if (finish && !(out->stop = strdup(finish)))
-		return sh_error_set(e, SH_ERR_NOMEM, "out of memory");
-	if (!(out->native = cJSON_Duplicate(content, 1)))
-		return sh_error_set(e, SH_ERR_NOMEM, "out of memory");
+	if ((rc = backend_set_stop(out, finish, e)) != SH_OK ||
+	    (rc = backend_set_native(out, content, e)) != SH_OK)
+		return rc;
 	if (!cJSON_GetObjectItemCaseSensitive(out->native, "role"))
 		cJSON_AddStringToObject(out->native, "role", "model");
 	usage = cJSON_GetObjectItemCaseSensitive(resp, "usageMetadata");
-	out->usage.input_tokens = num(usage, "promptTokenCount");
-	out->usage.output_tokens = num(usage, "candidatesTokenCount") +
-	                           num(usage, "thoughtsTokenCount");
+	out->usage.input_tokens = backend_num(usage, "promptTokenCount");
+	out->usage.output_tokens = backend_num(usage, "candidatesTokenCount") +
+	                           backend_num(usage, "thoughtsTokenCount");
 	return SH_OK;
-}
-
-static const char *gemini_error(const cJSON *body)
-{
-	return backend_str(cJSON_GetObjectItemCaseSensitive(body, "error"),
-	                   "message");
 }
 
 const struct backend_ops backend_gemini_ops = {
@@ -324,5 +293,5 @@ const struct backend_ops backend_gemini_ops = {
         .setup = gemini_setup,
         .build = gemini_build,
         .parse = gemini_parse,
-        .error_message = gemini_error,
+        .error_message = backend_error_message,
 };

@@ -15,14 +15,13 @@
  * local by default (OLLAMA_HOST, else 127.0.0.1:11434) and needs no key;
  * OLLAMA_API_KEY, when set, is sent as a bearer token (Ollama's cloud).
  *
- * Part of the backend interface (backend.h); [control] like it.
+ * An adapter behind backend_int.h; [control] like backend.h.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "backend.h"
-#include "jsonnum.h"
+#include "backend_int.h"
 
 #define OLLAMA_DEFAULT_BASE "http://127.0.0.1:11434"
 #define OLLAMA_HOST_MAX     512
@@ -31,8 +30,12 @@ static sh_status ollama_setup(struct backend *b,
                               const struct backend_config *cfg,
                               struct sh_error *e)
 {
-	const char *key =
-	        cfg->api_key ? cfg->api_key : backend_env("OLLAMA_API_KEY");
+	/* No key_hint: the key is optional (only Ollama's cloud wants one). */
+	static const struct backend_endpoint ep = {
+	        .key_var = "OLLAMA_API_KEY",
+	        .header = "Authorization",
+	        .prefix = "Bearer ",
+	};
 	const char *base = cfg->base_url;
 	char host[OLLAMA_HOST_MAX];
 	sh_status rc;
@@ -46,36 +49,19 @@ static sh_status ollama_setup(struct backend *b,
 			                    "OLLAMA_HOST is too long");
 		base = host;
 	}
-	if (key) {
-		rc = backend_auth_header(b, "Authorization", "Bearer ", key, e);
-		if (rc != SH_OK)
-			return rc;
-	}
+	if ((rc = backend_key(b, cfg, &ep, e)) != SH_OK)
+		return rc;
 	return backend_set_url(b, base ? base : OLLAMA_DEFAULT_BASE,
 	                       "/api/chat", e);
 }
 
-static int add_message(cJSON *msgs, const char *role, const char *content,
-                       cJSON **out)
-{
-	cJSON *m = cJSON_CreateObject();
-
-	if (!m || !cJSON_AddStringToObject(m, "role", role) ||
-	    !cJSON_AddStringToObject(m, "content", content)) {
-		cJSON_Delete(m);
-		return 0;
-	}
-	cJSON_AddItemToArray(msgs, m);
-	if (out)
-		*out = m;
-	return 1;
-}
-
 static int add_assistant(cJSON *msgs, const struct tr_msg *a)
 {
-	cJSON *m, *calls, *c, *f;
+	cJSON *m = backend_add_message(msgs, "assistant",
+	                               a->text ? a->text : ""),
+	      *calls, *c, *f;
 
-	if (!add_message(msgs, "assistant", a->text ? a->text : "", &m))
+	if (!m)
 		return 0;
 	if (!a->ncalls)
 		return 1;
@@ -98,68 +84,34 @@ static int add_assistant(cJSON *msgs, const struct tr_msg *a)
 	return 1;
 }
 
-static int add_results(cJSON *msgs, const struct tr_msg *t)
-{
-	for (size_t i = 0; i < t->nresults; i++) {
-		const struct tr_result *r = &t->results[i];
-		char *text = tr_result_text(r->result, 0), *content = text;
-		cJSON *m;
-		int ok;
+static const struct backend_result_item ollama_results = {
+        "role", "tool", NULL, "content", "tool_name"};
 
-		if (text && r->is_error) {
-			size_t n = strlen(text) + 8;
-			if ((content = malloc(n)))
-				snprintf(content, n, "Error: %s", text);
-		}
-		ok = content && add_message(msgs, "tool", content, &m) &&
-		     cJSON_AddStringToObject(m, "tool_name", r->name);
-		if (content != text)
-			free(content);
-		free(text);
-		if (!ok)
-			return 0;
-	}
-	return 1;
-}
+static const struct backend_turns ollama_turns = {
+        .assistant = add_assistant,
+        .items = &ollama_results,
+};
 
 static sh_status ollama_build(struct backend *b, const struct transcript *tr,
                               const cJSON *tools, cJSON **body,
                               struct sh_error *e)
 {
 	cJSON *o = cJSON_CreateObject(), *msgs, *x;
-	int ok;
 
 	*body = NULL;
 	if (!o || !cJSON_AddStringToObject(o, "model", b->model) ||
 	    !(msgs = cJSON_AddArrayToObject(o, "messages")) ||
-	    !cJSON_AddBoolToObject(o, "stream", 0))
-		goto nomem;
-	if (tr->system && !add_message(msgs, "system", tr->system, NULL))
-		goto nomem;
-	for (size_t i = 0; i < tr->nmsgs; i++) {
-		const struct tr_msg *m = &tr->msgs[i];
-		switch (m->role) {
-		case TR_USER:
-			ok = add_message(msgs, "user", m->text ? m->text : "",
-			                 NULL);
-			break;
-		case TR_ASSISTANT: ok = add_assistant(msgs, m); break;
-		default: ok = add_results(msgs, m);
-		}
-		if (!ok)
-			goto nomem;
-	}
-	if (cJSON_GetArraySize(tools) > 0)
-		cJSON_AddItemReferenceToObject(o, "tools", (cJSON *)tools);
+	    !cJSON_AddBoolToObject(o, "stream", 0) ||
+	    (tr->system && !backend_add_message(msgs, "system", tr->system)) ||
+	    !backend_add_turns(msgs, tr, &ollama_turns))
+		return backend_build_nomem(o, e);
+	backend_add_tools(o, "tools", tools);
 	if (b->max_tokens > 0 &&
 	    (!(x = cJSON_AddObjectToObject(o, "options")) ||
 	     !cJSON_AddNumberToObject(x, "num_predict", b->max_tokens)))
-		goto nomem;
+		return backend_build_nomem(o, e);
 	*body = o;
 	return SH_OK;
-nomem:
-	cJSON_Delete(o);
-	return sh_error_set(e, SH_ERR_NOMEM, "out of memory");
 }
 
 static sh_status ollama_parse(struct backend *b, const cJSON *resp,
@@ -169,8 +121,8 @@ static sh_status ollama_parse(struct backend *b, const cJSON *resp,
 	const cJSON *calls =
 	        cJSON_GetObjectItemCaseSensitive(msg, "tool_calls");
 	const cJSON *list = cJSON_IsArray(calls) ? calls : NULL;
-	const cJSON *call, *v;
-	const char *text, *done;
+	const cJSON *call;
+	const char *text;
 	sh_status rc;
 
 	if (backend_str(resp, "error"))
@@ -184,38 +136,17 @@ static sh_status ollama_parse(struct backend *b, const cJSON *resp,
 		return rc;
 	cJSON_ArrayForEach(call, list)
 	{
-		const cJSON *f =
-		        cJSON_GetObjectItemCaseSensitive(call, "function");
-		const char *name = backend_str(f, "name");
-		const cJSON *args =
-		        cJSON_GetObjectItemCaseSensitive(f, "arguments");
-		char *printed = NULL;
-		if (!name)
-			return sh_error_set(e, SH_ERR_INVALID,
-			                    "a tool call in message.tool_calls "
-			                    "has no function name");
-		if (args && !cJSON_IsString(args) &&
-		    !(printed = cJSON_PrintUnformatted(args)))
-			return sh_error_set(e, SH_ERR_NOMEM, "out of memory");
-		rc = tr_msg_add_call(out, NULL, name,
-		                     printed ? printed
-		                     : args  ? args->valuestring
-		                             : "{}",
-		                     "ollama_call", ++b->made_ids, e);
-		cJSON_free(printed);
+		rc = backend_add_function_call(
+		        out, call, "ollama_call", &b->made_ids,
+		        "a tool call in message.tool_calls "
+		        "has no function name",
+		        e);
 		if (rc != SH_OK)
 			return rc;
 	}
-	if ((done = backend_str(resp, "done_reason")) &&
-	    !(out->stop = strdup(done)))
-		return sh_error_set(e, SH_ERR_NOMEM, "out of memory");
-	if (cJSON_IsNumber(v = cJSON_GetObjectItemCaseSensitive(
-	                           resp, "prompt_eval_count")))
-		out->usage.input_tokens = json_int64(v, 0);
-	if (cJSON_IsNumber(
-	            v = cJSON_GetObjectItemCaseSensitive(resp, "eval_count")))
-		out->usage.output_tokens = json_int64(v, 0);
-	return SH_OK;
+	out->usage.input_tokens = backend_num(resp, "prompt_eval_count");
+	out->usage.output_tokens = backend_num(resp, "eval_count");
+	return backend_set_stop(out, backend_str(resp, "done_reason"), e);
 }
 
 static const char *ollama_error(const cJSON *body)

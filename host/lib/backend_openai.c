@@ -14,58 +14,61 @@
  * Chat messages carry nothing a neutral transcript loses, so turns are
  * always rebuilt from the transcript (no native replay).
  *
- * Part of the backend interface (backend.h); [control] like it.
+ * An adapter behind backend_int.h; [control] like backend.h.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "backend.h"
-#include "jsonnum.h"
+#include "backend_int.h"
 
 #define OPENAI_DEFAULT_BASE "https://api.openai.com/v1"
 #define OPENAI_MAX_TOOLS    128
 #define AZURE_PATH_MAX      1024
 
+/* Shared with the Responses API (backend_responses.c). */
+const struct backend_endpoint backend_openai_endpoint = {
+        .key_var = "OPENAI_API_KEY",
+        .key_hint = "OPENAI_API_KEY with your OpenAI API key",
+        .header = "Authorization",
+        .prefix = "Bearer ",
+        .base_var = "OPENAI_BASE_URL",
+        .default_base = OPENAI_DEFAULT_BASE,
+};
+
+static const struct backend_endpoint azure_endpoint = {
+        .key_var = "AZURE_OPENAI_API_KEY",
+        .key_hint = "AZURE_OPENAI_API_KEY with your Azure OpenAI resource's "
+                    "key",
+        .header = "api-key",
+        .prefix = "",
+};
+
 static sh_status openai_setup(struct backend *b,
                               const struct backend_config *cfg,
                               struct sh_error *e)
 {
-	const char *key =
-	        cfg->api_key ? cfg->api_key : backend_env("OPENAI_API_KEY");
-	const char *base =
-	        cfg->base_url ? cfg->base_url : backend_env("OPENAI_BASE_URL");
-	sh_status rc;
+	sh_status rc = backend_key(b, cfg, &backend_openai_endpoint, e);
 
-	if (!key)
-		return backend_missing(
-		        e, b->ops->name, "OPENAI_API_KEY",
-		        "OPENAI_API_KEY with your OpenAI API key");
-	rc = backend_auth_header(b, "Authorization", "Bearer ", key, e);
 	if (rc != SH_OK)
 		return rc;
-	return backend_set_url(b, base ? base : OPENAI_DEFAULT_BASE,
-	                       "/chat/completions", e);
+	return backend_endpoint_url(b, cfg, &backend_openai_endpoint,
+	                            "/chat/completions", e);
 }
 
 static sh_status azure_setup(struct backend *b,
                              const struct backend_config *cfg,
                              struct sh_error *e)
 {
-	const char *key = cfg->api_key ? cfg->api_key
-	                               : backend_env("AZURE_OPENAI_API_KEY");
-	const char *base = cfg->base_url ? cfg->base_url
-	                                 : backend_env("AZURE_OPENAI_ENDPOINT");
-	const char *ver = cfg->api_version
-	                          ? cfg->api_version
-	                          : backend_env("AZURE_OPENAI_API_VERSION");
+	const char *base =
+	        backend_setting(cfg->base_url, "AZURE_OPENAI_ENDPOINT");
+	const char *ver =
+	        backend_setting(cfg->api_version, "AZURE_OPENAI_API_VERSION");
 	char dep[AZURE_PATH_MAX / 3], vesc[64], path[AZURE_PATH_MAX];
-	sh_status rc;
+	sh_status rc = backend_key(b, cfg, &azure_endpoint, e);
 
-	if (!key)
-		return backend_missing(e, "azure", "AZURE_OPENAI_API_KEY",
-		                       "AZURE_OPENAI_API_KEY with your Azure "
-		                       "OpenAI resource's key");
+	if (rc != SH_OK)
+		return rc;
 	if (!base)
 		return backend_missing(
 		        e, "azure", "AZURE_OPENAI_ENDPOINT",
@@ -78,9 +81,6 @@ static sh_status azure_setup(struct backend *b,
 		return sh_error_set(e, SH_ERR_USAGE,
 		                    "backend azure: the deployment name or API "
 		                    "version is too long");
-	rc = backend_auth_header(b, "api-key", "", key, e);
-	if (rc != SH_OK)
-		return rc;
 	snprintf(path, sizeof path,
 	         "/openai/deployments/%s/chat/completions?api-version=%s", dep,
 	         vesc);
@@ -100,19 +100,6 @@ static cJSON *call_json(const struct tr_call *c)
 		return NULL;
 	}
 	return o;
-}
-
-static int add_message(cJSON *msgs, const char *role, const char *content)
-{
-	cJSON *m = cJSON_CreateObject();
-
-	if (!m || !cJSON_AddStringToObject(m, "role", role) ||
-	    !cJSON_AddStringToObject(m, "content", content)) {
-		cJSON_Delete(m);
-		return 0;
-	}
-	cJSON_AddItemToArray(msgs, m);
-	return 1;
 }
 
 static int add_assistant(cJSON *msgs, const struct tr_msg *a)
@@ -140,72 +127,34 @@ static int add_assistant(cJSON *msgs, const struct tr_msg *a)
 	return 1;
 }
 
-static int add_results(cJSON *msgs, const struct tr_msg *t)
-{
-	for (size_t i = 0; i < t->nresults; i++) {
-		const struct tr_result *r = &t->results[i];
-		char *text = tr_result_text(r->result, 0);
-		cJSON *m = cJSON_CreateObject();
-		char *content = text;
-		size_t n;
-		int ok;
+static const struct backend_result_item chat_results = {
+        "role", "tool", "tool_call_id", "content", NULL};
 
-		if (text && r->is_error) {
-			n = strlen(text) + 8;
-			if ((content = malloc(n)))
-				snprintf(content, n, "Error: %s", text);
-		}
-		ok = m && content &&
-		     cJSON_AddStringToObject(m, "role", "tool") &&
-		     cJSON_AddStringToObject(m, "tool_call_id", r->call_id) &&
-		     cJSON_AddStringToObject(m, "content", content);
-		if (content != text)
-			free(content);
-		free(text);
-		if (!ok) {
-			cJSON_Delete(m);
-			return 0;
-		}
-		cJSON_AddItemToArray(msgs, m);
-	}
-	return 1;
-}
+static const struct backend_turns chat_turns = {
+        .assistant = add_assistant,
+        .items = &chat_results,
+};
 
 static sh_status chat_build(struct backend *b, const struct transcript *tr,
                             const cJSON *tools, cJSON **body,
                             struct sh_error *e)
 {
 	cJSON *o = cJSON_CreateObject(), *msgs;
-	int ok;
 
 	*body = NULL;
 	if (!o || !cJSON_AddStringToObject(o, "model", b->model) ||
 	    !(msgs = cJSON_AddArrayToObject(o, "messages")))
-		goto nomem;
-	if (tr->system && !add_message(msgs, "system", tr->system))
-		goto nomem;
-	for (size_t i = 0; i < tr->nmsgs; i++) {
-		const struct tr_msg *m = &tr->msgs[i];
-		switch (m->role) {
-		case TR_USER:
-			ok = add_message(msgs, "user", m->text ? m->text : "");
-			break;
-		case TR_ASSISTANT: ok = add_assistant(msgs, m); break;
-		default: ok = add_results(msgs, m);
-		}
-		if (!ok)
-			goto nomem;
-	}
-	if (cJSON_GetArraySize(tools) > 0)
-		cJSON_AddItemReferenceToObject(o, "tools", (cJSON *)tools);
+		return backend_build_nomem(o, e);
+	if (tr->system && !backend_add_message(msgs, "system", tr->system))
+		return backend_build_nomem(o, e);
+	if (!backend_add_turns(msgs, tr, &chat_turns))
+		return backend_build_nomem(o, e);
+	backend_add_tools(o, "tools", tools);
 	if (b->max_tokens > 0 &&
 	    !cJSON_AddNumberToObject(o, "max_completion_tokens", b->max_tokens))
-		goto nomem;
+		return backend_build_nomem(o, e);
 	*body = o;
 	return SH_OK;
-nomem:
-	cJSON_Delete(o);
-	return sh_error_set(e, SH_ERR_NOMEM, "out of memory");
 }
 
 static sh_status chat_parse(struct backend *b, const cJSON *resp,
@@ -215,8 +164,8 @@ static sh_status chat_parse(struct backend *b, const cJSON *resp,
 	        cJSON_GetObjectItemCaseSensitive(resp, "choices");
 	const cJSON *c0 = cJSON_GetArrayItem(choices, 0);
 	const cJSON *msg = cJSON_GetObjectItemCaseSensitive(c0, "message");
-	const cJSON *calls, *list, *call, *usage, *v;
-	const char *text, *finish;
+	const cJSON *calls, *list, *call, *usage;
+	const char *text;
 	sh_status rc;
 
 	if (!cJSON_IsObject(msg))
@@ -235,43 +184,19 @@ static sh_status chat_parse(struct backend *b, const cJSON *resp,
 	list = cJSON_IsArray(calls) ? calls : NULL;
 	cJSON_ArrayForEach(call, list)
 	{
-		const cJSON *f =
-		        cJSON_GetObjectItemCaseSensitive(call, "function");
-		const char *id = backend_str(call, "id");
-		const char *name = backend_str(f, "name");
-		const cJSON *args =
-		        cJSON_GetObjectItemCaseSensitive(f, "arguments");
-		char *printed = NULL;
-
-		if (!id || !name)
-			return sh_error_set(e, SH_ERR_INVALID,
-			                    "a tool call in choices[0].message "
-			                    "lacks an id or a function name");
-		/* Some compatible servers send an object, not a string. */
-		if (args && !cJSON_IsString(args) &&
-		    !(printed = cJSON_PrintUnformatted(args)))
-			return sh_error_set(e, SH_ERR_NOMEM, "out of memory");
-		rc = tr_msg_add_call(out, id, name,
-		                     printed ? printed
-		                     : args  ? args->valuestring
-		                             : "{}",
-		                     NULL, 0, e);
-		cJSON_free(printed);
+		rc = backend_add_function_call(
+		        out, call, NULL, NULL,
+		        "a tool call in choices[0].message lacks an id or a "
+		        "function name",
+		        e);
 		if (rc != SH_OK)
 			return rc;
 	}
-	finish = backend_str(c0, "finish_reason");
-	if (finish && !(out->stop = strdup(finish)))
-		return sh_error_set(e, SH_ERR_NOMEM, "out of memory");
 	usage = cJSON_GetObjectItemCaseSensitive(resp, "usage");
-	if (cJSON_IsNumber(v = cJSON_GetObjectItemCaseSensitive(
-	                           usage, "prompt_tokens")))
-		out->usage.input_tokens = json_int64(v, 0);
-	if (cJSON_IsNumber(v = cJSON_GetObjectItemCaseSensitive(
-	                           usage, "completion_tokens")))
-		out->usage.output_tokens = json_int64(v, 0);
+	out->usage.input_tokens = backend_num(usage, "prompt_tokens");
+	out->usage.output_tokens = backend_num(usage, "completion_tokens");
 	(void)b;
-	return SH_OK;
+	return backend_set_stop(out, backend_str(c0, "finish_reason"), e);
 }
 
 static const char *openai_error(const cJSON *body)

@@ -16,59 +16,35 @@
  * fallback from another vendor, earlier turns are rebuilt as plain
  * assistant messages and function_call items.
  *
- * Part of the backend interface (backend.h); [control] like it.
+ * An adapter behind backend_int.h; [control] like backend.h.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "backend.h"
-#include "jsonnum.h"
+#include "backend_int.h"
 
-#define RESPONSES_DEFAULT_BASE "https://api.openai.com/v1"
-#define RESPONSES_MAX_TOOLS    128
-#define RESPONSES_WIRE         "openai-responses"
+#define RESPONSES_MAX_TOOLS 128
+#define RESPONSES_WIRE      "openai-responses"
 
 static sh_status responses_setup(struct backend *b,
                                  const struct backend_config *cfg,
                                  struct sh_error *e)
 {
-	const char *key =
-	        cfg->api_key ? cfg->api_key : backend_env("OPENAI_API_KEY");
-	const char *base =
-	        cfg->base_url ? cfg->base_url : backend_env("OPENAI_BASE_URL");
-	sh_status rc;
+	sh_status rc = backend_key(b, cfg, &backend_openai_endpoint, e);
 
-	if (!key)
-		return backend_missing(
-		        e, b->ops->name, "OPENAI_API_KEY",
-		        "OPENAI_API_KEY with your OpenAI API key");
-	rc = backend_auth_header(b, "Authorization", "Bearer ", key, e);
 	if (rc != SH_OK)
 		return rc;
-	return backend_set_url(b, base ? base : RESPONSES_DEFAULT_BASE,
-	                       "/responses", e);
-}
-
-static int add_easy(cJSON *input, const char *role, const char *text)
-{
-	cJSON *m = cJSON_CreateObject();
-
-	if (!m || !cJSON_AddStringToObject(m, "role", role) ||
-	    !cJSON_AddStringToObject(m, "content", text)) {
-		cJSON_Delete(m);
-		return 0;
-	}
-	cJSON_AddItemToArray(input, m);
-	return 1;
+	return backend_endpoint_url(b, cfg, &backend_openai_endpoint,
+	                            "/responses", e);
 }
 
 static int add_assistant(cJSON *input, const struct tr_msg *a)
 {
-	const cJSON *it;
+	const cJSON *native = backend_native(a, RESPONSES_WIRE), *it;
 
-	if (a->native && a->wire && !strcmp(a->wire, RESPONSES_WIRE)) {
-		cJSON_ArrayForEach(it, a->native)
+	if (native) {
+		cJSON_ArrayForEach(it, native)
 		{
 			cJSON *d = cJSON_Duplicate(it, 1);
 			if (!d)
@@ -77,7 +53,8 @@ static int add_assistant(cJSON *input, const struct tr_msg *a)
 		}
 		return 1;
 	}
-	if (a->text && *a->text && !add_easy(input, "assistant", a->text))
+	if (a->text && *a->text &&
+	    !backend_add_message(input, "assistant", a->text))
 		return 0;
 	for (size_t i = 0; i < a->ncalls; i++) {
 		cJSON *c = cJSON_CreateObject();
@@ -94,89 +71,49 @@ static int add_assistant(cJSON *input, const struct tr_msg *a)
 	return 1;
 }
 
-static int add_results(cJSON *input, const struct tr_msg *t)
-{
-	for (size_t i = 0; i < t->nresults; i++) {
-		const struct tr_result *r = &t->results[i];
-		char *text = tr_result_text(r->result, 0), *out = text;
-		cJSON *o = cJSON_CreateObject();
-		int ok;
+static const struct backend_result_item responses_results = {
+        "type", "function_call_output", "call_id", "output", NULL};
 
-		if (text && r->is_error) {
-			size_t n = strlen(text) + 8;
-			if ((out = malloc(n)))
-				snprintf(out, n, "Error: %s", text);
-		}
-		ok = o && out &&
-		     cJSON_AddStringToObject(o, "type",
-		                             "function_call_output") &&
-		     cJSON_AddStringToObject(o, "call_id", r->call_id) &&
-		     cJSON_AddStringToObject(o, "output", out);
-		if (out != text)
-			free(out);
-		free(text);
-		if (!ok) {
-			cJSON_Delete(o);
-			return 0;
-		}
-		cJSON_AddItemToArray(input, o);
-	}
-	return 1;
-}
+static const struct backend_turns responses_turns = {
+        .assistant = add_assistant,
+        .items = &responses_results,
+};
 
 static sh_status responses_build(struct backend *b, const struct transcript *tr,
                                  const cJSON *tools, cJSON **body,
                                  struct sh_error *e)
 {
 	cJSON *o = cJSON_CreateObject(), *input;
-	int ok;
 
 	*body = NULL;
 	if (!o || !cJSON_AddStringToObject(o, "model", b->model) ||
 	    (tr->system &&
 	     !cJSON_AddStringToObject(o, "instructions", tr->system)) ||
-	    !(input = cJSON_AddArrayToObject(o, "input")))
-		goto nomem;
-	for (size_t i = 0; i < tr->nmsgs; i++) {
-		const struct tr_msg *m = &tr->msgs[i];
-		switch (m->role) {
-		case TR_USER:
-			ok = add_easy(input, "user", m->text ? m->text : "");
-			break;
-		case TR_ASSISTANT: ok = add_assistant(input, m); break;
-		default: ok = add_results(input, m);
-		}
-		if (!ok)
-			goto nomem;
-	}
-	if (cJSON_GetArraySize(tools) > 0)
-		cJSON_AddItemReferenceToObject(o, "tools", (cJSON *)tools);
+	    !(input = cJSON_AddArrayToObject(o, "input")) ||
+	    !backend_add_turns(input, tr, &responses_turns))
+		return backend_build_nomem(o, e);
+	backend_add_tools(o, "tools", tools);
 	if (b->max_tokens > 0 &&
 	    !cJSON_AddNumberToObject(o, "max_output_tokens", b->max_tokens))
-		goto nomem;
+		return backend_build_nomem(o, e);
 	*body = o;
 	return SH_OK;
-nomem:
-	cJSON_Delete(o);
-	return sh_error_set(e, SH_ERR_NOMEM, "out of memory");
 }
 
-/* Append s to *text (joined by newlines). */
 static sh_status responses_parse(struct backend *b, const cJSON *resp,
                                  struct tr_msg *out, struct sh_error *e)
 {
 	const cJSON *output = cJSON_GetObjectItemCaseSensitive(resp, "output");
 	const char *status = backend_str(resp, "status");
-	const cJSON *it, *usage, *v;
+	const cJSON *it, *usage;
 	sh_status rc;
 
 	if (status && !strcmp(status, "failed")) {
 		const cJSON *err =
 		        cJSON_GetObjectItemCaseSensitive(resp, "error");
+		const char *m = backend_str(err, "message");
 		return sh_error_set(e, SH_ERR_FAIL, "the response failed: %s",
-		                    backend_str(err, "message")
-		                            ? backend_str(err, "message")
-		                            : "(no message)");
+		                    m ? m : "(no message)");
 	}
 	if (!cJSON_IsArray(output))
 		return sh_error_set(e, SH_ERR_INVALID,
@@ -218,26 +155,14 @@ static sh_status responses_parse(struct backend *b, const cJSON *resp,
 		}
 		/* reasoning and other items live on in native only */
 	}
-	if (status && !(out->stop = strdup(status)))
-		return sh_error_set(e, SH_ERR_NOMEM, "out of memory");
-	if (!(out->native = cJSON_Duplicate(output, 1)))
-		return sh_error_set(e, SH_ERR_NOMEM, "out of memory");
+	if ((rc = backend_set_stop(out, status, e)) != SH_OK ||
+	    (rc = backend_set_native(out, output, e)) != SH_OK)
+		return rc;
 	usage = cJSON_GetObjectItemCaseSensitive(resp, "usage");
-	if (cJSON_IsNumber(v = cJSON_GetObjectItemCaseSensitive(
-	                           usage, "input_tokens")))
-		out->usage.input_tokens = json_int64(v, 0);
-	if (cJSON_IsNumber(v = cJSON_GetObjectItemCaseSensitive(
-	                           usage, "output_tokens")))
-		out->usage.output_tokens = json_int64(v, 0);
+	out->usage.input_tokens = backend_num(usage, "input_tokens");
+	out->usage.output_tokens = backend_num(usage, "output_tokens");
 	(void)b;
 	return SH_OK;
-}
-
-static const char *responses_error(const cJSON *body)
-{
-	const cJSON *err = cJSON_GetObjectItemCaseSensitive(body, "error");
-
-	return backend_str(err, "message");
 }
 
 const struct backend_ops backend_responses_ops = {
@@ -248,5 +173,5 @@ const struct backend_ops backend_responses_ops = {
         .setup = responses_setup,
         .build = responses_build,
         .parse = responses_parse,
-        .error_message = responses_error,
+        .error_message = backend_error_message,
 };

@@ -17,6 +17,7 @@
 #include <archive_entry.h>
 #include <sodium.h>
 
+#include "dynbuf.h"
 #include "fsutil.h"
 
 #define COPY_CHUNK (256 * 1024)
@@ -180,33 +181,15 @@ out:
 	return rc;
 }
 
-struct membuf {
-	unsigned char *data;
-	size_t len, cap;
-	int failed;
-};
-
+/* libarchive's write callback: the archive grows in memory, then goes to
+ * disk in one atomic write. A package past PACKAGE_MAX_BYTES could never
+ * be installed, so packing stops there. */
 static la_ssize_t mem_write(struct archive *a, void *ud, const void *buf,
                             size_t n)
 {
-	struct membuf *m = ud;
-
 	(void)a;
-	if (m->len + n > m->cap) {
-		size_t cap = m->cap ? m->cap : 65536;
-		unsigned char *grown;
-		while (cap < m->len + n)
-			cap *= 2;
-		grown = realloc(m->data, cap);
-		if (!grown) {
-			m->failed = 1;
-			return -1;
-		}
-		m->data = grown;
-		m->cap = cap;
-	}
-	memcpy(m->data + m->len, buf, n);
-	m->len += n;
+	if (dyn_addn(ud, buf, n) != SH_OK)
+		return -1;
 	return (la_ssize_t)n;
 }
 
@@ -218,7 +201,7 @@ sh_status package_pack(const char *dir, const char *out_path,
 	struct manifest *src = NULL, *pm = NULL;
 	struct pack_file *files = NULL;
 	struct archive *a = NULL;
-	struct membuf out = {0};
+	struct dynbuf out = DYN_INIT(PACKAGE_MAX_BYTES);
 	cJSON *doc = NULL, *fobj;
 	char *mtext = NULL;
 	size_t n = 0;
@@ -293,18 +276,25 @@ sh_status package_pack(const char *dir, const char *out_path,
 		        a ? archive_error_string(a) : "out of memory");
 		goto out;
 	}
-	if ((rc = write_entry(a, MANIFEST_FILE, mtext, strlen(mtext), NULL, e)))
-		goto out;
-	for (size_t i = 0; i < n; i++)
-		if ((rc = write_entry(a, files[i].path, NULL,
-		                      (size_t)files[i].size, files[i].src, e)))
-			goto out;
-	if (archive_write_close(a) != ARCHIVE_OK || out.failed) {
+	rc = write_entry(a, MANIFEST_FILE, mtext, strlen(mtext), NULL, e);
+	for (size_t i = 0; rc == SH_OK && i < n; i++)
+		rc = write_entry(a, files[i].path, NULL, (size_t)files[i].size,
+		                 files[i].src, e);
+	if (rc == SH_OK &&
+	    (archive_write_close(a) != ARCHIVE_OK || dyn_error(&out)))
 		rc = sh_error_set(e, SH_ERR_IO, "cannot finish the archive: %s",
 		                  archive_error_string(a));
+	/* libarchive only saw a failed write: say why. */
+	if (out.too_big)
+		rc = sh_error_set(
+		        e, SH_ERR_INVALID,
+		        "the package would be larger than %llu bytes, "
+		        "more than skillhost installs; leave large "
+		        "data out of \"include\"",
+		        (unsigned long long)PACKAGE_MAX_BYTES);
+	if (rc != SH_OK)
 		goto out;
-	}
-	rc = fs_write_atomic(out_path, out.data, out.len, 0644, e);
+	rc = fs_write_atomic(out_path, dyn_ptr(&out), dyn_len(&out), 0644, e);
 	if (rc == SH_OK && packaged) {
 		*packaged = pm;
 		pm = NULL;
@@ -312,7 +302,7 @@ sh_status package_pack(const char *dir, const char *out_path,
 out:
 	if (a)
 		archive_write_free(a);
-	free(out.data);
+	dyn_free(&out);
 	for (size_t i = 0; files && i < n; i++) {
 		free(files[i].path);
 		free(files[i].src);

@@ -7,8 +7,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dynbuf.h"
+
 /* Room for a made-up call id. */
 #define TR_ID_MAX 64
+/* The text of one tool result. The call layer caps a result at
+ * CALL_RESULT_MAX (64 MiB of JSON), and the text is never longer than the
+ * JSON it comes from, so this only stops a result built elsewhere. */
+#define TR_TEXT_MAX (128u * 1024 * 1024)
 
 void transcript_init(struct transcript *t)
 {
@@ -147,39 +153,12 @@ cJSON *tr_call_args_object(const struct tr_call *c)
 	return cJSON_CreateObject();
 }
 
-/* A growing string. */
-struct sbuf {
-	char *s;
-	size_t len, cap;
-	int oom;
-};
-
-static void sb_add(struct sbuf *b, const char *s, size_t n)
+/* Append s as a line of its own. */
+static void add_line(struct dynbuf *b, const char *s)
 {
-	if (b->oom)
-		return;
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 256;
-		char *grown;
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		if (!(grown = realloc(b->s, cap))) {
-			b->oom = 1;
-			return;
-		}
-		b->s = grown;
-		b->cap = cap;
-	}
-	memcpy(b->s + b->len, s, n);
-	b->len += n;
-	b->s[b->len] = '\0';
-}
-
-static void sb_line(struct sbuf *b, const char *s)
-{
-	if (b->len)
-		sb_add(b, "\n", 1);
-	sb_add(b, s, strlen(s));
+	if (dyn_len(b))
+		dyn_addc(b, '\n');
+	dyn_add(b, s);
 }
 
 static const char *str(const cJSON *o, const char *key)
@@ -220,7 +199,7 @@ char *tr_result_text(const cJSON *result, int skip_images)
 	const cJSON *sc =
 	        cJSON_GetObjectItemCaseSensitive(result, "structuredContent");
 	const cJSON *b;
-	struct sbuf out = {0};
+	struct dynbuf out = DYN_INIT(TR_TEXT_MAX);
 	char note[512];
 
 	cJSON_ArrayForEach(b, content)
@@ -229,7 +208,7 @@ char *tr_result_text(const cJSON *result, int skip_images)
 		if (!type)
 			continue;
 		if (!strcmp(type, "text") && (v = str(b, "text"))) {
-			sb_line(&out, v);
+			add_line(&out, v);
 		} else if (!strcmp(type, "image") || !strcmp(type, "audio")) {
 			const char *data = str(b, "data");
 			if (skip_images && tr_image_embeddable(b))
@@ -237,42 +216,38 @@ char *tr_result_text(const cJSON *result, int skip_images)
 			snprintf(note, sizeof note, "[%s %s, %zu bytes]",
 			         str(b, "mimeType") ? str(b, "mimeType") : "?",
 			         type, data ? b64_size(data) : 0);
-			sb_line(&out, note);
+			add_line(&out, note);
 		} else if (!strcmp(type, "resource")) {
 			const cJSON *r =
 			        cJSON_GetObjectItemCaseSensitive(b, "resource");
 			if ((v = str(r, "text"))) {
-				sb_line(&out, v);
+				add_line(&out, v);
 			} else {
 				snprintf(note, sizeof note,
 				         "[resource %s (%s)]",
 				         str(r, "uri") ? str(r, "uri") : "?",
 				         str(r, "mimeType") ? str(r, "mimeType")
 				                            : "binary");
-				sb_line(&out, note);
+				add_line(&out, note);
 			}
 		} else if (!strcmp(type, "resource_link")) {
 			snprintf(note, sizeof note, "[resource link %s]",
 			         str(b, "uri") ? str(b, "uri") : "?");
-			sb_line(&out, note);
+			add_line(&out, note);
 		}
 	}
-	if (!out.len && sc) {
+	if (!dyn_len(&out) && sc) {
 		char *j = cJSON_PrintUnformatted(sc);
 		if (!j) {
-			free(out.s);
+			dyn_free(&out);
 			return NULL;
 		}
-		sb_line(&out, j);
+		add_line(&out, j);
 		cJSON_free(j);
 	}
-	if (!out.len)
-		sb_line(&out, "(no output)");
-	if (out.oom) {
-		free(out.s);
-		return NULL;
-	}
-	return out.s;
+	if (!dyn_len(&out))
+		add_line(&out, "(no output)");
+	return dyn_take(&out, NULL); /* NULL when out of memory */
 }
 
 static cJSON *call_json(const struct tr_call *c)

@@ -15,8 +15,6 @@
 
 #include <sodium.h>
 
-#define BUF_INITIAL (64 * 1024)
-
 static const char page_style[] =
         "body{font:15px/1.45 system-ui,sans-serif;margin:0;color:#1d232a;"
         "background:#fafbfc}"
@@ -41,58 +39,11 @@ static const char page_style[] =
 
 /* ---- buffer ------------------------------------------------------------- */
 
-void html_buf_free(struct html_buf *b)
-{
-	free(b->p);
-	memset(b, 0, sizeof *b);
-}
-
-static void add(struct html_buf *b, const char *s, size_t n)
-{
-	if (b->oom)
-		return;
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : BUF_INITIAL;
-		char *p;
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		p = realloc(b->p, cap);
-		if (!p) {
-			b->oom = 1;
-			return;
-		}
-		b->p = p;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
-
-static void puts_(struct html_buf *b, const char *s)
-{
-	add(b, s, strlen(s));
-}
-
-/* Only for text the renderer makes itself (numbers, fixed words): values
+/* Pages grow in a struct dynbuf bounded by CATALOG_HTML_MAX. dyn_addf is
+ * only for text the renderer makes itself (numbers, fixed words): values
  * from packages go through html_escape. */
-static void printf_(struct html_buf *b, const char *fmt, ...)
-        __attribute__((format(printf, 2, 3)));
-static void printf_(struct html_buf *b, const char *fmt, ...)
-{
-	char tmp[512];
-	va_list ap;
-	int n;
 
-	va_start(ap, fmt);
-	n = vsnprintf(tmp, sizeof tmp, fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		add(b, tmp,
-		    (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1);
-}
-
-static void escape_n(struct html_buf *b, const char *s, size_t n)
+static void escape_n(struct dynbuf *b, const char *s, size_t n)
 {
 	size_t run = 0;
 
@@ -111,20 +62,20 @@ static void escape_n(struct html_buf *b, const char *s, size_t n)
 		}
 		if (!ent)
 			continue;
-		add(b, s + run, i - run);
-		puts_(b, ent);
+		dyn_addn(b, s + run, i - run);
+		dyn_add(b, ent);
 		run = i + 1;
 	}
-	add(b, s + run, n - run);
+	dyn_addn(b, s + run, n - run);
 }
 
-void html_escape(struct html_buf *b, const char *s)
+void html_escape(struct dynbuf *b, const char *s)
 {
 	escape_n(b, s ? s : "", s ? strlen(s) : 0);
 }
 
 /* A query string value: everything but unreserved characters encoded. */
-static void url_escape(struct html_buf *b, const char *s)
+static void url_escape(struct dynbuf *b, const char *s)
 {
 	static const char hex[] = "0123456789ABCDEF";
 
@@ -132,16 +83,16 @@ static void url_escape(struct html_buf *b, const char *s)
 		unsigned char c = (unsigned char)*s;
 		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
 		    (c >= '0' && c <= '9') || strchr("-._~", c)) {
-			add(b, s, 1);
+			dyn_addn(b, s, 1);
 		} else {
 			char enc[3] = {'%', hex[c >> 4], hex[c & 15]};
-			add(b, enc, 3);
+			dyn_addn(b, enc, 3);
 		}
 	}
 }
 
 /* At most max bytes of s, cut on a UTF-8 character boundary. */
-static void summary(struct html_buf *b, const char *s, size_t max)
+static void summary(struct dynbuf *b, const char *s, size_t max)
 {
 	size_t n = strlen(s);
 
@@ -152,81 +103,86 @@ static void summary(struct html_buf *b, const char *s, size_t max)
 	while (max > 0 && ((unsigned char)s[max] & 0xC0) == 0x80)
 		max--;
 	escape_n(b, s, max);
-	puts_(b, "\xE2\x80\xA6"); /* ellipsis */
+	dyn_add(b, "\xE2\x80\xA6"); /* ellipsis */
 }
 
-static void human_size(struct html_buf *b, uint64_t n)
+static void human_size(struct dynbuf *b, uint64_t n)
 {
 	if (n >= 1024 * 1024)
-		printf_(b, "%.1f MB", (double)n / (1024 * 1024));
+		dyn_addf(b, "%.1f MB", (double)n / (1024 * 1024));
 	else if (n >= 1024)
-		printf_(b, "%.1f KB", (double)n / 1024);
+		dyn_addf(b, "%.1f KB", (double)n / 1024);
 	else
-		printf_(b, "%" PRIu64 " B", n);
+		dyn_addf(b, "%" PRIu64 " B", n);
 }
 
 /* ---- page frame --------------------------------------------------------- */
 
-static void head(struct html_buf *b, const struct catalog_site *site,
+static void head(struct dynbuf *b, const struct catalog_site *site,
                  const char *title, const char *base)
 {
-	puts_(b, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta "
-	         "charset=\"utf-8\"><meta name=\"viewport\" "
-	         "content=\"width=device-width,initial-scale=1\"><title>");
+	dyn_add(b, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta "
+	           "charset=\"utf-8\"><meta name=\"viewport\" "
+	           "content=\"width=device-width,initial-scale=1\"><title>");
 	if (title) {
 		html_escape(b, title);
-		puts_(b, " \xC2\xB7 ");
+		dyn_add(b, " \xC2\xB7 ");
 	}
 	html_escape(b, site->title);
-	puts_(b, "</title><style>");
-	puts_(b, page_style);
-	puts_(b, "</style></head><body><header><h1><a href=\"");
-	puts_(b, base);
-	puts_(b, "\">");
+	dyn_add(b, "</title><style>");
+	dyn_add(b, page_style);
+	dyn_add(b, "</style></head><body><header><h1><a href=\"");
+	dyn_add(b, base);
+	dyn_add(b, "\">");
 	html_escape(b, site->title);
-	puts_(b, "</a></h1>");
+	dyn_add(b, "</a></h1>");
 }
 
-static void search_form(struct html_buf *b, const char *base, const char *query)
+static void search_form(struct dynbuf *b, const char *base, const char *query)
 {
-	puts_(b, "<form method=\"get\" action=\"");
-	puts_(b, base);
-	puts_(b, "\" role=\"search\"><input type=\"search\" name=\"q\" "
-	         "id=\"q\" value=\"");
+	dyn_add(b, "<form method=\"get\" action=\"");
+	dyn_add(b, base);
+	dyn_add(b, "\" role=\"search\"><input type=\"search\" name=\"q\" "
+	           "id=\"q\" value=\"");
 	html_escape(b, query ? query : "");
-	puts_(b, "\" placeholder=\"Search names, tools and descriptions\" "
-	         "aria-label=\"Search skills\" maxlength=\"200\">"
-	         "<button type=\"submit\">Search</button></form>");
+	dyn_add(b, "\" placeholder=\"Search names, tools and descriptions\" "
+	           "aria-label=\"Search skills\" maxlength=\"200\">"
+	           "<button type=\"submit\">Search</button></form>");
 }
 
-static void foot(struct html_buf *b, const struct catalog_site *site,
+static void foot(struct dynbuf *b, const struct catalog_site *site,
                  const struct regindex *ix)
 {
 	char t[REGINDEX_TIME_SIZE];
 
-	puts_(b, "</main><footer>");
+	dyn_add(b, "</main><footer>");
 	if (ix) {
 		regindex_time_format(ix->expires, t);
-		printf_(b, "Index version %" PRId64 ", signed until ",
-		        ix->version);
+		dyn_addf(b, "Index version %" PRId64 ", signed until ",
+		         ix->version);
 		html_escape(b, t);
-		puts_(b, ". ");
+		dyn_add(b, ". ");
 	}
-	puts_(b, "Root key <code>");
+	dyn_add(b, "Root key <code>");
 	html_escape(b, site->root_key_id);
-	puts_(b, "</code>. Packages are signed by their publishers and "
-	         "checked by skillhost before anything is installed."
-	         "</footer></body></html>\n");
+	dyn_add(b, "</code>. Packages are signed by their publishers and "
+	           "checked by skillhost before anything is installed."
+	           "</footer></body></html>\n");
 }
 
-static sh_status finish(struct html_buf *b, struct sh_error *e)
+static sh_status finish(struct dynbuf *b, struct sh_error *e)
 {
-	if (b->oom) {
-		html_buf_free(b);
+	int too_big = b->too_big;
+
+	if (dyn_error(b) == SH_OK)
+		return SH_OK;
+	dyn_free(b);
+	if (too_big)
 		return sh_error_set(e, SH_ERR_NOMEM,
-		                    "out of memory rendering the catalog");
-	}
-	return SH_OK;
+		                    "the catalog page is larger than %u bytes",
+		                    CATALOG_HTML_MAX);
+	return sh_error_set(e, SH_ERR_NOMEM,
+	                    "out of memory rendering the catalog");
 }
 
 /* ---- list --------------------------------------------------------------- */
@@ -245,45 +201,44 @@ static int hit_cmp(const void *a, const void *b)
 	return strcmp(x->p->name, y->p->name);
 }
 
-static void tool_list(struct html_buf *b, const struct regindex_pkg *p)
+static void tool_list(struct dynbuf *b, const struct regindex_pkg *p)
 {
 	for (size_t i = 0; i < p->ntools; i++) {
-		puts_(b, i ? " <code>" : "<code>");
+		dyn_add(b, i ? " <code>" : "<code>");
 		html_escape(b, p->tools[i].name);
-		puts_(b, "</code>");
+		dyn_add(b, "</code>");
 	}
 }
 
-static void pager(struct html_buf *b, const char *query, size_t page,
+static void pager(struct dynbuf *b, const char *query, size_t page,
                   size_t pages)
 {
 	if (pages <= 1)
 		return;
-	puts_(b, "<nav class=\"pages\">");
+	dyn_add(b, "<nav class=\"pages\">");
 	if (page > 1) {
-		puts_(b, "<a rel=\"prev\" href=\"./?q=");
+		dyn_add(b, "<a rel=\"prev\" href=\"./?q=");
 		url_escape(b, query ? query : "");
-		printf_(b, "&amp;page=%zu\">Previous</a>", page - 1);
+		dyn_addf(b, "&amp;page=%zu\">Previous</a>", page - 1);
 	}
-	printf_(b, "<span>Page %zu of %zu</span>", page, pages);
+	dyn_addf(b, "<span>Page %zu of %zu</span>", page, pages);
 	if (page < pages) {
-		puts_(b, " <a rel=\"next\" href=\"./?q=");
+		dyn_add(b, " <a rel=\"next\" href=\"./?q=");
 		url_escape(b, query ? query : "");
-		printf_(b, "&amp;page=%zu\">Next</a>", page + 1);
+		dyn_addf(b, "&amp;page=%zu\">Next</a>", page + 1);
 	}
-	puts_(b, "</nav>");
+	dyn_add(b, "</nav>");
 }
 
 sh_status catalog_html_list(const struct regindex *ix,
                             const struct catalog_site *site, const char *query,
-                            size_t page, struct html_buf *out,
-                            struct sh_error *e)
+                            size_t page, struct dynbuf *out, struct sh_error *e)
 {
 	struct regindex_constraint latest = {.kind = REGC_LATEST};
 	struct hit *hits = calloc(ix->npkgs + 1, sizeof *hits);
 	size_t nhits = 0, nnames = 0, pages, first;
 
-	memset(out, 0, sizeof *out);
+	dyn_init(out, CATALOG_HTML_MAX);
 	if (!hits)
 		return sh_error_set(e, SH_ERR_NOMEM, "out of memory");
 	for (size_t i = 0; i < ix->npkgs;) {
@@ -303,44 +258,45 @@ sh_status catalog_html_list(const struct regindex *ix,
 	if (pages && page > pages)
 		page = pages;
 	head(out, site, query && *query ? query : NULL, "./");
-	printf_(out, "<p class=\"muted\">%zu skills, %zu versions</p>", nnames,
-	        ix->npkgs);
+	dyn_addf(out, "<p class=\"muted\">%zu skills, %zu versions</p>", nnames,
+	         ix->npkgs);
 	search_form(out, "./", query);
-	puts_(out, "</header><main>");
+	dyn_add(out, "</header><main>");
 	if (query && *query) {
-		printf_(out, "<p id=\"count\">%zu %s match \xE2\x80\x9C", nhits,
-		        nhits == 1 ? "skill" : "skills");
+		dyn_addf(out, "<p id=\"count\">%zu %s match \xE2\x80\x9C",
+		         nhits, nhits == 1 ? "skill" : "skills");
 		html_escape(out, query);
-		puts_(out, "\xE2\x80\x9D</p>");
+		dyn_add(out, "\xE2\x80\x9D</p>");
 	}
 	if (!nhits) {
-		puts_(out, "<p id=\"empty\">");
-		puts_(out, nnames ? "No skill matches. Try a tool name or "
-		                    "another word."
-		                  : "This registry lists no skills yet.");
-		puts_(out, "</p>");
+		dyn_add(out, "<p id=\"empty\">");
+		dyn_add(out, nnames ? "No skill matches. Try a tool name or "
+		                      "another word."
+		                    : "This registry lists no skills yet.");
+		dyn_add(out, "</p>");
 	} else {
-		puts_(out, "<table id=\"skills\"><thead><tr><th>Skill</th>"
-		           "<th>Version</th><th>Description</th><th>Tools</th>"
-		           "</tr></thead><tbody>");
+		dyn_add(out,
+		        "<table id=\"skills\"><thead><tr><th>Skill</th>"
+		        "<th>Version</th><th>Description</th><th>Tools</th>"
+		        "</tr></thead><tbody>");
 		for (size_t i = (page - 1) * CATALOG_PAGE_SIZE;
 		     i < nhits && i < page * CATALOG_PAGE_SIZE; i++) {
 			const struct regindex_pkg *p = hits[i].p;
-			puts_(out, "<tr class=\"skill\" data-name=\"");
+			dyn_add(out, "<tr class=\"skill\" data-name=\"");
 			html_escape(out, p->name);
-			puts_(out, "\"><td><a href=\"skills/");
+			dyn_add(out, "\"><td><a href=\"skills/");
 			html_escape(out, p->name);
-			puts_(out, "\">");
+			dyn_add(out, "\">");
 			html_escape(out, p->name);
-			puts_(out, "</a></td><td>");
+			dyn_add(out, "</a></td><td>");
 			html_escape(out, p->version);
-			puts_(out, "</td><td>");
+			dyn_add(out, "</td><td>");
 			summary(out, p->description, CATALOG_SUMMARY_MAX);
-			puts_(out, "</td><td class=\"tools\">");
+			dyn_add(out, "</td><td class=\"tools\">");
 			tool_list(out, p);
-			puts_(out, "</td></tr>");
+			dyn_add(out, "</td></tr>");
 		}
-		puts_(out, "</tbody></table>");
+		dyn_add(out, "</tbody></table>");
 		pager(out, query, page, pages);
 	}
 	foot(out, site, ix);
@@ -350,34 +306,34 @@ sh_status catalog_html_list(const struct regindex *ix,
 
 /* ---- one skill ---------------------------------------------------------- */
 
-static void perm_row(struct html_buf *b, const char *what,
+static void perm_row(struct dynbuf *b, const char *what,
                      const struct regindex_list *l)
 {
-	puts_(b, "<tr><th>");
-	puts_(b, what);
-	puts_(b, "</th><td>");
+	dyn_add(b, "<tr><th>");
+	dyn_add(b, what);
+	dyn_add(b, "</th><td>");
 	if (!l->n)
-		puts_(b, "<span class=\"muted\">none</span>");
+		dyn_add(b, "<span class=\"muted\">none</span>");
 	for (size_t i = 0; i < l->n; i++) {
-		puts_(b, "<code>");
+		dyn_add(b, "<code>");
 		html_escape(b, l->items[i]);
-		puts_(b, "</code> ");
+		dyn_add(b, "</code> ");
 	}
-	puts_(b, "</td></tr>");
+	dyn_add(b, "</td></tr>");
 }
 
 /* href for a package file: absolute URLs as they are, relative ones from
  * the skill page (skills/NS/NAME) back to the registry's root. */
-static void file_href(struct html_buf *b, const char *url)
+static void file_href(struct dynbuf *b, const char *url)
 {
 	if (strncmp(url, "http://", 7) && strncmp(url, "https://", 8))
-		puts_(b, "../../");
+		dyn_add(b, "../../");
 	html_escape(b, url);
 }
 
 sh_status catalog_html_skill(const struct regindex *ix,
                              const struct catalog_site *site, const char *name,
-                             struct html_buf *out, struct sh_error *e)
+                             struct dynbuf *out, struct sh_error *e)
 {
 	struct regindex_constraint latest = {.kind = REGC_LATEST};
 	const struct regindex_pkg *p;
@@ -386,7 +342,7 @@ sh_status catalog_html_skill(const struct regindex *ix,
 	char hex[REGINDEX_HASH_HEX_SIZE];
 	size_t first, n;
 
-	memset(out, 0, sizeof *out);
+	dyn_init(out, CATALOG_HTML_MAX);
 	n = regindex_find(ix, name, &first);
 	p = n ? regindex_resolve(ix, name, &latest) : NULL;
 	if (!p)
@@ -398,113 +354,114 @@ sh_status catalog_html_skill(const struct regindex *ix,
 	minisig_keyid_to_hex(p->publisher, id);
 	head(out, site, p->name, "../../");
 	search_form(out, "../../", NULL);
-	puts_(out, "</header><main><article id=\"skill\" data-name=\"");
+	dyn_add(out, "</header><main><article id=\"skill\" data-name=\"");
 	html_escape(out, p->name);
-	puts_(out, "\"><h1>");
+	dyn_add(out, "\"><h1>");
 	html_escape(out, p->name);
-	puts_(out, "</h1><p class=\"muted\">Version <span id=\"version\">");
+	dyn_add(out, "</h1><p class=\"muted\">Version <span id=\"version\">");
 	html_escape(out, p->version);
-	puts_(out, "</span>");
+	dyn_add(out, "</span>");
 	if (p->license) {
-		puts_(out, " \xC2\xB7 License ");
+		dyn_add(out, " \xC2\xB7 License ");
 		html_escape(out, p->license);
 	}
 	regindex_time_format(p->published, t);
-	puts_(out, " \xC2\xB7 Published ");
+	dyn_add(out, " \xC2\xB7 Published ");
 	html_escape(out, t);
-	puts_(out, "</p><h2>Description</h2><p class=\"description\">");
+	dyn_add(out, "</p><h2>Description</h2><p class=\"description\">");
 	html_escape(out, p->description);
-	puts_(out, "</p><h2>Install</h2><pre><code>skillhost registry add ");
+	dyn_add(out, "</p><h2>Install</h2><pre><code>skillhost registry add ");
 	html_escape(out, site->registry_name);
-	puts_(out, " ");
+	dyn_add(out, " ");
 	html_escape(out, site->public_url);
-	puts_(out, " --root-key root.pub\nskillhost install ");
+	dyn_add(out, " --root-key root.pub\nskillhost install ");
 	html_escape(out, p->name);
-	puts_(out, "@");
+	dyn_add(out, "@");
 	html_escape(out, p->version);
-	puts_(out, "</code></pre><p>root.pub is the registry's root public "
-	           "key; check it with the registry's operator:</p><pre><code>"
-	           "untrusted comment: minisign public key ");
+	dyn_add(out,
+	        "</code></pre><p>root.pub is the registry's root public "
+	        "key; check it with the registry's operator:</p><pre><code>"
+	        "untrusted comment: minisign public key ");
 	html_escape(out, site->root_key_id);
-	puts_(out, "\n");
+	dyn_add(out, "\n");
 	html_escape(out, site->root_key);
-	puts_(out, "</code></pre><h2>Tools</h2>");
+	dyn_add(out, "</code></pre><h2>Tools</h2>");
 	if (!p->ntools)
-		puts_(out,
-		      "<p class=\"muted\">This skill declares no tools.</p>");
+		dyn_add(out,
+		        "<p class=\"muted\">This skill declares no tools.</p>");
 	else {
-		puts_(out, "<table id=\"tools\"><thead><tr><th>Tool</th>"
-		           "<th>Description</th></tr></thead><tbody>");
+		dyn_add(out, "<table id=\"tools\"><thead><tr><th>Tool</th>"
+		             "<th>Description</th></tr></thead><tbody>");
 		for (size_t i = 0; i < p->ntools; i++) {
-			puts_(out, "<tr><td><code>");
+			dyn_add(out, "<tr><td><code>");
 			html_escape(out, p->name);
-			puts_(out, ".");
+			dyn_add(out, ".");
 			html_escape(out, p->tools[i].name);
-			puts_(out, "</code></td><td>");
+			dyn_add(out, "</code></td><td>");
 			html_escape(out, p->tools[i].description);
-			puts_(out, "</td></tr>");
+			dyn_add(out, "</td></tr>");
 		}
-		puts_(out, "</tbody></table>");
+		dyn_add(out, "</tbody></table>");
 	}
-	puts_(out, "<h2>Permissions</h2><table id=\"permissions\"><tbody>");
+	dyn_add(out, "<h2>Permissions</h2><table id=\"permissions\"><tbody>");
 	perm_row(out, "Network", &p->network);
 	perm_row(out, "Secrets", &p->secrets);
 	perm_row(out, "Filesystem", &p->filesystem);
-	puts_(out, "</tbody></table><h2>Publisher</h2><p>Signed by key "
-	           "<code id=\"publisher\">");
+	dyn_add(out, "</tbody></table><h2>Publisher</h2><p>Signed by key "
+	             "<code id=\"publisher\">");
 	html_escape(out, id);
-	puts_(out, "</code>. Keys allowed to publish in <code>");
+	dyn_add(out, "</code>. Keys allowed to publish in <code>");
 	html_escape(out, nsname);
-	puts_(out, "</code>:</p><ul>");
+	dyn_add(out, "</code>:</p><ul>");
 	for (size_t i = 0; ns && i < ns->nkeys; i++) {
 		char b64[MINISIG_PUBKEY_B64_SIZE], kid[MINISIG_KEYID_HEX_SIZE];
 		minisig_pubkey_to_base64(&ns->keys[i], b64);
 		minisig_keyid_to_hex(ns->keys[i].key_id, kid);
-		puts_(out, "<li><code>");
+		dyn_add(out, "<li><code>");
 		html_escape(out, kid);
-		puts_(out, "</code> <code>");
+		dyn_add(out, "</code> <code>");
 		html_escape(out, b64);
-		puts_(out, "</code></li>");
+		dyn_add(out, "</code></li>");
 	}
-	puts_(out, "</ul><h2>Versions</h2><table id=\"versions\"><thead><tr>"
-	           "<th>Version</th><th>Published</th><th>Size</th>"
-	           "<th>BLAKE2b-256</th><th>Files</th></tr></thead><tbody>");
+	dyn_add(out, "</ul><h2>Versions</h2><table id=\"versions\"><thead><tr>"
+	             "<th>Version</th><th>Published</th><th>Size</th>"
+	             "<th>BLAKE2b-256</th><th>Files</th></tr></thead><tbody>");
 	for (size_t i = first + n; i-- > first;) {
 		const struct regindex_pkg *v = &ix->pkgs[i];
 		regindex_time_format(v->published, t);
 		sodium_bin2hex(hex, sizeof hex, v->blake2b256,
 		               MINISIG_FILE_HASH_BYTES);
-		puts_(out, "<tr><td>");
+		dyn_add(out, "<tr><td>");
 		html_escape(out, v->version);
-		puts_(out, "</td><td>");
+		dyn_add(out, "</td><td>");
 		html_escape(out, t);
-		puts_(out, "</td><td>");
+		dyn_add(out, "</td><td>");
 		human_size(out, v->length);
-		puts_(out, "</td><td><code title=\"");
+		dyn_add(out, "</td><td><code title=\"");
 		html_escape(out, hex);
-		puts_(out, "\">");
+		dyn_add(out, "\">");
 		escape_n(out, hex, 16);
-		puts_(out, "\xE2\x80\xA6</code></td><td><a href=\"");
+		dyn_add(out, "\xE2\x80\xA6</code></td><td><a href=\"");
 		file_href(out, v->url);
-		puts_(out, "\">package</a> <a href=\"");
+		dyn_add(out, "\">package</a> <a href=\"");
 		file_href(out, v->sig_url);
-		puts_(out, "\">signature</a></td></tr>");
+		dyn_add(out, "\">signature</a></td></tr>");
 	}
-	puts_(out, "</tbody></table></article>");
+	dyn_add(out, "</tbody></table></article>");
 	foot(out, site, ix);
 	return finish(out, e);
 }
 
 sh_status catalog_html_error(const struct catalog_site *site, int status,
-                             const char *message, struct html_buf *out,
+                             const char *message, struct dynbuf *out,
                              struct sh_error *e)
 {
-	memset(out, 0, sizeof *out);
+	dyn_init(out, CATALOG_HTML_MAX);
 	head(out, site, status == 404 ? "Not found" : "Error", "/");
-	puts_(out, "</header><main>");
-	printf_(out, "<h2>%d</h2><p>", status);
+	dyn_add(out, "</header><main>");
+	dyn_addf(out, "<h2>%d</h2><p>", status);
 	html_escape(out, message);
-	puts_(out, "</p><p><a href=\"/\">All skills</a></p>");
+	dyn_add(out, "</p><p><a href=\"/\">All skills</a></p>");
 	foot(out, site, NULL);
 	return finish(out, e);
 }

@@ -12,7 +12,8 @@
  *               size, hash and files, the publisher key, and the commands
  *               that add the registry and install the skill
  *
- * Pages are built in a growable buffer the caller owns. [thread-safe]:
+ * Pages are built in a struct dynbuf (dynbuf.h) the caller owns and frees
+ * with dyn_free; on failure it is left empty. [thread-safe]:
  * the renderers only read the index, which may be shared.
  */
 #ifndef SKILLREG_CATALOG_HTML_H
@@ -20,18 +21,17 @@
 
 #include <stddef.h>
 
+#include "dynbuf.h"
 #include "regindex.h"
 #include "status.h"
 
 #define CATALOG_PAGE_SIZE   50
 #define CATALOG_SUMMARY_MAX 240 /* bytes of a description in the list */
 #define CATALOG_QUERY_MAX   200
-
-struct html_buf {
-	char *p;
-	size_t len, cap;
-	int oom; /* an append failed: the page is incomplete */
-};
+/* The largest page: far above any real registry's (a page shows at most
+ * one skill's versions, or CATALOG_PAGE_SIZE skills), so only a corrupt
+ * index reaches it. */
+#define CATALOG_HTML_MAX (64u * 1024 * 1024)
 
 /* What the pages say about the registry itself. */
 struct catalog_site {
@@ -46,24 +46,22 @@ struct catalog_site {
  * into out. SH_ERR_NOMEM when out of memory. */
 sh_status catalog_html_list(const struct regindex *ix,
                             const struct catalog_site *site, const char *query,
-                            size_t page, struct html_buf *out,
+                            size_t page, struct dynbuf *out,
                             struct sh_error *e);
 
 /* Render the page of skill name. SH_ERR_NOTFOUND when the index does not
  * list it. */
 sh_status catalog_html_skill(const struct regindex *ix,
                              const struct catalog_site *site, const char *name,
-                             struct html_buf *out, struct sh_error *e);
+                             struct dynbuf *out, struct sh_error *e);
 
 /* A small error page: status line text and a message (escaped). */
 sh_status catalog_html_error(const struct catalog_site *site, int status,
-                             const char *message, struct html_buf *out,
+                             const char *message, struct dynbuf *out,
                              struct sh_error *e);
 
 /* Append s HTML-escaped (& < > " ' become entities; control characters
  * other than tab and newline are dropped). */
-void html_escape(struct html_buf *b, const char *s);
-
-void html_buf_free(struct html_buf *b);
+void html_escape(struct dynbuf *b, const char *s);
 
 #endif /* SKILLREG_CATALOG_HTML_H */

@@ -134,7 +134,7 @@ static enum MHD_Result respond_html_error(struct regserve *s,
                                           unsigned status, const char *msg)
 {
 	struct catalog_site site;
-	struct html_buf b;
+	struct dynbuf b;
 	struct sh_error e;
 	enum MHD_Result ok;
 	sh_status rc;
@@ -147,9 +147,9 @@ static enum MHD_Result respond_html_error(struct regserve *s,
 	if (rc != SH_OK)
 		return respond(c, status, "text/plain; charset=utf-8", msg,
 		               strlen(msg), NULL);
-	ok = respond(c, status, "text/html; charset=utf-8", b.p, b.len,
-	             "no-cache");
-	html_buf_free(&b);
+	ok = respond(c, status, "text/html; charset=utf-8", dyn_ptr(&b),
+	             dyn_len(&b), "no-cache");
+	dyn_free(&b);
 	return ok;
 }
 
@@ -402,7 +402,7 @@ static enum MHD_Result
 serve_catalog(struct regserve *s, struct MHD_Connection *c, const char *skill)
 {
 	struct catalog_site site;
-	struct html_buf b;
+	struct dynbuf b;
 	struct sh_error e;
 	const char *q, *pg;
 	size_t page = 1;
@@ -437,9 +437,9 @@ serve_catalog(struct regserve *s, struct MHD_Connection *c, const char *skill)
 	if (rc != SH_OK)
 		return respond_html_error(s, c, MHD_HTTP_INTERNAL_SERVER_ERROR,
 		                          "The page could not be rendered.");
-	ok = respond(c, MHD_HTTP_OK, "text/html; charset=utf-8", b.p, b.len,
-	             "no-cache");
-	html_buf_free(&b);
+	ok = respond(c, MHD_HTTP_OK, "text/html; charset=utf-8", dyn_ptr(&b),
+	             dyn_len(&b), "no-cache");
+	dyn_free(&b);
 	return ok;
 }
 

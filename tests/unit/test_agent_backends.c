@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "backend.h"
+#include "backend_int.h" /* the adapters' build and parse */
 #include "sigv4.h"
 #include "transcript.h"
 

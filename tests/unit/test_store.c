@@ -60,6 +60,16 @@ static void sh(const char *cmd)
 	assert_int_equal(system(cmd), 0);
 }
 
+/* Run cmd with f set to work/name: this run's own file, not whatever a
+ * glob over /tmp finds (another test_store may be running beside it). */
+static void sh_on(const char *name, const char *cmd)
+{
+	char line[512];
+
+	snprintf(line, sizeof line, "f='%s/%s'; %s", work, name, cmd);
+	sh(line);
+}
+
 static int setup(void **state)
 {
 	struct sh_error e;
@@ -423,14 +433,12 @@ static void test_signature_refusals(void **state)
 
 	print_message("truncated .minisig\n");
 	sign_as(pkg, key_a, "example/hello", "2.0.0");
-	sh("f=$(ls /tmp/skillhost-store-*/work/s.skill.minisig); head -2 $f > "
-	   "$f.t && mv $f.t $f");
+	sh_on("s.skill.minisig", "head -2 $f > $f.t && mv $f.t $f");
 	expect_refused(pkg, NULL, SH_ERR_TRUST, "refused");
 
 	print_message("garbage base64\n");
 	sign_as(pkg, key_a, "example/hello", "2.0.0");
-	sh("f=$(ls /tmp/skillhost-store-*/work/s.skill.minisig); sed -i "
-	   "'2s/.*/RUQ!!!not*base64!!!/' $f");
+	sh_on("s.skill.minisig", "sed -i '2s/.*/RUQ!!!not*base64!!!/' $f");
 	expect_refused(pkg, NULL, SH_ERR_TRUST, "refused");
 
 	print_message("key id changed to another trusted key\n");
@@ -470,7 +478,7 @@ static void test_signature_refusals(void **state)
 
 	print_message("tampered after signing\n");
 	sign_as(pkg, key_a, "example/hello", "2.0.0");
-	sh("f=$(ls /tmp/skillhost-store-*/work/s.skill); printf 'x' >> $f");
+	sh_on("s.skill", "printf 'x' >> $f");
 	expect_refused(pkg, NULL, SH_ERR_TRUST, "refused");
 }
 
