@@ -70,6 +70,7 @@ struct skill_call {
 	size_t nscratch, scratch_cap;
 	struct call_artifact *artifacts; /* open output files */
 	struct call_deferred *deferred;  /* released by call_finish */
+	size_t http_held; /* bytes of HTTP responses not yet freed (httpsvc) */
 };
 
 /* Something a host service handed the skill for the rest of the call (an
