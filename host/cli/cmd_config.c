@@ -20,7 +20,7 @@
 /* Keys the host itself interprets; everything else is the skill's. */
 static const char *const policy_keys[] = {"isolation",   "timeout",   "memory",
                                           "concurrency", "input-dir", "network",
-                                          NULL};
+                                          "http-memory", NULL};
 
 static void help(void)
 {
@@ -36,6 +36,8 @@ static void help(void)
 	     "  input-dir    folders the skill may read, ':'-separated\n"
 	     "  network      extra hosts it may reach, ','-separated (see "
 	     "permit)\n"
+	     "  http-memory  bytes of HTTP responses one call may hold "
+	     "unfreed, e.g. 64M\n"
 	     "Any other KEY is a setting the skill reads through the\n"
 	     "skill.config/1 extension. When the skill publishes a settings\n"
 	     "schema (skill.config-schema/1) and is given with --skill, the\n"
@@ -61,13 +63,6 @@ static int positive_int(const char *v)
 	return *v && !*end && n > 0;
 }
 
-static int memory_size(const char *v)
-{
-	char *end;
-	long long n = strtoll(v, &end, 10);
-	return n > 0 && (!*end || (!end[1] && strchr("KkMmGg", *end)));
-}
-
 static int check_policy(const char *key, const char *value)
 {
 	if (!strcmp(key, "isolation") && strcmp(value, "in-process") &&
@@ -79,9 +74,10 @@ static int check_policy(const char *key, const char *value)
 	    !positive_int(value))
 		return cli_usage("config", "%s must be a positive integer",
 		                 key);
-	if (!strcmp(key, "memory") && !memory_size(value))
-		return cli_usage("config",
-		                 "memory must be a size like 512M or 2G");
+	if ((!strcmp(key, "memory") || !strcmp(key, "http-memory")) &&
+	    !exec_isolated_parse_size(value))
+		return cli_usage("config", "%s must be a size like 512M or 2G",
+		                 key);
 	if (!strcmp(key, "network")) {
 		char *copy = strdup(value), *save = NULL;
 		int bad = 0;

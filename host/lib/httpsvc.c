@@ -199,8 +199,9 @@ static int operator_proxy(const struct sockaddr *sa)
 static int egress_ok(struct egress_ctx *x, const struct sockaddr *sa)
 {
 	char rule[EGRESS_RULE_MAX], addr[INET6_ADDRSTRLEN + 2] = "?";
+	struct sockaddr_storage named;
 	const char *skill;
-	int port;
+	int port, literal;
 
 	if (!x->checked || !egress_refused(sa, rule, sizeof rule) ||
 	    egress_list_allows(x->permits, sa) || operator_proxy(sa))
@@ -213,13 +214,15 @@ static int egress_ok(struct egress_ctx *x, const struct sockaddr *sa)
 		memmove(addr, addr + 1, strlen(addr + 1) + 1);
 	}
 	skill = x->call->skill_name ? x->call->skill_name : "SKILL";
+	literal = egress_parse(x->host, 0, &named);
 	snprintf(x->refused, sizeof x->refused,
-	         "request to %s refused: it resolves to %s, which is %s; the "
-	         "host does not let skills reach loopback, private, "
-	         "link-local or metadata addresses. If this skill should "
-	         "reach that service, the operator can permit the address: "
+	         "request to %s refused: %s%s%s is %s; the host does not let "
+	         "skills reach loopback, private, link-local (cloud metadata) "
+	         "or other non-public addresses. If this skill should reach "
+	         "that service, the operator can permit the address: "
 	         "`skillhost permit %s %s:%d`",
-	         x->host, addr, rule, skill, addr, port);
+	         x->host, literal ? "" : "it resolves to ", addr,
+	         literal ? "" : ", which", rule, skill, addr, port);
 	return 0;
 }
 
@@ -562,6 +565,39 @@ static int pause_ms(skill_call_t *call, int64_t ms)
 	return !call_is_cancelled(call);
 }
 
+/* The most bytes of unfreed responses call may hold: the operator's
+ * http-memory policy, or the default. */
+static size_t call_budget(const skill_call_t *call)
+{
+	const struct host_services *svc = call->services;
+	uint64_t v = exec_isolated_parse_size(config_policy(
+	        svc ? svc->config : NULL, call->skill_name, "http-memory"));
+
+	return v ? (size_t)v : (size_t)HTTPSVC_CALL_MEMORY_DEFAULT;
+}
+
+/* Say why a request failed on the call's HTTP memory limit: url's
+ * response needed more than the left bytes the budget had (url NULL: the
+ * budget was spent before the request). */
+static void budget_exhausted(skill_call_t *call, const char *url, size_t left)
+{
+	char msg[900];
+	const char *skill = call->skill_name ? call->skill_name : "SKILL";
+	int n = url ? snprintf(msg, sizeof msg,
+	                       "the response from %s is larger than the %zu "
+	                       "bytes left of this call's HTTP memory: ",
+	                       url, left)
+	            : snprintf(msg, sizeof msg, "request refused: ");
+
+	snprintf(msg + n, sizeof msg - (size_t)n,
+	         "the call holds %zu bytes of HTTP responses it has not freed, "
+	         "at its limit of %zu; free each response with "
+	         "response_free() when done with it, or the operator can "
+	         "raise the limit: `skillhost config %s http-memory 256M`",
+	         call->http_held, call_budget(call), skill);
+	call_log(call, SKILL_LOG_ERROR, msg);
+}
+
 static skill_status perform(skill_call_t *call, const char *method,
                             const char *url, struct curl_slist *hdrs,
                             const skill_http_request_t *req, int64_t timeout_ms,
@@ -633,12 +669,7 @@ static skill_status perform(skill_call_t *call, const char *method,
 		return SKILL_ERR_DENIED;
 	}
 	if (r->overflow && r->over_budget) {
-		snprintf(msg, sizeof msg,
-		         "the response from %s does not fit in what is left of "
-		         "this call's HTTP memory (%zu bytes): the call holds "
-		         "%zu bytes of responses it has not freed",
-		         url, r->max, call->http_held);
-		call_log(call, SKILL_LOG_ERROR, msg);
+		budget_exhausted(call, url, r->max);
 		return SKILL_ERR_NOMEM;
 	}
 	if (r->overflow) {
@@ -666,17 +697,6 @@ static skill_status perform(skill_call_t *call, const char *method,
 	return SKILL_ERR_IO;
 }
 
-/* The most bytes of unfreed responses call may hold: the operator's
- * http-memory policy, or the default. */
-static size_t call_budget(const skill_call_t *call)
-{
-	const struct host_services *svc = call->services;
-	uint64_t v = exec_isolated_parse_size(config_policy(
-	        svc ? svc->config : NULL, call->skill_name, "http-memory"));
-
-	return v ? (size_t)v : (size_t)HTTPSVC_CALL_MEMORY_DEFAULT;
-}
-
 /* What r costs the host while the skill holds it. */
 static size_t cost_of(const struct response *r)
 {
@@ -687,20 +707,6 @@ static size_t cost_of(const struct response *r)
 		n += strlen(r->headers[i].name) + strlen(r->headers[i].value) +
 		     2;
 	return n;
-}
-
-static void budget_exhausted(skill_call_t *call, size_t budget)
-{
-	char msg[700];
-	const char *skill = call->skill_name ? call->skill_name : "SKILL";
-
-	snprintf(msg, sizeof msg,
-	         "request refused: this call holds %zu bytes of HTTP responses "
-	         "it has not freed, at its limit of %zu; free each response "
-	         "with response_free() when done with it, or the operator can "
-	         "raise the limit: `skillhost config %s http-memory 256M`",
-	         call->http_held, budget, skill);
-	call_log(call, SKILL_LOG_ERROR, msg);
 }
 
 static skill_status request(skill_call_t *call, const skill_http_request_t *in,
@@ -757,7 +763,7 @@ static skill_status request(skill_call_t *call, const skill_http_request_t *in,
 	 * left (its headers and bookkeeping are small next to the body). */
 	budget = call_budget(call);
 	if (call->http_held + HTTPSVC_RESPONSE_MIN_COST > budget) {
-		budget_exhausted(call, budget);
+		budget_exhausted(call, NULL, 0);
 		st = SKILL_ERR_NOMEM;
 		goto out;
 	}
