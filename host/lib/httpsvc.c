@@ -531,6 +531,7 @@ static void deny(skill_call_t *call, const char *host, int port)
 	         host, port, call->skill_name ? call->skill_name : "SKILL",
 	         host);
 	call_log(call, SKILL_LOG_ERROR, msg);
+	call_note(call, msg);
 }
 
 /* Milliseconds to wait per Retry-After (seconds or an HTTP date). */
@@ -596,6 +597,7 @@ static void budget_exhausted(skill_call_t *call, const char *url, size_t left)
 	         "raise the limit: `skillhost config %s http-memory 256M`",
 	         call->http_held, call_budget(call), skill);
 	call_log(call, SKILL_LOG_ERROR, msg);
+	call_note(call, msg);
 }
 
 static skill_status perform(skill_call_t *call, const char *method,
@@ -666,6 +668,7 @@ static skill_status perform(skill_call_t *call, const char *method,
 		return SKILL_OK;
 	if (x->refused[0] && (x->aborted || !x->connected)) {
 		call_log(call, SKILL_LOG_ERROR, x->refused);
+		call_note(call, x->refused);
 		return SKILL_ERR_DENIED;
 	}
 	if (r->overflow && r->over_budget) {

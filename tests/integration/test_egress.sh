@@ -46,6 +46,8 @@ refused() {
   expect_out "request failed: status 5" "$3: the skill sees SKILL_ERR_DENIED"
   expect_err "$2" "$3: the message names the rule"
   expect_err "skillhost permit testing/egress" "$3: the message says how to permit it"
+  expect_out "skillhost: request to" "$3: the tool result carries the host's reason"
+  expect_out "$2" "$3: the tool result names the rule"
 }
 reached() { # reached URL BODY WHAT
   fetch "$1"
