@@ -230,7 +230,10 @@ static void test_allowed_and_denied(void **state)
 	         port);
 	expect(call("testing/netclient.fetch", args, NULL), "200 ");
 	/* Without the permit: 127.0.0.1 is not "localhost", so not in the
-	 * manifest; and localhost is, but leads to a loopback address. */
+	 * manifest; and localhost is, but leads to a loopback address. The
+	 * shared connection cache still holds the connection the permitted
+	 * requests opened: refusing localhost proves a reused connection is
+	 * checked too (CURLOPT_PREREQFUNCTION), not only new sockets. */
 	assert_int_equal(config_update(home, "testing/netclient", "policy",
 	                               "network", NULL, &e),
 	                 SH_OK);
