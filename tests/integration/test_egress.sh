@@ -145,4 +145,13 @@ hoard
 n=$(sed -n 's/.*held \([0-9]*\) responses.*/\1/p' <<<"$out")
 [ -n "$n" ] && [ "$n" -ge 5 ] && [ "$n" -le 8 ] && ok "http-memory 8M holds $n" || fail "http-memory 8M: $out"
 run "$SH" config testing/egress http-memory lots; expect_rc 2 "http-memory must be a size"
+# Many small responses: an isolated skill also stops at the host's handle
+# table (4096), with a message; all are released when the call ends, so
+# the next call starts from nothing.
+run "$SH" call testing/egress.hoard "{\"url\":\"http://127.0.0.1:$PP/ok\",\"count\":4200}" --compact
+expect_out "held 4096 responses" "isolated: 4096 small responses held, then refused"
+expect_out "then status 7" "isolated: the 4097th is SKILL_ERR_NOMEM"
+expect_err "handles (HTTP responses, artifacts) it has not freed" "isolated: the handle limit says why"
+run "$SH" call testing/egress.hoard "{\"url\":\"http://127.0.0.1:$PP/ok\",\"count\":3}" --compact
+expect_out "held 3 responses" "the next call starts with nothing held"
 finish
