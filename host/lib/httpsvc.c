@@ -4,7 +4,6 @@
 #include "httpsvc.h"
 
 #include <ctype.h>
-#include <fcntl.h>
 #include <netdb.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -257,6 +256,7 @@ static int on_prereq(void *ud, char *primary_ip, char *local_ip,
 		         "request to %s refused: the address connected to "
 		         "(%s) could not be checked",
 		         x->host, primary_ip ? primary_ip : "unknown");
+		x->aborted = 1;
 		return CURL_PREREQFUNC_ABORT;
 	}
 	if (egress_ok(x, (const struct sockaddr *)&sa))
@@ -709,7 +709,9 @@ static size_t cost_of(const struct response *r)
 	for (size_t i = 0; i < r->nheaders; i++)
 		n += strlen(r->headers[i].name) + strlen(r->headers[i].value) +
 		     2;
-	return n;
+	/* Allocator overhead makes many tiny responses cost more than their
+	 * bytes: count each as at least the minimum. */
+	return n > HTTPSVC_RESPONSE_MIN_COST ? n : HTTPSVC_RESPONSE_MIN_COST;
 }
 
 static skill_status request(skill_call_t *call, const skill_http_request_t *in,

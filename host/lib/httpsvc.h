@@ -21,7 +21,9 @@
  * to the proxy's own address is allowed and the proxy makes the onward
  * connection: the host then checks the name only and the proxy is the
  * egress control. SKILLHOST_HTTP_RESOLVE ("HOST:PORT:ADDR,...", as curl's
- * --resolve) pins names to addresses, which are checked the same way.
+ * --resolve) pins names to addresses, which are checked the same way. A
+ * skill loaded from a file for development (no signed manifest) is not
+ * restricted by name, nor by address.
  *
  * Responses the skill has not freed count against a per-call limit
  * (HTTPSVC_CALL_MEMORY_DEFAULT, policy "http-memory"); past it further
