@@ -19,9 +19,9 @@
 
 /* Keys the host itself interprets; everything else is the skill's. */
 static const char *const policy_keys[] = {
-        "isolation",          "timeout",   "memory",
-        "concurrency",        "input-dir", "network",
-        "artifacts-call-max", NULL};
+        "isolation",          "timeout",     "memory",
+        "concurrency",        "input-dir",   "network",
+        "artifacts-call-max", "http-memory", NULL};
 /* Keys of the host-wide defaults (`config --host`). */
 static const char *const host_keys[] = {"timeout", "artifacts-call-max",
                                         "artifacts-max", "artifacts-keep",
@@ -42,6 +42,8 @@ static void help(void)
 	     "  input-dir    folders the skill may read, ':'-separated\n"
 	     "  network      extra hosts it may reach, ','-separated (see "
 	     "permit)\n"
+	     "  http-memory  bytes of HTTP responses one call may hold "
+	     "unfreed, e.g. 64M\n"
 	     "  artifacts-call-max  most artifact bytes one call may write\n"
 	     "\n"
 	     "--host sets the host-wide defaults a skill's policy overrides:\n"
@@ -84,13 +86,6 @@ static int positive_int(const char *v)
 	return *v && !*end && n > 0;
 }
 
-static int memory_size(const char *v)
-{
-	char *end;
-	long long n = strtoll(v, &end, 10);
-	return n > 0 && (!*end || (!end[1] && strchr("KkMmGg", *end)));
-}
-
 static int check_policy(const char *key, const char *value)
 {
 	if (!strcmp(key, "isolation") && strcmp(value, "in-process") &&
@@ -117,6 +112,9 @@ static int check_policy(const char *key, const char *value)
 	if (!strcmp(key, "memory") && !memory_size(value))
 		return cli_usage("config",
 		                 "memory must be a size like 512M or 2G");
+	if (!strcmp(key, "http-memory") && !exec_isolated_parse_size(value))
+		return cli_usage("config", "%s must be a size like 512M or 2G",
+		                 key);
 	if (!strcmp(key, "network")) {
 		char *copy = strdup(value), *save = NULL;
 		int bad = 0;

@@ -274,12 +274,18 @@ int cmd_permit(struct cli_ctx *ctx, int argc, char **argv)
 
 	if (cli_wants_help(argc, argv)) {
 		puts("usage: skillhost permit SKILL HOST[:PORT] [--remove]\n"
+		     "       skillhost permit SKILL ADDRESS[:PORT] [--remove]\n"
 		     "\n"
 		     "Let SKILL reach HOST (and PORT, or any port) through the "
 		     "host's HTTP\nservice, beyond its manifest's "
 		     "permissions.network. HOST may be\n\"*.example.com\" for "
-		     "its subdomains. `skillhost info SKILL` shows the\n"
-		     "permits; --remove takes one back.");
+		     "its subdomains. Loopback, private, link-local\n"
+		     "(metadata) and other non-public addresses are refused "
+		     "whatever the name;\na literal ADDRESS (127.0.0.1:8080, "
+		     "[::1]:8080) lets the skill reach that\naddress. "
+		     "`skillhost "
+		     "info SKILL` shows the permits; --remove takes "
+		     "one\nback.");
 		return 0;
 	}
 	if (argc >= 4 && !strcmp(argv[3], "--remove"))
@@ -292,8 +298,9 @@ int cmd_permit(struct cli_ctx *ctx, int argc, char **argv)
 		return cli_usage("permit", "'%s' is not a skill name", skill);
 	if (!manifest_valid_host_pattern(pattern))
 		return cli_usage("permit",
-		                 "'%s' is not a host name, *.domain, or "
-		                 "host:port",
+		                 "'%s' is not a host name, *.domain, "
+		                 "host:port, or an address (127.0.0.1:8080, "
+		                 "[::1]:8080)",
 		                 pattern);
 	if ((rc = cli_home(ctx, home, sizeof home)))
 		return rc;

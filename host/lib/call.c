@@ -70,6 +70,19 @@ void call_finish(struct skill_call *c, struct call_result *out)
 	free(c->scratch);
 	c->scratch = NULL;
 	c->nscratch = c->scratch_cap = 0;
+	if (c->host_note) {
+		if (c->is_error) {
+			size_t n = strlen(c->host_note) + 12;
+			char *t = malloc(n);
+			if (t) {
+				snprintf(t, n, "skillhost: %s", c->host_note);
+				call_result_text(c, t, SKILL_NUL_TERMINATED);
+				free(t);
+			}
+		}
+		free(c->host_note);
+		c->host_note = NULL;
+	}
 	if (out) {
 		out->content = c->content;
 		out->structured = c->structured;
@@ -524,6 +537,16 @@ void call_set_error(struct skill_call *c, const char *message)
 	c->structured = NULL;
 	c->is_error = 1;
 	call_result_text(c, message, SKILL_NUL_TERMINATED);
+}
+
+void call_note(struct skill_call *c, const char *message)
+{
+	char *copy = message ? strdup(message) : NULL;
+
+	if (!copy)
+		return;
+	free(c->host_note);
+	c->host_note = copy;
 }
 
 skill_status call_tool_error(skill_call_t *c, const char *message)

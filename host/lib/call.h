@@ -80,6 +80,8 @@ struct skill_call {
 	/* The worker's copy, kept only to check results the way the host
 	 * will: refusals are not logged there, the host logs them. */
 	int check_only;
+	size_t http_held; /* bytes of HTTP responses not yet freed (httpsvc) */
+	char *host_note;  /* call_note: shown with an error result */
 };
 
 /* Something a host service handed the skill for the rest of the call (an
@@ -113,6 +115,15 @@ void call_result_free(struct call_result *r);
 
 /* Replace the result with an error message for the model (isError). */
 void call_set_error(struct skill_call *c, const char *message);
+
+/*
+ * Keep message (copied; the latest wins) as the host's reason for refusing
+ * the skill something, e.g. an HTTP request. A skill sees only a status;
+ * when the call then ends in an error result, call_finish appends the
+ * note ("skillhost: ...") so the model and the operator learn the host's
+ * reason and what to do, not just the skill's wording.
+ */
+void call_note(struct skill_call *c, const char *message);
 
 /* The call's cancellation state and time left. */
 int call_is_cancelled(skill_call_t *c);

@@ -71,6 +71,10 @@ void download_opts_default(struct download_opts *o)
 	                                0, 100);
 	o->backoff_ms = env_long("SKILLHOST_BACKOFF_MS", DOWNLOAD_BACKOFF_MS, 0,
 	                         600000);
+	o->deadline_floor_s = env_long("SKILLHOST_DOWNLOAD_DEADLINE_FLOOR",
+	                               DOWNLOAD_DEADLINE_FLOOR_S, 1, 86400);
+	o->deadline_rate = env_long("SKILLHOST_DOWNLOAD_DEADLINE_RATE",
+	                            DOWNLOAD_DEADLINE_RATE, 1, 1L << 30);
 	if (p && !strcmp(p, "0"))
 		o->progress = 0;
 	else if (p && !strcmp(p, "1"))
@@ -82,6 +86,7 @@ void download_opts_default(struct download_opts *o)
 /* What one attempt came to, and what the mirror loop does next. */
 enum outcome {
 	O_OK,       /* the server sent a complete body */
+	O_DEADLINE, /* the fetch's total deadline passed: give up */
 	O_RETRY,    /* transient: retry this mirror, resuming */
 	O_RESTART,  /* transient, but the range failed: retry from zero */
 	O_NOTFOUND, /* 404/410: the next mirror */
@@ -109,6 +114,8 @@ struct xfer {
 	int64_t t0_ms, last_draw_ms;
 	uint64_t t0_have;
 	int drawn;
+	int64_t deadline_ms;     /* monotonic: the whole fetch ends by then */
+	int64_t deadline_len_ms; /* how long it was given */
 };
 
 static sh_status sink_reset(struct xfer *x, struct sh_error *e)
@@ -263,14 +270,38 @@ static enum outcome classify_status(long status, int *timeout, char *why,
 	return O_REFUSED;
 }
 
+static long floor_s(const struct download_opts *o)
+{
+	return o->deadline_floor_s > 0 ? o->deadline_floor_s
+	                               : DOWNLOAD_DEADLINE_FLOOR_S;
+}
+
+static long rate_of(const struct download_opts *o)
+{
+	return o->deadline_rate > 0 ? o->deadline_rate : DOWNLOAD_DEADLINE_RATE;
+}
+
+/* How long a fetch of up to max bytes may take, in milliseconds. */
+static int64_t deadline_len_ms(const struct download_opts *o, uint64_t max)
+{
+	uint64_t rate = (uint64_t)rate_of(o);
+	uint64_t ms = (uint64_t)floor_s(o) * 1000 + max / rate * 1000 +
+	              max % rate * 1000 / rate;
+
+	return ms > INT64_MAX / 2 ? INT64_MAX / 2 : (int64_t)ms;
+}
+
 static enum outcome attempt(struct xfer *x, const char *url, int *timeout,
                             char *why, size_t cap)
 {
 	const struct download_opts *o = x->o;
 	char errbuf[CURL_ERROR_SIZE] = "";
 	CURL *h = x->curl;
+	int64_t left = x->deadline_ms - now_ms();
 	CURLcode cc;
 
+	if (left <= 0)
+		goto deadline;
 	x->attempt_start = x->have;
 	x->status = 0;
 	x->status_known = 0;
@@ -290,6 +321,7 @@ static enum outcome attempt(struct xfer *x, const char *url, int *timeout,
 	curlapi()->easy_setopt(h, CURLOPT_USERAGENT,
 	                       "skillhost/" SKILLHOST_VERSION);
 	curlapi()->easy_setopt(h, CURLOPT_CONNECTTIMEOUT, o->connect_timeout_s);
+	curlapi()->easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)left);
 	if (o->low_speed_limit > 0) {
 		curlapi()->easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT,
 		                       o->low_speed_limit);
@@ -344,6 +376,8 @@ static enum outcome attempt(struct xfer *x, const char *url, int *timeout,
 		         errbuf[0] ? errbuf : curlapi()->easy_strerror(cc));
 		return O_RESTART;
 	case CURLE_OPERATION_TIMEDOUT:
+		if (now_ms() >= x->deadline_ms)
+			goto deadline;
 		*timeout = 1;
 		snprintf(why, cap, "timed out (%s)",
 		         errbuf[0] ? errbuf : curlapi()->easy_strerror(cc));
@@ -365,6 +399,15 @@ static enum outcome attempt(struct xfer *x, const char *url, int *timeout,
 		         errbuf[0] ? errbuf : curlapi()->easy_strerror(cc));
 		return O_RETRY;
 	}
+deadline:
+	*timeout = 1;
+	snprintf(why, cap,
+	         "it did not finish within the download's deadline of %" PRId64
+	         " s (%ld s plus 1 s per %ld bytes of the %" PRIu64
+	         " expected); %" PRIu64 " bytes had arrived",
+	         x->deadline_len_ms / 1000, floor_s(o), rate_of(o),
+	         x->r->max_bytes, x->have);
+	return O_DEADLINE;
 }
 
 static void backoff(const struct download_opts *o, unsigned retry)
@@ -506,6 +549,8 @@ sh_status download_fetch(const struct download_req *r,
 	}
 	x.t0_ms = x.last_draw_ms = now_ms();
 	x.t0_have = x.have;
+	x.deadline_len_ms = deadline_len_ms(o, r->max_bytes);
+	x.deadline_ms = t_start + x.deadline_len_ms;
 	for (size_t m = 0; m < r->nurls && !done; m++) {
 		const char *url = r->urls[m];
 		unsigned retry = 0;
@@ -544,6 +589,24 @@ sh_status download_fetch(const struct download_req *r,
 						goto out;
 					continue;
 				}
+			}
+			if (oc == O_DEADLINE) {
+				/* No retry and no other mirror: the time
+				 * the whole download was given is spent. */
+				rc = sh_error_set(
+				        e, SH_ERR_TIMEOUT,
+				        "cannot download %s from %s: %s. The "
+				        "server "
+				        "is too slow, or sends bytes just fast "
+				        "enough not to be dropped. Try again "
+				        "later or from another mirror "
+				        "(`skillhost registry add NAME URL "
+				        "--mirror URL2`); a slow link can be "
+				        "given more time with "
+				        "SKILLHOST_DOWNLOAD_DEADLINE_FLOOR "
+				        "(seconds)",
+				        r->what, url, why);
+				goto out;
 			}
 			if (oc != O_NOTFOUND)
 				all_notfound = 0;

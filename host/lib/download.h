@@ -10,8 +10,12 @@
  * bytes despite bad networks and bad mirrors:
  *
  *   - connect timeout, and a minimum transfer rate held over a window (a
- *     trickling server is dropped; with the byte cap this bounds how long
- *     any download can take: length / rate);
+ *     trickling server is dropped);
+ *   - a total deadline for the whole fetch, retries and mirrors included:
+ *     a floor plus the expected size at a modest rate. The minimum rate
+ *     alone would let a server that drips bytes just above it hold an
+ *     install for length / rate (hours for a large package); the deadline
+ *     cuts it off with SH_ERR_TIMEOUT and a message saying so;
  *   - retries of transient failures (connection errors, timeouts, 429,
  *     5xx) with exponential backoff and jitter, resuming with `Range` from
  *     the bytes already received; a server that ignores the range is read
@@ -50,6 +54,10 @@
 #define DOWNLOAD_BACKOFF_MAX_MS    8000
 #define DOWNLOAD_MAX_MIRRORS       16
 #define DOWNLOAD_MAX_REDIRECTS     5
+/* The deadline of a fetch: this floor, plus the size cap at this rate
+ * (a 100 MiB package gets 60 + 400 s). */
+#define DOWNLOAD_DEADLINE_FLOOR_S 60
+#define DOWNLOAD_DEADLINE_RATE    (256 * 1024) /* bytes per second */
 
 struct download_opts {
 	long connect_timeout_s;
@@ -57,14 +65,18 @@ struct download_opts {
 	long low_speed_time_s;
 	unsigned retries;
 	long backoff_ms;
-	int progress;      /* draw a progress bar on stderr */
-	const char *label; /* shown beside the bar; may be NULL */
+	long deadline_floor_s; /* 0: DOWNLOAD_DEADLINE_FLOOR_S */
+	long deadline_rate;    /* bytes/s; 0: DOWNLOAD_DEADLINE_RATE */
+	int progress;          /* draw a progress bar on stderr */
+	const char *label;     /* shown beside the bar; may be NULL */
 };
 
 /*
  * The defaults above, each overridden by an environment variable when set
  * to a number: SKILLHOST_CONNECT_TIMEOUT, SKILLHOST_LOW_SPEED_LIMIT,
- * SKILLHOST_LOW_SPEED_TIME, SKILLHOST_RETRIES, SKILLHOST_BACKOFF_MS;
+ * SKILLHOST_LOW_SPEED_TIME, SKILLHOST_RETRIES, SKILLHOST_BACKOFF_MS,
+ * SKILLHOST_DOWNLOAD_DEADLINE_FLOOR (seconds; tests shrink it) and
+ * SKILLHOST_DOWNLOAD_DEADLINE_RATE (bytes/s);
  * progress is on when stderr is a terminal unless SKILLHOST_PROGRESS=0
  * (SKILLHOST_PROGRESS=1 forces it on).
  */

@@ -809,6 +809,21 @@ static enum turn ext_http(struct session *s, const skill_ext_http_t *x,
 			if (resp && x->response_free)
 				x->response_free(s->call, resp);
 			st = resp ? SKILL_ERR_NOMEM : SKILL_ERR_INTERNAL;
+			if (resp) {
+				/* Responses count against the call's HTTP
+				 * memory too (httpsvc); this is the cap on
+				 * how many, whatever their size. */
+				char msg[300];
+				snprintf(msg, sizeof msg,
+				         "request refused: the call holds %d "
+				         "handles (HTTP responses, artifacts) "
+				         "it has not freed; free each response "
+				         "with response_free() when done with "
+				         "it",
+				         HANDLES_MAX);
+				call_log(s->call, SKILL_LOG_ERROR, msg);
+				call_note(s->call, msg);
+			}
 		}
 		wire_put_u32(b, (uint32_t)st);
 		wire_put_u32(b, id);

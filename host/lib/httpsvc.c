@@ -4,6 +4,7 @@
 #include "httpsvc.h"
 
 #include <ctype.h>
+#include <netdb.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,8 @@
 #include "call.h"
 #include "config.h"
 #include "curlapi.h"
+#include "egress.h"
+#include "exec_isolated.h"
 #include "hostapi.h"
 #include "manifest.h"
 
@@ -28,6 +31,8 @@ struct response {
 	size_t len, cap;
 	size_t max;
 	int overflow;
+	int over_budget; /* max was cut to what the call's budget had left */
+	size_t charged;  /* counted in the call's http_held */
 	char *final_url;
 };
 
@@ -68,6 +73,15 @@ static void init_once(void)
 
 /* ---- policy ---- */
 
+/* A literal-address entry ("127.0.0.1:8080", "[::1]") names that address;
+ * any other is a host pattern. */
+static int entry_matches(const char *pat, const char *host, int port)
+{
+	return egress_is_address_permit(pat)
+	               ? egress_permit_names(pat, host, port)
+	               : manifest_host_matches(pat, host, port);
+}
+
 static int pattern_list_allows(const char *list, const char *host, int port)
 {
 	char pat[300];
@@ -80,7 +94,7 @@ static int pattern_list_allows(const char *list, const char *host, int port)
 		if (n > 0 && n < sizeof pat) {
 			memcpy(pat, list, n);
 			pat[n] = '\0';
-			if (manifest_host_matches(pat, host, port))
+			if (entry_matches(pat, host, port))
 				return 1;
 		}
 		list = comma ? comma + 1 : NULL;
@@ -97,15 +111,184 @@ int httpsvc_allowed(const struct skill_call *call, const char *host, int port)
 	if (!call->permissions)
 		return 1;
 	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(
-	                               call->permissions,
-	                               "network")) if (cJSON_IsString(it) &&
-	                                               manifest_host_matches(
-	                                                       it->valuestring,
-	                                                       host,
-	                                                       port)) return 1;
+	                               call->permissions, "network"))
+	{
+		if (cJSON_IsString(it) &&
+		    entry_matches(it->valuestring, host, port))
+			return 1;
+	}
 	return pattern_list_allows(config_policy(svc ? svc->config : NULL,
 	                                         call->skill_name, "network"),
 	                           host, port);
+}
+
+/* ---- egress by address (egress.h) ---- */
+
+/* What the socket callbacks of one request need, and what they found. */
+struct egress_ctx {
+	const struct skill_call *call;
+	const char *host;    /* as the URL names it */
+	const char *permits; /* the operator's "network" policy, or NULL */
+	int checked;         /* 0: a skill loaded from a file, unrestricted */
+	int connected;       /* sockets opened to allowed addresses */
+	int aborted;         /* on_prereq refused the connection */
+	char refused[600];   /* why the last address was refused */
+};
+
+/* 1 when sa is the proxy the operator configured in one of the variables
+ * libcurl reads (host and, when given, port): the proxy is the operator's
+ * own egress point, so reaching it is allowed even on loopback or a
+ * private network. */
+static int operator_proxy(const struct sockaddr *sa)
+{
+	static const char *const vars[] = {"http_proxy", "https_proxy",
+	                                   "HTTPS_PROXY", "all_proxy",
+	                                   "ALL_PROXY"};
+
+	for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++) {
+		const char *v = getenv(vars[i]), *p, *end;
+		char host[256], port[8] = "";
+		struct addrinfo hints = {.ai_flags = AI_NUMERICSERV,
+		                         .ai_socktype = SOCK_STREAM},
+		                *res = NULL;
+		size_t n;
+		int hit = 0;
+
+		if (!v || !*v)
+			continue;
+		p = strstr(v, "://") ? strstr(v, "://") + 3 : v;
+		if ((end = strpbrk(p, "@/")) && *end == '@')
+			p = end + 1;
+		if (*p == '[') {
+			end = strchr(p, ']');
+			if (!end)
+				continue;
+			n = (size_t)(end - p - 1);
+			p++;
+			end++;
+		} else {
+			end = p + strcspn(p, ":/");
+			n = (size_t)(end - p);
+		}
+		if (!n || n >= sizeof host)
+			continue;
+		memcpy(host, p, n);
+		host[n] = '\0';
+		if (*end == ':')
+			snprintf(port, sizeof port, "%.*s",
+			         (int)strspn(end + 1, "0123456789"), end + 1);
+		if (getaddrinfo(host, NULL, &hints, &res))
+			continue;
+		for (struct addrinfo *a = res; a && !hit; a = a->ai_next) {
+			char want[INET6_ADDRSTRLEN], got[INET6_ADDRSTRLEN];
+			int gport = egress_format(sa, got, sizeof got);
+			hit = egress_format(a->ai_addr, want, sizeof want) >=
+			              0 &&
+			      gport >= 0 && !strcmp(want, got) &&
+			      (!port[0] || atoi(port) == gport);
+		}
+		freeaddrinfo(res);
+		if (hit)
+			return 1;
+	}
+	return 0;
+}
+
+/* 1 when the request may connect to sa; otherwise records why in ctx. */
+static int egress_ok(struct egress_ctx *x, const struct sockaddr *sa)
+{
+	char rule[EGRESS_RULE_MAX], addr[INET6_ADDRSTRLEN + 2] = "?";
+	struct sockaddr_storage named;
+	const char *skill;
+	int port, literal;
+
+	if (!x->checked || !egress_refused(sa, rule, sizeof rule) ||
+	    egress_list_allows(x->permits, sa) || operator_proxy(sa))
+		return 1;
+	port = egress_format(sa, addr + 1, sizeof addr - 1);
+	if (sa->sa_family == AF_INET6) {
+		addr[0] = '[';
+		strcat(addr, "]");
+	} else {
+		memmove(addr, addr + 1, strlen(addr + 1) + 1);
+	}
+	skill = x->call->skill_name ? x->call->skill_name : "SKILL";
+	literal = egress_parse(x->host, 0, &named);
+	snprintf(x->refused, sizeof x->refused,
+	         "request to %s refused: %s%s%s is %s; the host does not let "
+	         "skills reach loopback, private, link-local (cloud metadata) "
+	         "or other non-public addresses. If this skill should reach "
+	         "that service, the operator can permit the address: "
+	         "`skillhost permit %s %s:%d`",
+	         x->host, literal ? "" : "it resolves to ", addr,
+	         literal ? "" : ", which", rule, skill, addr, port);
+	return 0;
+}
+
+/* Called for every address curl is about to connect to (each one of a
+ * name's answers, each redirect hop): refusing here means no packet is
+ * sent. */
+static curl_socket_t on_opensocket(void *ud, curlsocktype purpose,
+                                   struct curl_sockaddr *a)
+{
+	struct egress_ctx *x = ud;
+
+	if (purpose != CURLSOCKTYPE_IPCXN || !egress_ok(x, &a->addr))
+		return CURL_SOCKET_BAD;
+	x->connected++;
+	return socket(a->family, a->socktype | SOCK_CLOEXEC, a->protocol);
+}
+
+/* Called before every request, on a new or a reused connection: a
+ * connection kept from another request (the connection cache is shared)
+ * is checked against this request's permits too. */
+static int on_prereq(void *ud, char *primary_ip, char *local_ip,
+                     int primary_port, int local_port)
+{
+	struct egress_ctx *x = ud;
+	struct sockaddr_storage sa;
+
+	(void)local_ip, (void)local_port;
+	if (!x->checked)
+		return CURL_PREREQFUNC_OK;
+	if (!primary_ip || !egress_parse(primary_ip, primary_port, &sa)) {
+		snprintf(x->refused, sizeof x->refused,
+		         "request to %s refused: the address connected to "
+		         "(%s) could not be checked",
+		         x->host, primary_ip ? primary_ip : "unknown");
+		x->aborted = 1;
+		return CURL_PREREQFUNC_ABORT;
+	}
+	if (egress_ok(x, (const struct sockaddr *)&sa))
+		return CURL_PREREQFUNC_OK;
+	x->aborted = 1;
+	return CURL_PREREQFUNC_ABORT;
+}
+
+/* SKILLHOST_HTTP_RESOLVE, "HOST:PORT:ADDRESS[,...]" as curl's --resolve:
+ * the operator pins names to addresses (tests use it to give a
+ * public-looking name a loopback answer). The pinned address is checked
+ * like any DNS answer. NULL when unset or on failure. */
+static struct curl_slist *resolve_map(void)
+{
+	const char *v = getenv("SKILLHOST_HTTP_RESOLVE");
+	struct curl_slist *list = NULL, *n;
+	char item[512];
+
+	while (v && *v) {
+		size_t len = strcspn(v, ",");
+		if (len && len < sizeof item) {
+			memcpy(item, v, len);
+			item[len] = '\0';
+			if (!(n = curlapi()->slist_append(list, item))) {
+				curlapi()->slist_free_all(list);
+				return NULL;
+			}
+			list = n;
+		}
+		v += len + (v[len] == ',');
+	}
+	return list;
 }
 
 /* ---- responses ---- */
@@ -348,6 +531,7 @@ static void deny(skill_call_t *call, const char *host, int port)
 	         host, port, call->skill_name ? call->skill_name : "SKILL",
 	         host);
 	call_log(call, SKILL_LOG_ERROR, msg);
+	call_note(call, msg);
 }
 
 /* Milliseconds to wait per Retry-After (seconds or an HTTP date). */
@@ -382,12 +566,48 @@ static int pause_ms(skill_call_t *call, int64_t ms)
 	return !call_is_cancelled(call);
 }
 
+/* The most bytes of unfreed responses call may hold: the operator's
+ * http-memory policy, or the default. */
+static size_t call_budget(const skill_call_t *call)
+{
+	const struct host_services *svc = call->services;
+	uint64_t v = exec_isolated_parse_size(config_policy(
+	        svc ? svc->config : NULL, call->skill_name, "http-memory"));
+
+	return v ? (size_t)v : (size_t)HTTPSVC_CALL_MEMORY_DEFAULT;
+}
+
+/* Say why a request failed on the call's HTTP memory limit: url's
+ * response needed more than the left bytes the budget had (url NULL: the
+ * budget was spent before the request). */
+static void budget_exhausted(skill_call_t *call, const char *url, size_t left)
+{
+	char msg[900];
+	const char *skill = call->skill_name ? call->skill_name : "SKILL";
+	int n = url ? snprintf(msg, sizeof msg,
+	                       "the response from %s is larger than the %zu "
+	                       "bytes left of this call's HTTP memory: ",
+	                       url, left)
+	            : snprintf(msg, sizeof msg, "request refused: ");
+
+	snprintf(msg + n, sizeof msg - (size_t)n,
+	         "the call holds %zu bytes of HTTP responses it has not freed, "
+	         "at its limit of %zu; free each response with "
+	         "response_free() when done with it, or the operator can "
+	         "raise the limit: `skillhost config %s http-memory 256M`",
+	         call->http_held, call_budget(call), skill);
+	call_log(call, SKILL_LOG_ERROR, msg);
+	call_note(call, msg);
+}
+
 static skill_status perform(skill_call_t *call, const char *method,
                             const char *url, struct curl_slist *hdrs,
                             const skill_http_request_t *req, int64_t timeout_ms,
-                            struct response *r, long *status)
+                            struct egress_ctx *x, struct response *r,
+                            long *status)
 {
 	CURL *h = curlapi()->easy_init();
+	struct curl_slist *pins = NULL;
 	CURLcode cc;
 	char err[CURL_ERROR_SIZE] = "";
 	char msg[CURL_ERROR_SIZE + 200];
@@ -414,6 +634,18 @@ static skill_status perform(skill_call_t *call, const char *method,
 	curlapi()->easy_setopt(h, CURLOPT_ERRORBUFFER, err);
 	curlapi()->easy_setopt(h, CURLOPT_USERAGENT,
 	                       "skillhost/" SKILLHOST_VERSION);
+	x->refused[0] = '\0';
+	x->connected = x->aborted = 0;
+	curlapi()->easy_setopt(h, CURLOPT_OPENSOCKETFUNCTION, on_opensocket);
+	curlapi()->easy_setopt(h, CURLOPT_OPENSOCKETDATA, x);
+	curlapi()->easy_setopt(h, CURLOPT_PREREQDATA, x);
+	if (curlapi()->easy_setopt(h, CURLOPT_PREREQFUNCTION, on_prereq) !=
+	    CURLE_OK)
+		/* Before libcurl 7.80 a reused connection cannot be checked:
+		 * open a new one, which on_opensocket checks. */
+		curlapi()->easy_setopt(h, CURLOPT_FRESH_CONNECT, 1L);
+	if ((pins = resolve_map()))
+		curlapi()->easy_setopt(h, CURLOPT_RESOLVE, pins);
 	if (!strcmp(method, "HEAD"))
 		curlapi()->easy_setopt(h, CURLOPT_NOBODY, 1L);
 	else if (strcmp(method, "GET") || req->body)
@@ -431,8 +663,18 @@ static skill_status perform(skill_call_t *call, const char *method,
 	cc = curlapi()->easy_perform(h);
 	curlapi()->easy_getinfo(h, CURLINFO_RESPONSE_CODE, status);
 	curlapi()->easy_cleanup(h);
+	curlapi()->slist_free_all(pins);
 	if (cc == CURLE_OK)
 		return SKILL_OK;
+	if (x->refused[0] && (x->aborted || !x->connected)) {
+		call_log(call, SKILL_LOG_ERROR, x->refused);
+		call_note(call, x->refused);
+		return SKILL_ERR_DENIED;
+	}
+	if (r->overflow && r->over_budget) {
+		budget_exhausted(call, url, r->max);
+		return SKILL_ERR_NOMEM;
+	}
 	if (r->overflow) {
 		snprintf(msg, sizeof msg,
 		         "the response from %s is larger than the cap of %zu "
@@ -453,12 +695,30 @@ static skill_status perform(skill_call_t *call, const char *method,
 	snprintf(msg, sizeof msg, "request to %s failed: %s", url,
 	         err[0] ? err : curlapi()->easy_strerror(cc));
 	call_log(call, SKILL_LOG_WARNING, msg);
+	if (x->refused[0]) /* some addresses were refused, others failed */
+		call_log(call, SKILL_LOG_WARNING, x->refused);
 	return SKILL_ERR_IO;
+}
+
+/* What r costs the host while the skill holds it. */
+static size_t cost_of(const struct response *r)
+{
+	size_t n = sizeof *r + r->cap + r->cap_headers * sizeof *r->headers +
+	           (r->final_url ? strlen(r->final_url) + 1 : 0);
+
+	for (size_t i = 0; i < r->nheaders; i++)
+		n += strlen(r->headers[i].name) + strlen(r->headers[i].value) +
+		     2;
+	/* Allocator overhead makes many tiny responses cost more than their
+	 * bytes: count each as at least the minimum. */
+	return n > HTTPSVC_RESPONSE_MIN_COST ? n : HTTPSVC_RESPONSE_MIN_COST;
 }
 
 static skill_status request(skill_call_t *call, const skill_http_request_t *in,
                             const skill_http_response_t **out)
 {
+	struct egress_ctx egress = {0};
+	size_t budget;
 	skill_http_request_t req;
 	struct sh_error load_err;
 	struct curl_slist *hdrs = NULL;
@@ -502,6 +762,27 @@ static skill_status request(skill_call_t *call, const skill_http_request_t *in,
 	                                               HTTPSVC_HARD_MAX_BYTES
 	                 ? (size_t)req.max_response_bytes
 	                 : (size_t)HTTPSVC_DEFAULT_MAX_BYTES;
+	/* Responses stay in the host until the skill frees them or the call
+	 * ends: a skill that never frees would otherwise grow the host
+	 * without bound. The response being read counts against what is
+	 * left (its headers and bookkeeping are small next to the body). */
+	budget = call_budget(call);
+	if (call->http_held + HTTPSVC_RESPONSE_MIN_COST > budget) {
+		budget_exhausted(call, NULL, 0);
+		st = SKILL_ERR_NOMEM;
+		goto out;
+	}
+	if (r->max > budget - call->http_held - HTTPSVC_RESPONSE_MIN_COST) {
+		r->max = budget - call->http_held - HTTPSVC_RESPONSE_MIN_COST;
+		r->over_budget = 1;
+	}
+	egress.call = call;
+	egress.checked = call->permissions != NULL;
+	egress.permits = config_policy(
+	        call->services
+	                ? ((const struct host_services *)call->services)->config
+	                : NULL,
+	        call->skill_name, "network");
 	if (curlapi()->url_set(u, CURLUPART_URL, req.url, 0) != CURLUE_OK ||
 	    !target_of(u, &host, &port)) {
 		call_log(call, SKILL_LOG_ERROR,
@@ -536,7 +817,8 @@ static skill_status request(skill_call_t *call, const skill_http_request_t *in,
 			goto out;
 		}
 		reset(r);
-		st = perform(call, method, url, hdrs, &req, timeout, r,
+		egress.host = host;
+		st = perform(call, method, url, hdrs, &req, timeout, &egress, r,
 		             &status);
 		if (st != SKILL_OK)
 			goto out;
@@ -608,8 +890,19 @@ static skill_status request(skill_call_t *call, const skill_http_request_t *in,
 		st = SKILL_ERR_NOMEM;
 		goto out;
 	}
+	if (r->cap > r->len + 1) {
+		/* Give back the growth slack: the skill may hold this for the
+		 * rest of the call, and it is what the budget counts. */
+		char *fit = realloc(r->body, r->len + 1);
+		if (fit) {
+			r->body = fit;
+			r->cap = r->len + 1;
+		}
+	}
 	r->body[r->len] = '\0';
 	r->final_url = strdup(url);
+	r->charged = cost_of(r);
+	call->http_held += r->charged;
 	r->pub.struct_size = sizeof r->pub;
 	r->pub.status = (int)status;
 	r->pub.body = r->body;
@@ -630,11 +923,17 @@ out:
 
 static void response_free(skill_call_t *call, const skill_http_response_t *resp)
 {
-	if (resp)
-		call_release(call, (struct call_deferred
-		                            *)(void *)((char *)resp -
-		                                       offsetof(struct response,
-		                                                pub)));
+	struct response *r;
+	size_t charged;
+
+	if (!resp)
+		return;
+	r = (struct response *)(void *)((char *)resp -
+	                                offsetof(struct response, pub));
+	charged = r->charged;
+	if (call_release(call, &r->d))
+		call->http_held -=
+		        charged < call->http_held ? charged : call->http_held;
 }
 
 const skill_ext_http_t httpsvc_ext = {

@@ -10,6 +10,7 @@
 
 #include <sodium.h>
 
+#include "egress.h"
 #include "fsutil.h"
 #include "jsonstrict.h"
 #include "skilldesc.h"
@@ -89,6 +90,10 @@ int manifest_valid_host_pattern(const char *pattern)
 	int port, labels = 0;
 	const char *p = pattern;
 
+	/* A literal address, including a bracketed IPv6 one; it names the
+	 * address, and the egress rule (egress.h) still applies to it. */
+	if (egress_is_address_permit(pattern))
+		return 1;
 	if (!split_port(pattern, &hostlen, &port) || hostlen == 0 ||
 	    hostlen > 253)
 		return 0;

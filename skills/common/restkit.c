@@ -394,10 +394,12 @@ void rk_put_transport_error(struct sbuf *b, skill_status st,
 		sb_printf(
 		        b,
 		        "skillhost refused to send %s %.*s: %s is not in the "
-		        "hosts %s may reach (or it redirected to one that is "
-		        "not; skillhost's log names it). If %s is the right "
-		        "address, the operator can allow it with `skillhost "
-		        "permit %s %s`; otherwise correct the configured URL.",
+		        "hosts %s may reach, or it (or a redirect) leads to "
+		        "a loopback, private or metadata address; skillhost's "
+		        "log names the host, address and rule. If %s is the "
+		        "right address, the operator can allow it with "
+		        "`skillhost permit %s %s` (or the address the log "
+		        "names); otherwise correct the configured URL.",
 		        method, (int)ulen, url, host, skill, host, skill, host);
 		break;
 	case SKILL_ERR_TIMEOUT:

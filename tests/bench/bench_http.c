@@ -9,8 +9,10 @@
  *                with a connection share: how the host drives curl;
  *   host         skill.http/1 request() + response_free() on a call set up
  *                as for an installed skill (the allowlist checked, the
- *                skills' usual three headers), as the Jira and Salesforce
- *                skills use it;
+ *                address connected to checked: the operator permits the
+ *                server's 127.0.0.1:PORT in a scratch config, as
+ *                `skillhost permit` would; the skills' usual three
+ *                headers), as the Jira and Salesforce skills use it;
  * for a GET and for a POST with a 1 KiB JSON body, N requests per round,
  * interleaved over R rounds, and prints the median microseconds per
  * request and the host's ratio to each direct variant.
@@ -29,6 +31,8 @@
 #include <skill/ext/http.h>
 
 #include "call.h"
+#include "config.h"
+#include "fsutil.h"
 #include "hostapi.h"
 #include "hostext.h"
 
@@ -174,6 +178,9 @@ int main(int argc, char **argv)
 	struct sockaddr_in sa = {.sin_family = AF_INET,
 	                         .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
 	struct host_services svc = {0};
+	struct config *cfg = NULL;
+	struct sh_error e;
+	char home[64] = "/tmp/bench-http-XXXXXX", permit[32];
 	struct skill_call call;
 	struct call_result res;
 	struct MHD_Daemon *mhd;
@@ -220,6 +227,19 @@ int main(int argc, char **argv)
 	curl_share_setopt(b.share, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
 	curl_share_setopt(b.share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
 
+	/* The server is on loopback, which the egress rule refuses unless
+	 * the operator permits its address. */
+	snprintf(permit, sizeof permit, "127.0.0.1:%u",
+	         MHD_get_daemon_info(mhd, MHD_DAEMON_INFO_BIND_PORT)->port);
+	if (!mkdtemp(home) ||
+	    config_update(home, "skillhost/bench", "policy", "network", permit,
+	                  &e) != SH_OK ||
+	    config_load(home, &cfg, &e) != SH_OK) {
+		fprintf(stderr, "bench_http: cannot permit %s in %s\n", permit,
+		        home);
+		return 1;
+	}
+	svc.config = cfg;
 	/* A call as for an installed skill: its manifest allows the host. */
 	perms = cJSON_Parse("{\"network\":[\"127.0.0.1\"]}");
 	call_init(&call, "skillhost/bench", "skillhost/bench.x", NULL);
@@ -278,6 +298,8 @@ out:
 	call_finish(&call, &res);
 	call_result_free(&res);
 	cJSON_Delete(perms);
+	config_free(cfg);
+	fs_remove_tree(home, &e);
 	for (int m = 0; m < 2; m++)
 		for (int k = 0; k < 3; k++)
 			free(t[m][k]);

@@ -21,6 +21,8 @@
 //   endless   the file, then zeros forever (no Content-Length)
 //   alter     the file with one byte changed in the middle
 //   trickle   one byte every 300 ms, forever
+//   drip      the file at 150 bytes/s (15 every 100 ms): just above a
+//             100 B/s minimum rate, so only a total deadline stops it
 //   drop      half the file, then close the connection (once; then normal)
 //   norange   ignore Range and send the whole file (200)
 //   alt       serve DIR2/PATH instead (e.g. a stale copy on one mirror)
@@ -140,6 +142,18 @@ const server = http.createServer((req, res) => {
         res.write(data.subarray(i, i + 1));
         i++;
       }, 300);
+      res.on('close', () => clearInterval(t));
+      return;
+    }
+    case 'drip': {
+      res.writeHead(200, { 'Content-Length': data.length });
+      let i = 0;
+      const t = setInterval(() => {
+        if (res.destroyed || i >= data.length) return clearInterval(t);
+        res.write(data.subarray(i, i + 15));
+        i += 15;
+        if (i >= data.length) res.end();
+      }, 100);
       res.on('close', () => clearInterval(t));
       return;
     }

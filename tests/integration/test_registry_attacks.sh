@@ -213,6 +213,30 @@ curl -fsS "$EVIL_URL/__log" | grep -q '"range":"bytes=' && ok "the retry asked f
 before=$(store_snapshot)
 evil_reset
 
+before=$(store_snapshot)
+# ---- dripping retrieval ------------------------------------------------
+# A server dripping bytes just above the minimum rate (150 B/s against
+# 100 B/s) would hold the install for size / 150 s; the total deadline
+# (shrunk here from 60 s + size / 256 KiB/s to 2 s + size / 1 MiB/s) cuts
+# it off, with no retry and no wait for the next mirror.
+evil_mode '*' "$VPATH" drip
+vsize=$(stat -c %s "$REG/$VPATH")
+t0=$(date +%s%N)
+run env SKILLHOST_LOW_SPEED_LIMIT=100 SKILLHOST_LOW_SPEED_TIME=2 \
+  SKILLHOST_DOWNLOAD_DEADLINE_FLOOR=2 SKILLHOST_DOWNLOAD_DEADLINE_RATE=1048576 \
+  timeout 120 "$SH" install testing/versioned@1.0.0
+took=$(( ($(date +%s%N) - t0) / 1000000 ))
+expect_rc 5 "drip: a server dripping above the minimum rate is cut off"
+expect_err "did not finish within the download's deadline of 2 s" "drip: the error names the deadline"
+expect_err "sends bytes just fast enough not to be dropped" "drip: the error says what happened"
+expect_err "SKILLHOST_DOWNLOAD_DEADLINE_FLOOR" "drip: the error says what to do"
+[ "$took" -lt 6000 ] && ok "drip: stopped in $took ms (the drip needs $(( vsize / 150 )) s)" \
+  || fail "drip: took $took ms"
+[ $(( vsize / 150 )) -gt 10 ] && ok "drip: the package takes longer than the deadline to drip" \
+  || fail "drip: the package ($vsize bytes) is too small to test the deadline"
+expect_store_unchanged "$before" "drip"
+evil_reset
+
 # ---- malformed and oversized indexes ------------------------------------
 floor=$(seen)
 "$SR" -q resign "$REG" >/dev/null    # a version the client must download

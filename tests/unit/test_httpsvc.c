@@ -4,6 +4,9 @@
  * secrets) against a local libmicrohttpd server: the allowlist, operator
  * permits, redirects, caps, retries with Retry-After, timeouts,
  * cancellation, header injection, and secrets that never reach the logs.
+ * The server is on 127.0.0.1, which the egress rule refuses (egress.h), so
+ * setup permits its literal address the way an operator would (`skillhost
+ * permit testing/netclient 127.0.0.1:PORT`); test_egress.c covers the rule.
  */
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -37,7 +40,7 @@
 static struct MHD_Daemon *mhd;
 static int port;
 static atomic_int attempts;
-static char tmp[64], home[128];
+static char tmp[64], home[128], server_permit[64];
 static const char *SECRET = "s3cr3t-value-that-must-never-be-logged";
 
 static enum MHD_Result reply(struct MHD_Connection *c, int code,
@@ -94,7 +97,8 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c,
 		return reply(c, 302, "", "Location", loc);
 	}
 	if (!strcmp(url, "/redirect-bad")) {
-		snprintf(loc, sizeof loc, "http://127.0.0.1:%d/ok", port);
+		/* 127.0.0.2 is in neither the manifest nor the permits. */
+		snprintf(loc, sizeof loc, "http://127.0.0.2:%d/ok", port);
 		return reply(c, 302, "", "Location", loc);
 	}
 	if (!strcmp(url, "/busy")) {
@@ -147,6 +151,10 @@ static int setup(void **state)
 		fprintf(stderr, "%s\n", e.msg);
 		return -1;
 	}
+	snprintf(server_permit, sizeof server_permit, "127.0.0.1:%d", port);
+	if (config_update(home, "testing/netclient", "policy", "network",
+	                  server_permit, &e) != SH_OK)
+		return -1;
 	return secrets_set(home, "testing/netclient", "NETCLIENT_TOKEN", SECRET,
 	                   strlen(SECRET), &e) == SH_OK
 	               ? 0
@@ -217,19 +225,26 @@ static void test_allowed_and_denied(void **state)
 	(void)state;
 	expect(fetch("/ok\"}"), "200 ");
 	expect(fetch("/ok\"}"), "|hello");
-	/* 127.0.0.1 is not "localhost": not in the manifest. */
+	/* The operator's permit of the literal address also names it. */
 	snprintf(args, sizeof args, "{\"url\":\"http://127.0.0.1:%d/ok\"}",
 	         port);
-	expect(call("testing/netclient.fetch", args, NULL),
-	       "ERROR: request failed: status 5");
-	/* The operator widens the allowlist. */
-	assert_int_equal(config_update(home, "testing/netclient", "policy",
-	                               "network", "127.0.0.1", &e),
-	                 SH_OK);
 	expect(call("testing/netclient.fetch", args, NULL), "200 ");
+	/* Without the permit: 127.0.0.1 is not "localhost", so not in the
+	 * manifest; and localhost is, but leads to a loopback address. The
+	 * shared connection cache still holds the connection the permitted
+	 * requests opened: refusing localhost proves a reused connection is
+	 * checked too (CURLOPT_PREREQFUNCTION), not only new sockets. */
 	assert_int_equal(config_update(home, "testing/netclient", "policy",
 	                               "network", NULL, &e),
 	                 SH_OK);
+	expect(call("testing/netclient.fetch", args, NULL),
+	       "ERROR: request failed: status 5");
+	expect(fetch("/ok\"}"), "ERROR: request failed: status 5");
+	/* The operator widens the allowlist again. */
+	assert_int_equal(config_update(home, "testing/netclient", "policy",
+	                               "network", server_permit, &e),
+	                 SH_OK);
+	expect(call("testing/netclient.fetch", args, NULL), "200 ");
 	expect(call("testing/netclient.fetch",
 	            "{\"url\":\"https://example.com/\"}", NULL),
 	       "ERROR: request failed: status 5");

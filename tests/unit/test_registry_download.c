@@ -409,6 +409,37 @@ static void test_trickle_times_out(void **state)
 	opts = saved;
 }
 
+/* A server fast enough for the minimum rate but too slow for the whole
+ * body is cut off at the total deadline, without a retry or the next
+ * mirror (the deadline covers the whole fetch). */
+static void test_drip_hits_deadline(void **state)
+{
+	struct download_result res;
+	struct sh_error e;
+	struct download_opts saved = opts;
+	int64_t t0 = (int64_t)time(NULL);
+
+	(void)state;
+	/* The trickle keeps above 1 B/s over a window longer than the
+	 * deadline: only the deadline can stop it, even on a loaded CPU. */
+	opts.low_speed_limit = 1;
+	opts.low_speed_time_s = 30;
+	opts.retries = 3;
+	opts.deadline_floor_s = 1;
+	opts.deadline_rate = 1L << 30;
+	assert_int_equal(fetch("trickle", "trickle", BODY_LEN, 1, body_hash,
+	                       NULL, &res, &e),
+	                 SH_ERR_TIMEOUT);
+	if (!strstr(e.msg, "did not finish within the download's deadline "
+	                   "of 1 s") ||
+	    !strstr(e.msg, "SKILLHOST_DOWNLOAD_DEADLINE_FLOOR"))
+		fail_msg("%s", e.msg);
+	assert_int_equal(res.attempts, 1);
+	assert_true((int64_t)time(NULL) - t0 <= 5);
+	download_result_free(&res);
+	opts = saved;
+}
+
 static void test_file_urls(void **state)
 {
 	char path[128], url[160];
@@ -450,6 +481,7 @@ int main(void)
 	        cmocka_unit_test(test_server_ignores_range),
 	        cmocka_unit_test(test_file_resume),
 	        cmocka_unit_test(test_trickle_times_out),
+	        cmocka_unit_test(test_drip_hits_deadline),
 	        cmocka_unit_test(test_file_urls),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -11,6 +11,16 @@
  * Retry-After up to a cap, and uses the usual proxy environment variables. A
  * denied request fails with SKILL_ERR_DENIED, and the host logs the host name
  * and the permit command.
+ *
+ * Names are not trusted to lead where they say: the host also checks the
+ * address it connects to (after DNS, on every redirect hop) and refuses
+ * loopback, private, link-local (cloud metadata) and other non-public
+ * addresses, also with SKILL_ERR_DENIED, unless the operator permits that
+ * literal address (`skillhost permit SKILL 127.0.0.1:8080`). Responses the
+ * skill has not freed count against a per-call limit (64 MiB unless the
+ * operator sets `http-memory`): free each one with response_free() when
+ * done, or further requests fail with SKILL_ERR_NOMEM. When the call ends
+ * in an error result, the host adds its reason for such refusals to it.
  */
 #ifndef SKILL_EXT_HTTP_H
 #define SKILL_EXT_HTTP_H
@@ -57,9 +67,11 @@ typedef struct skill_ext_http {
 
 	/* [call] Perform req. On success *resp is a response of any status
 	 * (a 404 is a success here); check status. Errors: SKILL_ERR_DENIED
-	 * (host not allowed), SKILL_ERR_TIMEOUT, SKILL_ERR_CANCELLED,
-	 * SKILL_ERR_NOMEM (response over the cap), SKILL_ERR_IO (network or
-	 * TLS failure; the host logs why), SKILL_ERR_ARGS (bad request). */
+	 * (host or address not allowed), SKILL_ERR_TIMEOUT,
+	 * SKILL_ERR_CANCELLED, SKILL_ERR_NOMEM (response over the cap, or
+	 * the call's unfreed responses at their limit), SKILL_ERR_IO
+	 * (network or TLS failure; the host logs why), SKILL_ERR_ARGS (bad
+	 * request). */
 	skill_status (*request)(skill_call_t *call,
 	                        const skill_http_request_t *req,
 	                        const skill_http_response_t **resp);
