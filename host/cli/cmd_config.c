@@ -109,7 +109,7 @@ static int check_policy(const char *key, const char *value)
 	    !exec_isolated_parse_size(value))
 		return cli_usage("config", "%s must be a size like 512M or 2G",
 		                 key);
-	if (!strcmp(key, "memory") && !memory_size(value))
+	if (!strcmp(key, "memory") && !exec_isolated_parse_size(value))
 		return cli_usage("config",
 		                 "memory must be a size like 512M or 2G");
 	if (!strcmp(key, "http-memory") && !exec_isolated_parse_size(value))
