@@ -147,8 +147,9 @@ n=$(sed -n 's/.*held \([0-9]*\) responses.*/\1/p' <<<"$out")
 run "$SH" config testing/egress http-memory lots; expect_rc 2 "http-memory must be a size"
 # Many small responses: an isolated skill also stops at the host's handle
 # table (4096), with a message; all are released when the call ends, so
-# the next call starts from nothing.
-run "$SH" call testing/egress.hoard "{\"url\":\"http://127.0.0.1:$PP/ok\",\"count\":4200}" --compact
+# the next call starts from nothing. 4200 requests to a one-thread Python
+# server can outlast the default 60 s deadline on a loaded machine.
+run "$SH" call testing/egress.hoard "{\"url\":\"http://127.0.0.1:$PP/ok\",\"count\":4200}" --compact --timeout 10m
 expect_out "held 4096 responses" "isolated: 4096 small responses held, then refused"
 expect_out "then status 7" "isolated: the 4097th is SKILL_ERR_NOMEM"
 expect_err "handles (HTTP responses, artifacts) it has not freed" "isolated: the handle limit says why"
