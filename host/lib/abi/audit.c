@@ -17,8 +17,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "call.h"
 #include "hostlog.h"
+#include "monotime.h"
+#include "utf8.h"
 
 #define AUDIT_LOCK "audit.lock"
 /* A record is at most this long: every string in it is bounded. */
@@ -192,7 +193,7 @@ static void put_raw(char *buf, size_t cap, size_t *len, const char *fmt, ...)
 /* A bounded name, or "" for a malformed one (not UTF-8). */
 static const char *clean(const char *s)
 {
-	return s && call_utf8_valid(s, strlen(s)) ? s : "";
+	return s && sh_utf8_valid(s, strlen(s)) ? s : "";
 }
 
 static size_t format(const struct audit *a, const struct audit_record *r,
@@ -249,7 +250,7 @@ sh_status audit_write(struct audit *a, const struct audit_record *r,
 
 	if (!a)
 		return SH_OK;
-	if (call_now_ns() <
+	if (sh_now_ns() <
 	    atomic_load_explicit(&a->retry_at_ns, memory_order_relaxed))
 		return sh_error_set(e, SH_ERR_IO,
 		                    "the audit log %s is not open", a->path);
@@ -258,7 +259,7 @@ sh_status audit_write(struct audit *a, const struct audit_record *r,
 		return sh_error_set(e, SH_ERR_FAIL, "an audit record was cut");
 	pthread_mutex_lock(&a->lock);
 	if (a->fd < 0 && open_log(a)) {
-		atomic_store(&a->retry_at_ns, call_now_ns() + RETRY_NS);
+		atomic_store(&a->retry_at_ns, sh_now_ns() + RETRY_NS);
 		rc = sh_error_errno(e, SH_ERR_IO, errno ? errno : ENOENT,
 		                    "cannot open the audit log %s", a->path);
 		goto out;

@@ -9,7 +9,6 @@
 
 #include <sodium.h>
 
-#include "artifacts.h"
 #include "hostlog.h"
 
 void call_init(struct skill_call *c, const char *skill_name,
@@ -49,7 +48,8 @@ int call_release(struct skill_call *c, struct call_deferred *d)
 
 void call_finish(struct skill_call *c, struct call_result *out)
 {
-	artifacts_release_all(c);
+	if (c->release_artifacts)
+		c->release_artifacts(c);
 	while (c->deferred) {
 		struct call_deferred *d = c->deferred;
 		c->deferred = d->next;
@@ -122,14 +122,6 @@ fail:
 	return NULL;
 }
 
-int64_t call_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
 int call_is_cancelled(skill_call_t *c)
 {
 	if (c->cancel && atomic_load_explicit(c->cancel, memory_order_relaxed))
@@ -167,48 +159,6 @@ void call_log(skill_call_t *c, skill_log_level level, const char *message)
 	hostlog_skill(c->skill_name, level, message);
 	if (c->sinks && c->sinks->log && level >= c->sinks->log_min)
 		c->sinks->log(c->sinks->ud, level, c->skill_name, message);
-}
-
-int call_utf8_valid(const char *s, size_t len)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	const unsigned char *end = p + len;
-
-	while (p < end) {
-		unsigned c = *p;
-		unsigned cp;
-		int extra;
-
-		if (c < 0x80) {
-			p++;
-			continue;
-		}
-		if (c >= 0xC2 && c <= 0xDF) {
-			extra = 1;
-			cp = c & 0x1F;
-		} else if ((c & 0xF0) == 0xE0) {
-			extra = 2;
-			cp = c & 0x0F;
-		} else if (c >= 0xF0 && c <= 0xF4) {
-			extra = 3;
-			cp = c & 0x07;
-		} else {
-			return 0;
-		}
-		if (end - p <= extra)
-			return 0;
-		for (int i = 1; i <= extra; i++) {
-			if ((p[i] & 0xC0) != 0x80)
-				return 0;
-			cp = (cp << 6) | (p[i] & 0x3F);
-		}
-		if ((extra == 2 &&
-		     (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
-		    (extra == 3 && (cp < 0x10000 || cp > 0x10FFFF)))
-			return 0;
-		p += extra + 1;
-	}
-	return 1;
 }
 
 /* Account for n more result bytes; 0 when the cap would be passed. */

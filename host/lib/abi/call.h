@@ -21,7 +21,9 @@
 #include <cjson/cJSON.h>
 #include <skill/host.h>
 
+#include "monotime.h"
 #include "status.h"
+#include "utf8.h"
 
 /* Most bytes of content one call may return (text, base64, JSON). */
 #define CALL_RESULT_MAX (64u * 1024 * 1024)
@@ -70,6 +72,10 @@ struct skill_call {
 	size_t nscratch, scratch_cap;
 	struct call_artifact *artifacts; /* open output files */
 	struct call_deferred *deferred;  /* released by call_finish */
+	/* Set by the artifacts service when it opens a file for the call, so
+	 * call_finish can discard what was not committed without this layer
+	 * knowing about the services above it. */
+	void (*release_artifacts)(struct skill_call *c);
 };
 
 /* Something a host service handed the skill for the rest of the call (an
@@ -107,7 +113,11 @@ void call_set_error(struct skill_call *c, const char *message);
 /* The call's cancellation state and time left. */
 int call_is_cancelled(skill_call_t *c);
 int64_t call_remaining_ms(skill_call_t *c);
-int64_t call_now_ns(void);
+/* The monotonic clock deadline_ns is on (util/monotime.h). */
+static inline int64_t call_now_ns(void)
+{
+	return sh_now_ns();
+}
 
 /* The call-scoped host services (see skill/host.h for their contracts). */
 void call_progress(skill_call_t *c, double progress, double total,
@@ -136,8 +146,11 @@ int call_permitted(const struct skill_call *c, const char *kind,
  * root. "" and "/" give root. NULL when absent. */
 const cJSON *call_json_pointer(const cJSON *root, const char *path);
 
-/* 1 when s[0..len) is valid UTF-8 (no overlongs, no surrogates). */
-int call_utf8_valid(const char *s, size_t len);
+/* 1 when s[0..len) is valid UTF-8 (util/utf8.h). */
+static inline int call_utf8_valid(const char *s, size_t len)
+{
+	return sh_utf8_valid(s, len);
+}
 
 /* The name of a status code, for messages ("cancelled", ...). */
 const char *call_skill_status_name(skill_status st);

@@ -15,13 +15,11 @@
 #include <cjson/cJSON.h>
 #include <skill/entry.h>
 
+#include "names.h"
 #include "status.h"
 
-/* Limits on what a skill may declare. */
-#define SKILLDESC_MAX_TOOLS    512
-#define SKILLDESC_MAX_NAME     64 /* namespace, skill and tool names */
-#define SKILLDESC_MAX_VERSION  64
-#define SKILLDESC_MAX_TEXT     (64 * 1024) /* descriptions */
+/* Limits on what a skill may declare (and names.h: names, versions, tool
+ * count, text). */
 #define SKILLDESC_MAX_SCHEMA   (256 * 1024)
 #define SKILLDESC_MAX_REQUIRES 32
 
@@ -75,14 +73,8 @@ sh_status skilldesc_from_json(const cJSON *json, const char *origin,
 
 void skilldesc_free(struct skilldesc *d);
 
-/* Name rules, shared with manifests and the CLI. Each returns 1 if valid. */
-int skilldesc_valid_skill_name(const char *name); /* "ns/name" */
-int skilldesc_valid_tool_name(const char *name);
-int skilldesc_valid_semver(const char *version);
-
-/* Semantic-version precedence of two valid versions: <0, 0 or >0. Build
- * metadata is ignored, as semver 2.0.0 says. */
-int skilldesc_semver_compare(const char *a, const char *b);
+/* The name and version rules (skilldesc_valid_*, skilldesc_semver_compare)
+ * are in names.h, below the manifest and trust code that share them. */
 
 /* skilldesc_from_json for descriptions this host validated itself earlier
  * (the store's index): the same structure checks, but schemas are not

@@ -35,9 +35,9 @@
 #include "fsutil.h"
 #include "hostlog.h"
 #include "metrics.h"
-#include "probe.h"
 #include "sandbox.h"
 #include "wire.h"
+#include "worker_path.h"
 
 /* How often a wait re-checks a caller's cancellation flag, which nothing
  * signals. */

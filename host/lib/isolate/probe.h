@@ -12,15 +12,12 @@
 
 #include "skilldesc.h"
 #include "status.h"
+#include "worker_path.h" /* probe_worker_path */
 
 #define PROBE_TIMEOUT_MS  15000
 #define PROBE_OUTPUT_MAX  (16u * 1024 * 1024)
 #define PROBE_MEMORY_MAX  (4ull * 1024 * 1024 * 1024)
 #define PROBE_CPU_SECONDS 10
-
-/* The path of the skillhost-worker binary: $SKILLHOST_WORKER, else next to
- * the running executable, else the installed libexec path. */
-sh_status probe_worker_path(char *buf, size_t cap, struct sh_error *e);
 
 /*
  * Probe the skill library lib (bundle_dir: the folder its init receives).

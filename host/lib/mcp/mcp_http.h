@@ -43,6 +43,7 @@
 #include <stdint.h>
 
 #include "mcp_server.h"
+#include "netbind.h"
 #include "status.h"
 
 struct host_services;
@@ -54,20 +55,7 @@ struct host_services;
 #define MCP_HTTP_MAX_SESSIONS_DEFAULT       10000
 #define MCP_HTTP_POLL_THREADS_MAX           64
 
-/* A bound, listening socket and what it is bound to. */
-struct mcp_http_addr {
-	int fd;
-	char host[64]; /* as given, IPv6 without brackets */
-	uint16_t port; /* the real port, also when 0 was asked */
-	int loopback;  /* 127.0.0.0/8 or ::1 */
-	int wildcard;  /* 0.0.0.0 or :: */
-	char url[128]; /* http://host:port */
-};
-
-/* [control] Bind and listen on "HOST:PORT" ("[::1]:8080", "localhost:0"
- * for a free port). */
-sh_status mcp_http_bind(const char *hostport, struct mcp_http_addr *out,
-                        struct sh_error *e);
+/* struct mcp_http_addr and mcp_http_bind are in netbind.h. */
 
 struct mcp_http_opts {
 	const struct mcp_http_addr *addr; /* from mcp_http_bind; the fd is

@@ -20,6 +20,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "hostpattern.h"
 #include "status.h"
 
 #define MANIFEST_FILE       "manifest.json"
@@ -108,12 +109,8 @@ const char *manifest_host_platform(void);
  * MANIFEST_MAX_PATH bytes. */
 int manifest_valid_path(const char *path);
 
-/* 1 when pattern is a valid network permission: a host name, or "*." and a
- * domain, optionally ":port". */
-int manifest_valid_host_pattern(const char *pattern);
-
-/* 1 when host (and port, 0 for any) matches a network pattern. */
-int manifest_host_matches(const char *pattern, const char *host, int port);
+/* manifest_valid_host_pattern and manifest_host_matches, the network
+ * permission rules, are in hostpattern.h. */
 
 /* 1 when m asks for the filesystem permission perm. */
 int manifest_has_fs(const struct manifest *m, const char *perm);

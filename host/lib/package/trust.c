@@ -16,7 +16,7 @@
 #include <cjson/cJSON.h>
 
 #include "fsutil.h"
-#include "skilldesc.h"
+#include "names.h"
 
 #define TRUST_MAX_BYTES (4 * 1024 * 1024)
 

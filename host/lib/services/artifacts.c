@@ -134,6 +134,7 @@ static skill_status art_create(skill_call_t *call, const char *filename,
 	}
 	a->next = call->artifacts;
 	call->artifacts = a;
+	call->release_artifacts = artifacts_release_all;
 	*out = (skill_artifact_t *)a;
 	return SKILL_OK;
 }
@@ -398,6 +399,7 @@ static skill_status art_open_input(skill_call_t *call, const char *path,
 	a->is_input = 1;
 	a->next = call->artifacts;
 	call->artifacts = a;
+	call->release_artifacts = artifacts_release_all;
 	if (size)
 		*size = (int64_t)st.st_size;
 	*out = (skill_input_t *)a;

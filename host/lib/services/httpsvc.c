@@ -17,7 +17,7 @@
 #include "config.h"
 #include "curlapi.h"
 #include "hostapi.h"
-#include "manifest.h"
+#include "hostpattern.h"
 
 struct response {
 	struct call_deferred d; /* first: released with the call */

@@ -15,7 +15,7 @@
 #include <sodium.h>
 
 #include "manifest.h"
-#include "skilldesc.h"
+#include "names.h"
 
 #define HEX_KEYID_LEN    16
 #define HEX_HASH_LEN     (2 * MINISIG_FILE_HASH_BYTES)

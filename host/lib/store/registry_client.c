@@ -21,7 +21,7 @@
 
 #include "fsutil.h"
 #include "hostlog.h"
-#include "skilldesc.h"
+#include "names.h"
 #include "trust.h"
 
 #define LOCK_FILE       ".lock"

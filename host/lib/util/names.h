@@ -25,6 +25,13 @@
 #define NAMES_MCP_MAX       128
 #define NAMES_FC_MAX        64
 
+/* Limits on what a skill may declare, the same in its description and its
+ * manifest. */
+#define SKILLDESC_MAX_NAME    64 /* namespace, skill and tool names */
+#define SKILLDESC_MAX_VERSION 64
+#define SKILLDESC_MAX_TOOLS   512
+#define SKILLDESC_MAX_TEXT    (64 * 1024) /* descriptions */
+
 /* "ns/skill" + "tool" -> "ns/skill.tool" into out (NAMES_CANONICAL_MAX+1). */
 sh_status names_canonical(const char *skill, const char *tool, char *out,
                           size_t cap, struct sh_error *e);
@@ -38,5 +45,17 @@ void names_fc(const char *canonical, char out[NAMES_FC_MAX + 1]);
 /* 1 when name is a legal MCP tool name / function-calling name. */
 int names_is_mcp_legal(const char *name);
 int names_is_fc_legal(const char *name);
+
+/* Name rules, shared by skill descriptions, manifests, the trust store, the
+ * registry index and the CLI. Each returns 1 if valid. Namespace and skill
+ * names are [a-z0-9-] (lower-case, so they cannot collide by case on any
+ * filesystem or registry), tool names [A-Za-z][A-Za-z0-9_-]*. */
+int skilldesc_valid_skill_name(const char *name); /* "ns/name" */
+int skilldesc_valid_tool_name(const char *name);
+int skilldesc_valid_semver(const char *version); /* semver 2.0.0 */
+
+/* Semantic-version precedence of two valid versions: <0, 0 or >0. Build
+ * metadata is ignored, as semver 2.0.0 says. */
+int skilldesc_semver_compare(const char *a, const char *b);
 
 #endif /* SH_NAMES_H */
