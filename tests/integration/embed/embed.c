@@ -130,6 +130,11 @@ int main(int argc, char **argv)
 
 	skillhost_close(rt);
 
+	files[0] = "/nonexistent/skill.so";
+	st = skillhost_open(&o, &rt, &e);
+	check(st != SKILLHOST_OK && !rt && strstr(e.message, "/nonexistent"),
+	      "a missing skill file is refused, naming it", e.message);
+
 	o.struct_size = sizeof o + 8;
 	st = skillhost_open(&o, &rt, &e);
 	check(st == SKILLHOST_ERR_USAGE && !rt, "wrong struct_size refused",
