@@ -28,7 +28,7 @@
 #include "fsutil.h"
 #include "hostlog.h"
 #include "manifest.h"
-#include "mcp_http.h"
+#include "netbind.h"
 #include "regdir.h"
 #include "regindex.h"
 #include "regkeys.h"

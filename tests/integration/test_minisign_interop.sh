@@ -3,7 +3,7 @@
 # ways: minisign must accept what we write, and we must accept what minisign
 # writes (and refuse what it writes in the legacy format).
 #
-# Drives host/lib/minisig.c through the bench_minisig driver modes until the
+# Drives host/lib/package/minisig.c through the bench_minisig driver modes until the
 # `skillhost keygen/sign/verify` commands exist. Exits 77 (skip) when
 # minisign or the driver is missing.
 set -u
