@@ -270,3 +270,32 @@ int64_t config_call_timeout_ms(const struct config *c, const char *skill,
 		return ms;
 	return CONFIG_TIMEOUT_DEFAULT_MS;
 }
+
+uint64_t config_parse_size(const char *s)
+{
+	char *end;
+	unsigned long long n;
+	uint64_t mult = 1;
+
+	if (!s || *s < '0' || *s > '9')
+		return 0;
+	errno = 0;
+	n = strtoull(s, &end, 10);
+	if (errno || n == 0)
+		return 0;
+	switch (*end) {
+	case '\0': break;
+	case 'k':
+	case 'K': mult = 1ull << 10; break;
+	case 'm':
+	case 'M': mult = 1ull << 20; break;
+	case 'g':
+	case 'G': mult = 1ull << 30; break;
+	default: return 0;
+	}
+	if (*end && end[1])
+		return 0;
+	if (n > UINT64_MAX / mult)
+		return 0;
+	return (uint64_t)n * mult;
+}

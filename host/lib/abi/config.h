@@ -73,6 +73,10 @@ sh_status config_update_host(const char *home, const char *key,
  */
 int config_parse_duration_ms(const char *s, int64_t *out_ms);
 
+/* Parse a size ("512M", "2G", "64K", "1048576") into bytes; 0 when
+ * malformed, zero or too large. */
+uint64_t config_parse_size(const char *s);
+
 /*
  * The deadline of one call of skill, in ms, by precedence: per_call_ms
  * (the caller's --timeout) when > 0; else the skill's `timeout` policy;

@@ -20,7 +20,6 @@
 
 #include "call.h"
 #include "config.h"
-#include "exec_isolated.h"
 #include "fsutil.h"
 #include "hostapi.h"
 #include "hostlog.h"
@@ -96,10 +95,10 @@ static uint64_t size_value(const struct config *c, const char *skill,
 	const char *v = skill ? config_policy(c, skill, key) : NULL;
 	uint64_t n;
 
-	if (v && (n = exec_isolated_parse_size(v)))
+	if (v && (n = config_parse_size(v)))
 		return n;
 	v = config_host(c, key);
-	if (v && (n = exec_isolated_parse_size(v)))
+	if (v && (n = config_parse_size(v)))
 		return n;
 	return dflt;
 }

@@ -18,7 +18,6 @@
 #include "config.h"
 #include "curlapi.h"
 #include "egress.h"
-#include "exec_isolated.h"
 #include "hostapi.h"
 #include "hostpattern.h"
 
@@ -571,7 +570,7 @@ static int pause_ms(skill_call_t *call, int64_t ms)
 static size_t call_budget(const skill_call_t *call)
 {
 	const struct host_services *svc = call->services;
-	uint64_t v = exec_isolated_parse_size(config_policy(
+	uint64_t v = config_parse_size(config_policy(
 	        svc ? svc->config : NULL, call->skill_name, "http-memory"));
 
 	return v ? (size_t)v : (size_t)HTTPSVC_CALL_MEMORY_DEFAULT;
