@@ -64,7 +64,12 @@ def sources(root):
 
 
 def module(path):
-    return os.path.splitext(path)[0]
+    # A private header X_int.h (curl's vtls_int.h) is part of module X: the
+    # implementation files of X and the adapters behind it share it.
+    stem = os.path.splitext(path)[0]
+    if path.endswith("_int.h"):
+        stem = stem[: -len("_int")]
+    return stem
 
 
 def check(src):
