@@ -11,14 +11,27 @@ TMP=$(mktemp -d "${TMPDIR:-/tmp}/skillhost-it.XXXXXX")
 # is still running (servers, drains, clients a failed check left waiting)
 # is killed, children included, before the temporary folder goes.
 descendants() { # descendants PID: every live descendant, parents first
-  local c
-  for c in $(pgrep -P "$1"); do echo "$c"; descendants "$c"; done
+  # From /proc, not pgrep: minimal Debian images have no procps.
+  local root=$1 f s pid todo
+  local -A kids=()
+  for f in /proc/[0-9]*/stat; do
+    { s=$(<"$f"); } 2>/dev/null || continue
+    pid=${f#/proc/}; pid=${pid%/stat}
+    s=${s##*) }  # the command name may hold spaces; fields follow it
+    set -- $s    # $1 state, $2 parent
+    kids[$2]+=" $pid"
+  done
+  todo=${kids[$root]:-}
+  while [ -n "${todo// /}" ]; do
+    set -- $todo; pid=$1; shift; todo="$* ${kids[$pid]:-}"
+    echo "$pid"
+  done
 }
 kill_descendants() {
   local pids
   pids=$(descendants $$)
+  disown -a 2>/dev/null # no "Killed" job notices in the test's output
   [ -n "$pids" ] && kill -9 $pids 2>/dev/null
-  wait 2>/dev/null
   return 0
 }
 cleanup_test() { kill_descendants; rm -rf "$TMP"; }
