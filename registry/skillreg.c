@@ -2,7 +2,7 @@
  * skillreg.c - `skillreg`: make, fill, sign and serve a skill registry.
  *
  * Thin, like `skillhost`: it parses arguments and calls the registry
- * modules (lib/), and exits with the codes of DESIGN.md (0 ok, 2 usage,
+ * modules (lib/), and exits with the codes of README.md (0 ok, 2 usage,
  * 3 signature or trust, 4 not found, 5 other).
  */
 #include <errno.h>

@@ -4,6 +4,8 @@
 #   scripts/test.sh              the normal build, in build-test/
 #   scripts/test.sh --sanitize   an ASan+UBSan build, in build-asan/
 #   scripts/test.sh --fuzz       clang libFuzzer targets, short runs, in build-fuzz/
+# The suite runs under scripts/no_leftovers.py: it fails when any test
+# leaves a process running, and names it. With CI=true a skipped test fails.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 mode=${1:-normal}
@@ -24,4 +26,10 @@ cd "$top/$dir"
 # Sanitizers: stop at the first report, and keep leak checking on.
 export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
-ctest --output-on-failure -j2 "${labels[@]}"
+# The tests' temporary folders go under one folder of their own, so the
+# leftover check can tell this suite's processes from anyone else's.
+TMPDIR=$(mktemp -d /tmp/skillhost-suite.XXXXXX)
+export TMPDIR
+trap 'rm -rf "$TMPDIR"' EXIT
+"$top/scripts/no_leftovers.py" --watch "$top/$dir" --watch "$TMPDIR" -- \
+  ctest --output-on-failure -j2 "${labels[@]}"

@@ -3,8 +3,8 @@
  *
  * The CLI is thin: a command parses its arguments (getopt_long, with argv[0]
  * being the command name), calls the library, prints, and returns an exit
- * code from DESIGN.md (0 ok, 1 tool error, 2 usage, 3 trust, 4 not found,
- * 5 other). Every command answers --help on stdout with exit 0.
+ * code (README.md, "Exit codes": 0 ok, 1 tool error, 2 usage, 3 trust,
+ * 4 not found, 5 other). Every command answers --help on stdout with exit 0.
  */
 #ifndef SH_CLI_H
 #define SH_CLI_H

@@ -11,46 +11,32 @@
 #include <time.h>
 
 #include "jira_error.h"
+#include "restcall.h"
 
 /* Jira's answers can be large (an issue with all fields and comments); the
  * host's default cap is far above what a search page needs. */
 #define JIRA_TIMEOUT_MS 30000
-#define MESSAGE_MAX     4096
 
 skill_status jira_fail(struct jira *j, skill_status st, const char *fmt, ...)
 {
-	char msg[MESSAGE_MAX];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
+	st = rc_vfail(j->host, j->call, st, fmt, ap);
 	va_end(ap);
-	j->host->tool_error(j->call, msg);
 	return st;
 }
 
 static skill_status fail_buf(struct jira *j, skill_status st, struct sbuf *msg)
 {
-	j->host->tool_error(j->call,
-	                    sb_failed(msg) ? "out of memory" : sb_str(msg));
-	sb_free(msg);
-	return st;
+	return rc_fail_buf(j->host, j->call, st, msg);
 }
 
 /* A secret that must be declared: -2 is a packaging bug. */
 static int64_t secret(struct jira *j, const skill_ext_secrets_t *sec,
                       const char *name, char **out)
 {
-	int64_t n = rk_secret(sec, j->call, name, out);
-
-	if (n == -2)
-		jira_fail(j, SKILL_ERR_INTERNAL,
-		          "%s cannot read %s: its manifest does not declare it "
-		          "(a packaging error; reinstall the skill)",
-		          JIRA_SKILL_NAME, name);
-	else if (n == -3)
-		jira_fail(j, SKILL_ERR_NOMEM, "out of memory reading %s", name);
-	return n;
+	return rc_secret(j->host, j->call, sec, JIRA_SKILL_NAME, name, out);
 }
 
 static skill_status open_base(struct jira *j, const skill_ext_secrets_t *sec)
@@ -215,34 +201,6 @@ void jira_close(struct jira *j)
 	j->auth = NULL;
 }
 
-static const char *reason(int status)
-{
-	switch (status) {
-	case 400: return "Bad Request";
-	case 401: return "Unauthorized";
-	case 403: return "Forbidden";
-	case 404: return "Not Found";
-	case 405: return "Method Not Allowed";
-	case 409: return "Conflict";
-	case 410: return "Gone";
-	case 413: return "Payload Too Large";
-	case 415: return "Unsupported Media Type";
-	case 422: return "Unprocessable Entity";
-	case 429: return "Too Many Requests";
-	case 500: return "Internal Server Error";
-	case 502: return "Bad Gateway";
-	case 503: return "Service Unavailable";
-	case 504: return "Gateway Timeout";
-	default: return "";
-	}
-}
-
-static int idempotent(const char *method)
-{
-	return !strcmp(method, "GET") || !strcmp(method, "PUT") ||
-	       !strcmp(method, "DELETE");
-}
-
 /* The tool error for a non-2xx answer. */
 static skill_status status_error(struct jira *j, const char *method,
                                  const char *path, const char *doing,
@@ -257,7 +215,7 @@ static skill_status status_error(struct jira *j, const char *method,
 
 	sb_init(&m, 0);
 	sb_printf(&m, "Jira answered %d%s%s to %s %.*s (%s)", s,
-	          *reason(s) ? " " : "", reason(s), method,
+	          *rc_http_reason(s) ? " " : "", rc_http_reason(s), method,
 	          (int)strcspn(path, "?"), path, doing);
 	{
 		size_t before = m.len;
@@ -324,7 +282,7 @@ static skill_status status_error(struct jira *j, const char *method,
 		if (why)
 			sb_printf(&m, " (%s)", why);
 		sb_puts(&m,
-		        idempotent(method)
+		        rc_idempotent(method)
 		                ? "; skillhost already retried the request. "
 		                : "; the request was not carried out. ");
 		if (ra >= 0)

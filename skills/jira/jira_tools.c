@@ -10,17 +10,13 @@
 
 #include "jira_fields.h"
 #include "md_adf.h"
+#include "restcall.h"
 
 static const char *const default_search_fields[] = {
         "summary",   "status", "assignee", "reporter", "priority",
         "issuetype", "labels", "created",  "updated",  "parent"};
 
 /* ---- arguments ---- */
-
-static const char *jstr(const cJSON *o, const char *k)
-{
-	return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, k));
-}
 
 static const char *or_str(const char *a, const char *b)
 {
@@ -29,14 +25,7 @@ static const char *or_str(const char *a, const char *b)
 
 static const char *arg_str(const cJSON *args, const char *k)
 {
-	return jstr(args, k);
-}
-
-static int arg_int(const cJSON *args, const char *k, int def)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(args, k);
-
-	return cJSON_IsNumber(v) ? v->valueint : def;
+	return rc_str(args, k);
 }
 
 static int arg_bool(const cJSON *args, const char *k)
@@ -119,11 +108,6 @@ static skill_status myself(struct jira *j, cJSON **me)
 	return st;
 }
 
-static int add_str(cJSON *o, const char *k, const char *v)
-{
-	return !v || cJSON_AddStringToObject(o, k, v) != NULL;
-}
-
 /* ---- search_issues ---- */
 
 static cJSON *fields_array(const cJSON *args)
@@ -171,8 +155,8 @@ skill_status jira_search_issues(struct jira *j, const cJSON *args)
 	const char *jql = arg_str(args, "jql");
 	const char *token = arg_str(args, "next_page_token");
 	const char *expand = arg_str(args, "expand");
-	int max = arg_int(args, "max_results", JIRA_DEFAULT_RESULTS);
-	int page = arg_int(args, "page_size", JIRA_DEFAULT_RESULTS);
+	int max = rc_int(args, "max_results", JIRA_DEFAULT_RESULTS);
+	int page = rc_int(args, "page_size", JIRA_DEFAULT_RESULTS);
 	int raw = arg_bool(args, "raw"), is_last = 1, count = 0, pages = 0;
 	cJSON *out = cJSON_CreateObject(), *issues,
 	      *fields = fields_array(args);
@@ -242,7 +226,7 @@ skill_status jira_search_issues(struct jira *j, const cJSON *args)
 			st = nomem(j);
 			goto out;
 		}
-		nt = jstr(res, "nextPageToken");
+		nt = rc_str(res, "nextPageToken");
 		last = cJSON_GetObjectItemCaseSensitive(res, "isLast");
 		is_last = cJSON_IsBool(last) ? cJSON_IsTrue(last) : !nt;
 		free(next);
@@ -268,7 +252,7 @@ skill_status jira_search_issues(struct jira *j, const cJSON *args)
 	}
 	if (!cJSON_AddNumberToObject(out, "count", count) ||
 	    !cJSON_AddBoolToObject(out, "is_last", is_last || !next) ||
-	    !add_str(out, "next_page_token", is_last ? NULL : next)) {
+	    !rc_add_str(out, "next_page_token", is_last ? NULL : next)) {
 		st = nomem(j);
 		goto out;
 	}
@@ -338,7 +322,7 @@ skill_status jira_get_issue(struct jira *j, const cJSON *args)
 	if (!v)
 		return nomem(j);
 	sb_init(&url, 0);
-	if (jira_browse_url(j, &url, or_str(jstr(v, "key"), key)) &&
+	if (jira_browse_url(j, &url, or_str(rc_str(v, "key"), key)) &&
 	    (sb_failed(&url) ||
 	     !cJSON_AddStringToObject(v, "url", sb_str(&url)))) {
 		sb_free(&url);
@@ -446,7 +430,7 @@ static skill_status common_fields(struct jira *j, const cJSON *args,
 				cJSON_Delete(a);
 				return st;
 			}
-			id = jstr(me, "accountId");
+			id = rc_str(me, "accountId");
 		}
 		if (!a || !cJSON_AddStringToObject(a, "accountId", id) ||
 		    !cJSON_AddItemToObject(fields, "assignee", a)) {
@@ -489,7 +473,7 @@ skill_status jira_create_issue(struct jira *j, const cJSON *args)
 	cJSON_Delete(body);
 	if (st != SKILL_OK)
 		return st;
-	key = jstr(res, "key");
+	key = rc_str(res, "key");
 	out = cJSON_CreateObject();
 	sb_init(&url, 0);
 	if (!key) {
@@ -502,7 +486,7 @@ skill_status jira_create_issue(struct jira *j, const cJSON *args)
 		        "it again");
 	}
 	if (!out || !cJSON_AddStringToObject(out, "key", key) ||
-	    !add_str(out, "id", jstr(res, "id")) ||
+	    !rc_add_str(out, "id", rc_str(res, "id")) ||
 	    (jira_browse_url(j, &url, key) &&
 	     (sb_failed(&url) ||
 	      !cJSON_AddStringToObject(out, "url", sb_str(&url))))) {
@@ -651,8 +635,8 @@ skill_status jira_add_comment(struct jira *j, const cJSON *args)
 		return st;
 	out = cJSON_CreateObject();
 	if (!out || !cJSON_AddStringToObject(out, "issue_key", key) ||
-	    !add_str(out, "id", jstr(res, "id")) ||
-	    !add_str(out, "created", jstr(res, "created"))) {
+	    !rc_add_str(out, "id", rc_str(res, "id")) ||
+	    !rc_add_str(out, "created", rc_str(res, "created"))) {
 		cJSON_Delete(out);
 		cJSON_Delete(res);
 		return nomem(j);
@@ -685,11 +669,12 @@ static cJSON *transition_view(const cJSON *t)
 	const cJSON *f;
 	cJSON *o = cJSON_CreateObject(), *req = NULL;
 
-	if (!o || !add_str(o, "id", jstr(t, "id")) ||
-	    !add_str(o, "name", jstr(t, "name")) ||
-	    !add_str(o, "to_status", jstr(to, "name")) ||
-	    !add_str(o, "to_status_category",
-	             jstr(cJSON_GetObjectItem(to, "statusCategory"), "name"))) {
+	if (!o || !rc_add_str(o, "id", rc_str(t, "id")) ||
+	    !rc_add_str(o, "name", rc_str(t, "name")) ||
+	    !rc_add_str(o, "to_status", rc_str(to, "name")) ||
+	    !rc_add_str(o, "to_status_category",
+	                rc_str(cJSON_GetObjectItem(to, "statusCategory"),
+	                       "name"))) {
 		cJSON_Delete(o);
 		return NULL;
 	}
@@ -755,10 +740,11 @@ static const cJSON *find_transition(const cJSON *list, const char *want,
 		cJSON_ArrayForEach(t, list)
 		{
 			const char *v =
-			        pass == 0   ? jstr(t, "id")
-			        : pass == 1 ? jstr(t, "name")
-			                    : jstr(cJSON_GetObjectItem(t, "to"),
-			                           "name");
+			        pass == 0 ? rc_str(t, "id")
+			        : pass == 1
+			                ? rc_str(t, "name")
+			                : rc_str(cJSON_GetObjectItem(t, "to"),
+			                         "name");
 			if (!v || strcasecmp(v, want))
 				continue;
 			if (hit && hit != t)
@@ -797,10 +783,10 @@ skill_status jira_transition_issue(struct jira *j, const cJSON *args)
 		{
 			sb_printf(&names, "%s\"%s\" (id %s, to %s)",
 			          names.len ? ", " : "",
-			          or_str(jstr(x, "name"), "?"),
-			          or_str(jstr(x, "id"), "?"),
-			          or_str(jstr(cJSON_GetObjectItem(x, "to"),
-			                      "name"),
+			          or_str(rc_str(x, "name"), "?"),
+			          or_str(rc_str(x, "id"), "?"),
+			          or_str(rc_str(cJSON_GetObjectItem(x, "to"),
+			                        "name"),
 			                 "?"));
 		}
 		cJSON_Delete(list);
@@ -818,7 +804,7 @@ skill_status jira_transition_issue(struct jira *j, const cJSON *args)
 	}
 	body = cJSON_CreateObject();
 	tr = body ? cJSON_AddObjectToObject(body, "transition") : NULL;
-	if (!tr || !cJSON_AddStringToObject(tr, "id", jstr(t, "id"))) {
+	if (!tr || !cJSON_AddStringToObject(tr, "id", rc_str(t, "id"))) {
 		st = nomem(j);
 		goto out;
 	}
@@ -911,7 +897,7 @@ skill_status jira_assign_issue(struct jira *j, const cJSON *args)
 			cJSON_Delete(body);
 			return st;
 		}
-		id = jstr(me, "accountId");
+		id = rc_str(me, "accountId");
 	}
 	sb_init(&path, 0);
 	if (id) {
@@ -946,7 +932,7 @@ skill_status jira_assign_issue(struct jira *j, const cJSON *args)
 	if (id) {
 		a = cJSON_AddObjectToObject(out, "assignee");
 		if (!a || !cJSON_AddStringToObject(a, "accountId", id) ||
-		    !add_str(a, "displayName", jstr(me, "displayName"))) {
+		    !rc_add_str(a, "displayName", rc_str(me, "displayName"))) {
 			st = nomem(j);
 			goto out;
 		}
@@ -968,8 +954,8 @@ out:
 skill_status jira_list_projects(struct jira *j, const cJSON *args)
 {
 	const char *query = arg_str(args, "query");
-	int max = arg_int(args, "max_results", JIRA_DEFAULT_RESULTS);
-	int start = arg_int(args, "start_at", 0), count = 0, is_last = 1;
+	int max = rc_int(args, "max_results", JIRA_DEFAULT_RESULTS);
+	int start = rc_int(args, "start_at", 0), count = 0, is_last = 1;
 	int total = -1;
 	cJSON *out = cJSON_CreateObject(), *arr;
 	skill_status st = SKILL_OK;
@@ -1010,11 +996,13 @@ skill_status jira_list_projects(struct jira *j, const cJSON *args)
 		{
 			cJSON *o = cJSON_CreateObject();
 			const cJSON *lead = cJSON_GetObjectItem(p, "lead");
-			if (!o || !add_str(o, "id", jstr(p, "id")) ||
-			    !add_str(o, "key", jstr(p, "key")) ||
-			    !add_str(o, "name", jstr(p, "name")) ||
-			    !add_str(o, "type", jstr(p, "projectTypeKey")) ||
-			    !add_str(o, "lead", jstr(lead, "displayName")) ||
+			if (!o || !rc_add_str(o, "id", rc_str(p, "id")) ||
+			    !rc_add_str(o, "key", rc_str(p, "key")) ||
+			    !rc_add_str(o, "name", rc_str(p, "name")) ||
+			    !rc_add_str(o, "type",
+			                rc_str(p, "projectTypeKey")) ||
+			    !rc_add_str(o, "lead",
+			                rc_str(lead, "displayName")) ||
 			    !cJSON_AddItemToArray(arr, o)) {
 				cJSON_Delete(o);
 				cJSON_Delete(res);
@@ -1120,14 +1108,15 @@ static cJSON *field_meta_view(const cJSON *f)
 	int n = 0;
 
 	if (!o ||
-	    !add_str(o, "id", or_str(jstr(f, "fieldId"), jstr(f, "key"))) ||
-	    !add_str(o, "name", jstr(f, "name")) ||
+	    !rc_add_str(o, "id",
+	                or_str(rc_str(f, "fieldId"), rc_str(f, "key"))) ||
+	    !rc_add_str(o, "name", rc_str(f, "name")) ||
 	    !cJSON_AddBoolToObject(
 	            o, "required",
 	            cJSON_IsTrue(cJSON_GetObjectItem(f, "required"))) ||
-	    !add_str(o, "type", jstr(schema, "type")) ||
-	    !add_str(o, "items", jstr(schema, "items")) ||
-	    !add_str(o, "custom", jstr(schema, "custom"))) {
+	    !rc_add_str(o, "type", rc_str(schema, "type")) ||
+	    !rc_add_str(o, "items", rc_str(schema, "items")) ||
+	    !rc_add_str(o, "custom", rc_str(schema, "custom"))) {
 		cJSON_Delete(o);
 		return NULL;
 	}
@@ -1138,8 +1127,8 @@ static cJSON *field_meta_view(const cJSON *f)
 		cJSON_ArrayForEach(v, av)
 		{
 			const char *name = or_str(
-			        or_str(jstr(v, "name"), jstr(v, "value")),
-			        jstr(v, "key"));
+			        or_str(rc_str(v, "name"), rc_str(v, "value")),
+			        rc_str(v, "key"));
 			cJSON *x = cJSON_CreateObject();
 			if (n++ >= JIRA_ALLOWED_VALUES_MAX) {
 				cJSON_Delete(x);
@@ -1147,14 +1136,14 @@ static cJSON *field_meta_view(const cJSON *f)
 				        o, "allowed_values_truncated", 1);
 				break;
 			}
-			if (!x || !add_str(x, "id", jstr(v, "id")) ||
-			    !add_str(x,
-			             cJSON_GetObjectItem(v, "value") &&
-			                             !cJSON_GetObjectItem(
-			                                     v, "name")
-			                     ? "value"
-			                     : "name",
-			             name) ||
+			if (!x || !rc_add_str(x, "id", rc_str(v, "id")) ||
+			    !rc_add_str(x,
+			                cJSON_GetObjectItem(v, "value") &&
+			                                !cJSON_GetObjectItem(
+			                                        v, "name")
+			                        ? "value"
+			                        : "name",
+			                name) ||
 			    !cJSON_AddItemToArray(vals, x)) {
 				cJSON_Delete(x);
 				cJSON_Delete(o);
@@ -1173,7 +1162,7 @@ skill_status jira_get_create_fields(struct jira *j, const cJSON *args)
 	                                            "values", NULL};
 	const char *project = arg_str(args, "project");
 	const char *want = arg_str(args, "issue_type");
-	int cap = arg_int(args, "max_fields", 200), more = 0;
+	int cap = rc_int(args, "max_fields", 200), more = 0;
 	cJSON *types = cJSON_CreateArray(), *fields = NULL, *out = NULL;
 	const cJSON *t, *hit = NULL;
 	struct sbuf base;
@@ -1203,14 +1192,14 @@ skill_status jira_get_create_fields(struct jira *j, const cJSON *args)
 		cJSON_ArrayForEach(t, types)
 		{
 			cJSON *o = cJSON_CreateObject();
-			if (!o || !add_str(o, "id", jstr(t, "id")) ||
-			    !add_str(o, "name", jstr(t, "name")) ||
+			if (!o || !rc_add_str(o, "id", rc_str(t, "id")) ||
+			    !rc_add_str(o, "name", rc_str(t, "name")) ||
 			    !cJSON_AddBoolToObject(
 			            o, "subtask",
 			            cJSON_IsTrue(cJSON_GetObjectItem(
 			                    t, "subtask"))) ||
-			    !add_str(o, "description",
-			             jstr(t, "description")) ||
+			    !rc_add_str(o, "description",
+			                rc_str(t, "description")) ||
 			    !cJSON_AddItemToArray(arr, o)) {
 				cJSON_Delete(o);
 				st = nomem(j);
@@ -1223,8 +1212,8 @@ skill_status jira_get_create_fields(struct jira *j, const cJSON *args)
 	}
 	cJSON_ArrayForEach(t, types)
 	{
-		const char *id = jstr(t, "id");
-		const char *name = jstr(t, "name");
+		const char *id = rc_str(t, "id");
+		const char *name = rc_str(t, "name");
 		if ((id && !strcmp(id, want)) ||
 		    (name && !strcasecmp(name, want))) {
 			hit = t;
@@ -1236,8 +1225,8 @@ skill_status jira_get_create_fields(struct jira *j, const cJSON *args)
 		sb_init(&names, 0);
 		cJSON_ArrayForEach(t, types)
 		        sb_printf(&names, "%s%s (id %s)", names.len ? ", " : "",
-		                  or_str(jstr(t, "name"), "?"),
-		                  or_str(jstr(t, "id"), "?"));
+		                  or_str(rc_str(t, "name"), "?"),
+		                  or_str(rc_str(t, "id"), "?"));
 		st = jira_fail(j, SKILL_ERR_TOOL,
 		               "project %s has no issue type \"%s\" you can "
 		               "create. Its issue types: %s",
@@ -1247,7 +1236,7 @@ skill_status jira_get_create_fields(struct jira *j, const cJSON *args)
 		goto out;
 	}
 	sb_putc(&base, '/');
-	sb_put_pct(&base, jstr(hit, "id"));
+	sb_put_pct(&base, rc_str(hit, "id"));
 	fields = cJSON_CreateArray();
 	if (!fields || sb_failed(&base)) {
 		st = nomem(j);
@@ -1261,8 +1250,8 @@ skill_status jira_get_create_fields(struct jira *j, const cJSON *args)
 		cJSON *it = cJSON_AddObjectToObject(out, "issue_type");
 		cJSON *arr = cJSON_AddArrayToObject(out, "fields");
 		const cJSON *f;
-		if (!it || !arr || !add_str(it, "id", jstr(hit, "id")) ||
-		    !add_str(it, "name", jstr(hit, "name"))) {
+		if (!it || !arr || !rc_add_str(it, "id", rc_str(hit, "id")) ||
+		    !rc_add_str(it, "name", rc_str(hit, "name"))) {
 			st = nomem(j);
 			goto out;
 		}

@@ -10,6 +10,8 @@
 
 #include "jira_api.h"
 #include "jira_tools.h"
+#include "restcall.h"
+#include "tooltable.h"
 
 static const char *const needs[] = {SKILL_EXT_HTTP, SKILL_EXT_SECRETS, NULL};
 
@@ -433,18 +435,26 @@ static const skill_tool_t create_fields_tool = {
         .open_world = SKILL_HINT_YES,
         .requires_ext = needs};
 
-static const skill_tool_t *const tools[] = {
-        &search_tool,   &get_tool,          &create_tool,     &update_tool,
-        &comment_tool,  &transitions_tool,  &transition_tool, &assign_tool,
-        &projects_tool, &create_fields_tool};
+/* The tools: one row per tool, its descriptor and its handler together.
+ * The ABI's descriptor array and the handler array both come from this
+ * list (tooltable.h), so an index always reaches the right handler. */
+#define JIRA_TOOLS(X)                                                          \
+	X(search_tool, jira_search_issues)                                     \
+	X(get_tool, jira_get_issue)                                            \
+	X(create_tool, jira_create_issue)                                      \
+	X(update_tool, jira_update_issue)                                      \
+	X(comment_tool, jira_add_comment)                                      \
+	X(transitions_tool, jira_list_transitions)                             \
+	X(transition_tool, jira_transition_issue)                              \
+	X(assign_tool, jira_assign_issue)                                      \
+	X(projects_tool, jira_list_projects)                                   \
+	X(create_fields_tool, jira_get_create_fields)
 
 typedef skill_status (*tool_fn)(struct jira *j, const cJSON *args);
 
-static const tool_fn impl[] = {jira_search_issues,    jira_get_issue,
-                               jira_create_issue,     jira_update_issue,
-                               jira_add_comment,      jira_list_transitions,
-                               jira_transition_issue, jira_assign_issue,
-                               jira_list_projects,    jira_get_create_fields};
+static const skill_tool_t *const tools[] = {JIRA_TOOLS(TT_DESCRIPTOR)};
+static const tool_fn handlers[] = {JIRA_TOOLS(TT_HANDLER)};
+TT_ASSERT_SAME_LENGTH(tools, handlers);
 
 static const skill_ext_config_schema_t config_schema = {
         .struct_size = sizeof(skill_ext_config_schema_t),
@@ -458,8 +468,7 @@ static const skill_ext_config_schema_t config_schema = {
 static const void *get_extension(void *data, const char *id)
 {
 	(void)data;
-	return id && !strcmp(id, SKILL_EXT_CONFIG_SCHEMA) ? &config_schema
-	                                                  : NULL;
+	return rc_config_schema(id, &config_schema);
 }
 
 static skill_status invoke(void *data, const skill_host_t *host,
@@ -471,19 +480,13 @@ static skill_status invoke(void *data, const skill_host_t *host,
 	skill_status st;
 
 	(void)data;
-	if (tool >= sizeof impl / sizeof impl[0]) {
-		host->tool_error(call, "unknown tool");
-		return SKILL_ERR_INTERNAL;
-	}
-	args = cJSON_ParseWithLength(args_json, args_len);
-	if (!cJSON_IsObject(args)) {
-		cJSON_Delete(args);
-		host->tool_error(call, "the arguments must be a JSON object");
-		return SKILL_ERR_ARGS;
-	}
+	st = rc_begin(host, call, tool, TT_COUNT(handlers), args_json, args_len,
+	              &args);
+	if (st != SKILL_OK)
+		return st;
 	st = jira_open(&j, host, call);
 	if (st == SKILL_OK)
-		st = impl[tool](&j, args);
+		st = handlers[tool](&j, args);
 	jira_close(&j);
 	cJSON_Delete(args);
 	return st;
@@ -499,7 +502,7 @@ static const skill_entry_t entry = {
                        "text, and discover projects, issue types and custom "
                        "fields.",
         .license = "Apache-2.0",
-        .tool_count = sizeof tools / sizeof tools[0],
+        .tool_count = TT_COUNT(tools),
         .tools = tools,
         .invoke = invoke,
         .get_extension = get_extension};

@@ -13,6 +13,7 @@
 #include "pptx_json.h"
 #include "pptx_read.h"
 #include "pptx_write.h"
+#include "tooltable.h"
 
 #define PPTX_MIME                                                              \
 	"application/vnd.openxmlformats-officedocument.presentationml."        \
@@ -156,11 +157,6 @@ static const skill_tool_t add_tool = {
         .idempotent = SKILL_HINT_NO,
         .open_world = SKILL_HINT_NO,
         .requires_ext = needs_artifacts};
-
-static const skill_tool_t *const tools[] = {&create_tool, &read_tool,
-                                            &add_tool};
-
-enum { TOOL_CREATE, TOOL_READ, TOOL_ADD };
 
 struct call_ctx {
 	const skill_host_t *host;
@@ -510,6 +506,29 @@ out:
 	return st;
 }
 
+/* The tools: one row per tool, its descriptor and its handler together;
+ * the ABI's descriptor array and the handler array both come from this
+ * list (tooltable.h), and the entry's tool_count from the array. */
+#define PPTX_TOOLS(X)                                                          \
+	X(create_tool, do_create)                                              \
+	X(read_tool, do_read)                                                  \
+	X(add_tool, do_add)
+
+typedef skill_status (*tool_fn)(struct call_ctx *c, const cJSON *args);
+
+static const skill_tool_t *const tools[] = {PPTX_TOOLS(TT_DESCRIPTOR)};
+static const tool_fn handlers[] = {PPTX_TOOLS(TT_HANDLER)};
+TT_ASSERT_SAME_LENGTH(tools, handlers);
+
+/* 1 when the tool's descriptor says it cannot work without ext. */
+static int tool_requires(const skill_tool_t *t, const char *ext)
+{
+	for (const char *const *r = t->requires_ext; r && *r; r++)
+		if (!strcmp(*r, ext))
+			return 1;
+	return 0;
+}
+
 static skill_status invoke(void *data, const skill_host_t *host,
                            skill_call_t *call, uint32_t tool,
                            const char *args_json, size_t args_len)
@@ -527,26 +546,24 @@ static skill_status invoke(void *data, const skill_host_t *host,
 		c.art = NULL; /* an older host's table lacks members we use */
 	/* The host hands over the validated text itself: parse it once, not
 	 * a re-serialized copy (a deck's images make it megabytes). */
+	if (tool >= TT_COUNT(handlers))
+		return fail(host, call, SKILL_ERR_INTERNAL,
+		            "unknown tool index");
 	args = cJSON_ParseWithLength(args_json, args_len);
 	if (!cJSON_IsObject(args)) {
 		cJSON_Delete(args);
 		return fail(host, call, SKILL_ERR_ARGS,
 		            "the arguments must be a JSON object");
 	}
-	if (tool != TOOL_READ && !c.art) {
+	/* The host refuses a skill whose tools need an extension it lacks,
+	 * so this is a second line for hosts that do not check. */
+	if (tool_requires(tools[tool], SKILL_EXT_ARTIFACTS) && !c.art) {
 		cJSON_Delete(args);
 		return fail(host, call, SKILL_ERR_UNSUPPORTED,
 		            "this host offers no skill.artifacts/1 extension, "
 		            "so the skill has nowhere to save the deck");
 	}
-	switch (tool) {
-	case TOOL_CREATE: st = do_create(&c, args); break;
-	case TOOL_READ: st = do_read(&c, args); break;
-	case TOOL_ADD: st = do_add(&c, args); break;
-	default:
-		st = fail(host, call, SKILL_ERR_INTERNAL, "unknown tool index");
-		break;
-	}
+	st = handlers[tool](&c, args);
 	cJSON_Delete(args);
 	return st;
 }
@@ -560,7 +577,7 @@ static const skill_entry_t entry = {
                        "repair prompt, read the text of any deck, and append "
                        "slides to existing decks.",
         .license = "Apache-2.0",
-        .tool_count = 3,
+        .tool_count = TT_COUNT(tools),
         .tools = tools,
         .invoke = invoke};
 

@@ -13,9 +13,9 @@
 #include <time.h>
 
 #include "sf_error.h"
+#include "restcall.h"
 
 #define SF_TIMEOUT_MS 60000
-#define MESSAGE_MAX   4096
 #define TOKEN_PATH    "/services/oauth2/token"
 
 struct sf_state {
@@ -68,22 +68,17 @@ unsigned sf_state_token_requests(struct sf_state *s)
 
 skill_status sf_fail(struct sf *c, skill_status st, const char *fmt, ...)
 {
-	char msg[MESSAGE_MAX];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
+	st = rc_vfail(c->host, c->call, st, fmt, ap);
 	va_end(ap);
-	c->host->tool_error(c->call, msg);
 	return st;
 }
 
 static skill_status fail_buf(struct sf *c, skill_status st, struct sbuf *m)
 {
-	c->host->tool_error(c->call,
-	                    sb_failed(m) ? "out of memory" : sb_str(m));
-	sb_free(m);
-	return st;
+	return rc_fail_buf(c->host, c->call, st, m);
 }
 
 static void log_msg(struct sf *c, skill_log_level level, const char *fmt, ...)
@@ -105,15 +100,8 @@ static void log_msg(struct sf *c, skill_log_level level, const char *fmt, ...)
 static int64_t secret(struct sf *c, const skill_ext_secrets_t *sec,
                       const char *name, char **out)
 {
-	int64_t n = rk_secret(sec, c->call, name, out);
+	int64_t n = rc_secret(c->host, c->call, sec, SF_SKILL_NAME, name, out);
 
-	if (n == -2)
-		sf_fail(c, SKILL_ERR_INTERNAL,
-		        "%s cannot read %s: its manifest does not declare it "
-		        "(a packaging error; reinstall the skill)",
-		        SF_SKILL_NAME, name);
-	else if (n == -3)
-		sf_fail(c, SKILL_ERR_NOMEM, "out of memory reading %s", name);
 	if (n == 0) {
 		/* An empty secret is no secret. */
 		rk_secret_free(*out);
@@ -572,28 +560,6 @@ void sf_close(struct sf *c)
 
 /* ---- requests ---- */
 
-static const char *reason(int status)
-{
-	switch (status) {
-	case 300: return "Multiple Choices";
-	case 400: return "Bad Request";
-	case 401: return "Unauthorized";
-	case 403: return "Forbidden";
-	case 404: return "Not Found";
-	case 405: return "Method Not Allowed";
-	case 409: return "Conflict";
-	case 412: return "Precondition Failed";
-	case 413: return "Request Entity Too Large";
-	case 414: return "URI Too Long";
-	case 415: return "Unsupported Media Type";
-	case 429: return "Too Many Requests";
-	case 500: return "Internal Server Error";
-	case 502: return "Bad Gateway";
-	case 503: return "Service Unavailable";
-	default: return "";
-	}
-}
-
 const char *sf_hint_for(const char *code)
 {
 	static const struct {
@@ -654,12 +620,6 @@ const char *sf_hint_for(const char *code)
 	return NULL;
 }
 
-static int idempotent(const char *method)
-{
-	return !strcmp(method, "GET") || !strcmp(method, "PUT") ||
-	       !strcmp(method, "DELETE");
-}
-
 static skill_status status_error(struct sf *c, const char *method,
                                  const char *url, const char *doing,
                                  const char *hint,
@@ -674,7 +634,7 @@ static skill_status status_error(struct sf *c, const char *method,
 
 	sb_init(&m, 0);
 	sb_printf(&m, "Salesforce answered %d%s%s to %s %.*s (%s)", s,
-	          *reason(s) ? " " : "", reason(s), method,
+	          *rc_http_reason(s) ? " " : "", rc_http_reason(s), method,
 	          (int)strcspn(path, "?"), path, doing);
 	{
 		size_t before = m.len;
@@ -709,7 +669,7 @@ static skill_status status_error(struct sf *c, const char *method,
 		        s == 429 ? "Salesforce's rate limit was reached"
 		                 : "The org's API request limit was reached");
 		sb_puts(&m,
-		        s == 429 && idempotent(method)
+		        s == 429 && rc_idempotent(method)
 		                ? "; skillhost already retried the request. "
 		                : "; the request was not carried out. ");
 		if (ra >= 0)

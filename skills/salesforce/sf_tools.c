@@ -10,29 +10,13 @@
 
 #include "sf_error.h"
 #include "sf_records.h"
+#include "restcall.h"
 
 /* ---- helpers ---- */
-
-static const char *jstr(const cJSON *o, const char *k)
-{
-	return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, k));
-}
-
-static int arg_int(const cJSON *args, const char *k, int def)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(args, k);
-
-	return cJSON_IsNumber(v) ? v->valueint : def;
-}
 
 static skill_status nomem(struct sf *c)
 {
 	return sf_fail(c, SKILL_ERR_NOMEM, "out of memory");
-}
-
-static int add_str(cJSON *o, const char *k, const char *v)
-{
-	return !v || cJSON_AddStringToObject(o, k, v) != NULL;
 }
 
 /* "/sobjects/OBJ[/ID]" into b. */
@@ -50,10 +34,10 @@ static void sobject_path(struct sbuf *b, const char *obj, const char *id)
 
 skill_status sf_soql_query(struct sf *c, const cJSON *args)
 {
-	const char *query = jstr(args, "query");
-	const char *next = jstr(args, "next_records_url");
-	int max = arg_int(args, "max_records", SF_DEFAULT_RECORDS);
-	int batch = arg_int(args, "batch_size", 0), count = 0, done = 1;
+	const char *query = rc_str(args, "query");
+	const char *next = rc_str(args, "next_records_url");
+	int max = rc_int(args, "max_records", SF_DEFAULT_RECORDS);
+	int batch = rc_int(args, "batch_size", 0), count = 0, done = 1;
 	int cut = 0;
 	int all = cJSON_IsTrue(
 	        cJSON_GetObjectItemCaseSensitive(args, "include_deleted"));
@@ -123,7 +107,7 @@ skill_status sf_soql_query(struct sf *c, const cJSON *args)
 		}
 		done = cJSON_IsTrue(
 		        cJSON_GetObjectItemCaseSensitive(res, "done"));
-		nru = jstr(res, "nextRecordsUrl");
+		nru = rc_str(res, "nextRecordsUrl");
 		free(locator);
 		locator = !done && nru && sf_valid_locator(nru) ? strdup(nru)
 		                                                : NULL;
@@ -145,7 +129,7 @@ skill_status sf_soql_query(struct sf *c, const cJSON *args)
 	     !cJSON_AddNumberToObject(out, "total_size", total)) ||
 	    !cJSON_AddNumberToObject(out, "returned", count) ||
 	    !cJSON_AddBoolToObject(out, "done", done && !cut) ||
-	    (!cut && !done && !add_str(out, "next_records_url", locator)) ||
+	    (!cut && !done && !rc_add_str(out, "next_records_url", locator)) ||
 	    (cut && !cJSON_AddBoolToObject(out, "truncated", 1))) {
 		st = nomem(c);
 		goto out;
@@ -164,7 +148,7 @@ out:
 
 skill_status sf_get_record(struct sf *c, const cJSON *args)
 {
-	const char *obj = jstr(args, "sobject"), *id = jstr(args, "id");
+	const char *obj = rc_str(args, "sobject"), *id = rc_str(args, "id");
 	const cJSON *fields = cJSON_GetObjectItemCaseSensitive(args, "fields");
 	const cJSON *f;
 	cJSON *res = NULL, *out;
@@ -204,7 +188,7 @@ skill_status sf_get_record(struct sf *c, const cJSON *args)
 
 skill_status sf_create_record(struct sf *c, const cJSON *args)
 {
-	const char *obj = jstr(args, "sobject");
+	const char *obj = rc_str(args, "sobject");
 	const cJSON *fields = cJSON_GetObjectItemCaseSensitive(args, "fields");
 	cJSON *res = NULL, *out;
 	struct sbuf path;
@@ -223,7 +207,7 @@ skill_status sf_create_record(struct sf *c, const cJSON *args)
 	sb_free(&path);
 	if (st != SKILL_OK)
 		return st;
-	if (!jstr(res, "id") ||
+	if (!rc_str(res, "id") ||
 	    cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(res, "success"))) {
 		struct sbuf m;
 		sb_init(&m, 0);
@@ -236,7 +220,7 @@ skill_status sf_create_record(struct sf *c, const cJSON *args)
 		return st;
 	}
 	out = cJSON_CreateObject();
-	if (!out || !cJSON_AddStringToObject(out, "id", jstr(res, "id")) ||
+	if (!out || !cJSON_AddStringToObject(out, "id", rc_str(res, "id")) ||
 	    !cJSON_AddStringToObject(out, "sobject", obj) ||
 	    !cJSON_AddBoolToObject(out, "success", 1)) {
 		cJSON_Delete(out);
@@ -251,7 +235,7 @@ skill_status sf_create_record(struct sf *c, const cJSON *args)
 static skill_status change_record(struct sf *c, const cJSON *args,
                                   const char *method, const char *doing)
 {
-	const char *obj = jstr(args, "sobject"), *id = jstr(args, "id");
+	const char *obj = rc_str(args, "sobject"), *id = rc_str(args, "id");
 	const cJSON *fields = cJSON_GetObjectItemCaseSensitive(args, "fields");
 	const skill_http_response_t *r;
 	cJSON *out, *names;
@@ -308,9 +292,9 @@ skill_status sf_delete_record(struct sf *c, const cJSON *args)
 
 skill_status sf_upsert_record(struct sf *c, const cJSON *args)
 {
-	const char *obj = jstr(args, "sobject");
-	const char *field = jstr(args, "external_id_field");
-	const char *value = jstr(args, "external_id");
+	const char *obj = rc_str(args, "sobject");
+	const char *field = rc_str(args, "external_id_field");
+	const char *value = rc_str(args, "external_id");
 	const cJSON *fields = cJSON_GetObjectItemCaseSensitive(args, "fields");
 	const skill_http_response_t *r;
 	cJSON *res = NULL, *out;
@@ -342,7 +326,7 @@ skill_status sf_upsert_record(struct sf *c, const cJSON *args)
 		created = cJSON_IsTrue(
 		        cJSON_GetObjectItemCaseSensitive(res, "created"));
 	out = cJSON_CreateObject();
-	if (!out || !add_str(out, "id", jstr(res, "id")) ||
+	if (!out || !rc_add_str(out, "id", rc_str(res, "id")) ||
 	    !cJSON_AddStringToObject(out, "sobject", obj) ||
 	    !cJSON_AddBoolToObject(out, "created", created) ||
 	    !cJSON_AddStringToObject(out, "external_id_field", field) ||
@@ -435,10 +419,10 @@ static cJSON *field_view(const cJSON *f, int picklists)
 		if (!vals && !(vals = cJSON_AddArrayToObject(o, "picklist")))
 			break;
 		v = cJSON_CreateObject();
-		if (!v || !add_str(v, "value", jstr(p, "value")) ||
-		    (jstr(p, "label") && jstr(p, "value") &&
-		     strcmp(jstr(p, "label"), jstr(p, "value")) &&
-		     !add_str(v, "label", jstr(p, "label"))) ||
+		if (!v || !rc_add_str(v, "value", rc_str(p, "value")) ||
+		    (rc_str(p, "label") && rc_str(p, "value") &&
+		     strcmp(rc_str(p, "label"), rc_str(p, "value")) &&
+		     !rc_add_str(v, "label", rc_str(p, "label"))) ||
 		    (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(
 		             p, "defaultValue")) &&
 		     !cJSON_AddBoolToObject(v, "default", 1)) ||
@@ -460,7 +444,7 @@ skill_status sf_describe_object(struct sf *c, const cJSON *args)
 	static const char *const as[] = {
 	        NULL, NULL, "label_plural", "key_prefix", NULL, NULL,
 	        NULL, NULL, NULL,           NULL,         NULL};
-	const char *obj = jstr(args, "sobject");
+	const char *obj = rc_str(args, "sobject");
 	const cJSON *pk =
 	        cJSON_GetObjectItemCaseSensitive(args, "include_picklists");
 	const cJSON *ch = cJSON_GetObjectItemCaseSensitive(
@@ -508,7 +492,7 @@ skill_status sf_describe_object(struct sf *c, const cJSON *args)
 		                              res, "childRelationships"))
 		{
 			cJSON *v;
-			if (!jstr(f, "relationshipName"))
+			if (!rc_str(f, "relationshipName"))
 				continue;
 			if (n++ >= SF_CHILDREN_MAX) {
 				cJSON_AddBoolToObject(out,
@@ -519,11 +503,11 @@ skill_status sf_describe_object(struct sf *c, const cJSON *args)
 			}
 			v = cJSON_CreateObject();
 			if (!v ||
-			    !add_str(v, "relationship_name",
-			             jstr(f, "relationshipName")) ||
-			    !add_str(v, "child_sobject",
-			             jstr(f, "childSObject")) ||
-			    !add_str(v, "field", jstr(f, "field")) ||
+			    !rc_add_str(v, "relationship_name",
+			                rc_str(f, "relationshipName")) ||
+			    !rc_add_str(v, "child_sobject",
+			                rc_str(f, "childSObject")) ||
+			    !rc_add_str(v, "field", rc_str(f, "field")) ||
 			    !cJSON_AddItemToArray(arr, v)) {
 				cJSON_Delete(v);
 				goto nomem;
@@ -545,10 +529,10 @@ skill_status sf_list_objects(struct sf *c, const cJSON *args)
 	        "createable", "keyPrefix", NULL};
 	static const char *const as[] = {NULL, NULL,         NULL, NULL,
 	                                 NULL, "key_prefix", NULL};
-	const char *filter = jstr(args, "filter");
+	const char *filter = rc_str(args, "filter");
 	int custom_only = cJSON_IsTrue(
 	        cJSON_GetObjectItemCaseSensitive(args, "custom_only"));
-	int max = arg_int(args, "max_results", SF_DEFAULT_OBJECTS);
+	int max = rc_int(args, "max_results", SF_DEFAULT_OBJECTS);
 	int matched = 0, returned = 0;
 	cJSON *res = NULL, *out, *arr;
 	const cJSON *o;
@@ -566,7 +550,8 @@ skill_status sf_list_objects(struct sf *c, const cJSON *args)
 		goto nomem;
 	cJSON_ArrayForEach(o, cJSON_GetObjectItemCaseSensitive(res, "sobjects"))
 	{
-		const char *name = jstr(o, "name"), *label = jstr(o, "label");
+		const char *name = rc_str(o, "name"),
+		           *label = rc_str(o, "label");
 		cJSON *v;
 		if (!name ||
 		    (custom_only &&
@@ -622,12 +607,13 @@ skill_status sf_composite(struct sf *c, const cJSON *args)
 		const cJSON *b = cJSON_GetObjectItemCaseSensitive(q, "body");
 		struct sbuf url;
 		sb_init(&url, 0);
-		sf_composite_url(&url, c->version, jstr(q, "url"));
+		sf_composite_url(&url, c->version, rc_str(q, "url"));
 		if (!x || sb_failed(&url) ||
-		    !cJSON_AddStringToObject(x, "method", jstr(q, "method")) ||
+		    !cJSON_AddStringToObject(x, "method",
+		                             rc_str(q, "method")) ||
 		    !cJSON_AddStringToObject(x, "url", sb_str(&url)) ||
 		    !cJSON_AddStringToObject(x, "referenceId",
-		                             jstr(q, "reference_id")) ||
+		                             rc_str(q, "reference_id")) ||
 		    (b && !cJSON_AddItemToObject(x, "body",
 		                                 cJSON_Duplicate(b, 1))) ||
 		    !cJSON_AddItemToArray(list, x)) {
@@ -660,9 +646,9 @@ skill_status sf_composite(struct sf *c, const cJSON *args)
 		        cJSON_GetObjectItemCaseSensitive(sub, "httpStatusCode");
 		int status = cJSON_IsNumber(code) ? code->valueint : 0;
 		cJSON *x = cJSON_CreateObject(), *b;
-		const char *ref = jstr(sub, "referenceId");
+		const char *ref = rc_str(sub, "referenceId");
 
-		if (!x || !add_str(x, "reference_id", ref) ||
+		if (!x || !rc_add_str(x, "reference_id", ref) ||
 		    !cJSON_AddNumberToObject(x, "status", status) ||
 		    !cJSON_AddItemToArray(results, x)) {
 			cJSON_Delete(x);
@@ -685,7 +671,7 @@ skill_status sf_composite(struct sf *c, const cJSON *args)
 			sb_init(&e, 0);
 			if (!sf_error_json(&e, b, ecode, sizeof ecode))
 				sb_printf(&e, "HTTP %d", status);
-			add_str(x, "error", sb_str(&e));
+			rc_add_str(x, "error", sb_str(&e));
 			/* With allOrNone the others fail as PROCESSING_HALTED:
 			 * only the causes go in the message. */
 			if (strcmp(ecode, "PROCESSING_HALTED")) {

@@ -11,6 +11,8 @@
 
 #include "sf_api.h"
 #include "sf_tools.h"
+#include "restcall.h"
+#include "tooltable.h"
 
 static const char *const needs[] = {SKILL_EXT_HTTP, SKILL_EXT_SECRETS, NULL};
 
@@ -331,18 +333,27 @@ static const skill_tool_t limits_tool = {
         .open_world = SKILL_HINT_YES,
         .requires_ext = needs};
 
-static const skill_tool_t *const tools[] = {
-        &query_tool,     &get_tool,    &create_tool,   &update_tool,
-        &delete_tool,    &upsert_tool, &describe_tool, &list_tool,
-        &composite_tool, &limits_tool};
+/* The tools: one row per tool, its descriptor and its handler together.
+ * The ABI's descriptor array and the handler array both come from this
+ * list (tooltable.h), so get_record's index can never reach
+ * delete_record's handler. */
+#define SF_TOOLS(X)                                                            \
+	X(query_tool, sf_soql_query)                                           \
+	X(get_tool, sf_get_record)                                             \
+	X(create_tool, sf_create_record)                                       \
+	X(update_tool, sf_update_record)                                       \
+	X(delete_tool, sf_delete_record)                                       \
+	X(upsert_tool, sf_upsert_record)                                       \
+	X(describe_tool, sf_describe_object)                                   \
+	X(list_tool, sf_list_objects)                                          \
+	X(composite_tool, sf_composite)                                        \
+	X(limits_tool, sf_limits)
 
 typedef skill_status (*tool_fn)(struct sf *c, const cJSON *args);
 
-static const tool_fn impl[] = {sf_soql_query,      sf_get_record,
-                               sf_create_record,   sf_update_record,
-                               sf_delete_record,   sf_upsert_record,
-                               sf_describe_object, sf_list_objects,
-                               sf_composite,       sf_limits};
+static const skill_tool_t *const tools[] = {SF_TOOLS(TT_DESCRIPTOR)};
+static const tool_fn handlers[] = {SF_TOOLS(TT_HANDLER)};
+TT_ASSERT_SAME_LENGTH(tools, handlers);
 
 static const skill_ext_config_schema_t config_schema = {
         .struct_size = sizeof(skill_ext_config_schema_t),
@@ -382,8 +393,7 @@ static void fini(void *data)
 static const void *get_extension(void *data, const char *id)
 {
 	(void)data;
-	return id && !strcmp(id, SKILL_EXT_CONFIG_SCHEMA) ? &config_schema
-	                                                  : NULL;
+	return rc_config_schema(id, &config_schema);
 }
 
 static skill_status invoke(void *data, const skill_host_t *host,
@@ -394,19 +404,13 @@ static skill_status invoke(void *data, const skill_host_t *host,
 	cJSON *args;
 	skill_status st;
 
-	if (tool >= sizeof impl / sizeof impl[0]) {
-		host->tool_error(call, "unknown tool");
-		return SKILL_ERR_INTERNAL;
-	}
-	args = cJSON_ParseWithLength(args_json, args_len);
-	if (!cJSON_IsObject(args)) {
-		cJSON_Delete(args);
-		host->tool_error(call, "the arguments must be a JSON object");
-		return SKILL_ERR_ARGS;
-	}
+	st = rc_begin(host, call, tool, TT_COUNT(handlers), args_json, args_len,
+	              &args);
+	if (st != SKILL_OK)
+		return st;
 	st = sf_open(&c, data, host, call);
 	if (st == SKILL_OK)
-		st = impl[tool](&c, args);
+		st = handlers[tool](&c, args);
 	sf_close(&c);
 	cJSON_Delete(args);
 	return st;
@@ -422,7 +426,7 @@ static const skill_entry_t entry = {
                        "fields, batch requests with composite, and read the "
                        "org's limits.",
         .license = "Apache-2.0",
-        .tool_count = sizeof tools / sizeof tools[0],
+        .tool_count = TT_COUNT(tools),
         .tools = tools,
         .init = init,
         .fini = fini,

@@ -1,12 +1,41 @@
 # Shared helpers for the integration tests (sourced, not run).
-# Env from ctest: SKILLHOST_BIN, SKILLS_OUT, SOURCE_DIR, BUILD_DIR, SHARED_DIR.
+# Env from ctest: SKILLHOST_BIN, SKILLS_OUT, SOURCE_DIR, BUILD_DIR.
 set -uo pipefail
 : "${SKILLHOST_BIN:?run through ctest}"
 SH=$SKILLHOST_BIN
 LIB=$SKILLS_OUT/lib
 failures=0
-TMP=$(mktemp -d /tmp/skillhost-it.XXXXXX)
-trap 'rm -rf "$TMP"' EXIT
+. "$(dirname "${BASH_SOURCE[0]}")/../skip.sh"
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/skillhost-it.XXXXXX")
+# No test leaves a process behind: on exit, whatever this shell started and
+# is still running (servers, drains, clients a failed check left waiting)
+# is killed, children included, before the temporary folder goes.
+descendants() { # descendants PID: every live descendant, parents first
+  # From /proc, not pgrep: minimal Debian images have no procps.
+  local root=$1 f s pid todo
+  local -A kids=()
+  for f in /proc/[0-9]*/stat; do
+    { s=$(<"$f"); } 2>/dev/null || continue
+    pid=${f#/proc/}; pid=${pid%/stat}
+    s=${s##*) }  # the command name may hold spaces; fields follow it
+    set -- $s    # $1 state, $2 parent
+    kids[$2]+=" $pid"
+  done
+  todo=${kids[$root]:-}
+  while [ -n "${todo// /}" ]; do
+    set -- $todo; pid=$1; shift; todo="$* ${kids[$pid]:-}"
+    echo "$pid"
+  done
+}
+kill_descendants() {
+  local pids
+  pids=$(descendants $$)
+  disown -a 2>/dev/null # no "Killed" job notices in the test's output
+  [ -n "$pids" ] && kill -9 $pids 2>/dev/null
+  return 0
+}
+cleanup_test() { kill_descendants; rm -rf "$TMP"; }
+trap cleanup_test EXIT
 export SKILLHOST_HOME=$TMP/home
 
 # run CMD...: runs it, keeping stdout in $out, stderr in $err, status in $rc.

@@ -4,7 +4,7 @@
 NODE_DIR=${SOURCE_DIR:?}/tests/node
 NM=$NODE_DIR/node_modules
 MCP_PIDS=()
-trap 'for p in "${MCP_PIDS[@]}"; do kill -9 "$p" 2>/dev/null; done; rm -rf "$TMP"' EXIT
+trap 'for p in "${MCP_PIDS[@]}"; do kill -9 "$p" 2>/dev/null; done; cleanup_test' EXIT
 
 # start_server NAME ARGS...: `skillhost serve ARGS` in the background, its
 # stderr in $TMP/NAME.err; sets URL (http://127.0.0.1:PORT) and PID.
@@ -37,8 +37,7 @@ stop_server() {
 # skip only when they truly are absent.
 need_node() {
   if ! command -v node >/dev/null || [ ! -d "$NM/@modelcontextprotocol/sdk" ]; then
-    echo "SKIP: node or the npm peers in tests/node are missing (run scripts/deps.sh)"
-    exit 0
+    skip "node or the npm peers in tests/node are missing (run scripts/deps.sh)"
   fi
 }
 
@@ -87,7 +86,7 @@ install_for_test() {
   "$SH" trust add "$SKILLS_OUT/dev.pub" --namespace testing >/dev/null 2>&1
   if "$SH" install "$1" >/dev/null 2>"$TMP/install.err"; then return 0; fi
   if ldd "$SH" 2>/dev/null | grep -q libasan && grep -q "killed by signal" "$TMP/install.err"; then
-    echo "SKIP: install under ASan: $(cat "$TMP/install.err")"
+    skip_part "install under ASan: $(cat "$TMP/install.err")"
     return 2
   fi
   fail "install $(basename "$1"): $(cat "$TMP/install.err")"

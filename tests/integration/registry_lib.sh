@@ -8,7 +8,7 @@ DEVPUB=$SKILLS_OUT/dev.pub
 DEVSEC=$SKILLS_OUT/dev.sec
 EVIL=$(dirname "${BASH_SOURCE[0]}")/registry_evil_server.mjs
 PLATFORM=$(ls "$SKILLS_OUT/pkgsrc/example-hello-1.0.0/lib" | grep -- -linux- | head -1)
-[ -x "$SR" ] || { echo "skip: $SR is not built"; exit 77; }
+[ -x "$SR" ] || skip "$SR is not built"
 
 # Quiet, fast downloads: no progress bar, short backoff.
 export SKILLHOST_PROGRESS=0 SKILLHOST_BACKOFF_MS=50 SKILLHOST_RETRIES=2
@@ -18,7 +18,7 @@ SERVER_PIDS=()
 cleanup() {
   for p in "${SERVER_PIDS[@]}"; do kill "$p" 2>/dev/null; done
   for p in "${SERVER_PIDS[@]}"; do wait "$p" 2>/dev/null; done
-  rm -rf "$TMP"
+  cleanup_test
 }
 trap cleanup EXIT
 
@@ -44,7 +44,7 @@ start_skillreg() {
 # from ALT); sets EVIL_URL (no trailing slash) and EVIL_PID. Mirrors are
 # $EVIL_URL/m/NAME/.
 start_evil() {
-  command -v node >/dev/null || { echo "skip: node is needed"; exit 77; }
+  command -v node >/dev/null || skip "node is needed (scripts/deps.sh test)"
   local out=$TMP/evil.$RANDOM
   node "$EVIL" --dir "$1" ${2:+--alt "$2"} --max-seconds 300 >"$out" 2>"$out.err" &
   EVIL_PID=$!

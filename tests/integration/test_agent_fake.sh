@@ -64,7 +64,7 @@ stop_fake() {
   [ -n "$FAKE_PID" ] && kill "$FAKE_PID" 2>/dev/null && wait "$FAKE_PID" 2>/dev/null
   FAKE_PID=
 }
-trap 'stop_fake; rm -rf "$TMP"' EXIT
+trap 'stop_fake; cleanup_test' EXIT
 report() { node -e 'const r=require(process.argv[1]);console.log(eval(process.argv[2]))' "$REPORT" "$1"; }
 expect_clean() { # expect_clean WHAT SERVED
   local v; v=$(report 'r.violations.join(" | ")')

@@ -164,7 +164,7 @@ if command -v node >/dev/null; then
   case "$r" in *'"closedByServer":300,'*) ok "idle connections time out" ;; *) fail "idle timeout: $r" ;; esac
   post "$M" '{"jsonrpc":"2.0","id":19,"method":"ping"}' -H "Mcp-Session-Id: $SID"; expect_code 200 "alive after the floods"
 else
-  echo "SKIP: slow and idle client checks need node"
+  skip_part "slow and idle client checks need node"
 fi
 
 # --- SIGTERM drains calls in flight ---

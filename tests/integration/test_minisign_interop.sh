@@ -7,18 +7,17 @@
 # `skillhost keygen/sign/verify` commands exist. Exits 77 (skip) when
 # minisign or the driver is missing.
 set -u
+. "$(dirname "$0")/../skip.sh"
 
 BUILD_DIR=${BUILD_DIR:?BUILD_DIR must point at the build directory}
 DRIVER=${MINISIG_DRIVER:-$BUILD_DIR/tests/bench_minisig}
 MINISIGN=${MINISIGN:-$(command -v minisign || true)}
 
 if [ -z "$MINISIGN" ] || [ ! -x "$MINISIGN" ]; then
-	echo "SKIP: minisign is not installed (apt-get install minisign)"
-	exit 77
+	skip "minisign is not installed (apt-get install minisign)"
 fi
 if [ ! -x "$DRIVER" ]; then
-	echo "SKIP: $DRIVER is not built (configure with -DSKILLHOST_BENCH=ON)"
-	exit 77
+	skip "$DRIVER is not built (configure with -DSKILLHOST_BENCH=ON)"
 fi
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/minisign_interop.XXXXXX")

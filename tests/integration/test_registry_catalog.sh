@@ -7,7 +7,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/registry_lib.sh"
 CHROMIUM=$(command -v chromium || command -v chromium-browser || true)
-[ -n "$CHROMIUM" ] || { echo "skip: chromium is not installed (scripts/deps.sh test)"; exit 77; }
+[ -n "$CHROMIUM" ] || skip "chromium is not installed (scripts/deps.sh test)"
 REG=$TMP/reg
 EVIL_DESC='Tricky <script>alert("x")</script> & <b>bold</b> "quotes" '"'"'apostrophes'"'"' <img src=x onerror=alert(1)>'
 

@@ -7,7 +7,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/registry_lib.sh"
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
-[ -x "$NGINX" ] || { echo "skip: nginx is not installed (scripts/deps.sh test)"; exit 77; }
+[ -x "$NGINX" ] || skip "nginx is not installed (scripts/deps.sh test)"
 REG=$TMP/reg
 KEYS=$TMP/reg.keys
 

@@ -62,15 +62,21 @@ for i in $(seq 1 "$aimed"); do
   rm -f "$TMP/fifo"; mkfifo "$TMP/fifo"
   "$SH" -v install "$TMP/new.skill" >/dev/null 2>"$TMP/fifo" &
   pid=$!
+  exec 3<"$TMP/fifo"
   spin=$(( RANDOM % 3000 ))
-  while IFS= read -r line; do
+  while IFS= read -r line <&3; do
     case "$line" in *"store: $target"*)
       for ((k = 0; k < spin; k++)); do :; done
       kill -9 "$pid" 2>/dev/null; break ;;
     esac
-  done < "$TMP/fifo"
-  cat "$TMP/fifo" >/dev/null 2>&1 &  # drain, so a surviving writer never blocks
+  done
   wait "$pid" 2>/dev/null
+  # A child of the killed installer (its probe) may still hold the write
+  # end: drain what it writes from the descriptor already open, so the
+  # drain ends at its EOF. (Opening the fifo again, as a `cat fifo` did,
+  # blocks forever once every writer is gone, and those cats piled up.)
+  timeout 30 cat <&3 >/dev/null 2>&1 &
+  exec 3<&-
   check "$i" "killed as it began $target, +$spin spins"
 done
 

@@ -3,7 +3,7 @@
 # the shape .clang-format describes. Fix a failure with
 #   clang-format -i FILE
 . "$(dirname "$0")/lib.sh"
-command -v clang-format >/dev/null || { echo "SKIP: clang-format is not installed"; exit 77; }
+command -v clang-format >/dev/null || skip "clang-format is not installed (apt-get install clang-format)"
 cd "$SOURCE_DIR"
 if git rev-parse --git-dir >/dev/null 2>&1; then
   mapfile -t files < <(git ls-files '*.c' '*.h' | grep -v '^tests/fuzz/corpus/')

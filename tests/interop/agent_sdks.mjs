@@ -142,7 +142,9 @@ await withFake('bedrock', {}, base => bedrockLoop(bedrockClient(base), 'amazon.n
 const extra = process.env.AGENT_SDK_EXTRA_MODULES ? createRequire(path.join(process.env.AGENT_SDK_EXTRA_MODULES, 'package.json')) : null;
 const optional = name => {
   for (const r of [require, extra]) { try { if (r) return r(name); } catch { /* next */ } }
-  console.log(`skip: ${name} is not installed (add it to tests/node/package.json)`);
+  // Under CI=true every check must run (tests/skip.sh): a missing SDK fails.
+  if (process.env.CI === 'true') fail(`${name} is not installed, and CI=true makes every skip a failure (npm ci in tests/node)`);
+  else console.log(`skip: ${name} is not installed (add it to tests/node/package.json)`);
   return null;
 };
 const genai = optional('@google/genai');

@@ -9,7 +9,7 @@
 need_node
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 if [ ! -x "$NGINX" ]; then
-  echo "SKIP: nginx is not installed (apt-get install nginx-light)"; exit 0
+  skip "nginx is not installed (apt-get install nginx-light)"
 fi
 LIBS=(--skill "$LIB/testing-everything.so" --skill "$LIB/testing-sleeper.so"
       --skill "$LIB/testing-noop.so" --page-size 3)

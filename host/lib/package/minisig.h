@@ -4,7 +4,7 @@
  *
  * Every byte a package carries is checked against a detached `<file>.minisig`
  * that real minisign (0.11 and 0.12) writes and reads unchanged. The layouts
- * are in ../shared/reference/signing.md; in short:
+ * (minisign's own, from its source and documentation) are:
  *
  *   public key   "untrusted comment: minisign public key <ID>\n"
  *                base64("Ed" || key_id[8] || ed25519_pk[32]) "\n"

@@ -4,7 +4,7 @@
  * Every library function that can fail returns an sh_status and, when given
  * a struct sh_error, fills it with a message that says what was wrong and
  * what to do next. The library never exits; the CLI maps statuses to the
- * exit codes of DESIGN.md with sh_status_exit_code().
+ * exit codes listed in README.md with sh_status_exit_code().
  *
  * Status codes are append-only: never renumber or remove one.
  */

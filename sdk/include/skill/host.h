@@ -30,8 +30,11 @@
  */
 typedef struct skill_call skill_call_t;
 
-/* Log levels: the eight levels of MCP logging (RFC 5424 severities). */
-typedef enum skill_log_level {
+/* Log levels: the eight levels of MCP logging (RFC 5424 severities). A
+ * fixed-width parameter type (see status.h for why not the enum type). */
+typedef int32_t skill_log_level;
+
+enum skill_log_level_value {
 	SKILL_LOG_DEBUG = 0,
 	SKILL_LOG_INFO = 1,
 	SKILL_LOG_NOTICE = 2,
@@ -40,7 +43,7 @@ typedef enum skill_log_level {
 	SKILL_LOG_CRITICAL = 5,
 	SKILL_LOG_ALERT = 6,
 	SKILL_LOG_EMERGENCY = 7
-} skill_log_level;
+};
 
 /* remaining_ms() value when the call has no deadline. */
 #define SKILL_NO_DEADLINE INT64_MAX
@@ -72,6 +75,13 @@ typedef struct skill_resource_link {
 typedef struct skill_host skill_host_t;
 
 struct skill_host {
+	/*
+	 * Since 1.0. Members are grouped by the ABI minor that added them, in
+	 * order; a later group starts with a "since 1.N" heading. A skill
+	 * built for 1.N tests a member of a later group with SKILL_HAS()
+	 * before it reads it.
+	 */
+
 	/* sizeof(skill_host_t) of the host's build. */
 	uint32_t struct_size;
 	/* The ABI the host was built against. */
@@ -102,7 +112,7 @@ struct skill_host {
 	/* [call] Returns 1 once the caller has cancelled this call or its
 	 * deadline has passed, else 0. Cancellation is cooperative: poll it in
 	 * long loops and return SKILL_ERR_CANCELLED promptly. */
-	int (*is_cancelled)(skill_call_t *call);
+	int32_t (*is_cancelled)(skill_call_t *call);
 
 	/* [call] Milliseconds left until the call's deadline, 0 once it has
 	 * passed, or SKILL_NO_DEADLINE. */
@@ -154,11 +164,12 @@ struct skill_host {
 
 	/* [call] Stores the number at path in *out and returns 1, or returns 0
 	 * when absent or not a number. */
-	int (*arg_number)(skill_call_t *call, const char *path, double *out);
+	int32_t (*arg_number)(skill_call_t *call, const char *path,
+	                      double *out);
 
 	/* [call] Stores the boolean at path (0 or 1) in *out and returns 1, or
 	 * returns 0 when absent or not a boolean. */
-	int (*arg_bool)(skill_call_t *call, const char *path, int *out);
+	int32_t (*arg_bool)(skill_call_t *call, const char *path, int32_t *out);
 
 	/* [call] The number of elements of the array, or members of the
 	 * object, at path; -1 when absent or neither. */
@@ -167,6 +178,9 @@ struct skill_host {
 	/* [call] The value at path serialized as compact JSON text, or NULL
 	 * when absent. "" or "/" yields the whole arguments object. */
 	const char *(*arg_json)(skill_call_t *call, const char *path);
+
+	/* Since 1.1: nothing yet. Append new members here, under this
+	 * heading, and bump SKILL_ABI_MINOR (sdk/ABI.md). */
 };
 
 #endif /* SKILL_HOST_H */

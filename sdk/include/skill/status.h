@@ -4,11 +4,20 @@
  * Append-only: a code keeps its number forever, new codes are added at the
  * end, and none is ever removed or renumbered (curl's CURLcode rule).
  * Unknown codes must be treated as SKILL_ERR_INTERNAL.
+ *
+ * The type is a fixed-width integer, not the enum: an enum's size is the
+ * compiler's choice (-fshort-enums makes it one byte), and a status crosses
+ * the boundary as a return value and inside worker messages. The constants
+ * stay an enum so skill code reads the same as before.
  */
 #ifndef SKILL_STATUS_H
 #define SKILL_STATUS_H
 
-typedef enum skill_status {
+#include <stdint.h>
+
+typedef int32_t skill_status;
+
+enum skill_status_code {
 	SKILL_OK = 0,
 	/* The tool failed in a way the model should see (isError). Report the
 	 * reason with host->tool_error() before returning this. */
@@ -29,6 +38,6 @@ typedef enum skill_status {
 	SKILL_ERR_INTERNAL = 8,
 	/* An I/O or network error in a host service. */
 	SKILL_ERR_IO = 9
-} skill_status;
+};
 
 #endif /* SKILL_STATUS_H */

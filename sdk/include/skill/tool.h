@@ -14,12 +14,15 @@
  * A tri-state MCP hint. UNSET keeps MCP's worst-case default for that hint
  * (readOnly=false, destructive=true, idempotent=false, openWorld=true), so a
  * skill that says nothing is never presented as safer than it is.
+ * A fixed-width field (see status.h for why not the enum type).
  */
-typedef enum skill_hint {
+typedef int32_t skill_hint;
+
+enum skill_hint_value {
 	SKILL_HINT_UNSET = 0,
 	SKILL_HINT_NO = 1,
 	SKILL_HINT_YES = 2
-} skill_hint;
+};
 
 typedef struct skill_tool {
 	/* sizeof(skill_tool_t) at build time. */

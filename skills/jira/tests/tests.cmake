@@ -1,9 +1,9 @@
 # Tests of skillhost/jira, included from ../CMakeLists.txt.
 #
 # Unit tests (cmocka) link jira_core directly. The shell tests drive node:
-# the ADF schema check and the end-to-end test through Prism; each exits 77
-# (skipped) when node, the npm peers in tests/node or the shared spec are
-# missing.
+# the ADF schema check and the end-to-end test through Prism (with the Jira
+# spec from tests/data/specs); each exits 77 (skipped; a failure under
+# CI=true) when node or the npm peers in tests/node are missing.
 set(JIRA_TEST_DIR ${CMAKE_CURRENT_SOURCE_DIR}/tests)
 set(JIRA_NODE_MODULES ${PROJECT_SOURCE_DIR}/tests/node/node_modules)
 
@@ -25,7 +25,7 @@ add_test(NAME jira.integration.e2e
 # Needs the package (built by skill_jira_package) and skillhost.
 set_tests_properties(jira.integration.e2e PROPERTIES
   LABELS integration TIMEOUT 600 SKIP_RETURN_CODE 77
-  ENVIRONMENT "SKILLHOST_BIN=$<TARGET_FILE:skillhost>;SKILLS_OUT=${SKILLHOST_BUILD_SKILLS_DIR};NODE_MODULES=${JIRA_NODE_MODULES};JIRA_SPEC=${PROJECT_SOURCE_DIR}/../shared/specs/jira-cloud-platform-v3.openapi.json")
+  ENVIRONMENT "SKILLHOST_BIN=$<TARGET_FILE:skillhost>;SKILLS_OUT=${SKILLHOST_BUILD_SKILLS_DIR};NODE_MODULES=${JIRA_NODE_MODULES};JIRA_SPEC_GZ=${PROJECT_SOURCE_DIR}/tests/data/specs/jira-cloud-platform-v3.openapi.json.gz")
 # Under the sanitizers the skill runs inside skillhost, so LeakSanitizer
 # checks its code at exit (isolated workers are covered by the normal run).
 if(SKILLHOST_SANITIZE)

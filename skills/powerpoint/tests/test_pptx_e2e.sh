@@ -1,13 +1,12 @@
 #!/usr/bin/env bash
 # End to end through the host: `skillhost call` loads powerpoint.so and runs
-# create_presentation, read_presentation and add_slides. Skipped until the
-# skillhost CLI implements `call`.
+# create_presentation, read_presentation and add_slides.
 set -euo pipefail
+. "$(dirname "$0")/../../../tests/skip.sh"
 BIN="${SKILLHOST_BIN:-}"
 SO="${PPTX_SKILL_SO:-}"
 if [ ! -x "$BIN" ] || ! "$BIN" call --help >/dev/null 2>&1; then
-	echo "SKIP: $BIN does not implement 'skillhost call' yet"
-	exit 77
+	skip "$BIN does not implement 'skillhost call'"
 fi
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT

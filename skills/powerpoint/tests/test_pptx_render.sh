@@ -3,8 +3,9 @@
 # hold every title, subtitle, bullet and table cell, the page count must be
 # the slide count, and the first page must not be blank.
 set -euo pipefail
+. "$(dirname "$0")/../../../tests/skip.sh"
 for t in soffice pdftotext pdftoppm pdfinfo python3; do
-	command -v "$t" >/dev/null || { echo "SKIP: $t is not installed (Debian: libreoffice-impress-nogui, poppler-utils)"; exit 77; }
+	command -v "$t" >/dev/null || skip "$t is not installed (Debian: libreoffice-impress-nogui, poppler-utils)"
 done
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT

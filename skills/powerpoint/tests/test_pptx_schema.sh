@@ -6,13 +6,12 @@
 # must pass opc_lint, the zip must be plain (deflate for XML, stored media,
 # no Zip64, no directories), and read_presentation(create(x)) must give x's text back.
 set -euo pipefail
-XSD="${SHARED_DIR:-/nonexistent}/specs/ooxml-xsd"
-if [ ! -f "$XSD/pml.xsd" ]; then
-	echo "SKIP: $XSD/pml.xsd not found; the OOXML schemas come from the shared folder (set SHARED_DIR)"
-	exit 77
-fi
+. "$(dirname "$0")/../../../tests/skip.sh"
+# The ECMA-376 schemas are vendored (tests/data/specs/PROVENANCE.md).
+XSD="${SOURCE_DIR:?run through ctest}/tests/data/specs/ooxml-xsd"
+[ -f "$XSD/pml.xsd" ] || { echo "FAIL: $XSD/pml.xsd is missing from the checkout"; exit 1; }
 for t in xmllint unzip python3; do
-	command -v "$t" >/dev/null || { echo "SKIP: $t is not installed (Debian: libxml2-utils, unzip, python3)"; exit 77; }
+	command -v "$t" >/dev/null || skip "$t is not installed (Debian: libxml2-utils, unzip, python3)"
 done
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT

@@ -54,7 +54,7 @@ typedef struct skill_http_request {
  * response_free(). */
 typedef struct skill_http_response {
 	uint32_t struct_size;
-	int status;                         /* HTTP status, e.g. 200 */
+	int32_t status;                     /* HTTP status, e.g. 200 */
 	const skill_http_header_t *headers; /* names lower-case */
 	size_t header_count;
 	const char *body; /* NUL-terminated for convenience */
