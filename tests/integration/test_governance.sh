@@ -72,6 +72,10 @@ gone_within() {
   while [ "$(workers "$1")" -gt 0 ] && [ $(( $(ms) - t0 )) -lt "$2" ]; do sleep 0.02; done
   took=$(( $(ms) - t0 ))
 }
+# in_flight: the spin calls the server is running (its /metrics gauge).
+in_flight() {
+  curl -s "$URL/metrics" | awk '/^skillhost_calls_in_flight[{].*testing\/hostile/ { n += $NF } END { print n + 0 }'
+}
 spin_call() { echo "{\"jsonrpc\":\"2.0\",\"id\":$1,\"method\":\"tools/call\",\"params\":{\"name\":\"testing.hostile.spin\",\"arguments\":{}}}"; }
 
 start_server hang --http 127.0.0.1:0 "${HOSTILE[@]}"
@@ -104,7 +108,10 @@ n=$(jq -s '[.[] | select(.tool=="testing/hostile.spin" and .caller.surface=="mcp
 curl -s --max-time 120 -o "$TMP/cancelled.out" -w '%{http_code}' -H 'Content-Type: application/json' \
   -H 'Accept: application/json, text/event-stream' "${S[@]}" \
   --data-binary "$(spin_call 60)" "$M" > "$TMP/cancelled.code" & cp=$!
-for _ in $(seq 100); do [ "$(workers "$SRV")" -ge 1 ] && break; sleep 0.05; done
+# A cancel for a request the server has not yet taken in is ignored (as the
+# spec says), so wait until the call is in flight, not only its worker up.
+for _ in $(seq 200); do [ "$(in_flight)" -ge 1 ] && break; sleep 0.05; done
+[ "$(in_flight)" -ge 1 ] && ok "the spin call is in flight" || fail "the spin call never showed in /metrics"
 post "$M" '{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":60,"reason":"test"}}' "${S[@]}"
 expect_code 202 "HTTP: notifications/cancelled accepted"
 gone_within "$SRV" 3000
