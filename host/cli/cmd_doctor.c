@@ -104,6 +104,7 @@ static cJSON *live_check(const char *worker, const char *scratch, char *why,
 	close(p[0]);
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
+	sandbox_cgroup_remove(pid);
 	buf[len] = '\0';
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
 		snprintf(why, cap,
