@@ -20,6 +20,7 @@
 #include "call.h"
 #include "exec_isolated.h"
 #include "sandbox.h"
+#include "wire.h"
 
 #define PROBE_STDERR_MAX 4096
 
@@ -64,6 +65,9 @@ static void describe_exit(int status, char *buf, size_t cap)
 	if (WIFSIGNALED(status))
 		snprintf(buf, cap, "was killed by signal %d (%s)",
 		         WTERMSIG(status), strsignal(WTERMSIG(status)));
+	else if (WEXITSTATUS(status) == WIRE_EXIT_VIOLATION)
+		snprintf(buf, cap,
+		         "was stopped for a system call the sandbox forbids");
 	else
 		snprintf(buf, cap, "exited with status %d",
 		         WEXITSTATUS(status));

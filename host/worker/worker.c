@@ -1551,10 +1551,24 @@ static int probe(const char *lib, const char *bundle)
 	struct sh_error e;
 	cJSON *j;
 	char *s;
+	void *page;
 
 	/* The installer's descriptors are none of the skill's business. */
 	syscall(SYS_close_range, 3, ~0u, 0);
 	signal(SIGXFSZ, SIG_IGN);
+	/* A control page of its own, shared with the sandbox's supervisor,
+	 * so a skill that crashes as pid 1 of its PID namespace is reported
+	 * with its signal. */
+	page = mmap(NULL, WIRE_CTL_SIZE, PROT_READ | PROT_WRITE,
+	            MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (page != MAP_FAILED) {
+		ctl = page;
+		atomic_store(&ctl->crash_syscall, -1);
+		so.signal_exit = WIRE_EXIT_SIGNAL;
+		so.death_signal = &ctl->crash_signal;
+		page_size = sysconf(_SC_PAGESIZE);
+		crash_handlers();
+	}
 	so.read_paths =
 	        (const char *const *)read_paths(lib, bundle ? bundle : lib);
 	if (sandbox_apply(&so, &sb, &e) != SH_OK) {
@@ -1562,6 +1576,7 @@ static int probe(const char *lib, const char *bundle)
 		        e.msg);
 		return 3;
 	}
+	ns_init = getpid() == 1;
 	if (loader_open(lib, &ls, &e) != SH_OK) {
 		fprintf(stderr, "%s\n", e.msg);
 		return 3;
