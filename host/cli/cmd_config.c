@@ -19,9 +19,9 @@
 #include "skilldesc.h"
 
 /* Keys the host itself interprets; everything else is the skill's. */
-static const char *const policy_keys[] = {
-        "isolation", "timeout", "memory",  "concurrency",
-        "threads",   "input-dir", "network", NULL};
+static const char *const policy_keys[] = {"isolation",   "timeout", "memory",
+                                          "concurrency", "threads", "input-dir",
+                                          "network",     NULL};
 
 static void help(void)
 {
@@ -86,10 +86,11 @@ static int check_policy(const char *key, const char *value)
 		char *end;
 		long long n = strtoll(value, &end, 10);
 		if (!*value || *end || n < 1 || n > SANDBOX_THREADS_MAX)
-			return cli_usage("config",
-			                 "threads must be a whole number from 1 "
-			                 "to %d",
-			                 SANDBOX_THREADS_MAX);
+			return cli_usage(
+			        "config",
+			        "threads must be a whole number from 1 "
+			        "to %d",
+			        SANDBOX_THREADS_MAX);
 	}
 	if (!strcmp(key, "memory") && !memory_size(value))
 		return cli_usage("config",

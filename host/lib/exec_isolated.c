@@ -1924,8 +1924,8 @@ sh_status exec_isolated_open(const struct exec_isolated_opts *o,
 	        o->memory_max ? o->memory_max : ISOLATED_MEMORY_DEFAULT;
 	if (iso->memory_max < ISOLATED_MEMORY_MIN)
 		iso->memory_max = ISOLATED_MEMORY_MIN;
-	iso->threads_max = o->threads_max ? o->threads_max
-	                                  : SANDBOX_THREADS_DEFAULT;
+	iso->threads_max =
+	        o->threads_max ? o->threads_max : SANDBOX_THREADS_DEFAULT;
 	if (iso->threads_max > SANDBOX_THREADS_MAX)
 		iso->threads_max = SANDBOX_THREADS_MAX;
 	iso->pool_max = o->pool_max ? o->pool_max : ISOLATED_POOL_DEFAULT;

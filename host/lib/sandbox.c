@@ -4,6 +4,7 @@
  */
 #include "sandbox.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -489,36 +490,84 @@ static int cg_write(const char *dir, const char *file, long value)
 	return write_file(path, text);
 }
 
-/* Join a pids cgroup of our own, named by our pid (which the host knows),
- * capped at the skill's threads plus the worker's own tasks. */
-static void pids_cgroup(const struct sandbox_opts *o, struct sandbox_report *r)
+/* Remove the cgroups of workers that are gone without their host
+ * removing them (a host killed outright). A live pid's is left alone,
+ * even when its number was reused. */
+static void cg_sweep(const char *base)
 {
-	unsigned max = o->threads_max ? o->threads_max : SANDBOX_THREADS_DEFAULT;
+	DIR *d = opendir(base);
+	struct dirent *de;
+	char dir[300];
+
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		char *end;
+		long pid;
+		if (strncmp(de->d_name, "skillhost-worker-", 17))
+			continue;
+		pid = strtol(de->d_name + 17, &end, 10);
+		if (*end || pid <= 0 || kill((pid_t)pid, 0) == 0 ||
+		    errno != ESRCH)
+			continue;
+		snprintf(dir, sizeof dir, "%s/%s", base, de->d_name);
+		rmdir(dir);
+	}
+	closedir(d);
+}
+
+/* The worker's pids cgroup once joined, for cg_settle. */
+static char cg_joined[256];
+
+/* Join a pids cgroup of our own, named by our pid (which the host knows).
+ * Its cap is set by cg_settle once it is known whether a supervisor
+ * shares it; until then it allows the worker's own tasks only. */
+static void pids_cgroup(struct sandbox_report *r)
+{
 	pid_t pid = getpid();
 	char dir[256];
 	int err = ENOENT;
 
-	if (max > SANDBOX_THREADS_MAX)
-		max = SANDBOX_THREADS_MAX;
 	for (const char *const *b = cg_bases; *b; b++) {
 		if (!cg_usable(*b))
 			continue;
+		cg_sweep(*b);
 		cg_dir(*b, pid, dir, sizeof dir);
 		/* EEXIST: one left by an earlier process with our pid. */
 		if (mkdir(dir, 0755) && errno != EEXIST) {
 			err = errno;
 			continue;
 		}
-		if (cg_write(dir, "pids.max", (long)(max + SANDBOX_OWN_TASKS)) ||
+		if (cg_write(dir, "pids.max", 4) ||
 		    cg_write(dir, "cgroup.procs", (long)pid)) {
 			err = errno;
 			rmdir(dir);
 			continue;
 		}
+		snprintf(cg_joined, sizeof cg_joined, "%s", dir);
 		r->applied |= SANDBOX_PIDS_CGROUP;
 		return;
 	}
 	note(r, "pids cgroup (thread cap)", err);
+}
+
+/* Cap the cgroup at the skill's threads plus the worker's own tasks: the
+ * main thread, the watchdog, the supervisor when there is one, and a
+ * sanitizer runtime's background thread. */
+static void cg_settle(const struct sandbox_opts *o, struct sandbox_report *r)
+{
+	unsigned max =
+	        o->threads_max ? o->threads_max : SANDBOX_THREADS_DEFAULT;
+	long own = 2 + !!(r->applied & SANDBOX_PIDNS) + sandbox_sanitized();
+
+	if (!(r->applied & SANDBOX_PIDS_CGROUP))
+		return;
+	if (max > SANDBOX_THREADS_MAX)
+		max = SANDBOX_THREADS_MAX;
+	if (cg_write(cg_joined, "pids.max", (long)max + own)) {
+		note(r, "pids cgroup (thread cap)", errno);
+		r->applied &= ~SANDBOX_PIDS_CGROUP;
+	}
 }
 
 void sandbox_cgroup_remove(pid_t pid)
@@ -781,8 +830,7 @@ static int beneath(const char *path, const char *dir)
 
 /* Add an absolute path (skipping what is missing or already inside an
  * earlier one happens in min_root). */
-static void add_src(struct root_src *v, size_t *n, const char *path,
-                    int device)
+static void add_src(struct root_src *v, size_t *n, const char *path, int device)
 {
 	if (*n < ROOT_PATHS_MAX && path && path[0] == '/' && path[1])
 		v[(*n)++] = (struct root_src){path, -1, device};
@@ -866,7 +914,8 @@ static void min_root(const struct sandbox_opts *o, struct sandbox_report *r)
 		 * tiny tmpfs root still hides the host. */
 		note(r, "minimal root (read-only)", errno);
 	}
-	r->applied |= SANDBOX_MIN_ROOT | (o->scratch ? SANDBOX_SCRATCH_TMPFS : 0);
+	r->applied |=
+	        SANDBOX_MIN_ROOT | (o->scratch ? SANDBOX_SCRATCH_TMPFS : 0);
 	return;
 fail:
 	err = errno;
@@ -996,8 +1045,9 @@ static void landlock(const struct sandbox_opts *o, struct sandbox_report *r)
 
 	r->landlock_abi = abi;
 	if (!abi) {
-		note(r, test_landlock_cap() == 0 ? "Landlock (test switch)"
-		                                 : "Landlock",
+		note(r,
+		     test_landlock_cap() == 0 ? "Landlock (test switch)"
+		                              : "Landlock",
 		     ENOSYS);
 		return;
 	}
@@ -1082,7 +1132,8 @@ static int add_prlimit(scmp_filter_ctx ctx)
 static int add_opens(scmp_filter_ctx ctx, int guard)
 {
 	if (!guard)
-		return seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(open), 0) ||
+		return seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(open),
+		                        0) ||
 		       seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(openat),
 		                        0) ||
 		       seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(creat),
@@ -1179,7 +1230,7 @@ sh_status sandbox_apply(const struct sandbox_opts *o, struct sandbox_report *r,
 		return rc;
 	/* Before the fork, so the supervisor counts too and the host finds
 	 * the cgroup by the pid it started. */
-	pids_cgroup(o, r);
+	pids_cgroup(r);
 	if (test_no_namespaces()) {
 		note(r, "namespaces (test switch)", EPERM);
 	} else {
@@ -1190,6 +1241,10 @@ sh_status sandbox_apply(const struct sandbox_opts *o, struct sandbox_report *r,
 			note(r, "PID namespace (sanitizer build)", ENOTSUP);
 		if ((r->applied & SANDBOX_PIDNS) && enter_pidns(o, r))
 			r->applied &= ~SANDBOX_PIDNS;
+	}
+	/* Before the minimal root hides /sys. */
+	cg_settle(o, r);
+	if (!test_no_namespaces()) {
 		if (r->applied & SANDBOX_MNTNS)
 			min_root(o, r);
 	}
@@ -1201,8 +1256,9 @@ sh_status sandbox_apply(const struct sandbox_opts *o, struct sandbox_report *r,
 	landlock(o, r);
 	/* Read-only mounts stop truncation outside the scratch folder; so
 	 * does Landlock from ABI 3. With neither, seccomp refuses O_TRUNC. */
-	trunc_guard = !(r->applied & SANDBOX_MIN_ROOT) &&
-	              !((r->applied & SANDBOX_LANDLOCK) && r->landlock_abi >= 3);
+	trunc_guard =
+	        !(r->applied & SANDBOX_MIN_ROOT) &&
+	        !((r->applied & SANDBOX_LANDLOCK) && r->landlock_abi >= 3);
 	return seccomp_filter(r, trunc_guard, e);
 }
 
@@ -1282,10 +1338,11 @@ void sandbox_detect(struct sandbox_support *s)
 const char *sandbox_describe(unsigned applied, char *buf, size_t cap)
 {
 	static const char *const names[SANDBOX_ALL_BITS] = {
-	        "rlimits",  "memory-cap",   "userns",        "netns",
-	        "mntns",    "ipcns",        "scratch-tmpfs", "no-capabilities",
-	        "landlock", "no-new-privs", "seccomp",       "pidns",
-	        "minimal-root", "pids-cgroup", "no-o-trunc"};
+	        "rlimits",       "memory-cap",      "userns",
+	        "netns",         "mntns",           "ipcns",
+	        "scratch-tmpfs", "no-capabilities", "landlock",
+	        "no-new-privs",  "seccomp",         "pidns",
+	        "minimal-root",  "pids-cgroup",     "no-o-trunc"};
 	size_t used = 0;
 
 	if (cap)
@@ -1316,8 +1373,9 @@ const char *sandbox_weaknesses(unsigned applied, int landlock_abi, char *buf,
 		         "readlink'ed and listed (existence, size, times of "
 		         "secrets, keys, other skills' files)";
 		if (!ll)
-			w[n++] = "no Landlock: a skill can read and write every "
-			         "file this user can";
+			w[n++] =
+			        "no Landlock: a skill can read and write every "
+			        "file this user can";
 		else if (ll < 3)
 			w[n++] = "Landlock below ABI 3: truncation is not "
 			         "confined, so seccomp refuses every open with "

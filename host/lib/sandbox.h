@@ -91,8 +91,8 @@
 #define SANDBOX_ALL_BITS      15
 
 /* Test switches; see above. */
-#define SANDBOX_ENV_LANDLOCK_ABI    "SKILLHOST_SANDBOX_TEST_LANDLOCK_ABI"
-#define SANDBOX_ENV_NO_NAMESPACES   "SKILLHOST_SANDBOX_TEST_NO_NAMESPACES"
+#define SANDBOX_ENV_LANDLOCK_ABI  "SKILLHOST_SANDBOX_TEST_LANDLOCK_ABI"
+#define SANDBOX_ENV_NO_NAMESPACES "SKILLHOST_SANDBOX_TEST_NO_NAMESPACES"
 
 /* Defaults; the memory cap comes from policy (`config SKILL memory`). */
 #define SANDBOX_CPU_SECONDS   600 /* per worker lifetime; see below */
@@ -102,9 +102,7 @@
 /* Threads a worker's skill may have at once (`config SKILL threads`). */
 #define SANDBOX_THREADS_DEFAULT 64
 #define SANDBOX_THREADS_MAX     4096
-/* Tasks of the worker's own beside the skill's threads: the supervisor,
- * the main thread, the watchdog. */
-#define SANDBOX_OWN_TASKS 3
+
 /* A worker that has used this much CPU asks to be replaced after its
  * call, long before RLIMIT_CPU would kill it mid-call. */
 #define SANDBOX_CPU_RETIRE_SECONDS (SANDBOX_CPU_SECONDS / 2)
@@ -166,7 +164,7 @@ struct sandbox_support {
 	int landlock_abi;                /* 0 when unavailable */
 	int userns, netns, mntns, ipcns; /* can be created by this user */
 	int pidns;
-	int pids_cgroup; /* a writable pids cgroup hierarchy */
+	int pids_cgroup;   /* a writable pids cgroup hierarchy */
 	int test_switches; /* a SANDBOX_ENV_* switch is set */
 	int is_root;
 	int sanitized;            /* this build cannot cap address space */
@@ -181,8 +179,7 @@ const char *sandbox_describe(unsigned applied, char *buf, size_t cap);
  * "syscall N"; arch is the AUDIT_ARCH_* of a SIGSYS (0: native), so a call
  * through another ABI reads "i386 system call 20 (getpid)" or "x32 system
  * call 39". */
-const char *sandbox_syscall_name(int nr, unsigned arch, char *buf,
-                                 size_t cap);
+const char *sandbox_syscall_name(int nr, unsigned arch, char *buf, size_t cap);
 
 /* 1 in sanitizer builds (no address-space cap possible). */
 int sandbox_sanitized(void);

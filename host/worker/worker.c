@@ -1626,6 +1626,7 @@ static int sandbox_check(const char *scratch)
 	cJSON_AddStringToObject(
 	        j, "applied",
 	        sandbox_describe(sb.applied, applied, sizeof applied));
+	cJSON_AddNumberToObject(j, "applied_bits", sb.applied);
 	cJSON_AddNumberToObject(j, "landlock_abi", sb.landlock_abi);
 	cJSON_AddStringToObject(j, "skipped", sb.detail);
 	fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -1670,8 +1671,8 @@ static int sandbox_check(const char *scratch)
 		char weak[1024];
 		cJSON_AddStringToObject(j, "weaker",
 		                        sandbox_weaknesses(sb.applied,
-		                                           sb.landlock_abi, weak,
-		                                           sizeof weak));
+		                                           sb.landlock_abi,
+		                                           weak, sizeof weak));
 	}
 	s = cJSON_PrintUnformatted(j);
 	cJSON_Delete(j);
@@ -1729,11 +1730,11 @@ int main(int argc, char **argv)
 		return sandbox_check(scratch);
 	if (!bundle)
 		return usage();
-	return serve(&(struct serve_opts){.lib = serve_lib,
-	                                  .bundle = bundle,
-	                                  .scratch = scratch,
-	                                  .memory = memory,
-	                                  .threads = threads > SANDBOX_THREADS_MAX
-	                                                     ? SANDBOX_THREADS_MAX
-	                                                     : (unsigned)threads});
+	return serve(&(struct serve_opts){
+	        .lib = serve_lib,
+	        .bundle = bundle,
+	        .scratch = scratch,
+	        .memory = memory,
+	        .threads = threads > SANDBOX_THREADS_MAX ? SANDBOX_THREADS_MAX
+	                                                 : (unsigned)threads});
 }
