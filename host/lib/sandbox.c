@@ -526,7 +526,7 @@ static void pids_cgroup(struct sandbox_report *r)
 {
 	pid_t pid = getpid();
 	char dir[256];
-	int err = ENOENT;
+	int err = EACCES; /* no hierarchy this user may write */
 
 	for (const char *const *b = cg_bases; *b; b++) {
 		if (!cg_usable(*b))

@@ -1649,7 +1649,7 @@ static int sandbox_check(const char *scratch)
 	}
 	cJSON_AddStringToObject(checks, "signal the parent",
 	                        verdict(kill(getppid(), 0) != 0));
-	cJSON_AddStringToObject(checks, "signal the process group",
+	cJSON_AddStringToObject(checks, "signal own group",
 	                        verdict(kill(0, 0) != 0));
 	cJSON_AddStringToObject(checks, "chmod a host file",
 	                        verdict(chmod("/etc/passwd", 0644) != 0));

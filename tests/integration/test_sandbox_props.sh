@@ -176,6 +176,16 @@ battery() {
     doctor_says "no pids cgroup" "doctor: no thread cap reported"
   fi
   call self_limits; [ "$rc" = 0 ] && pok "the skill still works after every attack" || pfail "last call: $out $err"
+
+  # Killing the pid the host started (at the deadline) kills everything in
+  # the worker's namespace: nothing of this home's workers is left.
+  install_for_test "$PKG/testing-hostile-1.0.0.skill" || return
+  "$SH" config testing/hostile timeout 300 >/dev/null
+  run "$SH" call testing/hostile.spin '{}' --compact
+  case "$out" in *"deadline passed"*) pok "a spinning skill is stopped at its deadline" ;; *) pfail "spin: $out $err" ;; esac
+  sleep 0.3
+  left=$(pgrep -f "skillhost-worker --serve $SKILLHOST_HOME" | tr '\n' ' ')
+  [ -z "$left" ] && pok "no worker process outlives its kill" || pfail "left running: $left"
 }
 
 # The setuid target: a copy of a program, owned by root when we are.

@@ -1137,6 +1137,34 @@ static void test_audit_rotation(void **state)
 	fs_remove_tree(dir, &e);
 }
 
+/* What doctor and the host say about the sandbox. */
+static void test_sandbox_words(void **state)
+{
+	const unsigned all = (1u << SANDBOX_ALL_BITS) - 1;
+	char buf[1024];
+
+	(void)state;
+	assert_string_equal(sandbox_weaknesses(all, 7, buf, sizeof buf), "");
+	assert_non_null(strstr(
+	        sandbox_weaknesses(all & ~SANDBOX_MIN_ROOT, 2, buf, sizeof buf),
+	        "O_TRUNC"));
+	assert_non_null(strstr(buf, "stat'ed"));
+	assert_null(strstr(
+	        sandbox_weaknesses(all & ~SANDBOX_MIN_ROOT, 3, buf, sizeof buf),
+	        "O_TRUNC"));
+	assert_non_null(strstr(sandbox_weaknesses(all & ~SANDBOX_PIDS_CGROUP, 7,
+	                                          buf, sizeof buf),
+	                       "threads are not capped"));
+	assert_string_equal(sandbox_syscall_name(59, 0, buf, sizeof buf),
+	                    "execve");
+	assert_string_equal(
+	        sandbox_syscall_name(0x40000000 + 39, 0, buf, sizeof buf),
+	        "x32 system call 39");
+	assert_string_equal(
+	        sandbox_syscall_name(20, 0x40000003u, buf, sizeof buf),
+	        "i386 system call 20 (getpid)");
+}
+
 static void test_metrics(void **state)
 {
 	char *text = metrics_render(runtime_services(rt)->metrics, NULL);
@@ -1190,6 +1218,7 @@ int main(void)
 	        cmocka_unit_test(test_audit_log),
 	        cmocka_unit_test(test_audit_rotation),
 	        cmocka_unit_test(test_metrics),
+	        cmocka_unit_test(test_sandbox_words),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
