@@ -137,7 +137,7 @@ int cmd_doctor(struct cli_ctx *ctx, int argc, char **argv)
 	struct sh_error curl_err;
 	int worker_ok, curl_ok, mandatory, full, rc = 0, live_abi;
 	unsigned applied;
-	char weaker[1024], level[1400];
+	char weaker[1024], level[1400], ll[32] = "";
 
 	if (cli_wants_help(argc, argv)) {
 		help();
@@ -186,12 +186,13 @@ int cmd_doctor(struct cli_ctx *ctx, int argc, char **argv)
 		         "full: pid+mount+network namespaces, minimal root, "
 		         "Landlock ABI %d, seccomp, thread cap",
 		         live_abi);
-	else if (mandatory)
+	if (live_abi)
+		snprintf(ll, sizeof ll, ", Landlock ABI %d", live_abi);
+	if (!full && mandatory)
 		snprintf(level, sizeof level,
 		         "partial: seccomp and rlimits%s%s%s%s; weaker: %s",
 		         applied & SANDBOX_MIN_ROOT ? ", minimal root" : "",
-		         applied & SANDBOX_PIDNS ? ", PID namespace" : "",
-		         applied & SANDBOX_LANDLOCK ? ", Landlock" : "",
+		         applied & SANDBOX_PIDNS ? ", PID namespace" : "", ll,
 		         applied & SANDBOX_PIDS_CGROUP ? ", thread cap" : "",
 		         weaker);
 	checks = cJSON_GetObjectItemCaseSensitive(live, "checks");
