@@ -538,8 +538,14 @@ static void pids_cgroup(struct sandbox_report *r)
 			err = errno;
 			continue;
 		}
+		/* cgroup v1: "0" into tasks moves just this (so far only)
+		 * thread, which the kernel does without the global
+		 * threadgroup lock and the RCU grace period that taking it
+		 * costs (~10 ms); threads started later follow it. */
 		if (cg_write(dir, "pids.max", 4) ||
-		    cg_write(dir, "cgroup.procs", (long)pid)) {
+		    (b == cg_bases
+		             ? cg_write(dir, "tasks", 0)
+		             : cg_write(dir, "cgroup.procs", (long)pid))) {
 			err = errno;
 			rmdir(dir);
 			continue;
@@ -552,13 +558,13 @@ static void pids_cgroup(struct sandbox_report *r)
 }
 
 /* Cap the cgroup at the skill's threads plus the worker's own tasks: the
- * main thread, the watchdog, the supervisor when there is one, and a
- * sanitizer runtime's background thread. */
+ * main thread, the watchdog and the supervisor when there is one (a
+ * sanitizer runtime's thread, started before, stayed outside). */
 static void cg_settle(const struct sandbox_opts *o, struct sandbox_report *r)
 {
 	unsigned max =
 	        o->threads_max ? o->threads_max : SANDBOX_THREADS_DEFAULT;
-	long own = 2 + !!(r->applied & SANDBOX_PIDNS) + sandbox_sanitized();
+	long own = 2 + !!(r->applied & SANDBOX_PIDNS);
 
 	if (!(r->applied & SANDBOX_PIDS_CGROUP))
 		return;
