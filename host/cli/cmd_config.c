@@ -14,14 +14,15 @@
 #include "exec_isolated.h"
 #include "manifest.h"
 #include "runtime.h"
+#include "sandbox.h"
 #include "schema.h"
 #include "skilldesc.h"
 
 /* Keys the host itself interprets; everything else is the skill's. */
 static const char *const policy_keys[] = {
-        "isolation",          "timeout",     "memory",
-        "concurrency",        "input-dir",   "network",
-        "artifacts-call-max", "http-memory", NULL};
+        "isolation",   "timeout",   "memory",  "concurrency",
+        "threads",     "input-dir", "network", "artifacts-call-max",
+        "http-memory", NULL};
 /* Keys of the host-wide defaults (`config --host`). */
 static const char *const host_keys[] = {"timeout", "artifacts-call-max",
                                         "artifacts-max", "artifacts-keep",
@@ -39,6 +40,8 @@ static void help(void)
 	     "  timeout      per-call deadline: milliseconds, or 30s, 2m...\n"
 	     "  memory       memory cap of an isolated skill, e.g. 512M\n"
 	     "  concurrency  most calls of the skill at once\n"
+	     "  threads      most threads an isolated skill may run at once "
+	     "(default 64)\n"
 	     "  input-dir    folders the skill may read, ':'-separated\n"
 	     "  network      extra hosts it may reach, ','-separated (see "
 	     "permit)\n"
@@ -109,6 +112,16 @@ static int check_policy(const char *key, const char *value)
 	    !exec_isolated_parse_size(value))
 		return cli_usage("config", "%s must be a size like 512M or 2G",
 		                 key);
+	if (!strcmp(key, "threads")) {
+		char *end;
+		long long n = strtoll(value, &end, 10);
+		if (!*value || *end || n < 1 || n > SANDBOX_THREADS_MAX)
+			return cli_usage(
+			        "config",
+			        "threads must be a whole number from 1 "
+			        "to %d",
+			        SANDBOX_THREADS_MAX);
+	}
 	if (!strcmp(key, "memory") && !exec_isolated_parse_size(value))
 		return cli_usage("config",
 		                 "memory must be a size like 512M or 2G");

@@ -104,6 +104,7 @@ static cJSON *live_check(const char *worker, const char *scratch, char *why,
 	close(p[0]);
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
+	sandbox_cgroup_remove(pid);
 	buf[len] = '\0';
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
 		snprintf(why, cap,
@@ -134,7 +135,9 @@ int cmd_doctor(struct cli_ctx *ctx, int argc, char **argv)
 	const cJSON *checks, *c;
 	cJSON *live = NULL, *out = NULL;
 	struct sh_error curl_err;
-	int worker_ok, curl_ok, mandatory, full, rc = 0;
+	int worker_ok, curl_ok, mandatory, full, rc = 0, live_abi;
+	unsigned applied;
+	char weaker[1024], level[1400], ll[32] = "";
 
 	if (cli_wants_help(argc, argv)) {
 		help();
@@ -162,7 +165,36 @@ int cmd_doctor(struct cli_ctx *ctx, int argc, char **argv)
 	mandatory = sup.seccomp && sup.no_new_privs && live;
 	if ((rc = cli_home(ctx, home, sizeof home)))
 		goto done;
-	full = mandatory && sup.landlock_abi && sup.netns && sup.mntns;
+	/* What a sandboxed worker really got, not what the kernel offers:
+	 * a test switch or a failed step shows here. */
+	applied = (unsigned)cJSON_GetNumberValue(
+	        cJSON_GetObjectItemCaseSensitive(live, "applied_bits"));
+	live_abi = (int)cJSON_GetNumberValue(
+	        cJSON_GetObjectItemCaseSensitive(live, "landlock_abi"));
+	if (!(applied & SANDBOX_LANDLOCK))
+		live_abi = 0;
+	full = mandatory &&
+	       (applied &
+	        (SANDBOX_PIDNS | SANDBOX_MIN_ROOT | SANDBOX_NETNS |
+	         SANDBOX_LANDLOCK | SANDBOX_SECCOMP | SANDBOX_PIDS_CGROUP)) ==
+	               (SANDBOX_PIDNS | SANDBOX_MIN_ROOT | SANDBOX_NETNS |
+	                SANDBOX_LANDLOCK | SANDBOX_SECCOMP |
+	                SANDBOX_PIDS_CGROUP);
+	sandbox_weaknesses(applied, live_abi, weaker, sizeof weaker);
+	if (full)
+		snprintf(level, sizeof level,
+		         "full: pid+mount+network namespaces, minimal root, "
+		         "Landlock ABI %d, seccomp, thread cap",
+		         live_abi);
+	if (live_abi)
+		snprintf(ll, sizeof ll, ", Landlock ABI %d", live_abi);
+	if (!full && mandatory)
+		snprintf(level, sizeof level,
+		         "partial: seccomp and rlimits%s%s%s%s; weaker: %s",
+		         applied & SANDBOX_MIN_ROOT ? ", minimal root" : "",
+		         applied & SANDBOX_PIDNS ? ", PID namespace" : "", ll,
+		         applied & SANDBOX_PIDS_CGROUP ? ", thread cap" : "",
+		         weaker);
 	checks = cJSON_GetObjectItemCaseSensitive(live, "checks");
 	if (ctx->json) {
 		out = cJSON_CreateObject();
@@ -171,6 +203,13 @@ int cmd_doctor(struct cli_ctx *ctx, int argc, char **argv)
 		                        full        ? "full"
 		                        : mandatory ? "partial"
 		                                    : "unavailable");
+		if (mandatory) {
+			cJSON_AddStringToObject(out, "isolation_detail", level);
+			cJSON_AddStringToObject(out, "weaker", weaker);
+		}
+		cJSON_AddBoolToObject(k, "pid_namespace", sup.pidns);
+		cJSON_AddBoolToObject(k, "pids_cgroup", sup.pids_cgroup);
+		cJSON_AddBoolToObject(k, "test_switches", sup.test_switches);
 		cJSON_AddBoolToObject(k, "no_new_privs", sup.no_new_privs);
 		cJSON_AddBoolToObject(k, "seccomp", sup.seccomp);
 		cJSON_AddStringToObject(k, "libseccomp", sup.seccomp_version);
@@ -215,6 +254,14 @@ int cmd_doctor(struct cli_ctx *ctx, int argc, char **argv)
 	printf("  network namespace %s\n", yes(sup.netns));
 	printf("  mount namespace   %s\n", yes(sup.mntns));
 	printf("  IPC namespace     %s\n", yes(sup.ipcns));
+	printf("  PID namespace     %s\n", yes(sup.pidns));
+	printf("  pids cgroup       %s\n",
+	       sup.pids_cgroup ? "yes (threads capped per worker)"
+	                       : "no: a skill's threads are not capped");
+	if (sup.test_switches)
+		printf("  TEST SWITCHES     %s / %s set: the sandbox is "
+		       "weakened on purpose\n",
+		       SANDBOX_ENV_LANDLOCK_ABI, SANDBOX_ENV_NO_NAMESPACES);
 	printf("  memory cap        %s\n",
 	       sup.sanitized ? "ASan RSS limit (sanitizer build: no RLIMIT_AS)"
 	                     : "RLIMIT_AS per worker");
@@ -243,12 +290,9 @@ int cmd_doctor(struct cli_ctx *ctx, int argc, char **argv)
 		printf("  libcurl           MISSING: %s\n", curl_err.msg);
 	}
 	printf("\nIsolation: %s\n",
-	       full ? "full"
-	       : mandatory
-	               ? "partial (seccomp and rlimits; see what is missing "
-	                 "above)"
-	               : "UNAVAILABLE: skills cannot run isolated; only "
-	                 "skills marked `isolation in-process` will run");
+	       mandatory ? level
+	                 : "UNAVAILABLE: skills cannot run isolated; only "
+	                   "skills marked `isolation in-process` will run");
 done:
 	cJSON_Delete(out);
 	cJSON_Delete(live);

@@ -9,7 +9,7 @@
  *       install.
  *
  *   skillhost-worker --serve LIB --bundle DIR [--scratch DIR]
- *                    [--memory BYTES]
+ *                    [--memory BYTES] [--threads N]
  *       The isolated executor's worker (exec_isolated.c starts it): fd 3 is
  *       its end of the host's socketpair, fd 4 the shared control page,
  *       stdout and stderr a pipe the host reads. It sandboxes itself, loads
@@ -43,6 +43,7 @@
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -137,6 +138,8 @@ static struct {
 
 static struct wire_ctl *ctl;
 static long page_size;
+/* pid 1 of a PID namespace: a signal raised on itself would be ignored. */
+static int ns_init;
 
 static void frame_free(struct frame *f)
 {
@@ -341,8 +344,11 @@ static void on_fatal(int sig, siginfo_t *si, void *uc)
 		if (sig == SIGSYS) {
 			/* A forbidden system call: say which and stop. */
 			atomic_store(&ctl->crash_syscall, si->si_syscall);
+			atomic_store(&ctl->crash_arch, si->si_arch);
 			syscall(SYS_exit_group, WIRE_EXIT_VIOLATION);
 		}
+		if (ns_init)
+			syscall(SYS_exit_group, WIRE_EXIT_SIGNAL);
 	}
 	signal(sig, SIG_DFL);
 	raise(sig);
@@ -351,8 +357,10 @@ static void on_fatal(int sig, siginfo_t *si, void *uc)
 static void crash_handlers(void)
 {
 	static char stack[ALT_STACK_SIZE];
-	static const int sigs[] = {SIGSEGV, SIGBUS,  SIGILL,
-	                           SIGFPE,  SIGABRT, SIGSYS};
+	/* SIGXCPU too: as pid 1 of a PID namespace, the worker would ignore
+	 * it, and die later of SIGKILL at the hard limit. */
+	static const int sigs[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE,
+	                           SIGABRT, SIGSYS, SIGXCPU};
 	stack_t ss = {.ss_sp = stack, .ss_size = sizeof stack};
 	struct sigaction sa;
 
@@ -1300,6 +1308,7 @@ static void host_api_init(void)
 struct serve_opts {
 	const char *lib, *bundle, *scratch;
 	uint64_t memory;
+	unsigned threads;
 };
 
 static int send_hello(const struct loaded_skill *ls,
@@ -1480,7 +1489,9 @@ static char **read_paths(const char *lib, const char *bundle)
 static int serve(const struct serve_opts *o)
 {
 	struct sandbox_opts so = {.scratch = o->scratch,
-	                          .memory_max = o->memory};
+	                          .memory_max = o->memory,
+	                          .threads_max = o->threads,
+	                          .signal_exit = WIRE_EXIT_SIGNAL};
 	struct sandbox_report sb;
 	struct loaded_skill *ls;
 	struct sh_error e;
@@ -1498,6 +1509,7 @@ static int serve(const struct serve_opts *o)
 		return WIRE_EXIT_SETUP;
 	}
 	ctl = page;
+	so.death_signal = &ctl->crash_signal;
 	close(CTL_FD);
 	chan.fd = CHAN_FD;
 	wire_reader_init(&chan.rd);
@@ -1510,6 +1522,7 @@ static int serve(const struct serve_opts *o)
 		        e.msg);
 		return WIRE_EXIT_SETUP;
 	}
+	ns_init = getpid() == 1;
 	if (o->scratch && chdir(o->scratch))
 		fprintf(stderr, "worker: cannot enter %s: %s\n", o->scratch,
 		        strerror(errno));
@@ -1557,8 +1570,24 @@ static int probe(const char *lib, const char *bundle)
 	struct sh_error e;
 	cJSON *j;
 	char *s;
+	void *page;
 
+	/* The installer's descriptors are none of the skill's business. */
+	syscall(SYS_close_range, 3, ~0u, 0);
 	signal(SIGXFSZ, SIG_IGN);
+	/* A control page of its own, shared with the sandbox's supervisor,
+	 * so a skill that crashes as pid 1 of its PID namespace is reported
+	 * with its signal. */
+	page = mmap(NULL, WIRE_CTL_SIZE, PROT_READ | PROT_WRITE,
+	            MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (page != MAP_FAILED) {
+		ctl = page;
+		atomic_store(&ctl->crash_syscall, -1);
+		so.signal_exit = WIRE_EXIT_SIGNAL;
+		so.death_signal = &ctl->crash_signal;
+		page_size = sysconf(_SC_PAGESIZE);
+		crash_handlers();
+	}
 	so.read_paths =
 	        (const char *const *)read_paths(lib, bundle ? bundle : lib);
 	if (sandbox_apply(&so, &sb, &e) != SH_OK) {
@@ -1566,6 +1595,7 @@ static int probe(const char *lib, const char *bundle)
 		        e.msg);
 		return 3;
 	}
+	ns_init = getpid() == 1;
 	if (loader_open(lib, &ls, &e) != SH_OK) {
 		fprintf(stderr, "%s\n", e.msg);
 		return 3;
@@ -1615,6 +1645,7 @@ static int sandbox_check(const char *scratch)
 	cJSON_AddStringToObject(
 	        j, "applied",
 	        sandbox_describe(sb.applied, applied, sizeof applied));
+	cJSON_AddNumberToObject(j, "applied_bits", sb.applied);
 	cJSON_AddNumberToObject(j, "landlock_abi", sb.landlock_abi);
 	cJSON_AddStringToObject(j, "skipped", sb.detail);
 	fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -1637,6 +1668,31 @@ static int sandbox_check(const char *scratch)
 	}
 	cJSON_AddStringToObject(checks, "signal the parent",
 	                        verdict(kill(getppid(), 0) != 0));
+	cJSON_AddStringToObject(checks, "signal own group",
+	                        verdict(kill(0, 0) != 0));
+	cJSON_AddStringToObject(checks, "chmod a host file",
+	                        verdict(chmod("/etc/passwd", 0644) != 0));
+	{
+		struct stat st;
+		cJSON_AddStringToObject(checks, "stat /etc/passwd",
+		                        verdict(stat("/etc/passwd", &st) != 0));
+	}
+	{
+		/* In a PID namespace the parent has no pid here at all. */
+		struct rlimit rl;
+		pid_t pp = getppid();
+		cJSON_AddStringToObject(
+		        checks, "prlimit the parent",
+		        verdict(pp == 0 ||
+		                prlimit(pp, RLIMIT_NOFILE, NULL, &rl) != 0));
+	}
+	{
+		char weak[1024];
+		cJSON_AddStringToObject(j, "weaker",
+		                        sandbox_weaknesses(sb.applied,
+		                                           sb.landlock_abi,
+		                                           weak, sizeof weak));
+	}
 	s = cJSON_PrintUnformatted(j);
 	cJSON_Delete(j);
 	if (!s)
@@ -1651,7 +1707,7 @@ static int usage(void)
 	fprintf(stderr,
 	        "usage: skillhost-worker --probe LIB [--bundle DIR]\n"
 	        "       skillhost-worker --serve LIB --bundle DIR "
-	        "[--scratch DIR] [--memory BYTES]\n"
+	        "[--scratch DIR] [--memory BYTES] [--threads N]\n"
 	        "       skillhost-worker --sandbox-check [--scratch DIR]\n"
 	        "(an internal helper of skillhost)\n");
 	return 2;
@@ -1661,7 +1717,7 @@ int main(int argc, char **argv)
 {
 	const char *probe_lib = NULL, *serve_lib = NULL, *bundle = NULL;
 	const char *scratch = NULL;
-	unsigned long long memory = 0;
+	unsigned long long memory = 0, threads = 0;
 	int check = 0;
 
 	for (int i = 1; i < argc; i++) {
@@ -1675,6 +1731,8 @@ int main(int argc, char **argv)
 			scratch = argv[++i];
 		else if (!strcmp(argv[i], "--memory") && i + 1 < argc)
 			memory = strtoull(argv[++i], NULL, 10);
+		else if (!strcmp(argv[i], "--threads") && i + 1 < argc)
+			threads = strtoull(argv[++i], NULL, 10);
 		else if (!strcmp(argv[i], "--sandbox-check"))
 			check = 1;
 		else
@@ -1691,8 +1749,11 @@ int main(int argc, char **argv)
 		return sandbox_check(scratch);
 	if (!bundle)
 		return usage();
-	return serve(&(struct serve_opts){.lib = serve_lib,
-	                                  .bundle = bundle,
-	                                  .scratch = scratch,
-	                                  .memory = memory});
+	return serve(&(struct serve_opts){
+	        .lib = serve_lib,
+	        .bundle = bundle,
+	        .scratch = scratch,
+	        .memory = memory,
+	        .threads = threads > SANDBOX_THREADS_MAX ? SANDBOX_THREADS_MAX
+	                                                 : (unsigned)threads});
 }

@@ -8,6 +8,7 @@
 # (fields, surfaces, no argument secrets).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/mcp_lib.sh"
+shopt -s extglob
 PKG=$SKILLS_OUT/packages
 SECRET_ARG=arg-secret-9d41c7
 OTHER_SECRET=other-skills-secret-5be2
@@ -43,7 +44,7 @@ hostile() {
   run "$SH" call "testing/hostile.$1" "$2" --compact
   took=$(( $(ms) - t0 ))
   expect_rc 1 "$1 fails"
-  expect_out "$4" "$1 says why"
+  case "$out" in *$4*) ok "$1 says why" ;; *) fail "$1: stdout lacks '$4'"; echo "  stdout: $out" ;; esac
   case "$out" in *"$OTHER_SECRET"*|*root:*) fail "$1 leaked a file" ;; esac
   [ "$took" -le $(( $3 + 200 )) ] && ok "$1 in ${took} ms" || fail "$1 took ${took} ms (limit $3 + 200)"
   run "$SH" call testing/hostile.ok '{}' --compact
@@ -55,8 +56,9 @@ hostile flood '{}' 1500 "deadline passed"
 hostile hog '{}' 1500 "memory cap of 256 MiB"
 hostile fork_bomb '{}' 1500 "(clone)"
 hostile exec '{}' 1500 "(execve)"
-hostile read_file '{"path":"/etc/shadow"}' 1500 "Permission denied"
-hostile read_file "{\"path\":\"$SKILLHOST_HOME/secrets.json\"}" 1500 "Permission denied"
+# Refused (Landlock), or not there at all (the minimal root).
+hostile read_file '{"path":"/etc/shadow"}' 1500 "@(Permission denied|No such file)"
+hostile read_file "{\"path\":\"$SKILLHOST_HOME/secrets.json\"}" 1500 "@(Permission denied|No such file)"
 hostile kill_host '{}' 1500 "kill: "
 hostile exit '{}' 1500 "exited with status 3"
 hostile garbage '{"kind":"junk"}' 1500 "broke the host protocol"

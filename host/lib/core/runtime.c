@@ -91,6 +91,8 @@ static sh_status open_isolated(struct runtime *rt, struct skill *s,
 		o.memory_max = exec_isolated_parse_size(v);
 	if ((v = config_policy(rt->config, s->desc->name, "concurrency")))
 		o.pool_max = (unsigned)strtoul(v, NULL, 10);
+	if ((v = config_policy(rt->config, s->desc->name, "threads")))
+		o.threads_max = (unsigned)strtoul(v, NULL, 10);
 	hostlog(SKILL_LOG_DEBUG, "starting %s %s isolated from %s",
 	        s->desc->name, s->desc->version, lib);
 	return exec_isolated_open(&o, out, e);

@@ -86,6 +86,7 @@ struct isolated {
 	const void *ext[WIRE_EXT_COUNT];
 	char *welcome_ids;
 	uint64_t memory_max;
+	unsigned threads_max;
 	unsigned pool_max;
 	int64_t grace_ns, backoff_base_ns, backoff_max_ns, cooldown_ns;
 	unsigned breaker_crashes;
@@ -237,6 +238,8 @@ static void worker_free(struct worker *w)
 	if (w->ctl)
 		munmap(w->ctl, WIRE_CTL_SIZE);
 	wire_reader_free(&w->rd);
+	/* Reaped by now (or never started). */
+	sandbox_cgroup_remove(w->pid);
 	if (w->scratch[0] && fs_remove_tree(w->scratch, &e) != SH_OK)
 		hostlog(SKILL_LOG_WARNING, "%s", e.msg);
 	free(w);
@@ -270,7 +273,7 @@ static char *env_entry(const char *name, const char *value)
  * sanitizer builds (with the memory cap, which RLIMIT_AS cannot give). */
 char **exec_isolated_env(const char *scratch, uint64_t memory_max)
 {
-	enum { ENV_MAX = 10 };
+	enum { ENV_MAX = 12 };
 	char **env = calloc(ENV_MAX, sizeof *env);
 	const char *v;
 	int n = 0, level = hostlog_level();
@@ -287,6 +290,12 @@ char **exec_isolated_env(const char *scratch, uint64_t memory_max)
 		                  hostlog_level_name((skill_log_level)level));
 	if ((v = getenv("LD_LIBRARY_PATH")))
 		env[n++] = env_entry("LD_LIBRARY_PATH", v);
+	/* The sandbox's test switches (sandbox.h), so a test can make every
+	 * worker behave as on an older kernel. */
+	if ((v = getenv(SANDBOX_ENV_LANDLOCK_ABI)))
+		env[n++] = env_entry(SANDBOX_ENV_LANDLOCK_ABI, v);
+	if ((v = getenv(SANDBOX_ENV_NO_NAMESPACES)))
+		env[n++] = env_entry(SANDBOX_ENV_NO_NAMESPACES, v);
 	if (sandbox_sanitized()) {
 		char opts[512];
 		/* No leak checker (it needs ptrace), no symbolizer (it needs
@@ -350,7 +359,7 @@ static sh_status spawn(struct isolated *iso, struct worker **out,
 	struct worker *w = calloc(1, sizeof *w);
 	int sv[2] = {-1, -1}, op[2] = {-1, -1}, memfd = -1;
 	int cfd = -1, cout = -1, cmem = -1;
-	char memory[32];
+	char memory[32], threads[16];
 	char *argv[] = {"skillhost-worker",
 	                "--serve",
 	                iso->lib,
@@ -360,6 +369,8 @@ static sh_status spawn(struct isolated *iso, struct worker **out,
 	                NULL,
 	                "--memory",
 	                memory,
+	                "--threads",
+	                threads,
 	                NULL};
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t attr;
@@ -382,6 +393,7 @@ static sh_status spawn(struct isolated *iso, struct worker **out,
 	argv[6] = w->scratch;
 	snprintf(memory, sizeof memory, "%llu",
 	         (unsigned long long)iso->memory_max);
+	snprintf(threads, sizeof threads, "%u", iso->threads_max);
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) ||
 	    pipe2(op, O_CLOEXEC) ||
 	    (memfd = memfd_create("skillhost-ctl", MFD_CLOEXEC)) < 0 ||
@@ -1361,6 +1373,7 @@ static skill_status ended(struct isolated *iso, struct session *s, int status,
 	struct worker *w = s->w;
 	int sig = atomic_load(&w->ctl->crash_signal);
 	int nr = atomic_load(&w->ctl->crash_syscall);
+	unsigned arch = atomic_load(&w->ctl->crash_arch);
 	uint64_t vm = atomic_load(&w->ctl->crash_vm);
 	uint64_t slack = iso->memory_max / 8 > (16u << 20) ? iso->memory_max / 8
 	                                                   : (16u << 20);
@@ -1401,7 +1414,7 @@ static skill_status ended(struct isolated *iso, struct session *s, int status,
 	}
 	if (WIFEXITED(status) && WEXITSTATUS(status) == WIRE_EXIT_VIOLATION &&
 	    nr >= 0) {
-		sandbox_syscall_name(nr, sn, sizeof sn);
+		sandbox_syscall_name(nr, arch, sn, sizeof sn);
 		snprintf(msg, cap,
 		         "%s failed: the skill made a system call isolated "
 		         "skills may not make (%s), and its worker was "
@@ -1904,6 +1917,10 @@ sh_status exec_isolated_open(const struct exec_isolated_opts *o,
 	        o->memory_max ? o->memory_max : ISOLATED_MEMORY_DEFAULT;
 	if (iso->memory_max < ISOLATED_MEMORY_MIN)
 		iso->memory_max = ISOLATED_MEMORY_MIN;
+	iso->threads_max =
+	        o->threads_max ? o->threads_max : SANDBOX_THREADS_DEFAULT;
+	if (iso->threads_max > SANDBOX_THREADS_MAX)
+		iso->threads_max = SANDBOX_THREADS_MAX;
 	iso->pool_max = o->pool_max ? o->pool_max : ISOLATED_POOL_DEFAULT;
 	if (iso->pool_max > ISOLATED_POOL_MAX)
 		iso->pool_max = ISOLATED_POOL_MAX;

@@ -70,7 +70,8 @@ struct exec_isolated_opts {
 	const struct host_services *svc; /* borrowed; outlives the executor */
 	uint64_t memory_max;             /* address-space cap; 0: default */
 	unsigned pool_max;               /* workers at most; 0: default */
-	const char *worker_path;         /* NULL: probe_worker_path() */
+	unsigned threads_max; /* the skill's threads per worker; 0: default */
+	const char *worker_path;  /* NULL: probe_worker_path() */
 	const char *scratch_root; /* where scratch folders go; NULL: $TMPDIR
 	                           * or /tmp */
 	/* The host's extension vtables; NULL: svc->ext_lookup. */

@@ -19,6 +19,8 @@
 
 #include "call.h"
 #include "exec_isolated.h"
+#include "sandbox.h"
+#include "wire.h"
 
 #define PROBE_STDERR_MAX 4096
 
@@ -27,6 +29,9 @@ static void describe_exit(int status, char *buf, size_t cap)
 	if (WIFSIGNALED(status))
 		snprintf(buf, cap, "was killed by signal %d (%s)",
 		         WTERMSIG(status), strsignal(WTERMSIG(status)));
+	else if (WEXITSTATUS(status) == WIRE_EXIT_VIOLATION)
+		snprintf(buf, cap,
+		         "was stopped for a system call the sandbox forbids");
 	else
 		snprintf(buf, cap, "exited with status %d",
 		         WEXITSTATUS(status));
@@ -99,6 +104,7 @@ sh_status probe_skill(const char *lib, const char *bundle_dir,
 	char *argv[] = {"skillhost-worker", "--probe",          (char *)lib,
 	                "--bundle",         (char *)bundle_dir, NULL};
 	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t attr;
 	int out_pipe[2] = {-1, -1}, err_pipe[2] = {-1, -1};
 	char *text = NULL, **env = NULL;
 	size_t len = 0;
@@ -123,12 +129,19 @@ sh_status probe_skill(const char *lib, const char *bundle_dir,
 	posix_spawn_file_actions_adddup2(&fa, out_pipe[1], 1);
 	posix_spawn_file_actions_adddup2(&fa, err_pipe[1], 2);
 	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-	if (posix_spawn(&pid, worker, &fa, NULL, argv, env) != 0) {
+	/* Its own session and process group: a constructor's kill(0, ...)
+	 * must not reach the installer and its shell (the sandbox refuses it
+	 * as well). */
+	posix_spawnattr_init(&attr);
+	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID);
+	if (posix_spawn(&pid, worker, &fa, &attr, argv, env) != 0) {
+		posix_spawnattr_destroy(&attr);
 		posix_spawn_file_actions_destroy(&fa);
 		rc = sh_error_errno(e, SH_ERR_FAIL, errno, "cannot run %s",
 		                    worker);
 		goto out;
 	}
+	posix_spawnattr_destroy(&attr);
 	posix_spawn_file_actions_destroy(&fa);
 	close(out_pipe[1]);
 	close(err_pipe[1]);
@@ -139,6 +152,7 @@ sh_status probe_skill(const char *lib, const char *bundle_dir,
 		kill(pid, SIGKILL);
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
+	sandbox_cgroup_remove(pid);
 	if (got == 1) {
 		rc = sh_error_set(e, SH_ERR_ABI,
 		                  "%s: the skill did not finish loading within "

@@ -4,8 +4,13 @@
  */
 #include "sandbox.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <linux/audit.h>
+#include <poll.h>
+#include <stdatomic.h>
 #include <linux/capability.h>
 #include <sched.h>
 #include <signal.h>
@@ -16,12 +21,15 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
 
 #include <seccomp.h>
+
+#include "wire.h"
 
 #if defined(__SANITIZE_ADDRESS__)
 #define SANDBOX_ASAN 1
@@ -208,10 +216,6 @@ static const char *const allowed_calls[] = {"read",
                                             "access",
                                             "faccessat",
                                             "faccessat2",
-                                            "open",
-                                            "openat",
-                                            "openat2",
-                                            "creat",
                                             "getdents",
                                             "getdents64",
                                             "getcwd",
@@ -231,10 +235,6 @@ static const char *const allowed_calls[] = {"read",
                                             "symlinkat",
                                             "readlink",
                                             "readlinkat",
-                                            "chmod",
-                                            "fchmod",
-                                            "fchmodat",
-                                            "truncate",
                                             "ftruncate",
                                             "fallocate",
                                             "fsync",
@@ -291,7 +291,6 @@ static const char *const allowed_calls[] = {"read",
                                             "getsid",
                                             "getrlimit",
                                             "setrlimit",
-                                            "prlimit64",
                                             "getrusage",
                                             "times",
                                             "sched_yield",
@@ -309,10 +308,6 @@ static const char *const allowed_calls[] = {"read",
                                             "uname",
                                             "sysinfo",
                                             "umask",
-                                            "utime",
-                                            "utimes",
-                                            "utimensat",
-                                            "futimesat",
                                             "statfs",
                                             "fstatfs",
                                             "copy_file_range",
@@ -429,7 +424,176 @@ static int map_ids(uid_t uid, gid_t gid)
 	return write_file("/proc/self/gid_map", line);
 }
 
-static void namespaces(const struct sandbox_opts *o, struct sandbox_report *r)
+/* The test switches (sandbox.h). */
+static int test_no_namespaces(void)
+{
+	const char *v = getenv(SANDBOX_ENV_NO_NAMESPACES);
+	return v && *v && strcmp(v, "0") != 0;
+}
+
+/* The highest Landlock ABI a test allows, or -1 for no cap. */
+static int test_landlock_cap(void)
+{
+	const char *v = getenv(SANDBOX_ENV_LANDLOCK_ABI);
+	char *end;
+	long n;
+
+	if (!v || !*v)
+		return -1;
+	n = strtol(v, &end, 10);
+	return *end || n < 0 || n > 1000 ? -1 : (int)n;
+}
+
+/* ---- the pids cgroup ---- */
+
+/* cgroup v1's pids hierarchy, then v2's single one. */
+static const char *const cg_bases[] = {"/sys/fs/cgroup/pids", "/sys/fs/cgroup",
+                                       NULL};
+
+static int cg_usable(const char *base)
+{
+	char path[256], buf[512];
+	ssize_t n;
+	int fd;
+
+	/* v1: a hierarchy of its own; v2: the pids controller must be
+	 * enabled for the root's children. */
+	snprintf(path, sizeof path, "%s/cgroup.subtree_control", base);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		snprintf(path, sizeof path, "%s/tasks", base);
+		return strcmp(base, cg_bases[0]) == 0 &&
+		       access(path, W_OK) == 0;
+	}
+	n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	for (char *t = strtok(buf, " \n"); t; t = strtok(NULL, " \n"))
+		if (!strcmp(t, "pids"))
+			return access(base, W_OK) == 0;
+	return 0;
+}
+
+static void cg_dir(const char *base, pid_t pid, char *buf, size_t cap)
+{
+	snprintf(buf, cap, "%s/skillhost-worker-%ld", base, (long)pid);
+}
+
+static int cg_write(const char *dir, const char *file, long value)
+{
+	char path[320], text[32];
+
+	snprintf(path, sizeof path, "%s/%s", dir, file);
+	snprintf(text, sizeof text, "%ld\n", value);
+	return write_file(path, text);
+}
+
+/* Remove the cgroups of workers that are gone without their host
+ * removing them (a host killed outright). A live pid's is left alone,
+ * even when its number was reused. */
+static void cg_sweep(const char *base)
+{
+	DIR *d = opendir(base);
+	struct dirent *de;
+	char dir[300];
+
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		char *end;
+		long pid;
+		if (strncmp(de->d_name, "skillhost-worker-", 17))
+			continue;
+		pid = strtol(de->d_name + 17, &end, 10);
+		if (*end || pid <= 0 || kill((pid_t)pid, 0) == 0 ||
+		    errno != ESRCH)
+			continue;
+		snprintf(dir, sizeof dir, "%s/%s", base, de->d_name);
+		rmdir(dir);
+	}
+	closedir(d);
+}
+
+/* The worker's pids cgroup once joined, for cg_settle. */
+static char cg_joined[256];
+
+/* Join a pids cgroup of our own, named by our pid (which the host knows).
+ * Its cap is set by cg_settle once it is known whether a supervisor
+ * shares it; until then it allows the worker's own tasks only. */
+static void pids_cgroup(struct sandbox_report *r)
+{
+	pid_t pid = getpid();
+	char dir[256];
+	int err = EACCES; /* no hierarchy this user may write */
+
+	for (const char *const *b = cg_bases; *b; b++) {
+		if (!cg_usable(*b))
+			continue;
+		cg_sweep(*b);
+		cg_dir(*b, pid, dir, sizeof dir);
+		/* EEXIST: one left by an earlier process with our pid. */
+		if (mkdir(dir, 0755) && errno != EEXIST) {
+			err = errno;
+			continue;
+		}
+		/* cgroup v1: "0" into tasks moves just this (so far only)
+		 * thread, which the kernel does without the global
+		 * threadgroup lock and the RCU grace period that taking it
+		 * costs (~10 ms); threads started later follow it. */
+		if (cg_write(dir, "pids.max", 4) ||
+		    (b == cg_bases
+		             ? cg_write(dir, "tasks", 0)
+		             : cg_write(dir, "cgroup.procs", (long)pid))) {
+			err = errno;
+			rmdir(dir);
+			continue;
+		}
+		snprintf(cg_joined, sizeof cg_joined, "%s", dir);
+		r->applied |= SANDBOX_PIDS_CGROUP;
+		return;
+	}
+	note(r, "pids cgroup (thread cap)", err);
+}
+
+/* Cap the cgroup at the skill's threads plus the worker's own tasks: the
+ * main thread, the watchdog and the supervisor when there is one (a
+ * sanitizer runtime's thread, started before, stayed outside). */
+static void cg_settle(const struct sandbox_opts *o, struct sandbox_report *r)
+{
+	unsigned max =
+	        o->threads_max ? o->threads_max : SANDBOX_THREADS_DEFAULT;
+	long own = 2 + !!(r->applied & SANDBOX_PIDNS);
+
+	if (!(r->applied & SANDBOX_PIDS_CGROUP))
+		return;
+	if (max > SANDBOX_THREADS_MAX)
+		max = SANDBOX_THREADS_MAX;
+	if (cg_write(cg_joined, "pids.max", (long)max + own)) {
+		note(r, "pids cgroup (thread cap)", errno);
+		r->applied &= ~SANDBOX_PIDS_CGROUP;
+	}
+}
+
+void sandbox_cgroup_remove(pid_t pid)
+{
+	char dir[256];
+
+	if (pid <= 0)
+		return;
+	for (const char *const *b = cg_bases; *b; b++) {
+		cg_dir(*b, pid, dir, sizeof dir);
+		/* The namespace's pid 1 dies of PR_SET_PDEATHSIG a moment
+		 * after the supervisor the host reaped. */
+		for (int i = 0; i < 200 && rmdir(dir) && errno == EBUSY; i++)
+			usleep(500);
+	}
+}
+
+/* ---- namespaces ---- */
+
+static void namespaces(struct sandbox_report *r, int want_pid)
 {
 	static const struct {
 		int flag;
@@ -437,7 +601,8 @@ static void namespaces(const struct sandbox_opts *o, struct sandbox_report *r)
 		const char *name;
 	} each[] = {{CLONE_NEWNET, SANDBOX_NETNS, "network namespace"},
 	            {CLONE_NEWNS, SANDBOX_MNTNS, "mount namespace"},
-	            {CLONE_NEWIPC, SANDBOX_IPCNS, "IPC namespace"}};
+	            {CLONE_NEWIPC, SANDBOX_IPCNS, "IPC namespace"},
+	            {CLONE_NEWPID, SANDBOX_PIDNS, "PID namespace"}};
 	uid_t uid = getuid();
 	gid_t gid = getgid();
 
@@ -454,20 +619,325 @@ static void namespaces(const struct sandbox_opts *o, struct sandbox_report *r)
 		r->applied |= SANDBOX_USERNS;
 	}
 	for (size_t i = 0; i < sizeof each / sizeof *each; i++) {
+		if (each[i].flag == CLONE_NEWPID && !want_pid)
+			continue;
 		if (unshare(each[i].flag))
 			note(r, each[i].name, errno);
 		else
 			r->applied |= each[i].bit;
 	}
-	if (!(r->applied & SANDBOX_MNTNS))
-		return;
 	/* Nothing we mount may propagate back to the host's namespace. */
-	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL)) {
+	if ((r->applied & SANDBOX_MNTNS) &&
+	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL)) {
 		note(r, "private mounts", errno);
-		return;
+		r->applied &= ~SANDBOX_MNTNS;
 	}
+}
+
+/* ---- the supervisor ---- */
+
+static void die_like(int sig) __attribute__((noreturn));
+static void die_like(int sig)
+{
+	sigset_t one;
+
+	signal(sig, SIG_DFL);
+	sigemptyset(&one);
+	sigaddset(&one, sig);
+	sigprocmask(SIG_UNBLOCK, &one, NULL);
+	raise(sig);
+	_exit(128 + sig);
+}
+
+static void drop_capabilities(struct sandbox_report *r);
+
+/* The parent after the fork into the PID namespace: it runs no skill code,
+ * holds none of the worker's descriptors (the host must see the channel
+ * close when the child dies) and ends as the child ended. */
+static void supervise(pid_t child, const struct sandbox_opts *o, int keep)
+        __attribute__((noreturn));
+static void supervise(pid_t child, const struct sandbox_opts *o, int keep)
+{
+	struct sandbox_report scratch_report = {0};
+	int status;
+
+	if (keep > 3)
+		syscall(SYS_close_range, 3, keep - 1, 0);
+	syscall(SYS_close_range, keep + 1, ~0u, 0);
+	drop_capabilities(&scratch_report);
+	prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+	/* The host ends the worker with SIGKILL; anything else asking it to
+	 * stop ends it too, and the child with it (its death signal). */
+	while (waitpid(child, &status, __WALL) < 0)
+		if (errno != EINTR)
+			_exit(WIRE_EXIT_SETUP);
+	if (WIFSIGNALED(status))
+		die_like(WTERMSIG(status));
+	if (o->death_signal && WEXITSTATUS(status) == o->signal_exit) {
+		int sig = atomic_load(o->death_signal);
+		if (sig > 0 && sig < NSIG)
+			die_like(sig);
+	}
+	_exit(WEXITSTATUS(status));
+}
+
+/* Fork into the PID namespace unshared before. Returns in the child only;
+ * -1 (and no namespace) when fork fails. */
+static int enter_pidns(const struct sandbox_opts *o, struct sandbox_report *r)
+{
+	int p[2];
+	pid_t pid;
+
+	if (pipe2(p, O_CLOEXEC)) {
+		note(r, "PID namespace (pipe)", errno);
+		return -1;
+	}
+	pid = fork();
+	if (pid < 0) {
+		note(r, "PID namespace (fork)", errno);
+		close(p[0]);
+		close(p[1]);
+		return -1;
+	}
+	if (pid > 0) {
+		close(p[1]);
+		supervise(pid, o, p[0]);
+	}
+	close(p[0]);
+	/* Die with the supervisor; if it died before this was set, its end
+	 * of the pipe is closed already. */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0))
+		_exit(WIRE_EXIT_SETUP);
+	{
+		struct pollfd pf = {p[1], POLLOUT, 0};
+		if (poll(&pf, 1, 0) == 1 && (pf.revents & (POLLERR | POLLHUP)))
+			_exit(WIRE_EXIT_SETUP);
+	}
+	close(p[1]);
+	return 0;
+}
+
+/* ---- the minimal root ---- */
+
+/* What the new root holds besides the system folders. */
+static const char *const devices[] = {"/dev/null", "/dev/zero", "/dev/random",
+                                      "/dev/urandom", NULL};
+
+#define ROOT_PATHS_MAX 64
+
+struct root_src {
+	const char *path;
+	int fd; /* O_PATH, opened before the host's tree is covered */
+	int device;
+};
+
+/* mkdir -p of a path relative to the current folder. */
+static int mkdirs(const char *rel, int last)
+{
+	char buf[PATH_MAX];
+	size_t n = strlen(rel);
+
+	if (n >= sizeof buf)
+		return errno = ENAMETOOLONG, -1;
+	memcpy(buf, rel, n + 1);
+	for (char *p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0755) && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	if (last && mkdir(buf, 0755) && errno != EEXIST)
+		return -1;
+	return 0;
+}
+
+/* A mount's flags that a remount in a user namespace must keep. */
+static unsigned long locked_flags(const char *path)
+{
+	struct statvfs sv;
+	unsigned long f = 0;
+
+	if (statvfs(path, &sv))
+		return 0;
+	if (sv.f_flag & ST_NOSUID)
+		f |= MS_NOSUID;
+	if (sv.f_flag & ST_NODEV)
+		f |= MS_NODEV;
+	if (sv.f_flag & ST_NOEXEC)
+		f |= MS_NOEXEC;
+	if (sv.f_flag & ST_NOATIME)
+		f |= MS_NOATIME;
+	if (sv.f_flag & ST_NODIRATIME)
+		f |= MS_NODIRATIME;
+	if (sv.f_flag & ST_RELATIME)
+		f |= MS_RELATIME;
+	return f;
+}
+
+/* Put src at the same path (relative to the new root, the current
+ * folder): a symlink as a symlink, anything else as a read-only bind. */
+static int place(const struct root_src *src)
+{
+	const char *rel = src->path + 1;
+	char link[PATH_MAX], from[64];
+	struct stat st;
+	unsigned long fl;
+	ssize_t n;
+	int fd;
+
+	if (fstatat(src->fd, "", &st, AT_EMPTY_PATH))
+		return -1;
+	if (S_ISLNK(st.st_mode)) {
+		n = readlinkat(src->fd, "", link, sizeof link - 1);
+		if (n < 0)
+			return -1;
+		link[n] = '\0';
+		return mkdirs(rel, 0) || (symlink(link, rel) && errno != EEXIST)
+		               ? -1
+		               : 0;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		if (mkdirs(rel, 1))
+			return -1;
+	} else {
+		if (mkdirs(rel, 0))
+			return -1;
+		fd = open(rel, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+		if (fd < 0)
+			return -1;
+		close(fd);
+	}
+	snprintf(from, sizeof from, "/proc/self/fd/%d", src->fd);
+	if (mount(from, rel, NULL, MS_BIND | MS_REC, NULL))
+		return -1;
+	/* Device files keep working on their mount (no MS_NODEV); nothing
+	 * else can be a device, run setuid or be written. */
+	fl = MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | locked_flags(rel);
+	if (!src->device)
+		fl |= MS_NODEV;
+	return mount(NULL, rel, NULL, fl, NULL);
+}
+
+static int by_length(const void *a, const void *b)
+{
+	size_t x = strlen(((const struct root_src *)a)->path);
+	size_t y = strlen(((const struct root_src *)b)->path);
+	return x < y ? -1 : x > y;
+}
+
+/* 1 when path is at or beneath dir. */
+static int beneath(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+	return strncmp(path, dir, n) == 0 && (path[n] == '/' || !path[n]);
+}
+
+/* Add an absolute path (skipping what is missing or already inside an
+ * earlier one happens in min_root). */
+static void add_src(struct root_src *v, size_t *n, const char *path, int device)
+{
+	if (*n < ROOT_PATHS_MAX && path && path[0] == '/' && path[1])
+		v[(*n)++] = (struct root_src){path, -1, device};
+}
+
+/* Where the new root is built: a folder every system has, covered only in
+ * our own mount namespace. */
+#define ROOT_MOUNTPOINT "/tmp"
+
+static void min_root(const struct sandbox_opts *o, struct sandbox_report *r)
+{
+	struct root_src src[ROOT_PATHS_MAX];
+	char ld[4096], opts[64];
+	const char *v = getenv("LD_LIBRARY_PATH");
+	size_t n = 0, kept = 0;
+	int covered = 0, err = 0;
+	const char *step = "";
+
+	for (const char *const *p = system_read; *p; p++)
+		if (strncmp(*p, "/proc", 5) && strncmp(*p, "/dev/", 5))
+			add_src(src, &n, *p, 0);
+	for (const char *const *p = o->read_paths; p && *p; p++)
+		add_src(src, &n, *p, 0);
+	if (v && strlen(v) < sizeof ld) {
+		char *save = NULL;
+		memcpy(ld, v, strlen(v) + 1);
+		for (char *d = strtok_r(ld, ":", &save); d;
+		     d = strtok_r(NULL, ":", &save))
+			add_src(src, &n, d, 0);
+	}
+	for (const char *const *p = devices; *p; p++)
+		add_src(src, &n, *p, 1);
+	qsort(src, n, sizeof *src, by_length);
+	for (size_t i = 0; i < n; i++) {
+		int inside = 0;
+		for (size_t j = 0; j < kept && !inside; j++)
+			inside = beneath(src[i].path, src[j].path);
+		if (inside)
+			continue;
+		src[i].fd = open(src[i].path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+		if (src[i].fd >= 0)
+			src[kept++] = src[i];
+	}
+	step = "tmpfs";
+	if (mount("tmpfs", ROOT_MOUNTPOINT, "tmpfs", MS_NOSUID | MS_NODEV,
+	          "size=1m,nr_inodes=4096,mode=0755") ||
+	    chdir(ROOT_MOUNTPOINT))
+		goto fail;
+	covered = 1;
+	step = "bind";
+	for (size_t i = 0; i < kept; i++)
+		if (place(&src[i]))
+			goto fail;
 	if (o->scratch) {
-		char opts[64];
+		step = "scratch tmpfs";
+		snprintf(opts, sizeof opts, "size=%llu,mode=0700",
+		         (unsigned long long)SANDBOX_SCRATCH_MAX);
+		if (mkdirs(o->scratch + 1, 1) ||
+		    mount("tmpfs", o->scratch + 1, "tmpfs",
+		          MS_NOSUID | MS_NODEV | MS_NOEXEC, opts))
+			goto fail;
+	}
+	step = "proc";
+	/* Only the new PID namespace's processes; without one, a /proc that
+	 * Landlock narrows to /proc/self (sanitizer builds need its maps). */
+	if (mkdir("proc", 0555) ||
+	    mount("proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+	          NULL))
+		goto fail;
+	step = "pivot_root";
+	if (syscall(SYS_pivot_root, ".", ".") || umount2(".", MNT_DETACH) ||
+	    chdir("/"))
+		goto fail;
+	for (size_t i = 0; i < kept; i++)
+		close(src[i].fd);
+	step = "read-only root";
+	if (mount(NULL, "/", NULL,
+	          MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV,
+	          NULL)) {
+		/* Past the pivot there is no going back; a writable but
+		 * tiny tmpfs root still hides the host. */
+		note(r, "minimal root (read-only)", errno);
+	}
+	r->applied |=
+	        SANDBOX_MIN_ROOT | (o->scratch ? SANDBOX_SCRATCH_TMPFS : 0);
+	return;
+fail:
+	err = errno;
+	for (size_t i = 0; i < kept; i++)
+		close(src[i].fd);
+	if (covered) {
+		if (chdir("/") == 0)
+			umount2(ROOT_MOUNTPOINT, MNT_DETACH);
+	}
+	{
+		char what[64];
+		snprintf(what, sizeof what, "minimal root (%s)", step);
+		note(r, what, err);
+	}
+	/* The scratch folder still gets its own tmpfs. */
+	if (o->scratch) {
 		snprintf(opts, sizeof opts, "size=%llu,mode=0700",
 		         (unsigned long long)SANDBOX_SCRATCH_MAX);
 		if (mount("tmpfs", o->scratch, "tmpfs",
@@ -497,11 +967,16 @@ static void drop_capabilities(struct sandbox_report *r)
 		r->applied |= SANDBOX_CAPS_DROPPED;
 }
 
+/* The kernel's Landlock ABI, lowered by the test switch. */
 static int landlock_abi(void)
 {
 	long v = syscall(SYS_landlock_create_ruleset, NULL, 0,
 	                 LL_CREATE_RULESET_VERSION);
-	return v > 0 ? (int)v : 0;
+	int cap = test_landlock_cap();
+
+	if (v <= 0)
+		return 0;
+	return cap >= 0 && cap < v ? cap : (int)v;
 }
 
 static uint64_t fs_rights(int abi)
@@ -576,7 +1051,10 @@ static void landlock(const struct sandbox_opts *o, struct sandbox_report *r)
 
 	r->landlock_abi = abi;
 	if (!abi) {
-		note(r, "Landlock", ENOSYS);
+		note(r,
+		     test_landlock_cap() == 0 ? "Landlock (test switch)"
+		                              : "Landlock",
+		     ENOSYS);
 		return;
 	}
 	attr.handled_access_fs = fs_rights(abi);
@@ -627,15 +1105,15 @@ static int add_names(scmp_filter_ctx ctx, const char *const *names,
 	return 0;
 }
 
-/* Signals only to ourselves: kill(0 or our pid), tgkill(our pid, ...). */
+/* Signals only to ourselves: kill(our pid), tgkill(our pid, ...). Not
+ * kill(0), our process group, which outside a PID namespace holds the
+ * process that started us (the installer's shell, for the probe). */
 static int add_signals(scmp_filter_ctx ctx)
 {
 	scmp_datum_t self = (scmp_datum_t)getpid();
 
 	return seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(kill), 1,
 	                        SCMP_A0(SCMP_CMP_EQ, self)) ||
-	       seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(kill), 1,
-	                        SCMP_A0(SCMP_CMP_EQ, 0)) ||
 	       seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(tgkill), 1,
 	                        SCMP_A0(SCMP_CMP_EQ, self)) ||
 	       seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(rt_sigqueueinfo),
@@ -643,6 +1121,37 @@ static int add_signals(scmp_filter_ctx ctx)
 	       seccomp_rule_add(ctx, SCMP_ACT_ALLOW,
 	                        SCMP_SYS(rt_tgsigqueueinfo), 1,
 	                        SCMP_A0(SCMP_CMP_EQ, self));
+}
+
+/* prlimit64 on ourselves only (pid 0 or our own): glibc's getrlimit and
+ * setrlimit use it with 0. */
+static int add_prlimit(scmp_filter_ctx ctx)
+{
+	return seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(prlimit64), 1,
+	                        SCMP_A0(SCMP_CMP_EQ, 0)) ||
+	       seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(prlimit64), 1,
+	                        SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)getpid()));
+}
+
+/* open, openat and creat; with guard, only without O_TRUNC (creat always
+ * truncates, and openat2 hides its flags in a struct). */
+static int add_opens(scmp_filter_ctx ctx, int guard)
+{
+	if (!guard)
+		return seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(open),
+		                        0) ||
+		       seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(openat),
+		                        0) ||
+		       seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(creat),
+		                        0) ||
+		       seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(openat2),
+		                        0);
+	return seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(open), 1,
+	                        SCMP_A1(SCMP_CMP_MASKED_EQ, O_TRUNC, 0)) ||
+	       seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(openat), 1,
+	                        SCMP_A2(SCMP_CMP_MASKED_EQ, O_TRUNC, 0)) ||
+	       seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(openat2),
+	                        0);
 }
 
 /* ioctl only for what libc asks of a descriptor: is it a terminal, how
@@ -659,7 +1168,8 @@ static int add_ioctls(scmp_filter_ctx ctx)
 	return 0;
 }
 
-static sh_status seccomp_filter(struct sandbox_report *r, struct sh_error *e)
+static sh_status seccomp_filter(struct sandbox_report *r, int trunc_guard,
+                                struct sh_error *e)
 {
 	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ERRNO(EPERM));
 	int rc;
@@ -670,6 +1180,19 @@ static sh_status seccomp_filter(struct sandbox_report *r, struct sh_error *e)
 	/* Threads a sanitizer runtime started before main get the filter
 	 * too. */
 	rc = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_TSYNC, 1);
+	/* A system call of another ABI (i386 through int 0x80; x32, which
+	 * libseccomp counts as a bad architecture when the filter has none)
+	 * traps like a forbidden call: the worker reports it and exits.
+	 * libseccomp's default would kill only the calling thread and leave
+	 * the call hanging until its deadline. */
+	if (!rc)
+		rc = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH,
+		                      SCMP_ACT_TRAP);
+	/* A binary tree of system call numbers: every call the worker makes
+	 * walks a few comparisons, not the whole list (libseccomp 2.5; an
+	 * older one keeps the list, which only costs time). */
+	if (!rc)
+		(void)seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
 	if (!rc)
 		rc = add_names(ctx, allowed_calls, SCMP_ACT_ALLOW);
 	if (!rc)
@@ -692,6 +1215,10 @@ static sh_status seccomp_filter(struct sandbox_report *r, struct sh_error *e)
 	if (!rc)
 		rc = add_signals(ctx);
 	if (!rc)
+		rc = add_prlimit(ctx);
+	if (!rc)
+		rc = add_opens(ctx, trunc_guard);
+	if (!rc)
 		rc = add_ioctls(ctx);
 	if (!rc)
 		rc = seccomp_load(ctx);
@@ -699,7 +1226,7 @@ static sh_status seccomp_filter(struct sandbox_report *r, struct sh_error *e)
 	if (rc)
 		return sh_error_errno(e, SH_ERR_FAIL, -rc,
 		                      "cannot load the seccomp filter");
-	r->applied |= SANDBOX_SECCOMP;
+	r->applied |= SANDBOX_SECCOMP | (trunc_guard ? SANDBOX_TRUNC_GUARD : 0);
 	return SH_OK;
 }
 
@@ -707,18 +1234,43 @@ sh_status sandbox_apply(const struct sandbox_opts *o, struct sandbox_report *r,
                         struct sh_error *e)
 {
 	sh_status rc;
+	int trunc_guard;
 
 	memset(r, 0, sizeof *r);
 	if ((rc = limits(o, r, e)))
 		return rc;
-	namespaces(o, r);
+	/* Before the fork, so the supervisor counts too and the host finds
+	 * the cgroup by the pid it started. */
+	pids_cgroup(r);
+	if (test_no_namespaces()) {
+		note(r, "namespaces (test switch)", EPERM);
+	} else {
+		/* A sanitizer runtime's RSS-limit thread would not survive
+		 * the fork into a PID namespace. */
+		namespaces(r, !sandbox_sanitized());
+		if (sandbox_sanitized())
+			note(r, "PID namespace (sanitizer build)", ENOTSUP);
+		if ((r->applied & SANDBOX_PIDNS) && enter_pidns(o, r))
+			r->applied &= ~SANDBOX_PIDNS;
+	}
+	/* Before the minimal root hides /sys. */
+	cg_settle(o, r);
+	if (!test_no_namespaces()) {
+		if (r->applied & SANDBOX_MNTNS)
+			min_root(o, r);
+	}
 	drop_capabilities(r);
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
 		return sh_error_errno(e, SH_ERR_FAIL, errno,
 		                      "cannot set no_new_privs");
 	r->applied |= SANDBOX_NO_NEW_PRIVS;
 	landlock(o, r);
-	return seccomp_filter(r, e);
+	/* Read-only mounts stop truncation outside the scratch folder; so
+	 * does Landlock from ABI 3. With neither, seccomp refuses O_TRUNC. */
+	trunc_guard =
+	        !(r->applied & SANDBOX_MIN_ROOT) &&
+	        !((r->applied & SANDBOX_LANDLOCK) && r->landlock_abi >= 3);
+	return seccomp_filter(r, trunc_guard, e);
 }
 
 /* ---- detection ---- */
@@ -783,6 +1335,12 @@ void sandbox_detect(struct sandbox_support *s)
 	s->netns = in_child(try_unshare, CLONE_NEWNET);
 	s->mntns = in_child(try_unshare, CLONE_NEWNS);
 	s->ipcns = in_child(try_unshare, CLONE_NEWIPC);
+	s->pidns = in_child(try_unshare, CLONE_NEWPID);
+	for (const char *const *b = cg_bases; *b && !s->pids_cgroup; b++)
+		s->pids_cgroup = cg_usable(*b);
+	s->test_switches = test_landlock_cap() >= 0 || test_no_namespaces();
+	if (test_no_namespaces())
+		s->userns = s->netns = s->mntns = s->ipcns = s->pidns = 0;
 	if (v)
 		snprintf(s->seccomp_version, sizeof s->seccomp_version,
 		         "%u.%u.%u", v->major, v->minor, v->micro);
@@ -791,9 +1349,11 @@ void sandbox_detect(struct sandbox_support *s)
 const char *sandbox_describe(unsigned applied, char *buf, size_t cap)
 {
 	static const char *const names[SANDBOX_ALL_BITS] = {
-	        "rlimits",  "memory-cap",   "userns",        "netns",
-	        "mntns",    "ipcns",        "scratch-tmpfs", "no-capabilities",
-	        "landlock", "no-new-privs", "seccomp"};
+	        "rlimits",       "memory-cap",      "userns",
+	        "netns",         "mntns",           "ipcns",
+	        "scratch-tmpfs", "no-capabilities", "landlock",
+	        "no-new-privs",  "seccomp",         "pidns",
+	        "minimal-root",  "pids-cgroup",     "no-o-trunc"};
 	size_t used = 0;
 
 	if (cap)
@@ -811,10 +1371,70 @@ const char *sandbox_describe(unsigned applied, char *buf, size_t cap)
 	return buf;
 }
 
-const char *sandbox_syscall_name(int nr, char *buf, size_t cap)
+const char *sandbox_weaknesses(unsigned applied, int landlock_abi, char *buf,
+                               size_t cap)
 {
-	char *name = seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE, nr);
+	size_t used = 0;
+	int ll = (applied & SANDBOX_LANDLOCK) ? landlock_abi : 0;
+	const char *w[8];
+	size_t n = 0;
 
+	if (!(applied & SANDBOX_MIN_ROOT)) {
+		w[n++] = "no minimal root: host paths can be stat'ed, "
+		         "readlink'ed and listed (existence, size, times of "
+		         "secrets, keys, other skills' files)";
+		if (!ll)
+			w[n++] =
+			        "no Landlock: a skill can read and write every "
+			        "file this user can";
+		else if (ll < 3)
+			w[n++] = "Landlock below ABI 3: truncation is not "
+			         "confined, so seccomp refuses every open with "
+			         "O_TRUNC (skills must create new files)";
+	}
+	if (!(applied & SANDBOX_PIDNS))
+		w[n++] = "no PID namespace: other processes are visible and "
+		         "only seccomp keeps signals to the worker itself";
+	if (!(applied & SANDBOX_NETNS) && ll < 4)
+		w[n++] = "no network namespace and no Landlock TCP rules: only "
+		         "seccomp keeps sockets closed";
+	if (!(applied & SANDBOX_PIDS_CGROUP))
+		w[n++] = "no pids cgroup: a skill's threads are not capped "
+		         "(only by its memory cap)";
+	if (cap)
+		buf[0] = '\0';
+	for (size_t i = 0; i < n; i++) {
+		int k = snprintf(buf + used, cap - used, "%s%s",
+		                 used ? "; " : "", w[i]);
+		if (k < 0 || (size_t)k >= cap - used)
+			break;
+		used += (size_t)k;
+	}
+	return buf;
+}
+
+const char *sandbox_syscall_name(int nr, unsigned arch, char *buf, size_t cap)
+{
+	char *name = NULL;
+
+#if defined(__x86_64__)
+	if (arch == AUDIT_ARCH_I386) {
+		name = seccomp_syscall_resolve_num_arch(SCMP_ARCH_X86, nr);
+		snprintf(buf, cap, "i386 system call %d%s%s%s", nr,
+		         name ? " (" : "", name ? name : "", name ? ")" : "");
+		free(name);
+		return buf;
+	}
+	if (nr >= 0x40000000) {
+		snprintf(buf, cap, "x32 system call %d", nr - 0x40000000);
+		return buf;
+	}
+#endif
+	if (arch && arch != (unsigned)seccomp_arch_native()) {
+		snprintf(buf, cap, "system call %d of another ABI", nr);
+		return buf;
+	}
+	name = seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE, nr);
 	if (name)
 		snprintf(buf, cap, "%s", name);
 	else

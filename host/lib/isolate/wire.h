@@ -136,6 +136,7 @@ struct wire_ctl {
 	atomic_int crash_syscall;    /* SIGSYS: the forbidden call, or -1 */
 	_Atomic uint64_t crash_vm;   /* address space (bytes) at the crash */
 	_Atomic uint64_t crash_addr; /* the faulting address, or 0 */
+	atomic_uint crash_arch;      /* SIGSYS: its AUDIT_ARCH_*, or 0 */
 };
 
 /* Exit status of a worker stopped by its sandbox for a forbidden system
@@ -144,6 +145,10 @@ struct wire_ctl {
 /* Exit status of a worker whose set-up failed before it could say why over
  * the socket (the reason went to its stderr). */
 #define WIRE_EXIT_SETUP 122
+/* Exit status of a worker that is pid 1 of its PID namespace and died of
+ * the signal in wire_ctl.crash_signal (a signal pid 1 raises on itself is
+ * ignored); its supervisor turns it back into that signal. */
+#define WIRE_EXIT_SIGNAL 123
 
 /* ---- writing ---- */
 
