@@ -41,7 +41,9 @@ export LD_LIBRARY_PATH=$prefix/lib
 
 # 1. pkg-config.
 export PKG_CONFIG_PATH=$prefix/lib/pkgconfig
-run cc $(pkg-config --cflags skillhost) -std=c11 -Wall -Wextra -Werror \
+# SAN_FLAGS: the sanitizer runtime of a sanitizer build's libraries.
+# shellcheck disable=SC2086
+run cc ${SAN_FLAGS:-} $(pkg-config --cflags skillhost) -std=c11 -Wall -Wextra -Werror \
   "$TESTS_DIR/integration/embed/embed.c" -o "$TMP/embed-pc" $(pkg-config --libs skillhost)
 expect_rc 0 "build the embedding program with pkg-config"
 run readelf -d "$TMP/embed-pc"; expect_out "[libskillhost.so.1]" "linked against libskillhost.so.1"
@@ -54,7 +56,7 @@ done
 
 # 2. find_package.
 run cmake -S "$TESTS_DIR/integration/embed" -B "$TMP/embed-cmake" -DCMAKE_PREFIX_PATH="$prefix" \
-  -DCMAKE_C_FLAGS="-Wall -Wextra -Werror"
+  -DCMAKE_C_FLAGS="${SAN_FLAGS:-} -Wall -Wextra -Werror"
 expect_rc 0 "configure the embedding program with find_package(skillhost)"
 run cmake --build "$TMP/embed-cmake"; expect_rc 0 "build it"
 run "$TMP/embed-cmake/embed" "$hello" isolated

@@ -1763,10 +1763,9 @@ sh_status regclient_trust_publishers(const char *home,
                                      cJSON **added, struct sh_error *e)
 {
 	const struct regclient_reg *reg = NULL;
-	cJSON *arr = cJSON_CreateArray();
+	cJSON *arr = NULL;
 	char id[MINISIG_KEYID_HEX_SIZE];
 	sh_status rc = SH_OK;
-
 	struct trust *before = NULL;
 
 	if (added)
@@ -1780,7 +1779,7 @@ sh_status regclient_trust_publishers(const char *home,
 		        "name the namespaces whose keys registry %s may "
 		        "bring into the trust store; none is implied",
 		        name);
-	if (!arr)
+	if (!(arr = cJSON_CreateArray()))
 		return sh_error_set(e, SH_ERR_NOMEM, "out of memory");
 	if ((rc = trust_load(home, &before, e)))
 		goto out;
