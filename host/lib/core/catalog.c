@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "perms.h"
 #include "schema.h"
 
 struct slot {
@@ -64,6 +65,7 @@ static void skill_free(struct skill *s)
 	free(s->tools);
 	skilldesc_free(s->desc);
 	free(s->origin);
+	perms_free(s->perms);
 	if (s->user_free)
 		s->user_free(s->user);
 	pthread_mutex_destroy(&s->open_lock);

@@ -19,6 +19,7 @@
 #include "hostlog.h"
 #include "loader.h"
 #include "metrics.h"
+#include "perms.h"
 #include "probe.h"
 #include "store.h"
 
@@ -171,6 +172,7 @@ static sh_status add_installed(struct runtime *rt, struct catalog *c,
 	{
 		cJSON *cur = cJSON_GetObjectItemCaseSensitive(s, "current");
 		const cJSON *dir = cJSON_GetObjectItemCaseSensitive(cur, "dir");
+		const cJSON *perm;
 		struct skill *prev =
 		        old ? catalog_skill_find(old, s->string) : NULL;
 		struct skilldesc *d;
@@ -224,6 +226,12 @@ static sh_status add_installed(struct runtime *rt, struct catalog *c,
 		cJSON_DeleteItemFromObjectCaseSensitive(cur, "skill");
 		added->user = cur;
 		added->user_free = free_record;
+		/* Typed once here, so no call looks permissions up by key. A
+		 * record without them (written before they were kept) is not
+		 * restricted, as before. */
+		perm = cJSON_GetObjectItemCaseSensitive(cur, "permissions");
+		if (perm && (rc = perms_from_json(perm, &added->perms, e)))
+			return rc;
 	}
 	return SH_OK;
 }

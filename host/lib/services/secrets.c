@@ -20,6 +20,7 @@
 #include "fsutil.h"
 #include "hostapi.h"
 #include "hostlog.h"
+#include "perms.h"
 #include "jsonstrict.h"
 
 int secrets_valid_name(const char *n)
@@ -391,7 +392,7 @@ static int64_t ext_get(skill_call_t *call, const char *name, char *buf,
 
 	if (!name || !*name || strlen(name) > 64)
 		return -2;
-	if (!call_permitted(call, "secrets", name)) {
+	if (!perms_secret(call->perms, name)) {
 		snprintf(msg, sizeof msg,
 		         "reading secret %s is denied: the skill's manifest "
 		         "does "
@@ -405,7 +406,7 @@ static int64_t ext_get(skill_call_t *call, const char *name, char *buf,
 		return n;
 	/* A skill loaded from a file has no manifest the operator reviewed
 	 * and no store decision; its author is the operator. */
-	if (!call->permissions && secrets_valid_name(name) && getenv(name)) {
+	if (!call->perms && secrets_valid_name(name) && getenv(name)) {
 		announce_dev_env(call->skill_name, name);
 		return copy_out(getenv(name), buf, cap);
 	}
