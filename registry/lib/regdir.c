@@ -28,7 +28,7 @@
 #include "regkeys.h"
 #include "skilldesc.h"
 
-#define COPY_CHUNK (1024 * 1024)
+#define COPY_CHUNK ((size_t)1024 * 1024)
 
 struct regdir {
 	char dir[PATH_MAX];

@@ -66,7 +66,8 @@ static void sb_path(struct sbuf *b, const struct ipath *p)
 	size_t n = 0;
 	const char *k;
 
-	for (; p && p->up && n < sizeof seg / sizeof *seg; p = p->up)
+	for (; p && p->up && n < sizeof seg / sizeof(const struct ipath *);
+	     p = p->up)
 		seg[n++] = p;
 	if (n == 0) {
 		sb_putc(b, '/');

@@ -203,8 +203,9 @@ static int egress_ok(struct egress_ctx *x, const struct sockaddr *sa)
 		return 1;
 	port = egress_format(sa, addr + 1, sizeof addr - 1);
 	if (sa->sa_family == AF_INET6) {
+		size_t n = strlen(addr + 1);
 		addr[0] = '[';
-		strcat(addr, "]");
+		memcpy(addr + 1 + n, "]", 2); /* addr has room: see above */
 	} else {
 		memmove(addr, addr + 1, strlen(addr + 1) + 1);
 	}
@@ -553,7 +554,7 @@ static int64_t retry_after_ms(const char *v)
 static int pause_ms(skill_call_t *call, int64_t ms)
 {
 	while (ms > 0) {
-		struct timespec ts = {0, 10 * 1000000};
+		struct timespec ts = {0, 10L * 1000000};
 		if (call_is_cancelled(call))
 			return 0;
 		nanosleep(&ts, NULL);

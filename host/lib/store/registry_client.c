@@ -32,7 +32,7 @@
 #define SIG_SUFFIX      ".minisig"
 #define PREV_SIG_SUFFIX ".prev.minisig"
 #define DOWNLOADS_DIR   "downloads"
-#define STATE_MAX_BYTES (64 * 1024)
+#define STATE_MAX_BYTES ((size_t)64 * 1024)
 #define REL_MAX         96
 
 /* ---- small helpers ------------------------------------------------------ */
@@ -700,7 +700,7 @@ static sh_status fetch_index(struct refresh *r, const char *base,
 	if (r->info.length > REGINDEX_MAX_BYTES) {
 		rc = sh_error_set(e, SH_ERR_TRUST,
 		                  "%s is signed as %" PRIu64 " bytes, over the "
-		                  "%u-byte cap on an index; refused before "
+		                  "%zu-byte cap on an index; refused before "
 		                  "downloading it",
 		                  where, r->info.length, REGINDEX_MAX_BYTES);
 		goto out;

@@ -31,7 +31,7 @@
 #define STORE_LOCK    ".store.lock"
 #define STORE_SKILLS  "skills"
 #define STORE_STAGING "staging"
-#define COPY_CHUNK    (1024 * 1024)
+#define COPY_CHUNK    ((size_t)1024 * 1024)
 #define ID_BYTES      6
 
 /* ---- small helpers ---- */

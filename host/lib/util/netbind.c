@@ -23,7 +23,7 @@ sh_status mcp_http_bind(const char *hostport, struct mcp_http_addr *out,
 	struct addrinfo hints = {.ai_socktype = SOCK_STREAM,
 	                         .ai_flags = AI_PASSIVE};
 	struct addrinfo *ai = NULL;
-	struct sockaddr_storage ss;
+	struct sockaddr_storage ss = {0};
 	socklen_t sl = sizeof ss;
 	char host[64], port[8];
 	const char *colon;
