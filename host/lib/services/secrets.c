@@ -83,7 +83,7 @@ static sh_status load(const char *home, cJSON **out, struct sh_error *e)
 		                    path);
 	}
 	/* Which value or variable a skill gets must have one answer. */
-	if ((rc = json_check_unique_keys(*out, path, e))) {
+	if (json_check_unique_keys(*out, path, e) != SH_OK) {
 		cJSON_Delete(*out);
 		*out = NULL;
 		return sh_error_suffix(e, "; edit it or remove it and set the "

@@ -240,7 +240,7 @@ static sh_status cfgs_load(const char *home, struct regcfgs *c,
 	free(text);
 	regs = cJSON_GetObjectItemCaseSensitive(root, "registries");
 	/* It pins each registry's root key: one reading only. */
-	if (root && (rc = json_check_unique_keys(root, path, e))) {
+	if (root && json_check_unique_keys(root, path, e) != SH_OK) {
 		cJSON_Delete(root);
 		return sh_error_suffix(e, "; restore it from a backup, or "
 		                          "remove it and add the registries "
@@ -389,7 +389,7 @@ static sh_status state_load(const char *dir, struct regstate *st,
 	j = cJSON_ParseWithLength(text, len);
 	free(text);
 	/* A repeated key could hide a lower rollback floor. */
-	if (j && (rc = json_check_unique_keys(j, path, e))) {
+	if (j && json_check_unique_keys(j, path, e) != SH_OK) {
 		cJSON_Delete(j);
 		return sh_error_suffix(e, "; remove the registry and add it "
 		                          "again");

@@ -112,7 +112,7 @@ sh_status store_read_index(const char *home, cJSON **out, struct sh_error *e)
 		        path);
 	}
 	/* The records say which files, hashes and key the host trusts. */
-	if ((rc = json_check_unique_keys(j, path, e))) {
+	if (json_check_unique_keys(j, path, e) != SH_OK) {
 		cJSON_Delete(j);
 		return sh_error_suffix(e, "; restore it from a backup, or "
 		                          "remove it and install the skills "
