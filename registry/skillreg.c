@@ -463,7 +463,7 @@ static int cmd_serve(int argc, char **argv)
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	(void)signal(SIGPIPE, SIG_IGN);
 	if (regserve_start(&o, &s, &e))
 		return fail(&e);
 	printf("skillreg: serving %s at %s (catalog at /, publish with PUT "

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The tests: install what is missing, build with warnings as errors, and run
 # the whole suite (unit, integration and interop tests) with ctest.
-#   scripts/test.sh              the normal build, in build-test/
+#   scripts/test.sh              the normal build, in build-test/, and
+#                                clang-tidy over the C sources (tidy.sh)
 #   scripts/test.sh --sanitize   an ASan+UBSan build, in build-asan/
 #   scripts/test.sh --fuzz       clang libFuzzer targets, short runs, in build-fuzz/
 # The suite runs under scripts/no_leftovers.py: it fails when any test
@@ -22,6 +23,11 @@ esac
 
 cmake -S "$top" -B "$top/$dir" "${flags[@]}"
 cmake --build "$top/$dir" -j"$(nproc)"
+# Static analysis with the repository's .clang-tidy, in the normal mode
+# only (its compile_commands.json is the plain build's); any finding fails.
+if [ "$mode" = normal ]; then
+  "$top/scripts/tidy.sh" "$top/$dir"
+fi
 cd "$top/$dir"
 # Sanitizers: stop at the first report, and keep leak checking on.
 export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1}

@@ -14,7 +14,7 @@
 #include "runtime.h"
 
 /* Most bytes of a prompt read from stdin. */
-#define AGENT_PROMPT_MAX (4u * 1024 * 1024)
+#define AGENT_PROMPT_MAX ((size_t)4 * 1024 * 1024)
 #define AGENT_SPEC_MAX   256
 
 static atomic_int interrupted;
@@ -24,7 +24,7 @@ static void on_sigint(int sig)
 	(void)sig;
 	/* The first Ctrl-C stops the loop and its tools; a second kills. */
 	atomic_store(&interrupted, 1);
-	signal(SIGINT, SIG_DFL);
+	(void)signal(SIGINT, SIG_DFL);
 }
 
 static void help(void)
@@ -132,12 +132,15 @@ static char *join(int argc, char **argv)
 		n += strlen(argv[i]) + 1;
 	if (!(s = malloc(n)))
 		return NULL;
-	s[0] = '\0';
+	n = 0;
 	for (int i = 0; i < argc; i++) {
+		size_t len = strlen(argv[i]);
 		if (i)
-			strcat(s, " ");
-		strcat(s, argv[i]);
+			s[n++] = ' ';
+		memcpy(s + n, argv[i], len);
+		n += len;
 	}
+	s[n] = '\0';
 	return s;
 }
 
@@ -313,7 +316,7 @@ int cmd_agent(struct cli_ctx *ctx, int argc, char **argv)
 	if (!prompt) {
 		fprintf(stderr,
 		        "skillhost: error: cannot read the prompt (over "
-		        "%u bytes?)\n",
+		        "%zu bytes?)\n",
 		        AGENT_PROMPT_MAX);
 		return 5;
 	}
@@ -326,9 +329,9 @@ int cmd_agent(struct cli_ctx *ctx, int argc, char **argv)
 		rc = cli_fail(&err);
 		goto out;
 	}
-	signal(SIGINT, on_sigint);
+	(void)signal(SIGINT, on_sigint);
 	st = agent_run(agent, prompt, &err);
-	signal(SIGINT, SIG_DFL);
+	(void)signal(SIGINT, SIG_DFL);
 	if (json) {
 		cJSON *report = agent_report(agent);
 		if (!report || cli_print_json(report, 1))

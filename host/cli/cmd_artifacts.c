@@ -104,11 +104,13 @@ static int list(struct cli_ctx *ctx, const char *dir,
 		total += v[i].size;
 	if (ctx->json) {
 		cJSON *o = cJSON_CreateObject(), *arr;
+		int64_t keep_s;
 		cJSON_AddStringToObject(o, "dir", dir);
 		cJSON_AddNumberToObject(o, "total_bytes", (double)total);
 		cJSON_AddNumberToObject(o, "max_bytes", (double)lim->store_max);
-		cJSON_AddNumberToObject(o, "keep_seconds",
-		                        (double)(lim->keep_ms / 1000));
+		/* Whole seconds, as the setting is given. */
+		keep_s = lim->keep_ms / 1000;
+		cJSON_AddNumberToObject(o, "keep_seconds", (double)keep_s);
 		arr = cJSON_AddArrayToObject(o, "artifacts");
 		for (size_t i = 0; arr && i < n; i++)
 			cJSON_AddItemToArray(arr, entry_json(&v[i], now));

@@ -18,7 +18,7 @@
 #include "runtime.h"
 
 /* Most bytes of arguments read from stdin. */
-#define CALL_STDIN_MAX (64u * 1024 * 1024)
+#define CALL_STDIN_MAX ((size_t)64 * 1024 * 1024)
 /* How long past its deadline a call may run before the process gives up
  * on it: an isolated worker is killed 100 ms after the deadline, so only
  * an in-process skill that ignores cancellation gets here. */
@@ -68,7 +68,7 @@ static void arm_watchdog(struct runtime *rt, const char *name,
 	if (n <= 0 || (size_t)n >= sizeof watchdog_msg)
 		return;
 	watchdog_len = (size_t)n;
-	signal(SIGALRM, on_watchdog);
+	(void)signal(SIGALRM, on_watchdog);
 	alarm((unsigned)((ms + 999) / 1000) + CALL_WATCHDOG_GRACE_S);
 }
 
@@ -77,7 +77,7 @@ static void on_sigint(int sig)
 	(void)sig;
 	/* The first Ctrl-C asks the tool to stop; a second one kills. */
 	atomic_store(&interrupted, 1);
-	signal(SIGINT, SIG_DFL);
+	(void)signal(SIGINT, SIG_DFL);
 }
 
 static void help(void)
@@ -233,7 +233,7 @@ int cmd_call(struct cli_ctx *ctx, int argc, char **argv)
 		if (!owned) {
 			fprintf(stderr,
 			        "skillhost: error: cannot read the arguments "
-			        "from stdin (over %u bytes?)\n",
+			        "from stdin (over %zu bytes?)\n",
 			        CALL_STDIN_MAX);
 			rc = 5;
 			goto out;
@@ -242,7 +242,7 @@ int cmd_call(struct cli_ctx *ctx, int argc, char **argv)
 	} else if (args) {
 		len = strlen(args);
 	}
-	signal(SIGINT, on_sigint);
+	(void)signal(SIGINT, on_sigint);
 	arm_watchdog(rt, tool, timeout);
 	if (runtime_call(rt, tool, args, len, &sinks, timeout, &interrupted,
 	                 &res, &err) != SH_OK) {
@@ -263,7 +263,7 @@ int cmd_call(struct cli_ctx *ctx, int argc, char **argv)
 	cJSON_Delete(out);
 out:
 	alarm(0);
-	signal(SIGINT, SIG_DFL);
+	(void)signal(SIGINT, SIG_DFL);
 	if (preparing)
 		pthread_join(pre.thread, NULL);
 	runtime_close(rt);

@@ -103,7 +103,7 @@ static char *ask_password(const char *path)
 		buf[0] = '\0';
 	tcsetattr(fileno(tty), TCSAFLUSH, &old);
 	fputc('\n', tty);
-	fclose(tty);
+	(void)fclose(tty);
 	buf[strcspn(buf, "\r\n")] = '\0';
 	return strdup(buf);
 }

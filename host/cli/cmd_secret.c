@@ -173,7 +173,7 @@ static int set_from_stdin(const char *home, const char *skill, const char *name)
 	n = fread(buf, 1, SECRET_STDIN_MAX + 1, stdin);
 	if (n > SECRET_STDIN_MAX) {
 		sodium_free(buf);
-		return cli_usage("secret", "the value is over %u bytes",
+		return cli_usage("secret", "the value is over %zu bytes",
 		                 SECRET_STDIN_MAX);
 	}
 	/* `echo value | skillhost secret set` adds one newline. */

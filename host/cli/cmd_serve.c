@@ -228,7 +228,7 @@ static int wait_loop(struct runtime *rt, const sigset_t *set,
 		if (!stdio && next - now < wait)
 			wait = next > now ? next - now : 0;
 		if (!stdio && next == INT64_MAX)
-			wait = 3600 * 1000;
+			wait = (int64_t)3600 * 1000;
 		ts.tv_sec = wait / 1000;
 		ts.tv_nsec = (wait % 1000) * 1000000;
 		sig = sigtimedwait(set, &si, &ts);
@@ -419,7 +419,7 @@ int cmd_serve(struct cli_ctx *ctx, int argc, char **argv)
 			break;
 		case O_STIMEOUT:
 			num = &stimeout;
-			max = 30 * 86400;
+			max = 30LL * 86400;
 			break;
 		case O_SESSIONS:
 			num = &sessions;
@@ -493,7 +493,7 @@ int cmd_serve(struct cli_ctx *ctx, int argc, char **argv)
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	(void)signal(SIGPIPE, SIG_IGN);
 
 	if (http) {
 		raise_fd_limit();
@@ -589,8 +589,8 @@ int cmd_serve(struct cli_ctx *ctx, int argc, char **argv)
 
 	sig = wait_loop(rt, &set, stdio, reload_s);
 	/* A second SIGTERM or Ctrl-C kills at once, should the drain hang. */
-	signal(SIGTERM, SIG_DFL);
-	signal(SIGINT, SIG_DFL);
+	(void)signal(SIGTERM, SIG_DFL);
+	(void)signal(SIGINT, SIG_DFL);
 	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
 	if (sig)
 		hostlog(SKILL_LOG_NOTICE,

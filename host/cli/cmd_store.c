@@ -26,7 +26,7 @@ static void when(const cJSON *rec, char *buf, size_t cap)
 	struct tm tm;
 
 	gmtime_r(&t, &tm);
-	strftime(buf, cap, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	(void)strftime(buf, cap, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
 /* "a, b" from a JSON array of strings, or "none". */

@@ -108,7 +108,7 @@ static void summary(struct dynbuf *b, const char *s, size_t max)
 
 static void human_size(struct dynbuf *b, uint64_t n)
 {
-	if (n >= 1024 * 1024)
+	if (n >= (size_t)1024 * 1024)
 		dyn_addf(b, "%.1f MB", (double)n / (1024 * 1024));
 	else if (n >= 1024)
 		dyn_addf(b, "%.1f KB", (double)n / 1024);
@@ -179,7 +179,7 @@ static sh_status finish(struct dynbuf *b, struct sh_error *e)
 	dyn_free(b);
 	if (too_big)
 		return sh_error_set(e, SH_ERR_NOMEM,
-		                    "the catalog page is larger than %u bytes",
+		                    "the catalog page is larger than %zu bytes",
 		                    CATALOG_HTML_MAX);
 	return sh_error_set(e, SH_ERR_NOMEM,
 	                    "out of memory rendering the catalog");

@@ -31,7 +31,7 @@
 /* The largest page: far above any real registry's (a page shows at most
  * one skill's versions, or CATALOG_PAGE_SIZE skills), so only a corrupt
  * index reaches it. */
-#define CATALOG_HTML_MAX (64u * 1024 * 1024)
+#define CATALOG_HTML_MAX ((size_t)64 * 1024 * 1024)
 
 /* What the pages say about the registry itself. */
 struct catalog_site {

@@ -28,7 +28,7 @@
 #include "regkeys.h"
 #include "skilldesc.h"
 
-#define COPY_CHUNK (1024 * 1024)
+#define COPY_CHUNK ((size_t)1024 * 1024)
 
 struct regdir {
 	char dir[PATH_MAX];
@@ -903,8 +903,8 @@ sh_status regdir_add_package(struct regdir *r, const char *pkg,
 	minisig_keyid_to_hex(sig.key_id, out->publisher);
 	/* The comment picks the namespace whose keys may have signed; it is
 	 * authenticated right after, by that key. */
-	if ((rc = minisig_package_comment_parse(sig.trusted_comment, &info,
-	                                        e))) {
+	if (minisig_package_comment_parse(sig.trusted_comment, &info, e) !=
+	    SH_OK) {
 		e->status = SH_ERR_TRUST;
 		return sh_error_prefix(e,
 		                       "%s is refused: its signature does not "

@@ -44,7 +44,7 @@
 #define REGDIR_INDEXES           "indexes"
 #define REGDIR_PACKAGES          "packages"
 #define REGDIR_KEEP_INDEXES      16
-#define REGDIR_DEFAULT_EXPIRES_S (7 * 86400)
+#define REGDIR_DEFAULT_EXPIRES_S ((int64_t)7 * 86400)
 #define REGDIR_MAX_EXPIRES_S     (366LL * 86400)
 
 struct regdir;

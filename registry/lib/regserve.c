@@ -160,7 +160,7 @@ static void http_date(time_t t, char out[HTTP_DATE_SIZE])
 	struct tm tm;
 
 	gmtime_r(&t, &tm);
-	strftime(out, HTTP_DATE_SIZE, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+	(void)strftime(out, HTTP_DATE_SIZE, "%a, %d %b %Y %H:%M:%S GMT", &tm);
 }
 
 static int etag_matches(const char *header, const char *etag)

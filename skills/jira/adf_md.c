@@ -95,7 +95,8 @@ static void put_escaped(struct inl *x, const char *s, size_t n)
 			}
 		}
 		if (c == '\\' || c == '`' || c == '*' || c == '[' || c == ']' ||
-		    c == '<' || c == '&' || (c == '|' && x->in_table))
+		    c == '<' || c == '&' || (c == '|' && x->in_table) ||
+		    (c == '!' && i + 1 < n && s[i + 1] == '['))
 			esc = 1;
 		else if (c == '_')
 			esc = !(i > 0 && alnum(s[i - 1]) && i + 1 < n &&
@@ -103,8 +104,6 @@ static void put_escaped(struct inl *x, const char *s, size_t n)
 		else if (c == '~')
 			esc = (i + 1 < n && s[i + 1] == '~') ||
 			      (i > 0 && s[i - 1] == '~');
-		else if (c == '!' && i + 1 < n && s[i + 1] == '[')
-			esc = 1;
 		if (c == '\n') {
 			sb_puts(x->b, x->in_table ? "<br>" : "\n");
 			x->line_start = !x->in_table;

@@ -17,7 +17,7 @@
  * host's default cap is far above what a search page needs. */
 #define JIRA_TIMEOUT_MS 30000
 
-skill_status jira_fail(struct jira *j, skill_status st, const char *fmt, ...)
+skill_status(jira_fail)(struct jira *j, skill_status st, const char *fmt, ...)
 {
 	va_list ap;
 

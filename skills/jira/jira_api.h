@@ -61,6 +61,16 @@ skill_status jira_get_json(struct jira *j, const char *method, const char *path,
 /* Write a tool error (printf-style) and return st. */
 skill_status jira_fail(struct jira *j, skill_status st, const char *fmt, ...)
         __attribute__((format(printf, 3, 4)));
+#ifdef __clang_analyzer__
+/* The analyzer does not follow variadic calls: tell it the result is st
+ * (the definition's name is in parentheses, so it is not expanded). */
+#define jira_fail(c, st, ...)                                                  \
+	__extension__({                                                        \
+		skill_status fail_st_ = (st);                                  \
+		(jira_fail)(c, fail_st_, __VA_ARGS__);                         \
+		fail_st_;                                                      \
+	})
+#endif
 
 /* Append the issue's web address, https://SITE/browse/KEY, and return 1;
  * 0 when the base URL is the API gateway (api.atlassian.com), which has no

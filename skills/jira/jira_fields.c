@@ -185,12 +185,10 @@ cJSON *jira_issue_view(const cJSON *issue, int raw)
 		 * can be read as "Epic Name". */
 		if (!strncmp(it->string, "customfield_", 12) &&
 		    str(names, it->string)) {
-			if (!fn &&
-			    !(fn = cJSON_AddObjectToObject(out, "field_names")))
-				nomem = 1;
-			else if (!cJSON_AddStringToObject(
-			                 fn, it->string,
-			                 str(names, it->string)))
+			if ((!fn && !(fn = cJSON_AddObjectToObject(
+			                      out, "field_names"))) ||
+			    !cJSON_AddStringToObject(fn, it->string,
+			                             str(names, it->string)))
 				nomem = 1;
 		}
 	}

@@ -70,7 +70,7 @@ static skill_status to_adf(struct jira *j, const char *md, const char *what,
 	if (ms == MD_ERR_TOO_LARGE)
 		return jira_fail(
 		        j, SKILL_ERR_TOOL,
-		        "%s is over %u bytes; Jira keeps at most 32,767 "
+		        "%s is over %zu bytes; Jira keeps at most 32,767 "
 		        "characters of rich text, so shorten it",
 		        what, MD_ADF_MAX_INPUT);
 	if (ms != MD_OK)

@@ -32,7 +32,7 @@
 
 /* Largest Markdown input accepted, in bytes (Jira itself keeps at most
  * 32,767 characters of a field). */
-#define MD_ADF_MAX_INPUT (256u * 1024)
+#define MD_ADF_MAX_INPUT ((size_t)256 * 1024)
 /* Deepest nesting of lists and quotes; deeper markers are kept as text. */
 #define MD_ADF_MAX_DEPTH 10
 

@@ -33,7 +33,7 @@ static int read_all(const char *path, unsigned char **out, size_t *len)
 			if (cap > (size_t)PPTX_MAX_INPUT_BYTES * 2 ||
 			    !(nb = realloc(buf, cap))) {
 				free(buf);
-				fclose(f);
+				(void)fclose(f);
 				return -1;
 			}
 			buf = nb;
@@ -45,10 +45,10 @@ static int read_all(const char *path, unsigned char **out, size_t *len)
 	}
 	if (ferror(f)) {
 		free(buf);
-		fclose(f);
+		(void)fclose(f);
 		return -1;
 	}
-	fclose(f);
+	(void)fclose(f);
 	*out = buf;
 	*len = n;
 	return 0;

@@ -374,10 +374,11 @@ static pptx_status parse_image(struct pptx_deck *d, const cJSON *ij,
 	rc = pptx_b64_decode(data->valuestring, strlen(data->valuestring),
 	                     PPTX_MAX_IMAGE_BYTES, &raw, &len);
 	if (rc == -2)
-		return pptx_fail(e, PPTX_ERR_LIMIT,
-		                 "slide %zu: the image is over the limit of %u "
-		                 "MiB; resize or recompress it",
-		                 slide, PPTX_MAX_IMAGE_BYTES >> 20);
+		return pptx_fail(
+		        e, PPTX_ERR_LIMIT,
+		        "slide %zu: the image is over the limit of %zu "
+		        "MiB; resize or recompress it",
+		        slide, PPTX_MAX_IMAGE_BYTES >> 20);
 	if (rc == -3)
 		return pptx_fail(e, PPTX_ERR_NOMEM, "out of memory");
 	if (rc != 0)

@@ -184,7 +184,7 @@ static pptx_status check_text(const char *s, size_t slide, const char *what,
 {
 	if (s && strlen(s) > PPTX_MAX_TEXT_BYTES)
 		return pptx_fail(e, PPTX_ERR_LIMIT,
-		                 "slide %zu: the %s is longer than %u bytes; "
+		                 "slide %zu: the %s is longer than %zu bytes; "
 		                 "shorten it or split it across slides",
 		                 slide, what, PPTX_MAX_TEXT_BYTES);
 	return PPTX_OK;
@@ -325,7 +325,7 @@ pptx_status pptx_deck_check(const struct pptx_deck *d, struct pptx_err *e)
 				return pptx_fail(
 				        e, PPTX_ERR_LIMIT,
 				        "slide %zu: the image is %zu "
-				        "bytes, over the limit of %u MiB; "
+				        "bytes, over the limit of %zu MiB; "
 				        "resize or recompress it",
 				        n, im->len, PPTX_MAX_IMAGE_BYTES >> 20);
 			if (img_probe(im->data, im->len, &info, why,
@@ -352,7 +352,7 @@ pptx_status pptx_deck_check(const struct pptx_deck *d, struct pptx_err *e)
 		if (total_img > PPTX_MAX_TOTAL_IMAGE_BYTES)
 			return pptx_fail(
 			        e, PPTX_ERR_LIMIT,
-			        "the images add up to more than %u MiB; "
+			        "the images add up to more than %zu MiB; "
 			        "use fewer or smaller images",
 			        PPTX_MAX_TOTAL_IMAGE_BYTES >> 20);
 	}

@@ -16,9 +16,9 @@
 
 /* Limits on generated decks. */
 #define PPTX_MAX_SLIDES            5000
-#define PPTX_MAX_IMAGE_BYTES       (20u * 1024 * 1024)
-#define PPTX_MAX_TOTAL_IMAGE_BYTES (200u * 1024 * 1024)
-#define PPTX_MAX_TEXT_BYTES        (64u * 1024)
+#define PPTX_MAX_IMAGE_BYTES       ((size_t)20 * 1024 * 1024)
+#define PPTX_MAX_TOTAL_IMAGE_BYTES ((size_t)200 * 1024 * 1024)
+#define PPTX_MAX_TEXT_BYTES        ((size_t)64 * 1024)
 #define PPTX_MAX_PARAS             500
 #define PPTX_MAX_TABLE_COLS        30
 #define PPTX_MAX_TABLE_ROWS        300
@@ -27,12 +27,12 @@
 /* Limits on decks being read: the compressed input, the entry count, one
  * part and all parts inflated, and the inflation ratio of a large part
  * (zip bombs reach 1000:1; real XML stays well under 100:1). */
-#define PPTX_MAX_INPUT_BYTES      (256u * 1024 * 1024)
+#define PPTX_MAX_INPUT_BYTES      ((size_t)256 * 1024 * 1024)
 #define PPTX_READ_MAX_ENTRIES     50000
-#define PPTX_READ_MAX_PART_BYTES  (64u * 1024 * 1024)
-#define PPTX_READ_MAX_TOTAL_BYTES (512u * 1024 * 1024)
+#define PPTX_READ_MAX_PART_BYTES  ((size_t)64 * 1024 * 1024)
+#define PPTX_READ_MAX_TOTAL_BYTES ((size_t)512 * 1024 * 1024)
 #define PPTX_READ_MAX_RATIO       200
-#define PPTX_READ_RATIO_FLOOR     (1u * 1024 * 1024)
+#define PPTX_READ_RATIO_FLOOR     ((size_t)1 * 1024 * 1024)
 
 /* Slide sizes in EMU (914400 per inch). */
 #define PPTX_EMU_16_9_CX  12192000u

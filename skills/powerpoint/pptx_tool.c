@@ -22,7 +22,7 @@
 #include "pptx_read.h"
 #include "pptx_write.h"
 
-#define TOOL_MAX_JSON  (512u * 1024 * 1024)
+#define TOOL_MAX_JSON  ((size_t)512 * 1024 * 1024)
 #define BENCH_MAX_RUNS 1000
 
 static int read_file(const char *path, size_t cap, unsigned char **out,
@@ -49,7 +49,7 @@ static int read_file(const char *path, size_t cap, unsigned char **out,
 				fprintf(stderr, "pptx_tool: %s is too big\n",
 				        path);
 				free(buf);
-				fclose(f);
+				(void)fclose(f);
 				return -1;
 			}
 			buf = nb;
@@ -59,7 +59,7 @@ static int read_file(const char *path, size_t cap, unsigned char **out,
 		if (got == 0)
 			break;
 	}
-	fclose(f);
+	(void)fclose(f);
 	buf[n] = '\0';
 	*out = buf;
 	*len = n;
@@ -161,7 +161,7 @@ static void print_result(const char *path, size_t slides,
 	if (f && fseek(f, 0, SEEK_END) == 0)
 		bytes = ftell(f);
 	if (f)
-		fclose(f);
+		(void)fclose(f);
 	printf("{\"path\":\"%s\",\"slides\":%zu,\"bytes\":%ld,\"warnings\":[",
 	       path, slides, bytes);
 	for (i = 0; i < w->n; i++) {

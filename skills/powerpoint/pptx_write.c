@@ -39,8 +39,8 @@
 #define EMU_PER_PT 12700u
 #define EMU_PER_PX 9525u /* at 96 dpi */
 /* Text box insets: the DrawingML defaults. */
-#define INSET_LR 91440u
-#define INSET_TB 45720u
+#define INSET_LR ((uint64_t)91440)
+#define INSET_TB ((uint64_t)45720)
 /* Body paragraphs: 90% line spacing and 10 pt before, from the master. */
 #define LINE_SPACING_PCT 90
 #define SPACE_BEFORE_PT  10
@@ -855,7 +855,7 @@ static void put_default_text_style(struct xbuf *b)
 		xb_puts(b, "<a:lvl");
 		xb_putu(b, lvl);
 		xb_puts(b, "pPr");
-		put_attr_u(b, "marL", (lvl - 1) * 457200u);
+		put_attr_u(b, "marL", (uint64_t)(lvl - 1) * 457200u);
 		xb_puts(b, " algn=\"l\" defTabSz=\"914400\" rtl=\"0\" "
 		           "eaLnBrk=\"1\" latinLnBrk=\"0\" hangingPunct=\"1\">"
 		           "<a:defRPr sz=\"1800\" kern=\"1200\"><a:solidFill>"

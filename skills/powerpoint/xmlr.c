@@ -312,11 +312,10 @@ static enum xr_type read_text(struct xmlr *r)
 	 * event so a:t content split by a comment still reads as one run. */
 	while (r->pos < r->len) {
 		if (r->src[r->pos] != '<') {
-			size_t end = r->pos;
 			const char *lt =
 			        memchr(r->src + r->pos, '<', r->len - r->pos);
+			size_t end = lt ? (size_t)(lt - r->src) : r->len;
 
-			end = lt ? (size_t)(lt - r->src) : r->len;
 			if (!valid_utf8(r->src + r->pos, end - r->pos))
 				return fail(r, "invalid UTF-8 or a forbidden "
 				               "control character in text");

@@ -207,11 +207,9 @@ static void xb_escape(struct xbuf *b, const char *str, size_t n, int attr)
 			rep = "&#10;";
 		} else if (c == '\t' && attr) {
 			rep = "&#9;";
-		} else if (c < 0x20 && c != '\n' && c != '\t') {
-			rep = "";
-		} else if (c == 0x7F) {
-			/* Allowed by XML 1.0 but a control character that
-			 * PowerPoint shows as a box: drop it like C0. */
+		} else if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7F) {
+			/* C0 controls are not XML; DEL is allowed by XML 1.0
+			 * but PowerPoint shows it as a box: drop both. */
 			rep = "";
 		}
 		if (!rep) {

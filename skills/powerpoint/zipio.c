@@ -15,7 +15,7 @@
 /* Parts smaller than this are stored, not deflated. */
 #define ZIP_STORE_BELOW 4096
 /* Read granularity when inflating an entry. */
-#define ZIP_READ_CHUNK 65536
+#define ZIP_READ_CHUNK ((size_t)65536)
 
 struct zipw {
 	struct archive *a;
@@ -266,8 +266,8 @@ static pptx_status read_entry(struct archive *a, const char *name,
 			free(buf);
 			return pptx_fail(e, PPTX_ERR_LIMIT,
 			                 "%s inflates past the reader's limits "
-			                 "(%u MiB a part, %u MiB in all, "
-			                 "%u:1): this looks like a zip bomb",
+			                 "(%zu MiB a part, %zu MiB in all, "
+			                 "%d:1): this looks like a zip bomb",
 			                 name, PPTX_READ_MAX_PART_BYTES >> 20,
 			                 PPTX_READ_MAX_TOTAL_BYTES >> 20,
 			                 PPTX_READ_MAX_RATIO);
@@ -301,7 +301,7 @@ pptx_status zipr_load(const unsigned char *buf, size_t len, zipr_want_fn want,
 		                 "pass a PowerPoint .pptx deck");
 	if (len > PPTX_MAX_INPUT_BYTES)
 		return pptx_fail(e, PPTX_ERR_LIMIT,
-		                 "the deck is %zu bytes, over the limit of %u "
+		                 "the deck is %zu bytes, over the limit of %zu "
 		                 "MiB",
 		                 len, PPTX_MAX_INPUT_BYTES >> 20);
 	a = archive_read_new();

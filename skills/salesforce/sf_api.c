@@ -66,7 +66,7 @@ unsigned sf_state_token_requests(struct sf_state *s)
 	return n;
 }
 
-skill_status sf_fail(struct sf *c, skill_status st, const char *fmt, ...)
+skill_status(sf_fail)(struct sf *c, skill_status st, const char *fmt, ...)
 {
 	va_list ap;
 

@@ -97,6 +97,16 @@ skill_status sf_get_json(struct sf *c, const char *method, const char *path,
 /* Write a tool error (printf-style) and return st. */
 skill_status sf_fail(struct sf *c, skill_status st, const char *fmt, ...)
         __attribute__((format(printf, 3, 4)));
+#ifdef __clang_analyzer__
+/* The analyzer does not follow variadic calls: tell it the result is st
+ * (the definition's name is in parentheses, so it is not expanded). */
+#define sf_fail(c, st, ...)                                                    \
+	__extension__({                                                        \
+		skill_status fail_st_ = (st);                                  \
+		(sf_fail)(c, fail_st_, __VA_ARGS__);                           \
+		fail_st_;                                                      \
+	})
+#endif
 
 /* Hand a result object to the host (structured content); deletes it. */
 skill_status sf_result(struct sf *c, cJSON *result);

@@ -35,6 +35,7 @@
 #include "fsutil.h"
 #include "hostapi.h"
 #include "hostext.h"
+#include "perms.h"
 
 #define BODY_BYTES 256
 #define POST_BYTES 1024
@@ -186,6 +187,7 @@ int main(int argc, char **argv)
 	struct MHD_Daemon *mhd;
 	struct bench b = {0};
 	cJSON *perms;
+	struct skill_perms *tp = NULL;
 	double *t[2][3];
 	int (*const run[3])(struct bench *, long) = {run_reuse, run_share,
 	                                             run_host};
@@ -244,7 +246,9 @@ int main(int argc, char **argv)
 	perms = cJSON_Parse("{\"network\":[\"127.0.0.1\"]}");
 	call_init(&call, "skillhost/bench", "skillhost/bench.x", NULL);
 	call.services = &svc;
-	call.permissions = perms;
+	if (perms && perms_from_json(perms, &tp, NULL) != SH_OK)
+		tp = NULL;
+	call.perms = tp;
 	b.call = &call;
 	b.http = hostext_lookup(SKILL_EXT_HTTP);
 	b.skill_hdrs[0] = (skill_http_header_t){"Accept", "application/json"};
@@ -255,7 +259,7 @@ int main(int argc, char **argv)
 	for (int m = 0; m < 2; m++)
 		for (int k = 0; k < 3; k++)
 			t[m][k] = calloc((size_t)rounds, sizeof(double));
-	if (!b.hdrs || !b.reused || !b.share || !perms || !b.http) {
+	if (!b.hdrs || !b.reused || !b.share || !tp || !b.http) {
 		fprintf(stderr, "bench_http: setup failed\n");
 		goto out;
 	}
@@ -298,6 +302,7 @@ out:
 	call_finish(&call, &res);
 	call_result_free(&res);
 	cJSON_Delete(perms);
+	perms_free(tp);
 	config_free(cfg);
 	fs_remove_tree(home, &e);
 	for (int m = 0; m < 2; m++)

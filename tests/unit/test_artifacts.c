@@ -25,6 +25,7 @@
 #include "artifacts.h"
 #include "call.h"
 #include "hostapi.h"
+#include "perms.h"
 
 static char root[PATH_MAX / 2], outdir[PATH_MAX], indir[PATH_MAX / 2 + 8];
 static char *inputs[2];
@@ -193,6 +194,7 @@ static void test_create_refusals(void **state)
 	const skill_ext_artifacts_t *x = &artifacts_ext;
 	skill_artifact_t *a = (skill_artifact_t *)&a;
 	cJSON *perm;
+	struct skill_perms *tp;
 
 	(void)state;
 	assert_int_equal(x->create(&call, "../evil", "text/plain", &a),
@@ -213,12 +215,14 @@ static void test_create_refusals(void **state)
 
 	/* A signed manifest that does not declare "artifacts". */
 	perm = cJSON_Parse("{\"filesystem\":[\"inputs\"]}");
-	call.permissions = perm;
+	assert_int_equal(perms_from_json(perm, &tp, NULL), SH_OK);
+	call.perms = tp;
 	assert_int_equal(x->create(&call, "a.txt", "text/plain", &a),
 	                 SKILL_ERR_DENIED);
 	assert_non_null(
 	        strstr(last_log, "\"artifacts\" filesystem permission"));
-	call.permissions = NULL;
+	call.perms = NULL;
+	perms_free(tp);
 	cJSON_Delete(perm);
 }
 
@@ -239,6 +243,7 @@ static void test_inputs(void **state)
 	skill_input_t *in;
 	int64_t size = -1;
 	cJSON *perm;
+	struct skill_perms *tp;
 
 	(void)state;
 	snprintf(ok, sizeof ok, "%s/in.txt", indir);
@@ -270,9 +275,11 @@ static void test_inputs(void **state)
 	snprintf(ok, sizeof ok, "%s/in.txt", indir);
 
 	perm = cJSON_Parse("{\"filesystem\":[\"artifacts\"]}");
-	call.permissions = perm;
+	assert_int_equal(perms_from_json(perm, &tp, NULL), SH_OK);
+	call.perms = tp;
 	assert_int_equal(x->open_input(&call, ok, &in, NULL), SKILL_ERR_DENIED);
-	call.permissions = NULL;
+	call.perms = NULL;
+	perms_free(tp);
 	cJSON_Delete(perm);
 }
 

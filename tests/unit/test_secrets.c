@@ -21,6 +21,7 @@
 #include "call.h"
 #include "fsutil.h"
 #include "hostapi.h"
+#include "perms.h"
 #include "secrets.h"
 
 static char tmp[64], home[128];
@@ -55,6 +56,7 @@ static int64_t get_as(const char *skill, const char *declared, const char *name,
 	struct skill_call c;
 	struct call_result r;
 	cJSON *perm = NULL;
+	struct skill_perms *tp = NULL;
 	int64_t n;
 
 	call_init(&c, skill, "t", NULL);
@@ -64,12 +66,14 @@ static int64_t get_as(const char *skill, const char *declared, const char *name,
 		snprintf(text, sizeof text, "{\"secrets\":[%s]}", declared);
 		perm = cJSON_Parse(text);
 		assert_non_null(perm);
-		c.permissions = perm;
+		assert_int_equal(perms_from_json(perm, &tp, NULL), SH_OK);
+		c.perms = tp;
 	}
 	n = secrets_ext.get(&c, name, buf, cap);
 	call_finish(&c, &r);
 	call_result_free(&r);
 	cJSON_Delete(perm);
+	perms_free(tp);
 	return n;
 }
 

@@ -130,10 +130,14 @@ static void rotate(struct audit *a, size_t incoming)
 		for (int i = AUDIT_KEEP - 1; i >= 1; i--) {
 			snprintf(from, sizeof from, "%s.%d", a->path, i);
 			snprintf(to, sizeof to, "%s.%d", a->path, i + 1);
-			rename(from, to);
+			/* The older logs need not all exist yet. */
+			(void)rename(from, to);
 		}
 		snprintf(to, sizeof to, "%s.1", a->path);
-		rename(a->path, to);
+		if (rename(a->path, to) != 0)
+			hostlog(SKILL_LOG_WARNING,
+			        "audit: cannot rotate %s: %s; it keeps growing",
+			        a->path, strerror(errno));
 	}
 	close(a->fd);
 	a->fd = -1;
@@ -207,7 +211,7 @@ static size_t format(const struct audit *a, const struct audit_record *r,
 
 	clock_gettime(CLOCK_REALTIME, &now);
 	gmtime_r(&now.tv_sec, &tm);
-	strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%S", &tm);
+	(void)strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%S", &tm);
 	put_raw(buf, cap, &len,
 	        "{\"ts\":\"%s.%03ldZ\",\"caller\":{\"surface\":", ts,
 	        now.tv_nsec / 1000000);

@@ -8,9 +8,11 @@
 #include <string.h>
 #include <time.h>
 
+#include <cjson/cJSON.h>
 #include <sodium.h>
 
 #include "hostlog.h"
+#include "perms.h"
 
 void call_init(struct skill_call *c, const char *skill_name,
                const char *tool_name, const cJSON *args)
@@ -633,15 +635,21 @@ const char *call_arg_json(skill_call_t *c, const char *path)
 int call_permitted(const struct skill_call *c, const char *kind,
                    const char *item)
 {
-	const cJSON *it;
+	const struct skill_perms *p = c->perms;
 
-	if (!c->permissions)
+	if (!p)
 		return 1;
-	cJSON_ArrayForEach(
-	        it, cJSON_GetObjectItemCaseSensitive(
-	                    c->permissions, kind)) if (cJSON_IsString(it) &&
-	                                               !strcmp(it->valuestring,
-	                                                       item)) return 1;
+	if (!strcmp(kind, "secrets"))
+		return perms_secret(p, item);
+	if (!strcmp(kind, "filesystem"))
+		return (!strcmp(item, "artifacts") &&
+		        perms_fs(p, PERMS_FS_ARTIFACTS)) ||
+		       (!strcmp(item, "inputs") &&
+		        perms_fs(p, PERMS_FS_INPUTS));
+	if (!strcmp(kind, "network"))
+		for (size_t i = 0; i < p->nnetwork; i++)
+			if (!strcmp(p->network[i], item))
+				return 1;
 	return 0;
 }
 

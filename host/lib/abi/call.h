@@ -18,15 +18,17 @@
 #include <stdatomic.h>
 #include <stdint.h>
 
-#include <cjson/cJSON.h>
-#include <skill/host.h>
+#include <skill/host.h> /* skill_log_level, skill_status by value */
 
-#include "monotime.h"
-#include "status.h"
-#include "utf8.h"
+#include "monotime.h" /* for the inline call_now_ns */
+#include "utf8.h"     /* for the inline call_utf8_* */
+
+/* Only pointed to here: their users include them. */
+struct cJSON;
+struct skill_perms;
 
 /* Most bytes of content one call may return (text, base64, JSON). */
-#define CALL_RESULT_MAX  (64u * 1024 * 1024)
+#define CALL_RESULT_MAX  ((size_t)64 * 1024 * 1024)
 #define CALL_REFUSED_MAX 160 /* the first refusal's reason */
 
 /* Where a call's progress and log messages go (e.g. MCP notifications). All
@@ -42,8 +44,9 @@ struct call_sinks {
 
 /* The result of a call, in MCP CallToolResult terms. */
 struct call_result {
-	cJSON *content;    /* array of content blocks (owned) */
-	cJSON *structured; /* structuredContent object, or NULL (owned) */
+	struct cJSON *content; /* array of content blocks (owned) */
+	struct cJSON
+	        *structured; /* structuredContent object, or NULL (owned) */
 	int is_error;
 };
 
@@ -52,19 +55,23 @@ struct call_artifact;
 struct skill_call {
 	const char *skill_name;         /* for log messages */
 	const char *tool_name;          /* canonical */
-	const cJSON *args;              /* validated arguments (borrowed) */
+	const struct cJSON *args;       /* validated arguments (borrowed) */
 	atomic_int *cancel;             /* set to 1 to cancel; may be NULL */
 	int64_t deadline_ns;            /* CLOCK_MONOTONIC, 0 = none */
 	const struct call_sinks *sinks; /* may be NULL */
 	const void *services; /* struct host_services, for extensions */
-	/* The permissions the skill's signed manifest declares
-	 * ({"network":[...],"secrets":[...],"filesystem":[...]}), enforced by
-	 * the host services; NULL for skills loaded from a file during
-	 * development, which are not restricted. */
-	const cJSON *permissions;
+	/* The permissions the skill's signed manifest declares (perms.h),
+	 * enforced by the host services; NULL for skills loaded from a file
+	 * during development, which are not restricted. Borrowed from the
+	 * skill (struct skill), typed once when it was loaded. */
+	const struct skill_perms *perms;
+	/* Not read by the host. Only tests/unit/test_isolation.c still sets
+	 * it (the sandbox branch owns that file); remove it once that test
+	 * sets perms instead. */
+	const struct cJSON *permissions;
 
-	cJSON *content;
-	cJSON *structured;
+	struct cJSON *content;
+	struct cJSON *structured;
 	int is_error;
 	size_t bytes;
 	double last_progress;
@@ -105,7 +112,7 @@ int call_release(struct skill_call *c, struct call_deferred *d);
 
 /* Start a call. Everything not given is zeroed. */
 void call_init(struct skill_call *c, const char *skill_name,
-               const char *tool_name, const cJSON *args);
+               const char *tool_name, const struct cJSON *args);
 
 /* Move the result out of c into *out (the caller owns it; call_result_free)
  * and release everything else the call holds, including discarding any
@@ -115,7 +122,7 @@ void call_finish(struct skill_call *c, struct call_result *out);
 /* Turn a result into an MCP CallToolResult object, consuming r's trees.
  * Adds the serialized structuredContent as a text block when the result has
  * structured content and no text. NULL when out of memory. */
-cJSON *call_result_to_json(struct call_result *r);
+struct cJSON *call_result_to_json(struct call_result *r);
 
 void call_result_free(struct call_result *r);
 
@@ -158,14 +165,16 @@ int call_arg_bool(skill_call_t *c, const char *path, int *out);
 int64_t call_arg_count(skill_call_t *c, const char *path);
 const char *call_arg_json(skill_call_t *c, const char *path);
 
-/* 1 when the call's skill may use permission item of kind ("network",
- * "secrets", "filesystem"): always for unrestricted (file-loaded) skills. */
+/* 1 when the call's skill may use permission item of kind ("network" for
+ * a literal entry, "secrets", "filesystem"): always for unrestricted
+ * (file-loaded) skills. The services use perms.h's typed checks. */
 int call_permitted(const struct skill_call *c, const char *kind,
                    const char *item);
 
 /* Resolve a JSON Pointer ("a/0/b" or "/a/0/b", with ~0 and ~1 escapes) in
  * root. "" and "/" give root. NULL when absent. */
-const cJSON *call_json_pointer(const cJSON *root, const char *path);
+const struct cJSON *call_json_pointer(const struct cJSON *root,
+                                      const char *path);
 
 /* 1 when s[0..len) is valid UTF-8 (util/utf8.h). */
 static inline int call_utf8_valid(const char *s, size_t len)

@@ -24,7 +24,7 @@
 #include "status.h"
 
 #define CONFIG_FILE      "config.json"
-#define CONFIG_MAX_BYTES (4u * 1024 * 1024)
+#define CONFIG_MAX_BYTES ((size_t)4 * 1024 * 1024)
 /* The deadline of a call nobody configured: a skill that spins must not
  * hold a worker forever. */
 #define CONFIG_TIMEOUT_DEFAULT_MS 60000

@@ -11,7 +11,7 @@
 #include <time.h>
 
 /* Open addressing at most half full, so probes stay short. */
-#define SLOTS (2 * METRICS_MAX_SERIES)
+#define SLOTS ((size_t)2 * METRICS_MAX_SERIES)
 /* How long a waiter sleeps before it looks at a cancel flag that nothing
  * signals. */
 #define GATE_SLICE_NS (10 * 1000000LL)
@@ -454,9 +454,9 @@ char *metrics_render(struct metrics *m, size_t *len)
 {
 	/* At most METRICS_MAX_SERIES series, plus the two "(other)" ones. */
 	struct metrics_tool **tools =
-	        calloc(METRICS_MAX_SERIES + 1, sizeof *tools);
+	        calloc(METRICS_MAX_SERIES + 1, sizeof(struct metrics_tool *));
 	struct metrics_skill **skills =
-	        calloc(METRICS_MAX_SERIES + 1, sizeof *skills);
+	        calloc(METRICS_MAX_SERIES + 1, sizeof(struct metrics_skill *));
 	struct out o = {0};
 	size_t nt = 0, ns = 0;
 
@@ -474,8 +474,8 @@ char *metrics_render(struct metrics *m, size_t *len)
 	if (atomic_load(&m->other_skill.starts) ||
 	    atomic_load(&m->other_skill.in_flight))
 		skills[ns++] = &m->other_skill;
-	qsort(tools, nt, sizeof *tools, by_key);
-	qsort(skills, ns, sizeof *skills, by_key);
+	qsort(tools, nt, sizeof(struct metrics_tool *), by_key);
+	qsort(skills, ns, sizeof(struct metrics_skill *), by_key);
 	o.cap = 4096;
 	if (!(o.buf = malloc(o.cap)))
 		goto oom;

@@ -167,6 +167,9 @@ static sh_status validate(const struct skilldesc *d, const char *origin,
 			        "with a letter",
 			        origin, i, t->name, SKILLDESC_MAX_NAME);
 		for (uint32_t j = 0; j < i; j++)
+			/* Names before i passed skilldesc_valid_tool_name,
+			 * which refuses NULL (names.c). */
+			// NOLINTNEXTLINE(clang-analyzer-core.NonNullParamChecker)
 			if (!strcmp(d->tools[j].name, t->name))
 				return sh_error_set(
 				        e, SH_ERR_ABI,

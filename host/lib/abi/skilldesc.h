@@ -20,7 +20,7 @@
 
 /* Limits on what a skill may declare (and names.h: names, versions, tool
  * count, text). */
-#define SKILLDESC_MAX_SCHEMA   (256 * 1024)
+#define SKILLDESC_MAX_SCHEMA   ((size_t)256 * 1024)
 #define SKILLDESC_MAX_REQUIRES 32
 
 enum {

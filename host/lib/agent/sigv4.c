@@ -204,7 +204,7 @@ sh_status sigv4_sign(const struct sigv4_params *p, char *auth, size_t cap,
 		return sh_error_set(e, SH_ERR_INVALID,
 		                    "cannot sign: path too long");
 	gmtime_r(&p->now, &tm);
-	strftime(amz_date, SIGV4_DATE_LEN + 1, "%Y%m%dT%H%M%SZ", &tm);
+	(void)strftime(amz_date, SIGV4_DATE_LEN + 1, "%Y%m%dT%H%M%SZ", &tm);
 	memcpy(day, amz_date, 8);
 	day[8] = '\0';
 
@@ -262,6 +262,8 @@ sh_status sigv4_sign(const struct sigv4_params *p, char *auth, size_t cap,
 		        "cannot sign: the secret key is longer than "
 		        "%d bytes",
 		        SIGV4_SECRET_MAX);
+	/* Key bytes, used with their length and never as a string. */
+	// NOLINTNEXTLINE(bugprone-not-null-terminated-result)
 	memcpy(secret, "AWS4", 4);
 	memcpy(secret + 4, p->secret_key, slen);
 	hmac(secret, 4 + slen, day, k);

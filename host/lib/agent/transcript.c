@@ -14,7 +14,7 @@
 /* The text of one tool result. The call layer caps a result at
  * CALL_RESULT_MAX (64 MiB of JSON), and the text is never longer than the
  * JSON it comes from, so this only stops a result built elsewhere. */
-#define TR_TEXT_MAX (128u * 1024 * 1024)
+#define TR_TEXT_MAX ((size_t)128 * 1024 * 1024)
 
 void transcript_init(struct transcript *t)
 {

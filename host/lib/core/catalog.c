@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "perms.h"
 #include "schema.h"
 
 struct slot {
@@ -64,6 +65,7 @@ static void skill_free(struct skill *s)
 	free(s->tools);
 	skilldesc_free(s->desc);
 	free(s->origin);
+	perms_free(s->perms);
 	if (s->user_free)
 		s->user_free(s->user);
 	pthread_mutex_destroy(&s->open_lock);
@@ -177,11 +179,11 @@ static int grow(struct catalog *c)
 	if (c->nskills < c->cap)
 		return 1;
 	cap = c->cap ? c->cap * 2 : 16;
-	grown = realloc(c->skills, cap * sizeof *grown);
+	grown = realloc(c->skills, cap * sizeof(struct skill *));
 	if (!grown)
 		return 0;
 	c->skills = grown;
-	table = calloc(2 * cap, sizeof *table);
+	table = calloc(2 * cap, sizeof(struct skill *));
 	if (!table)
 		return 0;
 	for (size_t i = 0; i < c->nskills; i++)
@@ -330,7 +332,7 @@ sh_status catalog_seal(struct catalog *c, struct sh_error *e)
 	for (size_t i = 0; i < c->nskills; i++)
 		n += c->skills[i]->desc->ntools;
 	c->ntools = n;
-	c->tools = calloc(n ? n : 1, sizeof *c->tools);
+	c->tools = calloc(n ? n : 1, sizeof(struct tool *));
 	/* Four names per tool, at most half full for short probe runs. */
 	c->nslots = 16;
 	while (c->nslots < n * 8)
@@ -341,7 +343,7 @@ sh_status catalog_seal(struct catalog *c, struct sh_error *e)
 	for (size_t i = 0; i < c->nskills; i++)
 		for (uint32_t j = 0; j < c->skills[i]->desc->ntools; j++)
 			c->tools[k++] = &c->skills[i]->tools[j];
-	qsort(c->tools, n, sizeof *c->tools, by_canonical);
+	qsort(c->tools, n, sizeof(struct tool *), by_canonical);
 	for (size_t i = 0; i < n; i++) {
 		struct tool *t = c->tools[i];
 		sh_status rc;

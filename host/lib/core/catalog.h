@@ -31,6 +31,7 @@
 struct schema;
 struct catalog;
 struct skill;
+struct skill_perms;
 
 struct tool {
 	struct skill *skill;
@@ -51,6 +52,10 @@ struct skill {
 	pthread_mutex_t open_lock;
 	pthread_mutex_t serial; /* held around calls of serialized skills */
 	struct tool *tools;
+	/* What the signed manifest permits, typed when the skill was
+	 * loaded (perms.h); NULL when not restricted (loaded from a file).
+	 * Owned, set by the opener before the catalog is sealed. */
+	struct skill_perms *perms;
 	void *user; /* for the opener (e.g. the store entry) */
 	void (*user_free)(void *user);
 	atomic_int refs; /* catalogs holding this skill */

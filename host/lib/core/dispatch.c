@@ -137,9 +137,7 @@ static sh_status run(struct catalog *cat, struct tool *t, const cJSON *args,
 		return rc;
 	call_init(&call, s->desc->name, t->canonical, args);
 	/* Installed skills are held to what their signed manifest declares. */
-	if (s->user)
-		call.permissions = cJSON_GetObjectItemCaseSensitive(
-		        s->user, "permissions");
+	call.perms = s->perms;
 	/* Every call has a deadline, so a skill that spins cannot hold a
 	 * worker forever: the caller's, else the skill's policy, else the
 	 * host's default (config.h has the order). */

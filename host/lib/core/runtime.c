@@ -19,6 +19,7 @@
 #include "hostlog.h"
 #include "loader.h"
 #include "metrics.h"
+#include "perms.h"
 #include "probe.h"
 #include "store.h"
 
@@ -112,7 +113,7 @@ static sh_status open_installed(struct runtime *rt, struct skill *s,
 	 * may have been changed since install. */
 	if ((rc = store_check_trusted(rt->home, s->desc->name, rec, e)))
 		return rc;
-	if ((rc = store_verify_record(rt->home, rec, lib, sizeof lib, e)))
+	if (store_verify_record(rt->home, rec, lib, sizeof lib, e) != SH_OK)
 		return sh_error_prefix(e, "skill %s", s->desc->name);
 	snprintf(bundle, sizeof bundle, "%s/%s", rt->home,
 	         cJSON_GetObjectItemCaseSensitive(rec, "dir")->valuestring);
@@ -173,6 +174,7 @@ static sh_status add_installed(struct runtime *rt, struct catalog *c,
 	{
 		cJSON *cur = cJSON_GetObjectItemCaseSensitive(s, "current");
 		const cJSON *dir = cJSON_GetObjectItemCaseSensitive(cur, "dir");
+		const cJSON *perm;
 		struct skill *prev =
 		        old ? catalog_skill_find(old, s->string) : NULL;
 		struct skilldesc *d;
@@ -226,6 +228,12 @@ static sh_status add_installed(struct runtime *rt, struct catalog *c,
 		cJSON_DeleteItemFromObjectCaseSensitive(cur, "skill");
 		added->user = cur;
 		added->user_free = free_record;
+		/* Typed once here, so no call looks permissions up by key. A
+		 * record without them (written before they were kept) is not
+		 * restricted, as before. */
+		perm = cJSON_GetObjectItemCaseSensitive(cur, "permissions");
+		if (perm && (rc = perms_from_json(perm, &added->perms, e)))
+			return rc;
 	}
 	return SH_OK;
 }
@@ -233,15 +241,17 @@ static sh_status add_installed(struct runtime *rt, struct catalog *c,
 static char *absolute(const char *path)
 {
 	char buf[PATH_MAX];
+	size_t len, plen = strlen(path);
 
 	if (path[0] == '/')
 		return strdup(path);
 	if (!getcwd(buf, sizeof buf))
 		return NULL;
-	if (strlen(buf) + strlen(path) + 2 > sizeof buf)
+	len = strlen(buf);
+	if (len + plen + 2 > sizeof buf)
 		return NULL;
-	strcat(buf, "/");
-	strcat(buf, path);
+	buf[len] = '/';
+	memcpy(buf + len + 1, path, plen + 1);
 	return strdup(buf);
 }
 
@@ -353,7 +363,7 @@ sh_status runtime_add_skill_file(struct runtime *rt, const char *path,
                                  struct sh_error *e)
 {
 	struct loaded_skill *ls;
-	struct skilldesc *desc;
+	struct skilldesc *desc = NULL;
 	sh_status rc;
 
 	if (rt->isolate_files)

@@ -143,8 +143,8 @@ static int strict_node(struct strict_walk *w, const cJSON *s, int depth,
 	type = cJSON_GetObjectItemCaseSensitive(s, "type");
 	if (type && !cJSON_IsString(type) && !cJSON_IsArray(type))
 		return 0;
-	if (root &&
-	    !(cJSON_IsString(type) && !strcmp(type->valuestring, "object")))
+	if (root && !(type && cJSON_IsString(type) &&
+	              !strcmp(type->valuestring, "object")))
 		return 0;
 	if (type_has(type, "object") ||
 	    cJSON_GetObjectItemCaseSensitive(s, "properties")) {

@@ -21,13 +21,13 @@
 
 #include "status.h"
 
-#define JSONRPC_PARSE_ERROR      -32700
-#define JSONRPC_INVALID_REQUEST  -32600
-#define JSONRPC_METHOD_NOT_FOUND -32601
-#define JSONRPC_INVALID_PARAMS   -32602
-#define JSONRPC_INTERNAL_ERROR   -32603
+#define JSONRPC_PARSE_ERROR      (-32700)
+#define JSONRPC_INVALID_REQUEST  (-32600)
+#define JSONRPC_METHOD_NOT_FOUND (-32601)
+#define JSONRPC_INVALID_PARAMS   (-32602)
+#define JSONRPC_INTERNAL_ERROR   (-32603)
 /* The implementation-defined range starts here (busy, shutting down). */
-#define JSONRPC_SERVER_ERROR -32000
+#define JSONRPC_SERVER_ERROR (-32000)
 
 /* Longest string id accepted, in bytes; its JSON text may be up to six
  * times longer once escaped, plus the quotes. */

@@ -52,7 +52,7 @@
 
 struct host_services;
 
-#define MCP_HTTP_MAX_BODY_DEFAULT           (16u * 1024 * 1024)
+#define MCP_HTTP_MAX_BODY_DEFAULT           ((size_t)16 * 1024 * 1024)
 #define MCP_HTTP_MAX_CONNECTIONS_DEFAULT    4096
 #define MCP_HTTP_CONNECTION_TIMEOUT_DEFAULT 60   /* seconds idle */
 #define MCP_HTTP_SESSION_IDLE_DEFAULT       1800 /* seconds */

@@ -836,7 +836,7 @@ static void do_list(struct mcp_session *s, const struct jsonrpc_msg *m,
 	}
 	c = runtime_acquire(srv->rt);
 	n = catalog_tool_count(c);
-	if (cJSON_IsString(cur) &&
+	if (cur && cJSON_IsString(cur) &&
 	    (start = cursor_start(c, cur->valuestring)) == SIZE_MAX) {
 		runtime_release(c);
 		reply_error(

@@ -18,7 +18,7 @@
 
 /* Bytes read from in_fd at a time; the buffer grows past it for long
  * lines, up to line_max. */
-#define STDIO_READ_CHUNK (64u * 1024)
+#define STDIO_READ_CHUNK ((size_t)64 * 1024)
 
 struct mcp_stdio {
 	struct mcp_server *srv;

@@ -23,7 +23,7 @@
 #include "status.h"
 
 /* Longest line (message) accepted unless told otherwise. */
-#define MCP_STDIO_LINE_MAX_DEFAULT (16u * 1024 * 1024)
+#define MCP_STDIO_LINE_MAX_DEFAULT ((size_t)16 * 1024 * 1024)
 
 struct mcp_stdio;
 

@@ -290,7 +290,7 @@ static int hex_to_hash(const char *hex, uint8_t out[MANIFEST_HASH_BYTES])
 {
 	size_t bin_len = 0;
 
-	if (strlen(hex) != 2 * MANIFEST_HASH_BYTES)
+	if (strlen(hex) != (size_t)2 * MANIFEST_HASH_BYTES)
 		return 0;
 	for (const char *p = hex; *p; p++)
 		if (!isxdigit((unsigned char)*p) || isupper((unsigned char)*p))
@@ -412,7 +412,7 @@ sh_status manifest_parse(const char *text, size_t len, enum manifest_form form,
 		return sh_error_set(
 		        e, SH_ERR_INVALID,
 		        "%s: the manifest is %zu bytes, over the limit "
-		        "of %d",
+		        "of %zu",
 		        origin, len, MANIFEST_MAX_BYTES);
 	m = calloc(1, sizeof *m);
 	if (!m)
@@ -526,7 +526,7 @@ sh_status manifest_load(const char *path, enum manifest_form form,
 	if (rc == SH_ERR_NOMEM)
 		rc = sh_error_set(
 		        e, SH_ERR_INVALID,
-		        "%s is over the manifest size limit of %d bytes", path,
+		        "%s is over the manifest size limit of %zu bytes", path,
 		        MANIFEST_MAX_BYTES);
 	if (rc != SH_OK)
 		return rc;

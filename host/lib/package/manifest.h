@@ -25,7 +25,7 @@
 
 #define MANIFEST_FILE       "manifest.json"
 #define MANIFEST_FORMAT     1
-#define MANIFEST_MAX_BYTES  (1024 * 1024)
+#define MANIFEST_MAX_BYTES  ((size_t)1024 * 1024)
 #define MANIFEST_MAX_FILES  4096
 #define MANIFEST_MAX_PATH   255
 #define MANIFEST_MAX_LIST   256 /* permissions, tools, platforms, include */

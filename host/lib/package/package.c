@@ -20,7 +20,7 @@
 #include "dynbuf.h"
 #include "fsutil.h"
 
-#define COPY_CHUNK (256 * 1024)
+#define COPY_CHUNK ((size_t)256 * 1024)
 
 /* ---- packing ---- */
 
@@ -428,7 +428,7 @@ static sh_status extract_file(struct extract *x, struct archive *a,
 				rc = sh_error_set(
 				        x->e, SH_ERR_INVALID,
 				        "package %s: manifest.json is over "
-				        "%d bytes",
+				        "%zu bytes",
 				        x->pkg, MANIFEST_MAX_BYTES);
 				goto out;
 			}
@@ -611,7 +611,7 @@ static sh_status run_extract(const char *path, const char *shown, int destfd,
 	 * surface. */
 	archive_read_support_filter_gzip(a);
 	archive_read_support_format_tar(a);
-	if (archive_read_open_fd(a, fd, 64 * 1024) != ARCHIVE_OK) {
+	if (archive_read_open_fd(a, fd, (size_t)64 * 1024) != ARCHIVE_OK) {
 		rc = sh_error_set(
 		        e, SH_ERR_INVALID,
 		        "%s is not a skill package (a .skill is a "

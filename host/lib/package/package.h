@@ -25,7 +25,8 @@
 #define PACKAGE_MAX_ENTRIES (MANIFEST_MAX_FILES + 1)
 #define PACKAGE_MAX_TOTAL   (2048ull * 1024 * 1024) /* bytes extracted */
 #define PACKAGE_MAX_RATIO   100 /* extracted bytes per compressed byte */
-#define PACKAGE_RATIO_SLACK (1024 * 1024) /* small packages compress well */
+#define PACKAGE_RATIO_SLACK                                                    \
+	((size_t)1024 * 1024) /* small packages compress well */
 
 /*
  * Pack dir (holding a source manifest.json and the files it names: every

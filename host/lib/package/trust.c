@@ -19,7 +19,7 @@
 #include "jsonstrict.h"
 #include "names.h"
 
-#define TRUST_MAX_BYTES (4 * 1024 * 1024)
+#define TRUST_MAX_BYTES ((size_t)4 * 1024 * 1024)
 
 void trust_free(struct trust *t)
 {

@@ -26,7 +26,7 @@
 #define NUM_MAX 40
 /* The translated ERE. The cost bound above keeps real patterns to a few
  * KiB; this only stops a pathological one from growing without end. */
-#define RX_OUT_MAX (16u * 1024 * 1024)
+#define RX_OUT_MAX ((size_t)16 * 1024 * 1024)
 
 /* Decode one UTF-8 sequence at *p; 0 if it is malformed. */
 static int utf8_next(const char **p, uint32_t *cp)
@@ -642,7 +642,7 @@ static int rx_class(struct rx *x)
 {
 	struct rset set = {NULL, 0, 0, 0};
 	int neg = 0, rc = -1, k;
-	uint32_t lo, hi;
+	uint32_t lo = 0, hi = 0;
 
 	x->p++;
 	if (*x->p == '^') {

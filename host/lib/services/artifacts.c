@@ -23,6 +23,7 @@
 #include "fsutil.h"
 #include "hostapi.h"
 #include "hostlog.h"
+#include "perms.h"
 
 #define ARTIFACT_ID_BYTES 8
 #define TMP_PREFIX        ".tmp-"
@@ -410,7 +411,7 @@ static skill_status art_create(skill_call_t *call, const char *filename,
 		         "artifacts are not available in this host");
 		return SKILL_ERR_UNSUPPORTED;
 	}
-	if (!call_permitted(call, "filesystem", "artifacts")) {
+	if (!perms_fs(call->perms, PERMS_FS_ARTIFACTS)) {
 		call_log(call, SKILL_LOG_ERROR,
 		         "writing artifacts is denied: the skill's manifest "
 		         "does "
@@ -715,7 +716,7 @@ static skill_status art_open_input(skill_call_t *call, const char *path,
 	if (!out || !path)
 		return SKILL_ERR_ARGS;
 	*out = NULL;
-	if (!call_permitted(call, "filesystem", "inputs")) {
+	if (!perms_fs(call->perms, PERMS_FS_INPUTS)) {
 		call_log(call, SKILL_LOG_ERROR,
 		         "reading input files is denied: the skill's manifest "
 		         "does not declare the \"inputs\" filesystem "

@@ -20,6 +20,7 @@
 #include "egress.h"
 #include "hostapi.h"
 #include "hostpattern.h"
+#include "perms.h"
 
 struct response {
 	struct call_deferred d; /* first: released with the call */
@@ -104,18 +105,14 @@ static int pattern_list_allows(const char *list, const char *host, int port)
 int httpsvc_allowed(const struct skill_call *call, const char *host, int port)
 {
 	const struct host_services *svc = call->services;
-	const cJSON *it;
+	const struct skill_perms *p = call->perms;
 
 	/* Files loaded for development are not restricted. */
-	if (!call->permissions)
+	if (!p)
 		return 1;
-	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(
-	                               call->permissions, "network"))
-	{
-		if (cJSON_IsString(it) &&
-		    entry_matches(it->valuestring, host, port))
+	for (size_t i = 0; i < p->nnetwork; i++)
+		if (entry_matches(p->network[i], host, port))
 			return 1;
-	}
 	return pattern_list_allows(config_policy(svc ? svc->config : NULL,
 	                                         call->skill_name, "network"),
 	                           host, port);
@@ -206,8 +203,9 @@ static int egress_ok(struct egress_ctx *x, const struct sockaddr *sa)
 		return 1;
 	port = egress_format(sa, addr + 1, sizeof addr - 1);
 	if (sa->sa_family == AF_INET6) {
+		size_t n = strlen(addr + 1);
 		addr[0] = '[';
-		strcat(addr, "]");
+		memcpy(addr + 1 + n, "]", 2); /* addr has room: see above */
 	} else {
 		memmove(addr, addr + 1, strlen(addr + 1) + 1);
 	}
@@ -556,7 +554,7 @@ static int64_t retry_after_ms(const char *v)
 static int pause_ms(skill_call_t *call, int64_t ms)
 {
 	while (ms > 0) {
-		struct timespec ts = {0, 10 * 1000000};
+		struct timespec ts = {0, 10L * 1000000};
 		if (call_is_cancelled(call))
 			return 0;
 		nanosleep(&ts, NULL);
@@ -776,7 +774,7 @@ static skill_status request(skill_call_t *call, const skill_http_request_t *in,
 		r->over_budget = 1;
 	}
 	egress.call = call;
-	egress.checked = call->permissions != NULL;
+	egress.checked = call->perms != NULL;
 	egress.permits = config_policy(
 	        call->services
 	                ? ((const struct host_services *)call->services)->config

@@ -20,6 +20,7 @@
 #include "fsutil.h"
 #include "hostapi.h"
 #include "hostlog.h"
+#include "perms.h"
 #include "jsonstrict.h"
 
 int secrets_valid_name(const char *n)
@@ -82,7 +83,7 @@ static sh_status load(const char *home, cJSON **out, struct sh_error *e)
 		                    path);
 	}
 	/* Which value or variable a skill gets must have one answer. */
-	if ((rc = json_check_unique_keys(*out, path, e))) {
+	if (json_check_unique_keys(*out, path, e) != SH_OK) {
 		cJSON_Delete(*out);
 		*out = NULL;
 		return sh_error_suffix(e, "; edit it or remove it and set the "
@@ -215,7 +216,7 @@ sh_status secrets_set(const char *home, const char *skill, const char *name,
 
 	if (value && (len > SECRET_VALUE_MAX || memchr(value, '\0', len)))
 		return sh_error_set(e, SH_ERR_USAGE,
-		                    "a secret value is at most %u bytes and "
+		                    "a secret value is at most %zu bytes and "
 		                    "cannot contain NUL bytes",
 		                    SECRET_VALUE_MAX);
 	if (value) {
@@ -387,11 +388,12 @@ static int64_t ext_get(skill_call_t *call, const char *name, char *buf,
 	const struct host_services *svc = call->services;
 	const char *home = svc ? svc->home : NULL;
 	char msg[512];
+	const char *dev;
 	int64_t n;
 
 	if (!name || !*name || strlen(name) > 64)
 		return -2;
-	if (!call_permitted(call, "secrets", name)) {
+	if (!perms_secret(call->perms, name)) {
 		snprintf(msg, sizeof msg,
 		         "reading secret %s is denied: the skill's manifest "
 		         "does "
@@ -405,9 +407,9 @@ static int64_t ext_get(skill_call_t *call, const char *name, char *buf,
 		return n;
 	/* A skill loaded from a file has no manifest the operator reviewed
 	 * and no store decision; its author is the operator. */
-	if (!call->permissions && secrets_valid_name(name) && getenv(name)) {
+	if (!call->perms && secrets_valid_name(name) && (dev = getenv(name))) {
 		announce_dev_env(call->skill_name, name);
-		return copy_out(getenv(name), buf, cap);
+		return copy_out(dev, buf, cap);
 	}
 	/* The one case worth a word on every call: the operator may expect
 	 * the variable to reach the skill, as it once did. Optional secrets

@@ -28,8 +28,8 @@
 #include "status.h"
 
 #define SECRETS_FILE      "secrets.json"
-#define SECRETS_MAX_BYTES (4u * 1024 * 1024)
-#define SECRET_VALUE_MAX  (64u * 1024)
+#define SECRETS_MAX_BYTES ((size_t)4 * 1024 * 1024)
+#define SECRET_VALUE_MAX  ((size_t)64 * 1024)
 
 extern const skill_ext_secrets_t secrets_ext;
 

@@ -26,12 +26,12 @@
 #include "hostlog.h"
 
 /* How much of an error page is read before the connection is dropped. */
-#define ERROR_BODY_MAX       (64 * 1024)
+#define ERROR_BODY_MAX       ((size_t)64 * 1024)
 #define PROGRESS_INTERVAL_MS 100
 #define PROGRESS_BAR_WIDTH   24
 #define WHY_MAX              256
-#define PREFIX_CHUNK         (256 * 1024)
-#define MEM_INITIAL          (16 * 1024)
+#define PREFIX_CHUNK         ((size_t)256 * 1024)
+#define MEM_INITIAL          ((size_t)16 * 1024)
 
 static int64_t now_ms(void)
 {
@@ -202,7 +202,7 @@ static void human(uint64_t n, char *buf, size_t cap)
 {
 	if (n >= 1024ull * 1024 * 1024)
 		snprintf(buf, cap, "%.1f GB", (double)n / (1 << 30));
-	else if (n >= 1024 * 1024)
+	else if (n >= (size_t)1024 * 1024)
 		snprintf(buf, cap, "%.1f MB", (double)n / (1 << 20));
 	else if (n >= 1024)
 		snprintf(buf, cap, "%.1f KB", (double)n / 1024);
@@ -362,9 +362,8 @@ static enum outcome attempt(struct xfer *x, const char *url, int *timeout,
 		return O_LOCAL;
 	}
 	switch (cc) {
-	case CURLE_OK: return classify_status(x->status, timeout, why, cap);
-	case CURLE_WRITE_ERROR:
-		/* Only an over-long error page gets here. */
+	case CURLE_OK:
+	case CURLE_WRITE_ERROR: /* only an over-long error page gets here */
 		return classify_status(x->status, timeout, why, cap);
 	case CURLE_FILE_COULDNT_READ_FILE:
 	case CURLE_REMOTE_FILE_NOT_FOUND:
@@ -667,7 +666,7 @@ out:
 	if (x.fd >= 0) {
 		close(x.fd);
 		/* Nothing worth resuming: leave no empty file behind. */
-		if (rc != SH_OK && x.have == 0)
+		if (rc != SH_OK && x.have == 0 && r->path)
 			unlink(r->path);
 	}
 	free(x.buf);

@@ -57,7 +57,7 @@
 /* The deadline of a fetch: this floor, plus the size cap at this rate
  * (a 100 MiB package gets 60 + 400 s). */
 #define DOWNLOAD_DEADLINE_FLOOR_S 60
-#define DOWNLOAD_DEADLINE_RATE    (256 * 1024) /* bytes per second */
+#define DOWNLOAD_DEADLINE_RATE    ((long)256 * 1024) /* bytes per second */
 
 struct download_opts {
 	long connect_timeout_s;

@@ -19,7 +19,7 @@
 #include "names.h"
 
 #define HEX_KEYID_LEN    16
-#define HEX_HASH_LEN     (2 * MINISIG_FILE_HASH_BYTES)
+#define HEX_HASH_LEN     ((size_t)2 * MINISIG_FILE_HASH_BYTES)
 #define PUBKEY_B64_LEN   (MINISIG_PUBKEY_B64_SIZE - 1)
 #define URL_SCHEME_HTTP  "http://"
 #define URL_SCHEME_HTTPS "https://"
@@ -65,7 +65,7 @@ void regindex_time_format(int64_t t, char out[REGINDEX_TIME_SIZE])
 		t = TIME_MAX;
 	tt = (time_t)t;
 	gmtime_r(&tt, &tm);
-	strftime(out, REGINDEX_TIME_SIZE, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	(void)strftime(out, REGINDEX_TIME_SIZE, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
 static int digits(const char *s, size_t n, unsigned *out)
@@ -96,7 +96,8 @@ int regindex_time_parse(const char *s, int64_t *t)
 	if (y < 1970 || mo < 1 || mo > 12 || d < 1 ||
 	    d > days_in_month(y, mo) || h > 23 || mi > 59 || se > 59)
 		return 0;
-	*t = days_from_civil(y, mo, d) * DAY_S + h * 3600 + mi * 60 + se;
+	*t = days_from_civil(y, mo, d) * DAY_S + (int64_t)h * 3600 +
+	     (int64_t)mi * 60 + se;
 	return 1;
 }
 
@@ -414,7 +415,7 @@ static sh_status parse_tools(const cJSON *arr, struct regindex_pkg *p,
 			return sh_error_set(
 			        e, SH_ERR_INVALID,
 			        "%s: %s.description must be a string "
-			        "of at most %d bytes",
+			        "of at most %zu bytes",
 			        origin, tw, REGINDEX_MAX_TEXT);
 		p->tools[p->ntools].name = name;
 		p->tools[p->ntools].description = desc;
@@ -469,7 +470,7 @@ static sh_status parse_package(struct regindex *ix, const cJSON *j, size_t i,
 	if (!p->description)
 		return sh_error_set(e, SH_ERR_INVALID,
 		                    "%s: %s.description must be a string of at "
-		                    "most %d bytes",
+		                    "most %zu bytes",
 		                    origin, where, REGINDEX_MAX_TEXT);
 	lic = member(j, "license");
 	if (lic && !cJSON_IsNull(lic) &&
@@ -573,7 +574,7 @@ sh_status regindex_parse(const char *text, size_t len, const char *origin,
 	if (len > REGINDEX_MAX_BYTES)
 		return sh_error_set(
 		        e, SH_ERR_NOMEM,
-		        "%s: the index is %zu bytes, over the %u-byte "
+		        "%s: the index is %zu bytes, over the %zu-byte "
 		        "cap",
 		        origin, len, REGINDEX_MAX_BYTES);
 	ix = calloc(1, sizeof *ix);
@@ -753,7 +754,7 @@ sh_status regroot_parse(const char *text, size_t len, const char *origin,
 	if (len > REGROOT_MAX_BYTES)
 		return sh_error_set(
 		        e, SH_ERR_NOMEM,
-		        "%s: the root is %zu bytes, over the %d-byte "
+		        "%s: the root is %zu bytes, over the %zu-byte "
 		        "cap",
 		        origin, len, REGROOT_MAX_BYTES);
 	r = calloc(1, sizeof *r);

@@ -57,16 +57,16 @@
 
 /* Caps on what a reader accepts, so a hostile server cannot make a client
  * allocate without bound. */
-#define REGINDEX_MAX_BYTES      (64u * 1024 * 1024)
+#define REGINDEX_MAX_BYTES      ((size_t)64 * 1024 * 1024)
 #define REGINDEX_MAX_PACKAGES   100000
 #define REGINDEX_MAX_NAMESPACES 10000
 #define REGINDEX_MAX_NS_KEYS    16
 #define REGINDEX_MAX_TOOLS      512
-#define REGINDEX_MAX_LIST       256         /* each permission list */
-#define REGINDEX_MAX_TEXT       (64 * 1024) /* a description */
-#define REGINDEX_MAX_SHORT      256         /* license, a permission item */
+#define REGINDEX_MAX_LIST       256                 /* each permission list */
+#define REGINDEX_MAX_TEXT       ((size_t)64 * 1024) /* a description */
+#define REGINDEX_MAX_SHORT      256 /* license, a permission item */
 #define REGINDEX_MAX_URL        2048
-#define REGROOT_MAX_BYTES       (64 * 1024)
+#define REGROOT_MAX_BYTES       ((size_t)64 * 1024)
 #define REGROOT_MAX_INDEX_KEYS  16
 /* JSON numbers are doubles: versions and lengths stay exact below 2^53. */
 #define REGINDEX_MAX_INT 9007199254740991LL

@@ -32,7 +32,7 @@
 #define SIG_SUFFIX      ".minisig"
 #define PREV_SIG_SUFFIX ".prev.minisig"
 #define DOWNLOADS_DIR   "downloads"
-#define STATE_MAX_BYTES (64 * 1024)
+#define STATE_MAX_BYTES ((size_t)64 * 1024)
 #define REL_MAX         96
 
 /* ---- small helpers ------------------------------------------------------ */
@@ -240,7 +240,7 @@ static sh_status cfgs_load(const char *home, struct regcfgs *c,
 	free(text);
 	regs = cJSON_GetObjectItemCaseSensitive(root, "registries");
 	/* It pins each registry's root key: one reading only. */
-	if (root && (rc = json_check_unique_keys(root, path, e))) {
+	if (root && json_check_unique_keys(root, path, e) != SH_OK) {
 		cJSON_Delete(root);
 		return sh_error_suffix(e, "; restore it from a backup, or "
 		                          "remove it and add the registries "
@@ -389,7 +389,7 @@ static sh_status state_load(const char *dir, struct regstate *st,
 	j = cJSON_ParseWithLength(text, len);
 	free(text);
 	/* A repeated key could hide a lower rollback floor. */
-	if (j && (rc = json_check_unique_keys(j, path, e))) {
+	if (j && json_check_unique_keys(j, path, e) != SH_OK) {
 		cJSON_Delete(j);
 		return sh_error_suffix(e, "; remove the registry and add it "
 		                          "again");
@@ -700,7 +700,7 @@ static sh_status fetch_index(struct refresh *r, const char *base,
 	if (r->info.length > REGINDEX_MAX_BYTES) {
 		rc = sh_error_set(e, SH_ERR_TRUST,
 		                  "%s is signed as %" PRIu64 " bytes, over the "
-		                  "%u-byte cap on an index; refused before "
+		                  "%zu-byte cap on an index; refused before "
 		                  "downloading it",
 		                  where, r->info.length, REGINDEX_MAX_BYTES);
 		goto out;

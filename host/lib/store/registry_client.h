@@ -68,7 +68,7 @@
 #define REGCLIENT_MAX_REGISTRIES 64
 #define REGCLIENT_MAX_NAME       64
 #define REGCLIENT_MAX_URL        1024
-#define REGCLIENT_MAX_FILE_BYTES (1024 * 1024) /* registries.json */
+#define REGCLIENT_MAX_FILE_BYTES ((size_t)1024 * 1024) /* registries.json */
 /* Root versions one refresh may walk: rotations are rare. */
 #define REGCLIENT_MAX_ROOT_STEPS 1024
 /* search refreshes an index checked longer ago than this. */

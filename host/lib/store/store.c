@@ -31,7 +31,7 @@
 #define STORE_LOCK    ".store.lock"
 #define STORE_SKILLS  "skills"
 #define STORE_STAGING "staging"
-#define COPY_CHUNK    (1024 * 1024)
+#define COPY_CHUNK    ((size_t)1024 * 1024)
 #define ID_BYTES      6
 
 /* ---- small helpers ---- */
@@ -112,7 +112,7 @@ sh_status store_read_index(const char *home, cJSON **out, struct sh_error *e)
 		        path);
 	}
 	/* The records say which files, hashes and key the host trusts. */
-	if ((rc = json_check_unique_keys(j, path, e))) {
+	if (json_check_unique_keys(j, path, e) != SH_OK) {
 		cJSON_Delete(j);
 		return sh_error_suffix(e, "; restore it from a backup, or "
 		                          "remove it and install the skills "

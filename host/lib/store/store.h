@@ -27,7 +27,7 @@
 #include "status.h"
 
 #define STORE_INDEX           "installed.json"
-#define STORE_INDEX_MAX_BYTES (256u * 1024 * 1024)
+#define STORE_INDEX_MAX_BYTES ((size_t)256 * 1024 * 1024)
 
 struct store_install_opts {
 	const char *sig_path;    /* default: <package>.minisig */

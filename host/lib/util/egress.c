@@ -129,13 +129,13 @@ int egress_refused(const struct sockaddr *sa, char *rule, size_t rule_len)
 	const char *why = NULL, *form;
 	uint32_t v4;
 
-	if (!sa)
+	if (!sa || (sa->sa_family != AF_INET && sa->sa_family != AF_INET6))
 		why = "not an IP address";
 	else if (sa->sa_family == AF_INET)
 		why = v4_rule(
 		        ntohl(((const struct sockaddr_in *)(const void *)sa)
 		                      ->sin_addr.s_addr));
-	else if (sa->sa_family == AF_INET6) {
+	else {
 		const uint8_t *a =
 		        ((const struct sockaddr_in6 *)(const void *)sa)
 		                ->sin6_addr.s6_addr;
@@ -147,8 +147,6 @@ int egress_refused(const struct sockaddr *sa, char *rule, size_t rule_len)
 		} else {
 			why = v6_rule(a);
 		}
-	} else {
-		why = "not an IP address";
 	}
 	if (!why)
 		return 0;

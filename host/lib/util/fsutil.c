@@ -84,13 +84,13 @@ static sh_status dir_of(const char *path, char *dir, size_t cap,
 	if (!slash) {
 		if (cap < 2)
 			return sh_error_set(e, SH_ERR_NOMEM, "path too long");
-		strcpy(dir, ".");
+		memcpy(dir, ".", 2);
 		return SH_OK;
 	}
 	if ((size_t)(slash - path) + 1 > cap)
 		return sh_error_set(e, SH_ERR_NOMEM, "path too long: %s", path);
 	if (slash == path) {
-		strcpy(dir, "/");
+		memcpy(dir, "/", 2);
 		return SH_OK;
 	}
 	memcpy(dir, path, (size_t)(slash - path));

@@ -30,7 +30,7 @@
 #define SKILLDESC_MAX_NAME    64 /* namespace, skill and tool names */
 #define SKILLDESC_MAX_VERSION 64
 #define SKILLDESC_MAX_TOOLS   512
-#define SKILLDESC_MAX_TEXT    (64 * 1024) /* descriptions */
+#define SKILLDESC_MAX_TEXT    ((size_t)64 * 1024) /* descriptions */
 
 /* "ns/skill" + "tool" -> "ns/skill.tool" into out (NAMES_CANONICAL_MAX+1). */
 sh_status names_canonical(const char *skill, const char *tool, char *out,

@@ -2,6 +2,8 @@
  * status.c - the error type. See status.h.
  */
 #include "status.h"
+#undef sh_error_set /* the analyzer's shorthand (status.h) */
+#undef sh_error_errno
 
 #include <stdarg.h>
 #include <stdio.h>

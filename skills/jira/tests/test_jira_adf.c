@@ -418,19 +418,23 @@ static void test_limits(void **state)
 	assert_null(doc);
 
 	/* Deep nesting: kept within MD_ADF_MAX_DEPTH, the rest as text. */
-	deep[0] = '\0';
-	for (size_t i = 0; i < depth; i++)
-		strcat(deep, "> ");
-	strcat(deep, "x");
+	for (size_t i = 0; i < depth; i++) {
+		deep[2 * i] = '>';
+		deep[2 * i + 1] = ' ';
+	}
+	deep[2 * depth] = 'x';
+	deep[2 * depth + 1] = '\0';
 	doc = convert(deep);
 	md = adf_to_markdown(doc);
 	assert_non_null(strstr(md, "x"));
 	free(md);
 	cJSON_Delete(doc);
-	deep[0] = '\0';
-	for (size_t i = 0; i < depth; i++)
-		strcat(deep, "- ");
-	strcat(deep, "x");
+	for (size_t i = 0; i < depth; i++) {
+		deep[2 * i] = '-';
+		deep[2 * i + 1] = ' ';
+	}
+	deep[2 * depth] = 'x';
+	deep[2 * depth + 1] = '\0';
 	doc = convert(deep);
 	cJSON_Delete(doc);
 
@@ -466,6 +470,6 @@ int main(void)
 	}
 	rc = cmocka_run_group_tests(tests, NULL, NULL);
 	if (dump)
-		fclose(dump);
+		(void)fclose(dump);
 	return rc;
 }

@@ -255,7 +255,7 @@ static void test_retry_after(void **state)
 	ra_value = "soon";
 	assert_int_equal(rk_retry_after(&http, &r), -1);
 	gmtime_r(&t, &tm);
-	strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+	(void)strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S GMT", &tm);
 	ra_value = date;
 	assert_in_range(rk_retry_after(&http, &r), 115, 120);
 	ra_value = "Wed, 21 Oct 2015 07:28:00 GMT";

@@ -483,7 +483,7 @@ static void test_too_many_slides(void **state)
 	for (i = 0; i < n; i++)
 		len += (size_t)sprintf(json + len, "%s{\"title\":\"s\"}",
 		                       i ? "," : "");
-	sprintf(json + len, "]}");
+	memcpy(json + len, "]}", 3);
 	expect_refused(json, "more than the limit of 5000");
 	free(json);
 }
@@ -492,16 +492,16 @@ static void test_huge_image(void **state)
 {
 	/* 50 MB of image as base64: refused from its length, before any
 	 * decoding. */
-	size_t raw = 50u * 1024 * 1024, n = raw / 3 * 4;
+	size_t raw = (size_t)50 * 1024 * 1024, n = raw / 3 * 4;
 	const char *pre = "{\"slides\":[{\"layout\":\"image\",\"title\":\"x\","
 	                  "\"image\":{\"mime\":\"image/png\",\"data\":\"";
 	char *json = malloc(strlen(pre) + n + 16);
 	size_t len = strlen(pre);
 
 	(void)state;
-	memcpy(json, pre, len);
+	memcpy(json, pre, len + 1);
 	memset(json + len, 'A', n);
-	strcpy(json + len + n, "\"}}]}");
+	memcpy(json + len + n, "\"}}]}", 6);
 	expect_refused(json, "over the limit of 20 MiB");
 	free(json);
 }
@@ -613,7 +613,7 @@ static void test_read_bad_files(void **state)
 
 static void test_read_zip_bomb(void **state)
 {
-	size_t big = 40u * 1024 * 1024;
+	size_t big = (size_t)40 * 1024 * 1024;
 	char *zeros = calloc(1, big);
 	struct mem z = {0};
 	struct pptx_err e = {0};

@@ -79,7 +79,7 @@ static skill_status a_commit(skill_call_t *call, skill_artifact_t *a,
 {
 	struct stat st;
 
-	fclose(a->f);
+	(void)fclose(a->f);
 	assert_int_equal(rename(a->tmp, a->final), 0);
 	assert_int_equal(stat(a->final, &st), 0);
 	if (info) {
@@ -96,7 +96,7 @@ static skill_status a_commit(skill_call_t *call, skill_artifact_t *a,
 static void a_discard(skill_call_t *call, skill_artifact_t *a)
 {
 	(void)call;
-	fclose(a->f);
+	(void)fclose(a->f);
 	unlink(a->tmp);
 	free(a);
 }
@@ -136,7 +136,7 @@ static int64_t a_read(skill_call_t *call, skill_input_t *in, void *buf,
 static void a_close(skill_call_t *call, skill_input_t *in)
 {
 	(void)call;
-	fclose(in->f);
+	(void)fclose(in->f);
 	free(in);
 }
 
@@ -316,8 +316,8 @@ static void copy_file(const char *from, const char *to)
 	assert_non_null(b);
 	while ((n = fread(buf, 1, sizeof buf, a)) > 0)
 		assert_int_equal(fwrite(buf, 1, n, b), n);
-	fclose(a);
-	fclose(b);
+	(void)fclose(a);
+	(void)fclose(b);
 }
 
 static unsigned char *slurp(const char *path, size_t *len)
@@ -327,12 +327,12 @@ static unsigned char *slurp(const char *path, size_t *len)
 	long n;
 
 	assert_non_null(f);
-	fseek(f, 0, SEEK_END);
+	assert_int_equal(fseek(f, 0, SEEK_END), 0);
 	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
+	assert_int_equal(fseek(f, 0, SEEK_SET), 0);
 	buf = malloc((size_t)n + 1);
 	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-	fclose(f);
+	(void)fclose(f);
 	*len = (size_t)n;
 	return buf;
 }
@@ -436,7 +436,7 @@ static void test_read_path_and_data(void **state)
 	/* The same deck inline as base64. */
 	raw = slurp(inpath, &len);
 	b64args = malloc(len * 2 + 32);
-	strcpy(b64args, "{\"data\":\"");
+	memcpy(b64args, "{\"data\":\"", sizeof "{\"data\":\"");
 	{
 		char *p = b64args + strlen(b64args);
 
@@ -455,7 +455,7 @@ static void test_read_path_and_data(void **state)
 			*p++ = tbl[v >> 2];
 			*p++ = tbl[(v & 3) << 4];
 		}
-		strcpy(p, "\"}");
+		memcpy(p, "\"}", 3);
 	}
 	/* A 1- or 2-byte tail encoded byte by byte is not valid base64
 	 * unless len is a multiple of 3; only then compare. */
@@ -489,7 +489,7 @@ static void test_read_refusals(void **state)
 	snprintf(path, sizeof path, "%s/notes.txt", in_dir);
 	f = fopen(path, "w");
 	fputs("hello", f);
-	fclose(f);
+	(void)fclose(f);
 	snprintf(args, sizeof args, "{\"path\":\"%s\"}", path);
 	assert_int_equal(call_tool("read_presentation", args, &c),
 	                 SKILL_ERR_TOOL);

@@ -81,7 +81,7 @@ static skill_status init(const skill_host_t *host, const char *dir, void **data)
 	return SKILL_ERR_INTERNAL;
 #elif defined(BROKEN_CRASH_INIT)
 	(void)host;
-	raise(SIGSEGV);
+	(void)raise(SIGSEGV);
 	return SKILL_OK;
 #else
 	(void)host;
@@ -175,7 +175,7 @@ SKILL_EXPORT const skill_entry_t *skill_entry_v2(void)
 #if defined(BROKEN_NULL_ENTRY)
 	return NULL;
 #elif defined(BROKEN_CRASH_ENTRY)
-	raise(SIGSEGV);
+	(void)raise(SIGSEGV);
 	return ENTRY;
 #else
 	return ENTRY;

@@ -166,7 +166,8 @@ static sh_status bedrock_sign(struct backend *b, CURL *h, const char *body,
 	        .session_token = br->token,
 	        .now = time(NULL),
 	};
-	char auth[SIGV4_AUTH_MAX + 16], date[SIGV4_DATE_LEN + 16];
+	char auth[SIGV4_AUTH_MAX + 16], date[SIGV4_DATE_LEN + 1];
+	char hdr[sizeof "x-amz-date: " + SIGV4_DATE_LEN];
 	char value[SIGV4_AUTH_MAX];
 	struct curl_slist *l;
 	sh_status rc;
@@ -195,9 +196,8 @@ static sh_status bedrock_sign(struct backend *b, CURL *h, const char *body,
 	if (!(l = curlapi()->slist_append(*extra, auth)))
 		return sh_error_set(e, SH_ERR_NOMEM, "out of memory");
 	*extra = l;
-	memmove(date + 12, date, SIGV4_DATE_LEN + 1);
-	memcpy(date, "x-amz-date: ", 12);
-	if (!(l = curlapi()->slist_append(*extra, date)))
+	snprintf(hdr, sizeof hdr, "x-amz-date: %s", date);
+	if (!(l = curlapi()->slist_append(*extra, hdr)))
 		return sh_error_set(e, SH_ERR_NOMEM, "out of memory");
 	*extra = l;
 	return SH_OK;
