@@ -110,26 +110,19 @@ struct isolated {
 
 static const struct executor_ops isolated_ops;
 
-static _Thread_local const struct isolated *outcome_of;
-static _Thread_local char outcome[64];
+static void set_outcome(struct exec_result *res, enum exec_outcome oc,
+                        const char *fmt, ...)
+        __attribute__((format(printf, 3, 4)));
 
-const char *exec_isolated_outcome(const struct executor *ex)
-{
-	return ex && outcome_of && ex == &outcome_of->base && outcome[0]
-	               ? outcome
-	               : NULL;
-}
-
-static void set_outcome(const struct isolated *iso, const char *fmt, ...)
-        __attribute__((format(printf, 2, 3)));
-
-static void set_outcome(const struct isolated *iso, const char *fmt, ...)
+/* Say how the executor's part of a call ended (executor.h). */
+static void set_outcome(struct exec_result *res, enum exec_outcome oc,
+                        const char *fmt, ...)
 {
 	va_list ap;
 
-	outcome_of = iso;
+	res->outcome = oc;
 	va_start(ap, fmt);
-	vsnprintf(outcome, sizeof outcome, fmt, ap);
+	vsnprintf(res->detail, sizeof res->detail, fmt, ap);
 	va_end(ap);
 }
 
@@ -1367,7 +1360,7 @@ static int exited_soon(pid_t pid, int *status)
  * names the crash for the breaker, NULL when the host ended it. */
 static skill_status ended(struct isolated *iso, struct session *s, int status,
                           enum why_ended why, char *msg, size_t cap,
-                          const char **crash)
+                          const char **crash, struct exec_result *res)
 {
 	const char *tool = s->call->tool_name ? s->call->tool_name : iso->name;
 	struct worker *w = s->w;
@@ -1389,7 +1382,10 @@ static skill_status ended(struct isolated *iso, struct session *s, int status,
 		         why == END_DEADLINE ? "the call's deadline passed"
 		                             : "the call was cancelled",
 		         (long long)grace_ms);
-		set_outcome(iso, "killed: %s",
+		set_outcome(res,
+		            why == END_DEADLINE ? EXEC_DEADLINE
+		                                : EXEC_CANCELLED,
+		            "killed: %s",
 		            why == END_DEADLINE ? "deadline" : "cancelled");
 		return why == END_DEADLINE ? SKILL_ERR_TIMEOUT
 		                           : SKILL_ERR_CANCELLED;
@@ -1399,7 +1395,7 @@ static skill_status ended(struct isolated *iso, struct session *s, int status,
 		         "%s failed: the skill closed its worker's connection "
 		         "to the host during the call; the worker was stopped",
 		         tool);
-		set_outcome(iso, "hung up");
+		set_outcome(res, EXEC_HUNG_UP, "hung up");
 		*crash = "closed the connection";
 		return SKILL_ERR_INTERNAL;
 	}
@@ -1408,7 +1404,7 @@ static skill_status ended(struct isolated *iso, struct session *s, int status,
 		         "%s failed: the skill's worker broke the host "
 		         "protocol (%.600s) and was stopped",
 		         tool, s->why);
-		set_outcome(iso, "protocol");
+		set_outcome(res, EXEC_PROTOCOL, "protocol");
 		*crash = "protocol violation";
 		return SKILL_ERR_INTERNAL;
 	}
@@ -1422,7 +1418,7 @@ static skill_status ended(struct isolated *iso, struct session *s, int status,
 		         "processes, trace or mount; they reach the network "
 		         "only through the host's skill.http/1 extension",
 		         tool, sn);
-		set_outcome(iso, "sandbox: %s", sn);
+		set_outcome(res, EXEC_VIOLATION, "sandbox: %s", sn);
 		*crash = "forbidden system call";
 		return SKILL_ERR_DENIED;
 	}
@@ -1436,7 +1432,7 @@ static skill_status ended(struct isolated *iso, struct session *s, int status,
 		         "(raise it with `skillhost config %s memory SIZE`)",
 		         tool, (unsigned long long)(iso->memory_max >> 20),
 		         iso->name);
-		set_outcome(iso, "memory cap");
+		set_outcome(res, EXEC_MEMORY_CAP, "memory cap");
 		*crash = "memory cap";
 		return SKILL_ERR_NOMEM;
 	}
@@ -1453,8 +1449,8 @@ static skill_status ended(struct isolated *iso, struct session *s, int status,
 			         "%s failed: the skill crashed (%s: %s); a new "
 			         "worker will serve the next call",
 			         tool, sn, strsignal(term));
-		set_outcome(iso, "crashed: %s", sn);
-		*crash = outcome + strlen("crashed: ");
+		set_outcome(res, EXEC_CRASHED, "crashed: %s", sn);
+		*crash = res->detail + strlen("crashed: ");
 		return SKILL_ERR_INTERNAL;
 	}
 	snprintf(msg, cap,
@@ -1464,7 +1460,7 @@ static skill_status ended(struct isolated *iso, struct session *s, int status,
 	         tail_text(w, tail, sizeof tail));
 	snprintf(sn, sizeof sn, "%d",
 	         WIFEXITED(status) ? WEXITSTATUS(status) : -1);
-	set_outcome(iso, "exited: %s", sn);
+	set_outcome(res, EXEC_EXITED, "exited: %s", sn);
 	*crash = "unexpected exit";
 	return SKILL_ERR_INTERNAL;
 }
@@ -1473,7 +1469,8 @@ static skill_status ended(struct isolated *iso, struct session *s, int status,
  * restart is being held back. NULL with msg and *st when none can be
  * had before the call ends. */
 static struct worker *take_worker(struct isolated *iso, struct skill_call *call,
-                                  char *msg, size_t cap, skill_status *st)
+                                  char *msg, size_t cap, skill_status *st,
+                                  struct exec_result *res)
 {
 	const char *tool = call->tool_name ? call->tool_name : iso->name;
 	struct worker *w = NULL;
@@ -1492,7 +1489,7 @@ static struct worker *take_worker(struct isolated *iso, struct skill_call *call,
 			         (long long)((iso->breaker_until_ns - now) /
 			                             1000000000 +
 			                     1));
-			set_outcome(iso, "breaker open");
+			set_outcome(res, EXEC_BREAKER_OPEN, "breaker open");
 			*st = SKILL_ERR_INTERNAL;
 			break;
 		}
@@ -1512,7 +1509,7 @@ static struct worker *take_worker(struct isolated *iso, struct skill_call *call,
 			         "%s failed: a new worker for the skill could "
 			         "not start: %.700s",
 			         tool, e.msg);
-			set_outcome(iso, "start failed");
+			set_outcome(res, EXEC_START_FAILED, "start failed");
 			*st = SKILL_ERR_INTERNAL;
 			pthread_mutex_lock(&iso->lock);
 			iso->nworkers--;
@@ -1534,7 +1531,7 @@ static struct worker *take_worker(struct isolated *iso, struct skill_call *call,
 			                 ? " (restarts are being held back "
 			                   "after crashes)"
 			                 : "");
-			set_outcome(iso, "busy");
+			set_outcome(res, EXEC_BUSY, "busy");
 			*st = timed_out ? SKILL_ERR_TIMEOUT
 			                : SKILL_ERR_CANCELLED;
 			break;
@@ -1571,10 +1568,11 @@ static int64_t io_deadline(const struct isolated *iso,
  * call (a thread of the skill crashed it): that is not this call's
  * failure. */
 static struct worker *acquire(struct isolated *iso, struct skill_call *call,
-                              char *msg, size_t cap, skill_status *st)
+                              char *msg, size_t cap, skill_status *st,
+                              struct exec_result *res)
 {
 	for (;;) {
-		struct worker *w = take_worker(iso, call, msg, cap, st);
+		struct worker *w = take_worker(iso, call, msg, cap, st, res);
 		char why[256], tail[TAIL_MAX + 8];
 		int status;
 
@@ -1592,7 +1590,8 @@ static struct worker *acquire(struct isolated *iso, struct skill_call *call,
 
 static skill_status isolated_invoke(struct executor *ex, uint32_t tool_index,
                                     const char *args, size_t len,
-                                    struct skill_call *call)
+                                    struct skill_call *call,
+                                    struct exec_result *res)
 {
 	struct isolated *iso = (struct isolated *)ex;
 	struct session s = {.iso = iso, .call = call};
@@ -1605,9 +1604,9 @@ static skill_status isolated_invoke(struct executor *ex, uint32_t tool_index,
 	struct worker *w;
 	int status;
 
-	outcome_of = iso;
-	outcome[0] = '\0';
-	if (!(w = acquire(iso, call, msg, sizeof msg, &st))) {
+	res->outcome = EXEC_OK;
+	res->detail[0] = '\0';
+	if (!(w = acquire(iso, call, msg, sizeof msg, &st, res))) {
 		call_set_error(call, msg);
 		return st;
 	}
@@ -1683,7 +1682,7 @@ static skill_status isolated_invoke(struct executor *ex, uint32_t tool_index,
 		         iso->name);
 		if (!call->is_error)
 			call_set_error(call, msg);
-		set_outcome(iso, "memory cap");
+		set_outcome(res, EXEC_MEMORY_CAP, "memory cap");
 		/* Its heap is at the cap: a fresh worker serves better. */
 		w->retire = 1;
 	}
@@ -1706,7 +1705,7 @@ dead:
 		status = kill_worker(iso, w);
 	else
 		drain_output(iso, w);
-	st = ended(iso, &s, status, why, msg, sizeof msg, &crash);
+	st = ended(iso, &s, status, why, msg, sizeof msg, &crash, res);
 	hostlog(crash ? SKILL_LOG_WARNING : SKILL_LOG_NOTICE, "%s", msg);
 	call_set_error(call, msg);
 	iso->last_sandbox = w->sandbox;
