@@ -26,7 +26,7 @@
 #include "utf8.h"
 
 /* Most bytes of content one call may return (text, base64, JSON). */
-#define CALL_RESULT_MAX  (64u * 1024 * 1024)
+#define CALL_RESULT_MAX  ((size_t)64 * 1024 * 1024)
 #define CALL_REFUSED_MAX 160 /* the first refusal's reason */
 
 /* Where a call's progress and log messages go (e.g. MCP notifications). All

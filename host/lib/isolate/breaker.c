@@ -32,7 +32,7 @@ void iso_crashed(struct isolated *iso, const char *what)
 
 	iso->crashes++;
 	iso->streak++;
-	snprintf(iso->last_crash, sizeof iso->last_crash, "%s", what);
+	(void)snprintf(iso->last_crash, sizeof iso->last_crash, "%s", what);
 	iso->next_start_ns = now + backoff_ns(iso, iso->streak);
 	metrics_worker_crashed(iso->metrics);
 	/* Once open, it stays open until a call succeeds: after the

@@ -69,7 +69,7 @@ sh_status exec_inproc_open(struct loaded_skill *ls,
 	ip->ls = ls;
 	hostapi_bind(&ip->binding, ls->desc->name, svc);
 	if (!bundle_dir) {
-		snprintf(dir, sizeof dir, "%s", ls->path);
+		(void)snprintf(dir, sizeof dir, "%s", ls->path);
 		bundle_dir = dirname(dir);
 	}
 	if (ls->e.init) {

@@ -37,20 +37,13 @@
 
 static const struct executor_ops isolated_ops;
 
+/* Say how the executor's part of a call ended (executor.h): the detail is
+ * what, followed by arg ("crashed: " "SIGSEGV"). */
 static void set_outcome(struct exec_result *res, enum exec_outcome oc,
-                        const char *fmt, ...)
-        __attribute__((format(printf, 3, 4)));
-
-/* Say how the executor's part of a call ended (executor.h). */
-static void set_outcome(struct exec_result *res, enum exec_outcome oc,
-                        const char *fmt, ...)
+                        const char *what, const char *arg)
 {
-	va_list ap;
-
 	res->outcome = oc;
-	va_start(ap, fmt);
-	vsnprintf(res->detail, sizeof res->detail, fmt, ap);
-	va_end(ap);
+	(void)snprintf(res->detail, sizeof res->detail, "%s%s", what, arg);
 }
 
 /* ---- calls ---- */
@@ -102,50 +95,53 @@ static skill_status ended(struct isolated *iso, struct session *s, int status,
 
 	*crash = NULL;
 	if (why == END_DEADLINE || why == END_CANCELLED) {
-		snprintf(msg, cap,
-		         "%s failed: %s and the skill did not stop within "
-		         "%lld ms of being asked to; its worker was stopped",
-		         tool,
-		         why == END_DEADLINE ? "the call's deadline passed"
-		                             : "the call was cancelled",
-		         (long long)grace_ms);
+		(void)snprintf(
+		        msg, cap,
+		        "%s failed: %s and the skill did not stop within "
+		        "%lld ms of being asked to; its worker was stopped",
+		        tool,
+		        why == END_DEADLINE ? "the call's deadline passed"
+		                            : "the call was cancelled",
+		        (long long)grace_ms);
 		set_outcome(res,
 		            why == END_DEADLINE ? EXEC_DEADLINE
 		                                : EXEC_CANCELLED,
-		            "killed: %s",
+		            "killed: ",
 		            why == END_DEADLINE ? "deadline" : "cancelled");
 		return why == END_DEADLINE ? SKILL_ERR_TIMEOUT
 		                           : SKILL_ERR_CANCELLED;
 	}
 	if (why == END_HANGUP) {
-		snprintf(msg, cap,
-		         "%s failed: the skill closed its worker's connection "
-		         "to the host during the call; the worker was stopped",
-		         tool);
-		set_outcome(res, EXEC_HUNG_UP, "hung up");
+		(void)snprintf(
+		        msg, cap,
+		        "%s failed: the skill closed its worker's connection "
+		        "to the host during the call; the worker was stopped",
+		        tool);
+		set_outcome(res, EXEC_HUNG_UP, "hung up", "");
 		*crash = "closed the connection";
 		return SKILL_ERR_INTERNAL;
 	}
 	if (why == END_PROTOCOL) {
-		snprintf(msg, cap,
-		         "%s failed: the skill's worker broke the host "
-		         "protocol (%.600s) and was stopped",
-		         tool, s->why);
-		set_outcome(res, EXEC_PROTOCOL, "protocol");
+		(void)snprintf(msg, cap,
+		               "%s failed: the skill's worker broke the host "
+		               "protocol (%.600s) and was stopped",
+		               tool, s->why);
+		set_outcome(res, EXEC_PROTOCOL, "protocol", "");
 		*crash = "protocol violation";
 		return SKILL_ERR_INTERNAL;
 	}
 	if (WIFEXITED(status) && WEXITSTATUS(status) == WIRE_EXIT_VIOLATION &&
 	    nr >= 0) {
 		sandbox_syscall_name(nr, arch, sn, sizeof sn);
-		snprintf(msg, cap,
-		         "%s failed: the skill made a system call isolated "
-		         "skills may not make (%s), and its worker was "
-		         "stopped. Isolated skills cannot run programs, create "
-		         "processes, trace or mount; they reach the network "
-		         "only through the host's skill.http/1 extension",
-		         tool, sn);
-		set_outcome(res, EXEC_VIOLATION, "sandbox: %s", sn);
+		(void)snprintf(
+		        msg, cap,
+		        "%s failed: the skill made a system call isolated "
+		        "skills may not make (%s), and its worker was "
+		        "stopped. Isolated skills cannot run programs, create "
+		        "processes, trace or mount; they reach the network "
+		        "only through the host's skill.http/1 extension",
+		        tool, sn);
+		set_outcome(res, EXEC_VIOLATION, "sandbox: ", sn);
 		*crash = "forbidden system call";
 		return SKILL_ERR_DENIED;
 	}
@@ -153,13 +149,14 @@ static skill_status ended(struct isolated *iso, struct session *s, int status,
 	if ((WIFSIGNALED(status) && sig && !sandbox_sanitized() &&
 	     iso->memory_max > slack && vm >= iso->memory_max - slack) ||
 	    w->rss_limit_hit) {
-		snprintf(msg, cap,
-		         "%s failed: the skill ran out of memory: its worker "
-		         "reached the memory cap of %llu MiB and was stopped "
-		         "(raise it with `skillhost config %s memory SIZE`)",
-		         tool, (unsigned long long)(iso->memory_max >> 20),
-		         iso->name);
-		set_outcome(res, EXEC_MEMORY_CAP, "memory cap");
+		(void)snprintf(
+		        msg, cap,
+		        "%s failed: the skill ran out of memory: its worker "
+		        "reached the memory cap of %llu MiB and was stopped "
+		        "(raise it with `skillhost config %s memory SIZE`)",
+		        tool, (unsigned long long)(iso->memory_max >> 20),
+		        iso->name);
+		set_outcome(res, EXEC_MEMORY_CAP, "memory cap", "");
 		*crash = "memory cap";
 		return SKILL_ERR_NOMEM;
 	}
@@ -167,27 +164,30 @@ static skill_status ended(struct isolated *iso, struct session *s, int status,
 		int term = WTERMSIG(status);
 		iso_signame(term, sn, sizeof sn);
 		if (term == SIGXCPU)
-			snprintf(msg, cap,
-			         "%s failed: the skill used up its worker's "
-			         "CPU time limit (%d s) and was stopped",
-			         tool, SANDBOX_CPU_SECONDS);
+			(void)snprintf(
+			        msg, cap,
+			        "%s failed: the skill used up its worker's "
+			        "CPU time limit (%d s) and was stopped",
+			        tool, SANDBOX_CPU_SECONDS);
 		else
-			snprintf(msg, cap,
-			         "%s failed: the skill crashed (%s: %s); a new "
-			         "worker will serve the next call",
-			         tool, sn, strsignal(term));
-		set_outcome(res, EXEC_CRASHED, "crashed: %s", sn);
+			(void)snprintf(
+			        msg, cap,
+			        "%s failed: the skill crashed (%s: %s); a new "
+			        "worker will serve the next call",
+			        tool, sn, strsignal(term));
+		set_outcome(res, EXEC_CRASHED, "crashed: ", sn);
 		*crash = res->detail + strlen("crashed: ");
 		return SKILL_ERR_INTERNAL;
 	}
-	snprintf(msg, cap,
-	         "%s failed: the skill's worker exited with status %d during "
-	         "the call%s",
-	         tool, WIFEXITED(status) ? WEXITSTATUS(status) : -1,
-	         iso_tail_text(w, tail, sizeof tail));
-	snprintf(sn, sizeof sn, "%d",
-	         WIFEXITED(status) ? WEXITSTATUS(status) : -1);
-	set_outcome(res, EXEC_EXITED, "exited: %s", sn);
+	(void)snprintf(
+	        msg, cap,
+	        "%s failed: the skill's worker exited with status %d during "
+	        "the call%s",
+	        tool, WIFEXITED(status) ? WEXITSTATUS(status) : -1,
+	        iso_tail_text(w, tail, sizeof tail));
+	(void)snprintf(sn, sizeof sn, "%d",
+	               WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+	set_outcome(res, EXEC_EXITED, "exited: ", sn);
 	*crash = "unexpected exit";
 	return SKILL_ERR_INTERNAL;
 }
@@ -207,16 +207,17 @@ static struct worker *take_worker(struct isolated *iso, struct skill_call *call,
 		int64_t now = call_now_ns(), wake;
 		struct timespec ts;
 		if (iso->breaker_until_ns && now < iso->breaker_until_ns) {
-			snprintf(msg, cap,
-			         "%s failed: skill %s is not being restarted: "
-			         "its worker crashed %u times in a row (last: "
-			         "%s). Calls fail for %lld more s; fix the "
-			         "skill, or restart skillhost to try again now",
-			         tool, iso->name, iso->streak, iso->last_crash,
-			         (long long)((iso->breaker_until_ns - now) /
-			                             1000000000 +
-			                     1));
-			set_outcome(res, EXEC_BREAKER_OPEN, "breaker open");
+			int64_t secs =
+			        (iso->breaker_until_ns - now) / 1000000000 + 1;
+			(void)snprintf(
+			        msg, cap,
+			        "%s failed: skill %s is not being restarted: "
+			        "its worker crashed %u times in a row (last: "
+			        "%s). Calls fail for %lld more s; fix the "
+			        "skill, or restart skillhost to try again now",
+			        tool, iso->name, iso->streak, iso->last_crash,
+			        (long long)secs);
+			set_outcome(res, EXEC_BREAKER_OPEN, "breaker open", "");
 			*st = SKILL_ERR_INTERNAL;
 			break;
 		}
@@ -232,11 +233,12 @@ static struct worker *take_worker(struct isolated *iso, struct skill_call *call,
 			pthread_mutex_unlock(&iso->lock);
 			if (iso_start_worker(iso, &w, &e) == SH_OK)
 				return w;
-			snprintf(msg, cap,
-			         "%s failed: a new worker for the skill could "
-			         "not start: %.700s",
-			         tool, e.msg);
-			set_outcome(res, EXEC_START_FAILED, "start failed");
+			(void)snprintf(
+			        msg, cap,
+			        "%s failed: a new worker for the skill could "
+			        "not start: %.700s",
+			        tool, e.msg);
+			set_outcome(res, EXEC_START_FAILED, "start failed", "");
 			*st = SKILL_ERR_INTERNAL;
 			pthread_mutex_lock(&iso->lock);
 			iso->nworkers--;
@@ -247,18 +249,19 @@ static struct worker *take_worker(struct isolated *iso, struct skill_call *call,
 		if (call_is_cancelled(call)) {
 			int timed_out =
 			        call->deadline_ns && now >= call->deadline_ns;
-			snprintf(msg, cap,
-			         "%s failed: %s while waiting for one of skill "
-			         "%s's %u workers%s",
-			         tool,
-			         timed_out ? "the call's deadline passed"
-			                   : "the call was cancelled",
-			         iso->name, iso->pool_max,
-			         iso->nworkers < iso->pool_max
-			                 ? " (restarts are being held back "
-			                   "after crashes)"
-			                 : "");
-			set_outcome(res, EXEC_BUSY, "busy");
+			(void)snprintf(
+			        msg, cap,
+			        "%s failed: %s while waiting for one of skill "
+			        "%s's %u workers%s",
+			        tool,
+			        timed_out ? "the call's deadline passed"
+			                  : "the call was cancelled",
+			        iso->name, iso->pool_max,
+			        iso->nworkers < iso->pool_max
+			                ? " (restarts are being held back "
+			                  "after crashes)"
+			                : "");
+			set_outcome(res, EXEC_BUSY, "busy", "");
 			*st = timed_out ? SKILL_ERR_TIMEOUT
 			                : SKILL_ERR_CANCELLED;
 			break;
@@ -268,7 +271,8 @@ static struct worker *take_worker(struct isolated *iso, struct skill_call *call,
 			wake = iso->next_start_ns;
 		if (call->deadline_ns && call->deadline_ns < wake)
 			wake = call->deadline_ns;
-		if (call->cancel && now + POLL_SLICE_MS * 1000000 < wake)
+		if (call->cancel &&
+		    now + (int64_t)POLL_SLICE_MS * 1000000 < wake)
 			wake = now + (int64_t)POLL_SLICE_MS * 1000000;
 		ts.tv_sec = wake / 1000000000;
 		ts.tv_nsec = wake % 1000000000;
@@ -352,8 +356,8 @@ static skill_status isolated_invoke(struct executor *ex, uint32_t tool_index,
 		 * that does not read is hung. */
 		if (errno == ETIMEDOUT) {
 			why = END_PROTOCOL;
-			snprintf(s.why, sizeof s.why,
-			         "it did not read the call");
+			(void)snprintf(s.why, sizeof s.why,
+			               "it did not read the call");
 		}
 		goto dead;
 	}
@@ -400,16 +404,16 @@ static skill_status isolated_invoke(struct executor *ex, uint32_t tool_index,
 	iso_drain_output(iso, w);
 	if (st == SKILL_ERR_NOMEM && !sandbox_sanitized() &&
 	    s.done.vm >= iso->memory_max - iso->memory_max / 8) {
-		snprintf(msg, sizeof msg,
-		         "%s failed: the skill ran out of memory: its worker "
-		         "is at the memory cap of %llu MiB (raise it with "
-		         "`skillhost config %s memory SIZE`)",
-		         call->tool_name ? call->tool_name : iso->name,
-		         (unsigned long long)(iso->memory_max >> 20),
-		         iso->name);
+		(void)snprintf(
+		        msg, sizeof msg,
+		        "%s failed: the skill ran out of memory: its worker "
+		        "is at the memory cap of %llu MiB (raise it with "
+		        "`skillhost config %s memory SIZE`)",
+		        call->tool_name ? call->tool_name : iso->name,
+		        (unsigned long long)(iso->memory_max >> 20), iso->name);
 		if (!call->is_error)
 			call_set_error(call, msg);
-		set_outcome(res, EXEC_MEMORY_CAP, "memory cap");
+		set_outcome(res, EXEC_MEMORY_CAP, "memory cap", "");
 		/* Its heap is at the cap: a fresh worker serves better. */
 		w->retire = 1;
 	}
@@ -574,19 +578,23 @@ static char *dir_of(const char *path)
  * protocol can forward. */
 static char *offer(struct isolated *iso, const void *(*lookup)(const char *id))
 {
-	size_t len = 1;
+	size_t len = 1, off = 0;
 	char *s;
 
 	for (unsigned x = 1; x < WIRE_EXT_COUNT && lookup; x++)
 		if ((iso->ext[x] = lookup(wire_ext_id((enum wire_ext)x))))
 			len += strlen(wire_ext_id((enum wire_ext)x)) + 1;
-	if (!(s = calloc(1, len)))
+	if (!(s = malloc(len)))
 		return NULL;
 	for (unsigned x = 1; x < WIRE_EXT_COUNT; x++)
 		if (iso->ext[x]) {
-			strcat(s, wire_ext_id((enum wire_ext)x));
-			strcat(s, "\n");
+			const char *id = wire_ext_id((enum wire_ext)x);
+			size_t n = strlen(id);
+			memcpy(s + off, id, n);
+			s[off + n] = '\n';
+			off += n + 1;
 		}
+	s[off] = '\0';
 	return s;
 }
 
@@ -607,7 +615,7 @@ sh_status exec_isolated_open(const struct exec_isolated_opts *o,
 
 	*out = NULL;
 	if (o->worker_path)
-		snprintf(worker, sizeof worker, "%s", o->worker_path);
+		(void)snprintf(worker, sizeof worker, "%s", o->worker_path);
 	else if ((rc = probe_worker_path(worker, sizeof worker, e)))
 		return rc;
 	if (!(iso = calloc(1, sizeof *iso)))

@@ -57,7 +57,7 @@
 #define ISOLATED_BREAKER_COOLDOWN_MS 30000
 /* Bytes of a worker's stdout and stderr copied to the host log per call
  * (the rest is read and dropped, so a flood never blocks the skill). */
-#define ISOLATED_OUTPUT_LOG_MAX (16 * 1024)
+#define ISOLATED_OUTPUT_LOG_MAX ((size_t)16 * 1024)
 /* Log and progress messages passed on per call; the rest are dropped. */
 #define ISOLATED_NOTES_MAX 100000
 

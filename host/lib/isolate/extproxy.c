@@ -19,7 +19,7 @@
 #include "call.h"
 
 /* Most bytes of a setting or secret returned in one reply. */
-#define VALUE_MAX (4u * 1024 * 1024)
+#define VALUE_MAX ((size_t)4 * 1024 * 1024)
 
 static void reply_value(struct wire_buf *b, int64_t ret, const char *buf,
                         size_t cap)
@@ -255,13 +255,14 @@ static enum turn ext_http(struct session *s, const skill_ext_http_t *x,
 				 * memory too (httpsvc); this is the cap on
 				 * how many, whatever their size. */
 				char msg[300];
-				snprintf(msg, sizeof msg,
-				         "request refused: the call holds %d "
-				         "handles (HTTP responses, artifacts) "
-				         "it has not freed; free each response "
-				         "with response_free() when done with "
-				         "it",
-				         HANDLES_MAX);
+				(void)snprintf(
+				        msg, sizeof msg,
+				        "request refused: the call holds %d "
+				        "handles (HTTP responses, artifacts) "
+				        "it has not freed; free each response "
+				        "with response_free() when done with "
+				        "it",
+				        HANDLES_MAX);
 				call_log(s->call, SKILL_LOG_ERROR, msg);
 				call_note(s->call, msg);
 			}

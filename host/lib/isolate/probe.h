@@ -15,7 +15,7 @@
 #include "worker_path.h" /* probe_worker_path */
 
 #define PROBE_TIMEOUT_MS  15000
-#define PROBE_OUTPUT_MAX  (16u * 1024 * 1024)
+#define PROBE_OUTPUT_MAX  ((size_t)16 * 1024 * 1024)
 #define PROBE_MEMORY_MAX  (4ull * 1024 * 1024 * 1024)
 #define PROBE_CPU_SECONDS 10
 

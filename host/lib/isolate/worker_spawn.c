@@ -26,7 +26,7 @@
 #include "sandbox.h"
 
 /* Output read from a worker at most at a time (drain_output). */
-#define DRAIN_BUDGET (256 * 1024)
+#define DRAIN_BUDGET ((size_t)256 * 1024)
 
 /* ---- workers ---- */
 
@@ -58,7 +58,8 @@ static void emit_line(const struct isolated *iso, struct worker *w)
 	 * detail: keep the cause for the error message. */
 	if (!w->first_error[0] &&
 	    (strstr(w->line, "ERROR: ") || strstr(w->line, "runtime error: ")))
-		snprintf(w->first_error, sizeof w->first_error, "%s", w->line);
+		(void)snprintf(w->first_error, sizeof w->first_error, "%s",
+		               w->line);
 	if (w->logged < ISOLATED_OUTPUT_LOG_MAX) {
 		hostlog(SKILL_LOG_NOTICE, "%s (worker %d): %s", iso->name,
 		        (int)w->pid, w->line);
@@ -158,7 +159,7 @@ static char *env_entry(const char *name, const char *value)
 	char *s = malloc(n);
 
 	if (s)
-		snprintf(s, n, "%s=%s", name, value);
+		(void)snprintf(s, n, "%s=%s", name, value);
 	return s;
 }
 
@@ -196,11 +197,12 @@ char **exec_isolated_env(const char *scratch, uint64_t memory_max)
 		/* No leak checker (it needs ptrace), no symbolizer (it needs
 		 * execve), and the memory cap as an RSS limit. */
 		v = getenv("ASAN_OPTIONS");
-		snprintf(opts, sizeof opts,
-		         "%s%sdetect_leaks=0:symbolize=0:"
-		         "allocator_may_return_null=1:hard_rss_limit_mb=%llu",
-		         v ? v : "", v && *v ? ":" : "",
-		         (unsigned long long)(memory_max >> 20));
+		(void)snprintf(
+		        opts, sizeof opts,
+		        "%s%sdetect_leaks=0:symbolize=0:"
+		        "allocator_may_return_null=1:hard_rss_limit_mb=%llu",
+		        v ? v : "", v && *v ? ":" : "",
+		        (unsigned long long)(memory_max >> 20));
 		env[n++] = env_entry("ASAN_OPTIONS", opts);
 		if ((v = getenv("UBSAN_OPTIONS")))
 			env[n++] = env_entry("UBSAN_OPTIONS", v);
@@ -276,8 +278,13 @@ static sh_status spawn(struct isolated *iso, struct worker **out,
 	int err;
 
 	*out = NULL;
-	if (!w)
-		return sh_error_set(e, SH_ERR_NOMEM, "out of memory");
+	/* rc is set apart from the sh_error_* calls below so the analyzer
+	 * sees it non-zero on every failure (it cannot see that they return
+	 * the status they are given), and so *out is set on success. */
+	if (!w) {
+		sh_error_set(e, SH_ERR_NOMEM, "out of memory");
+		return SH_ERR_NOMEM;
+	}
 	w->fd = w->out_fd = -1;
 	w->pid = -1;
 	wire_reader_init(&w->rd);
@@ -286,22 +293,24 @@ static sh_status spawn(struct isolated *iso, struct worker **out,
 		goto fail;
 	}
 	argv[6] = w->scratch;
-	snprintf(memory, sizeof memory, "%llu",
-	         (unsigned long long)iso->memory_max);
-	snprintf(threads, sizeof threads, "%u", iso->threads_max);
+	(void)snprintf(memory, sizeof memory, "%llu",
+	               (unsigned long long)iso->memory_max);
+	(void)snprintf(threads, sizeof threads, "%u", iso->threads_max);
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) ||
 	    pipe2(op, O_CLOEXEC) ||
 	    (memfd = memfd_create("skillhost-ctl", MFD_CLOEXEC)) < 0 ||
 	    ftruncate(memfd, WIRE_CTL_SIZE)) {
-		rc = sh_error_errno(e, SH_ERR_IO, errno,
-		                    "cannot set up a worker's channels");
+		rc = SH_ERR_IO;
+		sh_error_errno(e, rc, errno,
+		               "cannot set up a worker's channels");
 		goto fail;
 	}
 	page = mmap(NULL, WIRE_CTL_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
 	            memfd, 0);
 	if (page == MAP_FAILED) {
-		rc = sh_error_errno(e, SH_ERR_IO, errno,
-		                    "cannot map a worker's control page");
+		rc = SH_ERR_IO;
+		sh_error_errno(e, rc, errno,
+		               "cannot map a worker's control page");
 		goto fail;
 	}
 	w->ctl = page;
@@ -310,8 +319,9 @@ static sh_status spawn(struct isolated *iso, struct worker **out,
 	if ((cfd = child_fd(sv[1])) < 0 || (cout = child_fd(op[1])) < 0 ||
 	    (cmem = child_fd(memfd)) < 0 ||
 	    !(env = exec_isolated_env(w->scratch, iso->memory_max))) {
-		rc = sh_error_errno(e, SH_ERR_IO, errno ? errno : ENOMEM,
-		                    "cannot prepare a worker");
+		rc = SH_ERR_IO;
+		sh_error_errno(e, rc, errno ? errno : ENOMEM,
+		               "cannot prepare a worker");
 		goto fail;
 	}
 	posix_spawn_file_actions_init(&fa);
@@ -335,8 +345,8 @@ static sh_status spawn(struct isolated *iso, struct worker **out,
 	posix_spawnattr_destroy(&attr);
 	if (err) {
 		w->pid = -1;
-		rc = sh_error_errno(e, SH_ERR_FAIL, err, "cannot run %s",
-		                    iso->worker);
+		rc = SH_ERR_FAIL;
+		sh_error_errno(e, rc, err, "cannot run %s", iso->worker);
 		goto fail;
 	}
 	w->fd = sv[0];
@@ -373,9 +383,9 @@ const char *iso_signame(int sig, char *buf, size_t cap)
 	const char *abbrev = sigabbrev_np(sig);
 
 	if (abbrev)
-		snprintf(buf, cap, "SIG%s", abbrev);
+		(void)snprintf(buf, cap, "SIG%s", abbrev);
 	else
-		snprintf(buf, cap, "signal %d", sig);
+		(void)snprintf(buf, cap, "signal %d", sig);
 	return buf;
 }
 
@@ -384,14 +394,14 @@ void iso_describe_status(int status, char *buf, size_t cap)
 	char sn[32];
 
 	if (WIFSIGNALED(status))
-		snprintf(buf, cap, "was killed by %s (%s)",
-		         iso_signame(WTERMSIG(status), sn, sizeof sn),
-		         strsignal(WTERMSIG(status)));
+		(void)snprintf(buf, cap, "was killed by %s (%s)",
+		               iso_signame(WTERMSIG(status), sn, sizeof sn),
+		               strsignal(WTERMSIG(status)));
 	else if (WIFEXITED(status) && WEXITSTATUS(status) == WIRE_EXIT_SETUP)
-		snprintf(buf, cap, "could not set itself up");
+		(void)snprintf(buf, cap, "could not set itself up");
 	else
-		snprintf(buf, cap, "exited with status %d",
-		         WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+		(void)snprintf(buf, cap, "exited with status %d",
+		               WIFEXITED(status) ? WEXITSTATUS(status) : -1);
 }
 
 /* What the worker printed that explains its end, as ": <text>" for a
@@ -403,9 +413,9 @@ const char *iso_tail_text(struct worker *w, char *buf, size_t cap)
 
 	buf[0] = '\0';
 	if (w->first_error[0])
-		snprintf(buf, cap, ": %s", w->first_error);
+		(void)snprintf(buf, cap, ": %s", w->first_error);
 	else if (w->tail_len)
-		snprintf(buf, cap, ": %s", w->tail);
+		(void)snprintf(buf, cap, ": %s", w->tail);
 	else
 		return buf;
 	end = buf + strlen(buf);
