@@ -60,7 +60,8 @@ static cJSON *live_check(const char *worker, const char *scratch, char *why,
 	char **env;
 
 	if (pipe2(p, O_CLOEXEC)) {
-		snprintf(why, cap, "cannot make a pipe: %s", strerror(errno));
+		(void)snprintf(why, cap, "cannot make a pipe: %s",
+		               strerror(errno));
 		return NULL;
 	}
 	/* Checked the way skills will run: with a worker's environment. */
@@ -68,7 +69,7 @@ static cJSON *live_check(const char *worker, const char *scratch, char *why,
 	if (!env) {
 		close(p[0]);
 		close(p[1]);
-		snprintf(why, cap, "out of memory");
+		(void)snprintf(why, cap, "out of memory");
 		return NULL;
 	}
 	posix_spawn_file_actions_init(&fa);
@@ -80,8 +81,8 @@ static cJSON *live_check(const char *worker, const char *scratch, char *why,
 	close(p[1]);
 	if (err) {
 		close(p[0]);
-		snprintf(why, cap, "cannot run %.400s: %s", worker,
-		         strerror(err));
+		(void)snprintf(why, cap, "cannot run %.400s: %s", worker,
+		               strerror(err));
 		return NULL;
 	}
 	for (;;) {
@@ -107,17 +108,19 @@ static cJSON *live_check(const char *worker, const char *scratch, char *why,
 	sandbox_cgroup_remove(pid);
 	buf[len] = '\0';
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		snprintf(why, cap,
-		         "the sandboxed worker failed (%s %d); run it by hand: "
-		         "%.400s --sandbox-check",
-		         WIFSIGNALED(status) ? "signal" : "status",
-		         WIFSIGNALED(status) ? WTERMSIG(status)
-		                             : WEXITSTATUS(status),
-		         worker);
+		(void)snprintf(
+		        why, cap,
+		        "the sandboxed worker failed (%s %d); run it by hand: "
+		        "%.400s --sandbox-check",
+		        WIFSIGNALED(status) ? "signal" : "status",
+		        WIFSIGNALED(status) ? WTERMSIG(status)
+		                            : WEXITSTATUS(status),
+		        worker);
 		return NULL;
 	}
 	if (!(j = cJSON_Parse(buf)))
-		snprintf(why, cap, "the sandboxed worker printed no report");
+		(void)snprintf(why, cap,
+		               "the sandboxed worker printed no report");
 	return j;
 }
 
@@ -144,7 +147,7 @@ int cmd_doctor(struct cli_ctx *ctx, int argc, char **argv)
 		return 0;
 	}
 	for (int i = 1; i < argc; i++)
-		if (strcmp(argv[i], "--json"))
+		if (strcmp(argv[i], "--json") != 0)
 			return cli_usage("doctor", "unexpected argument '%s'",
 			                 argv[i]);
 		else
@@ -154,10 +157,10 @@ int cmd_doctor(struct cli_ctx *ctx, int argc, char **argv)
 	worker_ok = probe_worker_path(worker, sizeof worker, &err) == SH_OK;
 	why[0] = '\0';
 	if (!worker_ok)
-		snprintf(why, sizeof why, "%.500s", err.msg);
+		(void)snprintf(why, sizeof why, "%.500s", err.msg);
 	else if (!mkdtemp(scratch))
-		snprintf(why, sizeof why, "cannot make %s: %s", scratch,
-		         strerror(errno));
+		(void)snprintf(why, sizeof why, "cannot make %s: %s", scratch,
+		               strerror(errno));
 	else
 		live = live_check(worker, scratch, why, sizeof why);
 	if (scratch[strlen(scratch) - 1] != 'X')
@@ -182,19 +185,21 @@ int cmd_doctor(struct cli_ctx *ctx, int argc, char **argv)
 	                SANDBOX_PIDS_CGROUP);
 	sandbox_weaknesses(applied, live_abi, weaker, sizeof weaker);
 	if (full)
-		snprintf(level, sizeof level,
-		         "full: pid+mount+network namespaces, minimal root, "
-		         "Landlock ABI %d, seccomp, thread cap",
-		         live_abi);
+		(void)snprintf(
+		        level, sizeof level,
+		        "full: pid+mount+network namespaces, minimal root, "
+		        "Landlock ABI %d, seccomp, thread cap",
+		        live_abi);
 	if (live_abi)
-		snprintf(ll, sizeof ll, ", Landlock ABI %d", live_abi);
+		(void)snprintf(ll, sizeof ll, ", Landlock ABI %d", live_abi);
 	if (!full && mandatory)
-		snprintf(level, sizeof level,
-		         "partial: seccomp and rlimits%s%s%s%s; weaker: %s",
-		         applied & SANDBOX_MIN_ROOT ? ", minimal root" : "",
-		         applied & SANDBOX_PIDNS ? ", PID namespace" : "", ll,
-		         applied & SANDBOX_PIDS_CGROUP ? ", thread cap" : "",
-		         weaker);
+		(void)snprintf(
+		        level, sizeof level,
+		        "partial: seccomp and rlimits%s%s%s%s; weaker: %s",
+		        applied & SANDBOX_MIN_ROOT ? ", minimal root" : "",
+		        applied & SANDBOX_PIDNS ? ", PID namespace" : "", ll,
+		        applied & SANDBOX_PIDS_CGROUP ? ", thread cap" : "",
+		        weaker);
 	checks = cJSON_GetObjectItemCaseSensitive(live, "checks");
 	if (ctx->json) {
 		out = cJSON_CreateObject();

@@ -90,7 +90,7 @@ __asan_default_options(void)
 /* The signal handlers' own stack, so a stack overflow is reported too. */
 #define ALT_STACK_SIZE (64 * 1024)
 /* Most bytes a secret or a setting may have when read through the host. */
-#define VALUE_MAX (4u * 1024 * 1024)
+#define VALUE_MAX ((size_t)4 * 1024 * 1024)
 
 /* ---- the channel to the host ---- */
 
@@ -350,8 +350,8 @@ static void on_fatal(int sig, siginfo_t *si, void *uc)
 		if (ns_init)
 			syscall(SYS_exit_group, WIRE_EXIT_SIGNAL);
 	}
-	signal(sig, SIG_DFL);
-	raise(sig);
+	(void)signal(sig, SIG_DFL);
+	(void)raise(sig);
 }
 
 static void crash_handlers(void)
@@ -372,8 +372,8 @@ static void crash_handlers(void)
 	for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++)
 		sigaction(sigs[i], &sa, NULL);
 	/* A write past RLIMIT_FSIZE fails with EFBIG instead of killing. */
-	signal(SIGXFSZ, SIG_IGN);
-	signal(SIGPIPE, SIG_IGN);
+	(void)signal(SIGXFSZ, SIG_IGN);
+	(void)signal(SIGPIPE, SIG_IGN);
 }
 
 /* ---- the skill's view of one call ---- */
@@ -397,7 +397,7 @@ struct wart {
 	uint64_t total;
 };
 
-#define ART_BUFFER (256u * 1024)
+#define ART_BUFFER ((size_t)256 * 1024)
 
 struct wcall {
 	struct skill_call base; /* first: the skill's skill_call_t */
@@ -814,6 +814,9 @@ static skill_status w_art_create(skill_call_t *call, const char *filename,
 	/* The host's handle number stands in for the pointer: the skill
 	 * treats handles as opaque, and the host checks every number. */
 	if (st == SKILL_OK)
+		/* A handle number the skill only passes back, never
+		 * dereferenced. */
+		// NOLINTNEXTLINE(performance-no-int-to-ptr)
 		*out = (skill_artifact_t *)(uintptr_t)h;
 	return (skill_status)st;
 }
@@ -913,7 +916,8 @@ static skill_status w_art_write(skill_call_t *call, skill_artifact_t *art,
 		goto out;
 	if (len >= ART_BUFFER) {
 		st = send_art(call, a->handle, data, len);
-	} else {
+	} else if (len) {
+		/* data may be NULL when len is 0, which memcpy may not get. */
 		memcpy(a->buf + a->len, data, len);
 		a->len += len;
 	}
@@ -1038,6 +1042,9 @@ static skill_status w_art_open_input(skill_call_t *call, const char *path,
 		st = SKILL_ERR_INTERNAL;
 	frame_free(f);
 	if (st == SKILL_OK) {
+		/* A handle number the skill only passes back, never
+		 * dereferenced. */
+		// NOLINTNEXTLINE(performance-no-int-to-ptr)
 		*out = (skill_input_t *)(uintptr_t)h;
 		if (size)
 			*size = sz;
@@ -1111,6 +1118,10 @@ static struct whttp *http_copy(struct wire_rd *r, uint32_t handle)
 		if (!r->bad)
 			total += strlen(hn[i]) + strlen(hv[i]) + 2;
 	}
+	/* Here, not only at wire_rd_done below: a frame that went bad part
+	 * way through the headers left the rest of hn and hv unset. */
+	if (r->bad)
+		goto fail;
 	body = wire_get_bytes(r, &body_len);
 	url = wire_get_nstr(r);
 	if (!wire_rd_done(r))
@@ -1476,7 +1487,7 @@ static char **read_paths(const char *lib, const char *bundle)
 	static char *paths[3];
 	char *slash;
 
-	snprintf(lib_dir, sizeof lib_dir, "%s", lib);
+	(void)snprintf(lib_dir, sizeof lib_dir, "%s", lib);
 	slash = strrchr(lib_dir, '/');
 	if (slash && slash != lib_dir)
 		*slash = '\0';
@@ -1504,8 +1515,9 @@ static int serve(const struct serve_opts *o)
 	page = mmap(NULL, WIRE_CTL_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
 	            CTL_FD, 0);
 	if (page == MAP_FAILED) {
-		fprintf(stderr, "worker: cannot map the control page: %s\n",
-		        strerror(errno));
+		(void)fprintf(stderr,
+		              "worker: cannot map the control page: %s\n",
+		              strerror(errno));
 		return WIRE_EXIT_SETUP;
 	}
 	ctl = page;
@@ -1518,19 +1530,19 @@ static int serve(const struct serve_opts *o)
 	host_api_init();
 	so.read_paths = (const char *const *)read_paths(o->lib, o->bundle);
 	if (sandbox_apply(&so, &sb, &e) != SH_OK) {
-		fprintf(stderr, "worker: cannot sandbox the skill: %s\n",
-		        e.msg);
+		(void)fprintf(stderr, "worker: cannot sandbox the skill: %s\n",
+		              e.msg);
 		return WIRE_EXIT_SETUP;
 	}
 	ns_init = getpid() == 1;
 	if (o->scratch && chdir(o->scratch))
-		fprintf(stderr, "worker: cannot enter %s: %s\n", o->scratch,
-		        strerror(errno));
+		(void)fprintf(stderr, "worker: cannot enter %s: %s\n",
+		              o->scratch, strerror(errno));
 	if (pthread_create(&dog, NULL, watchdog, NULL) == 0)
 		pthread_detach(dog);
 	/* From here on the skill's code runs (constructors at load). */
 	if (loader_open(o->lib, &ls, &e) != SH_OK) {
-		fprintf(stderr, "%s\n", e.msg);
+		(void)fprintf(stderr, "%s\n", e.msg);
 		return WIRE_EXIT_SETUP;
 	}
 	entry = &ls->e;
@@ -1574,7 +1586,7 @@ static int probe(const char *lib, const char *bundle)
 
 	/* The installer's descriptors are none of the skill's business. */
 	syscall(SYS_close_range, 3, ~0u, 0);
-	signal(SIGXFSZ, SIG_IGN);
+	(void)signal(SIGXFSZ, SIG_IGN);
 	/* A control page of its own, shared with the sandbox's supervisor,
 	 * so a skill that crashes as pid 1 of its PID namespace is reported
 	 * with its signal. */
@@ -1591,25 +1603,25 @@ static int probe(const char *lib, const char *bundle)
 	so.read_paths =
 	        (const char *const *)read_paths(lib, bundle ? bundle : lib);
 	if (sandbox_apply(&so, &sb, &e) != SH_OK) {
-		fprintf(stderr, "%s: cannot sandbox the probe: %s\n", lib,
-		        e.msg);
+		(void)fprintf(stderr, "%s: cannot sandbox the probe: %s\n", lib,
+		              e.msg);
 		return 3;
 	}
 	ns_init = getpid() == 1;
 	if (loader_open(lib, &ls, &e) != SH_OK) {
-		fprintf(stderr, "%s\n", e.msg);
+		(void)fprintf(stderr, "%s\n", e.msg);
 		return 3;
 	}
 	j = skilldesc_to_json(ls->desc);
 	if (exec_inproc_open(ls, &svc, bundle, &ex, &e) != SH_OK) {
-		fprintf(stderr, "%s\n", e.msg);
+		(void)fprintf(stderr, "%s\n", e.msg);
 		cJSON_Delete(j);
 		return 3;
 	}
 	ex->ops->destroy(ex);
 	s = j ? cJSON_PrintUnformatted(j) : NULL;
 	if (!s) {
-		fprintf(stderr, "out of memory\n");
+		(void)fprintf(stderr, "out of memory\n");
 		return 5;
 	}
 	puts(s);
@@ -1635,9 +1647,9 @@ static int sandbox_check(const char *scratch)
 	char *s;
 	int fd, ok_write = 0;
 
-	signal(SIGXFSZ, SIG_IGN);
+	(void)signal(SIGXFSZ, SIG_IGN);
 	if (sandbox_apply(&so, &sb, &e) != SH_OK) {
-		fprintf(stderr, "worker: %s\n", e.msg);
+		(void)fprintf(stderr, "worker: %s\n", e.msg);
 		return 5;
 	}
 	j = cJSON_CreateObject();
@@ -1657,7 +1669,7 @@ static int sandbox_check(const char *scratch)
 	if (fd >= 0)
 		close(fd);
 	if (scratch) {
-		snprintf(path, sizeof path, "%s/check", scratch);
+		(void)snprintf(path, sizeof path, "%s/check", scratch);
 		fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
 		ok_write = fd >= 0 && write(fd, "x", 1) == 1;
 		if (fd >= 0)
@@ -1704,7 +1716,8 @@ static int sandbox_check(const char *scratch)
 
 static int usage(void)
 {
-	fprintf(stderr,
+	(void)fprintf(
+	        stderr,
 	        "usage: skillhost-worker --probe LIB [--bundle DIR]\n"
 	        "       skillhost-worker --serve LIB --bundle DIR "
 	        "[--scratch DIR] [--memory BYTES] [--threads N]\n"

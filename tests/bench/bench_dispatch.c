@@ -89,8 +89,8 @@ int main(int argc, char **argv)
 			struct skill_call c;
 			call_init(&c, "testing/noop", "testing/noop.noop",
 			          NULL);
-			ex->ops->invoke(ex, t->index, args, sizeof args - 1,
-			                &c);
+			ex->ops->invoke(ex, t->index, args, sizeof args - 1, &c,
+			                &(struct exec_result){0});
 			call_finish(&c, NULL);
 		}
 		direct_ns[r] = (double)(call_now_ns() - t0) / (double)n;

@@ -100,7 +100,8 @@ static double ns_executor(struct runtime *rt, long n)
 	for (long i = 0; i < n; i++) {
 		struct skill_call c;
 		call_init(&c, "testing/noop", "testing/noop.noop", NULL);
-		ex->ops->invoke(ex, t->index, args, sizeof args - 1, &c);
+		ex->ops->invoke(ex, t->index, args, sizeof args - 1, &c,
+		                &(struct exec_result){0});
 		call_finish(&c, NULL);
 	}
 	return (double)(call_now_ns() - t0) / (double)n;

@@ -56,7 +56,8 @@ static skill_status run(struct executor *ex, const struct loaded_skill *ls,
 	assert_non_null(parsed);
 	call_init(&c, ls->desc->name, name, parsed);
 	c.services = &svc;
-	st = ex->ops->invoke(ex, tool_index(ls, name), args, strlen(args), &c);
+	st = ex->ops->invoke(ex, tool_index(ls, name), args, strlen(args), &c,
+	                     &(struct exec_result){0});
 	call_finish(&c, &r);
 	o = call_result_to_json(&r);
 	assert_non_null(o);

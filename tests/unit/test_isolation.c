@@ -489,6 +489,9 @@ static struct executor *crasher_executor(const struct exec_isolated_opts *in,
 	return ex;
 }
 
+/* How the last invoke() below ended, as the executor reported it. */
+static struct exec_result last_outcome;
+
 /* Call tool index of ex directly, the way dispatch does. */
 static int64_t invoke(struct executor *ex, uint32_t index, const char *name,
                       int *is_error, char *text, size_t cap)
@@ -502,7 +505,8 @@ static int64_t invoke(struct executor *ex, uint32_t index, const char *name,
 	char *s;
 
 	call_init(&c, "testing/crasher", name, args);
-	st = ex->ops->invoke(ex, index, "{}", 2, &c);
+	memset(&last_outcome, 0xff, sizeof last_outcome);
+	st = ex->ops->invoke(ex, index, "{}", 2, &c, &last_outcome);
 	call_finish(&c, &r);
 	*is_error = r.is_error || st != SKILL_OK;
 	j = call_result_to_json(&r);
@@ -532,6 +536,9 @@ static void test_backoff_and_breaker(void **state)
 	 * next start back by the base; crash 3 opens the breaker. */
 	invoke(ex, 0, "testing/crasher.segv", &err, text, sizeof text);
 	assert_true(err);
+	/* The typed outcome dispatch maps onto the audit status. */
+	assert_int_equal(last_outcome.outcome, EXEC_CRASHED);
+	assert_string_equal(last_outcome.detail, "crashed: SIGSEGV");
 	took = invoke(ex, 0, "testing/crasher.segv", &err, text, sizeof text);
 	assert_true(err);
 	assert_true(took < 150);
@@ -549,6 +556,8 @@ static void test_backoff_and_breaker(void **state)
 	took = invoke(ex, 2, "testing/crasher.ok", &err, text, sizeof text);
 	assert_true(err);
 	assert_true(took < 100);
+	assert_int_equal(last_outcome.outcome, EXEC_BREAKER_OPEN);
+	assert_string_equal(last_outcome.detail, "breaker open");
 	if (!strstr(text, "not being restarted") ||
 	    !strstr(text, "3 times in a row"))
 		fail_msg("breaker message: %s", text);
@@ -558,6 +567,8 @@ static void test_backoff_and_breaker(void **state)
 	usleep(1100 * 1000);
 	invoke(ex, 2, "testing/crasher.ok", &err, text, sizeof text);
 	assert_false(err);
+	assert_int_equal(last_outcome.outcome, EXEC_OK);
+	assert_string_equal(last_outcome.detail, "");
 	assert_true(exec_isolated_stats(ex, &st));
 	assert_false(st.breaker_open);
 	assert_int_equal(st.crash_streak, 0);
@@ -890,7 +901,8 @@ static void test_extensions_forwarded(void **state)
 		c.services = svc;
 		c.permissions = perms;
 		st = ex->ops->invoke(ex, calls[i].index, calls[i].args,
-		                     strlen(calls[i].args), &c);
+		                     strlen(calls[i].args), &c,
+		                     &(struct exec_result){0});
 		call_finish(&c, &r);
 		j = call_result_to_json(&r);
 		s = cJSON_PrintUnformatted(j);
@@ -949,7 +961,8 @@ static void test_missing_extension(void **state)
 		cJSON *j;
 		char *s;
 		call_init(&c, "testing/hostile", "testing/hostile.x", args);
-		ex->ops->invoke(ex, calls[i].index, text, strlen(text), &c);
+		ex->ops->invoke(ex, calls[i].index, text, strlen(text), &c,
+		                &(struct exec_result){0});
 		call_finish(&c, &r);
 		j = call_result_to_json(&r);
 		s = cJSON_PrintUnformatted(j);

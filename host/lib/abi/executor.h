@@ -20,6 +20,38 @@
 struct skill_call;
 struct executor;
 
+/*
+ * How an executor's part of a call ended, apart from what the skill
+ * answered. Dispatch maps it onto the audit status with a switch, so a new
+ * value must be handled there (the compiler says where); the detail string
+ * is for people (the audit log's detail) and never parsed.
+ */
+enum exec_outcome {
+	EXEC_OK,           /* the call was served, whatever the skill said */
+	EXEC_DEADLINE,     /* the host stopped the skill at its deadline */
+	EXEC_CANCELLED,    /* the host stopped the skill on a cancel */
+	EXEC_MEMORY_CAP,   /* the skill reached its memory cap */
+	EXEC_VIOLATION,    /* a system call the sandbox forbids */
+	EXEC_CRASHED,      /* the worker died of a signal */
+	EXEC_EXITED,       /* the worker exited during the call */
+	EXEC_PROTOCOL,     /* the worker broke the host protocol */
+	EXEC_HUNG_UP,      /* the worker closed its connection, alive */
+	EXEC_BREAKER_OPEN, /* not run: restarts held back after crashes */
+	EXEC_START_FAILED, /* not run: no worker could be started */
+	EXEC_BUSY,         /* not run: the call ended waiting for a worker */
+};
+
+/* Room for an outcome's detail, NUL included. */
+#define EXEC_DETAIL_MAX 64
+
+struct exec_result {
+	enum exec_outcome outcome;
+	/* What happened in host terms, for the audit log: "killed:
+	 * deadline", "crashed: SIGSEGV", "sandbox: execve", "exited: 3",
+	 * ...; "" with EXEC_OK. */
+	char detail[EXEC_DETAIL_MAX];
+};
+
 struct executor_ops {
 	/* "in-process", "isolated", ... for messages and `info`. */
 	const char *kind;
@@ -27,11 +59,14 @@ struct executor_ops {
 	/* [call] Run tool tool_index with args (validated JSON object text of
 	 * len bytes, NUL-terminated). Everything the skill produces goes into
 	 * call. Returns the skill's status; the executor turns its own
-	 * failures (a crashed worker, say) into a status plus call_set_error.
-	 * Called concurrently unless the skill is serialized. */
+	 * failures (a crashed worker, say) into a status plus call_set_error,
+	 * and always fills res (never NULL) with how its own part ended:
+	 * EXEC_OK when the skill ran to its answer. Called concurrently
+	 * unless the skill is serialized. */
 	skill_status (*invoke)(struct executor *ex, uint32_t tool_index,
 	                       const char *args, size_t len,
-	                       struct skill_call *call);
+	                       struct skill_call *call,
+	                       struct exec_result *res);
 
 	/* [control] Finalize the skill and free the executor. No call may be
 	 * in flight. */

@@ -49,27 +49,25 @@ static const char *kind_of(const struct tool *t)
 	return ex ? ex->ops->kind : "none";
 }
 
-/* The audit status of a finished call. outcome is what the isolated
- * executor saw when it ended the worker, or NULL. */
+/* The audit status of a finished call. r is how the executor's part of it
+ * ended: anything but EXEC_OK is the executor's word, whatever the skill
+ * said. No default: a new outcome must be mapped here (-Wswitch). */
 static const char *status_of(skill_status st, struct skill_call *c,
-                             const char *outcome)
+                             const struct exec_result *r)
 {
-	if (outcome) {
-		if (!strcmp(outcome, "killed: deadline"))
-			return "timeout";
-		if (!strcmp(outcome, "killed: cancelled"))
-			return "cancelled";
-		if (!strcmp(outcome, "memory cap"))
-			return "memory";
-		if (!strncmp(outcome, "sandbox:", 8))
-			return "denied";
-		if (!strcmp(outcome, "breaker open") ||
-		    !strcmp(outcome, "start failed"))
-			return "unavailable";
-		if (!strcmp(outcome, "busy"))
-			return "busy";
-		/* crashed, exited, protocol, hung up */
-		return "crashed";
+	switch (r->outcome) {
+	case EXEC_OK: break;
+	case EXEC_DEADLINE: return "timeout";
+	case EXEC_CANCELLED: return "cancelled";
+	case EXEC_MEMORY_CAP: return "memory";
+	case EXEC_VIOLATION: return "denied";
+	case EXEC_BREAKER_OPEN:
+	case EXEC_START_FAILED: return "unavailable";
+	case EXEC_BUSY: return "busy";
+	case EXEC_CRASHED:
+	case EXEC_EXITED:
+	case EXEC_PROTOCOL:
+	case EXEC_HUNG_UP: return "crashed";
 	}
 	if (st == SKILL_ERR_TIMEOUT ||
 	    (st == SKILL_ERR_CANCELLED && c->deadline_ns &&
@@ -119,7 +117,7 @@ static sh_status run(struct catalog *cat, struct tool *t, const cJSON *args,
 	struct skill_call call;
 	struct metrics_skill *ms;
 	struct sh_error gate;
-	const char *outcome = NULL;
+	struct exec_result outcome = {.outcome = EXEC_OK};
 	skill_status st;
 	sh_status rc;
 	int serialized = (s->desc->flags & SKILL_FLAG_SERIALIZED) != 0;
@@ -169,11 +167,10 @@ static sh_status run(struct catalog *cat, struct tool *t, const cJSON *args,
 	} else {
 		if (serialized)
 			pthread_mutex_lock(&s->serial);
-		st = ex->ops->invoke(ex, t->index, text, len, &call);
+		st = ex->ops->invoke(ex, t->index, text, len, &call, &outcome);
 		if (serialized)
 			pthread_mutex_unlock(&s->serial);
 		metrics_skill_leave(ms);
-		outcome = exec_isolated_outcome(ex);
 	}
 
 	if (st != SKILL_OK && !call.is_error) {
@@ -205,7 +202,8 @@ static sh_status run(struct catalog *cat, struct tool *t, const cJSON *args,
 		}
 	}
 	account(t, o, ex->ops->kind,
-	        busy ? "busy" : status_of(st, &call, outcome), outcome, t0, len,
+	        busy ? "busy" : status_of(st, &call, &outcome),
+	        outcome.outcome != EXEC_OK ? outcome.detail : NULL, t0, len,
 	        call.bytes, call.is_error);
 	call_finish(&call, res);
 	return SH_OK;

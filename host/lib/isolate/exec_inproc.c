@@ -21,10 +21,14 @@ struct inproc {
 
 static skill_status inproc_invoke(struct executor *ex, uint32_t tool_index,
                                   const char *args, size_t len,
-                                  struct skill_call *call)
+                                  struct skill_call *call,
+                                  struct exec_result *res)
 {
 	struct inproc *ip = (struct inproc *)ex;
 
+	/* The skill runs on this thread: nothing can end it but itself. */
+	res->outcome = EXEC_OK;
+	res->detail[0] = '\0';
 	return ip->ls->e.invoke(ip->skill_data, &ip->binding.api, call,
 	                        tool_index, args, len);
 }
@@ -65,7 +69,7 @@ sh_status exec_inproc_open(struct loaded_skill *ls,
 	ip->ls = ls;
 	hostapi_bind(&ip->binding, ls->desc->name, svc);
 	if (!bundle_dir) {
-		snprintf(dir, sizeof dir, "%s", ls->path);
+		(void)snprintf(dir, sizeof dir, "%s", ls->path);
 		bundle_dir = dirname(dir);
 	}
 	if (ls->e.init) {

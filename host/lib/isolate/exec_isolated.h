@@ -98,17 +98,6 @@ sh_status exec_isolated_open(const struct exec_isolated_opts *o,
  * worker reported (skill.config-schema/1), or NULL. */
 const void *exec_skill_extension(struct executor *ex, const char *id);
 
-/*
- * [call] When ex is isolated: what went wrong in the last call this thread
- * made on it, in host terms, for the audit log: "killed: deadline",
- * "killed: cancelled", "crashed: SIGSEGV", "memory cap", "sandbox: execve",
- * "protocol", "hung up", "exited: 3", "breaker open", "start failed",
- * "busy"; NULL
- * when the worker served the call (whatever the skill answered) or ex is
- * in-process.
- */
-const char *exec_isolated_outcome(const struct executor *ex);
-
 struct exec_isolated_stats {
 	unsigned workers; /* alive or starting */
 	unsigned idle;

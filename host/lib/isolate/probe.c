@@ -27,14 +27,15 @@
 static void describe_exit(int status, char *buf, size_t cap)
 {
 	if (WIFSIGNALED(status))
-		snprintf(buf, cap, "was killed by signal %d (%s)",
-		         WTERMSIG(status), strsignal(WTERMSIG(status)));
+		(void)snprintf(buf, cap, "was killed by signal %d (%s)",
+		               WTERMSIG(status), strsignal(WTERMSIG(status)));
 	else if (WEXITSTATUS(status) == WIRE_EXIT_VIOLATION)
-		snprintf(buf, cap,
-		         "was stopped for a system call the sandbox forbids");
+		(void)snprintf(
+		        buf, cap,
+		        "was stopped for a system call the sandbox forbids");
 	else
-		snprintf(buf, cap, "exited with status %d",
-		         WEXITSTATUS(status));
+		(void)snprintf(buf, cap, "exited with status %d",
+		               WEXITSTATUS(status));
 }
 
 /* Read both pipes until they close or the deadline passes. */

@@ -354,8 +354,8 @@ static void note(struct sandbox_report *r, const char *what, int err)
 {
 	size_t used = strlen(r->detail);
 
-	snprintf(r->detail + used, sizeof r->detail - used, "%s%s: %s",
-	         used ? "; " : "", what, strerror(err));
+	(void)snprintf(r->detail + used, sizeof r->detail - used, "%s%s: %s",
+	               used ? "; " : "", what, strerror(err));
 }
 
 /* Lower a limit (never raise it: a lower limit set by the operator's own
@@ -413,14 +413,16 @@ static int map_ids(uid_t uid, gid_t gid)
 {
 	char line[64];
 
-	snprintf(line, sizeof line, "%u %u 1\n", (unsigned)uid, (unsigned)uid);
+	(void)snprintf(line, sizeof line, "%u %u 1\n", (unsigned)uid,
+	               (unsigned)uid);
 	if (write_file("/proc/self/uid_map", line))
 		return -1;
 	/* An unprivileged process may map its gid only once setgroups is
 	 * denied, which also stops it from dropping a deny-group. */
 	if (write_file("/proc/self/setgroups", "deny") && errno != ENOENT)
 		return -1;
-	snprintf(line, sizeof line, "%u %u 1\n", (unsigned)gid, (unsigned)gid);
+	(void)snprintf(line, sizeof line, "%u %u 1\n", (unsigned)gid,
+	               (unsigned)gid);
 	return write_file("/proc/self/gid_map", line);
 }
 
@@ -458,10 +460,10 @@ static int cg_usable(const char *base)
 
 	/* v1: a hierarchy of its own; v2: the pids controller must be
 	 * enabled for the root's children. */
-	snprintf(path, sizeof path, "%s/cgroup.subtree_control", base);
+	(void)snprintf(path, sizeof path, "%s/cgroup.subtree_control", base);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
-		snprintf(path, sizeof path, "%s/tasks", base);
+		(void)snprintf(path, sizeof path, "%s/tasks", base);
 		return strcmp(base, cg_bases[0]) == 0 &&
 		       access(path, W_OK) == 0;
 	}
@@ -478,15 +480,15 @@ static int cg_usable(const char *base)
 
 static void cg_dir(const char *base, pid_t pid, char *buf, size_t cap)
 {
-	snprintf(buf, cap, "%s/skillhost-worker-%ld", base, (long)pid);
+	(void)snprintf(buf, cap, "%s/skillhost-worker-%ld", base, (long)pid);
 }
 
 static int cg_write(const char *dir, const char *file, long value)
 {
 	char path[320], text[32];
 
-	snprintf(path, sizeof path, "%s/%s", dir, file);
-	snprintf(text, sizeof text, "%ld\n", value);
+	(void)snprintf(path, sizeof path, "%s/%s", dir, file);
+	(void)snprintf(text, sizeof text, "%ld\n", value);
 	return write_file(path, text);
 }
 
@@ -504,13 +506,13 @@ static void cg_sweep(const char *base)
 	while ((de = readdir(d))) {
 		char *end;
 		long pid;
-		if (strncmp(de->d_name, "skillhost-worker-", 17))
+		if (strncmp(de->d_name, "skillhost-worker-", 17) != 0)
 			continue;
 		pid = strtol(de->d_name + 17, &end, 10);
 		if (*end || pid <= 0 || kill((pid_t)pid, 0) == 0 ||
 		    errno != ESRCH)
 			continue;
-		snprintf(dir, sizeof dir, "%s/%s", base, de->d_name);
+		(void)snprintf(dir, sizeof dir, "%s/%s", base, de->d_name);
 		rmdir(dir);
 	}
 	closedir(d);
@@ -550,7 +552,7 @@ static void pids_cgroup(struct sandbox_report *r)
 			rmdir(dir);
 			continue;
 		}
-		snprintf(cg_joined, sizeof cg_joined, "%s", dir);
+		(void)snprintf(cg_joined, sizeof cg_joined, "%s", dir);
 		r->applied |= SANDBOX_PIDS_CGROUP;
 		return;
 	}
@@ -641,11 +643,11 @@ static void die_like(int sig)
 {
 	sigset_t one;
 
-	signal(sig, SIG_DFL);
+	(void)signal(sig, SIG_DFL);
 	sigemptyset(&one);
 	sigaddset(&one, sig);
 	sigprocmask(SIG_UNBLOCK, &one, NULL);
-	raise(sig);
+	(void)raise(sig);
 	_exit(128 + sig);
 }
 
@@ -809,7 +811,7 @@ static int place(const struct root_src *src)
 			return -1;
 		close(fd);
 	}
-	snprintf(from, sizeof from, "/proc/self/fd/%d", src->fd);
+	(void)snprintf(from, sizeof from, "/proc/self/fd/%d", src->fd);
 	if (mount(from, rel, NULL, MS_BIND | MS_REC, NULL))
 		return -1;
 	/* Device files keep working on their mount (no MS_NODEV); nothing
@@ -856,7 +858,8 @@ static void min_root(const struct sandbox_opts *o, struct sandbox_report *r)
 	const char *step = "";
 
 	for (const char *const *p = system_read; *p; p++)
-		if (strncmp(*p, "/proc", 5) && strncmp(*p, "/dev/", 5))
+		if (strncmp(*p, "/proc", 5) != 0 &&
+		    strncmp(*p, "/dev/", 5) != 0)
 			add_src(src, &n, *p, 0);
 	for (const char *const *p = o->read_paths; p && *p; p++)
 		add_src(src, &n, *p, 0);
@@ -892,8 +895,8 @@ static void min_root(const struct sandbox_opts *o, struct sandbox_report *r)
 			goto fail;
 	if (o->scratch) {
 		step = "scratch tmpfs";
-		snprintf(opts, sizeof opts, "size=%llu,mode=0700",
-		         (unsigned long long)SANDBOX_SCRATCH_MAX);
+		(void)snprintf(opts, sizeof opts, "size=%llu,mode=0700",
+		               (unsigned long long)SANDBOX_SCRATCH_MAX);
 		if (mkdirs(o->scratch + 1, 1) ||
 		    mount("tmpfs", o->scratch + 1, "tmpfs",
 		          MS_NOSUID | MS_NODEV | MS_NOEXEC, opts))
@@ -912,7 +915,6 @@ static void min_root(const struct sandbox_opts *o, struct sandbox_report *r)
 		goto fail;
 	for (size_t i = 0; i < kept; i++)
 		close(src[i].fd);
-	step = "read-only root";
 	if (mount(NULL, "/", NULL,
 	          MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV,
 	          NULL)) {
@@ -933,13 +935,13 @@ fail:
 	}
 	{
 		char what[64];
-		snprintf(what, sizeof what, "minimal root (%s)", step);
+		(void)snprintf(what, sizeof what, "minimal root (%s)", step);
 		note(r, what, err);
 	}
 	/* The scratch folder still gets its own tmpfs. */
 	if (o->scratch) {
-		snprintf(opts, sizeof opts, "size=%llu,mode=0700",
-		         (unsigned long long)SANDBOX_SCRATCH_MAX);
+		(void)snprintf(opts, sizeof opts, "size=%llu,mode=0700",
+		               (unsigned long long)SANDBOX_SCRATCH_MAX);
 		if (mount("tmpfs", o->scratch, "tmpfs",
 		          MS_NOSUID | MS_NODEV | MS_NOEXEC, opts))
 			note(r, "scratch tmpfs", errno);
@@ -1342,8 +1344,8 @@ void sandbox_detect(struct sandbox_support *s)
 	if (test_no_namespaces())
 		s->userns = s->netns = s->mntns = s->ipcns = s->pidns = 0;
 	if (v)
-		snprintf(s->seccomp_version, sizeof s->seccomp_version,
-		         "%u.%u.%u", v->major, v->minor, v->micro);
+		(void)snprintf(s->seccomp_version, sizeof s->seccomp_version,
+		               "%u.%u.%u", v->major, v->minor, v->micro);
 }
 
 const char *sandbox_describe(unsigned applied, char *buf, size_t cap)
@@ -1420,25 +1422,26 @@ const char *sandbox_syscall_name(int nr, unsigned arch, char *buf, size_t cap)
 #if defined(__x86_64__)
 	if (arch == AUDIT_ARCH_I386) {
 		name = seccomp_syscall_resolve_num_arch(SCMP_ARCH_X86, nr);
-		snprintf(buf, cap, "i386 system call %d%s%s%s", nr,
-		         name ? " (" : "", name ? name : "", name ? ")" : "");
+		(void)snprintf(buf, cap, "i386 system call %d%s%s%s", nr,
+		               name ? " (" : "", name ? name : "",
+		               name ? ")" : "");
 		free(name);
 		return buf;
 	}
 	if (nr >= 0x40000000) {
-		snprintf(buf, cap, "x32 system call %d", nr - 0x40000000);
+		(void)snprintf(buf, cap, "x32 system call %d", nr - 0x40000000);
 		return buf;
 	}
 #endif
 	if (arch && arch != (unsigned)seccomp_arch_native()) {
-		snprintf(buf, cap, "system call %d of another ABI", nr);
+		(void)snprintf(buf, cap, "system call %d of another ABI", nr);
 		return buf;
 	}
 	name = seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE, nr);
 	if (name)
-		snprintf(buf, cap, "%s", name);
+		(void)snprintf(buf, cap, "%s", name);
 	else
-		snprintf(buf, cap, "syscall %d", nr);
+		(void)snprintf(buf, cap, "syscall %d", nr);
 	free(name);
 	return buf;
 }

@@ -18,8 +18,8 @@
 
 /* The reader's first buffer, and how far below WIRE_PAYLOAD_MAX a drained
  * buffer may stay allocated before it is given back. */
-#define WIRE_READ_MIN (64u * 1024)
-#define WIRE_KEEP_MAX (1u * 1024 * 1024)
+#define WIRE_READ_MIN ((size_t)64 * 1024)
+#define WIRE_KEEP_MAX ((size_t)1024 * 1024)
 
 static const char *const ext_ids[WIRE_EXT_COUNT] = {
         [WIRE_EXT_CONFIG] = "skill.config/1",
@@ -196,7 +196,7 @@ sh_status wire_end(struct wire_buf *b, struct sh_error *e)
 	if (b->bad || b->len < WIRE_HDR_SIZE)
 		return sh_error_set(e, SH_ERR_NOMEM,
 		                    "a message for the worker does not fit "
-		                    "(out of memory, or over %u bytes)",
+		                    "(out of memory, or over %zu bytes)",
 		                    WIRE_PAYLOAD_MAX);
 	le(b->data, b->len - WIRE_HDR_SIZE, 4);
 	return SH_OK;
@@ -353,19 +353,22 @@ int wire_next(struct wire_reader *r, struct wire_msg *m, char *why, size_t cap)
 		return 0;
 	len = unle(h, 4);
 	if (h[6] != WIRE_VERSION) {
-		snprintf(why, cap,
-		         "a frame of protocol version %u (this host speaks %u)",
-		         h[6], WIRE_VERSION);
+		(void)snprintf(
+		        why, cap,
+		        "a frame of protocol version %u (this host speaks %u)",
+		        h[6], WIRE_VERSION);
 		return -1;
 	}
 	if (h[7] != 0) {
-		snprintf(why, cap, "a frame with unknown flags 0x%02x", h[7]);
+		(void)snprintf(why, cap, "a frame with unknown flags 0x%02x",
+		               h[7]);
 		return -1;
 	}
 	if (len > WIRE_PAYLOAD_MAX) {
-		snprintf(why, cap,
-		         "a frame of %llu bytes (the most allowed is %u)",
-		         (unsigned long long)len, WIRE_PAYLOAD_MAX);
+		(void)snprintf(
+		        why, cap,
+		        "a frame of %llu bytes (the most allowed is %zu)",
+		        (unsigned long long)len, WIRE_PAYLOAD_MAX);
 		return -1;
 	}
 	if (used < WIRE_HDR_SIZE + len)
@@ -665,6 +668,6 @@ const char *wire_type_name(unsigned type, char *buf, size_t cap)
 
 	if (type < sizeof names / sizeof *names && names[type])
 		return names[type];
-	snprintf(buf, cap, "type %u", type);
+	(void)snprintf(buf, cap, "type %u", type);
 	return buf;
 }

@@ -62,10 +62,10 @@
 #define WIRE_HDR_SIZE 16
 /* Big enough for a result block at the host's 64 MiB result cap plus its
  * framing; anything larger is refused before it is buffered. */
-#define WIRE_PAYLOAD_MAX (72u * 1024 * 1024)
+#define WIRE_PAYLOAD_MAX ((size_t)72 * 1024 * 1024)
 /* Streamed extension data (artifact writes and reads) moves in pieces of
  * at most this size, so no request grows with the file. */
-#define WIRE_CHUNK (1u * 1024 * 1024)
+#define WIRE_CHUNK ((size_t)1024 * 1024)
 /* Most headers of one HTTP request or response carried. */
 #define WIRE_HTTP_HEADERS_MAX 256
 /* A NULL nstr or nbytes. */

@@ -16,7 +16,7 @@ sh_status probe_worker_path(char *buf, size_t cap, struct sh_error *e)
 	ssize_t n;
 
 	if (env && *env) {
-		snprintf(buf, cap, "%s", env);
+		(void)snprintf(buf, cap, "%s", env);
 		return SH_OK;
 	}
 	n = readlink("/proc/self/exe", self, sizeof self - 1);
