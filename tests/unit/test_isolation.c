@@ -37,6 +37,7 @@
 #include "config.h"
 #include "dispatch.h"
 #include "exec_isolated.h"
+#include "perms.h"
 #include "fsutil.h"
 #include "hostapi.h"
 #include "hostext.h"
@@ -863,6 +864,7 @@ static void test_extensions_forwarded(void **state)
 {
 	const struct host_services *svc = runtime_services(rt);
 	struct exec_isolated_opts o = {.svc = svc, .ext_lookup = fake_lookup};
+	struct skill_perms *sp = NULL;
 	cJSON *perms = cJSON_Parse("{\"secrets\":[\"HOSTILE_TOKEN\"],"
 	                           "\"filesystem\":[\"artifacts\"]}");
 	struct skilldesc *desc;
@@ -890,6 +892,7 @@ static void test_extensions_forwarded(void **state)
 	o.lib = lib;
 	if (exec_isolated_open(&o, &ex, &e) != SH_OK)
 		fail_msg("%s", e.msg);
+	assert_int_equal(perms_from_json(perms, &sp, &e), SH_OK);
 	for (size_t i = 0; i < sizeof calls / sizeof *calls; i++) {
 		cJSON *args = cJSON_Parse(calls[i].args);
 		struct skill_call c;
@@ -899,7 +902,7 @@ static void test_extensions_forwarded(void **state)
 		char *s;
 		call_init(&c, "testing/hostile", "testing/hostile.x", args);
 		c.services = svc;
-		c.permissions = perms;
+		c.perms = sp;
 		st = ex->ops->invoke(ex, calls[i].index, calls[i].args,
 		                     strlen(calls[i].args), &c,
 		                     &(struct exec_result){0});
@@ -920,6 +923,7 @@ static void test_extensions_forwarded(void **state)
 	                               "x-test=hostile");
 	ex->ops->destroy(ex);
 	skilldesc_free(desc);
+	perms_free(sp);
 	cJSON_Delete(perms);
 }
 

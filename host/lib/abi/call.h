@@ -65,10 +65,6 @@ struct skill_call {
 	 * during development, which are not restricted. Borrowed from the
 	 * skill (struct skill), typed once when it was loaded. */
 	const struct skill_perms *perms;
-	/* Not read by the host. Only tests/unit/test_isolation.c still sets
-	 * it (the sandbox branch owns that file); remove it once that test
-	 * sets perms instead. */
-	const struct cJSON *permissions;
 
 	struct cJSON *content;
 	struct cJSON *structured;
