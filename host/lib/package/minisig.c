@@ -996,18 +996,13 @@ static sh_status hash_serial(int fd, const char *name, struct minisig_hasher *h,
 		return sh_error_set(e, SH_ERR_NOMEM, "out of memory hashing %s",
 		                    name);
 	for (;;) {
-		ssize_t n = read(fd, buf, HASH_READ_BYTES);
+		size_t n;
 
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			rc = sh_error_errno(e, SH_ERR_IO, errno,
-			                    "cannot read %s", name);
+		if ((rc = fs_read_some(fd, buf, HASH_READ_BYTES, &n, name,
+		                       e)) ||
+		    n == 0)
 			break;
-		}
-		if (n == 0)
-			break;
-		minisig_hasher_update(h, buf, (size_t)n);
+		minisig_hasher_update(h, buf, n);
 	}
 	free(buf);
 	return rc;

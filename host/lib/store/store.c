@@ -240,37 +240,15 @@ static void sweep(const char *home, const cJSON *index)
 static sh_status hash_path(const char *path, uint64_t *size,
                            uint8_t out[MANIFEST_HASH_BYTES], struct sh_error *e)
 {
-	crypto_generichash_state st;
-	unsigned char *buf = malloc(COPY_CHUNK);
-	sh_status rc = SH_OK;
+	sh_status rc;
 	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 
 	*size = 0;
-	if (!buf || fd < 0) {
-		rc = sh_error_errno(e, SH_ERR_TRUST, errno,
-		                    "installed file %s cannot be read", path);
-		goto out;
-	}
-	crypto_generichash_init(&st, NULL, 0, MANIFEST_HASH_BYTES);
-	for (;;) {
-		ssize_t n = read(fd, buf, COPY_CHUNK);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			rc = sh_error_errno(e, SH_ERR_IO, errno,
-			                    "cannot read %s", path);
-			goto out;
-		}
-		if (n == 0)
-			break;
-		crypto_generichash_update(&st, buf, (size_t)n);
-		*size += (uint64_t)n;
-	}
-	crypto_generichash_final(&st, out, MANIFEST_HASH_BYTES);
-out:
-	if (fd >= 0)
-		close(fd);
-	free(buf);
+	if (fd < 0)
+		return sh_error_errno(e, SH_ERR_TRUST, errno,
+		                      "installed file %s cannot be read", path);
+	rc = package_hash_fd(fd, path, size, out, e);
+	close(fd);
 	return rc;
 }
 
@@ -384,15 +362,11 @@ static sh_status copy_and_hash(const char *src, const char *dst,
                                uint8_t file_hash[MINISIG_FILE_HASH_BYTES],
                                struct sh_error *e)
 {
-	struct minisig_hasher h;
-	unsigned char *buf = malloc(COPY_CHUNK);
 	uint64_t total = 0;
 	sh_status rc = SH_OK;
 	int in = -1, out = -1;
 	struct stat st;
 
-	if (!buf)
-		return sh_error_set(e, SH_ERR_NOMEM, "out of memory");
 	in = open(src, O_RDONLY | O_CLOEXEC);
 	if (in < 0) {
 		rc = sh_error_errno(
@@ -415,43 +389,13 @@ static sh_status copy_and_hash(const char *src, const char *dst,
 		                    dst);
 		goto out;
 	}
-	if ((rc = minisig_hasher_init(&h, 1, e)))
-		goto out;
-	for (;;) {
-		ssize_t n = read(in, buf, COPY_CHUNK);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			rc = sh_error_errno(e, SH_ERR_IO, errno,
-			                    "cannot read %s", src);
-			goto out;
-		}
-		if (n == 0)
-			break;
-		total += (uint64_t)n;
-		if (total > PACKAGE_MAX_BYTES) {
-			rc = sh_error_set(
-			        e, SH_ERR_INVALID,
-			        "package %s is over %llu bytes", src,
-			        (unsigned long long)PACKAGE_MAX_BYTES);
-			goto out;
-		}
-		minisig_hasher_update(&h, buf, (size_t)n);
-		if (write(out, buf, (size_t)n) != n) {
-			rc = sh_error_errno(e, SH_ERR_IO, errno,
-			                    "cannot write %s", dst);
-			goto out;
-		}
-	}
-	minisig_hasher_final(&h, digest, file_hash);
-	if (fsync(out) != 0)
-		rc = sh_error_errno(e, SH_ERR_IO, errno, "cannot sync %s", dst);
+	rc = package_copy_hashed(in, out, src, dst, digest, file_hash, &total,
+	                         e);
 out:
 	if (in >= 0)
 		close(in);
 	if (out >= 0)
 		close(out);
-	free(buf);
 	return rc;
 }
 

@@ -14,6 +14,39 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+sh_status fs_read_some(int fd, void *buf, size_t cap, size_t *got,
+                       const char *name, struct sh_error *e)
+{
+	ssize_t n;
+
+	do
+		n = read(fd, buf, cap);
+	while (n < 0 && errno == EINTR);
+	*got = n > 0 ? (size_t)n : 0;
+	if (n < 0)
+		return sh_error_errno(e, SH_ERR_IO, errno, "cannot read %s",
+		                      name);
+	return SH_OK;
+}
+
+sh_status fs_write_all(int fd, const void *data, size_t len, const char *name,
+                       struct sh_error *e)
+{
+	const char *p = data;
+
+	while (len > 0) {
+		ssize_t w = write(fd, p, len);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return sh_error_errno(e, SH_ERR_IO, errno,
+			                      "cannot write %s", name);
+		p += w;
+		len -= (size_t)w;
+	}
+	return SH_OK;
+}
+
 sh_status fs_read_file(const char *path, size_t cap, char **out, size_t *len,
                        struct sh_error *e)
 {
@@ -53,17 +86,14 @@ sh_status fs_read_file(const char *path, size_t cap, char **out, size_t *len,
 		goto out;
 	}
 	while (got < (size_t)st.st_size) {
-		ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			rc = sh_error_errno(e, SH_ERR_IO, errno,
-			                    "cannot read %s", path);
+		size_t n;
+
+		if ((rc = fs_read_some(fd, buf + got, (size_t)st.st_size - got,
+		                       &n, path, e)))
 			goto out;
-		}
 		if (n == 0)
 			break; /* shrank while reading: take what is there */
-		got += (size_t)n;
+		got += n;
 	}
 	buf[got] = '\0';
 	*out = buf;
@@ -120,7 +150,6 @@ sh_status fs_write_atomic(const char *path, const void *data, size_t len,
 {
 	char tmp[PATH_MAX];
 	char dir[PATH_MAX];
-	const char *p = data;
 	sh_status rc;
 	int fd, n;
 
@@ -140,18 +169,8 @@ sh_status fs_write_atomic(const char *path, const void *data, size_t len,
 		                    tmp);
 		goto fail;
 	}
-	while (len > 0) {
-		ssize_t w = write(fd, p, len);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0) {
-			rc = sh_error_errno(e, SH_ERR_IO, errno,
-			                    "cannot write %s", tmp);
-			goto fail;
-		}
-		p += w;
-		len -= (size_t)w;
-	}
+	if ((rc = fs_write_all(fd, data, len, tmp, e)))
+		goto fail;
 	if (fsync(fd) != 0) {
 		rc = sh_error_errno(e, SH_ERR_IO, errno, "cannot fsync %s",
 		                    tmp);
