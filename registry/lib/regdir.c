@@ -71,21 +71,13 @@ static sh_status take_lock(const char *keydir, int *fd, struct sh_error *e)
 	if ((rc = fs_pathf(path, sizeof path, e, "%s/%s", keydir,
 	                   REGKEYS_LOCK)))
 		return rc;
-	*fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (*fd < 0)
-		return sh_error_errno(
-		        e, errno == ENOENT ? SH_ERR_NOTFOUND : SH_ERR_IO, errno,
-		        "cannot open %s (is %s the registry's key "
-		        "folder? give it with --keys)",
-		        path, keydir);
-	while (flock(*fd, LOCK_EX) != 0)
-		if (errno != EINTR) {
-			close(*fd);
-			*fd = -1;
-			return sh_error_errno(e, SH_ERR_IO, errno,
-			                      "cannot lock %s", path);
-		}
-	return SH_OK;
+	rc = fs_lock(path, fd, e);
+	if (rc == SH_ERR_NOTFOUND)
+		sh_error_suffix(e,
+		                " (is %s the registry's key folder? give it "
+		                "with --keys)",
+		                keydir);
+	return rc;
 }
 
 static sh_status write_in(const char *dir, const char *name, const char *data,

@@ -159,25 +159,15 @@ static sh_status update(const char *home, const char *skill,
                         const char *section, const char *key, const char *value,
                         struct sh_error *e)
 {
-	char path[PATH_MAX], lock[PATH_MAX];
+	char path[PATH_MAX];
 	cJSON *root = NULL, *node;
 	char *text = NULL;
 	sh_status rc;
 	int fd = -1;
 
-	if ((rc = fs_mkdirs(home, 0700, e)) ||
-	    (rc = fs_join(path, sizeof path, home, CONFIG_FILE, e)) ||
-	    (rc = fs_join(lock, sizeof lock, home, ".config.lock", e)))
+	if ((rc = fs_join(path, sizeof path, home, CONFIG_FILE, e)) ||
+	    (rc = fs_lock_in(home, ".config.lock", &fd, e)))
 		return rc;
-	fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return sh_error_errno(e, SH_ERR_IO, errno, "cannot open %s",
-		                      lock);
-	if (flock(fd, LOCK_EX) != 0) {
-		rc = sh_error_errno(e, SH_ERR_IO, errno, "cannot lock %s",
-		                    lock);
-		goto out;
-	}
 	rc = load_path(path, &root, e);
 	if (rc != SH_OK)
 		goto out;

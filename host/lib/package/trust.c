@@ -205,23 +205,16 @@ static sh_status update(const char *home,
                                             struct sh_error *),
                         const void *arg, struct sh_error *e)
 {
-	char lock[PATH_MAX], path[PATH_MAX];
+	char path[PATH_MAX];
 	struct trust *t = NULL;
 	cJSON *j = NULL;
 	char *text = NULL;
 	sh_status rc;
-	int fd;
+	int fd = -1;
 
-	if ((rc = fs_mkdirs(home, 0700, e)) ||
-	    (rc = fs_join(lock, sizeof lock, home, ".trust.lock", e)) ||
-	    (rc = fs_join(path, sizeof path, home, TRUST_FILE, e)))
+	if ((rc = fs_join(path, sizeof path, home, TRUST_FILE, e)) ||
+	    (rc = fs_lock_in(home, ".trust.lock", &fd, e)))
 		return rc;
-	fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (fd < 0 || flock(fd, LOCK_EX) != 0) {
-		rc = sh_error_errno(e, SH_ERR_IO, errno, "cannot lock %s",
-		                    lock);
-		goto out;
-	}
 	if ((rc = trust_load(home, &t, e)) || (rc = change(t, arg, e)))
 		goto out;
 	j = to_json(t);

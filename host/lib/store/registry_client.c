@@ -60,26 +60,13 @@ static int64_t now_s(void)
 
 static sh_status lock_registries(const char *home, int *fd, struct sh_error *e)
 {
-	char dir[PATH_MAX], path[PATH_MAX];
+	char dir[PATH_MAX];
 	sh_status rc;
 
 	*fd = -1;
-	if ((rc = fs_join(dir, sizeof dir, home, REGCLIENT_DIR, e)) ||
-	    (rc = fs_mkdirs(dir, 0700, e)) ||
-	    (rc = fs_join(path, sizeof path, dir, LOCK_FILE, e)))
+	if ((rc = fs_join(dir, sizeof dir, home, REGCLIENT_DIR, e)))
 		return rc;
-	*fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (*fd < 0)
-		return sh_error_errno(e, SH_ERR_IO, errno, "cannot open %s",
-		                      path);
-	while (flock(*fd, LOCK_EX) != 0)
-		if (errno != EINTR) {
-			close(*fd);
-			*fd = -1;
-			return sh_error_errno(e, SH_ERR_IO, errno,
-			                      "cannot lock %s", path);
-		}
-	return SH_OK;
+	return fs_lock_in(dir, LOCK_FILE, fd, e);
 }
 
 static void unlock_registries(int fd)

@@ -46,25 +46,9 @@ static void random_id(char out[2 * ID_BYTES + 1])
 
 static sh_status lock_store(const char *home, int *fd, struct sh_error *e)
 {
-	char path[PATH_MAX];
-	sh_status rc;
-
-	if ((rc = fs_mkdirs(home, 0700, e)) ||
-	    (rc = fs_join(path, sizeof path, home, STORE_LOCK, e)))
-		return rc;
-	*fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (*fd < 0)
-		return sh_error_errno(e, SH_ERR_IO, errno, "cannot open %s",
-		                      path);
 	/* Another install holds it for as long as it takes; waiting is what
 	 * the user wants from a second `skillhost install`. */
-	while (flock(*fd, LOCK_EX) != 0)
-		if (errno != EINTR) {
-			close(*fd);
-			return sh_error_errno(e, SH_ERR_IO, errno,
-			                      "cannot lock %s", path);
-		}
-	return SH_OK;
+	return fs_lock_in(home, STORE_LOCK, fd, e);
 }
 
 static cJSON *empty_index(void)

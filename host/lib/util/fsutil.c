@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -45,6 +46,37 @@ sh_status fs_write_all(int fd, const void *data, size_t len, const char *name,
 		len -= (size_t)w;
 	}
 	return SH_OK;
+}
+
+sh_status fs_lock(const char *path, int *fd, struct sh_error *e)
+{
+	*fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (*fd < 0)
+		return sh_error_errno(
+		        e, errno == ENOENT ? SH_ERR_NOTFOUND : SH_ERR_IO, errno,
+		        "cannot open %s", path);
+	while (flock(*fd, LOCK_EX) != 0)
+		if (errno != EINTR) {
+			sh_status rc = sh_error_errno(e, SH_ERR_IO, errno,
+			                              "cannot lock %s", path);
+			close(*fd);
+			*fd = -1;
+			return rc;
+		}
+	return SH_OK;
+}
+
+sh_status fs_lock_in(const char *dir, const char *name, int *fd,
+                     struct sh_error *e)
+{
+	char path[PATH_MAX];
+	sh_status rc;
+
+	*fd = -1;
+	if ((rc = fs_mkdirs(dir, 0700, e)) ||
+	    (rc = fs_join(path, sizeof path, dir, name, e)))
+		return rc;
+	return fs_lock(path, fd, e);
 }
 
 sh_status fs_read_file(const char *path, size_t cap, char **out, size_t *len,

@@ -44,6 +44,19 @@ sh_status fs_read_some(int fd, void *buf, size_t cap, size_t *got,
 sh_status fs_write_all(int fd, const void *data, size_t len, const char *name,
                        struct sh_error *e);
 
+/*
+ * Open (creating, mode 0600) the lock file at path and take an exclusive
+ * flock on it, waiting for whoever holds it: the lock lasts until *fd is
+ * closed. On failure *fd is -1 and the error names path (SH_ERR_NOTFOUND
+ * when its folder is missing, else SH_ERR_IO).
+ */
+sh_status fs_lock(const char *path, int *fd, struct sh_error *e);
+
+/* fs_lock on dir/name, creating dir (0700) first: the lock beside a
+ * JSON file that is read, changed and rewritten. */
+sh_status fs_lock_in(const char *dir, const char *name, int *fd,
+                     struct sh_error *e);
+
 /* mkdir -p with mode for created directories. Existing ones are fine. */
 sh_status fs_mkdirs(const char *path, mode_t mode, struct sh_error *e);
 
