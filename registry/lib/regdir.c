@@ -593,16 +593,6 @@ void regdir_close(struct regdir *r)
 
 /* ---- publishers --------------------------------------------------------- */
 
-static int valid_ns(const char *ns)
-{
-	char probe[SKILLDESC_MAX_NAME + 3];
-
-	if (!ns || strlen(ns) > SKILLDESC_MAX_NAME)
-		return 0;
-	snprintf(probe, sizeof probe, "%s/x", ns);
-	return skilldesc_valid_skill_name(probe);
-}
-
 sh_status regdir_add_publisher(struct regdir *r, const char *ns,
                                const struct minisig_pubkey *pk,
                                struct sh_error *e)
@@ -611,7 +601,7 @@ sh_status regdir_add_publisher(struct regdir *r, const char *ns,
 	cJSON *keys, *k, *entry;
 	char id[MINISIG_KEYID_HEX_SIZE], b64[MINISIG_PUBKEY_B64_SIZE];
 
-	if (!valid_ns(ns))
+	if (!skilldesc_valid_namespace(ns))
 		return sh_error_set(
 		        e, SH_ERR_USAGE,
 		        "'%s' is not a namespace (lower-case letters, "

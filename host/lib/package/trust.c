@@ -34,17 +34,6 @@ void trust_free(struct trust *t)
 	free(t);
 }
 
-static int valid_ns(const char *ns)
-{
-	char probe[160];
-
-	/* A namespace is valid when "ns/x" is a valid skill name. */
-	if (!ns || strlen(ns) > 64)
-		return 0;
-	snprintf(probe, sizeof probe, "%s/x", ns);
-	return skilldesc_valid_skill_name(probe);
-}
-
 static sh_status parse(const char *path, const char *text, struct trust *t,
                        struct sh_error *e)
 {
@@ -104,7 +93,8 @@ static sh_status parse(const char *path, const char *text, struct trust *t,
 		t->n++;
 		cJSON_ArrayForEach(n, ns)
 		{
-			if (!cJSON_IsString(n) || !valid_ns(n->valuestring)) {
+			if (!cJSON_IsString(n) ||
+			    !skilldesc_valid_namespace(n->valuestring)) {
 				rc = sh_error_set(
 				        e, SH_ERR_INVALID,
 				        "%s: key %s has a bad namespace", path,
@@ -283,7 +273,7 @@ sh_status trust_add(const char *home, const struct minisig_pubkey *pk,
 {
 	struct add_arg a = {pk, ns};
 
-	if (!valid_ns(ns))
+	if (!skilldesc_valid_namespace(ns))
 		return sh_error_set(
 		        e, SH_ERR_USAGE,
 		        "'%s' is not a namespace (lower-case letters, "
