@@ -100,3 +100,22 @@ export function skillhostCli({ bin, skill, tmpPrefix, envPrefix }) {
   cli.remove = () => fs.rmSync(tmp, { recursive: true, force: true });
   return cli;
 }
+
+// For the mocks: the first queued fault ({method?, path, query?, times,
+// status, body?, contentType?, headers?}) that matches the request at URL u,
+// used up once (it is dropped after `times` answers) and recorded in the
+// request's log entry; returns the answer, or null when none matches. A
+// body that is not a string is sent as JSON (contentType jsonType); an
+// empty one, like a load balancer's, has no content type.
+export function takeFault(faults, method, u, entry, jsonType, headers = {}) {
+  const fi = faults.findIndex((f) => (!f.method || f.method === method) && f.path.test(u.pathname) &&
+    (!f.query || f.query.test(u.search)));
+  if (fi < 0) return null;
+  const f = faults[fi];
+  if (--f.times <= 0) faults.splice(fi, 1);
+  entry.fault = f.status;
+  const text = typeof f.body === "string" ? f.body : f.body === undefined ? "" : JSON.stringify(f.body);
+  const type = f.contentType ?? (text ? jsonType : null);
+  return { status: f.status, headers: { ...(type ? { "content-type": type } : {}), ...headers, ...(f.headers ?? {}) },
+    body: text };
+}
