@@ -694,13 +694,8 @@ static sh_status copy_hash(const char *src, int out, const char *shown,
 	int in = -1;
 
 	*size = 0;
-	in = open(src, O_RDONLY | O_CLOEXEC);
-	if (in < 0) {
-		rc = sh_error_errno(
-		        e, errno == ENOENT ? SH_ERR_NOTFOUND : SH_ERR_IO, errno,
-		        "cannot open %s", shown);
+	if ((rc = fs_open_read(src, shown, &in, e)))
 		goto out;
-	}
 	if (fstat(in, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size == 0) {
 		rc = sh_error_set(e, SH_ERR_INVALID,
 		                  "%s is not a package file (empty or not a "

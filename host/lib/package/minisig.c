@@ -1209,12 +1209,10 @@ sh_status minisig_hash_file(const char *path,
                             uint64_t *size, struct sh_error *e)
 {
 	sh_status rc;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd;
 
-	if (fd < 0)
-		return sh_error_errno(
-		        e, errno == ENOENT ? SH_ERR_NOTFOUND : SH_ERR_IO, errno,
-		        "cannot open %s", path);
+	if ((rc = fs_open_read(path, path, &fd, e)))
+		return rc;
 	rc = minisig_hash_fd(fd, path, digest, file_hash, size, e);
 	close(fd);
 	return rc;

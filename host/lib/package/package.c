@@ -113,12 +113,10 @@ static sh_status hash_file(const char *path, uint64_t *size,
 {
 	struct stat sb;
 	sh_status rc;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd;
 
-	if (fd < 0)
-		return sh_error_errno(
-		        e, errno == ENOENT ? SH_ERR_NOTFOUND : SH_ERR_IO, errno,
-		        "cannot open %s", path);
+	if ((rc = fs_open_read(path, path, &fd, e)))
+		return rc;
 	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
 		close(fd);
 		return sh_error_set(e, SH_ERR_INVALID,

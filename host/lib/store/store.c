@@ -348,16 +348,13 @@ static sh_status copy_and_hash(const char *src, const char *dst,
 {
 	uint64_t total = 0;
 	sh_status rc = SH_OK;
+	char shown[PATH_MAX + 16];
 	int in = -1, out = -1;
 	struct stat st;
 
-	in = open(src, O_RDONLY | O_CLOEXEC);
-	if (in < 0) {
-		rc = sh_error_errno(
-		        e, errno == ENOENT ? SH_ERR_NOTFOUND : SH_ERR_IO, errno,
-		        "cannot open package %s", src);
+	snprintf(shown, sizeof shown, "package %s", src);
+	if ((rc = fs_open_read(src, shown, &in, e)))
 		goto out;
-	}
 	if (fstat(in, &st) != 0 || !S_ISREG(st.st_mode)) {
 		rc = sh_error_set(e, SH_ERR_INVALID, "%s is not a file", src);
 		goto out;

@@ -15,6 +15,17 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+sh_status fs_open_read(const char *path, const char *name, int *fd,
+                       struct sh_error *e)
+{
+	*fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (*fd < 0)
+		return sh_error_errno(
+		        e, errno == ENOENT ? SH_ERR_NOTFOUND : SH_ERR_IO, errno,
+		        "cannot open %s", name);
+	return SH_OK;
+}
+
 sh_status fs_read_some(int fd, void *buf, size_t cap, size_t *got,
                        const char *name, struct sh_error *e)
 {
@@ -89,11 +100,8 @@ sh_status fs_read_file(const char *path, size_t cap, char **out, size_t *len,
 	int fd;
 
 	*out = NULL;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return sh_error_errno(
-		        e, errno == ENOENT ? SH_ERR_NOTFOUND : SH_ERR_IO, errno,
-		        "cannot open %s", path);
+	if ((rc = fs_open_read(path, path, &fd, e)))
+		return rc;
 	if (fstat(fd, &st) != 0) {
 		rc = sh_error_errno(e, SH_ERR_IO, errno, "cannot stat %s",
 		                    path);

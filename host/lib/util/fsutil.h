@@ -28,6 +28,15 @@ sh_status fs_write_atomic(const char *path, const void *data, size_t len,
                           mode_t mode, struct sh_error *e);
 
 /*
+ * Open path read-only (close-on-exec) into *fd. A failure is
+ * SH_ERR_NOTFOUND when it does not exist, else SH_ERR_IO, with a message
+ * "cannot open <name>" and the system's reason; name is what the message
+ * calls the file (often path itself).
+ */
+sh_status fs_open_read(const char *path, const char *name, int *fd,
+                       struct sh_error *e);
+
+/*
  * read(2) once into buf (at most cap bytes), retrying when a signal
  * interrupts it. *got is the count read, 0 at the end of the file. A failure
  * is SH_ERR_IO "cannot read <name>" with the system's reason; name is what
