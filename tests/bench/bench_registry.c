@@ -375,27 +375,14 @@ static void bench_install(const char *dir, int runs)
 	snprintf(pkg, sizeof pkg, "%s/big.skill", dir);
 	snprintf(reg, sizeof reg, "%s/ngreg", dir);
 	snprintf(home, sizeof home, "%s/nghome", dir);
-	if (fs_pathf(
-	            cmd, sizeof cmd, NULL,
-	            "mkdir -p %s/lib/%s %s/assets && cp %s/lib/hello.so "
-	            "%s/lib/%s/ "
-	            "&& head -c 10485760 /dev/urandom > %s/assets/data.bin && "
-	            "printf '%%s' "
-	            "'{\"name\":\"example/hello\",\"version\":\"1.0.0\","
-	            "\"abi\":1,\"description\":\"bench\",\"platforms\":{\"%s\":"
-	            "\"lib/%s/hello.so\"},\"tools\":[{\"name\":\"greet\"}],"
-	            "\"include\":[\"assets/data.bin\"]}' > %s/manifest.json && "
-	            "%s/../host/skillhost pack %s -o %s >/dev/null && "
-	            "%s/../host/skillhost sign %s -s %s/dev.sec >/dev/null && "
-	            "%s/../registry/skillreg -q init %s >/dev/null && "
-	            "%s/../registry/skillreg -q publisher add %s example "
-	            "%s/dev.pub >/dev/null && "
-	            "%s/../registry/skillreg -q add %s %s >/dev/null",
-	            src, SKILLHOST_PLATFORM, src, SKILLS_OUT, src,
-	            SKILLHOST_PLATFORM, src, SKILLHOST_PLATFORM,
-	            SKILLHOST_PLATFORM, src, SKILLS_OUT, src, pkg, SKILLS_OUT,
-	            pkg, SKILLS_OUT, SKILLS_OUT, reg, SKILLS_OUT, reg,
-	            SKILLS_OUT, SKILLS_OUT, reg, pkg))
+	bench_make_big_package(src, pkg);
+	if (fs_pathf(cmd, sizeof cmd, NULL,
+	             "%s/../registry/skillreg -q init %s >/dev/null && "
+	             "%s/../registry/skillreg -q publisher add %s example "
+	             "%s/dev.pub >/dev/null && "
+	             "%s/../registry/skillreg -q add %s %s >/dev/null",
+	             SKILLS_OUT, reg, SKILLS_OUT, reg, SKILLS_OUT, SKILLS_OUT,
+	             reg, pkg))
 		bench_die("command too long", NULL);
 	bench_run(cmd);
 	stat(pkg, &st);

@@ -74,24 +74,7 @@ static void bench_install(const char *dir, int runs)
 	    fs_pathf(pkg, sizeof pkg, NULL, "%s/big.skill", dir) ||
 	    fs_pathf(home, sizeof home, NULL, "%s/home", dir))
 		bench_die("path too long", NULL);
-	if (fs_pathf(
-	            cmd, sizeof cmd, NULL,
-	            "mkdir -p %s/lib/%s %s/assets && cp %s/lib/hello.so "
-	            "%s/lib/%s/ "
-	            "&& head -c 10485760 /dev/urandom > %s/assets/data.bin && "
-	            "printf '%%s' "
-	            "'{\"name\":\"example/hello\",\"version\":\"1.0.0\","
-	            "\"abi\":1,\"description\":\"bench\",\"platforms\":{\"%s\":"
-	            "\"lib/%s/hello.so\"},\"tools\":[{\"name\":\"greet\"}],"
-	            "\"include\":[\"assets/data.bin\"]}' > %s/manifest.json && "
-	            "%s/../host/skillhost pack %s -o %s >/dev/null && "
-	            "%s/../host/skillhost sign %s -s %s/dev.sec >/dev/null",
-	            src, SKILLHOST_PLATFORM, src, SKILLS_OUT, src,
-	            SKILLHOST_PLATFORM, src, SKILLHOST_PLATFORM,
-	            SKILLHOST_PLATFORM, src, SKILLS_OUT, src, pkg, SKILLS_OUT,
-	            pkg, SKILLS_OUT))
-		bench_die("command too long", NULL);
-	bench_run(cmd);
+	bench_make_big_package(src, pkg);
 	stat(pkg, &st);
 	snprintf(cmd, sizeof cmd, "%s/dev.pub", SKILLS_OUT);
 	if (minisig_pubkey_load(cmd, &pk, &e) ||

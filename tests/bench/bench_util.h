@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "fsutil.h"
 #include "status.h"
 
 /* qsort comparator for doubles, ascending. */
@@ -54,6 +55,34 @@ static inline void bench_run(const char *cmd)
 		fprintf(stderr, BENCH_NAME ": failed: %s\n", cmd);
 		exit(5);
 	}
+}
+
+/* Build the package the install benchmarks move: example/hello with 10 MiB
+ * of random data included (so reading, hashing and extracting dominate),
+ * laid out in the folder src, packed to pkg and signed with the build's
+ * dev key (pkg.minisig). Needs the built skillhost beside SKILLS_OUT. */
+static inline void bench_make_big_package(const char *src, const char *pkg)
+{
+	char cmd[4096];
+
+	if (fs_pathf(
+	            cmd, sizeof cmd, NULL,
+	            "mkdir -p %s/lib/%s %s/assets && cp %s/lib/hello.so "
+	            "%s/lib/%s/ "
+	            "&& head -c 10485760 /dev/urandom > %s/assets/data.bin && "
+	            "printf '%%s' "
+	            "'{\"name\":\"example/hello\",\"version\":\"1.0.0\","
+	            "\"abi\":1,\"description\":\"bench\",\"platforms\":{\"%s\":"
+	            "\"lib/%s/hello.so\"},\"tools\":[{\"name\":\"greet\"}],"
+	            "\"include\":[\"assets/data.bin\"]}' > %s/manifest.json && "
+	            "%s/../host/skillhost pack %s -o %s >/dev/null && "
+	            "%s/../host/skillhost sign %s -s %s/dev.sec >/dev/null",
+	            src, SKILLHOST_PLATFORM, src, SKILLS_OUT, src,
+	            SKILLHOST_PLATFORM, src, SKILLHOST_PLATFORM,
+	            SKILLHOST_PLATFORM, src, SKILLS_OUT, src, pkg, SKILLS_OUT,
+	            pkg, SKILLS_OUT))
+		bench_die("command too long", NULL);
+	bench_run(cmd);
 }
 #endif
 
