@@ -141,7 +141,7 @@ int main(int argc, char **argv)
 {
 	long n = argc > 1 ? atol(argv[1]) : 20000;
 	int rounds = argc > 2 ? atoi(argv[2]) : 7;
-	char home[] = "/tmp/skillhost-bench-XXXXXX", worker[1024];
+	char home[] = "/tmp/skillhost-bench-XXXXXX";
 	double *local_ns, *iso_ns, *ex_ns, l, i, x;
 	struct runtime *local, *iso;
 	struct sh_error e;
@@ -150,10 +150,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: bench_isolation [N] [ROUNDS]\n");
 		return 2;
 	}
-	/* The build keeps the worker beside the skills' folder. */
-	snprintf(worker, sizeof worker, "%s/../host/skillhost-worker",
-	         SKILLS_OUT);
-	setenv("SKILLHOST_WORKER", worker, 0);
+	bench_use_built_worker();
 	if (!mkdtemp(home) || config_update(home, "testing/noop", "policy",
 	                                    "concurrency", "8", &e)) {
 		fprintf(stderr, "bench_isolation: cannot set up %s\n", home);

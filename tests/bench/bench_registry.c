@@ -479,12 +479,7 @@ int main(int argc, char **argv)
 		bench_die("mkdtemp", NULL);
 	atexit(stop_nginx);
 	setenv("SKILLHOST_PROGRESS", "0", 1);
-	if (!getenv("SKILLHOST_WORKER")) {
-		char worker[600];
-		snprintf(worker, sizeof worker, "%s/../host/skillhost-worker",
-		         SKILLS_OUT);
-		setenv("SKILLHOST_WORKER", worker, 1);
-	}
+	bench_use_built_worker();
 	bench_index(dir, n);
 	bench_install(dir, runs);
 	/* BENCH_KEEP=1 keeps the registries and stores, for profiling. */

@@ -219,12 +219,7 @@ int main(int argc, char **argv)
 	}
 	if (!mkdtemp(dir))
 		return 5;
-	if (!getenv("SKILLHOST_WORKER")) {
-		char w[600];
-		snprintf(w, sizeof w, "%s/../host/skillhost-worker",
-		         SKILLS_OUT);
-		setenv("SKILLHOST_WORKER", w, 1);
-	}
+	bench_use_built_worker();
 	bench_install(dir, runs);
 	bench_startup(dir, runs);
 	fs_remove_tree(dir, &e);

@@ -39,6 +39,19 @@ static inline double bench_now_ms(void)
 	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
+/* Point SKILLHOST_WORKER at the built worker unless the caller chose one,
+ * so isolated calls work from the build tree without installing. */
+static inline void bench_use_built_worker(void)
+{
+	char worker[600];
+
+	if (getenv("SKILLHOST_WORKER"))
+		return;
+	snprintf(worker, sizeof worker, "%s/../host/skillhost-worker",
+	         SKILLS_OUT);
+	setenv("SKILLHOST_WORKER", worker, 1);
+}
+
 #ifdef BENCH_NAME
 /* Set-up failed: say what and why, exit 5 (a benchmark cannot go on
  * without its fixture, and 5 tells the caller it was not a measurement). */
