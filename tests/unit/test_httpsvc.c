@@ -33,6 +33,7 @@
 #include "store.h"
 #include "trust.h"
 #include "httpsvc.h"
+#include "stderr_capture.h"
 #include <sys/stat.h>
 
 #define HTTPSVC_MAX_RETRIES_TEST HTTPSVC_MAX_RETRIES
@@ -333,15 +334,13 @@ static void test_cancellation(void **state)
 
 static void test_secrets(void **state)
 {
+	struct stderr_capture cap;
 	char logpath[256];
 	char *log = NULL;
 	struct sh_error e;
-	int saved = dup(2), fd;
 
 	(void)state;
-	snprintf(logpath, sizeof logpath, "%s/stderr.log", tmp);
-	fd = open(logpath, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	dup2(fd, 2);
+	stderr_capture_start(&cap, tmp);
 	setenv("SKILLHOST_LOG_LEVEL", "debug", 1);
 	expect(call("testing/netclient.secret",
 	            "{\"name\":\"NETCLIENT_TOKEN\"}", NULL),
@@ -367,10 +366,7 @@ static void test_secrets(void **state)
 	expect(call("testing/netclient.secret", "{\"name\":\"HOME_SECRET\"}",
 	            NULL),
 	       "length -2");
-	fflush(stderr);
-	dup2(saved, 2);
-	close(fd);
-	assert_int_equal(fs_read_file(logpath, 1 << 20, &log, NULL, &e), SH_OK);
+	stderr_capture_end(&cap, &log);
 	assert_non_null(strstr(log, "HOME_SECRET is denied"));
 	assert_null(strstr(log, SECRET));
 	free(log);

@@ -22,6 +22,7 @@
 #include "fsutil.h"
 #include "hostapi.h"
 #include "secrets.h"
+#include "stderr_capture.h"
 
 static char tmp[64], home[128];
 
@@ -188,15 +189,12 @@ static void test_env_variable_and_precedence(void **state)
 
 static void test_development_skills(void **state)
 {
-	char buf[64], logpath[256];
+	struct stderr_capture cap;
+	char buf[64];
 	char *log = NULL, *first;
-	struct sh_error e;
-	int saved = dup(2), fd;
 
 	(void)state;
-	snprintf(logpath, sizeof logpath, "%s/stderr.log", tmp);
-	fd = open(logpath, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	dup2(fd, 2);
+	stderr_capture_start(&cap, tmp);
 	setenv("ACME_TOKEN", "dev-value", 1);
 	/* No manifest, no store decision: the environment, said aloud. */
 	assert_int_equal(
@@ -209,11 +207,7 @@ static void test_development_skills(void **state)
 	                        buf, sizeof buf),
 	                 -1);
 	unsetenv("ACME_TOKEN");
-	fflush(stderr);
-	dup2(saved, 2);
-	close(fd);
-	close(saved);
-	assert_int_equal(fs_read_file(logpath, 1 << 20, &log, NULL, &e), SH_OK);
+	stderr_capture_end(&cap, &log);
 	first = strstr(log, "development mode: passing environment variable "
 	                    "ACME_TOKEN to skill acme/dev");
 	assert_non_null(first);
