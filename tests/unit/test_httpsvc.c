@@ -34,6 +34,7 @@
 #include "trust.h"
 #include "httpsvc.h"
 #include "stderr_capture.h"
+#include "temphome.h"
 #include <sys/stat.h>
 
 #define HTTPSVC_MAX_RETRIES_TEST HTTPSVC_MAX_RETRIES
@@ -41,7 +42,7 @@
 static struct MHD_Daemon *mhd;
 static int port;
 static atomic_int attempts;
-static char tmp[64], home[128], server_permit[64];
+static char server_permit[64];
 static const char *SECRET = "s3cr3t-value-that-must-never-be-logged";
 
 static enum MHD_Result reply(struct MHD_Connection *c, int code,
@@ -138,10 +139,8 @@ static int setup(void **state)
 		return -1;
 	info = MHD_get_daemon_info(mhd, MHD_DAEMON_INFO_BIND_PORT);
 	port = info->port;
-	snprintf(tmp, sizeof tmp, "/tmp/skillhost-http-XXXXXX");
-	if (!mkdtemp(tmp))
+	if (temphome_make("http"))
 		return -1;
-	snprintf(home, sizeof home, "%s/home", tmp);
 	snprintf(path, sizeof path, "%s/dev.pub", SKILLS_OUT);
 	if (minisig_pubkey_load(path, &pk, &e) ||
 	    trust_add(home, &pk, "testing", &e))
@@ -164,12 +163,8 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	struct sh_error e;
-
-	(void)state;
 	MHD_stop_daemon(mhd);
-	fs_remove_tree(tmp, &e);
-	return 0;
+	return temphome_teardown(state);
 }
 
 /* Call a tool in a fresh runtime (config is read at open); returns the

@@ -23,27 +23,15 @@
 #include "hostapi.h"
 #include "secrets.h"
 #include "stderr_capture.h"
-
-static char tmp[64], home[128];
+#include "temphome.h"
 
 static int setup(void **state)
 {
 	(void)state;
-	snprintf(tmp, sizeof tmp, "/tmp/skillhost-secrets-XXXXXX");
-	if (!mkdtemp(tmp))
+	if (temphome_make("secrets"))
 		return -1;
-	snprintf(home, sizeof home, "%s/home", tmp);
 	unsetenv("ACME_TOKEN");
 	unsetenv("OTHER_VAR");
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct sh_error e;
-
-	(void)state;
-	fs_remove_tree(tmp, &e);
 	return 0;
 }
 
@@ -226,5 +214,5 @@ int main(void)
 	        cmocka_unit_test(test_env_variable_and_precedence),
 	        cmocka_unit_test(test_development_skills),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, setup, temphome_teardown);
 }
