@@ -62,6 +62,12 @@ static int64_t get_as(const char *skill, const char *declared, const char *name,
 	return n;
 }
 
+/* ACME_TOKEN as the installed skill (which declares it) sees it. */
+static int64_t acme_token(const char *skill, char *buf, size_t cap)
+{
+	return get_as(skill, "\"ACME_TOKEN\"", "ACME_TOKEN", buf, cap);
+}
+
 static void test_env_needs_approval(void **state)
 {
 	char buf[64];
@@ -70,28 +76,20 @@ static void test_env_needs_approval(void **state)
 	(void)state;
 	setenv("ACME_TOKEN", "from-the-env", 1);
 	/* Declared by the manifest, set in the environment: not enough. */
-	assert_int_equal(get_as("acme/x", "\"ACME_TOKEN\"", "ACME_TOKEN", buf,
-	                        sizeof buf),
-	                 -1);
+	assert_int_equal(acme_token("acme/x", buf, sizeof buf), -1);
 	/* Approved for another skill: still not this one's. */
 	assert_int_equal(
 	        secrets_allow_env(home, "acme/y", "ACME_TOKEN", NULL, &e),
 	        SH_OK);
-	assert_int_equal(get_as("acme/x", "\"ACME_TOKEN\"", "ACME_TOKEN", buf,
-	                        sizeof buf),
-	                 -1);
+	assert_int_equal(acme_token("acme/x", buf, sizeof buf), -1);
 	/* Approved for this skill: read at call time. */
 	assert_int_equal(
 	        secrets_allow_env(home, "acme/x", "ACME_TOKEN", NULL, &e),
 	        SH_OK);
-	assert_int_equal(get_as("acme/x", "\"ACME_TOKEN\"", "ACME_TOKEN", buf,
-	                        sizeof buf),
-	                 12);
+	assert_int_equal(acme_token("acme/x", buf, sizeof buf), 12);
 	assert_string_equal(buf, "from-the-env");
 	setenv("ACME_TOKEN", "rotated", 1);
-	assert_int_equal(get_as("acme/x", "\"ACME_TOKEN\"", "ACME_TOKEN", buf,
-	                        sizeof buf),
-	                 7);
+	assert_int_equal(acme_token("acme/x", buf, sizeof buf), 7);
 	/* Approval does not widen the manifest. */
 	assert_int_equal(secrets_allow_env(home, "acme/x", "UNDECLARED",
 	                                   "ACME_TOKEN", &e),
@@ -101,9 +99,7 @@ static void test_env_needs_approval(void **state)
 	                 -2);
 	/* Unset where the skill runs: missing, not an empty value. */
 	unsetenv("ACME_TOKEN");
-	assert_int_equal(get_as("acme/x", "\"ACME_TOKEN\"", "ACME_TOKEN", buf,
-	                        sizeof buf),
-	                 -1);
+	assert_int_equal(acme_token("acme/x", buf, sizeof buf), -1);
 }
 
 static void test_env_variable_and_precedence(void **state)
@@ -120,9 +116,7 @@ static void test_env_variable_and_precedence(void **state)
 	assert_int_equal(secrets_allow_env(home, "acme/z", "ACME_TOKEN",
 	                                   "OTHER_VAR", &e),
 	                 SH_OK);
-	assert_int_equal(get_as("acme/z", "\"ACME_TOKEN\"", "ACME_TOKEN", buf,
-	                        sizeof buf),
-	                 5);
+	assert_int_equal(acme_token("acme/z", buf, sizeof buf), 5);
 	assert_string_equal(buf, "other");
 	assert_int_equal(secrets_describe(home, "acme/z", &d, &e), SH_OK);
 	assert_string_equal(
@@ -135,9 +129,7 @@ static void test_env_variable_and_precedence(void **state)
 	assert_int_equal(
 	        secrets_set(home, "acme/z", "ACME_TOKEN", "stored", 6, &e),
 	        SH_OK);
-	assert_int_equal(get_as("acme/z", "\"ACME_TOKEN\"", "ACME_TOKEN", buf,
-	                        sizeof buf),
-	                 6);
+	assert_int_equal(acme_token("acme/z", buf, sizeof buf), 6);
 	assert_int_equal(secrets_describe(home, "acme/z", &d, &e), SH_OK);
 	assert_string_equal(
 	        cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
@@ -151,15 +143,11 @@ static void test_env_variable_and_precedence(void **state)
 	assert_int_equal(
 	        secrets_allow_env(home, "acme/z", "ACME_TOKEN", NULL, &e),
 	        SH_OK);
-	assert_int_equal(get_as("acme/z", "\"ACME_TOKEN\"", "ACME_TOKEN", buf,
-	                        sizeof buf),
-	                 9);
+	assert_int_equal(acme_token("acme/z", buf, sizeof buf), 9);
 	/* Remove takes the approval back; twice is not found. */
 	assert_int_equal(secrets_set(home, "acme/z", "ACME_TOKEN", NULL, 0, &e),
 	                 SH_OK);
-	assert_int_equal(get_as("acme/z", "\"ACME_TOKEN\"", "ACME_TOKEN", buf,
-	                        sizeof buf),
-	                 -1);
+	assert_int_equal(acme_token("acme/z", buf, sizeof buf), -1);
 	assert_int_equal(secrets_set(home, "acme/z", "ACME_TOKEN", NULL, 0, &e),
 	                 SH_ERR_NOTFOUND);
 	/* Bad names are refused before anything is written. */
@@ -191,9 +179,7 @@ static void test_development_skills(void **state)
 	        get_as("acme/dev", NULL, "ACME_TOKEN", buf, sizeof buf), 9);
 	/* An installed skill of another name next to it gets nothing, and
 	 * is told how the operator approves it. */
-	assert_int_equal(get_as("acme/inst", "\"ACME_TOKEN\"", "ACME_TOKEN",
-	                        buf, sizeof buf),
-	                 -1);
+	assert_int_equal(acme_token("acme/inst", buf, sizeof buf), -1);
 	unsetenv("ACME_TOKEN");
 	stderr_capture_end(&cap, &log);
 	first = strstr(log, "development mode: passing environment variable "
