@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "fsutil.h"
+#include "jsonfile.h"
 
 struct config {
 	cJSON *root;
@@ -161,7 +162,6 @@ static sh_status update(const char *home, const char *skill,
 {
 	char path[PATH_MAX];
 	cJSON *root = NULL, *node;
-	char *text = NULL;
 	sh_status rc;
 	int fd = -1;
 
@@ -189,14 +189,8 @@ static sh_status update(const char *home, const char *skill,
 		rc = sh_error_set(e, SH_ERR_NOMEM, "out of memory");
 		goto out;
 	}
-	text = cJSON_Print(root);
-	if (!text) {
-		rc = sh_error_set(e, SH_ERR_NOMEM, "out of memory");
-		goto out;
-	}
-	rc = fs_write_atomic(path, text, strlen(text), 0600, e);
+	rc = json_write_atomic(path, root, 0600, 0, e);
 out:
-	free(text);
 	cJSON_Delete(root);
 	close(fd); /* releases the lock */
 	return rc;

@@ -16,6 +16,7 @@
 #include <cjson/cJSON.h>
 
 #include "fsutil.h"
+#include "jsonfile.h"
 #include "jsonstrict.h"
 #include "names.h"
 
@@ -198,7 +199,6 @@ static sh_status update(const char *home,
 	char path[PATH_MAX];
 	struct trust *t = NULL;
 	cJSON *j = NULL;
-	char *text = NULL;
 	sh_status rc;
 	int fd = -1;
 
@@ -208,14 +208,9 @@ static sh_status update(const char *home,
 	if ((rc = trust_load(home, &t, e)) || (rc = change(t, arg, e)))
 		goto out;
 	j = to_json(t);
-	text = j ? cJSON_Print(j) : NULL;
-	if (!text) {
-		rc = sh_error_set(e, SH_ERR_NOMEM, "out of memory");
-		goto out;
-	}
-	rc = fs_write_atomic(path, text, strlen(text), 0600, e);
+	rc = j ? json_write_atomic(path, j, 0600, 0, e)
+	       : sh_error_set(e, SH_ERR_NOMEM, "out of memory");
 out:
-	free(text);
 	cJSON_Delete(j);
 	trust_free(t);
 	if (fd >= 0)

@@ -18,6 +18,7 @@
 
 #include "call.h"
 #include "fsutil.h"
+#include "jsonfile.h"
 #include "hostapi.h"
 #include "hostlog.h"
 #include "jsonstrict.h"
@@ -173,7 +174,6 @@ static sh_status update(const char *home, const struct change *c,
 {
 	char path[PATH_MAX];
 	cJSON *root = NULL;
-	char *text = NULL;
 	sh_status rc;
 	int fd = -1;
 
@@ -182,17 +182,8 @@ static sh_status update(const char *home, const struct change *c,
 		return rc;
 	if ((rc = load(home, &root, e)) || (rc = apply(root, c, e)))
 		goto out;
-	text = cJSON_Print(root);
-	if (!text) {
-		rc = sh_error_set(e, SH_ERR_NOMEM, "out of memory");
-		goto out;
-	}
-	rc = fs_write_atomic(path, text, strlen(text), 0600, e);
+	rc = json_write_atomic(path, root, 0600, 1, e);
 out:
-	if (text) {
-		sodium_memzero(text, strlen(text));
-		free(text);
-	}
 	drop(root);
 	if (fd >= 0)
 		close(fd);

@@ -20,6 +20,7 @@
 #include <sodium.h>
 
 #include "fsutil.h"
+#include "jsonfile.h"
 #include "hostlog.h"
 #include "jsonstrict.h"
 #include "names.h"
@@ -311,7 +312,6 @@ static sh_status cfgs_save(const char *home, const struct regcfgs *c,
 {
 	char path[PATH_MAX], b64[MINISIG_PUBKEY_B64_SIZE];
 	cJSON *root = cJSON_CreateObject(), *regs;
-	char *text = NULL;
 	sh_status rc;
 
 	if (!root || !cJSON_AddNumberToObject(root, "format", 1) ||
@@ -333,12 +333,9 @@ static sh_status cfgs_save(const char *home, const struct regcfgs *c,
 			            urls, cJSON_CreateString(c->v[i].urls[j])))
 				goto nomem;
 	}
-	if (!(text = cJSON_Print(root)))
-		goto nomem;
-	cJSON_Delete(root);
 	if ((rc = fs_join(path, sizeof path, home, REGCLIENT_FILE, e)) == SH_OK)
-		rc = fs_write_atomic(path, text, strlen(text), 0644, e);
-	free(text);
+		rc = json_write_atomic(path, root, 0644, 0, e);
+	cJSON_Delete(root);
 	return rc;
 nomem:
 	cJSON_Delete(root);

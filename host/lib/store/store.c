@@ -19,6 +19,7 @@
 #include <sodium.h>
 
 #include "fsutil.h"
+#include "jsonfile.h"
 #include "jsonstrict.h"
 #include "hostlog.h"
 #include "manifest.h"
@@ -110,18 +111,12 @@ static sh_status write_index(const char *home, const cJSON *index,
                              struct sh_error *e)
 {
 	char path[PATH_MAX];
-	char *text;
 	sh_status rc;
 
 	if ((rc = fs_join(path, sizeof path, home, STORE_INDEX, e)))
 		return rc;
-	text = cJSON_Print(index);
-	if (!text)
-		return sh_error_set(e, SH_ERR_NOMEM, "out of memory");
 	hostlog(SKILL_LOG_DEBUG, "store: writing %s", path);
-	rc = fs_write_atomic(path, text, strlen(text), 0644, e);
-	free(text);
-	return rc;
+	return json_write_atomic(path, index, 0644, 0, e);
 }
 
 static const char *rec_str(const cJSON *rec, const char *key)
