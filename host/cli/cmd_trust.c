@@ -26,10 +26,27 @@ static void help(void)
 	     "them.");
 }
 
+/* One line per skill store_sync_trust turned off or on: what, which
+ * version, and the key that signed it. */
+static void print_changed(const cJSON *list, const char *what,
+                          const char *again)
+{
+	const cJSON *it;
+
+	cJSON_ArrayForEach(it, list)
+	        printf("%s %s %s%s (signed by key %s)\n", what,
+	               cJSON_GetStringValue(
+	                       cJSON_GetObjectItemCaseSensitive(it, "name")),
+	               cJSON_GetStringValue(
+	                       cJSON_GetObjectItemCaseSensitive(it, "version")),
+	               again,
+	               cJSON_GetStringValue(
+	                       cJSON_GetObjectItemCaseSensitive(it, "key")));
+}
+
 int cli_sync_trust(const char *home)
 {
 	cJSON *off = NULL, *on = NULL;
-	const cJSON *it;
 	struct sh_error e;
 
 	if (store_sync_trust(home, &off, &on, &e) != SH_OK) {
@@ -41,22 +58,8 @@ int cli_sync_trust(const char *home)
 		        e.msg);
 		return sh_status_exit_code(e.status);
 	}
-	cJSON_ArrayForEach(it, off)
-	        printf("disabled %s %s (signed by key %s)\n",
-	               cJSON_GetStringValue(
-	                       cJSON_GetObjectItemCaseSensitive(it, "name")),
-	               cJSON_GetStringValue(
-	                       cJSON_GetObjectItemCaseSensitive(it, "version")),
-	               cJSON_GetStringValue(
-	                       cJSON_GetObjectItemCaseSensitive(it, "key")));
-	cJSON_ArrayForEach(it, on)
-	        printf("enabled %s %s again (signed by key %s)\n",
-	               cJSON_GetStringValue(
-	                       cJSON_GetObjectItemCaseSensitive(it, "name")),
-	               cJSON_GetStringValue(
-	                       cJSON_GetObjectItemCaseSensitive(it, "version")),
-	               cJSON_GetStringValue(
-	                       cJSON_GetObjectItemCaseSensitive(it, "key")));
+	print_changed(off, "disabled", "");
+	print_changed(on, "enabled", " again");
 	cJSON_Delete(off);
 	cJSON_Delete(on);
 	return 0;

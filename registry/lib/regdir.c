@@ -71,21 +71,13 @@ static sh_status take_lock(const char *keydir, int *fd, struct sh_error *e)
 	if ((rc = fs_pathf(path, sizeof path, e, "%s/%s", keydir,
 	                   REGKEYS_LOCK)))
 		return rc;
-	*fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (*fd < 0)
-		return sh_error_errno(
-		        e, errno == ENOENT ? SH_ERR_NOTFOUND : SH_ERR_IO, errno,
-		        "cannot open %s (is %s the registry's key "
-		        "folder? give it with --keys)",
-		        path, keydir);
-	while (flock(*fd, LOCK_EX) != 0)
-		if (errno != EINTR) {
-			close(*fd);
-			*fd = -1;
-			return sh_error_errno(e, SH_ERR_IO, errno,
-			                      "cannot lock %s", path);
-		}
-	return SH_OK;
+	rc = fs_lock(path, fd, e);
+	if (rc == SH_ERR_NOTFOUND)
+		sh_error_suffix(e,
+		                " (is %s the registry's key folder? give it "
+		                "with --keys)",
+		                keydir);
+	return rc;
 }
 
 static sh_status write_in(const char *dir, const char *name, const char *data,
@@ -601,16 +593,6 @@ void regdir_close(struct regdir *r)
 
 /* ---- publishers --------------------------------------------------------- */
 
-static int valid_ns(const char *ns)
-{
-	char probe[SKILLDESC_MAX_NAME + 3];
-
-	if (!ns || strlen(ns) > SKILLDESC_MAX_NAME)
-		return 0;
-	snprintf(probe, sizeof probe, "%s/x", ns);
-	return skilldesc_valid_skill_name(probe);
-}
-
 sh_status regdir_add_publisher(struct regdir *r, const char *ns,
                                const struct minisig_pubkey *pk,
                                struct sh_error *e)
@@ -619,7 +601,7 @@ sh_status regdir_add_publisher(struct regdir *r, const char *ns,
 	cJSON *keys, *k, *entry;
 	char id[MINISIG_KEYID_HEX_SIZE], b64[MINISIG_PUBKEY_B64_SIZE];
 
-	if (!valid_ns(ns))
+	if (!skilldesc_valid_namespace(ns))
 		return sh_error_set(
 		        e, SH_ERR_USAGE,
 		        "'%s' is not a namespace (lower-case letters, "
@@ -702,26 +684,18 @@ static int tree_ns_allows(const cJSON *tree, const char *ns,
 /* Copy src into the open file out while hashing, so the bytes checked are
  * the bytes published. */
 static sh_status copy_hash(const char *src, int out, const char *shown,
+                           const char *out_name,
                            uint8_t digest[MINISIG_DIGEST_BYTES],
                            uint8_t file_hash[MINISIG_FILE_HASH_BYTES],
                            uint64_t *size, struct sh_error *e)
 {
-	struct minisig_hasher h;
-	unsigned char *buf = malloc(COPY_CHUNK);
 	sh_status rc = SH_OK;
 	struct stat st;
 	int in = -1;
 
 	*size = 0;
-	if (!buf)
-		return sh_error_set(e, SH_ERR_NOMEM, "out of memory");
-	in = open(src, O_RDONLY | O_CLOEXEC);
-	if (in < 0) {
-		rc = sh_error_errno(
-		        e, errno == ENOENT ? SH_ERR_NOTFOUND : SH_ERR_IO, errno,
-		        "cannot open %s", shown);
+	if ((rc = fs_open_read(src, shown, &in, e)))
 		goto out;
-	}
 	if (fstat(in, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size == 0) {
 		rc = sh_error_set(e, SH_ERR_INVALID,
 		                  "%s is not a package file (empty or not a "
@@ -729,48 +703,11 @@ static sh_status copy_hash(const char *src, int out, const char *shown,
 		                  shown);
 		goto out;
 	}
-	if ((rc = minisig_hasher_init(&h, 1, e)))
-		goto out;
-	for (;;) {
-		ssize_t n = read(in, buf, COPY_CHUNK);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			rc = sh_error_errno(e, SH_ERR_IO, errno,
-			                    "cannot read %s", shown);
-			goto out;
-		}
-		if (n == 0)
-			break;
-		*size += (uint64_t)n;
-		if (*size > PACKAGE_MAX_BYTES) {
-			rc = sh_error_set(
-			        e, SH_ERR_INVALID, "%s is over %llu bytes",
-			        shown, (unsigned long long)PACKAGE_MAX_BYTES);
-			goto out;
-		}
-		minisig_hasher_update(&h, buf, (size_t)n);
-		for (ssize_t off = 0; off < n;) {
-			ssize_t w = write(out, buf + off, (size_t)(n - off));
-			if (w < 0 && errno == EINTR)
-				continue;
-			if (w < 0) {
-				rc = sh_error_errno(
-				        e, SH_ERR_IO, errno,
-				        "cannot write the copy of %s", shown);
-				goto out;
-			}
-			off += w;
-		}
-	}
-	minisig_hasher_final(&h, digest, file_hash);
-	if (fsync(out) != 0)
-		rc = sh_error_errno(e, SH_ERR_IO, errno,
-		                    "cannot sync the copy of %s", shown);
+	rc = package_copy_hashed(in, out, shown, out_name, digest, file_hash,
+	                         size, e);
 out:
 	if (in >= 0)
 		close(in);
-	free(buf);
 	return rc;
 }
 
@@ -952,7 +889,7 @@ sh_status regdir_add_package(struct regdir *r, const char *pkg,
 		tmp[0] = '\0';
 		goto out;
 	}
-	if ((rc = copy_hash(pkg, fd, shown, digest, fh, &size, e)))
+	if ((rc = copy_hash(pkg, fd, shown, tmp, digest, fh, &size, e)))
 		goto out;
 	if ((rc = minisig_verify_digest(&pk, &sig, digest, e))) {
 		sh_error_prefix(e, "%s is refused", shown);

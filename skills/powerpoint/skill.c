@@ -75,6 +75,14 @@
 
 static const char *const needs_artifacts[] = {SKILL_EXT_ARTIFACTS, NULL};
 
+/* What the tools that write a new deck share: the result they return, and
+ * that each call writes a new artifact (not read-only, not idempotent) but
+ * overwrites nothing and stays inside the host. */
+#define DECK_WRITER                                                            \
+	.output_schema = DECK_RESULT_SCHEMA, .read_only = SKILL_HINT_NO,       \
+	.destructive = SKILL_HINT_NO, .idempotent = SKILL_HINT_NO,             \
+	.open_world = SKILL_HINT_NO, .requires_ext = needs_artifacts
+
 static const skill_tool_t create_tool = {
         .struct_size = sizeof(skill_tool_t),
         .name = "create_presentation",
@@ -96,12 +104,7 @@ static const skill_tool_t create_tool = {
                 "\"slides\":{\"type\":\"array\",\"maxItems\":5000,\"items\":"
                 "{\"$ref\":\"#/$defs/slide\"}}},"
                 "\"required\":[\"title\",\"slides\"]," DEFS "}",
-        .output_schema = DECK_RESULT_SCHEMA,
-        .read_only = SKILL_HINT_NO,
-        .destructive = SKILL_HINT_NO,
-        .idempotent = SKILL_HINT_NO,
-        .open_world = SKILL_HINT_NO,
-        .requires_ext = needs_artifacts};
+        DECK_WRITER};
 
 static const skill_tool_t read_tool = {
         .struct_size = sizeof(skill_tool_t),
@@ -151,12 +154,7 @@ static const skill_tool_t add_tool = {
                 "{\"$ref\":\"#/$defs/slide\"}}},\"required\":[\"slides\"],"
                 "\"oneOf\":[{\"required\":[\"path\"]},{\"required\":"
                 "[\"data\"]}]," DEFS "}",
-        .output_schema = DECK_RESULT_SCHEMA,
-        .read_only = SKILL_HINT_NO,
-        .destructive = SKILL_HINT_NO,
-        .idempotent = SKILL_HINT_NO,
-        .open_world = SKILL_HINT_NO,
-        .requires_ext = needs_artifacts};
+        DECK_WRITER};
 
 struct call_ctx {
 	const skill_host_t *host;

@@ -26,6 +26,7 @@
 #include "agent.h"
 #include "call.h"
 #include "runtime.h"
+#include "bench_util.h"
 
 #define STEPS    10
 #define MAX_RUNS 1000
@@ -58,12 +59,6 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn,
 	rc = MHD_queue_response(conn, MHD_HTTP_OK, r);
 	MHD_destroy_response(r);
 	return rc;
-}
-
-static int cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return x < y ? -1 : x > y;
 }
 
 static size_t discard(char *p, size_t s, size_t n, void *ud)
@@ -181,9 +176,9 @@ int main(int argc, char **argv)
 	curl_easy_cleanup(h);
 	free(body);
 
-	qsort(step_us, (size_t)runs, sizeof *step_us, cmp);
-	qsort(http_us, (size_t)runs, sizeof *http_us, cmp);
-	qsort(diff_us, (size_t)runs, sizeof *diff_us, cmp);
+	qsort(step_us, (size_t)runs, sizeof *step_us, bench_cmp_double);
+	qsort(http_us, (size_t)runs, sizeof *http_us, bench_cmp_double);
+	qsort(diff_us, (size_t)runs, sizeof *diff_us, bench_cmp_double);
 	printf("runs: %d x %d steps (9 tool calls + the answer)\n", runs,
 	       STEPS);
 	printf("agent step (median):         %8.1f us\n", step_us[runs / 2]);

@@ -21,18 +21,7 @@
 #include "dispatch.h"
 #include "exec_inproc.h"
 #include "runtime.h"
-
-static int cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return x < y ? -1 : x > y;
-}
-
-static double median(double *v, int n)
-{
-	qsort(v, (size_t)n, sizeof *v, cmp);
-	return v[n / 2];
-}
+#include "bench_util.h"
 
 int main(int argc, char **argv)
 {
@@ -111,8 +100,8 @@ int main(int argc, char **argv)
 		ser_ns[r] = (double)(call_now_ns() - t0) / (double)(n / 10 + 1);
 	}
 	{
-		double h = median(host_ns, rounds),
-		       d = median(direct_ns, rounds);
+		double h = bench_median(host_ns, rounds),
+		       d = bench_median(direct_ns, rounds);
 		printf("calls per round:         %ld x %d rounds\n", n, rounds);
 		printf("host dispatch (median):  %8.1f ns/call\n", h);
 		printf("direct invoke (median):  %8.1f ns/call\n", d);
@@ -120,7 +109,7 @@ int main(int argc, char **argv)
 		       "%.1fx)\n",
 		       h - d, d > 0 ? h / d : 0.0);
 		printf("echo + CallToolResult JSON text: %8.1f ns/call\n",
-		       median(ser_ns, rounds));
+		       bench_median(ser_ns, rounds));
 		printf("target: overhead < 1000 ns: %s\n",
 		       h - d < 1000 ? "met" : "NOT MET");
 	}

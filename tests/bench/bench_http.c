@@ -35,6 +35,7 @@
 #include "fsutil.h"
 #include "hostapi.h"
 #include "hostext.h"
+#include "bench_util.h"
 #include "perms.h"
 
 #define BODY_BYTES 256
@@ -65,18 +66,6 @@ static double now_us(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
-}
-
-static int cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return x < y ? -1 : x > y;
-}
-
-static double median(double *v, int n)
-{
-	qsort(v, (size_t)n, sizeof *v, cmp);
-	return v[n / 2];
 }
 
 static size_t sink(char *p, size_t size, size_t n, void *ud)
@@ -288,9 +277,9 @@ int main(int argc, char **argv)
 	       "loopback libmicrohttpd, %d-byte answers (median us/request)\n",
 	       n, rounds, BODY_BYTES);
 	for (int m = 0; m < 2; m++) {
-		double reuse = median(t[m][0], rounds);
-		double share = median(t[m][1], rounds);
-		double host = median(t[m][2], rounds);
+		double reuse = bench_median(t[m][0], rounds);
+		double share = bench_median(t[m][1], rounds);
+		double host = bench_median(t[m][2], rounds);
 		printf("%-4s  curl-reuse %7.1f  curl-share %7.1f  host %7.1f  "
 		       "ratio host/curl-reuse %.2f  host/curl-share %.2f  "
 		       "overhead %+.1f us\n",

@@ -24,24 +24,13 @@
 #include "dispatch.h"
 #include "fsutil.h"
 #include "runtime.h"
+#include "bench_util.h"
 
 #define TARGET_US     30.0
 #define POOL          8
 #define THROUGHPUT_NS (1000 * 1000000LL)
 
 static const char args[] = "{\"x\":42,\"s\":\"hello\"}";
-
-static int cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return x < y ? -1 : x > y;
-}
-
-static double median(double *v, int n)
-{
-	qsort(v, (size_t)n, sizeof *v, cmp);
-	return v[n / 2];
-}
 
 static struct runtime *open_rt(const char *home, int isolate)
 {
@@ -153,7 +142,7 @@ int main(int argc, char **argv)
 {
 	long n = argc > 1 ? atol(argv[1]) : 20000;
 	int rounds = argc > 2 ? atoi(argv[2]) : 7;
-	char home[] = "/tmp/skillhost-bench-XXXXXX", worker[1024];
+	char home[] = "/tmp/skillhost-bench-XXXXXX";
 	double *local_ns, *iso_ns, *ex_ns, l, i, x;
 	struct runtime *local, *iso;
 	struct sh_error e;
@@ -162,10 +151,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: bench_isolation [N] [ROUNDS]\n");
 		return 2;
 	}
-	/* The build keeps the worker beside the skills' folder. */
-	snprintf(worker, sizeof worker, "%s/../host/skillhost-worker",
-	         SKILLS_OUT);
-	setenv("SKILLHOST_WORKER", worker, 0);
+	bench_use_built_worker();
 	if (!mkdtemp(home) || config_update(home, "testing/noop", "policy",
 	                                    "concurrency", "8", &e)) {
 		fprintf(stderr, "bench_isolation: cannot set up %s\n", home);
@@ -184,9 +170,9 @@ int main(int argc, char **argv)
 		iso_ns[r] = ns_per_call(iso, n);
 		ex_ns[r] = ns_executor(iso, n);
 	}
-	l = median(local_ns, rounds) / 1000;
-	i = median(iso_ns, rounds) / 1000;
-	x = median(ex_ns, rounds) / 1000;
+	l = bench_median(local_ns, rounds) / 1000;
+	i = bench_median(iso_ns, rounds) / 1000;
+	x = bench_median(ex_ns, rounds) / 1000;
 	printf("no-op round trip, median of %d rounds of %ld calls:\n", rounds,
 	       n);
 	printf("  in-process (dispatch):   %8.2f us/call\n", l);

@@ -35,29 +35,11 @@
 #include "regindex.h"
 #include "registry_client.h"
 #include "trust.h"
+#define BENCH_NAME "bench_registry"
+#include "bench_util.h"
 
 #define NAMESPACES  100
 #define SEARCH_RUNS 9
-
-static double now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
-static int cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return x < y ? -1 : x > y;
-}
-
-static double median(double *v, int n)
-{
-	qsort(v, (size_t)n, sizeof *v, cmp);
-	return v[n / 2];
-}
 
 /* The nginx this run started, stopped however the run ends. */
 static pid_t nginx_pid = -1;
@@ -71,26 +53,12 @@ static void stop_nginx(void)
 	}
 }
 
-static void die(const char *what, const struct sh_error *e)
-{
-	fprintf(stderr, "bench_registry: %s: %s\n", what, e ? e->msg : "");
-	exit(5);
-}
-
-static void run(const char *cmd)
-{
-	if (system(cmd) != 0) {
-		fprintf(stderr, "bench_registry: failed: %s\n", cmd);
-		exit(5);
-	}
-}
-
 static void write_file(const char *path, const char *data, size_t len)
 {
 	struct sh_error e;
 
 	if (fs_write_atomic(path, data, len, 0644, &e))
-		die("write", &e);
+		bench_die("write", &e);
 }
 
 /* Sign text as registry metadata with sk into path. */
@@ -110,19 +78,19 @@ static void sign_meta(const struct minisig_seckey *sk, enum regmeta_kind k,
 	struct sh_error e;
 
 	if (minisig_hasher_init(&h, 1, &e))
-		die("hash", &e);
+		bench_die("hash", &e);
 	minisig_hasher_update(&h, text, strlen(text));
 	minisig_hasher_final(&h, digest, info.blake2b256);
 	if (regmeta_comment_format(&info, comment, sizeof comment, &e) ||
 	    minisig_sign_digest(sk, digest, comment, NULL, &sig, &e) ||
 	    minisig_save(path, &sig, &e))
-		die("sign", &e);
+		bench_die("sign", &e);
 }
 
 /* Run argv with stdout to /dev/null; returns wall ms. */
 static double time_process(char *const argv[])
 {
-	double t0 = now_ms();
+	double t0 = bench_now_ms();
 	int status;
 	pid_t pid = fork();
 
@@ -138,7 +106,7 @@ static double time_process(char *const argv[])
 		        argv[3]);
 		exit(5);
 	}
-	return now_ms() - t0;
+	return bench_now_ms() - t0;
 }
 
 /* ---- 1. a large index --------------------------------------------------- */
@@ -165,7 +133,7 @@ static void bench_index(const char *dir, int n)
 	if (minisig_keygen(&root_sk, &root_pk, &e) ||
 	    minisig_keygen(&index_sk, &index_pk, &e) ||
 	    minisig_keygen(&pub_sk, &pub_pk, &e))
-		die("keygen", &e);
+		bench_die("keygen", &e);
 	minisig_pubkey_to_base64(&root_pk, rb64);
 	minisig_pubkey_to_base64(&index_pk, ib64);
 	minisig_pubkey_to_base64(&pub_pk, pb64);
@@ -173,7 +141,7 @@ static void bench_index(const char *dir, int n)
 	regindex_time_format((int64_t)time(NULL), t);
 	regindex_time_format(expires, texp);
 
-	t0 = now_ms();
+	t0 = bench_now_ms();
 	root = cJSON_CreateObject();
 	cJSON_AddStringToObject(root, "type", REGINDEX_TYPE);
 	cJSON_AddNumberToObject(root, "format", 1);
@@ -236,20 +204,20 @@ static void bench_index(const char *dir, int n)
 		cJSON_AddItemToArray(pkgs, p);
 	}
 	text = cJSON_PrintUnformatted(root);
-	t_build = now_ms() - t0;
+	t_build = bench_now_ms() - t0;
 
-	t0 = now_ms();
+	t0 = bench_now_ms();
 	if (regindex_parse(text, strlen(text), "bench", &ix, &e))
-		die("parse", &e);
-	t_check = now_ms() - t0;
+		bench_die("parse", &e);
+	t_check = bench_now_ms() - t0;
 	regindex_free(ix);
 
 	snprintf(reg, sizeof reg, "%s/reg", dir);
 	snprintf(path, sizeof path, "%s/index.json.minisig", reg);
 	fs_mkdirs(reg, 0755, &e);
-	t0 = now_ms();
+	t0 = bench_now_ms();
 	sign_meta(index_sk, REGMETA_INDEX, 1, expires, text, path);
-	t_sign = now_ms() - t0;
+	t_sign = bench_now_ms() - t0;
 	snprintf(path, sizeof path, "%s/index.json", reg);
 	write_file(path, text, strlen(text));
 
@@ -286,32 +254,33 @@ static void bench_index(const char *dir, int n)
 	snprintf(url, sizeof url, "file://%s/", reg);
 	{
 		const char *urls[1] = {url};
-		t0 = now_ms();
+		t0 = bench_now_ms();
 		if (regclient_add(home, "big", urls, 1, &root_pk, NULL, &sum,
 		                  &e))
-			die("registry add", &e);
+			bench_die("registry add", &e);
 		printf("  client: registry add:      %8.1f ms (%zu packages)\n",
-		       now_ms() - t0, sum.npackages);
+		       bench_now_ms() - t0, sum.npackages);
 	}
 	snprintf(tool_query, sizeof tool_query, "update_%d", n / 2);
 	snprintf(name_query, sizeof name_query, "ns%02d/skill-%05d",
 	         (n / 3) % NAMESPACES, n / 3);
 	for (int r = 0; r < SEARCH_RUNS; r++) {
 		cJSON *hits;
-		t0 = now_ms();
+		t0 = bench_now_ms();
 		if (regclient_open(home, NULL, &oo, &set, &e))
-			die("open", &e);
-		runs[r] = now_ms() - t0;
+			bench_die("open", &e);
+		runs[r] = bench_now_ms() - t0;
 		hits = regclient_search(set, tool_query);
 		if (cJSON_GetArraySize(hits) != 1)
-			die("search found the wrong number of skills", NULL);
+			bench_die("search found the wrong number of skills",
+			          NULL);
 		cJSON_Delete(hits);
 		regclient_set_free(set);
 	}
-	t_load = median(runs, SEARCH_RUNS);
+	t_load = bench_median(runs, SEARCH_RUNS);
 	printf("  client: verify + parse the cached index: %6.1f ms\n", t_load);
 	if (fs_pathf(bin, sizeof bin, NULL, "%s/../host/skillhost", SKILLS_OUT))
-		die("path too long", NULL);
+		bench_die("path too long", NULL);
 	{
 		const char *const queries[] = {name_query, tool_query,
 		                               "system 42"};
@@ -323,7 +292,7 @@ static void bench_index(const char *dir, int n)
 				runs[r] = time_process(argv);
 			printf("  skillhost search --offline \"%s\": %6.1f ms "
 			       "(median of %d processes)\n",
-			       queries[q], median(runs, SEARCH_RUNS),
+			       queries[q], bench_median(runs, SEARCH_RUNS),
 			       SEARCH_RUNS);
 		}
 	}
@@ -406,29 +375,16 @@ static void bench_install(const char *dir, int runs)
 	snprintf(pkg, sizeof pkg, "%s/big.skill", dir);
 	snprintf(reg, sizeof reg, "%s/ngreg", dir);
 	snprintf(home, sizeof home, "%s/nghome", dir);
-	if (fs_pathf(
-	            cmd, sizeof cmd, NULL,
-	            "mkdir -p %s/lib/%s %s/assets && cp %s/lib/hello.so "
-	            "%s/lib/%s/ "
-	            "&& head -c 10485760 /dev/urandom > %s/assets/data.bin && "
-	            "printf '%%s' "
-	            "'{\"name\":\"example/hello\",\"version\":\"1.0.0\","
-	            "\"abi\":1,\"description\":\"bench\",\"platforms\":{\"%s\":"
-	            "\"lib/%s/hello.so\"},\"tools\":[{\"name\":\"greet\"}],"
-	            "\"include\":[\"assets/data.bin\"]}' > %s/manifest.json && "
-	            "%s/../host/skillhost pack %s -o %s >/dev/null && "
-	            "%s/../host/skillhost sign %s -s %s/dev.sec >/dev/null && "
-	            "%s/../registry/skillreg -q init %s >/dev/null && "
-	            "%s/../registry/skillreg -q publisher add %s example "
-	            "%s/dev.pub >/dev/null && "
-	            "%s/../registry/skillreg -q add %s %s >/dev/null",
-	            src, SKILLHOST_PLATFORM, src, SKILLS_OUT, src,
-	            SKILLHOST_PLATFORM, src, SKILLHOST_PLATFORM,
-	            SKILLHOST_PLATFORM, src, SKILLS_OUT, src, pkg, SKILLS_OUT,
-	            pkg, SKILLS_OUT, SKILLS_OUT, reg, SKILLS_OUT, reg,
-	            SKILLS_OUT, SKILLS_OUT, reg, pkg))
-		die("command too long", NULL);
-	run(cmd);
+	bench_make_big_package(src, pkg);
+	if (fs_pathf(cmd, sizeof cmd, NULL,
+	             "%s/../registry/skillreg -q init %s >/dev/null && "
+	             "%s/../registry/skillreg -q publisher add %s example "
+	             "%s/dev.pub >/dev/null && "
+	             "%s/../registry/skillreg -q add %s %s >/dev/null",
+	             SKILLS_OUT, reg, SKILLS_OUT, reg, SKILLS_OUT, SKILLS_OUT,
+	             reg, pkg))
+		bench_die("command too long", NULL);
+	bench_run(cmd);
 	stat(pkg, &st);
 	ng = start_nginx(dir, reg, &port);
 	nginx_pid = ng;
@@ -444,12 +400,12 @@ static void bench_install(const char *dir, int runs)
 	    minisig_pubkey_load(cmd, &dev, &e) ||
 	    regclient_add(home, "ng", urls, 1, &root, NULL, &sum, &e) ||
 	    trust_add(home, &dev, "example", &e))
-		die("set up the client", &e);
+		bench_die("set up the client", &e);
 	snprintf(pkgurl, sizeof pkgurl,
 	         "%spackages/example/hello/hello-1.0.0.skill", url);
 	snprintf(cmd, sizeof cmd, "%s.minisig", pkg);
 	if (minisig_load(cmd, &sig, &e))
-		die("signature", &e);
+		bench_die("signature", &e);
 	download_opts_default(&dlo);
 	dlo.progress = 0;
 	for (int r = 0; r < runs; r++) {
@@ -466,27 +422,27 @@ static void bench_install(const char *dir, int runs)
 		double t0;
 
 		snprintf(part, sizeof part, "%s/dl%d.skill", dir, r);
-		t0 = now_ms();
+		t0 = bench_now_ms();
 		if (download_fetch(&q, &dlo, &res, &e))
-			die("download", &e);
-		dl[r] = now_ms() - t0;
-		t0 = now_ms();
+			bench_die("download", &e);
+		dl[r] = bench_now_ms() - t0;
+		t0 = bench_now_ms();
 		if (minisig_verify_file(&dev, &sig, part, h, &e))
-			die("verify", &e);
-		ver[r] = now_ms() - t0;
+			bench_die("verify", &e);
+		ver[r] = bench_now_ms() - t0;
 		snprintf(dest, sizeof dest, "%s/x%d", dir, r);
-		t0 = now_ms();
+		t0 = bench_now_ms();
 		if (package_extract(part, dest, NULL, &e))
-			die("extract", &e);
-		ext[r] = now_ms() - t0;
+			bench_die("extract", &e);
+		ext[r] = bench_now_ms() - t0;
 		fs_remove_tree(dest, &e);
 		unlink(part);
 		if (regclient_open(home, NULL, &oo, &set, &e))
-			die("open", &e);
-		t0 = now_ms();
+			bench_die("open", &e);
+		t0 = bench_now_ms();
 		if (regclient_install(home, set, "example/hello", &io, &ir, &e))
-			die("install", &e);
-		full[r] = now_ms() - t0;
+			bench_die("install", &e);
+		full[r] = bench_now_ms() - t0;
 		full_dl[r] = ir.download_s * 1e3;
 		full_inst[r] = ir.install_s * 1e3;
 		regclient_set_free(set);
@@ -496,15 +452,16 @@ static void bench_install(const char *dir, int runs)
 	       (double)st.st_size / 1e6, runs);
 	printf("  download (HTTP, hashed while streaming): %7.1f ms "
 	       "(%.0f MB/s)\n",
-	       median(dl, runs), (double)st.st_size / 1e3 / median(dl, runs));
+	       bench_median(dl, runs),
+	       (double)st.st_size / 1e3 / bench_median(dl, runs));
 	printf("  verify (hash + signature):               %7.1f ms\n",
-	       median(ver, runs));
+	       bench_median(ver, runs));
 	printf("  extract (safe, checked, synced):         %7.1f ms\n",
-	       median(ext, runs));
+	       bench_median(ext, runs));
 	printf("  whole `skillhost install NAME`:          %7.1f ms "
 	       "(download %.1f ms, store_install %.1f ms incl. probe)\n",
-	       median(full, runs), median(full_dl, runs),
-	       median(full_inst, runs));
+	       bench_median(full, runs), bench_median(full_dl, runs),
+	       bench_median(full_inst, runs));
 }
 
 int main(int argc, char **argv)
@@ -519,15 +476,10 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	if (!mkdtemp(dir))
-		die("mkdtemp", NULL);
+		bench_die("mkdtemp", NULL);
 	atexit(stop_nginx);
 	setenv("SKILLHOST_PROGRESS", "0", 1);
-	if (!getenv("SKILLHOST_WORKER")) {
-		char worker[600];
-		snprintf(worker, sizeof worker, "%s/../host/skillhost-worker",
-		         SKILLS_OUT);
-		setenv("SKILLHOST_WORKER", worker, 1);
-	}
+	bench_use_built_worker();
 	bench_index(dir, n);
 	bench_install(dir, runs);
 	/* BENCH_KEEP=1 keeps the registries and stores, for profiling. */

@@ -28,36 +28,12 @@
 #include "probe.h"
 #include "store.h"
 #include "trust.h"
-
-static int cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return x < y ? -1 : x > y;
-}
-
-static double median(double *v, int n)
-{
-	qsort(v, (size_t)n, sizeof *v, cmp);
-	return v[n / 2];
-}
+#define BENCH_NAME "bench_store"
+#include "bench_util.h"
 
 static double ms_since(int64_t t0)
 {
 	return (double)(call_now_ns() - t0) / 1e6;
-}
-
-static void die(const char *what, const struct sh_error *e)
-{
-	fprintf(stderr, "bench_store: %s: %s\n", what, e ? e->msg : "");
-	exit(5);
-}
-
-static void run(const char *cmd)
-{
-	if (system(cmd) != 0) {
-		fprintf(stderr, "bench_store: failed: %s\n", cmd);
-		exit(5);
-	}
 }
 
 /* Run argv with SKILLHOST_HOME=home, stdout to /dev/null; returns wall ms
@@ -97,33 +73,16 @@ static void bench_install(const char *dir, int runs)
 	if (fs_pathf(src, sizeof src, NULL, "%s/src", dir) ||
 	    fs_pathf(pkg, sizeof pkg, NULL, "%s/big.skill", dir) ||
 	    fs_pathf(home, sizeof home, NULL, "%s/home", dir))
-		die("path too long", NULL);
-	if (fs_pathf(
-	            cmd, sizeof cmd, NULL,
-	            "mkdir -p %s/lib/%s %s/assets && cp %s/lib/hello.so "
-	            "%s/lib/%s/ "
-	            "&& head -c 10485760 /dev/urandom > %s/assets/data.bin && "
-	            "printf '%%s' "
-	            "'{\"name\":\"example/hello\",\"version\":\"1.0.0\","
-	            "\"abi\":1,\"description\":\"bench\",\"platforms\":{\"%s\":"
-	            "\"lib/%s/hello.so\"},\"tools\":[{\"name\":\"greet\"}],"
-	            "\"include\":[\"assets/data.bin\"]}' > %s/manifest.json && "
-	            "%s/../host/skillhost pack %s -o %s >/dev/null && "
-	            "%s/../host/skillhost sign %s -s %s/dev.sec >/dev/null",
-	            src, SKILLHOST_PLATFORM, src, SKILLS_OUT, src,
-	            SKILLHOST_PLATFORM, src, SKILLHOST_PLATFORM,
-	            SKILLHOST_PLATFORM, src, SKILLS_OUT, src, pkg, SKILLS_OUT,
-	            pkg, SKILLS_OUT))
-		die("command too long", NULL);
-	run(cmd);
+		bench_die("path too long", NULL);
+	bench_make_big_package(src, pkg);
 	stat(pkg, &st);
 	snprintf(cmd, sizeof cmd, "%s/dev.pub", SKILLS_OUT);
 	if (minisig_pubkey_load(cmd, &pk, &e) ||
 	    trust_add(home, &pk, "example", &e))
-		die("trust", &e);
+		bench_die("trust", &e);
 	snprintf(cmd, sizeof cmd, "%s.minisig", pkg);
 	if (minisig_load(cmd, &sig, &e))
-		die("load signature", &e);
+		bench_die("load signature", &e);
 
 	for (int r = 0; r < runs; r++) {
 		struct store_install_opts o = {.force = 1};
@@ -136,37 +95,41 @@ static void bench_install(const char *dir, int runs)
 		t0 = call_now_ns();
 		if (minisig_hash_file(pkg, digest, h, &size, &e) ||
 		    minisig_verify_digest(&pk, &sig, digest, &e))
-			die("verify", &e);
+			bench_die("verify", &e);
 		verify[r] = ms_since(t0);
 
 		if (fs_pathf(dest, sizeof dest, NULL, "%s/x%d", dir, r))
-			die("path too long", NULL);
+			bench_die("path too long", NULL);
 		t0 = call_now_ns();
 		if (package_extract(pkg, dest, NULL, &e))
-			die("extract", &e);
+			bench_die("extract", &e);
 		extract[r] = ms_since(t0);
 
 		if (fs_pathf(lib, sizeof lib, NULL, "%s/lib/%s/hello.so", dest,
 		             SKILLHOST_PLATFORM))
-			die("path too long", NULL);
+			bench_die("path too long", NULL);
 		t0 = call_now_ns();
 		if (probe_skill(lib, dest, &d, &e))
-			die("probe", &e);
+			bench_die("probe", &e);
 		probe[r] = ms_since(t0);
 		skilldesc_free(d);
 		fs_remove_tree(dest, &e);
 
 		t0 = call_now_ns();
 		if (store_install(home, pkg, &o, &res, &e))
-			die("install", &e);
+			bench_die("install", &e);
 		full[r] = ms_since(t0);
 	}
 	printf("install of a %.1f MB package (median of %d):\n",
 	       (double)st.st_size / 1e6, runs);
-	printf("  whole install:           %7.1f ms\n", median(full, runs));
-	printf("  hash + signature check:  %7.1f ms\n", median(verify, runs));
-	printf("  safe extraction + sync:  %7.1f ms\n", median(extract, runs));
-	printf("  probe in a child:        %7.1f ms\n", median(probe, runs));
+	printf("  whole install:           %7.1f ms\n",
+	       bench_median(full, runs));
+	printf("  hash + signature check:  %7.1f ms\n",
+	       bench_median(verify, runs));
+	printf("  safe extraction + sync:  %7.1f ms\n",
+	       bench_median(extract, runs));
+	printf("  probe in a child:        %7.1f ms\n",
+	       bench_median(probe, runs));
 }
 
 static void bench_startup(const char *dir, int runs)
@@ -237,11 +200,11 @@ static void bench_startup(const char *dir, int runs)
 		       (double)st.st_size / 1e6, runs);
 	}
 	printf("  skillhost tools:              %6.1f ms, peak RSS %ld KiB\n",
-	       median(wall, runs), rss);
+	       bench_median(wall, runs), rss);
 	printf("  skillhost tools --format mcp: %6.1f ms, peak RSS %ld KiB\n",
-	       median(wall_json, runs), rss_json);
+	       bench_median(wall_json, runs), rss_json);
 	printf("  target < 50 ms: %s\n",
-	       median(wall, runs) < 50 ? "met" : "NOT MET");
+	       bench_median(wall, runs) < 50 ? "met" : "NOT MET");
 }
 
 int main(int argc, char **argv)
@@ -256,12 +219,7 @@ int main(int argc, char **argv)
 	}
 	if (!mkdtemp(dir))
 		return 5;
-	if (!getenv("SKILLHOST_WORKER")) {
-		char w[600];
-		snprintf(w, sizeof w, "%s/../host/skillhost-worker",
-		         SKILLS_OUT);
-		setenv("SKILLHOST_WORKER", w, 1);
-	}
+	bench_use_built_worker();
 	bench_install(dir, runs);
 	bench_startup(dir, runs);
 	fs_remove_tree(dir, &e);

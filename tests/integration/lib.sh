@@ -43,6 +43,15 @@ run() {
   out=$("$@" 2>"$TMP/stderr") && rc=0 || rc=$?
   err=$(cat "$TMP/stderr")
 }
+# now_ms: the clock in milliseconds, for timing what a test runs.
+now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
+# timed_run CMD...: run, and the wall time it took in $ms.
+timed_run() {
+  local t0
+  t0=$(now_ms)
+  run "$@"
+  ms=$(( $(now_ms) - t0 ))
+}
 fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 ok() { echo "ok: $*"; }
 expect_rc() { # expect_rc WANT what

@@ -9,6 +9,12 @@ DEVSEC=$SKILLS_OUT/dev.sec
 EVIL=$(dirname "${BASH_SOURCE[0]}")/registry_evil_server.mjs
 PLATFORM=$(ls "$SKILLS_OUT/pkgsrc/example-hello-1.0.0/lib" | grep -- -linux- | head -1)
 [ -x "$SR" ] || skip "$SR is not built"
+# The packages the tests publish, and where a test's registry and its keys
+# live.
+HELLO=$PKG/example-hello-1.0.0.skill
+NOOP=$PKG/testing-noop-1.0.0.skill
+REG=$TMP/reg
+KEYS=$TMP/reg.keys
 
 # Quiet, fast downloads: no progress bar, short backoff.
 export SKILLHOST_PROGRESS=0 SKILLHOST_BACKOFF_MS=50 SKILLHOST_RETRIES=2

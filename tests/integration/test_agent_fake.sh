@@ -146,9 +146,7 @@ gap=$(report 'r.timings[0].sinceLastMs')
 
 # 429 with Retry-After in seconds: the host waits that long, then goes on.
 start_fake ratelimit '{"openai":[{"status":429,"headers":{"Retry-After":"1"}},{"text":"after the wait"}]}'
-t0=$(date +%s%N)
-run "$SH" agent --backend openai --model m --base-url "$BASE/v1" "${SKILLS[@]}" "$PROMPT"
-ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+timed_run "$SH" agent --backend openai --model m --base-url "$BASE/v1" "${SKILLS[@]}" "$PROMPT"
 stop_fake
 expect_rc 0 "429 then success"; expect_out "after the wait" "answer after a 429"
 expect_err "HTTP 429: scripted HTTP 429; retrying in 1.0 s" "the retry honours Retry-After"
@@ -158,9 +156,7 @@ expect_clean ratelimit 2
 # Retry-After as an HTTP date (Anthropic shape).
 when=$(date -u -d '+2 seconds' '+%a, %d %b %Y %H:%M:%S GMT')
 start_fake ratedate "{\"anthropic\":[{\"status\":429,\"headers\":{\"Retry-After\":\"$when\"}},{\"text\":\"dated\"}]}"
-t0=$(date +%s%N)
-run "$SH" agent --backend anthropic --model c --base-url "$BASE" "${SKILLS[@]}" "$PROMPT"
-ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+timed_run "$SH" agent --backend anthropic --model c --base-url "$BASE" "${SKILLS[@]}" "$PROMPT"
 stop_fake
 expect_rc 0 "429 with an HTTP date"; expect_out "dated" "answer after a dated 429"
 [ "$ms" -ge 900 ] && [ "$ms" -lt 6000 ] && ok "waited ${ms} ms for a date ~2 s ahead" || fail "waited ${ms} ms for a date ~2 s ahead"
@@ -206,10 +202,8 @@ expect_rc 5 "malformed body"; expect_err "openai: the response is not valid JSON
 # A model that never answers hits the request timeout; a backend nobody
 # listens on fails at connect; either way the fallback takes over.
 start_fake hang '{"openai":[{"hangMs":5000}],"ollama":[{"text":"ollama answered"}]}'
-t0=$(date +%s%N)
-run env OLLAMA_HOST="127.0.0.1:$PORT" "$SH" agent --backend openai --model m --base-url "$BASE/v1" --timeout 1 --retries 0 \
+timed_run env OLLAMA_HOST="127.0.0.1:$PORT" "$SH" agent --backend openai --model m --base-url "$BASE/v1" --timeout 1 --retries 0 \
     --fallback ollama:llama3.2 "${SKILLS[@]}" "$PROMPT"
-ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 stop_fake
 expect_rc 0 "timeout -> fallback"; expect_out "ollama answered" "the fallback answers after a timeout"
 expect_err "Timeout was reached" "the timeout is named"

@@ -7,7 +7,6 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/mcp_lib.sh"
 HOSTILE=(--skill "$LIB/testing-hostile.so")
-ms() { echo $(( $(date +%s%N) / 1000000 )); }
 # within LO HI MS what
 within() {
   if [ "$3" -ge "$1" ] && [ "$3" -le "$2" ]; then ok "$4 (${3} ms)"; else
@@ -29,7 +28,7 @@ expect_err "30s" "says the duration forms"
 run "$SH" config --host timeout 1s; expect_rc 0 "host-wide timeout 1s"
 run "$SH" config --host timeout; expect_out "1000" "stored in milliseconds"
 run "$SH" --json config --host; expect_out '"timeout": "1000"' "config --host --json"
-t0=$(ms); run "$SH" call testing/hostile.spin '{}' --compact "${HOSTILE[@]}"; took=$(( $(ms) - t0 ))
+timed_run "$SH" call testing/hostile.spin '{}' --compact "${HOSTILE[@]}"; took=$ms
 expect_rc 1 "an unconfigured spinning skill fails"
 expect_out "deadline passed" "with a clear deadline error"
 within 900 3000 "$took" "at the host-wide default"
@@ -37,20 +36,20 @@ within 900 3000 "$took" "at the host-wide default"
 # Per skill beats host-wide; per call beats per skill.
 run "$SH" config testing/hostile timeout 300ms; expect_rc 0 "skill timeout 300ms"
 run "$SH" config testing/hostile timeout; expect_out "300" "the skill's timeout in ms"
-t0=$(ms); run "$SH" call testing/hostile.spin '{}' --compact "${HOSTILE[@]}"; took=$(( $(ms) - t0 ))
+timed_run "$SH" call testing/hostile.spin '{}' --compact "${HOSTILE[@]}"; took=$ms
 expect_out "deadline passed" "the skill's timeout ends it"
 within 250 1500 "$took" "per skill beats host-wide"
-t0=$(ms); run "$SH" call testing/hostile.spin '{}' --timeout 2s --compact "${HOSTILE[@]}"; took=$(( $(ms) - t0 ))
+timed_run "$SH" call testing/hostile.spin '{}' --timeout 2s --compact "${HOSTILE[@]}"; took=$ms
 expect_out "deadline passed" "the caller's timeout ends it"
 within 1900 4000 "$took" "per call beats per skill"
 run "$SH" config testing/hostile timeout --unset; expect_rc 0 "unset the skill's timeout"
 
 # In-process: the skill ignores cancellation, so the CLI gives up on it.
-t0=$(ms); run "$SH" --in-process call testing/hostile.spin '{}' --compact "${HOSTILE[@]}"; took=$(( $(ms) - t0 ))
+timed_run "$SH" --in-process call testing/hostile.spin '{}' --compact "${HOSTILE[@]}"; took=$ms
 expect_rc 1 "an in-process spinning skill fails"
 expect_out "deadline passed" "with the deadline error"
 within 2900 5000 "$took" "at the deadline plus the grace"
-t0=$(ms); run "$SH" --in-process call testing/hostile.sleep '{"ms":60000}' --compact "${HOSTILE[@]}"; took=$(( $(ms) - t0 ))
+timed_run "$SH" --in-process call testing/hostile.sleep '{"ms":60000}' --compact "${HOSTILE[@]}"; took=$ms
 expect_out "deadline passed" "an in-process sleeper too"
 
 # serve --stdio: the same default applies to MCP calls.
@@ -68,9 +67,9 @@ expect_err "built-in default" "says the built-in default applies"
 workers() { pgrep -P "$1" -f skillhost-worker | wc -l; }
 # gone_within PID MS: waits until the server has no worker; sets took.
 gone_within() {
-  local t0; t0=$(ms)
-  while [ "$(workers "$1")" -gt 0 ] && [ $(( $(ms) - t0 )) -lt "$2" ]; do sleep 0.02; done
-  took=$(( $(ms) - t0 ))
+  local t0; t0=$(now_ms)
+  while [ "$(workers "$1")" -gt 0 ] && [ $(( $(now_ms) - t0 )) -lt "$2" ]; do sleep 0.02; done
+  took=$(( $(now_ms) - t0 ))
 }
 # in_flight: the spin calls the server is running (its /metrics gauge).
 in_flight() {
@@ -96,9 +95,9 @@ kill -9 "${cpids[@]}" 2>/dev/null; wait "${cpids[@]}" 2>/dev/null
 gone_within "$SRV" 3000
 [ "$(workers "$SRV")" -eq 0 ] && within 0 1000 "$took" "HTTP: every worker is killed once its client hangs up" \
   || fail "HTTP: $(workers "$SRV") workers still spin ${took} ms after the clients left"
-t0=$(ms)
+t0=$(now_ms)
 post "$M" '{"jsonrpc":"2.0","id":50,"method":"tools/call","params":{"name":"testing.hostile.ok","arguments":{}}}' "${S[@]}"
-took=$(( $(ms) - t0 ))
+took=$(( $(now_ms) - t0 ))
 expect_body '"text":"ok"' "HTTP: the next call on the skill is served"
 within 0 2000 "$took" "HTTP: promptly (the pool is not exhausted)"
 n=$(jq -s '[.[] | select(.tool=="testing/hostile.spin" and .caller.surface=="mcp" and .status=="cancelled")] | length' \
@@ -148,9 +147,9 @@ line=""; while IFS= read -r -t 10 line <&"$OUT"; do case "$line" in *'"id":3'*) 
 case "$line" in *'"text":"ok"'*) ok "stdio: the next call is served" ;; *) fail "stdio next call: $line" ;; esac
 printf '%s\n' "$(spin_call 4)" >&"$IN"
 for _ in $(seq 100); do [ "$(workers "$SPID")" -ge 1 ] && break; sleep 0.05; done
-t0=$(ms); eval "exec $IN>&-"
+t0=$(now_ms); eval "exec $IN>&-"
 for _ in $(seq 150); do kill -0 "$SPID" 2>/dev/null || break; sleep 0.02; done
-took=$(( $(ms) - t0 ))
+took=$(( $(now_ms) - t0 ))
 kill -0 "$SPID" 2>/dev/null && { fail "stdio: still running after end of input"; kill -9 "$SPID"; } \
   || within 0 1500 "$took" "stdio: end of input mid-call cancels it and the server exits"
 

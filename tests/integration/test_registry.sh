@@ -6,10 +6,6 @@
 # offline from the host.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/registry_lib.sh"
-HELLO=$PKG/example-hello-1.0.0.skill
-NOOP=$PKG/testing-noop-1.0.0.skill
-REG=$TMP/reg
-KEYS=$TMP/reg.keys
 
 # ---- skillreg: init, publishers, add -------------------------------------
 run "$SR" init "$REG"; expect_rc 0 "skillreg init"

@@ -7,10 +7,6 @@
 # two "mirrors" (a and b).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/registry_lib.sh"
-HELLO=$PKG/example-hello-1.0.0.skill
-NOOP=$PKG/testing-noop-1.0.0.skill
-REG=$TMP/reg
-KEYS=$TMP/reg.keys
 VPATH=packages/testing/versioned/versioned-1.0.0.skill
 HPATH=packages/example/hello/hello-1.0.0.skill
 

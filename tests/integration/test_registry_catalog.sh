@@ -8,7 +8,6 @@
 . "$(dirname "$0")/registry_lib.sh"
 CHROMIUM=$(command -v chromium || command -v chromium-browser || true)
 [ -n "$CHROMIUM" ] || skip "chromium is not installed (scripts/deps.sh test)"
-REG=$TMP/reg
 EVIL_DESC='Tricky <script>alert("x")</script> & <b>bold</b> "quotes" '"'"'apostrophes'"'"' <img src=x onerror=alert(1)>'
 
 "$SR" -q init "$REG" >/dev/null

@@ -8,8 +8,6 @@
 . "$(dirname "$0")/registry_lib.sh"
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 [ -x "$NGINX" ] || skip "nginx is not installed (scripts/deps.sh test)"
-REG=$TMP/reg
-KEYS=$TMP/reg.keys
 
 "$SR" -q init "$REG" >/dev/null
 "$SR" -q publisher add "$REG" example "$DEVPUB" >/dev/null

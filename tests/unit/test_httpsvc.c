@@ -33,6 +33,8 @@
 #include "store.h"
 #include "trust.h"
 #include "httpsvc.h"
+#include "stderr_capture.h"
+#include "temphome.h"
 #include <sys/stat.h>
 
 #define HTTPSVC_MAX_RETRIES_TEST HTTPSVC_MAX_RETRIES
@@ -40,7 +42,7 @@
 static struct MHD_Daemon *mhd;
 static int port;
 static atomic_int attempts;
-static char tmp[64], home[128], server_permit[64];
+static char server_permit[64];
 static const char *SECRET = "s3cr3t-value-that-must-never-be-logged";
 
 static enum MHD_Result reply(struct MHD_Connection *c, int code,
@@ -137,10 +139,8 @@ static int setup(void **state)
 		return -1;
 	info = MHD_get_daemon_info(mhd, MHD_DAEMON_INFO_BIND_PORT);
 	port = info->port;
-	snprintf(tmp, sizeof tmp, "/tmp/skillhost-http-XXXXXX");
-	if (!mkdtemp(tmp))
+	if (temphome_make("http"))
 		return -1;
-	snprintf(home, sizeof home, "%s/home", tmp);
 	snprintf(path, sizeof path, "%s/dev.pub", SKILLS_OUT);
 	if (minisig_pubkey_load(path, &pk, &e) ||
 	    trust_add(home, &pk, "testing", &e))
@@ -163,12 +163,8 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	struct sh_error e;
-
-	(void)state;
 	MHD_stop_daemon(mhd);
-	fs_remove_tree(tmp, &e);
-	return 0;
+	return temphome_teardown(state);
 }
 
 /* Call a tool in a fresh runtime (config is read at open); returns the
@@ -333,15 +329,13 @@ static void test_cancellation(void **state)
 
 static void test_secrets(void **state)
 {
+	struct stderr_capture cap;
 	char logpath[256];
 	char *log = NULL;
 	struct sh_error e;
-	int saved = dup(2), fd;
 
 	(void)state;
-	snprintf(logpath, sizeof logpath, "%s/stderr.log", tmp);
-	fd = open(logpath, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	dup2(fd, 2);
+	stderr_capture_start(&cap, tmp);
 	setenv("SKILLHOST_LOG_LEVEL", "debug", 1);
 	expect(call("testing/netclient.secret",
 	            "{\"name\":\"NETCLIENT_TOKEN\"}", NULL),
@@ -367,10 +361,7 @@ static void test_secrets(void **state)
 	expect(call("testing/netclient.secret", "{\"name\":\"HOME_SECRET\"}",
 	            NULL),
 	       "length -2");
-	fflush(stderr);
-	dup2(saved, 2);
-	close(fd);
-	assert_int_equal(fs_read_file(logpath, 1 << 20, &log, NULL, &e), SH_OK);
+	stderr_capture_end(&cap, &log);
 	assert_non_null(strstr(log, "HOME_SECRET is denied"));
 	assert_null(strstr(log, SECRET));
 	free(log);

@@ -13,9 +13,9 @@
 
 #include "jsonnum.h"
 
-static int64_t parsed(const char *json, int64_t def)
+/* json_int64 of v (which must exist), then v freed. */
+static int64_t of_value(cJSON *v, int64_t def)
 {
-	cJSON *v = cJSON_Parse(json);
 	int64_t r;
 
 	assert_non_null(v);
@@ -24,15 +24,14 @@ static int64_t parsed(const char *json, int64_t def)
 	return r;
 }
 
+static int64_t parsed(const char *json, int64_t def)
+{
+	return of_value(cJSON_Parse(json), def);
+}
+
 static int64_t of_double(double d, int64_t def)
 {
-	cJSON *v = cJSON_CreateNumber(d);
-	int64_t r;
-
-	assert_non_null(v);
-	r = json_int64(v, def);
-	cJSON_Delete(v);
-	return r;
+	return of_value(cJSON_CreateNumber(d), def);
 }
 
 static void test_ordinary(void **state)

@@ -113,47 +113,47 @@ static void test_not_a_shared_object(void **state)
 	unlink(path);
 }
 
-static void test_future_minor_loads(void **state)
+/* Call testing/broken.ok in a runtime holding only the given variant of
+ * testing/broken; returns the call's status, *res and *e as it left them. */
+static sh_status call_broken_ok(const char *variant, struct call_result *res,
+                                struct sh_error *e)
 {
 	struct runtime *rt;
 	struct runtime_opts o = {.home = "/nonexistent-skillhost-home"};
+	char path[1024];
+	sh_status rc;
+
+	path_of(variant, path, sizeof path);
+	assert_int_equal(runtime_open(&o, &rt, e), SH_OK);
+	if (runtime_add_skill_file(rt, path, e) != SH_OK)
+		fail_msg("%s", e->msg);
+	assert_int_equal(runtime_seal(rt, e), SH_OK);
+	rc = runtime_call(rt, "testing/broken.ok", "{}", 2, NULL, 0, NULL, res,
+	                  e);
+	runtime_close(rt);
+	return rc;
+}
+
+static void test_future_minor_loads(void **state)
+{
 	struct call_result res;
 	struct sh_error e;
-	char path[1024];
 
 	(void)state;
-	path_of("future-minor", path, sizeof path);
-	assert_int_equal(runtime_open(&o, &rt, &e), SH_OK);
-	if (runtime_add_skill_file(rt, path, &e) != SH_OK)
-		fail_msg("%s", e.msg);
-	assert_int_equal(runtime_seal(rt, &e), SH_OK);
-	assert_int_equal(runtime_call(rt, "testing/broken.ok", "{}", 2, NULL, 0,
-	                              NULL, &res, &e),
-	                 SH_OK);
+	assert_int_equal(call_broken_ok("future-minor", &res, &e), SH_OK);
 	assert_false(res.is_error);
 	call_result_free(&res);
-	runtime_close(rt);
 }
 
 static void test_init_failure(void **state)
 {
-	struct runtime *rt;
-	struct runtime_opts o = {.home = "/nonexistent-skillhost-home"};
 	struct call_result res;
 	struct sh_error e;
-	char path[1024];
 
 	(void)state;
-	path_of("init-fails", path, sizeof path);
-	assert_int_equal(runtime_open(&o, &rt, &e), SH_OK);
-	assert_int_equal(runtime_add_skill_file(rt, path, &e), SH_OK);
-	assert_int_equal(runtime_seal(rt, &e), SH_OK);
-	assert_int_equal(runtime_call(rt, "testing/broken.ok", "{}", 2, NULL, 0,
-	                              NULL, &res, &e),
-	                 SH_ERR_FAIL);
+	assert_int_equal(call_broken_ok("init-fails", &res, &e), SH_ERR_FAIL);
 	assert_non_null(strstr(e.msg, "init failed with status 8"));
 	assert_non_null(strstr(e.msg, "testing/broken"));
-	runtime_close(rt);
 }
 
 static void test_good_skill_loads(void **state)

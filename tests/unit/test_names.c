@@ -113,10 +113,22 @@ static void test_exact_limit_is_not_cut(void **state)
 	assert_int_equal(m[NAMES_MCP_MAX - 1], 'x'); /* no hash suffix */
 }
 
-static void test_legality(void **state)
+/* legal() accepts a name of max characters and refuses one of max + 1. */
+static void legal_up_to(int (*legal)(const char *), size_t max)
 {
 	char s[NAMES_MCP_MAX + 2];
 
+	assert_true(max + 2 <= sizeof s);
+	memset(s, 'a', max);
+	s[max] = '\0';
+	assert_true(legal(s));
+	s[max] = 'a';
+	s[max + 1] = '\0';
+	assert_false(legal(s));
+}
+
+static void test_legality(void **state)
+{
 	(void)state;
 	assert_false(names_is_mcp_legal(""));
 	assert_false(names_is_fc_legal(""));
@@ -126,19 +138,8 @@ static void test_legality(void **state)
 	assert_false(names_is_mcp_legal("a b"));
 	assert_false(names_is_fc_legal("caf\xc3\xa9"));
 
-	memset(s, 'a', NAMES_FC_MAX);
-	s[NAMES_FC_MAX] = '\0';
-	assert_true(names_is_fc_legal(s));
-	s[NAMES_FC_MAX] = 'a';
-	s[NAMES_FC_MAX + 1] = '\0';
-	assert_false(names_is_fc_legal(s));
-
-	memset(s, 'a', NAMES_MCP_MAX);
-	s[NAMES_MCP_MAX] = '\0';
-	assert_true(names_is_mcp_legal(s));
-	s[NAMES_MCP_MAX] = 'a';
-	s[NAMES_MCP_MAX + 1] = '\0';
-	assert_false(names_is_mcp_legal(s));
+	legal_up_to(names_is_fc_legal, NAMES_FC_MAX);
+	legal_up_to(names_is_mcp_legal, NAMES_MCP_MAX);
 }
 
 int main(void)

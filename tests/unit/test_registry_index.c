@@ -293,6 +293,26 @@ static void test_index_refusals(void **state)
 
 /* ---- the root ----------------------------------------------------------- */
 
+/* A root of version 3 with this root_key and index_keys (the array's
+ * inside) is refused as invalid, the message naming what. */
+static void bad_root(const char *root_key, const char *index_keys,
+                     const char *what)
+{
+	struct regroot *r = NULL;
+	struct sh_error e;
+	char t[2048];
+
+	snprintf(t, sizeof t,
+	         "{\"type\":\"skillhost-root\",\"format\":1,\"version\":3,"
+	         "\"created\":\"2025-01-31T12:00:00Z\",\"root_key\":\"%s\","
+	         "\"index_keys\":[%s]}",
+	         root_key, index_keys);
+	assert_int_equal(regroot_parse(t, strlen(t), "r", &r, &e),
+	                 SH_ERR_INVALID);
+	assert_null(r);
+	assert_non_null(strstr(e.msg, what));
+}
+
 static void test_root(void **state)
 {
 	char t[2048];
@@ -311,22 +331,9 @@ static void test_root(void **state)
 	assert_non_null(regroot_index_key(r, pub_b.key_id));
 	assert_memory_equal(&r->root_key, &pub_a, sizeof pub_a);
 	regroot_free(r);
-	snprintf(t, sizeof t,
-	         "{\"type\":\"skillhost-root\",\"format\":1,\"version\":3,"
-	         "\"created\":\"2025-01-31T12:00:00Z\",\"root_key\":\"%s\","
-	         "\"index_keys\":[]}",
-	         b64_a);
-	assert_int_equal(regroot_parse(t, strlen(t), "r", &r, &e),
-	                 SH_ERR_INVALID);
-	assert_non_null(strstr(e.msg, "index_keys"));
-	snprintf(t, sizeof t,
-	         "{\"type\":\"skillhost-root\",\"format\":1,\"version\":3,"
-	         "\"created\":\"2025-01-31T12:00:00Z\",\"root_key\":\"RWQx\","
-	         "\"index_keys\":[\"%s\"]}",
-	         b64_a);
-	assert_int_equal(regroot_parse(t, strlen(t), "r", &r, &e),
-	                 SH_ERR_INVALID);
-	assert_non_null(strstr(e.msg, "root_key"));
+	bad_root(b64_a, "", "index_keys");
+	snprintf(t, sizeof t, "\"%s\"", b64_a);
+	bad_root("RWQx", t, "root_key");
 	assert_int_equal(regroot_parse("{\"type\":\"skillhost-index\"}", 27,
 	                               "r", &r, &e),
 	                 SH_ERR_INVALID);

@@ -23,27 +23,16 @@
 #include "hostapi.h"
 #include "perms.h"
 #include "secrets.h"
-
-static char tmp[64], home[128];
+#include "stderr_capture.h"
+#include "temphome.h"
 
 static int setup(void **state)
 {
 	(void)state;
-	snprintf(tmp, sizeof tmp, "/tmp/skillhost-secrets-XXXXXX");
-	if (!mkdtemp(tmp))
+	if (temphome_make("secrets"))
 		return -1;
-	snprintf(home, sizeof home, "%s/home", tmp);
 	unsetenv("ACME_TOKEN");
 	unsetenv("OTHER_VAR");
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct sh_error e;
-
-	(void)state;
-	fs_remove_tree(tmp, &e);
 	return 0;
 }
 
@@ -77,6 +66,12 @@ static int64_t get_as(const char *skill, const char *declared, const char *name,
 	return n;
 }
 
+/* ACME_TOKEN as the installed skill (which declares it) sees it. */
+static int64_t acme_token(const char *skill, char *buf, size_t cap)
+{
+	return get_as(skill, "\"ACME_TOKEN\"", "ACME_TOKEN", buf, cap);
+}
+
 static void test_env_needs_approval(void **state)
 {
 	char buf[64];
@@ -85,28 +80,20 @@ static void test_env_needs_approval(void **state)
 	(void)state;
 	setenv("ACME_TOKEN", "from-the-env", 1);
 	/* Declared by the manifest, set in the environment: not enough. */
-	assert_int_equal(get_as("acme/x", "\"ACME_TOKEN\"", "ACME_TOKEN", buf,
-	                        sizeof buf),
-	                 -1);
+	assert_int_equal(acme_token("acme/x", buf, sizeof buf), -1);
 	/* Approved for another skill: still not this one's. */
 	assert_int_equal(
 	        secrets_allow_env(home, "acme/y", "ACME_TOKEN", NULL, &e),
 	        SH_OK);
-	assert_int_equal(get_as("acme/x", "\"ACME_TOKEN\"", "ACME_TOKEN", buf,
-	                        sizeof buf),
-	                 -1);
+	assert_int_equal(acme_token("acme/x", buf, sizeof buf), -1);
 	/* Approved for this skill: read at call time. */
 	assert_int_equal(
 	        secrets_allow_env(home, "acme/x", "ACME_TOKEN", NULL, &e),
 	        SH_OK);
-	assert_int_equal(get_as("acme/x", "\"ACME_TOKEN\"", "ACME_TOKEN", buf,
-	                        sizeof buf),
-	                 12);
+	assert_int_equal(acme_token("acme/x", buf, sizeof buf), 12);
 	assert_string_equal(buf, "from-the-env");
 	setenv("ACME_TOKEN", "rotated", 1);
-	assert_int_equal(get_as("acme/x", "\"ACME_TOKEN\"", "ACME_TOKEN", buf,
-	                        sizeof buf),
-	                 7);
+	assert_int_equal(acme_token("acme/x", buf, sizeof buf), 7);
 	/* Approval does not widen the manifest. */
 	assert_int_equal(secrets_allow_env(home, "acme/x", "UNDECLARED",
 	                                   "ACME_TOKEN", &e),
@@ -116,9 +103,7 @@ static void test_env_needs_approval(void **state)
 	                 -2);
 	/* Unset where the skill runs: missing, not an empty value. */
 	unsetenv("ACME_TOKEN");
-	assert_int_equal(get_as("acme/x", "\"ACME_TOKEN\"", "ACME_TOKEN", buf,
-	                        sizeof buf),
-	                 -1);
+	assert_int_equal(acme_token("acme/x", buf, sizeof buf), -1);
 }
 
 static void test_env_variable_and_precedence(void **state)
@@ -135,9 +120,7 @@ static void test_env_variable_and_precedence(void **state)
 	assert_int_equal(secrets_allow_env(home, "acme/z", "ACME_TOKEN",
 	                                   "OTHER_VAR", &e),
 	                 SH_OK);
-	assert_int_equal(get_as("acme/z", "\"ACME_TOKEN\"", "ACME_TOKEN", buf,
-	                        sizeof buf),
-	                 5);
+	assert_int_equal(acme_token("acme/z", buf, sizeof buf), 5);
 	assert_string_equal(buf, "other");
 	assert_int_equal(secrets_describe(home, "acme/z", &d, &e), SH_OK);
 	assert_string_equal(
@@ -150,9 +133,7 @@ static void test_env_variable_and_precedence(void **state)
 	assert_int_equal(
 	        secrets_set(home, "acme/z", "ACME_TOKEN", "stored", 6, &e),
 	        SH_OK);
-	assert_int_equal(get_as("acme/z", "\"ACME_TOKEN\"", "ACME_TOKEN", buf,
-	                        sizeof buf),
-	                 6);
+	assert_int_equal(acme_token("acme/z", buf, sizeof buf), 6);
 	assert_int_equal(secrets_describe(home, "acme/z", &d, &e), SH_OK);
 	assert_string_equal(
 	        cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
@@ -166,15 +147,11 @@ static void test_env_variable_and_precedence(void **state)
 	assert_int_equal(
 	        secrets_allow_env(home, "acme/z", "ACME_TOKEN", NULL, &e),
 	        SH_OK);
-	assert_int_equal(get_as("acme/z", "\"ACME_TOKEN\"", "ACME_TOKEN", buf,
-	                        sizeof buf),
-	                 9);
+	assert_int_equal(acme_token("acme/z", buf, sizeof buf), 9);
 	/* Remove takes the approval back; twice is not found. */
 	assert_int_equal(secrets_set(home, "acme/z", "ACME_TOKEN", NULL, 0, &e),
 	                 SH_OK);
-	assert_int_equal(get_as("acme/z", "\"ACME_TOKEN\"", "ACME_TOKEN", buf,
-	                        sizeof buf),
-	                 -1);
+	assert_int_equal(acme_token("acme/z", buf, sizeof buf), -1);
 	assert_int_equal(secrets_set(home, "acme/z", "ACME_TOKEN", NULL, 0, &e),
 	                 SH_ERR_NOTFOUND);
 	/* Bad names are refused before anything is written. */
@@ -192,15 +169,12 @@ static void test_env_variable_and_precedence(void **state)
 
 static void test_development_skills(void **state)
 {
-	char buf[64], logpath[256];
+	struct stderr_capture cap;
+	char buf[64];
 	char *log = NULL, *first;
-	struct sh_error e;
-	int saved = dup(2), fd;
 
 	(void)state;
-	snprintf(logpath, sizeof logpath, "%s/stderr.log", tmp);
-	fd = open(logpath, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	dup2(fd, 2);
+	stderr_capture_start(&cap, tmp);
 	setenv("ACME_TOKEN", "dev-value", 1);
 	/* No manifest, no store decision: the environment, said aloud. */
 	assert_int_equal(
@@ -209,15 +183,9 @@ static void test_development_skills(void **state)
 	        get_as("acme/dev", NULL, "ACME_TOKEN", buf, sizeof buf), 9);
 	/* An installed skill of another name next to it gets nothing, and
 	 * is told how the operator approves it. */
-	assert_int_equal(get_as("acme/inst", "\"ACME_TOKEN\"", "ACME_TOKEN",
-	                        buf, sizeof buf),
-	                 -1);
+	assert_int_equal(acme_token("acme/inst", buf, sizeof buf), -1);
 	unsetenv("ACME_TOKEN");
-	fflush(stderr);
-	dup2(saved, 2);
-	close(fd);
-	close(saved);
-	assert_int_equal(fs_read_file(logpath, 1 << 20, &log, NULL, &e), SH_OK);
+	stderr_capture_end(&cap, &log);
 	first = strstr(log, "development mode: passing environment variable "
 	                    "ACME_TOKEN to skill acme/dev");
 	assert_non_null(first);
@@ -236,5 +204,5 @@ int main(void)
 	        cmocka_unit_test(test_env_variable_and_precedence),
 	        cmocka_unit_test(test_development_skills),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, setup, temphome_teardown);
 }

@@ -73,6 +73,15 @@ static void test_name_rules(void **state)
 	assert_false(skilldesc_valid_skill_name("/x"));
 	assert_false(skilldesc_valid_skill_name(NULL));
 
+	/* A namespace alone: valid exactly when "ns/x" is a valid name. */
+	assert_true(skilldesc_valid_namespace("acme"));
+	assert_true(skilldesc_valid_namespace("0"));
+	assert_false(skilldesc_valid_namespace("Acme"));
+	assert_false(skilldesc_valid_namespace("acme/x"));
+	assert_false(skilldesc_valid_namespace("-acme"));
+	assert_false(skilldesc_valid_namespace(""));
+	assert_false(skilldesc_valid_namespace(NULL));
+
 	assert_true(skilldesc_valid_tool_name("Get_Issue-2"));
 	assert_false(skilldesc_valid_tool_name("2get"));
 	assert_false(skilldesc_valid_tool_name("get.issue"));
@@ -83,6 +92,9 @@ static void test_name_rules(void **state)
 	assert_false(skilldesc_valid_tool_name(longname));
 	longname[SKILLDESC_MAX_NAME] = '\0';
 	assert_true(skilldesc_valid_tool_name(longname));
+	assert_true(skilldesc_valid_namespace(longname));
+	longname[SKILLDESC_MAX_NAME] = 'a';
+	assert_false(skilldesc_valid_namespace(longname));
 }
 
 static void test_semver(void **state)

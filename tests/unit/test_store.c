@@ -29,11 +29,12 @@
 #include "minisig.h"
 #include "package.h"
 #include "store.h"
+#include "temphome.h"
 #include "trust.h"
 
 #define LIB "lib/" SKILLHOST_PLATFORM "/hello.so"
 
-static char tmp[64], home[128], work[128];
+static char work[128];
 static struct minisig_seckey *key_a, *key_b, *key_c;
 static struct minisig_pubkey pub_a, pub_b, pub_c;
 static char *lib_data;
@@ -76,10 +77,8 @@ static int setup(void **state)
 	char path[256];
 
 	(void)state;
-	snprintf(tmp, sizeof tmp, "/tmp/skillhost-store-XXXXXX");
-	if (!mkdtemp(tmp))
+	if (temphome_make("store"))
 		return -1;
-	snprintf(home, sizeof home, "%s/home", tmp);
 	snprintf(work, sizeof work, "%s/work", tmp);
 	mkdir(work, 0700);
 	if (minisig_keygen(&key_a, &pub_a, &e) ||
@@ -100,10 +99,7 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	struct sh_error e;
-
-	(void)state;
-	fs_remove_tree(tmp, &e);
+	temphome_teardown(state);
 	minisig_seckey_free(key_a);
 	minisig_seckey_free(key_b);
 	minisig_seckey_free(key_c);

@@ -269,13 +269,28 @@ static void test_vendor_names(void **state)
 	assert_false(toolfmt_vendor_parse(NULL, &v));
 }
 
+/* The tools fragment of rt's catalog in vendor format v, as compact JSON
+ * text (freed by the caller). */
+static char *fragment(struct runtime *rt, enum toolfmt_vendor v)
+{
+	struct sh_error e;
+	cJSON *f;
+	char *s;
+
+	assert_int_equal(toolfmt_vendor_request(runtime_catalog(rt), v, &f, &e),
+	                 SH_OK);
+	s = cJSON_PrintUnformatted(f);
+	cJSON_Delete(f);
+	assert_non_null(s);
+	return s;
+}
+
 static void test_catalog_fragments(void **state)
 {
 	struct runtime_opts o = {.home = "/nonexistent-skillhost-home"};
 	struct runtime *rt;
 	struct sh_error e;
 	char path[1024];
-	cJSON *f;
 	char *s;
 	(void)state;
 
@@ -284,32 +299,20 @@ static void test_catalog_fragments(void **state)
 	assert_int_equal(runtime_add_skill_file(rt, path, &e), SH_OK);
 	assert_int_equal(runtime_seal(rt, &e), SH_OK);
 
-	assert_int_equal(toolfmt_vendor_request(runtime_catalog(rt),
-	                                        TOOLFMT_BEDROCK, &f, &e),
-	                 SH_OK);
-	s = cJSON_PrintUnformatted(f);
+	s = fragment(rt, TOOLFMT_BEDROCK);
 	assert_non_null(strstr(s, "{\"toolConfig\":{\"tools\":[{\"toolSpec\":"
 	                          "{\"name\":\"example__hello__greet\""));
 	free(s);
-	cJSON_Delete(f);
-	assert_int_equal(toolfmt_vendor_request(runtime_catalog(rt),
-	                                        TOOLFMT_GEMINI_OPENAPI, &f, &e),
-	                 SH_OK);
-	s = cJSON_PrintUnformatted(f);
+	s = fragment(rt, TOOLFMT_GEMINI_OPENAPI);
 	assert_non_null(strstr(s, "{\"tools\":[{\"functionDeclarations\":[{"
 	                          "\"name\":\"example__hello__greet\""));
 	assert_non_null(strstr(s, "\"parameters\":{\"type\":\"OBJECT\""));
 	assert_null(strstr(s, "additionalProperties"));
 	free(s);
-	cJSON_Delete(f);
 	/* minLength keeps greet out of strict mode */
-	assert_int_equal(toolfmt_vendor_request(runtime_catalog(rt),
-	                                        TOOLFMT_OPENAI, &f, &e),
-	                 SH_OK);
-	s = cJSON_PrintUnformatted(f);
+	s = fragment(rt, TOOLFMT_OPENAI);
 	assert_non_null(strstr(s, "\"strict\":false"));
 	free(s);
-	cJSON_Delete(f);
 	runtime_close(rt);
 }
 

@@ -22,9 +22,9 @@
 #include "fsutil.h"
 #include "registry_client.h"
 #include "store.h"
+#include "temphome.h"
 #include "trust.h"
 
-static char tmp[64], home[128];
 static struct minisig_pubkey pub_a, pub_b;
 static char id_a[MINISIG_KEYID_HEX_SIZE], id_b[MINISIG_KEYID_HEX_SIZE];
 
@@ -34,10 +34,8 @@ static int setup(void **state)
 	struct sh_error e;
 
 	(void)state;
-	snprintf(tmp, sizeof tmp, "/tmp/skillhost-tsync-XXXXXX");
-	if (!mkdtemp(tmp))
+	if (temphome_make("tsync"))
 		return -1;
-	snprintf(home, sizeof home, "%s/home", tmp);
 	if (minisig_keygen(&sk, &pub_a, &e))
 		return -1;
 	minisig_seckey_free(sk);
@@ -46,15 +44,6 @@ static int setup(void **state)
 	minisig_seckey_free(sk);
 	minisig_keyid_to_hex(pub_a.key_id, id_a);
 	minisig_keyid_to_hex(pub_b.key_id, id_b);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct sh_error e;
-
-	(void)state;
-	fs_remove_tree(tmp, &e);
 	return 0;
 }
 
@@ -229,5 +218,5 @@ int main(void)
 	        cmocka_unit_test(test_catalog_disabled),
 	        cmocka_unit_test(test_registry_trust_needs_namespaces),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, setup, temphome_teardown);
 }

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "fsutil.h"
+#include "jsonfile.h"
 
 struct config {
 	cJSON *root;
@@ -159,25 +160,14 @@ static sh_status update(const char *home, const char *skill,
                         const char *section, const char *key, const char *value,
                         struct sh_error *e)
 {
-	char path[PATH_MAX], lock[PATH_MAX];
+	char path[PATH_MAX];
 	cJSON *root = NULL, *node;
-	char *text = NULL;
 	sh_status rc;
 	int fd = -1;
 
-	if ((rc = fs_mkdirs(home, 0700, e)) ||
-	    (rc = fs_join(path, sizeof path, home, CONFIG_FILE, e)) ||
-	    (rc = fs_join(lock, sizeof lock, home, ".config.lock", e)))
+	if ((rc = fs_join(path, sizeof path, home, CONFIG_FILE, e)) ||
+	    (rc = fs_lock_in(home, ".config.lock", &fd, e)))
 		return rc;
-	fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return sh_error_errno(e, SH_ERR_IO, errno, "cannot open %s",
-		                      lock);
-	if (flock(fd, LOCK_EX) != 0) {
-		rc = sh_error_errno(e, SH_ERR_IO, errno, "cannot lock %s",
-		                    lock);
-		goto out;
-	}
 	rc = load_path(path, &root, e);
 	if (rc != SH_OK)
 		goto out;
@@ -199,14 +189,8 @@ static sh_status update(const char *home, const char *skill,
 		rc = sh_error_set(e, SH_ERR_NOMEM, "out of memory");
 		goto out;
 	}
-	text = cJSON_Print(root);
-	if (!text) {
-		rc = sh_error_set(e, SH_ERR_NOMEM, "out of memory");
-		goto out;
-	}
-	rc = fs_write_atomic(path, text, strlen(text), 0600, e);
+	rc = json_write_atomic(path, root, 0600, 0, e);
 out:
-	free(text);
 	cJSON_Delete(root);
 	close(fd); /* releases the lock */
 	return rc;

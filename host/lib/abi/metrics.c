@@ -387,25 +387,28 @@ static int by_key(const void *a, const void *b)
 	return c ? c : strcmp(x->key, y->key);
 }
 
+/* One counter family with a line per tool: its calls, or (errors) the
+ * calls whose result was an error. */
+static void tool_counter(struct out *o, const char *name, const char *help,
+                         struct metrics_tool **t, size_t n, int errors)
+{
+	emit(o, "# HELP %s %s\n# TYPE %s counter\n", name, help, name);
+	for (size_t i = 0; i < n; i++) {
+		emit(o, "%s{", name);
+		tool_labels(o, t[i]);
+		emit(o, "} %llu\n",
+		     (unsigned long long)atomic_load(errors ? &t[i]->errors
+		                                            : &t[i]->calls));
+	}
+}
+
 static void tools_block(struct out *o, struct metrics_tool **t, size_t n)
 {
-	emit(o, "# HELP skillhost_tool_calls_total Tool calls dispatched.\n"
-	        "# TYPE skillhost_tool_calls_total counter\n");
-	for (size_t i = 0; i < n; i++) {
-		emit(o, "skillhost_tool_calls_total{");
-		tool_labels(o, t[i]);
-		emit(o, "} %llu\n",
-		     (unsigned long long)atomic_load(&t[i]->calls));
-	}
-	emit(o, "# HELP skillhost_tool_errors_total Tool calls whose result "
-	        "was an error (isError).\n"
-	        "# TYPE skillhost_tool_errors_total counter\n");
-	for (size_t i = 0; i < n; i++) {
-		emit(o, "skillhost_tool_errors_total{");
-		tool_labels(o, t[i]);
-		emit(o, "} %llu\n",
-		     (unsigned long long)atomic_load(&t[i]->errors));
-	}
+	tool_counter(o, "skillhost_tool_calls_total", "Tool calls dispatched.",
+	             t, n, 0);
+	tool_counter(o, "skillhost_tool_errors_total",
+	             "Tool calls whose result was an error (isError).", t, n,
+	             1);
 	emit(o, "# HELP skillhost_tool_call_duration_seconds Tool call "
 	        "latency, from dispatch to result.\n"
 	        "# TYPE skillhost_tool_call_duration_seconds histogram\n");

@@ -996,18 +996,13 @@ static sh_status hash_serial(int fd, const char *name, struct minisig_hasher *h,
 		return sh_error_set(e, SH_ERR_NOMEM, "out of memory hashing %s",
 		                    name);
 	for (;;) {
-		ssize_t n = read(fd, buf, HASH_READ_BYTES);
+		size_t n;
 
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			rc = sh_error_errno(e, SH_ERR_IO, errno,
-			                    "cannot read %s", name);
+		if ((rc = fs_read_some(fd, buf, HASH_READ_BYTES, &n, name,
+		                       e)) ||
+		    n == 0)
 			break;
-		}
-		if (n == 0)
-			break;
-		minisig_hasher_update(h, buf, (size_t)n);
+		minisig_hasher_update(h, buf, n);
 	}
 	free(buf);
 	return rc;
@@ -1214,12 +1209,10 @@ sh_status minisig_hash_file(const char *path,
                             uint64_t *size, struct sh_error *e)
 {
 	sh_status rc;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd;
 
-	if (fd < 0)
-		return sh_error_errno(
-		        e, errno == ENOENT ? SH_ERR_NOTFOUND : SH_ERR_IO, errno,
-		        "cannot open %s", path);
+	if ((rc = fs_open_read(path, path, &fd, e)))
+		return rc;
 	rc = minisig_hash_fd(fd, path, digest, file_hash, size, e);
 	close(fd);
 	return rc;

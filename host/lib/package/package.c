@@ -37,47 +37,92 @@ static int by_path(const void *a, const void *b)
 	              ((const struct pack_file *)b)->path);
 }
 
+sh_status package_hash_fd(int fd, const char *name, uint64_t *size,
+                          uint8_t out[MANIFEST_HASH_BYTES], struct sh_error *e)
+{
+	crypto_generichash_state st;
+	unsigned char *buf = malloc(COPY_CHUNK);
+	sh_status rc = SH_OK;
+
+	*size = 0;
+	if (!buf)
+		return sh_error_set(e, SH_ERR_NOMEM, "out of memory hashing %s",
+		                    name);
+	crypto_generichash_init(&st, NULL, 0, MANIFEST_HASH_BYTES);
+	for (;;) {
+		size_t n;
+
+		if ((rc = fs_read_some(fd, buf, COPY_CHUNK, &n, name, e)) ||
+		    n == 0)
+			break;
+		crypto_generichash_update(&st, buf, n);
+		*size += n;
+	}
+	crypto_generichash_final(&st, out, MANIFEST_HASH_BYTES);
+	free(buf);
+	return rc;
+}
+
+sh_status package_copy_hashed(int in, int out, const char *shown,
+                              const char *out_name,
+                              uint8_t digest[MINISIG_DIGEST_BYTES],
+                              uint8_t file_hash[MINISIG_FILE_HASH_BYTES],
+                              uint64_t *size, struct sh_error *e)
+{
+	struct minisig_hasher h;
+	unsigned char *buf = malloc(COPY_CHUNK);
+	sh_status rc;
+
+	*size = 0;
+	if (!buf)
+		return sh_error_set(e, SH_ERR_NOMEM, "out of memory copying %s",
+		                    shown);
+	if ((rc = minisig_hasher_init(&h, 1, e)))
+		goto out;
+	for (;;) {
+		size_t n;
+
+		if ((rc = fs_read_some(in, buf, COPY_CHUNK, &n, shown, e)) ||
+		    n == 0)
+			break;
+		*size += n;
+		if (*size > PACKAGE_MAX_BYTES) {
+			rc = sh_error_set(
+			        e, SH_ERR_INVALID,
+			        "package %s is over %llu bytes", shown,
+			        (unsigned long long)PACKAGE_MAX_BYTES);
+			break;
+		}
+		minisig_hasher_update(&h, buf, n);
+		if ((rc = fs_write_all(out, buf, n, out_name, e)))
+			break;
+	}
+	if (rc == SH_OK) {
+		minisig_hasher_final(&h, digest, file_hash);
+		if (fsync(out) != 0)
+			rc = sh_error_errno(e, SH_ERR_IO, errno,
+			                    "cannot sync %s", out_name);
+	}
+out:
+	free(buf);
+	return rc;
+}
+
 static sh_status hash_file(const char *path, uint64_t *size,
                            uint8_t out[MANIFEST_HASH_BYTES], struct sh_error *e)
 {
-	crypto_generichash_state st;
-	unsigned char *buf;
 	struct stat sb;
-	sh_status rc = SH_OK;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	sh_status rc;
+	int fd;
 
-	if (fd < 0)
-		return sh_error_errno(
-		        e, errno == ENOENT ? SH_ERR_NOTFOUND : SH_ERR_IO, errno,
-		        "cannot open %s", path);
+	if ((rc = fs_open_read(path, path, &fd, e)))
+		return rc;
 	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
 		close(fd);
 		return sh_error_set(e, SH_ERR_INVALID,
 		                    "%s is not a regular file", path);
 	}
-	buf = malloc(COPY_CHUNK);
-	if (!buf) {
-		close(fd);
-		return sh_error_set(e, SH_ERR_NOMEM, "out of memory");
-	}
-	crypto_generichash_init(&st, NULL, 0, MANIFEST_HASH_BYTES);
-	*size = 0;
-	for (;;) {
-		ssize_t n = read(fd, buf, COPY_CHUNK);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			rc = sh_error_errno(e, SH_ERR_IO, errno,
-			                    "cannot read %s", path);
-			break;
-		}
-		if (n == 0)
-			break;
-		crypto_generichash_update(&st, buf, (size_t)n);
-		*size += (uint64_t)n;
-	}
-	crypto_generichash_final(&st, out, MANIFEST_HASH_BYTES);
-	free(buf);
+	rc = package_hash_fd(fd, path, size, out, e);
 	close(fd);
 	return rc;
 }

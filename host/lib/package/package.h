@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include "manifest.h"
+#include "minisig.h"
 #include "status.h"
 
 #define PACKAGE_MAX_BYTES   (1024ull * 1024 * 1024) /* the .skill file */
@@ -27,6 +28,29 @@
 #define PACKAGE_MAX_RATIO   100 /* extracted bytes per compressed byte */
 #define PACKAGE_RATIO_SLACK                                                    \
 	((size_t)1024 * 1024) /* small packages compress well */
+
+/*
+ * Hash the rest of the open file fd (named name in messages) with the
+ * manifest's file hash (BLAKE2b-256), so what packing records and what the
+ * store re-checks after install are computed by one piece of code. *size is
+ * the byte count read. A read failure is SH_ERR_IO naming the file.
+ */
+sh_status package_hash_fd(int fd, const char *name, uint64_t *size,
+                          uint8_t out[MANIFEST_HASH_BYTES], struct sh_error *e);
+
+/*
+ * Copy the package open at in to the file open at out while hashing it for
+ * its signature, so the bytes verified are exactly the bytes kept; then
+ * fsync out. shown names the package and out_name the copy in messages.
+ * Refuses, with SH_ERR_INVALID, a package over PACKAGE_MAX_BYTES (what is
+ * copied so far stays in out: the caller removes its half-written copy). *size
+ * is the byte count copied.
+ */
+sh_status package_copy_hashed(int in, int out, const char *shown,
+                              const char *out_name,
+                              uint8_t digest[MINISIG_DIGEST_BYTES],
+                              uint8_t file_hash[MINISIG_FILE_HASH_BYTES],
+                              uint64_t *size, struct sh_error *e);
 
 /*
  * Pack dir (holding a source manifest.json and the files it names: every

@@ -16,6 +16,7 @@
 #include <cjson/cJSON.h>
 
 #include "fsutil.h"
+#include "jsonfile.h"
 #include "jsonstrict.h"
 #include "names.h"
 
@@ -32,17 +33,6 @@ void trust_free(struct trust *t)
 	}
 	free(t->keys);
 	free(t);
-}
-
-static int valid_ns(const char *ns)
-{
-	char probe[160];
-
-	/* A namespace is valid when "ns/x" is a valid skill name. */
-	if (!ns || strlen(ns) > 64)
-		return 0;
-	snprintf(probe, sizeof probe, "%s/x", ns);
-	return skilldesc_valid_skill_name(probe);
 }
 
 static sh_status parse(const char *path, const char *text, struct trust *t,
@@ -104,7 +94,8 @@ static sh_status parse(const char *path, const char *text, struct trust *t,
 		t->n++;
 		cJSON_ArrayForEach(n, ns)
 		{
-			if (!cJSON_IsString(n) || !valid_ns(n->valuestring)) {
+			if (!cJSON_IsString(n) ||
+			    !skilldesc_valid_namespace(n->valuestring)) {
 				rc = sh_error_set(
 				        e, SH_ERR_INVALID,
 				        "%s: key %s has a bad namespace", path,
@@ -205,34 +196,21 @@ static sh_status update(const char *home,
                                             struct sh_error *),
                         const void *arg, struct sh_error *e)
 {
-	char lock[PATH_MAX], path[PATH_MAX];
+	char path[PATH_MAX];
 	struct trust *t = NULL;
 	cJSON *j = NULL;
-	char *text = NULL;
 	sh_status rc;
-	int fd;
+	int fd = -1;
 
-	if ((rc = fs_mkdirs(home, 0700, e)) ||
-	    (rc = fs_join(lock, sizeof lock, home, ".trust.lock", e)) ||
-	    (rc = fs_join(path, sizeof path, home, TRUST_FILE, e)))
+	if ((rc = fs_join(path, sizeof path, home, TRUST_FILE, e)) ||
+	    (rc = fs_lock_in(home, ".trust.lock", &fd, e)))
 		return rc;
-	fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (fd < 0 || flock(fd, LOCK_EX) != 0) {
-		rc = sh_error_errno(e, SH_ERR_IO, errno, "cannot lock %s",
-		                    lock);
-		goto out;
-	}
 	if ((rc = trust_load(home, &t, e)) || (rc = change(t, arg, e)))
 		goto out;
 	j = to_json(t);
-	text = j ? cJSON_Print(j) : NULL;
-	if (!text) {
-		rc = sh_error_set(e, SH_ERR_NOMEM, "out of memory");
-		goto out;
-	}
-	rc = fs_write_atomic(path, text, strlen(text), 0600, e);
+	rc = j ? json_write_atomic(path, j, 0600, 0, e)
+	       : sh_error_set(e, SH_ERR_NOMEM, "out of memory");
 out:
-	free(text);
 	cJSON_Delete(j);
 	trust_free(t);
 	if (fd >= 0)
@@ -290,7 +268,7 @@ sh_status trust_add(const char *home, const struct minisig_pubkey *pk,
 {
 	struct add_arg a = {pk, ns};
 
-	if (!valid_ns(ns))
+	if (!skilldesc_valid_namespace(ns))
 		return sh_error_set(
 		        e, SH_ERR_USAGE,
 		        "'%s' is not a namespace (lower-case letters, "

@@ -18,6 +18,7 @@
 
 #include "call.h"
 #include "fsutil.h"
+#include "jsonfile.h"
 #include "hostapi.h"
 #include "hostlog.h"
 #include "perms.h"
@@ -172,35 +173,18 @@ static sh_status apply(cJSON *root, const struct change *c, struct sh_error *e)
 static sh_status update(const char *home, const struct change *c,
                         struct sh_error *e)
 {
-	char lock[PATH_MAX], path[PATH_MAX];
+	char path[PATH_MAX];
 	cJSON *root = NULL;
-	char *text = NULL;
 	sh_status rc;
-	int fd;
+	int fd = -1;
 
-	if ((rc = fs_mkdirs(home, 0700, e)) ||
-	    (rc = fs_join(lock, sizeof lock, home, ".secrets.lock", e)) ||
-	    (rc = fs_join(path, sizeof path, home, SECRETS_FILE, e)))
+	if ((rc = fs_join(path, sizeof path, home, SECRETS_FILE, e)) ||
+	    (rc = fs_lock_in(home, ".secrets.lock", &fd, e)))
 		return rc;
-	fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (fd < 0 || flock(fd, LOCK_EX) != 0) {
-		rc = sh_error_errno(e, SH_ERR_IO, errno, "cannot lock %s",
-		                    lock);
-		goto out;
-	}
 	if ((rc = load(home, &root, e)) || (rc = apply(root, c, e)))
 		goto out;
-	text = cJSON_Print(root);
-	if (!text) {
-		rc = sh_error_set(e, SH_ERR_NOMEM, "out of memory");
-		goto out;
-	}
-	rc = fs_write_atomic(path, text, strlen(text), 0600, e);
+	rc = json_write_atomic(path, root, 0600, 1, e);
 out:
-	if (text) {
-		sodium_memzero(text, strlen(text));
-		free(text);
-	}
 	drop(root);
 	if (fd >= 0)
 		close(fd);

@@ -23,6 +23,7 @@
 #include <sodium.h>
 
 #include "curlapi.h"
+#include "fsutil.h"
 #include "hostlog.h"
 
 /* How much of an error page is read before the connection is dropped. */
@@ -450,18 +451,14 @@ static sh_status open_file_sink(struct xfer *x, struct sh_error *e)
 	if (!chunk)
 		return sh_error_set(e, SH_ERR_NOMEM, "out of memory");
 	for (;;) {
-		ssize_t n = read(x->fd, chunk, PREFIX_CHUNK);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			rc = sh_error_errno(e, SH_ERR_IO, errno,
-			                    "cannot read %s", path);
+		size_t n;
+
+		if ((rc = fs_read_some(x->fd, chunk, PREFIX_CHUNK, &n, path,
+		                       e)) ||
+		    n == 0)
 			break;
-		}
-		if (n == 0)
-			break;
-		minisig_hasher_update(&x->h, chunk, (size_t)n);
-		x->have += (uint64_t)n;
+		minisig_hasher_update(&x->h, chunk, n);
+		x->have += n;
 	}
 	free(chunk);
 	return rc;

@@ -191,17 +191,6 @@ static int valid_url(const char *u)
 	return manifest_valid_path(u);
 }
 
-static int valid_ns(const char *ns)
-{
-	char probe[SKILLDESC_MAX_NAME + 3];
-
-	/* A namespace is valid when "ns/x" is a valid skill name. */
-	if (!ns || strlen(ns) > SKILLDESC_MAX_NAME)
-		return 0;
-	snprintf(probe, sizeof probe, "%s/x", ns);
-	return skilldesc_valid_skill_name(probe);
-}
-
 static int printable_short(const char *s)
 {
 	for (; *s; s++)
@@ -282,7 +271,7 @@ static sh_status parse_namespaces(struct regindex *ix, const cJSON *nss,
 		const cJSON *k;
 		size_t nk = (size_t)cJSON_GetArraySize(ns);
 
-		if (!valid_ns(ns->string))
+		if (!skilldesc_valid_namespace(ns->string))
 			return sh_error_set(e, SH_ERR_INVALID,
 			                    "%s: namespaces: \"%s\" is not a "
 			                    "namespace (lower-case [a-z0-9-], "

@@ -20,6 +20,7 @@
 #include <sodium.h>
 
 #include "fsutil.h"
+#include "jsonfile.h"
 #include "hostlog.h"
 #include "jsonstrict.h"
 #include "names.h"
@@ -60,26 +61,13 @@ static int64_t now_s(void)
 
 static sh_status lock_registries(const char *home, int *fd, struct sh_error *e)
 {
-	char dir[PATH_MAX], path[PATH_MAX];
+	char dir[PATH_MAX];
 	sh_status rc;
 
 	*fd = -1;
-	if ((rc = fs_join(dir, sizeof dir, home, REGCLIENT_DIR, e)) ||
-	    (rc = fs_mkdirs(dir, 0700, e)) ||
-	    (rc = fs_join(path, sizeof path, dir, LOCK_FILE, e)))
+	if ((rc = fs_join(dir, sizeof dir, home, REGCLIENT_DIR, e)))
 		return rc;
-	*fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (*fd < 0)
-		return sh_error_errno(e, SH_ERR_IO, errno, "cannot open %s",
-		                      path);
-	while (flock(*fd, LOCK_EX) != 0)
-		if (errno != EINTR) {
-			close(*fd);
-			*fd = -1;
-			return sh_error_errno(e, SH_ERR_IO, errno,
-			                      "cannot lock %s", path);
-		}
-	return SH_OK;
+	return fs_lock_in(dir, LOCK_FILE, fd, e);
 }
 
 static void unlock_registries(int fd)
@@ -216,36 +204,54 @@ static void cfgs_free(struct regcfgs *c)
 	c->n = 0;
 }
 
+/* Read dir/name (its path into path, at most cap bytes) as JSON: *out is
+ * the parsed text, NULL when it is not JSON (the caller says how that is
+ * damaged). A missing file is SH_ERR_NOTFOUND with e cleared; a repeated
+ * key is refused, fix appended to the message. */
+static sh_status load_json(const char *dir, const char *name, size_t cap,
+                           char path[PATH_MAX], cJSON **out, const char *fix,
+                           struct sh_error *e)
+{
+	char *text = NULL;
+	size_t len;
+	sh_status rc;
+
+	*out = NULL;
+	if ((rc = fs_join(path, PATH_MAX, dir, name, e)))
+		return rc;
+	rc = fs_read_file(path, cap, &text, &len, e);
+	if (rc == SH_ERR_NOTFOUND)
+		sh_error_clear(e);
+	if (rc != SH_OK)
+		return rc;
+	*out = cJSON_ParseWithLength(text, len);
+	free(text);
+	if (*out && (rc = json_check_unique_keys(*out, path, e))) {
+		cJSON_Delete(*out);
+		*out = NULL;
+		return sh_error_suffix(e, "%s", fix);
+	}
+	return SH_OK;
+}
+
 static sh_status cfgs_load(const char *home, struct regcfgs *c,
                            struct sh_error *e)
 {
 	char path[PATH_MAX];
-	char *text = NULL;
-	size_t len;
 	cJSON *root = NULL;
 	const cJSON *regs, *r;
 	sh_status rc;
 
 	memset(c, 0, sizeof *c);
-	if ((rc = fs_join(path, sizeof path, home, REGCLIENT_FILE, e)))
-		return rc;
-	rc = fs_read_file(path, REGCLIENT_MAX_FILE_BYTES, &text, &len, e);
-	if (rc == SH_ERR_NOTFOUND) {
-		sh_error_clear(e);
-		return SH_OK;
-	}
-	if (rc != SH_OK)
-		return rc;
-	root = cJSON_ParseWithLength(text, len);
-	free(text);
-	regs = cJSON_GetObjectItemCaseSensitive(root, "registries");
 	/* It pins each registry's root key: one reading only. */
-	if (root && json_check_unique_keys(root, path, e) != SH_OK) {
-		cJSON_Delete(root);
-		return sh_error_suffix(e, "; restore it from a backup, or "
-		                          "remove it and add the registries "
-		                          "again");
-	}
+	rc = load_json(home, REGCLIENT_FILE, REGCLIENT_MAX_FILE_BYTES, path,
+	               &root,
+	               "; restore it from a backup, or remove it and add the "
+	               "registries again",
+	               e);
+	if (rc != SH_OK)
+		return rc == SH_ERR_NOTFOUND ? SH_OK : rc;
+	regs = cJSON_GetObjectItemCaseSensitive(root, "registries");
 	if (!cJSON_IsArray(regs) ||
 	    cJSON_GetArraySize(regs) > REGCLIENT_MAX_REGISTRIES)
 		goto damaged;
@@ -306,7 +312,6 @@ static sh_status cfgs_save(const char *home, const struct regcfgs *c,
 {
 	char path[PATH_MAX], b64[MINISIG_PUBKEY_B64_SIZE];
 	cJSON *root = cJSON_CreateObject(), *regs;
-	char *text = NULL;
 	sh_status rc;
 
 	if (!root || !cJSON_AddNumberToObject(root, "format", 1) ||
@@ -328,12 +333,9 @@ static sh_status cfgs_save(const char *home, const struct regcfgs *c,
 			            urls, cJSON_CreateString(c->v[i].urls[j])))
 				goto nomem;
 	}
-	if (!(text = cJSON_Print(root)))
-		goto nomem;
-	cJSON_Delete(root);
 	if ((rc = fs_join(path, sizeof path, home, REGCLIENT_FILE, e)) == SH_OK)
-		rc = fs_write_atomic(path, text, strlen(text), 0644, e);
-	free(text);
+		rc = json_write_atomic(path, root, 0644, 0, e);
+	cJSON_Delete(root);
 	return rc;
 nomem:
 	cJSON_Delete(root);
@@ -371,29 +373,16 @@ static int64_t num(const cJSON *o, const char *k)
 static sh_status state_load(const char *dir, struct regstate *st,
                             struct sh_error *e)
 {
-	char path[PATH_MAX], *text = NULL;
-	size_t len;
+	char path[PATH_MAX];
 	cJSON *j;
 	sh_status rc;
 
 	memset(st, 0, sizeof *st);
-	if ((rc = fs_join(path, sizeof path, dir, STATE_FILE, e)))
-		return rc;
-	rc = fs_read_file(path, STATE_MAX_BYTES, &text, &len, e);
-	if (rc == SH_ERR_NOTFOUND) {
-		sh_error_clear(e);
-		return SH_OK;
-	}
-	if (rc != SH_OK)
-		return rc;
-	j = cJSON_ParseWithLength(text, len);
-	free(text);
 	/* A repeated key could hide a lower rollback floor. */
-	if (j && json_check_unique_keys(j, path, e) != SH_OK) {
-		cJSON_Delete(j);
-		return sh_error_suffix(e, "; remove the registry and add it "
-		                          "again");
-	}
+	rc = load_json(dir, STATE_FILE, STATE_MAX_BYTES, path, &j,
+	               "; remove the registry and add it again", e);
+	if (rc != SH_OK)
+		return rc == SH_ERR_NOTFOUND ? SH_OK : rc;
 	if (!cJSON_IsObject(j)) {
 		cJSON_Delete(j);
 		/* Losing the rollback floor silently would be worse than

@@ -19,6 +19,7 @@
 #include <sodium.h>
 
 #include "fsutil.h"
+#include "jsonfile.h"
 #include "jsonstrict.h"
 #include "hostlog.h"
 #include "manifest.h"
@@ -46,25 +47,9 @@ static void random_id(char out[2 * ID_BYTES + 1])
 
 static sh_status lock_store(const char *home, int *fd, struct sh_error *e)
 {
-	char path[PATH_MAX];
-	sh_status rc;
-
-	if ((rc = fs_mkdirs(home, 0700, e)) ||
-	    (rc = fs_join(path, sizeof path, home, STORE_LOCK, e)))
-		return rc;
-	*fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (*fd < 0)
-		return sh_error_errno(e, SH_ERR_IO, errno, "cannot open %s",
-		                      path);
 	/* Another install holds it for as long as it takes; waiting is what
 	 * the user wants from a second `skillhost install`. */
-	while (flock(*fd, LOCK_EX) != 0)
-		if (errno != EINTR) {
-			close(*fd);
-			return sh_error_errno(e, SH_ERR_IO, errno,
-			                      "cannot lock %s", path);
-		}
-	return SH_OK;
+	return fs_lock_in(home, STORE_LOCK, fd, e);
 }
 
 static cJSON *empty_index(void)
@@ -126,18 +111,12 @@ static sh_status write_index(const char *home, const cJSON *index,
                              struct sh_error *e)
 {
 	char path[PATH_MAX];
-	char *text;
 	sh_status rc;
 
 	if ((rc = fs_join(path, sizeof path, home, STORE_INDEX, e)))
 		return rc;
-	text = cJSON_Print(index);
-	if (!text)
-		return sh_error_set(e, SH_ERR_NOMEM, "out of memory");
 	hostlog(SKILL_LOG_DEBUG, "store: writing %s", path);
-	rc = fs_write_atomic(path, text, strlen(text), 0644, e);
-	free(text);
-	return rc;
+	return json_write_atomic(path, index, 0644, 0, e);
 }
 
 static const char *rec_str(const cJSON *rec, const char *key)
@@ -240,37 +219,15 @@ static void sweep(const char *home, const cJSON *index)
 static sh_status hash_path(const char *path, uint64_t *size,
                            uint8_t out[MANIFEST_HASH_BYTES], struct sh_error *e)
 {
-	crypto_generichash_state st;
-	unsigned char *buf = malloc(COPY_CHUNK);
-	sh_status rc = SH_OK;
+	sh_status rc;
 	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 
 	*size = 0;
-	if (!buf || fd < 0) {
-		rc = sh_error_errno(e, SH_ERR_TRUST, errno,
-		                    "installed file %s cannot be read", path);
-		goto out;
-	}
-	crypto_generichash_init(&st, NULL, 0, MANIFEST_HASH_BYTES);
-	for (;;) {
-		ssize_t n = read(fd, buf, COPY_CHUNK);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			rc = sh_error_errno(e, SH_ERR_IO, errno,
-			                    "cannot read %s", path);
-			goto out;
-		}
-		if (n == 0)
-			break;
-		crypto_generichash_update(&st, buf, (size_t)n);
-		*size += (uint64_t)n;
-	}
-	crypto_generichash_final(&st, out, MANIFEST_HASH_BYTES);
-out:
-	if (fd >= 0)
-		close(fd);
-	free(buf);
+	if (fd < 0)
+		return sh_error_errno(e, SH_ERR_TRUST, errno,
+		                      "installed file %s cannot be read", path);
+	rc = package_hash_fd(fd, path, size, out, e);
+	close(fd);
 	return rc;
 }
 
@@ -384,22 +341,15 @@ static sh_status copy_and_hash(const char *src, const char *dst,
                                uint8_t file_hash[MINISIG_FILE_HASH_BYTES],
                                struct sh_error *e)
 {
-	struct minisig_hasher h;
-	unsigned char *buf = malloc(COPY_CHUNK);
 	uint64_t total = 0;
 	sh_status rc = SH_OK;
+	char shown[PATH_MAX + 16];
 	int in = -1, out = -1;
 	struct stat st;
 
-	if (!buf)
-		return sh_error_set(e, SH_ERR_NOMEM, "out of memory");
-	in = open(src, O_RDONLY | O_CLOEXEC);
-	if (in < 0) {
-		rc = sh_error_errno(
-		        e, errno == ENOENT ? SH_ERR_NOTFOUND : SH_ERR_IO, errno,
-		        "cannot open package %s", src);
+	snprintf(shown, sizeof shown, "package %s", src);
+	if ((rc = fs_open_read(src, shown, &in, e)))
 		goto out;
-	}
 	if (fstat(in, &st) != 0 || !S_ISREG(st.st_mode)) {
 		rc = sh_error_set(e, SH_ERR_INVALID, "%s is not a file", src);
 		goto out;
@@ -415,43 +365,13 @@ static sh_status copy_and_hash(const char *src, const char *dst,
 		                    dst);
 		goto out;
 	}
-	if ((rc = minisig_hasher_init(&h, 1, e)))
-		goto out;
-	for (;;) {
-		ssize_t n = read(in, buf, COPY_CHUNK);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			rc = sh_error_errno(e, SH_ERR_IO, errno,
-			                    "cannot read %s", src);
-			goto out;
-		}
-		if (n == 0)
-			break;
-		total += (uint64_t)n;
-		if (total > PACKAGE_MAX_BYTES) {
-			rc = sh_error_set(
-			        e, SH_ERR_INVALID,
-			        "package %s is over %llu bytes", src,
-			        (unsigned long long)PACKAGE_MAX_BYTES);
-			goto out;
-		}
-		minisig_hasher_update(&h, buf, (size_t)n);
-		if (write(out, buf, (size_t)n) != n) {
-			rc = sh_error_errno(e, SH_ERR_IO, errno,
-			                    "cannot write %s", dst);
-			goto out;
-		}
-	}
-	minisig_hasher_final(&h, digest, file_hash);
-	if (fsync(out) != 0)
-		rc = sh_error_errno(e, SH_ERR_IO, errno, "cannot sync %s", dst);
+	rc = package_copy_hashed(in, out, src, dst, digest, file_hash, &total,
+	                         e);
 out:
 	if (in >= 0)
 		close(in);
 	if (out >= 0)
 		close(out);
-	free(buf);
 	return rc;
 }
 

@@ -11,8 +11,84 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+sh_status fs_open_read(const char *path, const char *name, int *fd,
+                       struct sh_error *e)
+{
+	*fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (*fd < 0)
+		return sh_error_errno(
+		        e, errno == ENOENT ? SH_ERR_NOTFOUND : SH_ERR_IO, errno,
+		        "cannot open %s", name);
+	return SH_OK;
+}
+
+sh_status fs_read_some(int fd, void *buf, size_t cap, size_t *got,
+                       const char *name, struct sh_error *e)
+{
+	ssize_t n;
+
+	do
+		n = read(fd, buf, cap);
+	while (n < 0 && errno == EINTR);
+	*got = n > 0 ? (size_t)n : 0;
+	if (n < 0)
+		return sh_error_errno(e, SH_ERR_IO, errno, "cannot read %s",
+		                      name);
+	return SH_OK;
+}
+
+sh_status fs_write_all(int fd, const void *data, size_t len, const char *name,
+                       struct sh_error *e)
+{
+	const char *p = data;
+
+	while (len > 0) {
+		ssize_t w = write(fd, p, len);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return sh_error_errno(e, SH_ERR_IO, errno,
+			                      "cannot write %s", name);
+		p += w;
+		len -= (size_t)w;
+	}
+	return SH_OK;
+}
+
+sh_status fs_lock(const char *path, int *fd, struct sh_error *e)
+{
+	*fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (*fd < 0)
+		return sh_error_errno(
+		        e, errno == ENOENT ? SH_ERR_NOTFOUND : SH_ERR_IO, errno,
+		        "cannot open %s", path);
+	while (flock(*fd, LOCK_EX) != 0)
+		if (errno != EINTR) {
+			sh_status rc = sh_error_errno(e, SH_ERR_IO, errno,
+			                              "cannot lock %s", path);
+			close(*fd);
+			*fd = -1;
+			return rc;
+		}
+	return SH_OK;
+}
+
+sh_status fs_lock_in(const char *dir, const char *name, int *fd,
+                     struct sh_error *e)
+{
+	char path[PATH_MAX];
+	sh_status rc;
+
+	*fd = -1;
+	if ((rc = fs_mkdirs(dir, 0700, e)) ||
+	    (rc = fs_join(path, sizeof path, dir, name, e)))
+		return rc;
+	return fs_lock(path, fd, e);
+}
 
 sh_status fs_read_file(const char *path, size_t cap, char **out, size_t *len,
                        struct sh_error *e)
@@ -24,11 +100,8 @@ sh_status fs_read_file(const char *path, size_t cap, char **out, size_t *len,
 	int fd;
 
 	*out = NULL;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return sh_error_errno(
-		        e, errno == ENOENT ? SH_ERR_NOTFOUND : SH_ERR_IO, errno,
-		        "cannot open %s", path);
+	if ((rc = fs_open_read(path, path, &fd, e)))
+		return rc;
 	if (fstat(fd, &st) != 0) {
 		rc = sh_error_errno(e, SH_ERR_IO, errno, "cannot stat %s",
 		                    path);
@@ -53,17 +126,14 @@ sh_status fs_read_file(const char *path, size_t cap, char **out, size_t *len,
 		goto out;
 	}
 	while (got < (size_t)st.st_size) {
-		ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			rc = sh_error_errno(e, SH_ERR_IO, errno,
-			                    "cannot read %s", path);
+		size_t n;
+
+		if ((rc = fs_read_some(fd, buf + got, (size_t)st.st_size - got,
+		                       &n, path, e)))
 			goto out;
-		}
 		if (n == 0)
 			break; /* shrank while reading: take what is there */
-		got += (size_t)n;
+		got += n;
 	}
 	buf[got] = '\0';
 	*out = buf;
@@ -120,7 +190,6 @@ sh_status fs_write_atomic(const char *path, const void *data, size_t len,
 {
 	char tmp[PATH_MAX];
 	char dir[PATH_MAX];
-	const char *p = data;
 	sh_status rc;
 	int fd, n;
 
@@ -140,18 +209,8 @@ sh_status fs_write_atomic(const char *path, const void *data, size_t len,
 		                    tmp);
 		goto fail;
 	}
-	while (len > 0) {
-		ssize_t w = write(fd, p, len);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0) {
-			rc = sh_error_errno(e, SH_ERR_IO, errno,
-			                    "cannot write %s", tmp);
-			goto fail;
-		}
-		p += w;
-		len -= (size_t)w;
-	}
+	if ((rc = fs_write_all(fd, data, len, tmp, e)))
+		goto fail;
 	if (fsync(fd) != 0) {
 		rc = sh_error_errno(e, SH_ERR_IO, errno, "cannot fsync %s",
 		                    tmp);

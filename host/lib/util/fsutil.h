@@ -27,6 +27,45 @@ sh_status fs_read_file(const char *path, size_t cap, char **out, size_t *len,
 sh_status fs_write_atomic(const char *path, const void *data, size_t len,
                           mode_t mode, struct sh_error *e);
 
+/*
+ * Open path read-only (close-on-exec) into *fd. A failure is
+ * SH_ERR_NOTFOUND when it does not exist, else SH_ERR_IO, with a message
+ * "cannot open <name>" and the system's reason; name is what the message
+ * calls the file (often path itself).
+ */
+sh_status fs_open_read(const char *path, const char *name, int *fd,
+                       struct sh_error *e);
+
+/*
+ * read(2) once into buf (at most cap bytes), retrying when a signal
+ * interrupts it. *got is the count read, 0 at the end of the file. A failure
+ * is SH_ERR_IO "cannot read <name>" with the system's reason; name is what
+ * the message calls the file. Loops that stream a file use this so each one
+ * does not re-implement the EINTR retry.
+ */
+sh_status fs_read_some(int fd, void *buf, size_t cap, size_t *got,
+                       const char *name, struct sh_error *e);
+
+/*
+ * write(2) all len bytes of data, going on after short writes and signals.
+ * A failure is SH_ERR_IO "cannot write <name>" with the system's reason.
+ */
+sh_status fs_write_all(int fd, const void *data, size_t len, const char *name,
+                       struct sh_error *e);
+
+/*
+ * Open (creating, mode 0600) the lock file at path and take an exclusive
+ * flock on it, waiting for whoever holds it: the lock lasts until *fd is
+ * closed. On failure *fd is -1 and the error names path (SH_ERR_NOTFOUND
+ * when its folder is missing, else SH_ERR_IO).
+ */
+sh_status fs_lock(const char *path, int *fd, struct sh_error *e);
+
+/* fs_lock on dir/name, creating dir (0700) first: the lock beside a
+ * JSON file that is read, changed and rewritten. */
+sh_status fs_lock_in(const char *dir, const char *name, int *fd,
+                     struct sh_error *e);
+
 /* mkdir -p with mode for created directories. Existing ones are fine. */
 sh_status fs_mkdirs(const char *path, mode_t mode, struct sh_error *e);
 

@@ -128,6 +128,11 @@ int skilldesc_valid_skill_name(const char *name)
 	       valid_name_part(slash + 1, strlen(slash + 1));
 }
 
+int skilldesc_valid_namespace(const char *ns)
+{
+	return ns && valid_name_part(ns, strlen(ns));
+}
+
 int skilldesc_valid_tool_name(const char *name)
 {
 	size_t n;

@@ -51,6 +51,7 @@ int names_is_fc_legal(const char *name);
  * names are [a-z0-9-] (lower-case, so they cannot collide by case on any
  * filesystem or registry), tool names [A-Za-z][A-Za-z0-9_-]*. */
 int skilldesc_valid_skill_name(const char *name); /* "ns/name" */
+int skilldesc_valid_namespace(const char *ns);    /* the "ns" alone */
 int skilldesc_valid_tool_name(const char *name);
 int skilldesc_valid_semver(const char *version); /* semver 2.0.0 */
 

@@ -17,18 +17,42 @@ static void set_truncation_mark(char *buf, size_t cap, int n)
 		memcpy(buf + cap - 4, "...", 4);
 }
 
+/* Format into e->msg from offset at on, marking a cut message; returns
+ * the length of the message now (at most its capacity less one). */
+static size_t vput(struct sh_error *e, size_t at, const char *fmt, va_list ap)
+{
+	int n = vsnprintf(e->msg + at, sizeof e->msg - at, fmt, ap);
+
+	if (n < 0)
+		n = 0;
+	set_truncation_mark(e->msg, sizeof e->msg, (int)at + n);
+	return at + (size_t)n < sizeof e->msg ? at + (size_t)n
+	                                      : sizeof e->msg - 1;
+}
+
+static size_t put(struct sh_error *e, size_t at, const char *fmt, ...)
+        __attribute__((format(printf, 3, 4)));
+
+static size_t put(struct sh_error *e, size_t at, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	at = vput(e, at, fmt, ap);
+	va_end(ap);
+	return at;
+}
+
 sh_status sh_error_set(struct sh_error *e, sh_status st, const char *fmt, ...)
 {
 	va_list ap;
-	int n;
 
 	if (!e)
 		return st;
 	e->status = st;
 	va_start(ap, fmt);
-	n = vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+	vput(e, 0, fmt, ap);
 	va_end(ap);
-	set_truncation_mark(e->msg, sizeof e->msg, n);
 	return st;
 }
 
@@ -36,21 +60,15 @@ sh_status sh_error_errno(struct sh_error *e, sh_status st, int errno_value,
                          const char *fmt, ...)
 {
 	va_list ap;
-	int n;
 	size_t used;
 
 	if (!e)
 		return st;
 	e->status = st;
 	va_start(ap, fmt);
-	n = vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+	used = vput(e, 0, fmt, ap);
 	va_end(ap);
-	if (n < 0)
-		n = 0;
-	used = (size_t)n < sizeof e->msg ? (size_t)n : sizeof e->msg - 1;
-	n = snprintf(e->msg + used, sizeof e->msg - used, ": %s",
-	             strerror(errno_value));
-	set_truncation_mark(e->msg, sizeof e->msg, (int)used + n);
+	put(e, used, ": %s", strerror(errno_value));
 	return st;
 }
 
@@ -58,36 +76,27 @@ sh_status sh_error_prefix(struct sh_error *e, const char *fmt, ...)
 {
 	char old[SH_ERROR_MSG_MAX];
 	va_list ap;
-	int n;
 	size_t used;
 
 	if (!e)
 		return SH_ERR_FAIL;
 	memcpy(old, e->msg, sizeof old);
 	va_start(ap, fmt);
-	n = vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+	used = vput(e, 0, fmt, ap);
 	va_end(ap);
-	if (n < 0)
-		n = 0;
-	used = (size_t)n < sizeof e->msg ? (size_t)n : sizeof e->msg - 1;
-	n = snprintf(e->msg + used, sizeof e->msg - used, ": %s", old);
-	set_truncation_mark(e->msg, sizeof e->msg, (int)used + n);
+	put(e, used, ": %s", old);
 	return e->status;
 }
 
 sh_status sh_error_suffix(struct sh_error *e, const char *fmt, ...)
 {
-	size_t used;
 	va_list ap;
-	int n;
 
 	if (!e)
 		return SH_ERR_FAIL;
-	used = strlen(e->msg);
 	va_start(ap, fmt);
-	n = vsnprintf(e->msg + used, sizeof e->msg - used, fmt, ap);
+	vput(e, strlen(e->msg), fmt, ap);
 	va_end(ap);
-	set_truncation_mark(e->msg, sizeof e->msg, (int)used + n);
 	return e->status;
 }
 

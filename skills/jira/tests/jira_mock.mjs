@@ -15,6 +15,7 @@ import http from "node:http";
 import net from "node:net";
 import { spawn } from "node:child_process";
 import path from "node:path";
+import { takeFault } from "../../common/tests/harness.mjs";
 import { adfValidator } from "./adf_schema.mjs";
 
 const SITE = "https://mock.atlassian.net";
@@ -657,18 +658,8 @@ export function createJira({ token, email, bearer } = {}) {
     const entry = { method, path: u.pathname, query: u.search, body, at: Date.now(),
       authorization: headers.authorization ?? null };
     st.received.push(entry);
-    const fi = st.faults.findIndex((f) => (!f.method || f.method === method) && f.path.test(u.pathname) &&
-      (!f.query || f.query.test(u.search)));
-    if (fi >= 0) {
-      const f = st.faults[fi];
-      if (--f.times <= 0) st.faults.splice(fi, 1);
-      entry.fault = f.status;
-      const text = typeof f.body === "string" ? f.body : f.body === undefined ? "" : JSON.stringify(f.body);
-      // An empty error answer (a load balancer's) has no content type.
-      const type = f.contentType ?? (text ? "application/json" : null);
-      return { status: f.status, headers: { ...(type ? { "content-type": type } : {}),
-        "x-mock-fault": "1", ...(f.headers ?? {}) }, body: text };
-    }
+    const faulted = takeFault(st.faults, method, u, entry, "application/json", { "x-mock-fault": "1" });
+    if (faulted) return faulted;
     if (!authorized(headers))
       return { status: 401, headers: { "content-type": "application/json", "www-authenticate": "Basic realm=\"protected\"" },
         body: JSON.stringify(errorCollection(["Client must be authenticated to access this resource."])) };

@@ -402,6 +402,15 @@ static void test_render_jira_nodes(void **state)
 	free(md);
 }
 
+/* depth copies of marker then "x", into buf; returns buf. */
+static char *nest(char *buf, size_t depth, const char *marker)
+{
+	buf[0] = '\0';
+	for (size_t i = 0; i < depth; i++)
+		strcat(buf, marker);
+	return strcat(buf, "x");
+}
+
 static void test_limits(void **state)
 {
 	size_t n = MD_ADF_MAX_INPUT + 1, depth = 400;
@@ -418,24 +427,12 @@ static void test_limits(void **state)
 	assert_null(doc);
 
 	/* Deep nesting: kept within MD_ADF_MAX_DEPTH, the rest as text. */
-	for (size_t i = 0; i < depth; i++) {
-		deep[2 * i] = '>';
-		deep[2 * i + 1] = ' ';
-	}
-	deep[2 * depth] = 'x';
-	deep[2 * depth + 1] = '\0';
-	doc = convert(deep);
+	doc = convert(nest(deep, depth, "> "));
 	md = adf_to_markdown(doc);
 	assert_non_null(strstr(md, "x"));
 	free(md);
 	cJSON_Delete(doc);
-	for (size_t i = 0; i < depth; i++) {
-		deep[2 * i] = '-';
-		deep[2 * i + 1] = ' ';
-	}
-	deep[2 * depth] = 'x';
-	deep[2 * depth + 1] = '\0';
-	doc = convert(deep);
+	doc = convert(nest(deep, depth, "- "));
 	cJSON_Delete(doc);
 
 	/* Pathological emphasis and brackets stay fast (no quadratic

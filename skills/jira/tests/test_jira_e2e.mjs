@@ -6,12 +6,9 @@
 // check; exits 1 when any failed.
 //
 // Env (from ctest): SKILLHOST_BIN, SKILLS_OUT, NODE_MODULES, JIRA_SPEC.
-import { spawn } from "node:child_process";
 import crypto from "node:crypto";
-import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
-import { pathToFileURL } from "node:url";
+import { check, fail, finish, ok, skillhostCli } from "../../common/tests/harness.mjs";
 import { startJiraMock, USERS } from "./jira_mock.mjs";
 import { adfValidator } from "./adf_schema.mjs";
 
@@ -21,13 +18,6 @@ const NM = process.env.NODE_MODULES;
 const SPEC = process.env.JIRA_SPEC;
 const SKILL = "skillhost/jira";
 
-let failures = 0;
-const ok = (what) => console.log(`ok: ${what}`);
-const fail = (what, why = "") => {
-  failures++;
-  console.log(`FAIL: ${what}${why ? `: ${why}` : ""}`);
-};
-const check = (cond, what, why = "") => (cond ? ok(what) : fail(what, why));
 
 // Credentials made up for this run, so finding them anywhere in the
 // output means a leak.
@@ -36,43 +26,9 @@ const BEARER = `jira-oauth-${crypto.randomBytes(9).toString("hex")}`;
 const EMAIL = USERS[0].emailAddress;
 const BASIC = Buffer.from(`${EMAIL}:${TOKEN}`).toString("base64");
 
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "skillhost-jira-"));
-const env = { ...process.env, SKILLHOST_HOME: path.join(tmp, "home") };
-for (const k of Object.keys(env)) if (k.startsWith("JIRA_")) delete env[k];
-let captured = ""; // everything any process printed
+const cli = skillhostCli({ bin: SH, skill: SKILL, tmpPrefix: "skillhost-jira-", envPrefix: "JIRA_" });
+const { run, secret, call, expectOk, expectErr } = cli;
 
-// Run skillhost without blocking: the mock answers from this process.
-function run(args, input) {
-  return new Promise((resolve) => {
-    const p = spawn(SH, args, { env });
-    let out = "", err = "";
-    const timer = setTimeout(() => p.kill("SIGKILL"), 60000);
-    p.stdout.on("data", (d) => { out += d; });
-    p.stderr.on("data", (d) => { err += d; });
-    p.on("close", (rc) => {
-      clearTimeout(timer);
-      captured += out + err;
-      resolve({ rc, out, err });
-    });
-    p.stdin.end(input ?? "");
-  });
-}
-async function secret(name, value) {
-  const r = await run(["secret", "set", SKILL, name], value);
-  if (r.rc !== 0) fail(`secret set ${name}`, r.err);
-}
-async function call(tool, args, extra = []) {
-  const r = await run(["-v", "call", "--compact", ...extra, `${SKILL}.${tool}`, JSON.stringify(args)]);
-  let res;
-  try { res = JSON.parse(r.out); } catch { res = { isError: true, content: [{ text: `not JSON: ${r.out} ${r.err}` }] }; }
-  return { rc: r.rc, isError: !!res.isError, text: res.content?.[0]?.text ?? "", sc: res.structuredContent, err: r.err };
-}
-const expectOk = (r, what) => check(!r.isError && r.rc === 0, what, r.text.slice(0, 600));
-const expectErr = (r, what, ...needles) => {
-  const missing = needles.filter((n) => !(n instanceof RegExp ? n.test(r.text) : r.text.includes(n)));
-  check(r.isError && r.rc === 1 && !missing.length, what,
-    `isError=${r.isError} rc=${r.rc}; lacks ${missing.join(" | ")}; text: ${r.text.slice(0, 600)}`);
-};
 
 const mock = await startJiraMock({ nodeModules: NM, spec: SPEC, email: EMAIL, token: TOKEN, bearer: BEARER });
 const jira = mock.jira;
@@ -81,16 +37,8 @@ ok(`Prism proxy --errors with the Jira spec is up, mock at ${mock.url}`);
 
 try {
   // ---- install the signed package ----
-  let r = await run(["trust", "add", path.join(OUT, "dev.pub"), "--namespace", "skillhost"]);
-  check(r.rc === 0, "trust the build's dev key for skillhost/*", r.err);
-  r = await run(["install", path.join(OUT, "packages", "skillhost-jira-1.0.0.skill")]);
+  let r = await cli.installSigned(OUT, "skillhost-jira-1.0.0.skill");
   check(r.rc === 0 && /installed skillhost\/jira 1\.0\.0/.test(r.out), "install the signed skillhost-jira package", r.out + r.err);
-  // SKILL_ISOLATION=in-process runs the skill inside skillhost, so a
-  // sanitizer build sees its leaks at exit (isolated workers are the
-  // default).
-  if (process.env.SKILL_ISOLATION)
-    check((await run(["config", SKILL, "isolation", process.env.SKILL_ISOLATION])).rc === 0,
-      `isolation ${process.env.SKILL_ISOLATION}`);
   check(/\*\.atlassian\.net, api\.atlassian\.com/.test(r.out), "install shows the network permission", r.out);
 
   // ---- configuration errors ----
@@ -373,19 +321,9 @@ try {
   await secret("JIRA_BASE_URL", mock.url);
 
   // ---- over MCP ----
-  const sdk = (p) => import(pathToFileURL(path.join(NM, "@modelcontextprotocol/sdk/dist/esm", p)).href);
-  const { Client } = await sdk("client/index.js");
-  const { StdioClientTransport } = await sdk("client/stdio.js");
-  const { LoggingMessageNotificationSchema } = await sdk("types.js");
-  const transport = new StdioClientTransport({ command: SH, args: ["-v", "serve", "--stdio"], env, stderr: "pipe" });
-  let serverErr = "";
-  transport.stderr?.on("data", (d) => { serverErr += d; });
-  const client = new Client({ name: "jira-e2e", version: "1.0.0" });
   const logs = [];
-  client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => logs.push(n.params));
-  await client.connect(transport);
+  const client = await cli.mcp(NM, "jira-e2e", logs);
   ok("MCP client connected to skillhost serve --stdio");
-  await client.setLoggingLevel("debug");
   const { tools } = await client.listTools();
   const hints = {
     search_issues: [true, false, true], get_issue: [true, false, true], create_issue: [false, false, false],
@@ -413,7 +351,7 @@ try {
   check(logs.some((l) => /POST \/rest\/api\/3\/search\/jql -> 200/.test(JSON.stringify(l.data))),
     "the skill's request log reaches the client as notifications/message", JSON.stringify(logs.slice(0, 3)));
   await client.close();
-  captured += serverErr + JSON.stringify(logs);
+  cli.captured += JSON.stringify(logs);
 
   // ---- what Prism and the ADF schema saw ----
   {
@@ -433,19 +371,18 @@ try {
     JSON.stringify(mock.violations.slice(0, 3), null, 1));
   check(mock.log.some((e) => e.undeclaredStatus), "Prism saw the undeclared error statuses (429, 5xx) pass as warnings only");
   check(!jira.state.mockErrors, "the mock itself never failed");
-  check(!/LeakSanitizer|AddressSanitizer|runtime error:/.test(captured), "no sanitizer report in any output (for sanitizer builds)");
+  check(!/LeakSanitizer|AddressSanitizer|runtime error:/.test(cli.captured), "no sanitizer report in any output (for sanitizer builds)");
   check(jira.state.adfViolations.length === 0 && jira.state.adfChecked >= 6,
     `every ADF document the skill sent (${jira.state.adfChecked}) validates against @atlaskit/adf-schema`);
 
   // ---- secrets never printed ----
   for (const [name, value] of [["JIRA_API_TOKEN", TOKEN], ["JIRA_BEARER_TOKEN", BEARER], ["the Basic credentials", BASIC]])
-    check(!captured.includes(value), `${name} never appears in the CLI or MCP output or logs (${captured.length} bytes checked)`);
-  check(/GET \/rest\/api\/3\/issue\/ENG-1 -> 200/.test(captured), "the captured logs do include the request log (so the check above saw them)");
+    check(!cli.captured.includes(value), `${name} never appears in the CLI or MCP output or logs (${cli.captured.length} bytes checked)`);
+  check(/GET \/rest\/api\/3\/issue\/ENG-1 -> 200/.test(cli.captured), "the cli.captured logs do include the request log (so the check above saw them)");
 } catch (e) {
   fail("unexpected exception", e.stack);
 } finally {
   await mock.stop();
-  fs.rmSync(tmp, { recursive: true, force: true });
+  cli.remove();
 }
-console.log(failures ? `${failures} failure(s)` : "all passed");
-process.exit(failures ? 1 : 0);
+finish();

@@ -11,6 +11,7 @@
 // injected per request and change nothing.
 import crypto from "node:crypto";
 import http from "node:http";
+import { takeFault } from "../../common/tests/harness.mjs";
 
 const VERSIONS = ["59.0", "60.0", "61.0", "62.0", "63.0", "64.0"];
 const ORG = "00D5g000004ABCDEAA";
@@ -488,16 +489,8 @@ export function createOrg({ clientId, clientSecret, refreshToken, rotate = false
     const entry = { method, path: u.pathname, query: u.search, at: Date.now(),
       authorization: headers.authorization ?? null, body, headers };
     st.received.push(entry);
-    const fi = st.faults.findIndex((f) => (!f.method || f.method === method) && f.path.test(u.pathname) &&
-      (!f.query || f.query.test(u.search)));
-    if (fi >= 0) {
-      const f = st.faults[fi];
-      if (--f.times <= 0) st.faults.splice(fi, 1);
-      entry.fault = f.status;
-      const text = typeof f.body === "string" ? f.body : f.body === undefined ? "" : JSON.stringify(f.body);
-      const type = f.contentType ?? (text ? "application/json;charset=UTF-8" : null);
-      return { status: f.status, headers: { ...(type ? { "content-type": type } : {}), ...(f.headers ?? {}) }, body: text };
-    }
+    const faulted = takeFault(st.faults, method, u, entry, "application/json;charset=UTF-8");
+    if (faulted) return faulted;
     const json = (status, out, extra = {}) => ({ status, headers: { "content-type": "application/json;charset=UTF-8",
       "sforce-limit-info": `api-usage=${st.apiUsage}/15000`, ...extra }, body: out === null ? "" : JSON.stringify(out) });
     if (u.pathname === "/services/oauth2/token") {

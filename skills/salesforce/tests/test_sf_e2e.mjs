@@ -6,12 +6,9 @@
 // "FAIL: ..." per check; exits 1 when any failed.
 //
 // Env (from ctest): SKILLHOST_BIN, SKILLS_OUT, NODE_MODULES.
-import { spawn } from "node:child_process";
 import crypto from "node:crypto";
-import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
-import { pathToFileURL } from "node:url";
+import { check, fail, finish, ok, skillhostCli } from "../../common/tests/harness.mjs";
 import { startOrg } from "./sf_mock.mjs";
 
 const SH = process.env.SKILLHOST_BIN;
@@ -19,56 +16,15 @@ const OUT = process.env.SKILLS_OUT;
 const NM = process.env.NODE_MODULES;
 const SKILL = "skillhost/salesforce";
 
-let failures = 0;
-const ok = (what) => console.log(`ok: ${what}`);
-const fail = (what, why = "") => {
-  failures++;
-  console.log(`FAIL: ${what}${why ? `: ${why}` : ""}`);
-};
-const check = (cond, what, why = "") => (cond ? ok(what) : fail(what, why));
 
 // Made up for this run: finding them in any output is a leak.
 const CLIENT_ID = `3MVG9${crypto.randomBytes(8).toString("hex")}`;
 const CLIENT_SECRET = `sf-secret-${crypto.randomBytes(9).toString("hex")}`;
 const REFRESH = `5Aep861${crypto.randomBytes(9).toString("hex")}`;
 
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "skillhost-sf-"));
-const env = { ...process.env, SKILLHOST_HOME: path.join(tmp, "home") };
-for (const k of Object.keys(env)) if (k.startsWith("SALESFORCE_")) delete env[k];
-let captured = "";
+const cli = skillhostCli({ bin: SH, skill: SKILL, tmpPrefix: "skillhost-sf-", envPrefix: "SALESFORCE_" });
+const { run, secret, call, expectOk, expectErr } = cli;
 
-function run(args, input) {
-  return new Promise((resolve) => {
-    const p = spawn(SH, args, { env });
-    let out = "", err = "";
-    const timer = setTimeout(() => p.kill("SIGKILL"), 60000);
-    p.stdout.on("data", (d) => { out += d; });
-    p.stderr.on("data", (d) => { err += d; });
-    p.on("close", (rc) => {
-      clearTimeout(timer);
-      captured += out + err;
-      resolve({ rc, out, err });
-    });
-    p.stdin.end(input ?? "");
-  });
-}
-async function secret(name, value) {
-  const r = value === null ? await run(["secret", "remove", SKILL, name])
-                           : await run(["secret", "set", SKILL, name], value);
-  if (r.rc !== 0) fail(`secret ${value === null ? "remove" : "set"} ${name}`, r.err);
-}
-async function call(tool, args, extra = []) {
-  const r = await run(["-v", "call", "--compact", ...extra, `${SKILL}.${tool}`, JSON.stringify(args)]);
-  let res;
-  try { res = JSON.parse(r.out); } catch { res = { isError: true, content: [{ text: `not JSON: ${r.out} ${r.err}` }] }; }
-  return { rc: r.rc, isError: !!res.isError, text: res.content?.[0]?.text ?? "", sc: res.structuredContent, err: r.err };
-}
-const expectOk = (r, what) => check(!r.isError && r.rc === 0, what, r.text.slice(0, 600));
-const expectErr = (r, what, ...needles) => {
-  const missing = needles.filter((n) => !r.text.includes(n));
-  check(r.isError && r.rc === 1 && !missing.length, what,
-    `isError=${r.isError} rc=${r.rc}; lacks ${missing.join(" | ")}; text: ${r.text.slice(0, 600)}`);
-};
 
 const { org, url, port, stop } = await startOrg({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, refreshToken: REFRESH });
 const st = org.state;
@@ -76,17 +32,9 @@ const received = () => st.received.length;
 const tokenRequests = () => st.tokenRequests.length;
 
 try {
-  let r = await run(["trust", "add", path.join(OUT, "dev.pub"), "--namespace", "skillhost"]);
-  check(r.rc === 0, "trust the build's dev key for skillhost/*", r.err);
-  r = await run(["install", path.join(OUT, "packages", "skillhost-salesforce-1.0.0.skill")]);
+  let r = await cli.installSigned(OUT, "skillhost-salesforce-1.0.0.skill");
   check(r.rc === 0 && /\*\.my\.salesforce\.com, login\.salesforce\.com, test\.salesforce\.com/.test(r.out),
     "install the signed package; it shows its network permission", r.out + r.err);
-  // SKILL_ISOLATION=in-process runs the skill inside skillhost, so a
-  // sanitizer build sees its leaks at exit (isolated workers are the
-  // default).
-  if (process.env.SKILL_ISOLATION)
-    check((await run(["config", SKILL, "isolation", process.env.SKILL_ISOLATION])).rc === 0,
-      `isolation ${process.env.SKILL_ISOLATION}`);
 
   // ---- configuration ----
   r = await call("limits", {});
@@ -346,20 +294,8 @@ try {
   await secret("SALESFORCE_INSTANCE_URL", url);
 
   // ---- over MCP: a long-lived host, the token shared by calls ----
-  const sdk = (p) => import(pathToFileURL(path.join(NM, "@modelcontextprotocol/sdk/dist/esm", p)).href);
-  const { Client } = await sdk("client/index.js");
-  const { StdioClientTransport } = await sdk("client/stdio.js");
-  const { LoggingMessageNotificationSchema } = await sdk("types.js");
   const logs = [];
-  async function connect() {
-    const transport = new StdioClientTransport({ command: SH, args: ["-v", "serve", "--stdio"], env, stderr: "pipe" });
-    transport.stderr?.on("data", (d) => { captured += d; });
-    const client = new Client({ name: "sf-e2e", version: "1.0.0" });
-    client.setNotificationHandler(LoggingMessageNotificationSchema, (m) => logs.push(m.params));
-    await client.connect(transport);
-    await client.setLoggingLevel("debug");
-    return client;
-  }
+  const connect = () => cli.mcp(NM, "sf-e2e", logs);
   let client = await connect();
   ok("MCP client connected to skillhost serve --stdio (isolated workers, the default)");
   const { tools } = await client.listTools();
@@ -413,23 +349,22 @@ try {
     "the skill's request log reaches the client as notifications/message");
   await client.close();
   await run(["config", SKILL, "isolation", "--unset"]);
-  captured += JSON.stringify(logs);
+  cli.captured += JSON.stringify(logs);
 
   // ---- secrets never printed ----
   const issued = [...st.tokens.keys()];
   check(issued.length >= 5, `the org issued ${issued.length} access tokens during the test`);
   const leaks = [["SALESFORCE_CLIENT_SECRET", CLIENT_SECRET], ["SALESFORCE_REFRESH_TOKEN", REFRESH],
-    ...issued.map((t) => ["an access token", t])].filter(([, v]) => captured.includes(v));
-  check(!leaks.length, `no secret or access token appears in the CLI or MCP output or logs (${captured.length} bytes checked)`,
+    ...issued.map((t) => ["an access token", t])].filter(([, v]) => cli.captured.includes(v));
+  check(!leaks.length, `no secret or access token appears in the CLI or MCP output or logs (${cli.captured.length} bytes checked)`,
     leaks.map(([n]) => n).join(", "));
-  check(/GET \/services\/data\/v62\.0\/query -> 200/.test(captured), "the captured logs include the request log");
+  check(/GET \/services\/data\/v62\.0\/query -> 200/.test(cli.captured), "the cli.captured logs include the request log");
   check(!st.mockErrors, "the mock itself never failed");
-  check(!/LeakSanitizer|AddressSanitizer|runtime error:/.test(captured), "no sanitizer report in any output (for sanitizer builds)");
+  check(!/LeakSanitizer|AddressSanitizer|runtime error:/.test(cli.captured), "no sanitizer report in any output (for sanitizer builds)");
 } catch (e) {
   fail("unexpected exception", e.stack);
 } finally {
   await stop();
-  fs.rmSync(tmp, { recursive: true, force: true });
+  cli.remove();
 }
-console.log(failures ? `${failures} failure(s)` : "all passed");
-process.exit(failures ? 1 : 0);
+finish();

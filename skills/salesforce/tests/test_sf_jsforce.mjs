@@ -9,19 +9,13 @@
 //   node test_sf_jsforce.mjs NODE_MODULES
 import { createRequire } from "node:module";
 import path from "node:path";
+import { check, fail, finish, ok } from "../../common/tests/harness.mjs";
 import { startOrg } from "./sf_mock.mjs";
 
 const nodeModules = process.argv[2];
 const require = createRequire(path.join(nodeModules, "noop.js"));
 const jsforce = require("jsforce");
 
-let failures = 0;
-const ok = (what) => console.log(`ok: ${what}`);
-const fail = (what, why = "") => {
-  failures++;
-  console.log(`FAIL: ${what}${why ? `: ${why}` : ""}`);
-};
-const check = (cond, what, why = "") => (cond ? ok(what) : fail(what, why));
 async function rejects(p, what, want) {
   try {
     await p;
@@ -144,5 +138,4 @@ try {
 } finally {
   await stop();
 }
-console.log(failures ? `${failures} failure(s)` : "all passed");
-process.exit(failures ? 1 : 0);
+finish();

@@ -16,6 +16,8 @@
 
 #include <skill/skill.h>
 
+#include "../fixture.h"
+
 /* The pauses the logging and progress scenarios ask for, so a client
  * sees messages arrive during the call rather than all at its end. */
 #define STEP_MS 50
@@ -199,19 +201,7 @@ static skill_status invoke(void *data, const skill_host_t *h, skill_call_t *c,
 	return SKILL_ERR_UNSUPPORTED;
 }
 
-static const skill_entry_t entry = {
-        .struct_size = sizeof entry,
-        .abi = SKILL_ABI_CURRENT,
-        .name = "testing/conformance",
-        .version = "1.0.0",
-        .license = "MIT",
-        .description = "Test fixture: the tools the MCP conformance suite "
-                       "calls.",
-        .tool_count = T_COUNT,
-        .tools = tool_ptrs,
-        .invoke = invoke};
-
-SKILL_EXPORT const skill_entry_t *skill_entry_v1(void)
-{
-	return &entry;
-}
+FIXTURE_SKILL("testing/conformance", "1.0.0",
+              "Test fixture: the tools the MCP conformance suite "
+              "calls.",
+              tool_ptrs, invoke)

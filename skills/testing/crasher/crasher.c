@@ -4,6 +4,8 @@
 
 #include <skill/skill.h>
 
+#include "../fixture.h"
+
 static const skill_tool_t segv = {.struct_size = sizeof(skill_tool_t),
                                   .name = "segv",
                                   .description = "Dereference NULL (SIGSEGV).",
@@ -35,18 +37,6 @@ static skill_status invoke(void *data, const skill_host_t *host,
 	return host->result_text(call, "still alive", SKILL_NUL_TERMINATED);
 }
 
-static const skill_entry_t entry = {
-        .struct_size = sizeof entry,
-        .abi = SKILL_ABI_CURRENT,
-        .name = "testing/crasher",
-        .version = "1.0.0",
-        .license = "MIT",
-        .description = "Test fixture: crashes with SIGSEGV or SIGABRT on call.",
-        .tool_count = 3,
-        .tools = tools,
-        .invoke = invoke};
-
-SKILL_EXPORT const skill_entry_t *skill_entry_v1(void)
-{
-	return &entry;
-}
+FIXTURE_SKILL("testing/crasher", "1.0.0",
+              "Test fixture: crashes with SIGSEGV or SIGABRT on call.", tools,
+              invoke)

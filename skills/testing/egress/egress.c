@@ -10,6 +10,8 @@
 
 #include <skill/skill.h>
 
+#include "../fixture.h"
+
 static const skill_tool_t fetch = {
         .struct_size = sizeof(skill_tool_t),
         .name = "fetch",
@@ -84,19 +86,7 @@ static skill_status invoke(void *data, const skill_host_t *host,
 	return tool == 0 ? do_fetch(host, call) : do_hoard(host, call);
 }
 
-static const skill_entry_t entry = {
-        .struct_size = sizeof entry,
-        .abi = SKILL_ABI_CURRENT,
-        .name = "testing/egress",
-        .version = "1.0.0",
-        .license = "MIT",
-        .description = "Test fixture: a hostile skill's network reach, to "
-                       "test the host's egress rule and HTTP memory cap.",
-        .tool_count = 2,
-        .tools = tools,
-        .invoke = invoke};
-
-SKILL_EXPORT const skill_entry_t *skill_entry_v1(void)
-{
-	return &entry;
-}
+FIXTURE_SKILL("testing/egress", "1.0.0",
+              "Test fixture: a hostile skill's network reach, to "
+              "test the host's egress rule and HTTP memory cap.",
+              tools, invoke)

@@ -7,6 +7,8 @@
 
 #include <skill/skill.h>
 
+#include "../fixture.h"
+
 #define OBJ(props) "{\"type\":\"object\",\"properties\":{" props "}}"
 
 static const unsigned char png_1x1[] = {
@@ -253,20 +255,6 @@ static skill_status init(const skill_host_t *host, const char *dir, void **data)
 	return SKILL_OK;
 }
 
-static const skill_entry_t entry = {
-        .struct_size = sizeof entry,
-        .abi = SKILL_ABI_CURRENT,
-        .name = "testing/everything",
-        .version = "1.0.0",
-        .description = "Test fixture: every content type and host service.",
-        .license = "MIT",
-        .tool_count = T_COUNT,
-        .tools = tool_ptrs,
-        .init = init,
-        .invoke = invoke,
-        .get_extension = get_extension};
-
-SKILL_EXPORT const skill_entry_t *skill_entry_v1(void)
-{
-	return &entry;
-}
+FIXTURE_SKILL("testing/everything", "1.0.0",
+              "Test fixture: every content type and host service.", tool_ptrs,
+              invoke, .init = init, .get_extension = get_extension)

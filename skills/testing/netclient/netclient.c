@@ -7,6 +7,8 @@
 
 #include <skill/skill.h>
 
+#include "../fixture.h"
+
 static const skill_tool_t fetch = {
         .struct_size = sizeof(skill_tool_t),
         .name = "fetch",
@@ -90,19 +92,7 @@ static skill_status invoke(void *data, const skill_host_t *host,
 	return tool == 0 ? do_fetch(host, call) : do_secret(host, call);
 }
 
-static const skill_entry_t entry = {
-        .struct_size = sizeof entry,
-        .abi = SKILL_ABI_CURRENT,
-        .name = "testing/netclient",
-        .version = "1.0.0",
-        .license = "MIT",
-        .description = "Test fixture: uses the host's HTTP and secrets "
-                       "services.",
-        .tool_count = 2,
-        .tools = tools,
-        .invoke = invoke};
-
-SKILL_EXPORT const skill_entry_t *skill_entry_v1(void)
-{
-	return &entry;
-}
+FIXTURE_SKILL("testing/netclient", "1.0.0",
+              "Test fixture: uses the host's HTTP and secrets "
+              "services.",
+              tools, invoke)

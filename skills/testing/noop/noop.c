@@ -1,6 +1,8 @@
 /* testing/noop - tools that do nothing, for measuring host overhead. */
 #include <skill/skill.h>
 
+#include "../fixture.h"
+
 static const skill_tool_t noop = {
         .struct_size = sizeof(skill_tool_t),
         .name = "noop",
@@ -8,10 +10,7 @@ static const skill_tool_t noop = {
         .input_schema = "{\"type\":\"object\",\"properties\":{\"x\":{\"type\":"
                         "\"integer\"},\"s\":{\"type\":\"string\",\"maxLength\":"
                         "64}},\"additionalProperties\":false}",
-        .read_only = SKILL_HINT_YES,
-        .destructive = SKILL_HINT_NO,
-        .idempotent = SKILL_HINT_YES,
-        .open_world = SKILL_HINT_NO};
+        FIXTURE_HINTS_PURE};
 
 static const skill_tool_t echo = {
         .struct_size = sizeof(skill_tool_t),
@@ -19,10 +18,7 @@ static const skill_tool_t echo = {
         .description = "Return the text argument.",
         .input_schema = "{\"type\":\"object\",\"properties\":{\"text\":"
                         "{\"type\":\"string\"}},\"required\":[\"text\"]}",
-        .read_only = SKILL_HINT_YES,
-        .destructive = SKILL_HINT_NO,
-        .idempotent = SKILL_HINT_YES,
-        .open_world = SKILL_HINT_NO};
+        FIXTURE_HINTS_PURE};
 
 static const skill_tool_t *const tools[] = {&noop, &echo};
 
@@ -37,18 +33,6 @@ static skill_status invoke(void *data, const skill_host_t *host,
 	return SKILL_OK;
 }
 
-static const skill_entry_t entry = {
-        .struct_size = sizeof entry,
-        .abi = SKILL_ABI_CURRENT,
-        .name = "testing/noop",
-        .version = "1.0.0",
-        .license = "MIT",
-        .description = "Test fixture: no-op and echo tools for benchmarks.",
-        .tool_count = 2,
-        .tools = tools,
-        .invoke = invoke};
-
-SKILL_EXPORT const skill_entry_t *skill_entry_v1(void)
-{
-	return &entry;
-}
+FIXTURE_SKILL("testing/noop", "1.0.0",
+              "Test fixture: no-op and echo tools for benchmarks.", tools,
+              invoke)

@@ -9,6 +9,8 @@
 
 #include <skill/skill.h>
 
+#include "../fixture.h"
+
 static atomic_int inside, most_inside, calls;
 
 static const skill_tool_t enter = {
@@ -49,23 +51,10 @@ static skill_status invoke(void *data, const skill_host_t *host,
 	return SKILL_OK;
 }
 
-static const skill_entry_t entry = {
-        .struct_size = sizeof entry,
-        .abi = SKILL_ABI_CURRENT,
+#define SERIAL_DESCRIPTION "Test fixture: measures overlapping calls."
 #ifdef SERIALIZED
-        .name = "testing/serial",
-        .flags = SKILL_FLAG_SERIALIZED,
+FIXTURE_SKILL("testing/serial", "1.0.0", SERIAL_DESCRIPTION, tools, invoke,
+              .flags = SKILL_FLAG_SERIALIZED)
 #else
-        .name = "testing/parallel",
+FIXTURE_SKILL("testing/parallel", "1.0.0", SERIAL_DESCRIPTION, tools, invoke)
 #endif
-        .version = "1.0.0",
-        .license = "MIT",
-        .description = "Test fixture: measures overlapping calls.",
-        .tool_count = 2,
-        .tools = tools,
-        .invoke = invoke};
-
-SKILL_EXPORT const skill_entry_t *skill_entry_v1(void)
-{
-	return &entry;
-}

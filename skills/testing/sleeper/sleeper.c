@@ -7,6 +7,8 @@
 
 #include <skill/skill.h>
 
+#include "../fixture.h"
+
 static const skill_tool_t sleep_tool = {
         .struct_size = sizeof(skill_tool_t),
         .name = "sleep",
@@ -51,18 +53,5 @@ static skill_status invoke(void *data, const skill_host_t *host,
 	return host->result_text(call, msg, SKILL_NUL_TERMINATED);
 }
 
-static const skill_entry_t entry = {
-        .struct_size = sizeof entry,
-        .abi = SKILL_ABI_CURRENT,
-        .name = "testing/sleeper",
-        .version = "1.0.0",
-        .license = "MIT",
-        .description = "Test fixture: sleeps, honouring cancellation.",
-        .tool_count = 1,
-        .tools = tools,
-        .invoke = invoke};
-
-SKILL_EXPORT const skill_entry_t *skill_entry_v1(void)
-{
-	return &entry;
-}
+FIXTURE_SKILL("testing/sleeper", "1.0.0",
+              "Test fixture: sleeps, honouring cancellation.", tools, invoke)

@@ -4,6 +4,8 @@
  */
 #include <skill/skill.h>
 
+#include "../fixture.h"
+
 static const skill_tool_t version_tool = {
         .struct_size = sizeof(skill_tool_t),
         .name = "version",
@@ -21,18 +23,5 @@ static skill_status invoke(void *data, const skill_host_t *host,
 	return host->result_text(call, VERSION, SKILL_NUL_TERMINATED);
 }
 
-static const skill_entry_t entry = {
-        .struct_size = sizeof entry,
-        .abi = SKILL_ABI_CURRENT,
-        .name = "testing/versioned",
-        .version = VERSION,
-        .license = "MIT",
-        .description = "Test fixture: one skill, several versions.",
-        .tool_count = 1,
-        .tools = tools,
-        .invoke = invoke};
-
-SKILL_EXPORT const skill_entry_t *skill_entry_v1(void)
-{
-	return &entry;
-}
+FIXTURE_SKILL("testing/versioned", VERSION,
+              "Test fixture: one skill, several versions.", tools, invoke)
