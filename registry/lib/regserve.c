@@ -526,8 +526,8 @@ finish_publish(struct regserve *s, struct MHD_Connection *c, struct upload *u)
 {
 	char sigpath[PATH_MAX + 16];
 	struct regdir *r = NULL;
-	struct regdir_added added;
-	struct sh_error e;
+	struct regdir_added added = {0};
+	struct sh_error e = {0};
 	int64_t version = 0;
 	cJSON *o;
 	char *text;

@@ -386,7 +386,10 @@ skill_status jira_get_json(struct jira *j, const char *method, const char *path,
 	*out = NULL;
 	if (st != SKILL_OK)
 		return st;
-	*out = cJSON_ParseWithLength(r->body, r->body_len);
+	/* jira_request sets r whenever it returns SKILL_OK. */
+	*out = cJSON_ParseWithLength(
+	        r->body, // NOLINT(clang-analyzer-core.NullDereference)
+	        r->body_len);
 	if (*out && (cJSON_IsObject(*out) || cJSON_IsArray(*out)))
 		return SKILL_OK;
 	cJSON_Delete(*out);

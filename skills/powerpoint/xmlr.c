@@ -90,9 +90,11 @@ static size_t store_bound(const struct xmlr *r)
 static int scratch_put(struct xmlr *r, const char *s, size_t n)
 {
 	if (grow(&r->scratch, &r->scratch_cap, r->scratch_len + n + 1,
-	         store_bound(r)) != 0)
+	         store_bound(r)) != 0 ||
+	    !r->scratch)
 		return -1;
-	memcpy(r->scratch + r->scratch_len, s, n);
+	if (n)
+		memcpy(r->scratch + r->scratch_len, s, n);
 	r->scratch_len += n;
 	r->scratch[r->scratch_len] = '\0';
 	return 0;

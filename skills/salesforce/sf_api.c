@@ -470,7 +470,7 @@ out:
 static skill_status take(struct sf *c, struct sf_state *s)
 {
 	rk_secret_free(c->token);
-	c->token = strdup(s->token);
+	c->token = s->token ? strdup(s->token) : NULL;
 	snprintf(c->instance, sizeof c->instance, "%s",
 	         s->instance ? s->instance : c->creds.instance);
 	return c->token ? SKILL_OK
@@ -836,7 +836,10 @@ skill_status sf_get_json(struct sf *c, const char *method, const char *path,
 	*out = NULL;
 	if (st != SKILL_OK)
 		return st;
-	*out = cJSON_ParseWithLength(r->body, r->body_len);
+	/* sf_request sets r whenever it returns SKILL_OK. */
+	*out = cJSON_ParseWithLength(
+	        r->body, // NOLINT(clang-analyzer-core.NullDereference)
+	        r->body_len);
 	if (cJSON_IsObject(*out) || cJSON_IsArray(*out))
 		return SKILL_OK;
 	cJSON_Delete(*out);

@@ -20,7 +20,8 @@
 	        .version = (version_),                                         \
 	        .license = "MIT",                                              \
 	        .description = (description_),                                 \
-	        .tool_count = (uint32_t)(sizeof(tools_) / sizeof *(tools_)),   \
+	        .tool_count = (uint32_t)(sizeof(tools_) /                      \
+	                                 sizeof(const skill_tool_t *)),        \
 	        .tools = (tools_),                                             \
 	        .invoke = (invoke_),                                           \
 	        __VA_ARGS__};                                                  \

@@ -546,8 +546,10 @@ const char *manifest_platform_lib(const struct manifest *m, const char *triplet)
 const struct manifest_file *manifest_find_file(const struct manifest *m,
                                                const char *path)
 {
+	if (!path)
+		return NULL;
 	for (size_t i = 0; i < m->nfiles; i++)
-		if (!strcmp(m->files[i].path, path))
+		if (m->files[i].path && !strcmp(m->files[i].path, path))
 			return &m->files[i];
 	return NULL;
 }

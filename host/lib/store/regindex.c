@@ -224,7 +224,7 @@ void regindex_free(struct regindex *ix)
 	for (size_t i = 0; i < ix->nnamespaces; i++)
 		free(ix->namespaces[i].keys);
 	free(ix->namespaces);
-	for (size_t i = 0; i < ix->npkgs; i++) {
+	for (size_t i = 0; ix->pkgs && i < ix->npkgs; i++) {
 		struct regindex_pkg *p = &ix->pkgs[i];
 		free(p->tools);
 		free(p->network.items);

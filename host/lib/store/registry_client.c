@@ -99,6 +99,8 @@ static char *resolve_url(const char *base, const char *rel)
 	size_t n;
 	char *u;
 
+	if (!base || !rel)
+		return NULL;
 	if (!strncmp(rel, "http://", 7) || !strncmp(rel, "https://", 8))
 		return strdup(rel);
 	n = strlen(base) + strlen(rel) + 1;
@@ -226,7 +228,7 @@ static sh_status load_json(const char *dir, const char *name, size_t cap,
 		return rc;
 	*out = cJSON_ParseWithLength(text, len);
 	free(text);
-	if (*out && (rc = json_check_unique_keys(*out, path, e))) {
+	if (*out && json_check_unique_keys(*out, path, e) != SH_OK) {
 		cJSON_Delete(*out);
 		*out = NULL;
 		return sh_error_suffix(e, "%s", fix);
@@ -750,7 +752,8 @@ static sh_status fetch_index(struct refresh *r, const char *base,
 			rc = sh_error_set(e, SH_ERR_NOMEM, "out of memory");
 			goto out;
 		}
-		memcpy(r->ix_text, text, len);
+		if (len && text)
+			memcpy(r->ix_text, text, len);
 	} else {
 		r->ix_text = body.data;
 		body.data = NULL;

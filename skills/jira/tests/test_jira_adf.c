@@ -405,10 +405,12 @@ static void test_render_jira_nodes(void **state)
 /* depth copies of marker then "x", into buf; returns buf. */
 static char *nest(char *buf, size_t depth, const char *marker)
 {
-	buf[0] = '\0';
-	for (size_t i = 0; i < depth; i++)
-		strcat(buf, marker);
-	return strcat(buf, "x");
+	size_t n = strlen(marker), at = 0;
+
+	for (size_t i = 0; i < depth; i++, at += n)
+		snprintf(buf + at, n + 1, "%s", marker);
+	snprintf(buf + at, 2, "x");
+	return buf;
 }
 
 static void test_limits(void **state)

@@ -265,7 +265,7 @@ static skill_status do_threads(const skill_host_t *h, skill_call_t *c, long n)
 		return h->tool_error(c, "out of memory"), SKILL_ERR_TOOL;
 	/* Small stacks, so the memory cap is not what stops them. */
 	pthread_attr_init(&attr);
-	pthread_attr_setstacksize(&attr, 64 * 1024);
+	pthread_attr_setstacksize(&attr, (size_t)64 * 1024);
 	pthread_mutex_lock(&gate);
 	while (started < n &&
 	       !(err = pthread_create(&ids[started], &attr, parked, NULL)))

@@ -25,8 +25,8 @@
 
 #define OBJ(props)  "{\"type\":\"object\",\"properties\":{" props "}}"
 #define TS          .struct_size = sizeof(skill_tool_t)
-#define CHUNK       (1024 * 1024)
-#define FLOOD_BLOCK (64 * 1024)
+#define CHUNK       ((size_t)1024 * 1024)
+#define FLOOD_BLOCK (64L * 1024)
 #define THREADS     4
 
 enum {
