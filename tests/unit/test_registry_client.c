@@ -4,8 +4,12 @@
  * writes anything, a damaged registries.json (truncated, a repeated key,
  * the wrong shape, a bad root key) refused with a message naming the file
  * and left as it was, a registry whose index cannot be reached kept with
- * its problem, trust that needs named namespaces, and remove.
+ * its problem, trust that needs named namespaces, and remove; then a real
+ * signed registry on disk (made with the build's skillreg, served by
+ * file://): add pins its root, list and search its index, trust imports
+ * its publisher key, and an older index version (rollback) is refused.
  */
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,6 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -303,6 +309,161 @@ static void test_unreachable_registry(void **state)
 	regclient_set_free(s);
 }
 
+/* Run the build's skillreg with args, quietly; its exit code. */
+static int skillreg(const char *const *args)
+{
+	char path[1024];
+	const char *argv[16] = {path, "-q"};
+	size_t n = 2;
+	int status;
+	pid_t pid;
+
+	snprintf(path, sizeof path, "%s/../registry/skillreg", SKILLS_OUT);
+	if (access(path, X_OK))
+		fail_msg("%s is not built (build the skillreg target)", path);
+	for (; *args && n < 15; args++)
+		argv[n++] = *args;
+	argv[n] = NULL;
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		int fd = open("/dev/null", O_WRONLY);
+		dup2(fd, 1);
+		execv(path, (char *const *)argv);
+		_exit(127);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+static void copy_file(const char *from, const char *to)
+{
+	char *text = read_text(from);
+
+	write_text(to, text);
+	free(text);
+}
+
+static void test_signed_registry(void **state)
+{
+	struct regclient_opts off = {.refresh = REGCLIENT_OFFLINE};
+	struct regclient_opts always = {.refresh = REGCLIENT_ALWAYS};
+	struct regclient_opts try = {.refresh = REGCLIENT_TRY};
+	struct regclient_summary sum;
+	struct regclient_set *s;
+	struct minisig_pubkey root;
+	const char *ns[] = {"testing"};
+	char reg[200], p1[300], p2[300], url[300], trustfile[300];
+	const char *u[1] = {url};
+	struct sh_error e;
+	cJSON *j, *added = NULL;
+	int64_t version;
+
+	(void)state;
+	snprintf(reg, sizeof reg, "%s/reg", tmp);
+	snprintf(url, sizeof url, "file://%s/", reg);
+	snprintf(p1, sizeof p1, "%s/dev.pub", SKILLS_OUT);
+	snprintf(p2, sizeof p2, "%s/packages/testing-noop-1.0.0.skill",
+	         SKILLS_OUT);
+	assert_int_equal(skillreg((const char *[]){"init", reg, NULL}), 0);
+	assert_int_equal(skillreg((const char *[]){"publisher", "add", reg,
+	                                           "testing", p1, NULL}),
+	                 0);
+	assert_int_equal(skillreg((const char *[]){"add", reg, p2, NULL}), 0);
+	/* Keep this index version aside, then sign a newer one. */
+	snprintf(p1, sizeof p1, "%s/index.json", reg);
+	snprintf(p2, sizeof p2, "%s/old.json", tmp);
+	copy_file(p1, p2);
+	snprintf(p1, sizeof p1, "%s/index.json.minisig", reg);
+	snprintf(p2, sizeof p2, "%s/old.json.minisig", tmp);
+	copy_file(p1, p2);
+	assert_int_equal(skillreg((const char *[]){"resign", reg, NULL}), 0);
+
+	/* A root key the registry was not made with: refused, nothing
+	 * written. */
+	assert_int_equal(
+	        regclient_add(home, "local", u, 1, &pub, &off, &sum, &e),
+	        SH_ERR_TRUST);
+	assert_false(exists(regfile));
+
+	snprintf(p1, sizeof p1, "%s/reg.keys/root.pub", tmp);
+	assert_int_equal(minisig_pubkey_load(p1, &root, &e), SH_OK);
+	if (regclient_add(home, "local", u, 1, &root, &off, &sum, &e))
+		fail_msg("regclient_add: %s", e.msg);
+	assert_int_equal(sum.root_version, 1);
+	assert_true(sum.index_version >= 2);
+	assert_int_equal(sum.npackages, 1);
+	assert_int_equal(sum.nnamespaces, 1);
+	assert_true(sum.expires > (int64_t)time(NULL));
+	assert_true(exists(regfile));
+	version = sum.index_version;
+
+	/* Offline, from the verified cache. */
+	assert_int_equal(regclient_open(home, NULL, &off, &s, &e), SH_OK);
+	assert_int_equal(s->n, 1);
+	assert_non_null(s->regs[0].ix);
+	j = regclient_list_json(s);
+	assert_non_null(j);
+	assert_int_equal(cJSON_GetArraySize(j), 1);
+	assert_int_equal(
+	        cJSON_GetObjectItem(cJSON_GetArrayItem(j, 0), "index_version")
+	                ->valuedouble,
+	        (double)version);
+	assert_null(cJSON_GetObjectItem(cJSON_GetArrayItem(j, 0), "problem"));
+	cJSON_Delete(j);
+	j = regclient_search(s, "NOOP");
+	assert_non_null(j);
+	assert_int_equal(cJSON_GetArraySize(j), 1);
+	assert_string_equal(
+	        cJSON_GetObjectItem(cJSON_GetArrayItem(j, 0), "name")
+	                ->valuestring,
+	        "testing/noop");
+	assert_string_equal(
+	        cJSON_GetObjectItem(cJSON_GetArrayItem(j, 0), "registry")
+	                ->valuestring,
+	        "local");
+	cJSON_Delete(j);
+	j = regclient_search(s, "no-such-skill-anywhere");
+	assert_int_equal(cJSON_GetArraySize(j), 0);
+	cJSON_Delete(j);
+
+	/* Trust imports the key the index lists for the namespace named. */
+	snprintf(trustfile, sizeof trustfile, "%s/trust.json", home);
+	if (regclient_trust_publishers(home, s, "local", ns, 1, &added, &e))
+		fail_msg("trust: %s", e.msg);
+	assert_int_equal(cJSON_GetArraySize(added), 1);
+	assert_string_equal(
+	        cJSON_GetObjectItem(cJSON_GetArrayItem(added, 0), "namespace")
+	                ->valuestring,
+	        "testing");
+	cJSON_Delete(added);
+	assert_true(exists(trustfile));
+	regclient_set_free(s);
+
+	/* Rollback: the mirror now serves the older, validly signed index. */
+	snprintf(p1, sizeof p1, "%s/old.json", tmp);
+	snprintf(p2, sizeof p2, "%s/index.json", reg);
+	copy_file(p1, p2);
+	snprintf(p1, sizeof p1, "%s/old.json.minisig", tmp);
+	snprintf(p2, sizeof p2, "%s/index.json.minisig", reg);
+	copy_file(p1, p2);
+	s = (struct regclient_set *)1;
+	assert_int_equal(regclient_open(home, NULL, &always, &s, &e),
+	                 SH_ERR_TRUST);
+	assert_null(s);
+	assert_non_null(strstr(e.msg, "rollback"));
+	/* Falling back keeps the newer cached index. */
+	assert_int_equal(regclient_open(home, NULL, &try, &s, &e), SH_OK);
+	assert_non_null(s->regs[0].ix);
+	j = regclient_list_json(s);
+	assert_int_equal(
+	        cJSON_GetObjectItem(cJSON_GetArrayItem(j, 0), "index_version")
+	                ->valuedouble,
+	        (double)version);
+	cJSON_Delete(j);
+	regclient_set_free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -312,6 +473,8 @@ int main(void)
 	        cmocka_unit_test_setup_teardown(test_damaged_file, setup_each,
 	                                        temphome_teardown),
 	        cmocka_unit_test_setup_teardown(test_unreachable_registry,
+	                                        setup_each, temphome_teardown),
+	        cmocka_unit_test_setup_teardown(test_signed_registry,
 	                                        setup_each, temphome_teardown),
 	};
 
