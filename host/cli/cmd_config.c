@@ -107,9 +107,10 @@ static int check_policy(const char *key, const char *value)
 			                 "like 1500, or 30s, 2m, 1h, 7d",
 			                 key);
 	}
-	if ((!strcmp(key, "artifacts-call-max") ||
+	if ((!strcmp(key, "memory") || !strcmp(key, "http-memory") ||
+	     !strcmp(key, "artifacts-call-max") ||
 	     !strcmp(key, "artifacts-max")) &&
-	    !exec_isolated_parse_size(value))
+	    !config_parse_size(value))
 		return cli_usage("config", "%s must be a size like 512M or 2G",
 		                 key);
 	if (!strcmp(key, "threads")) {
@@ -122,12 +123,6 @@ static int check_policy(const char *key, const char *value)
 			        "to %d",
 			        SANDBOX_THREADS_MAX);
 	}
-	if (!strcmp(key, "memory") && !exec_isolated_parse_size(value))
-		return cli_usage("config",
-		                 "memory must be a size like 512M or 2G");
-	if (!strcmp(key, "http-memory") && !exec_isolated_parse_size(value))
-		return cli_usage("config", "%s must be a size like 512M or 2G",
-		                 key);
 	if (!strcmp(key, "network")) {
 		char *copy = strdup(value), *save = NULL;
 		int bad = 0;

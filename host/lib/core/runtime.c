@@ -89,7 +89,7 @@ static sh_status open_isolated(struct runtime *rt, struct skill *s,
 
 	/* `config` checked these values when they were set. */
 	if ((v = config_policy(rt->config, s->desc->name, "memory")))
-		o.memory_max = exec_isolated_parse_size(v);
+		o.memory_max = config_parse_size(v);
 	if ((v = config_policy(rt->config, s->desc->name, "concurrency")))
 		o.pool_max = (unsigned)strtoul(v, NULL, 10);
 	if ((v = config_policy(rt->config, s->desc->name, "threads")))

@@ -35,7 +35,6 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "config.h"
 #include "executor.h"
 #include "hostapi.h"
 #include "skilldesc.h"
@@ -113,13 +112,6 @@ struct exec_isolated_stats {
 /* [thread-safe] A snapshot, for tests, `doctor` and metrics. 0 when ex is
  * not isolated. */
 int exec_isolated_stats(struct executor *ex, struct exec_isolated_stats *out);
-
-/* Parse a memory size ("512M", "2G", "1048576") into bytes; 0 when
- * malformed. The parser is config's (config_parse_size). */
-static inline uint64_t exec_isolated_parse_size(const char *s)
-{
-	return config_parse_size(s);
-}
 
 /*
  * The environment a worker process gets (NULL-terminated, freed with
