@@ -52,10 +52,12 @@ static void help(void)
 	     "                        port 0 picks a free port (see "
 	     "--ready-file)\n"
 	     "  --skill PATH.so       also serve this skill file (repeatable)\n"
-	     "  --short-names         expose bare tool names (refused when "
-	     "two\n"
-	     "                        tools share one)\n"
-	     "  --page-size N         tools per tools/list page (default 100)\n"
+	     "  --tool-names FORM     portable (default): names every client\n"
+	     "                        accepts, the bare tool name when unique\n"
+	     "                        (else skill_tool, ns_skill_tool);\n"
+	     "                        canonical: the old ns.skill.tool\n"
+	     "  --page-size N         tools per tools/list page (default "
+	     "1000)\n"
 	     "  --threads N           call workers (default 32)\n"
 	     "  --call-timeout DUR    default call deadline, e.g. 30s or 2m\n"
 	     "                        (a skill's own `timeout` wins; default:\n"
@@ -293,6 +295,7 @@ int cmd_serve(struct cli_ctx *ctx, int argc, char **argv)
 		O_SKILL,
 		O_PAGE,
 		O_SHORT,
+		O_TOOLNAMES,
 		O_STATELESS,
 		O_ORIGIN,
 		O_HOST,
@@ -320,6 +323,7 @@ int cmd_serve(struct cli_ctx *ctx, int argc, char **argv)
 	        {"skill", required_argument, NULL, O_SKILL},
 	        {"page-size", required_argument, NULL, O_PAGE},
 	        {"short-names", no_argument, NULL, O_SHORT},
+	        {"tool-names", required_argument, NULL, O_TOOLNAMES},
 	        {"stateless", no_argument, NULL, O_STATELESS},
 	        {"allow-origin", required_argument, NULL, O_ORIGIN},
 	        {"allow-host", required_argument, NULL, O_HOST},
@@ -345,7 +349,7 @@ int cmd_serve(struct cli_ctx *ctx, int argc, char **argv)
 	const char *origins[SERVE_MAX_LIST + 1] = {0};
 	const char *hosts[SERVE_MAX_LIST + 1] = {0};
 	int nskills = 0, norigins = 0, nhosts = 0, use_stdio = 0, c, rc = 0;
-	int short_names = 0, stateless = 0;
+	int canonical_names = 0, stateless = 0;
 	const char *http = NULL, *token_file = NULL, *ready = NULL;
 	const char *public_url = NULL;
 	long long page = 0, threads = 0, body = 0, poll = 0, conns = 0;
@@ -376,7 +380,25 @@ int cmd_serve(struct cli_ctx *ctx, int argc, char **argv)
 				return cli_usage("serve", "too many --skill");
 			skills[nskills++] = optarg;
 			break;
-		case O_SHORT: short_names = 1; break;
+		case O_SHORT:
+			/* Deprecated: portable names are bare when unique. */
+			fputs("skillhost serve: --short-names is deprecated "
+			      "and "
+			      "has no effect: tool names are portable by "
+			      "default (the bare name when unique); drop it\n",
+			      stderr);
+			break;
+		case O_TOOLNAMES:
+			if (!strcmp(optarg, "portable"))
+				canonical_names = 0;
+			else if (!strcmp(optarg, "canonical"))
+				canonical_names = 1;
+			else
+				return cli_usage(
+				        "serve",
+				        "--tool-names takes portable or "
+				        "canonical");
+			break;
 		case O_STATELESS: stateless = 1; break;
 		case O_ORIGIN:
 			if (norigins == SERVE_MAX_LIST)
@@ -521,12 +543,11 @@ int cmd_serve(struct cli_ctx *ctx, int argc, char **argv)
 		        .rt = rt,
 		        .page_size = (size_t)page,
 		        .threads = (unsigned)threads,
-		        .short_names = short_names,
+		        .canonical_names = canonical_names,
 		        .stateless = stateless,
 		        .call_timeout_ms = call_to,
 		};
-		if (mcp_server_new(&so, &srv, &err) != SH_OK ||
-		    mcp_server_check_names(srv, &err) != SH_OK) {
+		if (mcp_server_new(&so, &srv, &err) != SH_OK) {
 			rc = cli_fail(&err);
 			goto out;
 		}

@@ -18,6 +18,7 @@
 
 #include "jsonrpc.h"
 #include "mcp_server.h"
+#include "names.h"
 #include "runtime.h"
 
 #define MAX_MSGS 256
@@ -734,12 +735,30 @@ static void test_close_cancels(void **state)
 	cap_free(&c);
 }
 
-static void test_short_names(void **state)
+/* The name tools/list gives the tool whose canonical name is canon. */
+static const char *listed_name(const cJSON *list, const char *canon)
+{
+	const cJSON *t;
+
+	cJSON_ArrayForEach(t, cJSON_GetObjectItem(result(list), "tools"))
+	{
+		const cJSON *meta = cJSON_GetObjectItem(t, "_meta");
+		const cJSON *c =
+		        cJSON_GetObjectItem(meta, "io.skillhost/canonical");
+		if (cJSON_IsString(c) && !strcmp(c->valuestring, canon))
+			return cJSON_GetObjectItem(t, "name")->valuestring;
+	}
+	return NULL;
+}
+
+/* Portable names by default: bare when unique, skill_tool when two skills
+ * share a tool name, every one legal for every client, and a call by
+ * that name resolves; --tool-names canonical gives the old dotted form. */
+static void test_portable_names(void **state)
 {
 	static const char *const clash[] = {"testing-everything",
 	                                    "testing-noop"};
-	static const char *const one[] = {"testing-everything"};
-	struct mcp_server_opts o = {.short_names = 1, .threads = 1};
+	struct mcp_server_opts o = {.threads = 1};
 	struct mcp_server *s2;
 	struct mcp_session *s;
 	struct runtime *r2;
@@ -752,37 +771,67 @@ static void test_short_names(void **state)
 	r2 = open_rt(clash, 2);
 	assert_non_null(r2);
 	o.rt = r2;
-	assert_int_equal(mcp_server_new(&o, &s2, &e), SH_OK);
-	assert_int_equal(mcp_server_check_names(s2, &e), SH_ERR_USAGE);
-	assert_non_null(strstr(e.msg, "testing/everything.echo"));
-	assert_non_null(strstr(e.msg, "testing/noop.echo"));
-	mcp_server_free(s2);
-	runtime_close(r2);
-
-	r2 = open_rt(one, 1);
-	assert_non_null(r2);
-	o.rt = r2;
-	assert_int_equal(mcp_server_new(&o, &s2, &e), SH_OK);
-	assert_int_equal(mcp_server_check_names(s2, &e), SH_OK);
-	cap_init(&c);
-	assert_int_equal(mcp_session_new(s2, NULL, 0, NULL, &s, &e), SH_OK);
-	j = rpc(s, &c, init_msg);
-	cJSON_Delete(j);
-	j = rpc(s, &c,
-	        "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/list\"}");
-	cJSON_ArrayForEach(t, cJSON_GetObjectItem(result(j), "tools"))
-	        assert_null(strchr(cJSON_GetObjectItem(t, "name")->valuestring,
-	                           '.'));
-	cJSON_Delete(j);
-	j = rpc(s, &c,
-	        "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\","
-	        "\"params\":{\"name\":\"text\",\"arguments\":{\"text\":\"x\"}}"
-	        "}");
-	assert_string_equal(first_type(result(j)), "text");
-	cJSON_Delete(j);
-	mcp_session_close(s);
-	cap_free(&c);
-	mcp_server_free(s2);
+	for (int canonical = 0; canonical < 2; canonical++) {
+		o.canonical_names = canonical;
+		assert_int_equal(mcp_server_new(&o, &s2, &e), SH_OK);
+		cap_init(&c);
+		assert_int_equal(mcp_session_new(s2, NULL, 0, NULL, &s, &e),
+		                 SH_OK);
+		j = rpc(s, &c, init_msg);
+		cJSON_Delete(j);
+		j = rpc(s, &c,
+		        "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":"
+		        "\"tools/list\"}");
+		if (!canonical) {
+			cJSON_ArrayForEach(
+			        t, cJSON_GetObjectItem(result(j), "tools"))
+			{
+				const char *n = cJSON_GetObjectItem(t, "name")
+				                        ->valuestring;
+				assert_true(names_is_mcp_legal(n));
+				/* The canonical name stays in title when
+				 * the skill gave none. */
+				assert_non_null(
+				        cJSON_GetObjectItem(t, "title"));
+			}
+			assert_string_equal(
+			        listed_name(j, "testing/everything.echo"),
+			        "everything_echo");
+			assert_string_equal(listed_name(j, "testing/noop.echo"),
+			                    "noop_echo");
+			assert_string_equal(
+			        listed_name(j, "testing/everything.text"),
+			        "text");
+		} else {
+			assert_string_equal(
+			        listed_name(j, "testing/everything.echo"),
+			        "testing.everything.echo");
+			assert_string_equal(
+			        listed_name(j, "testing/everything.text"),
+			        "testing.everything.text");
+		}
+		cJSON_Delete(j);
+		j = rpc(s, &c,
+		        canonical
+		                ? "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":"
+		                  "\"tools/call\",\"params\":{\"name\":"
+		                  "\"testing.everything.text\",\"arguments\":"
+		                  "{\"text\":\"x\"}}}"
+		                : "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":"
+		                  "\"tools/call\",\"params\":{\"name\":"
+		                  "\"text\",\"arguments\":{\"text\":\"x\"}}}");
+		assert_string_equal(first_type(result(j)), "text");
+		cJSON_Delete(j);
+		j = rpc(s, &c,
+		        "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":"
+		        "\"tools/call\",\"params\":{\"name\":\"noop_echo\","
+		        "\"arguments\":{\"text\":\"y\"}}}");
+		assert_non_null(result(j));
+		cJSON_Delete(j);
+		mcp_session_close(s);
+		cap_free(&c);
+		mcp_server_free(s2);
+	}
 	runtime_close(r2);
 }
 
@@ -927,7 +976,7 @@ int main(void)
 	        cmocka_unit_test(test_logging),
 	        cmocka_unit_test(test_cancel),
 	        cmocka_unit_test(test_close_cancels),
-	        cmocka_unit_test(test_short_names),
+	        cmocka_unit_test(test_portable_names),
 	        cmocka_unit_test(test_stateless),
 	        cmocka_unit_test(test_drain),
 	        cmocka_unit_test(test_concurrency),

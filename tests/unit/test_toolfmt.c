@@ -41,7 +41,13 @@ static int setup(void **state)
 	tool.skill = &skill;
 	tool.desc = &desc;
 	snprintf(tool.canonical, sizeof tool.canonical, "acme/weather.current");
-	names_mcp(tool.canonical, tool.mcp_name);
+	{
+		const char *canon = tool.canonical;
+		struct sh_error e;
+		assert_int_equal(names_mcp(&canon, 1, &tool.mcp_name, &e),
+		                 SH_OK);
+	}
+	names_dotted(tool.canonical, tool.dotted);
 	names_fc(tool.canonical, tool.fc_name);
 	return 0;
 }
@@ -63,12 +69,13 @@ static void test_mcp_exact(void **state)
 	(void)state;
 	s = print(toolfmt_mcp(&tool));
 	assert_string_equal(
-	        s, "{\"name\":\"acme.weather.current\",\"title\":\"Current "
+	        s, "{\"name\":\"current\",\"title\":\"Current "
 	           "weather\",\"description\":\"The weather now.\","
 	           "\"inputSchema\":{\"type\":\"object\",\"properties\":{"
 	           "\"place\":{\"type\":\"string\"}},\"required\":[\"place\"]},"
 	           "\"annotations\":{\"readOnlyHint\":true,"
-	           "\"destructiveHint\":false}}");
+	           "\"destructiveHint\":false},\"_meta\":{"
+	           "\"io.skillhost/canonical\":\"acme/weather.current\"}}");
 	free(s);
 }
 
@@ -84,7 +91,10 @@ static void test_mcp_optional_members(void **state)
 	                     "\"type\":\"number\"}}}";
 	o = toolfmt_mcp(&tool);
 	assert_non_null(o);
-	assert_null(cJSON_GetObjectItem(o, "title"));
+	/* No title of its own: the canonical name is the title. */
+	assert_string_equal(
+	        cJSON_GetStringValue(cJSON_GetObjectItem(o, "title")),
+	        "acme/weather.current");
 	/* No hint set: no annotations at all, so MCP's defaults apply. */
 	assert_null(cJSON_GetObjectItem(o, "annotations"));
 	assert_true(cJSON_IsObject(cJSON_GetObjectItem(o, "outputSchema")));
@@ -133,10 +143,10 @@ static void test_info(void **state)
 	        "current");
 	assert_string_equal(
 	        cJSON_GetStringValue(cJSON_GetObjectItem(o, "mcpName")),
-	        "acme.weather.current");
+	        "current");
 	assert_string_equal(
 	        cJSON_GetStringValue(cJSON_GetObjectItem(o, "functionName")),
-	        "acme__weather__current");
+	        "current");
 	assert_true(cJSON_IsObject(cJSON_GetObjectItem(o, "inputSchema")));
 	cJSON *h = cJSON_GetObjectItem(o, "hints");
 	assert_true(cJSON_IsTrue(cJSON_GetObjectItem(h, "readOnlyHint")));

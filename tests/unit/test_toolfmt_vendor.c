@@ -31,6 +31,12 @@ static struct tool *mk(const char *schema)
 	tool.desc = &desc;
 	snprintf(tool.canonical, sizeof tool.canonical, "ns/skill.t");
 	names_fc(tool.canonical, tool.fc_name);
+	{
+		const char *canon = tool.canonical;
+		struct sh_error e;
+		assert_int_equal(names_mcp(&canon, 1, &tool.mcp_name, &e),
+		                 SH_OK);
+	}
 	return &tool;
 }
 
@@ -127,7 +133,7 @@ static void test_shapes(void **state)
 	(void)state;
 	s = decl(CLOSED, TOOLFMT_OPENAI);
 	assert_string_equal(s, "{\"type\":\"function\",\"function\":{\"name\":"
-	                       "\"ns__skill__t\",\"description\":\"Does t.\","
+	                       "\"t\",\"description\":\"Does t.\","
 	                       "\"parameters\":" CLOSED ",\"strict\":true}}");
 	free(s);
 	s = decl("{\"type\":\"object\"}", TOOLFMT_OPENAI);
@@ -135,16 +141,16 @@ static void test_shapes(void **state)
 	free(s);
 	s = decl(CLOSED, TOOLFMT_OPENAI_RESPONSES);
 	assert_string_equal(s,
-	                    "{\"type\":\"function\",\"name\":\"ns__skill__t\","
+	                    "{\"type\":\"function\",\"name\":\"t\","
 	                    "\"description\":\"Does t.\",\"parameters\":" CLOSED
 	                    ",\"strict\":true}");
 	free(s);
 	s = decl(CLOSED, TOOLFMT_ANTHROPIC);
-	assert_string_equal(s, "{\"name\":\"ns__skill__t\",\"description\":"
+	assert_string_equal(s, "{\"name\":\"t\",\"description\":"
 	                       "\"Does t.\",\"input_schema\":" CLOSED "}");
 	free(s);
 	s = decl(CLOSED, TOOLFMT_BEDROCK);
-	assert_string_equal(s, "{\"toolSpec\":{\"name\":\"ns__skill__t\","
+	assert_string_equal(s, "{\"toolSpec\":{\"name\":\"t\","
 	                       "\"description\":\"Does t.\",\"inputSchema\":"
 	                       "{\"json\":" CLOSED "}}}");
 	free(s);
@@ -153,14 +159,14 @@ static void test_shapes(void **state)
 	        "\"type\":\"object\",\"properties\":{\"a\":{\"type\":"
 	        "\"string\"}}}",
 	        TOOLFMT_GEMINI);
-	assert_string_equal(s, "{\"name\":\"ns__skill__t\",\"description\":"
+	assert_string_equal(s, "{\"name\":\"t\",\"description\":"
 	                       "\"Does t.\",\"parametersJsonSchema\":{\"type\":"
 	                       "\"object\",\"properties\":{\"a\":{\"type\":"
 	                       "\"string\"}}}}");
 	free(s);
 	s = decl(CLOSED, TOOLFMT_OLLAMA);
 	assert_string_equal(s, "{\"type\":\"function\",\"function\":{\"name\":"
-	                       "\"ns__skill__t\",\"description\":\"Does t.\","
+	                       "\"t\",\"description\":\"Does t.\","
 	                       "\"parameters\":" CLOSED "}}");
 	free(s);
 }
@@ -301,11 +307,11 @@ static void test_catalog_fragments(void **state)
 
 	s = fragment(rt, TOOLFMT_BEDROCK);
 	assert_non_null(strstr(s, "{\"toolConfig\":{\"tools\":[{\"toolSpec\":"
-	                          "{\"name\":\"example__hello__greet\""));
+	                          "{\"name\":\"greet\""));
 	free(s);
 	s = fragment(rt, TOOLFMT_GEMINI_OPENAPI);
 	assert_non_null(strstr(s, "{\"tools\":[{\"functionDeclarations\":[{"
-	                          "\"name\":\"example__hello__greet\""));
+	                          "\"name\":\"greet\""));
 	assert_non_null(strstr(s, "\"parameters\":{\"type\":\"OBJECT\""));
 	assert_null(strstr(s, "additionalProperties"));
 	free(s);

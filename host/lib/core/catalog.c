@@ -24,7 +24,8 @@ struct catalog {
 	struct tool **tools;    /* sorted by canonical name */
 	size_t ntools;
 	struct slot *slots;
-	size_t nslots; /* power of two */
+	size_t nslots;                    /* power of two */
+	char (*names)[NAMES_MCP_MAX + 1]; /* portable names, as tools */
 	catalog_open_fn open;
 	void *open_ud;
 	atomic_int refs;
@@ -95,6 +96,7 @@ void catalog_unref(struct catalog *c)
 	free(c->by_name);
 	free(c->tools);
 	free(c->slots);
+	free(c->names);
 	for (size_t i = 0; i < c->ndisabled; i++) {
 		free(c->disabled[i].name);
 		free(c->disabled[i].why);
@@ -260,7 +262,7 @@ sh_status catalog_add(struct catalog *c, struct skilldesc *desc,
 		                     sizeof t->canonical, e);
 		if (rc != SH_OK)
 			goto fail;
-		names_mcp(t->canonical, t->mcp_name);
+		names_dotted(t->canonical, t->dotted);
 		names_fc(t->canonical, t->fc_name);
 	}
 	c->skills[c->nskills++] = s;
@@ -306,10 +308,12 @@ static struct slot *slot_for(struct slot *slots, size_t n, const char *key)
 }
 
 static sh_status index_full(struct catalog *c, struct tool *t, const char *key,
-                            struct sh_error *e)
+                            int alias, struct sh_error *e)
 {
 	struct slot *s = slot_for(c->slots, c->nslots, key);
 
+	if (s->full && s->full != t && alias)
+		return SH_OK;
 	if (s->full && s->full != t)
 		return sh_error_set(
 		        e, SH_ERR_USAGE,
@@ -325,31 +329,55 @@ sh_status catalog_seal(struct catalog *c, struct sh_error *e)
 {
 	size_t n = 0, k = 0;
 
+	const char **canon = NULL;
+	sh_status rc = SH_OK;
+
 	free(c->tools);
 	free(c->slots);
+	free(c->names);
 	c->tools = NULL;
 	c->slots = NULL;
+	c->names = NULL;
 	for (size_t i = 0; i < c->nskills; i++)
 		n += c->skills[i]->desc->ntools;
 	c->ntools = n;
 	c->tools = calloc(n ? n : 1, sizeof(struct tool *));
-	/* Four names per tool, at most half full for short probe runs. */
+	/* Five names per tool, at most a third full for short probe runs. */
 	c->nslots = 16;
-	while (c->nslots < n * 8)
+	while (c->nslots < n * 16)
 		c->nslots *= 2;
 	c->slots = calloc(c->nslots, sizeof *c->slots);
-	if (!c->tools || !c->slots)
+	c->names = calloc(n ? n : 1, sizeof *c->names);
+	canon = calloc(n ? n : 1, sizeof *canon);
+	if (!c->tools || !c->slots || !c->names || !canon) {
+		free(canon);
 		return sh_error_set(e, SH_ERR_NOMEM, "out of memory");
+	}
 	for (size_t i = 0; i < c->nskills; i++)
 		for (uint32_t j = 0; j < c->skills[i]->desc->ntools; j++)
 			c->tools[k++] = &c->skills[i]->tools[j];
 	qsort(c->tools, n, sizeof(struct tool *), by_canonical);
+	for (size_t i = 0; i < n; i++)
+		canon[i] = c->tools[i]->canonical;
+	rc = names_mcp(canon, n, c->names, e);
+	free(canon);
+	if (rc != SH_OK)
+		return rc;
+	/* Primary names first, so an old alias never takes one. */
 	for (size_t i = 0; i < n; i++) {
 		struct tool *t = c->tools[i];
-		sh_status rc;
-		if ((rc = index_full(c, t, t->canonical, e)) ||
-		    (rc = index_full(c, t, t->mcp_name, e)) ||
-		    (rc = index_full(c, t, t->fc_name, e)))
+		/* Written only when it changes (see catalog.h): the usual
+		 * reload leaves shared tools untouched. */
+		if (strcmp(t->mcp_name, c->names[i]))
+			memcpy(t->mcp_name, c->names[i], sizeof t->mcp_name);
+		if ((rc = index_full(c, t, t->canonical, 0, e)) ||
+		    (rc = index_full(c, t, c->names[i], 0, e)))
+			return rc;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct tool *t = c->tools[i];
+		if ((rc = index_full(c, t, t->dotted, 1, e)) ||
+		    (rc = index_full(c, t, t->fc_name, 1, e)))
 			return rc;
 	}
 	for (size_t i = 0; i < n; i++) {

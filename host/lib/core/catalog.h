@@ -11,9 +11,16 @@
  * listing tools never loads code and start-up does not grow with the number of
  * skills.
  *
- * Tools are found by canonical name ("ns/skill.tool"), MCP name
- * ("ns.skill.tool"), function-calling name ("ns__skill__tool"), or the bare
- * tool name when exactly one skill has a tool of that name.
+ * Tools are found by canonical name ("ns/skill.tool"), portable MCP name
+ * (names_mcp: "tool", "skill_tool", ...), the old dotted MCP name
+ * ("ns.skill.tool"), the old function-calling name ("ns__skill__tool"), or
+ * the bare tool name when exactly one skill has a tool of that name.
+ *
+ * Portable names depend on the whole catalog, so catalog_seal computes
+ * them. A skill shared by two catalogs keeps one struct tool: its mcp_name
+ * is rewritten only when the new catalog gives it a different name (a
+ * collision came or went), under the runtime's reload lock; each catalog's
+ * lookup table keeps its own copy of the names it indexed.
  */
 #ifndef SH_CATALOG_H
 #define SH_CATALOG_H
@@ -38,10 +45,11 @@ struct tool {
 	uint32_t index; /* into skill->desc->tools */
 	const struct tooldesc *desc;
 	char canonical[NAMES_CANONICAL_MAX + 1];
-	char mcp_name[NAMES_MCP_MAX + 1];
-	char fc_name[NAMES_FC_MAX + 1];
-	_Atomic(struct schema *) input;  /* compiled on first use */
-	_Atomic(struct schema *) output; /* compiled on first use */
+	char mcp_name[NAMES_MCP_MAX + 1];  /* portable: MCP, vendors, agent */
+	char dotted[NAMES_DOTTED_MAX + 1]; /* "ns.skill.tool" (old MCP form) */
+	char fc_name[NAMES_FC_MAX + 1];    /* "ns__skill__tool" (old alias) */
+	_Atomic(struct schema *) input;    /* compiled on first use */
+	_Atomic(struct schema *) output;   /* compiled on first use */
 };
 
 struct skill {
@@ -93,7 +101,9 @@ sh_status catalog_add_shared(struct catalog *c, struct skill *s,
 sh_status catalog_add_disabled(struct catalog *c, const char *name,
                                const char *why, struct sh_error *e);
 
-/* Index the tools. Refuses two tools whose derived names collide. */
+/* Give every tool its portable name and index the tools. Refuses two
+ * tools whose canonical or portable names collide; an old alias (dotted,
+ * "ns__skill__tool") that another tool's portable name took is dropped. */
 sh_status catalog_seal(struct catalog *c, struct sh_error *e);
 
 size_t catalog_skill_count(const struct catalog *c);

@@ -11,9 +11,19 @@
 
 #include "catalog.h"
 
-/* The MCP Tool object: name (MCP name), title, description, inputSchema,
- * outputSchema, annotations (only the hints the skill set). NULL when out of
- * memory or a stored schema does not parse. Owned by the caller. */
+/* The _meta key that carries a tool's canonical name ("ns/skill.tool"). */
+#define TOOLFMT_META_CANONICAL "io.skillhost/canonical"
+
+/* The tool's inputSchema as served: parsed and made portable (sp_rewrite,
+ * schema_portable.h). Arguments are still validated against the original.
+ * NULL when out of memory or the stored schema does not parse. */
+cJSON *toolfmt_input_schema(const struct tool *t);
+
+/* The MCP Tool object: name (the portable name), title (the skill's, else
+ * the canonical name), description, inputSchema (portable),
+ * outputSchema, annotations (only the hints the skill set) and _meta
+ * {TOOLFMT_META_CANONICAL: canonical}. NULL when out of memory or a stored
+ * schema does not parse. Owned by the caller. */
 cJSON *toolfmt_mcp(const struct tool *t);
 
 /* The JSON `skillhost tools --json` prints for a tool: every name, the

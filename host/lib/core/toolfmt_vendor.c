@@ -3,6 +3,8 @@
  */
 #include "toolfmt_vendor.h"
 
+#include "toolfmt.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -631,7 +633,7 @@ static cJSON *fn_object(const struct tool *t, cJSON *params, int strict,
 	cJSON *f = cJSON_CreateObject();
 
 	if (!f || (typed && !cJSON_AddStringToObject(f, "type", "function")) ||
-	    !cJSON_AddStringToObject(f, "name", t->fc_name) ||
+	    !cJSON_AddStringToObject(f, "name", t->mcp_name) ||
 	    !cJSON_AddStringToObject(f, "description", t->desc->description)) {
 		cJSON_Delete(f);
 		cJSON_Delete(params);
@@ -664,7 +666,7 @@ static cJSON *typed_function(cJSON *f)
 sh_status toolfmt_vendor_tool(const struct tool *t, enum toolfmt_vendor v,
                               cJSON **out, struct sh_error *e)
 {
-	cJSON *schema = cJSON_Parse(t->desc->input_schema);
+	cJSON *schema = toolfmt_input_schema(t);
 	cJSON *o = NULL, *conv = NULL;
 	sh_status rc = SH_OK;
 	int strict;
@@ -672,7 +674,8 @@ sh_status toolfmt_vendor_tool(const struct tool *t, enum toolfmt_vendor v,
 	*out = NULL;
 	if (!schema)
 		return sh_error_set(e, SH_ERR_INVALID,
-		                    "%s: the input schema is not valid JSON",
+		                    "%s: the input schema is not valid JSON "
+		                    "(or out of memory)",
 		                    t->canonical);
 	switch (v) {
 	case TOOLFMT_OPENAI:
@@ -691,7 +694,7 @@ sh_status toolfmt_vendor_tool(const struct tool *t, enum toolfmt_vendor v,
 		break;
 	case TOOLFMT_ANTHROPIC:
 		o = cJSON_CreateObject();
-		if (o && cJSON_AddStringToObject(o, "name", t->fc_name) &&
+		if (o && cJSON_AddStringToObject(o, "name", t->mcp_name) &&
 		    cJSON_AddStringToObject(o, "description",
 		                            t->desc->description)) {
 			cJSON_AddItemToObject(o, "input_schema", schema);
@@ -705,7 +708,7 @@ sh_status toolfmt_vendor_tool(const struct tool *t, enum toolfmt_vendor v,
 		cJSON *spec = cJSON_CreateObject(), *in;
 		o = cJSON_CreateObject();
 		if (o && spec &&
-		    cJSON_AddStringToObject(spec, "name", t->fc_name) &&
+		    cJSON_AddStringToObject(spec, "name", t->mcp_name) &&
 		    cJSON_AddStringToObject(spec, "description",
 		                            t->desc->description) &&
 		    (in = cJSON_AddObjectToObject(spec, "inputSchema"))) {
@@ -731,7 +734,7 @@ sh_status toolfmt_vendor_tool(const struct tool *t, enum toolfmt_vendor v,
 			break;
 		}
 		o = cJSON_CreateObject();
-		if (o && cJSON_AddStringToObject(o, "name", t->fc_name) &&
+		if (o && cJSON_AddStringToObject(o, "name", t->mcp_name) &&
 		    cJSON_AddStringToObject(o, "description",
 		                            t->desc->description)) {
 			if (conv)

@@ -20,8 +20,8 @@
  *   ollama            {"tools":[{"type":"function","function":{name,
  *                     description,parameters}}]}
  *
- * Names are the catalog's function-calling names (fc_name): derived from
- * the canonical name alone, so stable, and mapped back with catalog_find.
+ * Names are the catalog's portable names (mcp_name, names.h), the same
+ * the MCP server shows, and mapped back with catalog_find.
  *
  * Schemas. The host validates every call's arguments against the tool's
  * own schema before the skill runs (dispatch.c), so a converted schema only

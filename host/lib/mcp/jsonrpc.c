@@ -151,9 +151,12 @@ sh_status jsonrpc_parse(const char *text, size_t len, struct jsonrpc_msg *m,
 		 * but it must still be well formed to be ignored quietly. */
 		if (!id || !!result == !!error ||
 		    (error && !cJSON_IsObject(error))) {
+			/* The id was read: the error answers it. */
+			char known[JSONRPC_ID_TEXT_MAX + 1];
+			snprintf(known, sizeof known, "%s", m->id);
 			jsonrpc_msg_free(m);
 			return refuse(
-			        why, JSONRPC_INVALID_REQUEST, NULL,
+			        why, JSONRPC_INVALID_REQUEST, known,
 			        "Invalid Request: a message needs "
 			        "\"method\" (a request or notification) or "
 			        "\"id\" with one of \"result\" and "

@@ -35,8 +35,12 @@
 /* Room for short messages built here. */
 #define MCP_MSG_MAX 1536
 
-static const char *const versions[] = {"2025-11-25", "2025-06-18",
-                                       "2025-03-26"};
+/* 2024-11-05 is still what some clients (older SDKs, IDE plugins) speak:
+ * answering it rather than counter-offering keeps them connected, and
+ * nothing this server sends is outside that revision but for fields an
+ * older client ignores. */
+static const char *const versions[] = {"2025-11-25", "2025-06-18", "2025-03-26",
+                                       "2024-11-05"};
 
 /* Why a call was cancelled; the first reason wins. */
 enum cancel_reason {
@@ -64,7 +68,7 @@ struct mcp_job {
 struct mcp_server {
 	struct runtime *rt;
 	size_t page_size;
-	int short_names;
+	int canonical_names;
 	int stateless;
 	int64_t call_timeout_ms;
 	char *instructions;
@@ -487,13 +491,7 @@ static void *worker_main(void *arg)
 static void on_catalog_change(void *ud)
 {
 	struct mcp_server *srv = ud;
-	struct sh_error err;
 
-	if (mcp_server_check_names(srv, &err) != SH_OK)
-		hostlog(SKILL_LOG_ERROR,
-		        "after the installed skills changed: %s; the colliding "
-		        "tools are listed by their full MCP names",
-		        err.msg);
 	pthread_mutex_lock(&srv->slock);
 	for (struct mcp_session *s = srv->sessions; s; s = s->next) {
 		size_t len;
@@ -536,7 +534,7 @@ sh_status mcp_server_new(const struct mcp_server_opts *o,
 		return sh_error_set(e, SH_ERR_NOMEM, "out of memory");
 	srv->rt = o->rt;
 	srv->page_size = o->page_size ? o->page_size : MCP_PAGE_SIZE_DEFAULT;
-	srv->short_names = o->short_names;
+	srv->canonical_names = o->canonical_names;
 	srv->stateless = o->stateless;
 	srv->call_timeout_ms = o->call_timeout_ms;
 	pthread_mutex_init(&srv->qlock, NULL);
@@ -571,37 +569,6 @@ sh_status mcp_server_new(const struct mcp_server_opts *o,
 	return SH_OK;
 fail:
 	mcp_server_free(srv);
-	return rc;
-}
-
-sh_status mcp_server_check_names(struct mcp_server *srv, struct sh_error *e)
-{
-	struct catalog *c;
-	sh_status rc = SH_OK;
-
-	if (!srv->short_names)
-		return SH_OK;
-	c = runtime_acquire(srv->rt);
-	for (size_t i = 0; i < catalog_tool_count(c) && rc == SH_OK; i++) {
-		struct tool *t = catalog_tool_at(c, i);
-		if (catalog_find(c, t->desc->name, NULL) == t)
-			continue;
-		for (size_t k = 0; k < catalog_tool_count(c); k++) {
-			struct tool *u = catalog_tool_at(c, k);
-			if (u != t && !strcmp(u->desc->name, t->desc->name)) {
-				rc = sh_error_set(
-				        e, SH_ERR_USAGE,
-				        "--short-names: two tools are both "
-				        "called \"%s\": %s and %s; drop "
-				        "--short-names or load only one of "
-				        "them",
-				        t->desc->name, t->canonical,
-				        u->canonical);
-				break;
-			}
-		}
-	}
-	runtime_release(c);
 	return rc;
 }
 
@@ -780,15 +747,12 @@ static void do_set_level(struct mcp_session *s, const struct jsonrpc_msg *m,
 	reply_result(r, m->id, NULL);
 }
 
-/* The name a client sees for t. */
+/* The name a client sees for t: the catalog's portable name unless the
+ * operator asked for the old dotted form. */
 static const char *public_name(const struct mcp_server *srv,
-                               const struct catalog *c, const struct tool *t)
+                               const struct tool *t)
 {
-	/* A bare name two skills share would be ambiguous: those tools keep
-	 * their full MCP names (mcp_server_check_names reports them). */
-	if (srv->short_names && catalog_find(c, t->desc->name, NULL) == t)
-		return t->desc->name;
-	return t->mcp_name;
+	return srv->canonical_names ? t->dotted : t->mcp_name;
 }
 
 /* The index of the first tool after the one a cursor names, or SIZE_MAX
@@ -852,7 +816,7 @@ static void do_list(struct mcp_session *s, const struct jsonrpc_msg *m,
 	for (i = start; i < n && i - start < srv->page_size; i++) {
 		struct tool *t = catalog_tool_at(c, i);
 		cJSON *o = toolfmt_mcp(t);
-		const char *name = public_name(srv, c, t);
+		const char *name = public_name(srv, t);
 		if (!o)
 			goto nomem;
 		cJSON_AddItemToArray(arr, o);

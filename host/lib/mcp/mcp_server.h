@@ -47,7 +47,9 @@ struct mcp_session;
 
 #define MCP_VERSION_LATEST "2025-11-25"
 /* Tools per tools/list page unless told otherwise, and the most allowed. */
-#define MCP_PAGE_SIZE_DEFAULT 100
+/* Clients that ignore nextCursor (the Inspector, some IDEs) see only the
+ * first page, so one page holds a typical catalog. */
+#define MCP_PAGE_SIZE_DEFAULT 1000
 #define MCP_PAGE_SIZE_MAX     10000
 /* Call workers unless told otherwise, and the most allowed. */
 #define MCP_THREADS_DEFAULT 32
@@ -63,9 +65,11 @@ struct mcp_server_opts {
 	struct runtime *rt; /* borrowed; sealed */
 	size_t page_size;   /* 0: MCP_PAGE_SIZE_DEFAULT */
 	unsigned threads;   /* call workers; 0: MCP_THREADS_DEFAULT */
-	int short_names;    /* expose bare tool names */
-	int stateless;      /* no state outlives a request (HTTP
-	                     * --stateless): no list_changed */
+	/* Tool names as "ns.skill.tool" (serve --tool-names canonical)
+	 * instead of the portable names (names.h) every client accepts. */
+	int canonical_names;
+	int stateless; /* no state outlives a request (HTTP
+	                * --stateless): no list_changed */
 	/* The host-wide call deadline for this server, below a skill's own
 	 * `timeout`; 0: the host config's, else CONFIG_TIMEOUT_DEFAULT_MS. */
 	int64_t call_timeout_ms;
@@ -102,10 +106,6 @@ enum mcp_rx {
  * runtime for catalog changes. */
 sh_status mcp_server_new(const struct mcp_server_opts *o,
                          struct mcp_server **out, struct sh_error *e);
-
-/* [thread-safe] With short names, refuse a catalog in which two tools
- * share a bare name, naming both. Always SH_OK otherwise. */
-sh_status mcp_server_check_names(struct mcp_server *srv, struct sh_error *e);
 
 /* [thread-safe] Calls queued or running. */
 size_t mcp_server_calls(struct mcp_server *srv);

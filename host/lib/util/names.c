@@ -38,7 +38,7 @@ static void shorten(const char *canonical, char *name, size_t max)
 		snprintf(name + keep + 1 + 2 * i, 3, "%02x", h[i]);
 }
 
-void names_mcp(const char *canonical, char out[NAMES_MCP_MAX + 1])
+void names_dotted(const char *canonical, char out[NAMES_DOTTED_MAX + 1])
 {
 	char buf[NAMES_CANONICAL_MAX * 2 + 2];
 	size_t j = 0;
@@ -46,9 +46,9 @@ void names_mcp(const char *canonical, char out[NAMES_MCP_MAX + 1])
 	for (const char *p = canonical; *p && j < sizeof buf - 1; p++)
 		buf[j++] = *p == '/' ? '.' : *p;
 	buf[j] = '\0';
-	shorten(canonical, buf, NAMES_MCP_MAX);
-	memcpy(out, buf, NAMES_MCP_MAX);
-	out[NAMES_MCP_MAX] = '\0';
+	shorten(canonical, buf, NAMES_DOTTED_MAX);
+	memcpy(out, buf, NAMES_DOTTED_MAX);
+	out[NAMES_DOTTED_MAX] = '\0';
 }
 
 void names_fc(const char *canonical, char out[NAMES_FC_MAX + 1])
@@ -86,9 +86,14 @@ static int legal(const char *name, size_t max, int allow_dot)
 	return 1;
 }
 
+int names_is_dotted_legal(const char *name)
+{
+	return legal(name, NAMES_DOTTED_MAX, 1);
+}
+
 int names_is_mcp_legal(const char *name)
 {
-	return legal(name, NAMES_MCP_MAX, 1);
+	return legal(name, NAMES_MCP_MAX, 0);
 }
 
 int names_is_fc_legal(const char *name)
@@ -247,4 +252,126 @@ int skilldesc_semver_compare(const char *a, const char *b)
 			return (*pa == '.') ? 1 : (*pb == '.') ? -1 : 0;
 		pa++, pb++;
 	}
+}
+
+/* --- portable MCP names over a whole catalog --- */
+
+/* How qualified a portable name is: the tool alone, skill_tool,
+ * ns_skill_tool, and ns_skill_tool cut to make room for a hash. */
+enum { LEVEL_TOOL, LEVEL_SKILL, LEVEL_NS, LEVEL_HASH };
+
+struct pname {
+	const char *canonical;
+	int level;
+	char *out;
+};
+
+/* Append n bytes of src, each outside [A-Za-z0-9_-] as '_'. */
+static void put_part(char *dst, size_t cap, size_t *j, const char *src,
+                     size_t n)
+{
+	for (size_t i = 0; i < n && *j < cap - 1; i++) {
+		char c = src[i];
+		int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		         (c >= '0' && c <= '9') || c == '_' || c == '-';
+		dst[(*j)++] = ok ? c : '_';
+	}
+	dst[*j] = '\0';
+}
+
+/* The name of p at its level. */
+static void candidate(struct pname *p)
+{
+	char buf[NAMES_CANONICAL_MAX + 8];
+	const char *c = p->canonical, *slash = strchr(c, '/');
+	const char *skill = slash ? slash + 1 : c;
+	const char *dot = strchr(skill, '.');
+	const char *tool = dot ? dot + 1 : skill;
+	size_t j = 0;
+
+	if (p->level >= LEVEL_NS && slash) {
+		put_part(buf, sizeof buf, &j, c, (size_t)(slash - c));
+		put_part(buf, sizeof buf, &j, "_", 1);
+	}
+	if (p->level >= LEVEL_SKILL && dot) {
+		put_part(buf, sizeof buf, &j, skill, (size_t)(dot - skill));
+		put_part(buf, sizeof buf, &j, "_", 1);
+	}
+	put_part(buf, sizeof buf, &j, tool, strlen(tool));
+	if (j == 0)
+		put_part(buf, sizeof buf, &j, "_", 1);
+	if (p->level == LEVEL_HASH && j <= NAMES_MCP_MAX) {
+		/* Force the cut: pad past the limit, then shorten. */
+		while (j <= NAMES_MCP_MAX)
+			buf[j++] = '_';
+		buf[j] = '\0';
+	}
+	shorten(c, buf, NAMES_MCP_MAX);
+	memcpy(p->out, buf, NAMES_MCP_MAX);
+	p->out[NAMES_MCP_MAX] = '\0';
+}
+
+static int by_name(const void *a, const void *b)
+{
+	const struct pname *x = *(struct pname *const *)a;
+	const struct pname *y = *(struct pname *const *)b;
+	int c = strcmp(x->out, y->out);
+
+	return c ? c : strcmp(x->canonical, y->canonical);
+}
+
+sh_status names_mcp(const char *const *canonical, size_t n,
+                    char (*out)[NAMES_MCP_MAX + 1], struct sh_error *e)
+{
+	struct pname *p = calloc(n ? n : 1, sizeof *p);
+	struct pname **order = calloc(n ? n : 1, sizeof *order);
+	sh_status rc = SH_OK;
+	int bumped = 1;
+
+	if (!p || !order) {
+		free(p);
+		free(order);
+		return sh_error_set(e, SH_ERR_NOMEM, "out of memory");
+	}
+	for (size_t i = 0; i < n; i++) {
+		p[i] = (struct pname){canonical[i], LEVEL_TOOL, out[i]};
+		order[i] = &p[i];
+	}
+	/* Every tool of a group that shares a name moves up one level, and
+	 * again until no two share one. Levels only rise, so this ends, and
+	 * the outcome depends on the set of names alone, not on its order. */
+	while (bumped) {
+		bumped = 0;
+		for (size_t i = 0; i < n; i++)
+			candidate(&p[i]);
+		qsort(order, n, sizeof *order, by_name);
+		for (size_t i = 0; i + 1 < n; i++) {
+			size_t k = i + 1;
+			while (k < n && !strcmp(order[i]->out, order[k]->out))
+				k++;
+			if (k == i + 1)
+				continue;
+			for (size_t m = i; m < k; m++) {
+				if (order[m]->level < LEVEL_HASH) {
+					order[m]->level++;
+					bumped = 1;
+				} else if (rc == SH_OK) {
+					rc = sh_error_set(
+					        e, SH_ERR_USAGE,
+					        "tools %s and %s both map to "
+					        "the MCP name \"%s\"; remove "
+					        "one of the skills",
+					        order[i]->canonical,
+					        order[i + 1]->canonical,
+					        order[i]->out);
+				}
+			}
+			i = k - 1;
+		}
+		if (rc != SH_OK)
+			break;
+	}
+	free(order);
+	free(p);
+	return rc;
 }

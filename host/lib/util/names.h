@@ -1,18 +1,26 @@
 /*
  * names.h - tool names for each surface.
  *
- * Every tool has one canonical name, "namespace/skill.tool", and names
- * derived from it alone, so they never change when other skills come or go:
+ * Every tool has one canonical name, "namespace/skill.tool" (the CLI's),
+ * and these derived ones:
  *
- *   MCP              [A-Za-z0-9_.-]{1,128}   "namespace.skill.tool"
- *   function calling [A-Za-z0-9_-]{1,64}     "namespace__skill__tool"
- *     (OpenAI, Anthropic, Bedrock, Gemini, Ollama)
+ *   portable  [A-Za-z0-9_-]{1,64}    "tool", "skill_tool" or "ns_skill_tool"
+ *     What MCP clients and function-calling APIs see (MCP, `tools --format`,
+ *     the agent loop). Claude Desktop and claude.ai drop a server's whole
+ *     tool list when one name fails ^[a-zA-Z0-9_-]{1,64}$, and Codex and
+ *     Copilot CLI fail with HTTP 400, so this is the only safe form. It
+ *     depends on the whole catalog (names_mcp): short when unique.
+ *   dotted    [A-Za-z0-9_.-]{1,128}  "namespace.skill.tool"
+ *     The old MCP form, only with `serve --tool-names canonical`.
+ *   legacy fc [A-Za-z0-9_-]{1,64}    "namespace__skill__tool"
+ *     The old function-calling form; still resolved by the catalog, so
+ *     saved transcripts and scripts keep working.
  *
  * Namespace and skill names are [a-z0-9-] and tool names [A-Za-z0-9_-], so
- * "." and "/" never occur inside a part and the MCP form is reversible by
- * itself. When a derived name would be too long it is cut and ends in "_"
- * plus 8 hex digits of BLAKE2b of the canonical name; the catalog keeps the
- * reverse table and refuses the (astronomically unlikely) collision.
+ * "." and "/" never occur inside a part. When a derived name would be too
+ * long it is cut and ends in "_" plus 8 hex digits of BLAKE2b of the
+ * canonical name; the catalog refuses the (astronomically unlikely)
+ * collision that might remain.
  */
 #ifndef SH_NAMES_H
 #define SH_NAMES_H
@@ -22,7 +30,8 @@
 #include "status.h"
 
 #define NAMES_CANONICAL_MAX (64 + 1 + 64 + 1 + 64)
-#define NAMES_MCP_MAX       128
+#define NAMES_MCP_MAX       64
+#define NAMES_DOTTED_MAX    128
 #define NAMES_FC_MAX        64
 
 /* Limits on what a skill may declare, the same in its description and its
@@ -36,15 +45,31 @@
 sh_status names_canonical(const char *skill, const char *tool, char *out,
                           size_t cap, struct sh_error *e);
 
-/* The MCP name of a canonical name, into out (NAMES_MCP_MAX+1 bytes). */
-void names_mcp(const char *canonical, char out[NAMES_MCP_MAX + 1]);
+/*
+ * The portable names of a whole catalog: out[i] for canonical[i], each
+ * matching ^[A-Za-z0-9_-]{1,64}$ and all distinct. A tool gets its bare
+ * name when no other tool would have the same name; else "skill_tool";
+ * else "ns_skill_tool"; else (only when cutting or the mapping of
+ * characters outside the set to '_' made two equal) that cut with a hash.
+ * A name longer than 64 is cut to 55 characters plus "_" and 8 hex digits
+ * of BLAKE2b of the canonical name. Deterministic: the result depends on
+ * the set of canonical names only, not on their order. SH_ERR_USAGE
+ * naming both tools if two hashed names still collide; SH_ERR_NOMEM.
+ */
+sh_status names_mcp(const char *const *canonical, size_t n,
+                    char (*out)[NAMES_MCP_MAX + 1], struct sh_error *e);
 
-/* The function-calling name, into out (NAMES_FC_MAX+1 bytes). */
+/* The old dotted MCP name "ns.skill.tool" (NAMES_DOTTED_MAX+1 bytes). */
+void names_dotted(const char *canonical, char out[NAMES_DOTTED_MAX + 1]);
+
+/* The old function-calling name "ns__skill__tool" (NAMES_FC_MAX+1). */
 void names_fc(const char *canonical, char out[NAMES_FC_MAX + 1]);
 
-/* 1 when name is a legal MCP tool name / function-calling name. */
+/* 1 when name is a legal portable name (^[A-Za-z0-9_-]{1,64}$, the same
+ * for MCP and function calling) / dotted name. */
 int names_is_mcp_legal(const char *name);
 int names_is_fc_legal(const char *name);
+int names_is_dotted_legal(const char *name);
 
 /* Name rules, shared by skill descriptions, manifests, the trust store, the
  * registry index and the CLI. Each returns 1 if valid. Namespace and skill
