@@ -7,6 +7,8 @@
 
 #include "catalog.h"
 #include "commands.h"
+#include "portcheck.h"
+#include "schema_portable.h"
 #include "runtime.h"
 #include "toolfmt.h"
 #include "toolfmt_vendor.h"
@@ -15,6 +17,7 @@ static void help(void)
 {
 	puts("usage: skillhost tools [--skill PATH.so]... [--json] "
 	     "[--format FORMAT]\n"
+	     "       skillhost tools --check [--client NAME]... [--json]\n"
 	     "\n"
 	     "List the tools of the installed skills, or of the skill files\n"
 	     "given with --skill (the skill author's dev loop).\n"
@@ -33,8 +36,18 @@ static void help(void)
 	     "                      OpenAPI subset (models without\n"
 	     "                      parametersJsonSchema)\n"
 	     "    ollama            /api/chat tools\n"
-	     "Function names are the tools' function-calling names\n"
-	     "(ns__skill__tool); 'skillhost call' and the agent accept them.");
+	     "  --check          report what each target refuses (or ignores)\n"
+	     "                   in each tool's input schema; exit 1 when a\n"
+	     "                   chosen target refuses one\n"
+	     "  --client NAME    the target to check (repeatable; default: all\n"
+	     "                   but openai-strict and gemini-openapi; 'all'):");
+	printf("                   %s\n", sp_target_names());
+	puts("Names are portable (the bare tool name when unique, else\n"
+	     "skill_tool, ns_skill_tool), the same the MCP server and the\n"
+	     "agent use; 'skillhost call' accepts them and ns/skill.tool.\n"
+	     "Schemas are served in a portable form (a top-level oneOf of\n"
+	     "objects merged into one object); arguments are still checked\n"
+	     "against the tool's own schema.");
 }
 
 static const char *hint_tags(const struct tool *t, char *buf, size_t cap)
@@ -54,6 +67,8 @@ int cmd_tools(struct cli_ctx *ctx, int argc, char **argv)
 	        {"skill", required_argument, NULL, 's'},
 	        {"json", no_argument, NULL, 'j'},
 	        {"format", required_argument, NULL, 'f'},
+	        {"check", no_argument, NULL, 'c'},
+	        {"client", required_argument, NULL, 'C'},
 	        {"help", no_argument, NULL, 'h'},
 	        {NULL, 0, NULL, 0},
 	};
@@ -61,7 +76,8 @@ int cmd_tools(struct cli_ctx *ctx, int argc, char **argv)
 	int nskills = 0, json = ctx->json, c, rc = 0;
 	const char *format = NULL;
 	enum toolfmt_vendor vendor = TOOLFMT_OPENAI;
-	int is_vendor = 0;
+	int is_vendor = 0, check = 0;
+	uint32_t mask = 0;
 	struct runtime *rt = NULL;
 	struct catalog *cat;
 	struct sh_error err;
@@ -77,6 +93,14 @@ int cmd_tools(struct cli_ctx *ctx, int argc, char **argv)
 			break;
 		case 'j': json = 1; break;
 		case 'f': format = optarg; break;
+		case 'c': check = 1; break;
+		case 'C':
+			if (!portcheck_parse_client(optarg, &mask))
+				return cli_usage("tools",
+				                 "unknown --client '%s' (known: "
+				                 "all, %s)",
+				                 optarg, sp_target_names());
+			break;
 		case 'h': help(); return 0;
 		default: return cli_usage("tools", "unknown option");
 		}
@@ -84,6 +108,10 @@ int cmd_tools(struct cli_ctx *ctx, int argc, char **argv)
 	if (optind < argc)
 		return cli_usage("tools", "unexpected argument '%s'",
 		                 argv[optind]);
+	if (mask && !check)
+		return cli_usage("tools", "--client goes with --check");
+	if (check && format)
+		return cli_usage("tools", "--check and --format do not mix");
 	if (format && strcmp(format, "mcp")) {
 		if (!toolfmt_vendor_parse(format, &vendor))
 			return cli_usage(
@@ -96,7 +124,25 @@ int cmd_tools(struct cli_ctx *ctx, int argc, char **argv)
 		return cli_fail(&err);
 	cat = runtime_catalog(rt);
 
-	if (is_vendor) {
+	if (check) {
+		size_t bad = 0;
+		out = json ? cJSON_CreateArray() : NULL;
+		if (json && !out) {
+			fprintf(stderr, "skillhost: error: out of memory\n");
+			rc = 5;
+		} else {
+			rc = portcheck_catalog(cat, mask ? mask : SP_DEFAULT,
+			                       stdout, out, &bad);
+		}
+		if (rc == 0 && json)
+			rc = cli_print_json(out, 1);
+		if (rc == 0 && !json)
+			printf("%zu of %zu tools have a schema a chosen target "
+			       "refuses\n",
+			       bad, catalog_tool_count(cat));
+		if (rc == 0 && bad)
+			rc = 1;
+	} else if (is_vendor) {
 		if (toolfmt_vendor_request(cat, vendor, &out, &err) != SH_OK)
 			rc = cli_fail(&err);
 		else

@@ -32,7 +32,7 @@ PROMPT="Greet Ada, then report."
 # `skillhost tools --format VENDOR`: the declarations the agent sends.
 for f in openai openai-responses anthropic bedrock gemini gemini-openapi ollama; do
   run "$SH" tools --skill "$HELLO" --format "$f"; expect_rc 0 "tools --format $f"
-  expect_out '"example__hello__greet"' "tools --format $f uses the function-calling name"
+  expect_out '"greet"' "tools --format $f uses the portable name"
 done
 run "$SH" tools --skill "$HELLO" --format openai; expect_out '"strict": false' "minLength keeps greet out of strict mode"
 run "$SH" tools --skill "$HELLO" --format bedrock; expect_out '"inputSchema": {' "bedrock inputSchema"; expect_out '"json": {' "bedrock inputSchema.json"
@@ -84,15 +84,15 @@ js() { node -e 'const r=JSON.parse(require("fs").readFileSync(0,"utf8"));console
 # fails in the tool, one returns structured content), then bad calls (an
 # unknown tool, arguments breaking the schema, and for string-argument
 # vendors arguments that are not JSON), then the answer.
-BAD_RAW='{"name":"example__hello__greet","rawArgs":"{\"name\": \"Ada\"","expectError":true,"expectText":"not valid JSON"}'
+BAD_RAW='{"name":"greet","rawArgs":"{\"name\": \"Ada\"","expectError":true,"expectText":"not valid JSON"}'
 scenario() { # scenario RAW(0|1)
   local raw=""; [ "$1" = 1 ] && raw=",$BAD_RAW"
   cat <<EOF
-[{"calls":[{"name":"example__hello__greet","args":{"name":"Ada"},"expectText":"Hello, Ada!"},
-           {"name":"testing__everything__fail","args":{"why":"disk full"},"expectError":true,"expectText":"disk full"},
-           {"name":"testing__everything__structured","args":{"n":4},"expectText":"16"}]},
+[{"calls":[{"name":"greet","args":{"name":"Ada"},"expectText":"Hello, Ada!"},
+           {"name":"fail","args":{"why":"disk full"},"expectError":true,"expectText":"disk full"},
+           {"name":"structured","args":{"n":4},"expectText":"16"}]},
  {"calls":[{"name":"no_such_tool","args":{},"expectError":true,"expectText":"no tool named"},
-           {"name":"example__hello__greet","args":{"nmae":"Bo"},"expectError":true,"expectText":"nmae"}$raw]},
+           {"name":"greet","args":{"nmae":"Bo"},"expectError":true,"expectText":"nmae"}$raw]},
  {"text":"All done."}]
 EOF
 }
@@ -137,7 +137,7 @@ run_vendor ollama ollama llama3.2 "" 0
 ) || failures=$((failures + $?))
 
 # Parallel calls run at the same time: three 400 ms sleeps in one turn.
-start_fake parallel '{"openai":[{"calls":[{"name":"testing__sleeper__sleep","args":{"ms":400}},{"name":"testing__sleeper__sleep","args":{"ms":400}},{"name":"testing__sleeper__sleep","args":{"ms":400}}]},{"text":"rested"}]}' '"expectTools": ["testing__sleeper__sleep"]'
+start_fake parallel '{"openai":[{"calls":[{"name":"sleep","args":{"ms":400}},{"name":"sleep","args":{"ms":400}},{"name":"sleep","args":{"ms":400}}]},{"text":"rested"}]}' '"expectTools": ["sleep"]'
 run "$SH" agent --backend openai --model m --base-url "$BASE/v1" --skill "$SLEEP" "$PROMPT"
 stop_fake
 expect_rc 0 "parallel calls"; expect_clean parallel 2
@@ -163,8 +163,8 @@ expect_rc 0 "429 with an HTTP date"; expect_out "dated" "answer after a dated 42
 
 # A 500 mid-conversation: after a retry, the conversation moves to Anthropic,
 # which must receive OpenAI's turn converted (tool_use + tool_result, ids).
-start_fake fallback '{"openai":[{"calls":[{"name":"example__hello__greet","args":{"name":"Ada"},"expectText":"Hello, Ada!"}]},{"status":500},{"status":500}],
-  "anthropic":[{"calls":[{"name":"testing__everything__fail","args":{"why":"nope"},"expectError":true,"expectText":"nope"}]},{"text":"finished on anthropic"}]}'
+start_fake fallback '{"openai":[{"calls":[{"name":"greet","args":{"name":"Ada"},"expectText":"Hello, Ada!"}]},{"status":500},{"status":500}],
+  "anthropic":[{"calls":[{"name":"fail","args":{"why":"nope"},"expectError":true,"expectText":"nope"}]},{"text":"finished on anthropic"}]}'
 run env ANTHROPIC_BASE_URL="$BASE" "$SH" agent --backend openai --model gpt --base-url "$BASE/v1" \
     --fallback anthropic:claude-fake --retries 1 --json "${SKILLS[@]}" "$PROMPT"
 stop_fake
@@ -179,7 +179,7 @@ expect_clean fallback 5
 
 # Still rate-limited on Bedrock: the conversation goes on with Gemini, which
 # gets Bedrock's calls with the placeholder thought signature.
-start_fake ratefallback '{"bedrock":[{"calls":[{"name":"example__hello__greet","args":{"name":"Bo"},"expectText":"Hello, Bo!"}]},{"status":429},{"status":429}],
+start_fake ratefallback '{"bedrock":[{"calls":[{"name":"greet","args":{"name":"Bo"},"expectText":"Hello, Bo!"}]},{"status":429},{"status":429}],
   "gemini":[{"text":"gemini took over"}]}'
 run env GOOGLE_GEMINI_BASE_URL="$BASE" "$SH" agent --backend bedrock --model anthropic.claude-3-haiku-20240307-v1:0 \
     --base-url "$BASE" --fallback gemini:gemini-2.5-pro --retries 1 --retry-max 1 "${SKILLS[@]}" "$PROMPT"
@@ -217,7 +217,7 @@ expect_err "retrying" "a refused connection is retried first"
 expect_out '"attempts": 2' "both attempts counted"
 
 # --max-steps: the model keeps calling tools.
-loop='{"calls":[{"name":"example__hello__greet","args":{"name":"Cy"}}]}'
+loop='{"calls":[{"name":"greet","args":{"name":"Cy"}}]}'
 start_fake maxsteps "{\"ollama\":[$loop,$loop,$loop]}"
 run "$SH" agent --backend ollama --model m --base-url "$BASE" --max-steps 2 --json "${SKILLS[@]}" "$PROMPT"
 stop_fake

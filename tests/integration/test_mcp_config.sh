@@ -24,7 +24,7 @@ expect_rc 0 "claude-desktop stdio"
 # The entry works: start it as a client would.
 cmd=$(js 'c.mcpServers.skillhost.command'); mapfile -t args < <(js 'c.mcpServers.skillhost.args.join("\n")')
 reply=$(printf '%s\n%s\n' "$INIT" '{"jsonrpc":"2.0","id":2,"method":"tools/list"}' | timeout 10 "$cmd" "${args[@]}" 2>/dev/null)
-case "$reply" in *example.hello.greet*) ok "the configured command serves the tools" ;; *) fail "configured server: $reply" ;; esac
+case "$reply" in *example/hello.greet*) ok "the configured command serves the tools" ;; *) fail "configured server: $reply" ;; esac
 
 run "$SH" mcp-config --client vscode; expect_rc 0 "vscode stdio"
 [ "$(js 'c.servers.skillhost.type')" = stdio ] && ok "servers.skillhost.type stdio" || fail "vscode: $out"

@@ -75,11 +75,11 @@ for mode in isolated in-process; do
   # Attribution.
   call elog testing.everything.log '{}'
   notif '"method":"notifications/message"' '"level":"info","logger":"testing/everything","data":"log message at level 1"' \
-    '"_meta":{"dev.skillhost/skill":"testing/everything","dev.skillhost/tool":"testing.everything.log"}' \
+    '"_meta":{"dev.skillhost/skill":"testing/everything","dev.skillhost/tool":"log"}' \
     "$mode: a log notification names its skill (logger) and skill and tool (_meta)"
   call eprog testing.everything.progress '{"steps":2}' '{"progressToken":7}'
   notif '"method":"notifications/progress"' '"progressToken":7' \
-    '"_meta":{"dev.skillhost/skill":"testing/everything","dev.skillhost/tool":"testing.everything.progress"}' \
+    '"_meta":{"dev.skillhost/skill":"testing/everything","dev.skillhost/tool":"progress"}' \
     "$mode: a progress notification names its skill and tool (_meta)"
   call ok testing.hostile.ok '{}'
   has '"result"' "$mode: the skill serves the next call"

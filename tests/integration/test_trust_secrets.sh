@@ -98,7 +98,7 @@ start_server srv --http 127.0.0.1:0 --reload-interval 1
 SRV=$PID; M=$URL/mcp
 open_session "$M"; S=(-H "Mcp-Session-Id: $SID")
 post "$M" '{"jsonrpc":"2.0","id":2,"method":"tools/list"}' "${S[@]}"
-expect_body '"example.hello.greet"' "serve lists hello before"
+expect_body '"example/hello.greet"' "serve lists hello before"
 
 run "$SH" trust remove "$KEYID"; expect_rc 0 "trust remove"
 expect_out "disabled example/hello 1.0.0" "trust remove names each skill it disabled"
@@ -114,9 +114,9 @@ run "$SH" call example.hello.greet '{"name":"x"}'; expect_rc 3 "by its MCP name 
 # The running server notices at its next reload.
 for _ in $(seq 50); do
   post "$M" '{"jsonrpc":"2.0","id":3,"method":"tools/list"}' "${S[@]}"
-  case "$body" in *example.hello.greet*) sleep 0.1 ;; *) break ;; esac
+  case "$body" in *example/hello.greet*) sleep 0.1 ;; *) break ;; esac
 done
-case "$body" in *example.hello.greet*) fail "serve still lists hello: $body" ;; *) ok "serve dropped the disabled skills" ;; esac
+case "$body" in *example/hello.greet*) fail "serve still lists hello: $body" ;; *) ok "serve dropped the disabled skills" ;; esac
 post "$M" '{"jsonrpc":"2.0","id":4,"method":"tools/call","params":{"name":"example.hello.greet","arguments":{"name":"x"}}}' "${S[@]}"
 case "$body" in *"Hello, x"*) fail "serve still calls a disabled skill" ;; *) ok "serve refuses to call it" ;; esac
 expect_body "$KEYID" "serve's refusal names the key"

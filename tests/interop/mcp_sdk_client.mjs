@@ -57,29 +57,37 @@ try {
 
   // Pagination: walk every page; no tool twice; the order is stable.
   const names = [];
+  const byCanon = {}; // canonical "ns/skill.tool" -> the name served
   let cursor, pages = 0;
   do {
     const r = await client.listTools(cursor ? { cursor } : {});
     names.push(...r.tools.map((t) => t.name));
+    for (const t of r.tools) byCanon[t._meta?.["io.skillhost/canonical"]] = t.name;
     cursor = r.nextCursor;
     pages++;
   } while (cursor && pages < 1000);
   check(pages > 1, `tools/list paginates (${pages} pages)`);
   check(new Set(names).size === names.length, "no tool listed twice");
-  check(names.includes("testing.everything.text") &&
-        names.includes("testing.sleeper.sleep") &&
-        names.includes("testing.noop.echo"),
+  check(names.includes(byCanon["testing/everything.text"]) &&
+        names.includes(byCanon["testing/sleeper.sleep"]) &&
+        names.includes(byCanon["testing/noop.echo"]),
         `all skills listed (${names.length} tools)`, names.join(","));
-  check(names.every((n) => /^[A-Za-z0-9_.-]{1,128}$/.test(n)),
-        "tool names are legal MCP names");
+  // Portable names (what Claude Desktop, Codex and Copilot accept): the
+  // bare name when unique, skill_tool when two skills share it.
+  check(names.every((n) => /^[A-Za-z0-9_-]{1,64}$/.test(n)),
+        "tool names are portable", names.join(","));
+  check(byCanon["testing/everything.text"] === "text" &&
+        byCanon["testing/everything.echo"] === "everything_echo" &&
+        byCanon["testing/noop.echo"] === "noop_echo",
+        "bare when unique, skill_tool on a collision", JSON.stringify(byCanon));
 
   // Every content type.
   const want = {
-    "testing.everything.text": "text",
-    "testing.everything.image": "image",
-    "testing.everything.audio": "audio",
-    "testing.everything.resource": "resource",
-    "testing.everything.link": "resource_link",
+    [byCanon["testing/everything.text"]]: "text",
+    [byCanon["testing/everything.image"]]: "image",
+    [byCanon["testing/everything.audio"]]: "audio",
+    [byCanon["testing/everything.resource"]]: "resource",
+    [byCanon["testing/everything.link"]]: "resource_link",
   };
   for (const [tool, type] of Object.entries(want)) {
     const r = await client.callTool({ name: tool, arguments: {} });
