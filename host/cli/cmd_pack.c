@@ -52,7 +52,7 @@ static int check_schemas(struct cli_ctx *ctx, const char *dir, int strict)
 		        strict ? "error" : "warning", e.msg);
 		return strict ? cli_fail(&e) : 0;
 	}
-	rc = portcheck_catalog(runtime_catalog(rt), SP_DEFAULT, stderr, NULL,
+	rc = portcheck_catalog(runtime_catalog(rt), SP_DEFAULT, 0, stderr, NULL,
 	                       &bad);
 	runtime_close(rt);
 	if (rc)

@@ -39,8 +39,10 @@ static void help(void)
 	     "  --check          report what each target refuses (or ignores)\n"
 	     "                   in each tool's input schema; exit 1 when a\n"
 	     "                   chosen target refuses one\n"
-	     "  --client NAME    the target to check (repeatable; default: all\n"
-	     "                   but openai-strict and gemini-openapi; 'all'):");
+	     "  --client NAME    the target to check (repeatable; default: "
+	     "all\n"
+	     "                   but openai-strict and gemini-openapi; "
+	     "'all'):");
 	printf("                   %s\n", sp_target_names());
 	puts("Names are portable (the bare tool name when unique, else\n"
 	     "skill_tool, ns_skill_tool), the same the MCP server and the\n"
@@ -96,10 +98,11 @@ int cmd_tools(struct cli_ctx *ctx, int argc, char **argv)
 		case 'c': check = 1; break;
 		case 'C':
 			if (!portcheck_parse_client(optarg, &mask))
-				return cli_usage("tools",
-				                 "unknown --client '%s' (known: "
-				                 "all, %s)",
-				                 optarg, sp_target_names());
+				return cli_usage(
+				        "tools",
+				        "unknown --client '%s' (known: "
+				        "all, %s)",
+				        optarg, sp_target_names());
 			break;
 		case 'h': help(); return 0;
 		default: return cli_usage("tools", "unknown option");
@@ -131,8 +134,10 @@ int cmd_tools(struct cli_ctx *ctx, int argc, char **argv)
 			fprintf(stderr, "skillhost: error: out of memory\n");
 			rc = 5;
 		} else {
+			/* What a target merely ignores is noise unless
+			 * the operator asked about that target. */
 			rc = portcheck_catalog(cat, mask ? mask : SP_DEFAULT,
-			                       stdout, out, &bad);
+			                       mask != 0, stdout, out, &bad);
 		}
 		if (rc == 0 && json)
 			rc = cli_print_json(out, 1);

@@ -50,8 +50,8 @@ static cJSON *finding_json(const struct sp_finding *f)
 	return o;
 }
 
-int portcheck_catalog(struct catalog *cat, uint32_t mask, FILE *text,
-                      cJSON *json, size_t *rejecting)
+int portcheck_catalog(struct catalog *cat, uint32_t mask, int ignored,
+                      FILE *text, cJSON *json, size_t *rejecting)
 {
 	*rejecting = 0;
 	for (size_t i = 0; i < catalog_tool_count(cat); i++) {
@@ -84,8 +84,9 @@ int portcheck_catalog(struct catalog *cat, uint32_t mask, FILE *text,
 			                             t->mcp_name) ||
 			    !cJSON_AddBoolToObject(o, "rejected",
 			                           sp_report_rejects(&r)) ||
-			    !cJSON_AddBoolToObject(o, "needsRewrite",
-			                           sp_report_needs_rewrite(&r)) ||
+			    !cJSON_AddBoolToObject(
+			            o, "needsRewrite",
+			            sp_report_needs_rewrite(&r)) ||
 			    !(arr = cJSON_AddArrayToObject(o, "findings")))
 				goto nomem;
 			cJSON_AddItemToArray(json, o);
@@ -101,6 +102,8 @@ int portcheck_catalog(struct catalog *cat, uint32_t mask, FILE *text,
 				cJSON_AddItemToArray(arr, fj);
 				continue;
 			}
+			if (!f->rejects && !ignored)
+				continue;
 			sp_targets_format(f->rejects, rej, sizeof rej);
 			sp_targets_format(f->ignores, ign, sizeof ign);
 			fprintf(text, "%s: %s%s%s: %s%s%s%s%s%s\n",
@@ -114,7 +117,7 @@ int portcheck_catalog(struct catalog *cat, uint32_t mask, FILE *text,
 		}
 		sp_report_free(&r);
 		continue;
-nomem:
+	nomem:
 		cJSON_Delete(o);
 		sp_report_free(&r);
 		fprintf(stderr, "skillhost: error: out of memory\n");

@@ -15,13 +15,14 @@
 /*
  * Check every tool of cat against the targets in mask. Text goes to text
  * (one line per finding, naming the tool, where in the schema, what, and
- * which targets refuse or ignore it); with json non-NULL, one object per
+ * which targets refuse it, and, with ignored, also what a target only
+ * ignores); with json non-NULL (everything), one object per
  * tool is appended to that array instead. *rejecting receives the number
  * of tools with a construct some target in mask refuses. 0, or 5 when
  * out of memory or a stored schema does not parse (said on stderr).
  */
-int portcheck_catalog(struct catalog *cat, uint32_t mask, FILE *text,
-                      cJSON *json, size_t *rejecting);
+int portcheck_catalog(struct catalog *cat, uint32_t mask, int ignored,
+                      FILE *text, cJSON *json, size_t *rejecting);
 
 /* Parse a --client value ("all" or a target name) into *mask (OR-ed);
  * 1 when known. */
