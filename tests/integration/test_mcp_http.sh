@@ -19,8 +19,11 @@ run "$SH" serve --http 127.0.0.1:0 --page-size 0; expect_rc 2 "bad --page-size"
 echo short > "$TMP/short.tok"
 run "$SH" serve --http 127.0.0.1:0 --token-file "$TMP/short.tok"; expect_rc 2 "short token refused"
 expect_err "at least 16" "says how long"
-run "$SH" serve --http 127.0.0.1:0 --short-names "${LIBS[@]}"; expect_rc 2 "--short-names collision"
-expect_err "testing/noop.echo" "the collision names both tools"
+# Colliding bare names are no longer refused (portable names qualify
+# them); --short-names is a deprecated no-op and --tool-names is checked.
+run "$SH" serve --http 127.0.0.1:0 --short-names --tool-names dotted "${LIBS[@]}"; expect_rc 2 "--tool-names takes two forms"
+expect_err "--short-names is deprecated" "--short-names says it is deprecated"
+expect_err "portable or canonical" "the usage error names the forms"
 run "$SH" serve --help; expect_rc 0 "serve --help"; expect_out "--stateless" "help lists options"
 
 # --- a stateful server ---

@@ -206,10 +206,25 @@ static void add(struct walk *w, const char *path, uint32_t rejects,
 	struct sp_finding *f;
 	va_list ap;
 
+	char what[SP_WHAT_MAX];
+
 	rejects &= w->mask;
 	ignores &= w->mask & ~rejects;
 	if (!rejects && !ignores)
 		return;
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof what, fmt, ap);
+	va_end(ap);
+	/* One finding per construct and place, whichever rules hit it. */
+	for (size_t i = 0; i < r->n; i++)
+		if (!strcmp(r->f[i].path, path) &&
+		    !strcmp(r->f[i].what, what)) {
+			r->f[i].rejects |= rejects;
+			r->f[i].ignores =
+			        (r->f[i].ignores | ignores) & ~r->f[i].rejects;
+			r->f[i].rewritten |= rewritten;
+			return;
+		}
 	if (r->n == r->cap) {
 		size_t cap = r->cap ? r->cap * 2 : 8;
 		struct sp_finding *grown = realloc(r->f, cap * sizeof *grown);
@@ -222,9 +237,7 @@ static void add(struct walk *w, const char *path, uint32_t rejects,
 	}
 	f = &r->f[r->n++];
 	snprintf(f->path, sizeof f->path, "%s", path);
-	va_start(ap, fmt);
-	vsnprintf(f->what, sizeof f->what, fmt, ap);
-	va_end(ap);
+	memcpy(f->what, what, sizeof f->what);
 	f->rejects = rejects;
 	f->ignores = ignores;
 	f->rewritten = rewritten;
