@@ -16,6 +16,7 @@
 
 #include <cmocka.h>
 
+#include "catalog.h"
 #include "jsonrpc.h"
 #include "mcp_server.h"
 #include "names.h"
@@ -835,6 +836,135 @@ static void test_portable_names(void **state)
 	runtime_close(r2);
 }
 
+/* A session of a server with default options on rt, initialized at
+ * version v. */
+static struct mcp_session *at_version(struct mcp_server **s2, struct capture *c,
+                                      const char *v)
+{
+	struct mcp_server_opts o = {.rt = rt, .threads = 2};
+	struct mcp_session *s;
+	struct sh_error e;
+	char init[512];
+	cJSON *j;
+
+	assert_int_equal(mcp_server_new(&o, s2, &e), SH_OK);
+	cap_init(c);
+	assert_int_equal(mcp_session_new(*s2, NULL, 0, NULL, &s, &e), SH_OK);
+	snprintf(init, sizeof init,
+	         "{\"jsonrpc\":\"2.0\",\"id\":0,\"method\":\"initialize\","
+	         "\"params\":{\"protocolVersion\":\"%s\",\"capabilities\":{},"
+	         "\"clientInfo\":{\"name\":\"unit\",\"version\":\"1\"}}}",
+	         v);
+	j = rpc(s, c, init);
+	/* The version asked for is the version answered. */
+	assert_string_equal(
+	        cJSON_GetObjectItem(result(j), "protocolVersion")->valuestring,
+	        v);
+	cJSON_Delete(j);
+	return s;
+}
+
+static void end_session(struct mcp_server *s2, struct mcp_session *s,
+                        struct capture *c)
+{
+	mcp_session_close(s);
+	cap_free(c);
+	mcp_server_free(s2);
+}
+
+/* 2024-11-05 clients are answered in their version (not counter-offered),
+ * and one page holds a typical catalog: all 14 tools, no cursor. */
+static void test_compat_2024_and_page(void **state)
+{
+	struct mcp_server *s2;
+	struct mcp_session *s;
+	struct capture c;
+	cJSON *j;
+
+	(void)state;
+	s = at_version(&s2, &c, "2024-11-05");
+	assert_true(MCP_PAGE_SIZE_DEFAULT >= 1000);
+	j = rpc(s, &c,
+	        "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/list\"}");
+	assert_int_equal(
+	        cJSON_GetArraySize(cJSON_GetObjectItem(result(j), "tools")),
+	        (int)catalog_tool_count(runtime_catalog(rt)));
+	assert_null(cJSON_GetObjectItem(result(j), "nextCursor"));
+	cJSON_Delete(j);
+	end_session(s2, s, &c);
+}
+
+/* Batches: answered as one array on 2025-03-26 (calls included, the
+ * notification in it gets no entry); refused on later versions. */
+static void test_batches(void **state)
+{
+	struct mcp_server *s2;
+	struct mcp_session *s;
+	struct capture c;
+	const cJSON *el;
+	cJSON *j;
+	int seen = 0;
+
+	(void)state;
+	s = at_version(&s2, &c, "2025-03-26");
+	j = rpc(s, &c,
+	        "[{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"},"
+	        "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/"
+	        "initialized\"},"
+	        "{\"jsonrpc\":\"2.0\",\"id\":\"b\",\"method\":\"tools/call\","
+	        "\"params\":{\"name\":\"noop_echo\",\"arguments\":{"
+	        "\"text\":\"in a batch\"}}},"
+	        "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"no/such\"}]");
+	assert_true(cJSON_IsArray(j));
+	assert_int_equal(cJSON_GetArraySize(j), 3);
+	cJSON_ArrayForEach(el, j)
+	{
+		const cJSON *id = cJSON_GetObjectItem(el, "id");
+		if (cJSON_IsNumber(id) && id->valueint == 1)
+			seen |= 1, assert_non_null(result(el));
+		if (cJSON_IsString(id) && !strcmp(id->valuestring, "b"))
+			seen |= 2, assert_string_equal(first_type(result(el)),
+			                               "text");
+		if (cJSON_IsNumber(id) && id->valueint == 3)
+			seen |= 4, assert_int_equal(error_code(el),
+			                            JSONRPC_METHOD_NOT_FOUND);
+	}
+	assert_int_equal(seen, 7);
+	cJSON_Delete(j);
+	j = rpc(s, &c, "[]");
+	assert_int_equal(error_code(j), JSONRPC_INVALID_REQUEST);
+	cJSON_Delete(j);
+	end_session(s2, s, &c);
+
+	s = at_version(&s2, &c, "2025-06-18");
+	j = rpc(s, &c, "[{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}]");
+	assert_int_equal(error_code(j), JSONRPC_INVALID_REQUEST);
+	assert_non_null(strstr(error_message(j), "batches"));
+	cJSON_Delete(j);
+	end_session(s2, s, &c);
+}
+
+/* An error answers the id it could read, never null. */
+static void test_error_keeps_id(void **state)
+{
+	struct mcp_server *s2;
+	struct mcp_session *s;
+	struct capture c;
+	cJSON *j;
+
+	(void)state;
+	s = at_version(&s2, &c, "2025-11-25");
+	j = rpc(s, &c, "{\"jsonrpc\":\"2.0\",\"id\":42}");
+	assert_int_equal(error_code(j), JSONRPC_INVALID_REQUEST);
+	assert_int_equal(cJSON_GetObjectItem(j, "id")->valueint, 42);
+	cJSON_Delete(j);
+	j = rpc(s, &c,
+	        "{\"jsonrpc\":\"1.0\",\"id\":\"x\",\"method\":\"ping\"}");
+	assert_string_equal(cJSON_GetObjectItem(j, "id")->valuestring, "x");
+	cJSON_Delete(j);
+	end_session(s2, s, &c);
+}
+
 static void test_stateless(void **state)
 {
 	struct mcp_server_opts o = {.stateless = 1, .threads = 1};
@@ -977,6 +1107,9 @@ int main(void)
 	        cmocka_unit_test(test_cancel),
 	        cmocka_unit_test(test_close_cancels),
 	        cmocka_unit_test(test_portable_names),
+	        cmocka_unit_test(test_compat_2024_and_page),
+	        cmocka_unit_test(test_batches),
+	        cmocka_unit_test(test_error_keeps_id),
 	        cmocka_unit_test(test_stateless),
 	        cmocka_unit_test(test_drain),
 	        cmocka_unit_test(test_concurrency),

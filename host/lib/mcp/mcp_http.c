@@ -1101,7 +1101,8 @@ static enum MHD_Result process_post(struct mcp_http *h, struct exchange *x)
 		snprintf(text, sizeof text,
 		         "Bad Request: unsupported MCP-Protocol-Version "
 		         "\"%.40s\" "
-		         "(supported: 2025-11-25, 2025-06-18, 2025-03-26)",
+		         "(supported: 2025-11-25, 2025-06-18, 2025-03-26, "
+		         "2024-11-05)",
 		         pv);
 		return http_error(h, c, MHD_HTTP_BAD_REQUEST,
 		                  JSONRPC_SERVER_ERROR, NULL, text, x->origin);

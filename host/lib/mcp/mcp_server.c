@@ -1022,12 +1022,133 @@ out:
 	return rx;
 }
 
+/* --- batches (2025-03-26 only) --- */
+
+/* One JSON-RPC batch: its elements answer into out; the last one in sends
+ * the array (or nothing, when every element was a notification). */
+struct batch {
+	atomic_int pending; /* elements not answered, + 1 for the receiver */
+	pthread_mutex_t lock;
+	cJSON *out;
+	struct mcp_reply up;
+};
+
+static void batch_finish(struct batch *b)
+{
+	char *text = NULL;
+
+	if (atomic_fetch_sub(&b->pending, 1) != 1)
+		return;
+	if (cJSON_GetArraySize(b->out) > 0) {
+		text = cJSON_PrintUnformatted(b->out);
+		if (!text)
+			text = jsonrpc_error(NULL, JSONRPC_INTERNAL_ERROR,
+			                     "Internal error: out of memory",
+			                     NULL, NULL);
+	}
+	b->up.send(b->up.ud, text, text ? strlen(text) : 0, 1);
+	cJSON_Delete(b->out);
+	pthread_mutex_destroy(&b->lock);
+	free(b);
+}
+
+static void batch_send(void *ud, char *msg, size_t len, int final)
+{
+	struct batch *b = ud;
+	cJSON *v;
+
+	if (!final) { /* a call's progress or log: on its way at once */
+		b->up.send(b->up.ud, msg, len, 0);
+		return;
+	}
+	if (msg && (v = cJSON_ParseWithLength(msg, len))) {
+		pthread_mutex_lock(&b->lock);
+		cJSON_AddItemToArray(b->out, v);
+		pthread_mutex_unlock(&b->lock);
+	}
+	free(msg);
+	batch_finish(b);
+}
+
+/* 1 when text is a JSON array sent on a session that negotiated
+ * 2025-03-26, the one revision whose clients MUST be answered batches
+ * (2025-06-18 removed them; later sessions keep refusing). */
+static int is_batch(struct mcp_session *s, const char *text, size_t len)
+{
+	size_t i = 0;
+	int v;
+
+	while (i < len && (text[i] == ' ' || text[i] == '\t' ||
+	                   text[i] == '\r' || text[i] == '\n'))
+		i++;
+	if (i == len || text[i] != '[')
+		return 0;
+	pthread_mutex_lock(&s->lock);
+	v = s->initialized && !strcmp(s->version, "2025-03-26");
+	pthread_mutex_unlock(&s->lock);
+	return v;
+}
+
+static enum mcp_rx receive_batch(struct mcp_session *s, const char *text,
+                                 size_t len, const struct mcp_reply *r)
+{
+	cJSON *arr = cJSON_ParseWithLength(text, len), *el;
+	struct mcp_reply each;
+	struct batch *b;
+
+	if (!cJSON_IsArray(arr) || !cJSON_GetArraySize(arr)) {
+		cJSON_Delete(arr);
+		reply_error(r, NULL,
+		            arr ? JSONRPC_INVALID_REQUEST : JSONRPC_PARSE_ERROR,
+		            arr ? "Invalid Request: an empty batch"
+		                : "Parse error: the batch is not valid JSON");
+		return MCP_RX_DONE;
+	}
+	b = calloc(1, sizeof *b);
+	if (!b || !(b->out = cJSON_CreateArray())) {
+		free(b);
+		cJSON_Delete(arr);
+		reply_error(r, NULL, JSONRPC_INTERNAL_ERROR,
+		            "Internal error: out of memory");
+		return MCP_RX_DONE;
+	}
+	pthread_mutex_init(&b->lock, NULL);
+	b->up = *r;
+	atomic_init(&b->pending, cJSON_GetArraySize(arr) + 1);
+	each = (struct mcp_reply){batch_send, b};
+	cJSON_ArrayForEach(el, arr)
+	{
+		char *one = cJSON_PrintUnformatted(el);
+		if (!one) {
+			batch_send(b,
+			           jsonrpc_error(NULL, JSONRPC_INTERNAL_ERROR,
+			                         "Internal error: out of "
+			                         "memory",
+			                         NULL, &len),
+			           len, 1);
+			continue;
+		}
+		/* An element that is itself an array is refused there. */
+		mcp_session_receive(s, one, strlen(one), &each);
+		free(one);
+	}
+	cJSON_Delete(arr);
+	if (atomic_load(&b->pending) == 1) {
+		batch_finish(b);
+		return MCP_RX_DONE;
+	}
+	batch_finish(b);
+	return MCP_RX_PENDING;
+}
+
 enum mcp_rx mcp_session_receive(struct mcp_session *s, const char *text,
                                 size_t len, const struct mcp_reply *r)
 {
 	struct jsonrpc_refusal why;
 	struct jsonrpc_msg m;
 
+	if (is_batch(s, text, len))
+		return receive_batch(s, text, len, r);
 	if (jsonrpc_parse(text, len, &m, &why) != SH_OK) {
 		size_t n = 0;
 		char *msg =

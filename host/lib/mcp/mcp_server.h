@@ -12,8 +12,10 @@
  *   mcp_session_close(s)                 client gone
  *   mcp_server_drain(srv, ms); mcp_server_free(srv)
  *
- * Supported (MCP 2025-11-25; 2025-06-18 and 2025-03-26 are accepted too,
- * and an unknown version is answered with the latest): initialize,
+ * Supported (MCP 2025-11-25; 2025-06-18, 2025-03-26 and 2024-11-05 are
+ * accepted too, and an unknown version is answered with the latest;
+ * JSON-RPC batches only on 2025-03-26 sessions, as that revision
+ * requires, through mcp_session_receive): initialize,
  * notifications/initialized, ping, tools/list with opaque cursors,
  * tools/call with progress (_meta.progressToken) and log messages
  * (notifications/message, filtered by logging/setLevel),
