@@ -83,7 +83,7 @@ declare -A R
 for conns in "$CONNS" 1; do
   for who in skillhost official; do
     if [ "$who" = skillhost ]; then
-      url=$SH_URL; tool=testing.noop.echo; args='{"text":"hello"}'
+      url=$SH_URL; tool=echo; args='{"text":"hello"}'
     else
       url=$TS_URL; tool=echo; args='{"message":"hello"}'
     fi
@@ -124,7 +124,7 @@ awk -v a="${R[skillhost-$CONNS]}" -v b="${R[official-$CONNS]}" -v c="${R[skillho
 
 printf '\n%-34s %12s %10s %10s %8s\n' "stdio (pipelined)" "calls/s" "p50 us" "p99 us" "errors"
 for window in 32 1; do
-  "$STDIO_DRIVER" --calls "$STDIO_CALLS" --window "$window" --tool testing.noop.echo \
+  "$STDIO_DRIVER" --calls "$STDIO_CALLS" --window "$window" --tool echo \
     --args '{"text":"hello"}' --label "skillhost, window $window" -- \
     "$SH" $SH_FLAGS serve --stdio --skill "$NOOP" --reload-interval 0 2>>"$TMP/stdio.err"
   "$STDIO_DRIVER" --calls "$(( STDIO_CALLS / 5 ))" --window "$window" --tool echo \
