@@ -332,7 +332,7 @@ try {
     get_create_fields: [true, false, true],
   };
   for (const [name, [ro, de, id]] of Object.entries(hints)) {
-    const t = tools.find((x) => x.name === `skillhost.jira.${name}`);
+    const t = tools.find((x) => x._meta?.["io.skillhost/canonical"] === `skillhost/jira.${name}`);
     const a = t?.annotations ?? {};
     check(t && a.readOnlyHint === ro && a.destructiveHint === de && a.idempotentHint === id && a.openWorldHint === true &&
       t.inputSchema?.type === "object" && t.outputSchema?.type === "object" && t.description.length > 80,

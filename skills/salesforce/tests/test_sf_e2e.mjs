@@ -306,7 +306,7 @@ try {
     limits: [true, false, true],
   };
   for (const [name, [ro, de, id]] of Object.entries(hints)) {
-    const t = tools.find((x) => x.name === `skillhost.salesforce.${name}`);
+    const t = tools.find((x) => x._meta?.["io.skillhost/canonical"] === `skillhost/salesforce.${name}`);
     const a = t?.annotations ?? {};
     check(t && a.readOnlyHint === ro && a.destructiveHint === de && a.idempotentHint === id && a.openWorldHint === true &&
       t.inputSchema?.type === "object" && t.outputSchema?.type === "object",
