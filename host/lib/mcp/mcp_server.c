@@ -284,6 +284,9 @@ static void job_free(struct mcp_job *j)
  * client can tell whose words a progress or log message is (a skill could
  * otherwise pose as another, or as the host). Clients ignore _meta keys
  * they do not know; the prefix follows the 2025-11-25 key format. */
+static const char *public_name(const struct mcp_server *srv,
+                               const struct tool *t);
+
 static int add_origin(cJSON *params, const struct mcp_job *j)
 {
 	cJSON *meta;
@@ -294,7 +297,8 @@ static int add_origin(cJSON *params, const struct mcp_job *j)
 	return meta &&
 	       cJSON_AddStringToObject(meta, MCP_META_SKILL,
 	                               j->tool->skill->desc->name) &&
-	       cJSON_AddStringToObject(meta, MCP_META_TOOL, j->tool->mcp_name);
+	       cJSON_AddStringToObject(meta, MCP_META_TOOL,
+	                               public_name(j->s->srv, j->tool));
 }
 
 static void on_progress(void *ud, double progress, double total,

@@ -59,7 +59,8 @@ struct mcp_session;
 /* Calls waiting for a worker before new ones are refused as busy. */
 #define MCP_QUEUE_MAX 4096
 /* The _meta keys on notifications/progress and notifications/message
- * from a tool call: the skill ("acme/weather") and the tool's MCP name. */
+ * from a tool call: the skill ("acme/weather") and the tool's name as this
+ * server lists it (portable, or dotted with canonical names). */
 #define MCP_META_SKILL "dev.skillhost/skill"
 #define MCP_META_TOOL  "dev.skillhost/tool"
 
