@@ -147,6 +147,36 @@ static pptx_status get_string(struct pptx_deck *d, const cJSON *obj,
 	return PPTX_OK;
 }
 
+/* Refuse keys the tool does not know: a misspelt or unsupported key
+ * ("color", "bold") would otherwise be dropped without a word. allowed is
+ * a NULL-terminated list. */
+static pptx_status check_keys(const cJSON *obj, const char *const *allowed,
+                              size_t slide, const char *what,
+                              struct pptx_err *e)
+{
+	const cJSON *it;
+
+	cJSON_ArrayForEach(it, obj)
+	{
+		const char *const *a;
+		char list[256];
+		size_t n = 0;
+
+		for (a = allowed; *a && strcmp(*a, it->string); a++)
+			;
+		if (*a)
+			continue;
+		for (a = allowed; *a && n < sizeof list; a++)
+			n += (size_t)snprintf(list + n, sizeof list - n, "%s%s",
+			                      n ? ", " : "", *a);
+		return pptx_fail(e, PPTX_ERR_INPUT,
+		                 "slide %zu: %s has no key \"%.40s\"; the keys "
+		                 "it takes are %s",
+		                 slide, what, it->string, list);
+	}
+	return PPTX_OK;
+}
+
 static pptx_status parse_list(struct pptx_deck *d, const cJSON *arr,
                               size_t slide, const char *what,
                               struct pptx_list *out, struct pptx_err *e)
@@ -179,6 +209,13 @@ static pptx_status parse_list(struct pptx_deck *d, const cJSON *arr,
 		const cJSON *text = it, *lvl = NULL;
 
 		if (cJSON_IsObject(it)) {
+			static const char *const keys[] = {"text", "level",
+			                                   NULL};
+			pptx_status st = check_keys(it, keys, slide,
+			                            "a bullet object", e);
+
+			if (st != PPTX_OK)
+				return st;
 			text = cJSON_GetObjectItemCaseSensitive(it, "text");
 			lvl = cJSON_GetObjectItemCaseSensitive(it, "level");
 		}
@@ -254,6 +291,10 @@ static pptx_status parse_table(struct pptx_deck *d, const cJSON *tj,
 		        "[header strings], \"rows\": [[cells]]} with at "
 		        "least one column",
 		        slide);
+	static const char *const keys[] = {"columns", "rows", NULL};
+
+	if (check_keys(tj, keys, slide, "\"table\"", e) != PPTX_OK)
+		return e->status;
 	if (rows && !cJSON_IsNull(rows) && !cJSON_IsArray(rows))
 		return pptx_fail(
 		        e, PPTX_ERR_INPUT,
@@ -339,6 +380,7 @@ static pptx_status parse_image(struct pptx_deck *d, const cJSON *ij,
 {
 	const cJSON *data = cJSON_GetObjectItemCaseSensitive(ij, "data");
 	const cJSON *mime = cJSON_GetObjectItemCaseSensitive(ij, "mime");
+	static const char *const keys[] = {"data", "mime", "alt", NULL};
 	struct pptx_image *im;
 	enum img_type want;
 	unsigned char *raw = NULL;
@@ -355,6 +397,8 @@ static pptx_status parse_image(struct pptx_deck *d, const cJSON *ij,
 		        "string, \"mime\": \"image/png\" or "
 		        "\"image/jpeg\", \"alt\": string}",
 		        slide);
+	if (check_keys(ij, keys, slide, "\"image\"", e) != PPTX_OK)
+		return e->status;
 	if (strcmp(mime->valuestring, "image/png") == 0)
 		want = IMG_PNG;
 	else if (strcmp(mime->valuestring, "image/jpeg") == 0)
@@ -420,6 +464,194 @@ out:
 	return st;
 }
 
+static pptx_status chart_string(struct pptx_deck *d, const cJSON *cj,
+                                const char *key, size_t slide, const char **out,
+                                struct pptx_err *e)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(cj, key);
+
+	*out = NULL;
+	if (!v || cJSON_IsNull(v))
+		return PPTX_OK;
+	if (!cJSON_IsString(v))
+		return pptx_fail(e, PPTX_ERR_INPUT,
+		                 "slide %zu: chart \"%s\" must be a string",
+		                 slide, key);
+	if (!(*out = pptx_strndup(d, v->valuestring, strlen(v->valuestring))))
+		return pptx_fail(e, PPTX_ERR_NOMEM, "out of memory");
+	return PPTX_OK;
+}
+
+static pptx_status parse_chart(struct pptx_deck *d, const cJSON *cj,
+                               size_t slide, struct pptx_slide *s,
+                               struct pptx_err *e)
+{
+	static const char *const keys[] = {
+	        "type",    "title",       "categories", "series", "x_title",
+	        "y_title", "data_labels", "legend",     NULL};
+	static const char *const ser_keys[] = {"name", "values", NULL};
+	static const char *const legends[] = {[PPTX_LEGEND_BOTTOM] = "bottom",
+	                                      [PPTX_LEGEND_RIGHT] = "right",
+	                                      [PPTX_LEGEND_TOP] = "top",
+	                                      [PPTX_LEGEND_LEFT] = "left",
+	                                      [PPTX_LEGEND_NONE] = "none"};
+	const cJSON *type, *cats, *series, *v, *it;
+	struct pptx_chart *c;
+	pptx_status st;
+	size_t k, i;
+	int t;
+
+	if (!cJSON_IsObject(cj))
+		return pptx_fail(e, PPTX_ERR_INPUT,
+		                 "slide %zu: \"chart\" must be an object "
+		                 "{\"type\", \"categories\", \"series\"}",
+		                 slide);
+	if ((st = check_keys(cj, keys, slide, "\"chart\"", e)) != PPTX_OK)
+		return st;
+	type = cJSON_GetObjectItemCaseSensitive(cj, "type");
+	if (!cJSON_IsString(type) ||
+	    (t = pptx_chart_type_parse(type->valuestring)) < 0)
+		return pptx_fail(
+		        e, PPTX_ERR_INPUT,
+		        "slide %zu: chart \"type\" must be one of bar, "
+		        "column, line, pie, doughnut, area, scatter",
+		        slide);
+	cats = cJSON_GetObjectItemCaseSensitive(cj, "categories");
+	series = cJSON_GetObjectItemCaseSensitive(cj, "series");
+	if (!cJSON_IsArray(cats) || cJSON_GetArraySize(cats) == 0)
+		return pptx_fail(
+		        e, PPTX_ERR_INPUT,
+		        "slide %zu: chart \"categories\" must be a "
+		        "non-empty array of labels (scatter: x values)",
+		        slide);
+	if (!cJSON_IsArray(series) || cJSON_GetArraySize(series) == 0)
+		return pptx_fail(e, PPTX_ERR_INPUT,
+		                 "slide %zu: chart \"series\" must be a "
+		                 "non-empty array of {\"name\", \"values\"}",
+		                 slide);
+	if (cJSON_GetArraySize(cats) > PPTX_MAX_CHART_POINTS ||
+	    cJSON_GetArraySize(series) > PPTX_MAX_CHART_SERIES)
+		return pptx_fail(
+		        e, PPTX_ERR_LIMIT,
+		        "slide %zu: a chart takes at most %d categories "
+		        "and %d series; summarise the data or split it",
+		        slide, PPTX_MAX_CHART_POINTS, PPTX_MAX_CHART_SERIES);
+	if (!(c = pptx_alloc(d, sizeof *c)))
+		return pptx_fail(e, PPTX_ERR_NOMEM, "out of memory");
+	c->type = (enum pptx_chart_type)t;
+	c->ncats = (size_t)cJSON_GetArraySize(cats);
+	c->nseries = (size_t)cJSON_GetArraySize(series);
+	c->cats = pptx_alloc(d, c->ncats * sizeof *c->cats);
+	c->series = pptx_alloc(d, c->nseries * sizeof *c->series);
+	if (c->type == PPTX_CHART_SCATTER)
+		c->cat_num = pptx_alloc(d, c->ncats * sizeof *c->cat_num);
+	if (!c->cats || !c->series ||
+	    (c->type == PPTX_CHART_SCATTER && !c->cat_num))
+		return pptx_fail(e, PPTX_ERR_NOMEM, "out of memory");
+	k = 0;
+	cJSON_ArrayForEach(it, cats)
+	{
+		if (c->cat_num && !cJSON_IsNumber(it))
+			return pptx_fail(
+			        e, PPTX_ERR_INPUT,
+			        "slide %zu: a scatter chart's categories are "
+			        "its x values; category %zu is not a number",
+			        slide, k + 1);
+		if (c->cat_num)
+			c->cat_num[k] = it->valuedouble;
+		if (!cJSON_IsString(it) && !cJSON_IsNumber(it))
+			return pptx_fail(
+			        e, PPTX_ERR_INPUT,
+			        "slide %zu: chart category %zu must be "
+			        "a string or a number",
+			        slide, k + 1);
+		if (!(c->cats[k++] = cell_text(d, it)))
+			return pptx_fail(e, PPTX_ERR_NOMEM, "out of memory");
+	}
+	i = 0;
+	cJSON_ArrayForEach(it, series)
+	{
+		struct pptx_series *ser = &c->series[i++];
+		const cJSON *vals, *x;
+
+		if (!cJSON_IsObject(it))
+			return pptx_fail(e, PPTX_ERR_INPUT,
+			                 "slide %zu: chart series %zu must be "
+			                 "{\"name\": string, \"values\": "
+			                 "[numbers]}",
+			                 slide, i);
+		if ((st = check_keys(it, ser_keys, slide, "a chart series",
+		                     e)) ||
+		    (st = chart_string(d, it, "name", slide, &ser->name, e)))
+			return st;
+		vals = cJSON_GetObjectItemCaseSensitive(it, "values");
+		if (!ser->name || !cJSON_IsArray(vals))
+			return pptx_fail(
+			        e, PPTX_ERR_INPUT,
+			        "slide %zu: chart series %zu needs "
+			        "\"name\" (a string) and \"values\" (an "
+			        "array of numbers)",
+			        slide, i);
+		if ((size_t)cJSON_GetArraySize(vals) != c->ncats)
+			return pptx_fail(
+			        e, PPTX_ERR_INPUT,
+			        "slide %zu: chart series \"%.40s\" has "
+			        "%d values but there are %zu "
+			        "categories; give one value per "
+			        "category (null for a gap)",
+			        slide, ser->name, cJSON_GetArraySize(vals),
+			        c->ncats);
+		ser->values = pptx_alloc(d, c->ncats * sizeof *ser->values);
+		ser->present = pptx_alloc(d, c->ncats);
+		if (!ser->values || !ser->present)
+			return pptx_fail(e, PPTX_ERR_NOMEM, "out of memory");
+		k = 0;
+		cJSON_ArrayForEach(x, vals)
+		{
+			if (cJSON_IsNumber(x)) {
+				ser->values[k] = x->valuedouble;
+				ser->present[k] = 1;
+			} else if (!cJSON_IsNull(x)) {
+				return pptx_fail(
+				        e, PPTX_ERR_INPUT,
+				        "slide %zu: chart series \"%.40s\" "
+				        "value %zu must be a number or null",
+				        slide, ser->name, k + 1);
+			}
+			k++;
+		}
+	}
+	if ((st = chart_string(d, cj, "title", slide, &c->title, e)) ||
+	    (st = chart_string(d, cj, "x_title", slide, &c->x_title, e)) ||
+	    (st = chart_string(d, cj, "y_title", slide, &c->y_title, e)))
+		return st;
+	v = cJSON_GetObjectItemCaseSensitive(cj, "data_labels");
+	if (v && !cJSON_IsNull(v)) {
+		if (!cJSON_IsBool(v))
+			return pptx_fail(
+			        e, PPTX_ERR_INPUT,
+			        "slide %zu: chart \"data_labels\" must "
+			        "be true or false",
+			        slide);
+		c->data_labels = cJSON_IsTrue(v);
+	}
+	v = cJSON_GetObjectItemCaseSensitive(cj, "legend");
+	if (v && !cJSON_IsNull(v)) {
+		for (t = 0; t <= PPTX_LEGEND_NONE; t++)
+			if (cJSON_IsString(v) &&
+			    strcmp(v->valuestring, legends[t]) == 0)
+				break;
+		if (t > PPTX_LEGEND_NONE)
+			return pptx_fail(e, PPTX_ERR_INPUT,
+			                 "slide %zu: chart \"legend\" must be "
+			                 "bottom, right, top, left or none",
+			                 slide);
+		c->legend = (enum pptx_legend)t;
+	}
+	s->chart = c;
+	return PPTX_OK;
+}
+
 static pptx_status parse_slide(struct pptx_deck *d, const cJSON *sj, size_t no,
                                struct pptx_slide *s, struct pptx_err *e)
 {
@@ -428,12 +660,18 @@ static pptx_status parse_slide(struct pptx_deck *d, const cJSON *sj, size_t no,
 	pptx_status st;
 	int l;
 
+	static const char *const keys[] = {
+	        "layout", "title", "subtitle", "bullets", "columns",
+	        "table",  "image", "chart",    "notes",   NULL};
+
 	memset(s, 0, sizeof *s);
 	if (!cJSON_IsObject(sj))
 		return pptx_fail(e, PPTX_ERR_INPUT,
 		                 "slide %zu must be an object with \"layout\" "
 		                 "and \"title\"",
 		                 no);
+	if ((st = check_keys(sj, keys, no, "a slide", e)) != PPTX_OK)
+		return st;
 	if (!layout || cJSON_IsNull(layout)) {
 		l = PPTX_LAYOUT_BULLETS;
 	} else if (!cJSON_IsString(layout) ||
@@ -442,7 +680,7 @@ static pptx_status parse_slide(struct pptx_deck *d, const cJSON *sj, size_t no,
 		        e, PPTX_ERR_INPUT,
 		        "slide %zu: unknown layout \"%.40s\"; use one of "
 		        "title, bullets, two_column, table, image, "
-		        "section",
+		        "section, chart, text_chart",
 		        no,
 		        cJSON_IsString(layout) ? layout->valuestring
 		                               : "(not a string)");
@@ -480,6 +718,10 @@ static pptx_status parse_slide(struct pptx_deck *d, const cJSON *sj, size_t no,
 	v = cJSON_GetObjectItemCaseSensitive(sj, "image");
 	if (v && !cJSON_IsNull(v) &&
 	    (st = parse_image(d, v, no, s, e)) != PPTX_OK)
+		return st;
+	v = cJSON_GetObjectItemCaseSensitive(sj, "chart");
+	if (v && !cJSON_IsNull(v) &&
+	    (st = parse_chart(d, v, no, s, e)) != PPTX_OK)
 		return st;
 	return PPTX_OK;
 }

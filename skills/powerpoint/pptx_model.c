@@ -54,7 +54,8 @@ void pptx_warn(struct pptx_warnings *w, const char *fmt, ...)
 }
 
 static const char *const layout_names[PPTX_LAYOUT_COUNT] = {
-        "title", "bullets", "two_column", "table", "image", "section"};
+        "title", "bullets", "two_column", "table",
+        "image", "section", "chart",      "text_chart"};
 
 const char *pptx_layout_name(enum pptx_layout l)
 {
@@ -244,12 +245,13 @@ pptx_status pptx_deck_check(const struct pptx_deck *d, struct pptx_err *e)
 		    check_list(&s->columns[0], n, "left-column bullets", e) ||
 		    check_list(&s->columns[1], n, "right-column bullets", e))
 			return e->status;
-		if (s->bullets.n && s->layout != PPTX_LAYOUT_BULLETS)
+		if (s->bullets.n && s->layout != PPTX_LAYOUT_BULLETS &&
+		    s->layout != PPTX_LAYOUT_TEXT_CHART)
 			return pptx_fail(
 			        e, PPTX_ERR_INPUT,
 			        "slide %zu: layout \"%s\" has no place "
 			        "for \"bullets\"; use layout "
-			        "\"bullets\" or drop them",
+			        "\"bullets\" or \"text_chart\", or drop them",
 			        n, pptx_layout_name(s->layout));
 		if (s->has_columns && s->layout != PPTX_LAYOUT_TWO_COLUMN)
 			return pptx_fail(e, PPTX_ERR_INPUT,
@@ -288,6 +290,25 @@ pptx_status pptx_deck_check(const struct pptx_deck *d, struct pptx_err *e)
 			        "\"image\" object; give it {\"data\": "
 			        "base64, \"mime\": \"image/png\"}",
 			        n);
+		if (s->chart && s->layout != PPTX_LAYOUT_CHART &&
+		    s->layout != PPTX_LAYOUT_TEXT_CHART)
+			return pptx_fail(
+			        e, PPTX_ERR_INPUT,
+			        "slide %zu: \"chart\" needs layout "
+			        "\"chart\" or \"text_chart\", not \"%s\"",
+			        n, pptx_layout_name(s->layout));
+		if ((s->layout == PPTX_LAYOUT_CHART ||
+		     s->layout == PPTX_LAYOUT_TEXT_CHART) &&
+		    !s->chart)
+			return pptx_fail(
+			        e, PPTX_ERR_INPUT,
+			        "slide %zu has layout \"%s\" but no \"chart\" "
+			        "object; give it {\"type\": \"column\", "
+			        "\"categories\": [...], \"series\": "
+			        "[{\"name\", \"values\"}]}",
+			        n, pptx_layout_name(s->layout));
+		if (s->chart && pptx_chart_check(s->chart, n, e) != PPTX_OK)
+			return e->status;
 		if (s->layout == PPTX_LAYOUT_TWO_COLUMN && !s->has_columns)
 			return pptx_fail(
 			        e, PPTX_ERR_INPUT,

@@ -66,6 +66,8 @@ enum pptx_layout {
 	PPTX_LAYOUT_TABLE,
 	PPTX_LAYOUT_IMAGE,
 	PPTX_LAYOUT_SECTION,
+	PPTX_LAYOUT_CHART,      /* title + native chart */
+	PPTX_LAYOUT_TEXT_CHART, /* title, bullets left, chart right */
 	PPTX_LAYOUT_COUNT
 };
 
@@ -96,6 +98,57 @@ struct pptx_image {
 	const char *alt; /* may be NULL */
 };
 
+/* Native charts (pptx_chart.c). */
+#define PPTX_MAX_CHART_SERIES 50
+#define PPTX_MAX_CHART_POINTS 1000
+
+enum pptx_chart_type {
+	PPTX_CHART_BAR = 0, /* horizontal bars */
+	PPTX_CHART_COLUMN,
+	PPTX_CHART_LINE,
+	PPTX_CHART_PIE,
+	PPTX_CHART_DOUGHNUT,
+	PPTX_CHART_AREA,
+	PPTX_CHART_SCATTER,
+	PPTX_CHART_TYPE_COUNT
+};
+
+enum pptx_legend {
+	PPTX_LEGEND_BOTTOM = 0,
+	PPTX_LEGEND_RIGHT,
+	PPTX_LEGEND_TOP,
+	PPTX_LEGEND_LEFT,
+	PPTX_LEGEND_NONE
+};
+
+const char *pptx_chart_type_name(enum pptx_chart_type t);
+/* Returns the type or -1 for an unknown name. */
+int pptx_chart_type_parse(const char *name);
+
+struct pptx_series {
+	const char *name;
+	double *values;   /* ncats entries */
+	uint8_t *present; /* ncats flags: 0 where the value is a gap */
+};
+
+struct pptx_chart {
+	enum pptx_chart_type type;
+	const char *title;   /* NULL when absent */
+	const char *x_title; /* NULL when absent */
+	const char *y_title; /* NULL when absent */
+	const char **cats;   /* ncats labels (scatter: x values as text) */
+	double *cat_num;     /* scatter only: ncats x values */
+	size_t ncats;
+	struct pptx_series *series;
+	size_t nseries;
+	int data_labels;
+	enum pptx_legend legend;
+};
+
+/* Check a chart's counts, texts and values (called by pptx_deck_check). */
+pptx_status pptx_chart_check(const struct pptx_chart *c, size_t slide,
+                             struct pptx_err *e);
+
 struct pptx_slide {
 	enum pptx_layout layout;
 	const char *title;    /* NULL when absent */
@@ -108,6 +161,7 @@ struct pptx_slide {
 	size_t ntables;
 	struct pptx_image *images;
 	size_t nimages;
+	struct pptx_chart *chart; /* NULL when absent */
 };
 
 struct pptx_arena;

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "pptx_chart.h"
 #include "pptx_skeleton.h"
 
 #define XML_DECL                                                               \
@@ -636,7 +637,8 @@ pptx_status pptx_gen_slide(struct pptx_gen *g, const struct pptx_slide *s,
 {
 	struct xbuf *b = &g->part;
 	char name[96], target[64], rid[16];
-	unsigned next_rid = 2, id = 2, media_no = 0;
+	unsigned next_rid = 2, id = 2, media_no = 0, chart_no = 0,
+	         chart_rid = 0;
 	const struct pptx_image *im = s->nimages ? &s->images[0] : NULL;
 	struct box title = scale_box(g, ref_title);
 	struct box body = scale_box(g, ref_body);
@@ -692,8 +694,17 @@ pptx_status pptx_gen_slide(struct pptx_gen *g, const struct pptx_slide *s,
 			return st;
 		break;
 	case PPTX_LAYOUT_IMAGE:
+	case PPTX_LAYOUT_CHART:
 		put_single(g, id++, "Title 1", "type=\"title\"", title,
 		           s->title, title_sz, shown_no, "title");
+		break;
+	case PPTX_LAYOUT_TEXT_CHART:
+		put_single(g, id++, "Title 1", "type=\"title\"", title,
+		           s->title, title_sz, shown_no, "title");
+		put_text_shape(g, id++, "Content Placeholder 2",
+		               "sz=\"half\" idx=\"1\"", scale_box(g, ref_left),
+		               s->bullets.items, s->bullets.n, body_sz, 1,
+		               shown_no, "bullet text");
 		break;
 	default:
 		return pptx_fail(e, PPTX_ERR_INPUT,
@@ -705,6 +716,16 @@ pptx_status pptx_gen_slide(struct pptx_gen *g, const struct pptx_slide *s,
 		media_no = g->media_next++;
 		snprintf(rid, sizeof rid, "rId%u", next_rid);
 		put_picture(g, id++, rid, im, body);
+	}
+	if (s->chart) {
+		struct box cb = s->layout == PPTX_LAYOUT_TEXT_CHART
+		                        ? scale_box(g, ref_right)
+		                        : body;
+
+		chart_no = g->chart_next++;
+		chart_rid = im ? next_rid + 1 : next_rid;
+		snprintf(rid, sizeof rid, "rId%u", chart_rid);
+		pptx_chart_frame(b, id++, rid, cb.x, cb.y, cb.cx, cb.cy);
 	}
 	xb_puts(b, "</p:spTree></p:cSld><p:clrMapOvr><a:masterClrMapping/>"
 	           "</p:clrMapOvr></p:sld>");
@@ -727,6 +748,11 @@ pptx_status pptx_gen_slide(struct pptx_gen *g, const struct pptx_slide *s,
 		         img_ext(im->info.type));
 		put_rel(b, next_rid, RT "image", target);
 	}
+	if (s->chart) {
+		snprintf(target, sizeof target, "../charts/chart%u.xml",
+		         chart_no);
+		put_rel(b, chart_rid, RT "chart", target);
+	}
 	xb_puts(b, "</Relationships>");
 	snprintf(name, sizeof name, "%s_rels/slide%u.xml.rels", g->slide_dir,
 	         slide_no);
@@ -741,6 +767,11 @@ pptx_status pptx_gen_slide(struct pptx_gen *g, const struct pptx_slide *s,
 		else
 			g->used_jpeg = 1;
 		st = zipw_add_stored(g->zw, name, im->data, im->len, e);
+		if (st != PPTX_OK)
+			return st;
+	}
+	if (s->chart) {
+		st = pptx_chart_write(g, s->chart, chart_no, e);
 		if (st != PPTX_OK)
 			return st;
 	}
@@ -775,7 +806,7 @@ static int deck_uses(const struct pptx_deck *d, enum img_type t)
 
 static void put_content_types(struct xbuf *b, const struct pptx_deck *d)
 {
-	size_t i;
+	size_t i, charts;
 	char name[64];
 
 	xb_puts(b, XML_DECL
@@ -790,6 +821,11 @@ static void put_content_types(struct xbuf *b, const struct pptx_deck *d)
 	if (deck_uses(d, IMG_JPEG))
 		xb_puts(b, "<Default Extension=\"jpeg\" "
 		           "ContentType=\"image/jpeg\"/>");
+	for (i = 0; i < d->nslides && !d->slides[i].chart; i++)
+		;
+	if (i < d->nslides)
+		xb_puts(b, "<Default Extension=\"xlsx\" "
+		           "ContentType=\"" PPTX_CT_XLSX "\"/>");
 	put_override(b, "ppt/presentation.xml",
 	             "application/vnd.openxmlformats-officedocument."
 	             "presentationml.presentation.main+xml");
@@ -819,6 +855,14 @@ static void put_content_types(struct xbuf *b, const struct pptx_deck *d)
 		             "application/vnd.openxmlformats-"
 		             "officedocument.presentationml."
 		             "notesSlide+xml");
+	}
+	charts = 0;
+	for (i = 0; i < d->nslides; i++) {
+		if (!d->slides[i].chart)
+			continue;
+		snprintf(name, sizeof name, "ppt/charts/chart%zu.xml",
+		         ++charts);
+		put_override(b, name, PPTX_CT_CHART);
 	}
 	put_override(b, "ppt/notesMasters/notesMaster1.xml",
 	             "application/vnd.openxmlformats-officedocument."
@@ -1009,7 +1053,9 @@ pptx_status pptx_write(const struct pptx_deck *d, pptx_write_fn fn, void *ctx,
 	        [PPTX_LAYOUT_SECTION] = "../slideLayouts/slideLayout3.xml",
 	        [PPTX_LAYOUT_TWO_COLUMN] = "../slideLayouts/slideLayout4.xml",
 	        [PPTX_LAYOUT_TABLE] = "../slideLayouts/slideLayout5.xml",
-	        [PPTX_LAYOUT_IMAGE] = "../slideLayouts/slideLayout5.xml"};
+	        [PPTX_LAYOUT_IMAGE] = "../slideLayouts/slideLayout5.xml",
+	        [PPTX_LAYOUT_CHART] = "../slideLayouts/slideLayout5.xml",
+	        [PPTX_LAYOUT_TEXT_CHART] = "../slideLayouts/slideLayout4.xml"};
 	struct pptx_gen g;
 	pptx_status st;
 	size_t i;
@@ -1027,6 +1073,7 @@ pptx_status pptx_write(const struct pptx_deck *d, pptx_write_fn fn, void *ctx,
 	g.media_dir = "ppt/media/";
 	g.warn = w;
 	g.media_next = 1;
+	g.chart_next = 1;
 	xb_init(&g.part, 0);
 	xb_init(&g.rels, 0);
 	st = zipw_open(&g.zw, fn, ctx, e);

@@ -59,6 +59,7 @@ struct pptx_gen {
 	struct xbuf rels;
 	struct pptx_warnings *warn;
 	unsigned media_next; /* next free media number */
+	unsigned chart_next; /* next free chart (and workbook) number */
 	int used_png, used_jpeg;
 };
 
