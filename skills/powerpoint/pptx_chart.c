@@ -11,7 +11,10 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "xmlr.h"
 
 #define XML_DECL                                                               \
 	"<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n"
@@ -403,14 +406,22 @@ static void put_chart_xml(struct xbuf *b, const struct pptx_chart *c)
 	                                  [PPTX_LEGEND_RIGHT] = "r",
 	                                  [PPTX_LEGEND_TOP] = "t",
 	                                  [PPTX_LEGEND_LEFT] = "l"};
+	const char *title = c->title;
 
 	xb_puts(b, XML_DECL "<c:chartSpace xmlns:c=\"" NS_C "\" xmlns:a=\"" NS_A
 	                    "\" xmlns:r=\"" NS_R "\"><c:date1904 val=\"0\"/>"
 	                    "<c:lang val=\"en-US\"/><c:roundedCorners "
 	                    "val=\"0\"/><c:chart>");
-	if (c->title && c->title[0])
-		put_title(b, c->title, 1800);
-	put_val(b, "autoTitleDeleted", c->title && c->title[0] ? "0" : "1");
+	/* A pie's legend lists its categories, so without a title its series
+	 * name would be nowhere on the slide: show it as the title, which is
+	 * what PowerPoint does for a one-series chart. */
+	if ((!title || !title[0]) &&
+	    (c->type == PPTX_CHART_PIE || c->type == PPTX_CHART_DOUGHNUT) &&
+	    c->nseries == 1)
+		title = c->series[0].name;
+	if (title && title[0])
+		put_title(b, title, 1800);
+	put_val(b, "autoTitleDeleted", title && title[0] ? "0" : "1");
 	put_plot(b, c);
 	if (c->legend != PPTX_LEGEND_NONE) {
 		xb_puts(b, "<c:legend>");
@@ -626,4 +637,383 @@ void pptx_chart_frame(struct xbuf *b, unsigned id, const char *rid, uint64_t x,
 	           "\"><c:chart xmlns:c=\"" NS_C "\" r:id=\"");
 	xb_puts(b, rid);
 	xb_puts(b, "\"/></a:graphicData></a:graphic></p:graphicFrame>");
+}
+
+/*
+ * Reading a chart part back (read_presentation): the chart kind, titles,
+ * the category labels and every series' name and values, taken from the
+ * caches (what every writer fills in; the embedded workbook is not read).
+ */
+
+#define NS_C_STRICT "http://purl.oclc.org/ooxml/drawingml/chart"
+#define NS_A_STRICT "http://purl.oclc.org/ooxml/drawingml/main"
+/* A bound on points per cache: far beyond a readable chart. */
+#define READ_MAX_POINTS 100000
+
+enum where { IN_NONE, IN_TX, IN_CAT, IN_VAL };
+
+/* One cache being filled: text labels or numbers, by pt idx. */
+struct rd_cache {
+	const char **text;
+	double *num;
+	uint8_t *present;
+	size_t n;
+	int numeric;
+};
+
+struct chart_rd {
+	struct pptx_deck *d;
+	struct pptx_chart *c;
+	size_t ser_cap;
+	struct rd_cache cat;   /* the first series' categories */
+	struct rd_cache *vals; /* per series, ser_cap of them */
+	struct rd_cache *cur;  /* the cache being filled, or NULL */
+	enum where where;
+	int in_ser, in_v, in_t;
+	int title_owner; /* 0 none, 1 chart, 2 x axis, 3 y axis */
+	int axis;        /* 0 none, 'c' category/date axis, 'v' value axis */
+	int ax_across;   /* the axis being read runs along the bottom/top */
+	size_t pt;
+	int have_pt;
+	struct xbuf text;
+};
+
+static int is_c(const struct xmlr *r, const char *local)
+{
+	return xr_is(r, NS_C, local) || xr_is(r, NS_C_STRICT, local);
+}
+
+static int is_dml(const struct xmlr *r, const char *local)
+{
+	return xr_is(r, NS_A, local) || xr_is(r, NS_A_STRICT, local);
+}
+
+static const char *c_val(const struct xmlr *r)
+{
+	return xr_attr(r, "", "val");
+}
+
+/* The chart kinds by element name; 3-D, stock, radar and bar-of-pie
+ * variants read as the nearest flat kind. */
+static int kind_of(const struct xmlr *r)
+{
+	static const struct {
+		const char *el;
+		int kind;
+	} kinds[] = {{"barChart", PPTX_CHART_COLUMN},
+	             {"bar3DChart", PPTX_CHART_COLUMN},
+	             {"lineChart", PPTX_CHART_LINE},
+	             {"line3DChart", PPTX_CHART_LINE},
+	             {"stockChart", PPTX_CHART_LINE},
+	             {"radarChart", PPTX_CHART_LINE},
+	             {"pieChart", PPTX_CHART_PIE},
+	             {"pie3DChart", PPTX_CHART_PIE},
+	             {"ofPieChart", PPTX_CHART_PIE},
+	             {"doughnutChart", PPTX_CHART_DOUGHNUT},
+	             {"areaChart", PPTX_CHART_AREA},
+	             {"area3DChart", PPTX_CHART_AREA},
+	             {"scatterChart", PPTX_CHART_SCATTER},
+	             {"bubbleChart", PPTX_CHART_SCATTER}};
+	size_t i;
+
+	for (i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+		if (is_c(r, kinds[i].el))
+			return kinds[i].kind;
+	return -1;
+}
+
+static pptx_status rd_nomem(struct pptx_err *e)
+{
+	return pptx_fail(e, PPTX_ERR_NOMEM, "out of memory reading a chart");
+}
+
+static pptx_status cache_size(struct chart_rd *rd, struct rd_cache *k,
+                              const char *count, struct pptx_err *e)
+{
+	unsigned long n = count ? strtoul(count, NULL, 10) : 0;
+
+	if (k->present) /* a second ptCount in one cache: keep the first */
+		return PPTX_OK;
+	if (n > READ_MAX_POINTS)
+		return pptx_fail(e, PPTX_ERR_LIMIT,
+		                 "a chart series has more than %d points",
+		                 READ_MAX_POINTS);
+	k->n = n;
+	k->text = pptx_alloc(rd->d, (n ? n : 1) * sizeof *k->text);
+	k->num = pptx_alloc(rd->d, (n ? n : 1) * sizeof *k->num);
+	k->present = pptx_alloc(rd->d, n ? n : 1);
+	if (!k->text || !k->num || !k->present)
+		return rd_nomem(e);
+	return PPTX_OK;
+}
+
+static pptx_status new_series(struct chart_rd *rd, struct pptx_err *e)
+{
+	struct pptx_chart *c = rd->c;
+
+	if (c->nseries >= PPTX_MAX_CHART_SERIES * 20)
+		return pptx_fail(e, PPTX_ERR_LIMIT,
+		                 "a chart has more than %d series",
+		                 PPTX_MAX_CHART_SERIES * 20);
+	if (c->nseries == rd->ser_cap) {
+		size_t cap = rd->ser_cap;
+		struct pptx_series *ns = pptx_grow(
+		        rd->d, c->series, &cap, c->nseries, sizeof *c->series);
+		struct rd_cache *nv;
+
+		if (!ns)
+			return rd_nomem(e);
+		c->series = ns;
+		nv = pptx_alloc(rd->d, cap * sizeof *nv);
+		if (!nv)
+			return rd_nomem(e);
+		if (c->nseries)
+			memcpy(nv, rd->vals, c->nseries * sizeof *nv);
+		rd->vals = nv;
+		rd->ser_cap = cap;
+	}
+	memset(&c->series[c->nseries], 0, sizeof c->series[0]);
+	memset(&rd->vals[c->nseries], 0, sizeof rd->vals[0]);
+	c->nseries++;
+	return PPTX_OK;
+}
+
+/* A finished c:v: into the series name, a category or a value. */
+static pptx_status end_v(struct chart_rd *rd, struct pptx_err *e)
+{
+	struct pptx_chart *c = rd->c;
+	char *txt;
+
+	if (xb_failed(&rd->text))
+		return rd_nomem(e);
+	if (!(txt = pptx_strndup(rd->d, rd->text.p ? rd->text.p : "",
+	                         rd->text.len)))
+		return rd_nomem(e);
+	if (rd->where == IN_TX && c->nseries &&
+	    !c->series[c->nseries - 1].name) {
+		c->series[c->nseries - 1].name = txt;
+		return PPTX_OK;
+	}
+	if (!rd->cur || !rd->have_pt || rd->pt >= rd->cur->n)
+		return PPTX_OK;
+	rd->cur->text[rd->pt] = txt;
+	rd->cur->num[rd->pt] = strtod(txt, NULL);
+	rd->cur->present[rd->pt] = 1;
+	return PPTX_OK;
+}
+
+static pptx_status rd_start(struct chart_rd *rd, struct xmlr *r,
+                            struct pptx_err *e)
+{
+	struct pptx_chart *c = rd->c;
+	int k;
+
+	if (rd->in_t || rd->in_v)
+		return PPTX_OK;
+	if ((k = kind_of(r)) >= 0) {
+		/* A combination chart reads as its first kind. */
+		if (!rd->axis && c->nseries == 0)
+			c->type = (enum pptx_chart_type)k;
+	} else if (is_c(r, "barDir") && c->nseries == 0) {
+		const char *v = c_val(r);
+
+		c->type = v && !strcmp(v, "bar") ? PPTX_CHART_BAR
+		                                 : PPTX_CHART_COLUMN;
+	} else if (is_c(r, "ser")) {
+		rd->in_ser = 1;
+		return new_series(rd, e);
+	} else if (is_c(r, "tx") && rd->in_ser) {
+		rd->where = IN_TX;
+	} else if ((is_c(r, "cat") || is_c(r, "xVal")) && rd->in_ser) {
+		rd->where = IN_CAT;
+		/* Categories come from the first series that has them. */
+		rd->cur = rd->cat.present ? NULL : &rd->cat;
+		rd->cat.numeric = is_c(r, "xVal");
+	} else if ((is_c(r, "val") || is_c(r, "yVal")) && rd->in_ser) {
+		rd->where = IN_VAL;
+		rd->cur = &rd->vals[c->nseries - 1];
+	} else if (is_c(r, "numCache") && rd->where == IN_CAT && rd->cur) {
+		rd->cur->numeric = 1;
+	} else if (is_c(r, "ptCount") && rd->cur) {
+		return cache_size(rd, rd->cur, c_val(r), e);
+	} else if (is_c(r, "pt")) {
+		const char *idx = xr_attr(r, "", "idx");
+
+		rd->pt = idx ? strtoul(idx, NULL, 10) : 0;
+		rd->have_pt = 1;
+	} else if (is_c(r, "v")) {
+		rd->in_v = 1;
+		xb_reset(&rd->text);
+	} else if (is_c(r, "catAx") || is_c(r, "dateAx") || is_c(r, "serAx")) {
+		rd->axis = 'c';
+	} else if (is_c(r, "valAx")) {
+		rd->axis = 'v';
+	} else if (is_c(r, "axPos") && rd->axis) {
+		const char *v = c_val(r);
+
+		rd->ax_across = v && (!strcmp(v, "b") || !strcmp(v, "t"));
+	} else if (is_c(r, "title") && !rd->in_ser) {
+		/* The category axis carries the x title; a value axis the
+		 * y title, except a scatter chart's horizontal one. */
+		rd->title_owner =
+		        !rd->axis ? 1
+		        : rd->axis == 'c' || (c->type == PPTX_CHART_SCATTER &&
+		                              rd->ax_across)
+		                ? 2
+		                : 3;
+		xb_reset(&rd->text);
+	} else if (is_dml(r, "t") && rd->title_owner) {
+		rd->in_t = 1;
+	} else if (is_c(r, "showVal")) {
+		const char *v = c_val(r);
+
+		if (v && (!strcmp(v, "1") || !strcmp(v, "true")))
+			c->data_labels = 1;
+	} else if (is_c(r, "legend")) {
+		c->legend = PPTX_LEGEND_RIGHT; /* the schema's default */
+	} else if (is_c(r, "legendPos")) {
+		const char *v = c_val(r);
+
+		c->legend = !v                ? PPTX_LEGEND_RIGHT
+		            : !strcmp(v, "b") ? PPTX_LEGEND_BOTTOM
+		            : !strcmp(v, "t") ? PPTX_LEGEND_TOP
+		            : !strcmp(v, "l") ? PPTX_LEGEND_LEFT
+		                              : PPTX_LEGEND_RIGHT;
+	}
+	return PPTX_OK;
+}
+
+static pptx_status rd_end(struct chart_rd *rd, struct xmlr *r,
+                          struct pptx_err *e)
+{
+	struct pptx_chart *c = rd->c;
+
+	if (is_c(r, "v") && rd->in_v) {
+		rd->in_v = 0;
+		return end_v(rd, e);
+	}
+	if (is_dml(r, "t") && rd->in_t) {
+		rd->in_t = 0;
+	} else if (is_dml(r, "p") && rd->title_owner && rd->text.len) {
+		xb_putc(&rd->text, '\n');
+	} else if (is_c(r, "title") && rd->title_owner) {
+		const char **dst = rd->title_owner == 1   ? &c->title
+		                   : rd->title_owner == 2 ? &c->x_title
+		                                          : &c->y_title;
+		size_t n = rd->text.len;
+
+		while (n && rd->text.p[n - 1] == '\n')
+			n--;
+		if (xb_failed(&rd->text) ||
+		    !(*dst = pptx_strndup(rd->d, n ? rd->text.p : "", n)))
+			return rd_nomem(e);
+		rd->title_owner = 0;
+	} else if (is_c(r, "pt")) {
+		rd->have_pt = 0;
+	} else if (is_c(r, "tx") || is_c(r, "cat") || is_c(r, "xVal") ||
+	           is_c(r, "val") || is_c(r, "yVal")) {
+		rd->where = IN_NONE;
+		rd->cur = NULL;
+	} else if (is_c(r, "ser")) {
+		rd->in_ser = 0;
+	} else if (is_c(r, "catAx") || is_c(r, "dateAx") || is_c(r, "serAx") ||
+	           is_c(r, "valAx")) {
+		rd->axis = 0;
+	}
+	return PPTX_OK;
+}
+
+/* Fill the model from the caches: ncats from the categories (or the
+ * longest series when none has categories), gaps where a cache has no
+ * point. */
+static pptx_status rd_finish(struct chart_rd *rd, struct pptx_err *e)
+{
+	struct pptx_chart *c = rd->c;
+	size_t i, k, n = rd->cat.n;
+	char num[40];
+
+	for (i = 0; !rd->cat.present && i < c->nseries; i++)
+		if (rd->vals[i].n > n)
+			n = rd->vals[i].n;
+	c->ncats = n;
+	c->cats = pptx_alloc(rd->d, (n ? n : 1) * sizeof *c->cats);
+	if (!c->cats)
+		return rd_nomem(e);
+	if (c->type == PPTX_CHART_SCATTER) {
+		c->cat_num =
+		        pptx_alloc(rd->d, (n ? n : 1) * sizeof *c->cat_num);
+		if (!c->cat_num)
+			return rd_nomem(e);
+	}
+	for (k = 0; k < n; k++) {
+		int have =
+		        rd->cat.present && k < rd->cat.n && rd->cat.present[k];
+
+		if (have) {
+			c->cats[k] = rd->cat.text[k];
+		} else {
+			/* No label: number the category, as Office shows. */
+			snprintf(num, sizeof num, "%zu", k + 1);
+			if (!(c->cats[k] =
+			              pptx_strndup(rd->d, num, strlen(num))))
+				return rd_nomem(e);
+		}
+		if (c->cat_num)
+			c->cat_num[k] = have ? rd->cat.num[k] : (double)(k + 1);
+	}
+	for (i = 0; i < c->nseries; i++) {
+		struct pptx_series *s = &c->series[i];
+		struct rd_cache *v = &rd->vals[i];
+
+		if (!s->name && !(s->name = pptx_strndup(rd->d, "", 0)))
+			return rd_nomem(e);
+		s->values = pptx_alloc(rd->d, (n ? n : 1) * sizeof *s->values);
+		s->present = pptx_alloc(rd->d, n ? n : 1);
+		if (!s->values || !s->present)
+			return rd_nomem(e);
+		for (k = 0; k < n && k < v->n; k++) {
+			s->present[k] = v->present[k];
+			s->values[k] = v->num[k];
+		}
+	}
+	return PPTX_OK;
+}
+
+pptx_status pptx_chart_parse(struct pptx_deck *d, const char *xml, size_t len,
+                             struct pptx_chart *out, struct pptx_err *e)
+{
+	struct chart_rd rd;
+	struct xmlr r;
+	enum xr_type t;
+	pptx_status st = PPTX_OK;
+
+	memset(out, 0, sizeof *out);
+	memset(&rd, 0, sizeof rd);
+	rd.d = d;
+	rd.c = out;
+	out->type = PPTX_CHART_COLUMN;
+	out->legend = PPTX_LEGEND_NONE; /* until a c:legend says otherwise */
+	xb_init(&rd.text, 0);
+	if (xr_init(&r, xml, len) != 0) {
+		xb_free(&rd.text);
+		return rd_nomem(e);
+	}
+	while (st == PPTX_OK && (t = xr_next(&r)) != XR_EOF) {
+		if (t == XR_ERROR)
+			st = pptx_fail(
+			        e, PPTX_ERR_FORMAT,
+			        "a chart part is not well-formed XML: %s",
+			        xr_error(&r));
+		else if (t == XR_START)
+			st = rd_start(&rd, &r, e);
+		else if (t == XR_END)
+			st = rd_end(&rd, &r, e);
+		else if (t == XR_TEXT && (rd.in_v || rd.in_t))
+			xb_put(&rd.text, r.text, r.text_len);
+	}
+	if (st == PPTX_OK)
+		st = rd_finish(&rd, e);
+	xr_free(&r);
+	xb_free(&rd.text);
+	return st;
 }

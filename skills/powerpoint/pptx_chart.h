@@ -32,4 +32,10 @@ void pptx_chart_frame(struct xbuf *b, unsigned id, const char *rid, uint64_t x,
 pptx_status pptx_chart_xlsx(const struct pptx_chart *c, struct xbuf *out,
                             struct pptx_err *e);
 
+/* Read a chart part (any writer's) into out, allocating from d's arena:
+ * kind, titles, categories and series from the caches. A chart without
+ * categories gets "1", "2", ...; a point a cache lacks is a gap. */
+pptx_status pptx_chart_parse(struct pptx_deck *d, const char *xml, size_t len,
+                             struct pptx_chart *out, struct pptx_err *e);
+
 #endif /* PPTX_CHART_H */

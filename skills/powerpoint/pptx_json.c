@@ -649,6 +649,7 @@ static pptx_status parse_chart(struct pptx_deck *d, const cJSON *cj,
 		c->legend = (enum pptx_legend)t;
 	}
 	s->chart = c;
+	s->ncharts = 1;
 	return PPTX_OK;
 }
 
@@ -837,6 +838,61 @@ static int add_opt_string(cJSON *o, const char *key, const char *v)
 	return !v || cJSON_AddStringToObject(o, key, v) != NULL;
 }
 
+/* A chart in the form create_presentation takes, so a read chart can be
+ * written again as it is. */
+static cJSON *chart_json(const struct pptx_chart *c)
+{
+	static const char *const legends[] = {[PPTX_LEGEND_BOTTOM] = "bottom",
+	                                      [PPTX_LEGEND_RIGHT] = "right",
+	                                      [PPTX_LEGEND_TOP] = "top",
+	                                      [PPTX_LEGEND_LEFT] = "left",
+	                                      [PPTX_LEGEND_NONE] = "none"};
+	cJSON *o = cJSON_CreateObject(), *cats, *sers;
+	size_t i, k;
+
+	if (!o ||
+	    !cJSON_AddStringToObject(o, "type",
+	                             pptx_chart_type_name(c->type)) ||
+	    !add_opt_string(o, "title", c->title) ||
+	    !(cats = cJSON_AddArrayToObject(o, "categories")) ||
+	    !(sers = cJSON_AddArrayToObject(o, "series")))
+		goto fail;
+	for (k = 0; k < c->ncats; k++) {
+		cJSON *v = c->type == PPTX_CHART_SCATTER && c->cat_num
+		                   ? cJSON_CreateNumber(c->cat_num[k])
+		                   : cJSON_CreateString(c->cats[k]);
+
+		if (!v || !cJSON_AddItemToArray(cats, v))
+			goto fail;
+	}
+	for (i = 0; i < c->nseries; i++) {
+		const struct pptx_series *s = &c->series[i];
+		cJSON *so = cJSON_CreateObject(), *vals;
+
+		if (!so || !cJSON_AddItemToArray(sers, so) ||
+		    !cJSON_AddStringToObject(so, "name", s->name) ||
+		    !(vals = cJSON_AddArrayToObject(so, "values")))
+			goto fail;
+		for (k = 0; k < c->ncats; k++) {
+			cJSON *v = s->present[k]
+			                   ? cJSON_CreateNumber(s->values[k])
+			                   : cJSON_CreateNull();
+
+			if (!v || !cJSON_AddItemToArray(vals, v))
+				goto fail;
+		}
+	}
+	if (!add_opt_string(o, "x_title", c->x_title) ||
+	    !add_opt_string(o, "y_title", c->y_title) ||
+	    !cJSON_AddBoolToObject(o, "data_labels", c->data_labels) ||
+	    !cJSON_AddStringToObject(o, "legend", legends[c->legend]))
+		goto fail;
+	return o;
+fail:
+	cJSON_Delete(o);
+	return NULL;
+}
+
 static cJSON *slide_json(const struct pptx_slide *s, size_t index)
 {
 	cJSON *o = cJSON_CreateObject();
@@ -909,6 +965,20 @@ static cJSON *slide_json(const struct pptx_slide *s, size_t index)
 				goto fail;
 		}
 		if (!imgs)
+			goto fail;
+	}
+	if (s->ncharts) {
+		cJSON *charts = cJSON_AddArrayToObject(o, "charts");
+
+		for (i = 0; charts && i < s->ncharts; i++) {
+			cJSON *co = chart_json(&s->chart[i]);
+
+			if (!co || !cJSON_AddItemToArray(charts, co)) {
+				cJSON_Delete(co);
+				goto fail;
+			}
+		}
+		if (!charts)
 			goto fail;
 	}
 	if (!add_opt_string(o, "notes", s->notes))

@@ -161,7 +161,9 @@ struct pptx_slide {
 	size_t ntables;
 	struct pptx_image *images;
 	size_t nimages;
-	struct pptx_chart *chart; /* NULL when absent */
+	/* Charts: one from the tool's input; all of a slide's when read. */
+	struct pptx_chart *chart; /* NULL when absent; else ncharts of them */
+	size_t ncharts;
 };
 
 struct pptx_arena;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "opc.h"
+#include "pptx_chart.h"
 #include "xmlr.h"
 #include "xmlw.h"
 #include "zipio.h"
@@ -20,6 +21,10 @@
 #define READ_MAX_SLIDES 20000
 /* Body shapes kept per slide before the rest are merged into the last. */
 #define READ_MAX_SHAPES 256
+/* Charts read per slide; more are not a slide anyone reads. */
+#define READ_MAX_CHARTS 16
+#define NS_CHART        "http://schemas.openxmlformats.org/drawingml/2006/chart"
+#define NS_C_STRICT     "http://purl.oclc.org/ooxml/drawingml/chart"
 
 static int want_xml(const char *name, void *ctx)
 {
@@ -80,6 +85,9 @@ struct slide_state {
 	struct xbuf cell;
 	size_t tables_cap;
 	size_t images_cap;
+	/* Charts: the r:id of each c:chart, resolved after the walk. */
+	char *chart_rid[READ_MAX_CHARTS];
+	size_t ncharts;
 };
 
 static pptx_status nomem(struct pptx_err *e)
@@ -304,6 +312,14 @@ static pptx_status on_start(struct slide_state *st, struct xmlr *r,
 			return pptx_fail(e, PPTX_ERR_FORMAT,
 			                 "a slide is not well-formed XML: %s",
 			                 xr_error(r));
+	} else if ((xr_is(r, NS_CHART, "chart") ||
+	            xr_is(r, NS_C_STRICT, "chart")) &&
+	           st->ncharts < READ_MAX_CHARTS && r_attr(r, "id")) {
+		st->chart_rid[st->ncharts] = pptx_strndup(
+		        st->d, r_attr(r, "id"), strlen(r_attr(r, "id")));
+		if (!st->chart_rid[st->ncharts])
+			return nomem(e);
+		st->ncharts++;
 	} else if (xr_is(r, NS_MC, "Fallback")) {
 		/* The Choice branch has the same content. */
 		if (xr_skip(r) != XR_END)
@@ -363,6 +379,22 @@ static pptx_status finish_slide(struct slide_state *st, int layout_kind,
 	}
 	s->layout = layout_kind >= 0 ? (enum pptx_layout)layout_kind
 	                             : PPTX_LAYOUT_BULLETS;
+	if (s->ncharts) {
+		/* A chart decides the layout, whatever the slide layout says:
+		 * alone it is "chart", beside text "text_chart" (an empty
+		 * placeholder left on the slide is not text). */
+		for (i = 0; i < nbody; i++)
+			if ((rc = take_paras(st->d, &s->bullets, &cap, body[i],
+			                     e)))
+				return rc;
+		s->layout = PPTX_LAYOUT_CHART;
+		for (i = 0; i < s->bullets.n; i++)
+			if (s->bullets.items[i].text[0])
+				s->layout = PPTX_LAYOUT_TEXT_CHART;
+		if (s->layout == PPTX_LAYOUT_CHART)
+			s->bullets.n = 0;
+		return PPTX_OK;
+	}
 	if (layout_kind < 0 || layout_kind == PPTX_LAYOUT_TABLE ||
 	    layout_kind == PPTX_LAYOUT_IMAGE) {
 		if (s->ntables && !nbody)
@@ -448,9 +480,43 @@ static void state_free(struct slide_state *st)
 	free(st);
 }
 
+/* The charts a slide's c:chart elements name, through its rels. A chart
+ * part that is missing is skipped (PowerPoint shows an empty frame). */
+static pptx_status read_charts(struct slide_state *st, const struct zipr *z,
+                               const struct opc_rels *srels, struct pptx_err *e)
+{
+	struct pptx_slide *s = st->s;
+	size_t i;
+	pptx_status rc;
+
+	if (!st->ncharts)
+		return PPTX_OK;
+	s->chart = pptx_alloc(st->d, st->ncharts * sizeof *s->chart);
+	if (!s->chart)
+		return nomem(e);
+	for (i = 0; i < st->ncharts; i++) {
+		const struct opc_rel *rel =
+		        opc_rel_by_id(srels, st->chart_rid[i]);
+		const struct zip_entry *ent;
+
+		if (!rel || rel->external ||
+		    !(ent = zipr_find(z, rel->target)) || !ent->data)
+			continue;
+		rc = pptx_chart_parse(st->d, (const char *)ent->data, ent->len,
+		                      &s->chart[s->ncharts], e);
+		if (rc != PPTX_OK)
+			return rc;
+		s->ncharts++;
+	}
+	if (!s->ncharts)
+		s->chart = NULL;
+	return PPTX_OK;
+}
+
 static pptx_status read_slide(struct pptx_deck *d, struct pptx_slide *s,
                               const struct zip_entry *ent, int layout_kind,
-                              struct pptx_err *e)
+                              const struct zipr *z,
+                              const struct opc_rels *srels, struct pptx_err *e)
 {
 	struct slide_state *st = state_new(d, s);
 	pptx_status rc;
@@ -458,6 +524,8 @@ static pptx_status read_slide(struct pptx_deck *d, struct pptx_slide *s,
 	if (!st)
 		return nomem(e);
 	rc = walk_part(st, ent, e);
+	if (rc == PPTX_OK)
+		rc = read_charts(st, z, srels, e);
 	if (rc == PPTX_OK)
 		rc = finish_slide(st, layout_kind, e);
 	state_free(st);
@@ -717,7 +785,7 @@ pptx_status pptx_read(const unsigned char *zip, size_t len,
 		lay = opc_rel_by_type(&srels, "slideLayout");
 		rc = read_slide(d, s, ent,
 		                lay ? layout_kind(&lc, &z, lay->target) : -1,
-		                e);
+		                &z, &srels, e);
 		notes = opc_rel_by_type(&srels, "notesSlide");
 		if (rc == PPTX_OK && notes && !notes->external &&
 		    (ent = zipr_find(&z, notes->target)) && ent->data)

@@ -83,7 +83,55 @@ def specs():
          "bullets": ["This bullet has quite a lot of words in it, number %d" % i
                      for i in range(25)]}]}
     empty = {"title": "Empty", "slides": []}
-    return {"full": full, "four3": four3, "big": big, "overflow": long_text, "empty": empty}
+    cats = ["North & <East>", "South", "West"]
+    charts = {"title": "Charts", "slides": [
+        {"layout": "chart", "title": "Column chart",
+         "chart": {"type": "column", "title": "Revenue (EUR m)", "categories": cats,
+                   "series": [{"name": "Rev 2024", "values": [12.5, 7, 9]},
+                              {"name": "Rev 2025", "values": [14, 8.25, None]}],
+                   "x_title": "Region", "y_title": "EUR millions", "data_labels": True},
+         "notes": "gap in 2025 West"},
+        {"layout": "chart", "title": "Bar chart",
+         "chart": {"type": "bar", "categories": ["Alpha", "Beta"],
+                   "series": [{"name": "Votes cast", "values": [3, 5]}], "legend": "right"}},
+        {"layout": "chart", "title": "Line chart",
+         "chart": {"type": "line", "categories": ["Jan", "Feb", "Mar", "Apr"],
+                   "series": [{"name": "Users", "values": [1, 2, 4, 8]},
+                              {"name": "Buyers", "values": [0, 1, 1, 3]}], "legend": "top"}},
+        {"layout": "chart", "title": "Pie chart",
+         "chart": {"type": "pie", "categories": ["Cats", "Dogs", "Fish"],
+                   "series": [{"name": "Pets owned", "values": [40, 35, 25]}], "data_labels": True}},
+        {"layout": "chart", "title": "Doughnut chart",
+         "chart": {"type": "doughnut", "title": "Answers", "categories": ["Yes", "No"],
+                   "series": [{"name": "Survey", "values": [70, 30]}], "legend": "left"}},
+        {"layout": "chart", "title": "Area chart",
+         "chart": {"type": "area", "categories": ["Q1", "Q2", "Q3"],
+                   "series": [{"name": "Backlog size", "values": [5, 3, 6]}]}},
+        {"layout": "chart", "title": "Scatter chart",
+         "chart": {"type": "scatter", "categories": [1, 2.5, 4, -3],
+                   "series": [{"name": "Latency", "values": [10, 20, 15, 1e-3]}],
+                   "x_title": "Load", "y_title": "ms"}},
+        {"layout": "text_chart", "title": "Text beside a chart",
+         "bullets": ["Growth everywhere", {"text": "Unicode 中文 مرحبا", "level": 1}],
+         "chart": {"type": "column", "categories": ["中文", "B"],
+                   "series": [{"name": "Score é", "values": [1, 2]}], "legend": "none"},
+         "notes": "chart notes"},
+    ]}
+    return {"full": full, "four3": four3, "big": big, "overflow": long_text, "empty": empty,
+            "charts": charts}
+
+
+CHART_DEFAULTS = {"data_labels": False, "legend": "bottom"}
+
+
+def chart_want(c):
+    """What read_presentation gives back for a chart created from c."""
+    w = dict(CHART_DEFAULTS, **c)
+    if "title" not in c and c["type"] in ("pie", "doughnut") and len(c["series"]) == 1:
+        w["title"] = c["series"][0]["name"]  # shown as the title (pptx_chart.c)
+    if c["type"] != "scatter":
+        w["categories"] = [cell(x) for x in c["categories"]]
+    return w
 
 
 def norm_list(items):
@@ -131,6 +179,8 @@ def roundtrip(spec, got):
             rows = [[cell(c) for c in r] + [""] * (ncols - len(r)) for r in t.get("rows", [])]
             check("table", {"columns": [cell(c) for c in t["columns"]], "rows": rows},
                   (g.get("tables") or [None])[0])
+        if "chart" in w:
+            check("chart", chart_want(w["chart"]), (g.get("charts") or [None])[0])
         if "image" in w:
             check("image alt", clean(w["image"].get("alt", "")),
                   ((g.get("images") or [{}])[0]).get("alt", ""))
@@ -156,6 +206,16 @@ def pdf_strings(spec):
             yield from (cell(c) for c in s["table"]["columns"])
             for r in s["table"].get("rows", []):
                 yield from (cell(c) for c in r)
+        if "chart" in s:
+            c = chart_want(s["chart"])
+            yield from (c.get(k, "") for k in ("title", "x_title", "y_title"))
+            # Series names show in the legend (a pie's legend shows its
+            # categories instead: its one series name is the title).
+            if c["legend"] != "none" and c["type"] not in ("pie", "doughnut"):
+                yield from (x["name"] for x in c["series"])
+            # A scatter chart's x values are a scale, not labels.
+            if c["type"] != "scatter":
+                yield from c["categories"]
 
 
 def pdftext(spec, text):

@@ -69,6 +69,20 @@ PY
 		$(ls ppt/slides/*.xml ppt/notesSlides/*.xml 2>/dev/null || true)
 	validate dml-main.xsd ppt/theme/*.xml ppt/tableStyles.xml
 	validate shared-documentPropertiesExtended.xsd docProps/app.xml
+	validate dml-chart.xsd $(ls ppt/charts/*.xml 2>/dev/null || true)
+	# Each chart's embedded workbook ("Edit Data"): a zip of its own,
+	# whose workbook and sheet must validate against SpreadsheetML and
+	# whose other parts must be well-formed.
+	for x in $(ls ppt/embeddings/*.xlsx 2>/dev/null || true); do
+		xd="$T/xlsx.$name.$(basename "$x" .xlsx)"
+		rm -rf "$xd"; mkdir -p "$xd"
+		(cd "$xd" && unzip -q "$d/$x")
+		if ! (cd "$xd" && xmllint --noout --schema "$XSD/sml.xsd" xl/workbook.xml xl/worksheets/*.xml && \
+			xmllint --noout '[Content_Types].xml' _rels/.rels xl/_rels/workbook.xml.rels) >"$T/xl.log" 2>&1; then
+			echo "FAIL $name: $x"; grep -v " validates$" "$T/xl.log" | head -20; fail=1
+		fi
+		echo "$x" >>"$T/$name.checked"
+	done
 	# No XSD here for OPC parts (content types, relationships, core
 	# properties): they must be well-formed, and opc_lint checks them.
 	wf=$(grep -E '(\.rels|\.xml)$' "$T/$name.all" | grep -Fxv -f "$T/$name.checked" || true)
@@ -87,6 +101,17 @@ PY
 	fi
 	echo "$name: $(grep -c . "$T/$name.checked") parts checked, $(python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print(r["slides"], "slides,", r["bytes"], "bytes, warnings:", len(r["warnings"]))' "$T/$name.result")"
 done
+# The chart deck: one chart part and one workbook per chart slide, each
+# chart related to its workbook, content types for both.
+nch=$(unzip -Z1 "$T/charts.pptx" | grep -c '^ppt/charts/chart[0-9]*\.xml$' || true)
+nwb=$(unzip -Z1 "$T/charts.pptx" | grep -c '^ppt/embeddings/Microsoft_Excel_Worksheet[0-9]*\.xlsx$' || true)
+[ "$nch" = 8 ] && [ "$nwb" = 8 ] || { echo "FAIL charts: $nch chart parts and $nwb workbooks, want 8 and 8"; fail=1; }
+ct=$(unzip -p "$T/charts.pptx" '\[Content_Types\].xml')
+grep -q 'Extension="xlsx" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"' <<<"$ct" ||
+	{ echo "FAIL charts: no xlsx content type"; fail=1; }
+rels=$(unzip -p "$T/charts.pptx" ppt/charts/_rels/chart1.xml.rels)
+grep -q 'relationships/package" Target="../embeddings/Microsoft_Excel_Worksheet1.xlsx"' <<<"$rels" ||
+	{ echo "FAIL charts: chart1 is not related to its workbook"; fail=1; }
 # The overflowing deck must say so instead of clipping silently.
 if ! grep -q fontScale <(unzip -p "$T/overflow.pptx" ppt/slides/slide1.xml); then
 	echo "FAIL overflow: the long slide was not shrunk (no normAutofit fontScale)"; fail=1
