@@ -169,6 +169,11 @@ static pptx_status check_keys(const cJSON *obj, const char *const *allowed,
 		for (a = allowed; *a && n < sizeof list; a++)
 			n += (size_t)snprintf(list + n, sizeof list - n, "%s%s",
 			                      n ? ", " : "", *a);
+		if (!slide) /* deck-level objects (the theme) */
+			return pptx_fail(e, PPTX_ERR_INPUT,
+			                 "%s has no key \"%.40s\"; the keys it "
+			                 "takes are %s",
+			                 what, it->string, list);
 		return pptx_fail(e, PPTX_ERR_INPUT,
 		                 "slide %zu: %s has no key \"%.40s\"; the keys "
 		                 "it takes are %s",
@@ -763,6 +768,130 @@ pptx_status pptx_json_slides(struct pptx_deck *d, const cJSON *slides,
 	return PPTX_OK;
 }
 
+/* "#RRGGBB" or "RRGGBB" to 0xRRGGBB; -1 when it is neither. */
+static long parse_rgb(const char *s)
+{
+	long v = 0;
+	int i;
+
+	if (*s == '#')
+		s++;
+	for (i = 0; i < 6; i++) {
+		char c = s[i];
+		int d = c >= '0' && c <= '9'   ? c - '0'
+		        : c >= 'a' && c <= 'f' ? c - 'a' + 10
+		        : c >= 'A' && c <= 'F' ? c - 'A' + 10
+		                               : -1;
+
+		if (d < 0)
+			return -1;
+		v = v * 16 + d;
+	}
+	return s[6] ? -1 : v;
+}
+
+#define THEME_NAMES "ocean, classic, forest, sunset, berry, slate, mono"
+
+/* "theme": a built-in name, or {base, colors, fonts} over a built-in. */
+static pptx_status parse_theme(struct pptx_deck *d, const cJSON *tj,
+                               struct pptx_err *e)
+{
+	/* The colour keys, in pptx_theme.clr order. */
+	static const char *const ckeys[] = {
+	        "text",    "background",   "heading", "light",   "accent1",
+	        "accent2", "accent3",      "accent4", "accent5", "accent6",
+	        "link",    "visited_link", NULL};
+	static const char *const keys[] = {"base", "colors", "fonts", NULL};
+	static const char *const fkeys[] = {"heading", "body", NULL};
+	const struct pptx_theme *base = &pptx_themes[0];
+	const cJSON *b, *colors, *fonts, *v;
+	struct pptx_theme *t;
+	pptx_status st;
+	size_t i;
+
+	if (cJSON_IsString(tj)) {
+		if (!(d->theme = pptx_theme_find(tj->valuestring)))
+			return pptx_fail(e, PPTX_ERR_INPUT,
+			                 "unknown theme \"%.40s\"; use one "
+			                 "of " THEME_NAMES
+			                 " or {\"colors\": {...}, \"fonts\": "
+			                 "{...}}",
+			                 tj->valuestring);
+		return PPTX_OK;
+	}
+	if (!cJSON_IsObject(tj))
+		return pptx_fail(e, PPTX_ERR_INPUT,
+		                 "\"theme\" must be a theme name (" THEME_NAMES
+		                 ") or {\"base\", \"colors\", \"fonts\"}");
+	if ((st = check_keys(tj, keys, 0, "\"theme\"", e)) != PPTX_OK)
+		return st;
+	b = cJSON_GetObjectItemCaseSensitive(tj, "base");
+	if (b && !cJSON_IsNull(b) &&
+	    (!cJSON_IsString(b) || !(base = pptx_theme_find(b->valuestring))))
+		return pptx_fail(e, PPTX_ERR_INPUT,
+		                 "theme \"base\" must be one of " THEME_NAMES);
+	if (!(t = pptx_alloc(d, sizeof *t)))
+		return pptx_fail(e, PPTX_ERR_NOMEM, "out of memory");
+	*t = *base;
+	t->name = "custom";
+	colors = cJSON_GetObjectItemCaseSensitive(tj, "colors");
+	if (colors && !cJSON_IsNull(colors)) {
+		if (!cJSON_IsObject(colors))
+			return pptx_fail(
+			        e, PPTX_ERR_INPUT,
+			        "theme \"colors\" must be an object of "
+			        "\"#RRGGBB\" strings");
+		if ((st = check_keys(colors, ckeys, 0, "theme \"colors\"",
+		                     e)) != PPTX_OK)
+			return st;
+		for (i = 0; ckeys[i]; i++) {
+			long rgb;
+
+			v = cJSON_GetObjectItemCaseSensitive(colors, ckeys[i]);
+			if (!v || cJSON_IsNull(v))
+				continue;
+			if (!cJSON_IsString(v) ||
+			    (rgb = parse_rgb(v->valuestring)) < 0)
+				return pptx_fail(
+				        e, PPTX_ERR_INPUT,
+				        "theme colour \"%s\" must be "
+				        "a hex colour like \"#1F6FB2\"",
+				        ckeys[i]);
+			t->clr[i] = (uint32_t)rgb;
+		}
+	}
+	fonts = cJSON_GetObjectItemCaseSensitive(tj, "fonts");
+	if (fonts && !cJSON_IsNull(fonts)) {
+		if (!cJSON_IsObject(fonts))
+			return pptx_fail(
+			        e, PPTX_ERR_INPUT,
+			        "theme \"fonts\" must be {\"heading\": "
+			        "font name, \"body\": font name}");
+		if ((st = check_keys(fonts, fkeys, 0, "theme \"fonts\"", e)) !=
+		    PPTX_OK)
+			return st;
+		for (i = 0; fkeys[i]; i++) {
+			const char **dst = i ? &t->body_font : &t->heading_font;
+
+			v = cJSON_GetObjectItemCaseSensitive(fonts, fkeys[i]);
+			if (!v || cJSON_IsNull(v))
+				continue;
+			if (!cJSON_IsString(v) || !v->valuestring[0] ||
+			    strlen(v->valuestring) > 64)
+				return pptx_fail(e, PPTX_ERR_INPUT,
+				                 "theme font \"%s\" must be a "
+				                 "font name of 1 to 64 bytes",
+				                 fkeys[i]);
+			if (!(*dst = pptx_strndup(d, v->valuestring,
+			                          strlen(v->valuestring))))
+				return pptx_fail(e, PPTX_ERR_NOMEM,
+				                 "out of memory");
+		}
+	}
+	d->theme = t;
+	return PPTX_OK;
+}
+
 pptx_status pptx_json_deck(const cJSON *args, struct pptx_deck **out,
                            struct pptx_err *e)
 {
@@ -803,6 +932,14 @@ pptx_status pptx_json_deck(const cJSON *args, struct pptx_deck **out,
 			        "\"aspect\" must be \"16:9\" or \"4:3\"");
 			goto out;
 		}
+	}
+	{
+		const cJSON *theme =
+		        cJSON_GetObjectItemCaseSensitive(args, "theme");
+
+		if (theme && !cJSON_IsNull(theme) &&
+		    (st = parse_theme(d, theme, e)) != PPTX_OK)
+			goto out;
 	}
 	slides = cJSON_GetObjectItemCaseSensitive(args, "slides");
 	if (slides && !cJSON_IsNull(slides))

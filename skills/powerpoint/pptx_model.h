@@ -166,10 +166,27 @@ struct pptx_slide {
 	size_t ncharts;
 };
 
+/* A theme: the 12 colours of a DrawingML colour scheme (RGB, in the
+ * order dk1 lt1 dk2 lt2 accent1..6 hlink folHlink) and a font pair. */
+#define PPTX_THEME_COLORS 12
+struct pptx_theme {
+	const char *name;
+	uint32_t clr[PPTX_THEME_COLORS];
+	const char *heading_font; /* the major (+mj-lt) Latin typeface */
+	const char *body_font;    /* the minor (+mn-lt) Latin typeface */
+};
+
+/* The built-in themes (pptx_theme.c); the first is the default. */
+extern const struct pptx_theme pptx_themes[];
+extern const size_t pptx_theme_count;
+/* The built-in theme called name, or NULL. */
+const struct pptx_theme *pptx_theme_find(const char *name);
+
 struct pptx_arena;
 
 struct pptx_deck {
-	const char *title; /* may be NULL */
+	const char *title;              /* may be NULL */
+	const struct pptx_theme *theme; /* NULL: pptx_themes[0] */
 	uint32_t slide_cx;
 	uint32_t slide_cy;
 	struct pptx_slide *slides;

@@ -13,6 +13,7 @@
 
 #include "pptx_chart.h"
 #include "pptx_skeleton.h"
+#include "pptx_theme.h"
 
 #define XML_DECL                                                               \
 	"<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n"
@@ -1029,6 +1030,16 @@ static pptx_status put_skeleton(struct pptx_gen *g, const struct pptx_deck *d,
 				            strlen(d->title));
 			at += strlen(mark);
 			xb_put(&g->part, at, sp->len - (size_t)(at - s));
+			st = flush_part(g, &g->part, sp->name, e);
+		} else if (strcmp(sp->name, "ppt/theme/theme1.xml") == 0) {
+			xb_reset(&g->part);
+			if (pptx_theme_part(&g->part,
+			                    d->theme ? d->theme
+			                             : &pptx_themes[0],
+			                    sp->data, sp->len) != 0)
+				return pptx_fail(e, PPTX_ERR_INTERNAL,
+				                 "skeleton theme1.xml lacks a "
+				                 "colour or font scheme");
 			st = flush_part(g, &g->part, sp->name, e);
 		} else if (geo && d->slide_cx != REF_CX) {
 			xb_reset(&g->part);

@@ -92,6 +92,31 @@
 	"{\"type\":\"integer\",\"minimum\":0,\"maximum\":4}},\"required\":"    \
 	"[\"text\"]}]},\"slide\":" SLIDE_SCHEMA "}"
 
+#define THEME_ENUM                                                             \
+	"[\"ocean\",\"classic\",\"forest\",\"sunset\",\"berry\",\"slate\","    \
+	"\"mono\"]"
+#define HEX_COLOR "{\"type\":\"string\",\"pattern\":\"^#?[0-9A-Fa-f]{6}$\"}"
+#define THEME_SCHEMA                                                           \
+	"{\"description\":\"a built-in theme (palette and font pair; "         \
+	"default ocean) or a custom one: {base, colors {text, background, "    \
+	"heading, light, accent1..accent6, link, visited_link: "               \
+	"\\\"#RRGGBB\\\"}, "                                                   \
+	"fonts {heading, "                                                     \
+	"body}}\",\"anyOf\":[{\"type\":\"string\",\"enum\":" THEME_ENUM        \
+	"},{\"type\":\"object\",\"additionalProperties\":false,"               \
+	"\"properties\":{\"base\":{\"type\":\"string\",\"enum\":" THEME_ENUM   \
+	"},\"colors\":{\"type\":\"object\",\"additionalProperties\":false,"    \
+	"\"properties\":{\"text\":" HEX_COLOR ",\"background\":" HEX_COLOR     \
+	",\"heading\":" HEX_COLOR ",\"light\":" HEX_COLOR                      \
+	",\"accent1\":" HEX_COLOR ",\"accent2\":" HEX_COLOR                    \
+	",\"accent3\":" HEX_COLOR ",\"accent4\":" HEX_COLOR                    \
+	",\"accent5\":" HEX_COLOR ",\"accent6\":" HEX_COLOR                    \
+	",\"link\":" HEX_COLOR ",\"visited_link\":" HEX_COLOR "}},"            \
+	"\"fonts\":{\"type\":\"object\",\"additionalProperties\":false,"       \
+	"\"properties\":{\"heading\":{\"type\":\"string\",\"minLength\":1,"    \
+	"\"maxLength\":64},\"body\":{\"type\":\"string\",\"minLength\":1,"     \
+	"\"maxLength\":64}}}}}]}"
+
 #define SOURCE_PROPS                                                           \
 	"\"path\":{\"type\":\"string\",\"description\":\"a .pptx inside a "    \
 	"folder the operator allowed, or an artifact URI\"},"                  \
@@ -134,6 +159,7 @@ static const skill_tool_t create_tool = {
                 "\"default\":\"16:9\"},"
                 "\"filename\":{\"type\":\"string\",\"description\":\"suggested "
                 "file name, e.g. q3-review.pptx\"},"
+                "\"theme\":" THEME_SCHEMA ","
                 "\"slides\":{\"type\":\"array\",\"maxItems\":5000,\"items\":"
                 "{\"$ref\":\"#/$defs/slide\"}}},"
                 "\"required\":[\"title\",\"slides\"]," DEFS "}",

@@ -117,8 +117,15 @@ def specs():
                    "series": [{"name": "Score é", "values": [1, 2]}], "legend": "none"},
          "notes": "chart notes"},
     ]}
-    return {"full": full, "four3": four3, "big": big, "overflow": long_text, "empty": empty,
-            "charts": charts}
+    themed = {"title": "Themed", "theme": {"base": "forest", "colors": {"accent1": "#FF0088", "heading": "003366"},
+                                           "fonts": {"heading": "DejaVu Serif"}},
+              "slides": [{"layout": "title", "title": "Custom theme", "subtitle": "forest base"},
+                         {"title": "Accent bar and rule", "bullets": ["body text"]}]}
+    specs = {"full": full, "four3": four3, "big": big, "overflow": long_text, "empty": empty,
+             "charts": charts, "themed": themed}
+    for name in ("ocean", "classic", "sunset", "berry", "slate", "mono"):
+        specs["theme_" + name] = dict(full, title="Theme " + name, theme=name)
+    return specs
 
 
 CHART_DEFAULTS = {"data_labels": False, "legend": "bottom"}

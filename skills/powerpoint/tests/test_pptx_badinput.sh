@@ -38,6 +38,9 @@ refuse scatter_x 'category 1 is not a number' '{"title":"x","slides":[{"layout":
 refuse chart_no_chart 'has layout "chart" but no "chart" object' '{"title":"x","slides":[{"layout":"chart","title":"x"}]}'
 refuse chart_wrong_layout '"chart" needs layout "chart" or "text_chart"' '{"title":"x","slides":[{"layout":"bullets","title":"x","chart":{"type":"bar",'"$C"'}}]}'
 refuse chart_legend 'chart "legend" must be bottom' '{"title":"x","slides":[{"layout":"chart","title":"x","chart":{"type":"bar",'"$C"',"legend":"middle"}}]}'
+refuse theme_name 'unknown theme "neon"; use one of ocean' '{"title":"x","theme":"neon","slides":[]}'
+refuse theme_color 'theme colour "accent1" must be a hex colour' '{"title":"x","theme":{"colors":{"accent1":"red"}},"slides":[]}'
+refuse theme_key 'theme "colors" has no key "accent7"' '{"title":"x","theme":{"colors":{"accent7":"#000000"}},"slides":[]}'
 python3 -c 'import json; print(json.dumps({"title":"x","slides":[{"title":"s"}]*5001}))' >"$T/many.json"
 refuse too_many_slides "more than the limit of 5000" "$(cat "$T/many.json")"
 python3 -c 'import json; print(json.dumps({"title":"x","slides":[{"layout":"image","title":"x","image":{"mime":"image/png","data":"A"*(50*1024*1024*4//3)}}]}))' >"$T/big.json"

@@ -112,6 +112,20 @@ grep -q 'Extension="xlsx" ContentType="application/vnd.openxmlformats-officedocu
 rels=$(unzip -p "$T/charts.pptx" ppt/charts/_rels/chart1.xml.rels)
 grep -q 'relationships/package" Target="../embeddings/Microsoft_Excel_Worksheet1.xlsx"' <<<"$rels" ||
 	{ echo "FAIL charts: chart1 is not related to its workbook"; fail=1; }
+# Themes: the palette and fonts are the theme part's own, so the master's
+# accent bar, titles, tables and charts follow them.
+th=$(unzip -p "$T/themed.pptx" ppt/theme/theme1.xml)
+for want in '<a:accent1><a:srgbClr val="FF0088"/>' '<a:dk2><a:srgbClr val="003366"/>' \
+	'<a:accent2><a:srgbClr val="8BC34A"/>' '<a:majorFont><a:latin typeface="DejaVu Serif"/>' \
+	'<a:minorFont><a:latin typeface="Verdana"/>'; do
+	grep -qF "$want" <<<"$th" || { echo "FAIL themed: theme1.xml lacks $want"; fail=1; }
+done
+for name in ocean classic sunset berry slate mono; do
+	th=$(unzip -p "$T/theme_$name.pptx" ppt/theme/theme1.xml)
+	grep -qF "<a:clrScheme name=\"$name\">" <<<"$th" || { echo "FAIL theme_$name: not applied"; fail=1; }
+done
+m=$(unzip -p "$T/full.pptx" ppt/slideMasters/slideMaster1.xml)
+grep -qF 'name="Accent Bar"' <<<"$m" || { echo "FAIL full: the master has no accent bar"; fail=1; }
 # The overflowing deck must say so instead of clipping silently.
 if ! grep -q fontScale <(unzip -p "$T/overflow.pptx" ppt/slides/slide1.xml); then
 	echo "FAIL overflow: the long slide was not shrunk (no normAutofit fontScale)"; fail=1
