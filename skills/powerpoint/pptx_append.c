@@ -675,6 +675,7 @@ out:
 	zipw_abort(g.zw);
 	xb_free(&g.part);
 	xb_free(&g.rels);
+	xb_free(&g.links.rels);
 	state_free(a);
 	free(a);
 	return rc;

@@ -934,6 +934,21 @@ pptx_status pptx_json_deck(const cJSON *args, struct pptx_deck **out,
 		}
 	}
 	{
+		const cJSON *sn =
+		        cJSON_GetObjectItemCaseSensitive(args, "slide_numbers");
+
+		if ((st = get_string(d, args, "footer", 0, &d->footer, e)) ||
+		    (st = get_string(d, args, "date", 0, &d->date, e)))
+			goto out;
+		if (sn && !cJSON_IsNull(sn) && !cJSON_IsBool(sn)) {
+			st = pptx_fail(
+			        e, PPTX_ERR_INPUT,
+			        "\"slide_numbers\" must be true or false");
+			goto out;
+		}
+		d->slide_numbers = cJSON_IsTrue(sn);
+	}
+	{
 		const cJSON *theme =
 		        cJSON_GetObjectItemCaseSensitive(args, "theme");
 

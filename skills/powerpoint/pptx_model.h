@@ -187,6 +187,10 @@ struct pptx_arena;
 struct pptx_deck {
 	const char *title;              /* may be NULL */
 	const struct pptx_theme *theme; /* NULL: pptx_themes[0] */
+	/* Slide furniture on every slide but title slides. */
+	const char *footer; /* NULL: none */
+	const char *date;   /* NULL: none; shown as given */
+	int slide_numbers;
 	uint32_t slide_cx;
 	uint32_t slide_cy;
 	struct pptx_slide *slides;

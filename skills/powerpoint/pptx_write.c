@@ -308,8 +308,10 @@ static void put_xfrm(struct xbuf *b, const char *tag, struct box bx)
 	xb_puts(b, ">");
 }
 
-/* Runs of one paragraph: '\n' in the text becomes <a:br/>. */
-static void put_runs(struct xbuf *b, const char *text, unsigned sz)
+/* Runs of one paragraph: '\n' in the text becomes <a:br/>; each line's
+ * Markdown subset becomes run properties and hyperlinks (pptx_text.h). */
+static void put_runs(struct xbuf *b, const char *text, unsigned sz,
+                     struct pptx_links *links)
 {
 	const char *p = text ? text : "";
 
@@ -317,14 +319,7 @@ static void put_runs(struct xbuf *b, const char *text, unsigned sz)
 		const char *nl = strchr(p, '\n');
 		size_t n = nl ? (size_t)(nl - p) : strlen(p);
 
-		if (n) {
-			xb_puts(b, "<a:r><a:rPr lang=\"en-US\"");
-			if (sz)
-				put_attr_u(b, "sz", sz);
-			xb_puts(b, " dirty=\"0\"/><a:t>");
-			xb_esc_text(b, p, n);
-			xb_puts(b, "</a:t></a:r>");
-		}
+		pptx_put_rich(b, p, n, sz, links);
 		if (!nl)
 			break;
 		xb_puts(b, "<a:br><a:rPr lang=\"en-US\"");
@@ -335,24 +330,39 @@ static void put_runs(struct xbuf *b, const char *text, unsigned sz)
 	}
 }
 
-static void put_para(struct xbuf *b, const char *text, int level, unsigned sz)
+/* A paragraph is right-to-left only when its first strong character is
+ * (Unicode's rule P2): one Arabic word in an English title leaves it
+ * left-to-right, and the renderer's bidi algorithm orders that word. */
+static void put_para_ex(struct xbuf *b, const char *text, int level,
+                        unsigned sz, const char *algn, struct pptx_links *links)
 {
-	struct measure m = measure(text);
+	int rtl = pptx_first_strong_rtl(text);
 
 	xb_puts(b, "<a:p>");
-	if (level > 0 || m.rtl) {
+	if (level > 0 || rtl || algn) {
 		xb_puts(b, "<a:pPr");
 		if (level > 0)
 			put_attr_u(b, "lvl", (unsigned)level);
-		if (m.rtl)
-			xb_puts(b, " algn=\"r\" rtl=\"1\"");
+		if (algn || rtl) {
+			xb_puts(b, " algn=\"");
+			xb_puts(b, algn ? algn : "r");
+			xb_putc(b, '"');
+		}
+		if (rtl)
+			xb_puts(b, " rtl=\"1\"");
 		xb_puts(b, "/>");
 	}
-	put_runs(b, text, sz);
+	put_runs(b, text, sz, links);
 	xb_puts(b, "<a:endParaRPr lang=\"en-US\"");
 	if (sz)
 		put_attr_u(b, "sz", sz);
 	xb_puts(b, " dirty=\"0\"/></a:p>");
+}
+
+static void put_para(struct xbuf *b, const char *text, int level, unsigned sz,
+                     struct pptx_links *links)
+{
+	put_para_ex(b, text, level, sz, NULL, links);
 }
 
 static void put_body_pr(struct xbuf *b, struct pptx_fit f)
@@ -397,7 +407,8 @@ static void put_text_shape(struct pptx_gen *g, unsigned id, const char *name,
 		xb_puts(b, "<a:p><a:endParaRPr lang=\"en-US\" dirty=\"0\"/>"
 		           "</a:p>");
 	for (i = 0; i < n; i++)
-		put_para(b, paras[i].text, bulleted ? paras[i].level : 0, 0);
+		put_para(b, paras[i].text, bulleted ? paras[i].level : 0, 0,
+		         &g->links);
 	xb_puts(b, "</p:txBody></p:sp>");
 }
 
@@ -447,6 +458,31 @@ static unsigned table_layout(const struct pptx_table *t, const uint64_t *colw,
 			return sz;
 	}
 	return sz;
+}
+
+/* A figure: optional sign or currency, digits with , . ' or space as
+ * separators, an optional % or unit-free suffix. "6.0", "-1,234.5",
+ * "$12", "45%" are; "Q3", "2x", "" are not. */
+static int looks_numeric(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	int digits = 0;
+
+	if (*p == '+' || *p == '-' || *p == '$')
+		p++;
+	if (!strncmp((const char *)p, "\xe2\x82\xac", 3) ||
+	    !strncmp((const char *)p, "\xc2\xa3", 2)) /* euro, pound */
+		p += p[0] == 0xe2 ? 3 : 2;
+	for (; *p; p++) {
+		if (*p >= '0' && *p <= '9')
+			digits++;
+		else if (!(*p == ',' || *p == '.' || *p == '\'' ||
+		           (*p == ' ' && digits)))
+			break;
+	}
+	if (*p == '%')
+		p++;
+	return digits && !*p;
 }
 
 static pptx_status put_table(struct pptx_gen *g, unsigned id,
@@ -501,7 +537,13 @@ static pptx_status put_table(struct pptx_gen *g, unsigned id,
 		xb_puts(b, ">");
 		for (c = 0; c < t->ncols; c++) {
 			xb_puts(b, "<a:tc><a:txBody><a:bodyPr/><a:lstStyle/>");
-			put_para(b, t->cells[r * t->ncols + c], 0, sz);
+			const char *cell = t->cells[r * t->ncols + c];
+
+			/* Figures line up on the right, as in a
+			 * spreadsheet; the header row keeps the style's. */
+			put_para_ex(b, cell, 0, sz,
+			            r > 0 && looks_numeric(cell) ? "r" : NULL,
+			            &g->links);
 			xb_puts(b, "</a:txBody><a:tcPr/></a:tc>");
 		}
 		xb_puts(b, "</a:tr>");
@@ -632,6 +674,77 @@ static pptx_status put_notes(struct pptx_gen *g, const struct pptx_slide *s,
 	return flush_part(g, b, name, e);
 }
 
+/* One footer-row placeholder (dt, ftr or sldNum) holding text or, for the
+ * slide number, a slidenum field PowerPoint keeps current. */
+static void put_foot(struct pptx_gen *g, unsigned id, const char *name,
+                     const char *ph, struct box ref, const char *algn,
+                     const char *text, size_t number)
+{
+	struct xbuf *b = &g->part;
+	static const char rpr[] = "<a:rPr lang=\"en-US\" sz=\"1200\" "
+	                          "dirty=\"0\"><a:solidFill><a:schemeClr "
+	                          "val=\"tx2\"/></a:solidFill></a:rPr>";
+
+	xb_puts(b, "<p:sp><p:nvSpPr><p:cNvPr");
+	put_attr_u(b, "id", id);
+	xb_puts(b, " name=\"");
+	xb_puts(b, name);
+	xb_puts(b, "\"/><p:cNvSpPr><a:spLocks noGrp=\"1\"/></p:cNvSpPr>"
+	           "<p:nvPr><p:ph ");
+	xb_puts(b, ph);
+	xb_puts(b, "/></p:nvPr></p:nvSpPr><p:spPr>");
+	put_xfrm(b, "a:xfrm", scale_box(g, ref));
+	xb_puts(b, "</p:spPr><p:txBody><a:bodyPr/><a:lstStyle/><a:p><a:pPr "
+	           "algn=\"");
+	xb_puts(b, algn);
+	xb_puts(b, "\"/>");
+	if (text) {
+		xb_puts(b, "<a:r>");
+		xb_puts(b, rpr);
+		xb_puts(b, "<a:t>");
+		xb_esc_text(b, text, strlen(text));
+		xb_puts(b, "</a:t></a:r>");
+	} else {
+		xb_puts(b,
+		        "<a:fld id=\"{B6F15528-21DE-4FAA-801E-634DDDAF4B2B}\" "
+		        "type=\"slidenum\">");
+		xb_puts(b, rpr);
+		xb_puts(b, "<a:t>");
+		xb_putu(b, number);
+		xb_puts(b, "</a:t></a:fld>");
+	}
+	xb_puts(b, "<a:endParaRPr lang=\"en-US\" sz=\"1200\" dirty=\"0\"/>"
+	           "</a:p></p:txBody></p:sp>");
+}
+
+/* Date, footer and slide number along the bottom, where Office's own
+ * master puts them. */
+static void put_furniture(struct pptx_gen *g, unsigned *id, size_t shown_no)
+{
+	static const struct box dt = {838200, 6356350, 2743200, 365125};
+	static const struct box ftr = {4038600, 6356350, 4114800, 365125};
+	static const struct box num = {8610600, 6356350, 2743200, 365125};
+
+	if (g->date && g->date[0]) {
+		put_foot(g, *id, "Date Placeholder",
+		         "type=\"dt\" sz=\"half\" idx=\"10\"", dt, "l", g->date,
+		         0);
+		++*id;
+	}
+	if (g->footer && g->footer[0]) {
+		put_foot(g, *id, "Footer Placeholder",
+		         "type=\"ftr\" sz=\"quarter\" idx=\"11\"", ftr, "ctr",
+		         g->footer, 0);
+		++*id;
+	}
+	if (g->slide_numbers) {
+		put_foot(g, *id, "Slide Number Placeholder",
+		         "type=\"sldNum\" sz=\"quarter\" idx=\"12\"", num, "r",
+		         NULL, shown_no);
+		++*id;
+	}
+}
+
 pptx_status pptx_gen_slide(struct pptx_gen *g, const struct pptx_slide *s,
                            unsigned slide_no, unsigned notes_no,
                            size_t shown_no, struct pptx_err *e)
@@ -646,6 +759,8 @@ pptx_status pptx_gen_slide(struct pptx_gen *g, const struct pptx_slide *s,
 	pptx_status st;
 
 	xb_reset(b);
+	xb_reset(&g->links.rels);
+	g->links.n = 0;
 	xb_puts(b, XML_DECL "<p:sld" NS_DECLS "><p:cSld><p:spTree>" GROUP_PR);
 	switch (s->layout) {
 	case PPTX_LAYOUT_TITLE:
@@ -728,6 +843,8 @@ pptx_status pptx_gen_slide(struct pptx_gen *g, const struct pptx_slide *s,
 		snprintf(rid, sizeof rid, "rId%u", chart_rid);
 		pptx_chart_frame(b, id++, rid, cb.x, cb.y, cb.cx, cb.cy);
 	}
+	if (s->layout != PPTX_LAYOUT_TITLE)
+		put_furniture(g, &id, shown_no);
 	xb_puts(b, "</p:spTree></p:cSld><p:clrMapOvr><a:masterClrMapping/>"
 	           "</p:clrMapOvr></p:sld>");
 	snprintf(name, sizeof name, "%sslide%u.xml", g->slide_dir, slide_no);
@@ -754,6 +871,9 @@ pptx_status pptx_gen_slide(struct pptx_gen *g, const struct pptx_slide *s,
 		         chart_no);
 		put_rel(b, chart_rid, RT "chart", target);
 	}
+	if (xb_failed(&g->links.rels))
+		return pptx_fail(e, PPTX_ERR_NOMEM, "out of memory");
+	xb_put(b, g->links.rels.p, g->links.rels.len);
 	xb_puts(b, "</Relationships>");
 	snprintf(name, sizeof name, "%s_rels/slide%u.xml.rels", g->slide_dir,
 	         slide_no);
@@ -1085,6 +1205,9 @@ pptx_status pptx_write(const struct pptx_deck *d, pptx_write_fn fn, void *ctx,
 	g.warn = w;
 	g.media_next = 1;
 	g.chart_next = 1;
+	g.footer = d->footer;
+	g.date = d->date;
+	g.slide_numbers = d->slide_numbers;
 	xb_init(&g.part, 0);
 	xb_init(&g.rels, 0);
 	st = zipw_open(&g.zw, fn, ctx, e);
@@ -1132,5 +1255,6 @@ out:
 	zipw_abort(g.zw);
 	xb_free(&g.part);
 	xb_free(&g.rels);
+	xb_free(&g.links.rels);
 	return st;
 }

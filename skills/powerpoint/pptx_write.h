@@ -6,6 +6,7 @@
 #define PPTX_WRITE_H
 
 #include "pptx_model.h"
+#include "pptx_text.h"
 #include "xmlw.h"
 #include "zipio.h"
 
@@ -61,6 +62,11 @@ struct pptx_gen {
 	unsigned media_next; /* next free media number */
 	unsigned chart_next; /* next free chart (and workbook) number */
 	int used_png, used_jpeg;
+	struct pptx_links links; /* the slide being written's hyperlinks */
+	/* Slide furniture, from the deck (NULL/0: none). */
+	const char *footer;
+	const char *date;
+	int slide_numbers;
 };
 
 /* Write slide s as slide number slide_no (its file name and, in warnings,

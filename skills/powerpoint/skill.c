@@ -56,7 +56,8 @@
 	" title + two bullet lists; table: title + table; image: title + "     \
 	"picture; section: section header + subtitle; chart: title + native "  \
 	"chart; text_chart: title, bullets on the left, chart on the right. "  \
-	"Default bullets.\"},"                                                 \
+	"Default bullets. Text fields take **bold**, *italic*, __underline__ " \
+	"and [text](https://...) links.\"},"                                   \
 	"\"title\":{\"type\":\"string\"},"                                     \
 	"\"subtitle\":{\"type\":\"string\",\"description\":\"title and "       \
 	"section layouts only\"},"                                             \
@@ -160,6 +161,11 @@ static const skill_tool_t create_tool = {
                 "\"filename\":{\"type\":\"string\",\"description\":\"suggested "
                 "file name, e.g. q3-review.pptx\"},"
                 "\"theme\":" THEME_SCHEMA ","
+                "\"footer\":{\"type\":\"string\",\"description\":\"footer "
+                "text on every slide but title slides\"},"
+                "\"date\":{\"type\":\"string\",\"description\":\"date text "
+                "for the footer row, shown as given\"},"
+                "\"slide_numbers\":{\"type\":\"boolean\",\"default\":false},"
                 "\"slides\":{\"type\":\"array\",\"maxItems\":5000,\"items\":"
                 "{\"$ref\":\"#/$defs/slide\"}}},"
                 "\"required\":[\"title\",\"slides\"]," DEFS "}",

@@ -35,10 +35,78 @@ JPEG = base64.b64decode(
     "AAAACf/EABQQAQAAAAAAAAAAAAAAAAAAAAD/2gAIAQEAAD8AKp//2Q==")
 
 
-def clean(s):
-    """The text a deck carries for s: what the writer drops is dropped."""
-    return "".join(c for c in s if c in "\t\n" or (ord(c) >= 0x20 and c != "\x7f"
-                                                   and c not in "\ufffe\uffff"))
+def _alnum(c):
+    return c.isascii() and c.isalnum() or ord(c) >= 0x80
+
+
+def _marker(s, i):
+    if s.startswith("**", i):
+        return 2, "b"
+    if s.startswith("__", i):
+        return 2, "u"
+    if s[i] == "*":
+        return 1, "i"
+    return 0, None
+
+
+def _can_open(s, i, ml):
+    return i + ml < len(s) and s[i + ml] not in " \t" and (i == 0 or not _alnum(s[i - 1]))
+
+
+def _can_close(s, i, ml):
+    return i > 0 and s[i - 1] not in " \t" and (i + ml >= len(s) or not _alnum(s[i + ml]))
+
+
+def _has_closer(s, i, ml, f):
+    j = i + ml
+    while j < len(s):
+        if s[j] == "\\":
+            j += 2
+            continue
+        l, g = _marker(s, j)
+        if l == ml and g == f and _can_close(s, j, l):
+            return True
+        j += max(l, 1)
+    return False
+
+
+LINK = re.compile(r"\[([^\]]+)\]\(((?:https?://|mailto:)[^\s\"<>)]+)\)")
+
+
+def md_plain(line):
+    """The text of one line with the Markdown subset taken out (the same
+    rules as pptx_text.c)."""
+    out, i, flags = [], 0, set()
+    while i < len(line):
+        if line[i] == "\\" and i + 1 < len(line) and line[i + 1] in "*_[]\\":
+            out.append(line[i + 1])
+            i += 2
+            continue
+        m = LINK.match(line, i)
+        if m:
+            out.append(m.group(1))
+            i = m.end()
+            continue
+        ml, f = _marker(line, i)
+        if ml and f in flags and _can_close(line, i, ml):
+            flags.discard(f)
+            i += ml
+            continue
+        if ml and f not in flags and _can_open(line, i, ml) and _has_closer(line, i, ml, f):
+            flags.add(f)
+            i += ml
+            continue
+        out.append(line[i:i + max(ml, 1)])
+        i += max(ml, 1)
+    return "".join(out)
+
+
+def clean(s, md=True):
+    """The text a deck carries for s: what the writer drops is dropped, and
+    the Markdown markers become formatting."""
+    s = "".join(c for c in s if c in "\t\n" or (ord(c) >= 0x20 and c != "\x7f"
+                                                 and c not in "\ufffe\uffff"))
+    return "\n".join(md_plain(x) for x in s.split("\n")) if md else s
 
 
 def specs():
@@ -121,7 +189,17 @@ def specs():
                                            "fonts": {"heading": "DejaVu Serif"}},
               "slides": [{"layout": "title", "title": "Custom theme", "subtitle": "forest base"},
                          {"title": "Accent bar and rule", "bullets": ["body text"]}]}
-    specs = {"full": full, "four3": four3, "big": big, "overflow": long_text, "empty": empty,
+    rich = {"title": "Rich", "footer": "ACME confidential", "date": "7 Dec 2026", "slide_numbers": True,
+            "slides": [
+                {"layout": "title", "title": "Rich **text**", "subtitle": "with *style*"},
+                {"title": "Report on \u0645\u0631\u062d\u0628\u0627 today",
+                 "bullets": ["Plain, **bold**, *italic*, __under__ and [a link](https://example.com/a?b=1&c=2)",
+                             "5*3*2 stays and a * b too", "\\*escaped\\* star",
+                             "\u0645\u0631\u062d\u0628\u0627 \u0628\u0627\u0644\u0639\u0627\u0644\u0645 is Arabic first"]},
+                {"layout": "table", "title": "Numbers",
+                 "table": {"columns": ["Item", "Qty", "Price"],
+                           "rows": [["Apple", "6.0", "$1,234.50"], ["Pear", 7, "45%"]]}}]}
+    specs = {"full": full, "four3": four3, "rich": rich, "big": big, "overflow": long_text, "empty": empty,
              "charts": charts, "themed": themed}
     for name in ("ocean", "classic", "sunset", "berry", "slate", "mono"):
         specs["theme_" + name] = dict(full, title="Theme " + name, theme=name)
@@ -137,7 +215,8 @@ def chart_want(c):
     if "title" not in c and c["type"] in ("pie", "doughnut") and len(c["series"]) == 1:
         w["title"] = c["series"][0]["name"]  # shown as the title (pptx_chart.c)
     if c["type"] != "scatter":
-        w["categories"] = [cell(x) for x in c["categories"]]
+        w["categories"] = [clean(x, md=False) if isinstance(x, str) else cell(x)
+                           for x in c["categories"]]
     return w
 
 
@@ -174,7 +253,7 @@ def roundtrip(spec, got):
         check("title", clean(w.get("title", "")), g["title"])
         if "subtitle" in w:
             check("subtitle", clean(w["subtitle"]), g.get("subtitle"))
-        check("notes", clean(w["notes"]) if "notes" in w else None, g.get("notes"))
+        check("notes", clean(w["notes"], md=False) if "notes" in w else None, g.get("notes"))
         check("bullets", norm_list(w.get("bullets")),
               [(b["text"], b["level"]) for b in g["bullets"]])
         if "columns" in w:
@@ -201,9 +280,9 @@ BIDI = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 def pdf_strings(spec):
     for s in spec["slides"]:
-        yield s.get("title", "")
+        yield clean(s.get("title", ""))
         if "subtitle" in s:
-            yield s["subtitle"]
+            yield clean(s["subtitle"])
         for b in norm_list(s.get("bullets")):
             yield b[0]
         for c in s.get("columns", []):
@@ -215,21 +294,22 @@ def pdf_strings(spec):
                 yield from (cell(c) for c in r)
         if "chart" in s:
             c = chart_want(s["chart"])
-            yield from (c.get(k, "") for k in ("title", "x_title", "y_title"))
+            # Chart text is not Markdown: written as given.
+            yield from (clean(c.get(k, ""), md=False) for k in ("title", "x_title", "y_title"))
             # Series names show in the legend (a pie's legend shows its
             # categories instead: its one series name is the title).
             if c["legend"] != "none" and c["type"] not in ("pie", "doughnut"):
-                yield from (x["name"] for x in c["series"])
+                yield from (clean(x["name"], md=False) for x in c["series"])
             # A scatter chart's x values are a scale, not labels.
             if c["type"] != "scatter":
-                yield from c["categories"]
+                yield from (clean(x, md=False) for x in c["categories"])
 
 
 def pdftext(spec, text):
     text = re.sub(r"\s+", " ", BIDI.sub("", text))
     missing = []
     for s in pdf_strings(spec):
-        s = re.sub(r"\s+", " ", clean(s)).strip()
+        s = re.sub(r"\s+", " ", clean(s, md=False)).strip()
         # Right-to-left runs come out of pdftotext in visual order: look
         # for each word.
         words = s.split(" ") if re.search("[\u0590-\u08ff]", s) else [s]

@@ -112,6 +112,24 @@ grep -q 'Extension="xlsx" ContentType="application/vnd.openxmlformats-officedocu
 rels=$(unzip -p "$T/charts.pptx" ppt/charts/_rels/chart1.xml.rels)
 grep -q 'relationships/package" Target="../embeddings/Microsoft_Excel_Worksheet1.xlsx"' <<<"$rels" ||
 	{ echo "FAIL charts: chart1 is not related to its workbook"; fail=1; }
+# Rich text: run properties and an external hyperlink; direction by the
+# first strong character only; figures right-aligned; footer row.
+s2=$(unzip -p "$T/rich.pptx" ppt/slides/slide2.xml)
+r2=$(unzip -p "$T/rich.pptx" ppt/slides/_rels/slide2.xml.rels)
+s3=$(unzip -p "$T/rich.pptx" ppt/slides/slide3.xml)
+for want in ' b="1"' ' i="1"' ' u="sng"' '<a:hlinkClick r:id="rIdL1"/>' 'type="slidenum"' \
+	'<a:t>ACME confidential</a:t>' '<a:t>7 Dec 2026</a:t>'; do
+	grep -qF "$want" <<<"$s2" || { echo "FAIL rich: slide 2 lacks $want"; fail=1; }
+done
+grep -qF 'Target="https://example.com/a?b=1&amp;c=2" TargetMode="External"' <<<"$r2" ||
+	{ echo "FAIL rich: no external hyperlink relationship"; fail=1; }
+# One paragraph is Arabic-first; the title with one Arabic word is not.
+[ "$(grep -o 'rtl="1"' <<<"$s2" | wc -l)" = 1 ] || { echo "FAIL rich: want exactly one RTL paragraph"; fail=1; }
+grep -qF '<a:pPr algn="r"/><a:r><a:rPr lang="en-US" sz="' <<<"$s3" || { echo "FAIL rich: figures not right-aligned"; fail=1; }
+grep -qF '<a:t>6.0</a:t>' <<<"$s3" || { echo "FAIL rich: 6.0 lost its format"; fail=1; }
+if unzip -p "$T/rich.pptx" ppt/slides/slide1.xml | grep -q 'type="sldNum"'; then
+	echo "FAIL rich: the title slide has footer furniture"; fail=1
+fi
 # Themes: the palette and fonts are the theme part's own, so the master's
 # accent bar, titles, tables and charts follow them.
 th=$(unzip -p "$T/themed.pptx" ppt/theme/theme1.xml)
