@@ -4,6 +4,8 @@
  */
 #include "pptx_json.h"
 
+#include "pptx_write.h"
+
 #include <math.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -296,7 +298,8 @@ static pptx_status parse_table(struct pptx_deck *d, const cJSON *tj,
 		        "[header strings], \"rows\": [[cells]]} with at "
 		        "least one column",
 		        slide);
-	static const char *const keys[] = {"columns", "rows", NULL};
+	static const char *const keys[] = {"columns", "rows", "split", NULL};
+	const cJSON *split = cJSON_GetObjectItemCaseSensitive(tj, "split");
 
 	if (check_keys(tj, keys, slide, "\"table\"", e) != PPTX_OK)
 		return e->status;
@@ -318,9 +321,15 @@ static pptx_status parse_table(struct pptx_deck *d, const cJSON *tj,
 		                 "slide %zu: the table has %zu rows, more than "
 		                 "%d; split it across slides",
 		                 slide, nrows, PPTX_MAX_TABLE_ROWS);
+	if (split && !cJSON_IsNull(split) && !cJSON_IsBool(split))
+		return pptx_fail(e, PPTX_ERR_INPUT,
+		                 "slide %zu: table \"split\" must be true or "
+		                 "false",
+		                 slide);
 	t = pptx_alloc(d, sizeof *t);
 	if (!t)
 		return pptx_fail(e, PPTX_ERR_NOMEM, "out of memory");
+	t->split = cJSON_IsTrue(split);
 	t->ncols = ncols;
 	t->nrows = nrows + 1;
 	t->cells = pptx_alloc(d, t->ncols * t->nrows * sizeof *t->cells);
@@ -732,12 +741,77 @@ static pptx_status parse_slide(struct pptx_deck *d, const cJSON *sj, size_t no,
 	return PPTX_OK;
 }
 
+/* A table slide whose table asked to be split: as many slides as its rows
+ * need at a readable size, the header row on each, "(k/n)" after the
+ * title, the notes on the first. */
+static pptx_status split_table(struct pptx_deck *d, const struct pptx_slide *s,
+                               struct pptx_slide **arr, size_t *cap, size_t *n,
+                               struct pptx_err *e)
+{
+	const struct pptx_table *t = &s->tables[0];
+	uint64_t w, h;
+	size_t first = 1, parts = 0, k = 0, rows;
+
+	pptx_table_area(d->slide_cx, d->slide_cy, &w, &h);
+	for (first = 1; first < t->nrows; first += rows, parts++)
+		rows = pptx_table_rows_fit(t, first, w, h);
+	if (parts <= 1) {
+		parts = 1;
+		first = t->nrows; /* one slide, as it is */
+	}
+	for (first = 1; k < parts; k++) {
+		struct pptx_slide *ns;
+		struct pptx_table *nt;
+		char suffix[32];
+
+		if (*n + 1 > PPTX_MAX_SLIDES)
+			return pptx_fail(e, PPTX_ERR_LIMIT,
+			                 "splitting the table makes more than "
+			                 "%d slides",
+			                 PPTX_MAX_SLIDES);
+		if (!(*arr = pptx_grow(d, *arr, cap, *n, sizeof **arr)))
+			return pptx_fail(e, PPTX_ERR_NOMEM, "out of memory");
+		ns = &(*arr)[(*n)++];
+		*ns = *s;
+		if (parts == 1)
+			return PPTX_OK;
+		rows = pptx_table_rows_fit(t, first, w, h);
+		if (!(nt = pptx_alloc(d, sizeof *nt)) ||
+		    !(nt->cells = pptx_alloc(d, (rows + 1) * t->ncols *
+		                                        sizeof *nt->cells)))
+			return pptx_fail(e, PPTX_ERR_NOMEM, "out of memory");
+		nt->ncols = t->ncols;
+		nt->nrows = rows + 1;
+		memcpy(nt->cells, t->cells, t->ncols * sizeof *nt->cells);
+		memcpy(nt->cells + t->ncols, t->cells + first * t->ncols,
+		       rows * t->ncols * sizeof *nt->cells);
+		ns->tables = nt;
+		snprintf(suffix, sizeof suffix, " (%zu/%zu)", k + 1, parts);
+		{
+			const char *ti = s->title ? s->title : "";
+			size_t tl = strlen(ti), sl = strlen(suffix);
+			char *nt_title = pptx_alloc(d, tl + sl + 1);
+
+			if (!nt_title)
+				return pptx_fail(e, PPTX_ERR_NOMEM,
+				                 "out of memory");
+			memcpy(nt_title, ti, tl);
+			memcpy(nt_title + tl, suffix, sl + 1);
+			ns->title = nt_title;
+		}
+		if (k)
+			ns->notes = NULL;
+		first += rows;
+	}
+	return PPTX_OK;
+}
+
 pptx_status pptx_json_slides(struct pptx_deck *d, const cJSON *slides,
                              size_t first_no, struct pptx_err *e)
 {
 	const cJSON *sj;
-	size_t n, i = 0;
-	struct pptx_slide *arr;
+	size_t n, i = 0, cap, count;
+	struct pptx_slide *arr, one;
 	pptx_status st;
 
 	if (!cJSON_IsArray(slides))
@@ -751,20 +825,32 @@ pptx_status pptx_json_slides(struct pptx_deck *d, const cJSON *slides,
 		        "the deck would have %zu slides, more than the "
 		        "limit of %d; split it into several decks",
 		        n + d->nslides, PPTX_MAX_SLIDES);
-	arr = pptx_alloc(d, (d->nslides + n + 1) * sizeof *arr);
+	cap = d->nslides + n + 1;
+	arr = pptx_alloc(d, cap * sizeof *arr);
 	if (!arr)
 		return pptx_fail(e, PPTX_ERR_NOMEM, "out of memory");
 	if (d->nslides)
 		memcpy(arr, d->slides, d->nslides * sizeof *arr);
+	count = d->nslides;
 	cJSON_ArrayForEach(sj, slides)
 	{
-		st = parse_slide(d, sj, first_no + i, &arr[d->nslides + i], e);
+		st = parse_slide(d, sj, first_no + i, &one, e);
 		if (st != PPTX_OK)
 			return st;
 		i++;
+		if (one.ntables && one.tables[0].split &&
+		    one.layout == PPTX_LAYOUT_TABLE) {
+			st = split_table(d, &one, &arr, &cap, &count, e);
+			if (st != PPTX_OK)
+				return st;
+			continue;
+		}
+		if (!(arr = pptx_grow(d, arr, &cap, count, sizeof *arr)))
+			return pptx_fail(e, PPTX_ERR_NOMEM, "out of memory");
+		arr[count++] = one;
 	}
 	d->slides = arr;
-	d->nslides += i;
+	d->nslides = count;
 	return PPTX_OK;
 }
 

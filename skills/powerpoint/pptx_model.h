@@ -89,6 +89,7 @@ struct pptx_table {
 	size_t ncols;
 	size_t nrows;       /* including the header row */
 	const char **cells; /* nrows * ncols, row-major; row 0 is the header */
+	int split;          /* continue on more slides when it does not fit */
 };
 
 struct pptx_image {

@@ -50,6 +50,10 @@
 #define LINE_HEIGHT_PCT 120
 /* Smallest table font, in 1/100 pt: below it a table is unreadable. */
 #define TABLE_MIN_SZ 800
+/* Text shrunk below this (1/100 pt) gets a warning. */
+#define READABLE_SZ 1200
+/* The size a split table's rows are measured at: readable on a screen. */
+#define TABLE_SPLIT_SZ 1400
 /* The Medium Style 2 - Accent 1 table style that PowerPoint ships. */
 #define TABLE_STYLE_ID "{5C22544A-7EE6-4342-B048-85BDC9FD1C3A}"
 /* Master ids start here; slide ids at 256 (pml.xsd ranges). */
@@ -77,6 +81,12 @@ static const struct box ref_sec_title = {831850, 1709738, 10515600, 2852737};
 static const struct box ref_sec_body = {831850, 4589463, 10515600, 1500187};
 static const struct box ref_left = {838200, 1825625, 5181600, 4351338};
 static const struct box ref_right = {6172200, 1825625, 5181600, 4351338};
+
+void pptx_table_area(uint32_t cx, uint32_t cy, uint64_t *w, uint64_t *h)
+{
+	*w = ref_body.cx * cx / REF_CX;
+	*h = ref_body.cy * cy / REF_CY;
+}
 
 static struct box scale_box(const struct pptx_gen *g, struct box b)
 {
@@ -250,34 +260,105 @@ struct pptx_fit pptx_fit_text(const struct pptx_para *paras, size_t n,
 	return f;
 }
 
-void pptx_table_widths(const struct pptx_table *t, uint64_t width,
-                       uint64_t *out)
+/* Width (1/100 em) of the longest word of s: a column narrower than
+ * this breaks a word in the middle. */
+static uint64_t longest_word(const char *s)
 {
-	/* Column weights in 1/100 em, clamped so a one-word column stays
-	 * legible and a paragraph column does not starve the others. */
-	const uint64_t min_w = 300, max_w = 4000;
-	uint64_t sum = 0, used = 0;
-	size_t c, r;
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = s ? strlen(s) : 0, i = 0;
+	uint64_t w = 0, best = 0;
 
-	if (t->ncols == 0)
-		return;
+	while (i < n) {
+		uint32_t cp;
+		size_t k = utf8_decode(p + i, n - i, &cp);
+
+		if (!k) {
+			i++;
+			continue;
+		}
+		i += k;
+		/* CJK breaks between any two characters. */
+		if (cp == ' ' || cp == '\n' || cp == '\t' || is_wide(cp)) {
+			if (is_wide(cp) && char_width(cp) > best)
+				best = char_width(cp);
+			w = 0;
+			continue;
+		}
+		w += char_width(cp);
+		if (w > best)
+			best = w;
+	}
+	return best;
+}
+
+/* 1/100 em at sz (1/100 pt) to EMU, with the 10% slack para_lines uses. */
+static uint64_t em_to_emu(uint64_t w, unsigned sz)
+{
+	return w * sz * EMU_PER_PT / 10000 * 11 / 10;
+}
+
+/* Column widths for font size sz: every column first gets room for its
+ * longest word (plus insets), then the rest is shared in proportion to
+ * each column's longest line.
+ * Returns 1 when every longest word fits, 0 when the table is too narrow
+ * for sz (a smaller size may do). */
+static int table_widths_at(const struct pptx_table *t, uint64_t width,
+                           unsigned sz, uint64_t *out)
+{
+	/* Line weights in 1/100 em, clamped so a paragraph column does not
+	 * starve the others. */
+	const uint64_t min_w = 300, max_w = 4000;
+	uint64_t word[PPTX_MAX_TABLE_COLS], extra[PPTX_MAX_TABLE_COLS];
+	uint64_t need = 0, extra_sum = 0, used = 0, left;
+	size_t c, r;
+	int fits = 1;
+
+	if (t->ncols == 0 || t->ncols > PPTX_MAX_TABLE_COLS)
+		return 0;
 	for (c = 0; c < t->ncols; c++) {
-		uint64_t w = min_w;
+		uint64_t line = min_w, wd = 0;
 
 		for (r = 0; r < t->nrows; r++) {
-			struct measure m = measure(t->cells[r * t->ncols + c]);
+			const char *cell = t->cells[r * t->ncols + c];
+			struct measure m = measure(cell);
+			uint64_t lw = longest_word(cell);
 
-			if (m.longest > w)
-				w = m.longest;
+			if (m.longest > line)
+				line = m.longest;
+			if (lw > wd)
+				wd = lw;
 		}
-		out[c] = w > max_w ? max_w : w;
-		sum += out[c];
+		if (line > max_w)
+			line = max_w;
+		/* Words get extra slack: a renderer without the theme font
+		 * substitutes a wider one (LibreOffice: DejaVu for Calibri). */
+		word[c] = em_to_emu(wd, sz) * 5 / 4 + 2 * INSET_LR;
+		extra[c] = em_to_emu(line, sz) + 2 * INSET_LR;
+		need += word[c];
+		extra_sum += extra[c];
 	}
+	if (need > width) {
+		/* Too narrow: share by word width; some words will break. */
+		fits = 0;
+		for (c = 0; c < t->ncols; c++)
+			extra[c] = word[c], word[c] = 0;
+		extra_sum = need;
+		need = 0;
+	}
+	left = width - need;
 	for (c = 0; c + 1 < t->ncols; c++) {
-		out[c] = width * out[c] / sum;
+		out[c] = word[c] + (extra_sum ? left * extra[c] / extra_sum
+		                              : left / t->ncols);
 		used += out[c];
 	}
 	out[t->ncols - 1] = width - used;
+	return fits;
+}
+
+void pptx_table_widths(const struct pptx_table *t, uint64_t width,
+                       uint64_t *out)
+{
+	(void)table_widths_at(t, width, 1800, out);
 }
 
 /*
@@ -387,11 +468,31 @@ static void put_text_shape(struct pptx_gen *g, unsigned id, const char *name,
 	        pptx_fit_text(paras, n, level_sz, bulleted, bx.cx, bx.cy);
 	size_t i;
 
-	if (!f.fits)
+	if (!f.fits) {
 		pptx_warn(g->warn,
 		          "slide %zu: the %s does not fit even at 25%% size; "
 		          "split it across slides",
 		          shown_no, what);
+	} else if (f.font_scale < 100000) {
+		/* Shrunk to fit: say so when the smallest text ends up below
+		 * what a room can read. */
+		unsigned small = 0;
+
+		for (i = 0; i < n; i++) {
+			unsigned sz = level_sz[bulleted ? paras[i].level : 0];
+
+			if (!small || sz < small)
+				small = sz;
+		}
+		small = (unsigned)((uint64_t)small * f.font_scale / 100000);
+		if (small < READABLE_SZ)
+			pptx_warn(g->warn,
+			          "slide %zu: the %s is shrunk to %u.%u pt to "
+			          "fit, below %u pt; split it across slides or "
+			          "shorten it",
+			          shown_no, what, small / 100, small % 100 / 10,
+			          READABLE_SZ / 100);
+	}
 	xb_puts(b, "<p:sp><p:nvSpPr><p:cNvPr");
 	put_attr_u(b, "id", id);
 	xb_puts(b, " name=\"");
@@ -421,43 +522,81 @@ static void put_single(struct pptx_gen *g, unsigned id, const char *name,
 	put_text_shape(g, id, name, ph, bx, &p, 1, sz, 0, shown_no, what);
 }
 
-/* Pick the largest font that keeps the table inside its area, and the row
- * heights that go with it. */
-static unsigned table_layout(const struct pptx_table *t, const uint64_t *colw,
-                             uint64_t area_h, uint64_t *row_h)
+/* Row heights of t at sz in columns colw; returns their sum. */
+static uint64_t table_rows(const struct pptx_table *t, const uint64_t *colw,
+                           unsigned sz, uint64_t *row_h)
+{
+	uint64_t total = 0;
+	size_t r, c;
+
+	for (r = 0; r < t->nrows; r++) {
+		uint64_t lines = 1;
+
+		for (c = 0; c < t->ncols; c++) {
+			uint64_t avail = colw[c] > 2 * INSET_LR
+			                         ? colw[c] - 2 * INSET_LR
+			                         : EMU_PER_PT;
+			uint64_t l = para_lines(t->cells[r * t->ncols + c], sz,
+			                        avail);
+
+			if (l > lines)
+				lines = l;
+		}
+		row_h[r] =
+		        lines * sz * EMU_PER_PT / 100 * LINE_HEIGHT_PCT / 100 +
+		        2 * INSET_TB;
+		total += row_h[r];
+	}
+	return total;
+}
+
+/* Pick the largest font that keeps the table inside its area without
+ * breaking a word, with the column widths and row heights that go with
+ * it. Returns the size; *fits is 0 when even the smallest overflows. */
+static unsigned table_layout(const struct pptx_table *t, uint64_t area_w,
+                             uint64_t area_h, uint64_t *colw, uint64_t *row_h,
+                             int *fits)
 {
 	static const unsigned sizes[] = {1800, 1600, 1400,        1200,
 	                                 1000, 900,  TABLE_MIN_SZ};
-	size_t k, r, c;
-	unsigned sz = TABLE_MIN_SZ;
+	size_t k;
 
 	for (k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
-		uint64_t total = 0;
+		int words = table_widths_at(t, area_w, sizes[k], colw);
 
-		sz = sizes[k];
-		for (r = 0; r < t->nrows; r++) {
-			uint64_t lines = 1;
-
-			for (c = 0; c < t->ncols; c++) {
-				uint64_t avail =
-				        colw[c] > 2 * INSET_LR
-				                ? colw[c] - 2 * INSET_LR
-				                : EMU_PER_PT;
-				uint64_t l = para_lines(
-				        t->cells[r * t->ncols + c], sz, avail);
-
-				if (l > lines)
-					lines = l;
-			}
-			row_h[r] = lines * sz * EMU_PER_PT / 100 *
-			                   LINE_HEIGHT_PCT / 100 +
-			           2 * INSET_TB;
-			total += row_h[r];
+		if (words && table_rows(t, colw, sizes[k], row_h) <= area_h) {
+			*fits = 1;
+			return sizes[k];
 		}
-		if (total <= area_h)
-			return sz;
 	}
-	return sz;
+	/* Nothing fits whole: the smallest size, words kept whole if the
+	 * widths allow. */
+	(void)table_widths_at(t, area_w, TABLE_MIN_SZ, colw);
+	*fits = table_rows(t, colw, TABLE_MIN_SZ, row_h) <= area_h;
+	return TABLE_MIN_SZ;
+}
+
+size_t pptx_table_rows_fit(const struct pptx_table *t, size_t first,
+                           uint64_t area_w, uint64_t area_h)
+{
+	uint64_t colw[PPTX_MAX_TABLE_COLS];
+	uint64_t row_h[PPTX_MAX_TABLE_ROWS + 1];
+	uint64_t total;
+	size_t r, n = 0;
+
+	if (t->nrows > PPTX_MAX_TABLE_ROWS + 1 || first < 1 ||
+	    first >= t->nrows)
+		return 0;
+	(void)table_widths_at(t, area_w, TABLE_SPLIT_SZ, colw);
+	(void)table_rows(t, colw, TABLE_SPLIT_SZ, row_h);
+	total = row_h[0]; /* the header repeats on every slide */
+	for (r = first; r < t->nrows; r++) {
+		if (total + row_h[r] > area_h)
+			break;
+		total += row_h[r];
+		n++;
+	}
+	return n ? n : 1; /* a row taller than a slide still goes alone */
 }
 
 /* A figure: optional sign or currency, digits with , . ' or space as
@@ -495,21 +634,22 @@ static pptx_status put_table(struct pptx_gen *g, unsigned id,
 	uint64_t total = 0;
 	unsigned sz;
 	size_t r, c;
+	int fits;
 	struct box fr = area;
 
 	if (t->ncols > PPTX_MAX_TABLE_COLS ||
 	    t->nrows > PPTX_MAX_TABLE_ROWS + 1)
 		return pptx_fail(e, PPTX_ERR_LIMIT, "slide %zu: table too big",
 		                 shown_no);
-	pptx_table_widths(t, area.cx, colw);
-	sz = table_layout(t, colw, area.cy, row_h);
+	sz = table_layout(t, area.cx, area.cy, colw, row_h, &fits);
 	for (r = 0; r < t->nrows; r++)
 		total += row_h[r];
-	if (total > area.cy)
+	if (!fits)
 		pptx_warn(
 		        g->warn,
 		        "slide %zu: the table is taller than the slide even at "
-		        "8 pt; split its rows across slides",
+		        "8 pt; give it \"split\": true to continue it on "
+		        "more slides",
 		        shown_no);
 	fr.cy = total;
 	xb_puts(b, "<p:graphicFrame><p:nvGraphicFramePr><p:cNvPr");

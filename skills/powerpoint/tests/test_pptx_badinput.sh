@@ -27,7 +27,8 @@ refuse unknown_layout 'unknown layout "smartart"' '{"title":"x","slides":[{"layo
 # Unknown keys are refused, not dropped (issue 19): at every level.
 refuse unknown_slide_key 'slide 1: a slide has no key "color"' '{"title":"x","slides":[{"title":"x","color":"red"}]}'
 refuse unknown_bullet_key 'a bullet object has no key "bold"' '{"title":"x","slides":[{"title":"x","bullets":[{"text":"a","bold":true}]}]}'
-refuse unknown_table_key '"table" has no key "split"' '{"title":"x","slides":[{"layout":"table","title":"x","table":{"columns":["a"],"split":1}}]}'
+refuse unknown_table_key '"table" has no key "colour"' '{"title":"x","slides":[{"layout":"table","title":"x","table":{"columns":["a"],"colour":1}}]}'
+refuse table_split 'table "split" must be true or false' '{"title":"x","slides":[{"layout":"table","title":"x","table":{"columns":["a"],"split":1}}]}'
 C='"categories":["a","b"],"series":[{"name":"s","values":[1,2]}]'
 refuse unknown_chart_key '"chart" has no key "colour"' '{"title":"x","slides":[{"layout":"chart","title":"x","chart":{"type":"bar",'"$C"',"colour":"red"}}]}'
 refuse unknown_series_key 'a chart series has no key "color"' '{"title":"x","slides":[{"layout":"chart","title":"x","chart":{"type":"bar","categories":["a"],"series":[{"name":"s","values":[1],"color":"red"}]}}]}'

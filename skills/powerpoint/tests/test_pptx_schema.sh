@@ -130,6 +130,37 @@ grep -qF '<a:t>6.0</a:t>' <<<"$s3" || { echo "FAIL rich: 6.0 lost its format"; f
 if unzip -p "$T/rich.pptx" ppt/slides/slide1.xml | grep -q 'type="sldNum"'; then
 	echo "FAIL rich: the title slide has footer furniture"; fail=1
 fi
+# Tables and overflow: a 40-row table with "split" continues over slides
+# with its header on each and every row once; a short table in a narrow
+# column gives no warning; 30 bullets shrunk below 12 pt say so.
+cat >"$T/tables.json" <<'JSON'
+{"title":"Tables","slides":[
+{"layout":"table","title":"Forty rows","table":{"split":true,"columns":["Name","Word","Count"],"rows":[
+ROWS]},"notes":"first part"},
+{"layout":"table","title":"Fits","table":{"columns":["A","Narrow"],"rows":[["Internationalisation","x"],["b","6.0"]]}},
+{"title":"Thirty bullets","bullets":[BULLETS]}]}
+JSON
+rows=$(python3 -c 'print(",".join("[\"Row %d\",\"Internationalisation\",%d]" % (i, 1000 + i) for i in range(40)))')
+bullets=$(python3 -c 'print(",".join("\"Bullet point number %d with some words\"" % i for i in range(30)))')
+sed -i "s/ROWS/$rows/; s/BULLETS/$bullets/" "$T/tables.json"
+"$PPTX_TOOL" create "$T/tables.json" "$T/tables.pptx" >"$T/tables.result"
+"$OPC_LINT" "$T/tables.pptx" >/dev/null || { echo "FAIL tables: opc_lint"; fail=1; }
+"$PPTX_TOOL" read "$T/tables.pptx" >"$T/tables.read"
+python3 - "$T/tables.result" "$T/tables.read" <<'PY' || { echo "FAIL tables"; fail=1; }
+import json, sys
+res, rd = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+parts = [s for s in rd["slides"] if s["title"].startswith("Forty rows (")]
+assert len(parts) > 1, [s["title"] for s in rd["slides"]]
+assert all(s["title"].endswith("/%d)" % len(parts)) for s in parts), [s["title"] for s in parts]
+assert all(s["tables"][0]["columns"] == ["Name", "Word", "Count"] for s in parts)
+rows = [r for s in parts for r in s["tables"][0]["rows"]]
+assert rows == [["Row %d" % i, "Internationalisation", "%d" % (1000 + i)] for i in range(40)], rows
+assert parts[0].get("notes") == "first part" and all("notes" not in s for s in parts[1:])
+w = res["warnings"]
+assert not any("table" in x for x in w), w
+assert any("Thirty" not in x and "shrunk to" in x and "below 12 pt" in x for x in w), w
+print("tables: %d slides for 40 rows, warnings: %s" % (len(parts), w))
+PY
 # Themes: the palette and fonts are the theme part's own, so the master's
 # accent bar, titles, tables and charts follow them.
 th=$(unzip -p "$T/themed.pptx" ppt/theme/theme1.xml)
