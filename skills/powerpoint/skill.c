@@ -75,7 +75,9 @@
 	"\"string\"}},\"rows\":{\"type\":\"array\",\"maxItems\":300,"          \
 	"\"items\":"                                                           \
 	"{\"type\":\"array\",\"items\":{\"type\":[\"string\",\"number\","      \
-	"\"boolean\",\"null\"]}}}},\"required\":[\"columns\"]},"               \
+	"\"boolean\",\"null\"]}}},\"split\":{\"type\":\"boolean\","            \
+	"\"description\":\"continue the table on more slides (header "         \
+	"repeated) when it does not fit one\"}},\"required\":[\"columns\"]},"  \
 	"\"image\":{\"type\":\"object\",\"additionalProperties\":false,"       \
 	"\"properties\":{\"data\":{\"type\":"                                  \
 	"\"string\",\"description\":\"base64 PNG or JPEG, at most 20 MiB\"},"  \
@@ -195,7 +197,9 @@ static const skill_tool_t read_tool = {
                 "\"string\"},\"title\":{\"type\":\"string\"},\"subtitle\":"
                 "{\"type\":\"string\"},\"bullets\":{\"type\":\"array\"},"
                 "\"columns\":{\"type\":\"array\"},\"tables\":{\"type\":"
-                "\"array\"},\"images\":{\"type\":\"array\"},\"notes\":{"
+                "\"array\"},\"images\":{\"type\":\"array\"},\"charts\":{"
+                "\"type\":\"array\",\"description\":\"each in the form "
+                "create_presentation takes\"},\"notes\":{"
                 "\"type\":"
                 "\"string\"}},\"required\":[\"index\",\"title\",\"bullets\"]}}}"
                 ","
