@@ -57,6 +57,9 @@ struct shape {
 	int kind; /* SHAPE_* */
 	struct pptx_para *paras;
 	size_t n, cap;
+	long long y;  /* top edge in EMU from its xfrm; -1 when unknown */
+	int slidenum; /* holds a slide-number field */
+	int other;    /* holds text outside fields */
 };
 
 enum { SHAPE_BODY, SHAPE_BODY_PH, SHAPE_TITLE, SHAPE_SUBTITLE, SHAPE_SKIP };
@@ -75,7 +78,7 @@ struct slide_state {
 	int sp_depth;
 	int para_active;
 	int para_level;
-	int in_t;
+	int in_t, in_fld;
 	struct xbuf para;
 	/* Tables: cells collected row by row. */
 	int in_tbl, in_tc;
@@ -261,6 +264,7 @@ static pptx_status on_start(struct slide_state *st, struct xmlr *r,
 		st->cur = &st->shapes[st->nshapes++];
 		memset(st->cur, 0, sizeof *st->cur);
 		st->cur->kind = SHAPE_BODY;
+		st->cur->y = -1;
 		st->sp_depth = r->depth;
 	} else if (is_p(r, "ph") && st->cur) {
 		st->cur->kind = shape_kind(xr_attr(r, "", "type"), 1);
@@ -276,8 +280,19 @@ static pptx_status on_start(struct slide_state *st, struct xmlr *r,
 
 			st->para_level = v < 0 ? 0 : v > 8 ? 8 : (int)v;
 		}
+	} else if (is_a(r, "off") && st->cur && st->cur->y < 0 &&
+	           xr_attr(r, "", "y")) {
+		st->cur->y = strtoll(xr_attr(r, "", "y"), NULL, 10);
+	} else if (is_a(r, "fld") && st->cur) {
+		const char *ty = xr_attr(r, "", "type");
+
+		if (ty && !strcmp(ty, "slidenum"))
+			st->cur->slidenum = 1;
+		st->in_fld = 1;
 	} else if (is_a(r, "t") && st->para_active) {
 		st->in_t = 1;
+		if (st->cur && !st->in_fld)
+			st->cur->other = 1;
 	} else if (is_a(r, "br") && st->para_active) {
 		xb_putc(&st->para, '\n');
 	} else if (is_a(r, "tbl")) {
@@ -335,7 +350,9 @@ static pptx_status on_end(struct slide_state *st, struct xmlr *r,
 {
 	pptx_status s2 = PPTX_OK;
 
-	if (is_a(r, "t")) {
+	if (is_a(r, "fld")) {
+		st->in_fld = 0;
+	} else if (is_a(r, "t")) {
 		st->in_t = 0;
 	} else if (is_a(r, "p") && st->para_active) {
 		s2 = end_para(st, e);
@@ -362,6 +379,32 @@ static pptx_status finish_slide(struct slide_state *st, int layout_kind,
 	size_t nbody = 0, nph = 0, i, cap = 0;
 	pptx_status rc;
 
+	/* A text box that only holds the slide number (pptxgenjs and other
+	 * writers draw one without a sldNum placeholder) is furniture. */
+	for (i = 0; i < st->nshapes; i++)
+		if (st->shapes[i].slidenum && !st->shapes[i].other)
+			st->shapes[i].kind = SHAPE_SKIP;
+	/* No title placeholder: decks drawn with plain text boxes put the
+	 * title in the topmost box, in the top quarter of the slide. */
+	for (i = 0; i < st->nshapes; i++)
+		if (st->shapes[i].kind == SHAPE_TITLE)
+			break;
+	if (i == st->nshapes) {
+		struct shape *top = NULL;
+
+		for (i = 0; i < st->nshapes; i++) {
+			struct shape *sh = &st->shapes[i];
+
+			if (sh->kind == SHAPE_BODY && sh->n == 1 &&
+			    sh->paras[0].text[0] && sh->y >= 0 &&
+			    (unsigned long long)sh->y * 4 <
+			            (unsigned long long)st->d->slide_cy &&
+			    (!top || sh->y < top->y))
+				top = sh;
+		}
+		if (top)
+			top->kind = SHAPE_TITLE;
+	}
 	for (i = 0; i < st->nshapes; i++) {
 		struct shape *sh = &st->shapes[i];
 

@@ -67,6 +67,11 @@ assert c["type"] == "column" and c["title"] == "Sales by area", c
 assert c["categories"] == ["North", "South", "West"], c
 assert [(x["name"], x["values"]) for x in c["series"]] == [
     ("Sales 2024", [11, 22.5, 33]), ("Sales 2025", [12, 20, 40])], c
+# No placeholders: the title is the top text box, the slide-number box is
+# not a bullet.
+assert s[3]["title"] == "Plain Box Title", s[3]
+assert [(b["text"], b["level"]) for b in s[3]["bullets"]] == [
+    ("Box point one", 0), ("Box point two", 1)], s[3]["bullets"]
 PY
 	append_check "$T/pptxgenjs.pptx" pptxgenjs
 	ran=1

@@ -41,6 +41,15 @@ async function main() {
     { name: "Sales 2024", labels: ["North", "South", "West"], values: [11, 22.5, 33] },
     { name: "Sales 2025", labels: ["North", "South", "West"], values: [12, 20, 40] },
   ], { x: 0.5, y: 1.3, w: 9, h: 3.8, barDir: "col", showTitle: true, title: "Sales by area", showLegend: true });
+  // The common pptxgenjs style: no master, the title a plain text box at
+  // the top, a body box, and a slide number box (not a placeholder).
+  s = pptx.addSlide();
+  s.slideNumber = { x: 9.0, y: 5.1, fontSize: 10 };
+  s.addText("Plain Box Title", { x: 0.5, y: 0.25, w: 9, h: 0.8, fontSize: 32, bold: true });
+  s.addText([
+    { text: "Box point one", options: { bullet: true } },
+    { text: "Box point two", options: { bullet: true, indentLevel: 1 } },
+  ], { x: 0.5, y: 1.4, w: 9, h: 3 });
   await pptx.writeFile({ fileName: process.argv[3] });
 }
 main().catch((e) => { console.error(e); process.exit(1); });
