@@ -255,7 +255,14 @@ pick_layouts(const struct zipr *z, const struct opc_rels *mrels,
 	        [PPTX_LAYOUT_TABLE] = {"titleOnly", "obj", "tx", NULL},
 	        [PPTX_LAYOUT_IMAGE] = {"titleOnly", "obj", "tx", NULL},
 	        [PPTX_LAYOUT_CHART] = {"titleOnly", "obj", "tx", NULL},
-	        [PPTX_LAYOUT_TEXT_CHART] = {"twoObj", "obj", "tx", NULL}};
+	        [PPTX_LAYOUT_TEXT_CHART] = {"twoObj", "obj", "tx", NULL},
+	        [PPTX_LAYOUT_QUOTE] = {"secHead", "titleOnly", "obj", NULL},
+	        [PPTX_LAYOUT_BIG_NUMBER] = {"secHead", "titleOnly", "obj",
+	                                    NULL},
+	        [PPTX_LAYOUT_AGENDA] = {"obj", "tx", NULL, NULL},
+	        [PPTX_LAYOUT_IMAGE_TEXT] = {"twoObj", "obj", "tx", NULL},
+	        [PPTX_LAYOUT_COMPARISON] = {"twoTxTwoObj", "twoObj", "obj",
+	                                    NULL}};
 	const char *first = NULL;
 	size_t l, k, i;
 

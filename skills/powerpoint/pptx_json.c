@@ -676,8 +676,8 @@ static pptx_status parse_slide(struct pptx_deck *d, const cJSON *sj, size_t no,
 	int l;
 
 	static const char *const keys[] = {
-	        "layout", "title", "subtitle", "bullets", "columns",
-	        "table",  "image", "chart",    "notes",   NULL};
+	        "layout", "title", "subtitle", "bullets", "columns", "table",
+	        "image",  "chart", "headings", "notes",   NULL};
 
 	memset(s, 0, sizeof *s);
 	if (!cJSON_IsObject(sj))
@@ -695,7 +695,8 @@ static pptx_status parse_slide(struct pptx_deck *d, const cJSON *sj, size_t no,
 		        e, PPTX_ERR_INPUT,
 		        "slide %zu: unknown layout \"%.40s\"; use one of "
 		        "title, bullets, two_column, table, image, "
-		        "section, chart, text_chart",
+		        "section, chart, text_chart, quote, big_number, "
+		        "agenda, image_text, comparison",
 		        no,
 		        cJSON_IsString(layout) ? layout->valuestring
 		                               : "(not a string)");
@@ -725,6 +726,25 @@ static pptx_status parse_slide(struct pptx_deck *d, const cJSON *sj, size_t no,
 		                     e)))
 			return st;
 		s->has_columns = 1;
+	}
+	v = cJSON_GetObjectItemCaseSensitive(sj, "headings");
+	if (v && !cJSON_IsNull(v)) {
+		int k;
+
+		if (!cJSON_IsArray(v) || cJSON_GetArraySize(v) != 2 ||
+		    !cJSON_IsString(cJSON_GetArrayItem(v, 0)) ||
+		    !cJSON_IsString(cJSON_GetArrayItem(v, 1)))
+			return pptx_fail(e, PPTX_ERR_INPUT,
+			                 "slide %zu: \"headings\" must be two "
+			                 "strings: [left, right]",
+			                 no);
+		for (k = 0; k < 2; k++) {
+			const char *h = cJSON_GetArrayItem(v, k)->valuestring;
+
+			if (!(s->headings[k] = pptx_strndup(d, h, strlen(h))))
+				return pptx_fail(e, PPTX_ERR_NOMEM,
+				                 "out of memory");
+		}
 	}
 	v = cJSON_GetObjectItemCaseSensitive(sj, "table");
 	if (v && !cJSON_IsNull(v) &&
@@ -1148,6 +1168,18 @@ static cJSON *slide_json(const struct pptx_slide *s, size_t index)
 	if (!(arr = list_json(&s->bullets)) ||
 	    !cJSON_AddItemToObject(o, "bullets", arr))
 		goto fail;
+	if (s->headings[0] || s->headings[1]) {
+		cJSON *h = cJSON_AddArrayToObject(o, "headings");
+
+		for (i = 0; h && i < 2; i++)
+			if (!cJSON_AddItemToArray(
+			            h, cJSON_CreateString(
+			                       s->headings[i] ? s->headings[i]
+			                                      : "")))
+				goto fail;
+		if (!h)
+			goto fail;
+	}
 	if (s->has_columns) {
 		cJSON *cols = cJSON_AddArrayToObject(o, "columns");
 

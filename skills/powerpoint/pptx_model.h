@@ -68,6 +68,11 @@ enum pptx_layout {
 	PPTX_LAYOUT_SECTION,
 	PPTX_LAYOUT_CHART,      /* title + native chart */
 	PPTX_LAYOUT_TEXT_CHART, /* title, bullets left, chart right */
+	PPTX_LAYOUT_QUOTE,      /* title: the quote; subtitle: attribution */
+	PPTX_LAYOUT_BIG_NUMBER, /* title: the figure; subtitle: its caption */
+	PPTX_LAYOUT_AGENDA,     /* title + numbered bullets */
+	PPTX_LAYOUT_IMAGE_TEXT, /* title, picture left, bullets right */
+	PPTX_LAYOUT_COMPARISON, /* title, two headed bullet lists */
 	PPTX_LAYOUT_COUNT
 };
 
@@ -158,6 +163,7 @@ struct pptx_slide {
 	struct pptx_list bullets;
 	struct pptx_list columns[2];
 	int has_columns;
+	const char *headings[2]; /* comparison: the columns' headings */
 	struct pptx_table *tables;
 	size_t ntables;
 	struct pptx_image *images;

@@ -79,6 +79,7 @@ struct slide_state {
 	int para_active;
 	int para_level;
 	int in_t, in_fld;
+	int named_layout; /* p:cSld/@name names one of ours, or -1 */
 	struct xbuf para;
 	/* Tables: cells collected row by row. */
 	int in_tbl, in_tc;
@@ -256,7 +257,14 @@ static pptx_status take_paras(struct pptx_deck *d, struct pptx_list *l,
 static pptx_status on_start(struct slide_state *st, struct xmlr *r,
                             struct pptx_err *e)
 {
-	if (is_p(r, "sp") && !st->cur) {
+	if (is_p(r, "cSld")) {
+		const char *nm = xr_attr(r, "", "name");
+		int l = nm ? pptx_layout_parse(nm) : -1;
+
+		/* Only the layouts a reader cannot tell from the shapes are
+		 * taken from the name (pptx_write.c names them). */
+		st->named_layout = l >= PPTX_LAYOUT_QUOTE ? l : -1;
+	} else if (is_p(r, "sp") && !st->cur) {
 		if (st->nshapes >= READ_MAX_SHAPES)
 			return pptx_fail(e, PPTX_ERR_LIMIT,
 			                 "a slide has more than %d text shapes",
@@ -422,6 +430,42 @@ static pptx_status finish_slide(struct slide_state *st, int layout_kind,
 	}
 	s->layout = layout_kind >= 0 ? (enum pptx_layout)layout_kind
 	                             : PPTX_LAYOUT_BULLETS;
+	if (st->named_layout >= 0 && !s->ncharts && !s->ntables) {
+		s->layout = (enum pptx_layout)st->named_layout;
+		switch (s->layout) {
+		case PPTX_LAYOUT_QUOTE:
+		case PPTX_LAYOUT_BIG_NUMBER:
+			if (nbody && !s->subtitle &&
+			    !(s->subtitle = join_paras(st->d, body[0])))
+				return nomem(e);
+			return PPTX_OK;
+		case PPTX_LAYOUT_COMPARISON:
+			if (nbody == 4) {
+				size_t c0 = 0, c1 = 0;
+
+				s->has_columns = 1;
+				if (!(s->headings[0] =
+				              join_paras(st->d, body[0])) ||
+				    !(s->headings[1] =
+				              join_paras(st->d, body[2])))
+					return nomem(e);
+				if ((rc = take_paras(st->d, &s->columns[0], &c0,
+				                     body[1], e)) ||
+				    (rc = take_paras(st->d, &s->columns[1], &c1,
+				                     body[3], e)))
+					return rc;
+				return PPTX_OK;
+			}
+			s->layout = PPTX_LAYOUT_BULLETS;
+			break;
+		default: break; /* agenda, image_text: bullets below */
+		}
+		for (i = 0; i < nbody; i++)
+			if ((rc = take_paras(st->d, &s->bullets, &cap, body[i],
+			                     e)))
+				return rc;
+		return PPTX_OK;
+	}
 	if (s->ncharts) {
 		/* A chart decides the layout, whatever the slide layout says:
 		 * alone it is "chart", beside text "text_chart" (an empty
@@ -511,6 +555,7 @@ static struct slide_state *state_new(struct pptx_deck *d, struct pptx_slide *s)
 		return NULL;
 	st->d = d;
 	st->s = s;
+	st->named_layout = -1;
 	xb_init(&st->para, 0);
 	xb_init(&st->cell, 0);
 	return st;

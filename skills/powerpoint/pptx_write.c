@@ -71,6 +71,9 @@ static const unsigned body_sz[PPTX_MAX_LEVEL + 1] = {2800, 2400, 2000, 1800,
 static const unsigned title_sz[1] = {4400};
 static const unsigned big_title_sz[1] = {6000};
 static const unsigned subtitle_sz[1] = {2400};
+static const unsigned quote_sz[1] = {3600};
+static const unsigned big_number_sz[1] = {11500};
+static const unsigned heading_sz[1] = {2400};
 
 /* Geometry on the reference slide (from the skeleton layouts). */
 static const struct box ref_title = {838200, 365125, 10515600, 1325563};
@@ -81,6 +84,40 @@ static const struct box ref_sec_title = {831850, 1709738, 10515600, 2852737};
 static const struct box ref_sec_body = {831850, 4589463, 10515600, 1500187};
 static const struct box ref_left = {838200, 1825625, 5181600, 4351338};
 static const struct box ref_right = {6172200, 1825625, 5181600, 4351338};
+static const struct box ref_quote = {1524000, 1371600, 9144000, 2971800};
+static const struct box ref_attribution = {1524000, 4435475, 9144000, 914400};
+static const struct box ref_big_number = {838200, 1371600, 10515600, 2743200};
+static const struct box ref_caption = {838200, 4191000, 10515600, 1143000};
+static const struct box ref_cmp_head[2] = {{839788, 1681163, 5157787, 823912},
+                                           {6172200, 1681163, 5183188, 823912}};
+static const struct box ref_cmp_list[2] = {
+        {839788, 2505075, 5157787, 3684588},
+        {6172200, 2505075, 5183188, 3684588}};
+
+/* List styles of the layouts that restyle a placeholder. */
+#define LST_QUOTE                                                              \
+	"<a:lstStyle><a:lvl1pPr algn=\"ctr\"><a:defRPr sz=\"3600\" "           \
+	"i=\"1\"/></a:lvl1pPr></a:lstStyle>"
+#define LST_ATTRIBUTION                                                        \
+	"<a:lstStyle><a:lvl1pPr marL=\"0\" indent=\"0\" "                      \
+	"algn=\"r\"><a:buNone/>"                                               \
+	"<a:defRPr sz=\"2000\"><a:solidFill><a:schemeClr val=\"accent1\"/>"    \
+	"</a:solidFill></a:defRPr></a:lvl1pPr></a:lstStyle>"
+#define LST_BIG_NUMBER                                                         \
+	"<a:lstStyle><a:lvl1pPr algn=\"ctr\"><a:defRPr sz=\"11500\" b=\"1\">"  \
+	"<a:solidFill><a:schemeClr val=\"accent1\"/></a:solidFill>"            \
+	"</a:defRPr></a:lvl1pPr></a:lstStyle>"
+#define LST_CAPTION                                                            \
+	"<a:lstStyle><a:lvl1pPr marL=\"0\" indent=\"0\" algn=\"ctr\">"         \
+	"<a:buNone/><a:defRPr sz=\"2400\"/></a:lvl1pPr></a:lstStyle>"
+#define LST_AGENDA                                                             \
+	"<a:lstStyle><a:lvl1pPr marL=\"514350\" indent=\"-514350\"><a:buFont " \
+	"typeface=\"+mj-lt\"/><a:buAutoNum type=\"arabicPeriod\"/>"            \
+	"</a:lvl1pPr></a:lstStyle>"
+#define LST_HEADING                                                            \
+	"<a:lstStyle><a:lvl1pPr marL=\"0\" indent=\"0\"><a:buNone/><a:defRPr " \
+	"sz=\"2400\" b=\"1\"><a:solidFill><a:schemeClr val=\"accent1\"/>"      \
+	"</a:solidFill></a:defRPr></a:lvl1pPr></a:lstStyle>"
 
 void pptx_table_area(uint32_t cx, uint32_t cy, uint64_t *w, uint64_t *h)
 {
@@ -446,14 +483,17 @@ static void put_para(struct xbuf *b, const char *text, int level, unsigned sz,
 	put_para_ex(b, text, level, sz, NULL, links);
 }
 
-static void put_body_pr(struct xbuf *b, struct pptx_fit f)
+static void put_body_pr(struct xbuf *b, struct pptx_fit f, const char *lst,
+                        int ctr)
 {
-	xb_puts(b, "<a:bodyPr><a:normAutofit");
+	xb_puts(b, ctr ? "<a:bodyPr anchor=\"ctr\"><a:normAutofit"
+	               : "<a:bodyPr><a:normAutofit");
 	if (f.font_scale < 100000)
 		put_attr_u(b, "fontScale", f.font_scale);
 	if (f.ln_reduction)
 		put_attr_u(b, "lnSpcReduction", f.ln_reduction);
-	xb_puts(b, "/></a:bodyPr><a:lstStyle/>");
+	xb_puts(b, "/></a:bodyPr>");
+	xb_puts(b, lst ? lst : "<a:lstStyle/>");
 }
 
 /* A placeholder text shape holding paras. */
@@ -503,7 +543,9 @@ static void put_text_shape(struct pptx_gen *g, unsigned id, const char *name,
 	xb_puts(b, "/></p:nvPr></p:nvSpPr><p:spPr>");
 	put_xfrm(b, "a:xfrm", bx);
 	xb_puts(b, "</p:spPr><p:txBody>");
-	put_body_pr(b, f);
+	put_body_pr(b, f, g->next_lst, g->next_ctr);
+	g->next_lst = NULL;
+	g->next_ctr = 0;
 	if (n == 0)
 		xb_puts(b, "<a:p><a:endParaRPr lang=\"en-US\" dirty=\"0\"/>"
 		           "</a:p>");
@@ -901,7 +943,16 @@ pptx_status pptx_gen_slide(struct pptx_gen *g, const struct pptx_slide *s,
 	xb_reset(b);
 	xb_reset(&g->links.rels);
 	g->links.n = 0;
-	xb_puts(b, XML_DECL "<p:sld" NS_DECLS "><p:cSld><p:spTree>" GROUP_PR);
+	xb_puts(b, XML_DECL "<p:sld" NS_DECLS);
+	/* The layouts a reader cannot tell from the shapes alone carry their
+	 * name (p:cSld/@name, the slide's name in PowerPoint's API). */
+	if (s->layout >= PPTX_LAYOUT_QUOTE) {
+		xb_puts(b, "><p:cSld name=\"");
+		xb_puts(b, pptx_layout_name(s->layout));
+		xb_puts(b, "\"><p:spTree>" GROUP_PR);
+	} else {
+		xb_puts(b, "><p:cSld><p:spTree>" GROUP_PR);
+	}
 	switch (s->layout) {
 	case PPTX_LAYOUT_TITLE:
 		put_single(g, id++, "Title 1", "type=\"ctrTitle\"",
@@ -962,6 +1013,81 @@ pptx_status pptx_gen_slide(struct pptx_gen *g, const struct pptx_slide *s,
 		               s->bullets.items, s->bullets.n, body_sz, 1,
 		               shown_no, "bullet text");
 		break;
+	case PPTX_LAYOUT_QUOTE:
+		g->next_lst = LST_QUOTE;
+		g->next_ctr = 1;
+		put_single(g, id++, "Title 1", "type=\"title\"",
+		           scale_box(g, ref_quote), s->title, quote_sz,
+		           shown_no, "quote");
+		if (s->subtitle) {
+			g->next_lst = LST_ATTRIBUTION;
+			put_single(g, id++, "Text Placeholder 2",
+			           "type=\"body\" idx=\"1\"",
+			           scale_box(g, ref_attribution), s->subtitle,
+			           subtitle_sz, shown_no, "attribution");
+		}
+		break;
+	case PPTX_LAYOUT_BIG_NUMBER:
+		g->next_lst = LST_BIG_NUMBER;
+		g->next_ctr = 1;
+		put_single(g, id++, "Title 1", "type=\"title\"",
+		           scale_box(g, ref_big_number), s->title,
+		           big_number_sz, shown_no, "figure");
+		if (s->subtitle) {
+			g->next_lst = LST_CAPTION;
+			put_single(g, id++, "Text Placeholder 2",
+			           "type=\"body\" idx=\"1\"",
+			           scale_box(g, ref_caption), s->subtitle,
+			           subtitle_sz, shown_no, "caption");
+		}
+		break;
+	case PPTX_LAYOUT_AGENDA:
+		put_single(g, id++, "Title 1", "type=\"title\"", title,
+		           s->title, title_sz, shown_no, "title");
+		g->next_lst = LST_AGENDA;
+		put_text_shape(g, id++, "Content Placeholder 2", "idx=\"1\"",
+		               body, s->bullets.items, s->bullets.n, body_sz, 1,
+		               shown_no, "agenda");
+		break;
+	case PPTX_LAYOUT_IMAGE_TEXT:
+		put_single(g, id++, "Title 1", "type=\"title\"", title,
+		           s->title, title_sz, shown_no, "title");
+		put_text_shape(g, id++, "Content Placeholder 2",
+		               "sz=\"half\" idx=\"2\"", scale_box(g, ref_right),
+		               s->bullets.items, s->bullets.n, body_sz, 1,
+		               shown_no, "bullet text");
+		break;
+	case PPTX_LAYOUT_COMPARISON:
+		put_single(g, id++, "Title 1", "type=\"title\"", title,
+		           s->title, title_sz, shown_no, "title");
+		{
+			static const char *const ph[4] = {
+			        "type=\"body\" sz=\"half\" idx=\"1\"",
+			        "sz=\"half\" idx=\"2\"",
+			        "type=\"body\" sz=\"quarter\" idx=\"3\"",
+			        "sz=\"quarter\" idx=\"4\""};
+			int k;
+
+			for (k = 0; k < 2; k++) {
+				struct box h = scale_box(g, ref_cmp_head[k]);
+				struct box l = scale_box(g, ref_cmp_list[k]);
+
+				g->next_lst = LST_HEADING;
+				put_single(g, id++,
+				           k ? "Text Placeholder 4"
+				             : "Text Placeholder 2",
+				           ph[2 * k], h, s->headings[k],
+				           heading_sz, shown_no, "heading");
+				put_text_shape(
+				        g, id++,
+				        k ? "Content Placeholder 5"
+				          : "Content Placeholder 3",
+				        ph[2 * k + 1], l, s->columns[k].items,
+				        s->columns[k].n, body_sz, 1, shown_no,
+				        k ? "right column" : "left column");
+			}
+		}
+		break;
 	default:
 		return pptx_fail(e, PPTX_ERR_INPUT,
 		                 "slide %zu has an unknown layout", shown_no);
@@ -971,7 +1097,10 @@ pptx_status pptx_gen_slide(struct pptx_gen *g, const struct pptx_slide *s,
 	if (im) {
 		media_no = g->media_next++;
 		snprintf(rid, sizeof rid, "rId%u", next_rid);
-		put_picture(g, id++, rid, im, body);
+		put_picture(g, id++, rid, im,
+		            s->layout == PPTX_LAYOUT_IMAGE_TEXT
+		                    ? scale_box(g, ref_left)
+		                    : body);
 	}
 	if (s->chart) {
 		struct box cb = s->layout == PPTX_LAYOUT_TEXT_CHART
@@ -1326,7 +1455,12 @@ pptx_status pptx_write(const struct pptx_deck *d, pptx_write_fn fn, void *ctx,
 	        [PPTX_LAYOUT_TABLE] = "../slideLayouts/slideLayout5.xml",
 	        [PPTX_LAYOUT_IMAGE] = "../slideLayouts/slideLayout5.xml",
 	        [PPTX_LAYOUT_CHART] = "../slideLayouts/slideLayout5.xml",
-	        [PPTX_LAYOUT_TEXT_CHART] = "../slideLayouts/slideLayout4.xml"};
+	        [PPTX_LAYOUT_TEXT_CHART] = "../slideLayouts/slideLayout4.xml",
+	        [PPTX_LAYOUT_QUOTE] = "../slideLayouts/slideLayout3.xml",
+	        [PPTX_LAYOUT_BIG_NUMBER] = "../slideLayouts/slideLayout3.xml",
+	        [PPTX_LAYOUT_AGENDA] = "../slideLayouts/slideLayout2.xml",
+	        [PPTX_LAYOUT_IMAGE_TEXT] = "../slideLayouts/slideLayout4.xml",
+	        [PPTX_LAYOUT_COMPARISON] = "../slideLayouts/slideLayout4.xml"};
 	struct pptx_gen g;
 	pptx_status st;
 	size_t i;

@@ -72,6 +72,10 @@ struct pptx_gen {
 	unsigned chart_next; /* next free chart (and workbook) number */
 	int used_png, used_jpeg;
 	struct pptx_links links; /* the slide being written's hyperlinks */
+	/* The next text shape's list style and vertical centring (layouts
+	 * that restyle a placeholder); put_text_shape consumes them. */
+	const char *next_lst;
+	int next_ctr;
 	/* Slide furniture, from the deck (NULL/0: none). */
 	const char *footer;
 	const char *date;

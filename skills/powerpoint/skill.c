@@ -51,7 +51,8 @@
 	"{\"type\":\"object\",\"additionalProperties\":false,\"properties\":{" \
 	"\"layout\":{\"type\":\"string\",\"enum\":[\"title\",\"bullets\","     \
 	"\"two_column\",\"table\",\"image\",\"section\",\"chart\","            \
-	"\"text_chart\"],\"description\":"                                     \
+	"\"text_chart\",\"quote\",\"big_number\",\"agenda\",\"image_text\","   \
+	"\"comparison\"],\"description\":"                                     \
 	"\"title: title + subtitle; bullets: title + bullet list; two_column:" \
 	" title + two bullet lists; table: title + table; image: title + "     \
 	"picture; section: section header + subtitle; chart: title + native "  \
@@ -59,8 +60,11 @@
 	"Default bullets. Text fields take **bold**, *italic*, __underline__ " \
 	"and [text](https://...) links.\"},"                                   \
 	"\"title\":{\"type\":\"string\"},"                                     \
-	"\"subtitle\":{\"type\":\"string\",\"description\":\"title and "       \
-	"section layouts only\"},"                                             \
+	"\"subtitle\":{\"type\":\"string\",\"description\":\"title, section, " \
+	"quote and big_number layouts only\"},"                                \
+	"\"headings\":{\"type\":\"array\",\"minItems\":2,\"maxItems\":2,"      \
+	"\"items\":{\"type\":\"string\"},\"description\":\"comparison: the "   \
+	"two columns' headings\"},"                                            \
 	"\"bullets\":{\"type\":\"array\",\"maxItems\":500,\"items\":"          \
 	"{\"$ref\":\"#/$defs/bullet\"}},"                                      \
 	"\"columns\":{\"type\":\"array\",\"minItems\":2,\"maxItems\":2,"       \

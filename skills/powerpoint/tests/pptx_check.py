@@ -199,7 +199,18 @@ def specs():
                 {"layout": "table", "title": "Numbers",
                  "table": {"columns": ["Item", "Qty", "Price"],
                            "rows": [["Apple", "6.0", "$1,234.50"], ["Pear", 7, "45%"]]}}]}
-    specs = {"full": full, "four3": four3, "rich": rich, "big": big, "overflow": long_text, "empty": empty,
+    layouts = {"title": "More layouts", "theme": "berry", "slide_numbers": True, "slides": [
+        {"layout": "agenda", "title": "Agenda", "bullets": ["Welcome", "Results", "Plans", "Questions"]},
+        {"layout": "quote", "title": "Simplicity is prerequisite for reliability.",
+         "subtitle": "Edsger W. Dijkstra", "notes": "pause here"},
+        {"layout": "big_number", "title": "42%", "subtitle": "of users came back within a week"},
+        {"layout": "image_text", "title": "Picture and words",
+         "image": {"data": img, "mime": "image/png", "alt": "a gradient"},
+         "bullets": ["The picture on the left", {"text": "words on the right", "level": 1}]},
+        {"layout": "comparison", "title": "Before and after", "headings": ["Before", "After"],
+         "columns": [["Manual steps", "Slow reviews"], ["One command", {"text": "Reviews in minutes", "level": 1}]]},
+    ]}
+    specs = {"full": full, "four3": four3, "rich": rich, "layouts": layouts, "big": big, "overflow": long_text, "empty": empty,
              "charts": charts, "themed": themed}
     for name in ("ocean", "classic", "sunset", "berry", "slate", "mono"):
         specs["theme_" + name] = dict(full, title="Theme " + name, theme=name)
@@ -256,6 +267,8 @@ def roundtrip(spec, got):
         check("notes", clean(w["notes"], md=False) if "notes" in w else None, g.get("notes"))
         check("bullets", norm_list(w.get("bullets")),
               [(b["text"], b["level"]) for b in g["bullets"]])
+        if "headings" in w:
+            check("headings", [clean(x) for x in w["headings"]], g.get("headings"))
         if "columns" in w:
             check("columns", [norm_list(c) for c in w["columns"]],
                   [[(b["text"], b["level"]) for b in c] for c in g.get("columns", [])])
@@ -288,6 +301,7 @@ def pdf_strings(spec):
         for c in s.get("columns", []):
             for b in norm_list(c):
                 yield b[0]
+        yield from (clean(x) for x in s.get("headings", []))
         if "table" in s:
             yield from (cell(c) for c in s["table"]["columns"])
             for r in s["table"].get("rows", []):
