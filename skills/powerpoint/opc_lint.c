@@ -248,6 +248,18 @@ static void add_id(uint64_t **ids, size_t *n, size_t *cap, uint64_t v)
 	(*ids)[(*n)++] = v;
 }
 
+/* Whether a content type is XML: "+xml" suffix or a plain XML type. A
+ * substring test is not enough: the spreadsheetml package type of an
+ * embedded workbook (.xlsx, a zip) contains "xml". */
+static int ct_is_xml(const char *ct)
+{
+	size_t n = ct ? strlen(ct) : 0;
+
+	return n && ((n > 4 && !strcasecmp(ct + n - 4, "+xml")) ||
+	             !strcasecmp(ct, "application/xml") ||
+	             !strcasecmp(ct, "text/xml"));
+}
+
 /* Walk one XML part: well-formedness, r:* references, ids. */
 static void check_xml_part(struct lint *l, size_t idx,
                            const struct opc_rels *rels)
@@ -482,7 +494,7 @@ static void check_rels(struct lint *l)
 		    is_rels_part(nm) || !strcmp(nm, "[Content_Types].xml"))
 			continue;
 		if (!(n > 4 && !strcasecmp(nm + n - 4, ".xml")) &&
-		    !(l->ct_of[i] && strstr(l->ct_of[i], "xml")))
+		    !ct_is_xml(l->ct_of[i]))
 			continue;
 		check_xml_part(l, i, all[i].rels ? &all[i] : &none);
 	}

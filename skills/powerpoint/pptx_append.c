@@ -16,6 +16,7 @@
 #include <strings.h>
 
 #include "opc.h"
+#include "pptx_chart.h"
 #include "pptx_skeleton.h"
 #include "xmlr.h"
 
@@ -252,7 +253,16 @@ pick_layouts(const struct zipr *z, const struct opc_rels *mrels,
 	        [PPTX_LAYOUT_TWO_COLUMN] = {"twoObj", "obj", "tx", NULL},
 	        [PPTX_LAYOUT_SECTION] = {"secHead", "title", "obj", NULL},
 	        [PPTX_LAYOUT_TABLE] = {"titleOnly", "obj", "tx", NULL},
-	        [PPTX_LAYOUT_IMAGE] = {"titleOnly", "obj", "tx", NULL}};
+	        [PPTX_LAYOUT_IMAGE] = {"titleOnly", "obj", "tx", NULL},
+	        [PPTX_LAYOUT_CHART] = {"titleOnly", "obj", "tx", NULL},
+	        [PPTX_LAYOUT_TEXT_CHART] = {"twoObj", "obj", "tx", NULL},
+	        [PPTX_LAYOUT_QUOTE] = {"secHead", "titleOnly", "obj", NULL},
+	        [PPTX_LAYOUT_BIG_NUMBER] = {"secHead", "titleOnly", "obj",
+	                                    NULL},
+	        [PPTX_LAYOUT_AGENDA] = {"obj", "tx", NULL, NULL},
+	        [PPTX_LAYOUT_IMAGE_TEXT] = {"twoObj", "obj", "tx", NULL},
+	        [PPTX_LAYOUT_COMPARISON] = {"twoTxTwoObj", "twoObj", "obj",
+	                                    NULL}};
 	const char *first = NULL;
 	size_t l, k, i;
 
@@ -373,7 +383,7 @@ pptx_status pptx_append(const unsigned char *zip, size_t len,
 	const char *pres_part;
 	char prels_name[OPC_MAX_NAME];
 	struct pptx_gen g;
-	unsigned slide_base, notes_base, rid;
+	unsigned slide_base, notes_base, chart_base, rid;
 	int any_notes = 0;
 	size_t i, npres = 0;
 	pptx_status rc;
@@ -463,6 +473,13 @@ pptx_status pptx_append(const unsigned char *zip, size_t len,
 
 	slide_base = max_number(&a->z, "ppt/slides/slide") + 1;
 	notes_base = max_number(&a->z, "ppt/notesSlides/notesSlide") + 1;
+	/* One number names both a chart and its workbook: past both. */
+	chart_base = max_number(&a->z, "ppt/charts/chart");
+	if (max_number(&a->z, "ppt/embeddings/Microsoft_Excel_Worksheet") >
+	    chart_base)
+		chart_base = max_number(
+		        &a->z, "ppt/embeddings/Microsoft_Excel_Worksheet");
+	chart_base++;
 	rid = max_rid(&a->prels) + 1;
 
 	/* Splice text for presentation.xml, its rels and content types. */
@@ -471,7 +488,7 @@ pptx_status pptx_append(const unsigned char *zip, size_t len,
 		struct xbuf *rb = &a->prels_sp.text;
 		struct xbuf *cb = &a->ct_sp.text;
 		const char *px = a->pi.prefix;
-		unsigned notes_no = notes_base;
+		unsigned notes_no = notes_base, chart_no = chart_base;
 
 		if (!a->pi.has_sld_list || a->pi.sld_list_self_len) {
 			xb_puts(pb, "<");
@@ -502,6 +519,11 @@ pptx_status pptx_append(const unsigned char *zip, size_t len,
 				         notes_no++);
 				put_override(cb, target,
 				             CT_PML "notesSlide+xml");
+			}
+			if (add->slides[i].chart) {
+				snprintf(target, sizeof target,
+				         "ppt/charts/chart%u.xml", chart_no++);
+				put_override(cb, target, PPTX_CT_CHART);
 			}
 		}
 		if (!a->pi.has_sld_list || a->pi.sld_list_self_len) {
@@ -551,6 +573,9 @@ pptx_status pptx_append(const unsigned char *zip, size_t len,
 		if (deck_uses(add, IMG_JPEG) && !has_default(ct, "jpeg"))
 			xb_puts(cb, "<Default Extension=\"jpeg\" "
 			            "ContentType=\"image/jpeg\"/>");
+		if (chart_no > chart_base && !has_default(ct, "xlsx"))
+			xb_puts(cb, "<Default Extension=\"xlsx\" "
+			            "ContentType=\"" PPTX_CT_XLSX "\"/>");
 		npres = a->pres_sp[0].text.len ? 2 : 1;
 	}
 	if ((rc = root_end(ct, &a->ct_sp.at, e)) ||
@@ -568,6 +593,7 @@ pptx_status pptx_append(const unsigned char *zip, size_t len,
 	g.media_dir = "ppt/media/";
 	g.warn = w;
 	g.media_next = max_number(&a->z, "ppt/media/image") + 1;
+	g.chart_next = chart_base;
 	xb_init(&g.part, 0);
 	xb_init(&g.rels, 0);
 	rc = zipw_open(&g.zw, fn, ctx, e);
@@ -656,6 +682,7 @@ out:
 	zipw_abort(g.zw);
 	xb_free(&g.part);
 	xb_free(&g.rels);
+	xb_free(&g.links.rels);
 	state_free(a);
 	free(a);
 	return rc;

@@ -4,6 +4,8 @@
  */
 #include "pptx_json.h"
 
+#include "pptx_write.h"
+
 #include <math.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -147,6 +149,41 @@ static pptx_status get_string(struct pptx_deck *d, const cJSON *obj,
 	return PPTX_OK;
 }
 
+/* Refuse keys the tool does not know: a misspelt or unsupported key
+ * ("color", "bold") would otherwise be dropped without a word. allowed is
+ * a NULL-terminated list. */
+static pptx_status check_keys(const cJSON *obj, const char *const *allowed,
+                              size_t slide, const char *what,
+                              struct pptx_err *e)
+{
+	const cJSON *it;
+
+	cJSON_ArrayForEach(it, obj)
+	{
+		const char *const *a;
+		char list[256];
+		size_t n = 0;
+
+		for (a = allowed; *a && strcmp(*a, it->string); a++)
+			;
+		if (*a)
+			continue;
+		for (a = allowed; *a && n < sizeof list; a++)
+			n += (size_t)snprintf(list + n, sizeof list - n, "%s%s",
+			                      n ? ", " : "", *a);
+		if (!slide) /* deck-level objects (the theme) */
+			return pptx_fail(e, PPTX_ERR_INPUT,
+			                 "%s has no key \"%.40s\"; the keys it "
+			                 "takes are %s",
+			                 what, it->string, list);
+		return pptx_fail(e, PPTX_ERR_INPUT,
+		                 "slide %zu: %s has no key \"%.40s\"; the keys "
+		                 "it takes are %s",
+		                 slide, what, it->string, list);
+	}
+	return PPTX_OK;
+}
+
 static pptx_status parse_list(struct pptx_deck *d, const cJSON *arr,
                               size_t slide, const char *what,
                               struct pptx_list *out, struct pptx_err *e)
@@ -179,6 +216,13 @@ static pptx_status parse_list(struct pptx_deck *d, const cJSON *arr,
 		const cJSON *text = it, *lvl = NULL;
 
 		if (cJSON_IsObject(it)) {
+			static const char *const keys[] = {"text", "level",
+			                                   NULL};
+			pptx_status st = check_keys(it, keys, slide,
+			                            "a bullet object", e);
+
+			if (st != PPTX_OK)
+				return st;
 			text = cJSON_GetObjectItemCaseSensitive(it, "text");
 			lvl = cJSON_GetObjectItemCaseSensitive(it, "level");
 		}
@@ -254,6 +298,11 @@ static pptx_status parse_table(struct pptx_deck *d, const cJSON *tj,
 		        "[header strings], \"rows\": [[cells]]} with at "
 		        "least one column",
 		        slide);
+	static const char *const keys[] = {"columns", "rows", "split", NULL};
+	const cJSON *split = cJSON_GetObjectItemCaseSensitive(tj, "split");
+
+	if (check_keys(tj, keys, slide, "\"table\"", e) != PPTX_OK)
+		return e->status;
 	if (rows && !cJSON_IsNull(rows) && !cJSON_IsArray(rows))
 		return pptx_fail(
 		        e, PPTX_ERR_INPUT,
@@ -272,9 +321,15 @@ static pptx_status parse_table(struct pptx_deck *d, const cJSON *tj,
 		                 "slide %zu: the table has %zu rows, more than "
 		                 "%d; split it across slides",
 		                 slide, nrows, PPTX_MAX_TABLE_ROWS);
+	if (split && !cJSON_IsNull(split) && !cJSON_IsBool(split))
+		return pptx_fail(e, PPTX_ERR_INPUT,
+		                 "slide %zu: table \"split\" must be true or "
+		                 "false",
+		                 slide);
 	t = pptx_alloc(d, sizeof *t);
 	if (!t)
 		return pptx_fail(e, PPTX_ERR_NOMEM, "out of memory");
+	t->split = cJSON_IsTrue(split);
 	t->ncols = ncols;
 	t->nrows = nrows + 1;
 	t->cells = pptx_alloc(d, t->ncols * t->nrows * sizeof *t->cells);
@@ -339,6 +394,7 @@ static pptx_status parse_image(struct pptx_deck *d, const cJSON *ij,
 {
 	const cJSON *data = cJSON_GetObjectItemCaseSensitive(ij, "data");
 	const cJSON *mime = cJSON_GetObjectItemCaseSensitive(ij, "mime");
+	static const char *const keys[] = {"data", "mime", "alt", NULL};
 	struct pptx_image *im;
 	enum img_type want;
 	unsigned char *raw = NULL;
@@ -355,6 +411,8 @@ static pptx_status parse_image(struct pptx_deck *d, const cJSON *ij,
 		        "string, \"mime\": \"image/png\" or "
 		        "\"image/jpeg\", \"alt\": string}",
 		        slide);
+	if (check_keys(ij, keys, slide, "\"image\"", e) != PPTX_OK)
+		return e->status;
 	if (strcmp(mime->valuestring, "image/png") == 0)
 		want = IMG_PNG;
 	else if (strcmp(mime->valuestring, "image/jpeg") == 0)
@@ -420,6 +478,195 @@ out:
 	return st;
 }
 
+static pptx_status chart_string(struct pptx_deck *d, const cJSON *cj,
+                                const char *key, size_t slide, const char **out,
+                                struct pptx_err *e)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(cj, key);
+
+	*out = NULL;
+	if (!v || cJSON_IsNull(v))
+		return PPTX_OK;
+	if (!cJSON_IsString(v))
+		return pptx_fail(e, PPTX_ERR_INPUT,
+		                 "slide %zu: chart \"%s\" must be a string",
+		                 slide, key);
+	if (!(*out = pptx_strndup(d, v->valuestring, strlen(v->valuestring))))
+		return pptx_fail(e, PPTX_ERR_NOMEM, "out of memory");
+	return PPTX_OK;
+}
+
+static pptx_status parse_chart(struct pptx_deck *d, const cJSON *cj,
+                               size_t slide, struct pptx_slide *s,
+                               struct pptx_err *e)
+{
+	static const char *const keys[] = {
+	        "type",    "title",       "categories", "series", "x_title",
+	        "y_title", "data_labels", "legend",     NULL};
+	static const char *const ser_keys[] = {"name", "values", NULL};
+	static const char *const legends[] = {[PPTX_LEGEND_BOTTOM] = "bottom",
+	                                      [PPTX_LEGEND_RIGHT] = "right",
+	                                      [PPTX_LEGEND_TOP] = "top",
+	                                      [PPTX_LEGEND_LEFT] = "left",
+	                                      [PPTX_LEGEND_NONE] = "none"};
+	const cJSON *type, *cats, *series, *v, *it;
+	struct pptx_chart *c;
+	pptx_status st;
+	size_t k, i;
+	int t;
+
+	if (!cJSON_IsObject(cj))
+		return pptx_fail(e, PPTX_ERR_INPUT,
+		                 "slide %zu: \"chart\" must be an object "
+		                 "{\"type\", \"categories\", \"series\"}",
+		                 slide);
+	if ((st = check_keys(cj, keys, slide, "\"chart\"", e)) != PPTX_OK)
+		return st;
+	type = cJSON_GetObjectItemCaseSensitive(cj, "type");
+	if (!cJSON_IsString(type) ||
+	    (t = pptx_chart_type_parse(type->valuestring)) < 0)
+		return pptx_fail(
+		        e, PPTX_ERR_INPUT,
+		        "slide %zu: chart \"type\" must be one of bar, "
+		        "column, line, pie, doughnut, area, scatter",
+		        slide);
+	cats = cJSON_GetObjectItemCaseSensitive(cj, "categories");
+	series = cJSON_GetObjectItemCaseSensitive(cj, "series");
+	if (!cJSON_IsArray(cats) || cJSON_GetArraySize(cats) == 0)
+		return pptx_fail(
+		        e, PPTX_ERR_INPUT,
+		        "slide %zu: chart \"categories\" must be a "
+		        "non-empty array of labels (scatter: x values)",
+		        slide);
+	if (!cJSON_IsArray(series) || cJSON_GetArraySize(series) == 0)
+		return pptx_fail(e, PPTX_ERR_INPUT,
+		                 "slide %zu: chart \"series\" must be a "
+		                 "non-empty array of {\"name\", \"values\"}",
+		                 slide);
+	if (cJSON_GetArraySize(cats) > PPTX_MAX_CHART_POINTS ||
+	    cJSON_GetArraySize(series) > PPTX_MAX_CHART_SERIES)
+		return pptx_fail(
+		        e, PPTX_ERR_LIMIT,
+		        "slide %zu: a chart takes at most %d categories "
+		        "and %d series; summarise the data or split it",
+		        slide, PPTX_MAX_CHART_POINTS, PPTX_MAX_CHART_SERIES);
+	if (!(c = pptx_alloc(d, sizeof *c)))
+		return pptx_fail(e, PPTX_ERR_NOMEM, "out of memory");
+	c->type = (enum pptx_chart_type)t;
+	c->ncats = (size_t)cJSON_GetArraySize(cats);
+	c->nseries = (size_t)cJSON_GetArraySize(series);
+	c->cats = pptx_alloc(d, c->ncats * sizeof *c->cats);
+	c->series = pptx_alloc(d, c->nseries * sizeof *c->series);
+	if (c->type == PPTX_CHART_SCATTER)
+		c->cat_num = pptx_alloc(d, c->ncats * sizeof *c->cat_num);
+	if (!c->cats || !c->series ||
+	    (c->type == PPTX_CHART_SCATTER && !c->cat_num))
+		return pptx_fail(e, PPTX_ERR_NOMEM, "out of memory");
+	k = 0;
+	cJSON_ArrayForEach(it, cats)
+	{
+		if (c->cat_num && !cJSON_IsNumber(it))
+			return pptx_fail(
+			        e, PPTX_ERR_INPUT,
+			        "slide %zu: a scatter chart's categories are "
+			        "its x values; category %zu is not a number",
+			        slide, k + 1);
+		if (c->cat_num)
+			c->cat_num[k] = it->valuedouble;
+		if (!cJSON_IsString(it) && !cJSON_IsNumber(it))
+			return pptx_fail(
+			        e, PPTX_ERR_INPUT,
+			        "slide %zu: chart category %zu must be "
+			        "a string or a number",
+			        slide, k + 1);
+		if (!(c->cats[k++] = cell_text(d, it)))
+			return pptx_fail(e, PPTX_ERR_NOMEM, "out of memory");
+	}
+	i = 0;
+	cJSON_ArrayForEach(it, series)
+	{
+		struct pptx_series *ser = &c->series[i++];
+		const cJSON *vals, *x;
+
+		if (!cJSON_IsObject(it))
+			return pptx_fail(e, PPTX_ERR_INPUT,
+			                 "slide %zu: chart series %zu must be "
+			                 "{\"name\": string, \"values\": "
+			                 "[numbers]}",
+			                 slide, i);
+		if ((st = check_keys(it, ser_keys, slide, "a chart series",
+		                     e)) ||
+		    (st = chart_string(d, it, "name", slide, &ser->name, e)))
+			return st;
+		vals = cJSON_GetObjectItemCaseSensitive(it, "values");
+		if (!ser->name || !cJSON_IsArray(vals))
+			return pptx_fail(
+			        e, PPTX_ERR_INPUT,
+			        "slide %zu: chart series %zu needs "
+			        "\"name\" (a string) and \"values\" (an "
+			        "array of numbers)",
+			        slide, i);
+		if ((size_t)cJSON_GetArraySize(vals) != c->ncats)
+			return pptx_fail(
+			        e, PPTX_ERR_INPUT,
+			        "slide %zu: chart series \"%.40s\" has "
+			        "%d values but there are %zu "
+			        "categories; give one value per "
+			        "category (null for a gap)",
+			        slide, ser->name, cJSON_GetArraySize(vals),
+			        c->ncats);
+		ser->values = pptx_alloc(d, c->ncats * sizeof *ser->values);
+		ser->present = pptx_alloc(d, c->ncats);
+		if (!ser->values || !ser->present)
+			return pptx_fail(e, PPTX_ERR_NOMEM, "out of memory");
+		k = 0;
+		cJSON_ArrayForEach(x, vals)
+		{
+			if (cJSON_IsNumber(x)) {
+				ser->values[k] = x->valuedouble;
+				ser->present[k] = 1;
+			} else if (!cJSON_IsNull(x)) {
+				return pptx_fail(
+				        e, PPTX_ERR_INPUT,
+				        "slide %zu: chart series \"%.40s\" "
+				        "value %zu must be a number or null",
+				        slide, ser->name, k + 1);
+			}
+			k++;
+		}
+	}
+	if ((st = chart_string(d, cj, "title", slide, &c->title, e)) ||
+	    (st = chart_string(d, cj, "x_title", slide, &c->x_title, e)) ||
+	    (st = chart_string(d, cj, "y_title", slide, &c->y_title, e)))
+		return st;
+	v = cJSON_GetObjectItemCaseSensitive(cj, "data_labels");
+	if (v && !cJSON_IsNull(v)) {
+		if (!cJSON_IsBool(v))
+			return pptx_fail(
+			        e, PPTX_ERR_INPUT,
+			        "slide %zu: chart \"data_labels\" must "
+			        "be true or false",
+			        slide);
+		c->data_labels = cJSON_IsTrue(v);
+	}
+	v = cJSON_GetObjectItemCaseSensitive(cj, "legend");
+	if (v && !cJSON_IsNull(v)) {
+		for (t = 0; t <= PPTX_LEGEND_NONE; t++)
+			if (cJSON_IsString(v) &&
+			    strcmp(v->valuestring, legends[t]) == 0)
+				break;
+		if (t > PPTX_LEGEND_NONE)
+			return pptx_fail(e, PPTX_ERR_INPUT,
+			                 "slide %zu: chart \"legend\" must be "
+			                 "bottom, right, top, left or none",
+			                 slide);
+		c->legend = (enum pptx_legend)t;
+	}
+	s->chart = c;
+	s->ncharts = 1;
+	return PPTX_OK;
+}
+
 static pptx_status parse_slide(struct pptx_deck *d, const cJSON *sj, size_t no,
                                struct pptx_slide *s, struct pptx_err *e)
 {
@@ -428,12 +675,18 @@ static pptx_status parse_slide(struct pptx_deck *d, const cJSON *sj, size_t no,
 	pptx_status st;
 	int l;
 
+	static const char *const keys[] = {
+	        "layout", "title", "subtitle", "bullets", "columns", "table",
+	        "image",  "chart", "headings", "notes",   NULL};
+
 	memset(s, 0, sizeof *s);
 	if (!cJSON_IsObject(sj))
 		return pptx_fail(e, PPTX_ERR_INPUT,
 		                 "slide %zu must be an object with \"layout\" "
 		                 "and \"title\"",
 		                 no);
+	if ((st = check_keys(sj, keys, no, "a slide", e)) != PPTX_OK)
+		return st;
 	if (!layout || cJSON_IsNull(layout)) {
 		l = PPTX_LAYOUT_BULLETS;
 	} else if (!cJSON_IsString(layout) ||
@@ -442,7 +695,8 @@ static pptx_status parse_slide(struct pptx_deck *d, const cJSON *sj, size_t no,
 		        e, PPTX_ERR_INPUT,
 		        "slide %zu: unknown layout \"%.40s\"; use one of "
 		        "title, bullets, two_column, table, image, "
-		        "section",
+		        "section, chart, text_chart, quote, big_number, "
+		        "agenda, image_text, comparison",
 		        no,
 		        cJSON_IsString(layout) ? layout->valuestring
 		                               : "(not a string)");
@@ -473,6 +727,25 @@ static pptx_status parse_slide(struct pptx_deck *d, const cJSON *sj, size_t no,
 			return st;
 		s->has_columns = 1;
 	}
+	v = cJSON_GetObjectItemCaseSensitive(sj, "headings");
+	if (v && !cJSON_IsNull(v)) {
+		int k;
+
+		if (!cJSON_IsArray(v) || cJSON_GetArraySize(v) != 2 ||
+		    !cJSON_IsString(cJSON_GetArrayItem(v, 0)) ||
+		    !cJSON_IsString(cJSON_GetArrayItem(v, 1)))
+			return pptx_fail(e, PPTX_ERR_INPUT,
+			                 "slide %zu: \"headings\" must be two "
+			                 "strings: [left, right]",
+			                 no);
+		for (k = 0; k < 2; k++) {
+			const char *h = cJSON_GetArrayItem(v, k)->valuestring;
+
+			if (!(s->headings[k] = pptx_strndup(d, h, strlen(h))))
+				return pptx_fail(e, PPTX_ERR_NOMEM,
+				                 "out of memory");
+		}
+	}
 	v = cJSON_GetObjectItemCaseSensitive(sj, "table");
 	if (v && !cJSON_IsNull(v) &&
 	    (st = parse_table(d, v, no, s, e)) != PPTX_OK)
@@ -481,6 +754,75 @@ static pptx_status parse_slide(struct pptx_deck *d, const cJSON *sj, size_t no,
 	if (v && !cJSON_IsNull(v) &&
 	    (st = parse_image(d, v, no, s, e)) != PPTX_OK)
 		return st;
+	v = cJSON_GetObjectItemCaseSensitive(sj, "chart");
+	if (v && !cJSON_IsNull(v) &&
+	    (st = parse_chart(d, v, no, s, e)) != PPTX_OK)
+		return st;
+	return PPTX_OK;
+}
+
+/* A table slide whose table asked to be split: as many slides as its rows
+ * need at a readable size, the header row on each, "(k/n)" after the
+ * title, the notes on the first. */
+static pptx_status split_table(struct pptx_deck *d, const struct pptx_slide *s,
+                               struct pptx_slide **arr, size_t *cap, size_t *n,
+                               struct pptx_err *e)
+{
+	const struct pptx_table *t = &s->tables[0];
+	uint64_t w, h;
+	size_t first = 1, parts = 0, k = 0, rows;
+
+	pptx_table_area(d->slide_cx, d->slide_cy, &w, &h);
+	for (first = 1; first < t->nrows; first += rows, parts++)
+		rows = pptx_table_rows_fit(t, first, w, h);
+	if (parts <= 1) {
+		parts = 1;
+		first = t->nrows; /* one slide, as it is */
+	}
+	for (first = 1; k < parts; k++) {
+		struct pptx_slide *ns;
+		struct pptx_table *nt;
+		char suffix[32];
+
+		if (*n + 1 > PPTX_MAX_SLIDES)
+			return pptx_fail(e, PPTX_ERR_LIMIT,
+			                 "splitting the table makes more than "
+			                 "%d slides",
+			                 PPTX_MAX_SLIDES);
+		if (!(*arr = pptx_grow(d, *arr, cap, *n, sizeof **arr)))
+			return pptx_fail(e, PPTX_ERR_NOMEM, "out of memory");
+		ns = &(*arr)[(*n)++];
+		*ns = *s;
+		if (parts == 1)
+			return PPTX_OK;
+		rows = pptx_table_rows_fit(t, first, w, h);
+		if (!(nt = pptx_alloc(d, sizeof *nt)) ||
+		    !(nt->cells = pptx_alloc(d, (rows + 1) * t->ncols *
+		                                        sizeof *nt->cells)))
+			return pptx_fail(e, PPTX_ERR_NOMEM, "out of memory");
+		nt->ncols = t->ncols;
+		nt->nrows = rows + 1;
+		memcpy(nt->cells, t->cells, t->ncols * sizeof *nt->cells);
+		memcpy(nt->cells + t->ncols, t->cells + first * t->ncols,
+		       rows * t->ncols * sizeof *nt->cells);
+		ns->tables = nt;
+		snprintf(suffix, sizeof suffix, " (%zu/%zu)", k + 1, parts);
+		{
+			const char *ti = s->title ? s->title : "";
+			size_t tl = strlen(ti), sl = strlen(suffix);
+			char *nt_title = pptx_alloc(d, tl + sl + 1);
+
+			if (!nt_title)
+				return pptx_fail(e, PPTX_ERR_NOMEM,
+				                 "out of memory");
+			memcpy(nt_title, ti, tl);
+			memcpy(nt_title + tl, suffix, sl + 1);
+			ns->title = nt_title;
+		}
+		if (k)
+			ns->notes = NULL;
+		first += rows;
+	}
 	return PPTX_OK;
 }
 
@@ -488,8 +830,8 @@ pptx_status pptx_json_slides(struct pptx_deck *d, const cJSON *slides,
                              size_t first_no, struct pptx_err *e)
 {
 	const cJSON *sj;
-	size_t n, i = 0;
-	struct pptx_slide *arr;
+	size_t n, i = 0, cap, count;
+	struct pptx_slide *arr, one;
 	pptx_status st;
 
 	if (!cJSON_IsArray(slides))
@@ -503,20 +845,156 @@ pptx_status pptx_json_slides(struct pptx_deck *d, const cJSON *slides,
 		        "the deck would have %zu slides, more than the "
 		        "limit of %d; split it into several decks",
 		        n + d->nslides, PPTX_MAX_SLIDES);
-	arr = pptx_alloc(d, (d->nslides + n + 1) * sizeof *arr);
+	cap = d->nslides + n + 1;
+	arr = pptx_alloc(d, cap * sizeof *arr);
 	if (!arr)
 		return pptx_fail(e, PPTX_ERR_NOMEM, "out of memory");
 	if (d->nslides)
 		memcpy(arr, d->slides, d->nslides * sizeof *arr);
+	count = d->nslides;
 	cJSON_ArrayForEach(sj, slides)
 	{
-		st = parse_slide(d, sj, first_no + i, &arr[d->nslides + i], e);
+		st = parse_slide(d, sj, first_no + i, &one, e);
 		if (st != PPTX_OK)
 			return st;
 		i++;
+		if (one.ntables && one.tables[0].split &&
+		    one.layout == PPTX_LAYOUT_TABLE) {
+			st = split_table(d, &one, &arr, &cap, &count, e);
+			if (st != PPTX_OK)
+				return st;
+			continue;
+		}
+		if (!(arr = pptx_grow(d, arr, &cap, count, sizeof *arr)))
+			return pptx_fail(e, PPTX_ERR_NOMEM, "out of memory");
+		arr[count++] = one;
 	}
 	d->slides = arr;
-	d->nslides += i;
+	d->nslides = count;
+	return PPTX_OK;
+}
+
+/* "#RRGGBB" or "RRGGBB" to 0xRRGGBB; -1 when it is neither. */
+static long parse_rgb(const char *s)
+{
+	long v = 0;
+	int i;
+
+	if (*s == '#')
+		s++;
+	for (i = 0; i < 6; i++) {
+		char c = s[i];
+		int d = c >= '0' && c <= '9'   ? c - '0'
+		        : c >= 'a' && c <= 'f' ? c - 'a' + 10
+		        : c >= 'A' && c <= 'F' ? c - 'A' + 10
+		                               : -1;
+
+		if (d < 0)
+			return -1;
+		v = v * 16 + d;
+	}
+	return s[6] ? -1 : v;
+}
+
+#define THEME_NAMES "ocean, classic, forest, sunset, berry, slate, mono"
+
+/* "theme": a built-in name, or {base, colors, fonts} over a built-in. */
+static pptx_status parse_theme(struct pptx_deck *d, const cJSON *tj,
+                               struct pptx_err *e)
+{
+	/* The colour keys, in pptx_theme.clr order. */
+	static const char *const ckeys[] = {
+	        "text",    "background",   "heading", "light",   "accent1",
+	        "accent2", "accent3",      "accent4", "accent5", "accent6",
+	        "link",    "visited_link", NULL};
+	static const char *const keys[] = {"base", "colors", "fonts", NULL};
+	static const char *const fkeys[] = {"heading", "body", NULL};
+	const struct pptx_theme *base = &pptx_themes[0];
+	const cJSON *b, *colors, *fonts, *v;
+	struct pptx_theme *t;
+	pptx_status st;
+	size_t i;
+
+	if (cJSON_IsString(tj)) {
+		if (!(d->theme = pptx_theme_find(tj->valuestring)))
+			return pptx_fail(e, PPTX_ERR_INPUT,
+			                 "unknown theme \"%.40s\"; use one "
+			                 "of " THEME_NAMES
+			                 " or {\"colors\": {...}, \"fonts\": "
+			                 "{...}}",
+			                 tj->valuestring);
+		return PPTX_OK;
+	}
+	if (!cJSON_IsObject(tj))
+		return pptx_fail(e, PPTX_ERR_INPUT,
+		                 "\"theme\" must be a theme name (" THEME_NAMES
+		                 ") or {\"base\", \"colors\", \"fonts\"}");
+	if ((st = check_keys(tj, keys, 0, "\"theme\"", e)) != PPTX_OK)
+		return st;
+	b = cJSON_GetObjectItemCaseSensitive(tj, "base");
+	if (b && !cJSON_IsNull(b) &&
+	    (!cJSON_IsString(b) || !(base = pptx_theme_find(b->valuestring))))
+		return pptx_fail(e, PPTX_ERR_INPUT,
+		                 "theme \"base\" must be one of " THEME_NAMES);
+	if (!(t = pptx_alloc(d, sizeof *t)))
+		return pptx_fail(e, PPTX_ERR_NOMEM, "out of memory");
+	*t = *base;
+	t->name = "custom";
+	colors = cJSON_GetObjectItemCaseSensitive(tj, "colors");
+	if (colors && !cJSON_IsNull(colors)) {
+		if (!cJSON_IsObject(colors))
+			return pptx_fail(
+			        e, PPTX_ERR_INPUT,
+			        "theme \"colors\" must be an object of "
+			        "\"#RRGGBB\" strings");
+		if ((st = check_keys(colors, ckeys, 0, "theme \"colors\"",
+		                     e)) != PPTX_OK)
+			return st;
+		for (i = 0; ckeys[i]; i++) {
+			long rgb;
+
+			v = cJSON_GetObjectItemCaseSensitive(colors, ckeys[i]);
+			if (!v || cJSON_IsNull(v))
+				continue;
+			if (!cJSON_IsString(v) ||
+			    (rgb = parse_rgb(v->valuestring)) < 0)
+				return pptx_fail(
+				        e, PPTX_ERR_INPUT,
+				        "theme colour \"%s\" must be "
+				        "a hex colour like \"#1F6FB2\"",
+				        ckeys[i]);
+			t->clr[i] = (uint32_t)rgb;
+		}
+	}
+	fonts = cJSON_GetObjectItemCaseSensitive(tj, "fonts");
+	if (fonts && !cJSON_IsNull(fonts)) {
+		if (!cJSON_IsObject(fonts))
+			return pptx_fail(
+			        e, PPTX_ERR_INPUT,
+			        "theme \"fonts\" must be {\"heading\": "
+			        "font name, \"body\": font name}");
+		if ((st = check_keys(fonts, fkeys, 0, "theme \"fonts\"", e)) !=
+		    PPTX_OK)
+			return st;
+		for (i = 0; fkeys[i]; i++) {
+			const char **dst = i ? &t->body_font : &t->heading_font;
+
+			v = cJSON_GetObjectItemCaseSensitive(fonts, fkeys[i]);
+			if (!v || cJSON_IsNull(v))
+				continue;
+			if (!cJSON_IsString(v) || !v->valuestring[0] ||
+			    strlen(v->valuestring) > 64)
+				return pptx_fail(e, PPTX_ERR_INPUT,
+				                 "theme font \"%s\" must be a "
+				                 "font name of 1 to 64 bytes",
+				                 fkeys[i]);
+			if (!(*dst = pptx_strndup(d, v->valuestring,
+			                          strlen(v->valuestring))))
+				return pptx_fail(e, PPTX_ERR_NOMEM,
+				                 "out of memory");
+		}
+	}
+	d->theme = t;
 	return PPTX_OK;
 }
 
@@ -561,6 +1039,29 @@ pptx_status pptx_json_deck(const cJSON *args, struct pptx_deck **out,
 			goto out;
 		}
 	}
+	{
+		const cJSON *sn =
+		        cJSON_GetObjectItemCaseSensitive(args, "slide_numbers");
+
+		if ((st = get_string(d, args, "footer", 0, &d->footer, e)) ||
+		    (st = get_string(d, args, "date", 0, &d->date, e)))
+			goto out;
+		if (sn && !cJSON_IsNull(sn) && !cJSON_IsBool(sn)) {
+			st = pptx_fail(
+			        e, PPTX_ERR_INPUT,
+			        "\"slide_numbers\" must be true or false");
+			goto out;
+		}
+		d->slide_numbers = cJSON_IsTrue(sn);
+	}
+	{
+		const cJSON *theme =
+		        cJSON_GetObjectItemCaseSensitive(args, "theme");
+
+		if (theme && !cJSON_IsNull(theme) &&
+		    (st = parse_theme(d, theme, e)) != PPTX_OK)
+			goto out;
+	}
 	slides = cJSON_GetObjectItemCaseSensitive(args, "slides");
 	if (slides && !cJSON_IsNull(slides))
 		st = pptx_json_slides(d, slides, 1, e);
@@ -595,6 +1096,61 @@ static int add_opt_string(cJSON *o, const char *key, const char *v)
 	return !v || cJSON_AddStringToObject(o, key, v) != NULL;
 }
 
+/* A chart in the form create_presentation takes, so a read chart can be
+ * written again as it is. */
+static cJSON *chart_json(const struct pptx_chart *c)
+{
+	static const char *const legends[] = {[PPTX_LEGEND_BOTTOM] = "bottom",
+	                                      [PPTX_LEGEND_RIGHT] = "right",
+	                                      [PPTX_LEGEND_TOP] = "top",
+	                                      [PPTX_LEGEND_LEFT] = "left",
+	                                      [PPTX_LEGEND_NONE] = "none"};
+	cJSON *o = cJSON_CreateObject(), *cats, *sers;
+	size_t i, k;
+
+	if (!o ||
+	    !cJSON_AddStringToObject(o, "type",
+	                             pptx_chart_type_name(c->type)) ||
+	    !add_opt_string(o, "title", c->title) ||
+	    !(cats = cJSON_AddArrayToObject(o, "categories")) ||
+	    !(sers = cJSON_AddArrayToObject(o, "series")))
+		goto fail;
+	for (k = 0; k < c->ncats; k++) {
+		cJSON *v = c->type == PPTX_CHART_SCATTER && c->cat_num
+		                   ? cJSON_CreateNumber(c->cat_num[k])
+		                   : cJSON_CreateString(c->cats[k]);
+
+		if (!v || !cJSON_AddItemToArray(cats, v))
+			goto fail;
+	}
+	for (i = 0; i < c->nseries; i++) {
+		const struct pptx_series *s = &c->series[i];
+		cJSON *so = cJSON_CreateObject(), *vals;
+
+		if (!so || !cJSON_AddItemToArray(sers, so) ||
+		    !cJSON_AddStringToObject(so, "name", s->name) ||
+		    !(vals = cJSON_AddArrayToObject(so, "values")))
+			goto fail;
+		for (k = 0; k < c->ncats; k++) {
+			cJSON *v = s->present[k]
+			                   ? cJSON_CreateNumber(s->values[k])
+			                   : cJSON_CreateNull();
+
+			if (!v || !cJSON_AddItemToArray(vals, v))
+				goto fail;
+		}
+	}
+	if (!add_opt_string(o, "x_title", c->x_title) ||
+	    !add_opt_string(o, "y_title", c->y_title) ||
+	    !cJSON_AddBoolToObject(o, "data_labels", c->data_labels) ||
+	    !cJSON_AddStringToObject(o, "legend", legends[c->legend]))
+		goto fail;
+	return o;
+fail:
+	cJSON_Delete(o);
+	return NULL;
+}
+
 static cJSON *slide_json(const struct pptx_slide *s, size_t index)
 {
 	cJSON *o = cJSON_CreateObject();
@@ -612,6 +1168,18 @@ static cJSON *slide_json(const struct pptx_slide *s, size_t index)
 	if (!(arr = list_json(&s->bullets)) ||
 	    !cJSON_AddItemToObject(o, "bullets", arr))
 		goto fail;
+	if (s->headings[0] || s->headings[1]) {
+		cJSON *h = cJSON_AddArrayToObject(o, "headings");
+
+		for (i = 0; h && i < 2; i++)
+			if (!cJSON_AddItemToArray(
+			            h, cJSON_CreateString(
+			                       s->headings[i] ? s->headings[i]
+			                                      : "")))
+				goto fail;
+		if (!h)
+			goto fail;
+	}
 	if (s->has_columns) {
 		cJSON *cols = cJSON_AddArrayToObject(o, "columns");
 
@@ -667,6 +1235,20 @@ static cJSON *slide_json(const struct pptx_slide *s, size_t index)
 				goto fail;
 		}
 		if (!imgs)
+			goto fail;
+	}
+	if (s->ncharts) {
+		cJSON *charts = cJSON_AddArrayToObject(o, "charts");
+
+		for (i = 0; charts && i < s->ncharts; i++) {
+			cJSON *co = chart_json(&s->chart[i]);
+
+			if (!co || !cJSON_AddItemToArray(charts, co)) {
+				cJSON_Delete(co);
+				goto fail;
+			}
+		}
+		if (!charts)
 			goto fail;
 	}
 	if (!add_opt_string(o, "notes", s->notes))

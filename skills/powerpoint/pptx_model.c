@@ -54,7 +54,9 @@ void pptx_warn(struct pptx_warnings *w, const char *fmt, ...)
 }
 
 static const char *const layout_names[PPTX_LAYOUT_COUNT] = {
-        "title", "bullets", "two_column", "table", "image", "section"};
+        "title",   "bullets",    "two_column", "table", "image",
+        "section", "chart",      "text_chart", "quote", "big_number",
+        "agenda",  "image_text", "comparison"};
 
 const char *pptx_layout_name(enum pptx_layout l)
 {
@@ -244,35 +246,63 @@ pptx_status pptx_deck_check(const struct pptx_deck *d, struct pptx_err *e)
 		    check_list(&s->columns[0], n, "left-column bullets", e) ||
 		    check_list(&s->columns[1], n, "right-column bullets", e))
 			return e->status;
-		if (s->bullets.n && s->layout != PPTX_LAYOUT_BULLETS)
+		if (s->bullets.n && s->layout != PPTX_LAYOUT_BULLETS &&
+		    s->layout != PPTX_LAYOUT_TEXT_CHART &&
+		    s->layout != PPTX_LAYOUT_AGENDA &&
+		    s->layout != PPTX_LAYOUT_IMAGE_TEXT)
 			return pptx_fail(
 			        e, PPTX_ERR_INPUT,
 			        "slide %zu: layout \"%s\" has no place "
 			        "for \"bullets\"; use layout "
-			        "\"bullets\" or drop them",
+			        "\"bullets\", \"agenda\", \"image_text\" or "
+			        "\"text_chart\", or drop them",
 			        n, pptx_layout_name(s->layout));
-		if (s->has_columns && s->layout != PPTX_LAYOUT_TWO_COLUMN)
+		if (s->has_columns && s->layout != PPTX_LAYOUT_TWO_COLUMN &&
+		    s->layout != PPTX_LAYOUT_COMPARISON)
+			return pptx_fail(
+			        e, PPTX_ERR_INPUT,
+			        "slide %zu: \"columns\" needs layout "
+			        "\"two_column\" or \"comparison\", not "
+			        "\"%s\"",
+			        n, pptx_layout_name(s->layout));
+		if ((s->headings[0] || s->headings[1]) &&
+		    s->layout != PPTX_LAYOUT_COMPARISON)
 			return pptx_fail(e, PPTX_ERR_INPUT,
-			                 "slide %zu: \"columns\" needs layout "
-			                 "\"two_column\", not \"%s\"",
+			                 "slide %zu: \"headings\" needs layout "
+			                 "\"comparison\", not \"%s\"",
 			                 n, pptx_layout_name(s->layout));
+		if (s->layout == PPTX_LAYOUT_COMPARISON && !s->has_columns)
+			return pptx_fail(
+			        e, PPTX_ERR_INPUT,
+			        "slide %zu has layout \"comparison\" but no "
+			        "\"columns\"; give it two bullet lists and "
+			        "\"headings\": [left, right]",
+			        n);
+		if (check_text(s->headings[0], n, "left heading", e) ||
+		    check_text(s->headings[1], n, "right heading", e))
+			return e->status;
 		if (s->ntables && s->layout != PPTX_LAYOUT_TABLE)
 			return pptx_fail(e, PPTX_ERR_INPUT,
 			                 "slide %zu: \"table\" needs layout "
 			                 "\"table\", not \"%s\"",
 			                 n, pptx_layout_name(s->layout));
-		if (s->nimages && s->layout != PPTX_LAYOUT_IMAGE)
-			return pptx_fail(e, PPTX_ERR_INPUT,
-			                 "slide %zu: \"image\" needs layout "
-			                 "\"image\", not \"%s\"",
-			                 n, pptx_layout_name(s->layout));
-		if (s->subtitle && s->layout != PPTX_LAYOUT_TITLE &&
-		    s->layout != PPTX_LAYOUT_SECTION)
+		if (s->nimages && s->layout != PPTX_LAYOUT_IMAGE &&
+		    s->layout != PPTX_LAYOUT_IMAGE_TEXT)
 			return pptx_fail(
 			        e, PPTX_ERR_INPUT,
-			        "slide %zu: only layouts \"title\" and "
-			        "\"section\" have a subtitle; put the "
-			        "text in \"bullets\" instead",
+			        "slide %zu: \"image\" needs layout "
+			        "\"image\" or \"image_text\", not \"%s\"",
+			        n, pptx_layout_name(s->layout));
+		if (s->subtitle && s->layout != PPTX_LAYOUT_TITLE &&
+		    s->layout != PPTX_LAYOUT_SECTION &&
+		    s->layout != PPTX_LAYOUT_QUOTE &&
+		    s->layout != PPTX_LAYOUT_BIG_NUMBER)
+			return pptx_fail(
+			        e, PPTX_ERR_INPUT,
+			        "slide %zu: only layouts \"title\", "
+			        "\"section\", \"quote\" and \"big_number\" "
+			        "have a subtitle; put the text in \"bullets\" "
+			        "instead",
 			        n);
 		if (s->layout == PPTX_LAYOUT_TABLE && s->ntables != 1)
 			return pptx_fail(
@@ -281,13 +311,33 @@ pptx_status pptx_deck_check(const struct pptx_deck *d, struct pptx_err *e)
 			        "\"table\" object; give it "
 			        "{\"columns\": [...], \"rows\": [[...]]}",
 			        n);
-		if (s->layout == PPTX_LAYOUT_IMAGE && s->nimages != 1)
+		if ((s->layout == PPTX_LAYOUT_IMAGE ||
+		     s->layout == PPTX_LAYOUT_IMAGE_TEXT) &&
+		    s->nimages != 1)
+			return pptx_fail(e, PPTX_ERR_INPUT,
+			                 "slide %zu has layout \"%s\" but no "
+			                 "\"image\" object; give it {\"data\": "
+			                 "base64, \"mime\": \"image/png\"}",
+			                 n, pptx_layout_name(s->layout));
+		if (s->chart && s->layout != PPTX_LAYOUT_CHART &&
+		    s->layout != PPTX_LAYOUT_TEXT_CHART)
 			return pptx_fail(
 			        e, PPTX_ERR_INPUT,
-			        "slide %zu has layout \"image\" but no "
-			        "\"image\" object; give it {\"data\": "
-			        "base64, \"mime\": \"image/png\"}",
-			        n);
+			        "slide %zu: \"chart\" needs layout "
+			        "\"chart\" or \"text_chart\", not \"%s\"",
+			        n, pptx_layout_name(s->layout));
+		if ((s->layout == PPTX_LAYOUT_CHART ||
+		     s->layout == PPTX_LAYOUT_TEXT_CHART) &&
+		    !s->chart)
+			return pptx_fail(
+			        e, PPTX_ERR_INPUT,
+			        "slide %zu has layout \"%s\" but no \"chart\" "
+			        "object; give it {\"type\": \"column\", "
+			        "\"categories\": [...], \"series\": "
+			        "[{\"name\", \"values\"}]}",
+			        n, pptx_layout_name(s->layout));
+		if (s->chart && pptx_chart_check(s->chart, n, e) != PPTX_OK)
+			return e->status;
 		if (s->layout == PPTX_LAYOUT_TWO_COLUMN && !s->has_columns)
 			return pptx_fail(
 			        e, PPTX_ERR_INPUT,

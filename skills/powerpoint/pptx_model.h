@@ -66,6 +66,13 @@ enum pptx_layout {
 	PPTX_LAYOUT_TABLE,
 	PPTX_LAYOUT_IMAGE,
 	PPTX_LAYOUT_SECTION,
+	PPTX_LAYOUT_CHART,      /* title + native chart */
+	PPTX_LAYOUT_TEXT_CHART, /* title, bullets left, chart right */
+	PPTX_LAYOUT_QUOTE,      /* title: the quote; subtitle: attribution */
+	PPTX_LAYOUT_BIG_NUMBER, /* title: the figure; subtitle: its caption */
+	PPTX_LAYOUT_AGENDA,     /* title + numbered bullets */
+	PPTX_LAYOUT_IMAGE_TEXT, /* title, picture left, bullets right */
+	PPTX_LAYOUT_COMPARISON, /* title, two headed bullet lists */
 	PPTX_LAYOUT_COUNT
 };
 
@@ -87,6 +94,7 @@ struct pptx_table {
 	size_t ncols;
 	size_t nrows;       /* including the header row */
 	const char **cells; /* nrows * ncols, row-major; row 0 is the header */
+	int split;          /* continue on more slides when it does not fit */
 };
 
 struct pptx_image {
@@ -96,6 +104,57 @@ struct pptx_image {
 	const char *alt; /* may be NULL */
 };
 
+/* Native charts (pptx_chart.c). */
+#define PPTX_MAX_CHART_SERIES 50
+#define PPTX_MAX_CHART_POINTS 1000
+
+enum pptx_chart_type {
+	PPTX_CHART_BAR = 0, /* horizontal bars */
+	PPTX_CHART_COLUMN,
+	PPTX_CHART_LINE,
+	PPTX_CHART_PIE,
+	PPTX_CHART_DOUGHNUT,
+	PPTX_CHART_AREA,
+	PPTX_CHART_SCATTER,
+	PPTX_CHART_TYPE_COUNT
+};
+
+enum pptx_legend {
+	PPTX_LEGEND_BOTTOM = 0,
+	PPTX_LEGEND_RIGHT,
+	PPTX_LEGEND_TOP,
+	PPTX_LEGEND_LEFT,
+	PPTX_LEGEND_NONE
+};
+
+const char *pptx_chart_type_name(enum pptx_chart_type t);
+/* Returns the type or -1 for an unknown name. */
+int pptx_chart_type_parse(const char *name);
+
+struct pptx_series {
+	const char *name;
+	double *values;   /* ncats entries */
+	uint8_t *present; /* ncats flags: 0 where the value is a gap */
+};
+
+struct pptx_chart {
+	enum pptx_chart_type type;
+	const char *title;   /* NULL when absent */
+	const char *x_title; /* NULL when absent */
+	const char *y_title; /* NULL when absent */
+	const char **cats;   /* ncats labels (scatter: x values as text) */
+	double *cat_num;     /* scatter only: ncats x values */
+	size_t ncats;
+	struct pptx_series *series;
+	size_t nseries;
+	int data_labels;
+	enum pptx_legend legend;
+};
+
+/* Check a chart's counts, texts and values (called by pptx_deck_check). */
+pptx_status pptx_chart_check(const struct pptx_chart *c, size_t slide,
+                             struct pptx_err *e);
+
 struct pptx_slide {
 	enum pptx_layout layout;
 	const char *title;    /* NULL when absent */
@@ -104,16 +163,41 @@ struct pptx_slide {
 	struct pptx_list bullets;
 	struct pptx_list columns[2];
 	int has_columns;
+	const char *headings[2]; /* comparison: the columns' headings */
 	struct pptx_table *tables;
 	size_t ntables;
 	struct pptx_image *images;
 	size_t nimages;
+	/* Charts: one from the tool's input; all of a slide's when read. */
+	struct pptx_chart *chart; /* NULL when absent; else ncharts of them */
+	size_t ncharts;
 };
+
+/* A theme: the 12 colours of a DrawingML colour scheme (RGB, in the
+ * order dk1 lt1 dk2 lt2 accent1..6 hlink folHlink) and a font pair. */
+#define PPTX_THEME_COLORS 12
+struct pptx_theme {
+	const char *name;
+	uint32_t clr[PPTX_THEME_COLORS];
+	const char *heading_font; /* the major (+mj-lt) Latin typeface */
+	const char *body_font;    /* the minor (+mn-lt) Latin typeface */
+};
+
+/* The built-in themes (pptx_theme.c); the first is the default. */
+extern const struct pptx_theme pptx_themes[];
+extern const size_t pptx_theme_count;
+/* The built-in theme called name, or NULL. */
+const struct pptx_theme *pptx_theme_find(const char *name);
 
 struct pptx_arena;
 
 struct pptx_deck {
-	const char *title; /* may be NULL */
+	const char *title;              /* may be NULL */
+	const struct pptx_theme *theme; /* NULL: pptx_themes[0] */
+	/* Slide furniture on every slide but title slides. */
+	const char *footer; /* NULL: none */
+	const char *date;   /* NULL: none; shown as given */
+	int slide_numbers;
 	uint32_t slide_cx;
 	uint32_t slide_cy;
 	struct pptx_slide *slides;

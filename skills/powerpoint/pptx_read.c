@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "opc.h"
+#include "pptx_chart.h"
 #include "xmlr.h"
 #include "xmlw.h"
 #include "zipio.h"
@@ -20,6 +21,10 @@
 #define READ_MAX_SLIDES 20000
 /* Body shapes kept per slide before the rest are merged into the last. */
 #define READ_MAX_SHAPES 256
+/* Charts read per slide; more are not a slide anyone reads. */
+#define READ_MAX_CHARTS 16
+#define NS_CHART        "http://schemas.openxmlformats.org/drawingml/2006/chart"
+#define NS_C_STRICT     "http://purl.oclc.org/ooxml/drawingml/chart"
 
 static int want_xml(const char *name, void *ctx)
 {
@@ -52,6 +57,9 @@ struct shape {
 	int kind; /* SHAPE_* */
 	struct pptx_para *paras;
 	size_t n, cap;
+	long long y;  /* top edge in EMU from its xfrm; -1 when unknown */
+	int slidenum; /* holds a slide-number field */
+	int other;    /* holds text outside fields */
 };
 
 enum { SHAPE_BODY, SHAPE_BODY_PH, SHAPE_TITLE, SHAPE_SUBTITLE, SHAPE_SKIP };
@@ -70,7 +78,8 @@ struct slide_state {
 	int sp_depth;
 	int para_active;
 	int para_level;
-	int in_t;
+	int in_t, in_fld;
+	int named_layout; /* p:cSld/@name names one of ours, or -1 */
 	struct xbuf para;
 	/* Tables: cells collected row by row. */
 	int in_tbl, in_tc;
@@ -80,6 +89,9 @@ struct slide_state {
 	struct xbuf cell;
 	size_t tables_cap;
 	size_t images_cap;
+	/* Charts: the r:id of each c:chart, resolved after the walk. */
+	char *chart_rid[READ_MAX_CHARTS];
+	size_t ncharts;
 };
 
 static pptx_status nomem(struct pptx_err *e)
@@ -245,7 +257,14 @@ static pptx_status take_paras(struct pptx_deck *d, struct pptx_list *l,
 static pptx_status on_start(struct slide_state *st, struct xmlr *r,
                             struct pptx_err *e)
 {
-	if (is_p(r, "sp") && !st->cur) {
+	if (is_p(r, "cSld")) {
+		const char *nm = xr_attr(r, "", "name");
+		int l = nm ? pptx_layout_parse(nm) : -1;
+
+		/* Only the layouts a reader cannot tell from the shapes are
+		 * taken from the name (pptx_write.c names them). */
+		st->named_layout = l >= PPTX_LAYOUT_QUOTE ? l : -1;
+	} else if (is_p(r, "sp") && !st->cur) {
 		if (st->nshapes >= READ_MAX_SHAPES)
 			return pptx_fail(e, PPTX_ERR_LIMIT,
 			                 "a slide has more than %d text shapes",
@@ -253,6 +272,7 @@ static pptx_status on_start(struct slide_state *st, struct xmlr *r,
 		st->cur = &st->shapes[st->nshapes++];
 		memset(st->cur, 0, sizeof *st->cur);
 		st->cur->kind = SHAPE_BODY;
+		st->cur->y = -1;
 		st->sp_depth = r->depth;
 	} else if (is_p(r, "ph") && st->cur) {
 		st->cur->kind = shape_kind(xr_attr(r, "", "type"), 1);
@@ -268,8 +288,19 @@ static pptx_status on_start(struct slide_state *st, struct xmlr *r,
 
 			st->para_level = v < 0 ? 0 : v > 8 ? 8 : (int)v;
 		}
+	} else if (is_a(r, "off") && st->cur && st->cur->y < 0 &&
+	           xr_attr(r, "", "y")) {
+		st->cur->y = strtoll(xr_attr(r, "", "y"), NULL, 10);
+	} else if (is_a(r, "fld") && st->cur) {
+		const char *ty = xr_attr(r, "", "type");
+
+		if (ty && !strcmp(ty, "slidenum"))
+			st->cur->slidenum = 1;
+		st->in_fld = 1;
 	} else if (is_a(r, "t") && st->para_active) {
 		st->in_t = 1;
+		if (st->cur && !st->in_fld)
+			st->cur->other = 1;
 	} else if (is_a(r, "br") && st->para_active) {
 		xb_putc(&st->para, '\n');
 	} else if (is_a(r, "tbl")) {
@@ -304,6 +335,14 @@ static pptx_status on_start(struct slide_state *st, struct xmlr *r,
 			return pptx_fail(e, PPTX_ERR_FORMAT,
 			                 "a slide is not well-formed XML: %s",
 			                 xr_error(r));
+	} else if ((xr_is(r, NS_CHART, "chart") ||
+	            xr_is(r, NS_C_STRICT, "chart")) &&
+	           st->ncharts < READ_MAX_CHARTS && r_attr(r, "id")) {
+		st->chart_rid[st->ncharts] = pptx_strndup(
+		        st->d, r_attr(r, "id"), strlen(r_attr(r, "id")));
+		if (!st->chart_rid[st->ncharts])
+			return nomem(e);
+		st->ncharts++;
 	} else if (xr_is(r, NS_MC, "Fallback")) {
 		/* The Choice branch has the same content. */
 		if (xr_skip(r) != XR_END)
@@ -319,7 +358,9 @@ static pptx_status on_end(struct slide_state *st, struct xmlr *r,
 {
 	pptx_status s2 = PPTX_OK;
 
-	if (is_a(r, "t")) {
+	if (is_a(r, "fld")) {
+		st->in_fld = 0;
+	} else if (is_a(r, "t")) {
 		st->in_t = 0;
 	} else if (is_a(r, "p") && st->para_active) {
 		s2 = end_para(st, e);
@@ -346,6 +387,32 @@ static pptx_status finish_slide(struct slide_state *st, int layout_kind,
 	size_t nbody = 0, nph = 0, i, cap = 0;
 	pptx_status rc;
 
+	/* A text box that only holds the slide number (pptxgenjs and other
+	 * writers draw one without a sldNum placeholder) is furniture. */
+	for (i = 0; i < st->nshapes; i++)
+		if (st->shapes[i].slidenum && !st->shapes[i].other)
+			st->shapes[i].kind = SHAPE_SKIP;
+	/* No title placeholder: decks drawn with plain text boxes put the
+	 * title in the topmost box, in the top quarter of the slide. */
+	for (i = 0; i < st->nshapes; i++)
+		if (st->shapes[i].kind == SHAPE_TITLE)
+			break;
+	if (i == st->nshapes) {
+		struct shape *top = NULL;
+
+		for (i = 0; i < st->nshapes; i++) {
+			struct shape *sh = &st->shapes[i];
+
+			if (sh->kind == SHAPE_BODY && sh->n == 1 &&
+			    sh->paras[0].text[0] && sh->y >= 0 &&
+			    (unsigned long long)sh->y * 4 <
+			            (unsigned long long)st->d->slide_cy &&
+			    (!top || sh->y < top->y))
+				top = sh;
+		}
+		if (top)
+			top->kind = SHAPE_TITLE;
+	}
 	for (i = 0; i < st->nshapes; i++) {
 		struct shape *sh = &st->shapes[i];
 
@@ -363,6 +430,58 @@ static pptx_status finish_slide(struct slide_state *st, int layout_kind,
 	}
 	s->layout = layout_kind >= 0 ? (enum pptx_layout)layout_kind
 	                             : PPTX_LAYOUT_BULLETS;
+	if (st->named_layout >= 0 && !s->ncharts && !s->ntables) {
+		s->layout = (enum pptx_layout)st->named_layout;
+		switch (s->layout) {
+		case PPTX_LAYOUT_QUOTE:
+		case PPTX_LAYOUT_BIG_NUMBER:
+			if (nbody && !s->subtitle &&
+			    !(s->subtitle = join_paras(st->d, body[0])))
+				return nomem(e);
+			return PPTX_OK;
+		case PPTX_LAYOUT_COMPARISON:
+			if (nbody == 4) {
+				size_t c0 = 0, c1 = 0;
+
+				s->has_columns = 1;
+				if (!(s->headings[0] =
+				              join_paras(st->d, body[0])) ||
+				    !(s->headings[1] =
+				              join_paras(st->d, body[2])))
+					return nomem(e);
+				if ((rc = take_paras(st->d, &s->columns[0], &c0,
+				                     body[1], e)) ||
+				    (rc = take_paras(st->d, &s->columns[1], &c1,
+				                     body[3], e)))
+					return rc;
+				return PPTX_OK;
+			}
+			s->layout = PPTX_LAYOUT_BULLETS;
+			break;
+		default: break; /* agenda, image_text: bullets below */
+		}
+		for (i = 0; i < nbody; i++)
+			if ((rc = take_paras(st->d, &s->bullets, &cap, body[i],
+			                     e)))
+				return rc;
+		return PPTX_OK;
+	}
+	if (s->ncharts) {
+		/* A chart decides the layout, whatever the slide layout says:
+		 * alone it is "chart", beside text "text_chart" (an empty
+		 * placeholder left on the slide is not text). */
+		for (i = 0; i < nbody; i++)
+			if ((rc = take_paras(st->d, &s->bullets, &cap, body[i],
+			                     e)))
+				return rc;
+		s->layout = PPTX_LAYOUT_CHART;
+		for (i = 0; i < s->bullets.n; i++)
+			if (s->bullets.items[i].text[0])
+				s->layout = PPTX_LAYOUT_TEXT_CHART;
+		if (s->layout == PPTX_LAYOUT_CHART)
+			s->bullets.n = 0;
+		return PPTX_OK;
+	}
 	if (layout_kind < 0 || layout_kind == PPTX_LAYOUT_TABLE ||
 	    layout_kind == PPTX_LAYOUT_IMAGE) {
 		if (s->ntables && !nbody)
@@ -436,6 +555,7 @@ static struct slide_state *state_new(struct pptx_deck *d, struct pptx_slide *s)
 		return NULL;
 	st->d = d;
 	st->s = s;
+	st->named_layout = -1;
 	xb_init(&st->para, 0);
 	xb_init(&st->cell, 0);
 	return st;
@@ -448,9 +568,43 @@ static void state_free(struct slide_state *st)
 	free(st);
 }
 
+/* The charts a slide's c:chart elements name, through its rels. A chart
+ * part that is missing is skipped (PowerPoint shows an empty frame). */
+static pptx_status read_charts(struct slide_state *st, const struct zipr *z,
+                               const struct opc_rels *srels, struct pptx_err *e)
+{
+	struct pptx_slide *s = st->s;
+	size_t i;
+	pptx_status rc;
+
+	if (!st->ncharts)
+		return PPTX_OK;
+	s->chart = pptx_alloc(st->d, st->ncharts * sizeof *s->chart);
+	if (!s->chart)
+		return nomem(e);
+	for (i = 0; i < st->ncharts; i++) {
+		const struct opc_rel *rel =
+		        opc_rel_by_id(srels, st->chart_rid[i]);
+		const struct zip_entry *ent;
+
+		if (!rel || rel->external ||
+		    !(ent = zipr_find(z, rel->target)) || !ent->data)
+			continue;
+		rc = pptx_chart_parse(st->d, (const char *)ent->data, ent->len,
+		                      &s->chart[s->ncharts], e);
+		if (rc != PPTX_OK)
+			return rc;
+		s->ncharts++;
+	}
+	if (!s->ncharts)
+		s->chart = NULL;
+	return PPTX_OK;
+}
+
 static pptx_status read_slide(struct pptx_deck *d, struct pptx_slide *s,
                               const struct zip_entry *ent, int layout_kind,
-                              struct pptx_err *e)
+                              const struct zipr *z,
+                              const struct opc_rels *srels, struct pptx_err *e)
 {
 	struct slide_state *st = state_new(d, s);
 	pptx_status rc;
@@ -458,6 +612,8 @@ static pptx_status read_slide(struct pptx_deck *d, struct pptx_slide *s,
 	if (!st)
 		return nomem(e);
 	rc = walk_part(st, ent, e);
+	if (rc == PPTX_OK)
+		rc = read_charts(st, z, srels, e);
 	if (rc == PPTX_OK)
 		rc = finish_slide(st, layout_kind, e);
 	state_free(st);
@@ -717,7 +873,7 @@ pptx_status pptx_read(const unsigned char *zip, size_t len,
 		lay = opc_rel_by_type(&srels, "slideLayout");
 		rc = read_slide(d, s, ent,
 		                lay ? layout_kind(&lc, &z, lay->target) : -1,
-		                e);
+		                &z, &srels, e);
 		notes = opc_rel_by_type(&srels, "notesSlide");
 		if (rc == PPTX_OK && notes && !notes->external &&
 		    (ent = zipr_find(&z, notes->target)) && ent->data)

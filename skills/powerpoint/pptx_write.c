@@ -11,7 +11,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "pptx_chart.h"
 #include "pptx_skeleton.h"
+#include "pptx_theme.h"
 
 #define XML_DECL                                                               \
 	"<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n"
@@ -48,6 +50,10 @@
 #define LINE_HEIGHT_PCT 120
 /* Smallest table font, in 1/100 pt: below it a table is unreadable. */
 #define TABLE_MIN_SZ 800
+/* Text shrunk below this (1/100 pt) gets a warning. */
+#define READABLE_SZ 1200
+/* The size a split table's rows are measured at: readable on a screen. */
+#define TABLE_SPLIT_SZ 1400
 /* The Medium Style 2 - Accent 1 table style that PowerPoint ships. */
 #define TABLE_STYLE_ID "{5C22544A-7EE6-4342-B048-85BDC9FD1C3A}"
 /* Master ids start here; slide ids at 256 (pml.xsd ranges). */
@@ -65,6 +71,9 @@ static const unsigned body_sz[PPTX_MAX_LEVEL + 1] = {2800, 2400, 2000, 1800,
 static const unsigned title_sz[1] = {4400};
 static const unsigned big_title_sz[1] = {6000};
 static const unsigned subtitle_sz[1] = {2400};
+static const unsigned quote_sz[1] = {3600};
+static const unsigned big_number_sz[1] = {11500};
+static const unsigned heading_sz[1] = {2400};
 
 /* Geometry on the reference slide (from the skeleton layouts). */
 static const struct box ref_title = {838200, 365125, 10515600, 1325563};
@@ -75,6 +84,46 @@ static const struct box ref_sec_title = {831850, 1709738, 10515600, 2852737};
 static const struct box ref_sec_body = {831850, 4589463, 10515600, 1500187};
 static const struct box ref_left = {838200, 1825625, 5181600, 4351338};
 static const struct box ref_right = {6172200, 1825625, 5181600, 4351338};
+static const struct box ref_quote = {1524000, 1371600, 9144000, 2971800};
+static const struct box ref_attribution = {1524000, 4435475, 9144000, 914400};
+static const struct box ref_big_number = {838200, 1371600, 10515600, 2743200};
+static const struct box ref_caption = {838200, 4191000, 10515600, 1143000};
+static const struct box ref_cmp_head[2] = {{839788, 1681163, 5157787, 823912},
+                                           {6172200, 1681163, 5183188, 823912}};
+static const struct box ref_cmp_list[2] = {
+        {839788, 2505075, 5157787, 3684588},
+        {6172200, 2505075, 5183188, 3684588}};
+
+/* List styles of the layouts that restyle a placeholder. */
+#define LST_QUOTE                                                              \
+	"<a:lstStyle><a:lvl1pPr algn=\"ctr\"><a:defRPr sz=\"3600\" "           \
+	"i=\"1\"/></a:lvl1pPr></a:lstStyle>"
+#define LST_ATTRIBUTION                                                        \
+	"<a:lstStyle><a:lvl1pPr marL=\"0\" indent=\"0\" "                      \
+	"algn=\"r\"><a:buNone/>"                                               \
+	"<a:defRPr sz=\"2000\"><a:solidFill><a:schemeClr val=\"accent1\"/>"    \
+	"</a:solidFill></a:defRPr></a:lvl1pPr></a:lstStyle>"
+#define LST_BIG_NUMBER                                                         \
+	"<a:lstStyle><a:lvl1pPr algn=\"ctr\"><a:defRPr sz=\"11500\" b=\"1\">"  \
+	"<a:solidFill><a:schemeClr val=\"accent1\"/></a:solidFill>"            \
+	"</a:defRPr></a:lvl1pPr></a:lstStyle>"
+#define LST_CAPTION                                                            \
+	"<a:lstStyle><a:lvl1pPr marL=\"0\" indent=\"0\" algn=\"ctr\">"         \
+	"<a:buNone/><a:defRPr sz=\"2400\"/></a:lvl1pPr></a:lstStyle>"
+#define LST_AGENDA                                                             \
+	"<a:lstStyle><a:lvl1pPr marL=\"514350\" indent=\"-514350\"><a:buFont " \
+	"typeface=\"+mj-lt\"/><a:buAutoNum type=\"arabicPeriod\"/>"            \
+	"</a:lvl1pPr></a:lstStyle>"
+#define LST_HEADING                                                            \
+	"<a:lstStyle><a:lvl1pPr marL=\"0\" indent=\"0\"><a:buNone/><a:defRPr " \
+	"sz=\"2400\" b=\"1\"><a:solidFill><a:schemeClr val=\"accent1\"/>"      \
+	"</a:solidFill></a:defRPr></a:lvl1pPr></a:lstStyle>"
+
+void pptx_table_area(uint32_t cx, uint32_t cy, uint64_t *w, uint64_t *h)
+{
+	*w = ref_body.cx * cx / REF_CX;
+	*h = ref_body.cy * cy / REF_CY;
+}
 
 static struct box scale_box(const struct pptx_gen *g, struct box b)
 {
@@ -248,34 +297,105 @@ struct pptx_fit pptx_fit_text(const struct pptx_para *paras, size_t n,
 	return f;
 }
 
-void pptx_table_widths(const struct pptx_table *t, uint64_t width,
-                       uint64_t *out)
+/* Width (1/100 em) of the longest word of s: a column narrower than
+ * this breaks a word in the middle. */
+static uint64_t longest_word(const char *s)
 {
-	/* Column weights in 1/100 em, clamped so a one-word column stays
-	 * legible and a paragraph column does not starve the others. */
-	const uint64_t min_w = 300, max_w = 4000;
-	uint64_t sum = 0, used = 0;
-	size_t c, r;
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = s ? strlen(s) : 0, i = 0;
+	uint64_t w = 0, best = 0;
 
-	if (t->ncols == 0)
-		return;
+	while (i < n) {
+		uint32_t cp;
+		size_t k = utf8_decode(p + i, n - i, &cp);
+
+		if (!k) {
+			i++;
+			continue;
+		}
+		i += k;
+		/* CJK breaks between any two characters. */
+		if (cp == ' ' || cp == '\n' || cp == '\t' || is_wide(cp)) {
+			if (is_wide(cp) && char_width(cp) > best)
+				best = char_width(cp);
+			w = 0;
+			continue;
+		}
+		w += char_width(cp);
+		if (w > best)
+			best = w;
+	}
+	return best;
+}
+
+/* 1/100 em at sz (1/100 pt) to EMU, with the 10% slack para_lines uses. */
+static uint64_t em_to_emu(uint64_t w, unsigned sz)
+{
+	return w * sz * EMU_PER_PT / 10000 * 11 / 10;
+}
+
+/* Column widths for font size sz: every column first gets room for its
+ * longest word (plus insets), then the rest is shared in proportion to
+ * each column's longest line.
+ * Returns 1 when every longest word fits, 0 when the table is too narrow
+ * for sz (a smaller size may do). */
+static int table_widths_at(const struct pptx_table *t, uint64_t width,
+                           unsigned sz, uint64_t *out)
+{
+	/* Line weights in 1/100 em, clamped so a paragraph column does not
+	 * starve the others. */
+	const uint64_t min_w = 300, max_w = 4000;
+	uint64_t word[PPTX_MAX_TABLE_COLS], extra[PPTX_MAX_TABLE_COLS];
+	uint64_t need = 0, extra_sum = 0, used = 0, left;
+	size_t c, r;
+	int fits = 1;
+
+	if (t->ncols == 0 || t->ncols > PPTX_MAX_TABLE_COLS)
+		return 0;
 	for (c = 0; c < t->ncols; c++) {
-		uint64_t w = min_w;
+		uint64_t line = min_w, wd = 0;
 
 		for (r = 0; r < t->nrows; r++) {
-			struct measure m = measure(t->cells[r * t->ncols + c]);
+			const char *cell = t->cells[r * t->ncols + c];
+			struct measure m = measure(cell);
+			uint64_t lw = longest_word(cell);
 
-			if (m.longest > w)
-				w = m.longest;
+			if (m.longest > line)
+				line = m.longest;
+			if (lw > wd)
+				wd = lw;
 		}
-		out[c] = w > max_w ? max_w : w;
-		sum += out[c];
+		if (line > max_w)
+			line = max_w;
+		/* Words get extra slack: a renderer without the theme font
+		 * substitutes a wider one (LibreOffice: DejaVu for Calibri). */
+		word[c] = em_to_emu(wd, sz) * 5 / 4 + 2 * INSET_LR;
+		extra[c] = em_to_emu(line, sz) + 2 * INSET_LR;
+		need += word[c];
+		extra_sum += extra[c];
 	}
+	if (need > width) {
+		/* Too narrow: share by word width; some words will break. */
+		fits = 0;
+		for (c = 0; c < t->ncols; c++)
+			extra[c] = word[c], word[c] = 0;
+		extra_sum = need;
+		need = 0;
+	}
+	left = width - need;
 	for (c = 0; c + 1 < t->ncols; c++) {
-		out[c] = width * out[c] / sum;
+		out[c] = word[c] + (extra_sum ? left * extra[c] / extra_sum
+		                              : left / t->ncols);
 		used += out[c];
 	}
 	out[t->ncols - 1] = width - used;
+	return fits;
+}
+
+void pptx_table_widths(const struct pptx_table *t, uint64_t width,
+                       uint64_t *out)
+{
+	(void)table_widths_at(t, width, 1800, out);
 }
 
 /*
@@ -306,8 +426,10 @@ static void put_xfrm(struct xbuf *b, const char *tag, struct box bx)
 	xb_puts(b, ">");
 }
 
-/* Runs of one paragraph: '\n' in the text becomes <a:br/>. */
-static void put_runs(struct xbuf *b, const char *text, unsigned sz)
+/* Runs of one paragraph: '\n' in the text becomes <a:br/>; each line's
+ * Markdown subset becomes run properties and hyperlinks (pptx_text.h). */
+static void put_runs(struct xbuf *b, const char *text, unsigned sz,
+                     struct pptx_links *links)
 {
 	const char *p = text ? text : "";
 
@@ -315,14 +437,7 @@ static void put_runs(struct xbuf *b, const char *text, unsigned sz)
 		const char *nl = strchr(p, '\n');
 		size_t n = nl ? (size_t)(nl - p) : strlen(p);
 
-		if (n) {
-			xb_puts(b, "<a:r><a:rPr lang=\"en-US\"");
-			if (sz)
-				put_attr_u(b, "sz", sz);
-			xb_puts(b, " dirty=\"0\"/><a:t>");
-			xb_esc_text(b, p, n);
-			xb_puts(b, "</a:t></a:r>");
-		}
+		pptx_put_rich(b, p, n, sz, links);
 		if (!nl)
 			break;
 		xb_puts(b, "<a:br><a:rPr lang=\"en-US\"");
@@ -333,34 +448,52 @@ static void put_runs(struct xbuf *b, const char *text, unsigned sz)
 	}
 }
 
-static void put_para(struct xbuf *b, const char *text, int level, unsigned sz)
+/* A paragraph is right-to-left only when its first strong character is
+ * (Unicode's rule P2): one Arabic word in an English title leaves it
+ * left-to-right, and the renderer's bidi algorithm orders that word. */
+static void put_para_ex(struct xbuf *b, const char *text, int level,
+                        unsigned sz, const char *algn, struct pptx_links *links)
 {
-	struct measure m = measure(text);
+	int rtl = pptx_first_strong_rtl(text);
 
 	xb_puts(b, "<a:p>");
-	if (level > 0 || m.rtl) {
+	if (level > 0 || rtl || algn) {
 		xb_puts(b, "<a:pPr");
 		if (level > 0)
 			put_attr_u(b, "lvl", (unsigned)level);
-		if (m.rtl)
-			xb_puts(b, " algn=\"r\" rtl=\"1\"");
+		if (algn || rtl) {
+			xb_puts(b, " algn=\"");
+			xb_puts(b, algn ? algn : "r");
+			xb_putc(b, '"');
+		}
+		if (rtl)
+			xb_puts(b, " rtl=\"1\"");
 		xb_puts(b, "/>");
 	}
-	put_runs(b, text, sz);
+	put_runs(b, text, sz, links);
 	xb_puts(b, "<a:endParaRPr lang=\"en-US\"");
 	if (sz)
 		put_attr_u(b, "sz", sz);
 	xb_puts(b, " dirty=\"0\"/></a:p>");
 }
 
-static void put_body_pr(struct xbuf *b, struct pptx_fit f)
+static void put_para(struct xbuf *b, const char *text, int level, unsigned sz,
+                     struct pptx_links *links)
 {
-	xb_puts(b, "<a:bodyPr><a:normAutofit");
+	put_para_ex(b, text, level, sz, NULL, links);
+}
+
+static void put_body_pr(struct xbuf *b, struct pptx_fit f, const char *lst,
+                        int ctr)
+{
+	xb_puts(b, ctr ? "<a:bodyPr anchor=\"ctr\"><a:normAutofit"
+	               : "<a:bodyPr><a:normAutofit");
 	if (f.font_scale < 100000)
 		put_attr_u(b, "fontScale", f.font_scale);
 	if (f.ln_reduction)
 		put_attr_u(b, "lnSpcReduction", f.ln_reduction);
-	xb_puts(b, "/></a:bodyPr><a:lstStyle/>");
+	xb_puts(b, "/></a:bodyPr>");
+	xb_puts(b, lst ? lst : "<a:lstStyle/>");
 }
 
 /* A placeholder text shape holding paras. */
@@ -375,11 +508,31 @@ static void put_text_shape(struct pptx_gen *g, unsigned id, const char *name,
 	        pptx_fit_text(paras, n, level_sz, bulleted, bx.cx, bx.cy);
 	size_t i;
 
-	if (!f.fits)
+	if (!f.fits) {
 		pptx_warn(g->warn,
 		          "slide %zu: the %s does not fit even at 25%% size; "
 		          "split it across slides",
 		          shown_no, what);
+	} else if (f.font_scale < 100000) {
+		/* Shrunk to fit: say so when the smallest text ends up below
+		 * what a room can read. */
+		unsigned small = 0;
+
+		for (i = 0; i < n; i++) {
+			unsigned sz = level_sz[bulleted ? paras[i].level : 0];
+
+			if (!small || sz < small)
+				small = sz;
+		}
+		small = (unsigned)((uint64_t)small * f.font_scale / 100000);
+		if (small < READABLE_SZ)
+			pptx_warn(g->warn,
+			          "slide %zu: the %s is shrunk to %u.%u pt to "
+			          "fit, below %u pt; split it across slides or "
+			          "shorten it",
+			          shown_no, what, small / 100, small % 100 / 10,
+			          READABLE_SZ / 100);
+	}
 	xb_puts(b, "<p:sp><p:nvSpPr><p:cNvPr");
 	put_attr_u(b, "id", id);
 	xb_puts(b, " name=\"");
@@ -390,12 +543,15 @@ static void put_text_shape(struct pptx_gen *g, unsigned id, const char *name,
 	xb_puts(b, "/></p:nvPr></p:nvSpPr><p:spPr>");
 	put_xfrm(b, "a:xfrm", bx);
 	xb_puts(b, "</p:spPr><p:txBody>");
-	put_body_pr(b, f);
+	put_body_pr(b, f, g->next_lst, g->next_ctr);
+	g->next_lst = NULL;
+	g->next_ctr = 0;
 	if (n == 0)
 		xb_puts(b, "<a:p><a:endParaRPr lang=\"en-US\" dirty=\"0\"/>"
 		           "</a:p>");
 	for (i = 0; i < n; i++)
-		put_para(b, paras[i].text, bulleted ? paras[i].level : 0, 0);
+		put_para(b, paras[i].text, bulleted ? paras[i].level : 0, 0,
+		         &g->links);
 	xb_puts(b, "</p:txBody></p:sp>");
 }
 
@@ -408,43 +564,106 @@ static void put_single(struct pptx_gen *g, unsigned id, const char *name,
 	put_text_shape(g, id, name, ph, bx, &p, 1, sz, 0, shown_no, what);
 }
 
-/* Pick the largest font that keeps the table inside its area, and the row
- * heights that go with it. */
-static unsigned table_layout(const struct pptx_table *t, const uint64_t *colw,
-                             uint64_t area_h, uint64_t *row_h)
+/* Row heights of t at sz in columns colw; returns their sum. */
+static uint64_t table_rows(const struct pptx_table *t, const uint64_t *colw,
+                           unsigned sz, uint64_t *row_h)
+{
+	uint64_t total = 0;
+	size_t r, c;
+
+	for (r = 0; r < t->nrows; r++) {
+		uint64_t lines = 1;
+
+		for (c = 0; c < t->ncols; c++) {
+			uint64_t avail = colw[c] > 2 * INSET_LR
+			                         ? colw[c] - 2 * INSET_LR
+			                         : EMU_PER_PT;
+			uint64_t l = para_lines(t->cells[r * t->ncols + c], sz,
+			                        avail);
+
+			if (l > lines)
+				lines = l;
+		}
+		row_h[r] =
+		        lines * sz * EMU_PER_PT / 100 * LINE_HEIGHT_PCT / 100 +
+		        2 * INSET_TB;
+		total += row_h[r];
+	}
+	return total;
+}
+
+/* Pick the largest font that keeps the table inside its area without
+ * breaking a word, with the column widths and row heights that go with
+ * it. Returns the size; *fits is 0 when even the smallest overflows. */
+static unsigned table_layout(const struct pptx_table *t, uint64_t area_w,
+                             uint64_t area_h, uint64_t *colw, uint64_t *row_h,
+                             int *fits)
 {
 	static const unsigned sizes[] = {1800, 1600, 1400,        1200,
 	                                 1000, 900,  TABLE_MIN_SZ};
-	size_t k, r, c;
-	unsigned sz = TABLE_MIN_SZ;
+	size_t k;
 
 	for (k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
-		uint64_t total = 0;
+		int words = table_widths_at(t, area_w, sizes[k], colw);
 
-		sz = sizes[k];
-		for (r = 0; r < t->nrows; r++) {
-			uint64_t lines = 1;
-
-			for (c = 0; c < t->ncols; c++) {
-				uint64_t avail =
-				        colw[c] > 2 * INSET_LR
-				                ? colw[c] - 2 * INSET_LR
-				                : EMU_PER_PT;
-				uint64_t l = para_lines(
-				        t->cells[r * t->ncols + c], sz, avail);
-
-				if (l > lines)
-					lines = l;
-			}
-			row_h[r] = lines * sz * EMU_PER_PT / 100 *
-			                   LINE_HEIGHT_PCT / 100 +
-			           2 * INSET_TB;
-			total += row_h[r];
+		if (words && table_rows(t, colw, sizes[k], row_h) <= area_h) {
+			*fits = 1;
+			return sizes[k];
 		}
-		if (total <= area_h)
-			return sz;
 	}
-	return sz;
+	/* Nothing fits whole: the smallest size, words kept whole if the
+	 * widths allow. */
+	(void)table_widths_at(t, area_w, TABLE_MIN_SZ, colw);
+	*fits = table_rows(t, colw, TABLE_MIN_SZ, row_h) <= area_h;
+	return TABLE_MIN_SZ;
+}
+
+size_t pptx_table_rows_fit(const struct pptx_table *t, size_t first,
+                           uint64_t area_w, uint64_t area_h)
+{
+	uint64_t colw[PPTX_MAX_TABLE_COLS];
+	uint64_t row_h[PPTX_MAX_TABLE_ROWS + 1];
+	uint64_t total;
+	size_t r, n = 0;
+
+	if (t->nrows > PPTX_MAX_TABLE_ROWS + 1 || first < 1 ||
+	    first >= t->nrows)
+		return 0;
+	(void)table_widths_at(t, area_w, TABLE_SPLIT_SZ, colw);
+	(void)table_rows(t, colw, TABLE_SPLIT_SZ, row_h);
+	total = row_h[0]; /* the header repeats on every slide */
+	for (r = first; r < t->nrows; r++) {
+		if (total + row_h[r] > area_h)
+			break;
+		total += row_h[r];
+		n++;
+	}
+	return n ? n : 1; /* a row taller than a slide still goes alone */
+}
+
+/* A figure: optional sign or currency, digits with , . ' or space as
+ * separators, an optional % or unit-free suffix. "6.0", "-1,234.5",
+ * "$12", "45%" are; "Q3", "2x", "" are not. */
+static int looks_numeric(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	int digits = 0;
+
+	if (*p == '+' || *p == '-' || *p == '$')
+		p++;
+	if (!strncmp((const char *)p, "\xe2\x82\xac", 3) ||
+	    !strncmp((const char *)p, "\xc2\xa3", 2)) /* euro, pound */
+		p += p[0] == 0xe2 ? 3 : 2;
+	for (; *p; p++) {
+		if (*p >= '0' && *p <= '9')
+			digits++;
+		else if (!(*p == ',' || *p == '.' || *p == '\'' ||
+		           (*p == ' ' && digits)))
+			break;
+	}
+	if (*p == '%')
+		p++;
+	return digits && !*p;
 }
 
 static pptx_status put_table(struct pptx_gen *g, unsigned id,
@@ -457,21 +676,22 @@ static pptx_status put_table(struct pptx_gen *g, unsigned id,
 	uint64_t total = 0;
 	unsigned sz;
 	size_t r, c;
+	int fits;
 	struct box fr = area;
 
 	if (t->ncols > PPTX_MAX_TABLE_COLS ||
 	    t->nrows > PPTX_MAX_TABLE_ROWS + 1)
 		return pptx_fail(e, PPTX_ERR_LIMIT, "slide %zu: table too big",
 		                 shown_no);
-	pptx_table_widths(t, area.cx, colw);
-	sz = table_layout(t, colw, area.cy, row_h);
+	sz = table_layout(t, area.cx, area.cy, colw, row_h, &fits);
 	for (r = 0; r < t->nrows; r++)
 		total += row_h[r];
-	if (total > area.cy)
+	if (!fits)
 		pptx_warn(
 		        g->warn,
 		        "slide %zu: the table is taller than the slide even at "
-		        "8 pt; split its rows across slides",
+		        "8 pt; give it \"split\": true to continue it on "
+		        "more slides",
 		        shown_no);
 	fr.cy = total;
 	xb_puts(b, "<p:graphicFrame><p:nvGraphicFramePr><p:cNvPr");
@@ -499,7 +719,13 @@ static pptx_status put_table(struct pptx_gen *g, unsigned id,
 		xb_puts(b, ">");
 		for (c = 0; c < t->ncols; c++) {
 			xb_puts(b, "<a:tc><a:txBody><a:bodyPr/><a:lstStyle/>");
-			put_para(b, t->cells[r * t->ncols + c], 0, sz);
+			const char *cell = t->cells[r * t->ncols + c];
+
+			/* Figures line up on the right, as in a
+			 * spreadsheet; the header row keeps the style's. */
+			put_para_ex(b, cell, 0, sz,
+			            r > 0 && looks_numeric(cell) ? "r" : NULL,
+			            &g->links);
 			xb_puts(b, "</a:txBody><a:tcPr/></a:tc>");
 		}
 		xb_puts(b, "</a:tr>");
@@ -630,20 +856,103 @@ static pptx_status put_notes(struct pptx_gen *g, const struct pptx_slide *s,
 	return flush_part(g, b, name, e);
 }
 
+/* One footer-row placeholder (dt, ftr or sldNum) holding text or, for the
+ * slide number, a slidenum field PowerPoint keeps current. */
+static void put_foot(struct pptx_gen *g, unsigned id, const char *name,
+                     const char *ph, struct box ref, const char *algn,
+                     const char *text, size_t number)
+{
+	struct xbuf *b = &g->part;
+	static const char rpr[] = "<a:rPr lang=\"en-US\" sz=\"1200\" "
+	                          "dirty=\"0\"><a:solidFill><a:schemeClr "
+	                          "val=\"tx2\"/></a:solidFill></a:rPr>";
+
+	xb_puts(b, "<p:sp><p:nvSpPr><p:cNvPr");
+	put_attr_u(b, "id", id);
+	xb_puts(b, " name=\"");
+	xb_puts(b, name);
+	xb_puts(b, "\"/><p:cNvSpPr><a:spLocks noGrp=\"1\"/></p:cNvSpPr>"
+	           "<p:nvPr><p:ph ");
+	xb_puts(b, ph);
+	xb_puts(b, "/></p:nvPr></p:nvSpPr><p:spPr>");
+	put_xfrm(b, "a:xfrm", scale_box(g, ref));
+	xb_puts(b, "</p:spPr><p:txBody><a:bodyPr/><a:lstStyle/><a:p><a:pPr "
+	           "algn=\"");
+	xb_puts(b, algn);
+	xb_puts(b, "\"/>");
+	if (text) {
+		xb_puts(b, "<a:r>");
+		xb_puts(b, rpr);
+		xb_puts(b, "<a:t>");
+		xb_esc_text(b, text, strlen(text));
+		xb_puts(b, "</a:t></a:r>");
+	} else {
+		xb_puts(b,
+		        "<a:fld id=\"{B6F15528-21DE-4FAA-801E-634DDDAF4B2B}\" "
+		        "type=\"slidenum\">");
+		xb_puts(b, rpr);
+		xb_puts(b, "<a:t>");
+		xb_putu(b, number);
+		xb_puts(b, "</a:t></a:fld>");
+	}
+	xb_puts(b, "<a:endParaRPr lang=\"en-US\" sz=\"1200\" dirty=\"0\"/>"
+	           "</a:p></p:txBody></p:sp>");
+}
+
+/* Date, footer and slide number along the bottom, where Office's own
+ * master puts them. */
+static void put_furniture(struct pptx_gen *g, unsigned *id, size_t shown_no)
+{
+	static const struct box dt = {838200, 6356350, 2743200, 365125};
+	static const struct box ftr = {4038600, 6356350, 4114800, 365125};
+	static const struct box num = {8610600, 6356350, 2743200, 365125};
+
+	if (g->date && g->date[0]) {
+		put_foot(g, *id, "Date Placeholder",
+		         "type=\"dt\" sz=\"half\" idx=\"10\"", dt, "l", g->date,
+		         0);
+		++*id;
+	}
+	if (g->footer && g->footer[0]) {
+		put_foot(g, *id, "Footer Placeholder",
+		         "type=\"ftr\" sz=\"quarter\" idx=\"11\"", ftr, "ctr",
+		         g->footer, 0);
+		++*id;
+	}
+	if (g->slide_numbers) {
+		put_foot(g, *id, "Slide Number Placeholder",
+		         "type=\"sldNum\" sz=\"quarter\" idx=\"12\"", num, "r",
+		         NULL, shown_no);
+		++*id;
+	}
+}
+
 pptx_status pptx_gen_slide(struct pptx_gen *g, const struct pptx_slide *s,
                            unsigned slide_no, unsigned notes_no,
                            size_t shown_no, struct pptx_err *e)
 {
 	struct xbuf *b = &g->part;
 	char name[96], target[64], rid[16];
-	unsigned next_rid = 2, id = 2, media_no = 0;
+	unsigned next_rid = 2, id = 2, media_no = 0, chart_no = 0,
+	         chart_rid = 0;
 	const struct pptx_image *im = s->nimages ? &s->images[0] : NULL;
 	struct box title = scale_box(g, ref_title);
 	struct box body = scale_box(g, ref_body);
 	pptx_status st;
 
 	xb_reset(b);
-	xb_puts(b, XML_DECL "<p:sld" NS_DECLS "><p:cSld><p:spTree>" GROUP_PR);
+	xb_reset(&g->links.rels);
+	g->links.n = 0;
+	xb_puts(b, XML_DECL "<p:sld" NS_DECLS);
+	/* The layouts a reader cannot tell from the shapes alone carry their
+	 * name (p:cSld/@name, the slide's name in PowerPoint's API). */
+	if (s->layout >= PPTX_LAYOUT_QUOTE) {
+		xb_puts(b, "><p:cSld name=\"");
+		xb_puts(b, pptx_layout_name(s->layout));
+		xb_puts(b, "\"><p:spTree>" GROUP_PR);
+	} else {
+		xb_puts(b, "><p:cSld><p:spTree>" GROUP_PR);
+	}
 	switch (s->layout) {
 	case PPTX_LAYOUT_TITLE:
 		put_single(g, id++, "Title 1", "type=\"ctrTitle\"",
@@ -692,8 +1001,92 @@ pptx_status pptx_gen_slide(struct pptx_gen *g, const struct pptx_slide *s,
 			return st;
 		break;
 	case PPTX_LAYOUT_IMAGE:
+	case PPTX_LAYOUT_CHART:
 		put_single(g, id++, "Title 1", "type=\"title\"", title,
 		           s->title, title_sz, shown_no, "title");
+		break;
+	case PPTX_LAYOUT_TEXT_CHART:
+		put_single(g, id++, "Title 1", "type=\"title\"", title,
+		           s->title, title_sz, shown_no, "title");
+		put_text_shape(g, id++, "Content Placeholder 2",
+		               "sz=\"half\" idx=\"1\"", scale_box(g, ref_left),
+		               s->bullets.items, s->bullets.n, body_sz, 1,
+		               shown_no, "bullet text");
+		break;
+	case PPTX_LAYOUT_QUOTE:
+		g->next_lst = LST_QUOTE;
+		g->next_ctr = 1;
+		put_single(g, id++, "Title 1", "type=\"title\"",
+		           scale_box(g, ref_quote), s->title, quote_sz,
+		           shown_no, "quote");
+		if (s->subtitle) {
+			g->next_lst = LST_ATTRIBUTION;
+			put_single(g, id++, "Text Placeholder 2",
+			           "type=\"body\" idx=\"1\"",
+			           scale_box(g, ref_attribution), s->subtitle,
+			           subtitle_sz, shown_no, "attribution");
+		}
+		break;
+	case PPTX_LAYOUT_BIG_NUMBER:
+		g->next_lst = LST_BIG_NUMBER;
+		g->next_ctr = 1;
+		put_single(g, id++, "Title 1", "type=\"title\"",
+		           scale_box(g, ref_big_number), s->title,
+		           big_number_sz, shown_no, "figure");
+		if (s->subtitle) {
+			g->next_lst = LST_CAPTION;
+			put_single(g, id++, "Text Placeholder 2",
+			           "type=\"body\" idx=\"1\"",
+			           scale_box(g, ref_caption), s->subtitle,
+			           subtitle_sz, shown_no, "caption");
+		}
+		break;
+	case PPTX_LAYOUT_AGENDA:
+		put_single(g, id++, "Title 1", "type=\"title\"", title,
+		           s->title, title_sz, shown_no, "title");
+		g->next_lst = LST_AGENDA;
+		put_text_shape(g, id++, "Content Placeholder 2", "idx=\"1\"",
+		               body, s->bullets.items, s->bullets.n, body_sz, 1,
+		               shown_no, "agenda");
+		break;
+	case PPTX_LAYOUT_IMAGE_TEXT:
+		put_single(g, id++, "Title 1", "type=\"title\"", title,
+		           s->title, title_sz, shown_no, "title");
+		put_text_shape(g, id++, "Content Placeholder 2",
+		               "sz=\"half\" idx=\"2\"", scale_box(g, ref_right),
+		               s->bullets.items, s->bullets.n, body_sz, 1,
+		               shown_no, "bullet text");
+		break;
+	case PPTX_LAYOUT_COMPARISON:
+		put_single(g, id++, "Title 1", "type=\"title\"", title,
+		           s->title, title_sz, shown_no, "title");
+		{
+			static const char *const ph[4] = {
+			        "type=\"body\" sz=\"half\" idx=\"1\"",
+			        "sz=\"half\" idx=\"2\"",
+			        "type=\"body\" sz=\"quarter\" idx=\"3\"",
+			        "sz=\"quarter\" idx=\"4\""};
+			int k;
+
+			for (k = 0; k < 2; k++) {
+				struct box h = scale_box(g, ref_cmp_head[k]);
+				struct box l = scale_box(g, ref_cmp_list[k]);
+
+				g->next_lst = LST_HEADING;
+				put_single(g, id++,
+				           k ? "Text Placeholder 4"
+				             : "Text Placeholder 2",
+				           ph[2 * k], h, s->headings[k],
+				           heading_sz, shown_no, "heading");
+				put_text_shape(
+				        g, id++,
+				        k ? "Content Placeholder 5"
+				          : "Content Placeholder 3",
+				        ph[2 * k + 1], l, s->columns[k].items,
+				        s->columns[k].n, body_sz, 1, shown_no,
+				        k ? "right column" : "left column");
+			}
+		}
 		break;
 	default:
 		return pptx_fail(e, PPTX_ERR_INPUT,
@@ -704,8 +1097,23 @@ pptx_status pptx_gen_slide(struct pptx_gen *g, const struct pptx_slide *s,
 	if (im) {
 		media_no = g->media_next++;
 		snprintf(rid, sizeof rid, "rId%u", next_rid);
-		put_picture(g, id++, rid, im, body);
+		put_picture(g, id++, rid, im,
+		            s->layout == PPTX_LAYOUT_IMAGE_TEXT
+		                    ? scale_box(g, ref_left)
+		                    : body);
 	}
+	if (s->chart) {
+		struct box cb = s->layout == PPTX_LAYOUT_TEXT_CHART
+		                        ? scale_box(g, ref_right)
+		                        : body;
+
+		chart_no = g->chart_next++;
+		chart_rid = im ? next_rid + 1 : next_rid;
+		snprintf(rid, sizeof rid, "rId%u", chart_rid);
+		pptx_chart_frame(b, id++, rid, cb.x, cb.y, cb.cx, cb.cy);
+	}
+	if (s->layout != PPTX_LAYOUT_TITLE)
+		put_furniture(g, &id, shown_no);
 	xb_puts(b, "</p:spTree></p:cSld><p:clrMapOvr><a:masterClrMapping/>"
 	           "</p:clrMapOvr></p:sld>");
 	snprintf(name, sizeof name, "%sslide%u.xml", g->slide_dir, slide_no);
@@ -727,6 +1135,14 @@ pptx_status pptx_gen_slide(struct pptx_gen *g, const struct pptx_slide *s,
 		         img_ext(im->info.type));
 		put_rel(b, next_rid, RT "image", target);
 	}
+	if (s->chart) {
+		snprintf(target, sizeof target, "../charts/chart%u.xml",
+		         chart_no);
+		put_rel(b, chart_rid, RT "chart", target);
+	}
+	if (xb_failed(&g->links.rels))
+		return pptx_fail(e, PPTX_ERR_NOMEM, "out of memory");
+	xb_put(b, g->links.rels.p, g->links.rels.len);
 	xb_puts(b, "</Relationships>");
 	snprintf(name, sizeof name, "%s_rels/slide%u.xml.rels", g->slide_dir,
 	         slide_no);
@@ -741,6 +1157,11 @@ pptx_status pptx_gen_slide(struct pptx_gen *g, const struct pptx_slide *s,
 		else
 			g->used_jpeg = 1;
 		st = zipw_add_stored(g->zw, name, im->data, im->len, e);
+		if (st != PPTX_OK)
+			return st;
+	}
+	if (s->chart) {
+		st = pptx_chart_write(g, s->chart, chart_no, e);
 		if (st != PPTX_OK)
 			return st;
 	}
@@ -775,7 +1196,7 @@ static int deck_uses(const struct pptx_deck *d, enum img_type t)
 
 static void put_content_types(struct xbuf *b, const struct pptx_deck *d)
 {
-	size_t i;
+	size_t i, charts;
 	char name[64];
 
 	xb_puts(b, XML_DECL
@@ -790,6 +1211,11 @@ static void put_content_types(struct xbuf *b, const struct pptx_deck *d)
 	if (deck_uses(d, IMG_JPEG))
 		xb_puts(b, "<Default Extension=\"jpeg\" "
 		           "ContentType=\"image/jpeg\"/>");
+	for (i = 0; i < d->nslides && !d->slides[i].chart; i++)
+		;
+	if (i < d->nslides)
+		xb_puts(b, "<Default Extension=\"xlsx\" "
+		           "ContentType=\"" PPTX_CT_XLSX "\"/>");
 	put_override(b, "ppt/presentation.xml",
 	             "application/vnd.openxmlformats-officedocument."
 	             "presentationml.presentation.main+xml");
@@ -819,6 +1245,14 @@ static void put_content_types(struct xbuf *b, const struct pptx_deck *d)
 		             "application/vnd.openxmlformats-"
 		             "officedocument.presentationml."
 		             "notesSlide+xml");
+	}
+	charts = 0;
+	for (i = 0; i < d->nslides; i++) {
+		if (!d->slides[i].chart)
+			continue;
+		snprintf(name, sizeof name, "ppt/charts/chart%zu.xml",
+		         ++charts);
+		put_override(b, name, PPTX_CT_CHART);
 	}
 	put_override(b, "ppt/notesMasters/notesMaster1.xml",
 	             "application/vnd.openxmlformats-officedocument."
@@ -986,6 +1420,16 @@ static pptx_status put_skeleton(struct pptx_gen *g, const struct pptx_deck *d,
 			at += strlen(mark);
 			xb_put(&g->part, at, sp->len - (size_t)(at - s));
 			st = flush_part(g, &g->part, sp->name, e);
+		} else if (strcmp(sp->name, "ppt/theme/theme1.xml") == 0) {
+			xb_reset(&g->part);
+			if (pptx_theme_part(&g->part,
+			                    d->theme ? d->theme
+			                             : &pptx_themes[0],
+			                    sp->data, sp->len) != 0)
+				return pptx_fail(e, PPTX_ERR_INTERNAL,
+				                 "skeleton theme1.xml lacks a "
+				                 "colour or font scheme");
+			st = flush_part(g, &g->part, sp->name, e);
 		} else if (geo && d->slide_cx != REF_CX) {
 			xb_reset(&g->part);
 			put_scaled(&g->part, sp->data, sp->len, d->slide_cx,
@@ -1009,7 +1453,14 @@ pptx_status pptx_write(const struct pptx_deck *d, pptx_write_fn fn, void *ctx,
 	        [PPTX_LAYOUT_SECTION] = "../slideLayouts/slideLayout3.xml",
 	        [PPTX_LAYOUT_TWO_COLUMN] = "../slideLayouts/slideLayout4.xml",
 	        [PPTX_LAYOUT_TABLE] = "../slideLayouts/slideLayout5.xml",
-	        [PPTX_LAYOUT_IMAGE] = "../slideLayouts/slideLayout5.xml"};
+	        [PPTX_LAYOUT_IMAGE] = "../slideLayouts/slideLayout5.xml",
+	        [PPTX_LAYOUT_CHART] = "../slideLayouts/slideLayout5.xml",
+	        [PPTX_LAYOUT_TEXT_CHART] = "../slideLayouts/slideLayout4.xml",
+	        [PPTX_LAYOUT_QUOTE] = "../slideLayouts/slideLayout3.xml",
+	        [PPTX_LAYOUT_BIG_NUMBER] = "../slideLayouts/slideLayout3.xml",
+	        [PPTX_LAYOUT_AGENDA] = "../slideLayouts/slideLayout2.xml",
+	        [PPTX_LAYOUT_IMAGE_TEXT] = "../slideLayouts/slideLayout4.xml",
+	        [PPTX_LAYOUT_COMPARISON] = "../slideLayouts/slideLayout4.xml"};
 	struct pptx_gen g;
 	pptx_status st;
 	size_t i;
@@ -1027,6 +1478,10 @@ pptx_status pptx_write(const struct pptx_deck *d, pptx_write_fn fn, void *ctx,
 	g.media_dir = "ppt/media/";
 	g.warn = w;
 	g.media_next = 1;
+	g.chart_next = 1;
+	g.footer = d->footer;
+	g.date = d->date;
+	g.slide_numbers = d->slide_numbers;
 	xb_init(&g.part, 0);
 	xb_init(&g.rels, 0);
 	st = zipw_open(&g.zw, fn, ctx, e);
@@ -1074,5 +1529,6 @@ out:
 	zipw_abort(g.zw);
 	xb_free(&g.part);
 	xb_free(&g.rels);
+	xb_free(&g.links.rels);
 	return st;
 }

@@ -6,6 +6,7 @@
 #define PPTX_WRITE_H
 
 #include "pptx_model.h"
+#include "pptx_text.h"
 #include "xmlw.h"
 #include "zipio.h"
 
@@ -34,6 +35,15 @@ pptx_status pptx_append(const unsigned char *zip, size_t len,
 void pptx_table_widths(const struct pptx_table *t, uint64_t width,
                        uint64_t *out);
 
+/* How many data rows of t, from row first (>= 1; row 0 is the header,
+ * which repeats), fit an area of area_w x area_h EMU at a readable size:
+ * at least 1, so splitting always makes progress. 0 for a bad first. */
+size_t pptx_table_rows_fit(const struct pptx_table *t, size_t first,
+                           uint64_t area_w, uint64_t area_h);
+
+/* The table area of a slide of cx x cy EMU (the body placeholder's). */
+void pptx_table_area(uint32_t cx, uint32_t cy, uint64_t *w, uint64_t *h);
+
 /* Text fitting: the normAutofit fontScale and lnSpcReduction (1/1000 %)
  * that make paras fit a box, estimated from character widths. fits is 0
  * when even the smallest scale overflows. */
@@ -59,7 +69,17 @@ struct pptx_gen {
 	struct xbuf rels;
 	struct pptx_warnings *warn;
 	unsigned media_next; /* next free media number */
+	unsigned chart_next; /* next free chart (and workbook) number */
 	int used_png, used_jpeg;
+	struct pptx_links links; /* the slide being written's hyperlinks */
+	/* The next text shape's list style and vertical centring (layouts
+	 * that restyle a placeholder); put_text_shape consumes them. */
+	const char *next_lst;
+	int next_ctr;
+	/* Slide furniture, from the deck (NULL/0: none). */
+	const char *footer;
+	const char *date;
+	int slide_numbers;
 };
 
 /* Write slide s as slide number slide_no (its file name and, in warnings,

@@ -22,16 +22,49 @@
 #define FILENAME_STEM_MAX 80
 #define READ_CHUNK        65536
 
+/* Every object in the schemas is closed (additionalProperties false), so a
+ * misspelt or unsupported key ("color", "bold") is refused by the host
+ * instead of being ignored; the core refuses them too (pptx_json.c), for
+ * hosts that do not validate. */
+#define CHART_SCHEMA                                                           \
+	"{\"type\":\"object\",\"additionalProperties\":false,\"properties\":{" \
+	"\"type\":{\"type\":\"string\",\"enum\":[\"bar\",\"column\",\"line\"," \
+	"\"pie\",\"doughnut\",\"area\",\"scatter\"],\"description\":\"bar: "   \
+	"horizontal bars; column: vertical bars; scatter: categories are the " \
+	"x values (numbers)\"},"                                               \
+	"\"title\":{\"type\":\"string\"},"                                     \
+	"\"categories\":{\"type\":\"array\",\"minItems\":1,\"maxItems\":1000," \
+	"\"items\":{\"type\":[\"string\",\"number\"]}},"                       \
+	"\"series\":{\"type\":\"array\",\"minItems\":1,\"maxItems\":50,"       \
+	"\"items\":{\"type\":\"object\",\"additionalProperties\":false,"       \
+	"\"properties\":{\"name\":{\"type\":\"string\"},\"values\":{\"type\":" \
+	"\"array\",\"maxItems\":1000,\"items\":{\"type\":[\"number\","         \
+	"\"null\"]},\"description\":\"one per category; null for a gap\"}},"   \
+	"\"required\":[\"name\",\"values\"]}},"                                \
+	"\"x_title\":{\"type\":\"string\"},\"y_title\":{\"type\":\"string\"}," \
+	"\"data_labels\":{\"type\":\"boolean\",\"default\":false},"            \
+	"\"legend\":{\"type\":\"string\",\"enum\":[\"right\",\"bottom\","      \
+	"\"top\",\"left\",\"none\"],\"default\":\"bottom\"}},"                 \
+	"\"required\":[\"type\",\"categories\",\"series\"]}"
+
 #define SLIDE_SCHEMA                                                           \
-	"{\"type\":\"object\",\"properties\":{"                                \
+	"{\"type\":\"object\",\"additionalProperties\":false,\"properties\":{" \
 	"\"layout\":{\"type\":\"string\",\"enum\":[\"title\",\"bullets\","     \
-	"\"two_column\",\"table\",\"image\",\"section\"],\"description\":"     \
+	"\"two_column\",\"table\",\"image\",\"section\",\"chart\","            \
+	"\"text_chart\",\"quote\",\"big_number\",\"agenda\",\"image_text\","   \
+	"\"comparison\"],\"description\":"                                     \
 	"\"title: title + subtitle; bullets: title + bullet list; two_column:" \
 	" title + two bullet lists; table: title + table; image: title + "     \
-	"picture; section: section header + subtitle. Default bullets.\"},"    \
+	"picture; section: section header + subtitle; chart: title + native "  \
+	"chart; text_chart: title, bullets on the left, chart on the right. "  \
+	"Default bullets. Text fields take **bold**, *italic*, __underline__ " \
+	"and [text](https://...) links.\"},"                                   \
 	"\"title\":{\"type\":\"string\"},"                                     \
-	"\"subtitle\":{\"type\":\"string\",\"description\":\"title and "       \
-	"section layouts only\"},"                                             \
+	"\"subtitle\":{\"type\":\"string\",\"description\":\"title, section, " \
+	"quote and big_number layouts only\"},"                                \
+	"\"headings\":{\"type\":\"array\",\"minItems\":2,\"maxItems\":2,"      \
+	"\"items\":{\"type\":\"string\"},\"description\":\"comparison: the "   \
+	"two columns' headings\"},"                                            \
 	"\"bullets\":{\"type\":\"array\",\"maxItems\":500,\"items\":"          \
 	"{\"$ref\":\"#/$defs/bullet\"}},"                                      \
 	"\"columns\":{\"type\":\"array\",\"minItems\":2,\"maxItems\":2,"       \
@@ -39,32 +72,63 @@
 	"bullet\"}"                                                            \
 	"},\"description\":\"two_column layout: [left bullets, right "         \
 	"bullets]\"},"                                                         \
-	"\"table\":{\"type\":\"object\",\"properties\":{\"columns\":{"         \
+	"\"table\":{\"type\":\"object\",\"additionalProperties\":false,"       \
+	"\"properties\":{\"columns\":{"                                        \
 	"\"type\":"                                                            \
 	"\"array\",\"minItems\":1,\"maxItems\":30,\"items\":{\"type\":"        \
 	"\"string\"}},\"rows\":{\"type\":\"array\",\"maxItems\":300,"          \
 	"\"items\":"                                                           \
 	"{\"type\":\"array\",\"items\":{\"type\":[\"string\",\"number\","      \
-	"\"boolean\",\"null\"]}}}},\"required\":[\"columns\"]},"               \
-	"\"image\":{\"type\":\"object\",\"properties\":{\"data\":{\"type\":"   \
+	"\"boolean\",\"null\"]}}},\"split\":{\"type\":\"boolean\","            \
+	"\"description\":\"continue the table on more slides (header "         \
+	"repeated) when it does not fit one\"}},\"required\":[\"columns\"]},"  \
+	"\"image\":{\"type\":\"object\",\"additionalProperties\":false,"       \
+	"\"properties\":{\"data\":{\"type\":"                                  \
 	"\"string\",\"description\":\"base64 PNG or JPEG, at most 20 MiB\"},"  \
 	"\"mime\":{\"type\":\"string\",\"enum\":[\"image/png\","               \
 	"\"image/jpeg\"]},\"alt\":{\"type\":\"string\"}},\"required\":"        \
 	"[\"data\",\"mime\"]},"                                                \
+	"\"chart\":" CHART_SCHEMA ","                                          \
 	"\"notes\":{\"type\":\"string\",\"description\":\"speaker notes\"}},"  \
 	"\"required\":[\"title\"]}"
 
 #define DEFS                                                                   \
 	"\"$defs\":{\"bullet\":{\"oneOf\":[{\"type\":\"string\"},{\"type\":"   \
-	"\"object\",\"properties\":{\"text\":{\"type\":\"string\"},\"level\":" \
+	"\"object\",\"additionalProperties\":false,\"properties\":{\"text\":"  \
+	"{\"type\":\"string\"},\"level\":"                                     \
 	"{\"type\":\"integer\",\"minimum\":0,\"maximum\":4}},\"required\":"    \
 	"[\"text\"]}]},\"slide\":" SLIDE_SCHEMA "}"
+
+#define THEME_ENUM                                                             \
+	"[\"ocean\",\"classic\",\"forest\",\"sunset\",\"berry\",\"slate\","    \
+	"\"mono\"]"
+#define HEX_COLOR "{\"type\":\"string\",\"pattern\":\"^#?[0-9A-Fa-f]{6}$\"}"
+#define THEME_SCHEMA                                                           \
+	"{\"description\":\"a built-in theme (palette and font pair; "         \
+	"default ocean) or a custom one: {base, colors {text, background, "    \
+	"heading, light, accent1..accent6, link, visited_link: "               \
+	"\\\"#RRGGBB\\\"}, "                                                   \
+	"fonts {heading, "                                                     \
+	"body}}\",\"anyOf\":[{\"type\":\"string\",\"enum\":" THEME_ENUM        \
+	"},{\"type\":\"object\",\"additionalProperties\":false,"               \
+	"\"properties\":{\"base\":{\"type\":\"string\",\"enum\":" THEME_ENUM   \
+	"},\"colors\":{\"type\":\"object\",\"additionalProperties\":false,"    \
+	"\"properties\":{\"text\":" HEX_COLOR ",\"background\":" HEX_COLOR     \
+	",\"heading\":" HEX_COLOR ",\"light\":" HEX_COLOR                      \
+	",\"accent1\":" HEX_COLOR ",\"accent2\":" HEX_COLOR                    \
+	",\"accent3\":" HEX_COLOR ",\"accent4\":" HEX_COLOR                    \
+	",\"accent5\":" HEX_COLOR ",\"accent6\":" HEX_COLOR                    \
+	",\"link\":" HEX_COLOR ",\"visited_link\":" HEX_COLOR "}},"            \
+	"\"fonts\":{\"type\":\"object\",\"additionalProperties\":false,"       \
+	"\"properties\":{\"heading\":{\"type\":\"string\",\"minLength\":1,"    \
+	"\"maxLength\":64},\"body\":{\"type\":\"string\",\"minLength\":1,"     \
+	"\"maxLength\":64}}}}}]}"
 
 #define SOURCE_PROPS                                                           \
 	"\"path\":{\"type\":\"string\",\"description\":\"a .pptx inside a "    \
 	"folder the operator allowed, or an artifact URI\"},"                  \
 	"\"data\":{\"type\":\"string\",\"description\":\"the .pptx as "        \
-	"base64, instead of path\"}"
+	"base64, instead of path (give exactly one of path and data)\"}"
 
 #define DECK_RESULT_SCHEMA                                                     \
 	"{\"type\":\"object\",\"properties\":{\"path\":{\"type\":\"string\"}," \
@@ -94,13 +158,20 @@ static const skill_tool_t create_tool = {
                 "fit. Returns the file's path, URI, slide count and size, and "
                 "a link to the file.",
         .input_schema =
-                "{\"type\":\"object\",\"properties\":{"
+                "{\"type\":\"object\",\"additionalProperties\":false,"
+                "\"properties\":{"
                 "\"title\":{\"type\":\"string\",\"description\":\"the deck's "
                 "title (document properties)\"},"
                 "\"aspect\":{\"type\":\"string\",\"enum\":[\"16:9\",\"4:3\"],"
                 "\"default\":\"16:9\"},"
                 "\"filename\":{\"type\":\"string\",\"description\":\"suggested "
                 "file name, e.g. q3-review.pptx\"},"
+                "\"theme\":" THEME_SCHEMA ","
+                "\"footer\":{\"type\":\"string\",\"description\":\"footer "
+                "text on every slide but title slides\"},"
+                "\"date\":{\"type\":\"string\",\"description\":\"date text "
+                "for the footer row, shown as given\"},"
+                "\"slide_numbers\":{\"type\":\"boolean\",\"default\":false},"
                 "\"slides\":{\"type\":\"array\",\"maxItems\":5000,\"items\":"
                 "{\"$ref\":\"#/$defs/slide\"}}},"
                 "\"required\":[\"title\",\"slides\"]," DEFS "}",
@@ -115,9 +186,11 @@ static const skill_tool_t read_tool = {
                 "slide's title, subtitle, bullets with their levels, tables, "
                 "image alt texts and speaker notes, in slide order. Give "
                 "\"path\" (a file in an allowed folder) or \"data\" (base64).",
-        .input_schema = "{\"type\":\"object\",\"properties\":{" SOURCE_PROPS
-                        "},\"oneOf\":[{\"required\":[\"path\"]},{\"required\":"
-                        "[\"data\"]}]}",
+        /* "path" or "data": a top-level oneOf would say it, but
+         * Anthropic's API refuses top-level oneOf, so load_input checks
+         * the rule itself. */
+        .input_schema = "{\"type\":\"object\",\"additionalProperties\":"
+                        "false,\"properties\":{" SOURCE_PROPS "}}",
         .output_schema =
                 "{\"type\":\"object\",\"properties\":{\"slide_count\":{"
                 "\"type\":"
@@ -128,7 +201,9 @@ static const skill_tool_t read_tool = {
                 "\"string\"},\"title\":{\"type\":\"string\"},\"subtitle\":"
                 "{\"type\":\"string\"},\"bullets\":{\"type\":\"array\"},"
                 "\"columns\":{\"type\":\"array\"},\"tables\":{\"type\":"
-                "\"array\"},\"images\":{\"type\":\"array\"},\"notes\":{"
+                "\"array\"},\"images\":{\"type\":\"array\"},\"charts\":{"
+                "\"type\":\"array\",\"description\":\"each in the form "
+                "create_presentation takes\"},\"notes\":{"
                 "\"type\":"
                 "\"string\"}},\"required\":[\"index\",\"title\",\"bullets\"]}}}"
                 ","
@@ -148,12 +223,12 @@ static const skill_tool_t add_tool = {
                 "in it is kept. Slides take the same form as in "
                 "create_presentation and use the deck's own layouts.",
         .input_schema =
-                "{\"type\":\"object\",\"properties\":{" SOURCE_PROPS
+                "{\"type\":\"object\",\"additionalProperties\":false,"
+                "\"properties\":{" SOURCE_PROPS
                 ",\"filename\":{\"type\":\"string\"},\"slides\":{\"type\":"
                 "\"array\",\"minItems\":1,\"maxItems\":5000,\"items\":"
-                "{\"$ref\":\"#/$defs/slide\"}}},\"required\":[\"slides\"],"
-                "\"oneOf\":[{\"required\":[\"path\"]},{\"required\":"
-                "[\"data\"]}]," DEFS "}",
+                "{\"$ref\":\"#/$defs/slide\"}}},\"required\":[\"slides\"]," DEFS
+                "}",
         DECK_WRITER};
 
 struct call_ctx {
@@ -352,6 +427,12 @@ static skill_status load_input(struct call_ctx *c, const cJSON *args,
 
 	*out = NULL;
 	*len = 0;
+	/* The schema cannot say "exactly one" portably (no top-level
+	 * oneOf), so the rule is enforced here. */
+	if (path && data)
+		return fail(c->host, c->call, SKILL_ERR_ARGS,
+		            "give the deck as \"path\" or as \"data\", not "
+		            "both");
 	if (cJSON_IsString(data)) {
 		int rc = pptx_b64_decode(data->valuestring,
 		                         strlen(data->valuestring),

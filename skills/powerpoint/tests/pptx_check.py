@@ -35,10 +35,78 @@ JPEG = base64.b64decode(
     "AAAACf/EABQQAQAAAAAAAAAAAAAAAAAAAAD/2gAIAQEAAD8AKp//2Q==")
 
 
-def clean(s):
-    """The text a deck carries for s: what the writer drops is dropped."""
-    return "".join(c for c in s if c in "\t\n" or (ord(c) >= 0x20 and c != "\x7f"
-                                                   and c not in "\ufffe\uffff"))
+def _alnum(c):
+    return c.isascii() and c.isalnum() or ord(c) >= 0x80
+
+
+def _marker(s, i):
+    if s.startswith("**", i):
+        return 2, "b"
+    if s.startswith("__", i):
+        return 2, "u"
+    if s[i] == "*":
+        return 1, "i"
+    return 0, None
+
+
+def _can_open(s, i, ml):
+    return i + ml < len(s) and s[i + ml] not in " \t" and (i == 0 or not _alnum(s[i - 1]))
+
+
+def _can_close(s, i, ml):
+    return i > 0 and s[i - 1] not in " \t" and (i + ml >= len(s) or not _alnum(s[i + ml]))
+
+
+def _has_closer(s, i, ml, f):
+    j = i + ml
+    while j < len(s):
+        if s[j] == "\\":
+            j += 2
+            continue
+        l, g = _marker(s, j)
+        if l == ml and g == f and _can_close(s, j, l):
+            return True
+        j += max(l, 1)
+    return False
+
+
+LINK = re.compile(r"\[([^\]]+)\]\(((?:https?://|mailto:)[^\s\"<>)]+)\)")
+
+
+def md_plain(line):
+    """The text of one line with the Markdown subset taken out (the same
+    rules as pptx_text.c)."""
+    out, i, flags = [], 0, set()
+    while i < len(line):
+        if line[i] == "\\" and i + 1 < len(line) and line[i + 1] in "*_[]\\":
+            out.append(line[i + 1])
+            i += 2
+            continue
+        m = LINK.match(line, i)
+        if m:
+            out.append(m.group(1))
+            i = m.end()
+            continue
+        ml, f = _marker(line, i)
+        if ml and f in flags and _can_close(line, i, ml):
+            flags.discard(f)
+            i += ml
+            continue
+        if ml and f not in flags and _can_open(line, i, ml) and _has_closer(line, i, ml, f):
+            flags.add(f)
+            i += ml
+            continue
+        out.append(line[i:i + max(ml, 1)])
+        i += max(ml, 1)
+    return "".join(out)
+
+
+def clean(s, md=True):
+    """The text a deck carries for s: what the writer drops is dropped, and
+    the Markdown markers become formatting."""
+    s = "".join(c for c in s if c in "\t\n" or (ord(c) >= 0x20 and c != "\x7f"
+                                                 and c not in "\ufffe\uffff"))
+    return "\n".join(md_plain(x) for x in s.split("\n")) if md else s
 
 
 def specs():
@@ -83,7 +151,84 @@ def specs():
          "bullets": ["This bullet has quite a lot of words in it, number %d" % i
                      for i in range(25)]}]}
     empty = {"title": "Empty", "slides": []}
-    return {"full": full, "four3": four3, "big": big, "overflow": long_text, "empty": empty}
+    cats = ["North & <East>", "South", "West"]
+    charts = {"title": "Charts", "slides": [
+        {"layout": "chart", "title": "Column chart",
+         "chart": {"type": "column", "title": "Revenue (EUR m)", "categories": cats,
+                   "series": [{"name": "Rev 2024", "values": [12.5, 7, 9]},
+                              {"name": "Rev 2025", "values": [14, 8.25, None]}],
+                   "x_title": "Region", "y_title": "EUR millions", "data_labels": True},
+         "notes": "gap in 2025 West"},
+        {"layout": "chart", "title": "Bar chart",
+         "chart": {"type": "bar", "categories": ["Alpha", "Beta"],
+                   "series": [{"name": "Votes cast", "values": [3, 5]}], "legend": "right"}},
+        {"layout": "chart", "title": "Line chart",
+         "chart": {"type": "line", "categories": ["Jan", "Feb", "Mar", "Apr"],
+                   "series": [{"name": "Users", "values": [1, 2, 4, 8]},
+                              {"name": "Buyers", "values": [0, 1, 1, 3]}], "legend": "top"}},
+        {"layout": "chart", "title": "Pie chart",
+         "chart": {"type": "pie", "categories": ["Cats", "Dogs", "Fish"],
+                   "series": [{"name": "Pets owned", "values": [40, 35, 25]}], "data_labels": True}},
+        {"layout": "chart", "title": "Doughnut chart",
+         "chart": {"type": "doughnut", "title": "Answers", "categories": ["Yes", "No"],
+                   "series": [{"name": "Survey", "values": [70, 30]}], "legend": "left"}},
+        {"layout": "chart", "title": "Area chart",
+         "chart": {"type": "area", "categories": ["Q1", "Q2", "Q3"],
+                   "series": [{"name": "Backlog size", "values": [5, 3, 6]}]}},
+        {"layout": "chart", "title": "Scatter chart",
+         "chart": {"type": "scatter", "categories": [1, 2.5, 4, -3],
+                   "series": [{"name": "Latency", "values": [10, 20, 15, 1e-3]}],
+                   "x_title": "Load", "y_title": "ms"}},
+        {"layout": "text_chart", "title": "Text beside a chart",
+         "bullets": ["Growth everywhere", {"text": "Unicode 中文 مرحبا", "level": 1}],
+         "chart": {"type": "column", "categories": ["中文", "B"],
+                   "series": [{"name": "Score é", "values": [1, 2]}], "legend": "none"},
+         "notes": "chart notes"},
+    ]}
+    themed = {"title": "Themed", "theme": {"base": "forest", "colors": {"accent1": "#FF0088", "heading": "003366"},
+                                           "fonts": {"heading": "DejaVu Serif"}},
+              "slides": [{"layout": "title", "title": "Custom theme", "subtitle": "forest base"},
+                         {"title": "Accent bar and rule", "bullets": ["body text"]}]}
+    rich = {"title": "Rich", "footer": "ACME confidential", "date": "7 Dec 2026", "slide_numbers": True,
+            "slides": [
+                {"layout": "title", "title": "Rich **text**", "subtitle": "with *style*"},
+                {"title": "Report on \u0645\u0631\u062d\u0628\u0627 today",
+                 "bullets": ["Plain, **bold**, *italic*, __under__ and [a link](https://example.com/a?b=1&c=2)",
+                             "5*3*2 stays and a * b too", "\\*escaped\\* star",
+                             "\u0645\u0631\u062d\u0628\u0627 \u0628\u0627\u0644\u0639\u0627\u0644\u0645 is Arabic first"]},
+                {"layout": "table", "title": "Numbers",
+                 "table": {"columns": ["Item", "Qty", "Price"],
+                           "rows": [["Apple", "6.0", "$1,234.50"], ["Pear", 7, "45%"]]}}]}
+    layouts = {"title": "More layouts", "theme": "berry", "slide_numbers": True, "slides": [
+        {"layout": "agenda", "title": "Agenda", "bullets": ["Welcome", "Results", "Plans", "Questions"]},
+        {"layout": "quote", "title": "Simplicity is prerequisite for reliability.",
+         "subtitle": "Edsger W. Dijkstra", "notes": "pause here"},
+        {"layout": "big_number", "title": "42%", "subtitle": "of users came back within a week"},
+        {"layout": "image_text", "title": "Picture and words",
+         "image": {"data": img, "mime": "image/png", "alt": "a gradient"},
+         "bullets": ["The picture on the left", {"text": "words on the right", "level": 1}]},
+        {"layout": "comparison", "title": "Before and after", "headings": ["Before", "After"],
+         "columns": [["Manual steps", "Slow reviews"], ["One command", {"text": "Reviews in minutes", "level": 1}]]},
+    ]}
+    specs = {"full": full, "four3": four3, "rich": rich, "layouts": layouts, "big": big, "overflow": long_text, "empty": empty,
+             "charts": charts, "themed": themed}
+    for name in ("ocean", "classic", "sunset", "berry", "slate", "mono"):
+        specs["theme_" + name] = dict(full, title="Theme " + name, theme=name)
+    return specs
+
+
+CHART_DEFAULTS = {"data_labels": False, "legend": "bottom"}
+
+
+def chart_want(c):
+    """What read_presentation gives back for a chart created from c."""
+    w = dict(CHART_DEFAULTS, **c)
+    if "title" not in c and c["type"] in ("pie", "doughnut") and len(c["series"]) == 1:
+        w["title"] = c["series"][0]["name"]  # shown as the title (pptx_chart.c)
+    if c["type"] != "scatter":
+        w["categories"] = [clean(x, md=False) if isinstance(x, str) else cell(x)
+                           for x in c["categories"]]
+    return w
 
 
 def norm_list(items):
@@ -119,9 +264,11 @@ def roundtrip(spec, got):
         check("title", clean(w.get("title", "")), g["title"])
         if "subtitle" in w:
             check("subtitle", clean(w["subtitle"]), g.get("subtitle"))
-        check("notes", clean(w["notes"]) if "notes" in w else None, g.get("notes"))
+        check("notes", clean(w["notes"], md=False) if "notes" in w else None, g.get("notes"))
         check("bullets", norm_list(w.get("bullets")),
               [(b["text"], b["level"]) for b in g["bullets"]])
+        if "headings" in w:
+            check("headings", [clean(x) for x in w["headings"]], g.get("headings"))
         if "columns" in w:
             check("columns", [norm_list(c) for c in w["columns"]],
                   [[(b["text"], b["level"]) for b in c] for c in g.get("columns", [])])
@@ -131,6 +278,8 @@ def roundtrip(spec, got):
             rows = [[cell(c) for c in r] + [""] * (ncols - len(r)) for r in t.get("rows", [])]
             check("table", {"columns": [cell(c) for c in t["columns"]], "rows": rows},
                   (g.get("tables") or [None])[0])
+        if "chart" in w:
+            check("chart", chart_want(w["chart"]), (g.get("charts") or [None])[0])
         if "image" in w:
             check("image alt", clean(w["image"].get("alt", "")),
                   ((g.get("images") or [{}])[0]).get("alt", ""))
@@ -144,25 +293,37 @@ BIDI = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 def pdf_strings(spec):
     for s in spec["slides"]:
-        yield s.get("title", "")
+        yield clean(s.get("title", ""))
         if "subtitle" in s:
-            yield s["subtitle"]
+            yield clean(s["subtitle"])
         for b in norm_list(s.get("bullets")):
             yield b[0]
         for c in s.get("columns", []):
             for b in norm_list(c):
                 yield b[0]
+        yield from (clean(x) for x in s.get("headings", []))
         if "table" in s:
             yield from (cell(c) for c in s["table"]["columns"])
             for r in s["table"].get("rows", []):
                 yield from (cell(c) for c in r)
+        if "chart" in s:
+            c = chart_want(s["chart"])
+            # Chart text is not Markdown: written as given.
+            yield from (clean(c.get(k, ""), md=False) for k in ("title", "x_title", "y_title"))
+            # Series names show in the legend (a pie's legend shows its
+            # categories instead: its one series name is the title).
+            if c["legend"] != "none" and c["type"] not in ("pie", "doughnut"):
+                yield from (clean(x["name"], md=False) for x in c["series"])
+            # A scatter chart's x values are a scale, not labels.
+            if c["type"] != "scatter":
+                yield from (clean(x, md=False) for x in c["categories"])
 
 
 def pdftext(spec, text):
     text = re.sub(r"\s+", " ", BIDI.sub("", text))
     missing = []
     for s in pdf_strings(spec):
-        s = re.sub(r"\s+", " ", clean(s)).strip()
+        s = re.sub(r"\s+", " ", clean(s, md=False)).strip()
         # Right-to-left runs come out of pdftotext in visual order: look
         # for each word.
         words = s.split(" ") if re.search("[\u0590-\u08ff]", s) else [s]

@@ -23,7 +23,25 @@ refuse corrupt_image "unusable image" "{\"title\":\"x\",\"slides\":[{\"layout\":
 refuse not_an_image "neither a PNG nor a JPEG" "{\"title\":\"x\",\"slides\":[{\"layout\":\"image\",\"title\":\"x\",\"image\":{\"data\":\"R0lGODlhAQABAAAAACw=\",\"mime\":\"image/png\"}}]}"
 refuse image_jpg 'use "image/jpeg"' "{\"title\":\"x\",\"slides\":[{\"layout\":\"image\",\"title\":\"x\",\"image\":{\"data\":\"$PNG\",\"mime\":\"image/jpg\"}}]}"
 refuse wrong_mime 'set "mime" to "image/png"' "{\"title\":\"x\",\"slides\":[{\"layout\":\"image\",\"title\":\"x\",\"image\":{\"data\":\"$PNG\",\"mime\":\"image/jpeg\"}}]}"
-refuse unknown_layout 'unknown layout "chart"' '{"title":"x","slides":[{"layout":"chart","title":"x"}]}'
+refuse unknown_layout 'unknown layout "smartart"' '{"title":"x","slides":[{"layout":"smartart","title":"x"}]}'
+# Unknown keys are refused, not dropped (issue 19): at every level.
+refuse unknown_slide_key 'slide 1: a slide has no key "color"' '{"title":"x","slides":[{"title":"x","color":"red"}]}'
+refuse unknown_bullet_key 'a bullet object has no key "bold"' '{"title":"x","slides":[{"title":"x","bullets":[{"text":"a","bold":true}]}]}'
+refuse unknown_table_key '"table" has no key "colour"' '{"title":"x","slides":[{"layout":"table","title":"x","table":{"columns":["a"],"colour":1}}]}'
+refuse table_split 'table "split" must be true or false' '{"title":"x","slides":[{"layout":"table","title":"x","table":{"columns":["a"],"split":1}}]}'
+C='"categories":["a","b"],"series":[{"name":"s","values":[1,2]}]'
+refuse unknown_chart_key '"chart" has no key "colour"' '{"title":"x","slides":[{"layout":"chart","title":"x","chart":{"type":"bar",'"$C"',"colour":"red"}}]}'
+refuse unknown_series_key 'a chart series has no key "color"' '{"title":"x","slides":[{"layout":"chart","title":"x","chart":{"type":"bar","categories":["a"],"series":[{"name":"s","values":[1],"color":"red"}]}}]}'
+refuse chart_type 'chart "type" must be one of bar, column' '{"title":"x","slides":[{"layout":"chart","title":"x","chart":{"type":"radar",'"$C"'}}]}'
+refuse chart_count 'has 1 values but there are 2 categories' '{"title":"x","slides":[{"layout":"chart","title":"x","chart":{"type":"line","categories":["a","b"],"series":[{"name":"s","values":[1]}]}}]}'
+refuse chart_value 'value 2 must be a number or null' '{"title":"x","slides":[{"layout":"chart","title":"x","chart":{"type":"line","categories":["a","b"],"series":[{"name":"s","values":[1,"2"]}]}}]}'
+refuse scatter_x 'category 1 is not a number' '{"title":"x","slides":[{"layout":"chart","title":"x","chart":{"type":"scatter",'"$C"'}}]}'
+refuse chart_no_chart 'has layout "chart" but no "chart" object' '{"title":"x","slides":[{"layout":"chart","title":"x"}]}'
+refuse chart_wrong_layout '"chart" needs layout "chart" or "text_chart"' '{"title":"x","slides":[{"layout":"bullets","title":"x","chart":{"type":"bar",'"$C"'}}]}'
+refuse chart_legend 'chart "legend" must be bottom' '{"title":"x","slides":[{"layout":"chart","title":"x","chart":{"type":"bar",'"$C"',"legend":"middle"}}]}'
+refuse theme_name 'unknown theme "neon"; use one of ocean' '{"title":"x","theme":"neon","slides":[]}'
+refuse theme_color 'theme colour "accent1" must be a hex colour' '{"title":"x","theme":{"colors":{"accent1":"red"}},"slides":[]}'
+refuse theme_key 'theme "colors" has no key "accent7"' '{"title":"x","theme":{"colors":{"accent7":"#000000"}},"slides":[]}'
 python3 -c 'import json; print(json.dumps({"title":"x","slides":[{"title":"s"}]*5001}))' >"$T/many.json"
 refuse too_many_slides "more than the limit of 5000" "$(cat "$T/many.json")"
 python3 -c 'import json; print(json.dumps({"title":"x","slides":[{"layout":"image","title":"x","image":{"mime":"image/png","data":"A"*(50*1024*1024*4//3)}}]}))' >"$T/big.json"

@@ -427,8 +427,9 @@ static void test_bad_input(void **state)
 	char *corrupt;
 
 	(void)state;
-	expect_refused("{\"slides\":[{\"layout\":\"chart\",\"title\":\"x\"}]}",
-	               "unknown layout \"chart\"");
+	expect_refused(
+	        "{\"slides\":[{\"layout\":\"smartart\",\"title\":\"x\"}]}",
+	        "unknown layout \"smartart\"");
 	snprintf(buf, sizeof buf,
 	         "{\"slides\":[{\"layout\":\"image\",\"title\":\"x\",\"image\":"
 	         "{\"data\":\"%s\",\"mime\":\"image/jpg\"}}]}",

@@ -28,4 +28,14 @@ set +e
 rc=$?
 set -e
 [ $rc -eq 1 ] && python3 -c 'import json,sys; sys.exit(0 if json.load(open(sys.argv[1])).get("isError") else 1)' "$T/deny.json" || { echo "FAIL: /etc/passwd was not refused (exit $rc)"; cat "$T/deny.json"; exit 1; }
-echo "e2e: create, read, add_slides and a refused path all behave"
+# Through the host's own schema check: the new keys pass (a chart, a
+# custom theme, a split table, furniture) and an unknown key is refused
+# before the skill runs.
+rich='{"title":"Rich","theme":{"base":"sunset","colors":{"accent1":"#123456"}},"footer":"f","slide_numbers":true,"slides":[{"layout":"chart","title":"C","chart":{"type":"pie","categories":["a","b"],"series":[{"name":"s","values":[1,2]}]}},{"layout":"table","title":"T","table":{"columns":["k"],"rows":[["v"]],"split":true}}]}'
+"$BIN" call skillhost/powerpoint.create_presentation "$rich" --skill "$SO" >"$T/rich.json" || { echo "FAIL: rich deck refused"; cat "$T/rich.json"; exit 1; }
+set +e
+"$BIN" call skillhost/powerpoint.create_presentation '{"title":"x","slides":[{"title":"a","color":"red"}]}' --skill "$SO" >"$T/unknown.json" 2>&1
+rc=$?
+set -e
+[ $rc -ne 0 ] && grep -q 'color' "$T/unknown.json" || { echo "FAIL: an unknown key passed (exit $rc)"; cat "$T/unknown.json"; exit 1; }
+echo "e2e: create, read, add_slides, the new keys, an unknown key and a refused path all behave"

@@ -17,17 +17,23 @@ append_check() { # deck label
 	local deck=$1 label=$2 before after
 	cat >"$T/add.json" <<'JSON'
 {"slides":[{"layout":"bullets","title":"Appended Slide","bullets":["appended point",{"text":"appended sub","level":1}],"notes":"appended notes"},
-{"layout":"table","title":"Appended Table","table":{"columns":["k","v"],"rows":[["x",1]]}}]}
+{"layout":"table","title":"Appended Table","table":{"columns":["k","v"],"rows":[["x",1]]}},
+{"layout":"chart","title":"Appended Chart","chart":{"type":"line","categories":["p","q"],"series":[{"name":"Appended Series","values":[1,2]}]}}]}
 JSON
 	"$PPTX_TOOL" append "$deck" "$T/add.json" "$T/$label-added.pptx" >/dev/null
 	"$PPTX_TOOL" read "$deck" >"$T/$label-before.json"
 	"$PPTX_TOOL" read "$T/$label-added.pptx" >"$T/$label-after.json"
 	before=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["slide_count"])' "$T/$label-before.json")
 	after=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["slide_count"])' "$T/$label-after.json")
-	if [ "$after" != $((before + 2)) ]; then
-		echo "FAIL $label: append gave $after slides, want $((before + 2))"; fail=1
+	if [ "$after" != $((before + 3)) ]; then
+		echo "FAIL $label: append gave $after slides, want $((before + 3))"; fail=1
 	fi
-	printf 'Appended Slide\nappended point\nappended sub\nappended notes\nAppended Table\n' >"$T/add.expect"
+	printf 'Appended Slide\nappended point\nappended sub\nappended notes\nAppended Table\nAppended Chart\n' >"$T/add.expect"
+	python3 - "$T/$label-after.json" <<'PY' || { echo "FAIL $label: appended chart"; fail=1; }
+import json, sys
+c = json.load(open(sys.argv[1]))["slides"][-1]["charts"][0]
+assert c["type"] == "line" and c["series"] == [{"name": "Appended Series", "values": [1, 2]}], c
+PY
 	python3 "$PPTX_TEST_DIR/pptx_check.py" expect "$T/$label-after.json" "$T/add.expect" || { echo "FAIL $label: appended text"; fail=1; }
 	# The original slides read back the same.
 	python3 - "$T/$label-before.json" "$T/$label-after.json" <<'PY' || { echo "FAIL $label: original slides changed"; fail=1; }
@@ -42,7 +48,7 @@ PY
 	if [ -n "$new" ]; then
 		echo "FAIL $label: add_slides introduced problems:"; echo "$new"; fail=1
 	fi
-	echo "$label: read ok, $before + 2 slides appended"
+	echo "$label: read ok, $before + 3 slides appended"
 }
 
 if command -v node >/dev/null && [ -d "$NODE_DIR/node_modules/pptxgenjs" ]; then
@@ -54,6 +60,18 @@ import json, sys
 s = json.load(open(sys.argv[1]))["slides"]
 assert [b["level"] for b in s[0]["bullets"]] == [0, 1, 2], s[0]["bullets"]
 assert s[1]["tables"][0]["rows"][1] == ["Bergen", "286000"], s[1]["tables"]
+# The chart's data comes back from pptxgenjs's chart part.
+assert s[2]["layout"] == "chart", s[2]
+c = s[2]["charts"][0]
+assert c["type"] == "column" and c["title"] == "Sales by area", c
+assert c["categories"] == ["North", "South", "West"], c
+assert [(x["name"], x["values"]) for x in c["series"]] == [
+    ("Sales 2024", [11, 22.5, 33]), ("Sales 2025", [12, 20, 40])], c
+# No placeholders: the title is the top text box, the slide-number box is
+# not a bullet.
+assert s[3]["title"] == "Plain Box Title", s[3]
+assert [(b["text"], b["level"]) for b in s[3]["bullets"]] == [
+    ("Box point one", 0), ("Box point two", 1)], s[3]["bullets"]
 PY
 	append_check "$T/pptxgenjs.pptx" pptxgenjs
 	ran=1

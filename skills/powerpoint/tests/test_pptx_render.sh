@@ -11,7 +11,7 @@ T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 python3 "$PPTX_TEST_DIR/pptx_check.py" gen "$T/specs"
 decks=()
-for name in full four3 overflow; do
+for name in full four3 overflow charts rich layouts; do
 	"$PPTX_TOOL" create "$T/specs/$name.json" "$T/$name.pptx" >/dev/null
 	decks+=("$T/$name.pptx")
 done
@@ -20,7 +20,7 @@ timeout 300 soffice --headless --norestore "-env:UserInstallation=file://$T/prof
 	--convert-to pdf --outdir "$T/pdf" "${decks[@]}" >"$T/soffice.log" 2>&1 || {
 	echo "FAIL: soffice failed"; cat "$T/soffice.log"; exit 1; }
 fail=0
-for name in full four3 overflow; do
+for name in full four3 overflow charts rich layouts; do
 	pdf="$T/pdf/$name.pdf"
 	[ -s "$pdf" ] || { echo "FAIL $name: no PDF"; fail=1; continue; }
 	pages=$(pdfinfo "$pdf" | awk '/^Pages:/ {print $2}')

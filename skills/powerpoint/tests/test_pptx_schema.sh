@@ -69,6 +69,20 @@ PY
 		$(ls ppt/slides/*.xml ppt/notesSlides/*.xml 2>/dev/null || true)
 	validate dml-main.xsd ppt/theme/*.xml ppt/tableStyles.xml
 	validate shared-documentPropertiesExtended.xsd docProps/app.xml
+	validate dml-chart.xsd $(ls ppt/charts/*.xml 2>/dev/null || true)
+	# Each chart's embedded workbook ("Edit Data"): a zip of its own,
+	# whose workbook and sheet must validate against SpreadsheetML and
+	# whose other parts must be well-formed.
+	for x in $(ls ppt/embeddings/*.xlsx 2>/dev/null || true); do
+		xd="$T/xlsx.$name.$(basename "$x" .xlsx)"
+		rm -rf "$xd"; mkdir -p "$xd"
+		(cd "$xd" && unzip -q "$d/$x")
+		if ! (cd "$xd" && xmllint --noout --schema "$XSD/sml.xsd" xl/workbook.xml xl/worksheets/*.xml && \
+			xmllint --noout '[Content_Types].xml' _rels/.rels xl/_rels/workbook.xml.rels) >"$T/xl.log" 2>&1; then
+			echo "FAIL $name: $x"; grep -v " validates$" "$T/xl.log" | head -20; fail=1
+		fi
+		echo "$x" >>"$T/$name.checked"
+	done
 	# No XSD here for OPC parts (content types, relationships, core
 	# properties): they must be well-formed, and opc_lint checks them.
 	wf=$(grep -E '(\.rels|\.xml)$' "$T/$name.all" | grep -Fxv -f "$T/$name.checked" || true)
@@ -87,6 +101,80 @@ PY
 	fi
 	echo "$name: $(grep -c . "$T/$name.checked") parts checked, $(python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print(r["slides"], "slides,", r["bytes"], "bytes, warnings:", len(r["warnings"]))' "$T/$name.result")"
 done
+# The chart deck: one chart part and one workbook per chart slide, each
+# chart related to its workbook, content types for both.
+nch=$(unzip -Z1 "$T/charts.pptx" | grep -c '^ppt/charts/chart[0-9]*\.xml$' || true)
+nwb=$(unzip -Z1 "$T/charts.pptx" | grep -c '^ppt/embeddings/Microsoft_Excel_Worksheet[0-9]*\.xlsx$' || true)
+[ "$nch" = 8 ] && [ "$nwb" = 8 ] || { echo "FAIL charts: $nch chart parts and $nwb workbooks, want 8 and 8"; fail=1; }
+ct=$(unzip -p "$T/charts.pptx" '\[Content_Types\].xml')
+grep -q 'Extension="xlsx" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"' <<<"$ct" ||
+	{ echo "FAIL charts: no xlsx content type"; fail=1; }
+rels=$(unzip -p "$T/charts.pptx" ppt/charts/_rels/chart1.xml.rels)
+grep -q 'relationships/package" Target="../embeddings/Microsoft_Excel_Worksheet1.xlsx"' <<<"$rels" ||
+	{ echo "FAIL charts: chart1 is not related to its workbook"; fail=1; }
+# Rich text: run properties and an external hyperlink; direction by the
+# first strong character only; figures right-aligned; footer row.
+s2=$(unzip -p "$T/rich.pptx" ppt/slides/slide2.xml)
+r2=$(unzip -p "$T/rich.pptx" ppt/slides/_rels/slide2.xml.rels)
+s3=$(unzip -p "$T/rich.pptx" ppt/slides/slide3.xml)
+for want in ' b="1"' ' i="1"' ' u="sng"' '<a:hlinkClick r:id="rIdL1"/>' 'type="slidenum"' \
+	'<a:t>ACME confidential</a:t>' '<a:t>7 Dec 2026</a:t>'; do
+	grep -qF "$want" <<<"$s2" || { echo "FAIL rich: slide 2 lacks $want"; fail=1; }
+done
+grep -qF 'Target="https://example.com/a?b=1&amp;c=2" TargetMode="External"' <<<"$r2" ||
+	{ echo "FAIL rich: no external hyperlink relationship"; fail=1; }
+# One paragraph is Arabic-first; the title with one Arabic word is not.
+[ "$(grep -o 'rtl="1"' <<<"$s2" | wc -l)" = 1 ] || { echo "FAIL rich: want exactly one RTL paragraph"; fail=1; }
+grep -qF '<a:pPr algn="r"/><a:r><a:rPr lang="en-US" sz="' <<<"$s3" || { echo "FAIL rich: figures not right-aligned"; fail=1; }
+grep -qF '<a:t>6.0</a:t>' <<<"$s3" || { echo "FAIL rich: 6.0 lost its format"; fail=1; }
+if unzip -p "$T/rich.pptx" ppt/slides/slide1.xml | grep -q 'type="sldNum"'; then
+	echo "FAIL rich: the title slide has footer furniture"; fail=1
+fi
+# Tables and overflow: a 40-row table with "split" continues over slides
+# with its header on each and every row once; a short table in a narrow
+# column gives no warning; 30 bullets shrunk below 12 pt say so.
+cat >"$T/tables.json" <<'JSON'
+{"title":"Tables","slides":[
+{"layout":"table","title":"Forty rows","table":{"split":true,"columns":["Name","Word","Count"],"rows":[
+ROWS]},"notes":"first part"},
+{"layout":"table","title":"Fits","table":{"columns":["A","Narrow"],"rows":[["Internationalisation","x"],["b","6.0"]]}},
+{"title":"Thirty bullets","bullets":[BULLETS]}]}
+JSON
+rows=$(python3 -c 'print(",".join("[\"Row %d\",\"Internationalisation\",%d]" % (i, 1000 + i) for i in range(40)))')
+bullets=$(python3 -c 'print(",".join("\"Bullet point number %d with some words\"" % i for i in range(30)))')
+sed -i "s/ROWS/$rows/; s/BULLETS/$bullets/" "$T/tables.json"
+"$PPTX_TOOL" create "$T/tables.json" "$T/tables.pptx" >"$T/tables.result"
+"$OPC_LINT" "$T/tables.pptx" >/dev/null || { echo "FAIL tables: opc_lint"; fail=1; }
+"$PPTX_TOOL" read "$T/tables.pptx" >"$T/tables.read"
+python3 - "$T/tables.result" "$T/tables.read" <<'PY' || { echo "FAIL tables"; fail=1; }
+import json, sys
+res, rd = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+parts = [s for s in rd["slides"] if s["title"].startswith("Forty rows (")]
+assert len(parts) > 1, [s["title"] for s in rd["slides"]]
+assert all(s["title"].endswith("/%d)" % len(parts)) for s in parts), [s["title"] for s in parts]
+assert all(s["tables"][0]["columns"] == ["Name", "Word", "Count"] for s in parts)
+rows = [r for s in parts for r in s["tables"][0]["rows"]]
+assert rows == [["Row %d" % i, "Internationalisation", "%d" % (1000 + i)] for i in range(40)], rows
+assert parts[0].get("notes") == "first part" and all("notes" not in s for s in parts[1:])
+w = res["warnings"]
+assert not any("table" in x for x in w), w
+assert any("Thirty" not in x and "shrunk to" in x and "below 12 pt" in x for x in w), w
+print("tables: %d slides for 40 rows, warnings: %s" % (len(parts), w))
+PY
+# Themes: the palette and fonts are the theme part's own, so the master's
+# accent bar, titles, tables and charts follow them.
+th=$(unzip -p "$T/themed.pptx" ppt/theme/theme1.xml)
+for want in '<a:accent1><a:srgbClr val="FF0088"/>' '<a:dk2><a:srgbClr val="003366"/>' \
+	'<a:accent2><a:srgbClr val="8BC34A"/>' '<a:majorFont><a:latin typeface="DejaVu Serif"/>' \
+	'<a:minorFont><a:latin typeface="Verdana"/>'; do
+	grep -qF "$want" <<<"$th" || { echo "FAIL themed: theme1.xml lacks $want"; fail=1; }
+done
+for name in ocean classic sunset berry slate mono; do
+	th=$(unzip -p "$T/theme_$name.pptx" ppt/theme/theme1.xml)
+	grep -qF "<a:clrScheme name=\"$name\">" <<<"$th" || { echo "FAIL theme_$name: not applied"; fail=1; }
+done
+m=$(unzip -p "$T/full.pptx" ppt/slideMasters/slideMaster1.xml)
+grep -qF 'name="Accent Bar"' <<<"$m" || { echo "FAIL full: the master has no accent bar"; fail=1; }
 # The overflowing deck must say so instead of clipping silently.
 if ! grep -q fontScale <(unzip -p "$T/overflow.pptx" ppt/slides/slide1.xml); then
 	echo "FAIL overflow: the long slide was not shrunk (no normAutofit fontScale)"; fail=1

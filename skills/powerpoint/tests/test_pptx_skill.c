@@ -500,6 +500,78 @@ static void test_read_refusals(void **state)
 	        SKILL_ERR_TOOL);
 	assert_non_null(strstr(c.error, "base64"));
 	call_free(&c);
+	/* "path" and "data" together: the rule the schema no longer states
+	 * (no top-level oneOf) is the skill's own. */
+	snprintf(args, sizeof args, "{\"path\":\"%s\",\"data\":\"UEs=\"}",
+	         created);
+	assert_int_equal(call_tool("read_presentation", args, &c),
+	                 SKILL_ERR_ARGS);
+	assert_non_null(strstr(c.error, "not both"));
+	call_free(&c);
+	assert_int_equal(call_tool("read_presentation", "{}", &c),
+	                 SKILL_ERR_TOOL);
+	assert_non_null(strstr(c.error, "\"path\""));
+	call_free(&c);
+}
+
+/* Every object schema below s is closed: additionalProperties false. */
+static void assert_closed(const cJSON *s, const char *where)
+{
+	const cJSON *it;
+
+	if (cJSON_IsObject(s) &&
+	    cJSON_GetObjectItemCaseSensitive(s, "properties")) {
+		const cJSON *ap = cJSON_GetObjectItemCaseSensitive(
+		        s, "additionalProperties");
+
+		if (!cJSON_IsFalse(ap))
+			fail_msg("%s: an object schema without "
+			         "additionalProperties false",
+			         where);
+	}
+	cJSON_ArrayForEach(it, s) assert_closed(it, where);
+}
+
+static void test_schemas_portable(void **state)
+{
+	static const char *const banned[] = {"oneOf", "anyOf", "allOf",
+	                                     "enum",  "not",   NULL};
+	uint32_t i;
+
+	(void)state;
+	for (i = 0; i < entry->tool_count; i++) {
+		const skill_tool_t *t = entry->tools[i];
+		cJSON *s = cJSON_Parse(t->input_schema);
+		const char *const *b;
+
+		assert_non_null(s);
+		/* Anthropic's API refuses these at the top level. */
+		for (b = banned; *b; b++)
+			if (cJSON_GetObjectItemCaseSensitive(s, *b))
+				fail_msg("%s: top-level %s", t->name, *b);
+		assert_string_equal(cJSON_GetObjectItemCaseSensitive(s, "type")
+		                            ->valuestring,
+		                    "object");
+		assert_closed(s, t->name);
+		cJSON_Delete(s);
+	}
+}
+
+/* Keys the tool does not know are refused, not ignored (issue 19). */
+static void test_unknown_keys_refused(void **state)
+{
+	struct skill_call c;
+
+	(void)state;
+	assert_int_equal(
+	        call_tool("create_presentation",
+	                  "{\"title\":\"t\",\"slides\":[{\"title\":\"a\","
+	                  "\"bullets\":[{\"text\":\"x\",\"bold\":true}]}]}",
+	                  &c),
+	        SKILL_ERR_TOOL);
+	assert_non_null(strstr(c.error, "no key \"bold\""));
+	assert_int_equal(c.links, 0);
+	call_free(&c);
 }
 
 static void test_add_slides(void **state)
@@ -599,6 +671,8 @@ int main(void)
 	        cmocka_unit_test(test_create),
 	        cmocka_unit_test(test_read_path_and_data),
 	        cmocka_unit_test(test_read_refusals),
+	        cmocka_unit_test(test_schemas_portable),
+	        cmocka_unit_test(test_unknown_keys_refused),
 	        cmocka_unit_test(test_add_slides),
 	        cmocka_unit_test(test_failures_leave_no_file),
 	};

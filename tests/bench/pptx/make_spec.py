@@ -1,6 +1,10 @@
 #!/usr/bin/env python3
-"""The benchmark deck: 100 slides of bullets with notes; of every 10, one
-is a table and one an image (a 400x300 PNG). Usage: make_spec.py OUT.json"""
+"""The benchmark decks. Usage: make_spec.py OUT.json [charts]
+  default: 100 slides of bullets with notes; of every 10, one is a table
+           and one an image (a 400x300 PNG)
+  charts:  10 native charts (column, bar, line, pie, doughnut, area,
+           scatter, then column, line, bar), 3 series x 12 categories
+           (pie and doughnut: 1 series)"""
 import base64
 import json
 import struct
@@ -18,6 +22,23 @@ def png(w, h):
     return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0))
             + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
 
+
+if len(sys.argv) > 2 and sys.argv[2] == "charts":
+    kinds = ["column", "bar", "line", "pie", "doughnut", "area", "scatter", "column", "line", "bar"]
+    months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+    slides = []
+    for i, k in enumerate(kinds, 1):
+        one = k in ("pie", "doughnut")
+        cats = list(range(1, 13)) if k == "scatter" else months
+        series = [{"name": "Series %d" % n, "values": [((i * 7 + n * 13 + m * 5) % 50) + 10
+                                                       for m in range(12)]}
+                  for n in range(1, 2 if one else 4)]
+        slides.append({"layout": "chart", "title": "Chart %d: %s" % (i, k),
+                       "chart": {"type": k, "title": "Monthly figures %d" % i, "categories": cats,
+                                 "series": series, "data_labels": one},
+                       "notes": "Notes for chart %d" % i})
+    json.dump({"title": "Chart benchmark", "slides": slides}, open(sys.argv[1], "w"))
+    sys.exit(0)
 
 img = base64.b64encode(png(400, 300)).decode()
 slides = []

@@ -30,6 +30,21 @@ async function build(spec) {
     if (s.image)
       slide.addImage({ data: s.image.mime + ";base64," + s.image.data, x: 3, y: 2, w: 6, h: 4,
         altText: s.image.alt || "" });
+    if (s.chart) {
+      // The same chart through pptxgenjs's native charts (with their
+      // embedded workbook, as ours).
+      const c = s.chart;
+      const T = pptx.ChartType;
+      const kind = { bar: T.bar, column: T.bar, line: T.line, pie: T.pie, doughnut: T.doughnut,
+        area: T.area, scatter: T.scatter }[c.type];
+      const labels = c.categories.map(String);
+      const data = c.type === "scatter"
+        ? [{ name: "X", values: c.categories }, ...c.series.map((x) => ({ name: x.name, values: x.values }))]
+        : c.series.map((x) => ({ name: x.name, labels, values: x.values }));
+      slide.addChart(kind, data, { x: 0.9, y: 1.9, w: 11.5, h: 4.8, barDir: c.type === "bar" ? "bar" : "col",
+        showTitle: !!c.title, title: c.title || "", showLegend: true, legendPos: "b",
+        showValue: !!c.data_labels });
+    }
     if (s.notes) slide.addNotes(s.notes);
   }
   return pptx.write({ outputType: "nodebuffer" });
