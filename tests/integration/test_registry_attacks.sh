@@ -15,7 +15,7 @@ HPATH=packages/example/hello/hello-1.0.0.skill
 "$SR" -q publisher add "$REG" testing "$DEVPUB" >/dev/null
 V1=$(pack_versioned 1.0.0)
 "$SR" -q add "$REG" "$HELLO" "$NOOP" "$V1" >/dev/null || { echo "FAIL: setup"; exit 1; }
-"$SH" keygen -p "$TMP/other.pub" -s "$TMP/other.sec" >/dev/null
+"$SH" keygen -W -p "$TMP/other.pub" -s "$TMP/other.sec" >/dev/null
 mkdir -p "$TMP/alt"
 start_evil "$REG" "$TMP/alt"
 run "$SH" registry add evil "$EVIL_URL/m/a/" --mirror "$EVIL_URL/m/b/" --root-key "$KEYS/root.pub" --trust-publishers --namespace example --namespace testing
