@@ -113,6 +113,24 @@ static int check_code(const char *dir, const struct manifest *m, int probe)
 	struct sh_error e;
 	int probed = 0;
 
+	for (size_t i = 0; i < m->nplatforms; i++) {
+		if (fs_pathf(lib, sizeof lib, &e, "%s/%s", dir,
+		             m->platforms[i].lib) != SH_OK)
+			return cli_fail(&e);
+		if (!fs_exists(lib)) {
+			/* The usual case: a `skillhost new` project folder,
+			 * whose build stages the package elsewhere. */
+			fprintf(stderr,
+			        "skillhost: error: %s has no %s, the library "
+			        "its manifest names for %s; in a project made "
+			        "by `skillhost new`, run `cmake --build build "
+			        "--target package-skill` (or pack "
+			        "build/package, the folder the build stages)\n",
+			        dir, m->platforms[i].lib,
+			        m->platforms[i].triplet);
+			return 4;
+		}
+	}
 	if (probe) {
 		if (pkgcheck_dir(dir, m, &probed, &e) != SH_OK) {
 			sh_error_prefix(&e, "%s does not match its manifest",

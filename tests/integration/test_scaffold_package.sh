@@ -25,6 +25,8 @@ grep -q 'SKILL_MANIFEST_VERSION' "$P/weather_now.c" && ok "the code takes the ma
 
 run cmake -S "$P" -B "$P/build" -DCMAKE_PREFIX_PATH="$prefix" -DCMAKE_C_FLAGS="-Wall -Wextra -Werror"
 expect_rc 0 "configure the scaffold"
+run "$SHI" pack "$P"; expect_rc 4 "pack on the project folder itself"
+expect_err "--target package-skill" "points at the package-skill target"
 run cmake --build "$P/build" --target package-skill; expect_rc 0 "package-skill builds and packs"
 [ -f "$P/build/package/lib/$PLATFORM/weather-now.so" ] && ok "the library is staged at the manifest's path" || fail "no staged library"
 cmp -s "$P/build/package/manifest.json" "$P/manifest.json" && ok "the manifest is staged" || fail "no staged manifest"
@@ -49,9 +51,15 @@ run "$SHI" call acme/weather-now.hello '{"who":"Ada"}'; expect_rc 0 "call the in
 expect_out "Hello, Ada!" "the tool answers"
 
 # ---- one version, in the manifest ------------------------------------------
+# (and the build signs, when told the keys and where the password is)
 sed -i 's/"version": "0.1.0"/"version": "0.2.0"/' "$P/manifest.json"
+run cmake "$P/build" -DSKILL_PUBLIC_KEY="$TMP/acme.pub" -DSKILL_SIGNING_KEY="$TMP/acme.sec" -DSKILL_PASSWORD_FILE="$TMP/pw"
+expect_rc 0 "configure signing"
 run cmake --build "$P/build" --target package-skill; expect_rc 0 "package-skill after a version bump"
 [ -f "$P/build/acme-weather-now-0.2.0.skill" ] && ok "the bumped package" || fail "no 0.2.0 package"
+run "$SHI" verify "$P/build/acme-weather-now-0.2.0.skill"; expect_rc 0 "the build signed it with the trusted key"
+run "$SHI" info "$P/build/acme-weather-now-0.2.0.skill"
+case "$out" in *"$(head -1 "$TMP/acme.pub" | awk '{print $NF}')"*) ok "the package names its publisher key" ;; *) fail "info: $out $err" ;; esac
 run "$SHI" tools --skill "$P/build/weather-now.so" --json
 case "$out" in *0.2.0*) ok "the code says 0.2.0 without editing it" ;; *) fail "the code's version: $out" ;; esac
 
