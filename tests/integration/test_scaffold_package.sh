@@ -58,8 +58,8 @@ expect_rc 0 "configure signing"
 run cmake --build "$P/build" --target package-skill; expect_rc 0 "package-skill after a version bump"
 [ -f "$P/build/acme-weather-now-0.2.0.skill" ] && ok "the bumped package" || fail "no 0.2.0 package"
 run "$SHI" verify "$P/build/acme-weather-now-0.2.0.skill"; expect_rc 0 "the build signed it with the trusted key"
-run "$SHI" info "$P/build/acme-weather-now-0.2.0.skill"
-case "$out" in *"$(head -1 "$TMP/acme.pub" | awk '{print $NF}')"*) ok "the package names its publisher key" ;; *) fail "info: $out $err" ;; esac
+run tar -xzOf "$P/build/acme-weather-now-0.2.0.skill" manifest.json
+case "$out" in *"\"publisher\""*"$(head -1 "$TMP/acme.pub" | awk '{print $NF}')"*) ok "the package names its publisher key" ;; *) fail "packaged manifest: $out $err" ;; esac
 run "$SHI" tools --skill "$P/build/weather-now.so" --json
 case "$out" in *0.2.0*) ok "the code says 0.2.0 without editing it" ;; *) fail "the code's version: $out" ;; esac
 
