@@ -54,13 +54,15 @@ static int tty_prompt(FILE *tty, const char *prompt, char *buf, size_t cap)
 	struct termios old, quiet;
 	int have = tcgetattr(fileno(tty), &old) == 0;
 
-	fprintf(tty, "%s", prompt);
-	fflush(tty);
+	/* Quiet first, then the prompt: whatever is typed once the prompt
+	 * shows is neither echoed nor flushed. */
 	if (have) {
 		quiet = old;
 		quiet.c_lflag &= (tcflag_t)~ECHO;
 		tcsetattr(fileno(tty), TCSAFLUSH, &quiet);
 	}
+	fprintf(tty, "%s", prompt);
+	fflush(tty);
 	if (!fgets(buf, (int)cap, tty))
 		buf[0] = '\0';
 	if (have)
@@ -348,8 +350,13 @@ int cmd_sign(struct cli_ctx *ctx, int argc, char **argv)
 	/* The package is read before the key: its publisher decides which
 	 * key may sign, and a wrong key costs no password prompt. */
 	if (is_package(file) && package_read_manifest(file, &m, &e) != SH_OK) {
-		rc = cli_fail(&e);
-		goto out;
+		/* With -t the signer wrote the comment and vouches for the
+		 * content; without it, the comment comes from the manifest. */
+		if (!tcomment) {
+			rc = cli_fail(&e);
+			goto out;
+		}
+		m = NULL;
 	}
 	if ((rc = load_secret(sec, &src, &sk)))
 		goto out;

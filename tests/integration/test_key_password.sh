@@ -6,6 +6,7 @@
 . "$(dirname "$0")/lib.sh"
 MINISIGN=$(command -v minisign || true)
 [ -n "$MINISIGN" ] || skip "minisign is not installed (scripts/deps.sh installs it)"
+HERE=$(cd "$(dirname "$0")" && pwd)
 cd "$TMP" || exit 1
 printf 'hello\n' > file.txt
 printf 's3cret pass\n' > pw
@@ -35,6 +36,18 @@ expect_err "--password-fd" "the error names the ways to give it"
 run env SKILLHOST_KEY_PASSWORD='s3cret pass' "$SH" sign file.txt -s ms.key; expect_rc 0 "sign with SKILLHOST_KEY_PASSWORD"
 run "$MINISIGN" -Vm file.txt -p ms.pub; expect_rc 0 "minisign verifies skillhost's signature with its own key"
 run "$SH" verify file.txt -p ms.pub; expect_rc 0 "skillhost verifies it too"
+
+# ---- on a terminal: asked twice, without echo ------------------------------
+PTY="python3 $HERE/pty_drive.py"
+run $PTY "tty pass" "tty pass" -- "$SH" keygen -p tty.pub -s tty.sec; expect_rc 0 "keygen asks on the terminal"
+expect_out "Password (again)" "and asks again to confirm"
+case "$out" in *"tty pass"*) fail "the password was echoed: $out" ;; *) ok "the password is not echoed" ;; esac
+run $PTY "one" "two" -- "$SH" keygen -p tty2.pub -s tty2.sec; expect_rc 2 "two different passwords"
+expect_out "differ" "says they differ"
+[ -e tty2.sec ] && fail "a key was written after a mismatch" || ok "nothing written"
+run $PTY "tty pass" -- "$SH" sign file.txt -s tty.sec -o tty.minisig; expect_rc 0 "sign asks on the terminal"
+case "$out" in *"tty pass"*) fail "sign echoed the password" ;; *) ok "sign does not echo it" ;; esac
+run "$MINISIGN" -Vm file.txt -p tty.pub -x tty.minisig; expect_rc 0 "minisign verifies it"
 
 # ---- options ----------------------------------------------------------------
 run "$SH" keygen -W -p plain.pub -s plain.sec; expect_rc 0 "keygen -W"
