@@ -119,6 +119,9 @@ run "$SHI" pack "$D" -o "$TMP/plain.skill"; expect_rc 0 "a name without a versio
 run "$SHI" pack "$D" -o "$TMP/pub.skill" -p "$TMP/acme.pub"; expect_rc 0 "pack with the publisher key"
 run "$SHI" keygen -W -p "$TMP/other.pub" -s "$TMP/other.sec"; expect_rc 0 "another key"
 acme_id=$(head -1 "$TMP/acme.pub" | awk '{print $NF}'); other_id=$(head -1 "$TMP/other.pub" | awk '{print $NF}')
+mk "$D"; edit "$D" "m['publisher']='$other_id'"
+run "$SHI" pack "$D" -o "$TMP/x.skill" -p "$TMP/acme.pub"; expect_rc 2 "pack refuses -p other than the manifest's publisher"
+expect_err "$other_id" "names the manifest's key"; expect_err "$acme_id" "names the key given"
 run "$SHI" sign "$TMP/pub.skill" -s "$TMP/other.sec"; expect_rc 3 "sign refuses another key than the publisher's"
 expect_err "$acme_id" "names the publisher key"
 expect_err "$other_id" "names the key given"
