@@ -23,6 +23,7 @@
 #include "regindex.h"
 #include "regkeys.h"
 #include "regserve.h"
+#include "names.h"
 
 #define PUBLISH_REPLY_MAX (64 * 1024)
 #define PUBLISH_TIMEOUT_S 600
@@ -231,10 +232,12 @@ static int cmd_add(int argc, char **argv)
 	        {"keys", required_argument, NULL, 'k'},
 	        {"expires-in", required_argument, NULL, 'e'},
 	        {"sig", required_argument, NULL, 'x'},
+	        {"no-probe", no_argument, NULL, 'N'},
 	        {NULL, 0, NULL, 0},
 	};
 	struct common co = {NULL, REGDIR_DEFAULT_EXPIRES_S};
 	const char *sig = NULL;
+	int probe = 1;
 	struct regdir *r = NULL;
 	struct sh_error e;
 	int64_t v;
@@ -243,6 +246,7 @@ static int cmd_add(int argc, char **argv)
 	if (wants_help(argc, argv)) {
 		puts("usage: skillreg add DIR FILE.skill... [--sig FILE] "
 		     "[--keys KEYDIR] [--expires-in D]\n"
+		     "                    [--no-probe]\n"
 		     "\n"
 		     "Publish packages: each signature (FILE.skill.minisig, or "
 		     "--sig for\na single package) must be by a key allowed "
@@ -250,13 +254,22 @@ static int cmd_add(int argc, char **argv)
 		     "versions already listed are\nrefused. The packages are "
 		     "copied into DIR/packages/ and listed\nin one new index "
 		     "version, signed with the index key. Nothing is\n"
-		     "published unless every package is accepted.");
+		     "published unless every package is accepted.\n"
+		     "Each package's code is probed against its manifest "
+		     "first, as\n`skillhost pack` does (name, version, tools, "
+		     "ABI, CPU per platform\nkey): a package every host would "
+		     "refuse is never published.\n--no-probe skips that, for "
+		     "test fixtures built to fail.");
 		return 0;
 	}
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (c == 'x') {
 			sig = optarg;
+			continue;
+		}
+		if (c == 'N') {
+			probe = 0;
 			continue;
 		}
 		if ((rc = common_opt(c, "add", &co)))
@@ -269,6 +282,7 @@ static int cmd_add(int argc, char **argv)
 		return usage_error("add", "--sig goes with a single package");
 	if (regdir_open(argv[optind], co.keys, &r, &e))
 		return fail(&e);
+	regdir_set_probe(r, probe);
 	for (int i = optind + 1; i < argc; i++) {
 		struct regdir_added a;
 		if (regdir_add_package(r, argv[i], sig, NULL, &a, &e)) {
@@ -285,6 +299,257 @@ static int cmd_add(int argc, char **argv)
 	regdir_close(r);
 	printf("index version %" PRId64 " signed\n", v);
 	return 0;
+}
+
+/* ---- yank, deprecate, list ---------------------------------------------- */
+
+/* Split "ns/name@version" (version required unless optional). */
+static int split_spec(const char *cmd, const char *spec, char *name, size_t cap,
+                      const char **version, int optional)
+{
+	const char *at = strchr(spec, '@');
+
+	*version = NULL;
+	if (!at && !optional)
+		return usage_error(cmd, "give NAME@VERSION, like "
+		                        "acme/weather@1.2.0");
+	snprintf(name, cap, "%.*s", at ? (int)(at - spec) : (int)strlen(spec),
+	         spec);
+	if (!skilldesc_valid_skill_name(name))
+		return usage_error(cmd, "that is not a skill name "
+		                        "(namespace/name)");
+	if (at) {
+		*version = at + 1;
+		if (!skilldesc_valid_semver(*version))
+			return usage_error(cmd, "that is not a version "
+			                        "(like 1.2.0)");
+	}
+	return 0;
+}
+
+static int cmd_yank(int argc, char **argv)
+{
+	static const struct option opts[] = {
+	        {"keys", required_argument, NULL, 'k'},
+	        {"expires-in", required_argument, NULL, 'e'},
+	        {"reason", required_argument, NULL, 'r'},
+	        {"undo", no_argument, NULL, 'u'},
+	        {NULL, 0, NULL, 0},
+	};
+	struct common co = {NULL, REGDIR_DEFAULT_EXPIRES_S};
+	const char *reason = NULL, *version;
+	char name[MINISIG_PKG_NAME_MAX + 1];
+	struct regdir *r = NULL;
+	struct sh_error e;
+	int64_t v;
+	int c, rc, undo = 0;
+
+	if (wants_help(argc, argv)) {
+		puts("usage: skillreg yank DIR NAME@VERSION --reason TEXT "
+		     "[--keys KEYDIR] [--expires-in D]\n"
+		     "       skillreg yank DIR NAME@VERSION --undo\n"
+		     "\n"
+		     "Mark a published version yanked, with the reason users "
+		     "see, and\nre-sign the index. The package stays: hosts "
+		     "that ask for that exact\nversion (NAME@VERSION) still "
+		     "install it, with a warning, but\nranges, \"latest\" "
+		     "and `skillhost upgrade` never choose it, and\n"
+		     "`skillhost outdated` and the catalog flag it. --undo "
+		     "lists it again.");
+		return 0;
+	}
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c == 'r')
+			reason = optarg;
+		else if (c == 'u')
+			undo = 1;
+		else if ((rc = common_opt(c, "yank", &co)))
+			return rc;
+	}
+	if (optind + 2 != argc)
+		return usage_error("yank", "give DIR and NAME@VERSION");
+	if ((rc = split_spec("yank", argv[optind + 1], name, sizeof name,
+	                     &version, 0)))
+		return rc;
+	if (undo == !!reason)
+		return usage_error("yank", "give --reason TEXT (what is wrong "
+		                           "with this version), or --undo");
+	if (regdir_open(argv[optind], co.keys, &r, &e) ||
+	    regdir_yank(r, name, version, reason, &e) ||
+	    regdir_commit(r, co.expires_in, &v, &e)) {
+		regdir_close(r);
+		return fail(&e);
+	}
+	regdir_close(r);
+	printf("%s %s %s (index version %" PRId64 ")\n", name, version,
+	       undo ? "is listed again" : "is yanked", v);
+	return 0;
+}
+
+static int cmd_deprecate(int argc, char **argv)
+{
+	static const struct option opts[] = {
+	        {"keys", required_argument, NULL, 'k'},
+	        {"expires-in", required_argument, NULL, 'e'},
+	        {"message", required_argument, NULL, 'm'},
+	        {"undo", no_argument, NULL, 'u'},
+	        {NULL, 0, NULL, 0},
+	};
+	struct common co = {NULL, REGDIR_DEFAULT_EXPIRES_S};
+	const char *message = NULL, *version;
+	char name[MINISIG_PKG_NAME_MAX + 1];
+	struct regdir *r = NULL;
+	struct sh_error e;
+	size_t n = 0;
+	int64_t v;
+	int c, rc, undo = 0;
+
+	if (wants_help(argc, argv)) {
+		puts("usage: skillreg deprecate DIR NAME[@VERSION] --message "
+		     "TEXT [--keys KEYDIR]\n"
+		     "       skillreg deprecate DIR NAME[@VERSION] --undo\n"
+		     "\n"
+		     "Mark every version of NAME (or one version) deprecated, "
+		     "with a\nmessage such as what to use instead, and "
+		     "re-sign the index. Deprecated\nversions still install; "
+		     "hosts warn when they do, and `skillhost\noutdated`, "
+		     "`skillhost search` and the catalog show the message.");
+		return 0;
+	}
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c == 'm')
+			message = optarg;
+		else if (c == 'u')
+			undo = 1;
+		else if ((rc = common_opt(c, "deprecate", &co)))
+			return rc;
+	}
+	if (optind + 2 != argc)
+		return usage_error("deprecate", "give DIR and NAME[@VERSION]");
+	if ((rc = split_spec("deprecate", argv[optind + 1], name, sizeof name,
+	                     &version, 1)))
+		return rc;
+	if (undo == !!message)
+		return usage_error("deprecate",
+		                   "give --message TEXT (say what to use "
+		                   "instead), or --undo");
+	if (regdir_open(argv[optind], co.keys, &r, &e) ||
+	    regdir_deprecate(r, name, version, message, &n, &e) ||
+	    regdir_commit(r, co.expires_in, &v, &e)) {
+		regdir_close(r);
+		return fail(&e);
+	}
+	regdir_close(r);
+	printf("%s%s%s: %zu version(s) %s (index version %" PRId64 ")\n", name,
+	       version ? "@" : "", version ? version : "", n,
+	       undo ? "no longer deprecated" : "deprecated", v);
+	return 0;
+}
+
+static int cmd_list(int argc, char **argv)
+{
+	char path[4096], *text = NULL, t[REGINDEX_TIME_SIZE];
+	char id[MINISIG_KEYID_HEX_SIZE];
+	const char *dir = NULL, *only = NULL;
+	struct regindex *ix = NULL;
+	struct sh_error e;
+	size_t len, shown = 0;
+	int json = 0;
+	cJSON *arr = NULL;
+
+	if (wants_help(argc, argv)) {
+		puts("usage: skillreg list DIR [NAME] [--json]\n"
+		     "\n"
+		     "Every version the registry's index lists (or NAME's): "
+		     "name,\nversion, publication time, publisher key, size, "
+		     "and whether it is\nyanked or deprecated, with the "
+		     "reason.");
+		return 0;
+	}
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--json"))
+			json = 1;
+		else if (argv[i][0] == '-')
+			return usage_error("list", "unknown option");
+		else if (!dir)
+			dir = argv[i];
+		else if (!only)
+			only = argv[i];
+		else
+			return usage_error("list", "give DIR and at most one "
+			                           "NAME");
+	}
+	if (!dir)
+		return usage_error("list", "give the registry folder DIR");
+	if (fs_pathf(path, sizeof path, &e, "%s/%s", dir, REGDIR_INDEX) ||
+	    fs_read_file(path, REGINDEX_MAX_BYTES, &text, &len, &e) ||
+	    regindex_parse(text, len, path, &ix, &e)) {
+		free(text);
+		return fail(&e);
+	}
+	free(text);
+	if (json && !(arr = cJSON_CreateArray()))
+		goto nomem;
+	for (size_t i = 0; i < ix->npkgs; i++) {
+		const struct regindex_pkg *p = &ix->pkgs[i];
+		if (only && strcmp(p->name, only))
+			continue;
+		shown++;
+		regindex_time_format(p->published, t);
+		minisig_keyid_to_hex(p->publisher, id);
+		if (json) {
+			cJSON *o = cJSON_CreateObject();
+			if (!o || !cJSON_AddItemToArray(arr, o) ||
+			    !cJSON_AddStringToObject(o, "name", p->name) ||
+			    !cJSON_AddStringToObject(o, "version",
+			                             p->version) ||
+			    !cJSON_AddStringToObject(o, "published", t) ||
+			    !cJSON_AddStringToObject(o, "publisher", id) ||
+			    !cJSON_AddNumberToObject(o, "length",
+			                             (double)p->length) ||
+			    (p->yanked && !cJSON_AddStringToObject(
+			                          o, "yanked", p->yanked)) ||
+			    (p->deprecated &&
+			     !cJSON_AddStringToObject(o, "deprecated",
+			                              p->deprecated)))
+				goto nomem;
+			continue;
+		}
+		printf("%-32s %-12s %s %s %10" PRIu64, p->name, p->version, t,
+		       id, p->length);
+		if (p->yanked)
+			printf("  YANKED: %s", p->yanked);
+		if (p->deprecated)
+			printf("  deprecated: %s", p->deprecated);
+		putchar('\n');
+	}
+	regindex_free(ix);
+	if (json) {
+		char *out = cJSON_Print(arr);
+		cJSON_Delete(arr);
+		if (!out)
+			goto nomem_freed;
+		puts(out);
+		free(out);
+	}
+	if (!shown && only) {
+		fprintf(stderr, "skillreg: %s lists no %s\n", dir, only);
+		return 4;
+	}
+	if (!shown && !json)
+		fprintf(stderr,
+		        "skillreg: %s lists no packages yet; publish with "
+		        "`skillreg add %s FILE.skill`\n",
+		        dir, dir);
+	return 0;
+nomem:
+	regindex_free(ix);
+	cJSON_Delete(arr);
+nomem_freed:
+	fprintf(stderr, "skillreg: error: out of memory\n");
+	return 5;
 }
 
 /* ---- resign and rotate-key ---------------------------------------------- */
@@ -613,6 +878,16 @@ static const struct {
         {"publisher", "allow a publisher key in a namespace (add, list)",
          cmd_publisher},
         {"add", "publish signed packages and re-sign the index", cmd_add},
+        {"list",
+         "list the published versions, yanked and deprecated ones "
+         "flagged",
+         cmd_list},
+        {"yank",
+         "withdraw a version from ranges and upgrades (it stays "
+         "downloadable)",
+         cmd_yank},
+        {"deprecate", "mark a skill or version deprecated, with a message",
+         cmd_deprecate},
         {"resign", "sign the index again with a fresh expiry", cmd_resign},
         {"rotate-key", "replace the index key (and the root key)", cmd_rotate},
         {"serve", "serve the registry, its catalog and publishing over HTTP",
@@ -638,6 +913,7 @@ int main(int argc, char **argv)
 {
 	int i = 1;
 
+	hostlog_set_program("skillreg");
 	for (; i < argc && argv[i][0] == '-'; i++) {
 		if (!strcmp(argv[i], "-v"))
 			hostlog_set_level(SKILL_LOG_DEBUG);

@@ -2,10 +2,14 @@
  * cmd_keys.c - `skillhost keygen`, `sign` and `verify`: minisign-format
  * keys and signatures.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
@@ -18,45 +22,222 @@
 #include "runtime.h"
 #include "trust.h"
 
+/* Where a password comes from: --password-file, --password-fd, else
+ * $SKILLHOST_KEY_PASSWORD, else a prompt on the terminal. */
+struct pw_source {
+	const char *file;
+	int fd; /* -1: none */
+};
+
+#define PW_MAX 1024
+
+/* The first line of fd (without its line ending) into buf. */
+static int read_line_fd(int fd, char *buf, size_t cap)
+{
+	size_t n = 0;
+
+	while (n + 1 < cap) {
+		ssize_t got = read(fd, buf + n, 1);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0 || buf[n] == '\n')
+			break;
+		n++;
+	}
+	buf[n] = '\0';
+	buf[strcspn(buf, "\r\n")] = '\0';
+	return 0;
+}
+
+static int tty_prompt(FILE *tty, const char *prompt, char *buf, size_t cap)
+{
+	struct termios old, quiet;
+	int have = tcgetattr(fileno(tty), &old) == 0;
+
+	/* Quiet first, then the prompt: whatever is typed once the prompt
+	 * shows is neither echoed nor flushed. */
+	if (have) {
+		quiet = old;
+		quiet.c_lflag &= (tcflag_t)~ECHO;
+		tcsetattr(fileno(tty), TCSAFLUSH, &quiet);
+	}
+	fprintf(tty, "%s", prompt);
+	fflush(tty);
+	if (!fgets(buf, (int)cap, tty))
+		buf[0] = '\0';
+	if (have)
+		tcsetattr(fileno(tty), TCSAFLUSH, &old);
+	fputc('\n', tty);
+	buf[strcspn(buf, "\r\n")] = '\0';
+	return 0;
+}
+
+/*
+ * Get a password into buf (PW_MAX bytes). what names the key in prompts and
+ * errors; confirm asks twice on a terminal (keygen). Returns 0, or prints
+ * the error and returns the exit code.
+ */
+static int get_password(const struct pw_source *src, const char *what,
+                        int confirm, char *buf)
+{
+	const char *env = getenv("SKILLHOST_KEY_PASSWORD");
+	char again[PW_MAX];
+	FILE *tty;
+
+	if (src->file) {
+		int fd = open(src->file, O_RDONLY | O_CLOEXEC);
+		if (fd < 0) {
+			fprintf(stderr,
+			        "skillhost: error: cannot read the password "
+			        "file %s: %s\n",
+			        src->file, strerror(errno));
+			return errno == ENOENT ? 4 : 5;
+		}
+		read_line_fd(fd, buf, PW_MAX);
+		close(fd);
+		return 0;
+	}
+	if (src->fd >= 0) {
+		if (fcntl(src->fd, F_GETFD) < 0) {
+			fprintf(stderr,
+			        "skillhost: error: --password-fd %d is not an "
+			        "open file descriptor\n",
+			        src->fd);
+			return 2;
+		}
+		read_line_fd(src->fd, buf, PW_MAX);
+		return 0;
+	}
+	if (env) {
+		snprintf(buf, PW_MAX, "%s", env);
+		return 0;
+	}
+	tty = fopen("/dev/tty", "r+");
+	if (!tty) {
+		fprintf(stderr,
+		        "skillhost: error: %s needs a password and there is "
+		        "no terminal to ask on; give --password-file FILE or "
+		        "--password-fd N, or set SKILLHOST_KEY_PASSWORD\n",
+		        what);
+		return 2;
+	}
+	{
+		char prompt[PATH_MAX + 32];
+		snprintf(prompt, sizeof prompt, "Password for %s: ", what);
+		tty_prompt(tty, prompt, buf, PW_MAX);
+		if (confirm) {
+			tty_prompt(tty, "Password (again): ", again,
+			           sizeof again);
+			if (strcmp(buf, again)) {
+				sodium_memzero(again, sizeof again);
+				(void)fclose(tty);
+				fprintf(stderr, "skillhost: error: the two "
+				                "passwords differ; nothing was "
+				                "written\n");
+				return 2;
+			}
+			sodium_memzero(again, sizeof again);
+		}
+	}
+	(void)fclose(tty);
+	return 0;
+}
+
+/* Load the secret key at path, asking for its password only when it is
+ * encrypted. Returns 0 or prints the error and returns the exit code. */
+static int load_secret(const char *path, const struct pw_source *src,
+                       struct minisig_seckey **sk)
+{
+	char pw[PW_MAX];
+	struct sh_error e;
+	int enc = 0, rc = 0;
+
+	if (minisig_seckey_needs_password(path, &enc, &e) != SH_OK)
+		return cli_fail(&e);
+	if (enc && (rc = get_password(src, path, 0, pw)))
+		return rc;
+	if (minisig_seckey_load(path, enc ? pw : NULL, sk, &e) != SH_OK)
+		rc = cli_fail(&e);
+	sodium_memzero(pw, sizeof pw);
+	return rc;
+}
+
+/* --password-fd's argument into src; 0, or the usage error's exit code. */
+static int parse_fd(const char *cmd, const char *arg, struct pw_source *src)
+{
+	char *end;
+	long v = strtol(arg, &end, 10);
+
+	if (*arg == '\0' || *end || v < 0 || v > 1 << 20)
+		return cli_usage(cmd,
+		                 "--password-fd wants a descriptor "
+		                 "number, not '%s'",
+		                 arg);
+	src->fd = (int)v;
+	return 0;
+}
+
 int cmd_keygen(struct cli_ctx *ctx, int argc, char **argv)
 {
 	static const struct option opts[] = {
 	        {"public", required_argument, NULL, 'p'},
 	        {"secret", required_argument, NULL, 's'},
 	        {"force", no_argument, NULL, 'f'},
+	        {"unencrypted", no_argument, NULL, 'W'},
+	        {"password-file", required_argument, NULL, 'P'},
+	        {"password-fd", required_argument, NULL, 'F'},
 	        {"help", no_argument, NULL, 'h'},
 	        {NULL, 0, NULL, 0},
 	};
 	const char *pub = NULL, *sec = NULL;
+	struct pw_source src = {NULL, -1};
 	struct minisig_seckey *sk = NULL;
 	struct minisig_pubkey pk;
-	char id[MINISIG_KEYID_HEX_SIZE];
+	char id[MINISIG_KEYID_HEX_SIZE], pw[PW_MAX];
 	struct sh_error e;
-	int force = 0, c, rc = 0;
+	int force = 0, plain = 0, c, rc = 0;
 
 	(void)ctx;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "p:s:fh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "p:s:fWh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'p': pub = optarg; break;
 		case 's': sec = optarg; break;
 		case 'f': force = 1; break;
+		case 'W': plain = 1; break;
+		case 'P': src.file = optarg; break;
+		case 'F':
+			if ((rc = parse_fd("keygen", optarg, &src)))
+				return rc;
+			break;
 		case 'h':
-			puts("usage: skillhost keygen -p PUB -s SEC [--force]\n"
+			puts("usage: skillhost keygen -p PUB -s SEC [-W] "
+			     "[--password-file FILE | --password-fd N] "
+			     "[--force]\n"
 			     "\n"
 			     "Create a publisher key pair in minisign's "
-			     "format: "
-			     "PUB is the\npublic key to share (minisign -P "
-			     "reads its second line), SEC\nthe secret key, "
-			     "written with mode 0600 and not encrypted: keep\n"
-			     "it safe. Existing files are never overwritten "
-			     "without --force.");
+			     "format: PUB is the\npublic key to share "
+			     "(minisign -P reads its second line), SEC\nthe "
+			     "secret key, written with mode 0600 and encrypted "
+			     "with a\npassword exactly as `minisign -G` does "
+			     "(scrypt, 1 GiB: it takes\nseconds), so minisign "
+			     "and skillhost both sign with it. The\npassword "
+			     "is asked twice on the terminal, or read from the "
+			     "first\nline of --password-file FILE or "
+			     "--password-fd N, or "
+			     "from\n$SKILLHOST_KEY_PASSWORD. "
+			     "-W writes the secret key unencrypted,\nas "
+			     "`minisign -G -W` does. Existing files are never "
+			     "overwritten\nwithout --force.");
 			return 0;
 		default: return cli_usage("keygen", "unknown option");
 		}
 	}
 	if (!pub || !sec || optind < argc)
 		return cli_usage("keygen", "give -p PUB and -s SEC");
+	if (plain && (src.file || src.fd >= 0))
+		return cli_usage("keygen", "-W writes no password: drop "
+		                           "--password-file/--password-fd");
 	if (!force && (fs_exists(pub) || fs_exists(sec))) {
 		fprintf(stderr,
 		        "skillhost: error: %s already exists; keygen never "
@@ -64,70 +245,33 @@ int cmd_keygen(struct cli_ctx *ctx, int argc, char **argv)
 		        fs_exists(sec) ? sec : pub);
 		return 5;
 	}
+	if (!plain) {
+		if ((rc = get_password(&src, sec, 1, pw)))
+			return rc;
+		if (!pw[0]) {
+			fprintf(stderr,
+			        "skillhost: error: the password is empty; give "
+			        "one, or -W for an unencrypted key\n");
+			return 2;
+		}
+	}
 	if (minisig_keygen(&sk, &pk, &e) != SH_OK ||
-	    minisig_seckey_save(sec, sk, force, &e) != SH_OK ||
+	    (plain ? minisig_seckey_save(sec, sk, force, &e)
+	           : minisig_seckey_save_encrypted(
+	                     sec, sk, pw, MINISIG_SCRYPT_OPSLIMIT,
+	                     MINISIG_SCRYPT_MEMLIMIT, force, &e)) != SH_OK ||
 	    minisig_pubkey_save(pub, &pk, force, &e) != SH_OK) {
 		rc = cli_fail(&e);
 		goto out;
 	}
 	minisig_keyid_to_hex(pk.key_id, id);
-	printf("created key %s\n  public: %s (share it)\n  secret: %s (keep "
-	       "it private)\n",
-	       id, pub, sec);
+	printf("created key %s\n  public: %s (share it)\n  secret: %s (%s; "
+	       "keep it private)\n",
+	       id, pub, sec,
+	       plain ? "not encrypted" : "encrypted with your password");
 out:
+	sodium_memzero(pw, sizeof pw);
 	minisig_seckey_free(sk);
-	return rc;
-}
-
-/* The password of an encrypted secret key: $SKILLHOST_KEY_PASSWORD, or a
- * prompt on the terminal. */
-static char *ask_password(const char *path)
-{
-	const char *env = getenv("SKILLHOST_KEY_PASSWORD");
-	struct termios old, quiet;
-	char buf[1024];
-	FILE *tty;
-
-	if (env)
-		return strdup(env);
-	tty = fopen("/dev/tty", "r+");
-	if (!tty)
-		return NULL;
-	fprintf(tty, "Password for %s: ", path);
-	fflush(tty);
-	tcgetattr(fileno(tty), &old);
-	quiet = old;
-	quiet.c_lflag &= (tcflag_t)~ECHO;
-	tcsetattr(fileno(tty), TCSAFLUSH, &quiet);
-	if (!fgets(buf, sizeof buf, tty))
-		buf[0] = '\0';
-	tcsetattr(fileno(tty), TCSAFLUSH, &old);
-	fputc('\n', tty);
-	(void)fclose(tty);
-	buf[strcspn(buf, "\r\n")] = '\0';
-	return strdup(buf);
-}
-
-static sh_status load_secret(const char *path, struct minisig_seckey **sk,
-                             struct sh_error *e)
-{
-	char *pw = NULL;
-	int enc = 0;
-	sh_status rc;
-
-	if ((rc = minisig_seckey_needs_password(path, &enc, e)))
-		return rc;
-	if (enc && !(pw = ask_password(path)))
-		return sh_error_set(
-		        e, SH_ERR_USAGE,
-		        "%s is password-protected: set "
-		        "SKILLHOST_KEY_PASSWORD or run in a terminal",
-		        path);
-	rc = minisig_seckey_load(path, pw, sk, e);
-	if (pw) {
-		memset(pw, 0, strlen(pw));
-		free(pw);
-	}
 	return rc;
 }
 
@@ -143,10 +287,14 @@ int cmd_sign(struct cli_ctx *ctx, int argc, char **argv)
 	        {"secret", required_argument, NULL, 's'},
 	        {"trusted-comment", required_argument, NULL, 't'},
 	        {"output", required_argument, NULL, 'o'},
+	        {"password-file", required_argument, NULL, 'P'},
+	        {"password-fd", required_argument, NULL, 'F'},
 	        {"help", no_argument, NULL, 'h'},
 	        {NULL, 0, NULL, 0},
 	};
 	const char *sec = NULL, *file, *tcomment = NULL, *outp = NULL;
+	struct pw_source src = {NULL, -1};
+	char skid[MINISIG_KEYID_HEX_SIZE];
 	struct minisig_seckey *sk = NULL;
 	struct minisig_signature sig;
 	struct minisig_package_info info = {0};
@@ -164,9 +312,16 @@ int cmd_sign(struct cli_ctx *ctx, int argc, char **argv)
 		case 's': sec = optarg; break;
 		case 't': tcomment = optarg; break;
 		case 'o': outp = optarg; break;
+		case 'P': src.file = optarg; break;
+		case 'F':
+			if ((rc = parse_fd("sign", optarg, &src)))
+				return rc;
+			break;
 		case 'h':
 			puts("usage: skillhost sign FILE -s SEC [-t COMMENT] "
 			     "[-o SIGFILE]\n"
+			     "                      [--password-file FILE | "
+			     "--password-fd N]\n"
 			     "\n"
 			     "Write FILE.minisig, a minisign signature "
 			     "(prehashed "
@@ -177,7 +332,14 @@ int cmd_sign(struct cli_ctx *ctx, int argc, char **argv)
 			     "blake2b256:HEX timestamp:T\n"
 			     "Other files get -t COMMENT, or minisign's "
 			     "default "
-			     "comment.");
+			     "comment.\n"
+			     "A package whose manifest names a publisher key "
+			     "must be signed\nwith that key. An encrypted "
+			     "SEC's "
+			     "password is asked on the\nterminal, or read from "
+			     "the first line of --password-file FILE\nor "
+			     "--password-fd N, or from "
+			     "$SKILLHOST_KEY_PASSWORD.");
 			return 0;
 		default: return cli_usage("sign", "unknown option");
 		}
@@ -185,17 +347,35 @@ int cmd_sign(struct cli_ctx *ctx, int argc, char **argv)
 	if (!sec || optind + 1 != argc)
 		return cli_usage("sign", "give FILE and -s SEC");
 	file = argv[optind];
-	if (load_secret(sec, &sk, &e) != SH_OK ||
-	    minisig_hash_file(file, digest, info.blake2b256, &size, &e) !=
-	            SH_OK) {
-		rc = cli_fail(&e);
-		goto out;
-	}
-	if (is_package(file) && !tcomment) {
-		if (package_read_manifest(file, &m, &e) != SH_OK) {
+	/* The package is read before the key: its publisher decides which
+	 * key may sign, and a wrong key costs no password prompt. */
+	if (is_package(file) && package_read_manifest(file, &m, &e) != SH_OK) {
+		/* With -t the signer wrote the comment and vouches for the
+		 * content; without it, the comment comes from the manifest. */
+		if (!tcomment) {
 			rc = cli_fail(&e);
 			goto out;
 		}
+		m = NULL;
+	}
+	if ((rc = load_secret(sec, &src, &sk)))
+		goto out;
+	minisig_keyid_to_hex(sk->key_id, skid);
+	if (m && m->publisher && strcasecmp(m->publisher, skid)) {
+		fprintf(stderr,
+		        "skillhost: error: %s names publisher key %s, but %s "
+		        "is key %s; sign with the publisher's key, or re-pack "
+		        "with -p for this key\n",
+		        file, m->publisher, sec, skid);
+		rc = 3;
+		goto out;
+	}
+	if (minisig_hash_file(file, digest, info.blake2b256, &size, &e) !=
+	    SH_OK) {
+		rc = cli_fail(&e);
+		goto out;
+	}
+	if (m && !tcomment) {
 		snprintf(info.name, sizeof info.name, "%s", m->name);
 		snprintf(info.version, sizeof info.version, "%s", m->version);
 		info.timestamp = (int64_t)time(NULL);

@@ -24,10 +24,12 @@ static void help(void)
 	     "  CMakeLists.txt  find_package(SkillSDK) and skill_add_skill()\n"
 	     "  NAME.c          one example tool\n"
 	     "  manifest.json   the package manifest\n"
-	     "  README.md       how to build, try and package it\n"
+	     "  README.md       how to build, package, sign and publish it\n"
+	     "  .gitignore      build/ and key files (*.sec, *.key)\n"
 	     "Then: cmake -S DIR -B DIR/build && cmake --build DIR/build &&\n"
 	     "      skillhost call NAMESPACE/NAME.hello '{}' "
-	     "--skill DIR/build/NAME.so");
+	     "--skill DIR/build/NAME.so\n"
+	     "Package: cmake --build DIR/build --target package-skill");
 }
 
 /* NAME with '-' turned into '_', usable as a C identifier and file name. */
@@ -59,7 +61,7 @@ int cmd_new(struct cli_ctx *ctx, int argc, char **argv)
 	        {NULL, 0, NULL, 0},
 	};
 	const char *name, *base, *dir = NULL;
-	char ident[80], buf[8192];
+	char ident[80], buf[8192], ns[80], dashed[200];
 	struct sh_error err;
 	int c, rc;
 
@@ -82,6 +84,8 @@ int cmd_new(struct cli_ctx *ctx, int argc, char **argv)
 		        "lower-case letters, digits and '-'",
 		        name);
 	base = strchr(name, '/') + 1;
+	snprintf(ns, sizeof ns, "%.*s", (int)(base - 1 - name), name);
+	snprintf(dashed, sizeof dashed, "%s-%s", ns, base);
 	c_ident(base, ident, sizeof ident);
 	if (!dir)
 		dir = base;
@@ -108,7 +112,12 @@ int cmd_new(struct cli_ctx *ctx, int argc, char **argv)
 	         "# The installed SDK: headers plus skill_add_skill(), which\n"
 	         "# builds a shared object exporting only skill_entry_v1.\n"
 	         "find_package(SkillSDK 0.1 REQUIRED)\n"
-	         "skill_add_skill(%s SOURCES %s.c)\n",
+	         "\n"
+	         "# MANIFEST: manifest.json is the one source of the name and\n"
+	         "# version (the code gets them from <skill_manifest.h>), the\n"
+	         "# build stages the package in build/package/, and\n"
+	         "# `cmake --build build --target package-skill` packs it.\n"
+	         "skill_add_skill(%s SOURCES %s.c MANIFEST manifest.json)\n",
 	         ident, base, ident);
 	if ((rc = write_file(dir, "CMakeLists.txt", buf)))
 		return rc;
@@ -118,6 +127,11 @@ int cmd_new(struct cli_ctx *ctx, int argc, char **argv)
 	         "#include <stdio.h>\n"
 	         "\n"
 	         "#include <skill/skill.h>\n"
+	         "\n"
+	         "/* SKILL_MANIFEST_NAME and SKILL_MANIFEST_VERSION, generated "
+	         "from\n"
+	         " * manifest.json by the build: change the version there. */\n"
+	         "#include \"skill_manifest.h\"\n"
 	         "\n"
 	         "static const skill_tool_t hello = {\n"
 	         "\t.struct_size = sizeof(skill_tool_t),\n"
@@ -155,8 +169,8 @@ int cmd_new(struct cli_ctx *ctx, int argc, char **argv)
 	         "static const skill_entry_t entry = {\n"
 	         "\t.struct_size = sizeof entry,\n"
 	         "\t.abi = SKILL_ABI_CURRENT,\n"
-	         "\t.name = \"%s\",\n"
-	         "\t.version = \"0.1.0\",\n"
+	         "\t.name = SKILL_MANIFEST_NAME,\n"
+	         "\t.version = SKILL_MANIFEST_VERSION,\n"
 	         "\t.description = \"Describe what %s does.\",\n"
 	         "\t.license = \"MIT\",\n"
 	         "\t.tool_count = 1,\n"
@@ -168,7 +182,7 @@ int cmd_new(struct cli_ctx *ctx, int argc, char **argv)
 	         "{\n"
 	         "\treturn &entry;\n"
 	         "}\n",
-	         name, name, name);
+	         name, name);
 	{
 		char file[96];
 		snprintf(file, sizeof file, "%s.c", ident);
@@ -197,22 +211,63 @@ int cmd_new(struct cli_ctx *ctx, int argc, char **argv)
 	snprintf(buf, sizeof buf,
 	         "# %s\n"
 	         "\n"
-	         "A skill for skillhost, "
-	         "built against skill ABI %d.\n"
+	         "A skill for skillhost, built against skill ABI %d.\n"
 	         "\n"
-	         "Build and try it:\n"
+	         "`manifest.json` is the one place for the name, version, "
+	         "tools and\npermissions: the build hands the name and "
+	         "version to the code\n(`skill_manifest.h`), and `skillhost "
+	         "pack` refuses a package whose\ncode disagrees with it.\n"
+	         "\n"
+	         "## Build and try it\n"
 	         "\n"
 	         "    cmake -S . -B build && cmake --build build\n"
 	         "    skillhost tools --skill build/%s.so\n"
 	         "    skillhost call %s.hello '{\"who\":\"Ada\"}' --skill "
-	         "build/%s.so\n",
-	         name, SKILL_ABI_MAJOR, base, name, base);
+	         "build/%s.so\n"
+	         "\n"
+	         "## Package\n"
+	         "\n"
+	         "The build stages the package in `build/package/` (the "
+	         "manifest and\n`lib/<platform>/%s.so`); this packs it into "
+	         "`build/%s-VERSION.skill`:\n"
+	         "\n"
+	         "    cmake --build build --target package-skill\n"
+	         "\n"
+	         "## Sign\n"
+	         "\n"
+	         "Make a publisher key once, outside this folder or at least "
+	         "never\ncommitted (`.gitignore` lists `*.sec` and `*.key`). "
+	         "keygen asks for a\npassword that encrypts the secret key:\n"
+	         "\n"
+	         "    skillhost keygen -p ~/keys/%s.pub -s ~/keys/%s.sec\n"
+	         "    skillhost sign build/%s-VERSION.skill -s ~/keys/%s.sec\n"
+	         "\n"
+	         "Or let the build do both: configure with\n"
+	         "`-DSKILL_PUBLIC_KEY=~/keys/%s.pub "
+	         "-DSKILL_SIGNING_KEY=~/keys/%s.sec`\n"
+	         "(and `-DSKILL_PASSWORD_FILE=...` in CI).\n"
+	         "\n"
+	         "## Publish\n"
+	         "\n"
+	         "Give users `%s.pub` and the package with its `.minisig`:\n"
+	         "\n"
+	         "    skillhost trust add %s.pub --namespace %s\n"
+	         "    skillhost install %s-VERSION.skill\n"
+	         "\n"
+	         "or ask a registry operator to add it:\n"
+	         "`skillreg add REGISTRY %s-VERSION.skill`.\n",
+	         name, SKILL_ABI_MAJOR, base, name, base, base, dashed, ns, ns,
+	         dashed, ns, ns, ns, ns, ns, ns, dashed, dashed);
 	if ((rc = write_file(dir, "README.md", buf)))
 		return rc;
-	if ((rc = write_file(dir, ".gitignore", "build/\n")))
+	/* Secret keys never belong in the repository, however they are
+	 * named: skillhost's and minisign's conventions both. */
+	if ((rc = write_file(dir, ".gitignore",
+	                     "build/\n*.sec\n*.key\n*.skill\n*.minisig\n")))
 		return rc;
 	printf("created %s in %s\n"
-	       "next: cmake -S %s -B %s/build && cmake --build %s/build\n",
-	       name, dir, dir, dir, dir);
+	       "next: cmake -S %s -B %s/build && cmake --build %s/build\n"
+	       "then: cmake --build %s/build --target package-skill\n",
+	       name, dir, dir, dir, dir, dir);
 	return 0;
 }

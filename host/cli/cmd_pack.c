@@ -1,15 +1,24 @@
 /*
  * cmd_pack.c - `skillhost pack`: build a reproducible .skill package.
+ *
+ * Before packing, the code is compared with the manifest (pkgcheck.h): a
+ * package whose library says another version, lacks a tool or is built for
+ * another CPU than its platform key would be refused by every host that
+ * installs it, so it is refused here, where the author can still fix it.
  */
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "cli.h"
 #include "commands.h"
+#include "fsutil.h"
 #include "manifest.h"
 #include "minisig.h"
 #include "package.h"
+#include "pkgcheck.h"
 #include "portcheck.h"
 #include "runtime.h"
 #include "schema_portable.h"
@@ -67,21 +76,175 @@ static int check_schemas(struct cli_ctx *ctx, const char *dir, int strict)
 	return bad && strict ? 1 : 0;
 }
 
+static void pack_help(void)
+{
+	puts("usage: skillhost pack DIR [-o FILE.skill] [-p PUB] "
+	     "[--no-probe] [--strict]\n"
+	     "\n"
+	     "Package DIR: its manifest.json and the files it names "
+	     "(each\n"
+	     "platform's library and \"include\"). The packaged "
+	     "manifest "
+	     "records\nevery file's size and BLAKE2b-256 hash, and "
+	     "with -p "
+	     "the publisher\nkey id. The output is reproducible: the "
+	     "same "
+	     "input gives the\nsame bytes ($SOURCE_DATE_EPOCH sets the "
+	     "entries' time).\n"
+	     "\n"
+	     "The output defaults to NS-NAME-VERSION.skill in the "
+	     "current "
+	     "folder;\na -o name that holds another version than the "
+	     "manifest's is refused.\n"
+	     "\n"
+	     "Before packing, every platform's library must be an ELF "
+	     "object for\nits platform key, and the library for this "
+	     "host's "
+	     "platform is loaded\nin a sandboxed probe: its name, "
+	     "version, "
+	     "tools and ABI must be the\nmanifest's. --no-probe skips "
+	     "loading "
+	     "it (for packages built to fail,\nas test fixtures).\n"
+	     "Sign it next: skillhost sign FILE.skill -s SEC");
+}
+
+/* 1 when version occurs in s as a whole version: not preceded by a
+ * digit or '.', and not followed by a digit or ".digit". */
+static int has_version(const char *s, const char *version)
+{
+	size_t n = strlen(version);
+
+	for (const char *p = strstr(s, version); p; p = strstr(p + 1, version))
+		if ((p == s ||
+		     (!(p[-1] >= '0' && p[-1] <= '9') && p[-1] != '.')) &&
+		    !(p[n] >= '0' && p[n] <= '9') &&
+		    !(p[n] == '.' && p[n + 1] >= '0' && p[n + 1] <= '9'))
+			return 1;
+	return 0;
+}
+
+/* The first "D.D.D" in s into out, or 0 when it has none. */
+static int find_version(const char *s, char *out, size_t cap)
+{
+	for (const char *p = s; *p; p++) {
+		const char *q = p;
+		int parts = 0;
+		if (p > s && ((p[-1] >= '0' && p[-1] <= '9') || p[-1] == '.'))
+			continue;
+		while (parts < 3 && *q >= '0' && *q <= '9') {
+			while (*q >= '0' && *q <= '9')
+				q++;
+			if (++parts < 3 && *q == '.' && q[1] >= '0' &&
+			    q[1] <= '9')
+				q++;
+			else
+				break;
+		}
+		if (parts == 3) {
+			snprintf(out, cap, "%.*s", (int)(q - p), p);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Refuse an output name that states another version than the
+ * manifest's:
+ * `-o acme-weather-1.2.0.skill` for a 0.1.0 skill would be published,
+ * mirrored and installed under a name that lies. A warning would scroll
+ * by in a build log; the fix (drop -o, or correct it) is immediate, so
+ * this is a usage error.
+ */
+static int check_output_name(const char *out, const struct manifest *m)
+{
+	const char *base = strrchr(out, '/');
+	char seen[64];
+
+	base = base ? base + 1 : out;
+	if (has_version(base, m->version) ||
+	    !find_version(base, seen, sizeof seen))
+		return 0;
+	return cli_usage("pack",
+	                 "the output name %s says version %s but the "
+	                 "manifest says %s; leave out -o for the default "
+	                 "name, or name the file for %s",
+	                 base, seen, m->version, m->version);
+}
+
+/* Check the code against the manifest; prints and returns an exit code.
+ */
+static int check_code(const char *dir, const struct manifest *m, int probe)
+{
+	char lib[PATH_MAX];
+	struct sh_error e;
+	int probed = 0;
+
+	for (size_t i = 0; i < m->nplatforms; i++) {
+		if (fs_pathf(lib, sizeof lib, &e, "%s/%s", dir,
+		             m->platforms[i].lib) != SH_OK)
+			return cli_fail(&e);
+		if (!fs_exists(lib)) {
+			/* The usual case: a `skillhost new` project
+			 * folder, whose build stages the package
+			 * elsewhere. */
+			fprintf(stderr,
+			        "skillhost: error: %s has no %s, the "
+			        "library "
+			        "its manifest names for %s; in a "
+			        "project made "
+			        "by `skillhost new`, run `cmake "
+			        "--build build "
+			        "--target package-skill` (or pack "
+			        "build/package, the folder the build "
+			        "stages)\n",
+			        dir, m->platforms[i].lib,
+			        m->platforms[i].triplet);
+			return 4;
+		}
+	}
+	if (probe) {
+		if (pkgcheck_dir(dir, m, &probed, &e) != SH_OK) {
+			sh_error_prefix(&e, "%s does not match its manifest",
+			                dir);
+			return cli_fail(&e);
+		}
+		if (!probed)
+			fprintf(stderr,
+			        "skillhost: warning: %s has no library "
+			        "for "
+			        "this host's platform (%s), so its "
+			        "code was "
+			        "not probed; pack on such a host to "
+			        "check it\n",
+			        dir, manifest_host_platform());
+		return 0;
+	}
+	for (size_t i = 0; i < m->nplatforms; i++)
+		if (fs_pathf(lib, sizeof lib, &e, "%s/%s", dir,
+		             m->platforms[i].lib) != SH_OK ||
+		    pkgcheck_elf(lib, m->platforms[i].triplet, NULL, &e) !=
+		            SH_OK)
+			return cli_fail(&e);
+	return 0;
+}
+
 int cmd_pack(struct cli_ctx *ctx, int argc, char **argv)
 {
 	static const struct option opts[] = {
 	        {"output", required_argument, NULL, 'o'},
 	        {"publisher", required_argument, NULL, 'p'},
 	        {"strict", no_argument, NULL, 'S'},
+	        {"no-probe", no_argument, NULL, 'N'},
 	        {"help", no_argument, NULL, 'h'},
 	        {NULL, 0, NULL, 0},
 	};
-	const char *out = NULL, *pub = NULL;
-	char id[MINISIG_KEYID_HEX_SIZE];
+	const char *out = NULL, *pub = NULL, *dir;
+	char id[MINISIG_KEYID_HEX_SIZE], mpath[PATH_MAX], defname[PATH_MAX];
 	struct minisig_pubkey pk;
-	struct manifest *m = NULL;
+	struct manifest *src = NULL, *m = NULL;
 	struct sh_error e;
-	int c, strict = 0, rc;
+	int c, strict = 0, probe = 1, rc = 0;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "o:p:h", opts, NULL)) != -1) {
@@ -89,42 +252,55 @@ int cmd_pack(struct cli_ctx *ctx, int argc, char **argv)
 		case 'o': out = optarg; break;
 		case 'p': pub = optarg; break;
 		case 'S': strict = 1; break;
-		case 'h':
-			puts("usage: skillhost pack DIR -o FILE.skill [-p "
-			     "PUB] [--strict]\n"
-			     "\n"
-			     "Package DIR: its manifest.json and the files it "
-			     "names (each\nplatform's library and "
-			     "\"include\"). "
-			     "The packaged manifest records\nevery file's size "
-			     "and BLAKE2b-256 hash, and with -p the publisher\n"
-			     "key id. The output is reproducible: the same "
-			     "input "
-			     "gives the\nsame bytes ($SOURCE_DATE_EPOCH sets "
-			     "the "
-			     "entries' time).\nSign it next: skillhost sign "
-			     "FILE.skill -s SEC\n\n"
-			     "The tools' input schemas are checked first "
-			     "(`skillhost tools\n--check`): what a model "
-			     "vendor or MCP client refuses is a\nwarning, or "
-			     "with --strict an error that packs nothing.");
-			return 0;
+		case 'N': probe = 0; break;
+		case 'h': pack_help(); return 0;
 		default: return cli_usage("pack", "unknown option");
 		}
 	}
-	if (!out || optind + 1 != argc)
-		return cli_usage("pack", "give DIR and -o FILE.skill");
+	if (optind + 1 != argc)
+		return cli_usage("pack", "give one DIR (the folder holding "
+		                         "manifest.json)");
+	dir = argv[optind];
 	if (pub) {
 		if (minisig_pubkey_load(pub, &pk, &e) != SH_OK)
 			return cli_fail(&e);
 		minisig_keyid_to_hex(pk.key_id, id);
 	}
-	if ((rc = check_schemas(ctx, argv[optind], strict)) != 0)
-		return rc;
-	if (package_pack(argv[optind], out, pub ? id : NULL, &m, &e) != SH_OK)
+	if (fs_pathf(mpath, sizeof mpath, &e, "%s/%s", dir, MANIFEST_FILE) !=
+	            SH_OK ||
+	    manifest_load(mpath, MANIFEST_SOURCE, &src, &e) != SH_OK)
 		return cli_fail(&e);
+	if (!out) {
+		size_t n =
+		        (size_t)snprintf(defname, sizeof defname, "%s-%s.skill",
+		                         src->name, src->version);
+		for (size_t i = 0; i < n && i < sizeof defname; i++)
+			if (defname[i] == '/')
+				defname[i] = '-';
+		out = defname;
+	} else if ((rc = check_output_name(out, src))) {
+		goto done;
+	}
+	if (pub && src->publisher && strcasecmp(src->publisher, id)) {
+		rc = cli_usage("pack",
+		               "the manifest names publisher key %s but -p %s "
+		               "is key %s; give the manifest's key, or drop "
+		               "\"publisher\" from manifest.json",
+		               src->publisher, pub, id);
+		goto done;
+	}
+	if ((rc = check_code(dir, src, probe)))
+		goto done;
+	if (probe && (rc = check_schemas(ctx, dir, strict)))
+		goto done;
+	if (package_pack(dir, out, pub ? id : NULL, &m, &e) != SH_OK) {
+		rc = cli_fail(&e);
+		goto done;
+	}
 	printf("packed %s %s (%zu files) -> %s\n", m->name, m->version,
 	       m->nfiles, out);
+done:
+	manifest_free(src);
 	manifest_free(m);
-	return 0;
+	return rc;
 }

@@ -511,6 +511,25 @@ int cli_install_from_registry(struct cli_ctx *ctx, const char *spec,
 
 /* ---- outdated and upgrade ----------------------------------------------- */
 
+/* One `outdated` row: the newer version if any, and the installed
+ * version's yank or deprecation. */
+static void print_outdated(const cJSON *o)
+{
+	const char *latest = str(o, "latest");
+
+	if (latest && *latest)
+		printf("%-32s %-12s -> %-12s (%s)", str(o, "name"),
+		       str(o, "installed"), latest, str(o, "registry"));
+	else
+		printf("%-32s %-12s    %-12s (%s)", str(o, "name"),
+		       str(o, "installed"), "", str(o, "registry"));
+	if (cJSON_GetObjectItemCaseSensitive(o, "yanked"))
+		printf(" YANKED: %s", str(o, "yanked"));
+	if (cJSON_GetObjectItemCaseSensitive(o, "deprecated"))
+		printf(" deprecated: %s", str(o, "deprecated"));
+	putchar('\n');
+}
+
 int cmd_outdated(struct cli_ctx *ctx, int argc, char **argv)
 {
 	struct regclient_set *s = NULL;
@@ -529,7 +548,9 @@ int cmd_outdated(struct cli_ctx *ctx, int argc, char **argv)
 		else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
 			puts("usage: skillhost outdated [--json] [--offline]\n"
 			     "\nList installed skills that a registry has a "
-			     "newer stable version of.\nThe indexes are "
+			     "newer stable version of,\nand those whose "
+			     "installed version was yanked or deprecated.\nThe "
+			     "indexes are "
 			     "refreshed first (the cache is used when a\n"
 			     "registry cannot be reached, or with --offline).");
 			return 0;
@@ -548,10 +569,7 @@ int cmd_outdated(struct cli_ctx *ctx, int argc, char **argv)
 	if (json)
 		rc = cli_print_json(rows, 1);
 	else {
-		cJSON_ArrayForEach(o, rows)
-		        printf("%-32s %-12s -> %-12s (%s)\n", str(o, "name"),
-		               str(o, "installed"), str(o, "latest"),
-		               str(o, "registry"));
+		cJSON_ArrayForEach(o, rows) print_outdated(o);
 		if (!cJSON_GetArraySize(rows))
 			fprintf(stderr,
 			        "skillhost: everything is up to date\n");
@@ -612,6 +630,11 @@ int cmd_upgrade(struct cli_ctx *ctx, int argc, char **argv)
 		char spec[256];
 		if ((only && strcmp(only, name)) ||
 		    (prev && !strcmp(prev, name)))
+			continue;
+		/* A row for a yanked or deprecated install with nothing
+		 * newer: there is nothing to upgrade to. */
+		if (!cJSON_IsString(
+		            cJSON_GetObjectItemCaseSensitive(o, "latest")))
 			continue;
 		/* Several registries may list a newer version: outdated has
 		 * a row for each, adjacent and in the order the registries

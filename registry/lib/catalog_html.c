@@ -35,7 +35,12 @@ static const char page_style[] =
         ".muted{color:#5b6570}.description{white-space:pre-wrap}"
         ".tools code{margin-right:6px}.pages{margin:14px 0}"
         ".pages a{margin-right:12px}footer{margin-top:28px;"
-        "padding-bottom:28px;color:#5b6570}";
+        "padding-bottom:28px;color:#5b6570}"
+        ".yanked,.deprecated{font-size:.85em;padding:1px 6px;"
+        "border-radius:3px;margin-left:6px}"
+        ".yanked{background:#fde2e1;color:#8a1c13}"
+        ".deprecated{background:#fff3c4;color:#6b4f00}"
+        "tr.yanked td{color:#5b6570}";
 
 /* ---- buffer ------------------------------------------------------------- */
 
@@ -230,6 +235,25 @@ static void pager(struct dynbuf *b, const char *query, size_t page,
 	dyn_add(b, "</nav>");
 }
 
+/* The yank and deprecation flags of a version, with their reasons. */
+static void marks(struct dynbuf *b, const struct regindex_pkg *p)
+{
+	if (p->yanked) {
+		dyn_add(b, " <span class=\"yanked\" title=\"");
+		html_escape(b, p->yanked);
+		dyn_add(b, "\">yanked: ");
+		html_escape(b, p->yanked);
+		dyn_add(b, "</span>");
+	}
+	if (p->deprecated) {
+		dyn_add(b, " <span class=\"deprecated\" title=\"");
+		html_escape(b, p->deprecated);
+		dyn_add(b, "\">deprecated: ");
+		html_escape(b, p->deprecated);
+		dyn_add(b, "</span>");
+	}
+}
+
 sh_status catalog_html_list(const struct regindex *ix,
                             const struct catalog_site *site, const char *query,
                             size_t page, struct dynbuf *out, struct sh_error *e)
@@ -245,7 +269,12 @@ sh_status catalog_html_list(const struct regindex *ix,
 		size_t n = regindex_find(ix, ix->pkgs[i].name, &first);
 		const struct regindex_pkg *p =
 		        regindex_resolve(ix, ix->pkgs[i].name, &latest);
-		int score = regindex_pkg_match(p, query);
+		int score;
+		/* Every version yanked: still listed, under its newest, and
+		 * flagged. */
+		if (!p)
+			p = &ix->pkgs[first + n - 1];
+		score = regindex_pkg_match(p, query);
 		i = first + n;
 		nnames++;
 		if (score)
@@ -290,6 +319,7 @@ sh_status catalog_html_list(const struct regindex *ix,
 			html_escape(out, p->name);
 			dyn_add(out, "</a></td><td>");
 			html_escape(out, p->version);
+			marks(out, p);
 			dyn_add(out, "</td><td>");
 			summary(out, p->description, CATALOG_SUMMARY_MAX);
 			dyn_add(out, "</td><td class=\"tools\">");
@@ -345,6 +375,8 @@ sh_status catalog_html_skill(const struct regindex *ix,
 	dyn_init(out, CATALOG_HTML_MAX);
 	n = regindex_find(ix, name, &first);
 	p = n ? regindex_resolve(ix, name, &latest) : NULL;
+	if (!p && n) /* every version yanked: show the newest, flagged */
+		p = &ix->pkgs[first + n - 1];
 	if (!p)
 		return sh_error_set(e, SH_ERR_NOTFOUND,
 		                    "this registry lists no skill named %s",
@@ -361,6 +393,7 @@ sh_status catalog_html_skill(const struct regindex *ix,
 	dyn_add(out, "</h1><p class=\"muted\">Version <span id=\"version\">");
 	html_escape(out, p->version);
 	dyn_add(out, "</span>");
+	marks(out, p);
 	if (p->license) {
 		dyn_add(out, " \xC2\xB7 License ");
 		html_escape(out, p->license);
@@ -431,8 +464,10 @@ sh_status catalog_html_skill(const struct regindex *ix,
 		regindex_time_format(v->published, t);
 		sodium_bin2hex(hex, sizeof hex, v->blake2b256,
 		               MINISIG_FILE_HASH_BYTES);
-		dyn_add(out, "<tr><td>");
+		dyn_add(out,
+		        v->yanked ? "<tr class=\"yanked\"><td>" : "<tr><td>");
 		html_escape(out, v->version);
+		marks(out, v);
 		dyn_add(out, "</td><td>");
 		html_escape(out, t);
 		dyn_add(out, "</td><td>");

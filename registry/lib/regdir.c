@@ -25,6 +25,7 @@
 #include "hostlog.h"
 #include "manifest.h"
 #include "package.h"
+#include "pkgcheck.h"
 #include "regkeys.h"
 #include "skilldesc.h"
 
@@ -39,7 +40,13 @@ struct regdir {
 	struct regindex *index;          /* the committed index */
 	struct minisig_seckey *index_sk; /* loaded when first needed */
 	int pending;
+	int no_probe; /* regdir_set_probe(r, 0) */
 };
+
+void regdir_set_probe(struct regdir *r, int on)
+{
+	r->no_probe = !on;
+}
 
 const struct regindex *regdir_index(const struct regdir *r)
 {
@@ -822,6 +829,17 @@ sh_status regdir_add_package(struct regdir *r, const char *pkg,
 	tmp[0] = '\0';
 	if (!shown)
 		shown = pkg;
+	/* Said first: a missing package is not a missing signature. */
+	if (access(pkg, F_OK) != 0)
+		return errno == ENOENT
+		               ? sh_error_set(
+		                         e, SH_ERR_NOTFOUND,
+		                         "%s does not exist; give the path "
+		                         "of a .skill file (`skillhost "
+		                         "pack` makes one)",
+		                         shown)
+		               : sh_error_errno(e, SH_ERR_IO, errno,
+		                                "cannot read %s", shown);
 	if ((rc = sig_path ? fs_pathf(sp, sizeof sp, e, "%s", sig_path)
 	                   : fs_pathf(sp, sizeof sp, e, "%s%s", pkg,
 	                              REGDIR_SIG)))
@@ -932,6 +950,15 @@ sh_status regdir_add_package(struct regdir *r, const char *pkg,
 		        "%s %s is already published; versions never "
 		        "change once listed, so publish a new version",
 		        info.name, info.version);
+		goto out;
+	}
+	/* The same check as `skillhost pack`, on the verified bytes: code
+	 * that disagrees with its manifest would fail on every host. */
+	if (!r->no_probe && (rc = pkgcheck_package(tmp, NULL, e))) {
+		sh_error_prefix(e,
+		                "%s is refused: its code does not match its "
+		                "manifest",
+		                shown);
 		goto out;
 	}
 	sodium_bin2hex(hex, sizeof hex, fh, sizeof fh);
@@ -1057,4 +1084,136 @@ out:
 	minisig_seckey_free(new_root_sk);
 	minisig_seckey_free(new_index_sk);
 	return rc;
+}
+
+/* ---- yank and deprecate ---------------------------------------------------
+ */
+
+static sh_status check_reason(const char *what, const char *text,
+                              struct sh_error *e)
+{
+	size_t n = text ? strlen(text) : 0;
+
+	if (!n || n > REGINDEX_MAX_REASON)
+		return sh_error_set(e, SH_ERR_USAGE,
+		                    "give a %s of 1 to %d bytes: users see it "
+		                    "when they look for another version",
+		                    what, REGINDEX_MAX_REASON);
+	for (const char *p = text; *p; p++)
+		if ((unsigned char)*p < ' ' || *p == 0x7f)
+			return sh_error_set(e, SH_ERR_USAGE,
+			                    "the %s must be one line of text",
+			                    what);
+	return SH_OK;
+}
+
+/* The pending tree's entries for name (and version, unless NULL). */
+static size_t find_entries(cJSON *tree, const char *name, const char *version,
+                           cJSON **found, size_t cap)
+{
+	cJSON *p;
+	size_t n = 0;
+
+	cJSON_ArrayForEach(p,
+	                   cJSON_GetObjectItemCaseSensitive(tree, "packages"))
+	{
+		if (strcmp(str_of(p, "name"), name) ||
+		    (version && strcmp(str_of(p, "version"), version)))
+			continue;
+		if (n < cap)
+			found[n] = p;
+		n++;
+	}
+	return n;
+}
+
+static sh_status not_listed(const char *name, const char *version,
+                            struct sh_error *e)
+{
+	return sh_error_set(e, SH_ERR_NOTFOUND,
+	                    "this registry does not list %s%s%s; `skillreg "
+	                    "list DIR` shows what it has",
+	                    name, version ? "@" : "", version ? version : "");
+}
+
+sh_status regdir_yank(struct regdir *r, const char *name, const char *version,
+                      const char *reason, struct sh_error *e)
+{
+	char now[REGINDEX_TIME_SIZE];
+	cJSON *entry = NULL;
+	sh_status rc;
+
+	if (reason && (rc = check_reason("reason", reason, e)))
+		return rc;
+	if (!find_entries(r->tree, name, version, &entry, 1))
+		return not_listed(name, version, e);
+	if (!reason) {
+		if (!cJSON_GetObjectItemCaseSensitive(entry,
+		                                      REGINDEX_KEY_YANKED))
+			return sh_error_set(e, SH_ERR_USAGE,
+			                    "%s %s is not yanked", name,
+			                    version);
+		cJSON_DeleteItemFromObjectCaseSensitive(entry,
+		                                        REGINDEX_KEY_YANKED);
+		cJSON_DeleteItemFromObjectCaseSensitive(entry,
+		                                        REGINDEX_KEY_YANKED_AT);
+	} else {
+		const cJSON *was = cJSON_GetObjectItemCaseSensitive(
+		        entry, REGINDEX_KEY_YANKED);
+		if (cJSON_IsString(was))
+			return sh_error_set(e, SH_ERR_USAGE,
+			                    "%s %s is already yanked (%s); "
+			                    "`skillreg yank --undo` first to "
+			                    "change the reason",
+			                    name, version, was->valuestring);
+		regindex_time_format((int64_t)time(NULL), now);
+		if (!set_member(entry, REGINDEX_KEY_YANKED,
+		                cJSON_CreateString(reason)) ||
+		    !set_member(entry, REGINDEX_KEY_YANKED_AT,
+		                cJSON_CreateString(now)))
+			return sh_error_set(e, SH_ERR_NOMEM, "out of memory");
+	}
+	r->pending = 1;
+	return SH_OK;
+}
+
+sh_status regdir_deprecate(struct regdir *r, const char *name,
+                           const char *version, const char *message,
+                           size_t *count, struct sh_error *e)
+{
+	cJSON *found[1024];
+	size_t n, changed = 0;
+	sh_status rc;
+
+	*count = 0;
+	if (message && (rc = check_reason("message", message, e)))
+		return rc;
+	n = find_entries(r->tree, name, version, found,
+	                 sizeof found / sizeof found[0]);
+	if (!n)
+		return not_listed(name, version, e);
+	if (n > sizeof found / sizeof found[0])
+		return sh_error_set(e, SH_ERR_USAGE,
+		                    "%s has %zu versions; deprecate them a "
+		                    "version at a time",
+		                    name, n);
+	for (size_t i = 0; i < n; i++) {
+		if (!message) {
+			if (cJSON_GetObjectItemCaseSensitive(
+			            found[i], REGINDEX_KEY_DEPRECATED)) {
+				cJSON_DeleteItemFromObjectCaseSensitive(
+				        found[i], REGINDEX_KEY_DEPRECATED);
+				changed++;
+			}
+			continue;
+		}
+		if (!set_member(found[i], REGINDEX_KEY_DEPRECATED,
+		                cJSON_CreateString(message)))
+			return sh_error_set(e, SH_ERR_NOMEM, "out of memory");
+		changed++;
+	}
+	if (changed)
+		r->pending = 1;
+	*count = changed;
+	return SH_OK;
 }

@@ -106,14 +106,45 @@ struct regdir_added {
  * lists for the package's namespace and match the bytes copied (which are
  * the bytes published), its trusted comment must name the package's
  * manifest name, version and hash, and the version must not be listed
- * yet (versions are immutable). shown names the package in messages (NULL:
- * pkg). SH_ERR_TRUST for signature and namespace refusals, SH_ERR_INVALID
- * for a malformed package, SH_ERR_USAGE with out->conflict for an existing
- * version.
+ * yet (versions are immutable), and (unless regdir_set_probe(r, 0)) its code
+ * must match its manifest. shown names the package in messages (NULL:
+ * pkg). SH_ERR_NOTFOUND when pkg does not exist, SH_ERR_TRUST for
+ * signature and namespace refusals, SH_ERR_INVALID for a malformed package
+ * or code that disagrees with its manifest (SH_ERR_ABI when the probe
+ * refuses it), SH_ERR_USAGE with out->conflict for an existing version.
  */
 sh_status regdir_add_package(struct regdir *r, const char *pkg, const char *sig,
                              const char *shown, struct regdir_added *out,
                              struct sh_error *e);
+
+/*
+ * Probe each added package's code against its manifest (pkgcheck.h, what
+ * `skillhost pack` does) before listing it: on by default; off only for
+ * fixtures built to fail. A refusal is the probe's status, prefixed
+ * "... is refused: its code does not match its manifest".
+ */
+void regdir_set_probe(struct regdir *r, int on);
+
+/*
+ * Yank name@version (pending until regdir_commit): the index entry gets
+ * "x-yanked": reason and "x-yanked-at": now (FORMAT.md). The package stays
+ * downloadable for installs that name that exact version; ranges, "latest"
+ * and upgrades skip it. reason NULL undoes a yank. SH_ERR_NOTFOUND when the
+ * version is not listed; SH_ERR_USAGE for an empty or multi-line reason, a
+ * version already yanked, or an undo of one that is not.
+ */
+sh_status regdir_yank(struct regdir *r, const char *name, const char *version,
+                      const char *reason, struct sh_error *e);
+
+/*
+ * Mark name@version, or every listed version of name when version is NULL,
+ * deprecated with message ("x-deprecated"), pending until regdir_commit;
+ * message NULL removes the mark. *count is how many entries changed.
+ * Errors as regdir_yank.
+ */
+sh_status regdir_deprecate(struct regdir *r, const char *name,
+                           const char *version, const char *message,
+                           size_t *count, struct sh_error *e);
 
 /*
  * Sign and publish the index with every pending change as the next

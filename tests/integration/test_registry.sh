@@ -83,7 +83,7 @@ run "$SH" registry add test2 "$RS_URL" --root-key "$KEYS/root.pub" --trust-publi
 expect_rc 2 "--trust-publishers without --namespace is refused"
 [ ! -e "$SKILLHOST_HOME/registries/test2" ] && ok "and adds nothing" || fail "registry test2 was added"
 run "$SH" registry trust test --namespace skillhost; expect_rc 4 "a namespace the index does not list"
-"$SH" keygen -p "$TMP/own.pub" -s "$TMP/own.sec" >/dev/null
+"$SH" keygen -W -p "$TMP/own.pub" -s "$TMP/own.sec" >/dev/null
 "$SH" trust add "$TMP/own.pub" --namespace example >/dev/null
 own=$("$SH" --json trust list | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["id"])')
 run "$SH" registry trust test --namespace example testing; expect_rc 0 "registry trust"
@@ -111,7 +111,7 @@ V11=$(pack_versioned 1.1.0)
 run "$SR" publish "$RS_URL" "$V11"; expect_rc 0 "skillreg publish"; expect_out "published testing/versioned 1.1.0" "publish reports it"
 run "$SR" publish "$RS_URL" "$V11"; expect_rc 5 "publishing a version twice"
 expect_err "HTTP 409" "an existing version is a conflict"
-"$SH" keygen -p "$TMP/other.pub" -s "$TMP/other.sec" >/dev/null
+"$SH" keygen -W -p "$TMP/other.pub" -s "$TMP/other.sec" >/dev/null
 VX=$(pack_versioned 0.9.0 "" 0 "$TMP/other.sec" "$TMP/other.pub")
 run "$SR" publish "$RS_URL" "$VX"; expect_rc 3 "publishing with a key not allowed for the namespace"
 expect_err "HTTP 403" "a foreign key is forbidden"

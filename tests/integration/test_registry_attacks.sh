@@ -15,7 +15,7 @@ HPATH=packages/example/hello/hello-1.0.0.skill
 "$SR" -q publisher add "$REG" testing "$DEVPUB" >/dev/null
 V1=$(pack_versioned 1.0.0)
 "$SR" -q add "$REG" "$HELLO" "$NOOP" "$V1" >/dev/null || { echo "FAIL: setup"; exit 1; }
-"$SH" keygen -p "$TMP/other.pub" -s "$TMP/other.sec" >/dev/null
+"$SH" keygen -W -p "$TMP/other.pub" -s "$TMP/other.sec" >/dev/null
 mkdir -p "$TMP/alt"
 start_evil "$REG" "$TMP/alt"
 run "$SH" registry add evil "$EVIL_URL/m/a/" --mirror "$EVIL_URL/m/b/" --root-key "$KEYS/root.pub" --trust-publishers --namespace example --namespace testing
@@ -134,7 +134,14 @@ expect_err "does not trust for it" "the refusal says the host does not trust it"
 run "$SH" install example/hello; expect_rc 2 "two registries list example/hello: the host asks which"
 expect_err "--registry" "the refusal says how to choose"
 # (c) The served signature swapped for one by another key.
-cp "$HELLO" "$TMP/h.skill"; "$SH" sign "$TMP/h.skill" -s "$TMP/other.sec" >/dev/null
+# `skillhost sign` refuses a key other than the manifest's publisher, so
+# the attacker uses minisign itself, with the package comment for the
+# package's own bytes.
+command -v minisign >/dev/null || skip "minisign is needed to forge the signature (scripts/deps.sh installs it)"
+cp "$HELLO" "$TMP/h.skill"
+hhash=$(python3 -c 'import hashlib,sys; print(hashlib.blake2b(open(sys.argv[1],"rb").read(), digest_size=32).hexdigest())' "$TMP/h.skill")
+minisign -S -s "$TMP/other.sec" -m "$TMP/h.skill" -x "$TMP/h.skill.minisig" \
+  -t "skillhost-package:1 name:example/hello version:1.0.0 blake2b256:$hhash timestamp:0" </dev/null >/dev/null
 cp "$REG/$HPATH.minisig" "$TMP/hello.sig.keep"
 cp "$TMP/h.skill.minisig" "$REG/$HPATH.minisig"
 run "$SH" install example/hello --registry evil; expect_rc 3 "hijack: a signature by another key is refused"

@@ -1325,6 +1325,69 @@ static void test_encrypted_key(void **state)
 	minisig_seckey_free(sk);
 }
 
+/* minisig_seckey_save_encrypted writes minisign's layout (kdf "Sc", the
+ * limits stored little-endian) and reads back only with the password. */
+static void test_save_encrypted(void **state)
+{
+	struct minisig_seckey *sk = NULL, *sk2 = NULL;
+	struct minisig_pubkey pk;
+	struct sh_error e;
+	char path[PATH_MAX], comment[1100];
+	uint8_t blob[158];
+	uint64_t ops = 0, mem = 0;
+	struct stat st;
+	int enc = -1;
+
+	(void)state;
+	assert_int_equal(minisig_keygen(&sk, &pk, &e), SH_OK);
+	tpath(path, sizeof path, "saved-enc.key");
+	unlink(path);
+	assert_int_equal(minisig_seckey_save_encrypted(path, sk, "pw one",
+	                                               TEST_OPSLIMIT,
+	                                               TEST_MEMLIMIT, 0, &e),
+	                 SH_OK);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	assert_int_equal(minisig_seckey_needs_password(path, &enc, &e), SH_OK);
+	assert_int_equal(enc, 1);
+	read_sk_blob(path, blob, comment, sizeof comment);
+	assert_memory_equal(blob, "EdScB2", 6);
+	for (int i = 7; i >= 0; i--) {
+		ops = ops << 8 | blob[38 + i];
+		mem = mem << 8 | blob[46 + i];
+	}
+	assert_int_equal(ops, TEST_OPSLIMIT);
+	assert_int_equal(mem, TEST_MEMLIMIT);
+	assert_non_null(strstr(comment, "encrypted"));
+	/* The key id is encrypted too, as minisign has it. */
+	assert_memory_not_equal(blob + 54, sk->key_id, 8);
+	assert_int_equal(minisig_seckey_load(path, "pw two", &sk2, &e),
+	                 SH_ERR_DENIED);
+	assert_null(sk2);
+	assert_int_equal(minisig_seckey_load(path, "pw one", &sk2, &e), SH_OK);
+	assert_same_key(sk, sk2);
+	minisig_seckey_free(sk2);
+
+	/* Not over an existing file without force; never unreadable limits;
+	 * never without a password. */
+	assert_int_equal(minisig_seckey_save_encrypted(path, sk, "x",
+	                                               TEST_OPSLIMIT,
+	                                               TEST_MEMLIMIT, 0, &e),
+	                 SH_ERR_USAGE);
+	assert_int_equal(minisig_seckey_save_encrypted(
+	                         path, sk, "x", MINISIG_SCRYPT_OPSLIMIT + 1,
+	                         TEST_MEMLIMIT, 1, &e),
+	                 SH_ERR_USAGE);
+	assert_int_equal(minisig_seckey_save_encrypted(path, sk, NULL,
+	                                               TEST_OPSLIMIT,
+	                                               TEST_MEMLIMIT, 1, &e),
+	                 SH_ERR_USAGE);
+	assert_int_equal(minisig_seckey_load(path, "pw one", &sk2, &e), SH_OK);
+	minisig_seckey_free(sk2);
+	unlink(path);
+	minisig_seckey_free(sk);
+}
+
 /* A key made by real minisign -G with a password, read from stdin. */
 static void test_minisign_encrypted_key(void **state)
 {
@@ -1627,6 +1690,7 @@ int main(void)
 	        cmocka_unit_test(test_pubkey_parse),
 	        cmocka_unit_test(test_seckey_files),
 	        cmocka_unit_test(test_encrypted_key),
+	        cmocka_unit_test(test_save_encrypted),
 	        cmocka_unit_test(test_minisign_encrypted_key),
 	        cmocka_unit_test(test_package_comment),
 	};

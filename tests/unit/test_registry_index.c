@@ -607,6 +607,62 @@ static void test_resolve_and_search(void **state)
 	free(t);
 }
 
+/* Yanked versions: only an exact constraint chooses one; "latest" and
+ * ranges fall back to the newest that is not yanked, or to nothing. The
+ * marks are read with their text; malformed ones refuse the index. */
+static void test_yanked(void **state)
+{
+	char p[4][2048], all[9000];
+	struct regindex_constraint c;
+	const struct regindex_pkg *got;
+	struct regindex *ix;
+	char name[160], *t;
+	struct sh_error e;
+
+	(void)state;
+	pkg(p[0], sizeof p[0], "acme/weather", "1.0.0",
+	    ",\"x-deprecated\":\"use acme/forecast\"");
+	pkg(p[1], sizeof p[1], "acme/weather", "1.5.0",
+	    ",\"x-yanked\":\"corrupts the cache\",\"x-yanked-at\":"
+	    "\"2025-02-01T00:00:00Z\"");
+	pkg(p[2], sizeof p[2], "beta/gone", "1.0.0", ",\"x-yanked\":\"bad\"");
+	pkg(p[3], sizeof p[3], "beta/gone", "2.0.0-rc.1",
+	    ",\"x-yanked\":\"bad\"");
+	snprintf(all, sizeof all, "%s,%s,%s,%s", p[0], p[1], p[2], p[3]);
+	t = index_text(NULL, all);
+	ix = parse_ok(t);
+	regindex_spec_parse("acme/weather", name, sizeof name, &c, &e);
+	got = regindex_resolve(ix, name, &c);
+	assert_string_equal(got->version, "1.0.0");
+	assert_null(got->yanked);
+	assert_string_equal(got->deprecated, "use acme/forecast");
+	regindex_spec_parse("acme/weather@^1.1", name, sizeof name, &c, &e);
+	assert_null(regindex_resolve(ix, name, &c));
+	regindex_spec_parse("acme/weather@1.5.0", name, sizeof name, &c, &e);
+	got = regindex_resolve(ix, name, &c);
+	assert_non_null(got);
+	assert_string_equal(got->yanked, "corrupts the cache");
+	assert_int_equal(got->yanked_at, 1738368000);
+	regindex_spec_parse("beta/gone", name, sizeof name, &c, &e);
+	assert_null(regindex_resolve(ix, name, &c)); /* prereleases too */
+	regindex_free(ix);
+	free(t);
+
+	pkg(p[0], sizeof p[0], "acme/weather", "1.0.0", ",\"x-yanked\":true");
+	t = index_text(NULL, p[0]);
+	expect_refused(t, SH_ERR_INVALID, "x-yanked");
+	free(t);
+	pkg(p[0], sizeof p[0], "acme/weather", "1.0.0", ",\"x-yanked\":\"\"");
+	t = index_text(NULL, p[0]);
+	expect_refused(t, SH_ERR_INVALID, "x-yanked");
+	free(t);
+	pkg(p[0], sizeof p[0], "acme/weather", "1.0.0",
+	    ",\"x-yanked\":\"a\",\"x-yanked-at\":\"yesterday\"");
+	t = index_text(NULL, p[0]);
+	expect_refused(t, SH_ERR_INVALID, "x-yanked-at");
+	free(t);
+}
+
 /* A repeated key in a signed registry document is refused with its path:
  * the index's namespace map, a package entry, and the root. */
 static void test_duplicate_keys(void **state)
@@ -651,6 +707,7 @@ int main(void)
 	        cmocka_unit_test(test_verify),
 	        cmocka_unit_test(test_constraints),
 	        cmocka_unit_test(test_resolve_and_search),
+	        cmocka_unit_test(test_yanked),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

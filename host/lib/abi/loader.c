@@ -141,6 +141,13 @@ sh_status loader_open(const char *path, struct loaded_skill **out,
 		return sh_error_errno(
 		        e, errno == ENOENT ? SH_ERR_NOTFOUND : SH_ERR_IO, errno,
 		        "cannot load skill %s", path);
+	if (S_ISDIR(st.st_mode)) /* a project folder, most likely */
+		return sh_error_set(
+		        e, SH_ERR_USAGE,
+		        "cannot load skill %s: it is a folder; give "
+		        "the built library, such as %s%sbuild/NAME.so "
+		        "in a `skillhost new` project",
+		        path, path, path[strlen(path) - 1] == '/' ? "" : "/");
 	if (!S_ISREG(st.st_mode))
 		return sh_error_set(e, SH_ERR_ABI,
 		                    "cannot load skill %s: not a regular file",

@@ -34,6 +34,11 @@ sh_status probe_worker_path(char *buf, size_t cap, struct sh_error *e)
 		             dir) < (int)cap &&
 		    access(buf, X_OK) == 0)
 			return SH_OK;
+		/* The build tree keeps skillreg in registry/, beside host/. */
+		if (snprintf(buf, cap, "%s/../host/skillhost-worker", dir) <
+		            (int)cap &&
+		    access(buf, X_OK) == 0)
+			return SH_OK;
 	}
 	if (snprintf(buf, cap, "%s/skillhost-worker", SKILLHOST_LIBEXECDIR) <
 	            (int)cap &&

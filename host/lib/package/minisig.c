@@ -640,11 +640,19 @@ static void seckey_checksum(const uint8_t *blob, uint8_t chk[SK_CHK_BYTES])
 	sodium_memzero(&st, sizeof st);
 }
 
-sh_status minisig_seckey_save(const char *path, const struct minisig_seckey *sk,
+/*
+ * Write sk as minisign does: with a password, the key id, key and checksum
+ * are XORed with scrypt(password, salt, ops, mem) and kdf is "Sc" (minisign
+ * -G); without one, kdf is 00 00 and salt and limits stay zero (minisign
+ * -G -W). The checksum is always over the plain key, as minisign has it.
+ */
+static sh_status seckey_write(const char *path, const struct minisig_seckey *sk,
+                              const char *password, uint64_t ops, size_t mem,
                               int force, struct sh_error *e)
 {
 	struct {
 		uint8_t blob[SECKEY_BLOB_BYTES];
+		uint8_t stream[SK_ENC_BYTES];
 		char b64[SECKEY_B64_LEN + 1];
 		char text[SECKEY_TEXT_SIZE];
 	} * s;
@@ -655,6 +663,11 @@ sh_status minisig_seckey_save(const char *path, const struct minisig_seckey *sk,
 	rc = sodium_ready(e);
 	if (rc != SH_OK)
 		return rc;
+	if (password &&
+	    (ops > SCRYPT_OPSLIMIT_MAX || mem > SCRYPT_MEMLIMIT_MAX))
+		return sh_error_set(e, SH_ERR_USAGE,
+		                    "scrypt limits above minisign's cannot be "
+		                    "read back");
 	/* Every copy of the key stays in guarded memory that is wiped. */
 	s = sodium_malloc(sizeof *s);
 	if (!s)
@@ -662,16 +675,34 @@ sh_status minisig_seckey_save(const char *path, const struct minisig_seckey *sk,
 		                    "out of memory writing a secret key");
 	memset(s->blob, 0, sizeof s->blob);
 	memcpy(s->blob, TAG_ED25519, ALG_BYTES);
-	/* kdf 00 00: unencrypted; salt and limits stay zero like minisign -W */
 	memcpy(s->blob + SK_OFF_CHKALG, TAG_BLAKE2B, 2);
 	memcpy(s->blob + SK_OFF_KEYID, sk->key_id, MINISIG_KEYID_BYTES);
 	memcpy(s->blob + SK_OFF_SK, sk->sk, MINISIG_SECKEY_BYTES);
 	seckey_checksum(s->blob, s->blob + SK_OFF_CHK);
+	if (password) {
+		memcpy(s->blob + SK_OFF_KDF, TAG_SCRYPT, 2);
+		randombytes_buf(s->blob + SK_OFF_SALT, SK_SALT_BYTES);
+		le64_store(s->blob + SK_OFF_OPSLIMIT, ops);
+		le64_store(s->blob + SK_OFF_MEMLIMIT, (uint64_t)mem);
+		if (crypto_pwhash_scryptsalsa208sha256(
+		            s->stream, SK_ENC_BYTES, password, strlen(password),
+		            s->blob + SK_OFF_SALT, (unsigned long long)ops,
+		            mem) != 0) {
+			rc = sh_error_set(e, SH_ERR_NOMEM,
+			                  "cannot derive a key from the "
+			                  "password: scrypt needs %zu MiB of "
+			                  "memory",
+			                  mem >> 20);
+			goto out;
+		}
+		for (size_t i = 0; i < SK_ENC_BYTES; i++)
+			s->blob[SK_OFF_KEYID + i] ^= s->stream[i];
+	}
 	b64_encode(s->b64, sizeof s->b64, s->blob, sizeof s->blob);
 	minisig_keyid_to_hex(sk->key_id, id);
-	n = snprintf(s->text, sizeof s->text,
-	             UNTRUSTED_PREFIX
-	             "skillhost unencrypted secret key %s\n%s\n",
+	n = snprintf(s->text, sizeof s->text, UNTRUSTED_PREFIX "%s %s\n%s\n",
+	             password ? "minisign encrypted secret key"
+	                      : "skillhost unencrypted secret key",
 	             id, s->b64);
 	if (n < 0 || (size_t)n >= sizeof s->text) {
 		rc = sh_error_set(e, SH_ERR_FAIL, "secret key text overflow");
@@ -681,6 +712,24 @@ sh_status minisig_seckey_save(const char *path, const struct minisig_seckey *sk,
 out:
 	sodium_free(s);
 	return rc;
+}
+
+sh_status minisig_seckey_save(const char *path, const struct minisig_seckey *sk,
+                              int force, struct sh_error *e)
+{
+	return seckey_write(path, sk, NULL, 0, 0, force, e);
+}
+
+sh_status minisig_seckey_save_encrypted(const char *path,
+                                        const struct minisig_seckey *sk,
+                                        const char *password, uint64_t opslimit,
+                                        size_t memlimit, int force,
+                                        struct sh_error *e)
+{
+	if (!password)
+		return sh_error_set(e, SH_ERR_USAGE,
+		                    "no password to encrypt the secret key");
+	return seckey_write(path, sk, password, opslimit, memlimit, force, e);
 }
 
 /*

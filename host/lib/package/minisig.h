@@ -253,12 +253,34 @@ sh_status minisig_pubkey_save(const char *path, const struct minisig_pubkey *pk,
  * Write sk as an unencrypted minisign secret key file (kdf 00 00, chk "B2",
  * checksum = BLAKE2b-256("Ed" || key_id || sk)) to path atomically with
  * mode 0600. Same force rule as minisig_pubkey_save. minisign -S reads the
- * result (it treats it like a `minisign -G -W` key). Writing encrypted keys
- * is not offered; protect the file with its mode, or re-encrypt it with
- * `minisign -C`, which this module can then read.
+ * result (it treats it like a `minisign -G -W` key).
  */
 sh_status minisig_seckey_save(const char *path, const struct minisig_seckey *sk,
                               int force, struct sh_error *e);
+
+/* The scrypt limits minisign -G encrypts with (libsodium's "sensitive":
+ * 1 GiB of memory, seconds of CPU); keys written with them read the same in
+ * minisign and here. */
+#define MINISIG_SCRYPT_OPSLIMIT                                                \
+	((uint64_t)crypto_pwhash_scryptsalsa208sha256_OPSLIMIT_SENSITIVE)
+#define MINISIG_SCRYPT_MEMLIMIT                                                \
+	((size_t)crypto_pwhash_scryptsalsa208sha256_MEMLIMIT_SENSITIVE)
+
+/*
+ * Write sk encrypted with password (NUL-terminated, may be empty, not
+ * NULL) in minisign's own format: kdf "Sc", a random salt, the limits
+ * stored in the key, and key id || key || checksum XORed with
+ * scrypt(password, salt, opslimit, memlimit). `minisign -S` and
+ * minisig_seckey_load read it with the password. Pass MINISIG_SCRYPT_*;
+ * lower limits make a weaker key (tests use them for speed), higher ones
+ * than minisign's are refused (SH_ERR_USAGE) since nothing could read the
+ * key back. Mode 0600 and the force rule as minisig_seckey_save.
+ */
+sh_status minisig_seckey_save_encrypted(const char *path,
+                                        const struct minisig_seckey *sk,
+                                        const char *password, uint64_t opslimit,
+                                        size_t memlimit, int force,
+                                        struct sh_error *e);
 
 /*
  * Parse a secret key from text of len bytes (two lines, optional final LF).

@@ -419,6 +419,47 @@ static int valid_fs_perm(const char *s)
 	       !strcmp(s, MANIFEST_FS_INPUTS);
 }
 
+/* A mark's text: printable, non-empty, at most REGINDEX_MAX_REASON bytes. */
+static sh_status mark_text(const cJSON *j, const char *key, const char **out,
+                           const char *origin, const char *where,
+                           struct sh_error *e)
+{
+	const cJSON *v = member(j, key);
+
+	*out = NULL;
+	if (!v)
+		return SH_OK;
+	*out = json_str(v, REGINDEX_MAX_REASON);
+	if (!*out || !**out || !printable_short(*out))
+		return sh_error_set(e, SH_ERR_INVALID,
+		                    "%s: %s.%s must be a non-empty line of at "
+		                    "most %d bytes",
+		                    origin, where, key, REGINDEX_MAX_REASON);
+	return SH_OK;
+}
+
+static sh_status parse_marks(struct regindex_pkg *p, const cJSON *j,
+                             const char *origin, const char *where,
+                             struct sh_error *e)
+{
+	const char *at;
+	sh_status rc;
+
+	if ((rc = mark_text(j, REGINDEX_KEY_YANKED, &p->yanked, origin, where,
+	                    e)) ||
+	    (rc = mark_text(j, REGINDEX_KEY_DEPRECATED, &p->deprecated, origin,
+	                    where, e)))
+		return rc;
+	at = json_str(member(j, REGINDEX_KEY_YANKED_AT), REGINDEX_TIME_SIZE);
+	if (member(j, REGINDEX_KEY_YANKED_AT) &&
+	    (!at || !regindex_time_parse(at, &p->yanked_at)))
+		return sh_error_set(e, SH_ERR_INVALID,
+		                    "%s: %s.%s must be a time like "
+		                    "2025-01-31T12:00:00Z",
+		                    origin, where, REGINDEX_KEY_YANKED_AT);
+	return SH_OK;
+}
+
 static sh_status parse_package(struct regindex *ix, const cJSON *j, size_t i,
                                const char *origin, struct sh_error *e)
 {
@@ -540,6 +581,8 @@ static sh_status parse_package(struct regindex *ix, const cJSON *j, size_t i,
 		                  origin, where);
 		goto counted;
 	}
+	if ((rc = parse_marks(p, j, origin, where, e)))
+		goto counted;
 counted:
 	/* Counted even on failure, so regindex_free releases its lists. */
 	ix->npkgs++;
@@ -1320,13 +1363,20 @@ const struct regindex_pkg *regindex_resolve(const struct regindex *ix,
 	if (!n)
 		return NULL;
 	if (c->kind == REGC_LATEST) {
-		for (size_t i = first + n; i-- > first;)
+		const struct regindex_pkg *pre = NULL;
+		for (size_t i = first + n; i-- > first;) {
+			if (ix->pkgs[i].yanked)
+				continue;
 			if (!regindex_is_prerelease(ix->pkgs[i].version))
 				return &ix->pkgs[i];
-		return &ix->pkgs[first + n - 1];
+			if (!pre)
+				pre = &ix->pkgs[i];
+		}
+		return pre;
 	}
 	for (size_t i = first + n; i-- > first;)
-		if (regindex_constraint_match(c, ix->pkgs[i].version))
+		if ((c->kind == REGC_EXACT || !ix->pkgs[i].yanked) &&
+		    regindex_constraint_match(c, ix->pkgs[i].version))
 			return &ix->pkgs[i];
 	return NULL;
 }

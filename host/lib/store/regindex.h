@@ -101,8 +101,22 @@ struct regindex_pkg {
 	uint64_t length;
 	uint8_t blake2b256[MINISIG_FILE_HASH_BYTES];
 	int64_t published; /* unix seconds */
-	const cJSON *json; /* the entry itself, inside the index tree */
+	/* "x-yanked" / "x-yanked-at" / "x-deprecated" (FORMAT.md): a yanked
+	 * version is only installed when asked for exactly; a deprecated one
+	 * is flagged. NULL / 0 when absent. */
+	const char *yanked; /* the publisher's reason */
+	int64_t yanked_at;
+	const char *deprecated; /* the message */
+	const cJSON *json;      /* the entry itself, inside the index tree */
 };
+
+/* The index keys of the yank and deprecation marks. They start with "x-"
+ * so that clients from before them, which refuse unknown keys but let
+ * "x-" extensions through, still read an index that has them. */
+#define REGINDEX_KEY_YANKED     "x-yanked"
+#define REGINDEX_KEY_YANKED_AT  "x-yanked-at"
+#define REGINDEX_KEY_DEPRECATED "x-deprecated"
+#define REGINDEX_MAX_REASON     1024
 
 struct regindex_ns {
 	const char *name;
@@ -255,7 +269,9 @@ sh_status regindex_spec_parse(const char *spec, char *name, size_t name_cap,
 int regindex_constraint_match(const struct regindex_constraint *c,
                               const char *version);
 
-/* The highest version of name in ix that satisfies c, or NULL. */
+/* The highest version of name in ix that satisfies c, or NULL. Yanked
+ * versions satisfy only an exact constraint (a pinned install); ranges and
+ * "latest" never choose them. */
 const struct regindex_pkg *
 regindex_resolve(const struct regindex *ix, const char *name,
                  const struct regindex_constraint *c);

@@ -1374,7 +1374,12 @@ cJSON *regclient_search(const struct regclient_set *s, const char *query)
 			        .kind = REGC_LATEST};
 			const struct regindex_pkg *p =
 			        regindex_resolve(ix, ix->pkgs[j].name, &latest);
-			int score = regindex_pkg_match(p, query);
+			int score;
+			/* Every version yanked: found under its newest, which
+			 * the result flags. */
+			if (!p)
+				p = &ix->pkgs[first + n - 1];
+			score = regindex_pkg_match(p, query);
 			j = first + n;
 			if (!score)
 				continue;
@@ -1412,6 +1417,11 @@ cJSON *regclient_search(const struct regclient_set *s, const char *query)
 			            tools,
 			            cJSON_CreateString(p->tools[t].name)))
 				goto nomem;
+		if ((p->yanked &&
+		     !cJSON_AddStringToObject(o, "yanked", p->yanked)) ||
+		    (p->deprecated &&
+		     !cJSON_AddStringToObject(o, "deprecated", p->deprecated)))
+			goto nomem;
 	}
 	free(hits);
 	return arr;
@@ -1497,12 +1507,27 @@ static sh_status choose(const struct regclient_set *s, const char *name,
 			vu += (size_t)snprintf(
 			        versions + vu, sizeof versions - vu, "%s%s",
 			        vu ? ", " : "", lister->ix->pkgs[i].version);
+		size_t nyanked = 0;
+		for (size_t i = first; i < first + n; i++)
+			nyanked += lister->ix->pkgs[i].yanked != NULL;
 		regindex_constraint_format(c, want, sizeof want);
 		return sh_error_set(e, SH_ERR_NOTFOUND,
 		                    "registry %s has no version of %s matching "
-		                    "%s (it has %s)",
-		                    lister->name, name, want, versions);
+		                    "%s (it has %s%s)",
+		                    lister->name, name, want, versions,
+		                    nyanked ? "; yanked versions are installed "
+		                              "only when named exactly, as "
+		                              "NAME@VERSION"
+		                            : "");
 	}
+	if ((*pkg)->yanked)
+		hostlog(SKILL_LOG_WARNING,
+		        "%s %s was yanked from registry %s (%s); installing "
+		        "it because that exact version was asked for",
+		        name, (*pkg)->version, lister->name, (*pkg)->yanked);
+	else if ((*pkg)->deprecated)
+		hostlog(SKILL_LOG_WARNING, "%s %s is deprecated: %s", name,
+		        (*pkg)->version, (*pkg)->deprecated);
 	return SH_OK;
 }
 
@@ -1710,18 +1735,29 @@ sh_status regclient_outdated(const char *home, const struct regclient_set *s,
 		        cJSON_GetObjectItemCaseSensitive(sk, "current"),
 		        "version");
 		struct regindex_constraint latest = {.kind = REGC_LATEST};
+		struct regindex_constraint exact = {.kind = REGC_EXACT};
 		if (!cJSON_IsString(ver))
 			continue;
+		snprintf(exact.version, sizeof exact.version, "%s",
+		         ver->valuestring);
 		for (size_t i = 0; i < s->n; i++) {
-			const struct regindex_pkg *p;
+			const struct regindex_pkg *p, *mine;
+			int newer;
 			cJSON *o;
 			if (!s->regs[i].ix)
 				continue;
 			p = regindex_resolve(s->regs[i].ix, sk->string,
 			                     &latest);
-			if (!p || regindex_is_prerelease(p->version) ||
-			    skilldesc_semver_compare(p->version,
-			                             ver->valuestring) <= 0)
+			/* The installed version's own marks: a yanked or
+			 * deprecated install is flagged even when nothing
+			 * newer exists. */
+			mine = regindex_resolve(s->regs[i].ix, sk->string,
+			                        &exact);
+			newer = p && !regindex_is_prerelease(p->version) &&
+			        skilldesc_semver_compare(p->version,
+			                                 ver->valuestring) > 0;
+			if (!newer &&
+			    !(mine && (mine->yanked || mine->deprecated)))
 				continue;
 			if (!(o = cJSON_CreateObject()) ||
 			    !cJSON_AddItemToArray(arr, o)) {
@@ -1731,9 +1767,18 @@ sh_status regclient_outdated(const char *home, const struct regclient_set *s,
 			if (!cJSON_AddStringToObject(o, "name", sk->string) ||
 			    !cJSON_AddStringToObject(o, "installed",
 			                             ver->valuestring) ||
-			    !cJSON_AddStringToObject(o, "latest", p->version) ||
+			    !(newer ? cJSON_AddStringToObject(o, "latest",
+			                                      p->version)
+			            : cJSON_AddNullToObject(o, "latest")) ||
 			    !cJSON_AddStringToObject(o, "registry",
 			                             s->regs[i].name))
+				goto nomem;
+			if (mine && mine->yanked &&
+			    !cJSON_AddStringToObject(o, "yanked", mine->yanked))
+				goto nomem;
+			if (mine && mine->deprecated &&
+			    !cJSON_AddStringToObject(o, "deprecated",
+			                             mine->deprecated))
 				goto nomem;
 		}
 	}

@@ -194,8 +194,12 @@ sh_status regclient_install(const char *home, const struct regclient_set *s,
                             struct sh_error *e);
 
 /*
- * The installed skills that a registry has a newer stable version of:
- * [{"name", "installed", "latest", "registry"}]. *out is the caller's.
+ * The installed skills that a registry has a newer stable (not yanked)
+ * version of, or whose installed version that registry yanked or
+ * deprecated: [{"name", "installed", "latest", "registry"[, "yanked"]
+ * [, "deprecated"]}], "latest" null when nothing newer exists, "yanked"
+ * and "deprecated" the reasons given for the installed version. *out is
+ * the caller's.
  */
 sh_status regclient_outdated(const char *home, const struct regclient_set *s,
                              cJSON **out, struct sh_error *e);

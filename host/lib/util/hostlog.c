@@ -13,6 +13,12 @@
 #define LEVEL_UNSET      (-1)
 
 static atomic_int min_level = LEVEL_UNSET;
+static const char *program = "skillhost";
+
+void hostlog_set_program(const char *name)
+{
+	program = name;
+}
 
 static const char *const level_names[] = {"debug",   "info",     "notice",
                                           "warning", "error",    "critical",
@@ -59,7 +65,7 @@ static void emit(const char *skill, skill_log_level level, const char *msg)
 	size_t j = 0;
 	int n;
 
-	n = snprintf(line, sizeof line, "skillhost: %s: %s%s",
+	n = snprintf(line, sizeof line, "%s: %s: %s%s", program,
 	             hostlog_level_name(level), skill ? skill : "",
 	             skill ? ": " : "");
 	j = n < 0 ? 0 : (size_t)n < sizeof line ? (size_t)n : sizeof line - 1;

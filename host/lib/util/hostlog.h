@@ -1,8 +1,9 @@
 /*
  * hostlog.h - the host's operator log on stderr.
  *
- * One line per message: "skillhost: <level>: [skill: ]message". Control
- * characters in messages are replaced, so a skill cannot forge lines.
+ * One line per message: "skillhost: <level>: [skill: ]message" (another
+ * program that links the library names itself with hostlog_set_program).
+ * Control characters in messages are replaced, so a skill cannot forge lines.
  * Thread-safe. Never pass secret values.
  */
 #ifndef SH_HOSTLOG_H
@@ -14,6 +15,10 @@
  * named by $SKILLHOST_LOG_LEVEL. Pass SKILL_LOG_EMERGENCY + 1 to silence. */
 void hostlog_set_level(int min);
 int hostlog_level(void);
+
+/* The program name lines start with (default "skillhost"). name must stay
+ * valid; call it once at startup, before any thread logs. */
+void hostlog_set_program(const char *name);
 
 void hostlog(skill_log_level level, const char *fmt, ...)
         __attribute__((format(printf, 2, 3)));
