@@ -3,6 +3,7 @@
  */
 #include "cli.h"
 
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -168,4 +169,55 @@ int cli_print_json(const cJSON *j, int pretty)
 		puts(s);
 	free(s);
 	return 0;
+}
+
+/* Longest word cli_nearest compares; longer ones are never typos of a
+ * command or key. */
+#define CLI_NEAREST_MAX 64
+
+/* Optimal string alignment distance, case-insensitive. */
+static size_t distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	size_t d[CLI_NEAREST_MAX + 1][CLI_NEAREST_MAX + 1];
+
+	if (la > CLI_NEAREST_MAX || lb > CLI_NEAREST_MAX)
+		return (size_t)-1;
+	for (size_t i = 0; i <= la; i++)
+		d[i][0] = i;
+	for (size_t j = 0; j <= lb; j++)
+		d[0][j] = j;
+	for (size_t i = 1; i <= la; i++)
+		for (size_t j = 1; j <= lb; j++) {
+			int ca = tolower((unsigned char)a[i - 1]);
+			int cb = tolower((unsigned char)b[j - 1]);
+			size_t best = d[i - 1][j - 1] + (ca != cb);
+			if (d[i - 1][j] + 1 < best)
+				best = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < best)
+				best = d[i][j - 1] + 1;
+			if (i > 1 && j > 1 &&
+			    ca == tolower((unsigned char)b[j - 2]) &&
+			    cb == tolower((unsigned char)a[i - 2]) &&
+			    d[i - 2][j - 2] + 1 < best)
+				best = d[i - 2][j - 2] + 1;
+			d[i][j] = best;
+		}
+	return d[la][lb];
+}
+
+const char *cli_nearest(const char *word, const char *const *cands)
+{
+	size_t len = strlen(word), limit = len <= 4 ? 1 : len <= 8 ? 2 : 3;
+	size_t best = (size_t)-1;
+	const char *pick = NULL;
+
+	for (; cands && *cands; cands++) {
+		size_t dd = distance(word, *cands);
+		if (dd <= limit && dd < best) {
+			best = dd;
+			pick = *cands;
+		}
+	}
+	return pick;
 }

@@ -59,6 +59,15 @@ int cli_home(const struct cli_ctx *ctx, char *buf, size_t cap);
  * memory. */
 int cli_print_json(const cJSON *j, int pretty);
 
+/*
+ * The candidate closest to word by edit distance (insertions, deletions,
+ * substitutions and swaps of neighbours, case-insensitive), or NULL when
+ * none is close enough to be a likely typo: at most 1 edit for words of
+ * up to 4 characters, 2 up to 8, else 3. For "did you mean ...?" hints.
+ * cands is NULL-terminated.
+ */
+const char *cli_nearest(const char *word, const char *const *cands);
+
 /* Most --skill options one command takes. */
 #define CLI_MAX_SKILLS 64
 

@@ -502,10 +502,12 @@ int cli_install_from_registry(struct cli_ctx *ctx, const char *spec,
 	}
 	regclient_set_free(s);
 	*res = r.store;
-	printf("downloaded %s %s from registry %s (%" PRIu64 " bytes%s in "
-	       "%.2fs; verified and installed in %.2fs)\n",
-	       r.store.name, r.store.version, r.registry, r.bytes,
-	       r.resumed ? ", resumed" : "", r.download_s, r.install_s);
+	if (!ctx->json)
+		printf("downloaded %s %s from registry %s (%" PRIu64
+		       " bytes%s in "
+		       "%.2fs; verified and installed in %.2fs)\n",
+		       r.store.name, r.store.version, r.registry, r.bytes,
+		       r.resumed ? ", resumed" : "", r.download_s, r.install_s);
 	return 0;
 }
 
