@@ -37,10 +37,19 @@ struct cli_command {
  * when the status has a standard one, and return the exit code. */
 int cli_fail(const struct sh_error *e);
 
+/* The hint cli_fail prints after a trust failure (SH_ERR_TRUST), for
+ * commands where "the file was not installed or run" would mislead (a
+ * registry refused). h must outlive the command. */
+void cli_set_trust_hint(const char *h);
+
 /* Print "skillhost <cmd>: <message>" and "Run 'skillhost <cmd> --help'." to
  * stderr and return 2. */
 int cli_usage(const char *cmd, const char *fmt, ...)
         __attribute__((format(printf, 2, 3)));
+
+/* The command's argv (argv[0] its name), so cli_usage(cmd, "unknown
+ * option") can name what getopt refused. Set by main. */
+void cli_set_args(int argc, char **argv);
 
 /* 1 when argv holds -h or --help before any "--". */
 int cli_wants_help(int argc, char **argv);

@@ -453,7 +453,11 @@ int cmd_search(struct cli_ctx *ctx, int argc, char **argv)
 		return 5;
 	}
 	if (json) {
+		/* The same exit code as without --json: an empty [] is
+		 * printed, and "nothing matches" is still 4. */
 		rc = cli_print_json(hits, 1);
+		if (!rc && !cJSON_GetArraySize(hits))
+			rc = 4;
 		cJSON_Delete(hits);
 		return rc;
 	}
@@ -493,6 +497,11 @@ int cli_install_from_registry(struct cli_ctx *ctx, const char *spec,
 	struct sh_error e;
 	int rc;
 
+	/* A refusal here is the registry's (root, index, listed hash), not
+	 * a file the operator gave. */
+	cli_set_trust_hint("nothing was installed; check the registry's root "
+	                   "key (`skillhost registry list`) or ask its "
+	                   "operator");
 	if ((rc = cli_home(ctx, home, sizeof home)) ||
 	    (rc = open_set(home, o->registry, REGCLIENT_ALWAYS, &s)))
 		return rc;
