@@ -49,9 +49,17 @@ static const struct cli_command commands[] = {
         {"new", "scaffold a new skill project that builds against the SDK",
          cmd_new},
         {"agent", "run a model with the tools until it answers", cmd_agent},
-        {"doctor", "check the isolation this system gives skills", cmd_doctor},
+        {"doctor", "check isolation, secrets, registries and file modes",
+         cmd_doctor},
+        {"completion", "print a bash, zsh or fish completion script",
+         cmd_completion},
         {NULL, NULL, NULL},
 };
+
+const struct cli_command *cli_commands(void)
+{
+	return commands;
+}
 
 static void usage(FILE *f)
 {
@@ -92,8 +100,8 @@ static void usage(FILE *f)
  * so "the file was not installed" would mislead. */
 #define REGISTRY_TRUST_HINT                                                    \
 	"nothing was installed or changed; check the registry's root key "     \
-	"(`skillhost registry list`) or ask its operator (`skillreg resign` "  \
-	"renews an expired index)"
+	"(the --root-key given, or `skillhost registry list`) or ask its "     \
+	"operator (`skillreg resign` renews an expired index)"
 
 /* "did you mean" for a mistyped command. */
 static const char *nearest_command(const char *word)

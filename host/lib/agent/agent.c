@@ -662,16 +662,16 @@ static cJSON *usage_json(const struct agent *a)
 		                             (double)bu->requests) ||
 		    !cJSON_AddNumberToObject(o, "attempts",
 		                             (double)bu->attempts) ||
-		    !cJSON_AddNumberToObject(o, "inputTokens",
+		    !cJSON_AddNumberToObject(o, "input_tokens",
 		                             (double)bu->input_tokens) ||
-		    !cJSON_AddNumberToObject(o, "outputTokens",
+		    !cJSON_AddNumberToObject(o, "output_tokens",
 		                             (double)bu->output_tokens))
 			goto fail;
 		in += bu->input_tokens;
 		out += bu->output_tokens;
 	}
-	if (!cJSON_AddNumberToObject(u, "inputTokens", (double)in) ||
-	    !cJSON_AddNumberToObject(u, "outputTokens", (double)out))
+	if (!cJSON_AddNumberToObject(u, "input_tokens", (double)in) ||
+	    !cJSON_AddNumberToObject(u, "output_tokens", (double)out))
 		goto fail;
 	return u;
 fail:

@@ -155,8 +155,8 @@ const struct agent_artifact *agent_artifact(const struct agent *a, size_t i);
 /*
  * Everything as JSON: {"status", "answer", "steps", "backend",
  * "transcript": [...], "usage": {"backends": [{"backend", "model",
- * "requests", "attempts", "inputTokens", "outputTokens"}], "inputTokens",
- * "outputTokens"}, "failures": [{"backend", "error"}]}. NULL when out of
+ * "requests", "attempts", "input_tokens", "output_tokens"}], "input_tokens",
+ * "output_tokens"}, "failures": [{"backend", "error"}]}. NULL when out of
  * memory.
  */
 cJSON *agent_report(const struct agent *a);
