@@ -119,6 +119,12 @@ stop_fake
 run "$SH" agent --backend openai --model m --fallback azure "hi"
 expect_rc 2 "a bare azure fallback"; expect_err "azure:MODEL" "it asks for the deployment"
 
+# Retries show as they happen.
+start_fake retry '[{"status":503},{"text":"after a retry"}]'
+run "$SH" agent --backend openai --model m --base-url "$BASE/v1" --progress "hi"
+expect_rc 0 "a retried request"; expect_err "HTTP 503" "the retry names the failure"; expect_err "retrying in" "and that it retries"
+stop_fake
+
 # 5. Endpoint hints, and no usage summary after a failure.
 start_fake nov1 '[{"status":404}]'
 run "$SH" agent --backend openai --model m --base-url "$BASE" "hi"
