@@ -65,7 +65,8 @@ static void help(void)
 	     "setting or policy key, unless --force.\n"
 	     "\n"
 	     "  --unset          remove KEY\n"
-	     "  --force          store a KEY the schema does not list\n"
+	     "  --force          store a KEY the schema does not list (a\n"
+	     "                   schema that forbids other keys still does)\n"
 	     "  --json           show the configuration as JSON\n"
 	     "  --skill PATH.so  the skill's file, to check settings against "
 	     "its schema");

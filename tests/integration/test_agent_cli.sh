@@ -119,6 +119,17 @@ stop_fake
 run "$SH" agent --backend openai --model m --fallback azure "hi"
 expect_rc 2 "a bare azure fallback"; expect_err "azure:MODEL" "it asks for the deployment"
 
+# On a real terminal the steps show without --progress (script(1) gives
+# the run a pty); with stderr not a terminal they do not.
+start_fake tty '[{"text":"hello there"}]'
+if command -v script >/dev/null; then
+  script -qec "$SH agent --backend openai --model m --base-url $BASE/v1 hi" /dev/null >"$TMP/tty.out" 2>&1 </dev/null
+  grep -q "step 1: asking openai (m)" "$TMP/tty.out" && ok "a terminal shows the steps" || { fail "no steps on a terminal"; cat "$TMP/tty.out"; }
+else fail "script(1) is needed for the terminal test"; fi
+run "$SH" agent --backend openai --model m --base-url "$BASE/v1" "hi"
+case "$err" in *"asking openai"*) fail "steps shown although stderr is not a terminal" ;; *) ok "no steps when stderr is not a terminal" ;; esac
+stop_fake
+
 # Retries show as they happen.
 start_fake retry '[{"status":503},{"text":"after a retry"}]'
 run "$SH" agent --backend openai --model m --base-url "$BASE/v1" --progress "hi"
