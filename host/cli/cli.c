@@ -138,6 +138,45 @@ int cli_usage(const char *cmd, const char *fmt, ...)
 	return 2;
 }
 
+void cli_take_json(struct cli_ctx *ctx, int *argc, char **argv)
+{
+	int j = 0, end = 0;
+
+	for (int i = 0; i < *argc; i++) {
+		end |= !strcmp(argv[i], "--");
+		if (!end && !strcmp(argv[i], "--json"))
+			ctx->json = 1;
+		else
+			argv[j++] = argv[i];
+	}
+	*argc = j;
+}
+
+int cli_print_done(const char *key, ...)
+{
+	cJSON *o = cJSON_CreateObject();
+	va_list ap;
+	int rc;
+
+	if (!o || !cJSON_AddTrueToObject(o, "ok")) {
+		cJSON_Delete(o);
+		return 5;
+	}
+	va_start(ap, key);
+	for (const char *k = key; k; k = va_arg(ap, const char *)) {
+		const char *v = va_arg(ap, const char *);
+		if (!cJSON_AddStringToObject(o, k, v ? v : "")) {
+			va_end(ap);
+			cJSON_Delete(o);
+			return 5;
+		}
+	}
+	va_end(ap);
+	rc = cli_print_json(o, 1);
+	cJSON_Delete(o);
+	return rc;
+}
+
 int cli_wants_help(int argc, char **argv)
 {
 	for (int i = 1; i < argc; i++) {

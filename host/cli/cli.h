@@ -51,6 +51,16 @@ int cli_usage(const char *cmd, const char *fmt, ...)
  * option") can name what getopt refused. Set by main. */
 void cli_set_args(int argc, char **argv);
 
+/* Take every "--json" out of argv (before any "--") and set ctx->json:
+ * for commands that parse their arguments by hand, so that --json is
+ * accepted after the command as before it. */
+void cli_take_json(struct cli_ctx *ctx, int *argc, char **argv);
+
+/* Print {"ok": true, KEY: VALUE, ...} (string pairs, NULL-terminated) on
+ * stdout: the --json result of a command that changes something and
+ * otherwise prints one line. Returns 0, or 5 when out of memory. */
+int cli_print_done(const char *key, ...);
+
 /* 1 when argv holds -h or --help before any "--". */
 int cli_wants_help(int argc, char **argv);
 

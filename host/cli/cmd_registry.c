@@ -575,10 +575,12 @@ int cmd_upgrade(struct cli_ctx *ctx, int argc, char **argv)
 {
 	static const struct option opts[] = {
 	        {"registry", required_argument, NULL, 'r'},
+	        {"json", no_argument, NULL, 'j'},
 	        {"help", no_argument, NULL, 'h'},
 	        {NULL, 0, NULL, 0},
 	};
 	struct regclient_install_opts io = {0};
+	cJSON *done = cJSON_CreateArray();
 	struct regclient_set *s = NULL;
 	const cJSON *o;
 	const char *only = NULL, *prev = NULL;
@@ -591,8 +593,11 @@ int cmd_upgrade(struct cli_ctx *ctx, int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'r': io.registry = optarg; break;
+		case 'j': ctx->json = 1; break;
 		case 'h':
-			puts("usage: skillhost upgrade [NAME] [--registry R]\n"
+			cJSON_Delete(done);
+			puts("usage: skillhost upgrade [NAME] [--registry R] "
+			     "[--json]\n"
 			     "\n"
 			     "Install the newest stable version of NAME, or of "
 			     "every installed\nskill that a registry has a "
@@ -601,19 +606,30 @@ int cmd_upgrade(struct cli_ctx *ctx, int argc, char **argv)
 			     "of\n`skillhost install`. The replaced version "
 			     "stays for `skillhost\nrollback`.");
 			return 0;
-		default: return cli_usage("upgrade", "unknown option");
+		default:
+			cJSON_Delete(done);
+			return cli_usage("upgrade", "unknown option");
 		}
 	}
-	if (argc - optind > 1)
+	if (!done)
+		return 5;
+	if (argc - optind > 1) {
+		cJSON_Delete(done);
 		return cli_usage("upgrade", "give at most one NAME");
+	}
 	only = optind < argc ? argv[optind] : NULL;
-	if (only && !skilldesc_valid_skill_name(only))
+	if (only && !skilldesc_valid_skill_name(only)) {
+		cJSON_Delete(done);
 		return cli_usage("upgrade", "'%s' is not a skill name", only);
+	}
 	if ((rc = cli_home(ctx, home, sizeof home)) ||
-	    (rc = open_set(home, io.registry, REGCLIENT_ALWAYS, &s)))
+	    (rc = open_set(home, io.registry, REGCLIENT_ALWAYS, &s))) {
+		cJSON_Delete(done);
 		return rc;
+	}
 	if (regclient_outdated(home, s, &rows, &e) != SH_OK) {
 		regclient_set_free(s);
+		cJSON_Delete(done);
 		return cli_fail(&e);
 	}
 	cJSON_ArrayForEach(o, rows)
@@ -637,12 +653,26 @@ int cmd_upgrade(struct cli_ctx *ctx, int argc, char **argv)
 			continue;
 		}
 		n++;
-		printf("upgraded %s %s -> %s (registry %s)\n", name,
-		       str(o, "installed"), r.store.version, r.registry);
+		if (ctx->json) {
+			cJSON *u = cJSON_CreateObject();
+			cJSON_AddStringToObject(u, "name", name);
+			cJSON_AddStringToObject(u, "previous",
+			                        str(o, "installed"));
+			cJSON_AddStringToObject(u, "version", r.store.version);
+			cJSON_AddStringToObject(u, "registry", r.registry);
+			cJSON_AddItemToArray(done, u);
+		} else {
+			printf("upgraded %s %s -> %s (registry %s)\n", name,
+			       str(o, "installed"), r.store.version,
+			       r.registry);
+		}
 	}
 	if (!n && !worst)
 		fprintf(stderr, "skillhost: %s is up to date\n",
 		        only ? only : "everything");
+	if (ctx->json && cli_print_json(done, 1) && !worst)
+		worst = 5;
+	cJSON_Delete(done);
 	cJSON_Delete(rows);
 	regclient_set_free(s);
 	return worst;

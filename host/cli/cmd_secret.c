@@ -391,7 +391,8 @@ out:
 	return rc;
 }
 
-static int set_from_stdin(const char *home, const char *skill, const char *name)
+static int set_from_stdin(const char *home, const char *skill, const char *name,
+                          int json)
 {
 	struct sh_error e;
 	char *buf;
@@ -434,6 +435,8 @@ static int set_from_stdin(const char *home, const char *skill, const char *name)
 	sodium_free(buf);
 	if (rc != SH_OK)
 		return cli_fail(&e);
+	if (json)
+		return cli_print_done("skill", skill, "secret", name, NULL);
 	printf("set secret %s for %s\n", name, skill);
 	return 0;
 }
@@ -459,15 +462,15 @@ int cmd_secret(struct cli_ctx *ctx, int argc, char **argv)
 	struct sh_error e;
 	int rc, force = take_force(&argc, argv);
 
+	cli_take_json(ctx, &argc, argv);
 	if (argc < 2 || cli_wants_help(argc, argv)) {
 		secret_help();
 		return argc < 2 ? 2 : 0;
 	}
 	if ((rc = cli_home(ctx, home, sizeof home)))
 		return rc;
-	if (!strcmp(argv[1], "list") &&
-	    (argc == 2 || (argc == 3 && !strcmp(argv[2], "--json"))))
-		return list_all(home, ctx->json || argc == 3);
+	if (!strcmp(argv[1], "list") && argc == 2)
+		return list_all(home, ctx->json);
 	if (argc < 3 || !skilldesc_valid_skill_name(argv[2]))
 		return cli_usage("secret", "give a skill name like ns/name");
 	if (!strcmp(argv[1], "set")) {
@@ -481,7 +484,8 @@ int cmd_secret(struct cli_ctx *ctx, int argc, char **argv)
 		    (rc = require_declared(home, argv[2], argv[3], force)))
 			return rc;
 		if (argc == 4)
-			return set_from_stdin(home, argv[2], argv[3]);
+			return set_from_stdin(home, argv[2], argv[3],
+			                      ctx->json);
 		if (strcmp(argv[4], "--from-env") || argc > 6)
 			return cli_usage(
 			        "secret",
@@ -495,6 +499,9 @@ int cmd_secret(struct cli_ctx *ctx, int argc, char **argv)
 			                 var);
 		if (secrets_allow_env(home, argv[2], argv[3], var, &e) != SH_OK)
 			return cli_fail(&e);
+		if (ctx->json)
+			return cli_print_done("skill", argv[2], "secret",
+			                      argv[3], "from_env", var, NULL);
 		printf("approved: %s gets environment variable %s as its "
 		       "secret %s at call time\n",
 		       argv[2], var, argv[3]);
@@ -511,6 +518,9 @@ int cmd_secret(struct cli_ctx *ctx, int argc, char **argv)
 			return cli_usage("secret", "give SKILL and NAME");
 		if (secrets_set(home, argv[2], argv[3], NULL, 0, &e) != SH_OK)
 			return cli_fail(&e);
+		if (ctx->json)
+			return cli_print_done("skill", argv[2], "removed",
+			                      argv[3], NULL);
 		printf("removed secret %s of %s\n", argv[3], argv[2]);
 		return 0;
 	}
@@ -535,6 +545,7 @@ int cmd_permit(struct cli_ctx *ctx, int argc, char **argv)
 	struct sh_error e;
 	int rc, remove = 0, force = take_force(&argc, argv);
 
+	cli_take_json(ctx, &argc, argv);
 	if (cli_wants_help(argc, argv)) {
 		puts("usage: skillhost permit SKILL HOST[:PORT] [--remove] "
 		     "[--force]\n"
@@ -593,6 +604,10 @@ int cmd_permit(struct cli_ctx *ctx, int argc, char **argv)
 	if (config_update(home, skill, "policy", "network",
 	                  list[0] ? list : NULL, &e) != SH_OK)
 		return cli_fail(&e);
+	if (ctx->json)
+		return cli_print_done("skill", skill,
+		                      remove ? "removed" : "permitted", pattern,
+		                      NULL);
 	printf("%s %s may %sreach %s\n",
 	       remove ? "removed:" : "permitted:", skill,
 	       remove ? "no longer " : "", pattern);

@@ -220,7 +220,7 @@ int cmd_install(struct cli_ctx *ctx, int argc, char **argv)
 /* What the store still holds for a removed skill: its secrets and its
  * configuration, which a reinstall would pick up again. With purge they
  * go too. Returns an exit code. */
-static int leftovers(const char *home, const char *name, int purge)
+static int leftovers(const char *home, const char *name, int purge, int json)
 {
 	char **names = NULL;
 	struct config *cfg = NULL;
@@ -242,7 +242,7 @@ static int leftovers(const char *home, const char *name, int purge)
 	config_free(cfg);
 	if (purge && configured && config_remove_skill(home, name, &e) != SH_OK)
 		rc = cli_fail(&e);
-	if (rc || (!nsecrets && !configured))
+	if (rc || (!nsecrets && !configured) || json)
 		return rc;
 	if (nsecrets)
 		snprintf(what, sizeof what, "%zu stored secret%s%s", nsecrets,
@@ -267,8 +267,10 @@ int cmd_remove(struct cli_ctx *ctx, int argc, char **argv)
 	struct sh_error e;
 	int rc, purge = 0;
 
+	cli_take_json(ctx, &argc, argv);
 	if (cli_wants_help(argc, argv)) {
-		puts("usage: skillhost remove NAME [--purge]\n\nUninstall a "
+		puts("usage: skillhost remove NAME [--purge] "
+		     "[--json]\n\nUninstall a "
 		     "skill (every version of it). Its stored secrets\nand "
 		     "configuration stay for a reinstall unless --purge is "
 		     "given.");
@@ -294,10 +296,14 @@ int cmd_remove(struct cli_ctx *ctx, int argc, char **argv)
 		        "skillhost: %s is not installed; purging what the "
 		        "store still holds for it\n",
 		        name);
-	} else {
+	} else if (!ctx->json) {
 		printf("removed %s\n", name);
 	}
-	return leftovers(home, name, purge);
+	if ((rc = leftovers(home, name, purge, ctx->json)))
+		return rc;
+	return ctx->json ? cli_print_done("removed", name, "purged",
+	                                  purge ? "yes" : "no", NULL)
+	                 : 0;
 }
 
 int cmd_rollback(struct cli_ctx *ctx, int argc, char **argv)
@@ -306,8 +312,10 @@ int cmd_rollback(struct cli_ctx *ctx, int argc, char **argv)
 	struct sh_error e;
 	int rc;
 
+	cli_take_json(ctx, &argc, argv);
 	if (cli_wants_help(argc, argv)) {
-		puts("usage: skillhost rollback NAME\n\nSwitch a skill back to "
+		puts("usage: skillhost rollback NAME [--json]\n\nSwitch a "
+		     "skill back to "
 		     "the version it had before the last\nupgrade (running "
 		     "it again switches forward).");
 		return 0;
@@ -318,6 +326,8 @@ int cmd_rollback(struct cli_ctx *ctx, int argc, char **argv)
 		return rc;
 	if (store_rollback(home, argv[1], now, sizeof now, &e) != SH_OK)
 		return cli_fail(&e);
+	if (ctx->json)
+		return cli_print_done("name", argv[1], "version", now, NULL);
 	printf("%s is now at %s\n", argv[1], now);
 	return 0;
 }

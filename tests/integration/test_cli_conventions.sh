@@ -49,6 +49,10 @@ run "$SH" search zzzz; a=$rc; run "$SH" search zzzz --json; b=$rc
 [ "$a" = "$b" ] && ok "search exits $a with and without --json" || fail "search exits $a, --json $b"
 run "$SH" --json search zzzz; [ "$rc" = "$a" ] && ok "global --json: the same exit" || fail "global --json search exits $rc"
 run "$SH" config --json testing/none; expect_rc 0 "config --json is accepted"
+for c in "remove testing/none" "rollback testing/none" "info testing/none"; do
+  run "$SH" $c; a=$rc; run "$SH" $c --json; b=$rc
+  [ "$a" = "$b" ] && [ "$a" != 2 ] && ok "$c: exit $a with and without --json" || fail "$c: exit $a, with --json $b"
+done
 run "$SH" verify /nonexistent.skill --json; expect_rc 3 "verify --json is accepted (and fails as without)"
 
 # ---- JSON keys and times -------------------------------------------------
@@ -60,6 +64,10 @@ run "$SH" trust list; grep -Eq 'added [0-9]{4}-[0-9]{2}-[0-9]{2}T' <<<"$out" && 
 run "$SH" --json verify "$SKILLS_OUT/packages/example-hello-1.0.0.skill"
 expect_rc 0 "global --json verify"; expect_out '"key_id":' "verify --json, snake_case"
 run "$SH" tools --skill "$LIB/hello.so" --json; expect_out '"function_name": "example__hello__greet"' "tools --json: snake_case"
+run "$SH" install "$SKILLS_OUT/packages/example-hello-1.0.0.skill" --json; expect_rc 0 "install --json"
+printf 'v' | "$SH" secret set example/hello X --force >/dev/null 2>&1
+run "$SH" secret remove example/hello X --json; expect_rc 0 "secret remove --json"; expect_out '"removed": "X"' "secret remove --json says what"
+run "$SH" remove example/hello --json; expect_rc 0 "remove --json"; expect_out '"removed": "example/hello"' "remove --json names the skill"
 
 # ---- error epilogues -----------------------------------------------------
 "$SR" init "$TMP/reg" >/dev/null 2>&1
