@@ -85,6 +85,15 @@ static cJSON *entry_json(const struct artifact_entry *a, time_t now)
 	cJSON_AddNumberToObject(o, "size", (double)a->size);
 	cJSON_AddNumberToObject(o, "age_seconds",
 	                        (double)(now - (time_t)a->mtime));
+	{
+		/* When, as RFC 3339, like every time the CLI prints. */
+		time_t t = (time_t)a->mtime;
+		struct tm tm;
+		char when[32];
+		if (gmtime_r(&t, &tm) &&
+		    strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm))
+			cJSON_AddStringToObject(o, "modified", when);
+	}
 	return o;
 }
 

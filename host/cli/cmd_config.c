@@ -32,6 +32,7 @@ static void help(void)
 {
 	puts("usage: skillhost config SKILL [KEY [VALUE]] [--unset] "
 	     "[--skill PATH.so]\n"
+	     "                        [--force] [--json]\n"
 	     "       skillhost config --host [KEY [VALUE]] [--unset]\n"
 	     "\n"
 	     "Show (no KEY), read (KEY) or set (KEY VALUE) a skill's\n"
@@ -58,10 +59,15 @@ static void help(void)
 	     "(default 7d)\n"
 	     "Any other KEY is a setting the skill reads through the\n"
 	     "skill.config/1 extension. When the skill publishes a settings\n"
-	     "schema (skill.config-schema/1) and is given with --skill, the\n"
-	     "new value is checked against it.\n"
+	     "schema (skill.config-schema/1), the key and the new value are\n"
+	     "checked against it when set: the installed skill's, or the\n"
+	     "--skill file's. An unknown key is refused, with the nearest\n"
+	     "setting or policy key, unless --force.\n"
 	     "\n"
 	     "  --unset          remove KEY\n"
+	     "  --force          store a KEY the schema does not list (a\n"
+	     "                   schema that forbids other keys still does)\n"
+	     "  --json           show the configuration as JSON\n"
 	     "  --skill PATH.so  the skill's file, to check settings against "
 	     "its schema");
 }
@@ -155,28 +161,70 @@ static int check_policy(const char *key, const char *value)
 	return 0;
 }
 
-/* Check the settings, with KEY=VALUE applied, against the skill's schema.
- * Returns an exit code; 0 when fine or when the skill has no schema. */
+/* Returned by check_setting when there is nothing to check against. */
+#define NO_SKILL (-1)
+
+/* "Did you mean" for a settings key: the nearest of the schema's
+ * properties and the host's policy keys. */
+static void no_such_key(const char *skill, const char *key, const cJSON *props)
+{
+	const char *cands[128];
+	size_t n = 0;
+	const cJSON *it;
+	const char *near;
+
+	cJSON_ArrayForEach(it, props) if (n + 1 < 64) cands[n++] = it->string;
+	for (const char *const *k = policy_keys; *k && n + 1 < 128; k++)
+		cands[n++] = *k;
+	cands[n] = NULL;
+	near = cli_nearest(key, cands);
+	fprintf(stderr, "skillhost: error: %s has no setting '%s'", skill, key);
+	if (near)
+		fprintf(stderr, "; did you mean '%s'%s?", near,
+		        is_policy(near) ? " (host policy)" : "");
+	fputs("\nskillhost: its settings are: ", stderr);
+	n = 0;
+	cJSON_ArrayForEach(it, props)
+	        fprintf(stderr, "%s%s", n++ ? ", " : "", it->string);
+	fprintf(stderr,
+	        "%s; `skillhost config --help` lists the policy keys; "
+	        "--force stores it anyway\n",
+	        n ? "" : "none");
+}
+
+/*
+ * Check KEY (a setting, not policy) and, with KEY=VALUE applied, the
+ * skill's settings against the schema it publishes: the --skill file
+ * when given, else the installed skill. Returns an exit code; 0 when fine
+ * or when the skill publishes no schema; NO_SKILL when the skill is
+ * neither installed nor given. force skips the unknown-key check only.
+ */
 static int check_setting(struct cli_ctx *ctx, char *skill_path,
-                         const char *skill, const char *key, const char *value)
+                         const char *skill, const char *key, const char *value,
+                         int force)
 {
 	const skill_ext_config_schema_t *ext;
 	struct schema *schema = NULL;
 	struct runtime *rt = NULL;
 	struct executor *ex;
 	struct sh_error err;
-	cJSON *settings = NULL;
-	const cJSON *cur;
+	cJSON *settings = NULL, *doc = NULL;
+	const cJSON *cur, *props;
 	char why[512];
 	int rc = 0;
 
-	if (cli_open_runtime(ctx, &skill_path, 1, &rt, &err) != SH_OK)
+	if (cli_open_runtime(ctx, &skill_path, skill_path ? 1 : 0, &rt, &err) !=
+	    SH_OK)
 		return cli_fail(&err);
 	if (!catalog_skill_find(runtime_catalog(rt), skill)) {
-		rc = cli_usage(
-		        "config", "%s is skill %s, not %s", skill_path,
-		        catalog_skill_at(runtime_catalog(rt), 0)->desc->name,
-		        skill);
+		if (skill_path)
+			rc = cli_usage("config", "%s is skill %s, not %s",
+			               skill_path,
+			               catalog_skill_at(runtime_catalog(rt), 0)
+			                       ->desc->name,
+			               skill);
+		else
+			rc = NO_SKILL;
 		goto out;
 	}
 	if (catalog_executor(runtime_catalog(rt),
@@ -196,6 +244,14 @@ static int check_setting(struct cli_ctx *ctx, char *skill_path,
 		        skill, err.msg);
 		goto out;
 	}
+	doc = cJSON_Parse(ext->schema);
+	props = cJSON_GetObjectItemCaseSensitive(doc, "properties");
+	if (value && !force && cJSON_IsObject(props) &&
+	    !cJSON_GetObjectItemCaseSensitive(props, key)) {
+		no_such_key(skill, key, props);
+		rc = 2;
+		goto out;
+	}
 	cur = cJSON_GetObjectItemCaseSensitive(
 	        config_skill(runtime_config(rt), skill), "settings");
 	settings = cur ? cJSON_Duplicate(cur, 1) : cJSON_CreateObject();
@@ -210,6 +266,7 @@ static int check_setting(struct cli_ctx *ctx, char *skill_path,
 		rc = 2;
 	}
 out:
+	cJSON_Delete(doc);
 	cJSON_Delete(settings);
 	schema_free(schema);
 	runtime_close(rt);
@@ -285,12 +342,15 @@ static int host_config(struct cli_ctx *ctx, int argc, char **argv, int unset)
 
 	if (argc > 2)
 		return cli_usage("config", "unexpected argument '%s'", argv[2]);
-	if (key && !is_host_key(key))
+	if (key && !is_host_key(key)) {
+		const char *near = cli_nearest(key, host_keys);
 		return cli_usage("config",
-		                 "'%s' is not a host-wide key; they are "
+		                 "'%s' is not a host-wide key%s%s%s; they are "
 		                 "timeout, artifacts-call-max, artifacts-max "
 		                 "and artifacts-keep",
-		                 key);
+		                 key, near ? " (did you mean '" : "",
+		                 near ? near : "", near ? "'?)" : "");
+	}
 	if (unset && value)
 		return cli_usage("config", "--unset takes KEY without a VALUE");
 	if (!key || (!value && !unset)) {
@@ -341,6 +401,8 @@ int cmd_config(struct cli_ctx *ctx, int argc, char **argv)
 	        {"unset", no_argument, NULL, 'u'},
 	        {"skill", required_argument, NULL, 's'},
 	        {"host", no_argument, NULL, 'H'},
+	        {"force", no_argument, NULL, 'f'},
+	        {"json", no_argument, NULL, 'j'},
 	        {"help", no_argument, NULL, 'h'},
 	        {NULL, 0, NULL, 0},
 	};
@@ -348,13 +410,15 @@ int cmd_config(struct cli_ctx *ctx, int argc, char **argv)
 	char *skill_path = NULL;
 	char home[4096], buf[32];
 	struct sh_error err;
-	int unset = 0, host = 0, c, rc;
+	int unset = 0, host = 0, force = 0, c, rc;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "us:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'u': unset = 1; break;
 		case 'H': host = 1; break;
+		case 'f': force = 1; break;
+		case 'j': ctx->json = 1; break;
 		case 's': skill_path = optarg; break;
 		case 'h': help(); return 0;
 		default: return cli_usage("config", "unknown option");
@@ -384,9 +448,29 @@ int cmd_config(struct cli_ctx *ctx, int argc, char **argv)
 		return cli_usage("config", "KEY must be 1-128 characters");
 	if (value && is_policy(key) && (rc = check_policy(key, value)))
 		return rc;
-	if (!is_policy(key) && skill_path &&
-	    (rc = check_setting(ctx, skill_path, skill, key, value)))
-		return rc;
+	if (!is_policy(key) && !unset) {
+		const char *near = cli_nearest(key, policy_keys);
+		rc = check_setting(ctx, skill_path, skill, key, value, force);
+		if (rc == NO_SKILL && near && !force) {
+			/* Nothing to check against, but a near miss of a
+			 * policy key is almost surely one. */
+			fprintf(stderr,
+			        "skillhost: error: '%s' is not a host policy "
+			        "key; did you mean '%s'?\nskillhost: %s is not "
+			        "installed, so its own settings cannot be "
+			        "checked; --force stores '%s' as a setting\n",
+			        key, near, skill, key);
+			return 2;
+		}
+		if (rc == NO_SKILL)
+			fprintf(stderr,
+			        "skillhost: note: %s is not installed; '%s' is "
+			        "stored unchecked (give --skill FILE.so to "
+			        "check it against the skill's schema)\n",
+			        skill, key);
+		else if (rc)
+			return rc;
+	}
 	if ((rc = cli_home(ctx, home, sizeof home)))
 		return rc;
 	if (config_update(

@@ -14,10 +14,13 @@
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "audit.h"
@@ -26,12 +29,21 @@
 #include "curlapi.h"
 #include "exec_isolated.h"
 #include "fsutil.h"
+#include "config.h"
 #include "probe.h"
+#include "regindex.h"
+#include "registry_client.h"
 #include "runtime.h"
 #include "sandbox.h"
+#include "secrets.h"
+#include "store.h"
+#include "trust.h"
 
 #define CHECK_TIMEOUT_MS 10000
-#define CHECK_OUTPUT_MAX 8192
+/* A registry index this close to its expiry is flagged: `skillreg
+ * resign` runs from cron, and a missed run shows here first. */
+#define DOCTOR_EXPIRY_WARN_S (3 * 86400)
+#define CHECK_OUTPUT_MAX     8192
 
 static void help(void)
 {
@@ -39,8 +51,12 @@ static void help(void)
 	     "\n"
 	     "Check the isolation this system gives skills: the kernel's\n"
 	     "seccomp, Landlock and namespaces, and a sandboxed worker that\n"
-	     "tries what its sandbox must stop. Exit 0 when skills can run\n"
-	     "isolated, 5 when they cannot.");
+	     "tries what its sandbox must stop. Then the configuration:\n"
+	     "declared secrets not set, registry indexes expired or near\n"
+	     "expiry, and the modes and readability of the store, trust,\n"
+	     "secrets and configuration files. Exit 0 when skills can run\n"
+	     "isolated and no configuration problem was found, 5 otherwise\n"
+	     "(warnings alone do not fail).");
 }
 
 /* Run the worker's --sandbox-check and parse what it prints. NULL with
@@ -124,6 +140,182 @@ static cJSON *live_check(const char *worker, const char *scratch, char *why,
 	return j;
 }
 
+/* ---- configuration checks ----------------------------------------------- */
+
+struct findings {
+	cJSON *list; /* [{"level": "problem"|"warning", "what", "fix"}] */
+	int problems;
+};
+
+static void note(struct findings *f, int problem, const char *fix,
+                 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static void note(struct findings *f, int problem, const char *fix,
+                 const char *fmt, ...)
+{
+	char what[1024];
+	va_list ap;
+	cJSON *o = cJSON_CreateObject();
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof what, fmt, ap);
+	va_end(ap);
+	f->problems += problem;
+	if (!o)
+		return;
+	cJSON_AddStringToObject(o, "level", problem ? "problem" : "warning");
+	cJSON_AddStringToObject(o, "what", what);
+	cJSON_AddStringToObject(o, "fix", fix);
+	cJSON_AddItemToArray(f->list, o);
+}
+
+/* A file the host reads: present, readable, and with no more access
+ * than max_mode allows (secrets and configuration only for the owner;
+ * the trust list and store index not writable by others, who could
+ * otherwise make the host trust their key). */
+static void check_file(struct findings *f, const char *home, const char *name,
+                       mode_t max_mode, const char *why)
+{
+	char path[PATH_MAX], fix[PATH_MAX + 64];
+	struct stat st;
+	int fd;
+
+	if (snprintf(path, sizeof path, "%s/%s", home, name) >=
+	            (int)sizeof path ||
+	    lstat(path, &st) != 0)
+		return; /* absent: nothing configured yet */
+	if (!S_ISREG(st.st_mode)) {
+		note(f, 1, "replace it with the file the host writes",
+		     "%s is not a regular file", path);
+		return;
+	}
+	if (st.st_mode & 07777 & ~max_mode) {
+		snprintf(fix, sizeof fix, "chmod %o %s", (unsigned)max_mode,
+		         path);
+		note(f, 1, fix, "%s has mode %o: %s", path,
+		     (unsigned)(st.st_mode & 07777), why);
+	}
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		note(f, 1, "check its owner and mode", "%s cannot be read: %s",
+		     path, strerror(errno));
+	else
+		close(fd);
+}
+
+static void check_config(const char *home, struct findings *f)
+{
+	struct regclient_opts ro = {.refresh = REGCLIENT_OFFLINE};
+	struct regclient_set *set = NULL;
+	struct trust *tl = NULL;
+	struct config *cfg = NULL;
+	cJSON *index = NULL;
+	const cJSON *sk;
+	struct sh_error e;
+	struct stat st;
+	time_t now = time(NULL);
+
+	if (stat(home, &st) == 0 && (st.st_mode & 022))
+		note(f, 1, "chmod go-w on the folder",
+		     "the store folder %s is writable by others (mode %o)",
+		     home, (unsigned)(st.st_mode & 07777));
+	check_file(f, home, SECRETS_FILE, 0600,
+	           "secrets must be readable by their owner only");
+	check_file(f, home, CONFIG_FILE, 0600,
+	           "policy and settings are the operator's alone");
+	check_file(f, home, TRUST_FILE, 0644,
+	           "whoever can write it chooses the trusted keys");
+	check_file(f, home, STORE_INDEX, 0644,
+	           "whoever can write it chooses what is loaded");
+	if (trust_load(home, &tl, &e) != SH_OK)
+		note(f, 1, "fix or restore the file", "trust list: %s", e.msg);
+	trust_free(tl);
+	if (config_load(home, &cfg, &e) != SH_OK)
+		note(f, 1, "fix or restore the file", "configuration: %s",
+		     e.msg);
+	config_free(cfg);
+
+	/* Declared secrets nothing provides: the skill's calls that need
+	 * them will fail. Skills often declare alternatives (a token or a
+	 * bearer), so this is a warning, not a failure. */
+	if (store_read_index(home, &index, &e) != SH_OK)
+		note(f, 1, "fix or restore the file", "store index: %s", e.msg);
+	cJSON_ArrayForEach(sk,
+	                   cJSON_GetObjectItemCaseSensitive(index, "skills"))
+	{
+		const cJSON *decl = cJSON_GetObjectItemCaseSensitive(
+		        cJSON_GetObjectItemCaseSensitive(
+		                cJSON_GetObjectItemCaseSensitive(sk, "current"),
+		                "permissions"),
+		        "secrets");
+		const cJSON *d;
+		cJSON *have = NULL;
+		char missing[512] = "", fix[256];
+		if (secrets_describe(home, sk->string, &have, &e) != SH_OK) {
+			note(f, 1, "fix or restore the file", "secrets: %s",
+			     e.msg);
+			break;
+		}
+		cJSON_ArrayForEach(d, decl)
+		{
+			const cJSON *h;
+			const char *var;
+			if (!cJSON_IsString(d))
+				continue;
+			h = cJSON_GetObjectItemCaseSensitive(have,
+			                                     d->valuestring);
+			var = cJSON_GetStringValue(
+			        cJSON_GetObjectItemCaseSensitive(h,
+			                                         "variable"));
+			if (h && (!var || getenv(var)))
+				continue;
+			snprintf(missing + strlen(missing),
+			         sizeof missing - strlen(missing), "%s%s%s",
+			         missing[0] ? ", " : "", d->valuestring,
+			         var ? " (approved variable not set here)"
+			             : "");
+		}
+		cJSON_Delete(have);
+		if (missing[0]) {
+			snprintf(fix, sizeof fix,
+			         "skillhost secret set %s NAME, or "
+			         "`skillhost secret list %s`",
+			         sk->string, sk->string);
+			note(f, 0, fix, "%s: declared secrets not set: %s",
+			     sk->string, missing);
+		}
+	}
+	cJSON_Delete(index);
+
+	if (regclient_open(home, NULL, &ro, &set, &e) != SH_OK) {
+		note(f, 1, "fix or remove the registry (`skillhost registry`)",
+		     "registries: %s", e.msg);
+		return;
+	}
+	for (size_t i = 0; i < set->n; i++) {
+		const struct regclient_reg *g = &set->regs[i];
+		char t[REGINDEX_TIME_SIZE], fix[256];
+		snprintf(fix, sizeof fix,
+		         "skillhost registry update %s (and have its operator "
+		         "run `skillreg resign` more often than the expiry)",
+		         g->name);
+		if (!g->ix) {
+			note(f, 1, fix, "registry %s: %s", g->name, g->problem);
+			continue;
+		}
+		regindex_time_format(g->ix->expires, t);
+		if (g->ix->expires <= now)
+			note(f, 1, fix, "registry %s: its index expired at %s",
+			     g->name, t);
+		else if (g->ix->expires - now < DOCTOR_EXPIRY_WARN_S)
+			note(f, 0, fix,
+			     "registry %s: its index expires at %s, in %.1f "
+			     "days",
+			     g->name, t,
+			     (double)(g->ix->expires - now) / 86400.0);
+	}
+	regclient_set_free(set);
+}
+
 static const char *yes(int v)
 {
 	return v ? "yes" : "no";
@@ -139,6 +331,8 @@ int cmd_doctor(struct cli_ctx *ctx, int argc, char **argv)
 	cJSON *live = NULL, *out = NULL;
 	struct sh_error curl_err;
 	int worker_ok, curl_ok, mandatory, full, rc = 0, live_abi;
+	struct findings fnd = {0};
+	const cJSON *fi;
 	unsigned applied;
 	char weaker[1024], level[1400], ll[32] = "";
 
@@ -201,6 +395,11 @@ int cmd_doctor(struct cli_ctx *ctx, int argc, char **argv)
 		        applied & SANDBOX_PIDS_CGROUP ? ", thread cap" : "",
 		        weaker);
 	checks = cJSON_GetObjectItemCaseSensitive(live, "checks");
+	if (!(fnd.list = cJSON_CreateArray())) {
+		rc = 5;
+		goto done;
+	}
+	check_config(home, &fnd);
 	if (ctx->json) {
 		out = cJSON_CreateObject();
 		cJSON *k = cJSON_AddObjectToObject(out, "kernel");
@@ -238,6 +437,8 @@ int cmd_doctor(struct cli_ctx *ctx, int argc, char **argv)
 		else
 			cJSON_AddStringToObject(out, "libcurl_error",
 			                        curl_err.msg);
+		cJSON_AddItemToObject(out, "configuration", fnd.list);
+		fnd.list = NULL;
 		rc = cli_print_json(out, 1);
 		goto done;
 	}
@@ -294,14 +495,27 @@ int cmd_doctor(struct cli_ctx *ctx, int argc, char **argv)
 	} else {
 		printf("  libcurl           MISSING: %s\n", curl_err.msg);
 	}
+	printf("\nConfiguration:\n");
+	if (!cJSON_GetArraySize(fnd.list))
+		printf("  no problem found (secrets, registries, file "
+		       "modes)\n");
+	cJSON_ArrayForEach(fi, fnd.list)
+	        printf("  %-8s %s\n           fix: %s\n",
+	               cJSON_GetStringValue(
+	                       cJSON_GetObjectItemCaseSensitive(fi, "level")),
+	               cJSON_GetStringValue(
+	                       cJSON_GetObjectItemCaseSensitive(fi, "what")),
+	               cJSON_GetStringValue(
+	                       cJSON_GetObjectItemCaseSensitive(fi, "fix")));
 	printf("\nIsolation: %s\n",
 	       mandatory ? level
 	                 : "UNAVAILABLE: skills cannot run isolated; only "
 	                   "skills marked `isolation in-process` will run");
 done:
+	cJSON_Delete(fnd.list);
 	cJSON_Delete(out);
 	cJSON_Delete(live);
 	if (rc)
 		return rc;
-	return mandatory ? 0 : 5;
+	return mandatory && !fnd.problems ? 0 : 5;
 }

@@ -417,6 +417,7 @@ int cmd_verify(struct cli_ctx *ctx, int argc, char **argv)
 	static const struct option opts[] = {
 	        {"public", required_argument, NULL, 'p'},
 	        {"sig", required_argument, NULL, 'x'},
+	        {"json", no_argument, NULL, 'j'},
 	        {"help", no_argument, NULL, 'h'},
 	        {NULL, 0, NULL, 0},
 	};
@@ -436,9 +437,10 @@ int cmd_verify(struct cli_ctx *ctx, int argc, char **argv)
 		switch (c) {
 		case 'p': pub = optarg; break;
 		case 'x': sigp = optarg; break;
+		case 'j': ctx->json = 1; break;
 		case 'h':
 			puts("usage: skillhost verify FILE [-p PUB] [-x "
-			     "SIGFILE]\n"
+			     "SIGFILE] [--json]\n"
 			     "\n"
 			     "Check FILE.minisig (or -x SIGFILE) against the "
 			     "public key PUB,\nor else against the keys this "
@@ -515,11 +517,25 @@ int cmd_verify(struct cli_ctx *ctx, int argc, char **argv)
 			rc = 3;
 			goto out;
 		}
-		printf("ok: %s %s, signed by key %s\n", info.name, info.version,
-		       id);
-	} else {
+		if (!ctx->json)
+			printf("ok: %s %s, signed by key %s\n", info.name,
+			       info.version, id);
+	} else if (!ctx->json) {
 		printf("ok: %s, signed by key %s\ntrusted comment: %s\n", file,
 		       id, sig.trusted_comment);
+	}
+	if (ctx->json) {
+		cJSON *j = cJSON_CreateObject();
+		cJSON_AddStringToObject(j, "file", file);
+		cJSON_AddStringToObject(j, "key_id", id);
+		cJSON_AddStringToObject(j, "trusted_comment",
+		                        sig.trusted_comment);
+		if (pkg) {
+			cJSON_AddStringToObject(j, "name", info.name);
+			cJSON_AddStringToObject(j, "version", info.version);
+		}
+		rc = cli_print_json(j, 1);
+		cJSON_Delete(j);
 	}
 out:
 	trust_free(t);

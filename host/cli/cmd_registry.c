@@ -453,7 +453,11 @@ int cmd_search(struct cli_ctx *ctx, int argc, char **argv)
 		return 5;
 	}
 	if (json) {
+		/* The same exit code as without --json: an empty [] is
+		 * printed, and "nothing matches" is still 4. */
 		rc = cli_print_json(hits, 1);
+		if (!rc && !cJSON_GetArraySize(hits))
+			rc = 4;
 		cJSON_Delete(hits);
 		return rc;
 	}
@@ -493,6 +497,11 @@ int cli_install_from_registry(struct cli_ctx *ctx, const char *spec,
 	struct sh_error e;
 	int rc;
 
+	/* A refusal here is the registry's (root, index, listed hash), not
+	 * a file the operator gave. */
+	cli_set_trust_hint("nothing was installed; check the registry's root "
+	                   "key (`skillhost registry list`) or ask its "
+	                   "operator");
 	if ((rc = cli_home(ctx, home, sizeof home)) ||
 	    (rc = open_set(home, o->registry, REGCLIENT_ALWAYS, &s)))
 		return rc;
@@ -502,10 +511,12 @@ int cli_install_from_registry(struct cli_ctx *ctx, const char *spec,
 	}
 	regclient_set_free(s);
 	*res = r.store;
-	printf("downloaded %s %s from registry %s (%" PRIu64 " bytes%s in "
-	       "%.2fs; verified and installed in %.2fs)\n",
-	       r.store.name, r.store.version, r.registry, r.bytes,
-	       r.resumed ? ", resumed" : "", r.download_s, r.install_s);
+	if (!ctx->json)
+		printf("downloaded %s %s from registry %s (%" PRIu64
+		       " bytes%s in "
+		       "%.2fs; verified and installed in %.2fs)\n",
+		       r.store.name, r.store.version, r.registry, r.bytes,
+		       r.resumed ? ", resumed" : "", r.download_s, r.install_s);
 	return 0;
 }
 
@@ -582,10 +593,12 @@ int cmd_upgrade(struct cli_ctx *ctx, int argc, char **argv)
 {
 	static const struct option opts[] = {
 	        {"registry", required_argument, NULL, 'r'},
+	        {"json", no_argument, NULL, 'j'},
 	        {"help", no_argument, NULL, 'h'},
 	        {NULL, 0, NULL, 0},
 	};
 	struct regclient_install_opts io = {0};
+	cJSON *done = cJSON_CreateArray();
 	struct regclient_set *s = NULL;
 	const cJSON *o;
 	const char *only = NULL, *prev = NULL;
@@ -598,8 +611,11 @@ int cmd_upgrade(struct cli_ctx *ctx, int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'r': io.registry = optarg; break;
+		case 'j': ctx->json = 1; break;
 		case 'h':
-			puts("usage: skillhost upgrade [NAME] [--registry R]\n"
+			cJSON_Delete(done);
+			puts("usage: skillhost upgrade [NAME] [--registry R] "
+			     "[--json]\n"
 			     "\n"
 			     "Install the newest stable version of NAME, or of "
 			     "every installed\nskill that a registry has a "
@@ -608,19 +624,30 @@ int cmd_upgrade(struct cli_ctx *ctx, int argc, char **argv)
 			     "of\n`skillhost install`. The replaced version "
 			     "stays for `skillhost\nrollback`.");
 			return 0;
-		default: return cli_usage("upgrade", "unknown option");
+		default:
+			cJSON_Delete(done);
+			return cli_usage("upgrade", "unknown option");
 		}
 	}
-	if (argc - optind > 1)
+	if (!done)
+		return 5;
+	if (argc - optind > 1) {
+		cJSON_Delete(done);
 		return cli_usage("upgrade", "give at most one NAME");
+	}
 	only = optind < argc ? argv[optind] : NULL;
-	if (only && !skilldesc_valid_skill_name(only))
+	if (only && !skilldesc_valid_skill_name(only)) {
+		cJSON_Delete(done);
 		return cli_usage("upgrade", "'%s' is not a skill name", only);
+	}
 	if ((rc = cli_home(ctx, home, sizeof home)) ||
-	    (rc = open_set(home, io.registry, REGCLIENT_ALWAYS, &s)))
+	    (rc = open_set(home, io.registry, REGCLIENT_ALWAYS, &s))) {
+		cJSON_Delete(done);
 		return rc;
+	}
 	if (regclient_outdated(home, s, &rows, &e) != SH_OK) {
 		regclient_set_free(s);
+		cJSON_Delete(done);
 		return cli_fail(&e);
 	}
 	cJSON_ArrayForEach(o, rows)
@@ -649,12 +676,26 @@ int cmd_upgrade(struct cli_ctx *ctx, int argc, char **argv)
 			continue;
 		}
 		n++;
-		printf("upgraded %s %s -> %s (registry %s)\n", name,
-		       str(o, "installed"), r.store.version, r.registry);
+		if (ctx->json) {
+			cJSON *u = cJSON_CreateObject();
+			cJSON_AddStringToObject(u, "name", name);
+			cJSON_AddStringToObject(u, "previous",
+			                        str(o, "installed"));
+			cJSON_AddStringToObject(u, "version", r.store.version);
+			cJSON_AddStringToObject(u, "registry", r.registry);
+			cJSON_AddItemToArray(done, u);
+		} else {
+			printf("upgraded %s %s -> %s (registry %s)\n", name,
+			       str(o, "installed"), r.store.version,
+			       r.registry);
+		}
 	}
 	if (!n && !worst)
 		fprintf(stderr, "skillhost: %s is up to date\n",
 		        only ? only : "everything");
+	if (ctx->json && cli_print_json(done, 1) && !worst)
+		worst = 5;
+	cJSON_Delete(done);
 	cJSON_Delete(rows);
 	regclient_set_free(s);
 	return worst;

@@ -2,9 +2,12 @@
  * cmd_secret.c - `skillhost secret` and `skillhost permit`: what the
  * operator gives a skill beyond its manifest.
  */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <termios.h>
+#include <unistd.h>
 
 #include <sodium.h>
 
@@ -20,10 +23,14 @@
 
 static void secret_help(void)
 {
-	puts("usage: skillhost secret set SKILL NAME     (the value is read "
-	     "from stdin)\n"
-	     "       skillhost secret set SKILL NAME --from-env [VAR]\n"
-	     "       skillhost secret list SKILL [--json]\n"
+	puts("usage: skillhost secret set SKILL NAME [--force]   (the value "
+	     "is read\n"
+	     "                                 from stdin; on a terminal, "
+	     "asked for)\n"
+	     "       skillhost secret set SKILL NAME --from-env [VAR] "
+	     "[--force]\n"
+	     "       skillhost secret list [SKILL] [--json]   (no SKILL: "
+	     "every installed one)\n"
 	     "       skillhost secret remove SKILL NAME\n"
 	     "\n"
 	     "Secrets are kept in the store's secrets.json (mode 0600). A "
@@ -36,7 +43,11 @@ static void secret_help(void)
 	     "(development) may read the variable of the secret's name; the "
 	     "host says\nso on stderr. `list` shows each declared secret as "
 	     "set, from env, or\nmissing. Values are never printed or "
-	     "logged.");
+	     "logged.\n"
+	     "\n"
+	     "`set` refuses a skill that is not installed and a NAME its "
+	     "manifest\ndoes not declare (the skill could never read it), "
+	     "unless --force.");
 }
 
 /* The installed skill's declared secrets (its manifest's
@@ -61,6 +72,155 @@ static const cJSON *declared_secrets(const char *home, const char *skill,
 	return cJSON_GetObjectItemCaseSensitive(
 	        cJSON_GetObjectItemCaseSensitive(cur, "permissions"),
 	        "secrets");
+}
+
+/* The installed skills' names, NULL-terminated, pointing into index. */
+static const char **installed_names(const cJSON *index)
+{
+	const cJSON *skills = cJSON_GetObjectItemCaseSensitive(index, "skills");
+	const char **names =
+	        calloc((size_t)cJSON_GetArraySize(skills) + 1, sizeof *names);
+	const cJSON *it;
+	size_t n = 0;
+
+	if (names)
+		cJSON_ArrayForEach(it, skills) names[n++] = it->string;
+	return names;
+}
+
+/* 0 when skill is installed; else prints why not (with the nearest
+ * installed name) and returns exit code 4, or 0 after a note when force
+ * is given. cmd names the command for the --force hint. */
+static int require_installed(const char *home, const char *skill, int force,
+                             const char *cmd)
+{
+	cJSON *index = NULL;
+	struct sh_error e;
+	const char **names;
+	const char *near = NULL;
+
+	if (store_read_index(home, &index, &e) != SH_OK)
+		return cli_fail(&e);
+	if (cJSON_GetObjectItemCaseSensitive(
+	            cJSON_GetObjectItemCaseSensitive(index, "skills"), skill)) {
+		cJSON_Delete(index);
+		return 0;
+	}
+	names = installed_names(index);
+	if (names)
+		near = cli_nearest(skill, names);
+	if (force)
+		fprintf(stderr,
+		        "skillhost: note: %s is not installed; storing it "
+		        "anyway (--force)\n",
+		        skill);
+	else if (near)
+		fprintf(stderr,
+		        "skillhost: error: %s is not installed; did you mean "
+		        "%s?\nskillhost: `skillhost list` shows the installed "
+		        "skills; `%s --force` stores it for a skill you will "
+		        "install later\n",
+		        skill, near, cmd);
+	else
+		fprintf(stderr,
+		        "skillhost: error: %s is not installed\nskillhost: "
+		        "`skillhost list` shows the installed skills; `%s "
+		        "--force` stores it for a skill you will install "
+		        "later\n",
+		        skill, cmd);
+	free(names);
+	cJSON_Delete(index);
+	return force ? 0 : 4;
+}
+
+/* 0 when the installed skill's manifest declares secret name; else prints
+ * what it declares and returns 2, or 0 after a note with force. */
+static int require_declared(const char *home, const char *skill,
+                            const char *name, int force)
+{
+	cJSON *index = NULL;
+	const cJSON *decl = declared_secrets(home, skill, &index), *it;
+	const char *names[64];
+	char list[1024] = "";
+	size_t n = 0;
+	const char *near;
+
+	if (!index ||
+	    !cJSON_GetObjectItemCaseSensitive(
+	            cJSON_GetObjectItemCaseSensitive(index, "skills"), skill)) {
+		cJSON_Delete(index);
+		return 0; /* not installed: require_installed decided */
+	}
+	cJSON_ArrayForEach(it, decl) if (cJSON_IsString(it))
+	{
+		if (!strcmp(it->valuestring, name)) {
+			cJSON_Delete(index);
+			return 0;
+		}
+		if (n + 1 < sizeof names / sizeof *names)
+			names[n++] = it->valuestring;
+		snprintf(list + strlen(list), sizeof list - strlen(list),
+		         "%s%s", list[0] ? ", " : "", it->valuestring);
+	}
+	names[n] = NULL;
+	near = cli_nearest(name, names);
+	if (force)
+		fprintf(stderr,
+		        "skillhost: note: %s does not declare %s; storing it "
+		        "anyway (--force), but the skill cannot read it\n",
+		        skill, name);
+	else
+		fprintf(stderr,
+		        "skillhost: error: %s does not declare a secret %s, so "
+		        "it could never read it%s%s%s\nskillhost: it declares: "
+		        "%s; --force stores it anyway\n",
+		        skill, name, near ? "; did you mean " : "",
+		        near ? near : "", near ? "?" : "",
+		        list[0] ? list : "none");
+	cJSON_Delete(index);
+	return force ? 0 : 2;
+}
+
+/* Restored by the SIGINT handler, so Ctrl-C at the prompt does not leave
+ * the terminal without echo. */
+static struct termios saved_tty;
+
+static void restore_tty(int sig)
+{
+	(void)tcsetattr(STDIN_FILENO, TCSANOW, &saved_tty);
+	(void)signal(sig, SIG_DFL);
+	(void)raise(sig);
+}
+
+/* Read one line from the terminal with echo off into buf (sodium
+ * memory); returns its length, or -1 when the terminal cannot be set. */
+static long prompt_secret(const char *skill, const char *name, char *buf,
+                          size_t cap)
+{
+	struct termios quiet;
+	void (*old_int)(int);
+	size_t n = 0;
+	int c;
+
+	if (tcgetattr(STDIN_FILENO, &saved_tty) != 0)
+		return -1;
+	quiet = saved_tty;
+	quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
+	quiet.c_lflag |= ICANON;
+	fprintf(stderr, "Value of %s for %s (not shown): ", name, skill);
+	fflush(stderr);
+	old_int = signal(SIGINT, restore_tty);
+	if (tcsetattr(STDIN_FILENO, TCSANOW, &quiet) != 0) {
+		(void)signal(SIGINT, old_int);
+		return -1;
+	}
+	while ((c = getchar()) != EOF && c != '\n')
+		if (n + 1 < cap)
+			buf[n++] = (char)c;
+	(void)tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved_tty);
+	(void)signal(SIGINT, old_int);
+	fputc('\n', stderr);
+	return (long)n;
 }
 
 /* One row of `secret list`: {"name", "declared", "state": "set" | "env"
@@ -88,26 +248,29 @@ static cJSON *row(const char *name, int declared, const cJSON *have)
 	return o;
 }
 
-static int list_secrets(const char *home, const char *skill, int json)
+/* The rows of `secret list` for skill: each declared secret, then what
+ * the store holds that the manifest does not ask for (kept, but never
+ * given to the skill). *index is the store index, the caller's. */
+static cJSON *secret_rows(const char *home, const char *skill, cJSON **index,
+                          struct sh_error *e)
 {
-	cJSON *have = NULL, *index = NULL, *rows = cJSON_CreateArray(), *r;
+	cJSON *have = NULL, *rows = cJSON_CreateArray();
 	const cJSON *decl, *it;
-	struct sh_error e;
-	int rc = 0;
 
-	if (!rows)
-		return 5;
-	if (secrets_describe(home, skill, &have, &e) != SH_OK) {
-		cJSON_Delete(rows);
-		return cli_fail(&e);
+	*index = NULL;
+	if (!rows) {
+		sh_error_set(e, SH_ERR_NOMEM, "out of memory");
+		return NULL;
 	}
-	decl = declared_secrets(home, skill, &index);
+	if (secrets_describe(home, skill, &have, e) != SH_OK) {
+		cJSON_Delete(rows);
+		return NULL;
+	}
+	decl = declared_secrets(home, skill, index);
 	cJSON_ArrayForEach(it, decl) if (cJSON_IsString(it))
 	        cJSON_AddItemToArray(rows, row(it->valuestring, 1,
 	                                       cJSON_GetObjectItemCaseSensitive(
 	                                               have, it->valuestring)));
-	/* What the store holds that the manifest does not ask for: kept, but
-	 * never given to the skill. */
 	cJSON_ArrayForEach(it, have)
 	{
 		int listed = 0;
@@ -118,6 +281,78 @@ static int list_secrets(const char *home, const char *skill, int json)
 		if (!listed)
 			cJSON_AddItemToArray(rows, row(it->string, 0, it));
 	}
+	cJSON_Delete(have);
+	return rows;
+}
+
+/* `secret list` without a skill: every installed skill's declared
+ * secrets and their state, the missing ones counted. */
+static int list_all(const char *home, int json)
+{
+	cJSON *index = NULL, *all = cJSON_CreateArray();
+	const cJSON *sk;
+	struct sh_error e;
+	int rc = 0, missing = 0;
+
+	if (!all)
+		return 5;
+	if (store_read_index(home, &index, &e) != SH_OK) {
+		cJSON_Delete(all);
+		return cli_fail(&e);
+	}
+	cJSON_ArrayForEach(sk,
+	                   cJSON_GetObjectItemCaseSensitive(index, "skills"))
+	{
+		cJSON *idx = NULL,
+		      *rows = secret_rows(home, sk->string, &idx, &e), *o;
+		const cJSON *r;
+		cJSON_Delete(idx);
+		if (!rows) {
+			rc = cli_fail(&e);
+			break;
+		}
+		cJSON_ArrayForEach(r, rows)
+		{
+			const char *state = cJSON_GetStringValue(
+			        cJSON_GetObjectItemCaseSensitive(r, "state"));
+			int declared =
+			        cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(
+			                r, "declared"));
+			missing +=
+			        declared && state && !strcmp(state, "missing");
+			if (!json)
+				printf("%-28s %-28s %s%s\n", sk->string,
+				       cJSON_GetStringValue(
+				               cJSON_GetObjectItemCaseSensitive(
+				                       r, "name")),
+				       state,
+				       declared ? "" : "  (not declared)");
+		}
+		o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "skill", sk->string);
+		cJSON_AddItemToObject(o, "secrets", rows);
+		cJSON_AddItemToArray(all, o);
+	}
+	if (!rc && json)
+		rc = cli_print_json(all, 1);
+	else if (!rc && missing)
+		fprintf(stderr,
+		        "skillhost: %d declared secret%s missing; `skillhost "
+		        "secret set SKILL NAME` sets one\n",
+		        missing, missing == 1 ? " is" : "s are");
+	cJSON_Delete(all);
+	cJSON_Delete(index);
+	return rc;
+}
+
+static int list_secrets(const char *home, const char *skill, int json)
+{
+	cJSON *index = NULL, *rows, *r;
+	struct sh_error e;
+	int rc = 0;
+
+	if (!(rows = secret_rows(home, skill, &index, &e)))
+		return cli_fail(&e);
 	if (json) {
 		rc = cli_print_json(rows, 1);
 		goto out;
@@ -152,12 +387,12 @@ static int list_secrets(const char *home, const char *skill, int json)
 		fprintf(stderr, "skillhost: %s declares no secrets\n", skill);
 out:
 	cJSON_Delete(rows);
-	cJSON_Delete(have);
 	cJSON_Delete(index);
 	return rc;
 }
 
-static int set_from_stdin(const char *home, const char *skill, const char *name)
+static int set_from_stdin(const char *home, const char *skill, const char *name,
+                          int json)
 {
 	struct sh_error e;
 	char *buf;
@@ -170,7 +405,13 @@ static int set_from_stdin(const char *home, const char *skill, const char *name)
 	buf = sodium_malloc(SECRET_STDIN_MAX + 2);
 	if (!buf)
 		return 5;
-	n = fread(buf, 1, SECRET_STDIN_MAX + 1, stdin);
+	if (isatty(STDIN_FILENO)) {
+		long got =
+		        prompt_secret(skill, name, buf, SECRET_STDIN_MAX + 2);
+		n = got < 0 ? 0 : (size_t)got;
+	} else {
+		n = fread(buf, 1, SECRET_STDIN_MAX + 1, stdin);
+	}
 	if (n > SECRET_STDIN_MAX) {
 		sodium_free(buf);
 		return cli_usage("secret", "the value is over %zu bytes",
@@ -194,31 +435,57 @@ static int set_from_stdin(const char *home, const char *skill, const char *name)
 	sodium_free(buf);
 	if (rc != SH_OK)
 		return cli_fail(&e);
+	if (json)
+		return cli_print_done("skill", skill, "secret", name, NULL);
 	printf("set secret %s for %s\n", name, skill);
 	return 0;
+}
+
+/* Take --force out of argv wherever it is; returns whether it was there. */
+static int take_force(int *argc, char **argv)
+{
+	int found = 0, j = 0;
+
+	for (int i = 0; i < *argc; i++) {
+		if (!strcmp(argv[i], "--force"))
+			found = 1;
+		else
+			argv[j++] = argv[i];
+	}
+	*argc = j;
+	return found;
 }
 
 int cmd_secret(struct cli_ctx *ctx, int argc, char **argv)
 {
 	char home[4096];
 	struct sh_error e;
-	int rc;
+	int rc, force = take_force(&argc, argv);
 
+	cli_take_json(ctx, &argc, argv);
 	if (argc < 2 || cli_wants_help(argc, argv)) {
 		secret_help();
 		return argc < 2 ? 2 : 0;
 	}
-	if (argc < 3 || !skilldesc_valid_skill_name(argv[2]))
-		return cli_usage("secret", "give a skill name like ns/name");
 	if ((rc = cli_home(ctx, home, sizeof home)))
 		return rc;
+	if (!strcmp(argv[1], "list") && argc == 2)
+		return list_all(home, ctx->json);
+	if (argc < 3 || !skilldesc_valid_skill_name(argv[2]))
+		return cli_usage("secret", "give a skill name like ns/name");
 	if (!strcmp(argv[1], "set")) {
 		const char *var;
 		if (argc < 4 || !secrets_valid_name(argv[3]))
 			return cli_usage("secret", "give SKILL and a NAME like "
 			                           "JIRA_API_TOKEN");
+		if ((rc = require_installed(
+		             home, argv[2], force,
+		             "skillhost secret set SKILL NAME")) ||
+		    (rc = require_declared(home, argv[2], argv[3], force)))
+			return rc;
 		if (argc == 4)
-			return set_from_stdin(home, argv[2], argv[3]);
+			return set_from_stdin(home, argv[2], argv[3],
+			                      ctx->json);
 		if (strcmp(argv[4], "--from-env") || argc > 6)
 			return cli_usage(
 			        "secret",
@@ -232,6 +499,9 @@ int cmd_secret(struct cli_ctx *ctx, int argc, char **argv)
 			                 var);
 		if (secrets_allow_env(home, argv[2], argv[3], var, &e) != SH_OK)
 			return cli_fail(&e);
+		if (ctx->json)
+			return cli_print_done("skill", argv[2], "secret",
+			                      argv[3], "from_env", var, NULL);
 		printf("approved: %s gets environment variable %s as its "
 		       "secret %s at call time\n",
 		       argv[2], var, argv[3]);
@@ -248,6 +518,9 @@ int cmd_secret(struct cli_ctx *ctx, int argc, char **argv)
 			return cli_usage("secret", "give SKILL and NAME");
 		if (secrets_set(home, argv[2], argv[3], NULL, 0, &e) != SH_OK)
 			return cli_fail(&e);
+		if (ctx->json)
+			return cli_print_done("skill", argv[2], "removed",
+			                      argv[3], NULL);
 		printf("removed secret %s of %s\n", argv[3], argv[2]);
 		return 0;
 	}
@@ -270,10 +543,12 @@ int cmd_permit(struct cli_ctx *ctx, int argc, char **argv)
 	const char *skill, *pattern, *cur;
 	struct config *cfg;
 	struct sh_error e;
-	int rc, remove = 0;
+	int rc, remove = 0, force = take_force(&argc, argv);
 
+	cli_take_json(ctx, &argc, argv);
 	if (cli_wants_help(argc, argv)) {
-		puts("usage: skillhost permit SKILL HOST[:PORT] [--remove]\n"
+		puts("usage: skillhost permit SKILL HOST[:PORT] [--remove] "
+		     "[--force]\n"
 		     "       skillhost permit SKILL ADDRESS[:PORT] [--remove]\n"
 		     "\n"
 		     "Let SKILL reach HOST (and PORT, or any port) through the "
@@ -285,7 +560,8 @@ int cmd_permit(struct cli_ctx *ctx, int argc, char **argv)
 		     "[::1]:8080) lets the skill reach that\naddress. "
 		     "`skillhost "
 		     "info SKILL` shows the permits; --remove takes "
-		     "one\nback.");
+		     "one\nback. A skill that is not installed is refused "
+		     "unless --force.");
 		return 0;
 	}
 	if (argc >= 4 && !strcmp(argv[3], "--remove"))
@@ -303,6 +579,9 @@ int cmd_permit(struct cli_ctx *ctx, int argc, char **argv)
 		                 "[::1]:8080)",
 		                 pattern);
 	if ((rc = cli_home(ctx, home, sizeof home)))
+		return rc;
+	if (!remove &&
+	    (rc = require_installed(home, skill, force, "skillhost permit")))
 		return rc;
 	if (config_load(home, &cfg, &e) != SH_OK)
 		return cli_fail(&e);
@@ -325,6 +604,10 @@ int cmd_permit(struct cli_ctx *ctx, int argc, char **argv)
 	if (config_update(home, skill, "policy", "network",
 	                  list[0] ? list : NULL, &e) != SH_OK)
 		return cli_fail(&e);
+	if (ctx->json)
+		return cli_print_done("skill", skill,
+		                      remove ? "removed" : "permitted", pattern,
+		                      NULL);
 	printf("%s %s may %sreach %s\n",
 	       remove ? "removed:" : "permitted:", skill,
 	       remove ? "no longer " : "", pattern);

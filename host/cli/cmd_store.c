@@ -11,6 +11,7 @@
 #include "commands.h"
 #include "config.h"
 #include "registry_client.h"
+#include "secrets.h"
 #include "store.h"
 
 static const char *str(const cJSON *o, const char *k)
@@ -80,6 +81,7 @@ int cmd_install(struct cli_ctx *ctx, int argc, char **argv)
 	        {"force", no_argument, NULL, 'f'},
 	        {"sig", required_argument, NULL, 'x'},
 	        {"registry", required_argument, NULL, 'r'},
+	        {"json", no_argument, NULL, 'j'},
 	        {"help", no_argument, NULL, 'h'},
 	        {NULL, 0, NULL, 0},
 	};
@@ -88,12 +90,14 @@ int cmd_install(struct cli_ctx *ctx, int argc, char **argv)
 	struct store_install_result res;
 	char home[4096];
 	cJSON *index = NULL;
+	const cJSON *cur, *perms;
 	struct sh_error e;
 	int c, rc;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "dfx:r:h", opts, NULL)) != -1) {
 		switch (c) {
+		case 'j': ctx->json = 1; break;
 		case 'd': o.allow_downgrade = 1; break;
 		case 'f': o.force = 1; break;
 		case 'x': o.sig_path = optarg; break;
@@ -105,7 +109,7 @@ int cmd_install(struct cli_ctx *ctx, int argc, char **argv)
 			     "NAME[@VERSION|@^VERSION] "
 			     "[--registry R]\n"
 			     "                         [--allow-downgrade] "
-			     "[--force]\n"
+			     "[--force] [--json]\n"
 			     "\n"
 			     "Install a signed package. Its signature is read "
 			     "from\nFILE.skill.minisig (or --sig) and must "
@@ -132,7 +136,9 @@ int cmd_install(struct cli_ctx *ctx, int argc, char **argv)
 			     "its\nnamespace, which this host must trust too. "
 			     "Use ./FILE for a package\nfile whose name does "
 			     "not "
-			     "end in .skill.\n"
+			     "end in .skill. Installing the installed "
+			     "version\nagain changes nothing and exits 0; "
+			     "--force reinstalls it.\n"
 			     "\n"
 			     "Exit status: 0 installed, 2 the package file is "
 			     "malformed (say, its\nmanifest repeats a key) or "
@@ -147,6 +153,7 @@ int cmd_install(struct cli_ctx *ctx, int argc, char **argv)
 		return cli_usage("install", "give one FILE.skill or NAME");
 	if ((rc = cli_home(ctx, home, sizeof home)))
 		return rc;
+	o.same_version_ok = !o.force;
 	if (!is_package_path(argv[optind])) {
 		if (o.sig_path)
 			return cli_usage("install", "--sig is for package "
@@ -154,6 +161,7 @@ int cmd_install(struct cli_ctx *ctx, int argc, char **argv)
 			                            "the signature");
 		ro.force = o.force;
 		ro.allow_downgrade = o.allow_downgrade;
+		ro.same_version_ok = o.same_version_ok;
 		if ((rc = cli_install_from_registry(ctx, argv[optind], &ro,
 		                                    &res)))
 			return rc;
@@ -167,43 +175,135 @@ int cmd_install(struct cli_ctx *ctx, int argc, char **argv)
 		rc = cli_fail(&e);
 		return e.status == SH_ERR_INVALID ? 2 : rc;
 	}
-	if (res.previous[0])
+	if (store_read_index(home, &index, &e) != SH_OK)
+		index = NULL;
+	cur = cJSON_GetObjectItemCaseSensitive(entry_of(index, res.name),
+	                                       "current");
+	perms = cJSON_GetObjectItemCaseSensitive(cur, "permissions");
+	if (ctx->json) {
+		cJSON *j = cJSON_CreateObject();
+		if (j) {
+			cJSON_AddStringToObject(j, "name", res.name);
+			cJSON_AddStringToObject(j, "version", res.version);
+			cJSON_AddStringToObject(j, "publisher", res.publisher);
+			cJSON_AddBoolToObject(j, "changed", !res.unchanged);
+			if (res.previous[0])
+				cJSON_AddStringToObject(j, "previous",
+				                        res.previous);
+			cJSON_AddItemToObject(j, "permissions",
+			                      perms ? cJSON_Duplicate(perms, 1)
+			                            : cJSON_CreateObject());
+		}
+		rc = j ? cli_print_json(j, 1) : 5;
+		cJSON_Delete(j);
+		cJSON_Delete(index);
+		return rc;
+	}
+	if (res.unchanged)
+		printf("%s %s is already installed; nothing to do (--force "
+		       "reinstalls it)\n",
+		       res.name, res.version);
+	else if (res.previous[0])
 		printf("installed %s %s (replacing %s), signed by key %s\n",
 		       res.name, res.version, res.previous, res.publisher);
 	else
 		printf("installed %s %s, signed by key %s\n", res.name,
 		       res.version, res.publisher);
-	if (store_read_index(home, &index, &e) == SH_OK) {
-		const cJSON *cur = cJSON_GetObjectItemCaseSensitive(
-		        entry_of(index, res.name), "current");
+	if (cur && !res.unchanged) {
 		printf("permissions it declares:\n");
-		print_permissions(
-		        cJSON_GetObjectItemCaseSensitive(cur, "permissions"),
-		        "  ");
+		print_permissions(perms, "  ");
 	}
 	cJSON_Delete(index);
+	return 0;
+}
+
+/* What the store still holds for a removed skill: its secrets and its
+ * configuration, which a reinstall would pick up again. With purge they
+ * go too. Returns an exit code. */
+static int leftovers(const char *home, const char *name, int purge, int json)
+{
+	char **names = NULL;
+	struct config *cfg = NULL;
+	struct sh_error e;
+	char what[128];
+	size_t nsecrets = 0;
+	int configured = 0, rc = 0;
+
+	if (secrets_names(home, name, &names, &e) != SH_OK)
+		return cli_fail(&e);
+	for (; names && names[nsecrets]; nsecrets++)
+		if (purge && secrets_set(home, name, names[nsecrets], NULL, 0,
+		                         &e) != SH_OK)
+			rc = cli_fail(&e);
+	secrets_free_names(names);
+	if (config_load(home, &cfg, &e) != SH_OK)
+		return cli_fail(&e);
+	configured = config_skill(cfg, name) != NULL;
+	config_free(cfg);
+	if (purge && configured && config_remove_skill(home, name, &e) != SH_OK)
+		rc = cli_fail(&e);
+	if (rc || (!nsecrets && !configured) || json)
+		return rc;
+	if (nsecrets)
+		snprintf(what, sizeof what, "%zu stored secret%s%s", nsecrets,
+		         nsecrets == 1 ? "" : "s",
+		         configured ? " and its configuration" : "");
+	else
+		snprintf(what, sizeof what, "configuration");
+	if (purge)
+		printf("purged %s's %s\n", name, what);
+	else
+		printf("kept %s's %s for a reinstall; `skillhost remove "
+		       "--purge %s` removes %s too\n",
+		       name, what, name,
+		       nsecrets + configured > 1 ? "them" : "it");
 	return 0;
 }
 
 int cmd_remove(struct cli_ctx *ctx, int argc, char **argv)
 {
 	char home[4096];
+	const char *name = NULL;
 	struct sh_error e;
-	int rc;
+	int rc, purge = 0;
 
+	cli_take_json(ctx, &argc, argv);
 	if (cli_wants_help(argc, argv)) {
-		puts("usage: skillhost remove NAME\n\nUninstall a skill "
-		     "(every version of it).");
+		puts("usage: skillhost remove NAME [--purge] "
+		     "[--json]\n\nUninstall a "
+		     "skill (every version of it). Its stored secrets\nand "
+		     "configuration stay for a reinstall unless --purge is "
+		     "given.");
 		return 0;
 	}
-	if (argc != 2)
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--purge"))
+			purge = 1;
+		else if (argv[i][0] == '-' || name)
+			return cli_usage("remove", "unexpected '%s'", argv[i]);
+		else
+			name = argv[i];
+	}
+	if (!name)
 		return cli_usage("remove", "give one skill NAME");
 	if ((rc = cli_home(ctx, home, sizeof home)))
 		return rc;
-	if (store_remove(home, argv[1], &e) != SH_OK)
-		return cli_fail(&e);
-	printf("removed %s\n", argv[1]);
-	return 0;
+	if (store_remove(home, name, &e) != SH_OK) {
+		/* --purge also cleans up after a skill already removed. */
+		if (!(purge && e.status == SH_ERR_NOTFOUND))
+			return cli_fail(&e);
+		fprintf(stderr,
+		        "skillhost: %s is not installed; purging what the "
+		        "store still holds for it\n",
+		        name);
+	} else if (!ctx->json) {
+		printf("removed %s\n", name);
+	}
+	if ((rc = leftovers(home, name, purge, ctx->json)))
+		return rc;
+	return ctx->json ? cli_print_done("removed", name, "purged",
+	                                  purge ? "yes" : "no", NULL)
+	                 : 0;
 }
 
 int cmd_rollback(struct cli_ctx *ctx, int argc, char **argv)
@@ -212,8 +312,10 @@ int cmd_rollback(struct cli_ctx *ctx, int argc, char **argv)
 	struct sh_error e;
 	int rc;
 
+	cli_take_json(ctx, &argc, argv);
 	if (cli_wants_help(argc, argv)) {
-		puts("usage: skillhost rollback NAME\n\nSwitch a skill back to "
+		puts("usage: skillhost rollback NAME [--json]\n\nSwitch a "
+		     "skill back to "
 		     "the version it had before the last\nupgrade (running "
 		     "it again switches forward).");
 		return 0;
@@ -224,6 +326,8 @@ int cmd_rollback(struct cli_ctx *ctx, int argc, char **argv)
 		return rc;
 	if (store_rollback(home, argv[1], now, sizeof now, &e) != SH_OK)
 		return cli_fail(&e);
+	if (ctx->json)
+		return cli_print_done("name", argv[1], "version", now, NULL);
 	printf("%s is now at %s\n", argv[1], now);
 	return 0;
 }

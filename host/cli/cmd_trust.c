@@ -109,8 +109,20 @@ static int add(struct cli_ctx *ctx, int argc, char **argv)
 	return cli_sync_trust(home);
 }
 
+/* t as RFC 3339 UTC, the form every other listing prints. */
+static void rfc3339(int64_t t, char *buf, size_t cap)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (!gmtime_r(&tt, &tm) ||
+	    !strftime(buf, cap, "%Y-%m-%dT%H:%M:%SZ", &tm))
+		snprintf(buf, cap, "unknown");
+}
+
 static int list(struct cli_ctx *ctx, int json)
 {
+	char when[32];
 	struct trust *t;
 	struct sh_error e;
 	char home[4096];
@@ -134,8 +146,8 @@ static int list(struct cli_ctx *ctx, int json)
 				cJSON_AddItemToArray(
 				        ns, cJSON_CreateString(
 				                    t->keys[i].namespaces[j]));
-			cJSON_AddNumberToObject(o, "added",
-			                        (double)t->keys[i].added);
+			rfc3339(t->keys[i].added, when, sizeof when);
+			cJSON_AddStringToObject(o, "added", when);
 		}
 		rc = cli_print_json(arr, 1);
 		cJSON_Delete(arr);
@@ -145,7 +157,8 @@ static int list(struct cli_ctx *ctx, int json)
 			for (size_t j = 0; j < t->keys[i].nnamespaces; j++)
 				printf("%s%s", j ? "," : "",
 				       t->keys[i].namespaces[j]);
-			putchar('\n');
+			rfc3339(t->keys[i].added, when, sizeof when);
+			printf("  added %s\n", when);
 		}
 		if (t->n == 0)
 			fprintf(stderr, "skillhost: no trusted keys; add one "

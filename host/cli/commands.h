@@ -44,6 +44,10 @@ int cmd_secret(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_permit(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_doctor(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_artifacts(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_completion(struct cli_ctx *ctx, int argc, char **argv);
+
+/* The command table main runs, ending with a NULL name (main.c). */
+const struct cli_command *cli_commands(void);
 
 /* How cli_open_runtime opens runtimes (cli.c), set by main from the global
  * options and the command: --skill files run in sandboxed workers unless

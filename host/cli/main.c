@@ -1,6 +1,7 @@
 /*
  * main.c - `skillhost`: global options and the command table.
  */
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,9 +49,17 @@ static const struct cli_command commands[] = {
         {"new", "scaffold a new skill project that builds against the SDK",
          cmd_new},
         {"agent", "run a model with the tools until it answers", cmd_agent},
-        {"doctor", "check the isolation this system gives skills", cmd_doctor},
+        {"doctor", "check isolation, secrets, registries and file modes",
+         cmd_doctor},
+        {"completion", "print a bash, zsh or fish completion script",
+         cmd_completion},
         {NULL, NULL, NULL},
 };
+
+const struct cli_command *cli_commands(void)
+{
+	return commands;
+}
 
 static void usage(FILE *f)
 {
@@ -85,6 +94,26 @@ static void usage(FILE *f)
 	        "4 not found, 5 other failure.\n"
 	        "Run 'skillhost COMMAND --help' for a command's options.\n",
 	        "help", "show this help, or a command's");
+}
+
+/* After a registry refused its root or index, nothing was downloaded,
+ * so "the file was not installed" would mislead. */
+#define REGISTRY_TRUST_HINT                                                    \
+	"nothing was installed or changed; check the registry's root key "     \
+	"(the --root-key given, or `skillhost registry list`) or ask its "     \
+	"operator (`skillreg resign` renews an expired index)"
+
+/* "did you mean" for a mistyped command. */
+static const char *nearest_command(const char *word)
+{
+	const char *names[sizeof commands / sizeof commands[0] + 1];
+	size_t n = 0;
+
+	for (const struct cli_command *c = commands; c->name; c++)
+		names[n++] = c->name;
+	names[n++] = "help";
+	names[n] = NULL;
+	return cli_nearest(word, names);
 }
 
 static const struct cli_command *find(const char *name)
@@ -139,8 +168,10 @@ int main(int argc, char **argv)
 			return cmd->run(&ctx, 2, args);
 		}
 		if (i + 1 < argc) {
-			fprintf(stderr, "skillhost: no command '%s'\n",
-			        argv[i + 1]);
+			const char *near = nearest_command(argv[i + 1]);
+			fprintf(stderr, "skillhost: no command '%s'%s%s%s\n",
+			        argv[i + 1], near ? "; did you mean '" : "",
+			        near ? near : "", near ? "'?" : "");
 			return 2;
 		}
 		usage(stdout);
@@ -148,12 +179,25 @@ int main(int argc, char **argv)
 	}
 	cmd = find(argv[i]);
 	if (!cmd) {
-		fprintf(stderr,
-		        "skillhost: no command '%s'; run 'skillhost help' for "
-		        "the list\n",
-		        argv[i]);
+		const char *near = nearest_command(argv[i]);
+		if (near)
+			fprintf(stderr,
+			        "skillhost: no command '%s'; did you mean "
+			        "'%s'?\n",
+			        argv[i], near);
+		else
+			fprintf(stderr,
+			        "skillhost: no command '%s'; run 'skillhost "
+			        "help' for the list\n",
+			        argv[i]);
 		return 2;
 	}
+	if (!strcmp(cmd->name, "registry") || !strcmp(cmd->name, "search") ||
+	    !strcmp(cmd->name, "outdated") || !strcmp(cmd->name, "upgrade"))
+		cli_set_trust_hint(REGISTRY_TRUST_HINT);
+	/* Commands print their own usage errors: getopt's would make two. */
+	opterr = 0;
+	cli_set_args(argc - i, argv + i);
 	cli_set_surface(!strcmp(cmd->name, "serve")   ? "mcp"
 	                : !strcmp(cmd->name, "agent") ? "agent"
 	                                              : "cli");

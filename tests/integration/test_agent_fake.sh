@@ -107,9 +107,9 @@ run_vendor() { # run_vendor LABEL BACKEND MODEL BASE_SUFFIX RAW [extra args]
   expect_rc 0 "$label: the loop ends with the answer"
   expect_out '"answer": "All done."' "$label: the answer is reported"
   expect_clean "$label" 3
-  [ "$(echo "$out" | js 'r.usage.inputTokens+"/"+r.usage.outputTokens')" = "303/33" ] \
+  [ "$(echo "$out" | js 'r.usage.input_tokens+"/"+r.usage.output_tokens')" = "303/33" ] \
     && ok "$label: usage summed from the vendor's responses" || fail "$label: usage $(echo "$out" | js 'JSON.stringify(r.usage)')"
-  [ "$(echo "$out" | js 'r.transcript.filter(m=>m.role==="tool").map(m=>m.results.map(x=>x.isError?1:0).join("")).join(",")')" \
+  [ "$(echo "$out" | js 'r.transcript.filter(m=>m.role==="tool").map(m=>m.results.map(x=>x.is_error?1:0).join("")).join(",")')" \
     = "$( [ "$raw" = 1 ] && echo 010,111 || echo 010,11)" ] \
     && ok "$label: transcript records each result's error flag" || fail "$label: transcript flags"
   expect_err "usage: $backend ($model): 3 requests, 303 input + 33 output tokens" "$label: usage per backend on stderr"

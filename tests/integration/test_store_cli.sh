@@ -35,7 +35,14 @@ run "$SH" trust add "$DEVPUB" --namespace 'Bad NS'; expect_rc 2 "bad namespace"
 
 # Install, list, info, tools and calls from the store.
 run "$SH" install "$HELLO"; expect_rc 0 "install"; expect_out "permissions it declares" "install shows permissions"
-run "$SH" install "$HELLO"; expect_rc 2 "reinstall needs --force"
+# Issue 18: the same version again is a no-op that exits 0, as for npm and
+# brew (it used to be exit 2); the store is not touched.
+before=$(cat "$SKILLHOST_HOME/installed.json")
+run "$SH" install "$HELLO"; expect_rc 0 "reinstalling the same version is a no-op"
+expect_out "already installed; nothing to do" "the no-op says so"
+[ "$before" = "$(cat "$SKILLHOST_HOME/installed.json")" ] && ok "the no-op leaves the store as it was" || fail "the no-op changed installed.json"
+run "$SH" --json install "$HELLO"; expect_rc 0 "global --json install"; expect_out '"changed": false' "install --json reports the no-op"
+run "$SH" install --json "$HELLO"; expect_rc 0 "install --json"; expect_out '"name": "example/hello"' "install --json names the skill"
 run "$SH" install "$HELLO" --force; expect_rc 0 "install --force"
 run "$SH" install "$PKG/testing-everything-1.0.0.skill"; expect_rc 0 "install everything"
 run "$SH" list; expect_out "example/hello" "list"; expect_out "testing/everything" "list both"

@@ -601,10 +601,10 @@ static void test_transcript_json(void **state)
 	j = transcript_to_json(&t);
 	assert_string_equal(s_at(j, "0/role"), "system");
 	assert_string_equal(s_at(j, "2/role"), "assistant");
-	assert_string_equal(s_at(j, "2/toolCalls/0/arguments/name"), "Ada");
+	assert_string_equal(s_at(j, "2/tool_calls/0/arguments/name"), "Ada");
 	/* arguments that are not JSON are shown as sent */
-	assert_string_equal(s_at(j, "2/toolCalls/1/arguments"), "{bad");
-	assert_true(cJSON_IsTrue(at(j, "3/results/1/isError")));
+	assert_string_equal(s_at(j, "2/tool_calls/1/arguments"), "{bad");
+	assert_true(cJSON_IsTrue(at(j, "3/results/1/is_error")));
 	assert_string_equal(s_at(j, "3/results/0/result/content/0/text"),
 	                    "Hello, Ada!");
 	cJSON_Delete(j);

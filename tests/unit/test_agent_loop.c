@@ -206,7 +206,7 @@ static void test_parallel_and_continue(void **state)
 
 	rep = agent_report(a);
 	assert_int_equal(cJSON_GetObjectItem(cJSON_GetObjectItem(rep, "usage"),
-	                                     "inputTokens")
+	                                     "input_tokens")
 	                         ->valueint,
 	                 50);
 	assert_string_equal(cJSON_GetObjectItem(rep, "status")->valuestring,

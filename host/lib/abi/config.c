@@ -155,7 +155,7 @@ static cJSON *child_object(cJSON *parent, const char *key)
 }
 
 /* Set or remove key in skills.<skill>.<section>, or in "host" when skill
- * is NULL. */
+ * is NULL; remove skills.<skill> as a whole when section is NULL. */
 static sh_status update(const char *home, const char *skill,
                         const char *section, const char *key, const char *value,
                         struct sh_error *e)
@@ -173,6 +173,15 @@ static sh_status update(const char *home, const char *skill,
 		goto out;
 	if (!cJSON_GetObjectItemCaseSensitive(root, "version"))
 		cJSON_AddNumberToObject(root, "version", 1);
+	if (skill && !section) {
+		cJSON *skills =
+		        cJSON_GetObjectItemCaseSensitive(root, "skills");
+		if (cJSON_GetObjectItemCaseSensitive(skills, skill)) {
+			cJSON_DeleteItemFromObjectCaseSensitive(skills, skill);
+			rc = json_write_atomic(path, root, 0600, 0, e);
+		}
+		goto out;
+	}
 	if (skill) {
 		node = child_object(root, "skills");
 		node = node ? child_object(node, skill) : NULL;
@@ -201,6 +210,12 @@ sh_status config_update(const char *home, const char *skill,
                         struct sh_error *e)
 {
 	return update(home, skill, section, key, value, e);
+}
+
+sh_status config_remove_skill(const char *home, const char *skill,
+                              struct sh_error *e)
+{
+	return update(home, skill, NULL, NULL, NULL, e);
 }
 
 sh_status config_update_host(const char *home, const char *key,

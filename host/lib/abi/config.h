@@ -61,6 +61,11 @@ sh_status config_update(const char *home, const char *skill,
                         const char *section, const char *key, const char *value,
                         struct sh_error *e);
 
+/* Remove everything configured for skill (settings and policy), under
+ * the same lock; a skill with nothing configured is not an error. */
+sh_status config_remove_skill(const char *home, const char *skill,
+                              struct sh_error *e);
+
 /* The same for the "host" section (host-wide defaults). */
 sh_status config_update_host(const char *home, const char *key,
                              const char *value, struct sh_error *e);

@@ -3,14 +3,18 @@
  */
 #include "agent.h"
 
+#include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "artifacts.h"
 #include "catalog.h"
 #include "dispatch.h"
+#include "hostapi.h"
 #include "hostlog.h"
+#include "monotime.h"
 #include "toolfmt_vendor.h"
 
 /* Room for a message to the model about a call that could not run. */
@@ -40,7 +44,25 @@ struct agent {
 	enum agent_stop stop;
 	struct agent_failure failures[AGENT_MAX_FAILURES];
 	size_t nfailures;
+	int run_step; /* model requests in the current run */
+	/* Tool threads add artifacts at once. */
+	pthread_mutex_t art_lock;
+	struct agent_artifact artifacts[AGENT_MAX_ARTIFACTS];
+	size_t nartifacts;
 };
+
+static void emit(const struct agent *a, struct agent_event *ev)
+{
+	if (a->o.on_event) {
+		ev->step = a->run_step;
+		a->o.on_event(a->o.event_ud, ev);
+	}
+}
+
+static int64_t ms_since(int64_t t0)
+{
+	return (sh_now_ns() - t0) / 1000000;
+}
 
 sh_status agent_new(struct runtime *rt, const struct agent_opts *o,
                     struct agent **out, struct sh_error *e)
@@ -67,6 +89,10 @@ sh_status agent_new(struct runtime *rt, const struct agent_opts *o,
 	a->rt = rt;
 	a->o = *o;
 	a->o.backends = NULL; /* read here only */
+	/* One flag stops everything: the model request as well as tools. */
+	if (!a->o.http.cancel)
+		a->o.http.cancel = a->o.cancel;
+	pthread_mutex_init(&a->art_lock, NULL);
 	if (!a->o.max_steps)
 		a->o.max_steps = AGENT_DEFAULT_MAX_STEPS;
 	transcript_init(&a->tr);
@@ -98,6 +124,7 @@ void agent_free(struct agent *a)
 	}
 	transcript_free(&a->tr);
 	free(a->answer);
+	pthread_mutex_destroy(&a->art_lock);
 	free(a);
 }
 
@@ -174,6 +201,123 @@ static int blank(const char *s)
 	return 1;
 }
 
+static int unhex(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Decode a file:// URI's path; 0 when it is not one or does not fit. */
+static int file_uri_path(const char *uri, char *out, size_t cap)
+{
+	size_t j = 0;
+
+	if (strncmp(uri, "file:///", 8))
+		return 0;
+	for (const char *p = uri + 7; *p; p++) {
+		int c = (unsigned char)*p;
+		if (c == '%') {
+			int hi = unhex(p[1]), lo = hi < 0 ? -1 : unhex(p[2]);
+			if (lo < 0)
+				return 0;
+			c = hi * 16 + lo;
+			p += 2;
+		}
+		if (!c || j + 1 >= cap)
+			return 0;
+		out[j++] = (char)c;
+	}
+	out[j] = '\0';
+	return 1;
+}
+
+/* Remember the artifacts a result links to. Only links into this
+ * runtime's artifacts folder count, rebuilt from their id: a skill may
+ * link to any file:// URI, and whoever copies these files out (the CLI)
+ * must never be pointed at a file of its choosing. */
+static void note_artifacts(struct agent *a, const cJSON *result)
+{
+	const struct host_services *svc = runtime_services(a->rt);
+	const cJSON *item;
+	size_t dlen;
+
+	if (!svc || !svc->artifacts_dir)
+		return;
+	dlen = strlen(svc->artifacts_dir);
+	cJSON_ArrayForEach(item,
+	                   cJSON_GetObjectItemCaseSensitive(result, "content"))
+	{
+		const char *type = cJSON_GetStringValue(
+		        cJSON_GetObjectItemCaseSensitive(item, "type"));
+		const char *uri = cJSON_GetStringValue(
+		        cJSON_GetObjectItemCaseSensitive(item, "uri"));
+		char local[PATH_MAX], path[PATH_MAX];
+		const char *id, *dash;
+		struct sh_error e;
+
+		if (!type || strcmp(type, "resource_link") || !uri ||
+		    !file_uri_path(uri, local, sizeof local) ||
+		    strncmp(local, svc->artifacts_dir, dlen) ||
+		    local[dlen] != '/')
+			continue;
+		id = local + dlen + 1;
+		if (artifacts_path(svc, id, path, sizeof path, &e) != SH_OK ||
+		    !(dash = strchr(id, '-')) || !dash[1])
+			continue;
+		pthread_mutex_lock(&a->art_lock);
+		if (a->nartifacts < AGENT_MAX_ARTIFACTS) {
+			struct agent_artifact *art =
+			        &a->artifacts[a->nartifacts++];
+			snprintf(art->path, sizeof art->path, "%s", path);
+			snprintf(art->name, sizeof art->name, "%s", dash + 1);
+		}
+		pthread_mutex_unlock(&a->art_lock);
+	}
+}
+
+/* The first text of an error result, for a one-line report. */
+static const char *first_text(const cJSON *result)
+{
+	const cJSON *item;
+
+	cJSON_ArrayForEach(item,
+	                   cJSON_GetObjectItemCaseSensitive(result, "content"))
+	{
+		const char *t = cJSON_GetStringValue(
+		        cJSON_GetObjectItemCaseSensitive(item, "text"));
+		if (t)
+			return t;
+	}
+	return "";
+}
+
+static void run_call(struct tool_jobs *j, size_t i);
+
+/* run_call, reported to on_event and scanned for artifacts. */
+static void run_call_reported(struct tool_jobs *j, size_t i)
+{
+	const struct tr_call *c = &j->turn->calls[i];
+	struct tr_result *r = &j->results[i];
+	struct agent_event ev = {
+	        .kind = AGENT_EV_TOOL, .tool = c->name, .args = c->arguments};
+	int64_t t0 = sh_now_ns();
+
+	emit(j->a, &ev);
+	run_call(j, i);
+	if (r->result)
+		note_artifacts(j->a, r->result);
+	ev.kind = AGENT_EV_TOOL_DONE;
+	ev.ms = ms_since(t0);
+	ev.is_error = r->is_error;
+	ev.error = r->is_error && r->result ? first_text(r->result) : NULL;
+	emit(j->a, &ev);
+}
+
 /* Run call i and fill results[i]. Never fails: what goes wrong becomes an
  * error result for the model (or a NULL result when out of memory). */
 static void run_call(struct tool_jobs *j, size_t i)
@@ -241,7 +385,7 @@ static void *tool_worker(void *arg)
 	size_t i;
 
 	while ((i = atomic_fetch_add(&j->next, 1)) < j->turn->ncalls)
-		run_call(j, i);
+		run_call_reported(j, i);
 	return NULL;
 }
 
@@ -304,13 +448,27 @@ static sh_status ask_model(struct agent *a, struct catalog *cat,
 
 	for (;;) {
 		struct agent_backend *ab = &a->be[a->cur];
+		struct agent_event ev = {.kind = AGENT_EV_REQUEST,
+		                         .backend = backend_name(ab->b),
+		                         .model = backend_model(ab->b)};
+		int64_t t0 = sh_now_ns();
+
 		sh_error_clear(&err);
+		emit(a, &ev);
 		rc = declarations(ab, cat, &err);
 		if (rc == SH_OK)
 			rc = backend_step(ab->b, &a->tr, ab->decls, &a->o.http,
 			                  reply, &err);
-		if (rc == SH_OK)
+		ev.ms = ms_since(t0);
+		if (rc == SH_OK) {
+			ev.kind = AGENT_EV_REPLY;
+			ev.ncalls = reply->ncalls;
+			emit(a, &ev);
 			return SH_OK;
+		}
+		ev.kind = AGENT_EV_FAILED;
+		ev.error = err.msg;
+		emit(a, &ev);
 		if (rc == SH_ERR_CANCELLED) {
 			*e = err;
 			return rc;
@@ -368,6 +526,7 @@ sh_status agent_run(struct agent *a, const char *prompt, struct sh_error *e)
 			a->stop = AGENT_CANCELLED;
 			return sh_error_set(e, SH_ERR_CANCELLED, "cancelled");
 		}
+		a->run_step = step;
 		cat = runtime_acquire(a->rt);
 		rc = ask_model(a, cat, &reply, e);
 		if (rc != SH_OK) {
@@ -416,7 +575,23 @@ sh_status agent_run(struct agent *a, const char *prompt, struct sh_error *e)
 		runtime_release(cat);
 		if (rc != SH_OK)
 			return rc;
+		/* The tools saw the cancel and returned errors; do not send
+		 * those to the model as if they were answers. */
+		if (a->o.cancel && atomic_load(a->o.cancel)) {
+			a->stop = AGENT_CANCELLED;
+			return sh_error_set(e, SH_ERR_CANCELLED, "cancelled");
+		}
 	}
+}
+
+size_t agent_artifact_count(const struct agent *a)
+{
+	return a->nartifacts;
+}
+
+const struct agent_artifact *agent_artifact(const struct agent *a, size_t i)
+{
+	return i < a->nartifacts ? &a->artifacts[i] : NULL;
 }
 
 const char *agent_answer(const struct agent *a)
@@ -487,16 +662,16 @@ static cJSON *usage_json(const struct agent *a)
 		                             (double)bu->requests) ||
 		    !cJSON_AddNumberToObject(o, "attempts",
 		                             (double)bu->attempts) ||
-		    !cJSON_AddNumberToObject(o, "inputTokens",
+		    !cJSON_AddNumberToObject(o, "input_tokens",
 		                             (double)bu->input_tokens) ||
-		    !cJSON_AddNumberToObject(o, "outputTokens",
+		    !cJSON_AddNumberToObject(o, "output_tokens",
 		                             (double)bu->output_tokens))
 			goto fail;
 		in += bu->input_tokens;
 		out += bu->output_tokens;
 	}
-	if (!cJSON_AddNumberToObject(u, "inputTokens", (double)in) ||
-	    !cJSON_AddNumberToObject(u, "outputTokens", (double)out))
+	if (!cJSON_AddNumberToObject(u, "input_tokens", (double)in) ||
+	    !cJSON_AddNumberToObject(u, "output_tokens", (double)out))
 		goto fail;
 	return u;
 fail:

@@ -27,6 +27,11 @@
  * to the model as an error result in the vendor's shape, so it can correct
  * itself.
  *
+ * Cancellation: setting *cancel stops the model request in flight (the
+ * backends watch it between transfer chunks and while waiting to retry)
+ * and every running tool call (dispatch's cancel), and agent_run returns
+ * SH_ERR_CANCELLED.
+ *
  * Ownership: the agent borrows the runtime (which must outlive it) and
  * owns its backends and transcript. Each step holds a counted reference to
  * the runtime's catalog (runtime_acquire), so a reload may swap catalogs
@@ -53,6 +58,43 @@
 #define AGENT_MAX_BACKENDS      8
 #define AGENT_MAX_PARALLEL      16 /* tool calls running at once */
 #define AGENT_MAX_FAILURES      64 /* backend failures kept for the report */
+#define AGENT_MAX_ARTIFACTS     64 /* artifacts remembered per agent */
+
+/*
+ * What the loop is doing, for a person watching (agent_opts.on_event).
+ * Strings are borrowed for the duration of the callback only.
+ */
+enum agent_event_kind {
+	AGENT_EV_REQUEST,   /* a model request starts: backend, model, step */
+	AGENT_EV_REPLY,     /* it was answered: ms, ncalls */
+	AGENT_EV_FAILED,    /* it failed on this backend: ms, error */
+	AGENT_EV_TOOL,      /* a tool call starts: tool, args */
+	AGENT_EV_TOOL_DONE, /* it ended: tool, ms, is_error, error */
+};
+
+struct agent_event {
+	enum agent_event_kind kind;
+	int step;            /* model request number in this run, from 1 */
+	const char *backend; /* REQUEST, REPLY, FAILED */
+	const char *model;
+	const char *tool;  /* TOOL*: the name the model used */
+	const char *args;  /* TOOL: the arguments as the model sent them */
+	int64_t ms;        /* REPLY, FAILED, TOOL_DONE: how long it took */
+	size_t ncalls;     /* REPLY: tool calls the model asked for */
+	int is_error;      /* TOOL_DONE */
+	const char *error; /* FAILED, TOOL_DONE with is_error: first line */
+};
+
+/* Called on the agent's thread for model events and on the tool's thread
+ * for tool events, so calls of one turn may come at once: a callback
+ * that prints must not interleave its own lines. */
+typedef void (*agent_event_fn)(void *ud, const struct agent_event *ev);
+
+/* An artifact a tool of this agent committed (skill.artifacts/1). */
+struct agent_artifact {
+	char path[4096]; /* in the runtime's artifacts folder */
+	char name[128];  /* the name the skill suggested ("deck.pptx") */
+};
 
 struct agent_opts {
 	/* The backend to start with, then the fallbacks in order. The
@@ -65,6 +107,8 @@ struct agent_opts {
 	struct backend_http_opts http;  /* timeouts and retries */
 	atomic_int *cancel;             /* set to 1 to stop; may be NULL */
 	const struct call_sinks *sinks; /* tools' progress and logs */
+	agent_event_fn on_event;        /* may be NULL */
+	void *event_ud;
 };
 
 enum agent_stop {
@@ -102,11 +146,17 @@ const struct backend *agent_backend(const struct agent *a, size_t i);
 /* The backend the next step goes to. */
 const struct backend *agent_current_backend(const struct agent *a);
 
+/* The artifacts the tools committed in all runs, in the order they were
+ * committed: only files in the runtime's artifacts folder, whatever
+ * else a result links to. */
+size_t agent_artifact_count(const struct agent *a);
+const struct agent_artifact *agent_artifact(const struct agent *a, size_t i);
+
 /*
  * Everything as JSON: {"status", "answer", "steps", "backend",
  * "transcript": [...], "usage": {"backends": [{"backend", "model",
- * "requests", "attempts", "inputTokens", "outputTokens"}], "inputTokens",
- * "outputTokens"}, "failures": [{"backend", "error"}]}. NULL when out of
+ * "requests", "attempts", "input_tokens", "output_tokens"}], "input_tokens",
+ * "output_tokens"}, "failures": [{"backend", "error"}]}. NULL when out of
  * memory.
  */
 cJSON *agent_report(const struct agent *a);

@@ -52,6 +52,39 @@ int backend_known(const char *name)
 	return find_ops(name) != NULL;
 }
 
+const char *backend_default_model(const char *name, char *buf, size_t cap)
+{
+	static const struct {
+		const char *backend, *model;
+	} builtin[] = {
+	        {"openai", "gpt-4.1"},
+	        {"openai-responses", "gpt-4.1"},
+	        {"anthropic", "claude-sonnet-4-5"},
+	        {"gemini", "gemini-2.5-flash"},
+	        {"ollama", "llama3.2"},
+	};
+	char var[64];
+	size_t n = 0;
+	const char *v;
+
+	if (!find_ops(name))
+		return NULL;
+	n = (size_t)snprintf(var, sizeof var, "SKILLHOST_%s_MODEL", name);
+	for (size_t i = 0; i < n && i < sizeof var; i++)
+		var[i] = var[i] == '-' ? '_'
+		                       : (char)toupper((unsigned char)var[i]);
+	if ((v = getenv(var)) && *v) {
+		snprintf(buf, cap, "%s", v);
+		return buf;
+	}
+	for (size_t i = 0; i < sizeof builtin / sizeof builtin[0]; i++)
+		if (!strcmp(builtin[i].backend, name)) {
+			snprintf(buf, cap, "%s", builtin[i].model);
+			return buf;
+		}
+	return NULL;
+}
+
 const char *backend_names(void)
 {
 	return "openai, openai-responses, azure, anthropic, bedrock, gemini, "
@@ -430,18 +463,69 @@ static void reset_exchange(struct exchange *x)
 	x->retry_after[0] = x->retry_after_ms[0] = x->should_retry[0] = '\0';
 }
 
+/* What to check when the endpoint itself looks wrong: the usual slips are
+ * an OpenAI-compatible base URL without /v1, a web page's URL, a server
+ * that is not running. Appended to the error, so it stays one message. */
+static void endpoint_hint(const struct backend *b, CURLcode cc, long status,
+                          struct sh_error *e)
+{
+	const char *name = b->ops->name;
+	int openai_like =
+	        !strcmp(name, "openai") || !strcmp(name, "openai-responses");
+
+	if (cc == CURLE_COULDNT_CONNECT)
+		sh_error_suffix(
+		        e, "; is the server running, and is the base URL "
+		           "(--base-url or the backend's variable) right?");
+	else if (cc == CURLE_COULDNT_RESOLVE_HOST)
+		sh_error_suffix(e, "; check the host name in the base URL");
+	else if (cc == CURLE_OK && status == 404 && openai_like &&
+	         !strstr(b->url, "/v1/")) {
+		static const char *const paths[] = {"/chat/completions",
+		                                    "/responses"};
+		size_t ulen = strlen(b->url);
+		int base = (int)ulen;
+		for (size_t i = 0; i < 2; i++) {
+			size_t plen = strlen(paths[i]);
+			if (ulen > plen &&
+			    !strcmp(b->url + ulen - plen, paths[i]))
+				base = (int)(ulen - plen);
+		}
+		sh_error_suffix(e,
+		                "; the URL has no /v1: OpenAI-compatible "
+		                "servers answer at /v1/..., so try "
+		                "--base-url %.*s/v1",
+		                base, b->url);
+	} else if (cc == CURLE_OK && (status == 404 || status == 405))
+		sh_error_suffix(e,
+		                "; nothing takes a %s request at %s: check the "
+		                "base URL and the model name",
+		                name, b->url);
+}
+
 static sh_status parse_ok(struct backend *b, struct exchange *x,
                           struct tr_msg *out, struct sh_error *e)
 {
 	cJSON *j = cJSON_ParseWithLength(dyn_ptr(&x->body), dyn_len(&x->body));
 	sh_status rc;
 
-	if (!j)
+	if (!j) {
+		const char *p = dyn_len(&x->body) ? dyn_ptr(&x->body) : "";
+		while (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t')
+			p++;
+		if (*p == '<')
+			return sh_error_set(
+			        e, SH_ERR_INVALID,
+			        "%s answered with a web page, not "
+			        "JSON: the base URL points at a site, "
+			        "not at the %s API",
+			        b->url, b->ops->name);
 		return sh_error_set(
 		        e, SH_ERR_INVALID,
 		        "the response is not valid JSON (%zu bytes; "
 		        "truncated or not from a %s API?)",
 		        dyn_len(&x->body), b->ops->name);
+	}
 	if (!cJSON_IsObject(j)) {
 		cJSON_Delete(j);
 		return sh_error_set(e, SH_ERR_INVALID,
@@ -571,6 +655,7 @@ sh_status backend_step(struct backend *b, const struct transcript *tr,
 		if (retry && attempt > 0 && status != 429)
 			sh_error_suffix(e, " after %d retr%s", attempt,
 			                attempt == 1 ? "y" : "ies");
+		endpoint_hint(b, cc, status, e);
 		goto out;
 	}
 out:

@@ -130,6 +130,15 @@ void backend_close(struct backend *b);
 
 /* 1 when name is a backend backend_open knows. */
 int backend_known(const char *name);
+/*
+ * The model a backend uses when none is named (a bare `--fallback B`):
+ * $SKILLHOST_<B>_MODEL (B upper-cased, '-' as '_'), else a current
+ * general model of the vendor. NULL for an unknown backend and for azure
+ * and bedrock, whose model is the operator's deployment or model id.
+ * Written into buf (cap bytes), which is returned.
+ */
+const char *backend_default_model(const char *name, char *buf, size_t cap);
+
 /* "openai, openai-responses, azure, ..." for usage messages. */
 const char *backend_names(void);
 

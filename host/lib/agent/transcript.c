@@ -288,7 +288,7 @@ static cJSON *msg_json(const struct tr_msg *m)
 		    (m->text && !cJSON_AddStringToObject(o, "text", m->text)))
 			goto fail;
 		if (m->ncalls) {
-			if (!(arr = cJSON_AddArrayToObject(o, "toolCalls")))
+			if (!(arr = cJSON_AddArrayToObject(o, "tool_calls")))
 				goto fail;
 			for (size_t i = 0; i < m->ncalls; i++) {
 				if (!(x = call_json(&m->calls[i])))
@@ -298,9 +298,9 @@ static cJSON *msg_json(const struct tr_msg *m)
 		}
 		if ((m->stop && !cJSON_AddStringToObject(o, "stop", m->stop)) ||
 		    !(x = cJSON_AddObjectToObject(o, "usage")) ||
-		    !cJSON_AddNumberToObject(x, "inputTokens",
+		    !cJSON_AddNumberToObject(x, "input_tokens",
 		                             (double)m->usage.input_tokens) ||
-		    !cJSON_AddNumberToObject(x, "outputTokens",
+		    !cJSON_AddNumberToObject(x, "output_tokens",
 		                             (double)m->usage.output_tokens))
 			goto fail;
 		return o;
@@ -315,7 +315,7 @@ static cJSON *msg_json(const struct tr_msg *m)
 		if (!cJSON_AddStringToObject(x, "id", r->call_id) ||
 		    !cJSON_AddStringToObject(x, "name", r->name) ||
 		    (r->tool && !cJSON_AddStringToObject(x, "tool", r->tool)) ||
-		    !cJSON_AddBoolToObject(x, "isError", r->is_error))
+		    !cJSON_AddBoolToObject(x, "is_error", r->is_error))
 			goto fail;
 		if (r->result)
 			cJSON_AddItemToObject(x, "result",

@@ -130,10 +130,12 @@ int tr_image_embeddable(const cJSON *block);
 cJSON *tr_call_args_object(const struct tr_call *c);
 
 /* The whole conversation as JSON: [{"role":"user","content":...},
- * {"role":"assistant","backend","model","text","toolCalls":[{id,name,
- * arguments}],"stop","usage"}, {"role":"tool","results":[{id,name,tool,
- * isError,result}]}]. Arguments that parse are shown as JSON, others as
- * the text the model sent. NULL when out of memory. */
+ * {"role":"assistant","backend","model","text","tool_calls":[{id,name,
+ * arguments}],"stop","usage":{input_tokens,output_tokens}},
+ * {"role":"tool","results":[{id,name,tool,is_error,result}]}]: the host's
+ * snake_case, with each result the MCP CallToolResult as it is. Arguments
+ * that parse are shown as JSON, others as the text the model sent. NULL
+ * when out of memory. */
 cJSON *transcript_to_json(const struct transcript *t);
 
 #endif /* SH_TRANSCRIPT_H */

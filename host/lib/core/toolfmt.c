@@ -85,6 +85,9 @@ cJSON *toolfmt_info(const struct tool *t)
 	    !cJSON_AddStringToObject(o, "skill", t->skill->desc->name) ||
 	    !cJSON_AddStringToObject(o, "version", t->skill->desc->version) ||
 	    !cJSON_AddStringToObject(o, "tool", t->desc->name) ||
+	    !cJSON_AddStringToObject(o, "mcp_name", t->mcp_name) ||
+	    !cJSON_AddStringToObject(o, "function_name", t->fc_name) ||
+	    /* The first spellings, kept for the scripts that read them. */
 	    !cJSON_AddStringToObject(o, "mcpName", t->mcp_name) ||
 	    !cJSON_AddStringToObject(o, "functionName", t->mcp_name) ||
 	    (t->desc->title &&

@@ -1696,6 +1696,7 @@ sh_status regclient_install(const char *home, const struct regclient_set *s,
 	so.expect_version = p->version;
 	so.force = o->force;
 	so.allow_downgrade = o->allow_downgrade;
+	so.same_version_ok = o->same_version_ok;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	rc = store_install(home, path, &so, &res->store, e);
 	clock_gettime(CLOCK_MONOTONIC, &t1);

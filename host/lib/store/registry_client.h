@@ -163,6 +163,7 @@ struct regclient_install_opts {
 	const char *registry; /* only this registry; NULL: the one listing it */
 	int force;            /* reinstall the installed version */
 	int allow_downgrade;
+	int same_version_ok; /* store_install_opts.same_version_ok */
 	const struct download_opts *dl;
 };
 

@@ -578,6 +578,16 @@ sh_status store_install(const char *home, const char *path,
 	if (cur) {
 		const char *v = rec_str(cur, "version");
 		int cmp = v ? skilldesc_semver_compare(info.version, v) : 1;
+		if (cmp == 0 && !o->force && o->same_version_ok) {
+			snprintf(res->name, sizeof res->name, "%s", info.name);
+			snprintf(res->version, sizeof res->version, "%s",
+			         info.version);
+			snprintf(res->publisher, sizeof res->publisher, "%s",
+			         keyid);
+			res->unchanged = 1;
+			rc = SH_OK;
+			goto out;
+		}
 		if (cmp == 0 && !o->force) {
 			rc = sh_error_set(
 			        e, SH_ERR_USAGE,

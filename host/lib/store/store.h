@@ -30,9 +30,13 @@
 #define STORE_INDEX_MAX_BYTES ((size_t)256 * 1024 * 1024)
 
 struct store_install_opts {
-	const char *sig_path;    /* default: <package>.minisig */
-	int allow_downgrade;     /* install a lower version than installed */
-	int force;               /* reinstall the installed version */
+	const char *sig_path; /* default: <package>.minisig */
+	int allow_downgrade;  /* install a lower version than installed */
+	int force;            /* reinstall the installed version */
+	/* The installed version again, without force: succeed without
+	 * changing anything (res->unchanged), as npm and brew do, instead of
+	 * SH_ERR_USAGE. The package is still verified first. */
+	int same_version_ok;
 	const char *expect_name; /* refuse another name (registry installs) */
 	const char *expect_version; /* refuse another version */
 };
@@ -43,6 +47,7 @@ struct store_install_result {
 	char version[80];
 	char previous[80]; /* the version replaced, or "" */
 	char publisher[17];
+	int unchanged; /* same_version_ok applied: nothing was installed */
 };
 
 /*
