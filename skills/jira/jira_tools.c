@@ -8,6 +8,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "adf_loss.h"
+#include "adf_md.h"
 #include "jira_fields.h"
 #include "md_adf.h"
 #include "restcall.h"
@@ -500,6 +502,101 @@ skill_status jira_create_issue(struct jira *j, const cJSON *args)
 	return jira_result(j, out);
 }
 
+/* The rich-text fields update_issue writes from Markdown: "description"
+ * and the keys of rich_text_fields, as a comma-separated, percent-encoded
+ * list for ?fields=; empty when there are none. */
+static void markdown_fields(const cJSON *args, struct sbuf *b)
+{
+	const cJSON *it;
+
+	if (arg_str(args, "description"))
+		sb_puts(b, "description");
+	cJSON_ArrayForEach(
+	        it, cJSON_GetObjectItemCaseSensitive(args, "rich_text_fields"))
+	{
+		if (b->len)
+			sb_puts(b, "%2C");
+		sb_put_pct(b, it->string);
+	}
+}
+
+/*
+ * Refuse (SKILL_ERR_TOOL) to overwrite a rich-text field from Markdown when
+ * its current ADF holds content the Markdown round trip would lose, naming
+ * that content and the lossless path: the ADF from get_issue raw, edited
+ * and passed in "fields". Costs one GET, only when Markdown replaces rich
+ * text.
+ */
+static skill_status check_losses(struct jira *j, const char *key,
+                                 const cJSON *args)
+{
+	struct sbuf want, path, msg;
+	cJSON *cur = NULL;
+	const cJSON *it;
+	skill_status st;
+	int lossy = 0;
+
+	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(args, "allow_loss")))
+		return SKILL_OK;
+	sb_init(&want, 0);
+	markdown_fields(args, &want);
+	if (!want.len) {
+		sb_free(&want);
+		return SKILL_OK;
+	}
+	sb_init(&path, 0);
+	issue_path(&path, key, NULL);
+	sb_puts(&path, "?fields=");
+	sb_puts(&path, sb_str(&want));
+	sb_free(&want);
+	if (sb_failed(&path)) {
+		sb_free(&path);
+		return nomem(j);
+	}
+	st = jira_get_json(j, "GET", sb_str(&path), NULL,
+	                   "reading the rich text the update would replace",
+	                   "Check the issue key (search_issues finds keys).",
+	                   &cur);
+	sb_free(&path);
+	if (st != SKILL_OK)
+		return st;
+	sb_init(&msg, 0);
+	sb_puts(&msg, "Not updated: ");
+	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(cur, "fields"))
+	{
+		cJSON *loss;
+		if (!adf_is_doc(it))
+			continue;
+		if (!(loss = adf_md_losses(it))) {
+			sb_free(&msg);
+			cJSON_Delete(cur);
+			return nomem(j);
+		}
+		if (cJSON_GetArraySize(loss) > 0) {
+			sb_printf(&msg,
+			          "%sthe current %s holds content Markdown "
+			          "cannot express, which writing it from "
+			          "Markdown would lose: ",
+			          lossy ? "; " : "", it->string);
+			adf_losses_text(loss, &msg);
+			lossy = 1;
+		}
+		cJSON_Delete(loss);
+	}
+	cJSON_Delete(cur);
+	if (!lossy) {
+		sb_free(&msg);
+		return SKILL_OK;
+	}
+	sb_puts(&msg,
+	        ". To keep it, edit the Atlassian Document Format instead: "
+	        "get_issue with raw: true returns the field as ADF; change "
+	        "the text there and pass the whole document in \"fields\", "
+	        "e.g. {\"fields\": {\"description\": {\"type\": \"doc\", "
+	        "...}}}. To replace the content anyway, set allow_loss: true.");
+	return rc_fail_buf(j->host, j->call, SKILL_ERR_TOOL, &msg);
+}
+
 skill_status jira_update_issue(struct jira *j, const cJSON *args)
 {
 	const char *key = arg_str(args, "issue_key");
@@ -516,6 +613,8 @@ skill_status jira_update_issue(struct jira *j, const cJSON *args)
 		        j, SKILL_ERR_TOOL,
 		        "give either \"labels\" (replaces all labels) "
 		        "or \"add_labels\"/\"remove_labels\", not both");
+	if ((st = check_losses(j, key, args)) != SKILL_OK)
+		return st;
 	body = cJSON_CreateObject();
 	fields = body ? cJSON_AddObjectToObject(body, "fields") : NULL;
 	if (!fields) {

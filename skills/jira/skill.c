@@ -139,7 +139,12 @@ static const skill_tool_t get_tool = {
                 "accountId and name, and custom fields with their names. Set "
                 "raw "
                 "to get the fields exactly as Jira returns them (rich text as "
-                "Atlassian Document Format).",
+                "Atlassian Document Format). When a rich-text field holds "
+                "content Markdown cannot express (panels, images, status "
+                "lozenges, dates, emoji, colours, underline, task lists, "
+                "expands...), markdown_losses names it per field: edit such "
+                "a field through its ADF (raw) and update_issue's fields, "
+                "not through Markdown.",
         .input_schema =
                 "{\"type\":\"object\",\"properties\":{" ISSUE_KEY_PROP ","
                 "\"fields\":{\"type\":\"array\",\"maxItems\":200,\"items\":{"
@@ -155,7 +160,12 @@ static const skill_tool_t get_tool = {
                 "{\"type\":\"object\",\"properties\":{\"key\":{\"type\":"
                 "\"string\"},\"id\":{\"type\":\"string\"},\"url\":{\"type\":"
                 "\"string\"},\"fields\":{\"type\":\"object\"},\"field_names\":{"
-                "\"type\":\"object\"}},\"required\":[\"key\",\"fields\"]}",
+                "\"type\":\"object\"},\"markdown_losses\":{\"type\":"
+                "\"object\",\"additionalProperties\":{\"type\":\"array\","
+                "\"items\":{\"type\":\"object\",\"properties\":{\"kind\":{"
+                "\"type\":\"string\"},\"count\":{\"type\":\"integer\"},"
+                "\"at\":{\"type\":\"string\"}}}}}},"
+                "\"required\":[\"key\",\"fields\"]}",
         .read_only = SKILL_HINT_YES,
         .destructive = SKILL_HINT_NO,
         .idempotent = SKILL_HINT_YES,
@@ -207,7 +217,11 @@ static const skill_tool_t update_tool = {
                 "current value (the description is Markdown). Labels can be "
                 "replaced (labels) or changed one by one (add_labels, "
                 "remove_labels). To change the status use transition_issue; to "
-                "change the assignee, assign_issue or assignee here.",
+                "change the assignee, assign_issue or assignee here. A "
+                "Markdown description (or rich_text_fields) is refused when "
+                "the field's current content has parts Markdown cannot "
+                "express, naming them: then edit its ADF (get_issue raw) "
+                "and pass it in fields, or set allow_loss.",
         .input_schema =
                 "{\"type\":\"object\",\"properties\":{" ISSUE_KEY_PROP ","
                 "\"summary\":{\"type\":\"string\",\"minLength\":1,"
@@ -222,7 +236,12 @@ static const skill_tool_t update_tool = {
                 "\"items\":" LABELS_ITEMS "},"
                 "\"notify_users\":{\"type\":\"boolean\",\"default\":true,"
                 "\"description\":\"Whether watchers get an "
-                "e-mail\"}," EDIT_PROPS "},\"required\":[\"issue_key\"],"
+                "e-mail\"},"
+                "\"allow_loss\":{\"type\":\"boolean\",\"default\":false,"
+                "\"description\":\"Replace rich text from Markdown even "
+                "when its current content has parts Markdown cannot "
+                "express (they are lost)\"}," EDIT_PROPS
+                "},\"required\":[\"issue_key\"],"
                 "\"additionalProperties\":false}",
         .output_schema =
                 "{\"type\":\"object\",\"properties\":{\"key\":{\"type\":"
