@@ -48,9 +48,14 @@ static const skill_tool_t query_tool = {
                 "Example: SELECT Id, Name, Industry FROM Account WHERE "
                 "Industry = 'Energy' ORDER BY Name LIMIT 100. Relationship "
                 "fields work (Account.Name, (SELECT LastName FROM Contacts)). "
+                "Give exactly one of query and next_records_url. "
                 "When more records remain, next_records_url continues the "
-                "query; "
-                "truncated means max_records cut a batch, so narrow the query "
+                "query (keep max_records the same to read on to the end); "
+                "with the default batch size a call may return fewer than "
+                "max_records so that it ends on a batch boundary. "
+                "truncated (only with a max_records below 200 or a "
+                "batch_size that does not divide it) means max_records cut a "
+                "batch, so narrow the query "
                 "(e.g. WHERE Id > 'last Id' ORDER BY Id) to read on.",
         .input_schema =
                 "{\"type\":\"object\",\"properties\":{"
@@ -68,12 +73,11 @@ static const skill_tool_t query_tool = {
                 "\"maximum\":"
                 "2000,\"description\":\"Records per batch Salesforce should "
                 "send "
-                "(a hint; default 2000)\"},"
+                "(a hint; default: one that divides max_records)\"},"
                 "\"include_deleted\":{\"type\":\"boolean\",\"default\":false,"
                 "\"description\":\"Include deleted and archived records "
                 "(queryAll)\"}},"
-                "\"oneOf\":[{\"required\":[\"query\"]},{\"required\":"
-                "[\"next_records_url\"]}],\"additionalProperties\":false}",
+                "\"additionalProperties\":false}",
         .output_schema =
                 "{\"type\":\"object\",\"properties\":{\"records\":{\"type\":"
                 "\"array\",\"items\":{\"type\":\"object\"}},\"total_size\":{"

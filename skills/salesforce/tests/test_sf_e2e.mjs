@@ -76,6 +76,30 @@ try {
   const r2 = await call("soql_query", { next_records_url: r.sc?.next_records_url, max_records: 600, batch_size: 500 });
   check(!r2.isError && r2.sc.returned === 600 && r2.sc.truncated === true && r2.sc.next_records_url === undefined,
     "continuing from next_records_url; a cap inside a batch says truncated", r2.text.slice(0, 300));
+  {
+    // Default settings: every call ends on a batch boundary, so a
+    // 1,200-row query is continuable to its end.
+    const ids = new Set();
+    let calls = 0, next = null, last;
+    const q1 = st.received.length;
+    do {
+      last = await call("soql_query", next ? { next_records_url: next } : { query: "SELECT Id FROM Account ORDER BY Name LIMIT 1200" });
+      calls++;
+      for (const rec of last.sc?.records ?? []) ids.add(rec.Id);
+      next = last.sc?.next_records_url;
+      if (!last.sc?.done && !next) break;
+    } while (next && calls < 10);
+    check(!last.isError && calls === 3 && ids.size === 1200 && last.sc.done === true && !last.sc.truncated,
+      "a 1,200-row query with default settings continues to its end (500 + 500 + 200, no truncation)",
+      `calls=${calls} ids=${ids.size} ${last.text.slice(0, 200)}`);
+    check(st.received.slice(q1).find((x) => x.path.endsWith("/query"))?.headers["sforce-query-options"] === "batchSize=500",
+      "the default max_records 500 asks for batches of 500");
+  }
+  r = await call("soql_query", { query: "SELECT Id FROM Account ORDER BY Name LIMIT 1200", max_records: 2003 });
+  check(!r.isError && r.sc.returned === 1200 && r.sc.done === true, "max_records 2003 over 1,200 rows: all of them", r.text.slice(0, 200));
+  r = await call("soql_query", { query: "SELECT Id FROM Account ORDER BY Name", max_records: 2003 });
+  check(!r.isError && r.sc.returned === 2000 && r.sc.done === false && !r.sc.truncated && /\/query\/01g/.test(r.sc.next_records_url ?? ""),
+    "max_records 2003 (no divisor): stops at the 2,000 boundary with next_records_url", r.text.slice(0, 200));
   r = await call("soql_query", { next_records_url: "https://evil.example.com/steal" });
   expectErr(r, "a next_records_url that is not a query locator is refused", "next_records_url must be");
   r = await call("soql_query", { query: "SELECT LastName, Account.Name FROM Contact ORDER BY LastName" });
