@@ -281,10 +281,16 @@ static skill_status status_error(struct jira *j, const char *method,
 		sb_puts(&m, "Jira's rate limit was reached");
 		if (why)
 			sb_printf(&m, " (%s)", why);
-		sb_puts(&m,
-		        rc_idempotent(method)
-		                ? "; skillhost already retried the request. "
-		                : "; the request was not carried out. ");
+		if (rc_idempotent(method))
+			sb_puts(&m,
+			        "; skillhost already retried the request. ");
+		else if (j->retries)
+			sb_printf(&m,
+			          "; the skill sent it %d more times, as "
+			          "Retry-After asked, without success. ",
+			          j->retries);
+		else
+			sb_puts(&m, "; the request was not carried out. ");
 		if (ra >= 0)
 			sb_printf(&m,
 			          "Retry-After: %ld seconds. Wait that long "
@@ -311,6 +317,20 @@ static skill_status status_error(struct jira *j, const char *method,
 		            "again.");
 	}
 	return fail_buf(j, SKILL_ERR_TOOL, &m);
+}
+
+/* Sleep for secs seconds in short steps, so a cancelled call stops
+ * waiting at once. Returns 0 when the call was cancelled. */
+static int sleep_unless_cancelled(struct jira *j, long secs)
+{
+	struct timespec step = {0, 100 * 1000 * 1000};
+
+	for (long i = 0; i < secs * 10; i++) {
+		if (j->host->is_cancelled(j->call))
+			return 0;
+		nanosleep(&step, NULL);
+	}
+	return !j->host->is_cancelled(j->call);
 }
 
 skill_status jira_request(struct jira *j, const char *method, const char *path,
@@ -345,8 +365,26 @@ skill_status jira_request(struct jira *j, const char *method, const char *path,
 	req.body = text;
 	req.body_len = text ? strlen(text) : 0;
 	req.timeout_ms = JIRA_TIMEOUT_MS;
+	j->failed = NULL;
+	j->retries = 0;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	st = j->http->request(j->call, &req, resp);
+	for (;;) {
+		long wait;
+		st = j->http->request(j->call, &req, resp);
+		if (st != SKILL_OK || !j->retry_post || rc_idempotent(method) ||
+		    !jira_retryable((*resp)->status) ||
+		    j->retries >= JIRA_POST_RETRIES)
+			break;
+		/* Retry-After when Jira gives one, else 1, 2, 4 s; a wait
+		 * longer than the cap is left to the caller. */
+		wait = rk_retry_after(j->http, *resp);
+		if (wait < 0)
+			wait = 1L << j->retries;
+		if (wait > JIRA_RETRY_WAIT_MAX_S ||
+		    !sleep_unless_cancelled(j, wait))
+			break;
+		j->retries++;
+	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	cJSON_free(text);
 	/* The log names the request, never its headers or body. */
@@ -368,11 +406,31 @@ skill_status jira_request(struct jira *j, const char *method, const char *path,
 	}
 	sb_free(&url);
 	if ((*resp)->status < 200 || (*resp)->status > 299) {
+		if (j->quiet) {
+			j->failed = *resp;
+			*resp = NULL;
+			return SKILL_ERR_TOOL;
+		}
 		st = status_error(j, method, path, doing, hint, *resp);
 		*resp = NULL;
 		return st;
 	}
 	return SKILL_OK;
+}
+
+skill_status jira_report(struct jira *j, const char *method, const char *path,
+                         const char *doing, const char *hint)
+{
+	if (!j->failed)
+		return jira_fail(j, SKILL_ERR_INTERNAL,
+		                 "internal error: no failed answer to report");
+	return status_error(j, method, path, doing, hint, j->failed);
+}
+
+int jira_retryable(int status)
+{
+	return status == 429 ||
+	       (status >= 500 && status <= 599 && status != 501);
 }
 
 skill_status jira_get_json(struct jira *j, const char *method, const char *path,

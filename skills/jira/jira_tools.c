@@ -11,6 +11,7 @@
 #include "adf_loss.h"
 #include "adf_md.h"
 #include "jira_fields.h"
+#include "jira_users.h"
 #include "md_adf.h"
 #include "restcall.h"
 
@@ -89,27 +90,6 @@ static void issue_path(struct sbuf *b, const char *key, const char *suffix)
 		sb_puts(b, suffix);
 }
 
-/* The authenticated user's accountId (and display name) via /myself. */
-static skill_status myself(struct jira *j, cJSON **me)
-{
-	skill_status st =
-	        jira_get_json(j, "GET", JIRA_API "/myself", NULL,
-	                      "looking up the authenticated user", NULL, me);
-
-	if (st == SKILL_OK &&
-	    !cJSON_GetStringValue(
-	            cJSON_GetObjectItemCaseSensitive(*me, "accountId"))) {
-		cJSON_Delete(*me);
-		*me = NULL;
-		return jira_fail(
-		        j, SKILL_ERR_TOOL,
-		        "Jira's /myself answer has no accountId; the "
-		        "credentials may belong to an app rather than a "
-		        "user, so give an accountId instead of \"me\"");
-	}
-	return st;
-}
-
 /* ---- search_issues ---- */
 
 static cJSON *fields_array(const cJSON *args)
@@ -152,6 +132,12 @@ static int add_field_names(cJSON *out, const cJSON *names)
 	return 1;
 }
 
+#define SEARCH_HINT                                                            \
+	"Fix the JQL (field names, quoting, operators) and search again; a "   \
+	"query needs a search restriction, e.g. project = KEY ORDER BY "       \
+	"updated DESC. A next_page_token only works with the JQL it came "     \
+	"from."
+
 skill_status jira_search_issues(struct jira *j, const cJSON *args)
 {
 	const char *jql = arg_str(args, "jql");
@@ -193,18 +179,48 @@ skill_status jira_search_issues(struct jira *j, const cJSON *args)
 			st = nomem(j);
 			goto out;
 		}
-		st = jira_get_json(
-		        j, "POST", JIRA_API "/search/jql", body,
-		        "searching issues",
-		        "Fix the JQL (field names, quoting, operators) "
-		        "and search again; a query needs a search "
-		        "restriction, e.g. project = KEY ORDER BY "
-		        "updated DESC. A next_page_token only works "
-		        "with the JQL it came from.",
-		        &res);
+		/* A search changes nothing, so its POST may be resent on a
+		 * rate limit or a server failure. */
+		j->retry_post = j->quiet = 1;
+		st = jira_get_json(j, "POST", JIRA_API "/search/jql", body,
+		                   "searching issues", SEARCH_HINT, &res);
+		j->retry_post = j->quiet = 0;
 		cJSON_Delete(body);
-		if (st != SKILL_OK)
+		if (st != SKILL_OK && j->failed &&
+		    jira_retryable(j->failed->status) && count > 0) {
+			/* Keep the pages already read: hand them back with the
+			 * token that resumes at the page that failed. */
+			char warn[256];
+			long ra = rk_retry_after(j->http, j->failed);
+			snprintf(warn, sizeof warn,
+			         "Jira answered %d to page %d after %d "
+			         "retries%s; these are the issues read before "
+			         "it. Call again with next_page_token (and the "
+			         "same jql) to resume%s",
+			         j->failed->status, pages + 1, j->retries,
+			         ra >= 0 ? " (Retry-After asked for more "
+			                   "waiting)"
+			                 : "",
+			         ra >= 0 ? " after that wait." : " later.");
+			if (!cJSON_AddBoolToObject(out, "partial", 1) ||
+			    !cJSON_AddStringToObject(out, "warning", warn)) {
+				st = nomem(j);
+				goto out;
+			}
+			is_last = 0;
+			if (!next && token && !(next = strdup(token))) {
+				st = nomem(j);
+				goto out;
+			}
+			break;
+		}
+		if (st != SKILL_OK) {
+			if (j->failed)
+				st = jira_report(
+				        j, "POST", JIRA_API "/search/jql",
+				        "searching issues", SEARCH_HINT);
 			goto out;
+		}
 		pages++;
 		cJSON_ArrayForEach(
 		        it, cJSON_GetObjectItemCaseSensitive(res, "issues"))
@@ -426,14 +442,13 @@ static skill_status common_fields(struct jira *j, const cJSON *args,
 	}
 	if ((s = arg_str(args, "assignee"))) {
 		cJSON *a = cJSON_CreateObject(), *me = NULL;
-		const char *id = s;
-		if (!strcmp(s, "me")) {
-			if ((st = myself(j, &me)) != SKILL_OK) {
-				cJSON_Delete(a);
-				return st;
-			}
-			id = rc_str(me, "accountId");
+		const char *id;
+		if ((st = jira_resolve_user(j, s, "assignee", &me)) !=
+		    SKILL_OK) {
+			cJSON_Delete(a);
+			return st;
 		}
+		id = rc_str(me, "accountId");
 		if (!a || !cJSON_AddStringToObject(a, "accountId", id) ||
 		    !cJSON_AddItemToObject(fields, "assignee", a)) {
 			cJSON_Delete(me);
@@ -991,8 +1006,9 @@ skill_status jira_assign_issue(struct jira *j, const cJSON *args)
 
 	if (!body)
 		return nomem(j);
-	if (id && !strcmp(id, "me")) {
-		if ((st = myself(j, &me)) != SKILL_OK) {
+	if (id) {
+		if ((st = jira_resolve_user(j, id, "account_id", &me)) !=
+		    SKILL_OK) {
 			cJSON_Delete(body);
 			return st;
 		}

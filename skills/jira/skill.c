@@ -10,6 +10,7 @@
 
 #include "jira_api.h"
 #include "jira_tools.h"
+#include "jira_users.h"
 #include "restcall.h"
 #include "tooltable.h"
 
@@ -48,9 +49,11 @@ static const char *const needs[] = {SKILL_EXT_HTTP, SKILL_EXT_SECRETS, NULL};
 	"\"parent\":{\"type\":\"string\",\"minLength\":1,\"description\":"     \
 	"\"Parent issue key: the epic of a story or task, or the issue a "     \
 	"sub-task belongs to\"},"                                              \
-	"\"assignee\":{\"type\":\"string\",\"minLength\":1,\"description\":"   \
-	"\"accountId of the assignee, or \\\"me\\\" for the authenticated "    \
-	"user\"},"                                                             \
+	"\"assignee\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":"     \
+	"128,\"description\":\"The assignee: accountId, e-mail address, "      \
+	"display name, or \\\"me\\\" for the authenticated user (a name or "   \
+	"e-mail that matches several users is refused with the "               \
+	"candidates)\"},"                                                      \
 	"\"fields\":{\"type\":\"object\",\"description\":\"Other fields by "   \
 	"id, "                                                                 \
 	"in Jira's REST format, e.g. {\\\"customfield_10011\\\": \\\"Epic "    \
@@ -77,7 +80,10 @@ static const skill_tool_t search_tool = {
                 "rich text as Markdown, people as accountId and name, and "
                 "statuses, priorities and types as names. When more issues "
                 "match, the result's next_page_token continues the same "
-                "search. "
+                "search. A rate limit (429) or server failure is retried "
+                "as Retry-After asks; if it persists after some pages were "
+                "read, those come back with partial: true and the "
+                "next_page_token that resumes. "
                 "JQL must be bounded, e.g. 'project = PROJ AND statusCategory "
                 "!= "
                 "Done ORDER BY updated DESC', 'assignee = currentUser()', "
@@ -121,6 +127,8 @@ static const skill_tool_t search_tool = {
                 "\"type\":\"object\"}},\"required\":[\"fields\"]}},"
                 "\"count\":{\"type\":\"integer\"},\"is_last\":{\"type\":"
                 "\"boolean\"},\"next_page_token\":{\"type\":\"string\"},"
+                "\"partial\":{\"type\":\"boolean\"},\"warning\":{\"type\":"
+                "\"string\"},"
                 "\"field_names\":{\"type\":\"object\"}},"
                 "\"required\":[\"issues\",\"count\",\"is_last\"]}",
         .read_only = SKILL_HINT_YES,
@@ -359,16 +367,18 @@ static const skill_tool_t assign_tool = {
         .name = "assign_issue",
         .title = "Assign a Jira issue",
         .description =
-                "Assign a Jira issue to a user by accountId, to \"me\" (the "
-                "authenticated user), or to nobody (null). accountIds appear "
-                "in "
-                "the assignee and reporter of get_issue and search_issues.",
+                "Assign a Jira issue to a user by accountId, e-mail address "
+                "or display name, to \"me\" (the authenticated user), or to "
+                "nobody (null). A name or e-mail is looked up and must "
+                "match one user: otherwise the call is refused with the "
+                "candidates and nothing changes (find_users searches).",
         .input_schema =
                 "{\"type\":\"object\",\"properties\":{" ISSUE_KEY_PROP ","
                 "\"account_id\":{\"type\":[\"string\",\"null\"],\"minLength\":"
                 "1,"
-                "\"maxLength\":128,\"description\":\"accountId, \\\"me\\\", or "
-                "null to unassign\"}},"
+                "\"maxLength\":128,\"description\":\"accountId, e-mail "
+                "address, "
+                "display name, \\\"me\\\", or null to unassign\"}},"
                 "\"required\":[\"issue_key\",\"account_id\"],"
                 "\"additionalProperties\":false}",
         .output_schema =
@@ -457,6 +467,39 @@ static const skill_tool_t create_fields_tool = {
 /* The tools: one row per tool, its descriptor and its handler together.
  * The ABI's descriptor array and the handler array both come from this
  * list (tooltable.h), so an index always reaches the right handler. */
+static const skill_tool_t users_tool = {
+        .struct_size = sizeof(skill_tool_t),
+        .name = "find_users",
+        .title = "Find Jira users",
+        .description =
+                "Find Jira users by part of their name or e-mail address: "
+                "each with its accountId (what Jira's API takes), display "
+                "name, and e-mail address where the user's privacy settings "
+                "let Jira show it. assign_issue and the assignee of "
+                "create_issue and update_issue also take a name or e-mail "
+                "directly.",
+        .input_schema =
+                "{\"type\":\"object\",\"properties\":{"
+                "\"query\":{\"type\":\"string\",\"minLength\":1,"
+                "\"maxLength\":200,\"description\":\"Start of a name or "
+                "e-mail address, e.g. bob or bob@example.com\"},"
+                "\"max_results\":{\"type\":\"integer\",\"minimum\":1,"
+                "\"maximum\":100,\"default\":20}},"
+                "\"required\":[\"query\"],\"additionalProperties\":false}",
+        .output_schema =
+                "{\"type\":\"object\",\"properties\":{\"users\":{\"type\":"
+                "\"array\",\"items\":{\"type\":\"object\",\"properties\":{"
+                "\"accountId\":{\"type\":\"string\"},\"displayName\":{"
+                "\"type\":\"string\"},\"emailAddress\":{\"type\":\"string\"},"
+                "\"accountType\":{\"type\":\"string\"},\"active\":{\"type\":"
+                "\"boolean\"}},\"required\":[\"accountId\"]}},\"count\":{"
+                "\"type\":\"integer\"}},\"required\":[\"users\",\"count\"]}",
+        .read_only = SKILL_HINT_YES,
+        .destructive = SKILL_HINT_NO,
+        .idempotent = SKILL_HINT_YES,
+        .open_world = SKILL_HINT_YES,
+        .requires_ext = needs};
+
 #define JIRA_TOOLS(X)                                                          \
 	X(search_tool, jira_search_issues)                                     \
 	X(get_tool, jira_get_issue)                                            \
@@ -467,7 +510,8 @@ static const skill_tool_t create_fields_tool = {
 	X(transition_tool, jira_transition_issue)                              \
 	X(assign_tool, jira_assign_issue)                                      \
 	X(projects_tool, jira_list_projects)                                   \
-	X(create_fields_tool, jira_get_create_fields)
+	X(create_fields_tool, jira_get_create_fields)                          \
+	X(users_tool, jira_find_users)
 
 typedef skill_status (*tool_fn)(struct jira *j, const cJSON *args);
 

@@ -26,6 +26,8 @@ export const USERS = [
     emailAddress: "alice@example.com" },
   { accountId: "5b10ac8d82e05b22cc7d4ef5", displayName: "Bob Developer",
     emailAddress: "bob@example.com" },
+  // Keeps the e-mail address private: Jira leaves emailAddress out.
+  { accountId: "557058:f58131cb-b67d-43c7-b30d-6b58d40bd077", displayName: "Bob Tester" },
 ];
 
 const STATUS = {
@@ -530,6 +532,18 @@ export function createJira({ token, email, bearer } = {}) {
 
   const routes = [
     ["GET", /^\/rest\/api\/3\/myself$/, () => userBean(st.me)],
+    // GET /user/search: "query" matches the start of the display name (or
+    // of a word of it) or of the e-mail address (hidden addresses do not
+    // match), as Atlassian documents; a page of users, no envelope.
+    ["GET", /^\/rest\/api\/3\/user\/search$/, (m, q) => {
+      const query = (q.get("query") ?? "").toLowerCase(), id = q.get("accountId");
+      if (!query && !id) throw bad(["The query parameter 'query' or 'accountId' is required."]);
+      const startAt = Number(q.get("startAt") ?? 0), maxResults = Math.min(Number(q.get("maxResults") ?? 50), 1000);
+      const hit = (u) => (id ? u.accountId === id : true) && (!query ||
+        u.displayName.toLowerCase().split(/\s+/).some((w) => w.startsWith(query)) ||
+        u.displayName.toLowerCase().startsWith(query) || (u.emailAddress ?? "").toLowerCase().startsWith(query));
+      return [200, USERS.filter(hit).slice(startAt, startAt + maxResults).map(userBean)];
+    }],
     ["POST", /^\/rest\/api\/3\/search\/jql$/, (m, q, b) => search(b || {})],
     ["GET", /^\/rest\/api\/3\/project\/search$/, (m, q) => {
       const startAt = Number(q.get("startAt") ?? 0);

@@ -115,6 +115,34 @@ try {
   r = await call("search_issues", { jql: "project = ENG" });
   expectErr(r, "POST 429 with an HTML body: a clear error with Retry-After", "429", "Retry-After: 7 seconds", "not carried out", "429 Too Many Requests", "jira-burst-based");
   check(received() - before === 1, "the POST that got 429 was sent once (not retried)");
+  // A search POST answered 429 on page 2 is resent as Retry-After asks...
+  jira.fault({ method: "POST", path: /\/search\/jql$/, reqBody: /nextPageToken/, status: 429, times: 2,
+    headers: { "Retry-After": "1" }, body: { errorMessages: ["Rate limit exceeded."] } });
+  before = received();
+  r = await call("search_issues", { jql: "project = ENG ORDER BY key ASC", max_results: 60, page_size: 30 });
+  {
+    const posts = jira.state.received.slice(before).filter((q) => q.path.endsWith("/search/jql"));
+    check(!r.isError && r.sc.count === 60 && !r.sc.partial && posts.length === 4 && posts[2].at - posts[1].at >= 900,
+      "search: page 2 answered 429 twice is resent after Retry-After and completes", `${posts.map((q) => q.fault ?? 200)} ${r.text.slice(0, 200)}`);
+  }
+  // ...and when the limit outlasts the retries, the pages read come back
+  // with the token that resumes.
+  jira.fault({ method: "POST", path: /\/search\/jql$/, reqBody: /nextPageToken/, status: 429, times: 4,
+    headers: { "Retry-After": "1" }, body: { errorMessages: ["Rate limit exceeded."] } });
+  before = received();
+  r = await call("search_issues", { jql: "project = ENG ORDER BY key ASC", max_results: 90, page_size: 30 });
+  check(!r.isError && r.sc.partial === true && r.sc.count === 30 && r.sc.is_last === false && r.sc.next_page_token &&
+    /429/.test(r.sc.warning) && /next_page_token/.test(r.sc.warning) && received() - before === 5,
+    "search: 429 on page 2 past the retries returns page 1 (partial) and a resume token", r.text.slice(0, 400));
+  {
+    const r2 = await call("search_issues", { jql: "project = ENG ORDER BY key ASC", max_results: 60, page_size: 30, next_page_token: r.sc?.next_page_token });
+    const keys = [...(r.sc?.issues ?? []), ...(r2.sc?.issues ?? [])].map((i) => i.key);
+    check(!r2.isError && keys.length === 90 && new Set(keys).size === 90 && keys[30] === "ENG-31",
+      "the resume token continues at the page that failed", `${keys.length} ${keys.slice(28, 32)}`);
+  }
+  jira.fault({ method: "POST", path: /\/search\/jql$/, status: 503, times: 4, headers: { "Retry-After": "0" }, body: "" });
+  r = await call("search_issues", { jql: "project = ENG" });
+  expectErr(r, "a first page still failing after the retries is an error", "503", "server-side failure");
   jira.fault({ method: "GET", path: /\/issue\/ENG-5$/, status: 429, times: 4, headers: { "Retry-After": "0" },
     body: { errorMessages: ["Rate limit exceeded."] } });
   before = received();
@@ -265,8 +293,67 @@ try {
   check(!r.isError && jira.issue("ENG-6").assignee?.accountId === USERS[1].accountId, "assign to an accountId");
   r = await call("assign_issue", { issue_key: "ENG-6", account_id: null });
   check(!r.isError && jira.issue("ENG-6").assignee === null && r.sc.assignee === null, "unassign with null", r.text.slice(0, 300));
-  r = await call("assign_issue", { issue_key: "ENG-6", account_id: "no-such-user" });
-  expectErr(r, "assigning to an unknown user", "does not exist");
+  r = await call("assign_issue", { issue_key: "ENG-6", account_id: "5b10ac8d82e05b22ccffffff" });
+  expectErr(r, "assigning to an unknown accountId", "does not exist");
+
+  // ---- people: find_users and names/e-mails resolved to accountIds ----
+  r = await call("find_users", { query: "bob" });
+  check(!r.isError && r.sc.count === 2 && r.sc.users.map((u) => u.displayName).sort().join() === "Bob Developer,Bob Tester" &&
+    r.sc.users.find((u) => u.displayName === "Bob Developer").emailAddress === "bob@example.com" &&
+    r.sc.users.find((u) => u.displayName === "Bob Tester").emailAddress === undefined &&
+    r.sc.users.every((u) => u.accountId),
+    "find_users: accountId and name, e-mail only where Jira shows it", r.text.slice(0, 400));
+  check(jira.state.received.at(-1).path === "/rest/api/3/user/search" && /query=bob/.test(jira.state.received.at(-1).query),
+    "find_users asks GET /user/search?query=");
+  r = await call("assign_issue", { issue_key: "ENG-6", account_id: "bob@example.com" });
+  check(!r.isError && jira.issue("ENG-6").assignee?.accountId === USERS[1].accountId && r.sc.assignee.displayName === "Bob Developer",
+    "assign_issue by e-mail resolves to the accountId", r.text.slice(0, 300));
+  r = await call("assign_issue", { issue_key: "ENG-6", account_id: "bob tester" });
+  check(!r.isError && jira.issue("ENG-6").assignee?.accountId === USERS[2].accountId, "assign_issue by display name (any case)", r.text.slice(0, 300));
+  before = received();
+  r = await call("assign_issue", { issue_key: "ENG-6", account_id: "Bob" });
+  expectErr(r, "an ambiguous name is refused with every candidate", "ambiguous", "nothing was changed",
+    USERS[1].accountId, "Bob Developer", "bob@example.com", USERS[2].accountId, "Bob Tester");
+  check(jira.state.received.slice(before).every((q) => q.method === "GET") && jira.issue("ENG-6").assignee?.accountId === USERS[2].accountId,
+    "...and nothing was assigned");
+  r = await call("assign_issue", { issue_key: "ENG-6", account_id: "Carol Nobody" });
+  expectErr(r, "a name that matches nobody says so and points to find_users", "no Jira user matches \"Carol Nobody\"", "find_users");
+  r = await call("update_issue", { issue_key: "ENG-6", assignee: "alice@example.com" });
+  check(!r.isError && jira.issue("ENG-6").assignee?.accountId === USERS[0].accountId, "update_issue's assignee takes an e-mail", r.text.slice(0, 300));
+  r = await call("create_issue", { project: "ENG", summary: "For Bob", assignee: "Bob Developer" });
+  check(!r.isError && jira.issue(r.sc.key)?.assignee?.accountId === USERS[1].accountId, "create_issue's assignee takes a name", r.text.slice(0, 300));
+
+  // ---- lossless editing: rich content Markdown cannot express ----
+  {
+    const rich = { type: "doc", version: 1, content: [
+      { type: "paragraph", content: [{ type: "text", text: "Status " },
+        { type: "status", attrs: { text: "IN REVIEW", color: "blue", localId: "s1" } },
+        { type: "text", text: " due " }, { type: "date", attrs: { timestamp: "1767225600000" } },
+        { type: "text", text: " and " }, { type: "text", text: "red", marks: [{ type: "textColor", attrs: { color: "#ff5630" } }] }] },
+      { type: "panel", attrs: { panelType: "warning" }, content: [{ type: "paragraph", content: [{ type: "text", text: "Careful now" }] }] }] };
+    jira.issue("ENG-7").description = structuredClone(rich);
+    r = await call("get_issue", { issue_key: "ENG-7", fields: ["description"] });
+    const kinds = (r.sc?.markdown_losses?.description ?? []).map((l) => l.kind).sort().join();
+    check(!r.isError && kinds === "date,mark:textColor,panel,status,text", "get_issue names what its Markdown does not carry (markdown_losses)",
+      JSON.stringify(r.sc?.markdown_losses));
+    before = received();
+    r = await call("update_issue", { issue_key: "ENG-7", description: r.sc.fields.description.replace("Careful", "Very careful") });
+    expectErr(r, "update_issue refuses a Markdown edit that would lose content, naming it and the ADF path",
+      "Not updated", "panel", "status", "date", "mark:textColor", "raw: true", "allow_loss");
+    check(jira.state.received.slice(before).every((q) => q.method === "GET") && JSON.stringify(jira.issue("ENG-7").description) === JSON.stringify(rich),
+      "...and the issue is unchanged");
+    r = await call("get_issue", { issue_key: "ENG-7", fields: ["description"], raw: true });
+    const adf = r.sc.fields.description;
+    adf.content[1].content[0].content[0].text = "Very careful now";
+    r = await call("update_issue", { issue_key: "ENG-7", fields: { description: adf } });
+    const after = jira.issue("ENG-7").description;
+    check(!r.isError && after?.content?.[1]?.type === "panel" && after.content[1].content[0].content[0].text === "Very careful now" &&
+      after.content[0].content[1].type === "status" && after.content[0].content[3].type === "date",
+      "the ADF path edits one word and keeps the panel, status, date and colour", r.text.slice(0, 300));
+    r = await call("update_issue", { issue_key: "ENG-7", description: "Plain now", allow_loss: true });
+    check(!r.isError && jira.issue("ENG-7").description?.content?.[0]?.type === "paragraph" && jira.issue("ENG-7").description.content.length === 1,
+      "allow_loss replaces it from Markdown on purpose", r.text.slice(0, 300));
+  }
 
   // ---- discovery ----
   r = await call("get_create_fields", { project: "ENG" });
@@ -325,6 +412,14 @@ try {
   const client = await cli.mcp(NM, "jira-e2e", logs);
   ok("MCP client connected to skillhost serve --stdio");
   const { tools } = await client.listTools();
+  {
+    // Issue 14: Anthropic's API (and Bedrock, OpenAI strict) refuse a
+    // top-level combinator or enum in inputSchema; every tool is a closed object.
+    const bad = tools.filter((t) => ["oneOf", "anyOf", "allOf", "enum", "not"].some((k) => k in t.inputSchema) ||
+      t.inputSchema.additionalProperties !== false);
+    check(tools.length >= 10 && !bad.length, `all ${tools.length} tools: no top-level oneOf/anyOf/allOf/enum/not, additionalProperties false`,
+      bad.map((t) => t.name).join(", "));
+  }
   const hints = {
     search_issues: [true, false, true], get_issue: [true, false, true], create_issue: [false, false, false],
     update_issue: [false, true, true], add_comment: [false, false, false], list_transitions: [true, false, true],

@@ -323,6 +323,14 @@ try {
   let client = await connect();
   ok("MCP client connected to skillhost serve --stdio (isolated workers, the default)");
   const { tools } = await client.listTools();
+  {
+    // Issue 14: Anthropic's API (and Bedrock, OpenAI strict) refuse a
+    // top-level combinator or enum in inputSchema; every tool is a closed object.
+    const bad = tools.filter((t) => ["oneOf", "anyOf", "allOf", "enum", "not"].some((k) => k in t.inputSchema) ||
+      t.inputSchema.additionalProperties !== false);
+    check(tools.length >= 10 && !bad.length, `all ${tools.length} tools: no top-level oneOf/anyOf/allOf/enum/not, additionalProperties false`,
+      bad.map((t) => t.name).join(", "));
+  }
   const hints = {
     soql_query: [true, false, true], get_record: [true, false, true], create_record: [false, false, false],
     update_record: [false, true, true], delete_record: [false, true, true], upsert_record: [false, true, true],
