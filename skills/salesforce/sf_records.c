@@ -28,7 +28,9 @@ int sf_valid_locator(const char *u)
 
 void sf_composite_url(struct sbuf *b, const char *version, const char *url)
 {
-	if (!strncmp(url, "/services/data/", 15)) {
+	/* Any /services/ path is kept as given (e.g. /services/apexrest/):
+	 * only paths relative to the REST base get the versioned prefix. */
+	if (!strncmp(url, "/services/", 10)) {
 		sb_puts(b, url);
 		return;
 	}

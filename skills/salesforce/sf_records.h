@@ -19,7 +19,8 @@ void sf_strip_attributes(cJSON *v);
 int sf_valid_locator(const char *u);
 
 /* The URL of a composite subrequest: url as given when it starts with
- * "/services/data/", else under the versioned base. Appended to b. */
+ * "/services/" (data, apexrest...), else under the versioned base.
+ * Appended to b. */
 void sf_composite_url(struct sbuf *b, const char *version, const char *url);
 
 #endif /* SF_RECORDS_H */

@@ -10,6 +10,7 @@
 #include <skill/skill.h>
 
 #include "sf_api.h"
+#include "sf_more.h"
 #include "sf_tools.h"
 #include "restcall.h"
 #include "tooltable.h"
@@ -341,6 +342,256 @@ static const skill_tool_t limits_tool = {
  * The ABI's descriptor array and the handler array both come from this
  * list (tooltable.h), so get_record's index can never reach
  * delete_record's handler. */
+#define COLLECTION_RESULT                                                      \
+	"{\"type\":\"object\",\"properties\":{\"results\":{\"type\":"          \
+	"\"array\","                                                           \
+	"\"items\":{\"type\":\"object\",\"properties\":{\"index\":{\"type\":"  \
+	"\"integer\"},\"id\":{\"type\":\"string\"},\"success\":{\"type\":"     \
+	"\"boolean\"},\"created\":{\"type\":\"boolean\"},\"error\":{\"type\":" \
+	"\"string\"}},\"required\":[\"index\",\"success\"]}},\"all_or_none\":" \
+	"{\"type\":\"boolean\"},\"succeeded\":{\"type\":\"integer\"},"         \
+	"\"failed\":{\"type\":\"integer\"}},\"required\":[\"results\","        \
+	"\"succeeded\",\"failed\"]}"
+
+#define ALL_OR_NONE_PROP                                                       \
+	"\"all_or_none\":{\"type\":\"boolean\",\"default\":true,"              \
+	"\"description\":\"Roll everything back when any record fails (the "   \
+	"call then fails with the causes); false saves the good records and "  \
+	"reports each failure\"}"
+
+#define RECORDS_PROP(what)                                                     \
+	"\"records\":{\"type\":\"array\",\"minItems\":1,\"maxItems\":200,"     \
+	"\"items\":{\"type\":\"object\",\"minProperties\":1},"                 \
+	"\"description\":\"Up to 200 records of sobject, each its field "      \
+	"values by API name" what "\"}"
+
+static const skill_tool_t sosl_tool = {
+        .struct_size = sizeof(skill_tool_t),
+        .name = "sosl_search",
+        .title = "Search Salesforce text (SOSL)",
+        .description =
+                "Full-text search across objects with SOSL: find records "
+                "whose text, e-mail or phone fields contain words, e.g. a "
+                "name seen in an e-mail, without knowing which object holds "
+                "it. Give text (the words; * and ? are wildcards) with "
+                "objects to return and their fields, or a whole SOSL "
+                "statement in sosl (FIND {Acme} IN NAME FIELDS RETURNING "
+                "Account(Id, Name), Contact(Id, Email)). Each record says its "
+                "sobject.",
+        .input_schema =
+                "{\"type\":\"object\",\"properties\":{"
+                "\"text\":{\"type\":\"string\",\"minLength\":2,\"maxLength\":"
+                "4000,\"description\":\"Words to find (reserved characters "
+                "are escaped for you)\"},"
+                "\"objects\":{\"type\":\"array\",\"maxItems\":20,\"items\":{"
+                "\"type\":\"object\",\"properties\":{\"name\":{\"type\":"
+                "\"string\",\"pattern\":\"^[A-Za-z][A-Za-z0-9_]{0,79}$\"},"
+                "\"fields\":{\"type\":\"array\",\"maxItems\":100,\"items\":{"
+                "\"type\":\"string\",\"pattern\":"
+                "\"^[A-Za-z][A-Za-z0-9_.]{0,120}$\"}},"
+                "\"where\":{\"type\":\"string\",\"maxLength\":4000,"
+                "\"description\":\"A SOQL condition, e.g. Industry = "
+                "'Energy'\"},"
+                "\"limit\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":"
+                "2000}},\"required\":[\"name\"],\"additionalProperties\":"
+                "false},\"description\":\"Objects to return (with text); "
+                "default: every searchable object, Ids only\"},"
+                "\"in\":{\"type\":\"string\",\"enum\":[\"ALL\",\"NAME\","
+                "\"EMAIL\",\"PHONE\"],\"default\":\"ALL\",\"description\":"
+                "\"Which fields to search (with text)\"},"
+                "\"limit\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":"
+                "2000,\"default\":200,\"description\":\"Most records in all "
+                "(with text)\"},"
+                "\"sosl\":{\"type\":\"string\",\"minLength\":6,\"maxLength\":"
+                "100000,\"description\":\"A whole SOSL statement instead of "
+                "text\"}},\"additionalProperties\":false}",
+        .output_schema =
+                "{\"type\":\"object\",\"properties\":{\"records\":{\"type\":"
+                "\"array\",\"items\":{\"type\":\"object\"}},\"count\":{"
+                "\"type\":\"integer\"},\"by_object\":{\"type\":\"object\"},"
+                "\"sosl\":{\"type\":\"string\"}},\"required\":[\"records\","
+                "\"count\"]}",
+        .read_only = SKILL_HINT_YES,
+        .destructive = SKILL_HINT_NO,
+        .idempotent = SKILL_HINT_YES,
+        .open_world = SKILL_HINT_YES,
+        .requires_ext = needs};
+
+static const skill_tool_t create_many_tool = {
+        .struct_size = sizeof(skill_tool_t),
+        .name = "create_records",
+        .title = "Create up to 200 Salesforce records",
+        .description =
+                "Create up to 200 records of one object in a single request "
+                "(sObject Collections). With all_or_none (the default) either "
+                "all are created or none, and a failure names the records at "
+                "fault; otherwise each result says whether it was created. "
+                "Each call creates new records.",
+        .input_schema =
+                "{\"type\":\"object\",\"properties\":{" SOBJECT_PROP
+                "," RECORDS_PROP(
+                        ", without Id") "," ALL_OR_NONE_PROP
+                                        "},\"required\":[\"sobject\","
+                                        "\"records\"],"
+                                        "\"additionalProperties\":false}",
+        .output_schema = COLLECTION_RESULT,
+        .read_only = SKILL_HINT_NO,
+        .destructive = SKILL_HINT_NO,
+        .idempotent = SKILL_HINT_NO,
+        .open_world = SKILL_HINT_YES,
+        .requires_ext = needs};
+
+static const skill_tool_t update_many_tool = {
+        .struct_size = sizeof(skill_tool_t),
+        .name = "update_records",
+        .title = "Update up to 200 Salesforce records",
+        .description =
+                "Change fields of up to 200 records of one object in a single "
+                "request (sObject Collections); each record gives its Id and "
+                "the fields to set (null clears). all_or_none (default) "
+                "saves all or none.",
+        .input_schema =
+                "{\"type\":\"object\",\"properties\":{" SOBJECT_PROP
+                "," RECORDS_PROP(
+                        ", each with its Id") "," ALL_OR_NONE_PROP
+                                              "},\"required\":[\"sobject\","
+                                              "\"records\"],"
+                                              "\"additionalProperties\":false}",
+        .output_schema = COLLECTION_RESULT,
+        .read_only = SKILL_HINT_NO,
+        .destructive = SKILL_HINT_YES,
+        .idempotent = SKILL_HINT_YES,
+        .open_world = SKILL_HINT_YES,
+        .requires_ext = needs};
+
+static const skill_tool_t
+        upsert_many_tool =
+                {
+                        .struct_size = sizeof(skill_tool_t),
+                        .name = "upsert_records",
+                        .title = "Upsert up to 200 Salesforce records",
+                        .description = "Create or update up to 200 records of "
+                                       "one object by an "
+                                       "external id field in a single request "
+                                       "(sObject "
+                                       "Collections): a record whose external "
+                                       "id matches is "
+                                       "updated, else created; each result "
+                                       "says which. all_or_none "
+                                       "(default) saves all or none.",
+                        .input_schema = "{\"type\":\"object\",\"properties\":"
+                                        "{" SOBJECT_PROP ","
+                                        "\"external_id_field\":{\"type\":"
+                                        "\"string\",\"pattern\":"
+                                        "\"^[A-Za-z][A-Za-z0-9_]{0,79}$\","
+                                        "\"description\":\"A field "
+                                        "marked External ID, e.g. "
+                                        "ERP_Id__c\"}," RECORDS_PROP(
+                                                ", each with its external id "
+                                                "field") "," ALL_OR_NONE_PROP
+                                                         "},\"required\":["
+                                                         "\"sobject\","
+                                                         "\"external_id_"
+                                                         "field\","
+                                                         "\"records\"],"
+                                                         "\"additionalPropertie"
+                                                         "s\":false}",
+                        .output_schema = COLLECTION_RESULT,
+                        .read_only = SKILL_HINT_NO,
+                        .destructive = SKILL_HINT_YES,
+                        .idempotent = SKILL_HINT_YES,
+                        .open_world = SKILL_HINT_YES,
+                        .requires_ext = needs};
+
+static const skill_tool_t delete_many_tool = {
+        .struct_size = sizeof(skill_tool_t),
+        .name = "delete_records",
+        .title = "Delete up to 200 Salesforce records",
+        .description =
+                "Delete up to 200 records by Id in a single request (sObject "
+                "Collections; they go to the recycle bin). all_or_none "
+                "(default) deletes all or none.",
+        .input_schema =
+                "{\"type\":\"object\",\"properties\":{\"ids\":{\"type\":"
+                "\"array\",\"minItems\":1,\"maxItems\":200,\"uniqueItems\":"
+                "true,\"items\":{\"type\":\"string\",\"pattern\":"
+                "\"^[A-Za-z0-9]{15}([A-Za-z0-9]{3})?$\"}}," ALL_OR_NONE_PROP
+                "},\"required\":[\"ids\"],\"additionalProperties\":false}",
+        .output_schema = COLLECTION_RESULT,
+        .read_only = SKILL_HINT_NO,
+        .destructive = SKILL_HINT_YES,
+        .idempotent = SKILL_HINT_YES,
+        .open_world = SKILL_HINT_YES,
+        .requires_ext = needs};
+
+static const skill_tool_t apex_tool = {
+        .struct_size = sizeof(skill_tool_t),
+        .name = "apex_rest",
+        .title = "Call a Salesforce Apex REST service",
+        .description =
+                "Call a custom Apex REST service of the org "
+                "(/services/apexrest/<urlMapping>): the class's "
+                "@RestResource urlMapping as path, the HTTP method it "
+                "handles, query parameters, and a JSON body for POST, PUT and "
+                "PATCH. Returns the status and the body (JSON, or text).",
+        .input_schema =
+                "{\"type\":\"object\",\"properties\":{"
+                "\"method\":{\"type\":\"string\",\"enum\":[\"GET\",\"POST\","
+                "\"PUT\",\"PATCH\",\"DELETE\"]},"
+                "\"path\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":"
+                "2000,\"pattern\":\"^/?[A-Za-z0-9_][A-Za-z0-9_./%~-]*$\","
+                "\"description\":\"Under /services/apexrest/, e.g. "
+                "CaseSummary/001...\"},"
+                "\"query\":{\"type\":\"object\",\"additionalProperties\":{"
+                "\"type\":[\"string\",\"number\",\"boolean\"]}},"
+                "\"body\":{\"description\":\"JSON body (POST, PUT, "
+                "PATCH)\"}},"
+                "\"required\":[\"method\",\"path\"],\"additionalProperties\":"
+                "false}",
+        .output_schema =
+                "{\"type\":\"object\",\"properties\":{\"status\":{\"type\":"
+                "\"integer\"},\"body\":{}},\"required\":[\"status\"]}",
+        .read_only = SKILL_HINT_NO,
+        .destructive = SKILL_HINT_YES,
+        .idempotent = SKILL_HINT_NO,
+        .open_world = SKILL_HINT_YES,
+        .requires_ext = needs};
+
+static const skill_tool_t action_tool = {
+        .struct_size = sizeof(skill_tool_t),
+        .name = "invoke_action",
+        .title = "Run a Salesforce invocable action or flow",
+        .description =
+                "Run an invocable action: a standard one (standard/"
+                "chatterPost, standard/emailSimple...), an autolaunched flow "
+                "(custom/flow/API_Name) or an @InvocableMethod Apex class "
+                "(custom/apex/ClassName), once per input (up to 200). "
+                "Returns each input's outputs or error.",
+        .input_schema =
+                "{\"type\":\"object\",\"properties\":{"
+                "\"action\":{\"type\":\"string\",\"pattern\":"
+                "\"^(standard/[A-Za-z][A-Za-z0-9_]{0,79}|custom/[A-Za-z]{1,40}/"
+                "[A-Za-z][A-Za-z0-9_]{0,120})$\"},"
+                "\"inputs\":{\"type\":\"array\",\"minItems\":1,\"maxItems\":"
+                "200,\"items\":{\"type\":\"object\"},\"description\":\"One "
+                "object of input parameters per run\"}},"
+                "\"required\":[\"action\",\"inputs\"],"
+                "\"additionalProperties\":false}",
+        .output_schema =
+                "{\"type\":\"object\",\"properties\":{\"action\":{\"type\":"
+                "\"string\"},\"results\":{\"type\":\"array\",\"items\":{"
+                "\"type\":\"object\",\"properties\":{\"index\":{\"type\":"
+                "\"integer\"},\"success\":{\"type\":\"boolean\"},\"outputs\":{}"
+                ","
+                "\"error\":{\"type\":\"string\"}}}},\"succeeded\":{\"type\":"
+                "\"integer\"},\"failed\":{\"type\":\"integer\"}},\"required\":"
+                "[\"results\",\"succeeded\",\"failed\"]}",
+        .read_only = SKILL_HINT_NO,
+        .destructive = SKILL_HINT_YES,
+        .idempotent = SKILL_HINT_NO,
+        .open_world = SKILL_HINT_YES,
+        .requires_ext = needs};
+
 #define SF_TOOLS(X)                                                            \
 	X(query_tool, sf_soql_query)                                           \
 	X(get_tool, sf_get_record)                                             \
@@ -351,7 +602,14 @@ static const skill_tool_t limits_tool = {
 	X(describe_tool, sf_describe_object)                                   \
 	X(list_tool, sf_list_objects)                                          \
 	X(composite_tool, sf_composite)                                        \
-	X(limits_tool, sf_limits)
+	X(limits_tool, sf_limits)                                              \
+	X(sosl_tool, sf_sosl_search)                                           \
+	X(create_many_tool, sf_create_records)                                 \
+	X(update_many_tool, sf_update_records)                                 \
+	X(upsert_many_tool, sf_upsert_records)                                 \
+	X(delete_many_tool, sf_delete_records)                                 \
+	X(apex_tool, sf_apex_rest)                                             \
+	X(action_tool, sf_invoke_action)
 
 typedef skill_status (*tool_fn)(struct sf *c, const cJSON *args);
 

@@ -50,6 +50,14 @@ const OBJECTS = {
 const OTHER_OBJECTS = ["Lead", "Case", "User", "Task", "Event", "Campaign", "Product2",
   "Pricebook2", "Contract", "Order", "Asset", "Solution", "Shipment__c"];
 
+// Invocable actions: a standard one and a flow (autolaunched).
+const ACTIONS = [
+  { kind: "standard", type: "standard", name: "chatterPost", label: "Post to Chatter", required: ["text", "subjectNameOrId"],
+    run: (i) => ({ feedItemId: `0D5${crypto.randomBytes(6).toString("hex").slice(0, 12)}AAA` }) },
+  { kind: "custom/flow", type: "flow", name: "Score_Lead", label: "Score Lead", required: ["Email"],
+    run: (i) => ({ Score: String(i.Email).endsWith(".com") ? 80 : 20 }) },
+];
+
 const sfError = (errorCode, message, fields) =>
   [{ message, errorCode, ...(fields ? { fields } : {}) }];
 
@@ -385,7 +393,171 @@ export function createOrg({ clientId, clientSecret, refreshToken, rotate = false
       return [200, page(v, cur, m[1] === "queryAll")];
     }
     if (path === "/composite" && method === "POST") return [200, composite(v, body, headers)];
+    if (path === "/search" && method === "GET") return [200, sosl(v, query.get("q"))];
+    if ((m = path.match(/^\/composite\/sobjects(?:\/([^/]+)\/([^/]+))?$/))) return collection(v, method, m[1], m[2], query, body);
+    if (path === "/actions/standard" && method === "GET")
+      return [200, { actions: ACTIONS.filter((a) => a.type === "standard").map((a) => ({ label: a.label, name: a.name, type: "STANDARD", url: `/services/data/v${v}/actions/standard/${a.name}` })) }];
+    if ((m = path.match(/^\/actions\/(standard|custom\/(?:flow|apex))\/([^/]+)$/)) && method === "POST") return invocable(m[1], m[2], body);
     throw fail(404, "NOT_FOUND", "The requested resource does not exist");
+  }
+
+  // ---- SOSL: FIND {term} [IN ALL|NAME|EMAIL|PHONE FIELDS]
+  //      [RETURNING Obj[(f, ... [LIMIT n])], ...] [LIMIT n] ----
+  function sosl(v, q) {
+    const m = /^\s*FIND\s+\{((?:\\.|[^}\\])*)\}\s*(?:IN\s+(ALL|NAME|EMAIL|PHONE)\s+FIELDS\s*)?(?:RETURNING\s+(.+?))?\s*(?:LIMIT\s+(\d+))?\s*$/is.exec(q ?? "");
+    if (!m) throw fail(400, "MALFORMED_SEARCH", `No search term found. The search term must be enclosed in braces.`);
+    const term = m[1].replace(/\\(.)/g, "$1").trim().toLowerCase();
+    if (term.replace(/[*?]/g, "").length < 2) throw fail(400, "MALFORMED_SEARCH", "search term must be longer than one character");
+    const scope = (m[2] ?? "ALL").toUpperCase();
+    const specs = [];
+    if (m[3]) {
+      for (const part of m[3].match(/[A-Za-z0-9_]+(?:\s*\([^)]*\))?/g) ?? []) {
+        const pm = /^([A-Za-z0-9_]+)\s*(?:\(([^)]*)\))?$/.exec(part.trim());
+        const obj = objectOr400(pm[1]);
+        let fields = ["Id"], limit = null;
+        if (pm[2]) {
+          const lm = /\s+LIMIT\s+(\d+)\s*$/i.exec(pm[2]);
+          if (lm) limit = Number(lm[1]);
+          fields = pm[2].replace(/\s+LIMIT\s+\d+\s*$/i, "").split(",").map((f) => f.trim()).filter(Boolean);
+          const fm = fieldMap(obj);
+          fields = fields.map((f) => {
+            if (!fm.has(f.toLowerCase())) throw fail(400, "INVALID_FIELD", `No such column '${f}' on entity '${obj}'.`);
+            return fm.get(f.toLowerCase())[0];
+          });
+        }
+        specs.push({ obj, fields, limit });
+      }
+    } else {
+      for (const obj of Object.keys(OBJECTS)) specs.push({ obj, fields: ["Id"], limit: null });
+    }
+    const re = new RegExp("(^|\\W)" + term.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, "\\w*").replace(/\?/g, "\\w"), "i");
+    const kinds = { ALL: ["string", "email", "phone", "picklist"], NAME: ["string"], EMAIL: ["email"], PHONE: ["phone"] }[scope];
+    const out = [];
+    let total = m[4] ? Number(m[4]) : 2000;
+    for (const { obj, fields, limit } of specs) {
+      let n = 0;
+      for (const r of st.records.values()) {
+        if (r.type !== obj || r.deleted || out.length >= total || (limit !== null && n >= limit)) continue;
+        const hit = fieldsOf(obj).some(([name, type]) => kinds.includes(type) && (scope !== "NAME" || /Name$/.test(name)) &&
+          typeof r.fields[name] === "string" && re.test(r.fields[name]));
+        if (!hit) continue;
+        n++;
+        out.push(shape(v, r, fields));
+      }
+    }
+    return { searchRecords: out };
+  }
+  function objectOr400(name) {
+    const o = Object.keys(OBJECTS).find((k) => k.toLowerCase() === String(name).toLowerCase());
+    if (!o) throw fail(400, "INVALID_TYPE", `sObject type '${name}' is not supported.`);
+    return o;
+  }
+
+  // ---- sObject Collections (/composite/sobjects): up to 200 records,
+  // SaveResults in order, allOrNone rolls back every record ----
+  function collection(v, method, extObj, extField, query, body) {
+    const rolled = { statusCode: "ALL_OR_NONE_OPERATION_ROLLED_BACK", message: "Record rolled back because not all records were valid and the request was using AllOrNone header", fields: [] };
+    const tooMany = () => fail(400, "EXCEEDED_ID_LIMIT", "Record limit reached. cannot submit more than 200 records into this call");
+    let allOrNone, items;
+    if (method === "DELETE" && !extObj) {
+      const ids = (query.get("ids") ?? "").split(",").filter(Boolean);
+      if (!ids.length) throw fail(400, "MISSING_ARGUMENT", "ids parameter is required");
+      if (ids.length > 200) throw tooMany();
+      allOrNone = query.get("allOrNone") === "true";
+      items = ids.map((id) => ({ id }));
+    } else if ((method === "POST" && !extObj) || method === "PATCH") {
+      if (!Array.isArray(body?.records)) throw fail(400, "JSON_PARSER_ERROR", "records is required");
+      if (body.records.length > 200) throw tooMany();
+      allOrNone = body.allOrNone === true;
+      items = body.records;
+    } else {
+      throw fail(405, "METHOD_NOT_ALLOWED", `HTTP Method '${method}' not allowed. Allowed are DELETE,PATCH,POST`);
+    }
+    const snapshot = allOrNone ? structuredClone([...st.records.entries()]) : null;
+    const out = items.map((rec) => {
+      try {
+        if (method === "DELETE") {
+          const r = find(rec.id);
+          if (!r) throw fail(404, "ENTITY_IS_DELETED", "entity is deleted");
+          if (r.deleted) throw fail(404, "ENTITY_IS_DELETED", "entity is deleted");
+          r.deleted = true;
+          r.fields.IsDeleted = true;
+          return { id: rec.id, success: true, errors: [] };
+        }
+        const { attributes, ...fields } = rec ?? {};
+        const type = attributes?.type;
+        if (!type) throw fail(400, "INVALID_TYPE", "Must send a concrete entity type.");
+        const obj = objectOr400(type);
+        if (extObj) {
+          if (obj !== objectOr400(extObj)) throw fail(400, "INVALID_TYPE", `Record type ${type} does not match ${extObj}`);
+          const f = fieldsOf(obj).find((x) => x[0].toLowerCase() === extField.toLowerCase() && (x[2].externalId || x[0] === "Id"));
+          if (!f) throw fail(400, "INVALID_FIELD", `Field name provided, ${extField} is not an External ID or indexed field for ${obj}`);
+          const value = fields[f[0]];
+          if (value === undefined || value === null) throw fail(400, "MISSING_ARGUMENT", `${f[0]} not specified`);
+          const hit = [...st.records.values()].find((r) => r.type === obj && !r.deleted && String(r.fields[f[0]]) === String(value));
+          if (hit) {
+            const { [f[0]]: _, ...rest } = fields;
+            Object.assign(hit.fields, checkValues(obj, rest, false, f[0], hit.fields.Id));
+            return { id: hit.fields.Id, success: true, errors: [], created: false };
+          }
+          return { id: insert(obj, checkValues(obj, fields, true)), success: true, errors: [], created: true };
+        }
+        if (method === "POST") {
+          if (fields.Id || fields.id) throw fail(400, "INVALID_FIELD", "cannot specify Id in an insert call", ["Id"]);
+          return { id: insert(obj, checkValues(obj, fields, true)), success: true, errors: [] };
+        }
+        const { id, Id, ...rest } = fields;
+        const r = find(id ?? Id);
+        if (!r || r.type !== obj) throw fail(400, "MALFORMED_ID", `${obj} ID: id value of incorrect type: ${id ?? Id}`, ["Id"]);
+        if (r.deleted) throw fail(400, "ENTITY_IS_DELETED", "entity is deleted");
+        Object.assign(r.fields, checkValues(obj, rest, false, null, r.fields.Id), { LastModifiedDate: now() });
+        return { id: r.fields.Id, success: true, errors: [] };
+      } catch (e) {
+        if (!(e instanceof HttpError)) throw e;
+        const [err] = e.body;
+        return { ...(rec?.id && method === "DELETE" ? { id: rec.id } : {}), success: false,
+          errors: [{ statusCode: err.errorCode, message: err.message, fields: err.fields ?? [] }] };
+      }
+    });
+    if (allOrNone && out.some((r) => !r.success)) {
+      st.records = new Map(snapshot);
+      for (const r of out) if (r.success) Object.assign(r, { id: undefined, success: false, errors: [rolled] }, { created: undefined });
+      for (const r of out) { delete r.id; if (r.created === undefined) delete r.created; }
+    }
+    return [200, out];
+  }
+
+  // ---- invocable actions: {inputs: [...]} -> one result per input ----
+  function invocable(kind, name, body) {
+    const a = ACTIONS.find((x) => x.name === name && x.kind === kind);
+    if (!a) throw fail(404, "NOT_FOUND", `The requested resource does not exist`);
+    if (!Array.isArray(body?.inputs) || !body.inputs.length) throw fail(400, "JSON_PARSER_ERROR", "inputs is required");
+    if (body.inputs.length > 200) throw fail(400, "LIMIT_EXCEEDED", "Too many inputs: an action takes at most 200");
+    return [200, body.inputs.map((inp) => {
+      const missing = a.required.filter((k) => inp?.[k] === undefined || inp[k] === null || inp[k] === "");
+      if (missing.length)
+        return { actionName: name, errors: [{ statusCode: "REQUIRED_FIELD_MISSING", message: `Missing required input parameter: ${missing[0]}`, fields: [] }],
+          isSuccess: false, outputValues: null, version: 1 };
+      return { actionName: name, errors: null, isSuccess: true, outputValues: a.run(inp), version: 1 };
+    })];
+  }
+
+  // ---- Apex REST (/services/apexrest/...): an org's own classes; this
+  // org has @RestResource(urlMapping='/CaseSummary/*') ----
+  function apexrest(method, path, query, body) {
+    const m = path.match(/^\/CaseSummary(?:\/([^/]*))?$/);
+    if (!m) throw fail(404, "NOT_FOUND", `Could not find a match for URL ${path}`);
+    if (method === "GET") {
+      const acct = m[1] && find(decodeURIComponent(m[1]));
+      if (!acct || acct.type !== "Account") throw fail(404, "NOT_FOUND", "No such account");
+      const contacts = [...st.records.values()].filter((r) => r.type === "Contact" && !r.deleted && r.fields.AccountId === acct.fields.Id);
+      return [200, { accountId: acct.fields.Id, name: acct.fields.Name, contacts: contacts.length, verbose: query.get("verbose") === "true" }];
+    }
+    if (method === "POST") {
+      if (typeof body?.name !== "string") throw new HttpError(400, [{ errorCode: "APEX_ERROR", message: "System.NullPointerException: name is required\n\nClass.CaseSummary.doPost: line 12, column 1" }]);
+      return [200, `Hello, ${body.name}`];
+    }
+    throw fail(405, "METHOD_NOT_ALLOWED", `HTTP Method '${method}' not allowed. Allowed are GET,POST`);
   }
 
   function composite(v, body, headers) {
@@ -500,12 +672,26 @@ export function createOrg({ clientId, clientSecret, refreshToken, rotate = false
     }
     if (u.pathname === "/services/data" || u.pathname === "/services/data/")
       return json(200, VERSIONS.map((v) => ({ label: `Release ${v}`, url: `/services/data/v${v}`, version: v })));
+    const apex = u.pathname.match(/^\/services\/apexrest(\/.*)$/);
     const m = u.pathname.match(/^\/services\/data\/v([0-9]+\.[0-9])(\/.*)$/);
-    if (!m) return json(404, sfError("NOT_FOUND", "The requested resource does not exist"));
+    if (!m && !apex) return json(404, sfError("NOT_FOUND", "The requested resource does not exist"));
     const a = /^Bearer (.+)$/.exec(headers.authorization ?? "");
     const tok = a && st.tokens.get(a[1]);
     if (!tok || !tok.valid)
       return json(401, sfError("INVALID_SESSION_ID", "Session expired or invalid"), { "www-authenticate": "Token" });
+    if (apex) {
+      let parsed = null;
+      if (body) try { parsed = JSON.parse(body); } catch {
+        return json(400, sfError("JSON_PARSER_ERROR", "Unexpected character: expected a valid value"));
+      }
+      try {
+        const [status, out] = apexrest(method, apex[1], u.searchParams, parsed);
+        return json(status, out);
+      } catch (e) {
+        if (!(e instanceof HttpError)) throw e;
+        return json(e.status, e.body);
+      }
+    }
     if (!VERSIONS.includes(m[1])) return json(404, sfError("NOT_FOUND", "The requested resource does not exist"));
     st.apiUsage++;
     let parsed = null;

@@ -204,6 +204,77 @@ try {
   r = await call("composite", { requests: Array.from({ length: 26 }, (_, i) => ({ method: "GET", url: "limits", reference_id: `r${i}` })) });
   check(r.isError && /requests/.test(r.text), "26 subrequests are refused by the input schema", r.text.slice(0, 200));
 
+  // ---- SOSL ----
+  r = await call("sosl_search", { text: "Hopper", objects: [{ name: "Contact", fields: ["Id", "LastName"] }, { name: "Account", fields: ["Name"] }] });
+  check(!r.isError && r.sc.count >= 1 && r.sc.records.every((x) => x.sobject === "Contact" && x.LastName === "Hopper" && !x.attributes) &&
+    r.sc.by_object.Contact === r.sc.count && /^FIND \{Hopper\} IN ALL FIELDS RETURNING Contact\(Id, LastName\), Account\(Name\) LIMIT 200$/.test(r.sc.sosl),
+    "sosl_search: text and objects build the FIND statement; records say their sobject", r.text.slice(0, 400));
+  check(/^\/services\/data\/v62\.0\/search$/.test(st.received.at(-1).path) && /q=FIND/.test(st.received.at(-1).query), "...through GET /search?q=");
+  r = await call("sosl_search", { text: "O'Brien-Smith (x)" });
+  check(!r.isError && /FIND \{O\\'Brien\\-Smith \\\(x\\\)\}/.test(r.sc.sosl), "reserved characters in text are escaped", r.text.slice(0, 300));
+  r = await call("sosl_search", { sosl: "FIND {Account 000*} IN NAME FIELDS RETURNING Account(Id, Name LIMIT 5)" });
+  check(!r.isError && r.sc.count === 5 && r.sc.records.every((x) => /^Account 000/.test(x.Name)), "a whole SOSL statement with a wildcard", r.text.slice(0, 300));
+  r = await call("sosl_search", { sosl: "FIND Hopper" });
+  expectErr(r, "malformed SOSL is Salesforce's MALFORMED_SEARCH with advice", "MALFORMED_SEARCH", "FIND {words}");
+  r = await call("sosl_search", { text: "x y", sosl: "FIND {a}" });
+  expectErr(r, "text and sosl together are refused", "not both");
+
+  // ---- sObject Collections ----
+  {
+    const n0 = st.records.size, q0 = st.received.length;
+    r = await call("create_records", { sobject: "Account", records: Array.from({ length: 200 }, (_, i) => ({ Name: `Bulk ${i}`, ERP_Id__c: `BULK-${i}` })) });
+    const reqs = st.received.slice(q0).filter((q) => q.path.endsWith("/composite/sobjects"));
+    check(!r.isError && r.sc.succeeded === 200 && r.sc.failed === 0 && st.records.size === n0 + 200 && reqs.length === 1 &&
+      JSON.parse(reqs[0].body).allOrNone === true && JSON.parse(reqs[0].body).records[199].attributes.type === "Account",
+      "create_records: 200 in one request, all_or_none by default", r.text.slice(0, 200));
+    const ids = r.sc.results.map((x) => x.id);
+    r = await call("update_records", { sobject: "Account", records: ids.map((Id) => ({ Id, Industry: "Banking" })) });
+    check(!r.isError && r.sc.succeeded === 200 && ids.every((id) => org.record(id).fields.Industry === "Banking"), "update_records: 200 by Id", r.text.slice(0, 200));
+    r = await call("upsert_records", { sobject: "Account", external_id_field: "ERP_Id__c",
+      records: [{ ERP_Id__c: "BULK-0", Name: "Bulk zero" }, { ERP_Id__c: "BULK-NEW", Name: "Bulk new" }] });
+    check(!r.isError && r.sc.results[0].created === false && r.sc.results[0].id === ids[0] && r.sc.results[1].created === true,
+      "upsert_records: updated and created, each said", r.text.slice(0, 300));
+    const n1 = st.records.size;
+    r = await call("create_records", { sobject: "Contact", records: [{ LastName: "Fine" }, { FirstName: "NoLast" }, { LastName: "Also fine" }] });
+    expectErr(r, "all_or_none: one bad record rolls back all, naming it", "Rolled back", "none of the 3 records was created", "record 1: REQUIRED_FIELD_MISSING");
+    check(st.records.size === n1 && !/record 0:/.test(r.text), "...nothing was created, and only the cause is named");
+    r = await call("create_records", { sobject: "Contact", all_or_none: false, records: [{ LastName: "Fine" }, { FirstName: "NoLast" }] });
+    check(!r.isError && r.sc.succeeded === 1 && r.sc.failed === 1 && /REQUIRED_FIELD_MISSING/.test(r.sc.results[1].error) && st.records.size === n1 + 1,
+      "without all_or_none: the good record is kept, the bad one reported", r.text.slice(0, 300));
+    r = await call("create_records", { sobject: "Account", records: [{ Id: ids[0], Name: "x" }] });
+    expectErr(r, "create_records refuses an Id (use update_records)", "record 1 has an Id");
+    r = await call("create_records", { sobject: "Account", records: Array.from({ length: 201 }, () => ({ Name: "x" })) });
+    check(r.isError && /records/.test(r.text), "201 records are refused by the input schema", r.text.slice(0, 200));
+    r = await call("delete_records", { ids });
+    check(!r.isError && r.sc.succeeded === 200 && ids.every((id) => org.record(id).deleted) &&
+      /ids=/.test(st.received.at(-1).query) && /allOrNone=true/.test(st.received.at(-1).query), "delete_records: 200 by id", r.text.slice(0, 200));
+  }
+
+  // ---- Apex REST and invocable actions ----
+  {
+    const acct = [...st.records.values()].find((x) => x.type === "Account" && !x.deleted).fields.Id;
+    r = await call("apex_rest", { method: "GET", path: `CaseSummary/${acct}`, query: { verbose: true } });
+    check(!r.isError && r.sc.status === 200 && r.sc.body.accountId === acct && r.sc.body.verbose === true &&
+      st.received.at(-1).path === `/services/apexrest/CaseSummary/${acct}` && st.received.at(-1).query === "?verbose=true",
+      "apex_rest GET goes to /services/apexrest/, not under /services/data", `${st.received.at(-1).path} ${r.text.slice(0, 200)}`);
+    r = await call("apex_rest", { method: "POST", path: "/CaseSummary/", body: { name: "Ada" } });
+    check(!r.isError && r.sc.body === "Hello, Ada", "apex_rest POST with a JSON body", r.text.slice(0, 200));
+    r = await call("apex_rest", { method: "POST", path: "CaseSummary", body: {} });
+    expectErr(r, "an Apex exception is quoted", "APEX_ERROR", "name is required");
+    r = await call("apex_rest", { method: "GET", path: "CaseSummary", body: { a: 1 } });
+    expectErr(r, "a GET with a body is refused", "has no body");
+    r = await call("composite", { requests: [{ method: "GET", url: `/services/apexrest/CaseSummary/${acct}`, reference_id: "ax" }] });
+    check(JSON.parse(st.received.at(-1).body).compositeRequest[0].url === `/services/apexrest/CaseSummary/${acct}`,
+      "composite keeps an /services/apexrest/ url as given (not rewritten under /services/data)", st.received.at(-1).body);
+    r = await call("invoke_action", { action: "custom/flow/Score_Lead", inputs: [{ Email: "a@b.com" }, {}] });
+    check(!r.isError && r.sc.succeeded === 1 && r.sc.failed === 1 && r.sc.results[0].outputs.Score === 80 &&
+      /REQUIRED_FIELD_MISSING: Missing required input parameter: Email/.test(r.sc.results[1].error) &&
+      st.received.at(-1).path === "/services/data/v62.0/actions/custom/flow/Score_Lead",
+      "invoke_action: a flow, one result per input", r.text.slice(0, 300));
+    r = await call("invoke_action", { action: "standard/noSuchAction", inputs: [{}] });
+    expectErr(r, "an unknown action is a 404 with advice", "404", "standard/NAME");
+  }
+
   // ---- faults ----
   org.fault({ method: "GET", path: /\/query$/, status: 429, headers: { "Retry-After": "1" }, body: "" });
   before = received();
@@ -335,7 +406,9 @@ try {
     soql_query: [true, false, true], get_record: [true, false, true], create_record: [false, false, false],
     update_record: [false, true, true], delete_record: [false, true, true], upsert_record: [false, true, true],
     describe_object: [true, false, true], list_objects: [true, false, true], composite: [false, true, false],
-    limits: [true, false, true],
+    limits: [true, false, true], sosl_search: [true, false, true], create_records: [false, false, false],
+    update_records: [false, true, true], upsert_records: [false, true, true], delete_records: [false, true, true],
+    apex_rest: [false, true, false], invoke_action: [false, true, false],
   };
   for (const [name, [ro, de, id]] of Object.entries(hints)) {
     const t = tools.find((x) => x.name === `skillhost.salesforce.${name}`);

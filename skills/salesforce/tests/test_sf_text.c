@@ -186,6 +186,10 @@ static void test_records(void **state)
 	sb_trim(&b, b.len);
 	sf_composite_url(&b, "62.0", "/services/data/v60.0/limits");
 	assert_string_equal(sb_str(&b), "/services/data/v60.0/limits");
+	sb_trim(&b, b.len);
+	/* Apex REST is not under the versioned base: never rewritten. */
+	sf_composite_url(&b, "62.0", "/services/apexrest/CaseSummary/1");
+	assert_string_equal(sb_str(&b), "/services/apexrest/CaseSummary/1");
 	sb_free(&b);
 }
 
