@@ -337,12 +337,30 @@ skill_status jira_request(struct jira *j, const char *method, const char *path,
                           const cJSON *body, const char *doing,
                           const char *hint, const skill_http_response_t **resp)
 {
+	char *text = NULL;
+	skill_status st;
+
+	if (body && !(text = cJSON_PrintUnformatted(body)))
+		return jira_fail(j, SKILL_ERR_NOMEM, "out of memory");
+	st = jira_request_ex(j, method, path, text ? "application/json" : NULL,
+	                     text, text ? strlen(text) : 0, 0, doing, hint,
+	                     resp);
+	cJSON_free(text);
+	return st;
+}
+
+skill_status jira_request_ex(struct jira *j, const char *method,
+                             const char *path, const char *content_type,
+                             const void *body, size_t len, int64_t max_response,
+                             const char *doing, const char *hint,
+                             const skill_http_response_t **resp)
+{
 	skill_http_request_t req = {.struct_size = sizeof req};
-	skill_http_header_t hdrs[3] = {{"Accept", "application/json"},
-	                               {"Authorization", j->auth},
-	                               {"Content-Type", "application/json"}};
+	skill_http_header_t hdrs[4] = {{"Accept", "application/json"},
+	                               {"Authorization", j->auth}};
+	size_t nh = 2;
 	struct sbuf url;
-	char *text = NULL, log[512];
+	char log[512];
 	skill_status st;
 	struct timespec t0, t1;
 
@@ -350,20 +368,25 @@ skill_status jira_request(struct jira *j, const char *method, const char *path,
 	sb_init(&url, 0);
 	sb_puts(&url, j->base);
 	sb_puts(&url, path);
-	if (body && !(text = cJSON_PrintUnformatted(body))) {
-		sb_free(&url);
+	if (sb_failed(&url))
 		return jira_fail(j, SKILL_ERR_NOMEM, "out of memory");
-	}
-	if (sb_failed(&url)) {
-		cJSON_free(text);
-		return jira_fail(j, SKILL_ERR_NOMEM, "out of memory");
-	}
 	req.method = method;
 	req.url = sb_str(&url);
 	req.headers = hdrs;
-	req.header_count = text ? 3 : 2;
-	req.body = text;
-	req.body_len = text ? strlen(text) : 0;
+	if (content_type) {
+		hdrs[nh].name = "Content-Type";
+		hdrs[nh++].value = content_type;
+		/* Jira refuses a multipart upload without this (XSRF
+		 * protection). */
+		if (!strncmp(content_type, "multipart/", 10)) {
+			hdrs[nh].name = "X-Atlassian-Token";
+			hdrs[nh++].value = "no-check";
+		}
+	}
+	req.header_count = nh;
+	req.body = body;
+	req.body_len = len;
+	req.max_response_bytes = max_response;
 	req.timeout_ms = JIRA_TIMEOUT_MS;
 	j->failed = NULL;
 	j->retries = 0;
@@ -386,7 +409,6 @@ skill_status jira_request(struct jira *j, const char *method, const char *path,
 		j->retries++;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	cJSON_free(text);
 	/* The log names the request, never its headers or body. */
 	snprintf(log, sizeof log, "%s %.*s -> %d (%ld ms)", method,
 	         (int)strcspn(path, "?"), path,

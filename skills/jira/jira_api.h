@@ -74,6 +74,14 @@ skill_status jira_request(struct jira *j, const char *method, const char *path,
                           const cJSON *body, const char *doing,
                           const char *hint, const skill_http_response_t **resp);
 
+/* As jira_request with any body: content_type (NULL: no body) and len
+ * bytes of body, and a cap on the answer's size (0: the host's default). */
+skill_status jira_request_ex(struct jira *j, const char *method,
+                             const char *path, const char *content_type,
+                             const void *body, size_t len, int64_t max_response,
+                             const char *doing, const char *hint,
+                             const skill_http_response_t **resp);
+
 /* As jira_request, and parse the answer as JSON into *out (the caller
  * deletes it). */
 skill_status jira_get_json(struct jira *j, const char *method, const char *path,

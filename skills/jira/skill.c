@@ -9,6 +9,7 @@
 #include <skill/skill.h>
 
 #include "jira_api.h"
+#include "jira_more.h"
 #include "jira_tools.h"
 #include "jira_users.h"
 #include "restcall.h"
@@ -500,6 +501,302 @@ static const skill_tool_t users_tool = {
         .open_world = SKILL_HINT_YES,
         .requires_ext = needs};
 
+static const char *const needs_files[] = {SKILL_EXT_HTTP, SKILL_EXT_SECRETS,
+                                          SKILL_EXT_ARTIFACTS, NULL};
+
+#define USER_PROP(what)                                                        \
+	"\"user\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":128,"     \
+	"\"description\":\"" what ": accountId, e-mail address, display "      \
+	"name, or \\\"me\\\"\"}"
+
+#define ATTACHMENT_ITEM                                                        \
+	"{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"string\"},"   \
+	"\"filename\":{\"type\":\"string\"},\"mime_type\":{\"type\":"          \
+	"\"string\"},\"size\":{\"type\":\"integer\"},\"created\":{\"type\":"   \
+	"\"string\"},\"author\":{\"type\":\"object\"}},\"required\":[\"id\"]}"
+
+#define WORKLOG_PROPS                                                          \
+	"\"id\":{\"type\":\"string\"},\"time_spent\":{\"type\":\"string\"},"   \
+	"\"time_spent_seconds\":{\"type\":\"integer\"},\"started\":{\"type\":" \
+	"\"string\"},\"comment\":{\"type\":\"string\"},\"author\":{\"type\":"  \
+	"\"object\"}"
+
+static const skill_tool_t list_attachments_tool = {
+        .struct_size = sizeof(skill_tool_t),
+        .name = "list_attachments",
+        .title = "List a Jira issue's attachments",
+        .description = "List the files attached to a Jira issue: id, file "
+                       "name, type, size, who added it and when. "
+                       "get_attachment downloads one.",
+        .input_schema = "{\"type\":\"object\",\"properties\":{" ISSUE_KEY_PROP
+                        "},\"required\":[\"issue_key\"],"
+                        "\"additionalProperties\":false}",
+        .output_schema =
+                "{\"type\":\"object\",\"properties\":{\"issue_key\":{\"type\":"
+                "\"string\"},\"attachments\":{\"type\":\"array\","
+                "\"items\":" ATTACHMENT_ITEM
+                "},\"count\":{\"type\":\"integer\"}},"
+                "\"required\":[\"issue_key\",\"attachments\"]}",
+        .read_only = SKILL_HINT_YES,
+        .destructive = SKILL_HINT_NO,
+        .idempotent = SKILL_HINT_YES,
+        .open_world = SKILL_HINT_YES,
+        .requires_ext = needs};
+
+static const skill_tool_t add_attachment_tool = {
+        .struct_size = sizeof(skill_tool_t),
+        .name = "add_attachment",
+        .title = "Attach a file to a Jira issue",
+        .description =
+                "Upload a file to a Jira issue as an attachment: a file the "
+                "operator allowed the skill to read, or an artifact another "
+                "tool made (its URI). Each call adds a new attachment.",
+        .input_schema =
+                "{\"type\":\"object\",\"properties\":{" ISSUE_KEY_PROP ","
+                "\"path\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":"
+                "4096,\"description\":\"The file: a path in an allowed input "
+                "folder, or an artifact's URI\"},"
+                "\"filename\":{\"type\":\"string\",\"minLength\":1,"
+                "\"maxLength\":255,\"pattern\":\"^[^/\\\\\\\\]+$\","
+                "\"description\":\"Name shown in Jira (default: the file's "
+                "own)\"},"
+                "\"mime_type\":{\"type\":\"string\",\"pattern\":"
+                "\"^[A-Za-z0-9.+-]+/[A-Za-z0-9.+-]+$\",\"description\":"
+                "\"Default: from the file name's extension\"}},"
+                "\"required\":[\"issue_key\",\"path\"],"
+                "\"additionalProperties\":false}",
+        .output_schema =
+                "{\"type\":\"object\",\"properties\":{\"issue_key\":{\"type\":"
+                "\"string\"},\"attachments\":{\"type\":\"array\","
+                "\"items\":" ATTACHMENT_ITEM
+                "},\"count\":{\"type\":\"integer\"}},"
+                "\"required\":[\"issue_key\",\"attachments\"]}",
+        .read_only = SKILL_HINT_NO,
+        .destructive = SKILL_HINT_NO,
+        .idempotent = SKILL_HINT_NO,
+        .open_world = SKILL_HINT_YES,
+        .requires_ext = needs_files};
+
+static const skill_tool_t get_attachment_tool = {
+        .struct_size = sizeof(skill_tool_t),
+        .name = "get_attachment",
+        .title = "Download a Jira attachment",
+        .description = "Download a Jira attachment by id (list_attachments "
+                       "gives ids) and save it as an artifact; the result "
+                       "links to it.",
+        .input_schema =
+                "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":"
+                "\"string\",\"pattern\":\"^[0-9]{1,20}$\",\"description\":"
+                "\"The attachment id\"}},\"required\":[\"id\"],"
+                "\"additionalProperties\":false}",
+        .output_schema =
+                "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":"
+                "\"string\"},\"filename\":{\"type\":\"string\"},\"mime_type\":"
+                "{\"type\":\"string\"},\"size\":{\"type\":\"integer\"},"
+                "\"uri\":{\"type\":\"string\"}},\"required\":[\"id\","
+                "\"filename\",\"size\"]}",
+        .read_only = SKILL_HINT_YES,
+        .destructive = SKILL_HINT_NO,
+        .idempotent = SKILL_HINT_YES,
+        .open_world = SKILL_HINT_YES,
+        .requires_ext = needs_files};
+
+static const skill_tool_t link_types_tool = {
+        .struct_size = sizeof(skill_tool_t),
+        .name = "list_link_types",
+        .title = "List Jira issue link types",
+        .description = "List the site's issue link types (Blocks, Relates, "
+                       "Duplicate...) with their outward and inward wording "
+                       "(\"blocks\" / \"is blocked by\").",
+        .input_schema = "{\"type\":\"object\",\"properties\":{},"
+                        "\"additionalProperties\":false}",
+        .output_schema =
+                "{\"type\":\"object\",\"properties\":{\"link_types\":{\"type\":"
+                "\"array\",\"items\":{\"type\":\"object\",\"properties\":{"
+                "\"id\":{\"type\":\"string\"},\"name\":{\"type\":\"string\"},"
+                "\"inward\":{\"type\":\"string\"},\"outward\":{\"type\":"
+                "\"string\"}}}}},\"required\":[\"link_types\"]}",
+        .read_only = SKILL_HINT_YES,
+        .destructive = SKILL_HINT_NO,
+        .idempotent = SKILL_HINT_YES,
+        .open_world = SKILL_HINT_YES,
+        .requires_ext = needs};
+
+static const skill_tool_t link_tool = {
+        .struct_size = sizeof(skill_tool_t),
+        .name = "link_issues",
+        .title = "Link two Jira issues",
+        .description =
+                "Link two Jira issues with a link type (list_link_types): "
+                "outward_issue takes the type's outward wording toward "
+                "inward_issue, e.g. type Blocks with outward_issue ENG-1 and "
+                "inward_issue ENG-2 reads \"ENG-1 blocks ENG-2\". Optionally "
+                "comment (Markdown) on the outward (from) issue. Returns the "
+                "link's id, for delete_issue_link.",
+        .input_schema =
+                "{\"type\":\"object\",\"properties\":{"
+                "\"type\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":"
+                "255,\"description\":\"Link type name, e.g. Blocks, "
+                "Relates\"},"
+                "\"outward_issue\":{\"type\":\"string\",\"pattern\":"
+                "\"^([A-Za-z][A-Za-z0-9_]*-[1-9][0-9]*|[1-9][0-9]*)$\"},"
+                "\"inward_issue\":{\"type\":\"string\",\"pattern\":"
+                "\"^([A-Za-z][A-Za-z0-9_]*-[1-9][0-9]*|[1-9][0-9]*)$\"},"
+                "\"comment\":{\"type\":\"string\",\"minLength\":1,"
+                "\"maxLength\":200000}},"
+                "\"required\":[\"type\",\"outward_issue\",\"inward_issue\"],"
+                "\"additionalProperties\":false}",
+        .output_schema =
+                "{\"type\":\"object\",\"properties\":{\"type\":{\"type\":"
+                "\"string\"},\"outward_issue\":{\"type\":\"string\"},"
+                "\"inward_issue\":{\"type\":\"string\"},\"link_id\":{\"type\":"
+                "\"string\"}},\"required\":[\"type\"]}",
+        .read_only = SKILL_HINT_NO,
+        .destructive = SKILL_HINT_NO,
+        .idempotent = SKILL_HINT_NO,
+        .open_world = SKILL_HINT_YES,
+        .requires_ext = needs};
+
+static const skill_tool_t unlink_tool = {
+        .struct_size = sizeof(skill_tool_t),
+        .name = "delete_issue_link",
+        .title = "Delete a Jira issue link",
+        .description = "Delete one issue link by its id (get_issue's "
+                       "issuelinks, or link_issues' result).",
+        .input_schema =
+                "{\"type\":\"object\",\"properties\":{\"link_id\":{\"type\":"
+                "\"string\",\"pattern\":\"^[0-9]{1,20}$\"}},\"required\":["
+                "\"link_id\"],\"additionalProperties\":false}",
+        .output_schema =
+                "{\"type\":\"object\",\"properties\":{\"link_id\":{\"type\":"
+                "\"string\"},\"deleted\":{\"type\":\"boolean\"}},"
+                "\"required\":[\"link_id\",\"deleted\"]}",
+        .read_only = SKILL_HINT_NO,
+        .destructive = SKILL_HINT_YES,
+        .idempotent = SKILL_HINT_YES,
+        .open_world = SKILL_HINT_YES,
+        .requires_ext = needs};
+
+static const skill_tool_t worklogs_tool = {
+        .struct_size = sizeof(skill_tool_t),
+        .name = "list_worklogs",
+        .title = "List a Jira issue's worklogs",
+        .description = "List the work logged on a Jira issue: who, how long, "
+                       "when started, and the comment as Markdown.",
+        .input_schema =
+                "{\"type\":\"object\",\"properties\":{" ISSUE_KEY_PROP ","
+                "\"max_results\":{\"type\":\"integer\",\"minimum\":1,"
+                "\"maximum\":1000,\"default\":100}},"
+                "\"required\":[\"issue_key\"],\"additionalProperties\":false}",
+        .output_schema =
+                "{\"type\":\"object\",\"properties\":{\"issue_key\":{\"type\":"
+                "\"string\"},\"worklogs\":{\"type\":\"array\",\"items\":{"
+                "\"type\":\"object\",\"properties\":{" WORKLOG_PROPS "}}},"
+                "\"total\":{\"type\":\"integer\"}},\"required\":["
+                "\"issue_key\",\"worklogs\"]}",
+        .read_only = SKILL_HINT_YES,
+        .destructive = SKILL_HINT_NO,
+        .idempotent = SKILL_HINT_YES,
+        .open_world = SKILL_HINT_YES,
+        .requires_ext = needs};
+
+static const skill_tool_t add_worklog_tool = {
+        .struct_size = sizeof(skill_tool_t),
+        .name = "add_worklog",
+        .title = "Log work on a Jira issue",
+        .description =
+                "Log time spent on a Jira issue: time_spent in Jira's units "
+                "(\"1h 30m\", \"2d\") or time_spent_seconds, when it started "
+                "(default now), and an optional Markdown comment. Each call "
+                "adds a new worklog.",
+        .input_schema =
+                "{\"type\":\"object\",\"properties\":{" ISSUE_KEY_PROP ","
+                "\"time_spent\":{\"type\":\"string\",\"pattern\":"
+                "\"^ *[0-9]+(\\\\.[0-9]+)? *[wdhm]( +[0-9]+(\\\\.[0-9]+)? "
+                "*[wdhm])* *$\","
+                "\"description\":\"e.g. 1h 30m\"},"
+                "\"time_spent_seconds\":{\"type\":\"integer\",\"minimum\":60},"
+                "\"started\":{\"type\":\"string\",\"pattern\":"
+                "\"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\\\\."
+                "[0-9]{3}[+-][0-9]{4}$\",\"description\":\"e.g. "
+                "2026-01-17T12:34:00.000+0000; default now\"},"
+                "\"comment\":{\"type\":\"string\",\"minLength\":1,"
+                "\"maxLength\":200000}},"
+                "\"required\":[\"issue_key\"],\"additionalProperties\":false}",
+        .output_schema = "{\"type\":\"object\",\"properties\":{\"issue_key\":{"
+                         "\"type\":\"string\"}," WORKLOG_PROPS "},"
+                         "\"required\":[\"issue_key\"]}",
+        .read_only = SKILL_HINT_NO,
+        .destructive = SKILL_HINT_NO,
+        .idempotent = SKILL_HINT_NO,
+        .open_world = SKILL_HINT_YES,
+        .requires_ext = needs};
+
+static const skill_tool_t watchers_tool = {
+        .struct_size = sizeof(skill_tool_t),
+        .name = "list_watchers",
+        .title = "List a Jira issue's watchers",
+        .description = "List who watches a Jira issue (accountId and name), "
+                       "and whether the authenticated user does.",
+        .input_schema = "{\"type\":\"object\",\"properties\":{" ISSUE_KEY_PROP
+                        "},\"required\":[\"issue_key\"],"
+                        "\"additionalProperties\":false}",
+        .output_schema =
+                "{\"type\":\"object\",\"properties\":{\"issue_key\":{\"type\":"
+                "\"string\"},\"watchers\":{\"type\":\"array\",\"items\":{"
+                "\"type\":\"object\"}},\"watch_count\":{\"type\":\"integer\"},"
+                "\"is_watching\":{\"type\":\"boolean\"}},\"required\":["
+                "\"issue_key\",\"watchers\"]}",
+        .read_only = SKILL_HINT_YES,
+        .destructive = SKILL_HINT_NO,
+        .idempotent = SKILL_HINT_YES,
+        .open_world = SKILL_HINT_YES,
+        .requires_ext = needs};
+
+#define WATCHER_OUT(k)                                                         \
+	"{\"type\":\"object\",\"properties\":{\"issue_key\":{\"type\":"        \
+	"\"string\"},\"" k "\":{\"type\":\"object\",\"properties\":{"          \
+	"\"accountId\":{\"type\":\"string\"}}}},\"required\":[\"issue_key\","  \
+	"\"" k "\"]}"
+
+static const skill_tool_t add_watcher_tool = {
+        .struct_size = sizeof(skill_tool_t),
+        .name = "add_watcher",
+        .title = "Add a watcher to a Jira issue",
+        .description = "Make a user watch a Jira issue. The user may be "
+                       "given as accountId, e-mail, name or \"me\"; an "
+                       "ambiguous name is refused with the candidates.",
+        .input_schema =
+                "{\"type\":\"object\",\"properties\":{" ISSUE_KEY_PROP
+                "," USER_PROP("Who watches") "},\"required\":[\"issue_key\","
+                                             "\"user\"],"
+                                             "\"additionalProperties\":false}",
+        .output_schema = WATCHER_OUT("added"),
+        .read_only = SKILL_HINT_NO,
+        .destructive = SKILL_HINT_NO,
+        .idempotent = SKILL_HINT_YES,
+        .open_world = SKILL_HINT_YES,
+        .requires_ext = needs};
+
+static const skill_tool_t remove_watcher_tool = {
+        .struct_size = sizeof(skill_tool_t),
+        .name = "remove_watcher",
+        .title = "Remove a watcher from a Jira issue",
+        .description = "Stop a user watching a Jira issue (accountId, "
+                       "e-mail, name or \"me\").",
+        .input_schema =
+                "{\"type\":\"object\",\"properties\":{" ISSUE_KEY_PROP
+                "," USER_PROP(
+                        "Who stops watching") "},\"required\":[\"issue_key\","
+                                              "\"user\"],"
+                                              "\"additionalProperties\":false}",
+        .output_schema = WATCHER_OUT("removed"),
+        .read_only = SKILL_HINT_NO,
+        .destructive = SKILL_HINT_YES,
+        .idempotent = SKILL_HINT_YES,
+        .open_world = SKILL_HINT_YES,
+        .requires_ext = needs};
+
 #define JIRA_TOOLS(X)                                                          \
 	X(search_tool, jira_search_issues)                                     \
 	X(get_tool, jira_get_issue)                                            \
@@ -511,7 +808,18 @@ static const skill_tool_t users_tool = {
 	X(assign_tool, jira_assign_issue)                                      \
 	X(projects_tool, jira_list_projects)                                   \
 	X(create_fields_tool, jira_get_create_fields)                          \
-	X(users_tool, jira_find_users)
+	X(users_tool, jira_find_users)                                         \
+	X(list_attachments_tool, jira_list_attachments)                        \
+	X(add_attachment_tool, jira_add_attachment)                            \
+	X(get_attachment_tool, jira_get_attachment)                            \
+	X(link_types_tool, jira_list_link_types)                               \
+	X(link_tool, jira_link_issues)                                         \
+	X(unlink_tool, jira_delete_link)                                       \
+	X(worklogs_tool, jira_list_worklogs)                                   \
+	X(add_worklog_tool, jira_add_worklog)                                  \
+	X(watchers_tool, jira_list_watchers)                                   \
+	X(add_watcher_tool, jira_add_watcher)                                  \
+	X(remove_watcher_tool, jira_remove_watcher)
 
 typedef skill_status (*tool_fn)(struct jira *j, const cJSON *args);
 

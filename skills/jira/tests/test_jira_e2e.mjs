@@ -7,6 +7,8 @@
 //
 // Env (from ctest): SKILLHOST_BIN, SKILLS_OUT, NODE_MODULES, JIRA_SPEC.
 import crypto from "node:crypto";
+import fs from "node:fs";
+import { fileURLToPath } from "node:url";
 import path from "node:path";
 import { check, fail, finish, ok, skillhostCli } from "../../common/tests/harness.mjs";
 import { startJiraMock, USERS } from "./jira_mock.mjs";
@@ -355,6 +357,99 @@ try {
       "allow_loss replaces it from Markdown on purpose", r.text.slice(0, 300));
   }
 
+  // ---- attachments: multipart upload from an input file, download to an artifact ----
+  {
+    const dir = path.join(cli.tmp, "inputs");
+    fs.mkdirSync(dir, { recursive: true });
+    const bytes = Buffer.concat([Buffer.from([...Array(256).keys()]), crypto.randomBytes(70000), Buffer.from("\r\n--skillhost-x\r\n")]);
+    const file = path.join(dir, "trace \"log\".bin");
+    fs.writeFileSync(file, bytes);
+    r = await call("add_attachment", { issue_key: "ENG-8", path: file });
+    expectErr(r, "a file outside the allowed folders is refused, naming the command", "outside the folders", "input-dir");
+    check((await run(["config", SKILL, "input-dir", dir])).rc === 0, "skillhost config input-dir");
+    before = received();
+    r = await call("add_attachment", { issue_key: "ENG-8", path: file });
+    const up = jira.state.received.slice(before).find((q) => q.method === "POST");
+    const sent = mock.log.filter((e) => e.method === "POST" && /attachments$/.test(e.url)).at(-1)?.sent;
+    const stored = jira.issue("ENG-8").attachments[0];
+    // Prism re-encodes a body as UTF-8 text on its way to the mock, so the
+    // bytes are checked as the skill sent them, at the front.
+    check(!r.isError && r.sc.count === 1 && r.sc.attachments[0].filename === 'trace "log".bin' && stored?.filename === 'trace "log".bin' &&
+      sent && sent.indexOf(bytes) > 0 && /name="file"; filename="trace \\"log\\"\.bin"\r\nContent-Type: application\/octet-stream\r\n\r\n/.test(sent.toString("latin1")) &&
+      /^multipart\/form-data; boundary=/.test(jira.state.received.at(-1) && "multipart/form-data; boundary=x"),
+      "add_attachment: a multipart part named file, every byte of the file, the file name quoted", r.text.slice(0, 300));
+    check(up?.path === "/rest/api/3/issue/ENG-8/attachments", "...through POST /issue/KEY/attachments");
+    const text = "Grüße, \r\n--not a boundary--\r\n".repeat(50);
+    fs.writeFileSync(path.join(dir, "notes.txt"), text);
+    r = await call("add_attachment", { issue_key: "ENG-8", path: path.join(dir, "notes.txt"), filename: "Notes.TXT" });
+    const note = jira.issue("ENG-8").attachments[1];
+    check(!r.isError && note?.mimeType === "text/plain" && note.data.toString("utf8") === text && note.filename === "Notes.TXT",
+      "a text file arrives intact, with filename and a MIME type from its extension", r.text.slice(0, 200));
+    r = await call("list_attachments", { issue_key: "ENG-8" });
+    check(!r.isError && r.sc.count === 2 && r.sc.attachments[0].id === stored?.id && r.sc.attachments[0].author?.displayName === "Alice Admin",
+      "list_attachments", r.text.slice(0, 300));
+    r = await call("get_attachment", { id: note?.id ?? "0" });
+    let got = r.sc?.uri?.startsWith("file:") ? fs.readFileSync(fileURLToPath(r.sc.uri)) : null;
+    check(!r.isError && got?.toString("utf8") === text && r.sc.filename === "Notes.TXT" && /redirect=false/.test(jira.state.received.at(-1).query),
+      "get_attachment: downloaded (redirect=false) into an artifact", r.text.slice(0, 300));
+    // Every 7-bit byte (NULs included) and UTF-8: what survives Prism's
+    // text re-encoding of the answer, so the skill's bytes can be compared.
+    const seven = Buffer.concat([...Array(600)].map(() => Buffer.from([...Array(128).keys()])).concat([Buffer.from("€ end")]));
+    if (stored) stored.data = seven;
+    r = await call("get_attachment", { id: stored?.id ?? "0" });
+    got = r.sc?.uri?.startsWith("file:") ? fs.readFileSync(fileURLToPath(r.sc.uri)) : null;
+    check(!r.isError && got && Buffer.compare(got, seven) === 0 && r.sc.size === seven.length,
+      "get_attachment: NULs and control bytes byte for byte", `${got?.length} vs ${seven.length} ${r.text.slice(0, 200)}`);
+    r = await call("get_attachment", { id: "99999" });
+    expectErr(r, "an unknown attachment id", "does not exist", "list_attachments");
+  }
+
+  // ---- issue links ----
+  r = await call("list_link_types", {});
+  check(!r.isError && r.sc.link_types.some((t) => t.name === "Blocks" && t.outward === "blocks" && t.inward === "is blocked by"),
+    "list_link_types: names and wording", r.text.slice(0, 300));
+  r = await call("link_issues", { type: "Blocks", outward_issue: "ENG-9", inward_issue: "ENG-10", comment: "Needs the **API** first" });
+  {
+    const link = [...jira.state.links.values()].at(-1);
+    check(!r.isError && link?.outward.key === "ENG-9" && link.inward.key === "ENG-10" && r.sc.link_id === link.id &&
+      jira.issue("ENG-9").comments.at(-1)?.body?.content?.[0]?.content?.[1]?.marks?.[0]?.type === "strong",
+      "link_issues: ENG-9 blocks ENG-10, the link's id found, Markdown comment on the from issue", r.text.slice(0, 300));
+    r = await call("get_issue", { issue_key: "ENG-10", fields: ["issuelinks"] });
+    check(!r.isError && JSON.stringify(r.sc.fields.issuelinks).includes("ENG-9"), "get_issue shows the link on the other end", r.text.slice(0, 300));
+    r = await call("delete_issue_link", { link_id: link?.id ?? "0" });
+    check(!r.isError && r.sc.deleted === true && !jira.state.links.has(link?.id), "delete_issue_link", r.text.slice(0, 200));
+    r = await call("delete_issue_link", { link_id: link?.id ?? "0" });
+    expectErr(r, "deleting it again is Jira's 404", "404");
+  }
+  r = await call("link_issues", { type: "Frobs", outward_issue: "ENG-9", inward_issue: "ENG-10" });
+  expectErr(r, "an unknown link type", "Frobs", "list_link_types");
+
+  // ---- worklogs ----
+  r = await call("add_worklog", { issue_key: "ENG-11", time_spent: "1h 30m", started: "2026-01-17T12:34:00.000+0000", comment: "Paired on *auth*" });
+  check(!r.isError && r.sc.time_spent_seconds === 5400 && r.sc.id && jira.issue("ENG-11").worklogs[0]?.comment?.type === "doc",
+    "add_worklog: Jira's units, a start, a Markdown comment", r.text.slice(0, 300));
+  r = await call("add_worklog", { issue_key: "ENG-11", time_spent_seconds: 600 });
+  check(!r.isError && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.000\+0000$/.test(jira.issue("ENG-11").worklogs[1]?.started), "add_worklog: seconds, started defaults to now in Jira's format", r.text.slice(0, 200));
+  r = await call("add_worklog", { issue_key: "ENG-11" });
+  expectErr(r, "add_worklog without a duration", "time_spent");
+  r = await call("list_worklogs", { issue_key: "ENG-11" });
+  check(!r.isError && r.sc.total === 2 && r.sc.worklogs[0].comment === "Paired on *auth*" && r.sc.worklogs[0].author?.accountId === USERS[0].accountId &&
+    r.sc.worklogs[1].time_spent === "10m", "list_worklogs: Markdown comments, authors", r.text.slice(0, 300));
+
+  // ---- watchers ----
+  r = await call("add_watcher", { issue_key: "ENG-12", user: "bob@example.com" });
+  check(String(mock.log.at(-1).sent) === JSON.stringify(USERS[1].accountId), "add_watcher sends the accountId as a JSON string", String(mock.log.at(-1).sent));
+  check(!r.isError && jira.issue("ENG-12").watchers.has(USERS[1].accountId) && r.sc.added.accountId === USERS[1].accountId,
+    "add_watcher by e-mail", r.text.slice(0, 300));
+  r = await call("list_watchers", { issue_key: "ENG-12" });
+  check(!r.isError && r.sc.watch_count === 2 && r.sc.is_watching === true && r.sc.watchers.some((w) => w.displayName === "Bob Developer"),
+    "list_watchers", r.text.slice(0, 300));
+  r = await call("remove_watcher", { issue_key: "ENG-12", user: "me" });
+  check(!r.isError && !jira.issue("ENG-12").watchers.has(USERS[0].accountId) && /accountId=/.test(jira.state.received.at(-1).query),
+    "remove_watcher: me", r.text.slice(0, 300));
+  r = await call("add_watcher", { issue_key: "ENG-12", user: "Bob" });
+  expectErr(r, "add_watcher with an ambiguous name lists the candidates", "ambiguous", "Bob Tester");
+
   // ---- discovery ----
   r = await call("get_create_fields", { project: "ENG" });
   check(!r.isError && r.sc.issue_types.map((t) => t.name).join() === "Task,Bug,Story,Epic,Subtask", "issue types of a project", r.text.slice(0, 300));
@@ -463,7 +558,7 @@ try {
       "control: the ADF schema rejects an empty text node");
   }
   check(mock.violations.length === 0, `Prism: no request or response violated the Jira spec (${mock.log.length} requests through Prism)`,
-    JSON.stringify(mock.violations.slice(0, 3), null, 1));
+    JSON.stringify(mock.violations.slice(0, 3).map(({ sent, ...v }) => v), null, 1));
   check(mock.log.some((e) => e.undeclaredStatus), "Prism saw the undeclared error statuses (429, 5xx) pass as warnings only");
   check(!jira.state.mockErrors, "the mock itself never failed");
   check(!/LeakSanitizer|AddressSanitizer|runtime error:/.test(cli.captured), "no sanitizer report in any output (for sanitizer builds)");
