@@ -10,6 +10,7 @@
 #include <skill/skill.h>
 
 #include "sf_api.h"
+#include "sf_bulk.h"
 #include "sf_more.h"
 #include "sf_tools.h"
 #include "restcall.h"
@@ -464,44 +465,41 @@ static const skill_tool_t update_many_tool = {
         .open_world = SKILL_HINT_YES,
         .requires_ext = needs};
 
-static const skill_tool_t
-        upsert_many_tool =
-                {
-                        .struct_size = sizeof(skill_tool_t),
-                        .name = "upsert_records",
-                        .title = "Upsert up to 200 Salesforce records",
-                        .description = "Create or update up to 200 records of "
-                                       "one object by an "
-                                       "external id field in a single request "
-                                       "(sObject "
-                                       "Collections): a record whose external "
-                                       "id matches is "
-                                       "updated, else created; each result "
-                                       "says which. all_or_none "
-                                       "(default) saves all or none.",
-                        .input_schema = "{\"type\":\"object\",\"properties\":"
-                                        "{" SOBJECT_PROP ","
-                                        "\"external_id_field\":{\"type\":"
-                                        "\"string\",\"pattern\":"
-                                        "\"^[A-Za-z][A-Za-z0-9_]{0,79}$\","
-                                        "\"description\":\"A field "
-                                        "marked External ID, e.g. "
-                                        "ERP_Id__c\"}," RECORDS_PROP(
-                                                ", each with its external id "
-                                                "field") "," ALL_OR_NONE_PROP
-                                                         "},\"required\":["
-                                                         "\"sobject\","
-                                                         "\"external_id_"
-                                                         "field\","
-                                                         "\"records\"],"
-                                                         "\"additionalPropertie"
-                                                         "s\":false}",
-                        .output_schema = COLLECTION_RESULT,
-                        .read_only = SKILL_HINT_NO,
-                        .destructive = SKILL_HINT_YES,
-                        .idempotent = SKILL_HINT_YES,
-                        .open_world = SKILL_HINT_YES,
-                        .requires_ext = needs};
+static const skill_tool_t upsert_many_tool = {
+        .struct_size = sizeof(skill_tool_t),
+        .name = "upsert_records",
+        .title = "Upsert up to 200 Salesforce records",
+        .description = "Create or update up to 200 records of "
+                       "one object by an "
+                       "external id field in a single request "
+                       "(sObject "
+                       "Collections): a record whose external "
+                       "id matches is "
+                       "updated, else created; each result "
+                       "says which. all_or_none "
+                       "(default) saves all or none.",
+        .input_schema = "{\"type\":\"object\",\"properties\":"
+                        "{" SOBJECT_PROP ","
+                        "\"external_id_field\":{\"type\":"
+                        "\"string\",\"pattern\":"
+                        "\"^[A-Za-z][A-Za-z0-9_]{0,79}$\","
+                        "\"description\":\"A field "
+                        "marked External ID, e.g. "
+                        "ERP_Id__c\"}," RECORDS_PROP(
+                                ", each with its external id "
+                                "field") "," ALL_OR_NONE_PROP "},\"required\":["
+                                         "\"sobject\","
+                                         "\"external_id_"
+                                         "field\","
+                                         "\"records\"],"
+                                         "\"additionalPropertie"
+                                         "s\":false}",
+        .output_schema = COLLECTION_RESULT,
+        .read_only = SKILL_HINT_NO,
+        .destructive = SKILL_HINT_YES,
+        .idempotent = SKILL_HINT_YES,
+        .open_world = SKILL_HINT_YES,
+        .requires_ext = needs};
 
 static const skill_tool_t delete_many_tool = {
         .struct_size = sizeof(skill_tool_t),
@@ -592,6 +590,149 @@ static const skill_tool_t action_tool = {
         .open_world = SKILL_HINT_YES,
         .requires_ext = needs};
 
+static const char *const needs_files[] = {SKILL_EXT_HTTP, SKILL_EXT_SECRETS,
+                                          SKILL_EXT_ARTIFACTS, NULL};
+
+#define WAIT_PROP                                                              \
+	"\"wait_seconds\":{\"type\":\"integer\",\"minimum\":0,\"maximum\":"    \
+	"600,\"default\":120,\"description\":\"How long this call waits for "  \
+	"the job; if it is still running, the result has done: false and "     \
+	"its job_id\"}"
+
+#define JOB_ID_PROP                                                            \
+	"\"job_id\":{\"type\":\"string\",\"pattern\":"                         \
+	"\"^750[A-Za-z0-9]{12}([A-Za-z0-9]{3})?$\",\"description\":\"Go on "   \
+	"waiting for a job an earlier call started\"}"
+
+static const skill_tool_t bulk_query_tool = {
+        .struct_size = sizeof(skill_tool_t),
+        .name = "bulk_query",
+        .title = "Export records with a Bulk API 2.0 query",
+        .description =
+                "Run a SOQL query as a Bulk API 2.0 job, for large exports "
+                "(thousands to millions of records): the job is polled to "
+                "the end with progress notifications and every result page "
+                "is saved as one CSV artifact (header once). A job still "
+                "running after wait_seconds comes back with done: false and "
+                "its job_id; call again with job_id to go on waiting.",
+        .input_schema =
+                "{\"type\":\"object\",\"properties\":{"
+                "\"query\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":"
+                "100000,\"description\":\"SOQL (no subqueries, COUNT(), "
+                "OFFSET)\"},"
+                "\"include_deleted\":{\"type\":\"boolean\",\"default\":false}"
+                "," JOB_ID_PROP "," WAIT_PROP
+                "},\"additionalProperties\":false}",
+        .output_schema =
+                "{\"type\":\"object\",\"properties\":{\"job_id\":{\"type\":"
+                "\"string\"},\"state\":{\"type\":\"string\"},\"done\":{"
+                "\"type\":\"boolean\"},\"records\":{\"type\":\"integer\"},"
+                "\"pages\":{\"type\":\"integer\"},\"uri\":{\"type\":"
+                "\"string\"},\"next\":{\"type\":\"string\"}},\"required\":["
+                "\"job_id\",\"done\"]}",
+        .read_only = SKILL_HINT_YES,
+        .destructive = SKILL_HINT_NO,
+        .idempotent = SKILL_HINT_NO,
+        .open_world = SKILL_HINT_YES,
+        .requires_ext = needs_files};
+
+static const skill_tool_t bulk_ingest_tool = {
+        .struct_size = sizeof(skill_tool_t),
+        .name = "bulk_ingest",
+        .title = "Load records with a Bulk API 2.0 ingest job",
+        .description =
+                "Insert, update, upsert or delete many records from CSV as a "
+                "Bulk API 2.0 job: the CSV (a file or artifact in csv_path, "
+                "or the text in csv; header line of field API names) is "
+                "uploaded, the job polled to the end with progress "
+                "notifications, and the successful and failed results are "
+                "saved as CSV artifacts (sf__Id, sf__Created / sf__Error per "
+                "row). An empty cell leaves a field alone; #N/A clears it. A "
+                "job still running after wait_seconds comes back with done: "
+                "false and its job_id.",
+        .input_schema =
+                "{\"type\":\"object\",\"properties\":{" SOBJECT_PROP ","
+                "\"operation\":{\"type\":\"string\",\"enum\":[\"insert\","
+                "\"update\",\"upsert\",\"delete\",\"hardDelete\"]},"
+                "\"external_id_field\":{\"type\":\"string\",\"pattern\":"
+                "\"^[A-Za-z][A-Za-z0-9_]{0,79}$\",\"description\":\"For "
+                "upsert\"},"
+                "\"csv_path\":{\"type\":\"string\",\"minLength\":1,"
+                "\"maxLength\":4096,\"description\":\"A CSV file in an "
+                "allowed input folder, or an artifact's URI\"},"
+                "\"csv\":{\"type\":\"string\",\"minLength\":3,\"maxLength\":"
+                "1000000,\"description\":\"The CSV text itself\"}," JOB_ID_PROP
+                "," WAIT_PROP "},\"additionalProperties\":false}",
+        .output_schema =
+                "{\"type\":\"object\",\"properties\":{\"job_id\":{\"type\":"
+                "\"string\"},\"state\":{\"type\":\"string\"},\"done\":{"
+                "\"type\":\"boolean\"},\"processed\":{\"type\":\"integer\"},"
+                "\"failed\":{\"type\":\"integer\"},"
+                "\"successful_results_uri\":{\"type\":\"string\"},"
+                "\"failed_results_uri\":{\"type\":\"string\"},\"next\":{"
+                "\"type\":\"string\"}},\"required\":[\"job_id\",\"done\"]}",
+        .read_only = SKILL_HINT_NO,
+        .destructive = SKILL_HINT_YES,
+        .idempotent = SKILL_HINT_NO,
+        .open_world = SKILL_HINT_YES,
+        .requires_ext = needs_files};
+
+static const skill_tool_t upload_file_tool = {
+        .struct_size = sizeof(skill_tool_t),
+        .name = "upload_file",
+        .title = "Upload a file to Salesforce Files",
+        .description =
+                "Upload a file (an allowed input file or an artifact) to "
+                "Salesforce Files as a ContentVersion, optionally shared with "
+                "a record (link_to: an Account, Case, Opportunity... Id). "
+                "Up to 37.5 MB.",
+        .input_schema =
+                "{\"type\":\"object\",\"properties\":{"
+                "\"path\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":"
+                "4096},"
+                "\"title\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":"
+                "255},"
+                "\"filename\":{\"type\":\"string\",\"minLength\":1,"
+                "\"maxLength\":255,\"pattern\":\"^[^/\\\\\\\\]+$\"},"
+                "\"link_to\":{\"type\":\"string\",\"pattern\":"
+                "\"^[A-Za-z0-9]{15}([A-Za-z0-9]{3})?$\"}},"
+                "\"required\":[\"path\"],\"additionalProperties\":false}",
+        .output_schema =
+                "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":"
+                "\"string\"},\"title\":{\"type\":\"string\"},\"filename\":{"
+                "\"type\":\"string\"},\"linked_to\":{\"type\":\"string\"}},"
+                "\"required\":[\"id\"]}",
+        .read_only = SKILL_HINT_NO,
+        .destructive = SKILL_HINT_NO,
+        .idempotent = SKILL_HINT_NO,
+        .open_world = SKILL_HINT_YES,
+        .requires_ext = needs_files};
+
+static const skill_tool_t download_file_tool = {
+        .struct_size = sizeof(skill_tool_t),
+        .name = "download_file",
+        .title = "Download a Salesforce file",
+        .description =
+                "Download a file from Salesforce Files by ContentVersion "
+                "(068...) or ContentDocument (069..., its latest version) Id "
+                "and save it as an artifact.",
+        .input_schema =
+                "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":"
+                "\"string\",\"pattern\":\"^06[89][A-Za-z0-9]{12}([A-Za-z0-9]"
+                "{3})?$\"}},\"required\":[\"id\"],\"additionalProperties\":"
+                "false}",
+        .output_schema =
+                "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":"
+                "\"string\"},\"title\":{\"type\":\"string\"},\"filename\":{"
+                "\"type\":\"string\"},\"size\":{\"type\":\"integer\"},\"uri\":"
+                "{\"type\":\"string\"},\"content_document_id\":{\"type\":"
+                "\"string\"}},\"required\":[\"id\",\"size\"]}",
+        .read_only = SKILL_HINT_YES,
+        .destructive = SKILL_HINT_NO,
+        .idempotent = SKILL_HINT_YES,
+        .open_world = SKILL_HINT_YES,
+        .requires_ext = needs_files};
+
 #define SF_TOOLS(X)                                                            \
 	X(query_tool, sf_soql_query)                                           \
 	X(get_tool, sf_get_record)                                             \
@@ -609,7 +750,11 @@ static const skill_tool_t action_tool = {
 	X(upsert_many_tool, sf_upsert_records)                                 \
 	X(delete_many_tool, sf_delete_records)                                 \
 	X(apex_tool, sf_apex_rest)                                             \
-	X(action_tool, sf_invoke_action)
+	X(action_tool, sf_invoke_action)                                       \
+	X(bulk_query_tool, sf_bulk_query)                                      \
+	X(bulk_ingest_tool, sf_bulk_ingest)                                    \
+	X(upload_file_tool, sf_upload_file)                                    \
+	X(download_file_tool, sf_download_file)
 
 typedef skill_status (*tool_fn)(struct sf *c, const cJSON *args);
 

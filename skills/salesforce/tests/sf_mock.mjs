@@ -149,6 +149,7 @@ function parseSoql(q) {
 
 export function createOrg({ clientId, clientSecret, refreshToken, rotate = false } = {}) {
   const st = {
+    jobs: new Map(), files: new Map(), bulkPolls: 2,
     base: "",
     oauth: { clientId, clientSecret, refreshTokens: new Set(refreshToken ? [refreshToken] : []), rotate },
     tokens: new Map(),   // access token -> { valid }
@@ -323,8 +324,192 @@ export function createOrg({ clientId, clientSecret, refreshToken, rotate = false
 
   // ---- routes (under /services/data/vXX.X) ----
 
-  function api(v, method, path, query, body, headers) {
+  // ---- Bulk API 2.0: query and ingest jobs. A job moves on one state
+  // per poll once uploaded (UploadComplete -> InProgress -> JobComplete),
+  // so a client sees it in progress; results are CSV, all fields quoted. ----
+  const csvCell = (x) => (x === null || x === undefined ? "" : `"${String(x).replace(/"/g, '""')}"`);
+  function parseCsv(text) {
+    const rows = [];
+    let row = [], cell = "", q = false, i = 0, any = false;
+    for (; i < text.length; i++) {
+      const ch = text[i];
+      if (q) {
+        if (ch === '"' && text[i + 1] === '"') { cell += '"'; i++; } else if (ch === '"') q = false; else cell += ch;
+      } else if (ch === '"') { q = true; any = true; } else if (ch === ",") { row.push(cell); cell = ""; any = true; } else if (ch === "\n" || ch === "\r") {
+        if (ch === "\r" && text[i + 1] === "\n") i++;
+        row.push(cell); rows.push(row); row = []; cell = ""; any = false;
+      } else { cell += ch; any = true; }
+    }
+    if (q) return null;
+    if (any || cell) { row.push(cell); rows.push(row); }
+    return rows;
+  }
+  function jobInfo(j) {
+    const base = { id: j.id, operation: j.operation, object: j.object, createdById: USER, createdDate: j.created,
+      systemModstamp: j.created, state: j.state, concurrencyMode: "Parallel", contentType: "CSV", apiVersion: Number(j.v),
+      lineEnding: "LF", columnDelimiter: "COMMA" };
+    if (j.kind === "query") return { ...base, numberRecordsProcessed: j.state === "JobComplete" ? j.rows.length : 0, retries: 0, totalProcessingTime: 5 };
+    return { ...base, ...(j.externalIdFieldName ? { externalIdFieldName: j.externalIdFieldName } : {}), jobType: "V2Ingest",
+      numberRecordsProcessed: j.state === "JobComplete" ? j.results.length : 0,
+      numberRecordsFailed: j.state === "JobComplete" ? j.results.filter((r) => r.error).length : 0, retries: 0, totalProcessingTime: 5 };
+  }
+  function advance(j) {
+    if (j.state === "UploadComplete") j.state = "InProgress";
+    else if (j.state === "InProgress" && ++j.polls >= st.bulkPolls) { j.state = "JobComplete"; j.run(); }
+  }
+  function bulk(v, method, path, query, body, headers, raw) {
     let m;
+    if (path === "/jobs/query" && method === "POST") {
+      if (!["query", "queryAll"].includes(body?.operation)) throw fail(400, "INVALIDJOB", "InvalidJob : Invalid operation");
+      const p = parseSoql(body.query ?? "");
+      if (!OBJECTS[p.obj]) throw fail(400, "INVALIDJOB", `InvalidJob : sObject type '${p.obj}' is not supported.`);
+      const j = { id: `750${crypto.randomBytes(6).toString("hex").slice(0, 12)}AAA`, kind: "query", v, operation: body.operation,
+        object: p.obj, created: now(), state: "UploadComplete", polls: 0, rows: [], cols: p.fields };
+      j.run = () => {
+        const res = runQuery(v, body.query, body.operation === "queryAll", 1e9);
+        j.rows = res.records.map((r) => j.cols.map((c) => c.split(".").reduce((o, k) => o?.[Object.keys(o ?? {}).find((x) => x.toLowerCase() === k.toLowerCase())], r)));
+      };
+      st.jobs.set(j.id, j);
+      return [200, jobInfo(j)];
+    }
+    if ((m = path.match(/^\/jobs\/(query|ingest)\/(750[A-Za-z0-9]+)$/)) && method === "GET") {
+      const j = st.jobs.get(m[2]);
+      if (!j || j.kind !== m[1]) throw fail(404, "NOT_FOUND", "The requested resource does not exist");
+      const info = jobInfo(j);
+      advance(j);
+      return [200, info];
+    }
+    if ((m = path.match(/^\/jobs\/query\/(750[A-Za-z0-9]+)\/results$/)) && method === "GET") {
+      const j = st.jobs.get(m[1]);
+      if (!j || j.kind !== "query") throw fail(404, "NOT_FOUND", "The requested resource does not exist");
+      if (j.state !== "JobComplete") throw fail(400, "INVALIDJOBSTATE", "Job is not in a state where results can be retrieved");
+      const start = Number(query.get("locator") ? Buffer.from(query.get("locator"), "base64").toString() : 0);
+      const max = Math.min(Number(query.get("maxRecords") ?? 50000), 50000);
+      const rows = j.rows.slice(start, start + max);
+      const next = start + rows.length < j.rows.length ? Buffer.from(String(start + rows.length)).toString("base64") : "null";
+      const text = [j.cols.map(csvCell).join(","), ...rows.map((r) => r.map(csvCell).join(","))].join("\n") + "\n";
+      return [200, { csv: text }, { "sforce-locator": next, "sforce-numberofrecords": String(rows.length) }];
+    }
+    if (path === "/jobs/ingest" && method === "POST") {
+      const ops = ["insert", "update", "upsert", "delete", "hardDelete"];
+      if (!ops.includes(body?.operation)) throw fail(400, "INVALIDJOB", "InvalidJob : Invalid operation");
+      const obj = objectOr400(body.object);
+      if (body.operation === "upsert" && !body.externalIdFieldName) throw fail(400, "INVALIDJOB", "InvalidJob : External ID was blank for Account. An External ID must be specified for upsert.");
+      const j = { id: `750${crypto.randomBytes(6).toString("hex").slice(0, 12)}AAA`, kind: "ingest", v, operation: body.operation,
+        object: obj, externalIdFieldName: body.externalIdFieldName, created: now(), state: "Open", polls: 0, csv: "", results: [] };
+      j.run = () => {
+        const rows = parseCsv(j.csv) ?? [];
+        const [head, ...data] = rows;
+        j.head = head ?? [];
+        for (const cells of data) {
+          // Bulk CSV: an empty cell leaves a field alone, #N/A sets it
+          // to null.
+          const rec = Object.fromEntries(j.head.map((h, i) => [h, cells[i] === "#N/A" ? null : cells[i]])
+            .filter(([, x]) => x !== "" && x !== undefined));
+          try {
+            const typed = Object.fromEntries(Object.entries(rec).map(([k, x]) => {
+              const f = fieldMap(obj).get(k.toLowerCase());
+              return [k, f && f[1] === "currency" && x !== null ? Number(x) : x];
+            }));
+            let id, created = false;
+            if (j.operation === "insert") { id = insert(obj, checkValues(obj, typed, true)); created = true; }
+            else if (j.operation === "delete" || j.operation === "hardDelete") { const r = live(obj, typed.Id); r.deleted = true; r.fields.IsDeleted = true; id = typed.Id; }
+            else if (j.operation === "update") { const { Id, ...rest } = typed; const r = live(obj, Id); Object.assign(r.fields, checkValues(obj, rest, false, null, Id)); id = Id; }
+            else {
+              const f = j.externalIdFieldName;
+              const hit = [...st.records.values()].find((r) => r.type === obj && !r.deleted && String(r.fields[f]) === String(typed[f]));
+              if (hit) { const { [f]: _, ...rest } = typed; Object.assign(hit.fields, checkValues(obj, rest, false, f, hit.fields.Id)); id = hit.fields.Id; }
+              else { id = insert(obj, checkValues(obj, typed, true)); created = true; }
+            }
+            j.results.push({ cells, id, created });
+          } catch (e) {
+            if (!(e instanceof HttpError)) throw e;
+            const [err] = e.body;
+            j.results.push({ cells, error: `${err.errorCode}:${err.message}${err.fields ? ":" + err.fields.join(";") : ""} --` });
+          }
+        }
+      };
+      st.jobs.set(j.id, j);
+      return [200, jobInfo(j)];
+    }
+    if ((m = path.match(/^\/jobs\/ingest\/(750[A-Za-z0-9]+)\/batches$/)) && method === "PUT") {
+      const j = st.jobs.get(m[1]);
+      if (!j || j.kind !== "ingest") throw fail(404, "NOT_FOUND", "The requested resource does not exist");
+      if (j.state !== "Open") throw fail(409, "INVALIDJOBSTATE", "Job is not open for data upload");
+      if (!/^text\/csv/i.test(headers["content-type"] ?? "")) throw fail(400, "INVALIDJOB", "Content-Type must be text/csv");
+      if (parseCsv(raw) === null) throw fail(400, "INVALIDBATCH", "Unable to parse CSV: unterminated quote");
+      j.csv += j.csv ? raw.replace(/^[^\n]*\n/, "") : raw;
+      return [201, null];
+    }
+    if ((m = path.match(/^\/jobs\/ingest\/(750[A-Za-z0-9]+)$/)) && method === "PATCH") {
+      const j = st.jobs.get(m[1]);
+      if (!j || j.kind !== "ingest") throw fail(404, "NOT_FOUND", "The requested resource does not exist");
+      if (body?.state === "UploadComplete" && j.state === "Open") j.state = "UploadComplete";
+      else if (body?.state === "Aborted") j.state = "Aborted";
+      else throw fail(400, "INVALIDJOBSTATE", `Cannot change the job's state from ${j.state} to ${body?.state}`);
+      return [200, jobInfo(j)];
+    }
+    if ((m = path.match(/^\/jobs\/ingest\/(750[A-Za-z0-9]+)\/(successfulResults|failedResults|unprocessedrecords)$/)) && method === "GET") {
+      const j = st.jobs.get(m[1]);
+      if (!j || j.kind !== "ingest") throw fail(404, "NOT_FOUND", "The requested resource does not exist");
+      if (j.state !== "JobComplete") throw fail(400, "INVALIDJOBSTATE", "Job is not complete");
+      const head = j.head ?? [];
+      let text;
+      if (m[2] === "successfulResults")
+        text = [['"sf__Id"', '"sf__Created"', ...head.map(csvCell)].join(","), ...j.results.filter((r) => !r.error).map((r) => [csvCell(r.id), csvCell(String(r.created)), ...r.cells.map(csvCell)].join(","))];
+      else if (m[2] === "failedResults")
+        text = [['"sf__Id"', '"sf__Error"', ...head.map(csvCell)].join(","), ...j.results.filter((r) => r.error).map((r) => ['""', csvCell(r.error), ...r.cells.map(csvCell)].join(","))];
+      else text = [head.map(csvCell).join(",")];
+      return [200, { csv: text.join("\n") + "\n" }];
+    }
+    return null;
+  }
+
+  // ---- ContentVersion: files, with VersionData as base64 in JSON (the
+  // documented "insert blob data" form) and read back as bytes ----
+  function contentVersion(v, method, path, body) {
+    let m;
+    if (path === "/sobjects/ContentVersion" && method === "POST") {
+      const missing = ["Title", "PathOnClient", "VersionData"].filter((k) => !body?.[k]);
+      if (missing.length) throw fail(400, "REQUIRED_FIELD_MISSING", `Required fields are missing: [${missing.join(", ")}]`, missing);
+      if (!/^[A-Za-z0-9+/]*={0,2}$/.test(body.VersionData)) throw fail(400, "JSON_PARSER_ERROR", "Cannot deserialize instance of base64 from VALUE_STRING");
+      const loc = body.FirstPublishLocationId;
+      if (loc && !find(loc)) throw fail(400, "INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id", ["FirstPublishLocationId"]);
+      const id = `068${crypto.randomBytes(6).toString("hex").slice(0, 12)}AAA`;
+      const data = Buffer.from(body.VersionData, "base64");
+      const ext = /\.([A-Za-z0-9]+)$/.exec(body.PathOnClient)?.[1]?.toLowerCase() ?? "";
+      st.files.set(id, { Id: id, Title: body.Title, PathOnClient: body.PathOnClient, ContentSize: data.length, FileExtension: ext,
+        FileType: ext.toUpperCase() || "UNKNOWN", ContentDocumentId: `069${id.slice(3)}`, VersionNumber: "1", IsLatest: true,
+        FirstPublishLocationId: loc ?? USER, data });
+      return [201, { id, success: true, errors: [] }];
+    }
+    if ((m = path.match(/^\/sobjects\/ContentDocument\/(069[A-Za-z0-9]+)$/)) && method === "GET") {
+      const f = [...st.files.values()].find((x) => x.ContentDocumentId === m[1] && x.IsLatest);
+      if (!f) throw fail(404, "NOT_FOUND", "The requested resource does not exist");
+      return [200, { attributes: { type: "ContentDocument", url: `/services/data/v${v}/sobjects/ContentDocument/${m[1]}` },
+        Id: m[1], Title: f.Title, LatestPublishedVersionId: f.Id }];
+    }
+    if ((m = path.match(/^\/sobjects\/ContentVersion\/([A-Za-z0-9]+)(\/VersionData)?$/)) && method === "GET") {
+      const f = st.files.get(m[1]);
+      if (!f) throw fail(404, "NOT_FOUND", "The requested resource does not exist");
+      if (m[2]) return [200, { bytes: f.data }];
+      const { data, ...fields } = f;
+      return [200, { attributes: { type: "ContentVersion", url: `/services/data/v${v}/sobjects/ContentVersion/${f.Id}` }, ...fields,
+        VersionData: `/services/data/v${v}/sobjects/ContentVersion/${f.Id}/VersionData` }];
+    }
+    return null;
+  }
+
+  function api(v, method, path, query, body, headers, raw) {
+    let m;
+    if (path.startsWith("/jobs/")) {
+      const r = bulk(v, method, path, query, body, headers, raw);
+      if (r) return r;
+    }
+    if (path.startsWith("/sobjects/Content")) {
+      const r = contentVersion(v, method, path, body);
+      if (r) return r;
+    }
     if (path === "/limits" && method === "GET")
       return [200, { DailyApiRequests: { Max: 15000, Remaining: 15000 - st.apiUsage },
         DataStorageMB: { Max: 5, Remaining: 3 }, SingleEmail: { Max: 15, Remaining: 15 } }];
@@ -695,13 +880,16 @@ export function createOrg({ clientId, clientSecret, refreshToken, rotate = false
     if (!VERSIONS.includes(m[1])) return json(404, sfError("NOT_FOUND", "The requested resource does not exist"));
     st.apiUsage++;
     let parsed = null;
-    if (body) {
+    const csvBody = /^text\/csv/i.test(headers["content-type"] ?? "");
+    if (body && !csvBody) {
       try { parsed = JSON.parse(body); } catch {
         return json(400, sfError("JSON_PARSER_ERROR", "Unexpected character ('x' (code 120)): expected a valid value"));
       }
     }
     try {
-      const [status, out, extra] = api(m[1], method, m[2], u.searchParams, parsed, headers);
+      const [status, out, extra] = api(m[1], method, m[2], u.searchParams, parsed, headers, body);
+      if (out?.csv !== undefined) return { status, headers: { "content-type": "text/csv", ...extra }, body: out.csv };
+      if (out?.bytes) return { status, headers: { "content-type": "application/octet-stream" }, body: out.bytes };
       return json(status, out, extra);
     } catch (e) {
       if (!(e instanceof HttpError)) throw e;
@@ -718,6 +906,8 @@ export function createOrg({ clientId, clientSecret, refreshToken, rotate = false
     // An access token made outside (as an operator would paste one).
     mintToken() { return issue("manual").access_token; },
     record: (id) => find(id),
+    job: (id) => st.jobs.get(id),
+    file: (id) => st.files.get(id),
     findBy: (obj, field, value) => [...st.records.values()].find((r) => r.type === obj && r.fields[field] === value),
   };
 }

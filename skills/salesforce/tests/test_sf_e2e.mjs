@@ -7,6 +7,8 @@
 //
 // Env (from ctest): SKILLHOST_BIN, SKILLS_OUT, NODE_MODULES.
 import crypto from "node:crypto";
+import fs from "node:fs";
+import { fileURLToPath } from "node:url";
 import path from "node:path";
 import { check, fail, finish, ok, skillhostCli } from "../../common/tests/harness.mjs";
 import { startOrg } from "./sf_mock.mjs";
@@ -275,6 +277,80 @@ try {
     expectErr(r, "an unknown action is a 404 with advice", "404", "standard/NAME");
   }
 
+  // ---- Bulk API 2.0 ----
+  {
+    st.bulkPolls = 3;
+    const q0 = st.received.length;
+    r = await call("bulk_query", { query: "SELECT Id, Name, Industry FROM Account WHERE Name LIKE 'Account%' ORDER BY Name" });
+    const polls = st.received.slice(q0).filter((q) => q.method === "GET" && /\/jobs\/query\/750[A-Za-z0-9]+$/.test(q.path)).length;
+    const csv = r.sc?.uri?.startsWith("file:") ? fs.readFileSync(fileURLToPath(r.sc.uri), "utf8") : "";
+    const lines = csv.trim().split("\n");
+    check(!r.isError && r.sc.done === true && r.sc.state === "JobComplete" && r.sc.records === 4200 && polls >= 4 &&
+      lines.length === 4201 && lines[0] === '"Id","Name","Industry"' && /^"001[A-Za-z0-9]+","Account 0001",/.test(lines[1]),
+      "bulk_query: a job created, polled to JobComplete, 4200 rows into one CSV artifact", `polls=${polls} lines=${lines.length} ${r.text.slice(0, 300)}`);
+    const job = org.job(r.sc?.job_id);
+    check(job?.kind === "query" && JSON.parse(st.received.slice(q0).find((q) => q.method === "POST" && q.path.endsWith("/jobs/query")).body).contentType === "CSV",
+      "...through POST /jobs/query with contentType CSV");
+    // Results in pages: header once.
+    const big = await call("bulk_query", { query: "SELECT Id FROM Account ORDER BY Name", wait_seconds: 0 });
+    check(!big.isError && big.sc.done === false && /^750/.test(big.sc.job_id) && /job_id/.test(big.sc.next),
+      "bulk_query with wait_seconds 0: done false with the job_id to resume", big.text.slice(0, 300));
+    r = await call("bulk_query", { job_id: big.sc?.job_id ?? "750000000000000AAA" });
+    check(!r.isError && r.sc.done === true && r.sc.job_id === big.sc?.job_id && r.sc.records >= 4200, "...and job_id resumes it to the end", r.text.slice(0, 300));
+    r = await call("bulk_query", { query: "SELECT Id FROM Nothing" });
+    expectErr(r, "a bad bulk query is Salesforce's error", "INVALIDJOB", "Nothing");
+
+    const dir = path.join(cli.tmp, "inputs");
+    fs.mkdirSync(dir, { recursive: true });
+    const rows = ["Name,Industry,ERP_Id__c", ...Array.from({ length: 300 }, (_, i) => `"Loaded, ${i}",Energy,LOAD-${i}`), ",Energy,LOAD-BAD"];
+    fs.writeFileSync(path.join(dir, "accounts.csv"), rows.join("\r\n") + "\r\n");
+    check((await run(["config", SKILL, "input-dir", dir])).rc === 0, "skillhost config input-dir");
+    const n0 = st.records.size;
+    r = await call("bulk_ingest", { sobject: "Account", operation: "insert", csv_path: path.join(dir, "accounts.csv") });
+    const okCsv = r.sc?.successful_results_uri ? fs.readFileSync(fileURLToPath(r.sc.successful_results_uri), "utf8").trim().split("\n") : [];
+    const badCsv = r.sc?.failed_results_uri ? fs.readFileSync(fileURLToPath(r.sc.failed_results_uri), "utf8").trim().split("\n") : [];
+    check(!r.isError && r.sc.done && r.sc.processed === 301 && r.sc.failed === 1 && st.records.size === n0 + 300 &&
+      okCsv.length === 301 && /^"sf__Id","sf__Created"/.test(okCsv[0]) && badCsv.length === 2 && /REQUIRED_FIELD_MISSING/.test(badCsv[1]) &&
+      org.findBy("Account", "ERP_Id__c", "LOAD-7")?.fields.Name === "Loaded, 7",
+      "bulk_ingest: CSV from a file (CRLF), job to completion, successful and failed results as artifacts", r.text.slice(0, 400));
+    const ing = [...st.jobs.values()].at(-1);
+    check(JSON.parse(st.received.find((q) => q.method === "POST" && q.path.endsWith("/jobs/ingest") && q.at >= 0 && JSON.parse(q.body).object === "Account").body).lineEnding === "CRLF" &&
+      st.received.some((q) => q.method === "PUT" && q.path.endsWith(`/jobs/ingest/${ing.id}/batches`) && q.headers["content-type"] === "text/csv") &&
+      st.received.some((q) => q.method === "PATCH" && q.path.endsWith(`/jobs/ingest/${ing.id}`) && /UploadComplete/.test(q.body)),
+      "...PUT the CSV as text/csv (CRLF declared), PATCH UploadComplete");
+    r = await call("bulk_ingest", { sobject: "Account", operation: "upsert", external_id_field: "ERP_Id__c",
+      csv: "ERP_Id__c,Phone,Name\nLOAD-1,555-0101,\nLOAD-NEW,#N/A,New one\n" });
+    check(!r.isError && r.sc.processed === 2 && r.sc.failed === 0 && org.findBy("Account", "ERP_Id__c", "LOAD-1")?.fields.Phone === "555-0101" &&
+      org.findBy("Account", "ERP_Id__c", "LOAD-1")?.fields.Name === "Loaded, 1" && org.findBy("Account", "ERP_Id__c", "LOAD-NEW")?.fields.Name === "New one",
+      "bulk_ingest upsert from inline csv (an empty cell leaves the field alone)", r.text.slice(0, 300));
+    r = await call("bulk_ingest", { sobject: "Account", operation: "upsert", csv: "Name\nx\n" });
+    expectErr(r, "an upsert without external_id_field is refused", "external_id_field");
+    org.fault({ method: "PUT", path: /\/batches$/, status: 500, body: "" });
+    const jobs0 = st.jobs.size;
+    r = await call("bulk_ingest", { sobject: "Account", operation: "insert", csv: "Name\nAborted one\n" });
+    const aborted = [...st.jobs.values()].at(-1);
+    check(r.isError && st.jobs.size === jobs0 + 1 && aborted.state === "Aborted", "a failed upload aborts the job (nothing half-loaded runs)", `${aborted?.state} ${r.text.slice(0, 200)}`);
+    st.bulkPolls = 2;
+
+    // ---- files ----
+    const bytes = Buffer.concat([Buffer.from([...Array(256).keys()]), crypto.randomBytes(5000)]);
+    fs.writeFileSync(path.join(dir, "contract.pdf"), bytes);
+    const acct = org.findBy("Account", "ERP_Id__c", "LOAD-7")?.fields.Id;
+    r = await call("upload_file", { path: path.join(dir, "contract.pdf"), title: "Signed contract", link_to: acct });
+    const f = org.file(r.sc?.id);
+    check(!r.isError && f && Buffer.compare(f.data, bytes) === 0 && f.Title === "Signed contract" && f.PathOnClient === "contract.pdf" &&
+      f.FirstPublishLocationId === acct, "upload_file: a ContentVersion with every byte, linked to the record", r.text.slice(0, 300));
+    r = await call("download_file", { id: f?.Id ?? "068000000000000AAA" });
+    let got = r.sc?.uri?.startsWith("file:") ? fs.readFileSync(fileURLToPath(r.sc.uri)) : null;
+    check(!r.isError && got && Buffer.compare(got, bytes) === 0 && r.sc.filename === "contract.pdf" && r.sc.size === bytes.length,
+      "download_file by ContentVersion Id: the same bytes, as an artifact", r.text.slice(0, 300));
+    r = await call("download_file", { id: f?.ContentDocumentId ?? "069000000000000AAA" });
+    got = r.sc?.uri?.startsWith("file:") ? fs.readFileSync(fileURLToPath(r.sc.uri)) : null;
+    check(!r.isError && got && Buffer.compare(got, bytes) === 0, "download_file by ContentDocument Id (its latest version)", r.text.slice(0, 300));
+    r = await call("upload_file", { path: "/etc/passwd" });
+    expectErr(r, "a file outside the allowed folders is refused", "outside the folders", "input-dir");
+  }
+
   // ---- faults ----
   org.fault({ method: "GET", path: /\/query$/, status: 429, headers: { "Retry-After": "1" }, body: "" });
   before = received();
@@ -408,7 +484,8 @@ try {
     describe_object: [true, false, true], list_objects: [true, false, true], composite: [false, true, false],
     limits: [true, false, true], sosl_search: [true, false, true], create_records: [false, false, false],
     update_records: [false, true, true], upsert_records: [false, true, true], delete_records: [false, true, true],
-    apex_rest: [false, true, false], invoke_action: [false, true, false],
+    apex_rest: [false, true, false], invoke_action: [false, true, false], bulk_query: [true, false, false],
+    bulk_ingest: [false, true, false], upload_file: [false, false, false], download_file: [true, false, true],
   };
   for (const [name, [ro, de, id]] of Object.entries(hints)) {
     const t = tools.find((x) => x.name === `skillhost.salesforce.${name}`);
@@ -430,6 +507,19 @@ try {
     "an expired session is renewed once and the call succeeds", JSON.stringify(res).slice(0, 200));
   res = await mcall("create_record", { sobject: "Contact", fields: { FirstName: "x" } });
   check(res.isError === true && /REQUIRED_FIELD_MISSING/.test(res.content?.[0]?.text), "MCP: a Salesforce error is isError with its code");
+  {
+    // Bulk jobs report progress while they are polled.
+    const progress = [];
+    const bq = tools.find((t) => t.name.endsWith("bulk_query"));
+    st.bulkPolls = 4;
+    res = await client.callTool({ name: bq.name, arguments: { query: "SELECT Id FROM Account WHERE Industry = 'Energy'" } },
+      undefined, { onprogress: (p) => progress.push(p), resetTimeoutOnProgress: true });
+    st.bulkPolls = 2;
+    const energy = [...st.records.values()].filter((x) => x.type === "Account" && !x.deleted && x.fields.Industry === "Energy").length;
+    check(!res.isError && res.structuredContent?.records === energy && progress.length >= 3 &&
+      progress.every((p, i) => !i || p.progress > progress[i - 1].progress) && progress.some((p) => /InProgress/.test(p.message ?? "")),
+      `MCP bulk_query: progress notifications while the job runs (${progress.length})`, JSON.stringify(progress).slice(0, 400));
+  }
   org.expireSessions();
   before = tokenRequests();
   let par = await Promise.all(Array.from({ length: 8 }, () => mcall("limits", {})));

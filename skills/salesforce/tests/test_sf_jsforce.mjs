@@ -173,6 +173,42 @@ try {
     check(std.actions.some((a) => a.name === "chatterPost"), "the standard actions list");
   }
 
+  // Bulk API 2.0 through jsforce's bulk2: a query job and an ingest job,
+  // each polled to JobComplete, results as CSV.
+  {
+    conn.bulk2.pollInterval = 50;
+    const stream = await conn.bulk2.query("SELECT Id, Name FROM Account WHERE Name LIKE 'Account 00%' ORDER BY Name");
+    const recs = await new Promise((resolve, reject) => {
+      const out = [];
+      stream.on("record", (r) => out.push(r));
+      stream.on("end", () => resolve(out));
+      stream.on("error", reject);
+    });
+    check(recs.length === 99 && recs[0].Name === "Account 0001" && /^001/.test(recs[0].Id),
+      "bulk2.query: a query job polled to JobComplete, CSV results parsed", `${recs.length} ${JSON.stringify(recs[0])}`);
+    const n0 = st.records.size;
+    const res = await conn.bulk2.loadAndWaitForResults({ object: "Account", operation: "insert",
+      input: 'Name,Industry\n"Bulk, Inc.",Energy\n"Quote ""Q"" Ltd",Banking\n,Energy\n' });
+    check(res.successfulResults.length === 2 && res.failedResults.length === 1 && st.records.size === n0 + 2 &&
+      /^001/.test(res.successfulResults[0].sf__Id) && res.successfulResults[1].Name === 'Quote "Q" Ltd' &&
+      /REQUIRED_FIELD_MISSING/.test(res.failedResults[0].sf__Error),
+      "bulk2.loadAndWaitForResults: an ingest job, successful and failed results", JSON.stringify(res).slice(0, 400));
+  }
+
+  // Files: ContentVersion with base64 VersionData, read back as bytes.
+  {
+    const data = Buffer.concat([Buffer.from([0, 1, 2, 255]), Buffer.from("file body")]);
+    const cv = await conn.sobject("ContentVersion").create({ Title: "Spec", PathOnClient: "spec.bin", VersionData: data.toString("base64") });
+    const meta = await conn.sobject("ContentVersion").retrieve(cv.id);
+    check(cv.success && /^068/.test(cv.id) && meta.Title === "Spec" && meta.ContentSize === data.length && /^069/.test(meta.ContentDocumentId),
+      "ContentVersion create with base64 VersionData; retrieve its fields", JSON.stringify(meta).slice(0, 300));
+    const bytes = await conn.request({ method: "GET", url: `/services/data/v62.0/sobjects/ContentVersion/${cv.id}/VersionData`, headers: {} }, { responseType: "arraybuffer" })
+      .catch((e) => e);
+    check(org.file(cv.id)?.data.equals(data), "the org keeps the file's bytes", String(bytes).slice(0, 80));
+    await rejects(conn.sobject("ContentVersion").create({ Title: "x" }), "ContentVersion without PathOnClient/VersionData: REQUIRED_FIELD_MISSING",
+      { errorCode: "REQUIRED_FIELD_MISSING" });
+  }
+
   // An expired session: jsforce refreshes with its refresh token and
   // sends the request again.
   const rconn = new jsforce.Connection({
