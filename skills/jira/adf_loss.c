@@ -71,6 +71,17 @@ static int ignored_attr(const char *type, const cJSON *a)
 	return 0;
 }
 
+/* 1 for an attribute that only lays content out (a table's width, a
+ * column's width): Jira's editor sets them on most tables, so losing them
+ * must not block a Markdown edit, yet it is still reported, as
+ * "layout:TYPE.ATTR" (see adf_loss.h). */
+static int layout_attr(const char *type, const char *k)
+{
+	return (!strcmp(type, "table") && !strcmp(k, "width")) ||
+	       ((!strcmp(type, "tableCell") || !strcmp(type, "tableHeader")) &&
+	        !strcmp(k, "colwidth"));
+}
+
 static int cmp_key(const void *a, const void *b)
 {
 	const cJSON *x = *(const cJSON *const *)a,
@@ -91,7 +102,7 @@ static void put_sig(struct sbuf *b, const char *prefix, const char *type,
 	cJSON_ArrayForEach(it, attrs)
 	{
 		if (it->string && n < sizeof keys / sizeof keys[0] &&
-		    !ignored_attr(type, it))
+		    !ignored_attr(type, it) && !layout_attr(type, it->string))
 			keys[n++] = it;
 	}
 	if (!n)
@@ -190,6 +201,17 @@ static void walk(struct sigs *s, const cJSON *n, struct sbuf *path, int depth)
 		put_sig(&sig, "", type,
 		        cJSON_GetObjectItemCaseSensitive(n, "attrs"));
 		add_sig(s, &sig, sb_str(path), 0);
+		cJSON_ArrayForEach(it,
+		                   cJSON_GetObjectItemCaseSensitive(n, "attrs"))
+		{
+			if (!it->string || !layout_attr(type, it->string) ||
+			    cJSON_IsNull(it))
+				continue;
+			sig.len = 0;
+			sig.failed = 0;
+			sb_printf(&sig, "layout:%s.%s", type, it->string);
+			add_sig(s, &sig, sb_str(path), 0);
+		}
 	}
 	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(n, "marks"))
 	{
@@ -280,6 +302,8 @@ static int add_loss(cJSON *out, const char *kind, int count, const char *at)
 	if (!o || !cJSON_AddStringToObject(o, "kind", kind) ||
 	    !cJSON_AddNumberToObject(o, "count", count) ||
 	    !cJSON_AddStringToObject(o, "at", at) ||
+	    (!strncmp(kind, "layout:", 7) &&
+	     !cJSON_AddBoolToObject(o, "layout", 1)) ||
 	    !cJSON_AddItemToArray(out, o)) {
 		cJSON_Delete(o);
 		return 0;
@@ -324,7 +348,9 @@ cJSON *adf_md_losses(const cJSON *doc)
 		if (kept >= a.v[i].count)
 			continue;
 		sb_init(&kind, 0);
-		if (!strncmp(a.v[i].s, "mark:", 5) || !has_type(&b, a.v[i].s))
+		if (!strncmp(a.v[i].s, "mark:", 5) ||
+		    !strncmp(a.v[i].s, "layout:", 7) || !strchr(a.v[i].s, '{') ||
+		    !has_type(&b, a.v[i].s))
 			sb_put(&kind, a.v[i].s, strcspn(a.v[i].s, "{"));
 		else
 			sb_printf(&kind, "%.*s attributes %s",
@@ -349,10 +375,10 @@ done:
 	return out;
 }
 
-void adf_losses_text(const cJSON *losses, struct sbuf *b)
+int adf_losses_text(const cJSON *losses, struct sbuf *b, int content_only)
 {
 	const cJSON *it;
-	int first = 1;
+	int n = 0;
 
 	cJSON_ArrayForEach(it, losses)
 	{
@@ -361,9 +387,14 @@ void adf_losses_text(const cJSON *losses, struct sbuf *b)
 		const cJSON *c = cJSON_GetObjectItemCaseSensitive(it, "count");
 		const char *at = cJSON_GetStringValue(
 		        cJSON_GetObjectItemCaseSensitive(it, "at"));
-		sb_printf(b, "%s%s (%d, first at %s)", first ? "" : ", ",
+		if (content_only &&
+		    cJSON_IsTrue(
+		            cJSON_GetObjectItemCaseSensitive(it, "layout")))
+			continue;
+		sb_printf(b, "%s%s (%d, first at %s)", n ? ", " : "",
 		          kind ? kind : "?", c ? (int)c->valuedouble : 0,
 		          at ? at : "?");
-		first = 0;
+		n++;
 	}
+	return n;
 }

@@ -24,13 +24,16 @@
  * empty when the round trip keeps everything, else one object per lost
  * kind: {"kind": "panel" | "mark:underline" | "text" ..., "count": N,
  * "at": "content[2].content[0]"} (the JSON path of its first occurrence).
- * NULL when out of memory or doc is not an ADF document.
+ * NULL when out of memory or doc is not an ADF document. Widths that only
+ * lay a table out ("layout:table.width", "layout:tableCell.colwidth")
+ * carry "layout": true: callers report them but need not refuse for them.
  */
 cJSON *adf_md_losses(const cJSON *doc);
 
 /* Append "panel (2, first at content[1]), mark:underline (1, ...)" for a
- * losses array to b (a struct sbuf *). */
+ * losses array to b (a struct sbuf *); with content_only, the layout
+ * entries are left out. Returns how many entries were written. */
 struct sbuf;
-void adf_losses_text(const cJSON *losses, struct sbuf *b);
+int adf_losses_text(const cJSON *losses, struct sbuf *b, int content_only);
 
 #endif /* JIRA_ADF_LOSS_H */

@@ -539,11 +539,13 @@ static void markdown_fields(const cJSON *args, struct sbuf *b)
  * Refuse (SKILL_ERR_TOOL) to overwrite a rich-text field from Markdown when
  * its current ADF holds content the Markdown round trip would lose, naming
  * that content and the lossless path: the ADF from get_issue raw, edited
- * and passed in "fields". Costs one GET, only when Markdown replaces rich
- * text.
+ * and passed in "fields". Losses of table widths alone do not refuse: they
+ * go into *layout (field -> text, created on demand; the caller deletes)
+ * for the result to report. Costs one GET, only when Markdown replaces
+ * rich text.
  */
 static skill_status check_losses(struct jira *j, const char *key,
-                                 const cJSON *args)
+                                 const cJSON *args, cJSON **layout)
 {
 	struct sbuf want, path, msg;
 	cJSON *cur = NULL;
@@ -588,13 +590,31 @@ static skill_status check_losses(struct jira *j, const char *key,
 			return nomem(j);
 		}
 		if (cJSON_GetArraySize(loss) > 0) {
-			sb_printf(&msg,
-			          "%sthe current %s holds content Markdown "
-			          "cannot express, which writing it from "
-			          "Markdown would lose: ",
-			          lossy ? "; " : "", it->string);
-			adf_losses_text(loss, &msg);
-			lossy = 1;
+			struct sbuf one;
+			sb_init(&one, 0);
+			if (adf_losses_text(loss, &one, 1)) {
+				sb_printf(
+				        &msg,
+				        "%sthe current %s holds content "
+				        "Markdown cannot express, which "
+				        "writing it from Markdown would lose: "
+				        "%s",
+				        lossy ? "; " : "", it->string,
+				        sb_str(&one));
+				lossy = 1;
+			} else if (layout) {
+				/* Only table widths: the edit goes ahead
+				 * and the result says they were dropped. */
+				sb_trim(&one, one.len);
+				adf_losses_text(loss, &one, 0);
+				if (!*layout)
+					*layout = cJSON_CreateObject();
+				if (*layout)
+					cJSON_AddStringToObject(*layout,
+					                        it->string,
+					                        sb_str(&one));
+			}
+			sb_free(&one);
 		}
 		cJSON_Delete(loss);
 	}
@@ -612,7 +632,10 @@ static skill_status check_losses(struct jira *j, const char *key,
 	return rc_fail_buf(j->host, j->call, SKILL_ERR_TOOL, &msg);
 }
 
-skill_status jira_update_issue(struct jira *j, const cJSON *args)
+/* update_issue after its checks; layout (may be NULL) is reported as
+ * dropped_layout. */
+static skill_status update(struct jira *j, const cJSON *args,
+                           const cJSON *layout)
 {
 	const char *key = arg_str(args, "issue_key");
 	const cJSON *add = cJSON_GetObjectItemCaseSensitive(args, "add_labels");
@@ -623,13 +646,6 @@ skill_status jira_update_issue(struct jira *j, const cJSON *args)
 	struct sbuf path;
 	skill_status st;
 
-	if (cJSON_GetObjectItemCaseSensitive(args, "labels") && (add || rm))
-		return jira_fail(
-		        j, SKILL_ERR_TOOL,
-		        "give either \"labels\" (replaces all labels) "
-		        "or \"add_labels\"/\"remove_labels\", not both");
-	if ((st = check_losses(j, key, args)) != SKILL_OK)
-		return st;
 	body = cJSON_CreateObject();
 	fields = body ? cJSON_AddObjectToObject(body, "fields") : NULL;
 	if (!fields) {
@@ -706,7 +722,31 @@ skill_status jira_update_issue(struct jira *j, const cJSON *args)
 	if (add || rm)
 		cJSON_AddItemToArray(names, cJSON_CreateString("labels"));
 	cJSON_Delete(body);
+	if (layout && !cJSON_AddItemToObject(out, "dropped_layout",
+	                                     cJSON_Duplicate(layout, 1))) {
+		cJSON_Delete(out);
+		return nomem(j);
+	}
 	return jira_result(j, out);
+}
+
+skill_status jira_update_issue(struct jira *j, const cJSON *args)
+{
+	const char *key = arg_str(args, "issue_key");
+	cJSON *layout = NULL;
+	skill_status st;
+
+	if (cJSON_GetObjectItemCaseSensitive(args, "labels") &&
+	    (cJSON_GetObjectItemCaseSensitive(args, "add_labels") ||
+	     cJSON_GetObjectItemCaseSensitive(args, "remove_labels")))
+		return jira_fail(
+		        j, SKILL_ERR_TOOL,
+		        "give either \"labels\" (replaces all labels) "
+		        "or \"add_labels\"/\"remove_labels\", not both");
+	if ((st = check_losses(j, key, args, &layout)) == SKILL_OK)
+		st = update(j, args, layout);
+	cJSON_Delete(layout);
+	return st;
 }
 
 /* ---- add_comment ---- */

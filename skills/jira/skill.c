@@ -173,7 +173,8 @@ static const skill_tool_t get_tool = {
                 "\"object\",\"additionalProperties\":{\"type\":\"array\","
                 "\"items\":{\"type\":\"object\",\"properties\":{\"kind\":{"
                 "\"type\":\"string\"},\"count\":{\"type\":\"integer\"},"
-                "\"at\":{\"type\":\"string\"}}}}}},"
+                "\"at\":{\"type\":\"string\"},\"layout\":{\"type\":"
+                "\"boolean\"}}}}}},"
                 "\"required\":[\"key\",\"fields\"]}",
         .read_only = SKILL_HINT_YES,
         .destructive = SKILL_HINT_NO,
@@ -256,7 +257,10 @@ static const skill_tool_t update_tool = {
                 "{\"type\":\"object\",\"properties\":{\"key\":{\"type\":"
                 "\"string\"},\"updated\":{\"type\":\"array\",\"items\":{"
                 "\"type\":"
-                "\"string\"}}},\"required\":[\"key\",\"updated\"]}",
+                "\"string\"}},\"dropped_layout\":{\"type\":\"object\","
+                "\"description\":\"Per field, the table widths the "
+                "Markdown could not keep\"}},\"required\":[\"key\","
+                "\"updated\"]}",
         .read_only = SKILL_HINT_NO,
         .destructive = SKILL_HINT_YES,
         .idempotent = SKILL_HINT_YES,

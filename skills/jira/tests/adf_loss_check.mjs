@@ -128,6 +128,17 @@ docs.forEach((k, i) => {
       `${k} is named as lost (not silently changed)`, fmt(o));
 });
 
+// Widths Jira's editor puts on tables are reported as layout, not content.
+{
+  const wide = doc({ ...table("tableCell", { colwidth: [120] }), attrs: { isNumberColumnEnabled: false, layout: "default", width: 760, localId: "t2" } });
+  const why = validate(wide);
+  const r2 = spawnSync(bin, { input: JSON.stringify(wide) + "\n", encoding: "utf8" });
+  const o = r2.stdout.trim() ? JSON.parse(r2.stdout.trim()) : { losses: [] };
+  const kinds = o.losses.map((l) => l.kind).sort().join();
+  check(!why && kinds === "layout:table.width,layout:tableCell.colwidth" && o.losses.every((l) => l.layout === true),
+    "table and column widths are named as layout losses (flagged layout: true)", `${why ?? ""} ${fmt(o)}`);
+}
+
 // What the converter itself writes (its unit test's corpus) comes back
 // with no loss reported: the check raises no false alarm.
 if (corpus) {

@@ -352,6 +352,20 @@ try {
     check(!r.isError && after?.content?.[1]?.type === "panel" && after.content[1].content[0].content[0].text === "Very careful now" &&
       after.content[0].content[1].type === "status" && after.content[0].content[3].type === "date",
       "the ADF path edits one word and keeps the panel, status, date and colour", r.text.slice(0, 300));
+    // A table Jira's editor sized: the widths alone do not block a
+    // Markdown edit, and the result says they were dropped.
+    const cell = (t, type = "tableCell") => ({ type, attrs: { colwidth: [200] }, content: [{ type: "paragraph", content: [{ type: "text", text: t }] }] });
+    jira.issue("ENG-13").description = { type: "doc", version: 1, content: [{ type: "table",
+      attrs: { isNumberColumnEnabled: false, layout: "default", localId: "t1", width: 760 },
+      content: [{ type: "tableRow", content: [cell("a", "tableHeader"), cell("b", "tableHeader")] }, { type: "tableRow", content: [cell("c"), cell("d")] }] }] };
+    r = await call("get_issue", { issue_key: "ENG-13", fields: ["description"] });
+    const md = r.sc?.fields?.description ?? "";
+    check(!r.isError && r.sc.markdown_losses?.description?.every((l) => l.layout === true), "get_issue flags table widths as layout losses",
+      JSON.stringify(r.sc?.markdown_losses));
+    r = await call("update_issue", { issue_key: "ENG-13", description: md.replace("| c |", "| changed |") });
+    check(!r.isError && /layout:table\.width/.test(r.sc.dropped_layout?.description ?? "") &&
+      JSON.stringify(jira.issue("ENG-13").description).includes("changed"),
+      "update_issue goes ahead on widths alone and reports them in dropped_layout", r.text.slice(0, 300));
     r = await call("update_issue", { issue_key: "ENG-7", description: "Plain now", allow_loss: true });
     check(!r.isError && jira.issue("ENG-7").description?.content?.[0]?.type === "paragraph" && jira.issue("ENG-7").description.content.length === 1,
       "allow_loss replaces it from Markdown on purpose", r.text.slice(0, 300));
