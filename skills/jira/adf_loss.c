@@ -349,8 +349,8 @@ cJSON *adf_md_losses(const cJSON *doc)
 			continue;
 		sb_init(&kind, 0);
 		if (!strncmp(a.v[i].s, "mark:", 5) ||
-		    !strncmp(a.v[i].s, "layout:", 7) || !strchr(a.v[i].s, '{') ||
-		    !has_type(&b, a.v[i].s))
+		    !strncmp(a.v[i].s, "layout:", 7) ||
+		    !strchr(a.v[i].s, '{') || !has_type(&b, a.v[i].s))
 			sb_put(&kind, a.v[i].s, strcspn(a.v[i].s, "{"));
 		else
 			sb_printf(&kind, "%.*s attributes %s",
