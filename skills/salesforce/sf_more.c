@@ -19,15 +19,6 @@ static skill_status nomem(struct sf *c)
 
 /* ---- sosl_search ---- */
 
-void sf_sosl_escape(struct sbuf *b, const char *t)
-{
-	for (; *t; t++) {
-		if (strchr("&|!{}[]()^~:\\\"'+-", *t))
-			sb_putc(b, '\\');
-		sb_putc(b, *t);
-	}
-}
-
 /* "FIND {text} IN scope FIELDS RETURNING Obj(f, ... WHERE w LIMIT n), ..."
  * from the structured arguments. */
 static void build_sosl(struct sbuf *q, const cJSON *args)

@@ -9,6 +9,7 @@
 #include <cjson/cJSON.h>
 
 #include "sf_api.h"
+#include "sf_records.h"
 
 /* sObject Collections: Salesforce's limit on records per request. */
 #define SF_COLLECTION_MAX 200
@@ -24,10 +25,5 @@ skill_status sf_upsert_records(struct sf *c, const cJSON *args);
 skill_status sf_delete_records(struct sf *c, const cJSON *args);
 skill_status sf_apex_rest(struct sf *c, const cJSON *args);
 skill_status sf_invoke_action(struct sf *c, const cJSON *args);
-
-/* Append text escaped for a SOSL FIND {...} clause: every reserved
- * character but the wildcards * and ? gets a backslash. */
-struct sbuf;
-void sf_sosl_escape(struct sbuf *b, const char *text);
 
 #endif /* SF_MORE_H */

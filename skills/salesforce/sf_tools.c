@@ -32,17 +32,6 @@ static void sobject_path(struct sbuf *b, const char *obj, const char *id)
 
 /* ---- soql_query ---- */
 
-int sf_tiling_batch(int max)
-{
-	if (max < SF_BATCH_MIN)
-		return SF_BATCH_MIN;
-	for (int b = max < SF_BATCH_MAX ? max : SF_BATCH_MAX; b >= SF_BATCH_MIN;
-	     b--)
-		if (max % b == 0)
-			return b;
-	return SF_BATCH_MAX;
-}
-
 skill_status sf_soql_query(struct sf *c, const cJSON *args)
 {
 	const char *query = rc_str(args, "query");

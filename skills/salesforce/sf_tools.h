@@ -12,20 +12,11 @@
 #include <cjson/cJSON.h>
 
 #include "sf_api.h"
+#include "sf_records.h"
 
 /* soql_query: most records one call returns, and the default. */
 #define SF_MAX_RECORDS_CAP 10000
 #define SF_DEFAULT_RECORDS 500
-/* The batch sizes Salesforce accepts in Sforce-Query-Options. */
-#define SF_BATCH_MIN 200
-#define SF_BATCH_MAX 2000
-
-/* The batch size soql_query asks for when the caller names none: the
- * largest in [SF_BATCH_MIN, SF_BATCH_MAX] that divides max (so max records
- * end on a batch boundary), else SF_BATCH_MAX (the call then stops at the
- * last boundary below max), or SF_BATCH_MIN when max is below it. */
-int sf_tiling_batch(int max);
-
 /* list_objects: most objects listed, and the default. */
 #define SF_MAX_OBJECTS_CAP 5000
 #define SF_DEFAULT_OBJECTS 200
