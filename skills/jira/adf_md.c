@@ -132,13 +132,22 @@ static void close_mark(struct inl *x)
 	switch (m) {
 	case MK_LINK:
 		sb_puts(x->b, "](");
-		for (const char *h = x->href ? x->href : ""; *h; h++) {
-			if (*h == '(' || *h == ')' || *h == '\\')
-				sb_putc(x->b, '\\');
-			if (*h == ' ')
-				sb_puts(x->b, "%20");
-			else
+		/* A space cannot stand in a bare destination, and %20 would
+		 * come back as a different href: the <...> form keeps it. */
+		if (x->href && strchr(x->href, ' ')) {
+			sb_putc(x->b, '<');
+			for (const char *h = x->href; *h; h++) {
+				if (*h == '<' || *h == '>' || *h == '\\')
+					sb_putc(x->b, '\\');
 				sb_putc(x->b, *h);
+			}
+			sb_putc(x->b, '>');
+		} else {
+			for (const char *h = x->href ? x->href : ""; *h; h++) {
+				if (*h == '(' || *h == ')' || *h == '\\')
+					sb_putc(x->b, '\\');
+				sb_putc(x->b, *h);
+			}
 		}
 		if (x->title && *x->title) {
 			sb_puts(x->b, " \"");

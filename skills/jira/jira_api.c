@@ -281,10 +281,16 @@ static skill_status status_error(struct jira *j, const char *method,
 		sb_puts(&m, "Jira's rate limit was reached");
 		if (why)
 			sb_printf(&m, " (%s)", why);
-		sb_puts(&m,
-		        rc_idempotent(method)
-		                ? "; skillhost already retried the request. "
-		                : "; the request was not carried out. ");
+		if (rc_idempotent(method))
+			sb_puts(&m,
+			        "; skillhost already retried the request. ");
+		else if (j->retries)
+			sb_printf(&m,
+			          "; the skill sent it %d more times, as "
+			          "Retry-After asked, without success. ",
+			          j->retries);
+		else
+			sb_puts(&m, "; the request was not carried out. ");
 		if (ra >= 0)
 			sb_printf(&m,
 			          "Retry-After: %ld seconds. Wait that long "
@@ -313,16 +319,48 @@ static skill_status status_error(struct jira *j, const char *method,
 	return fail_buf(j, SKILL_ERR_TOOL, &m);
 }
 
+/* Sleep for secs seconds in short steps, so a cancelled call stops
+ * waiting at once. Returns 0 when the call was cancelled. */
+static int sleep_unless_cancelled(struct jira *j, long secs)
+{
+	struct timespec step = {0, 100 * 1000 * 1000};
+
+	for (long i = 0; i < secs * 10; i++) {
+		if (j->host->is_cancelled(j->call))
+			return 0;
+		nanosleep(&step, NULL);
+	}
+	return !j->host->is_cancelled(j->call);
+}
+
 skill_status jira_request(struct jira *j, const char *method, const char *path,
                           const cJSON *body, const char *doing,
                           const char *hint, const skill_http_response_t **resp)
 {
+	char *text = NULL;
+	skill_status st;
+
+	if (body && !(text = cJSON_PrintUnformatted(body)))
+		return jira_fail(j, SKILL_ERR_NOMEM, "out of memory");
+	st = jira_request_ex(j, method, path, text ? "application/json" : NULL,
+	                     text, text ? strlen(text) : 0, 0, doing, hint,
+	                     resp);
+	cJSON_free(text);
+	return st;
+}
+
+skill_status jira_request_ex(struct jira *j, const char *method,
+                             const char *path, const char *content_type,
+                             const void *body, size_t len, int64_t max_response,
+                             const char *doing, const char *hint,
+                             const skill_http_response_t **resp)
+{
 	skill_http_request_t req = {.struct_size = sizeof req};
-	skill_http_header_t hdrs[3] = {{"Accept", "application/json"},
-	                               {"Authorization", j->auth},
-	                               {"Content-Type", "application/json"}};
+	skill_http_header_t hdrs[4] = {{"Accept", "application/json"},
+	                               {"Authorization", j->auth}};
+	size_t nh = 2;
 	struct sbuf url;
-	char *text = NULL, log[512];
+	char log[512];
 	skill_status st;
 	struct timespec t0, t1;
 
@@ -330,25 +368,47 @@ skill_status jira_request(struct jira *j, const char *method, const char *path,
 	sb_init(&url, 0);
 	sb_puts(&url, j->base);
 	sb_puts(&url, path);
-	if (body && !(text = cJSON_PrintUnformatted(body))) {
-		sb_free(&url);
+	if (sb_failed(&url))
 		return jira_fail(j, SKILL_ERR_NOMEM, "out of memory");
-	}
-	if (sb_failed(&url)) {
-		cJSON_free(text);
-		return jira_fail(j, SKILL_ERR_NOMEM, "out of memory");
-	}
 	req.method = method;
 	req.url = sb_str(&url);
 	req.headers = hdrs;
-	req.header_count = text ? 3 : 2;
-	req.body = text;
-	req.body_len = text ? strlen(text) : 0;
+	if (content_type) {
+		hdrs[nh].name = "Content-Type";
+		hdrs[nh++].value = content_type;
+		/* Jira refuses a multipart upload without this (XSRF
+		 * protection). */
+		if (!strncmp(content_type, "multipart/", 10)) {
+			hdrs[nh].name = "X-Atlassian-Token";
+			hdrs[nh++].value = "no-check";
+		}
+	}
+	req.header_count = nh;
+	req.body = body;
+	req.body_len = len;
+	req.max_response_bytes = max_response;
 	req.timeout_ms = JIRA_TIMEOUT_MS;
+	j->failed = NULL;
+	j->retries = 0;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	st = j->http->request(j->call, &req, resp);
+	for (;;) {
+		long wait;
+		st = j->http->request(j->call, &req, resp);
+		if (st != SKILL_OK || !j->retry_post || rc_idempotent(method) ||
+		    !jira_retryable((*resp)->status) ||
+		    j->retries >= JIRA_POST_RETRIES)
+			break;
+		/* Retry-After when Jira gives one, else 1, 2, 4 s; a wait
+		 * longer than the cap is left to the caller. */
+		wait = rk_retry_after(j->http, *resp);
+		if (wait < 0)
+			wait = 1L << j->retries;
+		if (wait > JIRA_RETRY_WAIT_MAX_S ||
+		    !sleep_unless_cancelled(j, wait))
+			break;
+		j->retries++;
+	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	cJSON_free(text);
 	/* The log names the request, never its headers or body. */
 	snprintf(log, sizeof log, "%s %.*s -> %d (%ld ms)", method,
 	         (int)strcspn(path, "?"), path,
@@ -368,11 +428,31 @@ skill_status jira_request(struct jira *j, const char *method, const char *path,
 	}
 	sb_free(&url);
 	if ((*resp)->status < 200 || (*resp)->status > 299) {
+		if (j->quiet) {
+			j->failed = *resp;
+			*resp = NULL;
+			return SKILL_ERR_TOOL;
+		}
 		st = status_error(j, method, path, doing, hint, *resp);
 		*resp = NULL;
 		return st;
 	}
 	return SKILL_OK;
+}
+
+skill_status jira_report(struct jira *j, const char *method, const char *path,
+                         const char *doing, const char *hint)
+{
+	if (!j->failed)
+		return jira_fail(j, SKILL_ERR_INTERNAL,
+		                 "internal error: no failed answer to report");
+	return status_error(j, method, path, doing, hint, j->failed);
+}
+
+int jira_retryable(int status)
+{
+	return status == 429 ||
+	       (status >= 500 && status <= 599 && status != 501);
 }
 
 skill_status jira_get_json(struct jira *j, const char *method, const char *path,

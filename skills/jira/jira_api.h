@@ -33,7 +33,29 @@ struct jira {
 	char base[RK_URL_MAX];
 	char *auth; /* the Authorization header's value: a secret */
 	int bearer;
+	/* Set by a tool before an idempotent POST (a search): resend it on
+	 * 429 and 5xx, honouring Retry-After, at most JIRA_POST_RETRIES
+	 * times and never waiting past JIRA_RETRY_WAIT_MAX_S at once (the
+	 * host retries only GET, PUT and DELETE itself). */
+	int retry_post;
+	/* Set by a tool that handles a failed answer itself: jira_request
+	 * then keeps a non-2xx answer in failed (and returns SKILL_ERR_TOOL
+	 * without writing the tool error); jira_report() writes it later. */
+	int quiet;
+	const skill_http_response_t *failed;
+	int retries; /* resends of the last request */
 };
+
+#define JIRA_POST_RETRIES     3
+#define JIRA_RETRY_WAIT_MAX_S 5
+
+/* 1 for the statuses a retry may cure: 429 and 5xx but 501. */
+int jira_retryable(int status);
+
+/* Write the tool error for j->failed (see quiet), as jira_request would
+ * have; returns SKILL_ERR_TOOL. */
+skill_status jira_report(struct jira *j, const char *method, const char *path,
+                         const char *doing, const char *hint);
 
 /* Read the configuration and credentials for this call. */
 skill_status jira_open(struct jira *j, const skill_host_t *host,
@@ -51,6 +73,14 @@ void jira_close(struct jira *j);
 skill_status jira_request(struct jira *j, const char *method, const char *path,
                           const cJSON *body, const char *doing,
                           const char *hint, const skill_http_response_t **resp);
+
+/* As jira_request with any body: content_type (NULL: no body) and len
+ * bytes of body, and a cap on the answer's size (0: the host's default). */
+skill_status jira_request_ex(struct jira *j, const char *method,
+                             const char *path, const char *content_type,
+                             const void *body, size_t len, int64_t max_response,
+                             const char *doing, const char *hint,
+                             const skill_http_response_t **resp);
 
 /* As jira_request, and parse the answer as JSON into *out (the caller
  * deletes it). */

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "adf_loss.h"
 #include "adf_md.h"
 
 static const char *str(const cJSON *o, const char *k)
@@ -151,7 +152,7 @@ cJSON *jira_issue_view(const cJSON *issue, int raw)
 	const cJSON *fields = cJSON_GetObjectItemCaseSensitive(issue, "fields");
 	const cJSON *names = cJSON_GetObjectItemCaseSensitive(issue, "names");
 	const cJSON *it;
-	cJSON *out = cJSON_CreateObject(), *f, *fn = NULL;
+	cJSON *out = cJSON_CreateObject(), *f, *fn = NULL, *ml = NULL;
 	int nomem = !out;
 
 	if (out && str(issue, "key"))
@@ -180,6 +181,24 @@ cJSON *jira_issue_view(const cJSON *issue, int raw)
 			cJSON_Delete(x);
 			nomem = 1;
 			break;
+		}
+		/* Say which rich-text fields the Markdown shows only in
+		 * part, so an edit goes through the ADF path instead. */
+		if (!raw && adf_is_doc(it)) {
+			cJSON *loss = adf_md_losses(it);
+			nomem |= !loss;
+			if (loss && cJSON_GetArraySize(loss) > 0) {
+				if (!ml && !(ml = cJSON_AddObjectToObject(
+				                     out, "markdown_losses")))
+					nomem = 1;
+				if (ml && !cJSON_AddItemToObject(ml, it->string,
+				                                 loss)) {
+					nomem = 1;
+					cJSON_Delete(loss);
+				}
+			} else {
+				cJSON_Delete(loss);
+			}
 		}
 		/* Names of the custom fields shown, so "customfield_10011"
 		 * can be read as "Epic Name". */

@@ -8,7 +8,10 @@
 #include <string.h>
 #include <strings.h>
 
+#include "adf_loss.h"
+#include "adf_md.h"
 #include "jira_fields.h"
+#include "jira_users.h"
 #include "md_adf.h"
 #include "restcall.h"
 
@@ -87,27 +90,6 @@ static void issue_path(struct sbuf *b, const char *key, const char *suffix)
 		sb_puts(b, suffix);
 }
 
-/* The authenticated user's accountId (and display name) via /myself. */
-static skill_status myself(struct jira *j, cJSON **me)
-{
-	skill_status st =
-	        jira_get_json(j, "GET", JIRA_API "/myself", NULL,
-	                      "looking up the authenticated user", NULL, me);
-
-	if (st == SKILL_OK &&
-	    !cJSON_GetStringValue(
-	            cJSON_GetObjectItemCaseSensitive(*me, "accountId"))) {
-		cJSON_Delete(*me);
-		*me = NULL;
-		return jira_fail(
-		        j, SKILL_ERR_TOOL,
-		        "Jira's /myself answer has no accountId; the "
-		        "credentials may belong to an app rather than a "
-		        "user, so give an accountId instead of \"me\"");
-	}
-	return st;
-}
-
 /* ---- search_issues ---- */
 
 static cJSON *fields_array(const cJSON *args)
@@ -150,6 +132,12 @@ static int add_field_names(cJSON *out, const cJSON *names)
 	return 1;
 }
 
+#define SEARCH_HINT                                                            \
+	"Fix the JQL (field names, quoting, operators) and search again; a "   \
+	"query needs a search restriction, e.g. project = KEY ORDER BY "       \
+	"updated DESC. A next_page_token only works with the JQL it came "     \
+	"from."
+
 skill_status jira_search_issues(struct jira *j, const cJSON *args)
 {
 	const char *jql = arg_str(args, "jql");
@@ -191,18 +179,48 @@ skill_status jira_search_issues(struct jira *j, const cJSON *args)
 			st = nomem(j);
 			goto out;
 		}
-		st = jira_get_json(
-		        j, "POST", JIRA_API "/search/jql", body,
-		        "searching issues",
-		        "Fix the JQL (field names, quoting, operators) "
-		        "and search again; a query needs a search "
-		        "restriction, e.g. project = KEY ORDER BY "
-		        "updated DESC. A next_page_token only works "
-		        "with the JQL it came from.",
-		        &res);
+		/* A search changes nothing, so its POST may be resent on a
+		 * rate limit or a server failure. */
+		j->retry_post = j->quiet = 1;
+		st = jira_get_json(j, "POST", JIRA_API "/search/jql", body,
+		                   "searching issues", SEARCH_HINT, &res);
+		j->retry_post = j->quiet = 0;
 		cJSON_Delete(body);
-		if (st != SKILL_OK)
+		if (st != SKILL_OK && j->failed &&
+		    jira_retryable(j->failed->status) && count > 0) {
+			/* Keep the pages already read: hand them back with the
+			 * token that resumes at the page that failed. */
+			char warn[256];
+			long ra = rk_retry_after(j->http, j->failed);
+			snprintf(warn, sizeof warn,
+			         "Jira answered %d to page %d after %d "
+			         "retries%s; these are the issues read before "
+			         "it. Call again with next_page_token (and the "
+			         "same jql) to resume%s",
+			         j->failed->status, pages + 1, j->retries,
+			         ra >= 0 ? " (Retry-After asked for more "
+			                   "waiting)"
+			                 : "",
+			         ra >= 0 ? " after that wait." : " later.");
+			if (!cJSON_AddBoolToObject(out, "partial", 1) ||
+			    !cJSON_AddStringToObject(out, "warning", warn)) {
+				st = nomem(j);
+				goto out;
+			}
+			is_last = 0;
+			if (!next && token && !(next = strdup(token))) {
+				st = nomem(j);
+				goto out;
+			}
+			break;
+		}
+		if (st != SKILL_OK) {
+			if (j->failed)
+				st = jira_report(
+				        j, "POST", JIRA_API "/search/jql",
+				        "searching issues", SEARCH_HINT);
 			goto out;
+		}
 		pages++;
 		cJSON_ArrayForEach(
 		        it, cJSON_GetObjectItemCaseSensitive(res, "issues"))
@@ -424,14 +442,13 @@ static skill_status common_fields(struct jira *j, const cJSON *args,
 	}
 	if ((s = arg_str(args, "assignee"))) {
 		cJSON *a = cJSON_CreateObject(), *me = NULL;
-		const char *id = s;
-		if (!strcmp(s, "me")) {
-			if ((st = myself(j, &me)) != SKILL_OK) {
-				cJSON_Delete(a);
-				return st;
-			}
-			id = rc_str(me, "accountId");
+		const char *id;
+		if ((st = jira_resolve_user(j, s, "assignee", &me)) !=
+		    SKILL_OK) {
+			cJSON_Delete(a);
+			return st;
 		}
+		id = rc_str(me, "accountId");
 		if (!a || !cJSON_AddStringToObject(a, "accountId", id) ||
 		    !cJSON_AddItemToObject(fields, "assignee", a)) {
 			cJSON_Delete(me);
@@ -500,7 +517,125 @@ skill_status jira_create_issue(struct jira *j, const cJSON *args)
 	return jira_result(j, out);
 }
 
-skill_status jira_update_issue(struct jira *j, const cJSON *args)
+/* The rich-text fields update_issue writes from Markdown: "description"
+ * and the keys of rich_text_fields, as a comma-separated, percent-encoded
+ * list for ?fields=; empty when there are none. */
+static void markdown_fields(const cJSON *args, struct sbuf *b)
+{
+	const cJSON *it;
+
+	if (arg_str(args, "description"))
+		sb_puts(b, "description");
+	cJSON_ArrayForEach(
+	        it, cJSON_GetObjectItemCaseSensitive(args, "rich_text_fields"))
+	{
+		if (b->len)
+			sb_puts(b, "%2C");
+		sb_put_pct(b, it->string);
+	}
+}
+
+/*
+ * Refuse (SKILL_ERR_TOOL) to overwrite a rich-text field from Markdown when
+ * its current ADF holds content the Markdown round trip would lose, naming
+ * that content and the lossless path: the ADF from get_issue raw, edited
+ * and passed in "fields". Losses of table widths alone do not refuse: they
+ * go into *layout (field -> text, created on demand; the caller deletes)
+ * for the result to report. Costs one GET, only when Markdown replaces
+ * rich text.
+ */
+static skill_status check_losses(struct jira *j, const char *key,
+                                 const cJSON *args, cJSON **layout)
+{
+	struct sbuf want, path, msg;
+	cJSON *cur = NULL;
+	const cJSON *it;
+	skill_status st;
+	int lossy = 0;
+
+	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(args, "allow_loss")))
+		return SKILL_OK;
+	sb_init(&want, 0);
+	markdown_fields(args, &want);
+	if (!want.len) {
+		sb_free(&want);
+		return SKILL_OK;
+	}
+	sb_init(&path, 0);
+	issue_path(&path, key, NULL);
+	sb_puts(&path, "?fields=");
+	sb_puts(&path, sb_str(&want));
+	sb_free(&want);
+	if (sb_failed(&path)) {
+		sb_free(&path);
+		return nomem(j);
+	}
+	st = jira_get_json(j, "GET", sb_str(&path), NULL,
+	                   "reading the rich text the update would replace",
+	                   "Check the issue key (search_issues finds keys).",
+	                   &cur);
+	sb_free(&path);
+	if (st != SKILL_OK)
+		return st;
+	sb_init(&msg, 0);
+	sb_puts(&msg, "Not updated: ");
+	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(cur, "fields"))
+	{
+		cJSON *loss;
+		if (!adf_is_doc(it))
+			continue;
+		if (!(loss = adf_md_losses(it))) {
+			sb_free(&msg);
+			cJSON_Delete(cur);
+			return nomem(j);
+		}
+		if (cJSON_GetArraySize(loss) > 0) {
+			struct sbuf one;
+			sb_init(&one, 0);
+			if (adf_losses_text(loss, &one, 1)) {
+				sb_printf(
+				        &msg,
+				        "%sthe current %s holds content "
+				        "Markdown cannot express, which "
+				        "writing it from Markdown would lose: "
+				        "%s",
+				        lossy ? "; " : "", it->string,
+				        sb_str(&one));
+				lossy = 1;
+			} else if (layout) {
+				/* Only table widths: the edit goes ahead
+				 * and the result says they were dropped. */
+				sb_trim(&one, one.len);
+				adf_losses_text(loss, &one, 0);
+				if (!*layout)
+					*layout = cJSON_CreateObject();
+				if (*layout)
+					cJSON_AddStringToObject(*layout,
+					                        it->string,
+					                        sb_str(&one));
+			}
+			sb_free(&one);
+		}
+		cJSON_Delete(loss);
+	}
+	cJSON_Delete(cur);
+	if (!lossy) {
+		sb_free(&msg);
+		return SKILL_OK;
+	}
+	sb_puts(&msg,
+	        ". To keep it, edit the Atlassian Document Format instead: "
+	        "get_issue with raw: true returns the field as ADF; change "
+	        "the text there and pass the whole document in \"fields\", "
+	        "e.g. {\"fields\": {\"description\": {\"type\": \"doc\", "
+	        "...}}}. To replace the content anyway, set allow_loss: true.");
+	return rc_fail_buf(j->host, j->call, SKILL_ERR_TOOL, &msg);
+}
+
+/* update_issue after its checks; layout (may be NULL) is reported as
+ * dropped_layout. */
+static skill_status update(struct jira *j, const cJSON *args,
+                           const cJSON *layout)
 {
 	const char *key = arg_str(args, "issue_key");
 	const cJSON *add = cJSON_GetObjectItemCaseSensitive(args, "add_labels");
@@ -511,11 +646,6 @@ skill_status jira_update_issue(struct jira *j, const cJSON *args)
 	struct sbuf path;
 	skill_status st;
 
-	if (cJSON_GetObjectItemCaseSensitive(args, "labels") && (add || rm))
-		return jira_fail(
-		        j, SKILL_ERR_TOOL,
-		        "give either \"labels\" (replaces all labels) "
-		        "or \"add_labels\"/\"remove_labels\", not both");
 	body = cJSON_CreateObject();
 	fields = body ? cJSON_AddObjectToObject(body, "fields") : NULL;
 	if (!fields) {
@@ -592,7 +722,31 @@ skill_status jira_update_issue(struct jira *j, const cJSON *args)
 	if (add || rm)
 		cJSON_AddItemToArray(names, cJSON_CreateString("labels"));
 	cJSON_Delete(body);
+	if (layout && !cJSON_AddItemToObject(out, "dropped_layout",
+	                                     cJSON_Duplicate(layout, 1))) {
+		cJSON_Delete(out);
+		return nomem(j);
+	}
 	return jira_result(j, out);
+}
+
+skill_status jira_update_issue(struct jira *j, const cJSON *args)
+{
+	const char *key = arg_str(args, "issue_key");
+	cJSON *layout = NULL;
+	skill_status st;
+
+	if (cJSON_GetObjectItemCaseSensitive(args, "labels") &&
+	    (cJSON_GetObjectItemCaseSensitive(args, "add_labels") ||
+	     cJSON_GetObjectItemCaseSensitive(args, "remove_labels")))
+		return jira_fail(
+		        j, SKILL_ERR_TOOL,
+		        "give either \"labels\" (replaces all labels) "
+		        "or \"add_labels\"/\"remove_labels\", not both");
+	if ((st = check_losses(j, key, args, &layout)) == SKILL_OK)
+		st = update(j, args, layout);
+	cJSON_Delete(layout);
+	return st;
 }
 
 /* ---- add_comment ---- */
@@ -892,8 +1046,9 @@ skill_status jira_assign_issue(struct jira *j, const cJSON *args)
 
 	if (!body)
 		return nomem(j);
-	if (id && !strcmp(id, "me")) {
-		if ((st = myself(j, &me)) != SKILL_OK) {
+	if (id) {
+		if ((st = jira_resolve_user(j, id, "account_id", &me)) !=
+		    SKILL_OK) {
 			cJSON_Delete(body);
 			return st;
 		}

@@ -9,7 +9,9 @@
 #include <skill/skill.h>
 
 #include "jira_api.h"
+#include "jira_more.h"
 #include "jira_tools.h"
+#include "jira_users.h"
 #include "restcall.h"
 #include "tooltable.h"
 
@@ -48,9 +50,11 @@ static const char *const needs[] = {SKILL_EXT_HTTP, SKILL_EXT_SECRETS, NULL};
 	"\"parent\":{\"type\":\"string\",\"minLength\":1,\"description\":"     \
 	"\"Parent issue key: the epic of a story or task, or the issue a "     \
 	"sub-task belongs to\"},"                                              \
-	"\"assignee\":{\"type\":\"string\",\"minLength\":1,\"description\":"   \
-	"\"accountId of the assignee, or \\\"me\\\" for the authenticated "    \
-	"user\"},"                                                             \
+	"\"assignee\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":"     \
+	"128,\"description\":\"The assignee: accountId, e-mail address, "      \
+	"display name, or \\\"me\\\" for the authenticated user (a name or "   \
+	"e-mail that matches several users is refused with the "               \
+	"candidates)\"},"                                                      \
 	"\"fields\":{\"type\":\"object\",\"description\":\"Other fields by "   \
 	"id, "                                                                 \
 	"in Jira's REST format, e.g. {\\\"customfield_10011\\\": \\\"Epic "    \
@@ -77,7 +81,10 @@ static const skill_tool_t search_tool = {
                 "rich text as Markdown, people as accountId and name, and "
                 "statuses, priorities and types as names. When more issues "
                 "match, the result's next_page_token continues the same "
-                "search. "
+                "search. A rate limit (429) or server failure is retried "
+                "as Retry-After asks; if it persists after some pages were "
+                "read, those come back with partial: true and the "
+                "next_page_token that resumes. "
                 "JQL must be bounded, e.g. 'project = PROJ AND statusCategory "
                 "!= "
                 "Done ORDER BY updated DESC', 'assignee = currentUser()', "
@@ -121,6 +128,8 @@ static const skill_tool_t search_tool = {
                 "\"type\":\"object\"}},\"required\":[\"fields\"]}},"
                 "\"count\":{\"type\":\"integer\"},\"is_last\":{\"type\":"
                 "\"boolean\"},\"next_page_token\":{\"type\":\"string\"},"
+                "\"partial\":{\"type\":\"boolean\"},\"warning\":{\"type\":"
+                "\"string\"},"
                 "\"field_names\":{\"type\":\"object\"}},"
                 "\"required\":[\"issues\",\"count\",\"is_last\"]}",
         .read_only = SKILL_HINT_YES,
@@ -139,7 +148,12 @@ static const skill_tool_t get_tool = {
                 "accountId and name, and custom fields with their names. Set "
                 "raw "
                 "to get the fields exactly as Jira returns them (rich text as "
-                "Atlassian Document Format).",
+                "Atlassian Document Format). When a rich-text field holds "
+                "content Markdown cannot express (panels, images, status "
+                "lozenges, dates, emoji, colours, underline, task lists, "
+                "expands...), markdown_losses names it per field: edit such "
+                "a field through its ADF (raw) and update_issue's fields, "
+                "not through Markdown.",
         .input_schema =
                 "{\"type\":\"object\",\"properties\":{" ISSUE_KEY_PROP ","
                 "\"fields\":{\"type\":\"array\",\"maxItems\":200,\"items\":{"
@@ -155,7 +169,13 @@ static const skill_tool_t get_tool = {
                 "{\"type\":\"object\",\"properties\":{\"key\":{\"type\":"
                 "\"string\"},\"id\":{\"type\":\"string\"},\"url\":{\"type\":"
                 "\"string\"},\"fields\":{\"type\":\"object\"},\"field_names\":{"
-                "\"type\":\"object\"}},\"required\":[\"key\",\"fields\"]}",
+                "\"type\":\"object\"},\"markdown_losses\":{\"type\":"
+                "\"object\",\"additionalProperties\":{\"type\":\"array\","
+                "\"items\":{\"type\":\"object\",\"properties\":{\"kind\":{"
+                "\"type\":\"string\"},\"count\":{\"type\":\"integer\"},"
+                "\"at\":{\"type\":\"string\"},\"layout\":{\"type\":"
+                "\"boolean\"}}}}}},"
+                "\"required\":[\"key\",\"fields\"]}",
         .read_only = SKILL_HINT_YES,
         .destructive = SKILL_HINT_NO,
         .idempotent = SKILL_HINT_YES,
@@ -207,7 +227,11 @@ static const skill_tool_t update_tool = {
                 "current value (the description is Markdown). Labels can be "
                 "replaced (labels) or changed one by one (add_labels, "
                 "remove_labels). To change the status use transition_issue; to "
-                "change the assignee, assign_issue or assignee here.",
+                "change the assignee, assign_issue or assignee here. A "
+                "Markdown description (or rich_text_fields) is refused when "
+                "the field's current content has parts Markdown cannot "
+                "express, naming them: then edit its ADF (get_issue raw) "
+                "and pass it in fields, or set allow_loss.",
         .input_schema =
                 "{\"type\":\"object\",\"properties\":{" ISSUE_KEY_PROP ","
                 "\"summary\":{\"type\":\"string\",\"minLength\":1,"
@@ -222,13 +246,21 @@ static const skill_tool_t update_tool = {
                 "\"items\":" LABELS_ITEMS "},"
                 "\"notify_users\":{\"type\":\"boolean\",\"default\":true,"
                 "\"description\":\"Whether watchers get an "
-                "e-mail\"}," EDIT_PROPS "},\"required\":[\"issue_key\"],"
+                "e-mail\"},"
+                "\"allow_loss\":{\"type\":\"boolean\",\"default\":false,"
+                "\"description\":\"Replace rich text from Markdown even "
+                "when its current content has parts Markdown cannot "
+                "express (they are lost)\"}," EDIT_PROPS
+                "},\"required\":[\"issue_key\"],"
                 "\"additionalProperties\":false}",
         .output_schema =
                 "{\"type\":\"object\",\"properties\":{\"key\":{\"type\":"
                 "\"string\"},\"updated\":{\"type\":\"array\",\"items\":{"
                 "\"type\":"
-                "\"string\"}}},\"required\":[\"key\",\"updated\"]}",
+                "\"string\"}},\"dropped_layout\":{\"type\":\"object\","
+                "\"description\":\"Per field, the table widths the "
+                "Markdown could not keep\"}},\"required\":[\"key\","
+                "\"updated\"]}",
         .read_only = SKILL_HINT_NO,
         .destructive = SKILL_HINT_YES,
         .idempotent = SKILL_HINT_YES,
@@ -340,16 +372,18 @@ static const skill_tool_t assign_tool = {
         .name = "assign_issue",
         .title = "Assign a Jira issue",
         .description =
-                "Assign a Jira issue to a user by accountId, to \"me\" (the "
-                "authenticated user), or to nobody (null). accountIds appear "
-                "in "
-                "the assignee and reporter of get_issue and search_issues.",
+                "Assign a Jira issue to a user by accountId, e-mail address "
+                "or display name, to \"me\" (the authenticated user), or to "
+                "nobody (null). A name or e-mail is looked up and must "
+                "match one user: otherwise the call is refused with the "
+                "candidates and nothing changes (find_users searches).",
         .input_schema =
                 "{\"type\":\"object\",\"properties\":{" ISSUE_KEY_PROP ","
                 "\"account_id\":{\"type\":[\"string\",\"null\"],\"minLength\":"
                 "1,"
-                "\"maxLength\":128,\"description\":\"accountId, \\\"me\\\", or "
-                "null to unassign\"}},"
+                "\"maxLength\":128,\"description\":\"accountId, e-mail "
+                "address, "
+                "display name, \\\"me\\\", or null to unassign\"}},"
                 "\"required\":[\"issue_key\",\"account_id\"],"
                 "\"additionalProperties\":false}",
         .output_schema =
@@ -438,6 +472,335 @@ static const skill_tool_t create_fields_tool = {
 /* The tools: one row per tool, its descriptor and its handler together.
  * The ABI's descriptor array and the handler array both come from this
  * list (tooltable.h), so an index always reaches the right handler. */
+static const skill_tool_t users_tool = {
+        .struct_size = sizeof(skill_tool_t),
+        .name = "find_users",
+        .title = "Find Jira users",
+        .description =
+                "Find Jira users by part of their name or e-mail address: "
+                "each with its accountId (what Jira's API takes), display "
+                "name, and e-mail address where the user's privacy settings "
+                "let Jira show it. assign_issue and the assignee of "
+                "create_issue and update_issue also take a name or e-mail "
+                "directly.",
+        .input_schema =
+                "{\"type\":\"object\",\"properties\":{"
+                "\"query\":{\"type\":\"string\",\"minLength\":1,"
+                "\"maxLength\":200,\"description\":\"Start of a name or "
+                "e-mail address, e.g. bob or bob@example.com\"},"
+                "\"max_results\":{\"type\":\"integer\",\"minimum\":1,"
+                "\"maximum\":100,\"default\":20}},"
+                "\"required\":[\"query\"],\"additionalProperties\":false}",
+        .output_schema =
+                "{\"type\":\"object\",\"properties\":{\"users\":{\"type\":"
+                "\"array\",\"items\":{\"type\":\"object\",\"properties\":{"
+                "\"accountId\":{\"type\":\"string\"},\"displayName\":{"
+                "\"type\":\"string\"},\"emailAddress\":{\"type\":\"string\"},"
+                "\"accountType\":{\"type\":\"string\"},\"active\":{\"type\":"
+                "\"boolean\"}},\"required\":[\"accountId\"]}},\"count\":{"
+                "\"type\":\"integer\"}},\"required\":[\"users\",\"count\"]}",
+        .read_only = SKILL_HINT_YES,
+        .destructive = SKILL_HINT_NO,
+        .idempotent = SKILL_HINT_YES,
+        .open_world = SKILL_HINT_YES,
+        .requires_ext = needs};
+
+static const char *const needs_files[] = {SKILL_EXT_HTTP, SKILL_EXT_SECRETS,
+                                          SKILL_EXT_ARTIFACTS, NULL};
+
+#define USER_PROP(what)                                                        \
+	"\"user\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":128,"     \
+	"\"description\":\"" what ": accountId, e-mail address, display "      \
+	"name, or \\\"me\\\"\"}"
+
+#define ATTACHMENT_ITEM                                                        \
+	"{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"string\"},"   \
+	"\"filename\":{\"type\":\"string\"},\"mime_type\":{\"type\":"          \
+	"\"string\"},\"size\":{\"type\":\"integer\"},\"created\":{\"type\":"   \
+	"\"string\"},\"author\":{\"type\":\"object\"}},\"required\":[\"id\"]}"
+
+#define WORKLOG_PROPS                                                          \
+	"\"id\":{\"type\":\"string\"},\"time_spent\":{\"type\":\"string\"},"   \
+	"\"time_spent_seconds\":{\"type\":\"integer\"},\"started\":{\"type\":" \
+	"\"string\"},\"comment\":{\"type\":\"string\"},\"author\":{\"type\":"  \
+	"\"object\"}"
+
+static const skill_tool_t list_attachments_tool = {
+        .struct_size = sizeof(skill_tool_t),
+        .name = "list_attachments",
+        .title = "List a Jira issue's attachments",
+        .description = "List the files attached to a Jira issue: id, file "
+                       "name, type, size, who added it and when. "
+                       "get_attachment downloads one.",
+        .input_schema = "{\"type\":\"object\",\"properties\":{" ISSUE_KEY_PROP
+                        "},\"required\":[\"issue_key\"],"
+                        "\"additionalProperties\":false}",
+        .output_schema =
+                "{\"type\":\"object\",\"properties\":{\"issue_key\":{\"type\":"
+                "\"string\"},\"attachments\":{\"type\":\"array\","
+                "\"items\":" ATTACHMENT_ITEM
+                "},\"count\":{\"type\":\"integer\"}},"
+                "\"required\":[\"issue_key\",\"attachments\"]}",
+        .read_only = SKILL_HINT_YES,
+        .destructive = SKILL_HINT_NO,
+        .idempotent = SKILL_HINT_YES,
+        .open_world = SKILL_HINT_YES,
+        .requires_ext = needs};
+
+static const skill_tool_t add_attachment_tool = {
+        .struct_size = sizeof(skill_tool_t),
+        .name = "add_attachment",
+        .title = "Attach a file to a Jira issue",
+        .description =
+                "Upload a file to a Jira issue as an attachment: a file the "
+                "operator allowed the skill to read, or an artifact another "
+                "tool made (its URI). Each call adds a new attachment.",
+        .input_schema =
+                "{\"type\":\"object\",\"properties\":{" ISSUE_KEY_PROP ","
+                "\"path\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":"
+                "4096,\"description\":\"The file: a path in an allowed input "
+                "folder, or an artifact's URI\"},"
+                "\"filename\":{\"type\":\"string\",\"minLength\":1,"
+                "\"maxLength\":255,\"pattern\":\"^[^/\\\\\\\\]+$\","
+                "\"description\":\"Name shown in Jira (default: the file's "
+                "own)\"},"
+                "\"mime_type\":{\"type\":\"string\",\"pattern\":"
+                "\"^[A-Za-z0-9.+-]+/[A-Za-z0-9.+-]+$\",\"description\":"
+                "\"Default: from the file name's extension\"}},"
+                "\"required\":[\"issue_key\",\"path\"],"
+                "\"additionalProperties\":false}",
+        .output_schema =
+                "{\"type\":\"object\",\"properties\":{\"issue_key\":{\"type\":"
+                "\"string\"},\"attachments\":{\"type\":\"array\","
+                "\"items\":" ATTACHMENT_ITEM
+                "},\"count\":{\"type\":\"integer\"}},"
+                "\"required\":[\"issue_key\",\"attachments\"]}",
+        .read_only = SKILL_HINT_NO,
+        .destructive = SKILL_HINT_NO,
+        .idempotent = SKILL_HINT_NO,
+        .open_world = SKILL_HINT_YES,
+        .requires_ext = needs_files};
+
+static const skill_tool_t get_attachment_tool = {
+        .struct_size = sizeof(skill_tool_t),
+        .name = "get_attachment",
+        .title = "Download a Jira attachment",
+        .description = "Download a Jira attachment by id (list_attachments "
+                       "gives ids) and save it as an artifact; the result "
+                       "links to it.",
+        .input_schema =
+                "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":"
+                "\"string\",\"pattern\":\"^[0-9]{1,20}$\",\"description\":"
+                "\"The attachment id\"}},\"required\":[\"id\"],"
+                "\"additionalProperties\":false}",
+        .output_schema =
+                "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":"
+                "\"string\"},\"filename\":{\"type\":\"string\"},\"mime_type\":"
+                "{\"type\":\"string\"},\"size\":{\"type\":\"integer\"},"
+                "\"uri\":{\"type\":\"string\"}},\"required\":[\"id\","
+                "\"filename\",\"size\"]}",
+        .read_only = SKILL_HINT_YES,
+        .destructive = SKILL_HINT_NO,
+        .idempotent = SKILL_HINT_YES,
+        .open_world = SKILL_HINT_YES,
+        .requires_ext = needs_files};
+
+static const skill_tool_t link_types_tool = {
+        .struct_size = sizeof(skill_tool_t),
+        .name = "list_link_types",
+        .title = "List Jira issue link types",
+        .description = "List the site's issue link types (Blocks, Relates, "
+                       "Duplicate...) with their outward and inward wording "
+                       "(\"blocks\" / \"is blocked by\").",
+        .input_schema = "{\"type\":\"object\",\"properties\":{},"
+                        "\"additionalProperties\":false}",
+        .output_schema =
+                "{\"type\":\"object\",\"properties\":{\"link_types\":{\"type\":"
+                "\"array\",\"items\":{\"type\":\"object\",\"properties\":{"
+                "\"id\":{\"type\":\"string\"},\"name\":{\"type\":\"string\"},"
+                "\"inward\":{\"type\":\"string\"},\"outward\":{\"type\":"
+                "\"string\"}}}}},\"required\":[\"link_types\"]}",
+        .read_only = SKILL_HINT_YES,
+        .destructive = SKILL_HINT_NO,
+        .idempotent = SKILL_HINT_YES,
+        .open_world = SKILL_HINT_YES,
+        .requires_ext = needs};
+
+static const skill_tool_t link_tool = {
+        .struct_size = sizeof(skill_tool_t),
+        .name = "link_issues",
+        .title = "Link two Jira issues",
+        .description =
+                "Link two Jira issues with a link type (list_link_types): "
+                "outward_issue takes the type's outward wording toward "
+                "inward_issue, e.g. type Blocks with outward_issue ENG-1 and "
+                "inward_issue ENG-2 reads \"ENG-1 blocks ENG-2\". Optionally "
+                "comment (Markdown) on the outward (from) issue. Returns the "
+                "link's id, for delete_issue_link.",
+        .input_schema =
+                "{\"type\":\"object\",\"properties\":{"
+                "\"type\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":"
+                "255,\"description\":\"Link type name, e.g. Blocks, "
+                "Relates\"},"
+                "\"outward_issue\":{\"type\":\"string\",\"pattern\":"
+                "\"^([A-Za-z][A-Za-z0-9_]*-[1-9][0-9]*|[1-9][0-9]*)$\"},"
+                "\"inward_issue\":{\"type\":\"string\",\"pattern\":"
+                "\"^([A-Za-z][A-Za-z0-9_]*-[1-9][0-9]*|[1-9][0-9]*)$\"},"
+                "\"comment\":{\"type\":\"string\",\"minLength\":1,"
+                "\"maxLength\":200000}},"
+                "\"required\":[\"type\",\"outward_issue\",\"inward_issue\"],"
+                "\"additionalProperties\":false}",
+        .output_schema =
+                "{\"type\":\"object\",\"properties\":{\"type\":{\"type\":"
+                "\"string\"},\"outward_issue\":{\"type\":\"string\"},"
+                "\"inward_issue\":{\"type\":\"string\"},\"link_id\":{\"type\":"
+                "\"string\"}},\"required\":[\"type\"]}",
+        .read_only = SKILL_HINT_NO,
+        .destructive = SKILL_HINT_NO,
+        .idempotent = SKILL_HINT_NO,
+        .open_world = SKILL_HINT_YES,
+        .requires_ext = needs};
+
+static const skill_tool_t unlink_tool = {
+        .struct_size = sizeof(skill_tool_t),
+        .name = "delete_issue_link",
+        .title = "Delete a Jira issue link",
+        .description = "Delete one issue link by its id (get_issue's "
+                       "issuelinks, or link_issues' result).",
+        .input_schema =
+                "{\"type\":\"object\",\"properties\":{\"link_id\":{\"type\":"
+                "\"string\",\"pattern\":\"^[0-9]{1,20}$\"}},\"required\":["
+                "\"link_id\"],\"additionalProperties\":false}",
+        .output_schema =
+                "{\"type\":\"object\",\"properties\":{\"link_id\":{\"type\":"
+                "\"string\"},\"deleted\":{\"type\":\"boolean\"}},"
+                "\"required\":[\"link_id\",\"deleted\"]}",
+        .read_only = SKILL_HINT_NO,
+        .destructive = SKILL_HINT_YES,
+        .idempotent = SKILL_HINT_YES,
+        .open_world = SKILL_HINT_YES,
+        .requires_ext = needs};
+
+static const skill_tool_t worklogs_tool = {
+        .struct_size = sizeof(skill_tool_t),
+        .name = "list_worklogs",
+        .title = "List a Jira issue's worklogs",
+        .description = "List the work logged on a Jira issue: who, how long, "
+                       "when started, and the comment as Markdown.",
+        .input_schema =
+                "{\"type\":\"object\",\"properties\":{" ISSUE_KEY_PROP ","
+                "\"max_results\":{\"type\":\"integer\",\"minimum\":1,"
+                "\"maximum\":1000,\"default\":100}},"
+                "\"required\":[\"issue_key\"],\"additionalProperties\":false}",
+        .output_schema =
+                "{\"type\":\"object\",\"properties\":{\"issue_key\":{\"type\":"
+                "\"string\"},\"worklogs\":{\"type\":\"array\",\"items\":{"
+                "\"type\":\"object\",\"properties\":{" WORKLOG_PROPS "}}},"
+                "\"total\":{\"type\":\"integer\"}},\"required\":["
+                "\"issue_key\",\"worklogs\"]}",
+        .read_only = SKILL_HINT_YES,
+        .destructive = SKILL_HINT_NO,
+        .idempotent = SKILL_HINT_YES,
+        .open_world = SKILL_HINT_YES,
+        .requires_ext = needs};
+
+static const skill_tool_t add_worklog_tool = {
+        .struct_size = sizeof(skill_tool_t),
+        .name = "add_worklog",
+        .title = "Log work on a Jira issue",
+        .description =
+                "Log time spent on a Jira issue: time_spent in Jira's units "
+                "(\"1h 30m\", \"2d\") or time_spent_seconds, when it started "
+                "(default now), and an optional Markdown comment. Each call "
+                "adds a new worklog.",
+        .input_schema =
+                "{\"type\":\"object\",\"properties\":{" ISSUE_KEY_PROP ","
+                "\"time_spent\":{\"type\":\"string\",\"pattern\":"
+                "\"^ *[0-9]+(\\\\.[0-9]+)? *[wdhm]( +[0-9]+(\\\\.[0-9]+)? "
+                "*[wdhm])* *$\","
+                "\"description\":\"e.g. 1h 30m\"},"
+                "\"time_spent_seconds\":{\"type\":\"integer\",\"minimum\":60},"
+                "\"started\":{\"type\":\"string\",\"pattern\":"
+                "\"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\\\\."
+                "[0-9]{3}[+-][0-9]{4}$\",\"description\":\"e.g. "
+                "2026-01-17T12:34:00.000+0000; default now\"},"
+                "\"comment\":{\"type\":\"string\",\"minLength\":1,"
+                "\"maxLength\":200000}},"
+                "\"required\":[\"issue_key\"],\"additionalProperties\":false}",
+        .output_schema = "{\"type\":\"object\",\"properties\":{\"issue_key\":{"
+                         "\"type\":\"string\"}," WORKLOG_PROPS "},"
+                         "\"required\":[\"issue_key\"]}",
+        .read_only = SKILL_HINT_NO,
+        .destructive = SKILL_HINT_NO,
+        .idempotent = SKILL_HINT_NO,
+        .open_world = SKILL_HINT_YES,
+        .requires_ext = needs};
+
+static const skill_tool_t watchers_tool = {
+        .struct_size = sizeof(skill_tool_t),
+        .name = "list_watchers",
+        .title = "List a Jira issue's watchers",
+        .description = "List who watches a Jira issue (accountId and name), "
+                       "and whether the authenticated user does.",
+        .input_schema = "{\"type\":\"object\",\"properties\":{" ISSUE_KEY_PROP
+                        "},\"required\":[\"issue_key\"],"
+                        "\"additionalProperties\":false}",
+        .output_schema =
+                "{\"type\":\"object\",\"properties\":{\"issue_key\":{\"type\":"
+                "\"string\"},\"watchers\":{\"type\":\"array\",\"items\":{"
+                "\"type\":\"object\"}},\"watch_count\":{\"type\":\"integer\"},"
+                "\"is_watching\":{\"type\":\"boolean\"}},\"required\":["
+                "\"issue_key\",\"watchers\"]}",
+        .read_only = SKILL_HINT_YES,
+        .destructive = SKILL_HINT_NO,
+        .idempotent = SKILL_HINT_YES,
+        .open_world = SKILL_HINT_YES,
+        .requires_ext = needs};
+
+#define WATCHER_OUT(k)                                                         \
+	"{\"type\":\"object\",\"properties\":{\"issue_key\":{\"type\":"        \
+	"\"string\"},\"" k "\":{\"type\":\"object\",\"properties\":{"          \
+	"\"accountId\":{\"type\":\"string\"}}}},\"required\":[\"issue_key\","  \
+	"\"" k "\"]}"
+
+static const skill_tool_t add_watcher_tool = {
+        .struct_size = sizeof(skill_tool_t),
+        .name = "add_watcher",
+        .title = "Add a watcher to a Jira issue",
+        .description = "Make a user watch a Jira issue. The user may be "
+                       "given as accountId, e-mail, name or \"me\"; an "
+                       "ambiguous name is refused with the candidates.",
+        .input_schema =
+                "{\"type\":\"object\",\"properties\":{" ISSUE_KEY_PROP
+                "," USER_PROP("Who watches") "},\"required\":[\"issue_key\","
+                                             "\"user\"],"
+                                             "\"additionalProperties\":false}",
+        .output_schema = WATCHER_OUT("added"),
+        .read_only = SKILL_HINT_NO,
+        .destructive = SKILL_HINT_NO,
+        .idempotent = SKILL_HINT_YES,
+        .open_world = SKILL_HINT_YES,
+        .requires_ext = needs};
+
+static const skill_tool_t remove_watcher_tool = {
+        .struct_size = sizeof(skill_tool_t),
+        .name = "remove_watcher",
+        .title = "Remove a watcher from a Jira issue",
+        .description = "Stop a user watching a Jira issue (accountId, "
+                       "e-mail, name or \"me\").",
+        .input_schema =
+                "{\"type\":\"object\",\"properties\":{" ISSUE_KEY_PROP
+                "," USER_PROP(
+                        "Who stops watching") "},\"required\":[\"issue_key\","
+                                              "\"user\"],"
+                                              "\"additionalProperties\":false}",
+        .output_schema = WATCHER_OUT("removed"),
+        .read_only = SKILL_HINT_NO,
+        .destructive = SKILL_HINT_YES,
+        .idempotent = SKILL_HINT_YES,
+        .open_world = SKILL_HINT_YES,
+        .requires_ext = needs};
+
 #define JIRA_TOOLS(X)                                                          \
 	X(search_tool, jira_search_issues)                                     \
 	X(get_tool, jira_get_issue)                                            \
@@ -448,7 +811,19 @@ static const skill_tool_t create_fields_tool = {
 	X(transition_tool, jira_transition_issue)                              \
 	X(assign_tool, jira_assign_issue)                                      \
 	X(projects_tool, jira_list_projects)                                   \
-	X(create_fields_tool, jira_get_create_fields)
+	X(create_fields_tool, jira_get_create_fields)                          \
+	X(users_tool, jira_find_users)                                         \
+	X(list_attachments_tool, jira_list_attachments)                        \
+	X(add_attachment_tool, jira_add_attachment)                            \
+	X(get_attachment_tool, jira_get_attachment)                            \
+	X(link_types_tool, jira_list_link_types)                               \
+	X(link_tool, jira_link_issues)                                         \
+	X(unlink_tool, jira_delete_link)                                       \
+	X(worklogs_tool, jira_list_worklogs)                                   \
+	X(add_worklog_tool, jira_add_worklog)                                  \
+	X(watchers_tool, jira_list_watchers)                                   \
+	X(add_watcher_tool, jira_add_watcher)                                  \
+	X(remove_watcher_tool, jira_remove_watcher)
 
 typedef skill_status (*tool_fn)(struct jira *j, const cJSON *args);
 

@@ -719,10 +719,15 @@ static skill_status send_once(struct sf *c, const char *method, const char *url,
 	if (sb_failed(&auth))
 		return SKILL_ERR_NOMEM;
 	hdrs[n++] = (skill_http_header_t){"Authorization", sb_str(&auth)};
-	hdrs[n++] = (skill_http_header_t){"Accept", "application/json"};
+	hdrs[n++] = (skill_http_header_t){
+	        "Accept",
+	        c->raw && c->raw->accept ? c->raw->accept : "application/json"};
 	if (body)
 		hdrs[n++] = (skill_http_header_t){"Content-Type",
 		                                  "application/json"};
+	else if (c->raw && c->raw->content_type)
+		hdrs[n++] = (skill_http_header_t){"Content-Type",
+		                                  c->raw->content_type};
 	for (size_t i = 0; i < nextra && n < sizeof hdrs / sizeof hdrs[0]; i++)
 		hdrs[n++] = extra[i];
 	req.method = method;
@@ -731,6 +736,12 @@ static skill_status send_once(struct sf *c, const char *method, const char *url,
 	req.header_count = n;
 	req.body = body;
 	req.body_len = body ? strlen(body) : 0;
+	if (!body && c->raw && c->raw->content_type) {
+		req.body = c->raw->body;
+		req.body_len = c->raw->len;
+	}
+	if (c->raw)
+		req.max_response_bytes = c->raw->max_response;
 	req.timeout_ms = SF_TIMEOUT_MS;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	st = c->http->request(c->call, &req, resp);
@@ -743,6 +754,19 @@ static skill_status send_once(struct sf *c, const char *method, const char *url,
 	        st == SKILL_OK ? (*resp)->status : -(int)st,
 	        (long)((t1.tv_sec - t0.tv_sec) * 1000 +
 	               (t1.tv_nsec - t0.tv_nsec) / 1000000));
+	return st;
+}
+
+skill_status sf_request_raw(struct sf *c, const char *method, const char *path,
+                            const struct sf_raw *raw, const char *doing,
+                            const char *hint,
+                            const skill_http_response_t **resp)
+{
+	skill_status st;
+
+	c->raw = raw;
+	st = sf_request(c, method, path, NULL, NULL, 0, doing, hint, resp);
+	c->raw = NULL;
 	return st;
 }
 

@@ -67,6 +67,17 @@ struct sf {
 	char version[SF_VERSION_MAX + 1];
 	char instance[RK_URL_MAX]; /* where this call's token works */
 	char *token;               /* this call's copy of the token */
+	const struct sf_raw *raw;  /* set by sf_request_raw for one request */
+};
+
+/* A request body that is not JSON (CSV for Bulk API 2.0) and what to
+ * accept back; max_response caps the answer (0: the host's default). */
+struct sf_raw {
+	const char *content_type; /* NULL: no body */
+	const void *body;
+	size_t len;
+	const char *accept; /* NULL: application/json */
+	int64_t max_response;
 };
 
 /* Read the configuration and credentials and get a token. */
@@ -87,6 +98,13 @@ skill_status sf_request(struct sf *c, const char *method, const char *path,
                         const cJSON *body, const skill_http_header_t *extra,
                         size_t nextra, const char *doing, const char *hint,
                         const skill_http_response_t **resp);
+
+/* As sf_request with a raw body and Accept (see struct sf_raw); a 401
+ * still renews the token and sends again. */
+skill_status sf_request_raw(struct sf *c, const char *method, const char *path,
+                            const struct sf_raw *raw, const char *doing,
+                            const char *hint,
+                            const skill_http_response_t **resp);
 
 /* As sf_request, and parse the answer as JSON into *out. */
 skill_status sf_get_json(struct sf *c, const char *method, const char *path,

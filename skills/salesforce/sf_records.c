@@ -28,7 +28,9 @@ int sf_valid_locator(const char *u)
 
 void sf_composite_url(struct sbuf *b, const char *version, const char *url)
 {
-	if (!strncmp(url, "/services/data/", 15)) {
+	/* Any /services/ path is kept as given (e.g. /services/apexrest/):
+	 * only paths relative to the REST base get the versioned prefix. */
+	if (!strncmp(url, "/services/", 10)) {
 		sb_puts(b, url);
 		return;
 	}
@@ -36,4 +38,24 @@ void sf_composite_url(struct sbuf *b, const char *version, const char *url)
 	while (*url == '/')
 		url++;
 	sb_puts(b, url);
+}
+
+int sf_tiling_batch(int max)
+{
+	if (max < SF_BATCH_MIN)
+		return SF_BATCH_MIN;
+	for (int b = max < SF_BATCH_MAX ? max : SF_BATCH_MAX; b >= SF_BATCH_MIN;
+	     b--)
+		if (max % b == 0)
+			return b;
+	return SF_BATCH_MAX;
+}
+
+void sf_sosl_escape(struct sbuf *b, const char *t)
+{
+	for (; *t; t++) {
+		if (strchr("&|!{}[]()^~:\\\"'+-", *t))
+			sb_putc(b, '\\');
+		sb_putc(b, *t);
+	}
 }

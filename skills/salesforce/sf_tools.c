@@ -38,7 +38,7 @@ skill_status sf_soql_query(struct sf *c, const cJSON *args)
 	const char *next = rc_str(args, "next_records_url");
 	int max = rc_int(args, "max_records", SF_DEFAULT_RECORDS);
 	int batch = rc_int(args, "batch_size", 0), count = 0, done = 1;
-	int cut = 0;
+	int cut = 0, auto_batch = 0, last_batch = 0;
 	int all = cJSON_IsTrue(
 	        cJSON_GetObjectItemCaseSensitive(args, "include_deleted"));
 	char opt[48];
@@ -63,6 +63,14 @@ skill_status sf_soql_query(struct sf *c, const cJSON *args)
 		        "/services/data/v and holds /query/)");
 	if (max > SF_MAX_RECORDS_CAP)
 		max = SF_MAX_RECORDS_CAP;
+	/* Unless the caller chose, ask for batches that tile max_records,
+	 * so the call ends on a batch boundary and next_records_url can
+	 * continue it: a cap inside a batch would strand the batch's rest
+	 * (a query locator is used once and only in order). */
+	if (!batch) {
+		auto_batch = 1;
+		batch = sf_tiling_batch(max);
+	}
 	snprintf(opt, sizeof opt, "batchSize=%d", batch);
 	sb_init(&path, 0);
 	if (next) {
@@ -82,8 +90,7 @@ skill_status sf_soql_query(struct sf *c, const cJSON *args)
 		cJSON *arr;
 		const char *nru;
 
-		st = sf_get_json(c, "GET", sb_str(&path), NULL,
-		                 batch ? &hdr : NULL, batch ? 1 : 0,
+		st = sf_get_json(c, "GET", sb_str(&path), NULL, &hdr, 1,
 		                 "running the SOQL query",
 		                 "Check the SOQL (field and object API names: "
 		                 "describe_object and list_objects show them).",
@@ -94,6 +101,7 @@ skill_status sf_soql_query(struct sf *c, const cJSON *args)
 		if (cJSON_IsNumber(tot))
 			total = tot->valuedouble;
 		arr = cJSON_GetObjectItemCaseSensitive(res, "records");
+		last_batch = cJSON_GetArraySize(arr);
 		while (arr && arr->child) {
 			cJSON *r;
 			if (count >= max) {
@@ -114,6 +122,11 @@ skill_status sf_soql_query(struct sf *c, const cJSON *args)
 		cJSON_Delete(res);
 		res = NULL;
 		if (done || !locator || cut || count >= max)
+			break;
+		/* A next batch as large as this one would not fit: stop on
+		 * the boundary (the batches Salesforce sends are the size
+		 * asked for, only the last is smaller). */
+		if (auto_batch && count + last_batch > max)
 			break;
 		if (c->host->is_cancelled(c->call)) {
 			st = SKILL_ERR_CANCELLED;

@@ -12,6 +12,7 @@
 #include <cjson/cJSON.h>
 
 #include "sf_api.h"
+#include "sf_records.h"
 
 /* soql_query: most records one call returns, and the default. */
 #define SF_MAX_RECORDS_CAP 10000

@@ -10,6 +10,8 @@
 #include <skill/skill.h>
 
 #include "sf_api.h"
+#include "sf_bulk.h"
+#include "sf_more.h"
 #include "sf_tools.h"
 #include "restcall.h"
 #include "tooltable.h"
@@ -48,9 +50,14 @@ static const skill_tool_t query_tool = {
                 "Example: SELECT Id, Name, Industry FROM Account WHERE "
                 "Industry = 'Energy' ORDER BY Name LIMIT 100. Relationship "
                 "fields work (Account.Name, (SELECT LastName FROM Contacts)). "
+                "Give exactly one of query and next_records_url. "
                 "When more records remain, next_records_url continues the "
-                "query; "
-                "truncated means max_records cut a batch, so narrow the query "
+                "query (keep max_records the same to read on to the end); "
+                "with the default batch size a call may return fewer than "
+                "max_records so that it ends on a batch boundary. "
+                "truncated (only with a max_records below 200 or a "
+                "batch_size that does not divide it) means max_records cut a "
+                "batch, so narrow the query "
                 "(e.g. WHERE Id > 'last Id' ORDER BY Id) to read on.",
         .input_schema =
                 "{\"type\":\"object\",\"properties\":{"
@@ -68,12 +75,11 @@ static const skill_tool_t query_tool = {
                 "\"maximum\":"
                 "2000,\"description\":\"Records per batch Salesforce should "
                 "send "
-                "(a hint; default 2000)\"},"
+                "(a hint; default: one that divides max_records)\"},"
                 "\"include_deleted\":{\"type\":\"boolean\",\"default\":false,"
                 "\"description\":\"Include deleted and archived records "
                 "(queryAll)\"}},"
-                "\"oneOf\":[{\"required\":[\"query\"]},{\"required\":"
-                "[\"next_records_url\"]}],\"additionalProperties\":false}",
+                "\"additionalProperties\":false}",
         .output_schema =
                 "{\"type\":\"object\",\"properties\":{\"records\":{\"type\":"
                 "\"array\",\"items\":{\"type\":\"object\"}},\"total_size\":{"
@@ -337,6 +343,396 @@ static const skill_tool_t limits_tool = {
  * The ABI's descriptor array and the handler array both come from this
  * list (tooltable.h), so get_record's index can never reach
  * delete_record's handler. */
+#define COLLECTION_RESULT                                                      \
+	"{\"type\":\"object\",\"properties\":{\"results\":{\"type\":"          \
+	"\"array\","                                                           \
+	"\"items\":{\"type\":\"object\",\"properties\":{\"index\":{\"type\":"  \
+	"\"integer\"},\"id\":{\"type\":\"string\"},\"success\":{\"type\":"     \
+	"\"boolean\"},\"created\":{\"type\":\"boolean\"},\"error\":{\"type\":" \
+	"\"string\"}},\"required\":[\"index\",\"success\"]}},\"all_or_none\":" \
+	"{\"type\":\"boolean\"},\"succeeded\":{\"type\":\"integer\"},"         \
+	"\"failed\":{\"type\":\"integer\"}},\"required\":[\"results\","        \
+	"\"succeeded\",\"failed\"]}"
+
+#define ALL_OR_NONE_PROP                                                       \
+	"\"all_or_none\":{\"type\":\"boolean\",\"default\":true,"              \
+	"\"description\":\"Roll everything back when any record fails (the "   \
+	"call then fails with the causes); false saves the good records and "  \
+	"reports each failure\"}"
+
+#define RECORDS_PROP(what)                                                     \
+	"\"records\":{\"type\":\"array\",\"minItems\":1,\"maxItems\":200,"     \
+	"\"items\":{\"type\":\"object\",\"minProperties\":1},"                 \
+	"\"description\":\"Up to 200 records of sobject, each its field "      \
+	"values by API name" what "\"}"
+
+static const skill_tool_t sosl_tool = {
+        .struct_size = sizeof(skill_tool_t),
+        .name = "sosl_search",
+        .title = "Search Salesforce text (SOSL)",
+        .description =
+                "Full-text search across objects with SOSL: find records "
+                "whose text, e-mail or phone fields contain words, e.g. a "
+                "name seen in an e-mail, without knowing which object holds "
+                "it. Give text (the words; * and ? are wildcards) with "
+                "objects to return and their fields, or a whole SOSL "
+                "statement in sosl (FIND {Acme} IN NAME FIELDS RETURNING "
+                "Account(Id, Name), Contact(Id, Email)). Each record says its "
+                "sobject.",
+        .input_schema =
+                "{\"type\":\"object\",\"properties\":{"
+                "\"text\":{\"type\":\"string\",\"minLength\":2,\"maxLength\":"
+                "4000,\"description\":\"Words to find (reserved characters "
+                "are escaped for you)\"},"
+                "\"objects\":{\"type\":\"array\",\"maxItems\":20,\"items\":{"
+                "\"type\":\"object\",\"properties\":{\"name\":{\"type\":"
+                "\"string\",\"pattern\":\"^[A-Za-z][A-Za-z0-9_]{0,79}$\"},"
+                "\"fields\":{\"type\":\"array\",\"maxItems\":100,\"items\":{"
+                "\"type\":\"string\",\"pattern\":"
+                "\"^[A-Za-z][A-Za-z0-9_.]{0,120}$\"}},"
+                "\"where\":{\"type\":\"string\",\"maxLength\":4000,"
+                "\"description\":\"A SOQL condition, e.g. Industry = "
+                "'Energy'\"},"
+                "\"limit\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":"
+                "2000}},\"required\":[\"name\"],\"additionalProperties\":"
+                "false},\"description\":\"Objects to return (with text); "
+                "default: every searchable object, Ids only\"},"
+                "\"in\":{\"type\":\"string\",\"enum\":[\"ALL\",\"NAME\","
+                "\"EMAIL\",\"PHONE\"],\"default\":\"ALL\",\"description\":"
+                "\"Which fields to search (with text)\"},"
+                "\"limit\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":"
+                "2000,\"default\":200,\"description\":\"Most records in all "
+                "(with text)\"},"
+                "\"sosl\":{\"type\":\"string\",\"minLength\":6,\"maxLength\":"
+                "100000,\"description\":\"A whole SOSL statement instead of "
+                "text\"}},\"additionalProperties\":false}",
+        .output_schema =
+                "{\"type\":\"object\",\"properties\":{\"records\":{\"type\":"
+                "\"array\",\"items\":{\"type\":\"object\"}},\"count\":{"
+                "\"type\":\"integer\"},\"by_object\":{\"type\":\"object\"},"
+                "\"sosl\":{\"type\":\"string\"}},\"required\":[\"records\","
+                "\"count\"]}",
+        .read_only = SKILL_HINT_YES,
+        .destructive = SKILL_HINT_NO,
+        .idempotent = SKILL_HINT_YES,
+        .open_world = SKILL_HINT_YES,
+        .requires_ext = needs};
+
+static const skill_tool_t create_many_tool = {
+        .struct_size = sizeof(skill_tool_t),
+        .name = "create_records",
+        .title = "Create up to 200 Salesforce records",
+        .description =
+                "Create up to 200 records of one object in a single request "
+                "(sObject Collections). With all_or_none (the default) either "
+                "all are created or none, and a failure names the records at "
+                "fault; otherwise each result says whether it was created. "
+                "Each call creates new records.",
+        .input_schema =
+                "{\"type\":\"object\",\"properties\":{" SOBJECT_PROP
+                "," RECORDS_PROP(
+                        ", without Id") "," ALL_OR_NONE_PROP
+                                        "},\"required\":[\"sobject\","
+                                        "\"records\"],"
+                                        "\"additionalProperties\":false}",
+        .output_schema = COLLECTION_RESULT,
+        .read_only = SKILL_HINT_NO,
+        .destructive = SKILL_HINT_NO,
+        .idempotent = SKILL_HINT_NO,
+        .open_world = SKILL_HINT_YES,
+        .requires_ext = needs};
+
+static const skill_tool_t update_many_tool = {
+        .struct_size = sizeof(skill_tool_t),
+        .name = "update_records",
+        .title = "Update up to 200 Salesforce records",
+        .description =
+                "Change fields of up to 200 records of one object in a single "
+                "request (sObject Collections); each record gives its Id and "
+                "the fields to set (null clears). all_or_none (default) "
+                "saves all or none.",
+        .input_schema =
+                "{\"type\":\"object\",\"properties\":{" SOBJECT_PROP
+                "," RECORDS_PROP(
+                        ", each with its Id") "," ALL_OR_NONE_PROP
+                                              "},\"required\":[\"sobject\","
+                                              "\"records\"],"
+                                              "\"additionalProperties\":false}",
+        .output_schema = COLLECTION_RESULT,
+        .read_only = SKILL_HINT_NO,
+        .destructive = SKILL_HINT_YES,
+        .idempotent = SKILL_HINT_YES,
+        .open_world = SKILL_HINT_YES,
+        .requires_ext = needs};
+
+static const skill_tool_t upsert_many_tool = {
+        .struct_size = sizeof(skill_tool_t),
+        .name = "upsert_records",
+        .title = "Upsert up to 200 Salesforce records",
+        .description = "Create or update up to 200 records of "
+                       "one object by an "
+                       "external id field in a single request "
+                       "(sObject "
+                       "Collections): a record whose external "
+                       "id matches is "
+                       "updated, else created; each result "
+                       "says which. all_or_none "
+                       "(default) saves all or none.",
+        .input_schema = "{\"type\":\"object\",\"properties\":"
+                        "{" SOBJECT_PROP ","
+                        "\"external_id_field\":{\"type\":"
+                        "\"string\",\"pattern\":"
+                        "\"^[A-Za-z][A-Za-z0-9_]{0,79}$\","
+                        "\"description\":\"A field "
+                        "marked External ID, e.g. "
+                        "ERP_Id__c\"}," RECORDS_PROP(
+                                ", each with its external id "
+                                "field") "," ALL_OR_NONE_PROP "},\"required\":["
+                                         "\"sobject\","
+                                         "\"external_id_"
+                                         "field\","
+                                         "\"records\"],"
+                                         "\"additionalPropertie"
+                                         "s\":false}",
+        .output_schema = COLLECTION_RESULT,
+        .read_only = SKILL_HINT_NO,
+        .destructive = SKILL_HINT_YES,
+        .idempotent = SKILL_HINT_YES,
+        .open_world = SKILL_HINT_YES,
+        .requires_ext = needs};
+
+static const skill_tool_t delete_many_tool = {
+        .struct_size = sizeof(skill_tool_t),
+        .name = "delete_records",
+        .title = "Delete up to 200 Salesforce records",
+        .description =
+                "Delete up to 200 records by Id in a single request (sObject "
+                "Collections; they go to the recycle bin). all_or_none "
+                "(default) deletes all or none.",
+        .input_schema =
+                "{\"type\":\"object\",\"properties\":{\"ids\":{\"type\":"
+                "\"array\",\"minItems\":1,\"maxItems\":200,\"uniqueItems\":"
+                "true,\"items\":{\"type\":\"string\",\"pattern\":"
+                "\"^[A-Za-z0-9]{15}([A-Za-z0-9]{3})?$\"}}," ALL_OR_NONE_PROP
+                "},\"required\":[\"ids\"],\"additionalProperties\":false}",
+        .output_schema = COLLECTION_RESULT,
+        .read_only = SKILL_HINT_NO,
+        .destructive = SKILL_HINT_YES,
+        .idempotent = SKILL_HINT_YES,
+        .open_world = SKILL_HINT_YES,
+        .requires_ext = needs};
+
+static const skill_tool_t apex_tool = {
+        .struct_size = sizeof(skill_tool_t),
+        .name = "apex_rest",
+        .title = "Call a Salesforce Apex REST service",
+        .description =
+                "Call a custom Apex REST service of the org "
+                "(/services/apexrest/<urlMapping>): the class's "
+                "@RestResource urlMapping as path, the HTTP method it "
+                "handles, query parameters, and a JSON body for POST, PUT and "
+                "PATCH. Returns the status and the body (JSON, or text).",
+        .input_schema =
+                "{\"type\":\"object\",\"properties\":{"
+                "\"method\":{\"type\":\"string\",\"enum\":[\"GET\",\"POST\","
+                "\"PUT\",\"PATCH\",\"DELETE\"]},"
+                "\"path\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":"
+                "2000,\"pattern\":\"^/?[A-Za-z0-9_][A-Za-z0-9_./%~-]*$\","
+                "\"description\":\"Under /services/apexrest/, e.g. "
+                "CaseSummary/001...\"},"
+                "\"query\":{\"type\":\"object\",\"additionalProperties\":{"
+                "\"type\":[\"string\",\"number\",\"boolean\"]}},"
+                "\"body\":{\"description\":\"JSON body (POST, PUT, "
+                "PATCH)\"}},"
+                "\"required\":[\"method\",\"path\"],\"additionalProperties\":"
+                "false}",
+        .output_schema =
+                "{\"type\":\"object\",\"properties\":{\"status\":{\"type\":"
+                "\"integer\"},\"body\":{}},\"required\":[\"status\"]}",
+        .read_only = SKILL_HINT_NO,
+        .destructive = SKILL_HINT_YES,
+        .idempotent = SKILL_HINT_NO,
+        .open_world = SKILL_HINT_YES,
+        .requires_ext = needs};
+
+static const skill_tool_t action_tool = {
+        .struct_size = sizeof(skill_tool_t),
+        .name = "invoke_action",
+        .title = "Run a Salesforce invocable action or flow",
+        .description =
+                "Run an invocable action: a standard one (standard/"
+                "chatterPost, standard/emailSimple...), an autolaunched flow "
+                "(custom/flow/API_Name) or an @InvocableMethod Apex class "
+                "(custom/apex/ClassName), once per input (up to 200). "
+                "Returns each input's outputs or error.",
+        .input_schema =
+                "{\"type\":\"object\",\"properties\":{"
+                "\"action\":{\"type\":\"string\",\"pattern\":"
+                "\"^(standard/[A-Za-z][A-Za-z0-9_]{0,79}|custom/[A-Za-z]{1,40}/"
+                "[A-Za-z][A-Za-z0-9_]{0,120})$\"},"
+                "\"inputs\":{\"type\":\"array\",\"minItems\":1,\"maxItems\":"
+                "200,\"items\":{\"type\":\"object\"},\"description\":\"One "
+                "object of input parameters per run\"}},"
+                "\"required\":[\"action\",\"inputs\"],"
+                "\"additionalProperties\":false}",
+        .output_schema =
+                "{\"type\":\"object\",\"properties\":{\"action\":{\"type\":"
+                "\"string\"},\"results\":{\"type\":\"array\",\"items\":{"
+                "\"type\":\"object\",\"properties\":{\"index\":{\"type\":"
+                "\"integer\"},\"success\":{\"type\":\"boolean\"},\"outputs\":{}"
+                ","
+                "\"error\":{\"type\":\"string\"}}}},\"succeeded\":{\"type\":"
+                "\"integer\"},\"failed\":{\"type\":\"integer\"}},\"required\":"
+                "[\"results\",\"succeeded\",\"failed\"]}",
+        .read_only = SKILL_HINT_NO,
+        .destructive = SKILL_HINT_YES,
+        .idempotent = SKILL_HINT_NO,
+        .open_world = SKILL_HINT_YES,
+        .requires_ext = needs};
+
+static const char *const needs_files[] = {SKILL_EXT_HTTP, SKILL_EXT_SECRETS,
+                                          SKILL_EXT_ARTIFACTS, NULL};
+
+#define WAIT_PROP                                                              \
+	"\"wait_seconds\":{\"type\":\"integer\",\"minimum\":0,\"maximum\":"    \
+	"600,\"default\":120,\"description\":\"How long this call waits for "  \
+	"the job; if it is still running, the result has done: false and "     \
+	"its job_id\"}"
+
+#define JOB_ID_PROP                                                            \
+	"\"job_id\":{\"type\":\"string\",\"pattern\":"                         \
+	"\"^750[A-Za-z0-9]{12}([A-Za-z0-9]{3})?$\",\"description\":\"Go on "   \
+	"waiting for a job an earlier call started\"}"
+
+static const skill_tool_t bulk_query_tool = {
+        .struct_size = sizeof(skill_tool_t),
+        .name = "bulk_query",
+        .title = "Export records with a Bulk API 2.0 query",
+        .description =
+                "Run a SOQL query as a Bulk API 2.0 job, for large exports "
+                "(thousands to millions of records): the job is polled to "
+                "the end with progress notifications and every result page "
+                "is saved as one CSV artifact (header once). A job still "
+                "running after wait_seconds comes back with done: false and "
+                "its job_id; call again with job_id to go on waiting.",
+        .input_schema =
+                "{\"type\":\"object\",\"properties\":{"
+                "\"query\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":"
+                "100000,\"description\":\"SOQL (no subqueries, COUNT(), "
+                "OFFSET)\"},"
+                "\"include_deleted\":{\"type\":\"boolean\",\"default\":false}"
+                "," JOB_ID_PROP "," WAIT_PROP
+                "},\"additionalProperties\":false}",
+        .output_schema =
+                "{\"type\":\"object\",\"properties\":{\"job_id\":{\"type\":"
+                "\"string\"},\"state\":{\"type\":\"string\"},\"done\":{"
+                "\"type\":\"boolean\"},\"records\":{\"type\":\"integer\"},"
+                "\"pages\":{\"type\":\"integer\"},\"uri\":{\"type\":"
+                "\"string\"},\"next\":{\"type\":\"string\"}},\"required\":["
+                "\"job_id\",\"done\"]}",
+        .read_only = SKILL_HINT_YES,
+        .destructive = SKILL_HINT_NO,
+        .idempotent = SKILL_HINT_NO,
+        .open_world = SKILL_HINT_YES,
+        .requires_ext = needs_files};
+
+static const skill_tool_t bulk_ingest_tool = {
+        .struct_size = sizeof(skill_tool_t),
+        .name = "bulk_ingest",
+        .title = "Load records with a Bulk API 2.0 ingest job",
+        .description =
+                "Insert, update, upsert or delete many records from CSV as a "
+                "Bulk API 2.0 job: the CSV (a file or artifact in csv_path, "
+                "or the text in csv; header line of field API names) is "
+                "uploaded, the job polled to the end with progress "
+                "notifications, and the successful and failed results are "
+                "saved as CSV artifacts (sf__Id, sf__Created / sf__Error per "
+                "row). An empty cell leaves a field alone; #N/A clears it. A "
+                "job still running after wait_seconds comes back with done: "
+                "false and its job_id.",
+        .input_schema =
+                "{\"type\":\"object\",\"properties\":{" SOBJECT_PROP ","
+                "\"operation\":{\"type\":\"string\",\"enum\":[\"insert\","
+                "\"update\",\"upsert\",\"delete\",\"hardDelete\"]},"
+                "\"external_id_field\":{\"type\":\"string\",\"pattern\":"
+                "\"^[A-Za-z][A-Za-z0-9_]{0,79}$\",\"description\":\"For "
+                "upsert\"},"
+                "\"csv_path\":{\"type\":\"string\",\"minLength\":1,"
+                "\"maxLength\":4096,\"description\":\"A CSV file in an "
+                "allowed input folder, or an artifact's URI\"},"
+                "\"csv\":{\"type\":\"string\",\"minLength\":3,\"maxLength\":"
+                "1000000,\"description\":\"The CSV text itself\"}," JOB_ID_PROP
+                "," WAIT_PROP "},\"additionalProperties\":false}",
+        .output_schema =
+                "{\"type\":\"object\",\"properties\":{\"job_id\":{\"type\":"
+                "\"string\"},\"state\":{\"type\":\"string\"},\"done\":{"
+                "\"type\":\"boolean\"},\"processed\":{\"type\":\"integer\"},"
+                "\"failed\":{\"type\":\"integer\"},"
+                "\"successful_results_uri\":{\"type\":\"string\"},"
+                "\"failed_results_uri\":{\"type\":\"string\"},\"next\":{"
+                "\"type\":\"string\"}},\"required\":[\"job_id\",\"done\"]}",
+        .read_only = SKILL_HINT_NO,
+        .destructive = SKILL_HINT_YES,
+        .idempotent = SKILL_HINT_NO,
+        .open_world = SKILL_HINT_YES,
+        .requires_ext = needs_files};
+
+static const skill_tool_t upload_file_tool = {
+        .struct_size = sizeof(skill_tool_t),
+        .name = "upload_file",
+        .title = "Upload a file to Salesforce Files",
+        .description =
+                "Upload a file (an allowed input file or an artifact) to "
+                "Salesforce Files as a ContentVersion, optionally shared with "
+                "a record (link_to: an Account, Case, Opportunity... Id). "
+                "Up to 37.5 MB.",
+        .input_schema =
+                "{\"type\":\"object\",\"properties\":{"
+                "\"path\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":"
+                "4096},"
+                "\"title\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":"
+                "255},"
+                "\"filename\":{\"type\":\"string\",\"minLength\":1,"
+                "\"maxLength\":255,\"pattern\":\"^[^/\\\\\\\\]+$\"},"
+                "\"link_to\":{\"type\":\"string\",\"pattern\":"
+                "\"^[A-Za-z0-9]{15}([A-Za-z0-9]{3})?$\"}},"
+                "\"required\":[\"path\"],\"additionalProperties\":false}",
+        .output_schema =
+                "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":"
+                "\"string\"},\"title\":{\"type\":\"string\"},\"filename\":{"
+                "\"type\":\"string\"},\"linked_to\":{\"type\":\"string\"}},"
+                "\"required\":[\"id\"]}",
+        .read_only = SKILL_HINT_NO,
+        .destructive = SKILL_HINT_NO,
+        .idempotent = SKILL_HINT_NO,
+        .open_world = SKILL_HINT_YES,
+        .requires_ext = needs_files};
+
+static const skill_tool_t download_file_tool = {
+        .struct_size = sizeof(skill_tool_t),
+        .name = "download_file",
+        .title = "Download a Salesforce file",
+        .description =
+                "Download a file from Salesforce Files by ContentVersion "
+                "(068...) or ContentDocument (069..., its latest version) Id "
+                "and save it as an artifact.",
+        .input_schema =
+                "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":"
+                "\"string\",\"pattern\":\"^06[89][A-Za-z0-9]{12}([A-Za-z0-9]"
+                "{3})?$\"}},\"required\":[\"id\"],\"additionalProperties\":"
+                "false}",
+        .output_schema =
+                "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":"
+                "\"string\"},\"title\":{\"type\":\"string\"},\"filename\":{"
+                "\"type\":\"string\"},\"size\":{\"type\":\"integer\"},\"uri\":"
+                "{\"type\":\"string\"},\"content_document_id\":{\"type\":"
+                "\"string\"}},\"required\":[\"id\",\"size\"]}",
+        .read_only = SKILL_HINT_YES,
+        .destructive = SKILL_HINT_NO,
+        .idempotent = SKILL_HINT_YES,
+        .open_world = SKILL_HINT_YES,
+        .requires_ext = needs_files};
+
 #define SF_TOOLS(X)                                                            \
 	X(query_tool, sf_soql_query)                                           \
 	X(get_tool, sf_get_record)                                             \
@@ -347,7 +743,18 @@ static const skill_tool_t limits_tool = {
 	X(describe_tool, sf_describe_object)                                   \
 	X(list_tool, sf_list_objects)                                          \
 	X(composite_tool, sf_composite)                                        \
-	X(limits_tool, sf_limits)
+	X(limits_tool, sf_limits)                                              \
+	X(sosl_tool, sf_sosl_search)                                           \
+	X(create_many_tool, sf_create_records)                                 \
+	X(update_many_tool, sf_update_records)                                 \
+	X(upsert_many_tool, sf_upsert_records)                                 \
+	X(delete_many_tool, sf_delete_records)                                 \
+	X(apex_tool, sf_apex_rest)                                             \
+	X(action_tool, sf_invoke_action)                                       \
+	X(bulk_query_tool, sf_bulk_query)                                      \
+	X(bulk_ingest_tool, sf_bulk_ingest)                                    \
+	X(upload_file_tool, sf_upload_file)                                    \
+	X(download_file_tool, sf_download_file)
 
 typedef skill_status (*tool_fn)(struct sf *c, const cJSON *args);
 

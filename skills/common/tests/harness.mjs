@@ -101,15 +101,16 @@ export function skillhostCli({ bin, skill, tmpPrefix, envPrefix }) {
   return cli;
 }
 
-// For the mocks: the first queued fault ({method?, path, query?, times,
-// status, body?, contentType?, headers?}) that matches the request at URL u,
+// For the mocks: the first queued fault ({method?, path, query?, reqBody?,
+// times, status, body?, contentType?, headers?}) that matches the request
+// at URL u (reqBody, a RegExp, tested against the request's body entry.body),
 // used up once (it is dropped after `times` answers) and recorded in the
 // request's log entry; returns the answer, or null when none matches. A
 // body that is not a string is sent as JSON (contentType jsonType); an
 // empty one, like a load balancer's, has no content type.
 export function takeFault(faults, method, u, entry, jsonType, headers = {}) {
   const fi = faults.findIndex((f) => (!f.method || f.method === method) && f.path.test(u.pathname) &&
-    (!f.query || f.query.test(u.search)));
+    (!f.query || f.query.test(u.search)) && (!f.reqBody || f.reqBody.test(String(entry.body ?? ""))));
   if (fi < 0) return null;
   const f = faults[fi];
   if (--f.times <= 0) faults.splice(fi, 1);

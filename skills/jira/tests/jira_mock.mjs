@@ -26,7 +26,61 @@ export const USERS = [
     emailAddress: "alice@example.com" },
   { accountId: "5b10ac8d82e05b22cc7d4ef5", displayName: "Bob Developer",
     emailAddress: "bob@example.com" },
+  // Keeps the e-mail address private: Jira leaves emailAddress out.
+  { accountId: "557058:f58131cb-b67d-43c7-b30d-6b58d40bd077", displayName: "Bob Tester" },
 ];
+
+const LINK_TYPES = [
+  { id: "10000", name: "Blocks", inward: "is blocked by", outward: "blocks" },
+  { id: "10001", name: "Relates", inward: "relates to", outward: "relates to" },
+  { id: "10002", name: "Duplicate", inward: "is duplicated by", outward: "duplicates" },
+];
+
+// "1w 2d 3h 4m" in seconds (Jira's defaults: 5-day weeks, 8-hour days).
+function jiraDuration(s) {
+  const unit = { w: 5 * 8 * 3600, d: 8 * 3600, h: 3600, m: 60 };
+  const parts = String(s).trim().split(/\s+/);
+  let total = 0;
+  for (const p of parts) {
+    const m = /^(\d+(?:\.\d+)?)([wdhm])$/.exec(p);
+    if (!m) return null;
+    total += Number(m[1]) * unit[m[2]];
+  }
+  return Math.round(total);
+}
+const formatDuration = (secs) => {
+  const out = [];
+  for (const [u, n] of [["w", 144000], ["d", 28800], ["h", 3600], ["m", 60]]) {
+    if (secs >= n) { out.push(`${Math.floor(secs / n)}${u}`); secs %= n; }
+  }
+  return out.join(" ") || "0m";
+};
+
+// A multipart/form-data body (RFC 7578) as [{name, filename, type, data}].
+function parseMultipart(raw, contentType) {
+  const b = /boundary=(?:"([^"]+)"|([^;\s]+))/i.exec(contentType ?? "");
+  if (!b) return null;
+  const delim = Buffer.from(`--${b[1] ?? b[2]}`);
+  const parts = [];
+  let pos = raw.indexOf(delim);
+  while (pos >= 0) {
+    pos += delim.length;
+    if (raw.slice(pos, pos + 2).toString() === "--") return parts;
+    if (raw.slice(pos, pos + 2).toString() !== "\r\n") return null;
+    pos += 2;
+    const headEnd = raw.indexOf("\r\n\r\n", pos);
+    if (headEnd < 0) return null;
+    const head = raw.slice(pos, headEnd).toString("utf8");
+    const next = raw.indexOf(Buffer.concat([Buffer.from("\r\n"), delim]), headEnd + 4);
+    if (next < 0) return null;
+    const disp = /content-disposition:\s*form-data;([^\r\n]*)/i.exec(head)?.[1] ?? "";
+    const param = (k) => { const m = new RegExp(`${k}="((?:\\\\.|[^"\\\\])*)"`, "i").exec(disp); return m ? m[1].replace(/\\(.)/g, "$1") : null; };
+    parts.push({ name: param("name"), filename: param("filename"),
+      type: /content-type:\s*([^\r\n]+)/i.exec(head)?.[1]?.trim() ?? "text/plain", data: raw.slice(headEnd + 4, next) });
+    pos = next + 2;
+  }
+  return null;
+}
 
 const STATUS = {
   todo: { id: "10000", name: "To Do", cat: { id: 2, key: "new", name: "To Do", colorName: "blue-gray" } },
@@ -251,7 +305,7 @@ export function createJira({ token, email, bearer } = {}) {
       created: isoNow(), updated: isoNow(), resolution: null,
       duedate: fields.duedate ?? null, components: fields.components ?? [],
       parent: fields.parent ?? null, custom: fields.custom ?? {},
-      comments: [],
+      comments: [], attachments: [], worklogs: [], watchers: new Set([st.me.accountId]),
     };
     st.issues.set(key, issue);
     return issue;
@@ -265,6 +319,11 @@ export function createJira({ token, email, bearer } = {}) {
       labels: i % 2 ? ["backend"] : ["frontend", "ui"],
       assignee: i % 5 === 0 ? USERS[1] : null,
     });
+  // Attachments, links, worklogs and watchers (issue 19).
+  st.nextAttachment = 10000;
+  st.nextLink = 10100;
+  st.nextWorklog = 20000;
+  st.links = new Map();
   const first = st.issues.get("ENG-1");
   first.description = {
     type: "doc", version: 1, content: [
@@ -311,7 +370,22 @@ export function createJira({ token, email, bearer } = {}) {
       fields: { summary: x.parent.summary, status: statusBean(x.parent.status) } },
     comment: (x) => ({ comments: x.comments.map(commentBean(x)), maxResults: x.comments.length,
       total: x.comments.length, startAt: 0 }),
+    attachment: (x) => x.attachments.map(attachmentBean),
+    issuelinks: (x) => [...st.links.values()].filter((l) => l.outward === x || l.inward === x).map((l) => ({
+      id: l.id, self: `${SITE}${API}/issueLink/${l.id}`, type: linkTypeBean(l.type),
+      // On the from (outward) issue the other end is the outwardIssue,
+      // labelled with the type's outward wording; and the reverse.
+      ...(l.outward === x ? { outwardIssue: linkedIssue(l.inward) } : { inwardIssue: linkedIssue(l.outward) }) })),
   };
+  const linkedIssue = (y) => ({ id: y.id, key: y.key, self: `${SITE}${API}/issue/${y.id}`,
+    fields: { summary: y.summary, status: statusBean(y.status), priority: priorityBean(y.priority), issuetype: typeBean(y.type) } });
+  const linkTypeBean = (t) => ({ id: t.id, name: t.name, inward: t.inward, outward: t.outward, self: `${SITE}${API}/issueLinkType/${t.id}` });
+  const attachmentBean = (a) => ({ self: `${SITE}${API}/attachment/${a.id}`, id: a.id, filename: a.filename,
+    author: userBean(a.author), created: a.created, size: a.data.length, mimeType: a.mimeType,
+    content: `${SITE}${API}/attachment/content/${a.id}` });
+  const worklogBean = (x) => (w) => ({ self: `${SITE}${API}/issue/${x.id}/worklog/${w.id}`, id: w.id, issueId: x.id,
+    author: userBean(w.author), updateAuthor: userBean(w.author), comment: w.comment ?? undefined, created: w.created,
+    updated: w.created, started: w.started, timeSpent: w.timeSpent, timeSpentSeconds: w.seconds });
   const FIELD_NAMES = Object.fromEntries([...FIELD_DEFS, ...EXTRA_BUG_FIELDS,
     ["status", "Status"], ["created", "Created"], ["updated", "Updated"],
     ["reporter", "Reporter"], ["resolution", "Resolution"], ["comment", "Comment"]]
@@ -530,6 +604,18 @@ export function createJira({ token, email, bearer } = {}) {
 
   const routes = [
     ["GET", /^\/rest\/api\/3\/myself$/, () => userBean(st.me)],
+    // GET /user/search: "query" matches the start of the display name (or
+    // of a word of it) or of the e-mail address (hidden addresses do not
+    // match), as Atlassian documents; a page of users, no envelope.
+    ["GET", /^\/rest\/api\/3\/user\/search$/, (m, q) => {
+      const query = (q.get("query") ?? "").toLowerCase(), id = q.get("accountId");
+      if (!query && !id) throw bad(["The query parameter 'query' or 'accountId' is required."]);
+      const startAt = Number(q.get("startAt") ?? 0), maxResults = Math.min(Number(q.get("maxResults") ?? 50), 1000);
+      const hit = (u) => (id ? u.accountId === id : true) && (!query ||
+        u.displayName.toLowerCase().split(/\s+/).some((w) => w.startsWith(query)) ||
+        u.displayName.toLowerCase().startsWith(query) || (u.emailAddress ?? "").toLowerCase().startsWith(query));
+      return [200, USERS.filter(hit).slice(startAt, startAt + maxResults).map(userBean)];
+    }],
     ["POST", /^\/rest\/api\/3\/search\/jql$/, (m, q, b) => search(b || {})],
     ["GET", /^\/rest\/api\/3\/project\/search$/, (m, q) => {
       const startAt = Number(q.get("startAt") ?? 0);
@@ -633,6 +719,87 @@ export function createJira({ token, email, bearer } = {}) {
       x.updated = isoNow();
       return [204, null];
     }],
+    // ---- attachments ----
+    ["POST", /^\/rest\/api\/3\/issue\/([^/]+)\/attachments$/, (m, q, b) => {
+      const x = findIssue(decodeURIComponent(m[1]));
+      const files = (b?.multipart ?? []).filter((p) => p.name === "file" && p.filename !== null);
+      if (!files.length) throw bad(["No file was attached: send multipart/form-data with a part named \"file\"."]);
+      const made = files.map((f) => {
+        const a = { id: String(st.nextAttachment++), filename: f.filename, mimeType: f.type, data: f.data,
+          author: st.me, created: isoNow() };
+        x.attachments.push(a);
+        return a;
+      });
+      return [200, made.map(attachmentBean)];
+    }],
+    ["GET", /^\/rest\/api\/3\/attachment\/(\d+)$/, (m) => {
+      const a = [...st.issues.values()].flatMap((x) => x.attachments).find((y) => y.id === m[1]);
+      if (!a) throw new HttpError(404, errorCollection(["The attachment with id '" + m[1] + "' does not exist"]));
+      // AttachmentMetadata: a numeric id, unlike the issue field's.
+      return { ...attachmentBean(a), id: Number(a.id) };
+    }],
+    ["GET", /^\/rest\/api\/3\/attachment\/content\/(\d+)$/, (m, q) => {
+      const a = [...st.issues.values()].flatMap((x) => x.attachments).find((y) => y.id === m[1]);
+      if (!a) throw new HttpError(404, errorCollection(["The attachment with id '" + m[1] + "' does not exist"]));
+      // Jira redirects to its media service unless redirect=false.
+      if (q.get("redirect") !== "false") return { redirect: `https://api.media.atlassian.com/file/${a.id}/binary` };
+      return { raw: a.data, type: a.mimeType };
+    }],
+    // ---- issue links ----
+    ["GET", /^\/rest\/api\/3\/issueLinkType$/, () => ({ issueLinkTypes: LINK_TYPES.map(linkTypeBean) })],
+    ["POST", /^\/rest\/api\/3\/issueLink$/, (m, q, b) => {
+      const t = LINK_TYPES.find((y) => y.name.toLowerCase() === String(b?.type?.name ?? "").toLowerCase() || y.id === b?.type?.id);
+      if (!t) throw new HttpError(404, errorCollection([`No issue link type with name '${b?.type?.name}' found.`]));
+      const out = findIssue(b?.outwardIssue?.key ?? b?.outwardIssue?.id);
+      const inw = findIssue(b?.inwardIssue?.key ?? b?.inwardIssue?.id);
+      const dup = [...st.links.values()].find((l) => l.type === t && l.outward === out && l.inward === inw);
+      if (!dup) { const id = String(st.nextLink++); st.links.set(id, { id, type: t, outward: out, inward: inw }); }
+      if (b?.comment?.body) out.comments.push({ id: String(st.nextComment++), author: st.me, body: adf(b.comment.body, "comment"), created: isoNow() });
+      return [201, null];
+    }],
+    ["DELETE", /^\/rest\/api\/3\/issueLink\/(\d+)$/, (m) => {
+      if (!st.links.delete(m[1])) throw new HttpError(404, errorCollection(["No issue link with id '" + m[1] + "' exists."]));
+      return [204, null];
+    }],
+    // ---- worklogs ----
+    ["GET", /^\/rest\/api\/3\/issue\/([^/]+)\/worklog$/, (m, q) => {
+      const x = findIssue(decodeURIComponent(m[1]));
+      const startAt = Number(q.get("startAt") ?? 0), maxResults = Math.min(Number(q.get("maxResults") ?? 5000), 5000);
+      return { startAt, maxResults, total: x.worklogs.length, worklogs: x.worklogs.slice(startAt, startAt + maxResults).map(worklogBean(x)) };
+    }],
+    ["POST", /^\/rest\/api\/3\/issue\/([^/]+)\/worklog$/, (m, q, b) => {
+      const x = findIssue(decodeURIComponent(m[1]));
+      let seconds = b?.timeSpentSeconds;
+      if (b?.timeSpent !== undefined) seconds = jiraDuration(b.timeSpent);
+      if (!seconds || seconds < 60) throw bad([], { timeLogged: "You must indicate the time spent working." });
+      if (b?.started !== undefined && !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}[+-]\d{4}$/.test(b.started))
+        throw bad([], { started: "Invalid date format. Please enter the date in the format \"yyyy-MM-dd'T'HH:mm:ss.SSSZ\"." });
+      const w = { id: String(st.nextWorklog++), author: st.me, seconds, timeSpent: formatDuration(seconds),
+        started: b?.started ?? isoNow(), created: isoNow(), comment: b?.comment ? adf(b.comment, "comment") : null };
+      x.worklogs.push(w);
+      return [201, worklogBean(x)(w)];
+    }],
+    // ---- watchers ----
+    ["GET", /^\/rest\/api\/3\/issue\/([^/]+)\/watchers$/, (m) => {
+      const x = findIssue(decodeURIComponent(m[1]));
+      const ws = [...x.watchers].map((id) => USERS.find((u) => u.accountId === id)).filter(Boolean);
+      return { self: `${SITE}${API}/issue/${x.key}/watchers`, isWatching: x.watchers.has(st.me.accountId),
+        watchCount: ws.length, watchers: ws.map(userBean) };
+    }],
+    ["POST", /^\/rest\/api\/3\/issue\/([^/]+)\/watchers$/, (m, q, b) => {
+      const x = findIssue(decodeURIComponent(m[1]));
+      if (typeof b !== "string") throw bad(["The request body must be the accountId as a JSON string."]);
+      if (!USERS.some((u) => u.accountId === b)) throw new HttpError(404, errorCollection([`The user with account ID '${b}' does not exist.`]));
+      x.watchers.add(b);
+      return [204, null];
+    }],
+    ["DELETE", /^\/rest\/api\/3\/issue\/([^/]+)\/watchers$/, (m, q) => {
+      const x = findIssue(decodeURIComponent(m[1]));
+      const id = q.get("accountId");
+      if (!id) throw bad(["accountId is required."]);
+      x.watchers.delete(id);
+      return [204, null];
+    }],
     ["PUT", /^\/rest\/api\/3\/issue\/([^/]+)\/assignee$/, (m, q, b) => {
       const x = findIssue(decodeURIComponent(m[1]));
       if (b?.accountId === null) x.assignee = null;
@@ -653,7 +820,7 @@ export function createJira({ token, email, bearer } = {}) {
     return a === "Basic " + Buffer.from(`${c.email}:${c.token}`).toString("base64");
   }
 
-  function handle(method, url, headers, body) {
+  function handle(method, url, headers, body, raw) {
     const u = new URL(url, SITE);
     const entry = { method, path: u.pathname, query: u.search, body, at: Date.now(),
       authorization: headers.authorization ?? null };
@@ -664,7 +831,21 @@ export function createJira({ token, email, bearer } = {}) {
       return { status: 401, headers: { "content-type": "application/json", "www-authenticate": "Basic realm=\"protected\"" },
         body: JSON.stringify(errorCollection(["Client must be authenticated to access this resource."])) };
     let json = null;
-    if (body.length) {
+    const ctype = String(headers["content-type"] ?? "");
+    if (/^multipart\/form-data/i.test(ctype)) {
+      // Jira's XSRF check: uploads need X-Atlassian-Token: no-check.
+      if (headers["x-atlassian-token"] !== "no-check")
+        return { status: 403, headers: { "content-type": "text/plain" }, body: "XSRF check failed" };
+      const parts = parseMultipart(raw ?? Buffer.from(body), ctype);
+      if (!parts) return { status: 400, headers: { "content-type": "application/json" },
+        body: JSON.stringify(errorCollection(["The multipart body could not be read."])) };
+      json = { multipart: parts };
+    } else if (body.length && method === "POST" && /\/watchers$/.test(u.pathname) && /^[A-Za-z0-9:_-]+$/.test(body)) {
+      // Prism's proxy forwards a JSON string body ("accountId") without
+      // its quotes; the test checks at the front that the client sent
+      // the quoted JSON string the spec asks for.
+      json = body;
+    } else if (body.length) {
       try { json = JSON.parse(body); } catch {
         return { status: 400, headers: { "content-type": "application/json" },
           body: JSON.stringify(errorCollection(["Unexpected character in the request body."])) };
@@ -675,11 +856,16 @@ export function createJira({ token, email, bearer } = {}) {
       if (!mm) continue;
       try {
         let r = fn(mm, u.searchParams, json);
+        if (r?.raw) return { status: 200, headers: { "content-type": r.type }, body: r.raw };
+        if (r?.redirect) return { status: 303, headers: { location: r.redirect }, body: "" };
         if (!Array.isArray(r)) r = [200, r];
         const [status, out] = r;
-        // The spec declares application/json even for 204 answers.
+        // The spec declares application/json even for 204 answers. For
+        // issueLink's 201 it declares a JSON body of any shape; Jira's is
+        // empty, which Prism cannot parse, so the mock sends {} (the skill
+        // reads nothing from it).
         return { status, headers: { "content-type": "application/json" },
-          body: out === null ? "" : JSON.stringify(out) };
+          body: out === null ? (status === 201 ? "{}" : "") : JSON.stringify(out) };
       } catch (e) {
         if (!(e instanceof HttpError)) throw e;
         return { status: e.status, headers: { "content-type": "application/json", ...e.headers },
@@ -739,7 +925,7 @@ export async function startJiraMock({ nodeModules, spec, prism = true, ...creds 
     const body = await readBody(req);
     let r;
     try {
-      r = jira.handle(req.method, req.url, req.headers, body.toString("utf8"));
+      r = jira.handle(req.method, req.url, req.headers, body.toString("utf8"), body);
     } catch (e) {
       r = { status: 500, headers: { "content-type": "text/plain" }, body: `mock bug: ${e.stack}` };
       jira.state.mockErrors = (jira.state.mockErrors ?? 0) + 1;
@@ -782,6 +968,9 @@ export async function startJiraMock({ nodeModules, spec, prism = true, ...creds 
       r = { status: 502, headers: { "content-type": "text/plain" }, body: Buffer.from(String(e)) };
     }
     const entry = { method: req.method, url: req.url, status: r.status, fault: !!r.headers["x-mock-fault"] };
+    // The bytes the client sent, before Prism (which re-encodes bodies
+    // as text on the way through).
+    if (body.length && body.length < (1 << 20)) entry.sent = body;
     const ct = String(r.headers["content-type"] ?? "");
     if (ct.includes("application/problem+json")) {
       let p = {};

@@ -7,6 +7,8 @@
 //
 // Env (from ctest): SKILLHOST_BIN, SKILLS_OUT, NODE_MODULES, JIRA_SPEC.
 import crypto from "node:crypto";
+import fs from "node:fs";
+import { fileURLToPath } from "node:url";
 import path from "node:path";
 import { check, fail, finish, ok, skillhostCli } from "../../common/tests/harness.mjs";
 import { startJiraMock, USERS } from "./jira_mock.mjs";
@@ -115,6 +117,34 @@ try {
   r = await call("search_issues", { jql: "project = ENG" });
   expectErr(r, "POST 429 with an HTML body: a clear error with Retry-After", "429", "Retry-After: 7 seconds", "not carried out", "429 Too Many Requests", "jira-burst-based");
   check(received() - before === 1, "the POST that got 429 was sent once (not retried)");
+  // A search POST answered 429 on page 2 is resent as Retry-After asks...
+  jira.fault({ method: "POST", path: /\/search\/jql$/, reqBody: /nextPageToken/, status: 429, times: 2,
+    headers: { "Retry-After": "1" }, body: { errorMessages: ["Rate limit exceeded."] } });
+  before = received();
+  r = await call("search_issues", { jql: "project = ENG ORDER BY key ASC", max_results: 60, page_size: 30 });
+  {
+    const posts = jira.state.received.slice(before).filter((q) => q.path.endsWith("/search/jql"));
+    check(!r.isError && r.sc.count === 60 && !r.sc.partial && posts.length === 4 && posts[2].at - posts[1].at >= 900,
+      "search: page 2 answered 429 twice is resent after Retry-After and completes", `${posts.map((q) => q.fault ?? 200)} ${r.text.slice(0, 200)}`);
+  }
+  // ...and when the limit outlasts the retries, the pages read come back
+  // with the token that resumes.
+  jira.fault({ method: "POST", path: /\/search\/jql$/, reqBody: /nextPageToken/, status: 429, times: 4,
+    headers: { "Retry-After": "1" }, body: { errorMessages: ["Rate limit exceeded."] } });
+  before = received();
+  r = await call("search_issues", { jql: "project = ENG ORDER BY key ASC", max_results: 90, page_size: 30 });
+  check(!r.isError && r.sc.partial === true && r.sc.count === 30 && r.sc.is_last === false && r.sc.next_page_token &&
+    /429/.test(r.sc.warning) && /next_page_token/.test(r.sc.warning) && received() - before === 5,
+    "search: 429 on page 2 past the retries returns page 1 (partial) and a resume token", r.text.slice(0, 400));
+  {
+    const r2 = await call("search_issues", { jql: "project = ENG ORDER BY key ASC", max_results: 60, page_size: 30, next_page_token: r.sc?.next_page_token });
+    const keys = [...(r.sc?.issues ?? []), ...(r2.sc?.issues ?? [])].map((i) => i.key);
+    check(!r2.isError && keys.length === 90 && new Set(keys).size === 90 && keys[30] === "ENG-31",
+      "the resume token continues at the page that failed", `${keys.length} ${keys.slice(28, 32)}`);
+  }
+  jira.fault({ method: "POST", path: /\/search\/jql$/, status: 503, times: 4, headers: { "Retry-After": "0" }, body: "" });
+  r = await call("search_issues", { jql: "project = ENG" });
+  expectErr(r, "a first page still failing after the retries is an error", "503", "server-side failure");
   jira.fault({ method: "GET", path: /\/issue\/ENG-5$/, status: 429, times: 4, headers: { "Retry-After": "0" },
     body: { errorMessages: ["Rate limit exceeded."] } });
   before = received();
@@ -265,8 +295,174 @@ try {
   check(!r.isError && jira.issue("ENG-6").assignee?.accountId === USERS[1].accountId, "assign to an accountId");
   r = await call("assign_issue", { issue_key: "ENG-6", account_id: null });
   check(!r.isError && jira.issue("ENG-6").assignee === null && r.sc.assignee === null, "unassign with null", r.text.slice(0, 300));
-  r = await call("assign_issue", { issue_key: "ENG-6", account_id: "no-such-user" });
-  expectErr(r, "assigning to an unknown user", "does not exist");
+  r = await call("assign_issue", { issue_key: "ENG-6", account_id: "5b10ac8d82e05b22ccffffff" });
+  expectErr(r, "assigning to an unknown accountId", "does not exist");
+
+  // ---- people: find_users and names/e-mails resolved to accountIds ----
+  r = await call("find_users", { query: "bob" });
+  check(!r.isError && r.sc.count === 2 && r.sc.users.map((u) => u.displayName).sort().join() === "Bob Developer,Bob Tester" &&
+    r.sc.users.find((u) => u.displayName === "Bob Developer").emailAddress === "bob@example.com" &&
+    r.sc.users.find((u) => u.displayName === "Bob Tester").emailAddress === undefined &&
+    r.sc.users.every((u) => u.accountId),
+    "find_users: accountId and name, e-mail only where Jira shows it", r.text.slice(0, 400));
+  check(jira.state.received.at(-1).path === "/rest/api/3/user/search" && /query=bob/.test(jira.state.received.at(-1).query),
+    "find_users asks GET /user/search?query=");
+  r = await call("assign_issue", { issue_key: "ENG-6", account_id: "bob@example.com" });
+  check(!r.isError && jira.issue("ENG-6").assignee?.accountId === USERS[1].accountId && r.sc.assignee.displayName === "Bob Developer",
+    "assign_issue by e-mail resolves to the accountId", r.text.slice(0, 300));
+  r = await call("assign_issue", { issue_key: "ENG-6", account_id: "bob tester" });
+  check(!r.isError && jira.issue("ENG-6").assignee?.accountId === USERS[2].accountId, "assign_issue by display name (any case)", r.text.slice(0, 300));
+  before = received();
+  r = await call("assign_issue", { issue_key: "ENG-6", account_id: "Bob" });
+  expectErr(r, "an ambiguous name is refused with every candidate", "ambiguous", "nothing was changed",
+    USERS[1].accountId, "Bob Developer", "bob@example.com", USERS[2].accountId, "Bob Tester");
+  check(jira.state.received.slice(before).every((q) => q.method === "GET") && jira.issue("ENG-6").assignee?.accountId === USERS[2].accountId,
+    "...and nothing was assigned");
+  r = await call("assign_issue", { issue_key: "ENG-6", account_id: "Carol Nobody" });
+  expectErr(r, "a name that matches nobody says so and points to find_users", "no Jira user matches \"Carol Nobody\"", "find_users");
+  r = await call("update_issue", { issue_key: "ENG-6", assignee: "alice@example.com" });
+  check(!r.isError && jira.issue("ENG-6").assignee?.accountId === USERS[0].accountId, "update_issue's assignee takes an e-mail", r.text.slice(0, 300));
+  r = await call("create_issue", { project: "ENG", summary: "For Bob", assignee: "Bob Developer" });
+  check(!r.isError && jira.issue(r.sc.key)?.assignee?.accountId === USERS[1].accountId, "create_issue's assignee takes a name", r.text.slice(0, 300));
+
+  // ---- lossless editing: rich content Markdown cannot express ----
+  {
+    const rich = { type: "doc", version: 1, content: [
+      { type: "paragraph", content: [{ type: "text", text: "Status " },
+        { type: "status", attrs: { text: "IN REVIEW", color: "blue", localId: "s1" } },
+        { type: "text", text: " due " }, { type: "date", attrs: { timestamp: "1767225600000" } },
+        { type: "text", text: " and " }, { type: "text", text: "red", marks: [{ type: "textColor", attrs: { color: "#ff5630" } }] }] },
+      { type: "panel", attrs: { panelType: "warning" }, content: [{ type: "paragraph", content: [{ type: "text", text: "Careful now" }] }] }] };
+    jira.issue("ENG-7").description = structuredClone(rich);
+    r = await call("get_issue", { issue_key: "ENG-7", fields: ["description"] });
+    const kinds = (r.sc?.markdown_losses?.description ?? []).map((l) => l.kind).sort().join();
+    check(!r.isError && kinds === "date,mark:textColor,panel,status,text", "get_issue names what its Markdown does not carry (markdown_losses)",
+      JSON.stringify(r.sc?.markdown_losses));
+    before = received();
+    r = await call("update_issue", { issue_key: "ENG-7", description: r.sc.fields.description.replace("Careful", "Very careful") });
+    expectErr(r, "update_issue refuses a Markdown edit that would lose content, naming it and the ADF path",
+      "Not updated", "panel", "status", "date", "mark:textColor", "raw: true", "allow_loss");
+    check(jira.state.received.slice(before).every((q) => q.method === "GET") && JSON.stringify(jira.issue("ENG-7").description) === JSON.stringify(rich),
+      "...and the issue is unchanged");
+    r = await call("get_issue", { issue_key: "ENG-7", fields: ["description"], raw: true });
+    const adf = r.sc.fields.description;
+    adf.content[1].content[0].content[0].text = "Very careful now";
+    r = await call("update_issue", { issue_key: "ENG-7", fields: { description: adf } });
+    const after = jira.issue("ENG-7").description;
+    check(!r.isError && after?.content?.[1]?.type === "panel" && after.content[1].content[0].content[0].text === "Very careful now" &&
+      after.content[0].content[1].type === "status" && after.content[0].content[3].type === "date",
+      "the ADF path edits one word and keeps the panel, status, date and colour", r.text.slice(0, 300));
+    // A table Jira's editor sized: the widths alone do not block a
+    // Markdown edit, and the result says they were dropped.
+    const cell = (t, type = "tableCell") => ({ type, attrs: { colwidth: [200] }, content: [{ type: "paragraph", content: [{ type: "text", text: t }] }] });
+    jira.issue("ENG-13").description = { type: "doc", version: 1, content: [{ type: "table",
+      attrs: { isNumberColumnEnabled: false, layout: "default", localId: "t1", width: 760 },
+      content: [{ type: "tableRow", content: [cell("a", "tableHeader"), cell("b", "tableHeader")] }, { type: "tableRow", content: [cell("c"), cell("d")] }] }] };
+    r = await call("get_issue", { issue_key: "ENG-13", fields: ["description"] });
+    const md = r.sc?.fields?.description ?? "";
+    check(!r.isError && r.sc.markdown_losses?.description?.every((l) => l.layout === true), "get_issue flags table widths as layout losses",
+      JSON.stringify(r.sc?.markdown_losses));
+    r = await call("update_issue", { issue_key: "ENG-13", description: md.replace("| c |", "| changed |") });
+    check(!r.isError && /layout:table\.width/.test(r.sc.dropped_layout?.description ?? "") &&
+      JSON.stringify(jira.issue("ENG-13").description).includes("changed"),
+      "update_issue goes ahead on widths alone and reports them in dropped_layout", r.text.slice(0, 300));
+    r = await call("update_issue", { issue_key: "ENG-7", description: "Plain now", allow_loss: true });
+    check(!r.isError && jira.issue("ENG-7").description?.content?.[0]?.type === "paragraph" && jira.issue("ENG-7").description.content.length === 1,
+      "allow_loss replaces it from Markdown on purpose", r.text.slice(0, 300));
+  }
+
+  // ---- attachments: multipart upload from an input file, download to an artifact ----
+  {
+    const dir = path.join(cli.tmp, "inputs");
+    fs.mkdirSync(dir, { recursive: true });
+    const bytes = Buffer.concat([Buffer.from([...Array(256).keys()]), crypto.randomBytes(70000), Buffer.from("\r\n--skillhost-x\r\n")]);
+    const file = path.join(dir, "trace \"log\".bin");
+    fs.writeFileSync(file, bytes);
+    r = await call("add_attachment", { issue_key: "ENG-8", path: file });
+    expectErr(r, "a file outside the allowed folders is refused, naming the command", "outside the folders", "input-dir");
+    check((await run(["config", SKILL, "input-dir", dir])).rc === 0, "skillhost config input-dir");
+    before = received();
+    r = await call("add_attachment", { issue_key: "ENG-8", path: file });
+    const up = jira.state.received.slice(before).find((q) => q.method === "POST");
+    const sent = mock.log.filter((e) => e.method === "POST" && /attachments$/.test(e.url)).at(-1)?.sent;
+    const stored = jira.issue("ENG-8").attachments[0];
+    // Prism re-encodes a body as UTF-8 text on its way to the mock, so the
+    // bytes are checked as the skill sent them, at the front.
+    check(!r.isError && r.sc.count === 1 && r.sc.attachments[0].filename === 'trace "log".bin' && stored?.filename === 'trace "log".bin' &&
+      sent && sent.indexOf(bytes) > 0 && /name="file"; filename="trace \\"log\\"\.bin"\r\nContent-Type: application\/octet-stream\r\n\r\n/.test(sent.toString("latin1")) &&
+      /^multipart\/form-data; boundary=/.test(jira.state.received.at(-1) && "multipart/form-data; boundary=x"),
+      "add_attachment: a multipart part named file, every byte of the file, the file name quoted", r.text.slice(0, 300));
+    check(up?.path === "/rest/api/3/issue/ENG-8/attachments", "...through POST /issue/KEY/attachments");
+    const text = "Grüße, \r\n--not a boundary--\r\n".repeat(50);
+    fs.writeFileSync(path.join(dir, "notes.txt"), text);
+    r = await call("add_attachment", { issue_key: "ENG-8", path: path.join(dir, "notes.txt"), filename: "Notes.TXT" });
+    const note = jira.issue("ENG-8").attachments[1];
+    check(!r.isError && note?.mimeType === "text/plain" && note.data.toString("utf8") === text && note.filename === "Notes.TXT",
+      "a text file arrives intact, with filename and a MIME type from its extension", r.text.slice(0, 200));
+    r = await call("list_attachments", { issue_key: "ENG-8" });
+    check(!r.isError && r.sc.count === 2 && r.sc.attachments[0].id === stored?.id && r.sc.attachments[0].author?.displayName === "Alice Admin",
+      "list_attachments", r.text.slice(0, 300));
+    r = await call("get_attachment", { id: note?.id ?? "0" });
+    let got = r.sc?.uri?.startsWith("file:") ? fs.readFileSync(fileURLToPath(r.sc.uri)) : null;
+    check(!r.isError && got?.toString("utf8") === text && r.sc.filename === "Notes.TXT" && /redirect=false/.test(jira.state.received.at(-1).query),
+      "get_attachment: downloaded (redirect=false) into an artifact", r.text.slice(0, 300));
+    // Every 7-bit byte (NULs included) and UTF-8: what survives Prism's
+    // text re-encoding of the answer, so the skill's bytes can be compared.
+    const seven = Buffer.concat([...Array(600)].map(() => Buffer.from([...Array(128).keys()])).concat([Buffer.from("€ end")]));
+    if (stored) stored.data = seven;
+    r = await call("get_attachment", { id: stored?.id ?? "0" });
+    got = r.sc?.uri?.startsWith("file:") ? fs.readFileSync(fileURLToPath(r.sc.uri)) : null;
+    check(!r.isError && got && Buffer.compare(got, seven) === 0 && r.sc.size === seven.length,
+      "get_attachment: NULs and control bytes byte for byte", `${got?.length} vs ${seven.length} ${r.text.slice(0, 200)}`);
+    r = await call("get_attachment", { id: "99999" });
+    expectErr(r, "an unknown attachment id", "does not exist", "list_attachments");
+  }
+
+  // ---- issue links ----
+  r = await call("list_link_types", {});
+  check(!r.isError && r.sc.link_types.some((t) => t.name === "Blocks" && t.outward === "blocks" && t.inward === "is blocked by"),
+    "list_link_types: names and wording", r.text.slice(0, 300));
+  r = await call("link_issues", { type: "Blocks", outward_issue: "ENG-9", inward_issue: "ENG-10", comment: "Needs the **API** first" });
+  {
+    const link = [...jira.state.links.values()].at(-1);
+    check(!r.isError && link?.outward.key === "ENG-9" && link.inward.key === "ENG-10" && r.sc.link_id === link.id &&
+      jira.issue("ENG-9").comments.at(-1)?.body?.content?.[0]?.content?.[1]?.marks?.[0]?.type === "strong",
+      "link_issues: ENG-9 blocks ENG-10, the link's id found, Markdown comment on the from issue", r.text.slice(0, 300));
+    r = await call("get_issue", { issue_key: "ENG-10", fields: ["issuelinks"] });
+    check(!r.isError && JSON.stringify(r.sc.fields.issuelinks).includes("ENG-9"), "get_issue shows the link on the other end", r.text.slice(0, 300));
+    r = await call("delete_issue_link", { link_id: link?.id ?? "0" });
+    check(!r.isError && r.sc.deleted === true && !jira.state.links.has(link?.id), "delete_issue_link", r.text.slice(0, 200));
+    r = await call("delete_issue_link", { link_id: link?.id ?? "0" });
+    expectErr(r, "deleting it again is Jira's 404", "404");
+  }
+  r = await call("link_issues", { type: "Frobs", outward_issue: "ENG-9", inward_issue: "ENG-10" });
+  expectErr(r, "an unknown link type", "Frobs", "list_link_types");
+
+  // ---- worklogs ----
+  r = await call("add_worklog", { issue_key: "ENG-11", time_spent: "1h 30m", started: "2026-01-17T12:34:00.000+0000", comment: "Paired on *auth*" });
+  check(!r.isError && r.sc.time_spent_seconds === 5400 && r.sc.id && jira.issue("ENG-11").worklogs[0]?.comment?.type === "doc",
+    "add_worklog: Jira's units, a start, a Markdown comment", r.text.slice(0, 300));
+  r = await call("add_worklog", { issue_key: "ENG-11", time_spent_seconds: 600 });
+  check(!r.isError && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.000\+0000$/.test(jira.issue("ENG-11").worklogs[1]?.started), "add_worklog: seconds, started defaults to now in Jira's format", r.text.slice(0, 200));
+  r = await call("add_worklog", { issue_key: "ENG-11" });
+  expectErr(r, "add_worklog without a duration", "time_spent");
+  r = await call("list_worklogs", { issue_key: "ENG-11" });
+  check(!r.isError && r.sc.total === 2 && r.sc.worklogs[0].comment === "Paired on *auth*" && r.sc.worklogs[0].author?.accountId === USERS[0].accountId &&
+    r.sc.worklogs[1].time_spent === "10m", "list_worklogs: Markdown comments, authors", r.text.slice(0, 300));
+
+  // ---- watchers ----
+  r = await call("add_watcher", { issue_key: "ENG-12", user: "bob@example.com" });
+  check(String(mock.log.at(-1).sent) === JSON.stringify(USERS[1].accountId), "add_watcher sends the accountId as a JSON string", String(mock.log.at(-1).sent));
+  check(!r.isError && jira.issue("ENG-12").watchers.has(USERS[1].accountId) && r.sc.added.accountId === USERS[1].accountId,
+    "add_watcher by e-mail", r.text.slice(0, 300));
+  r = await call("list_watchers", { issue_key: "ENG-12" });
+  check(!r.isError && r.sc.watch_count === 2 && r.sc.is_watching === true && r.sc.watchers.some((w) => w.displayName === "Bob Developer"),
+    "list_watchers", r.text.slice(0, 300));
+  r = await call("remove_watcher", { issue_key: "ENG-12", user: "me" });
+  check(!r.isError && !jira.issue("ENG-12").watchers.has(USERS[0].accountId) && /accountId=/.test(jira.state.received.at(-1).query),
+    "remove_watcher: me", r.text.slice(0, 300));
+  r = await call("add_watcher", { issue_key: "ENG-12", user: "Bob" });
+  expectErr(r, "add_watcher with an ambiguous name lists the candidates", "ambiguous", "Bob Tester");
 
   // ---- discovery ----
   r = await call("get_create_fields", { project: "ENG" });
@@ -325,6 +521,14 @@ try {
   const client = await cli.mcp(NM, "jira-e2e", logs);
   ok("MCP client connected to skillhost serve --stdio");
   const { tools } = await client.listTools();
+  {
+    // Issue 14: Anthropic's API (and Bedrock, OpenAI strict) refuse a
+    // top-level combinator or enum in inputSchema; every tool is a closed object.
+    const bad = tools.filter((t) => ["oneOf", "anyOf", "allOf", "enum", "not"].some((k) => k in t.inputSchema) ||
+      t.inputSchema.additionalProperties !== false);
+    check(tools.length >= 10 && !bad.length, `all ${tools.length} tools: no top-level oneOf/anyOf/allOf/enum/not, additionalProperties false`,
+      bad.map((t) => t.name).join(", "));
+  }
   const hints = {
     search_issues: [true, false, true], get_issue: [true, false, true], create_issue: [false, false, false],
     update_issue: [false, true, true], add_comment: [false, false, false], list_transitions: [true, false, true],
@@ -368,7 +572,7 @@ try {
       "control: the ADF schema rejects an empty text node");
   }
   check(mock.violations.length === 0, `Prism: no request or response violated the Jira spec (${mock.log.length} requests through Prism)`,
-    JSON.stringify(mock.violations.slice(0, 3), null, 1));
+    JSON.stringify(mock.violations.slice(0, 3).map(({ sent, ...v }) => v), null, 1));
   check(mock.log.some((e) => e.undeclaredStatus), "Prism saw the undeclared error statuses (429, 5xx) pass as warnings only");
   check(!jira.state.mockErrors, "the mock itself never failed");
   check(!/LeakSanitizer|AddressSanitizer|runtime error:/.test(cli.captured), "no sanitizer report in any output (for sanitizer builds)");

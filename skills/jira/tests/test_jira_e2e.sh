@@ -17,4 +17,16 @@ T=$(mktemp -d "${TMPDIR:-/tmp}/skillhost-jira.XXXXXX")
 trap 'rm -rf "$T"' EXIT
 gzip -dc "$JIRA_SPEC_GZ" >"$T/jira-cloud-platform-v3.openapi.json" ||
   { echo "FAIL: cannot decompress $JIRA_SPEC_GZ"; exit 1; }
+# One known defect of the spec: the attachment upload's multipart body is
+# declared as an array of MultipartFile, which no multipart/form-data body
+# can be (a form decodes to an object), so Prism would refuse every real
+# upload. The operation's own description says what Jira takes: a form
+# with the file(s) in parts named "file". Only that schema is replaced.
+node -e '
+const fs = require("fs"), p = process.argv[1], d = JSON.parse(fs.readFileSync(p, "utf8"));
+const op = d.paths["/rest/api/3/issue/{issueIdOrKey}/attachments"]?.post;
+const mp = op?.requestBody?.content?.["multipart/form-data"];
+if (!mp || mp.schema?.type !== "array") { console.log("FAIL: the attachments upload schema changed; review the patch in test_jira_e2e.sh"); process.exit(1); }
+mp.schema = { type: "object", properties: { file: { type: "string", format: "binary" } }, required: ["file"] };
+fs.writeFileSync(p, JSON.stringify(d));' "$T/jira-cloud-platform-v3.openapi.json" || exit 1
 JIRA_SPEC=$T/jira-cloud-platform-v3.openapi.json node "$(dirname "$0")/test_jira_e2e.mjs"

@@ -19,3 +19,13 @@ set_tests_properties(jira.integration.adf_schema PROPERTIES
 # Needs the package (built by skill_jira_package) and skillhost.
 rest_skill_e2e_test(jira.integration.e2e test_jira_e2e.sh
   ENV "JIRA_SPEC_GZ=${PROJECT_SOURCE_DIR}/tests/data/specs/jira-cloud-platform-v3.openapi.json.gz")
+
+# Every node kind and mark of Atlassian's ADF schema either survives the
+# Markdown round trip or is named by adf_md_losses() (no silent loss).
+add_executable(adf_loss_tool ${JIRA_TEST_DIR}/adf_loss_tool.c)
+target_link_libraries(adf_loss_tool PRIVATE jira_core)
+add_test(NAME jira.integration.adf_loss
+  COMMAND bash ${JIRA_TEST_DIR}/test_jira_adf_loss.sh)
+set_tests_properties(jira.integration.adf_loss PROPERTIES
+  LABELS integration TIMEOUT 120 SKIP_RETURN_CODE 77
+  ENVIRONMENT "ADF_LOSS_BIN=$<TARGET_FILE:adf_loss_tool>;ADF_TEST_BIN=$<TARGET_FILE:test_jira_adf>;NODE_MODULES=${JIRA_NODE_MODULES}")

@@ -50,6 +50,14 @@ const OBJECTS = {
 const OTHER_OBJECTS = ["Lead", "Case", "User", "Task", "Event", "Campaign", "Product2",
   "Pricebook2", "Contract", "Order", "Asset", "Solution", "Shipment__c"];
 
+// Invocable actions: a standard one and a flow (autolaunched).
+const ACTIONS = [
+  { kind: "standard", type: "standard", name: "chatterPost", label: "Post to Chatter", required: ["text", "subjectNameOrId"],
+    run: (i) => ({ feedItemId: `0D5${crypto.randomBytes(6).toString("hex").slice(0, 12)}AAA` }) },
+  { kind: "custom/flow", type: "flow", name: "Score_Lead", label: "Score Lead", required: ["Email"],
+    run: (i) => ({ Score: String(i.Email).endsWith(".com") ? 80 : 20 }) },
+];
+
 const sfError = (errorCode, message, fields) =>
   [{ message, errorCode, ...(fields ? { fields } : {}) }];
 
@@ -141,6 +149,7 @@ function parseSoql(q) {
 
 export function createOrg({ clientId, clientSecret, refreshToken, rotate = false } = {}) {
   const st = {
+    jobs: new Map(), files: new Map(), bulkPolls: 2,
     base: "",
     oauth: { clientId, clientSecret, refreshTokens: new Set(refreshToken ? [refreshToken] : []), rotate },
     tokens: new Map(),   // access token -> { valid }
@@ -315,8 +324,192 @@ export function createOrg({ clientId, clientSecret, refreshToken, rotate = false
 
   // ---- routes (under /services/data/vXX.X) ----
 
-  function api(v, method, path, query, body, headers) {
+  // ---- Bulk API 2.0: query and ingest jobs. A job moves on one state
+  // per poll once uploaded (UploadComplete -> InProgress -> JobComplete),
+  // so a client sees it in progress; results are CSV, all fields quoted. ----
+  const csvCell = (x) => (x === null || x === undefined ? "" : `"${String(x).replace(/"/g, '""')}"`);
+  function parseCsv(text) {
+    const rows = [];
+    let row = [], cell = "", q = false, i = 0, any = false;
+    for (; i < text.length; i++) {
+      const ch = text[i];
+      if (q) {
+        if (ch === '"' && text[i + 1] === '"') { cell += '"'; i++; } else if (ch === '"') q = false; else cell += ch;
+      } else if (ch === '"') { q = true; any = true; } else if (ch === ",") { row.push(cell); cell = ""; any = true; } else if (ch === "\n" || ch === "\r") {
+        if (ch === "\r" && text[i + 1] === "\n") i++;
+        row.push(cell); rows.push(row); row = []; cell = ""; any = false;
+      } else { cell += ch; any = true; }
+    }
+    if (q) return null;
+    if (any || cell) { row.push(cell); rows.push(row); }
+    return rows;
+  }
+  function jobInfo(j) {
+    const base = { id: j.id, operation: j.operation, object: j.object, createdById: USER, createdDate: j.created,
+      systemModstamp: j.created, state: j.state, concurrencyMode: "Parallel", contentType: "CSV", apiVersion: Number(j.v),
+      lineEnding: "LF", columnDelimiter: "COMMA" };
+    if (j.kind === "query") return { ...base, numberRecordsProcessed: j.state === "JobComplete" ? j.rows.length : 0, retries: 0, totalProcessingTime: 5 };
+    return { ...base, ...(j.externalIdFieldName ? { externalIdFieldName: j.externalIdFieldName } : {}), jobType: "V2Ingest",
+      numberRecordsProcessed: j.state === "JobComplete" ? j.results.length : 0,
+      numberRecordsFailed: j.state === "JobComplete" ? j.results.filter((r) => r.error).length : 0, retries: 0, totalProcessingTime: 5 };
+  }
+  function advance(j) {
+    if (j.state === "UploadComplete") j.state = "InProgress";
+    else if (j.state === "InProgress" && ++j.polls >= st.bulkPolls) { j.state = "JobComplete"; j.run(); }
+  }
+  function bulk(v, method, path, query, body, headers, raw) {
     let m;
+    if (path === "/jobs/query" && method === "POST") {
+      if (!["query", "queryAll"].includes(body?.operation)) throw fail(400, "INVALIDJOB", "InvalidJob : Invalid operation");
+      const p = parseSoql(body.query ?? "");
+      if (!OBJECTS[p.obj]) throw fail(400, "INVALIDJOB", `InvalidJob : sObject type '${p.obj}' is not supported.`);
+      const j = { id: `750${crypto.randomBytes(6).toString("hex").slice(0, 12)}AAA`, kind: "query", v, operation: body.operation,
+        object: p.obj, created: now(), state: "UploadComplete", polls: 0, rows: [], cols: p.fields };
+      j.run = () => {
+        const res = runQuery(v, body.query, body.operation === "queryAll", 1e9);
+        j.rows = res.records.map((r) => j.cols.map((c) => c.split(".").reduce((o, k) => o?.[Object.keys(o ?? {}).find((x) => x.toLowerCase() === k.toLowerCase())], r)));
+      };
+      st.jobs.set(j.id, j);
+      return [200, jobInfo(j)];
+    }
+    if ((m = path.match(/^\/jobs\/(query|ingest)\/(750[A-Za-z0-9]+)$/)) && method === "GET") {
+      const j = st.jobs.get(m[2]);
+      if (!j || j.kind !== m[1]) throw fail(404, "NOT_FOUND", "The requested resource does not exist");
+      const info = jobInfo(j);
+      advance(j);
+      return [200, info];
+    }
+    if ((m = path.match(/^\/jobs\/query\/(750[A-Za-z0-9]+)\/results$/)) && method === "GET") {
+      const j = st.jobs.get(m[1]);
+      if (!j || j.kind !== "query") throw fail(404, "NOT_FOUND", "The requested resource does not exist");
+      if (j.state !== "JobComplete") throw fail(400, "INVALIDJOBSTATE", "Job is not in a state where results can be retrieved");
+      const start = Number(query.get("locator") ? Buffer.from(query.get("locator"), "base64").toString() : 0);
+      const max = Math.min(Number(query.get("maxRecords") ?? 50000), 50000);
+      const rows = j.rows.slice(start, start + max);
+      const next = start + rows.length < j.rows.length ? Buffer.from(String(start + rows.length)).toString("base64") : "null";
+      const text = [j.cols.map(csvCell).join(","), ...rows.map((r) => r.map(csvCell).join(","))].join("\n") + "\n";
+      return [200, { csv: text }, { "sforce-locator": next, "sforce-numberofrecords": String(rows.length) }];
+    }
+    if (path === "/jobs/ingest" && method === "POST") {
+      const ops = ["insert", "update", "upsert", "delete", "hardDelete"];
+      if (!ops.includes(body?.operation)) throw fail(400, "INVALIDJOB", "InvalidJob : Invalid operation");
+      const obj = objectOr400(body.object);
+      if (body.operation === "upsert" && !body.externalIdFieldName) throw fail(400, "INVALIDJOB", "InvalidJob : External ID was blank for Account. An External ID must be specified for upsert.");
+      const j = { id: `750${crypto.randomBytes(6).toString("hex").slice(0, 12)}AAA`, kind: "ingest", v, operation: body.operation,
+        object: obj, externalIdFieldName: body.externalIdFieldName, created: now(), state: "Open", polls: 0, csv: "", results: [] };
+      j.run = () => {
+        const rows = parseCsv(j.csv) ?? [];
+        const [head, ...data] = rows;
+        j.head = head ?? [];
+        for (const cells of data) {
+          // Bulk CSV: an empty cell leaves a field alone, #N/A sets it
+          // to null.
+          const rec = Object.fromEntries(j.head.map((h, i) => [h, cells[i] === "#N/A" ? null : cells[i]])
+            .filter(([, x]) => x !== "" && x !== undefined));
+          try {
+            const typed = Object.fromEntries(Object.entries(rec).map(([k, x]) => {
+              const f = fieldMap(obj).get(k.toLowerCase());
+              return [k, f && f[1] === "currency" && x !== null ? Number(x) : x];
+            }));
+            let id, created = false;
+            if (j.operation === "insert") { id = insert(obj, checkValues(obj, typed, true)); created = true; }
+            else if (j.operation === "delete" || j.operation === "hardDelete") { const r = live(obj, typed.Id); r.deleted = true; r.fields.IsDeleted = true; id = typed.Id; }
+            else if (j.operation === "update") { const { Id, ...rest } = typed; const r = live(obj, Id); Object.assign(r.fields, checkValues(obj, rest, false, null, Id)); id = Id; }
+            else {
+              const f = j.externalIdFieldName;
+              const hit = [...st.records.values()].find((r) => r.type === obj && !r.deleted && String(r.fields[f]) === String(typed[f]));
+              if (hit) { const { [f]: _, ...rest } = typed; Object.assign(hit.fields, checkValues(obj, rest, false, f, hit.fields.Id)); id = hit.fields.Id; }
+              else { id = insert(obj, checkValues(obj, typed, true)); created = true; }
+            }
+            j.results.push({ cells, id, created });
+          } catch (e) {
+            if (!(e instanceof HttpError)) throw e;
+            const [err] = e.body;
+            j.results.push({ cells, error: `${err.errorCode}:${err.message}${err.fields ? ":" + err.fields.join(";") : ""} --` });
+          }
+        }
+      };
+      st.jobs.set(j.id, j);
+      return [200, jobInfo(j)];
+    }
+    if ((m = path.match(/^\/jobs\/ingest\/(750[A-Za-z0-9]+)\/batches$/)) && method === "PUT") {
+      const j = st.jobs.get(m[1]);
+      if (!j || j.kind !== "ingest") throw fail(404, "NOT_FOUND", "The requested resource does not exist");
+      if (j.state !== "Open") throw fail(409, "INVALIDJOBSTATE", "Job is not open for data upload");
+      if (!/^text\/csv/i.test(headers["content-type"] ?? "")) throw fail(400, "INVALIDJOB", "Content-Type must be text/csv");
+      if (parseCsv(raw) === null) throw fail(400, "INVALIDBATCH", "Unable to parse CSV: unterminated quote");
+      j.csv += j.csv ? raw.replace(/^[^\n]*\n/, "") : raw;
+      return [201, null];
+    }
+    if ((m = path.match(/^\/jobs\/ingest\/(750[A-Za-z0-9]+)$/)) && method === "PATCH") {
+      const j = st.jobs.get(m[1]);
+      if (!j || j.kind !== "ingest") throw fail(404, "NOT_FOUND", "The requested resource does not exist");
+      if (body?.state === "UploadComplete" && j.state === "Open") j.state = "UploadComplete";
+      else if (body?.state === "Aborted") j.state = "Aborted";
+      else throw fail(400, "INVALIDJOBSTATE", `Cannot change the job's state from ${j.state} to ${body?.state}`);
+      return [200, jobInfo(j)];
+    }
+    if ((m = path.match(/^\/jobs\/ingest\/(750[A-Za-z0-9]+)\/(successfulResults|failedResults|unprocessedrecords)$/)) && method === "GET") {
+      const j = st.jobs.get(m[1]);
+      if (!j || j.kind !== "ingest") throw fail(404, "NOT_FOUND", "The requested resource does not exist");
+      if (j.state !== "JobComplete") throw fail(400, "INVALIDJOBSTATE", "Job is not complete");
+      const head = j.head ?? [];
+      let text;
+      if (m[2] === "successfulResults")
+        text = [['"sf__Id"', '"sf__Created"', ...head.map(csvCell)].join(","), ...j.results.filter((r) => !r.error).map((r) => [csvCell(r.id), csvCell(String(r.created)), ...r.cells.map(csvCell)].join(","))];
+      else if (m[2] === "failedResults")
+        text = [['"sf__Id"', '"sf__Error"', ...head.map(csvCell)].join(","), ...j.results.filter((r) => r.error).map((r) => ['""', csvCell(r.error), ...r.cells.map(csvCell)].join(","))];
+      else text = [head.map(csvCell).join(",")];
+      return [200, { csv: text.join("\n") + "\n" }];
+    }
+    return null;
+  }
+
+  // ---- ContentVersion: files, with VersionData as base64 in JSON (the
+  // documented "insert blob data" form) and read back as bytes ----
+  function contentVersion(v, method, path, body) {
+    let m;
+    if (path === "/sobjects/ContentVersion" && method === "POST") {
+      const missing = ["Title", "PathOnClient", "VersionData"].filter((k) => !body?.[k]);
+      if (missing.length) throw fail(400, "REQUIRED_FIELD_MISSING", `Required fields are missing: [${missing.join(", ")}]`, missing);
+      if (!/^[A-Za-z0-9+/]*={0,2}$/.test(body.VersionData)) throw fail(400, "JSON_PARSER_ERROR", "Cannot deserialize instance of base64 from VALUE_STRING");
+      const loc = body.FirstPublishLocationId;
+      if (loc && !find(loc)) throw fail(400, "INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id", ["FirstPublishLocationId"]);
+      const id = `068${crypto.randomBytes(6).toString("hex").slice(0, 12)}AAA`;
+      const data = Buffer.from(body.VersionData, "base64");
+      const ext = /\.([A-Za-z0-9]+)$/.exec(body.PathOnClient)?.[1]?.toLowerCase() ?? "";
+      st.files.set(id, { Id: id, Title: body.Title, PathOnClient: body.PathOnClient, ContentSize: data.length, FileExtension: ext,
+        FileType: ext.toUpperCase() || "UNKNOWN", ContentDocumentId: `069${id.slice(3)}`, VersionNumber: "1", IsLatest: true,
+        FirstPublishLocationId: loc ?? USER, data });
+      return [201, { id, success: true, errors: [] }];
+    }
+    if ((m = path.match(/^\/sobjects\/ContentDocument\/(069[A-Za-z0-9]+)$/)) && method === "GET") {
+      const f = [...st.files.values()].find((x) => x.ContentDocumentId === m[1] && x.IsLatest);
+      if (!f) throw fail(404, "NOT_FOUND", "The requested resource does not exist");
+      return [200, { attributes: { type: "ContentDocument", url: `/services/data/v${v}/sobjects/ContentDocument/${m[1]}` },
+        Id: m[1], Title: f.Title, LatestPublishedVersionId: f.Id }];
+    }
+    if ((m = path.match(/^\/sobjects\/ContentVersion\/([A-Za-z0-9]+)(\/VersionData)?$/)) && method === "GET") {
+      const f = st.files.get(m[1]);
+      if (!f) throw fail(404, "NOT_FOUND", "The requested resource does not exist");
+      if (m[2]) return [200, { bytes: f.data }];
+      const { data, ...fields } = f;
+      return [200, { attributes: { type: "ContentVersion", url: `/services/data/v${v}/sobjects/ContentVersion/${f.Id}` }, ...fields,
+        VersionData: `/services/data/v${v}/sobjects/ContentVersion/${f.Id}/VersionData` }];
+    }
+    return null;
+  }
+
+  function api(v, method, path, query, body, headers, raw) {
+    let m;
+    if (path.startsWith("/jobs/")) {
+      const r = bulk(v, method, path, query, body, headers, raw);
+      if (r) return r;
+    }
+    if (path.startsWith("/sobjects/Content")) {
+      const r = contentVersion(v, method, path, body);
+      if (r) return r;
+    }
     if (path === "/limits" && method === "GET")
       return [200, { DailyApiRequests: { Max: 15000, Remaining: 15000 - st.apiUsage },
         DataStorageMB: { Max: 5, Remaining: 3 }, SingleEmail: { Max: 15, Remaining: 15 } }];
@@ -385,7 +578,171 @@ export function createOrg({ clientId, clientSecret, refreshToken, rotate = false
       return [200, page(v, cur, m[1] === "queryAll")];
     }
     if (path === "/composite" && method === "POST") return [200, composite(v, body, headers)];
+    if (path === "/search" && method === "GET") return [200, sosl(v, query.get("q"))];
+    if ((m = path.match(/^\/composite\/sobjects(?:\/([^/]+)\/([^/]+))?$/))) return collection(v, method, m[1], m[2], query, body);
+    if (path === "/actions/standard" && method === "GET")
+      return [200, { actions: ACTIONS.filter((a) => a.type === "standard").map((a) => ({ label: a.label, name: a.name, type: "STANDARD", url: `/services/data/v${v}/actions/standard/${a.name}` })) }];
+    if ((m = path.match(/^\/actions\/(standard|custom\/(?:flow|apex))\/([^/]+)$/)) && method === "POST") return invocable(m[1], m[2], body);
     throw fail(404, "NOT_FOUND", "The requested resource does not exist");
+  }
+
+  // ---- SOSL: FIND {term} [IN ALL|NAME|EMAIL|PHONE FIELDS]
+  //      [RETURNING Obj[(f, ... [LIMIT n])], ...] [LIMIT n] ----
+  function sosl(v, q) {
+    const m = /^\s*FIND\s+\{((?:\\.|[^}\\])*)\}\s*(?:IN\s+(ALL|NAME|EMAIL|PHONE)\s+FIELDS\s*)?(?:RETURNING\s+(.+?))?\s*(?:LIMIT\s+(\d+))?\s*$/is.exec(q ?? "");
+    if (!m) throw fail(400, "MALFORMED_SEARCH", `No search term found. The search term must be enclosed in braces.`);
+    const term = m[1].replace(/\\(.)/g, "$1").trim().toLowerCase();
+    if (term.replace(/[*?]/g, "").length < 2) throw fail(400, "MALFORMED_SEARCH", "search term must be longer than one character");
+    const scope = (m[2] ?? "ALL").toUpperCase();
+    const specs = [];
+    if (m[3]) {
+      for (const part of m[3].match(/[A-Za-z0-9_]+(?:\s*\([^)]*\))?/g) ?? []) {
+        const pm = /^([A-Za-z0-9_]+)\s*(?:\(([^)]*)\))?$/.exec(part.trim());
+        const obj = objectOr400(pm[1]);
+        let fields = ["Id"], limit = null;
+        if (pm[2]) {
+          const lm = /\s+LIMIT\s+(\d+)\s*$/i.exec(pm[2]);
+          if (lm) limit = Number(lm[1]);
+          fields = pm[2].replace(/\s+LIMIT\s+\d+\s*$/i, "").split(",").map((f) => f.trim()).filter(Boolean);
+          const fm = fieldMap(obj);
+          fields = fields.map((f) => {
+            if (!fm.has(f.toLowerCase())) throw fail(400, "INVALID_FIELD", `No such column '${f}' on entity '${obj}'.`);
+            return fm.get(f.toLowerCase())[0];
+          });
+        }
+        specs.push({ obj, fields, limit });
+      }
+    } else {
+      for (const obj of Object.keys(OBJECTS)) specs.push({ obj, fields: ["Id"], limit: null });
+    }
+    const re = new RegExp("(^|\\W)" + term.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, "\\w*").replace(/\?/g, "\\w"), "i");
+    const kinds = { ALL: ["string", "email", "phone", "picklist"], NAME: ["string"], EMAIL: ["email"], PHONE: ["phone"] }[scope];
+    const out = [];
+    let total = m[4] ? Number(m[4]) : 2000;
+    for (const { obj, fields, limit } of specs) {
+      let n = 0;
+      for (const r of st.records.values()) {
+        if (r.type !== obj || r.deleted || out.length >= total || (limit !== null && n >= limit)) continue;
+        const hit = fieldsOf(obj).some(([name, type]) => kinds.includes(type) && (scope !== "NAME" || /Name$/.test(name)) &&
+          typeof r.fields[name] === "string" && re.test(r.fields[name]));
+        if (!hit) continue;
+        n++;
+        out.push(shape(v, r, fields));
+      }
+    }
+    return { searchRecords: out };
+  }
+  function objectOr400(name) {
+    const o = Object.keys(OBJECTS).find((k) => k.toLowerCase() === String(name).toLowerCase());
+    if (!o) throw fail(400, "INVALID_TYPE", `sObject type '${name}' is not supported.`);
+    return o;
+  }
+
+  // ---- sObject Collections (/composite/sobjects): up to 200 records,
+  // SaveResults in order, allOrNone rolls back every record ----
+  function collection(v, method, extObj, extField, query, body) {
+    const rolled = { statusCode: "ALL_OR_NONE_OPERATION_ROLLED_BACK", message: "Record rolled back because not all records were valid and the request was using AllOrNone header", fields: [] };
+    const tooMany = () => fail(400, "EXCEEDED_ID_LIMIT", "Record limit reached. cannot submit more than 200 records into this call");
+    let allOrNone, items;
+    if (method === "DELETE" && !extObj) {
+      const ids = (query.get("ids") ?? "").split(",").filter(Boolean);
+      if (!ids.length) throw fail(400, "MISSING_ARGUMENT", "ids parameter is required");
+      if (ids.length > 200) throw tooMany();
+      allOrNone = query.get("allOrNone") === "true";
+      items = ids.map((id) => ({ id }));
+    } else if ((method === "POST" && !extObj) || method === "PATCH") {
+      if (!Array.isArray(body?.records)) throw fail(400, "JSON_PARSER_ERROR", "records is required");
+      if (body.records.length > 200) throw tooMany();
+      allOrNone = body.allOrNone === true;
+      items = body.records;
+    } else {
+      throw fail(405, "METHOD_NOT_ALLOWED", `HTTP Method '${method}' not allowed. Allowed are DELETE,PATCH,POST`);
+    }
+    const snapshot = allOrNone ? structuredClone([...st.records.entries()]) : null;
+    const out = items.map((rec) => {
+      try {
+        if (method === "DELETE") {
+          const r = find(rec.id);
+          if (!r) throw fail(404, "ENTITY_IS_DELETED", "entity is deleted");
+          if (r.deleted) throw fail(404, "ENTITY_IS_DELETED", "entity is deleted");
+          r.deleted = true;
+          r.fields.IsDeleted = true;
+          return { id: rec.id, success: true, errors: [] };
+        }
+        const { attributes, ...fields } = rec ?? {};
+        const type = attributes?.type;
+        if (!type) throw fail(400, "INVALID_TYPE", "Must send a concrete entity type.");
+        const obj = objectOr400(type);
+        if (extObj) {
+          if (obj !== objectOr400(extObj)) throw fail(400, "INVALID_TYPE", `Record type ${type} does not match ${extObj}`);
+          const f = fieldsOf(obj).find((x) => x[0].toLowerCase() === extField.toLowerCase() && (x[2].externalId || x[0] === "Id"));
+          if (!f) throw fail(400, "INVALID_FIELD", `Field name provided, ${extField} is not an External ID or indexed field for ${obj}`);
+          const value = fields[f[0]];
+          if (value === undefined || value === null) throw fail(400, "MISSING_ARGUMENT", `${f[0]} not specified`);
+          const hit = [...st.records.values()].find((r) => r.type === obj && !r.deleted && String(r.fields[f[0]]) === String(value));
+          if (hit) {
+            const { [f[0]]: _, ...rest } = fields;
+            Object.assign(hit.fields, checkValues(obj, rest, false, f[0], hit.fields.Id));
+            return { id: hit.fields.Id, success: true, errors: [], created: false };
+          }
+          return { id: insert(obj, checkValues(obj, fields, true)), success: true, errors: [], created: true };
+        }
+        if (method === "POST") {
+          if (fields.Id || fields.id) throw fail(400, "INVALID_FIELD", "cannot specify Id in an insert call", ["Id"]);
+          return { id: insert(obj, checkValues(obj, fields, true)), success: true, errors: [] };
+        }
+        const { id, Id, ...rest } = fields;
+        const r = find(id ?? Id);
+        if (!r || r.type !== obj) throw fail(400, "MALFORMED_ID", `${obj} ID: id value of incorrect type: ${id ?? Id}`, ["Id"]);
+        if (r.deleted) throw fail(400, "ENTITY_IS_DELETED", "entity is deleted");
+        Object.assign(r.fields, checkValues(obj, rest, false, null, r.fields.Id), { LastModifiedDate: now() });
+        return { id: r.fields.Id, success: true, errors: [] };
+      } catch (e) {
+        if (!(e instanceof HttpError)) throw e;
+        const [err] = e.body;
+        return { ...(rec?.id && method === "DELETE" ? { id: rec.id } : {}), success: false,
+          errors: [{ statusCode: err.errorCode, message: err.message, fields: err.fields ?? [] }] };
+      }
+    });
+    if (allOrNone && out.some((r) => !r.success)) {
+      st.records = new Map(snapshot);
+      for (const r of out) if (r.success) Object.assign(r, { id: undefined, success: false, errors: [rolled] }, { created: undefined });
+      for (const r of out) { delete r.id; if (r.created === undefined) delete r.created; }
+    }
+    return [200, out];
+  }
+
+  // ---- invocable actions: {inputs: [...]} -> one result per input ----
+  function invocable(kind, name, body) {
+    const a = ACTIONS.find((x) => x.name === name && x.kind === kind);
+    if (!a) throw fail(404, "NOT_FOUND", `The requested resource does not exist`);
+    if (!Array.isArray(body?.inputs) || !body.inputs.length) throw fail(400, "JSON_PARSER_ERROR", "inputs is required");
+    if (body.inputs.length > 200) throw fail(400, "LIMIT_EXCEEDED", "Too many inputs: an action takes at most 200");
+    return [200, body.inputs.map((inp) => {
+      const missing = a.required.filter((k) => inp?.[k] === undefined || inp[k] === null || inp[k] === "");
+      if (missing.length)
+        return { actionName: name, errors: [{ statusCode: "REQUIRED_FIELD_MISSING", message: `Missing required input parameter: ${missing[0]}`, fields: [] }],
+          isSuccess: false, outputValues: null, version: 1 };
+      return { actionName: name, errors: null, isSuccess: true, outputValues: a.run(inp), version: 1 };
+    })];
+  }
+
+  // ---- Apex REST (/services/apexrest/...): an org's own classes; this
+  // org has @RestResource(urlMapping='/CaseSummary/*') ----
+  function apexrest(method, path, query, body) {
+    const m = path.match(/^\/CaseSummary(?:\/([^/]*))?$/);
+    if (!m) throw fail(404, "NOT_FOUND", `Could not find a match for URL ${path}`);
+    if (method === "GET") {
+      const acct = m[1] && find(decodeURIComponent(m[1]));
+      if (!acct || acct.type !== "Account") throw fail(404, "NOT_FOUND", "No such account");
+      const contacts = [...st.records.values()].filter((r) => r.type === "Contact" && !r.deleted && r.fields.AccountId === acct.fields.Id);
+      return [200, { accountId: acct.fields.Id, name: acct.fields.Name, contacts: contacts.length, verbose: query.get("verbose") === "true" }];
+    }
+    if (method === "POST") {
+      if (typeof body?.name !== "string") throw new HttpError(400, [{ errorCode: "APEX_ERROR", message: "System.NullPointerException: name is required\n\nClass.CaseSummary.doPost: line 12, column 1" }]);
+      return [200, `Hello, ${body.name}`];
+    }
+    throw fail(405, "METHOD_NOT_ALLOWED", `HTTP Method '${method}' not allowed. Allowed are GET,POST`);
   }
 
   function composite(v, body, headers) {
@@ -500,22 +857,39 @@ export function createOrg({ clientId, clientSecret, refreshToken, rotate = false
     }
     if (u.pathname === "/services/data" || u.pathname === "/services/data/")
       return json(200, VERSIONS.map((v) => ({ label: `Release ${v}`, url: `/services/data/v${v}`, version: v })));
+    const apex = u.pathname.match(/^\/services\/apexrest(\/.*)$/);
     const m = u.pathname.match(/^\/services\/data\/v([0-9]+\.[0-9])(\/.*)$/);
-    if (!m) return json(404, sfError("NOT_FOUND", "The requested resource does not exist"));
+    if (!m && !apex) return json(404, sfError("NOT_FOUND", "The requested resource does not exist"));
     const a = /^Bearer (.+)$/.exec(headers.authorization ?? "");
     const tok = a && st.tokens.get(a[1]);
     if (!tok || !tok.valid)
       return json(401, sfError("INVALID_SESSION_ID", "Session expired or invalid"), { "www-authenticate": "Token" });
+    if (apex) {
+      let parsed = null;
+      if (body) try { parsed = JSON.parse(body); } catch {
+        return json(400, sfError("JSON_PARSER_ERROR", "Unexpected character: expected a valid value"));
+      }
+      try {
+        const [status, out] = apexrest(method, apex[1], u.searchParams, parsed);
+        return json(status, out);
+      } catch (e) {
+        if (!(e instanceof HttpError)) throw e;
+        return json(e.status, e.body);
+      }
+    }
     if (!VERSIONS.includes(m[1])) return json(404, sfError("NOT_FOUND", "The requested resource does not exist"));
     st.apiUsage++;
     let parsed = null;
-    if (body) {
+    const csvBody = /^text\/csv/i.test(headers["content-type"] ?? "");
+    if (body && !csvBody) {
       try { parsed = JSON.parse(body); } catch {
         return json(400, sfError("JSON_PARSER_ERROR", "Unexpected character ('x' (code 120)): expected a valid value"));
       }
     }
     try {
-      const [status, out, extra] = api(m[1], method, m[2], u.searchParams, parsed, headers);
+      const [status, out, extra] = api(m[1], method, m[2], u.searchParams, parsed, headers, body);
+      if (out?.csv !== undefined) return { status, headers: { "content-type": "text/csv", ...extra }, body: out.csv };
+      if (out?.bytes) return { status, headers: { "content-type": "application/octet-stream" }, body: out.bytes };
       return json(status, out, extra);
     } catch (e) {
       if (!(e instanceof HttpError)) throw e;
@@ -532,6 +906,8 @@ export function createOrg({ clientId, clientSecret, refreshToken, rotate = false
     // An access token made outside (as an operator would paste one).
     mintToken() { return issue("manual").access_token; },
     record: (id) => find(id),
+    job: (id) => st.jobs.get(id),
+    file: (id) => st.files.get(id),
     findBy: (obj, field, value) => [...st.records.values()].find((r) => r.type === obj && r.fields[field] === value),
   };
 }

@@ -7,6 +7,8 @@
 //
 // Env (from ctest): SKILLHOST_BIN, SKILLS_OUT, NODE_MODULES.
 import crypto from "node:crypto";
+import fs from "node:fs";
+import { fileURLToPath } from "node:url";
 import path from "node:path";
 import { check, fail, finish, ok, skillhostCli } from "../../common/tests/harness.mjs";
 import { startOrg } from "./sf_mock.mjs";
@@ -76,6 +78,30 @@ try {
   const r2 = await call("soql_query", { next_records_url: r.sc?.next_records_url, max_records: 600, batch_size: 500 });
   check(!r2.isError && r2.sc.returned === 600 && r2.sc.truncated === true && r2.sc.next_records_url === undefined,
     "continuing from next_records_url; a cap inside a batch says truncated", r2.text.slice(0, 300));
+  {
+    // Default settings: every call ends on a batch boundary, so a
+    // 1,200-row query is continuable to its end.
+    const ids = new Set();
+    let calls = 0, next = null, last;
+    const q1 = st.received.length;
+    do {
+      last = await call("soql_query", next ? { next_records_url: next } : { query: "SELECT Id FROM Account ORDER BY Name LIMIT 1200" });
+      calls++;
+      for (const rec of last.sc?.records ?? []) ids.add(rec.Id);
+      next = last.sc?.next_records_url;
+      if (!last.sc?.done && !next) break;
+    } while (next && calls < 10);
+    check(!last.isError && calls === 3 && ids.size === 1200 && last.sc.done === true && !last.sc.truncated,
+      "a 1,200-row query with default settings continues to its end (500 + 500 + 200, no truncation)",
+      `calls=${calls} ids=${ids.size} ${last.text.slice(0, 200)}`);
+    check(st.received.slice(q1).find((x) => x.path.endsWith("/query"))?.headers["sforce-query-options"] === "batchSize=500",
+      "the default max_records 500 asks for batches of 500");
+  }
+  r = await call("soql_query", { query: "SELECT Id FROM Account ORDER BY Name LIMIT 1200", max_records: 2003 });
+  check(!r.isError && r.sc.returned === 1200 && r.sc.done === true, "max_records 2003 over 1,200 rows: all of them", r.text.slice(0, 200));
+  r = await call("soql_query", { query: "SELECT Id FROM Account ORDER BY Name", max_records: 2003 });
+  check(!r.isError && r.sc.returned === 2000 && r.sc.done === false && !r.sc.truncated && /\/query\/01g/.test(r.sc.next_records_url ?? ""),
+    "max_records 2003 (no divisor): stops at the 2,000 boundary with next_records_url", r.text.slice(0, 200));
   r = await call("soql_query", { next_records_url: "https://evil.example.com/steal" });
   expectErr(r, "a next_records_url that is not a query locator is refused", "next_records_url must be");
   r = await call("soql_query", { query: "SELECT LastName, Account.Name FROM Contact ORDER BY LastName" });
@@ -179,6 +205,151 @@ try {
     st.records.size === n + 1, "composite without all_or_none: each result says its status", r.text.slice(0, 400));
   r = await call("composite", { requests: Array.from({ length: 26 }, (_, i) => ({ method: "GET", url: "limits", reference_id: `r${i}` })) });
   check(r.isError && /requests/.test(r.text), "26 subrequests are refused by the input schema", r.text.slice(0, 200));
+
+  // ---- SOSL ----
+  r = await call("sosl_search", { text: "Hopper", objects: [{ name: "Contact", fields: ["Id", "LastName"] }, { name: "Account", fields: ["Name"] }] });
+  check(!r.isError && r.sc.count >= 1 && r.sc.records.every((x) => x.sobject === "Contact" && x.LastName === "Hopper" && !x.attributes) &&
+    r.sc.by_object.Contact === r.sc.count && /^FIND \{Hopper\} IN ALL FIELDS RETURNING Contact\(Id, LastName\), Account\(Name\) LIMIT 200$/.test(r.sc.sosl),
+    "sosl_search: text and objects build the FIND statement; records say their sobject", r.text.slice(0, 400));
+  check(/^\/services\/data\/v62\.0\/search$/.test(st.received.at(-1).path) && /q=FIND/.test(st.received.at(-1).query), "...through GET /search?q=");
+  r = await call("sosl_search", { text: "O'Brien-Smith (x)" });
+  check(!r.isError && /FIND \{O\\'Brien\\-Smith \\\(x\\\)\}/.test(r.sc.sosl), "reserved characters in text are escaped", r.text.slice(0, 300));
+  r = await call("sosl_search", { sosl: "FIND {Account 000*} IN NAME FIELDS RETURNING Account(Id, Name LIMIT 5)" });
+  check(!r.isError && r.sc.count === 5 && r.sc.records.every((x) => /^Account 000/.test(x.Name)), "a whole SOSL statement with a wildcard", r.text.slice(0, 300));
+  r = await call("sosl_search", { sosl: "FIND Hopper" });
+  expectErr(r, "malformed SOSL is Salesforce's MALFORMED_SEARCH with advice", "MALFORMED_SEARCH", "FIND {words}");
+  r = await call("sosl_search", { text: "x y", sosl: "FIND {a}" });
+  expectErr(r, "text and sosl together are refused", "not both");
+
+  // ---- sObject Collections ----
+  {
+    const n0 = st.records.size, q0 = st.received.length;
+    r = await call("create_records", { sobject: "Account", records: Array.from({ length: 200 }, (_, i) => ({ Name: `Bulk ${i}`, ERP_Id__c: `BULK-${i}` })) });
+    const reqs = st.received.slice(q0).filter((q) => q.path.endsWith("/composite/sobjects"));
+    check(!r.isError && r.sc.succeeded === 200 && r.sc.failed === 0 && st.records.size === n0 + 200 && reqs.length === 1 &&
+      JSON.parse(reqs[0].body).allOrNone === true && JSON.parse(reqs[0].body).records[199].attributes.type === "Account",
+      "create_records: 200 in one request, all_or_none by default", r.text.slice(0, 200));
+    const ids = r.sc.results.map((x) => x.id);
+    r = await call("update_records", { sobject: "Account", records: ids.map((Id) => ({ Id, Industry: "Banking" })) });
+    check(!r.isError && r.sc.succeeded === 200 && ids.every((id) => org.record(id).fields.Industry === "Banking"), "update_records: 200 by Id", r.text.slice(0, 200));
+    r = await call("upsert_records", { sobject: "Account", external_id_field: "ERP_Id__c",
+      records: [{ ERP_Id__c: "BULK-0", Name: "Bulk zero" }, { ERP_Id__c: "BULK-NEW", Name: "Bulk new" }] });
+    check(!r.isError && r.sc.results[0].created === false && r.sc.results[0].id === ids[0] && r.sc.results[1].created === true,
+      "upsert_records: updated and created, each said", r.text.slice(0, 300));
+    const n1 = st.records.size;
+    r = await call("create_records", { sobject: "Contact", records: [{ LastName: "Fine" }, { FirstName: "NoLast" }, { LastName: "Also fine" }] });
+    expectErr(r, "all_or_none: one bad record rolls back all, naming it", "Rolled back", "none of the 3 records was created", "record 1: REQUIRED_FIELD_MISSING");
+    check(st.records.size === n1 && !/record 0:/.test(r.text), "...nothing was created, and only the cause is named");
+    r = await call("create_records", { sobject: "Contact", all_or_none: false, records: [{ LastName: "Fine" }, { FirstName: "NoLast" }] });
+    check(!r.isError && r.sc.succeeded === 1 && r.sc.failed === 1 && /REQUIRED_FIELD_MISSING/.test(r.sc.results[1].error) && st.records.size === n1 + 1,
+      "without all_or_none: the good record is kept, the bad one reported", r.text.slice(0, 300));
+    r = await call("create_records", { sobject: "Account", records: [{ Id: ids[0], Name: "x" }] });
+    expectErr(r, "create_records refuses an Id (use update_records)", "record 1 has an Id");
+    r = await call("create_records", { sobject: "Account", records: Array.from({ length: 201 }, () => ({ Name: "x" })) });
+    check(r.isError && /records/.test(r.text), "201 records are refused by the input schema", r.text.slice(0, 200));
+    r = await call("delete_records", { ids });
+    check(!r.isError && r.sc.succeeded === 200 && ids.every((id) => org.record(id).deleted) &&
+      /ids=/.test(st.received.at(-1).query) && /allOrNone=true/.test(st.received.at(-1).query), "delete_records: 200 by id", r.text.slice(0, 200));
+  }
+
+  // ---- Apex REST and invocable actions ----
+  {
+    const acct = [...st.records.values()].find((x) => x.type === "Account" && !x.deleted).fields.Id;
+    r = await call("apex_rest", { method: "GET", path: `CaseSummary/${acct}`, query: { verbose: true } });
+    check(!r.isError && r.sc.status === 200 && r.sc.body.accountId === acct && r.sc.body.verbose === true &&
+      st.received.at(-1).path === `/services/apexrest/CaseSummary/${acct}` && st.received.at(-1).query === "?verbose=true",
+      "apex_rest GET goes to /services/apexrest/, not under /services/data", `${st.received.at(-1).path} ${r.text.slice(0, 200)}`);
+    r = await call("apex_rest", { method: "POST", path: "/CaseSummary/", body: { name: "Ada" } });
+    check(!r.isError && r.sc.body === "Hello, Ada", "apex_rest POST with a JSON body", r.text.slice(0, 200));
+    r = await call("apex_rest", { method: "POST", path: "CaseSummary", body: {} });
+    expectErr(r, "an Apex exception is quoted", "APEX_ERROR", "name is required");
+    r = await call("apex_rest", { method: "GET", path: "CaseSummary", body: { a: 1 } });
+    expectErr(r, "a GET with a body is refused", "has no body");
+    r = await call("composite", { requests: [{ method: "GET", url: `/services/apexrest/CaseSummary/${acct}`, reference_id: "ax" }] });
+    check(JSON.parse(st.received.at(-1).body).compositeRequest[0].url === `/services/apexrest/CaseSummary/${acct}`,
+      "composite keeps an /services/apexrest/ url as given (not rewritten under /services/data)", st.received.at(-1).body);
+    r = await call("invoke_action", { action: "custom/flow/Score_Lead", inputs: [{ Email: "a@b.com" }, {}] });
+    check(!r.isError && r.sc.succeeded === 1 && r.sc.failed === 1 && r.sc.results[0].outputs.Score === 80 &&
+      /REQUIRED_FIELD_MISSING: Missing required input parameter: Email/.test(r.sc.results[1].error) &&
+      st.received.at(-1).path === "/services/data/v62.0/actions/custom/flow/Score_Lead",
+      "invoke_action: a flow, one result per input", r.text.slice(0, 300));
+    r = await call("invoke_action", { action: "standard/noSuchAction", inputs: [{}] });
+    expectErr(r, "an unknown action is a 404 with advice", "404", "standard/NAME");
+  }
+
+  // ---- Bulk API 2.0 ----
+  {
+    st.bulkPolls = 3;
+    const q0 = st.received.length;
+    r = await call("bulk_query", { query: "SELECT Id, Name, Industry FROM Account WHERE Name LIKE 'Account%' ORDER BY Name" });
+    const polls = st.received.slice(q0).filter((q) => q.method === "GET" && /\/jobs\/query\/750[A-Za-z0-9]+$/.test(q.path)).length;
+    const csv = r.sc?.uri?.startsWith("file:") ? fs.readFileSync(fileURLToPath(r.sc.uri), "utf8") : "";
+    const lines = csv.trim().split("\n");
+    check(!r.isError && r.sc.done === true && r.sc.state === "JobComplete" && r.sc.records === 4200 && polls >= 4 &&
+      lines.length === 4201 && lines[0] === '"Id","Name","Industry"' && /^"001[A-Za-z0-9]+","Account 0001",/.test(lines[1]),
+      "bulk_query: a job created, polled to JobComplete, 4200 rows into one CSV artifact", `polls=${polls} lines=${lines.length} ${r.text.slice(0, 300)}`);
+    const job = org.job(r.sc?.job_id);
+    check(job?.kind === "query" && JSON.parse(st.received.slice(q0).find((q) => q.method === "POST" && q.path.endsWith("/jobs/query")).body).contentType === "CSV",
+      "...through POST /jobs/query with contentType CSV");
+    // Results in pages: header once.
+    const big = await call("bulk_query", { query: "SELECT Id FROM Account ORDER BY Name", wait_seconds: 0 });
+    check(!big.isError && big.sc.done === false && /^750/.test(big.sc.job_id) && /job_id/.test(big.sc.next),
+      "bulk_query with wait_seconds 0: done false with the job_id to resume", big.text.slice(0, 300));
+    r = await call("bulk_query", { job_id: big.sc?.job_id ?? "750000000000000AAA" });
+    check(!r.isError && r.sc.done === true && r.sc.job_id === big.sc?.job_id && r.sc.records >= 4200, "...and job_id resumes it to the end", r.text.slice(0, 300));
+    r = await call("bulk_query", { query: "SELECT Id FROM Nothing" });
+    expectErr(r, "a bad bulk query is Salesforce's error", "INVALIDJOB", "Nothing");
+
+    const dir = path.join(cli.tmp, "inputs");
+    fs.mkdirSync(dir, { recursive: true });
+    const rows = ["Name,Industry,ERP_Id__c", ...Array.from({ length: 300 }, (_, i) => `"Loaded, ${i}",Energy,LOAD-${i}`), ",Energy,LOAD-BAD"];
+    fs.writeFileSync(path.join(dir, "accounts.csv"), rows.join("\r\n") + "\r\n");
+    check((await run(["config", SKILL, "input-dir", dir])).rc === 0, "skillhost config input-dir");
+    const n0 = st.records.size;
+    r = await call("bulk_ingest", { sobject: "Account", operation: "insert", csv_path: path.join(dir, "accounts.csv") });
+    const okCsv = r.sc?.successful_results_uri ? fs.readFileSync(fileURLToPath(r.sc.successful_results_uri), "utf8").trim().split("\n") : [];
+    const badCsv = r.sc?.failed_results_uri ? fs.readFileSync(fileURLToPath(r.sc.failed_results_uri), "utf8").trim().split("\n") : [];
+    check(!r.isError && r.sc.done && r.sc.processed === 301 && r.sc.failed === 1 && st.records.size === n0 + 300 &&
+      okCsv.length === 301 && /^"sf__Id","sf__Created"/.test(okCsv[0]) && badCsv.length === 2 && /REQUIRED_FIELD_MISSING/.test(badCsv[1]) &&
+      org.findBy("Account", "ERP_Id__c", "LOAD-7")?.fields.Name === "Loaded, 7",
+      "bulk_ingest: CSV from a file (CRLF), job to completion, successful and failed results as artifacts", r.text.slice(0, 400));
+    const ing = [...st.jobs.values()].at(-1);
+    check(JSON.parse(st.received.find((q) => q.method === "POST" && q.path.endsWith("/jobs/ingest") && q.at >= 0 && JSON.parse(q.body).object === "Account").body).lineEnding === "CRLF" &&
+      st.received.some((q) => q.method === "PUT" && q.path.endsWith(`/jobs/ingest/${ing.id}/batches`) && q.headers["content-type"] === "text/csv") &&
+      st.received.some((q) => q.method === "PATCH" && q.path.endsWith(`/jobs/ingest/${ing.id}`) && /UploadComplete/.test(q.body)),
+      "...PUT the CSV as text/csv (CRLF declared), PATCH UploadComplete");
+    r = await call("bulk_ingest", { sobject: "Account", operation: "upsert", external_id_field: "ERP_Id__c",
+      csv: "ERP_Id__c,Phone,Name\nLOAD-1,555-0101,\nLOAD-NEW,#N/A,New one\n" });
+    check(!r.isError && r.sc.processed === 2 && r.sc.failed === 0 && org.findBy("Account", "ERP_Id__c", "LOAD-1")?.fields.Phone === "555-0101" &&
+      org.findBy("Account", "ERP_Id__c", "LOAD-1")?.fields.Name === "Loaded, 1" && org.findBy("Account", "ERP_Id__c", "LOAD-NEW")?.fields.Name === "New one",
+      "bulk_ingest upsert from inline csv (an empty cell leaves the field alone)", r.text.slice(0, 300));
+    r = await call("bulk_ingest", { sobject: "Account", operation: "upsert", csv: "Name\nx\n" });
+    expectErr(r, "an upsert without external_id_field is refused", "external_id_field");
+    org.fault({ method: "PUT", path: /\/batches$/, status: 500, body: "" });
+    const jobs0 = st.jobs.size;
+    r = await call("bulk_ingest", { sobject: "Account", operation: "insert", csv: "Name\nAborted one\n" });
+    const aborted = [...st.jobs.values()].at(-1);
+    check(r.isError && st.jobs.size === jobs0 + 1 && aborted.state === "Aborted", "a failed upload aborts the job (nothing half-loaded runs)", `${aborted?.state} ${r.text.slice(0, 200)}`);
+    st.bulkPolls = 2;
+
+    // ---- files ----
+    const bytes = Buffer.concat([Buffer.from([...Array(256).keys()]), crypto.randomBytes(5000)]);
+    fs.writeFileSync(path.join(dir, "contract.pdf"), bytes);
+    const acct = org.findBy("Account", "ERP_Id__c", "LOAD-7")?.fields.Id;
+    r = await call("upload_file", { path: path.join(dir, "contract.pdf"), title: "Signed contract", link_to: acct });
+    const f = org.file(r.sc?.id);
+    check(!r.isError && f && Buffer.compare(f.data, bytes) === 0 && f.Title === "Signed contract" && f.PathOnClient === "contract.pdf" &&
+      f.FirstPublishLocationId === acct, "upload_file: a ContentVersion with every byte, linked to the record", r.text.slice(0, 300));
+    r = await call("download_file", { id: f?.Id ?? "068000000000000AAA" });
+    let got = r.sc?.uri?.startsWith("file:") ? fs.readFileSync(fileURLToPath(r.sc.uri)) : null;
+    check(!r.isError && got && Buffer.compare(got, bytes) === 0 && r.sc.filename === "contract.pdf" && r.sc.size === bytes.length,
+      "download_file by ContentVersion Id: the same bytes, as an artifact", r.text.slice(0, 300));
+    r = await call("download_file", { id: f?.ContentDocumentId ?? "069000000000000AAA" });
+    got = r.sc?.uri?.startsWith("file:") ? fs.readFileSync(fileURLToPath(r.sc.uri)) : null;
+    check(!r.isError && got && Buffer.compare(got, bytes) === 0, "download_file by ContentDocument Id (its latest version)", r.text.slice(0, 300));
+    r = await call("upload_file", { path: "/etc/passwd" });
+    expectErr(r, "a file outside the allowed folders is refused", "outside the folders", "input-dir");
+  }
 
   // ---- faults ----
   org.fault({ method: "GET", path: /\/query$/, status: 429, headers: { "Retry-After": "1" }, body: "" });
@@ -299,11 +470,22 @@ try {
   let client = await connect();
   ok("MCP client connected to skillhost serve --stdio (isolated workers, the default)");
   const { tools } = await client.listTools();
+  {
+    // Issue 14: Anthropic's API (and Bedrock, OpenAI strict) refuse a
+    // top-level combinator or enum in inputSchema; every tool is a closed object.
+    const bad = tools.filter((t) => ["oneOf", "anyOf", "allOf", "enum", "not"].some((k) => k in t.inputSchema) ||
+      t.inputSchema.additionalProperties !== false);
+    check(tools.length >= 10 && !bad.length, `all ${tools.length} tools: no top-level oneOf/anyOf/allOf/enum/not, additionalProperties false`,
+      bad.map((t) => t.name).join(", "));
+  }
   const hints = {
     soql_query: [true, false, true], get_record: [true, false, true], create_record: [false, false, false],
     update_record: [false, true, true], delete_record: [false, true, true], upsert_record: [false, true, true],
     describe_object: [true, false, true], list_objects: [true, false, true], composite: [false, true, false],
-    limits: [true, false, true],
+    limits: [true, false, true], sosl_search: [true, false, true], create_records: [false, false, false],
+    update_records: [false, true, true], upsert_records: [false, true, true], delete_records: [false, true, true],
+    apex_rest: [false, true, false], invoke_action: [false, true, false], bulk_query: [true, false, false],
+    bulk_ingest: [false, true, false], upload_file: [false, false, false], download_file: [true, false, true],
   };
   for (const [name, [ro, de, id]] of Object.entries(hints)) {
     const t = tools.find((x) => x._meta?.["io.skillhost/canonical"] === `skillhost/salesforce.${name}`);
@@ -325,6 +507,19 @@ try {
     "an expired session is renewed once and the call succeeds", JSON.stringify(res).slice(0, 200));
   res = await mcall("create_record", { sobject: "Contact", fields: { FirstName: "x" } });
   check(res.isError === true && /REQUIRED_FIELD_MISSING/.test(res.content?.[0]?.text), "MCP: a Salesforce error is isError with its code");
+  {
+    // Bulk jobs report progress while they are polled.
+    const progress = [];
+    const bq = tools.find((t) => t.name.endsWith("bulk_query"));
+    st.bulkPolls = 4;
+    res = await client.callTool({ name: bq.name, arguments: { query: "SELECT Id FROM Account WHERE Industry = 'Energy'" } },
+      undefined, { onprogress: (p) => progress.push(p), resetTimeoutOnProgress: true });
+    st.bulkPolls = 2;
+    const energy = [...st.records.values()].filter((x) => x.type === "Account" && !x.deleted && x.fields.Industry === "Energy").length;
+    check(!res.isError && res.structuredContent?.records === energy && progress.length >= 3 &&
+      progress.every((p, i) => !i || p.progress > progress[i - 1].progress) && progress.some((p) => /InProgress/.test(p.message ?? "")),
+      `MCP bulk_query: progress notifications while the job runs (${progress.length})`, JSON.stringify(progress).slice(0, 400));
+  }
   org.expireSessions();
   before = tokenRequests();
   let par = await Promise.all(Array.from({ length: 8 }, () => mcall("limits", {})));

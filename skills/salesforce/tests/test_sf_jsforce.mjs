@@ -118,6 +118,97 @@ try {
     rolled.compositeResponse[1].body[0].errorCode === "REQUIRED_FIELD_MISSING", "allOrNone: a failure rolls everything back",
     JSON.stringify(rolled).slice(0, 400));
 
+  // SOSL: jsforce's search() and Salesforce's searchRecords envelope.
+  const found = await conn.search("FIND {Hopper} IN ALL FIELDS RETURNING Contact(Id, LastName), Account(Id, Name)");
+  check(Array.isArray(found.searchRecords) && found.searchRecords.length >= 1 &&
+    found.searchRecords.every((r) => r.attributes?.type === "Contact" && r.LastName === "Hopper"),
+    "SOSL search: searchRecords with attributes and the RETURNING fields", JSON.stringify(found).slice(0, 300));
+  await rejects(conn.search("FIND Hopper"), "SOSL without braces: MALFORMED_SEARCH", { errorCode: "MALFORMED_SEARCH" });
+
+  // sObject Collections (jsforce sends arrays through /composite/sobjects).
+  {
+    const n0 = st.records.size, b0 = st.received.length;
+    const recs = Array.from({ length: 200 }, (_, i) => ({ Name: `Coll ${i}`, ERP_Id__c: `COLL-${i}` }));
+    const res = await conn.sobject("Account").create(recs, { allOrNone: true });
+    check(res.length === 200 && res.every((r) => r.success && /^001/.test(r.id)) && st.records.size === n0 + 200 &&
+      st.received.slice(b0).filter((q) => q.path.endsWith("/composite/sobjects")).length === 1,
+      "create 200 records in one /composite/sobjects request", JSON.stringify(res[0]));
+    const upd = await conn.sobject("Account").update(res.slice(0, 3).map((r) => ({ Id: r.id, Phone: "555-0199" })), { allOrNone: true });
+    check(upd.every((r) => r.success) && org.record(res[0].id).fields.Phone === "555-0199", "update a collection", JSON.stringify(upd[0]));
+    const ups = await conn.sobject("Account").upsert([{ ERP_Id__c: "COLL-0", Name: "Coll zero" }, { ERP_Id__c: "COLL-NEW", Name: "Coll new" }], "ERP_Id__c", { allOrNone: true });
+    check(ups[0].success && ups[0].created === false && ups[0].id === res[0].id && ups[1].success && ups[1].created === true,
+      "upsert a collection by external id: updated, then created", JSON.stringify(ups));
+    const n1 = st.records.size;
+    let bad;
+    try { bad = await conn.sobject("Account").create([{ Name: "fine" }, { Industry: "Energy" }], { allOrNone: true }); } catch (e) { bad = e; }
+    check(Array.isArray(bad) && st.records.size === n1 && bad[0].success === false &&
+      bad[0].errors[0].statusCode === "ALL_OR_NONE_OPERATION_ROLLED_BACK" && bad[1].errors[0].statusCode === "REQUIRED_FIELD_MISSING",
+      "allOrNone: one bad record rolls back the collection (statusCode per record)", JSON.stringify(bad).slice(0, 300));
+    const part = await conn.sobject("Account").create([{ Name: "kept" }, { Industry: "Energy" }], { allOrNone: false });
+    check(part[0].success === true && part[1].success === false && st.records.size === n1 + 1, "without allOrNone the good record is kept");
+    const gone = await conn.sobject("Account").destroy(res.slice(0, 200).map((r) => r.id), { allOrNone: true });
+    check(gone.length === 200 && gone.every((r) => r.success) && org.record(res[5].id).deleted, "delete 200 by id (DELETE /composite/sobjects?ids=)");
+    let over;
+    try { over = await conn.requestPost("/services/data/v62.0/composite/sobjects", { records: Array.from({ length: 201 }, () => ({ attributes: { type: "Account" }, Name: "x" })) }); } catch (e) { over = e; }
+    check(over?.errorCode === "EXCEEDED_ID_LIMIT", "201 records: EXCEEDED_ID_LIMIT", String(over?.message));
+  }
+
+  // Apex REST: /services/apexrest/..., not under /services/data.
+  {
+    const acct = (await conn.query("SELECT Id FROM Account ORDER BY Name LIMIT 1")).records[0].Id;
+    const sum = await conn.apex.get(`/CaseSummary/${acct}?verbose=true`);
+    check(sum.accountId === acct && sum.verbose === true && st.received.at(-1).path === `/services/apexrest/CaseSummary/${acct}`,
+      "Apex REST GET through jsforce's conn.apex", JSON.stringify(sum));
+    const hi = await conn.apex.post("/CaseSummary/", { name: "Ada" });
+    check(hi === "Hello, Ada", "Apex REST POST with a JSON body", JSON.stringify(hi));
+    await rejects(conn.apex.post("/CaseSummary/", {}), "an Apex exception: APEX_ERROR", { errorCode: "APEX_ERROR" });
+  }
+
+  // Invocable actions: {inputs:[...]} -> one result per input.
+  {
+    const out = await conn.requestPost("/services/data/v62.0/actions/custom/flow/Score_Lead", { inputs: [{ Email: "a@b.com" }, {}] });
+    check(out.length === 2 && out[0].isSuccess === true && out[0].outputValues.Score === 80 && out[1].isSuccess === false &&
+      out[1].errors[0].statusCode === "REQUIRED_FIELD_MISSING", "a flow action: one result per input", JSON.stringify(out));
+    const std = await conn.request("/services/data/v62.0/actions/standard");
+    check(std.actions.some((a) => a.name === "chatterPost"), "the standard actions list");
+  }
+
+  // Bulk API 2.0 through jsforce's bulk2: a query job and an ingest job,
+  // each polled to JobComplete, results as CSV.
+  {
+    conn.bulk2.pollInterval = 50;
+    const stream = await conn.bulk2.query("SELECT Id, Name FROM Account WHERE Name LIKE 'Account 00%' ORDER BY Name");
+    const recs = await new Promise((resolve, reject) => {
+      const out = [];
+      stream.on("record", (r) => out.push(r));
+      stream.on("end", () => resolve(out));
+      stream.on("error", reject);
+    });
+    check(recs.length === 99 && recs[0].Name === "Account 0001" && /^001/.test(recs[0].Id),
+      "bulk2.query: a query job polled to JobComplete, CSV results parsed", `${recs.length} ${JSON.stringify(recs[0])}`);
+    const n0 = st.records.size;
+    const res = await conn.bulk2.loadAndWaitForResults({ object: "Account", operation: "insert",
+      input: 'Name,Industry\n"Bulk, Inc.",Energy\n"Quote ""Q"" Ltd",Banking\n,Energy\n' });
+    check(res.successfulResults.length === 2 && res.failedResults.length === 1 && st.records.size === n0 + 2 &&
+      /^001/.test(res.successfulResults[0].sf__Id) && res.successfulResults[1].Name === 'Quote "Q" Ltd' &&
+      /REQUIRED_FIELD_MISSING/.test(res.failedResults[0].sf__Error),
+      "bulk2.loadAndWaitForResults: an ingest job, successful and failed results", JSON.stringify(res).slice(0, 400));
+  }
+
+  // Files: ContentVersion with base64 VersionData, read back as bytes.
+  {
+    const data = Buffer.concat([Buffer.from([0, 1, 2, 255]), Buffer.from("file body")]);
+    const cv = await conn.sobject("ContentVersion").create({ Title: "Spec", PathOnClient: "spec.bin", VersionData: data.toString("base64") });
+    const meta = await conn.sobject("ContentVersion").retrieve(cv.id);
+    check(cv.success && /^068/.test(cv.id) && meta.Title === "Spec" && meta.ContentSize === data.length && /^069/.test(meta.ContentDocumentId),
+      "ContentVersion create with base64 VersionData; retrieve its fields", JSON.stringify(meta).slice(0, 300));
+    const bytes = await conn.request({ method: "GET", url: `/services/data/v62.0/sobjects/ContentVersion/${cv.id}/VersionData`, headers: {} }, { responseType: "arraybuffer" })
+      .catch((e) => e);
+    check(org.file(cv.id)?.data.equals(data), "the org keeps the file's bytes", String(bytes).slice(0, 80));
+    await rejects(conn.sobject("ContentVersion").create({ Title: "x" }), "ContentVersion without PathOnClient/VersionData: REQUIRED_FIELD_MISSING",
+      { errorCode: "REQUIRED_FIELD_MISSING" });
+  }
+
   // An expired session: jsforce refreshes with its refresh token and
   // sends the request again.
   const rconn = new jsforce.Connection({

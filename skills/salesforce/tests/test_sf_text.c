@@ -186,6 +186,37 @@ static void test_records(void **state)
 	sb_trim(&b, b.len);
 	sf_composite_url(&b, "62.0", "/services/data/v60.0/limits");
 	assert_string_equal(sb_str(&b), "/services/data/v60.0/limits");
+	sb_trim(&b, b.len);
+	/* Apex REST is not under the versioned base: never rewritten. */
+	sf_composite_url(&b, "62.0", "/services/apexrest/CaseSummary/1");
+	assert_string_equal(sb_str(&b), "/services/apexrest/CaseSummary/1");
+	sb_free(&b);
+}
+
+static void test_batches_and_sosl(void **state)
+{
+	struct sbuf b;
+
+	(void)state;
+	/* A batch size that tiles max_records, so a call ends on a batch
+	 * boundary with a locator to continue. */
+	assert_int_equal(sf_tiling_batch(500), 500);
+	assert_int_equal(sf_tiling_batch(1200), 1200);
+	assert_int_equal(sf_tiling_batch(2500), 1250);
+	assert_int_equal(sf_tiling_batch(10000), 2000);
+	assert_int_equal(sf_tiling_batch(2003), SF_BATCH_MAX); /* prime */
+	assert_int_equal(sf_tiling_batch(150), SF_BATCH_MIN);
+	assert_int_equal(sf_tiling_batch(200), 200);
+	for (int m = 200; m <= 10000; m += 37) {
+		int bs = sf_tiling_batch(m);
+		assert_true(bs >= SF_BATCH_MIN && bs <= SF_BATCH_MAX);
+	}
+	sb_init(&b, 0);
+	sf_sosl_escape(&b, "O'Brien-Smith (x) {y} a&b|c!d^e~f:g\\h\"i+j* k?");
+	assert_string_equal(
+	        sb_str(&b),
+	        "O\\'Brien\\-Smith \\(x\\) \\{y\\} a\\&b\\|c\\!d\\^e\\~f\\:"
+	        "g\\\\h\\\"i\\+j* k?");
 	sb_free(&b);
 }
 
@@ -195,6 +226,7 @@ int main(void)
 	        cmocka_unit_test(test_rest_errors),
 	        cmocka_unit_test(test_other_bodies),
 	        cmocka_unit_test(test_records),
+	        cmocka_unit_test(test_batches_and_sosl),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
