@@ -52,6 +52,8 @@
 #include <skill/ext/artifacts.h>
 #include <skill/ext/config.h>
 #include <skill/ext/http.h>
+#include <skill/ext/prompts.h>
+#include <skill/ext/resources.h>
 #include <skill/ext/secrets.h>
 
 #include "call.h"
@@ -1394,13 +1396,26 @@ static int read_welcome(void)
 static int send_ready(skill_status st)
 {
 	const skill_ext_config_schema_t *schema = NULL;
+	const skill_ext_prompts_t *prompts = NULL;
+	const skill_ext_resources_t *res = NULL;
 	struct wire_buf b;
 
-	/* The one skill-side extension the host needs: static data, so it
-	 * can travel once instead of being forwarded. */
-	if (st == SKILL_OK && entry->get_extension)
+	/* The skill-side extensions the host needs are static data, so they
+	 * travel once instead of being forwarded. */
+	if (st == SKILL_OK && entry->get_extension) {
 		schema = entry->get_extension(skill_data,
 		                              SKILL_EXT_CONFIG_SCHEMA);
+		prompts = entry->get_extension(skill_data, SKILL_EXT_PROMPTS);
+		res = entry->get_extension(skill_data, SKILL_EXT_RESOURCES);
+	}
+	if (prompts &&
+	    prompts->struct_size < offsetof(skill_ext_prompts_t, prompts) +
+	                                   sizeof prompts->prompts)
+		prompts = NULL;
+	if (res &&
+	    res->struct_size < offsetof(skill_ext_resources_t, templates) +
+	                               sizeof res->templates)
+		res = NULL;
 	wire_buf_init(&b);
 	wire_begin(&b, WIRE_READY, 0);
 	wire_put_u32(&b, (uint32_t)st);
@@ -1411,6 +1426,9 @@ static int send_ready(skill_status st)
 	                                            sizeof schema->schema
 	                    ? schema->schema
 	                    : NULL);
+	wire_put_nstr(&b, prompts ? prompts->prompts : NULL);
+	wire_put_nstr(&b, res ? res->resources : NULL);
+	wire_put_nstr(&b, res ? res->templates : NULL);
 	return chan_send(&b, 0);
 }
 

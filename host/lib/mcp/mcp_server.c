@@ -21,6 +21,8 @@
 #include "catalog.h"
 #include "dispatch.h"
 #include "hostlog.h"
+#include "mcp_prompts.h"
+#include "mcp_resources.h"
 #include "runtime.h"
 #include "toolfmt.h"
 
@@ -98,6 +100,7 @@ struct mcp_session {
 	/* Who is calling, for the audit log: set before any call runs. */
 	char label[MCP_SESSION_LABEL_MAX]; /* e.g. the start of the HTTP id */
 	char client[MCP_CLIENT_NAME_MAX];  /* clientInfo.name */
+	struct mcp_artifacts *arts;        /* what its calls made (own lock) */
 };
 
 int mcp_version_supported(const char *v)
@@ -166,6 +169,7 @@ void mcp_session_unref(struct mcp_session *s)
 	if (atomic_fetch_sub(&s->refs, 1) != 1)
 		return;
 	pthread_mutex_destroy(&s->lock);
+	mcp_artifacts_free(s->arts);
 	free(s);
 }
 
@@ -180,6 +184,10 @@ sh_status mcp_session_new(struct mcp_server *srv,
 	if (!s)
 		return sh_error_set(e, SH_ERR_NOMEM, "out of memory");
 	s->srv = srv;
+	if (!(s->arts = mcp_artifacts_new())) {
+		free(s);
+		return sh_error_set(e, SH_ERR_NOMEM, "out of memory");
+	}
 	atomic_init(&s->refs, 1);
 	atomic_init(&s->log_min, SKILL_LOG_INFO);
 	pthread_mutex_init(&s->lock, NULL);
@@ -340,6 +348,19 @@ static void on_log(void *ud, skill_log_level level, const char *logger,
 		j->reply.send(j->reply.ud, msg, len, 0);
 }
 
+/* Send a parameterless notification to s, if it can take one. */
+static void notify_session(struct mcp_session *s, const char *method)
+{
+	size_t len;
+	char *msg;
+
+	pthread_mutex_lock(&s->lock);
+	if (s->initialized && !s->closed && s->notify.send &&
+	    (msg = jsonrpc_notification(method, NULL, &len)))
+		s->notify.send(s->notify.ud, msg, len, 0);
+	pthread_mutex_unlock(&s->lock);
+}
+
 /* Run one call and build its response (NULL when there is none to
  * send). */
 static char *run_call(struct mcp_job *j, size_t *len)
@@ -411,6 +432,11 @@ static char *run_call(struct mcp_job *j, size_t *len)
 	}
 	j->tool = NULL;
 	runtime_release(c);
+	/* Artifacts become this session's resources, and their paths do
+	 * not leave the server. */
+	if (mcp_artifacts_adopt(j->s->arts, runtime_services(srv->rt), &res) &&
+	    !srv->stateless)
+		notify_session(j->s, "notifications/resources/list_changed");
 	out = call_result_to_json(&res);
 	if (!out)
 		return jsonrpc_error(j->msg.id, JSONRPC_INTERNAL_ERROR,
@@ -701,7 +727,7 @@ static void do_initialize(struct mcp_session *s, const struct jsonrpc_msg *m,
 	const cJSON *pv =
 	        cJSON_GetObjectItemCaseSensitive(m->params, "protocolVersion");
 	const char *version;
-	cJSON *res, *caps, *tools, *info;
+	cJSON *res, *caps, *tools, *info, *resources, *prompts;
 
 	if (!cJSON_IsString(pv)) {
 		reply_error(
@@ -744,9 +770,19 @@ static void do_initialize(struct mcp_session *s, const struct jsonrpc_msg *m,
 		res = (cJSON_Delete(res), NULL);
 	caps = cJSON_AddObjectToObject(res, "capabilities");
 	tools = cJSON_AddObjectToObject(caps, "tools");
+	resources = cJSON_AddObjectToObject(caps, "resources");
+	prompts = cJSON_AddObjectToObject(caps, "prompts");
 	info = cJSON_AddObjectToObject(res, "serverInfo");
-	if (!res || !caps || !tools || !info ||
+	if (!res || !caps || !tools || !info || !resources || !prompts ||
 	    !cJSON_AddBoolToObject(tools, "listChanged", !s->srv->stateless) ||
+	    /* Artifacts never change once made, and declared resources
+	     * only with the catalog: a subscription is accepted and no
+	     * update is ever due. list_changed: when a call adds one. */
+	    !cJSON_AddBoolToObject(resources, "subscribe", 1) ||
+	    !cJSON_AddBoolToObject(resources, "listChanged",
+	                           !s->srv->stateless) ||
+	    !cJSON_AddBoolToObject(prompts, "listChanged", 0) ||
+	    !cJSON_AddObjectToObject(caps, "completions") ||
 	    !cJSON_AddObjectToObject(caps, "logging") ||
 	    !cJSON_AddStringToObject(info, "name", "skillhost") ||
 	    !cJSON_AddStringToObject(info, "title", "skillhost") ||
@@ -1009,6 +1045,53 @@ static void do_cancelled(struct mcp_session *s, const struct jsonrpc_msg *m)
 	pthread_mutex_unlock(&s->lock);
 }
 
+/* resources/..., prompts/... and completion/complete: answered here, by
+ * mcp_resources.c and mcp_prompts.c. */
+static void do_feature(struct mcp_session *s, const struct jsonrpc_msg *m,
+                       const struct mcp_reply *r)
+{
+	struct runtime *rt = s->srv->rt;
+	const char *method = m->method;
+	size_t page = s->srv->page_size;
+	int any = s->srv->stateless;
+	char msg[MCP_MSG_MAX];
+	int code = JSONRPC_METHOD_NOT_FOUND;
+	cJSON *res = NULL;
+
+	snprintf(msg, sizeof msg, "Method not found: %.200s", method);
+	if (m->params && !cJSON_IsObject(m->params)) {
+		code = JSONRPC_INVALID_PARAMS;
+		snprintf(msg, sizeof msg,
+		         "Invalid params: \"params\" must be an object");
+	} else if (!strcmp(method, "resources/list")) {
+		res = mcp_resources_list(rt, s->arts, m->params, page, &code,
+		                         msg, sizeof msg);
+	} else if (!strcmp(method, "resources/templates/list")) {
+		res = mcp_resources_templates_list(rt, m->params, page, &code,
+		                                   msg, sizeof msg);
+	} else if (!strcmp(method, "resources/read")) {
+		res = mcp_resources_read(rt, s->arts, any, m->params, &code,
+		                         msg, sizeof msg);
+	} else if (!strcmp(method, "resources/subscribe") ||
+	           !strcmp(method, "resources/unsubscribe")) {
+		res = mcp_resources_subscribe(rt, s->arts, any, m->params,
+		                              method[10] == 's', &code, msg,
+		                              sizeof msg);
+	} else if (!strcmp(method, "prompts/list")) {
+		res = mcp_prompts_list(rt, m->params, page, &code, msg,
+		                       sizeof msg);
+	} else if (!strcmp(method, "prompts/get")) {
+		res = mcp_prompts_get(rt, m->params, &code, msg, sizeof msg);
+	} else if (!strcmp(method, "completion/complete")) {
+		res = mcp_complete(rt, s->arts, m->params, &code, msg,
+		                   sizeof msg);
+	}
+	if (res)
+		reply_result(r, m->id, res);
+	else
+		reply_error(r, m->id, code, "%s", msg);
+}
+
 enum mcp_rx mcp_session_handle(struct mcp_session *s, struct jsonrpc_msg *m,
                                const struct mcp_reply *r)
 {
@@ -1044,11 +1127,8 @@ enum mcp_rx mcp_session_handle(struct mcp_session *s, struct jsonrpc_msg *m,
 		do_set_level(s, m, r);
 	} else if (!strncmp(method, "resources/", 10) ||
 	           !strncmp(method, "prompts/", 8) ||
-	           !strncmp(method, "completion/", 11)) {
-		reply_error(r, m->id, JSONRPC_METHOD_NOT_FOUND,
-		            "Method not found: %s (this server offers tools "
-		            "only)",
-		            method);
+	           !strcmp(method, "completion/complete")) {
+		do_feature(s, m, r);
 	} else {
 		reply_error(r, m->id, JSONRPC_METHOD_NOT_FOUND,
 		            "Method not found: %s", method);

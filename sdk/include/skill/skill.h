@@ -27,6 +27,8 @@
 #include "ext/artifacts.h"
 #include "ext/config.h"
 #include "ext/http.h"
+#include "ext/prompts.h"
+#include "ext/resources.h"
 #include "ext/secrets.h"
 #include "host.h"
 #include "status.h"

@@ -1,0 +1,818 @@
+/*
+ * mcp_resources.c - resources/list, resources/read, templates and
+ * subscriptions over artifacts and skill declarations. See
+ * mcp_resources.h.
+ */
+#include "mcp_resources.h"
+
+#include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "artifacts.h"
+#include "call.h"
+#include "catalog.h"
+#include "dynbuf.h"
+#include "hostapi.h"
+#include "jsonrpc.h"
+#include "mcp_decl.h"
+#include "runtime.h"
+#include "skilldesc.h"
+#include "utf8.h"
+
+#define ART_ID_MAX  (64 + ARTIFACT_NAME_MAX + 8)
+#define ART_URI_MAX (sizeof MCP_ARTIFACT_SCHEME + ART_ID_MAX)
+/* Subscriptions one session may hold. */
+#define SUBS_MAX 256
+
+struct art {
+	char id[ART_ID_MAX];
+	char mime[128];
+	long long size;
+};
+
+struct mcp_artifacts {
+	pthread_mutex_t lock;
+	struct art *v; /* oldest first */
+	size_t n, cap;
+	char **subs; /* subscribed URIs */
+	size_t nsubs;
+};
+
+struct mcp_artifacts *mcp_artifacts_new(void)
+{
+	struct mcp_artifacts *a = calloc(1, sizeof *a);
+
+	if (a)
+		pthread_mutex_init(&a->lock, NULL);
+	return a;
+}
+
+void mcp_artifacts_free(struct mcp_artifacts *a)
+{
+	if (!a)
+		return;
+	for (size_t i = 0; i < a->nsubs; i++)
+		free(a->subs[i]);
+	free(a->subs);
+	free(a->v);
+	pthread_mutex_destroy(&a->lock);
+	free(a);
+}
+
+static int has_locked(struct mcp_artifacts *a, const char *id)
+{
+	for (size_t i = 0; i < a->n; i++)
+		if (!strcmp(a->v[i].id, id))
+			return 1;
+	return 0;
+}
+
+int mcp_artifacts_has(struct mcp_artifacts *a, const char *id)
+{
+	int r;
+
+	if (!a)
+		return 0;
+	pthread_mutex_lock(&a->lock);
+	r = has_locked(a, id);
+	pthread_mutex_unlock(&a->lock);
+	return r;
+}
+
+/* Remember an artifact; 1 when it is new, 0 when known or no memory. */
+static int remember(struct mcp_artifacts *a, const char *id, const char *mime,
+                    long long size)
+{
+	int added = 0;
+
+	pthread_mutex_lock(&a->lock);
+	if (!has_locked(a, id)) {
+		if (a->n == MCP_SESSION_ARTIFACTS_MAX) {
+			memmove(a->v, a->v + 1, (a->n - 1) * sizeof *a->v);
+			a->n--;
+		}
+		if (a->n == a->cap) {
+			size_t cap = a->cap ? a->cap * 2 : 16;
+			struct art *v = realloc(a->v, cap * sizeof *v);
+			if (v) {
+				a->v = v;
+				a->cap = cap;
+			}
+		}
+		if (a->n < a->cap) {
+			struct art *e = &a->v[a->n++];
+			snprintf(e->id, sizeof e->id, "%s", id);
+			snprintf(e->mime, sizeof e->mime, "%s",
+			         mime ? mime : "application/octet-stream");
+			e->size = size;
+			added = 1;
+		}
+	}
+	pthread_mutex_unlock(&a->lock);
+	return added;
+}
+
+static int unhex(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* The artifact id a link URI names, into id; 0 when it names none. */
+static int link_id(const struct host_services *svc, const char *uri, char *id,
+                   size_t cap)
+{
+	const char *rest = NULL;
+	char path[PATH_MAX], local[PATH_MAX];
+	struct sh_error err;
+	size_t dl;
+
+	if (!svc->artifacts_dir)
+		return 0;
+	if (svc->artifact_url_base &&
+	    !strncmp(uri, svc->artifact_url_base,
+	             strlen(svc->artifact_url_base))) {
+		rest = uri + strlen(svc->artifact_url_base);
+	} else if (!strncmp(uri, "file:///", 8)) {
+		size_t j = 0;
+		for (const char *p = uri + 7; *p; p++) {
+			if (j + 1 >= sizeof path)
+				return 0;
+			if (*p == '%') {
+				int hi = unhex(p[1]),
+				    lo = hi < 0 ? -1 : unhex(p[2]);
+				if (lo < 0 || (hi == 0 && lo == 0))
+					return 0;
+				path[j++] = (char)(hi * 16 + lo);
+				p += 2;
+			} else {
+				path[j++] = *p;
+			}
+		}
+		path[j] = '\0';
+		dl = strlen(svc->artifacts_dir);
+		if (strncmp(path, svc->artifacts_dir, dl) || path[dl] != '/')
+			return 0;
+		rest = path + dl + 1;
+	} else if (!strncmp(uri, MCP_ARTIFACT_SCHEME,
+	                    strlen(MCP_ARTIFACT_SCHEME))) {
+		rest = uri + strlen(MCP_ARTIFACT_SCHEME);
+	}
+	if (!rest || !*rest || strchr(rest, '/') ||
+	    snprintf(id, cap, "%s", rest) >= (int)cap)
+		return 0;
+	sh_error_clear(&err);
+	return artifacts_path(svc, id, local, sizeof local, &err) == SH_OK;
+}
+
+/* One text replacement: every occurrence of from becomes to. */
+struct repl {
+	char *from;
+	char *to;
+};
+
+/* s with every replacement applied, malloc'd, or NULL when nothing
+ * matched (or out of memory: the string is then kept, which is no worse
+ * than before). */
+static char *replace_all(const char *s, const struct repl *r, size_t nr)
+{
+	char *cur = NULL;
+
+	for (size_t i = 0; i < nr; i++) {
+		const char *src = cur ? cur : s;
+		struct dynbuf b = DYN_INIT((size_t)1 << 30);
+		size_t fl = strlen(r[i].from);
+		const char *p, *hit;
+
+		if (!fl || !strstr(src, r[i].from))
+			continue;
+		for (p = src; (hit = strstr(p, r[i].from)); p = hit + fl) {
+			dyn_addn(&b, p, (size_t)(hit - p));
+			dyn_add(&b, r[i].to);
+		}
+		dyn_add(&b, p);
+		if (dyn_error(&b) != SH_OK) {
+			dyn_free(&b);
+			continue;
+		}
+		free(cur);
+		cur = dyn_take(&b, NULL);
+	}
+	return cur;
+}
+
+/* Apply the replacements to every string inside v. */
+static void scrub(cJSON *v, const struct repl *r, size_t nr)
+{
+	cJSON *c;
+
+	if (cJSON_IsString(v) && v->valuestring) {
+		char *n = replace_all(v->valuestring, r, nr);
+		if (n) {
+			cJSON_free(v->valuestring);
+			v->valuestring = (char *)cJSON_malloc(strlen(n) + 1);
+			if (v->valuestring)
+				memcpy(v->valuestring, n, strlen(n) + 1);
+			else
+				v->type = cJSON_NULL;
+			free(n);
+		}
+		return;
+	}
+	cJSON_ArrayForEach(c, v) scrub(c, r, nr);
+}
+
+size_t mcp_artifacts_adopt(struct mcp_artifacts *a,
+                           const struct host_services *svc,
+                           struct call_result *res)
+{
+	struct repl r[3 * 16];
+	size_t nr = 0, added = 0;
+	cJSON *b;
+
+	if (!a || !svc || !svc->artifacts_dir || !res)
+		return 0;
+	cJSON_ArrayForEach(b, res->content)
+	{
+		const cJSON *type = cJSON_GetObjectItemCaseSensitive(b, "type");
+		cJSON *uri = cJSON_GetObjectItemCaseSensitive(b, "uri");
+		const cJSON *mime =
+		        cJSON_GetObjectItemCaseSensitive(b, "mimeType");
+		const cJSON *size = cJSON_GetObjectItemCaseSensitive(b, "size");
+		char id[ART_ID_MAX], mine[ART_URI_MAX], path[PATH_MAX];
+
+		if (!cJSON_IsString(type) ||
+		    strcmp(type->valuestring, "resource_link") ||
+		    !cJSON_IsString(uri) ||
+		    !link_id(svc, uri->valuestring, id, sizeof id))
+			continue;
+		snprintf(mine, sizeof mine, "%s%s", MCP_ARTIFACT_SCHEME, id);
+		snprintf(path, sizeof path, "%s/%s", svc->artifacts_dir, id);
+		/* The URI the link had, and the path it stood for, become
+		 * ours wherever the result repeats them. The longest first:
+		 * a file URI holds the path. */
+		if (nr + 2 <= sizeof r / sizeof *r) {
+			r[nr].from = strdup(uri->valuestring);
+			r[nr].to = strdup(mine);
+			if (r[nr].from && r[nr].to)
+				nr++;
+			else
+				free(r[nr].from), free(r[nr].to);
+			r[nr].from = strdup(path);
+			r[nr].to = strdup(mine);
+			if (r[nr].from && r[nr].to)
+				nr++;
+			else
+				free(r[nr].from), free(r[nr].to);
+		}
+		cJSON_SetValuestring(uri, mine);
+		added += (size_t)remember(
+		        a, id, cJSON_IsString(mime) ? mime->valuestring : NULL,
+		        cJSON_IsNumber(size) ? (long long)size->valuedouble
+		                             : -1);
+	}
+	if (nr) {
+		scrub(res->content, r, nr);
+		if (res->structured)
+			scrub(res->structured, r, nr);
+	}
+	for (size_t i = 0; i < nr; i++) {
+		free(r[i].from);
+		free(r[i].to);
+	}
+	return added;
+}
+
+/* --- listing --- */
+
+static void set_err(int *code, char *msg, size_t cap, int c, const char *m)
+{
+	*code = c;
+	snprintf(msg, cap, "%s", m);
+}
+
+/* Copy the descriptive members of a declaration into o. */
+static int copy_meta(cJSON *o, const cJSON *d, const char *const *keys)
+{
+	for (; *keys; keys++) {
+		const cJSON *v = cJSON_GetObjectItemCaseSensitive(d, *keys);
+		if (cJSON_IsString(v) &&
+		    !cJSON_AddStringToObject(o, *keys, v->valuestring))
+			return 0;
+	}
+	return 1;
+}
+
+/* Every skill's declarations of kind in one array (caller frees), each
+ * element a copy. */
+static cJSON *gather(struct catalog *c, const char *kind)
+{
+	cJSON *all = cJSON_CreateArray();
+
+	for (size_t i = 0; all && i < catalog_skill_count(c); i++) {
+		cJSON *d = mcp_decl_get(c, catalog_skill_at(c, i), kind);
+		cJSON *e;
+		while (d && (e = cJSON_DetachItemFromArray(d, 0)))
+			if (cJSON_IsObject(e))
+				cJSON_AddItemToArray(all, e);
+			else
+				cJSON_Delete(e);
+		cJSON_Delete(d);
+	}
+	return all;
+}
+
+static const char *const res_keys[] = {"uri",         "name",     "title",
+                                       "description", "mimeType", NULL};
+static const char *const tmpl_keys[] = {"uriTemplate", "name",     "title",
+                                        "description", "mimeType", NULL};
+
+/* One page of items [start, start + page) of all into key of a new
+ * result, with nextCursor when more follow. */
+static cJSON *page_of(cJSON *all, const char *key, size_t start, size_t page)
+{
+	cJSON *res = cJSON_CreateObject();
+	cJSON *arr = cJSON_AddArrayToObject(res, key);
+	size_t n = (size_t)cJSON_GetArraySize(all), i;
+
+	if (!res || !arr) {
+		cJSON_Delete(res);
+		return NULL;
+	}
+	for (i = start; i < n && i - start < page; i++) {
+		cJSON *e = cJSON_DetachItemFromArray(all, (int)start);
+		cJSON_AddItemToArray(arr, e);
+	}
+	if (i < n) {
+		char cur[64];
+		mcp_cursor_make(i, cur, sizeof cur);
+		if (!cJSON_AddStringToObject(res, "nextCursor", cur)) {
+			cJSON_Delete(res);
+			return NULL;
+		}
+	}
+	return res;
+}
+
+cJSON *mcp_resources_list(struct runtime *rt, struct mcp_artifacts *a,
+                          const cJSON *params, size_t page, int *code,
+                          char *msg, size_t cap)
+{
+	size_t start = mcp_cursor_parse(
+	        cJSON_GetObjectItemCaseSensitive(params, "cursor"));
+	struct catalog *c;
+	cJSON *decl, *all, *res = NULL;
+
+	if (start == (size_t)-1) {
+		set_err(code, msg, cap, JSONRPC_INVALID_PARAMS,
+		        "Invalid params: unknown cursor; start again from a "
+		        "resources/list without one");
+		return NULL;
+	}
+	c = runtime_acquire(rt);
+	decl = gather(c, "resources");
+	runtime_release(c);
+	all = cJSON_CreateArray();
+	for (cJSON *d = decl ? decl->child : NULL; all && d; d = d->next) {
+		const cJSON *uri = cJSON_GetObjectItemCaseSensitive(d, "uri");
+		const cJSON *name = cJSON_GetObjectItemCaseSensitive(d, "name");
+		cJSON *o;
+		if (!cJSON_IsString(uri) || !cJSON_IsString(name))
+			continue;
+		if (!(o = cJSON_CreateObject()) || !copy_meta(o, d, res_keys)) {
+			cJSON_Delete(o);
+			goto nomem;
+		}
+		cJSON_AddItemToArray(all, o);
+	}
+	if (a && all) {
+		pthread_mutex_lock(&a->lock);
+		for (size_t i = 0; i < a->n; i++) {
+			char uri[ART_URI_MAX];
+			cJSON *o = cJSON_CreateObject();
+			snprintf(uri, sizeof uri, "%s%s", MCP_ARTIFACT_SCHEME,
+			         a->v[i].id);
+			if (!o || !cJSON_AddStringToObject(o, "uri", uri) ||
+			    !cJSON_AddStringToObject(
+			            o, "name",
+			            strchr(a->v[i].id, '-')
+			                    ? strchr(a->v[i].id, '-') + 1
+			                    : a->v[i].id) ||
+			    !cJSON_AddStringToObject(o, "mimeType",
+			                             a->v[i].mime) ||
+			    (a->v[i].size >= 0 &&
+			     !cJSON_AddNumberToObject(o, "size",
+			                              (double)a->v[i].size))) {
+				cJSON_Delete(o);
+				pthread_mutex_unlock(&a->lock);
+				goto nomem;
+			}
+			cJSON_AddItemToArray(all, o);
+		}
+		pthread_mutex_unlock(&a->lock);
+	}
+	if (all)
+		res = page_of(all, "resources", start, page);
+	if (!res)
+		goto nomem;
+	cJSON_Delete(decl);
+	cJSON_Delete(all);
+	return res;
+nomem:
+	cJSON_Delete(decl);
+	cJSON_Delete(all);
+	set_err(code, msg, cap, JSONRPC_INTERNAL_ERROR,
+	        "Internal error: out of memory");
+	return NULL;
+}
+
+cJSON *mcp_resources_templates_list(struct runtime *rt, const cJSON *params,
+                                    size_t page, int *code, char *msg,
+                                    size_t cap)
+{
+	size_t start = mcp_cursor_parse(
+	        cJSON_GetObjectItemCaseSensitive(params, "cursor"));
+	struct catalog *c;
+	cJSON *decl, *all, *res = NULL, *o;
+
+	if (start == (size_t)-1) {
+		set_err(code, msg, cap, JSONRPC_INVALID_PARAMS,
+		        "Invalid params: unknown cursor; start again from a "
+		        "resources/templates/list without one");
+		return NULL;
+	}
+	all = cJSON_CreateArray();
+	/* The artifacts themselves, so a client can complete their ids. */
+	o = cJSON_CreateObject();
+	if (!all || !o ||
+	    !cJSON_AddStringToObject(o, "uriTemplate", MCP_ARTIFACT_TEMPLATE) ||
+	    !cJSON_AddStringToObject(o, "name", "artifact") ||
+	    !cJSON_AddStringToObject(o, "title", "Artifacts") ||
+	    !cJSON_AddStringToObject(o, "description",
+	                             "Files this session's tool calls made")) {
+		cJSON_Delete(o);
+		cJSON_Delete(all);
+		goto nomem_nodecl;
+	}
+	cJSON_AddItemToArray(all, o);
+	c = runtime_acquire(rt);
+	decl = gather(c, "templates");
+	runtime_release(c);
+	for (cJSON *d = decl ? decl->child : NULL; d; d = d->next) {
+		const cJSON *t =
+		        cJSON_GetObjectItemCaseSensitive(d, "uriTemplate");
+		const cJSON *name = cJSON_GetObjectItemCaseSensitive(d, "name");
+		if (!cJSON_IsString(t) || !cJSON_IsString(name))
+			continue;
+		if (!(o = cJSON_CreateObject()) ||
+		    !copy_meta(o, d, tmpl_keys)) {
+			cJSON_Delete(o);
+			cJSON_Delete(decl);
+			cJSON_Delete(all);
+			goto nomem_nodecl;
+		}
+		cJSON_AddItemToArray(all, o);
+	}
+	cJSON_Delete(decl);
+	res = page_of(all, "resourceTemplates", start, page);
+	cJSON_Delete(all);
+	if (res)
+		return res;
+nomem_nodecl:
+	set_err(code, msg, cap, JSONRPC_INTERNAL_ERROR,
+	        "Internal error: out of memory");
+	return NULL;
+}
+
+/* --- reading --- */
+
+/* {"contents": [one]} with text or blob for data[0..len). */
+static cJSON *contents_of(const char *uri, const char *mime, const char *data,
+                          size_t len, int b64_already)
+{
+	cJSON *res = cJSON_CreateObject();
+	cJSON *arr = cJSON_AddArrayToObject(res, "contents");
+	cJSON *one = cJSON_CreateObject();
+
+	cJSON_AddItemToArray(arr, one);
+	if (!res || !arr || !one || !cJSON_AddStringToObject(one, "uri", uri) ||
+	    (mime && !cJSON_AddStringToObject(one, "mimeType", mime)))
+		goto nomem;
+	if (b64_already) {
+		if (!cJSON_AddStringToObject(one, "blob", data))
+			goto nomem;
+	} else if (mcp_mime_is_text(mime) && sh_utf8_valid(data, len) &&
+	           !memchr(data, '\0', len)) {
+		if (!cJSON_AddStringToObject(one, "text", data))
+			goto nomem;
+	} else {
+		size_t cap = sodium_base64_ENCODED_LEN(
+		        len, sodium_base64_VARIANT_ORIGINAL);
+		char *b = malloc(cap);
+		if (!b)
+			goto nomem;
+		sodium_bin2base64(b, cap, (const unsigned char *)data, len,
+		                  sodium_base64_VARIANT_ORIGINAL);
+		if (!cJSON_AddStringToObject(one, "blob", b)) {
+			free(b);
+			goto nomem;
+		}
+		free(b);
+	}
+	return res;
+nomem:
+	cJSON_Delete(res);
+	return NULL;
+}
+
+static cJSON *read_artifact(const struct host_services *svc,
+                            struct mcp_artifacts *a, int any, const char *uri,
+                            int *code, char *msg, size_t cap)
+{
+	const char *id = uri + strlen(MCP_ARTIFACT_SCHEME);
+	char path[PATH_MAX], mime[128] = "application/octet-stream";
+	struct sh_error err;
+	struct stat st;
+	cJSON *res;
+	char *data;
+	ssize_t got;
+	size_t off = 0;
+	int fd;
+
+	if ((!any && !mcp_artifacts_has(a, id)) || !svc ||
+	    artifacts_path(svc, id, path, sizeof path, &err) != SH_OK ||
+	    (fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
+		*code = MCP_ERR_RESOURCE_NOT_FOUND;
+		snprintf(msg, cap,
+		         "Resource not found: %.300s (a session reads the "
+		         "artifacts its own calls made, until they expire; "
+		         "resources/list names them)",
+		         uri);
+		return NULL;
+	}
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		*code = MCP_ERR_RESOURCE_NOT_FOUND;
+		snprintf(msg, cap, "Resource not found: %.300s", uri);
+		return NULL;
+	}
+	if ((uint64_t)st.st_size > MCP_RESOURCE_READ_MAX) {
+		close(fd);
+		*code = JSONRPC_INVALID_PARAMS;
+		snprintf(msg, cap,
+		         "Invalid params: %.300s is %lld bytes, over the %u "
+		         "bytes resources/read returns; download it with GET "
+		         "/artifacts/%.200s from the HTTP server (same token "
+		         "and session)",
+		         uri, (long long)st.st_size, MCP_RESOURCE_READ_MAX, id);
+		return NULL;
+	}
+	if (a) {
+		pthread_mutex_lock(&a->lock);
+		for (size_t i = 0; i < a->n; i++)
+			if (!strcmp(a->v[i].id, id))
+				snprintf(mime, sizeof mime, "%s", a->v[i].mime);
+		pthread_mutex_unlock(&a->lock);
+	}
+	data = malloc((size_t)st.st_size + 1);
+	while (data && off < (size_t)st.st_size &&
+	       (got = read(fd, data + off, (size_t)st.st_size - off)) > 0)
+		off += (size_t)got;
+	close(fd);
+	if (!data || off != (size_t)st.st_size) {
+		free(data);
+		*code = JSONRPC_INTERNAL_ERROR;
+		snprintf(msg, cap, "Internal error: cannot read %.300s", uri);
+		return NULL;
+	}
+	data[off] = '\0';
+	res = contents_of(uri, mime, data, off, 0);
+	free(data);
+	if (!res)
+		set_err(code, msg, cap, JSONRPC_INTERNAL_ERROR,
+		        "Internal error: out of memory");
+	return res;
+}
+
+/* A declared resource or template read: its text (with the template's
+ * variables) or blob. */
+static cJSON *read_decl(const char *uri, const cJSON *d, const cJSON *vars)
+{
+	const cJSON *mime = cJSON_GetObjectItemCaseSensitive(d, "mimeType");
+	const cJSON *text = cJSON_GetObjectItemCaseSensitive(d, "text");
+	const cJSON *blob = cJSON_GetObjectItemCaseSensitive(d, "blob");
+	const char *m = cJSON_IsString(mime) ? mime->valuestring : NULL;
+	cJSON *res;
+
+	if (cJSON_IsString(blob))
+		return contents_of(uri, m ? m : "application/octet-stream",
+		                   blob->valuestring, 0, 1);
+	if (cJSON_IsString(text)) {
+		char *t = mcp_decl_subst(text->valuestring, vars);
+		if (!t)
+			return NULL;
+		res = contents_of(uri, m ? m : "text/plain", t, strlen(t), 0);
+		free(t);
+		return res;
+	}
+	return contents_of(uri, m ? m : "text/plain", "", 0, 0);
+}
+
+/* The declaration (resource or template) that answers uri, as a
+ * contents result; NULL with *found 0 when none does. */
+static cJSON *find_decl(struct runtime *rt, const char *uri, int *found)
+{
+	struct catalog *c = runtime_acquire(rt);
+	cJSON *res_decl = gather(c, "resources");
+	cJSON *tmpl_decl = gather(c, "templates");
+	cJSON *res = NULL, *d;
+
+	runtime_release(c);
+	*found = 0;
+	cJSON_ArrayForEach(d, res_decl)
+	{
+		const cJSON *u = cJSON_GetObjectItemCaseSensitive(d, "uri");
+		if (cJSON_IsString(u) && !strcmp(u->valuestring, uri)) {
+			*found = 1;
+			res = read_decl(uri, d, NULL);
+			goto out;
+		}
+	}
+	cJSON_ArrayForEach(d, tmpl_decl)
+	{
+		const cJSON *t =
+		        cJSON_GetObjectItemCaseSensitive(d, "uriTemplate");
+		cJSON *vars = NULL;
+		if (cJSON_IsString(t) &&
+		    mcp_template_match(t->valuestring, uri, &vars) == 1) {
+			*found = 1;
+			res = read_decl(uri, d, vars);
+			cJSON_Delete(vars);
+			goto out;
+		}
+	}
+out:
+	cJSON_Delete(res_decl);
+	cJSON_Delete(tmpl_decl);
+	return res;
+}
+
+/* The "uri" param, or NULL with the error set. */
+static const char *uri_param(const cJSON *params, const char *method, int *code,
+                             char *msg, size_t cap)
+{
+	const cJSON *u = cJSON_GetObjectItemCaseSensitive(params, "uri");
+
+	if (!cJSON_IsString(u) || !u->valuestring[0]) {
+		*code = JSONRPC_INVALID_PARAMS;
+		snprintf(msg, cap,
+		         "Invalid params: %s needs \"uri\", a resource URI "
+		         "from resources/list or a resource template",
+		         method);
+		return NULL;
+	}
+	return u->valuestring;
+}
+
+cJSON *mcp_resources_read(struct runtime *rt, struct mcp_artifacts *a,
+                          int any_artifact, const cJSON *params, int *code,
+                          char *msg, size_t cap)
+{
+	const char *uri = uri_param(params, "resources/read", code, msg, cap);
+	cJSON *res;
+	int found;
+
+	if (!uri)
+		return NULL;
+	if (!strncmp(uri, MCP_ARTIFACT_SCHEME, strlen(MCP_ARTIFACT_SCHEME)))
+		return read_artifact(runtime_services(rt), a, any_artifact, uri,
+		                     code, msg, cap);
+	res = find_decl(rt, uri, &found);
+	if (res)
+		return res;
+	if (found) {
+		set_err(code, msg, cap, JSONRPC_INTERNAL_ERROR,
+		        "Internal error: out of memory");
+	} else {
+		*code = MCP_ERR_RESOURCE_NOT_FOUND;
+		snprintf(msg, cap,
+		         "Resource not found: %.300s; resources/list and "
+		         "resources/templates/list name what this server has",
+		         uri);
+	}
+	return NULL;
+}
+
+cJSON *mcp_resources_subscribe(struct runtime *rt, struct mcp_artifacts *a,
+                               int any_artifact, const cJSON *params, int on,
+                               int *code, char *msg, size_t cap)
+{
+	const char *uri = uri_param(
+	        params, on ? "resources/subscribe" : "resources/unsubscribe",
+	        code, msg, cap);
+	cJSON *probe;
+	size_t i;
+
+	if (!uri)
+		return NULL;
+	if (on) {
+		/* Only what this session could read. */
+		probe = mcp_resources_read(rt, a, any_artifact, params, code,
+		                           msg, cap);
+		if (!probe)
+			return NULL;
+		cJSON_Delete(probe);
+	}
+	if (!a)
+		return cJSON_CreateObject();
+	pthread_mutex_lock(&a->lock);
+	for (i = 0; i < a->nsubs && strcmp(a->subs[i], uri); i++)
+		;
+	if (on && i == a->nsubs && a->nsubs < SUBS_MAX) {
+		char **v = realloc(a->subs, (a->nsubs + 1) * sizeof *v);
+		if (v) {
+			a->subs = v;
+			if ((v[a->nsubs] = strdup(uri)))
+				a->nsubs++;
+		}
+	} else if (!on && i < a->nsubs) {
+		free(a->subs[i]);
+		a->subs[i] = a->subs[--a->nsubs];
+	}
+	pthread_mutex_unlock(&a->lock);
+	return cJSON_CreateObject();
+}
+
+cJSON *mcp_resources_complete(struct runtime *rt, struct mcp_artifacts *a,
+                              const char *uri, const char *arg,
+                              const char *prefix, int *code, char *msg,
+                              size_t cap)
+{
+	struct catalog *c;
+	cJSON *decl, *d, *res = NULL;
+
+	if (!strcmp(uri, MCP_ARTIFACT_TEMPLATE)) {
+		cJSON *ids = cJSON_CreateArray();
+		if (a && ids && !strcmp(arg, "id")) {
+			pthread_mutex_lock(&a->lock);
+			for (size_t i = 0; i < a->n; i++)
+				cJSON_AddItemToArray(
+				        ids, cJSON_CreateString(a->v[i].id));
+			pthread_mutex_unlock(&a->lock);
+		}
+		res = ids ? mcp_complete_from(ids, prefix) : NULL;
+		cJSON_Delete(ids);
+		goto out;
+	}
+	c = runtime_acquire(rt);
+	decl = gather(c, "templates");
+	runtime_release(c);
+	cJSON_ArrayForEach(d, decl)
+	{
+		const cJSON *t =
+		        cJSON_GetObjectItemCaseSensitive(d, "uriTemplate");
+		if (!cJSON_IsString(t) || strcmp(t->valuestring, uri))
+			continue;
+		if (!mcp_template_has_var(uri, arg)) {
+			cJSON_Delete(decl);
+			*code = JSONRPC_INVALID_PARAMS;
+			snprintf(msg, cap,
+			         "Invalid params: template %.300s has no "
+			         "variable \"%.64s\"",
+			         uri, arg);
+			return NULL;
+		}
+		res = mcp_complete_from(
+		        cJSON_GetObjectItemCaseSensitive(
+		                cJSON_GetObjectItemCaseSensitive(d, "values"),
+		                arg),
+		        prefix);
+		cJSON_Delete(decl);
+		goto out;
+	}
+	cJSON_Delete(decl);
+	*code = JSONRPC_INVALID_PARAMS;
+	snprintf(msg, cap,
+	         "Invalid params: no resource template %.300s; "
+	         "resources/templates/list names them",
+	         uri);
+	return NULL;
+out:
+	if (!res)
+		set_err(code, msg, cap, JSONRPC_INTERNAL_ERROR,
+		        "Internal error: out of memory");
+	return res;
+}

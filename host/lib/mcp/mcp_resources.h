@@ -1,0 +1,85 @@
+/*
+ * mcp_resources.h - MCP resources: the artifacts a session's calls made,
+ * and what skills publish through skill.resources/1.
+ *
+ * Artifacts. A tool result goes to an MCP client only after
+ * mcp_artifacts_adopt(): each resource_link to an artifact is given the
+ * URI skillhost://artifacts/<id> (the same on stdio and HTTP) and is
+ * remembered by the session, and the artifact's local path, file:// URI
+ * and HTTP URL are replaced by that URI wherever the result names them
+ * (a skill's structuredContent.path included), so no server path reaches
+ * a client. A session lists and reads only its own artifacts; a stateless
+ * HTTP server (no session outlives a request) reads any artifact by id,
+ * which is a random capability and the bearer token still guards it.
+ *
+ * Reads are capped at MCP_RESOURCE_READ_MAX bytes; a larger artifact is
+ * refused naming its size and the HTTP download. Text types are returned
+ * as "text" when they are valid UTF-8, everything else as base64 "blob".
+ *
+ * Threads: [thread-safe] throughout; a session's artifact list has its own
+ * lock.
+ */
+#ifndef SH_MCP_RESOURCES_H
+#define SH_MCP_RESOURCES_H
+
+#include <stddef.h>
+
+#include <cjson/cJSON.h>
+
+struct runtime;
+struct host_services;
+struct call_result;
+struct mcp_artifacts;
+
+#define MCP_ARTIFACT_SCHEME   "skillhost://artifacts/"
+#define MCP_ARTIFACT_TEMPLATE "skillhost://artifacts/{id}"
+/* The largest resource resources/read returns (before base64). */
+#define MCP_RESOURCE_READ_MAX (16u * 1024 * 1024)
+/* Artifacts one session remembers; the oldest are forgotten past it. */
+#define MCP_SESSION_ARTIFACTS_MAX 4096
+/* MCP's "resource not found" error code. */
+#define MCP_ERR_RESOURCE_NOT_FOUND (-32002)
+
+/* A session's artifacts (and resource subscriptions). NULL when out of
+ * memory. */
+struct mcp_artifacts *mcp_artifacts_new(void);
+void mcp_artifacts_free(struct mcp_artifacts *a);
+
+/* 1 when the session's calls made artifact id. */
+int mcp_artifacts_has(struct mcp_artifacts *a, const char *id);
+
+/* Rewrite res for an MCP client and remember its artifacts (see above).
+ * svc may be NULL (no artifacts: nothing to do). Returns how many
+ * artifacts the session did not know before. */
+size_t mcp_artifacts_adopt(struct mcp_artifacts *a,
+                           const struct host_services *svc,
+                           struct call_result *res);
+
+/*
+ * The methods. Each returns the result object (caller frees), or NULL
+ * with *code set to the JSON-RPC error code and msg to the message.
+ * params is the request's params (may be NULL). any_artifact: the
+ * session may read every artifact (stateless HTTP).
+ */
+cJSON *mcp_resources_list(struct runtime *rt, struct mcp_artifacts *a,
+                          const cJSON *params, size_t page, int *code,
+                          char *msg, size_t cap);
+cJSON *mcp_resources_templates_list(struct runtime *rt, const cJSON *params,
+                                    size_t page, int *code, char *msg,
+                                    size_t cap);
+cJSON *mcp_resources_read(struct runtime *rt, struct mcp_artifacts *a,
+                          int any_artifact, const cJSON *params, int *code,
+                          char *msg, size_t cap);
+/* resources/subscribe (on = 1) and resources/unsubscribe (on = 0). */
+cJSON *mcp_resources_subscribe(struct runtime *rt, struct mcp_artifacts *a,
+                               int any_artifact, const cJSON *params, int on,
+                               int *code, char *msg, size_t cap);
+
+/* completion/complete for a ref/resource: the values of variable arg of
+ * template uri that start with prefix. */
+cJSON *mcp_resources_complete(struct runtime *rt, struct mcp_artifacts *a,
+                              const char *uri, const char *arg,
+                              const char *prefix, int *code, char *msg,
+                              size_t cap);
+
+#endif /* SH_MCP_RESOURCES_H */
