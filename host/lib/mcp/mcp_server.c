@@ -159,6 +159,11 @@ void mcp_session_set_label(struct mcp_session *s, const char *label)
 	pthread_mutex_unlock(&s->lock);
 }
 
+int mcp_session_has_artifact(struct mcp_session *s, const char *id)
+{
+	return s && mcp_artifacts_has(s->arts, id);
+}
+
 void mcp_session_ref(struct mcp_session *s)
 {
 	atomic_fetch_add(&s->refs, 1);
