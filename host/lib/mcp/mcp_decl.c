@@ -121,7 +121,11 @@ char *mcp_decl_subst(const char *text, const cJSON *vars)
 		dyn_addn(&b, p, (size_t)(open - p));
 		close = strstr(open + 2, "}}");
 		n = close ? (size_t)(close - open - 2) : 0;
-		if (!close || n == 0 || n >= sizeof name) {
+		/* A name is a plain identifier: anything else is text. */
+		if (!close || n == 0 || n >= sizeof name ||
+		    strspn(open + 2,
+		           "abcdefghijklmnopqrstuvwxyz"
+		           "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") != n) {
 			dyn_addn(&b, open, 2);
 			p = open + 2;
 			continue;
