@@ -6,8 +6,11 @@
 # path or /artifacts URL reaches a client (structuredContent.path
 # included), a read over the cap is refused naming the download, the HTTP
 # download needs the token and the session that made it, and prompts/get
-# and completion/complete answer from the skill's declarations.
+# and completion/complete answer from the skill's declarations. Installed,
+# the skill's manifest adds its static prompt and resource to those of its
+# skill.prompts/1 and skill.resources/1.
 . "$TESTS_DIR/integration/lib.sh"
+. "$TESTS_DIR/integration/mcp_lib.sh"
 command -v python3 >/dev/null || fail "python3 is missing"
 head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$TMP/tok"; chmod 600 "$TMP/tok"
 mkdir -p "$SKILLHOST_HOME"
@@ -16,4 +19,21 @@ py_rc=$?
 cat "$TMP/out"
 failures=$((failures + $(grep -c '^FAIL' "$TMP/out")))
 [ "$py_rc" = 0 ] || [ "$failures" -gt 0 ] || fail "the driver exited $py_rc"
+
+# Installed: the manifest's declarations too.
+export SKILLHOST_HOME=$TMP/installed
+if install_for_test "$SKILLS_OUT/packages/testing-library-1.0.0.skill"; then
+  { printf '%s\n' "$INIT" \
+      '{"jsonrpc":"2.0","id":2,"method":"prompts/list"}' \
+      '{"jsonrpc":"2.0","id":3,"method":"resources/read","params":{"uri":"library://manifest-note"}}' \
+      '{"jsonrpc":"2.0","id":4,"method":"completion/complete","params":{"ref":{"type":"ref/prompt","name":"cite_source"},"argument":{"name":"format","value":"M"}}}' \
+      '{"jsonrpc":"2.0","id":5,"method":"prompts/get","params":{"name":"cite_source","arguments":{"format":"APA"}}}'
+    sleep 2; } | timeout 30 "$SH" serve --stdio > "$TMP/inst.out" 2>"$TMP/inst.err"
+  body=$(cat "$TMP/inst.out")
+  expect_body '"name":"cite_source"' "the manifest's prompt is listed"
+  expect_body '"name":"summarize_report"' "beside the extension's"
+  expect_body '"text":"Declared in the manifest."' "the manifest's resource is read"
+  expect_body '"values":["MLA"]' "the manifest's argument values complete"
+  expect_body '"text":"Cite it in APA format."' "the manifest's prompt is rendered"
+fi
 finish

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <sodium.h>
 
@@ -17,6 +18,7 @@
 #include "dynbuf.h"
 #include "exec_isolated.h"
 #include "hostlog.h"
+#include "manifest.h"
 #include "skilldesc.h"
 
 /* Declarations are small; this bounds what one substitution may build. */
@@ -38,10 +40,37 @@ const void *mcp_decl_ext(struct catalog *c, struct skill *s, const char *id)
 	return exec_skill_extension(ex, id);
 }
 
+/* The declarations of kind in the manifest of an installed skill (its
+ * origin is its folder), or NULL. The manifest was checked at install;
+ * reading it per request keeps a reload's new version current. */
+static cJSON *from_manifest(const struct skill *s, const char *kind)
+{
+	const char *key =
+	        !strcmp(kind, "templates") ? "resourceTemplates" : kind;
+	char path[4096];
+	struct manifest *m = NULL;
+	struct sh_error err;
+	struct stat st;
+	cJSON *arr;
+
+	if (!s->user || stat(s->origin, &st) != 0 || !S_ISDIR(st.st_mode) ||
+	    snprintf(path, sizeof path, "%s/%s", s->origin, MANIFEST_FILE) >=
+	            (int)sizeof path)
+		return NULL;
+	sh_error_clear(&err);
+	if (manifest_load(path, MANIFEST_PACKAGED, &m, &err) != SH_OK) {
+		hostlog(SKILL_LOG_WARNING, "%s: %s", s->desc->name, err.msg);
+		return NULL;
+	}
+	arr = cJSON_DetachItemFromObjectCaseSensitive(m->json, key);
+	manifest_free(m);
+	return arr;
+}
+
 cJSON *mcp_decl_get(struct catalog *c, struct skill *s, const char *kind)
 {
 	const char *text = NULL;
-	cJSON *v;
+	cJSON *v, *man = from_manifest(s, kind), *e;
 
 	if (!strcmp(kind, "prompts")) {
 		const skill_ext_prompts_t *p =
@@ -60,7 +89,7 @@ cJSON *mcp_decl_get(struct catalog *c, struct skill *s, const char *kind)
 			                                  : r->templates;
 	}
 	if (!text)
-		return NULL;
+		return man;
 	v = cJSON_Parse(text);
 	if (!cJSON_IsArray(v)) {
 		hostlog(SKILL_LOG_WARNING,
@@ -68,9 +97,15 @@ cJSON *mcp_decl_get(struct catalog *c, struct skill *s, const char *kind)
 		        "ignoring it",
 		        s->desc->name, kind);
 		cJSON_Delete(v);
-		return NULL;
+		return man;
 	}
-	return v;
+	if (!man)
+		return v;
+	/* The manifest's entries first, then the extension's. */
+	while ((e = cJSON_DetachItemFromArray(v, 0)))
+		cJSON_AddItemToArray(man, e);
+	cJSON_Delete(v);
+	return man;
 }
 
 void mcp_cursor_make(size_t pos, char *out, size_t cap)
