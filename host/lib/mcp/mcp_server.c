@@ -525,16 +525,13 @@ static void on_catalog_change(void *ud)
 		        "after the installed skills changed: %s; the colliding "
 		        "tools are listed by their full MCP names",
 		        err.msg);
+	/* Skills bring prompts and resources as well as tools; a client
+	 * asks again for what it shows. */
 	pthread_mutex_lock(&srv->slock);
 	for (struct mcp_session *s = srv->sessions; s; s = s->next) {
-		size_t len;
-		char *msg;
-		pthread_mutex_lock(&s->lock);
-		if (s->initialized && !s->closed && s->notify.send &&
-		    (msg = jsonrpc_notification(
-		             "notifications/tools/list_changed", NULL, &len)))
-			s->notify.send(s->notify.ud, msg, len, 0);
-		pthread_mutex_unlock(&s->lock);
+		notify_session(s, "notifications/tools/list_changed");
+		notify_session(s, "notifications/prompts/list_changed");
+		notify_session(s, "notifications/resources/list_changed");
 	}
 	pthread_mutex_unlock(&srv->slock);
 }
@@ -782,11 +779,13 @@ static void do_initialize(struct mcp_session *s, const struct jsonrpc_msg *m,
 	    !cJSON_AddBoolToObject(tools, "listChanged", !s->srv->stateless) ||
 	    /* Artifacts never change once made, and declared resources
 	     * only with the catalog: a subscription is accepted and no
-	     * update is ever due. list_changed: when a call adds one. */
+	     * update is ever due. list_changed: when a call adds one,
+	     * and for both when the catalog changes. */
 	    !cJSON_AddBoolToObject(resources, "subscribe", 1) ||
 	    !cJSON_AddBoolToObject(resources, "listChanged",
 	                           !s->srv->stateless) ||
-	    !cJSON_AddBoolToObject(prompts, "listChanged", 0) ||
+	    !cJSON_AddBoolToObject(prompts, "listChanged",
+	                           !s->srv->stateless) ||
 	    !cJSON_AddObjectToObject(caps, "completions") ||
 	    !cJSON_AddObjectToObject(caps, "logging") ||
 	    !cJSON_AddStringToObject(info, "name", "skillhost") ||
