@@ -27,13 +27,22 @@ if install_for_test "$SKILLS_OUT/packages/testing-library-1.0.0.skill"; then
       '{"jsonrpc":"2.0","id":2,"method":"prompts/list"}' \
       '{"jsonrpc":"2.0","id":3,"method":"resources/read","params":{"uri":"library://manifest-note"}}' \
       '{"jsonrpc":"2.0","id":4,"method":"completion/complete","params":{"ref":{"type":"ref/prompt","name":"cite_source"},"argument":{"name":"format","value":"M"}}}' \
-      '{"jsonrpc":"2.0","id":5,"method":"prompts/get","params":{"name":"cite_source","arguments":{"format":"APA"}}}'
-    sleep 2; } | timeout 30 "$SH" serve --stdio > "$TMP/inst.out" 2>"$TMP/inst.err"
+      '{"jsonrpc":"2.0","id":5,"method":"prompts/get","params":{"name":"cite_source","arguments":{"format":"APA"}}}' \
+      '{"jsonrpc":"2.0","id":6,"method":"resources/subscribe","params":{"uri":"library://manifest-note"}}'
+    sleep 1
+    # A catalog change while subscribed: the resource may have changed.
+    "$SH" install "$SKILLS_OUT/packages/testing-noop-1.0.0.skill" > /dev/null 2>&1
+    for _ in $(seq 60); do grep -q 'resources/updated' "$TMP/inst.out" 2>/dev/null && break; sleep 0.1; done
+  } | timeout 30 "$SH" serve --stdio > "$TMP/inst.out" 2>"$TMP/inst.err"
   body=$(cat "$TMP/inst.out")
   expect_body '"name":"cite_source"' "the manifest's prompt is listed"
   expect_body '"name":"summarize_report"' "beside the extension's"
   expect_body '"text":"Declared in the manifest."' "the manifest's resource is read"
   expect_body '"values":["MLA"]' "the manifest's argument values complete"
   expect_body '"text":"Cite it in APA format."' "the manifest's prompt is rendered"
+  expect_body '"id":6,"result":{}' "a subscription to it"
+  expect_body '"method":"notifications/resources/updated","params":{"uri":"library://manifest-note"}' \
+    "resources/updated for it when the catalog changes"
+  expect_body '"method":"notifications/prompts/list_changed"' "and prompts/list_changed"
 fi
 finish

@@ -756,6 +756,17 @@ cJSON *mcp_resources_subscribe(struct runtime *rt, struct mcp_artifacts *a,
 	return cJSON_CreateObject();
 }
 
+void mcp_artifacts_each_sub(struct mcp_artifacts *a,
+                            void (*fn)(void *ud, const char *uri), void *ud)
+{
+	if (!a)
+		return;
+	pthread_mutex_lock(&a->lock);
+	for (size_t i = 0; i < a->nsubs; i++)
+		fn(ud, a->subs[i]);
+	pthread_mutex_unlock(&a->lock);
+}
+
 cJSON *mcp_resources_complete(struct runtime *rt, struct mcp_artifacts *a,
                               const char *uri, const char *arg,
                               const char *prefix, int *code, char *msg,

@@ -16,6 +16,11 @@
  * refused naming its size and the HTTP download. Text types are returned
  * as "text" when they are valid UTF-8, everything else as base64 "blob".
  *
+ * Subscriptions: resources/subscribe accepts a URI the session could
+ * read. Artifacts never change once made; a declared resource changes
+ * only with the catalog, so the server sends notifications/resources/
+ * updated for every subscribed URI when the catalog changes.
+ *
  * Threads: [thread-safe] throughout; a session's artifact list has its own
  * lock.
  */
@@ -74,6 +79,11 @@ cJSON *mcp_resources_read(struct runtime *rt, struct mcp_artifacts *a,
 cJSON *mcp_resources_subscribe(struct runtime *rt, struct mcp_artifacts *a,
                                int any_artifact, const cJSON *params, int on,
                                int *code, char *msg, size_t cap);
+
+/* [thread-safe] Call fn(ud, uri) for each URI the session subscribed to
+ * (under the session's artifact lock: fn must not call back into a). */
+void mcp_artifacts_each_sub(struct mcp_artifacts *a,
+                            void (*fn)(void *ud, const char *uri), void *ud);
 
 /* completion/complete for a ref/resource: the values of variable arg of
  * template uri that start with prefix. */

@@ -515,6 +515,31 @@ static void *worker_main(void *arg)
 
 /* --- list_changed --- */
 
+/* notifications/resources/updated for one subscribed URI of session ud. */
+static void send_updated(void *ud, const char *uri)
+{
+	struct mcp_session *s = ud;
+	cJSON *params = cJSON_CreateObject();
+	size_t len;
+	char *msg;
+
+	if (!params || !cJSON_AddStringToObject(params, "uri", uri)) {
+		cJSON_Delete(params);
+		return;
+	}
+	pthread_mutex_lock(&s->lock);
+	if (s->initialized && !s->closed && s->notify.send) {
+		/* params is consumed, whatever the outcome. */
+		msg = jsonrpc_notification("notifications/resources/updated",
+		                           params, &len);
+		if (msg)
+			s->notify.send(s->notify.ud, msg, len, 0);
+	} else {
+		cJSON_Delete(params);
+	}
+	pthread_mutex_unlock(&s->lock);
+}
+
 static void on_catalog_change(void *ud)
 {
 	struct mcp_server *srv = ud;
@@ -532,6 +557,8 @@ static void on_catalog_change(void *ud)
 		notify_session(s, "notifications/tools/list_changed");
 		notify_session(s, "notifications/prompts/list_changed");
 		notify_session(s, "notifications/resources/list_changed");
+		/* A declared resource may have changed with its skill. */
+		mcp_artifacts_each_sub(s->arts, send_updated, s);
 	}
 	pthread_mutex_unlock(&srv->slock);
 }
