@@ -5,7 +5,8 @@
  * templates, opaque cursors, completion values and their cap, text MIME
  * types; artifact links turned into skillhost://artifacts/ URIs that the
  * session (and only it) knows, with every copy of the local path, file
- * URI and HTTP URL replaced, and links that are not artifacts left alone.
+ * URI and HTTP URL replaced (and any other path in the artifacts folder),
+ * however many links, and links that are not artifacts left alone.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -19,6 +20,7 @@
 #include <cjson/cJSON.h>
 
 #include "call.h"
+#include "dynbuf.h"
 #include "hostapi.h"
 #include "mcp_decl.h"
 #include "mcp_resources.h"
@@ -208,6 +210,34 @@ static void test_adopt(void **state)
 	         uri);
 	res.content = cJSON_Parse(json);
 	assert_int_equal(mcp_artifacts_adopt(a, &svc, &res), 0);
+	/* Many links: every one's path goes; a path no link names (another
+	 * call's artifact) is turned into a URI too. */
+	{
+		struct dynbuf jb = DYN_INIT(1 << 20);
+		cJSON_Delete(res.content);
+		dyn_add(&jb, "[");
+		for (int i = 0; i < 40; i++)
+			dyn_addf(&jb,
+			         "{\"type\":\"resource_link\",\"uri\":"
+			         "\"file://%s/%016d-f.txt\",\"name\":\"f\"},",
+			         dir, i);
+		dyn_addf(&jb,
+		         "{\"type\":\"text\",\"text\":\"%s/%016d-f.txt "
+		         "and %s/ffff-other.txt\"}]",
+		         dir, 39, dir);
+		res.content = cJSON_Parse(jb.buf);
+		dyn_free(&jb);
+		assert_non_null(res.content);
+		assert_int_equal(mcp_artifacts_adopt(a, &svc, &res), 40);
+		out = cJSON_PrintUnformatted(res.content);
+		assert_null(strstr(out, tmp));
+		assert_non_null(strstr(out,
+		                       "skillhost://artifacts/"
+		                       "0000000000000039-f.txt and "
+		                       "skillhost://artifacts/ffff-other.txt"));
+		free(out);
+		assert_false(mcp_artifacts_has(a, "ffff-other.txt"));
+	}
 	/* Without artifacts there is nothing to do. */
 	svc.artifacts_dir = NULL;
 	assert_int_equal(mcp_artifacts_adopt(a, &svc, &res), 0);

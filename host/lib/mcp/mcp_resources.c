@@ -21,6 +21,7 @@
 #include "catalog.h"
 #include "dynbuf.h"
 #include "hostapi.h"
+#include "hostlog.h"
 #include "jsonrpc.h"
 #include "mcp_decl.h"
 #include "runtime.h"
@@ -235,12 +236,67 @@ static void scrub(cJSON *v, const struct repl *r, size_t nr)
 	cJSON_ArrayForEach(c, v) scrub(c, r, nr);
 }
 
+/* path as a file:// URI, escaped the way the artifacts service writes
+ * its links; NULL when out of memory. */
+static char *file_uri_of(const char *path)
+{
+	static const char hexd[] = "0123456789ABCDEF";
+	char *out = malloc(7 + 3 * strlen(path) + 1), *o = out;
+
+	if (!out)
+		return NULL;
+	o += sprintf(o, "file://");
+	for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || strchr("/-._~", *p)) {
+			*o++ = (char)*p;
+		} else {
+			*o++ = '%';
+			*o++ = hexd[*p >> 4];
+			*o++ = hexd[*p & 15];
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
+/* The replacements so far, growing. */
+struct repls {
+	struct repl *v;
+	size_t n, cap;
+	int failed;
+};
+
+/* Add from -> to (both copied; from taken over when own). */
+static void repl_add(struct repls *r, const char *from, char *own_from,
+                     const char *to)
+{
+	struct repl e = {own_from ? own_from : strdup(from), strdup(to)};
+
+	if (r->n == r->cap) {
+		size_t cap = r->cap ? r->cap * 2 : 8;
+		struct repl *v = realloc(r->v, cap * sizeof *v);
+		if (v) {
+			r->v = v;
+			r->cap = cap;
+		}
+	}
+	if (!e.from || !e.to || r->n == r->cap) {
+		free(e.from);
+		free(e.to);
+		r->failed = 1;
+		return;
+	}
+	r->v[r->n++] = e;
+}
+
 size_t mcp_artifacts_adopt(struct mcp_artifacts *a,
                            const struct host_services *svc,
                            struct call_result *res)
 {
-	struct repl r[3 * 16];
-	size_t nr = 0, added = 0;
+	struct repls r = {0};
+	size_t added = 0;
+	char dir_slash[PATH_MAX + 1];
 	cJSON *b;
 
 	if (!a || !svc || !svc->artifacts_dir || !res)
@@ -262,37 +318,38 @@ size_t mcp_artifacts_adopt(struct mcp_artifacts *a,
 		snprintf(mine, sizeof mine, "%s%s", MCP_ARTIFACT_SCHEME, id);
 		snprintf(path, sizeof path, "%s/%s", svc->artifacts_dir, id);
 		/* The URI the link had, and the path it stood for, become
-		 * ours wherever the result repeats them. The longest first:
-		 * a file URI holds the path. */
-		if (nr + 2 <= sizeof r / sizeof *r) {
-			r[nr].from = strdup(uri->valuestring);
-			r[nr].to = strdup(mine);
-			if (r[nr].from && r[nr].to)
-				nr++;
-			else
-				free(r[nr].from), free(r[nr].to);
-			r[nr].from = strdup(path);
-			r[nr].to = strdup(mine);
-			if (r[nr].from && r[nr].to)
-				nr++;
-			else
-				free(r[nr].from), free(r[nr].to);
-		}
+		 * ours wherever the result repeats them; the longest forms
+		 * first, since a file URI holds the path. */
+		repl_add(&r, uri->valuestring, NULL, mine);
+		repl_add(&r, NULL, file_uri_of(path), mine);
+		repl_add(&r, path, NULL, mine);
 		cJSON_SetValuestring(uri, mine);
 		added += (size_t)remember(
 		        a, id, cJSON_IsString(mime) ? mime->valuestring : NULL,
 		        cJSON_IsNumber(size) ? (long long)size->valuedouble
 		                             : -1);
 	}
-	if (nr) {
-		scrub(res->content, r, nr);
-		if (res->structured)
-			scrub(res->structured, r, nr);
+	/* Whatever else names the artifacts folder (another call's artifact,
+	 * say) still must not show the server's path. */
+	if (svc->artifact_url_base)
+		repl_add(&r, svc->artifact_url_base, NULL, MCP_ARTIFACT_SCHEME);
+	if (snprintf(dir_slash, sizeof dir_slash, "%s/", svc->artifacts_dir) <
+	    (int)sizeof dir_slash) {
+		repl_add(&r, NULL, file_uri_of(dir_slash), MCP_ARTIFACT_SCHEME);
+		repl_add(&r, dir_slash, NULL, MCP_ARTIFACT_SCHEME);
 	}
-	for (size_t i = 0; i < nr; i++) {
-		free(r[i].from);
-		free(r[i].to);
+	if (r.failed)
+		hostlog(SKILL_LOG_WARNING,
+		        "out of memory while removing server paths from a "
+		        "result; some may remain");
+	scrub(res->content, r.v, r.n);
+	if (res->structured)
+		scrub(res->structured, r.v, r.n);
+	for (size_t i = 0; i < r.n; i++) {
+		free(r.v[i].from);
+		free(r.v[i].to);
 	}
+	free(r.v);
 	return added;
 }
 
