@@ -59,6 +59,7 @@
 #include "call.h"
 #include "artifacts.h"
 #include "exec_inproc.h"
+#include "extcall.h"
 #include "hostapi.h"
 #include "hostlog.h"
 #include "loader.h"
@@ -1460,7 +1461,7 @@ static int serve_call(struct frame *f, uint32_t ntools)
 	tool = wire_get_u32(&r);
 	deadline = wire_get_i64(&r);
 	args = wire_get_bytes(&r, &len);
-	if (!wire_rd_done(&r) || tool >= ntools) {
+	if (!wire_rd_done(&r) || (tool >= ntools && !extcall_is(tool))) {
 		hostlog(SKILL_LOG_ERROR,
 		        "worker: malformed call from the host");
 		return -1;
@@ -1475,8 +1476,11 @@ static int serve_call(struct frame *f, uint32_t ntools)
 	c.base.cancel = &ctl->cancel;
 	c.base.deadline_ns = deadline;
 	/* The host validated the arguments before sending them. */
-	st = entry->invoke(skill_data, &host_api, (skill_call_t *)&c, tool,
-	                   args, len);
+	st = extcall_is(tool)
+	             ? extcall_invoke(entry, skill_data, &host_api,
+	                              (skill_call_t *)&c, tool, args, len)
+	             : entry->invoke(skill_data, &host_api, (skill_call_t *)&c,
+	                             tool, args, len);
 	while (c.http) {
 		struct whttp *h = c.http;
 		c.http = h->next;

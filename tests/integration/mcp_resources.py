@@ -139,6 +139,36 @@ check(sub.get("result") == {}, "resources/subscribe to a known resource", sub)
 sub = s.req("resources/subscribe", {"uri": "library://nothing"})
 check(sub.get("error", {}).get("code") == -32002, "resources/subscribe to an unknown one is refused", sub)
 s.close()
+# Dynamic reads and computed completions run in the skill like tool calls:
+# in its worker when isolated (another process), in the server otherwise.
+for extra, where in (((), "isolated"), (("--in-process",), "in-process")):
+    d = Stdio(*extra) if not extra else None
+    if extra:
+        d = Stdio.__new__(Stdio)
+        d.p = subprocess.Popen([SH, "--in-process", "serve", "--stdio", "--skill", SKILL],
+                               stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                               stderr=subprocess.DEVNULL, text=True)
+        d.n, d.notes = 0, []
+        d.req("initialize", {"protocolVersion": "2025-11-25", "capabilities": {},
+                             "clientInfo": {"name": "t", "version": "1"}})
+    rd = d.req("resources/read", {"uri": "library://live/x1"})
+    text = rd.get("result", {}).get("contents", [{}])[0].get("text", "")
+    m = re.match(r"live x1 from pid (\d+)$", text)
+    check(m and (int(m.group(1)) != d.p.pid) == (where == "isolated"),
+          "%s: a dynamic template is read by the skill's read()" % where, rd)
+    rd = d.req("resources/read", {"uri": "library://live/missing"})
+    check(rd.get("error", {}).get("code") == -32002 and "no live item" in rd["error"]["message"],
+          "%s: its tool_error is -32002 with the skill's message" % where, rd)
+    cp = d.req("completion/complete", {"ref": {"type": "ref/prompt", "name": "summarize_report"},
+                                       "argument": {"name": "topic", "value": "ba"}})
+    check(cp.get("result", {}).get("completion", {}).get("values") == ["backlog"],
+          "%s: skill.completion/1 completes a prompt argument without values" % where, cp)
+    cp = d.req("completion/complete", {"ref": {"type": "ref/resource", "uri": "library://live/{item}"},
+                                       "argument": {"name": "item", "value": ""}})
+    check(cp.get("result", {}).get("completion", {}).get("values") == ["alpha", "beta", "gamma"],
+          "%s: and a template variable without values" % where, cp)
+    d.close()
+
 # A new session does not see the first one's artifacts.
 s = Stdio()
 rd = s.req("resources/read", {"uri": ls[0]["uri"]})

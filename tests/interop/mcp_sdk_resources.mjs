@@ -3,9 +3,10 @@
 //   node mcp_sdk_resources.mjs NODE_MODULES stdio SKILLHOST_BIN ARG...
 //   node mcp_sdk_resources.mjs NODE_MODULES http URL [TOKEN]
 // The server serves testing-library with --page-size 2. The client makes
-// five artifacts, lists resources following nextCursor to the end, reads
-// every resource_link a call returned, lists and gets prompts, completes
-// a prompt argument and a template variable. Prints "ok: ..." or
+// five artifacts, lists resources and templates following nextCursor to
+// the end, reads every resource_link a call returned and a dynamic
+// resource, lists and gets prompts, completes a prompt argument and a
+// template variable. Prints "ok: ..." or
 // "FAIL: ..." per check and exits 1 when any failed.
 import path from "node:path";
 import { pathToFileURL } from "node:url";
@@ -77,10 +78,22 @@ try {
   const readme = await client.readResource({ uri: "library://readme" });
   check(readme.contents[0]?.text?.startsWith("# Library"),
         "reads the skill's resource");
-  const tmpl = await client.listResourceTemplates();
-  check(tmpl.resourceTemplates.some(
-          (t) => t.uriTemplate === "library://topics/{topic}"),
-        "lists the resource template");
+  const templates = [];
+  cursor = undefined;
+  pages = 0;
+  do {
+    const page = await client.listResourceTemplates(cursor ? { cursor } : {});
+    templates.push(...page.resourceTemplates.map((t) => t.uriTemplate));
+    cursor = page.nextCursor;
+    pages++;
+  } while (cursor && pages < 20);
+  check(pages === 2 && templates.includes("library://topics/{topic}") &&
+        templates.includes("library://live/{item}"),
+        "lists the resource templates following cursors", `${templates}`);
+  const live = await client.readResource({ uri: "library://live/k" });
+  check(/^live k from pid \d+$/.test(live.contents[0]?.text ?? ""),
+        "reads a dynamic resource (the skill's read callback)",
+        JSON.stringify(live));
   const note = await client.readResource({ uri: "library://topics/sales" });
   check(note.contents[0]?.text === "Notes on sales.", "reads a templated URI");
 

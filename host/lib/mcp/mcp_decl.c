@@ -14,11 +14,14 @@
 #include <skill/ext/prompts.h>
 #include <skill/ext/resources.h>
 
+#include "call.h"
 #include "catalog.h"
+#include "dispatch.h"
 #include "dynbuf.h"
 #include "exec_isolated.h"
 #include "hostlog.h"
 #include "manifest.h"
+#include "runtime.h"
 #include "skilldesc.h"
 
 /* Declarations are small; this bounds what one substitution may build. */
@@ -106,6 +109,29 @@ cJSON *mcp_decl_get(struct catalog *c, struct skill *s, const char *kind)
 		cJSON_AddItemToArray(man, e);
 	cJSON_Delete(v);
 	return man;
+}
+
+int mcp_decl_call(struct runtime *rt, const char *skill, uint32_t index,
+                  const cJSON *args, const struct dispatch_opts *o,
+                  struct call_result *res, skill_status *st, char *msg,
+                  size_t cap)
+{
+	struct catalog *c = runtime_acquire(rt);
+	struct skill *s = catalog_skill_find(c, skill);
+	struct sh_error err;
+	int rc = 0;
+
+	sh_error_clear(&err);
+	if (!s) {
+		snprintf(msg, cap, "skill %s is no longer installed", skill);
+		rc = -1;
+	} else if (dispatch_call_ext(c, s, index, args, o, res, st, &err) !=
+	           SH_OK) {
+		snprintf(msg, cap, "skill %s cannot start: %s", skill, err.msg);
+		rc = -1;
+	}
+	runtime_release(c);
+	return rc;
 }
 
 void mcp_cursor_make(size_t pos, char *out, size_t cap)

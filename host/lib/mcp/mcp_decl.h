@@ -14,8 +14,15 @@
 
 #include <cjson/cJSON.h>
 
+#include <stdint.h>
+
+#include <skill/status.h>
+
 struct catalog;
 struct skill;
+struct runtime;
+struct dispatch_opts;
+struct call_result;
 
 /* The most "{var}"s one template may hold, and the longest value kept. */
 #define MCP_DECL_VARS_MAX  16
@@ -33,6 +40,19 @@ const void *mcp_decl_ext(struct catalog *c, struct skill *s, const char *id);
  * as none. kind: "prompts", "resources" or
  * "templates". */
 cJSON *mcp_decl_get(struct catalog *c, struct skill *s, const char *kind);
+
+/* The member that names, in each gathered declaration, the skill that
+ * made it (never sent to a client: listings copy named members only). */
+#define MCP_DECL_SKILL "_skill"
+
+/* Run callback index (extcall.h) of the skill called skill with args, as
+ * dispatch_call_ext does, holding the catalog for the call. 0 with *res
+ * (caller frees) and *st filled; -1 with msg set when the skill is gone
+ * or cannot start. */
+int mcp_decl_call(struct runtime *rt, const char *skill, uint32_t index,
+                  const cJSON *args, const struct dispatch_opts *o,
+                  struct call_result *res, skill_status *st, char *msg,
+                  size_t cap);
 
 /* An opaque cursor for position pos into out (>= 24 bytes). */
 void mcp_cursor_make(size_t pos, char *out, size_t cap);

@@ -50,6 +50,7 @@ static cJSON *all_prompts(struct runtime *rt)
 			skill[k] = '\0';
 			cJSON_AddStringToObject(w, "name", n->valuestring);
 			cJSON_AddStringToObject(w, "skill", skill);
+			cJSON_AddStringToObject(w, "skillname", s->desc->name);
 			cJSON_AddItemToObject(w, "decl", e);
 			cJSON_AddItemToArray(all, w);
 		}
@@ -337,7 +338,8 @@ out:
 }
 
 cJSON *mcp_complete(struct runtime *rt, struct mcp_artifacts *art,
-                    const cJSON *params, int *code, char *msg, size_t cap)
+                    const cJSON *params, const struct dispatch_opts *o,
+                    int *code, char *msg, size_t cap)
 {
 	const cJSON *ref = cJSON_GetObjectItemCaseSensitive(params, "ref");
 	const cJSON *type = cJSON_GetObjectItemCaseSensitive(ref, "type");
@@ -368,7 +370,7 @@ cJSON *mcp_complete(struct runtime *rt, struct mcp_artifacts *art,
 		}
 		return mcp_resources_complete(rt, art, uri->valuestring,
 		                              an->valuestring, av->valuestring,
-		                              code, msg, cap);
+		                              o, code, msg, cap);
 	}
 	if (strcmp(type->valuestring, "ref/prompt") ||
 	    !cJSON_IsString(cJSON_GetObjectItemCaseSensitive(ref, "name"))) {
@@ -402,11 +404,28 @@ cJSON *mcp_complete(struct runtime *rt, struct mcp_artifacts *art,
 		const cJSON *n = cJSON_GetObjectItemCaseSensitive(a, "name");
 		if (cJSON_IsString(n) &&
 		    !strcmp(n->valuestring, an->valuestring)) {
-			res = mcp_complete_from(
-			        cJSON_GetObjectItemCaseSensitive(a, "values"),
-			        av->valuestring);
-			if (!res)
-				nomem(code, msg, cap);
+			const cJSON *vals =
+			        cJSON_GetObjectItemCaseSensitive(a, "values");
+			const cJSON *decl =
+			        cJSON_GetObjectItemCaseSensitive(w, "decl");
+			char pref[PROMPT_NAME_MAX + 8];
+			if (vals) {
+				res = mcp_complete_from(vals, av->valuestring);
+				if (!res)
+					nomem(code, msg, cap);
+				goto out;
+			}
+			/* No values declared: the skill may compute them,
+			 * asked by the prompt's own name. */
+			snprintf(pref, sizeof pref, "prompt:%s",
+			         cJSON_GetObjectItemCaseSensitive(decl, "name")
+			                 ->valuestring);
+			res = mcp_complete_by_skill(
+			        rt,
+			        cJSON_GetObjectItemCaseSensitive(w, "skillname")
+			                ->valuestring,
+			        pref, an->valuestring, av->valuestring, o, code,
+			        msg, cap);
 			goto out;
 		}
 	}

@@ -20,6 +20,7 @@
 
 struct runtime;
 struct mcp_artifacts;
+struct dispatch_opts;
 
 /* Each returns the result (caller frees), or NULL with *code and msg set
  * to the JSON-RPC error. */
@@ -28,8 +29,11 @@ cJSON *mcp_prompts_list(struct runtime *rt, const cJSON *params, size_t page,
 cJSON *mcp_prompts_get(struct runtime *rt, const cJSON *params, int *code,
                        char *msg, size_t cap);
 /* completion/complete: ref/prompt from the argument's declared "values",
- * ref/resource from the template's (mcp_resources_complete). */
+ * ref/resource from the template's (mcp_resources_complete); without
+ * values, from the skill's skill.completion/1, run with o (may be NULL)
+ * like a tool call. */
 cJSON *mcp_complete(struct runtime *rt, struct mcp_artifacts *a,
-                    const cJSON *params, int *code, char *msg, size_t cap);
+                    const cJSON *params, const struct dispatch_opts *o,
+                    int *code, char *msg, size_t cap);
 
 #endif /* SH_MCP_PROMPTS_H */

@@ -20,6 +20,7 @@
 #include "call.h"
 #include "catalog.h"
 #include "dynbuf.h"
+#include "extcall.h"
 #include "hostapi.h"
 #include "hostlog.h"
 #include "jsonrpc.h"
@@ -374,19 +375,25 @@ static int copy_meta(cJSON *o, const cJSON *d, const char *const *keys)
 }
 
 /* Every skill's declarations of kind in one array (caller frees), each
- * element a copy. */
+ * element a copy naming its skill (MCP_DECL_SKILL). */
 static cJSON *gather(struct catalog *c, const char *kind)
 {
 	cJSON *all = cJSON_CreateArray();
 
 	for (size_t i = 0; all && i < catalog_skill_count(c); i++) {
-		cJSON *d = mcp_decl_get(c, catalog_skill_at(c, i), kind);
+		struct skill *sk = catalog_skill_at(c, i);
+		cJSON *d = mcp_decl_get(c, sk, kind);
 		cJSON *e;
 		while (d && (e = cJSON_DetachItemFromArray(d, 0)))
-			if (cJSON_IsObject(e))
+			if (cJSON_IsObject(e)) {
+				cJSON_DeleteItemFromObjectCaseSensitive(
+				        e, MCP_DECL_SKILL);
+				cJSON_AddStringToObject(e, MCP_DECL_SKILL,
+				                        sk->desc->name);
 				cJSON_AddItemToArray(all, e);
-			else
+			} else {
 				cJSON_Delete(e);
+			}
 		cJSON_Delete(d);
 	}
 	return all;
@@ -688,9 +695,108 @@ static cJSON *read_decl(const char *uri, const cJSON *d, const cJSON *vars)
 	return contents_of(uri, m ? m : "text/plain", "", 0, 0);
 }
 
+/* A dynamic template's read: the skill's read() writes the contents as a
+ * call result, turned here into resources/read contents. */
+static cJSON *read_dynamic(struct runtime *rt, const char *uri, const cJSON *d,
+                           const struct dispatch_opts *o, int *code, char *msg,
+                           size_t cap)
+{
+	const cJSON *skill =
+	        cJSON_GetObjectItemCaseSensitive(d, MCP_DECL_SKILL);
+	const cJSON *mime = cJSON_GetObjectItemCaseSensitive(d, "mimeType");
+	struct call_result cr;
+	skill_status st;
+	cJSON *args = cJSON_CreateObject(), *res = NULL, *arr, *b;
+
+	if (!args || !cJSON_AddStringToObject(args, "uri", uri)) {
+		cJSON_Delete(args);
+		set_err(code, msg, cap, JSONRPC_INTERNAL_ERROR,
+		        "Internal error: out of memory");
+		return NULL;
+	}
+	if (mcp_decl_call(rt, skill->valuestring, EXTCALL_RESOURCE_READ, args,
+	                  o, &cr, &st, msg, cap)) {
+		cJSON_Delete(args);
+		*code = JSONRPC_INTERNAL_ERROR;
+		return NULL;
+	}
+	cJSON_Delete(args);
+	if (st == SKILL_ERR_UNSUPPORTED || cr.is_error) {
+		const cJSON *t = cJSON_GetObjectItemCaseSensitive(
+		        cJSON_GetArrayItem(cr.content, 0), "text");
+		*code = st == SKILL_ERR_TOOL ? MCP_ERR_RESOURCE_NOT_FOUND
+		                             : JSONRPC_INTERNAL_ERROR;
+		if (st == SKILL_ERR_UNSUPPORTED)
+			snprintf(msg, cap,
+			         "Internal error: skill %s declares a dynamic "
+			         "template for %.300s but offers no read "
+			         "callback (skill.resources/1 read)",
+			         skill->valuestring, uri);
+		else
+			snprintf(msg, cap, "%s%.900s",
+			         *code == MCP_ERR_RESOURCE_NOT_FOUND
+			                 ? "Resource not found: "
+			                 : "Internal error: ",
+			         cJSON_IsString(t) ? t->valuestring
+			                           : "the skill's read failed");
+		call_result_free(&cr);
+		return NULL;
+	}
+	res = cJSON_CreateObject();
+	arr = cJSON_AddArrayToObject(res, "contents");
+	cJSON_ArrayForEach(b, cr.content)
+	{
+		const char *type = cJSON_GetStringValue(
+		        cJSON_GetObjectItemCaseSensitive(b, "type"));
+		cJSON *one = NULL;
+		if (!type || !arr)
+			continue;
+		if (!strcmp(type, "resource")) {
+			one = cJSON_DetachItemFromObjectCaseSensitive(
+			        b, "resource");
+		} else if (!strcmp(type, "text")) {
+			one = cJSON_CreateObject();
+			cJSON_AddStringToObject(one, "uri", uri);
+			cJSON_AddStringToObject(one, "mimeType",
+			                        cJSON_IsString(mime)
+			                                ? mime->valuestring
+			                                : "text/plain");
+			cJSON_AddItemToObject(
+			        one, "text",
+			        cJSON_DetachItemFromObjectCaseSensitive(
+			                b, "text"));
+		} else if (!strcmp(type, "image") || !strcmp(type, "audio")) {
+			one = cJSON_CreateObject();
+			cJSON_AddStringToObject(one, "uri", uri);
+			cJSON_AddItemToObject(
+			        one, "mimeType",
+			        cJSON_DetachItemFromObjectCaseSensitive(
+			                b, "mimeType"));
+			cJSON_AddItemToObject(
+			        one, "blob",
+			        cJSON_DetachItemFromObjectCaseSensitive(
+			                b, "data"));
+		}
+		if (one)
+			cJSON_AddItemToArray(arr, one);
+	}
+	call_result_free(&cr);
+	if (!res || !arr) {
+		cJSON_Delete(res);
+		set_err(code, msg, cap, JSONRPC_INTERNAL_ERROR,
+		        "Internal error: out of memory");
+		return NULL;
+	}
+	return res;
+}
+
 /* The declaration (resource or template) that answers uri, as a
- * contents result; NULL with *found 0 when none does. */
-static cJSON *find_decl(struct runtime *rt, const char *uri, int *found)
+ * contents result; NULL with *found 0 when none does, or with *found 1
+ * and the error set when reading it failed. With probe, nothing is read:
+ * a match returns an empty object. */
+static cJSON *find_decl(struct runtime *rt, const char *uri, int *found,
+                        int probe, const struct dispatch_opts *o, int *code,
+                        char *msg, size_t cap)
 {
 	struct catalog *c = runtime_acquire(rt);
 	cJSON *res_decl = gather(c, "resources");
@@ -704,7 +810,8 @@ static cJSON *find_decl(struct runtime *rt, const char *uri, int *found)
 		const cJSON *u = cJSON_GetObjectItemCaseSensitive(d, "uri");
 		if (cJSON_IsString(u) && !strcmp(u->valuestring, uri)) {
 			*found = 1;
-			res = read_decl(uri, d, NULL);
+			res = probe ? cJSON_CreateObject()
+			            : read_decl(uri, d, NULL);
 			goto out;
 		}
 	}
@@ -716,8 +823,18 @@ static cJSON *find_decl(struct runtime *rt, const char *uri, int *found)
 		if (cJSON_IsString(t) &&
 		    mcp_template_match(t->valuestring, uri, &vars) == 1) {
 			*found = 1;
-			res = read_decl(uri, d, vars);
+			if (probe)
+				res = cJSON_CreateObject();
+			else if (cJSON_GetObjectItemCaseSensitive(d, "text") ||
+			         cJSON_GetObjectItemCaseSensitive(d, "blob"))
+				res = read_decl(uri, d, vars);
+			else
+				res = read_dynamic(rt, uri, d, o, code, msg,
+				                   cap);
 			cJSON_Delete(vars);
+			if (!res && *code == 0)
+				set_err(code, msg, cap, JSONRPC_INTERNAL_ERROR,
+				        "Internal error: out of memory");
 			goto out;
 		}
 	}
@@ -745,8 +862,9 @@ static const char *uri_param(const cJSON *params, const char *method, int *code,
 }
 
 cJSON *mcp_resources_read(struct runtime *rt, struct mcp_artifacts *a,
-                          int any_artifact, const cJSON *params, int *code,
-                          char *msg, size_t cap)
+                          int any_artifact, const cJSON *params,
+                          const struct dispatch_opts *o, int *code, char *msg,
+                          size_t cap)
 {
 	const char *uri = uri_param(params, "resources/read", code, msg, cap);
 	cJSON *res;
@@ -757,12 +875,14 @@ cJSON *mcp_resources_read(struct runtime *rt, struct mcp_artifacts *a,
 	if (!strncmp(uri, MCP_ARTIFACT_SCHEME, strlen(MCP_ARTIFACT_SCHEME)))
 		return read_artifact(runtime_services(rt), a, any_artifact, uri,
 		                     code, msg, cap);
-	res = find_decl(rt, uri, &found);
+	*code = 0;
+	res = find_decl(rt, uri, &found, 0, o, code, msg, cap);
 	if (res)
 		return res;
 	if (found) {
-		set_err(code, msg, cap, JSONRPC_INTERNAL_ERROR,
-		        "Internal error: out of memory");
+		if (*code == 0)
+			set_err(code, msg, cap, JSONRPC_INTERNAL_ERROR,
+			        "Internal error: out of memory");
 	} else {
 		*code = MCP_ERR_RESOURCE_NOT_FOUND;
 		snprintf(msg, cap,
@@ -777,6 +897,8 @@ cJSON *mcp_resources_subscribe(struct runtime *rt, struct mcp_artifacts *a,
                                int any_artifact, const cJSON *params, int on,
                                int *code, char *msg, size_t cap)
 {
+	int found = 0;
+
 	const char *uri = uri_param(
 	        params, on ? "resources/subscribe" : "resources/unsubscribe",
 	        code, msg, cap);
@@ -786,11 +908,29 @@ cJSON *mcp_resources_subscribe(struct runtime *rt, struct mcp_artifacts *a,
 	if (!uri)
 		return NULL;
 	if (on) {
-		/* Only what this session could read. */
-		probe = mcp_resources_read(rt, a, any_artifact, params, code,
-		                           msg, cap);
-		if (!probe)
+		/* Only what this session could read; a skill's resources
+		 * are matched, not read (a dynamic read is a call). */
+		if (!strncmp(uri, MCP_ARTIFACT_SCHEME,
+		             strlen(MCP_ARTIFACT_SCHEME))) {
+			found = 1; /* its own message says why not */
+			probe = mcp_resources_read(rt, a, any_artifact, params,
+			                           NULL, code, msg, cap);
+		} else {
+			probe = find_decl(rt, uri, &found, 1, NULL, code, msg,
+			                  cap);
+		}
+		if (!probe) {
+			if (!found) {
+				*code = MCP_ERR_RESOURCE_NOT_FOUND;
+				snprintf(msg, cap,
+				         "Resource not found: %.300s; "
+				         "resources/list and resources/"
+				         "templates/list name what this "
+				         "server has",
+				         uri);
+			}
 			return NULL;
+		}
 		cJSON_Delete(probe);
 	}
 	if (!a)
@@ -813,6 +953,70 @@ cJSON *mcp_resources_subscribe(struct runtime *rt, struct mcp_artifacts *a,
 	return cJSON_CreateObject();
 }
 
+cJSON *mcp_complete_by_skill(struct runtime *rt, const char *skill,
+                             const char *ref, const char *arg,
+                             const char *prefix, const struct dispatch_opts *o,
+                             int *code, char *msg, size_t cap)
+{
+	cJSON *args = cJSON_CreateObject(), *res = NULL, *comp;
+	const cJSON *vals, *total;
+	struct call_result cr;
+	skill_status st;
+
+	if (!args || !cJSON_AddStringToObject(args, "ref", ref) ||
+	    !cJSON_AddStringToObject(args, "argument", arg) ||
+	    !cJSON_AddStringToObject(args, "value", prefix)) {
+		cJSON_Delete(args);
+		set_err(code, msg, cap, JSONRPC_INTERNAL_ERROR,
+		        "Internal error: out of memory");
+		return NULL;
+	}
+	if (mcp_decl_call(rt, skill, EXTCALL_COMPLETE, args, o, &cr, &st, msg,
+	                  cap)) {
+		cJSON_Delete(args);
+		*code = JSONRPC_INTERNAL_ERROR;
+		return NULL;
+	}
+	cJSON_Delete(args);
+	vals = cJSON_GetObjectItemCaseSensitive(cr.structured, "values");
+	if (st == SKILL_ERR_UNSUPPORTED) {
+		/* Nothing declared and nothing computed: no suggestions. */
+		res = mcp_complete_from(NULL, "");
+	} else if (cr.is_error || !cJSON_IsArray(vals)) {
+		const cJSON *t = cJSON_GetObjectItemCaseSensitive(
+		        cJSON_GetArrayItem(cr.content, 0), "text");
+		*code = JSONRPC_INTERNAL_ERROR;
+		snprintf(msg, cap, "Internal error: %.900s",
+		         cr.is_error && cJSON_IsString(t)
+		                 ? t->valuestring
+		                 : "the skill's completion returned no "
+		                   "{\"values\": [...]}");
+		call_result_free(&cr);
+		return NULL;
+	} else {
+		/* The skill filtered already; keep its order and cap it. */
+		res = mcp_complete_from(vals, "");
+		total = cJSON_GetObjectItemCaseSensitive(cr.structured,
+		                                         "total");
+		comp = cJSON_GetObjectItemCaseSensitive(res, "completion");
+		if (comp && cJSON_IsNumber(total) &&
+		    total->valuedouble >
+		            cJSON_GetObjectItemCaseSensitive(comp, "total")
+		                    ->valuedouble) {
+			cJSON_SetNumberValue(
+			        cJSON_GetObjectItemCaseSensitive(comp, "total"),
+			        total->valuedouble);
+			cJSON_ReplaceItemInObjectCaseSensitive(
+			        comp, "hasMore", cJSON_CreateTrue());
+		}
+	}
+	call_result_free(&cr);
+	if (!res)
+		set_err(code, msg, cap, JSONRPC_INTERNAL_ERROR,
+		        "Internal error: out of memory");
+	return res;
+}
+
 void mcp_artifacts_each_sub(struct mcp_artifacts *a,
                             void (*fn)(void *ud, const char *uri), void *ud)
 {
@@ -826,11 +1030,12 @@ void mcp_artifacts_each_sub(struct mcp_artifacts *a,
 
 cJSON *mcp_resources_complete(struct runtime *rt, struct mcp_artifacts *a,
                               const char *uri, const char *arg,
-                              const char *prefix, int *code, char *msg,
-                              size_t cap)
+                              const char *prefix, const struct dispatch_opts *o,
+                              int *code, char *msg, size_t cap)
 {
 	struct catalog *c;
 	cJSON *decl, *d, *res = NULL;
+	const cJSON *vals;
 
 	if (!strcmp(uri, MCP_ARTIFACT_TEMPLATE)) {
 		cJSON *ids = cJSON_CreateArray();
@@ -863,11 +1068,23 @@ cJSON *mcp_resources_complete(struct runtime *rt, struct mcp_artifacts *a,
 			         uri, arg);
 			return NULL;
 		}
-		res = mcp_complete_from(
-		        cJSON_GetObjectItemCaseSensitive(
-		                cJSON_GetObjectItemCaseSensitive(d, "values"),
-		                arg),
-		        prefix);
+		vals = cJSON_GetObjectItemCaseSensitive(
+		        cJSON_GetObjectItemCaseSensitive(d, "values"), arg);
+		if (vals) {
+			res = mcp_complete_from(vals, prefix);
+		} else {
+			/* No values declared: the skill may compute them. */
+			char ref[1100];
+			snprintf(ref, sizeof ref, "resource:%s", uri);
+			res = mcp_complete_by_skill(
+			        rt,
+			        cJSON_GetObjectItemCaseSensitive(d,
+			                                         MCP_DECL_SKILL)
+			                ->valuestring,
+			        ref, arg, prefix, o, code, msg, cap);
+			cJSON_Delete(decl);
+			return res;
+		}
 		cJSON_Delete(decl);
 		goto out;
 	}

@@ -32,6 +32,7 @@
 #include <cjson/cJSON.h>
 
 struct runtime;
+struct dispatch_opts;
 struct host_services;
 struct call_result;
 struct mcp_artifacts;
@@ -64,7 +65,10 @@ size_t mcp_artifacts_adopt(struct mcp_artifacts *a,
  * The methods. Each returns the result object (caller frees), or NULL
  * with *code set to the JSON-RPC error code and msg to the message.
  * params is the request's params (may be NULL). any_artifact: the
- * session may read every artifact (stateless HTTP).
+ * session may read every artifact (stateless HTTP). o (may be NULL)
+ * carries the cancel flag and services for skill callbacks (a dynamic
+ * template's read, a completion), which run like tool calls and may take
+ * as long: callers run these two methods off the transport's thread.
  */
 cJSON *mcp_resources_list(struct runtime *rt, struct mcp_artifacts *a,
                           const cJSON *params, size_t page, int *code,
@@ -73,8 +77,9 @@ cJSON *mcp_resources_templates_list(struct runtime *rt, const cJSON *params,
                                     size_t page, int *code, char *msg,
                                     size_t cap);
 cJSON *mcp_resources_read(struct runtime *rt, struct mcp_artifacts *a,
-                          int any_artifact, const cJSON *params, int *code,
-                          char *msg, size_t cap);
+                          int any_artifact, const cJSON *params,
+                          const struct dispatch_opts *o, int *code, char *msg,
+                          size_t cap);
 /* resources/subscribe (on = 1) and resources/unsubscribe (on = 0). */
 cJSON *mcp_resources_subscribe(struct runtime *rt, struct mcp_artifacts *a,
                                int any_artifact, const cJSON *params, int on,
@@ -89,7 +94,15 @@ void mcp_artifacts_each_sub(struct mcp_artifacts *a,
  * template uri that start with prefix. */
 cJSON *mcp_resources_complete(struct runtime *rt, struct mcp_artifacts *a,
                               const char *uri, const char *arg,
-                              const char *prefix, int *code, char *msg,
-                              size_t cap);
+                              const char *prefix, const struct dispatch_opts *o,
+                              int *code, char *msg, size_t cap);
+
+/* A completion result from a skill's skill.completion/1 for ref
+ * ("prompt:NAME" or "resource:TEMPLATE"): the values it wrote, capped; an
+ * empty one when it offers none. NULL with the error set when it fails. */
+cJSON *mcp_complete_by_skill(struct runtime *rt, const char *skill,
+                             const char *ref, const char *arg,
+                             const char *prefix, const struct dispatch_opts *o,
+                             int *code, char *msg, size_t cap);
 
 #endif /* SH_MCP_RESOURCES_H */

@@ -61,6 +61,10 @@ struct mcp_job {
 	atomic_int cancel;       /* the call's cancel flag */
 	atomic_int reason;       /* enum cancel_reason */
 	skill_log_level log_min;
+	/* resources/read or completion/complete, which may call a skill
+	 * (mcp_resources.h) and so run here rather than on the transport's
+	 * thread; tool_name and args are unused. */
+	int feature;
 };
 
 struct mcp_server {
@@ -451,6 +455,37 @@ static char *run_call(struct mcp_job *j, size_t *len)
 	return msg;
 }
 
+/* Answer a feature job (see struct mcp_job). */
+static char *run_feature(struct mcp_job *j, size_t *len)
+{
+	struct mcp_server *srv = j->s->srv;
+	struct audit_caller caller = {
+	        .surface = "mcp",
+	        .session = j->s->label[0] ? j->s->label : NULL,
+	        .client = j->s->client[0] ? j->s->client : NULL,
+	};
+	struct dispatch_opts o = {
+	        .default_timeout_ms = srv->call_timeout_ms,
+	        .cancel = &j->cancel,
+	        .services = runtime_services(srv->rt),
+	        .caller = &caller,
+	};
+	char msg[MCP_MSG_MAX];
+	int code = JSONRPC_INTERNAL_ERROR;
+	cJSON *res;
+
+	if (!strcmp(j->msg.method, "resources/read"))
+		res = mcp_resources_read(srv->rt, j->s->arts, srv->stateless,
+		                         j->msg.params, &o, &code, msg,
+		                         sizeof msg);
+	else
+		res = mcp_complete(srv->rt, j->s->arts, j->msg.params, &o,
+		                   &code, msg, sizeof msg);
+	if (res)
+		return jsonrpc_result(j->msg.id, res, len);
+	return jsonrpc_error(j->msg.id, code, msg, NULL, len);
+}
+
 static void run_job(struct mcp_job *j)
 {
 	struct mcp_session *s = j->s;
@@ -459,7 +494,7 @@ static void run_job(struct mcp_job *j)
 	int reason;
 
 	if (!atomic_load(&j->cancel))
-		msg = run_call(j, &len);
+		msg = j->feature ? run_feature(j, &len) : run_call(j, &len);
 	else if (atomic_load(&j->reason) == CANCEL_SERVER)
 		msg = jsonrpc_error(j->msg.id, JSONRPC_SERVER_ERROR,
 		                    "the server is shutting down; the call was "
@@ -948,7 +983,7 @@ nomem:
 }
 
 static enum mcp_rx do_call(struct mcp_session *s, struct jsonrpc_msg *m,
-                           const struct mcp_reply *r)
+                           const struct mcp_reply *r, int feature)
 {
 	struct mcp_server *srv = s->srv;
 	const cJSON *name = cJSON_GetObjectItemCaseSensitive(m->params, "name");
@@ -963,13 +998,14 @@ static enum mcp_rx do_call(struct mcp_session *s, struct jsonrpc_msg *m,
 	const char *refusal = NULL;
 	int code = JSONRPC_SERVER_ERROR;
 
-	if (!cJSON_IsString(name) || !name->valuestring[0]) {
+	if (feature) {
+		/* Checked by the method itself, on the worker. */
+	} else if (!cJSON_IsString(name) || !name->valuestring[0]) {
 		reply_error(r, m->id, JSONRPC_INVALID_PARAMS,
 		            "Invalid params: tools/call needs \"name\", the "
 		            "name of a tool from tools/list");
 		return MCP_RX_DONE;
-	}
-	if (args && !cJSON_IsNull(args) && !cJSON_IsObject(args)) {
+	} else if (args && !cJSON_IsNull(args) && !cJSON_IsObject(args)) {
 		reply_error(r, m->id, JSONRPC_INVALID_PARAMS,
 		            "Invalid params: \"arguments\" must be an object");
 		return MCP_RX_DONE;
@@ -990,7 +1026,8 @@ static enum mcp_rx do_call(struct mcp_session *s, struct jsonrpc_msg *m,
 	j->msg = *m;
 	memset(m, 0, sizeof *m);
 	j->reply = *r;
-	j->tool_name = name->valuestring;
+	j->feature = feature;
+	j->tool_name = feature ? NULL : name->valuestring;
 	j->args = cJSON_IsObject(args) ? args : NULL;
 	j->token = token;
 	j->log_min = (skill_log_level)atomic_load(&s->log_min);
@@ -1100,9 +1137,6 @@ static void do_feature(struct mcp_session *s, const struct jsonrpc_msg *m,
 	} else if (!strcmp(method, "resources/templates/list")) {
 		res = mcp_resources_templates_list(rt, m->params, page, &code,
 		                                   msg, sizeof msg);
-	} else if (!strcmp(method, "resources/read")) {
-		res = mcp_resources_read(rt, s->arts, any, m->params, &code,
-		                         msg, sizeof msg);
 	} else if (!strcmp(method, "resources/subscribe") ||
 	           !strcmp(method, "resources/unsubscribe")) {
 		res = mcp_resources_subscribe(rt, s->arts, any, m->params,
@@ -1113,9 +1147,6 @@ static void do_feature(struct mcp_session *s, const struct jsonrpc_msg *m,
 		                       sizeof msg);
 	} else if (!strcmp(method, "prompts/get")) {
 		res = mcp_prompts_get(rt, m->params, &code, msg, sizeof msg);
-	} else if (!strcmp(method, "completion/complete")) {
-		res = mcp_complete(rt, s->arts, m->params, &code, msg,
-		                   sizeof msg);
 	}
 	if (res)
 		reply_result(r, m->id, res);
@@ -1151,7 +1182,11 @@ enum mcp_rx mcp_session_handle(struct mcp_session *s, struct jsonrpc_msg *m,
 		            "Invalid Request: the session is not initialized; "
 		            "send \"initialize\" first");
 	} else if (!strcmp(method, "tools/call")) {
-		rx = do_call(s, m, r);
+		rx = do_call(s, m, r, 0);
+	} else if ((!strcmp(method, "resources/read") ||
+	            !strcmp(method, "completion/complete")) &&
+	           (!m->params || cJSON_IsObject(m->params))) {
+		rx = do_call(s, m, r, 1);
 	} else if (!strcmp(method, "tools/list")) {
 		do_list(s, m, r);
 	} else if (!strcmp(method, "logging/setLevel")) {

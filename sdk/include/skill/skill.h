@@ -25,6 +25,7 @@
 
 #include "entry.h"
 #include "ext/artifacts.h"
+#include "ext/completion.h"
 #include "ext/config.h"
 #include "ext/http.h"
 #include "ext/prompts.h"

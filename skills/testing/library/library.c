@@ -4,10 +4,12 @@
  * artifact's local path and URI in its result, which the host must keep
  * from remote clients), one prompt with a completable argument
  * (skill.prompts/1), and a static resource and a resource template
- * (skill.resources/1).
+ * (skill.resources/1), a dynamic template read by the skill, and
+ * completion values the skill computes (skill.completion/1).
  */
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <skill/skill.h>
 
@@ -147,13 +149,70 @@ static const skill_ext_prompts_t prompts = {
                    "\"text\",\"text\":\"Which report on {{topic}}?\"}}]}]",
 };
 
+/* library://live/ITEM: computed per read, in this process (the worker
+ * when isolated: the text says which); "missing" is not found. */
+static skill_status read_live(void *data, const skill_host_t *h,
+                              skill_call_t *c, const char *uri)
+{
+	const char *item = uri + strlen("library://live/");
+	char text[512];
+
+	(void)data;
+	if (strncmp(uri, "library://live/", 15)) {
+		h->tool_error(c, "not a library://live/ URI");
+		return SKILL_ERR_TOOL;
+	}
+	if (!strcmp(item, "missing")) {
+		h->tool_error(c, "no live item called missing");
+		return SKILL_ERR_TOOL;
+	}
+	snprintf(text, sizeof text, "live %s from pid %ld", item,
+	         (long)getpid());
+	return h->result_text(c, text, SKILL_NUL_TERMINATED);
+}
+
+/* Values for what declares none: the prompt's "topic" and the live
+ * template's "item". */
+static skill_status complete(void *data, const skill_host_t *h, skill_call_t *c,
+                             const char *ref, const char *arg,
+                             const char *value)
+{
+	static const char *const topics[] = {"budget", "backlog", "billing"};
+	static const char *const items[] = {"alpha", "beta", "gamma"};
+	const char *const *v = NULL;
+	char json[512];
+	size_t n = 0;
+
+	(void)data;
+	if (!strcmp(ref, "prompt:summarize_report") && !strcmp(arg, "topic"))
+		v = topics, n = 3;
+	else if (!strcmp(ref, "resource:library://live/{item}") &&
+	         !strcmp(arg, "item"))
+		v = items, n = 3;
+	snprintf(json, sizeof json, "{\"values\":[");
+	for (size_t i = 0, k = 0; i < n; i++)
+		if (!strncmp(v[i], value, strlen(value)))
+			snprintf(json + strlen(json),
+			         sizeof json - strlen(json), "%s\"%s\"",
+			         k++ ? "," : "", v[i]);
+	snprintf(json + strlen(json), sizeof json - strlen(json), "]}");
+	return h->result_json(c, json, SKILL_NUL_TERMINATED);
+}
+
+static const skill_ext_completion_t completion = {
+        .struct_size = sizeof completion, .complete = complete};
+
 static const skill_ext_resources_t resources = {
         .struct_size = sizeof resources,
+        .read = read_live,
         .resources = "[{\"uri\":\"library://readme\",\"name\":\"readme\","
                      "\"title\":\"About the library\",\"mimeType\":"
                      "\"text/markdown\",\"text\":\"# Library\\nReports "
                      "live here.\"}]",
-        .templates = "[{\"uriTemplate\":\"library://topics/{topic}\","
+        .templates = "[{\"uriTemplate\":\"library://live/{item}\","
+                     "\"name\":\"live\",\"description\":\"Read by the "
+                     "skill when asked\",\"mimeType\":\"text/plain\"},"
+                     "{\"uriTemplate\":\"library://topics/{topic}\","
                      "\"name\":\"topic\",\"description\":\"Notes on a "
                      "topic\",\"mimeType\":\"text/plain\",\"text\":"
                      "\"Notes on {{topic}}.\",\"values\":{\"topic\":"
@@ -167,6 +226,8 @@ static const void *get_extension(void *data, const char *id)
 		return &prompts;
 	if (!strcmp(id, SKILL_EXT_RESOURCES))
 		return &resources;
+	if (!strcmp(id, SKILL_EXT_COMPLETION))
+		return &completion;
 	return NULL;
 }
 

@@ -21,8 +21,10 @@
  *    "values": {"city": ["Oslo", "Paris"]}}   completion values
  *
  * A read of a URI that matches a template answers its "text" with each
- * "{{var}}" replaced by the value the URI gives. Isolated skills are
- * served the same: the worker reports the text once, when it starts.
+ * "{{var}}" replaced by the value the URI gives; a template with neither
+ * "text" nor "blob" is dynamic, and its reads go to read() below.
+ * Isolated skills are served the same: the worker reports the text once,
+ * when it starts, and runs read() like a tool call.
  */
 #ifndef SKILL_EXT_RESOURCES_H
 #define SKILL_EXT_RESOURCES_H
@@ -39,6 +41,17 @@ typedef struct skill_ext_resources {
 	/* The resource templates, as UTF-8 JSON text (an array), or NULL.
 	 * Owned by the skill, static. */
 	const char *templates;
+
+	/* [call] Read uri (borrowed; it matches one of the skill's templates
+	 * that has neither "text" nor "blob": a dynamic one). Write the
+	 * contents as the call's result: host->result_text (text, served
+	 * with the template's mimeType), host->result_media (bytes), or
+	 * host->result_resource (your own uri, mime type and text or blob),
+	 * and return SKILL_OK; host->tool_error and SKILL_ERR_TOOL when there
+	 * is no such resource. Runs like a tool call: the same deadline,
+	 * cancellation, permissions and isolation. May be NULL. */
+	skill_status (*read)(void *skill_data, const skill_host_t *host,
+	                     skill_call_t *call, const char *uri);
 } skill_ext_resources_t;
 
 #endif /* SKILL_EXT_RESOURCES_H */
