@@ -425,7 +425,7 @@ static sh_status check_mcp_decls(struct ctx *c, const cJSON *root)
 	         "a \"uri\", a \"name\" and \"text\" "
 	         "or \"blob\" (base64)"},
 	        {"resourceTemplates", "uriTemplate",
-	         "a \"uriTemplate\", a \"name\" and \"text\" or \"blob\""},
+	         "a \"uriTemplate\" and a \"name\""},
 	};
 
 	for (size_t k = 0; k < sizeof kinds / sizeof *kinds; k++) {
@@ -455,6 +455,10 @@ static sh_status check_mcp_decls(struct ctx *c, const cJSON *root)
 			if (!cJSON_IsObject(e) || !cJSON_IsString(id) ||
 			    !id->valuestring[0] || !cJSON_IsString(name))
 				return bad(c, kinds[k].key, why);
+			/* A template without either is dynamic: read by the
+			 * skill's skill.resources/1 read(). */
+			if (k == 2)
+				continue;
 			if (k != 0) {
 				if (!cJSON_IsString(
 				            cJSON_GetObjectItemCaseSensitive(
