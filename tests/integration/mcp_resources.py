@@ -102,6 +102,7 @@ lst = s.req("resources/list")["result"]["resources"]
 uris = [x["uri"] for x in lst]
 check("library://readme" in uris and sum(u.startswith("skillhost://artifacts/") for u in uris) == 3,
       "resources/list has the skill's resource and the session's 3 artifacts", uris)
+check("library://live/today" in uris, "and what the skill's list() reports", uris)
 rd = s.req("resources/read", {"uri": "skillhost://artifacts/0000000000000000-nope.txt"})
 check(rd.get("error", {}).get("code") == -32002, "an unknown artifact is -32002", rd)
 rd = s.req("resources/read", {"uri": "library://topics/security"})

@@ -69,12 +69,13 @@ try {
     cursor = page.nextCursor;
     pages++;
   } while (cursor && pages < 20);
-  check(pages === 3 && uris.length === 6 && new Set(uris).size === 6,
-        "resources/list follows cursors to all 6 resources",
+  check(pages === 4 && uris.length === 7 && new Set(uris).size === 7,
+        "resources/list follows cursors to all 7 resources",
         `${pages} pages: ${uris}`);
   check(links.every((l) => uris.includes(l.uri)) &&
-        uris.includes("library://readme"),
-        "the list holds the links and the skill's resource");
+        uris.includes("library://readme") &&
+        uris.includes("library://live/today"),
+        "the list holds the links, the skill's resource and its dynamic one");
   const readme = await client.readResource({ uri: "library://readme" });
   check(readme.contents[0]?.text?.startsWith("# Library"),
         "reads the skill's resource");

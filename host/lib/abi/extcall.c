@@ -11,7 +11,8 @@
 
 int extcall_is(uint32_t index)
 {
-	return index == EXTCALL_RESOURCE_READ || index == EXTCALL_COMPLETE;
+	return index == EXTCALL_RESOURCE_READ ||
+	       index == EXTCALL_RESOURCE_LIST || index == EXTCALL_COMPLETE;
 }
 
 static const char *str(const cJSON *o, const char *key)
@@ -44,6 +45,14 @@ skill_status extcall_invoke(const skill_entry_t *e, void *skill_data,
 		                         sizeof r->read &&
 		         r->read)
 			st = r->read(skill_data, host, call, uri);
+	} else if (index == EXTCALL_RESOURCE_LIST) {
+		const skill_ext_resources_t *r =
+		        e->get_extension(skill_data, SKILL_EXT_RESOURCES);
+		if (r &&
+		    r->struct_size >= offsetof(skill_ext_resources_t, list) +
+		                              sizeof r->list &&
+		    r->list)
+			st = r->list(skill_data, host, call);
 	} else if (index == EXTCALL_COMPLETE) {
 		const skill_ext_completion_t *c =
 		        e->get_extension(skill_data, SKILL_EXT_COMPLETION);

@@ -1,6 +1,7 @@
 /*
  * extcall.h - the skill callbacks that run like tool calls:
- * skill.resources/1 read() and skill.completion/1 complete().
+ * skill.resources/1 read() and list(), and skill.completion/1
+ * complete().
  *
  * Why: a callback needs what a tool call has (a deadline, cancellation,
  * the skill's permissions, and for an isolated skill its worker), so the
@@ -22,6 +23,8 @@
 
 /* args {"uri": URI}: skill.resources/1 read(). */
 #define EXTCALL_RESOURCE_READ 0xFFFFFF01u
+/* args {}: skill.resources/1 list(). */
+#define EXTCALL_RESOURCE_LIST 0xFFFFFF03u
 /* args {"ref": REF, "argument": NAME, "value": PREFIX}:
  * skill.completion/1 complete(). */
 #define EXTCALL_COMPLETE 0xFFFFFF02u

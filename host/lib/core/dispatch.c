@@ -343,8 +343,9 @@ sh_status dispatch_call_ext(struct catalog *cat, struct skill *s,
 	if (!(text = cJSON_PrintUnformatted(args)))
 		return sh_error_set(e, SH_ERR_NOMEM, "out of memory");
 	call_init(&call, s->desc->name,
-	          index == EXTCALL_RESOURCE_READ ? "resources/read"
-	                                         : "completion/complete",
+	          index == EXTCALL_RESOURCE_READ   ? "resources/read"
+	          : index == EXTCALL_RESOURCE_LIST ? "resources/list"
+	                                           : "completion/complete",
 	          args);
 	call.perms = s->perms;
 	call.deadline_ns =

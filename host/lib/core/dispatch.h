@@ -67,8 +67,8 @@ sh_status dispatch_call_tool(struct catalog *c, struct tool *t,
                              struct call_result *res, struct sh_error *e);
 
 /*
- * Run callback index of skill s (extcall.h: skill.resources/1 read,
- * skill.completion/1 complete) with args (a JSON object, borrowed) the
+ * Run callback index of skill s (extcall.h: skill.resources/1 read and
+ * list, skill.completion/1 complete) with args (a JSON object, borrowed) the
  * way a tool call runs: the skill's deadline, permissions, serialization
  * and executor, o's cancel flag and services. *st gets the skill's status
  * (SKILL_ERR_UNSUPPORTED: it offers no such callback). Not in the audit

@@ -23,6 +23,7 @@
 #include "extcall.h"
 #include "hostapi.h"
 #include "hostlog.h"
+#include <skill/ext/resources.h>
 #include "jsonrpc.h"
 #include "mcp_decl.h"
 #include "runtime.h"
@@ -431,8 +432,79 @@ static cJSON *page_of(cJSON *all, const char *key, size_t start, size_t page)
 	return res;
 }
 
+/* Add to all what each skill's skill.resources/1 list() reports now. A
+ * skill whose list fails is logged and left out: the others still
+ * list. */
+static int add_dynamic(struct runtime *rt, cJSON *all,
+                       const struct dispatch_opts *o)
+{
+	struct catalog *c = runtime_acquire(rt);
+	cJSON *names = cJSON_CreateArray(), *n;
+	int ok = names != NULL;
+
+	for (size_t i = 0; ok && i < catalog_skill_count(c); i++) {
+		struct skill *sk = catalog_skill_at(c, i);
+		if (mcp_decl_ext(c, sk, SKILL_EXT_RESOURCES))
+			cJSON_AddItemToArray(
+			        names, cJSON_CreateString(sk->desc->name));
+	}
+	runtime_release(c);
+	cJSON_ArrayForEach(n, names)
+	{
+		cJSON *args = cJSON_CreateObject();
+		struct call_result cr;
+		const cJSON *list, *e;
+		skill_status st;
+		char why[512];
+
+		if (!args ||
+		    mcp_decl_call(rt, n->valuestring, EXTCALL_RESOURCE_LIST,
+		                  args, o, &cr, &st, why, sizeof why)) {
+			cJSON_Delete(args);
+			continue;
+		}
+		cJSON_Delete(args);
+		list = cJSON_GetObjectItemCaseSensitive(cr.structured,
+		                                        "resources");
+		if (st != SKILL_ERR_UNSUPPORTED &&
+		    (cr.is_error || !cJSON_IsArray(list)))
+			hostlog(SKILL_LOG_WARNING,
+			        "%s: its resources list() failed or returned "
+			        "no {\"resources\": [...]}; its dynamic "
+			        "resources are not listed",
+			        n->valuestring);
+		if (cr.is_error)
+			list = NULL;
+		cJSON_ArrayForEach(e, list)
+		{
+			const cJSON *size =
+			        cJSON_GetObjectItemCaseSensitive(e, "size");
+			cJSON *x;
+			if (!cJSON_IsString(cJSON_GetObjectItemCaseSensitive(
+			            e, "uri")) ||
+			    !cJSON_IsString(cJSON_GetObjectItemCaseSensitive(
+			            e, "name")))
+				continue;
+			if (!(x = cJSON_CreateObject()) ||
+			    !copy_meta(x, e, res_keys) ||
+			    (cJSON_IsNumber(size) &&
+			     !cJSON_AddNumberToObject(x, "size",
+			                              size->valuedouble))) {
+				cJSON_Delete(x);
+				ok = 0;
+				break;
+			}
+			cJSON_AddItemToArray(all, x);
+		}
+		call_result_free(&cr);
+	}
+	cJSON_Delete(names);
+	return ok;
+}
+
 cJSON *mcp_resources_list(struct runtime *rt, struct mcp_artifacts *a,
-                          const cJSON *params, size_t page, int *code,
+                          const cJSON *params, size_t page,
+                          const struct dispatch_opts *dopts, int *code,
                           char *msg, size_t cap)
 {
 	size_t start = mcp_cursor_parse(
@@ -462,6 +534,8 @@ cJSON *mcp_resources_list(struct runtime *rt, struct mcp_artifacts *a,
 		}
 		cJSON_AddItemToArray(all, o);
 	}
+	if (all && !add_dynamic(rt, all, dopts))
+		goto nomem;
 	if (a && all) {
 		pthread_mutex_lock(&a->lock);
 		for (size_t i = 0; i < a->n; i++) {

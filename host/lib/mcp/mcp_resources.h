@@ -66,13 +66,15 @@ size_t mcp_artifacts_adopt(struct mcp_artifacts *a,
  * with *code set to the JSON-RPC error code and msg to the message.
  * params is the request's params (may be NULL). any_artifact: the
  * session may read every artifact (stateless HTTP). o (may be NULL)
- * carries the cancel flag and services for skill callbacks (a dynamic
- * template's read, a completion), which run like tool calls and may take
- * as long: callers run these two methods off the transport's thread.
+ * carries the cancel flag and services for skill callbacks (a skill's
+ * list of its dynamic resources, a dynamic template's read, a
+ * completion), which run like tool calls and may take as long: callers
+ * run these methods off the transport's thread.
  */
 cJSON *mcp_resources_list(struct runtime *rt, struct mcp_artifacts *a,
-                          const cJSON *params, size_t page, int *code,
-                          char *msg, size_t cap);
+                          const cJSON *params, size_t page,
+                          const struct dispatch_opts *o, int *code, char *msg,
+                          size_t cap);
 cJSON *mcp_resources_templates_list(struct runtime *rt, const cJSON *params,
                                     size_t page, int *code, char *msg,
                                     size_t cap);

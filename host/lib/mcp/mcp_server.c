@@ -61,7 +61,8 @@ struct mcp_job {
 	atomic_int cancel;       /* the call's cancel flag */
 	atomic_int reason;       /* enum cancel_reason */
 	skill_log_level log_min;
-	/* resources/read or completion/complete, which may call a skill
+	/* resources/list, resources/read or completion/complete, which may
+	 * call a skill
 	 * (mcp_resources.h) and so run here rather than on the transport's
 	 * thread; tool_name and args are unused. */
 	int feature;
@@ -477,6 +478,10 @@ static char *run_feature(struct mcp_job *j, size_t *len)
 	if (!strcmp(j->msg.method, "resources/read"))
 		res = mcp_resources_read(srv->rt, j->s->arts, srv->stateless,
 		                         j->msg.params, &o, &code, msg,
+		                         sizeof msg);
+	else if (!strcmp(j->msg.method, "resources/list"))
+		res = mcp_resources_list(srv->rt, j->s->arts, j->msg.params,
+		                         srv->page_size, &o, &code, msg,
 		                         sizeof msg);
 	else
 		res = mcp_complete(srv->rt, j->s->arts, j->msg.params, &o,
@@ -1131,9 +1136,6 @@ static void do_feature(struct mcp_session *s, const struct jsonrpc_msg *m,
 		code = JSONRPC_INVALID_PARAMS;
 		snprintf(msg, sizeof msg,
 		         "Invalid params: \"params\" must be an object");
-	} else if (!strcmp(method, "resources/list")) {
-		res = mcp_resources_list(rt, s->arts, m->params, page, &code,
-		                         msg, sizeof msg);
 	} else if (!strcmp(method, "resources/templates/list")) {
 		res = mcp_resources_templates_list(rt, m->params, page, &code,
 		                                   msg, sizeof msg);
@@ -1184,6 +1186,7 @@ enum mcp_rx mcp_session_handle(struct mcp_session *s, struct jsonrpc_msg *m,
 	} else if (!strcmp(method, "tools/call")) {
 		rx = do_call(s, m, r, 0);
 	} else if ((!strcmp(method, "resources/read") ||
+	            !strcmp(method, "resources/list") ||
 	            !strcmp(method, "completion/complete")) &&
 	           (!m->params || cJSON_IsObject(m->params))) {
 		rx = do_call(s, m, r, 1);

@@ -4,7 +4,7 @@
  * artifact's local path and URI in its result, which the host must keep
  * from remote clients), one prompt with a completable argument
  * (skill.prompts/1), and a static resource and a resource template
- * (skill.resources/1), a dynamic template read by the skill, and
+ * (skill.resources/1), a dynamic template read and listed by the skill, and
  * completion values the skill computes (skill.completion/1).
  */
 #include <stdio.h>
@@ -171,6 +171,18 @@ static skill_status read_live(void *data, const skill_host_t *h,
 	return h->result_text(c, text, SKILL_NUL_TERMINATED);
 }
 
+/* The live items there are now. */
+static skill_status list_live(void *data, const skill_host_t *h,
+                              skill_call_t *c)
+{
+	(void)data;
+	return h->result_json(c,
+	                      "{\"resources\":[{\"uri\":\"library://live/"
+	                      "today\",\"name\":\"today\",\"mimeType\":"
+	                      "\"text/plain\"}]}",
+	                      SKILL_NUL_TERMINATED);
+}
+
 /* Values for what declares none: the prompt's "topic" and the live
  * template's "item". */
 static skill_status complete(void *data, const skill_host_t *h, skill_call_t *c,
@@ -205,6 +217,7 @@ static const skill_ext_completion_t completion = {
 static const skill_ext_resources_t resources = {
         .struct_size = sizeof resources,
         .read = read_live,
+        .list = list_live,
         .resources = "[{\"uri\":\"library://readme\",\"name\":\"readme\","
                      "\"title\":\"About the library\",\"mimeType\":"
                      "\"text/markdown\",\"text\":\"# Library\\nReports "

@@ -52,6 +52,15 @@ typedef struct skill_ext_resources {
 	 * cancellation, permissions and isolation. May be NULL. */
 	skill_status (*read)(void *skill_data, const skill_host_t *host,
 	                     skill_call_t *call, const char *uri);
+
+	/* [call] List the resources the skill has now, beside its static
+	 * ones: write them with host->result_json as {"resources": [{"uri",
+	 * "name", and optionally "title", "description", "mimeType",
+	 * "size"}]} and return SKILL_OK. Their URIs must match one of the
+	 * skill's dynamic templates, so read() answers them. Asked at every
+	 * resources/list, like a tool call; keep it quick. May be NULL. */
+	skill_status (*list)(void *skill_data, const skill_host_t *host,
+	                     skill_call_t *call);
 } skill_ext_resources_t;
 
 #endif /* SKILL_EXT_RESOURCES_H */
