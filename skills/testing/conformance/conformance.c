@@ -1,6 +1,6 @@
 /*
  * testing/conformance - the fixture tools of the MCP conformance suite
- * (@modelcontextprotocol/conformance 0.1.13, server scenarios), with the
+ * (@modelcontextprotocol/conformance 0.1.16, server scenarios), with the
  * content, logging, progress and errors each scenario checks. Served with
  * `skillhost serve --short-names` so the suite finds them by bare name.
  *
