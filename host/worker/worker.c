@@ -52,11 +52,14 @@
 #include <skill/ext/artifacts.h>
 #include <skill/ext/config.h>
 #include <skill/ext/http.h>
+#include <skill/ext/prompts.h>
+#include <skill/ext/resources.h>
 #include <skill/ext/secrets.h>
 
 #include "call.h"
 #include "artifacts.h"
 #include "exec_inproc.h"
+#include "extcall.h"
 #include "hostapi.h"
 #include "hostlog.h"
 #include "loader.h"
@@ -1394,13 +1397,26 @@ static int read_welcome(void)
 static int send_ready(skill_status st)
 {
 	const skill_ext_config_schema_t *schema = NULL;
+	const skill_ext_prompts_t *prompts = NULL;
+	const skill_ext_resources_t *res = NULL;
 	struct wire_buf b;
 
-	/* The one skill-side extension the host needs: static data, so it
-	 * can travel once instead of being forwarded. */
-	if (st == SKILL_OK && entry->get_extension)
+	/* The skill-side extensions the host needs are static data, so they
+	 * travel once instead of being forwarded. */
+	if (st == SKILL_OK && entry->get_extension) {
 		schema = entry->get_extension(skill_data,
 		                              SKILL_EXT_CONFIG_SCHEMA);
+		prompts = entry->get_extension(skill_data, SKILL_EXT_PROMPTS);
+		res = entry->get_extension(skill_data, SKILL_EXT_RESOURCES);
+	}
+	if (prompts &&
+	    prompts->struct_size < offsetof(skill_ext_prompts_t, prompts) +
+	                                   sizeof prompts->prompts)
+		prompts = NULL;
+	if (res &&
+	    res->struct_size < offsetof(skill_ext_resources_t, templates) +
+	                               sizeof res->templates)
+		res = NULL;
 	wire_buf_init(&b);
 	wire_begin(&b, WIRE_READY, 0);
 	wire_put_u32(&b, (uint32_t)st);
@@ -1411,6 +1427,9 @@ static int send_ready(skill_status st)
 	                                            sizeof schema->schema
 	                    ? schema->schema
 	                    : NULL);
+	wire_put_nstr(&b, prompts ? prompts->prompts : NULL);
+	wire_put_nstr(&b, res ? res->resources : NULL);
+	wire_put_nstr(&b, res ? res->templates : NULL);
 	return chan_send(&b, 0);
 }
 
@@ -1442,7 +1461,7 @@ static int serve_call(struct frame *f, uint32_t ntools)
 	tool = wire_get_u32(&r);
 	deadline = wire_get_i64(&r);
 	args = wire_get_bytes(&r, &len);
-	if (!wire_rd_done(&r) || tool >= ntools) {
+	if (!wire_rd_done(&r) || (tool >= ntools && !extcall_is(tool))) {
 		hostlog(SKILL_LOG_ERROR,
 		        "worker: malformed call from the host");
 		return -1;
@@ -1457,8 +1476,11 @@ static int serve_call(struct frame *f, uint32_t ntools)
 	c.base.cancel = &ctl->cancel;
 	c.base.deadline_ns = deadline;
 	/* The host validated the arguments before sending them. */
-	st = entry->invoke(skill_data, &host_api, (skill_call_t *)&c, tool,
-	                   args, len);
+	st = extcall_is(tool)
+	             ? extcall_invoke(entry, skill_data, &host_api,
+	                              (skill_call_t *)&c, tool, args, len)
+	             : entry->invoke(skill_data, &host_api, (skill_call_t *)&c,
+	                             tool, args, len);
 	while (c.http) {
 		struct whttp *h = c.http;
 		c.http = h->next;

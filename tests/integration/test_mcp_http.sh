@@ -205,14 +205,18 @@ code=$(curl -s -o /dev/null -w '%{http_code}' "$URL/healthz"); expect_code 200 "
 mkdir -p "$SKILLHOST_HOME/artifacts"
 echo "artifact body" > "$SKILLHOST_HOME/artifacts/0123abcd-report.txt"
 code=$(curl -s -o "$TMP/body" -w '%{http_code}' "$URL/artifacts/0123abcd-report.txt"); expect_code 401 "artifacts need the token"
-code=$(curl -s -o "$TMP/body" -D "$TMP/hdr" -w '%{http_code}' -H "Authorization: Bearer $TOKEN" "$URL/artifacts/0123abcd-report.txt"); body=$(cat "$TMP/body")
-expect_code 200 "an artifact"; expect_body "artifact body" "its content"
-expect_hdr "content-disposition: attachment" "served as an attachment"
-expect_hdr "content-type: text/plain" "with its type"
-code=$(curl -s -o /dev/null -w '%{http_code}' --path-as-is -H "Authorization: Bearer $TOKEN" "$URL/artifacts/../config.json"); expect_code 404 "no path traversal"
-code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $TOKEN" "$URL/artifacts/%2e%2e%2fconfig.json"); expect_code 404 "no encoded traversal"
+# Downloads are scoped to the session whose call made the artifact
+# (test_mcp_resources.sh downloads one a call made, with its headers).
+code=$(curl -s -o "$TMP/body" -w '%{http_code}' -H "Authorization: Bearer $TOKEN" "$URL/artifacts/0123abcd-report.txt"); body=$(cat "$TMP/body")
+expect_code 400 "an artifact download needs the session"
+open_session "$M" -H "Authorization: Bearer $TOKEN"; ASID=$SID
+code=$(curl -s -o "$TMP/body" -w '%{http_code}' -H "Authorization: Bearer $TOKEN" -H "Mcp-Session-Id: $ASID" "$URL/artifacts/0123abcd-report.txt"); body=$(cat "$TMP/body")
+expect_code 404 "an artifact no call of the session made"
+case "$body" in *"artifact body"*) fail "its content was served" ;; *) ok "its content is not served" ;; esac
+code=$(curl -s -o /dev/null -w '%{http_code}' --path-as-is -H "Authorization: Bearer $TOKEN" -H "Mcp-Session-Id: $ASID" "$URL/artifacts/../config.json"); expect_code 404 "no path traversal"
+code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $TOKEN" -H "Mcp-Session-Id: $ASID" "$URL/artifacts/%2e%2e%2fconfig.json"); expect_code 404 "no encoded traversal"
 ln -s /etc/passwd "$SKILLHOST_HOME/artifacts/link.txt"
-code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $TOKEN" "$URL/artifacts/link.txt"); expect_code 404 "no symlinks"
+code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $TOKEN" -H "Mcp-Session-Id: $ASID" "$URL/artifacts/link.txt"); expect_code 404 "no symlinks"
 stop_server "$AUTH"; [ "$stop_rc" = 0 ] && ok "token server stops cleanly" || fail "token server exit $stop_rc"
 
 # --- stateless ---

@@ -67,6 +67,8 @@ grep -q '"id":5,' "$TMP/out" && fail "a cancelled call was answered" || ok "a ca
 # list_changed when a skill is installed while the client is connected.
 if install_for_test "$SKILLS_OUT/packages/testing-serial-1.0.0.skill"; then
   recv_until 'notifications/tools/list_changed' && ok "install sends list_changed on stdout" || fail "no list_changed"
+  recv_until 'notifications/prompts/list_changed' && ok "and prompts/list_changed" || fail "no prompts/list_changed"
+  recv_until 'notifications/resources/list_changed' && ok "and resources/list_changed" || fail "no resources/list_changed"
   send '{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"testing.serial.stats","arguments":{}}}'
   recv_until '"id":7' && case "$line" in *'"result"'*) ok "the installed skill is callable" ;; *) fail "installed call: $line" ;; esac \
     || fail "no answer from the installed skill"

@@ -92,6 +92,7 @@ static void test_every_shipped_manifest(void **state)
 	        "sdk/examples/hello/manifest.json",
 	        "skills/testing/everything/manifest.json",
 	        "skills/testing/noop/manifest.json",
+	        "skills/testing/library/manifest.json",
 	        "skills/powerpoint/manifest.json",
 	};
 	(void)state;
@@ -163,6 +164,32 @@ static void test_bad(void **state)
 	         "\"description\":\"d\",\"platforms\":{\"x\":\"l.so\"},"
 	         "\"tools\":[{\"name\":\"t\"}],\"include\":[\".env\"]}",
 	         "include"},
+	        {"{\"name\":\"a/x\",\"version\":\"1.0.0\",\"abi\":1,"
+	         "\"description\":\"d\",\"platforms\":{\"x\":\"l.so\"},"
+	         "\"tools\":[{\"name\":\"t\"}],\"prompts\":{}}",
+	         "\"prompts\" must be an array"},
+	        {"{\"name\":\"a/x\",\"version\":\"1.0.0\",\"abi\":1,"
+	         "\"description\":\"d\",\"platforms\":{\"x\":\"l.so\"},"
+	         "\"tools\":[{\"name\":\"t\"}],\"prompts\":[{\"name\":"
+	         "\"a.b\",\"messages\":[{\"role\":\"user\",\"content\":"
+	         "{\"type\":\"text\",\"text\":\"x\"}}]}]}",
+	         "\"prompts\" must be"},
+	        {"{\"name\":\"a/x\",\"version\":\"1.0.0\",\"abi\":1,"
+	         "\"description\":\"d\",\"platforms\":{\"x\":\"l.so\"},"
+	         "\"tools\":[{\"name\":\"t\"}],\"prompts\":[{\"name\":"
+	         "\"p\",\"messages\":[{\"role\":\"system\",\"content\":"
+	         "{\"type\":\"text\",\"text\":\"x\"}}]}]}",
+	         "\"role\" (\"user\" or"},
+	        {"{\"name\":\"a/x\",\"version\":\"1.0.0\",\"abi\":1,"
+	         "\"description\":\"d\",\"platforms\":{\"x\":\"l.so\"},"
+	         "\"tools\":[{\"name\":\"t\"}],\"resources\":[{\"uri\":"
+	         "\"a://b\",\"name\":\"b\"}]}",
+	         "\"resources\" must be"},
+	        {"{\"name\":\"a/x\",\"version\":\"1.0.0\",\"abi\":1,"
+	         "\"description\":\"d\",\"platforms\":{\"x\":\"l.so\"},"
+	         "\"tools\":[{\"name\":\"t\"}],\"resourceTemplates\":[{"
+	         "\"name\":\"b\",\"text\":\"x\"}]}",
+	         "\"resourceTemplates\" must be"},
 	};
 	(void)state;
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {

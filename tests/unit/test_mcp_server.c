@@ -345,8 +345,22 @@ static void test_jsonrpc_errors(void **state)
 	         JSONRPC_INVALID_REQUEST, "2", "result"},
 	        {"{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"no/such\"}",
 	         JSONRPC_METHOD_NOT_FOUND, "3", "no/such"},
-	        {"{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"resources/list\"}",
-	         JSONRPC_METHOD_NOT_FOUND, "3", "tools only"},
+	        {"{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"resources/nope\"}",
+	         JSONRPC_METHOD_NOT_FOUND, "3", "resources/nope"},
+	        {"{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"resources/read\"}",
+	         JSONRPC_INVALID_PARAMS, "3", "\"uri\""},
+	        {"{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"resources/read\","
+	         "\"params\":{\"uri\":\"x://none\"}}",
+	         -32002, "3", "x://none"},
+	        {"{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"prompts/get\","
+	         "\"params\":{}}",
+	         JSONRPC_INVALID_PARAMS, "3", "\"name\""},
+	        {"{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"prompts/list\","
+	         "\"params\":{\"cursor\":\"zz\"}}",
+	         JSONRPC_INVALID_PARAMS, "3", "cursor"},
+	        {"{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":"
+	         "\"completion/complete\",\"params\":{}}",
+	         JSONRPC_INVALID_PARAMS, "3", "ref"},
 	        {"{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"tools/call\","
 	         "\"params\":{}}",
 	         JSONRPC_INVALID_PARAMS, "4", "name"},

@@ -9,6 +9,7 @@
 
 #include "audit.h"
 #include "exec_isolated.h"
+#include "extcall.h"
 #include "hostapi.h"
 #include "hostlog.h"
 #include "metrics.h"
@@ -320,4 +321,60 @@ sh_status dispatch_call_tool(struct catalog *c, struct tool *t,
 	free(text);
 	cJSON_Delete(empty);
 	return rc;
+}
+
+sh_status dispatch_call_ext(struct catalog *cat, struct skill *s,
+                            uint32_t index, const cJSON *args,
+                            const struct dispatch_opts *o,
+                            struct call_result *res, skill_status *st,
+                            struct sh_error *e)
+{
+	int serialized = (s->desc->flags & SKILL_FLAG_SERIALIZED) != 0;
+	struct exec_result outcome = {.outcome = EXEC_OK};
+	struct skill_call call;
+	struct executor *ex;
+	char *text;
+	sh_status rc;
+
+	memset(res, 0, sizeof *res);
+	*st = SKILL_ERR_INTERNAL;
+	if ((rc = catalog_executor(cat, s, &ex, e)) != SH_OK)
+		return rc;
+	if (!(text = cJSON_PrintUnformatted(args)))
+		return sh_error_set(e, SH_ERR_NOMEM, "out of memory");
+	call_init(&call, s->desc->name,
+	          index == EXTCALL_RESOURCE_READ   ? "resources/read"
+	          : index == EXTCALL_RESOURCE_LIST ? "resources/list"
+	                                           : "completion/complete",
+	          args);
+	call.perms = s->perms;
+	call.deadline_ns =
+	        call_now_ns() +
+	        config_call_timeout_ms(o && o->services ? o->services->config
+	                                                : NULL,
+	                               s->desc->name, o ? o->timeout_ms : 0,
+	                               o ? o->default_timeout_ms : 0) *
+	                1000000;
+	if (o) {
+		call.cancel = o->cancel;
+		call.sinks = o->sinks;
+		call.services = o->services;
+	}
+	if (serialized)
+		pthread_mutex_lock(&s->serial);
+	*st = ex->ops->invoke(ex, index, text, strlen(text), &call, &outcome);
+	if (serialized)
+		pthread_mutex_unlock(&s->serial);
+	free(text);
+	if (*st != SKILL_OK && *st != SKILL_ERR_UNSUPPORTED && !call.is_error) {
+		char msg[DISPATCH_MSG_MAX];
+		snprintf(msg, sizeof msg, "%s failed: %s", s->desc->name,
+		         *st == SKILL_ERR_CANCELLED && call.deadline_ns &&
+		                         call_remaining_ms(&call) == 0
+		                 ? "the call's deadline passed"
+		                 : call_skill_status_name(*st));
+		call_set_error(&call, msg);
+	}
+	call_finish(&call, res);
+	return SH_OK;
 }

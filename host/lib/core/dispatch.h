@@ -66,4 +66,18 @@ sh_status dispatch_call_tool(struct catalog *c, struct tool *t,
                              const struct dispatch_opts *opts,
                              struct call_result *res, struct sh_error *e);
 
+/*
+ * Run callback index of skill s (extcall.h: skill.resources/1 read and
+ * list, skill.completion/1 complete) with args (a JSON object, borrowed) the
+ * way a tool call runs: the skill's deadline, permissions, serialization
+ * and executor, o's cancel flag and services. *st gets the skill's status
+ * (SKILL_ERR_UNSUPPORTED: it offers no such callback). Not in the audit
+ * log, which records tool calls. Returns an error status only when the
+ * skill cannot be started.
+ */
+sh_status dispatch_call_ext(struct catalog *c, struct skill *s, uint32_t index,
+                            const cJSON *args, const struct dispatch_opts *opts,
+                            struct call_result *res, skill_status *st,
+                            struct sh_error *e);
+
 #endif /* SH_DISPATCH_H */

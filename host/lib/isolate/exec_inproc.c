@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "call.h"
+#include "extcall.h"
 
 struct inproc {
 	struct executor base;
@@ -29,6 +30,10 @@ static skill_status inproc_invoke(struct executor *ex, uint32_t tool_index,
 	/* The skill runs on this thread: nothing can end it but itself. */
 	res->outcome = EXEC_OK;
 	res->detail[0] = '\0';
+	if (extcall_is(tool_index))
+		return extcall_invoke(&ip->ls->e, ip->skill_data,
+		                      &ip->binding.api, call, tool_index, args,
+		                      len);
 	return ip->ls->e.invoke(ip->skill_data, &ip->binding.api, call,
 	                        tool_index, args, len);
 }

@@ -496,6 +496,9 @@ static void isolated_destroy(struct executor *ex)
 	free(iso->tools);
 	free(iso->welcome_ids);
 	free(iso->config_schema);
+	free(iso->prompts);
+	free(iso->resources);
+	free(iso->templates);
 	free(iso);
 }
 
@@ -517,6 +520,10 @@ const void *exec_skill_extension(struct executor *ex, const char *id)
 	pthread_mutex_lock(&iso->lock);
 	if (!strcmp(id, SKILL_EXT_CONFIG_SCHEMA) && iso->config_schema)
 		found = &iso->schema_ext;
+	else if (!strcmp(id, SKILL_EXT_PROMPTS) && iso->has_prompts)
+		found = &iso->prompts_ext;
+	else if (!strcmp(id, SKILL_EXT_RESOURCES) && iso->has_resources)
+		found = &iso->resources_ext;
 	pthread_mutex_unlock(&iso->lock);
 	return found;
 }

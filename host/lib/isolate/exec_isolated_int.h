@@ -25,6 +25,8 @@
 #include <sys/types.h>
 
 #include <skill/ext/config.h>
+#include <skill/ext/prompts.h>
+#include <skill/ext/resources.h>
 
 #include "exec_isolated.h"
 #include "hostapi.h"
@@ -76,6 +78,12 @@ struct isolated {
 	struct metrics_skill *metrics;
 	char *config_schema;
 	skill_ext_config_schema_t schema_ext;
+	/* skill.prompts/1 and skill.resources/1 as the first worker
+	 * reported them; static data, like the schema. */
+	char *prompts, *resources, *templates;
+	int has_prompts, has_resources;
+	skill_ext_prompts_t prompts_ext;
+	skill_ext_resources_t resources_ext;
 
 	pthread_mutex_t lock; /* everything below */
 	pthread_cond_t cv;    /* a worker became idle, or a slot free */

@@ -218,6 +218,24 @@ static enum turn ready(struct session *s, const struct wire_msg *m)
 		iso->schema_ext.struct_size = sizeof iso->schema_ext;
 		iso->schema_ext.schema = iso->config_schema;
 	}
+	if (!iso->has_prompts && r.prompts &&
+	    (iso->prompts = strdup(r.prompts))) {
+		iso->has_prompts = 1;
+		iso->prompts_ext.struct_size = sizeof iso->prompts_ext;
+		iso->prompts_ext.prompts = iso->prompts;
+	}
+	if (!iso->has_resources && (r.resources || r.templates)) {
+		iso->resources = r.resources ? strdup(r.resources) : NULL;
+		iso->templates = r.templates ? strdup(r.templates) : NULL;
+		if (!r.resources == !iso->resources &&
+		    !r.templates == !iso->templates) {
+			iso->has_resources = 1;
+			iso->resources_ext.struct_size =
+			        sizeof iso->resources_ext;
+			iso->resources_ext.resources = iso->resources;
+			iso->resources_ext.templates = iso->templates;
+		}
+	}
 	pthread_mutex_unlock(&iso->lock);
 	return T_FINISHED;
 }

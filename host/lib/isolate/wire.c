@@ -526,6 +526,9 @@ int wire_decode_ready(const struct wire_msg *m, struct wire_ready *out)
 	wire_rd_init(&r, m);
 	out->status = wire_get_u32(&r);
 	out->config_schema = wire_get_nstr(&r);
+	out->prompts = wire_get_nstr(&r);
+	out->resources = wire_get_nstr(&r);
+	out->templates = wire_get_nstr(&r);
 	return wire_rd_done(&r);
 }
 

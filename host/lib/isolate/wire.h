@@ -278,6 +278,9 @@ int wire_decode_hello(const struct wire_msg *m, struct wire_hello *out);
 struct wire_ready {
 	uint32_t status;           /* init's skill_status */
 	const char *config_schema; /* skill.config-schema/1 text, or NULL */
+	const char *prompts;       /* skill.prompts/1 text, or NULL */
+	const char *resources;     /* skill.resources/1 resources, or NULL */
+	const char *templates;     /* skill.resources/1 templates, or NULL */
 };
 int wire_decode_ready(const struct wire_msg *m, struct wire_ready *out);
 

@@ -1305,6 +1305,29 @@ static enum MHD_Result serve_artifact(struct mcp_http *h,
 	struct stat st;
 	int fd;
 
+	/* Scoped like resources/read: a session downloads only what its
+	 * own calls made. A stateless server has no sessions; there the id
+	 * (random) and the token are the guard. */
+	if (!h->stateless) {
+		struct mcp_session *ms = NULL;
+		enum MHD_Result rc;
+		struct http_session *hs = need_session(h, c, origin, &ms, &rc);
+		int mine;
+		if (!hs)
+			return rc;
+		mine = mcp_session_has_artifact(ms, id);
+		mcp_session_unref(ms);
+		hs_release(h, hs, 1);
+		if (!mine)
+			return http_error(
+			        h, c, MHD_HTTP_NOT_FOUND, JSONRPC_SERVER_ERROR,
+			        NULL,
+			        "Not Found: no such artifact in this "
+			        "session (a session downloads what its "
+			        "own calls made; resources/list names "
+			        "them)",
+			        origin);
+	}
 	if (artifacts_path(h->svc, id, path, sizeof path, &err) != SH_OK)
 		return http_error(h, c, MHD_HTTP_NOT_FOUND,
 		                  JSONRPC_SERVER_ERROR, NULL,

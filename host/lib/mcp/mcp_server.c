@@ -21,6 +21,8 @@
 #include "catalog.h"
 #include "dispatch.h"
 #include "hostlog.h"
+#include "mcp_prompts.h"
+#include "mcp_resources.h"
 #include "runtime.h"
 #include "toolfmt.h"
 
@@ -63,6 +65,11 @@ struct mcp_job {
 	atomic_int cancel;       /* the call's cancel flag */
 	atomic_int reason;       /* enum cancel_reason */
 	skill_log_level log_min;
+	/* resources/list, resources/read or completion/complete, which may
+	 * call a skill
+	 * (mcp_resources.h) and so run here rather than on the transport's
+	 * thread; tool_name and args are unused. */
+	int feature;
 };
 
 struct mcp_server {
@@ -102,6 +109,7 @@ struct mcp_session {
 	/* Who is calling, for the audit log: set before any call runs. */
 	char label[MCP_SESSION_LABEL_MAX]; /* e.g. the start of the HTTP id */
 	char client[MCP_CLIENT_NAME_MAX];  /* clientInfo.name */
+	struct mcp_artifacts *arts;        /* what its calls made (own lock) */
 };
 
 int mcp_version_supported(const char *v)
@@ -160,6 +168,11 @@ void mcp_session_set_label(struct mcp_session *s, const char *label)
 	pthread_mutex_unlock(&s->lock);
 }
 
+int mcp_session_has_artifact(struct mcp_session *s, const char *id)
+{
+	return s && mcp_artifacts_has(s->arts, id);
+}
+
 void mcp_session_ref(struct mcp_session *s)
 {
 	atomic_fetch_add(&s->refs, 1);
@@ -170,6 +183,7 @@ void mcp_session_unref(struct mcp_session *s)
 	if (atomic_fetch_sub(&s->refs, 1) != 1)
 		return;
 	pthread_mutex_destroy(&s->lock);
+	mcp_artifacts_free(s->arts);
 	free(s);
 }
 
@@ -184,6 +198,10 @@ sh_status mcp_session_new(struct mcp_server *srv,
 	if (!s)
 		return sh_error_set(e, SH_ERR_NOMEM, "out of memory");
 	s->srv = srv;
+	if (!(s->arts = mcp_artifacts_new())) {
+		free(s);
+		return sh_error_set(e, SH_ERR_NOMEM, "out of memory");
+	}
 	atomic_init(&s->refs, 1);
 	atomic_init(&s->log_min, SKILL_LOG_INFO);
 	pthread_mutex_init(&s->lock, NULL);
@@ -348,6 +366,19 @@ static void on_log(void *ud, skill_log_level level, const char *logger,
 		j->reply.send(j->reply.ud, msg, len, 0);
 }
 
+/* Send a parameterless notification to s, if it can take one. */
+static void notify_session(struct mcp_session *s, const char *method)
+{
+	size_t len;
+	char *msg;
+
+	pthread_mutex_lock(&s->lock);
+	if (s->initialized && !s->closed && s->notify.send &&
+	    (msg = jsonrpc_notification(method, NULL, &len)))
+		s->notify.send(s->notify.ud, msg, len, 0);
+	pthread_mutex_unlock(&s->lock);
+}
+
 /* Run one call and build its response (NULL when there is none to
  * send). */
 static char *run_call(struct mcp_job *j, size_t *len)
@@ -419,6 +450,11 @@ static char *run_call(struct mcp_job *j, size_t *len)
 	}
 	j->tool = NULL;
 	runtime_release(c);
+	/* Artifacts become this session's resources, and their paths do
+	 * not leave the server. */
+	if (mcp_artifacts_adopt(j->s->arts, runtime_services(srv->rt), &res) &&
+	    !srv->stateless)
+		notify_session(j->s, "notifications/resources/list_changed");
 	out = call_result_to_json(&res);
 	if (!out)
 		return jsonrpc_error(j->msg.id, JSONRPC_INTERNAL_ERROR,
@@ -426,6 +462,41 @@ static char *run_call(struct mcp_job *j, size_t *len)
 		                     len);
 	msg = jsonrpc_result(j->msg.id, out, len);
 	return msg;
+}
+
+/* Answer a feature job (see struct mcp_job). */
+static char *run_feature(struct mcp_job *j, size_t *len)
+{
+	struct mcp_server *srv = j->s->srv;
+	struct audit_caller caller = {
+	        .surface = "mcp",
+	        .session = j->s->label[0] ? j->s->label : NULL,
+	        .client = j->s->client[0] ? j->s->client : NULL,
+	};
+	struct dispatch_opts o = {
+	        .default_timeout_ms = srv->call_timeout_ms,
+	        .cancel = &j->cancel,
+	        .services = runtime_services(srv->rt),
+	        .caller = &caller,
+	};
+	char msg[MCP_MSG_MAX];
+	int code = JSONRPC_INTERNAL_ERROR;
+	cJSON *res;
+
+	if (!strcmp(j->msg.method, "resources/read"))
+		res = mcp_resources_read(srv->rt, j->s->arts, srv->stateless,
+		                         j->msg.params, &o, &code, msg,
+		                         sizeof msg);
+	else if (!strcmp(j->msg.method, "resources/list"))
+		res = mcp_resources_list(srv->rt, j->s->arts, j->msg.params,
+		                         srv->page_size, &o, &code, msg,
+		                         sizeof msg);
+	else
+		res = mcp_complete(srv->rt, j->s->arts, j->msg.params, &o,
+		                   &code, msg, sizeof msg);
+	if (res)
+		return jsonrpc_result(j->msg.id, res, len);
+	return jsonrpc_error(j->msg.id, code, msg, NULL, len);
 }
 
 static void run_job(struct mcp_job *j)
@@ -436,7 +507,7 @@ static void run_job(struct mcp_job *j)
 	int reason;
 
 	if (!atomic_load(&j->cancel))
-		msg = run_call(j, &len);
+		msg = j->feature ? run_feature(j, &len) : run_call(j, &len);
 	else if (atomic_load(&j->reason) == CANCEL_SERVER)
 		msg = jsonrpc_error(j->msg.id, JSONRPC_SERVER_ERROR,
 		                    "the server is shutting down; the call was "
@@ -492,20 +563,44 @@ static void *worker_main(void *arg)
 
 /* --- list_changed --- */
 
+/* notifications/resources/updated for one subscribed URI of session ud. */
+static void send_updated(void *ud, const char *uri)
+{
+	struct mcp_session *s = ud;
+	cJSON *params = cJSON_CreateObject();
+	size_t len;
+	char *msg;
+
+	if (!params || !cJSON_AddStringToObject(params, "uri", uri)) {
+		cJSON_Delete(params);
+		return;
+	}
+	pthread_mutex_lock(&s->lock);
+	if (s->initialized && !s->closed && s->notify.send) {
+		/* params is consumed, whatever the outcome. */
+		msg = jsonrpc_notification("notifications/resources/updated",
+		                           params, &len);
+		if (msg)
+			s->notify.send(s->notify.ud, msg, len, 0);
+	} else {
+		cJSON_Delete(params);
+	}
+	pthread_mutex_unlock(&s->lock);
+}
+
 static void on_catalog_change(void *ud)
 {
 	struct mcp_server *srv = ud;
 
+	/* Skills bring prompts and resources as well as tools; a client
+	 * asks again for what it shows. */
 	pthread_mutex_lock(&srv->slock);
 	for (struct mcp_session *s = srv->sessions; s; s = s->next) {
-		size_t len;
-		char *msg;
-		pthread_mutex_lock(&s->lock);
-		if (s->initialized && !s->closed && s->notify.send &&
-		    (msg = jsonrpc_notification(
-		             "notifications/tools/list_changed", NULL, &len)))
-			s->notify.send(s->notify.ud, msg, len, 0);
-		pthread_mutex_unlock(&s->lock);
+		notify_session(s, "notifications/tools/list_changed");
+		notify_session(s, "notifications/prompts/list_changed");
+		notify_session(s, "notifications/resources/list_changed");
+		/* A declared resource may have changed with its skill. */
+		mcp_artifacts_each_sub(s->arts, send_updated, s);
 	}
 	pthread_mutex_unlock(&srv->slock);
 }
@@ -672,7 +767,7 @@ static void do_initialize(struct mcp_session *s, const struct jsonrpc_msg *m,
 	const cJSON *pv =
 	        cJSON_GetObjectItemCaseSensitive(m->params, "protocolVersion");
 	const char *version;
-	cJSON *res, *caps, *tools, *info;
+	cJSON *res, *caps, *tools, *info, *resources, *prompts;
 
 	if (!cJSON_IsString(pv)) {
 		reply_error(
@@ -715,9 +810,21 @@ static void do_initialize(struct mcp_session *s, const struct jsonrpc_msg *m,
 		res = (cJSON_Delete(res), NULL);
 	caps = cJSON_AddObjectToObject(res, "capabilities");
 	tools = cJSON_AddObjectToObject(caps, "tools");
+	resources = cJSON_AddObjectToObject(caps, "resources");
+	prompts = cJSON_AddObjectToObject(caps, "prompts");
 	info = cJSON_AddObjectToObject(res, "serverInfo");
-	if (!res || !caps || !tools || !info ||
+	if (!res || !caps || !tools || !info || !resources || !prompts ||
 	    !cJSON_AddBoolToObject(tools, "listChanged", !s->srv->stateless) ||
+	    /* Artifacts never change once made, and declared resources
+	     * only with the catalog: a subscription is accepted and no
+	     * update is ever due. list_changed: when a call adds one,
+	     * and for both when the catalog changes. */
+	    !cJSON_AddBoolToObject(resources, "subscribe", 1) ||
+	    !cJSON_AddBoolToObject(resources, "listChanged",
+	                           !s->srv->stateless) ||
+	    !cJSON_AddBoolToObject(prompts, "listChanged",
+	                           !s->srv->stateless) ||
+	    !cJSON_AddObjectToObject(caps, "completions") ||
 	    !cJSON_AddObjectToObject(caps, "logging") ||
 	    !cJSON_AddStringToObject(info, "name", "skillhost") ||
 	    !cJSON_AddStringToObject(info, "title", "skillhost") ||
@@ -849,7 +956,7 @@ nomem:
 }
 
 static enum mcp_rx do_call(struct mcp_session *s, struct jsonrpc_msg *m,
-                           const struct mcp_reply *r)
+                           const struct mcp_reply *r, int feature)
 {
 	struct mcp_server *srv = s->srv;
 	const cJSON *name = cJSON_GetObjectItemCaseSensitive(m->params, "name");
@@ -864,13 +971,14 @@ static enum mcp_rx do_call(struct mcp_session *s, struct jsonrpc_msg *m,
 	const char *refusal = NULL;
 	int code = JSONRPC_SERVER_ERROR;
 
-	if (!cJSON_IsString(name) || !name->valuestring[0]) {
+	if (feature) {
+		/* Checked by the method itself, on the worker. */
+	} else if (!cJSON_IsString(name) || !name->valuestring[0]) {
 		reply_error(r, m->id, JSONRPC_INVALID_PARAMS,
 		            "Invalid params: tools/call needs \"name\", the "
 		            "name of a tool from tools/list");
 		return MCP_RX_DONE;
-	}
-	if (args && !cJSON_IsNull(args) && !cJSON_IsObject(args)) {
+	} else if (args && !cJSON_IsNull(args) && !cJSON_IsObject(args)) {
 		reply_error(r, m->id, JSONRPC_INVALID_PARAMS,
 		            "Invalid params: \"arguments\" must be an object");
 		return MCP_RX_DONE;
@@ -891,7 +999,8 @@ static enum mcp_rx do_call(struct mcp_session *s, struct jsonrpc_msg *m,
 	j->msg = *m;
 	memset(m, 0, sizeof *m);
 	j->reply = *r;
-	j->tool_name = name->valuestring;
+	j->feature = feature;
+	j->tool_name = feature ? NULL : name->valuestring;
 	j->args = cJSON_IsObject(args) ? args : NULL;
 	j->token = token;
 	j->log_min = (skill_log_level)atomic_load(&s->log_min);
@@ -977,6 +1086,44 @@ static void do_cancelled(struct mcp_session *s, const struct jsonrpc_msg *m)
 	pthread_mutex_unlock(&s->lock);
 }
 
+/* resources/..., prompts/... and completion/complete: answered here, by
+ * mcp_resources.c and mcp_prompts.c. */
+static void do_feature(struct mcp_session *s, const struct jsonrpc_msg *m,
+                       const struct mcp_reply *r)
+{
+	struct runtime *rt = s->srv->rt;
+	const char *method = m->method;
+	size_t page = s->srv->page_size;
+	int any = s->srv->stateless;
+	char msg[MCP_MSG_MAX];
+	int code = JSONRPC_METHOD_NOT_FOUND;
+	cJSON *res = NULL;
+
+	snprintf(msg, sizeof msg, "Method not found: %.200s", method);
+	if (m->params && !cJSON_IsObject(m->params)) {
+		code = JSONRPC_INVALID_PARAMS;
+		snprintf(msg, sizeof msg,
+		         "Invalid params: \"params\" must be an object");
+	} else if (!strcmp(method, "resources/templates/list")) {
+		res = mcp_resources_templates_list(rt, m->params, page, &code,
+		                                   msg, sizeof msg);
+	} else if (!strcmp(method, "resources/subscribe") ||
+	           !strcmp(method, "resources/unsubscribe")) {
+		res = mcp_resources_subscribe(rt, s->arts, any, m->params,
+		                              method[10] == 's', &code, msg,
+		                              sizeof msg);
+	} else if (!strcmp(method, "prompts/list")) {
+		res = mcp_prompts_list(rt, m->params, page, &code, msg,
+		                       sizeof msg);
+	} else if (!strcmp(method, "prompts/get")) {
+		res = mcp_prompts_get(rt, m->params, &code, msg, sizeof msg);
+	}
+	if (res)
+		reply_result(r, m->id, res);
+	else
+		reply_error(r, m->id, code, "%s", msg);
+}
+
 enum mcp_rx mcp_session_handle(struct mcp_session *s, struct jsonrpc_msg *m,
                                const struct mcp_reply *r)
 {
@@ -1005,18 +1152,20 @@ enum mcp_rx mcp_session_handle(struct mcp_session *s, struct jsonrpc_msg *m,
 		            "Invalid Request: the session is not initialized; "
 		            "send \"initialize\" first");
 	} else if (!strcmp(method, "tools/call")) {
-		rx = do_call(s, m, r);
+		rx = do_call(s, m, r, 0);
+	} else if ((!strcmp(method, "resources/read") ||
+	            !strcmp(method, "resources/list") ||
+	            !strcmp(method, "completion/complete")) &&
+	           (!m->params || cJSON_IsObject(m->params))) {
+		rx = do_call(s, m, r, 1);
 	} else if (!strcmp(method, "tools/list")) {
 		do_list(s, m, r);
 	} else if (!strcmp(method, "logging/setLevel")) {
 		do_set_level(s, m, r);
 	} else if (!strncmp(method, "resources/", 10) ||
 	           !strncmp(method, "prompts/", 8) ||
-	           !strncmp(method, "completion/", 11)) {
-		reply_error(r, m->id, JSONRPC_METHOD_NOT_FOUND,
-		            "Method not found: %s (this server offers tools "
-		            "only)",
-		            method);
+	           !strcmp(method, "completion/complete")) {
+		do_feature(s, m, r);
 	} else {
 		reply_error(r, m->id, JSONRPC_METHOD_NOT_FOUND,
 		            "Method not found: %s", method);

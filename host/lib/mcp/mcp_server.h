@@ -20,7 +20,9 @@
  * tools/call with progress (_meta.progressToken) and log messages
  * (notifications/message, filtered by logging/setLevel),
  * notifications/cancelled, and notifications/tools/list_changed when the
- * runtime's catalog changes.
+ * runtime's catalog changes. Resources (artifacts and skill.resources/1),
+ * prompts (skill.prompts/1) and completion/complete are answered by
+ * mcp_resources.c and mcp_prompts.c.
  *
  * Threads. tools/call runs on the server's worker pool, so a long call
  * never holds up pings or cancellations; everything else is answered on
@@ -169,6 +171,11 @@ void mcp_session_close(struct mcp_session *s);
  * through it, sending them no response. The isolated executor kills a
  * worker that does not stop within its grace. Other calls of s go on. */
 void mcp_session_cancel_reply(struct mcp_session *s, const void *reply_ud);
+
+/* [thread-safe] 1 when a call of s made artifact id (its file name, as in
+ * skillhost://artifacts/<id> and /artifacts/<id>): what the HTTP download
+ * is scoped to. */
+int mcp_session_has_artifact(struct mcp_session *s, const char *id);
 
 /* [thread-safe] Take and drop a reference, for a transport that may still
  * hand a session messages while another thread closes it. */

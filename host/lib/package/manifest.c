@@ -351,9 +351,10 @@ static sh_status parse_files(struct ctx *c, struct manifest *m)
 }
 
 static const char *const known_keys[] = {
-        "manifest", "name",      "version",   "abi",   "description",
-        "license",  "publisher", "platforms", "tools", "permissions",
-        "include",  "files",     NULL};
+        "manifest",    "name",        "version",           "abi",
+        "description", "license",     "publisher",         "platforms",
+        "tools",       "permissions", "include",           "files",
+        "prompts",     "resources",   "resourceTemplates", NULL};
 
 static sh_status check_keys(struct ctx *c, const cJSON *root,
                             enum manifest_form form)
@@ -395,6 +396,102 @@ static sh_status check_keys(struct ctx *c, const cJSON *root,
 	                                                  "network, secrets, "
 	                                                  "filesystem)",
 	                                                  c->origin, k->string);
+	return SH_OK;
+}
+
+/* 1 when s is a portable MCP name: [A-Za-z0-9_-]{1,64}. */
+static int mcp_name_ok(const char *s)
+{
+	size_t n = strlen(s);
+
+	return n >= 1 && n <= 64 &&
+	       strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	                 "0123456789_-") == n;
+}
+
+/* The MCP declarations ("prompts", "resources", "resourceTemplates"),
+ * served as they are by the host (see sdk/MANIFEST.md): arrays of
+ * objects, each with the members a client needs, checked here so a bad
+ * one is refused at pack and install rather than skipped at serve. */
+static sh_status check_mcp_decls(struct ctx *c, const cJSON *root)
+{
+	static const struct {
+		const char *key, *id, *what;
+	} kinds[] = {
+	        {"prompts", "name",
+	         "a \"name\" ([A-Za-z0-9_-]{1,64}) and "
+	         "\"messages\" [{\"role\", \"content\"}]"},
+	        {"resources", "uri",
+	         "a \"uri\", a \"name\" and \"text\" "
+	         "or \"blob\" (base64)"},
+	        {"resourceTemplates", "uriTemplate",
+	         "a \"uriTemplate\" and a \"name\""},
+	};
+
+	for (size_t k = 0; k < sizeof kinds / sizeof *kinds; k++) {
+		const cJSON *arr =
+		        cJSON_GetObjectItemCaseSensitive(root, kinds[k].key);
+		const cJSON *e;
+		char why[256];
+
+		if (!arr)
+			continue;
+		snprintf(why, sizeof why,
+		         "must be an array of objects, each "
+		         "with %s",
+		         kinds[k].what);
+		if (!cJSON_IsArray(arr) ||
+		    cJSON_GetArraySize(arr) > MANIFEST_MAX_LIST)
+			return bad(c, kinds[k].key, why);
+		cJSON_ArrayForEach(e, arr)
+		{
+			const cJSON *id = cJSON_GetObjectItemCaseSensitive(
+			        e, kinds[k].id);
+			const cJSON *name =
+			        cJSON_GetObjectItemCaseSensitive(e, "name");
+			const cJSON *msgs =
+			        cJSON_GetObjectItemCaseSensitive(e, "messages");
+			const cJSON *m;
+			if (!cJSON_IsObject(e) || !cJSON_IsString(id) ||
+			    !id->valuestring[0] || !cJSON_IsString(name))
+				return bad(c, kinds[k].key, why);
+			/* A template without either is dynamic: read by the
+			 * skill's skill.resources/1 read(). */
+			if (k == 2)
+				continue;
+			if (k != 0) {
+				if (!cJSON_IsString(
+				            cJSON_GetObjectItemCaseSensitive(
+				                    e, "text")) &&
+				    !cJSON_IsString(
+				            cJSON_GetObjectItemCaseSensitive(
+				                    e, "blob")))
+					return bad(c, kinds[k].key, why);
+				continue;
+			}
+			if (!mcp_name_ok(name->valuestring) ||
+			    !cJSON_IsArray(msgs) || !cJSON_GetArraySize(msgs))
+				return bad(c, kinds[k].key, why);
+			cJSON_ArrayForEach(m, msgs)
+			{
+				const cJSON *role =
+				        cJSON_GetObjectItemCaseSensitive(
+				                m, "role");
+				if (!cJSON_IsString(role) ||
+				    (strcmp(role->valuestring, "user") &&
+				     strcmp(role->valuestring, "assistant")) ||
+				    !cJSON_IsObject(
+				            cJSON_GetObjectItemCaseSensitive(
+				                    m, "content")))
+					return bad(c, kinds[k].key,
+					           "messages must each have a "
+					           "\"role\" (\"user\" or "
+					           "\"assistant\") and a "
+					           "\"content\" "
+					           "block");
+			}
+		}
+	}
 	return SH_OK;
 }
 
@@ -474,7 +571,8 @@ sh_status manifest_parse(const char *text, size_t len, enum manifest_form form,
 		goto fail;
 	}
 	m->abi = (int)abi->valuedouble;
-	if ((rc = parse_platforms(&c, m)) || (rc = parse_tools(&c, m)))
+	if ((rc = parse_platforms(&c, m)) || (rc = parse_tools(&c, m)) ||
+	    (rc = check_mcp_decls(&c, m->json)))
 		goto fail;
 	perm = cJSON_GetObjectItemCaseSensitive(m->json, "permissions");
 	if ((rc = get_list(&c, perm, "network", "permissions.network",

@@ -25,8 +25,11 @@
 
 #include "entry.h"
 #include "ext/artifacts.h"
+#include "ext/completion.h"
 #include "ext/config.h"
 #include "ext/http.h"
+#include "ext/prompts.h"
+#include "ext/resources.h"
 #include "ext/secrets.h"
 #include "host.h"
 #include "status.h"

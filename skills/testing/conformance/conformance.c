@@ -1,11 +1,15 @@
 /*
  * testing/conformance - the fixture tools of the MCP conformance suite
- * (@modelcontextprotocol/conformance 0.1.13, server scenarios), with the
+ * (@modelcontextprotocol/conformance 0.1.16, server scenarios), with the
  * content, logging, progress and errors each scenario checks. Served with
  * `skillhost serve --short-names` so the suite finds them by bare name.
  *
  * test_sampling and test_elicitation are absent: they need requests from
  * the server to the client, which the host does not make.
+ *
+ * The prompts (skill.prompts/1) and the resources and template
+ * (skill.resources/1) are the ones the prompts-*, resources-* and
+ * completion-complete scenarios ask for.
  *
  * One more tool is for the host's own tests: print_to_stdout writes to the
  * process's stdout, which must not reach an MCP stdio client.
@@ -201,7 +205,78 @@ static skill_status invoke(void *data, const skill_host_t *h, skill_call_t *c,
 	return SKILL_ERR_UNSUPPORTED;
 }
 
+/* base64 of red_png. */
+#define RED_PNG_B64                                                            \
+	"iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVQI12P4z8AAAAMB" \
+	"AQA"                                                                  \
+	"Y3Y2wAAAAAElFTkSuQmCC"
+
+static const skill_ext_prompts_t prompts = {
+        .struct_size = sizeof prompts,
+        .prompts = "[{\"name\":\"test_simple_prompt\",\"title\":\"Simple\","
+                   "\"description\":\"A prompt without arguments\","
+                   "\"messages\":[{\"role\":\"user\",\"content\":{\"type\":"
+                   "\"text\",\"text\":\"This is a simple prompt for "
+                   "testing.\"}}]},"
+                   "{\"name\":\"test_prompt_with_arguments\","
+                   "\"description\":\"A prompt with arguments\","
+                   "\"arguments\":[{\"name\":\"arg1\",\"description\":"
+                   "\"First test argument\",\"required\":true,\"values\":"
+                   "[\"test\",\"testValue1\",\"other\"]},"
+                   "{\"name\":\"arg2\",\"description\":\"Second test "
+                   "argument\",\"required\":true}],"
+                   "\"messages\":[{\"role\":\"user\",\"content\":{\"type\":"
+                   "\"text\",\"text\":\"Prompt with arguments: "
+                   "arg1='{{arg1}}', arg2='{{arg2}}'\"}}]},"
+                   "{\"name\":\"test_prompt_with_embedded_resource\","
+                   "\"description\":\"A prompt with an embedded "
+                   "resource\",\"arguments\":[{\"name\":\"resourceUri\","
+                   "\"description\":\"URI of the resource to embed\","
+                   "\"required\":true}],"
+                   "\"messages\":[{\"role\":\"user\",\"content\":{\"type\":"
+                   "\"resource\",\"resource\":{\"uri\":\"{{resourceUri}}\","
+                   "\"mimeType\":\"text/plain\",\"text\":\"Embedded resource "
+                   "content for testing.\"}}},{\"role\":\"user\",\"content\":"
+                   "{\"type\":\"text\",\"text\":\"Please process the embedded "
+                   "resource above.\"}}]},"
+                   "{\"name\":\"test_prompt_with_image\",\"description\":"
+                   "\"A prompt with an image\",\"messages\":[{\"role\":"
+                   "\"user\",\"content\":{\"type\":\"image\",\"data\":"
+                   "\"" RED_PNG_B64 "\",\"mimeType\":\"image/png\"}},"
+                   "{\"role\":\"user\",\"content\":{\"type\":\"text\","
+                   "\"text\":\"Please analyze the image above.\"}}]}]",
+};
+
+static const skill_ext_resources_t resources = {
+        .struct_size = sizeof resources,
+        .resources = "[{\"uri\":\"test://static-text\",\"name\":"
+                     "\"static-text\",\"title\":\"Static text\","
+                     "\"mimeType\":\"text/plain\",\"text\":\"This is the "
+                     "content of the static text resource.\"},"
+                     "{\"uri\":\"test://static-binary\",\"name\":"
+                     "\"static-binary\",\"mimeType\":\"image/png\","
+                     "\"blob\":\"" RED_PNG_B64 "\"},"
+                     "{\"uri\":\"test://watched-resource\",\"name\":"
+                     "\"watched-resource\",\"mimeType\":\"text/plain\","
+                     "\"text\":\"Watched resource content\"}]",
+        .templates = "[{\"uriTemplate\":\"test://template/{id}/data\","
+                     "\"name\":\"template-data\",\"mimeType\":"
+                     "\"application/json\",\"text\":\"{\\\"id\\\":"
+                     "\\\"{{id}}\\\",\\\"templateTest\\\":true}\","
+                     "\"values\":{\"id\":[\"123\",\"124\",\"200\"]}}]",
+};
+
+static const void *get_extension(void *skill_data, const char *id)
+{
+	(void)skill_data;
+	if (!strcmp(id, SKILL_EXT_PROMPTS))
+		return &prompts;
+	if (!strcmp(id, SKILL_EXT_RESOURCES))
+		return &resources;
+	return NULL;
+}
+
 FIXTURE_SKILL("testing/conformance", "1.0.0",
-              "Test fixture: the tools the MCP conformance suite "
-              "calls.",
-              tool_ptrs, invoke)
+              "Test fixture: the tools, prompts and resources the MCP "
+              "conformance suite calls.",
+              tool_ptrs, invoke, .get_extension = get_extension)
