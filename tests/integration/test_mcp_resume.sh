@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Resumable streams (Streamable HTTP, GET + Last-Event-ID): a proxy cuts a
+# call's event stream mid-call, the client resumes it and gets the result
+# exactly once, and the tool ran once (the audit log has one record of
+# it). See mcp_resume.py for the client and the proxy.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/mcp_lib.sh"
+mkdir -p "$SKILLHOST_HOME"
+
+SKILLHOST_LOG_LEVEL=info start_server resume --http 127.0.0.1:0 --skill "$LIB/testing-sleeper.so"
+python3 "$(dirname "$0")/mcp_resume.py" "$URL" > "$TMP/resume.out" 2>&1; rc=$?
+cat "$TMP/resume.out"
+[ "$rc" = 0 ] && ok "resumption through a cutting proxy" || fail "the resume client failed (exit $rc)"
+grep -q "stream [0-9]* resumed" "$TMP/resume.err" && ok "the server logs the resumption" \
+  || fail "no resumption in the server log: $(tail -5 "$TMP/resume.err")"
+AUDIT=$SKILLHOST_HOME/logs/audit.jsonl
+for _ in $(seq 20); do [ -s "$AUDIT" ] && break; sleep 0.1; done
+n=$(grep -c '"tool":"[^"]*sleep"' "$AUDIT" 2>/dev/null || echo 0)
+[ "$n" = 1 ] && ok "the tool ran exactly once (audit: $n record)" || fail "audit has $n sleep records: $(cat "$AUDIT" 2>/dev/null)"
+grep -q '"status":"ok"' "$AUDIT" && ok "and finished ok, not cancelled" || fail "the call did not finish ok: $(cat "$AUDIT")"
+stop_server "$PID"; [ "$stop_rc" = 0 ] && ok "server stops cleanly" || fail "server exit $stop_rc"
+finish
