@@ -4,7 +4,8 @@
 // on the call's event stream):
 //   node mcp_sdk_ask.mjs NODE_MODULES stdio SKILLHOST_BIN ARG...
 //   node mcp_sdk_ask.mjs NODE_MODULES http URL
-// The server must serve testing-asker with --call-timeout 3s. Prints
+// The server must serve testing-asker with --call-timeout 3s; with
+// MCP_CONFIRM=1 the host policy confirm-destructive is on. Prints
 // "ok: ..." or "FAIL: ..." per check and exits 1 when any failed.
 import path from "node:path";
 import { pathToFileURL } from "node:url";
@@ -24,7 +25,10 @@ const check = (cond, what, why = "") => {
   else { failures++; console.log(`FAIL: ${mode}: ${what}: ${why}`); }
 };
 const transportOf = () => mode === "stdio"
-  ? new StdioClientTransport({ command: target, args: rest, stderr: "inherit" })
+  // The whole environment: the SDK passes only a few variables by
+  // default, and the server needs SKILLHOST_HOME.
+  ? new StdioClientTransport({ command: target, args: rest, stderr: "inherit",
+                               env: { ...process.env } })
   : new StreamableHTTPClientTransport(new URL(target));
 const textOf = (r) => (r.content ?? []).map((b) => b.text ?? "").join("\n");
 
@@ -48,7 +52,8 @@ try {
   await client.connect(transportOf());
   const { tools } = await client.listTools();
   const name = (suffix) => tools.find((t) => t.name.endsWith(suffix))?.name;
-  const ask = name("ask"), summarize = name("summarize");
+  const ask = name("ask"), summarize = name("summarize"), wipe = name("wipe");
+  const confirmOn = process.env.MCP_CONFIRM === "1";
   check(ask && summarize, "the asker's tools are listed",
         tools.map((t) => t.name).join(","));
 
@@ -102,6 +107,30 @@ try {
     await new Promise((res) => setTimeout(res, 50));
   check(seen.includes("aborted"),
         "the server cancels its request (notifications/cancelled)");
+  // confirm-destructive: the host asks before the destructive tool runs.
+  elicitAnswer = { action: "accept", content: { confirm: true } };
+  seen = [];
+  r = await client.callTool({ name: wipe, arguments: {} });
+  if (confirmOn) {
+    const m = seen[0]?.params;
+    check(seen.length === 1 && /^Allow testing\/asker\.wipe to run\? It is marked destructive/
+          .test(m?.message) && m?.requestedSchema?.properties?.confirm?.type
+          === "boolean", "confirm-destructive asks first, with a yes/no form",
+          JSON.stringify(m));
+    check(!r.isError && /^wiped/.test(textOf(r)), "a yes lets it run",
+          textOf(r));
+    elicitAnswer = { action: "decline" };
+    r = await client.callTool({ name: wipe, arguments: {} });
+    check(r.isError && /the user did not confirm testing\/asker\.wipe \(decline\)/
+          .test(textOf(r)), "a no refuses it, saying so", textOf(r));
+    seen = [];
+    await client.callTool({ name: summarize, arguments: { text: "x" } });
+    check(!seen.some((q) => /Allow/.test(q?.params?.message ?? "")),
+          "a read-only tool is not confirmed");
+  } else {
+    check(seen.length === 0 && /^wiped/.test(textOf(r)),
+          "with the policy off a destructive tool runs unasked", textOf(r));
+  }
   await client.close();
 
   // A client that declared neither capability is never asked.
@@ -114,6 +143,13 @@ try {
   r = await plain.callTool({ name: summarize, arguments: { text: "x" } });
   check(r.isError && /"sampling" capability/.test(textOf(r)),
         "likewise for sampling", textOf(r));
+  r = await plain.callTool({ name: wipe, arguments: {} });
+  if (confirmOn)
+    check(r.isError && /confirm-destructive is on, but the user could not be asked: .*did not declare the "elicitation" capability.*use a client that supports elicitation/
+          .test(textOf(r)), "confirm-destructive refuses where nobody can be asked",
+          textOf(r));
+  else
+    check(!r.isError, "the plain client runs it with the policy off", textOf(r));
   await plain.close();
 } catch (e) {
   failures++;

@@ -19,6 +19,8 @@
 
 #include "call.h"
 #include "catalog.h"
+#include "config.h"
+#include "confirm.h"
 #include "dispatch.h"
 #include "hostlog.h"
 #include "mcp_client_req.h"
@@ -444,10 +446,17 @@ static char *run_call(struct mcp_job *j, size_t *len)
 		                     NULL, len);
 	}
 	j->tool = t;
-	if (dispatch_call_tool(c, t, j->args, &o, &res, &err) != SH_OK) {
+	if (!confirm_destructive(runtime_config(srv->rt), t, j->args, &sinks,
+	                         &j->cancel,
+	                         config_call_timeout_ms(runtime_config(srv->rt),
+	                                                t->skill->desc->name, 0,
+	                                                srv->call_timeout_ms),
+	                         err.msg, sizeof err.msg) ||
+	    dispatch_call_tool(c, t, j->args, &o, &res, &err) != SH_OK) {
 		char text[MCP_MSG_MAX];
-		/* No call could be made (the skill cannot start): tell the
-		 * model, which may pick another tool. */
+		/* No call could be made (the skill cannot start, or the
+		 * user did not confirm it): tell the model, which may pick
+		 * another tool. */
 		hostlog(SKILL_LOG_ERROR, "%s: %s", t->canonical, err.msg);
 		snprintf(text, sizeof text, "skillhost could not run %s: %s",
 		         t->mcp_name, err.msg);
