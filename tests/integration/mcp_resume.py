@@ -1,14 +1,18 @@
 #!/usr/bin/env python3
 """Resumable Streamable HTTP, through a proxy that cuts a call's stream.
 
-usage: mcp_resume.py SERVER_URL   (http://127.0.0.1:PORT of `serve --http`)
+usage: mcp_resume.py SERVER_URL [orphan]
+       (SERVER_URL: http://127.0.0.1:PORT of `serve --http`)
 
 Starts a TCP proxy on 127.0.0.1 (port 0) in front of the server. The proxy
 forwards bytes both ways and, once, cuts the connection (both sides) right
 after it has passed on the first notifications/progress of a call: a
 network drop mid-call. The client then resumes with GET + Last-Event-ID and
 must get the rest of the stream: more progress and the call's result,
-exactly once. Prints "ok: ..." / "FAIL: ..." lines; exit 1 on any FAIL.
+exactly once. With "orphan", the client starts a 30 s call, lets the
+proxy cut it, and leaves without resuming (the server must cancel it once
+the resumption grace has passed). Prints "ok: ..." / "FAIL: ..." lines;
+exit 1 on any FAIL.
 """
 import http.client
 import json
@@ -141,6 +145,14 @@ listing = json.loads(r.read())
 names = [t["name"] for t in listing["result"]["tools"]]
 sleep = next((n for n in names if n.endswith("sleep")), None)
 check(sleep is not None, "the sleeper's tool is listed", str(names))
+
+if len(sys.argv) > 2 and sys.argv[2] == "orphan":
+    conn, r = post({"jsonrpc": "2.0", "id": 9, "method": "tools/call",
+                    "params": {"name": sleep, "arguments": {"ms": 30000},
+                               "_meta": {"progressToken": "p9"}}}, sid)
+    read_all(r)
+    check(proxy.cut_done.is_set(), "the proxy cut the 30 s call")
+    sys.exit(1 if failures else 0)
 
 # The call: 1.5 s, progress every 100 ms. The proxy cuts after the first.
 t0 = time.time()

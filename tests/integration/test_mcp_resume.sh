@@ -18,5 +18,16 @@ for _ in $(seq 20); do [ -s "$AUDIT" ] && break; sleep 0.1; done
 n=$(grep -c '"tool":"[^"]*sleep"' "$AUDIT" 2>/dev/null || echo 0)
 [ "$n" = 1 ] && ok "the tool ran exactly once (audit: $n record)" || fail "audit has $n sleep records: $(cat "$AUDIT" 2>/dev/null)"
 grep -q '"status":"ok"' "$AUDIT" && ok "and finished ok, not cancelled" || fail "the call did not finish ok: $(cat "$AUDIT")"
+# A client that never comes back: its call is not cancelled at once (it
+# may still resume), but once the grace (15 s) has passed.
+t0=$(now_ms)
+python3 "$(dirname "$0")/mcp_resume.py" "$URL" orphan || fail "the orphan client failed"
+sleep 3
+grep -q "sleeper saw cancellation" "$TMP/resume.err" && fail "the cut call was cancelled at once" \
+  || ok "a cut call keeps running for a resumption"
+for _ in $(seq 250); do grep -q "sleeper saw cancellation" "$TMP/resume.err" && break; sleep 0.1; done
+t=$(( $(now_ms) - t0 ))
+grep -q "sleeper saw cancellation" "$TMP/resume.err" && [ "$t" -ge 14000 ] && [ "$t" -lt 29000 ] \
+  && ok "unresumed, it is cancelled after the grace (${t} ms)" || fail "no cancellation after the grace (${t} ms)"
 stop_server "$PID"; [ "$stop_rc" = 0 ] && ok "server stops cleanly" || fail "server exit $stop_rc"
 finish
