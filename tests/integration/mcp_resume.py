@@ -189,6 +189,20 @@ check(all(i.split("-")[0] == last.split("-")[0] for i in resumed_ids),
 check(time.time() - t0 < 10, "the call was not restarted (%.1f s)"
       % (time.time() - t0))
 
+# A stream read to its end is forgotten (the store keeps only cut ones).
+conn, r = post({"jsonrpc": "2.0", "id": 8, "method": "tools/call",
+                "params": {"name": sleep, "arguments": {"ms": 300},
+                           "_meta": {"progressToken": "p8"}}}, sid)
+whole = events(read_all(r))
+done_ids = [e for e, _ in whole if e]
+check(any('"id":8' in d for _, d in whole) and done_ids,
+      "an uncut call streams its result", repr(whole))
+time.sleep(0.2)
+conn, r = get(sid, done_ids[0] if done_ids else "1-1")
+r.read()
+check(r.status == 405, "a stream read to its end cannot be replayed",
+      str(r.status))
+
 # An id never issued, or of a stream the store does not know: 405.
 conn, r = get(sid, "999-999999")
 r.read()

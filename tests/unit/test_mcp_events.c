@@ -3,8 +3,8 @@
  * ids name their stream, replay gives exactly the events of that stream
  * after the id, the count and byte bounds evict oldest first, an evicted
  * or never-issued or malformed id is unknown, an event too big to keep
- * turns a replay across it into a gap, and end markers say a stream is
- * over.
+ * turns a replay across it into a gap, end markers say a stream is over,
+ * and a stream read to its end can be forgotten.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -232,6 +232,35 @@ static void test_byte_bound_and_gap(void **state)
 	mcp_events_free(ev);
 }
 
+static void test_forget(void **state)
+{
+	struct mcp_events *ev = mcp_events_new(16, 4096);
+	char a1[MCP_EVENT_ID_MAX], a2[MCP_EVENT_ID_MAX], b1[MCP_EVENT_ID_MAX],
+	        b2[MCP_EVENT_ID_MAX];
+	uint64_t stream;
+	struct got g = {0};
+	size_t count, bytes;
+	int ended;
+
+	(void)state;
+	add(ev, 1, "aaaa", 0, a1);
+	add(ev, 2, "bb", 0, b1);
+	add(ev, 1, "aaaa", 1, a2);
+	add(ev, 2, "bb", 0, b2);
+	mcp_events_forget(ev, 1);
+	mcp_events_usage(ev, &count, &bytes);
+	assert_int_equal(bytes, 4); /* only stream 2's */
+	assert_int_equal(
+	        mcp_events_replay(ev, a1, collect, &g, &stream, &ended),
+	        MCP_EVENTS_UNKNOWN);
+	assert_int_equal(
+	        mcp_events_replay(ev, b1, collect, &g, &stream, &ended),
+	        MCP_EVENTS_REPLAYED);
+	assert_int_equal(g.n, 1);
+	assert_string_equal(g.ids[0], b2);
+	mcp_events_free(ev);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -239,6 +268,7 @@ int main(void)
 	        cmocka_unit_test(test_unknown_ids),
 	        cmocka_unit_test(test_count_bound),
 	        cmocka_unit_test(test_byte_bound_and_gap),
+	        cmocka_unit_test(test_forget),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

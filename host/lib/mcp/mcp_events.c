@@ -25,8 +25,9 @@ struct event {
 	uint64_t seq;
 	char *data; /* NULL for a marker or a placeholder */
 	size_t len;
-	unsigned char last; /* the stream ends here */
-	unsigned char lost; /* its data could not be kept */
+	unsigned char last;      /* the stream ends here */
+	unsigned char lost;      /* its data could not be kept */
+	unsigned char forgotten; /* its stream was read to the end */
 };
 
 struct mcp_events {
@@ -174,9 +175,10 @@ enum mcp_events_replay mcp_events_replay(
 	/* Sorted by seq: the event is at a known offset from the oldest. */
 	if (ev->count && want_seq >= ev->ring[ev->head].seq) {
 		at = (size_t)(want_seq - ev->ring[ev->head].seq);
-		found = at < ev->count &&
-		        ev->ring[(ev->head + at) % ev->max_count].stream ==
-		                want_stream;
+		const struct event *e =
+		        &ev->ring[(ev->head + at) % ev->max_count];
+		found = at < ev->count && e->stream == want_stream &&
+		        !e->forgotten;
 	}
 	if (!found) {
 		pthread_mutex_unlock(&ev->lock);
@@ -205,6 +207,22 @@ enum mcp_events_replay mcp_events_replay(
 	}
 	pthread_mutex_unlock(&ev->lock);
 	return MCP_EVENTS_REPLAYED;
+}
+
+void mcp_events_forget(struct mcp_events *ev, uint64_t stream)
+{
+	pthread_mutex_lock(&ev->lock);
+	for (size_t i = 0; i < ev->count; i++) {
+		struct event *e = &ev->ring[(ev->head + i) % ev->max_count];
+		if (e->stream != stream)
+			continue;
+		ev->bytes -= e->len;
+		free(e->data);
+		e->data = NULL;
+		e->len = 0;
+		e->forgotten = 1;
+	}
+	pthread_mutex_unlock(&ev->lock);
 }
 
 void mcp_events_usage(struct mcp_events *ev, size_t *count, size_t *bytes)

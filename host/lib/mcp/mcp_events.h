@@ -74,6 +74,11 @@ enum mcp_events_replay mcp_events_replay(
         void (*emit)(void *ud, const char *id, const char *msg, size_t len),
         void *ud, uint64_t *stream, int *ended);
 
+/* Forget the data of stream's events: its client has read all of it
+ * (the response completed), so nobody will resume it. Frees their bytes
+ * at once; a later replay from one of them is MCP_EVENTS_UNKNOWN. */
+void mcp_events_forget(struct mcp_events *ev, uint64_t stream);
+
 /* Events and bytes kept now, for tests and metrics. */
 void mcp_events_usage(struct mcp_events *ev, size_t *count, size_t *bytes);
 

@@ -1848,7 +1848,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	struct exchange *x = *con_cls;
 	struct http_conn *hc = conn_of(c);
 	struct http_session *hs;
-	int detach = 0, abort_call;
+	int detach = 0, abort_call, forget;
 
 	/* The next request on a kept-alive connection has until the idle
 	 * timeout to send its headers; trickling does not extend it. */
@@ -1874,7 +1874,14 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 			x->orphan_ms = now_ms();
 	}
 	x->aborted |= abort_call;
+	/* A POST stream read to its end needs no resumption: free what the
+	 * store holds of it (a session's store then only keeps streams
+	 * that were cut, and the GET stream). */
+	forget = x->kind == X_POST && x->stream && x->done && !x->resumed &&
+	         toe == MHD_REQUEST_TERMINATED_COMPLETED_OK;
 	pthread_mutex_unlock(&x->lock);
+	if (forget)
+		mcp_events_forget(x->hs->events, x->stream);
 	if (abort_call)
 		cancel_call(x);
 	if (x->kind == X_GET && x->stream != MCP_EVENTS_GET_STREAM)
