@@ -189,6 +189,31 @@ check(all(i.split("-")[0] == last.split("-")[0] for i in resumed_ids),
 check(time.time() - t0 < 10, "the call was not restarted (%.1f s)"
       % (time.time() - t0))
 
+# A slow call without progress: after a second its answer turns into an
+# event stream with a priming id, so it is resumable too. The client
+# hangs up as soon as it has the id.
+t1 = time.time()
+direct = http.client.HTTPConnection(host, port, timeout=30)
+h = dict(BASE, **{"Mcp-Session-Id": sid, "MCP-Protocol-Version": "2025-11-25"})
+direct.request("POST", "/mcp", json.dumps(
+    {"jsonrpc": "2.0", "id": 11, "method": "tools/call",
+     "params": {"name": sleep, "arguments": {"ms": 2500}}}), h)
+r = direct.getresponse()
+ctype = r.getheader("Content-Type", "")
+prime = events(r.read1(65536).decode())
+direct.sock.shutdown(socket.SHUT_RDWR)
+direct.close()
+pid = prime[0][0] if prime else None
+check(ctype.startswith("text/event-stream") and pid and
+      0.9 < time.time() - t1 < 2.4,
+      "a slow call is primed with an event id after about a second",
+      "%s %r %.1f" % (ctype, prime, time.time() - t1))
+conn, r = get(sid, pid or "1-1")
+rest = events(read_all(r))
+results = [d for _, d in rest if '"id":11' in d]
+check(len(results) == 1 and "slept 2500 ms" in results[0],
+      "resumed from the priming id, its result arrives once", repr(rest))
+
 # A stream read to its end is forgotten (the store keeps only cut ones).
 conn, r = post({"jsonrpc": "2.0", "id": 8, "method": "tools/call",
                 "params": {"name": sleep, "arguments": {"ms": 300},

@@ -15,9 +15,10 @@ grep -q "stream [0-9]* resumed" "$TMP/resume.err" && ok "the server logs the res
   || fail "no resumption in the server log: $(tail -5 "$TMP/resume.err")"
 AUDIT=$SKILLHOST_HOME/logs/audit.jsonl
 for _ in $(seq 20); do [ -s "$AUDIT" ] && break; sleep 0.1; done
-# The cut call is the one with {"ms":1500} (11 bytes of arguments); the
-# client's second call ({"ms":300}) is the other record.
-n=$(grep '"tool":"[^"]*sleep"' "$AUDIT" 2>/dev/null | grep -c '"bytes_in":11,')
+# The cut call is the one of {"ms":1500} (11 bytes of arguments, and
+# under 2.4 s); the others are {"ms":300} (10 bytes) and {"ms":2500}.
+n=$(grep '"tool":"[^"]*sleep"' "$AUDIT" 2>/dev/null | grep '"bytes_in":11,' \
+  | grep -cE '"duration_ms":(1[0-9]{3}|2[0-3][0-9]{2})\.')
 [ "$n" = 1 ] && ok "the cut call ran exactly once (audit: $n record)" || fail "audit has $n records of it: $(cat "$AUDIT" 2>/dev/null)"
 grep -q '"status":"ok"' "$AUDIT" && ok "and finished ok, not cancelled" || fail "the call did not finish ok: $(cat "$AUDIT")"
 # A client that never comes back: its call is not cancelled at once (it

@@ -82,6 +82,11 @@
  * a client that never comes back must not hold a pool slot until the
  * deadline. Covers the SDKs' reconnection back-off (1 s, then 1.5 s...). */
 #define HTTP_RESUME_GRACE_MS 15000
+/* A call in a session still unanswered after this long turns its answer
+ * into an event stream with a priming event, so its client has an id to
+ * resume from should the connection drop; quicker calls keep their plain
+ * JSON answer. */
+#define HTTP_PRIME_AFTER_MS 1000
 
 enum xkind { X_POST, X_GET, X_OTHER };
 enum xstate { S_BODY, S_WAITING, S_QUEUED };
@@ -134,6 +139,7 @@ struct exchange {
 	int resumed;                    /* a resumer carries it; under lock */
 	int64_t orphan_ms; /* its connection went before the reply did, at
 	                    * this time; 0 if not (under lock) */
+	int64_t start_ms;  /* POST: handed to the session (before sharing) */
 	/* Set up by the I/O thread before any sharing. */
 	struct http_session *hs;       /* a reference and a use, or NULL */
 	struct mcp_session *ms;        /* a reference, or NULL */
@@ -1275,6 +1281,7 @@ static enum MHD_Result process_post(struct mcp_http *h, struct exchange *x)
 		ms = x->ms;
 	}
 	x_ref(x); /* the reply's, until its final message */
+	x->start_ms = now_ms();
 	mcp_session_handle(ms, &m, &reply);
 	if (init && !h->stateless) {
 		if (mcp_session_initialized(ms)) {
@@ -1964,8 +1971,8 @@ static void expire_sessions(struct mcp_http *h, int keepalive)
  * HTTP_RESUME_GRACE_MS. */
 static void watch_hangups(struct mcp_http *h)
 {
-	struct exchange *hung[HTTP_WATCH_BATCH];
-	size_t n = 0;
+	struct exchange *hung[HTTP_WATCH_BATCH], *slow[HTTP_WATCH_BATCH];
+	size_t n = 0, nslow = 0;
 	int64_t now = now_ms();
 
 	pthread_mutex_lock(&h->xlock);
@@ -1998,12 +2005,36 @@ static void watch_hangups(struct mcp_http *h)
 				}
 			}
 		}
+		if (x->kind == X_POST && x->hs && x->mode == M_NONE &&
+		    x->suspended && !x->final && !x->gone && !x->aborted &&
+		    nslow < HTTP_WATCH_BATCH &&
+		    now - x->start_ms >= HTTP_PRIME_AFTER_MS) {
+			x->refs++; /* ours, until primed */
+			slow[nslow++] = x;
+		}
 		pthread_mutex_unlock(&x->lock);
 	}
 	pthread_mutex_unlock(&h->xlock);
 	for (size_t i = 0; i < n; i++) {
 		cancel_call(hung[i]);
 		x_unref(hung[i]);
+	}
+	for (size_t i = 0; i < nslow; i++) {
+		struct exchange *x = slow[i];
+		/* Unlocked in between: look again; x_send may have answered
+		 * or started the stream itself. */
+		pthread_mutex_lock(&x->hs->glock);
+		pthread_mutex_lock(&x->lock);
+		if (x->mode == M_NONE && !x->final && !x->gone) {
+			x->mode = M_SSE;
+			x->stream = mcp_events_stream(x->hs->events);
+			posts_link(x->hs, x);
+			add_priming(x);
+			x_wake_locked(x);
+		}
+		pthread_mutex_unlock(&x->lock);
+		pthread_mutex_unlock(&x->hs->glock);
+		x_unref(x);
 	}
 }
 
