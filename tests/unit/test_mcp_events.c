@@ -232,6 +232,38 @@ static void test_byte_bound_and_gap(void **state)
 	mcp_events_free(ev);
 }
 
+/* The ring grows on demand (16, 32, 64 slots...) and keeps its order
+ * across growth and wrap-around. */
+static void test_growth(void **state)
+{
+	struct mcp_events *ev = mcp_events_new(40, 1 << 20);
+	char ids[60][MCP_EVENT_ID_MAX], msg[8];
+	uint64_t stream;
+	struct got g = {0};
+	size_t count, bytes;
+	int ended;
+
+	(void)state;
+	mcp_events_usage(ev, &count, &bytes);
+	assert_int_equal(count, 0);
+	for (int i = 0; i < 60; i++) {
+		snprintf(msg, sizeof msg, "e%d", i);
+		add(ev, 1 + (uint64_t)(i % 2), msg, 0, ids[i]);
+	}
+	mcp_events_usage(ev, &count, &bytes);
+	assert_int_equal(count, 40); /* 20..59 */
+	assert_int_equal(
+	        mcp_events_replay(ev, ids[19], collect, &g, &stream, &ended),
+	        MCP_EVENTS_UNKNOWN);
+	assert_int_equal(
+	        mcp_events_replay(ev, ids[20], collect, &g, &stream, &ended),
+	        MCP_EVENTS_REPLAYED);
+	assert_int_equal(g.n, 19); /* 22, 24, ..., 58 */
+	assert_string_equal(g.data[0], "e22");
+	assert_string_equal(g.data[18], "e58");
+	mcp_events_free(ev);
+}
+
 static void test_forget(void **state)
 {
 	struct mcp_events *ev = mcp_events_new(16, 4096);
@@ -269,6 +301,7 @@ int main(void)
 	        cmocka_unit_test(test_count_bound),
 	        cmocka_unit_test(test_byte_bound_and_gap),
 	        cmocka_unit_test(test_forget),
+	        cmocka_unit_test(test_growth),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

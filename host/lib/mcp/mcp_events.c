@@ -32,7 +32,10 @@ struct event {
 
 struct mcp_events {
 	pthread_mutex_t lock;
-	struct event *ring; /* max_count slots */
+	/* cap slots, grown on demand up to max_count: most sessions never
+	 * hold an event, and must not pay for a thousand slots each. */
+	struct event *ring;
+	size_t cap;
 	size_t max_count, max_bytes;
 	size_t head; /* oldest */
 	size_t count;
@@ -49,11 +52,6 @@ struct mcp_events *mcp_events_new(size_t max_count, size_t max_bytes)
 		return NULL;
 	ev->max_count = max_count ? max_count : MCP_EVENTS_MAX_COUNT;
 	ev->max_bytes = max_bytes ? max_bytes : MCP_EVENTS_MAX_BYTES;
-	ev->ring = calloc(ev->max_count, sizeof *ev->ring);
-	if (!ev->ring) {
-		free(ev);
-		return NULL;
-	}
 	ev->next_seq = 1;
 	ev->next_stream = 1;
 	pthread_mutex_init(&ev->lock, NULL);
@@ -65,7 +63,7 @@ void mcp_events_free(struct mcp_events *ev)
 	if (!ev)
 		return;
 	for (size_t i = 0; i < ev->count; i++)
-		free(ev->ring[(ev->head + i) % ev->max_count].data);
+		free(ev->ring[(ev->head + i) % ev->cap].data);
 	free(ev->ring);
 	pthread_mutex_destroy(&ev->lock);
 	free(ev);
@@ -81,6 +79,27 @@ uint64_t mcp_events_stream(struct mcp_events *ev)
 	return s;
 }
 
+/* Double the ring (from 16, up to max_count), oldest event first. 0 when
+ * done, -1 when out of memory. Caller holds ev->lock. */
+static int grow(struct mcp_events *ev)
+{
+	size_t cap = ev->cap ? ev->cap * 2 : 16;
+	struct event *ring;
+
+	if (cap > ev->max_count)
+		cap = ev->max_count;
+	ring = calloc(cap, sizeof *ring);
+	if (!ring)
+		return -1;
+	for (size_t i = 0; i < ev->count; i++)
+		ring[i] = ev->ring[(ev->head + i) % ev->cap];
+	free(ev->ring);
+	ev->ring = ring;
+	ev->cap = cap;
+	ev->head = 0;
+	return 0;
+}
+
 /* Drop the oldest event. Caller holds ev->lock; ev->count > 0. */
 static void evict_oldest(struct mcp_events *ev)
 {
@@ -89,7 +108,7 @@ static void evict_oldest(struct mcp_events *ev)
 	ev->bytes -= o->len;
 	free(o->data);
 	memset(o, 0, sizeof *o);
-	ev->head = (ev->head + 1) % ev->max_count;
+	ev->head = (ev->head + 1) % ev->cap;
 	ev->count--;
 }
 
@@ -113,9 +132,20 @@ int mcp_events_add(struct mcp_events *ev, uint64_t stream, const char *msg,
 	if (kept)
 		while (ev->count && ev->bytes + len > ev->max_bytes)
 			evict_oldest(ev);
-	if (ev->count == ev->max_count)
+	if (ev->count == ev->cap && (ev->cap == ev->max_count || grow(ev)) &&
+	    ev->count)
 		evict_oldest(ev);
-	e = &ev->ring[(ev->head + ev->count) % ev->max_count];
+	if (!ev->cap) {
+		/* Out of memory before the first event: the id is issued,
+		 * the event not kept (a resumption from before it is
+		 * refused as unknown, never given a hole). */
+		snprintf(id, MCP_EVENT_ID_MAX, "%" PRIu64 "-%" PRIu64, stream,
+		         ev->next_seq++);
+		pthread_mutex_unlock(&ev->lock);
+		free(copy);
+		return -1;
+	}
+	e = &ev->ring[(ev->head + ev->count) % ev->cap];
 	e->stream = stream;
 	e->seq = ev->next_seq++;
 	e->data = copy;
@@ -175,8 +205,7 @@ enum mcp_events_replay mcp_events_replay(
 	/* Sorted by seq: the event is at a known offset from the oldest. */
 	if (ev->count && want_seq >= ev->ring[ev->head].seq) {
 		at = (size_t)(want_seq - ev->ring[ev->head].seq);
-		const struct event *e =
-		        &ev->ring[(ev->head + at) % ev->max_count];
+		const struct event *e = &ev->ring[(ev->head + at) % ev->cap];
 		found = at < ev->count && e->stream == want_stream &&
 		        !e->forgotten;
 	}
@@ -185,16 +214,14 @@ enum mcp_events_replay mcp_events_replay(
 		return MCP_EVENTS_UNKNOWN;
 	}
 	for (i = at + 1; i < ev->count; i++) {
-		const struct event *e =
-		        &ev->ring[(ev->head + i) % ev->max_count];
+		const struct event *e = &ev->ring[(ev->head + i) % ev->cap];
 		if (e->stream == want_stream && e->lost) {
 			pthread_mutex_unlock(&ev->lock);
 			return MCP_EVENTS_GAP;
 		}
 	}
 	for (i = at; i < ev->count; i++) {
-		const struct event *e =
-		        &ev->ring[(ev->head + i) % ev->max_count];
+		const struct event *e = &ev->ring[(ev->head + i) % ev->cap];
 		if (e->stream != want_stream)
 			continue;
 		if (i > at && e->len) {
@@ -213,7 +240,7 @@ void mcp_events_forget(struct mcp_events *ev, uint64_t stream)
 {
 	pthread_mutex_lock(&ev->lock);
 	for (size_t i = 0; i < ev->count; i++) {
-		struct event *e = &ev->ring[(ev->head + i) % ev->max_count];
+		struct event *e = &ev->ring[(ev->head + i) % ev->cap];
 		if (e->stream != stream)
 			continue;
 		ev->bytes -= e->len;
