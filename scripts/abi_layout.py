@@ -23,6 +23,10 @@ STRUCTS = [
     "skill_ext_artifacts_t", "skill_ext_config_t", "skill_ext_config_schema_t",
     "skill_http_header_t", "skill_http_request_t", "skill_http_response_t",
     "skill_ext_http_t", "skill_ext_secrets_t",
+    # ABI 1.x additions (extensions; appended, never reordered):
+    "skill_elicit_request_t", "skill_elicit_result_t", "skill_ext_elicit_t",
+    "skill_sample_message_t", "skill_sample_request_t",
+    "skill_sample_result_t", "skill_ext_sample_t",
 ]
 TARGETS = ["x86_64-linux-gnu", "aarch64-linux-gnu"]
 

@@ -19,14 +19,16 @@
 #include "skilldesc.h"
 
 /* Keys the host itself interprets; everything else is the skill's. */
-static const char *const policy_keys[] = {
-        "isolation",   "timeout",   "memory",  "concurrency",
-        "threads",     "input-dir", "network", "artifacts-call-max",
-        "http-memory", NULL};
+static const char *const policy_keys[] = {"isolation",   "timeout",
+                                          "memory",      "concurrency",
+                                          "threads",     "input-dir",
+                                          "network",     "artifacts-call-max",
+                                          "http-memory", "confirm-destructive",
+                                          NULL};
 /* Keys of the host-wide defaults (`config --host`). */
-static const char *const host_keys[] = {"timeout", "artifacts-call-max",
-                                        "artifacts-max", "artifacts-keep",
-                                        NULL};
+static const char *const host_keys[] = {
+        "timeout",        "artifacts-call-max",  "artifacts-max",
+        "artifacts-keep", "confirm-destructive", NULL};
 
 static void help(void)
 {
@@ -49,6 +51,13 @@ static void help(void)
 	     "  http-memory  bytes of HTTP responses one call may hold "
 	     "unfreed, e.g. 64M\n"
 	     "  artifacts-call-max  most artifact bytes one call may write\n"
+	     "  confirm-destructive  on | off: ask the user (MCP elicitation,\n"
+	     "               or the agent's terminal) before a model's call "
+	     "of\n"
+	     "               a destructive tool runs; refused where nobody "
+	     "can\n"
+	     "               be asked (`skillhost call` is the operator's own\n"
+	     "               command and is not asked)\n"
 	     "\n"
 	     "--host sets the host-wide defaults a skill's policy overrides:\n"
 	     "  timeout             call deadline (default 60s)\n"
@@ -57,6 +66,7 @@ static void help(void)
 	     "(default 2G)\n"
 	     "  artifacts-keep      age at which artifacts are pruned "
 	     "(default 7d)\n"
+	     "  confirm-destructive  on | off for every skill (default off)\n"
 	     "Any other KEY is a setting the skill reads through the\n"
 	     "skill.config/1 extension. When the skill publishes a settings\n"
 	     "schema (skill.config-schema/1), the key and the new value are\n"
@@ -102,6 +112,10 @@ static int check_policy(const char *key, const char *value)
 		return cli_usage(
 		        "config",
 		        "isolation must be 'in-process' or 'isolated'");
+	if (!strcmp(key, "confirm-destructive") && strcmp(value, "on") &&
+	    strcmp(value, "off"))
+		return cli_usage("config",
+		                 "confirm-destructive must be 'on' or 'off'");
 	if (!strcmp(key, "concurrency") && !positive_int(value))
 		return cli_usage("config", "%s must be a positive integer",
 		                 key);

@@ -51,9 +51,11 @@
 
 #include <skill/ext/artifacts.h>
 #include <skill/ext/config.h>
+#include <skill/ext/elicit.h>
 #include <skill/ext/http.h>
 #include <skill/ext/prompts.h>
 #include <skill/ext/resources.h>
+#include <skill/ext/sample.h>
 #include <skill/ext/secrets.h>
 
 #include "call.h"
@@ -1274,7 +1276,110 @@ static const skill_ext_secrets_t secrets_ext = {
         .get = w_secrets_get,
 };
 
+/* skill.elicit/1 and skill.sample/1: the host asks and waits; the
+ * answer's strings are kept with the call until it ends. */
+static const char *keep(skill_call_t *call, const char *s)
+{
+	return s ? call_keep(&wc(call)->base, strdup(s)) : NULL;
+}
+
+static skill_status w_elicit(skill_call_t *call,
+                             const skill_elicit_request_t *req,
+                             skill_elicit_result_t *out)
+{
+	struct wire_buf b;
+	struct wire_rd r;
+	struct frame *f;
+	uint64_t id;
+	uint32_t st, action;
+	const char *content;
+
+	if (!out || out->struct_size < sizeof *out || !req ||
+	    req->struct_size < sizeof *req || !req->message ||
+	    !req->requested_schema)
+		return SKILL_ERR_ARGS;
+	id = ext_begin(&b, call, WIRE_EXT_ELICIT, WIRE_ELICIT_ASK);
+	wire_put_str(&b, req->message);
+	wire_put_str(&b, req->requested_schema);
+	if (!(f = ext_call(&b, id, &r, 0)))
+		return SKILL_ERR_IO;
+	st = wire_get_u32(&r);
+	action = wire_get_u32(&r);
+	content = wire_get_nstr(&r);
+	if (!wire_rd_done(&r))
+		st = SKILL_ERR_INTERNAL;
+	if (st == SKILL_OK) {
+		out->action = (skill_elicit_action)action;
+		out->content = keep(call, content);
+		out->content_len = out->content ? strlen(out->content) : 0;
+		if (content && !out->content)
+			st = SKILL_ERR_NOMEM;
+	}
+	frame_free(f);
+	return (skill_status)st;
+}
+
+static skill_status w_sample(skill_call_t *call,
+                             const skill_sample_request_t *req,
+                             skill_sample_result_t *out)
+{
+	struct wire_buf b;
+	struct wire_rd r;
+	struct frame *f;
+	uint64_t id;
+	uint32_t st;
+	const char *v[5];
+
+	if (!out || out->struct_size < sizeof *out || !req ||
+	    req->struct_size < sizeof *req || !req->messages ||
+	    req->message_count > WIRE_SAMPLE_MESSAGES_MAX)
+		return SKILL_ERR_ARGS;
+	for (size_t i = 0; i < req->message_count; i++)
+		if (req->messages[i].struct_size < sizeof req->messages[i] ||
+		    !req->messages[i].role || !req->messages[i].text)
+			return SKILL_ERR_ARGS;
+	id = ext_begin(&b, call, WIRE_EXT_SAMPLE, WIRE_SAMPLE_ASK);
+	wire_put_u32(&b, (uint32_t)req->message_count);
+	for (size_t i = 0; i < req->message_count; i++) {
+		wire_put_str(&b, req->messages[i].role);
+		wire_put_str(&b, req->messages[i].text);
+	}
+	wire_put_nstr(&b, req->system_prompt);
+	wire_put_u32(&b, req->max_tokens);
+	wire_put_nstr(&b, req->model_preferences);
+	if (!(f = ext_call(&b, id, &r, 0)))
+		return SKILL_ERR_IO;
+	st = wire_get_u32(&r);
+	for (int i = 0; i < 5; i++)
+		v[i] = wire_get_nstr(&r);
+	if (!wire_rd_done(&r))
+		st = SKILL_ERR_INTERNAL;
+	if (st == SKILL_OK) {
+		out->role = keep(call, v[0]);
+		out->text = keep(call, v[1]);
+		out->content = keep(call, v[2]);
+		out->model = keep(call, v[3]);
+		out->stop_reason = keep(call, v[4]);
+		if (!out->content)
+			st = SKILL_ERR_NOMEM;
+	}
+	frame_free(f);
+	return (skill_status)st;
+}
+
+static const skill_ext_elicit_t elicit_ext = {
+        .struct_size = sizeof(skill_ext_elicit_t),
+        .elicit = w_elicit,
+};
+
+static const skill_ext_sample_t sample_ext = {
+        .struct_size = sizeof(skill_ext_sample_t),
+        .sample = w_sample,
+};
+
 static const void *const ext_tables[WIRE_EXT_COUNT] = {
+        [WIRE_EXT_ELICIT] = &elicit_ext,
+        [WIRE_EXT_SAMPLE] = &sample_ext,
         [WIRE_EXT_CONFIG] = &config_ext,
         [WIRE_EXT_ARTIFACTS] = &w_artifacts_ext,
         [WIRE_EXT_HTTP] = &http_ext,

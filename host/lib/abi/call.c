@@ -611,25 +611,31 @@ int64_t call_arg_count(skill_call_t *c, const char *path)
 	return cJSON_GetArraySize(v);
 }
 
-const char *call_arg_json(skill_call_t *c, const char *path)
+const char *call_keep(struct skill_call *c, char *s)
 {
-	const cJSON *v = call_json_pointer(c->args, path);
-	char *s;
-
-	if (!v)
+	if (!s)
 		return NULL;
 	if (c->nscratch == c->scratch_cap) {
 		size_t cap = c->scratch_cap ? c->scratch_cap * 2 : 4;
 		char **grown = realloc(c->scratch, cap * sizeof *grown);
-		if (!grown)
+		if (!grown) {
+			free(s);
 			return NULL;
+		}
 		c->scratch = grown;
 		c->scratch_cap = cap;
 	}
-	s = cJSON_PrintUnformatted(v);
-	if (s)
-		c->scratch[c->nscratch++] = s;
+	c->scratch[c->nscratch++] = s;
 	return s;
+}
+
+const char *call_arg_json(skill_call_t *c, const char *path)
+{
+	const cJSON *v = call_json_pointer(c->args, path);
+
+	if (!v)
+		return NULL;
+	return call_keep(c, cJSON_PrintUnformatted(v));
 }
 
 int call_permitted(const struct skill_call *c, const char *kind,

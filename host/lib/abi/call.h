@@ -40,6 +40,17 @@ struct call_sinks {
 	            const char *message);
 	skill_log_level log_min; /* messages below it are not delivered */
 	void *ud;
+	/* Ask whoever drives the call (skill.elicit/1, skill.sample/1):
+	 * method is "elicitation/create" or "sampling/createMessage" with
+	 * MCP's params (consumed). Blocks until the answer, the call's
+	 * deadline or its cancellation. On SKILL_OK *result is the answer's
+	 * result object (the caller owns it); otherwise why says what went
+	 * wrong and what to do (for call_note). SKILL_ERR_UNSUPPORTED when
+	 * the caller cannot take that method. NULL: nobody to ask. */
+	skill_status (*request)(void *ud, struct skill_call *c,
+	                        const char *method, struct cJSON *params,
+	                        struct cJSON **result, char *why,
+	                        size_t whycap);
 };
 
 /* The result of a call, in MCP CallToolResult terms. */
@@ -99,6 +110,11 @@ struct call_deferred {
 	struct call_deferred *next;
 	void (*release)(struct call_deferred *d);
 };
+
+/* Keep the malloc'd string s until the call ends (the host's strings a
+ * skill may hold for the rest of the call); returns s, or NULL after
+ * freeing it when out of memory. NULL s gives NULL. */
+const char *call_keep(struct skill_call *c, char *s);
 
 /* Keep d until the call ends; call_finish runs d->release(d). */
 void call_defer(struct skill_call *c, struct call_deferred *d);

@@ -270,6 +270,15 @@ int64_t config_call_timeout_ms(const struct config *c, const char *skill,
 	return CONFIG_TIMEOUT_DEFAULT_MS;
 }
 
+int config_confirm_destructive(const struct config *c, const char *skill)
+{
+	const char *v = config_policy(c, skill, "confirm-destructive");
+
+	if (!v)
+		v = config_host(c, "confirm-destructive");
+	return v && strcmp(v, "off") != 0;
+}
+
 uint64_t config_parse_size(const char *s)
 {
 	char *end;

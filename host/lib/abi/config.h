@@ -92,4 +92,11 @@ uint64_t config_parse_size(const char *s);
 int64_t config_call_timeout_ms(const struct config *c, const char *skill,
                                int64_t per_call_ms, int64_t host_ms);
 
+/* The `confirm-destructive` policy of skill ("on" or "off"; the skill's
+ * policy, else the host section's; off when neither is set): 1 when the
+ * user must confirm each destructive call first (core/confirm.h). A
+ * value other than on/off counts as on: a typo must not turn a safety
+ * check off. c may be NULL. */
+int config_confirm_destructive(const struct config *c, const char *skill);
+
 #endif /* SH_CONFIG_H */

@@ -8,9 +8,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "artifacts.h"
+#include "agent_ask.h"
 #include "catalog.h"
+#include "config.h"
+#include "confirm.h"
 #include "dispatch.h"
 #include "hostapi.h"
 #include "hostlog.h"
@@ -49,6 +53,11 @@ struct agent {
 	pthread_mutex_t art_lock;
 	struct agent_artifact artifacts[AGENT_MAX_ARTIFACTS];
 	size_t nartifacts;
+	/* What tools' calls report to and ask through: the caller's sinks,
+	 * plus the agent's answers to skills' questions (agent_ask.h), one
+	 * question at a time. */
+	struct call_sinks sinks;
+	pthread_mutex_t ask_lock;
 };
 
 static void emit(const struct agent *a, struct agent_event *ev)
@@ -62,6 +71,48 @@ static void emit(const struct agent *a, struct agent_event *ev)
 static int64_t ms_since(int64_t t0)
 {
 	return (sh_now_ns() - t0) / 1000000;
+}
+
+static void fwd_progress(void *ud, double progress, double total,
+                         const char *message)
+{
+	const struct agent *a = ud;
+
+	a->o.sinks->progress(a->o.sinks->ud, progress, total, message);
+}
+
+static void fwd_log(void *ud, skill_log_level level, const char *logger,
+                    const char *message)
+{
+	const struct agent *a = ud;
+
+	a->o.sinks->log(a->o.sinks->ud, level, logger, message);
+}
+
+/* call_sinks.request: the terminal for elicitation, the backend in use
+ * for sampling. Tools run while the agent's own thread waits for them,
+ * so the backend is free; ask_lock keeps two tools from using it (or the
+ * terminal) at once. */
+static skill_status ask(void *ud, struct skill_call *c, const char *method,
+                        cJSON *params, cJSON **result, char *why, size_t cap)
+{
+	struct agent *a = ud;
+	skill_status st;
+
+	pthread_mutex_lock(&a->ask_lock);
+	if (!strcmp(method, "elicitation/create"))
+		st = agent_ask_terminal(STDIN_FILENO, stderr, c, params, result,
+		                        why, cap);
+	else if (!strcmp(method, "sampling/createMessage"))
+		st = agent_ask_backend(a->be[a->cur].b, &a->o.http, params,
+		                       result, why, cap);
+	else {
+		snprintf(why, cap, "the agent cannot answer %s", method);
+		st = SKILL_ERR_UNSUPPORTED;
+	}
+	pthread_mutex_unlock(&a->ask_lock);
+	cJSON_Delete(params);
+	return st;
 }
 
 sh_status agent_new(struct runtime *rt, const struct agent_opts *o,
@@ -93,6 +144,15 @@ sh_status agent_new(struct runtime *rt, const struct agent_opts *o,
 	if (!a->o.http.cancel)
 		a->o.http.cancel = a->o.cancel;
 	pthread_mutex_init(&a->art_lock, NULL);
+	pthread_mutex_init(&a->ask_lock, NULL);
+	a->sinks = (struct call_sinks){
+	        .progress =
+	                o->sinks && o->sinks->progress ? fwd_progress : NULL,
+	        .log = o->sinks && o->sinks->log ? fwd_log : NULL,
+	        .log_min = o->sinks ? o->sinks->log_min : SKILL_LOG_INFO,
+	        .ud = a,
+	        .request = ask,
+	};
 	if (!a->o.max_steps)
 		a->o.max_steps = AGENT_DEFAULT_MAX_STEPS;
 	transcript_init(&a->tr);
@@ -123,6 +183,7 @@ void agent_free(struct agent *a)
 		runtime_release(a->be[i].decl_cat);
 	}
 	transcript_free(&a->tr);
+	pthread_mutex_destroy(&a->ask_lock);
 	free(a->answer);
 	pthread_mutex_destroy(&a->art_lock);
 	free(a);
@@ -327,7 +388,7 @@ static void run_call(struct tool_jobs *j, size_t i)
 	struct dispatch_opts o = {
 	        .timeout_ms = j->a->o.tool_timeout_ms,
 	        .cancel = j->a->o.cancel,
-	        .sinks = j->a->o.sinks,
+	        .sinks = &j->a->sinks,
 	        .services = runtime_services(j->a->rt),
 	};
 	char msg[AGENT_TOOL_MSG_MAX];
@@ -367,7 +428,14 @@ static void run_call(struct tool_jobs *j, size_t i)
 		r->is_error = 1;
 		return;
 	}
-	if (dispatch_call_tool(j->cat, t, args, &o, &cr, &e) != SH_OK) {
+	if (!confirm_destructive(
+	            runtime_config(j->a->rt), t, args, &j->a->sinks,
+	            j->a->o.cancel,
+	            config_call_timeout_ms(runtime_config(j->a->rt),
+	                                   t->skill->desc->name,
+	                                   j->a->o.tool_timeout_ms, 0),
+	            e.msg, sizeof e.msg) ||
+	    dispatch_call_tool(j->cat, t, args, &o, &cr, &e) != SH_OK) {
 		snprintf(msg, sizeof msg, "%s could not run: %s", t->canonical,
 		         e.msg);
 		r->result = error_result(msg);

@@ -1,6 +1,7 @@
 /*
  * extproxy.c - host extensions a worker forwards (skill.config/1,
- * skill.secrets/1, skill.artifacts/1, skill.http/1), performed by the host
+ * skill.secrets/1, skill.artifacts/1, skill.http/1, skill.elicit/1,
+ * skill.sample/1), performed by the host
  * with the real vtable and the real call. A malformed request breaks the
  * session. See exec_isolated_int.h.
  */
@@ -13,7 +14,9 @@
 
 #include <skill/ext/artifacts.h>
 #include <skill/ext/config.h>
+#include <skill/ext/elicit.h>
 #include <skill/ext/http.h>
+#include <skill/ext/sample.h>
 #include <skill/ext/secrets.h>
 
 #include "call.h"
@@ -289,6 +292,67 @@ static enum turn ext_http(struct session *s, const skill_ext_http_t *x,
 	return iso_broken(s, "a malformed %s call", "skill.http/1");
 }
 
+/* skill.elicit/1: the wait for the user happens here, on the call's
+ * thread; the worker's call waits for this reply. */
+static enum turn ext_elicit(struct session *s, const skill_ext_elicit_t *x,
+                            struct wire_ext_call *c, struct wire_buf *b)
+{
+	skill_elicit_request_t req = {.struct_size = sizeof req};
+	skill_elicit_result_t out = {.struct_size = sizeof out};
+	skill_status st = SKILL_ERR_ARGS;
+
+	req.message = wire_get_str(&c->args);
+	req.requested_schema = wire_get_str(&c->args);
+	if (!wire_rd_done(&c->args) || c->fn != WIRE_ELICIT_ASK)
+		return iso_broken(s, "a malformed %s call", "skill.elicit/1");
+	if (iso_live(s, c->call))
+		st = x->elicit(s->call, &req, &out);
+	wire_put_u32(b, (uint32_t)st);
+	wire_put_u32(b, st == SKILL_OK ? (uint32_t)out.action : 0);
+	wire_put_nstr(b, st == SKILL_OK ? out.content : NULL);
+	return T_MORE;
+}
+
+static enum turn ext_sample(struct session *s, const skill_ext_sample_t *x,
+                            struct wire_ext_call *c, struct wire_buf *b)
+{
+	struct wire_rd *r = &c->args;
+	skill_sample_request_t req = {.struct_size = sizeof req};
+	skill_sample_result_t out = {.struct_size = sizeof out};
+	skill_sample_message_t *msgs;
+	skill_status st = SKILL_ERR_ARGS;
+	uint32_t n = wire_get_u32(r);
+
+	if (c->fn != WIRE_SAMPLE_ASK || n > WIRE_SAMPLE_MESSAGES_MAX)
+		return iso_broken(s, "a malformed %s call", "skill.sample/1");
+	if (!(msgs = calloc(n ? n : 1, sizeof *msgs)))
+		return iso_broken(s, "out of memory");
+	for (uint32_t i = 0; i < n; i++) {
+		msgs[i].struct_size = sizeof msgs[i];
+		msgs[i].role = wire_get_str(r);
+		msgs[i].text = wire_get_str(r);
+	}
+	req.messages = msgs;
+	req.message_count = n;
+	req.system_prompt = wire_get_nstr(r);
+	req.max_tokens = wire_get_u32(r);
+	req.model_preferences = wire_get_nstr(r);
+	if (!wire_rd_done(r)) {
+		free(msgs);
+		return iso_broken(s, "a malformed %s call", "skill.sample/1");
+	}
+	if (iso_live(s, c->call))
+		st = x->sample(s->call, &req, &out);
+	free(msgs);
+	wire_put_u32(b, (uint32_t)st);
+	wire_put_nstr(b, st == SKILL_OK ? out.role : NULL);
+	wire_put_nstr(b, st == SKILL_OK ? out.text : NULL);
+	wire_put_nstr(b, st == SKILL_OK ? out.content : NULL);
+	wire_put_nstr(b, st == SKILL_OK ? out.model : NULL);
+	wire_put_nstr(b, st == SKILL_OK ? out.stop_reason : NULL);
+	return T_MORE;
+}
+
 /* Perform a forwarded host-extension call with the real vtable and the
  * real call, and answer it. */
 enum turn iso_serve_ext(struct session *s, const struct wire_msg *m)
@@ -312,6 +376,8 @@ enum turn iso_serve_ext(struct session *s, const struct wire_msg *m)
 	switch (c.ext) {
 	case WIRE_EXT_CONFIG: t = ext_config(s, x, &c, &b); break;
 	case WIRE_EXT_ARTIFACTS: t = ext_artifacts(s, x, &c, &b); break;
+	case WIRE_EXT_ELICIT: t = ext_elicit(s, x, &c, &b); break;
+	case WIRE_EXT_SAMPLE: t = ext_sample(s, x, &c, &b); break;
 	case WIRE_EXT_HTTP:
 		/* Response bodies may carry tokens. */
 		wipe = 1;

@@ -26,6 +26,8 @@ static const char *const ext_ids[WIRE_EXT_COUNT] = {
         [WIRE_EXT_ARTIFACTS] = "skill.artifacts/1",
         [WIRE_EXT_HTTP] = "skill.http/1",
         [WIRE_EXT_SECRETS] = "skill.secrets/1",
+        [WIRE_EXT_ELICIT] = "skill.elicit/1",
+        [WIRE_EXT_SAMPLE] = "skill.sample/1",
 };
 
 const char *wire_ext_id(enum wire_ext x)

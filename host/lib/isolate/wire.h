@@ -99,7 +99,9 @@ enum wire_ext {
 	WIRE_EXT_ARTIFACTS = 2, /* skill.artifacts/1 */
 	WIRE_EXT_HTTP = 3,      /* skill.http/1 */
 	WIRE_EXT_SECRETS = 4,   /* skill.secrets/1 */
-	WIRE_EXT_COUNT = 5
+	WIRE_EXT_ELICIT = 5,    /* skill.elicit/1 */
+	WIRE_EXT_SAMPLE = 6,    /* skill.sample/1 */
+	WIRE_EXT_COUNT = 7
 };
 
 enum wire_fn {
@@ -113,8 +115,17 @@ enum wire_fn {
 	WIRE_ART_CLOSE_INPUT = 7,
 	WIRE_HTTP_REQUEST = 1,
 	WIRE_HTTP_RESPONSE_FREE = 2,
-	WIRE_SECRETS_GET = 1
+	WIRE_SECRETS_GET = 1,
+	/* message, schema -> status, action, content (nullable) */
+	WIRE_ELICIT_ASK = 1,
+	/* n, n x (role, text), system?, max_tokens, preferences? ->
+	 * status, role?, text?, content?, model?, stop_reason? */
+	WIRE_SAMPLE_ASK = 1
 };
+
+/* Most messages one forwarded sampling request may carry (the host's
+ * own limit, clientask.h, is lower). */
+#define WIRE_SAMPLE_MESSAGES_MAX 1024
 
 /* The extension ID of a wire_ext, or NULL; and back (0 when unknown). */
 const char *wire_ext_id(enum wire_ext x);

@@ -43,6 +43,7 @@
 #include "hostlog.h"
 #include "hostapi.h"
 #include "jsonrpc.h"
+#include "mcp_events.h"
 #include "metrics.h"
 
 #define HTTP_SESSION_BUCKETS  1024
@@ -75,6 +76,17 @@
  * long (or half the idle timeout, when shorter): a client that restarts
  * without DELETE keeps working, while a flood gets 429. */
 #define HTTP_SESSION_GRACE_S 60
+/* A call whose event stream dropped keeps running this long for its
+ * client to resume the stream (GET with Last-Event-ID) before it is
+ * cancelled: a disconnection is not a cancellation (Streamable HTTP), but
+ * a client that never comes back must not hold a pool slot until the
+ * deadline. Covers the SDKs' reconnection back-off (1 s, then 1.5 s...). */
+#define HTTP_RESUME_GRACE_MS 15000
+/* A call in a session still unanswered after this long turns its answer
+ * into an event stream with a priming event, so its client has an id to
+ * resume from should the connection drop; quicker calls keep their plain
+ * JSON answer. */
+#define HTTP_PRIME_AFTER_MS 1000
 
 enum xkind { X_POST, X_GET, X_OTHER };
 enum xstate { S_BODY, S_WAITING, S_QUEUED };
@@ -115,6 +127,19 @@ struct exchange {
 	struct dynbuf out;     /* M_SSE: what is to be read, from out_off */
 	size_t out_off;        /* bytes of out already read */
 	atomic_ullong own_seq; /* event ids without a session */
+	/* Resumable streams (stateful sessions). A POST's stream number is
+	 * set when it turns into an event stream, a resuming GET's is the
+	 * stream it carries; 0 otherwise (the GET stream's own number). */
+	uint64_t stream;
+	struct exchange *resumer;       /* POST: the GET now carrying its
+	                                 * stream (a reference); hs->glock */
+	struct exchange *pprev, *pnext; /* hs->posts; under hs->glock */
+	int in_posts;                   /* under hs->glock */
+	int done;                       /* the final reply came; under lock */
+	int resumed;                    /* a resumer carries it; under lock */
+	int64_t orphan_ms; /* its connection went before the reply did, at
+	                    * this time; 0 if not (under lock) */
+	int64_t start_ms;  /* POST: handed to the session (before sharing) */
 	/* Set up by the I/O thread before any sharing. */
 	struct http_session *hs;       /* a reference and a use, or NULL */
 	struct mcp_session *ms;        /* a reference, or NULL */
@@ -133,7 +158,8 @@ struct http_session {
 	int64_t last_ms;           /* last use; under h->tlock */
 	pthread_mutex_t glock;     /* guards get */
 	struct exchange *get;      /* the open GET stream (a reference) */
-	atomic_ullong seq;         /* event ids */
+	struct mcp_events *events; /* every event, for resumption */
+	struct exchange *posts;    /* open POST streams; under glock */
 	struct mcp_http *h;
 	/* The address that created it; counted there from the check in
 	 * process_post until the session leaves the table. Under h->tlock. */
@@ -204,24 +230,27 @@ static size_t out_pending(const struct exchange *x)
 	return dyn_len(&x->out) - x->out_off;
 }
 
-/* Event ids are unique in a session. Those of the GET stream start with
- * "g", so a resumption request (Last-Event-ID) says which kind of stream it
- * wants back. */
-static unsigned long long next_event_id(struct exchange *x)
+/* Give the next event of x's stream its id (see mcp_events.h), keeping
+ * a copy in the session's store when there is a session. Caller holds
+ * x->hs->glock when x has a session, so that recording an event and
+ * routing it to the connection carrying its stream are one step. */
+static void stamp(struct exchange *x, const char *msg, size_t len, int last,
+                  char id[MCP_EVENT_ID_MAX])
 {
-	return x->hs ? atomic_fetch_add(&x->hs->seq, 1) + 1
-	             : atomic_fetch_add(&x->own_seq, 1) + 1;
+	if (x->hs)
+		mcp_events_add(x->hs->events, x->stream, msg, len, last, id);
+	else
+		snprintf(id, MCP_EVENT_ID_MAX, "%llu",
+		         atomic_fetch_add(&x->own_seq, 1) + 1);
 }
 
-/* Append one SSE event carrying msg. */
-static void add_event(struct exchange *x, const char *msg, size_t len)
+/* Append one SSE event carrying msg under id. Caller holds x->lock, or x
+ * is not shared yet. */
+static void put_event(struct exchange *x, const char *id, const char *msg,
+                      size_t len)
 {
-	char head[64];
-	int n = snprintf(head, sizeof head,
-	                 "event: message\nid: %s%llu\ndata: ",
-	                 x->kind == X_GET ? "g" : "", next_event_id(x));
-
-	if (dyn_addn(&x->out, head, (size_t)n) || dyn_addn(&x->out, msg, len) ||
+	if (dyn_add(&x->out, "event: message\nid: ") || dyn_add(&x->out, id) ||
+	    dyn_addn(&x->out, "\ndata: ", 7) || dyn_addn(&x->out, msg, len) ||
 	    dyn_addn(&x->out, "\n\n", 2))
 		hostlog(SKILL_LOG_ERROR, "http: out of memory for an event");
 }
@@ -230,12 +259,48 @@ static void add_event(struct exchange *x, const char *msg, size_t len)
  * is live and what to resume from. */
 static void add_priming(struct exchange *x)
 {
-	char ev[96];
-	int n = snprintf(ev, sizeof ev, "id: %llu\nretry: %d\ndata: \n\n",
-	                 next_event_id(x), HTTP_SSE_RETRY_MS);
+	char id[MCP_EVENT_ID_MAX], ev[128];
+	int n;
 
+	stamp(x, NULL, 0, 0, id);
+	n = snprintf(ev, sizeof ev, "id: %s\nretry: %d\ndata: \n\n", id,
+	             HTTP_SSE_RETRY_MS);
 	if (dyn_addn(&x->out, ev, (size_t)n))
 		hostlog(SKILL_LOG_ERROR, "http: out of memory for an event");
+}
+
+/* The open POST streams of a session, so a resumption finds the call
+ * still answering. Caller holds hs->glock. */
+static void posts_link(struct http_session *hs, struct exchange *x)
+{
+	x->pprev = NULL;
+	x->pnext = hs->posts;
+	if (hs->posts)
+		hs->posts->pprev = x;
+	hs->posts = x;
+	x->in_posts = 1;
+}
+
+static void posts_unlink(struct http_session *hs, struct exchange *x)
+{
+	if (!x->in_posts)
+		return;
+	if (x->pprev)
+		x->pprev->pnext = x->pnext;
+	else
+		hs->posts = x->pnext;
+	if (x->pnext)
+		x->pnext->pprev = x->pprev;
+	x->in_posts = 0;
+}
+
+static struct exchange *posts_find(struct http_session *hs, uint64_t stream)
+{
+	struct exchange *x = hs->posts;
+
+	while (x && x->stream != stream)
+		x = x->pnext;
+	return x;
 }
 
 /* --- exchanges --- */
@@ -313,53 +378,101 @@ static void x_wake_locked(struct exchange *x)
 	}
 }
 
-/* The MCP reply for a POST: see mcp_server.h for the contract. */
+/* The MCP reply for a POST: see mcp_server.h for the contract.
+ *
+ * In a session, a reply that turns into an event stream is resumable:
+ * each of its events is kept in the session's store and goes to the
+ * connection carrying the stream: the POST's own, or the GET that resumed
+ * it after the first one dropped (then the call goes on rather than being
+ * cancelled, and its result is delivered exactly once). */
 static void x_send(void *ud, char *msg, size_t len, int final)
 {
-	struct exchange *x = ud;
+	struct exchange *x = ud, *r = NULL;
+	struct http_session *hs = x->hs;
+	char id[MCP_EVENT_ID_MAX];
 
+	if (hs)
+		pthread_mutex_lock(&hs->glock);
 	pthread_mutex_lock(&x->lock);
-	if (x->gone || x->final) {
-		/* The client left (its call was cancelled, see
-		 * cancel_call) or shutdown answered for us. */
-	} else if (final && x->mode == M_NONE) {
-		x->mode = M_JSON;
-		x->json = msg;
-		x->json_len = len;
-		msg = NULL;
-	} else {
-		if (x->mode == M_NONE) {
+	if (x->mode == M_NONE && !x->gone && !x->final) {
+		if (final) {
+			x->mode = M_JSON;
+			x->json = msg;
+			x->json_len = len;
+			msg = NULL;
+		} else {
 			x->mode = M_SSE;
+			if (hs) {
+				x->stream = mcp_events_stream(hs->events);
+				posts_link(hs, x);
+			}
 			add_priming(x);
 		}
-		if (msg && (final || out_pending(x) < HTTP_STREAM_BUFFER_MAX))
-			add_event(x, msg, len);
-		else if (msg && !x->dropped) {
+	}
+	if (x->stream) {
+		if (msg || final)
+			stamp(x, msg, len, final, id);
+		r = x->resumer;
+		if (r) {
+			/* r's reference passes to us with the final. */
+			if (final)
+				x->resumer = NULL;
+		} else if (msg && !x->gone && !x->final &&
+		           (final || out_pending(x) < HTTP_STREAM_BUFFER_MAX)) {
+			put_event(x, id, msg, len);
+		}
+		if (final)
+			posts_unlink(hs, x);
+	} else if (x->gone || x->final) {
+		/* The client left (its call was cancelled, see
+		 * cancel_call) or shutdown answered for us. */
+	} else if (x->mode == M_SSE) {
+		if (msg && (final || out_pending(x) < HTTP_STREAM_BUFFER_MAX)) {
+			stamp(x, msg, len, final, id);
+			put_event(x, id, msg, len);
+		} else if (msg && !x->dropped) {
 			x->dropped = 1;
 			hostlog(SKILL_LOG_WARNING,
 			        "http: the client reads too slowly; dropping "
 			        "notifications");
 		}
 	}
-	if (final)
+	if (final) {
 		x->final = 1;
+		x->done = 1;
+	}
 	x_wake_locked(x);
 	pthread_mutex_unlock(&x->lock);
+	if (r) {
+		pthread_mutex_lock(&r->lock);
+		if (msg && !r->gone && !r->final)
+			put_event(r, id, msg, len);
+		if (final)
+			r->final = 1;
+		x_wake_locked(r);
+		pthread_mutex_unlock(&r->lock);
+	}
+	if (hs)
+		pthread_mutex_unlock(&hs->glock);
 	free(msg);
+	if (final && r)
+		x_unref(r); /* the resumed POST's */
 	if (final)
 		x_unref(x); /* the reply's reference */
 }
 
-/* Push raw SSE text (a notification event or a comment) onto a stream. */
-static void x_push(struct exchange *x, const char *msg, size_t len, int raw)
+/* Push an event with its id, or raw SSE text (a comment) when id is
+ * NULL, onto a stream. */
+static void x_push(struct exchange *x, const char *id, const char *msg,
+                   size_t len)
 {
 	pthread_mutex_lock(&x->lock);
 	if (!x->gone && !x->final && out_pending(x) < HTTP_STREAM_BUFFER_MAX) {
-		if (raw && dyn_addn(&x->out, msg, len))
+		if (!id && dyn_addn(&x->out, msg, len))
 			hostlog(SKILL_LOG_ERROR,
 			        "http: out of memory for an event");
-		else if (!raw)
-			add_event(x, msg, len);
+		else if (id)
+			put_event(x, id, msg, len);
 		x_wake_locked(x);
 	}
 	pthread_mutex_unlock(&x->lock);
@@ -426,11 +539,17 @@ static unsigned bucket_of(const char *id)
 static void hs_notify(void *ud, char *msg, size_t len, int final)
 {
 	struct http_session *hs = ud;
+	char id[MCP_EVENT_ID_MAX];
 
 	(void) final;
 	pthread_mutex_lock(&hs->glock);
-	if (msg && hs->get)
-		x_push(hs->get, msg, len, 0);
+	/* Kept even with no GET stream open, for a client resuming it. */
+	if (msg) {
+		mcp_events_add(hs->events, MCP_EVENTS_GET_STREAM, msg, len, 0,
+		               id);
+		if (hs->get)
+			x_push(hs->get, id, msg, len);
+	}
 	pthread_mutex_unlock(&hs->glock);
 	free(msg);
 }
@@ -447,12 +566,19 @@ static struct http_session *hs_new(struct mcp_http *h, struct sh_error *e)
 	hs->h = h;
 	hs->refs = 1; /* the creator's */
 	hs->busy = 1;
+	hs->events = mcp_events_new(0, 0);
+	if (!hs->events) {
+		free(hs);
+		sh_error_set(e, SH_ERR_NOMEM, "out of memory");
+		return NULL;
+	}
 	pthread_mutex_init(&hs->glock, NULL);
 	randombytes_buf(rnd, sizeof rnd);
 	sodium_bin2hex(hs->id, sizeof hs->id, rnd, sizeof rnd);
 	if (mcp_session_new(h->srv, &(struct mcp_notify){hs_notify, hs}, 0,
 	                    NULL, &hs->ms, e) != SH_OK) {
 		pthread_mutex_destroy(&hs->glock);
+		mcp_events_free(hs->events);
 		free(hs);
 		return NULL;
 	}
@@ -480,6 +606,7 @@ static void hs_release(struct mcp_http *h, struct http_session *hs, int use)
 	if (left)
 		return;
 	pthread_mutex_destroy(&hs->glock);
+	mcp_events_free(hs->events);
 	free(hs);
 }
 
@@ -1155,6 +1282,7 @@ static enum MHD_Result process_post(struct mcp_http *h, struct exchange *x)
 		ms = x->ms;
 	}
 	x_ref(x); /* the reply's, until its final message */
+	x->start_ms = now_ms();
 	mcp_session_handle(ms, &m, &reply);
 	if (init && !h->stateless) {
 		if (mcp_session_initialized(ms)) {
@@ -1182,6 +1310,62 @@ fail:
 	                  x->origin);
 }
 
+static void replay_emit(void *ud, const char *id, const char *msg, size_t len)
+{
+	put_event(ud, id, msg, len); /* x is not shared yet */
+}
+
+/*
+ * A GET with Last-Event-ID: replay into the new stream x what its client
+ * missed, then make x carry the rest. For a POST's stream whose call still
+ * runs, x takes over from the POST's connection (which ends, if the
+ * server had not noticed it drop); for one that ended, x ends after the
+ * replay; for the GET stream, the caller makes x the session's GET
+ * stream. Caller holds hs->glock, so no event can slip between the
+ * replay and the takeover.
+ */
+static enum mcp_events_replay resume(struct http_session *hs,
+                                     struct exchange *x, const char *last)
+{
+	struct exchange *p, *old = NULL;
+	enum mcp_events_replay rr;
+	uint64_t stream = 0;
+	int ended = 0;
+
+	rr = mcp_events_replay(hs->events, last, replay_emit, x, &stream,
+	                       &ended);
+	if (rr != MCP_EVENTS_REPLAYED)
+		return rr;
+	x->stream = stream;
+	if (stream == MCP_EVENTS_GET_STREAM)
+		return rr;
+	p = ended ? NULL : posts_find(hs, stream);
+	if (!p) {
+		x->final = 1; /* all of it was replayed */
+		return rr;
+	}
+	x_ref(x); /* p's */
+	old = p->resumer;
+	p->resumer = x;
+	pthread_mutex_lock(&p->lock);
+	p->resumed = 1;
+	if (!p->gone && !p->final) {
+		/* The client has given up on that connection. */
+		p->final = 1;
+		x_wake_locked(p);
+	}
+	pthread_mutex_unlock(&p->lock);
+	hostlog(SKILL_LOG_INFO, "http: session %.8s...: stream %llu resumed",
+	        hs->id, (unsigned long long)stream);
+	if (old) {
+		/* A second resumption of the same stream replaces the
+		 * first. old->lock nests in hs->glock, as everywhere. */
+		x_end(old);
+		x_unref(old); /* p's, which it held; not the last one */
+	}
+	return rr;
+}
+
 static enum MHD_Result open_get_stream(struct mcp_http *h,
                                        struct MHD_Connection *c,
                                        const char *origin, void **con_cls)
@@ -1201,13 +1385,6 @@ static enum MHD_Result open_get_stream(struct mcp_http *h,
 		                  "text/event-stream",
 		                  origin);
 	last = header(c, "Last-Event-ID");
-	if (last && last[0] != 'g')
-		/* A request's stream ends with its response, or without one
-		 * when the request was cancelled; either way nothing is left
-		 * to resume, and answering with a fresh stream would make the
-		 * client reconnect again and again. 405 is the answer a
-		 * client takes quietly. */
-		return method_not_allowed(c, "POST, DELETE, OPTIONS", origin);
 	hs = need_session(h, c, origin, &ms, &rc);
 	if (!hs)
 		return rc;
@@ -1217,7 +1394,6 @@ static enum MHD_Result open_get_stream(struct mcp_http *h,
 		hs_release(h, hs, 1);
 		return MHD_NO;
 	}
-	*con_cls = x;
 	x->hs = hs;
 	x->ms = ms;
 	if (origin)
@@ -1225,8 +1401,35 @@ static enum MHD_Result open_get_stream(struct mcp_http *h,
 	x->mode = M_SSE;
 	/* Something to send at once, so the client sees the stream open. */
 	dyn_add(&x->out, ": stream open\n\n"); /* fits: the buffer is new */
-	x_ref(x);                              /* the session's */
 	pthread_mutex_lock(&hs->glock);
+	if (last) {
+		enum mcp_events_replay rr = resume(hs, x, last);
+		if (rr != MCP_EVENTS_REPLAYED) {
+			pthread_mutex_unlock(&hs->glock);
+			x_unref(x);
+			/* Nothing to resume from (an id never issued, or one
+			 * whose events have left the store); answering with a
+			 * fresh stream would make the client reconnect again
+			 * and again. 405 is the answer a client takes
+			 * quietly. */
+			hostlog(SKILL_LOG_INFO,
+			        "http: cannot resume from event %.48s: %s",
+			        last,
+			        rr == MCP_EVENTS_GAP
+			                ? "an event was too big to "
+			                  "keep"
+			                : "unknown or evicted");
+			return method_not_allowed(c, "POST, DELETE, OPTIONS",
+			                          origin);
+		}
+		if (x->stream != MCP_EVENTS_GET_STREAM) {
+			pthread_mutex_unlock(&hs->glock);
+			*con_cls = x;
+			return queue_stream(x);
+		}
+	}
+	*con_cls = x;
+	x_ref(x); /* the session's */
 	old = hs->get;
 	hs->get = x;
 	pthread_mutex_unlock(&hs->glock);
@@ -1646,6 +1849,29 @@ static void cancel_call(struct exchange *x)
 	mcp_session_cancel_reply(x->transient ? x->transient : x->ms, x);
 }
 
+/* A GET carrying a resumed POST stream ended: the call, if it still runs,
+ * is orphaned again and may be resumed again. */
+static void resumer_gone(struct exchange *x)
+{
+	struct http_session *hs = x->hs;
+	struct exchange *p;
+	int drop = 0;
+
+	pthread_mutex_lock(&hs->glock);
+	p = posts_find(hs, x->stream);
+	if (p && p->resumer == x) {
+		p->resumer = NULL;
+		drop = 1;
+		pthread_mutex_lock(&p->lock);
+		p->resumed = 0;
+		p->orphan_ms = now_ms();
+		pthread_mutex_unlock(&p->lock);
+	}
+	pthread_mutex_unlock(&hs->glock);
+	if (drop)
+		x_unref(x); /* p's; libmicrohttpd's is still held */
+}
+
 static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
@@ -1653,7 +1879,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	struct exchange *x = *con_cls;
 	struct http_conn *hc = conn_of(c);
 	struct http_session *hs;
-	int detach = 0, abort_call;
+	int detach = 0, abort_call, forget;
 
 	/* The next request on a kept-alive connection has until the idle
 	 * timeout to send its headers; trickling does not extend it. */
@@ -1671,10 +1897,26 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	 * client reset it): nobody will read the result. */
 	abort_call = x->kind == X_POST && !x->final && !x->aborted &&
 	             toe != MHD_REQUEST_TERMINATED_COMPLETED_OK;
+	if (abort_call && x->stream) {
+		/* A resumable stream: the client may come back for it
+		 * (watch_hangups cancels the call if it does not). */
+		abort_call = 0;
+		if (!x->orphan_ms)
+			x->orphan_ms = now_ms();
+	}
 	x->aborted |= abort_call;
+	/* A POST stream read to its end needs no resumption: free what the
+	 * store holds of it (a session's store then only keeps streams
+	 * that were cut, and the GET stream). */
+	forget = x->kind == X_POST && x->stream && x->done && !x->resumed &&
+	         toe == MHD_REQUEST_TERMINATED_COMPLETED_OK;
 	pthread_mutex_unlock(&x->lock);
+	if (forget)
+		mcp_events_forget(x->hs->events, x->stream);
 	if (abort_call)
 		cancel_call(x);
+	if (x->kind == X_GET && x->stream != MCP_EVENTS_GET_STREAM)
+		resumer_gone(x);
 	hs = x->kind == X_GET ? x->hs : NULL;
 	if (hs) {
 		pthread_mutex_lock(&hs->glock);
@@ -1727,8 +1969,8 @@ static void expire_sessions(struct mcp_http *h, int keepalive)
 			if (keepalive) {
 				pthread_mutex_lock(&hs->glock);
 				if (hs->get)
-					x_push(hs->get, ": keepalive\n\n", 13,
-					       1);
+					x_push(hs->get, NULL, ": keepalive\n\n",
+					       13);
 				pthread_mutex_unlock(&hs->glock);
 			}
 			p = &hs->next;
@@ -1748,11 +1990,14 @@ static void expire_sessions(struct mcp_http *h, int keepalive)
 /* libmicrohttpd does not watch a suspended connection, so a client that
  * closes its socket while its call runs would go unnoticed until the call
  * ended: look at those sockets here (POLLRDHUP: the peer closed; a
- * pipelined request is only POLLIN). */
+ * pipelined request is only POLLIN). A call on a resumable stream is
+ * cancelled only once its client has not resumed it for
+ * HTTP_RESUME_GRACE_MS. */
 static void watch_hangups(struct mcp_http *h)
 {
-	struct exchange *hung[HTTP_WATCH_BATCH];
-	size_t n = 0;
+	struct exchange *hung[HTTP_WATCH_BATCH], *slow[HTTP_WATCH_BATCH];
+	size_t n = 0, nslow = 0;
+	int64_t now = now_ms();
 
 	pthread_mutex_lock(&h->xlock);
 	for (struct exchange *x = h->live; x && n < HTTP_WATCH_BATCH;
@@ -1760,17 +2005,36 @@ static void watch_hangups(struct mcp_http *h)
 		const union MHD_ConnectionInfo *ci;
 		struct pollfd p = {.events = POLLRDHUP};
 		pthread_mutex_lock(&x->lock);
-		if (x->kind == X_POST && x->suspended && !x->final &&
-		    !x->gone && !x->aborted &&
-		    (ci = MHD_get_connection_info(
-		             x->conn, MHD_CONNECTION_INFO_CONNECTION_FD))) {
+		if (x->kind == X_POST && x->orphan_ms && !x->resumed &&
+		    !x->done && !x->aborted &&
+		    now - x->orphan_ms > HTTP_RESUME_GRACE_MS) {
+			x->aborted = 1;
+			x->refs++; /* ours, until cancelled */
+			hung[n++] = x;
+		} else if (x->kind == X_POST && x->suspended && !x->final &&
+		           !x->gone && !x->aborted &&
+		           (ci = MHD_get_connection_info(
+		                    x->conn,
+		                    MHD_CONNECTION_INFO_CONNECTION_FD))) {
 			p.fd = ci->connect_fd;
 			if (poll(&p, 1, 0) > 0 &&
 			    (p.revents & (POLLRDHUP | POLLHUP | POLLERR))) {
-				x->aborted = 1;
-				x->refs++; /* ours, until cancelled */
-				hung[n++] = x;
+				if (x->stream) {
+					if (!x->orphan_ms)
+						x->orphan_ms = now;
+				} else {
+					x->aborted = 1;
+					x->refs++; /* ours, until cancelled */
+					hung[n++] = x;
+				}
 			}
+		}
+		if (x->kind == X_POST && x->hs && x->mode == M_NONE &&
+		    x->suspended && !x->final && !x->gone && !x->aborted &&
+		    nslow < HTTP_WATCH_BATCH &&
+		    now - x->start_ms >= HTTP_PRIME_AFTER_MS) {
+			x->refs++; /* ours, until primed */
+			slow[nslow++] = x;
 		}
 		pthread_mutex_unlock(&x->lock);
 	}
@@ -1778,6 +2042,23 @@ static void watch_hangups(struct mcp_http *h)
 	for (size_t i = 0; i < n; i++) {
 		cancel_call(hung[i]);
 		x_unref(hung[i]);
+	}
+	for (size_t i = 0; i < nslow; i++) {
+		struct exchange *x = slow[i];
+		/* Unlocked in between: look again; x_send may have answered
+		 * or started the stream itself. */
+		pthread_mutex_lock(&x->hs->glock);
+		pthread_mutex_lock(&x->lock);
+		if (x->mode == M_NONE && !x->final && !x->gone) {
+			x->mode = M_SSE;
+			x->stream = mcp_events_stream(x->hs->events);
+			posts_link(x->hs, x);
+			add_priming(x);
+			x_wake_locked(x);
+		}
+		pthread_mutex_unlock(&x->lock);
+		pthread_mutex_unlock(&x->hs->glock);
+		x_unref(x);
 	}
 }
 

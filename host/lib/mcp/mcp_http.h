@@ -9,9 +9,15 @@
  *                            precede it; notifications and responses: 202
  *   GET    /mcp              a server->client event stream for the session
  *                            (tools/list_changed); a new one replaces the
- *                            old; 405 when stateless, and for a
- *                            Last-Event-ID of a request's stream (those are
- *                            not kept, so cannot be resumed)
+ *                            old; 405 when stateless. With Last-Event-ID:
+ *                            the events of that stream (a POST's or the
+ *                            GET's) after it, from the session's store
+ *                            (mcp_events.h), then the rest of the stream;
+ *                            405 for an id the store no longer knows.
+ *                            A call still unanswered after a second is
+ *                            primed (its answer becomes a stream), and a
+ *                            call whose stream drops runs on for 15 s
+ *                            awaiting a resumption before it is cancelled
  *   DELETE /mcp              ends the session; 405 when stateless
  *   GET    /artifacts/<id>   a file from the runtime's artifacts folder
  *   GET    /metrics          call and worker metrics (Prometheus text)

@@ -19,10 +19,13 @@
 
 #include "call.h"
 #include "catalog.h"
+#include "config.h"
+#include "confirm.h"
 #include "dispatch.h"
 #include "hostlog.h"
 #include "mcp_prompts.h"
 #include "mcp_resources.h"
+#include "mcp_client_req.h"
 #include "runtime.h"
 #include "toolfmt.h"
 
@@ -110,6 +113,11 @@ struct mcp_session {
 	char label[MCP_SESSION_LABEL_MAX]; /* e.g. the start of the HTTP id */
 	char client[MCP_CLIENT_NAME_MAX];  /* clientInfo.name */
 	struct mcp_artifacts *arts;        /* what its calls made (own lock) */
+	/* What the client declared it answers (initialize), and its
+	 * pending server-to-client requests: set at initialize, when it
+	 * declared either; NULL otherwise. */
+	int can_elicit, can_sample;
+	struct mcp_creqs *creqs;
 };
 
 int mcp_version_supported(const char *v)
@@ -182,6 +190,7 @@ void mcp_session_unref(struct mcp_session *s)
 {
 	if (atomic_fetch_sub(&s->refs, 1) != 1)
 		return;
+	mcp_creqs_free(s->creqs);
 	pthread_mutex_destroy(&s->lock);
 	mcp_artifacts_free(s->arts);
 	free(s);
@@ -285,6 +294,8 @@ void mcp_session_close(struct mcp_session *s)
 	s->closed = 1;
 	memset(&s->notify, 0, sizeof s->notify);
 	cancel_calls_locked(s, CANCEL_CLOSED);
+	if (s->creqs)
+		mcp_creqs_close(s->creqs);
 	pthread_mutex_unlock(&s->lock);
 	mcp_session_unref(s);
 }
@@ -379,6 +390,48 @@ static void notify_session(struct mcp_session *s, const char *method)
 	pthread_mutex_unlock(&s->lock);
 }
 
+/* call_sinks.request: a skill's question (skill.elicit/1,
+ * skill.sample/1) as a request to the client, on the call's own reply
+ * target, so that over HTTP it travels on the call's event stream. */
+static skill_status on_request(void *ud, struct skill_call *c,
+                               const char *method, cJSON *params,
+                               cJSON **result, char *why, size_t cap)
+{
+	struct mcp_job *j = ud;
+	struct mcp_session *s = j->s;
+	int elicit = !strcmp(method, "elicitation/create");
+	int able;
+
+	pthread_mutex_lock(&s->lock);
+	able = elicit ? s->can_elicit
+	              : !strcmp(method, "sampling/createMessage") &&
+	                        s->can_sample;
+	pthread_mutex_unlock(&s->lock);
+	if (!able) {
+		cJSON_Delete(params);
+		if (s->srv->stateless)
+			snprintf(why, cap,
+			         "%s needs a session: stateless HTTP cannot "
+			         "carry requests to the client (serve --http "
+			         "without --stateless)",
+			         method);
+		else
+			snprintf(why, cap,
+			         "the MCP client (%s) did not declare the "
+			         "\"%s\" capability, so it cannot answer %s",
+			         s->client[0] ? s->client : "unnamed",
+			         elicit ? "elicitation" : "sampling", method);
+		return SKILL_ERR_UNSUPPORTED;
+	}
+	if (!add_origin(params, j)) {
+		cJSON_Delete(params);
+		return SKILL_ERR_NOMEM;
+	}
+	return mcp_creq_ask(s->creqs, j->reply.send, j->reply.ud, method,
+	                    params, c->deadline_ns, c->cancel, result, why,
+	                    cap);
+}
+
 /* Run one call and build its response (NULL when there is none to
  * send). */
 static char *run_call(struct mcp_job *j, size_t *len)
@@ -389,6 +442,7 @@ static char *run_call(struct mcp_job *j, size_t *len)
 	        .log = on_log,
 	        .log_min = j->log_min,
 	        .ud = j,
+	        .request = on_request,
 	};
 	struct audit_caller caller = {
 	        .surface = "mcp",
@@ -431,10 +485,17 @@ static char *run_call(struct mcp_job *j, size_t *len)
 		                     NULL, len);
 	}
 	j->tool = t;
-	if (dispatch_call_tool(c, t, j->args, &o, &res, &err) != SH_OK) {
+	if (!confirm_destructive(runtime_config(srv->rt), t, j->args, &sinks,
+	                         &j->cancel,
+	                         config_call_timeout_ms(runtime_config(srv->rt),
+	                                                t->skill->desc->name, 0,
+	                                                srv->call_timeout_ms),
+	                         err.msg, sizeof err.msg) ||
+	    dispatch_call_tool(c, t, j->args, &o, &res, &err) != SH_OK) {
 		char text[MCP_MSG_MAX];
-		/* No call could be made (the skill cannot start): tell the
-		 * model, which may pick another tool. */
+		/* No call could be made (the skill cannot start, or the
+		 * user did not confirm it): tell the model, which may pick
+		 * another tool. */
 		hostlog(SKILL_LOG_ERROR, "%s: %s", t->canonical, err.msg);
 		snprintf(text, sizeof text, "skillhost could not run %s: %s",
 		         t->mcp_name, err.msg);
@@ -803,6 +864,20 @@ static void do_initialize(struct mcp_session *s, const struct jsonrpc_msg *m,
 			s->client[j++] = *p > 0x20 && *p < 0x7f ? *p : '_';
 		s->client[j] = '\0';
 	}
+	{
+		/* Server-to-client requests need a session to answer into. */
+		const cJSON *cc = cJSON_GetObjectItemCaseSensitive(
+		        m->params, "capabilities");
+		s->can_elicit = !s->srv->stateless &&
+		                cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(
+		                        cc, "elicitation"));
+		s->can_sample = !s->srv->stateless &&
+		                cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(
+		                        cc, "sampling"));
+		if ((s->can_elicit || s->can_sample) && !s->creqs &&
+		    !(s->creqs = mcp_creqs_new()))
+			s->can_elicit = s->can_sample = 0;
+	}
 	pthread_mutex_unlock(&s->lock);
 
 	res = cJSON_CreateObject();
@@ -1131,7 +1206,14 @@ enum mcp_rx mcp_session_handle(struct mcp_session *s, struct jsonrpc_msg *m,
 	const char *method = m->method;
 
 	if (m->kind == JSONRPC_RESPONSE) {
-		/* We send no requests, so there is nothing to match. */
+		/* An answer to one of our requests (mcp_client_req.h);
+		 * anything else is ignored. */
+		struct mcp_creqs *q;
+		pthread_mutex_lock(&s->lock);
+		q = s->creqs;
+		pthread_mutex_unlock(&s->lock);
+		if (q)
+			mcp_creqs_deliver(q, m);
 		reply_none(r);
 		goto out;
 	}

@@ -13,6 +13,7 @@
 #include <skill/ext/secrets.h>
 
 #include "artifacts.h"
+#include "clientask.h"
 #include "config.h"
 #include "hostapi.h"
 #include "httpsvc.h"
@@ -57,5 +58,9 @@ const void *hostext_lookup(const char *id)
 		return &secrets_ext;
 	if (!strcmp(id, SKILL_EXT_HTTP))
 		return &httpsvc_ext;
+	if (!strcmp(id, SKILL_EXT_ELICIT))
+		return &clientask_elicit_ext;
+	if (!strcmp(id, SKILL_EXT_SAMPLE))
+		return &clientask_sample_ext;
 	return NULL;
 }

@@ -1,7 +1,7 @@
 /*
  * hostext.h - the host extensions a skill can look up: skill.config/1,
- * skill.artifacts/1, skill.secrets/1 and skill.http/1, as this process
- * performs them.
+ * skill.artifacts/1, skill.secrets/1, skill.http/1, skill.elicit/1 and
+ * skill.sample/1, as this process performs them.
  *
  * Kept apart from hostapi.c so that a program which forwards extensions
  * elsewhere links none of their machinery: skillhost-worker answers

@@ -1,0 +1,301 @@
+/*
+ * clientask.c - skill.elicit/1 and skill.sample/1. See clientask.h.
+ */
+#include "clientask.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "call.h"
+#include "schema.h"
+#include "utf8.h"
+
+#define WHY_MAX 400
+
+static int text_ok(const char *s)
+{
+	return s && sh_utf8_valid(s, strlen(s));
+}
+
+/* Refuse with a reason the error result will carry. */
+static skill_status refuse(skill_call_t *c, skill_status st, const char *fmt,
+                           ...) __attribute__((format(printf, 3, 4)));
+
+static skill_status refuse(skill_call_t *c, skill_status st, const char *fmt,
+                           ...)
+{
+	char msg[WHY_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	(void)vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	call_note(c, msg);
+	return st;
+}
+
+/* Hand the request to whoever drives the call. */
+static skill_status ask(skill_call_t *c, const char *method, cJSON *params,
+                        const char *what, cJSON **result)
+{
+	char why[WHY_MAX] = "";
+	skill_status st;
+
+	if (!c->sinks || !c->sinks->request) {
+		cJSON_Delete(params);
+		return refuse(c, SKILL_ERR_UNSUPPORTED,
+		              "%s is not available here: this caller has no "
+		              "user or model to ask",
+		              what);
+	}
+	st = c->sinks->request(c->sinks->ud, c, method, params, result, why,
+	                       sizeof why);
+	if (st != SKILL_OK && why[0])
+		call_note(c, why);
+	return st;
+}
+
+/* MCP limits a form to flat primitive fields; check the skill kept to
+ * that, so a client is never sent a form it cannot render. */
+static int form_schema_ok(const cJSON *s, char *why, size_t cap)
+{
+	const cJSON *type = cJSON_GetObjectItemCaseSensitive(s, "type");
+	const cJSON *props = cJSON_GetObjectItemCaseSensitive(s, "properties");
+	const cJSON *p;
+
+	if (!cJSON_IsObject(s) || !cJSON_IsString(type) ||
+	    strcmp(type->valuestring, "object") || !cJSON_IsObject(props)) {
+		snprintf(why, cap,
+		         "requested_schema must be an object schema with "
+		         "\"type\": \"object\" and \"properties\"");
+		return 0;
+	}
+	cJSON_ArrayForEach(p, props)
+	{
+		const cJSON *t = cJSON_GetObjectItemCaseSensitive(p, "type");
+		if (!cJSON_IsObject(p) || !cJSON_IsString(t) ||
+		    (strcmp(t->valuestring, "string") &&
+		     strcmp(t->valuestring, "number") &&
+		     strcmp(t->valuestring, "integer") &&
+		     strcmp(t->valuestring, "boolean"))) {
+			snprintf(
+			        why, cap,
+			        "requested_schema property \"%.64s\" must be a "
+			        "string, number, integer or boolean (MCP forms "
+			        "are flat)",
+			        p->string ? p->string : "?");
+			return 0;
+		}
+	}
+	return 1;
+}
+
+static skill_status elicit(skill_call_t *c, const skill_elicit_request_t *req,
+                           skill_elicit_result_t *out)
+{
+	cJSON *schema = NULL, *params, *result = NULL;
+	const cJSON *action, *content;
+	struct schema *compiled = NULL;
+	struct sh_error err;
+	char why[WHY_MAX] = "";
+	skill_status st;
+
+	if (!c || !out || out->struct_size < sizeof *out)
+		return SKILL_ERR_ARGS;
+	if (!req || req->struct_size < sizeof *req || !text_ok(req->message) ||
+	    !text_ok(req->requested_schema))
+		return refuse(c, SKILL_ERR_ARGS,
+		              "%s: the request needs a UTF-8 message and "
+		              "requested_schema",
+		              "skill.elicit/1");
+	if (strlen(req->message) + strlen(req->requested_schema) >
+	    CLIENTASK_REQUEST_MAX)
+		return refuse(c, SKILL_ERR_ARGS, "%s: the question is too long",
+		              "skill.elicit/1");
+	schema = cJSON_Parse(req->requested_schema);
+	if (!form_schema_ok(schema, why, sizeof why) ||
+	    schema_compile(schema, &compiled, &err) != SH_OK) {
+		if (compiled == NULL && schema && !why[0])
+			snprintf(why, sizeof why, "%.300s", err.msg);
+		cJSON_Delete(schema);
+		return refuse(c, SKILL_ERR_ARGS, "skill.elicit/1: %.300s",
+		              schema ? why : "requested_schema is not JSON");
+	}
+	params = cJSON_CreateObject();
+	if (!params ||
+	    !cJSON_AddStringToObject(params, "message", req->message)) {
+		cJSON_Delete(params);
+		cJSON_Delete(schema);
+		schema_free(compiled);
+		return SKILL_ERR_NOMEM;
+	}
+	cJSON_AddItemToObject(params, "requestedSchema", schema);
+	st = ask(c, "elicitation/create", params,
+	         "asking the user (elicitation)", &result);
+	if (st != SKILL_OK) {
+		schema_free(compiled);
+		return st;
+	}
+	action = cJSON_GetObjectItemCaseSensitive(result, "action");
+	content = cJSON_GetObjectItemCaseSensitive(result, "content");
+	out->content = NULL;
+	out->content_len = 0;
+	if (cJSON_IsString(action) && !strcmp(action->valuestring, "accept")) {
+		char msg[WHY_MAX];
+		char *text;
+		if (!cJSON_IsObject(content) ||
+		    !schema_validate(compiled, content, msg, sizeof msg)) {
+			snprintf(why, sizeof why,
+			         "the user's answer does not match the form: "
+			         "%.300s",
+			         cJSON_IsObject(content) ? msg
+			                                 : "no content object");
+			schema_free(compiled);
+			cJSON_Delete(result);
+			return refuse(c, SKILL_ERR_DENIED, "%.390s", why);
+		}
+		text = cJSON_PrintUnformatted(content);
+		if (!call_keep(c, text)) {
+			schema_free(compiled);
+			cJSON_Delete(result);
+			return SKILL_ERR_NOMEM;
+		}
+		out->action = SKILL_ELICIT_ACCEPT;
+		out->content = text;
+		out->content_len = strlen(text);
+	} else if (cJSON_IsString(action) &&
+	           !strcmp(action->valuestring, "decline")) {
+		out->action = SKILL_ELICIT_DECLINE;
+	} else if (cJSON_IsString(action) &&
+	           !strcmp(action->valuestring, "cancel")) {
+		out->action = SKILL_ELICIT_CANCEL;
+	} else {
+		schema_free(compiled);
+		cJSON_Delete(result);
+		return refuse(c, SKILL_ERR_DENIED,
+		              "%s: the client answered without a valid "
+		              "\"action\" (accept, decline or cancel)",
+		              "elicitation/create");
+	}
+	schema_free(compiled);
+	cJSON_Delete(result);
+	return SKILL_OK;
+}
+
+const skill_ext_elicit_t clientask_elicit_ext = {
+        .struct_size = sizeof(skill_ext_elicit_t),
+        .elicit = elicit,
+};
+
+/* Keep a string member of obj for the rest of the call, or NULL. */
+static const char *keep_str(skill_call_t *c, const cJSON *obj, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+	char *s;
+
+	if (!cJSON_IsString(v))
+		return NULL;
+	s = strdup(v->valuestring);
+	return call_keep(c, s);
+}
+
+static skill_status sample(skill_call_t *c, const skill_sample_request_t *req,
+                           skill_sample_result_t *out)
+{
+	cJSON *params, *msgs, *prefs = NULL, *result = NULL;
+	const cJSON *content;
+	size_t total = 0;
+	skill_status st;
+
+	if (!c || !out || out->struct_size < sizeof *out)
+		return SKILL_ERR_ARGS;
+	if (!req || req->struct_size < sizeof *req || !req->messages ||
+	    !req->message_count ||
+	    req->message_count > CLIENTASK_MESSAGES_MAX || !req->max_tokens)
+		return refuse(c, SKILL_ERR_ARGS,
+		              "%s: the request needs 1 to 256 messages and "
+		              "max_tokens > 0",
+		              "skill.sample/1");
+	for (size_t i = 0; i < req->message_count; i++) {
+		const skill_sample_message_t *m = &req->messages[i];
+		if (m->struct_size < sizeof *m || !text_ok(m->text) ||
+		    !m->role ||
+		    (strcmp(m->role, "user") && strcmp(m->role, "assistant")))
+			return refuse(c, SKILL_ERR_ARGS,
+			              "%s: each message needs role \"user\" or "
+			              "\"assistant\" and UTF-8 text",
+			              "skill.sample/1");
+		total += strlen(m->text);
+	}
+	if (req->system_prompt && !text_ok(req->system_prompt))
+		return refuse(c, SKILL_ERR_ARGS,
+		              "%s: system_prompt is not UTF-8",
+		              "skill.sample/1");
+	if (total > CLIENTASK_REQUEST_MAX)
+		return refuse(c, SKILL_ERR_ARGS,
+		              "%s: the messages are too long",
+		              "skill.sample/1");
+	if (req->model_preferences) {
+		prefs = cJSON_Parse(req->model_preferences);
+		if (!cJSON_IsObject(prefs)) {
+			cJSON_Delete(prefs);
+			return refuse(c, SKILL_ERR_ARGS,
+			              "%s: model_preferences must be a JSON "
+			              "object",
+			              "skill.sample/1");
+		}
+	}
+	params = cJSON_CreateObject();
+	msgs = cJSON_AddArrayToObject(params, "messages");
+	if (!msgs) {
+		cJSON_Delete(params);
+		cJSON_Delete(prefs);
+		return SKILL_ERR_NOMEM;
+	}
+	for (size_t i = 0; i < req->message_count; i++) {
+		cJSON *m = cJSON_CreateObject(), *b;
+		cJSON_AddItemToArray(msgs, m);
+		cJSON_AddStringToObject(m, "role", req->messages[i].role);
+		b = cJSON_AddObjectToObject(m, "content");
+		cJSON_AddStringToObject(b, "type", "text");
+		if (!cJSON_AddStringToObject(b, "text",
+		                             req->messages[i].text)) {
+			cJSON_Delete(params);
+			cJSON_Delete(prefs);
+			return SKILL_ERR_NOMEM;
+		}
+	}
+	if (req->system_prompt)
+		cJSON_AddStringToObject(params, "systemPrompt",
+		                        req->system_prompt);
+	if (prefs)
+		cJSON_AddItemToObject(params, "modelPreferences", prefs);
+	cJSON_AddNumberToObject(params, "maxTokens", req->max_tokens);
+	st = ask(c, "sampling/createMessage", params,
+	         "asking the client's model (sampling)", &result);
+	if (st != SKILL_OK)
+		return st;
+	content = cJSON_GetObjectItemCaseSensitive(result, "content");
+	if (!cJSON_IsObject(content)) {
+		cJSON_Delete(result);
+		return refuse(c, SKILL_ERR_DENIED,
+		              "%s: the client's answer has no content block",
+		              "sampling/createMessage");
+	}
+	out->role = keep_str(c, result, "role");
+	out->model = keep_str(c, result, "model");
+	out->stop_reason = keep_str(c, result, "stopReason");
+	out->text = keep_str(c, content, "text");
+	out->content = call_keep(c, cJSON_PrintUnformatted(content));
+	cJSON_Delete(result);
+	return out->content ? SKILL_OK : SKILL_ERR_NOMEM;
+}
+
+const skill_ext_sample_t clientask_sample_ext = {
+        .struct_size = sizeof(skill_ext_sample_t),
+        .sample = sample,
+};
