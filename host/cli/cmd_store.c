@@ -180,6 +180,7 @@ int cmd_install(struct cli_ctx *ctx, int argc, char **argv)
 		print_permissions(
 		        cJSON_GetObjectItemCaseSensitive(cur, "permissions"),
 		        "  ");
+		cli_print_agentskills(cur);
 	}
 	cJSON_Delete(index);
 	return 0;
@@ -203,6 +204,7 @@ int cmd_remove(struct cli_ctx *ctx, int argc, char **argv)
 	if (store_remove(home, argv[1], &e) != SH_OK)
 		return cli_fail(&e);
 	printf("removed %s\n", argv[1]);
+	cli_remove_exports(home, argv[1]);
 	return 0;
 }
 

@@ -44,6 +44,13 @@ int cmd_secret(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_permit(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_doctor(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_artifacts(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_skills(struct cli_ctx *ctx, int argc, char **argv);
+/* The Agent Skills an installed record (store index) carries, for the
+ * install summary; nothing when it has none (cmd_skills.c). */
+void cli_print_agentskills(const cJSON *rec);
+/* Take package's exported Agent Skill copies back out, printing each;
+ * a refusal is a warning (cmd_skills.c). */
+void cli_remove_exports(const char *home, const char *package);
 
 /* How cli_open_runtime opens runtimes (cli.c), set by main from the global
  * options and the command: --skill files run in sandboxed workers unless

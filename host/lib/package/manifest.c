@@ -10,6 +10,7 @@
 
 #include <sodium.h>
 
+#include "agentskill.h"
 #include "egress.h"
 #include "fsutil.h"
 #include "jsonstrict.h"
@@ -398,6 +399,18 @@ static sh_status check_keys(struct ctx *c, const cJSON *root,
 	return SH_OK;
 }
 
+static int has_agentskill(const struct manifest *m)
+{
+	char name[AGENTSKILL_NAME_MAX + 1];
+	for (size_t i = 0; i < m->nfiles; i++) {
+		const char *rest =
+		        agentskill_split_path(m->files[i].path, name);
+		if (rest && !strcmp(rest, AGENTSKILL_FILE))
+			return 1;
+	}
+	return 0;
+}
+
 sh_status manifest_parse(const char *text, size_t len, enum manifest_form form,
                          const char *origin, struct manifest **out,
                          struct sh_error *e)
@@ -405,6 +418,7 @@ sh_status manifest_parse(const char *text, size_t len, enum manifest_form form,
 	struct ctx c = {origin, e};
 	struct manifest *m = NULL;
 	const cJSON *fmt, *abi, *perm;
+	int native;
 	sh_status rc;
 
 	*out = NULL;
@@ -466,15 +480,21 @@ sh_status manifest_parse(const char *text, size_t len, enum manifest_form form,
 		goto fail;
 	}
 	abi = cJSON_GetObjectItemCaseSensitive(m->json, "abi");
+	/* A package of Agent Skills only has no code: no abi, platforms or
+	 * tools (packaged, it must then hold a skills/<name>/SKILL.md). */
+	native = abi ||
+	         cJSON_GetObjectItemCaseSensitive(m->json, "platforms") ||
+	         cJSON_GetObjectItemCaseSensitive(m->json, "tools");
 	/* Range first: casting an out-of-range double is undefined. */
-	if (!cJSON_IsNumber(abi) || !(abi->valuedouble >= 1) ||
-	    abi->valuedouble > 1000 ||
-	    abi->valuedouble != (int)abi->valuedouble) {
+	if (native && (!cJSON_IsNumber(abi) || !(abi->valuedouble >= 1) ||
+	               abi->valuedouble > 1000 ||
+	               abi->valuedouble != (int)abi->valuedouble)) {
 		rc = bad(&c, "abi", "must be the skill ABI major, e.g. 1");
 		goto fail;
 	}
-	m->abi = (int)abi->valuedouble;
-	if ((rc = parse_platforms(&c, m)) || (rc = parse_tools(&c, m)))
+	m->abi = native ? (int)abi->valuedouble : 0;
+	if (native &&
+	    ((rc = parse_platforms(&c, m)) || (rc = parse_tools(&c, m))))
 		goto fail;
 	perm = cJSON_GetObjectItemCaseSensitive(m->json, "permissions");
 	if ((rc = get_list(&c, perm, "network", "permissions.network",
@@ -497,6 +517,14 @@ sh_status manifest_parse(const char *text, size_t len, enum manifest_form form,
 	if (form == MANIFEST_PACKAGED) {
 		if ((rc = parse_files(&c, m)))
 			goto fail;
+		if (!native && !has_agentskill(m)) {
+			rc = sh_error_set(
+			        e, SH_ERR_INVALID,
+			        "%s: a package without \"platforms\" must hold "
+			        "an Agent Skill (skills/<name>/SKILL.md)",
+			        origin);
+			goto fail;
+		}
 		for (size_t i = 0; i < m->nplatforms; i++)
 			if (!manifest_find_file(m, m->platforms[i].lib)) {
 				rc = sh_error_set(
