@@ -21,6 +21,7 @@
 #include "catalog.h"
 #include "dispatch.h"
 #include "hostlog.h"
+#include "mcp_skills.h"
 #include "runtime.h"
 #include "toolfmt.h"
 
@@ -82,6 +83,7 @@ struct mcp_server {
 
 	pthread_mutex_t slock; /* guards the session list */
 	struct mcp_session *sessions;
+	struct mcp_skills *skills; /* installed Agent Skills (mcp_skills.h) */
 };
 
 struct mcp_session {
@@ -543,6 +545,9 @@ sh_status mcp_server_new(const struct mcp_server_opts *o,
 	pthread_cond_init(&srv->qcond, NULL);
 	pthread_cond_init(&srv->idle, NULL);
 	pthread_mutex_init(&srv->slock, NULL);
+	if (runtime_home(o->rt))
+		srv->skills =
+		        mcp_skills_new(runtime_home(o->rt), srv->page_size);
 	if (o->instructions && !(srv->instructions = strdup(o->instructions))) {
 		rc = sh_error_set(e, SH_ERR_NOMEM, "out of memory");
 		goto fail;
@@ -690,6 +695,7 @@ void mcp_server_free(struct mcp_server *srv)
 	pthread_cond_destroy(&srv->idle);
 	pthread_mutex_destroy(&srv->slock);
 	free(srv->instructions);
+	mcp_skills_free(srv->skills);
 	free(srv);
 }
 
@@ -753,7 +759,9 @@ static void do_initialize(struct mcp_session *s, const struct jsonrpc_msg *m,
 	    !cJSON_AddStringToObject(info, "version", SKILLHOST_VERSION) ||
 	    (s->srv->instructions &&
 	     !cJSON_AddStringToObject(res, "instructions",
-	                              s->srv->instructions))) {
+	                              s->srv->instructions)) ||
+	    (s->srv->skills &&
+	     mcp_skills_capabilities(s->srv->skills, caps) != 0)) {
 		cJSON_Delete(res);
 		reply_error(r, m->id, JSONRPC_INTERNAL_ERROR,
 		            "Internal error: out of memory");
@@ -1009,6 +1017,23 @@ static void do_cancelled(struct mcp_session *s, const struct jsonrpc_msg *m)
 	pthread_mutex_unlock(&s->lock);
 }
 
+/* Agent Skills (SEP-2640, their files and prompts): 1 when answered. */
+static int handle_skills(struct mcp_server *srv, const struct jsonrpc_msg *m,
+                         const struct mcp_reply *r)
+{
+	char msg[MCP_MSG_MAX];
+	cJSON *res = NULL;
+	int code = 0;
+
+	switch (mcp_skills_handle(srv->skills, m->method, m->params, &res,
+	                          &code, msg, sizeof msg)) {
+	case MCP_SKILLS_NOT_MINE: return 0;
+	case MCP_SKILLS_RESULT: reply_result(r, m->id, res); return 1;
+	case MCP_SKILLS_ERROR: reply_error(r, m->id, code, "%s", msg); return 1;
+	}
+	return 0;
+}
+
 enum mcp_rx mcp_session_handle(struct mcp_session *s, struct jsonrpc_msg *m,
                                const struct mcp_reply *r)
 {
@@ -1042,6 +1067,8 @@ enum mcp_rx mcp_session_handle(struct mcp_session *s, struct jsonrpc_msg *m,
 		do_list(s, m, r);
 	} else if (!strcmp(method, "logging/setLevel")) {
 		do_set_level(s, m, r);
+	} else if (handle_skills(s->srv, m, r)) {
+		/* answered: an Agent Skills method, file or prompt */
 	} else if (!strncmp(method, "resources/", 10) ||
 	           !strncmp(method, "prompts/", 8) ||
 	           !strncmp(method, "completion/", 11)) {

@@ -424,6 +424,14 @@ static sh_status scalar(struct ctx *c, const char *field, const char *v,
 			         "value, or quote text beginning with #");
 			goto fail;
 		}
+		if (dyn_len(&b) == 0 && l->p[l->indent] == '-' &&
+		    (l->indent + 1 == l->len || l->p[l->indent + 1] == ' ')) {
+			rc = bad(c, field,
+			         "is a YAML list; the specification wants one "
+			         "string (allowed-tools: \"Read Bash(git:*)\", "
+			         "space-separated)");
+			goto fail;
+		}
 		if (dyn_len(&b) == 0 && blanks == 0 &&
 		    memchr(l->p, ':', l->len)) {
 			/* "key:" then an indented "k: v": a mapping. */

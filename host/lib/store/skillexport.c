@@ -40,7 +40,7 @@ const char *const skillexport_clients[] = {"claude-code", "codex",  "copilot",
  */
 static const struct {
 	const char *client, *user, *project;
-} dirs[] = {
+} client_dirs[] = {
         {"claude-code", ".claude/skills", ".claude/skills"},
         {"codex", ".agents/skills", ".agents/skills"},
         {"copilot", ".copilot/skills", ".github/skills"},
@@ -52,18 +52,19 @@ sh_status skillexport_client_dir(const char *client, const char *project,
                                  const char *user_home, char *out, size_t cap,
                                  struct sh_error *e)
 {
-	for (size_t i = 0; i < sizeof dirs / sizeof *dirs; i++) {
-		if (strcmp(client, dirs[i].client))
+	for (size_t i = 0; i < sizeof client_dirs / sizeof *client_dirs; i++) {
+		if (strcmp(client, client_dirs[i].client))
 			continue;
 		if (project)
 			return fs_pathf(out, cap, e, "%s/%s", project,
-			                dirs[i].project);
+			                client_dirs[i].project);
 		if (!user_home || !*user_home)
 			return sh_error_set(
 			        e, SH_ERR_USAGE,
 			        "HOME is not set: give --project DIR "
 			        "or --dir DIR");
-		return fs_pathf(out, cap, e, "%s/%s", user_home, dirs[i].user);
+		return fs_pathf(out, cap, e, "%s/%s", user_home,
+		                client_dirs[i].user);
 	}
 	return sh_error_set(e, SH_ERR_USAGE,
 	                    "unknown client \"%s\"; known: claude-code, codex, "
@@ -121,6 +122,59 @@ static sh_status state_save(const char *home, const cJSON *j,
 	                   SKILLEXPORT_STATE)))
 		return rc;
 	return json_write_atomic(path, j, 0600, 0, e);
+}
+
+/* ---- the folders export creates ---- */
+
+/* Create dest, recording in state's "dirs" each folder that did not
+ * exist, so removing the last copy can take them out again. */
+static sh_status make_dest(const char *dest, cJSON *state, struct sh_error *e)
+{
+	char p[PATH_MAX];
+	cJSON *dirs = cJSON_GetObjectItemCaseSensitive(state, "dirs");
+	sh_status rc;
+
+	if (!dirs && !(dirs = cJSON_AddObjectToObject(state, "dirs")))
+		return sh_error_set(e, SH_ERR_NOMEM, "out of memory");
+	if ((rc = fs_pathf(p, sizeof p, e, "%s", dest)))
+		return rc;
+	/* The missing ancestors, deepest first. */
+	for (;;) {
+		char *slash;
+		if (fs_exists(p) || !*p)
+			break;
+		if (!cJSON_GetObjectItemCaseSensitive(dirs, p))
+			cJSON_AddTrueToObject(dirs, p);
+		slash = strrchr(p, '/');
+		if (!slash || slash == p)
+			break;
+		*slash = '\0';
+	}
+	return fs_mkdirs(dest, 0755, e);
+}
+
+static int longer_first(const void *a, const void *b)
+{
+	size_t x = strlen(*(char *const *)a), y = strlen(*(char *const *)b);
+	return x < y ? 1 : x > y ? -1 : 0;
+}
+
+/* Remove the recorded folders export created that are now empty. */
+static void prune_dirs(cJSON *state)
+{
+	cJSON *dirs = cJSON_GetObjectItemCaseSensitive(state, "dirs"), *d;
+	char **v;
+	size_t n = 0;
+
+	v = calloc((size_t)cJSON_GetArraySize(dirs) + 1, sizeof *v);
+	if (!v)
+		return;
+	cJSON_ArrayForEach(d, dirs) v[n++] = d->string;
+	qsort(v, n, sizeof *v, longer_first);
+	for (size_t i = 0; i < n; i++)
+		if (rmdir(v[i]) == 0 || errno == ENOENT)
+			cJSON_DeleteItemFromObjectCaseSensitive(dirs, v[i]);
+	free(v);
 }
 
 /* ---- comparing a copy with what was recorded ---- */
@@ -340,7 +394,7 @@ sh_status skillexport_export(const char *home, const char *dest,
 	if ((rc = fs_lock_in(home, EXPORT_LOCK, &lock, e)) ||
 	    (rc = state_load(home, &state, e)) ||
 	    (rc = skillset_load(home, NULL, 1, &set, e)) ||
-	    (rc = fs_mkdirs(dest, 0755, e)))
+	    (rc = make_dest(dest, state, e)))
 		goto out;
 	rep = cJSON_CreateArray();
 	for (size_t i = 0; rep && i < set->n && rc == SH_OK; i++) {
@@ -431,7 +485,9 @@ sh_status skillexport_remove(const char *home, const char *dest,
 		changed = 1;
 	}
 	if (changed) {
-		sh_status src = state_save(home, state, rc == SH_OK ? e : NULL);
+		sh_status src;
+		prune_dirs(state);
+		src = state_save(home, state, rc == SH_OK ? e : NULL);
 		if (rc == SH_OK)
 			rc = src;
 	}
