@@ -10,7 +10,6 @@
 
 #include <sodium.h>
 
-#include "agentskill.h"
 #include "egress.h"
 #include "fsutil.h"
 #include "jsonstrict.h"
@@ -399,13 +398,16 @@ static sh_status check_keys(struct ctx *c, const cJSON *root,
 	return SH_OK;
 }
 
+/* 1 when m holds an Agent Skill: a file skills/<name>/SKILL.md (the skill
+ * itself is checked by agentskill.c at pack and install). */
 static int has_agentskill(const struct manifest *m)
 {
-	char name[AGENTSKILL_NAME_MAX + 1];
 	for (size_t i = 0; i < m->nfiles; i++) {
-		const char *rest =
-		        agentskill_split_path(m->files[i].path, name);
-		if (rest && !strcmp(rest, AGENTSKILL_FILE))
+		const char *p = m->files[i].path, *slash;
+		if (strncmp(p, "skills/", 7))
+			continue;
+		slash = strchr(p + 7, '/');
+		if (slash && slash > p + 7 && !strcmp(slash, "/SKILL.md"))
 			return 1;
 	}
 	return 0;
