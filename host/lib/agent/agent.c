@@ -12,6 +12,7 @@
 #include "dispatch.h"
 #include "hostlog.h"
 #include "toolfmt_vendor.h"
+#include "agent_skills.h"
 
 /* Room for a message to the model about a call that could not run. */
 #define AGENT_TOOL_MSG_MAX 2048
@@ -40,6 +41,7 @@ struct agent {
 	enum agent_stop stop;
 	struct agent_failure failures[AGENT_MAX_FAILURES];
 	size_t nfailures;
+	struct agent_skills *skills; /* installed Agent Skills, or NULL */
 };
 
 sh_status agent_new(struct runtime *rt, const struct agent_opts *o,
@@ -76,7 +78,18 @@ sh_status agent_new(struct runtime *rt, const struct agent_opts *o,
 			goto fail;
 		a->nbe++;
 	}
-	rc = transcript_set_system(&a->tr, o->system, e);
+	/* Agent Skills: their names and descriptions go into the system
+	 * prompt; the rest loads through two tools (agent_skills.h). */
+	if ((rc = agent_skills_open(runtime_home(rt), &a->skills, e)))
+		goto fail;
+	if (a->skills) {
+		char *sys = agent_skills_system(a->skills, o->system);
+		rc = sys ? transcript_set_system(&a->tr, sys, e)
+		         : sh_error_set(e, SH_ERR_NOMEM, "out of memory");
+		free(sys);
+	} else {
+		rc = transcript_set_system(&a->tr, o->system, e);
+	}
 	if (rc != SH_OK)
 		goto fail;
 	a->o.system = NULL;
@@ -97,6 +110,7 @@ void agent_free(struct agent *a)
 		runtime_release(a->be[i].decl_cat);
 	}
 	transcript_free(&a->tr);
+	agent_skills_free(a->skills);
 	free(a->answer);
 	free(a);
 }
@@ -104,9 +118,10 @@ void agent_free(struct agent *a)
 /* The declarations of cat's tools for ab's vendor, made once per catalog
  * (a reload makes a new catalog, so they follow it). */
 static sh_status declarations(struct agent_backend *ab, struct catalog *cat,
+                              const struct agent_skills *skills,
                               struct sh_error *e)
 {
-	size_t n = catalog_tool_count(cat);
+	size_t n = catalog_tool_count(cat) + (skills ? 2 : 0);
 	int max = backend_max_tools(ab->b);
 	enum toolfmt_vendor v = backend_tool_format(ab->b);
 	cJSON *arr;
@@ -121,7 +136,7 @@ static sh_status declarations(struct agent_backend *ab, struct catalog *cat,
 		                    n, backend_name(ab->b), max);
 	if (!(arr = cJSON_CreateArray()))
 		return sh_error_set(e, SH_ERR_NOMEM, "out of memory");
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < catalog_tool_count(cat); i++) {
 		cJSON *d;
 		rc = toolfmt_vendor_tool(catalog_tool_at(cat, i), v, &d, e);
 		if (rc != SH_OK) {
@@ -129,6 +144,10 @@ static sh_status declarations(struct agent_backend *ab, struct catalog *cat,
 			return rc;
 		}
 		cJSON_AddItemToArray(arr, d);
+	}
+	if (skills && (rc = agent_skills_declare(v, arr, e))) {
+		cJSON_Delete(arr);
+		return rc;
 	}
 	cJSON_Delete(ab->decls);
 	runtime_release(ab->decl_cat);
@@ -196,6 +215,11 @@ static void run_call(struct tool_jobs *j, size_t i)
 
 	r->call_id = strdup(c->id);
 	r->name = strdup(c->name);
+	if (agent_skills_call(j->a->skills, c->name, c->arguments, &r->result,
+	                      &r->is_error)) {
+		r->tool = strdup(c->name);
+		return;
+	}
 	t = catalog_find(j->cat, c->name, &e);
 	if (!t) {
 		snprintf(msg, sizeof msg,
@@ -305,7 +329,7 @@ static sh_status ask_model(struct agent *a, struct catalog *cat,
 	for (;;) {
 		struct agent_backend *ab = &a->be[a->cur];
 		sh_error_clear(&err);
-		rc = declarations(ab, cat, &err);
+		rc = declarations(ab, cat, a->skills, &err);
 		if (rc == SH_OK)
 			rc = backend_step(ab->b, &a->tr, ab->decls, &a->o.http,
 			                  reply, &err);
