@@ -21,6 +21,13 @@ static void help(void)
 	     "\n"
 	     "  --skill PATH.so  load this skill file directly (repeatable)\n"
 	     "  --json           print every tool's names, schemas and hints\n"
+	     "  --budget         estimate the definitions' token cost (1 "
+	     "token per\n"
+	     "                   4 bytes of JSON); with --client NAME "
+	     "(cursor,\n"
+	     "                   vscode, copilot, openai, claude-code) "
+	     "against\n"
+	     "                   that client's documented tool limits\n"
 	     "  --format FORMAT  print the declarations in a client's shape:\n"
 	     "    mcp               the MCP tools/list result\n"
 	     "    openai            Chat Completions and Azure OpenAI tools\n"
@@ -54,12 +61,15 @@ int cmd_tools(struct cli_ctx *ctx, int argc, char **argv)
 	        {"skill", required_argument, NULL, 's'},
 	        {"json", no_argument, NULL, 'j'},
 	        {"format", required_argument, NULL, 'f'},
+	        {"budget", no_argument, NULL, 'b'},
+	        {"client", required_argument, NULL, 'c'},
 	        {"help", no_argument, NULL, 'h'},
 	        {NULL, 0, NULL, 0},
 	};
 	char *skills[CLI_MAX_SKILLS];
 	int nskills = 0, json = ctx->json, c, rc = 0;
-	const char *format = NULL;
+	const char *format = NULL, *client = NULL;
+	int budget = 0;
 	enum toolfmt_vendor vendor = TOOLFMT_OPENAI;
 	int is_vendor = 0;
 	struct runtime *rt = NULL;
@@ -77,6 +87,8 @@ int cmd_tools(struct cli_ctx *ctx, int argc, char **argv)
 			break;
 		case 'j': json = 1; break;
 		case 'f': format = optarg; break;
+		case 'b': budget = 1; break;
+		case 'c': client = optarg; break;
 		case 'h': help(); return 0;
 		default: return cli_usage("tools", "unknown option");
 		}
@@ -84,6 +96,13 @@ int cmd_tools(struct cli_ctx *ctx, int argc, char **argv)
 	if (optind < argc)
 		return cli_usage("tools", "unexpected argument '%s'",
 		                 argv[optind]);
+	if (client && (!budget || !cli_budget_client_known(client)))
+		return cli_usage("tools",
+		                 budget ? "unknown --client '%s' (known: "
+		                          "cursor, vscode, copilot, openai, "
+		                          "claude-code)"
+		                        : "--client '%s' goes with --budget",
+		                 client);
 	if (format && strcmp(format, "mcp")) {
 		if (!toolfmt_vendor_parse(format, &vendor))
 			return cli_usage(
@@ -96,7 +115,9 @@ int cmd_tools(struct cli_ctx *ctx, int argc, char **argv)
 		return cli_fail(&err);
 	cat = runtime_catalog(rt);
 
-	if (is_vendor) {
+	if (budget) {
+		rc = cli_tools_budget(cat, client, json);
+	} else if (is_vendor) {
 		if (toolfmt_vendor_request(cat, vendor, &out, &err) != SH_OK)
 			rc = cli_fail(&err);
 		else

@@ -19,16 +19,16 @@
 #include "toolsearch.h"
 
 static const char *const services[50] = {
-        "jira",      "github",    "gitlab",   "slack",     "teams",
-        "zoom",      "salesforce", "hubspot", "stripe",    "paypal",
-        "shopify",   "notion",    "confluence", "trello",  "asana",
-        "linear",    "sentry",    "datadog",  "pagerduty", "grafana",
-        "aws",       "gcp",       "azure",    "docker",    "kubernetes",
-        "postgres",  "mysql",     "redis",    "mongodb",   "snowflake",
-        "bigquery",  "airtable",  "gmail",    "outlook",   "calendar",
-        "dropbox",   "drive",     "box",      "figma",     "miro",
-        "zendesk",   "intercom",  "twilio",   "sendgrid",  "mailchimp",
-        "quickbooks", "xero",     "workday",  "okta",      "powerpoint"};
+        "jira",       "github",     "gitlab",     "slack",     "teams",
+        "zoom",       "salesforce", "hubspot",    "stripe",    "paypal",
+        "shopify",    "notion",     "confluence", "trello",    "asana",
+        "linear",     "sentry",     "datadog",    "pagerduty", "grafana",
+        "aws",        "gcp",        "azure",      "docker",    "kubernetes",
+        "postgres",   "mysql",      "redis",      "mongodb",   "snowflake",
+        "bigquery",   "airtable",   "gmail",      "outlook",   "calendar",
+        "dropbox",    "drive",      "box",        "figma",     "miro",
+        "zendesk",    "intercom",   "twilio",     "sendgrid",  "mailchimp",
+        "quickbooks", "xero",       "workday",    "okta",      "powerpoint"};
 
 static const struct {
 	const char *verb, *object, *desc, *args;
@@ -42,26 +42,21 @@ static const struct {
         {"delete", "item", "Delete an item permanently from %s", "item_id"},
         {"search", "records", "Search %s records matching a text query",
          "query limit"},
-        {"get", "user", "Look up a user profile in %s by email",
-         "email"},
+        {"get", "user", "Look up a user profile in %s by email", "email"},
         {"send", "message", "Send a chat message to a %s channel",
          "channel text"},
-        {"upload", "file", "Upload a file attachment to %s",
-         "path filename"},
+        {"upload", "file", "Upload a file attachment to %s", "path filename"},
         {"download", "file", "Download a stored file from %s", "file_id"},
         {"update", "status", "Change the workflow status of a %s item",
          "item_id status"},
-        {"assign", "owner", "Assign an owner to a %s item",
-         "item_id assignee"},
+        {"assign", "owner", "Assign an owner to a %s item", "item_id assignee"},
         {"close", "issue", "Close a resolved issue in %s", "issue_id"},
-        {"export", "report", "Export a CSV report from %s",
-         "report_id format"},
+        {"export", "report", "Export a CSV report from %s", "report_id format"},
         {"schedule", "meeting", "Schedule a meeting with attendees in %s",
          "start attendees"},
         {"invite", "member", "Invite a new member to a %s workspace",
          "email role"},
-        {"archive", "project", "Archive an old project in %s",
-         "project_id"},
+        {"archive", "project", "Archive an old project in %s", "project_id"},
         {"tag", "label", "Attach a label to a %s item", "item_id label"},
         {"refund", "payment", "Refund a customer payment through %s",
          "payment_id amount"},
@@ -84,22 +79,26 @@ static struct gen *generate(void)
 			size_t i = s * 20 + a;
 			char args[64], *tok, *save = NULL;
 			int first = 1;
-			snprintf(g->names[i], sizeof g->names[i], "acme/%s.%s_%s",
-			         services[s], actions[a].verb, actions[a].object);
+			snprintf(g->names[i], sizeof g->names[i],
+			         "acme/%s.%s_%s", services[s], actions[a].verb,
+			         actions[a].object);
 			{
 				/* The template's "%s" is the service. */
 				const char *at = strstr(actions[a].desc, "%s");
 				snprintf(g->descs[i], sizeof g->descs[i],
-				         "%.*s%s%s", (int)(at - actions[a].desc),
+				         "%.*s%s%s",
+				         (int)(at - actions[a].desc),
 				         actions[a].desc, services[s], at + 2);
 			}
 			snprintf(args, sizeof args, "%s", actions[a].args);
-			strcpy(g->schemas[i], "{\"type\":\"object\",\"properties\":{");
+			strcpy(g->schemas[i],
+			       "{\"type\":\"object\",\"properties\":{");
 			for (tok = strtok_r(args, " ", &save); tok;
 			     tok = strtok_r(NULL, " ", &save)) {
 				strcat(g->schemas[i], first ? "\"" : ",\"");
 				strcat(g->schemas[i], tok);
-				strcat(g->schemas[i], "\":{\"type\":\"string\"}");
+				strcat(g->schemas[i],
+				       "\":{\"type\":\"string\"}");
 				first = 0;
 			}
 			strcat(g->schemas[i], "}}");

@@ -11,9 +11,9 @@
 
 #include <cjson/cJSON.h>
 
-#define TERM_MAX  32
-#define BM25_K1   1.2
-#define BM25_B    0.75
+#define TERM_MAX   32
+#define BM25_K1    1.2
+#define BM25_B     0.75
 #define NAME_BOOST 3
 #define ARG_BOOST  2
 
@@ -37,10 +37,10 @@ struct toolsearch {
 };
 
 static const char *const stop[] = {
-        "a",    "an",   "and",  "are",  "as",   "at",   "be",  "by",
-        "for",  "from", "in",   "into", "is",   "it",   "its", "of",
-        "on",   "or",   "the",  "this", "that", "to",   "with", "was",
-        "will", "can",  "you",  "your", "if",   "when", "which", NULL};
+        "a",    "an",   "and", "are",  "as",   "at",   "be",    "by",
+        "for",  "from", "in",  "into", "is",   "it",   "its",   "of",
+        "on",   "or",   "the", "this", "that", "to",   "with",  "was",
+        "will", "can",  "you", "your", "if",   "when", "which", NULL};
 
 static int is_stop(const char *t)
 {
@@ -197,8 +197,8 @@ static void schema_terms(const cJSON *s, struct adding *a, int depth)
 		return;
 	cJSON_ArrayForEach(p, props)
 	{
-		const cJSON *d = cJSON_GetObjectItemCaseSensitive(p,
-		                                                  "description");
+		const cJSON *d =
+		        cJSON_GetObjectItemCaseSensitive(p, "description");
 		for (int k = 0; k < ARG_BOOST; k++)
 			terms_of(p->string, add_term, a);
 		if (cJSON_IsString(d))
@@ -288,9 +288,9 @@ static void score_term(void *ud, const char *t)
 	                        ((double)e->n + 0.5));
 	for (size_t i = 0; i < e->n; i++) {
 		double tf = e->p[i].tf;
-		double norm = BM25_K1 * (1 - BM25_B +
-		                         BM25_B * ts->doclen[e->p[i].doc] /
-		                                 ts->avglen);
+		double norm = BM25_K1 *
+		              (1 - BM25_B +
+		               BM25_B * ts->doclen[e->p[i].doc] / ts->avglen);
 		q->score[e->p[i].doc] += idf * tf * (BM25_K1 + 1) / (tf + norm);
 	}
 }

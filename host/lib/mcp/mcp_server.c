@@ -22,6 +22,7 @@
 #include "dispatch.h"
 #include "hostlog.h"
 #include "mcp_skills.h"
+#include "mcp_toolsearch.h"
 #include "runtime.h"
 #include "toolfmt.h"
 
@@ -84,6 +85,7 @@ struct mcp_server {
 	pthread_mutex_t slock; /* guards the session list */
 	struct mcp_session *sessions;
 	struct mcp_skills *skills; /* installed Agent Skills (mcp_skills.h) */
+	struct mcp_toolsearch *ts; /* deferred listing, or NULL */
 };
 
 struct mcp_session {
@@ -100,6 +102,7 @@ struct mcp_session {
 	/* Who is calling, for the audit log: set before any call runs. */
 	char label[MCP_SESSION_LABEL_MAX]; /* e.g. the start of the HTTP id */
 	char client[MCP_CLIENT_NAME_MAX];  /* clientInfo.name */
+	struct mcp_ts_found found;         /* tools search_tools found */
 };
 
 int mcp_version_supported(const char *v)
@@ -168,6 +171,7 @@ void mcp_session_unref(struct mcp_session *s)
 	if (atomic_fetch_sub(&s->refs, 1) != 1)
 		return;
 	pthread_mutex_destroy(&s->lock);
+	mcp_ts_found_free(&s->found);
 	free(s);
 }
 
@@ -548,6 +552,13 @@ sh_status mcp_server_new(const struct mcp_server_opts *o,
 	if (runtime_home(o->rt))
 		srv->skills =
 		        mcp_skills_new(runtime_home(o->rt), srv->page_size);
+	if (o->tool_search != MCP_TS_OFF &&
+	    !(srv->ts = mcp_toolsearch_new(o->tool_search,
+	                                   o->tool_search_threshold,
+	                                   o->core_tools))) {
+		rc = sh_error_set(e, SH_ERR_NOMEM, "out of memory");
+		goto fail;
+	}
 	if (o->instructions && !(srv->instructions = strdup(o->instructions))) {
 		rc = sh_error_set(e, SH_ERR_NOMEM, "out of memory");
 		goto fail;
@@ -696,6 +707,7 @@ void mcp_server_free(struct mcp_server *srv)
 	pthread_mutex_destroy(&srv->slock);
 	free(srv->instructions);
 	mcp_skills_free(srv->skills);
+	mcp_toolsearch_free(srv->ts);
 	free(srv);
 }
 
@@ -826,6 +838,96 @@ static size_t cursor_start(const struct catalog *c, const char *cursor)
 	return lo;
 }
 
+/* --- tool search (mcp_toolsearch.h) --- */
+
+static const char *ts_name(void *ud, struct catalog *c, const struct tool *t)
+{
+	return public_name(ud, c, t);
+}
+
+/* tools/list with tool search on: the search tool, the core tools and
+ * those this session found, in one page. Releases c. */
+static void list_deferred(struct mcp_session *s, struct catalog *c,
+                          const struct jsonrpc_msg *m,
+                          const struct mcp_reply *r)
+{
+	cJSON *res = cJSON_CreateObject(), *arr, *o;
+
+	arr = cJSON_AddArrayToObject(res, "tools");
+	o = mcp_toolsearch_definition();
+	if (!arr || !o || !cJSON_AddItemToArray(arr, o))
+		goto nomem;
+	pthread_mutex_lock(&s->lock);
+	for (size_t i = 0; i < catalog_tool_count(c); i++) {
+		struct tool *t = catalog_tool_at(c, i);
+		const char *name = public_name(s->srv, c, t);
+		if (!mcp_toolsearch_is_core(s->srv->ts, t) &&
+		    !mcp_ts_found_has(&s->found, t->canonical))
+			continue;
+		if (!(o = toolfmt_mcp(t)) || !cJSON_AddItemToArray(arr, o) ||
+		    (name != t->mcp_name &&
+		     !cJSON_ReplaceItemInObjectCaseSensitive(
+		             o, "name", cJSON_CreateString(name)))) {
+			pthread_mutex_unlock(&s->lock);
+			goto nomem;
+		}
+	}
+	pthread_mutex_unlock(&s->lock);
+	runtime_release(c);
+	reply_result(r, m->id, res);
+	return;
+nomem:
+	runtime_release(c);
+	cJSON_Delete(res);
+	reply_error(r, m->id, JSONRPC_INTERNAL_ERROR,
+	            "Internal error: out of memory");
+}
+
+/* tools/call of search_tools: 1 when it was that (and answered). */
+static int call_search(struct mcp_session *s, const struct jsonrpc_msg *m,
+                       const struct mcp_reply *r)
+{
+	const cJSON *name = cJSON_GetObjectItemCaseSensitive(m->params, "name");
+	struct catalog *c;
+	cJSON *res;
+	int added = 0;
+
+	if (!s->srv->ts || !cJSON_IsString(name) ||
+	    strcmp(name->valuestring, MCP_TOOLSEARCH_NAME))
+		return 0;
+	c = runtime_acquire(s->srv->rt);
+	if (!mcp_toolsearch_active(s->srv->ts, c)) {
+		runtime_release(c);
+		return 0;
+	}
+	pthread_mutex_lock(&s->lock);
+	res = mcp_toolsearch_call(
+	        s->srv->ts, c,
+	        cJSON_GetObjectItemCaseSensitive(m->params, "arguments"),
+	        &s->found, &added, ts_name, s->srv);
+	pthread_mutex_unlock(&s->lock);
+	runtime_release(c);
+	if (!res) {
+		reply_error(r, m->id, JSONRPC_INTERNAL_ERROR,
+		            "Internal error: out of memory");
+		return 1;
+	}
+	/* The found tools are listed now: say so first, so a client lists
+	 * again as it reads the result. */
+	if (added && !s->srv->stateless) {
+		size_t len;
+		char *msg;
+		pthread_mutex_lock(&s->lock);
+		if (!s->closed && s->notify.send &&
+		    (msg = jsonrpc_notification(
+		             "notifications/tools/list_changed", NULL, &len)))
+			s->notify.send(s->notify.ud, msg, len, 0);
+		pthread_mutex_unlock(&s->lock);
+	}
+	reply_result(r, m->id, res);
+	return 1;
+}
+
 static void do_list(struct mcp_session *s, const struct jsonrpc_msg *m,
                     const struct mcp_reply *r)
 {
@@ -844,6 +946,10 @@ static void do_list(struct mcp_session *s, const struct jsonrpc_msg *m,
 	}
 	c = runtime_acquire(srv->rt);
 	n = catalog_tool_count(c);
+	if (mcp_toolsearch_active(srv->ts, c)) {
+		list_deferred(s, c, m, r);
+		return;
+	}
 	if (cur && cJSON_IsString(cur) &&
 	    (start = cursor_start(c, cur->valuestring)) == SIZE_MAX) {
 		runtime_release(c);
@@ -1062,7 +1168,8 @@ enum mcp_rx mcp_session_handle(struct mcp_session *s, struct jsonrpc_msg *m,
 		            "Invalid Request: the session is not initialized; "
 		            "send \"initialize\" first");
 	} else if (!strcmp(method, "tools/call")) {
-		rx = do_call(s, m, r);
+		if (!call_search(s, m, r))
+			rx = do_call(s, m, r);
 	} else if (!strcmp(method, "tools/list")) {
 		do_list(s, m, r);
 	} else if (!strcmp(method, "logging/setLevel")) {
