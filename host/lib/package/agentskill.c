@@ -730,7 +730,9 @@ sh_status agentskill_parse(const char *text, size_t len, const char *origin,
 		           "bytes");
 	if (len >= 3 && !memcmp(p, "\xef\xbb\xbf", 3))
 		p += 3;
-	if (strncmp(p, "---\n", 4) && strncmp(p, "---\r\n", 5))
+	/* text need not end in NUL: compare within len only. */
+	if (!((size_t)(end - p) >= 4 && !memcmp(p, "---\n", 4)) &&
+	    !((size_t)(end - p) >= 5 && !memcmp(p, "---\r\n", 5)))
 		return bad(&c, NULL,
 		           "does not start with YAML front matter: the first "
 		           "line must be \"---\", then name: and "
