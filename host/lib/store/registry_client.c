@@ -1412,6 +1412,20 @@ cJSON *regclient_search(const struct regclient_set *s, const char *query)
 			            tools,
 			            cJSON_CreateString(p->tools[t].name)))
 				goto nomem;
+		if (p->nagentskills) {
+			cJSON *as = cJSON_AddArrayToObject(o, "agentskills");
+			for (size_t k = 0; k < p->nagentskills; k++) {
+				cJSON *a = cJSON_CreateObject();
+				if (!as || !a || !cJSON_AddItemToArray(as, a) ||
+				    !cJSON_AddStringToObject(
+				            a, "name",
+				            p->agentskills[k].name) ||
+				    !cJSON_AddStringToObject(
+				            a, "description",
+				            p->agentskills[k].description))
+					goto nomem;
+			}
+		}
 	}
 	free(hits);
 	return arr;
