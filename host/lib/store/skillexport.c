@@ -464,7 +464,12 @@ sh_status skillexport_remove(const char *home, const char *dest,
 		    (strncmp(folder, dest, dlen) || folder[dlen] != '/' ||
 		     strchr(folder + dlen + 1, '/')))
 			continue;
-		if (package && (!pkg || strcmp(pkg, package)))
+		/* --skill names a skill or a package. */
+		if (package && (!pkg || strcmp(pkg, package)) &&
+		    strcmp(cJSON_GetStringValue(
+		                   cJSON_GetObjectItemCaseSensitive(c, "skill"))
+		                   ?: "",
+		           package))
 			continue;
 		if (fs_exists(folder) || fs_is_dir(folder)) {
 			if (!force && !copy_unchanged(folder, c)) {

@@ -56,9 +56,9 @@ sh_status skillexport_export(const char *home, const char *dest,
 
 /*
  * Remove recorded copies: those in dest (all folders when NULL) of
- * package (every package when NULL). A copy changed since it was written
- * is refused unless force. *report (may be NULL) receives the removed
- * folders as a JSON array of strings.
+ * package, a package or a skill name (every package when NULL). A copy changed
+ * since it was written is refused unless force. *report (may be NULL) receives
+ * the removed folders as a JSON array of strings.
  */
 sh_status skillexport_remove(const char *home, const char *dest,
                              const char *package, int force, cJSON **report,
