@@ -67,6 +67,9 @@ done
 grep -q "sep-2640-entry-frontmatter-identical *\] SUCCESS" "$TMP/sep-2640-skills-enumeration.out" &&
   grep -q "sep-2640-resources-complete *\] SUCCESS" "$TMP/sep-2640-skills-enumeration.out" &&
   ok "the front matter and file list checks ran and passed" || fail "key enumeration checks missing"
+grep -q "sep-2640-directory-read-subdir-mimetype *\] SUCCESS" "$TMP/sep-2640-skills-directory.out" &&
+  grep -q "sep-2640-directory-read-invalid-params *\] SUCCESS" "$TMP/sep-2640-skills-directory.out" &&
+  ok "resources/directory/read is declared and its checks ran and passed" || fail "directory checks did not run"
 stop_server "$PID"
 
 # A tampered installed SKILL.md is refused when served.

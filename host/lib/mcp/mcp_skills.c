@@ -96,7 +96,10 @@ int mcp_skills_capabilities(struct mcp_skills *k, cJSON *caps)
 		ext = cJSON_GetObjectItemCaseSensitive(caps, "extensions");
 		if (!ext)
 			ext = cJSON_AddObjectToObject(caps, "extensions");
-		if (!ext || !cJSON_AddObjectToObject(ext, MCP_SKILLS_EXTENSION))
+		if (!ext ||
+		    !(ext = cJSON_AddObjectToObject(ext,
+		                                    MCP_SKILLS_EXTENSION)) ||
+		    !cJSON_AddTrueToObject(ext, "directoryRead"))
 			rc = -1;
 		if (!cJSON_GetObjectItemCaseSensitive(caps, "resources") &&
 		    !cJSON_AddObjectToObject(caps, "resources"))
@@ -384,6 +387,102 @@ out:
 	return rc;
 }
 
+/* resources/directory/read: the direct children of a skill's folder or of
+ * a folder inside it; subfolders have mimeType inode/directory. */
+static enum mcp_skills_rc read_dir(const struct skillset *set,
+                                   const cJSON *params, cJSON **result,
+                                   int *code, char *msg, size_t cap)
+{
+	const cJSON *uri = cJSON_GetObjectItemCaseSensitive(params, "uri");
+	const size_t sl = sizeof SKILLSET_URI_SCHEME - 1;
+	const struct skillset_skill *sk = NULL;
+	enum mcp_skills_rc rc = MCP_SKILLS_RESULT;
+	char path[PATH_MAX], rel[PATH_MAX] = "", last[PATH_MAX] = "";
+	cJSON *res = NULL, *arr;
+	size_t n, rl;
+
+	if (!cJSON_IsString(uri) ||
+	    strncmp(uri->valuestring, SKILLSET_URI_SCHEME, sl))
+		return MCP_SKILLS_NOT_MINE;
+	if ((n = strlen(uri->valuestring + sl)) >= sizeof path)
+		FAIL(JSONRPC_INVALID_PARAMS, "Invalid params: URI too long");
+	memcpy(path, uri->valuestring + sl, n + 1);
+	while (n > 0 && path[n - 1] == '/')
+		path[--n] = '\0';
+	/* The skill is the longest prefix that names one; the rest is the
+	 * folder inside it. */
+	for (char *cut = path + n;;) {
+		char *slash;
+		if ((sk = skillset_find(set, path))) {
+			snprintf(rel, sizeof rel, "%s",
+			         uri->valuestring + sl + (cut - path) +
+			                 (cut < path + n ? 1 : 0));
+			break;
+		}
+		if (!(slash = strrchr(path, '/')))
+			break;
+		*slash = '\0';
+		cut = slash;
+	}
+	rl = strlen(rel);
+	while (rl > 0 && rel[rl - 1] == '/')
+		rel[--rl] = '\0';
+	if (sk && rl) {
+		/* A folder only if some file is below it. */
+		int dir = 0;
+		for (size_t i = 0; i < sk->nfiles && !dir; i++)
+			dir = !strncmp(sk->files[i].rel, rel, rl) &&
+			      sk->files[i].rel[rl] == '/';
+		if (!dir)
+			sk = NULL;
+	}
+	if (!sk)
+		FAIL(JSONRPC_INVALID_PARAMS,
+		     "Invalid params: %s is not a folder of an installed "
+		     "Agent Skill",
+		     uri->valuestring);
+	res = cJSON_CreateObject();
+	arr = cJSON_AddArrayToObject(res, "resources");
+	if (!arr)
+		FAIL(JSONRPC_INTERNAL_ERROR, "Internal error: out of memory");
+	for (size_t i = 0; i < sk->nfiles; i++) {
+		const char *f = sk->files[i].rel, *rest, *slash;
+		char child[PATH_MAX], u[URI_MAX];
+		cJSON *o;
+
+		if (rl && (strncmp(f, rel, rl) || f[rl] != '/'))
+			continue;
+		rest = rl ? f + rl + 1 : f;
+		slash = strchr(rest, '/');
+		snprintf(child, sizeof child, "%s%s%.*s", rel, rl ? "/" : "",
+		         slash ? (int)(slash - rest) : (int)strlen(rest), rest);
+		/* Files are sorted: a folder's files are together. */
+		if (slash && !strcmp(child, last))
+			continue;
+		snprintf(last, sizeof last, "%s", child);
+		uri_of(sk, child, u);
+		o = cJSON_CreateObject();
+		if (!o || !cJSON_AddItemToArray(arr, o) ||
+		    !cJSON_AddStringToObject(o, "uri", u) ||
+		    !cJSON_AddStringToObject(o, "name",
+		                             strrchr(child, '/')
+		                                     ? strrchr(child, '/') + 1
+		                                     : child) ||
+		    !cJSON_AddStringToObject(o, "mimeType",
+		                             slash ? "inode/directory"
+		                                   : mime_of(f)) ||
+		    (!slash && !cJSON_AddNumberToObject(
+		                       o, "size", (double)sk->files[i].size)))
+			FAIL(JSONRPC_INTERNAL_ERROR,
+			     "Internal error: out of memory");
+	}
+	*result = res;
+	return MCP_SKILLS_RESULT;
+out:
+	cJSON_Delete(res);
+	return rc;
+}
+
 static enum mcp_skills_rc get_prompt(const struct skillset *set,
                                      const cJSON *params, cJSON **result,
                                      int *code, char *msg, size_t cap)
@@ -453,6 +552,7 @@ enum mcp_skills_rc mcp_skills_handle(struct mcp_skills *k, const char *method,
 	                                   "resources/list",
 	                                   "prompts/list",
 	                                   "prompts/get",
+	                                   "resources/directory/read",
 	                                   NULL};
 	const struct skillset *set;
 	enum mcp_skills_rc rc = MCP_SKILLS_NOT_MINE;
@@ -481,6 +581,8 @@ enum mcp_skills_rc mcp_skills_handle(struct mcp_skills *k, const char *method,
 		rc = get_skill(set, params, result, code, msg, cap);
 	else if (!strcmp(method, "resources/read"))
 		rc = read_file(set, params, result, code, msg, cap);
+	else if (!strcmp(method, "resources/directory/read"))
+		rc = read_dir(set, params, result, code, msg, cap);
 	else if (!strcmp(method, "prompts/get"))
 		rc = get_prompt(set, params, result, code, msg, cap);
 	else if (set->n) /* resources/list, prompts/list */

@@ -12,6 +12,9 @@
  *                    file is refused, never sent)
  *   resources/list   each skill's SKILL.md (name and description from its
  *                    front matter)
+ *   resources/directory/read  the direct children of a skill's folder or
+ *                    of a folder in it (subfolders: inode/directory);
+ *                    declared as the extension's "directoryRead": true
  *   prompts/list     one prompt per skill, named after it
  *   prompts/get      the skill's instructions and the URIs of its files
  *
