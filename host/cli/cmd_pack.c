@@ -80,6 +80,8 @@ static void pack_help(void)
 {
 	puts("usage: skillhost pack DIR [-o FILE.skill] [-p PUB] "
 	     "[--no-probe] [--strict]\n"
+	     "       skillhost pack SKILLDIR --namespace NS --version X.Y.Z "
+	     "-o FILE.skill\n"
 	     "\n"
 	     "Package DIR: its manifest.json and the files it names "
 	     "(each\n"
@@ -105,6 +107,14 @@ static void pack_help(void)
 	     "tools and ABI must be the\nmanifest's. --no-probe skips "
 	     "loading "
 	     "it (for packages built to fail,\nas test fixtures).\n"
+	     "\n"
+	     "Agent Skills (agentskills.io) ship in DIR/skills/<name>/, each "
+	     "with\nits SKILL.md and every other file; their front matter is "
+	     "checked\nagainst the specification (an error exits 2). A plain "
+	     "Agent Skill\nfolder (SKILL.md, no manifest.json) packs with a "
+	     "generated manifest:\n  skillhost pack ./my-skill --namespace "
+	     "acme --version 1.0.0 -o x.skill\n"
+	     "\n"
 	     "Sign it next: skillhost sign FILE.skill -s SEC");
 }
 
@@ -229,21 +239,51 @@ static int check_code(const char *dir, const struct manifest *m, int probe)
 	return 0;
 }
 
+/* Pack a plain Agent Skill folder (SKILL.md, no manifest.json): the
+ * manifest is generated, so there is no code to probe. */
+static int pack_plain_agentskill(const char *dir, const char *ns,
+                                 const char *version, const char *pub_id,
+                                 const char *out)
+{
+	struct manifest *m = NULL;
+	struct sh_error e;
+	sh_status rc;
+
+	rc = package_pack_agentskill(dir, ns, version, pub_id, out, &m, &e);
+	/* A folder that breaks the rules is the author's to fix, like a bad
+	 * command line: exit 2. */
+	if (rc == SH_ERR_INVALID) {
+		fprintf(stderr, "skillhost: error: %s\n", e.msg);
+		return 2;
+	}
+	if (rc != SH_OK)
+		return cli_fail(&e);
+	printf("packed %s %s (%zu files) -> %s\n", m->name, m->version,
+	       m->nfiles, out);
+	manifest_free(m);
+	return 0;
+}
+
+enum { O_STRICT = 256, O_NO_PROBE, O_NAMESPACE, O_VERSION };
+
 int cmd_pack(struct cli_ctx *ctx, int argc, char **argv)
 {
 	static const struct option opts[] = {
 	        {"output", required_argument, NULL, 'o'},
 	        {"publisher", required_argument, NULL, 'p'},
-	        {"strict", no_argument, NULL, 'S'},
-	        {"no-probe", no_argument, NULL, 'N'},
+	        {"strict", no_argument, NULL, O_STRICT},
+	        {"no-probe", no_argument, NULL, O_NO_PROBE},
+	        {"namespace", required_argument, NULL, O_NAMESPACE},
+	        {"version", required_argument, NULL, O_VERSION},
 	        {"help", no_argument, NULL, 'h'},
 	        {NULL, 0, NULL, 0},
 	};
-	const char *out = NULL, *pub = NULL, *dir;
+	const char *out = NULL, *pub = NULL, *dir, *ns = NULL, *version = NULL;
 	char id[MINISIG_KEYID_HEX_SIZE], mpath[PATH_MAX], defname[PATH_MAX];
 	struct minisig_pubkey pk;
 	struct manifest *src = NULL, *m = NULL;
 	struct sh_error e;
+	sh_status st;
 	int c, strict = 0, probe = 1, rc = 0;
 
 	optind = 1;
@@ -251,15 +291,18 @@ int cmd_pack(struct cli_ctx *ctx, int argc, char **argv)
 		switch (c) {
 		case 'o': out = optarg; break;
 		case 'p': pub = optarg; break;
-		case 'S': strict = 1; break;
-		case 'N': probe = 0; break;
+		case O_STRICT: strict = 1; break;
+		case O_NO_PROBE: probe = 0; break;
+		case O_NAMESPACE: ns = optarg; break;
+		case O_VERSION: version = optarg; break;
 		case 'h': pack_help(); return 0;
 		default: return cli_usage("pack", "unknown option");
 		}
 	}
 	if (optind + 1 != argc)
 		return cli_usage("pack", "give one DIR (the folder holding "
-		                         "manifest.json)");
+		                         "manifest.json, or an Agent Skill's "
+		                         "SKILL.md)");
 	dir = argv[optind];
 	if (pub) {
 		if (minisig_pubkey_load(pub, &pk, &e) != SH_OK)
@@ -267,8 +310,35 @@ int cmd_pack(struct cli_ctx *ctx, int argc, char **argv)
 		minisig_keyid_to_hex(pk.key_id, id);
 	}
 	if (fs_pathf(mpath, sizeof mpath, &e, "%s/%s", dir, MANIFEST_FILE) !=
-	            SH_OK ||
-	    manifest_load(mpath, MANIFEST_SOURCE, &src, &e) != SH_OK)
+	    SH_OK)
+		return cli_fail(&e);
+	if (!fs_exists(mpath)) {
+		char skillmd[PATH_MAX];
+		if (fs_pathf(skillmd, sizeof skillmd, &e, "%s/SKILL.md", dir) !=
+		    SH_OK)
+			return cli_fail(&e);
+		if (fs_exists(skillmd)) {
+			if (!ns || !version)
+				return cli_usage(
+				        "pack",
+				        "%s is an Agent Skill folder without a "
+				        "manifest: give --namespace NS and "
+				        "--version X.Y.Z to generate one",
+				        dir);
+			if (!out)
+				return cli_usage(
+				        "pack",
+				        "give -o FILE.skill for an Agent "
+				        "Skill folder");
+			return pack_plain_agentskill(dir, ns, version,
+			                             pub ? id : NULL, out);
+		}
+	}
+	if (ns || version)
+		return cli_usage("pack",
+		                 "--namespace and --version are for a folder "
+		                 "holding SKILL.md and no manifest.json");
+	if (manifest_load(mpath, MANIFEST_SOURCE, &src, &e) != SH_OK)
 		return cli_fail(&e);
 	if (!out) {
 		size_t n =
@@ -289,11 +359,19 @@ int cmd_pack(struct cli_ctx *ctx, int argc, char **argv)
 		               src->publisher, pub, id);
 		goto done;
 	}
-	if ((rc = check_code(dir, src, probe)))
+	/* A package of Agent Skills alone has no code to compare. */
+	if (src->nplatforms && (rc = check_code(dir, src, probe)))
 		goto done;
-	if (probe && (rc = check_schemas(ctx, dir, strict)))
+	if (src->nplatforms && probe && (rc = check_schemas(ctx, dir, strict)))
 		goto done;
-	if (package_pack(dir, out, pub ? id : NULL, &m, &e) != SH_OK) {
+	st = package_pack(dir, out, pub ? id : NULL, &m, &e);
+	if (st == SH_ERR_INVALID) {
+		/* Agent Skill front matter that breaks the rules: exit 2. */
+		fprintf(stderr, "skillhost: error: %s\n", e.msg);
+		rc = 2;
+		goto done;
+	}
+	if (st != SH_OK) {
 		rc = cli_fail(&e);
 		goto done;
 	}

@@ -476,6 +476,10 @@ int cmd_search(struct cli_ctx *ctx, int argc, char **argv)
 		       str(hit, "name"), str(hit, "version"),
 		       str(hit, "registry"), str(hit, "description"),
 		       tools[0] ? tools : "none");
+		cJSON_ArrayForEach(
+		        t, cJSON_GetObjectItemCaseSensitive(hit, "agentskills"))
+		        printf("  Agent Skill %s: %.160s\n", str(t, "name"),
+		               str(t, "description"));
 	}
 	if (!cJSON_GetArraySize(hits)) {
 		fprintf(stderr, "skillhost: nothing matches\n");

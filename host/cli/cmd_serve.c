@@ -27,6 +27,7 @@
 #include "hostlog.h"
 #include "mcp_http.h"
 #include "mcp_server.h"
+#include "mcp_toolsearch.h"
 #include "mcp_stdio.h"
 #include "runtime.h"
 
@@ -106,6 +107,17 @@ static void help(void)
 	     "  --header-timeout S    close a connection that has not sent\n"
 	     "                        complete request headers within S\n"
 	     "                        seconds (default 10)\n"
+	     "  --tool-search on|off|auto  list search_tools (BM25 over "
+	     "names,\n"
+	     "                        descriptions, arguments) instead of "
+	     "every\n"
+	     "                        tool; found tools join the session's "
+	     "list\n"
+	     "                        (auto: above --tool-search-threshold, "
+	     "40)\n"
+	     "  --core-tools LIST     tools always listed with tool search "
+	     "on\n"
+	     "                        (canonical names, comma-separated)\n"
 	     "\n"
 	     "SIGTERM or SIGINT drains the calls in flight, then exits; "
 	     "SIGHUP\n"
@@ -315,6 +327,9 @@ int cmd_serve(struct cli_ctx *ctx, int argc, char **argv)
 		O_CCONNS,
 		O_CSESSIONS,
 		O_HTIMEOUT,
+		O_TSEARCH,
+		O_TSTHRESH,
+		O_CORE,
 		O_HELP
 	};
 	static const struct option opts[] = {
@@ -343,6 +358,9 @@ int cmd_serve(struct cli_ctx *ctx, int argc, char **argv)
 	        {"max-client-connections", required_argument, NULL, O_CCONNS},
 	        {"max-client-sessions", required_argument, NULL, O_CSESSIONS},
 	        {"header-timeout", required_argument, NULL, O_HTIMEOUT},
+	        {"tool-search", required_argument, NULL, O_TSEARCH},
+	        {"tool-search-threshold", required_argument, NULL, O_TSTHRESH},
+	        {"core-tools", required_argument, NULL, O_CORE},
 	        {"help", no_argument, NULL, O_HELP},
 	        {NULL, 0, NULL, 0},
 	};
@@ -355,7 +373,9 @@ int cmd_serve(struct cli_ctx *ctx, int argc, char **argv)
 	const char *public_url = NULL;
 	long long page = 0, threads = 0, body = 0, poll = 0, conns = 0;
 	long long ctimeout = 0, stimeout = 0, sessions = 0, call_to = 0;
-	long long cconns = 0, csessions = 0, htimeout = 0;
+	long long cconns = 0, csessions = 0, htimeout = 0, ts_threshold = 0;
+	int tool_search = MCP_TS_OFF;
+	const char *core_tools = NULL;
 	long long reload_s = SERVE_RELOAD_DEFAULT_S;
 	long long drain_s = SERVE_DRAIN_DEFAULT_S;
 	char *token = NULL;
@@ -414,6 +434,21 @@ int cmd_serve(struct cli_ctx *ctx, int argc, char **argv)
 			hosts[nhosts++] = optarg;
 			break;
 		case O_READY: ready = optarg; break;
+		case O_TSEARCH:
+			if (!strcmp(optarg, "on"))
+				tool_search = MCP_TS_ON;
+			else if (!strcmp(optarg, "off"))
+				tool_search = MCP_TS_OFF;
+			else if (!strcmp(optarg, "auto"))
+				tool_search = MCP_TS_AUTO;
+			else
+				return cli_usage("serve",
+				                 "--tool-search is on, off or "
+				                 "auto, not '%s'",
+				                 optarg);
+			break;
+		case O_TSTHRESH: num = &ts_threshold; break;
+		case O_CORE: core_tools = optarg; break;
 		case O_PUBLIC: public_url = optarg; break;
 		case O_PAGE:
 			num = &page;
@@ -547,6 +582,9 @@ int cmd_serve(struct cli_ctx *ctx, int argc, char **argv)
 		        .canonical_names = canonical_names,
 		        .stateless = stateless,
 		        .call_timeout_ms = call_to,
+		        .tool_search = tool_search,
+		        .tool_search_threshold = (size_t)ts_threshold,
+		        .core_tools = core_tools,
 		};
 		if (mcp_server_new(&so, &srv, &err) != SH_OK) {
 			rc = cli_fail(&err);

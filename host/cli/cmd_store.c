@@ -212,6 +212,7 @@ int cmd_install(struct cli_ctx *ctx, int argc, char **argv)
 	if (cur && !res.unchanged) {
 		printf("permissions it declares:\n");
 		print_permissions(perms, "  ");
+		cli_print_agentskills(cur);
 	}
 	cJSON_Delete(index);
 	return 0;
@@ -299,6 +300,7 @@ int cmd_remove(struct cli_ctx *ctx, int argc, char **argv)
 	} else if (!ctx->json) {
 		printf("removed %s\n", name);
 	}
+	cli_remove_exports(home, name);
 	if ((rc = leftovers(home, name, purge, ctx->json)))
 		return rc;
 	return ctx->json ? cli_print_done("removed", name, "purged",

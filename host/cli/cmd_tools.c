@@ -13,6 +13,9 @@
 #include "toolfmt.h"
 #include "toolfmt_vendor.h"
 
+/* More --client targets than anyone would name at once. */
+#define CLI_MAX_CLIENTS 16
+
 static void help(void)
 {
 	puts("usage: skillhost tools [--skill PATH.so]... [--json] "
@@ -24,6 +27,13 @@ static void help(void)
 	     "\n"
 	     "  --skill PATH.so  load this skill file directly (repeatable)\n"
 	     "  --json           print every tool's names, schemas and hints\n"
+	     "  --budget         estimate the definitions' token cost (1 "
+	     "token per\n"
+	     "                   4 bytes of JSON); with --client NAME "
+	     "(cursor,\n"
+	     "                   vscode, copilot, openai, claude-code) "
+	     "against\n"
+	     "                   that client's documented tool limits\n"
 	     "  --format FORMAT  print the declarations in a client's shape:\n"
 	     "    mcp               the MCP tools/list result\n"
 	     "    openai            Chat Completions and Azure OpenAI tools\n"
@@ -71,12 +81,15 @@ int cmd_tools(struct cli_ctx *ctx, int argc, char **argv)
 	        {"format", required_argument, NULL, 'f'},
 	        {"check", no_argument, NULL, 'c'},
 	        {"client", required_argument, NULL, 'C'},
+	        {"budget", no_argument, NULL, 'b'},
 	        {"help", no_argument, NULL, 'h'},
 	        {NULL, 0, NULL, 0},
 	};
 	char *skills[CLI_MAX_SKILLS];
 	int nskills = 0, json = ctx->json, c, rc = 0;
-	const char *format = NULL;
+	const char *format = NULL, *client = NULL;
+	int budget = 0, nclients = 0;
+	const char *clients[CLI_MAX_CLIENTS];
 	enum toolfmt_vendor vendor = TOOLFMT_OPENAI;
 	int is_vendor = 0, check = 0;
 	uint32_t mask = 0;
@@ -96,13 +109,14 @@ int cmd_tools(struct cli_ctx *ctx, int argc, char **argv)
 		case 'j': json = 1; break;
 		case 'f': format = optarg; break;
 		case 'c': check = 1; break;
+		case 'b': budget = 1; break;
 		case 'C':
-			if (!portcheck_parse_client(optarg, &mask))
-				return cli_usage(
-				        "tools",
-				        "unknown --client '%s' (known: "
-				        "all, %s)",
-				        optarg, sp_target_names());
+			/* Parsed below, once it is known whether this is
+			 * --check (repeatable targets) or --budget (one
+			 * client). */
+			if (nclients == CLI_MAX_CLIENTS)
+				return cli_usage("tools", "too many --client");
+			clients[nclients++] = optarg;
 			break;
 		case 'h': help(); return 0;
 		default: return cli_usage("tools", "unknown option");
@@ -111,10 +125,30 @@ int cmd_tools(struct cli_ctx *ctx, int argc, char **argv)
 	if (optind < argc)
 		return cli_usage("tools", "unexpected argument '%s'",
 		                 argv[optind]);
-	if (mask && !check)
-		return cli_usage("tools", "--client goes with --check");
 	if (check && format)
 		return cli_usage("tools", "--check and --format do not mix");
+	if (check && budget)
+		return cli_usage("tools", "--check and --budget do not mix");
+	if (nclients && !check && !budget)
+		return cli_usage("tools",
+		                 "--client goes with --check or --budget");
+	if (budget && nclients > 1)
+		return cli_usage("tools", "--budget takes one --client");
+	if (budget && nclients) {
+		client = clients[0];
+		if (!cli_budget_client_known(client))
+			return cli_usage("tools",
+			                 "unknown --client '%s' for --budget "
+			                 "(known: cursor, vscode, copilot, "
+			                 "openai, claude-code)",
+			                 client);
+	}
+	for (int k = 0; check && k < nclients; k++)
+		if (!portcheck_parse_client(clients[k], &mask))
+			return cli_usage(
+			        "tools",
+			        "unknown --client '%s' (known: all, %s)",
+			        clients[k], sp_target_names());
 	if (format && strcmp(format, "mcp")) {
 		if (!toolfmt_vendor_parse(format, &vendor))
 			return cli_usage(
@@ -147,6 +181,8 @@ int cmd_tools(struct cli_ctx *ctx, int argc, char **argv)
 			       bad, catalog_tool_count(cat));
 		if (rc == 0 && bad)
 			rc = 1;
+	} else if (budget) {
+		rc = cli_tools_budget(cat, client, json);
 	} else if (is_vendor) {
 		if (toolfmt_vendor_request(cat, vendor, &out, &err) != SH_OK)
 			rc = cli_fail(&err);

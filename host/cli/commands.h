@@ -44,6 +44,18 @@ int cmd_secret(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_permit(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_doctor(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_artifacts(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_skills(struct cli_ctx *ctx, int argc, char **argv);
+struct catalog;
+/* `tools --budget` (cmd_tools_budget.c): 1 when client is a known one;
+ * print the definitions' token estimate against client's limits. */
+int cli_budget_client_known(const char *name);
+int cli_tools_budget(struct catalog *cat, const char *client, int json);
+/* The Agent Skills an installed record (store index) carries, for the
+ * install summary; nothing when it has none (cmd_skills.c). */
+void cli_print_agentskills(const cJSON *rec);
+/* Take package's exported Agent Skill copies back out, printing each;
+ * a refusal is a warning (cmd_skills.c). */
+void cli_remove_exports(const char *home, const char *package);
 int cmd_completion(struct cli_ctx *ctx, int argc, char **argv);
 
 /* The command table main runs, ending with a NULL name (main.c). */

@@ -46,6 +46,8 @@ static const struct cli_command commands[] = {
         {"config", "show or change a skill's settings and host policy",
          cmd_config},
         {"artifacts", "list or prune the files skills wrote", cmd_artifacts},
+        {"skills", "list the installed Agent Skills, export them to agents",
+         cmd_skills},
         {"new", "scaffold a new skill project that builds against the SDK",
          cmd_new},
         {"agent", "run a model with the tools until it answers", cmd_agent},

@@ -336,6 +336,63 @@ sh_status catalog_html_list(const struct regindex *ix,
 
 /* ---- one skill ---------------------------------------------------------- */
 
+/* The Agent Skills a package carries: each one's front matter, field by
+ * field, and its files (from the index entry skillreg wrote). */
+static void agentskills_section(struct dynbuf *out,
+                                const struct regindex_pkg *p)
+{
+	const cJSON *as = cJSON_GetObjectItemCaseSensitive(
+	        p->json, REGINDEX_KEY_AGENTSKILLS);
+	const cJSON *s;
+
+	if (!cJSON_GetArraySize(as))
+		return;
+	dyn_add(out, "<h2>Agent Skills</h2><p class=\"muted\">Instructions "
+	             "and files for agents; the host never runs them.</p>");
+	cJSON_ArrayForEach(s, as)
+	{
+		const cJSON *fm =
+		        cJSON_GetObjectItemCaseSensitive(s, "frontmatter");
+		const cJSON *f, *kv;
+
+		dyn_add(out, "<section class=\"agentskill\"><h3><code>");
+		html_escape(out,
+		            cJSON_GetStringValue(
+		                    cJSON_GetObjectItemCaseSensitive(s, "name"))
+		                    ?: "");
+		dyn_add(out,
+		        "</code></h3><table class=\"frontmatter\"><tbody>");
+		cJSON_ArrayForEach(f, fm)
+		{
+			dyn_add(out, "<tr><th>");
+			html_escape(out, f->string);
+			dyn_add(out, "</th><td>");
+			if (cJSON_IsString(f))
+				html_escape(out, f->valuestring);
+			else
+				cJSON_ArrayForEach(kv, f)
+				{
+					html_escape(out, kv->string);
+					dyn_add(out, ": ");
+					html_escape(out,
+					            cJSON_GetStringValue(kv)
+					                    ?: "");
+					dyn_add(out, "<br>");
+				}
+			dyn_add(out, "</td></tr>");
+		}
+		dyn_add(out, "</tbody></table><ul class=\"files\">");
+		cJSON_ArrayForEach(f,
+		                   cJSON_GetObjectItemCaseSensitive(s, "files"))
+		{
+			dyn_add(out, "<li><code>");
+			html_escape(out, cJSON_GetStringValue(f) ?: "");
+			dyn_add(out, "</code></li>");
+		}
+		dyn_add(out, "</ul></section>");
+	}
+}
+
 static void perm_row(struct dynbuf *b, const char *what,
                      const struct regindex_list *l)
 {
@@ -436,6 +493,7 @@ sh_status catalog_html_skill(const struct regindex *ix,
 		}
 		dyn_add(out, "</tbody></table>");
 	}
+	agentskills_section(out, p);
 	dyn_add(out, "<h2>Permissions</h2><table id=\"permissions\"><tbody>");
 	perm_row(out, "Network", &p->network);
 	perm_row(out, "Secrets", &p->secrets);

@@ -21,6 +21,7 @@
 #include <cjson/cJSON.h>
 #include <sodium.h>
 
+#include "agentskill.h"
 #include "fsutil.h"
 #include "hostlog.h"
 #include "manifest.h"
@@ -730,6 +731,71 @@ static cJSON *str_array(const struct manifest_list *l)
 	return a;
 }
 
+/*
+ * The Agent Skills of the verified package at path (manifest m), for its
+ * index entry: [{"name", "description", "frontmatter", "files"}], or NULL
+ * with *out_rc SH_OK when it has none. The package is extracted into a
+ * scratch folder beside it (removed again) and each SKILL.md checked
+ * against the specification as an install would.
+ */
+static sh_status agentskills_of(const char *path, const struct manifest *m,
+                                cJSON **out, struct sh_error *e)
+{
+	char dir[PATH_MAX];
+	cJSON *names = NULL, *arr = NULL, *n;
+	sh_status rc;
+	int any = 0;
+
+	*out = NULL;
+	for (size_t i = 0; i < m->nfiles && !any; i++)
+		any = !strncmp(m->files[i].path, AGENTSKILL_DIR "/",
+		               sizeof AGENTSKILL_DIR);
+	if (!any)
+		return SH_OK;
+	if ((rc = fs_pathf(dir, sizeof dir, e, "%s.skills", path)))
+		return rc;
+	fs_remove_tree(dir, NULL);
+	if ((rc = package_extract(path, dir, NULL, e)) ||
+	    (rc = agentskill_check_package(dir, m, &names, e)))
+		goto out;
+	arr = cJSON_CreateArray();
+	cJSON_ArrayForEach(n, names)
+	{
+		char md[PATH_MAX], prefix[PATH_MAX];
+		struct agentskill *as = NULL;
+		cJSON *o, *files;
+		size_t pl;
+
+		snprintf(prefix, sizeof prefix, "%s/%s/", AGENTSKILL_DIR,
+		         n->valuestring);
+		pl = strlen(prefix);
+		if ((rc = fs_pathf(md, sizeof md, e, "%s/%s%s", dir, prefix,
+		                   AGENTSKILL_FILE)) ||
+		    (rc = agentskill_load(md, n->valuestring, &as, e)))
+			goto out;
+		o = cJSON_CreateObject();
+		cJSON_AddItemToArray(arr, o);
+		cJSON_AddStringToObject(o, "name", as->name);
+		cJSON_AddStringToObject(o, "description", as->description);
+		cJSON_AddItemToObject(o, "frontmatter",
+		                      cJSON_Duplicate(as->frontmatter, 1));
+		files = cJSON_AddArrayToObject(o, "files");
+		for (size_t i = 0; i < m->nfiles; i++)
+			if (!strncmp(m->files[i].path, prefix, pl))
+				cJSON_AddItemToArray(
+				        files, cJSON_CreateString(
+				                       m->files[i].path + pl));
+		agentskill_free(as);
+	}
+	*out = arr;
+	arr = NULL;
+out:
+	cJSON_Delete(arr);
+	cJSON_Delete(names);
+	fs_remove_tree(dir, NULL);
+	return rc;
+}
+
 static cJSON *package_entry(const struct manifest *m, const char *keyid,
                             const char *url, const char *sig_url,
                             uint64_t length, const char *hash_hex)
@@ -819,7 +885,7 @@ sh_status regdir_add_package(struct regdir *r, const char *pkg,
 	struct minisig_package_info info;
 	struct minisig_pubkey pk;
 	struct manifest *m = NULL;
-	cJSON *pkgs, *entry = NULL;
+	cJSON *pkgs, *entry = NULL, *skills = NULL;
 	const char *base;
 	uint64_t size;
 	int fd = -1, pos;
@@ -961,12 +1027,19 @@ sh_status regdir_add_package(struct regdir *r, const char *pkg,
 		                shown);
 		goto out;
 	}
+	if ((rc = agentskills_of(tmp, m, &skills, e))) {
+		sh_error_prefix(e, "%s is refused", shown);
+		goto out;
+	}
 	sodium_bin2hex(hex, sizeof hex, fh, sizeof fh);
 	entry = package_entry(m, out->publisher, url, sig_url, size, hex);
 	if (!entry) {
+		cJSON_Delete(skills);
 		rc = sh_error_set(e, SH_ERR_NOMEM, "out of memory");
 		goto out;
 	}
+	if (skills)
+		cJSON_AddItemToObject(entry, REGINDEX_KEY_AGENTSKILLS, skills);
 	{
 		char sfinal[PATH_MAX];
 		if ((rc = fs_pathf(sfinal, sizeof sfinal, e, "%s%s", final,

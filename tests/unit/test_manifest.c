@@ -56,6 +56,10 @@ static int schema_ok(const char *text)
 	return ok;
 }
 
+#define HEX64                                                                  \
+	"00000000000000000000000000000000"                                     \
+	"00000000000000000000000000000000"
+
 static const char *good_source =
         "{\"name\":\"acme/weather\",\"version\":\"1.2.0-rc.1+b7\",\"abi\":1,"
         "\"description\":\"d\",\"license\":\"MIT\",\"publisher\":"
@@ -190,6 +194,13 @@ static void test_bad(void **state)
 	         "\"tools\":[{\"name\":\"t\"}],\"resourceTemplates\":[{"
 	         "\"name\":\"b\",\"text\":\"x\"}]}",
 	         "\"resourceTemplates\" must be"},
+	        /* Code is all or nothing: abi, platforms and tools. */
+	        {"{\"name\":\"a/x\",\"version\":\"1.0.0\",\"abi\":1,"
+	         "\"description\":\"d\"}",
+	         "\"platforms\""},
+	        {"{\"name\":\"a/x\",\"version\":\"1.0.0\","
+	         "\"description\":\"d\",\"tools\":[{\"name\":\"t\"}]}",
+	         "\"abi\""},
 	};
 	(void)state;
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
@@ -207,6 +218,43 @@ static void test_bad(void **state)
 		if (!strstr(cases[i].say, "permissions.network"))
 			assert_false(schema_ok(cases[i].text));
 	}
+}
+
+/* A package of Agent Skills only: no abi, platforms or tools, and packaged
+ * it must hold a skills/<name>/SKILL.md. */
+static void test_agentskills_only(void **state)
+{
+	static const char *src = "{\"name\":\"a/x\",\"version\":\"1.0.0\","
+	                         "\"description\":\"d\"}";
+	static const char *with = "{\"name\":\"a/x\",\"version\":\"1.0.0\","
+	                          "\"description\":\"d\",\"files\":{"
+	                          "\"skills/pdf/SKILL.md\":{\"size\":3,"
+	                          "\"blake2b256\":\"" HEX64 "\"}}}";
+	static const char *without =
+	        "{\"name\":\"a/x\",\"version\":"
+	        "\"1.0.0\",\"description\":\"d\","
+	        "\"files\":{\"skills/SKILL.md\":{"
+	        "\"size\":3,\"blake2b256\":\"" HEX64 "\"}}}";
+	struct manifest *m = NULL;
+	struct sh_error e;
+
+	(void)state;
+	assert_int_equal(
+	        manifest_parse(src, strlen(src), MANIFEST_SOURCE, "t", &m, &e),
+	        SH_OK);
+	assert_int_equal(m->nplatforms, 0);
+	assert_int_equal(m->ntools, 0);
+	assert_int_equal(m->abi, 0);
+	manifest_free(m);
+	assert_true(schema_ok(src));
+	assert_int_equal(manifest_parse(with, strlen(with), MANIFEST_PACKAGED,
+	                                "t", &m, &e),
+	                 SH_OK);
+	manifest_free(m);
+	assert_int_equal(manifest_parse(without, strlen(without),
+	                                MANIFEST_PACKAGED, "t", &m, &e),
+	                 SH_ERR_INVALID);
+	assert_non_null(strstr(e.msg, "must hold an Agent Skill"));
 }
 
 static void test_host_patterns(void **state)
@@ -305,6 +353,7 @@ int main(void)
 	        cmocka_unit_test(test_good),
 	        cmocka_unit_test(test_every_shipped_manifest),
 	        cmocka_unit_test(test_bad),
+	        cmocka_unit_test(test_agentskills_only),
 	        cmocka_unit_test(test_host_patterns),
 	        cmocka_unit_test(test_paths),
 	        cmocka_unit_test(test_duplicate_keys),

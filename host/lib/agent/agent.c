@@ -20,6 +20,7 @@
 #include "hostlog.h"
 #include "monotime.h"
 #include "toolfmt_vendor.h"
+#include "agent_skills.h"
 
 /* Room for a message to the model about a call that could not run. */
 #define AGENT_TOOL_MSG_MAX 2048
@@ -58,6 +59,7 @@ struct agent {
 	 * question at a time. */
 	struct call_sinks sinks;
 	pthread_mutex_t ask_lock;
+	struct agent_skills *skills; /* installed Agent Skills, or NULL */
 };
 
 static void emit(const struct agent *a, struct agent_event *ev)
@@ -162,7 +164,18 @@ sh_status agent_new(struct runtime *rt, const struct agent_opts *o,
 			goto fail;
 		a->nbe++;
 	}
-	rc = transcript_set_system(&a->tr, o->system, e);
+	/* Agent Skills: their names and descriptions go into the system
+	 * prompt; the rest loads through two tools (agent_skills.h). */
+	if ((rc = agent_skills_open(runtime_home(rt), &a->skills, e)))
+		goto fail;
+	if (a->skills) {
+		char *sys = agent_skills_system(a->skills, o->system);
+		rc = sys ? transcript_set_system(&a->tr, sys, e)
+		         : sh_error_set(e, SH_ERR_NOMEM, "out of memory");
+		free(sys);
+	} else {
+		rc = transcript_set_system(&a->tr, o->system, e);
+	}
 	if (rc != SH_OK)
 		goto fail;
 	a->o.system = NULL;
@@ -184,6 +197,7 @@ void agent_free(struct agent *a)
 	}
 	transcript_free(&a->tr);
 	pthread_mutex_destroy(&a->ask_lock);
+	agent_skills_free(a->skills);
 	free(a->answer);
 	pthread_mutex_destroy(&a->art_lock);
 	free(a);
@@ -192,9 +206,10 @@ void agent_free(struct agent *a)
 /* The declarations of cat's tools for ab's vendor, made once per catalog
  * (a reload makes a new catalog, so they follow it). */
 static sh_status declarations(struct agent_backend *ab, struct catalog *cat,
+                              const struct agent_skills *skills,
                               struct sh_error *e)
 {
-	size_t n = catalog_tool_count(cat);
+	size_t n = catalog_tool_count(cat) + (skills ? 2 : 0);
 	int max = backend_max_tools(ab->b);
 	enum toolfmt_vendor v = backend_tool_format(ab->b);
 	cJSON *arr;
@@ -209,7 +224,7 @@ static sh_status declarations(struct agent_backend *ab, struct catalog *cat,
 		                    n, backend_name(ab->b), max);
 	if (!(arr = cJSON_CreateArray()))
 		return sh_error_set(e, SH_ERR_NOMEM, "out of memory");
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < catalog_tool_count(cat); i++) {
 		cJSON *d;
 		rc = toolfmt_vendor_tool(catalog_tool_at(cat, i), v, &d, e);
 		if (rc != SH_OK) {
@@ -217,6 +232,10 @@ static sh_status declarations(struct agent_backend *ab, struct catalog *cat,
 			return rc;
 		}
 		cJSON_AddItemToArray(arr, d);
+	}
+	if (skills && (rc = agent_skills_declare(v, arr, e))) {
+		cJSON_Delete(arr);
+		return rc;
 	}
 	cJSON_Delete(ab->decls);
 	runtime_release(ab->decl_cat);
@@ -401,6 +420,11 @@ static void run_call(struct tool_jobs *j, size_t i)
 
 	r->call_id = strdup(c->id);
 	r->name = strdup(c->name);
+	if (agent_skills_call(j->a->skills, c->name, c->arguments, &r->result,
+	                      &r->is_error)) {
+		r->tool = strdup(c->name);
+		return;
+	}
 	t = catalog_find(j->cat, c->name, &e);
 	if (!t) {
 		snprintf(msg, sizeof msg,
@@ -523,7 +547,7 @@ static sh_status ask_model(struct agent *a, struct catalog *cat,
 
 		sh_error_clear(&err);
 		emit(a, &ev);
-		rc = declarations(ab, cat, &err);
+		rc = declarations(ab, cat, a->skills, &err);
 		if (rc == SH_OK)
 			rc = backend_step(ab->b, &a->tr, ab->decls, &a->o.http,
 			                  reply, &err);

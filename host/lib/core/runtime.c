@@ -184,6 +184,11 @@ static sh_status add_installed(struct runtime *rt, struct catalog *c,
 
 		if (catalog_skill_find(c, s->string))
 			continue;
+		/* A package of Agent Skills only has no tools to serve. */
+		if (cJSON_IsString(
+		            cJSON_GetObjectItemCaseSensitive(cur, "lib")) &&
+		    !*cJSON_GetObjectItemCaseSensitive(cur, "lib")->valuestring)
+			continue;
 		/* Its publisher key was removed from trust: no tools, and a
 		 * call says why. */
 		if (store_record_disabled(cur)) {

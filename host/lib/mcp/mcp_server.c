@@ -26,6 +26,8 @@
 #include "mcp_prompts.h"
 #include "mcp_resources.h"
 #include "mcp_client_req.h"
+#include "mcp_skills.h"
+#include "mcp_toolsearch.h"
 #include "runtime.h"
 #include "toolfmt.h"
 
@@ -96,6 +98,8 @@ struct mcp_server {
 
 	pthread_mutex_t slock; /* guards the session list */
 	struct mcp_session *sessions;
+	struct mcp_skills *skills; /* installed Agent Skills (mcp_skills.h) */
+	struct mcp_toolsearch *ts; /* deferred listing, or NULL */
 };
 
 struct mcp_session {
@@ -118,6 +122,7 @@ struct mcp_session {
 	 * declared either; NULL otherwise. */
 	int can_elicit, can_sample;
 	struct mcp_creqs *creqs;
+	struct mcp_ts_found found; /* tools search_tools found */
 };
 
 int mcp_version_supported(const char *v)
@@ -193,6 +198,7 @@ void mcp_session_unref(struct mcp_session *s)
 	mcp_creqs_free(s->creqs);
 	pthread_mutex_destroy(&s->lock);
 	mcp_artifacts_free(s->arts);
+	mcp_ts_found_free(&s->found);
 	free(s);
 }
 
@@ -526,6 +532,10 @@ static char *run_call(struct mcp_job *j, size_t *len)
 }
 
 /* Answer a feature job (see struct mcp_job). */
+static int append_skills_page(struct mcp_server *srv, const char *method,
+                              const char *cursor, cJSON *res, int *code,
+                              char *msg, size_t cap);
+
 static char *run_feature(struct mcp_job *j, size_t *len)
 {
 	struct mcp_server *srv = j->s->srv;
@@ -544,17 +554,26 @@ static char *run_feature(struct mcp_job *j, size_t *len)
 	int code = JSONRPC_INTERNAL_ERROR;
 	cJSON *res;
 
-	if (!strcmp(j->msg.method, "resources/read"))
+	if (!strcmp(j->msg.method, "resources/read")) {
 		res = mcp_resources_read(srv->rt, j->s->arts, srv->stateless,
 		                         j->msg.params, &o, &code, msg,
 		                         sizeof msg);
-	else if (!strcmp(j->msg.method, "resources/list"))
+	} else if (!strcmp(j->msg.method, "resources/list")) {
 		res = mcp_resources_list(srv->rt, j->s->arts, j->msg.params,
 		                         srv->page_size, &o, &code, msg,
 		                         sizeof msg);
-	else
+		/* The Agent Skills' files follow the last page. */
+		if (res && srv->skills &&
+		    !cJSON_GetObjectItemCaseSensitive(res, "nextCursor") &&
+		    append_skills_page(srv, "resources/list", NULL, res, &code,
+		                       msg, sizeof msg) != 0) {
+			cJSON_Delete(res);
+			res = NULL;
+		}
+	} else {
 		res = mcp_complete(srv->rt, j->s->arts, j->msg.params, &o,
 		                   &code, msg, sizeof msg);
+	}
 	if (res)
 		return jsonrpc_result(j->msg.id, res, len);
 	return jsonrpc_error(j->msg.id, code, msg, NULL, len);
@@ -701,6 +720,16 @@ sh_status mcp_server_new(const struct mcp_server_opts *o,
 	pthread_cond_init(&srv->qcond, NULL);
 	pthread_cond_init(&srv->idle, NULL);
 	pthread_mutex_init(&srv->slock, NULL);
+	if (runtime_home(o->rt))
+		srv->skills =
+		        mcp_skills_new(runtime_home(o->rt), srv->page_size);
+	if (o->tool_search != MCP_TS_OFF &&
+	    !(srv->ts = mcp_toolsearch_new(o->tool_search,
+	                                   o->tool_search_threshold,
+	                                   o->core_tools))) {
+		rc = sh_error_set(e, SH_ERR_NOMEM, "out of memory");
+		goto fail;
+	}
 	if (o->instructions && !(srv->instructions = strdup(o->instructions))) {
 		rc = sh_error_set(e, SH_ERR_NOMEM, "out of memory");
 		goto fail;
@@ -817,6 +846,8 @@ void mcp_server_free(struct mcp_server *srv)
 	pthread_cond_destroy(&srv->idle);
 	pthread_mutex_destroy(&srv->slock);
 	free(srv->instructions);
+	mcp_skills_free(srv->skills);
+	mcp_toolsearch_free(srv->ts);
 	free(srv);
 }
 
@@ -906,7 +937,9 @@ static void do_initialize(struct mcp_session *s, const struct jsonrpc_msg *m,
 	    !cJSON_AddStringToObject(info, "version", SKILLHOST_VERSION) ||
 	    (s->srv->instructions &&
 	     !cJSON_AddStringToObject(res, "instructions",
-	                              s->srv->instructions))) {
+	                              s->srv->instructions)) ||
+	    (s->srv->skills &&
+	     mcp_skills_capabilities(s->srv->skills, caps) != 0)) {
 		cJSON_Delete(res);
 		reply_error(r, m->id, JSONRPC_INTERNAL_ERROR,
 		            "Internal error: out of memory");
@@ -968,6 +1001,97 @@ static size_t cursor_start(const struct catalog *c, const char *cursor)
 	return lo;
 }
 
+/* --- tool search (mcp_toolsearch.h) --- */
+
+static const char *ts_name(void *ud, struct catalog *c, const struct tool *t)
+{
+	(void)c;
+	return public_name(ud, t);
+}
+
+/* tools/list with tool search on: the search tool, the core tools and
+ * those this session found, in one page. Releases c. */
+static void list_deferred(struct mcp_session *s, struct catalog *c,
+                          const struct jsonrpc_msg *m,
+                          const struct mcp_reply *r)
+{
+	cJSON *res = cJSON_CreateObject(), *arr, *o;
+
+	arr = cJSON_AddArrayToObject(res, "tools");
+	o = mcp_toolsearch_definition();
+	if (!arr || !o || !cJSON_AddItemToArray(arr, o))
+		goto nomem;
+	pthread_mutex_lock(&s->lock);
+	for (size_t i = 0; i < catalog_tool_count(c); i++) {
+		struct tool *t = catalog_tool_at(c, i);
+		const char *name = public_name(s->srv, t);
+		if (!mcp_toolsearch_is_core(s->srv->ts, t) &&
+		    !mcp_ts_found_has(&s->found, t->canonical))
+			continue;
+		if (!(o = toolfmt_mcp(t)) || !cJSON_AddItemToArray(arr, o) ||
+		    (name != t->mcp_name &&
+		     !cJSON_ReplaceItemInObjectCaseSensitive(
+		             o, "name", cJSON_CreateString(name)))) {
+			pthread_mutex_unlock(&s->lock);
+			goto nomem;
+		}
+	}
+	pthread_mutex_unlock(&s->lock);
+	runtime_release(c);
+	reply_result(r, m->id, res);
+	return;
+nomem:
+	runtime_release(c);
+	cJSON_Delete(res);
+	reply_error(r, m->id, JSONRPC_INTERNAL_ERROR,
+	            "Internal error: out of memory");
+}
+
+/* tools/call of search_tools: 1 when it was that (and answered). */
+static int call_search(struct mcp_session *s, const struct jsonrpc_msg *m,
+                       const struct mcp_reply *r)
+{
+	const cJSON *name = cJSON_GetObjectItemCaseSensitive(m->params, "name");
+	struct catalog *c;
+	cJSON *res;
+	int added = 0;
+
+	if (!s->srv->ts || !cJSON_IsString(name) ||
+	    strcmp(name->valuestring, MCP_TOOLSEARCH_NAME))
+		return 0;
+	c = runtime_acquire(s->srv->rt);
+	if (!mcp_toolsearch_active(s->srv->ts, c)) {
+		runtime_release(c);
+		return 0;
+	}
+	pthread_mutex_lock(&s->lock);
+	res = mcp_toolsearch_call(
+	        s->srv->ts, c,
+	        cJSON_GetObjectItemCaseSensitive(m->params, "arguments"),
+	        &s->found, &added, ts_name, s->srv);
+	pthread_mutex_unlock(&s->lock);
+	runtime_release(c);
+	if (!res) {
+		reply_error(r, m->id, JSONRPC_INTERNAL_ERROR,
+		            "Internal error: out of memory");
+		return 1;
+	}
+	/* The found tools are listed now: say so first, so a client lists
+	 * again as it reads the result. */
+	if (added && !s->srv->stateless) {
+		size_t len;
+		char *msg;
+		pthread_mutex_lock(&s->lock);
+		if (!s->closed && s->notify.send &&
+		    (msg = jsonrpc_notification(
+		             "notifications/tools/list_changed", NULL, &len)))
+			s->notify.send(s->notify.ud, msg, len, 0);
+		pthread_mutex_unlock(&s->lock);
+	}
+	reply_result(r, m->id, res);
+	return 1;
+}
+
 static void do_list(struct mcp_session *s, const struct jsonrpc_msg *m,
                     const struct mcp_reply *r)
 {
@@ -986,6 +1110,10 @@ static void do_list(struct mcp_session *s, const struct jsonrpc_msg *m,
 	}
 	c = runtime_acquire(srv->rt);
 	n = catalog_tool_count(c);
+	if (mcp_toolsearch_active(srv->ts, c)) {
+		list_deferred(s, c, m, r);
+		return;
+	}
 	if (cur && cJSON_IsString(cur) &&
 	    (start = cursor_start(c, cur->valuestring)) == SIZE_MAX) {
 		runtime_release(c);
@@ -1190,6 +1318,13 @@ static void do_feature(struct mcp_session *s, const struct jsonrpc_msg *m,
 	} else if (!strcmp(method, "prompts/list")) {
 		res = mcp_prompts_list(rt, m->params, page, &code, msg,
 		                       sizeof msg);
+		if (res && s->srv->skills &&
+		    !cJSON_GetObjectItemCaseSensitive(res, "nextCursor") &&
+		    append_skills_page(s->srv, method, NULL, res, &code, msg,
+		                       sizeof msg) != 0) {
+			cJSON_Delete(res);
+			res = NULL;
+		}
 	} else if (!strcmp(method, "prompts/get")) {
 		res = mcp_prompts_get(rt, m->params, &code, msg, sizeof msg);
 	}
@@ -1197,6 +1332,114 @@ static void do_feature(struct mcp_session *s, const struct jsonrpc_msg *m,
 		reply_result(r, m->id, res);
 	else
 		reply_error(r, m->id, code, "%s", msg);
+}
+
+/* Agent Skills (SEP-2640, their files and prompts): 1 when answered. */
+static int handle_skills(struct mcp_server *srv, const struct jsonrpc_msg *m,
+                         const struct mcp_reply *r)
+{
+	char msg[MCP_MSG_MAX];
+	cJSON *res = NULL;
+	int code = 0;
+
+	switch (mcp_skills_handle(srv->skills, m->method, m->params, &res,
+	                          &code, msg, sizeof msg)) {
+	case MCP_SKILLS_NOT_MINE: return 0;
+	case MCP_SKILLS_RESULT: reply_result(r, m->id, res); return 1;
+	case MCP_SKILLS_ERROR: reply_error(r, m->id, code, "%s", msg); return 1;
+	}
+	return 0;
+}
+
+/*
+ * prompts/list and resources/list have two providers: the native skills'
+ * declarations and artifacts (mcp_prompts.c, mcp_resources.c), then the
+ * Agent Skills (mcp_skills.c). A page from the first without nextCursor
+ * goes on with the Agent Skills' first page; their cursors carry
+ * SKILLS_CURSOR so that a later page goes straight to them.
+ */
+#define SKILLS_CURSOR "agentskills:"
+
+static const char *list_cursor(const cJSON *params)
+{
+	const cJSON *c = cJSON_GetObjectItemCaseSensitive(params, "cursor");
+
+	return cJSON_IsString(c) ? c->valuestring : NULL;
+}
+
+static int is_skills_cursor(const struct jsonrpc_msg *m)
+{
+	const char *c;
+
+	if (strcmp(m->method, "prompts/list") &&
+	    strcmp(m->method, "resources/list"))
+		return 0;
+	c = list_cursor(m->params);
+	return c && !strncmp(c, SKILLS_CURSOR, strlen(SKILLS_CURSOR));
+}
+
+/* Append the Agent Skills' page after cursor (NULL: the first) to res, an
+ * array under key; nextCursor becomes theirs. 0, or -1 with *code/msg. */
+static int append_skills_page(struct mcp_server *srv, const char *method,
+                              const char *cursor, cJSON *res, int *code,
+                              char *msg, size_t cap)
+{
+	const char *key =
+	        !strcmp(method, "prompts/list") ? "prompts" : "resources";
+	cJSON *params = cJSON_CreateObject(), *page = NULL, *dst, *src, *next;
+	char wrapped[512];
+	int rc = 0;
+
+	if (!params ||
+	    (cursor && !cJSON_AddStringToObject(params, "cursor", cursor))) {
+		*code = JSONRPC_INTERNAL_ERROR;
+		snprintf(msg, cap, "Internal error: out of memory");
+		cJSON_Delete(params);
+		return -1;
+	}
+	switch (mcp_skills_handle(srv->skills, method, params, &page, code, msg,
+	                          cap)) {
+	case MCP_SKILLS_NOT_MINE: break; /* no Agent Skills installed */
+	case MCP_SKILLS_ERROR: rc = -1; break;
+	case MCP_SKILLS_RESULT:
+		dst = cJSON_GetObjectItemCaseSensitive(res, key);
+		if (!dst)
+			dst = cJSON_AddArrayToObject(res, key);
+		src = cJSON_GetObjectItemCaseSensitive(page, key);
+		while (dst && src && cJSON_GetArraySize(src) > 0)
+			cJSON_AddItemToArray(dst,
+			                     cJSON_DetachItemFromArray(src, 0));
+		cJSON_DeleteItemFromObjectCaseSensitive(res, "nextCursor");
+		next = cJSON_GetObjectItemCaseSensitive(page, "nextCursor");
+		if (cJSON_IsString(next) &&
+		    snprintf(wrapped, sizeof wrapped, "%s%s", SKILLS_CURSOR,
+		             next->valuestring) < (int)sizeof wrapped)
+			cJSON_AddStringToObject(res, "nextCursor", wrapped);
+		break;
+	}
+	cJSON_Delete(params);
+	cJSON_Delete(page);
+	return rc;
+}
+
+/* A list page whose cursor is the Agent Skills' own. */
+static void do_skills_list(struct mcp_session *s, const struct jsonrpc_msg *m,
+                           const struct mcp_reply *r)
+{
+	char msg[MCP_MSG_MAX];
+	int code = JSONRPC_INVALID_PARAMS;
+	cJSON *res = cJSON_CreateObject();
+
+	snprintf(msg, sizeof msg, "Internal error: out of memory");
+	if (res &&
+	    append_skills_page(s->srv, m->method,
+	                       list_cursor(m->params) + strlen(SKILLS_CURSOR),
+	                       res, &code, msg, sizeof msg) == 0) {
+		reply_result(r, m->id, res);
+		return;
+	}
+	cJSON_Delete(res);
+	reply_error(r, m->id, code, "%s", msg);
 }
 
 enum mcp_rx mcp_session_handle(struct mcp_session *s, struct jsonrpc_msg *m,
@@ -1234,7 +1477,14 @@ enum mcp_rx mcp_session_handle(struct mcp_session *s, struct jsonrpc_msg *m,
 		            "Invalid Request: the session is not initialized; "
 		            "send \"initialize\" first");
 	} else if (!strcmp(method, "tools/call")) {
-		rx = do_call(s, m, r, 0);
+		if (!call_search(s, m, r))
+			rx = do_call(s, m, r, 0);
+	} else if (is_skills_cursor(m)) {
+		do_skills_list(s, m, r);
+	} else if (strcmp(method, "prompts/list") &&
+	           strcmp(method, "resources/list") &&
+	           handle_skills(s->srv, m, r)) {
+		/* answered: an Agent Skills method, file or prompt */
 	} else if ((!strcmp(method, "resources/read") ||
 	            !strcmp(method, "resources/list") ||
 	            !strcmp(method, "completion/complete")) &&

@@ -79,6 +79,13 @@ struct mcp_server_opts {
 	 * `timeout`; 0: the host config's, else CONFIG_TIMEOUT_DEFAULT_MS. */
 	int64_t call_timeout_ms;
 	const char *instructions; /* optional, for initialize */
+	/* Deferred listing behind a search tool (mcp_toolsearch.h):
+	 * MCP_TS_OFF (0), MCP_TS_ON, or MCP_TS_AUTO above the threshold
+	 * (0: MCP_TOOLSEARCH_THRESHOLD); core_tools, comma-separated
+	 * canonical names always listed, may be NULL. */
+	int tool_search;
+	size_t tool_search_threshold;
+	const char *core_tools;
 };
 
 /*

@@ -495,6 +495,21 @@ static sh_status check_mcp_decls(struct ctx *c, const cJSON *root)
 	return SH_OK;
 }
 
+/* 1 when m holds an Agent Skill: a file skills/<name>/SKILL.md (the skill
+ * itself is checked by agentskill.c at pack and install). */
+static int has_agentskill(const struct manifest *m)
+{
+	for (size_t i = 0; i < m->nfiles; i++) {
+		const char *p = m->files[i].path, *slash;
+		if (strncmp(p, "skills/", 7))
+			continue;
+		slash = strchr(p + 7, '/');
+		if (slash && slash > p + 7 && !strcmp(slash, "/SKILL.md"))
+			return 1;
+	}
+	return 0;
+}
+
 sh_status manifest_parse(const char *text, size_t len, enum manifest_form form,
                          const char *origin, struct manifest **out,
                          struct sh_error *e)
@@ -502,6 +517,7 @@ sh_status manifest_parse(const char *text, size_t len, enum manifest_form form,
 	struct ctx c = {origin, e};
 	struct manifest *m = NULL;
 	const cJSON *fmt, *abi, *perm;
+	int native;
 	sh_status rc;
 
 	*out = NULL;
@@ -563,15 +579,21 @@ sh_status manifest_parse(const char *text, size_t len, enum manifest_form form,
 		goto fail;
 	}
 	abi = cJSON_GetObjectItemCaseSensitive(m->json, "abi");
+	/* A package of Agent Skills only has no code: no abi, platforms or
+	 * tools (packaged, it must then hold a skills/<name>/SKILL.md). */
+	native = abi ||
+	         cJSON_GetObjectItemCaseSensitive(m->json, "platforms") ||
+	         cJSON_GetObjectItemCaseSensitive(m->json, "tools");
 	/* Range first: casting an out-of-range double is undefined. */
-	if (!cJSON_IsNumber(abi) || !(abi->valuedouble >= 1) ||
-	    abi->valuedouble > 1000 ||
-	    abi->valuedouble != (int)abi->valuedouble) {
+	if (native && (!cJSON_IsNumber(abi) || !(abi->valuedouble >= 1) ||
+	               abi->valuedouble > 1000 ||
+	               abi->valuedouble != (int)abi->valuedouble)) {
 		rc = bad(&c, "abi", "must be the skill ABI major, e.g. 1");
 		goto fail;
 	}
-	m->abi = (int)abi->valuedouble;
-	if ((rc = parse_platforms(&c, m)) || (rc = parse_tools(&c, m)) ||
+	m->abi = native ? (int)abi->valuedouble : 0;
+	if ((native &&
+	     ((rc = parse_platforms(&c, m)) || (rc = parse_tools(&c, m)))) ||
 	    (rc = check_mcp_decls(&c, m->json)))
 		goto fail;
 	perm = cJSON_GetObjectItemCaseSensitive(m->json, "permissions");
@@ -595,6 +617,14 @@ sh_status manifest_parse(const char *text, size_t len, enum manifest_form form,
 	if (form == MANIFEST_PACKAGED) {
 		if ((rc = parse_files(&c, m)))
 			goto fail;
+		if (!native && !has_agentskill(m)) {
+			rc = sh_error_set(
+			        e, SH_ERR_INVALID,
+			        "%s: a package without \"platforms\" must hold "
+			        "an Agent Skill (skills/<name>/SKILL.md)",
+			        origin);
+			goto fail;
+		}
 		for (size_t i = 0; i < m->nplatforms; i++)
 			if (!manifest_find_file(m, m->platforms[i].lib)) {
 				rc = sh_error_set(

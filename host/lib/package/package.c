@@ -17,8 +17,10 @@
 #include <archive_entry.h>
 #include <sodium.h>
 
+#include "agentskill.h"
 #include "dynbuf.h"
 #include "fsutil.h"
+#include "names.h"
 
 #define COPY_CHUNK ((size_t)256 * 1024)
 
@@ -127,32 +129,65 @@ static sh_status hash_file(const char *path, uint64_t *size,
 	return rc;
 }
 
-static sh_status add_pack_file(struct pack_file *files, size_t *n,
-                               const char *dir, const char *rel,
-                               struct sh_error *e)
-{
-	char src[PATH_MAX];
-	sh_status rc;
+struct pack_list {
+	struct pack_file *f;
+	size_t n, cap;
+};
 
-	for (size_t i = 0; i < *n; i++)
-		if (!strcmp(files[i].path, rel))
-			return SH_OK; /* named twice (platform and include) */
+/* Add the file at src as the package's rel (once: a file named twice, as
+ * a platform library and in "include", is packed once). */
+static sh_status add_file_src(struct pack_list *l, const char *rel,
+                              const char *src, struct sh_error *e)
+{
+	struct pack_file *f;
+
+	for (size_t i = 0; i < l->n; i++)
+		if (!strcmp(l->f[i].path, rel))
+			return SH_OK;
 	if (!manifest_valid_path(rel) || !strcmp(rel, MANIFEST_FILE))
 		return sh_error_set(
 		        e, SH_ERR_INVALID,
 		        "cannot pack \"%s\": not a valid package path", rel);
+	if (l->n >= MANIFEST_MAX_FILES)
+		return sh_error_set(e, SH_ERR_INVALID,
+		                    "cannot pack more than %d files",
+		                    MANIFEST_MAX_FILES);
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? 2 * l->cap : 16;
+		struct pack_file *nf = realloc(l->f, cap * sizeof *nf);
+		if (!nf)
+			return sh_error_set(e, SH_ERR_NOMEM, "out of memory");
+		l->f = nf;
+		l->cap = cap;
+	}
+	f = &l->f[l->n];
+	memset(f, 0, sizeof *f);
+	f->path = strdup(rel);
+	f->src = strdup(src);
+	l->n++;
+	if (!f->path || !f->src)
+		return sh_error_set(e, SH_ERR_NOMEM, "out of memory");
+	return hash_file(src, &f->size, f->hash, e);
+}
+
+static sh_status add_pack_file(struct pack_list *l, const char *dir,
+                               const char *rel, struct sh_error *e)
+{
+	char src[PATH_MAX];
+	sh_status rc;
+
 	if ((rc = fs_join(src, sizeof src, dir, rel, e)))
 		return rc;
-	files[*n].path = strdup(rel);
-	files[*n].src = strdup(src);
-	if (!files[*n].path || !files[*n].src)
-		return sh_error_set(e, SH_ERR_NOMEM, "out of memory");
-	rc = hash_file(src, &files[*n].size, files[*n].hash, e);
-	(*n)++;
-	if (rc != SH_OK)
+	if ((rc = add_file_src(l, rel, src, e)) != SH_OK)
 		return sh_error_prefix(e, "cannot pack %s (named in %s/%s)",
 		                       rel, dir, MANIFEST_FILE);
 	return SH_OK;
+}
+
+static sh_status add_skill_file(void *ud, const char *pkg_path,
+                                const char *src_path, struct sh_error *e)
+{
+	return add_file_src(ud, pkg_path, src_path, e);
 }
 
 static time_t fixed_time(void)
@@ -238,43 +273,26 @@ static la_ssize_t mem_write(struct archive *a, void *ud, const void *buf,
 	return (la_ssize_t)n;
 }
 
-sh_status package_pack(const char *dir, const char *out_path,
-                       const char *publisher, struct manifest **packaged,
-                       struct sh_error *e)
+/* Write the package of the source manifest document srcdoc (origin names
+ * it in errors) and the files in l to out_path. */
+static sh_status pack_build(const cJSON *srcdoc, const char *origin,
+                            struct pack_list *l, const char *out_path,
+                            const char *publisher, struct manifest **packaged,
+                            struct sh_error *e)
 {
-	char mpath[PATH_MAX];
-	struct manifest *src = NULL, *pm = NULL;
-	struct pack_file *files = NULL;
+	struct manifest *pm = NULL;
+	struct pack_file *files = l->f;
 	struct archive *a = NULL;
 	struct dynbuf out = DYN_INIT(PACKAGE_MAX_BYTES);
 	cJSON *doc = NULL, *fobj;
 	char *mtext = NULL;
-	size_t n = 0;
+	size_t n = l->n;
 	sh_status rc;
 
-	if (packaged)
-		*packaged = NULL;
-	if ((rc = fs_join(mpath, sizeof mpath, dir, MANIFEST_FILE, e)) ||
-	    (rc = manifest_load(mpath, MANIFEST_SOURCE, &src, e)))
-		goto out;
-	files = calloc(src->nplatforms + src->include.n + 1, sizeof *files);
-	if (!files) {
-		rc = sh_error_set(e, SH_ERR_NOMEM, "out of memory");
-		goto out;
-	}
-	for (size_t i = 0; i < src->nplatforms; i++)
-		if ((rc = add_pack_file(files, &n, dir, src->platforms[i].lib,
-		                        e)))
-			goto out;
-	for (size_t i = 0; i < src->include.n; i++)
-		if ((rc = add_pack_file(files, &n, dir, src->include.items[i],
-		                        e)))
-			goto out;
 	qsort(files, n, sizeof *files, by_path);
-
 	/* The packaged manifest: the source one, minus "include", plus the
 	 * publisher and a size and hash for every file. */
-	doc = cJSON_Duplicate(src->json, 1);
+	doc = cJSON_Duplicate(srcdoc, 1);
 	if (!doc) {
 		rc = sh_error_set(e, SH_ERR_NOMEM, "out of memory");
 		goto out;
@@ -303,8 +321,8 @@ sh_status package_pack(const char *dir, const char *out_path,
 		rc = sh_error_set(e, SH_ERR_NOMEM, "out of memory");
 		goto out;
 	}
-	rc = manifest_parse(mtext, strlen(mtext), MANIFEST_PACKAGED, mpath, &pm,
-	                    e);
+	rc = manifest_parse(mtext, strlen(mtext), MANIFEST_PACKAGED, origin,
+	                    &pm, e);
 	if (rc != SH_OK)
 		goto out;
 
@@ -348,15 +366,114 @@ out:
 	if (a)
 		archive_write_free(a);
 	dyn_free(&out);
-	for (size_t i = 0; files && i < n; i++) {
-		free(files[i].path);
-		free(files[i].src);
-	}
-	free(files);
 	free(mtext);
 	cJSON_Delete(doc);
-	manifest_free(src);
 	manifest_free(pm);
+	return rc;
+}
+
+static void pack_list_free(struct pack_list *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		free(l->f[i].path);
+		free(l->f[i].src);
+	}
+	free(l->f);
+}
+
+sh_status package_pack(const char *dir, const char *out_path,
+                       const char *publisher, struct manifest **packaged,
+                       struct sh_error *e)
+{
+	char mpath[PATH_MAX];
+	struct manifest *src = NULL;
+	struct pack_list l = {0};
+	size_t nskills = 0;
+	sh_status rc;
+
+	if (packaged)
+		*packaged = NULL;
+	if ((rc = fs_join(mpath, sizeof mpath, dir, MANIFEST_FILE, e)) ||
+	    (rc = manifest_load(mpath, MANIFEST_SOURCE, &src, e)))
+		goto out;
+	for (size_t i = 0; i < src->nplatforms; i++)
+		if ((rc = add_pack_file(&l, dir, src->platforms[i].lib, e)))
+			goto out;
+	for (size_t i = 0; i < src->include.n; i++)
+		if ((rc = add_pack_file(&l, dir, src->include.items[i], e)))
+			goto out;
+	/* Agent Skills ship whole: every file of every skills/<name>/. */
+	if ((rc = agentskill_scan_package(dir, add_skill_file, &l, &nskills,
+	                                  e)))
+		goto out;
+	if (src->nplatforms == 0 && nskills == 0) {
+		rc = sh_error_set(e, SH_ERR_INVALID,
+		                  "%s has no \"platforms\" and %s has no "
+		                  "skills/<name>/%s: a package holds native "
+		                  "code, Agent Skills, or both",
+		                  mpath, dir, AGENTSKILL_FILE);
+		goto out;
+	}
+	rc = pack_build(src->json, mpath, &l, out_path, publisher, packaged, e);
+out:
+	pack_list_free(&l);
+	manifest_free(src);
+	return rc;
+}
+
+sh_status package_pack_agentskill(const char *dir, const char *ns,
+                                  const char *version, const char *publisher,
+                                  const char *out_path,
+                                  struct manifest **packaged,
+                                  struct sh_error *e)
+{
+	char md[PATH_MAX], full[2 * SKILLDESC_MAX_NAME + 2];
+	struct agentskill *s = NULL;
+	struct pack_list l = {0};
+	cJSON *doc = NULL;
+	sh_status rc;
+
+	if (packaged)
+		*packaged = NULL;
+	if ((rc = fs_pathf(md, sizeof md, e, "%s/%s", dir, AGENTSKILL_FILE)))
+		return rc;
+	/* The folder's own name need not be the skill's (a checkout may be
+	 * called anything); the package names the folder after the skill. */
+	if ((rc = agentskill_load(md, NULL, &s, e)))
+		return rc;
+	snprintf(full, sizeof full, "%s/%s", ns, s->name);
+	if (!skilldesc_valid_skill_name(full)) {
+		rc = sh_error_set(e, SH_ERR_USAGE,
+		                  "--namespace \"%s\" must be lower-case "
+		                  "letters, digits and '-'",
+		                  ns);
+		goto out;
+	}
+	if (!skilldesc_valid_semver(version)) {
+		rc = sh_error_set(e, SH_ERR_USAGE,
+		                  "--version \"%s\" must be a semantic version "
+		                  "like 1.0.0",
+		                  version);
+		goto out;
+	}
+	doc = cJSON_CreateObject();
+	if (!doc ||
+	    !cJSON_AddNumberToObject(doc, "manifest", MANIFEST_FORMAT) ||
+	    !cJSON_AddStringToObject(doc, "name", full) ||
+	    !cJSON_AddStringToObject(doc, "version", version) ||
+	    !cJSON_AddStringToObject(doc, "description", s->description) ||
+	    (s->license &&
+	     !cJSON_AddStringToObject(doc, "license", s->license))) {
+		rc = sh_error_set(e, SH_ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	if ((rc = agentskill_scan_folder(dir, s->name, add_skill_file, &l, e)))
+		goto out;
+	rc = pack_build(doc, md, &l, out_path, publisher, packaged, e);
+out:
+	pack_list_free(&l);
+	cJSON_Delete(doc);
+	agentskill_free(s);
 	return rc;
 }
 

@@ -54,13 +54,27 @@ sh_status package_copy_hashed(int in, int out, const char *shown,
 
 /*
  * Pack dir (holding a source manifest.json and the files it names: every
- * platform library plus "include") into out_path, written atomically.
- * publisher (16 hex digits, may be NULL) is recorded in the packaged
- * manifest. *packaged (may be NULL) receives the packaged manifest.
+ * platform library plus "include", and every file of each Agent Skill in
+ * skills/<name>/, whose SKILL.md is validated) into out_path, written
+ * atomically. publisher (16 hex digits, may be NULL) is recorded in the
+ * packaged manifest. *packaged (may be NULL) receives the packaged manifest.
  */
 sh_status package_pack(const char *dir, const char *out_path,
                        const char *publisher, struct manifest **packaged,
                        struct sh_error *e);
+
+/*
+ * Pack a plain Agent Skill folder (SKILL.md at its root, no manifest.json)
+ * into out_path: the manifest is generated, named ns/<the skill's name>
+ * with version, the skill's description and license, and every file goes
+ * to skills/<name>/ in the package. Front matter errors are SH_ERR_INVALID
+ * naming file, field and rule; a bad ns or version SH_ERR_USAGE.
+ */
+sh_status package_pack_agentskill(const char *dir, const char *ns,
+                                  const char *version, const char *publisher,
+                                  const char *out_path,
+                                  struct manifest **packaged,
+                                  struct sh_error *e);
 
 /*
  * Extract the package at path into dest, which must not exist (it is

@@ -14,6 +14,7 @@
 
 #include <sodium.h>
 
+#include "agentskill.h"
 #include "jsonstrict.h"
 #include "manifest.h"
 #include "names.h"
@@ -227,6 +228,7 @@ void regindex_free(struct regindex *ix)
 	for (size_t i = 0; ix->pkgs && i < ix->npkgs; i++) {
 		struct regindex_pkg *p = &ix->pkgs[i];
 		free(p->tools);
+		free(p->agentskills);
 		free(p->network.items);
 		free(p->secrets.items);
 		free(p->filesystem.items);
@@ -460,6 +462,61 @@ static sh_status parse_marks(struct regindex_pkg *p, const cJSON *j,
 	return SH_OK;
 }
 
+/* "x-agentskills": [{"name", "description", "frontmatter", "files"}], the
+ * Agent Skills a package carries (optional). */
+static sh_status parse_agentskills(const cJSON *arr, struct regindex_pkg *p,
+                                   const char *origin, const char *where,
+                                   struct sh_error *e)
+{
+	static const char *const keys[] = {"name", "description", "frontmatter",
+	                                   "files", NULL};
+	const cJSON *t;
+	size_t n = (size_t)cJSON_GetArraySize(arr);
+	sh_status rc;
+
+	if (!arr)
+		return SH_OK;
+	if (!cJSON_IsArray(arr) || n > MANIFEST_MAX_FILES)
+		return sh_error_set(e, SH_ERR_INVALID,
+		                    "%s: %s." REGINDEX_KEY_AGENTSKILLS
+		                    " must be an array of at "
+		                    "most %d skills",
+		                    origin, where, MANIFEST_MAX_FILES);
+	p->agentskills = calloc(n + 1, sizeof *p->agentskills);
+	if (!p->agentskills)
+		return sh_error_set(e, SH_ERR_NOMEM, "out of memory");
+	cJSON_ArrayForEach(t, arr)
+	{
+		char tw[96];
+		const char *name, *desc;
+
+		snprintf(tw, sizeof tw, "%s." REGINDEX_KEY_AGENTSKILLS "[%zu]",
+		         where, p->nagentskills);
+		if (!cJSON_IsObject(t))
+			return sh_error_set(e, SH_ERR_INVALID,
+			                    "%s: %s must be an object", origin,
+			                    tw);
+		if ((rc = only_keys(t, keys, origin, tw, e)))
+			return rc;
+		name = json_str(member(t, "name"), AGENTSKILL_NAME_MAX);
+		desc = json_str(member(t, "description"), REGINDEX_MAX_TEXT);
+		if (!name || !agentskill_valid_name(name) || !desc ||
+		    (member(t, "frontmatter") &&
+		     !cJSON_IsObject(member(t, "frontmatter"))) ||
+		    (member(t, "files") && !cJSON_IsArray(member(t, "files"))))
+			return sh_error_set(
+			        e, SH_ERR_INVALID,
+			        "%s: %s needs a skill \"name\", a "
+			        "\"description\" string, and an object "
+			        "\"frontmatter\" and array \"files\" if given",
+			        origin, tw);
+		p->agentskills[p->nagentskills].name = name;
+		p->agentskills[p->nagentskills].description = desc;
+		p->nagentskills++;
+	}
+	return SH_OK;
+}
+
 static sh_status parse_package(struct regindex *ix, const cJSON *j, size_t i,
                                const char *origin, struct sh_error *e)
 {
@@ -508,7 +565,9 @@ static sh_status parse_package(struct regindex *ix, const cJSON *j, size_t i,
 		return sh_error_set(e, SH_ERR_INVALID,
 		                    "%s: %s.license must be a string or null",
 		                    origin, where);
-	if ((rc = parse_tools(member(j, "tools"), p, origin, where, e)))
+	if ((rc = parse_tools(member(j, "tools"), p, origin, where, e)) ||
+	    (rc = parse_agentskills(member(j, REGINDEX_KEY_AGENTSKILLS), p,
+	                            origin, where, e)))
 		goto counted;
 	perm = member(j, "permissions");
 	if (perm && !cJSON_IsObject(perm)) {
@@ -1410,6 +1469,12 @@ int regindex_pkg_match(const struct regindex_pkg *p, const char *query)
 		return 1;
 	if (strcasestr(p->name, query))
 		return 3;
+	for (size_t i = 0; i < p->nagentskills; i++)
+		if (strcasestr(p->agentskills[i].name, query))
+			return 3;
+	for (size_t i = 0; i < p->nagentskills; i++)
+		if (strcasestr(p->agentskills[i].description, query))
+			return 2;
 	for (size_t i = 0; i < p->ntools; i++)
 		if (strcasestr(p->tools[i].name, query) ||
 		    strcasestr(p->tools[i].description, query))

@@ -16,7 +16,8 @@
  *                "packages": [{"name", "version", "description",
  *                              "license", "tools", "permissions",
  *                              "publisher", "url", "signature", "length",
- *                              "blake2b256", "published"}, ...]}
+ *                              "blake2b256", "published",
+ *                              "x-agentskills"?}, ...]}
  *               signed by one of the current root's index_keys.
  *
  * T is an RFC 3339 UTC time, exactly "YYYY-MM-DDTHH:MM:SSZ"; PUB a bare
@@ -82,6 +83,13 @@ struct regindex_tool {
 	const char *description; /* "" when the index gives none */
 };
 
+/* An Agent Skill a package carries (its front matter's name and
+ * description; the index entry also lists its front matter and files). */
+struct regindex_agentskill {
+	const char *name;
+	const char *description;
+};
+
 struct regindex_list {
 	const char **items;
 	size_t n;
@@ -94,6 +102,8 @@ struct regindex_pkg {
 	const char *license; /* NULL when absent */
 	struct regindex_tool *tools;
 	size_t ntools;
+	struct regindex_agentskill *agentskills; /* may be none */
+	size_t nagentskills;
 	struct regindex_list network, secrets, filesystem;
 	uint8_t publisher[MINISIG_KEYID_BYTES];
 	const char *url;     /* relative to the registry, or absolute */
@@ -113,10 +123,13 @@ struct regindex_pkg {
 /* The index keys of the yank and deprecation marks. They start with "x-"
  * so that clients from before them, which refuse unknown keys but let
  * "x-" extensions through, still read an index that has them. */
-#define REGINDEX_KEY_YANKED     "x-yanked"
-#define REGINDEX_KEY_YANKED_AT  "x-yanked-at"
-#define REGINDEX_KEY_DEPRECATED "x-deprecated"
-#define REGINDEX_MAX_REASON     1024
+/* The Agent Skills a package carries, an x- key so that older clients,
+ * which refuse other unknown keys, still read the index. */
+#define REGINDEX_KEY_AGENTSKILLS "x-agentskills"
+#define REGINDEX_KEY_YANKED      "x-yanked"
+#define REGINDEX_KEY_YANKED_AT   "x-yanked-at"
+#define REGINDEX_KEY_DEPRECATED  "x-deprecated"
+#define REGINDEX_MAX_REASON      1024
 
 struct regindex_ns {
 	const char *name;
@@ -285,7 +298,8 @@ void regindex_constraint_format(const struct regindex_constraint *c, char *buf,
 /*
  * How well p matches query (case-insensitive substrings; an empty query
  * matches everything with 1): 0 no match, 1 the description, 2 a tool's
- * name or description, 3 the name. Higher is better.
+ * name or description or an Agent Skill's description, 3 the name or an
+ * Agent Skill's name. Higher is better.
  */
 int regindex_pkg_match(const struct regindex_pkg *p, const char *query);
 

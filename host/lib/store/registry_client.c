@@ -1422,6 +1422,20 @@ cJSON *regclient_search(const struct regclient_set *s, const char *query)
 		    (p->deprecated &&
 		     !cJSON_AddStringToObject(o, "deprecated", p->deprecated)))
 			goto nomem;
+		if (p->nagentskills) {
+			cJSON *as = cJSON_AddArrayToObject(o, "agentskills");
+			for (size_t k = 0; k < p->nagentskills; k++) {
+				cJSON *a = cJSON_CreateObject();
+				if (!as || !a || !cJSON_AddItemToArray(as, a) ||
+				    !cJSON_AddStringToObject(
+				            a, "name",
+				            p->agentskills[k].name) ||
+				    !cJSON_AddStringToObject(
+				            a, "description",
+				            p->agentskills[k].description))
+					goto nomem;
+			}
+		}
 	}
 	free(hits);
 	return arr;

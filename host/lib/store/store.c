@@ -25,6 +25,7 @@
 #include "manifest.h"
 #include "minisig.h"
 #include "package.h"
+#include "agentskill.h"
 #include "probe.h"
 #include "skilldesc.h"
 #include "trust.h"
@@ -284,7 +285,7 @@ sh_status store_verify_record(const char *home, const cJSON *rec, char *lib,
 	sh_status rc;
 
 	if (!dir || !want || !rel_lib || strstr(dir, "..") ||
-	    !manifest_valid_path(rel_lib))
+	    (*rel_lib && !manifest_valid_path(rel_lib)))
 		return sh_error_set(e, SH_ERR_INVALID,
 		                    "the store index has a damaged record");
 	if ((rc = fs_pathf(abs, sizeof abs, e, "%s/%s", home, dir)) ||
@@ -326,7 +327,9 @@ sh_status store_verify_record(const char *home, const cJSON *rec, char *lib,
 		                  abs);
 		goto out;
 	}
-	rc = fs_pathf(lib, cap, e, "%s/%s", abs, rel_lib);
+	/* Agent Skills only: verified, and no library to load. */
+	rc = *rel_lib ? fs_pathf(lib, cap, e, "%s/%s", abs, rel_lib)
+	              : (snprintf(lib, cap, "%s", ""), SH_OK);
 out:
 	manifest_free(m);
 	return rc;
@@ -493,7 +496,18 @@ static cJSON *make_record(const struct manifest *m, const struct skilldesc *d,
 	cJSON *rec = cJSON_CreateObject();
 	const cJSON *perm =
 	        cJSON_GetObjectItemCaseSensitive(m->json, "permissions");
-	cJSON *desc = skilldesc_to_json(d);
+	/* A package of Agent Skills only has no code to describe it: its
+	 * record says what the manifest says, with no tools. */
+	cJSON *desc = d ? skilldesc_to_json(d) : cJSON_CreateObject();
+
+	if (!d && desc &&
+	    (!cJSON_AddStringToObject(desc, "name", m->name) ||
+	     !cJSON_AddStringToObject(desc, "version", m->version) ||
+	     !cJSON_AddStringToObject(desc, "description", m->description) ||
+	     (m->license &&
+	      !cJSON_AddStringToObject(desc, "license", m->license)) ||
+	     !cJSON_AddArrayToObject(desc, "tools")))
+		desc = (cJSON_Delete(desc), NULL);
 
 	if (!rec || !desc ||
 	    !cJSON_AddStringToObject(rec, "version", m->version) ||
@@ -525,7 +539,7 @@ sh_status store_install(const char *home, const char *path,
 	struct minisig_package_info info;
 	struct manifest *m = NULL;
 	struct skilldesc *d = NULL;
-	cJSON *index = NULL, *entry, *cur, *rec = NULL;
+	cJSON *index = NULL, *entry, *cur, *rec = NULL, *agentskills = NULL;
 	const char *rel_lib;
 	uint8_t mh[MANIFEST_HASH_BYTES];
 	uint64_t msize;
@@ -626,6 +640,18 @@ sh_status store_install(const char *home, const char *path,
 		                  path, m->publisher, keyid);
 		goto out;
 	}
+	/* Agent Skills are checked against the specification again: the
+	 * package may come from another packer. */
+	if ((rc = agentskill_check_package(work, m, &agentskills, e))) {
+		sh_error_prefix(e, "package %s", path);
+		goto out;
+	}
+	if (m->nplatforms == 0) {
+		/* Agent Skills only: no code to probe, nothing the host runs.
+		 */
+		rel_lib = "";
+		goto commit;
+	}
 	if (m->abi != SKILL_ABI_MAJOR) {
 		rc = sh_error_set(e, SH_ERR_INVALID,
 		                  "%s %s is built for skill ABI %d; this host "
@@ -662,22 +688,21 @@ sh_status store_install(const char *home, const char *path,
 
 	/* Commit: move the verified folder into place, then switch the index
 	 * to it. Until the index is written, the old state stands. */
-	{
-		char mpath[PATH_MAX];
-		if ((rc = fs_pathf(final_rel, sizeof final_rel, e,
-		                   "%s/%s/%s-%s", STORE_SKILLS, m->name,
-		                   m->version, id)) ||
-		    (rc = fs_pathf(final_abs, sizeof final_abs, e, "%s/%s",
-		                   home, final_rel)) ||
-		    (rc = fs_pathf(parent, sizeof parent, e, "%s/%s/%s", home,
-		                   STORE_SKILLS, m->name)) ||
-		    (rc = fs_mkdirs(parent, 0755, e)) ||
-		    (rc = fs_pathf(mpath, sizeof mpath, e, "%s/%s", work,
-		                   MANIFEST_FILE)) ||
-		    (rc = hash_path(mpath, &msize, mh, e)))
-			goto out;
-		manifest_hash_hex(mh, mhex);
-	}
+commit : {
+	char mpath[PATH_MAX];
+	if ((rc = fs_pathf(final_rel, sizeof final_rel, e, "%s/%s/%s-%s",
+	                   STORE_SKILLS, m->name, m->version, id)) ||
+	    (rc = fs_pathf(final_abs, sizeof final_abs, e, "%s/%s", home,
+	                   final_rel)) ||
+	    (rc = fs_pathf(parent, sizeof parent, e, "%s/%s/%s", home,
+	                   STORE_SKILLS, m->name)) ||
+	    (rc = fs_mkdirs(parent, 0755, e)) ||
+	    (rc = fs_pathf(mpath, sizeof mpath, e, "%s/%s", work,
+	                   MANIFEST_FILE)) ||
+	    (rc = hash_path(mpath, &msize, mh, e)))
+		goto out;
+	manifest_hash_hex(mh, mhex);
+}
 	hostlog(SKILL_LOG_DEBUG, "store: moving %s into place", m->name);
 	if (rename(work, final_abs) != 0) {
 		rc = sh_error_errno(e, SH_ERR_IO, errno, "cannot move %s to %s",
@@ -687,6 +712,10 @@ sh_status store_install(const char *home, const char *path,
 	if ((rc = fs_sync_dir(parent, e)))
 		goto out;
 	rec = make_record(m, d, final_rel, rel_lib, keyid, mhex);
+	if (rec && cJSON_GetArraySize(agentskills) > 0) {
+		cJSON_AddItemToObject(rec, "agentskills", agentskills);
+		agentskills = NULL;
+	}
 	if (!rec) {
 		rc = sh_error_set(e, SH_ERR_NOMEM, "out of memory");
 		goto out;
@@ -724,6 +753,7 @@ out:
 		unlink(staged);
 	rmdir(staging); /* when empty: a refusal leaves no trace */
 	cJSON_Delete(rec);
+	cJSON_Delete(agentskills);
 	cJSON_Delete(index);
 	skilldesc_free(d);
 	manifest_free(m);
