@@ -169,6 +169,10 @@ sh_status pkgcheck_dir(const char *dir, const struct manifest *m, int *probed,
 
 	if (probed)
 		*probed = 0;
+	/* A package of Agent Skills alone carries no code: nothing to
+	 * compare (its SKILL.md files were checked when it was packed). */
+	if (!m->nplatforms && !m->ntools)
+		return SH_OK;
 	if (m->abi != SKILL_ABI_MAJOR)
 		return sh_error_set(
 		        e, SH_ERR_INVALID,
