@@ -58,6 +58,25 @@ post "$M" '{"jsonrpc":"2.0","id":5,' "${S[@]}"; expect_code 400 "malformed JSON"
 expect_body '"code":-32700' "parse error code"
 post "$M" '[{"jsonrpc":"2.0","id":6,"method":"ping"}]' "${S[@]}"; expect_code 400 "batch"
 expect_body '"code":-32600' "batch is an invalid request"; expect_body "batches" "batch refusal explains"
+# A 2025-03-26 session MUST be answered batches: one JSON array with an
+# answer per request (in any order), none for the notification.
+post "$M" '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-03-26","capabilities":{},"clientInfo":{"name":"batcher","version":"1"}}}'
+expect_code 200 "2025-03-26 initialize"; expect_body '"protocolVersion":"2025-03-26"' "2025-03-26 negotiated"
+SID03=$(grep -i '^mcp-session-id:' "$TMP/hdr" | awk '{print $2}' | tr -d '\r')
+post "$M" '{"jsonrpc":"2.0","method":"notifications/initialized"}' -H "Mcp-Session-Id: $SID03"
+post "$M" '[{"jsonrpc":"2.0","id":"a","method":"ping"},{"jsonrpc":"2.0","method":"notifications/initialized"},{"jsonrpc":"2.0","id":"b","method":"tools/call","params":{"name":"noop_echo","arguments":{"text":"in a batch"}}}]' -H "Mcp-Session-Id: $SID03"
+expect_code 200 "a batch on a 2025-03-26 session"
+if printf '%s' "$body" | python3 -c '
+import json, sys
+b = json.load(sys.stdin)
+assert isinstance(b, list) and len(b) == 2, b
+by = {r["id"]: r for r in b}
+assert by["a"]["result"] == {}, by
+assert by["b"]["result"]["content"][0]["text"] == "in a batch", by
+'; then ok "the batch is answered as one array"; else fail "batch answer: $body"; fi
+post "$M" '[{"jsonrpc":"2.0","method":"notifications/initialized"}]' -H "Mcp-Session-Id: $SID03"
+expect_code 202 "a batch of notifications only: 202"
+post "$M" '[]' -H "Mcp-Session-Id: $SID03"; expect_body '"code":-32600' "an empty batch is an invalid request"
 post "$M" '{"jsonrpc":"2.0","id":7,"method":"ping"}' "${S[@]}" -H "MCP-Protocol-Version: 2099-01-01"
 expect_code 400 "unsupported MCP-Protocol-Version"; expect_body "2025-11-25" "lists the supported versions"
 post "$M" '{"jsonrpc":"2.0","id":7,"method":"ping"}' "${S[@]}" -H "MCP-Protocol-Version: 2025-06-18"

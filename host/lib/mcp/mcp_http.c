@@ -1200,6 +1200,17 @@ static int admit(struct mcp_http *h, struct exchange *x,
 	return 1;
 }
 
+/* 1 when the body's first non-blank byte opens a JSON array. */
+static int body_is_array(const char *b, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len &&
+	       (b[i] == ' ' || b[i] == '\t' || b[i] == '\r' || b[i] == '\n'))
+		i++;
+	return i < len && b[i] == '[';
+}
+
 /* The body of a POST is in: hand the message to its session. */
 static enum MHD_Result process_post(struct mcp_http *h, struct exchange *x)
 {
@@ -1233,6 +1244,30 @@ static enum MHD_Result process_post(struct mcp_http *h, struct exchange *x)
 		         pv);
 		return http_error(h, c, MHD_HTTP_BAD_REQUEST,
 		                  JSONRPC_SERVER_ERROR, NULL, text, x->origin);
+	}
+	/* A JSON-RPC batch: answered, on a 2025-03-26 session (that
+	 * revision's clients MUST be), by mcp_session_receive, which refuses
+	 * it on any other. It never starts a session: that revision forbids
+	 * initialize in a batch, and stateless mode has no revision to ask. */
+	if (!h->stateless && body_is_array(x->body, x->len)) {
+		const char *v;
+		x->hs = need_session(h, c, x->origin, &x->ms, &rc);
+		if (!x->hs)
+			return rc;
+		v = mcp_session_version(x->ms);
+		if (!v || strcmp(v, "2025-03-26")) {
+			/* The parser's refusal, which names the revision. */
+			if (jsonrpc_parse(x->body, x->len, &m, &why) == SH_OK)
+				jsonrpc_msg_free(&m);
+			return http_error(h, c, MHD_HTTP_BAD_REQUEST, why.code,
+			                  why.id, why.message, x->origin);
+		}
+		x_ref(x); /* the reply's, until its final message */
+		x->start_ms = now_ms();
+		mcp_session_receive(x->ms, x->body, x->len, &reply);
+		free(x->body);
+		x->body = NULL;
+		return answer(x);
 	}
 	if (jsonrpc_parse(x->body, x->len, &m, &why) != SH_OK)
 		return http_error(h, c, MHD_HTTP_BAD_REQUEST, why.code, why.id,
