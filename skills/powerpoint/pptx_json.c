@@ -782,7 +782,7 @@ static pptx_status split_table(struct pptx_deck *d, const struct pptx_slide *s,
 	for (first = 1; k < parts; k++) {
 		struct pptx_slide *ns;
 		struct pptx_table *nt;
-		char suffix[32];
+		char suffix[48]; /* " (k/n)" for any two size_t */
 
 		if (*n + 1 > PPTX_MAX_SLIDES)
 			return pptx_fail(e, PPTX_ERR_LIMIT,
