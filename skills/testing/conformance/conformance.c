@@ -1,8 +1,9 @@
 /*
  * testing/conformance - the fixture tools of the MCP conformance suite
  * (@modelcontextprotocol/conformance 0.1.16, server scenarios), with the
- * content, logging, progress and errors each scenario checks. Served with
- * `skillhost serve --short-names` so the suite finds them by bare name.
+ * content, logging, progress and errors each scenario checks. The names
+ * are unique, so the host's portable MCP names keep them bare, as the
+ * suite calls them.
  *
  * test_sampling and the test_elicitation* tools ask the client mid-call
  * through skill.sample/1 and skill.elicit/1 (sampling/createMessage,
