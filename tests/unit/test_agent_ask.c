@@ -3,7 +3,8 @@
  * (agent_ask_terminal): refused when the input is not a terminal; on a
  * pseudo-terminal, accept with typed fields (a bad number is asked
  * again, an optional field may be left empty), decline, cancel, a form
- * left half-answered until the deadline, and the deadline.
+ * left half-answered until the deadline, and the deadline; choices
+ * (titled, legacy enumNames, multiple) and defaults.
  */
 #include <pty.h>
 #include <setjmp.h>
@@ -96,6 +97,59 @@ static void test_accept(void **state)
 	cJSON_Delete(result);
 }
 
+/* The choices of MCP 2025-11-25 forms: options shown with their titles,
+ * picked by value or title, a multiple choice as a comma-separated list,
+ * and an empty answer taking the skill's default. */
+static void test_choices_and_defaults(void **state)
+{
+	static const char form[] =
+	        "{\"message\":\"Pick\",\"requestedSchema\":{\"type\":"
+	        "\"object\",\"properties\":{"
+	        "\"size\":{\"type\":\"string\",\"oneOf\":[{\"const\":\"s\","
+	        "\"title\":\"Small\"},{\"const\":\"l\",\"title\":\"Large\"}]},"
+	        "\"legacy\":{\"type\":\"string\",\"enum\":[\"o1\",\"o2\"],"
+	        "\"enumNames\":[\"One\",\"Two\"]},"
+	        "\"tags\":{\"type\":\"array\",\"items\":{\"anyOf\":["
+	        "{\"const\":\"a\",\"title\":\"Alpha\"},{\"const\":\"b\","
+	        "\"title\":\"Beta\"}]}},"
+	        "\"n\":{\"type\":\"integer\",\"default\":30}},"
+	        "\"required\":[\"size\",\"n\"]}}";
+	cJSON *params = cJSON_Parse(form), *result = NULL;
+	char why[300], shown[4096], *text;
+	int master, slave;
+	FILE *out = tmpfile();
+	/* "m" is no option: asked again; "large" is a title. */
+	const char *input = "y\nm\nlarge\nTwo\nbeta, a\n\n";
+	size_t n;
+
+	(void)state;
+	assert_non_null(params);
+	assert_int_equal(openpty(&master, &slave, NULL, NULL, NULL), 0);
+	assert_int_equal(write(master, input, strlen(input)),
+	                 (ssize_t)strlen(input));
+	assert_int_equal(agent_ask_terminal(slave, out, NULL, params, &result,
+	                                    why, sizeof why),
+	                 SKILL_OK);
+	rewind(out);
+	n = fread(shown, 1, sizeof shown - 1, out);
+	shown[n] = '\0';
+	text = cJSON_PrintUnformatted(result);
+	assert_string_equal(text, "{\"action\":\"accept\",\"content\":{"
+	                          "\"size\":\"l\",\"legacy\":\"o2\","
+	                          "\"tags\":[\"b\",\"a\"],\"n\":30}}");
+	free(text);
+	assert_non_null(strstr(shown, "[s (Small), l (Large)]"));
+	assert_non_null(strstr(shown, "[o1 (One), o2 (Two)]"));
+	assert_non_null(strstr(shown, "(comma-separated)"));
+	assert_non_null(strstr(shown, "(Enter: 30)"));
+	assert_non_null(strstr(shown, "not a valid choice"));
+	cJSON_Delete(result);
+	cJSON_Delete(params);
+	fclose(out);
+	close(master);
+	close(slave);
+}
+
 static void test_decline_cancel_midform(void **state)
 {
 	const char *inputs[] = {"n\n", "c\n", "y\nAda\n"};
@@ -153,6 +207,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_not_a_terminal),
 	        cmocka_unit_test(test_accept),
+	        cmocka_unit_test(test_choices_and_defaults),
 	        cmocka_unit_test(test_decline_cancel_midform),
 	        cmocka_unit_test(test_deadline),
 	};

@@ -50,13 +50,111 @@ static int read_line(int fd, struct skill_call *c, char *buf, size_t cap,
 	}
 }
 
-/* The answer to one field, typed by its schema; NULL to ask again. */
+/* The option of a choice (the field, or a multiple choice's "items") that
+ * tok names, by value or by title (case-insensitive); NULL if none. */
+static const char *option(const cJSON *s, const char *tok)
+{
+	const cJSON *en = cJSON_GetObjectItemCaseSensitive(s, "enum");
+	const cJSON *names = cJSON_GetObjectItemCaseSensitive(s, "enumNames");
+	const cJSON *o, *list;
+	int i = 0;
+
+	cJSON_ArrayForEach(o, en)
+	{
+		const cJSON *t = cJSON_GetArrayItem(names, i++);
+		if (cJSON_IsString(o) &&
+		    (!strcmp(o->valuestring, tok) ||
+		     (cJSON_IsString(t) && !strcasecmp(t->valuestring, tok))))
+			return o->valuestring;
+	}
+	list = cJSON_GetObjectItemCaseSensitive(s, "oneOf");
+	if (!list)
+		list = cJSON_GetObjectItemCaseSensitive(s, "anyOf");
+	cJSON_ArrayForEach(o, list)
+	{
+		const cJSON *k = cJSON_GetObjectItemCaseSensitive(o, "const");
+		const cJSON *t = cJSON_GetObjectItemCaseSensitive(o, "title");
+		if (cJSON_IsString(k) &&
+		    (!strcmp(k->valuestring, tok) ||
+		     (cJSON_IsString(t) && !strcasecmp(t->valuestring, tok))))
+			return k->valuestring;
+	}
+	return NULL;
+}
+
+static int is_choice(const cJSON *s)
+{
+	return cJSON_HasObjectItem(s, "enum") ||
+	       cJSON_HasObjectItem(s, "oneOf") ||
+	       cJSON_HasObjectItem(s, "anyOf");
+}
+
+/* Show a choice's options, "value (Title)" each. */
+static void show_options(FILE *out, const cJSON *s)
+{
+	const cJSON *en = cJSON_GetObjectItemCaseSensitive(s, "enum");
+	const cJSON *names = cJSON_GetObjectItemCaseSensitive(s, "enumNames");
+	const cJSON *list = cJSON_GetObjectItemCaseSensitive(s, "oneOf");
+	const cJSON *o, *opts;
+	const char *sep = "";
+	int i = 0;
+
+	if (!list)
+		list = cJSON_GetObjectItemCaseSensitive(s, "anyOf");
+	opts = en ? en : list;
+	fputs(" [", out);
+	cJSON_ArrayForEach(o, opts)
+	{
+		const cJSON *k =
+		        en ? o : cJSON_GetObjectItemCaseSensitive(o, "const");
+		const cJSON *t =
+		        en ? cJSON_GetArrayItem(names, i++)
+		           : cJSON_GetObjectItemCaseSensitive(o, "title");
+		fprintf(out, "%s%s", sep,
+		        cJSON_IsString(k) ? k->valuestring : "?");
+		if (cJSON_IsString(t))
+			fprintf(out, " (%s)", t->valuestring);
+		sep = ", ";
+	}
+	fputs("]", out);
+}
+
+/* The answer to one field, typed by its schema; NULL to ask again. A
+ * multiple choice is typed as a comma-separated list. */
 static cJSON *typed(const cJSON *prop, const char *line)
 {
 	const cJSON *t = cJSON_GetObjectItemCaseSensitive(prop, "type");
 	const char *type = cJSON_IsString(t) ? t->valuestring : "string";
 	char *end;
 
+	if (!strcmp(type, "array")) {
+		const cJSON *items =
+		        cJSON_GetObjectItemCaseSensitive(prop, "items");
+		cJSON *arr = cJSON_CreateArray();
+		char tok[AGENT_ASK_LINE_MAX];
+		const char *p = line;
+		while (arr && *p) {
+			size_t n = strcspn(p, ",");
+			size_t a = 0, b = n;
+			const char *v;
+			while (a < b && (p[a] == ' ' || p[a] == '\t'))
+				a++;
+			while (b > a && (p[b - 1] == ' ' || p[b - 1] == '\t'))
+				b--;
+			memcpy(tok, p + a, b - a);
+			tok[b - a] = '\0';
+			p += n + (p[n] == ',');
+			if (!tok[0])
+				continue;
+			v = option(items, tok);
+			if (!v) {
+				cJSON_Delete(arr);
+				return NULL;
+			}
+			cJSON_AddItemToArray(arr, cJSON_CreateString(v));
+		}
+		return arr;
+	}
 	if (!strcmp(type, "boolean")) {
 		if (!strcasecmp(line, "y") || !strcasecmp(line, "yes") ||
 		    !strcasecmp(line, "true"))
@@ -72,6 +170,10 @@ static cJSON *typed(const cJSON *prop, const char *line)
 		    (!strcmp(type, "integer") && v != (double)(long long)v))
 			return NULL;
 		return cJSON_CreateNumber(v);
+	}
+	if (is_choice(prop)) {
+		const char *v = option(prop, line);
+		return v ? cJSON_CreateString(v) : NULL;
 	}
 	return cJSON_CreateString(line);
 }
@@ -136,14 +238,29 @@ skill_status agent_ask_terminal(int in_fd, FILE *out, struct skill_call *c,
 		const cJSON *t = cJSON_GetObjectItemCaseSensitive(prop, "type");
 		const cJSON *d =
 		        cJSON_GetObjectItemCaseSensitive(prop, "description");
+		const cJSON *def =
+		        cJSON_GetObjectItemCaseSensitive(prop, "default");
+		const cJSON *items =
+		        cJSON_GetObjectItemCaseSensitive(prop, "items");
 		int req = required(schema, prop->string);
 		cJSON *v = NULL;
 		for (int tries = 0; !v; tries++) {
-			fprintf(out, "  %s (%s%s)%s%s: ", prop->string,
+			fprintf(out, "  %s (%s%s)%s%s", prop->string,
 			        cJSON_IsString(t) ? t->valuestring : "string",
 			        req ? ", required" : "",
 			        cJSON_IsString(d) ? " - " : "",
 			        cJSON_IsString(d) ? d->valuestring : "");
+			if (is_choice(prop) || is_choice(items))
+				show_options(out,
+				             is_choice(prop) ? prop : items);
+			if (def) {
+				char *dt = cJSON_PrintUnformatted(def);
+				fprintf(out, " (Enter: %s)",
+				        dt ? dt : "default");
+				free(dt);
+			}
+			fputs(is_choice(items) ? " (comma-separated): " : ": ",
+			      out);
 			fflush(out);
 			r = read_line(in_fd, c, line, sizeof line, &st);
 			if (r < 0) {
@@ -158,13 +275,21 @@ skill_status agent_ask_terminal(int in_fd, FILE *out, struct skill_call *c,
 				        cJSON_CreateString("cancel"));
 				return SKILL_OK;
 			}
+			/* The skill's default (SEP-1034) is what an empty
+			 * answer means, as a form client pre-fills it. */
+			if (!line[0] && def) {
+				v = cJSON_Duplicate(def, 1);
+				break;
+			}
 			if (!line[0] && !req)
 				break;
 			v = typed(prop, line);
 			if (!v && tries < 3)
 				fprintf(out, "  (not a valid %s; try again)\n",
-				        cJSON_IsString(t) ? t->valuestring
-				                          : "string");
+				        is_choice(prop) || is_choice(items)
+				                ? "choice"
+				        : cJSON_IsString(t) ? t->valuestring
+				                            : "string");
 			else if (!v) {
 				cJSON_DeleteItemFromObject(res, "content");
 				cJSON_ReplaceItemInObject(

@@ -26,10 +26,13 @@ struct skill_call;
  * [call] Put the elicitation/create params (message, requestedSchema) to
  * the user: the message, then a y/n/c choice (accept, decline, cancel),
  * then each field of the form by its type, on out; answers read from
- * in_fd. Waits until the call's deadline or cancellation (c may be NULL:
- * no limit). SKILL_OK with *result {action, content?}; SKILL_ERR_UNSUPPORTED
- * with why when in_fd is not a terminal; SKILL_ERR_TIMEOUT,
- * SKILL_ERR_CANCELLED. The caller serializes questions.
+ * in_fd. A choice shows its options (value and title; either is a valid
+ * answer), a multiple choice takes a comma-separated list, and an empty
+ * answer to a field with a "default" takes the default. Waits until
+ * the call's deadline or cancellation (c may be NULL: no limit). SKILL_OK
+ * with *result {action, content?}; SKILL_ERR_UNSUPPORTED with why when
+ * in_fd is not a terminal; SKILL_ERR_TIMEOUT, SKILL_ERR_CANCELLED. The
+ * caller serializes questions.
  */
 skill_status agent_ask_terminal(int in_fd, FILE *out, struct skill_call *c,
                                 const cJSON *params, cJSON **result, char *why,

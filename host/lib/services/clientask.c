@@ -59,9 +59,160 @@ static skill_status ask(skill_call_t *c, const char *method, cJSON *params,
 	return st;
 }
 
-/* MCP limits a form to flat primitive fields; check the skill kept to
- * that, so a client is never sent a form it cannot render. */
-static int form_schema_ok(const cJSON *s, char *why, size_t cap)
+/* A list of option strings: a non-empty "enum" array of strings (with
+ * "enumNames", deprecated, a title per option) or a non-empty "oneOf" /
+ * "anyOf" (as key says) of {"const": string, "title": string}. */
+static int options_ok(const cJSON *s, const char *key, const char *name,
+                      char *why, size_t cap)
+{
+	const cJSON *list = cJSON_GetObjectItemCaseSensitive(s, key);
+	const cJSON *o;
+	int titled = strcmp(key, "enum") != 0;
+
+	if (!cJSON_IsArray(list) || !cJSON_GetArraySize(list)) {
+		snprintf(
+		        why, cap,
+		        "requested_schema property \"%.64s\": \"%s\" must be a "
+		        "non-empty array",
+		        name, key);
+		return 0;
+	}
+	cJSON_ArrayForEach(o, list)
+	{
+		const cJSON *k = cJSON_GetObjectItemCaseSensitive(o, "const");
+		const cJSON *t = cJSON_GetObjectItemCaseSensitive(o, "title");
+		if (titled ? !cJSON_IsString(k) || !cJSON_IsString(t)
+		           : !cJSON_IsString(o)) {
+			snprintf(why, cap,
+			         "requested_schema property \"%.64s\": every "
+			         "option in \"%s\" must be %s",
+			         name, key,
+			         titled ? "{\"const\": string, \"title\": "
+			                  "string}"
+			                : "a string");
+			return 0;
+		}
+	}
+	return 1;
+}
+
+/* Is str one of the options of the enum schema s? */
+static int is_option(const cJSON *s, const char *str)
+{
+	const cJSON *o, *list = cJSON_GetObjectItemCaseSensitive(s, "enum");
+
+	if (list) {
+		cJSON_ArrayForEach(
+		        o, list) if (!strcmp(o->valuestring, str)) return 1;
+		return 0;
+	}
+	list = cJSON_GetObjectItemCaseSensitive(s, "oneOf");
+	if (!list)
+		list = cJSON_GetObjectItemCaseSensitive(s, "anyOf");
+	cJSON_ArrayForEach(o, list)
+	{
+		if (!strcmp(cJSON_GetObjectItemCaseSensitive(o, "const")
+		                    ->valuestring,
+		            str))
+			return 1;
+	}
+	return 0;
+}
+
+/* A string property: free text, or a single choice from "enum" (with
+ * deprecated "enumNames" titles) or from a titled "oneOf". */
+static int string_field_ok(const cJSON *p, const char *name, char *why,
+                           size_t cap)
+{
+	const cJSON *en = cJSON_GetObjectItemCaseSensitive(p, "enum");
+	const cJSON *names = cJSON_GetObjectItemCaseSensitive(p, "enumNames");
+	const cJSON *one = cJSON_GetObjectItemCaseSensitive(p, "oneOf");
+	const cJSON *def = cJSON_GetObjectItemCaseSensitive(p, "default");
+	const cJSON *n;
+
+	if (en && one) {
+		snprintf(why, cap,
+		         "requested_schema property \"%.64s\": give the "
+		         "options as \"enum\" or as \"oneOf\", not both",
+		         name);
+		return 0;
+	}
+	if ((en && !options_ok(p, "enum", name, why, cap)) ||
+	    (one && !options_ok(p, "oneOf", name, why, cap)))
+		return 0;
+	if (names) {
+		int ok = en && cJSON_IsArray(names) &&
+		         cJSON_GetArraySize(names) == cJSON_GetArraySize(en);
+		cJSON_ArrayForEach(n, names) ok = ok && cJSON_IsString(n);
+		if (!ok) {
+			snprintf(why, cap,
+			         "requested_schema property \"%.64s\": "
+			         "\"enumNames\" must be strings, one per "
+			         "\"enum\" option (or use \"oneOf\" with "
+			         "const and title)",
+			         name);
+			return 0;
+		}
+	}
+	if (def && (!cJSON_IsString(def) ||
+	            ((en || one) && !is_option(p, def->valuestring)))) {
+		snprintf(why, cap,
+		         "requested_schema property \"%.64s\": \"default\" "
+		         "must be a string%s",
+		         name, en || one ? " among the options" : "");
+		return 0;
+	}
+	return 1;
+}
+
+/* An array property: a multiple choice, "items" being an enum of strings
+ * ({"type": "string", "enum": [...]}) or titled ({"anyOf": [{"const",
+ * "title"}...]}); "default", if any, lists options. */
+static int multi_field_ok(const cJSON *p, const char *name, char *why,
+                          size_t cap)
+{
+	const cJSON *items = cJSON_GetObjectItemCaseSensitive(p, "items");
+	const cJSON *t = cJSON_GetObjectItemCaseSensitive(items, "type");
+	const cJSON *def = cJSON_GetObjectItemCaseSensitive(p, "default");
+	const cJSON *d;
+	int has_enum = cJSON_HasObjectItem(items, "enum");
+	int has_any = cJSON_HasObjectItem(items, "anyOf");
+
+	if (!cJSON_IsObject(items) || has_enum == has_any ||
+	    (has_enum &&
+	     (!cJSON_IsString(t) || strcmp(t->valuestring, "string"))) ||
+	    (t && (!cJSON_IsString(t) || strcmp(t->valuestring, "string")))) {
+		snprintf(why, cap,
+		         "requested_schema property \"%.64s\": an array field "
+		         "is a multiple choice; its \"items\" must be "
+		         "{\"type\": \"string\", \"enum\": [...]} or "
+		         "{\"anyOf\": [{\"const\": ..., \"title\": ...}]}",
+		         name);
+		return 0;
+	}
+	if (!options_ok(items, has_enum ? "enum" : "anyOf", name, why, cap))
+		return 0;
+	if (def) {
+		int ok = cJSON_IsArray(def);
+		cJSON_ArrayForEach(d, def) ok =
+		        ok && cJSON_IsString(d) &&
+		        is_option(items, d->valuestring);
+		if (!ok) {
+			snprintf(why, cap,
+			         "requested_schema property \"%.64s\": "
+			         "\"default\" must be an array of the options",
+			         name);
+			return 0;
+		}
+	}
+	return 1;
+}
+
+/* MCP limits a form to flat fields (2025-11-25: string, number, integer,
+ * boolean, single- and multiple-choice enums, each with an optional
+ * "default", SEP-1034 and SEP-1330); check the skill kept to that, so a
+ * client is never sent a form it cannot render. */
+int clientask_form_ok(const cJSON *s, char *why, size_t cap)
 {
 	const cJSON *type = cJSON_GetObjectItemCaseSensitive(s, "type");
 	const cJSON *props = cJSON_GetObjectItemCaseSensitive(s, "properties");
@@ -77,17 +228,43 @@ static int form_schema_ok(const cJSON *s, char *why, size_t cap)
 	cJSON_ArrayForEach(p, props)
 	{
 		const cJSON *t = cJSON_GetObjectItemCaseSensitive(p, "type");
-		if (!cJSON_IsObject(p) || !cJSON_IsString(t) ||
-		    (strcmp(t->valuestring, "string") &&
-		     strcmp(t->valuestring, "number") &&
-		     strcmp(t->valuestring, "integer") &&
-		     strcmp(t->valuestring, "boolean"))) {
+		const cJSON *def =
+		        cJSON_GetObjectItemCaseSensitive(p, "default");
+		const char *name = p->string ? p->string : "?";
+		const char *ty = cJSON_IsString(t) ? t->valuestring : "";
+
+		if (!cJSON_IsObject(p) ||
+		    (strcmp(ty, "string") && strcmp(ty, "number") &&
+		     strcmp(ty, "integer") && strcmp(ty, "boolean") &&
+		     strcmp(ty, "array"))) {
 			snprintf(
 			        why, cap,
 			        "requested_schema property \"%.64s\" must be a "
-			        "string, number, integer or boolean (MCP forms "
-			        "are flat)",
-			        p->string ? p->string : "?");
+			        "string, number, integer, boolean or an array "
+			        "of enum options (MCP forms are flat)",
+			        name);
+			return 0;
+		}
+		if (!strcmp(ty, "string")) {
+			if (!string_field_ok(p, name, why, cap))
+				return 0;
+		} else if (!strcmp(ty, "array")) {
+			if (!multi_field_ok(p, name, why, cap))
+				return 0;
+		} else if (
+		        def &&
+		        (!strcmp(ty, "boolean")
+		                 ? !cJSON_IsBool(def)
+		                 : !cJSON_IsNumber(def) ||
+		                           (!strcmp(ty, "integer") &&
+		                            def->valuedouble !=
+		                                    (double)(long long)def
+		                                            ->valuedouble))) {
+			snprintf(why, cap,
+			         "requested_schema property \"%.64s\": "
+			         "\"default\" "
+			         "must be a%s %s like the field",
+			         name, strcmp(ty, "integer") ? "" : "n", ty);
 			return 0;
 		}
 	}
@@ -117,7 +294,7 @@ static skill_status elicit(skill_call_t *c, const skill_elicit_request_t *req,
 		return refuse(c, SKILL_ERR_ARGS, "%s: the question is too long",
 		              "skill.elicit/1");
 	schema = cJSON_Parse(req->requested_schema);
-	if (!form_schema_ok(schema, why, sizeof why) ||
+	if (!clientask_form_ok(schema, why, sizeof why) ||
 	    schema_compile(schema, &compiled, &err) != SH_OK) {
 		if (compiled == NULL && schema && !why[0])
 			snprintf(why, sizeof why, "%.300s", err.msg);

@@ -1,11 +1,15 @@
 /*
  * testing/conformance - the fixture tools of the MCP conformance suite
  * (@modelcontextprotocol/conformance 0.1.16, server scenarios), with the
- * content, logging, progress and errors each scenario checks. Served with
- * `skillhost serve --short-names` so the suite finds them by bare name.
+ * content, logging, progress and errors each scenario checks. The names
+ * are unique, so the host's portable MCP names keep them bare, as the
+ * suite calls them.
  *
- * test_sampling and test_elicitation are absent: they need requests from
- * the server to the client, which the host does not make.
+ * test_sampling and the test_elicitation* tools ask the client mid-call
+ * through skill.sample/1 and skill.elicit/1 (sampling/createMessage,
+ * elicitation/create), with the forms the elicitation scenarios check:
+ * defaults of every field type (SEP-1034) and the five kinds of enum
+ * (SEP-1330).
  *
  * The prompts (skill.prompts/1) and the resources and template
  * (skill.resources/1) are the ones the prompts-*, resources-* and
@@ -54,6 +58,10 @@ enum {
 	T_ERROR,
 	T_SCHEMA,
 	T_STDOUT,
+	T_SAMPLING,
+	T_ELICIT,
+	T_ELICIT_DEFAULTS,
+	T_ELICIT_ENUMS,
 	T_COUNT
 };
 
@@ -106,12 +114,132 @@ static const skill_tool_t tools_[T_COUNT] = {
                       .description = "Write a line to the host process's "
                                      "stdout, as a careless skill might.",
                       .input_schema = NO_ARGS, SAFE},
+        [T_SAMPLING] = {TS, .name = "test_sampling",
+                        .description = "Ask the client's model to answer "
+                                       "the prompt.",
+                        .input_schema = "{\"type\":\"object\",\"properties\":{"
+                                        "\"prompt\":{\"type\":\"string\"}},"
+                                        "\"required\":[\"prompt\"]}",
+                        SAFE},
+        [T_ELICIT] = {TS, .name = "test_elicitation",
+                      .description = "Ask the user for a username and an "
+                                     "email address.",
+                      .input_schema = "{\"type\":\"object\",\"properties\":{"
+                                      "\"message\":{\"type\":\"string\"}},"
+                                      "\"required\":[\"message\"]}",
+                      SAFE},
+        [T_ELICIT_DEFAULTS] = {TS, .name = "test_elicitation_sep1034_defaults",
+                               .description = "Ask the user with a form "
+                                              "whose fields have defaults.",
+                               .input_schema = NO_ARGS, SAFE},
+        [T_ELICIT_ENUMS] = {TS, .name = "test_elicitation_sep1330_enums",
+                            .description = "Ask the user with a form of "
+                                           "every kind of enum.",
+                            .input_schema = NO_ARGS, SAFE},
 };
 
 static const skill_tool_t *const tool_ptrs[T_COUNT] = {
-        &tools_[0], &tools_[1], &tools_[2], &tools_[3], &tools_[4],
-        &tools_[5], &tools_[6], &tools_[7], &tools_[8], &tools_[9]};
-_Static_assert(T_COUNT == 10, "list every tool in tool_ptrs");
+        &tools_[0],  &tools_[1],  &tools_[2],  &tools_[3], &tools_[4],
+        &tools_[5],  &tools_[6],  &tools_[7],  &tools_[8], &tools_[9],
+        &tools_[10], &tools_[11], &tools_[12], &tools_[13]};
+_Static_assert(T_COUNT == 14, "list every tool in tool_ptrs");
+
+/* The forms of the elicitation scenarios. */
+static const char form_user[] =
+        "{\"type\":\"object\",\"properties\":{"
+        "\"username\":{\"type\":\"string\",\"description\":\"User's "
+        "response\"},"
+        "\"email\":{\"type\":\"string\",\"description\":\"User's email "
+        "address\"}},"
+        "\"required\":[\"username\",\"email\"]}";
+
+static const char form_defaults[] =
+        "{\"type\":\"object\",\"properties\":{"
+        "\"name\":{\"type\":\"string\",\"default\":\"John Doe\"},"
+        "\"age\":{\"type\":\"integer\",\"default\":30},"
+        "\"score\":{\"type\":\"number\",\"default\":95.5},"
+        "\"status\":{\"type\":\"string\",\"enum\":[\"active\","
+        "\"inactive\",\"pending\"],\"default\":\"active\"},"
+        "\"verified\":{\"type\":\"boolean\",\"default\":true}}}";
+
+static const char form_enums[] =
+        "{\"type\":\"object\",\"properties\":{"
+        "\"untitledSingle\":{\"type\":\"string\",\"enum\":[\"option1\","
+        "\"option2\",\"option3\"]},"
+        "\"titledSingle\":{\"type\":\"string\",\"oneOf\":["
+        "{\"const\":\"value1\",\"title\":\"First Option\"},"
+        "{\"const\":\"value2\",\"title\":\"Second Option\"},"
+        "{\"const\":\"value3\",\"title\":\"Third Option\"}]},"
+        "\"legacyEnum\":{\"type\":\"string\",\"enum\":[\"opt1\",\"opt2\","
+        "\"opt3\"],\"enumNames\":[\"Option One\",\"Option Two\","
+        "\"Option Three\"]},"
+        "\"untitledMulti\":{\"type\":\"array\",\"items\":{\"type\":"
+        "\"string\",\"enum\":[\"option1\",\"option2\",\"option3\"]}},"
+        "\"titledMulti\":{\"type\":\"array\",\"items\":{\"anyOf\":["
+        "{\"const\":\"value1\",\"title\":\"First Choice\"},"
+        "{\"const\":\"value2\",\"title\":\"Second Choice\"},"
+        "{\"const\":\"value3\",\"title\":\"Third Choice\"}]}}}}";
+
+static skill_status failed(const skill_host_t *h, skill_call_t *c,
+                           const char *what, skill_status st)
+{
+	char msg[96];
+
+	snprintf(msg, sizeof msg, "%s failed with status %d", what, (int)st);
+	h->tool_error(c, msg);
+	return SKILL_ERR_TOOL;
+}
+
+/* Ask the user with form and answer "<prefix>action=..., content=...". */
+static skill_status do_elicit(const skill_host_t *h, skill_call_t *c,
+                              const char *message, const char *form,
+                              const char *prefix)
+{
+	const skill_ext_elicit_t *x = h->get_extension(h, SKILL_EXT_ELICIT);
+	skill_elicit_request_t req = {.struct_size = sizeof req,
+	                              .message = message,
+	                              .requested_schema = form};
+	skill_elicit_result_t out = {.struct_size = sizeof out};
+	static const char *const actions[] = {"?", "accept", "decline",
+	                                      "cancel"};
+	char text[1024];
+	skill_status st;
+
+	if (!x)
+		return failed(h, c, "skill.elicit/1 lookup",
+		              SKILL_ERR_UNSUPPORTED);
+	if ((st = x->elicit(c, &req, &out)) != SKILL_OK)
+		return failed(h, c, "elicitation", st);
+	snprintf(text, sizeof text, "%saction=%s, content=%.*s", prefix,
+	         actions[out.action <= SKILL_ELICIT_CANCEL ? out.action : 0],
+	         out.content ? (int)out.content_len : 2,
+	         out.content ? out.content : "{}");
+	return h->result_text(c, text, SKILL_NUL_TERMINATED);
+}
+
+static skill_status do_sample(const skill_host_t *h, skill_call_t *c)
+{
+	const skill_ext_sample_t *x = h->get_extension(h, SKILL_EXT_SAMPLE);
+	skill_sample_message_t m = {.struct_size = sizeof m,
+	                            .role = "user",
+	                            .text = h->arg_string(c, "prompt")};
+	skill_sample_request_t req = {.struct_size = sizeof req,
+	                              .messages = &m,
+	                              .message_count = 1,
+	                              .max_tokens = 100};
+	skill_sample_result_t out = {.struct_size = sizeof out};
+	char text[1024];
+	skill_status st;
+
+	if (!x)
+		return failed(h, c, "skill.sample/1 lookup",
+		              SKILL_ERR_UNSUPPORTED);
+	if ((st = x->sample(c, &req, &out)) != SKILL_OK)
+		return failed(h, c, "sampling", st);
+	snprintf(text, sizeof text, "LLM response: %s",
+	         out.text ? out.text : "(no text)");
+	return h->result_text(c, text, SKILL_NUL_TERMINATED);
+}
 
 /* Sleep ms, waking early when the call is cancelled; 1 when it was. */
 static int pause_ms(const skill_host_t *h, skill_call_t *c, int ms)
@@ -201,6 +329,16 @@ static skill_status invoke(void *data, const skill_host_t *h, skill_call_t *c,
 		puts("stray output from testing/conformance");
 		fflush(stdout);
 		return h->result_text(c, "printed", SKILL_NUL_TERMINATED);
+	case T_SAMPLING: return do_sample(h, c);
+	case T_ELICIT:
+		return do_elicit(h, c, h->arg_string(c, "message"), form_user,
+		                 "User response: ");
+	case T_ELICIT_DEFAULTS:
+		return do_elicit(h, c, "Please review these values",
+		                 form_defaults, "Elicitation completed: ");
+	case T_ELICIT_ENUMS:
+		return do_elicit(h, c, "Please choose", form_enums,
+		                 "Elicitation completed: ");
 	}
 	return SKILL_ERR_UNSUPPORTED;
 }

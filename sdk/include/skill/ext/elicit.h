@@ -27,8 +27,14 @@ typedef struct skill_elicit_request {
 	/* What to ask, shown to the user. UTF-8; required. */
 	const char *message;
 	/* The form, as JSON Schema text: an object whose "properties" are
-	 * flat primitives (string, number, integer, boolean, or a string
-	 * enum), with optional "required". Required. */
+	 * flat fields, with optional "required" (MCP 2025-11-25): string,
+	 * number, integer, boolean; a single choice, {"type": "string"} with
+	 * "enum" (optionally "enumNames", deprecated) or a "oneOf" of
+	 * {"const", "title"}; a multiple choice, {"type": "array"} whose
+	 * "items" is {"type": "string", "enum"} or an "anyOf" of {"const",
+	 * "title"}. Any field may have a "default" (a valid value of it),
+	 * which clients pre-fill. Anything else is SKILL_ERR_ARGS, with the
+	 * reason in the error result. Required. */
 	const char *requested_schema;
 } skill_elicit_request_t;
 
