@@ -62,7 +62,7 @@ static pptx_status op_fail(struct edit *ed, struct pptx_err *e, const char *fmt,
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
 	return pptx_fail(e, PPTX_ERR_INPUT,
-	                 "op %zu (%s): %s; nothing was "
+	                 "ops[%zu] (%s): %s; nothing was "
 	                 "written",
 	                 ed->opno, ed->opname, msg);
 }
