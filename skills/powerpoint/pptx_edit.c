@@ -857,7 +857,8 @@ static pptx_status set_cell(struct edit *ed, const char *part, size_t table,
 		    xr_is(&r, NS_A, "tr")) {
 			in_row = nrow++ == row;
 			found_row |= in_row;
-			ncol = 0;
+			if (in_row)
+				ncol = 0;
 		} else if (in_row && t == XR_START &&
 		           r.depth == tbl_depth + 2 && xr_is(&r, NS_A, "tc")) {
 			if (ncol++ != col)
