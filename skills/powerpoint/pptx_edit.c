@@ -1434,6 +1434,56 @@ static pptx_status flush(struct edit *ed, pptx_write_fn fn, void *ctx,
 	return zipw_finish(zw, e);
 }
 
+/* A template (.potx) or macro-free show (.ppsx) becomes a deck: the output
+ * is a .pptx, and PowerPoint refuses a .pptx whose main part keeps the
+ * template's content type. So "edit_presentation on a .potx with
+ * add_slides" builds a new deck on the template's masters and layouts. */
+static pptx_status template_to_deck(struct edit *ed, struct pptx_err *e)
+{
+	static const char *const other[] = {CT_PML "template.main+xml",
+	                                    CT_PML "slideshow.main+xml"};
+	char ct[256];
+	size_t i;
+
+	ct_of(ed, ed->pres, ct, sizeof ct);
+	for (i = 0; i < sizeof other / sizeof other[0]; i++) {
+		struct zip_entry *ent;
+		struct xmlr r;
+		enum xr_type t;
+		struct splice sp = {0};
+		pptx_status rc = PPTX_OK;
+
+		if (strcmp(ct, other[i]) != 0)
+			continue;
+		ent = zipr_find(&ed->z, "[Content_Types].xml");
+		xr_init(&r, (const char *)ent->data, ent->len);
+		while ((t = xr_next(&r)) != XR_EOF && t != XR_ERROR) {
+			const char *pn;
+
+			if (t == XR_START && !strcmp(r.local, "Override") &&
+			    (pn = xr_attr(&r, "", "PartName")) &&
+			    pn[0] == '/' && !strcmp(pn + 1, ed->pres)) {
+				sp.at = r.ev_start;
+				if (xr_skip(&r) != XR_END)
+					break;
+				sp.skip = r.ev_end - sp.at;
+				break;
+			}
+		}
+		xr_free(&r);
+		if (!sp.skip)
+			return pptx_fail(
+			        e, PPTX_ERR_FORMAT,
+			        "[Content_Types].xml is not well-formed");
+		rc = apply_splices(ed, "[Content_Types].xml", &sp, 1, e);
+		if (rc == PPTX_OK)
+			rc = ct_add(ed, ed->pres,
+			            CT_PML "presentation.main+xml", e);
+		return rc;
+	}
+	return PPTX_OK;
+}
+
 static pptx_status load(struct edit *ed, const unsigned char *zip, size_t len,
                         struct pptx_err *e)
 {
@@ -1462,6 +1512,8 @@ static pptx_status load(struct edit *ed, const unsigned char *zip, size_t len,
 	}
 	snprintf(ed->pres, sizeof ed->pres, "%s", office->target);
 	opc_rels_free(&root);
+	if ((rc = template_to_deck(ed, e)) != PPTX_OK)
+		return rc;
 	{
 		struct pres p;
 

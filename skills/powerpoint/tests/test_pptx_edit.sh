@@ -133,6 +133,48 @@ assert all("notes" not in x for x in s[2:]), s' || { echo "FAIL no-notes: notes 
 	echo "no-notes: notes master and notes slides created"
 }
 
+# A template (.potx): every slide deleted, new ones added on its layouts,
+# and the result is a deck (the main part's content type changed).
+template_check() { # deck
+	python3 - "$1" "$T/tpl.potx" <<'PY'
+import sys, zipfile
+src = zipfile.ZipFile(sys.argv[1])
+out = zipfile.ZipFile(sys.argv[2], "w", zipfile.ZIP_DEFLATED)
+for i in src.infolist():
+    d = src.read(i.filename)
+    if i.filename == "[Content_Types].xml":
+        d = d.replace(b"presentationml.presentation.main+xml", b"presentationml.template.main+xml")
+    out.writestr(i, d)
+out.close()
+PY
+	n=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["slide_count"])' <("$PPTX_TOOL" read "$1"))
+	python3 - "$n" >"$T/tpl.json" <<'PY'
+import json, sys
+ops = [{"op": "delete_slide", "slide": 1} for _ in range(int(sys.argv[1]))]
+ops.append({"op": "add_slides", "slides": [
+    {"layout": "title", "title": "From The Template", "subtitle": "sub"},
+    {"layout": "bullets", "title": "Template Bullets", "bullets": ["tb1"]}]})
+print(json.dumps({"ops": ops}))
+PY
+	"$PPTX_TOOL" edit "$T/tpl.potx" "$T/tpl.json" "$T/tpl-out.pptx" >/dev/null || { echo "FAIL template: refused"; fail=1; return; }
+	"$PPTX_TOOL" read "$T/tpl-out.pptx" | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+assert [s["title"] for s in d["slides"]] == ["From The Template", "Template Bullets"], d' || { echo "FAIL template: read back"; fail=1; }
+	python3 - "$T/tpl-out.pptx" <<'PY' || { echo "FAIL template: content types"; fail=1; }
+import sys, zipfile
+z = zipfile.ZipFile(sys.argv[1])
+ct = z.read("[Content_Types].xml").decode()
+assert "template.main+xml" not in ct and "presentation.main+xml" in ct, ct
+assert not [n for n in z.namelist() if n.startswith("ppt/notesSlides/")], "old notes kept"
+PY
+	"$OPC_LINT" "$1" | sed -E 's/^[^:]*: //; s/[0-9]+\.xml/N.xml/g' | sort -u >"$T/tpl-lint-before" || true
+	"$OPC_LINT" "$T/tpl-out.pptx" | sed -E 's/^[^:]*: //; s/[0-9]+\.xml/N.xml/g' | sort -u >"$T/tpl-lint-after" || true
+	new=$(comm -13 "$T/tpl-lint-before" "$T/tpl-lint-after" | grep -v '^ok$' || true)
+	[ -z "$new" ] || { echo "FAIL template: lint:"; echo "$new"; fail=1; }
+	echo "template: a .potx made into a deck on its own layouts"
+}
+
 # Bad operations: each refused naming its op, nothing written.
 bad_ops() { # deck
 	local i=0
@@ -165,6 +207,7 @@ if command -v node >/dev/null && [ -d "$NODE_DIR/node_modules/pptxgenjs" ]; then
 	node "$DATA/make_pptxgenjs.cjs" "$NODE_DIR" "$T/pptxgenjs.pptx"
 	edit_check "$T/pptxgenjs.pptx" pptxgenjs
 	no_notes_check "$T/pptxgenjs.pptx"
+	template_check "$T/pptxgenjs.pptx"
 	bad_ops "$T/pptxgenjs.pptx"
 	ran=1
 else
