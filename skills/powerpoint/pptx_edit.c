@@ -1684,6 +1684,12 @@ static pptx_status do_op(struct edit *ed, const cJSON *op,
 
 			rc = pptx_append(m.p, m.len, d, mem_write, &out, w,
 			                 &total, e);
+			if (rc == PPTX_ERR_INPUT) {
+				char msg[PPTX_ERR_MSG_MAX];
+
+				snprintf(msg, sizeof msg, "%s", e->msg);
+				rc = op_fail(ed, e, "%.400s", msg);
+			}
 			if (rc == PPTX_OK) {
 				zipr_free(&ed->z);
 				rc = zipr_load(out.p, out.len, NULL, NULL,

@@ -61,6 +61,10 @@
 	"Default bullets. Text fields take **bold**, *italic*, __underline__ " \
 	"and [text](https://...) links.\"},"                                   \
 	"\"title\":{\"type\":\"string\"},"                                     \
+	"\"layout_name\":{\"type\":\"string\",\"description\":\"add_slides "   \
+	"and edit_presentation only: use the deck's (or template's) own "      \
+	"layout of this name (its p:cSld name, e.g. Title and Content) "       \
+	"instead of the one matched by layout type\"},"                        \
 	"\"subtitle\":{\"type\":\"string\",\"description\":\"title, section, " \
 	"quote and big_number layouts only\"},"                                \
 	"\"headings\":{\"type\":\"array\",\"minItems\":2,\"maxItems\":2,"      \

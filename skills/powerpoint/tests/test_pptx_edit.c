@@ -213,6 +213,10 @@ static void test_bad_ops(void **state)
 	         "unknown key \"to\""},
 	        {"[\"delete\"]", "each operation is an object"},
 	        {"{}", "non-empty array"},
+	        {"[{\"op\":\"add_slides\",\"slides\":[{\"title\":\"x\","
+	         "\"layout_name\":\"Nope\"}]}]",
+	         "ops[0] (add_slides): slide 1: the deck has no layout named "
+	         "\"Nope\"; its layouts are \"Title Slide\""},
 	};
 	struct buf deck = make_deck(), out;
 	size_t i;
@@ -232,12 +236,54 @@ static void test_bad_ops(void **state)
 	free(deck.p);
 }
 
+/* add_slides with layout_name takes the deck's layout of that name; a new
+ * deck refuses it (it has no layouts of its own to name). */
+static void test_layout_name(void **state)
+{
+	struct buf deck = make_deck(), out;
+	struct pptx_err e = {0};
+	size_t total = 0;
+	char *rels;
+	cJSON *j;
+	struct pptx_deck *d = NULL;
+
+	(void)state;
+	assert_int_equal(edit(&deck,
+	                      "[{\"op\":\"add_slides\",\"at\":1,\"slides\":"
+	                      "[{\"title\":\"N\",\"bullets\":[\"b\"],"
+	                      "\"layout_name\":\"Two Content\"}]}]",
+	                      &out, &total, &e),
+	                 PPTX_OK);
+	assert_int_equal(total, 4);
+	rels = part_text(&out, "ppt/slides/_rels/slide4.xml.rels");
+	assert_non_null(rels);
+	assert_non_null(strstr(rels, "slideLayouts/slideLayout4.xml"));
+	free(rels);
+	assert_int_equal(opc_lint(out.p, out.len, NULL, NULL), 0);
+	assert_int_equal(pptx_read(out.p, out.len, &d, &e), PPTX_OK);
+	assert_string_equal(d->slides[0].title, "N");
+	pptx_deck_free(d);
+	free(out.p);
+	free(deck.p);
+
+	j = cJSON_Parse("{\"title\":\"t\",\"slides\":[{\"title\":\"a\","
+	                "\"layout_name\":\"Two Content\"}]}");
+	assert_int_equal(pptx_json_deck(j, &d, &e), PPTX_OK);
+	memset(&out, 0, sizeof out);
+	assert_int_equal(pptx_write(d, sink, &out, NULL, &e), PPTX_ERR_INPUT);
+	assert_non_null(strstr(e.msg, "slide 1: \"layout_name\""));
+	assert_int_equal(out.calls, 0);
+	pptx_deck_free(d);
+	cJSON_Delete(j);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_replace_keeps_runs),
 	        cmocka_unit_test(test_duplicate_and_delete_parts),
 	        cmocka_unit_test(test_bad_ops),
+	        cmocka_unit_test(test_layout_name),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -153,7 +153,8 @@ import json, sys
 ops = [{"op": "delete_slide", "slide": 1} for _ in range(int(sys.argv[1]))]
 ops.append({"op": "add_slides", "slides": [
     {"layout": "title", "title": "From The Template", "subtitle": "sub"},
-    {"layout": "bullets", "title": "Template Bullets", "bullets": ["tb1"]}]})
+    {"layout": "bullets", "title": "Template Bullets", "bullets": ["tb1"],
+     "layout_name": "MASTER"}]})
 print(json.dumps({"ops": ops}))
 PY
 	"$PPTX_TOOL" edit "$T/tpl.potx" "$T/tpl.json" "$T/tpl-out.pptx" >/dev/null || { echo "FAIL template: refused"; fail=1; return; }
@@ -167,7 +168,24 @@ z = zipfile.ZipFile(sys.argv[1])
 ct = z.read("[Content_Types].xml").decode()
 assert "template.main+xml" not in ct and "presentation.main+xml" in ct, ct
 assert not [n for n in z.namelist() if n.startswith("ppt/notesSlides/")], "old notes kept"
+# layout_name: the second slide is on the layout named MASTER.
+import re
+pres = z.read("ppt/presentation.xml").decode()
+prels = z.read("ppt/_rels/presentation.xml.rels").decode()
+rid = re.findall(r'<p:sldId [^>]*r:id="([^"]+)"', pres)[1]
+slide = re.search(r'Id="%s"[^>]*Target="/?([^"]+)"' % rid, prels).group(1)
+slide = slide if slide.startswith("ppt/") else "ppt/" + slide
+srels = z.read(slide.replace("slides/", "slides/_rels/") + ".rels").decode()
+layout = re.search(r'slideLayout" Target="/?([^"]+)"', srels).group(1)
+layout = layout if layout.startswith("ppt/") else "ppt/" + layout.replace("../", "")
+assert 'name="MASTER"' in z.read(layout).decode(), layout
 PY
+	echo '{"ops":[{"op":"add_slides","slides":[{"title":"x","layout_name":"No Such Layout"}]}]}' >"$T/tplbad.json"
+	if "$PPTX_TOOL" edit "$T/tpl.potx" "$T/tplbad.json" "$T/tplbad.pptx" 2>"$T/tplbad.err" >/dev/null ||
+		! grep -qF 'ops[0] (add_slides): slide 1: the deck has no layout named "No Such Layout"; its layouts are "DEFAULT", "MASTER"' "$T/tplbad.err" ||
+		[ -e "$T/tplbad.pptx" ]; then
+		echo "FAIL template: an unknown layout_name"; cat "$T/tplbad.err"; fail=1
+	fi
 	"$OPC_LINT" "$1" | sed -E 's/^[^:]*: //; s/[0-9]+\.xml/N.xml/g' | sort -u >"$T/tpl-lint-before" || true
 	"$OPC_LINT" "$T/tpl-out.pptx" | sed -E 's/^[^:]*: //; s/[0-9]+\.xml/N.xml/g' | sort -u >"$T/tpl-lint-after" || true
 	new=$(comm -13 "$T/tpl-lint-before" "$T/tpl-lint-after" | grep -v '^ok$' || true)
