@@ -31,7 +31,6 @@
 #define SLIDE_ID_MIN 256u
 #define SLIDE_ID_MAX 2147483647u
 #define MAX_OPS      1000
-#define MAX_SPLICES  4096
 
 struct edit {
 	struct zipr z;
@@ -767,7 +766,7 @@ static pptx_status replace_in_part(struct edit *ed, const char *part,
 
 					spcap = spcap ? spcap * 2 : 16;
 					n2 = realloc(sp, spcap * sizeof *sp);
-					if (!n2 || spcap > MAX_SPLICES * 64) {
+					if (!n2) {
 						free(newoff);
 						rc = pptx_fail(e,
 						               PPTX_ERR_NOMEM,
