@@ -344,6 +344,123 @@ static int deck_uses(const struct pptx_deck *d, enum img_type t)
 	return 0;
 }
 
+/* The deck's layouts by name (p:cSld/@name), from every master. */
+struct named_layouts {
+	char (*name)[128];
+	char (*target)[OPC_MAX_NAME + 1];
+	size_t n;
+};
+
+static void layout_name_of(const struct zipr *z, const char *part, char *out,
+                           size_t cap)
+{
+	struct zip_entry *ent = zipr_find(z, part);
+	struct xmlr r;
+	enum xr_type t;
+
+	out[0] = '\0';
+	if (!ent || !ent->data)
+		return;
+	xr_init(&r, (const char *)ent->data, ent->len);
+	while ((t = xr_next(&r)) != XR_EOF && t != XR_ERROR)
+		if (t == XR_START && xr_is(&r, NS_P, "cSld")) {
+			const char *nm = xr_attr(&r, "", "name");
+
+			snprintf(out, cap, "%s", nm ? nm : "");
+			break;
+		}
+	xr_free(&r);
+}
+
+static pptx_status collect_layouts(const struct zipr *z,
+                                   const struct opc_rels *prels,
+                                   struct named_layouts *nl, struct pptx_err *e)
+{
+	size_t i, j;
+
+	for (i = 0; i < prels->n; i++) {
+		struct opc_rels mr;
+
+		if (!opc_rel_type_is(&prels->rels[i], "slideMaster") ||
+		    prels->rels[i].external)
+			continue;
+		if (opc_rels_load(z, prels->rels[i].target, &mr, e) != PPTX_OK)
+			return e->status;
+		for (j = 0; j < mr.n; j++) {
+			void *p;
+
+			if (!opc_rel_type_is(&mr.rels[j], "slideLayout") ||
+			    mr.rels[j].external ||
+			    !zipr_find(z, mr.rels[j].target))
+				continue;
+			p = realloc(nl->name, (nl->n + 1) * sizeof *nl->name);
+			if (p)
+				nl->name = p;
+			p = p ? realloc(nl->target,
+			                (nl->n + 1) * sizeof *nl->target)
+			      : NULL;
+			if (!p) {
+				opc_rels_free(&mr);
+				return pptx_fail(e, PPTX_ERR_NOMEM,
+				                 "out of memory");
+			}
+			nl->target = p;
+			layout_name_of(z, mr.rels[j].target, nl->name[nl->n],
+			               sizeof nl->name[nl->n]);
+			snprintf(nl->target[nl->n], sizeof nl->target[nl->n],
+			         "/%s", mr.rels[j].target);
+			nl->n++;
+		}
+		opc_rels_free(&mr);
+	}
+	return PPTX_OK;
+}
+
+static const char *layout_by_name(void *ctx, const char *name)
+{
+	const struct named_layouts *nl = ctx;
+	size_t i;
+
+	for (i = 0; i < nl->n; i++)
+		if (nl->name[i][0] && strcmp(nl->name[i], name) == 0)
+			return nl->target[i];
+	return NULL;
+}
+
+/* Every layout_name of add must be one of the deck's, checked before a
+ * byte is written. */
+static pptx_status check_layout_names(const struct named_layouts *nl,
+                                      const struct pptx_deck *add,
+                                      size_t first_no, struct pptx_err *e)
+{
+	size_t i, k;
+
+	for (i = 0; i < add->nslides; i++) {
+		char list[300];
+		size_t len = 0;
+
+		if (!add->slides[i].layout_name ||
+		    layout_by_name((void *)nl, add->slides[i].layout_name))
+			continue;
+		list[0] = '\0';
+		for (k = 0; k < nl->n && len < sizeof list - 1; k++) {
+			int w = snprintf(list + len, sizeof list - len,
+			                 "%s\"%s\"", k ? ", " : "",
+			                 nl->name[k]);
+
+			if (w < 0)
+				break;
+			len += (size_t)w;
+		}
+		return pptx_fail(e, PPTX_ERR_INPUT,
+		                 "slide %zu: the deck has no layout named "
+		                 "\"%.80s\"; its layouts are %s",
+		                 first_no + i, add->slides[i].layout_name,
+		                 nl->n ? list : "unnamed");
+	}
+	return PPTX_OK;
+}
+
 struct append_state {
 	struct zipr z;
 	struct opc_rels root, prels, mrels;
@@ -355,6 +472,7 @@ struct append_state {
 	char nm_target[OPC_MAX_NAME + 1];
 	char new_nm[64], new_nm_rels[96], new_theme[64];
 	int add_notes_master;
+	struct named_layouts named;
 };
 
 static void state_free(struct append_state *a)
@@ -365,6 +483,8 @@ static void state_free(struct append_state *a)
 	opc_rels_free(&a->root);
 	opc_rels_free(&a->prels);
 	opc_rels_free(&a->mrels);
+	free(a->named.name);
+	free(a->named.target);
 	xb_free(&a->ct_sp.text);
 	for (i = 0; i < 2; i++)
 		xb_free(&a->pres_sp[i].text);
@@ -446,7 +566,9 @@ pptx_status pptx_append(const unsigned char *zip, size_t len,
 		goto out;
 	}
 	if ((rc = opc_rels_load(&a->z, master_rel->target, &a->mrels, e)) ||
-	    (rc = pick_layouts(&a->z, &a->mrels, a->layouts, e)))
+	    (rc = pick_layouts(&a->z, &a->mrels, a->layouts, e)) ||
+	    (rc = collect_layouts(&a->z, &a->prels, &a->named, e)) ||
+	    (rc = check_layout_names(&a->named, add, 1, e)))
 		goto out;
 	for (i = 0; i < add->nslides; i++)
 		if (add->slides[i].notes)
@@ -588,6 +710,8 @@ pptx_status pptx_append(const unsigned char *zip, size_t len,
 	for (i = 0; i < PPTX_LAYOUT_COUNT; i++)
 		g.layout_target[i] = a->layouts[i];
 	g.notes_master_target = a->nm_target;
+	g.layout_by_name = layout_by_name;
+	g.layout_ctx = &a->named;
 	g.slide_dir = "ppt/slides/";
 	g.notes_dir = "ppt/notesSlides/";
 	g.media_dir = "ppt/media/";

@@ -675,9 +675,10 @@ static pptx_status parse_slide(struct pptx_deck *d, const cJSON *sj, size_t no,
 	pptx_status st;
 	int l;
 
-	static const char *const keys[] = {
-	        "layout", "title", "subtitle", "bullets", "columns", "table",
-	        "image",  "chart", "headings", "notes",   NULL};
+	static const char *const keys[] = {"layout",  "title",       "subtitle",
+	                                   "bullets", "columns",     "table",
+	                                   "image",   "chart",       "headings",
+	                                   "notes",   "layout_name", NULL};
 
 	memset(s, 0, sizeof *s);
 	if (!cJSON_IsObject(sj))
@@ -704,7 +705,8 @@ static pptx_status parse_slide(struct pptx_deck *d, const cJSON *sj, size_t no,
 	s->layout = (enum pptx_layout)l;
 	if ((st = get_string(d, sj, "title", no, &s->title, e)) ||
 	    (st = get_string(d, sj, "subtitle", no, &s->subtitle, e)) ||
-	    (st = get_string(d, sj, "notes", no, &s->notes, e)))
+	    (st = get_string(d, sj, "notes", no, &s->notes, e)) ||
+	    (st = get_string(d, sj, "layout_name", no, &s->layout_name, e)))
 		return st;
 	st = parse_list(d, cJSON_GetObjectItemCaseSensitive(sj, "bullets"), no,
 	                "bullets", &s->bullets, e);

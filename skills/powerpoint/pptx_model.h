@@ -160,6 +160,9 @@ struct pptx_slide {
 	const char *title;    /* NULL when absent */
 	const char *subtitle; /* NULL when absent */
 	const char *notes;    /* NULL when absent */
+	/* add_slides/edit: the target deck's layout of this p:cSld name
+	 * instead of the one picked by layout type (NULL: by type). */
+	const char *layout_name;
 	struct pptx_list bullets;
 	struct pptx_list columns[2];
 	int has_columns;

@@ -5,6 +5,7 @@
  *   pptx_tool create ARGS.json OUT.pptx     create_presentation's arguments
  *   pptx_tool read DECK.pptx                read_presentation's result
  *   pptx_tool append DECK.pptx ARGS.json OUT.pptx   ARGS: {"slides": [...]}
+ *   pptx_tool edit DECK.pptx OPS.json OUT.pptx     OPS: {"ops": [...]}
  *   pptx_tool bench ARGS.json RUNS          median ms of JSON -> deck bytes
  *
  * Output files are written to OUT.pptx.tmp and renamed, so a failed run
@@ -18,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "pptx_edit.h"
 #include "pptx_json.h"
 #include "pptx_read.h"
 #include "pptx_write.h"
@@ -230,6 +232,54 @@ out:
 	return rc;
 }
 
+static int cmd_edit(const char *deck, const char *args, const char *out)
+{
+	cJSON *j = load_json(args);
+	struct pptx_err e = {0};
+	struct pptx_warnings w = {0};
+	unsigned char *base = NULL;
+	size_t base_len, slides = 0;
+	char tmp[4096];
+	pptx_status st;
+	FILE *f;
+
+	if (!j)
+		return 2;
+	if (read_file(deck, PPTX_MAX_INPUT_BYTES, &base, &base_len) != 0) {
+		cJSON_Delete(j);
+		return 2;
+	}
+	snprintf(tmp, sizeof tmp, "%s.tmp", out);
+	f = fopen(tmp, "wb");
+	if (!f) {
+		fprintf(stderr, "pptx_tool: cannot create %s: %s\n", tmp,
+		        strerror(errno));
+		cJSON_Delete(j);
+		free(base);
+		return 2;
+	}
+	st = pptx_edit(base, base_len,
+	               cJSON_GetObjectItemCaseSensitive(j, "ops"), file_write,
+	               f, &w, &slides, &e);
+	if (fclose(f) != 0 && st == PPTX_OK)
+		st = pptx_fail(&e, PPTX_ERR_IO, "cannot write %s", tmp);
+	cJSON_Delete(j);
+	free(base);
+	if (st != PPTX_OK) {
+		unlink(tmp);
+		fprintf(stderr, "pptx_tool: %s\n", e.msg);
+		return st == PPTX_ERR_IO || st == PPTX_ERR_NOMEM ? 2 : 1;
+	}
+	if (rename(tmp, out) != 0) {
+		fprintf(stderr, "pptx_tool: cannot rename %s: %s\n", tmp,
+		        strerror(errno));
+		unlink(tmp);
+		return 2;
+	}
+	print_result(out, slides, &w);
+	return 0;
+}
+
 static int cmd_read(const char *deck)
 {
 	unsigned char *buf;
@@ -326,9 +376,12 @@ int main(int argc, char **argv)
 		return cmd_read(argv[2]);
 	if (argc == 5 && !strcmp(argv[1], "append"))
 		return cmd_append(argv[2], argv[3], argv[4]);
+	if (argc == 5 && !strcmp(argv[1], "edit"))
+		return cmd_edit(argv[2], argv[3], argv[4]);
 	if (argc == 4 && !strcmp(argv[1], "bench"))
 		return cmd_bench(argv[2], argv[3]);
 	fprintf(stderr, "usage: pptx_tool create ARGS.json OUT.pptx\n"
+	                "       pptx_tool edit DECK.pptx OPS.json OUT.pptx\n"
 	                "       pptx_tool read DECK.pptx\n"
 	                "       pptx_tool append DECK.pptx ARGS.json OUT.pptx\n"
 	                "       pptx_tool bench ARGS.json RUNS\n");

@@ -1124,7 +1124,15 @@ pptx_status pptx_gen_slide(struct pptx_gen *g, const struct pptx_slide *s,
 	b = &g->rels;
 	xb_reset(b);
 	xb_puts(b, RELS_OPEN);
-	put_rel(b, 1, RT "slideLayout", g->layout_target[s->layout]);
+	{
+		const char *lt = s->layout_name && g->layout_by_name
+		                         ? g->layout_by_name(g->layout_ctx,
+		                                             s->layout_name)
+		                         : NULL;
+
+		put_rel(b, 1, RT "slideLayout",
+		        lt ? lt : g->layout_target[s->layout]);
+	}
 	if (s->notes) {
 		snprintf(target, sizeof target,
 		         "../notesSlides/notesSlide%u.xml", notes_no);
@@ -1468,6 +1476,15 @@ pptx_status pptx_write(const struct pptx_deck *d, pptx_write_fn fn, void *ctx,
 	st = pptx_deck_check(d, e);
 	if (st != PPTX_OK)
 		return st;
+	for (i = 0; i < d->nslides; i++)
+		if (d->slides[i].layout_name)
+			return pptx_fail(
+			        e, PPTX_ERR_INPUT,
+			        "slide %zu: \"layout_name\" picks a "
+			        "layout of an existing deck or template; "
+			        "use add_slides or edit_presentation on "
+			        "it, or \"layout\" here",
+			        i + 1);
 	memset(&g, 0, sizeof g);
 	g.cx = d->slide_cx;
 	g.cy = d->slide_cy;

@@ -61,9 +61,13 @@ struct pptx_gen {
 	uint32_t cx, cy;                              /* slide size */
 	const char *layout_target[PPTX_LAYOUT_COUNT]; /* from ppt/slides/ */
 	const char *notes_master_target; /* from ppt/notesSlides/ */
-	const char *slide_dir;           /* "ppt/slides/" */
-	const char *notes_dir;           /* "ppt/notesSlides/" */
-	const char *media_dir;           /* "ppt/media/" */
+	/* A slide's layout_name to a layout target (NULL: not found);
+	 * NULL when the deck has no named layouts to offer. */
+	const char *(*layout_by_name)(void *ctx, const char *name);
+	void *layout_ctx;
+	const char *slide_dir; /* "ppt/slides/" */
+	const char *notes_dir; /* "ppt/notesSlides/" */
+	const char *media_dir; /* "ppt/media/" */
 	struct zipw *zw;
 	struct xbuf part;
 	struct xbuf rels;

@@ -10,6 +10,7 @@
 #include <cjson/cJSON.h>
 #include <skill/skill.h>
 
+#include "pptx_edit.h"
 #include "pptx_json.h"
 #include "pptx_read.h"
 #include "pptx_write.h"
@@ -60,6 +61,10 @@
 	"Default bullets. Text fields take **bold**, *italic*, __underline__ " \
 	"and [text](https://...) links.\"},"                                   \
 	"\"title\":{\"type\":\"string\"},"                                     \
+	"\"layout_name\":{\"type\":\"string\",\"description\":\"add_slides "   \
+	"and edit_presentation only: use the deck's (or template's) own "      \
+	"layout of this name (its p:cSld name, e.g. Title and Content) "       \
+	"instead of the one matched by layout type\"},"                        \
 	"\"subtitle\":{\"type\":\"string\",\"description\":\"title, section, " \
 	"quote and big_number layouts only\"},"                                \
 	"\"headings\":{\"type\":\"array\",\"minItems\":2,\"maxItems\":2,"      \
@@ -229,6 +234,66 @@ static const skill_tool_t add_tool = {
                 "\"array\",\"minItems\":1,\"maxItems\":5000,\"items\":"
                 "{\"$ref\":\"#/$defs/slide\"}}},\"required\":[\"slides\"]," DEFS
                 "}",
+        DECK_WRITER};
+
+/* One operation: "op" says which, and each op takes only its own members
+ * (the core refuses the others, naming the op). A single closed object
+ * rather than a oneOf of eight, so every host's validator and Anthropic's
+ * API take it. */
+#define EDIT_OP_SCHEMA                                                         \
+	"{\"type\":\"object\",\"additionalProperties\":false,"                 \
+	"\"properties\":{\"op\":{\"type\":\"string\",\"enum\":["               \
+	"\"replace_text\",\"set_text\",\"set_cell\",\"delete_slide\","         \
+	"\"move_slide\",\"duplicate_slide\",\"set_notes\",\"add_slides\"],"    \
+	"\"description\":\"replace_text {slide, find, replace}: every match "  \
+	"on the slide, keeping the run's formatting; set_text {slide, "        \
+	"placeholder title|subtitle|body, text}; set_cell {slide, table, "     \
+	"row, "                                                                \
+	"col, text}; delete_slide {slide}; move_slide {slide, to}; "           \
+	"duplicate_slide {slide, to?} (default: after it); set_notes {slide, " \
+	"text}; add_slides {slides, at?} (default: at the end; the deck's "    \
+	"own "                                                                 \
+	"layouts)\"},"                                                         \
+	"\"slide\":{\"type\":\"integer\",\"minimum\":1,\"description\":"       \
+	"\"1-based, as read_presentation's index, in the deck as the earlier " \
+	"ops left it\"},"                                                      \
+	"\"find\":{\"type\":\"string\",\"minLength\":1},"                      \
+	"\"replace\":{\"type\":\"string\"},"                                   \
+	"\"placeholder\":{\"type\":\"string\",\"enum\":[\"title\","            \
+	"\"subtitle\","                                                        \
+	"\"body\"]},"                                                          \
+	"\"text\":{\"type\":\"string\",\"description\":\"plain text; \\\\n "   \
+	"starts a new paragraph\"},"                                           \
+	"\"table\":{\"type\":\"integer\",\"minimum\":0,\"description\":"       \
+	"\"0-based, in read_presentation's tables order\"},"                   \
+	"\"row\":{\"type\":\"integer\",\"minimum\":0,\"description\":\"0 is "  \
+	"the "                                                                 \
+	"header row (read_presentation's columns), r is rows[r-1]\"},"         \
+	"\"col\":{\"type\":\"integer\",\"minimum\":0},"                        \
+	"\"to\":{\"type\":\"integer\",\"minimum\":1,\"description\":\"the "    \
+	"slide's new 1-based position\"},"                                     \
+	"\"at\":{\"type\":\"integer\",\"minimum\":1},"                         \
+	"\"slides\":{\"type\":\"array\",\"minItems\":1,\"maxItems\":5000,"     \
+	"\"items\":{\"$ref\":\"#/$defs/slide\"}}},\"required\":[\"op\"]}"
+
+static const skill_tool_t edit_tool = {
+        .struct_size = sizeof(skill_tool_t),
+        .name = "edit_presentation",
+        .title = "Edit a PowerPoint deck",
+        .description =
+                "Edit any .pptx deck and save the result as a new file (the "
+                "original is left as it was): replace text (keeping its "
+                "formatting), set a title/subtitle/body placeholder or a "
+                "table cell, delete, move or duplicate slides (with their "
+                "charts and pictures), set speaker notes, add slides on the "
+                "deck's own layouts. Operations apply in order; if one "
+                "fails, nothing is written and the error names it.",
+        .input_schema = "{\"type\":\"object\",\"additionalProperties\":false,"
+                        "\"properties\":{" SOURCE_PROPS
+                        ",\"filename\":{\"type\":\"string\"},\"ops\":{\"type\":"
+                        "\"array\",\"minItems\":1,\"maxItems\":1000,"
+                        "\"items\":" EDIT_OP_SCHEMA
+                        "}},\"required\":[\"ops\"]," DEFS "}",
         DECK_WRITER};
 
 struct call_ctx {
@@ -585,13 +650,43 @@ out:
 	return st;
 }
 
+static skill_status do_edit(struct call_ctx *c, const cJSON *args)
+{
+	struct pptx_err e = {0};
+	struct pptx_warnings w = {0};
+	const cJSON *ops = cJSON_GetObjectItemCaseSensitive(args, "ops");
+	unsigned char *buf = NULL;
+	size_t len = 0, total = 0;
+	pptx_status ps;
+	skill_status st;
+
+	if (!cJSON_IsArray(ops) || cJSON_GetArraySize(ops) == 0)
+		return fail(c->host, c->call, SKILL_ERR_TOOL,
+		            "\"ops\" must be a non-empty array of operations");
+	st = load_input(c, args, &buf, &len);
+	if (st != SKILL_OK)
+		return st;
+	/* pptx_edit applies every operation before its first byte, and
+	 * write_failed discards the artifact, so a bad operation leaves no
+	 * file. */
+	st = start_artifact(c, args, "presentation");
+	if (st == SKILL_OK) {
+		ps = pptx_edit(buf, len, ops, artifact_sink, c, &w, &total, &e);
+		st = ps != PPTX_OK ? write_failed(c, ps, &e)
+		                   : finish_artifact(c, total, &w);
+	}
+	free(buf);
+	return st;
+}
+
 /* The tools: one row per tool, its descriptor and its handler together;
  * the ABI's descriptor array and the handler array both come from this
  * list (tooltable.h), and the entry's tool_count from the array. */
 #define PPTX_TOOLS(X)                                                          \
 	X(create_tool, do_create)                                              \
 	X(read_tool, do_read)                                                  \
-	X(add_tool, do_add)
+	X(add_tool, do_add)                                                    \
+	X(edit_tool, do_edit)
 
 typedef skill_status (*tool_fn)(struct call_ctx *c, const cJSON *args);
 

@@ -384,3 +384,69 @@ out:
 		zipr_free(out);
 	return st;
 }
+
+static int zipr_reindex(struct zipr *z)
+{
+	size_t *ns = realloc(z->sorted, (z->n + 1) * sizeof *ns), i;
+
+	if (!ns)
+		return -1;
+	z->sorted = ns;
+	for (i = 0; i < z->n; i++)
+		z->sorted[i] = i;
+	qsort_r(z->sorted, z->n, sizeof *z->sorted, cmp_name, z);
+	return 0;
+}
+
+pptx_status zipr_put(struct zipr *z, const char *name, const void *data,
+                     size_t len, struct pptx_err *e)
+{
+	struct zip_entry *ent = zipr_find(z, name);
+	unsigned char *copy = malloc(len + 1);
+
+	if (!copy)
+		return pptx_fail(e, PPTX_ERR_NOMEM, "out of memory");
+	memcpy(copy, data, len);
+	copy[len] = '\0';
+	if (ent) {
+		free(ent->data);
+		ent->data = copy;
+		ent->len = len;
+		return PPTX_OK;
+	}
+	ent = realloc(z->entries, (z->n + 1) * sizeof *ent);
+	if (!ent) {
+		free(copy);
+		return pptx_fail(e, PPTX_ERR_NOMEM, "out of memory");
+	}
+	z->entries = ent;
+	ent = &z->entries[z->n];
+	memset(ent, 0, sizeof *ent);
+	ent->name = strdup(name);
+	if (!ent->name) {
+		free(copy);
+		return pptx_fail(e, PPTX_ERR_NOMEM, "out of memory");
+	}
+	ent->data = copy;
+	ent->len = len;
+	z->n++;
+	if (zipr_reindex(z) != 0)
+		return pptx_fail(e, PPTX_ERR_NOMEM, "out of memory");
+	return PPTX_OK;
+}
+
+void zipr_remove(struct zipr *z, const char *name)
+{
+	struct zip_entry *ent = zipr_find(z, name);
+	size_t at;
+
+	if (!ent)
+		return;
+	at = (size_t)(ent - z->entries);
+	free(ent->name);
+	free(ent->data);
+	memmove(ent, ent + 1, (z->n - at - 1) * sizeof *ent);
+	z->n--;
+	/* Shrinking never fails to reuse the index array. */
+	(void)zipr_reindex(z);
+}

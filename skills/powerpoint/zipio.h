@@ -54,4 +54,12 @@ void zipr_free(struct zipr *z);
  * normalisation by the caller), or NULL. */
 struct zip_entry *zipr_find(const struct zipr *z, const char *name);
 
+/* Editing a loaded zip in place (pptx_edit.c). zipr_put replaces name's
+ * data with a copy of data[0..len), or adds the entry at the end; the copy
+ * is NUL-terminated like loaded data. zipr_remove drops name if present.
+ * Both keep zipr_find working. */
+pptx_status zipr_put(struct zipr *z, const char *name, const void *data,
+                     size_t len, struct pptx_err *e);
+void zipr_remove(struct zipr *z, const char *name);
+
 #endif /* PPTX_ZIPIO_H */

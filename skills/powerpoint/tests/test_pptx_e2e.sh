@@ -38,4 +38,23 @@ set +e
 rc=$?
 set -e
 [ $rc -ne 0 ] && grep -q 'color' "$T/unknown.json" || { echo "FAIL: an unknown key passed (exit $rc)"; cat "$T/unknown.json"; exit 1; }
-echo "e2e: create, read, add_slides, the new keys, an unknown key and a refused path all behave"
+# edit_presentation through the host's schema check: every op kind passes,
+# the edits read back, and a bad op is a tool error naming it.
+ops='[{"op":"set_text","slide":1,"placeholder":"title","text":"Edited E2E"},{"op":"replace_text","slide":2,"find":"one","replace":"uno"},{"op":"set_notes","slide":1,"text":"new notes"},{"op":"duplicate_slide","slide":2},{"op":"move_slide","slide":3,"to":1},{"op":"add_slides","at":1,"slides":[{"title":"First Now"}]},{"op":"delete_slide","slide":2}]'
+"$BIN" call skillhost/powerpoint.edit_presentation "{\"path\":\"$path\",\"ops\":$ops}" --skill "$SO" >"$T/edit.json" || { echo "FAIL: edit refused"; cat "$T/edit.json"; exit 1; }
+[ "$(sc "$T/edit.json")" = 3 ] || { echo "FAIL: edit slide count"; cat "$T/edit.json"; exit 1; }
+epath=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["structuredContent"]["path"])' "$T/edit.json")
+"$BIN" call skillhost/powerpoint.read_presentation "{\"path\":\"$epath\"}" --skill "$SO" >"$T/eread.json"
+python3 - "$T/eread.json" <<'PY' || { echo "FAIL: edit read back"; cat "$T/eread.json"; exit 1; }
+import json, sys
+s = json.load(open(sys.argv[1]))["structuredContent"]["slides"]
+assert [x["title"] for x in s] == ["First Now", "Edited E2E", "Points"], s
+assert s[1]["notes"] == "new notes", s[1]
+assert s[2]["bullets"][0]["text"] == "uno", s[2]
+PY
+set +e
+"$BIN" call skillhost/powerpoint.edit_presentation "{\"path\":\"$path\",\"ops\":[{\"op\":\"delete_slide\",\"slide\":7}]}" --skill "$SO" >"$T/ebad.json" 2>&1
+rc=$?
+set -e
+[ $rc -eq 1 ] && grep -q 'ops\[0\] (delete_slide)' "$T/ebad.json" || { echo "FAIL: a bad op was not refused by name (exit $rc)"; cat "$T/ebad.json"; exit 1; }
+echo "e2e: create, read, add_slides, edit_presentation, the new keys, an unknown key and a refused path all behave"

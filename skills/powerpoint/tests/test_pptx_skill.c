@@ -355,7 +355,7 @@ static void test_entry(void **state)
 	(void)state;
 	assert_string_equal(entry->name, "skillhost/powerpoint");
 	assert_string_equal(entry->version, "1.0.0");
-	assert_int_equal(entry->tool_count, 3);
+	assert_int_equal(entry->tool_count, 4);
 	for (i = 0; i < entry->tool_count; i++) {
 		const skill_tool_t *t = entry->tools[i];
 		cJSON *s = cJSON_Parse(t->input_schema);
@@ -606,6 +606,83 @@ static void test_add_slides(void **state)
 	free(after);
 }
 
+/* edit_presentation through the ABI: the edits read back from the new
+ * artifact, the input stays as it was, and a bad op names itself and
+ * leaves no file. */
+static void test_edit(void **state)
+{
+	char inpath[PATH_MAX], args[PATH_MAX + 512];
+	struct skill_call c;
+	unsigned char *before, *after;
+	size_t blen, alen, files;
+	char *path;
+
+	(void)state;
+	snprintf(inpath, sizeof inpath, "%s/deck.pptx", in_dir);
+	before = slurp(inpath, &blen);
+	snprintf(args, sizeof args,
+	         "{\"path\":\"%s\",\"filename\":\"edited.pptx\",\"ops\":["
+	         "{\"op\":\"set_text\",\"slide\":1,\"placeholder\":"
+	         "\"title\",\"text\":\"Q4 Review\"},"
+	         "{\"op\":\"set_cell\",\"slide\":3,\"table\":0,\"row\":2,"
+	         "\"col\":1,\"text\":\"9\"},"
+	         "{\"op\":\"replace_text\",\"slide\":2,\"find\":\"up\","
+	         "\"replace\":\"down\"},"
+	         "{\"op\":\"duplicate_slide\",\"slide\":2},"
+	         "{\"op\":\"move_slide\",\"slide\":4,\"to\":1},"
+	         "{\"op\":\"delete_slide\",\"slide\":4},"
+	         "{\"op\":\"set_notes\",\"slide\":1,\"text\":\"Cells\"}]}",
+	         inpath);
+	assert_int_equal(call_tool("edit_presentation", args, &c), SKILL_OK);
+	assert_non_null(strstr(c.json, "\"slides\":3"));
+	path = json_field(c.json, "path");
+	assert_non_null(strstr(path, "/edited.pptx"));
+	after = slurp(path, &alen);
+	assert_int_equal(opc_lint(after, alen, NULL, NULL), 0);
+	free(path);
+	call_free(&c);
+	/* Read it back from the allowed input folder. */
+	{
+		char copy[PATH_MAX];
+		FILE *f;
+
+		snprintf(copy, sizeof copy, "%s/edited.pptx", in_dir);
+		f = fopen(copy, "wb");
+		assert_non_null(f);
+		assert_int_equal(fwrite(after, 1, alen, f), alen);
+		assert_int_equal(fclose(f), 0);
+		snprintf(args, sizeof args, "{\"path\":\"%s\"}", copy);
+	}
+	free(after);
+	assert_int_equal(call_tool("read_presentation", args, &c), SKILL_OK);
+	assert_non_null(strstr(c.json, "[\"APAC\",\"9\"]"));
+	assert_non_null(strstr(c.json, "\"notes\":\"Cells\""));
+	assert_non_null(strstr(c.json, "\"Q4 Review\""));
+	/* Numbers moved first; the copy of Wins deleted, the original kept. */
+	assert_non_null(strstr(c.json, "{\"index\":1,\"layout\":\"table\""));
+	assert_non_null(strstr(c.json, "Revenue down"));
+	assert_null(strstr(strstr(c.json, "Revenue down") + 1, "Revenue"));
+	call_free(&c);
+	after = slurp(inpath, &alen);
+	assert_int_equal(alen, blen);
+	assert_memory_equal(before, after, blen);
+	free(before);
+	free(after);
+
+	files = count_files(out_dir);
+	snprintf(args, sizeof args,
+	         "{\"path\":\"%s\",\"ops\":[{\"op\":\"delete_slide\","
+	         "\"slide\":1},{\"op\":\"set_cell\",\"slide\":2,\"table\":"
+	         "0,\"row\":9,\"col\":0,\"text\":\"x\"}]}",
+	         inpath);
+	assert_int_equal(call_tool("edit_presentation", args, &c),
+	                 SKILL_ERR_TOOL);
+	assert_non_null(strstr(c.error, "ops[1] (set_cell)"));
+	assert_non_null(strstr(c.error, "no row 9"));
+	assert_int_equal(count_files(out_dir), files);
+	call_free(&c);
+}
+
 static void test_failures_leave_no_file(void **state)
 {
 	size_t files = count_files(out_dir);
@@ -674,6 +751,7 @@ int main(void)
 	        cmocka_unit_test(test_schemas_portable),
 	        cmocka_unit_test(test_unknown_keys_refused),
 	        cmocka_unit_test(test_add_slides),
+	        cmocka_unit_test(test_edit),
 	        cmocka_unit_test(test_failures_leave_no_file),
 	};
 

@@ -8,7 +8,7 @@
 set(PPTX_TEST_DIR ${CMAKE_CURRENT_SOURCE_DIR}/tests)
 
 foreach(name test_pptx_xml test_pptx_img test_pptx_core test_pptx_skill
-    test_pptx_text)
+    test_pptx_text test_pptx_edit)
   add_executable(${name} ${PPTX_TEST_DIR}/${name}.c)
   target_link_libraries(${name} PRIVATE pptx_core PkgConfig::CMOCKA
     SkillSDK::sdk ${CMAKE_DL_LIBS})
@@ -28,7 +28,7 @@ set(PPTX_TEST_ENV
   "SKILLS_OUT=${SKILLHOST_BUILD_SKILLS_DIR}"
   "SKILLHOST_BIN=$<TARGET_FILE:skillhost>"
   "PPTX_SKILL_SO=$<TARGET_FILE:skill_powerpoint>")
-foreach(name schema render foreign badinput e2e)
+foreach(name schema render foreign badinput e2e edit)
   add_test(NAME pptx.integration.${name}
     COMMAND bash ${PPTX_TEST_DIR}/test_pptx_${name}.sh)
   set_tests_properties(pptx.integration.${name} PROPERTIES
