@@ -459,7 +459,7 @@ static enum mcp_skills_rc read_dir(const struct skillset *set,
 		/* Files are sorted: a folder's files are together. */
 		if (slash && !strcmp(child, last))
 			continue;
-		snprintf(last, sizeof last, "%s", child);
+		memcpy(last, child, strlen(child) + 1); /* same size */
 		uri_of(sk, child, u);
 		o = cJSON_CreateObject();
 		if (!o || !cJSON_AddItemToArray(arr, o) ||
