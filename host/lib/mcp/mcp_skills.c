@@ -454,8 +454,11 @@ static enum mcp_skills_rc read_dir(const struct skillset *set,
 			continue;
 		rest = rl ? f + rl + 1 : f;
 		slash = strchr(rest, '/');
-		snprintf(child, sizeof child, "%s%s%.*s", rel, rl ? "/" : "",
-		         slash ? (int)(slash - rest) : (int)strlen(rest), rest);
+		if (snprintf(child, sizeof child, "%s%s%.*s", rel,
+		             rl ? "/" : "",
+		             slash ? (int)(slash - rest) : (int)strlen(rest),
+		             rest) >= (int)sizeof child)
+			continue; /* cannot be: rel is a prefix of f */
 		/* Files are sorted: a folder's files are together. */
 		if (slash && !strcmp(child, last))
 			continue;
