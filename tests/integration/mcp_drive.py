@@ -2,7 +2,7 @@
 
 usage: mcp_drive.py STEPS_JSON -- SERVE_CMD...
 STEPS_JSON is a list of ["call", NAME, ARGS?], ["list", CURSOR|null]
-or ["sleep", SECONDS]; every response is
+["req", METHOD, PARAMS] or ["sleep", SECONDS]; every response is
 printed as one JSON line (sleep prints nothing). Exits 1 when the server
 closes early or a response does not come within 20 s.
 """
@@ -45,7 +45,10 @@ for step in steps:
     if kind == "sleep":
         time.sleep(arg)
         continue
-    if kind == "list":
+    if kind == "req":
+        send({"jsonrpc": "2.0", "id": n, "method": arg,
+              "params": step[2] if len(step) > 2 else {}})
+    elif kind == "list":
         params = {"cursor": arg} if arg else {}
         send({"jsonrpc": "2.0", "id": n, "method": "tools/list",
               "params": params})

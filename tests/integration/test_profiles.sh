@@ -76,6 +76,15 @@ jq -e '.result | has("nextCursor") | not' <<<"$p2" >/dev/null && ok "no cursor a
 # Without a profile, every tool is there.
 all=$("${DRIVE[@]}" '[["list",null]]' -- "$SH" serve --stdio "${SKILLS[@]}" | names)
 [ "$all" = "echo greet noop sleep " ] && ok "no profile: every tool" || fail "no profile: $all"
+# Prompts follow the profile: a skill with no tool in it has no prompts.
+PSTEPS='[["req","prompts/list"],["req","prompts/get",{"name":"summarize_report","arguments":{"topic":"sales"}}]]'
+PSK=(--skill "$LIB/hello.so" --skill "$LIB/testing-library.so")
+pa=$("${DRIVE[@]}" "$PSTEPS" -- "$SH" serve --stdio --profile greeters "${PSK[@]}")
+pb=$("${DRIVE[@]}" "$PSTEPS" -- "$SH" serve --stdio --profile ops "${PSK[@]}")
+sed -n 1p <<<"$pa" | jq -e '.result.prompts == []' >/dev/null && ok "greeters lists no library prompt" || fail "greeters prompts: $pa"
+sed -n 2p <<<"$pa" | jq -e '.error.message | test("unknown prompt")' >/dev/null && ok "greeters cannot get it (unknown prompt)" || fail "greeters prompts/get: $pa"
+sed -n 1p <<<"$pb" | jq -e '[.result.prompts[].name] == ["summarize_report"]' >/dev/null && ok "ops lists the library prompt" || fail "ops prompts: $pb"
+sed -n 2p <<<"$pb" | jq -e '.result.messages' >/dev/null && ok "ops gets it" || fail "ops prompts/get: $pb"
 run "$SH" serve --stdio --profile nope "${SKILLS[@]}" </dev/null; expect_rc 4 "serve --profile of a missing profile"
 expect_err "profile set nope" "says how to create it"
 

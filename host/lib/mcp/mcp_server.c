@@ -1409,8 +1409,8 @@ static void do_feature(struct mcp_session *s, const struct jsonrpc_msg *m,
 		                              method[10] == 's', &code, msg,
 		                              sizeof msg);
 	} else if (!strcmp(method, "prompts/list")) {
-		res = mcp_prompts_list(rt, m->params, page, &code, msg,
-		                       sizeof msg);
+		res = mcp_prompts_list(rt, s->profile, m->params, page, &code,
+		                       msg, sizeof msg);
 		if (res && s->srv->skills &&
 		    !cJSON_GetObjectItemCaseSensitive(res, "nextCursor") &&
 		    append_skills_page(s->srv, method, NULL, res, &code, msg,
@@ -1419,7 +1419,8 @@ static void do_feature(struct mcp_session *s, const struct jsonrpc_msg *m,
 			res = NULL;
 		}
 	} else if (!strcmp(method, "prompts/get")) {
-		res = mcp_prompts_get(rt, m->params, &code, msg, sizeof msg);
+		res = mcp_prompts_get(rt, s->profile, m->params, &code, msg,
+		                      sizeof msg);
 	}
 	if (res)
 		reply_result(r, m->id, res);
