@@ -76,6 +76,17 @@ jq -e '.result | has("nextCursor") | not' <<<"$p2" >/dev/null && ok "no cursor a
 # Without a profile, every tool is there.
 all=$("${DRIVE[@]}" '[["list",null]]' -- "$SH" serve --stdio "${SKILLS[@]}" | names)
 [ "$all" = "echo greet noop sleep " ] && ok "no profile: every tool" || fail "no profile: $all"
+# Tool search follows the profile: it never finds a hidden tool.
+TS='[["call","search_tools",{"query":"return the text argument echo"}],["list",null]]'
+ta=$("${DRIVE[@]}" "$TS" -- "$SH" serve --stdio --tool-search on --profile greeters "${SKILLS[@]}")
+tb=$("${DRIVE[@]}" "$TS" -- "$SH" serve --stdio --tool-search on --profile ops "${SKILLS[@]}")
+sed -n 1p <<<"$ta" | jq -e '[.result.structuredContent.tools[].name] | index("echo") == null' >/dev/null \
+  && ok "search under greeters does not find echo" || fail "greeters search: $ta"
+sed -n 2p <<<"$ta" | jq -e '[.result.tools[].name] | index("echo") == null' >/dev/null \
+  && ok "nor lists it after the search" || fail "greeters list after search: $ta"
+sed -n 1p <<<"$tb" | jq -e '[.result.structuredContent.tools[].name] | index("echo") != null' >/dev/null \
+  && ok "search under ops finds echo" || fail "ops search: $tb"
+
 # Prompts follow the profile: a skill with no tool in it has no prompts.
 PSTEPS='[["req","prompts/list"],["req","prompts/get",{"name":"summarize_report","arguments":{"topic":"sales"}}]]'
 PSK=(--skill "$LIB/hello.so" --skill "$LIB/testing-library.so")

@@ -1087,10 +1087,14 @@ static size_t cursor_start(const struct catalog *c, const char *cursor)
 
 /* --- tool search (mcp_toolsearch.h) --- */
 
+/* ud is the session: its profile decides what search may find. */
 static const char *ts_name(void *ud, struct catalog *c, const struct tool *t)
 {
+	const struct mcp_session *s = ud;
+
 	(void)c;
-	return public_name(ud, t);
+	return profile_allows(s->profile, t->canonical) ? public_name(s->srv, t)
+	                                                : NULL;
 }
 
 /* tools/list with tool search on: the search tool, the core tools and
@@ -1153,7 +1157,7 @@ static int call_search(struct mcp_session *s, const struct jsonrpc_msg *m,
 	res = mcp_toolsearch_call(
 	        s->srv->ts, c,
 	        cJSON_GetObjectItemCaseSensitive(m->params, "arguments"),
-	        &s->found, &added, ts_name, s->srv);
+	        &s->found, &added, ts_name, s);
 	pthread_mutex_unlock(&s->lock);
 	runtime_release(c);
 	if (!res) {
