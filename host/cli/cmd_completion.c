@@ -23,6 +23,7 @@ static const struct {
         {"trust", "add list remove"},
         {"registry", "add list update trust remove"},
         {"secret", "set list remove"},
+        {"profile", "set list show remove map unmap"},
         {"artifacts", "list prune"},
         {"completion", "bash zsh fish"},
 };

@@ -11,6 +11,7 @@
 
 #include "config.h"
 #include "commands.h"
+#include "ratelimit.h"
 #include "exec_isolated.h"
 #include "manifest.h"
 #include "runtime.h"
@@ -26,9 +27,18 @@ static const char *const policy_keys[] = {"isolation",   "timeout",
                                           "http-memory", "confirm-destructive",
                                           NULL};
 /* Keys of the host-wide defaults (`config --host`). */
-static const char *const host_keys[] = {
-        "timeout",        "artifacts-call-max",  "artifacts-max",
-        "artifacts-keep", "confirm-destructive", NULL};
+static const char *const host_keys[] = {"timeout",
+                                        "artifacts-call-max",
+                                        "artifacts-max",
+                                        "artifacts-keep",
+                                        "confirm-destructive",
+                                        "rate-principal",
+                                        "rate-principal-burst",
+                                        "rate-tool",
+                                        "rate-tool-burst",
+                                        "concurrency-principal",
+                                        "concurrency-tool",
+                                        NULL};
 
 static void help(void)
 {
@@ -59,6 +69,14 @@ static void help(void)
 	     "               be asked (`skillhost call` is the operator's own\n"
 	     "               command and is not asked)\n"
 	     "\n"
+	     "--host also sets call limits (off unless set; per serve "
+	     "process):\n"
+	     "  rate-principal      calls per caller: N/s, N/m or N/h (burst: "
+	     "N)\n"
+	     "  rate-principal-burst  calls a caller may make at once\n"
+	     "  rate-tool, rate-tool-burst  the same per tool, all callers\n"
+	     "  concurrency-principal, concurrency-tool  calls in flight "
+	     "at once\n"
 	     "--host sets the host-wide defaults a skill's policy overrides:\n"
 	     "  timeout             call deadline (default 60s)\n"
 	     "  artifacts-call-max  artifact bytes per call (default 256M)\n"
@@ -352,7 +370,7 @@ static int host_config(struct cli_ctx *ctx, int argc, char **argv, int unset)
 	char home[4096], buf[32];
 	struct runtime *rt;
 	struct sh_error err;
-	int rc = 0;
+	int rc = 0, ok;
 
 	if (argc > 2)
 		return cli_usage("config", "unexpected argument '%s'", argv[2]);
@@ -360,8 +378,11 @@ static int host_config(struct cli_ctx *ctx, int argc, char **argv, int unset)
 		const char *near = cli_nearest(key, host_keys);
 		return cli_usage("config",
 		                 "'%s' is not a host-wide key%s%s%s; they are "
-		                 "timeout, artifacts-call-max, artifacts-max "
-		                 "and artifacts-keep",
+		                 "timeout, artifacts-call-max, artifacts-max, "
+		                 "artifacts-keep, confirm-destructive and the "
+		                 "limits rate-principal[-burst], "
+		                 "rate-tool[-burst], concurrency-principal, "
+		                 "concurrency-tool",
 		                 key, near ? " (did you mean '" : "",
 		                 near ? near : "", near ? "'?)" : "");
 	}
@@ -400,6 +421,13 @@ static int host_config(struct cli_ctx *ctx, int argc, char **argv, int unset)
 	}
 	if (value && (rc = check_policy(key, value)))
 		return rc;
+	if (value && ratelimit_key_check(key, value, &ok) && !ok)
+		return cli_usage("config", "%s takes %s, not '%s'", key,
+		                 strncmp(key, "rate-", 5) ||
+		                                 strstr(key, "burst")
+		                         ? "a whole number from 1 to 1000000"
+		                         : "a rate like 10/s, 600/m or 1000/h",
+		                 value);
 	if ((rc = cli_home(ctx, home, sizeof home)))
 		return rc;
 	if (config_update_host(home, key,

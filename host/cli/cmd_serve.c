@@ -118,6 +118,10 @@ static void help(void)
 	     "  --core-tools LIST     tools always listed with tool search "
 	     "on\n"
 	     "                        (canonical names, comma-separated)\n"
+	     "  --profile NAME        serve only the tools of this profile "
+	     "(`skillhost\n"
+	     "                        profile`); others are unknown to "
+	     "clients\n"
 	     "\n"
 	     "SIGTERM or SIGINT drains the calls in flight, then exits; "
 	     "SIGHUP\n"
@@ -330,6 +334,7 @@ int cmd_serve(struct cli_ctx *ctx, int argc, char **argv)
 		O_TSEARCH,
 		O_TSTHRESH,
 		O_CORE,
+		O_PROFILE,
 		O_HELP
 	};
 	static const struct option opts[] = {
@@ -361,6 +366,7 @@ int cmd_serve(struct cli_ctx *ctx, int argc, char **argv)
 	        {"tool-search", required_argument, NULL, O_TSEARCH},
 	        {"tool-search-threshold", required_argument, NULL, O_TSTHRESH},
 	        {"core-tools", required_argument, NULL, O_CORE},
+	        {"profile", required_argument, NULL, O_PROFILE},
 	        {"help", no_argument, NULL, O_HELP},
 	        {NULL, 0, NULL, 0},
 	};
@@ -375,7 +381,8 @@ int cmd_serve(struct cli_ctx *ctx, int argc, char **argv)
 	long long ctimeout = 0, stimeout = 0, sessions = 0, call_to = 0;
 	long long cconns = 0, csessions = 0, htimeout = 0, ts_threshold = 0;
 	int tool_search = MCP_TS_OFF;
-	const char *core_tools = NULL;
+	const char *core_tools = NULL, *profile = NULL;
+	struct cli_serve_policy pol = {0};
 	long long reload_s = SERVE_RELOAD_DEFAULT_S;
 	long long drain_s = SERVE_DRAIN_DEFAULT_S;
 	char *token = NULL;
@@ -449,6 +456,7 @@ int cmd_serve(struct cli_ctx *ctx, int argc, char **argv)
 			break;
 		case O_TSTHRESH: num = &ts_threshold; break;
 		case O_CORE: core_tools = optarg; break;
+		case O_PROFILE: profile = optarg; break;
 		case O_PUBLIC: public_url = optarg; break;
 		case O_PAGE:
 			num = &page;
@@ -574,6 +582,10 @@ int cmd_serve(struct cli_ctx *ctx, int argc, char **argv)
 		goto out;
 	}
 	prune_artifacts(rt);
+	if (cli_serve_policy(ctx, rt, profile, &pol, &err) != SH_OK) {
+		rc = cli_fail(&err);
+		goto out;
+	}
 	{
 		struct mcp_server_opts so = {
 		        .rt = rt,
@@ -585,6 +597,9 @@ int cmd_serve(struct cli_ctx *ctx, int argc, char **argv)
 		        .tool_search = tool_search,
 		        .tool_search_threshold = (size_t)ts_threshold,
 		        .core_tools = core_tools,
+		        .profiles = pol.profiles,
+		        .profile = pol.profile,
+		        .limits = pol.limits,
 		};
 		if (mcp_server_new(&so, &srv, &err) != SH_OK) {
 			rc = cli_fail(&err);
@@ -671,6 +686,7 @@ out:
 	mcp_http_stop(hsrv, 0);
 	mcp_stdio_stop(stdio);
 	mcp_server_free(srv);
+	cli_serve_policy_free(&pol);
 	runtime_close(rt);
 	if (addr.fd >= 0)
 		close(addr.fd);

@@ -2,12 +2,14 @@
  * cmd_tools.c - `skillhost tools`: list tools.
  */
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "catalog.h"
 #include "commands.h"
 #include "portcheck.h"
+#include "profile.h"
 #include "schema_portable.h"
 #include "runtime.h"
 #include "toolfmt.h"
@@ -19,13 +21,16 @@
 static void help(void)
 {
 	puts("usage: skillhost tools [--skill PATH.so]... [--json] "
-	     "[--format FORMAT]\n"
+	     "[--format FORMAT] [--profile NAME]\n"
 	     "       skillhost tools --check [--client NAME]... [--json]\n"
 	     "\n"
 	     "List the tools of the installed skills, or of the skill files\n"
 	     "given with --skill (the skill author's dev loop).\n"
 	     "\n"
 	     "  --skill PATH.so  load this skill file directly (repeatable)\n"
+	     "  --profile NAME   only the tools of this profile (`skillhost "
+	     "profile`),\n"
+	     "                   as `serve --profile NAME` lists them\n"
 	     "  --json           print every tool's names, schemas and hints\n"
 	     "  --budget         estimate the definitions' token cost (1 "
 	     "token per\n"
@@ -82,12 +87,15 @@ int cmd_tools(struct cli_ctx *ctx, int argc, char **argv)
 	        {"check", no_argument, NULL, 'c'},
 	        {"client", required_argument, NULL, 'C'},
 	        {"budget", no_argument, NULL, 'b'},
+	        {"profile", required_argument, NULL, 'P'},
 	        {"help", no_argument, NULL, 'h'},
 	        {NULL, 0, NULL, 0},
 	};
 	char *skills[CLI_MAX_SKILLS];
 	int nskills = 0, json = ctx->json, c, rc = 0;
-	const char *format = NULL, *client = NULL;
+	const char *format = NULL, *client = NULL, *pname = NULL;
+	struct profile_set *profiles = NULL;
+	const struct profile *prof = NULL;
 	int budget = 0, nclients = 0;
 	const char *clients[CLI_MAX_CLIENTS];
 	enum toolfmt_vendor vendor = TOOLFMT_OPENAI;
@@ -110,6 +118,7 @@ int cmd_tools(struct cli_ctx *ctx, int argc, char **argv)
 		case 'f': format = optarg; break;
 		case 'c': check = 1; break;
 		case 'b': budget = 1; break;
+		case 'P': pname = optarg; break;
 		case 'C':
 			/* Parsed below, once it is known whether this is
 			 * --check (repeatable targets) or --budget (one
@@ -157,8 +166,29 @@ int cmd_tools(struct cli_ctx *ctx, int argc, char **argv)
 			        format, toolfmt_vendor_names());
 		is_vendor = 1;
 	}
-	if (cli_open_runtime(ctx, skills, nskills, &rt, &err) != SH_OK)
+	if (pname && (check || budget || (format && strcmp(format, "mcp"))))
+		return cli_usage("tools", "--profile goes with the plain "
+		                          "listing, --json or --format mcp");
+	if (pname) {
+		char home[PATH_MAX];
+		if ((rc = cli_home(ctx, home, sizeof home)))
+			return rc;
+		sh_error_clear(&err);
+		if (profile_set_load(home, &profiles, &err) != SH_OK)
+			return cli_fail(&err);
+		if (!(prof = profile_get(profiles, pname))) {
+			profile_set_free(profiles);
+			sh_error_set(&err, SH_ERR_NOTFOUND,
+			             "no profile \"%.64s\"; `skillhost profile "
+			             "list` shows them",
+			             pname);
+			return cli_fail(&err);
+		}
+	}
+	if (cli_open_runtime(ctx, skills, nskills, &rt, &err) != SH_OK) {
+		profile_set_free(profiles);
 		return cli_fail(&err);
+	}
 	cat = runtime_catalog(rt);
 
 	if (check) {
@@ -193,8 +223,10 @@ int cmd_tools(struct cli_ctx *ctx, int argc, char **argv)
 		list = format ? cJSON_AddArrayToObject(out, "tools") : out;
 		for (size_t i = 0; list && i < catalog_tool_count(cat); i++) {
 			const struct tool *t = catalog_tool_at(cat, i);
-			cJSON *o = format ? toolfmt_mcp(t) : toolfmt_info(t);
-			if (!o) {
+			cJSON *o;
+			if (!profile_allows(prof, t->canonical))
+				continue;
+			if (!(o = format ? toolfmt_mcp(t) : toolfmt_info(t))) {
 				list = NULL;
 				break;
 			}
@@ -208,6 +240,8 @@ int cmd_tools(struct cli_ctx *ctx, int argc, char **argv)
 		for (size_t i = 0; i < n; i++) {
 			const struct tool *t = catalog_tool_at(cat, i);
 			char tags[64];
+			if (!profile_allows(prof, t->canonical))
+				continue;
 			printf("%-40s %s%s\n", t->canonical,
 			       t->desc->title ? t->desc->title
 			                      : t->desc->description,
@@ -220,5 +254,6 @@ int cmd_tools(struct cli_ctx *ctx, int argc, char **argv)
 	}
 	cJSON_Delete(out);
 	runtime_close(rt);
+	profile_set_free(profiles);
 	return rc;
 }

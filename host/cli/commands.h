@@ -57,6 +57,23 @@ void cli_print_agentskills(const cJSON *rec);
  * a refusal is a warning (cmd_skills.c). */
 void cli_remove_exports(const char *home, const char *package);
 int cmd_completion(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_profile(struct cli_ctx *ctx, int argc, char **argv);
+
+/* What `serve` applies to every session (cmd_profile.c): the profiles
+ * and claim mapping of the store, the --profile one (NULL: all tools),
+ * and the host config's call limits (NULL: none). */
+struct profile;
+struct profile_set;
+struct ratelimit;
+struct cli_serve_policy {
+	struct profile_set *profiles;
+	const struct profile *profile;
+	struct ratelimit *limits;
+};
+sh_status cli_serve_policy(const struct cli_ctx *ctx, struct runtime *rt,
+                           const char *profile, struct cli_serve_policy *out,
+                           struct sh_error *e);
+void cli_serve_policy_free(struct cli_serve_policy *p);
 
 /* The command table main runs, ending with a NULL name (main.c). */
 const struct cli_command *cli_commands(void);

@@ -32,6 +32,8 @@ static const struct cli_command commands[] = {
         {"upgrade", "install the newest versions from the registries",
          cmd_upgrade},
         {"secret", "set, list or remove a skill's secrets", cmd_secret},
+        {"profile", "named tool subsets for serve and per-caller claims",
+         cmd_profile},
         {"permit", "let a skill reach a network host", cmd_permit},
         {"tools",
          "list the tools of the installed skills (or of --skill files)",

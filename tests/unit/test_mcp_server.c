@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -20,6 +21,7 @@
 #include "jsonrpc.h"
 #include "mcp_server.h"
 #include "names.h"
+#include "profile.h"
 #include "runtime.h"
 
 #define MAX_MSGS 256
@@ -1108,6 +1110,100 @@ static void test_concurrency(void **state)
 	}
 }
 
+/* Tools a session lists (one page of up to 1000): their count, and
+ * whether one named name is among them. */
+static int listed(struct mcp_session *s, struct capture *c, const char *name,
+                  int *n)
+{
+	cJSON *j = rpc(s, c,
+	               "{\"jsonrpc\":\"2.0\",\"id\":9,\"method\":"
+	               "\"tools/list\"}");
+	const cJSON *t;
+	int has = 0;
+
+	assert_non_null(result(j));
+	*n = 0;
+	cJSON_ArrayForEach(t, cJSON_GetObjectItem(result(j), "tools"))
+	{
+		(*n)++;
+		has |= !strcmp(cJSON_GetObjectItem(t, "name")->valuestring,
+		               name);
+	}
+	cJSON_Delete(j);
+	cap_clear(c);
+	return has;
+}
+
+/* The hook the OAuth layer calls: a principal's claims pick its profile
+ * from the server's mapping, else the server's default applies. */
+static void test_principal_profiles(void **state)
+{
+	static const char *const sk[] = {"testing-noop", "testing-sleeper"};
+	const char *scopes[] = {"sleepy"};
+	char dir[] = "/tmp/skillhost-prof-XXXXXX", path[256];
+	struct principal sleepy = {
+	        .sub = "alice", .scopes = scopes, .n_scopes = 1};
+	struct principal other = {.sub = "bob"};
+	struct mcp_server_opts o = {.threads = 1, .page_size = 1000};
+	struct profile_set *ps = NULL;
+	struct mcp_server *s2;
+	struct mcp_session *a, *b;
+	struct runtime *r2;
+	struct capture ca, cb;
+	struct sh_error e;
+	FILE *f;
+	cJSON *j;
+	int n;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof path, "%s/%s", dir, PROFILE_FILE);
+	assert_non_null(f = fopen(path, "w"));
+	fputs("{\"profiles\":{\"sleep\":{\"tools\":[\"testing/sleeper.*\"]},"
+	      "\"noop\":{\"tools\":[\"testing/noop.*\"]}},"
+	      "\"claims\":[{\"scope\":\"sleepy\",\"profile\":\"sleep\"}]}",
+	      f);
+	fclose(f);
+	assert_int_equal(profile_set_load(dir, &ps, &e), SH_OK);
+	assert_non_null(r2 = open_rt(sk, 2));
+	o.rt = r2;
+	o.profiles = ps;
+	o.profile = profile_get(ps, "noop");
+	assert_int_equal(mcp_server_new(&o, &s2, &e), SH_OK);
+	cap_init(&ca);
+	cap_init(&cb);
+	assert_int_equal(mcp_session_new(s2, NULL, 0, NULL, &a, &e), SH_OK);
+	assert_int_equal(mcp_session_new(s2, NULL, 0, NULL, &b, &e), SH_OK);
+	mcp_session_set_principal(a, &sleepy);
+	mcp_session_set_principal(b, &other);
+	assert_ptr_equal(mcp_session_profile(a), profile_get(ps, "sleep"));
+	assert_ptr_equal(mcp_session_profile(b), profile_get(ps, "noop"));
+	cJSON_Delete(rpc(a, &ca, init_msg));
+	cJSON_Delete(rpc(b, &cb, init_msg));
+	cap_clear(&ca);
+	cap_clear(&cb);
+	assert_true(listed(a, &ca, "sleep", &n));
+	assert_int_equal(n, 1);
+	assert_false(listed(b, &cb, "sleep", &n));
+	assert_int_equal(n, 2); /* echo, noop */
+	/* a cannot call noop: the unknown-tool error. */
+	j = rpc(a, &ca,
+	        "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/call\","
+	        "\"params\":{\"name\":\"noop\",\"arguments\":{}}}");
+	assert_int_equal(error_code(j), JSONRPC_INVALID_PARAMS);
+	assert_non_null(strstr(error_message(j), "unknown tool"));
+	cJSON_Delete(j);
+	mcp_session_close(a);
+	mcp_session_close(b);
+	cap_free(&ca);
+	cap_free(&cb);
+	mcp_server_free(s2);
+	runtime_close(r2);
+	profile_set_free(ps);
+	unlink(path);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1127,6 +1223,7 @@ int main(void)
 	        cmocka_unit_test(test_stateless),
 	        cmocka_unit_test(test_drain),
 	        cmocka_unit_test(test_concurrency),
+	        cmocka_unit_test(test_principal_profiles),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

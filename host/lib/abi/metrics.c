@@ -50,6 +50,9 @@ struct metrics {
 	atomic_uint count;
 	struct metrics_tool other_tool;
 	struct metrics_skill other_skill;
+	/* Calls refused by a rate limit or concurrency cap (ratelimit.h),
+	 * by limit: a handful of fixed series, whatever the callers. */
+	atomic_ullong limited[METRICS_LIMITS];
 };
 
 static uint64_t hash(enum kind k, const char *s)
@@ -453,6 +456,16 @@ static void skill_gauge(struct out *o, struct metrics_skill **s, size_t n,
 	}
 }
 
+static const char *const limit_names[METRICS_LIMITS] = {
+        "principal_rate", "tool_rate", "principal_concurrency",
+        "tool_concurrency"};
+
+void metrics_limited(struct metrics *m, int limit)
+{
+	if (m && limit >= 0 && limit < METRICS_LIMITS)
+		atomic_fetch_add(&m->limited[limit], 1);
+}
+
 char *metrics_render(struct metrics *m, size_t *len)
 {
 	/* At most METRICS_MAX_SERIES series, plus the two "(other)" ones. */
@@ -499,6 +512,13 @@ char *metrics_render(struct metrics *m, size_t *len)
 	            "1 while a skill's workers are not restarted after "
 	            "repeated crashes.",
 	            4);
+	emit(&o, "# HELP skillhost_calls_limited_total Tool calls refused by a "
+	         "rate limit or concurrency cap, by limit.\n"
+	         "# TYPE skillhost_calls_limited_total counter\n");
+	for (int i = 0; i < METRICS_LIMITS; i++)
+		emit(&o, "skillhost_calls_limited_total{limit=\"%s\"} %llu\n",
+		     limit_names[i],
+		     (unsigned long long)atomic_load(&m->limited[i]));
 	if (o.oom)
 		goto oom;
 	free(tools);

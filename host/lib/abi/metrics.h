@@ -19,6 +19,7 @@
  *   skillhost_worker_restarts_total{skill}             counter
  *   skillhost_worker_crashes_total{skill}              counter
  *   skillhost_circuit_breaker_open{skill}              gauge (0/1)
+ *   skillhost_calls_limited_total{limit}               counter (ratelimit.h)
  *
  * Every function is [thread-safe]; observing is lock-free.
  */
@@ -70,6 +71,12 @@ sh_status metrics_skill_enter(struct metrics_skill *s, unsigned limit,
 void metrics_skill_leave(struct metrics_skill *s);
 /* Calls of the skill in flight now. */
 unsigned metrics_skill_in_flight(struct metrics_skill *s);
+
+/* Count a call refused by limit: 0 principal_rate, 1 tool_rate,
+ * 2 principal_concurrency, 3 tool_concurrency (ratelimit.h's
+ * enum rl_kind minus one). NULL m is fine. */
+#define METRICS_LIMITS 4
+void metrics_limited(struct metrics *m, int limit);
 
 /* The whole registry in the Prometheus text format (version 0.0.4),
  * series sorted by labels. The caller frees it; NULL when out of

@@ -1040,6 +1040,34 @@ static enum MHD_Result queue_stream(struct exchange *x)
 	return queue(x->conn, MHD_HTTP_OK, r);
 }
 
+/* A call a limit refused (mcp_server.h MCP_ERR_LIMITED) also says when
+ * to retry in HTTP's own terms, for proxies and clients that read only
+ * headers. Only short replies are looked at: the refusal is small, and a
+ * large result is never scanned. */
+static void add_retry_after(struct MHD_Response *r, const char *json,
+                            size_t len)
+{
+	const cJSON *err, *ra;
+	cJSON *m;
+	char v[24];
+
+	if (len > 4096 || !memmem(json, len, "-32029", 6) ||
+	    !(m = cJSON_ParseWithLength(json, len)))
+		return;
+	err = cJSON_GetObjectItemCaseSensitive(m, "error");
+	ra = cJSON_GetObjectItemCaseSensitive(
+	        cJSON_GetObjectItemCaseSensitive(err, "data"), "retryAfter");
+	if (cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(err, "code")) &&
+	    cJSON_GetObjectItemCaseSensitive(err, "code")->valueint ==
+	            MCP_ERR_LIMITED &&
+	    cJSON_IsNumber(ra) && ra->valuedouble >= 1 &&
+	    ra->valuedouble < 1e9) {
+		snprintf(v, sizeof v, "%lld", (long long)ra->valuedouble);
+		MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, v);
+	}
+	cJSON_Delete(m);
+}
+
 /* Answer a POST whose reply may have arrived: JSON, a stream, 202, or
  * suspend until it does. Runs on the I/O thread. */
 static enum MHD_Result answer(struct exchange *x)
@@ -1077,6 +1105,7 @@ static enum MHD_Result answer(struct exchange *x)
 	}
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
 	                        "application/json");
+	add_retry_after(r, json, len);
 	if (x->set_session[0])
 		MHD_add_response_header(r, "Mcp-Session-Id", x->set_session);
 	add_cors(r, x->origin);

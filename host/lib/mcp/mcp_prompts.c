@@ -12,21 +12,39 @@
 #include "mcp_decl.h"
 #include "mcp_resources.h"
 #include "runtime.h"
+#include "profile.h"
 #include "skilldesc.h"
 
 #define PROMPT_NAME_MAX 64
 
-/* Every well-formed prompt of the catalog as {"name": public name,
- * "decl": declaration}, in catalog order; caller frees. */
-static cJSON *all_prompts(struct runtime *rt)
+/* 1 when a skill belongs to the session's profile (NULL: all): it does
+ * when any of its tools does, so a profile that hides a skill's tools
+ * hides its prompts too. */
+static int in_profile(const struct skill *s, const struct profile *p)
+{
+	if (!p)
+		return 1;
+	for (uint32_t k = 0; k < s->desc->ntools; k++)
+		if (profile_allows(p, s->tools[k].canonical))
+			return 1;
+	return 0;
+}
+
+/* Every well-formed prompt of the catalog (of the skills in prof) as
+ * {"name": public name, "decl": declaration}, in catalog order; caller
+ * frees. */
+static cJSON *all_prompts(struct runtime *rt, const struct profile *prof)
 {
 	struct catalog *c = runtime_acquire(rt);
 	cJSON *all = cJSON_CreateArray();
 
 	for (size_t i = 0; all && i < catalog_skill_count(c); i++) {
 		struct skill *s = catalog_skill_at(c, i);
-		cJSON *d = mcp_decl_get(c, s, "prompts"), *e;
+		cJSON *d, *e;
 		const char *sn = strchr(s->desc->name, '/');
+		if (!in_profile(s, prof))
+			continue;
+		d = mcp_decl_get(c, s, "prompts");
 		while (d && (e = cJSON_DetachItemFromArray(d, 0))) {
 			const cJSON *n =
 			        cJSON_GetObjectItemCaseSensitive(e, "name");
@@ -156,8 +174,9 @@ static void nomem(int *code, char *msg, size_t cap)
 	snprintf(msg, cap, "Internal error: out of memory");
 }
 
-cJSON *mcp_prompts_list(struct runtime *rt, const cJSON *params, size_t page,
-                        int *code, char *msg, size_t cap)
+cJSON *mcp_prompts_list(struct runtime *rt, const struct profile *prof,
+                        const cJSON *params, size_t page, int *code, char *msg,
+                        size_t cap)
 {
 	size_t start = mcp_cursor_parse(
 	        cJSON_GetObjectItemCaseSensitive(params, "cursor"));
@@ -171,7 +190,7 @@ cJSON *mcp_prompts_list(struct runtime *rt, const cJSON *params, size_t page,
 		         "prompts/list without one");
 		return NULL;
 	}
-	all = all_prompts(rt);
+	all = all_prompts(rt, prof);
 	res = cJSON_CreateObject();
 	arr = cJSON_AddArrayToObject(res, "prompts");
 	if (!all || !res || !arr)
@@ -223,8 +242,8 @@ static cJSON *render_block(const cJSON *content, const cJSON *args)
 	return b;
 }
 
-cJSON *mcp_prompts_get(struct runtime *rt, const cJSON *params, int *code,
-                       char *msg, size_t cap)
+cJSON *mcp_prompts_get(struct runtime *rt, const struct profile *prof,
+                       const cJSON *params, int *code, char *msg, size_t cap)
 {
 	const cJSON *name = cJSON_GetObjectItemCaseSensitive(params, "name");
 	const cJSON *args =
@@ -246,7 +265,7 @@ cJSON *mcp_prompts_get(struct runtime *rt, const cJSON *params, int *code,
 		         "strings");
 		return NULL;
 	}
-	if (!(all = all_prompts(rt))) {
+	if (!(all = all_prompts(rt, prof))) {
 		nomem(code, msg, cap);
 		return NULL;
 	}
@@ -380,7 +399,7 @@ cJSON *mcp_complete(struct runtime *rt, struct mcp_artifacts *art,
 		         "\"name\" or a ref/resource with \"uri\"");
 		return NULL;
 	}
-	if (!(all = all_prompts(rt))) {
+	if (!(all = all_prompts(rt, NULL))) {
 		nomem(code, msg, cap);
 		return NULL;
 	}

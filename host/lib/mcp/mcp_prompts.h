@@ -19,15 +19,19 @@
 #include <cjson/cJSON.h>
 
 struct runtime;
+struct profile;
 struct mcp_artifacts;
 struct dispatch_opts;
 
 /* Each returns the result (caller frees), or NULL with *code and msg set
  * to the JSON-RPC error. */
-cJSON *mcp_prompts_list(struct runtime *rt, const cJSON *params, size_t page,
-                        int *code, char *msg, size_t cap);
-cJSON *mcp_prompts_get(struct runtime *rt, const cJSON *params, int *code,
-                       char *msg, size_t cap);
+/* prof (profile.h, may be NULL): only the prompts of skills with a tool
+ * in it; the others are unknown. */
+cJSON *mcp_prompts_list(struct runtime *rt, const struct profile *prof,
+                        const cJSON *params, size_t page, int *code, char *msg,
+                        size_t cap);
+cJSON *mcp_prompts_get(struct runtime *rt, const struct profile *prof,
+                       const cJSON *params, int *code, char *msg, size_t cap);
 /* completion/complete: ref/prompt from the argument's declared "values",
  * ref/resource from the template's (mcp_resources_complete); without
  * values, from the skill's skill.completion/1, run with o (may be NULL)

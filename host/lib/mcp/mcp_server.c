@@ -28,6 +28,8 @@
 #include "mcp_client_req.h"
 #include "mcp_skills.h"
 #include "mcp_toolsearch.h"
+#include "profile.h"
+#include "ratelimit.h"
 #include "runtime.h"
 #include "toolfmt.h"
 
@@ -100,6 +102,9 @@ struct mcp_server {
 	struct mcp_session *sessions;
 	struct mcp_skills *skills; /* installed Agent Skills (mcp_skills.h) */
 	struct mcp_toolsearch *ts; /* deferred listing, or NULL */
+	const struct profile_set *profiles; /* claim mapping, or NULL */
+	const struct profile *profile;      /* default profile, or NULL */
+	struct ratelimit *limits;           /* or NULL */
 };
 
 struct mcp_session {
@@ -123,6 +128,10 @@ struct mcp_session {
 	int can_elicit, can_sample;
 	struct mcp_creqs *creqs;
 	struct mcp_ts_found found; /* tools search_tools found */
+	/* Set before the first message (mcp_session_set_principal), then
+	 * only read. */
+	const struct profile *profile;
+	char principal[MCP_PRINCIPAL_MAX + 1]; /* "" for anonymous */
 };
 
 int mcp_version_supported(const char *v)
@@ -181,6 +190,31 @@ void mcp_session_set_label(struct mcp_session *s, const char *label)
 	pthread_mutex_unlock(&s->lock);
 }
 
+void mcp_session_set_principal(struct mcp_session *s,
+                               const struct principal *who)
+{
+	const struct profile *p =
+	        who ? profile_for_principal(s->srv->profiles, who) : NULL;
+	const char *key = who && who->sub && who->sub[0] ? who->sub
+	                  : who && who->client_id        ? who->client_id
+	                                                 : "";
+
+	pthread_mutex_lock(&s->lock);
+	s->profile = p ? p : s->srv->profile;
+	snprintf(s->principal, sizeof s->principal, "%s", key);
+	pthread_mutex_unlock(&s->lock);
+}
+
+const struct profile *mcp_session_profile(struct mcp_session *s)
+{
+	const struct profile *p;
+
+	pthread_mutex_lock(&s->lock);
+	p = s->profile;
+	pthread_mutex_unlock(&s->lock);
+	return p;
+}
+
 int mcp_session_has_artifact(struct mcp_session *s, const char *id)
 {
 	return s && mcp_artifacts_has(s->arts, id);
@@ -213,6 +247,7 @@ sh_status mcp_session_new(struct mcp_server *srv,
 	if (!s)
 		return sh_error_set(e, SH_ERR_NOMEM, "out of memory");
 	s->srv = srv;
+	s->profile = srv->profile;
 	if (!(s->arts = mcp_artifacts_new())) {
 		free(s);
 		return sh_error_set(e, SH_ERR_NOMEM, "out of memory");
@@ -438,6 +473,31 @@ static skill_status on_request(void *ud, struct skill_call *c,
 	                    cap);
 }
 
+/* The error answering a call a limit refused: data.retryAfter is whole
+ * seconds (as HTTP's Retry-After), rounded up so a client that waits
+ * that long is admitted. */
+static char *limited(struct mcp_job *j, enum rl_kind k, int64_t wait_ms,
+                     size_t *len)
+{
+	int64_t secs = (wait_ms + 999) / 1000;
+	char text[MCP_MSG_MAX];
+	cJSON *data = cJSON_CreateObject();
+
+	if (secs < 1)
+		secs = 1;
+	if (data &&
+	    (!cJSON_AddNumberToObject(data, "retryAfter", (double)secs) ||
+	     !cJSON_AddStringToObject(data, "limit", ratelimit_kind_name(k)))) {
+		cJSON_Delete(data);
+		data = NULL;
+	}
+	snprintf(text, sizeof text,
+	         "Too many requests: the %s limit refused this call; retry "
+	         "after %lld s",
+	         ratelimit_kind_name(k), (long long)secs);
+	return jsonrpc_error(j->msg.id, MCP_ERR_LIMITED, text, data, len);
+}
+
 /* Run one call and build its response (NULL when there is none to
  * send). */
 static char *run_call(struct mcp_job *j, size_t *len)
@@ -472,6 +532,12 @@ static char *run_call(struct mcp_job *j, size_t *len)
 	sh_error_clear(&err);
 	c = runtime_acquire(srv->rt);
 	t = catalog_find(c, j->tool_name, &err);
+	/* Outside the profile is indistinguishable from not there: the
+	 * same message, so a caller cannot probe for hidden tools. */
+	if (t && !profile_allows(j->s->profile, t->canonical)) {
+		t = NULL;
+		sh_error_clear(&err);
+	}
 	if (!t) {
 		char text[MCP_MSG_MAX];
 		runtime_release(c);
@@ -489,6 +555,17 @@ static char *run_call(struct mcp_job *j, size_t *len)
 			        j->tool_name);
 		return jsonrpc_error(j->msg.id, JSONRPC_INVALID_PARAMS, text,
 		                     NULL, len);
+	}
+	if (srv->limits) {
+		int64_t wait_ms;
+		enum rl_kind k = ratelimit_enter(
+		        srv->limits,
+		        j->s->principal[0] ? j->s->principal : NULL,
+		        t->canonical, &wait_ms);
+		if (k != RL_OK) {
+			runtime_release(c);
+			return limited(j, k, wait_ms, len);
+		}
 	}
 	j->tool = t;
 	if (!confirm_destructive(runtime_config(srv->rt), t, j->args, &sinks,
@@ -515,6 +592,10 @@ static char *run_call(struct mcp_job *j, size_t *len)
 			cJSON_AddItemToArray(res.content, b);
 		}
 	}
+	if (srv->limits)
+		ratelimit_leave(srv->limits,
+		                j->s->principal[0] ? j->s->principal : NULL,
+		                t->canonical);
 	j->tool = NULL;
 	runtime_release(c);
 	/* Artifacts become this session's resources, and their paths do
@@ -716,6 +797,9 @@ sh_status mcp_server_new(const struct mcp_server_opts *o,
 	srv->canonical_names = o->canonical_names;
 	srv->stateless = o->stateless;
 	srv->call_timeout_ms = o->call_timeout_ms;
+	srv->profiles = o->profiles;
+	srv->profile = o->profile;
+	srv->limits = o->limits;
 	pthread_mutex_init(&srv->qlock, NULL);
 	pthread_cond_init(&srv->qcond, NULL);
 	pthread_cond_init(&srv->idle, NULL);
@@ -1003,10 +1087,14 @@ static size_t cursor_start(const struct catalog *c, const char *cursor)
 
 /* --- tool search (mcp_toolsearch.h) --- */
 
+/* ud is the session: its profile decides what search may find. */
 static const char *ts_name(void *ud, struct catalog *c, const struct tool *t)
 {
+	const struct mcp_session *s = ud;
+
 	(void)c;
-	return public_name(ud, t);
+	return profile_allows(s->profile, t->canonical) ? public_name(s->srv, t)
+	                                                : NULL;
 }
 
 /* tools/list with tool search on: the search tool, the core tools and
@@ -1025,8 +1113,9 @@ static void list_deferred(struct mcp_session *s, struct catalog *c,
 	for (size_t i = 0; i < catalog_tool_count(c); i++) {
 		struct tool *t = catalog_tool_at(c, i);
 		const char *name = public_name(s->srv, t);
-		if (!mcp_toolsearch_is_core(s->srv->ts, t) &&
-		    !mcp_ts_found_has(&s->found, t->canonical))
+		if ((!mcp_toolsearch_is_core(s->srv->ts, t) &&
+		     !mcp_ts_found_has(&s->found, t->canonical)) ||
+		    !profile_allows(s->profile, t->canonical))
 			continue;
 		if (!(o = toolfmt_mcp(t)) || !cJSON_AddItemToArray(arr, o) ||
 		    (name != t->mcp_name &&
@@ -1068,7 +1157,7 @@ static int call_search(struct mcp_session *s, const struct jsonrpc_msg *m,
 	res = mcp_toolsearch_call(
 	        s->srv->ts, c,
 	        cJSON_GetObjectItemCaseSensitive(m->params, "arguments"),
-	        &s->found, &added, ts_name, s->srv);
+	        &s->found, &added, ts_name, s);
 	pthread_mutex_unlock(&s->lock);
 	runtime_release(c);
 	if (!res) {
@@ -1099,7 +1188,8 @@ static void do_list(struct mcp_session *s, const struct jsonrpc_msg *m,
 	const cJSON *cur =
 	        cJSON_GetObjectItemCaseSensitive(m->params, "cursor");
 	struct catalog *c;
-	size_t start = 0, n, i;
+	size_t start = 0, n, i, shown = 0;
+	const char *last = NULL;
 	cJSON *res = NULL, *arr;
 
 	if (cur && !cJSON_IsNull(cur) && !cJSON_IsString(cur)) {
@@ -1127,20 +1217,27 @@ static void do_list(struct mcp_session *s, const struct jsonrpc_msg *m,
 	arr = cJSON_AddArrayToObject(res, "tools");
 	if (!res || !arr)
 		goto nomem;
-	for (i = start; i < n && i - start < srv->page_size; i++) {
+	for (i = start; i < n && shown < srv->page_size; i++) {
 		struct tool *t = catalog_tool_at(c, i);
-		cJSON *o = toolfmt_mcp(t);
+		cJSON *o;
 		const char *name = public_name(srv, t);
-		if (!o)
+		if (!profile_allows(s->profile, t->canonical))
+			continue;
+		if (!(o = toolfmt_mcp(t)))
 			goto nomem;
+		shown++;
+		last = t->canonical;
 		cJSON_AddItemToArray(arr, o);
 		if (name != t->mcp_name &&
 		    !cJSON_ReplaceItemInObjectCaseSensitive(
 		            o, "name", cJSON_CreateString(name)))
 			goto nomem;
 	}
-	if (i < n) {
-		const char *last = catalog_tool_at(c, i - 1)->canonical;
+	/* A next page only when a tool of the profile remains. */
+	while (i < n &&
+	       !profile_allows(s->profile, catalog_tool_at(c, i)->canonical))
+		i++;
+	if (i < n && last) {
 		char next[MCP_CURSOR_MAX + 1];
 		sodium_bin2base64(next, sizeof next,
 		                  (const unsigned char *)last, strlen(last),
@@ -1316,8 +1413,8 @@ static void do_feature(struct mcp_session *s, const struct jsonrpc_msg *m,
 		                              method[10] == 's', &code, msg,
 		                              sizeof msg);
 	} else if (!strcmp(method, "prompts/list")) {
-		res = mcp_prompts_list(rt, m->params, page, &code, msg,
-		                       sizeof msg);
+		res = mcp_prompts_list(rt, s->profile, m->params, page, &code,
+		                       msg, sizeof msg);
 		if (res && s->srv->skills &&
 		    !cJSON_GetObjectItemCaseSensitive(res, "nextCursor") &&
 		    append_skills_page(s->srv, method, NULL, res, &code, msg,
@@ -1326,7 +1423,8 @@ static void do_feature(struct mcp_session *s, const struct jsonrpc_msg *m,
 			res = NULL;
 		}
 	} else if (!strcmp(method, "prompts/get")) {
-		res = mcp_prompts_get(rt, m->params, &code, msg, sizeof msg);
+		res = mcp_prompts_get(rt, s->profile, m->params, &code, msg,
+		                      sizeof msg);
 	}
 	if (res)
 		reply_result(r, m->id, res);

@@ -46,6 +46,10 @@
 #include "status.h"
 
 struct runtime;
+struct principal;
+struct profile;
+struct profile_set;
+struct ratelimit;
 struct mcp_server;
 struct mcp_session;
 
@@ -86,7 +90,22 @@ struct mcp_server_opts {
 	int tool_search;
 	size_t tool_search_threshold;
 	const char *core_tools;
+	/* Profiles (profile.h), all borrowed and outliving the server:
+	 * profile, when set, is every session's tool subset (serve
+	 * --profile); profiles, when set, maps a principal given to
+	 * mcp_session_set_principal to its own (falling back to profile).
+	 * A tool outside a session's profile is neither listed nor
+	 * callable: a call is refused exactly as an unknown tool. */
+	const struct profile_set *profiles;
+	const struct profile *profile;
+	/* Call limits (ratelimit.h), borrowed, or NULL for none. A refused
+	 * call is a JSON-RPC error MCP_ERR_LIMITED whose data carries
+	 * retryAfter (whole seconds) and the limit's name. */
+	struct ratelimit *limits;
 };
+
+/* The JSON-RPC error code of a call refused by a limit. */
+#define MCP_ERR_LIMITED (-32029)
 
 /*
  * Where the messages answering one client message go. send() receives each
@@ -151,6 +170,19 @@ sh_status mcp_session_new(struct mcp_server *srv,
  * first characters of an HTTP session id: never the whole id, which
  * works as a credential). Copied. */
 void mcp_session_set_label(struct mcp_session *s, const char *label);
+
+/* Longest principal key kept (the token's sub, else its client id). */
+#define MCP_PRINCIPAL_MAX 128
+
+/* [thread-safe] Say who the session's client is (the OAuth resource
+ * server calls it once the token is verified, before the first message
+ * is handled): its key for the limits, and its profile from the server's
+ * claim mapping (else the server's profile). who NULL: anonymous. */
+void mcp_session_set_principal(struct mcp_session *s,
+                               const struct principal *who);
+
+/* [thread-safe] The session's profile, or NULL for every tool. */
+const struct profile *mcp_session_profile(struct mcp_session *s);
 
 /*
  * [thread-safe] Handle one message from the client: text[0..len) (need

@@ -218,6 +218,15 @@ cJSON *mcp_toolsearch_call(struct mcp_toolsearch *ts, struct catalog *c,
 	            ? toolsearch_query(ts->index, q->valuestring, k, idx, NULL)
 	            : 0;
 	pthread_mutex_unlock(&ts->lock);
+	{
+		/* A tool the caller may not see (name gives NULL) is not a
+		 * match: drop it before anything names it. */
+		size_t m = 0;
+		for (size_t i = 0; i < n; i++)
+			if (name(ud, c, catalog_tool_at(c, idx[i])))
+				idx[m++] = idx[i];
+		n = m;
+	}
 	res = cJSON_CreateObject();
 	sc = cJSON_AddObjectToObject(res, "structuredContent");
 	arr = cJSON_AddArrayToObject(sc, "tools");

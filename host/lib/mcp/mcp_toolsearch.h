@@ -58,7 +58,8 @@ int mcp_toolsearch_is_core(const struct mcp_toolsearch *ts,
 /* The search tool's definition for tools/list. */
 cJSON *mcp_toolsearch_definition(void);
 
-/* The name a client sees for a tool (the server's choice). */
+/* The name a client sees for a tool (the server's choice), or NULL for a
+ * tool this caller may not see (outside its profile): never a match. */
 typedef const char *(*mcp_ts_name_fn)(void *ud, struct catalog *c,
                                       const struct tool *t);
 
