@@ -44,6 +44,7 @@
 #include "hostapi.h"
 #include "jsonrpc.h"
 #include "mcp_events.h"
+#include "mcp_oauth.h"
 #include "metrics.h"
 
 #define HTTP_SESSION_BUCKETS  1024
@@ -136,7 +137,8 @@ struct exchange {
 	struct exchange *pprev, *pnext; /* hs->posts; under hs->glock */
 	int in_posts;                   /* under hs->glock */
 	int done;                       /* the final reply came; under lock */
-	int resumed;                    /* a resumer carries it; under lock */
+	struct mcp_principal who; /* from the OAuth token; empty without */
+	int resumed;              /* a resumer carries it; under lock */
 	int64_t orphan_ms; /* its connection went before the reply did, at
 	                    * this time; 0 if not (under lock) */
 	int64_t start_ms;  /* POST: handed to the session (before sharing) */
@@ -185,6 +187,7 @@ struct mcp_http {
 	int any_origin;
 	int has_token;
 	unsigned char token_hash[crypto_generichash_BYTES];
+	struct mcp_oauth *oauth; /* the caller's; NULL: no OAuth */
 	int stateless;
 	size_t max_body;
 	unsigned session_idle_s;
@@ -1601,6 +1604,76 @@ serve_metrics(struct mcp_http *h, struct MHD_Connection *c, const char *origin)
 	return queue(c, MHD_HTTP_OK, r);
 }
 
+/* OAuth (mcp_oauth.h): the RFC 9728 metadata, or a refusal with the
+ * challenge that names it. Returns 1 when it answered (*r set). */
+static int oauth_gate(struct mcp_http *h, struct MHD_Connection *c,
+                      const char *url, const char *method, const char *origin,
+                      struct mcp_principal *who, enum MHD_Result *r)
+{
+	char why[200];
+	enum mcp_oauth_verdict v;
+	struct MHD_Response *resp;
+	char *body, *chal;
+	size_t len = 0;
+	unsigned status;
+
+	if (mcp_oauth_is_metadata_path(h->oauth, url)) {
+		const char *doc = mcp_oauth_metadata(h->oauth);
+		if (strcmp(method, MHD_HTTP_METHOD_GET) &&
+		    strcmp(method, MHD_HTTP_METHOD_HEAD)) {
+			*r = method_not_allowed(c, "GET, HEAD", origin);
+			return 1;
+		}
+		resp = MHD_create_response_from_buffer(strlen(doc), (void *)doc,
+		                                       MHD_RESPMEM_PERSISTENT);
+		if (resp) {
+			MHD_add_response_header(resp,
+			                        MHD_HTTP_HEADER_CONTENT_TYPE,
+			                        "application/json");
+			/* Browser-based clients read it cross-origin. */
+			MHD_add_response_header(
+			        resp, "Access-Control-Allow-Origin", "*");
+		}
+		*r = queue(c, MHD_HTTP_OK, resp);
+		return 1;
+	}
+	v = mcp_oauth_check(h->oauth, header(c, MHD_HTTP_HEADER_AUTHORIZATION),
+	                    who, why, sizeof why);
+	if (v == MCP_OAUTH_OK)
+		return 0;
+	if (v != MCP_OAUTH_NO_TOKEN)
+		hostlog(SKILL_LOG_INFO, "http: token refused: %s", why);
+	status = v == MCP_OAUTH_NO_SCOPE ? MHD_HTTP_FORBIDDEN
+	                                 : MHD_HTTP_UNAUTHORIZED;
+	body = jsonrpc_error(NULL, JSONRPC_SERVER_ERROR,
+	                     v == MCP_OAUTH_NO_SCOPE
+	                             ? "Forbidden: insufficient "
+	                               "scope"
+	                             : "Unauthorized: send an "
+	                               "OAuth access token "
+	                               "(see WWW-Authenticate)",
+	                     NULL, &len);
+	chal = mcp_oauth_challenge(h->oauth, v, why);
+	resp = body ? MHD_create_response_from_buffer(len, body,
+	                                              MHD_RESPMEM_MUST_FREE)
+	            : NULL;
+	if (!resp) {
+		free(body);
+		free(chal);
+		*r = MHD_NO;
+		return 1;
+	}
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
+	                        "application/json");
+	if (chal)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
+		                        chal);
+	add_cors(resp, origin);
+	free(chal);
+	*r = queue(c, status, resp);
+	return 1;
+}
+
 /* The first call for a request: headers only. */
 static enum MHD_Result start(struct mcp_http *h, struct MHD_Connection *c,
                              const char *url, const char *method,
@@ -1610,6 +1683,8 @@ static enum MHD_Result start(struct mcp_http *h, struct MHD_Connection *c,
 	const char *ok_origin;
 	struct exchange *x;
 	int is_mcp = !strcmp(url, "/mcp");
+	struct mcp_principal who = {0};
+	enum MHD_Result gated;
 
 	if (!host_allowed(h, header(c, MHD_HTTP_HEADER_HOST)))
 		return http_error(
@@ -1633,6 +1708,8 @@ static enum MHD_Result start(struct mcp_http *h, struct MHD_Connection *c,
 	if (!strcmp(method, MHD_HTTP_METHOD_OPTIONS))
 		return origin ? preflight(c, origin)
 		              : plain(c, MHD_HTTP_NO_CONTENT, "");
+	if (h->oauth && oauth_gate(h, c, url, method, ok_origin, &who, &gated))
+		return gated;
 	if (h->has_token &&
 	    !token_ok(h, header(c, MHD_HTTP_HEADER_AUTHORIZATION)))
 		return http_error(h, c, MHD_HTTP_UNAUTHORIZED,
@@ -1707,6 +1784,7 @@ static enum MHD_Result start(struct mcp_http *h, struct MHD_Connection *c,
 		return MHD_NO;
 	if (ok_origin)
 		snprintf(x->origin, sizeof x->origin, "%s", ok_origin);
+	x->who = who;
 	x->state = S_BODY;
 	*con_cls = x;
 	return MHD_YES;
@@ -2213,6 +2291,7 @@ sh_status mcp_http_start(struct mcp_server *srv, const struct mcp_http_opts *o,
 		http_free(h);
 		return sh_error_set(e, SH_ERR_NOMEM, "out of memory");
 	}
+	h->oauth = o->oauth;
 	if (o->token) {
 		h->has_token = 1;
 		crypto_generichash(h->token_hash, sizeof h->token_hash,

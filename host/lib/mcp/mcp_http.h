@@ -52,6 +52,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "mcp_oauth.h"
 #include "mcp_server.h"
 #include "netbind.h"
 #include "status.h"
@@ -80,6 +81,11 @@ struct mcp_http_opts {
 	const char *const *allow_origins; /* NULL-terminated; may be NULL */
 	const char *const *allow_hosts;   /* NULL-terminated; may be NULL */
 	const char *token;                /* bearer token, or NULL */
+	/* OAuth resource server (mcp_oauth.h), the caller's, outliving the
+	 * server; NULL: none. Exclusive with token. With it GET
+	 * /.well-known/oauth-protected-resource[/mcp] is the RFC 9728
+	 * metadata, open to all. */
+	struct mcp_oauth *oauth;
 	int stateless;
 	size_t max_body;               /* 0: default */
 	unsigned poll_threads;         /* 0: one per CPU */
