@@ -122,6 +122,28 @@ try {
   check(r.status === 200, "a token signed by a key added mid-run is accepted (JWKS refetched)",
         `${r.status} ${r.headers.get("www-authenticate")}`);
 
+  // A session is bound to the principal that opened it.
+  {
+    const alice = await token({ kid: "rsa1", sub: "alice" });
+    r = await post(alice);
+    const sid = r.headers.get("mcp-session-id");
+    await r.text();
+    const inSession = async (t, body) => fetch(resource, { method: "POST", headers: {
+      "Content-Type": "application/json", Accept: "application/json, text/event-stream",
+      "Mcp-Session-Id": sid, "MCP-Protocol-Version": "2025-06-18",
+      Authorization: `Bearer ${t}` }, body: JSON.stringify(body) });
+    r = await inSession(alice, { jsonrpc: "2.0", method: "notifications/initialized" });
+    check(r.status === 202, "alice's session is open", r.status);
+    r = await inSession(await token({ kid: "ec1", sub: "bob" }),
+      { jsonrpc: "2.0", id: 2, method: "tools/list" });
+    check(r.status === 404, "bob's valid token cannot use alice's session", r.status);
+    r = await inSession(await token({ kid: "ed1", sub: "alice" }),
+      { jsonrpc: "2.0", id: 3, method: "tools/list" });
+    const text = await r.text();
+    check(r.status === 200 && /greet/.test(text),
+          "alice's next token (another key) keeps her session", `${r.status} ${text.slice(0, 200)}`);
+  }
+
   // Refusals.
   await refused(await token({ kid: "rsa1", aud: "http://127.0.0.1:1/mcp" }),
     "a token for another audience", /aud/);

@@ -1090,10 +1090,12 @@ static enum MHD_Result answer(struct exchange *x)
  * NULL returned with *rc set. */
 static struct http_session *
 need_session(struct mcp_http *h, struct MHD_Connection *c, const char *origin,
-             struct mcp_session **ms, enum MHD_Result *rc)
+             const struct mcp_principal *who, struct mcp_session **ms,
+             enum MHD_Result *rc)
 {
 	const char *sid = header(c, "Mcp-Session-Id");
 	struct http_session *hs;
+	struct mcp_principal owner;
 
 	if (!sid) {
 		*rc = http_error(h, c, MHD_HTTP_BAD_REQUEST,
@@ -1104,11 +1106,31 @@ need_session(struct mcp_http *h, struct MHD_Connection *c, const char *origin,
 		return NULL;
 	}
 	hs = hs_find(h, sid, ms);
-	if (!hs)
+	if (!hs) {
 		*rc = http_error(h, c, MHD_HTTP_NOT_FOUND, -32001, NULL,
 		                 "Session not found: it ended or expired; send "
 		                 "initialize to start a new one",
 		                 origin);
+		return NULL;
+	}
+	/* With OAuth a session is bound to the principal that opened it: a
+	 * leaked session id is no use with another user's token. Answered
+	 * as an unknown session, so ids cannot be probed. */
+	if (who && mcp_session_principal(*ms, &owner) &&
+	    (strcmp(owner.sub, who->sub) ||
+	     strcmp(owner.client_id, who->client_id))) {
+		hostlog(SKILL_LOG_WARNING,
+		        "http: session %.8s used by another principal (%s)",
+		        hs->id, who->sub);
+		mcp_session_unref(*ms);
+		hs_release(h, hs, 1);
+		*ms = NULL;
+		*rc = http_error(h, c, MHD_HTTP_NOT_FOUND, -32001, NULL,
+		                 "Session not found: it ended or expired; send "
+		                 "initialize to start a new one",
+		                 origin);
+		return NULL;
+	}
 	return hs;
 }
 
@@ -1248,6 +1270,8 @@ static enum MHD_Result process_post(struct mcp_http *h, struct exchange *x)
 		                    &x->transient, &err) != SH_OK)
 			goto fail;
 		ms = x->transient;
+		if (h->oauth)
+			mcp_session_set_principal(ms, &x->who);
 	} else if (init) {
 		struct http_client *cl;
 		if (header(c, "Mcp-Session-Id")) {
@@ -1274,10 +1298,13 @@ static enum MHD_Result process_post(struct mcp_http *h, struct exchange *x)
 		client_attach_locked(cl, x->hs);
 		pthread_mutex_unlock(&h->tlock);
 		ms = x->hs->ms;
+		if (h->oauth)
+			mcp_session_set_principal(ms, &x->who);
 		mcp_session_ref(ms);
 		x->ms = ms;
 	} else {
-		x->hs = need_session(h, c, x->origin, &x->ms, &rc);
+		x->hs = need_session(h, c, x->origin, h->oauth ? &x->who : NULL,
+		                     &x->ms, &rc);
 		if (!x->hs) {
 			jsonrpc_msg_free(&m);
 			return rc;
@@ -1371,7 +1398,9 @@ static enum mcp_events_replay resume(struct http_session *hs,
 
 static enum MHD_Result open_get_stream(struct mcp_http *h,
                                        struct MHD_Connection *c,
-                                       const char *origin, void **con_cls)
+                                       const char *origin,
+                                       const struct mcp_principal *who,
+                                       void **con_cls)
 {
 	struct http_session *hs;
 	struct mcp_session *ms = NULL;
@@ -1388,7 +1417,7 @@ static enum MHD_Result open_get_stream(struct mcp_http *h,
 		                  "text/event-stream",
 		                  origin);
 	last = header(c, "Last-Event-ID");
-	hs = need_session(h, c, origin, &ms, &rc);
+	hs = need_session(h, c, origin, who, &ms, &rc);
 	if (!hs)
 		return rc;
 	x = x_new(h, c, X_GET);
@@ -1446,7 +1475,8 @@ static enum MHD_Result open_get_stream(struct mcp_http *h,
 }
 
 static enum MHD_Result end_session(struct mcp_http *h, struct MHD_Connection *c,
-                                   const char *origin)
+                                   const char *origin,
+                                   const struct mcp_principal *who)
 {
 	struct http_session *hs;
 	struct mcp_session *ms = NULL;
@@ -1455,7 +1485,7 @@ static enum MHD_Result end_session(struct mcp_http *h, struct MHD_Connection *c,
 
 	if (h->stateless)
 		return method_not_allowed(c, "POST, OPTIONS", origin);
-	hs = need_session(h, c, origin, &ms, &rc);
+	hs = need_session(h, c, origin, who, &ms, &rc);
 	if (!hs)
 		return rc;
 	pthread_mutex_lock(&h->tlock);
@@ -1503,7 +1533,8 @@ static const char *mime_of(const char *name)
 
 static enum MHD_Result serve_artifact(struct mcp_http *h,
                                       struct MHD_Connection *c, const char *id,
-                                      const char *origin)
+                                      const char *origin,
+                                      const struct mcp_principal *who)
 {
 	char path[4096];
 	struct sh_error err;
@@ -1517,7 +1548,8 @@ static enum MHD_Result serve_artifact(struct mcp_http *h,
 	if (!h->stateless) {
 		struct mcp_session *ms = NULL;
 		enum MHD_Result rc;
-		struct http_session *hs = need_session(h, c, origin, &ms, &rc);
+		struct http_session *hs =
+		        need_session(h, c, origin, who, &ms, &rc);
 		int mine;
 		if (!hs)
 			return rc;
@@ -1727,7 +1759,8 @@ static enum MHD_Result start(struct mcp_http *h, struct MHD_Connection *c,
 		if (strcmp(method, MHD_HTTP_METHOD_GET) &&
 		    strcmp(method, MHD_HTTP_METHOD_HEAD))
 			return method_not_allowed(c, "GET, HEAD", ok_origin);
-		return serve_artifact(h, c, url + 11, ok_origin);
+		return serve_artifact(h, c, url + 11, ok_origin,
+		                      h->oauth ? &who : NULL);
 	}
 	if (!strcmp(url, "/metrics")) {
 		if (strcmp(method, MHD_HTTP_METHOD_GET) &&
@@ -1740,9 +1773,10 @@ static enum MHD_Result start(struct mcp_http *h, struct MHD_Connection *c,
 		        h, c, MHD_HTTP_NOT_FOUND, JSONRPC_SERVER_ERROR, NULL,
 		        "Not Found: the MCP endpoint is /mcp", ok_origin);
 	if (!strcmp(method, MHD_HTTP_METHOD_GET))
-		return open_get_stream(h, c, ok_origin, con_cls);
+		return open_get_stream(h, c, ok_origin, h->oauth ? &who : NULL,
+		                       con_cls);
 	if (!strcmp(method, MHD_HTTP_METHOD_DELETE))
-		return end_session(h, c, ok_origin);
+		return end_session(h, c, ok_origin, h->oauth ? &who : NULL);
 	if (strcmp(method, MHD_HTTP_METHOD_POST))
 		return method_not_allowed(
 		        c,

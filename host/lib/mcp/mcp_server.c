@@ -122,7 +122,9 @@ struct mcp_session {
 	 * declared either; NULL otherwise. */
 	int can_elicit, can_sample;
 	struct mcp_creqs *creqs;
-	struct mcp_ts_found found; /* tools search_tools found */
+	struct mcp_ts_found found;      /* tools search_tools found */
+	struct mcp_principal principal; /* OAuth; when has_principal */
+	int has_principal;
 };
 
 int mcp_version_supported(const char *v)
@@ -179,6 +181,27 @@ void mcp_session_set_label(struct mcp_session *s, const char *label)
 	pthread_mutex_lock(&s->lock);
 	snprintf(s->label, sizeof s->label, "%s", label ? label : "");
 	pthread_mutex_unlock(&s->lock);
+}
+
+void mcp_session_set_principal(struct mcp_session *s,
+                               const struct mcp_principal *p)
+{
+	pthread_mutex_lock(&s->lock);
+	s->principal = *p;
+	s->has_principal = 1;
+	pthread_mutex_unlock(&s->lock);
+}
+
+int mcp_session_principal(struct mcp_session *s, struct mcp_principal *out)
+{
+	int has;
+
+	pthread_mutex_lock(&s->lock);
+	has = s->has_principal;
+	if (has)
+		*out = s->principal;
+	pthread_mutex_unlock(&s->lock);
+	return has;
 }
 
 int mcp_session_has_artifact(struct mcp_session *s, const char *id)

@@ -43,6 +43,7 @@
 #include <stdint.h>
 
 #include "jsonrpc.h"
+#include "mcp_oauth.h"
 #include "status.h"
 
 struct runtime;
@@ -151,6 +152,15 @@ sh_status mcp_session_new(struct mcp_server *srv,
  * first characters of an HTTP session id: never the whole id, which
  * works as a credential). Copied. */
 void mcp_session_set_label(struct mcp_session *s, const char *label);
+
+/* [thread-safe] Who the session acts for (an OAuth token's principal,
+ * mcp_oauth.h), for the audit log, profiles and limits: set by the HTTP
+ * transport when a token opened the session (or, stateless, on each
+ * request). Copied. mcp_session_principal copies it into *out and returns
+ * 1, or returns 0 when none was set. */
+void mcp_session_set_principal(struct mcp_session *s,
+                               const struct mcp_principal *p);
+int mcp_session_principal(struct mcp_session *s, struct mcp_principal *out);
 
 /*
  * [thread-safe] Handle one message from the client: text[0..len) (need
