@@ -332,31 +332,41 @@ static void drop_keys(struct mcp_oauth *a)
 
 /* Fetch the JWKS and replace the cache. Caller holds a->lock (or owns a).
  * On failure the old keys stay. */
-static sh_status load_jwks(struct mcp_oauth *a, struct sh_error *e)
+static sh_status keys_from(struct mcp_oauth *a, cJSON *doc, const char *from,
+                           struct sh_error *e)
 {
-	cJSON *doc = NULL, *ks, *k;
+	cJSON *ks, *k;
 	struct jwk fresh[MAX_KEYS];
 	size_t n = 0;
 
-	a->last_fetch_ms = (sh_now_ns() / 1000000);
-	if (fetch_json(a->jwks_url, &doc, e) != SH_OK)
-		return sh_error_prefix(e, "the issuer's JWKS");
 	ks = cJSON_GetObjectItemCaseSensitive(doc, "keys");
 	cJSON_ArrayForEach(k, ks)
 	{
 		if (n < MAX_KEYS && parse_jwk(k, &fresh[n]))
 			n++;
 	}
-	cJSON_Delete(doc);
 	if (!n)
 		return sh_error_set(e, SH_ERR_INVALID,
 		                    "%s: no usable signing key (RSA of %d bits "
 		                    "or more, EC P-256, Ed25519)",
-		                    a->jwks_url, MIN_RSA_BITS);
+		                    from, MIN_RSA_BITS);
 	drop_keys(a);
 	memcpy(a->keys, fresh, n * sizeof fresh[0]);
 	a->nkeys = n;
 	return SH_OK;
+}
+
+static sh_status load_jwks(struct mcp_oauth *a, struct sh_error *e)
+{
+	cJSON *doc = NULL;
+	sh_status st;
+
+	a->last_fetch_ms = (sh_now_ns() / 1000000);
+	if (fetch_json(a->jwks_url, &doc, e) != SH_OK)
+		return sh_error_prefix(e, "the issuer's JWKS");
+	st = keys_from(a, doc, a->jwks_url, e);
+	cJSON_Delete(doc);
+	return st;
 }
 
 /* --- setup --- */
@@ -382,8 +392,8 @@ static char *build_metadata(const struct mcp_oauth *a)
 	return s;
 }
 
-sh_status mcp_oauth_new(const struct mcp_oauth_opts *o, struct mcp_oauth **out,
-                        struct sh_error *e)
+static sh_status oauth_new(const struct mcp_oauth_opts *o, const char *jwks,
+                           struct mcp_oauth **out, struct sh_error *e)
 {
 	struct mcp_oauth *a = calloc(1, sizeof *a);
 	const char *host, *path;
@@ -413,9 +423,17 @@ sh_status mcp_oauth_new(const struct mcp_oauth_opts *o, struct mcp_oauth **out,
 		mcp_oauth_free(a);
 		return sh_error_set(e, SH_ERR_NOMEM, "out of memory");
 	}
-	st = a->jwks_url ? SH_OK : discover(a, e);
-	if (st == SH_OK)
-		st = load_jwks(a, e);
+	if (jwks) {
+		cJSON *doc = cJSON_Parse(jwks);
+		st = doc ? keys_from(a, doc, "the JWKS given", e)
+		         : sh_error_set(e, SH_ERR_INVALID,
+		                        "the JWKS given is not JSON");
+		cJSON_Delete(doc);
+	} else {
+		st = a->jwks_url ? SH_OK : discover(a, e);
+		if (st == SH_OK)
+			st = load_jwks(a, e);
+	}
 	if (st != SH_OK) {
 		mcp_oauth_free(a);
 		return st;
@@ -424,9 +442,24 @@ sh_status mcp_oauth_new(const struct mcp_oauth_opts *o, struct mcp_oauth **out,
 	 * a key rotated in just after start is found at once. */
 	a->last_fetch_ms = INT64_MIN / 2;
 	hostlog(SKILL_LOG_INFO, "oauth: %zu key(s) from %s", a->nkeys,
-	        a->jwks_url);
+	        a->jwks_url ? a->jwks_url : "the JWKS given");
 	*out = a;
 	return SH_OK;
+}
+
+sh_status mcp_oauth_new(const struct mcp_oauth_opts *o, struct mcp_oauth **out,
+                        struct sh_error *e)
+{
+	return oauth_new(o, NULL, out, e);
+}
+
+sh_status mcp_oauth_new_static(const struct mcp_oauth_opts *o, const char *jwks,
+                               struct mcp_oauth **out, struct sh_error *e)
+{
+	struct mcp_oauth_opts fixed = *o;
+
+	fixed.jwks_url = NULL;
+	return oauth_new(&fixed, jwks, out, e);
 }
 
 void mcp_oauth_free(struct mcp_oauth *a)
@@ -510,7 +543,7 @@ static EVP_PKEY *find_key(struct mcp_oauth *a, const char *kid,
 			EVP_PKEY_up_ref(pk);
 			break;
 		}
-		if (pk || known || round)
+		if (pk || known || round || !a->jwks_url)
 			break;
 		if ((sh_now_ns() / 1000000) - a->last_fetch_ms <
 		    (int64_t)MCP_OAUTH_REFETCH_MIN_S * 1000)

@@ -62,6 +62,12 @@ struct mcp_oauth;
  * documents are not usable: the server does not start half-configured. */
 sh_status mcp_oauth_new(const struct mcp_oauth_opts *o, struct mcp_oauth **out,
                         struct sh_error *e);
+
+/* [control] The same with a fixed JWKS document (JSON text) and no
+ * fetching at all: an unknown kid is refused. For tests and benchmarks,
+ * and for a deployment that pins its keys. */
+sh_status mcp_oauth_new_static(const struct mcp_oauth_opts *o, const char *jwks,
+                               struct mcp_oauth **out, struct sh_error *e);
 void mcp_oauth_free(struct mcp_oauth *a);
 
 /* [any thread] Check an Authorization header value (NULL: none). On
