@@ -3,7 +3,10 @@
 // challenge, RS256/ES256/EdDSA tokens accepted through the official SDK
 // client, and the refusals (audience, expiry, unknown key, wrong key,
 // alg none, HS256 signed with the public key, insufficient scope), a key
-// rotation on the issuer mid-run, and the rate limit on JWKS refetches.
+// rotation on the issuer mid-run, the rate limit on JWKS refetches, a
+// session bound to its principal, and the SDK client's own OAuth flow
+// (discovery from the 401, authorization code with PKCE, RFC 8707
+// resource, calls with the token).
 // usage: node mcp_oauth.mjs NODE_MODULES SKILLHOST HELLO_SO TMPDIR
 import { spawn } from "node:child_process";
 import crypto from "node:crypto";
@@ -199,6 +202,54 @@ try {
   check(r.status === 200, "/metrics with a token", r.status);
   r = await fetch(`${base}/healthz`);
   check(r.status === 200, "/healthz needs none", r.status);
+
+  // The SDK client's own OAuth: a 401, discovery through the metadata to
+  // the issuer, authorization code with PKCE (the mock issuer approves at
+  // once; the redirect is followed by hand), the token with `resource`
+  // (RFC 8707: the issuer puts it in aud), then calls.
+  {
+    let resourceSent;
+    as.service.once("beforeTokenSigning", (t, req) => {
+      resourceSent = req.body.resource;
+      t.payload.aud = req.body.resource;
+    });
+    let saved, verifier, code;
+    const provider = {
+      get redirectUrl() { return "http://127.0.0.1:1/callback"; },
+      get clientMetadata() {
+        return { client_name: "oauth-test", redirect_uris: ["http://127.0.0.1:1/callback"] };
+      },
+      clientInformation: () => ({ client_id: "test-client" }),
+      tokens: () => saved,
+      saveTokens: (t) => { saved = t; },
+      saveCodeVerifier: (v) => { verifier = v; },
+      codeVerifier: () => verifier,
+      redirectToAuthorization: async (url) => {
+        const res = await fetch(url, { redirect: "manual" });
+        code = new URL(res.headers.get("location")).searchParams.get("code");
+      },
+    };
+    const transport = new StreamableHTTPClientTransport(new URL(resource), { authProvider: provider });
+    const client = new Client({ name: "oauth-sdk", version: "1.0.0" });
+    let unauth = false;
+    try {
+      await client.connect(transport);
+    } catch (e) {
+      unauth = /Unauthorized/i.test(String(e));
+    }
+    check(unauth && code, "the SDK client found the issuer from the 401 and got a code",
+          `unauth=${unauth} code=${code}`);
+    await transport.finishAuth(code);
+    check(resourceSent === resource, "the SDK asked for a token for this resource", resourceSent);
+    const client2 = new Client({ name: "oauth-sdk", version: "1.0.0" });
+    await client2.connect(new StreamableHTTPClientTransport(new URL(resource), { authProvider: provider }));
+    const { tools } = await client2.listTools();
+    const greet = tools.find((x) => x.name.endsWith("greet"))?.name;
+    const c = greet && await client2.callTool({ name: greet, arguments: { name: "Bo" } });
+    check(c && c.content?.[0]?.text === "Hello, Bo!",
+          "with its token the SDK client lists and calls tools", JSON.stringify(c ?? tools));
+    await client2.close();
+  }
 } catch (err) {
   fail("driver", err.stack);
 }

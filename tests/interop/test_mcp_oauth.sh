@@ -4,7 +4,8 @@
 # mcp_oauth.mjs, asserts the RFC 9728 metadata, the 401/403 challenges,
 # RS256/ES256/EdDSA tokens through the SDK client, the refusals (audience,
 # expiry, nbf, issuer, unknown key, wrong key, alg none, HS256 confusion)
-# and a JWKS rotation mid-run. This script checks the CLI's usage errors.
+# a JWKS rotation mid-run, session binding and the SDK client's OAuth flow
+# (discovery, code + PKCE). This script checks the CLI's usage errors.
 . "$TESTS_DIR/integration/lib.sh"
 . "$TESTS_DIR/integration/mcp_lib.sh"
 need_node
