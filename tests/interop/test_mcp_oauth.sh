@@ -24,6 +24,12 @@ out=$("$SH" serve --http 127.0.0.1:0 --auth-issuer http://127.0.0.1:9 --skill "$
 out=$("$SH" serve --http 127.0.0.1:0 --auth-issuer http://auth.example --skill "$LIB/hello.so" 2>&1); rc=$?
 [ "$rc" != 0 ] && grep -q "must be https" <<<"$out" && ok "a plain-http issuer off loopback is refused" \
   || fail "http issuer: rc $rc: $out"
+out=$("$SH" serve --http 127.0.0.1:0 --auth-issuer http://localhost.evil.example --skill "$LIB/hello.so" 2>&1); rc=$?
+[ "$rc" != 0 ] && grep -q "must be https" <<<"$out" && ok "a host that only starts like localhost is not loopback" \
+  || fail "localhost.evil: rc $rc: $out"
+out=$("$SH" serve --http 127.0.0.1:0 --auth-issuer http://127.0.0.1.evil.example --skill "$LIB/hello.so" 2>&1); rc=$?
+[ "$rc" != 0 ] && grep -q "must be https" <<<"$out" && ok "nor one that starts like 127.0.0.1" \
+  || fail "127.evil: rc $rc: $out"
 
 timeout 180 node "$TESTS_DIR/interop/mcp_oauth.mjs" "$NM" "$SH" "$LIB/hello.so" "$TMP" \
   > "$TMP/drive.out" 2>&1; rc=$?

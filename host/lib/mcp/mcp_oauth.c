@@ -58,6 +58,29 @@ static size_t on_body(char *p, size_t size, size_t n, void *ud)
 	return size * n;
 }
 
+/* Whether url is plain http to a loopback host: localhost, [::1] or a
+ * dotted 127.x.y.z, the whole host (so not http://localhost.evil/). */
+static int http_loopback(const char *url)
+{
+	const char *h = url + 7;
+	size_t n;
+	unsigned a, b, c, d;
+	char end;
+
+	if (strncmp(url, "http://", 7))
+		return 0;
+	if (!strncmp(h, "[::1]", 5))
+		return h[5] == ':' || h[5] == '/' || !h[5];
+	n = strcspn(h, ":/?#");
+	if (n == 9 && !strncmp(h, "localhost", 9))
+		return 1;
+	end = h[n];
+	return n < 16 && sscanf(h, "%3u.%3u.%3u.%3u", &a, &b, &c, &d) == 4 &&
+	       a == 127 && b < 256 && c < 256 && d < 256 &&
+	       strspn(h, "0123456789.") == n &&
+	       (end == ':' || end == '/' || !end);
+}
+
 /* GET url as JSON. Loopback http is allowed (tests, a local issuer);
  * everything else must be https, as OAuth 2.1 asks. */
 static sh_status fetch_json(const char *url, cJSON **out, struct sh_error *e)
@@ -68,9 +91,7 @@ static sh_status fetch_json(const char *url, cJSON **out, struct sh_error *e)
 	CURLcode rc;
 	long status = 0;
 
-	if (strncmp(url, "https://", 8) && strncmp(url, "http://127.", 11) &&
-	    strncmp(url, "http://localhost", 16) &&
-	    strncmp(url, "http://[::1]", 12))
+	if (strncmp(url, "https://", 8) && !http_loopback(url))
 		return sh_error_set(e, SH_ERR_USAGE,
 		                    "%s: the issuer's URLs must be https "
 		                    "(plain http only on loopback)",
