@@ -233,6 +233,15 @@ static void test_malformed(void **state)
 	                       NULL, why),
 	                 MCP_OAUTH_INVALID);
 	assert_non_null(strstr(why, "not a ES256 key"));
+	/* A kid with a line break cannot split the response header. */
+	assert_int_equal(
+	        check(a,
+	              tok("{\"alg\":\"EdDSA\",\"kid\":\"a\\r\\nX: \\\"y\"}",
+	                  claims(600, 0, NULL)),
+	              NULL, why),
+	        MCP_OAUTH_INVALID);
+	assert_null(strpbrk(why, "\r\n\"\\"));
+	assert_non_null(strstr(why, "a??X: ?y"));
 	mcp_oauth_free(a);
 }
 

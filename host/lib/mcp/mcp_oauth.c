@@ -781,6 +781,12 @@ enum mcp_oauth_verdict mcp_oauth_check(struct mcp_oauth *a, const char *auth,
 	}
 	v = MCP_OAUTH_OK;
 out:
+	/* why can quote a kid or alg from the token: keep it printable, as it
+	 * goes into a response header and the log. */
+	for (char *q = why; whylen && *q; q++)
+		if ((unsigned char)*q < 0x20 || *q == 0x7f || *q == '"' ||
+		    *q == '\\')
+			*q = '?';
 	EVP_PKEY_free(pk);
 	cJSON_Delete(hdr);
 	cJSON_Delete(cl);
