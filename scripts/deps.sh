@@ -10,7 +10,7 @@ what=${1:-build}
 
 build_pkgs=(build-essential cmake pkg-config git
   libcurl4-openssl-dev libcjson-dev libarchive-dev libsodium-dev
-  libmicrohttpd-dev libseccomp-dev)
+  libmicrohttpd-dev libseccomp-dev libssl-dev)
 test_pkgs=(libcmocka-dev minisign clang clang-format clang-tidy libclang-rt-14-dev valgrind
   libxml2-utils libarchive-tools unzip poppler-utils libreoffice-impress-nogui
   nginx-light curl ca-certificates python3 chromium)

@@ -78,6 +78,19 @@ static void help(void)
 	     "  --token-file FILE     require Authorization: Bearer <the "
 	     "file's\n"
 	     "                        content>\n"
+	     "  --auth-issuer URL     accept OAuth 2.1 JWT access tokens "
+	     "from\n"
+	     "                        this authorization server (RS256, "
+	     "ES256,\n"
+	     "                        EdDSA; JWKS from its metadata); "
+	     "serves\n"
+	     "                        /.well-known/oauth-protected-resource\n"
+	     "  --auth-audience URL   the resource tokens must name in aud\n"
+	     "                        (default: the server's URL + /mcp)\n"
+	     "  --auth-jwks URL       the issuer's JWKS (default: from its\n"
+	     "                        metadata)\n"
+	     "  --auth-scope SCOPE    a scope every token must carry (403\n"
+	     "                        insufficient_scope otherwise)\n"
 	     "  --stateless           keep no session state, so several hosts\n"
 	     "                        can serve behind one load balancer\n"
 	     "  --allow-origin ORIGIN allow browser pages from ORIGIN "
@@ -335,6 +348,10 @@ int cmd_serve(struct cli_ctx *ctx, int argc, char **argv)
 		O_TSTHRESH,
 		O_CORE,
 		O_PROFILE,
+		O_AISSUER,
+		O_AAUD,
+		O_AJWKS,
+		O_ASCOPE,
 		O_HELP
 	};
 	static const struct option opts[] = {
@@ -367,6 +384,10 @@ int cmd_serve(struct cli_ctx *ctx, int argc, char **argv)
 	        {"tool-search-threshold", required_argument, NULL, O_TSTHRESH},
 	        {"core-tools", required_argument, NULL, O_CORE},
 	        {"profile", required_argument, NULL, O_PROFILE},
+	        {"auth-issuer", required_argument, NULL, O_AISSUER},
+	        {"auth-audience", required_argument, NULL, O_AAUD},
+	        {"auth-jwks", required_argument, NULL, O_AJWKS},
+	        {"auth-scope", required_argument, NULL, O_ASCOPE},
 	        {"help", no_argument, NULL, O_HELP},
 	        {NULL, 0, NULL, 0},
 	};
@@ -377,6 +398,10 @@ int cmd_serve(struct cli_ctx *ctx, int argc, char **argv)
 	int canonical_names = 0, stateless = 0;
 	const char *http = NULL, *token_file = NULL, *ready = NULL;
 	const char *public_url = NULL;
+	const char *auth_issuer = NULL, *auth_aud = NULL, *auth_jwks = NULL;
+	const char *auth_scope = NULL;
+	char resource[300];
+	struct mcp_oauth *oauth = NULL;
 	long long page = 0, threads = 0, body = 0, poll = 0, conns = 0;
 	long long ctimeout = 0, stimeout = 0, sessions = 0, call_to = 0;
 	long long cconns = 0, csessions = 0, htimeout = 0, ts_threshold = 0;
@@ -403,6 +428,10 @@ int cmd_serve(struct cli_ctx *ctx, int argc, char **argv)
 		case O_STDIO: use_stdio = 1; break;
 		case O_HTTP: http = optarg; break;
 		case O_TOKEN: token_file = optarg; break;
+		case O_AISSUER: auth_issuer = optarg; break;
+		case O_AAUD: auth_aud = optarg; break;
+		case O_AJWKS: auth_jwks = optarg; break;
+		case O_ASCOPE: auth_scope = optarg; break;
 		case O_SKILL:
 			if (nskills == CLI_MAX_SKILLS)
 				return cli_usage("serve", "too many --skill");
@@ -549,6 +578,18 @@ int cmd_serve(struct cli_ctx *ctx, int argc, char **argv)
 		return cli_usage("serve", "--token-file, --stateless, "
 		                          "--allow-*, --public-url and the "
 		                          "connection options are for --http");
+	if (use_stdio && auth_issuer)
+		return cli_usage("serve", "--auth-issuer is for --http: "
+		                          "stdio has no bearer tokens");
+	if (token_file && auth_issuer)
+		return cli_usage("serve",
+		                 "--token-file and --auth-issuer exclude each "
+		                 "other: give the static token (one user) or "
+		                 "the OAuth issuer (many), not both");
+	if (!auth_issuer && (auth_aud || auth_jwks || auth_scope))
+		return cli_usage("serve",
+		                 "--auth-audience, --auth-jwks and "
+		                 "--auth-scope need --auth-issuer URL");
 	if (token_file && read_token(token_file, &token, &err) != SH_OK)
 		return cli_fail(&err);
 
@@ -569,7 +610,26 @@ int cmd_serve(struct cli_ctx *ctx, int argc, char **argv)
 		}
 		snprintf(base, sizeof base, "%s/artifacts/",
 		         public_url ? public_url : addr.url);
-		if (!addr.loopback && !token)
+		if (auth_issuer) {
+			/* RFC 8707: the resource is this endpoint's URL,
+			 * as clients name it, unless told otherwise. */
+			struct mcp_oauth_opts ao = {
+			        .issuer = auth_issuer,
+			        .resource = resource,
+			        .jwks_url = auth_jwks,
+			        .scope = auth_scope,
+			};
+			snprintf(resource, sizeof resource, "%s%s",
+			         auth_aud
+			                 ? auth_aud
+			                 : (public_url ? public_url : addr.url),
+			         auth_aud ? "" : "/mcp");
+			if (mcp_oauth_new(&ao, &oauth, &err) != SH_OK) {
+				rc = cli_fail(&err);
+				goto out;
+			}
+		}
+		if (!addr.loopback && !token && !oauth)
 			hostlog(SKILL_LOG_WARNING,
 			        "%s is not a loopback address and there is no "
 			        "--token-file: anyone who reaches it can call "
@@ -631,6 +691,7 @@ int cmd_serve(struct cli_ctx *ctx, int argc, char **argv)
 		        .allow_origins = norigins ? origins : NULL,
 		        .allow_hosts = nhosts ? hosts : NULL,
 		        .token = token,
+		        .oauth = oauth,
 		        .stateless = stateless,
 		        .max_body = (size_t)body,
 		        .poll_threads = (unsigned)poll,
@@ -687,6 +748,7 @@ out:
 	mcp_stdio_stop(stdio);
 	mcp_server_free(srv);
 	cli_serve_policy_free(&pol);
+	mcp_oauth_free(oauth);
 	runtime_close(rt);
 	if (addr.fd >= 0)
 		close(addr.fd);

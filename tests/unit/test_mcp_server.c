@@ -1174,8 +1174,8 @@ static void test_principal_profiles(void **state)
 	cap_init(&cb);
 	assert_int_equal(mcp_session_new(s2, NULL, 0, NULL, &a, &e), SH_OK);
 	assert_int_equal(mcp_session_new(s2, NULL, 0, NULL, &b, &e), SH_OK);
-	mcp_session_set_principal(a, &sleepy);
-	mcp_session_set_principal(b, &other);
+	mcp_session_set_caller(a, &sleepy);
+	mcp_session_set_caller(b, &other);
 	assert_ptr_equal(mcp_session_profile(a), profile_get(ps, "sleep"));
 	assert_ptr_equal(mcp_session_profile(b), profile_get(ps, "noop"));
 	cJSON_Delete(rpc(a, &ca, init_msg));

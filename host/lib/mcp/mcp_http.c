@@ -44,6 +44,7 @@
 #include "hostapi.h"
 #include "jsonrpc.h"
 #include "mcp_events.h"
+#include "mcp_oauth.h"
 #include "metrics.h"
 
 #define HTTP_SESSION_BUCKETS  1024
@@ -136,7 +137,8 @@ struct exchange {
 	struct exchange *pprev, *pnext; /* hs->posts; under hs->glock */
 	int in_posts;                   /* under hs->glock */
 	int done;                       /* the final reply came; under lock */
-	int resumed;                    /* a resumer carries it; under lock */
+	struct mcp_principal who; /* from the OAuth token; empty without */
+	int resumed;              /* a resumer carries it; under lock */
 	int64_t orphan_ms; /* its connection went before the reply did, at
 	                    * this time; 0 if not (under lock) */
 	int64_t start_ms;  /* POST: handed to the session (before sharing) */
@@ -185,6 +187,7 @@ struct mcp_http {
 	int any_origin;
 	int has_token;
 	unsigned char token_hash[crypto_generichash_BYTES];
+	struct mcp_oauth *oauth; /* the caller's; NULL: no OAuth */
 	int stateless;
 	size_t max_body;
 	unsigned session_idle_s;
@@ -1116,10 +1119,12 @@ static enum MHD_Result answer(struct exchange *x)
  * NULL returned with *rc set. */
 static struct http_session *
 need_session(struct mcp_http *h, struct MHD_Connection *c, const char *origin,
-             struct mcp_session **ms, enum MHD_Result *rc)
+             const struct mcp_principal *who, struct mcp_session **ms,
+             enum MHD_Result *rc)
 {
 	const char *sid = header(c, "Mcp-Session-Id");
 	struct http_session *hs;
+	struct mcp_principal owner;
 
 	if (!sid) {
 		*rc = http_error(h, c, MHD_HTTP_BAD_REQUEST,
@@ -1130,11 +1135,31 @@ need_session(struct mcp_http *h, struct MHD_Connection *c, const char *origin,
 		return NULL;
 	}
 	hs = hs_find(h, sid, ms);
-	if (!hs)
+	if (!hs) {
 		*rc = http_error(h, c, MHD_HTTP_NOT_FOUND, -32001, NULL,
 		                 "Session not found: it ended or expired; send "
 		                 "initialize to start a new one",
 		                 origin);
+		return NULL;
+	}
+	/* With OAuth a session is bound to the principal that opened it: a
+	 * leaked session id is no use with another user's token. Answered
+	 * as an unknown session, so ids cannot be probed. */
+	if (who && mcp_session_principal(*ms, &owner) &&
+	    (strcmp(owner.sub, who->sub) ||
+	     strcmp(owner.client_id, who->client_id))) {
+		hostlog(SKILL_LOG_WARNING,
+		        "http: session %.8s used by another principal (%s)",
+		        hs->id, who->sub);
+		mcp_session_unref(*ms);
+		hs_release(h, hs, 1);
+		*ms = NULL;
+		*rc = http_error(h, c, MHD_HTTP_NOT_FOUND, -32001, NULL,
+		                 "Session not found: it ended or expired; send "
+		                 "initialize to start a new one",
+		                 origin);
+		return NULL;
+	}
 	return hs;
 }
 
@@ -1280,7 +1305,8 @@ static enum MHD_Result process_post(struct mcp_http *h, struct exchange *x)
 	 * initialize in a batch, and stateless mode has no revision to ask. */
 	if (!h->stateless && body_is_array(x->body, x->len)) {
 		const char *v;
-		x->hs = need_session(h, c, x->origin, &x->ms, &rc);
+		x->hs = need_session(h, c, x->origin, h->oauth ? &x->who : NULL,
+		                     &x->ms, &rc);
 		if (!x->hs)
 			return rc;
 		v = mcp_session_version(x->ms);
@@ -1309,6 +1335,8 @@ static enum MHD_Result process_post(struct mcp_http *h, struct exchange *x)
 		                    &x->transient, &err) != SH_OK)
 			goto fail;
 		ms = x->transient;
+		if (h->oauth)
+			mcp_session_set_principal(ms, &x->who);
 	} else if (init) {
 		struct http_client *cl;
 		if (header(c, "Mcp-Session-Id")) {
@@ -1335,10 +1363,13 @@ static enum MHD_Result process_post(struct mcp_http *h, struct exchange *x)
 		client_attach_locked(cl, x->hs);
 		pthread_mutex_unlock(&h->tlock);
 		ms = x->hs->ms;
+		if (h->oauth)
+			mcp_session_set_principal(ms, &x->who);
 		mcp_session_ref(ms);
 		x->ms = ms;
 	} else {
-		x->hs = need_session(h, c, x->origin, &x->ms, &rc);
+		x->hs = need_session(h, c, x->origin, h->oauth ? &x->who : NULL,
+		                     &x->ms, &rc);
 		if (!x->hs) {
 			jsonrpc_msg_free(&m);
 			return rc;
@@ -1432,7 +1463,9 @@ static enum mcp_events_replay resume(struct http_session *hs,
 
 static enum MHD_Result open_get_stream(struct mcp_http *h,
                                        struct MHD_Connection *c,
-                                       const char *origin, void **con_cls)
+                                       const char *origin,
+                                       const struct mcp_principal *who,
+                                       void **con_cls)
 {
 	struct http_session *hs;
 	struct mcp_session *ms = NULL;
@@ -1449,7 +1482,7 @@ static enum MHD_Result open_get_stream(struct mcp_http *h,
 		                  "text/event-stream",
 		                  origin);
 	last = header(c, "Last-Event-ID");
-	hs = need_session(h, c, origin, &ms, &rc);
+	hs = need_session(h, c, origin, who, &ms, &rc);
 	if (!hs)
 		return rc;
 	x = x_new(h, c, X_GET);
@@ -1507,7 +1540,8 @@ static enum MHD_Result open_get_stream(struct mcp_http *h,
 }
 
 static enum MHD_Result end_session(struct mcp_http *h, struct MHD_Connection *c,
-                                   const char *origin)
+                                   const char *origin,
+                                   const struct mcp_principal *who)
 {
 	struct http_session *hs;
 	struct mcp_session *ms = NULL;
@@ -1516,7 +1550,7 @@ static enum MHD_Result end_session(struct mcp_http *h, struct MHD_Connection *c,
 
 	if (h->stateless)
 		return method_not_allowed(c, "POST, OPTIONS", origin);
-	hs = need_session(h, c, origin, &ms, &rc);
+	hs = need_session(h, c, origin, who, &ms, &rc);
 	if (!hs)
 		return rc;
 	pthread_mutex_lock(&h->tlock);
@@ -1564,7 +1598,8 @@ static const char *mime_of(const char *name)
 
 static enum MHD_Result serve_artifact(struct mcp_http *h,
                                       struct MHD_Connection *c, const char *id,
-                                      const char *origin)
+                                      const char *origin,
+                                      const struct mcp_principal *who)
 {
 	char path[4096];
 	struct sh_error err;
@@ -1578,7 +1613,8 @@ static enum MHD_Result serve_artifact(struct mcp_http *h,
 	if (!h->stateless) {
 		struct mcp_session *ms = NULL;
 		enum MHD_Result rc;
-		struct http_session *hs = need_session(h, c, origin, &ms, &rc);
+		struct http_session *hs =
+		        need_session(h, c, origin, who, &ms, &rc);
 		int mine;
 		if (!hs)
 			return rc;
@@ -1665,6 +1701,76 @@ serve_metrics(struct mcp_http *h, struct MHD_Connection *c, const char *origin)
 	return queue(c, MHD_HTTP_OK, r);
 }
 
+/* OAuth (mcp_oauth.h): the RFC 9728 metadata, or a refusal with the
+ * challenge that names it. Returns 1 when it answered (*r set). */
+static int oauth_gate(struct mcp_http *h, struct MHD_Connection *c,
+                      const char *url, const char *method, const char *origin,
+                      struct mcp_principal *who, enum MHD_Result *r)
+{
+	char why[200];
+	enum mcp_oauth_verdict v;
+	struct MHD_Response *resp;
+	char *body, *chal;
+	size_t len = 0;
+	unsigned status;
+
+	if (mcp_oauth_is_metadata_path(h->oauth, url)) {
+		const char *doc = mcp_oauth_metadata(h->oauth);
+		if (strcmp(method, MHD_HTTP_METHOD_GET) &&
+		    strcmp(method, MHD_HTTP_METHOD_HEAD)) {
+			*r = method_not_allowed(c, "GET, HEAD", origin);
+			return 1;
+		}
+		resp = MHD_create_response_from_buffer(strlen(doc), (void *)doc,
+		                                       MHD_RESPMEM_PERSISTENT);
+		if (resp) {
+			MHD_add_response_header(resp,
+			                        MHD_HTTP_HEADER_CONTENT_TYPE,
+			                        "application/json");
+			/* Browser-based clients read it cross-origin. */
+			MHD_add_response_header(
+			        resp, "Access-Control-Allow-Origin", "*");
+		}
+		*r = queue(c, MHD_HTTP_OK, resp);
+		return 1;
+	}
+	v = mcp_oauth_check(h->oauth, header(c, MHD_HTTP_HEADER_AUTHORIZATION),
+	                    who, why, sizeof why);
+	if (v == MCP_OAUTH_OK)
+		return 0;
+	if (v != MCP_OAUTH_NO_TOKEN)
+		hostlog(SKILL_LOG_INFO, "http: token refused: %s", why);
+	status = v == MCP_OAUTH_NO_SCOPE ? MHD_HTTP_FORBIDDEN
+	                                 : MHD_HTTP_UNAUTHORIZED;
+	body = jsonrpc_error(NULL, JSONRPC_SERVER_ERROR,
+	                     v == MCP_OAUTH_NO_SCOPE
+	                             ? "Forbidden: insufficient "
+	                               "scope"
+	                             : "Unauthorized: send an "
+	                               "OAuth access token "
+	                               "(see WWW-Authenticate)",
+	                     NULL, &len);
+	chal = mcp_oauth_challenge(h->oauth, v, why);
+	resp = body ? MHD_create_response_from_buffer(len, body,
+	                                              MHD_RESPMEM_MUST_FREE)
+	            : NULL;
+	if (!resp) {
+		free(body);
+		free(chal);
+		*r = MHD_NO;
+		return 1;
+	}
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
+	                        "application/json");
+	if (chal)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
+		                        chal);
+	add_cors(resp, origin);
+	free(chal);
+	*r = queue(c, status, resp);
+	return 1;
+}
+
 /* The first call for a request: headers only. */
 static enum MHD_Result start(struct mcp_http *h, struct MHD_Connection *c,
                              const char *url, const char *method,
@@ -1674,6 +1780,8 @@ static enum MHD_Result start(struct mcp_http *h, struct MHD_Connection *c,
 	const char *ok_origin;
 	struct exchange *x;
 	int is_mcp = !strcmp(url, "/mcp");
+	struct mcp_principal who = {0};
+	enum MHD_Result gated;
 
 	if (!host_allowed(h, header(c, MHD_HTTP_HEADER_HOST)))
 		return http_error(
@@ -1697,6 +1805,8 @@ static enum MHD_Result start(struct mcp_http *h, struct MHD_Connection *c,
 	if (!strcmp(method, MHD_HTTP_METHOD_OPTIONS))
 		return origin ? preflight(c, origin)
 		              : plain(c, MHD_HTTP_NO_CONTENT, "");
+	if (h->oauth && oauth_gate(h, c, url, method, ok_origin, &who, &gated))
+		return gated;
 	if (h->has_token &&
 	    !token_ok(h, header(c, MHD_HTTP_HEADER_AUTHORIZATION)))
 		return http_error(h, c, MHD_HTTP_UNAUTHORIZED,
@@ -1714,7 +1824,8 @@ static enum MHD_Result start(struct mcp_http *h, struct MHD_Connection *c,
 		if (strcmp(method, MHD_HTTP_METHOD_GET) &&
 		    strcmp(method, MHD_HTTP_METHOD_HEAD))
 			return method_not_allowed(c, "GET, HEAD", ok_origin);
-		return serve_artifact(h, c, url + 11, ok_origin);
+		return serve_artifact(h, c, url + 11, ok_origin,
+		                      h->oauth ? &who : NULL);
 	}
 	if (!strcmp(url, "/metrics")) {
 		if (strcmp(method, MHD_HTTP_METHOD_GET) &&
@@ -1727,9 +1838,10 @@ static enum MHD_Result start(struct mcp_http *h, struct MHD_Connection *c,
 		        h, c, MHD_HTTP_NOT_FOUND, JSONRPC_SERVER_ERROR, NULL,
 		        "Not Found: the MCP endpoint is /mcp", ok_origin);
 	if (!strcmp(method, MHD_HTTP_METHOD_GET))
-		return open_get_stream(h, c, ok_origin, con_cls);
+		return open_get_stream(h, c, ok_origin, h->oauth ? &who : NULL,
+		                       con_cls);
 	if (!strcmp(method, MHD_HTTP_METHOD_DELETE))
-		return end_session(h, c, ok_origin);
+		return end_session(h, c, ok_origin, h->oauth ? &who : NULL);
 	if (strcmp(method, MHD_HTTP_METHOD_POST))
 		return method_not_allowed(
 		        c,
@@ -1771,6 +1883,7 @@ static enum MHD_Result start(struct mcp_http *h, struct MHD_Connection *c,
 		return MHD_NO;
 	if (ok_origin)
 		snprintf(x->origin, sizeof x->origin, "%s", ok_origin);
+	x->who = who;
 	x->state = S_BODY;
 	*con_cls = x;
 	return MHD_YES;
@@ -2277,6 +2390,7 @@ sh_status mcp_http_start(struct mcp_server *srv, const struct mcp_http_opts *o,
 		http_free(h);
 		return sh_error_set(e, SH_ERR_NOMEM, "out of memory");
 	}
+	h->oauth = o->oauth;
 	if (o->token) {
 		h->has_token = 1;
 		crypto_generichash(h->token_hash, sizeof h->token_hash,

@@ -22,12 +22,16 @@
  *   GET    /artifacts/<id>   a file from the runtime's artifacts folder
  *   GET    /metrics          call and worker metrics (Prometheus text)
  *   GET    /healthz          200 "ok" (no token needed), 503 while draining
+ *   GET    /.well-known/oauth-protected-resource[/mcp]
+ *                            with OAuth on: RFC 9728 metadata (no token)
  *   OPTIONS                  CORS preflight for allowed origins
  *
  * Defences, in the order they apply: Host must name the bound address or
  * an allowed host, and Origin (when sent) an allowed origin (DNS
- * rebinding) -> 403; the bearer token, compared in constant time -> 401
- * with WWW-Authenticate; method -> 405; Accept -> 406; Content-Type -> 415;
+ * rebinding) -> 403; the bearer token, compared in constant time, or the
+ * OAuth access token (mcp_oauth.h) -> 401 with WWW-Authenticate (403 for
+ * a missing scope); with OAuth, a session used by another principal ->
+ * 404; method -> 405; Accept -> 406; Content-Type -> 415;
  * body cap -> 413; MCP-Protocol-Version -> 400; Mcp-Session-Id missing ->
  * 400, unknown or expired -> 404. Connections are bounded in number, in
  * total and per client address, time out when idle, and must send their
@@ -52,6 +56,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "mcp_oauth.h"
 #include "mcp_server.h"
 #include "netbind.h"
 #include "status.h"
@@ -80,6 +85,11 @@ struct mcp_http_opts {
 	const char *const *allow_origins; /* NULL-terminated; may be NULL */
 	const char *const *allow_hosts;   /* NULL-terminated; may be NULL */
 	const char *token;                /* bearer token, or NULL */
+	/* OAuth resource server (mcp_oauth.h), the caller's, outliving the
+	 * server; NULL: none. Exclusive with token. With it GET
+	 * /.well-known/oauth-protected-resource[/mcp] is the RFC 9728
+	 * metadata, open to all. */
+	struct mcp_oauth *oauth;
 	int stateless;
 	size_t max_body;               /* 0: default */
 	unsigned poll_threads;         /* 0: one per CPU */

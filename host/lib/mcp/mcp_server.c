@@ -132,6 +132,8 @@ struct mcp_session {
 	 * only read. */
 	const struct profile *profile;
 	char principal[MCP_PRINCIPAL_MAX + 1]; /* "" for anonymous */
+	struct mcp_principal oauth;            /* the token's, when has_oauth */
+	int has_oauth;
 };
 
 int mcp_version_supported(const char *v)
@@ -190,8 +192,45 @@ void mcp_session_set_label(struct mcp_session *s, const char *label)
 	pthread_mutex_unlock(&s->lock);
 }
 
+/* Scopes of one token the profile mapping looks at. */
+#define MCP_PRINCIPAL_SCOPES_MAX 32
+
 void mcp_session_set_principal(struct mcp_session *s,
-                               const struct principal *who)
+                               const struct mcp_principal *p)
+{
+	/* The profile mapping matches single scopes; the token carries them
+	 * space-separated. */
+	char scope[sizeof p->scope], *save = NULL;
+	const char *scopes[MCP_PRINCIPAL_SCOPES_MAX];
+	struct principal who = {
+	        .sub = p->sub, .client_id = p->client_id, .scopes = scopes};
+
+	pthread_mutex_lock(&s->lock);
+	s->oauth = *p;
+	s->has_oauth = 1;
+	pthread_mutex_unlock(&s->lock);
+	memcpy(scope, p->scope, sizeof scope);
+	scope[sizeof scope - 1] = '\0';
+	for (char *t = strtok_r(scope, " ", &save);
+	     t && who.n_scopes < MCP_PRINCIPAL_SCOPES_MAX;
+	     t = strtok_r(NULL, " ", &save))
+		scopes[who.n_scopes++] = t;
+	mcp_session_set_caller(s, &who);
+}
+
+int mcp_session_principal(struct mcp_session *s, struct mcp_principal *out)
+{
+	int has;
+
+	pthread_mutex_lock(&s->lock);
+	has = s->has_oauth;
+	if (has)
+		*out = s->oauth;
+	pthread_mutex_unlock(&s->lock);
+	return has;
+}
+
+void mcp_session_set_caller(struct mcp_session *s, const struct principal *who)
 {
 	const struct profile *p =
 	        who ? profile_for_principal(s->srv->profiles, who) : NULL;

@@ -43,6 +43,7 @@
 #include <stdint.h>
 
 #include "jsonrpc.h"
+#include "mcp_oauth.h"
 #include "status.h"
 
 struct runtime;
@@ -174,15 +175,23 @@ void mcp_session_set_label(struct mcp_session *s, const char *label);
 /* Longest principal key kept (the token's sub, else its client id). */
 #define MCP_PRINCIPAL_MAX 128
 
-/* [thread-safe] Say who the session's client is (the OAuth resource
- * server calls it once the token is verified, before the first message
+/* [thread-safe] Say who the session's client is (mcp_session_set_principal
+ * calls it with the verified token's claims, before the first message
  * is handled): its key for the limits, and its profile from the server's
  * claim mapping (else the server's profile). who NULL: anonymous. */
-void mcp_session_set_principal(struct mcp_session *s,
-                               const struct principal *who);
+void mcp_session_set_caller(struct mcp_session *s, const struct principal *who);
 
 /* [thread-safe] The session's profile, or NULL for every tool. */
 const struct profile *mcp_session_profile(struct mcp_session *s);
+
+/* [thread-safe] Who the session acts for (an OAuth token's principal,
+ * mcp_oauth.h), for the audit log, profiles and limits: set by the HTTP
+ * transport when a token opened the session (or, stateless, on each
+ * request). Copied. mcp_session_principal copies it into *out and returns
+ * 1, or returns 0 when none was set. */
+void mcp_session_set_principal(struct mcp_session *s,
+                               const struct mcp_principal *p);
+int mcp_session_principal(struct mcp_session *s, struct mcp_principal *out);
 
 /*
  * [thread-safe] Handle one message from the client: text[0..len) (need
