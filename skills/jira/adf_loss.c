@@ -107,7 +107,7 @@ static void put_sig(struct sbuf *b, const char *prefix, const char *type,
 	}
 	if (!n)
 		return;
-	qsort(keys, n, sizeof keys[0], cmp_key);
+	qsort(keys, n, sizeof(const cJSON *), cmp_key);
 	sb_putc(b, '{');
 	for (size_t i = 0; i < n; i++) {
 		char *v = cJSON_PrintUnformatted(keys[i]);

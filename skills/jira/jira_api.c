@@ -323,7 +323,7 @@ static skill_status status_error(struct jira *j, const char *method,
  * waiting at once. Returns 0 when the call was cancelled. */
 static int sleep_unless_cancelled(struct jira *j, long secs)
 {
-	struct timespec step = {0, 100 * 1000 * 1000};
+	struct timespec step = {0, 100L * 1000 * 1000};
 
 	for (long i = 0; i < secs * 10; i++) {
 		if (j->host->is_cancelled(j->call))

@@ -273,8 +273,10 @@ skill_status jira_add_attachment(struct jira *j, const cJSON *args)
 	for (int tries = 0;; tries++) {
 		FILE *u = fopen("/dev/urandom", "rb");
 		size_t got = u ? fread(rnd, 1, sizeof rnd, u) : 0;
+		/* A read-only stream: closing it cannot lose data, and the
+		 * bytes are already in rnd (or replaced below). */
 		if (u)
-			fclose(u);
+			(void)fclose(u);
 		if (got != sizeof rnd)
 			for (size_t i = 0; i < sizeof rnd; i++)
 				rnd[i] = (unsigned char)(rand() ^ (int)i);
@@ -672,8 +674,12 @@ skill_status jira_add_worklog(struct jira *j, const cJSON *args)
 		/* Jira's format: 2021-01-17T12:34:00.000+0000. */
 		time_t t = time(NULL);
 		struct tm tm;
-		gmtime_r(&t, &tm);
-		strftime(now, sizeof now, "%Y-%m-%dT%H:%M:%S.000+0000", &tm);
+		if (t == (time_t)-1 || !gmtime_r(&t, &tm) ||
+		    !strftime(now, sizeof now, "%Y-%m-%dT%H:%M:%S.000+0000",
+		              &tm))
+			return jira_fail(
+			        j, SKILL_ERR_TOOL,
+			        "cannot read the clock; give \"started\"");
 		started = now;
 	}
 	body = cJSON_CreateObject();

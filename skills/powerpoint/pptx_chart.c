@@ -751,7 +751,7 @@ static pptx_status new_series(struct chart_rd *rd, struct pptx_err *e)
 {
 	struct pptx_chart *c = rd->c;
 
-	if (c->nseries >= PPTX_MAX_CHART_SERIES * 20)
+	if (c->nseries >= (size_t)PPTX_MAX_CHART_SERIES * 20)
 		return pptx_fail(e, PPTX_ERR_LIMIT,
 		                 "a chart has more than %d series",
 		                 PPTX_MAX_CHART_SERIES * 20);

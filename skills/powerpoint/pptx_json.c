@@ -777,10 +777,8 @@ static pptx_status split_table(struct pptx_deck *d, const struct pptx_slide *s,
 	pptx_table_area(d->slide_cx, d->slide_cy, &w, &h);
 	for (first = 1; first < t->nrows; first += rows, parts++)
 		rows = pptx_table_rows_fit(t, first, w, h);
-	if (parts <= 1) {
-		parts = 1;
-		first = t->nrows; /* one slide, as it is */
-	}
+	if (parts <= 1)
+		parts = 1; /* one slide, as it is */
 	for (first = 1; k < parts; k++) {
 		struct pptx_slide *ns;
 		struct pptx_table *nt;
@@ -817,8 +815,8 @@ static pptx_status split_table(struct pptx_deck *d, const struct pptx_slide *s,
 			if (!nt_title)
 				return pptx_fail(e, PPTX_ERR_NOMEM,
 				                 "out of memory");
-			memcpy(nt_title, ti, tl);
-			memcpy(nt_title + tl, suffix, sl + 1);
+			/* Fits exactly: tl + sl characters and the '\0'. */
+			snprintf(nt_title, tl + sl + 1, "%s%s", ti, suffix);
 			ns->title = nt_title;
 		}
 		if (k)

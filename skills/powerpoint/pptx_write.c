@@ -622,11 +622,17 @@ size_t pptx_table_rows_fit(const struct pptx_table *t, size_t first,
                            uint64_t area_w, uint64_t area_h)
 {
 	uint64_t colw[PPTX_MAX_TABLE_COLS];
-	uint64_t row_h[PPTX_MAX_TABLE_ROWS + 1];
+	/* table_rows sets the first t->nrows heights, all this reads (the
+	 * checks below make that at least 2); zeroed so that no path, even
+	 * one the analyzer imagines after re-reading t, reads one unset. */
+	uint64_t row_h[PPTX_MAX_TABLE_ROWS + 1] = {0};
 	uint64_t total;
 	size_t r, n = 0;
 
-	if (t->nrows > PPTX_MAX_TABLE_ROWS + 1 || first < 1 ||
+	/* colw holds PPTX_MAX_TABLE_COLS widths: table_widths_at fills
+	 * none of them for a wider table (the JSON reader refuses one). */
+	if (t->ncols > PPTX_MAX_TABLE_COLS ||
+	    t->nrows > PPTX_MAX_TABLE_ROWS + 1 || first < 1 ||
 	    first >= t->nrows)
 		return 0;
 	(void)table_widths_at(t, area_w, TABLE_SPLIT_SZ, colw);
@@ -1066,7 +1072,7 @@ pptx_status pptx_gen_slide(struct pptx_gen *g, const struct pptx_slide *s,
 			        "sz=\"half\" idx=\"2\"",
 			        "type=\"body\" sz=\"quarter\" idx=\"3\"",
 			        "sz=\"quarter\" idx=\"4\""};
-			int k;
+			size_t k;
 
 			for (k = 0; k < 2; k++) {
 				struct box h = scale_box(g, ref_cmp_head[k]);

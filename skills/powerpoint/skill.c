@@ -498,7 +498,8 @@ static skill_status load_input(struct call_ctx *c, const cJSON *args,
 		return fail(c->host, c->call, SKILL_ERR_ARGS,
 		            "give the deck as \"path\" or as \"data\", not "
 		            "both");
-	if (cJSON_IsString(data)) {
+	/* cJSON_IsString(NULL) is false; the null tests say so here. */
+	if (data && cJSON_IsString(data)) {
 		int rc = pptx_b64_decode(data->valuestring,
 		                         strlen(data->valuestring),
 		                         PPTX_MAX_INPUT_BYTES, out, len);
@@ -516,7 +517,7 @@ static skill_status load_input(struct call_ctx *c, const cJSON *args,
 			                       "encoded");
 		return SKILL_OK;
 	}
-	if (!cJSON_IsString(path))
+	if (!path || !cJSON_IsString(path))
 		return fail(c->host, c->call, SKILL_ERR_TOOL,
 		            "give the deck as \"path\" (a file in an allowed "
 		            "folder) or \"data\" (base64)");

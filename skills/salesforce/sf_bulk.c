@@ -43,7 +43,7 @@ static double now_s(void)
 /* Sleep ms in short steps; 0 when the call was cancelled meanwhile. */
 static int nap(struct sf *c, long ms)
 {
-	struct timespec step = {0, 50 * 1000 * 1000};
+	struct timespec step = {0, 50L * 1000 * 1000};
 
 	for (long t = 0; t < ms; t += 50) {
 		if (c->host->is_cancelled(c->call))
@@ -434,8 +434,9 @@ skill_status sf_bulk_ingest(struct sf *c, const cJSON *args)
 			sb_puts(&data, inline_csv);
 			st = sb_failed(&data) ? nomem(c) : SKILL_OK;
 		}
+		/* No buffer (nothing read) has no line either. */
 		if (st == SKILL_OK &&
-		    !memchr(data.p ? data.p : "", '\n', data.len))
+		    (!data.p || !memchr(data.p, '\n', data.len)))
 			st = sf_fail(c, SKILL_ERR_TOOL,
 			             "the CSV needs a header line of field API "
 			             "names and at least one record line");

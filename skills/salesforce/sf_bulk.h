@@ -25,7 +25,7 @@
 #define SF_BULK_WAIT_MAX     600
 /* Largest file uploaded as base64 JSON (Salesforce's limit for that
  * form is 37.5 MB decoded). */
-#define SF_FILE_MAX ((int64_t)37 * 1024 * 1024 + 512 * 1024)
+#define SF_FILE_MAX ((int64_t)37 * 1024 * 1024 + (int64_t)512 * 1024)
 /* Largest file downloaded. */
 #define SF_FILE_DOWNLOAD_MAX ((int64_t)256 * 1024 * 1024)
 
