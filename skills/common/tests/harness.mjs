@@ -45,6 +45,9 @@ export function skillhostCli({ bin, skill, tmpPrefix, envPrefix }) {
       cli.captured += out + err;
       resolve({ rc, out, err });
     });
+    // A command that exits before reading its input (a refusal) closes
+    // the pipe: its exit status and stderr say what happened, not EPIPE.
+    p.stdin.on("error", () => {});
     p.stdin.end(input ?? "");
   });
   // Set a secret of the skill; value null removes it.
