@@ -167,10 +167,12 @@ static void print_result(const char *path, size_t slides,
 	printf("{\"path\":\"%s\",\"slides\":%zu,\"bytes\":%ld,\"warnings\":[",
 	       path, slides, bytes);
 	for (i = 0; i < w->n; i++) {
-		char *q = cJSON_PrintUnformatted(cJSON_CreateString(w->msg[i]));
+		cJSON *m = cJSON_CreateString(w->msg[i]);
+		char *q = m ? cJSON_PrintUnformatted(m) : NULL;
 
 		printf("%s%s", i ? "," : "", q ? q : "\"\"");
 		free(q);
+		cJSON_Delete(m);
 	}
 	printf("]}\n");
 }
