@@ -83,9 +83,12 @@ static void shorten(const char *s, size_t max, char *out, size_t cap)
 		j--;
 	if (cut && j && ((unsigned char)out[j - 1] & 0xC0) == 0xC0)
 		j--;
-	out[j] = '\0';
+	/* Every byte written so far had 4 to spare (j + 4 < cap), so the
+	 * "..." and its NUL fit. */
 	if (cut)
-		strcat(out, "...");
+		memcpy(out + j, "...", sizeof "...");
+	else
+		out[j] = '\0';
 }
 
 static void show_event(void *ud, const struct agent_event *ev)

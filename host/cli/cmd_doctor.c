@@ -42,7 +42,7 @@
 #define CHECK_TIMEOUT_MS 10000
 /* A registry index this close to its expiry is flagged: `skillreg
  * resign` runs from cron, and a missed run shows here first. */
-#define DOCTOR_EXPIRY_WARN_S (3 * 86400)
+#define DOCTOR_EXPIRY_WARN_S ((time_t)3 * 86400)
 #define CHECK_OUTPUT_MAX     8192
 
 static void help(void)

@@ -50,19 +50,20 @@ static int is_stop(const char *t)
 	return 0;
 }
 
-/* Fold common English suffixes so forms of one word meet. */
-static void fold(char *t)
+/* Fold common English suffixes so forms of one word meet; t is n bytes
+ * and a NUL. */
+static void fold(char *t, size_t n)
 {
-	size_t n = strlen(t);
-
-	if (n > 5 && !strcmp(t + n - 3, "ing"))
+	if (n > 5 && !strcmp(t + n - 3, "ing")) {
 		t[n -= 3] = '\0';
-	else if (n > 4 && !strcmp(t + n - 2, "ed"))
+	} else if (n > 4 && !strcmp(t + n - 2, "ed")) {
 		t[n -= 2] = '\0';
-	else if (n > 4 && !strcmp(t + n - 3, "ies"))
-		strcpy(t + n - 3, "y"), n -= 2;
-	else if (n > 3 && t[n - 1] == 's' && t[n - 2] != 's')
+	} else if (n > 4 && !strcmp(t + n - 3, "ies")) {
+		t[n - 3] = 'y';
+		t[n -= 2] = '\0';
+	} else if (n > 3 && t[n - 1] == 's' && t[n - 2] != 's') {
 		t[--n] = '\0';
+	}
 	if (n > 3 && t[n - 1] == 'e')
 		t[n - 1] = '\0';
 }
@@ -82,7 +83,7 @@ static void terms_of(const char *text, void (*fn)(void *, const char *),
 		            islower((unsigned char)p[-1]);
 		if ((!alnum || split) && n > 0) {
 			t[n] = '\0';
-			fold(t);
+			fold(t, n);
 			if (t[0] && !is_stop(t))
 				fn(ud, t);
 			n = 0;
@@ -277,7 +278,7 @@ static void score_term(void *ud, const char *t)
 	const struct term *e = lookup(ts, t);
 	double idf;
 
-	if (!e || q->nseen == sizeof q->seen / sizeof *q->seen)
+	if (!e || q->nseen == sizeof q->seen / sizeof q->seen[0])
 		return;
 	/* A term repeated in the query counts once. */
 	for (size_t i = 0; i < q->nseen; i++)

@@ -25,7 +25,7 @@
 #include "skilldesc.h"
 
 /* Declarations are small; this bounds what one substitution may build. */
-#define SUBST_MAX (4u * 1024 * 1024)
+#define SUBST_MAX ((size_t)4 * 1024 * 1024)
 
 const void *mcp_decl_ext(struct catalog *c, struct skill *s, const char *id)
 {

@@ -424,7 +424,8 @@ static void x_send(void *ud, char *msg, size_t len, int final)
 		           (final || out_pending(x) < HTTP_STREAM_BUFFER_MAX)) {
 			put_event(x, id, msg, len);
 		}
-		if (final)
+		/* Only a session's reply streams (see above). */
+		if (final && hs)
 			posts_unlink(hs, x);
 	} else if (x->gone || x->final) {
 		/* The client left (its call was cancelled, see

@@ -227,7 +227,7 @@ static cJSON *render_block(const cJSON *content, const cJSON *args)
 	                    cJSON_GetObjectItemCaseSensitive(res, "uri"),
 	                    cJSON_GetObjectItemCaseSensitive(res, "text")};
 
-	for (size_t i = 0; b && i < sizeof targets / sizeof *targets; i++) {
+	for (size_t i = 0; b && i < sizeof targets / sizeof targets[0]; i++) {
 		char *t;
 		if (!cJSON_IsString(targets[i]))
 			continue;

@@ -269,11 +269,15 @@ struct repls {
 	int failed;
 };
 
-/* Add from -> to (both copied; from taken over when own). */
+/* Add from -> to (both copied; from taken over when own). own_from is
+ * NULL when the caller's allocation of it failed: then r fails too. */
 static void repl_add(struct repls *r, const char *from, char *own_from,
                      const char *to)
 {
-	struct repl e = {own_from ? own_from : strdup(from), strdup(to)};
+	struct repl e = {own_from ? own_from
+	                 : from   ? strdup(from)
+	                          : NULL,
+	                 strdup(to)};
 
 	if (r->n == r->cap) {
 		size_t cap = r->cap ? r->cap * 2 : 8;
@@ -707,7 +711,7 @@ static cJSON *read_artifact(const struct host_services *svc,
 		snprintf(msg, cap, "Resource not found: %.300s", uri);
 		return NULL;
 	}
-	if ((uint64_t)st.st_size > MCP_RESOURCE_READ_MAX) {
+	if ((uint64_t)st.st_size > (uint64_t)MCP_RESOURCE_READ_MAX) {
 		close(fd);
 		*code = JSONRPC_INVALID_PARAMS;
 		snprintf(msg, cap,

@@ -577,7 +577,11 @@ enum mcp_skills_rc mcp_skills_handle(struct mcp_skills *k, const char *method,
 			     "the installed skills cannot be read: %s", why);
 		goto out; /* nothing installed: not ours */
 	}
-	if (!strcmp(method, "skills/list"))
+	/* skills/list always; resources/list and prompts/list only when
+	 * there are skills (with none, they are not ours). */
+	if (!strcmp(method, "skills/list") ||
+	    (set->n && (!strcmp(method, "resources/list") ||
+	                !strcmp(method, "prompts/list"))))
 		rc = list_page(set, params, method, k->page_size, result, code,
 		               msg, cap);
 	else if (!strcmp(method, "skills/get"))
@@ -588,9 +592,6 @@ enum mcp_skills_rc mcp_skills_handle(struct mcp_skills *k, const char *method,
 		rc = read_dir(set, params, result, code, msg, cap);
 	else if (!strcmp(method, "prompts/get"))
 		rc = get_prompt(set, params, result, code, msg, cap);
-	else if (set->n) /* resources/list, prompts/list */
-		rc = list_page(set, params, method, k->page_size, result, code,
-		               msg, cap);
 out:
 	pthread_mutex_unlock(&k->lock);
 	return rc;

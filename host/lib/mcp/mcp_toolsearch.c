@@ -95,7 +95,7 @@ void mcp_toolsearch_free(struct mcp_toolsearch *ts)
 {
 	if (!ts)
 		return;
-	for (size_t i = 0; i < ts->ncore; i++)
+	for (size_t i = 0; ts->core && i < ts->ncore; i++)
 		free(ts->core[i]);
 	free(ts->core);
 	toolsearch_free(ts->index);

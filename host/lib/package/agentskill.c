@@ -486,6 +486,7 @@ static sh_status split_key(struct ctx *c, const struct line *l, int nested,
 	const char *p = l->p + l->indent, *end = l->p + l->len, *colon;
 	size_t n;
 
+	*v = end; /* an empty rest, on every path */
 	colon = memchr(p, ':', (size_t)(end - p));
 	while (colon && colon + 1 < end && colon[1] != ' ' && colon[1] != '\t')
 		colon = memchr(colon + 1, ':', (size_t)(end - colon - 1));
@@ -899,7 +900,8 @@ static sh_status list_dir(const char *path, char ***names, size_t *n,
 		*n = 0;
 		return sh_error_set(e, SH_ERR_NOMEM, "out of memory");
 	}
-	qsort(*names, *n, sizeof **names, by_name);
+	if (*n > 1)
+		qsort(*names, *n, sizeof **names, by_name);
 	return SH_OK;
 }
 

@@ -585,8 +585,8 @@ sh_status manifest_parse(const char *text, size_t len, enum manifest_form form,
 	         cJSON_GetObjectItemCaseSensitive(m->json, "platforms") ||
 	         cJSON_GetObjectItemCaseSensitive(m->json, "tools");
 	/* Range first: casting an out-of-range double is undefined. */
-	if (native && (!cJSON_IsNumber(abi) || !(abi->valuedouble >= 1) ||
-	               abi->valuedouble > 1000 ||
+	if (native && (!abi || !cJSON_IsNumber(abi) ||
+	               !(abi->valuedouble >= 1) || abi->valuedouble > 1000 ||
 	               abi->valuedouble != (int)abi->valuedouble)) {
 		rc = bad(&c, "abi", "must be the skill ABI major, e.g. 1");
 		goto fail;

@@ -178,7 +178,7 @@ static sh_status add_pack_file(struct pack_list *l, const char *dir,
 
 	if ((rc = fs_join(src, sizeof src, dir, rel, e)))
 		return rc;
-	if ((rc = add_file_src(l, rel, src, e)) != SH_OK)
+	if (add_file_src(l, rel, src, e) != SH_OK)
 		return sh_error_prefix(e, "cannot pack %s (named in %s/%s)",
 		                       rel, dir, MANIFEST_FILE);
 	return SH_OK;

@@ -95,6 +95,9 @@ void sp_targets_format(uint32_t mask, char *buf, size_t cap)
 	(SP_BIT(SP_OPENAI) | SP_BIT(SP_OPENAI_STRICT) | SP_BIT(SP_CODEX) |     \
 	 SP_BIT(SP_COPILOT) | SP_BIT(SP_CURSOR) | SP_BIT(SP_VSCODE))
 #define GEMINI_BOTH (SP_BIT(SP_GEMINI) | SP_BIT(SP_GEMINI_OPENAPI))
+/* ANTHROPIC_LIKE | OPENAI_LIKE | GEMINI_BOTH: every target but Ollama
+ * (written so, as the two lists share Cursor and VS Code). */
+#define ALL_BUT_OLLAMA (SP_ALL & ~SP_BIT(SP_OLLAMA))
 
 static const char *const strict_keywords[] = {"type",
                                               "properties",
@@ -425,8 +428,8 @@ sh_status sp_check(const cJSON *schema, uint32_t mask, struct sp_report *out,
 	}
 	type = cJSON_GetObjectItemCaseSensitive(schema, "type");
 	if (!type)
-		add(&w, "", ANTHROPIC_LIKE | OPENAI_LIKE | GEMINI_BOTH,
-		    SP_BIT(SP_OLLAMA), 1, "top level without \"type\"");
+		add(&w, "", ALL_BUT_OLLAMA, SP_BIT(SP_OLLAMA), 1,
+		    "top level without \"type\"");
 	else if (!is_object_type(schema))
 		add(&w, "", SP_ALL, 0, 0,
 		    "top-level type other than \"object\"");
@@ -434,9 +437,8 @@ sh_status sp_check(const cJSON *schema, uint32_t mask, struct sp_report *out,
 		const cJSON *c =
 		        cJSON_GetObjectItemCaseSensitive(schema, combis[i]);
 		if (c)
-			add(&w, "", ANTHROPIC_LIKE | OPENAI_LIKE | GEMINI_BOTH,
-			    SP_BIT(SP_OLLAMA), all_mergeable(c), "top-level %s",
-			    combis[i]);
+			add(&w, "", ALL_BUT_OLLAMA, SP_BIT(SP_OLLAMA),
+			    all_mergeable(c), "top-level %s", combis[i]);
 	}
 	for (int i = 0; i < 3; i++) {
 		const char *kw = i == 0 ? "not" : i == 1 ? "enum" : "const";

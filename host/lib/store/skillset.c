@@ -234,7 +234,8 @@ static int reuse_package(const struct skillset *old, const char *dir,
 		if (set->n == *cap) {
 			struct skillset_skill **nv = realloc(
 			        set->skills,
-			        (*cap = *cap ? 2 * *cap : 64) * sizeof *nv);
+			        (*cap = *cap ? 2 * *cap : 64) *
+			                sizeof(struct skillset_skill *));
 			if (!nv)
 				return -1;
 			set->skills = nv;
@@ -318,7 +319,8 @@ static sh_status load_package(const char *home, const char *pkg,
 		if (set->n == *cap) {
 			struct skillset_skill **nv = realloc(
 			        set->skills,
-			        (*cap = *cap ? 2 * *cap : 64) * sizeof *nv);
+			        (*cap = *cap ? 2 * *cap : 64) *
+			                sizeof(struct skillset_skill *));
 			if (!nv) {
 				rc = sh_error_set(e, SH_ERR_NOMEM,
 				                  "out of memory");
@@ -425,7 +427,9 @@ sh_status skillset_load(const char *home, const struct skillset *reuse,
 		set->n = before;
 	}
 	/* Names two packages share get their package in the URI. */
-	qsort(set->skills, set->n, sizeof *set->skills, by_name);
+	if (set->n > 1)
+		qsort(set->skills, set->n, sizeof(struct skillset_skill *),
+		      by_name);
 	for (size_t i = 0; i < set->n; i++) {
 		struct skillset_skill *s = set->skills[i];
 		int shared =
@@ -440,7 +444,9 @@ sh_status skillset_load(const char *home, const struct skillset *reuse,
 			goto fail;
 		}
 	}
-	qsort(set->skills, set->n, sizeof *set->skills, by_uri);
+	if (set->n > 1)
+		qsort(set->skills, set->n, sizeof(struct skillset_skill *),
+		      by_uri);
 	cJSON_Delete(index);
 	*out = set;
 	return SH_OK;
@@ -522,7 +528,7 @@ skillset_find_uri(const struct skillset *set, const char *uri,
 
 void skillset_digest(const struct skillset_file *f, char *out)
 {
-	memcpy(out, "sha256:", 7);
+	memcpy(out, "sha256:", sizeof "sha256:"); /* hex from out + 7 */
 	sodium_bin2hex(out + 7, SKILLSET_DIGEST_MAX - 7, f->sha256, 32);
 }
 

@@ -324,7 +324,7 @@ sh_status names_mcp(const char *const *canonical, size_t n,
                     char (*out)[NAMES_MCP_MAX + 1], struct sh_error *e)
 {
 	struct pname *p = calloc(n ? n : 1, sizeof *p);
-	struct pname **order = calloc(n ? n : 1, sizeof *order);
+	struct pname **order = calloc(n ? n : 1, sizeof(struct pname *));
 	sh_status rc = SH_OK;
 	int bumped = 1;
 
@@ -344,7 +344,7 @@ sh_status names_mcp(const char *const *canonical, size_t n,
 		bumped = 0;
 		for (size_t i = 0; i < n; i++)
 			candidate(&p[i]);
-		qsort(order, n, sizeof *order, by_name);
+		qsort(order, n, sizeof(struct pname *), by_name);
 		for (size_t i = 0; i + 1 < n; i++) {
 			size_t k = i + 1;
 			while (k < n && !strcmp(order[i]->out, order[k]->out))
