@@ -25,6 +25,7 @@ static const struct {
         {"secret", "set list remove"},
         {"artifacts", "list prune"},
         {"completion", "bash zsh fish"},
+        {"audit", "verify tail query"},
 };
 
 static const char global_opts[] =
