@@ -300,6 +300,31 @@ static void test_faults_sealed(void **state)
 	(void)e;
 }
 
+/* Two handles on one log, as two processes have: each sees the other's
+ * rotations and appends, and never writes into a file already sealed. */
+static void test_two_writers(void **state)
+{
+	struct audit_record r = rec(), big = rec();
+	struct auditchain_result res;
+	struct audit *a, *b;
+	struct sh_error e;
+
+	(void)state;
+	big.detail = "a longer detail that makes this writer rotate first";
+	assert_int_equal(fs_mkdirs(home, 0700, &e), SH_OK);
+	assert_int_equal(audit_open(home, 3000, "cli", &a, &e), SH_OK);
+	assert_int_equal(audit_open(home, 3000, "cli", &b, &e), SH_OK);
+	for (int i = 0; i < 40; i++) {
+		assert_int_equal(audit_write(a, &big, &e), SH_OK);
+		assert_int_equal(audit_write(b, &r, &e), SH_OK);
+		assert_int_equal(audit_write(b, &r, &e), SH_OK);
+	}
+	audit_close(a);
+	audit_close(b);
+	assert_int_equal(verify_home(&res), SH_OK);
+	assert_true(res.seals >= 3);
+}
+
 static void test_tail_hash(void **state)
 {
 	static const char two[] = "{\"a\":1}\n{\"b\":2}\n",
@@ -370,6 +395,7 @@ int main(void)
 	        cmocka_unit_test_teardown(test_rotation_seals, reset),
 	        cmocka_unit_test_teardown(test_faults_live, reset),
 	        cmocka_unit_test_teardown(test_faults_sealed, reset),
+	        cmocka_unit_test_teardown(test_two_writers, reset),
 	        cmocka_unit_test(test_tail_hash),
 	        cmocka_unit_test_teardown(test_record_cost, reset),
 	};

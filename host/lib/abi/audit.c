@@ -224,20 +224,24 @@ static void tail_hash(const struct audit *a, int fd, off_t size,
 }
 
 /* Rotate when this record would take the file past its cap: seal the
- * full file, shift the older ones with their seals, reopen. Another
- * process may have rotated already: then only reopen. Under a->lock and
- * the flock. */
+ * full file, shift the older ones with their seals, reopen. When another
+ * process has rotated already, only reopen. Under a->lock and the flock. */
 static void rotate(struct audit *a, size_t incoming)
 {
 	struct stat mine, cur;
 	uint8_t last[AUDITCHAIN_HASH_BYTES];
 	struct sh_error e;
 
-	if (fstat(a->fd, &mine) ||
-	    (uint64_t)mine.st_size + incoming <= a->max_bytes)
+	if (fstat(a->fd, &mine))
 		return;
-	if (stat(a->path, &cur) == 0 && cur.st_ino == mine.st_ino &&
-	    cur.st_dev == mine.st_dev && mine.st_size > 0) {
+	/* Another process rotated (or someone removed the file): a record
+	 * appended to the file we still hold would land after its seal. */
+	if (stat(a->path, &cur) || cur.st_ino != mine.st_ino ||
+	    cur.st_dev != mine.st_dev)
+		goto reopen;
+	if ((uint64_t)mine.st_size + incoming <= a->max_bytes)
+		return;
+	if (mine.st_size > 0) {
 		char from[PATH_MAX + 32], to[PATH_MAX + 32];
 		tail_hash(a, a->fd, mine.st_size, last);
 		if (seal(a, a->path, last, &e) != SH_OK)
@@ -270,6 +274,7 @@ static void rotate(struct audit *a, size_t incoming)
 		if (rename(from, to) && errno == ENOENT)
 			(void)unlink(to);
 	}
+reopen:
 	close(a->fd);
 	a->fd = -1;
 	a->have_last = 0;
