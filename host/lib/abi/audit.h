@@ -51,24 +51,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "auditchain.h" /* the file names and chain constants */
 #include "status.h"
 
-#define AUDIT_DIR               "logs"
-#define AUDIT_FILE              "audit.jsonl"
-#define AUDIT_MAX_BYTES_DEFAULT (16ull * 1024 * 1024)
-#define AUDIT_KEEP              5
 /* Longest caller session or client name kept (longer ones are cut). */
 #define AUDIT_NAME_MAX 128
-#define AUDIT_SEAL_EXT ".seal"
-#define AUDIT_KEY_FILE "audit.key"
-#define AUDIT_PUB_FILE "audit.pub"
-/* The trusted comment of a seal starts with this, then "last:<hex>". */
-#define AUDIT_SEAL_TAG "skillhost-audit-seal:1"
-/* The "prev" of the first record ever written. */
-#define AUDIT_GENESIS                                                          \
-	"0000000000000000000000000000000000000000000000000000000000000000"
-/* Hex of a chain hash (BLAKE2b-256) with its NUL. */
-#define AUDIT_HASH_HEX 65
 
 /* Who made a call. Strings are borrowed for the call. */
 struct audit_caller {

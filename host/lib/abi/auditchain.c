@@ -13,7 +13,6 @@
 
 #include <sodium.h>
 
-#include "audit.h"
 #include "fsutil.h"
 #include "minisig.h"
 

@@ -21,6 +21,22 @@
 
 #define AUDITCHAIN_HASH_BYTES 32
 
+/* The log's files (audit.h). */
+#define AUDIT_DIR               "logs"
+#define AUDIT_FILE              "audit.jsonl"
+#define AUDIT_MAX_BYTES_DEFAULT (16ull * 1024 * 1024)
+#define AUDIT_KEEP              5
+#define AUDIT_SEAL_EXT          ".seal"
+#define AUDIT_KEY_FILE          "audit.key"
+#define AUDIT_PUB_FILE          "audit.pub"
+/* The trusted comment of a seal starts with this, then "last:<hex>". */
+#define AUDIT_SEAL_TAG "skillhost-audit-seal:1"
+/* The "prev" of the first record ever written. */
+#define AUDIT_GENESIS                                                          \
+	"0000000000000000000000000000000000000000000000000000000000000000"
+/* Hex of a chain hash (BLAKE2b-256) with its NUL. */
+#define AUDIT_HASH_HEX 65
+
 struct minisig_pubkey;
 
 /* Lower-case hex of a chain hash into out (65 bytes). Cannot fail. */
