@@ -26,6 +26,7 @@ static const struct {
         {"profile", "set list show remove map unmap"},
         {"artifacts", "list prune"},
         {"completion", "bash zsh fish"},
+        {"audit", "verify tail query"},
 };
 
 static const char global_opts[] =

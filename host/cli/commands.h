@@ -57,6 +57,7 @@ void cli_print_agentskills(const cJSON *rec);
  * a refusal is a warning (cmd_skills.c). */
 void cli_remove_exports(const char *home, const char *package);
 int cmd_completion(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_audit(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_profile(struct cli_ctx *ctx, int argc, char **argv);
 
 /* What `serve` applies to every session (cmd_profile.c): the profiles

@@ -57,6 +57,8 @@ static const struct cli_command commands[] = {
          cmd_doctor},
         {"completion", "print a bash, zsh or fish completion script",
          cmd_completion},
+        {"audit", "verify, tail or query the tamper-evident audit log",
+         cmd_audit},
         {NULL, NULL, NULL},
 };
 

@@ -17,7 +17,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sodium.h>
+
+#include "auditchain.h"
 #include "hostlog.h"
+#include "minisig.h"
 #include "monotime.h"
 #include "utf8.h"
 
@@ -35,6 +39,15 @@ struct audit {
 	uint64_t max_bytes;
 	pthread_mutex_t lock; /* below */
 	int fd;
+	int lock_fd; /* logs/audit.lock, flocked around each append */
+	/* The chain hash of the file's last line as this process last wrote
+	 * it, valid while the file is still (ino, end): another process's
+	 * append or a rotation changes that, and the tail is read again. */
+	uint8_t last[AUDITCHAIN_HASH_BYTES];
+	dev_t last_dev;
+	ino_t last_ino;
+	off_t last_end;
+	int have_last;
 	/* While the log cannot be opened, when to try again; read without
 	 * the lock so a missing log costs a call nothing. */
 	_Atomic int64_t retry_at_ns;
@@ -70,8 +83,17 @@ sh_status audit_open(const char *home, uint64_t max_bytes,
 		free(a);
 		return sh_error_set(e, SH_ERR_NOMEM, "out of memory");
 	}
+	if (!max_bytes) {
+		/* For operators and tests who need small files (rotation). */
+		const char *env = getenv("SKILLHOST_AUDIT_MAX_BYTES");
+		char *end;
+		unsigned long long v = env ? strtoull(env, &end, 10) : 0;
+		if (env && *env && !*end && v >= 1024)
+			max_bytes = v;
+	}
 	a->max_bytes = max_bytes ? max_bytes : AUDIT_MAX_BYTES_DEFAULT;
 	a->fd = -1;
+	a->lock_fd = -1;
 	pthread_mutex_init(&a->lock, NULL);
 	*out = a;
 	return SH_OK;
@@ -83,18 +105,15 @@ void audit_close(struct audit *a)
 		return;
 	if (a->fd >= 0)
 		close(a->fd);
+	if (a->lock_fd >= 0)
+		close(a->lock_fd);
 	pthread_mutex_destroy(&a->lock);
 	free(a->surface);
 	free(a);
 }
 
-const char *audit_path(const struct audit *a)
-{
-	return a->path;
-}
-
-/* Open the log (under a->lock). The home folder must exist: the log never
- * creates a store where there is none. */
+/* Open the log and its lock file (under a->lock). The home folder must
+ * exist: the log never creates a store where there is none. */
 static int open_log(struct audit *a)
 {
 	struct stat st;
@@ -105,45 +124,161 @@ static int open_log(struct audit *a)
 	}
 	if (mkdir(a->dir, 0700) && errno != EEXIST)
 		return -1;
-	a->fd = open(a->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+	if (a->lock_fd < 0) {
+		a->lock_fd =
+		        open(a->lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+		if (a->lock_fd < 0)
+			return -1;
+	}
+	/* Read too: the last line is hashed for the chain. */
+	a->fd = open(a->path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
 	return a->fd < 0 ? -1 : 0;
 }
 
-/* Rotate when this record would take the file past its cap. Another
- * process may have rotated already: then only reopen. Under a->lock. */
+/* The host audit key, made on first use: an unencrypted minisign key at
+ * <home>/audit.key (0600, written atomically; of two processes racing to
+ * make it one wins and the other loads the winner's) and its public half
+ * at <home>/audit.pub. */
+static sh_status seal_key(const struct audit *a, struct minisig_seckey **sk,
+                          struct sh_error *e)
+{
+	char key[PATH_MAX + 32], pub[PATH_MAX + 32];
+	struct minisig_pubkey pk;
+	sh_status rc;
+
+	snprintf(key, sizeof key, "%s/%s", a->home, AUDIT_KEY_FILE);
+	snprintf(pub, sizeof pub, "%s/%s", a->home, AUDIT_PUB_FILE);
+	rc = minisig_seckey_load(key, NULL, sk, e);
+	if (rc != SH_ERR_NOTFOUND)
+		return rc;
+	if ((rc = minisig_keygen(sk, &pk, e)))
+		return rc;
+	rc = minisig_seckey_save(key, *sk, 0, e);
+	minisig_seckey_free(*sk);
+	*sk = NULL;
+	if (rc != SH_OK && rc != SH_ERR_USAGE) /* USAGE: another made it */
+		return rc;
+	if ((rc = minisig_seckey_load(key, NULL, sk, e)))
+		return rc;
+	minisig_seckey_public(*sk, &pk);
+	rc = minisig_pubkey_save(pub, &pk, 1, e);
+	if (rc) {
+		minisig_seckey_free(*sk);
+		*sk = NULL;
+	}
+	return rc;
+}
+
+/* Write path.seal: the host key's signature of the whole file, naming its
+ * last chain hash. */
+static sh_status seal(const struct audit *a, const char *path,
+                      const uint8_t last[AUDITCHAIN_HASH_BYTES],
+                      struct sh_error *e)
+{
+	struct minisig_seckey *sk = NULL;
+	struct minisig_signature sig;
+	char comment[128], hex[AUDIT_HASH_HEX], out[PATH_MAX + 32];
+	sh_status rc;
+
+	if ((rc = seal_key(a, &sk, e)))
+		return rc;
+	auditchain_hex(last, hex);
+	snprintf(comment, sizeof comment, "%s last:%s", AUDIT_SEAL_TAG, hex);
+	snprintf(out, sizeof out, "%s%s", path, AUDIT_SEAL_EXT);
+	rc = minisig_sign_file(sk, path, comment, "skillhost audit seal", &sig,
+	                       e);
+	minisig_seckey_free(sk);
+	if (rc == SH_OK)
+		rc = minisig_save(out, &sig, e);
+	return rc;
+}
+
+/* The chain hash of the last line of the file open at fd (size bytes), or
+ * of the rotated file before it when it is empty, or the genesis value.
+ * Under the flock. */
+static void tail_hash(const struct audit *a, int fd, off_t size,
+                      uint8_t out[AUDITCHAIN_HASH_BYTES])
+{
+	char prev[PATH_MAX + 16];
+	struct sh_error e;
+	int pfd;
+
+	if (size > 0) {
+		if (auditchain_tail_fd(fd, size, out, &e) == SH_OK)
+			return;
+		hostlog(SKILL_LOG_WARNING, "audit: %s; the chain restarts",
+		        e.msg);
+		memset(out, 0, AUDITCHAIN_HASH_BYTES);
+		return;
+	}
+	snprintf(prev, sizeof prev, "%s.1", a->path);
+	pfd = open(prev, O_RDONLY | O_CLOEXEC);
+	memset(out, 0, AUDITCHAIN_HASH_BYTES);
+	if (pfd >= 0) {
+		struct stat st;
+		if (fstat(pfd, &st) == 0 && st.st_size > 0 &&
+		    auditchain_tail_fd(pfd, st.st_size, out, &e) != SH_OK)
+			memset(out, 0, AUDITCHAIN_HASH_BYTES);
+		close(pfd);
+	}
+}
+
+/* Rotate when this record would take the file past its cap: seal the
+ * full file, shift the older ones with their seals, reopen. When another
+ * process has rotated already, only reopen. Under a->lock and the flock. */
 static void rotate(struct audit *a, size_t incoming)
 {
 	struct stat mine, cur;
-	int lock;
+	uint8_t last[AUDITCHAIN_HASH_BYTES];
+	struct sh_error e;
 
-	if (fstat(a->fd, &mine) ||
-	    (uint64_t)mine.st_size + incoming <= a->max_bytes)
+	if (fstat(a->fd, &mine))
 		return;
-	lock = open(a->lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (lock < 0)
+	/* Another process rotated (or someone removed the file): a record
+	 * appended to the file we still hold would land after its seal. */
+	if (stat(a->path, &cur) || cur.st_ino != mine.st_ino ||
+	    cur.st_dev != mine.st_dev)
+		goto reopen;
+	if ((uint64_t)mine.st_size + incoming <= a->max_bytes)
 		return;
-	while (flock(lock, LOCK_EX) && errno == EINTR)
-		;
-	if (stat(a->path, &cur) == 0 && cur.st_ino == mine.st_ino &&
-	    cur.st_dev == mine.st_dev) {
-		char from[PATH_MAX + 16], to[PATH_MAX + 16];
+	if (mine.st_size > 0) {
+		char from[PATH_MAX + 32], to[PATH_MAX + 32];
+		tail_hash(a, a->fd, mine.st_size, last);
+		if (seal(a, a->path, last, &e) != SH_OK)
+			hostlog(SKILL_LOG_WARNING,
+			        "audit: cannot seal %s: %s; `skillhost audit "
+			        "verify` will report it",
+			        a->path, e.msg);
 		for (int i = AUDIT_KEEP - 1; i >= 1; i--) {
 			snprintf(from, sizeof from, "%s.%d", a->path, i);
 			snprintf(to, sizeof to, "%s.%d", a->path, i + 1);
 			/* The older logs need not all exist yet. */
 			(void)rename(from, to);
+			snprintf(from, sizeof from, "%s.%d%s", a->path, i,
+			         AUDIT_SEAL_EXT);
+			snprintf(to, sizeof to, "%s.%d%s", a->path, i + 1,
+			         AUDIT_SEAL_EXT);
+			if (rename(from, to) && errno == ENOENT) {
+				/* An unsealed file must not inherit the
+				 * seal of the one it replaces. */
+				(void)unlink(to);
+			}
 		}
 		snprintf(to, sizeof to, "%s.1", a->path);
 		if (rename(a->path, to) != 0)
 			hostlog(SKILL_LOG_WARNING,
 			        "audit: cannot rotate %s: %s; it keeps growing",
 			        a->path, strerror(errno));
+		snprintf(from, sizeof from, "%s%s", a->path, AUDIT_SEAL_EXT);
+		snprintf(to, sizeof to, "%s.1%s", a->path, AUDIT_SEAL_EXT);
+		if (rename(from, to) && errno == ENOENT)
+			(void)unlink(to);
 	}
+reopen:
 	close(a->fd);
 	a->fd = -1;
+	a->have_last = 0;
 	open_log(a);
-	flock(lock, LOCK_UN);
-	close(lock);
 }
 
 /* Append s as a JSON string (quoted), cut to max bytes, to buf. */
@@ -212,12 +347,21 @@ static size_t format(const struct audit *a, const struct audit_record *r,
 	clock_gettime(CLOCK_REALTIME, &now);
 	gmtime_r(&now.tv_sec, &tm);
 	(void)strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%S", &tm);
-	put_raw(buf, cap, &len,
-	        "{\"ts\":\"%s.%03ldZ\",\"caller\":{\"surface\":", ts,
+	const char *surface = c && c->surface ? c->surface : a->surface;
+	const char *who = !c             ? surface
+	                  : c->sub       ? c->sub
+	                  : c->client_id ? c->client_id
+	                  : c->client    ? c->client
+	                  : c->session   ? c->session
+	                                 : surface;
+	uint8_t h[AUDITCHAIN_HASH_BYTES];
+	char hex[AUDIT_HASH_HEX];
+
+	put_raw(buf, cap, &len, "{\"ts\":\"%s.%03ldZ\",\"principal\":", ts,
 	        now.tv_nsec / 1000000);
-	put_string(buf, cap, &len,
-	           clean(c && c->surface ? c->surface : a->surface),
-	           AUDIT_NAME_MAX);
+	put_string(buf, cap, &len, clean(who), AUDIT_NAME_MAX);
+	put_raw(buf, cap, &len, ",\"caller\":{\"surface\":");
+	put_string(buf, cap, &len, clean(surface), AUDIT_NAME_MAX);
 	if (c && c->session) {
 		put_raw(buf, cap, &len, ",\"session\":");
 		put_string(buf, cap, &len, clean(c->session), AUDIT_NAME_MAX);
@@ -226,10 +370,31 @@ static size_t format(const struct audit *a, const struct audit_record *r,
 		put_raw(buf, cap, &len, ",\"client\":");
 		put_string(buf, cap, &len, clean(c->client), AUDIT_NAME_MAX);
 	}
-	put_raw(buf, cap, &len, "},\"skill\":");
+	if (c && c->sub) {
+		put_raw(buf, cap, &len, ",\"sub\":");
+		put_string(buf, cap, &len, clean(c->sub), AUDIT_NAME_MAX);
+	}
+	if (c && c->client_id) {
+		put_raw(buf, cap, &len, ",\"client_id\":");
+		put_string(buf, cap, &len, clean(c->client_id), AUDIT_NAME_MAX);
+	}
+	put_raw(buf, cap, &len, "},\"profile\":");
+	put_string(buf, cap, &len, clean(c ? c->profile : NULL),
+	           AUDIT_NAME_MAX);
+	put_raw(buf, cap, &len, ",\"skill\":");
 	put_string(buf, cap, &len, clean(r->skill), 256);
+	put_raw(buf, cap, &len, ",\"version\":");
+	put_string(buf, cap, &len, clean(r->version), 64);
+	if (r->digest) {
+		put_raw(buf, cap, &len, ",\"digest\":");
+		put_string(buf, cap, &len, clean(r->digest), 128);
+	}
 	put_raw(buf, cap, &len, ",\"tool\":");
 	put_string(buf, cap, &len, clean(r->tool), 512);
+	crypto_generichash(h, sizeof h, (const unsigned char *)r->args,
+	                   r->args ? r->args_len : 0, NULL, 0);
+	auditchain_hex(h, hex);
+	put_raw(buf, cap, &len, ",\"args_hash\":\"blake2b256:%s\"", hex);
 	put_raw(buf, cap, &len, ",\"isolation\":");
 	put_string(buf, cap, &len, clean(r->isolation), 32);
 	put_raw(buf, cap, &len, ",\"status\":");
@@ -238,8 +403,9 @@ static size_t format(const struct audit *a, const struct audit_record *r,
 		put_raw(buf, cap, &len, ",\"detail\":");
 		put_string(buf, cap, &len, clean(r->detail), 128);
 	}
+	/* No closing brace: "prev" is added under the lock. */
 	put_raw(buf, cap, &len,
-	        ",\"duration_ms\":%.3f,\"bytes_in\":%llu,\"bytes_out\":%llu}\n",
+	        ",\"duration_ms\":%.3f,\"bytes_in\":%llu,\"bytes_out\":%llu",
 	        (double)r->duration_ns / 1e6, (unsigned long long)r->bytes_in,
 	        (unsigned long long)r->bytes_out);
 	return len;
@@ -248,8 +414,11 @@ static size_t format(const struct audit *a, const struct audit_record *r,
 sh_status audit_write(struct audit *a, const struct audit_record *r,
                       struct sh_error *e)
 {
-	char buf[RECORD_MAX];
-	size_t len;
+	/* The body, then ,"prev":"<64 hex>"}\n. */
+	char buf[RECORD_MAX + 96];
+	char hex[AUDIT_HASH_HEX];
+	size_t len, full;
+	struct stat st;
 	sh_status rc = SH_OK;
 
 	if (!a)
@@ -258,8 +427,8 @@ sh_status audit_write(struct audit *a, const struct audit_record *r,
 	    atomic_load_explicit(&a->retry_at_ns, memory_order_relaxed))
 		return sh_error_set(e, SH_ERR_IO,
 		                    "the audit log %s is not open", a->path);
-	len = format(a, r, buf, sizeof buf);
-	if (len == 0 || buf[len - 1] != '\n')
+	len = format(a, r, buf, RECORD_MAX);
+	if (len == 0 || len >= RECORD_MAX - 1)
 		return sh_error_set(e, SH_ERR_FAIL, "an audit record was cut");
 	pthread_mutex_lock(&a->lock);
 	if (a->fd < 0 && open_log(a)) {
@@ -268,16 +437,46 @@ sh_status audit_write(struct audit *a, const struct audit_record *r,
 		                    "cannot open the audit log %s", a->path);
 		goto out;
 	}
-	rotate(a, len);
-	if (a->fd < 0 || write(a->fd, buf, len) != (ssize_t)len) {
+	/* One lock around rotation, reading the previous hash and the
+	 * append, across the processes sharing the log. */
+	while (flock(a->lock_fd, LOCK_EX) && errno == EINTR)
+		;
+	rotate(a, len + 80);
+	if (a->fd < 0 || fstat(a->fd, &st)) {
 		rc = sh_error_errno(e, SH_ERR_IO, errno,
 		                    "cannot write the audit log %s", a->path);
-		if (!a->warned) {
-			a->warned = 1;
-			hostlog(SKILL_LOG_WARNING, "%s", e ? e->msg : a->path);
-		}
+		goto unlock;
+	}
+	if (!a->have_last || a->last_dev != st.st_dev ||
+	    a->last_ino != st.st_ino || a->last_end != st.st_size)
+		tail_hash(a, a->fd, st.st_size, a->last);
+	auditchain_hex(a->last, hex);
+	full = len + (size_t)snprintf(buf + len, sizeof buf - len,
+	                              ",\"prev\":\"%s\"}\n", hex);
+	if (write(a->fd, buf, full) != (ssize_t)full) {
+		rc = sh_error_errno(e, SH_ERR_IO, errno,
+		                    "cannot write the audit log %s", a->path);
+		a->have_last = 0;
+		goto unlock;
+	}
+	crypto_generichash(a->last, sizeof a->last, (unsigned char *)buf,
+	                   full - 1, NULL, 0);
+	a->last_dev = st.st_dev;
+	a->last_ino = st.st_ino;
+	a->last_end = st.st_size + (off_t)full;
+	a->have_last = 1;
+unlock:
+	flock(a->lock_fd, LOCK_UN);
+	if (rc != SH_OK && !a->warned) {
+		a->warned = 1;
+		hostlog(SKILL_LOG_WARNING, "%s", e ? e->msg : a->path);
 	}
 out:
 	pthread_mutex_unlock(&a->lock);
 	return rc;
+}
+
+const char *audit_path(const struct audit *a)
+{
+	return a->path;
 }

@@ -3,20 +3,40 @@
  *
  * One JSON object per line per call, in <home>/logs/audit.jsonl:
  *
- *   {"ts":"2025-06-01T12:00:00.123Z",
- *    "caller":{"surface":"mcp","session":"9f..","client":"claude-code"},
- *    "skill":"ns/name","tool":"ns/name.tool","isolation":"isolated",
- *    "status":"ok","detail":"crashed: SIGSEGV","duration_ms":1.234,
- *    "bytes_in":42,"bytes_out":1337}
+ *   {"ts":"2025-06-01T12:00:00.123Z","principal":"claude-code",
+ *    "caller":{"surface":"mcp","session":"9f..","client":"claude-code",
+ *              "sub":"alice","client_id":"c-1"},
+ *    "profile":"","skill":"ns/name","version":"1.2.0","digest":"<hex>",
+ *    "tool":"ns/name.tool","args_hash":"blake2b256:<hex>",
+ *    "isolation":"isolated","status":"ok","detail":"crashed: SIGSEGV",
+ *    "duration_ms":1.234,"bytes_in":42,"bytes_out":1337,"prev":"<hex>"}
  *
- * "detail" (only when the host ended the call: a crash, a kill, a limit)
- * and the caller's "session" and "client" (only when known) are optional.
- * Never arguments and never results: they may carry secrets, and the log
- * only needs sizes. Status is one of ok, tool_error, invalid_arguments,
- * timeout, cancelled, crashed, memory, denied, unavailable, busy.
+ * "principal" names who called: the token's sub, else its client_id, else
+ * the MCP client name, else the session, else the surface ("cli"). "detail"
+ * (only when the host ended the call: a crash, a kill, a limit), the
+ * caller's other fields and "digest" (the store's hash of the signed
+ * manifest; absent for a skill loaded from a file) appear when known.
+ * Never argument values and never results: they may carry secrets; the
+ * log keeps sizes and "args_hash", BLAKE2b-256 of the arguments exactly as
+ * the tool received them (so a known call can be matched, nothing read).
+ * Status is one of ok, tool_error, invalid_arguments, timeout, cancelled,
+ * crashed, memory, denied, unavailable, busy.
  *
- * Each record is one write(2) to a file opened O_APPEND, so records from
- * several skillhost processes never interleave. When the file would pass
+ * Tamper evidence (auditchain.h checks it): "prev" is the BLAKE2b-256 of
+ * the previous line's bytes (without its newline); the first line of a
+ * file links to the last line of the file rotated before it, or is
+ * AUDIT_GENESIS when there was none. So an edit, a removal or a reordering
+ * of lines breaks the chain at the line after. A rotated file is sealed:
+ * <file>.seal is a minisign signature of the whole file by the host audit
+ * key (<home>/audit.key, 0600, made on first rotation; its public half
+ * <home>/audit.pub), whose trusted comment names the file's last chain
+ * hash, so a rotated file cannot lose or change its last lines either.
+ * The live file's last line is covered once it is rotated.
+ *
+ * Each record is one write(2) to a file opened O_APPEND under an exclusive
+ * flock of logs/audit.lock, taken around reading the previous line's hash
+ * and appending, so records from several threads and skillhost processes
+ * never interleave and always chain. When the file would pass
  * its size cap it is rotated (audit.jsonl -> .1 -> ... -> .AUDIT_KEEP)
  * under a lock file, once, by whichever process gets there first; the
  * others reopen. The log is created (0600, folder 0700) on the first call
@@ -31,12 +51,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "auditchain.h" /* the file names and chain constants */
 #include "status.h"
 
-#define AUDIT_DIR               "logs"
-#define AUDIT_FILE              "audit.jsonl"
-#define AUDIT_MAX_BYTES_DEFAULT (16ull * 1024 * 1024)
-#define AUDIT_KEEP              5
 /* Longest caller session or client name kept (longer ones are cut). */
 #define AUDIT_NAME_MAX 128
 
@@ -45,11 +62,21 @@ struct audit_caller {
 	const char *surface; /* "cli", "mcp", "agent", "api", ... */
 	const char *session; /* e.g. the MCP session id, or NULL */
 	const char *client;  /* e.g. the MCP clientInfo name, or NULL */
+	/* Filled by an authenticating front end (OAuth) when it knows them. */
+	const char *sub;       /* the token's subject, or NULL */
+	const char *client_id; /* the token's client, or NULL */
+	const char *profile;   /* the tool profile in force, or NULL */
 };
 
 struct audit_record {
 	const struct audit_caller *caller; /* NULL: the log's default */
 	const char *skill, *tool;
+	const char *version; /* the skill's version, or NULL */
+	const char *digest;  /* the store's package digest, or NULL */
+	/* The arguments as the tool got them, hashed, never kept; NULL for
+	 * none. */
+	const char *args;
+	size_t args_len;
 	const char *isolation; /* the executor's kind */
 	const char *status;
 	const char *detail; /* or NULL */
@@ -60,7 +87,8 @@ struct audit_record {
 struct audit;
 
 /*
- * A log at home/logs/audit.jsonl rotated past max_bytes (0: the default).
+ * A log at home/logs/audit.jsonl rotated past max_bytes (0: the
+ * environment's SKILLHOST_AUDIT_MAX_BYTES if set, else the default).
  * default_surface names callers that do not say who they are. Nothing is
  * opened yet. *out is freed with audit_close.
  */

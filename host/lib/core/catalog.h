@@ -66,6 +66,9 @@ struct skill {
 	struct skill_perms *perms;
 	void *user; /* for the opener (e.g. the store entry) */
 	void (*user_free)(void *user);
+	/* The store's package digest (its signed manifest's hash) for the
+	 * audit log, borrowed from user; NULL for a skill from a file. */
+	const char *digest;
 	atomic_int refs; /* catalogs holding this skill */
 };
 

@@ -83,14 +83,18 @@ static const char *status_of(skill_status st, struct skill_call *c,
  * Sizes only: arguments and results may hold secrets. */
 static void account(const struct tool *t, const struct dispatch_opts *o,
                     const char *isolation, const char *status,
-                    const char *detail, int64_t t0, uint64_t bytes_in,
-                    uint64_t bytes_out, int is_error)
+                    const char *detail, int64_t t0, const char *args,
+                    uint64_t bytes_in, uint64_t bytes_out, int is_error)
 {
 	const struct host_services *svc = o ? o->services : NULL;
 	struct audit_record r = {
 	        .caller = o ? o->caller : NULL,
 	        .skill = t->skill->desc->name,
+	        .version = t->skill->desc->version,
+	        .digest = t->skill->digest,
 	        .tool = t->canonical,
+	        .args = args,
+	        .args_len = args ? bytes_in : 0,
 	        .isolation = isolation,
 	        .status = status,
 	        .detail = detail,
@@ -127,8 +131,8 @@ static sh_status run(struct catalog *cat, struct tool *t, const cJSON *args,
 
 	rc = catalog_executor(cat, s, &ex, e);
 	if (rc != SH_OK) {
-		account(t, o, "none", "unavailable", "start failed", t0, len, 0,
-		        1);
+		account(t, o, "none", "unavailable", "start failed", t0, text,
+		        len, 0, 1);
 		return rc;
 	}
 	rc = catalog_output_schema(t, &out_schema, e);
@@ -204,8 +208,8 @@ static sh_status run(struct catalog *cat, struct tool *t, const cJSON *args,
 	}
 	account(t, o, ex->ops->kind,
 	        busy ? "busy" : status_of(st, &call, &outcome),
-	        outcome.outcome != EXEC_OK ? outcome.detail : NULL, t0, len,
-	        call.bytes, call.is_error);
+	        outcome.outcome != EXEC_OK ? outcome.detail : NULL, t0, text,
+	        len, call.bytes, call.is_error);
 	call_finish(&call, res);
 	return SH_OK;
 }
@@ -273,15 +277,15 @@ sh_status dispatch_call(struct catalog *c, const char *name,
 		         "byte %zu). Send the arguments as one JSON object.",
 		         t->canonical, off);
 		error_result(res, msg);
-		account(t, o, kind_of(t), "invalid_arguments", NULL, t0, len, 0,
-		        1);
+		account(t, o, kind_of(t), "invalid_arguments", NULL, t0,
+		        args_json, len, 0, 1);
 		return SH_OK;
 	}
 	if (!validate_args(t, args, res, e, &rc)) {
 		cJSON_Delete(args);
 		if (rc == SH_OK)
 			account(t, o, kind_of(t), "invalid_arguments", NULL, t0,
-			        len, 0, 1);
+			        args_json, len, 0, 1);
 		return rc;
 	}
 	/* The skill gets the caller's text as is: it is already valid, and
@@ -309,7 +313,7 @@ sh_status dispatch_call_tool(struct catalog *c, struct tool *t,
 		cJSON_Delete(empty);
 		if (rc == SH_OK)
 			account(t, o, kind_of(t), "invalid_arguments", NULL, t0,
-			        0, 0, 1);
+			        NULL, 0, 0, 1);
 		return rc;
 	}
 	text = cJSON_PrintUnformatted(args);

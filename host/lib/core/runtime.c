@@ -233,6 +233,8 @@ static sh_status add_installed(struct runtime *rt, struct catalog *c,
 		cJSON_DeleteItemFromObjectCaseSensitive(cur, "skill");
 		added->user = cur;
 		added->user_free = free_record;
+		added->digest = cJSON_GetStringValue(
+		        cJSON_GetObjectItemCaseSensitive(cur, "manifest"));
 		/* Typed once here, so no call looks permissions up by key. A
 		 * record without them (written before they were kept) is not
 		 * restricted, as before. */
