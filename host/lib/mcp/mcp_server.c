@@ -549,10 +549,18 @@ static char *run_call(struct mcp_job *j, size_t *len)
 	        .ud = j,
 	        .request = on_request,
 	};
+	/* The principal and profile are set before the session's first
+	 * message and only read afterwards. */
 	struct audit_caller caller = {
 	        .surface = "mcp",
 	        .session = j->s->label[0] ? j->s->label : NULL,
 	        .client = j->s->client[0] ? j->s->client : NULL,
+	        .sub = j->s->has_oauth && j->s->oauth.sub[0] ? j->s->oauth.sub
+	                                                     : NULL,
+	        .client_id = j->s->has_oauth && j->s->oauth.client_id[0]
+	                             ? j->s->oauth.client_id
+	                             : NULL,
+	        .profile = j->s->profile ? j->s->profile->name : NULL,
 	};
 	struct dispatch_opts o = {
 	        .default_timeout_ms = srv->call_timeout_ms,
