@@ -31,8 +31,21 @@ out=$("$SH" serve --http 127.0.0.1:0 --auth-issuer http://127.0.0.1.evil.example
 [ "$rc" != 0 ] && grep -q "must be https" <<<"$out" && ok "nor one that starts like 127.0.0.1" \
   || fail "127.evil: rc $rc: $out"
 
+# A store folder, so that the calls below are audited (a server of --skill
+# files alone writes no log without one).
+mkdir -p "$SKILLHOST_HOME"
 timeout 180 node "$TESTS_DIR/interop/mcp_oauth.mjs" "$NM" "$SH" "$LIB/hello.so" "$TMP" \
   > "$TMP/drive.out" 2>&1; rc=$?
 grep -E "^(ok|FAIL):" "$TMP/drive.out"
 [ "$rc" = 0 ] && ok "the OAuth driver passed" || { fail "driver exit $rc"; tail -30 "$TMP/drive.out"; }
+# The audit log names who called: the token's subject.
+out=$("$SH" audit query --principal alice --json 2>&1); rc=$?
+if [ "$rc" = 0 ] && printf '%s\n' "$out" | python3 -c '
+import json, sys
+recs = [json.loads(l) for l in sys.stdin if l.strip()]
+assert recs, "no record for alice"
+assert all(r["principal"] == "alice" for r in recs), recs
+assert all(r["caller"]["sub"] == "alice" for r in recs), recs[0]
+'; then ok "audit records name the token's subject"; else fail "audit by principal: rc $rc: $out"; fi
+"$SH" audit verify >/dev/null 2>&1 && ok "the audit chain verifies" || fail "audit verify failed"
 finish
