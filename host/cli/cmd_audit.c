@@ -341,7 +341,6 @@ int cmd_audit(struct cli_ctx *ctx, int argc, char **argv)
 		return verify(home, argv + optind, argc - optind, key, f.json);
 	if (auditchain_files(home, &files, &n, &anchored, &e))
 		return cli_fail(&e);
-	first = 0;
 	if (!strcmp(sub, "tail")) {
 		/* Only the newest files that hold the last N lines. */
 		long have = 0, skip;

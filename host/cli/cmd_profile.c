@@ -236,7 +236,7 @@ sh_status cli_serve_policy(const struct cli_ctx *ctx, struct runtime *rt,
 		                    "PATTERN...`",
 		                    profile, profile);
 	}
-	if ((rc = ratelimit_limits_from_config(runtime_config(rt), &l, e))) {
+	if (ratelimit_limits_from_config(runtime_config(rt), &l, e)) {
 		cli_serve_policy_free(out);
 		return sh_error_prefix(e, "cannot serve");
 	}

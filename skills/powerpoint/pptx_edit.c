@@ -364,7 +364,9 @@ static pptx_status pres_scan(struct edit *ed, struct pres *p,
 			snprintf(p->s[p->n].rid, sizeof p->s[p->n].rid, "%s",
 			         rid ? rid : "");
 		} else if (t == XR_END && in_list && r.depth == 2 &&
-		           xr_is(&r, NS_P, "sldId")) {
+		           xr_is(&r, NS_P, "sldId") && p->n < cap) {
+			/* p->n < cap: the start tag above made the slot (it
+			 * always has, in well-formed XML); made explicit. */
 			p->s[p->n].start = start;
 			p->s[p->n].end = r.ev_end;
 			p->n++;
@@ -1801,7 +1803,7 @@ static pptx_status do_op(struct edit *ed, const cJSON *op,
 		rc = set_notes(ed, &p, (size_t)slide, part, text, e);
 	} else {
 		/* delete, move, duplicate: the slide list. */
-		struct zip_entry *pe = zipr_find(&ed->z, ed->pres);
+		struct zip_entry *pe;
 		struct xbuf items;
 		long to = 0;
 		char dup[320];

@@ -37,8 +37,12 @@ static int read_line(int fd, struct skill_call *c, char *buf, size_t cap,
 		k = read(fd, &ch, 1);
 		if (k < 0 && errno == EINTR)
 			continue;
-		if (k <= 0)
+		if (k <= 0) {
+			/* End of input: a last line without its newline is
+			 * still a line, terminated like any other. */
+			buf[n] = '\0';
 			return n ? 1 : 0;
+		}
 		if (ch == '\n') {
 			buf[n] = '\0';
 			if (n && buf[n - 1] == '\r')
@@ -133,8 +137,10 @@ static cJSON *typed(const cJSON *prop, const char *line)
 		cJSON *arr = cJSON_CreateArray();
 		char tok[AGENT_ASK_LINE_MAX];
 		const char *p = line;
-		while (arr && *p) {
-			size_t n = strcspn(p, ",");
+		/* p: the rest of the line; NULL after its last item. */
+		while (arr && p && *p) {
+			const char *comma = strchr(p, ',');
+			size_t n = comma ? (size_t)(comma - p) : strlen(p);
 			size_t a = 0, b = n;
 			const char *v;
 			while (a < b && (p[a] == ' ' || p[a] == '\t'))
@@ -143,7 +149,7 @@ static cJSON *typed(const cJSON *prop, const char *line)
 				b--;
 			memcpy(tok, p + a, b - a);
 			tok[b - a] = '\0';
-			p += n + (p[n] == ',');
+			p = comma ? comma + 1 : NULL;
 			if (!tok[0])
 				continue;
 			v = option(items, tok);

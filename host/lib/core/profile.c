@@ -118,10 +118,12 @@ const struct profile *profile_get(const struct profile_set *ps,
                                   const char *name)
 {
 	struct profile key;
+	size_t len;
 
-	if (!ps || !name || strlen(name) > PROFILE_NAME_MAX)
+	/* An empty set has no array to search (ps->v is NULL). */
+	if (!ps || !ps->n || !name || (len = strlen(name)) > PROFILE_NAME_MAX)
 		return NULL;
-	strcpy(key.name, name);
+	memcpy(key.name, name, len + 1);
 	return bsearch(&key, ps->v, ps->n, sizeof *ps->v, by_name);
 }
 
@@ -218,9 +220,14 @@ static sh_status build(const char *path, const cJSON *root,
 		const cJSON *tools =
 		        cJSON_GetObjectItemCaseSensitive(it, "tools");
 		const cJSON *pat;
-		struct profile *p = &ps->v[ps->n];
+		struct profile *p;
 		size_t np = (size_t)cJSON_GetArraySize(tools);
 
+		/* ps->v has room for the n entries counted above, which
+		 * are all the loop visits; the check makes that explicit. */
+		if (ps->n >= n)
+			break;
+		p = &ps->v[ps->n];
 		if (profile_name_check(it->string) || !cJSON_IsArray(tools) ||
 		    np > PROFILE_PATTERNS_MAX) {
 			profile_set_free(ps);
@@ -234,7 +241,8 @@ static sh_status build(const char *path, const cJSON *root,
 			        path, it->string ? it->string : "",
 			        PROFILE_PATTERNS_MAX);
 		}
-		strcpy(p->name, it->string);
+		/* profile_name_check passed: 1..PROFILE_NAME_MAX chars. */
+		memcpy(p->name, it->string, strlen(it->string) + 1);
 		ps->n++;
 		if (np && !(p->patterns = calloc(np, sizeof *p->patterns)))
 			goto nomem;
@@ -256,7 +264,8 @@ static sh_status build(const char *path, const cJSON *root,
 			p->n_patterns++;
 		}
 	}
-	qsort(ps->v, ps->n, sizeof *ps->v, by_name);
+	if (ps->n)
+		qsort(ps->v, ps->n, sizeof *ps->v, by_name);
 	n = (size_t)cJSON_GetArraySize(claims);
 	if (n && !(ps->rules = calloc(n, sizeof *ps->rules)))
 		goto nomem;
@@ -264,10 +273,14 @@ static sh_status build(const char *path, const cJSON *root,
 	{
 		const cJSON *pn =
 		        cJSON_GetObjectItemCaseSensitive(it, "profile");
-		struct claim_rule *r = &ps->rules[ps->n_rules];
+		struct claim_rule *r;
 		int kind = -1, nkeys = 0;
 		const cJSON *val = NULL;
 
+		/* As for the profiles: room for the n entries counted. */
+		if (ps->n_rules >= n)
+			break;
+		r = &ps->rules[ps->n_rules];
 		for (int k = 0; k < 3; k++) {
 			const cJSON *v =
 			        cJSON_GetObjectItemCaseSensitive(it, kinds[k]);

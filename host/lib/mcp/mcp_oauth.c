@@ -145,7 +145,7 @@ static char *well_known(const char *base, const char *seg)
 {
 	const char *host = strstr(base, "://");
 	const char *path;
-	size_t plen;
+	size_t plen, cap;
 	char *u;
 
 	host = host ? host + 3 : base;
@@ -155,11 +155,13 @@ static char *well_known(const char *base, const char *seg)
 	plen = strlen(path);
 	while (plen && path[plen - 1] == '/')
 		plen--;
-	u = malloc(strlen(base) + strlen(seg) + 2);
+	cap = strlen(base) + strlen(seg) + 2;
+	u = malloc(cap);
 	if (!u)
 		return NULL;
-	sprintf(u, "%.*s%s%.*s", (int)(path - base), base, seg, (int)plen,
-	        path);
+	/* cap holds base (host and path) plus seg: the copy is never cut. */
+	snprintf(u, cap, "%.*s%s%.*s", (int)(path - base), base, seg, (int)plen,
+	         path);
 	return u;
 }
 
@@ -433,11 +435,12 @@ static sh_status oauth_new(const struct mcp_oauth_opts *o, const char *jwks,
 	host = strstr(o->resource, "://");
 	path = host ? strchr(host + 3, '/') : NULL;
 	if (path && strcmp(path, "/")) {
-		a->suffixed_path =
-		        malloc(strlen(MCP_OAUTH_WELL_KNOWN) + strlen(path) + 1);
+		size_t cap = strlen(MCP_OAUTH_WELL_KNOWN) + strlen(path) + 1;
+		a->suffixed_path = malloc(cap);
+		/* cap is exactly the two strings and the NUL. */
 		if (a->suffixed_path)
-			sprintf(a->suffixed_path, "%s%s", MCP_OAUTH_WELL_KNOWN,
-			        path);
+			snprintf(a->suffixed_path, cap, "%s%s",
+			         MCP_OAUTH_WELL_KNOWN, path);
 	}
 	if (!a->issuer || !a->resource || !a->metadata_url || !a->metadata ||
 	    (o->scope && !a->scope) || (o->jwks_url && !a->jwks_url)) {
@@ -749,7 +752,7 @@ enum mcp_oauth_verdict mcp_oauth_check(struct mcp_oauth *a, const char *auth,
 		REFUSE("the token is not valid yet (nbf)");
 	{
 		struct mcp_principal pr = {0};
-		const char *s = str_of(cl, "scope");
+		const char *s;
 		const cJSON *scp = cJSON_GetObjectItemCaseSensitive(cl, "scp");
 		const cJSON *it;
 
