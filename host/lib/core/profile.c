@@ -293,6 +293,7 @@ static sh_status build(const char *path, const cJSON *root,
 		if (nkeys != 1 || !cJSON_IsString(val) ||
 		    !val->valuestring[0] || !cJSON_IsString(pn) ||
 		    !(r->profile = profile_get(ps, pn->valuestring))) {
+			size_t bad = ps->n_rules + 1; /* ps is freed below */
 			profile_set_free(ps);
 			return sh_error_set(
 			        e, SH_ERR_INVALID,
@@ -301,7 +302,7 @@ static sh_status build(const char *path, const cJSON *root,
 			        "of \"scope\", \"group\", \"client_id\" (a "
 			        "non-empty string) and a \"profile\" that "
 			        "exists; fix it or use `skillhost profile map`",
-			        path, ps->n_rules + 1);
+			        path, bad);
 		}
 		r->kind = kind;
 		if (!(r->value = strdup(val->valuestring)))
