@@ -3,6 +3,7 @@
  */
 #include "toolfmt_vendor.h"
 
+#include "schema_portable.h"
 #include "toolfmt.h"
 
 #include <stdio.h>
@@ -41,42 +42,6 @@ const char *toolfmt_vendor_names(void)
 }
 
 /* ---- OpenAI strict mode ------------------------------------------------ */
-
-static const char *const strict_keywords[] = {"type",
-                                              "properties",
-                                              "required",
-                                              "additionalProperties",
-                                              "items",
-                                              "anyOf",
-                                              "enum",
-                                              "const",
-                                              "$ref",
-                                              "$defs",
-                                              "definitions",
-                                              "description",
-                                              "title",
-                                              "pattern",
-                                              "format",
-                                              "minimum",
-                                              "maximum",
-                                              "exclusiveMinimum",
-                                              "exclusiveMaximum",
-                                              "multipleOf",
-                                              "minItems",
-                                              "maxItems",
-                                              NULL};
-
-static const char *const strict_formats[] = {
-        "date-time", "time", "date", "duration", "email",
-        "hostname",  "ipv4", "ipv6", "uuid",     NULL};
-
-static int in_list(const char *s, const char *const *list)
-{
-	for (; *list; list++)
-		if (!strcmp(s, *list))
-			return 1;
-	return 0;
-}
 
 struct strict_walk {
 	int props;
@@ -139,7 +104,7 @@ static int strict_node(struct strict_walk *w, const cJSON *s, int depth,
 		return 0;
 	cJSON_ArrayForEach(k, s)
 	{
-		if (!in_list(k->string, strict_keywords))
+		if (!sp_in_list(k->string, sp_strict_keywords))
 			return 0;
 	}
 	type = cJSON_GetObjectItemCaseSensitive(s, "type");
@@ -181,7 +146,7 @@ static int strict_node(struct strict_walk *w, const cJSON *s, int depth,
 	}
 	if ((sub = cJSON_GetObjectItemCaseSensitive(s, "format")) &&
 	    (!cJSON_IsString(sub) ||
-	     !in_list(sub->valuestring, strict_formats)))
+	     !sp_in_list(sub->valuestring, sp_strict_formats)))
 		return 0;
 	if ((sub = cJSON_GetObjectItemCaseSensitive(s, "$ref")) &&
 	    (!cJSON_IsString(sub) || sub->valuestring[0] != '#'))
@@ -435,7 +400,7 @@ static cJSON *gtyped(struct gconv *g, const cJSON *s, const char *type,
 		add_note(out, "Must be", cst);
 	}
 	v = cJSON_GetObjectItemCaseSensitive(s, "format");
-	if (cJSON_IsString(v) && in_list(v->valuestring, formats))
+	if (cJSON_IsString(v) && sp_in_list(v->valuestring, formats))
 		copy_if(out, s, "format", "format", is_string);
 
 	if (!type || !strcmp(type, "object")) {

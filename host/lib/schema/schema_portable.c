@@ -99,30 +99,30 @@ void sp_targets_format(uint32_t mask, char *buf, size_t cap)
  * (written so, as the two lists share Cursor and VS Code). */
 #define ALL_BUT_OLLAMA (SP_ALL & ~SP_BIT(SP_OLLAMA))
 
-static const char *const strict_keywords[] = {"type",
-                                              "properties",
-                                              "required",
-                                              "additionalProperties",
-                                              "items",
-                                              "anyOf",
-                                              "enum",
-                                              "const",
-                                              "$ref",
-                                              "$defs",
-                                              "definitions",
-                                              "description",
-                                              "title",
-                                              "pattern",
-                                              "format",
-                                              "minimum",
-                                              "maximum",
-                                              "exclusiveMinimum",
-                                              "exclusiveMaximum",
-                                              "multipleOf",
-                                              "minItems",
-                                              "maxItems",
-                                              NULL};
-static const char *const strict_formats[] = {
+const char *const sp_strict_keywords[] = {"type",
+                                          "properties",
+                                          "required",
+                                          "additionalProperties",
+                                          "items",
+                                          "anyOf",
+                                          "enum",
+                                          "const",
+                                          "$ref",
+                                          "$defs",
+                                          "definitions",
+                                          "description",
+                                          "title",
+                                          "pattern",
+                                          "format",
+                                          "minimum",
+                                          "maximum",
+                                          "exclusiveMinimum",
+                                          "exclusiveMaximum",
+                                          "multipleOf",
+                                          "minItems",
+                                          "maxItems",
+                                          NULL};
+const char *const sp_strict_formats[] = {
         "date-time", "time", "date", "duration", "email",
         "hostname",  "ipv4", "ipv6", "uuid",     NULL};
 static const char *const gemini_keywords[] = {
@@ -162,7 +162,7 @@ static const char *const openapi_keywords[] = {"type",
                                                "maximum",
                                                NULL};
 
-static int in_list(const char *s, const char *const *list)
+int sp_in_list(const char *s, const char *const *list)
 {
 	for (; *list; list++)
 		if (!strcmp(s, *list))
@@ -263,11 +263,11 @@ static int mergeable(const cJSON *b)
 		return 0;
 	cJSON_ArrayForEach(k, b)
 	{
-		if (!in_list(k->string,
-		             (const char *const[]){
-		                     "type", "properties", "required",
-		                     "additionalProperties", "title",
-		                     "description", NULL}))
+		if (!sp_in_list(k->string,
+		                (const char *const[]){
+		                        "type", "properties", "required",
+		                        "additionalProperties", "title",
+		                        "description", NULL}))
 			return 0;
 	}
 	return 1;
@@ -371,13 +371,13 @@ static void node(struct walk *w, const cJSON *s, const char *path, int depth)
 	cJSON_ArrayForEach(k, s)
 	{
 		int dollar = k->string[0] == '$';
-		if (!in_list(k->string, strict_keywords))
+		if (!sp_in_list(k->string, sp_strict_keywords))
 			add(w, path, SP_BIT(SP_OPENAI_STRICT), 0, 0,
 			    "keyword \"%.40s\"", k->string);
-		if (!in_list(k->string, openapi_keywords))
+		if (!sp_in_list(k->string, openapi_keywords))
 			add(w, path, SP_BIT(SP_GEMINI_OPENAPI), 0, 0,
 			    "keyword \"%.40s\"", k->string);
-		if (!dollar && !in_list(k->string, gemini_keywords))
+		if (!dollar && !sp_in_list(k->string, gemini_keywords))
 			add(w, path, 0, SP_BIT(SP_GEMINI), 0,
 			    "keyword \"%.40s\"", k->string);
 	}
@@ -401,7 +401,7 @@ static void node(struct walk *w, const cJSON *s, const char *path, int depth)
 		                 !strcmp(f, "date-time") ||
 		                 !strcmp(f, "float") || !strcmp(f, "double") ||
 		                 !strcmp(f, "int32") || !strcmp(f, "int64");
-		if (!in_list(f, strict_formats))
+		if (!sp_in_list(f, sp_strict_formats))
 			add(w, path, SP_BIT(SP_OPENAI_STRICT), 0, 0,
 			    "format \"%.40s\"", f);
 		if (!openapi_ok)

@@ -104,4 +104,13 @@ void sp_targets_format(uint32_t mask, char *buf, size_t cap);
  */
 int sp_rewrite(cJSON *schema);
 
+/* The keywords and formats OpenAI's strict mode accepts (NULL-ended):
+ * the one list both the checker here and the strict serializer
+ * (toolfmt_vendor.c) use, so they cannot disagree. */
+extern const char *const sp_strict_keywords[];
+extern const char *const sp_strict_formats[];
+
+/* 1 when s is one of list's strings (NULL-ended), else 0. */
+int sp_in_list(const char *s, const char *const *list);
+
 #endif /* SH_SCHEMA_PORTABLE_H */
