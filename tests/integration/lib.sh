@@ -3,6 +3,10 @@
 set -uo pipefail
 : "${SKILLHOST_BIN:?run through ctest}"
 SH=$SKILLHOST_BIN
+# Whether this is an ASan+UBSan build, as the build says (ctest sets it).
+# Not `ldd | grep -q`: under pipefail, grep's early exit can SIGPIPE ldd
+# and turn a match into a failure.
+SANITIZED=${SKILLHOST_SANITIZED:-0}
 LIB=$SKILLS_OUT/lib
 failures=0
 . "$(dirname "${BASH_SOURCE[0]}")/../skip.sh"

@@ -85,7 +85,7 @@ rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
 install_for_test() {
   "$SH" trust add "$SKILLS_OUT/dev.pub" --namespace testing >/dev/null 2>&1
   if "$SH" install "$1" >/dev/null 2>"$TMP/install.err"; then return 0; fi
-  if ldd "$SH" 2>/dev/null | grep -q libasan && grep -q "killed by signal" "$TMP/install.err"; then
+  if [ "$SANITIZED" = 1 ] && grep -q "killed by signal" "$TMP/install.err"; then
     skip_part "install under ASan: $(cat "$TMP/install.err")"
     return 2
   fi

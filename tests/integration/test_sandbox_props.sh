@@ -195,7 +195,6 @@ battery() {
   [ -z "$left" ] && pok "no worker process outlives its kill" || pfail "left running: $left"
 }
 
-SANITIZED=0; ldd "$SH" 2>/dev/null | grep -q libasan && SANITIZED=1
 # The setuid target: a copy of a program, owned by root when we are.
 cp /bin/true "$TMP/canary-bin"
 battery normal
