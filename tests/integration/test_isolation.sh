@@ -35,17 +35,19 @@ run "$SH" --json doctor; expect_rc 0 "doctor --json"
 expect_out '"isolation":' "doctor --json: verdict"
 
 # --- every hostile tool through the CLI ---
-ms() { echo $(( $(date +%s%N) / 1000000 )); }
 # hostile TOOL ARGS TIMEOUT_MS WANT: isError with WANT within TIMEOUT +
-# SLACK ms, then the skill's next call works. A sanitizer build starts and
-# stops instrumented workers several times slower, so it gets more slack.
-SLACK=200
-[ -n "${SAN_FLAGS:-}" ] && SLACK=500
+# SLACK ms, then the skill's next call works. What this bounds is "the
+# deadline stops it" (unenforced, spin and sleep never end), not speed:
+# the slack covers a process start on a machine CI shares with other work.
+# A sanitizer build starts and stops instrumented workers several times
+# slower, so it gets more.
+SLACK=1000
+[ "$SANITIZED" = 1 ] && SLACK=2000
 hostile() {
   local t0 took
-  t0=$(ms)
+  t0=$(now_ms)
   run "$SH" call "testing/hostile.$1" "$2" --compact
-  took=$(( $(ms) - t0 ))
+  took=$(( $(now_ms) - t0 ))
   expect_rc 1 "$1 fails"
   case "$out" in *$4*) ok "$1 says why" ;; *) fail "$1: stdout lacks '$4'"; echo "  stdout: $out" ;; esac
   case "$out" in *"$OTHER_SECRET"*|*root:*) fail "$1 leaked a file" ;; esac
