@@ -46,8 +46,12 @@
 #include "runtime.h"
 #include "sandbox.h"
 
-/* "within deadline + 200 ms", with the worker's start-up on top. */
-#define SLACK_MS   200
+/* "Within the deadline plus SLACK_MS", with the worker's start-up on top.
+ * What is proven is that the deadline stops the call (unenforced, spin and
+ * sleep never end), not speed: the slack covers a worker's exit and a new
+ * worker's start on a CI machine shared with other work (an ASan build saw
+ * 1,311 ms for a 1,000 ms deadline at load 15). */
+#define SLACK_MS   1000
 #define SECRET_ARG "SECRET-ARG-hunter2-7f3a"
 
 static char home[64];
