@@ -20,7 +20,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -49,9 +51,10 @@
 /* "Within the deadline plus SLACK_MS", with the worker's start-up on top.
  * What is proven is that the deadline stops the call (unenforced, spin and
  * sleep never end), not speed: the slack covers a worker's exit and a new
- * worker's start on a CI machine shared with other work (an ASan build saw
- * 1,311 ms for a 1,000 ms deadline at load 15). */
-#define SLACK_MS   1000
+ * worker's start on a CI machine shared with other work. Instrumented
+ * workers start and stop several times slower: an ASan build at load 16
+ * took 2,319 ms for a 1,000 ms deadline. */
+#define SLACK_MS   (sandbox_sanitized() ? 4000 : 1000)
 #define SECRET_ARG "SECRET-ARG-hunter2-7f3a"
 
 static char home[64];
@@ -525,8 +528,11 @@ static int64_t invoke(struct executor *ex, uint32_t index, const char *name,
 
 static void test_backoff_and_breaker(void **state)
 {
+	/* A base of 1 s keeps "held back" apart from "a slow start" on a
+	 * loaded machine (an ASan worker's start and crash took 150 ms). */
 	struct exec_isolated_opts o = {.breaker_crashes = 3,
-	                               .backoff_base_ms = 150,
+	                               .backoff_base_ms = 1000,
+	                               .backoff_max_ms = 1000,
 	                               .breaker_cooldown_ms = 1000};
 	struct exec_isolated_stats st;
 	struct skilldesc *desc;
@@ -552,11 +558,11 @@ static void test_backoff_and_breaker(void **state)
 	}
 	took = invoke(ex, 0, "testing/crasher.segv", &err, text, sizeof text);
 	assert_true(err);
-	assert_true(took < 150);
+	assert_true(took < 1000);
 	took = invoke(ex, 1, "testing/crasher.abort", &err, text, sizeof text);
 	assert_true(err);
 	assert_non_null(strstr(text, "SIGABRT"));
-	if (took < 150)
+	if (took < 1000)
 		fail_msg("the restart after 2 crashes was not held back (%lld "
 		         "ms)",
 		         (long long)took);
@@ -566,7 +572,7 @@ static void test_backoff_and_breaker(void **state)
 	/* Open: fails at once, saying why, without starting anything. */
 	took = invoke(ex, 2, "testing/crasher.ok", &err, text, sizeof text);
 	assert_true(err);
-	assert_true(took < 100);
+	assert_true(took < 500);
 	assert_int_equal(last_outcome.outcome, EXEC_BREAKER_OPEN);
 	assert_string_equal(last_outcome.detail, "breaker open");
 	if (!strstr(text, "not being restarted") ||
@@ -780,18 +786,37 @@ static void test_threads_and_idle_frames(void **state)
 		expect_ok("testing/hostile.ok", "{}", "ok");
 }
 
+/* Whether the child pid has exited and can be reaped, without reaping it
+ * (the executor does that). Not /proc's "Z": a multi-threaded process's
+ * leader shows Z while its other threads still exit, and waitpid does not
+ * report it until they have. */
+static int process_dead(pid_t pid)
+{
+	siginfo_t info = {0};
+
+	if (waitid(P_PID, (id_t)pid, &info, WEXITED | WNOHANG | WNOWAIT))
+		return errno == ECHILD;
+	return info.si_pid == pid;
+}
+
 /* A worker that dies between calls (a thread of the skill crashed it) is
  * replaced before the next call, which does not fail for it. */
 static void test_death_while_idle(void **state)
 {
-	struct exec_isolated_stats before, after;
+	struct exec_isolated_stats before, mid, after;
 
 	(void)state;
 	assert_true(
 	        exec_isolated_stats(executor_of("testing/hostile"), &before));
 	expect_ok("testing/hostile.background", "{\"crash_after_ms\":30}",
 	          "started");
-	usleep(300 * 1000);
+	/* Wait for the crash itself, not a fixed time: on a loaded machine
+	 * the thread may not have run 300 ms later. */
+	assert_true(exec_isolated_stats(executor_of("testing/hostile"), &mid));
+	assert_true(mid.idle >= 1);
+	for (int i = 0; i < 1000 && !process_dead(mid.idle_pids[0]); i++)
+		usleep(10 * 1000);
+	assert_true(process_dead(mid.idle_pids[0]));
 	expect_ok("testing/hostile.ok", "{\"text\":\"after\"}", "after");
 	assert_true(
 	        exec_isolated_stats(executor_of("testing/hostile"), &after));
@@ -1001,7 +1026,7 @@ static void *sleep_call(void *arg)
 {
 	struct sleeper_arg *a = arg;
 	int64_t t0 = now_ms();
-	char *s = call_on(rt, "testing/sleeper.sleep", "{\"ms\":200}", 0, NULL,
+	char *s = call_on(rt, "testing/sleeper.sleep", "{\"ms\":100}", 0, NULL,
 	                  &a->error);
 
 	a->took = now_ms() - t0;
@@ -1021,7 +1046,9 @@ static void test_policy(void **state)
 	char *s;
 
 	(void)state;
-	/* concurrency 2: four 200 ms calls take two rounds. */
+	/* concurrency 2: four 100 ms calls take two rounds. Short calls,
+	 * because a queued call's wait counts against its 700 ms deadline
+	 * and worker starts are slow on a loaded machine. */
 	for (int i = 0; i < 4; i++)
 		pthread_create(&th[i], NULL, sleep_call, &a[i]);
 	for (int i = 0; i < 40; i++) {
@@ -1036,7 +1063,7 @@ static void test_policy(void **state)
 	took = now_ms() - t0;
 	assert_true(most <= 2);
 	assert_true(most >= 1);
-	assert_true(took >= 400);
+	assert_true(took >= 200);
 	/* timeout 700: the deadline of a call that asked for none. */
 	t0 = now_ms();
 	s = call_on(rt, "testing/sleeper.sleep", "{\"ms\":5000}", 0, NULL,
