@@ -77,6 +77,9 @@
 #endif
 #endif
 
+/* The sandbox's seccomp filters, compiled at build time (seccomp_gen). */
+extern const struct sandbox_bpf worker_bpf[2];
+
 #ifdef SANITIZED
 /* Read by the sanitizer runtime before main. The sandbox forbids what the
  * leak checker (ptrace from a cloned process) and the symbolizer (execve)
@@ -1626,10 +1629,12 @@ static char **read_paths(const char *lib, const char *bundle)
 
 static int serve(const struct serve_opts *o)
 {
-	struct sandbox_opts so = {.scratch = o->scratch,
-	                          .memory_max = o->memory,
-	                          .threads_max = o->threads,
-	                          .signal_exit = WIRE_EXIT_SIGNAL};
+	struct sandbox_opts so = {
+	        .scratch = o->scratch,
+	        .memory_max = o->memory,
+	        .threads_max = o->threads,
+	        .signal_exit = WIRE_EXIT_SIGNAL,
+	        .seccomp_prebuilt = {&worker_bpf[0], &worker_bpf[1]}};
 	struct sandbox_report sb;
 	struct loaded_skill *ls;
 	struct sh_error e;
@@ -1701,7 +1706,9 @@ static int serve(const struct serve_opts *o)
 
 static int probe(const char *lib, const char *bundle)
 {
-	struct sandbox_opts so = {.memory_max = PROBE_MEMORY_MAX};
+	struct sandbox_opts so = {
+	        .memory_max = PROBE_MEMORY_MAX,
+	        .seccomp_prebuilt = {&worker_bpf[0], &worker_bpf[1]}};
 	struct host_services svc = {0};
 	struct sandbox_report sb;
 	struct loaded_skill *ls;
@@ -1765,8 +1772,10 @@ static const char *verdict(int failed)
 
 static int sandbox_check(const char *scratch)
 {
-	struct sandbox_opts so = {.scratch = scratch,
-	                          .memory_max = PROBE_MEMORY_MAX};
+	struct sandbox_opts so = {
+	        .scratch = scratch,
+	        .memory_max = PROBE_MEMORY_MAX,
+	        .seccomp_prebuilt = {&worker_bpf[0], &worker_bpf[1]}};
 	struct sandbox_report sb;
 	struct sh_error e;
 	char applied[256], path[PATH_MAX];
@@ -1786,6 +1795,12 @@ static int sandbox_check(const char *scratch)
 	        sandbox_describe(sb.applied, applied, sizeof applied));
 	cJSON_AddNumberToObject(j, "applied_bits", sb.applied);
 	cJSON_AddNumberToObject(j, "landlock_abi", sb.landlock_abi);
+	cJSON_AddBoolToObject(j, "seccomp_prebuilt", sb.seccomp_prebuilt);
+	cJSON_AddBoolToObject(
+	        j, "seccomp_prebuilt_matches",
+	        sandbox_seccomp_matches(
+	                &worker_bpf[!!(sb.applied & SANDBOX_TRUNC_GUARD)],
+	                !!(sb.applied & SANDBOX_TRUNC_GUARD)));
 	cJSON_AddStringToObject(j, "skipped", sb.detail);
 	fd = socket(AF_INET, SOCK_STREAM, 0);
 	cJSON_AddStringToObject(checks, "socket", verdict(fd < 0));

@@ -7,11 +7,16 @@
  *      socketpair), median of R rounds of N calls each, and their ratio;
  *      the isolated executor alone (no dispatch) for the IPC share;
  *   2. the throughput of an isolated skill's worker pool (8 workers) with
- *      1, 2, 4 and 8 callers, calls per second for about a second each.
+ *      1, 2, 4 and 8 callers, calls per second for about a second each;
+ *   3. a worker's start-up, from spawn to its skill's init returning (what
+ *      a pool's growth, a restart after a crash and every whole-process
+ *      `skillhost call` wait for), median of STARTS starts, for the no-op
+ *      skill and for skillhost/powerpoint (whose libraries, libarchive
+ *      and the ICU among them, the worker maps).
  * The runtimes write the audit log and metrics as in production, into a
  * temporary home that is removed afterwards.
  *
- *   bench_isolation [N=20000] [ROUNDS=7]
+ *   bench_isolation [N=20000] [ROUNDS=7] [STARTS=21]
  */
 #include <pthread.h>
 #include <stdatomic.h>
@@ -32,7 +37,8 @@
 
 static const char args[] = "{\"x\":42,\"s\":\"hello\"}";
 
-static struct runtime *open_rt(const char *home, int isolate)
+static struct runtime *open_skill(const char *home, int isolate,
+                                  const char *lib)
 {
 	struct runtime_opts o = {
 	        .home = home, .isolate_files = isolate, .caller = "bench"};
@@ -40,13 +46,44 @@ static struct runtime *open_rt(const char *home, int isolate)
 	struct sh_error e;
 	char path[1024];
 
-	snprintf(path, sizeof path, "%s/lib/testing-noop.so", SKILLS_OUT);
+	snprintf(path, sizeof path, "%s/lib/%s", SKILLS_OUT, lib);
 	if (runtime_open(&o, &rt, &e) || runtime_add_skill_file(rt, path, &e) ||
 	    runtime_seal(rt, &e)) {
 		fprintf(stderr, "bench_isolation: %s\n", e.msg);
 		exit(5);
 	}
 	return rt;
+}
+
+static struct runtime *open_rt(const char *home, int isolate)
+{
+	return open_skill(home, isolate, "testing-noop.so");
+}
+
+/* Median milliseconds from a runtime's first need of the skill's worker
+ * to its init having returned (runtime_prepare), over starts fresh
+ * runtimes (each worker shut down before the next starts). */
+static double start_ms(const char *home, const char *lib, const char *tool,
+                       int starts)
+{
+	double *ms = calloc((size_t)starts, sizeof *ms), med;
+	struct sh_error e;
+
+	if (!ms)
+		exit(5);
+	for (int k = 0; k < starts; k++) {
+		struct runtime *rt = open_skill(home, 1, lib);
+		int64_t t0 = call_now_ns();
+		if (runtime_prepare(rt, tool, &e) != SH_OK) {
+			fprintf(stderr, "bench_isolation: %s\n", e.msg);
+			exit(5);
+		}
+		ms[k] = (double)(call_now_ns() - t0) / 1e6;
+		runtime_close(rt);
+	}
+	med = bench_median(ms, starts);
+	free(ms);
+	return med;
 }
 
 static void one_call(struct runtime *rt)
@@ -142,13 +179,16 @@ int main(int argc, char **argv)
 {
 	long n = argc > 1 ? atol(argv[1]) : 20000;
 	int rounds = argc > 2 ? atoi(argv[2]) : 7;
+	int starts = argc > 3 ? atoi(argv[3]) : 21;
 	char home[] = "/tmp/skillhost-bench-XXXXXX";
 	double *local_ns, *iso_ns, *ex_ns, l, i, x;
 	struct runtime *local, *iso;
 	struct sh_error e;
 
-	if (n < 1 || rounds < 1 || rounds > 1000) {
-		fprintf(stderr, "usage: bench_isolation [N] [ROUNDS]\n");
+	if (n < 1 || rounds < 1 || rounds > 1000 || starts < 1 ||
+	    starts > 1000) {
+		fprintf(stderr,
+		        "usage: bench_isolation [N] [ROUNDS] [STARTS]\n");
 		return 2;
 	}
 	bench_use_built_worker();
@@ -190,6 +230,13 @@ int main(int argc, char **argv)
 	for (int callers = 1; callers <= POOL; callers *= 2)
 		printf("  %d caller%s  %9.0f calls/s\n", callers,
 		       callers == 1 ? ": " : "s:", throughput(local, callers));
+	printf("worker start (spawn to init returned), median of %d:\n",
+	       starts);
+	printf("  testing/noop:            %8.2f ms\n",
+	       start_ms(home, "testing-noop.so", "testing/noop.noop", starts));
+	printf("  skillhost/powerpoint:    %8.2f ms\n",
+	       start_ms(home, "powerpoint.so",
+	                "skillhost/powerpoint.create_presentation", starts));
 	runtime_close(local);
 	runtime_close(iso);
 	fs_remove_tree(home, &e);

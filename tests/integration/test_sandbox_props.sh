@@ -36,7 +36,7 @@ doctor_says() { # doctor_says PHRASE what
 }
 
 battery() {
-  local mode=$1 c before after t0 took victim limits
+  local mode=$1 c before after t0 took victim limits check
   echo "# --- mode: $mode ---"
   export SKILLHOST_HOME=$TMP/home-$mode
   mkdir -p "$SKILLHOST_HOME"
@@ -72,6 +72,16 @@ battery() {
           doctor_says "read and write every file this user can" "doctor: files not confined"
           doctor_says "other processes are visible" "doctor: no PID namespace"
           doctor_says "TEST SWITCHES" "doctor: names the test switches" ;;
+  esac
+
+  # The seccomp filter every worker loads is the one compiled into it at
+  # build time, patched with its pid, and equal to what libseccomp builds
+  # from the rules now (in this mode's variant: O_TRUNC guard or not).
+  check=$("$(dirname "$SH")/skillhost-worker" --sandbox-check --scratch "$TMP")
+  case "$check" in
+    *'"seccomp_prebuilt":true,"seccomp_prebuilt_matches":true'*)
+      pok "worker: prebuilt seccomp filter loaded and current" ;;
+    *) pfail "worker: prebuilt seccomp filter: $check" ;;
   esac
 
   # The install-time probe against an attacking constructor.

@@ -12,11 +12,14 @@
 #include <poll.h>
 #include <stdatomic.h>
 #include <linux/capability.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -1110,9 +1113,8 @@ static int add_names(scmp_filter_ctx ctx, const char *const *names,
 /* Signals only to ourselves: kill(our pid), tgkill(our pid, ...). Not
  * kill(0), our process group, which outside a PID namespace holds the
  * process that started us (the installer's shell, for the probe). */
-static int add_signals(scmp_filter_ctx ctx)
+static int add_signals(scmp_filter_ctx ctx, scmp_datum_t self)
 {
-	scmp_datum_t self = (scmp_datum_t)getpid();
 
 	return seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(kill), 1,
 	                        SCMP_A0(SCMP_CMP_EQ, self)) ||
@@ -1127,12 +1129,12 @@ static int add_signals(scmp_filter_ctx ctx)
 
 /* prlimit64 on ourselves only (pid 0 or our own): glibc's getrlimit and
  * setrlimit use it with 0. */
-static int add_prlimit(scmp_filter_ctx ctx)
+static int add_prlimit(scmp_filter_ctx ctx, scmp_datum_t self)
 {
 	return seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(prlimit64), 1,
 	                        SCMP_A0(SCMP_CMP_EQ, 0)) ||
 	       seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(prlimit64), 1,
-	                        SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)getpid()));
+	                        SCMP_A0(SCMP_CMP_EQ, self));
 }
 
 /* open, openat and creat; with guard, only without O_TRUNC (creat always
@@ -1170,15 +1172,18 @@ static int add_ioctls(scmp_filter_ctx ctx)
 	return 0;
 }
 
-static sh_status seccomp_filter(struct sandbox_report *r, int trunc_guard,
-                                struct sh_error *e)
+/* The worker's filter for the process self (its own pid, which the
+ * signal and prlimit rules compare with), built but not loaded; NULL when
+ * out of memory or when libseccomp refuses a rule (*rc then says why). */
+static scmp_filter_ctx build_filter(int trunc_guard, scmp_datum_t self,
+                                    int *rc_out)
 {
 	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ERRNO(EPERM));
 	int rc;
 
+	*rc_out = -ENOMEM;
 	if (!ctx)
-		return sh_error_set(e, SH_ERR_FAIL,
-		                    "cannot start a seccomp filter");
+		return NULL;
 	/* Threads a sanitizer runtime started before main get the filter
 	 * too. */
 	rc = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_TSYNC, 1);
@@ -1215,20 +1220,129 @@ static sh_status seccomp_filter(struct sandbox_report *r, int trunc_guard,
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS),
 		                      SCMP_SYS(clone3), 0);
 	if (!rc)
-		rc = add_signals(ctx);
+		rc = add_signals(ctx, self);
 	if (!rc)
-		rc = add_prlimit(ctx);
+		rc = add_prlimit(ctx, self);
 	if (!rc)
 		rc = add_opens(ctx, trunc_guard);
 	if (!rc)
 		rc = add_ioctls(ctx);
-	if (!rc)
-		rc = seccomp_load(ctx);
+	*rc_out = rc;
+	if (rc) {
+		seccomp_release(ctx);
+		return NULL;
+	}
+	return ctx;
+}
+
+static int patched(const struct sandbox_bpf *b, struct sock_filter *prog,
+                   size_t *n);
+
+/* Load a prebuilt program, with this process's pid put in the places
+ * the build marked, as libseccomp's seccomp_load would (no_new_privs is
+ * set already; TSYNC for a sanitizer runtime's threads). 0, or -1 when it
+ * is unusable or the kernel refuses it: the filter is then compiled. */
+static int load_prebuilt(const struct sandbox_bpf *b)
+{
+	struct sock_filter prog[BPF_MAXINSNS];
+	struct sock_fprog fp;
+	size_t n;
+
+	if (patched(b, prog, &n))
+		return -1;
+	fp.len = (unsigned short)n;
+	fp.filter = prog;
+	/* Anything but 0 (an error, or the id of a thread that could not
+	 * be synchronised) leaves this thread without the filter: fall back
+	 * to libseccomp, which reports what is wrong. */
+	return syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
+	               SECCOMP_FILTER_FLAG_TSYNC, &fp) == 0
+	               ? 0
+	               : -1;
+}
+
+static sh_status seccomp_filter(const struct sandbox_opts *o,
+                                struct sandbox_report *r, int trunc_guard,
+                                struct sh_error *e)
+{
+	scmp_filter_ctx ctx;
+	int rc;
+
+	if (load_prebuilt(o->seccomp_prebuilt[trunc_guard ? 1 : 0]) == 0) {
+		r->seccomp_prebuilt = 1;
+	} else {
+		if (!(ctx = build_filter(trunc_guard, (scmp_datum_t)getpid(),
+		                         &rc)) &&
+		    rc == -ENOMEM)
+			return sh_error_set(e, SH_ERR_FAIL,
+			                    "cannot start a seccomp filter");
+		if (ctx) {
+			rc = seccomp_load(ctx);
+			seccomp_release(ctx);
+		}
+		if (rc)
+			return sh_error_errno(e, SH_ERR_FAIL, -rc,
+			                      "cannot load the seccomp filter");
+	}
+	r->applied |= SANDBOX_SECCOMP | (trunc_guard ? SANDBOX_TRUNC_GUARD : 0);
+	return SH_OK;
+}
+
+/* b's program for this process, patched as load_prebuilt does, into
+ * prog (n instructions); 0, or -1 when b is unusable. */
+static int patched(const struct sandbox_bpf *b, struct sock_filter *prog,
+                   size_t *n)
+{
+	if (!b || !b->prog || !b->len || b->len % sizeof(struct sock_filter) ||
+	    b->len / sizeof(struct sock_filter) > BPF_MAXINSNS)
+		return -1;
+	*n = b->len / sizeof(struct sock_filter);
+	memcpy(prog, b->prog, b->len);
+	for (size_t i = 0; i < b->npid; i++) {
+		if (b->pid_at[i] >= *n)
+			return -1;
+		prog[b->pid_at[i]].k = (uint32_t)getpid();
+	}
+	return 0;
+}
+
+int sandbox_seccomp_matches(const struct sandbox_bpf *b, int trunc_guard)
+{
+	struct sock_filter mine[BPF_MAXINSNS];
+	static struct sock_filter fresh[BPF_MAXINSNS];
+	struct sh_error e;
+	size_t n;
+	ssize_t got;
+	int fd, same = 0;
+
+	if (patched(b, mine, &n))
+		return 0;
+	if ((fd = memfd_create("seccomp-check", MFD_CLOEXEC)) < 0)
+		return 0;
+	if (sandbox_seccomp_export(trunc_guard, (uint32_t)getpid(), fd, &e) ==
+	    SH_OK) {
+		got = pread(fd, fresh, sizeof fresh, 0);
+		same = got == (ssize_t)(n * sizeof *mine) &&
+		       !memcmp(fresh, mine, (size_t)got);
+	}
+	close(fd);
+	return same;
+}
+
+sh_status sandbox_seccomp_export(int trunc_guard, uint32_t self, int fd,
+                                 struct sh_error *e)
+{
+	int rc;
+	scmp_filter_ctx ctx = build_filter(trunc_guard, self, &rc);
+
+	if (!ctx)
+		return sh_error_errno(e, SH_ERR_FAIL, -rc,
+		                      "cannot build the seccomp filter");
+	rc = seccomp_export_bpf(ctx, fd);
 	seccomp_release(ctx);
 	if (rc)
-		return sh_error_errno(e, SH_ERR_FAIL, -rc,
-		                      "cannot load the seccomp filter");
-	r->applied |= SANDBOX_SECCOMP | (trunc_guard ? SANDBOX_TRUNC_GUARD : 0);
+		return sh_error_errno(e, SH_ERR_IO, -rc,
+		                      "cannot write the seccomp filter");
 	return SH_OK;
 }
 
@@ -1272,7 +1386,7 @@ sh_status sandbox_apply(const struct sandbox_opts *o, struct sandbox_report *r,
 	trunc_guard =
 	        !(r->applied & SANDBOX_MIN_ROOT) &&
 	        !((r->applied & SANDBOX_LANDLOCK) && r->landlock_abi >= 3);
-	return seccomp_filter(r, trunc_guard, e);
+	return seccomp_filter(o, r, trunc_guard, e);
 }
 
 /* ---- detection ---- */

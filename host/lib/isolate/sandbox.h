@@ -107,6 +107,19 @@
  * call, long before RLIMIT_CPU would kill it mid-call. */
 #define SANDBOX_CPU_RETIRE_SECONDS (SANDBOX_CPU_SECONDS / 2)
 
+/* A seccomp program built ahead of time by sandbox_seccomp_export from
+ * the rules below (the worker's build embeds both variants), so a worker
+ * loads its filter instead of compiling it with libseccomp at every
+ * start (about 1.5 ms, a sixth of a worker's start-up). */
+struct sandbox_bpf {
+	const void *prog; /* struct sock_filter[] */
+	size_t len;       /* in bytes */
+	/* The instructions whose constant is the process's own pid (the
+	 * rules on signals and prlimit), set at load time. */
+	const unsigned *pid_at;
+	size_t npid;
+};
+
 struct sandbox_opts {
 	/* Folders or files the skill may read (and map as code): its bundle
 	 * folder and library. The system's library and data folders are
@@ -126,12 +139,17 @@ struct sandbox_opts {
 	 * (the supervisor passes on exit statuses as they are). */
 	int signal_exit;
 	const _Atomic int *death_signal;
+	/* The filter prebuilt, indexed by whether open with O_TRUNC is
+	 * refused (see 9. above); NULL entries, or a kernel that refuses
+	 * the program, mean it is compiled here as before. */
+	const struct sandbox_bpf *seccomp_prebuilt[2];
 };
 
 struct sandbox_report {
-	unsigned applied; /* SANDBOX_* */
-	int landlock_abi; /* 0 when unavailable */
-	char detail[512]; /* what was skipped and why */
+	unsigned applied;     /* SANDBOX_* */
+	int landlock_abi;     /* 0 when unavailable */
+	int seccomp_prebuilt; /* the filter loaded was the prebuilt one */
+	char detail[512];     /* what was skipped and why */
 };
 
 /*
@@ -144,6 +162,20 @@ struct sandbox_report {
  */
 sh_status sandbox_apply(const struct sandbox_opts *o, struct sandbox_report *r,
                         struct sh_error *e);
+
+/* [build] Write the seccomp program sandbox_apply would compile in the
+ * process self, with O_TRUNC opens refused or not, to fd as raw struct
+ * sock_filter (for the worker's build to embed; see struct sandbox_bpf).
+ * Besides self, the program depends only on the rules in sandbox.c and on
+ * libseccomp, both fixed at build time. */
+sh_status sandbox_seccomp_export(int trunc_guard, uint32_t self, int fd,
+                                 struct sh_error *e);
+
+/* [worker] 1 when b, set up for this process as sandbox_apply would load
+ * it, is exactly the program libseccomp builds here and now for
+ * trunc_guard; 0 otherwise (`--sandbox-check`, so a stale or mis-patched
+ * prebuilt filter shows). */
+int sandbox_seccomp_matches(const struct sandbox_bpf *b, int trunc_guard);
 
 /* [host] Remove the pids cgroup of the worker the host started as pid
  * (after it was reaped; waits up to 100 ms for its namespace's last task
