@@ -99,19 +99,13 @@ const char *b2fast_impl_name(enum b2fast_impl impl)
 	return impl == B2FAST_LIBCRYPTO ? "libcrypto" : "libsodium";
 }
 
-sh_status b2fast_init(struct b2fast *h, uint64_t expected_bytes,
-                      struct sh_error *e)
+static sh_status start(struct b2fast *h, enum b2fast_impl impl,
+                       struct sh_error *e)
 {
-	/* sodium_init also selects libsodium's BLAKE2b for this CPU, which
-	 * the measurement must see. */
-	if (sodium_init() < 0)
-		return sh_error_set(e, SH_ERR_FAIL,
-		                    "libsodium failed to start");
 	h->evp = NULL;
 	h->failed = 0;
 	h->impl = B2FAST_SODIUM;
-	if (expected_bytes >= B2FAST_MIN_BYTES &&
-	    b2fast_chosen() == B2FAST_LIBCRYPTO) {
+	if (impl == B2FAST_LIBCRYPTO && evp_md) {
 		EVP_MD_CTX *c = EVP_MD_CTX_new();
 
 		if (!c)
@@ -127,6 +121,33 @@ sh_status b2fast_init(struct b2fast *h, uint64_t expected_bytes,
 	}
 	crypto_generichash_init(&h->st, NULL, 0, B2FAST_DIGEST_BYTES);
 	return SH_OK;
+}
+
+sh_status b2fast_init(struct b2fast *h, uint64_t expected_bytes,
+                      struct sh_error *e)
+{
+	/* sodium_init also selects libsodium's BLAKE2b for this CPU, which
+	 * the measurement must see. */
+	if (sodium_init() < 0)
+		return sh_error_set(e, SH_ERR_FAIL,
+		                    "libsodium failed to start");
+	return start(h,
+	             expected_bytes >= B2FAST_MIN_BYTES ? b2fast_chosen()
+	                                                : B2FAST_SODIUM,
+	             e);
+}
+
+sh_status b2fast_init_with(struct b2fast *h, enum b2fast_impl impl,
+                           struct sh_error *e)
+{
+	if (sodium_init() < 0)
+		return sh_error_set(e, SH_ERR_FAIL,
+		                    "libsodium failed to start");
+	(void)pthread_once(&choose_once, choose);
+	if (impl == B2FAST_LIBCRYPTO && !evp_md)
+		return sh_error_set(e, SH_ERR_NOTFOUND,
+		                    "libcrypto has no BLAKE2B-512 here");
+	return start(h, impl, e);
 }
 
 void b2fast_update(struct b2fast *h, const void *data, size_t len)

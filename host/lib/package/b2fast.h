@@ -56,6 +56,14 @@ struct b2fast {
 sh_status b2fast_init(struct b2fast *h, uint64_t expected_bytes,
                       struct sh_error *e);
 
+/*
+ * Start a hash with the given implementation, whatever the measurement
+ * says (tests compare the two; benchmarks time each). SH_ERR_NOTFOUND
+ * when libcrypto has no BLAKE2B-512 here; otherwise as b2fast_init.
+ */
+sh_status b2fast_init_with(struct b2fast *h, enum b2fast_impl impl,
+                           struct sh_error *e);
+
 /* Feed len bytes. Cannot fail (a libcrypto failure is kept for final). */
 void b2fast_update(struct b2fast *h, const void *data, size_t len);
 
