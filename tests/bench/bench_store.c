@@ -87,13 +87,14 @@ static void bench_install(const char *dir, int runs)
 	for (int r = 0; r < runs; r++) {
 		struct store_install_opts o = {.force = 1};
 		struct store_install_result res;
-		uint8_t digest[MINISIG_DIGEST_BYTES], h[32];
+		uint8_t digest[MINISIG_DIGEST_BYTES];
 		struct skilldesc *d;
 		uint64_t size;
 		int64_t t0;
 
 		t0 = call_now_ns();
-		if (minisig_hash_file(pkg, digest, h, &size, &e) ||
+		/* What store_install does: the signature's digest only. */
+		if (minisig_hash_file(pkg, digest, NULL, &size, &e) ||
 		    minisig_verify_digest(&pk, &sig, digest, &e))
 			bench_die("verify", &e);
 		verify[r] = ms_since(t0);

@@ -70,11 +70,13 @@ static inline void bench_run(const char *cmd)
 	}
 }
 
-/* Build the package the install benchmarks move: example/hello with 10 MiB
- * of random data included (so reading, hashing and extracting dominate),
- * laid out in the folder src, packed to pkg and signed with the build's
- * dev key (pkg.minisig). Needs the built skillhost beside SKILLS_OUT. */
-static inline void bench_make_big_package(const char *src, const char *pkg)
+/* Build the package the install benchmarks move: example/hello with mib
+ * MiB of random data included (so reading, hashing and extracting
+ * dominate), laid out in the folder src, packed to pkg and signed with the
+ * build's dev key (pkg.minisig). Needs the built skillhost beside
+ * SKILLS_OUT. */
+static inline void bench_make_package(const char *src, const char *pkg,
+                                      unsigned mib)
 {
 	char cmd[4096];
 
@@ -82,7 +84,7 @@ static inline void bench_make_big_package(const char *src, const char *pkg)
 	            cmd, sizeof cmd, NULL,
 	            "mkdir -p %s/lib/%s %s/assets && cp %s/lib/hello.so "
 	            "%s/lib/%s/ "
-	            "&& head -c 10485760 /dev/urandom > %s/assets/data.bin && "
+	            "&& head -c %llu /dev/urandom > %s/assets/data.bin && "
 	            "printf '%%s' "
 	            "'{\"name\":\"example/hello\",\"version\":\"1.0.0\","
 	            "\"abi\":1,\"description\":\"bench\",\"platforms\":{\"%s\":"
@@ -91,11 +93,17 @@ static inline void bench_make_big_package(const char *src, const char *pkg)
 	            "%s/../host/skillhost pack %s -o %s >/dev/null && "
 	            "%s/../host/skillhost sign %s -s %s/dev.sec >/dev/null",
 	            src, SKILLHOST_PLATFORM, src, SKILLS_OUT, src,
-	            SKILLHOST_PLATFORM, src, SKILLHOST_PLATFORM,
-	            SKILLHOST_PLATFORM, src, SKILLS_OUT, src, pkg, SKILLS_OUT,
-	            pkg, SKILLS_OUT))
+	            SKILLHOST_PLATFORM, (unsigned long long)mib << 20, src,
+	            SKILLHOST_PLATFORM, SKILLHOST_PLATFORM, src, SKILLS_OUT,
+	            src, pkg, SKILLS_OUT, pkg, SKILLS_OUT))
 		bench_die("command too long", NULL);
 	bench_run(cmd);
+}
+
+/* The 10 MiB package of bench_store's install benchmark. */
+static inline void bench_make_big_package(const char *src, const char *pkg)
+{
+	bench_make_package(src, pkg, 10);
 }
 #endif
 

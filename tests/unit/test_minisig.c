@@ -25,6 +25,7 @@
 
 #include <sodium.h>
 
+#include "b2fast.h"
 #include "fsutil.h"
 #include "minisig.h"
 #include "status.h"
@@ -357,6 +358,18 @@ static void test_hash_fd(void **state)
 	assert_memory_equal(got256, want256, 32);
 	close(fd);
 
+	/* The digest alone from the same offset: the single-thread path, with
+	 * the implementation chosen for large files. */
+	fd = open(path, O_RDONLY);
+	assert_true(fd >= 0);
+	assert_int_equal(lseek(fd, 1000, SEEK_SET), 1000);
+	memset(got512, 0, sizeof got512);
+	assert_int_equal(minisig_hash_fd(fd, "fd.bin", got512, NULL, &size, &e),
+	                 SH_OK);
+	assert_int_equal(size, n - 1000);
+	assert_memory_equal(got512, want512, 64);
+	close(fd);
+
 	/* A pipe: not a regular file, so the plain loop. */
 	assert_int_equal(pipe(pfd), 0);
 	assert_int_equal(write(pfd[1], data, 4096), 4096);
@@ -369,6 +382,139 @@ static void test_hash_fd(void **state)
 	assert_memory_equal(got512, want512, 64);
 	close(pfd[0]);
 	free(data);
+	unlink(path);
+}
+
+/* Both BLAKE2b-512 implementations b2fast can pick give libsodium's
+ * digest, whatever the lengths and however the data is cut. */
+static void test_b2fast_impls(void **state)
+{
+	static const size_t sizes[] = {
+	        0, 1, 127, 128, 129, 255, 256, 1000, (1u << 20) + 3, 5u << 20};
+	static const enum b2fast_impl impls[] = {B2FAST_SODIUM,
+	                                         B2FAST_LIBCRYPTO};
+	enum b2fast_impl chosen = b2fast_chosen();
+	struct sh_error e;
+
+	(void)state;
+	assert_true(chosen == B2FAST_SODIUM || chosen == B2FAST_LIBCRYPTO);
+	assert_string_equal(b2fast_impl_name(B2FAST_SODIUM), "libsodium");
+	assert_string_equal(b2fast_impl_name(B2FAST_LIBCRYPTO), "libcrypto");
+	for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+		size_t n = sizes[i];
+		unsigned char *data = make_data(n, (uint32_t)(i + 40));
+		uint8_t want[64];
+
+		blake2b(data, n, want, 64);
+		for (size_t k = 0; k < 2; k++) {
+			struct b2fast h;
+			uint8_t got[64];
+			size_t pos = 0, step = 1;
+
+			/* Debian's libcrypto has BLAKE2B-512: both must run. */
+			assert_int_equal(b2fast_init_with(&h, impls[k], &e),
+			                 SH_OK);
+			assert_int_equal(h.impl, impls[k]);
+			while (pos < n) {
+				size_t c = n - pos < step ? n - pos : step;
+
+				b2fast_update(&h, data + pos, c);
+				pos += c;
+				step = step * 5 + 3;
+			}
+			memset(got, 0, sizeof got);
+			assert_int_equal(b2fast_final(&h, got, &e), SH_OK);
+			if (memcmp(got, want, 64) != 0)
+				fail_msg("%s differs from libsodium at %zu "
+				         "bytes",
+				         b2fast_impl_name(impls[k]), n);
+		}
+		{
+			/* An abandoned hash releases its context (ASan). */
+			struct b2fast h;
+
+			assert_int_equal(b2fast_init_with(&h, impls[1], &e),
+			                 SH_OK);
+			b2fast_update(&h, data, n);
+			b2fast_abort(&h);
+		}
+		{
+			/* The size hint: small inputs take libsodium. */
+			struct b2fast h;
+
+			assert_int_equal(b2fast_init(&h, n, &e), SH_OK);
+			assert_int_equal(h.impl, n >= B2FAST_MIN_BYTES
+			                                 ? chosen
+			                                 : B2FAST_SODIUM);
+			b2fast_update(&h, data, n);
+			uint8_t got[64];
+			assert_int_equal(b2fast_final(&h, got, &e), SH_OK);
+			assert_memory_equal(got, want, 64);
+		}
+		free(data);
+	}
+}
+
+/* Flip one byte of the file at path, at off. */
+static void flip_byte(const char *path, off_t off)
+{
+	unsigned char c;
+	int fd = open(path, O_RDWR);
+
+	assert_true(fd >= 0);
+	assert_int_equal(pread(fd, &c, 1, off), 1);
+	c ^= 0x01;
+	assert_int_equal(pwrite(fd, &c, 1, off), 1);
+	close(fd);
+}
+
+/*
+ * A 100 MiB file (sparse, so it costs no disk) through the single-pass
+ * verify: any one changed byte, the last one included and one on a read
+ * boundary, is refused; put back, the file verifies again.
+ */
+static void test_verify_large_tamper(void **state)
+{
+	const off_t size = (off_t)100 << 20;
+	const off_t spots[] = {size - 1, (off_t)4 << 20, 0, size / 2 + 12345};
+	unsigned char *edge = make_data(65536, 5);
+	struct minisig_seckey *sk = NULL;
+	struct minisig_pubkey pk;
+	struct minisig_signature sig;
+	char path[PATH_MAX];
+	struct sh_error e;
+	int fd;
+
+	(void)state;
+	tpath(path, sizeof path, "large.bin");
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	assert_true(fd >= 0);
+	assert_int_equal(ftruncate(fd, size), 0);
+	assert_int_equal(pwrite(fd, edge, 65536, 0), 65536);
+	assert_int_equal(pwrite(fd, edge, 65536, size - 65536), 65536);
+	close(fd);
+	free(edge);
+	assert_int_equal(minisig_keygen(&sk, &pk, &e), SH_OK);
+	assert_int_equal(minisig_sign_file(sk, path, "large", NULL, &sig, &e),
+	                 SH_OK);
+	assert_int_equal(minisig_verify_file(&pk, &sig, path, NULL, &e), SH_OK);
+	for (size_t i = 0; i < sizeof spots / sizeof spots[0]; i++) {
+		flip_byte(path, spots[i]);
+		sh_error_clear(&e);
+		if (minisig_verify_file(&pk, &sig, path, NULL, &e) !=
+		    SH_ERR_TRUST)
+			fail_msg("a changed byte at %lld was not caught",
+			         (long long)spots[i]);
+		assert_msg_has(&e, "does not match the file");
+		flip_byte(path, spots[i]);
+		assert_int_equal(minisig_verify_file(&pk, &sig, path, NULL, &e),
+		                 SH_OK);
+	}
+	/* One byte more or less is another file too. */
+	assert_int_equal(truncate(path, size - 1), 0);
+	assert_int_equal(minisig_verify_file(&pk, &sig, path, NULL, &e),
+	                 SH_ERR_TRUST);
+	minisig_seckey_free(sk);
 	unlink(path);
 }
 
@@ -1682,6 +1828,8 @@ int main(void)
 	        cmocka_unit_test(test_minisign_vector),
 	        cmocka_unit_test(test_hash_file),
 	        cmocka_unit_test(test_hash_fd),
+	        cmocka_unit_test(test_b2fast_impls),
+	        cmocka_unit_test(test_verify_large_tamper),
 	        cmocka_unit_test(test_round_trip),
 	        cmocka_unit_test(test_sign_comment_checks),
 	        cmocka_unit_test(test_verify_refusals),

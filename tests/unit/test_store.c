@@ -411,6 +411,38 @@ static void write_text(const char *path, const char *text)
 	fclose(f);
 }
 
+/* Flip the lowest bit of the last byte of path: same size, other bytes. */
+static void flip_last_byte(const char *path)
+{
+	int fd = open(path, O_RDWR);
+	off_t end = fd >= 0 ? lseek(fd, 0, SEEK_END) : -1;
+	unsigned char c;
+
+	assert_true(end > 0);
+	assert_int_equal(pread(fd, &c, 1, end - 1), 1);
+	c ^= 1;
+	assert_int_equal(pwrite(fd, &c, 1, end - 1), 1);
+	close(fd);
+}
+
+/* Change the first hex digit of the trusted comment's blake2b256 in the
+ * .minisig at sigpath, leaving its signatures as they were. */
+static void edit_comment_hash(const char *sigpath)
+{
+	char *text, *h;
+	size_t len;
+	struct sh_error e;
+
+	assert_int_equal(fs_read_file(sigpath, 1 << 16, &text, &len, &e),
+	                 SH_OK);
+	h = strstr(text, "blake2b256:");
+	assert_non_null(h);
+	h += strlen("blake2b256:");
+	*h = *h == '0' ? '1' : '0';
+	assert_int_equal(fs_write_atomic(sigpath, text, len, 0644, &e), SH_OK);
+	free(text);
+}
+
 static void test_signature_refusals(void **state)
 {
 	char pkg[512], sig[600], other[512];
@@ -476,6 +508,21 @@ static void test_signature_refusals(void **state)
 	sign_as(pkg, key_a, "example/hello", "2.0.0");
 	sh_on("s.skill", "printf 'x' >> $f");
 	expect_refused(pkg, NULL, SH_ERR_TRUST, "refused");
+
+	/* The install hashes once (BLAKE2b-512, for the signature): bytes
+	 * that no longer match the trusted comment's blake2b256 are caught
+	 * by that signature, at any position and without a size change. */
+	print_message("last byte changed after signing, same size\n");
+	snprintf(pkg, sizeof pkg, "%s", good_package("s.skill", "2.0.0"));
+	sign_as(pkg, key_a, "example/hello", "2.0.0");
+	flip_last_byte(pkg);
+	expect_refused(pkg, NULL, SH_ERR_TRUST, "does not match the file");
+
+	print_message("trusted comment's hash edited after signing\n");
+	snprintf(pkg, sizeof pkg, "%s", good_package("s.skill", "2.0.0"));
+	sign_as(pkg, key_a, "example/hello", "2.0.0");
+	edit_comment_hash(sig);
+	expect_refused(pkg, NULL, SH_ERR_TRUST, "trusted comment");
 }
 
 /* Write entries to work/name, sign them as example/hello 2.0.0 with key A,

@@ -70,9 +70,15 @@
  * Example (for an empty file, whose BLAKE2b-256 is 0e5751c0...):
  *   skillhost-package:1 name:skillhost/jira version:1.4.0-rc.1 blake2b256:0e5751c026e543b2e8ab2eb06099daa1d1e5df47778f7787faab45cdf12fe3a8 timestamp:1767225600
  *
- * The host checks all three against what it expected to install: name and
- * version from the index or the command line, and blake2b256 against the
- * file it downloaded.
+ * The host checks name and version against what it expected to install
+ * (from the index or the command line). blake2b256 is how a registry index
+ * names the file: a download is checked against the index's hash as it
+ * streams, and the comment's hash must equal the index's. A local
+ * `skillhost verify` or install does not recompute it: once the signature
+ * verifies, the file is exactly the one signed (BLAKE2b-512 covers every
+ * byte), and the comment is signed together with that signature, so other
+ * bytes, another package's signature or an edited comment are all refused
+ * without a second hash (which would double the cost of every check).
  */
 /* clang-format on */
 #ifndef SH_MINISIG_H
@@ -340,12 +346,15 @@ void minisig_hasher_final(struct minisig_hasher *h,
 /*
  * Hash the file at path in one streaming pass of large sequential reads:
  * BLAKE2b-512 into digest (always) and BLAKE2b-256 into file_hash (only if
- * not NULL). *size (may be NULL) receives the byte count. For regular files
- * of 4 MiB and more, a helper thread reads ahead while the calling thread
- * hashes, and BLAKE2b-256 runs on a thread of its own, so on two cores the
- * pair costs about what BLAKE2b-512 alone does; the threads are joined
- * before return, and if none can be started the file is hashed on the
- * calling thread. SH_ERR_NOTFOUND, SH_ERR_IO.
+ * not NULL). *size (may be NULL) receives the byte count.
+ * Without file_hash (checking a signature), the calling thread reads and
+ * hashes alone with the faster BLAKE2b-512 on this machine (b2fast.h): a
+ * second thread would only compete for the cores. With file_hash
+ * (signing), for regular files of 4 MiB and more a helper thread reads
+ * ahead and BLAKE2b-256 runs on a thread of its own, so on two cores the
+ * pair costs about one hash's time; the threads are joined before return,
+ * and if none can be started the file is hashed on the calling thread.
+ * SH_ERR_NOTFOUND, SH_ERR_IO, SH_ERR_FAIL (a hash library failed).
  */
 sh_status minisig_hash_file(const char *path,
                             uint8_t digest[MINISIG_DIGEST_BYTES],
@@ -439,8 +448,10 @@ sh_status minisig_verify_digest(const struct minisig_pubkey *pk,
 /*
  * Verify the file at path: the algorithm and key id are checked before the
  * file is read, then as minisig_verify_digest. If file_hash is not NULL it
- * receives the file's BLAKE2b-256 from the same pass, for matching against
- * the package comment without reading the file twice (zeroed on failure).
+ * receives the file's BLAKE2b-256 from the same pass (zeroed on failure),
+ * at about twice the CPU; pass NULL unless the hash itself is needed (a
+ * publisher checking what it will list), as the signature already binds
+ * the comment to these bytes.
  * SH_ERR_TRUST for a bad signature; SH_ERR_NOTFOUND/SH_ERR_IO for the file.
  */
 sh_status minisig_verify_file(const struct minisig_pubkey *pk,

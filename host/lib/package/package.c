@@ -18,6 +18,7 @@
 #include <sodium.h>
 
 #include "agentskill.h"
+#include "b2fast.h"
 #include "dynbuf.h"
 #include "fsutil.h"
 #include "names.h"
@@ -71,16 +72,30 @@ sh_status package_copy_hashed(int in, int out, const char *shown,
                               uint8_t file_hash[MINISIG_FILE_HASH_BYTES],
                               uint64_t *size, struct sh_error *e)
 {
+	/* Both hashes through minisig_hasher (libsodium); the digest alone
+	 * through b2fast, the faster BLAKE2b-512 on this machine. */
 	struct minisig_hasher h;
+	struct b2fast fast;
 	unsigned char *buf = malloc(COPY_CHUNK);
+	struct stat st;
+	int started = 0;
 	sh_status rc;
 
 	*size = 0;
 	if (!buf)
 		return sh_error_set(e, SH_ERR_NOMEM, "out of memory copying %s",
 		                    shown);
-	if ((rc = minisig_hasher_init(&h, 1, e)))
+	if (file_hash)
+		rc = minisig_hasher_init(&h, 1, e);
+	else
+		rc = b2fast_init(&fast,
+		                 fstat(in, &st) == 0 && S_ISREG(st.st_mode)
+		                         ? (uint64_t)st.st_size
+		                         : 0,
+		                 e);
+	if (rc)
 		goto out;
+	started = 1;
 	for (;;) {
 		size_t n;
 
@@ -95,17 +110,28 @@ sh_status package_copy_hashed(int in, int out, const char *shown,
 			        (unsigned long long)PACKAGE_MAX_BYTES);
 			break;
 		}
-		minisig_hasher_update(&h, buf, n);
+		if (file_hash)
+			minisig_hasher_update(&h, buf, n);
+		else
+			b2fast_update(&fast, buf, n);
 		if ((rc = fs_write_all(out, buf, n, out_name, e)))
 			break;
 	}
 	if (rc == SH_OK) {
-		minisig_hasher_final(&h, digest, file_hash);
-		if (fsync(out) != 0)
-			rc = sh_error_errno(e, SH_ERR_IO, errno,
-			                    "cannot sync %s", out_name);
+		started = 0;
+		if (file_hash)
+			minisig_hasher_final(&h, digest, file_hash);
+		else
+			rc = b2fast_final(&fast, digest, e);
 	}
+	if (rc == SH_OK && fsync(out) != 0)
+		rc = sh_error_errno(e, SH_ERR_IO, errno, "cannot sync %s",
+		                    out_name);
 out:
+	if (started && !file_hash)
+		b2fast_abort(&fast);
+	if (file_hash)
+		sodium_memzero(&h, sizeof h);
 	free(buf);
 	return rc;
 }

@@ -40,11 +40,13 @@ sh_status package_hash_fd(int fd, const char *name, uint64_t *size,
 
 /*
  * Copy the package open at in to the file open at out while hashing it for
- * its signature, so the bytes verified are exactly the bytes kept; then
- * fsync out. shown names the package and out_name the copy in messages.
- * Refuses, with SH_ERR_INVALID, a package over PACKAGE_MAX_BYTES (what is
- * copied so far stays in out: the caller removes its half-written copy). *size
- * is the byte count copied.
+ * its signature (BLAKE2b-512 into digest, and BLAKE2b-256 into file_hash
+ * unless it is NULL: the second hash doubles the CPU cost, so pass NULL
+ * when only the signature is checked), so the bytes verified are exactly
+ * the bytes kept; then fsync out. shown names the package and out_name the copy
+ * in messages. Refuses, with SH_ERR_INVALID, a package over PACKAGE_MAX_BYTES
+ * (what is copied so far stays in out: the caller removes its half-written
+ * copy). *size is the byte count copied.
  */
 sh_status package_copy_hashed(int in, int out, const char *shown,
                               const char *out_name,
