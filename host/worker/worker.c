@@ -138,8 +138,9 @@ static struct {
  * worker polls this long for the next frame; after a longer one (an agent
  * thinking, a quiet server) it polls only WIRE_SPIN_NS, and an idle worker
  * costs nothing. The price is CPU: under a stream of calls spaced just
- * under this, a worker keeps one core busy. */
-#define WORKER_SPIN_MAX_NS 250000
+ * under this, a worker keeps one core busy, so the host caps it
+ * (wire_ctl.spin_ns) to nothing when the machine has no CPU to spare. */
+#define WORKER_SPIN_MAX_NS WIRE_SPIN_NEXT_NS
 
 static struct wire_ctl *ctl;
 static long page_size;
@@ -173,11 +174,14 @@ static struct frame *read_frame(void)
 		}
 		if (k == 0) {
 			int64_t t0 = call_now_ns(), waited;
+			int64_t spin = chan.spin_ns;
 
 			/* The next call often follows at once: poll for it
 			 * before sleeping, long while calls keep coming (see
-			 * WORKER_SPIN_MAX_NS). */
-			wire_spin_readable(chan.fd, chan.spin_ns);
+			 * WORKER_SPIN_MAX_NS), as long as the host allows. */
+			if (ctl && atomic_load(&ctl->spin_ns) < spin)
+				spin = atomic_load(&ctl->spin_ns);
+			wire_spin_readable(chan.fd, spin);
 			if (wire_fill(&chan.rd, chan.fd) <= 0)
 				return NULL;
 			waited = call_now_ns() - t0;

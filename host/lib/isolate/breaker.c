@@ -73,6 +73,15 @@ void iso_release(struct isolated *iso, struct worker *w, int alive, int served,
 		if (crash)
 			iso_crashed(iso, crash);
 	}
-	pthread_cond_broadcast(&iso->cv);
+	/* One idle worker is for one waiter: waking every waiting caller
+	 * for it (dozens under load) costs a context switch each, only for
+	 * all but one to sleep again. A waiter woken always takes an idle
+	 * worker before it looks at its deadline, so none is left unused.
+	 * A worker gone changes what every waiter may do (start one, the
+	 * breaker), so all of them look. */
+	if (alive)
+		pthread_cond_signal(&iso->cv);
+	else
+		pthread_cond_broadcast(&iso->cv);
 	pthread_mutex_unlock(&iso->lock);
 }

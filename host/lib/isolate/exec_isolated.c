@@ -345,6 +345,9 @@ static skill_status isolated_invoke(struct executor *ex, uint32_t tool_index,
 	s.call_id = atomic_fetch_add(&iso->next_call, 1) + 1;
 	w->logged = 0;
 	atomic_store(&w->ctl->cancel, 0);
+	/* Whether it may poll for its next call after this one. */
+	atomic_store(&w->ctl->spin_ns,
+	             spin_cpu_spare() ? WIRE_SPIN_NEXT_NS : 0);
 	s.io_deadline_ns = io_deadline(iso, call, 0);
 	wire_buf_init(&b);
 	wire_begin(&b, WIRE_CALL, s.call_id);

@@ -30,6 +30,7 @@
 
 #include "exec_isolated.h"
 #include "hostapi.h"
+#include "spin.h"
 #include "wire.h"
 
 /* Most handles (artifacts, inputs, HTTP responses) one call may hold. */
@@ -59,6 +60,8 @@ struct worker {
 	int retire;        /* replace it after this call */
 	int rss_limit_hit; /* ASan's memory cap stopped it */
 	char first_error[LINE_MAX_LOGGED]; /* the first line of a report */
+	/* How long its replies took to come (session.c). */
+	struct spin_est spin;
 };
 
 struct isolated {
