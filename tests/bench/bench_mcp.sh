@@ -118,7 +118,7 @@ daemon off;
 pid $TMP/nginx/nginx.pid;
 error_log $TMP/nginx/error.log;
 events { worker_connections 256; }
-http { access_log off; server { listen 127.0.0.1:$NGX_PORT; root $TMP/nginx/html; } }
+http { access_log off; keepalive_requests 100000000; server { listen 127.0.0.1:$NGX_PORT; root $TMP/nginx/html; } }
 EOF
     nginx -c "$TMP/nginx/nginx.conf" -p "$TMP/nginx" 2>>"$TMP/nginx/error.log" &
     PIDS+=($!)

@@ -64,7 +64,13 @@ void iso_release(struct isolated *iso, struct worker *w, int alive, int served,
 			        iso->name);
 		}
 	}
-	if (alive) {
+	if (alive && iso->waiters) {
+		struct pool_waiter *pw = iso->waiters;
+		iso->waiters = pw->next;
+		pw->next = NULL;
+		pw->given = w;
+		pthread_cond_signal(&pw->cv);
+	} else if (alive) {
 		w->next = iso->idle;
 		iso->idle = w;
 	} else {
@@ -73,15 +79,15 @@ void iso_release(struct isolated *iso, struct worker *w, int alive, int served,
 		if (crash)
 			iso_crashed(iso, crash);
 	}
-	/* One idle worker is for one waiter: waking every waiting caller
-	 * for it (dozens under load) costs a context switch each, only for
-	 * all but one to sleep again. A waiter woken always takes an idle
-	 * worker before it looks at its deadline, so none is left unused.
-	 * A worker gone changes what every waiter may do (start one, the
-	 * breaker), so all of them look. */
-	if (alive)
-		pthread_cond_signal(&iso->cv);
-	else
-		pthread_cond_broadcast(&iso->cv);
+	/* A worker gone changes what every waiter may do (start one, the
+	 * breaker), so all of them look; a worker given back went to one. */
+	if (!alive)
+		iso_wake_waiters(iso);
 	pthread_mutex_unlock(&iso->lock);
+}
+
+void iso_wake_waiters(struct isolated *iso)
+{
+	for (struct pool_waiter *pw = iso->waiters; pw; pw = pw->next)
+		pthread_cond_signal(&pw->cv);
 }
