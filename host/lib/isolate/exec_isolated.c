@@ -665,6 +665,7 @@ sh_status exec_isolated_open(const struct exec_isolated_opts *o,
                              struct executor **out, struct sh_error *e)
 {
 	struct isolated *iso;
+	pthread_mutexattr_t ma;
 	char worker[PATH_MAX];
 	const char *tmp = getenv("TMPDIR");
 	struct worker *w;
@@ -678,7 +679,14 @@ sh_status exec_isolated_open(const struct exec_isolated_opts *o,
 	if (!(iso = calloc(1, sizeof *iso)))
 		return sh_error_set(e, SH_ERR_NOMEM, "out of memory");
 	iso->base.ops = &isolated_ops;
-	pthread_mutex_init(&iso->lock, NULL);
+	/* Adaptive: held for a few instructions by each caller taking or
+	 * giving back a worker, and a waiter handed one is woken under it.
+	 * Polling for a holder running on another CPU beats sleeping in
+	 * the kernel, which under load cost a context switch per call. */
+	pthread_mutexattr_init(&ma);
+	pthread_mutexattr_settype(&ma, PTHREAD_MUTEX_ADAPTIVE_NP);
+	pthread_mutex_init(&iso->lock, &ma);
+	pthread_mutexattr_destroy(&ma);
 	iso->name = strdup(o->desc->name);
 	iso->version = strdup(o->desc->version);
 	iso->lib = strdup(o->lib);
