@@ -51,6 +51,7 @@ command -v wrk >/dev/null || { echo "bench_mcp: wrk is not installed (apt-get in
 TMP=$(mktemp -d /tmp/bench-mcp.XXXXXX)
 PIDS=()
 trap 'for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done; rm -rf "$TMP"' EXIT
+[ -n "${BENCH_KEEP:-}" ] && trap 'for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done; echo "kept $TMP"' EXIT
 export SKILLHOST_HOME=$TMP/home
 
 free_port() {
@@ -112,6 +113,9 @@ if wanted nginx; then
   if command -v nginx >/dev/null; then
     NGX_PORT=$(free_port)
     mkdir -p "$TMP/nginx/html" && printf 'hi\n' >"$TMP/nginx/html/x"
+    # Run as root, nginx serves as nobody: the file must be readable to it
+    # (mktemp -d makes $TMP private), or every answer is a 403.
+    chmod a+rx "$TMP" "$TMP/nginx" "$TMP/nginx/html" && chmod a+r "$TMP/nginx/html/x"
     cat >"$TMP/nginx/nginx.conf" <<EOF
 worker_processes 1;
 daemon off;
