@@ -141,8 +141,9 @@ static struct {
  * worker polls this long for the next frame; after a longer one (an agent
  * thinking, a quiet server) it polls only WIRE_SPIN_NS, and an idle worker
  * costs nothing. The price is CPU: under a stream of calls spaced just
- * under this, a worker keeps one core busy. */
-#define WORKER_SPIN_MAX_NS 250000
+ * under this, a worker keeps one core busy, so the host caps it
+ * (wire_ctl.spin_ns) to nothing when the machine has no CPU to spare. */
+#define WORKER_SPIN_MAX_NS WIRE_SPIN_NEXT_NS
 
 static struct wire_ctl *ctl;
 static long page_size;
@@ -176,11 +177,14 @@ static struct frame *read_frame(void)
 		}
 		if (k == 0) {
 			int64_t t0 = call_now_ns(), waited;
+			int64_t spin = chan.spin_ns;
 
 			/* The next call often follows at once: poll for it
 			 * before sleeping, long while calls keep coming (see
-			 * WORKER_SPIN_MAX_NS). */
-			wire_spin_readable(chan.fd, chan.spin_ns);
+			 * WORKER_SPIN_MAX_NS), as long as the host allows. */
+			if (ctl && atomic_load(&ctl->spin_ns) < spin)
+				spin = atomic_load(&ctl->spin_ns);
+			wire_spin_readable(chan.fd, spin);
 			if (wire_fill(&chan.rd, chan.fd) <= 0)
 				return NULL;
 			waited = call_now_ns() - t0;
@@ -256,15 +260,39 @@ static struct frame *chan_wait(struct frame **slot)
 	return f;
 }
 
-/* Send the frame in b (and clear it). Returns 0, or -1 when the host is
- * gone. */
-static int chan_send(struct wire_buf *b, int wipe)
+/* Small result frames wait here for the next frame of any kind, almost
+ * always the call's DONE, and go with it in one write: the host, asleep
+ * for the reply, then wakes once per call instead of twice (the result,
+ * then DONE a few microseconds later). Under chan.wlock; nothing in it is
+ * secret (frames to be wiped are never held). */
+#define HELD_MAX ((size_t)64 * 1024)
+static unsigned char held[HELD_MAX];
+static size_t held_len;
+
+/* Send the frame in b (and clear it), after any held frames; or hold it
+ * when hold is set and it fits. Returns 0, or -1 when the host is gone. */
+static int chan_xmit(struct wire_buf *b, int wipe, int hold)
 {
 	int rc = -1;
 
 	if (wire_end(b, NULL) == SH_OK) {
 		pthread_mutex_lock(&chan.wlock);
-		rc = wire_write_all(chan.fd, b->data, b->len, 0);
+		rc = 0;
+		if (!wipe && held_len + b->len <= HELD_MAX) {
+			memcpy(held + held_len, b->data, b->len);
+			held_len += b->len;
+			if (!hold) {
+				rc = wire_write_all(chan.fd, held, held_len, 0);
+				held_len = 0;
+			}
+		} else {
+			if (held_len)
+				rc = wire_write_all(chan.fd, held, held_len, 0);
+			held_len = 0;
+			if (!rc)
+				rc = wire_write_all(chan.fd, b->data, b->len,
+				                    0);
+		}
 		pthread_mutex_unlock(&chan.wlock);
 	}
 	wire_buf_free(b, wipe);
@@ -275,6 +303,17 @@ static int chan_send(struct wire_buf *b, int wipe)
 		pthread_mutex_unlock(&chan.lock);
 	}
 	return rc;
+}
+
+static int chan_send(struct wire_buf *b, int wipe)
+{
+	return chan_xmit(b, wipe, 0);
+}
+
+/* A result or tool error: it may wait for the call's DONE (see held). */
+static int chan_send_result(struct wire_buf *b)
+{
+	return chan_xmit(b, 0, 1);
 }
 
 static uint64_t chan_next_id(void)
@@ -497,7 +536,7 @@ static skill_status send_blob(skill_call_t *call, enum wire_type t,
 	wire_buf_init(&b);
 	wire_begin(&b, t, call_id(call));
 	wire_put_bytes(&b, p, n);
-	return chan_send(&b, 0) ? SKILL_ERR_IO : SKILL_OK;
+	return chan_send_result(&b) ? SKILL_ERR_IO : SKILL_OK;
 }
 
 /* Text the local check refused (not UTF-8, a NUL) goes to the host all
@@ -561,7 +600,7 @@ static skill_status w_result_media(skill_call_t *call, const char *mime,
 	wire_begin(&b, WIRE_RESULT_MEDIA, call_id(call));
 	wire_put_str(&b, mime);
 	wire_put_bytes(&b, data, len);
-	return chan_send(&b, 0) ? SKILL_ERR_IO : SKILL_OK;
+	return chan_send_result(&b) ? SKILL_ERR_IO : SKILL_OK;
 }
 
 static skill_status w_result_resource(skill_call_t *call,
@@ -591,7 +630,7 @@ static skill_status w_result_resource(skill_call_t *call,
 	                         : 0);
 	wire_put_nbytes(&b, res.blob, res.blob ? res.blob_len : 0);
 	/* A refused one goes to the host too; see refused(). */
-	return chan_send(&b, 0) ? SKILL_ERR_IO : st;
+	return chan_send_result(&b) ? SKILL_ERR_IO : st;
 }
 
 static skill_status w_result_link(skill_call_t *call,
@@ -617,7 +656,7 @@ static skill_status w_result_link(skill_call_t *call,
 	wire_put_nstr(&b, link.mime_type);
 	wire_put_i64(&b, link.size);
 	/* A refused one goes to the host too; see refused(). */
-	return chan_send(&b, 0) ? SKILL_ERR_IO : st;
+	return chan_send_result(&b) ? SKILL_ERR_IO : st;
 }
 
 static skill_status w_tool_error(skill_call_t *call, const char *message)
@@ -629,7 +668,7 @@ static skill_status w_tool_error(skill_call_t *call, const char *message)
 	wire_buf_init(&b);
 	wire_begin(&b, WIRE_TOOL_ERROR, call_id(call));
 	wire_put_nstr(&b, message);
-	chan_send(&b, 0);
+	chan_send_result(&b);
 	return SKILL_OK;
 }
 

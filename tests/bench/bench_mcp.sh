@@ -1,14 +1,24 @@
 #!/usr/bin/env bash
-# MCP tools/call throughput and latency, side by side in one run:
-#   skillhost serve (testing/noop echo) vs the official TypeScript server
-#   (@modelcontextprotocol/server-everything, its echo tool),
-# over Streamable HTTP with wrk (bench_mcp.lua, on an initialized session)
-# and over stdio with bench_mcp_stdio (a pipelined driver).
+# MCP tools/call throughput and latency, side by side in one run, over
+# Streamable HTTP with wrk (bench_mcp.lua, on an initialized session) at
+# 1, 8 and 32 connections, for:
+#   nginx       a 3-byte static file: the loopback floor of this machine
+#   isolated    skillhost serve, testing/noop echo in a sandboxed worker
+#               (the default policy)
+#   in-process  the same with --in-process
+#   official    the official TypeScript server
+#               (@modelcontextprotocol/server-everything, its echo tool)
+# then the ratios the performance goals are stated in, and stdio with
+# bench_mcp_stdio (a pipelined driver).
 #
 #   tests/bench/bench_mcp.sh [BUILD_DIR]      (default: build)
-#   BENCH_SECONDS=10 BENCH_CONNS=32 tests/bench/bench_mcp.sh build
-#   SH_FLAGS=--in-process ...    the skill inside the server process (the
-#                                default runs it in an isolated worker)
+#   BENCH_SECONDS=10 tests/bench/bench_mcp.sh build
+#   BENCH_CONN_LIST="1 8 32"     connection counts; the goals are checked
+#                                at 1 and at the last (BENCH_CONNS=N alone
+#                                means "1 N")
+#   BENCH_ONLY="isolated nginx"  a subset of the four
+#   BENCH_STDIO=0                skip the stdio part
+#   SH_FLAGS=...                 more flags for both skillhost servers
 #
 # Loopback only; every run is bounded in time and stops by itself.
 set -uo pipefail
@@ -21,7 +31,15 @@ NM=$top/tests/node/node_modules
 EVERYTHING=$NM/@modelcontextprotocol/server-everything/dist/index.js
 LUA=$top/tests/bench/bench_mcp.lua
 SECS=${BENCH_SECONDS:-10}
-CONNS=${BENCH_CONNS:-32}
+if [ -n "${BENCH_CONN_LIST:-}" ]; then
+  CONN_LIST=$BENCH_CONN_LIST
+elif [ -n "${BENCH_CONNS:-}" ]; then
+  CONN_LIST="1 $BENCH_CONNS"
+else
+  CONN_LIST="1 8 32"
+fi
+ONLY=${BENCH_ONLY:-nginx isolated in-process official}
+STDIO=${BENCH_STDIO:-1}
 THREADS=${BENCH_WRK_THREADS:-2}
 STDIO_CALLS=${BENCH_STDIO_CALLS:-100000}
 SH_FLAGS=${SH_FLAGS:-}
@@ -33,6 +51,7 @@ command -v wrk >/dev/null || { echo "bench_mcp: wrk is not installed (apt-get in
 TMP=$(mktemp -d /tmp/bench-mcp.XXXXXX)
 PIDS=()
 trap 'for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done; rm -rf "$TMP"' EXIT
+[ -n "${BENCH_KEEP:-}" ] && trap 'for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done; echo "kept $TMP"' EXIT
 export SKILLHOST_HOME=$TMP/home
 
 free_port() {
@@ -64,63 +83,132 @@ load() {
        END {printf "%s %s %s %d\n", r, p, q, e + s}' "$TMP/$1.wrk"
 }
 
-# --- the servers ---
-"$SH" $SH_FLAGS serve --http 127.0.0.1:0 --skill "$NOOP" --ready-file "$TMP/sh.ready" \
-  --reload-interval 0 2>"$TMP/skillhost.err" &
-PIDS+=($!)
-for _ in $(seq 100); do [ -s "$TMP/sh.ready" ] && break; sleep 0.1; done
-SH_URL=$(cat "$TMP/sh.ready")/mcp
-PORT=$(free_port)
-PORT=$PORT node "$EVERYTHING" streamableHttp > /dev/null 2>"$TMP/everything.err" &
-PIDS+=($!)
-TS_URL=http://127.0.0.1:$PORT/mcp
-wait_http "$TS_URL"
+wanted() { case " $ONLY " in *" $1 "*) return 0 ;; esac; return 1; }
+# start_skillhost NAME FLAGS...: a server on a free port; its URL in U[NAME].
+declare -A U R P50 P99
+start_skillhost() {
+  local name=$1
+  shift
+  "$SH" $SH_FLAGS "$@" serve --http 127.0.0.1:0 --skill "$NOOP" \
+    --ready-file "$TMP/$name.ready" --reload-interval 0 2>"$TMP/$name.err" &
+  PIDS+=($!)
+  for _ in $(seq 100); do [ -s "$TMP/$name.ready" ] && break; sleep 0.1; done
+  [ -s "$TMP/$name.ready" ] || { echo "bench_mcp: skillhost ($name) did not start:" >&2; cat "$TMP/$name.err" >&2; exit 1; }
+  U[$name]=$(cat "$TMP/$name.ready")/mcp
+}
 
-echo "MCP tools/call benchmark ($(nproc) CPUs; wrk ${SECS}s, $CONNS connections; loopback)"
-echo "  skillhost $("$SH" --version | awk '{print $2}') (testing/noop echo) vs @modelcontextprotocol/server-everything $(node -p "require('$NM/@modelcontextprotocol/server-everything/package.json').version") (echo)"
-printf '\n%-34s %12s %10s %10s %8s\n' "HTTP" "req/s" "p50 us" "p99 us" "errors"
-declare -A R
-for conns in "$CONNS" 1; do
-  for who in skillhost official; do
-    if [ "$who" = skillhost ]; then
-      url=$SH_URL; tool=echo; args='{"text":"hello"}'
-    else
-      url=$TS_URL; tool=echo; args='{"message":"hello"}'
-    fi
-    sid=$(session "$url")
-    # A short warm-up, so the JIT and caches of either side are ready.
-    load warm "$url" "$sid" "$tool" "$args" "$conns" 2 >/dev/null
-    read -r rps p50 p99 err < <(load "$who-$conns" "$url" "$sid" "$tool" "$args" "$conns" "$SECS")
-    R[$who-$conns]=$rps
-    printf '%-34s %12s %10s %10s %8s\n' "$who, $conns conn" "$rps" "$p50" "$p99" "$err"
-  done
-done
-sid=$(session "$SH_URL")
-read -r rps p50 p99 err < <(load ping "$SH_URL" "$sid" "" "{}" 1 "$SECS")
-printf '%-34s %12s %10s %10s %8s\n' "skillhost ping, 1 conn (floor)" "$rps" "$p50" "$p99" "$err"
+# --- the servers ---
+wanted isolated && start_skillhost isolated
+wanted in-process && start_skillhost in-process --in-process
+if wanted official; then
+  PORT=$(free_port)
+  PORT=$PORT node "$EVERYTHING" streamableHttp > /dev/null 2>"$TMP/everything.err" &
+  PIDS+=($!)
+  U[official]=http://127.0.0.1:$PORT/mcp
+  wait_http "${U[official]}"
+fi
 # The loopback floor of this machine: nginx serving a 3-byte file to the
-# same wrk at 1 connection. No server's p50 can be under it here.
-if command -v nginx >/dev/null; then
-  NGX_PORT=$(free_port)
-  mkdir -p "$TMP/nginx/html" && printf 'hi\n' >"$TMP/nginx/html/x"
-  cat >"$TMP/nginx/nginx.conf" <<EOF
+# same wrk. No server's latency can be under it here.
+if wanted nginx; then
+  if command -v nginx >/dev/null; then
+    NGX_PORT=$(free_port)
+    mkdir -p "$TMP/nginx/html" && printf 'hi\n' >"$TMP/nginx/html/x"
+    # Run as root, nginx serves as nobody: the file must be readable to it
+    # (mktemp -d makes $TMP private), or every answer is a 403.
+    chmod a+rx "$TMP" "$TMP/nginx" "$TMP/nginx/html" && chmod a+r "$TMP/nginx/html/x"
+    cat >"$TMP/nginx/nginx.conf" <<EOF
 worker_processes 1;
 daemon off;
 pid $TMP/nginx/nginx.pid;
 error_log $TMP/nginx/error.log;
-events { worker_connections 64; }
-http { access_log off; server { listen 127.0.0.1:$NGX_PORT; root $TMP/nginx/html; } }
+events { worker_connections 256; }
+http { access_log off; keepalive_requests 100000000; server { listen 127.0.0.1:$NGX_PORT; root $TMP/nginx/html; } }
 EOF
-  nginx -c "$TMP/nginx/nginx.conf" -p "$TMP/nginx" 2>>"$TMP/nginx/error.log" &
-  PIDS+=($!)
-  wait_http "http://127.0.0.1:$NGX_PORT/x"
-  wrk -t1 -c1 -d"$SECS"s --latency "http://127.0.0.1:$NGX_PORT/x" >"$TMP/nginx.wrk" 2>&1
-  awk 'function us(v) { if (v ~ /ms$/) return v * 1000; if (v ~ /us$/) return v + 0; return v * 1e6 }
-       /^ +50%/ {p=$2} /^ +99%/ {q=$2} /^Requests\/sec/ {r=$2}
-       END {printf "%-34s %12d %10d %10d %8s\n", "nginx static file, 1 conn (floor)", r, us(p), us(q), "-"}' "$TMP/nginx.wrk"
+    nginx -c "$TMP/nginx/nginx.conf" -p "$TMP/nginx" 2>>"$TMP/nginx/error.log" &
+    PIDS+=($!)
+    U[nginx]=http://127.0.0.1:$NGX_PORT/x
+    wait_http "${U[nginx]}"
+  else
+    echo "bench_mcp: nginx is not installed, so there is no floor (apt-get install nginx)" >&2
+    ONLY=${ONLY//nginx/}
+  fi
 fi
-awk -v a="${R[skillhost-$CONNS]}" -v b="${R[official-$CONNS]}" -v c="${R[skillhost-1]}" -v d="${R[official-1]}" \
-  'BEGIN {printf "ratio (skillhost / official): %.1fx at %d connections, %.1fx at 1\n", a / b, '"$CONNS"', c / d}'
+# nginx_load CONNS SECS: wrk's own percentiles; prints "rps p50 p99 errors".
+nginx_load() {
+  wrk -t"$(( $1 < THREADS ? $1 : THREADS ))" -c"$1" -d"$2"s --latency "${U[nginx]}" >"$TMP/nginx.wrk" 2>&1
+  awk 'function us(v) { if (v ~ /ms$/) return v * 1000; if (v ~ /us$/) return v + 0; return v * 1e6 }
+       /^ +50%/ {p=us($2)} /^ +99%/ {q=us($2)} /^Requests\/sec/ {r=$2}
+       /Socket errors/ || /Non-2xx/ {e=1}
+       END {printf "%.0f %d %d %s\n", r, p, q, e ? "yes" : 0}' "$TMP/nginx.wrk"
+}
+
+echo "MCP tools/call benchmark ($(nproc) CPUs; wrk ${SECS}s per row, up to $THREADS wrk threads; loopback)"
+echo "  skillhost $("$SH" --version | awk '{print $2}') (testing/noop echo) vs @modelcontextprotocol/server-everything $(node -p "require('$NM/@modelcontextprotocol/server-everything/package.json').version") (echo)"
+echo "  load before: $(uptime)"
+printf '\n%-34s %12s %10s %10s %8s\n' "HTTP" "req/s" "p50 us" "p99 us" "errors"
+for conns in $CONN_LIST; do
+  for who in nginx isolated in-process official; do
+    wanted "$who" || continue
+    if [ "$who" = nginx ]; then
+      read -r rps p50 p99 err < <(nginx_load "$conns" "$SECS")
+    else
+      url=${U[$who]}; tool=echo; args='{"text":"hello"}'
+      [ "$who" = official ] && args='{"message":"hello"}'
+      sid=$(session "$url")
+      # A short warm-up, so the JIT and caches of either side are ready.
+      load warm "$url" "$sid" "$tool" "$args" "$conns" 2 >/dev/null
+      read -r rps p50 p99 err < <(load "$who-$conns" "$url" "$sid" "$tool" "$args" "$conns" "$SECS")
+    fi
+    R[$who-$conns]=$rps; P50[$who-$conns]=$p50; P99[$who-$conns]=$p99
+    printf '%-34s %12s %10s %10s %8s\n' "$who, $conns conn" "$rps" "$p50" "$p99" "$err"
+  done
+done
+if wanted isolated; then
+  sid=$(session "${U[isolated]}")
+  read -r rps p50 p99 err < <(load ping "${U[isolated]}" "$sid" "" "{}" 1 "$SECS")
+  printf '%-34s %12s %10s %10s %8s\n' "skillhost ping, 1 conn (transport)" "$rps" "$p50" "$p99" "$err"
+fi
+echo "  load after: $(uptime)"
+
+# ratio A B CONNS ARRAY: A's figure over B's, or "-" when either is missing.
+ratio() {
+  local -n f=$4
+  awk -v a="${f[$1-$3]:-}" -v b="${f[$2-$3]:-}" \
+    'BEGIN { if (a == "" || b == "" || b == 0) print "-"; else printf "%.2f\n", a / b }'
+}
+row() { # LABEL A B ARRAY
+  printf '%-34s' "$1"
+  for conns in $CONN_LIST; do printf ' %9s' "$(ratio "$2" "$3" "$conns" "$4")"; done
+  printf '\n'
+}
+printf '\n%-34s' "ratios"
+for conns in $CONN_LIST; do printf ' %9s' "$conns conn"; done
+printf '\n'
+row "isolated / official, req/s" isolated official R
+row "in-process / official, req/s" in-process official R
+row "isolated / in-process, req/s" isolated in-process R
+row "isolated / nginx, p50" isolated nginx P50
+row "in-process / nginx, p50" in-process nginx P50
+row "isolated / in-process, p99" isolated in-process P99
+# The goals (issue 20): at 1 connection, p50 within 1.5x of the floor; at
+# the most connections, 15x the official server's req/s with p99 <= 10 ms.
+last=${CONN_LIST##* }
+goal() { # TEXT MET
+  printf '  goal: %-62s %s\n' "$1" "$([ "$2" = 1 ] && echo met || echo "NOT met")"
+}
+if [ -n "${P50[nginx-1]:-}" ] && [ -n "${P50[isolated-1]:-}" ]; then
+  goal "isolated p50 at 1 conn <= 1.5x nginx's ($(ratio isolated nginx 1 P50)x)" \
+    "$(awk -v a="${P50[isolated-1]}" -v b="${P50[nginx-1]}" 'BEGIN {print (a <= 1.5 * b)}')"
+fi
+if [ -n "${R[official-$last]:-}" ] && [ -n "${R[isolated-$last]:-}" ]; then
+  goal "isolated req/s at $last conns >= 15x official's ($(ratio isolated official "$last" R)x)" \
+    "$(awk -v a="${R[isolated-$last]}" -v b="${R[official-$last]}" 'BEGIN {print (b > 0 && a >= 15 * b)}')"
+  goal "isolated p99 at $last conns <= 10 ms (${P99[isolated-$last]} us)" \
+    "$(awk -v a="${P99[isolated-$last]}" 'BEGIN {print (a <= 10000)}')"
+fi
+
+[ "$STDIO" = 0 ] && exit 0
+wanted isolated && wanted official || exit 0
 
 printf '\n%-34s %12s %10s %10s %8s\n' "stdio (pipelined)" "calls/s" "p50 us" "p99 us" "errors"
 for window in 32 1; do

@@ -1075,6 +1075,77 @@ static void test_policy(void **state)
 	free(s);
 }
 
+/* Callers waiting for a worker stand in line (exec_isolated.c): one whose
+ * deadline passes while it waits leaves the line with a message that
+ * says so, and the caller behind it is still served when a worker comes
+ * back. Either may be first in line: both orders must hold. The hostile
+ * skill has no concurrency policy, so its callers queue for its pool of
+ * ISOLATED_POOL_DEFAULT workers, not before the dispatcher. */
+struct line_arg {
+	const char *args;
+	int64_t timeout_ms;
+	int error;
+	char *out;
+};
+
+static void *line_call(void *arg)
+{
+	struct line_arg *a = arg;
+
+	a->out = call_on(rt, "testing/hostile.sleep", a->args, a->timeout_ms,
+	                 NULL, &a->error);
+	return NULL;
+}
+
+static void test_waiters_in_line(void **state)
+{
+	struct metrics_skill *ms =
+	        metrics_skill(runtime_services(rt)->metrics, "testing/hostile");
+	enum { LONG = ISOLATED_POOL_DEFAULT, N = LONG + 2 };
+	struct line_arg a[N];
+	pthread_t th[N];
+	char want[160];
+	int err;
+	char *s;
+
+	(void)state;
+	/* Long calls hold every worker; then a caller with a 300 ms
+	 * deadline and one with time to spare wait. */
+	for (int i = 0; i < N; i++)
+		a[i] = (struct line_arg){i < LONG ? "{\"ms\":900}"
+		                                  : "{\"ms\":1}",
+		                         i == LONG ? 300 : 10000, 0, NULL};
+	for (int i = 0; i < LONG; i++)
+		pthread_create(&th[i], NULL, line_call, &a[i]);
+	for (int i = 0; i < 1000 && metrics_skill_in_flight(ms) < LONG; i++)
+		usleep(5 * 1000);
+	assert_int_equal(metrics_skill_in_flight(ms), LONG);
+	for (int i = LONG; i < N; i++) {
+		pthread_create(&th[i], NULL, line_call, &a[i]);
+		usleep(20 * 1000);
+	}
+	for (int i = 0; i < N; i++)
+		pthread_join(th[i], NULL);
+	for (int i = 0; i < N; i++)
+		if (i != LONG && a[i].error)
+			fail_msg("call %d failed: %s", i, a[i].out);
+	assert_true(a[LONG].error);
+	(void)snprintf(want, sizeof want,
+	               "the call's deadline passed while waiting for one of "
+	               "skill testing/hostile's %d workers",
+	               ISOLATED_POOL_DEFAULT);
+	if (!strstr(a[LONG].out, want))
+		fail_msg("the caller out of time: %s", a[LONG].out);
+	for (int i = 0; i < N; i++)
+		free(a[i].out);
+	/* Nobody is left in line or holding a worker. */
+	s = call_on(rt, "testing/hostile.sleep", "{\"ms\":1}", 10000, NULL,
+	            &err);
+	assert_false(err);
+	free(s);
+	assert_int_equal(metrics_skill_in_flight(ms), 0);
+}
+
 /* ---- audit and metrics ---- */
 
 static void test_audit_log(void **state)
@@ -1270,6 +1341,7 @@ int main(void)
 	        cmocka_unit_test(test_extensions_forwarded),
 	        cmocka_unit_test(test_missing_extension),
 	        cmocka_unit_test(test_policy),
+	        cmocka_unit_test(test_waiters_in_line),
 	        cmocka_unit_test(test_audit_log),
 	        cmocka_unit_test(test_audit_rotation),
 	        cmocka_unit_test(test_metrics),

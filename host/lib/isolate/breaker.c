@@ -64,7 +64,13 @@ void iso_release(struct isolated *iso, struct worker *w, int alive, int served,
 			        iso->name);
 		}
 	}
-	if (alive) {
+	if (alive && iso->waiters) {
+		struct pool_waiter *pw = iso->waiters;
+		iso->waiters = pw->next;
+		pw->next = NULL;
+		pw->given = w;
+		pthread_cond_signal(&pw->cv);
+	} else if (alive) {
 		w->next = iso->idle;
 		iso->idle = w;
 	} else {
@@ -73,6 +79,15 @@ void iso_release(struct isolated *iso, struct worker *w, int alive, int served,
 		if (crash)
 			iso_crashed(iso, crash);
 	}
-	pthread_cond_broadcast(&iso->cv);
+	/* A worker gone changes what every waiter may do (start one, the
+	 * breaker), so all of them look; a worker given back went to one. */
+	if (!alive)
+		iso_wake_waiters(iso);
 	pthread_mutex_unlock(&iso->lock);
+}
+
+void iso_wake_waiters(struct isolated *iso)
+{
+	for (struct pool_waiter *pw = iso->waiters; pw; pw = pw->next)
+		pthread_cond_signal(&pw->cv);
 }

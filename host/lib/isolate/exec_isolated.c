@@ -192,20 +192,59 @@ static skill_status ended(struct isolated *iso, struct session *s, int status,
 	return SKILL_ERR_INTERNAL;
 }
 
+/* Join the end of the waiters' line. Under iso->lock. */
+static void wait_in_line(struct isolated *iso, struct pool_waiter *me)
+{
+	struct pool_waiter **pp = &iso->waiters;
+	pthread_condattr_t ca;
+
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&me->cv, &ca);
+	pthread_condattr_destroy(&ca);
+	me->next = NULL;
+	me->given = NULL;
+	while (*pp)
+		pp = &(*pp)->next;
+	*pp = me;
+}
+
+/* Leave the line (if a worker was not handed over, which took me out).
+ * Under iso->lock. */
+static void leave_line(struct isolated *iso, struct pool_waiter *me)
+{
+	if (!me->given)
+		for (struct pool_waiter **pp = &iso->waiters; *pp;
+		     pp = &(*pp)->next)
+			if (*pp == me) {
+				*pp = me->next;
+				break;
+			}
+	pthread_cond_destroy(&me->cv);
+}
+
 /* Take an idle worker, or start one, waiting while the pool is full or a
- * restart is being held back. NULL with msg and *st when none can be
- * had before the call ends. */
+ * restart is being held back; waiters are served in turn. NULL with msg
+ * and *st when none can be had before the call ends. */
 static struct worker *take_worker(struct isolated *iso, struct skill_call *call,
                                   char *msg, size_t cap, skill_status *st,
                                   struct exec_result *res)
 {
 	const char *tool = call->tool_name ? call->tool_name : iso->name;
 	struct worker *w = NULL;
+	struct pool_waiter me = {0};
+	int in_line = 0;
 
 	pthread_mutex_lock(&iso->lock);
 	for (;;) {
 		int64_t now = call_now_ns(), wake;
 		struct timespec ts;
+		/* Handed over while waiting: it is this caller's now, even
+		 * if the call was cancelled meanwhile (the call finds out). */
+		if (me.given) {
+			w = me.given;
+			break;
+		}
 		if (iso->breaker_until_ns && now < iso->breaker_until_ns) {
 			int64_t secs =
 			        (iso->breaker_until_ns - now) / 1000000000 + 1;
@@ -230,6 +269,10 @@ static struct worker *take_worker(struct isolated *iso, struct skill_call *call,
 		    now >= iso->next_start_ns) {
 			struct sh_error e;
 			iso->nworkers++;
+			if (in_line) {
+				leave_line(iso, &me);
+				in_line = 0;
+			}
 			pthread_mutex_unlock(&iso->lock);
 			if (iso_start_worker(iso, &w, &e) == SH_OK)
 				return w;
@@ -243,7 +286,7 @@ static struct worker *take_worker(struct isolated *iso, struct skill_call *call,
 			pthread_mutex_lock(&iso->lock);
 			iso->nworkers--;
 			iso_crashed(iso, "start failed");
-			pthread_cond_broadcast(&iso->cv);
+			iso_wake_waiters(iso);
 			break;
 		}
 		if (call_is_cancelled(call)) {
@@ -276,8 +319,14 @@ static struct worker *take_worker(struct isolated *iso, struct skill_call *call,
 			wake = now + (int64_t)POLL_SLICE_MS * 1000000;
 		ts.tv_sec = wake / 1000000000;
 		ts.tv_nsec = wake % 1000000000;
-		pthread_cond_timedwait(&iso->cv, &iso->lock, &ts);
+		if (!in_line) {
+			wait_in_line(iso, &me);
+			in_line = 1;
+		}
+		pthread_cond_timedwait(&me.cv, &iso->lock, &ts);
 	}
+	if (in_line)
+		leave_line(iso, &me);
 	pthread_mutex_unlock(&iso->lock);
 	return w;
 }
@@ -345,6 +394,9 @@ static skill_status isolated_invoke(struct executor *ex, uint32_t tool_index,
 	s.call_id = atomic_fetch_add(&iso->next_call, 1) + 1;
 	w->logged = 0;
 	atomic_store(&w->ctl->cancel, 0);
+	/* Whether it may poll for its next call after this one. */
+	atomic_store(&w->ctl->spin_ns,
+	             spin_cpu_spare() ? WIRE_SPIN_NEXT_NS : 0);
 	s.io_deadline_ns = io_deadline(iso, call, 0);
 	wire_buf_init(&b);
 	wire_begin(&b, WIRE_CALL, s.call_id);
@@ -486,7 +538,6 @@ static void isolated_destroy(struct executor *ex)
 		shutdown_worker(iso, w);
 	}
 	pthread_mutex_destroy(&iso->lock);
-	pthread_cond_destroy(&iso->cv);
 	free(iso->name);
 	free(iso->version);
 	free(iso->lib);
@@ -614,7 +665,7 @@ sh_status exec_isolated_open(const struct exec_isolated_opts *o,
                              struct executor **out, struct sh_error *e)
 {
 	struct isolated *iso;
-	pthread_condattr_t ca;
+	pthread_mutexattr_t ma;
 	char worker[PATH_MAX];
 	const char *tmp = getenv("TMPDIR");
 	struct worker *w;
@@ -628,11 +679,14 @@ sh_status exec_isolated_open(const struct exec_isolated_opts *o,
 	if (!(iso = calloc(1, sizeof *iso)))
 		return sh_error_set(e, SH_ERR_NOMEM, "out of memory");
 	iso->base.ops = &isolated_ops;
-	pthread_mutex_init(&iso->lock, NULL);
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&iso->cv, &ca);
-	pthread_condattr_destroy(&ca);
+	/* Adaptive: held for a few instructions by each caller taking or
+	 * giving back a worker, and a waiter handed one is woken under it.
+	 * Polling for a holder running on another CPU beats sleeping in
+	 * the kernel, which under load cost a context switch per call. */
+	pthread_mutexattr_init(&ma);
+	pthread_mutexattr_settype(&ma, PTHREAD_MUTEX_ADAPTIVE_NP);
+	pthread_mutex_init(&iso->lock, &ma);
+	pthread_mutexattr_destroy(&ma);
 	iso->name = strdup(o->desc->name);
 	iso->version = strdup(o->desc->version);
 	iso->lib = strdup(o->lib);

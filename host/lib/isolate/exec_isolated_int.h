@@ -30,6 +30,7 @@
 
 #include "exec_isolated.h"
 #include "hostapi.h"
+#include "spin.h"
 #include "wire.h"
 
 /* Most handles (artifacts, inputs, HTTP responses) one call may hold. */
@@ -59,6 +60,15 @@ struct worker {
 	int retire;        /* replace it after this call */
 	int rss_limit_hit; /* ASan's memory cap stopped it */
 	char first_error[LINE_MAX_LOGGED]; /* the first line of a report */
+	/* How long its replies took to come (session.c). */
+	struct spin_est spin;
+};
+
+/* A caller waiting in take_worker (exec_isolated.c), on its stack. */
+struct pool_waiter {
+	struct pool_waiter *next;
+	pthread_cond_t cv;    /* signalled with iso->lock held */
+	struct worker *given; /* handed over, and out of the list */
 };
 
 struct isolated {
@@ -86,8 +96,12 @@ struct isolated {
 	skill_ext_resources_t resources_ext;
 
 	pthread_mutex_t lock; /* everything below */
-	pthread_cond_t cv;    /* a worker became idle, or a slot free */
-	struct worker *idle;
+	/* Callers waiting for a worker, oldest first: a worker given back
+	 * goes straight to the oldest (iso_release), so a caller that just
+	 * arrived cannot take it from under one woken for it, which left
+	 * the woken one to sleep again and made the tail. */
+	struct pool_waiter *waiters;
+	struct worker *idle;      /* only while nobody waits */
 	unsigned nworkers;        /* alive or starting */
 	unsigned streak;          /* crashes since the last success */
 	unsigned unreplaced;      /* workers that died and were not replaced */
@@ -204,5 +218,9 @@ void iso_crashed(struct isolated *iso, const char *what);
  * counts the end as a crash. Takes iso->lock. */
 void iso_release(struct isolated *iso, struct worker *w, int alive, int served,
                  const char *crash);
+
+/* Wake every caller waiting for a worker to look again: a slot came free
+ * or the breaker changed, which any of them may act on. Under iso->lock. */
+void iso_wake_waiters(struct isolated *iso);
 
 #endif /* SH_EXEC_ISOLATED_INT_H */

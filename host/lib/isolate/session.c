@@ -342,13 +342,19 @@ int iso_wait_input(struct session *s, int timeout_ms)
 	struct worker *w = s->w;
 	struct pollfd p[2] = {{w->fd, POLLIN, 0}, {w->out_fd, POLLIN, 0}};
 	int n = w->out_fd >= 0 ? 2 : 1;
+	int64_t t0 = 0, budget;
 
 	/* Most replies come within microseconds: catch them before sleeping
-	 * (output on out_fd can wait for the poll below). */
-	if (timeout_ms != 0)
-		wire_spin_readable(w->fd, WIRE_SPIN_NS);
+	 * (output on out_fd can wait for the poll below), when this
+	 * worker's replies have been that quick and a CPU is spare. */
+	if (timeout_ms != 0 && (budget = spin_budget(&w->spin, WIRE_SPIN_NS))) {
+		t0 = call_now_ns();
+		wire_spin_readable(w->fd, budget);
+	}
 	if (poll(p, (nfds_t)n, timeout_ms) < 0)
 		return errno == EINTR ? 0 : -1;
+	if (t0)
+		spin_note(&w->spin, call_now_ns() - t0);
 	if (n == 2 && p[1].revents)
 		iso_drain_output(s->iso, w);
 	if (p[0].revents) {

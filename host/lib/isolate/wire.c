@@ -318,20 +318,28 @@ ssize_t wire_fill(struct wire_reader *r, int fd)
 	return n;
 }
 
+static int64_t mono_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
+}
+
 int wire_spin_readable(int fd, int64_t spin_ns)
 {
-	struct timespec t0, t;
 	struct pollfd p = {fd, POLLIN, 0};
+	int64_t t0 = mono_ns(), last = t0, t;
 
-	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (spin_ns <= 0)
+		return 0;
 	for (;;) {
 		if (poll(&p, 1, 0) > 0)
 			return 1;
-		clock_gettime(CLOCK_MONOTONIC, &t);
-		if ((int64_t)(t.tv_sec - t0.tv_sec) * 1000000000 +
-		            (t.tv_nsec - t0.tv_nsec) >=
-		    spin_ns)
+		t = mono_ns();
+		if (t - t0 >= spin_ns || t - last >= WIRE_SPIN_PREEMPTED_NS)
 			return 0;
+		last = t;
 	}
 }
 

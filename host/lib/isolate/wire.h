@@ -148,6 +148,11 @@ struct wire_ctl {
 	_Atomic uint64_t crash_vm;   /* address space (bytes) at the crash */
 	_Atomic uint64_t crash_addr; /* the faulting address, or 0 */
 	atomic_uint crash_arch;      /* SIGSYS: its AUDIT_ARCH_*, or 0 */
+	/* Host to worker: the longest the worker may poll for its next
+	 * frame before it sleeps (0: sleep at once), set before each call
+	 * from the machine's load (spin.h). A hint: a worker that ignores
+	 * it only costs the machine CPU that its cgroup would cap anyway. */
+	atomic_llong spin_ns;
 };
 
 /* Exit status of a worker stopped by its sandbox for a forbidden system
@@ -225,13 +230,21 @@ void wire_reader_free(struct wire_reader *r);
  * of stream, or -1 with errno (EAGAIN on an empty non-blocking fd). */
 ssize_t wire_fill(struct wire_reader *r, int fd);
 
-/* How long a waiting side polls before it sleeps in the kernel. An idle
- * vCPU takes tens of microseconds to wake, which would be most of a call's
- * round trip; a short spin keeps the reply on a running CPU. */
+/* How long a waiting side polls before it sleeps in the kernel, when the
+ * machine has a CPU to spare (spin.h). An idle vCPU takes tens of
+ * microseconds to wake, which would be most of a call's round trip; a
+ * short spin keeps the reply on a running CPU. */
 #define WIRE_SPIN_NS 50000
+/* How long a worker may poll for the next call while calls keep coming
+ * back to back (see worker.c), and the host says a CPU is spare. */
+#define WIRE_SPIN_NEXT_NS 250000
+/* A gap this long between two polls of a spin means the spinner was
+ * preempted: the CPU was wanted by another task, so the spin stops. */
+#define WIRE_SPIN_PREEMPTED_NS 30000
 
 /* Poll fd for input without sleeping for up to spin_ns. Returns 1 as soon
- * as it is readable (or has hung up), 0 when the time passed first. */
+ * as it is readable (or has hung up), 0 when the time passed first or
+ * the spinner was preempted (WIRE_SPIN_PREEMPTED_NS). */
 int wire_spin_readable(int fd, int64_t spin_ns);
 
 /* Append n bytes to r as if read (the fuzzer's entry). Returns 0, or -1

@@ -847,7 +847,16 @@ sh_status mcp_server_new(const struct mcp_server_opts *o,
 	srv->profiles = o->profiles;
 	srv->profile = o->profile;
 	srv->limits = o->limits;
-	pthread_mutex_init(&srv->qlock, NULL);
+	{
+		/* Adaptive: every call passes through the queue, held for a
+		 * few instructions; polling for a holder on another CPU
+		 * beats a context switch per contended call under load. */
+		pthread_mutexattr_t ma;
+		pthread_mutexattr_init(&ma);
+		pthread_mutexattr_settype(&ma, PTHREAD_MUTEX_ADAPTIVE_NP);
+		pthread_mutex_init(&srv->qlock, &ma);
+		pthread_mutexattr_destroy(&ma);
+	}
 	pthread_cond_init(&srv->qcond, NULL);
 	pthread_cond_init(&srv->idle, NULL);
 	pthread_mutex_init(&srv->slock, NULL);
