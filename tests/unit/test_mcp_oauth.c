@@ -245,6 +245,59 @@ static void test_malformed(void **state)
 	mcp_oauth_free(a);
 }
 
+/* The refusals a real issuer's tokens exercise in the interop tests
+ * (mcp_oauth.mjs, mcp_oauth_oidc.mjs), here against the pinned JWKS where
+ * no refetch can rescue a token: alg none with an empty signature, a kid
+ * the JWKS does not have, another signer under the published kid, and
+ * another audience. */
+static void test_refusals(void **state)
+{
+	struct mcp_oauth *a = make(NULL);
+	char why[200], t[4096], *dot;
+	unsigned char pk2[crypto_sign_PUBLICKEYBYTES];
+	unsigned char sk2[crypto_sign_SECRETKEYBYTES], keep[sizeof sk];
+	(void)state;
+
+	snprintf(
+	        t, sizeof t, "%s",
+	        tok("{\"alg\":\"none\",\"kid\":\"k1\"}", claims(600, 0, NULL)));
+	dot = strrchr(t, '.');
+	dot[1] = '\0';
+	assert_int_equal(check(a, t, NULL, why), MCP_OAUTH_INVALID);
+	assert_non_null(strstr(why, "algorithm none"));
+	assert_int_equal(check(a,
+	                       tok("{\"alg\":\"EdDSA\",\"kid\":\"k9\"}",
+	                           claims(600, 0, NULL)),
+	                       NULL, why),
+	                 MCP_OAUTH_INVALID);
+	assert_non_null(strstr(why, "no key k9"));
+	/* Signed by a key the issuer never published, under its kid. */
+	crypto_sign_keypair(pk2, sk2);
+	memcpy(keep, sk, sizeof sk);
+	memcpy(sk, sk2, sizeof sk);
+	snprintf(t, sizeof t, "%s", tok(HDR, claims(600, 0, NULL)));
+	memcpy(sk, keep, sizeof sk);
+	assert_int_equal(check(a, t, NULL, why), MCP_OAUTH_INVALID);
+	assert_non_null(strstr(why, "bad signature"));
+	/* A valid signature on a token for another resource. */
+	assert_int_equal(
+	        check(a,
+	              tok(HDR,
+	                  "{\"iss\":\"" ISS "\",\"aud\":"
+	                  "\"https://other.example/mcp\",\"exp\":4102444800}"),
+	              NULL, why),
+	        MCP_OAUTH_INVALID);
+	assert_non_null(strstr(why, "aud"));
+	/* The same token for this resource passes: the refusals above are
+	 * about what they changed. */
+	assert_int_equal(check(a,
+	                       tok(HDR, "{\"iss\":\"" ISS "\",\"aud\":\"" RES
+	                                "\",\"exp\":4102444800}"),
+	                       NULL, why),
+	                 MCP_OAUTH_OK);
+	mcp_oauth_free(a);
+}
+
 static void test_bad_jwks(void **state)
 {
 	struct mcp_oauth *a = NULL;
@@ -270,6 +323,7 @@ int main(void)
 	        cmocka_unit_test(test_claims),
 	        cmocka_unit_test(test_scope),
 	        cmocka_unit_test(test_malformed),
+	        cmocka_unit_test(test_refusals),
 	        cmocka_unit_test(test_bad_jwks),
 	};
 	if (sodium_init() < 0)
