@@ -47,6 +47,11 @@ const keys = [
 let resource;            // set once skillhost is up
 let signAlg = "RS256";   // the alg the next access token is signed with
 const OTHER = "http://127.0.0.1:1/other";
+// Resources whose tokens are opaque (RFC 7662 introspection).
+const OPAQUE = "https://mcp.example/opaque";
+const OPAQUE_OTHER = "https://mcp.example/opaque-other";
+const RS_SECRET = "rs-secret-0123456789abcdef";
+let introspections = 0;
 const served = http.createServer((req, res) => handler(req, res));
 await new Promise((r) => served.listen(0, "127.0.0.1", r));
 const issuer = `http://127.0.0.1:${served.address().port}`;
@@ -57,6 +62,10 @@ const makeProvider = (jwks) => {
   const p = new Provider(issuer, {
     jwks: { keys: jwks },
     clients: [{
+      // The resource server's own client, for introspection.
+      client_id: "skillhost-rs", client_secret: RS_SECRET,
+      grant_types: [], redirect_uris: [], response_types: [],
+    }, {
       client_id: "minter", client_secret: "minter-secret-0123456789",
       grant_types: ["client_credentials"], redirect_uris: [], response_types: [],
       scope: "mcp:tools",
@@ -69,11 +78,15 @@ const makeProvider = (jwks) => {
       registration: { enabled: true },
       clientCredentials: { enabled: true },
       introspection: { enabled: true },
+      revocation: { enabled: true },
       resourceIndicators: {
         enabled: true,
         defaultResource: () => undefined,
         useGrantedResource: () => true,
         getResourceServerInfo: (ctx, indicator) => {
+          if (indicator === OPAQUE || indicator === OPAQUE_OTHER)
+            return { scope: "mcp:tools", audience: indicator, accessTokenTTL: 600,
+                     accessTokenFormat: "opaque" };
           if (indicator !== resource && indicator !== OTHER)
             throw new errors.InvalidTarget();
           return { scope: "mcp:tools", audience: indicator, accessTokenTTL: 600,
@@ -84,6 +97,7 @@ const makeProvider = (jwks) => {
   });
   p.use(async (ctx, next) => {
     if (ctx.path === "/auth") seenAuth.push(ctx.querystring);
+    if (ctx.path === "/token/introspection") introspections++;
     await next();
   });
   p.on("grant.success", (ctx) => seenToken.push({ ...ctx.oidc.params }));
@@ -160,6 +174,104 @@ const sdkProvider = (login) => {
     },
   };
 };
+
+const startServer = async (name, args) => {
+  const rf = path.join(tmp, `${name}.ready`);
+  const err = path.join(tmp, `${name}.err`);
+  const p = spawn(skillhost, ["serve", "--http", "127.0.0.1:0", "--skill", helloSo,
+    "--ready-file", rf, ...args], { stdio: ["ignore", "ignore", fs.openSync(err, "w")] });
+  for (let i = 0; i < 150; i++) {
+    await sleep(100);
+    if (fs.existsSync(rf)) return { p, url: fs.readFileSync(rf, "utf8").trim(), err };
+    if (p.exitCode !== null) break;
+  }
+  p.kill("SIGKILL");
+  throw new Error(`${name} did not start: ${fs.readFileSync(err, "utf8")}`);
+};
+const stopServer = async (p) => {
+  p.kill("SIGTERM");
+  if (p.exitCode === null) await new Promise((res) => p.on("exit", res));
+};
+
+async function introspectionChecks() {
+  const secret = path.join(tmp, "rs.secret");
+  fs.writeFileSync(secret, `${RS_SECRET}\n`, { mode: 0o600 });
+  const s2 = await startServer("intro", ["--auth-issuer", issuer, "--auth-audience", OPAQUE,
+    "--auth-introspect", `${issuer}/token/introspection`,
+    "--auth-client-id", "skillhost-rs", "--auth-client-secret-file", secret]);
+  const go = (t) => fetch(`${s2.url}/mcp`, { method: "POST", headers: {
+    "Content-Type": "application/json", Accept: "application/json, text/event-stream",
+    Authorization: `Bearer ${t}` }, body: JSON.stringify(INIT) });
+  try {
+    const opaque = await mint(OPAQUE);
+    check(opaque.split(".").length === 1, "the provider issues an opaque token for that resource",
+          opaque.slice(0, 20));
+    let n0 = introspections;
+    let r = await go(opaque);
+    check(r.status === 200 && introspections === n0 + 1,
+          "an opaque token is accepted after one introspection", `${r.status} ${introspections - n0}`);
+    await r.text();
+    n0 = introspections;
+    r = await go(opaque);
+    check(r.status === 200 && introspections === n0,
+          "the answer is cached: the same token again costs no introspection",
+          `${r.status} ${introspections - n0}`);
+    await r.text();
+    r = await go(await mint(OPAQUE_OTHER));
+    let www = r.headers.get("www-authenticate") ?? "";
+    check(r.status === 401 && /aud/.test(www),
+          "an active opaque token for another resource is refused (aud)", `${r.status} ${www}`);
+    n0 = introspections;
+    r = await go("no-such-token-0123456789");
+    www = r.headers.get("www-authenticate") ?? "";
+    check(r.status === 401 && /not active/.test(www) && introspections === n0 + 1,
+          "an unknown opaque token is refused: not active", `${r.status} ${www}`);
+    r = await go("no-such-token-0123456789");
+    check(r.status === 401 && introspections === n0 + 1,
+          "and the negative answer is cached too", `${r.status} ${introspections - n0}`);
+    // A JWT still takes the local path: one for this server's audience is
+    // minted under the JWT resource of the first server, so it is refused
+    // for aud without any introspection.
+    n0 = introspections;
+    r = await go(await mint(resource));
+    www = r.headers.get("www-authenticate") ?? "";
+    check(r.status === 401 && /aud/.test(www) && introspections === n0,
+          "a JWT is checked locally, never introspected", `${r.status} ${www}`);
+    // A revoked token, on a token not seen before: the provider says
+    // not active.
+    const rev = await mint(OPAQUE);
+    await fetch(`${issuer}/token/revocation`, { method: "POST", headers: {
+      "Content-Type": "application/x-www-form-urlencoded",
+      Authorization: `Basic ${Buffer.from("minter:minter-secret-0123456789").toString("base64")}` },
+      body: new URLSearchParams({ token: rev }) });
+    r = await go(rev);
+    www = r.headers.get("www-authenticate") ?? "";
+    check(r.status === 401 && /not active/.test(www),
+          "a revoked opaque token is refused", `${r.status} ${www}`);
+  } finally {
+    await stopServer(s2.p);
+  }
+  // Wrong credentials: the server starts (the endpoint is only asked per
+  // token), refuses opaque tokens, and logs why.
+  fs.writeFileSync(secret, "wrong-secret\n", { mode: 0o600 });
+  const s3 = await startServer("intro-bad", ["--auth-issuer", issuer, "--auth-audience", OPAQUE,
+    "--auth-introspect", `${issuer}/token/introspection`,
+    "--auth-client-id", "skillhost-rs", "--auth-client-secret-file", secret]);
+  try {
+    const r = await fetch(`${s3.url}/mcp`, { method: "POST", headers: {
+      "Content-Type": "application/json", Accept: "application/json, text/event-stream",
+      Authorization: `Bearer ${await mint(OPAQUE)}` }, body: JSON.stringify(INIT) });
+    const www = r.headers.get("www-authenticate") ?? "";
+    await sleep(200);
+    const log = fs.readFileSync(s3.err, "utf8");
+    check(r.status === 401 && /could not be introspected/.test(www) &&
+          /introspection: POST .*HTTP 401 \(check --auth-client-id/.test(log),
+          "bad client credentials: opaque tokens refused, the log says why",
+          `${r.status} ${www} ${log.slice(-300)}`);
+  } finally {
+    await stopServer(s3.p);
+  }
+}
 
 const textOf = (c) => (c?.content ?? []).map((b) => b.text ?? "").join("");
 
@@ -272,6 +384,10 @@ try {
     fail("mcp-remote through the OAuth flow", `${e}\n${stderr.join("").slice(-2000)}`);
   }
   await rc.close().catch(() => {});
+
+  // 5. RFC 7662: a second server that also takes opaque tokens, asking
+  // the provider's introspection endpoint as its own client.
+  await introspectionChecks();
 } catch (err) {
   fail("driver", err.stack);
 }
