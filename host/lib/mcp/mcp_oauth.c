@@ -185,7 +185,7 @@ static void form_encode(struct dynbuf *b, const char *s)
 
 static char *form_dup(const char *s)
 {
-	struct dynbuf b = DYN_INIT(64 * 1024);
+	struct dynbuf b = DYN_INIT((size_t)64 * 1024);
 	char *out;
 
 	form_encode(&b, s);
@@ -837,7 +837,7 @@ static cJSON *introspect(struct mcp_oauth *a, const char *tok, char *why,
                          size_t whylen)
 {
 	unsigned char h[32];
-	struct dynbuf form = DYN_INIT(MCP_OAUTH_MAX_TOKEN * 3 + 64);
+	struct dynbuf form = DYN_INIT((size_t)MCP_OAUTH_MAX_TOKEN * 3 + 64);
 	struct sh_error e = {0};
 	cJSON *doc = NULL;
 	const cJSON *act, *exp;
