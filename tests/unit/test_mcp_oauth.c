@@ -298,6 +298,43 @@ static void test_refusals(void **state)
 	mcp_oauth_free(a);
 }
 
+/* The verified-token cache changes no answer: the same token again
+ * passes with the same principal, a token one byte away from a cached
+ * one is still refused, and no_cache verifies every time alike. */
+static void test_cache(void **state)
+{
+	struct mcp_oauth *a = make(NULL), *b = NULL;
+	struct mcp_principal p1, p2;
+	struct sh_error e;
+	char why[200], t[4096];
+	char x[64], jwks[256];
+	struct mcp_oauth_opts o = {
+	        .issuer = ISS, .resource = RES, .no_cache = 1};
+	(void)state;
+
+	snprintf(t, sizeof t, "%s",
+	         tok(HDR, claims(600, 0, ",\"client_id\":\"c9\"")));
+	assert_int_equal(check(a, t, &p1, why), MCP_OAUTH_OK);
+	assert_int_equal(check(a, t, &p2, why), MCP_OAUTH_OK);
+	assert_memory_equal(&p1, &p2, sizeof p1);
+	assert_string_equal(p2.client_id, "c9");
+	t[strlen(t) - 2] = t[strlen(t) - 2] == 'A' ? 'B' : 'A';
+	assert_int_equal(check(a, t, NULL, why), MCP_OAUTH_INVALID);
+	assert_non_null(strstr(why, "bad signature"));
+	b64u(pk, sizeof pk, x, sizeof x);
+	snprintf(jwks, sizeof jwks,
+	         "{\"keys\":[{\"kty\":\"OKP\",\"crv\":\"Ed25519\",\"kid\":"
+	         "\"k1\",\"x\":\"%s\"}]}",
+	         x);
+	assert_int_equal(mcp_oauth_new_static(&o, jwks, &b, &e), SH_OK);
+	t[strlen(t) - 2] = t[strlen(t) - 2] == 'A' ? 'B' : 'A';
+	assert_int_equal(check(b, t, &p2, why), MCP_OAUTH_OK);
+	assert_int_equal(check(b, t, &p2, why), MCP_OAUTH_OK);
+	assert_memory_equal(&p1, &p2, sizeof p1);
+	mcp_oauth_free(b);
+	mcp_oauth_free(a);
+}
+
 static void test_bad_jwks(void **state)
 {
 	struct mcp_oauth *a = NULL;
@@ -324,6 +361,7 @@ int main(void)
 	        cmocka_unit_test(test_scope),
 	        cmocka_unit_test(test_malformed),
 	        cmocka_unit_test(test_refusals),
+	        cmocka_unit_test(test_cache),
 	        cmocka_unit_test(test_bad_jwks),
 	};
 	if (sodium_init() < 0)

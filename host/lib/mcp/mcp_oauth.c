@@ -36,11 +36,13 @@ struct jwk {
 	EVP_PKEY *pkey;
 };
 
-/* One introspection answer, by the token's SHA-256. */
+/* One introspection answer or verified JWT's claims, by the token's
+ * SHA-256. */
 struct intro_ent {
 	unsigned char h[32];
 	int64_t until_ms; /* 0: a free slot */
 	char *claims;     /* the answer (JSON), or NULL: not active */
+	int jwt;          /* a JWT's: forgotten when the JWKS changes */
 };
 
 struct mcp_oauth {
@@ -56,7 +58,8 @@ struct mcp_oauth {
 	/* RFC 7662; intro_url NULL when off. id and secret form-encoded. */
 	char *intro_url, *intro_id, *intro_secret;
 	pthread_mutex_t ilock;    /* icache */
-	struct intro_ent *icache; /* MCP_OAUTH_INTRO_CACHE slots */
+	struct intro_ent *icache; /* MCP_OAUTH_INTRO_CACHE slots, or NULL */
+	int cache_jwt;            /* remember verified JWTs in icache */
 };
 
 /* --- fetching --- */
@@ -440,6 +443,24 @@ static sh_status keys_from(struct mcp_oauth *a, cJSON *doc, const char *from,
 	return SH_OK;
 }
 
+/* Forget the JWTs verified so far: their keys may have been withdrawn. */
+static void forget_jwts(struct mcp_oauth *a)
+{
+	if (!a->icache)
+		return;
+	pthread_mutex_lock(&a->ilock);
+	for (size_t i = 0; i < MCP_OAUTH_INTRO_CACHE; i++) {
+		struct intro_ent *c = &a->icache[i];
+		if (c->jwt) {
+			free(c->claims);
+			c->claims = NULL;
+			c->until_ms = 0;
+			c->jwt = 0;
+		}
+	}
+	pthread_mutex_unlock(&a->ilock);
+}
+
 static sh_status load_jwks(struct mcp_oauth *a, struct sh_error *e)
 {
 	cJSON *doc = NULL;
@@ -450,6 +471,8 @@ static sh_status load_jwks(struct mcp_oauth *a, struct sh_error *e)
 		return sh_error_prefix(e, "the issuer's JWKS");
 	st = keys_from(a, doc, a->jwks_url, e);
 	cJSON_Delete(doc);
+	if (st == SH_OK)
+		forget_jwts(a);
 	return st;
 }
 
@@ -526,9 +549,15 @@ static sh_status oauth_new(const struct mcp_oauth_opts *o, const char *jwks,
 		a->intro_url = strdup(o->introspect_url);
 		a->intro_id = form_dup(o->client_id);
 		a->intro_secret = form_dup(o->client_secret);
+		if (!a->intro_url || !a->intro_id || !a->intro_secret) {
+			mcp_oauth_free(a);
+			return sh_error_set(e, SH_ERR_NOMEM, "out of memory");
+		}
+	}
+	a->cache_jwt = !o->no_cache;
+	if (a->cache_jwt || a->intro_url) {
 		a->icache = calloc(MCP_OAUTH_INTRO_CACHE, sizeof *a->icache);
-		if (!a->intro_url || !a->intro_id || !a->intro_secret ||
-		    !a->icache) {
+		if (!a->icache) {
 			mcp_oauth_free(a);
 			return sh_error_set(e, SH_ERR_NOMEM, "out of memory");
 		}
@@ -806,7 +835,7 @@ static int intro_cached(struct mcp_oauth *a, const unsigned char *h,
 /* Keep an answer (claims NULL: not active) until until_ms, in a free or
  * expired slot, else in place of the one that expires first. */
 static void intro_store(struct mcp_oauth *a, const unsigned char *h,
-                        const cJSON *claims, int64_t until_ms)
+                        const cJSON *claims, int64_t until_ms, int jwt)
 {
 	char *text = claims ? cJSON_PrintUnformatted(claims) : NULL;
 	int64_t now = now_ms();
@@ -828,7 +857,20 @@ static void intro_store(struct mcp_oauth *a, const unsigned char *h,
 	memcpy(slot->h, h, sizeof slot->h);
 	slot->claims = text;
 	slot->until_ms = until_ms;
+	slot->jwt = jwt;
 	pthread_mutex_unlock(&a->ilock);
+}
+
+/* How long to keep an answer for a token with these claims: until its
+ * exp, at most MCP_OAUTH_INTRO_TTL_S. */
+static int64_t keep_until(const cJSON *claims)
+{
+	int64_t until = now_ms() + (int64_t)MCP_OAUTH_INTRO_TTL_S * 1000;
+	const cJSON *exp = cJSON_GetObjectItemCaseSensitive(claims, "exp");
+
+	if (cJSON_IsNumber(exp) && exp->valuedouble * 1000 < (double)until)
+		until = (int64_t)(exp->valuedouble * 1000);
+	return until;
 }
 
 /* The claims of an active opaque token, from the cache or the issuer's
@@ -840,9 +882,8 @@ static cJSON *introspect(struct mcp_oauth *a, const char *tok, char *why,
 	struct dynbuf form = DYN_INIT((size_t)MCP_OAUTH_MAX_TOKEN * 3 + 64);
 	struct sh_error e = {0};
 	cJSON *doc = NULL;
-	const cJSON *act, *exp;
+	const cJSON *act;
 	int active = 0;
-	int64_t until;
 
 	if (!EVP_Digest(tok, strlen(tok), h, NULL, EVP_sha256(), NULL)) {
 		snprintf(why, whylen, "out of memory");
@@ -873,16 +914,13 @@ static cJSON *introspect(struct mcp_oauth *a, const char *tok, char *why,
 	act = cJSON_GetObjectItemCaseSensitive(doc, "active");
 	if (!cJSON_IsTrue(act)) {
 		intro_store(a, h, NULL,
-		            now_ms() + (int64_t)MCP_OAUTH_INTRO_NEG_S * 1000);
+		            now_ms() + (int64_t)MCP_OAUTH_INTRO_NEG_S * 1000,
+		            0);
 		cJSON_Delete(doc);
 		snprintf(why, whylen, "the token is not active");
 		return NULL;
 	}
-	until = now_ms() + (int64_t)MCP_OAUTH_INTRO_TTL_S * 1000;
-	exp = cJSON_GetObjectItemCaseSensitive(doc, "exp");
-	if (cJSON_IsNumber(exp) && exp->valuedouble * 1000 < (double)until)
-		until = (int64_t)(exp->valuedouble * 1000);
-	intro_store(a, h, doc, until);
+	intro_store(a, h, doc, keep_until(doc), 0);
 	return doc;
 }
 
@@ -904,7 +942,8 @@ enum mcp_oauth_verdict mcp_oauth_check(struct mcp_oauth *a, const char *auth,
 	unsigned char sig[512];
 	size_t slen = 0;
 	EVP_PKEY *pk = NULL;
-	int mismatch = 0, opaque = 0;
+	int mismatch = 0, opaque = 0, cached = 0;
+	unsigned char h[32];
 	time_t now = time(NULL);
 
 	if (whylen)
@@ -930,6 +969,16 @@ enum mcp_oauth_verdict mcp_oauth_check(struct mcp_oauth *a, const char *auth,
 	}
 	if (!d2 || strchr(d2 + 1, '.'))
 		REFUSE("not a JWT (three base64url parts)");
+	if (a->cache_jwt) {
+		/* Verified before: its claims, checked again below. */
+		int active = 0;
+		if (!EVP_Digest(tok, strlen(tok), h, NULL, EVP_sha256(), NULL))
+			REFUSE("out of memory");
+		if (intro_cached(a, h, &cl, &active) && cl) {
+			cached = 1;
+			goto claims;
+		}
+	}
 	hdr = decode_part(tok, (size_t)(d1 - tok));
 	cl = decode_part(d1 + 1, (size_t)(d2 - d1 - 1));
 	if (!hdr || !cl)
@@ -1007,6 +1056,8 @@ claims:
 			*p = pr;
 	}
 	v = MCP_OAUTH_OK;
+	if (a->cache_jwt && !opaque && !cached)
+		intro_store(a, h, cl, keep_until(cl), 1);
 out:
 	/* why can quote a kid or alg from the token: keep it printable, as it
 	 * goes into a response header and the log. */

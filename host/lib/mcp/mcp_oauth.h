@@ -14,6 +14,13 @@
  * MCP_OAUTH_REFETCH_MIN_S, so a key rotation on the issuer works without a
  * restart and a stream of forged kids cannot hammer the issuer.
  *
+ * A JWT that passed is remembered by a hash of it (never the token) until
+ * its exp, at most MCP_OAUTH_INTRO_TTL_S: the same token again (a client
+ * sends one token for its whole life) costs a hash and its claims checks
+ * (exp, nbf, aud...), not a signature verification, as Envoy's jwt_authn
+ * cache does. A JWKS refetch forgets them, so a key the issuer withdrew
+ * stops working at the next refetch. no_cache turns this off.
+ *
  * RFC 7662 (optional): a token that is not a JWT is an opaque token, and
  * with an introspection endpoint configured the issuer is asked about it
  * (POST, the resource server's client credentials in HTTP Basic). The
@@ -64,6 +71,7 @@ struct mcp_oauth_opts {
 	const char *introspect_url;
 	const char *client_id;
 	const char *client_secret;
+	int no_cache; /* 1: verify every JWT's signature, every time */
 };
 
 enum mcp_oauth_verdict {
