@@ -13,7 +13,8 @@
 #                                skillhost only: the static --token-file
 #                                against OAuth (JWT from a local issuer,
 #                                JWKS cached; BENCH_ALG=RS256|ES256|EdDSA,
-#                                default ES256), interleaved in one run,
+#                                default ES256), interleaved in one run
+#                                (BENCH_ROUNDS rounds each, default 2),
 #                                with the ratio (goal: within 10%)
 #
 # Loopback only; every run is bounded in time and stops by itself.
@@ -95,16 +96,18 @@ if [ "$OAUTH" = 1 ]; then
     [ -s "$TMP/$f.ready" ] || { echo "bench_mcp: the $f server did not start: $(cat "$TMP/$f.err")" >&2; exit 1; }
   done
   JWT=$(cat "$TMP/issuer.token")
-  echo "MCP tools/call with OAuth on vs the static token ($(nproc) CPUs; wrk ${SECS}s x 2 rounds, interleaved; loopback)"
+  ROUNDS=${BENCH_ROUNDS:-2}
+  CONNSET=$(printf '%s\n' "$CONNS" 1 | awk '!seen[$0]++' | tr '\n' ' ')
+  echo "MCP tools/call with OAuth on vs the static token ($(nproc) CPUs; wrk ${SECS}s x $ROUNDS rounds, interleaved; loopback)"
   echo "  skillhost $("$SH" --version | awk '{print $2}'), testing/noop echo; JWT $ALG (${#JWT} bytes) from a local issuer, JWKS cached"
   echo "  load before: $(uptime)"
   printf '\n%-34s %12s %10s %10s %8s\n' "HTTP" "req/s" "p50 us" "p99 us" "errors"
   declare -A R
-  for conns in "$CONNS" 1; do
+  for conns in $CONNSET; do
     R[static-$conns]=0; R[oauth-$conns]=0
-    # Two interleaved rounds each, so a change in the machine's load
-    # falls on both sides alike; the figures are the sums.
-    for round in 1 2; do
+    # Interleaved rounds, so a change in the machine's load falls on
+    # both sides alike; the ratio is of the sums.
+    for round in $(seq "$ROUNDS"); do
       for who in static oauth; do
         url=$(cat "$TMP/$who.ready")/mcp
         if [ "$who" = static ]; then AUTH="Bearer $(cat "$TMP/tok")"; else AUTH="Bearer $JWT"; fi
@@ -117,7 +120,7 @@ if [ "$OAUTH" = 1 ]; then
       done
     done
   done
-  for conns in "$CONNS" 1; do
+  for conns in $CONNSET; do
     awk -v s="${R[static-$conns]}" -v o="${R[oauth-$conns]}" -v c="$conns" \
       'BEGIN {printf "ratio (oauth / static) at %d conn: %.3f (%+.1f%%)\n", c, o / s, (o / s - 1) * 100}'
   done
