@@ -307,7 +307,7 @@ static void test_cache(void **state)
 	struct mcp_principal p1, p2;
 	struct sh_error e;
 	char why[200], t[4096];
-	char x[64], jwks[256];
+	char x[64], jwks[256], keep;
 	struct mcp_oauth_opts o = {
 	        .issuer = ISS, .resource = RES, .no_cache = 1};
 	(void)state;
@@ -318,7 +318,8 @@ static void test_cache(void **state)
 	assert_int_equal(check(a, t, &p2, why), MCP_OAUTH_OK);
 	assert_memory_equal(&p1, &p2, sizeof p1);
 	assert_string_equal(p2.client_id, "c9");
-	t[strlen(t) - 2] = t[strlen(t) - 2] == 'A' ? 'B' : 'A';
+	keep = t[strlen(t) - 2];
+	t[strlen(t) - 2] = keep == 'A' ? 'B' : 'A';
 	assert_int_equal(check(a, t, NULL, why), MCP_OAUTH_INVALID);
 	assert_non_null(strstr(why, "bad signature"));
 	b64u(pk, sizeof pk, x, sizeof x);
@@ -327,7 +328,7 @@ static void test_cache(void **state)
 	         "\"k1\",\"x\":\"%s\"}]}",
 	         x);
 	assert_int_equal(mcp_oauth_new_static(&o, jwks, &b, &e), SH_OK);
-	t[strlen(t) - 2] = t[strlen(t) - 2] == 'A' ? 'B' : 'A';
+	t[strlen(t) - 2] = keep;
 	assert_int_equal(check(b, t, &p2, why), MCP_OAUTH_OK);
 	assert_int_equal(check(b, t, &p2, why), MCP_OAUTH_OK);
 	assert_memory_equal(&p1, &p2, sizeof p1);
