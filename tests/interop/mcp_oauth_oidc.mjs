@@ -9,7 +9,10 @@
 //  - tokens the provider issues for another resource are refused, and a
 //    key rotation on the provider is picked up by a JWKS refetch;
 //  - mcp-remote, the stdio bridge, through the same flow with
-//    oidc_browser.mjs as its BROWSER.
+//    oidc_browser.mjs as its BROWSER;
+//  - RFC 7662: a server with --auth-introspect takes the provider's opaque
+//    tokens through its introspection endpoint (cached; another resource,
+//    unknown, revoked and bad client credentials refused).
 // usage: node mcp_oauth_oidc.mjs NODE_MODULES SKILLHOST HELLO_SO TMPDIR
 import { spawn } from "node:child_process";
 import crypto from "node:crypto";
