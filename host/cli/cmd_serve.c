@@ -91,6 +91,10 @@ static void help(void)
 	     "                        metadata)\n"
 	     "  --auth-scope SCOPE    a scope every token must carry (403\n"
 	     "                        insufficient_scope otherwise)\n"
+	     "  --auth-introspect URL accept opaque tokens too, asking this\n"
+	     "                        RFC 7662 endpoint (answers cached);\n"
+	     "                        needs --auth-client-id ID and\n"
+	     "                        --auth-client-secret-file FILE\n"
 	     "  --stateless           keep no session state, so several hosts\n"
 	     "                        can serve behind one load balancer\n"
 	     "  --allow-origin ORIGIN allow browser pages from ORIGIN "
@@ -155,14 +159,17 @@ static int number(const char *s, long long min, long long max, long long *out)
 	return 1;
 }
 
-static int read_token(const char *path, char **out, struct sh_error *e)
+/* A secret from a file (one line of visible ASCII, at least min bytes),
+ * for option opt (named in the errors). */
+static int read_secret(const char *path, const char *opt, size_t min,
+                       char **out, struct sh_error *e)
 {
 	struct stat st;
 	size_t len;
 	char *t;
 
 	if (fs_read_file(path, SERVE_TOKEN_FILE_MAX, &t, &len, e) != SH_OK)
-		return sh_error_prefix(e, "--token-file %s", path);
+		return sh_error_prefix(e, "%s %s", opt, path);
 	while (len && (t[len - 1] == '\n' || t[len - 1] == '\r' ||
 	               t[len - 1] == ' ' || t[len - 1] == '\t'))
 		t[--len] = '\0';
@@ -172,23 +179,21 @@ static int read_token(const char *path, char **out, struct sh_error *e)
 			free(t);
 			return sh_error_set(
 			        e, SH_ERR_USAGE,
-			        "--token-file %s: the token must be one "
-			        "line of visible ASCII",
-			        path);
+			        "%s %s: the secret must be one line of "
+			        "visible ASCII",
+			        opt, path);
 		}
-	if (len < SERVE_TOKEN_MIN) {
+	if (len < min) {
 		free(t);
 		return sh_error_set(
 		        e, SH_ERR_USAGE,
-		        "--token-file %s: the token is %zu bytes; use "
-		        "at least %d random ones (e.g. openssl rand "
-		        "-hex 32)",
-		        path, len, SERVE_TOKEN_MIN);
+		        "%s %s: the secret is %zu bytes; use at least "
+		        "%zu random ones (e.g. openssl rand -hex 32)",
+		        opt, path, len, min);
 	}
 	if (stat(path, &st) == 0 && (st.st_mode & 077))
 		hostlog(SKILL_LOG_WARNING,
-		        "--token-file %s can be read by other users; chmod 600 "
-		        "it",
+		        "%s %s can be read by other users; chmod 600 it", opt,
 		        path);
 	*out = t;
 	return SH_OK;
@@ -352,6 +357,9 @@ int cmd_serve(struct cli_ctx *ctx, int argc, char **argv)
 		O_AAUD,
 		O_AJWKS,
 		O_ASCOPE,
+		O_AINTRO,
+		O_ACLIENT,
+		O_ASECRET,
 		O_HELP
 	};
 	static const struct option opts[] = {
@@ -388,6 +396,9 @@ int cmd_serve(struct cli_ctx *ctx, int argc, char **argv)
 	        {"auth-audience", required_argument, NULL, O_AAUD},
 	        {"auth-jwks", required_argument, NULL, O_AJWKS},
 	        {"auth-scope", required_argument, NULL, O_ASCOPE},
+	        {"auth-introspect", required_argument, NULL, O_AINTRO},
+	        {"auth-client-id", required_argument, NULL, O_ACLIENT},
+	        {"auth-client-secret-file", required_argument, NULL, O_ASECRET},
 	        {"help", no_argument, NULL, O_HELP},
 	        {NULL, 0, NULL, 0},
 	};
@@ -399,7 +410,9 @@ int cmd_serve(struct cli_ctx *ctx, int argc, char **argv)
 	const char *http = NULL, *token_file = NULL, *ready = NULL;
 	const char *public_url = NULL;
 	const char *auth_issuer = NULL, *auth_aud = NULL, *auth_jwks = NULL;
-	const char *auth_scope = NULL;
+	const char *auth_scope = NULL, *auth_intro = NULL, *auth_client = NULL;
+	const char *auth_secret_file = NULL;
+	char *auth_secret = NULL;
 	char resource[300];
 	struct mcp_oauth *oauth = NULL;
 	long long page = 0, threads = 0, body = 0, poll = 0, conns = 0;
@@ -432,6 +445,9 @@ int cmd_serve(struct cli_ctx *ctx, int argc, char **argv)
 		case O_AAUD: auth_aud = optarg; break;
 		case O_AJWKS: auth_jwks = optarg; break;
 		case O_ASCOPE: auth_scope = optarg; break;
+		case O_AINTRO: auth_intro = optarg; break;
+		case O_ACLIENT: auth_client = optarg; break;
+		case O_ASECRET: auth_secret_file = optarg; break;
 		case O_SKILL:
 			if (nskills == CLI_MAX_SKILLS)
 				return cli_usage("serve", "too many --skill");
@@ -586,11 +602,24 @@ int cmd_serve(struct cli_ctx *ctx, int argc, char **argv)
 		                 "--token-file and --auth-issuer exclude each "
 		                 "other: give the static token (one user) or "
 		                 "the OAuth issuer (many), not both");
-	if (!auth_issuer && (auth_aud || auth_jwks || auth_scope))
+	if (!auth_issuer && (auth_aud || auth_jwks || auth_scope ||
+	                     auth_intro || auth_client || auth_secret_file))
+		return cli_usage(
+		        "serve",
+		        "--auth-audience, --auth-jwks, --auth-scope "
+		        "and --auth-introspect need --auth-issuer URL");
+	if (!auth_intro != !auth_client || !auth_intro != !auth_secret_file)
 		return cli_usage("serve",
-		                 "--auth-audience, --auth-jwks and "
-		                 "--auth-scope need --auth-issuer URL");
-	if (token_file && read_token(token_file, &token, &err) != SH_OK)
+		                 "--auth-introspect URL, --auth-client-id ID "
+		                 "and --auth-client-secret-file FILE go "
+		                 "together: introspection needs the resource "
+		                 "server's own client credentials");
+	if (token_file && read_secret(token_file, "--token-file",
+	                              SERVE_TOKEN_MIN, &token, &err) != SH_OK)
+		return cli_fail(&err);
+	if (auth_secret_file &&
+	    read_secret(auth_secret_file, "--auth-client-secret-file", 1,
+	                &auth_secret, &err) != SH_OK)
 		return cli_fail(&err);
 
 	/* Signals go to the main thread only: block them before any thread
@@ -618,6 +647,9 @@ int cmd_serve(struct cli_ctx *ctx, int argc, char **argv)
 			        .resource = resource,
 			        .jwks_url = auth_jwks,
 			        .scope = auth_scope,
+			        .introspect_url = auth_intro,
+			        .client_id = auth_client,
+			        .client_secret = auth_secret,
 			};
 			snprintf(resource, sizeof resource, "%s%s",
 			         auth_aud
@@ -749,6 +781,10 @@ out:
 	mcp_server_free(srv);
 	cli_serve_policy_free(&pol);
 	mcp_oauth_free(oauth);
+	if (auth_secret) {
+		memset(auth_secret, 0, strlen(auth_secret));
+		free(auth_secret);
+	}
 	runtime_close(rt);
 	if (addr.fd >= 0)
 		close(addr.fd);

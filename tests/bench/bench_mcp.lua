@@ -1,7 +1,8 @@
 -- wrk script: POST tools/call on an initialized MCP session.
 -- Environment: MCP_SESSION (Mcp-Session-Id, may be empty), MCP_TOOL (empty:
 -- send ping instead),
--- MCP_ARGS (a JSON object), MCP_MAX_CALLS (optional: each thread stops
+-- MCP_ARGS (a JSON object), MCP_AUTH (optional: the Authorization
+-- header's value), MCP_MAX_CALLS (optional: each thread stops
 -- after this many responses, so a run ends after a number of calls).
 -- Every request gets its own id: MCP servers match responses (and refuse
 -- duplicates in flight) by id. A response counts as an error unless it is
@@ -25,6 +26,10 @@ function init(args)
   wrk.headers["MCP-Protocol-Version"] = "2025-11-25"
   if sid ~= "" then
     wrk.headers["Mcp-Session-Id"] = sid
+  end
+  local auth = os.getenv("MCP_AUTH") or ""
+  if auth ~= "" then
+    wrk.headers["Authorization"] = auth
   end
   base = tid * 1000000000
   errors = 0

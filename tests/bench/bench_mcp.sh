@@ -19,9 +19,18 @@
 #   BENCH_ONLY="isolated nginx"  a subset of the four
 #   BENCH_STDIO=0                skip the stdio part
 #   SH_FLAGS=...                 more flags for both skillhost servers
+#   tests/bench/bench_mcp.sh --oauth [BUILD_DIR]
+#                                skillhost only: the static --token-file
+#                                against OAuth (JWT from a local issuer,
+#                                JWKS cached; BENCH_ALG=RS256|ES256|EdDSA,
+#                                default ES256), interleaved in one run
+#                                (BENCH_ROUNDS rounds each, default 2),
+#                                with the ratio (goal: within 10%)
 #
 # Loopback only; every run is bounded in time and stops by itself.
 set -uo pipefail
+OAUTH=0
+[ "${1:-}" = --oauth ] && { OAUTH=1; shift; }
 top=$(cd "$(dirname "$0")/../.." && pwd)
 build=$(cd "${1:-$top/build}" && pwd)
 SH=$build/host/skillhost
@@ -44,6 +53,7 @@ THREADS=${BENCH_WRK_THREADS:-2}
 STDIO_CALLS=${BENCH_STDIO_CALLS:-100000}
 SH_FLAGS=${SH_FLAGS:-}
 
+AUTH=${AUTH:-}
 for need in "$SH" "$NOOP" "$EVERYTHING" "$STDIO_DRIVER"; do
   [ -e "$need" ] || { echo "bench_mcp: missing $need (build, and run scripts/deps.sh)" >&2; exit 2; }
 done
@@ -64,11 +74,13 @@ wait_http() { # wait_http URL
 # session URL: initialize and send initialized; prints the session id.
 session() {
   local sid
+  local auth=()
+  [ -n "$AUTH" ] && auth=(-H "Authorization: $AUTH")
   sid=$(curl -s -D - -o /dev/null -H 'Content-Type: application/json' \
-    -H 'Accept: application/json, text/event-stream' \
+    -H 'Accept: application/json, text/event-stream' "${auth[@]}" \
     -d '{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"bench","version":"1"}}}' \
     "$1" | awk 'tolower($1)=="mcp-session-id:" {print $2}' | tr -d '\r')
-  curl -s -o /dev/null -H 'Content-Type: application/json' \
+  curl -s -o /dev/null -H 'Content-Type: application/json' "${auth[@]}" \
     -H 'Accept: application/json, text/event-stream' -H "Mcp-Session-Id: $sid" \
     -H 'MCP-Protocol-Version: 2025-11-25' \
     -d '{"jsonrpc":"2.0","method":"notifications/initialized"}' "$1"
@@ -76,7 +88,7 @@ session() {
 }
 # load NAME URL SID TOOL ARGS CONNS SECS: one wrk run; prints "rps p50 p99 errors".
 load() {
-  MCP_SESSION=$3 MCP_TOOL=$4 MCP_ARGS=$5 wrk -t"$(( $6 < THREADS ? $6 : THREADS ))" \
+  MCP_SESSION=$3 MCP_TOOL=$4 MCP_ARGS=$5 MCP_AUTH=$AUTH wrk -t"$(( $6 < THREADS ? $6 : THREADS ))" \
     -c"$6" -d"$7"s --timeout 10s -s "$LUA" "$2" > "$TMP/$1.wrk" 2>"$TMP/$1.err"
   awk '/^mcp_rps/ {r=$2} /^mcp_p50_us/ {p=$2} /^mcp_p99_us/ {q=$2}
        /^mcp_errors/ {e=$2} /^mcp_socket_errors/ {s=$2}
@@ -96,6 +108,58 @@ start_skillhost() {
   [ -s "$TMP/$name.ready" ] || { echo "bench_mcp: skillhost ($name) did not start:" >&2; cat "$TMP/$name.err" >&2; exit 1; }
   U[$name]=$(cat "$TMP/$name.ready")/mcp
 }
+
+# --- OAuth against the static token ---
+if [ "$OAUTH" = 1 ]; then
+  ALG=${BENCH_ALG:-ES256}
+  AUD=https://bench.example/mcp
+  node "$top/tests/bench/bench_issuer.mjs" "$NM" "$TMP/issuer" "$AUD" "$ALG" 2>"$TMP/issuer.err" &
+  PIDS+=($!)
+  for _ in $(seq 100); do [ -s "$TMP/issuer.url" ] && break; sleep 0.1; done
+  [ -s "$TMP/issuer.url" ] || { echo "bench_mcp: the issuer did not start: $(cat "$TMP/issuer.err")" >&2; exit 1; }
+  head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$TMP/tok"; chmod 600 "$TMP/tok"
+  "$SH" $SH_FLAGS serve --http 127.0.0.1:0 --skill "$NOOP" --ready-file "$TMP/static.ready" \
+    --reload-interval 0 --token-file "$TMP/tok" 2>"$TMP/static.err" &
+  PIDS+=($!)
+  "$SH" $SH_FLAGS serve --http 127.0.0.1:0 --skill "$NOOP" --ready-file "$TMP/oauth.ready" \
+    --reload-interval 0 --auth-issuer "$(cat "$TMP/issuer.url")" --auth-audience "$AUD" 2>"$TMP/oauth.err" &
+  PIDS+=($!)
+  for f in static oauth; do
+    for _ in $(seq 100); do [ -s "$TMP/$f.ready" ] && break; sleep 0.1; done
+    [ -s "$TMP/$f.ready" ] || { echo "bench_mcp: the $f server did not start: $(cat "$TMP/$f.err")" >&2; exit 1; }
+  done
+  JWT=$(cat "$TMP/issuer.token")
+  ROUNDS=${BENCH_ROUNDS:-2}
+  CONNSET=$(printf '%s\n' $CONN_LIST | awk '!seen[$0]++' | tr '\n' ' ')
+  echo "MCP tools/call with OAuth on vs the static token ($(nproc) CPUs; wrk ${SECS}s x $ROUNDS rounds, interleaved; loopback)"
+  echo "  skillhost $("$SH" --version | awk '{print $2}'), testing/noop echo; JWT $ALG (${#JWT} bytes) from a local issuer, JWKS cached"
+  echo "  load before: $(uptime)"
+  printf '\n%-34s %12s %10s %10s %8s\n' "HTTP" "req/s" "p50 us" "p99 us" "errors"
+  declare -A R
+  for conns in $CONNSET; do
+    R[static-$conns]=0; R[oauth-$conns]=0
+    # Interleaved rounds, so a change in the machine's load falls on
+    # both sides alike; the ratio is of the sums.
+    for round in $(seq "$ROUNDS"); do
+      for who in static oauth; do
+        url=$(cat "$TMP/$who.ready")/mcp
+        if [ "$who" = static ]; then AUTH="Bearer $(cat "$TMP/tok")"; else AUTH="Bearer $JWT"; fi
+        sid=$(session "$url")
+        [ -n "$sid" ] || { echo "bench_mcp: no session from the $who server" >&2; exit 1; }
+        [ "$round" = 1 ] && load warm "$url" "$sid" echo '{"text":"hello"}' "$conns" 2 >/dev/null
+        read -r rps p50 p99 err < <(load "$who-$conns-$round" "$url" "$sid" echo '{"text":"hello"}' "$conns" "$SECS")
+        R[$who-$conns]=$(awk -v a="${R[$who-$conns]}" -v b="$rps" 'BEGIN {print a + b}')
+        printf '%-34s %12s %10s %10s %8s\n' "$who token, $conns conn, round $round" "$rps" "$p50" "$p99" "$err"
+      done
+    done
+  done
+  for conns in $CONNSET; do
+    awk -v s="${R[static-$conns]}" -v o="${R[oauth-$conns]}" -v c="$conns" \
+      'BEGIN {printf "ratio (oauth / static) at %d conn: %.3f (%+.1f%%)\n", c, o / s, (o / s - 1) * 100}'
+  done
+  echo "  load after: $(uptime)"
+  exit 0
+fi
 
 # --- the servers ---
 wanted isolated && start_skillhost isolated

@@ -245,6 +245,97 @@ static void test_malformed(void **state)
 	mcp_oauth_free(a);
 }
 
+/* The refusals a real issuer's tokens exercise in the interop tests
+ * (mcp_oauth.mjs, mcp_oauth_oidc.mjs), here against the pinned JWKS where
+ * no refetch can rescue a token: alg none with an empty signature, a kid
+ * the JWKS does not have, another signer under the published kid, and
+ * another audience. */
+static void test_refusals(void **state)
+{
+	struct mcp_oauth *a = make(NULL);
+	char why[200], t[4096], *dot;
+	unsigned char pk2[crypto_sign_PUBLICKEYBYTES];
+	unsigned char sk2[crypto_sign_SECRETKEYBYTES], keep[sizeof sk];
+	(void)state;
+
+	snprintf(
+	        t, sizeof t, "%s",
+	        tok("{\"alg\":\"none\",\"kid\":\"k1\"}", claims(600, 0, NULL)));
+	dot = strrchr(t, '.');
+	dot[1] = '\0';
+	assert_int_equal(check(a, t, NULL, why), MCP_OAUTH_INVALID);
+	assert_non_null(strstr(why, "algorithm none"));
+	assert_int_equal(check(a,
+	                       tok("{\"alg\":\"EdDSA\",\"kid\":\"k9\"}",
+	                           claims(600, 0, NULL)),
+	                       NULL, why),
+	                 MCP_OAUTH_INVALID);
+	assert_non_null(strstr(why, "no key k9"));
+	/* Signed by a key the issuer never published, under its kid. */
+	crypto_sign_keypair(pk2, sk2);
+	memcpy(keep, sk, sizeof sk);
+	memcpy(sk, sk2, sizeof sk);
+	snprintf(t, sizeof t, "%s", tok(HDR, claims(600, 0, NULL)));
+	memcpy(sk, keep, sizeof sk);
+	assert_int_equal(check(a, t, NULL, why), MCP_OAUTH_INVALID);
+	assert_non_null(strstr(why, "bad signature"));
+	/* A valid signature on a token for another resource. */
+	assert_int_equal(
+	        check(a,
+	              tok(HDR,
+	                  "{\"iss\":\"" ISS "\",\"aud\":"
+	                  "\"https://other.example/mcp\",\"exp\":4102444800}"),
+	              NULL, why),
+	        MCP_OAUTH_INVALID);
+	assert_non_null(strstr(why, "aud"));
+	/* The same token for this resource passes: the refusals above are
+	 * about what they changed. */
+	assert_int_equal(check(a,
+	                       tok(HDR, "{\"iss\":\"" ISS "\",\"aud\":\"" RES
+	                                "\",\"exp\":4102444800}"),
+	                       NULL, why),
+	                 MCP_OAUTH_OK);
+	mcp_oauth_free(a);
+}
+
+/* The verified-token cache changes no answer: the same token again
+ * passes with the same principal, a token one byte away from a cached
+ * one is still refused, and no_cache verifies every time alike. */
+static void test_cache(void **state)
+{
+	struct mcp_oauth *a = make(NULL), *b = NULL;
+	struct mcp_principal p1, p2;
+	struct sh_error e;
+	char why[200], t[4096];
+	char x[64], jwks[256], keep;
+	struct mcp_oauth_opts o = {
+	        .issuer = ISS, .resource = RES, .no_cache = 1};
+	(void)state;
+
+	snprintf(t, sizeof t, "%s",
+	         tok(HDR, claims(600, 0, ",\"client_id\":\"c9\"")));
+	assert_int_equal(check(a, t, &p1, why), MCP_OAUTH_OK);
+	assert_int_equal(check(a, t, &p2, why), MCP_OAUTH_OK);
+	assert_memory_equal(&p1, &p2, sizeof p1);
+	assert_string_equal(p2.client_id, "c9");
+	keep = t[strlen(t) - 2];
+	t[strlen(t) - 2] = keep == 'A' ? 'B' : 'A';
+	assert_int_equal(check(a, t, NULL, why), MCP_OAUTH_INVALID);
+	assert_non_null(strstr(why, "bad signature"));
+	b64u(pk, sizeof pk, x, sizeof x);
+	snprintf(jwks, sizeof jwks,
+	         "{\"keys\":[{\"kty\":\"OKP\",\"crv\":\"Ed25519\",\"kid\":"
+	         "\"k1\",\"x\":\"%s\"}]}",
+	         x);
+	assert_int_equal(mcp_oauth_new_static(&o, jwks, &b, &e), SH_OK);
+	t[strlen(t) - 2] = keep;
+	assert_int_equal(check(b, t, &p2, why), MCP_OAUTH_OK);
+	assert_int_equal(check(b, t, &p2, why), MCP_OAUTH_OK);
+	assert_memory_equal(&p1, &p2, sizeof p1);
+	mcp_oauth_free(b);
+	mcp_oauth_free(a);
+}
+
 static void test_bad_jwks(void **state)
 {
 	struct mcp_oauth *a = NULL;
@@ -270,6 +361,8 @@ int main(void)
 	        cmocka_unit_test(test_claims),
 	        cmocka_unit_test(test_scope),
 	        cmocka_unit_test(test_malformed),
+	        cmocka_unit_test(test_refusals),
+	        cmocka_unit_test(test_cache),
 	        cmocka_unit_test(test_bad_jwks),
 	};
 	if (sodium_init() < 0)

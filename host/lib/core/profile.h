@@ -12,7 +12,10 @@
  * A pattern is a glob over canonical tool names ("ns/skill.tool"): '*'
  * matches any run of characters ('/' and '.' included), '?' any one; every
  * other character matches itself. A tool is in a profile when any of its
- * patterns matches. "claims" is an ordered list: the first rule whose one
+ * patterns matches. A native skill's prompts, resources and completions
+ * are visible when any of its tools is (mcp_skill_in_profile); an Agent
+ * Skill, which has no tools, is named "<package>.<name>" for matching
+ * (mcp_skills.h). "claims" is an ordered list: the first rule whose one
  * claim (scope, group or client_id) the principal carries names its
  * profile, so an operator puts the narrow rules first. The file is written
  * atomically under a lock, like config.json.

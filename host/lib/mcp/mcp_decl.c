@@ -21,11 +21,22 @@
 #include "exec_isolated.h"
 #include "hostlog.h"
 #include "manifest.h"
+#include "profile.h"
 #include "runtime.h"
 #include "skilldesc.h"
 
 /* Declarations are small; this bounds what one substitution may build. */
 #define SUBST_MAX ((size_t)4 * 1024 * 1024)
+
+int mcp_skill_in_profile(const struct skill *s, const struct profile *p)
+{
+	if (!p)
+		return 1;
+	for (uint32_t k = 0; k < s->desc->ntools; k++)
+		if (profile_allows(p, s->tools[k].canonical))
+			return 1;
+	return 0;
+}
 
 const void *mcp_decl_ext(struct catalog *c, struct skill *s, const char *id)
 {

@@ -23,6 +23,7 @@ struct skill;
 struct runtime;
 struct dispatch_opts;
 struct call_result;
+struct profile;
 
 /* The most "{var}"s one template may hold, and the longest value kept. */
 #define MCP_DECL_VARS_MAX  16
@@ -33,6 +34,12 @@ struct call_result;
 /* The skill's extension id (its vtable in-process, the worker's report
  * when isolated), opening the skill if it is not yet open; NULL when it
  * offers none or cannot start (logged). */
+/* 1 when skill s is visible to a caller with profile p (NULL: every
+ * skill): when any of its tools is in p. Its prompts, resources, templates
+ * and completions follow, so a profile that hides a skill's tools hides
+ * everything else it offers. */
+int mcp_skill_in_profile(const struct skill *s, const struct profile *p);
+
 const void *mcp_decl_ext(struct catalog *c, struct skill *s, const char *id);
 
 /* The skill's declarations, parsed: a JSON array (caller frees) or NULL

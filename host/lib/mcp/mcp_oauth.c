@@ -36,6 +36,15 @@ struct jwk {
 	EVP_PKEY *pkey;
 };
 
+/* One introspection answer or verified JWT's claims, by the token's
+ * SHA-256. */
+struct intro_ent {
+	unsigned char h[32];
+	int64_t until_ms; /* 0: a free slot */
+	char *claims;     /* the answer (JSON), or NULL: not active */
+	int jwt;          /* a JWT's: forgotten when the JWKS changes */
+};
+
 struct mcp_oauth {
 	char *issuer, *resource, *jwks_url, *scope;
 	char *metadata, *metadata_url;
@@ -45,6 +54,12 @@ struct mcp_oauth {
 	struct jwk keys[MAX_KEYS];
 	size_t nkeys;
 	int64_t last_fetch_ms;
+
+	/* RFC 7662; intro_url NULL when off. id and secret form-encoded. */
+	char *intro_url, *intro_id, *intro_secret;
+	pthread_mutex_t ilock;    /* icache */
+	struct intro_ent *icache; /* MCP_OAUTH_INTRO_CACHE slots, or NULL */
+	int cache_jwt;            /* remember verified JWTs in icache */
 };
 
 /* --- fetching --- */
@@ -81,12 +96,16 @@ static int http_loopback(const char *url)
 	       (end == ':' || end == '/' || !end);
 }
 
-/* GET url as JSON. Loopback http is allowed (tests, a local issuer);
- * everything else must be https, as OAuth 2.1 asks. */
-static sh_status fetch_json(const char *url, cJSON **out, struct sh_error *e)
+/* GET url as JSON, or POST form to it when form is not NULL, with HTTP
+ * Basic user:pass when user is not NULL. Loopback http is allowed (tests,
+ * a local issuer); everything else must be https, as OAuth 2.1 asks. */
+static sh_status request_json(const char *url, const char *form,
+                              const char *user, const char *pass, cJSON **out,
+                              struct sh_error *e)
 {
 	const struct curlapi *c;
 	struct dynbuf b = DYN_INIT(MAX_DOC);
+	const char *method = form ? "POST" : "GET";
 	CURL *h;
 	CURLcode rc;
 	long status = 0;
@@ -108,18 +127,30 @@ static sh_status fetch_json(const char *url, cJSON **out, struct sh_error *e)
 	c->easy_setopt(h, CURLOPT_TIMEOUT, (long)MCP_OAUTH_FETCH_TIMEOUT);
 	c->easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
 	c->easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+	if (form) {
+		c->easy_setopt(h, CURLOPT_POSTFIELDS, form);
+		c->easy_setopt(h, CURLOPT_POSTFIELDSIZE, (long)strlen(form));
+	}
+	if (user) {
+		c->easy_setopt(h, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
+		c->easy_setopt(h, CURLOPT_USERNAME, user);
+		c->easy_setopt(h, CURLOPT_PASSWORD, pass);
+	}
 	rc = c->easy_perform(h);
 	c->easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
 	c->easy_cleanup(h);
 	if (rc != CURLE_OK) {
 		dyn_free(&b);
-		return sh_error_set(e, SH_ERR_IO, "GET %s: %s", url,
+		return sh_error_set(e, SH_ERR_IO, "%s %s: %s", method, url,
 		                    c->easy_strerror(rc));
 	}
 	if (status != 200) {
 		dyn_free(&b);
-		return sh_error_set(e, SH_ERR_IO, "GET %s: HTTP %ld", url,
-		                    status);
+		return sh_error_set(
+		        e, SH_ERR_IO, "%s %s: HTTP %ld%s", method, url, status,
+		        status == 401 && user ? " (check --auth-client-id and "
+		                                "the client secret)"
+		                              : "");
 	}
 	*out = cJSON_ParseWithLength(dyn_ptr(&b), dyn_len(&b));
 	dyn_free(&b);
@@ -127,10 +158,43 @@ static sh_status fetch_json(const char *url, cJSON **out, struct sh_error *e)
 		cJSON_Delete(*out);
 		*out = NULL;
 		return sh_error_set(e, SH_ERR_INVALID,
-		                    "GET %s: the answer is not a JSON object",
-		                    url);
+		                    "%s %s: the answer is not a JSON object",
+		                    method, url);
 	}
 	return SH_OK;
+}
+
+static sh_status fetch_json(const char *url, cJSON **out, struct sh_error *e)
+{
+	return request_json(url, NULL, NULL, NULL, out, e);
+}
+
+/* application/x-www-form-urlencoded of s (RFC 6749 appendix B), appended
+ * to b. */
+static void form_encode(struct dynbuf *b, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || strchr("-._~", *p)) {
+			dyn_addn(b, (const char *)p, 1);
+		} else {
+			char q[3] = {'%', hex[*p >> 4], hex[*p & 15]};
+			dyn_addn(b, q, 3);
+		}
+	}
+}
+
+static char *form_dup(const char *s)
+{
+	struct dynbuf b = DYN_INIT((size_t)64 * 1024);
+	char *out;
+
+	form_encode(&b, s);
+	out = dyn_error(&b) == SH_OK ? strdup(dyn_ptr(&b)) : NULL;
+	dyn_free(&b);
+	return out;
 }
 
 static const char *str_of(const cJSON *o, const char *name)
@@ -379,6 +443,24 @@ static sh_status keys_from(struct mcp_oauth *a, cJSON *doc, const char *from,
 	return SH_OK;
 }
 
+/* Forget the JWTs verified so far: their keys may have been withdrawn. */
+static void forget_jwts(struct mcp_oauth *a)
+{
+	if (!a->icache)
+		return;
+	pthread_mutex_lock(&a->ilock);
+	for (size_t i = 0; i < MCP_OAUTH_INTRO_CACHE; i++) {
+		struct intro_ent *c = &a->icache[i];
+		if (c->jwt) {
+			free(c->claims);
+			c->claims = NULL;
+			c->until_ms = 0;
+			c->jwt = 0;
+		}
+	}
+	pthread_mutex_unlock(&a->ilock);
+}
+
 static sh_status load_jwks(struct mcp_oauth *a, struct sh_error *e)
 {
 	cJSON *doc = NULL;
@@ -389,6 +471,8 @@ static sh_status load_jwks(struct mcp_oauth *a, struct sh_error *e)
 		return sh_error_prefix(e, "the issuer's JWKS");
 	st = keys_from(a, doc, a->jwks_url, e);
 	cJSON_Delete(doc);
+	if (st == SH_OK)
+		forget_jwts(a);
 	return st;
 }
 
@@ -426,6 +510,7 @@ static sh_status oauth_new(const struct mcp_oauth_opts *o, const char *jwks,
 	if (!a)
 		return sh_error_set(e, SH_ERR_NOMEM, "out of memory");
 	pthread_mutex_init(&a->lock, NULL);
+	pthread_mutex_init(&a->ilock, NULL);
 	a->issuer = strdup(o->issuer);
 	a->resource = strdup(o->resource);
 	a->scope = o->scope ? strdup(o->scope) : NULL;
@@ -441,6 +526,41 @@ static sh_status oauth_new(const struct mcp_oauth_opts *o, const char *jwks,
 		if (a->suffixed_path)
 			snprintf(a->suffixed_path, cap, "%s%s",
 			         MCP_OAUTH_WELL_KNOWN, path);
+	}
+	if (o->introspect_url) {
+		if (!o->client_id || !o->client_secret) {
+			mcp_oauth_free(a);
+			return sh_error_set(e, SH_ERR_USAGE,
+			                    "introspection at %s needs the "
+			                    "resource server's client id and "
+			                    "secret",
+			                    o->introspect_url);
+		}
+		if (strncmp(o->introspect_url, "https://", 8) &&
+		    !http_loopback(o->introspect_url)) {
+			mcp_oauth_free(a);
+			return sh_error_set(
+			        e, SH_ERR_USAGE,
+			        "%s: the introspection endpoint must "
+			        "be https (plain http only on "
+			        "loopback)",
+			        o->introspect_url);
+		}
+		a->intro_url = strdup(o->introspect_url);
+		a->intro_id = form_dup(o->client_id);
+		a->intro_secret = form_dup(o->client_secret);
+		if (!a->intro_url || !a->intro_id || !a->intro_secret) {
+			mcp_oauth_free(a);
+			return sh_error_set(e, SH_ERR_NOMEM, "out of memory");
+		}
+	}
+	a->cache_jwt = !o->no_cache;
+	if (a->cache_jwt || a->intro_url) {
+		a->icache = calloc(MCP_OAUTH_INTRO_CACHE, sizeof *a->icache);
+		if (!a->icache) {
+			mcp_oauth_free(a);
+			return sh_error_set(e, SH_ERR_NOMEM, "out of memory");
+		}
 	}
 	if (!a->issuer || !a->resource || !a->metadata_url || !a->metadata ||
 	    (o->scope && !a->scope) || (o->jwks_url && !a->jwks_url)) {
@@ -492,6 +612,15 @@ void mcp_oauth_free(struct mcp_oauth *a)
 		return;
 	drop_keys(a);
 	pthread_mutex_destroy(&a->lock);
+	pthread_mutex_destroy(&a->ilock);
+	for (size_t i = 0; a->icache && i < MCP_OAUTH_INTRO_CACHE; i++)
+		free(a->icache[i].claims);
+	free(a->icache);
+	free(a->intro_url);
+	if (a->intro_secret)
+		sodium_memzero(a->intro_secret, strlen(a->intro_secret));
+	free(a->intro_id);
+	free(a->intro_secret);
 	free(a->issuer);
 	free(a->resource);
 	free(a->jwks_url);
@@ -674,6 +803,127 @@ static int has_scope(const char *list, const char *want)
 	return 0;
 }
 
+/* --- RFC 7662 introspection --- */
+
+static int64_t now_ms(void)
+{
+	return (int64_t)time(NULL) * 1000;
+}
+
+/* The cached answer for hash h, as a new cJSON (*active 1), or "not
+ * active" (*active 0). 0 when there is no live entry. */
+static int intro_cached(struct mcp_oauth *a, const unsigned char *h,
+                        cJSON **claims, int *active)
+{
+	int64_t now = now_ms();
+	int hit = 0;
+
+	pthread_mutex_lock(&a->ilock);
+	for (size_t i = 0; i < MCP_OAUTH_INTRO_CACHE; i++) {
+		struct intro_ent *c = &a->icache[i];
+		if (c->until_ms > now && !memcmp(c->h, h, sizeof c->h)) {
+			*active = c->claims != NULL;
+			*claims = c->claims ? cJSON_Parse(c->claims) : NULL;
+			hit = !c->claims || *claims;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&a->ilock);
+	return hit;
+}
+
+/* Keep an answer (claims NULL: not active) until until_ms, in a free or
+ * expired slot, else in place of the one that expires first. */
+static void intro_store(struct mcp_oauth *a, const unsigned char *h,
+                        const cJSON *claims, int64_t until_ms, int jwt)
+{
+	char *text = claims ? cJSON_PrintUnformatted(claims) : NULL;
+	int64_t now = now_ms();
+	struct intro_ent *slot = NULL;
+
+	if (claims && !text)
+		return;
+	pthread_mutex_lock(&a->ilock);
+	for (size_t i = 0; i < MCP_OAUTH_INTRO_CACHE; i++) {
+		struct intro_ent *c = &a->icache[i];
+		if (c->until_ms <= now || !memcmp(c->h, h, sizeof c->h)) {
+			slot = c;
+			break;
+		}
+		if (!slot || c->until_ms < slot->until_ms)
+			slot = c;
+	}
+	free(slot->claims);
+	memcpy(slot->h, h, sizeof slot->h);
+	slot->claims = text;
+	slot->until_ms = until_ms;
+	slot->jwt = jwt;
+	pthread_mutex_unlock(&a->ilock);
+}
+
+/* How long to keep an answer for a token with these claims: until its
+ * exp, at most MCP_OAUTH_INTRO_TTL_S. */
+static int64_t keep_until(const cJSON *claims)
+{
+	int64_t until = now_ms() + (int64_t)MCP_OAUTH_INTRO_TTL_S * 1000;
+	const cJSON *exp = cJSON_GetObjectItemCaseSensitive(claims, "exp");
+
+	if (cJSON_IsNumber(exp) && exp->valuedouble * 1000 < (double)until)
+		until = (int64_t)(exp->valuedouble * 1000);
+	return until;
+}
+
+/* The claims of an active opaque token, from the cache or the issuer's
+ * introspection endpoint; NULL with why set otherwise. */
+static cJSON *introspect(struct mcp_oauth *a, const char *tok, char *why,
+                         size_t whylen)
+{
+	unsigned char h[32];
+	struct dynbuf form = DYN_INIT((size_t)MCP_OAUTH_MAX_TOKEN * 3 + 64);
+	struct sh_error e = {0};
+	cJSON *doc = NULL;
+	const cJSON *act;
+	int active = 0;
+
+	if (!EVP_Digest(tok, strlen(tok), h, NULL, EVP_sha256(), NULL)) {
+		snprintf(why, whylen, "out of memory");
+		return NULL;
+	}
+	if (intro_cached(a, h, &doc, &active)) {
+		if (!active)
+			snprintf(why, whylen, "the token is not active");
+		return doc;
+	}
+	dyn_add(&form, "token=");
+	form_encode(&form, tok);
+	dyn_add(&form, "&token_type_hint=access_token");
+	if (dyn_error(&form) != SH_OK) {
+		dyn_free(&form);
+		snprintf(why, whylen, "out of memory");
+		return NULL;
+	}
+	if (request_json(a->intro_url, dyn_ptr(&form), a->intro_id,
+	                 a->intro_secret, &doc, &e) != SH_OK) {
+		/* Not cached: the next request asks again. */
+		dyn_free(&form);
+		hostlog(SKILL_LOG_WARNING, "oauth: introspection: %s", e.msg);
+		snprintf(why, whylen, "the token could not be introspected");
+		return NULL;
+	}
+	dyn_free(&form);
+	act = cJSON_GetObjectItemCaseSensitive(doc, "active");
+	if (!cJSON_IsTrue(act)) {
+		intro_store(a, h, NULL,
+		            now_ms() + (int64_t)MCP_OAUTH_INTRO_NEG_S * 1000,
+		            0);
+		cJSON_Delete(doc);
+		snprintf(why, whylen, "the token is not active");
+		return NULL;
+	}
+	intro_store(a, h, doc, keep_until(doc), 0);
+	return doc;
+}
+
 #define REFUSE(...)                                                            \
 	do {                                                                   \
 		snprintf(why, whylen, __VA_ARGS__);                            \
@@ -692,7 +942,8 @@ enum mcp_oauth_verdict mcp_oauth_check(struct mcp_oauth *a, const char *auth,
 	unsigned char sig[512];
 	size_t slen = 0;
 	EVP_PKEY *pk = NULL;
-	int mismatch = 0;
+	int mismatch = 0, opaque = 0, cached = 0;
+	unsigned char h[32];
 	time_t now = time(NULL);
 
 	if (whylen)
@@ -708,8 +959,26 @@ enum mcp_oauth_verdict mcp_oauth_check(struct mcp_oauth *a, const char *auth,
 		REFUSE("the token is too long");
 	d1 = strchr(tok, '.');
 	d2 = d1 ? strchr(d1 + 1, '.') : NULL;
+	if ((!d2 || strchr(d2 + 1, '.')) && a->intro_url && *tok) {
+		/* Opaque: the issuer vouches for it (RFC 7662). */
+		cl = introspect(a, tok, why, whylen);
+		if (!cl)
+			goto out;
+		opaque = 1;
+		goto claims;
+	}
 	if (!d2 || strchr(d2 + 1, '.'))
 		REFUSE("not a JWT (three base64url parts)");
+	if (a->cache_jwt) {
+		/* Verified before: its claims, checked again below. */
+		int active = 0;
+		if (!EVP_Digest(tok, strlen(tok), h, NULL, EVP_sha256(), NULL))
+			REFUSE("out of memory");
+		if (intro_cached(a, h, &cl, &active) && cl) {
+			cached = 1;
+			goto claims;
+		}
+	}
 	hdr = decode_part(tok, (size_t)(d1 - tok));
 	cl = decode_part(d1 + 1, (size_t)(d2 - d1 - 1));
 	if (!hdr || !cl)
@@ -736,8 +1005,12 @@ enum mcp_oauth_verdict mcp_oauth_check(struct mcp_oauth *a, const char *auth,
 		       kid ? kid : "(no kid)", alg);
 	if (!verify_sig(pk, kind, tok, (size_t)(d2 - tok), sig, slen))
 		REFUSE("bad signature");
+claims:
+	/* An introspection answer need not name the issuer (it came from
+	 * it); a JWT must. */
 	iss = str_of(cl, "iss");
-	if (!iss || strcmp(iss, a->issuer))
+	if (opaque ? iss && strcmp(iss, a->issuer)
+	           : !iss || strcmp(iss, a->issuer))
 		REFUSE("the token is from another issuer");
 	if (!aud_has(cJSON_GetObjectItemCaseSensitive(cl, "aud"), a->resource))
 		REFUSE("the token is not for this resource (aud)");
@@ -783,6 +1056,8 @@ enum mcp_oauth_verdict mcp_oauth_check(struct mcp_oauth *a, const char *auth,
 			*p = pr;
 	}
 	v = MCP_OAUTH_OK;
+	if (a->cache_jwt && !opaque && !cached)
+		intro_store(a, h, cl, keep_until(cl), 1);
 out:
 	/* why can quote a kid or alg from the token: keep it printable, as it
 	 * goes into a response header and the log. */

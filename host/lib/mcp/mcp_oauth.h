@@ -14,6 +14,23 @@
  * MCP_OAUTH_REFETCH_MIN_S, so a key rotation on the issuer works without a
  * restart and a stream of forged kids cannot hammer the issuer.
  *
+ * A JWT that passed is remembered by a hash of it (never the token) until
+ * its exp, at most MCP_OAUTH_INTRO_TTL_S: the same token again (a client
+ * sends one token for its whole life) costs a hash and its claims checks
+ * (exp, nbf, aud...), not a signature verification, as Envoy's jwt_authn
+ * cache does. A JWKS refetch forgets them, so a key the issuer withdrew
+ * stops working at the next refetch. no_cache turns this off.
+ *
+ * RFC 7662 (optional): a token that is not a JWT is an opaque token, and
+ * with an introspection endpoint configured the issuer is asked about it
+ * (POST, the resource server's client credentials in HTTP Basic). The
+ * answer must say active, and passes the same iss (when given), aud, exp,
+ * nbf and scope checks as a JWT's claims. Answers are cached by a hash of
+ * the token (never the token) for the token's remaining life, at most
+ * MCP_OAUTH_INTRO_TTL_S so that a revocation is seen within that time,
+ * and "not active" for MCP_OAUTH_INTRO_NEG_S; the cache holds at most
+ * MCP_OAUTH_INTRO_CACHE answers, evicting the soonest to expire.
+ *
  * RFC 9728: the server publishes its protected-resource metadata, and a
  * refusal names it in WWW-Authenticate, which is how an MCP client
  * discovers where to get a token.
@@ -31,6 +48,9 @@
 #define MCP_OAUTH_FETCH_TIMEOUT 10    /* seconds per metadata/JWKS fetch */
 #define MCP_OAUTH_MAX_TOKEN     16384 /* bytes of a compact JWT */
 #define MCP_OAUTH_WELL_KNOWN    "/.well-known/oauth-protected-resource"
+#define MCP_OAUTH_INTRO_CACHE   1024 /* introspection answers kept */
+#define MCP_OAUTH_INTRO_TTL_S   300  /* longest an active answer is kept */
+#define MCP_OAUTH_INTRO_NEG_S   30   /* how long "not active" is kept */
 
 /* Who made a request, from a token that passed. Empty strings when the
  * token had no such claim. The audit and profile code reads this. */
@@ -46,6 +66,12 @@ struct mcp_oauth_opts {
 	const char *resource; /* required; must be in `aud` */
 	const char *jwks_url; /* NULL: discovered from the issuer */
 	const char *scope;    /* NULL, or a scope every token must carry */
+	/* RFC 7662 for opaque tokens; NULL: JWTs only. The client id and
+	 * secret are required with it (HTTP Basic to the endpoint). */
+	const char *introspect_url;
+	const char *client_id;
+	const char *client_secret;
+	int no_cache; /* 1: verify every JWT's signature, every time */
 };
 
 enum mcp_oauth_verdict {
@@ -70,7 +96,9 @@ sh_status mcp_oauth_new_static(const struct mcp_oauth_opts *o, const char *jwks,
                                struct mcp_oauth **out, struct sh_error *e);
 void mcp_oauth_free(struct mcp_oauth *a);
 
-/* [any thread] Check an Authorization header value (NULL: none). On
+/* [any thread] Check an Authorization header value (NULL: none). An
+ * opaque token may cost one introspection request (a cache miss), made on
+ * the calling thread without holding any lock. On
  * MCP_OAUTH_OK fills *p (may be NULL). Otherwise writes a short reason
  * (for error_description and the log; never the token) into why. */
 enum mcp_oauth_verdict mcp_oauth_check(struct mcp_oauth *a, const char *auth,

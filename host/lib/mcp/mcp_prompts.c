@@ -17,19 +17,6 @@
 
 #define PROMPT_NAME_MAX 64
 
-/* 1 when a skill belongs to the session's profile (NULL: all): it does
- * when any of its tools does, so a profile that hides a skill's tools
- * hides its prompts too. */
-static int in_profile(const struct skill *s, const struct profile *p)
-{
-	if (!p)
-		return 1;
-	for (uint32_t k = 0; k < s->desc->ntools; k++)
-		if (profile_allows(p, s->tools[k].canonical))
-			return 1;
-	return 0;
-}
-
 /* Every well-formed prompt of the catalog (of the skills in prof) as
  * {"name": public name, "decl": declaration}, in catalog order; caller
  * frees. */
@@ -42,7 +29,7 @@ static cJSON *all_prompts(struct runtime *rt, const struct profile *prof)
 		struct skill *s = catalog_skill_at(c, i);
 		cJSON *d, *e;
 		const char *sn = strchr(s->desc->name, '/');
-		if (!in_profile(s, prof))
+		if (!mcp_skill_in_profile(s, prof))
 			continue;
 		d = mcp_decl_get(c, s, "prompts");
 		while (d && (e = cJSON_DetachItemFromArray(d, 0))) {
@@ -356,9 +343,10 @@ out:
 	return res;
 }
 
-cJSON *mcp_complete(struct runtime *rt, struct mcp_artifacts *art,
-                    const cJSON *params, const struct dispatch_opts *o,
-                    int *code, char *msg, size_t cap)
+cJSON *mcp_complete(struct runtime *rt, const struct profile *prof,
+                    struct mcp_artifacts *art, const cJSON *params,
+                    const struct dispatch_opts *o, int *code, char *msg,
+                    size_t cap)
 {
 	const cJSON *ref = cJSON_GetObjectItemCaseSensitive(params, "ref");
 	const cJSON *type = cJSON_GetObjectItemCaseSensitive(ref, "type");
@@ -387,7 +375,7 @@ cJSON *mcp_complete(struct runtime *rt, struct mcp_artifacts *art,
 			         "\"uri\", a resource template");
 			return NULL;
 		}
-		return mcp_resources_complete(rt, art, uri->valuestring,
+		return mcp_resources_complete(rt, prof, art, uri->valuestring,
 		                              an->valuestring, av->valuestring,
 		                              o, code, msg, cap);
 	}
@@ -399,7 +387,7 @@ cJSON *mcp_complete(struct runtime *rt, struct mcp_artifacts *art,
 		         "\"name\" or a ref/resource with \"uri\"");
 		return NULL;
 	}
-	if (!(all = all_prompts(rt, NULL))) {
+	if (!(all = all_prompts(rt, prof))) {
 		nomem(code, msg, cap);
 		return NULL;
 	}

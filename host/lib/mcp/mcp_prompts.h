@@ -35,9 +35,11 @@ cJSON *mcp_prompts_get(struct runtime *rt, const struct profile *prof,
 /* completion/complete: ref/prompt from the argument's declared "values",
  * ref/resource from the template's (mcp_resources_complete); without
  * values, from the skill's skill.completion/1, run with o (may be NULL)
- * like a tool call. */
-cJSON *mcp_complete(struct runtime *rt, struct mcp_artifacts *a,
-                    const cJSON *params, const struct dispatch_opts *o,
-                    int *code, char *msg, size_t cap);
+ * like a tool call. A prompt or template of a skill outside prof is
+ * unknown. */
+cJSON *mcp_complete(struct runtime *rt, const struct profile *prof,
+                    struct mcp_artifacts *a, const cJSON *params,
+                    const struct dispatch_opts *o, int *code, char *msg,
+                    size_t cap);
 
 #endif /* SH_MCP_PROMPTS_H */

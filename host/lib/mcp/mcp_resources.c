@@ -381,14 +381,17 @@ static int copy_meta(cJSON *o, const cJSON *d, const char *const *keys)
 
 /* Every skill's declarations of kind in one array (caller frees), each
  * element a copy naming its skill (MCP_DECL_SKILL). */
-static cJSON *gather(struct catalog *c, const char *kind)
+static cJSON *gather(struct catalog *c, const char *kind,
+                     const struct profile *prof)
 {
 	cJSON *all = cJSON_CreateArray();
 
 	for (size_t i = 0; all && i < catalog_skill_count(c); i++) {
 		struct skill *sk = catalog_skill_at(c, i);
-		cJSON *d = mcp_decl_get(c, sk, kind);
-		cJSON *e;
+		cJSON *d, *e;
+		if (!mcp_skill_in_profile(sk, prof))
+			continue;
+		d = mcp_decl_get(c, sk, kind);
 		while (d && (e = cJSON_DetachItemFromArray(d, 0)))
 			if (cJSON_IsObject(e)) {
 				cJSON_DeleteItemFromObjectCaseSensitive(
@@ -439,8 +442,8 @@ static cJSON *page_of(cJSON *all, const char *key, size_t start, size_t page)
 /* Add to all what each skill's skill.resources/1 list() reports now. A
  * skill whose list fails is logged and left out: the others still
  * list. */
-static int add_dynamic(struct runtime *rt, cJSON *all,
-                       const struct dispatch_opts *o)
+static int add_dynamic(struct runtime *rt, const struct profile *prof,
+                       cJSON *all, const struct dispatch_opts *o)
 {
 	struct catalog *c = runtime_acquire(rt);
 	cJSON *names = cJSON_CreateArray(), *n;
@@ -448,7 +451,8 @@ static int add_dynamic(struct runtime *rt, cJSON *all,
 
 	for (size_t i = 0; ok && i < catalog_skill_count(c); i++) {
 		struct skill *sk = catalog_skill_at(c, i);
-		if (mcp_decl_ext(c, sk, SKILL_EXT_RESOURCES))
+		if (mcp_skill_in_profile(sk, prof) &&
+		    mcp_decl_ext(c, sk, SKILL_EXT_RESOURCES))
 			cJSON_AddItemToArray(
 			        names, cJSON_CreateString(sk->desc->name));
 	}
@@ -506,10 +510,10 @@ static int add_dynamic(struct runtime *rt, cJSON *all,
 	return ok;
 }
 
-cJSON *mcp_resources_list(struct runtime *rt, struct mcp_artifacts *a,
-                          const cJSON *params, size_t page,
-                          const struct dispatch_opts *dopts, int *code,
-                          char *msg, size_t cap)
+cJSON *mcp_resources_list(struct runtime *rt, const struct profile *prof,
+                          struct mcp_artifacts *a, const cJSON *params,
+                          size_t page, const struct dispatch_opts *dopts,
+                          int *code, char *msg, size_t cap)
 {
 	size_t start = mcp_cursor_parse(
 	        cJSON_GetObjectItemCaseSensitive(params, "cursor"));
@@ -523,7 +527,7 @@ cJSON *mcp_resources_list(struct runtime *rt, struct mcp_artifacts *a,
 		return NULL;
 	}
 	c = runtime_acquire(rt);
-	decl = gather(c, "resources");
+	decl = gather(c, "resources", prof);
 	runtime_release(c);
 	all = cJSON_CreateArray();
 	for (cJSON *d = decl ? decl->child : NULL; all && d; d = d->next) {
@@ -538,7 +542,7 @@ cJSON *mcp_resources_list(struct runtime *rt, struct mcp_artifacts *a,
 		}
 		cJSON_AddItemToArray(all, o);
 	}
-	if (all && !add_dynamic(rt, all, dopts))
+	if (all && !add_dynamic(rt, prof, all, dopts))
 		goto nomem;
 	if (a && all) {
 		pthread_mutex_lock(&a->lock);
@@ -581,9 +585,10 @@ nomem:
 	return NULL;
 }
 
-cJSON *mcp_resources_templates_list(struct runtime *rt, const cJSON *params,
-                                    size_t page, int *code, char *msg,
-                                    size_t cap)
+cJSON *mcp_resources_templates_list(struct runtime *rt,
+                                    const struct profile *prof,
+                                    const cJSON *params, size_t page, int *code,
+                                    char *msg, size_t cap)
 {
 	size_t start = mcp_cursor_parse(
 	        cJSON_GetObjectItemCaseSensitive(params, "cursor"));
@@ -611,7 +616,7 @@ cJSON *mcp_resources_templates_list(struct runtime *rt, const cJSON *params,
 	}
 	cJSON_AddItemToArray(all, o);
 	c = runtime_acquire(rt);
-	decl = gather(c, "templates");
+	decl = gather(c, "templates", prof);
 	runtime_release(c);
 	for (cJSON *d = decl ? decl->child : NULL; d; d = d->next) {
 		const cJSON *t =
@@ -872,13 +877,14 @@ static cJSON *read_dynamic(struct runtime *rt, const char *uri, const cJSON *d,
  * contents result; NULL with *found 0 when none does, or with *found 1
  * and the error set when reading it failed. With probe, nothing is read:
  * a match returns an empty object. */
-static cJSON *find_decl(struct runtime *rt, const char *uri, int *found,
-                        int probe, const struct dispatch_opts *o, int *code,
-                        char *msg, size_t cap)
+static cJSON *find_decl(struct runtime *rt, const struct profile *prof,
+                        const char *uri, int *found, int probe,
+                        const struct dispatch_opts *o, int *code, char *msg,
+                        size_t cap)
 {
 	struct catalog *c = runtime_acquire(rt);
-	cJSON *res_decl = gather(c, "resources");
-	cJSON *tmpl_decl = gather(c, "templates");
+	cJSON *res_decl = gather(c, "resources", prof);
+	cJSON *tmpl_decl = gather(c, "templates", prof);
 	cJSON *res = NULL, *d;
 
 	runtime_release(c);
@@ -939,10 +945,10 @@ static const char *uri_param(const cJSON *params, const char *method, int *code,
 	return u->valuestring;
 }
 
-cJSON *mcp_resources_read(struct runtime *rt, struct mcp_artifacts *a,
-                          int any_artifact, const cJSON *params,
-                          const struct dispatch_opts *o, int *code, char *msg,
-                          size_t cap)
+cJSON *mcp_resources_read(struct runtime *rt, const struct profile *prof,
+                          struct mcp_artifacts *a, int any_artifact,
+                          const cJSON *params, const struct dispatch_opts *o,
+                          int *code, char *msg, size_t cap)
 {
 	const char *uri = uri_param(params, "resources/read", code, msg, cap);
 	cJSON *res;
@@ -954,7 +960,7 @@ cJSON *mcp_resources_read(struct runtime *rt, struct mcp_artifacts *a,
 		return read_artifact(runtime_services(rt), a, any_artifact, uri,
 		                     code, msg, cap);
 	*code = 0;
-	res = find_decl(rt, uri, &found, 0, o, code, msg, cap);
+	res = find_decl(rt, prof, uri, &found, 0, o, code, msg, cap);
 	if (res)
 		return res;
 	if (found) {
@@ -971,9 +977,10 @@ cJSON *mcp_resources_read(struct runtime *rt, struct mcp_artifacts *a,
 	return NULL;
 }
 
-cJSON *mcp_resources_subscribe(struct runtime *rt, struct mcp_artifacts *a,
-                               int any_artifact, const cJSON *params, int on,
-                               int *code, char *msg, size_t cap)
+cJSON *mcp_resources_subscribe(struct runtime *rt, const struct profile *prof,
+                               struct mcp_artifacts *a, int any_artifact,
+                               const cJSON *params, int on, int *code,
+                               char *msg, size_t cap)
 {
 	int found = 0;
 
@@ -991,11 +998,12 @@ cJSON *mcp_resources_subscribe(struct runtime *rt, struct mcp_artifacts *a,
 		if (!strncmp(uri, MCP_ARTIFACT_SCHEME,
 		             strlen(MCP_ARTIFACT_SCHEME))) {
 			found = 1; /* its own message says why not */
-			probe = mcp_resources_read(rt, a, any_artifact, params,
-			                           NULL, code, msg, cap);
+			probe = mcp_resources_read(rt, prof, a, any_artifact,
+			                           params, NULL, code, msg,
+			                           cap);
 		} else {
-			probe = find_decl(rt, uri, &found, 1, NULL, code, msg,
-			                  cap);
+			probe = find_decl(rt, prof, uri, &found, 1, NULL, code,
+			                  msg, cap);
 		}
 		if (!probe) {
 			if (!found) {
@@ -1106,10 +1114,11 @@ void mcp_artifacts_each_sub(struct mcp_artifacts *a,
 	pthread_mutex_unlock(&a->lock);
 }
 
-cJSON *mcp_resources_complete(struct runtime *rt, struct mcp_artifacts *a,
-                              const char *uri, const char *arg,
-                              const char *prefix, const struct dispatch_opts *o,
-                              int *code, char *msg, size_t cap)
+cJSON *mcp_resources_complete(struct runtime *rt, const struct profile *prof,
+                              struct mcp_artifacts *a, const char *uri,
+                              const char *arg, const char *prefix,
+                              const struct dispatch_opts *o, int *code,
+                              char *msg, size_t cap)
 {
 	struct catalog *c;
 	cJSON *decl, *d, *res = NULL;
@@ -1129,7 +1138,7 @@ cJSON *mcp_resources_complete(struct runtime *rt, struct mcp_artifacts *a,
 		goto out;
 	}
 	c = runtime_acquire(rt);
-	decl = gather(c, "templates");
+	decl = gather(c, "templates", prof);
 	runtime_release(c);
 	cJSON_ArrayForEach(d, decl)
 	{

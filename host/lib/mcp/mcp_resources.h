@@ -36,6 +36,7 @@ struct dispatch_opts;
 struct host_services;
 struct call_result;
 struct mcp_artifacts;
+struct profile;
 
 #define MCP_ARTIFACT_SCHEME   "skillhost://artifacts/"
 #define MCP_ARTIFACT_TEMPLATE "skillhost://artifacts/{id}"
@@ -69,23 +70,28 @@ size_t mcp_artifacts_adopt(struct mcp_artifacts *a,
  * carries the cancel flag and services for skill callbacks (a skill's
  * list of its dynamic resources, a dynamic template's read, a
  * completion), which run like tool calls and may take as long: callers
- * run these methods off the transport's thread.
+ * run these methods off the transport's thread. prof is the caller's
+ * profile (NULL: all): the resources and templates of a skill outside it
+ * are neither listed nor read ("not found"), and its skill callbacks are
+ * not run (mcp_skill_in_profile).
  */
-cJSON *mcp_resources_list(struct runtime *rt, struct mcp_artifacts *a,
-                          const cJSON *params, size_t page,
-                          const struct dispatch_opts *o, int *code, char *msg,
-                          size_t cap);
-cJSON *mcp_resources_templates_list(struct runtime *rt, const cJSON *params,
-                                    size_t page, int *code, char *msg,
-                                    size_t cap);
-cJSON *mcp_resources_read(struct runtime *rt, struct mcp_artifacts *a,
-                          int any_artifact, const cJSON *params,
-                          const struct dispatch_opts *o, int *code, char *msg,
-                          size_t cap);
+cJSON *mcp_resources_list(struct runtime *rt, const struct profile *prof,
+                          struct mcp_artifacts *a, const cJSON *params,
+                          size_t page, const struct dispatch_opts *o, int *code,
+                          char *msg, size_t cap);
+cJSON *mcp_resources_templates_list(struct runtime *rt,
+                                    const struct profile *prof,
+                                    const cJSON *params, size_t page, int *code,
+                                    char *msg, size_t cap);
+cJSON *mcp_resources_read(struct runtime *rt, const struct profile *prof,
+                          struct mcp_artifacts *a, int any_artifact,
+                          const cJSON *params, const struct dispatch_opts *o,
+                          int *code, char *msg, size_t cap);
 /* resources/subscribe (on = 1) and resources/unsubscribe (on = 0). */
-cJSON *mcp_resources_subscribe(struct runtime *rt, struct mcp_artifacts *a,
-                               int any_artifact, const cJSON *params, int on,
-                               int *code, char *msg, size_t cap);
+cJSON *mcp_resources_subscribe(struct runtime *rt, const struct profile *prof,
+                               struct mcp_artifacts *a, int any_artifact,
+                               const cJSON *params, int on, int *code,
+                               char *msg, size_t cap);
 
 /* [thread-safe] Call fn(ud, uri) for each URI the session subscribed to
  * (under the session's artifact lock: fn must not call back into a). */
@@ -94,10 +100,11 @@ void mcp_artifacts_each_sub(struct mcp_artifacts *a,
 
 /* completion/complete for a ref/resource: the values of variable arg of
  * template uri that start with prefix. */
-cJSON *mcp_resources_complete(struct runtime *rt, struct mcp_artifacts *a,
-                              const char *uri, const char *arg,
-                              const char *prefix, const struct dispatch_opts *o,
-                              int *code, char *msg, size_t cap);
+cJSON *mcp_resources_complete(struct runtime *rt, const struct profile *prof,
+                              struct mcp_artifacts *a, const char *uri,
+                              const char *arg, const char *prefix,
+                              const struct dispatch_opts *o, int *code,
+                              char *msg, size_t cap);
 
 /* A completion result from a skill's skill.completion/1 for ref
  * ("prompt:NAME" or "resource:TEMPLATE"): the values it wrote, capped; an

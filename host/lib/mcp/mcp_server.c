@@ -660,7 +660,8 @@ static char *run_call(struct mcp_job *j, size_t *len)
 }
 
 /* Answer a feature job (see struct mcp_job). */
-static int append_skills_page(struct mcp_server *srv, const char *method,
+static int append_skills_page(struct mcp_server *srv,
+                              const struct profile *prof, const char *method,
                               const char *cursor, cJSON *res, int *code,
                               char *msg, size_t cap);
 
@@ -683,24 +684,25 @@ static char *run_feature(struct mcp_job *j, size_t *len)
 	cJSON *res;
 
 	if (!strcmp(j->msg.method, "resources/read")) {
-		res = mcp_resources_read(srv->rt, j->s->arts, srv->stateless,
-		                         j->msg.params, &o, &code, msg,
-		                         sizeof msg);
+		res = mcp_resources_read(srv->rt, j->s->profile, j->s->arts,
+		                         srv->stateless, j->msg.params, &o,
+		                         &code, msg, sizeof msg);
 	} else if (!strcmp(j->msg.method, "resources/list")) {
-		res = mcp_resources_list(srv->rt, j->s->arts, j->msg.params,
-		                         srv->page_size, &o, &code, msg,
-		                         sizeof msg);
+		res = mcp_resources_list(srv->rt, j->s->profile, j->s->arts,
+		                         j->msg.params, srv->page_size, &o,
+		                         &code, msg, sizeof msg);
 		/* The Agent Skills' files follow the last page. */
 		if (res && srv->skills &&
 		    !cJSON_GetObjectItemCaseSensitive(res, "nextCursor") &&
-		    append_skills_page(srv, "resources/list", NULL, res, &code,
-		                       msg, sizeof msg) != 0) {
+		    append_skills_page(srv, j->s->profile, "resources/list",
+		                       NULL, res, &code, msg,
+		                       sizeof msg) != 0) {
 			cJSON_Delete(res);
 			res = NULL;
 		}
 	} else {
-		res = mcp_complete(srv->rt, j->s->arts, j->msg.params, &o,
-		                   &code, msg, sizeof msg);
+		res = mcp_complete(srv->rt, j->s->profile, j->s->arts,
+		                   j->msg.params, &o, &code, msg, sizeof msg);
 	}
 	if (res)
 		return jsonrpc_result(j->msg.id, res, len);
@@ -1461,20 +1463,21 @@ static void do_feature(struct mcp_session *s, const struct jsonrpc_msg *m,
 		snprintf(msg, sizeof msg,
 		         "Invalid params: \"params\" must be an object");
 	} else if (!strcmp(method, "resources/templates/list")) {
-		res = mcp_resources_templates_list(rt, m->params, page, &code,
-		                                   msg, sizeof msg);
+		res = mcp_resources_templates_list(rt, s->profile, m->params,
+		                                   page, &code, msg,
+		                                   sizeof msg);
 	} else if (!strcmp(method, "resources/subscribe") ||
 	           !strcmp(method, "resources/unsubscribe")) {
-		res = mcp_resources_subscribe(rt, s->arts, any, m->params,
-		                              method[10] == 's', &code, msg,
-		                              sizeof msg);
+		res = mcp_resources_subscribe(rt, s->profile, s->arts, any,
+		                              m->params, method[10] == 's',
+		                              &code, msg, sizeof msg);
 	} else if (!strcmp(method, "prompts/list")) {
 		res = mcp_prompts_list(rt, s->profile, m->params, page, &code,
 		                       msg, sizeof msg);
 		if (res && s->srv->skills &&
 		    !cJSON_GetObjectItemCaseSensitive(res, "nextCursor") &&
-		    append_skills_page(s->srv, method, NULL, res, &code, msg,
-		                       sizeof msg) != 0) {
+		    append_skills_page(s->srv, s->profile, method, NULL, res,
+		                       &code, msg, sizeof msg) != 0) {
 			cJSON_Delete(res);
 			res = NULL;
 		}
@@ -1489,15 +1492,15 @@ static void do_feature(struct mcp_session *s, const struct jsonrpc_msg *m,
 }
 
 /* Agent Skills (SEP-2640, their files and prompts): 1 when answered. */
-static int handle_skills(struct mcp_server *srv, const struct jsonrpc_msg *m,
+static int handle_skills(struct mcp_session *s, const struct jsonrpc_msg *m,
                          const struct mcp_reply *r)
 {
 	char msg[MCP_MSG_MAX];
 	cJSON *res = NULL;
 	int code = 0;
 
-	switch (mcp_skills_handle(srv->skills, m->method, m->params, &res,
-	                          &code, msg, sizeof msg)) {
+	switch (mcp_skills_handle(s->srv->skills, s->profile, m->method,
+	                          m->params, &res, &code, msg, sizeof msg)) {
 	case MCP_SKILLS_NOT_MINE: return 0;
 	case MCP_SKILLS_RESULT: reply_result(r, m->id, res); return 1;
 	case MCP_SKILLS_ERROR: reply_error(r, m->id, code, "%s", msg); return 1;
@@ -1534,7 +1537,8 @@ static int is_skills_cursor(const struct jsonrpc_msg *m)
 
 /* Append the Agent Skills' page after cursor (NULL: the first) to res, an
  * array under key; nextCursor becomes theirs. 0, or -1 with *code/msg. */
-static int append_skills_page(struct mcp_server *srv, const char *method,
+static int append_skills_page(struct mcp_server *srv,
+                              const struct profile *prof, const char *method,
                               const char *cursor, cJSON *res, int *code,
                               char *msg, size_t cap)
 {
@@ -1551,8 +1555,8 @@ static int append_skills_page(struct mcp_server *srv, const char *method,
 		cJSON_Delete(params);
 		return -1;
 	}
-	switch (mcp_skills_handle(srv->skills, method, params, &page, code, msg,
-	                          cap)) {
+	switch (mcp_skills_handle(srv->skills, prof, method, params, &page,
+	                          code, msg, cap)) {
 	case MCP_SKILLS_NOT_MINE: break; /* no Agent Skills installed */
 	case MCP_SKILLS_ERROR: rc = -1; break;
 	case MCP_SKILLS_RESULT:
@@ -1586,7 +1590,7 @@ static void do_skills_list(struct mcp_session *s, const struct jsonrpc_msg *m,
 
 	snprintf(msg, sizeof msg, "Internal error: out of memory");
 	if (res &&
-	    append_skills_page(s->srv, m->method,
+	    append_skills_page(s->srv, s->profile, m->method,
 	                       list_cursor(m->params) + strlen(SKILLS_CURSOR),
 	                       res, &code, msg, sizeof msg) == 0) {
 		reply_result(r, m->id, res);
@@ -1636,8 +1640,7 @@ enum mcp_rx mcp_session_handle(struct mcp_session *s, struct jsonrpc_msg *m,
 	} else if (is_skills_cursor(m)) {
 		do_skills_list(s, m, r);
 	} else if (strcmp(method, "prompts/list") &&
-	           strcmp(method, "resources/list") &&
-	           handle_skills(s->srv, m, r)) {
+	           strcmp(method, "resources/list") && handle_skills(s, m, r)) {
 		/* answered: an Agent Skills method, file or prompt */
 	} else if ((!strcmp(method, "resources/read") ||
 	            !strcmp(method, "resources/list") ||

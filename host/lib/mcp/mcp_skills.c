@@ -13,6 +13,7 @@
 #include <sodium.h>
 
 #include "jsonrpc.h"
+#include "profile.h"
 #include "skillset.h"
 #include "status.h"
 #include "store.h"
@@ -175,6 +176,20 @@ nomem:
 	return NULL;
 }
 
+/* 1 when skill s is visible under profile p (NULL: all), named as a tool
+ * of its package would be: "<package>.<name>". */
+static int visible(const struct skillset_skill *s, const struct profile *p)
+{
+	char id[PROFILE_PATTERN_MAX * 2];
+
+	if (!p)
+		return 1;
+	if (snprintf(id, sizeof id, "%s.%s", s->package, s->name) >=
+	    (int)sizeof id)
+		return 0;
+	return profile_allows(p, id);
+}
+
 /* ---- paging: a cursor is base64url of the last uri_path sent ---- */
 
 static int page_start(const struct skillset *set, const cJSON *params,
@@ -232,6 +247,7 @@ static int add_cursor(cJSON *res, const struct skillset *set, size_t i,
 	} while (0)
 
 static enum mcp_skills_rc list_page(const struct skillset *set,
+                                    const struct profile *prof,
                                     const cJSON *params, const char *method,
                                     size_t page, cJSON **result, int *code,
                                     char *msg, size_t cap)
@@ -240,7 +256,7 @@ static enum mcp_skills_rc list_page(const struct skillset *set,
 	int skills = !strcmp(method, "skills/list");
 	int prompts = !strcmp(method, "prompts/list");
 	cJSON *res = cJSON_CreateObject(), *arr;
-	size_t start, i;
+	size_t start, i, n = 0;
 
 	if (page_start(set, params, &start) != 0)
 		FAIL(JSONRPC_INVALID_PARAMS,
@@ -252,11 +268,14 @@ static enum mcp_skills_rc list_page(const struct skillset *set,
 	                                            : "resources");
 	if (!arr)
 		goto nomem;
-	for (i = start; i < set->n && i - start < page; i++) {
+	for (i = start; i < set->n && n < page; i++) {
 		const struct skillset_skill *s = set->skills[i];
 		cJSON *o;
 		char uri[URI_MAX];
 
+		if (!visible(s, prof))
+			continue;
+		n++;
 		if (skills) {
 			o = entry(s);
 		} else {
@@ -276,6 +295,9 @@ static enum mcp_skills_rc list_page(const struct skillset *set,
 		if (!o || !cJSON_AddItemToArray(arr, o))
 			goto nomem;
 	}
+	/* No next page when only hidden skills remain. */
+	while (i < set->n && !visible(set->skills[i], prof))
+		i++;
 	if (add_cursor(res, set, i, start) != 0)
 		goto nomem;
 	*result = res;
@@ -290,6 +312,7 @@ out:
 }
 
 static enum mcp_skills_rc get_skill(const struct skillset *set,
+                                    const struct profile *prof,
                                     const cJSON *params, cJSON **result,
                                     int *code, char *msg, size_t cap)
 {
@@ -304,7 +327,7 @@ static enum mcp_skills_rc get_skill(const struct skillset *set,
 		     "Invalid params: skills/get needs \"uri\", a skill's "
 		     "skill://.../SKILL.md from skills/list");
 	s = skillset_find_uri(set, uri->valuestring, &f);
-	if (!s || (f && strcmp(f->rel, "SKILL.md")))
+	if (!s || (f && strcmp(f->rel, "SKILL.md")) || !visible(s, prof))
 		FAIL(JSONRPC_INVALID_PARAMS,
 		     "Invalid params: no skill at %s; skills/list gives the "
 		     "URIs this server serves",
@@ -328,6 +351,7 @@ out:
 }
 
 static enum mcp_skills_rc read_file(const struct skillset *set,
+                                    const struct profile *prof,
                                     const cJSON *params, cJSON **result,
                                     int *code, char *msg, size_t cap)
 {
@@ -345,7 +369,7 @@ static enum mcp_skills_rc read_file(const struct skillset *set,
 	            sizeof SKILLSET_URI_SCHEME - 1))
 		return MCP_SKILLS_NOT_MINE;
 	s = skillset_find_uri(set, uri->valuestring, &f);
-	if (!s || !f)
+	if (!s || !f || !visible(s, prof))
 		FAIL(-32002,
 		     "Resource not found: %s is not a file of an installed "
 		     "Agent Skill",
@@ -390,6 +414,7 @@ out:
 /* resources/directory/read: the direct children of a skill's folder or of
  * a folder inside it; subfolders have mimeType inode/directory. */
 static enum mcp_skills_rc read_dir(const struct skillset *set,
+                                   const struct profile *prof,
                                    const cJSON *params, cJSON **result,
                                    int *code, char *msg, size_t cap)
 {
@@ -427,6 +452,8 @@ static enum mcp_skills_rc read_dir(const struct skillset *set,
 	rl = strlen(rel);
 	while (rl > 0 && rel[rl - 1] == '/')
 		rel[--rl] = '\0';
+	if (sk && !visible(sk, prof))
+		sk = NULL;
 	if (sk && rl) {
 		/* A folder only if some file is below it. */
 		int dir = 0;
@@ -487,6 +514,7 @@ out:
 }
 
 static enum mcp_skills_rc get_prompt(const struct skillset *set,
+                                     const struct profile *prof,
                                      const cJSON *params, cJSON **result,
                                      int *code, char *msg, size_t cap)
 {
@@ -501,7 +529,7 @@ static enum mcp_skills_rc get_prompt(const struct skillset *set,
 	FILE *f;
 
 	if (!cJSON_IsString(name) ||
-	    !(s = skillset_find(set, name->valuestring)))
+	    !(s = skillset_find(set, name->valuestring)) || !visible(s, prof))
 		return MCP_SKILLS_NOT_MINE;
 	md = skillset_file(s, "SKILL.md");
 	if (!md || skillset_read(s, md, &data, &len, &e) != SH_OK)
@@ -545,9 +573,11 @@ out:
 	return rc;
 }
 
-enum mcp_skills_rc mcp_skills_handle(struct mcp_skills *k, const char *method,
-                                     const cJSON *params, cJSON **result,
-                                     int *code, char *msg, size_t cap)
+enum mcp_skills_rc mcp_skills_handle(struct mcp_skills *k,
+                                     const struct profile *prof,
+                                     const char *method, const cJSON *params,
+                                     cJSON **result, int *code, char *msg,
+                                     size_t cap)
 {
 	static const char *const mine[] = {"skills/list",
 	                                   "skills/get",
@@ -582,16 +612,16 @@ enum mcp_skills_rc mcp_skills_handle(struct mcp_skills *k, const char *method,
 	if (!strcmp(method, "skills/list") ||
 	    (set->n && (!strcmp(method, "resources/list") ||
 	                !strcmp(method, "prompts/list"))))
-		rc = list_page(set, params, method, k->page_size, result, code,
-		               msg, cap);
+		rc = list_page(set, prof, params, method, k->page_size, result,
+		               code, msg, cap);
 	else if (!strcmp(method, "skills/get"))
-		rc = get_skill(set, params, result, code, msg, cap);
+		rc = get_skill(set, prof, params, result, code, msg, cap);
 	else if (!strcmp(method, "resources/read"))
-		rc = read_file(set, params, result, code, msg, cap);
+		rc = read_file(set, prof, params, result, code, msg, cap);
 	else if (!strcmp(method, "resources/directory/read"))
-		rc = read_dir(set, params, result, code, msg, cap);
+		rc = read_dir(set, prof, params, result, code, msg, cap);
 	else if (!strcmp(method, "prompts/get"))
-		rc = get_prompt(set, params, result, code, msg, cap);
+		rc = get_prompt(set, prof, params, result, code, msg, cap);
 out:
 	pthread_mutex_unlock(&k->lock);
 	return rc;

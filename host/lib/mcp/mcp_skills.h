@@ -38,6 +38,7 @@
 #define MCP_SKILLS_EXTENSION "io.modelcontextprotocol/skills"
 
 struct mcp_skills;
+struct profile;
 
 /* A provider for the store at home (copied); page_size entries per page.
  * NULL when out of memory. */
@@ -58,10 +59,15 @@ enum mcp_skills_rc {
 /*
  * Answer method with params if it is one of the above (for resources/read
  * and prompts/get: only for skill:// URIs and skill prompts). msg receives
- * the error text (cap bytes).
+ * the error text (cap bytes). prof is the caller's profile (NULL: all):
+ * an Agent Skill is in it when a pattern matches "<package>.<name>" (as a
+ * tool's "ns/skill.tool"), e.g. "acme/pdf-tools.*"; one outside it is not
+ * listed, and getting or reading it answers as for no such skill.
  */
-enum mcp_skills_rc mcp_skills_handle(struct mcp_skills *k, const char *method,
-                                     const cJSON *params, cJSON **result,
-                                     int *code, char *msg, size_t cap);
+enum mcp_skills_rc mcp_skills_handle(struct mcp_skills *k,
+                                     const struct profile *prof,
+                                     const char *method, const cJSON *params,
+                                     cJSON **result, int *code, char *msg,
+                                     size_t cap);
 
 #endif /* SH_MCP_SKILLS_H */
