@@ -14,17 +14,29 @@
 #include "ratelimit.h"
 #include "exec_isolated.h"
 #include "manifest.h"
+#include "oauthdecl.h"
 #include "runtime.h"
 #include "sandbox.h"
 #include "schema.h"
 #include "skilldesc.h"
 
 /* Keys the host itself interprets; everything else is the skill's. */
-static const char *const policy_keys[] = {"isolation",   "timeout",
-                                          "memory",      "concurrency",
-                                          "threads",     "input-dir",
-                                          "network",     "artifacts-call-max",
-                                          "http-memory", "confirm-destructive",
+static const char *const policy_keys[] = {"isolation",
+                                          "timeout",
+                                          "memory",
+                                          "concurrency",
+                                          "threads",
+                                          "input-dir",
+                                          "network",
+                                          "artifacts-call-max",
+                                          "http-memory",
+                                          "confirm-destructive",
+                                          "oauth-client-id",
+                                          "oauth-scopes",
+                                          "oauth-authorization-endpoint",
+                                          "oauth-token-endpoint",
+                                          "oauth-revocation-endpoint",
+                                          "oauth-device-endpoint",
                                           NULL};
 /* Keys of the host-wide defaults (`config --host`). */
 static const char *const host_keys[] = {"timeout",
@@ -68,6 +80,11 @@ static void help(void)
 	     "can\n"
 	     "               be asked (`skillhost call` is the operator's own\n"
 	     "               command and is not asked)\n"
+	     "  oauth-client-id, oauth-scopes  the app `skillhost login` uses\n"
+	     "  oauth-authorization-endpoint, oauth-token-endpoint,\n"
+	     "  oauth-revocation-endpoint, oauth-device-endpoint  a "
+	     "self-hosted\n"
+	     "               provider's URLs (https; http only on loopback)\n"
 	     "\n"
 	     "--host also sets call limits (off unless set; per serve "
 	     "process):\n"
@@ -134,6 +151,12 @@ static int check_policy(const char *key, const char *value)
 	    strcmp(value, "off"))
 		return cli_usage("config",
 		                 "confirm-destructive must be 'on' or 'off'");
+	if (!strncmp(key, "oauth-", 6) && strstr(key, "-endpoint") &&
+	    !oauthdecl_url_ok(value))
+		return cli_usage("config",
+		                 "%s must be an https:// URL (plain http only "
+		                 "to 127.0.0.1, [::1] or localhost)",
+		                 key);
 	if (!strcmp(key, "concurrency") && !positive_int(value))
 		return cli_usage("config", "%s must be a positive integer",
 		                 key);

@@ -147,11 +147,11 @@ function parseSoql(q) {
   return { fields, count, obj, where, order, limit, offset };
 }
 
-export function createOrg({ clientId, clientSecret, refreshToken, rotate = false } = {}) {
+export function createOrg({ clientId, clientSecret, refreshToken, rotate = false, jwt = null } = {}) {
   const st = {
     jobs: new Map(), files: new Map(), bulkPolls: 2,
     base: "",
-    oauth: { clientId, clientSecret, refreshTokens: new Set(refreshToken ? [refreshToken] : []), rotate },
+    oauth: { clientId, clientSecret, refreshTokens: new Set(refreshToken ? [refreshToken] : []), rotate, jwt },
     tokens: new Map(),   // access token -> { valid }
     records: new Map(),  // Id -> { type, fields, deleted }
     cursors: new Map(),
@@ -836,6 +836,27 @@ export function createOrg({ clientId, clientSecret, refreshToken, rotate = false
         o.refreshTokens.add(res.refresh_token);
       }
       return [200, res];
+    }
+    if (grant === "urn:ietf:params:oauth:grant-type:jwt-bearer" && o.jwt) {
+      // The JWT bearer flow as Salesforce documents it: an RS256 assertion
+      // signed with the connected app's certificate key; iss the consumer
+      // key, sub the user, aud the login host, exp at most 3 minutes on.
+      const parts = String(form.get("assertion") ?? "").split(".");
+      if (parts.length !== 3) return err(400, "invalid_grant", "invalid assertion");
+      let hdr, claims;
+      try {
+        hdr = JSON.parse(Buffer.from(parts[0], "base64url"));
+        claims = JSON.parse(Buffer.from(parts[1], "base64url"));
+      } catch { return err(400, "invalid_grant", "invalid assertion"); }
+      const signed = crypto.verify("sha256", Buffer.from(`${parts[0]}.${parts[1]}`),
+        o.jwt.publicKey, Buffer.from(parts[2], "base64url"));
+      const now = Date.now() / 1000;
+      if (hdr.alg !== "RS256" || !signed) return err(400, "invalid_grant", "invalid assertion");
+      if (claims.iss !== o.jwt.clientId) return err(400, "invalid_client_id", "client identifier invalid");
+      if (claims.sub !== o.jwt.user) return err(400, "invalid_grant", "user hasn't approved this consumer");
+      if (claims.aud !== o.jwt.audience) return err(400, "invalid_grant", "audience is invalid");
+      if (!(claims.exp > now) || claims.exp > now + 300) return err(400, "invalid_grant", "expired authorization code");
+      return [200, issue(grant)];
     }
     if (grant === "password") return err(400, "unsupported_grant_type", "grant type not supported");
     return err(400, "unsupported_grant_type", "grant type not supported");
