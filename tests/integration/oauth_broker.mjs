@@ -208,6 +208,14 @@ try {
   check(api.seen.at(-1) === rec.access_token, "the skill sent the current access token");
   r = await sh(["secret", "list", "skillhost/jira", "--json"]);
   check(!r.out.includes(rec.refresh_token) && !r.err.includes(rec.refresh_token), "secret list never shows the refresh token");
+  const row = (() => { try { return JSON.parse(r.out).find((x) => x.name === "JIRA_BEARER_TOKEN"); } catch { return null; } })();
+  check(row?.state === "login", "secret list shows the access token as served by the login", r.out);
+  // The same in-process: the host's secret and HTTP services are the
+  // ones an isolated worker's proxy reaches (isolation is the default).
+  await sh(["config", "skillhost/jira", "isolation", "in-process"]);
+  r = await listProjects();
+  check(r.code === 0 && /"OPS"/.test(r.out), "in-process too, the brokered token is accepted", r.err);
+  await sh(["config", "skillhost/jira", "isolation", "--unset"]);
 
   // ---- expiry mid-session: a 401 refreshes and retries transparently ----
   const rt1 = rec.refresh_token, at1 = rec.access_token;
