@@ -21,23 +21,21 @@
 #include "skilldesc.h"
 
 /* Keys the host itself interprets; everything else is the skill's. */
-static const char *const policy_keys[] = {"isolation",
-                                          "timeout",
-                                          "memory",
-                                          "concurrency",
-                                          "threads",
-                                          "input-dir",
-                                          "network",
-                                          "artifacts-call-max",
-                                          "http-memory",
-                                          "confirm-destructive",
-                                          "oauth-client-id",
-                                          "oauth-scopes",
-                                          "oauth-authorization-endpoint",
-                                          "oauth-token-endpoint",
-                                          "oauth-revocation-endpoint",
-                                          "oauth-device-endpoint",
+static const char *const policy_keys[] = {"isolation",   "timeout",
+                                          "memory",      "concurrency",
+                                          "threads",     "input-dir",
+                                          "network",     "artifacts-call-max",
+                                          "http-memory", "confirm-destructive",
                                           NULL};
+/* The provider of a skill's `skillhost login` (package/oauthdecl.h). */
+static const char *const oauth_keys[] = {"oauth-client-id",
+                                         "oauth-scopes",
+                                         "oauth-authorization-endpoint",
+                                         "oauth-token-endpoint",
+                                         "oauth-revocation-endpoint",
+                                         "oauth-device-endpoint",
+                                         "oauth-jwt-audience",
+                                         NULL};
 /* Keys of the host-wide defaults (`config --host`). */
 static const char *const host_keys[] = {"timeout",
                                         "artifacts-call-max",
@@ -85,6 +83,7 @@ static void help(void)
 	     "  oauth-revocation-endpoint, oauth-device-endpoint  a "
 	     "self-hosted\n"
 	     "               provider's URLs (https; http only on loopback)\n"
+	     "  oauth-jwt-audience  the aud of `login --jwt` assertions\n"
 	     "\n"
 	     "--host also sets call limits (off unless set; per serve "
 	     "process):\n"
@@ -120,6 +119,9 @@ static void help(void)
 static int is_policy(const char *key)
 {
 	for (const char *const *k = policy_keys; *k; k++)
+		if (!strcmp(*k, key))
+			return 1;
+	for (const char *const *k = oauth_keys; *k; k++)
 		if (!strcmp(*k, key))
 			return 1;
 	return 0;

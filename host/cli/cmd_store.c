@@ -11,6 +11,7 @@
 #include "commands.h"
 #include "config.h"
 #include "registry_client.h"
+#include "oauthbroker.h"
 #include "secrets.h"
 #include "store.h"
 
@@ -237,6 +238,16 @@ static int leftovers(const char *home, const char *name, int purge, int json)
 		                         &e) != SH_OK)
 			rc = cli_fail(&e);
 	secrets_free_names(names);
+	/* A purge forgets a `skillhost login` too, revoking it where the
+	 * provider can (a failed revocation still removes the tokens). */
+	if (purge && oauthbroker_logged_in(home, name, NULL)) {
+		int revoked;
+		sh_status st = oauthbroker_logout(home, name, &revoked, &e);
+		if (st == SH_ERR_IO)
+			fprintf(stderr, "skillhost: warning: %s\n", e.msg);
+		else if (st != SH_OK)
+			rc = cli_fail(&e);
+	}
 	if (config_load(home, &cfg, &e) != SH_OK)
 		return cli_fail(&e);
 	configured = config_skill(cfg, name) != NULL;

@@ -233,7 +233,9 @@ try {
   r = await listProjects();           // refreshes on the 401: a 2 s token
   accessTtl = 3600;
   rec = record("skillhost/jira");
-  check(r.code === 0 && rec.lifetime === 2, "a short-lived token was issued", JSON.stringify({ l: rec.lifetime }));
+  // (Not r.code: on a loaded machine the 2 s token may expire before
+  // its retry; what matters is the next call.)
+  check(rec.lifetime === 2, "a short-lived token was issued", JSON.stringify({ l: rec.lifetime, e: r.err }));
   await new Promise((res) => setTimeout(res, 2100));
   const u1 = api.unauthorized, r1 = counts.refresh;
   r = await listProjects();

@@ -302,6 +302,8 @@ sh_status oauthdecl_apply_policy(struct oauth_decl *d,
 	         offsetof(struct oauth_decl, device_authorization_endpoint), 1},
 	        {"oauth-client-id", offsetof(struct oauth_decl, client_id), 0},
 	        {"oauth-scopes", offsetof(struct oauth_decl, scope), 0},
+	        {"oauth-jwt-audience",
+	         offsetof(struct oauth_decl, jwt_audience), 0},
 	};
 	sh_status rc;
 

@@ -65,7 +65,8 @@ sh_status oauthdecl_parse(const cJSON *root, const cJSON *declared,
  * Apply the operator's overrides: get(ctx, key) returns the policy value
  * of key or NULL, for the keys oauth-authorization-endpoint,
  * oauth-token-endpoint, oauth-revocation-endpoint,
- * oauth-device-endpoint, oauth-client-id and oauth-scopes. Overridden
+ * oauth-device-endpoint, oauth-client-id, oauth-scopes and
+ * oauth-jwt-audience (a sandbox's https://test.salesforce.com). Overridden
  * URLs are checked as in the manifest; SH_ERR_USAGE names the key.
  */
 sh_status oauthdecl_apply_policy(struct oauth_decl *d,
