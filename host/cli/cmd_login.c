@@ -252,7 +252,7 @@ static sh_status wait_callback(int lfd, const char *state, int64_t deadline_ms,
 	for (;;) {
 		int64_t left = deadline_ms - (sh_now_ns() / 1000000);
 		struct pollfd p = {lfd, POLLIN, 0};
-		char req[8192], *q, *sp, *got_state, *err;
+		char req[8192] = "", *q, *sp, *got_state, *err;
 		size_t len = 0;
 		int fd;
 
@@ -576,7 +576,7 @@ int cmd_login(struct cli_ctx *ctx, int argc, char **argv)
 	skill = argv[optind];
 	if ((rc = cli_home(ctx, home, sizeof home)))
 		return rc;
-	if ((st = load_decl(home, skill, manifest, &d, &e)))
+	if (load_decl(home, skill, manifest, &d, &e) != SH_OK)
 		return cli_fail(&e);
 	if (jwt)
 		st = oauthbroker_jwt_login(home, skill, d, &lo, &e);

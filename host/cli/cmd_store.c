@@ -231,15 +231,9 @@ static int leftovers(const char *home, const char *name, int purge, int json)
 	size_t nsecrets = 0;
 	int configured = 0, rc = 0;
 
-	if (secrets_names(home, name, &names, &e) != SH_OK)
-		return cli_fail(&e);
-	for (; names && names[nsecrets]; nsecrets++)
-		if (purge && secrets_set(home, name, names[nsecrets], NULL, 0,
-		                         &e) != SH_OK)
-			rc = cli_fail(&e);
-	secrets_free_names(names);
 	/* A purge forgets a `skillhost login` too, revoking it where the
-	 * provider can (a failed revocation still removes the tokens). */
+	 * provider can (a failed revocation still removes the tokens);
+	 * first, while the client secret it revokes with is still stored. */
 	if (purge && oauthbroker_logged_in(home, name, NULL)) {
 		int revoked;
 		sh_status st = oauthbroker_logout(home, name, &revoked, &e);
@@ -248,6 +242,13 @@ static int leftovers(const char *home, const char *name, int purge, int json)
 		else if (st != SH_OK)
 			rc = cli_fail(&e);
 	}
+	if (secrets_names(home, name, &names, &e) != SH_OK)
+		return cli_fail(&e);
+	for (; names && names[nsecrets]; nsecrets++)
+		if (purge && secrets_set(home, name, names[nsecrets], NULL, 0,
+		                         &e) != SH_OK)
+			rc = cli_fail(&e);
+	secrets_free_names(names);
 	if (config_load(home, &cfg, &e) != SH_OK)
 		return cli_fail(&e);
 	configured = config_skill(cfg, name) != NULL;

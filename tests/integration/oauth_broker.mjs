@@ -326,6 +326,31 @@ try {
   const srec = record("skillhost/salesforce");
   check(srec && !srec.refresh_token && srec.values?.SALESFORCE_INSTANCE_URL === sf.url,
     "the JWT login keeps no refresh token, and serves instance_url");
+
+  // ---- the installed, signed package: its own manifest, egress, doctor ----
+  r = await sh(["trust", "add", `${LIB}/../dev.pub`, "--namespace", "skillhost"]);
+  r = await sh(["install", `${LIB}/../packages/skillhost-jira-1.0.0.skill`]);
+  check(r.code === 0, "install the signed Jira package", r.err);
+  await sh(["permit", "skillhost/jira", `127.0.0.1:${jira.address().port}`]);
+  run = shWait(["login", "skillhost/jira", "--no-browser"], /\n {2}(http\S+)\n/);
+  [, authUrl] = await run.seen;
+  await browse(authUrl);
+  r = await run.done;
+  check(r.code === 0, "login of the installed skill reads its installed manifest", r.err);
+  r = await sh(["call", "skillhost/jira.list_projects", "{}"]);
+  check(r.code === 0 && /"OPS"/.test(r.out), "the installed (isolated) skill's call is accepted", r.out + r.err);
+  rec = record("skillhost/jira");
+  await destroy(rec.access_token);
+  r = await sh(["call", "skillhost/jira.list_projects", "{}"]);
+  check(r.code === 0 && record("skillhost/jira").access_token !== rec.access_token,
+    "the installed skill's expired token is refreshed transparently", r.err);
+  r = await sh(["doctor"]);
+  check(!/declared secrets not set: [^\n]*JIRA_BEARER_TOKEN/.test(r.out + r.err), "doctor counts the login's secret as provided", r.out);
+  rec = record("skillhost/jira");
+  r = await sh(["remove", "skillhost/jira", "--purge"]);
+  check(r.code === 0 && !/warning/.test(r.err) && record("skillhost/jira") === null, "remove --purge logs the skill out", r.err);
+  const purged = await tokenPost({ grant_type: "refresh_token", refresh_token: rec.refresh_token, client_id: CLIENT, client_secret: SECRET });
+  check(purged.body.error === "invalid_grant", "and revoked its refresh token", JSON.stringify(purged.body));
 } catch (e) {
   fail(`driver: ${e.stack}`);
 }

@@ -159,11 +159,14 @@ static sh_status scopes(struct pctx *c, const cJSON *o, char **out)
 	}
 	if (!(*out = calloc(1, len)))
 		return sh_error_set(c->e, SH_ERR_NOMEM, "out of memory");
+	len = 0;
 	cJSON_ArrayForEach(it, v)
 	{
-		if (**out)
-			strcat(*out, " ");
-		strcat(*out, it->valuestring);
+		size_t n = strlen(it->valuestring);
+		if (len)
+			(*out)[len++] = ' ';
+		memcpy(*out + len, it->valuestring, n);
+		len += n;
 	}
 	return SH_OK;
 }

@@ -625,7 +625,7 @@ sh_status oauthbroker_client_auth(const char *home, const char *skill,
 static sh_status read_key(const char *path, char **pem, size_t *len,
                           struct sh_error *e)
 {
-	sh_status rc = fs_read_file(path, 64 * 1024, pem, len, e);
+	sh_status rc = fs_read_file(path, (size_t)64 * 1024, pem, len, e);
 
 	if (rc != SH_OK)
 		return sh_error_suffix(e, "; the JWT bearer flow needs the "
@@ -908,7 +908,7 @@ char *oauthbroker_after_401(struct skill_call *call, const char *home,
 	}
 	cur = rstr(fresh, "access_token");
 	if (cur && strcmp(cur, tok) && (out = malloc(strlen(cur) + 8)))
-		sprintf(out, "Bearer %s", cur);
+		(void)snprintf(out, strlen(cur) + 8, "Bearer %s", cur);
 	drop_record(fresh);
 	return out;
 }
