@@ -21,9 +21,12 @@
 #include <openssl/rsa.h>
 #include <sodium.h>
 
+#include "call.h"
 #include "dynbuf.h"
+#include "hostapi.h"
 #include "oauthbroker.h"
 #include "oauthdecl.h"
+#include "perms.h"
 #include "secrets.h"
 #include "temphome.h"
 
@@ -369,6 +372,33 @@ static void manifest_declaration(void **state)
 	assert_false(oauthdecl_url_ok("ftp://a/x"));
 }
 
+/* skill.secrets/1 as the host offers it, as skill with declared
+ * secrets (a JSON list) sees name. */
+static int64_t host_get(const char *skill, const char *declared,
+                        const char *name, char *buf, size_t cap)
+{
+	struct host_services svc = {.home = home};
+	struct skill_call c;
+	struct call_result r;
+	struct skill_perms *tp = NULL;
+	char text[256];
+	cJSON *perm;
+	int64_t n;
+
+	call_init(&c, skill, "t", NULL);
+	c.services = &svc;
+	snprintf(text, sizeof text, "{\"secrets\":[%s]}", declared);
+	perm = cJSON_Parse(text);
+	assert_int_equal(perms_from_json(perm, &tp, NULL), SH_OK);
+	c.perms = tp;
+	n = oauthbroker_secrets_ext.get(&c, name, buf, cap);
+	call_finish(&c, &r);
+	call_result_free(&r);
+	cJSON_Delete(perm);
+	perms_free(tp);
+	return n;
+}
+
 /* The record lives under "oauth:SKILL": skill.secrets/1 for SKILL, or any
  * name, never reaches it. */
 static void record_is_not_a_skill_secret(void **state)
@@ -403,6 +433,18 @@ static void record_is_not_a_skill_secret(void **state)
 	assert_int_equal(oauthbroker_secret(NULL, home, "acme/x", "OTHER", buf,
 	                                    sizeof buf),
 	                 OAUTHBROKER_NOT_MINE);
+	/* Through the extension: the declared name gets the token; an
+	 * undeclared one nothing, login or not; the record's own name is
+	 * no secret of the skill. */
+	assert_int_equal(host_get("acme/x", "\"TOK\"", "TOK", buf, sizeof buf),
+	                 8);
+	assert_string_equal(buf, "access-1");
+	assert_int_equal(
+	        host_get("acme/x", "\"OTHER\"", "TOK", buf, sizeof buf), -2);
+	assert_int_equal(
+	        host_get("acme/x", "\"TOKENS\"", "TOKENS", buf, sizeof buf),
+	        -1);
+	assert_null(strstr(buf, "refresh-1"));
 	/* A 401 for a token that is not the broker's is left alone. */
 	assert_null(oauthbroker_after_401(NULL, home, "acme/x",
 	                                  "Bearer pasted-by-hand"));

@@ -21,6 +21,8 @@
 #include "curlapi.h"
 #include "dynbuf.h"
 #include "fsutil.h"
+#include "hostapi.h"
+#include "perms.h"
 #include "secrets.h"
 
 /* The secrets.json key of skill's record: not a skill name any skill can
@@ -541,14 +543,16 @@ static void apply_token(cJSON *rec, const struct oauth_token *t, int64_t now)
 	set_num(rec, "expires_at", t->expires_in ? now + t->expires_in : 0);
 	set_num(rec, "lifetime", t->expires_in);
 	set_num(rec, "issued_at", now);
-	cJSON_DeleteItemFromObjectCaseSensitive(rec, "values");
-	vals = cJSON_AddObjectToObject(rec, "values");
+	/* A refresh answer may leave a member out: the login's stays. */
+	vals = cJSON_GetObjectItemCaseSensitive(rec, "values");
+	if (!vals)
+		vals = cJSON_AddObjectToObject(rec, "values");
 	cJSON_ArrayForEach(f, fields)
 	{
 		const char *v =
 		        cJSON_IsString(f) ? rstr(t->raw, f->valuestring) : NULL;
 		if (v && vals)
-			cJSON_AddStringToObject(vals, f->string, v);
+			set_str(vals, f->string, v);
 	}
 }
 
@@ -880,6 +884,27 @@ int64_t oauthbroker_secret(struct skill_call *call, const char *home,
 	drop_record(rec);
 	return n;
 }
+
+static int64_t brokered_get(skill_call_t *call, const char *name, char *buf,
+                            size_t cap)
+{
+	const struct host_services *svc = call->services;
+
+	/* Only a declared name: the store's get() says why not. */
+	if (name && strlen(name) <= 64 && perms_secret(call->perms, name) &&
+	    svc && svc->home) {
+		int64_t n = oauthbroker_secret(
+		        call, svc->home, call->skill_name, name, buf, cap);
+		if (n != OAUTHBROKER_NOT_MINE)
+			return n;
+	}
+	return secrets_ext.get(call, name, buf, cap);
+}
+
+const skill_ext_secrets_t oauthbroker_secrets_ext = {
+        .struct_size = sizeof(skill_ext_secrets_t),
+        .get = brokered_get,
+};
 
 char *oauthbroker_after_401(struct skill_call *call, const char *home,
                             const char *skill, const char *authorization)

@@ -34,6 +34,7 @@
 #include <stdint.h>
 
 #include <cjson/cJSON.h>
+#include <skill/ext/secrets.h>
 
 #include "oauthdecl.h"
 #include "status.h"
@@ -170,6 +171,10 @@ sh_status oauthbroker_logout(const char *home, const char *skill, int *revoked,
  * copy of the secret name it serves (free it). */
 int oauthbroker_logged_in(const char *home, const char *skill,
                           char **access_secret);
+
+/* skill.secrets/1 as the host offers it: secrets_ext (secrets.h), with a
+ * declared secret a login serves answered by oauthbroker_secret first. */
+extern const skill_ext_secrets_t oauthbroker_secrets_ext;
 
 /*
  * skill.secrets/1's hook: when skill has a login whose record serves

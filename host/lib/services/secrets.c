@@ -23,7 +23,6 @@
 #include "hostlog.h"
 #include "perms.h"
 #include "jsonstrict.h"
-#include "oauthbroker.h"
 
 int secrets_valid_name(const char *n)
 {
@@ -387,11 +386,6 @@ static int64_t ext_get(skill_call_t *call, const char *name, char *buf,
 		call_log(call, SKILL_LOG_ERROR, msg);
 		return -2;
 	}
-	/* A login (`skillhost login`) serves its access token under the
-	 * declared name the manifest chose, fresh. */
-	n = oauthbroker_secret(call, home, call->skill_name, name, buf, cap);
-	if (n != OAUTHBROKER_NOT_MINE)
-		return n;
 	n = secrets_lookup(home, call->skill_name, name, buf, cap);
 	if (n >= 0)
 		return n;
