@@ -239,6 +239,21 @@ static void jwt_assertion_verifies(void **state)
 	        oauth_jwt_assertion("nope", 4, "a", "b", "c", 1, &d1, &e),
 	        SH_ERR_INVALID);
 	assert_non_null(strstr(e.msg, "RSA private key"));
+	/* An encrypted key is refused, never asked for on the terminal. */
+	{
+		BIO *enc = BIO_new(BIO_s_mem());
+		char *epem;
+		long en;
+		assert_int_equal(PEM_write_bio_PrivateKey(
+		                         enc, key, EVP_aes_256_cbc(),
+		                         (unsigned char *)"pw", 2, NULL, NULL),
+		                 1);
+		en = BIO_get_mem_data(enc, &epem);
+		assert_int_equal(oauth_jwt_assertion(epem, (size_t)en, "a", "b",
+		                                     "c", 1, &d1, &e),
+		                 SH_ERR_INVALID);
+		BIO_free(enc);
+	}
 	cJSON_Delete(claims);
 	free(body);
 	free(sig);

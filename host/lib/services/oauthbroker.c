@@ -270,6 +270,15 @@ static char *b64url_json(const cJSON *j)
 	return out;
 }
 
+static int no_password(char *buf, int size, int rwflag, void *u)
+{
+	(void)buf;
+	(void)size;
+	(void)rwflag;
+	(void)u;
+	return -1;
+}
+
 sh_status oauth_jwt_assertion(const char *key_pem, size_t key_len,
                               const char *client_id, const char *subject,
                               const char *audience, int64_t now, char **out,
@@ -301,7 +310,10 @@ sh_status oauth_jwt_assertion(const char *key_pem, size_t key_len,
 		goto out;
 	}
 	bio = BIO_new_mem_buf(key_pem, (int)key_len);
-	key = bio ? PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL) : NULL;
+	/* no_password: OpenSSL's default would ask on the terminal, which
+	 * would hang `serve`; an encrypted key is refused instead. */
+	key = bio ? PEM_read_bio_PrivateKey(bio, NULL, no_password, NULL)
+	          : NULL;
 	if (!key || EVP_PKEY_get_base_id(key) != EVP_PKEY_RSA) {
 		rc = sh_error_set(e, SH_ERR_INVALID,
 		                  "the JWT signing key is not a PEM RSA "
