@@ -103,7 +103,7 @@ const keys = crypto.generateKeyPairSync("rsa", { modulusLength: 2048 });
 const other = crypto.generateKeyPairSync("rsa", { modulusLength: 2048 });
 fs.writeFileSync(`${TMP}/sf.key`, keys.privateKey.export({ type: "pkcs8", format: "pem" }), { mode: 0o600 });
 fs.writeFileSync(`${TMP}/other.key`, other.privateKey.export({ type: "pkcs1", format: "pem" }), { mode: 0o600 });
-const sf = await startOrg({ jwt: { publicKey: keys.publicKey, clientId: "3MVG9-connected-app", user: "ops@example.com",
+const sf = await startOrg({ clientId: "3MVG9-connected-app", clientSecret: "sf-app-secret", webServer: true, jwt: { publicKey: keys.publicKey, clientId: "3MVG9-connected-app", user: "ops@example.com",
   audience: "https://login.salesforce.com" } });
 
 // ---- helpers ----
@@ -326,6 +326,22 @@ try {
   const srec = record("skillhost/salesforce");
   check(srec && !srec.refresh_token && srec.values?.SALESFORCE_INSTANCE_URL === sf.url,
     "the JWT login keeps no refresh token, and serves instance_url");
+
+  // ---- Salesforce: the web-server flow with PKCE ----
+  await sh(["config", "skillhost/salesforce", "oauth-authorization-endpoint", `${sf.url}/services/oauth2/authorize`]);
+  await sh(["secret", "set", "skillhost/salesforce", "SALESFORCE_CLIENT_SECRET", "--force"], { input: "sf-app-secret" });
+  run = shWait(["login", "skillhost/salesforce", "--no-browser", "--manifest", SM], /\n {2}(http\S+)\n/);
+  [, authUrl] = await run.seen;
+  pg = await browse(authUrl);
+  r = await run.done;
+  const grants = (g) => sf.org.state.tokenRequests.filter((t) => t.grant === g).length;
+  check(r.code === 0 && grants("authorization_code") === 1 && record("skillhost/salesforce")?.refresh_token,
+    "login to Salesforce with the web-server flow and PKCE", r.err);
+  r = await sh(["call", "skillhost/salesforce.limits", "{}", "--skill", SF_SO]);
+  check(r.code === 0 && /DailyApiRequests|Max/.test(r.out), "Salesforce accepts the web-server flow's token", r.err);
+  sf.org.expireSessions();
+  r = await sh(["call", "skillhost/salesforce.limits", "{}", "--skill", SF_SO]);
+  check(r.code === 0 && grants("refresh_token") === 1, "an expired session is refreshed with the stored refresh token", r.err);
 
   // ---- the installed, signed package: its own manifest, egress, doctor ----
   r = await sh(["trust", "add", `${LIB}/../dev.pub`, "--namespace", "skillhost"]);
