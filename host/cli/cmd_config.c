@@ -14,6 +14,7 @@
 #include "ratelimit.h"
 #include "exec_isolated.h"
 #include "manifest.h"
+#include "oauthdecl.h"
 #include "runtime.h"
 #include "sandbox.h"
 #include "schema.h"
@@ -26,6 +27,15 @@ static const char *const policy_keys[] = {"isolation",   "timeout",
                                           "network",     "artifacts-call-max",
                                           "http-memory", "confirm-destructive",
                                           NULL};
+/* The provider of a skill's `skillhost login` (package/oauthdecl.h). */
+static const char *const oauth_keys[] = {"oauth-client-id",
+                                         "oauth-scopes",
+                                         "oauth-authorization-endpoint",
+                                         "oauth-token-endpoint",
+                                         "oauth-revocation-endpoint",
+                                         "oauth-device-endpoint",
+                                         "oauth-jwt-audience",
+                                         NULL};
 /* Keys of the host-wide defaults (`config --host`). */
 static const char *const host_keys[] = {"timeout",
                                         "artifacts-call-max",
@@ -68,6 +78,12 @@ static void help(void)
 	     "can\n"
 	     "               be asked (`skillhost call` is the operator's own\n"
 	     "               command and is not asked)\n"
+	     "  oauth-client-id, oauth-scopes  the app `skillhost login` uses\n"
+	     "  oauth-authorization-endpoint, oauth-token-endpoint,\n"
+	     "  oauth-revocation-endpoint, oauth-device-endpoint  a "
+	     "self-hosted\n"
+	     "               provider's URLs (https; http only on loopback)\n"
+	     "  oauth-jwt-audience  the aud of `login --jwt` assertions\n"
 	     "\n"
 	     "--host also sets call limits (off unless set; per serve "
 	     "process):\n"
@@ -105,6 +121,9 @@ static int is_policy(const char *key)
 	for (const char *const *k = policy_keys; *k; k++)
 		if (!strcmp(*k, key))
 			return 1;
+	for (const char *const *k = oauth_keys; *k; k++)
+		if (!strcmp(*k, key))
+			return 1;
 	return 0;
 }
 
@@ -134,6 +153,12 @@ static int check_policy(const char *key, const char *value)
 	    strcmp(value, "off"))
 		return cli_usage("config",
 		                 "confirm-destructive must be 'on' or 'off'");
+	if (!strncmp(key, "oauth-", 6) && strstr(key, "-endpoint") &&
+	    !oauthdecl_url_ok(value))
+		return cli_usage("config",
+		                 "%s must be an https:// URL (plain http only "
+		                 "to 127.0.0.1, [::1] or localhost)",
+		                 key);
 	if (!strcmp(key, "concurrency") && !positive_int(value))
 		return cli_usage("config", "%s must be a positive integer",
 		                 key);

@@ -35,6 +35,7 @@
 #include "registry_client.h"
 #include "runtime.h"
 #include "sandbox.h"
+#include "oauthbroker.h"
 #include "secrets.h"
 #include "store.h"
 #include "trust.h"
@@ -249,17 +250,20 @@ static void check_config(const char *home, struct findings *f)
 		        "secrets");
 		const cJSON *d;
 		cJSON *have = NULL;
-		char missing[512] = "", fix[256];
+		char missing[512] = "", fix[256], *served = NULL;
 		if (secrets_describe(home, sk->string, &have, &e) != SH_OK) {
 			note(f, 1, "fix or restore the file", "secrets: %s",
 			     e.msg);
 			break;
 		}
+		/* The secret a `skillhost login` serves is provided. */
+		oauthbroker_logged_in(home, sk->string, &served);
 		cJSON_ArrayForEach(d, decl)
 		{
 			const cJSON *h;
 			const char *var;
-			if (!cJSON_IsString(d))
+			if (!cJSON_IsString(d) ||
+			    (served && !strcmp(served, d->valuestring)))
 				continue;
 			h = cJSON_GetObjectItemCaseSensitive(have,
 			                                     d->valuestring);
@@ -275,6 +279,8 @@ static void check_config(const char *home, struct findings *f)
 			             : "");
 		}
 		cJSON_Delete(have);
+		free(served);
+		served = NULL;
 		if (missing[0]) {
 			snprintf(fix, sizeof fix,
 			         "skillhost secret set %s NAME, or "

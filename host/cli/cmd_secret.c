@@ -14,6 +14,7 @@
 #include "commands.h"
 #include "config.h"
 #include "manifest.h"
+#include "oauthbroker.h"
 #include "secrets.h"
 #include "skilldesc.h"
 #include "store.h"
@@ -224,7 +225,8 @@ static long prompt_secret(const char *skill, const char *name, char *buf,
 }
 
 /* One row of `secret list`: {"name", "declared", "state": "set" | "env"
- * | "missing", "variable"?, "variable_present"?}. */
+ * | "missing" | "login" (served by `skillhost login`), "variable"?,
+ * "variable_present"?}. */
 static cJSON *row(const char *name, int declared, const cJSON *have)
 {
 	const char *src = cJSON_GetStringValue(
@@ -246,6 +248,42 @@ static cJSON *row(const char *name, int declared, const cJSON *have)
 		cJSON_AddStringToObject(o, "state", src ? "set" : "missing");
 	}
 	return o;
+}
+
+/* The secret a `skillhost login` serves (oauthbroker.h) is set, by the
+ * host, whatever the store holds under its name. */
+static void mark_login(const char *home, const char *skill, cJSON *rows)
+{
+	char *name = NULL;
+	cJSON *r;
+	int found = 0;
+
+	if (!oauthbroker_logged_in(home, skill, &name) || !name) {
+		free(name);
+		return;
+	}
+	for (int pass = 0; pass < 2 && !found; pass++) {
+		/* A skill loaded with --skill has no declared rows: the
+		 * login's own manifest declared the name. */
+		if (pass)
+			cJSON_AddItemToArray(rows, row(name, 1, NULL));
+		cJSON_ArrayForEach(r, rows)
+		{
+			const char *n = cJSON_GetStringValue(
+			        cJSON_GetObjectItemCaseSensitive(r, "name"));
+			if (n && !strcmp(n, name)) {
+				found = 1;
+				cJSON_ReplaceItemInObjectCaseSensitive(
+				        r, "state",
+				        cJSON_CreateString("login"));
+				cJSON_DeleteItemFromObjectCaseSensitive(
+				        r, "variable");
+				cJSON_DeleteItemFromObjectCaseSensitive(
+				        r, "variable_present");
+			}
+		}
+	}
+	free(name);
 }
 
 /* The rows of `secret list` for skill: each declared secret, then what
@@ -282,6 +320,7 @@ static cJSON *secret_rows(const char *home, const char *skill, cJSON **index,
 			cJSON_AddItemToArray(rows, row(it->string, 0, it));
 	}
 	cJSON_Delete(have);
+	mark_login(home, skill, rows);
 	return rows;
 }
 

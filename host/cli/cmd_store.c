@@ -11,6 +11,7 @@
 #include "commands.h"
 #include "config.h"
 #include "registry_client.h"
+#include "oauthbroker.h"
 #include "secrets.h"
 #include "store.h"
 
@@ -230,6 +231,17 @@ static int leftovers(const char *home, const char *name, int purge, int json)
 	size_t nsecrets = 0;
 	int configured = 0, rc = 0;
 
+	/* A purge forgets a `skillhost login` too, revoking it where the
+	 * provider can (a failed revocation still removes the tokens);
+	 * first, while the client secret it revokes with is still stored. */
+	if (purge && oauthbroker_logged_in(home, name, NULL)) {
+		int revoked;
+		sh_status st = oauthbroker_logout(home, name, &revoked, &e);
+		if (st == SH_ERR_IO)
+			fprintf(stderr, "skillhost: warning: %s\n", e.msg);
+		else if (st != SH_OK)
+			rc = cli_fail(&e);
+	}
 	if (secrets_names(home, name, &names, &e) != SH_OK)
 		return cli_fail(&e);
 	for (; names && names[nsecrets]; nsecrets++)

@@ -59,6 +59,8 @@ void cli_remove_exports(const char *home, const char *package);
 int cmd_completion(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_audit(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_profile(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_login(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_logout(struct cli_ctx *ctx, int argc, char **argv);
 
 /* What `serve` applies to every session (cmd_profile.c): the profiles
  * and claim mapping of the store, the --profile one (NULL: all tools),

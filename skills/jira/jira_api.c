@@ -111,8 +111,9 @@ static skill_status missing_credentials(struct jira *j, const char *what)
 	        "JIRA_API_TOKEN (create one at "
 	        "https://id.atlassian.com/manage-profile/security/api-tokens)"
 	        " with `skillhost secret set %s NAME` (the value is read from "
-	        "stdin); for OAuth 2.0 set JIRA_BEARER_TOKEN instead.",
-	        what, JIRA_SKILL_NAME);
+	        "stdin); for OAuth 2.0 (3LO) run `skillhost login %s`, which "
+	        "keeps the token fresh, or set JIRA_BEARER_TOKEN instead.",
+	        what, JIRA_SKILL_NAME, JIRA_SKILL_NAME);
 }
 
 static skill_status open_auth(struct jira *j, const skill_ext_secrets_t *sec)
@@ -242,10 +243,11 @@ static skill_status status_error(struct jira *j, const char *method,
 			        "Jira did not accept JIRA_BEARER_TOKEN: it may "
 			        "have expired or lack the scopes "
 			        "(read:jira-work, write:jira-work, "
-			        "read:jira-user). Set a new one with "
-			        "`skillhost "
-			        "secret set %s JIRA_BEARER_TOKEN`.",
-			        JIRA_SKILL_NAME);
+			        "read:jira-user). Log in again with "
+			        "`skillhost login %s` (OAuth 2.0 3LO), or set "
+			        "a new one with `skillhost secret set %s "
+			        "JIRA_BEARER_TOKEN`.",
+			        JIRA_SKILL_NAME, JIRA_SKILL_NAME);
 		else
 			sb_printf(
 			        &m,

@@ -266,7 +266,10 @@ static skill_status read_credentials(struct sf *c,
 		                  "OAuth client to get one";
 		return sf_fail(
 		        c, SKILL_ERR_TOOL,
-		        "Salesforce credentials are missing: %s. Set, with "
+		        "Salesforce credentials are missing: %s. Run "
+		        "`skillhost login %s` (the web-server flow with "
+		        "PKCE, or --jwt for the JWT bearer flow: the host "
+		        "keeps the token fresh); or set, with "
 		        "`skillhost secret set %s NAME` (the value is read "
 		        "from "
 		        "stdin): SALESFORCE_ACCESS_TOKEN; or "
@@ -278,7 +281,7 @@ static skill_status read_credentials(struct sf *c,
 		        "and SALESFORCE_REFRESH_TOKEN (and "
 		        "SALESFORCE_CLIENT_SECRET "
 		        "if the app requires it).",
-		        what, SF_SKILL_NAME);
+		        what, SF_SKILL_NAME, SF_SKILL_NAME);
 	}
 	h = fnv(h, cr->instance);
 	h = fnv(h, cr->login);

@@ -13,6 +13,7 @@
 #include "egress.h"
 #include "fsutil.h"
 #include "jsonstrict.h"
+#include "oauthdecl.h"
 #include "names.h"
 
 #define MAX_DEPTH 16
@@ -351,10 +352,10 @@ static sh_status parse_files(struct ctx *c, struct manifest *m)
 }
 
 static const char *const known_keys[] = {
-        "manifest",    "name",        "version",           "abi",
-        "description", "license",     "publisher",         "platforms",
-        "tools",       "permissions", "include",           "files",
-        "prompts",     "resources",   "resourceTemplates", NULL};
+        "manifest", "name",      "version",   "abi",       "description",
+        "license",  "publisher", "platforms", "tools",     "permissions",
+        "include",  "files",     "prompts",   "resources", "resourceTemplates",
+        "oauth",    NULL};
 
 static sh_status check_keys(struct ctx *c, const cJSON *root,
                             enum manifest_form form)
@@ -614,6 +615,18 @@ sh_status manifest_parse(const char *text, size_t len, enum manifest_form form,
 	                   "must be a relative path inside the skill folder",
 	                   MANIFEST_MAX_FILES, &m->include)))
 		goto fail;
+	{
+		/* Checked here so pack and install refuse a bad provider;
+		 * the broker parses it again when it logs in. */
+		struct oauth_decl *od = NULL;
+		rc = oauthdecl_parse(
+		        m->json,
+		        cJSON_GetObjectItemCaseSensitive(perm, "secrets"),
+		        origin, &od, e);
+		oauthdecl_free(od);
+		if (rc)
+			goto fail;
+	}
 	if (form == MANIFEST_PACKAGED) {
 		if ((rc = parse_files(&c, m)))
 			goto fail;

@@ -17,6 +17,7 @@
 #include "config.h"
 #include "hostapi.h"
 #include "httpsvc.h"
+#include "oauthbroker.h"
 #include "secrets.h"
 
 /* skill.config/1: the operator's setting key for the asking skill. */
@@ -55,7 +56,7 @@ const void *hostext_lookup(const char *id)
 	if (!strcmp(id, SKILL_EXT_ARTIFACTS))
 		return &artifacts_ext;
 	if (!strcmp(id, SKILL_EXT_SECRETS))
-		return &secrets_ext;
+		return &oauthbroker_secrets_ext;
 	if (!strcmp(id, SKILL_EXT_HTTP))
 		return &httpsvc_ext;
 	if (!strcmp(id, SKILL_EXT_ELICIT))

@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include <curl/curl.h>
+#include <sodium.h>
 
 #include "call.h"
 #include "config.h"
@@ -20,6 +21,7 @@
 #include "egress.h"
 #include "hostapi.h"
 #include "hostpattern.h"
+#include "oauthbroker.h"
 #include "perms.h"
 
 struct response {
@@ -475,6 +477,52 @@ static skill_status build_headers(const skill_http_request_t *req, int strip,
 	return SKILL_OK;
 }
 
+/* A 401 to a request that carried the skill's brokered access token
+ * (oauthbroker.h): the token is refreshed and the request made again with
+ * it, once, so a token that expired early costs the skill nothing. 1 when
+ * req (its headers now *copy, the new value *value, both the caller's to
+ * free) and *hdrs are ready to send again. */
+static int reauth(skill_call_t *call, skill_http_request_t *req,
+                  struct curl_slist **hdrs, skill_http_header_t **copy,
+                  char **value)
+{
+	const struct host_services *svc = call->services;
+	struct curl_slist *fresh = NULL;
+	skill_http_header_t *c;
+	size_t at = req->header_count;
+	char *v;
+
+	for (size_t i = 0; i < req->header_count; i++)
+		if (!strcasecmp(req->headers[i].name, "authorization"))
+			at = i;
+	if (at == req->header_count || !svc || !svc->home ||
+	    !(v = oauthbroker_after_401(call, svc->home, call->skill_name,
+	                                req->headers[at].value)))
+		return 0;
+	if (!(c = malloc(req->header_count * sizeof *c))) {
+		free(v);
+		return 0;
+	}
+	memcpy(c, req->headers, req->header_count * sizeof *c);
+	c[at].value = v;
+	req->headers = c;
+	if (build_headers(req, 0, &fresh) != SKILL_OK) {
+		free(c);
+		free(v);
+		return 0;
+	}
+	curlapi()->slist_free_all(*hdrs);
+	*hdrs = fresh;
+	free(*copy);
+	if (*value) {
+		sodium_memzero(*value, strlen(*value));
+		free(*value);
+	}
+	*copy = c;
+	*value = v;
+	return 1;
+}
+
 /* "scheme://host:port" of u, for comparing origins; NULL on failure. */
 static char *origin_of(CURLU *u)
 {
@@ -724,7 +772,9 @@ static skill_status request(skill_call_t *call, const skill_http_request_t *in,
 	char *url = NULL, *host = NULL;
 	char method[17];
 	skill_status st = SKILL_OK;
-	int port = 0, redirects = 0, retries = 0;
+	int port = 0, redirects = 0, retries = 0, reauthed = 0;
+	skill_http_header_t *swapped = NULL;
+	char *auth_value = NULL;
 	long status = 0;
 
 	if (!out)
@@ -821,6 +871,11 @@ static skill_status request(skill_call_t *call, const skill_http_request_t *in,
 			goto out;
 		r->pub.headers = r->headers;
 		r->pub.header_count = r->nheaders;
+		if (status == 401 && !reauthed && !redirects &&
+		    reauth(call, &req, &hdrs, &swapped, &auth_value)) {
+			reauthed = 1;
+			continue;
+		}
 		loc = header(&r->pub, "location");
 		if (status >= 300 && status < 400 && status != 304 && loc &&
 		    redirects < HTTPSVC_MAX_REDIRECTS) {
@@ -915,6 +970,11 @@ out:
 	curlapi()->url_cleanup(u);
 	curlapi()->free(url);
 	curlapi()->free(host);
+	free(swapped);
+	if (auth_value) {
+		sodium_memzero(auth_value, strlen(auth_value));
+		free(auth_value);
+	}
 	return st;
 }
 

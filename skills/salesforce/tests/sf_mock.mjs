@@ -147,11 +147,12 @@ function parseSoql(q) {
   return { fields, count, obj, where, order, limit, offset };
 }
 
-export function createOrg({ clientId, clientSecret, refreshToken, rotate = false } = {}) {
+export function createOrg({ clientId, clientSecret, refreshToken, rotate = false, jwt = null, webServer = false } = {}) {
   const st = {
     jobs: new Map(), files: new Map(), bulkPolls: 2,
     base: "",
-    oauth: { clientId, clientSecret, refreshTokens: new Set(refreshToken ? [refreshToken] : []), rotate },
+    oauth: { clientId, clientSecret, refreshTokens: new Set(refreshToken ? [refreshToken] : []), rotate, jwt,
+      codes: webServer ? new Map() : null },
     tokens: new Map(),   // access token -> { valid }
     records: new Map(),  // Id -> { type, fields, deleted }
     cursors: new Map(),
@@ -837,6 +838,42 @@ export function createOrg({ clientId, clientSecret, refreshToken, rotate = false
       }
       return [200, res];
     }
+    if (grant === "urn:ietf:params:oauth:grant-type:jwt-bearer" && o.jwt) {
+      // The JWT bearer flow as Salesforce documents it: an RS256 assertion
+      // signed with the connected app's certificate key; iss the consumer
+      // key, sub the user, aud the login host, exp at most 3 minutes on.
+      const parts = String(form.get("assertion") ?? "").split(".");
+      if (parts.length !== 3) return err(400, "invalid_grant", "invalid assertion");
+      let hdr, claims;
+      try {
+        hdr = JSON.parse(Buffer.from(parts[0], "base64url"));
+        claims = JSON.parse(Buffer.from(parts[1], "base64url"));
+      } catch { return err(400, "invalid_grant", "invalid assertion"); }
+      const signed = crypto.verify("sha256", Buffer.from(`${parts[0]}.${parts[1]}`),
+        o.jwt.publicKey, Buffer.from(parts[2], "base64url"));
+      const now = Date.now() / 1000;
+      if (hdr.alg !== "RS256" || !signed) return err(400, "invalid_grant", "invalid assertion");
+      if (claims.iss !== o.jwt.clientId) return err(400, "invalid_client_id", "client identifier invalid");
+      if (claims.sub !== o.jwt.user) return err(400, "invalid_grant", "user hasn't approved this consumer");
+      if (claims.aud !== o.jwt.audience) return err(400, "invalid_grant", "audience is invalid");
+      if (!(claims.exp > now) || claims.exp > now + 300) return err(400, "invalid_grant", "expired authorization code");
+      return [200, issue(grant)];
+    }
+    if (grant === "authorization_code" && o.codes) {
+      // The web-server flow with PKCE: the code, its redirect_uri and
+      // the verifier of the challenge it was issued for.
+      const c = o.codes.get(form.get("code"));
+      o.codes.delete(form.get("code"));
+      if (id !== o.clientId) return err(400, "invalid_client_id", "client identifier invalid");
+      if (secret !== o.clientSecret) return err(400, "invalid_client", "invalid client credentials");
+      const s256 = crypto.createHash("sha256").update(String(form.get("code_verifier"))).digest("base64url");
+      if (!c || c.redirect !== form.get("redirect_uri") || c.challenge !== s256)
+        return err(400, "invalid_grant", "invalid authorization code");
+      const res = issue(grant);
+      res.refresh_token = `5Aep8${crypto.randomBytes(16).toString("base64url")}`;
+      o.refreshTokens.add(res.refresh_token);
+      return [200, res];
+    }
     if (grant === "password") return err(400, "unsupported_grant_type", "grant type not supported");
     return err(400, "unsupported_grant_type", "grant type not supported");
   }
@@ -850,6 +887,18 @@ export function createOrg({ clientId, clientSecret, refreshToken, rotate = false
     if (faulted) return faulted;
     const json = (status, out, extra = {}) => ({ status, headers: { "content-type": "application/json;charset=UTF-8",
       "sforce-limit-info": `api-usage=${st.apiUsage}/15000`, ...extra }, body: out === null ? "" : JSON.stringify(out) });
+    if (u.pathname === "/services/oauth2/authorize" && st.oauth.codes) {
+      // The user approves at once; PKCE S256 is required, as for a
+      // connected app with "Require PKCE".
+      const q = u.searchParams, code = `aPrx${crypto.randomBytes(12).toString("base64url")}`;
+      if (q.get("client_id") !== st.oauth.clientId || q.get("code_challenge_method") !== "S256" || !q.get("code_challenge"))
+        return { status: 400, headers: { "content-type": "text/plain" }, body: "bad authorization request" };
+      st.oauth.codes.set(code, { redirect: q.get("redirect_uri"), challenge: q.get("code_challenge") });
+      const to = new URL(q.get("redirect_uri"));
+      to.searchParams.set("code", code);
+      to.searchParams.set("state", q.get("state") ?? "");
+      return { status: 302, headers: { location: to.href }, body: "" };
+    }
     if (u.pathname === "/services/oauth2/token") {
       if (method !== "POST") return json(405, sfError("METHOD_NOT_ALLOWED", "HTTP Method 'GET' not allowed. Allowed are POST"));
       const [status, out] = token(new URLSearchParams(body), headers);
