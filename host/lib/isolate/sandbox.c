@@ -171,10 +171,37 @@ static const char *const fatal_calls[] = {"execve",
  * try a UNIX socket now and then (nscd, syslog) and cope with a refusal.
  * Skills reach the network only through the host's skill.http/1. */
 static const char *const net_calls[] = {
-        "socket",     "socketpair",  "connect",     "bind",     "listen",
-        "accept",     "accept4",     "sendto",      "sendmsg",  "sendmmsg",
-        "recvfrom",   "recvmsg",     "recvmmsg",    "shutdown", "getsockopt",
-        "setsockopt", "getsockname", "getpeername", NULL};
+        "socket",      "socketpair", "connect",    "bind",       "listen",
+        "accept",      "accept4",    "sendto",     "sendmmsg",   "recvfrom",
+        "recvmmsg",    "shutdown",   "getsockopt", "setsockopt", "getsockname",
+        "getpeername", NULL};
+
+/* sendmsg and recvmsg, which carry descriptors: on the host's socket
+ * (chan_fd > 0) only, refused like net_calls on any other descriptor. */
+static int add_msg_calls(scmp_filter_ctx ctx, int chan_fd)
+{
+	static const char *const names[] = {"sendmsg", "recvmsg"};
+
+	for (size_t i = 0; i < 2; i++) {
+		int nr = seccomp_syscall_resolve_name(names[i]);
+		if (nr == __NR_SCMP_ERROR)
+			continue;
+		if (chan_fd <= 0) {
+			if (seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES), nr,
+			                     0))
+				return -1;
+			continue;
+		}
+		if (seccomp_rule_add(
+		            ctx, SCMP_ACT_ALLOW, nr, 1,
+		            SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)chan_fd)) ||
+		    seccomp_rule_add(
+		            ctx, SCMP_ACT_ERRNO(EACCES), nr, 1,
+		            SCMP_A0(SCMP_CMP_NE, (scmp_datum_t)chan_fd)))
+			return -1;
+	}
+	return 0;
+}
 
 /* Everything a skill, libc, the dynamic loader and a sanitizer runtime
  * need to compute, allocate, use threads and files, and tell time. */
@@ -1171,7 +1198,7 @@ static int add_ioctls(scmp_filter_ctx ctx)
 }
 
 static sh_status seccomp_filter(struct sandbox_report *r, int trunc_guard,
-                                struct sh_error *e)
+                                int chan_fd, struct sh_error *e)
 {
 	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ERRNO(EPERM));
 	int rc;
@@ -1201,6 +1228,8 @@ static sh_status seccomp_filter(struct sandbox_report *r, int trunc_guard,
 		rc = add_names(ctx, fatal_calls, SCMP_ACT_TRAP);
 	if (!rc)
 		rc = add_names(ctx, net_calls, SCMP_ACT_ERRNO(EACCES));
+	if (!rc)
+		rc = add_msg_calls(ctx, chan_fd);
 	/* Threads yes, processes no. glibc tries clone3 first, whose flags
 	 * seccomp cannot see; ENOSYS makes it fall back to clone. */
 	if (!rc)
@@ -1272,7 +1301,7 @@ sh_status sandbox_apply(const struct sandbox_opts *o, struct sandbox_report *r,
 	trunc_guard =
 	        !(r->applied & SANDBOX_MIN_ROOT) &&
 	        !((r->applied & SANDBOX_LANDLOCK) && r->landlock_abi >= 3);
-	return seccomp_filter(r, trunc_guard, e);
+	return seccomp_filter(r, trunc_guard, o->chan_fd, e);
 }
 
 /* ---- detection ---- */

@@ -126,6 +126,10 @@ struct sandbox_opts {
 	 * (the supervisor passes on exit statuses as they are). */
 	int signal_exit;
 	const _Atomic int *death_signal;
+	/* The host's socket, when above 0: the one descriptor sendmsg and
+	 * recvmsg work on (bulk data crosses it as descriptors, wire.h); on
+	 * any other they fail with EACCES like the other network calls. */
+	int chan_fd;
 };
 
 struct sandbox_report {
