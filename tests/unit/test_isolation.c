@@ -342,6 +342,9 @@ static void test_hostile_tools(void **state)
 	         "a file descriptor no frame claimed"},
 	        {"testing/hostile.bad_fd", "{\"kind\":\"unasked\"}", 0,
 	         "a log frame with a file descriptor"},
+	        /* sendmsg is allowed on the host's socket only. */
+	        {"testing/hostile.bad_fd", "{\"kind\":\"elsewhere\"}", 0,
+	         "sendmsg fd 1: Permission denied"},
 	        /* Under ASan the cap is ASan's RSS limit; the report names it
 	         * all the same. */
 	        {"testing/hostile.hog", "{}", 20000, "memory cap of 256 MiB"},

@@ -152,7 +152,8 @@ static const skill_tool_t tools_[T_COUNT] = {
                      .description = "Send the host a file descriptor it must "
                                     "refuse (kind: pipe, socket, unsealed, "
                                     "shrink, mismatch, stray or unasked), then "
-                                    "wait to be stopped.",
+                                    "wait to be stopped; or (elsewhere) try "
+                                    "sendmsg on stdout.",
                      .input_schema = OBJ("\"kind\":{\"type\":"
                                          "\"string\"}")},
 };
@@ -297,9 +298,9 @@ static skill_status garbage(const skill_host_t *h, skill_call_t *c,
 	return text(h, c, "garbage sent");
 }
 
-/* Send n bytes of frame with fd attached (SCM_RIGHTS) on the host's
- * socket. */
-static int send_fd(const unsigned char *frame, size_t n, int fd)
+/* Send n bytes of frame with fd attached (SCM_RIGHTS) on to (the host's
+ * socket is 3). */
+static int send_fd(int to, const unsigned char *frame, size_t n, int fd)
 {
 	union {
 		char buf[CMSG_SPACE(sizeof(int))];
@@ -318,7 +319,7 @@ static int send_fd(const unsigned char *frame, size_t n, int fd)
 	cm->cmsg_type = SCM_RIGHTS;
 	cm->cmsg_len = CMSG_LEN(sizeof(int));
 	memcpy(CMSG_DATA(cm), &fd, sizeof fd);
-	return sendmsg(3, &mh, 0) == (ssize_t)n ? 0 : -1;
+	return sendmsg(to, &mh, 0) == (ssize_t)n ? 0 : -1;
 }
 
 static void put_le(unsigned char *p, uint64_t v, int n)
@@ -371,6 +372,11 @@ static skill_status bad_fd(const skill_host_t *h, skill_call_t *c,
 	} else if (!strcmp(kind, "mismatch")) {
 		fd = memfd_of(4096, all);
 		declared = (uint64_t)1 << 40;
+	} else if (!strcmp(kind, "elsewhere")) {
+		/* sendmsg anywhere but the host's socket: the sandbox
+		 * refuses it like any other network call. */
+		fd = memfd_of(4096, all);
+		log = 1;
 	} else if (!strcmp(kind, "stray")) {
 		fd = memfd_of(4096, all);
 		flag = 0;
@@ -401,7 +407,12 @@ static skill_status bad_fd(const skill_host_t *h, skill_call_t *c,
 		put_le(f + 32, declared, 8);
 	}
 	f[7] = (unsigned char)flag;
-	if (send_fd(f, n, fd))
+	if (!strcmp(kind, "elsewhere")) {
+		if (send_fd(1, f, n, fd))
+			return fail(h, c, "sendmsg fd 1");
+		return text(h, c, "sendmsg on fd 1 was allowed");
+	}
+	if (send_fd(3, f, n, fd))
 		return fail(h, c, "sendmsg fd 3");
 	if (!strcmp(kind, "shrink") && ftruncate(fd, 0))
 		return fail(h, c, "ftruncate");
