@@ -6,12 +6,13 @@
  * field makes up the rest of the argument), through the whole dispatch
  * path, in-process and isolated, median of ROUNDS rounds of N calls each.
  * The artifact is fsynced and renamed into place as always, so the figure
- * includes the store's durability. Then the same call with a 64 KiB
- * argument and artifact, the size where large data starts to cross as a
- * file descriptor, and a no-op call for the floor. The runtimes write into
- * a temporary home removed afterwards.
+ * includes the store's durability. Then the same call with a 160 KiB
+ * argument and artifact, just past the size where they start to cross as
+ * a file descriptor; arguments alone from 16 KiB to 3 MB (where a memfd
+ * starts to pay: WIRE_ARGS_FD_MIN); and a no-op call for the floor. The
+ * runtimes write into a temporary home removed afterwards.
  *
- *   bench_bulk [N=20] [ROUNDS=7]
+ *   bench_bulk [N=20] [ROUNDS=7] [args]     (args: the argument rows only)
  */
 #define BENCH_NAME "bench_bulk"
 
@@ -100,19 +101,27 @@ int main(int argc, char **argv)
 	static const struct shape shapes[] = {
 	        {"3 MB argument, 2.7 MB artifact", "testing/hostile.artifact",
 	         3000000, 2700000},
-	        {"64 KiB argument and artifact", "testing/hostile.artifact",
-	         65536, 65536 - 40},
+	        {"160 KiB argument and artifact", "testing/hostile.artifact",
+	         163840, 163840 - 40},
+	        /* The argument alone (the tool echoes one byte of it):
+	         * where a memfd starts to pay. */
+	        {"16 KiB argument", "testing/hostile.ok", 16384, 1},
+	        {"32 KiB argument", "testing/hostile.ok", 32768, 1},
+	        {"64 KiB argument", "testing/hostile.ok", 65536, 1},
+	        {"256 KiB argument", "testing/hostile.ok", 262144, 1},
+	        {"3 MB argument", "testing/hostile.ok", 3000000, 1},
 	        {"no-op (ok)", "testing/hostile.ok", 0, 0},
 	};
 	long n = argc > 1 ? atol(argv[1]) : 20;
 	int rounds = argc > 2 ? atoi(argv[2]) : 7;
+	int args_only = argc > 3 && !strcmp(argv[3], "args");
 	char home[] = "/tmp/skillhost-bench-XXXXXX";
 	struct runtime *local, *iso;
 	struct sh_error e;
 	double *lv, *iv;
 
 	if (n < 1 || rounds < 1 || rounds > 1000) {
-		fprintf(stderr, "usage: bench_bulk [N] [ROUNDS]\n");
+		fprintf(stderr, "usage: bench_bulk [N] [ROUNDS] [args]\n");
 		return 2;
 	}
 	bench_use_built_worker();
@@ -130,9 +139,13 @@ int main(int argc, char **argv)
 	for (size_t k = 0; k < sizeof shapes / sizeof *shapes; k++) {
 		const struct shape *sh = &shapes[k];
 		size_t len;
-		char *args = sh->total ? make_args(sh->total, sh->text, &len)
-		                       : strdup("{}");
+		char *args;
 		double l, i;
+
+		if (args_only && strcmp(sh->tool, "testing/hostile.ok") != 0)
+			continue;
+		args = sh->total ? make_args(sh->total, sh->text, &len)
+		                 : strdup("{}");
 
 		if (!sh->total)
 			len = 2;
