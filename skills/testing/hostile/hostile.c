@@ -372,17 +372,13 @@ static skill_status bad_fd(const skill_host_t *h, skill_call_t *c,
 	} else if (!strcmp(kind, "mismatch")) {
 		fd = memfd_of(4096, all);
 		declared = (uint64_t)1 << 40;
-	} else if (!strcmp(kind, "elsewhere")) {
-		/* sendmsg anywhere but the host's socket: the sandbox
-		 * refuses it like any other network call. */
-		fd = memfd_of(4096, all);
-		log = 1;
-	} else if (!strcmp(kind, "stray")) {
-		fd = memfd_of(4096, all);
-		flag = 0;
-		log = 1;
 	} else {
+		/* A valid memfd on a log message: with the flag but no
+		 * frame that takes a descriptor (unasked), without the flag
+		 * (stray), or sent anywhere but the host's socket, which the
+		 * sandbox refuses like any other network call (elsewhere). */
 		fd = memfd_of(4096, all);
+		flag = strcmp(kind, "stray") != 0;
 		log = 1;
 	}
 	if (fd < 0)
@@ -484,7 +480,7 @@ static skill_status artifact(const skill_host_t *h, skill_call_t *c,
 		body = "hostile artifact";
 	if ((st = x->create(c, "hostile.txt", "text/plain", &a)))
 		return st;
-	for (double i = 0; i < repeat; i++)
+	for (long i = 0; i < (long)repeat; i++)
 		if ((st = x->write(c, a, body, strlen(body)))) {
 			x->discard(c, a);
 			return st;
