@@ -38,6 +38,7 @@
 #include "dispatch.h"
 #include "exec_isolated.h"
 #include "perms.h"
+#include "artifacts.h"
 #include "wire.h"
 #include "fsutil.h"
 #include "hostapi.h"
@@ -955,8 +956,22 @@ static const skill_ext_http_t fake_http = {.struct_size = sizeof fake_http,
 static const skill_ext_secrets_t fake_secrets = {
         .struct_size = sizeof fake_secrets, .get = fake_secret};
 
+/* The host's artifacts under another vtable, counting the bytes written
+ * through it: a worker's memfd segments reach it through write(). */
+static skill_ext_artifacts_t fake_artifacts;
+static size_t fake_art_bytes;
+
+static skill_status fake_art_write(skill_call_t *call, skill_artifact_t *h,
+                                   const void *data, size_t len)
+{
+	fake_art_bytes += len;
+	return artifacts_ext.write(call, h, data, len);
+}
+
 static const void *fake_lookup(const char *id)
 {
+	if (!strcmp(id, SKILL_EXT_ARTIFACTS))
+		return &fake_artifacts;
 	if (!strcmp(id, SKILL_EXT_HTTP))
 		return &fake_http;
 	if (!strcmp(id, SKILL_EXT_SECRETS))
@@ -985,10 +1000,16 @@ static void test_extensions_forwarded(void **state)
 	        {16, "{\"reveal\":true}", "secret=tok-123", 0},
 	        {16, "{\"name\":\"OTHER\"}", "secret not available (-2)", 1},
 	        {14, "{\"text\":\"artifact body\"}", "hostile.txt", 0},
+	        /* 260,000 bytes: past WIRE_ART_INLINE, a memfd */
+	        {14, "{\"text\":\"artifact body\",\"repeat\":20000}",
+	         "hostile.txt", 0},
 	        {11, "{\"key\":\"greeting\"}", "20 settings read", 0},
 	};
 
 	(void)state;
+	fake_artifacts = artifacts_ext;
+	fake_artifacts.write = fake_art_write;
+	fake_art_bytes = 0;
 	lib_path(lib, sizeof lib, "testing-hostile");
 	snprintf(dir, sizeof dir, "%s/lib", SKILLS_OUT);
 	assert_int_equal(probe_skill(lib, dir, &desc, &e), SH_OK);
@@ -1023,6 +1044,9 @@ static void test_extensions_forwarded(void **state)
 	}
 	assert_int_equal(http_requests, 1);
 	assert_int_equal(http_frees, 1);
+	/* Both artifacts went through this host's vtable, the memfd one
+	 * copied out of the sealed memfd. */
+	assert_int_equal(fake_art_bytes, 13 + 13 * 20000);
 	assert_string_equal(http_seen, "GET https://example.test/x "
 	                               "x-test=hostile");
 	ex->ops->destroy(ex);
