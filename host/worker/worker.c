@@ -941,8 +941,10 @@ static skill_status send_segment(skill_call_t *call, struct wart *a)
 	return st;
 }
 
-/* Move len bytes at data into a's memfd, creating it (with what buf
- * holds) first; send it when it reaches WIRE_ART_SEGMENT. Caller holds
+/* Move what buf holds, and then len bytes at data, into a's memfd
+ * (created on first use); small writes wait in buf, so the memfd gets one
+ * write() per WIRE_ART_INLINE bytes, not one per write of the skill's.
+ * Send the memfd when it reaches WIRE_ART_SEGMENT. Caller holds
  * arts_lock. */
 static skill_status art_spill(skill_call_t *call, struct wart *a,
                               const void *data, size_t len)
@@ -952,17 +954,23 @@ static skill_status art_spill(skill_call_t *call, struct wart *a,
 		                      MFD_CLOEXEC | MFD_ALLOW_SEALING);
 		if (a->mfd < 0)
 			return errno == ENOMEM ? SKILL_ERR_NOMEM : SKILL_ERR_IO;
-		if (a->len && write_fd_all(a->mfd, a->buf, a->len))
-			return a->failed = SKILL_ERR_IO;
-		a->mlen = a->len;
-		a->len = 0;
 	}
-	if (len && write_fd_all(a->mfd, data, len))
-		return a->failed = errno == ENOSPC || errno == ENOMEM
-		                           ? SKILL_ERR_NOMEM
-		                           : SKILL_ERR_IO;
-	a->mlen += len;
+	if (a->len && write_fd_all(a->mfd, a->buf, a->len))
+		goto failed;
+	a->mlen += a->len;
+	a->len = 0;
+	if (len >= WIRE_ART_INLINE) {
+		if (write_fd_all(a->mfd, data, len))
+			goto failed;
+		a->mlen += len;
+	} else if (len) {
+		memcpy(a->buf, data, len);
+		a->len = len;
+	}
 	return a->mlen >= WIRE_ART_SEGMENT ? send_segment(call, a) : SKILL_OK;
+failed:
+	return a->failed = errno == ENOSPC || errno == ENOMEM ? SKILL_ERR_NOMEM
+	                                                      : SKILL_ERR_IO;
 }
 
 /* Send what is buffered for a. Caller holds arts_lock. */
@@ -973,7 +981,12 @@ static skill_status art_flush(skill_call_t *call, struct wart *a)
 	if (a && a->failed) {
 		st = a->failed;
 	} else if (a && a->mfd >= 0) {
-		st = send_segment(call, a);
+		if (a->len && write_fd_all(a->mfd, a->buf, a->len))
+			st = SKILL_ERR_IO;
+		a->mlen += a->len;
+		a->len = 0;
+		if (st == SKILL_OK)
+			st = send_segment(call, a);
 	} else if (a && a->len) {
 		st = send_art(call, a->handle, a->buf, a->len);
 		a->len = 0;
@@ -1023,7 +1036,7 @@ static skill_status w_art_write(skill_call_t *call, skill_artifact_t *art,
 		st = SKILL_ERR_NOMEM;
 		goto out;
 	}
-	if (a->mfd >= 0 || a->len + len > WIRE_ART_INLINE) {
+	if (a->len + len > WIRE_ART_INLINE) {
 		st = art_spill(call, a, data, len);
 	} else if (len) {
 		/* data may be NULL when len is 0, which memcpy may not get. */
