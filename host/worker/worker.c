@@ -93,7 +93,7 @@ __asan_default_options(void)
 }
 #endif
 
-#define CHAN_FD 3
+#define CHAN_FD SANDBOX_WORKER_CHAN_FD
 #define CTL_FD  4
 /* The signal handlers' own stack, so a stack overflow is reported too. */
 #define ALT_STACK_SIZE (64 * 1024)
@@ -102,12 +102,14 @@ __asan_default_options(void)
 
 /* ---- the channel to the host ---- */
 
-/* A frame from the host, copied out of the shared read buffer. */
+/* A frame from the host, copied out of the shared read buffer, with the
+ * descriptor it carries (or -1). */
 struct frame {
 	uint16_t type;
 	uint64_t id;
 	size_t len;
 	unsigned char *data;
+	int fd;
 };
 
 struct pending {
@@ -153,6 +155,8 @@ static int ns_init;
 static void frame_free(struct frame *f)
 {
 	if (f) {
+		if (f->fd >= 0)
+			close(f->fd);
 		free(f->data);
 		free(f);
 	}
@@ -196,8 +200,11 @@ static struct frame *read_frame(void)
 		f = calloc(1, sizeof *f);
 		if (!f || !(f->data = malloc(m.len + 1))) {
 			free(f);
+			if (m.fd >= 0)
+				close(m.fd);
 			return NULL;
 		}
+		f->fd = m.fd;
 		f->type = m.type;
 		f->id = m.id;
 		f->len = m.len;
@@ -269,16 +276,20 @@ static struct frame *chan_wait(struct frame **slot)
 static unsigned char held[HELD_MAX];
 static size_t held_len;
 
-/* Send the frame in b (and clear it), after any held frames; or hold it
- * when hold is set and it fits. Returns 0, or -1 when the host is gone. */
-static int chan_xmit(struct wire_buf *b, int wipe, int hold)
+/* Send the frame in b (and clear it), after any held frames, with pass_fd
+ * when it is not -1 (the caller keeps it); or hold it when hold is set and
+ * it fits (never a frame with a descriptor). Returns 0, or -1 when the
+ * host is gone. */
+static int chan_xmit(struct wire_buf *b, int wipe, int hold, int pass_fd)
 {
 	int rc = -1;
 
+	if (pass_fd >= 0)
+		wire_mark_fd(b);
 	if (wire_end(b, NULL) == SH_OK) {
 		pthread_mutex_lock(&chan.wlock);
 		rc = 0;
-		if (!wipe && held_len + b->len <= HELD_MAX) {
+		if (!wipe && pass_fd < 0 && held_len + b->len <= HELD_MAX) {
 			memcpy(held + held_len, b->data, b->len);
 			held_len += b->len;
 			if (!hold) {
@@ -290,8 +301,8 @@ static int chan_xmit(struct wire_buf *b, int wipe, int hold)
 				rc = wire_write_all(chan.fd, held, held_len, 0);
 			held_len = 0;
 			if (!rc)
-				rc = wire_write_all(chan.fd, b->data, b->len,
-				                    0);
+				rc = wire_write_all_fd(chan.fd, b->data, b->len,
+				                       pass_fd, 0);
 		}
 		pthread_mutex_unlock(&chan.wlock);
 	}
@@ -307,13 +318,13 @@ static int chan_xmit(struct wire_buf *b, int wipe, int hold)
 
 static int chan_send(struct wire_buf *b, int wipe)
 {
-	return chan_xmit(b, wipe, 0);
+	return chan_xmit(b, wipe, 0, -1);
 }
 
 /* A result or tool error: it may wait for the call's DONE (see held). */
 static int chan_send_result(struct wire_buf *b)
 {
-	return chan_xmit(b, 0, 1);
+	return chan_xmit(b, 0, 1, -1);
 }
 
 static uint64_t chan_next_id(void)
@@ -326,9 +337,10 @@ static uint64_t chan_next_id(void)
 	return id;
 }
 
-/* Send the request in b (built with id) and wait for its reply; NULL when
- * the host is gone. */
-static struct frame *chan_request(struct wire_buf *b, uint64_t id, int wipe)
+/* Send the request in b (built with id), with pass_fd unless -1, and wait
+ * for its reply; NULL when the host is gone. */
+static struct frame *chan_request(struct wire_buf *b, uint64_t id, int wipe,
+                                  int pass_fd)
 {
 	struct pending p = {.id = id};
 	struct frame *reply;
@@ -337,7 +349,7 @@ static struct frame *chan_request(struct wire_buf *b, uint64_t id, int wipe)
 	p.next = chan.pending;
 	chan.pending = &p;
 	pthread_mutex_unlock(&chan.lock);
-	reply = chan_send(b, wipe) ? NULL : chan_wait(&p.reply);
+	reply = chan_xmit(b, wipe, 0, pass_fd) ? NULL : chan_wait(&p.reply);
 	pthread_mutex_lock(&chan.lock);
 	for (struct pending **pp = &chan.pending; *pp; pp = &(*pp)->next)
 		if (*pp == &p) {
@@ -435,16 +447,22 @@ struct whttp {
 
 /* Bytes written to an artifact, held until there are enough to be worth
  * a round trip to the host: a deck written 4 KiB at a time would
- * otherwise cost thousands of them. */
+ * otherwise cost thousands of them. Up to WIRE_ART_INLINE bytes wait in
+ * buf and go in a frame; past that they go to a memfd (mfd) that is
+ * sealed and handed to the host whole, at commit or every
+ * WIRE_ART_SEGMENT bytes, instead of being copied through the socket. */
 struct wart {
 	struct wart *next;
 	uint32_t handle;
 	char *buf;
 	size_t len;
 	uint64_t total;
+	int mfd;     /* -1: none yet */
+	size_t mlen; /* bytes in mfd */
+	/* A write to mfd failed: what is in it is not what the skill wrote,
+	 * so the artifact can only be discarded. */
+	skill_status failed;
 };
-
-#define ART_BUFFER ((size_t)256 * 1024)
 
 struct wcall {
 	struct skill_call base; /* first: the skill's skill_call_t */
@@ -732,10 +750,10 @@ static uint64_t ext_begin(struct wire_buf *b, skill_call_t *call,
 
 /* Send and decode: *r is positioned on the reply payload. Returns the
  * frame (free it) or NULL when the host is gone. */
-static struct frame *ext_call(struct wire_buf *b, uint64_t id,
-                              struct wire_rd *r, int wipe)
+static struct frame *ext_call_fd(struct wire_buf *b, uint64_t id,
+                                 struct wire_rd *r, int wipe, int pass_fd)
 {
-	struct frame *f = chan_request(b, id, wipe);
+	struct frame *f = chan_request(b, id, wipe, pass_fd);
 	struct wire_msg m;
 
 	if (!f)
@@ -744,8 +762,15 @@ static struct frame *ext_call(struct wire_buf *b, uint64_t id,
 	m.id = f->id;
 	m.p = f->data;
 	m.len = f->len;
+	m.fd = -1;
 	wire_rd_init(r, &m);
 	return f;
+}
+
+static struct frame *ext_call(struct wire_buf *b, uint64_t id,
+                              struct wire_rd *r, int wipe)
+{
+	return ext_call_fd(b, id, r, wipe, -1);
 }
 
 static void reply_done(struct frame *f, int wipe)
@@ -905,10 +930,86 @@ static struct wart *art_buffer(skill_call_t *call, uint32_t handle, int create)
 			return a;
 	if (!create || !(a = calloc(1, sizeof *a)))
 		return NULL;
+	a->mfd = -1;
 	a->handle = handle;
 	a->next = wc(call)->arts;
 	wc(call)->arts = a;
 	return a;
+}
+
+/* Write n bytes at p to fd; 0, or -1 with errno. */
+static int write_fd_all(int fd, const void *p, size_t n)
+{
+	const char *c = p;
+
+	while (n) {
+		ssize_t w = write(fd, c, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		c += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/* Seal a's memfd and hand it to the host, which appends its bytes to the
+ * artifact; then forget it. Caller holds arts_lock. */
+static skill_status send_segment(skill_call_t *call, struct wart *a)
+{
+	struct wire_buf b;
+	struct wire_rd r;
+	skill_status st;
+	uint64_t id;
+
+	/* The host refuses a memfd that could still change under it. */
+	if (fcntl(a->mfd, F_ADD_SEALS,
+	          F_SEAL_WRITE | F_SEAL_GROW | F_SEAL_SHRINK | F_SEAL_SEAL)) {
+		st = SKILL_ERR_IO;
+	} else {
+		id = ext_begin(&b, call, WIRE_EXT_ARTIFACTS,
+		               WIRE_ART_APPEND_FD);
+		wire_put_u32(&b, a->handle);
+		wire_put_u64(&b, a->mlen);
+		st = status_reply(ext_call_fd(&b, id, &r, 0, a->mfd), &r);
+	}
+	close(a->mfd);
+	a->mfd = -1;
+	a->mlen = 0;
+	return st;
+}
+
+/* Move what buf holds, and then len bytes at data, into a's memfd
+ * (created on first use); small writes wait in buf, so the memfd gets one
+ * write() per WIRE_ART_INLINE bytes, not one per write of the skill's.
+ * Send the memfd when it reaches WIRE_ART_SEGMENT. Caller holds
+ * arts_lock. */
+static skill_status art_spill(skill_call_t *call, struct wart *a,
+                              const void *data, size_t len)
+{
+	if (a->mfd < 0) {
+		a->mfd = memfd_create("skillhost-artifact",
+		                      MFD_CLOEXEC | MFD_ALLOW_SEALING);
+		if (a->mfd < 0)
+			return errno == ENOMEM ? SKILL_ERR_NOMEM : SKILL_ERR_IO;
+	}
+	if (a->len && write_fd_all(a->mfd, a->buf, a->len))
+		goto failed;
+	a->mlen += a->len;
+	a->len = 0;
+	if (len >= WIRE_ART_INLINE) {
+		if (write_fd_all(a->mfd, data, len))
+			goto failed;
+		a->mlen += len;
+	} else if (len) {
+		memcpy(a->buf, data, len);
+		a->len = len;
+	}
+	return a->mlen >= WIRE_ART_SEGMENT ? send_segment(call, a) : SKILL_OK;
+failed:
+	return a->failed = errno == ENOSPC || errno == ENOMEM ? SKILL_ERR_NOMEM
+	                                                      : SKILL_ERR_IO;
 }
 
 /* Send what is buffered for a. Caller holds arts_lock. */
@@ -916,7 +1017,16 @@ static skill_status art_flush(skill_call_t *call, struct wart *a)
 {
 	skill_status st = SKILL_OK;
 
-	if (a && a->len) {
+	if (a && a->failed) {
+		st = a->failed;
+	} else if (a && a->mfd >= 0) {
+		if (a->len && write_fd_all(a->mfd, a->buf, a->len))
+			st = SKILL_ERR_IO;
+		a->mlen += a->len;
+		a->len = 0;
+		if (st == SKILL_OK)
+			st = send_segment(call, a);
+	} else if (a && a->len) {
 		st = send_art(call, a->handle, a->buf, a->len);
 		a->len = 0;
 	}
@@ -929,6 +1039,8 @@ static void art_drop(skill_call_t *call, struct wart *a)
 	for (struct wart **p = &wc(call)->arts; a && *p; p = &(*p)->next)
 		if (*p == a) {
 			*p = a->next;
+			if (a->mfd >= 0)
+				close(a->mfd);
 			free(a->buf);
 			free(a);
 			return;
@@ -949,20 +1061,22 @@ static skill_status w_art_write(skill_call_t *call, skill_artifact_t *art,
 		st = SKILL_ERR_NOMEM;
 		goto out;
 	}
+	if (a->failed) {
+		st = a->failed;
+		goto out;
+	}
 	/* The host's cap, checked here too so the error comes at the write
 	 * that crosses it, as in-process. */
 	if (len > ARTIFACT_MAX_BYTES - a->total) {
 		st = SKILL_ERR_NOMEM;
 		goto out;
 	}
-	if (!a->buf && !(a->buf = malloc(ART_BUFFER))) {
+	if (!a->buf && !(a->buf = malloc(WIRE_ART_INLINE))) {
 		st = SKILL_ERR_NOMEM;
 		goto out;
 	}
-	if (a->len + len > ART_BUFFER && (st = art_flush(call, a)))
-		goto out;
-	if (len >= ART_BUFFER) {
-		st = send_art(call, a->handle, data, len);
+	if (a->len + len > WIRE_ART_INLINE) {
+		st = art_spill(call, a, data, len);
 	} else if (len) {
 		/* data may be NULL when len is 0, which memcpy may not get. */
 		memcpy(a->buf + a->len, data, len);
@@ -1601,17 +1715,45 @@ static int serve_call(struct frame *f, uint32_t ntools)
 	size_t len;
 	uint32_t tool;
 	int64_t deadline;
+	uint64_t fd_len;
 	skill_status st;
 	int retire;
+	void *map = MAP_FAILED;
+	char why[160] = "it cannot be mapped";
 
+	m.fd = -1;
 	wire_rd_init(&r, &m);
 	tool = wire_get_u32(&r);
 	deadline = wire_get_i64(&r);
+	fd_len = wire_get_u64(&r);
 	args = wire_get_bytes(&r, &len);
-	if (!wire_rd_done(&r) || (tool >= ntools && !extcall_is(tool))) {
+	if (!wire_rd_done(&r) || (tool >= ntools && !extcall_is(tool)) ||
+	    (f->fd >= 0) != (fd_len != 0) || (f->fd >= 0 && len) ||
+	    fd_len >= SIZE_MAX) {
 		hostlog(SKILL_LOG_ERROR,
 		        "worker: malformed call from the host");
 		return -1;
+	}
+	if (f->fd >= 0) {
+		/* The arguments, with their NUL, in a sealed memfd: mapped
+		 * read-only, they cannot change while the skill reads. */
+		if (wire_check_sealed(f->fd, fd_len + 1, why, sizeof why) ||
+		    (map = mmap(NULL, (size_t)fd_len + 1, PROT_READ,
+		                MAP_SHARED | MAP_POPULATE, f->fd, 0)) ==
+		            MAP_FAILED ||
+		    ((const char *)map)[fd_len] != '\0') {
+			hostlog(SKILL_LOG_ERROR,
+			        "worker: the call's arguments cannot be used: "
+			        "%s",
+			        map == MAP_FAILED ? why : "no NUL at the end");
+			if (map != MAP_FAILED)
+				munmap(map, (size_t)fd_len + 1);
+			return -1;
+		}
+		args = map;
+		len = (size_t)fd_len;
+		close(f->fd);
+		f->fd = -1;
 	}
 	memset(&c, 0, sizeof c);
 	call_init(&c.base, entry->name, NULL, NULL);
@@ -1639,6 +1781,8 @@ static int serve_call(struct frame *f, uint32_t ntools)
 		art_drop((skill_call_t *)&c, c.arts);
 	call_finish(&c.base, NULL);
 	cJSON_Delete(c.parsed);
+	if (map != MAP_FAILED)
+		munmap(map, (size_t)fd_len + 1);
 	retire = retire_now();
 	wire_buf_init(&b);
 	wire_begin(&b, WIRE_DONE, f->id);
@@ -1673,6 +1817,7 @@ static int serve(const struct serve_opts *o)
 	        .memory_max = o->memory,
 	        .threads_max = o->threads,
 	        .signal_exit = WIRE_EXIT_SIGNAL,
+	        .chan_fd = CHAN_FD,
 	        .seccomp_prebuilt = {&worker_bpf[0], &worker_bpf[1]}};
 	struct sandbox_report sb;
 	struct loaded_skill *ls;

@@ -40,6 +40,8 @@
 #include "dispatch.h"
 #include "exec_isolated.h"
 #include "perms.h"
+#include "artifacts.h"
+#include "wire.h"
 #include "fsutil.h"
 #include "hostapi.h"
 #include "hostext.h"
@@ -125,6 +127,8 @@ static int setup(void **state)
 	                  &e) ||
 	    config_update(home, "testing/hostile", "settings", "greeting", "hi",
 	                  &e) ||
+	    config_update(home, "testing/hostile", "policy",
+	                  "artifacts-call-max", "64M", &e) ||
 	    config_update(home, "testing/everything", "settings", "greeting",
 	                  "hello", &e) ||
 	    config_update(home, "testing/sleeper", "policy", "concurrency", "2",
@@ -330,6 +334,25 @@ static void test_hostile_tools(void **state)
 	         "protocol version 9"},
 	        {"testing/hostile.garbage", "{\"kind\":\"stray-done\"}", 0,
 	         "stray done"},
+	        /* File descriptors the host must refuse without reading them
+	         * (wire.h): each breaks the session. */
+	        {"testing/hostile.bad_fd", "{\"kind\":\"pipe\"}", 0,
+	         "not a memfd"},
+	        {"testing/hostile.bad_fd", "{\"kind\":\"socket\"}", 0,
+	         "not a memfd"},
+	        {"testing/hostile.bad_fd", "{\"kind\":\"unsealed\"}", 0,
+	         "not sealed against writing, growing and shrinking"},
+	        {"testing/hostile.bad_fd", "{\"kind\":\"shrink\"}", 0,
+	         "not sealed against writing, growing and shrinking"},
+	        {"testing/hostile.bad_fd", "{\"kind\":\"mismatch\"}", 0,
+	         "a memfd of 4096 bytes declared as 1099511627776"},
+	        {"testing/hostile.bad_fd", "{\"kind\":\"stray\"}", 0,
+	         "a file descriptor no frame claimed"},
+	        {"testing/hostile.bad_fd", "{\"kind\":\"unasked\"}", 0,
+	         "a log frame with a file descriptor"},
+	        /* sendmsg is allowed on the host's socket only. */
+	        {"testing/hostile.bad_fd", "{\"kind\":\"elsewhere\"}", 0,
+	         "sendmsg fd 1: Permission denied"},
 	        /* Under ASan the cap is ASan's RSS limit; the report names it
 	         * all the same. */
 	        {"testing/hostile.hog", "{}", 20000, "memory cap of 256 MiB"},
@@ -343,12 +366,88 @@ static void test_hostile_tools(void **state)
 	snprintf(planted, sizeof planted, "%s/planted", home);
 	assert_false(fs_exists(planted));
 	assert_true(exec_isolated_stats(executor_of("testing/hostile"), &st));
-	assert_true(st.restarts >= 12);
+	assert_true(st.restarts >= 19);
 	assert_int_equal(st.crash_streak, 0);
 	assert_false(st.breaker_open);
 	assert_true(st.sandbox & SANDBOX_SECCOMP);
 	assert_true(st.sandbox & SANDBOX_NO_NEW_PRIVS);
 	assert_true(st.sandbox & SANDBOX_RLIMITS);
+}
+
+/* The artifact hostile.artifact reported (its path, the result's text)
+ * holds text repeated n times. */
+static void check_artifact(const char *result, const char *text, long n)
+{
+	cJSON *j = cJSON_Parse(result), *c;
+	const char *path;
+	size_t len = strlen(text);
+	struct sh_error e;
+	char *got;
+	size_t got_len;
+
+	assert_non_null(j);
+	/* The commit put a resource link first; the text is the path. */
+	path = NULL;
+	cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(j, "content"))
+	{
+		if (!path)
+			path = cJSON_GetStringValue(
+			        cJSON_GetObjectItemCaseSensitive(c, "text"));
+	}
+	if (!path)
+		fail_msg("no path in %.300s", result);
+	assert_int_equal(
+	        fs_read_file(path, (size_t)1 << 30, &got, &got_len, &e), SH_OK);
+	assert_int_equal(got_len, len * (size_t)n);
+	for (long i = 0; i < n; i++)
+		if (memcmp(got + (size_t)i * len, text, len) != 0)
+			fail_msg("%s: copy %ld differs", path, i);
+	free(got);
+	cJSON_Delete(j);
+}
+
+/* Bulk data crosses as sealed memfds (wire.h): arguments over
+ * WIRE_ARGS_FD_MIN reach the skill whole, an artifact over
+ * WIRE_ART_INLINE arrives byte for byte, one over WIRE_ART_SEGMENT in
+ * several segments, and the per-call quota still stops one that is too
+ * big, with its message. */
+static void test_bulk_data(void **state)
+{
+	size_t big = ((size_t)1 << 20) + WIRE_ARGS_FD_MIN + 17;
+	char *text = malloc(big + 1), *args = malloc(big + 64), *s;
+	int err;
+
+	(void)state;
+	assert_non_null(text);
+	assert_non_null(args);
+	for (size_t i = 0; i < big; i++)
+		text[i] = (char)('a' + i % 26);
+	text[big] = '\0';
+	/* Arguments and artifact both past their thresholds. */
+	snprintf(args, big + 64, "{\"text\":\"%s\"}", text);
+	s = call_on(rt, "testing/hostile.artifact", args, 0, NULL, &err);
+	if (err)
+		fail_msg("big artifact: %s", s);
+	check_artifact(s, text, 1);
+	free(s);
+	/* 40 MiB, from a 1 MiB argument: two segments. */
+	text[(size_t)1 << 20] = '\0';
+	snprintf(args, big + 64, "{\"text\":\"%s\",\"repeat\":40}", text);
+	s = call_on(rt, "testing/hostile.artifact", args, 0, NULL, &err);
+	if (err)
+		fail_msg("segmented artifact: %s", s);
+	check_artifact(s, text, 40);
+	free(s);
+	/* 70 MiB against the 64 MiB cap set in setup(). */
+	snprintf(args, big + 64, "{\"text\":\"%s\",\"repeat\":70}", text);
+	s = call_on(rt, "testing/hostile.artifact", args, 0, NULL, &err);
+	if (!err || !strstr(s, "over the per-call cap of 64 MiB"))
+		fail_msg("over the quota: %s", s);
+	free(s);
+	/* The worker that was refused serves the next call. */
+	expect_ok("testing/hostile.ok", "{}", "ok");
+	free(text);
+	free(args);
 }
 
 /* A bounded flood returns normally: the host drains the output without
@@ -886,8 +985,22 @@ static const skill_ext_http_t fake_http = {.struct_size = sizeof fake_http,
 static const skill_ext_secrets_t fake_secrets = {
         .struct_size = sizeof fake_secrets, .get = fake_secret};
 
+/* The host's artifacts under another vtable, counting the bytes written
+ * through it: a worker's memfd segments reach it through write(). */
+static skill_ext_artifacts_t fake_artifacts;
+static size_t fake_art_bytes;
+
+static skill_status fake_art_write(skill_call_t *call, skill_artifact_t *h,
+                                   const void *data, size_t len)
+{
+	fake_art_bytes += len;
+	return artifacts_ext.write(call, h, data, len);
+}
+
 static const void *fake_lookup(const char *id)
 {
+	if (!strcmp(id, SKILL_EXT_ARTIFACTS))
+		return &fake_artifacts;
 	if (!strcmp(id, SKILL_EXT_HTTP))
 		return &fake_http;
 	if (!strcmp(id, SKILL_EXT_SECRETS))
@@ -916,10 +1029,16 @@ static void test_extensions_forwarded(void **state)
 	        {16, "{\"reveal\":true}", "secret=tok-123", 0},
 	        {16, "{\"name\":\"OTHER\"}", "secret not available (-2)", 1},
 	        {14, "{\"text\":\"artifact body\"}", "hostile.txt", 0},
+	        /* 260,000 bytes: past WIRE_ART_INLINE, a memfd */
+	        {14, "{\"text\":\"artifact body\",\"repeat\":20000}",
+	         "hostile.txt", 0},
 	        {11, "{\"key\":\"greeting\"}", "20 settings read", 0},
 	};
 
 	(void)state;
+	fake_artifacts = artifacts_ext;
+	fake_artifacts.write = fake_art_write;
+	fake_art_bytes = 0;
 	lib_path(lib, sizeof lib, "testing-hostile");
 	snprintf(dir, sizeof dir, "%s/lib", SKILLS_OUT);
 	assert_int_equal(probe_skill(lib, dir, &desc, &e), SH_OK);
@@ -954,6 +1073,9 @@ static void test_extensions_forwarded(void **state)
 	}
 	assert_int_equal(http_requests, 1);
 	assert_int_equal(http_frees, 1);
+	/* Both artifacts went through this host's vtable, the memfd one
+	 * copied out of the sealed memfd. */
+	assert_int_equal(fake_art_bytes, 13 + 13 * 20000);
 	assert_string_equal(http_seen, "GET https://example.test/x "
 	                               "x-test=hostile");
 	ex->ops->destroy(ex);
@@ -1330,6 +1452,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_hostile_tools),
 	        cmocka_unit_test(test_flood_is_drained),
+	        cmocka_unit_test(test_bulk_data),
 	        cmocka_unit_test(test_thousand_calls_after_crash),
 	        cmocka_unit_test(test_others_unaffected),
 	        cmocka_unit_test(test_backoff_and_breaker),

@@ -155,6 +155,11 @@ void *iso_get_handle(struct session *s, uint32_t id, enum hkind kind, int take);
  * worker did not read). */
 int iso_send_frame(struct session *s, struct wire_buf *b, int wipe);
 
+/* iso_send_frame, passing pass_fd with the frame (WIRE_F_FD); the caller
+ * keeps pass_fd and closes it. pass_fd < 0 sends none. */
+int iso_send_frame_fd(struct session *s, struct wire_buf *b, int wipe,
+                      int pass_fd);
+
 /* Whether a frame for call id call belongs to the call s is serving. */
 int iso_live(const struct session *s, uint64_t call);
 

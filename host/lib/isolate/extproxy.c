@@ -7,8 +7,10 @@
  */
 #include "exec_isolated_int.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include <sodium.h>
 
@@ -19,6 +21,7 @@
 #include <skill/ext/sample.h>
 #include <skill/ext/secrets.h>
 
+#include "artifacts.h"
 #include "call.h"
 
 /* Most bytes of a setting or secret returned in one reply. */
@@ -74,6 +77,32 @@ static enum turn ext_secrets(struct session *s, const skill_ext_secrets_t *x,
 	return T_MORE;
 }
 
+/* Append size bytes of the sealed memfd fd to h through another host's
+ * skill.artifacts/1 (a test's, say), in WIRE_CHUNK pieces. */
+static skill_status append_by_copy(struct skill_call *call,
+                                   const skill_ext_artifacts_t *x, void *h,
+                                   int fd, uint64_t size)
+{
+	char *buf = malloc(WIRE_CHUNK);
+	skill_status st = buf ? SKILL_OK : SKILL_ERR_NOMEM;
+	uint64_t off = 0;
+
+	while (st == SKILL_OK && off < size) {
+		uint64_t left = size - off;
+		ssize_t n =
+		        pread(fd, buf, left < WIRE_CHUNK ? left : WIRE_CHUNK,
+		              (off_t)off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			st = SKILL_ERR_IO;
+		else if ((st = x->write(call, h, buf, (size_t)n)) == SKILL_OK)
+			off += (uint64_t)n;
+	}
+	free(buf);
+	return st;
+}
+
 static enum turn ext_artifacts(struct session *s,
                                const skill_ext_artifacts_t *x,
                                struct wire_ext_call *c, struct wire_buf *b)
@@ -125,6 +154,26 @@ static enum turn ext_artifacts(struct session *s,
 		wire_put_str(b, st == SKILL_OK ? info.uri : "");
 		wire_put_str(b, st == SKILL_OK ? info.path : "");
 		wire_put_i64(b, st == SKILL_OK ? info.size : 0);
+		return T_MORE;
+	}
+	case WIRE_ART_APPEND_FD: {
+		uint32_t id = wire_get_u32(r);
+		uint64_t size = wire_get_u64(r);
+		void *h = ok ? iso_get_handle(s, id, H_OUT, 0) : NULL;
+		char why[160];
+		if (!wire_rd_done(r) || c->fd < 0)
+			break;
+		/* Its size is checked against the quotas before a byte is
+		 * read, and sealed it cannot shrink while it is read. */
+		if (wire_check_sealed(c->fd, size, why, sizeof why))
+			return iso_broken(s, "an artifact's data in %s", why);
+		if (h)
+			st = x == &artifacts_ext
+			             ? artifacts_append_fd(s->call, h, c->fd,
+			                                   size)
+			             : append_by_copy(s->call, x, h, c->fd,
+			                              size);
+		wire_put_u32(b, (uint32_t)st);
 		return T_MORE;
 	}
 	case WIRE_ART_DISCARD:
@@ -365,6 +414,14 @@ enum turn iso_serve_ext(struct session *s, const struct wire_msg *m)
 
 	if (!wire_decode_ext_call(m, &c))
 		return iso_broken(s, "a malformed extension call");
+	/* Only an artifact's data comes with a descriptor. */
+	if ((c.fd >= 0) !=
+	    (c.ext == WIRE_EXT_ARTIFACTS && c.fn == WIRE_ART_APPEND_FD))
+		return iso_broken(
+		        s, c.fd >= 0 ? "a file descriptor with a request "
+		                       "that takes none"
+		                     : "an artifact's data without its "
+		                       "file descriptor");
 	x = c.ext < WIRE_EXT_COUNT ? s->iso->ext[c.ext] : NULL;
 	if (!x)
 		return iso_broken(s,

@@ -174,10 +174,37 @@ static const char *const fatal_calls[] = {"execve",
  * try a UNIX socket now and then (nscd, syslog) and cope with a refusal.
  * Skills reach the network only through the host's skill.http/1. */
 static const char *const net_calls[] = {
-        "socket",     "socketpair",  "connect",     "bind",     "listen",
-        "accept",     "accept4",     "sendto",      "sendmsg",  "sendmmsg",
-        "recvfrom",   "recvmsg",     "recvmmsg",    "shutdown", "getsockopt",
-        "setsockopt", "getsockname", "getpeername", NULL};
+        "socket",      "socketpair", "connect",    "bind",       "listen",
+        "accept",      "accept4",    "sendto",     "sendmmsg",   "recvfrom",
+        "recvmmsg",    "shutdown",   "getsockopt", "setsockopt", "getsockname",
+        "getpeername", NULL};
+
+/* sendmsg and recvmsg, which carry descriptors: on the host's socket
+ * (chan_fd > 0) only, refused like net_calls on any other descriptor. */
+static int add_msg_calls(scmp_filter_ctx ctx, int chan_fd)
+{
+	static const char *const names[] = {"sendmsg", "recvmsg"};
+
+	for (size_t i = 0; i < 2; i++) {
+		int nr = seccomp_syscall_resolve_name(names[i]);
+		if (nr == __NR_SCMP_ERROR)
+			continue;
+		if (chan_fd <= 0) {
+			if (seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES), nr,
+			                     0))
+				return -1;
+			continue;
+		}
+		if (seccomp_rule_add(
+		            ctx, SCMP_ACT_ALLOW, nr, 1,
+		            SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)chan_fd)) ||
+		    seccomp_rule_add(
+		            ctx, SCMP_ACT_ERRNO(EACCES), nr, 1,
+		            SCMP_A0(SCMP_CMP_NE, (scmp_datum_t)chan_fd)))
+			return -1;
+	}
+	return 0;
+}
 
 /* Everything a skill, libc, the dynamic loader and a sanitizer runtime
  * need to compute, allocate, use threads and files, and tell time. */
@@ -1173,10 +1200,11 @@ static int add_ioctls(scmp_filter_ctx ctx)
 }
 
 /* The worker's filter for the process self (its own pid, which the
- * signal and prlimit rules compare with), built but not loaded; NULL when
+ * signal and prlimit rules compare with) and its channel chan_fd (the one
+ * descriptor sendmsg and recvmsg may use), built but not loaded; NULL when
  * out of memory or when libseccomp refuses a rule (*rc then says why). */
 static scmp_filter_ctx build_filter(int trunc_guard, scmp_datum_t self,
-                                    int *rc_out)
+                                    int chan_fd, int *rc_out)
 {
 	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ERRNO(EPERM));
 	int rc;
@@ -1206,6 +1234,8 @@ static scmp_filter_ctx build_filter(int trunc_guard, scmp_datum_t self,
 		rc = add_names(ctx, fatal_calls, SCMP_ACT_TRAP);
 	if (!rc)
 		rc = add_names(ctx, net_calls, SCMP_ACT_ERRNO(EACCES));
+	if (!rc)
+		rc = add_msg_calls(ctx, chan_fd);
 	/* Threads yes, processes no. glibc tries clone3 first, whose flags
 	 * seccomp cannot see; ENOSYS makes it fall back to clone. */
 	if (!rc)
@@ -1265,14 +1295,16 @@ static sh_status seccomp_filter(const struct sandbox_opts *o,
                                 struct sandbox_report *r, int trunc_guard,
                                 struct sh_error *e)
 {
+	const struct sandbox_bpf *pre =
+	        o->seccomp_prebuilt[trunc_guard ? 1 : 0];
 	scmp_filter_ctx ctx;
 	int rc;
 
-	if (load_prebuilt(o->seccomp_prebuilt[trunc_guard ? 1 : 0]) == 0) {
+	if (pre && pre->chan_fd == o->chan_fd && load_prebuilt(pre) == 0) {
 		r->seccomp_prebuilt = 1;
 	} else {
 		if (!(ctx = build_filter(trunc_guard, (scmp_datum_t)getpid(),
-		                         &rc)) &&
+		                         o->chan_fd, &rc)) &&
 		    rc == -ENOMEM)
 			return sh_error_set(e, SH_ERR_FAIL,
 			                    "cannot start a seccomp filter");
@@ -1319,8 +1351,8 @@ int sandbox_seccomp_matches(const struct sandbox_bpf *b, int trunc_guard)
 		return 0;
 	if ((fd = memfd_create("seccomp-check", MFD_CLOEXEC)) < 0)
 		return 0;
-	if (sandbox_seccomp_export(trunc_guard, (uint32_t)getpid(), fd, &e) ==
-	    SH_OK) {
+	if (sandbox_seccomp_export(trunc_guard, (uint32_t)getpid(), b->chan_fd,
+	                           fd, &e) == SH_OK) {
 		got = pread(fd, fresh, sizeof fresh, 0);
 		same = got == (ssize_t)(n * sizeof *mine) &&
 		       !memcmp(fresh, mine, (size_t)got);
@@ -1329,11 +1361,11 @@ int sandbox_seccomp_matches(const struct sandbox_bpf *b, int trunc_guard)
 	return same;
 }
 
-sh_status sandbox_seccomp_export(int trunc_guard, uint32_t self, int fd,
-                                 struct sh_error *e)
+sh_status sandbox_seccomp_export(int trunc_guard, uint32_t self, int chan_fd,
+                                 int fd, struct sh_error *e)
 {
 	int rc;
-	scmp_filter_ctx ctx = build_filter(trunc_guard, self, &rc);
+	scmp_filter_ctx ctx = build_filter(trunc_guard, self, chan_fd, &rc);
 
 	if (!ctx)
 		return sh_error_errno(e, SH_ERR_FAIL, -rc,

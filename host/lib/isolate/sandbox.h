@@ -111,6 +111,10 @@
  * the rules below (the worker's build embeds both variants), so a worker
  * loads its filter instead of compiling it with libseccomp at every
  * start (about 1.5 ms, a sixth of a worker's start-up). */
+/* The worker's descriptor for the host's socket (it inherits it there), the
+ * one its prebuilt filter lets sendmsg and recvmsg use. */
+#define SANDBOX_WORKER_CHAN_FD 3
+
 struct sandbox_bpf {
 	const void *prog; /* struct sock_filter[] */
 	size_t len;       /* in bytes */
@@ -118,6 +122,9 @@ struct sandbox_bpf {
 	 * rules on signals and prlimit), set at load time. */
 	const unsigned *pid_at;
 	size_t npid;
+	/* The descriptor the program lets sendmsg and recvmsg use (see
+	 * sandbox_opts.chan_fd); a worker whose channel differs compiles. */
+	int chan_fd;
 };
 
 struct sandbox_opts {
@@ -143,6 +150,10 @@ struct sandbox_opts {
 	 * refused (see 9. above); NULL entries, or a kernel that refuses
 	 * the program, mean it is compiled here as before. */
 	const struct sandbox_bpf *seccomp_prebuilt[2];
+	/* The host's socket, when above 0: the one descriptor sendmsg and
+	 * recvmsg work on (bulk data crosses it as descriptors, wire.h); on
+	 * any other they fail with EACCES like the other network calls. */
+	int chan_fd;
 };
 
 struct sandbox_report {
@@ -164,12 +175,13 @@ sh_status sandbox_apply(const struct sandbox_opts *o, struct sandbox_report *r,
                         struct sh_error *e);
 
 /* [build] Write the seccomp program sandbox_apply would compile in the
- * process self, with O_TRUNC opens refused or not, to fd as raw struct
+ * process self, with O_TRUNC opens refused or not and sendmsg/recvmsg
+ * allowed on chan_fd only, to fd as raw struct
  * sock_filter (for the worker's build to embed; see struct sandbox_bpf).
  * Besides self, the program depends only on the rules in sandbox.c and on
  * libseccomp, both fixed at build time. */
-sh_status sandbox_seccomp_export(int trunc_guard, uint32_t self, int fd,
-                                 struct sh_error *e);
+sh_status sandbox_seccomp_export(int trunc_guard, uint32_t self, int chan_fd,
+                                 int fd, struct sh_error *e);
 
 /* [worker] 1 when b, set up for this process as sandbox_apply would load
  * it, is exactly the program libseccomp builds here and now for

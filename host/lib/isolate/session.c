@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "call.h"
 #include "hostlog.h"
@@ -65,13 +66,20 @@ void *iso_get_handle(struct session *s, uint32_t id, enum hkind kind, int take)
 
 int iso_send_frame(struct session *s, struct wire_buf *b, int wipe)
 {
-	int rc = -1;
+	return iso_send_frame_fd(s, b, wipe, -1);
+}
 
+int iso_send_frame_fd(struct session *s, struct wire_buf *b, int wipe,
+                      int pass_fd)
+{
+	int rc = -1;
 	int err = 0;
 
+	if (pass_fd >= 0)
+		wire_mark_fd(b);
 	if (wire_end(b, NULL) == SH_OK) {
-		rc = wire_write_all(s->w->fd, b->data, b->len,
-		                    s->io_deadline_ns);
+		rc = wire_write_all_fd(s->w->fd, b->data, b->len, pass_fd,
+		                       s->io_deadline_ns);
 		err = errno;
 	}
 	wire_buf_free(b, wipe);
@@ -259,6 +267,8 @@ static int note_allowed(struct session *s)
 	return 0;
 }
 
+static enum turn frame(struct session *s, const struct wire_msg *m);
+
 /* Handle every complete frame buffered. */
 enum turn iso_handle_frames(struct session *s)
 {
@@ -269,69 +279,88 @@ enum turn iso_handle_frames(struct session *s)
 	while ((k = wire_next(&s->w->rd, &m, why, sizeof why)) == 1) {
 		enum turn t = T_MORE;
 		if (!s->call && m.type != WIRE_HELLO && !s->hello)
-			return iso_broken(
-			        s, "a %s before its hello",
-			        wire_type_name(m.type, tn, sizeof tn));
-		switch (m.type) {
-		case WIRE_HELLO:
-			t = s->call ? iso_broken(s, "a hello during a call")
-			            : hello(s, &m);
-			break;
-		case WIRE_READY:
-			t = s->call ? iso_broken(s, "a ready during a call")
-			            : ready(s, &m);
-			break;
-		case WIRE_LOG: {
-			struct wire_log lg;
-			skill_log_level lvl;
-			if (!wire_decode_log(&m, &lg))
-				return iso_broken(s, "a malformed log");
-			lvl = lg.level <= SKILL_LOG_EMERGENCY
-			              ? (skill_log_level)lg.level
-			              : SKILL_LOG_ERROR;
-			if (!note_allowed(s))
-				break;
-			if (iso_live(s, m.id))
-				call_log(s->call, lvl, lg.msg);
-			else
-				hostapi_log_outside_call(s->iso->name, lvl,
-				                         lg.msg);
-			break;
-		}
-		case WIRE_PROGRESS: {
-			struct wire_progress pg;
-			if (!wire_decode_progress(&m, &pg))
-				return iso_broken(s, "a malformed progress");
-			if (iso_live(s, m.id) && note_allowed(s))
-				call_progress(s->call, pg.progress, pg.total,
-				              pg.message);
-			break;
-		}
-		case WIRE_RESULT_TEXT:
-		case WIRE_RESULT_JSON:
-		case WIRE_RESULT_MEDIA:
-		case WIRE_RESULT_RESOURCE:
-		case WIRE_RESULT_LINK:
-		case WIRE_TOOL_ERROR: t = result(s, &m); break;
-		case WIRE_EXT_CALL: t = iso_serve_ext(s, &m); break;
-		case WIRE_DONE:
-			if (!iso_live(s, m.id) ||
-			    !wire_decode_done(&m, &s->done))
-				return iso_broken(s,
-				                  "a malformed or stray done");
-			t = T_FINISHED;
-			break;
-		default:
-			return iso_broken(
-			        s, "an unexpected %s frame",
-			        wire_type_name(m.type, tn, sizeof tn));
-		}
+			t = iso_broken(s, "a %s before its hello",
+			               wire_type_name(m.type, tn, sizeof tn));
+		else if (m.fd >= 0 && m.type != WIRE_EXT_CALL)
+			/* Only forwarded artifact data carries one. */
+			t = iso_broken(s, "a %s frame with a file descriptor",
+			               wire_type_name(m.type, tn, sizeof tn));
+		else
+			t = frame(s, &m);
+		/* The frame's descriptor served its handler, if any. */
+		if (m.fd >= 0)
+			close(m.fd);
 		if (t != T_MORE)
 			return t;
 	}
 	if (k < 0)
 		return iso_broken(s, "%s", why);
 	return T_MORE;
+}
+
+/* Handle one frame (any descriptor it carries stays the caller's). */
+static enum turn frame(struct session *s, const struct wire_msg *m)
+{
+	enum turn t = T_MORE;
+	char tn[16];
+
+	switch (m->type) {
+	case WIRE_HELLO:
+		t = s->call ? iso_broken(s, "a hello during a call")
+		            : hello(s, m);
+		break;
+	case WIRE_READY:
+		t = s->call ? iso_broken(s, "a ready during a call")
+		            : ready(s, m);
+		break;
+	case WIRE_LOG: {
+		struct wire_log lg;
+		skill_log_level lvl;
+		if (!wire_decode_log(m, &lg))
+			return iso_broken(s, "a malformed log");
+		lvl = lg.level <= SKILL_LOG_EMERGENCY
+		              ? (skill_log_level)lg.level
+		              : SKILL_LOG_ERROR;
+		if (!note_allowed(s))
+			break;
+		if (iso_live(s, m->id))
+			call_log(s->call, lvl, lg.msg);
+		else
+			hostapi_log_outside_call(s->iso->name, lvl, lg.msg);
+		break;
+	}
+	case WIRE_PROGRESS: {
+		struct wire_progress pg;
+		if (!wire_decode_progress(m, &pg))
+			return iso_broken(s, "a malformed progress");
+		if (iso_live(s, m->id) && note_allowed(s))
+			call_progress(s->call, pg.progress, pg.total,
+			              pg.message);
+		break;
+	}
+	case WIRE_RESULT_TEXT:
+	case WIRE_RESULT_JSON:
+	case WIRE_RESULT_MEDIA:
+	case WIRE_RESULT_RESOURCE:
+	case WIRE_RESULT_LINK:
+	case WIRE_TOOL_ERROR: t = result(s, m); break;
+	case WIRE_EXT_CALL: t = iso_serve_ext(s, m); break;
+	case WIRE_DONE:
+		if (!iso_live(s, m->id) || !wire_decode_done(m, &s->done))
+			return iso_broken(s, "a malformed or stray done");
+		/* Every descriptor sent during the call belongs to a
+		 * frame that claimed it; one left over was sent
+		 * for nothing. */
+		if (wire_fds_pending(&s->w->rd))
+			return iso_broken(s, "a file descriptor no frame "
+			                     "claimed");
+		t = T_FINISHED;
+		break;
+	default:
+		return iso_broken(s, "an unexpected %s frame",
+		                  wire_type_name(m->type, tn, sizeof tn));
+	}
+	return t;
 }
 
 /* Wait up to timeout_ms (-1: forever) for the worker to say something or

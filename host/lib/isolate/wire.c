@@ -4,12 +4,16 @@
 #include "wire.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <poll.h>
 #include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <sodium.h>
@@ -193,6 +197,12 @@ void wire_put_nstr(struct wire_buf *b, const char *s)
 		wire_put_str(b, s);
 }
 
+void wire_mark_fd(struct wire_buf *b)
+{
+	if (!b->bad && b->len >= WIRE_HDR_SIZE)
+		b->data[7] |= WIRE_F_FD;
+}
+
 sh_status wire_end(struct wire_buf *b, struct sh_error *e)
 {
 	if (b->bad || b->len < WIRE_HDR_SIZE)
@@ -204,15 +214,48 @@ sh_status wire_end(struct wire_buf *b, struct sh_error *e)
 	return SH_OK;
 }
 
+/* One sendmsg of p[0, n) with pass_fd attached. */
+static ssize_t send_with_fd(int fd, const void *p, size_t n, int pass_fd)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct iovec iov = {(void *)p, n};
+	struct msghdr mh = {.msg_iov = &iov,
+	                    .msg_iovlen = 1,
+	                    .msg_control = u.buf,
+	                    .msg_controllen = sizeof u.buf};
+	struct cmsghdr *cm;
+
+	memset(&u, 0, sizeof u);
+	cm = CMSG_FIRSTHDR(&mh);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &pass_fd, sizeof pass_fd);
+	return sendmsg(fd, &mh, 0);
+}
+
 int wire_write_all(int fd, const void *p, size_t n, int64_t deadline_ns)
+{
+	return wire_write_all_fd(fd, p, n, -1, deadline_ns);
+}
+
+int wire_write_all_fd(int fd, const void *p, size_t n, int pass_fd,
+                      int64_t deadline_ns)
 {
 	const unsigned char *c = p;
 
 	while (n) {
-		ssize_t w = write(fd, c, n);
+		/* The descriptor goes with the first byte sent; until a
+		 * send succeeds, every retry carries it. */
+		ssize_t w = pass_fd >= 0 ? send_with_fd(fd, c, n, pass_fd)
+		                         : write(fd, c, n);
 		if (w > 0) {
 			c += w;
 			n -= (size_t)w;
+			pass_fd = -1;
 			continue;
 		}
 		if (w < 0 && errno == EINTR)
@@ -248,8 +291,42 @@ void wire_reader_init(struct wire_reader *r)
 
 void wire_reader_free(struct wire_reader *r)
 {
+	for (unsigned i = 0; i < r->nfds; i++)
+		close(r->fds[i]);
 	free(r->buf);
 	memset(r, 0, sizeof *r);
+}
+
+unsigned wire_fds_pending(const struct wire_reader *r)
+{
+	return r->nfds;
+}
+
+/* Keep the descriptors of the control messages in mh for the frames that
+ * claim them; more than WIRE_FDS_MAX, or a truncated list, is remembered
+ * (wire_next then refuses the stream) and the extra ones closed. */
+static void keep_fds(struct wire_reader *r, struct msghdr *mh)
+{
+	if (mh->msg_flags & MSG_CTRUNC)
+		r->fd_overflow = 1;
+	for (struct cmsghdr *cm = CMSG_FIRSTHDR(mh); cm;
+	     cm = CMSG_NXTHDR(mh, cm)) {
+		size_t n;
+		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
+			continue;
+		n = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (size_t i = 0; i < n; i++) {
+			int got;
+			memcpy(&got, CMSG_DATA(cm) + i * sizeof(int),
+			       sizeof got);
+			if (r->nfds < WIRE_FDS_MAX) {
+				r->fds[r->nfds++] = got;
+			} else {
+				close(got);
+				r->fd_overflow = 1;
+			}
+		}
+	}
 }
 
 /* Make room for at least want more bytes after end, moving the unconsumed
@@ -310,9 +387,24 @@ ssize_t wire_fill(struct wire_reader *r, int fd)
 		errno = ENOMEM;
 		return -1;
 	}
-	do
-		n = read(fd, r->buf + r->end, r->cap - r->end);
-	while (n < 0 && errno == EINTR);
+	for (;;) {
+		union {
+			char buf[CMSG_SPACE(sizeof(int) * WIRE_FDS_MAX)];
+			struct cmsghdr align;
+		} u;
+		struct iovec iov = {r->buf + r->end, r->cap - r->end};
+		struct msghdr mh = {.msg_iov = &iov,
+		                    .msg_iovlen = 1,
+		                    .msg_control = u.buf,
+		                    .msg_controllen = sizeof u.buf};
+		n = recvmsg(fd, &mh, MSG_CMSG_CLOEXEC);
+		if (n < 0 && errno == ENOTSOCK)
+			n = read(fd, r->buf + r->end, r->cap - r->end);
+		else if (n >= 0)
+			keep_fds(r, &mh);
+		if (!(n < 0 && errno == EINTR))
+			break;
+	}
 	if (n > 0)
 		r->end += (size_t)n;
 	return n;
@@ -369,7 +461,13 @@ int wire_next(struct wire_reader *r, struct wire_msg *m, char *why, size_t cap)
 		        h[6], WIRE_VERSION);
 		return -1;
 	}
-	if (h[7] != 0) {
+	if (r->fd_overflow) {
+		(void)snprintf(why, cap,
+		               "more file descriptors than frames that carry "
+		               "them");
+		return -1;
+	}
+	if (h[7] & ~WIRE_F_FD) {
 		(void)snprintf(why, cap, "a frame with unknown flags 0x%02x",
 		               h[7]);
 		return -1;
@@ -383,12 +481,95 @@ int wire_next(struct wire_reader *r, struct wire_msg *m, char *why, size_t cap)
 	}
 	if (used < WIRE_HDR_SIZE + len)
 		return 0;
+	m->fd = -1;
+	if (h[7] & WIRE_F_FD) {
+		/* Its descriptor came with its first byte, so by now it is
+		 * here, after any that earlier frames claimed. */
+		if (!r->nfds) {
+			(void)snprintf(why, cap,
+			               "a frame that says it carries a file "
+			               "descriptor, without one");
+			return -1;
+		}
+		m->fd = r->fds[0];
+		memmove(r->fds, r->fds + 1, --r->nfds * sizeof(int));
+	}
 	m->type = (uint16_t)unle(h + 4, 2);
 	m->id = unle(h + 8, 8);
 	m->p = h + WIRE_HDR_SIZE;
 	m->len = (size_t)len;
 	r->start += WIRE_HDR_SIZE + (size_t)len;
 	return 1;
+}
+
+int wire_sealed_memfd(const void *p, size_t n, int nul)
+{
+	const char *c = p;
+	size_t left = n;
+	int fd =
+	        memfd_create("skillhost-bulk", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	int err;
+
+	if (fd < 0)
+		return -1;
+	/* The size first: one allocation of the file's extent, not one
+	 * per write. */
+	if (ftruncate(fd, (off_t)(n + (nul ? 1 : 0))))
+		goto fail;
+	while (left) {
+		ssize_t w = pwrite(fd, c, left, (off_t)(n - left));
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			goto fail;
+		c += w;
+		left -= (size_t)w;
+	}
+	/* The NUL is already there: ftruncate filled with zeros. */
+	if (fcntl(fd, F_ADD_SEALS,
+	          F_SEAL_WRITE | F_SEAL_GROW | F_SEAL_SHRINK | F_SEAL_SEAL))
+		goto fail;
+	return fd;
+fail:
+	err = errno ? errno : EIO;
+	close(fd);
+	errno = err;
+	return -1;
+}
+
+int wire_check_sealed(int fd, uint64_t want, char *why, size_t cap)
+{
+	const int need = F_SEAL_WRITE | F_SEAL_GROW | F_SEAL_SHRINK;
+	/* Only memfds (shmem, hugetlbfs) have seals: anything else fails
+	 * here, before fstat, which could wait on a FUSE server. */
+	int seals = fcntl(fd, F_GET_SEALS);
+	struct stat st;
+
+	if (seals < 0) {
+		(void)snprintf(why, cap,
+		               "a file descriptor that is not a memfd (%s)",
+		               strerror(errno));
+		return -1;
+	}
+	if ((seals & need) != need) {
+		(void)snprintf(why, cap,
+		               "a memfd not sealed against writing, growing "
+		               "and shrinking (seals 0x%x)",
+		               (unsigned)seals);
+		return -1;
+	}
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		(void)snprintf(why, cap, "a memfd that cannot be examined");
+		return -1;
+	}
+	if ((uint64_t)st.st_size != want) {
+		(void)snprintf(why, cap,
+		               "a memfd of %llu bytes declared as %llu",
+		               (unsigned long long)st.st_size,
+		               (unsigned long long)want);
+		return -1;
+	}
+	return 0;
 }
 
 void wire_rd_init(struct wire_rd *r, const struct wire_msg *m)
@@ -634,6 +815,7 @@ int wire_decode_ext_call(const struct wire_msg *m, struct wire_ext_call *out)
 	out->call = wire_get_u64(&out->args);
 	out->ext = wire_get_u16(&out->args);
 	out->fn = wire_get_u16(&out->args);
+	out->fd = m->fd;
 	return !out->args.bad;
 }
 

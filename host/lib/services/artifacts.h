@@ -95,6 +95,16 @@ sh_status artifacts_prune(const char *dir, int64_t older_than_ms, int dry_run,
 
 extern const skill_ext_artifacts_t artifacts_ext;
 
+/*
+ * Append the first len bytes of fd to the output artifact h of call, with
+ * the quotas and messages of skill.artifacts/1's write; the bytes are
+ * copied inside the kernel (sendfile). For the isolated executor, which
+ * gets an artifact's bytes from a worker as a memfd: fd must be one whose
+ * size cannot change (wire_check_sealed), so the copy cannot come up short.
+ */
+skill_status artifacts_append_fd(skill_call_t *call, skill_artifact_t *h,
+                                 int fd, uint64_t len);
+
 /* Discard every output not committed and close every input of the call.
  * Called by call_finish(). */
 void artifacts_release_all(struct skill_call *c);

@@ -5,7 +5,10 @@
  * garbage on the host's socket, signals the host, and exits mid-call. The
  * isolation tests call each tool and check that the host stays up, fails
  * the call with a reason, and serves the next one. bad_utf8 puts invalid
- * UTF-8 in each kind of output, ignoring the refusal. Harmless tools (ok,
+ * UTF-8 in each kind of output, ignoring the refusal. bad_fd passes the
+ * host file descriptors it must refuse (a pipe, the socket itself, an
+ * unsealed or half-sealed memfd, a size that is not the declared one, a
+ * descriptor no frame claims). Harmless tools (ok,
  * threads, artifact, http, secret) exercise the forwarded host services.
  */
 #include <errno.h>
@@ -17,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -28,6 +32,9 @@
 #define CHUNK       ((size_t)1024 * 1024)
 #define FLOOD_BLOCK (64L * 1024)
 #define THREADS     4
+/* The host protocol's version (host/lib/isolate/wire.h), for forged
+ * frames that must get past the version check. */
+#define PROTO 2
 
 enum {
 	T_OK,
@@ -51,6 +58,7 @@ enum {
 	T_BACKGROUND,
 	T_WRITE,
 	T_BADUTF8,
+	T_BADFD,
 	T_COUNT
 };
 
@@ -102,9 +110,12 @@ static const skill_tool_t tools_[T_COUNT] = {
                      .description = "Close the host's socket and keep running.",
                      .input_schema = OBJ("")},
         [T_ARTIFACT] = {TS, .name = "artifact",
-                        .description = "Write an artifact through "
+                        .description = "Write text (repeat times, in one "
+                                       "write each) as an artifact through "
                                        "skill.artifacts/1.",
-                        .input_schema = OBJ("\"text\":{\"type\":\"string\"}")},
+                        .input_schema = OBJ("\"text\":{\"type\":\"string\"},"
+                                            "\"repeat\":{\"type\":"
+                                            "\"integer\"}")},
         [T_HTTP] = {TS, .name = "http",
                     .description = "GET url through skill.http/1.",
                     .input_schema = OBJ("\"url\":{\"type\":\"string\"}")},
@@ -137,6 +148,14 @@ static const skill_tool_t tools_[T_COUNT] = {
                                "progress).",
                        .input_schema = OBJ("\"field\":{\"type\":"
                                            "\"string\"}")},
+        [T_BADFD] = {TS, .name = "bad_fd",
+                     .description = "Send the host a file descriptor it must "
+                                    "refuse (kind: pipe, socket, unsealed, "
+                                    "shrink, mismatch, stray or unasked), then "
+                                    "wait to be stopped; or (elsewhere) try "
+                                    "sendmsg on stdout.",
+                     .input_schema = OBJ("\"kind\":{\"type\":"
+                                         "\"string\"}")},
 };
 
 static const skill_tool_t *const tool_ptrs[T_COUNT] = {
@@ -144,8 +163,8 @@ static const skill_tool_t *const tool_ptrs[T_COUNT] = {
         &tools_[5],  &tools_[6],  &tools_[7],  &tools_[8],  &tools_[9],
         &tools_[10], &tools_[11], &tools_[12], &tools_[13], &tools_[14],
         &tools_[15], &tools_[16], &tools_[17], &tools_[18], &tools_[19],
-        &tools_[20]};
-_Static_assert(T_COUNT == 21, "list every tool in tool_ptrs");
+        &tools_[20], &tools_[21]};
+_Static_assert(T_COUNT == 22, "list every tool in tool_ptrs");
 
 static skill_status fail(const skill_host_t *h, skill_call_t *c,
                          const char *what)
@@ -262,21 +281,141 @@ static skill_status garbage(const skill_host_t *h, skill_call_t *c,
 	if (!kind || !strcmp(kind, "junk")) {
 		for (size_t i = 0; i < sizeof buf; i++)
 			buf[i] = (unsigned char)(i * 37 + 11);
-		buf[6] = 1; /* a plausible version, an absurd length */
+		buf[6] = PROTO; /* a plausible version, an absurd length */
 		n = sizeof buf;
 	} else if (!strcmp(kind, "huge")) {
-		header(buf, 0xfffffff0u, 6, 1, 1);
+		header(buf, 0xfffffff0u, 6, PROTO, 1);
 	} else if (!strcmp(kind, "version")) {
 		header(buf, 0, 4, 9, 0);
 	} else {
 		/* DONE for a call that is not running, with a valid body. */
-		header(buf, 13, 3, 1, 0x7777);
+		header(buf, 13, 3, PROTO, 0x7777);
 		n = 16 + 13;
 	}
 	if (write(3, buf, n) != (ssize_t)n)
 		return fail(h, c, "write fd 3");
 	nap_ms(100);
 	return text(h, c, "garbage sent");
+}
+
+/* Send n bytes of frame with fd attached (SCM_RIGHTS) on to (the host's
+ * socket is 3). */
+static int send_fd(int to, const unsigned char *frame, size_t n, int fd)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct iovec iov = {(void *)frame, n};
+	struct msghdr mh = {.msg_iov = &iov,
+	                    .msg_iovlen = 1,
+	                    .msg_control = u.buf,
+	                    .msg_controllen = sizeof u.buf};
+	struct cmsghdr *cm;
+
+	memset(&u, 0, sizeof u);
+	cm = CMSG_FIRSTHDR(&mh);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &fd, sizeof fd);
+	return sendmsg(to, &mh, 0) == (ssize_t)n ? 0 : -1;
+}
+
+static void put_le(unsigned char *p, uint64_t v, int n)
+{
+	for (int i = 0; i < n; i++)
+		p[i] = (unsigned char)(v >> (8 * i));
+}
+
+/* A memfd of size bytes with seals (0: none). */
+static int memfd_of(size_t size, int seals)
+{
+	int fd = memfd_create("hostile", MFD_ALLOW_SEALING);
+
+	if (fd < 0 || ftruncate(fd, (off_t)size) ||
+	    (seals && fcntl(fd, F_ADD_SEALS, seals))) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Forge what the worker sends for an artifact's data (an EXT_CALL of
+ * skill.artifacts/1's APPEND_FD: handle 1, size declared bytes) or, for
+ * stray and unasked, a log message, and pass fd with it. */
+static skill_status bad_fd(const skill_host_t *h, skill_call_t *c,
+                           const char *kind)
+{
+	const int all = F_SEAL_WRITE | F_SEAL_GROW | F_SEAL_SHRINK;
+	unsigned char f[64];
+	size_t n;
+	uint64_t declared = 4096;
+	int fd = -1, p[2], flag = 1, log = 0;
+
+	if (!kind)
+		kind = "pipe";
+	if (!strcmp(kind, "pipe")) {
+		if (pipe(p))
+			return fail(h, c, "pipe");
+		fd = p[0];
+	} else if (!strcmp(kind, "socket")) {
+		fd = 3;
+	} else if (!strcmp(kind, "unsealed")) {
+		fd = memfd_of(4096, 0);
+	} else if (!strcmp(kind, "shrink")) {
+		/* Sealed against writes and growth, not shrinking: cut to
+		 * nothing once sent, which would fault a host that mapped
+		 * it. */
+		fd = memfd_of(4096, F_SEAL_WRITE | F_SEAL_GROW);
+	} else if (!strcmp(kind, "mismatch")) {
+		fd = memfd_of(4096, all);
+		declared = (uint64_t)1 << 40;
+	} else {
+		/* A valid memfd on a log message: with the flag but no
+		 * frame that takes a descriptor (unasked), without the flag
+		 * (stray), or sent anywhere but the host's socket, which the
+		 * sandbox refuses like any other network call (elsewhere). */
+		fd = memfd_of(4096, all);
+		flag = strcmp(kind, "stray") != 0;
+		log = 1;
+	}
+	if (fd < 0)
+		return fail(h, c, "memfd");
+	memset(f, 0, sizeof f);
+	if (log) {
+		/* LOG: u32 level, str message. */
+		static const char msg[] = "look, a descriptor";
+		n = 16 + 4 + 4 + sizeof msg;
+		header(f, (uint32_t)(n - 16), 4, PROTO, 0);
+		put_le(f + 16, 6, 4);
+		put_le(f + 20, sizeof msg - 1, 4);
+		memcpy(f + 24, msg, sizeof msg);
+	} else {
+		/* EXT_CALL: u64 call, u16 ext, u16 fn, u32 handle, u64 size */
+		n = 16 + 8 + 2 + 2 + 4 + 8;
+		header(f, (uint32_t)(n - 16), 12, PROTO, 0x4242);
+		put_le(f + 16, 1, 8);
+		put_le(f + 24, 2, 2);
+		put_le(f + 26, 8, 2);
+		put_le(f + 28, 1, 4);
+		put_le(f + 32, declared, 8);
+	}
+	f[7] = (unsigned char)flag;
+	if (!strcmp(kind, "elsewhere")) {
+		if (send_fd(1, f, n, fd))
+			return fail(h, c, "sendmsg fd 1");
+		return text(h, c, "sendmsg on fd 1 was allowed");
+	}
+	if (send_fd(3, f, n, fd))
+		return fail(h, c, "sendmsg fd 3");
+	if (!strcmp(kind, "shrink") && ftruncate(fd, 0))
+		return fail(h, c, "ftruncate");
+	if (!strcmp(kind, "stray"))
+		return text(h, c, "descriptor sent");
+	nap_ms(5000);
+	return text(h, c, "still running");
 }
 
 struct thread_arg {
@@ -325,7 +464,7 @@ static skill_status threads(const skill_host_t *h, skill_call_t *c,
 }
 
 static skill_status artifact(const skill_host_t *h, skill_call_t *c,
-                             const char *body)
+                             const char *body, double repeat)
 {
 	const skill_ext_artifacts_t *x =
 	        h->get_extension(h, SKILL_EXT_ARTIFACTS);
@@ -341,10 +480,11 @@ static skill_status artifact(const skill_host_t *h, skill_call_t *c,
 		body = "hostile artifact";
 	if ((st = x->create(c, "hostile.txt", "text/plain", &a)))
 		return st;
-	if ((st = x->write(c, a, body, strlen(body)))) {
-		x->discard(c, a);
-		return st;
-	}
+	for (long i = 0; i < (long)repeat; i++)
+		if ((st = x->write(c, a, body, strlen(body)))) {
+			x->discard(c, a);
+			return st;
+		}
 	if ((st = x->commit(c, a, &info)))
 		return st;
 	return text(h, c, info.path);
@@ -544,7 +684,11 @@ static skill_status invoke(void *data, const skill_host_t *h, skill_call_t *c,
 		close(3);
 		for (;;)
 			nap_ms(100);
-	case T_ARTIFACT: return artifact(h, c, h->arg_string(c, "text"));
+	case T_ARTIFACT: {
+		double repeat = 1;
+		(void)h->arg_number(c, "repeat", &repeat);
+		return artifact(h, c, h->arg_string(c, "text"), repeat);
+	}
 	case T_HTTP: return http(h, c, h->arg_string(c, "url"));
 	case T_SECRET:
 		h->arg_bool(c, "reveal", &b);
@@ -563,6 +707,7 @@ static skill_status invoke(void *data, const skill_host_t *h, skill_call_t *c,
 		return text(h, c, "background thread started");
 	case T_WRITE: return write_file(h, c, h->arg_string(c, "path"));
 	case T_BADUTF8: return bad_utf8(h, c, h->arg_string(c, "field"));
+	case T_BADFD: return bad_fd(h, c, h->arg_string(c, "kind"));
 	}
 	return SKILL_ERR_UNSUPPORTED;
 }
