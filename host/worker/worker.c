@@ -1956,9 +1956,13 @@ static const char *verdict(int failed)
 
 static int sandbox_check(const char *scratch)
 {
+	/* The filter a serving worker gets, channel included, so the check
+	 * reports on the prebuilt program workers load. (The probe has no
+	 * channel: it compiles one that refuses sendmsg everywhere.) */
 	struct sandbox_opts so = {
 	        .scratch = scratch,
 	        .memory_max = PROBE_MEMORY_MAX,
+	        .chan_fd = CHAN_FD,
 	        .seccomp_prebuilt = {&worker_bpf[0], &worker_bpf[1]}};
 	struct sandbox_report sb;
 	struct sh_error e;
