@@ -81,9 +81,9 @@ expect_rc 0 "agent with an artifact"
 expect_out "Your deck is ready." "the answer on stdout"
 expect_out "artifact: $TMP/out/oslo-2.pptx" "the artifact's path printed at the end"
 [ "$(cat "$TMP/out/oslo.pptx")" = keep ] && ok "an existing file is not overwritten" || fail "oslo.pptx was replaced"
-unzip -l "$TMP/out/oslo-2.pptx" 2>/dev/null | grep -q ppt/presentation.xml \
+grep -q ppt/presentation.xml <(unzip -l "$TMP/out/oslo-2.pptx" 2>/dev/null) \
   && ok "the copy is the deck" || { cmp -s <(head -c2 "$TMP/out/oslo-2.pptx") <(printf PK) && ok "the copy is a zip" || fail "the copy is not the deck"; }
-ls -a "$TMP/out" | grep -q '^\.skillhost-copy' && fail "a temporary file was left" || ok "no temporary file left"
+grep -q '^\.skillhost-copy' <(ls -a "$TMP/out") && fail "a temporary file was left" || ok "no temporary file left"
 expect_err "<- skillhost__powerpoint__create_presentation done in" "progress shows the tool's end and duration"
 expect_err "<- testing__sleeper__sleep failed in" "progress shows a failed call"
 expect_err "minimum" "the failure says why"

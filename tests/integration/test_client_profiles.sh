@@ -46,10 +46,10 @@ grep -q '"id":4,"result"' "$TMP/mcp.out" && ok "a call by the 64-character name 
   || fail "call $LONG: $(grep '"id":4' "$TMP/mcp.out")"
 # The served schema of "either" lost its anyOf; the original still guards
 # the skill: neither id nor path is refused before the skill runs.
-grep '"id":5' "$TMP/mcp.out" | grep -q '"isError":true' \
+grep -q '"isError":true' <(grep '"id":5' "$TMP/mcp.out") \
   && ok "the original schema still validates arguments (anyOf unmet)" \
   || fail "either without id or path: $(grep '"id":5' "$TMP/mcp.out")"
-grep '"id":2' "$TMP/mcp.out" | grep -q 'Give one of: {id} | {path}' \
+grep -q 'Give one of: {id} | {path}' <(grep '"id":2' "$TMP/mcp.out") \
   && ok "the merged union is described to the model" || fail "no union note in either's schema"
 
 # The vendors' shapes, as the agent sends them.
