@@ -9,7 +9,8 @@
  * request, and the tail grows by whole scheduler slices. So a wait spins
  * only when both hold:
  *   - a CPU is spare: the machine's runnable tasks, the spinner included,
- *     do not outnumber its online CPUs (spin_cpu_spare);
+ *     do not outnumber its online CPUs by more than the one peer the spin
+ *     serves (spin_cpu_spare);
  *   - the waits of this waiter have been short: its recent waits,
  *     smoothed, fit in the budget (spin_budget), with a probe now and then
  *     so that a waiter whose waits became short again finds out.
@@ -33,9 +34,10 @@
 
 /* 1 when a CPU is free for one more spinner: the runnable tasks of the
  * whole machine, sampled at most every SPIN_SAMPLE_NS, including the
- * caller, are no more than the online CPUs. 0 otherwise, and 0 when the
- * count cannot be read (no /proc: a sandboxed process), since a spin that
- * cannot see the load must not risk the tail. */
+ * caller, are no more than the online CPUs plus one (the peer the spin
+ * waits for, which is runnable while it works or polls). 0 otherwise, and 0
+ * when the count cannot be read (no /proc: a sandboxed process), since a spin
+ * that cannot see the load must not risk the tail. */
 int spin_cpu_spare(void);
 
 /* One waiter's record of how long its waits took. Zero-initialized is a
