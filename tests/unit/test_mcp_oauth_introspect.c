@@ -1,6 +1,6 @@
 /*
  * test_mcp_oauth_introspect.c - RFC 7662 in mcp_oauth_check against a
- * stub introspection endpoint on loopback (a thread answering each POST by
+ * test-run introspection endpoint on loopback (a thread answering each POST by
  * the token it names, and counting them): the form and HTTP Basic
  * credentials sent, an active answer checked like a JWT's claims (aud,
  * exp, the principal), "not active" refused, an answer kept for the
@@ -42,7 +42,7 @@ static atomic_int asked;
 static atomic_int fail_next; /* answer HTTP 500 */
 static char last_auth[256];
 
-/* The stub: one request per connection. The token decides the answer:
+/* The endpoint: one request per connection. The token decides the answer:
  * "act-N-..." active with exp now+N, "other-..." active for another aud,
  * anything else not active. */
 static void *serve(void *arg)
