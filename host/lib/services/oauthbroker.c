@@ -852,18 +852,6 @@ int oauthbroker_logged_in(const char *home, const char *skill,
 	return yes;
 }
 
-static int64_t copy_out(const char *v, char *buf, size_t cap)
-{
-	size_t n = strlen(v);
-
-	if (buf && cap) {
-		size_t k = n < cap - 1 ? n : cap - 1;
-		memcpy(buf, v, k);
-		buf[k] = '\0';
-	}
-	return (int64_t)n;
-}
-
 int64_t oauthbroker_secret(struct skill_call *call, const char *home,
                            const char *skill, const char *name, char *buf,
                            size_t cap)
@@ -892,7 +880,7 @@ int64_t oauthbroker_secret(struct skill_call *call, const char *home,
 	}
 	if (!v)
 		v = rstr(rec, "access_token");
-	n = v ? copy_out(v, buf, cap) : -1;
+	n = v ? secrets_copy_out(v, buf, cap) : -1;
 	drop_record(rec);
 	return n;
 }

@@ -304,7 +304,7 @@ void secrets_free_names(char **names)
 	free(names);
 }
 
-static int64_t copy_out(const char *v, char *buf, size_t cap)
+int64_t secrets_copy_out(const char *v, char *buf, size_t cap)
 {
 	size_t n = strlen(v);
 
@@ -332,10 +332,10 @@ int64_t secrets_lookup(const char *home, const char *skill, const char *name,
 	var = cJSON_GetObjectItemCaseSensitive(
 	        section_of(root, "from_env", skill, 0), name);
 	if (cJSON_IsString(v))
-		n = copy_out(v->valuestring, buf, cap);
+		n = secrets_copy_out(v->valuestring, buf, cap);
 	else if (cJSON_IsString(var) &&
 	         (env = getenv(var->valuestring)) != NULL)
-		n = copy_out(env, buf, cap);
+		n = secrets_copy_out(env, buf, cap);
 	drop(root);
 	return n;
 }
@@ -393,7 +393,7 @@ static int64_t ext_get(skill_call_t *call, const char *name, char *buf,
 	 * and no store decision; its author is the operator. */
 	if (!call->perms && secrets_valid_name(name) && (dev = getenv(name))) {
 		announce_dev_env(call->skill_name, name);
-		return copy_out(dev, buf, cap);
+		return secrets_copy_out(dev, buf, cap);
 	}
 	/* The one case worth a word on every call: the operator may expect
 	 * the variable to reach the skill, as it once did. Optional secrets

@@ -68,6 +68,12 @@ sh_status secrets_names(const char *home, const char *skill, char ***names,
                         struct sh_error *e);
 void secrets_free_names(char **names);
 
+/* Copy value into buf the way skill.secrets/1 get() answers: truncated to
+ * cap - 1 bytes and always terminated (nothing written when buf is NULL or
+ * cap is 0). Returns the value's whole length, so a caller whose buffer
+ * was too small can ask again with a bigger one. */
+int64_t secrets_copy_out(const char *value, char *buf, size_t cap);
+
 /* Look a secret up for skill: the stored value, else the environment
  * variable the operator approved for it (when it is set). Copies into buf
  * as skill.secrets/1 get() does; returns the length, or -1 when there is
