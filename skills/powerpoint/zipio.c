@@ -368,6 +368,12 @@ pptx_status zipw_add_stored(struct zipw *z, const char *name, const void *data,
 	return zipw_entry(z, name, data, len, 0, e);
 }
 
+pptx_status zipw_add_deflated(struct zipw *z, const char *name,
+                              const void *data, size_t len, struct pptx_err *e)
+{
+	return zipw_entry(z, name, data, len, 1, e);
+}
+
 static void zipw_free(struct zipw *z)
 {
 	if (z->zs_ready)
@@ -631,11 +637,15 @@ static pptx_status check_local(const unsigned char *buf, size_t limit,
 		return damaged(e, name,
 		               "has a local header whose name does "
 		               "not match the central directory");
-	if (get16(h + 8) != ze->method ||
-	    ((lflags ^ ze->flags) & ZIP_FLAG_DESCRIPTOR))
+	if (get16(h + 8) != ze->method)
 		return damaged(e, name,
 		               "has a local header that does not "
 		               "match the central directory");
+	/* Whether a descriptor follows the data is the local header's say
+	 * (it is what the data was written with); some writers leave the
+	 * flag out of the central directory. */
+	ze->flags = (ze->flags & ~ZIP_FLAG_DESCRIPTOR) |
+	            (lflags & ZIP_FLAG_DESCRIPTOR);
 	if (!(lflags & ZIP_FLAG_DESCRIPTOR) &&
 	    (get32(h + 14) != ze->crc || get32(h + 18) != ze->csize ||
 	     get32(h + 22) != ze->usize))

@@ -27,6 +27,12 @@ pptx_status zipw_add(struct zipw *z, const char *name, const void *data,
  * saves nothing. */
 pptx_status zipw_add_stored(struct zipw *z, const char *name, const void *data,
                             size_t len, struct pptx_err *e);
+/* Add an entry deflated whatever its size (zipw_add stores parts under
+ * 4 KiB): for a small part that compresses well, such as an embedded
+ * workbook whose own parts are stored. Stored after all if deflate does
+ * not make it smaller, as for every entry. */
+pptx_status zipw_add_deflated(struct zipw *z, const char *name,
+                              const void *data, size_t len, struct pptx_err *e);
 /* Write the central directory and release z. */
 pptx_status zipw_finish(struct zipw *z, struct pptx_err *e);
 /* Release z without finishing (after an error). */
