@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#define ZLIB_CONST /* next_in points at the caller's const data */
 #include <zlib.h>
 
 /* DOS date and time of 2020-01-01 00:00:00: a fixed stamp, so the same
@@ -236,7 +237,7 @@ static pptx_status zw_deflate(struct zipw *z, const unsigned char *data,
 	/* len < 4 GiB (checked by the caller), so uInt holds it; the output
 	 * room is handed over in pieces uInt can count, and the bound means
 	 * it never runs out. */
-	z->zs.next_in = (Bytef *)(uintptr_t)data;
+	z->zs.next_in = data;
 	z->zs.avail_in = (uInt)len;
 	z->zs.next_out = z->cbuf;
 	do {
@@ -758,7 +759,7 @@ static pptx_status load_entry(const unsigned char *buf, const struct zr_ent *ze,
 		} else {
 			(void)inflateReset(zs);
 		}
-		zs->next_in = (Bytef *)(uintptr_t)(buf + ze->data_at);
+		zs->next_in = buf + ze->data_at;
 		zs->avail_in = ze->csize;
 		zs->next_out = out;
 		zs->avail_out = (uInt)u;

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include <cmocka.h>
+#define ZLIB_CONST /* next_in points at const data */
 #include <zlib.h>
 
 #include "pptx_read.h"
@@ -139,7 +140,7 @@ static size_t raw_deflate(const void *in, size_t n, int level,
 	cap = deflateBound(&zs, (uLong)n);
 	*out = malloc(cap);
 	assert_non_null(*out);
-	zs.next_in = (Bytef *)(uintptr_t)in;
+	zs.next_in = in;
 	zs.avail_in = (uInt)n;
 	zs.next_out = *out;
 	zs.avail_out = (uInt)cap;
@@ -300,7 +301,7 @@ static void test_truncated(void **state)
 	set16(eocd(&m) + 8, 3);
 	set16(eocd(&m) + 10, 3);
 	set32(eocd(&m) + 12, 3 * 46);
-	set32(eocd(&m) + 16, (uint32_t)(m.len - 22 - 3 * 46));
+	set32(eocd(&m) + 16, (uint32_t)(m.len - 22 - (size_t)3 * 46));
 	expect_refused(&m, PPTX_ERR_FORMAT, "");
 	free(m.p);
 }
@@ -759,7 +760,7 @@ static unsigned char *slurp(const char *path, size_t *len)
 	buf = malloc((size_t)n);
 	assert_non_null(buf);
 	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-	fclose(f);
+	(void)fclose(f);
 	*len = (size_t)n;
 	return buf;
 }
@@ -851,7 +852,7 @@ static void test_write_zip64_refused(void **state)
 	assert_non_null(strstr(e.msg, "ZIP64"));
 	/* 65535 entries fit. */
 	assert_int_equal(zipw_finish(zw, &e), PPTX_OK);
-	assert_true(sunk > 65535 * 30);
+	assert_true(sunk > (size_t)65535 * 30);
 	/* An empty name is no entry. */
 	assert_int_equal(zipw_open(&zw, discard_sink, &sunk, &e), PPTX_OK);
 	assert_int_equal(zipw_add(zw, "", "x", 1, &e), PPTX_ERR_INPUT);
@@ -883,9 +884,10 @@ static void needed_of(const char *path, char *out, size_t cap)
 		str = (const char *)f + sh[sh[i].sh_link].sh_offset;
 		for (j = 0; j < sh[i].sh_size / sizeof *dyn; j++)
 			if (dyn[j].d_tag == DT_NEEDED) {
-				strncat(out, str + dyn[j].d_un.d_val,
-				        cap - strlen(out) - 2);
-				strcat(out, " ");
+				size_t at = strlen(out);
+
+				snprintf(out + at, cap - at, "%s ",
+				         str + dyn[j].d_un.d_val);
 			}
 	}
 	free(f);
