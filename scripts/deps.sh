@@ -9,7 +9,7 @@ top=$(dirname "$here")
 what=${1:-build}
 
 build_pkgs=(build-essential cmake pkg-config git
-  libcurl4-openssl-dev libcjson-dev libarchive-dev libsodium-dev
+  libcurl4-openssl-dev libcjson-dev libarchive-dev libsodium-dev zlib1g-dev
   libmicrohttpd-dev libseccomp-dev libssl-dev)
 test_pkgs=(libcmocka-dev minisign clang clang-format clang-tidy libclang-rt-14-dev valgrind
   libxml2-utils libarchive-tools unzip poppler-utils libreoffice-impress-nogui

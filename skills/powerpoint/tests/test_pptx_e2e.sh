@@ -57,4 +57,19 @@ set +e
 rc=$?
 set -e
 [ $rc -eq 1 ] && grep -q 'ops\[0\] (delete_slide)' "$T/ebad.json" || { echo "FAIL: a bad op was not refused by name (exit $rc)"; cat "$T/ebad.json"; exit 1; }
-echo "e2e: create, read, add_slides, edit_presentation, the new keys, an unknown key and a refused path all behave"
+# The installed package's powerpoint.so needs zlib for its zip container
+# and nothing of libarchive's weight (libxml2, ICU, libstdc++, ...): those
+# cost every isolated worker ~3 ms to load.
+pkg=$(ls "${SKILLS_OUT:?run through ctest}"/packages/skillhost-powerpoint-*.skill 2>/dev/null | head -1)
+[ -n "$pkg" ] || { echo "FAIL: no powerpoint package under $SKILLS_OUT/packages"; exit 1; }
+SKILLHOST_HOME="$T/inst" "$BIN" trust add "$SKILLS_OUT/dev.pub" --namespace skillhost >/dev/null
+SKILLHOST_HOME="$T/inst" "$BIN" install "$pkg" >/dev/null
+so=$(find "$T/inst" -name 'powerpoint.so' | head -1)
+[ -n "$so" ] || { echo "FAIL: the installed package has no powerpoint.so"; exit 1; }
+needed=$(readelf -d "$so" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | tr '\n' ' ')
+case " $needed" in *" libz.so"*) ;; *) echo "FAIL: installed powerpoint.so does not need libz: $needed"; exit 1 ;; esac
+heavy='libarchive|libxml2|libicu|libstdc\+\+|liblzma|libzstd|liblz4|libbz2|libnettle|libacl'
+if echo "$needed" | grep -Eq "$heavy" || ldd "$so" | grep -Eq "$heavy"; then
+	echo "FAIL: installed powerpoint.so loads a heavy library: NEEDED $needed"; ldd "$so"; exit 1
+fi
+echo "e2e: create, read, add_slides, edit_presentation, the new keys, an unknown key and a refused path all behave; installed powerpoint.so needs $needed"

@@ -8,7 +8,7 @@
 set(PPTX_TEST_DIR ${CMAKE_CURRENT_SOURCE_DIR}/tests)
 
 foreach(name test_pptx_xml test_pptx_img test_pptx_core test_pptx_skill
-    test_pptx_text test_pptx_edit)
+    test_pptx_text test_pptx_edit test_pptx_zip)
   add_executable(${name} ${PPTX_TEST_DIR}/${name}.c)
   target_link_libraries(${name} PRIVATE pptx_core PkgConfig::CMOCKA
     SkillSDK::sdk ${CMAKE_DL_LIBS})
@@ -18,6 +18,10 @@ foreach(name test_pptx_xml test_pptx_img test_pptx_core test_pptx_skill
   set_tests_properties(pptx.unit.${name} PROPERTIES LABELS unit TIMEOUT 120)
 endforeach()
 add_dependencies(test_pptx_skill skill_powerpoint)
+add_dependencies(test_pptx_zip skill_powerpoint)
+# Decks pptxgenjs and LibreOffice wrote, for the zip reader.
+target_compile_definitions(test_pptx_zip PRIVATE
+  PPTX_ZIP_DIR="${PPTX_TEST_DIR}/zip")
 
 set(PPTX_TEST_ENV
   "PPTX_TOOL=$<TARGET_FILE:pptx_tool>"
@@ -48,4 +52,17 @@ if(SKILLHOST_FUZZ)
     -max_total_time=20 -rss_limit_mb=2048
     ${CMAKE_CURRENT_BINARY_DIR}/fuzz_corpus ${PPTX_TEST_DIR}/corpus)
   set_tests_properties(fuzz.fuzz_pptx_read PROPERTIES LABELS fuzz TIMEOUT 120)
+
+  # The zip reader alone, with a write-back round trip on what loads;
+  # seeded with our deck and decks pptxgenjs and LibreOffice wrote.
+  add_executable(fuzz_pptx_zip ${CMAKE_CURRENT_SOURCE_DIR}/fuzz_pptx_zip.c)
+  target_compile_options(fuzz_pptx_zip PRIVATE -fsanitize=fuzzer,address,undefined)
+  target_link_options(fuzz_pptx_zip PRIVATE -fsanitize=fuzzer,address,undefined)
+  target_link_libraries(fuzz_pptx_zip PRIVATE pptx_core)
+  file(MAKE_DIRECTORY ${CMAKE_CURRENT_BINARY_DIR}/fuzz_corpus_zip)
+  add_test(NAME fuzz.fuzz_pptx_zip COMMAND fuzz_pptx_zip
+    -max_total_time=20 -rss_limit_mb=2048
+    ${CMAKE_CURRENT_BINARY_DIR}/fuzz_corpus_zip ${PPTX_TEST_DIR}/corpus
+    ${PPTX_TEST_DIR}/zip)
+  set_tests_properties(fuzz.fuzz_pptx_zip PROPERTIES LABELS fuzz TIMEOUT 120)
 endif()
