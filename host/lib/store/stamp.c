@@ -341,7 +341,7 @@ int stamp_check(const char *dir, const char *manifest_hex, long *nfiles,
 	if (!(line = next_line(&p)) || strcmp(line, STAMP_MAGIC) ||
 	    !(line = next_line(&p)) ||
 	    sscanf(line, "manifest %64[0-9a-f]", hex) != 1 ||
-	    strlen(line) != strlen("manifest ") + 2 * MANIFEST_HASH_BYTES ||
+	    strlen(line) != strlen("manifest ") + sizeof hex - 1 ||
 	    !(line = next_line(&p)) ||
 	    sscanf(line, "clock %lld %lld", &sec, &nsec) != 2)
 		goto out;
