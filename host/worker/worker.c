@@ -1734,6 +1734,8 @@ static int serve_call(struct frame *f, uint32_t ntools)
 		        "worker: malformed call from the host");
 		return -1;
 	}
+	/* From here on the call may run: the host must not retry it. */
+	atomic_store(&ctl->taken, f->id);
 	if (f->fd >= 0) {
 		/* The arguments, with their NUL, in a sealed memfd: mapped
 		 * read-only, they cannot change while the skill reads. */

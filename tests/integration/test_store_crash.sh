@@ -54,7 +54,7 @@ fresh() { rm -rf "$SKILLHOST_HOME"; cp -a "$TMP/pristine" "$SKILLHOST_HOME"; }
 
 # Rounds aimed at each phase: the installer logs "store: <phase>" as each
 # begins (-v); kill it that moment plus a random few hundred microseconds.
-phases=(verifying extracting probing moving writing)
+phases=(verifying extracting probing moving stamping writing)
 aimed=$(( KILLS / 2 ))
 for i in $(seq 1 "$aimed"); do
   fresh
@@ -96,6 +96,15 @@ echo "after $KILLS kills: $old old, $new new, $broken inconsistent"
 # A later install sweeps up whatever a killed one left behind.
 "$SH" install "$TMP/new.skill" --force >/dev/null 2>&1 || "$SH" install "$TMP/new.skill" >/dev/null
 [ -z "$(ls -A "$SKILLHOST_HOME/staging" 2>/dev/null)" ] && ok "leftovers swept" || fail "staging not swept"
-n=$(ls "$SKILLHOST_HOME/skills/testing/versioned" | wc -l)
+# Each version folder may have its stamp beside it (stamp.h), and nothing
+# else may remain: no stamp without its folder, no temporary stamp.
+n=$(find "$SKILLHOST_HOME/skills/testing/versioned" -mindepth 1 -maxdepth 1 -type d | wc -l)
 [ "$n" -le 2 ] && ok "only current and previous versions remain ($n)" || fail "$n version folders remain"
+strays=0
+for f in "$SKILLHOST_HOME/skills/testing/versioned"/*; do
+  [ -d "$f" ] && continue
+  case "$f" in *.stamp) [ -d "${f%.stamp}" ] && continue ;; esac
+  echo "  stray: $f"; strays=$((strays + 1))
+done
+[ "$strays" -eq 0 ] && ok "no stamp without its folder, no temporary stamp" || fail "$strays stray files"
 finish

@@ -2,7 +2,9 @@
  * test_isolation.c - skills in sandboxed workers: every hostile tool fails
  * its call with a reason within its deadline + 200 ms while the host stays
  * up, and the next 1,000 calls work; a worker that dies between calls is
- * replaced without failing the next one; other calls in flight unaffected;
+ * replaced without failing the next one, and so is one that dies after the
+ * pool's check, before it took the call, while a call a worker took is
+ * never run twice; other calls in flight unaffected;
  * backoff and the circuit breaker; cancellation; every host service and
  * extension forwarded, with results identical to in-process; the
  * concurrency and timeout policies; the audit log (fields, no argument
@@ -923,6 +925,92 @@ static void test_death_while_idle(void **state)
 	assert_int_equal(after.restarts, before.restarts + 1);
 }
 
+/* Linked with -Wl,--wrap=waitpid (tests/CMakeLists.txt): when armed, the
+ * next waitpid(WNOHANG) of a worker, the pool's check that an idle worker
+ * lives, kills the worker first and answers that it still runs. That is
+ * the race a worker of several threads makes when one of them crashes it
+ * just before a call takes it: it cannot be reaped until every thread has
+ * exited, so the check passes and the call's frame goes to a dying
+ * process. */
+static atomic_int kill_at_check;
+static pid_t killed_at_check;
+
+pid_t __real_waitpid(pid_t pid, int *status, int options);
+pid_t __wrap_waitpid(pid_t pid, int *status, int options);
+
+/* SIGKILL the process that runs the skill: pid's child when pid is the
+ * sandbox's PID-namespace supervisor, else pid itself. */
+static void kill_worker(pid_t pid)
+{
+	char path[64], buf[512];
+	pid_t leaf = pid;
+	FILE *f;
+
+	snprintf(path, sizeof path, "/proc/%d/task/%d/children", (int)pid,
+	         (int)pid);
+	if ((f = fopen(path, "r"))) {
+		if (fgets(buf, sizeof buf, f) && atoi(buf) > 0)
+			leaf = (pid_t)atoi(buf);
+		fclose(f);
+	}
+	killed_at_check = leaf;
+	kill(leaf, SIGKILL);
+}
+
+pid_t __wrap_waitpid(pid_t pid, int *status, int options)
+{
+	if ((options & WNOHANG) && pid > 0 &&
+	    atomic_exchange(&kill_at_check, 0)) {
+		kill_worker(pid);
+		return 0;
+	}
+	return __real_waitpid(pid, status, options);
+}
+
+/* An idle worker that dies after the pool checked it and before it took
+ * the call: the call goes to another worker, once, and does not fail. */
+static void test_death_before_take(void **state)
+{
+	struct exec_isolated_stats before, after;
+
+	(void)state;
+	/* An idle worker for the call to take. */
+	expect_ok("testing/hostile.ok", "{\"text\":\"warm\"}", "warm");
+	assert_true(
+	        exec_isolated_stats(executor_of("testing/hostile"), &before));
+	assert_true(before.idle >= 1);
+	atomic_store(&kill_at_check, 1);
+	expect_ok("testing/hostile.ok", "{\"text\":\"retried\"}", "retried");
+	assert_int_equal(atomic_load(&kill_at_check), 0); /* it happened */
+	assert_true(killed_at_check > 0);
+	assert_true(
+	        exec_isolated_stats(executor_of("testing/hostile"), &after));
+	assert_int_equal(after.crashes, before.crashes + 1);
+	assert_int_equal(after.restarts, before.restarts + 1);
+	expect_ok("testing/hostile.ok", "{\"text\":\"next\"}", "next");
+}
+
+/* A worker that took its call and crashed in it: the call fails, and is
+ * not run again on another worker (at most once). */
+static void test_crash_in_call_not_retried(void **state)
+{
+	struct exec_isolated_stats before, after;
+	int err;
+	char *s;
+
+	(void)state;
+	assert_true(
+	        exec_isolated_stats(executor_of("testing/crasher"), &before));
+	s = call_on(rt, "testing/crasher.segv", "{}", 0, NULL, &err);
+	assert_true(err);
+	assert_non_null(strstr(s, "crashed"));
+	free(s);
+	assert_true(
+	        exec_isolated_stats(executor_of("testing/crasher"), &after));
+	/* A second run would have crashed a second worker. */
+	assert_int_equal(after.crashes, before.crashes + 1);
+}
+
 /* ---- extensions the host offers, forwarded ---- */
 
 static int http_requests, http_frees;
@@ -1461,6 +1549,8 @@ int main(void)
 	        cmocka_unit_test(test_same_as_in_process),
 	        cmocka_unit_test(test_threads_and_idle_frames),
 	        cmocka_unit_test(test_death_while_idle),
+	        cmocka_unit_test(test_death_before_take),
+	        cmocka_unit_test(test_crash_in_call_not_retried),
 	        cmocka_unit_test(test_extensions_forwarded),
 	        cmocka_unit_test(test_missing_extension),
 	        cmocka_unit_test(test_policy),

@@ -368,12 +368,44 @@ static struct worker *acquire(struct isolated *iso, struct skill_call *call,
 	}
 }
 
-static skill_status isolated_invoke(struct executor *ex, uint32_t tool_index,
-                                    const char *args, size_t len,
-                                    struct skill_call *call,
-                                    struct exec_result *res)
+/* The channel of worker w failed during call s before the worker took it
+ * (wire_ctl.taken) and with nothing heard from it: none of the call ran,
+ * so it may go to another worker. Reaps or stops w and accounts for it as
+ * a worker that ended while idle. 1 when so; 0 (w untouched) otherwise. */
+static int untaken(struct isolated *iso, struct session *s)
 {
-	struct isolated *iso = (struct isolated *)ex;
+	struct worker *w = s->w;
+	char why[256], tail[TAIL_MAX + 8];
+	int status, exited;
+
+	if (s->frames || atomic_load(&w->ctl->taken) == s->call_id ||
+	    call_is_cancelled(s->call))
+		return 0;
+	exited = exited_soon(w->pid, &status);
+	if (!exited)
+		status = iso_kill_worker(iso, w);
+	iso_drain_output(iso, w);
+	iso_describe_status(status, why, sizeof why);
+	hostlog(SKILL_LOG_WARNING,
+	        "%s: a worker %s%s before it took a call%s; the call goes to "
+	        "another worker",
+	        iso->name, exited ? "" : "closed its connection and ",
+	        exited ? why : "was stopped",
+	        iso_tail_text(w, tail, sizeof tail));
+	iso->last_sandbox = w->sandbox;
+	iso_worker_free(w);
+	iso_release(iso, NULL, 0, 0,
+	            exited ? "ended while idle" : "closed the connection");
+	return 1;
+}
+
+/* One attempt at a call; *again (when not NULL) is set instead of failing
+ * the call when its worker's channel failed before the worker took it. */
+static skill_status invoke_once(struct isolated *iso, uint32_t tool_index,
+                                const char *args, size_t len,
+                                struct skill_call *call,
+                                struct exec_result *res, int *again)
+{
 	struct session s = {.iso = iso, .call = call};
 	char msg[MSG_MAX];
 	enum why_ended why = 0;
@@ -491,6 +523,10 @@ static skill_status isolated_invoke(struct executor *ex, uint32_t tool_index,
 	return st;
 dead:
 	free(s.handles);
+	if (why == 0 && again && untaken(iso, &s)) {
+		*again = 1;
+		return SKILL_ERR_INTERNAL;
+	}
 	if (why == 0 && !exited_soon(w->pid, &status))
 		why = END_HANGUP;
 	if (why)
@@ -503,6 +539,27 @@ dead:
 	iso->last_sandbox = w->sandbox;
 	iso_worker_free(w);
 	iso_release(iso, NULL, 0, 0, crash);
+	return st;
+}
+
+/* A worker that dies while idle is replaced before a call takes it
+ * (acquire), but a worker of several threads cannot be reaped until all
+ * have exited: one that a skill's thread crashed a moment ago can still
+ * look alive, take the call's frame into its socket and only then close.
+ * Such a call, which the worker never took, goes to another worker, once;
+ * a call the worker may have started is never run twice. */
+static skill_status isolated_invoke(struct executor *ex, uint32_t tool_index,
+                                    const char *args, size_t len,
+                                    struct skill_call *call,
+                                    struct exec_result *res)
+{
+	struct isolated *iso = (struct isolated *)ex;
+	int again = 0;
+	skill_status st =
+	        invoke_once(iso, tool_index, args, len, call, res, &again);
+
+	if (again)
+		st = invoke_once(iso, tool_index, args, len, call, res, NULL);
 	return st;
 }
 

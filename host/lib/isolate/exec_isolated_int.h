@@ -131,7 +131,8 @@ struct session {
 	uint64_t call_id;        /* 0 during start-up */
 	int64_t io_deadline_ns;  /* for writes to the worker */
 	int hello, ready;
-	unsigned notes; /* log and progress messages passed on */
+	unsigned notes;  /* log and progress messages passed on */
+	unsigned frames; /* frames handled in this turn */
 	struct wire_done done;
 	skill_status init_status;
 	struct handle *handles;

@@ -278,6 +278,7 @@ enum turn iso_handle_frames(struct session *s)
 
 	while ((k = wire_next(&s->w->rd, &m, why, sizeof why)) == 1) {
 		enum turn t = T_MORE;
+		s->frames++;
 		if (!s->call && m.type != WIRE_HELLO && !s->hello)
 			t = iso_broken(s, "a %s before its hello",
 			               wire_type_name(m.type, tn, sizeof tn));

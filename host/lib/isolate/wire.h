@@ -189,6 +189,13 @@ struct wire_ctl {
 	 * from the machine's load (spin.h). A hint: a worker that ignores
 	 * it only costs the machine CPU that its cgroup would cap anyway. */
 	atomic_llong spin_ns;
+	/* Worker to host: the id of the last call the worker took, stored
+	 * once it has read the whole CALL frame and before any of the
+	 * skill's code sees the call. A worker whose channel failed during
+	 * a call it had not taken (and that sent nothing during it) cannot
+	 * have run any of it: the host gives the call to another worker
+	 * (exec_isolated.c). Anything else is never retried. */
+	_Atomic uint64_t taken;
 };
 
 /* Exit status of a worker stopped by its sandbox for a forbidden system

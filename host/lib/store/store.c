@@ -28,6 +28,7 @@
 #include "agentskill.h"
 #include "probe.h"
 #include "skilldesc.h"
+#include "stamp.h"
 #include "trust.h"
 
 #define STORE_LOCK    ".store.lock"
@@ -189,15 +190,27 @@ static void sweep(const char *home, const cJSON *index)
 			ver_dir = opendir(npath);
 			while (ver_dir && (ver = readdir(ver_dir))) {
 				char rel[PATH_MAX], full[PATH_MAX];
+				size_t len = strlen(ver->d_name);
+				/* A folder's stamp goes with it (stamp.h). */
+				int stamp =
+				        len > strlen(STAMP_SUFFIX) &&
+				        !strcmp(ver->d_name + len -
+				                        strlen(STAMP_SUFFIX),
+				                STAMP_SUFFIX);
 				if (ver->d_name[0] == '.')
 					continue;
-				if (fs_pathf(rel, sizeof rel, NULL,
-				             "%s/%s/%s/%s", STORE_SKILLS,
-				             ns->d_name, name->d_name,
-				             ver->d_name) ||
+				if (fs_pathf(
+				            rel, sizeof rel, NULL,
+				            "%s/%s/%s/%.*s", STORE_SKILLS,
+				            ns->d_name, name->d_name,
+				            (int)(stamp ? len - strlen(STAMP_SUFFIX)
+				                        : len),
+				            ver->d_name) ||
 				    referenced(index, rel) ||
-				    fs_pathf(full, sizeof full, NULL, "%s/%s",
-				             home, rel))
+				    fs_pathf(full, sizeof full, NULL,
+				             "%s/%s/%s/%s/%s", home,
+				             STORE_SKILLS, ns->d_name,
+				             name->d_name, ver->d_name))
 					continue;
 				hostlog(SKILL_LOG_DEBUG, "store: removing %s",
 				        full);
@@ -272,16 +285,29 @@ static long count_files(const char *dir, int depth)
 	return n;
 }
 
+/* Whether the operator asked every load to hash every file, stamps or
+ * not ($SKILLHOST_STORE_VERIFY=full): the reason into why when so. */
+static int full_verify(char *why, size_t cap)
+{
+	const char *v = getenv("SKILLHOST_STORE_VERIFY");
+
+	if (!v || strcmp(v, "full"))
+		return 0;
+	snprintf(why, cap, "%s", "SKILLHOST_STORE_VERIFY=full");
+	return 1;
+}
+
 sh_status store_verify_record(const char *home, const cJSON *rec, char *lib,
                               size_t cap, struct sh_error *e)
 {
 	const char *dir = rec_str(rec, "dir"), *want = rec_str(rec, "manifest");
 	const char *rel_lib = rec_str(rec, "lib");
 	char abs[PATH_MAX], mpath[PATH_MAX];
-	char hex[2 * MANIFEST_HASH_BYTES + 1];
+	char hex[2 * MANIFEST_HASH_BYTES + 1], why[PATH_MAX + 128];
 	uint8_t h[MANIFEST_HASH_BYTES];
 	struct manifest *m = NULL;
-	uint64_t size;
+	uint64_t size, hashed;
+	long stamped;
 	sh_status rc;
 
 	if (!dir || !want || !rel_lib || strstr(dir, "..") ||
@@ -290,9 +316,27 @@ sh_status store_verify_record(const char *home, const cJSON *rec, char *lib,
 		                    "the store index has a damaged record");
 	if ((rc = fs_pathf(abs, sizeof abs, e, "%s/%s", home, dir)) ||
 	    (rc = fs_pathf(mpath, sizeof mpath, e, "%s/%s", abs,
-	                   MANIFEST_FILE)) ||
-	    (rc = hash_path(mpath, &size, h, e)))
+	                   MANIFEST_FILE)))
 		return rc;
+	/* Files unchanged since install was hashed need no hashing again;
+	 * the folder's listing is still read (count_files), as it is
+	 * cheap. */
+	if (full_verify(why, sizeof why) ||
+	    !stamp_check(abs, want, &stamped, why, sizeof why)) {
+		/* hashed below, why says why */
+	} else if (count_files(abs, 0) != stamped) {
+		snprintf(why, sizeof why, "%s",
+		         "its folder holds files its stamp does not list");
+	} else {
+		hostlog(SKILL_LOG_DEBUG,
+		        "store: %s: %ld files unchanged since they were "
+		        "hashed (stamp); hashed 0 bytes",
+		        abs, stamped);
+		goto found;
+	}
+	if ((rc = hash_path(mpath, &size, h, e)))
+		return rc;
+	hashed = size;
 	manifest_hash_hex(h, hex);
 	if (strcmp(hex, want))
 		return sh_error_set(e, SH_ERR_TRUST,
@@ -318,6 +362,7 @@ sh_status store_verify_record(const char *home, const cJSON *rec, char *lib,
 			        p);
 			goto out;
 		}
+		hashed += size;
 	}
 	if (count_files(abs, 0) != (long)m->nfiles + 1) {
 		rc = sh_error_set(e, SH_ERR_TRUST,
@@ -327,6 +372,9 @@ sh_status store_verify_record(const char *home, const cJSON *rec, char *lib,
 		                  abs);
 		goto out;
 	}
+	hostlog(SKILL_LOG_DEBUG, "store: %s: hashed %zu files, %llu bytes (%s)",
+	        abs, m->nfiles + 1, (unsigned long long)hashed, why);
+found:
 	/* Agent Skills only: verified, and no library to load. */
 	rc = *rel_lib ? fs_pathf(lib, cap, e, "%s/%s", abs, rel_lib)
 	              : (snprintf(lib, cap, "%s", ""), SH_OK);
@@ -708,6 +756,13 @@ commit : {
 	}
 	if ((rc = fs_sync_dir(parent, e)))
 		goto out;
+	/* Hashed once more where it will be loaded from, and stamped, so
+	 * loads need not hash it again while it stays unchanged. */
+	hostlog(SKILL_LOG_DEBUG, "store: stamping %s", m->name);
+	if ((rc = stamp_take(final_abs, mhex, m, e))) {
+		remove_quietly(final_abs);
+		goto out;
+	}
 	rec = make_record(m, d, final_rel, rel_lib, keyid, mhex);
 	if (rec && cJSON_GetArraySize(agentskills) > 0) {
 		cJSON_AddItemToObject(rec, "agentskills", agentskills);

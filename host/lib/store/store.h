@@ -4,6 +4,7 @@
  * Layout under the store folder ($SKILLHOST_HOME):
  *   installed.json          what is installed: the one source of truth
  *   skills/NS/NAME/VER-ID/  an extracted, verified package per version
+ *   skills/NS/NAME/VER-ID.stamp  its install stamp (stamp.h)
  *   staging/                work in progress; anything here is garbage
  *   trust.json, config.json, artifacts/ ...
  *
@@ -11,7 +12,8 @@
  * will extract (copied to staging first) before decompressing anything,
  * extracts into a fresh staging folder, checks every file against the
  * manifest, probes the skill in a separate process, renames the folder into
- * skills/, and only then replaces installed.json atomically. A kill at any
+ * skills/, hashes it there once more and stamps it (stamp.h), and only then
+ * replaces installed.json atomically. A kill at any
  * instant leaves the old state or the new one: folders that installed.json
  * does not name are swept up by the next writer. Writers serialize on a
  * lock; readers only read installed.json, which is always whole.
@@ -76,10 +78,14 @@ sh_status store_rollback(const char *home, const char *name, char *now_version,
 sh_status store_read_index(const char *home, cJSON **out, struct sh_error *e);
 
 /*
- * Re-hash an installed skill's files (REC from the index) before its code is
+ * Check an installed skill's files (REC from the index) before its code is
  * loaded: manifest.json against the hash recorded at install, and every file
- * against the manifest. A mismatch is SH_ERR_TRUST naming the file. On
- * success lib receives the absolute path of the skill's library.
+ * against the manifest. Files the install stamp shows unchanged since they
+ * were hashed (stamp.h) are not hashed again; any other is, and so is every
+ * file when $SKILLHOST_STORE_VERIFY is "full". A file the folder holds that
+ * the manifest does not list is refused either way. A mismatch is
+ * SH_ERR_TRUST naming the file. On success lib receives the absolute path
+ * of the skill's library.
  */
 sh_status store_verify_record(const char *home, const cJSON *rec, char *lib,
                               size_t cap, struct sh_error *e);
