@@ -19,7 +19,7 @@ static const struct dynlib_spec spec = {
         .package = "libarchive13",
         /* archive_write_set_filter_option and the filter_gzip calls */
         .version = "3.0",
-        .purpose = "to pack, install and verify skill packages",
+        .purpose = "to pack, sign and install skill packages",
         .syms = syms,
         .nsyms = sizeof syms / sizeof syms[0],
 };

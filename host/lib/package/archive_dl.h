@@ -1,7 +1,7 @@
 /*
  * archive_dl.h - libarchive, opened on first use (see dynlib.h for why).
  *
- * Only packing, installing and verifying packages read or write archives,
+ * Only packing, signing and installing packages read or write archives,
  * and libarchive brings libxml2, ICU, libstdc++, lzma, zstd, nettle and
  * more: the skillhost binary does not link it. A module that calls
  * libarchive includes this header after <archive.h> and <archive_entry.h>
