@@ -1,9 +1,10 @@
 /*
- * test_dynlib.c - libarchive and libmicrohttpd opened on first use
- * (dynlib.h, archive_dl.h, mhd_dl.h): neither is mapped until a load asks
- * for it; the tables resolve every function from the real libraries and
- * work; a missing library, or one without the functions, is refused with a
- * message naming it and the Debian package, and leaves the table as it was.
+ * test_dynlib.c - libarchive, libmicrohttpd and libcrypto opened on first
+ * use (dynlib.h, archive_dl.h, mhd_dl.h, libcrypto_dl.h): none is mapped
+ * until a load asks for it; the tables resolve every function from the real
+ * libraries and work; a missing library, or one without the functions, is
+ * refused with a message naming it and the Debian package, and leaves the table
+ * as it was.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -17,6 +18,7 @@
 
 #include "archive_dl.h"
 #include "dynlib.h"
+#include "libcrypto_dl.h"
 #include "mhd_dl.h"
 
 /* 1 when a library whose path contains name is mapped into this process. */
@@ -114,6 +116,24 @@ static void test_mhd_on_first_use(void **state)
 	MHD_destroy_response(r);
 }
 
+static void test_libcrypto_on_first_use(void **state)
+{
+	struct sh_error e;
+	unsigned char md[32];
+	unsigned int n = 0;
+
+	(void)state;
+	assert_false(mapped("libcrypto.so"));
+	assert_int_equal(libcrypto_dl_load(&e), SH_OK);
+	assert_true(mapped("libcrypto.so"));
+	all_set(libcrypto_dl_table, sizeof *libcrypto_dl_table);
+	assert_int_equal(EVP_Digest("abc", 3, md, &n, EVP_sha256(), NULL), 1);
+	assert_int_equal(n, 32);
+	/* FIPS 180-2's first example */
+	assert_int_equal(md[0], 0xba);
+	assert_int_equal(md[31], 0xad);
+}
+
 static void test_refusals_name_the_library(void **state)
 {
 	struct archive_dl at, aseen;
@@ -151,6 +171,24 @@ static void test_refusals_name_the_library(void **state)
 	assert_non_null(strstr(e.msg, "serve --http"));
 	assert_non_null(strstr(e.msg, "apt-get install libmicrohttpd12"));
 	assert_memory_equal(&mt, &mseen, sizeof mt);
+
+	{
+		struct libcrypto_dl ct, cseen;
+
+		memset(&ct, 0xef, sizeof ct);
+		cseen = ct;
+		assert_int_equal(libcrypto_dl_open("libskillhost-no-such-"
+		                                   "crypto.so.3",
+		                                   &ct, &e),
+		                 SH_ERR_FAIL);
+		assert_non_null(strstr(e.msg, "cannot load libcrypto"));
+		assert_non_null(strstr(e.msg, "apt-get install libssl3"));
+		assert_int_equal(libcrypto_dl_open("libc.so.6", &ct, &e),
+		                 SH_ERR_FAIL);
+		assert_non_null(strstr(e.msg, "libc.so.6 has no BIO_free"));
+		assert_non_null(strstr(e.msg, "OpenSSL 3.0 or later"));
+		assert_memory_equal(&ct, &cseen, sizeof ct);
+	}
 
 	/* libarchive is no libmicrohttpd either. */
 	assert_int_equal(mhd_dl_open(ARCHIVE_DL_SONAME, &mt, &e), SH_ERR_FAIL);
@@ -213,6 +251,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_archive_on_first_use),
 	        cmocka_unit_test(test_mhd_on_first_use),
+	        cmocka_unit_test(test_libcrypto_on_first_use),
 	        cmocka_unit_test(test_refusals_name_the_library),
 	        cmocka_unit_test(test_generic_table),
 	};
