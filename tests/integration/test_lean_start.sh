@@ -105,6 +105,18 @@ for dir in missing wrong; do
   [ ! -e "$TMP/$dir.ready" ] && ok "no ready file" || fail "serve wrote its ready file"
 done
 
+# doctor says which of them are there, and what to install otherwise.
+run "$SH" doctor
+expect_out "libarchive        libarchive.so.13" "doctor finds libarchive"
+expect_out "libmicrohttpd     libmicrohttpd.so.12" "doctor finds libmicrohttpd"
+expect_out "libcrypto         libcrypto.so.3" "doctor finds libcrypto"
+LD_LIBRARY_PATH=$TMP/missing run "$SH" doctor
+expect_out "libarchive        MISSING: cannot load libarchive" "doctor reports libarchive missing"
+expect_out "apt-get install libmicrohttpd12" "doctor says what to install"
+LD_LIBRARY_PATH=$TMP/missing run "$SH" --json doctor
+expect_out '"libarchive_error":' "doctor --json reports it"
+expect_out '"libcrypto":' "and the libraries that are there"
+
 # What does not need them keeps working without them.
 run "$SH" install "$HELLO"; expect_rc 0 "install again with libarchive"
 LD_LIBRARY_PATH=$TMP/missing run "$SH" call example/hello.greet '{"name":"x"}' --compact
