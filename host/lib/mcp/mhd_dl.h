@@ -43,7 +43,7 @@
 
 /* One pointer per function, typed from libmicrohttpd's own declaration. */
 struct mhd_dl {
-#define MHD_DL_MEMBER(f) __typeof__(f) *f;
+#define MHD_DL_MEMBER(f) __typeof__(f) *(f);
 	MHD_DL_FUNCTIONS(MHD_DL_MEMBER)
 #undef MHD_DL_MEMBER
 };

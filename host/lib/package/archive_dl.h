@@ -62,7 +62,7 @@
 
 /* One pointer per function, typed from libarchive's own declaration. */
 struct archive_dl {
-#define ARCHIVE_DL_MEMBER(f) __typeof__(f) *f;
+#define ARCHIVE_DL_MEMBER(f) __typeof__(f) *(f);
 	ARCHIVE_DL_FUNCTIONS(ARCHIVE_DL_MEMBER)
 #undef ARCHIVE_DL_MEMBER
 };

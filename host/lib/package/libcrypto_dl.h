@@ -77,7 +77,7 @@
 
 /* One pointer per function, typed from OpenSSL's own declaration. */
 struct libcrypto_dl {
-#define LIBCRYPTO_DL_MEMBER(f) __typeof__(f) *f;
+#define LIBCRYPTO_DL_MEMBER(f) __typeof__(f) *(f);
 	LIBCRYPTO_DL_FUNCTIONS(LIBCRYPTO_DL_MEMBER)
 #undef LIBCRYPTO_DL_MEMBER
 };
