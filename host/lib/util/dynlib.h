@@ -6,12 +6,16 @@
  * all of its own dependencies, before main() runs, by every process,
  * whatever the command. libarchive (libxml2, ICU, libstdc++...) and
  * libmicrohttpd (GnuTLS, p11-kit...) were 30 objects and 3 ms of each
- * `skillhost call`, which uses neither. A library only some commands need
- * is therefore opened with dlopen the first time one of them needs it.
+ * `skillhost call`, which uses neither, and libcrypto's relocations
+ * another 0.6 ms. A library only some commands need is therefore opened
+ * with dlopen the first time one of them needs it.
  *
  * This is the mechanism; each library has a small module that owns its
  * table, its soname and its once-guard (package/archive_dl.h,
- * mcp/mhd_dl.h; util/curlapi.h predates it and does the same by hand):
+ * package/libcrypto_dl.h, mcp/mhd_dl.h; util/curlapi.h predates it and
+ * does the same by hand). The module's header also renames the library's
+ * calls to go through the table, so the code that calls them reads as
+ * before:
  *
  *   - the table is a struct of pointers typed from the library's own
  *     header (__typeof__(archive_read_new) *), so a call through it is
