@@ -23,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "archive_dl.h"
 #include "audit.h"
 #include "call.h"
 #include "commands.h"
@@ -30,6 +31,8 @@
 #include "exec_isolated.h"
 #include "fsutil.h"
 #include "config.h"
+#include "libcrypto_dl.h"
+#include "mhd_dl.h"
 #include "probe.h"
 #include "regindex.h"
 #include "registry_client.h"
@@ -327,6 +330,19 @@ static const char *yes(int v)
 	return v ? "yes" : "no";
 }
 
+/* The libraries opened on first use (dynlib.h): a missing one shows here
+ * before a command that needs it fails. */
+static const struct {
+	const char *name, *soname, *use;
+	sh_status (*load)(struct sh_error *e);
+} on_demand[] = {
+        {"libarchive", ARCHIVE_DL_SONAME, "to pack, sign and install",
+         archive_dl_load},
+        {"libmicrohttpd", MHD_DL_SONAME, "for serve --http", mhd_dl_load},
+        {"libcrypto", LIBCRYPTO_DL_SONAME, "for OAuth and JWT assertions",
+         libcrypto_dl_load},
+};
+
 int cmd_doctor(struct cli_ctx *ctx, int argc, char **argv)
 {
 	struct sandbox_support sup;
@@ -443,6 +459,16 @@ int cmd_doctor(struct cli_ctx *ctx, int argc, char **argv)
 		else
 			cJSON_AddStringToObject(out, "libcurl_error",
 			                        curl_err.msg);
+		for (size_t i = 0; i < sizeof on_demand / sizeof on_demand[0];
+		     i++) {
+			char key[64];
+			int ok = on_demand[i].load(&err) == SH_OK;
+
+			(void)snprintf(key, sizeof key, "%s%s",
+			               on_demand[i].name, ok ? "" : "_error");
+			cJSON_AddStringToObject(
+			        out, key, ok ? on_demand[i].soname : err.msg);
+		}
 		cJSON_AddItemToObject(out, "configuration", fnd.list);
 		fnd.list = NULL;
 		rc = cli_print_json(out, 1);
@@ -500,6 +526,14 @@ int cmd_doctor(struct cli_ctx *ctx, int argc, char **argv)
 		       (int)strcspn(v, " "), v);
 	} else {
 		printf("  libcurl           MISSING: %s\n", curl_err.msg);
+	}
+	for (size_t i = 0; i < sizeof on_demand / sizeof on_demand[0]; i++) {
+		if (on_demand[i].load(&err) == SH_OK)
+			printf("  %-17s %s (%s)\n", on_demand[i].name,
+			       on_demand[i].soname, on_demand[i].use);
+		else
+			printf("  %-17s MISSING: %s\n", on_demand[i].name,
+			       err.msg);
 	}
 	printf("\nConfiguration:\n");
 	if (!cJSON_GetArraySize(fnd.list))

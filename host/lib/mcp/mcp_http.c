@@ -46,6 +46,7 @@
 #include "mcp_events.h"
 #include "mcp_oauth.h"
 #include "metrics.h"
+#include "mhd_dl.h" /* MHD_* calls go through its table */
 
 #define HTTP_SESSION_BUCKETS  1024
 #define HTTP_SESSION_ID_BYTES 32
@@ -2339,6 +2340,7 @@ sh_status mcp_http_start(struct mcp_server *srv, const struct mcp_http_opts *o,
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
 	                 MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG |
 	                 MHD_USE_TURBO;
+	sh_status st;
 	int err;
 
 	*out = NULL;
@@ -2349,6 +2351,10 @@ sh_status mcp_http_start(struct mcp_server *srv, const struct mcp_http_opts *o,
 		close(o->addr->fd);
 		return sh_error_set(e, SH_ERR_FAIL,
 		                    "libsodium failed to start");
+	}
+	if ((st = mhd_dl_load(e)) != SH_OK) { /* opens libmicrohttpd */
+		close(o->addr->fd);
+		return st;
 	}
 	if (!threads) {
 		long n = sysconf(_SC_NPROCESSORS_ONLN);

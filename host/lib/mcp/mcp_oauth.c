@@ -22,6 +22,7 @@
 #include "curlapi.h"
 #include "dynbuf.h"
 #include "hostlog.h"
+#include "libcrypto_dl.h" /* OpenSSL calls go through its table */
 #include "monotime.h"
 
 #define MAX_DOC      ((size_t)1024 * 1024) /* metadata or JWKS */
@@ -507,6 +508,10 @@ static sh_status oauth_new(const struct mcp_oauth_opts *o, const char *jwks,
 	sh_status st;
 
 	*out = NULL;
+	if ((st = libcrypto_dl_load(e)) != SH_OK) { /* opens libcrypto */
+		free(a);
+		return st;
+	}
 	if (!a)
 		return sh_error_set(e, SH_ERR_NOMEM, "out of memory");
 	pthread_mutex_init(&a->lock, NULL);

@@ -11,6 +11,8 @@
 
 #include <openssl/evp.h>
 
+#include "libcrypto_dl.h" /* EVP calls go through its table */
+
 /* The calibration sample: big enough that timer resolution and call
  * overhead vanish, small enough to stay in L2 and cost about a ms. */
 #define CALIB_BYTES  (128u << 10)
@@ -60,6 +62,10 @@ static void choose(void)
 	unsigned char *buf;
 
 	if (force && strcmp(force, "sodium") == 0)
+		return;
+	/* libcrypto is opened only now (libcrypto_dl.h); without it,
+	 * libsodium does it all. */
+	if (libcrypto_dl_load(NULL) != SH_OK)
 		return;
 	evp_md = EVP_MD_fetch(NULL, "BLAKE2B-512", NULL);
 	if (!evp_md)

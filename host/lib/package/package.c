@@ -18,6 +18,7 @@
 #include <sodium.h>
 
 #include "agentskill.h"
+#include "archive_dl.h" /* archive_* calls go through its table */
 #include "b2fast.h"
 #include "dynbuf.h"
 #include "fsutil.h"
@@ -315,6 +316,9 @@ static sh_status pack_build(const cJSON *srcdoc, const char *origin,
 	size_t n = l->n;
 	sh_status rc;
 
+	/* libarchive is opened now, before anything is built or written. */
+	if ((rc = archive_dl_load(e)) != SH_OK)
+		return rc;
 	qsort(files, n, sizeof *files, by_path);
 	/* The packaged manifest: the source one, minus "include", plus the
 	 * publisher and a size and hash for every file. */
@@ -767,6 +771,9 @@ static sh_status run_extract(const char *path, const char *shown, int destfd,
 
 	if (out)
 		*out = NULL;
+	/* libarchive is opened now, before anything is read or written. */
+	if ((rc = archive_dl_load(e)) != SH_OK)
+		return rc;
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return sh_error_errno(

@@ -22,6 +22,7 @@
 #include "dynbuf.h"
 #include "fsutil.h"
 #include "hostapi.h"
+#include "libcrypto_dl.h" /* OpenSSL calls go through its table */
 #include "perms.h"
 #include "secrets.h"
 
@@ -295,6 +296,11 @@ sh_status oauth_jwt_assertion(const char *key_pem, size_t key_len,
 	sh_status rc = SH_OK;
 
 	*out = NULL;
+	if ((rc = libcrypto_dl_load(e)) != SH_OK) { /* opens libcrypto */
+		cJSON_Delete(hdr);
+		cJSON_Delete(pl);
+		return rc;
+	}
 	oauth_random_state(jti);
 	if (!hdr || !pl || !cJSON_AddStringToObject(hdr, "alg", "RS256") ||
 	    !cJSON_AddStringToObject(hdr, "typ", "JWT") ||
