@@ -76,6 +76,13 @@ struct skill_call {
 	 * during development, which are not restricted. Borrowed from the
 	 * skill (struct skill), typed once when it was loaded. */
 	const struct skill_perms *perms;
+	/* The arguments' text also as a memfd: exactly its bytes and a NUL,
+	 * sealed against writing, growing and shrinking (the form
+	 * wire_sealed_memfd makes), which an isolated executor may hand its
+	 * worker instead of copying the text into a new one. Borrowed; 0:
+	 * none (the zeroed default; descriptor 0 is stdin, never such a
+	 * memfd). */
+	int args_memfd;
 
 	struct cJSON *content;
 	struct cJSON *structured;

@@ -25,6 +25,7 @@
 #include "hostapi.h"
 #include "hostlog.h"
 #include "metrics.h"
+#include "phasetime.h"
 #include "sandbox.h"
 #include "wire.h"
 #include "worker_path.h"
@@ -368,6 +369,26 @@ static struct worker *acquire(struct isolated *iso, struct skill_call *call,
 	}
 }
 
+/* The caller's memfd of the arguments (struct skill_call), when it is in
+ * the form the worker takes: then the bytes are not copied again. A
+ * descriptor in any other state is the caller's bug, and costs only the
+ * copy. -1 when there is none to use. */
+static int caller_memfd(const struct skill_call *call, size_t len)
+{
+	char why[160];
+
+	if (call->args_memfd <= 0)
+		return -1;
+	if (wire_check_sealed(call->args_memfd, (uint64_t)len + 1, why,
+	                      sizeof why)) {
+		hostlog(SKILL_LOG_WARNING,
+		        "the arguments' memfd is not usable (%s); copying them",
+		        why);
+		return -1;
+	}
+	return call->args_memfd;
+}
+
 static skill_status isolated_invoke(struct executor *ex, uint32_t tool_index,
                                     const char *args, size_t len,
                                     struct skill_call *call,
@@ -390,6 +411,7 @@ static skill_status isolated_invoke(struct executor *ex, uint32_t tool_index,
 		call_set_error(call, msg);
 		return st;
 	}
+	PHASE_MARK("isolated: worker acquired");
 	s.w = w;
 	s.call_id = atomic_fetch_add(&iso->next_call, 1) + 1;
 	w->logged = 0;
@@ -406,11 +428,15 @@ static skill_status isolated_invoke(struct executor *ex, uint32_t tool_index,
 	 * through the socket, and no round trips while it drains. When the
 	 * memfd cannot be made, the bytes go in the frame as usual. */
 	if (len >= WIRE_ARGS_FD_MIN)
+		args_fd = caller_memfd(call, len);
+	if (len >= WIRE_ARGS_FD_MIN && args_fd < 0)
 		args_fd = wire_sealed_memfd(args, len, 1);
 	wire_put_u64(&b, args_fd >= 0 ? (uint64_t)len : 0);
 	wire_put_bytes(&b, args, args_fd >= 0 ? 0 : len);
+	PHASE_MARK("isolated: arguments memfd made");
 	sent = iso_send_frame_fd(&s, &b, 0, args_fd);
-	if (args_fd >= 0)
+	PHASE_MARK("isolated: call sent");
+	if (args_fd >= 0 && args_fd != call->args_memfd)
 		close(args_fd);
 	if (sent) {
 		/* A worker that is gone is classified by how it ended; one
@@ -460,6 +486,7 @@ static skill_status isolated_invoke(struct executor *ex, uint32_t tool_index,
 			goto dead;
 		}
 	}
+	PHASE_MARK("isolated: worker done");
 	free(s.handles);
 	st = (skill_status)s.done.status;
 	iso_drain_output(iso, w);
@@ -530,9 +557,12 @@ static void shutdown_worker(struct isolated *iso, struct worker *w)
 				break;
 		}
 	}
+	PHASE_MARK("isolated: worker shut down");
 	free(s.handles);
 	iso_kill_worker(iso, w);
+	PHASE_MARK("isolated: worker reaped");
 	iso_worker_free(w);
+	PHASE_MARK("isolated: worker freed");
 }
 
 static void isolated_destroy(struct executor *ex)
@@ -565,6 +595,7 @@ static void isolated_destroy(struct executor *ex)
 static const struct executor_ops isolated_ops = {
         .kind = "isolated",
         .invoke = isolated_invoke,
+        .text_only = 1,
         .destroy = isolated_destroy,
 };
 
@@ -681,6 +712,7 @@ sh_status exec_isolated_open(const struct exec_isolated_opts *o,
 	sh_status rc;
 
 	*out = NULL;
+	PHASE_MARK("isolated: opening executor");
 	if (o->worker_path)
 		(void)snprintf(worker, sizeof worker, "%s", o->worker_path);
 	else if ((rc = probe_worker_path(worker, sizeof worker, e)))
@@ -741,6 +773,7 @@ sh_status exec_isolated_open(const struct exec_isolated_opts *o,
 	iso->metrics = o->svc && o->svc->metrics
 	                       ? metrics_skill(o->svc->metrics, iso->name)
 	                       : NULL;
+	PHASE_MARK("isolated: executor set up");
 	/* The first worker starts now, so a skill that cannot start fails
 	 * the way it would in-process: before its first call runs. */
 	iso->nworkers = 1;
