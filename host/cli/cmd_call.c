@@ -356,8 +356,8 @@ int cmd_call(struct cli_ctx *ctx, int argc, char **argv)
 	}
 	(void)signal(SIGINT, on_sigint);
 	arm_watchdog(rt, tool, timeout);
-	if (runtime_call_memfd(rt, tool, args, len, in.memfd, &sinks, timeout,
-	                       &interrupted, &res, &err) != SH_OK) {
+	if (runtime_call_once(rt, tool, args, len, in.memfd, &sinks, timeout,
+	                      &interrupted, &res, &err) != SH_OK) {
 		alarm(0);
 		rc = cli_fail(&err);
 		goto out;

@@ -83,6 +83,11 @@ struct skill_call {
 	 * none (the zeroed default; descriptor 0 is stdin, never such a
 	 * memfd). */
 	int args_memfd;
+	/* 1: the caller makes no other call on this skill's executor before
+	 * closing it (the CLI's one call). An isolated worker is then asked
+	 * to finish as soon as it has answered, so that its exit overlaps
+	 * what the caller does with the answer. */
+	int last_call;
 
 	struct cJSON *content;
 	struct cJSON *structured;

@@ -216,6 +216,7 @@ static sh_status run(struct catalog *cat, struct tool *t, const cJSON *args,
 	}
 	call_init(&call, s->desc->name, t->canonical, args);
 	call.args_memfd = memfd;
+	call.last_call = o && o->last_call;
 	/* Installed skills are held to what their signed manifest declares. */
 	call.perms = s->perms;
 	/* Every call has a deadline, so a skill that spins cannot hold a

@@ -45,6 +45,9 @@ struct dispatch_opts {
 	/* dispatch_call's arguments also as a sealed memfd (struct
 	 * skill_call's args_memfd says which form); borrowed; 0: none. */
 	int args_memfd;
+	/* The process's last call on this skill (struct skill_call's
+	 * last_call). */
+	int last_call;
 };
 
 /*

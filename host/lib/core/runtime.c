@@ -535,11 +535,12 @@ const struct config *runtime_config(struct runtime *rt)
 	return rt->config;
 }
 
-sh_status runtime_call_memfd(struct runtime *rt, const char *name,
-                             const char *args_json, size_t len, int args_memfd,
-                             const struct call_sinks *sinks, int64_t timeout_ms,
-                             atomic_int *cancel, struct call_result *res,
-                             struct sh_error *e)
+/* A call, as the process's last (runtime_call_once) or not. */
+static sh_status call(struct runtime *rt, const char *name,
+                      const char *args_json, size_t len, int args_memfd,
+                      int last, const struct call_sinks *sinks,
+                      int64_t timeout_ms, atomic_int *cancel,
+                      struct call_result *res, struct sh_error *e)
 {
 	struct dispatch_opts o = {
 	        .timeout_ms = timeout_ms,
@@ -547,9 +548,20 @@ sh_status runtime_call_memfd(struct runtime *rt, const char *name,
 	        .sinks = sinks,
 	        .services = &rt->svc,
 	        .args_memfd = args_memfd,
+	        .last_call = last,
 	};
 
 	return dispatch_call(rt->catalog, name, args_json, len, &o, res, e);
+}
+
+sh_status runtime_call_once(struct runtime *rt, const char *name,
+                            const char *args_json, size_t len, int args_memfd,
+                            const struct call_sinks *sinks, int64_t timeout_ms,
+                            atomic_int *cancel, struct call_result *res,
+                            struct sh_error *e)
+{
+	return call(rt, name, args_json, len, args_memfd, 1, sinks, timeout_ms,
+	            cancel, res, e);
 }
 
 sh_status runtime_call(struct runtime *rt, const char *name,
@@ -558,8 +570,8 @@ sh_status runtime_call(struct runtime *rt, const char *name,
                        atomic_int *cancel, struct call_result *res,
                        struct sh_error *e)
 {
-	return runtime_call_memfd(rt, name, args_json, len, 0, sinks,
-	                          timeout_ms, cancel, res, e);
+	return call(rt, name, args_json, len, 0, 0, sinks, timeout_ms, cancel,
+	            res, e);
 }
 
 sh_status runtime_prepare(struct runtime *rt, const char *name,

@@ -369,6 +369,16 @@ static struct worker *acquire(struct isolated *iso, struct skill_call *call,
 	}
 }
 
+/* Send SHUTDOWN on s's worker; 0, or -1 when it cannot be sent. */
+static int send_shutdown(struct session *s)
+{
+	struct wire_buf b;
+
+	wire_buf_init(&b);
+	wire_begin(&b, WIRE_SHUTDOWN, 0);
+	return iso_send_frame(s, &b, 0);
+}
+
 /* The caller's memfd of the arguments (struct skill_call), when it is in
  * the form the worker takes: then the bytes are not copied again. A
  * descriptor in any other state is the caller's bug, and costs only the
@@ -507,7 +517,17 @@ static skill_status isolated_invoke(struct executor *ex, uint32_t tool_index,
 	}
 	if (s.done.retire)
 		w->retire = 1;
-	if (w->retire) {
+	if (call->last_call && !w->retire) {
+		send_shutdown(&s);
+		/* Out of the pool: no call may get a worker that is leaving,
+		 * and another one starts if a call comes after all. */
+		pthread_mutex_lock(&iso->lock);
+		w->leaving = 1;
+		w->next = iso->leaving;
+		iso->leaving = w;
+		pthread_mutex_unlock(&iso->lock);
+		iso_release(iso, NULL, 0, 1, NULL);
+	} else if (w->retire) {
 		/* Not a crash: replaced the next time one is needed. */
 		iso_kill_worker(iso, w);
 		iso_worker_free(w);
@@ -536,18 +556,16 @@ dead:
 /* ---- the executor ---- */
 
 /* Ask a worker to finish (its skill's fini runs), serving its last log
- * messages, then make sure it is gone. */
+ * messages, then make sure it is gone. A leaving worker was asked
+ * already. */
 static void shutdown_worker(struct isolated *iso, struct worker *w)
 {
 	struct session s = {.iso = iso, .w = w, .hello = 1, .ready = 1};
 	int64_t deadline =
 	        call_now_ns() + (int64_t)ISOLATED_SHUTDOWN_MS * 1000000;
-	struct wire_buf b;
 
 	s.io_deadline_ns = deadline;
-	wire_buf_init(&b);
-	wire_begin(&b, WIRE_SHUTDOWN, 0);
-	if (iso_send_frame(&s, &b, 0) == 0) {
+	if (w->leaving || send_shutdown(&s) == 0) {
 		for (;;) {
 			int got;
 			if (iso_handle_frames(&s) != T_MORE)
@@ -574,6 +592,11 @@ static void isolated_destroy(struct executor *ex)
 	while (iso->idle) {
 		struct worker *w = iso->idle;
 		iso->idle = w->next;
+		shutdown_worker(iso, w);
+	}
+	while (iso->leaving) {
+		struct worker *w = iso->leaving;
+		iso->leaving = w->next;
 		shutdown_worker(iso, w);
 	}
 	pthread_mutex_destroy(&iso->lock);
