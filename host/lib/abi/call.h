@@ -98,8 +98,11 @@ struct skill_call {
 	char **scratch; /* strings handed out by arg_json, freed at the end */
 	size_t nscratch, scratch_cap;
 	struct call_artifact *artifacts; /* open output files */
-	uint64_t artifact_bytes;         /* written to artifacts by this call */
-	struct call_deferred *deferred;  /* released by call_finish */
+	/* One artifact whose commit finishes on another thread
+	 * (artifacts_commit_early), until artifacts_settle. */
+	struct call_artifact *committing;
+	uint64_t artifact_bytes;        /* written to artifacts by this call */
+	struct call_deferred *deferred; /* released by call_finish */
 	/* Text the host refused to put on the wire (not UTF-8, a NUL):
 	 * how many times, and the first reason, naming the field. A call
 	 * whose every output was refused ends as a tool error saying so. */

@@ -20,6 +20,7 @@
 
 #include <skill/ext/config.h>
 
+#include "artifacts.h"
 #include "call.h"
 #include "exec_inproc.h"
 #include "hostapi.h"
@@ -535,6 +536,9 @@ static skill_status isolated_invoke(struct executor *ex, uint32_t tool_index,
 	} else {
 		iso_release(iso, w, 1, 1, NULL);
 	}
+	/* An artifact committed during the call finishes syncing (a last
+	 * call's worker exits meanwhile); if it fails, the call says so. */
+	(void)artifacts_settle(call);
 	return st;
 dead:
 	free(s.handles);
@@ -544,6 +548,7 @@ dead:
 		status = iso_kill_worker(iso, w);
 	else
 		iso_drain_output(iso, w);
+	(void)artifacts_settle(call); /* what the skill committed stays */
 	st = ended(iso, &s, status, why, msg, sizeof msg, &crash, res);
 	hostlog(crash ? SKILL_LOG_WARNING : SKILL_LOG_NOTICE, "%s", msg);
 	call_set_error(call, msg);
