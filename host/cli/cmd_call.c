@@ -371,8 +371,11 @@ int cmd_call(struct cli_ctx *ctx, int argc, char **argv)
 		rc = 5;
 		goto out;
 	}
+	/* Flushed now: whoever reads the answer has it while the worker
+	 * and the runtime are still being taken down. */
 	if (cli_print_json(out, !compact))
 		rc = 5;
+	(void)fflush(stdout);
 	cJSON_Delete(out);
 	PHASE_MARK("call: result printed");
 out:
