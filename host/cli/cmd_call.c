@@ -1,6 +1,8 @@
 /*
  * cmd_call.c - `skillhost call`: call one tool and print its result.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <pthread.h>
 #include <signal.h>
@@ -8,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "call.h"
@@ -15,6 +18,7 @@
 #include "commands.h"
 #include "config.h"
 #include "hostlog.h"
+#include "phasetime.h"
 #include "runtime.h"
 
 /* Most bytes of arguments read from stdin. */
@@ -149,6 +153,108 @@ static char *read_stdin(size_t *len)
 	return buf;
 }
 
+/* The arguments read from stdin: in a sealed memfd when one can be made
+ * (an isolated worker maps that very memfd: the bytes are copied once, from
+ * stdin, and never again), else on the heap. */
+struct stdin_args {
+	char *text; /* len bytes and a NUL */
+	size_t len;
+	int memfd;     /* > 0: text is a read-only mapping of it */
+	size_t maplen; /* of the mapping */
+};
+
+/* Read stdin into a memfd mapped shared and writable (reserving the
+ * largest size allowed; tmpfs allocates only what is written), then seal
+ * it and map it read-only. 0, or -1 with errno (EFBIG: too large) after
+ * undoing everything; *consumed says whether stdin was read from. */
+static int read_stdin_memfd(struct stdin_args *a, int *consumed)
+{
+	const size_t reserve = CALL_STDIN_MAX + 1;
+	int fd =
+	        memfd_create("skillhost-args", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	char *map = MAP_FAILED;
+	size_t n = 0;
+	int err = 0;
+
+	if (fd < 0)
+		return -1;
+	if (ftruncate(fd, (off_t)reserve) ||
+	    (map = mmap(NULL, reserve, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+	                0)) == MAP_FAILED)
+		goto fail;
+	/* No MADV_POPULATE_WRITE here even when stdin is a file of known
+	 * size: it holds the address space's lock while it allocates, and
+	 * the thread starting the worker meanwhile waited for it in mmap.
+	 * read() faults the pages in under the mapping's own lock. */
+	for (;;) {
+		ssize_t got = read(STDIN_FILENO, map + n, reserve - n);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0)
+			goto fail;
+		if (got == 0)
+			break;
+		*consumed = 1;
+		n += (size_t)got;
+		if (n > CALL_STDIN_MAX) {
+			errno = EFBIG;
+			goto fail;
+		}
+	}
+	/* Nothing was written past n, so the NUL is there already. The
+	 * writable mapping goes before the seals, which forbid one. */
+	if (munmap(map, reserve)) {
+		map = MAP_FAILED;
+		goto fail;
+	}
+	map = MAP_FAILED;
+	if (ftruncate(fd, (off_t)n + 1) ||
+	    fcntl(fd, F_ADD_SEALS,
+	          F_SEAL_WRITE | F_SEAL_GROW | F_SEAL_SHRINK | F_SEAL_SEAL) ||
+	    (map = mmap(NULL, n + 1, PROT_READ, MAP_SHARED | MAP_POPULATE, fd,
+	                0)) == MAP_FAILED)
+		goto fail;
+	a->text = map;
+	a->len = n;
+	a->memfd = fd;
+	a->maplen = n + 1;
+	return 0;
+fail:
+	err = errno ? errno : EIO;
+	if (map != MAP_FAILED)
+		munmap(map, reserve);
+	close(fd);
+	errno = err;
+	return -1;
+}
+
+/* Read the arguments from stdin; 0, or -1 when they cannot be read or are
+ * over CALL_STDIN_MAX. */
+static int read_stdin_args(struct stdin_args *a)
+{
+	int consumed = 0;
+
+	memset(a, 0, sizeof *a);
+	if (read_stdin_memfd(a, &consumed) == 0)
+		return 0;
+	if (consumed)
+		return -1;
+	/* No memfd (an old kernel, a seccomp profile): the heap. */
+	a->text = read_stdin(&a->len);
+	return a->text ? 0 : -1;
+}
+
+static void free_stdin_args(struct stdin_args *a)
+{
+	if (a->memfd > 0) {
+		munmap(a->text, a->maplen);
+		close(a->memfd);
+	} else {
+		free(a->text);
+	}
+	memset(a, 0, sizeof *a);
+}
+
 struct prepare {
 	pthread_t thread;
 	struct runtime *rt;
@@ -160,8 +266,10 @@ static void *prepare_main(void *arg)
 	struct prepare *pre = arg;
 	struct sh_error e;
 
+	PHASE_MARK("call: prepare thread running");
 	/* The call itself reports whatever goes wrong here. */
 	(void)runtime_prepare(pre->rt, pre->tool, &e);
+	PHASE_MARK("call: worker ready (prepare thread)");
 	return NULL;
 }
 
@@ -181,7 +289,7 @@ int cmd_call(struct cli_ctx *ctx, int argc, char **argv)
 	int nskills = 0, compact = 0, c, rc;
 	int64_t timeout = 0;
 	const char *tool, *args = NULL;
-	char *owned = NULL;
+	struct stdin_args in = {0};
 	size_t len = 0;
 	struct runtime *rt = NULL;
 	struct call_result res;
@@ -218,8 +326,10 @@ int cmd_call(struct cli_ctx *ctx, int argc, char **argv)
 	if (optind < argc)
 		return cli_usage("call", "unexpected argument '%s'",
 		                 argv[optind]);
+	PHASE_MARK("call: start");
 	if (cli_open_runtime(ctx, skills, nskills, &rt, &err) != SH_OK)
 		return cli_fail(&err);
+	PHASE_MARK("call: runtime open");
 	if (args && !strcmp(args, "-")) {
 		/* Start the skill's worker while the arguments arrive and are
 		 * parsed and validated: on two cores its start-up and our
@@ -229,8 +339,8 @@ int cmd_call(struct cli_ctx *ctx, int argc, char **argv)
 		pre.tool = tool;
 		preparing =
 		        !pthread_create(&pre.thread, NULL, prepare_main, &pre);
-		owned = read_stdin(&len);
-		if (!owned) {
+		PHASE_MARK("call: prepare thread created");
+		if (read_stdin_args(&in)) {
 			fprintf(stderr,
 			        "skillhost: error: cannot read the arguments "
 			        "from stdin (over %zu bytes?)\n",
@@ -238,19 +348,22 @@ int cmd_call(struct cli_ctx *ctx, int argc, char **argv)
 			rc = 5;
 			goto out;
 		}
-		args = owned;
+		args = in.text;
+		len = in.len;
+		PHASE_MARK("call: arguments read");
 	} else if (args) {
 		len = strlen(args);
 	}
 	(void)signal(SIGINT, on_sigint);
 	arm_watchdog(rt, tool, timeout);
-	if (runtime_call(rt, tool, args, len, &sinks, timeout, &interrupted,
-	                 &res, &err) != SH_OK) {
+	if (runtime_call_once(rt, tool, args, len, in.memfd, &sinks, timeout,
+	                      &interrupted, &res, &err) != SH_OK) {
 		alarm(0);
 		rc = cli_fail(&err);
 		goto out;
 	}
 	alarm(0);
+	PHASE_MARK("call: call returned");
 	rc = res.is_error ? 1 : 0;
 	out = call_result_to_json(&res);
 	if (!out) {
@@ -258,15 +371,22 @@ int cmd_call(struct cli_ctx *ctx, int argc, char **argv)
 		rc = 5;
 		goto out;
 	}
+	/* Flushed now: whoever reads the answer has it while the worker
+	 * and the runtime are still being taken down. */
 	if (cli_print_json(out, !compact))
 		rc = 5;
+	(void)fflush(stdout);
 	cJSON_Delete(out);
+	PHASE_MARK("call: result printed");
 out:
 	alarm(0);
 	(void)signal(SIGINT, SIG_DFL);
 	if (preparing)
 		pthread_join(pre.thread, NULL);
+	PHASE_MARK("call: prepare thread joined");
 	runtime_close(rt);
-	free(owned);
+	PHASE_MARK("call: runtime closed");
+	free_stdin_args(&in);
+	PHASE_MARK("call: closed");
 	return rc;
 }

@@ -11,6 +11,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "hostlog.h"
+#include "phasetime.h"
 
 static const struct cli_command commands[] = {
         {"keygen", "create a publisher key pair (minisign format)", cmd_keygen},
@@ -139,6 +140,7 @@ int main(int argc, char **argv)
 	const struct cli_command *cmd;
 	int i = 1;
 
+	phasetime_init();
 	for (; i < argc && argv[i][0] == '-'; i++) {
 		const char *a = argv[i];
 		if (!strcmp(a, "--home") && i + 1 < argc) {

@@ -1704,6 +1704,16 @@ static int retire_now(void)
 	       SANDBOX_CPU_RETIRE_SECONDS;
 }
 
+/* Free a call's arguments: the tree parsed for the skill, the mapping of
+ * the host's memfd (MAP_FAILED: none). */
+static void drop_args(struct wcall *c, void *map, uint64_t fd_len)
+{
+	cJSON_Delete(c->parsed);
+	c->parsed = NULL;
+	if (map != MAP_FAILED)
+		munmap(map, (size_t)fd_len + 1);
+}
+
 static int serve_call(struct frame *f, uint32_t ntools)
 {
 	struct wire_msg m = {
@@ -1717,7 +1727,8 @@ static int serve_call(struct frame *f, uint32_t ntools)
 	int64_t deadline;
 	uint64_t fd_len;
 	skill_status st;
-	int retire;
+	int retire, sent;
+	uint64_t vm;
 	void *map = MAP_FAILED;
 	char why[160] = "it cannot be mapped";
 
@@ -1782,18 +1793,25 @@ static int serve_call(struct frame *f, uint32_t ntools)
 	while (c.arts)
 		art_drop((skill_call_t *)&c, c.arts);
 	call_finish(&c.base, NULL);
-	cJSON_Delete(c.parsed);
-	if (map != MAP_FAILED)
-		munmap(map, (size_t)fd_len + 1);
+	/* A successful call's host gets its answer before the arguments (a
+	 * large parsed tree, a large mapping) are freed, which is then off
+	 * the call's path; the next frame is read only after. A failed call's
+	 * size is read after, as it always was: it tells a memory cap. */
+	if (st != SKILL_OK)
+		drop_args(&c, map, fd_len);
 	retire = retire_now();
+	vm = st == SKILL_OK ? 0 : vm_bytes();
 	wire_buf_init(&b);
 	wire_begin(&b, WIRE_DONE, f->id);
 	wire_put_u32(&b, (uint32_t)st);
 	wire_put_u8(&b, (uint8_t)retire);
 	/* Only a failed call needs the size (to tell a memory cap from
 	 * another failure), and reading it costs a few system calls. */
-	wire_put_u64(&b, st == SKILL_OK ? 0 : vm_bytes());
-	return chan_send(&b, 0);
+	wire_put_u64(&b, vm);
+	sent = chan_send(&b, 0);
+	if (st == SKILL_OK)
+		drop_args(&c, map, fd_len);
+	return sent;
 }
 
 static char **read_paths(const char *lib, const char *bundle)

@@ -6,7 +6,9 @@
  * leave no file; bad names, a missing folder and an undeclared permission
  * are refused; inputs are readable only inside the allowed folders (not
  * through a symlink out of them); artifacts_path refuses ids that are not a
- * plain file name.
+ * plain file name; an early commit (artifacts_commit_early) lands the same
+ * once settled, and one that cannot be finished fails the call and leaves
+ * nothing.
  */
 #include <dirent.h>
 #include <limits.h>
@@ -149,6 +151,90 @@ static void test_commit(void **state)
 	        "Q3_report.pptx");
 	/* A committed handle is released: using it again is refused. */
 	assert_int_equal(x->write(&call, a, "x", 1), SKILL_ERR_ARGS);
+}
+
+/* The descriptor this process holds on the artifact's temporary file. */
+static int tmp_fd(void)
+{
+	char link[32], target[PATH_MAX];
+
+	for (int fd = 3; fd < 1024; fd++) {
+		ssize_t n;
+		snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+		n = readlink(link, target, sizeof target - 1);
+		if (n <= 0)
+			continue;
+		target[n] = '\0';
+		if (strstr(target, "/.tmp-"))
+			return fd;
+	}
+	return -1;
+}
+
+/* artifacts_commit_early answers at once and finishes on another thread:
+ * after artifacts_settle the file is whole under its final name, the link
+ * is in the result, the handle is spent; a second commit waits for the
+ * first. A commit that cannot be finished turns the call into an error
+ * that says so and leaves no file at all. */
+static void test_commit_early(void **state)
+{
+	const skill_ext_artifacts_t *x = &artifacts_ext;
+	skill_artifact_t *a, *b;
+	skill_artifact_info_t ia = {.struct_size = sizeof ia};
+	skill_artifact_info_t ib = {.struct_size = sizeof ib};
+	char names[1024], buf[32];
+	const char *text;
+	FILE *f;
+	int fd;
+
+	(void)state;
+	assert_int_equal(x->create(&call, "a.txt", "text/plain", &a), SKILL_OK);
+	assert_int_equal(x->create(&call, "b.txt", "text/plain", &b), SKILL_OK);
+	assert_int_equal(x->write(&call, a, "first", 5), SKILL_OK);
+	assert_int_equal(x->write(&call, b, "second", 6), SKILL_OK);
+	assert_int_equal(artifacts_commit_early(&call, a, &ia), SKILL_OK);
+	assert_int_equal(ia.size, 5);
+	assert_non_null(strstr(ia.id, "-a.txt"));
+	assert_int_equal(artifacts_commit_early(&call, b, &ib), SKILL_OK);
+	assert_int_equal(artifacts_settle(&call), 0);
+	assert_int_equal(artifacts_settle(&call), 0); /* nothing left */
+	listing(names, sizeof names);
+	assert_null(strstr(names, ".tmp-"));
+	f = fopen(ia.path, "rb");
+	assert_non_null(f);
+	assert_int_equal(fread(buf, 1, sizeof buf, f), 5);
+	fclose(f);
+	assert_memory_equal(buf, "first", 5);
+	f = fopen(ib.path, "rb");
+	assert_non_null(f);
+	assert_int_equal(fread(buf, 1, sizeof buf, f), 6);
+	fclose(f);
+	assert_memory_equal(buf, "second", 6);
+	assert_int_equal(cJSON_GetArraySize(call.content), 2);
+	assert_string_equal(
+	        cJSON_GetStringValue(cJSON_GetObjectItem(
+	                cJSON_GetArrayItem(call.content, 0), "uri")),
+	        ia.uri);
+	assert_int_equal(x->write(&call, a, "x", 1), SKILL_ERR_ARGS);
+	assert_false(call.is_error);
+
+	/* Its data cannot be synced (the descriptor is gone): the call is an
+	 * error naming the artifact, and neither file remains. */
+	assert_int_equal(x->create(&call, "c.txt", "text/plain", &a), SKILL_OK);
+	assert_int_equal(x->write(&call, a, "lost", 4), SKILL_OK);
+	assert_true((fd = tmp_fd()) >= 0);
+	assert_int_equal(close(fd), 0);
+	assert_int_equal(artifacts_commit_early(&call, a, &ia), SKILL_OK);
+	assert_int_equal(artifacts_settle(&call), -1);
+	assert_true(call.is_error);
+	text = cJSON_GetStringValue(cJSON_GetObjectItem(
+	        cJSON_GetArrayItem(call.content, 0), "text"));
+	assert_non_null(text);
+	assert_non_null(strstr(text, "c.txt could not be saved"));
+	assert_non_null(strstr(text, "write its data to disk"));
+	listing(names, sizeof names);
+	assert_null(strstr(names, ".tmp-"));
+	assert_null(strstr(names, "-c.txt"));
 }
 
 static void test_url_base(void **state)
@@ -312,6 +398,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test_setup_teardown(test_commit, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_commit_early, setup,
+	                                        teardown),
 	        cmocka_unit_test_setup_teardown(test_url_base, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_discard_and_abandon, setup,
 	                                        teardown),

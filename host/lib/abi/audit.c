@@ -23,6 +23,7 @@
 #include "hostlog.h"
 #include "minisig.h"
 #include "monotime.h"
+#include "phasetime.h"
 #include "utf8.h"
 
 #define AUDIT_LOCK "audit.lock"
@@ -335,6 +336,17 @@ static const char *clean(const char *s)
 	return s && sh_utf8_valid(s, strlen(s)) ? s : "";
 }
 
+_Static_assert(AUDIT_ARGS_HASH_BYTES == AUDITCHAIN_HASH_BYTES,
+               "a record's hashes are one size");
+
+void audit_args_hash(const char *args, size_t len,
+                     uint8_t out[AUDIT_ARGS_HASH_BYTES])
+{
+	crypto_generichash(out, AUDIT_ARGS_HASH_BYTES,
+	                   (const unsigned char *)args, args ? len : 0, NULL,
+	                   0);
+}
+
 static size_t format(const struct audit *a, const struct audit_record *r,
                      char *buf, size_t cap)
 {
@@ -391,8 +403,10 @@ static size_t format(const struct audit *a, const struct audit_record *r,
 	}
 	put_raw(buf, cap, &len, ",\"tool\":");
 	put_string(buf, cap, &len, clean(r->tool), 512);
-	crypto_generichash(h, sizeof h, (const unsigned char *)r->args,
-	                   r->args ? r->args_len : 0, NULL, 0);
+	if (r->args_hash)
+		memcpy(h, r->args_hash, sizeof h);
+	else
+		audit_args_hash(r->args, r->args ? r->args_len : 0, h);
 	auditchain_hex(h, hex);
 	put_raw(buf, cap, &len, ",\"args_hash\":\"blake2b256:%s\"", hex);
 	put_raw(buf, cap, &len, ",\"isolation\":");
@@ -467,6 +481,7 @@ sh_status audit_write(struct audit *a, const struct audit_record *r,
 	a->have_last = 1;
 unlock:
 	flock(a->lock_fd, LOCK_UN);
+	PHASE_MARK("audit: record written");
 	if (rc != SH_OK && !a->warned) {
 		a->warned = 1;
 		hostlog(SKILL_LOG_WARNING, "%s", e ? e->msg : a->path);

@@ -68,6 +68,9 @@ struct audit_caller {
 	const char *profile;   /* the tool profile in force, or NULL */
 };
 
+/* The size of an args_hash. */
+#define AUDIT_ARGS_HASH_BYTES 32
+
 struct audit_record {
 	const struct audit_caller *caller; /* NULL: the log's default */
 	const char *skill, *tool;
@@ -77,6 +80,9 @@ struct audit_record {
 	 * none. */
 	const char *args;
 	size_t args_len;
+	/* audit_args_hash(args, args_len) when the caller computed it while
+	 * the call ran (large arguments); NULL: audit_write hashes args. */
+	const uint8_t *args_hash;
 	const char *isolation; /* the executor's kind */
 	const char *status;
 	const char *detail; /* or NULL */
@@ -102,6 +108,12 @@ void audit_close(struct audit *a);
  * and otherwise does not fail the call; the return says what happened. */
 sh_status audit_write(struct audit *a, const struct audit_record *r,
                       struct sh_error *e);
+
+/* The "args_hash" of a record: BLAKE2b-256 of the len bytes at args (NULL
+ * for none). Thread-safe; for a caller that hashes large arguments on
+ * another thread while the call runs, instead of after it. */
+void audit_args_hash(const char *args, size_t len,
+                     uint8_t out[AUDIT_ARGS_HASH_BYTES]);
 
 /* The log's path. */
 const char *audit_path(const struct audit *a);

@@ -76,6 +76,18 @@ struct skill_call {
 	 * during development, which are not restricted. Borrowed from the
 	 * skill (struct skill), typed once when it was loaded. */
 	const struct skill_perms *perms;
+	/* The arguments' text also as a memfd: exactly its bytes and a NUL,
+	 * sealed against writing, growing and shrinking (the form
+	 * wire_sealed_memfd makes), which an isolated executor may hand its
+	 * worker instead of copying the text into a new one. Borrowed; 0:
+	 * none (the zeroed default; descriptor 0 is stdin, never such a
+	 * memfd). */
+	int args_memfd;
+	/* 1: the caller makes no other call on this skill's executor before
+	 * closing it (the CLI's one call). An isolated worker is then asked
+	 * to finish as soon as it has answered, so that its exit overlaps
+	 * what the caller does with the answer. */
+	int last_call;
 
 	struct cJSON *content;
 	struct cJSON *structured;
@@ -86,8 +98,11 @@ struct skill_call {
 	char **scratch; /* strings handed out by arg_json, freed at the end */
 	size_t nscratch, scratch_cap;
 	struct call_artifact *artifacts; /* open output files */
-	uint64_t artifact_bytes;         /* written to artifacts by this call */
-	struct call_deferred *deferred;  /* released by call_finish */
+	/* One artifact whose commit finishes on another thread
+	 * (artifacts_commit_early), until artifacts_settle. */
+	struct call_artifact *committing;
+	uint64_t artifact_bytes;        /* written to artifacts by this call */
+	struct call_deferred *deferred; /* released by call_finish */
 	/* Text the host refused to put on the wire (not UTF-8, a NUL):
 	 * how many times, and the first reason, naming the field. A call
 	 * whose every output was refused ends as a tool error saying so. */

@@ -68,6 +68,11 @@ struct executor_ops {
 	                       struct skill_call *call,
 	                       struct exec_result *res);
 
+	/* 1 when invoke never reads call->args (the parsed arguments): the
+	 * skill runs elsewhere and parses its own copy of the text. The
+	 * caller may then free the tree while the call runs. */
+	int text_only;
+
 	/* [control] Finalize the skill and free the executor. No call may be
 	 * in flight. */
 	void (*destroy)(struct executor *ex);

@@ -3,6 +3,7 @@
  */
 #include "dispatch.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,7 +14,15 @@
 #include "hostapi.h"
 #include "hostlog.h"
 #include "metrics.h"
+#include "phasetime.h"
 #include "schema.h"
+
+/* Arguments this large are hashed for the audit record on a second
+ * thread while the skill runs: BLAKE2b of a 3 MB deck is 3-5 ms that the
+ * caller would otherwise wait for after the call, and the skill (or its
+ * worker) leaves the other CPU free meanwhile. Below it, starting a thread
+ * costs more than it hides. */
+#define DISPATCH_HASH_AHEAD_MIN ((size_t)256 * 1024)
 
 /* Room for a validation message, and for it with the names around it. */
 #define DISPATCH_WHY_MAX 1024
@@ -79,12 +88,62 @@ static const char *status_of(skill_status st, struct skill_call *c,
 	return st != SKILL_OK || c->is_error ? "tool_error" : "ok";
 }
 
+/* The audit hash of a call's arguments, computed while the call runs. */
+struct hash_ahead {
+	pthread_t thread;
+	const char *text;
+	size_t len;
+	cJSON *drop; /* freed by the thread too, when set before the start */
+	int running;
+	uint8_t h[AUDIT_ARGS_HASH_BYTES];
+};
+
+static void *hash_ahead_main(void *arg)
+{
+	struct hash_ahead *ha = arg;
+
+	audit_args_hash(ha->text, ha->len, ha->h);
+	cJSON_Delete(ha->drop);
+	return NULL;
+}
+
+/* Start hashing text when it is large and the call is audited, and free
+ * drop (NULL: nothing) on the same thread, or here when no thread runs.
+ * When none can be had, account hashes the text as before. */
+static void hash_ahead_start(struct hash_ahead *ha,
+                             const struct dispatch_opts *o, const char *text,
+                             size_t len, cJSON *drop)
+{
+	ha->running = 0;
+	ha->drop = drop;
+	if (text && len >= DISPATCH_HASH_AHEAD_MIN && o && o->services &&
+	    o->services->audit) {
+		ha->text = text;
+		ha->len = len;
+		ha->running =
+		        !pthread_create(&ha->thread, NULL, hash_ahead_main, ha);
+	}
+	if (!ha->running)
+		cJSON_Delete(drop);
+}
+
+/* The hash, once done; NULL when none was started. */
+static const uint8_t *hash_ahead_join(struct hash_ahead *ha)
+{
+	if (!ha->running)
+		return NULL;
+	pthread_join(ha->thread, NULL);
+	ha->running = 0;
+	return ha->h;
+}
+
 /* Record a call that reached a tool in the audit log and the metrics.
  * Sizes only: arguments and results may hold secrets. */
 static void account(const struct tool *t, const struct dispatch_opts *o,
                     const char *isolation, const char *status,
                     const char *detail, int64_t t0, const char *args,
-                    uint64_t bytes_in, uint64_t bytes_out, int is_error)
+                    const uint8_t *args_hash, uint64_t bytes_in,
+                    uint64_t bytes_out, int is_error)
 {
 	const struct host_services *svc = o ? o->services : NULL;
 	struct audit_record r = {
@@ -95,6 +154,7 @@ static void account(const struct tool *t, const struct dispatch_opts *o,
 	        .tool = t->canonical,
 	        .args = args,
 	        .args_len = args ? bytes_in : 0,
+	        .args_hash = args_hash,
 	        .isolation = isolation,
 	        .status = status,
 	        .detail = detail,
@@ -110,9 +170,12 @@ static void account(const struct tool *t, const struct dispatch_opts *o,
 	audit_write(svc->audit, &r, NULL);
 }
 
-/* Run a validated call on the skill's executor and check what it wrote. */
+/* Run a validated call on the skill's executor and check what it wrote.
+ * memfd: text as a sealed memfd (dispatch_opts), or 0. owned: args, when
+ * the caller hands the tree over (run frees it, while the call runs when
+ * the executor does not read it), else NULL. */
 static sh_status run(struct catalog *cat, struct tool *t, const cJSON *args,
-                     const char *text, size_t len,
+                     cJSON *owned, const char *text, size_t len, int memfd,
                      const struct dispatch_opts *o, struct call_result *res,
                      struct sh_error *e)
 {
@@ -128,17 +191,32 @@ static sh_status run(struct catalog *cat, struct tool *t, const cJSON *args,
 	int serialized = (s->desc->flags & SKILL_FLAG_SERIALIZED) != 0;
 	int64_t t0 = call_now_ns();
 	int busy = 0;
+	struct hash_ahead ha;
+	cJSON *drop = NULL;
 
 	rc = catalog_executor(cat, s, &ex, e);
+	PHASE_MARK("dispatch: executor ready");
 	if (rc != SH_OK) {
+		cJSON_Delete(owned);
 		account(t, o, "none", "unavailable", "start failed", t0, text,
-		        len, 0, 1);
+		        NULL, len, 0, 1);
 		return rc;
 	}
 	rc = catalog_output_schema(t, &out_schema, e);
-	if (rc != SH_OK)
+	if (rc != SH_OK) {
+		cJSON_Delete(owned);
 		return rc;
+	}
+	/* A worker parses its own copy: the host's tree is done with, and
+	 * goes while the call runs. */
+	if (owned && ex->ops->text_only) {
+		drop = owned;
+		owned = NULL;
+		args = NULL;
+	}
 	call_init(&call, s->desc->name, t->canonical, args);
+	call.args_memfd = memfd;
+	call.last_call = o && o->last_call;
 	/* Installed skills are held to what their signed manifest declares. */
 	call.perms = s->perms;
 	/* Every call has a deadline, so a skill that spins cannot hold a
@@ -159,6 +237,7 @@ static sh_status run(struct catalog *cat, struct tool *t, const cJSON *args,
 	ms = o && o->services
 	             ? metrics_skill(o->services->metrics, s->desc->name)
 	             : NULL;
+	hash_ahead_start(&ha, o, text, len, drop);
 	if (metrics_skill_enter(
 	            ms, (unsigned)policy_number(o, s, "concurrency"),
 	            call.deadline_ns, call.cancel, &gate) != SH_OK) {
@@ -173,6 +252,7 @@ static sh_status run(struct catalog *cat, struct tool *t, const cJSON *args,
 		if (serialized)
 			pthread_mutex_lock(&s->serial);
 		st = ex->ops->invoke(ex, t->index, text, len, &call, &outcome);
+		PHASE_MARK("dispatch: invoke returned");
 		if (serialized)
 			pthread_mutex_unlock(&s->serial);
 		metrics_skill_leave(ms);
@@ -209,8 +289,11 @@ static sh_status run(struct catalog *cat, struct tool *t, const cJSON *args,
 	account(t, o, ex->ops->kind,
 	        busy ? "busy" : status_of(st, &call, &outcome),
 	        outcome.outcome != EXEC_OK ? outcome.detail : NULL, t0, text,
-	        len, call.bytes, call.is_error);
+	        hash_ahead_join(&ha), len, call.bytes, call.is_error);
+	PHASE_MARK("dispatch: accounted");
 	call_finish(&call, res);
+	cJSON_Delete(owned);
+	PHASE_MARK("dispatch: call finished");
 	return SH_OK;
 }
 
@@ -256,6 +339,7 @@ sh_status dispatch_call(struct catalog *c, const char *name,
 	cJSON *args;
 	sh_status rc;
 	int64_t t0 = call_now_ns();
+	int memfd = o ? o->args_memfd : 0;
 
 	memset(res, 0, sizeof *res);
 	t = catalog_find(c, name, e);
@@ -264,8 +348,10 @@ sh_status dispatch_call(struct catalog *c, const char *name,
 	if (!args_json || len == 0) {
 		args_json = "{}";
 		len = 2;
+		memfd = 0; /* it does not hold these bytes */
 	}
 	args = cJSON_ParseWithLength(args_json, len);
+	PHASE_MARK("dispatch: arguments parsed");
 	if (!args) {
 		char msg[DISPATCH_MSG_MAX];
 		const char *at = cJSON_GetErrorPtr();
@@ -278,20 +364,20 @@ sh_status dispatch_call(struct catalog *c, const char *name,
 		         t->canonical, off);
 		error_result(res, msg);
 		account(t, o, kind_of(t), "invalid_arguments", NULL, t0,
-		        args_json, len, 0, 1);
+		        args_json, NULL, len, 0, 1);
 		return SH_OK;
 	}
 	if (!validate_args(t, args, res, e, &rc)) {
 		cJSON_Delete(args);
 		if (rc == SH_OK)
 			account(t, o, kind_of(t), "invalid_arguments", NULL, t0,
-			        args_json, len, 0, 1);
+			        args_json, NULL, len, 0, 1);
 		return rc;
 	}
+	PHASE_MARK("dispatch: arguments validated");
 	/* The skill gets the caller's text as is: it is already valid, and
 	 * re-printing would cost more than the rest of the dispatch. */
-	rc = run(c, t, args, args_json, len, o, res, e);
-	cJSON_Delete(args);
+	rc = run(c, t, args, args, args_json, len, memfd, o, res, e);
 	return rc;
 }
 
@@ -313,7 +399,7 @@ sh_status dispatch_call_tool(struct catalog *c, struct tool *t,
 		cJSON_Delete(empty);
 		if (rc == SH_OK)
 			account(t, o, kind_of(t), "invalid_arguments", NULL, t0,
-			        NULL, 0, 0, 1);
+			        NULL, NULL, 0, 0, 1);
 		return rc;
 	}
 	text = cJSON_PrintUnformatted(args);
@@ -321,7 +407,7 @@ sh_status dispatch_call_tool(struct catalog *c, struct tool *t,
 		cJSON_Delete(empty);
 		return sh_error_set(e, SH_ERR_NOMEM, "out of memory");
 	}
-	rc = run(c, t, args, text, strlen(text), o, res, e);
+	rc = run(c, t, args, NULL, text, strlen(text), 0, o, res, e);
 	free(text);
 	cJSON_Delete(empty);
 	return rc;

@@ -42,6 +42,12 @@ struct dispatch_opts {
 	/* Who is calling, for the audit log (audit.h); NULL: the runtime's
 	 * default surface. */
 	const struct audit_caller *caller;
+	/* dispatch_call's arguments also as a sealed memfd (struct
+	 * skill_call's args_memfd says which form); borrowed; 0: none. */
+	int args_memfd;
+	/* The process's last call on this skill (struct skill_call's
+	 * last_call). */
+	int last_call;
 };
 
 /*

@@ -20,6 +20,7 @@
 #include "loader.h"
 #include "metrics.h"
 #include "perms.h"
+#include "phasetime.h"
 #include "probe.h"
 #include "store.h"
 
@@ -113,8 +114,10 @@ static sh_status open_installed(struct runtime *rt, struct skill *s,
 	 * may have been changed since install. */
 	if ((rc = store_check_trusted(rt->home, s->desc->name, rec, e)))
 		return rc;
+	PHASE_MARK("runtime: trust checked");
 	if (store_verify_record(rt->home, rec, lib, sizeof lib, e) != SH_OK)
 		return sh_error_prefix(e, "skill %s", s->desc->name);
+	PHASE_MARK("runtime: package verified");
 	snprintf(bundle, sizeof bundle, "%s/%s", rt->home,
 	         cJSON_GetObjectItemCaseSensitive(rec, "dir")->valuestring);
 	if (!in_process(rt, s->desc->name))
@@ -532,20 +535,43 @@ const struct config *runtime_config(struct runtime *rt)
 	return rt->config;
 }
 
-sh_status runtime_call(struct runtime *rt, const char *name,
-                       const char *args_json, size_t len,
-                       const struct call_sinks *sinks, int64_t timeout_ms,
-                       atomic_int *cancel, struct call_result *res,
-                       struct sh_error *e)
+/* A call, as the process's last (runtime_call_once) or not. */
+static sh_status call(struct runtime *rt, const char *name,
+                      const char *args_json, size_t len, int args_memfd,
+                      int last, const struct call_sinks *sinks,
+                      int64_t timeout_ms, atomic_int *cancel,
+                      struct call_result *res, struct sh_error *e)
 {
 	struct dispatch_opts o = {
 	        .timeout_ms = timeout_ms,
 	        .cancel = cancel,
 	        .sinks = sinks,
 	        .services = &rt->svc,
+	        .args_memfd = args_memfd,
+	        .last_call = last,
 	};
 
 	return dispatch_call(rt->catalog, name, args_json, len, &o, res, e);
+}
+
+sh_status runtime_call_once(struct runtime *rt, const char *name,
+                            const char *args_json, size_t len, int args_memfd,
+                            const struct call_sinks *sinks, int64_t timeout_ms,
+                            atomic_int *cancel, struct call_result *res,
+                            struct sh_error *e)
+{
+	return call(rt, name, args_json, len, args_memfd, 1, sinks, timeout_ms,
+	            cancel, res, e);
+}
+
+sh_status runtime_call(struct runtime *rt, const char *name,
+                       const char *args_json, size_t len,
+                       const struct call_sinks *sinks, int64_t timeout_ms,
+                       atomic_int *cancel, struct call_result *res,
+                       struct sh_error *e)
+{
+	return call(rt, name, args_json, len, 0, 0, sinks, timeout_ms, cancel,
+	            res, e);
 }
 
 sh_status runtime_prepare(struct runtime *rt, const char *name,
@@ -564,6 +590,7 @@ void runtime_close(struct runtime *rt)
 	if (!rt)
 		return;
 	catalog_unref(rt->catalog);
+	PHASE_MARK("runtime: catalog released");
 	audit_close(rt->svc.audit);
 	metrics_free(rt->svc.metrics);
 	pthread_mutex_destroy(&rt->lock);

@@ -109,6 +109,21 @@ sh_status runtime_call(struct runtime *rt, const char *name,
                        struct sh_error *e);
 
 /*
+ * runtime_call for a process that makes this one call and then closes the
+ * runtime (the CLI's `call`): the skill's isolated worker is asked to
+ * finish as soon as it has answered. args_memfd, unless 0, holds the
+ * arguments too: a memfd of exactly len bytes (args_json's; a mapping of
+ * it, say) and a NUL, sealed against writing, growing and shrinking; an
+ * isolated skill's worker gets this descriptor, not a copy of the bytes.
+ * Borrowed; the caller closes it after the call.
+ */
+sh_status runtime_call_once(struct runtime *rt, const char *name,
+                            const char *args_json, size_t len, int args_memfd,
+                            const struct call_sinks *sinks, int64_t timeout_ms,
+                            atomic_int *cancel, struct call_result *res,
+                            struct sh_error *e);
+
+/*
  * [any thread] Start the executor of the skill that has tool name, if it is
  * not running yet, so that a call soon after does not wait for its worker
  * to start (an isolated skill's worker takes milliseconds to exec, sandbox

@@ -20,11 +20,13 @@
 
 #include <skill/ext/config.h>
 
+#include "artifacts.h"
 #include "call.h"
 #include "exec_inproc.h"
 #include "hostapi.h"
 #include "hostlog.h"
 #include "metrics.h"
+#include "phasetime.h"
 #include "sandbox.h"
 #include "wire.h"
 #include "worker_path.h"
@@ -368,6 +370,36 @@ static struct worker *acquire(struct isolated *iso, struct skill_call *call,
 	}
 }
 
+/* Send SHUTDOWN on s's worker; 0, or -1 when it cannot be sent. */
+static int send_shutdown(struct session *s)
+{
+	struct wire_buf b;
+
+	wire_buf_init(&b);
+	wire_begin(&b, WIRE_SHUTDOWN, 0);
+	return iso_send_frame(s, &b, 0);
+}
+
+/* The caller's memfd of the arguments (struct skill_call), when it is in
+ * the form the worker takes: then the bytes are not copied again. A
+ * descriptor in any other state is the caller's bug, and costs only the
+ * copy. -1 when there is none to use. */
+static int caller_memfd(const struct skill_call *call, size_t len)
+{
+	char why[160];
+
+	if (call->args_memfd <= 0)
+		return -1;
+	if (wire_check_sealed(call->args_memfd, (uint64_t)len + 1, why,
+	                      sizeof why)) {
+		hostlog(SKILL_LOG_WARNING,
+		        "the arguments' memfd is not usable (%s); copying them",
+		        why);
+		return -1;
+	}
+	return call->args_memfd;
+}
+
 /* The channel of worker w failed during call s before the worker took it
  * (wire_ctl.taken) and with nothing heard from it: none of the call ran,
  * so it may go to another worker. Reaps or stops w and accounts for it as
@@ -422,6 +454,7 @@ static skill_status invoke_once(struct isolated *iso, uint32_t tool_index,
 		call_set_error(call, msg);
 		return st;
 	}
+	PHASE_MARK("isolated: worker acquired");
 	s.w = w;
 	s.call_id = atomic_fetch_add(&iso->next_call, 1) + 1;
 	w->logged = 0;
@@ -438,11 +471,15 @@ static skill_status invoke_once(struct isolated *iso, uint32_t tool_index,
 	 * through the socket, and no round trips while it drains. When the
 	 * memfd cannot be made, the bytes go in the frame as usual. */
 	if (len >= WIRE_ARGS_FD_MIN)
+		args_fd = caller_memfd(call, len);
+	if (len >= WIRE_ARGS_FD_MIN && args_fd < 0)
 		args_fd = wire_sealed_memfd(args, len, 1);
 	wire_put_u64(&b, args_fd >= 0 ? (uint64_t)len : 0);
 	wire_put_bytes(&b, args, args_fd >= 0 ? 0 : len);
+	PHASE_MARK("isolated: arguments memfd made");
 	sent = iso_send_frame_fd(&s, &b, 0, args_fd);
-	if (args_fd >= 0)
+	PHASE_MARK("isolated: call sent");
+	if (args_fd >= 0 && args_fd != call->args_memfd)
 		close(args_fd);
 	if (sent) {
 		/* A worker that is gone is classified by how it ended; one
@@ -492,6 +529,7 @@ static skill_status invoke_once(struct isolated *iso, uint32_t tool_index,
 			goto dead;
 		}
 	}
+	PHASE_MARK("isolated: worker done");
 	free(s.handles);
 	st = (skill_status)s.done.status;
 	iso_drain_output(iso, w);
@@ -512,7 +550,17 @@ static skill_status invoke_once(struct isolated *iso, uint32_t tool_index,
 	}
 	if (s.done.retire)
 		w->retire = 1;
-	if (w->retire) {
+	if (call->last_call && !w->retire) {
+		send_shutdown(&s);
+		/* Out of the pool: no call may get a worker that is leaving,
+		 * and another one starts if a call comes after all. */
+		pthread_mutex_lock(&iso->lock);
+		w->leaving = 1;
+		w->next = iso->leaving;
+		iso->leaving = w;
+		pthread_mutex_unlock(&iso->lock);
+		iso_release(iso, NULL, 0, 1, NULL);
+	} else if (w->retire) {
 		/* Not a crash: replaced the next time one is needed. */
 		iso_kill_worker(iso, w);
 		iso_worker_free(w);
@@ -520,6 +568,9 @@ static skill_status invoke_once(struct isolated *iso, uint32_t tool_index,
 	} else {
 		iso_release(iso, w, 1, 1, NULL);
 	}
+	/* An artifact committed during the call finishes syncing (a last
+	 * call's worker exits meanwhile); if it fails, the call says so. */
+	(void)artifacts_settle(call);
 	return st;
 dead:
 	free(s.handles);
@@ -533,6 +584,7 @@ dead:
 		status = iso_kill_worker(iso, w);
 	else
 		iso_drain_output(iso, w);
+	(void)artifacts_settle(call); /* what the skill committed stays */
 	st = ended(iso, &s, status, why, msg, sizeof msg, &crash, res);
 	hostlog(crash ? SKILL_LOG_WARNING : SKILL_LOG_NOTICE, "%s", msg);
 	call_set_error(call, msg);
@@ -566,18 +618,16 @@ static skill_status isolated_invoke(struct executor *ex, uint32_t tool_index,
 /* ---- the executor ---- */
 
 /* Ask a worker to finish (its skill's fini runs), serving its last log
- * messages, then make sure it is gone. */
+ * messages, then make sure it is gone. A leaving worker was asked
+ * already. */
 static void shutdown_worker(struct isolated *iso, struct worker *w)
 {
 	struct session s = {.iso = iso, .w = w, .hello = 1, .ready = 1};
 	int64_t deadline =
 	        call_now_ns() + (int64_t)ISOLATED_SHUTDOWN_MS * 1000000;
-	struct wire_buf b;
 
 	s.io_deadline_ns = deadline;
-	wire_buf_init(&b);
-	wire_begin(&b, WIRE_SHUTDOWN, 0);
-	if (iso_send_frame(&s, &b, 0) == 0) {
+	if (w->leaving || send_shutdown(&s) == 0) {
 		for (;;) {
 			int got;
 			if (iso_handle_frames(&s) != T_MORE)
@@ -587,9 +637,12 @@ static void shutdown_worker(struct isolated *iso, struct worker *w)
 				break;
 		}
 	}
+	PHASE_MARK("isolated: worker shut down");
 	free(s.handles);
 	iso_kill_worker(iso, w);
+	PHASE_MARK("isolated: worker reaped");
 	iso_worker_free(w);
+	PHASE_MARK("isolated: worker freed");
 }
 
 static void isolated_destroy(struct executor *ex)
@@ -601,6 +654,11 @@ static void isolated_destroy(struct executor *ex)
 	while (iso->idle) {
 		struct worker *w = iso->idle;
 		iso->idle = w->next;
+		shutdown_worker(iso, w);
+	}
+	while (iso->leaving) {
+		struct worker *w = iso->leaving;
+		iso->leaving = w->next;
 		shutdown_worker(iso, w);
 	}
 	pthread_mutex_destroy(&iso->lock);
@@ -622,6 +680,7 @@ static void isolated_destroy(struct executor *ex)
 static const struct executor_ops isolated_ops = {
         .kind = "isolated",
         .invoke = isolated_invoke,
+        .text_only = 1,
         .destroy = isolated_destroy,
 };
 
@@ -738,6 +797,7 @@ sh_status exec_isolated_open(const struct exec_isolated_opts *o,
 	sh_status rc;
 
 	*out = NULL;
+	PHASE_MARK("isolated: opening executor");
 	if (o->worker_path)
 		(void)snprintf(worker, sizeof worker, "%s", o->worker_path);
 	else if ((rc = probe_worker_path(worker, sizeof worker, e)))
@@ -798,6 +858,7 @@ sh_status exec_isolated_open(const struct exec_isolated_opts *o,
 	iso->metrics = o->svc && o->svc->metrics
 	                       ? metrics_skill(o->svc->metrics, iso->name)
 	                       : NULL;
+	PHASE_MARK("isolated: executor set up");
 	/* The first worker starts now, so a skill that cannot start fails
 	 * the way it would in-process: before its first call runs. */
 	iso->nworkers = 1;

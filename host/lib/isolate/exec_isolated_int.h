@@ -58,6 +58,7 @@ struct worker {
 	size_t tail_len;
 	size_t logged;     /* output bytes logged in this call */
 	int retire;        /* replace it after this call */
+	int leaving;       /* SHUTDOWN sent: in the leaving list */
 	int rss_limit_hit; /* ASan's memory cap stopped it */
 	char first_error[LINE_MAX_LOGGED]; /* the first line of a report */
 	/* How long its replies took to come (session.c). */
@@ -101,7 +102,10 @@ struct isolated {
 	 * arrived cannot take it from under one woken for it, which left
 	 * the woken one to sleep again and made the tail. */
 	struct pool_waiter *waiters;
-	struct worker *idle;      /* only while nobody waits */
+	struct worker *idle; /* only while nobody waits */
+	/* Asked to finish after a last call (struct skill_call), not yet
+	 * reaped: isolated_destroy waits for them. */
+	struct worker *leaving;
 	unsigned nworkers;        /* alive or starting */
 	unsigned streak;          /* crashes since the last success */
 	unsigned unreplaced;      /* workers that died and were not replaced */

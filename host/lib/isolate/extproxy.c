@@ -146,8 +146,13 @@ static enum turn ext_artifacts(struct session *s,
 		void *h;
 		if (!wire_rd_done(r))
 			break;
+		/* The host's own artifacts finish syncing while the worker
+		 * goes on (artifacts_commit_early); isolated_invoke settles
+		 * them before the call's outcome counts. */
 		if ((h = ok ? iso_get_handle(s, id, H_OUT, 1) : NULL))
-			st = x->commit(s->call, h, &info);
+			st = x == &artifacts_ext
+			             ? artifacts_commit_early(s->call, h, &info)
+			             : x->commit(s->call, h, &info);
 		wire_put_u32(b, (uint32_t)st);
 		wire_put_u64(b, ok ? s->call->bytes : 0);
 		wire_put_str(b, st == SKILL_OK ? info.id : "");

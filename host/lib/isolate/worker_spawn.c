@@ -22,6 +22,7 @@
 #include "call.h"
 #include "fsutil.h"
 #include "hostlog.h"
+#include "phasetime.h"
 #include "metrics.h"
 #include "sandbox.h"
 
@@ -440,8 +441,10 @@ sh_status iso_start_worker(struct isolated *iso, struct worker **out,
 	int restart;
 
 	*out = NULL;
+	PHASE_MARK("spawn: starting worker");
 	if ((rc = spawn(iso, &w, e)))
 		return rc;
+	PHASE_MARK("spawn: worker spawned");
 	s.w = w;
 	s.io_deadline_ns = deadline;
 	for (;;) {
@@ -489,6 +492,7 @@ sh_status iso_start_worker(struct isolated *iso, struct worker **out,
 		                  call_skill_status_name(s.init_status));
 		goto fail;
 	}
+	PHASE_MARK("spawn: worker initialised");
 	free(s.handles);
 	w->logged = 0;
 	pthread_mutex_lock(&iso->lock);

@@ -3,10 +3,12 @@
  */
 #include "artifacts.h"
 
+#define _GNU_SOURCE 1 /* sync_file_range */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,10 +26,13 @@
 #include "fsutil.h"
 #include "hostapi.h"
 #include "hostlog.h"
+#include "phasetime.h"
 #include "perms.h"
 
 #define ARTIFACT_ID_BYTES 8
 #define TMP_PREFIX        ".tmp-"
+/* How much a skill's writes gather before their writeback starts. */
+#define ARTIFACT_FLUSH_BYTES ((uint64_t)512 * 1024)
 
 /* When this process last pruned expired artifacts (CLOCK_MONOTONIC ns;
  * 0: not yet), so writing artifacts prunes at most every
@@ -40,6 +45,12 @@ struct call_artifact {
 	int is_input;
 	int failed; /* over a quota: deleted, only discard is left */
 	uint64_t written;
+	uint64_t flushed; /* bytes whose writeback has been started */
+	/* Committing on another thread (artifacts_commit_early). */
+	pthread_t committer;
+	const char *dir;  /* the artifacts folder, synced after the rename */
+	int commit_errno; /* 0: synced and renamed; else why not */
+	const char *commit_step;
 	uint64_t store_room; /* bytes the store had free when it started */
 	uint64_t store_max, call_max;
 	char mime[128];
@@ -481,6 +492,22 @@ static skill_status art_create(skill_call_t *call, const char *filename,
 	return SKILL_OK;
 }
 
+/* Start writing what a holds past a->flushed out to disk once
+ * ARTIFACT_FLUSH_BYTES have gathered (or all of it, when all): the commit's
+ * fsync then waits for less, and the disk works while the skill still
+ * writes or the next segment arrives. Durability is unchanged: the fsync
+ * before the rename still waits for every byte. */
+static void start_writeback(struct call_artifact *a, int all)
+{
+	uint64_t n = a->written - a->flushed;
+
+	if (a->fd < 0 || n == 0 || (!all && n < ARTIFACT_FLUSH_BYTES))
+		return;
+	(void)sync_file_range(a->fd, (off_t)a->flushed, (off_t)n,
+	                      SYNC_FILE_RANGE_WRITE);
+	a->flushed = a->written;
+}
+
 /* The quota checks of a write of len more bytes to a. */
 static skill_status room_for(skill_call_t *call, struct call_artifact *a,
                              uint64_t len)
@@ -514,6 +541,7 @@ skill_status artifacts_append_fd(skill_call_t *call, skill_artifact_t *h,
 		return SKILL_ERR_ARGS;
 	if ((st = room_for(call, a, len)) != SKILL_OK)
 		return st;
+	PHASE_MARK("artifact: segment arrived");
 	while ((uint64_t)off < len) {
 		uint64_t left = len - (uint64_t)off;
 		/* Page cache to page cache inside the kernel; the bytes never
@@ -532,6 +560,7 @@ skill_status artifacts_append_fd(skill_call_t *call, skill_artifact_t *h,
 		a->written += (uint64_t)n;
 		call->artifact_bytes += (uint64_t)n;
 	}
+	start_writeback(a, 1);
 	return SKILL_OK;
 }
 
@@ -560,6 +589,7 @@ static skill_status art_write(skill_call_t *call, skill_artifact_t *h,
 		a->written += (uint64_t)n;
 		call->artifact_bytes += (uint64_t)n;
 	}
+	start_writeback(a, 0);
 	return SKILL_OK;
 }
 
@@ -593,14 +623,69 @@ static void file_uri(const char *path, char *out, size_t cap)
 	out[j] = '\0';
 }
 
+/* Sync a's data, rename it into place, sync the folder: 0, or -1 with
+ * a->commit_errno and a->commit_step saying what failed (a->fd is closed
+ * either way; a->tmp is cleared once the rename is done). */
+static int finish_commit(struct call_artifact *a)
+{
+	struct sh_error err;
+	int bad;
+
+	PHASE_MARK("artifact: commit");
+	bad = fsync(a->fd) != 0;
+	a->commit_errno = bad ? errno : 0;
+	if (close(a->fd) != 0 && !bad) {
+		bad = 1;
+		a->commit_errno = errno;
+	}
+	a->fd = -1;
+	if (bad) {
+		a->commit_step = "write its data to disk";
+		return -1;
+	}
+	if (rename(a->tmp, a->final) != 0) {
+		a->commit_errno = errno;
+		a->commit_step = "move it into place";
+		return -1;
+	}
+	a->tmp[0] = '\0'; /* renamed: no partial file to clean up */
+	if (fs_sync_dir(a->dir, &err) != SH_OK) {
+		/* Renamed but maybe not durable: removed, as it was when
+		 * this failed before the rename. */
+		a->commit_errno = errno ? errno : EIO;
+		a->commit_step = "sync the artifacts folder";
+		(void)unlink(a->final);
+		return -1;
+	}
+	PHASE_MARK("artifact: synced, renamed, dir synced");
+	return 0;
+}
+
+static void *committer_main(void *arg)
+{
+	(void)finish_commit(arg);
+	return NULL;
+}
+
+/* The result's link to a and the info for the skill, once a is committed
+ * (or while its commit finishes on another thread). */
+static skill_status announce(skill_call_t *call, struct call_artifact *a,
+                             skill_artifact_info_t *info);
+
+/* A commit that could not be finished, for the skill: logged, and a is
+ * gone. */
+static skill_status commit_failed(skill_call_t *call, struct call_artifact *a)
+{
+	hostlog(SKILL_LOG_ERROR, "cannot finish artifact %s: could not %s: %s",
+	        a->final, a->commit_step, strerror(a->commit_errno));
+	release(call, a);
+	return SKILL_ERR_IO;
+}
+
 static skill_status art_commit(skill_call_t *call, skill_artifact_t *h,
                                skill_artifact_info_t *info)
 {
 	struct call_artifact *a = (struct call_artifact *)h;
-	const struct host_services *svc = services(call);
-	skill_resource_link_t link = {.struct_size = sizeof link};
-	char uri[PATH_MAX * 3];
-	struct sh_error err;
 	skill_status st;
 
 	if (!owned(call, a, 0))
@@ -609,20 +694,73 @@ static skill_status art_commit(skill_call_t *call, skill_artifact_t *h,
 		release(call, a);
 		return SKILL_ERR_NOMEM;
 	}
-	if (fsync(a->fd) != 0 || close(a->fd) != 0) {
-		a->fd = -1;
+	a->dir = services(call)->artifacts_dir;
+	if (finish_commit(a))
+		return commit_failed(call, a);
+	st = announce(call, a, info);
+	release(call, a);
+	return st;
+}
+
+skill_status artifacts_commit_early(skill_call_t *call, skill_artifact_t *h,
+                                    skill_artifact_info_t *info)
+{
+	struct call_artifact *a = (struct call_artifact *)h;
+
+	if (!owned(call, a, 0))
+		return SKILL_ERR_ARGS;
+	if (a->failed || artifacts_settle(call))
+		return art_commit(call, h, info);
+	a->dir = services(call)->artifacts_dir;
+	/* Out of the open list: only artifacts_settle finishes it now. */
+	unlink_handle(call, a);
+	call->committing = a;
+	if (pthread_create(&a->committer, NULL, committer_main, a)) {
+		skill_status st;
+		/* No thread: finished here, as art_commit would. */
+		call->committing = NULL;
+		if (finish_commit(a))
+			return commit_failed(call, a);
+		st = announce(call, a, info);
 		release(call, a);
-		return SKILL_ERR_IO;
+		return st;
 	}
-	a->fd = -1;
-	if (rename(a->tmp, a->final) != 0 ||
-	    fs_sync_dir(svc->artifacts_dir, &err) != SH_OK) {
-		hostlog(SKILL_LOG_ERROR, "cannot finish artifact %s: %s",
-		        a->final, strerror(errno));
-		release(call, a);
-		return SKILL_ERR_IO;
+	return announce(call, a, info);
+}
+
+int artifacts_settle(struct skill_call *c)
+{
+	struct call_artifact *a = c->committing;
+	char msg[PATH_MAX + 512];
+
+	if (!a)
+		return 0;
+	c->committing = NULL;
+	pthread_join(a->committer, NULL);
+	if (!a->commit_errno) {
+		release(c, a);
+		return 0;
 	}
-	a->tmp[0] = '\0'; /* committed: nothing to clean up */
+	snprintf(msg, sizeof msg,
+	         "%s failed: its artifact %s could not be saved: the host "
+	         "could not %s (%s), and kept nothing of it. Make room in "
+	         "the artifacts folder or repair it, then call the tool again",
+	         c->tool_name ? c->tool_name : c->skill_name,
+	         strchr(a->id, '-') + 1, a->commit_step,
+	         strerror(a->commit_errno));
+	(void)commit_failed(c, a);
+	call_set_error(c, msg);
+	return -1;
+}
+
+static skill_status announce(skill_call_t *call, struct call_artifact *a,
+                             skill_artifact_info_t *info)
+{
+	const struct host_services *svc = services(call);
+	skill_resource_link_t link = {.struct_size = sizeof link};
+	char uri[PATH_MAX * 3];
+	skill_status st;
+
 	if (svc->artifact_url_base)
 		snprintf(uri, sizeof uri, "%s%s", svc->artifact_url_base,
 		         a->id);
@@ -648,7 +786,6 @@ static skill_status art_commit(skill_call_t *call, skill_artifact_t *h,
 			info->path[0] = '\0';
 		info->size = (int64_t)a->written;
 	}
-	release(call, a);
 	return st;
 }
 
@@ -843,6 +980,7 @@ const skill_ext_artifacts_t artifacts_ext = {
 
 void artifacts_release_all(struct skill_call *c)
 {
+	(void)artifacts_settle(c);
 	while (c->artifacts)
 		release(c, c->artifacts);
 }

@@ -105,8 +105,27 @@ extern const skill_ext_artifacts_t artifacts_ext;
 skill_status artifacts_append_fd(skill_call_t *call, skill_artifact_t *h,
                                  int fd, uint64_t len);
 
-/* Discard every output not committed and close every input of the call.
- * Called by call_finish(). */
+/*
+ * skill.artifacts/1's commit, for the isolated executor, whose worker
+ * waits for the answer: the answer (the link in the result, info) is
+ * given at once, and the data's fsync, the rename into place and the
+ * folder's fsync run on another thread while the worker finishes its
+ * call. Durability is the same: nothing is at the final name before its
+ * bytes are synced. artifacts_settle must follow before the call's
+ * outcome is used; if the commit failed after all, it turns the call
+ * into an error that says so, and nothing is left behind. One commit at
+ * a time is in flight: a second waits for the first.
+ */
+skill_status artifacts_commit_early(skill_call_t *call, skill_artifact_t *h,
+                                    skill_artifact_info_t *info);
+
+/* Wait for a commit artifacts_commit_early began; see there. No-op when
+ * none is in flight. Returns 0, or -1 when it failed (the call is an
+ * error now). */
+int artifacts_settle(struct skill_call *c);
+
+/* Settle, then discard every output not committed and close every input
+ * of the call. Called by call_finish(). */
 void artifacts_release_all(struct skill_call *c);
 
 /* The local path of artifact id (as in its /artifacts/<id> URL) into buf,
