@@ -6,6 +6,7 @@
  * it, and more descriptors than frames, break the stream.
  */
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -178,6 +179,32 @@ static void test_too_many_fds(void **state)
 	close(sv[1]);
 }
 
+/* The host's end of a channel whose worker is gone: EPIPE, with SIGPIPE at
+ * its default disposition (which would end this process), with and
+ * without a descriptor attached. The worker's end keeps write(). */
+static void test_send_to_gone_peer(void **state)
+{
+	int sv[2], memfd;
+	const char msg[] = "frame";
+
+	(void)state;
+	assert_int_equal(signal(SIGPIPE, SIG_DFL) == SIG_ERR, 0);
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv),
+	                 0);
+	close(sv[1]);
+	errno = 0;
+	assert_int_equal(wire_send_all_fd(sv[0], msg, sizeof msg, -1, 0), -1);
+	assert_int_equal(errno, EPIPE);
+	memfd = wire_sealed_memfd(msg, sizeof msg, 1);
+	assert_true(memfd >= 0);
+	errno = 0;
+	assert_int_equal(wire_send_all_fd(sv[0], msg, sizeof msg, memfd, 0),
+	                 -1);
+	assert_int_equal(errno, EPIPE);
+	close(memfd);
+	close(sv[0]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -185,6 +212,7 @@ int main(void)
 	        cmocka_unit_test(test_check_refuses),
 	        cmocka_unit_test(test_fd_with_its_frame),
 	        cmocka_unit_test(test_too_many_fds),
+	        cmocka_unit_test(test_send_to_gone_peer),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

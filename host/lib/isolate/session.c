@@ -78,8 +78,8 @@ int iso_send_frame_fd(struct session *s, struct wire_buf *b, int wipe,
 	if (pass_fd >= 0)
 		wire_mark_fd(b);
 	if (wire_end(b, NULL) == SH_OK) {
-		rc = wire_write_all_fd(s->w->fd, b->data, b->len, pass_fd,
-		                       s->io_deadline_ns);
+		rc = wire_send_all_fd(s->w->fd, b->data, b->len, pass_fd,
+		                      s->io_deadline_ns);
 		err = errno;
 	}
 	wire_buf_free(b, wipe);

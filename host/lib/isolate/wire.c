@@ -214,8 +214,9 @@ sh_status wire_end(struct wire_buf *b, struct sh_error *e)
 	return SH_OK;
 }
 
-/* One sendmsg of p[0, n) with pass_fd attached. */
-static ssize_t send_with_fd(int fd, const void *p, size_t n, int pass_fd)
+/* One sendmsg of p[0, n), with pass_fd attached when it is >= 0. */
+static ssize_t send_with_fd(int fd, const void *p, size_t n, int pass_fd,
+                            int flags)
 {
 	union {
 		char buf[CMSG_SPACE(sizeof(int))];
@@ -228,13 +229,18 @@ static ssize_t send_with_fd(int fd, const void *p, size_t n, int pass_fd)
 	                    .msg_controllen = sizeof u.buf};
 	struct cmsghdr *cm;
 
+	if (pass_fd < 0) {
+		mh.msg_control = NULL;
+		mh.msg_controllen = 0;
+		return sendmsg(fd, &mh, flags);
+	}
 	memset(&u, 0, sizeof u);
 	cm = CMSG_FIRSTHDR(&mh);
 	cm->cmsg_level = SOL_SOCKET;
 	cm->cmsg_type = SCM_RIGHTS;
 	cm->cmsg_len = CMSG_LEN(sizeof(int));
 	memcpy(CMSG_DATA(cm), &pass_fd, sizeof pass_fd);
-	return sendmsg(fd, &mh, 0);
+	return sendmsg(fd, &mh, flags);
 }
 
 int wire_write_all(int fd, const void *p, size_t n, int64_t deadline_ns)
@@ -242,16 +248,22 @@ int wire_write_all(int fd, const void *p, size_t n, int64_t deadline_ns)
 	return wire_write_all_fd(fd, p, n, -1, deadline_ns);
 }
 
-int wire_write_all_fd(int fd, const void *p, size_t n, int pass_fd,
-                      int64_t deadline_ns)
+/* nosignal: every write is a sendmsg with MSG_NOSIGNAL, so a peer that is
+ * gone is EPIPE and never SIGPIPE (the host, which must not die of a
+ * worker's death whatever its embedder does with SIGPIPE); otherwise
+ * write(), which the worker's seccomp filter allows on any descriptor. */
+static int write_all(int fd, const void *p, size_t n, int pass_fd,
+                     int64_t deadline_ns, int nosignal)
 {
 	const unsigned char *c = p;
 
 	while (n) {
 		/* The descriptor goes with the first byte sent; until a
 		 * send succeeds, every retry carries it. */
-		ssize_t w = pass_fd >= 0 ? send_with_fd(fd, c, n, pass_fd)
-		                         : write(fd, c, n);
+		ssize_t w = pass_fd >= 0 || nosignal
+		                    ? send_with_fd(fd, c, n, pass_fd,
+		                                   nosignal ? MSG_NOSIGNAL : 0)
+		                    : write(fd, c, n);
 		if (w > 0) {
 			c += w;
 			n -= (size_t)w;
@@ -280,6 +292,18 @@ int wire_write_all_fd(int fd, const void *p, size_t n, int pass_fd,
 		return -1;
 	}
 	return 0;
+}
+
+int wire_write_all_fd(int fd, const void *p, size_t n, int pass_fd,
+                      int64_t deadline_ns)
+{
+	return write_all(fd, p, n, pass_fd, deadline_ns, 0);
+}
+
+int wire_send_all_fd(int fd, const void *p, size_t n, int pass_fd,
+                     int64_t deadline_ns)
+{
+	return write_all(fd, p, n, pass_fd, deadline_ns, 1);
 }
 
 /* ---- reading ---- */

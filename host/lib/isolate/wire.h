@@ -259,6 +259,11 @@ int wire_write_all(int fd, const void *p, size_t n, int64_t deadline_ns);
 int wire_write_all_fd(int fd, const void *p, size_t n, int pass_fd,
                       int64_t deadline_ns);
 
+/* wire_write_all_fd for the host's end of a channel (fd a UNIX socket):
+ * a worker that is gone makes it fail with EPIPE, never raise SIGPIPE. */
+int wire_send_all_fd(int fd, const void *p, size_t n, int pass_fd,
+                     int64_t deadline_ns);
+
 /*
  * A memfd holding the n bytes at p, then a NUL when nul, sealed with
  * F_SEAL_WRITE, F_SEAL_GROW, F_SEAL_SHRINK and F_SEAL_SEAL: what it holds
