@@ -80,6 +80,11 @@ static void *thread_main(void *arg)
 	pthread_mutex_lock(&p->lock);
 	for (;;) {
 		struct mcp_pool_job *j = p->head;
+		/* Past the target (woken while others were blocked, which
+		 * have since come back): back to sleep rather than add to
+		 * the crowd; the others take the queue. */
+		if (j && !p->stopping && p->running - p->stuck > p->target)
+			j = NULL;
 		if (!j) {
 			if (p->stopping)
 				break;
