@@ -36,7 +36,7 @@
 /* No call taken from the queue for this long: the running ones block. */
 #define MCP_POOL_STUCK_NS 5000000
 /* How often the watchdog looks while calls are queued. */
-#define MCP_POOL_TICK_NS 1000000
+#define MCP_POOL_TICK_NS 2000000
 
 /* Embed one in each job; the pool links jobs through it. */
 struct mcp_pool_job {
