@@ -76,6 +76,7 @@ static void *thread_main(void *arg)
 {
 	struct pool_thread *t = arg;
 	struct mcp_pool *p = t->p;
+	int fresh = 0; /* just woken for the queue: owed one job */
 
 	pthread_mutex_lock(&p->lock);
 	for (;;) {
@@ -83,8 +84,10 @@ static void *thread_main(void *arg)
 		/* Past the target (woken while others were blocked, which
 		 * have since come back): back to sleep rather than add to
 		 * the crowd; the others take the queue. */
-		if (j && !p->stopping && p->running - p->stuck > p->target)
+		if (j && !fresh && !p->stopping &&
+		    p->running - p->stuck > p->target)
 			j = NULL;
+		fresh = 0;
 		if (!j) {
 			if (p->stopping)
 				break;
@@ -95,6 +98,7 @@ static void *thread_main(void *arg)
 			p->idle = t;
 			while (!t->woken)
 				pthread_cond_wait(&t->cv, &p->lock);
+			fresh = 1;
 			continue;
 		}
 		p->head = j->next;
@@ -173,11 +177,11 @@ static void *watchdog_main(void *arg)
 				p->stuck++;
 			}
 		}
-		/* One thread per queued call at most: each takes calls
-		 * until the queue is empty. */
+		/* A thread per queued call (a burst of calls that block, say
+		 * a fetch each, is served at once, as they come); those past
+		 * the target go back to sleep after that one call. */
 		while (nwake < p->queued &&
 		       nwake < sizeof wake / sizeof wake[0] &&
-		       p->running - p->stuck < p->target &&
 		       (wake[nwake] = take_idle_locked(p)))
 			nwake++;
 		pthread_mutex_unlock(&p->lock);

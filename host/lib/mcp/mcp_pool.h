@@ -13,9 +13,10 @@
  *   - a call that runs long must not hold the queue up: when calls are
  *     queued and none has been taken for MCP_POOL_STUCK_NS, the running
  *     ones block (on a worker, a client, the network) rather than work,
- *     and stop counting as running, so queued calls wake other threads.
- *     A watchdog thread looks every MCP_POOL_TICK_NS while calls are
- *     queued, so a queued call waits at most about MCP_POOL_STUCK_NS +
+ *     and stop counting as running, and a thread is woken for each
+ *     queued call (up to 16 a look; those past `target` go back to sleep
+ *     after that call). A watchdog thread looks every MCP_POOL_TICK_NS while
+ * calls are queued, so a queued call waits at most about MCP_POOL_STUCK_NS +
  *     MCP_POOL_TICK_NS behind calls that block, whatever they do. A busy
  *     machine that only slows the running calls down adds no threads:
  *     calls still finish and the next ones are taken;
