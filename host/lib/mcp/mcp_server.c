@@ -9,6 +9,7 @@
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +27,7 @@
 #include "mcp_prompts.h"
 #include "mcp_resources.h"
 #include "mcp_client_req.h"
+#include "mcp_pool.h"
 #include "mcp_skills.h"
 #include "mcp_toolsearch.h"
 #include "profile.h"
@@ -60,7 +62,7 @@ enum cancel_reason {
 };
 
 struct mcp_job {
-	struct mcp_job *next_q;          /* server queue */
+	struct mcp_pool_job pj;          /* the pool's queue */
 	struct mcp_job *prev_s, *next_s; /* session's calls in flight */
 	struct mcp_session *s;           /* holds a reference */
 	struct jsonrpc_msg msg;          /* owned */
@@ -87,16 +89,7 @@ struct mcp_server {
 	int64_t call_timeout_ms;
 	char *instructions;
 
-	pthread_mutex_t qlock; /* guards the queue and the counters */
-	pthread_cond_t qcond;  /* work arrived, or stopping */
-	pthread_cond_t idle;   /* active reached 0 */
-	struct mcp_job *qhead, *qtail;
-	size_t qlen;
-	size_t active; /* queued + running */
-	int draining;
-	int stopping;
-	pthread_t *workers;
-	unsigned nworkers;
+	struct mcp_pool *pool; /* the call workers (mcp_pool.h) */
 
 	pthread_mutex_t slock; /* guards the session list */
 	struct mcp_session *sessions;
@@ -745,30 +738,16 @@ static void run_job(struct mcp_job *j)
 	job_free(j);
 }
 
-static void *worker_main(void *arg)
+static struct mcp_job *job_of(struct mcp_pool_job *pj)
 {
-	struct mcp_server *srv = arg;
+	return (struct mcp_job *)(void *)((char *)pj -
+	                                  offsetof(struct mcp_job, pj));
+}
 
-	pthread_mutex_lock(&srv->qlock);
-	for (;;) {
-		struct mcp_job *j;
-		while (!srv->qhead && !srv->stopping)
-			pthread_cond_wait(&srv->qcond, &srv->qlock);
-		if (!srv->qhead)
-			break;
-		j = srv->qhead;
-		srv->qhead = j->next_q;
-		if (!srv->qhead)
-			srv->qtail = NULL;
-		srv->qlen--;
-		pthread_mutex_unlock(&srv->qlock);
-		run_job(j);
-		pthread_mutex_lock(&srv->qlock);
-		if (--srv->active == 0)
-			pthread_cond_broadcast(&srv->idle);
-	}
-	pthread_mutex_unlock(&srv->qlock);
-	return NULL;
+static void pool_run(struct mcp_pool_job *pj, void *ud)
+{
+	(void)ud;
+	run_job(job_of(pj));
 }
 
 /* --- list_changed --- */
@@ -849,18 +828,6 @@ sh_status mcp_server_new(const struct mcp_server_opts *o,
 	srv->profiles = o->profiles;
 	srv->profile = o->profile;
 	srv->limits = o->limits;
-	{
-		/* Adaptive: every call passes through the queue, held for a
-		 * few instructions; polling for a holder on another CPU
-		 * beats a context switch per contended call under load. */
-		pthread_mutexattr_t ma;
-		pthread_mutexattr_init(&ma);
-		pthread_mutexattr_settype(&ma, PTHREAD_MUTEX_ADAPTIVE_NP);
-		pthread_mutex_init(&srv->qlock, &ma);
-		pthread_mutexattr_destroy(&ma);
-	}
-	pthread_cond_init(&srv->qcond, NULL);
-	pthread_cond_init(&srv->idle, NULL);
 	pthread_mutex_init(&srv->slock, NULL);
 	if (runtime_home(o->rt))
 		srv->skills =
@@ -876,23 +843,10 @@ sh_status mcp_server_new(const struct mcp_server_opts *o,
 		rc = sh_error_set(e, SH_ERR_NOMEM, "out of memory");
 		goto fail;
 	}
-	srv->workers = calloc(o->threads ? o->threads : MCP_THREADS_DEFAULT,
-	                      sizeof *srv->workers);
-	if (!srv->workers) {
-		rc = sh_error_set(e, SH_ERR_NOMEM, "out of memory");
+	if ((rc = mcp_pool_new(o->threads ? o->threads : MCP_THREADS_DEFAULT, 0,
+	                       MCP_QUEUE_MAX, pool_run, srv, &srv->pool, e)) !=
+	    SH_OK)
 		goto fail;
-	}
-	for (unsigned i = 0;
-	     i < (o->threads ? o->threads : MCP_THREADS_DEFAULT); i++) {
-		int err = pthread_create(&srv->workers[i], NULL, worker_main,
-		                         srv);
-		if (err) {
-			rc = sh_error_errno(e, SH_ERR_FAIL, err,
-			                    "cannot start call worker %u", i);
-			goto fail;
-		}
-		srv->nworkers++;
-	}
 	if (!srv->stateless &&
 	    (rc = runtime_watch(srv->rt, on_catalog_change, srv, e)) != SH_OK)
 		goto fail;
@@ -905,45 +859,21 @@ fail:
 
 size_t mcp_server_calls(struct mcp_server *srv)
 {
-	size_t n;
-
-	pthread_mutex_lock(&srv->qlock);
-	n = srv->active;
-	pthread_mutex_unlock(&srv->qlock);
-	return n;
+	return mcp_pool_active(srv->pool);
 }
 
 /* Wait until no call is active or ms pass; returns 1 when idle. */
 static int wait_idle(struct mcp_server *srv, int64_t ms)
 {
-	struct timespec until;
-	int idle;
-
-	clock_gettime(CLOCK_REALTIME, &until);
-	until.tv_sec += ms / 1000;
-	until.tv_nsec += (ms % 1000) * 1000000;
-	if (until.tv_nsec >= 1000000000) {
-		until.tv_sec++;
-		until.tv_nsec -= 1000000000;
-	}
-	pthread_mutex_lock(&srv->qlock);
-	while (srv->active > 0 &&
-	       pthread_cond_timedwait(&srv->idle, &srv->qlock, &until) !=
-	               ETIMEDOUT)
-		;
-	idle = srv->active == 0;
-	pthread_mutex_unlock(&srv->qlock);
-	return idle;
+	return mcp_pool_wait_idle(srv->pool, ms);
 }
 
 void mcp_server_drain(struct mcp_server *srv, int64_t timeout_ms)
 {
 	size_t left;
 
-	pthread_mutex_lock(&srv->qlock);
-	srv->draining = 1;
-	left = srv->active;
-	pthread_mutex_unlock(&srv->qlock);
+	mcp_pool_close(srv->pool);
+	left = mcp_pool_active(srv->pool);
 	if (left)
 		hostlog(SKILL_LOG_NOTICE,
 		        "waiting up to %lld ms for %zu call(s) in flight",
@@ -965,27 +895,22 @@ void mcp_server_drain(struct mcp_server *srv, int64_t timeout_ms)
 		        mcp_server_calls(srv));
 }
 
+static void cancel_queued(struct mcp_pool_job *pj, void *ud)
+{
+	struct mcp_job *j = job_of(pj);
+	int none = CANCEL_NONE;
+
+	(void)ud;
+	atomic_compare_exchange_strong(&j->reason, &none, CANCEL_SERVER);
+	atomic_store(&j->cancel, 1);
+}
+
 void mcp_server_free(struct mcp_server *srv)
 {
 	if (!srv)
 		return;
-	pthread_mutex_lock(&srv->qlock);
-	srv->stopping = 1;
 	/* Queued calls will not start: the workers answer them at once. */
-	for (struct mcp_job *j = srv->qhead; j; j = j->next_q) {
-		int none = CANCEL_NONE;
-		atomic_compare_exchange_strong(&j->reason, &none,
-		                               CANCEL_SERVER);
-		atomic_store(&j->cancel, 1);
-	}
-	pthread_cond_broadcast(&srv->qcond);
-	pthread_mutex_unlock(&srv->qlock);
-	for (unsigned i = 0; i < srv->nworkers; i++)
-		pthread_join(srv->workers[i], NULL);
-	free(srv->workers);
-	pthread_mutex_destroy(&srv->qlock);
-	pthread_cond_destroy(&srv->qcond);
-	pthread_cond_destroy(&srv->idle);
+	mcp_pool_stop(srv->pool, cancel_queued, NULL);
 	pthread_mutex_destroy(&srv->slock);
 	free(srv->instructions);
 	mcp_skills_free(srv->skills);
@@ -1389,24 +1314,17 @@ static enum mcp_rx do_call(struct mcp_session *s, struct jsonrpc_msg *m,
 		return MCP_RX_DONE;
 	}
 
-	pthread_mutex_lock(&srv->qlock);
-	if (srv->draining || srv->stopping)
+	switch (mcp_pool_submit(srv->pool, &j->pj)) {
+	case MCP_POOL_OK: break;
+	case MCP_POOL_CLOSED:
 		refusal = "the server is shutting down; try again on another "
 		          "instance";
-	else if (srv->qlen >= MCP_QUEUE_MAX)
+		break;
+	case MCP_POOL_FULL:
 		refusal = "the server is busy: too many calls are waiting; try "
 		          "again shortly";
-	if (!refusal) {
-		if (srv->qtail)
-			srv->qtail->next_q = j;
-		else
-			srv->qhead = j;
-		srv->qtail = j;
-		srv->qlen++;
-		srv->active++;
-		pthread_cond_signal(&srv->qcond);
+		break;
 	}
-	pthread_mutex_unlock(&srv->qlock);
 	if (refusal) {
 		pthread_mutex_lock(&s->lock);
 		if (j->prev_s)
