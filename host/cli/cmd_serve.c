@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -630,6 +631,16 @@ int cmd_serve(struct cli_ctx *ctx, int argc, char **argv)
 	sigaddset(&set, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	(void)signal(SIGPIPE, SIG_IGN);
+	/* One malloc arena for a long-running server (before any thread):
+	 * with glibc's default of eight per CPU, memory freed by one thread
+	 * and reused by another stays spread over arenas that are trimmed
+	 * only at their top, and RSS crept up ~2% per million calls; with
+	 * one it is flat once the connection pools have settled. Each
+	 * thread's tcache still serves the small allocations of a call
+	 * without the arena's lock. An operator's MALLOC_ARENA_MAX or
+	 * GLIBC_TUNABLES wins. */
+	if (!getenv("MALLOC_ARENA_MAX") && !getenv("GLIBC_TUNABLES"))
+		(void)mallopt(M_ARENA_MAX, 1);
 
 	if (http) {
 		raise_fd_limit();
