@@ -56,8 +56,9 @@ static void b64_init(void)
 	pthread_once(&once, b64_fill);
 }
 
-int pptx_b64_decode(const char *in, size_t n, size_t cap, unsigned char **out,
-                    size_t *out_len)
+int pptx_b64_decode_with(const char *in, size_t n, size_t cap,
+                         void *(*alloc)(void *ctx, size_t size), void *ctx,
+                         unsigned char **out, size_t *out_len)
 {
 	const unsigned char *s;
 	const char *comma;
@@ -77,7 +78,7 @@ int pptx_b64_decode(const char *in, size_t n, size_t cap, unsigned char **out,
 	/* Bound the output before allocating: 3 bytes per 4 characters. */
 	if (n / 4 * 3 > cap + 3)
 		return -2;
-	buf = malloc(n / 4 * 3 + 4);
+	buf = alloc(ctx, n / 4 * 3 + 4);
 	if (!buf)
 		return -3;
 	s = (const unsigned char *)in;
@@ -108,10 +109,8 @@ int pptx_b64_decode(const char *in, size_t n, size_t cap, unsigned char **out,
 			pad++;
 			continue;
 		}
-		if (v == B64_BAD || pad) {
-			free(buf);
+		if (v == B64_BAD || pad)
 			return -1;
-		}
 		acc = (acc << 6) | v;
 		bits += 6;
 		if (bits >= 8) {
@@ -121,13 +120,32 @@ int pptx_b64_decode(const char *in, size_t n, size_t cap, unsigned char **out,
 		}
 	}
 	/* 6 leftover bits cannot come from whole bytes. */
-	if (bits >= 6 || pad > 2 || o > cap) {
-		free(buf);
+	if (bits >= 6 || pad > 2 || o > cap)
 		return o > cap ? -2 : -1;
-	}
 	*out = buf;
 	*out_len = o;
 	return 0;
+}
+
+/* malloc, remembering the block in *ctx so that a failed decode frees it. */
+static void *b64_malloc(void *ctx, size_t size)
+{
+	unsigned char **held = ctx;
+
+	*held = malloc(size);
+	return *held;
+}
+
+int pptx_b64_decode(const char *in, size_t n, size_t cap, unsigned char **out,
+                    size_t *out_len)
+{
+	unsigned char *held = NULL;
+	int rc = pptx_b64_decode_with(in, n, cap, b64_malloc, &held, out,
+	                              out_len);
+
+	if (rc != 0)
+		free(held);
+	return rc;
 }
 
 static pptx_status get_string(struct pptx_deck *d, const cJSON *obj,
@@ -388,8 +406,54 @@ static pptx_status parse_table(struct pptx_deck *d, const cJSON *tj,
 	return PPTX_OK;
 }
 
+static void *arena_alloc(void *ctx, size_t size)
+{
+	return pptx_alloc_uninit(ctx, size);
+}
+
+/* The base64 text itself as the output buffer (see pptx_b64_decode_with). */
+static void *in_place(void *ctx, size_t size)
+{
+	(void)size;
+	return ctx;
+}
+
+static void release_json_string(void *p)
+{
+	cJSON_free(p);
+}
+
+/* Decode data's base64 where cJSON put it and make that block the deck's,
+ * leaving "" in data: the text was the biggest block the call had touched,
+ * and a second one for the image cost 2 MB of fresh pages per 100-slide
+ * deck. Only for args given up with pptx_json_deck_take. */
+static int take_image(struct pptx_deck *d, cJSON *data, unsigned char **raw,
+                      size_t *len)
+{
+	char *text = data->valuestring;
+	cJSON *empty;
+	int rc = pptx_b64_decode_with(text, strlen(text), PPTX_MAX_IMAGE_BYTES,
+	                              in_place, text, raw, len);
+
+	if (rc != 0)
+		return rc;
+	/* cJSON frees valuestring with its own hooks: the swap gives data an
+	 * empty string from the same allocator, and the deck releases the
+	 * taken block with cJSON_free. */
+	empty = cJSON_CreateString("");
+	if (!empty || pptx_adopt(d, text, release_json_string) != 0) {
+		cJSON_Delete(empty);
+		*raw = NULL;
+		return -3;
+	}
+	data->valuestring = empty->valuestring;
+	empty->valuestring = NULL;
+	cJSON_Delete(empty);
+	return 0;
+}
+
 static pptx_status parse_image(struct pptx_deck *d, const cJSON *ij,
-                               size_t slide, struct pptx_slide *s,
+                               size_t slide, int take, struct pptx_slide *s,
                                struct pptx_err *e)
 {
 	const cJSON *data = cJSON_GetObjectItemCaseSensitive(ij, "data");
@@ -429,8 +493,14 @@ static pptx_status parse_image(struct pptx_deck *d, const cJSON *ij,
 		                 "supported; convert the image to PNG or JPEG "
 		                 "and use \"image/png\" or \"image/jpeg\"",
 		                 slide, mime->valuestring);
-	rc = pptx_b64_decode(data->valuestring, strlen(data->valuestring),
-	                     PPTX_MAX_IMAGE_BYTES, &raw, &len);
+	/* Straight into the arena (the decoded bytes are the image's), or in
+	 * place when the caller gave args up: ij is then theirs to change. */
+	if (take)
+		rc = take_image(d, (cJSON *)data, &raw, &len);
+	else
+		rc = pptx_b64_decode_with(
+		        data->valuestring, strlen(data->valuestring),
+		        PPTX_MAX_IMAGE_BYTES, arena_alloc, d, &raw, &len);
 	if (rc == -2)
 		return pptx_fail(
 		        e, PPTX_ERR_LIMIT,
@@ -445,37 +515,27 @@ static pptx_status parse_image(struct pptx_deck *d, const cJSON *ij,
 		        "slide %zu: image \"data\" is not valid base64", slide);
 	im = pptx_alloc(d, sizeof *im);
 	if (!im) {
-		st = pptx_fail(e, PPTX_ERR_NOMEM, "out of memory");
-		goto out;
+		return pptx_fail(e, PPTX_ERR_NOMEM, "out of memory");
 	}
 	if (img_probe(raw, len, &im->info, why, sizeof why) != 0) {
-		st = pptx_fail(e, PPTX_ERR_INPUT,
-		               "slide %zu: unusable image: %s", slide, why);
-		goto out;
+		return pptx_fail(e, PPTX_ERR_INPUT,
+		                 "slide %zu: unusable image: %s", slide, why);
 	}
 	if (im->info.type != want) {
-		st = pptx_fail(e, PPTX_ERR_INPUT,
-		               "slide %zu: the image data is a %s but \"mime\" "
-		               "says %s; set \"mime\" to \"%s\"",
-		               slide, img_mime(im->info.type),
-		               mime->valuestring, img_mime(im->info.type));
-		goto out;
+		return pptx_fail(e, PPTX_ERR_INPUT,
+		                 "slide %zu: the image data is a %s but "
+		                 "\"mime\" says %s; set \"mime\" to \"%s\"",
+		                 slide, img_mime(im->info.type),
+		                 mime->valuestring, img_mime(im->info.type));
 	}
-	im->data = pptx_alloc(d, len);
-	if (!im->data) {
-		st = pptx_fail(e, PPTX_ERR_NOMEM, "out of memory");
-		goto out;
-	}
-	memcpy((unsigned char *)im->data, raw, len);
+	im->data = raw;
 	im->len = len;
 	st = get_string(d, ij, "alt", slide, &im->alt, e);
 	if (st != PPTX_OK)
-		goto out;
+		return st;
 	s->images = im;
 	s->nimages = 1;
-out:
-	free(raw);
-	return st;
+	return PPTX_OK;
 }
 
 static pptx_status chart_string(struct pptx_deck *d, const cJSON *cj,
@@ -668,7 +728,8 @@ static pptx_status parse_chart(struct pptx_deck *d, const cJSON *cj,
 }
 
 static pptx_status parse_slide(struct pptx_deck *d, const cJSON *sj, size_t no,
-                               struct pptx_slide *s, struct pptx_err *e)
+                               int take, struct pptx_slide *s,
+                               struct pptx_err *e)
 {
 	const cJSON *layout = cJSON_GetObjectItemCaseSensitive(sj, "layout");
 	const cJSON *v;
@@ -754,7 +815,7 @@ static pptx_status parse_slide(struct pptx_deck *d, const cJSON *sj, size_t no,
 		return st;
 	v = cJSON_GetObjectItemCaseSensitive(sj, "image");
 	if (v && !cJSON_IsNull(v) &&
-	    (st = parse_image(d, v, no, s, e)) != PPTX_OK)
+	    (st = parse_image(d, v, no, take, s, e)) != PPTX_OK)
 		return st;
 	v = cJSON_GetObjectItemCaseSensitive(sj, "chart");
 	if (v && !cJSON_IsNull(v) &&
@@ -826,8 +887,8 @@ static pptx_status split_table(struct pptx_deck *d, const struct pptx_slide *s,
 	return PPTX_OK;
 }
 
-pptx_status pptx_json_slides(struct pptx_deck *d, const cJSON *slides,
-                             size_t first_no, struct pptx_err *e)
+static pptx_status json_slides(struct pptx_deck *d, const cJSON *slides,
+                               size_t first_no, int take, struct pptx_err *e)
 {
 	const cJSON *sj;
 	size_t n, i = 0, cap, count;
@@ -854,7 +915,7 @@ pptx_status pptx_json_slides(struct pptx_deck *d, const cJSON *slides,
 	count = d->nslides;
 	cJSON_ArrayForEach(sj, slides)
 	{
-		st = parse_slide(d, sj, first_no + i, &one, e);
+		st = parse_slide(d, sj, first_no + i, take, &one, e);
 		if (st != PPTX_OK)
 			return st;
 		i++;
@@ -872,6 +933,12 @@ pptx_status pptx_json_slides(struct pptx_deck *d, const cJSON *slides,
 	d->slides = arr;
 	d->nslides = count;
 	return PPTX_OK;
+}
+
+pptx_status pptx_json_slides(struct pptx_deck *d, const cJSON *slides,
+                             size_t first_no, struct pptx_err *e)
+{
+	return json_slides(d, slides, first_no, 0, e);
 }
 
 /* "#RRGGBB" or "RRGGBB" to 0xRRGGBB; -1 when it is neither. */
@@ -998,8 +1065,8 @@ static pptx_status parse_theme(struct pptx_deck *d, const cJSON *tj,
 	return PPTX_OK;
 }
 
-pptx_status pptx_json_deck(const cJSON *args, struct pptx_deck **out,
-                           struct pptx_err *e)
+static pptx_status json_deck(const cJSON *args, int take,
+                             struct pptx_deck **out, struct pptx_err *e)
 {
 	struct pptx_deck *d;
 	const cJSON *aspect, *slides, *title;
@@ -1064,13 +1131,25 @@ pptx_status pptx_json_deck(const cJSON *args, struct pptx_deck **out,
 	}
 	slides = cJSON_GetObjectItemCaseSensitive(args, "slides");
 	if (slides && !cJSON_IsNull(slides))
-		st = pptx_json_slides(d, slides, 1, e);
+		st = json_slides(d, slides, 1, take, e);
 out:
 	if (st != PPTX_OK)
 		pptx_deck_free(d);
 	else
 		*out = d;
 	return st;
+}
+
+pptx_status pptx_json_deck(const cJSON *args, struct pptx_deck **out,
+                           struct pptx_err *e)
+{
+	return json_deck(args, 0, out, e);
+}
+
+pptx_status pptx_json_deck_take(cJSON *args, struct pptx_deck **out,
+                                struct pptx_err *e)
+{
+	return json_deck(args, 1, out, e);
 }
 
 static cJSON *list_json(const struct pptx_list *l)

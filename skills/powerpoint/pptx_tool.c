@@ -188,7 +188,8 @@ static int cmd_create(const char *args, const char *out)
 
 	if (!j)
 		return 2;
-	if (pptx_json_deck(j, &d, &e) != PPTX_OK) {
+	/* As the skill does: j is deleted next, so images decode in place. */
+	if (pptx_json_deck_take(j, &d, &e) != PPTX_OK) {
 		fprintf(stderr, "pptx_tool: %s\n", e.msg);
 		cJSON_Delete(j);
 		return 1;
@@ -346,7 +347,7 @@ static int cmd_bench(const char *args, const char *runs_s)
 		double t0 = now_ms();
 		cJSON *j = cJSON_ParseWithLength((const char *)text, len);
 
-		if (!j || pptx_json_deck(j, &d, &e) != PPTX_OK ||
+		if (!j || pptx_json_deck_take(j, &d, &e) != PPTX_OK ||
 		    pptx_write(d, mem_write, &m, NULL, &e) != PPTX_OK) {
 			fprintf(stderr, "pptx_tool: %s\n",
 			        j ? e.msg : "invalid JSON");

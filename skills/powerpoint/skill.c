@@ -448,7 +448,7 @@ static skill_status write_failed(struct call_ctx *c, pptx_status ps,
 	return from_pptx(c->host, c->call, ps, e);
 }
 
-static skill_status do_create(struct call_ctx *c, const cJSON *args)
+static skill_status do_create(struct call_ctx *c, cJSON *args)
 {
 	struct pptx_deck *d = NULL;
 	struct pptx_err e = {0};
@@ -456,7 +456,8 @@ static skill_status do_create(struct call_ctx *c, const cJSON *args)
 	pptx_status ps;
 	skill_status st;
 
-	ps = pptx_json_deck(args, &d, &e);
+	/* Images are decoded in place in args, which invoke frees anyway. */
+	ps = pptx_json_deck_take(args, &d, &e);
 	if (ps == PPTX_OK)
 		ps = pptx_deck_check(d, &e);
 	if (ps != PPTX_OK) {
@@ -586,7 +587,7 @@ static skill_status load_input(struct call_ctx *c, const cJSON *args,
 	return SKILL_OK;
 }
 
-static skill_status do_read(struct call_ctx *c, const cJSON *args)
+static skill_status do_read(struct call_ctx *c, cJSON *args)
 {
 	unsigned char *buf;
 	size_t len;
@@ -613,7 +614,7 @@ static skill_status do_read(struct call_ctx *c, const cJSON *args)
 	return st;
 }
 
-static skill_status do_add(struct call_ctx *c, const cJSON *args)
+static skill_status do_add(struct call_ctx *c, cJSON *args)
 {
 	struct pptx_deck *d = pptx_deck_new();
 	struct pptx_err e = {0};
@@ -651,7 +652,7 @@ out:
 	return st;
 }
 
-static skill_status do_edit(struct call_ctx *c, const cJSON *args)
+static skill_status do_edit(struct call_ctx *c, cJSON *args)
 {
 	struct pptx_err e = {0};
 	struct pptx_warnings w = {0};
@@ -689,7 +690,8 @@ static skill_status do_edit(struct call_ctx *c, const cJSON *args)
 	X(add_tool, do_add)                                                    \
 	X(edit_tool, do_edit)
 
-typedef skill_status (*tool_fn)(struct call_ctx *c, const cJSON *args);
+/* args are the handler's to change: invoke deletes them afterwards. */
+typedef skill_status (*tool_fn)(struct call_ctx *c, cJSON *args);
 
 static const skill_tool_t *const tools[] = {PPTX_TOOLS(TT_DESCRIPTOR)};
 static const tool_fn handlers[] = {PPTX_TOOLS(TT_HANDLER)};
