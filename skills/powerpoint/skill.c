@@ -10,6 +10,7 @@
 #include <cjson/cJSON.h>
 #include <skill/skill.h>
 
+#include "jparse.h"
 #include "pptx_edit.h"
 #include "pptx_json.h"
 #include "pptx_read.h"
@@ -722,11 +723,12 @@ static skill_status invoke(void *data, const skill_host_t *host,
 	if (c.art && c.art->struct_size < sizeof *c.art)
 		c.art = NULL; /* an older host's table lacks members we use */
 	/* The host hands over the validated text itself: parse it once, not
-	 * a re-serialized copy (a deck's images make it megabytes). */
+	 * a re-serialized copy (a deck's images make it megabytes), with the
+	 * parser that copies long strings in bulk (jparse.h). */
 	if (tool >= TT_COUNT(handlers))
 		return fail(host, call, SKILL_ERR_INTERNAL,
 		            "unknown tool index");
-	args = cJSON_ParseWithLength(args_json, args_len);
+	args = pptx_json_parse(args_json, args_len);
 	if (!cJSON_IsObject(args)) {
 		cJSON_Delete(args);
 		return fail(host, call, SKILL_ERR_ARGS,

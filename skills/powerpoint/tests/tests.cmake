@@ -8,7 +8,7 @@
 set(PPTX_TEST_DIR ${CMAKE_CURRENT_SOURCE_DIR}/tests)
 
 foreach(name test_pptx_xml test_pptx_img test_pptx_core test_pptx_skill
-    test_pptx_text test_pptx_edit test_pptx_zip)
+    test_pptx_text test_pptx_edit test_pptx_zip test_pptx_jparse)
   add_executable(${name} ${PPTX_TEST_DIR}/${name}.c)
   target_link_libraries(${name} PRIVATE pptx_core PkgConfig::CMOCKA
     SkillSDK::sdk ${CMAKE_DL_LIBS})
