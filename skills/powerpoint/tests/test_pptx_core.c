@@ -711,6 +711,71 @@ static void test_base64_round_trip(void **state)
 	}
 }
 
+/* Every byte value, at every place of a 32-character block of a long
+ * text (where the vector path runs), decodes as the one-character rules
+ * say: a digit of either alphabet is its value, whitespace is skipped,
+ * anything else (and '=' before the end) is refused. */
+static void test_base64_every_byte(void **state)
+{
+	static const char alpha[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmn"
+	                            "opqrstuvwxyz0123456789+/";
+	char text[161];
+	unsigned char want[128], *out;
+	size_t n, k, pos;
+	int c;
+
+	(void)state;
+	for (pos = 0; pos < 40; pos++)
+		for (c = 0; c < 256; c++) {
+			const char *d = c ? strchr(alpha, c) : NULL;
+			int value = d          ? (int)(d - alpha)
+			            : c == '-' ? 62
+			            : c == '_' ? 63
+			                       : -1;
+			int ws =
+			        c == ' ' || c == '\n' || c == '\r' || c == '\t';
+			uint32_t acc = 0;
+			size_t bits = 0, o = 0;
+
+			for (k = 0; k < 160; k++)
+				text[k] = alpha[(k * 11 + 3) % 64];
+			text[pos] = (char)c;
+			text[160] = '\0';
+			for (k = 0; k < 160; k++) {
+				int v = k == pos
+				                ? value
+				                : (int)(strchr(alpha, text[k]) -
+				                        alpha);
+
+				if (v < 0)
+					continue;
+				acc = acc << 6 | (uint32_t)v;
+				bits += 6;
+				if (bits >= 8) {
+					bits -= 8;
+					want[o++] =
+					        (unsigned char)(acc >> bits);
+				}
+			}
+			n = 0;
+			out = NULL;
+			if (value >= 0 || ws) {
+				assert_int_equal(pptx_b64_decode(text, 160,
+				                                 1000, &out,
+				                                 &n),
+				                 0);
+				assert_int_equal(n, o);
+				assert_memory_equal(out, want, o);
+				free(out);
+			} else {
+				assert_int_equal(pptx_b64_decode(text, 160,
+				                                 1000, &out,
+				                                 &n),
+				                 -1);
+			}
+		}
+}
+
 /* The text itself as the decoder's buffer, as pptx_json_deck_take uses it. */
 static void *in_place(void *ctx, size_t size)
 {
@@ -853,6 +918,7 @@ int main(void)
 	        cmocka_unit_test(test_base64),
 	        cmocka_unit_test(test_base64_round_trip),
 	        cmocka_unit_test(test_base64_in_place),
+	        cmocka_unit_test(test_base64_every_byte),
 	        cmocka_unit_test(test_take_same_deck),
 	};
 
