@@ -22,8 +22,10 @@ static void assert_same_tree(const cJSON *a, const cJSON *b)
 {
 	const cJSON *ca, *cb, *last_a = NULL, *last_b = NULL;
 
-	assert_non_null(a);
-	assert_non_null(b);
+	if (!a || !b) {
+		fail_msg("a tree is missing");
+		return;
+	}
 	assert_int_equal(a->type, b->type);
 	if (a->string || b->string) {
 		assert_non_null(a->string);
@@ -45,7 +47,8 @@ static void assert_same_tree(const cJSON *a, const cJSON *b)
 	}
 	assert_null(ca);
 	assert_null(cb);
-	if (a->child) {
+	assert_int_equal(!a->child, !b->child);
+	if (a->child && b->child) {
 		assert_ptr_equal(a->child->prev, last_a);
 		assert_ptr_equal(b->child->prev, last_b);
 	}
@@ -83,8 +86,8 @@ static void test_fixed(void **state)
 	        "\xEF\xBB\xBF{\"bom\":true}",
 	        "{\"a\":1,\"a\":2,\"a\":[true,false,null]}",
 	        "[0,-0,1,-1,1.5,-12.25E-2,1e3,2E+2,7e-1,0.0001]",
-	        "[2147483647,2147483648,-2147483648,-2147483649,1e300,1e400,"
-	        "-1e400,123456789012345678901234567890]",
+	        "[2147483647,2147483648,-2147483648,-2147483649,1e300]",
+	        "[1e400,-1e400,123456789012345678901234567890]",
 	        "[\"\",\"a\",\"\\\"\\\\\\/\\b\\f\\n\\r\\t\"]",
 	        "[\"\\u0041\\u00e9\\u4E2D\\ud83d\\ude00 tail\"]",
 	        "[\"\\u0000cut\"]",
@@ -138,8 +141,6 @@ static void test_fixed(void **state)
 	        "[\"a\" \"b\"]",
 	        "\v[]",
 	        "[1,\f2]",
-	        "1234567890123456789012345678901234567890123456789012345678901"
-	        "2345",
 	};
 	size_t i;
 
@@ -148,6 +149,15 @@ static void test_fixed(void **state)
 		assert_like_cjson(ok[i], strlen(ok[i]));
 	for (i = 0; i < sizeof bad / sizeof bad[0]; i++)
 		assert_refused(bad[i], strlen(bad[i]));
+	/* A number longer than cJSON's 63-byte buffer. */
+	{
+		char digits[66];
+
+		memset(digits, '7', 65);
+		digits[65] = '\0';
+		assert_refused(digits, 65);
+		assert_like_cjson(digits, 63);
+	}
 	/* A length that counts the terminating NUL, as some callers pass. */
 	assert_like_cjson("{\"a\":1}", 8);
 	assert_refused("{\"a\":1}\0\0", 9);
@@ -182,11 +192,12 @@ static void test_depth(void **state)
 }
 
 /* Long strings: every place of an escape and of the closing quote around
- * the 16-byte steps, and 100 KB with and without escapes. */
+ * the 16-byte steps, and 300 KB (past the prefault threshold) with and without
+ * escapes. */
 static void test_long_strings(void **state)
 {
 	size_t len, at;
-	char *text = malloc(200 * 1024);
+	char *text = malloc((size_t)700 * 1024);
 
 	(void)state;
 	for (len = 0; len < 70; len++)
@@ -217,7 +228,7 @@ static void test_long_strings(void **state)
 
 		memcpy(text, "{\"data\":\"", 9);
 		n = 9;
-		for (k = 0; k < 100 * 1024; k++)
+		for (k = 0; k < (size_t)300 * 1024; k++)
 			text[n++] = at && k % 1000 == 999
 			                    ? '/'
 			                    : (char)('A' + k % 26);
