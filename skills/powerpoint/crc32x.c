@@ -102,13 +102,17 @@ crc_fold(const unsigned char *buf, size_t len, uint32_t crc)
 
 static int have_clmul(void)
 {
-	/* Both answers are the same on every thread: no lock needed. */
+	/* Every thread computes the same answer: relaxed atomics keep the
+	 * race on the cache defined without a lock. */
 	static int known = -1;
+	int k = __atomic_load_n(&known, __ATOMIC_RELAXED);
 
-	if (known < 0)
-		known = __builtin_cpu_supports("pclmul") &&
-		        __builtin_cpu_supports("sse4.1");
-	return known;
+	if (k < 0) {
+		k = __builtin_cpu_supports("pclmul") &&
+		    __builtin_cpu_supports("sse4.1");
+		__atomic_store_n(&known, k, __ATOMIC_RELAXED);
+	}
+	return k;
 }
 #endif
 
