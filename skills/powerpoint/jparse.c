@@ -406,7 +406,10 @@ cJSON *pptx_json_parse(const char *text, size_t len)
 	j.p = (const unsigned char *)text;
 	j.end = j.p + len;
 	j.depth = 0;
-	if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)
+	/* cJSON skips a byte order mark only with more than 4 bytes in all
+	 * (so "<BOM>7" is refused there): the same, so that what this parser
+	 * takes cJSON takes too. */
+	if (len > 4 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)
 		j.p += 3;
 	skip_ws(&j);
 	if (!(v = parse_value(&j)))
