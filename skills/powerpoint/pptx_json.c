@@ -13,6 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#endif
+
 /* Base64 digit values; B64_WS for skippable whitespace, B64_PAD for '=',
  * B64_BAD for everything else. Both alphabets decode. */
 #define B64_BAD 0xFF
@@ -25,6 +29,64 @@ static unsigned char b64_table[256];
  * lookups both assembles the bytes and flags a character it cannot take. */
 #define B64_QUAD_BAD 0x80000000u
 static uint32_t b64_quad[4][256];
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#define B64_AVX2 1
+/* Decode s[0..32) to 24 bytes at o, writing 32 (the last 8 are scratch);
+ * -1, writing nothing, when any of the 32 is not a digit of the standard
+ * alphabet (padding, whitespace, the URL-safe digits, junk: the scalar
+ * paths take those). Wojciech Mula's lookup method: the high and low
+ * nibble of each character index two bit tables that share no bit exactly
+ * for the 64 digits, and a third table gives what to add to a digit to get
+ * its value. Eight times the table loop's speed, on megabytes of images. */
+__attribute__((target("avx2"))) static int b64_block32(const unsigned char *s,
+                                                       unsigned char *o)
+{
+	const __m256i lut_lo = _mm256_setr_epi8(
+	        0x15, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11,
+	        0x13, 0x1A, 0x1B, 0x1B, 0x1B, 0x1A, 0x15, 0x11, 0x11, 0x11,
+	        0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x13, 0x1A, 0x1B, 0x1B,
+	        0x1B, 0x1A);
+	const __m256i lut_hi = _mm256_setr_epi8(
+	        0x10, 0x10, 0x01, 0x02, 0x04, 0x08, 0x04, 0x08, 0x10, 0x10,
+	        0x10, 0x10, 0x10, 0x10, 0x10, 0x10, 0x10, 0x10, 0x01, 0x02,
+	        0x04, 0x08, 0x04, 0x08, 0x10, 0x10, 0x10, 0x10, 0x10, 0x10,
+	        0x10, 0x10);
+	/* By high nibble: '+' +19, '0'-'9' +4, 'A'-'Z' -65, 'a'-'z' -71;
+	 * index 1 is '/' (+16), moved there from 2 below. */
+	const __m256i lut_roll = _mm256_setr_epi8(
+	        0, 16, 19, 4, -65, -65, -71, -71, 0, 0, 0, 0, 0, 0, 0, 0, 0, 16,
+	        19, 4, -65, -65, -71, -71, 0, 0, 0, 0, 0, 0, 0, 0);
+	const __m256i nib = _mm256_set1_epi8(0x0F);
+	__m256i x = _mm256_loadu_si256((const __m256i *)(const void *)s);
+	__m256i hi = _mm256_and_si256(_mm256_srli_epi32(x, 4), nib);
+	__m256i lo = _mm256_and_si256(x, nib);
+	__m256i eq_slash;
+
+	if (!_mm256_testz_si256(_mm256_shuffle_epi8(lut_lo, lo),
+	                        _mm256_shuffle_epi8(lut_hi, hi)))
+		return -1;
+	eq_slash = _mm256_cmpeq_epi8(x, _mm256_set1_epi8('/'));
+	x = _mm256_add_epi8(
+	        x,
+	        _mm256_shuffle_epi8(lut_roll, _mm256_add_epi8(eq_slash, hi)));
+	/* Per 16-bit lane a << 6 | b, per 32-bit lane ab << 12 | cd: the
+	 * 24 bits of three bytes, then those bytes in order, 12 per 128-bit
+	 * half, and the halves closed up. */
+	x = _mm256_maddubs_epi16(x, _mm256_set1_epi32(0x01400140));
+	x = _mm256_madd_epi16(x, _mm256_set1_epi32(0x00011000));
+	x = _mm256_shuffle_epi8(
+	        x, _mm256_setr_epi8(2, 1, 0, 6, 5, 4, 10, 9, 8, 14, 13, 12, -1,
+	                            -1, -1, -1, 2, 1, 0, 6, 5, 4, 10, 9, 8, 14,
+	                            13, 12, -1, -1, -1, -1));
+	x = _mm256_permutevar8x32_epi32(
+	        x, _mm256_setr_epi32(0, 1, 2, 4, 5, 6, 7, 7));
+	_mm256_storeu_si256((__m256i *)(void *)o, x);
+	return 0;
+}
+
+static int b64_have_avx2;
+#endif
 
 static void b64_fill(void)
 {
@@ -46,6 +108,9 @@ static void b64_fill(void)
 			                         ? B64_QUAD_BAD
 			                         : (uint32_t)b64_table[i]
 			                                   << (18 - 6 * k);
+#ifdef B64_AVX2
+	b64_have_avx2 = __builtin_cpu_supports("avx2");
+#endif
 }
 
 /* Calls run on many threads at once: fill the tables exactly once. */
@@ -56,8 +121,9 @@ static void b64_init(void)
 	pthread_once(&once, b64_fill);
 }
 
-int pptx_b64_decode(const char *in, size_t n, size_t cap, unsigned char **out,
-                    size_t *out_len)
+int pptx_b64_decode_with(const char *in, size_t n, size_t cap,
+                         void *(*alloc)(void *ctx, size_t size), void *ctx,
+                         unsigned char **out, size_t *out_len)
 {
 	const unsigned char *s;
 	const char *comma;
@@ -77,15 +143,26 @@ int pptx_b64_decode(const char *in, size_t n, size_t cap, unsigned char **out,
 	/* Bound the output before allocating: 3 bytes per 4 characters. */
 	if (n / 4 * 3 > cap + 3)
 		return -2;
-	buf = malloc(n / 4 * 3 + 4);
+	buf = alloc(ctx, n / 4 * 3 + 4);
 	if (!buf)
 		return -3;
 	s = (const unsigned char *)in;
 	while (i < n) {
 		unsigned v;
 
-		/* Fast path: four plain digits make three bytes. Images are
-		 * megabytes of base64, so this loop is the hot one. */
+#ifdef B64_AVX2
+		/* 32 digits at a time. Not within 64 characters of the end:
+		 * the block writes 32 bytes for 24, and o stays at most 3/4
+		 * of i, so the scratch bytes land inside buf (and, when buf
+		 * is in itself, on what has been read already). */
+		while (b64_have_avx2 && bits == 0 && n - i >= 64 &&
+		       b64_block32(s + i, buf + o) == 0) {
+			o += 24;
+			i += 32;
+		}
+#endif
+		/* Four plain digits make three bytes. Images are megabytes of
+		 * base64, so these loops are the hot ones. */
 		while (bits == 0 && n - i >= 4) {
 			uint32_t q = b64_quad[0][s[i]] | b64_quad[1][s[i + 1]] |
 			             b64_quad[2][s[i + 2]] |
@@ -108,10 +185,8 @@ int pptx_b64_decode(const char *in, size_t n, size_t cap, unsigned char **out,
 			pad++;
 			continue;
 		}
-		if (v == B64_BAD || pad) {
-			free(buf);
+		if (v == B64_BAD || pad)
 			return -1;
-		}
 		acc = (acc << 6) | v;
 		bits += 6;
 		if (bits >= 8) {
@@ -121,13 +196,32 @@ int pptx_b64_decode(const char *in, size_t n, size_t cap, unsigned char **out,
 		}
 	}
 	/* 6 leftover bits cannot come from whole bytes. */
-	if (bits >= 6 || pad > 2 || o > cap) {
-		free(buf);
+	if (bits >= 6 || pad > 2 || o > cap)
 		return o > cap ? -2 : -1;
-	}
 	*out = buf;
 	*out_len = o;
 	return 0;
+}
+
+/* malloc, remembering the block in *ctx so that a failed decode frees it. */
+static void *b64_malloc(void *ctx, size_t size)
+{
+	unsigned char **held = ctx;
+
+	*held = malloc(size);
+	return *held;
+}
+
+int pptx_b64_decode(const char *in, size_t n, size_t cap, unsigned char **out,
+                    size_t *out_len)
+{
+	unsigned char *held = NULL;
+	int rc = pptx_b64_decode_with(in, n, cap, b64_malloc, &held, out,
+	                              out_len);
+
+	if (rc != 0)
+		free(held);
+	return rc;
 }
 
 static pptx_status get_string(struct pptx_deck *d, const cJSON *obj,
@@ -388,8 +482,54 @@ static pptx_status parse_table(struct pptx_deck *d, const cJSON *tj,
 	return PPTX_OK;
 }
 
+static void *arena_alloc(void *ctx, size_t size)
+{
+	return pptx_alloc_uninit(ctx, size);
+}
+
+/* The base64 text itself as the output buffer (see pptx_b64_decode_with). */
+static void *in_place(void *ctx, size_t size)
+{
+	(void)size;
+	return ctx;
+}
+
+static void release_json_string(void *p)
+{
+	cJSON_free(p);
+}
+
+/* Decode data's base64 where cJSON put it and make that block the deck's,
+ * leaving "" in data: the text was the biggest block the call had touched,
+ * and a second one for the image cost 2 MB of fresh pages per 100-slide
+ * deck. Only for args given up with pptx_json_deck_take. */
+static int take_image(struct pptx_deck *d, cJSON *data, unsigned char **raw,
+                      size_t *len)
+{
+	char *text = data->valuestring;
+	cJSON *empty;
+	int rc = pptx_b64_decode_with(text, strlen(text), PPTX_MAX_IMAGE_BYTES,
+	                              in_place, text, raw, len);
+
+	if (rc != 0)
+		return rc;
+	/* cJSON frees valuestring with its own hooks: the swap gives data an
+	 * empty string from the same allocator, and the deck releases the
+	 * taken block with cJSON_free. */
+	empty = cJSON_CreateString("");
+	if (!empty || pptx_adopt(d, text, release_json_string) != 0) {
+		cJSON_Delete(empty);
+		*raw = NULL;
+		return -3;
+	}
+	data->valuestring = empty->valuestring;
+	empty->valuestring = NULL;
+	cJSON_Delete(empty);
+	return 0;
+}
+
 static pptx_status parse_image(struct pptx_deck *d, const cJSON *ij,
-                               size_t slide, struct pptx_slide *s,
+                               size_t slide, int take, struct pptx_slide *s,
                                struct pptx_err *e)
 {
 	const cJSON *data = cJSON_GetObjectItemCaseSensitive(ij, "data");
@@ -429,8 +569,14 @@ static pptx_status parse_image(struct pptx_deck *d, const cJSON *ij,
 		                 "supported; convert the image to PNG or JPEG "
 		                 "and use \"image/png\" or \"image/jpeg\"",
 		                 slide, mime->valuestring);
-	rc = pptx_b64_decode(data->valuestring, strlen(data->valuestring),
-	                     PPTX_MAX_IMAGE_BYTES, &raw, &len);
+	/* Straight into the arena (the decoded bytes are the image's), or in
+	 * place when the caller gave args up: ij is then theirs to change. */
+	if (take)
+		rc = take_image(d, (cJSON *)data, &raw, &len);
+	else
+		rc = pptx_b64_decode_with(
+		        data->valuestring, strlen(data->valuestring),
+		        PPTX_MAX_IMAGE_BYTES, arena_alloc, d, &raw, &len);
 	if (rc == -2)
 		return pptx_fail(
 		        e, PPTX_ERR_LIMIT,
@@ -445,37 +591,27 @@ static pptx_status parse_image(struct pptx_deck *d, const cJSON *ij,
 		        "slide %zu: image \"data\" is not valid base64", slide);
 	im = pptx_alloc(d, sizeof *im);
 	if (!im) {
-		st = pptx_fail(e, PPTX_ERR_NOMEM, "out of memory");
-		goto out;
+		return pptx_fail(e, PPTX_ERR_NOMEM, "out of memory");
 	}
 	if (img_probe(raw, len, &im->info, why, sizeof why) != 0) {
-		st = pptx_fail(e, PPTX_ERR_INPUT,
-		               "slide %zu: unusable image: %s", slide, why);
-		goto out;
+		return pptx_fail(e, PPTX_ERR_INPUT,
+		                 "slide %zu: unusable image: %s", slide, why);
 	}
 	if (im->info.type != want) {
-		st = pptx_fail(e, PPTX_ERR_INPUT,
-		               "slide %zu: the image data is a %s but \"mime\" "
-		               "says %s; set \"mime\" to \"%s\"",
-		               slide, img_mime(im->info.type),
-		               mime->valuestring, img_mime(im->info.type));
-		goto out;
+		return pptx_fail(e, PPTX_ERR_INPUT,
+		                 "slide %zu: the image data is a %s but "
+		                 "\"mime\" says %s; set \"mime\" to \"%s\"",
+		                 slide, img_mime(im->info.type),
+		                 mime->valuestring, img_mime(im->info.type));
 	}
-	im->data = pptx_alloc(d, len);
-	if (!im->data) {
-		st = pptx_fail(e, PPTX_ERR_NOMEM, "out of memory");
-		goto out;
-	}
-	memcpy((unsigned char *)im->data, raw, len);
+	im->data = raw;
 	im->len = len;
 	st = get_string(d, ij, "alt", slide, &im->alt, e);
 	if (st != PPTX_OK)
-		goto out;
+		return st;
 	s->images = im;
 	s->nimages = 1;
-out:
-	free(raw);
-	return st;
+	return PPTX_OK;
 }
 
 static pptx_status chart_string(struct pptx_deck *d, const cJSON *cj,
@@ -668,7 +804,8 @@ static pptx_status parse_chart(struct pptx_deck *d, const cJSON *cj,
 }
 
 static pptx_status parse_slide(struct pptx_deck *d, const cJSON *sj, size_t no,
-                               struct pptx_slide *s, struct pptx_err *e)
+                               int take, struct pptx_slide *s,
+                               struct pptx_err *e)
 {
 	const cJSON *layout = cJSON_GetObjectItemCaseSensitive(sj, "layout");
 	const cJSON *v;
@@ -754,7 +891,7 @@ static pptx_status parse_slide(struct pptx_deck *d, const cJSON *sj, size_t no,
 		return st;
 	v = cJSON_GetObjectItemCaseSensitive(sj, "image");
 	if (v && !cJSON_IsNull(v) &&
-	    (st = parse_image(d, v, no, s, e)) != PPTX_OK)
+	    (st = parse_image(d, v, no, take, s, e)) != PPTX_OK)
 		return st;
 	v = cJSON_GetObjectItemCaseSensitive(sj, "chart");
 	if (v && !cJSON_IsNull(v) &&
@@ -826,8 +963,8 @@ static pptx_status split_table(struct pptx_deck *d, const struct pptx_slide *s,
 	return PPTX_OK;
 }
 
-pptx_status pptx_json_slides(struct pptx_deck *d, const cJSON *slides,
-                             size_t first_no, struct pptx_err *e)
+static pptx_status json_slides(struct pptx_deck *d, const cJSON *slides,
+                               size_t first_no, int take, struct pptx_err *e)
 {
 	const cJSON *sj;
 	size_t n, i = 0, cap, count;
@@ -854,7 +991,7 @@ pptx_status pptx_json_slides(struct pptx_deck *d, const cJSON *slides,
 	count = d->nslides;
 	cJSON_ArrayForEach(sj, slides)
 	{
-		st = parse_slide(d, sj, first_no + i, &one, e);
+		st = parse_slide(d, sj, first_no + i, take, &one, e);
 		if (st != PPTX_OK)
 			return st;
 		i++;
@@ -872,6 +1009,12 @@ pptx_status pptx_json_slides(struct pptx_deck *d, const cJSON *slides,
 	d->slides = arr;
 	d->nslides = count;
 	return PPTX_OK;
+}
+
+pptx_status pptx_json_slides(struct pptx_deck *d, const cJSON *slides,
+                             size_t first_no, struct pptx_err *e)
+{
+	return json_slides(d, slides, first_no, 0, e);
 }
 
 /* "#RRGGBB" or "RRGGBB" to 0xRRGGBB; -1 when it is neither. */
@@ -998,8 +1141,8 @@ static pptx_status parse_theme(struct pptx_deck *d, const cJSON *tj,
 	return PPTX_OK;
 }
 
-pptx_status pptx_json_deck(const cJSON *args, struct pptx_deck **out,
-                           struct pptx_err *e)
+static pptx_status json_deck(const cJSON *args, int take,
+                             struct pptx_deck **out, struct pptx_err *e)
 {
 	struct pptx_deck *d;
 	const cJSON *aspect, *slides, *title;
@@ -1064,13 +1207,25 @@ pptx_status pptx_json_deck(const cJSON *args, struct pptx_deck **out,
 	}
 	slides = cJSON_GetObjectItemCaseSensitive(args, "slides");
 	if (slides && !cJSON_IsNull(slides))
-		st = pptx_json_slides(d, slides, 1, e);
+		st = json_slides(d, slides, 1, take, e);
 out:
 	if (st != PPTX_OK)
 		pptx_deck_free(d);
 	else
 		*out = d;
 	return st;
+}
+
+pptx_status pptx_json_deck(const cJSON *args, struct pptx_deck **out,
+                           struct pptx_err *e)
+{
+	return json_deck(args, 0, out, e);
+}
+
+pptx_status pptx_json_deck_take(cJSON *args, struct pptx_deck **out,
+                                struct pptx_err *e)
+{
+	return json_deck(args, 1, out, e);
 }
 
 static cJSON *list_json(const struct pptx_list *l)

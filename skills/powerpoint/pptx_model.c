@@ -20,8 +20,15 @@ struct arena_block {
 	unsigned char data[];
 };
 
+struct arena_adopted {
+	struct arena_adopted *next;
+	void *p;
+	void (*release)(void *p);
+};
+
 struct pptx_arena {
 	struct arena_block *head;
+	struct arena_adopted *adopted;
 };
 
 pptx_status pptx_fail(struct pptx_err *e, pptx_status st, const char *fmt, ...)
@@ -96,16 +103,23 @@ void pptx_deck_free(struct pptx_deck *d)
 	if (!d)
 		return;
 	if (d->arena) {
+		struct arena_adopted *ad, *nad;
+
 		for (b = d->arena->head; b; b = next) {
 			next = b->next;
 			free(b);
+		}
+		for (ad = d->arena->adopted; ad; ad = nad) {
+			nad = ad->next;
+			ad->release(ad->p);
+			free(ad);
 		}
 		free(d->arena);
 	}
 	free(d);
 }
 
-void *pptx_alloc(struct pptx_deck *d, size_t size)
+static void *arena_get(struct pptx_deck *d, size_t size, int zero)
 {
 	struct pptx_arena *a = d->arena;
 	struct arena_block *b = a->head;
@@ -123,7 +137,8 @@ void *pptx_alloc(struct pptx_deck *d, size_t size)
 
 		if (need > SIZE_MAX - sizeof *big)
 			return NULL;
-		big = calloc(1, sizeof *big + need);
+		big = zero ? calloc(1, sizeof *big + need)
+		           : malloc(sizeof *big + need);
 		if (!big)
 			return NULL;
 		big->cap = big->used = need;
@@ -146,8 +161,32 @@ void *pptx_alloc(struct pptx_deck *d, size_t size)
 	}
 	p = b->data + b->used;
 	b->used += need;
-	memset(p, 0, need);
+	if (zero)
+		memset(p, 0, need);
 	return p;
+}
+
+void *pptx_alloc(struct pptx_deck *d, size_t size)
+{
+	return arena_get(d, size, 1);
+}
+
+void *pptx_alloc_uninit(struct pptx_deck *d, size_t size)
+{
+	return arena_get(d, size, 0);
+}
+
+int pptx_adopt(struct pptx_deck *d, void *p, void (*release)(void *p))
+{
+	struct arena_adopted *ad = malloc(sizeof *ad);
+
+	if (!ad)
+		return -1;
+	ad->p = p;
+	ad->release = release;
+	ad->next = d->arena->adopted;
+	d->arena->adopted = ad;
+	return 0;
 }
 
 char *pptx_strndup(struct pptx_deck *d, const char *s, size_t n)

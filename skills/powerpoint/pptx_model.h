@@ -214,6 +214,12 @@ void pptx_deck_free(struct pptx_deck *d);
 
 /* Arena allocation: zeroed, freed with the deck. NULL on failure. */
 void *pptx_alloc(struct pptx_deck *d, size_t size);
+/* The same without zeroing, for a buffer about to be filled whole (an
+ * image's bytes): zeroing megabytes first doubled the writes. */
+void *pptx_alloc_uninit(struct pptx_deck *d, size_t size);
+/* Make p the deck's: release(p) runs when the deck is freed. Returns 0, or
+ * -1 when out of memory (p is then still the caller's). */
+int pptx_adopt(struct pptx_deck *d, void *p, void (*release)(void *p));
 char *pptx_strndup(struct pptx_deck *d, const char *s, size_t n);
 /* Grow an arena array of *n elements of size sz to hold one more; the old
  * block stays in the arena. Returns the new array or NULL. */

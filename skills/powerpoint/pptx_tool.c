@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "jparse.h"
 #include "pptx_edit.h"
 #include "pptx_json.h"
 #include "pptx_read.h"
@@ -106,7 +107,7 @@ static cJSON *load_json(const char *path)
 
 	if (read_file(path, TOOL_MAX_JSON, &buf, &len) != 0)
 		return NULL;
-	j = cJSON_ParseWithLength((const char *)buf, len);
+	j = pptx_json_parse((const char *)buf, len);
 	free(buf);
 	if (!j)
 		fprintf(stderr, "pptx_tool: %s is not valid JSON\n", path);
@@ -188,7 +189,8 @@ static int cmd_create(const char *args, const char *out)
 
 	if (!j)
 		return 2;
-	if (pptx_json_deck(j, &d, &e) != PPTX_OK) {
+	/* As the skill does: j is deleted next, so images decode in place. */
+	if (pptx_json_deck_take(j, &d, &e) != PPTX_OK) {
 		fprintf(stderr, "pptx_tool: %s\n", e.msg);
 		cJSON_Delete(j);
 		return 1;
@@ -344,9 +346,9 @@ static int cmd_bench(const char *args, const char *runs_s)
 		struct pptx_deck *d = NULL;
 		struct pptx_err e = {0};
 		double t0 = now_ms();
-		cJSON *j = cJSON_ParseWithLength((const char *)text, len);
+		cJSON *j = pptx_json_parse((const char *)text, len);
 
-		if (!j || pptx_json_deck(j, &d, &e) != PPTX_OK ||
+		if (!j || pptx_json_deck_take(j, &d, &e) != PPTX_OK ||
 		    pptx_write(d, mem_write, &m, NULL, &e) != PPTX_OK) {
 			fprintf(stderr, "pptx_tool: %s\n",
 			        j ? e.msg : "invalid JSON");

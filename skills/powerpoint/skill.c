@@ -10,6 +10,7 @@
 #include <cjson/cJSON.h>
 #include <skill/skill.h>
 
+#include "jparse.h"
 #include "pptx_edit.h"
 #include "pptx_json.h"
 #include "pptx_read.h"
@@ -448,7 +449,7 @@ static skill_status write_failed(struct call_ctx *c, pptx_status ps,
 	return from_pptx(c->host, c->call, ps, e);
 }
 
-static skill_status do_create(struct call_ctx *c, const cJSON *args)
+static skill_status do_create(struct call_ctx *c, cJSON *args)
 {
 	struct pptx_deck *d = NULL;
 	struct pptx_err e = {0};
@@ -456,7 +457,8 @@ static skill_status do_create(struct call_ctx *c, const cJSON *args)
 	pptx_status ps;
 	skill_status st;
 
-	ps = pptx_json_deck(args, &d, &e);
+	/* Images are decoded in place in args, which invoke frees anyway. */
+	ps = pptx_json_deck_take(args, &d, &e);
 	if (ps == PPTX_OK)
 		ps = pptx_deck_check(d, &e);
 	if (ps != PPTX_OK) {
@@ -586,7 +588,7 @@ static skill_status load_input(struct call_ctx *c, const cJSON *args,
 	return SKILL_OK;
 }
 
-static skill_status do_read(struct call_ctx *c, const cJSON *args)
+static skill_status do_read(struct call_ctx *c, cJSON *args)
 {
 	unsigned char *buf;
 	size_t len;
@@ -613,7 +615,7 @@ static skill_status do_read(struct call_ctx *c, const cJSON *args)
 	return st;
 }
 
-static skill_status do_add(struct call_ctx *c, const cJSON *args)
+static skill_status do_add(struct call_ctx *c, cJSON *args)
 {
 	struct pptx_deck *d = pptx_deck_new();
 	struct pptx_err e = {0};
@@ -651,7 +653,7 @@ out:
 	return st;
 }
 
-static skill_status do_edit(struct call_ctx *c, const cJSON *args)
+static skill_status do_edit(struct call_ctx *c, cJSON *args)
 {
 	struct pptx_err e = {0};
 	struct pptx_warnings w = {0};
@@ -689,7 +691,8 @@ static skill_status do_edit(struct call_ctx *c, const cJSON *args)
 	X(add_tool, do_add)                                                    \
 	X(edit_tool, do_edit)
 
-typedef skill_status (*tool_fn)(struct call_ctx *c, const cJSON *args);
+/* args are the handler's to change: invoke deletes them afterwards. */
+typedef skill_status (*tool_fn)(struct call_ctx *c, cJSON *args);
 
 static const skill_tool_t *const tools[] = {PPTX_TOOLS(TT_DESCRIPTOR)};
 static const tool_fn handlers[] = {PPTX_TOOLS(TT_HANDLER)};
@@ -720,11 +723,12 @@ static skill_status invoke(void *data, const skill_host_t *host,
 	if (c.art && c.art->struct_size < sizeof *c.art)
 		c.art = NULL; /* an older host's table lacks members we use */
 	/* The host hands over the validated text itself: parse it once, not
-	 * a re-serialized copy (a deck's images make it megabytes). */
+	 * a re-serialized copy (a deck's images make it megabytes), with the
+	 * parser that copies long strings in bulk (jparse.h). */
 	if (tool >= TT_COUNT(handlers))
 		return fail(host, call, SKILL_ERR_INTERNAL,
 		            "unknown tool index");
-	args = cJSON_ParseWithLength(args_json, args_len);
+	args = pptx_json_parse(args_json, args_len);
 	if (!cJSON_IsObject(args)) {
 		cJSON_Delete(args);
 		return fail(host, call, SKILL_ERR_ARGS,

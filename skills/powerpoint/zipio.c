@@ -14,6 +14,8 @@
  */
 #include "zipio.h"
 
+#include "crc32x.h"
+
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -102,19 +104,9 @@ static uint32_t get32(const unsigned char *p)
 	       (uint32_t)p[3] << 24;
 }
 
-/* The CRC of len bytes, fed to zlib in chunks its uInt can count. */
 static uint32_t crc_of(const unsigned char *p, size_t len)
 {
-	uLong crc = crc32(0L, Z_NULL, 0);
-
-	while (len) {
-		uInt n = len > 0x40000000u ? 0x40000000u : (uInt)len;
-
-		crc = crc32(crc, p, n);
-		p += n;
-		len -= n;
-	}
-	return (uint32_t)crc;
+	return pptx_crc32(p, len);
 }
 
 /*

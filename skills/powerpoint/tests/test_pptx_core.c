@@ -711,6 +711,194 @@ static void test_base64_round_trip(void **state)
 	}
 }
 
+/* Every byte value, at every place of a 32-character block of a long
+ * text (where the vector path runs), decodes as the one-character rules
+ * say: a digit of either alphabet is its value, whitespace is skipped,
+ * anything else (and '=' before the end) is refused. */
+static void test_base64_every_byte(void **state)
+{
+	static const char alpha[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmn"
+	                            "opqrstuvwxyz0123456789+/";
+	char text[161];
+	unsigned char want[128], *out;
+	size_t n, k, pos;
+	int c;
+
+	(void)state;
+	for (pos = 0; pos < 40; pos++)
+		for (c = 0; c < 256; c++) {
+			const char *d = c ? strchr(alpha, c) : NULL;
+			int value = d          ? (int)(d - alpha)
+			            : c == '-' ? 62
+			            : c == '_' ? 63
+			                       : -1;
+			int ws =
+			        c == ' ' || c == '\n' || c == '\r' || c == '\t';
+			uint32_t acc = 0;
+			size_t bits = 0, o = 0;
+
+			for (k = 0; k < 160; k++)
+				text[k] = alpha[(k * 11 + 3) % 64];
+			text[pos] = (char)c;
+			text[160] = '\0';
+			for (k = 0; k < 160; k++) {
+				int v = k == pos
+				                ? value
+				                : (int)(strchr(alpha, text[k]) -
+				                        alpha);
+
+				if (v < 0)
+					continue;
+				acc = acc << 6 | (uint32_t)v;
+				bits += 6;
+				if (bits >= 8) {
+					bits -= 8;
+					want[o++] =
+					        (unsigned char)(acc >> bits);
+				}
+			}
+			n = 0;
+			out = NULL;
+			if (value >= 0 || ws) {
+				assert_int_equal(pptx_b64_decode(text, 160,
+				                                 1000, &out,
+				                                 &n),
+				                 0);
+				assert_int_equal(n, o);
+				assert_memory_equal(out, want, o);
+				free(out);
+			} else {
+				assert_int_equal(pptx_b64_decode(text, 160,
+				                                 1000, &out,
+				                                 &n),
+				                 -1);
+			}
+		}
+}
+
+/* The text itself as the decoder's buffer, as pptx_json_deck_take uses it. */
+static void *in_place(void *ctx, size_t size)
+{
+	(void)size;
+	return ctx;
+}
+
+/* Decoding in place, over the text being read, gives the same bytes as
+ * into a fresh buffer: for every length 0..300, plain, behind a data: URL
+ * header and wrapped at 76 columns (both the four-digit and the one-digit
+ * path write behind the reader), and still refuses a bad character. */
+static void test_base64_in_place(void **state)
+{
+	unsigned char data[300], *out;
+	uint32_t seed = 777;
+	size_t len, n, i;
+
+	(void)state;
+	for (i = 0; i < sizeof data; i++) {
+		seed = seed * 1103515245u + 12345u;
+		data[i] = (unsigned char)(seed >> 16);
+	}
+	for (len = 0; len <= sizeof data; len++) {
+		char *enc = b64(data, len);
+		size_t elen = strlen(enc), k;
+		char *text = malloc(elen * 2 + 64), *p;
+
+		/* Plain. */
+		memcpy(text, enc, elen + 1);
+		assert_int_equal(pptx_b64_decode_with(text, elen, 1000,
+		                                      in_place, text, &out, &n),
+		                 0);
+		assert_ptr_equal(out, text);
+		assert_int_equal(n, len);
+		if (len)
+			assert_memory_equal(out, data, len);
+		/* A data: URL header, then lines of 76 with CRLF. */
+		p = text + sprintf(text, "data:image/png;base64,");
+		for (k = 0; k < elen; k++) {
+			*p++ = enc[k];
+			if (k % 76 == 75) {
+				*p++ = '\r';
+				*p++ = '\n';
+			}
+		}
+		*p = '\0';
+		assert_int_equal(pptx_b64_decode_with(text, (size_t)(p - text),
+		                                      1000, in_place, text,
+		                                      &out, &n),
+		                 0);
+		assert_int_equal(n, len);
+		if (len)
+			assert_memory_equal(out, data, len);
+		if (elen > 2) {
+			memcpy(text, enc, elen + 1);
+			text[elen / 2] = '*';
+			assert_int_equal(pptx_b64_decode_with(text, elen, 1000,
+			                                      in_place, text,
+			                                      &out, &n),
+			                 -1);
+			assert_null(out);
+		}
+		free(text);
+		free(enc);
+	}
+}
+
+static const cJSON *image_data(const cJSON *spec, int slide)
+{
+	const cJSON *s = cJSON_GetArrayItem(
+	        cJSON_GetObjectItemCaseSensitive(spec, "slides"), slide);
+
+	return cJSON_GetObjectItemCaseSensitive(
+	        cJSON_GetObjectItemCaseSensitive(s, "image"), "data");
+}
+
+/* pptx_json_deck_take makes the same deck, to the byte, as
+ * pptx_json_deck, and leaves "" where it took an image's base64; a take
+ * that fails after an image was taken frees it with the deck (ASan). */
+static void test_take_same_deck(void **state)
+{
+	cJSON *j = full_spec(), *k = full_spec(), *bad;
+	struct pptx_deck *d = NULL, *t = NULL;
+	struct pptx_err e = {0};
+	struct mem m = {0}, m2 = {0};
+	char *text;
+	size_t n;
+
+	(void)state;
+	assert_int_equal(pptx_json_deck(j, &d, &e), PPTX_OK);
+	assert_true(strlen(image_data(j, 4)->valuestring) > 20);
+	assert_int_equal(pptx_json_deck_take(k, &t, &e), PPTX_OK);
+	assert_string_equal(image_data(k, 4)->valuestring, "");
+	assert_string_equal(image_data(k, 5)->valuestring, "");
+	/* The deck holds the image, not args: they can go first. */
+	cJSON_Delete(k);
+	assert_int_equal(pptx_write(d, mem_sink, &m, NULL, &e), PPTX_OK);
+	assert_int_equal(pptx_write(t, mem_sink, &m2, NULL, &e), PPTX_OK);
+	assert_int_equal(m.len, m2.len);
+	assert_memory_equal(m.p, m2.p, m.len);
+	free(m.p);
+	free(m2.p);
+	pptx_deck_free(d);
+	pptx_deck_free(t);
+	cJSON_Delete(j);
+
+	/* A PNG taken, then a refusal on a later slide. */
+	n = strlen(png_b64()) + 256;
+	text = malloc(n);
+	snprintf(text, n,
+	         "{\"slides\":[{\"layout\":\"image\",\"image\":{\"data\":"
+	         "\"%s\",\"mime\":\"image/png\"}},{\"layout\":\"nope\"}]}",
+	         png_b64());
+	bad = cJSON_Parse(text);
+	free(text);
+	assert_non_null(bad);
+	t = NULL;
+	assert_int_equal(pptx_json_deck_take(bad, &t, &e), PPTX_ERR_INPUT);
+	assert_null(t);
+	assert_string_equal(image_data(bad, 0)->valuestring, "");
+	cJSON_Delete(bad);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -729,6 +917,9 @@ int main(void)
 	        cmocka_unit_test(test_read_zip_bomb),
 	        cmocka_unit_test(test_base64),
 	        cmocka_unit_test(test_base64_round_trip),
+	        cmocka_unit_test(test_base64_in_place),
+	        cmocka_unit_test(test_base64_every_byte),
+	        cmocka_unit_test(test_take_same_deck),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

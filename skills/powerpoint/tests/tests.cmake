@@ -8,7 +8,7 @@
 set(PPTX_TEST_DIR ${CMAKE_CURRENT_SOURCE_DIR}/tests)
 
 foreach(name test_pptx_xml test_pptx_img test_pptx_core test_pptx_skill
-    test_pptx_text test_pptx_edit test_pptx_zip)
+    test_pptx_text test_pptx_edit test_pptx_zip test_pptx_jparse)
   add_executable(${name} ${PPTX_TEST_DIR}/${name}.c)
   target_link_libraries(${name} PRIVATE pptx_core PkgConfig::CMOCKA
     SkillSDK::sdk ${CMAKE_DL_LIBS})
@@ -65,4 +65,17 @@ if(SKILLHOST_FUZZ)
     ${CMAKE_CURRENT_BINARY_DIR}/fuzz_corpus_zip ${PPTX_TEST_DIR}/corpus
     ${PPTX_TEST_DIR}/zip)
   set_tests_properties(fuzz.fuzz_pptx_zip PROPERTIES LABELS fuzz TIMEOUT 120)
+
+  # create_presentation's argument path: jparse against cJSON, base64 in
+  # place against a fresh buffer, the folded CRC against zlib's, the deck
+  # model from the tree.
+  add_executable(fuzz_pptx_json ${CMAKE_CURRENT_SOURCE_DIR}/fuzz_pptx_json.c)
+  target_compile_options(fuzz_pptx_json PRIVATE -fsanitize=fuzzer,address,undefined)
+  target_link_options(fuzz_pptx_json PRIVATE -fsanitize=fuzzer,address,undefined)
+  target_link_libraries(fuzz_pptx_json PRIVATE pptx_core)
+  file(MAKE_DIRECTORY ${CMAKE_CURRENT_BINARY_DIR}/fuzz_corpus_json)
+  add_test(NAME fuzz.fuzz_pptx_json COMMAND fuzz_pptx_json
+    -max_total_time=20 -rss_limit_mb=2048
+    ${CMAKE_CURRENT_BINARY_DIR}/fuzz_corpus_json ${PPTX_TEST_DIR}/corpus_json)
+  set_tests_properties(fuzz.fuzz_pptx_json PROPERTIES LABELS fuzz TIMEOUT 120)
 endif()
