@@ -11,31 +11,6 @@
 
 #include "zipio.h"
 
-struct fz_mem {
-	unsigned char *p;
-	size_t len, cap;
-};
-
-static int fz_sink(void *ctx, const void *data, size_t len)
-{
-	struct fz_mem *m = ctx;
-
-	if (m->cap - m->len < len) {
-		size_t nc = m->cap ? m->cap * 2 : 4096;
-		unsigned char *np;
-
-		while (nc - m->len < len)
-			nc *= 2;
-		if (!(np = realloc(m->p, nc)))
-			return -1;
-		m->p = np;
-		m->cap = nc;
-	}
-	memcpy(m->p + m->len, data, len);
-	m->len += len;
-	return 0;
-}
-
 static int every_other(const char *name, void *ctx)
 {
 	(void)name;
@@ -44,13 +19,13 @@ static int every_other(const char *name, void *ctx)
 
 static void round_trip(const struct zipr *z)
 {
-	struct fz_mem m = {0};
+	struct pptx_membuf m = {0};
 	struct pptx_err e;
 	struct zipw *zw;
 	struct zipr back;
 	size_t i;
 
-	if (zipw_open(&zw, fz_sink, &m, &e) != PPTX_OK)
+	if (zipw_open(&zw, pptx_membuf_write, &m, &e) != PPTX_OK)
 		return;
 	for (i = 0; i < z->n; i++) {
 		const struct zip_entry *ent = &z->entries[i];

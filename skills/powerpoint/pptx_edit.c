@@ -1378,31 +1378,6 @@ static pptx_status prune(struct edit *ed, struct pptx_err *e)
  * Operations.
  */
 
-struct membuf {
-	unsigned char *p;
-	size_t len, cap;
-};
-
-static int mem_write(void *ctx, const void *data, size_t len)
-{
-	struct membuf *m = ctx;
-
-	if (m->cap - m->len < len) {
-		size_t nc = m->cap ? m->cap : 1 << 20;
-		unsigned char *np;
-
-		while (nc - m->len < len)
-			nc *= 2;
-		if (!(np = realloc(m->p, nc)))
-			return -1;
-		m->p = np;
-		m->cap = nc;
-	}
-	memcpy(m->p + m->len, data, len);
-	m->len += len;
-	return 0;
-}
-
 /* Write the package: content types first, then every part in order. */
 static pptx_status flush(struct edit *ed, pptx_write_fn fn, void *ctx,
                          struct pptx_err *e)
@@ -1649,7 +1624,7 @@ static pptx_status do_op(struct edit *ed, const cJSON *op,
 		return rc;
 	if (!strcmp(k->name, "add_slides")) {
 		struct pptx_deck *d = pptx_deck_new();
-		struct membuf m = {0};
+		struct pptx_membuf m = {0};
 		long at;
 		size_t before = p.n, total = 0;
 
@@ -1679,12 +1654,12 @@ static pptx_status do_op(struct edit *ed, const cJSON *op,
 				rc = op_fail(ed, e, "%.400s", msg);
 		}
 		if (rc == PPTX_OK)
-			rc = flush(ed, mem_write, &m, e);
+			rc = flush(ed, pptx_membuf_write, &m, e);
 		if (rc == PPTX_OK) {
-			struct membuf out = {0};
+			struct pptx_membuf out = {0};
 
-			rc = pptx_append(m.p, m.len, d, mem_write, &out, w,
-			                 &total, e);
+			rc = pptx_append(m.p, m.len, d, pptx_membuf_write, &out,
+			                 w, &total, e);
 			if (rc == PPTX_ERR_INPUT) {
 				char msg[PPTX_ERR_MSG_MAX];
 

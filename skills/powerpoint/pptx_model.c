@@ -447,3 +447,23 @@ pptx_status pptx_deck_check(const struct pptx_deck *d, struct pptx_err *e)
 	}
 	return PPTX_OK;
 }
+
+int pptx_membuf_write(void *ctx, const void *data, size_t len)
+{
+	struct pptx_membuf *m = ctx;
+
+	if (m->cap - m->len < len) {
+		size_t nc = m->cap ? m->cap : (size_t)1 << 20;
+		unsigned char *np;
+
+		while (nc - m->len < len)
+			nc *= 2;
+		if (!(np = realloc(m->p, nc)))
+			return -1;
+		m->p = np;
+		m->cap = nc;
+	}
+	memcpy(m->p + m->len, data, len);
+	m->len += len;
+	return 0;
+}

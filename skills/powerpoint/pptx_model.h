@@ -234,6 +234,15 @@ pptx_status pptx_deck_check(const struct pptx_deck *d, struct pptx_err *e);
  * cancellation or an I/O error). */
 typedef int (*pptx_write_fn)(void *ctx, const void *data, size_t len);
 
+/* A deck (or any zip) written to memory: pass pptx_membuf_write as the
+ * sink and a zeroed struct pptx_membuf as its ctx. It grows by doubling
+ * from 1 MiB; p is the caller's to free. */
+struct pptx_membuf {
+	unsigned char *p;
+	size_t len, cap;
+};
+int pptx_membuf_write(void *ctx, const void *data, size_t len);
+
 /* Warnings for the caller (text that had to be shrunk beyond a readable
  * size, and the like). */
 #define PPTX_MAX_WARNINGS 32

@@ -69,31 +69,6 @@ static int read_file(const char *path, size_t cap, unsigned char **out,
 	return 0;
 }
 
-struct membuf {
-	unsigned char *p;
-	size_t len, cap;
-};
-
-static int mem_write(void *ctx, const void *data, size_t len)
-{
-	struct membuf *m = ctx;
-
-	if (m->cap - m->len < len) {
-		size_t nc = m->cap ? m->cap : 1 << 20;
-		unsigned char *np;
-
-		while (nc - m->len < len)
-			nc *= 2;
-		if (!(np = realloc(m->p, nc)))
-			return -1;
-		m->p = np;
-		m->cap = nc;
-	}
-	memcpy(m->p + m->len, data, len);
-	m->len += len;
-	return 0;
-}
-
 static int file_write(void *ctx, const void *data, size_t len)
 {
 	return fwrite(data, 1, len, ctx) == len ? 0 : -1;
@@ -342,14 +317,14 @@ static int cmd_bench(const char *args, const char *runs_s)
 	if (read_file(args, TOOL_MAX_JSON, &text, &len) != 0)
 		return 2;
 	for (i = 0; i < (size_t)runs; i++) {
-		struct membuf m = {0};
+		struct pptx_membuf m = {0};
 		struct pptx_deck *d = NULL;
 		struct pptx_err e = {0};
 		double t0 = now_ms();
 		cJSON *j = pptx_json_parse((const char *)text, len);
 
 		if (!j || pptx_json_deck_take(j, &d, &e) != PPTX_OK ||
-		    pptx_write(d, mem_write, &m, NULL, &e) != PPTX_OK) {
+		    pptx_write(d, pptx_membuf_write, &m, NULL, &e) != PPTX_OK) {
 			fprintf(stderr, "pptx_tool: %s\n",
 			        j ? e.msg : "invalid JSON");
 			cJSON_Delete(j);
