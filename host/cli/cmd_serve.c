@@ -615,6 +615,10 @@ int cmd_serve(struct cli_ctx *ctx, int argc, char **argv)
 		                 "and --auth-client-secret-file FILE go "
 		                 "together: introspection needs the resource "
 		                 "server's own client credentials");
+	/* Before anything is opened or read: without libmicrohttpd the
+	 * command fails here, not after the store and the skills. */
+	if (http && mcp_http_load(&err) != SH_OK)
+		return cli_fail(&err);
 	if (token_file && read_secret(token_file, "--token-file",
 	                              SERVE_TOKEN_MIN, &token, &err) != SH_OK)
 		return cli_fail(&err);

@@ -96,14 +96,31 @@ expect_rc 5 "pack without libarchive"; expect_err "apt-get install libarchive13"
 LD_LIBRARY_PATH=$TMP/missing run "$SH" verify "$HELLO" -p "$DEVPUB"
 expect_rc 0 "verify without libarchive"; expect_out "example/hello 1.0.0" "verify names the package"
 
+# serve --http opens libmicrohttpd before the store and the skills: it
+# fails at once, having opened, run and written nothing (the trace would
+# show the runtime it opened and closed; the debug log, the store).
+run "$SH" install "$HELLO"; expect_rc 0 "install hello for serve to find"
+before_serve=$(store_state)
 for dir in missing wrong; do
-  LD_LIBRARY_PATH=$TMP/$dir run "$SH" serve --http 127.0.0.1:0 \
+  LD_LIBRARY_PATH=$TMP/$dir SKILLHOST_TRACE=timings SKILLHOST_LOG_LEVEL=debug \
+    run "$SH" serve --http 127.0.0.1:0 \
     --skill "$LIB/hello.so" --ready-file "$TMP/$dir.ready"
   expect_rc 5 "serve --http with the $dir libmicrohttpd"
   expect_err "libmicrohttpd" "it names the library"
   expect_err "apt-get install libmicrohttpd12" "it names the Debian package"
   [ ! -e "$TMP/$dir.ready" ] && ok "no ready file" || fail "serve wrote its ready file"
+  case "$err" in
+    *"runtime:"*|*"store:"*) fail "serve --http opened the store or the skills before it failed: $(grep -E 'runtime:|store:' <<<"$err" | head -3)" ;;
+    *) ok "serve --http failed before it opened the store or a skill" ;;
+  esac
+  [ "$(grep -c . <<<"$err")" = 1 ] && ok "the error is all it printed" || fail "more than the error: $err"
+  [ "$before_serve" = "$(store_state)" ] && ok "the store is as it was" || fail "serve changed the store"
 done
+# ... nor does it create a store that is not there.
+SKILLHOST_HOME=$TMP/nohome LD_LIBRARY_PATH=$TMP/missing run "$SH" serve --http 127.0.0.1:0 --ready-file "$TMP/nohome.ready"
+expect_rc 5 "serve --http without libmicrohttpd, no store yet"
+[ ! -e "$TMP/nohome" ] && ok "no store created" || fail "serve created $TMP/nohome"
+run "$SH" remove example/hello; expect_rc 0 "remove again"
 
 # doctor says which of them are there, and what to install otherwise.
 run "$SH" doctor

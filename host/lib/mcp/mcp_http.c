@@ -2332,6 +2332,11 @@ static void http_free(struct mcp_http *h)
 	free(h);
 }
 
+sh_status mcp_http_load(struct sh_error *e)
+{
+	return mhd_dl_load(e);
+}
+
 sh_status mcp_http_start(struct mcp_server *srv, const struct mcp_http_opts *o,
                          struct mcp_http **out, struct sh_error *e)
 {

@@ -111,6 +111,16 @@ struct mcp_http_opts {
 
 struct mcp_http;
 
+/*
+ * [control] Open what serving over HTTP needs that the binary does not
+ * link (libmicrohttpd, mhd_dl.h), once per process. SH_ERR_FAIL with a
+ * message naming the library and the Debian package to install when it
+ * cannot be had. mcp_http_start() does it too; a command calls it before
+ * it opens the store or any skill, so a host without the library fails
+ * at once, having done and left nothing.
+ */
+sh_status mcp_http_load(struct sh_error *e);
+
 /* [control] Start serving srv. */
 sh_status mcp_http_start(struct mcp_server *srv, const struct mcp_http_opts *o,
                          struct mcp_http **out, struct sh_error *e);
