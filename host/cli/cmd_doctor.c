@@ -25,6 +25,7 @@
 
 #include "archive_dl.h"
 #include "audit.h"
+#include "b2fast.h"
 #include "call.h"
 #include "commands.h"
 #include "curlapi.h"
@@ -339,8 +340,8 @@ static const struct {
         {"libarchive", ARCHIVE_DL_SONAME, "to pack, sign and install",
          archive_dl_load},
         {"libmicrohttpd", MHD_DL_SONAME, "for serve --http", mhd_dl_load},
-        {"libcrypto", LIBCRYPTO_DL_SONAME, "for OAuth and JWT assertions",
-         libcrypto_dl_load},
+        {"libcrypto", LIBCRYPTO_DL_SONAME,
+         "for OAuth, JWT assertions and fast hashing", libcrypto_dl_load},
 };
 
 int cmd_doctor(struct cli_ctx *ctx, int argc, char **argv)
@@ -469,6 +470,11 @@ int cmd_doctor(struct cli_ctx *ctx, int argc, char **argv)
 			cJSON_AddStringToObject(
 			        out, key, ok ? on_demand[i].soname : err.msg);
 		}
+		cJSON_AddStringToObject(out, "blake2b",
+		                        b2fast_impl_name(b2fast_chosen()));
+		if (b2fast_fallback())
+			cJSON_AddStringToObject(out, "blake2b_fallback",
+			                        b2fast_fallback());
 		cJSON_AddItemToObject(out, "configuration", fnd.list);
 		fnd.list = NULL;
 		rc = cli_print_json(out, 1);
@@ -535,6 +541,14 @@ int cmd_doctor(struct cli_ctx *ctx, int argc, char **argv)
 			printf("  %-17s MISSING: %s\n", on_demand[i].name,
 			       err.msg);
 	}
+	/* Which BLAKE2b-512 hashes packages of B2FAST_MIN_BYTES and more
+	 * (b2fast.h), and why not libcrypto's when it cannot. */
+	if (b2fast_fallback())
+		printf("  %-17s libsodium, not libcrypto: %s\n", "BLAKE2b-512",
+		       b2fast_fallback());
+	else
+		printf("  %-17s %s (measured the faster here)\n", "BLAKE2b-512",
+		       b2fast_impl_name(b2fast_chosen()));
 	printf("\nConfiguration:\n");
 	if (!cJSON_GetArraySize(fnd.list))
 		printf("  no problem found (secrets, registries, file "

@@ -134,6 +134,36 @@ LD_LIBRARY_PATH=$TMP/missing run "$SH" --json doctor
 expect_out '"libarchive_error":' "doctor --json reports it"
 expect_out '"libcrypto":' "and the libraries that are there"
 
+# Without libcrypto, BLAKE2b-512 over large files (b2fast.h) falls back to
+# libsodium: doctor, the info log and verify's trace say that libcrypto
+# (libssl3) could not be loaded and that hashing falls back, not that
+# libcrypto "has no BLAKE2B-512". verify still checks the signature.
+mkdir -p "$TMP/nocrypto" "$TMP/big/assets"
+echo "not a shared object" >"$TMP/nocrypto/libcrypto.so.3"
+cp -r "$SKILLS_OUT/pkgsrc/example-hello-1.0.0/." "$TMP/big/"
+head -c $((5 << 20)) /dev/urandom >"$TMP/big/assets/data.bin" # > B2FAST_MIN_BYTES
+sed -i 's/^{/{ "include": ["assets\/data.bin"],/' "$TMP/big/manifest.json"
+{ "$SH" pack "$TMP/big" -o "$TMP/big.skill" && "$SH" sign "$TMP/big.skill" -s "$SKILLS_OUT/dev.sec"; } >/dev/null \
+  || fail "cannot make a 5 MiB package"
+LD_LIBRARY_PATH=$TMP/nocrypto SKILLHOST_TRACE=timings SKILLHOST_LOG_LEVEL=info \
+  run "$SH" verify "$TMP/big.skill" -p "$DEVPUB"
+expect_rc 0 "verify of a 5 MiB package without libcrypto"
+expect_out "example/hello 1.0.0" "it verifies with libsodium"
+expect_err "hash: libcrypto (libcrypto.so.3, Debian package libssl3) could not be loaded; BLAKE2b-512 by libsodium (slower) instead" \
+  "the trace says libcrypto could not be loaded and hashing fell back"
+expect_err "info: cannot load libcrypto (libcrypto.so.3)" "the info log names the library"
+expect_err "BLAKE2b-512 hashing falls back to libsodium, which is slower" "and says hashing falls back"
+case "$err" in *"no BLAKE2B-512"*) fail "it blames BLAKE2B-512 for a missing library" ;; *) ok "it does not blame BLAKE2B-512" ;; esac
+LD_LIBRARY_PATH=$TMP/nocrypto run "$SH" doctor
+expect_out "BLAKE2b-512       libsodium, not libcrypto: cannot load libcrypto (libcrypto.so.3)" "doctor says hashing is libsodium's, and why"
+expect_out "apt-get install libssl3); until then, BLAKE2b-512 hashing falls back to libsodium" "doctor names the package and the fallback"
+LD_LIBRARY_PATH=$TMP/nocrypto run "$SH" --json doctor
+expect_out '"blake2b": "libsodium"' "doctor --json: hashing by libsodium"
+expect_out '"blake2b_fallback": "cannot load libcrypto' "doctor --json: why"
+run "$SH" doctor
+expect_out "BLAKE2b-512       lib" "doctor names the hash implementation with libcrypto there"
+case "$out" in *"libsodium, not libcrypto"*) fail "doctor reports a fallback with libcrypto there" ;; *) ok "no fallback with libcrypto there" ;; esac
+
 # What does not need them keeps working without them.
 run "$SH" install "$HELLO"; expect_rc 0 "install again with libarchive"
 LD_LIBRARY_PATH=$TMP/missing run "$SH" call example/hello.greet '{"name":"x"}' --compact

@@ -11,7 +11,9 @@
 
 #include <openssl/evp.h>
 
+#include "hostlog.h"
 #include "libcrypto_dl.h" /* EVP calls go through its table */
+#include "phasetime.h"
 
 /* The calibration sample: big enough that timer resolution and call
  * overhead vanish, small enough to stay in L2 and cost about a ms. */
@@ -21,6 +23,8 @@
 static pthread_once_t choose_once = PTHREAD_ONCE_INIT;
 static enum b2fast_impl chosen = B2FAST_SODIUM;
 static EVP_MD *evp_md; /* kept for the life of the process */
+/* Why libcrypto does not hash here, once choose() ran ("" when it can). */
+static char fallback[SH_ERROR_MSG_MAX + 256];
 
 /* Thread CPU time: a preemption during a sample (the machine may be busy)
  * does not count against the implementation being timed. */
@@ -55,21 +59,57 @@ static int64_t time_libcrypto(const unsigned char *buf)
 	return cpu_ns() - t0;
 }
 
+/* Record why libcrypto is not used (why: the whole story, for doctor and
+ * the info log; brief: the same in a trace line's room), and say so where
+ * an operator looks: the info log and the SKILLHOST_TRACE=timings trace. */
+static void fall_back(const char *why, const char *brief)
+{
+	(void)snprintf(fallback, sizeof fallback,
+	               "%.*s; until then, BLAKE2b-512 hashing falls back to "
+	               "libsodium, which is slower on CPUs where libcrypto's "
+	               "is the faster",
+	               SH_ERROR_MSG_MAX, why);
+	hostlog(SKILL_LOG_INFO, "%s", fallback);
+	if (phasetime_on) {
+		char mark[256];
+		(void)snprintf(mark, sizeof mark,
+		               "hash: %.160s; BLAKE2b-512 by libsodium "
+		               "(slower) instead",
+		               brief);
+		phasetime_mark(mark);
+	}
+}
+
 static void choose(void)
 {
 	const char *force = getenv("SKILLHOST_BLAKE2B");
 	int64_t best_s = INT64_MAX, best_c = INT64_MAX;
+	struct sh_error e;
 	unsigned char *buf;
 
-	if (force && strcmp(force, "sodium") == 0)
+	if (force && strcmp(force, "sodium") == 0) {
+		/* Asked for, not a fallback: nothing to report. */
+		(void)snprintf(fallback, sizeof fallback, "%s",
+		               "SKILLHOST_BLAKE2B=sodium rules libcrypto out");
 		return;
+	}
 	/* libcrypto is opened only now (libcrypto_dl.h); without it,
 	 * libsodium does it all. */
-	if (libcrypto_dl_load(NULL) != SH_OK)
+	if (libcrypto_dl_load(&e) != SH_OK) {
+		/* The loader's message names libcrypto, its soname, why it
+		 * failed and the Debian package (libssl3). */
+		fall_back(e.msg, "libcrypto (" LIBCRYPTO_DL_SONAME
+		                 ", Debian package libssl3) could not be "
+		                 "loaded");
 		return;
+	}
 	evp_md = EVP_MD_fetch(NULL, "BLAKE2B-512", NULL);
-	if (!evp_md)
+	if (!evp_md) {
+		fall_back("libcrypto has no BLAKE2B-512 here (a FIPS-only "
+		          "configuration?)",
+		          "libcrypto has no BLAKE2B-512 here");
 		return;
+	}
 	if (force && strcmp(force, "libcrypto") == 0) {
 		chosen = B2FAST_LIBCRYPTO;
 		return;
@@ -82,6 +122,8 @@ static void choose(void)
 
 		if (c < 0) {
 			free(buf);
+			fall_back("libcrypto failed to compute BLAKE2B-512",
+			          "libcrypto failed to compute BLAKE2B-512");
 			return;
 		}
 		best_s = s < best_s ? s : best_s;
@@ -90,6 +132,10 @@ static void choose(void)
 	free(buf);
 	if (best_c < best_s)
 		chosen = B2FAST_LIBCRYPTO;
+	PHASE_MARK(
+	        chosen == B2FAST_LIBCRYPTO
+	                ? "hash: BLAKE2b-512 by libcrypto (measured faster)"
+	                : "hash: BLAKE2b-512 by libsodium (measured faster)");
 }
 
 enum b2fast_impl b2fast_chosen(void)
@@ -98,6 +144,14 @@ enum b2fast_impl b2fast_chosen(void)
 		return B2FAST_SODIUM;
 	(void)pthread_once(&choose_once, choose);
 	return chosen;
+}
+
+const char *b2fast_fallback(void)
+{
+	if (sodium_init() < 0)
+		return "libsodium failed to start";
+	(void)pthread_once(&choose_once, choose);
+	return fallback[0] ? fallback : NULL;
 }
 
 const char *b2fast_impl_name(enum b2fast_impl impl)
@@ -151,8 +205,7 @@ sh_status b2fast_init_with(struct b2fast *h, enum b2fast_impl impl,
 		                    "libsodium failed to start");
 	(void)pthread_once(&choose_once, choose);
 	if (impl == B2FAST_LIBCRYPTO && !evp_md)
-		return sh_error_set(e, SH_ERR_NOTFOUND,
-		                    "libcrypto has no BLAKE2B-512 here");
+		return sh_error_set(e, SH_ERR_NOTFOUND, "%s", fallback);
 	return start(h, impl, e);
 }
 

@@ -16,8 +16,10 @@
  * millisecond). Smaller inputs always use libsodium, which needs no
  * allocation. SKILLHOST_BLAKE2B=sodium or =libcrypto skips the measurement
  * and forces one (for benchmarks and tests; any other value is ignored).
- * If libcrypto cannot provide BLAKE2B-512 (a FIPS-only configuration, say),
- * libsodium is used.
+ * If libcrypto cannot be loaded (libssl3 not installed) or cannot provide
+ * BLAKE2B-512 (a FIPS-only configuration, say), libsodium is used, and
+ * b2fast_fallback() says why (doctor shows it; it is also logged at info
+ * level and marked in the SKILLHOST_TRACE=timings trace, once).
  *
  * Thread-safe: the choice is made under pthread_once; a hasher belongs to
  * one thread at a time.
@@ -59,7 +61,8 @@ sh_status b2fast_init(struct b2fast *h, uint64_t expected_bytes,
 /*
  * Start a hash with the given implementation, whatever the measurement
  * says (tests compare the two; benchmarks time each). SH_ERR_NOTFOUND
- * when libcrypto has no BLAKE2B-512 here; otherwise as b2fast_init.
+ * when libcrypto cannot hash here, with b2fast_fallback()'s reason;
+ * otherwise as b2fast_init.
  */
 sh_status b2fast_init_with(struct b2fast *h, enum b2fast_impl impl,
                            struct sh_error *e);
@@ -81,6 +84,16 @@ void b2fast_abort(struct b2fast *h);
 /* The implementation inputs of B2FAST_MIN_BYTES and more get in this
  * process (measuring now if not yet done): for benchmark reports. */
 enum b2fast_impl b2fast_chosen(void);
+
+/*
+ * NULL when libcrypto can hash BLAKE2b-512 in this process (whether or not
+ * the measurement chose it); otherwise why not, for people: libcrypto could
+ * not be loaded (naming the library, the Debian package and the loader's
+ * error) or has no BLAKE2B-512, and that hashing falls back to libsodium.
+ * Runs the choice if it has not run yet. The string lives as long as the
+ * process.
+ */
+const char *b2fast_fallback(void);
 
 /* "libsodium" or "libcrypto". */
 const char *b2fast_impl_name(enum b2fast_impl impl);

@@ -20,7 +20,8 @@ static const struct dynlib_spec spec = {
         .package = "libssl3",
         /* EVP_DigestInit_ex2, EVP_MD_fetch, OSSL_PARAM_BLD */
         .version = "OpenSSL 3.0",
-        .purpose = "to check OAuth tokens and sign JWT assertions",
+        .purpose = "to check OAuth tokens, sign JWT assertions and hash "
+                   "large packages faster",
         .syms = syms,
         .nsyms = sizeof syms / sizeof syms[0],
 };
