@@ -118,6 +118,99 @@ fresh
 run env SKILLHOST_STORE_VERIFY=full SKILLHOST_LOG_LEVEL=debug "$SH" call example/hello.greet '{"name":"s"}'
 expect_rc 0 "SKILLHOST_STORE_VERIFY=full: call"; expect_err "hashed 2 files" "SKILLHOST_STORE_VERIFY=full hashes"
 
+# A package without a stamp (installed before stamps) gets one from the
+# first load that hashes it all and finds it all as signed; the next load
+# uses it, and any change after that is refused as above.
+expect_restamped() { # expect_restamped WHAT: the call hashed, then stamped
+  call; expect_rc 0 "$1: call"
+  case "$err" in *"hashed 2 files"*) ok "$1: hashed" ;; *) fail "$1: not hashed" ;; esac
+  expect_err "stamped 2 files of $dir at load" "$1: stamped at load"
+  [ -f "$dir.stamp" ] && ok "$1: the stamp is back" || fail "$1: no stamp after the load"
+}
+no_temps() { # no_temps WHAT: no temporary stamp file is left beside the folders
+  local left
+  left=$(find "$SKILLHOST_HOME/skills" -name '*.stamp.*')
+  [ -z "$left" ] && ok "$1: no temporary file left" || fail "$1: left $left"
+}
+fresh; rm -f "$dir.stamp"
+expect_restamped "no stamp"
+no_temps "stamped at load"
+expect_stamped "after the stamp written at load"
+grep -q "^file .* lib/$(ls "$dir/lib")/hello.so$" "$dir.stamp" && grep -q "^file .* manifest.json$" "$dir.stamp" \
+  && ok "the stamp names both files" || fail "stamp: $(cat "$dir.stamp")"
+flip "$so"
+expect_refused "rewritten in place after a stamp written at load" hello.so
+[ -f "$dir.stamp" ] && ok "a refused load leaves the stamp as it was" || fail "the refusal removed the stamp"
+fresh; rm -f "$dir.stamp"; expect_restamped "no stamp (replace)"; make_evil
+cp -p "$TMP/evil.so" "$so.new"; touch -r "$so" "$so.new"; mv -f "$so.new" "$so"
+expect_refused "replaced by rename after a stamp written at load" hello.so
+fresh; rm -f "$dir.stamp"; expect_restamped "no stamp (manifest)"; flip "$man"
+call; expect_rc 3 "manifest rewritten after a stamp written at load: refused"
+expect_err "manifest.json was changed after install" "the refusal names the manifest"
+# A tampered package is never stamped: every load hashes it and refuses it.
+fresh; rm -f "$dir.stamp"; flip "$so"
+expect_refused "changed while it had no stamp" hello.so
+[ ! -e "$dir.stamp" ] && ok "no stamp written for a package that does not match" || fail "a tampered package was stamped"
+expect_refused "changed while it had no stamp, again" hello.so
+no_temps "refused loads"
+# chmod: the stamp cannot vouch (ctime moved), the load hashes, finds the
+# bytes as signed, and stamps anew; so does a stamp for another manifest.
+fresh; chmod 700 "$so"; sleep 0.05 # the stamp's margin: 20 ms of the clock
+expect_restamped "chmod"
+expect_stamped "after chmod and a stamp written at load"
+fresh
+sed -i "s/^manifest .*/manifest $(printf '0%.0s' $(seq 64))/" "$dir.stamp"
+expect_restamped "stamp for another manifest"
+expect_stamped "after a stamp for another manifest was replaced"
+# SKILLHOST_STORE_VERIFY=full: stamps play no part, none is written.
+fresh; rm -f "$dir.stamp"
+run env SKILLHOST_STORE_VERIFY=full SKILLHOST_LOG_LEVEL=debug "$SH" call example/hello.greet '{"name":"s"}'
+expect_rc 0 "SKILLHOST_STORE_VERIFY=full without a stamp"
+[ ! -e "$dir.stamp" ] && ok "SKILLHOST_STORE_VERIFY=full writes no stamp" || fail "SKILLHOST_STORE_VERIFY=full stamped"
+
+# Concurrent loads of a package without a stamp: each may stamp it; all
+# answer, one sound stamp is left and no temporary file.
+fresh; rm -f "$dir.stamp"
+pids=()
+for i in 1 2 3 4 5 6; do
+  env SKILLHOST_LOG_LEVEL=debug "$SH" call example/hello.greet '{"name":"c"}' --compact \
+    >"$TMP/c$i.out" 2>"$TMP/c$i.err" & pids+=($!)
+done
+for i in 1 2 3 4 5 6; do
+  wait "${pids[$((i - 1))]}" && grep -q "Hello, c!" "$TMP/c$i.out" && ok "concurrent load $i answered" \
+    || fail "concurrent load $i: $(cat "$TMP/c$i.err")"
+done
+[ -f "$dir.stamp" ] && ok "concurrent loads left a stamp" || fail "no stamp after concurrent loads"
+no_temps "concurrent loads"
+expect_stamped "after concurrent loads stamped"
+
+# A read-only store still loads (hashing, as before stamps), and writes
+# nothing. As root, permissions do not stop a write: mount it read-only.
+fresh; rm -f "$dir.stamp"
+if [ "$(id -u)" = 0 ]; then
+  run unshare -m sh -c 'mount --bind -o ro "$1" "$1" && shift && exec "$@"' sh \
+    "$SKILLHOST_HOME/skills" env SKILLHOST_LOG_LEVEL=debug "$SH" call example/hello.greet '{"name":"s"}' --compact
+else
+  chmod a-w "$(dirname "$dir")"
+  call
+  chmod u+w "$(dirname "$dir")"
+fi
+expect_rc 0 "read-only store: the load works"
+expect_out "Hello, s!" "read-only store: it answers"
+expect_err "hashed 2 files" "read-only store: it hashed"
+expect_err "not stamping $dir" "read-only store: the skipped stamp is logged at debug level"
+[ ! -e "$dir.stamp" ] && ok "read-only store: no stamp" || fail "read-only store: a stamp appeared"
+no_temps "read-only store"
+# ... and says nothing about it at the default log level.
+if [ "$(id -u)" = 0 ]; then
+  run unshare -m sh -c 'mount --bind -o ro "$1" "$1" && shift && exec "$@"' sh \
+    "$SKILLHOST_HOME/skills" "$SH" call example/hello.greet '{"name":"s"}' --compact
+else
+  chmod a-w "$(dirname "$dir")"; run "$SH" call example/hello.greet '{"name":"s"}' --compact; chmod u+w "$(dirname "$dir")"
+fi
+expect_rc 0 "read-only store, default log level"
+[ -z "$err" ] && ok "read-only store: nothing on stderr" || fail "read-only store: stderr: $err"
+
 # A stamp lives and dies with its folder.
 fresh
 n=$(ls "$SKILLHOST_HOME"/skills/example/hello | grep -c '\.stamp$')

@@ -1,7 +1,8 @@
 /*
  * test_store.c - every crafted bad package is refused with a message that
  * says what was wrong, and the store is left byte-for-byte unchanged; plus
- * the version rules (upgrade, downgrade, reinstall, rollback, remove).
+ * the version rules (upgrade, downgrade, reinstall, rollback, remove);
+ * and the stamp a load writes (stamp_draft_*).
  *
  * Packages are crafted here with libarchive and signed with keys made here,
  * around the real example skill built at SKILLS_OUT/lib/hello.so.
@@ -28,6 +29,7 @@
 #include "fsutil.h"
 #include "minisig.h"
 #include "package.h"
+#include "stamp.h"
 #include "store.h"
 #include "temphome.h"
 #include "trust.h"
@@ -782,6 +784,110 @@ static void test_reproducible_pack(void **state)
 	assert_non_null(strstr(e.msg, "docs/README.md"));
 }
 
+/* The number of entries of dir whose name starts with prefix. */
+static int count_prefixed(const char *dir, const char *prefix)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	int n = 0;
+
+	assert_non_null(d);
+	while ((de = readdir(d)))
+		n += !strncmp(de->d_name, prefix, strlen(prefix));
+	closedir(d);
+	return n;
+}
+
+/* Stamp the files of dir (manifest.json, then data) as a load does: each
+ * fstat()ed on the descriptor it would be hashed from. */
+static void draft_files(struct stamp_draft *d, const char *dir)
+{
+	static const char *const rel[] = {"manifest.json", "data"};
+
+	for (size_t i = 0; i < 2; i++) {
+		char p[512];
+		struct stat st;
+		int fd;
+
+		snprintf(p, sizeof p, "%s/%s", dir, rel[i]);
+		fd = open(p, O_RDONLY | O_CLOEXEC);
+		assert_true(fd >= 0);
+		assert_int_equal(fstat(fd, &st), 0);
+		close(fd);
+		stamp_draft_add(d, rel[i], &st);
+	}
+}
+
+/* A stamp written at load vouches for the files it saw; a file that
+ * changed after the draft read the clock keeps the whole stamp out, as
+ * does an abort; a folder that cannot take a stamp is no error. */
+static void test_stamp_draft(void **state)
+{
+	char dir[200], stamp[220], parent[160], cmd[1024], why[256];
+	char hex[2 * MANIFEST_HASH_BYTES + 1];
+	const struct timespec past_margin = {0, 3 * STAMP_MARGIN_NS};
+	struct stamp_draft *d;
+	long n = 0;
+
+	(void)state;
+	memset(hex, 'a', sizeof hex - 1);
+	hex[sizeof hex - 1] = '\0';
+	snprintf(parent, sizeof parent, "%s/drafts", work);
+	snprintf(dir, sizeof dir, "%s/pkg-1", parent);
+	snprintf(stamp, sizeof stamp, "%s%s", dir, STAMP_SUFFIX);
+	snprintf(cmd, sizeof cmd,
+	         "mkdir -p %s && echo '{}' > %s/manifest.json && "
+	         "echo data > %s/data",
+	         dir, dir, dir);
+	sh(cmd);
+	/* Older than the margin by the time the clock is read. */
+	nanosleep(&past_margin, NULL);
+
+	d = stamp_draft_begin(dir, hex);
+	assert_non_null(d);
+	draft_files(d, dir);
+	stamp_draft_commit(d);
+	assert_true(fs_exists(stamp));
+	assert_int_equal(stamp_check(dir, hex, &n, why, sizeof why), 1);
+	assert_int_equal(n, 2);
+	assert_int_equal(count_prefixed(parent, "pkg-1.stamp."), 0);
+
+	/* A change after begin read the clock: never stamped, however
+	 * long ago the file changed before. */
+	assert_int_equal(unlink(stamp), 0);
+	d = stamp_draft_begin(dir, hex);
+	assert_non_null(d);
+	snprintf(cmd, sizeof cmd, "echo DATA > %s/data", dir);
+	sh(cmd);
+	draft_files(d, dir);
+	stamp_draft_commit(d);
+	assert_false(fs_exists(stamp));
+	assert_int_equal(count_prefixed(parent, "pkg-1.stamp."), 0);
+	assert_int_equal(stamp_check(dir, hex, &n, why, sizeof why), 0);
+	assert_non_null(strstr(why, "no stamp"));
+
+	/* Aborted (a file did not match): nothing written, nothing left. */
+	nanosleep(&past_margin, NULL);
+	d = stamp_draft_begin(dir, hex);
+	assert_non_null(d);
+	draft_files(d, dir);
+	stamp_draft_abort(d);
+	assert_false(fs_exists(stamp));
+	assert_int_equal(count_prefixed(parent, "pkg-1."), 0);
+
+	/* A folder whose parent is gone (or read-only): no draft, and the
+	 * rest of the calls accept that. */
+	snprintf(cmd, sizeof cmd, "%s/gone/pkg-1", work);
+	d = stamp_draft_begin(cmd, hex);
+	assert_null(d);
+	stamp_draft_add(d, "data", &(struct stat){0});
+	stamp_draft_commit(d);
+	stamp_draft_abort(d);
+	/* Not a manifest hash: refused before anything is created. */
+	assert_null(stamp_draft_begin(dir, "not-hex"));
+	assert_int_equal(count_prefixed(parent, "pkg-1."), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -792,6 +898,7 @@ int main(void)
 	        cmocka_unit_test(test_size_refusals),
 	        cmocka_unit_test(test_total_cap),
 	        cmocka_unit_test(test_reproducible_pack),
+	        cmocka_unit_test(test_stamp_draft),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -74,16 +74,156 @@ static long long newest_ctime(const char *dir, const struct manifest *m,
 	return newest;
 }
 
-/* Refresh the clock: the stamp file's ctime is the file system's now. */
-static int fs_clock(int fd, long long *clock_ns, dev_t *dev)
+/* A stamp being written: its temporary file, whose ctime is the clock,
+ * and the file lines so far. */
+struct stamp_draft {
+	char dir[PATH_MAX], tmp[PATH_MAX], final[PATH_MAX];
+	char hex[2 * MANIFEST_HASH_BYTES + 1];
+	struct dynbuf lines;
+	long long clock_ns; /* the file system's clock, read on tmp */
+	dev_t dev;          /* tmp's, which every file must share */
+	size_t n;           /* file lines in lines */
+	int fd;             /* tmp, open until written */
+	const char *why;    /* set: this stamp cannot be sound; not written */
+};
+
+/* Refresh the clock: the temporary file's ctime is the file system's
+ * now. */
+static int draft_clock(struct stamp_draft *d)
 {
 	struct stat st;
 
-	if (futimens(fd, NULL) != 0 || fstat(fd, &st) != 0)
+	if (futimens(d->fd, NULL) != 0 || fstat(d->fd, &st) != 0)
 		return -1;
-	*clock_ns = ts_ns(&st.st_ctim);
-	*dev = st.st_dev;
+	d->clock_ns = ts_ns(&st.st_ctim);
+	d->dev = st.st_dev;
 	return 0;
+}
+
+static void draft_free(struct stamp_draft *d)
+{
+	if (!d)
+		return;
+	if (d->fd >= 0) {
+		close(d->fd);
+		(void)unlink(d->tmp);
+	}
+	dyn_free(&d->lines);
+	free(d);
+}
+
+/* Start the stamp of dir for the manifest whose hash is hex: create its
+ * temporary file beside dir under a name of its own (loads may stamp the
+ * same folder at once; an install's sweep removes what a killed one
+ * left, as the name does not end in STAMP_SUFFIX) and read the clock. */
+static sh_status draft_open(const char *dir, const char *hex,
+                            struct stamp_draft **out, struct sh_error *e)
+{
+	struct stamp_draft *d;
+	sh_status rc;
+
+	*out = NULL;
+	if (strlen(hex) != 2 * MANIFEST_HASH_BYTES ||
+	    strspn(hex, "0123456789abcdef") != 2 * MANIFEST_HASH_BYTES)
+		return sh_error_set(e, SH_ERR_INVALID,
+		                    "bad manifest hash for the stamp of %s",
+		                    dir);
+	d = calloc(1, sizeof *d);
+	if (!d)
+		return sh_error_set(e, SH_ERR_NOMEM,
+		                    "out of memory for the stamp of %s", dir);
+	d->fd = -1;
+	d->lines = (struct dynbuf)DYN_INIT(STAMP_MAX_BYTES);
+	memcpy(d->hex, hex, sizeof d->hex);
+	if ((rc = fs_pathf(d->dir, sizeof d->dir, e, "%s", dir)) ||
+	    (rc = fs_pathf(d->final, sizeof d->final, e, "%s%s", dir,
+	                   STAMP_SUFFIX)) ||
+	    (rc = fs_pathf(d->tmp, sizeof d->tmp, e, "%s%s.XXXXXX", dir,
+	                   STAMP_SUFFIX))) {
+		draft_free(d);
+		return rc;
+	}
+	d->fd = mkostemp(d->tmp, O_CLOEXEC);
+	if (d->fd < 0) {
+		rc = sh_error_errno(e, SH_ERR_IO, errno, "cannot create %s",
+		                    d->tmp);
+		draft_free(d);
+		return rc;
+	}
+	/* As readable as the folder's files (mkostemp makes it 0600). */
+	if (fchmod(d->fd, 0644) != 0 || draft_clock(d) != 0) {
+		rc = sh_error_errno(e, SH_ERR_IO, errno, "cannot stat %s",
+		                    d->tmp);
+		draft_free(d);
+		return rc;
+	}
+	*out = d;
+	return SH_OK;
+}
+
+/* Add rel, whose stat st was taken before its bytes were hashed (and
+ * found to be what the manifest says), unless it cannot be vouched for. */
+static void draft_add(struct stamp_draft *d, const char *rel,
+                      const struct stat *st)
+{
+	if (d->why)
+		return;
+	if (!S_ISREG(st->st_mode) || st->st_dev != d->dev) {
+		d->why = "a file is not a regular file on the stamp's file "
+		         "system";
+		return;
+	}
+	/* The clock was read before st: a change after st gets a ctime
+	 * later than the clock, so unlike this one. */
+	if (!settled(ts_ns(&st->st_ctim), d->clock_ns)) {
+		d->why = "a file changed too recently to be stamped";
+		return;
+	}
+	dyn_addf(&d->lines, "file %ju %ju %jd %lld %ld %lld %ld %o %s\n",
+	         (uintmax_t)st->st_dev, (uintmax_t)st->st_ino,
+	         (intmax_t)st->st_size, (long long)st->st_mtim.tv_sec,
+	         st->st_mtim.tv_nsec, (long long)st->st_ctim.tv_sec,
+	         st->st_ctim.tv_nsec, (unsigned)st->st_mode, rel);
+	d->n++;
+}
+
+/* Write the stamp: the temporary file, fsync, rename over the stamp,
+ * fsync of the folder holding both. */
+static sh_status draft_write(struct stamp_draft *d, struct sh_error *e)
+{
+	char head[256], parent[PATH_MAX], *slash;
+	sh_status rc;
+	int n;
+
+	if ((rc = dyn_addf(&d->lines, "end %zu\n", d->n)) != SH_OK)
+		return sh_error_set(e, rc, "out of memory writing %s", d->tmp);
+	n = snprintf(head, sizeof head, "%s\nmanifest %s\nclock %lld %lld\n",
+	             STAMP_MAGIC, d->hex, d->clock_ns / 1000000000,
+	             d->clock_ns % 1000000000);
+	if (n < 0 || (size_t)n >= sizeof head)
+		return sh_error_set(e, SH_ERR_FAIL, "stamp header too long");
+	if ((rc = fs_write_all(d->fd, head, (size_t)n, d->tmp, e)) ||
+	    (rc = fs_write_all(d->fd, dyn_ptr(&d->lines), dyn_len(&d->lines),
+	                       d->tmp, e)))
+		return rc;
+	if (fsync(d->fd) != 0)
+		return sh_error_errno(e, SH_ERR_IO, errno, "cannot fsync %s",
+		                      d->tmp);
+	n = close(d->fd);
+	d->fd = -1;
+	if (n != 0 || rename(d->tmp, d->final) != 0) {
+		rc = sh_error_errno(e, SH_ERR_IO, errno,
+		                    n != 0 ? "cannot close %s"
+		                           : "cannot rename %s to its stamp",
+		                    d->tmp);
+		(void)unlink(d->tmp);
+		return rc;
+	}
+	if ((rc = fs_pathf(parent, sizeof parent, e, "%s", d->dir)))
+		return rc;
+	if ((slash = strrchr(parent, '/')))
+		*slash = '\0';
+	return fs_sync_dir(parent, e);
 }
 
 /* Hash path (whose lstat is st) and say whether it is what the manifest
@@ -116,71 +256,54 @@ static int hash_matches(const char *path, const struct stat *st,
 sh_status stamp_take(const char *dir, const char *manifest_hex,
                      const struct manifest *m, struct sh_error *e)
 {
-	struct dynbuf b = DYN_INIT(STAMP_MAX_BYTES);
-	char tmp[PATH_MAX], final[PATH_MAX], parent[PATH_MAX];
+	struct stamp_draft *d = NULL;
 	uint8_t mh[MANIFEST_HASH_BYTES];
-	long long clock_ns = 0, waited = 0, newest;
+	long long waited = 0, newest;
 	const char *why = NULL;
 	sh_status rc = SH_OK;
-	dev_t dev = 0;
-	int fd = -1;
-	char *slash;
 
-	if ((rc = fs_pathf(final, sizeof final, e, "%s%s", dir,
-	                   STAMP_SUFFIX)) ||
-	    (rc = fs_pathf(tmp, sizeof tmp, e, "%s%s.tmp", dir,
-	                   STAMP_SUFFIX)) ||
-	    (rc = fs_pathf(parent, sizeof parent, e, "%s", dir)))
-		return rc;
-	if ((slash = strrchr(parent, '/')))
-		*slash = '\0';
 	if (sodium_hex2bin(mh, sizeof mh, manifest_hex, strlen(manifest_hex),
 	                   NULL, NULL, NULL) != 0)
 		return sh_error_set(e, SH_ERR_INVALID,
 		                    "bad manifest hash for the stamp of %s",
 		                    dir);
-	(void)unlink(tmp);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return sh_error_errno(e, SH_ERR_IO, errno, "cannot create %s",
-		                      tmp);
+	if ((rc = draft_open(dir, manifest_hex, &d, e)))
+		return rc;
 	/* Wait until every file is older than the margin by the file
 	 * system's own clock; a stamp taken sooner would be racy. */
 	for (;;) {
-		if (fs_clock(fd, &clock_ns, &dev) != 0) {
+		if (draft_clock(d) != 0) {
 			rc = sh_error_errno(e, SH_ERR_IO, errno,
-			                    "cannot stat %s", tmp);
+			                    "cannot stat %s", d->tmp);
 			goto out;
 		}
-		newest = newest_ctime(dir, m, dev);
+		newest = newest_ctime(dir, m, d->dev);
 		if (newest < 0) {
 			why = "a file cannot be stat()ed or is on another "
 			      "file system";
 			goto out;
 		}
-		if (settled(newest, clock_ns))
+		if (settled(newest, d->clock_ns))
 			break;
 		if (waited >= STAMP_WAIT_MAX_NS) {
 			why = "the file system's clock did not advance";
 			goto out;
 		}
 		{
-			long long d =
-			        newest + STAMP_MARGIN_NS - clock_ns + 1000000;
+			long long w = newest + STAMP_MARGIN_NS - d->clock_ns +
+			              1000000;
 			struct timespec ts;
-			if (d < 1000000)
-				d = 1000000;
-			if (d > STAMP_WAIT_MAX_NS - waited)
-				d = STAMP_WAIT_MAX_NS - waited;
-			ts.tv_sec = (time_t)(d / 1000000000);
-			ts.tv_nsec = (long)(d % 1000000000);
+			if (w < 1000000)
+				w = 1000000;
+			if (w > STAMP_WAIT_MAX_NS - waited)
+				w = STAMP_WAIT_MAX_NS - waited;
+			ts.tv_sec = (time_t)(w / 1000000000);
+			ts.tv_nsec = (long)(w % 1000000000);
 			while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
 				;
-			waited += d;
+			waited += w;
 		}
 	}
-	dyn_addf(&b, "%s\nmanifest %s\nclock %lld %lld\n", STAMP_MAGIC,
-	         manifest_hex, clock_ns / 1000000000, clock_ns % 1000000000);
 	/* Each file is stat()ed, then hashed: a change after the stat gets
 	 * a ctime the stamp does not have, and a change before it would
 	 * have been too recent to stamp. */
@@ -193,8 +316,8 @@ sh_status stamp_take(const char *dir, const char *manifest_hex,
 		if ((rc = fs_pathf(p, sizeof p, e, "%s/%s", dir, rel)))
 			goto out;
 		if (lstat(p, &st) != 0 || !S_ISREG(st.st_mode) ||
-		    st.st_dev != dev ||
-		    !settled(ts_ns(&st.st_ctim), clock_ns)) {
+		    st.st_dev != d->dev ||
+		    !settled(ts_ns(&st.st_ctim), d->clock_ns)) {
 			why = "a file changed while the stamp was taken";
 			goto out;
 		}
@@ -214,52 +337,71 @@ sh_status stamp_take(const char *dir, const char *manifest_hex,
 			        p);
 			goto out;
 		}
-		dyn_addf(&b, "file %ju %ju %jd %lld %ld %lld %ld %o %s\n",
-		         (uintmax_t)st.st_dev, (uintmax_t)st.st_ino,
-		         (intmax_t)st.st_size, (long long)st.st_mtim.tv_sec,
-		         st.st_mtim.tv_nsec, (long long)st.st_ctim.tv_sec,
-		         st.st_ctim.tv_nsec, (unsigned)st.st_mode, rel);
+		draft_add(d, rel, &st);
 	}
-	dyn_addf(&b, "end %zu\n", m->nfiles + 1);
-	if ((rc = dyn_error(&b))) {
-		rc = sh_error_set(e, rc, "out of memory writing %s", tmp);
+	if (d->why) {
+		why = d->why;
 		goto out;
 	}
-	if ((rc = fs_write_all(fd, dyn_ptr(&b), dyn_len(&b), tmp, e)))
+	if ((rc = draft_write(d, e)))
 		goto out;
-	if (fsync(fd) != 0) {
-		rc = sh_error_errno(e, SH_ERR_IO, errno, "cannot fsync %s",
-		                    tmp);
-		goto out;
-	}
-	if (close(fd) != 0) {
-		fd = -1;
-		rc = sh_error_errno(e, SH_ERR_IO, errno, "cannot close %s",
-		                    tmp);
-		goto out;
-	}
-	fd = -1;
-	if (rename(tmp, final) != 0) {
-		rc = sh_error_errno(e, SH_ERR_IO, errno,
-		                    "cannot rename %s to %s", tmp, final);
-		goto out;
-	}
-	rc = fs_sync_dir(parent, e);
 	hostlog(SKILL_LOG_DEBUG,
 	        "store: stamped %zu files of %s (waited %lld ms)",
 	        m->nfiles + 1, dir, waited / 1000000);
 out:
-	if (fd >= 0)
-		close(fd);
-	if (rc != SH_OK || why)
-		(void)unlink(tmp);
+	draft_free(d);
 	if (rc == SH_OK && why)
 		hostlog(SKILL_LOG_DEBUG,
 		        "store: no stamp for %s (%s); its loads hash every "
 		        "file",
 		        dir, why);
-	dyn_free(&b);
 	return rc;
+}
+
+struct stamp_draft *stamp_draft_begin(const char *dir, const char *manifest_hex)
+{
+	struct stamp_draft *d;
+	struct sh_error e;
+
+	if (draft_open(dir, manifest_hex, &d, &e) != SH_OK) {
+		/* A read-only store, say: loads go on hashing. */
+		hostlog(SKILL_LOG_DEBUG, "store: not stamping %s: %s", dir,
+		        e.msg);
+		return NULL;
+	}
+	return d;
+}
+
+void stamp_draft_add(struct stamp_draft *d, const char *rel,
+                     const struct stat *st)
+{
+	if (d)
+		draft_add(d, rel, st);
+}
+
+void stamp_draft_commit(struct stamp_draft *d)
+{
+	struct sh_error e;
+
+	if (!d)
+		return;
+	if (d->why)
+		hostlog(SKILL_LOG_DEBUG, "store: not stamping %s yet (%s)",
+		        d->dir, d->why);
+	else if (draft_write(d, &e) != SH_OK)
+		hostlog(SKILL_LOG_DEBUG, "store: not stamping %s: %s", d->dir,
+		        e.msg);
+	else
+		hostlog(SKILL_LOG_DEBUG,
+		        "store: stamped %zu files of %s at load; later loads "
+		        "hash none while they stay unchanged",
+		        d->n, d->dir);
+	draft_free(d);
+}
+
+void stamp_draft_abort(struct stamp_draft *d)
+{
+	draft_free(d);
 }
 
 /* The next line of the stamp text at *p (NUL-terminated in place), or

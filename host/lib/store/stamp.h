@@ -24,17 +24,36 @@
  * takes the stamp (at most STAMP_WAIT_MAX_NS; on a file system whose
  * clock does not advance within that, it writes no stamp and loads hash).
  *
+ * A load that finds no stamp it can use (a package installed before
+ * stamps, a stamp that cannot vouch) hashes every file, and stamps them
+ * then by the same rules, with its own hashes instead of a second pass
+ * (stamp_draft_*): the clock is read first, each file is fstat()ed on the
+ * descriptor its bytes are then hashed from, and a file enters the stamp
+ * only when that ctime is older than the clock by more than the margin;
+ * the stamp is written only when every file matched the signed manifest
+ * and the folder holds no other. So what the stamp records is what was
+ * hashed, and any change after the fstat gets a ctime later than the
+ * clock. A load does not wait: when a file is too recent, it writes no
+ * stamp and a later load tries again. Stamping at load is best effort: a
+ * read-only store or any failure only means no stamp (logged at debug
+ * level), never a failed load. Concurrent loads each write a temporary
+ * file of their own and rename it over the stamp; any one of them is
+ * sound, so whichever rename comes last wins.
+ *
  * The stamp is the file "<version folder>.stamp" beside the folder
  * (inside it, it would be a file the signed manifest does not list),
  * written atomically (temporary file, fsync, rename, fsync of the folder).
  * It is as trusted as installed.json, which names the hashes a load
- * checks against: both are the store owner's files. It is bound to its
- * record by the manifest's hash, and to the files by their inodes.
+ * checks against: both are the store owner's files (a load can write it
+ * only where it could write installed.json's folder tree anyway). It is
+ * bound to its record by the manifest's hash, and to the files by their
+ * inodes.
  */
 #ifndef SH_STAMP_H
 #define SH_STAMP_H
 
 #include <stddef.h>
+#include <sys/stat.h>
 
 #include "manifest.h"
 #include "status.h"
@@ -75,5 +94,34 @@ sh_status stamp_take(const char *dir, const char *manifest_hex,
  */
 int stamp_check(const char *dir, const char *manifest_hex, long *nfiles,
                 char *why, size_t cap);
+
+/*
+ * A stamp taken by a load that hashes the files itself (see above). Use:
+ *
+ *   d = stamp_draft_begin(dir, manifest_hex);   before the first stat
+ *   for manifest.json, then each file of the manifest:
+ *       open, fstat(fd, &st), hash fd; when it matches the manifest,
+ *       stamp_draft_add(d, path, &st);
+ *   when every file matched and dir holds no other:
+ *       stamp_draft_commit(d);
+ *   otherwise stamp_draft_abort(d).
+ *
+ * begin reads the file system's clock on a new temporary file beside dir
+ * and returns NULL when it cannot (a read-only store); every other call
+ * accepts NULL and does nothing then. add keeps a file out (and so the
+ * whole stamp) when st is not a regular file on dir's file system or
+ * changed within STAMP_MARGIN_NS of the clock. commit writes the stamp
+ * atomically unless a file was kept out, and frees d; abort frees d and
+ * its temporary file. Nothing here fails a load: problems are logged at
+ * debug level. Any thread; a draft belongs to one.
+ */
+struct stamp_draft;
+
+struct stamp_draft *stamp_draft_begin(const char *dir,
+                                      const char *manifest_hex);
+void stamp_draft_add(struct stamp_draft *d, const char *rel,
+                     const struct stat *st);
+void stamp_draft_commit(struct stamp_draft *d);
+void stamp_draft_abort(struct stamp_draft *d);
 
 #endif /* SH_STAMP_H */

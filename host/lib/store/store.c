@@ -230,8 +230,12 @@ static void sweep(const char *home, const cJSON *index)
 
 /* ---- verifying what was installed ---- */
 
+/* Hash the file at path. st (may be NULL) gets the file's fstat, taken
+ * before its bytes are read, for a stamp (stamp_draft_add); st_mode 0
+ * when it could not be had. */
 static sh_status hash_path(const char *path, uint64_t *size,
-                           uint8_t out[MANIFEST_HASH_BYTES], struct sh_error *e)
+                           uint8_t out[MANIFEST_HASH_BYTES], struct stat *st,
+                           struct sh_error *e)
 {
 	sh_status rc;
 	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
@@ -240,6 +244,8 @@ static sh_status hash_path(const char *path, uint64_t *size,
 	if (fd < 0)
 		return sh_error_errno(e, SH_ERR_TRUST, errno,
 		                      "installed file %s cannot be read", path);
+	if (st && fstat(fd, st) != 0)
+		memset(st, 0, sizeof *st);
 	rc = package_hash_fd(fd, path, size, out, e);
 	close(fd);
 	return rc;
@@ -305,8 +311,10 @@ sh_status store_verify_record(const char *home, const cJSON *rec, char *lib,
 	char abs[PATH_MAX], mpath[PATH_MAX];
 	char hex[2 * MANIFEST_HASH_BYTES + 1], why[PATH_MAX + 128];
 	uint8_t h[MANIFEST_HASH_BYTES];
+	struct stamp_draft *draft = NULL;
 	struct manifest *m = NULL;
 	uint64_t size, hashed;
+	struct stat st;
 	long stamped;
 	sh_status rc;
 
@@ -321,12 +329,17 @@ sh_status store_verify_record(const char *home, const cJSON *rec, char *lib,
 	/* Files unchanged since install was hashed need no hashing again;
 	 * the folder's listing is still read (count_files), as it is
 	 * cheap. */
-	if (full_verify(why, sizeof why) ||
-	    !stamp_check(abs, want, &stamped, why, sizeof why)) {
-		/* hashed below, why says why */
-	} else if (count_files(abs, 0) != stamped) {
-		snprintf(why, sizeof why, "%s",
-		         "its folder holds files its stamp does not list");
+	if (full_verify(why, sizeof why)) {
+		/* hashed below, and not stamped: the operator asked that
+		 * stamps play no part */
+	} else if (!stamp_check(abs, want, &stamped, why, sizeof why) ||
+	           count_files(abs, 0) != stamped) {
+		if (stamped)
+			snprintf(why, sizeof why, "%s",
+			         "its folder holds files its stamp does not "
+			         "list");
+		/* Hashed below; stamped then if all is well (stamp.h). */
+		draft = stamp_draft_begin(abs, want);
 	} else {
 		hostlog(SKILL_LOG_DEBUG,
 		        "store: %s: %ld files unchanged since they were "
@@ -334,22 +347,25 @@ sh_status store_verify_record(const char *home, const cJSON *rec, char *lib,
 		        abs, stamped);
 		goto found;
 	}
-	if ((rc = hash_path(mpath, &size, h, e)))
-		return rc;
+	if ((rc = hash_path(mpath, &size, h, &st, e)))
+		goto out;
 	hashed = size;
 	manifest_hash_hex(h, hex);
-	if (strcmp(hex, want))
-		return sh_error_set(e, SH_ERR_TRUST,
-		                    "installed file %s was changed after "
-		                    "install; reinstall the skill",
-		                    mpath);
+	if (strcmp(hex, want)) {
+		rc = sh_error_set(e, SH_ERR_TRUST,
+		                  "installed file %s was changed after "
+		                  "install; reinstall the skill",
+		                  mpath);
+		goto out;
+	}
+	stamp_draft_add(draft, MANIFEST_FILE, &st);
 	if ((rc = manifest_load(mpath, MANIFEST_PACKAGED, &m, e)))
-		return rc;
+		goto out;
 	for (size_t i = 0; i < m->nfiles; i++) {
 		char p[PATH_MAX];
 		if ((rc = fs_pathf(p, sizeof p, e, "%s/%s", abs,
 		                   m->files[i].path)) ||
-		    (rc = hash_path(p, &size, h, e)))
+		    (rc = hash_path(p, &size, h, &st, e)))
 			goto out;
 		if (size != m->files[i].size ||
 		    sodium_memcmp(h, m->files[i].blake2b256, sizeof h)) {
@@ -362,6 +378,7 @@ sh_status store_verify_record(const char *home, const cJSON *rec, char *lib,
 			        p);
 			goto out;
 		}
+		stamp_draft_add(draft, m->files[i].path, &st);
 		hashed += size;
 	}
 	if (count_files(abs, 0) != (long)m->nfiles + 1) {
@@ -374,11 +391,14 @@ sh_status store_verify_record(const char *home, const cJSON *rec, char *lib,
 	}
 	hostlog(SKILL_LOG_DEBUG, "store: %s: hashed %zu files, %llu bytes (%s)",
 	        abs, m->nfiles + 1, (unsigned long long)hashed, why);
+	stamp_draft_commit(draft);
+	draft = NULL;
 found:
 	/* Agent Skills only: verified, and no library to load. */
 	rc = *rel_lib ? fs_pathf(lib, cap, e, "%s/%s", abs, rel_lib)
 	              : (snprintf(lib, cap, "%s", ""), SH_OK);
 out:
+	stamp_draft_abort(draft);
 	manifest_free(m);
 	return rc;
 }
@@ -744,7 +764,7 @@ commit : {
 	    (rc = fs_mkdirs(parent, 0755, e)) ||
 	    (rc = fs_pathf(mpath, sizeof mpath, e, "%s/%s", work,
 	                   MANIFEST_FILE)) ||
-	    (rc = hash_path(mpath, &msize, mh, e)))
+	    (rc = hash_path(mpath, &msize, mh, NULL, e)))
 		goto out;
 	manifest_hash_hex(mh, mhex);
 }
