@@ -28,6 +28,7 @@
 #include "agentskill.h"
 #include "probe.h"
 #include "skilldesc.h"
+#include "phasetime.h"
 #include "stamp.h"
 #include "trust.h"
 
@@ -687,6 +688,7 @@ sh_status store_install(const char *home, const char *path,
 		snprintf(res->previous, sizeof res->previous, "%s", v);
 	}
 
+	PHASE_MARK("install: signature checked");
 	hostlog(SKILL_LOG_DEBUG, "store: extracting %s", path);
 	if ((rc = package_extract_limited(staged, work, NULL, path, &m, e)))
 		goto out;
@@ -734,6 +736,7 @@ sh_status store_install(const char *home, const char *path,
 		        manifest_host_platform());
 		goto out;
 	}
+	PHASE_MARK("install: extracted");
 	hostlog(SKILL_LOG_DEBUG, "store: probing %s", rel_lib);
 	if ((rc = fs_pathf(lib, sizeof lib, e, "%s/%s", work, rel_lib)) ||
 	    (rc = probe_skill(lib, work, &d, e)))
@@ -768,6 +771,7 @@ commit : {
 		goto out;
 	manifest_hash_hex(mh, mhex);
 }
+	PHASE_MARK("install: probed");
 	hostlog(SKILL_LOG_DEBUG, "store: moving %s into place", m->name);
 	if (rename(work, final_abs) != 0) {
 		rc = sh_error_errno(e, SH_ERR_IO, errno, "cannot move %s to %s",
@@ -778,11 +782,13 @@ commit : {
 		goto out;
 	/* Hashed once more where it will be loaded from, and stamped, so
 	 * loads need not hash it again while it stays unchanged. */
+	PHASE_MARK("install: moved into place");
 	hostlog(SKILL_LOG_DEBUG, "store: stamping %s", m->name);
 	if ((rc = stamp_take(final_abs, mhex, m, e))) {
 		remove_quietly(final_abs);
 		goto out;
 	}
+	PHASE_MARK("install: stamped");
 	rec = make_record(m, d, final_rel, rel_lib, keyid, mhex);
 	if (rec && cJSON_GetArraySize(agentskills) > 0) {
 		cJSON_AddItemToObject(rec, "agentskills", agentskills);
@@ -818,6 +824,7 @@ commit : {
 	snprintf(res->version, sizeof res->version, "%s", m->version);
 	snprintf(res->publisher, sizeof res->publisher, "%s", keyid);
 	sweep(home, index);
+	PHASE_MARK("install: index written, old versions swept");
 out:
 	if (rc != SH_OK && work[0])
 		remove_quietly(work);
