@@ -123,8 +123,8 @@ static sh_status draft_open(const char *dir, const char *hex,
 	sh_status rc;
 
 	*out = NULL;
-	if (strlen(hex) != 2 * MANIFEST_HASH_BYTES ||
-	    strspn(hex, "0123456789abcdef") != 2 * MANIFEST_HASH_BYTES)
+	if (strlen(hex) != sizeof d->hex - 1 ||
+	    strspn(hex, "0123456789abcdef") != sizeof d->hex - 1)
 		return sh_error_set(e, SH_ERR_INVALID,
 		                    "bad manifest hash for the stamp of %s",
 		                    dir);
