@@ -8,8 +8,11 @@
 #   in-process  the same with --in-process
 #   official    the official TypeScript server
 #               (@modelcontextprotocol/server-everything, its echo tool)
-# then the ratios the performance goals are stated in, and stdio with
-# bench_mcp_stdio (a pipelined driver).
+# then what one call costs the server (CPU microseconds of the server and
+# of its workers, and context switches, from /proc: figures that do not
+# swing with the CPU the load generator and the peer take), the ratios
+# the performance goals are stated in, and stdio with bench_mcp_stdio (a
+# pipelined driver).
 #
 #   tests/bench/bench_mcp.sh [BUILD_DIR]      (default: build)
 #   BENCH_SECONDS=10 tests/bench/bench_mcp.sh build
@@ -97,13 +100,17 @@ load() {
 
 wanted() { case " $ONLY " in *" $1 "*) return 0 ;; esac; return 1; }
 # start_skillhost NAME FLAGS...: a server on a free port; its URL in U[NAME].
-declare -A U R P50 P99
+declare -A U R P50 P99 SPID CPU CSW
 start_skillhost() {
   local name=$1
   shift
-  "$SH" $SH_FLAGS "$@" serve --http 127.0.0.1:0 --skill "$NOOP" \
+  # Its own TMPDIR, where its workers' scratch folders go: that names
+  # them on their command line (new_workers).
+  mkdir -p "$TMP/tmp-$name"
+  TMPDIR=$TMP/tmp-$name "$SH" $SH_FLAGS "$@" serve --http 127.0.0.1:0 --skill "$NOOP" \
     --ready-file "$TMP/$name.ready" --reload-interval 0 2>"$TMP/$name.err" &
   PIDS+=($!)
+  SPID[$name]=$!
   for _ in $(seq 100); do [ -s "$TMP/$name.ready" ] && break; sleep 0.1; done
   [ -s "$TMP/$name.ready" ] || { echo "bench_mcp: skillhost ($name) did not start:" >&2; cat "$TMP/$name.err" >&2; exit 1; }
   U[$name]=$(cat "$TMP/$name.ready")/mcp
@@ -162,6 +169,49 @@ if [ "$OAUTH" = 1 ]; then
 fi
 
 # --- the servers ---
+# What one call costs, which unlike req/s does not depend on how much CPU
+# the load generator and the peer leave: the CPU time and the context
+# switches of a server process and of its workers over a run, from /proc.
+# Workers run in their own session and PID namespace, so a server's are
+# found by the scratch folder on their command line, in its own TMPDIR.
+CLK_TCK=$(getconf CLK_TCK)
+# proc_cost PID...: "cpu_ticks context_switches" summed over the processes
+# and all their threads; processes that are gone count nothing.
+proc_cost() {
+  local ticks=0 csw=0 p t
+  for p in "$@"; do
+    [ -r "/proc/$p/stat" ] || continue
+    # Fields 14 and 15 (utime, stime) count after the ")" of the name.
+    t=$(sed 's/.*) //' "/proc/$p/stat" 2>/dev/null | awk '{print $12 + $13}')
+    ticks=$((ticks + ${t:-0}))
+    t=$(cat /proc/"$p"/task/*/status 2>/dev/null |
+      awk '/^(non)?voluntary_ctxt_switches/ {n += $2} END {print n + 0}')
+    csw=$((csw + t))
+  done
+  echo "$ticks $csw"
+}
+workers_of() { # NAME
+  pgrep -f -- "--scratch $TMP/tmp-$1/" | tr '\n' ' '
+}
+# cost_mark NAME: before a run; cost_take NAME CALLS: after it, into
+# CPU[NAME-server], CPU[NAME-workers] (microseconds per call) and
+# CSW[NAME] (context switches per call, server and workers).
+declare -A MARK_S MARK_W COST
+cost_mark() {
+  MARK_S[$1]=$(proc_cost "${SPID[$1]}")
+  MARK_W[$1]=$(proc_cost $(workers_of "$1"))
+}
+cost_take() {
+  local s w
+  s=$(proc_cost "${SPID[$1]}")
+  w=$(proc_cost $(workers_of "$1"))
+  read -r CPU[$1-server] CPU[$1-workers] CSW[$1] < <(awk -v s0="${MARK_S[$1]}" \
+    -v w0="${MARK_W[$1]}" -v s1="$s" -v w1="$w" -v n="$2" -v hz="$CLK_TCK" '
+    BEGIN { split(s0, a); split(w0, b); split(s1, c); split(w1, d)
+      if (n <= 0) { print "- - -"; exit }
+      printf "%.1f %.1f %.2f\n", (c[1] - a[1]) * 1e6 / hz / n,
+        (d[1] - b[1]) * 1e6 / hz / n, (c[2] - a[2] + d[2] - b[2]) / n }')
+}
 wanted isolated && start_skillhost isolated
 wanted in-process && start_skillhost in-process --in-process
 if wanted official; then
@@ -221,7 +271,13 @@ for conns in $CONN_LIST; do
       sid=$(session "$url")
       # A short warm-up, so the JIT and caches of either side are ready.
       load warm "$url" "$sid" "$tool" "$args" "$conns" 2 >/dev/null
+      [ -n "${SPID[$who]:-}" ] && cost_mark "$who"
       read -r rps p50 p99 err < <(load "$who-$conns" "$url" "$sid" "$tool" "$args" "$conns" "$SECS")
+      # A worker that started during the run counts from its start, one
+      # that ended during it not at all: the pool is warm by now.
+      [ -n "${SPID[$who]:-}" ] &&
+        cost_take "$who" "$(awk -v r="$rps" -v s="$SECS" 'BEGIN {printf "%d", r * s}')" &&
+        COST[$who-$conns]="${CPU[$who-server]} ${CPU[$who-workers]} ${CSW[$who]}"
     fi
     R[$who-$conns]=$rps; P50[$who-$conns]=$p50; P99[$who-$conns]=$p99
     printf '%-34s %12s %10s %10s %8s\n' "$who, $conns conn" "$rps" "$p50" "$p99" "$err"
@@ -233,6 +289,17 @@ if wanted isolated; then
   printf '%-34s %12s %10s %10s %8s\n' "skillhost ping, 1 conn (transport)" "$rps" "$p50" "$p99" "$err"
 fi
 echo "  load after: $(uptime)"
+
+# The cost of one call on the server's side (the load generator's and
+# the peer's CPU are not in it): why isolated and in-process differ.
+printf '\n%-34s %12s %12s %14s\n' "cost per call" "server us" "workers us" "ctx switches"
+for conns in $CONN_LIST; do
+  for who in isolated in-process; do
+    [ -n "${COST[$who-$conns]:-}" ] || continue
+    read -r a b c <<<"${COST[$who-$conns]}"
+    printf '%-34s %12s %12s %14s\n' "$who, $conns conn" "$a" "$b" "$c"
+  done
+done
 
 # ratio A B CONNS ARRAY: A's figure over B's, or "-" when either is missing.
 ratio() {
