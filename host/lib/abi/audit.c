@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -30,6 +31,8 @@
 /* A record is at most this long: every string in it is bounded. */
 #define RECORD_MAX 4096
 #define RETRY_NS   (1000 * 1000000LL)
+/* How long another process's write makes the end of a burst give way. */
+#define AUDIT_OTHER_NS (1000 * 1000000LL)
 
 struct audit {
 	char home[PATH_MAX];
@@ -38,7 +41,7 @@ struct audit {
 	char lock_path[PATH_MAX];
 	char *surface;
 	uint64_t max_bytes;
-	pthread_mutex_t lock; /* below, but waiting */
+	pthread_mutex_t lock; /* the fields below but waiting */
 	/* Threads between wanting a->lock and getting it: while there are
 	 * any, a writer keeps the flock for them (a burst). */
 	_Atomic int waiting;
@@ -57,6 +60,10 @@ struct audit {
 	int held;
 	unsigned burst;   /* records appended under this hold */
 	int64_t burst_t0; /* when the hold began */
+	/* When another process was last seen to have written the log (it
+	 * had appended or rotated when we took the flock): only then is
+	 * there anyone to give a turn to at the end of a burst. */
+	int64_t other_at_ns;
 	/* The chain hash of the file's last line as this process last wrote
 	 * it, valid while the file is still (ino, end): another process's
 	 * append or a rotation changes that, and the tail is read again. */
@@ -267,8 +274,8 @@ static void reopen(struct audit *a)
 	open_log(a);
 }
 
-/* The size of the live file, freshly taken the flock: the file at the
- * log's path, reopened first when it is no longer the one open (another
+/* The size of the live file, just after taking the flock: the file at
+ * the log's path, reopened first when it is no longer the one open (another
  * process rotated it, or someone removed it: a record appended to the
  * file still open would land after its seal). One stat: while our fd
  * keeps its inode alive no other file can have its number. -1 when no
@@ -278,16 +285,21 @@ static off_t live_size(struct audit *a)
 	struct stat cur;
 
 	if (stat(a->path, &cur) == 0 && cur.st_ino == a->fd_ino &&
-	    cur.st_dev == a->fd_dev)
+	    cur.st_dev == a->fd_dev) {
+		if (a->have_last && cur.st_size != a->last_end)
+			a->other_at_ns = sh_now_ns();
 		return cur.st_size;
+	}
+	if (a->have_last)
+		a->other_at_ns = sh_now_ns();
 	reopen(a);
 	return a->fd < 0 ? -1 : a->fd_size;
 }
 
 /* Rotate the file (size bytes, more than none) because the next record
- * would take it past its cap: seal it, shift the older ones with their seals,
- * reopen. Under a->lock and the flock, with the file known to be the live one.
- */
+ * would take it past its cap: seal it, shift the older ones with their
+ * seals, reopen. Under a->lock and the flock, the file known to be the
+ * live one. */
 static void rotate(struct audit *a, off_t size)
 {
 	char from[PATH_MAX + 32], to[PATH_MAX + 32];
@@ -474,14 +486,21 @@ static size_t format(const struct audit *a, const struct audit_record *r,
 /* Whether the writer that holds the flock keeps it for the next one: only
  * while a thread of this process waits for a->lock (so it is let go by
  * the last writer of a burst, and never held while idle), and within the
- * burst's bounds, so other processes sharing the log get their turn.
- * Under a->lock. */
-static int keep_flock(struct audit *a)
+ * burst's bounds, so other processes sharing the log get their turn
+ * (CUT: the bound was reached and another process wrote the log in the
+ * last second). Under a->lock. */
+enum hold { LET_GO, KEEP, CUT };
+
+static enum hold keep_flock(struct audit *a)
 {
-	if (atomic_load_explicit(&a->waiting, memory_order_relaxed) <= 0 ||
-	    a->burst >= AUDIT_BURST_MAX)
-		return 0;
-	return sh_now_ns() - a->burst_t0 < AUDIT_BURST_NS;
+	int64_t now;
+
+	if (atomic_load_explicit(&a->waiting, memory_order_relaxed) <= 0)
+		return LET_GO;
+	now = sh_now_ns();
+	if (a->burst < AUDIT_BURST_MAX && now - a->burst_t0 < AUDIT_BURST_NS)
+		return KEEP;
+	return now - a->other_at_ns < AUDIT_OTHER_NS ? CUT : LET_GO;
 }
 
 sh_status audit_write(struct audit *a, const struct audit_record *r,
@@ -493,6 +512,7 @@ sh_status audit_write(struct audit *a, const struct audit_record *r,
 	uint8_t next[AUDITCHAIN_HASH_BYTES];
 	size_t len, full;
 	off_t size;
+	enum hold hold;
 	sh_status rc = SH_OK;
 
 	if (!a)
@@ -570,11 +590,19 @@ sh_status audit_write(struct audit *a, const struct audit_record *r,
 	if (++a->burst > a->stats.longest_burst)
 		a->stats.longest_burst = a->burst;
 unlock:
-	if (rc != SH_OK || !a->held || !keep_flock(a)) {
+	hold = rc == SH_OK && a->held ? keep_flock(a) : LET_GO;
+	if (hold != KEEP) {
 		/* After a failure too: the next writer looks at the file
 		 * afresh. */
 		a->held = 0;
 		flock(a->lock_fd, LOCK_UN);
+		/* flock is not fair: our next writer would take it again
+		 * before the process it woke runs. Holding a->lock keeps our
+		 * threads out while this one gives up the CPU. Only when
+		 * another process writes the log: a yield costs a busy
+		 * machine's time slice. */
+		if (hold == CUT)
+			sched_yield();
 	}
 	PHASE_MARK("audit: record written");
 	if (rc != SH_OK && !a->warned) {
