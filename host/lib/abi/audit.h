@@ -131,6 +131,7 @@ struct audit_stats {
 	uint64_t records;       /* appended */
 	uint64_t locks;         /* times the flock was taken afresh */
 	uint64_t rotations;     /* files this handle rotated */
+	uint64_t seals_hashed;  /* of them, sealed without reading back */
 	unsigned longest_burst; /* most records under one flock */
 };
 
