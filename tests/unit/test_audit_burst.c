@@ -180,7 +180,7 @@ static void check_log(int procs, int threads, int per, uint64_t cap,
 	struct auditchain_result res;
 	struct minisig_pubkey pk;
 	struct sh_error e;
-	size_t n, total = (size_t)(procs * threads * per);
+	size_t n, total = (size_t)procs * (size_t)threads * (size_t)per;
 	unsigned char *seen = calloc(total, 1);
 	int anchored, last = -1;
 
@@ -282,7 +282,7 @@ static void test_two_processes(void **state)
 {
 	const int threads = THREADS / 2, total = PROCS * threads * PER;
 	uint64_t cap = cap_for(total);
-	struct audit_stats mine, theirs;
+	struct audit_stats mine = {0}, theirs = {0};
 	int switches = 0, round, bursts = 0;
 
 	(void)state;

@@ -35,6 +35,15 @@
 #define AUDIT_OTHER_NS (1000 * 1000000LL)
 
 struct audit {
+	/* BLAKE2b-512 of the first file_h_end bytes of fd's file, as this
+	 * process wrote them from an empty file: what the seal signs, ready
+	 * when the file is rotated, so a rotation does not read 16 MiB back
+	 * under the locks while every call waits. Of no use (and the file is
+	 * read back) once anyone else appended. Needs 64-byte alignment:
+	 * struct audit is allocated so. */
+	crypto_generichash_state file_h;
+	uint64_t file_h_end;
+	int file_h_ok;
 	char home[PATH_MAX];
 	char dir[PATH_MAX];
 	char path[PATH_MAX];
@@ -72,15 +81,6 @@ struct audit {
 	ino_t last_ino;
 	off_t last_end;
 	int have_last;
-	/* BLAKE2b-512 of the first file_h_end bytes of fd's file, as this
-	 * process wrote them from an empty file: what the seal signs, ready
-	 * when the file is rotated, so a rotation does not read 16 MiB back
-	 * under the locks while every call waits. Of no use (and the file is
-	 * read back) once anyone else appended. Needs 64-byte alignment:
-	 * struct audit is allocated so. */
-	crypto_generichash_state file_h;
-	uint64_t file_h_end;
-	int file_h_ok;
 	struct audit_stats stats;
 	/* While the log cannot be opened, when to try again; read without
 	 * the lock so a missing log costs a call nothing. */
@@ -542,6 +542,7 @@ sh_status audit_write(struct audit *a, const struct audit_record *r,
 	char buf[RECORD_MAX + 96];
 	crypto_generichash_state hs;
 	uint8_t next[AUDITCHAIN_HASH_BYTES];
+	char hex[AUDIT_HASH_HEX];
 	size_t len, full;
 	off_t size;
 	enum hold hold;
@@ -599,10 +600,9 @@ sh_status audit_write(struct audit *a, const struct audit_record *r,
 	if (!a->have_last || a->last_dev != a->fd_dev ||
 	    a->last_ino != a->fd_ino || a->last_end != size)
 		tail_hash(a, a->fd, size, a->last);
-	memcpy(buf + len, ",\"prev\":\"", 9);
-	auditchain_hex(a->last, buf + len + 9);
-	memcpy(buf + len + 9 + 64, "\"}\n", 3);
-	full = len + 9 + 64 + 3;
+	auditchain_hex(a->last, hex);
+	full = len + (size_t)snprintf(buf + len, sizeof buf - len,
+	                              ",\"prev\":\"%s\"}\n", hex);
 	/* The line's hash, without its newline, for the next record. */
 	crypto_generichash_update(&hs, (const unsigned char *)buf + len,
 	                          full - 1 - len);

@@ -77,7 +77,7 @@ struct audit_caller {
 /* The most records, and the longest time, one process keeps the log's
  * flock for its waiting threads before letting other processes in. */
 #define AUDIT_BURST_MAX 64
-#define AUDIT_BURST_NS  (2 * 1000 * 1000LL)
+#define AUDIT_BURST_NS  2000000LL /* 2 ms */
 
 /* The size of an args_hash. */
 #define AUDIT_ARGS_HASH_BYTES 32
