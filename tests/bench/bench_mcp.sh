@@ -22,6 +22,8 @@
 #   BENCH_ONLY="isolated nginx"  a subset of the four
 #   BENCH_STDIO=0                skip the stdio part
 #   SH_FLAGS=...                 more flags for both skillhost servers
+#   BENCH_AUDIT=0                no home folder, so no audit log is written
+#                                (before this switch the benchmark ran so)
 #   tests/bench/bench_mcp.sh --oauth [BUILD_DIR]
 #                                skillhost only: the static --token-file
 #                                against OAuth (JWT from a local issuer,
@@ -66,6 +68,10 @@ PIDS=()
 trap 'for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done; rm -rf "$TMP"' EXIT
 [ -n "${BENCH_KEEP:-}" ] && trap 'for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done; echo "kept $TMP"' EXIT
 export SKILLHOST_HOME=$TMP/home
+# The home exists, as on any host with skills installed, so every call
+# writes its audit record as it does for operators (a missing home turns
+# the log off).
+[ "${BENCH_AUDIT:-1}" = 0 ] || mkdir -p "$SKILLHOST_HOME"
 
 free_port() {
   node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'

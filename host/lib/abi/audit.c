@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -30,17 +31,48 @@
 /* A record is at most this long: every string in it is bounded. */
 #define RECORD_MAX 4096
 #define RETRY_NS   (1000 * 1000000LL)
+/* How long another process's write makes the end of a burst give way. */
+#define AUDIT_OTHER_NS (1000 * 1000000LL)
 
 struct audit {
+	/* BLAKE2b-512 of the first file_h_end bytes of fd's file, as this
+	 * process wrote them from an empty file: what the seal signs, ready
+	 * when the file is rotated, so a rotation does not read 16 MiB back
+	 * under the locks while every call waits. Of no use (and the file is
+	 * read back) once anyone else appended. Needs 64-byte alignment:
+	 * struct audit is allocated so. */
+	crypto_generichash_state file_h;
+	uint64_t file_h_end;
+	int file_h_ok;
 	char home[PATH_MAX];
 	char dir[PATH_MAX];
 	char path[PATH_MAX];
 	char lock_path[PATH_MAX];
 	char *surface;
 	uint64_t max_bytes;
-	pthread_mutex_t lock; /* below */
+	pthread_mutex_t lock; /* the fields below but waiting */
+	/* Threads between wanting a->lock and getting it: while there are
+	 * any, a writer keeps the flock for them (a burst). */
+	_Atomic int waiting;
 	int fd;
 	int lock_fd; /* logs/audit.lock, flocked around each append */
+	/* The file open at fd, as open_log found it. */
+	dev_t fd_dev;
+	ino_t fd_ino;
+	off_t fd_size;
+	/* This process has held the flock without a break since its last
+	 * append, which ended at last_end in fd's file: nobody else can have
+	 * appended or rotated since, so the file need not be looked at. Only
+	 * while waiting > 0, and for at most AUDIT_BURST_MAX records or
+	 * AUDIT_BURST_NS, so other processes get their turn and nothing is
+	 * held while the log is idle. */
+	int held;
+	unsigned burst;   /* records appended under this hold */
+	int64_t burst_t0; /* when the hold began */
+	/* When another process was last seen to have written the log (it
+	 * had appended or rotated when we took the flock): only then is
+	 * there anyone to give a turn to at the end of a burst. */
+	int64_t other_at_ns;
 	/* The chain hash of the file's last line as this process last wrote
 	 * it, valid while the file is still (ino, end): another process's
 	 * append or a rotation changes that, and the tail is read again. */
@@ -49,6 +81,7 @@ struct audit {
 	ino_t last_ino;
 	off_t last_end;
 	int have_last;
+	struct audit_stats stats;
 	/* While the log cannot be opened, when to try again; read without
 	 * the lock so a missing log costs a call nothing. */
 	_Atomic int64_t retry_at_ns;
@@ -59,11 +92,12 @@ sh_status audit_open(const char *home, uint64_t max_bytes,
                      const char *default_surface, struct audit **out,
                      struct sh_error *e)
 {
-	struct audit *a = calloc(1, sizeof *a);
+	struct audit *a = NULL;
 
 	*out = NULL;
-	if (!a)
+	if (posix_memalign((void **)&a, 64, sizeof *a))
 		return sh_error_set(e, SH_ERR_NOMEM, "out of memory");
+	memset(a, 0, sizeof *a);
 	if (snprintf(a->home, sizeof a->home, "%s", home) >=
 	            (int)sizeof a->home ||
 	    snprintf(a->dir, sizeof a->dir, "%s/%s", home, AUDIT_DIR) >=
@@ -95,6 +129,9 @@ sh_status audit_open(const char *home, uint64_t max_bytes,
 	a->max_bytes = max_bytes ? max_bytes : AUDIT_MAX_BYTES_DEFAULT;
 	a->fd = -1;
 	a->lock_fd = -1;
+	/* Not PTHREAD_MUTEX_ADAPTIVE_NP: the lock is held across a write(2)
+	 * of several microseconds, far longer than its spin, and
+	 * bench_audit showed no gain from it, only CPU spent spinning. */
 	pthread_mutex_init(&a->lock, NULL);
 	*out = a;
 	return SH_OK;
@@ -106,15 +143,19 @@ void audit_close(struct audit *a)
 		return;
 	if (a->fd >= 0)
 		close(a->fd);
-	if (a->lock_fd >= 0)
+	if (a->lock_fd >= 0) {
+		if (a->held) /* cannot be (the last writer let go); be sure */
+			flock(a->lock_fd, LOCK_UN);
 		close(a->lock_fd);
+	}
 	pthread_mutex_destroy(&a->lock);
 	free(a->surface);
 	free(a);
 }
 
-/* Open the log and its lock file (under a->lock). The home folder must
- * exist: the log never creates a store where there is none. */
+/* Open the log and its lock file (under a->lock), noting which file it
+ * is and its size. The home folder must exist: the log never creates a
+ * store where there is none. */
 static int open_log(struct audit *a)
 {
 	struct stat st;
@@ -133,7 +174,22 @@ static int open_log(struct audit *a)
 	}
 	/* Read too: the last line is hashed for the chain. */
 	a->fd = open(a->path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
-	return a->fd < 0 ? -1 : 0;
+	if (a->fd < 0)
+		return -1;
+	if (fstat(a->fd, &st)) {
+		close(a->fd);
+		a->fd = -1;
+		return -1;
+	}
+	a->fd_dev = st.st_dev;
+	a->fd_ino = st.st_ino;
+	a->fd_size = st.st_size;
+	/* Only a file this process starts can be hashed as it is written. */
+	a->file_h_ok = st.st_size == 0 &&
+	               crypto_generichash_init(&a->file_h, NULL, 0,
+	                                       MINISIG_DIGEST_BYTES) == 0;
+	a->file_h_end = 0;
+	return 0;
 }
 
 /* The host audit key, made on first use: an unencrypted minisign key at
@@ -170,9 +226,11 @@ static sh_status seal_key(const struct audit *a, struct minisig_seckey **sk,
 	return rc;
 }
 
-/* Write path.seal: the host key's signature of the whole file, naming its
- * last chain hash. */
+/* Write path.seal: the host key's signature of the whole file (digest:
+ * its BLAKE2b-512 when known, else the file is read), naming its last
+ * chain hash. */
 static sh_status seal(const struct audit *a, const char *path,
+                      const uint8_t *digest,
                       const uint8_t last[AUDITCHAIN_HASH_BYTES],
                       struct sh_error *e)
 {
@@ -186,8 +244,12 @@ static sh_status seal(const struct audit *a, const char *path,
 	auditchain_hex(last, hex);
 	snprintf(comment, sizeof comment, "%s last:%s", AUDIT_SEAL_TAG, hex);
 	snprintf(out, sizeof out, "%s%s", path, AUDIT_SEAL_EXT);
-	rc = minisig_sign_file(sk, path, comment, "skillhost audit seal", &sig,
-	                       e);
+	if (digest)
+		rc = minisig_sign_digest(sk, digest, comment,
+		                         "skillhost audit seal", &sig, e);
+	else
+		rc = minisig_sign_file(sk, path, comment,
+		                       "skillhost audit seal", &sig, e);
 	minisig_seckey_free(sk);
 	if (rc == SH_OK)
 		rc = minisig_save(out, &sig, e);
@@ -224,62 +286,90 @@ static void tail_hash(const struct audit *a, int fd, off_t size,
 	}
 }
 
-/* Rotate when this record would take the file past its cap: seal the
- * full file, shift the older ones with their seals, reopen. When another
- * process has rotated already, only reopen. Under a->lock and the flock. */
-static void rotate(struct audit *a, size_t incoming)
+/* Close the file and open whatever is at the log's path now. */
+static void reopen(struct audit *a)
 {
-	struct stat mine, cur;
-	uint8_t last[AUDITCHAIN_HASH_BYTES];
-	struct sh_error e;
-
-	if (fstat(a->fd, &mine))
-		return;
-	/* Another process rotated (or someone removed the file): a record
-	 * appended to the file we still hold would land after its seal. */
-	if (stat(a->path, &cur) || cur.st_ino != mine.st_ino ||
-	    cur.st_dev != mine.st_dev)
-		goto reopen;
-	if ((uint64_t)mine.st_size + incoming <= a->max_bytes)
-		return;
-	if (mine.st_size > 0) {
-		char from[PATH_MAX + 32], to[PATH_MAX + 32];
-		tail_hash(a, a->fd, mine.st_size, last);
-		if (seal(a, a->path, last, &e) != SH_OK)
-			hostlog(SKILL_LOG_WARNING,
-			        "audit: cannot seal %s: %s; `skillhost audit "
-			        "verify` will report it",
-			        a->path, e.msg);
-		for (int i = AUDIT_KEEP - 1; i >= 1; i--) {
-			snprintf(from, sizeof from, "%s.%d", a->path, i);
-			snprintf(to, sizeof to, "%s.%d", a->path, i + 1);
-			/* The older logs need not all exist yet. */
-			(void)rename(from, to);
-			snprintf(from, sizeof from, "%s.%d%s", a->path, i,
-			         AUDIT_SEAL_EXT);
-			snprintf(to, sizeof to, "%s.%d%s", a->path, i + 1,
-			         AUDIT_SEAL_EXT);
-			if (rename(from, to) && errno == ENOENT) {
-				/* An unsealed file must not inherit the
-				 * seal of the one it replaces. */
-				(void)unlink(to);
-			}
-		}
-		snprintf(to, sizeof to, "%s.1", a->path);
-		if (rename(a->path, to) != 0)
-			hostlog(SKILL_LOG_WARNING,
-			        "audit: cannot rotate %s: %s; it keeps growing",
-			        a->path, strerror(errno));
-		snprintf(from, sizeof from, "%s%s", a->path, AUDIT_SEAL_EXT);
-		snprintf(to, sizeof to, "%s.1%s", a->path, AUDIT_SEAL_EXT);
-		if (rename(from, to) && errno == ENOENT)
-			(void)unlink(to);
-	}
-reopen:
 	close(a->fd);
 	a->fd = -1;
 	a->have_last = 0;
 	open_log(a);
+}
+
+/* The size of the live file, just after taking the flock: the file at
+ * the log's path, reopened first when it is no longer the one open (another
+ * process rotated it, or someone removed it: a record appended to the
+ * file still open would land after its seal). One stat: while our fd
+ * keeps its inode alive no other file can have its number. -1 when no
+ * log can be opened. Under a->lock and the flock. */
+static off_t live_size(struct audit *a)
+{
+	struct stat cur;
+
+	if (stat(a->path, &cur) == 0 && cur.st_ino == a->fd_ino &&
+	    cur.st_dev == a->fd_dev) {
+		if (a->have_last && cur.st_size != a->last_end)
+			a->other_at_ns = sh_now_ns();
+		return cur.st_size;
+	}
+	if (a->have_last)
+		a->other_at_ns = sh_now_ns();
+	reopen(a);
+	return a->fd < 0 ? -1 : a->fd_size;
+}
+
+/* Rotate the file (size bytes, more than none) because the next record
+ * would take it past its cap: seal it, shift the older ones with their
+ * seals, reopen. Under a->lock and the flock, the file known to be the
+ * live one. */
+static void rotate(struct audit *a, off_t size)
+{
+	char from[PATH_MAX + 32], to[PATH_MAX + 32];
+	uint8_t last[AUDITCHAIN_HASH_BYTES], digest[MINISIG_DIGEST_BYTES];
+	const uint8_t *known = NULL;
+	struct sh_error e;
+
+	a->stats.rotations++;
+	if (a->have_last && a->last_dev == a->fd_dev &&
+	    a->last_ino == a->fd_ino && a->last_end == size)
+		memcpy(last, a->last, sizeof last);
+	else
+		tail_hash(a, a->fd, size, last);
+	if (a->file_h_ok && a->file_h_end == (uint64_t)size &&
+	    crypto_generichash_final(&a->file_h, digest, sizeof digest) == 0) {
+		known = digest;
+		a->stats.seals_hashed++;
+	}
+	a->file_h_ok = 0;
+	if (seal(a, a->path, known, last, &e) != SH_OK)
+		hostlog(SKILL_LOG_WARNING,
+		        "audit: cannot seal %s: %s; `skillhost audit "
+		        "verify` will report it",
+		        a->path, e.msg);
+	for (int i = AUDIT_KEEP - 1; i >= 1; i--) {
+		snprintf(from, sizeof from, "%s.%d", a->path, i);
+		snprintf(to, sizeof to, "%s.%d", a->path, i + 1);
+		/* The older logs need not all exist yet. */
+		(void)rename(from, to);
+		snprintf(from, sizeof from, "%s.%d%s", a->path, i,
+		         AUDIT_SEAL_EXT);
+		snprintf(to, sizeof to, "%s.%d%s", a->path, i + 1,
+		         AUDIT_SEAL_EXT);
+		if (rename(from, to) && errno == ENOENT) {
+			/* An unsealed file must not inherit the seal of the
+			 * one it replaces. */
+			(void)unlink(to);
+		}
+	}
+	snprintf(to, sizeof to, "%s.1", a->path);
+	if (rename(a->path, to) != 0)
+		hostlog(SKILL_LOG_WARNING,
+		        "audit: cannot rotate %s: %s; it keeps growing",
+		        a->path, strerror(errno));
+	snprintf(from, sizeof from, "%s%s", a->path, AUDIT_SEAL_EXT);
+	snprintf(to, sizeof to, "%s.1%s", a->path, AUDIT_SEAL_EXT);
+	if (rename(from, to) && errno == ENOENT)
+		(void)unlink(to);
+	reopen(a);
 }
 
 /* Append s as a JSON string (quoted), cut to max bytes, to buf. */
@@ -425,14 +515,37 @@ static size_t format(const struct audit *a, const struct audit_record *r,
 	return len;
 }
 
+/* Whether the writer that holds the flock keeps it for the next one: only
+ * while a thread of this process waits for a->lock (so it is let go by
+ * the last writer of a burst, and never held while idle), and within the
+ * burst's bounds, so other processes sharing the log get their turn
+ * (CUT: the bound was reached and another process wrote the log in the
+ * last second). Under a->lock. */
+enum hold { LET_GO, KEEP, CUT };
+
+static enum hold keep_flock(struct audit *a)
+{
+	int64_t now;
+
+	if (atomic_load_explicit(&a->waiting, memory_order_relaxed) <= 0)
+		return LET_GO;
+	now = sh_now_ns();
+	if (a->burst < AUDIT_BURST_MAX && now - a->burst_t0 < AUDIT_BURST_NS)
+		return KEEP;
+	return now - a->other_at_ns < AUDIT_OTHER_NS ? CUT : LET_GO;
+}
+
 sh_status audit_write(struct audit *a, const struct audit_record *r,
                       struct sh_error *e)
 {
 	/* The body, then ,"prev":"<64 hex>"}\n. */
 	char buf[RECORD_MAX + 96];
+	crypto_generichash_state hs;
+	uint8_t next[AUDITCHAIN_HASH_BYTES];
 	char hex[AUDIT_HASH_HEX];
 	size_t len, full;
-	struct stat st;
+	off_t size;
+	enum hold hold;
 	sh_status rc = SH_OK;
 
 	if (!a)
@@ -441,10 +554,17 @@ sh_status audit_write(struct audit *a, const struct audit_record *r,
 	    atomic_load_explicit(&a->retry_at_ns, memory_order_relaxed))
 		return sh_error_set(e, SH_ERR_IO,
 		                    "the audit log %s is not open", a->path);
+	/* All that does not depend on the previous record is done before
+	 * taking the lock: the body and most of the line's chain hash. */
 	len = format(a, r, buf, RECORD_MAX);
 	if (len == 0 || len >= RECORD_MAX - 1)
 		return sh_error_set(e, SH_ERR_FAIL, "an audit record was cut");
+	crypto_generichash_init(&hs, NULL, 0, sizeof next);
+	crypto_generichash_update(&hs, (const unsigned char *)buf, len);
+
+	atomic_fetch_add_explicit(&a->waiting, 1, memory_order_relaxed);
 	pthread_mutex_lock(&a->lock);
+	atomic_fetch_sub_explicit(&a->waiting, 1, memory_order_relaxed);
 	if (a->fd < 0 && open_log(a)) {
 		atomic_store(&a->retry_at_ns, sh_now_ns() + RETRY_NS);
 		rc = sh_error_errno(e, SH_ERR_IO, errno ? errno : ENOENT,
@@ -453,34 +573,79 @@ sh_status audit_write(struct audit *a, const struct audit_record *r,
 	}
 	/* One lock around rotation, reading the previous hash and the
 	 * append, across the processes sharing the log. */
-	while (flock(a->lock_fd, LOCK_EX) && errno == EINTR)
-		;
-	rotate(a, len + 80);
-	if (a->fd < 0 || fstat(a->fd, &st)) {
-		rc = sh_error_errno(e, SH_ERR_IO, errno,
+	if (a->held) {
+		/* Nobody else can have touched the file since our append. */
+		size = a->last_end;
+	} else {
+		int locked;
+		while ((locked = flock(a->lock_fd, LOCK_EX)) && errno == EINTR)
+			;
+		/* Without the lock (it cannot be had: ENOLCK) each record
+		 * still looks at the file, as nothing then keeps others out. */
+		a->held = locked == 0;
+		a->burst = 0;
+		a->burst_t0 = sh_now_ns();
+		a->stats.locks++;
+		size = live_size(a);
+	}
+	if (size > 0 && (uint64_t)size + len + 80 > a->max_bytes) {
+		rotate(a, size);
+		size = a->fd < 0 ? -1 : a->fd_size;
+	}
+	if (size < 0) {
+		rc = sh_error_errno(e, SH_ERR_IO, errno ? errno : ENOENT,
 		                    "cannot write the audit log %s", a->path);
 		goto unlock;
 	}
-	if (!a->have_last || a->last_dev != st.st_dev ||
-	    a->last_ino != st.st_ino || a->last_end != st.st_size)
-		tail_hash(a, a->fd, st.st_size, a->last);
+	if (!a->have_last || a->last_dev != a->fd_dev ||
+	    a->last_ino != a->fd_ino || a->last_end != size)
+		tail_hash(a, a->fd, size, a->last);
 	auditchain_hex(a->last, hex);
 	full = len + (size_t)snprintf(buf + len, sizeof buf - len,
 	                              ",\"prev\":\"%s\"}\n", hex);
+	/* The line's hash, without its newline, for the next record. */
+	crypto_generichash_update(&hs, (const unsigned char *)buf + len,
+	                          full - 1 - len);
+	crypto_generichash_final(&hs, next, sizeof next);
 	if (write(a->fd, buf, full) != (ssize_t)full) {
 		rc = sh_error_errno(e, SH_ERR_IO, errno,
 		                    "cannot write the audit log %s", a->path);
 		a->have_last = 0;
+		a->file_h_ok = 0;
 		goto unlock;
 	}
-	crypto_generichash(a->last, sizeof a->last, (unsigned char *)buf,
-	                   full - 1, NULL, 0);
-	a->last_dev = st.st_dev;
-	a->last_ino = st.st_ino;
-	a->last_end = st.st_size + (off_t)full;
+	/* The file's digest for its seal follows along while this process
+	 * is the file's only writer. */
+	if (a->file_h_ok && a->file_h_end == (uint64_t)size) {
+		crypto_generichash_update(&a->file_h, (unsigned char *)buf,
+		                          full);
+		a->file_h_end += full;
+	} else {
+		a->file_h_ok = 0;
+	}
+	memcpy(a->last, next, sizeof next);
+	a->last_dev = a->fd_dev;
+	a->last_ino = a->fd_ino;
+	a->last_end = size + (off_t)full;
 	a->have_last = 1;
+	a->stats.records++;
+	if (++a->burst > a->stats.longest_burst)
+		a->stats.longest_burst = a->burst;
 unlock:
-	flock(a->lock_fd, LOCK_UN);
+	hold = rc == SH_OK && a->held ? keep_flock(a) : LET_GO;
+	if (hold != KEEP) {
+		/* After a failure too: the next writer looks at the file
+		 * afresh. */
+		a->held = 0;
+		flock(a->lock_fd, LOCK_UN);
+		/* flock is not fair: our next writer would take it again
+		 * before the process it woke runs. Holding a->lock keeps our
+		 * threads out while this one gives up the CPU. Only when
+		 * another process writes the log: a yield costs a busy
+		 * machine's time slice. */
+		if (hold == CUT)
+			sched_yield();
+	}
 	PHASE_MARK("audit: record written");
 	if (rc != SH_OK && !a->warned) {
 		a->warned = 1;
@@ -489,6 +654,13 @@ unlock:
 out:
 	pthread_mutex_unlock(&a->lock);
 	return rc;
+}
+
+void audit_stats(struct audit *a, struct audit_stats *out)
+{
+	pthread_mutex_lock(&a->lock);
+	*out = a->stats;
+	pthread_mutex_unlock(&a->lock);
 }
 
 const char *audit_path(const struct audit *a)

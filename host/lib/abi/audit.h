@@ -36,7 +36,13 @@
  * Each record is one write(2) to a file opened O_APPEND under an exclusive
  * flock of logs/audit.lock, taken around reading the previous line's hash
  * and appending, so records from several threads and skillhost processes
- * never interleave and always chain. When the file would pass
+ * never interleave and always chain. The record is in the file when
+ * audit_write returns. While other threads of the process wait to write,
+ * the flock is kept from one record to the next (a burst, of at most
+ * AUDIT_BURST_MAX records or AUDIT_BURST_NS, so other processes get their
+ * turn); within a burst nobody else can have appended or rotated, so the
+ * file is not looked at again. The last writer of a burst lets it go:
+ * nothing is held while the log is idle. When the file would pass
  * its size cap it is rotated (audit.jsonl -> .1 -> ... -> .AUDIT_KEEP)
  * under a lock file, once, by whichever process gets there first; the
  * others reopen. The log is created (0600, folder 0700) on the first call
@@ -67,6 +73,11 @@ struct audit_caller {
 	const char *client_id; /* the token's client, or NULL */
 	const char *profile;   /* the tool profile in force, or NULL */
 };
+
+/* The most records, and the longest time, one process keeps the log's
+ * flock for its waiting threads before letting other processes in. */
+#define AUDIT_BURST_MAX 64
+#define AUDIT_BURST_NS  2000000LL /* 2 ms */
 
 /* The size of an args_hash. */
 #define AUDIT_ARGS_HASH_BYTES 32
@@ -114,6 +125,18 @@ sh_status audit_write(struct audit *a, const struct audit_record *r,
  * another thread while the call runs, instead of after it. */
 void audit_args_hash(const char *args, size_t len,
                      uint8_t out[AUDIT_ARGS_HASH_BYTES]);
+
+/* What a log has done since audit_open, for tests and benchmarks. */
+struct audit_stats {
+	uint64_t records;       /* appended */
+	uint64_t locks;         /* times the flock was taken afresh */
+	uint64_t rotations;     /* files this handle rotated */
+	uint64_t seals_hashed;  /* of them, sealed without reading back */
+	unsigned longest_burst; /* most records under one flock */
+};
+
+/* Copy a's counters into *out. [thread-safe] */
+void audit_stats(struct audit *a, struct audit_stats *out);
 
 /* The log's path. */
 const char *audit_path(const struct audit *a);
