@@ -2,8 +2,9 @@
  * test_mcp_pool.c - the MCP call pool (mcp_pool.c): every queued job runs
  * exactly once; with fewer threads running than jobs that block, a job
  * queued behind them still runs (the watchdog wakes another thread) while
- * they are blocked; a full queue and a closed pool refuse; stopping marks
- * what is still queued and runs it; waiting for idle sees the end.
+ * they are blocked, and the threads woken for it give their stack pages
+ * back when they sleep again; a full queue and a closed pool refuse; stopping
+ * marks what is still queued and runs it; waiting for idle sees the end.
  * Nothing here depends on how fast the machine is: blocked jobs are held
  * until the test releases them.
  */
@@ -123,6 +124,15 @@ static void test_blocked_jobs_do_not_hold_the_queue(void **state)
 	assert_true(mcp_pool_wait_idle(p, 60000));
 	for (int i = 0; i < 3; i++)
 		assert_int_equal(atomic_load(&slow[i].done), 1);
+	/* The two threads the watchdog woke for the blocked jobs (and the
+	 * quick one's, when the watchdog woke it) give their stack pages
+	 * back as they go back to sleep, just after the pool went idle; the
+	 * wait is bounded, not timed. */
+	for (int i = 0; i < 6000 && mcp_pool_stacks_released(p) < 2; i++) {
+		struct timespec ts = {0, 10 * 1000 * 1000};
+		nanosleep(&ts, NULL);
+	}
+	assert_true(mcp_pool_stacks_released(p) >= 2);
 	mcp_pool_stop(p, NULL, NULL);
 }
 

@@ -15,7 +15,9 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -26,6 +28,9 @@
  * again all the time, and waking it at each refill would cost what the
  * pool saves. */
 #define POOL_IDLE_TICKS 20
+/* Left in place below the frame that gives an extra thread's stack back:
+ * what the wait for its next wake-up uses. */
+#define POOL_STACK_KEEP ((uintptr_t)4 * 1024)
 
 struct pool_thread {
 	struct mcp_pool *p;
@@ -34,7 +39,9 @@ struct pool_thread {
 	struct pool_thread *next_idle;
 	int woken;          /* handed work or told to stop; under p->lock */
 	int counted_stuck;  /* in p->stuck; under p->lock */
+	int extra;          /* woken by the watchdog; under p->lock */
 	int64_t started_ns; /* the call it runs began; 0: none */
+	uintptr_t stack_lo, stack_hi; /* its stack; 0 when unknown */
 };
 
 struct mcp_pool {
@@ -51,6 +58,7 @@ struct mcp_pool {
 	struct pool_thread *idle;
 	struct pool_thread *threads;
 	unsigned nthreads;
+	size_t stacks_released; /* see mcp_pool_stacks_released */
 	pthread_t wd;
 	int wd_started;
 	mcp_pool_run_fn run;
@@ -72,12 +80,51 @@ static struct pool_thread *take_idle_locked(struct mcp_pool *p)
 	return t;
 }
 
+/* Where this thread's stack is, so that it can give pages back. */
+static void note_stack(struct pool_thread *t)
+{
+	pthread_attr_t a;
+	void *addr;
+	size_t size;
+
+	if (pthread_getattr_np(pthread_self(), &a))
+		return;
+	if (!pthread_attr_getstack(&a, &addr, &size)) {
+		t->stack_lo = (uintptr_t)addr;
+		t->stack_hi = (uintptr_t)addr + size;
+	}
+	pthread_attr_destroy(&a);
+}
+
+/* Give back the stack pages an extra thread touched below the current
+ * frame (and POOL_STACK_KEEP under it): nothing there is live. The
+ * watchdog wakes extra threads only while the running calls block, and
+ * over hours every thread of the pool gets its turn; without this each
+ * kept the deepest stack its call ever reached, and the server's memory
+ * grew by tens of KiB a thread until all had been woken once. 1 when
+ * pages were given back. */
+static int release_stack(const struct pool_thread *t)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	uintptr_t here = (uintptr_t)__builtin_frame_address(0), lo, top;
+
+	if (page <= 0 || !t->stack_lo || here <= t->stack_lo ||
+	    here >= t->stack_hi || here - t->stack_lo <= POOL_STACK_KEEP)
+		return 0;
+	lo = (t->stack_lo + (uintptr_t)page - 1) & ~((uintptr_t)page - 1);
+	top = (here - POOL_STACK_KEEP) & ~((uintptr_t)page - 1);
+	if (top <= lo)
+		return 0;
+	return madvise((void *)lo, top - lo, MADV_DONTNEED) == 0;
+}
+
 static void *thread_main(void *arg)
 {
 	struct pool_thread *t = arg;
 	struct mcp_pool *p = t->p;
 	int fresh = 0; /* just woken for the queue: owed one job */
 
+	note_stack(t);
 	pthread_mutex_lock(&p->lock);
 	for (;;) {
 		struct mcp_pool_job *j = p->head;
@@ -91,6 +138,18 @@ static void *thread_main(void *arg)
 		if (!j) {
 			if (p->stopping)
 				break;
+			/* An extra thread gives its stack back before it
+			 * sleeps (release_stack), outside the lock, then
+			 * looks at the queue again. */
+			if (t->extra) {
+				int released;
+				t->extra = 0;
+				pthread_mutex_unlock(&p->lock);
+				released = release_stack(t);
+				pthread_mutex_lock(&p->lock);
+				p->stacks_released += (size_t)released;
+				continue;
+			}
 			/* To sleep; whoever wakes us counts us running. */
 			p->running--;
 			t->woken = 0;
@@ -183,7 +242,7 @@ static void *watchdog_main(void *arg)
 		while (nwake < p->queued &&
 		       nwake < sizeof wake / sizeof wake[0] &&
 		       (wake[nwake] = take_idle_locked(p)))
-			nwake++;
+			wake[nwake++]->extra = 1;
 		pthread_mutex_unlock(&p->lock);
 		for (unsigned i = 0; i < nwake; i++)
 			pthread_cond_signal(&wake[i]->cv);
@@ -239,6 +298,16 @@ size_t mcp_pool_active(struct mcp_pool *p)
 
 	pthread_mutex_lock(&p->lock);
 	n = p->active;
+	pthread_mutex_unlock(&p->lock);
+	return n;
+}
+
+size_t mcp_pool_stacks_released(struct mcp_pool *p)
+{
+	size_t n;
+
+	pthread_mutex_lock(&p->lock);
+	n = p->stacks_released;
 	pthread_mutex_unlock(&p->lock);
 	return n;
 }

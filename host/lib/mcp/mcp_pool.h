@@ -21,7 +21,10 @@
  *     machine that only slows the running calls down adds no threads:
  *     calls still finish and the next ones are taken;
  *   - the most recently idle thread is woken first (its stack and data
- *     are still in the cache).
+ *     are still in the cache);
+ *   - a thread the watchdog woke gives back its stack's pages when it goes
+ *     back to sleep, so that the pool's memory does not grow by a deep
+ *     stack per thread as, over hours, each gets its turn.
  *
  * Threads: every function is [thread-safe]; run is called on the pool's
  * threads, one job per call, never under the pool's lock.
@@ -68,6 +71,10 @@ enum mcp_pool_submit mcp_pool_submit(struct mcp_pool *p,
 
 /* Jobs queued or running. */
 size_t mcp_pool_active(struct mcp_pool *p);
+
+/* How many times a thread the watchdog woke gave back the stack pages its
+ * call touched, on going back to sleep. */
+size_t mcp_pool_stacks_released(struct mcp_pool *p);
 
 /* Refuse new jobs (MCP_POOL_CLOSED); queued ones still run. */
 void mcp_pool_close(struct mcp_pool *p);
