@@ -129,7 +129,7 @@ static void test_blocked_jobs_do_not_hold_the_queue(void **state)
 	 * back as they go back to sleep, just after the pool went idle; the
 	 * wait is bounded, not timed. */
 	for (int i = 0; i < 6000 && mcp_pool_stacks_released(p) < 2; i++) {
-		struct timespec ts = {0, 10 * 1000 * 1000};
+		struct timespec ts = {0, 10000000L};
 		nanosleep(&ts, NULL);
 	}
 	assert_true(mcp_pool_stacks_released(p) >= 2);

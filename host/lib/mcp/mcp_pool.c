@@ -41,7 +41,8 @@ struct pool_thread {
 	int counted_stuck;  /* in p->stuck; under p->lock */
 	int extra;          /* woken by the watchdog; under p->lock */
 	int64_t started_ns; /* the call it runs began; 0: none */
-	uintptr_t stack_lo, stack_hi; /* its stack; 0 when unknown */
+	char *stack;        /* its stack's lowest byte; NULL: unknown */
+	uintptr_t stack_lo, stack_hi; /* the same, and its end, as numbers */
 };
 
 struct mcp_pool {
@@ -90,6 +91,7 @@ static void note_stack(struct pool_thread *t)
 	if (pthread_getattr_np(pthread_self(), &a))
 		return;
 	if (!pthread_attr_getstack(&a, &addr, &size)) {
+		t->stack = addr;
 		t->stack_lo = (uintptr_t)addr;
 		t->stack_hi = (uintptr_t)addr + size;
 	}
@@ -108,14 +110,16 @@ static int release_stack(const struct pool_thread *t)
 	long page = sysconf(_SC_PAGESIZE);
 	uintptr_t here = (uintptr_t)__builtin_frame_address(0), lo, top;
 
-	if (page <= 0 || !t->stack_lo || here <= t->stack_lo ||
+	if (page <= 0 || !t->stack || here <= t->stack_lo ||
 	    here >= t->stack_hi || here - t->stack_lo <= POOL_STACK_KEEP)
 		return 0;
 	lo = (t->stack_lo + (uintptr_t)page - 1) & ~((uintptr_t)page - 1);
 	top = (here - POOL_STACK_KEEP) & ~((uintptr_t)page - 1);
 	if (top <= lo)
 		return 0;
-	return madvise((void *)lo, top - lo, MADV_DONTNEED) == 0;
+	/* From the stack's own pointer, not a number made one. */
+	return madvise(t->stack + (lo - t->stack_lo), top - lo,
+	               MADV_DONTNEED) == 0;
 }
 
 static void *thread_main(void *arg)
