@@ -42,7 +42,7 @@ struct pool_thread {
 	int extra;          /* woken by the watchdog; under p->lock */
 	int64_t started_ns; /* the call it runs began; 0: none */
 	char *stack;        /* its stack's lowest byte; NULL: unknown */
-	uintptr_t stack_lo, stack_hi; /* the same, and its end, as numbers */
+	size_t stack_size;
 };
 
 struct mcp_pool {
@@ -92,8 +92,7 @@ static void note_stack(struct pool_thread *t)
 		return;
 	if (!pthread_attr_getstack(&a, &addr, &size)) {
 		t->stack = addr;
-		t->stack_lo = (uintptr_t)addr;
-		t->stack_hi = (uintptr_t)addr + size;
+		t->stack_size = size;
 	}
 	pthread_attr_destroy(&a);
 }
@@ -105,20 +104,23 @@ static void note_stack(struct pool_thread *t)
  * kept the deepest stack its call ever reached, and the server's memory
  * grew by tens of KiB a thread until all had been woken once. 1 when
  * pages were given back. */
-static int release_stack(const struct pool_thread *t)
+static __attribute__((noinline)) int release_stack(const struct pool_thread *t)
 {
-	long page = sysconf(_SC_PAGESIZE);
-	uintptr_t here = (uintptr_t)__builtin_frame_address(0), lo, top;
+	/* Not inlined, so that this frame lies below all of thread_main's:
+	 * what is live there stays above `here`. */
+	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+	uintptr_t here = (uintptr_t)__builtin_frame_address(0);
+	uintptr_t lo = (uintptr_t)t->stack, top;
 
-	if (page <= 0 || !t->stack || here <= t->stack_lo ||
-	    here >= t->stack_hi || here - t->stack_lo <= POOL_STACK_KEEP)
+	if (!t->stack || page == 0 || (page & (page - 1)) || here <= lo ||
+	    here - lo >= t->stack_size || here - lo <= POOL_STACK_KEEP)
 		return 0;
-	lo = (t->stack_lo + (uintptr_t)page - 1) & ~((uintptr_t)page - 1);
-	top = (here - POOL_STACK_KEEP) & ~((uintptr_t)page - 1);
+	top = (here - POOL_STACK_KEEP) & ~(page - 1);
+	lo = (lo + page - 1) & ~(page - 1);
 	if (top <= lo)
 		return 0;
 	/* From the stack's own pointer, not a number made one. */
-	return madvise(t->stack + (lo - t->stack_lo), top - lo,
+	return madvise(t->stack + (lo - (uintptr_t)t->stack), top - lo,
 	               MADV_DONTNEED) == 0;
 }
 
