@@ -3,6 +3,7 @@
  * sandbox.h.
  */
 #include "sandbox.h"
+#include "schedclass.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -422,6 +423,10 @@ static sh_status limits(const struct sandbox_opts *o, struct sandbox_report *r,
 			                      "cannot cap the address space");
 		r->applied |= SANDBOX_MEMORY_CAP;
 	}
+	/* The host's threads that wake this worker keep their CPU
+	 * (schedclass.h). Threads the skill starts inherit it. Not a
+	 * restriction: one the kernel refuses costs speed only. */
+	(void)schedclass_batch_self();
 	return SH_OK;
 }
 

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "monotime.h"
+#include "schedclass.h"
 
 /* The watchdog sleeps for good only after the queue has stayed empty this
  * many ticks: under a steady stream of calls the queue empties and fills
@@ -131,6 +132,11 @@ static void *thread_main(void *arg)
 	int fresh = 0; /* just woken for the queue: owed one job */
 
 	note_stack(t);
+	/* Woken to work: not before the I/O thread that woke it is done
+	 * (schedclass.h). Named for operators' top -H and for the test that
+	 * checks the class. */
+	(void)schedclass_batch_self();
+	(void)pthread_setname_np(pthread_self(), "skillhost-call");
 	pthread_mutex_lock(&p->lock);
 	for (;;) {
 		struct mcp_pool_job *j = p->head;
