@@ -262,14 +262,24 @@ nginx_load() {
        END {printf "%.0f %d %d %s\n", r, p, q, e ? "yes" : 0}' "$TMP/nginx.wrk"
 }
 
+# Steal: the share of this VM's CPU time its hypervisor gave to others
+# during a run (the 8th figure of /proc/stat's cpu line). On a shared VM it
+# swings from 0 to most of a run, and every figure of that row with it.
+cpu_line() { awk '/^cpu / {t = 0; for (i = 2; i <= NF; i++) t += $i; print $9, t; exit}' /proc/stat; }
+steal_pct() { # steal_pct "STEAL0 TOTAL0" "STEAL1 TOTAL1"
+  awk -v a="$1" -v b="$2" 'BEGIN { split(a, x); split(b, y)
+    if (y[2] - x[2] <= 0) print "-"; else printf "%.0f\n", (y[1] - x[1]) * 100 / (y[2] - x[2]) }'
+}
+
 echo "MCP tools/call benchmark ($(nproc) CPUs; wrk ${SECS}s per row, up to $THREADS wrk threads; loopback)"
 echo "  skillhost $("$SH" --version | awk '{print $2}') (testing/noop echo) vs @modelcontextprotocol/server-everything $(node -p "require('$NM/@modelcontextprotocol/server-everything/package.json').version") (echo)"
 echo "  load before: $(uptime)"
-printf '\n%-34s %12s %10s %10s %8s\n' "HTTP" "req/s" "p50 us" "p99 us" "errors"
+printf '\n%-34s %12s %10s %10s %8s %7s\n' "HTTP" "req/s" "p50 us" "p99 us" "errors" "steal%"
 for conns in $CONN_LIST; do
   for who in nginx isolated in-process official; do
     wanted "$who" || continue
     if [ "$who" = nginx ]; then
+      st0=$(cpu_line)
       read -r rps p50 p99 err < <(nginx_load "$conns" "$SECS")
     else
       url=${U[$who]}; tool=echo; args='{"text":"hello"}'
@@ -278,6 +288,7 @@ for conns in $CONN_LIST; do
       # A short warm-up, so the JIT and caches of either side are ready.
       load warm "$url" "$sid" "$tool" "$args" "$conns" 2 >/dev/null
       [ -n "${SPID[$who]:-}" ] && cost_mark "$who"
+      st0=$(cpu_line)
       read -r rps p50 p99 err < <(load "$who-$conns" "$url" "$sid" "$tool" "$args" "$conns" "$SECS")
       # A worker that started during the run counts from its start, one
       # that ended during it not at all: the pool is warm by now.
@@ -285,8 +296,9 @@ for conns in $CONN_LIST; do
         cost_take "$who" "$(awk -v r="$rps" -v s="$SECS" 'BEGIN {printf "%d", r * s}')" &&
         COST[$who-$conns]="${CPU[$who-server]} ${CPU[$who-workers]} ${CSW[$who]}"
     fi
+    steal=$(steal_pct "$st0" "$(cpu_line)")
     R[$who-$conns]=$rps; P50[$who-$conns]=$p50; P99[$who-$conns]=$p99
-    printf '%-34s %12s %10s %10s %8s\n' "$who, $conns conn" "$rps" "$p50" "$p99" "$err"
+    printf '%-34s %12s %10s %10s %8s %7s\n' "$who, $conns conn" "$rps" "$p50" "$p99" "$err" "$steal"
   done
 done
 if wanted isolated; then

@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <math.h>
 #include <poll.h>
+#include <sched.h>
 #include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -452,6 +453,12 @@ int wire_spin_readable(int fd, int64_t spin_ns)
 	for (;;) {
 		if (poll(&p, 1, 0) > 0)
 			return 1;
+		/* The peer we wait for may be queued on this very CPU: it runs
+		 * in SCHED_BATCH (schedclass.h), so our wake-up of it did not
+		 * preempt us, and the kernel placed it here because a waker
+		 * usually sleeps next. Let it run; with nothing else queued
+		 * here this returns at once. */
+		sched_yield();
 		t = mono_ns();
 		if (t - t0 >= spin_ns || t - last >= WIRE_SPIN_PREEMPTED_NS)
 			return 0;
