@@ -389,7 +389,7 @@ sh_status mcp_pool_new(unsigned max, unsigned target, size_t max_queued,
 		max = 1;
 	if (!target) {
 		long n = sysconf(_SC_NPROCESSORS_ONLN);
-		target = n > 0 ? (unsigned)n : 1;
+		target = (n > 0 ? (unsigned)n : 1) * MCP_POOL_TARGET_PER_CPU;
 	}
 	if (target > max)
 		target = max;
