@@ -74,8 +74,8 @@ struct mcp_session;
 struct mcp_server_opts {
 	struct runtime *rt; /* borrowed; sealed */
 	size_t page_size;   /* 0: MCP_PAGE_SIZE_DEFAULT */
-	unsigned threads;   /* call workers at most (about one per CPU
-	                     * runs at once, mcp_pool.h); 0:
+	unsigned threads;   /* call workers at most (about two per CPU
+	                     * run at once, mcp_pool.h); 0:
 	                     * MCP_THREADS_DEFAULT */
 	/* Tool names as "ns.skill.tool" (serve --tool-names canonical)
 	 * instead of the portable names (names.h) every client accepts. */
