@@ -60,7 +60,6 @@ done
 [ -z "$wbad" ] && ok "every worker thread in SCHED_BATCH" || fail "worker threads in the wrong class:$wbad"
 
 wait "$CALL"
-body=$(cat "$TMP/body")
 post "$M" '{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"testing.noop.echo","arguments":{"text":"after"}}}' "${H[@]}"
 expect_body '"after"' "a call after the check answers"
 stop_server "$PID"

@@ -3,7 +3,6 @@
  * sandbox.h.
  */
 #include "sandbox.h"
-#include "schedclass.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -33,6 +32,7 @@
 
 #include <seccomp.h>
 
+#include "schedclass.h"
 #include "wire.h"
 
 #if defined(__SANITIZE_ADDRESS__)
