@@ -13,7 +13,7 @@ build_pkgs=(build-essential cmake pkg-config git
   libmicrohttpd-dev libseccomp-dev libssl-dev)
 test_pkgs=(libcmocka-dev minisign clang clang-format clang-tidy libclang-rt-14-dev valgrind
   libxml2-utils libarchive-tools unzip poppler-utils libreoffice-impress-nogui
-  nginx-light curl ca-certificates python3 chromium)
+  nginx-light curl ca-certificates python3 chromium strace)
 
 pkgs=("${build_pkgs[@]}")
 [ "$what" = test ] && pkgs+=("${test_pkgs[@]}")

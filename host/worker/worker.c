@@ -36,6 +36,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,6 +66,7 @@
 #include "hostapi.h"
 #include "hostlog.h"
 #include "loader.h"
+#include "monotime.h"
 #include "probe.h"
 #include "sandbox.h"
 #include "wire.h"
@@ -474,7 +476,9 @@ struct wcall {
 	const char *args;
 	size_t args_len;
 	cJSON *parsed;
-	pthread_once_t parse_once;
+	/* parsed is final: read without parse_lock. Not pthread_once, which
+	 * makes a futex system call every time it runs, so once per call. */
+	_Atomic int parsed_done;
 };
 
 static pthread_mutex_t arts_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -690,21 +694,26 @@ static skill_status w_tool_error(skill_call_t *call, const char *message)
 	return SKILL_OK;
 }
 
-/* pthread_once takes no argument: the call being parsed, per thread. */
-static _Thread_local struct wcall *parsing;
-
-static void parse_args(void)
-{
-	parsing->parsed =
-	        cJSON_ParseWithLength(parsing->args, parsing->args_len);
-	parsing->base.args = parsing->parsed;
-}
+/* Only skill threads that reach for a call's arguments at the same time
+ * as its first parse ever wait here. */
+static pthread_mutex_t parse_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static struct skill_call *with_args(skill_call_t *c)
 {
-	parsing = wc(c);
-	pthread_once(&wc(c)->parse_once, parse_args);
-	return &wc(c)->base;
+	struct wcall *w = wc(c);
+
+	if (!atomic_load_explicit(&w->parsed_done, memory_order_acquire)) {
+		pthread_mutex_lock(&parse_lock);
+		if (!atomic_load_explicit(&w->parsed_done,
+		                          memory_order_relaxed)) {
+			w->parsed = cJSON_ParseWithLength(w->args, w->args_len);
+			w->base.args = w->parsed;
+			atomic_store_explicit(&w->parsed_done, 1,
+			                      memory_order_release);
+		}
+		pthread_mutex_unlock(&parse_lock);
+	}
+	return &w->base;
 }
 
 static const char *w_arg_string(skill_call_t *c, const char *path)
@@ -1694,10 +1703,21 @@ static int send_ready(skill_status st)
 	return chan_send(&b, 0);
 }
 
+/* How often retire_now reads the CPU used, at most. Between two looks
+ * the worker's CPU time grows by at most this times its threads (6.4 s
+ * at 64), far inside the 300 s between asking to retire and RLIMIT_CPU;
+ * reading it after every call cost a system call per call. */
+#define RETIRE_CHECK_NS (100 * 1000000LL)
+
 static int retire_now(void)
 {
+	static int64_t next_ns;
 	struct rusage ru;
+	int64_t now = sh_now_ns();
 
+	if (now < next_ns)
+		return 0;
+	next_ns = now + RETIRE_CHECK_NS;
 	if (getrusage(RUSAGE_SELF, &ru))
 		return 0;
 	return ru.ru_utime.tv_sec + ru.ru_stime.tv_sec >=
@@ -1772,7 +1792,6 @@ static int serve_call(struct frame *f, uint32_t ntools)
 	call_init(&c.base, entry->name, NULL, NULL);
 	c.args = args;
 	c.args_len = len;
-	c.parse_once = (pthread_once_t)PTHREAD_ONCE_INIT;
 	c.id = f->id;
 	c.base.check_only = 1;
 	c.base.cancel = &ctl->cancel;

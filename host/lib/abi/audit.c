@@ -441,14 +441,20 @@ static size_t format(const struct audit *a, const struct audit_record *r,
                      char *buf, size_t cap)
 {
 	const struct audit_caller *c = r->caller;
+	/* The second's text, per thread: gmtime_r takes glibc's time zone
+	 * lock, which every call thread shared once per record. */
+	static _Thread_local char ts[40];
+	static _Thread_local time_t ts_sec;
 	struct timespec now;
 	struct tm tm;
-	char ts[40];
 	size_t len = 0;
 
 	clock_gettime(CLOCK_REALTIME, &now);
-	gmtime_r(&now.tv_sec, &tm);
-	(void)strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%S", &tm);
+	if (now.tv_sec != ts_sec || !ts[0]) {
+		gmtime_r(&now.tv_sec, &tm);
+		(void)strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%S", &tm);
+		ts_sec = now.tv_sec;
+	}
 	const char *surface = c && c->surface ? c->surface : a->surface;
 	const char *who = !c             ? surface
 	                  : c->sub       ? c->sub
