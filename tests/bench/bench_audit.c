@@ -167,7 +167,7 @@ static void run(const char *root, int threads, int per, int procs)
 	printf("threads %d: %9.0f records/s  median %6.0f ns  p99 %7.0f ns",
 	       threads, (double)total * procs / (wall / 1e9), median,
 	       ns[(size_t)(0.99 * (double)total)]);
-#ifdef AUDIT_BURST_MAX
+#ifdef AUDIT_BURST_NS
 	{
 		struct audit_stats st;
 		audit_stats(a, &st);

@@ -25,14 +25,14 @@
 #include "minisig.h"
 #include "monotime.h"
 #include "phasetime.h"
+#include "schedclass.h"
 #include "utf8.h"
 
 #define AUDIT_LOCK "audit.lock"
+#define AUDIT_WANT "audit.want"
 /* A record is at most this long: every string in it is bounded. */
 #define RECORD_MAX 4096
 #define RETRY_NS   (1000 * 1000000LL)
-/* How long another process's write makes the end of a burst give way. */
-#define AUDIT_OTHER_NS (1000 * 1000000LL)
 
 struct audit {
 	/* BLAKE2b-512 of the first file_h_end bytes of fd's file, as this
@@ -44,16 +44,24 @@ struct audit {
 	crypto_generichash_state file_h;
 	uint64_t file_h_end;
 	int file_h_ok;
+	/* logs/audit.want: shared-flocked by a process while it waits for
+	 * lock_fd's flock, so the holder can see it; -1 when it cannot be
+	 * opened (then only AUDIT_HOLD_MAX_NS bounds a burst). */
+	int want_fd;
 	char home[PATH_MAX];
 	char dir[PATH_MAX];
 	char path[PATH_MAX];
 	char lock_path[PATH_MAX];
+	char want_path[PATH_MAX];
 	char *surface;
 	uint64_t max_bytes;
-	pthread_mutex_t lock; /* the fields below but waiting */
-	/* Threads between wanting a->lock and getting it: while there are
-	 * any, a writer keeps the flock for them (a burst). */
-	_Atomic int waiting;
+	pthread_mutex_t lock; /* the fields below */
+	/* The flock was taken afresh, or the handle closes: for the thread
+	 * that ends bursts (releaser_main). */
+	pthread_cond_t held_cv;
+	pthread_t releaser;
+	int releaser_started;
+	int stopping;
 	int fd;
 	int lock_fd; /* logs/audit.lock, flocked around each append */
 	/* The file open at fd, as open_log found it. */
@@ -62,17 +70,14 @@ struct audit {
 	off_t fd_size;
 	/* This process has held the flock without a break since its last
 	 * append, which ended at last_end in fd's file: nobody else can have
-	 * appended or rotated since, so the file need not be looked at. Only
-	 * while waiting > 0, and for at most AUDIT_BURST_MAX records or
-	 * AUDIT_BURST_NS, so other processes get their turn and nothing is
-	 * held while the log is idle. */
+	 * appended or rotated since, so the file need not be looked at.
+	 * Ended by releaser_main (see audit.h). */
 	int held;
-	unsigned burst;   /* records appended under this hold */
-	int64_t burst_t0; /* when the hold began */
-	/* When another process was last seen to have written the log (it
-	 * had appended or rotated when we took the flock): only then is
-	 * there anyone to give a turn to at the end of a burst. */
-	int64_t other_at_ns;
+	unsigned burst;      /* records appended under this hold */
+	int64_t burst_t0;    /* when the hold began */
+	int64_t look_at;     /* when releaser_main looks next */
+	unsigned look_burst; /* burst at its last look: idle if unchanged */
+	int have_last;       /* last below is known */
 	/* The chain hash of the file's last line as this process last wrote
 	 * it, valid while the file is still (ino, end): another process's
 	 * append or a rotation changes that, and the tail is read again. */
@@ -80,7 +85,6 @@ struct audit {
 	dev_t last_dev;
 	ino_t last_ino;
 	off_t last_end;
-	int have_last;
 	struct audit_stats stats;
 	/* While the log cannot be opened, when to try again; read without
 	 * the lock so a missing log costs a call nothing. */
@@ -105,7 +109,9 @@ sh_status audit_open(const char *home, uint64_t max_bytes,
 	    snprintf(a->path, sizeof a->path, "%s/%s", a->dir, AUDIT_FILE) >=
 	            (int)sizeof a->path ||
 	    snprintf(a->lock_path, sizeof a->lock_path, "%s/%s", a->dir,
-	             AUDIT_LOCK) >= (int)sizeof a->lock_path) {
+	             AUDIT_LOCK) >= (int)sizeof a->lock_path ||
+	    snprintf(a->want_path, sizeof a->want_path, "%s/%s", a->dir,
+	             AUDIT_WANT) >= (int)sizeof a->want_path) {
 		free(a);
 		return sh_error_set(
 		        e, SH_ERR_NOMEM,
@@ -129,10 +135,18 @@ sh_status audit_open(const char *home, uint64_t max_bytes,
 	a->max_bytes = max_bytes ? max_bytes : AUDIT_MAX_BYTES_DEFAULT;
 	a->fd = -1;
 	a->lock_fd = -1;
+	a->want_fd = -1;
 	/* Not PTHREAD_MUTEX_ADAPTIVE_NP: the lock is held across a write(2)
 	 * of several microseconds, far longer than its spin, and
 	 * bench_audit showed no gain from it, only CPU spent spinning. */
 	pthread_mutex_init(&a->lock, NULL);
+	{
+		pthread_condattr_t ca;
+		pthread_condattr_init(&ca);
+		pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+		pthread_cond_init(&a->held_cv, &ca);
+		pthread_condattr_destroy(&ca);
+	}
 	*out = a;
 	return SH_OK;
 }
@@ -141,14 +155,24 @@ void audit_close(struct audit *a)
 {
 	if (!a)
 		return;
+	if (a->releaser_started) {
+		pthread_mutex_lock(&a->lock);
+		a->stopping = 1;
+		pthread_cond_signal(&a->held_cv);
+		pthread_mutex_unlock(&a->lock);
+		pthread_join(a->releaser, NULL);
+	}
 	if (a->fd >= 0)
 		close(a->fd);
 	if (a->lock_fd >= 0) {
-		if (a->held) /* cannot be (the last writer let go); be sure */
+		if (a->held) /* within a burst's time of the last record */
 			flock(a->lock_fd, LOCK_UN);
 		close(a->lock_fd);
 	}
+	if (a->want_fd >= 0)
+		close(a->want_fd);
 	pthread_mutex_destroy(&a->lock);
+	pthread_cond_destroy(&a->held_cv);
 	free(a->surface);
 	free(a);
 }
@@ -171,6 +195,10 @@ static int open_log(struct audit *a)
 		        open(a->lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 		if (a->lock_fd < 0)
 			return -1;
+		/* Without it, a waiting process is let in only every
+		 * AUDIT_HOLD_MAX_NS. */
+		a->want_fd =
+		        open(a->want_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	}
 	/* Read too: the last line is hashed for the chain. */
 	a->fd = open(a->path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
@@ -306,13 +334,8 @@ static off_t live_size(struct audit *a)
 	struct stat cur;
 
 	if (stat(a->path, &cur) == 0 && cur.st_ino == a->fd_ino &&
-	    cur.st_dev == a->fd_dev) {
-		if (a->have_last && cur.st_size != a->last_end)
-			a->other_at_ns = sh_now_ns();
+	    cur.st_dev == a->fd_dev)
 		return cur.st_size;
-	}
-	if (a->have_last)
-		a->other_at_ns = sh_now_ns();
 	reopen(a);
 	return a->fd < 0 ? -1 : a->fd_size;
 }
@@ -521,24 +544,97 @@ static size_t format(const struct audit *a, const struct audit_record *r,
 	return len;
 }
 
-/* Whether the writer that holds the flock keeps it for the next one: only
- * while a thread of this process waits for a->lock (so it is let go by
- * the last writer of a burst, and never held while idle), and within the
- * burst's bounds, so other processes sharing the log get their turn
- * (CUT: the bound was reached and another process wrote the log in the
- * last second). Under a->lock. */
-enum hold { LET_GO, KEEP, CUT };
-
-static enum hold keep_flock(struct audit *a)
+/* Whether another process waits for the flock: it holds a shared flock of
+ * want_fd meanwhile. Under a->lock. */
+static int others_wait(struct audit *a)
 {
-	int64_t now;
+	if (a->want_fd < 0)
+		return 0;
+	if (flock(a->want_fd, LOCK_EX | LOCK_NB) == 0) {
+		flock(a->want_fd, LOCK_UN);
+		return 0;
+	}
+	return errno == EWOULDBLOCK;
+}
 
-	if (atomic_load_explicit(&a->waiting, memory_order_relaxed) <= 0)
-		return LET_GO;
-	now = sh_now_ns();
-	if (a->burst < AUDIT_BURST_MAX && now - a->burst_t0 < AUDIT_BURST_NS)
-		return KEEP;
-	return now - a->other_at_ns < AUDIT_OTHER_NS ? CUT : LET_GO;
+/* Take the flock afresh (under a->lock); 0, or -1 (errno) when it cannot
+ * be had. While it waits, this process says so through want_fd. */
+static int take_flock(struct audit *a)
+{
+	int rc;
+
+	if (flock(a->lock_fd, LOCK_EX | LOCK_NB) == 0)
+		return 0;
+	if (errno != EWOULDBLOCK && errno != EINTR)
+		return -1;
+	if (a->want_fd >= 0)
+		while (flock(a->want_fd, LOCK_SH) && errno == EINTR)
+			;
+	while ((rc = flock(a->lock_fd, LOCK_EX)) && errno == EINTR)
+		;
+	if (a->want_fd >= 0)
+		flock(a->want_fd, LOCK_UN);
+	return rc;
+}
+
+/* End the burst: let the flock go. When a process waits for it, keep this
+ * process's writers out (a->lock stays held) until the waiter has it, as
+ * flock is not fair: the next writer here would take it first. Under
+ * a->lock. */
+static void let_go(struct audit *a, int waiter)
+{
+	int64_t until;
+
+	a->held = 0;
+	flock(a->lock_fd, LOCK_UN);
+	if (!waiter)
+		return;
+	until = sh_now_ns() + AUDIT_HANDOVER_NS;
+	/* The waiter drops its shared flock of want_fd once it holds the
+	 * log's; one that cannot say it waits gets a yield. */
+	do
+		sched_yield();
+	while (a->want_fd >= 0 && sh_now_ns() < until && others_wait(a));
+}
+
+/* Ends bursts: every AUDIT_BURST_NS while the flock is held it looks, and
+ * lets it go when no record was written since the last look (the log is
+ * idle: nothing is held for long), when another process waits for it, or
+ * after AUDIT_HOLD_MAX_NS. Asleep while nothing is held. */
+static void *releaser_main(void *arg)
+{
+	struct audit *a = arg;
+
+	/* A call thread (SCHED_BATCH) starts it; its looks are on time only
+	 * in the default class, which wakes it when its time comes. */
+	(void)schedclass_default_self();
+	(void)pthread_setname_np(pthread_self(), "skillhost-audit");
+	pthread_mutex_lock(&a->lock);
+	while (!a->stopping) {
+		int64_t now;
+		struct timespec ts;
+
+		if (!a->held) {
+			pthread_cond_wait(&a->held_cv, &a->lock);
+			continue;
+		}
+		now = sh_now_ns();
+		if (now < a->look_at) {
+			ts.tv_sec = (time_t)(a->look_at / 1000000000);
+			ts.tv_nsec = (long)(a->look_at % 1000000000);
+			pthread_cond_timedwait(&a->held_cv, &a->lock, &ts);
+			continue;
+		}
+		if (a->burst == a->look_burst)
+			let_go(a, 0);
+		else if (now - a->burst_t0 >= AUDIT_HOLD_MAX_NS ||
+		         others_wait(a))
+			let_go(a, 1);
+		a->look_burst = a->burst;
+		a->look_at = now + AUDIT_BURST_NS;
+	}
+	pthread_mutex_unlock(&a->lock);
+	return NULL;
 }
 
 sh_status audit_write(struct audit *a, const struct audit_record *r,
@@ -551,7 +647,6 @@ sh_status audit_write(struct audit *a, const struct audit_record *r,
 	char hex[AUDIT_HASH_HEX];
 	size_t len, full;
 	off_t size;
-	enum hold hold;
 	sh_status rc = SH_OK;
 
 	if (!a)
@@ -568,9 +663,7 @@ sh_status audit_write(struct audit *a, const struct audit_record *r,
 	crypto_generichash_init(&hs, NULL, 0, sizeof next);
 	crypto_generichash_update(&hs, (const unsigned char *)buf, len);
 
-	atomic_fetch_add_explicit(&a->waiting, 1, memory_order_relaxed);
 	pthread_mutex_lock(&a->lock);
-	atomic_fetch_sub_explicit(&a->waiting, 1, memory_order_relaxed);
 	if (a->fd < 0 && open_log(a)) {
 		atomic_store(&a->retry_at_ns, sh_now_ns() + RETRY_NS);
 		rc = sh_error_errno(e, SH_ERR_IO, errno ? errno : ENOENT,
@@ -583,15 +676,25 @@ sh_status audit_write(struct audit *a, const struct audit_record *r,
 		/* Nobody else can have touched the file since our append. */
 		size = a->last_end;
 	} else {
-		int locked;
-		while ((locked = flock(a->lock_fd, LOCK_EX)) && errno == EINTR)
-			;
+		int locked = take_flock(a);
 		/* Without the lock (it cannot be had: ENOLCK) each record
 		 * still looks at the file, as nothing then keeps others out. */
 		a->held = locked == 0;
 		a->burst = 0;
+		a->look_burst = 0;
 		a->burst_t0 = sh_now_ns();
+		a->look_at = a->burst_t0 + AUDIT_BURST_NS;
 		a->stats.locks++;
+		/* The thread that ends the burst if no writer does; without
+		 * it (it cannot start, or this is the handle's first record:
+		 * a one-shot `skillhost call` needs none) each record lets
+		 * the flock go. */
+		if (a->held && !a->releaser_started && a->stats.records > 0)
+			a->releaser_started =
+			        pthread_create(&a->releaser, NULL,
+			                       releaser_main, a) == 0;
+		if (a->held && a->releaser_started)
+			pthread_cond_signal(&a->held_cv);
 		size = live_size(a);
 	}
 	if (size > 0 && (uint64_t)size + len + 80 > a->max_bytes) {
@@ -638,19 +741,12 @@ sh_status audit_write(struct audit *a, const struct audit_record *r,
 	if (++a->burst > a->stats.longest_burst)
 		a->stats.longest_burst = a->burst;
 unlock:
-	hold = rc == SH_OK && a->held ? keep_flock(a) : LET_GO;
-	if (hold != KEEP) {
-		/* After a failure too: the next writer looks at the file
-		 * afresh. */
+	/* The burst goes on until releaser_main ends it; after a failure
+	 * (the next writer looks at the file afresh) or without that thread
+	 * each record lets the flock go. */
+	if (rc != SH_OK || !a->held || !a->releaser_started) {
 		a->held = 0;
 		flock(a->lock_fd, LOCK_UN);
-		/* flock is not fair: our next writer would take it again
-		 * before the process it woke runs. Holding a->lock keeps our
-		 * threads out while this one gives up the CPU. Only when
-		 * another process writes the log: a yield costs a busy
-		 * machine's time slice. */
-		if (hold == CUT)
-			sched_yield();
 	}
 	PHASE_MARK("audit: record written");
 	if (rc != SH_OK && !a->warned) {

@@ -37,12 +37,16 @@
  * flock of logs/audit.lock, taken around reading the previous line's hash
  * and appending, so records from several threads and skillhost processes
  * never interleave and always chain. The record is in the file when
- * audit_write returns. While other threads of the process wait to write,
- * the flock is kept from one record to the next (a burst, of at most
- * AUDIT_BURST_MAX records or AUDIT_BURST_NS, so other processes get their
- * turn); within a burst nobody else can have appended or rotated, so the
- * file is not looked at again. The last writer of a burst lets it go:
- * nothing is held while the log is idle. When the file would pass
+ * audit_write returns. From a process's second record on, the flock is
+ * kept from one record to the next (a burst); within a burst nobody else
+ * can have appended or rotated, so the file is not looked at again, and a
+ * record costs one write(2) and no lock system call. A thread of the
+ * handle looks every AUDIT_BURST_NS and ends the burst when the log has
+ * been idle since its last look, or when another process waits for the
+ * flock (it says so with a shared flock of logs/audit.want while it
+ * waits), and then lets the waiter in before its own writers; a process
+ * that cannot say so (an older skillhost) gets its turn at least every
+ * AUDIT_HOLD_MAX_NS. When the file would pass
  * its size cap it is rotated (audit.jsonl -> .1 -> ... -> .AUDIT_KEEP)
  * under a lock file, once, by whichever process gets there first; the
  * others reopen. The log is created (0600, folder 0700) on the first call
@@ -74,10 +78,13 @@ struct audit_caller {
 	const char *profile;   /* the tool profile in force, or NULL */
 };
 
-/* The most records, and the longest time, one process keeps the log's
- * flock for its waiting threads before letting other processes in. */
-#define AUDIT_BURST_MAX 64
-#define AUDIT_BURST_NS  2000000LL /* 2 ms */
+/* How often a process that keeps the log's flock looks whether it is
+ * idle or wanted; the longest it keeps it for processes that cannot say
+ * they wait. */
+#define AUDIT_BURST_NS    2000000LL   /* 2 ms */
+#define AUDIT_HOLD_MAX_NS 100000000LL /* 100 ms */
+/* How long letting a waiter in may hold this process's writers back. */
+#define AUDIT_HANDOVER_NS 5000000LL /* 5 ms */
 
 /* The size of an args_hash. */
 #define AUDIT_ARGS_HASH_BYTES 32

@@ -14,3 +14,10 @@ int schedclass_batch_self(void)
 	/* Per thread, unlike sched_setscheduler(0, ...) on other systems. */
 	return pthread_setschedparam(pthread_self(), SCHED_BATCH, &sp);
 }
+
+int schedclass_default_self(void)
+{
+	struct sched_param sp = {.sched_priority = 0};
+
+	return pthread_setschedparam(pthread_self(), SCHED_OTHER, &sp);
+}

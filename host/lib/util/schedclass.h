@@ -27,4 +27,9 @@
  * matter). */
 int schedclass_batch_self(void);
 
+/* Put the calling thread back in the default class (SCHED_OTHER): for a
+ * thread that a call thread starts but that wakes others or keeps time,
+ * such as the audit log's (audit.h). Returns 0, or an errno value. */
+int schedclass_default_self(void);
+
 #endif
