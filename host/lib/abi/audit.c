@@ -140,13 +140,7 @@ sh_status audit_open(const char *home, uint64_t max_bytes,
 	 * of several microseconds, far longer than its spin, and
 	 * bench_audit showed no gain from it, only CPU spent spinning. */
 	pthread_mutex_init(&a->lock, NULL);
-	{
-		pthread_condattr_t ca;
-		pthread_condattr_init(&ca);
-		pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-		pthread_cond_init(&a->held_cv, &ca);
-		pthread_condattr_destroy(&ca);
-	}
+	sh_cond_init_monotonic(&a->held_cv);
 	*out = a;
 	return SH_OK;
 }
@@ -612,7 +606,6 @@ static void *releaser_main(void *arg)
 	pthread_mutex_lock(&a->lock);
 	while (!a->stopping) {
 		int64_t now;
-		struct timespec ts;
 
 		if (!a->held) {
 			pthread_cond_wait(&a->held_cv, &a->lock);
@@ -620,8 +613,7 @@ static void *releaser_main(void *arg)
 		}
 		now = sh_now_ns();
 		if (now < a->look_at) {
-			ts.tv_sec = (time_t)(a->look_at / 1000000000);
-			ts.tv_nsec = (long)(a->look_at % 1000000000);
+			struct timespec ts = sh_timespec(a->look_at);
 			pthread_cond_timedwait(&a->held_cv, &a->lock, &ts);
 			continue;
 		}

@@ -10,6 +10,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "monotime.h"
+
 /* Open addressing at most half full, so probes stay short. */
 #define SLOTS ((size_t)2 * METRICS_MAX_SERIES)
 /* How long a waiter sleeps before it looks at a cancel flag that nothing
@@ -72,13 +74,8 @@ static void tool_init(struct metrics_tool *t)
 
 static void skill_init(struct metrics_skill *s)
 {
-	pthread_condattr_t ca;
-
 	pthread_mutex_init(&s->lock, NULL);
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&s->cv, &ca);
-	pthread_condattr_destroy(&ca);
+	sh_cond_init_monotonic(&s->cv);
 }
 
 struct metrics *metrics_new(void)
@@ -286,8 +283,7 @@ sh_status metrics_skill_enter(struct metrics_skill *s, unsigned limit,
 		wake = now + (cancel ? GATE_SLICE_NS : 1000 * 1000000LL);
 		if (deadline_ns && deadline_ns < wake)
 			wake = deadline_ns;
-		ts.tv_sec = wake / 1000000000;
-		ts.tv_nsec = wake % 1000000000;
+		ts = sh_timespec(wake);
 		pthread_cond_timedwait(&s->cv, &s->lock, &ts);
 	}
 	pthread_mutex_unlock(&s->lock);

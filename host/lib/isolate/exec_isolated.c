@@ -26,6 +26,7 @@
 #include "hostapi.h"
 #include "hostlog.h"
 #include "metrics.h"
+#include "monotime.h"
 #include "phasetime.h"
 #include "sandbox.h"
 #include "wire.h"
@@ -198,12 +199,8 @@ static skill_status ended(struct isolated *iso, struct session *s, int status,
 static void wait_in_line(struct isolated *iso, struct pool_waiter *me)
 {
 	struct pool_waiter **pp = &iso->waiters;
-	pthread_condattr_t ca;
 
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&me->cv, &ca);
-	pthread_condattr_destroy(&ca);
+	sh_cond_init_monotonic(&me->cv);
 	me->next = NULL;
 	me->given = NULL;
 	while (*pp)
@@ -319,8 +316,7 @@ static struct worker *take_worker(struct isolated *iso, struct skill_call *call,
 		if (call->cancel &&
 		    now + (int64_t)POLL_SLICE_MS * 1000000 < wake)
 			wake = now + (int64_t)POLL_SLICE_MS * 1000000;
-		ts.tv_sec = wake / 1000000000;
-		ts.tv_nsec = wake % 1000000000;
+		ts = sh_timespec(wake);
 		if (!in_line) {
 			wait_in_line(iso, &me);
 			in_line = 1;

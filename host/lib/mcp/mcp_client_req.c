@@ -39,15 +39,11 @@ struct mcp_creqs {
 struct mcp_creqs *mcp_creqs_new(void)
 {
 	struct mcp_creqs *q = calloc(1, sizeof *q);
-	pthread_condattr_t ca;
 
 	if (!q)
 		return NULL;
 	pthread_mutex_init(&q->lock, NULL);
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&q->cond, &ca);
-	pthread_condattr_destroy(&ca);
+	sh_cond_init_monotonic(&q->cond);
 	return q;
 }
 
@@ -129,8 +125,7 @@ enum mcp_creq_end mcp_creq_wait(struct mcp_creqs *q, struct mcp_creq *r,
 		until = now + (int64_t)MCP_CREQ_POLL_MS * 1000000;
 		if (deadline_ns && until > deadline_ns)
 			until = deadline_ns;
-		ts.tv_sec = (time_t)(until / 1000000000);
-		ts.tv_nsec = (long)(until % 1000000000);
+		ts = sh_timespec(until);
 		pthread_cond_timedwait(&q->cond, &q->lock, &ts);
 	}
 	unlink_locked(q, r);

@@ -28,6 +28,7 @@
 #include "dynbuf.h"
 #include "fsutil.h"
 #include "hostlog.h"
+#include "monotime.h"
 #include "package.h"
 
 #define STAMP_MAGIC "skillhost-stamp 1"
@@ -297,8 +298,7 @@ sh_status stamp_take(const char *dir, const char *manifest_hex,
 				w = 1000000;
 			if (w > STAMP_WAIT_MAX_NS - waited)
 				w = STAMP_WAIT_MAX_NS - waited;
-			ts.tv_sec = (time_t)(w / 1000000000);
-			ts.tv_nsec = (long)(w % 1000000000);
+			ts = sh_timespec(w);
 			while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
 				;
 			waited += w;
