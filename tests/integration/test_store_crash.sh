@@ -32,10 +32,21 @@ sed 's/"1.1.0"/"1.0.0"/; s/"include":.*/"include":[]}/' "$src/manifest.json" > "
 "$SH" install "$TMP/old.skill" >/dev/null || { fail "install 1.0.0"; finish; }
 cp -a "$SKILLHOST_HOME" "$TMP/pristine"
 
-# How long does an uninterrupted upgrade take?
-t0=$(date +%s%N); "$SH" install "$TMP/new.skill" >/dev/null; t1=$(date +%s%N)
-full_ms=$(( (t1 - t0) / 1000000 ))
-echo "an uninterrupted install takes ${full_ms} ms"
+fresh() { rm -rf "$SKILLHOST_HOME"; cp -a "$TMP/pristine" "$SKILLHOST_HOME"; }
+
+# How long does an uninterrupted upgrade take, from the state each round
+# starts in? The slowest of three, because CI runs other tests beside this
+# one: random kills spread over less than the real install all land before
+# the switch (one sample of 194 ms against installs that took over 224 ms
+# did exactly that in CI).
+full_ms=0
+for _ in 1 2 3; do
+  fresh
+  t0=$(date +%s%N); "$SH" install "$TMP/new.skill" >/dev/null; t1=$(date +%s%N)
+  ms=$(( (t1 - t0) / 1000000 ))
+  [ "$ms" -gt "$full_ms" ] && full_ms=$ms
+done
+echo "an uninterrupted install takes up to ${full_ms} ms"
 
 old=0 new=0 broken=0
 # check ROUND WHAT: the store must hold 1.0.0 or 1.1.0, whole.
@@ -50,11 +61,12 @@ check() {
   "$SH" list >/dev/null 2>&1 || fail "round $1: list fails"
   echo "round $1: $2 -> $got"
 }
-fresh() { rm -rf "$SKILLHOST_HOME"; cp -a "$TMP/pristine" "$SKILLHOST_HOME"; }
-
 # Rounds aimed at each phase: the installer logs "store: <phase>" as each
 # begins (-v); kill it that moment plus a random few hundred microseconds.
-phases=(verifying extracting probing moving stamping writing)
+# "switched" kills it as soon as the index names 1.1.0: right after the
+# rename, while it sweeps, or just after it exits, so that some kills land
+# after the switch on any machine.
+phases=(verifying extracting probing moving stamping writing switched)
 aimed=$(( KILLS / 2 ))
 for i in $(seq 1 "$aimed"); do
   fresh
@@ -65,9 +77,16 @@ for i in $(seq 1 "$aimed"); do
   exec 3<"$TMP/fifo"
   spin=$(( RANDOM % 3000 ))
   while IFS= read -r line <&3; do
-    case "$line" in *"store: $target"*)
-      for ((k = 0; k < spin; k++)); do :; done
-      kill -9 "$pid" 2>/dev/null; break ;;
+    case "$target:$line" in
+      switched:*"store: writing"*)
+        for ((k = 0; k < 20000; k++)); do
+          grep -q '"1.1.0"' "$SKILLHOST_HOME/installed.json" 2>/dev/null && break
+        done
+        kill -9 "$pid" 2>/dev/null; break ;;
+      switched:*) ;;
+      *"store: $target"*)
+        for ((k = 0; k < spin; k++)); do :; done
+        kill -9 "$pid" 2>/dev/null; break ;;
     esac
   done
   wait "$pid" 2>/dev/null
@@ -77,13 +96,16 @@ for i in $(seq 1 "$aimed"); do
   # blocks forever once every writer is gone, and those cats piled up.)
   timeout 30 cat <&3 >/dev/null 2>&1 &
   exec 3<&-
-  check "$i" "killed as it began $target, +$spin spins"
+  case $target in
+    switched) check "$i" "killed once the index named 1.1.0" ;;
+    *) check "$i" "killed as it began $target, +$spin spins" ;;
+  esac
 done
 
 # The rest at random instants spread over the whole install.
 for i in $(seq $(( aimed + 1 )) "$KILLS"); do
   fresh
-  delay_ms=$(( (RANDOM * (full_ms + full_ms / 5 + 1)) / 32768 ))
+  delay_ms=$(( (RANDOM * (full_ms + full_ms / 2 + 1)) / 32768 ))
   "$SH" install "$TMP/new.skill" >/dev/null 2>&1 &
   pid=$!
   sleep "$(printf '%d.%03d' $((delay_ms / 1000)) $((delay_ms % 1000)))"
