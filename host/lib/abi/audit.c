@@ -337,15 +337,32 @@ static off_t live_size(struct audit *a)
 /* Rotate the file (size bytes, more than none) because the next record
  * would take it past its cap: seal it, shift the older ones with their
  * seals, reopen. Under a->lock and the flock, the file known to be the
- * live one. */
-static void rotate(struct audit *a, off_t size)
+ * live one. Returns a descriptor of the oldest file, which the shift
+ * unlinks, or -1: the caller closes it once it has let both locks go.
+ * Every call thread waits on those locks, so the rotation does there
+ * nothing slow that can be put off or left out (measured on ext4, a 16 MiB
+ * log, serve --http at 32 connections: the shift took 20 ms and made the
+ * p99 of every call):
+ *   - the oldest file's blocks are freed when the descriptor is closed,
+ *     not by the unlink, since the descriptor keeps the file alive;
+ *   - no rename replaces a file: on ext4 (auto_da_alloc) a rename over
+ *     an existing file first writes out the renamed file's data. So the
+ *     oldest file and its seal are unlinked first, and the shift moves
+ *     each file to a name just made free.
+ * A process that dies before closing the descriptor loses nothing: the
+ * kernel's close frees the file all the same. */
+static int rotate(struct audit *a, off_t size)
 {
+	char oldest[PATH_MAX + 32];
+	int drop;
 	char from[PATH_MAX + 32], to[PATH_MAX + 32];
 	uint8_t last[AUDITCHAIN_HASH_BYTES], digest[MINISIG_DIGEST_BYTES];
 	const uint8_t *known = NULL;
 	struct sh_error e;
 
 	a->stats.rotations++;
+	snprintf(oldest, sizeof oldest, "%s.%d", a->path, AUDIT_KEEP);
+	drop = open(oldest, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (a->have_last && a->last_dev == a->fd_dev &&
 	    a->last_ino == a->fd_ino && a->last_end == size)
 		memcpy(last, a->last, sizeof last);
@@ -362,6 +379,9 @@ static void rotate(struct audit *a, off_t size)
 		        "audit: cannot seal %s: %s; `skillhost audit "
 		        "verify` will report it",
 		        a->path, e.msg);
+	(void)unlink(oldest);
+	snprintf(to, sizeof to, "%s.%d%s", a->path, AUDIT_KEEP, AUDIT_SEAL_EXT);
+	(void)unlink(to);
 	for (int i = AUDIT_KEEP - 1; i >= 1; i--) {
 		snprintf(from, sizeof from, "%s.%d", a->path, i);
 		snprintf(to, sizeof to, "%s.%d", a->path, i + 1);
@@ -377,6 +397,7 @@ static void rotate(struct audit *a, off_t size)
 			(void)unlink(to);
 		}
 	}
+	/* .1 and its seal moved to .2 just above, or did not exist. */
 	snprintf(to, sizeof to, "%s.1", a->path);
 	if (rename(a->path, to) != 0)
 		hostlog(SKILL_LOG_WARNING,
@@ -387,6 +408,7 @@ static void rotate(struct audit *a, off_t size)
 	if (rename(from, to) && errno == ENOENT)
 		(void)unlink(to);
 	reopen(a);
+	return drop;
 }
 
 /* Append s as a JSON string (quoted), cut to max bytes, to buf. */
@@ -640,6 +662,7 @@ sh_status audit_write(struct audit *a, const struct audit_record *r,
 	size_t len, full;
 	off_t size;
 	sh_status rc = SH_OK;
+	int drop = -1;
 
 	if (!a)
 		return SH_OK;
@@ -690,7 +713,7 @@ sh_status audit_write(struct audit *a, const struct audit_record *r,
 		size = live_size(a);
 	}
 	if (size > 0 && (uint64_t)size + len + 80 > a->max_bytes) {
-		rotate(a, size);
+		drop = rotate(a, size);
 		size = a->fd < 0 ? -1 : a->fd_size;
 	}
 	if (size < 0) {
@@ -747,6 +770,8 @@ unlock:
 	}
 out:
 	pthread_mutex_unlock(&a->lock);
+	if (drop >= 0)
+		close(drop); /* the oldest file's blocks are freed here */
 	return rc;
 }
 
