@@ -190,7 +190,15 @@ static struct frame *read_frame(void)
 			 * WORKER_SPIN_MAX_NS), as long as the host allows. */
 			if (ctl && atomic_load(&ctl->spin_ns) < spin)
 				spin = atomic_load(&ctl->spin_ns);
-			wire_spin_readable(chan.fd, spin);
+			/* Then sleep in poll, not in recvmsg. A reader asleep
+			 * in recvmsg on a unix socket is woken whenever the
+			 * host reads one of our frames (freeing its buffer
+			 * wakes writers on the same wait queue, whatever they
+			 * wait for): one wasted wake-up and context switch per
+			 * call, since the host reads our reply while we wait
+			 * for the next call. poll is woken for input only. */
+			if (!wire_spin_readable(chan.fd, spin))
+				wire_wait_readable(chan.fd);
 			if (wire_fill(&chan.rd, chan.fd) <= 0)
 				return NULL;
 			waited = call_now_ns() - t0;

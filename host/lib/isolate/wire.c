@@ -466,6 +466,14 @@ int wire_spin_readable(int fd, int64_t spin_ns)
 	}
 }
 
+void wire_wait_readable(int fd)
+{
+	struct pollfd p = {fd, POLLIN, 0};
+
+	while (poll(&p, 1, -1) < 0 && errno == EINTR)
+		;
+}
+
 int wire_feed(struct wire_reader *r, const void *p, size_t n)
 {
 	if (reserve(r, n ? n : 1))

@@ -335,6 +335,10 @@ unsigned wire_fds_pending(const struct wire_reader *r);
  * the spinner was preempted (WIRE_SPIN_PREEMPTED_NS). */
 int wire_spin_readable(int fd, int64_t spin_ns);
 
+/* Sleep until fd has input or its peer hung up (poll, retried on EINTR);
+ * the read that follows finds out which. */
+void wire_wait_readable(int fd);
+
 /* Append n bytes to r as if read (the fuzzer's entry). Returns 0, or -1
  * when out of memory. */
 int wire_feed(struct wire_reader *r, const void *p, size_t n);
