@@ -48,9 +48,24 @@ have = set(open(sys.argv[1]).read().split())
 logs = sys.argv[3]
 over = drops = late = 0
 pending = {}  # process -> still holds the flock after a drop was opened
-for line in open(sys.argv[2]):
-    if line.startswith('---'):
-        continue
+split = {}    # thread -> the start of a call strace split in two
+def lines():
+    # strace -f splits a call that another traced thread interrupts into
+    # "<unfinished ...>" and "<... name resumed>": join the halves.
+    for line in open(sys.argv[2]):
+        line = line.rstrip('\n')
+        if line.startswith('---'):
+            continue
+        pid = line.split(' ', 1)[0]
+        if line.endswith('<unfinished ...>'):
+            split[pid] = line[:-len('<unfinished ...>')].rstrip()
+            continue
+        r = re.match(r'(\d+)\s+<\.\.\. \w+ resumed>(.*)', line)
+        if r:
+            yield split.pop(pid, pid + ' ?(') + r.group(2)
+            continue
+        yield line
+for line in lines():
     m = re.match(r'(\d+)\s+(\w+)\((.*)\)\s+=\s+(-?\d+)', line)
     if not m or m.group(4) != '0':
         continue
