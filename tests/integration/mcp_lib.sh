@@ -75,6 +75,26 @@ open_session() {
     -H "Mcp-Session-Id: $SID" "$@"
 }
 
+# echo_calls_config FILE URL SID FIRST COUNT: a curl config (-K) of COUNT
+# tools/call of testing.noop.echo, ids FIRST.., each answering "n<id>",
+# sent one after another over one connection: calls that come as fast as
+# one client can send them, without a curl process per call.
+echo_calls_config() {
+  local i
+  : >"$1"
+  for i in $(seq "$4" $(($4 + $5 - 1))); do
+    {
+      echo "url = \"$2\""
+      echo 'header = "Content-Type: application/json"'
+      echo 'header = "Accept: application/json, text/event-stream"'
+      echo "header = \"Mcp-Session-Id: $3\""
+      echo 'header = "MCP-Protocol-Version: 2025-11-25"'
+      printf 'data-binary = "%s"\n' "{\\\"jsonrpc\\\":\\\"2.0\\\",\\\"id\\\":$i,\\\"method\\\":\\\"tools/call\\\",\\\"params\\\":{\\\"name\\\":\\\"testing.noop.echo\\\",\\\"arguments\\\":{\\\"text\\\":\\\"n$i\\\"}}}"
+      echo next
+    } >>"$1"
+  done
+}
+
 # rss_kb PID: resident set size in KiB.
 rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
 

@@ -39,18 +39,7 @@ done
 sleep 0.5
 # The calls go through one curl over one connection, so that they come
 # quickly: the CPU-time reads are bounded by time, not by calls.
-: >"$TMP/calls.cfg"
-for i in $(seq 100 $((100 + N - 1))); do
-  {
-    echo "url = \"$M\""
-    echo 'header = "Content-Type: application/json"'
-    echo 'header = "Accept: application/json, text/event-stream"'
-    echo "header = \"Mcp-Session-Id: $SID\""
-    echo 'header = "MCP-Protocol-Version: 2025-11-25"'
-    printf 'data-binary = "%s"\n' "{\\\"jsonrpc\\\":\\\"2.0\\\",\\\"id\\\":$i,\\\"method\\\":\\\"tools/call\\\",\\\"params\\\":{\\\"name\\\":\\\"testing.noop.echo\\\",\\\"arguments\\\":{\\\"text\\\":\\\"n$i\\\"}}}"
-    echo next
-  } >>"$TMP/calls.cfg"
-done
+echo_calls_config "$TMP/calls.cfg" "$M" "$SID" 100 "$N"
 t0=$(now_ms)
 curl -s --max-time 60 -K "$TMP/calls.cfg" >"$TMP/answers"
 t1=$(now_ms)

@@ -18,27 +18,12 @@ M=$URL/mcp
 open_session "$M"
 [ -n "$SID" ] || { fail "no session: $body"; finish; }
 
-# config FILE FIRST COUNT: curl calls FIRST.. over one connection.
-config() {
-  : >"$1"
-  for i in $(seq "$2" $(($2 + $3 - 1))); do
-    {
-      echo "url = \"$M\""
-      echo 'header = "Content-Type: application/json"'
-      echo 'header = "Accept: application/json, text/event-stream"'
-      echo "header = \"Mcp-Session-Id: $SID\""
-      echo 'header = "MCP-Protocol-Version: 2025-11-25"'
-      printf 'data-binary = "%s"\n' "{\\\"jsonrpc\\\":\\\"2.0\\\",\\\"id\\\":$i,\\\"method\\\":\\\"tools/call\\\",\\\"params\\\":{\\\"name\\\":\\\"testing.noop.echo\\\",\\\"arguments\\\":{\\\"text\\\":\\\"n$i\\\"}}}"
-      echo next
-    } >>"$1"
-  done
-}
 # wave COUNT TAG: CONNS curls at once, COUNT calls each; prints how many
 # distinct calls were answered.
 wave() {
   local pids=() c
   for c in $(seq 1 "$CONNS"); do
-    config "$TMP/$2.$c.cfg" $((c * 100000)) "$1"
+    echo_calls_config "$TMP/$2.$c.cfg" "$M" "$SID" $((c * 100000)) "$1"
     curl -s --max-time 120 -K "$TMP/$2.$c.cfg" >"$TMP/$2.$c.out" &
     pids+=($!)
   done

@@ -353,9 +353,8 @@ static off_t live_size(struct audit *a)
  * kernel's close frees the file all the same. */
 static int rotate(struct audit *a, off_t size)
 {
-	char oldest[PATH_MAX + 32];
+	char oldest[PATH_MAX + 32], from[PATH_MAX + 32], to[PATH_MAX + 32];
 	int drop;
-	char from[PATH_MAX + 32], to[PATH_MAX + 32];
 	uint8_t last[AUDITCHAIN_HASH_BYTES], digest[MINISIG_DIGEST_BYTES];
 	const uint8_t *known = NULL;
 	struct sh_error e;
