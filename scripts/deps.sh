@@ -10,10 +10,10 @@ what=${1:-build}
 
 build_pkgs=(build-essential cmake pkg-config git
   libcurl4-openssl-dev libcjson-dev libarchive-dev libsodium-dev zlib1g-dev
-  libmicrohttpd-dev libseccomp-dev libssl-dev)
+  libmicrohttpd-dev libseccomp-dev libssl-dev libmimalloc-dev)
 test_pkgs=(libcmocka-dev minisign clang clang-format clang-tidy libclang-rt-14-dev valgrind
   libxml2-utils libarchive-tools unzip poppler-utils libreoffice-impress-nogui
-  nginx-light curl ca-certificates python3 chromium strace)
+  nginx-light curl ca-certificates python3 chromium strace wrk)
 
 pkgs=("${build_pkgs[@]}")
 [ "$what" = test ] && pkgs+=("${test_pkgs[@]}")

@@ -8,6 +8,7 @@
 
 #include <skill/version.h>
 
+#include "allocator.h"
 #include "cli.h"
 #include "commands.h"
 #include "hostlog.h"
@@ -156,9 +157,12 @@ int main(int argc, char **argv)
 		} else if (!strcmp(a, "--in-process")) {
 			cli_set_in_process(1);
 		} else if (!strcmp(a, "--version")) {
-			printf("skillhost %s (skill ABI %d.%d)\n",
+			char alloc[64];
+			printf("skillhost %s (skill ABI %d.%d)\nallocator: "
+			       "%s\n",
 			       SKILLHOST_VERSION, SKILL_ABI_MAJOR,
-			       SKILL_ABI_MINOR);
+			       SKILL_ABI_MINOR,
+			       cli_allocator(alloc, sizeof alloc));
 			return 0;
 		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
 			usage(stdout);
