@@ -41,6 +41,7 @@ build=$(cd "${1:-$top/build}" && pwd)
 SH=$build/host/skillhost
 NOOP=$build/skills-out/lib/testing-noop.so
 STDIO_DRIVER=$build/tests/bench_mcp_stdio
+WAKEUP=$build/tests/bench_wakeup
 NM=$top/tests/node/node_modules
 EVERYTHING=$NM/@modelcontextprotocol/server-everything/dist/index.js
 LUA=$top/tests/bench/bench_mcp.lua
@@ -59,7 +60,7 @@ STDIO_CALLS=${BENCH_STDIO_CALLS:-100000}
 SH_FLAGS=${SH_FLAGS:-}
 
 AUTH=${AUTH:-}
-for need in "$SH" "$NOOP" "$EVERYTHING" "$STDIO_DRIVER"; do
+for need in "$SH" "$NOOP" "$EVERYTHING" "$STDIO_DRIVER" "$WAKEUP"; do
   [ -e "$need" ] || { echo "bench_mcp: missing $need (build, and run scripts/deps.sh)" >&2; exit 2; }
 done
 command -v wrk >/dev/null || { echo "bench_mcp: wrk is not installed (apt-get install wrk)" >&2; exit 2; }
@@ -145,7 +146,7 @@ if [ "$OAUTH" = 1 ]; then
   ROUNDS=${BENCH_ROUNDS:-2}
   CONNSET=$(printf '%s\n' $CONN_LIST | awk '!seen[$0]++' | tr '\n' ' ')
   echo "MCP tools/call with OAuth on vs the static token ($(nproc) CPUs; wrk ${SECS}s x $ROUNDS rounds, interleaved; loopback)"
-  echo "  skillhost $("$SH" --version | awk '{print $2}'), testing/noop echo; JWT $ALG (${#JWT} bytes) from a local issuer, JWKS cached"
+  echo "  skillhost $("$SH" --version | awk 'NR == 1 {print $2}'), testing/noop echo; JWT $ALG (${#JWT} bytes) from a local issuer, JWKS cached"
   echo "  load before: $(uptime)"
   printf '\n%-34s %12s %10s %10s %8s\n' "HTTP" "req/s" "p50 us" "p99 us" "errors"
   declare -A R
@@ -272,8 +273,13 @@ steal_pct() { # steal_pct "STEAL0 TOTAL0" "STEAL1 TOTAL1"
 }
 
 echo "MCP tools/call benchmark ($(nproc) CPUs; wrk ${SECS}s per row, up to $THREADS wrk threads; loopback)"
-echo "  skillhost $("$SH" --version | awk '{print $2}') (testing/noop echo) vs @modelcontextprotocol/server-everything $(node -p "require('$NM/@modelcontextprotocol/server-everything/package.json').version") (echo)"
+echo "  skillhost $("$SH" --version | awk 'NR == 1 {print $2}') (testing/noop echo, $("$SH" --version | sed -n 's/^allocator: //p')) vs @modelcontextprotocol/server-everything $(node -p "require('$NM/@modelcontextprotocol/server-everything/package.json').version") (echo)"
 echo "  load before: $(uptime)"
+# What one hand-off between threads costs here (bench_wakeup): a call
+# crosses threads several times and nginx's file not at all, so this says
+# how far above the loopback floor a call's latency can sit on this machine.
+"$WAKEUP" 2>/dev/null | awk '/^wakeup_any_us/ {a=$2} /^wakeup_same_cpu_us/ {s=$2} /^wakeup_other_cpu_us/ {o=$2}
+  END {printf "  thread hand-off round trip (bench_wakeup): %s us any CPU, %s us same CPU, %s us other CPU\n", a, s, o}'
 printf '\n%-34s %12s %10s %10s %8s %7s\n' "HTTP" "req/s" "p50 us" "p99 us" "errors" "steal%"
 for conns in $CONN_LIST; do
   for who in nginx isolated in-process official; do
