@@ -74,6 +74,8 @@ static double measure(int cpu_a, int cpu_b, long n)
 		double t0, t1;
 		long i;
 
+		if (pin(cpu_a) != 0)
+			return -1;
 		if (socketpair(AF_UNIX, SOCK_STREAM, 0, there) != 0 ||
 		    socketpair(AF_UNIX, SOCK_STREAM, 0, back) != 0) {
 			fprintf(stderr, BENCH_NAME ": socketpair: %s\n",
@@ -81,8 +83,6 @@ static double measure(int cpu_a, int cpu_b, long n)
 			exit(5);
 		}
 		echo = (struct side){there[1], back[1], cpu_b, n};
-		if (pin(cpu_a) != 0)
-			return -1;
 		if (pthread_create(&t, NULL, echo_main, &echo) != 0) {
 			fprintf(stderr, BENCH_NAME ": pthread_create failed\n");
 			exit(5);
@@ -106,6 +106,15 @@ static double measure(int cpu_a, int cpu_b, long n)
 	return bench_median(per, BATCHES);
 }
 
+/* A figure, or "-" for a placement this machine does not allow. */
+static void print_us(const char *key, double us)
+{
+	if (us >= 0)
+		printf("%s %.2f\n", key, us);
+	else
+		printf("%s -\n", key);
+}
+
 int main(int argc, char **argv)
 {
 	long n = argc > 1 ? strtol(argv[1], NULL, 10) : 5000;
@@ -127,11 +136,8 @@ int main(int argc, char **argv)
 	(void)sched_setaffinity(0, sizeof all, &all);
 	printf("thread hand-off round trip (2 wake-ups), median of %d x %ld:\n",
 	       BATCHES, n);
-	printf("wakeup_any_us %.2f\n", any);
-	printf("wakeup_same_cpu_us %.2f\n", same);
-	if (other >= 0)
-		printf("wakeup_other_cpu_us %.2f\n", other);
-	else
-		printf("wakeup_other_cpu_us -\n");
+	print_us("wakeup_any_us", any);
+	print_us("wakeup_same_cpu_us", same);
+	print_us("wakeup_other_cpu_us", other);
 	return 0;
 }

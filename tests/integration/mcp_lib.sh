@@ -8,10 +8,13 @@ trap 'for p in "${MCP_PIDS[@]}"; do kill -9 "$p" 2>/dev/null; done; cleanup_test
 
 # start_server NAME ARGS...: `skillhost serve ARGS` in the background, its
 # stderr in $TMP/NAME.err; sets URL (http://127.0.0.1:PORT) and PID.
+# SERVE_POLICY=in-process puts the global --in-process before `serve`.
 start_server() {
-  local name=$1; shift
+  local name=$1 global=()
+  shift
+  [ "${SERVE_POLICY:-isolated}" = in-process ] && global=(--in-process)
   rm -f "$TMP/$name.ready"
-  "$SH" serve "$@" --ready-file "$TMP/$name.ready" 2>"$TMP/$name.err" &
+  "$SH" "${global[@]}" serve "$@" --ready-file "$TMP/$name.ready" 2>"$TMP/$name.err" &
   PID=$!
   MCP_PIDS+=("$PID")
   for _ in $(seq 100); do

@@ -25,14 +25,8 @@ expect_out "allocator: $want" "--version names the allocator ($want)"
 case $out in *"not in use"*) fail "mimalloc is linked but malloc does not come from it" ;; esac
 
 CONNS=8 PER=150
-# start_server runs `$SH serve ...`; --in-process goes before `serve`.
-REAL_SH=$SH
-printf '#!/bin/sh\nexec "%s" --in-process "$@"\n' "$REAL_SH" >"$TMP/sh-in-process"
-chmod +x "$TMP/sh-in-process"
 for policy in isolated in-process; do
-  SH=$REAL_SH
-  [ "$policy" = in-process ] && SH=$TMP/sh-in-process
-  start_server "$policy" --http 127.0.0.1:0 --skill "$LIB/testing-noop.so"
+  SERVE_POLICY=$policy start_server "$policy" --http 127.0.0.1:0 --skill "$LIB/testing-noop.so"
   M=$URL/mcp
   open_session "$M"
   [ -n "$SID" ] || { fail "$policy: no session: $body"; stop_server "$PID"; continue; }

@@ -50,14 +50,8 @@ print(good)
 EOF
 }
 
-# start_server runs `$SH serve ...`; --in-process goes before `serve`.
-REAL_SH=$SH
-printf '#!/bin/sh\nexec "%s" --in-process "$@"\n' "$REAL_SH" >"$TMP/sh-in-process"
-chmod +x "$TMP/sh-in-process"
 for policy in isolated in-process; do
-  SH=$REAL_SH
-  [ "$policy" = in-process ] && SH=$TMP/sh-in-process
-  start_server "$policy" --http 127.0.0.1:0 --skill "$LIB/testing-noop.so"
+  SERVE_POLICY=$policy start_server "$policy" --http 127.0.0.1:0 --skill "$LIB/testing-noop.so"
   M=$URL/mcp
   open_session "$M"
   [ -n "$SID" ] || { fail "$policy: no session: $body"; continue; }
