@@ -17,7 +17,7 @@ start_server() {
   "$SH" "${global[@]}" serve "$@" --ready-file "$TMP/$name.ready" 2>"$TMP/$name.err" &
   PID=$!
   MCP_PIDS+=("$PID")
-  for _ in $(seq 100); do
+  for _ in $(seq 300); do
     [ -s "$TMP/$name.ready" ] && break
     kill -0 "$PID" 2>/dev/null || break
     sleep 0.1

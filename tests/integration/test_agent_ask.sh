@@ -14,7 +14,7 @@ export OPENAI_API_KEY="sk-test-$(od -An -tx1 -N8 /dev/urandom | tr -d ' \n')"
 run_agent() {
   rm -f "$TMP/port" "$TMP/requests"
   python3 "$(dirname "$0")/agent_ask_fake.py" "$TMP/port" "$TMP/requests" & FAKE=$!
-  for _ in $(seq 100); do [ -s "$TMP/port" ] && break; sleep 0.05; done
+  for _ in $(seq 600); do [ -s "$TMP/port" ] && break; sleep 0.05; done
   run "$SH" agent --backend openai --model gpt-fake \
     --base-url "http://127.0.0.1:$(cat "$TMP/port")/v1" \
     --skill "$LIB/testing-asker.so" --json "Summarize, then ask me." </dev/null

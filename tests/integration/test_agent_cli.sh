@@ -15,7 +15,7 @@ FAKE_PID=
 start_fake() { # start_fake NAME SCRIPT_JSON: sets BASE, LOG
   rm -f "$TMP/$1.port"; LOG=$TMP/$1.log; : >"$LOG"
   python3 "$FAKE" "$TMP/$1.port" "$LOG" "$2" & FAKE_PID=$!
-  for _ in $(seq 100); do [ -s "$TMP/$1.port" ] && break; sleep 0.05; done
+  for _ in $(seq 600); do [ -s "$TMP/$1.port" ] && break; sleep 0.05; done
   BASE=http://127.0.0.1:$(cat "$TMP/$1.port")
 }
 stop_fake() { [ -n "$FAKE_PID" ] && kill "$FAKE_PID" 2>/dev/null; wait "$FAKE_PID" 2>/dev/null; FAKE_PID=; }

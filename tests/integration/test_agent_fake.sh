@@ -56,7 +56,7 @@ start_fake() {
  "expectTools": $TOOLS, "prompt": "$PROMPT", "scripts": $2 ${3:+, $3}}
 EOF
   node "$FAKE" "$cfg" & FAKE_PID=$!
-  for _ in $(seq 100); do [ -s "$TMP/$1.port" ] && break; sleep 0.05; done
+  for _ in $(seq 600); do [ -s "$TMP/$1.port" ] && break; sleep 0.05; done
   PORT=$(cat "$TMP/$1.port")
   BASE=http://127.0.0.1:$PORT
 }

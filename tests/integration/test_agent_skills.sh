@@ -44,7 +44,7 @@ run_fake() { # run_fake NAME SCRIPT: start the fake, run the agent, stop it
  "scripts": {"openai": $2}}
 EOF
   node "$FAKE" "$TMP/$1.json" & local fp=$!
-  for _ in $(seq 100); do [ -s "$TMP/$1.port" ] && break; sleep 0.05; done
+  for _ in $(seq 600); do [ -s "$TMP/$1.port" ] && break; sleep 0.05; done
   run "$SH" agent --backend openai --model gpt-fake --base-url "http://127.0.0.1:$(cat "$TMP/$1.port")/v1" \
       --json --max-steps 6 "$PROMPT"
   kill "$fp" 2>/dev/null; wait "$fp" 2>/dev/null

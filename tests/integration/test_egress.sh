@@ -25,7 +25,7 @@ trap cleanup EXIT
 serve() {
   python3 "$TESTS_DIR/integration/egress_server.py" "$1" "$2" "$HITS" > "$TMP/$2.port" &
   PIDS+=($!)
-  for _ in $(seq 100); do [ -s "$TMP/$2.port" ] && break; sleep 0.05; done
+  for _ in $(seq 600); do [ -s "$TMP/$2.port" ] && break; sleep 0.05; done
   PORT=$(cat "$TMP/$2.port")
   [ -n "$PORT" ] || { fail "server $2 on $1 did not start"; finish; }
 }

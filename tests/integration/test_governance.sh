@@ -65,6 +65,13 @@ expect_err "built-in default" "says the built-in default applies"
 # --- cancellation: clients that hang up or cancel ---
 # workers PID: the skill workers the server runs.
 workers() { pgrep -P "$1" -f skillhost-worker | wc -l; }
+# workers_within PID N MS: waits until the server runs at least N workers.
+# The budget is generous: under ASan on a loaded CI machine a server takes
+# seconds to load the store and start its first worker.
+workers_within() {
+  local t0; t0=$(now_ms)
+  while [ "$(workers "$1")" -lt "$2" ] && [ $(( $(now_ms) - t0 )) -lt "$3" ]; do sleep 0.05; done
+}
 # gone_within PID MS: waits until the server has no worker; sets took.
 gone_within() {
   local t0; t0=$(now_ms)
@@ -88,7 +95,7 @@ for i in 1 2 3 4 5 6; do
     --data-binary "$(spin_call $((i + 10)))" "$M" > /dev/null &
   cpids+=($!)
 done
-for _ in $(seq 100); do [ "$(workers "$SRV")" -ge 4 ] && break; sleep 0.05; done
+workers_within "$SRV" 4 30000
 n=$(workers "$SRV")
 [ "$n" -eq 4 ] && ok "4 workers spin, filling the pool" || fail "$n workers spin, wanted 4"
 kill -9 "${cpids[@]}" 2>/dev/null; wait "${cpids[@]}" 2>/dev/null
@@ -125,7 +132,8 @@ start_server sl --http 127.0.0.1:0 --stateless "${HOSTILE[@]}"
 SRV=$PID; M=$URL/mcp
 curl -s --max-time 120 -H 'Content-Type: application/json' -H 'Accept: application/json, text/event-stream' \
   --data-binary "$(spin_call 7)" "$M" > /dev/null & cp=$!
-for _ in $(seq 100); do [ "$(workers "$SRV")" -ge 1 ] && break; sleep 0.05; done
+workers_within "$SRV" 1 30000
+[ "$(workers "$SRV")" -ge 1 ] && ok "stateless HTTP: the spin runs" || fail "stateless HTTP: no worker after 30 s"
 kill -9 "$cp"; wait "$cp" 2>/dev/null
 gone_within "$SRV" 3000
 [ "$(workers "$SRV")" -eq 0 ] && within 0 1000 "$took" "stateless HTTP: the worker is killed when the client hangs up" \
@@ -136,8 +144,8 @@ stop_server "$SRV"
 coproc STDIO { exec "$SH" serve --stdio "${HOSTILE[@]}" 2>"$TMP/stdio.err"; }
 SPID=$STDIO_PID; IN=${STDIO[1]}; OUT=${STDIO[0]}
 printf '%s\n' "$INIT" '{"jsonrpc":"2.0","method":"notifications/initialized"}' "$(spin_call 2)" >&"$IN"
-for _ in $(seq 100); do [ "$(workers "$SPID")" -ge 1 ] && break; sleep 0.05; done
-[ "$(workers "$SPID")" -ge 1 ] && ok "stdio: the spin runs" || fail "stdio: no worker"
+workers_within "$SPID" 1 30000
+[ "$(workers "$SPID")" -ge 1 ] && ok "stdio: the spin runs" || fail "stdio: no worker after 30 s: $(cat "$TMP/stdio.err")"
 printf '%s\n' '{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":2}}' >&"$IN"
 gone_within "$SPID" 3000
 [ "$(workers "$SPID")" -eq 0 ] && within 0 1000 "$took" "stdio: notifications/cancelled kills the spinning worker" \
@@ -146,7 +154,8 @@ printf '%s\n' '{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"t
 line=""; while IFS= read -r -t 10 line <&"$OUT"; do case "$line" in *'"id":3'*) break ;; esac; done
 case "$line" in *'"text":"ok"'*) ok "stdio: the next call is served" ;; *) fail "stdio next call: $line" ;; esac
 printf '%s\n' "$(spin_call 4)" >&"$IN"
-for _ in $(seq 100); do [ "$(workers "$SPID")" -ge 1 ] && break; sleep 0.05; done
+workers_within "$SPID" 1 30000
+[ "$(workers "$SPID")" -ge 1 ] && ok "stdio: the second spin runs" || fail "stdio: no worker for the second spin"
 t0=$(now_ms); eval "exec $IN>&-"
 for _ in $(seq 150); do kill -0 "$SPID" 2>/dev/null || break; sleep 0.02; done
 took=$(( $(now_ms) - t0 ))

@@ -72,7 +72,7 @@ if command -v python3 >/dev/null; then
 s=socket.socket(); s.bind(("127.0.0.1",0)); s.listen(8)
 print(s.getsockname()[1], flush=True); time.sleep(120)' > "$TMP/port" &
   LISTENER=$!; MCP_PIDS+=("$LISTENER")
-  for _ in $(seq 50); do [ -s "$TMP/port" ] && break; sleep 0.1; done
+  for _ in $(seq 300); do [ -s "$TMP/port" ] && break; sleep 0.1; done
   hostile connect "{\"port\":$(cat "$TMP/port")}" 1500 "socket: Permission denied"
   kill "$LISTENER"; wait "$LISTENER" 2>/dev/null
 else

@@ -13,7 +13,7 @@ start() {
   coproc SRV { sh -c 'echo $$ > "$1"; shift; exec "$@"' _ "$TMP/pid" \
                  "$SH" serve --stdio "$@" 2>"$TMP/stdio.err" | tee -a "$TMP/out"; }
   IN=${SRV[1]} OUT=${SRV[0]}
-  for _ in $(seq 50); do [ -s "$TMP/pid" ] && break; sleep 0.1; done
+  for _ in $(seq 300); do [ -s "$TMP/pid" ] && break; sleep 0.1; done
   SPID=$(cat "$TMP/pid")
 }
 # close_in: end of input for the server.

@@ -17,7 +17,7 @@ start() { # start [GLOBAL OPTS...]: serve --stdio as a coprocess
   coproc SRV { sh -c 'echo $$ > "$1"; shift; exec "$@"' _ "$TMP/pid" \
                  "$SH" "$@" serve --stdio "${LIBS[@]}" 2>"$TMP/stdio.err" | tee -a "$TMP/out"; }
   IN=${SRV[1]} OUT=${SRV[0]}
-  for _ in $(seq 50); do [ -s "$TMP/pid" ] && break; sleep 0.1; done
+  for _ in $(seq 300); do [ -s "$TMP/pid" ] && break; sleep 0.1; done
 }
 send() { printf '%s\n' "$1" >&"$IN"; }
 recv_until() { # recv_until PATTERN: read lines until one matches (20 s)
