@@ -55,6 +55,7 @@ struct metrics {
 	/* Calls refused by a rate limit or concurrency cap (ratelimit.h),
 	 * by limit: a handful of fixed series, whatever the callers. */
 	atomic_ullong limited[METRICS_LIMITS];
+	atomic_ullong inline_calls;
 };
 
 static uint64_t hash(enum kind k, const char *s)
@@ -462,6 +463,12 @@ void metrics_limited(struct metrics *m, int limit)
 		atomic_fetch_add(&m->limited[limit], 1);
 }
 
+void metrics_call_inline(struct metrics *m)
+{
+	if (m)
+		atomic_fetch_add(&m->inline_calls, 1);
+}
+
 char *metrics_render(struct metrics *m, size_t *len)
 {
 	/* At most METRICS_MAX_SERIES series, plus the two "(other)" ones. */
@@ -515,6 +522,13 @@ char *metrics_render(struct metrics *m, size_t *len)
 		emit(&o, "skillhost_calls_limited_total{limit=\"%s\"} %llu\n",
 		     limit_names[i],
 		     (unsigned long long)atomic_load(&m->limited[i]));
+	emit(&o,
+	     "# HELP skillhost_calls_inline_total MCP calls run on the "
+	     "HTTP thread that received them (a quick call on a "
+	     "connection alone on its thread).\n"
+	     "# TYPE skillhost_calls_inline_total counter\n"
+	     "skillhost_calls_inline_total %llu\n",
+	     (unsigned long long)atomic_load(&m->inline_calls));
 	if (o.oom)
 		goto oom;
 	free(tools);

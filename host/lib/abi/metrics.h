@@ -20,6 +20,7 @@
  *   skillhost_worker_crashes_total{skill}              counter
  *   skillhost_circuit_breaker_open{skill}              gauge (0/1)
  *   skillhost_calls_limited_total{limit}               counter (ratelimit.h)
+ *   skillhost_calls_inline_total                       counter (mcp_http.c)
  *
  * Every function is [thread-safe]; observing is lock-free.
  */
@@ -77,6 +78,10 @@ unsigned metrics_skill_in_flight(struct metrics_skill *s);
  * enum rl_kind minus one). NULL m is fine. */
 #define METRICS_LIMITS 4
 void metrics_limited(struct metrics *m, int limit);
+
+/* Count a call run on the thread that received it rather than handed to
+ * a call thread (mcp_http.c says when). NULL m is fine. */
+void metrics_call_inline(struct metrics *m);
 
 /* The whole registry in the Prometheus text format (version 0.0.4),
  * series sorted by labels. The caller frees it; NULL when out of

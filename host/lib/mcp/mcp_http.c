@@ -98,8 +98,16 @@ struct http_session;
 struct http_client;
 
 /* One TCP connection, from libmicrohttpd's connection notifications. */
+/* An I/O thread's own count of its connections, so that a request can
+ * tell whether it is alone on its thread (run_here). */
+struct io_thread {
+	atomic_uint conns;
+};
+static _Thread_local struct io_thread io_self;
+
 struct http_conn {
 	struct http_conn *prev, *next; /* h->conns, under h->clock */
+	struct io_thread *io;          /* the I/O thread serving it */
 	MHD_socket fd;
 	/* Complete request headers are due by then (CLOCK_MONOTONIC ms); 0
 	 * while a request is being answered. */
@@ -124,6 +132,7 @@ struct exchange {
 	int gone;    /* the request completed */
 	int dropped; /* notifications were dropped */
 	int aborted; /* the client hung up mid-call; its call was cancelled */
+	int here;    /* its call runs on the I/O thread now (run_here) */
 	char *json;  /* M_JSON: the body, or NULL for 202 */
 	size_t json_len;
 	struct dynbuf out;     /* M_SSE: what is to be read, from out_off */
@@ -210,6 +219,10 @@ struct mcp_http {
 	size_t nlive;
 
 	atomic_int draining;
+
+	unsigned threads;      /* I/O threads */
+	atomic_uint here_busy; /* of them, running a call (run_here) */
+	atomic_int untracked;  /* a connection is not counted: never */
 
 	pthread_t keeper;
 	int keeper_started;
@@ -1268,6 +1281,32 @@ static int body_is_array(const char *b, size_t len)
 }
 
 /* The body of a POST is in: hand the message to its session. */
+static struct http_conn *conn_of(struct MHD_Connection *c);
+
+/* Whether x's call may run on this I/O thread (mcp_reply.may_block):
+ * only while its connection is the only one the thread serves, so that
+ * waiting for the call holds up no other client (HTTP/1.1 answers a
+ * connection's requests in order anyway), and while another I/O thread
+ * is free to take new connections. A client that hangs up meanwhile is
+ * seen by the keeper, as for a suspended call (watch_hangups). Takes a
+ * place in h->here_busy when so. */
+static int run_here(struct mcp_http *h, struct exchange *x)
+{
+	struct http_conn *hc = conn_of(x->conn);
+
+	if (!hc || hc->io != &io_self || atomic_load(&io_self.conns) != 1 ||
+	    atomic_load(&h->untracked) || h->threads < 2)
+		return 0;
+	if (atomic_fetch_add(&h->here_busy, 1) + 1 >= h->threads) {
+		atomic_fetch_sub(&h->here_busy, 1);
+		return 0;
+	}
+	pthread_mutex_lock(&x->lock);
+	x->here = 1;
+	pthread_mutex_unlock(&x->lock);
+	return 1;
+}
+
 static enum MHD_Result process_post(struct mcp_http *h, struct exchange *x)
 {
 	struct MHD_Connection *c = x->conn;
@@ -1378,9 +1417,17 @@ static enum MHD_Result process_post(struct mcp_http *h, struct exchange *x)
 		}
 		ms = x->ms;
 	}
+	if (m.kind == JSONRPC_REQUEST && !strcmp(m.method, "tools/call"))
+		reply.may_block = run_here(h, x);
 	x_ref(x); /* the reply's, until its final message */
 	x->start_ms = now_ms();
 	mcp_session_handle(ms, &m, &reply);
+	if (reply.may_block) {
+		pthread_mutex_lock(&x->lock);
+		x->here = 0;
+		pthread_mutex_unlock(&x->lock);
+		atomic_fetch_sub(&h->here_busy, 1);
+	}
 	if (init && !h->stateless) {
 		if (mcp_session_initialized(ms)) {
 			pthread_mutex_lock(&h->tlock);
@@ -1917,9 +1964,15 @@ static void on_connection(void *cls, struct MHD_Connection *c,
 	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
 		const union MHD_ConnectionInfo *ci = MHD_get_connection_info(
 		        c, MHD_CONNECTION_INFO_CONNECTION_FD);
-		if (!ci || !(hc = calloc(1, sizeof *hc)))
-			return; /* untracked: only the idle timeout applies */
+		if (!ci || !(hc = calloc(1, sizeof *hc))) {
+			/* Only the idle timeout applies to it, and no call
+			 * can know it is alone on its thread any more. */
+			atomic_store(&h->untracked, 1);
+			return;
+		}
 		hc->fd = ci->connect_fd;
+		hc->io = &io_self;
+		atomic_fetch_add(&io_self.conns, 1);
 		atomic_store(&hc->deadline_ms,
 		             now_ms() + (int64_t)h->header_timeout_s * 1000);
 		pthread_mutex_lock(&h->clock);
@@ -1933,6 +1986,7 @@ static void on_connection(void *cls, struct MHD_Connection *c,
 	}
 	if (!hc)
 		return;
+	atomic_fetch_sub(&hc->io->conns, 1);
 	pthread_mutex_lock(&h->clock);
 	if (hc->prev)
 		hc->prev->next = hc->next;
@@ -2190,8 +2244,8 @@ static void watch_hangups(struct mcp_http *h)
 			x->aborted = 1;
 			x->refs++; /* ours, until cancelled */
 			hung[n++] = x;
-		} else if (x->kind == X_POST && x->suspended && !x->final &&
-		           !x->gone && !x->aborted &&
+		} else if (x->kind == X_POST && (x->suspended || x->here) &&
+		           !x->final && !x->gone && !x->aborted &&
 		           (ci = MHD_get_connection_info(
 		                    x->conn,
 		                    MHD_CONNECTION_INFO_CONNECTION_FD))) {
@@ -2373,6 +2427,7 @@ sh_status mcp_http_start(struct mcp_server *srv, const struct mcp_http_opts *o,
 		return sh_error_set(e, SH_ERR_NOMEM, "out of memory");
 	}
 	h->srv = srv;
+	h->threads = threads;
 	h->addr = *o->addr;
 	h->svc = o->svc;
 	h->stateless = o->stateless;

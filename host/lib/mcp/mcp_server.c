@@ -30,6 +30,7 @@
 #include "mcp_pool.h"
 #include "mcp_skills.h"
 #include "mcp_toolsearch.h"
+#include "metrics.h"
 #include "profile.h"
 #include "ratelimit.h"
 #include "runtime.h"
@@ -79,7 +80,20 @@ struct mcp_job {
 	 * (mcp_resources.h) and so run here rather than on the transport's
 	 * thread; tool_name and args are unused. */
 	int feature;
+	atomic_int chatty; /* it sent the client something before its end */
 };
+
+/* A tool may run on the transport's thread (mcp_reply.may_block) once its
+ * last MCP_INLINE_STREAK calls each took under MCP_INLINE_QUICK_NS and
+ * sent nothing before their response. A call that breaks the streak ran
+ * there anyway; its notifications reach the client with its response
+ * rather than as they happen, and it is not primed for resumption (see
+ * mcp_http.c), which is why only quick, quiet tools qualify. Streaks are
+ * kept per hash slot of the tool's name: two names that share a slot
+ * share a streak, which only costs the quick one its fast path. */
+#define MCP_INLINE_STREAK   8
+#define MCP_INLINE_QUICK_NS 1000000
+#define MCP_INLINE_SLOTS    256
 
 struct mcp_server {
 	struct runtime *rt;
@@ -95,9 +109,10 @@ struct mcp_server {
 	struct mcp_session *sessions;
 	struct mcp_skills *skills; /* installed Agent Skills (mcp_skills.h) */
 	struct mcp_toolsearch *ts; /* deferred listing, or NULL */
-	const struct profile_set *profiles; /* claim mapping, or NULL */
-	const struct profile *profile;      /* default profile, or NULL */
-	struct ratelimit *limits;           /* or NULL */
+	const struct profile_set *profiles;  /* claim mapping, or NULL */
+	const struct profile *profile;       /* default profile, or NULL */
+	struct ratelimit *limits;            /* or NULL */
+	atomic_uint quick[MCP_INLINE_SLOTS]; /* streaks (MCP_INLINE_STREAK) */
 };
 
 struct mcp_session {
@@ -426,6 +441,7 @@ static void on_progress(void *ud, double progress, double total,
 		return;
 	}
 	msg = jsonrpc_notification("notifications/progress", p, &len);
+	atomic_store(&j->chatty, 1);
 	if (msg)
 		j->reply.send(j->reply.ud, msg, len, 0);
 }
@@ -446,6 +462,7 @@ static void on_log(void *ud, skill_log_level level, const char *logger,
 		return;
 	}
 	msg = jsonrpc_notification("notifications/message", p, &len);
+	atomic_store(&j->chatty, 1);
 	if (msg)
 		j->reply.send(j->reply.ud, msg, len, 0);
 }
@@ -475,6 +492,7 @@ static skill_status on_request(void *ud, struct skill_call *c,
 	int elicit = !strcmp(method, "elicitation/create");
 	int able;
 
+	atomic_store(&j->chatty, 1);
 	pthread_mutex_lock(&s->lock);
 	able = elicit ? s->can_elicit
 	              : !strcmp(method, "sampling/createMessage") &&
@@ -530,6 +548,16 @@ static char *limited(struct mcp_job *j, enum rl_kind k, int64_t wait_ms,
 	return jsonrpc_error(j->msg.id, MCP_ERR_LIMITED, text, data, len);
 }
 
+/* The streak slot of tool name (see MCP_INLINE_STREAK). */
+static atomic_uint *quick_slot(struct mcp_server *srv, const char *name)
+{
+	uint32_t hash = 2166136261u;
+
+	for (; *name; name++)
+		hash = (hash ^ (unsigned char)*name) * 16777619u;
+	return &srv->quick[hash % MCP_INLINE_SLOTS];
+}
+
 /* Run one call and build its response (NULL when there is none to
  * send). */
 static char *run_call(struct mcp_job *j, size_t *len)
@@ -566,6 +594,8 @@ static char *run_call(struct mcp_job *j, size_t *len)
 	struct sh_error err;
 	struct catalog *c;
 	struct tool *t;
+	atomic_uint *quick;
+	int64_t t0 = call_now_ns();
 	cJSON *out;
 	char *msg;
 
@@ -638,6 +668,14 @@ static char *run_call(struct mcp_job *j, size_t *len)
 		                t->canonical);
 	j->tool = NULL;
 	runtime_release(c);
+	quick = quick_slot(srv, j->tool_name);
+	if (call_now_ns() - t0 < MCP_INLINE_QUICK_NS &&
+	    !atomic_load(&j->chatty)) {
+		if (atomic_load(quick) < MCP_INLINE_STREAK)
+			atomic_fetch_add(quick, 1);
+	} else {
+		atomic_store(quick, 0);
+	}
 	/* Artifacts become this session's resources, and their paths do
 	 * not leave the server. */
 	if (mcp_artifacts_adopt(j->s->arts, runtime_services(srv->rt), &res) &&
@@ -1253,6 +1291,7 @@ static enum mcp_rx do_call(struct mcp_session *s, struct jsonrpc_msg *m,
 	struct mcp_job *j;
 	const char *refusal = NULL;
 	int code = JSONRPC_SERVER_ERROR;
+	int here;
 
 	if (feature) {
 		/* Checked by the method itself, on the worker. */
@@ -1307,10 +1346,19 @@ static enum mcp_rx do_call(struct mcp_session *s, struct jsonrpc_msg *m,
 			s->calls->prev_s = j;
 		s->calls = j;
 	}
+	/* Nothing the call does can wait on the client (mcp_reply). */
+	here = r->may_block && !feature && !token && !s->can_elicit &&
+	       !s->can_sample &&
+	       atomic_load(quick_slot(srv, j->tool_name)) >= MCP_INLINE_STREAK;
 	pthread_mutex_unlock(&s->lock);
 	if (refusal) {
 		reply_error(r, j->msg.id, code, "%s", refusal);
 		job_free(j);
+		return MCP_RX_DONE;
+	}
+	if (here) {
+		metrics_call_inline(runtime_services(srv->rt)->metrics);
+		run_job(j);
 		return MCP_RX_DONE;
 	}
 

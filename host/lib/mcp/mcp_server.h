@@ -25,7 +25,9 @@
  * mcp_resources.c and mcp_prompts.c.
  *
  * Threads. tools/call runs on the server's worker pool, so a long call
- * never holds up pings or cancellations; everything else is answered on
+ * never holds up pings or cancellations (unless the transport says its
+ * thread may block and the call is predicted quick: mcp_reply.may_block);
+ * everything else is answered on
  * the calling thread before mcp_session_receive returns. Catalogs are never
  * kept: each listing and each call holds a runtime_acquire() reference for
  * its own duration only, so a reload swaps catalogs under a live server.
@@ -122,6 +124,15 @@ struct mcp_server_opts {
 struct mcp_reply {
 	void (*send)(void *ud, char *msg, size_t len, int final);
 	void *ud;
+	/* [transport] 1 when nothing but this message's sender waits on the
+	 * thread delivering it, so that a quick tools/call may run there,
+	 * before mcp_session_receive returns, instead of waking a call
+	 * thread: a hand-off each way is most of a quick call's latency.
+	 * The server does so only for a tool whose recent calls were quick
+	 * and quiet, without a progressToken, on a session that cannot be
+	 * asked anything (no elicitation or sampling), so nothing the call
+	 * does waits on the client. 0 (the default) never. */
+	int may_block;
 };
 
 /* Where a session's unsolicited notifications go (list_changed). Same
