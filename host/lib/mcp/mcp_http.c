@@ -8,7 +8,9 @@
  * session's GET stream. Its lock guards what a worker thread and the I/O
  * thread share: the answer so far and whether the connection is
  * suspended. A connection is suspended only under that lock and resumed
- * only under it, so a wake-up is never lost.
+ * only under it, so a wake-up is never lost. A quick call on a connection
+ * alone on its I/O thread is run by that thread and never suspended
+ * (run_here): the reply is complete when mcp_session_receive returns.
  *
  * Lock order: h->tlock -> hs->glock -> x->lock, and the MCP server's locks
  * before all of them (list_changed arrives holding them). Nothing is
