@@ -259,6 +259,29 @@ static struct worker *take_worker(struct isolated *iso, struct skill_call *call,
 			*st = SKILL_ERR_INTERNAL;
 			break;
 		}
+		/* Before taking or starting a worker: a call cancelled while
+		 * it waited (its client left, its deadline passed) must not
+		 * start one only to have it killed. */
+		if (call_is_cancelled(call)) {
+			int timed_out =
+			        call->deadline_ns && now >= call->deadline_ns;
+			(void)snprintf(
+			        msg, cap,
+			        "%s failed: %s while waiting for one of skill "
+			        "%s's %u workers%s",
+			        tool,
+			        timed_out ? "the call's deadline passed"
+			                  : "the call was cancelled",
+			        iso->name, iso->pool_max,
+			        iso->nworkers < iso->pool_max
+			                ? " (restarts are being held back "
+			                  "after crashes)"
+			                : "");
+			set_outcome(res, EXEC_BUSY, "busy", "");
+			*st = timed_out ? SKILL_ERR_TIMEOUT
+			                : SKILL_ERR_CANCELLED;
+			break;
+		}
 		if (iso->idle) {
 			w = iso->idle;
 			iso->idle = w->next;
@@ -286,26 +309,6 @@ static struct worker *take_worker(struct isolated *iso, struct skill_call *call,
 			iso->nworkers--;
 			iso_crashed(iso, "start failed");
 			iso_wake_waiters(iso);
-			break;
-		}
-		if (call_is_cancelled(call)) {
-			int timed_out =
-			        call->deadline_ns && now >= call->deadline_ns;
-			(void)snprintf(
-			        msg, cap,
-			        "%s failed: %s while waiting for one of skill "
-			        "%s's %u workers%s",
-			        tool,
-			        timed_out ? "the call's deadline passed"
-			                  : "the call was cancelled",
-			        iso->name, iso->pool_max,
-			        iso->nworkers < iso->pool_max
-			                ? " (restarts are being held back "
-			                  "after crashes)"
-			                : "");
-			set_outcome(res, EXEC_BUSY, "busy", "");
-			*st = timed_out ? SKILL_ERR_TIMEOUT
-			                : SKILL_ERR_CANCELLED;
 			break;
 		}
 		wake = now + (int64_t)1000 * 1000000;
