@@ -100,16 +100,10 @@ struct http_session;
 struct http_client;
 
 /* One TCP connection, from libmicrohttpd's connection notifications. */
-/* An I/O thread's own count of its connections, so that a request can
- * tell whether it is alone on its thread (run_here). */
-struct io_thread {
-	atomic_uint conns;
-};
-static _Thread_local struct io_thread io_self;
-
 struct http_conn {
 	struct http_conn *prev, *next; /* h->conns, under h->clock */
-	struct io_thread *io;          /* the I/O thread serving it */
+	unsigned slot; /* its I/O thread's in h->io_conns (io_slot), or
+	                * MCP_HTTP_POLL_THREADS_MAX: not counted */
 	MHD_socket fd;
 	/* Complete request headers are due by then (CLOCK_MONOTONIC ms); 0
 	 * while a request is being answered. */
@@ -222,7 +216,13 @@ struct mcp_http {
 
 	atomic_int draining;
 
-	unsigned threads;      /* I/O threads */
+	unsigned threads; /* I/O threads */
+	/* Connections per I/O thread (io_slot), so that a request can tell
+	 * whether it is alone on its thread (run_here). Kept here, not in
+	 * the threads, so that a connection closed from another thread
+	 * counts down memory that still exists. */
+	atomic_uint io_conns[MCP_HTTP_POLL_THREADS_MAX];
+	atomic_uint io_next;   /* slots given */
 	atomic_uint here_busy; /* of them, running a call (run_here) */
 	atomic_int untracked;  /* a connection is not counted: never */
 
@@ -1285,6 +1285,27 @@ static int body_is_array(const char *b, size_t len)
 /* The body of a POST is in: hand the message to its session. */
 static struct http_conn *conn_of(struct MHD_Connection *c);
 
+/* Which I/O thread of which server the calling thread is. */
+static _Thread_local struct {
+	const struct mcp_http *h;
+	unsigned slot;
+} io_me;
+
+/* The calling I/O thread's slot in h->io_conns, given on its first
+ * connection; 0 when h has no slot left for it. */
+static int io_slot(struct mcp_http *h, unsigned *slot)
+{
+	if (io_me.h != h) {
+		unsigned n = atomic_fetch_add(&h->io_next, 1);
+		if (n >= MCP_HTTP_POLL_THREADS_MAX)
+			return 0;
+		io_me.h = h;
+		io_me.slot = n;
+	}
+	*slot = io_me.slot;
+	return 1;
+}
+
 /* Whether x's call may run on this I/O thread (mcp_reply.may_block):
  * only while its connection is the only one the thread serves, so that
  * waiting for the call holds up no other client (HTTP/1.1 answers a
@@ -1295,9 +1316,11 @@ static struct http_conn *conn_of(struct MHD_Connection *c);
 static int run_here(struct mcp_http *h, struct exchange *x)
 {
 	struct http_conn *hc = conn_of(x->conn);
+	unsigned me;
 
-	if (!hc || hc->io != &io_self || atomic_load(&io_self.conns) != 1 ||
-	    atomic_load(&h->untracked) || h->threads < 2)
+	if (!hc || !io_slot(h, &me) || hc->slot != me ||
+	    atomic_load(&h->io_conns[me]) != 1 || atomic_load(&h->untracked) ||
+	    h->threads < 2)
 		return 0;
 	if (atomic_fetch_add(&h->here_busy, 1) + 1 >= h->threads) {
 		atomic_fetch_sub(&h->here_busy, 1);
@@ -1973,8 +1996,12 @@ static void on_connection(void *cls, struct MHD_Connection *c,
 			return;
 		}
 		hc->fd = ci->connect_fd;
-		hc->io = &io_self;
-		atomic_fetch_add(&io_self.conns, 1);
+		if (io_slot(h, &hc->slot)) {
+			atomic_fetch_add(&h->io_conns[hc->slot], 1);
+		} else {
+			hc->slot = MCP_HTTP_POLL_THREADS_MAX;
+			atomic_store(&h->untracked, 1);
+		}
 		atomic_store(&hc->deadline_ms,
 		             now_ms() + (int64_t)h->header_timeout_s * 1000);
 		pthread_mutex_lock(&h->clock);
@@ -1988,7 +2015,8 @@ static void on_connection(void *cls, struct MHD_Connection *c,
 	}
 	if (!hc)
 		return;
-	atomic_fetch_sub(&hc->io->conns, 1);
+	if (hc->slot < MCP_HTTP_POLL_THREADS_MAX)
+		atomic_fetch_sub(&h->io_conns[hc->slot], 1);
 	pthread_mutex_lock(&h->clock);
 	if (hc->prev)
 		hc->prev->next = hc->next;
