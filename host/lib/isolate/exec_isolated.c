@@ -273,7 +273,8 @@ static struct worker *take_worker(struct isolated *iso, struct skill_call *call,
 			        timed_out ? "the call's deadline passed"
 			                  : "the call was cancelled",
 			        iso->name, iso->pool_max,
-			        iso->nworkers < iso->pool_max
+			        iso->nworkers < iso->pool_max &&
+			                        now < iso->next_start_ns
 			                ? " (restarts are being held back "
 			                  "after crashes)"
 			                : "");

@@ -49,6 +49,7 @@
 #include "mcp_oauth.h"
 #include "metrics.h"
 #include "mhd_dl.h" /* MHD_* calls go through its table */
+#include "strhash.h"
 
 #define HTTP_SESSION_BUCKETS  1024
 #define HTTP_SESSION_ID_BYTES 32
@@ -549,11 +550,7 @@ static void sse_free(void *cls)
 
 static unsigned bucket_of(const char *id)
 {
-	uint32_t hash = 2166136261u;
-
-	for (; *id; id++)
-		hash = (hash ^ (unsigned char)*id) * 16777619u;
-	return hash % HTTP_SESSION_BUCKETS;
+	return sh_strhash32(id) % HTTP_SESSION_BUCKETS;
 }
 
 static void hs_notify(void *ud, char *msg, size_t len, int final)
@@ -1282,7 +1279,6 @@ static int body_is_array(const char *b, size_t len)
 	return i < len && b[i] == '[';
 }
 
-/* The body of a POST is in: hand the message to its session. */
 static struct http_conn *conn_of(struct MHD_Connection *c);
 
 /* Which I/O thread of which server the calling thread is. */
@@ -1332,6 +1328,7 @@ static int run_here(struct mcp_http *h, struct exchange *x)
 	return 1;
 }
 
+/* The body of a POST is in: hand the message to its session. */
 static enum MHD_Result process_post(struct mcp_http *h, struct exchange *x)
 {
 	struct MHD_Connection *c = x->conn;

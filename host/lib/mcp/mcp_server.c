@@ -34,6 +34,7 @@
 #include "profile.h"
 #include "ratelimit.h"
 #include "runtime.h"
+#include "strhash.h"
 #include "toolfmt.h"
 
 /* The version a client that never said one speaks (the HTTP header's
@@ -80,7 +81,8 @@ struct mcp_job {
 	 * (mcp_resources.h) and so run here rather than on the transport's
 	 * thread; tool_name and args are unused. */
 	int feature;
-	atomic_int chatty; /* it sent the client something before its end */
+	atomic_int chatty;  /* it sent the client something before its end */
+	atomic_uint *quick; /* tools/call: its tool's streak (quick_slot) */
 };
 
 /* A tool may run on the transport's thread (mcp_reply.may_block) once its
@@ -551,11 +553,7 @@ static char *limited(struct mcp_job *j, enum rl_kind k, int64_t wait_ms,
 /* The streak slot of tool name (see MCP_INLINE_STREAK). */
 static atomic_uint *quick_slot(struct mcp_server *srv, const char *name)
 {
-	uint32_t hash = 2166136261u;
-
-	for (; *name; name++)
-		hash = (hash ^ (unsigned char)*name) * 16777619u;
-	return &srv->quick[hash % MCP_INLINE_SLOTS];
+	return &srv->quick[sh_strhash32(name) % MCP_INLINE_SLOTS];
 }
 
 /* Run one call and build its response (NULL when there is none to
@@ -594,7 +592,7 @@ static char *run_call(struct mcp_job *j, size_t *len)
 	struct sh_error err;
 	struct catalog *c;
 	struct tool *t;
-	atomic_uint *quick;
+	atomic_uint *quick = j->quick;
 	int64_t t0 = call_now_ns();
 	cJSON *out;
 	char *msg;
@@ -668,7 +666,6 @@ static char *run_call(struct mcp_job *j, size_t *len)
 		                t->canonical);
 	j->tool = NULL;
 	runtime_release(c);
-	quick = quick_slot(srv, j->tool_name);
 	if (call_now_ns() - t0 < MCP_INLINE_QUICK_NS &&
 	    !atomic_load(&j->chatty)) {
 		if (atomic_load(quick) < MCP_INLINE_STREAK)
@@ -1323,6 +1320,7 @@ static enum mcp_rx do_call(struct mcp_session *s, struct jsonrpc_msg *m,
 	j->reply = *r;
 	j->feature = feature;
 	j->tool_name = feature ? NULL : name->valuestring;
+	j->quick = feature ? NULL : quick_slot(srv, j->tool_name);
 	j->args = cJSON_IsObject(args) ? args : NULL;
 	j->token = token;
 	j->log_min = (skill_log_level)atomic_load(&s->log_min);
@@ -1348,8 +1346,7 @@ static enum mcp_rx do_call(struct mcp_session *s, struct jsonrpc_msg *m,
 	}
 	/* Nothing the call does can wait on the client (mcp_reply). */
 	here = r->may_block && !feature && !token && !s->can_elicit &&
-	       !s->can_sample &&
-	       atomic_load(quick_slot(srv, j->tool_name)) >= MCP_INLINE_STREAK;
+	       !s->can_sample && atomic_load(j->quick) >= MCP_INLINE_STREAK;
 	pthread_mutex_unlock(&s->lock);
 	if (refusal) {
 		reply_error(r, j->msg.id, code, "%s", refusal);

@@ -27,8 +27,8 @@
  * Threads. tools/call runs on the server's worker pool, so a long call
  * never holds up pings or cancellations (unless the transport says its
  * thread may block and the call is predicted quick: mcp_reply.may_block);
- * everything else is answered on
- * the calling thread before mcp_session_receive returns. Catalogs are never
+ * everything else is answered on the calling thread before
+ * mcp_session_receive returns. Catalogs are never
  * kept: each listing and each call holds a runtime_acquire() reference for
  * its own duration only, so a reload swaps catalogs under a live server.
  *
