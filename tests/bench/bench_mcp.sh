@@ -279,7 +279,9 @@ echo "  load before: $(uptime)"
 # crosses threads several times and nginx's file not at all, so this says
 # how far above the loopback floor a call's latency can sit on this machine.
 "$WAKEUP" 2>/dev/null | awk '/^wakeup_any_us/ {a=$2} /^wakeup_same_cpu_us/ {s=$2} /^wakeup_other_cpu_us/ {o=$2}
-  END {printf "  thread hand-off round trip (bench_wakeup): %s us any CPU, %s us same CPU, %s us other CPU\n", a, s, o}'
+  /^wakeup_proc_any_us/ {pa=$2} /^wakeup_proc_same_cpu_us/ {ps=$2}
+  END {printf "  thread hand-off round trip (bench_wakeup): %s us any CPU, %s us same CPU, %s us other CPU\n", a, s, o
+       printf "  process hand-off round trip (an isolated call'"'"'s trip to its worker): %s us any CPU, %s us same CPU\n", pa, ps}'
 printf '\n%-34s %12s %10s %10s %8s %7s\n' "HTTP" "req/s" "p50 us" "p99 us" "errors" "steal%"
 for conns in $CONN_LIST; do
   for who in nginx isolated in-process official; do

@@ -1,6 +1,8 @@
 /* bench_wakeup - what handing work from one thread to another costs on this
  * machine: the round trip of one byte between two threads over a pair of
- * unix sockets, each side sleeping in read until the other writes.
+ * unix sockets, each side sleeping in read until the other writes; and the
+ * same between two processes, which is what an isolated call's trip to its
+ * skill's worker is.
  *
  *   build/tests/bench_wakeup [ROUND_TRIPS]      (default 5000 per batch)
  *
@@ -10,6 +12,12 @@
  *   other CPU      pinned to CPUs 0 and 1: every hand-off wakes the other
  *                  CPU, which on a VM whose idle vCPU halts means a trip
  *                  through the hypervisor
+ * and, between processes, any CPU and same CPU. A switch between
+ * processes also changes the address space, which costs more where the
+ * hypervisor keeps the page tables (PVM, shadow paging) than on bare
+ * metal: with every CPU busy, an isolated call pays a process round trip
+ * that an in-process call does not, and this figure bounds how close the
+ * two can come.
  * A tools/call crosses threads several times (I/O thread, call thread,
  * worker, and back), nginx's static file not at all; this is the figure
  * that says what each crossing costs, and so how far the call's latency
@@ -23,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "bench_util.h"
@@ -60,9 +69,10 @@ static void *echo_main(void *arg)
 }
 
 /* Median microseconds per round trip over BATCHES batches of n, with the
- * caller on cpu_a and the echoing thread on cpu_b (-1: anywhere); a
- * negative result when the placement is impossible here. */
-static double measure(int cpu_a, int cpu_b, long n)
+ * caller on cpu_a and the echo (a thread, or a child process when proc)
+ * on cpu_b (-1: anywhere); a negative result when the placement is
+ * impossible here. */
+static double measure(int cpu_a, int cpu_b, long n, int proc)
 {
 	double per[BATCHES];
 
@@ -70,6 +80,8 @@ static double measure(int cpu_a, int cpu_b, long n)
 		int there[2], back[2];
 		struct side echo;
 		pthread_t t;
+		pid_t child = -1;
+		int status = 0;
 		char c = 'x';
 		double t0, t1;
 		long i;
@@ -83,7 +95,20 @@ static double measure(int cpu_a, int cpu_b, long n)
 			exit(5);
 		}
 		echo = (struct side){there[1], back[1], cpu_b, n};
-		if (pthread_create(&t, NULL, echo_main, &echo) != 0) {
+		if (proc) {
+			child = fork();
+			if (child == 0) {
+				close(there[0]);
+				close(back[0]);
+				(void)echo_main(&echo);
+				_exit(0);
+			}
+			if (child < 0) {
+				fprintf(stderr, BENCH_NAME ": fork: %s\n",
+				        strerror(errno));
+				exit(5);
+			}
+		} else if (pthread_create(&t, NULL, echo_main, &echo) != 0) {
 			fprintf(stderr, BENCH_NAME ": pthread_create failed\n");
 			exit(5);
 		}
@@ -93,9 +118,13 @@ static double measure(int cpu_a, int cpu_b, long n)
 			    read(back[0], &c, 1) != 1)
 				break;
 		t1 = bench_now_ms();
-		/* The echo thread exits by itself after n, or at EOF. */
+		/* The echo exits by itself after n, or at EOF. */
 		close(there[0]);
-		pthread_join(t, NULL);
+		if (proc)
+			while (waitpid(child, &status, 0) < 0 && errno == EINTR)
+				;
+		else
+			pthread_join(t, NULL);
 		close(there[1]);
 		close(back[0]);
 		close(back[1]);
@@ -120,15 +149,17 @@ int main(int argc, char **argv)
 	long n = argc > 1 ? strtol(argv[1], NULL, 10) : 5000;
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	cpu_set_t all;
-	double any, same, other;
+	double any, same, other, p_any, p_same;
 
 	if (n < 100 || n > 10000000) {
 		fprintf(stderr, "usage: bench_wakeup [ROUND_TRIPS 100..1e7]\n");
 		return 2;
 	}
-	any = measure(-1, -1, n);
-	same = measure(0, 0, n);
-	other = ncpu > 1 ? measure(0, 1, n) : -1;
+	any = measure(-1, -1, n, 0);
+	same = measure(0, 0, n, 0);
+	other = ncpu > 1 ? measure(0, 1, n, 0) : -1;
+	p_any = measure(-1, -1, n, 1);
+	p_same = measure(0, 0, n, 1);
 	/* Give the process back every CPU it may use. */
 	CPU_ZERO(&all);
 	for (long c = 0; c < ncpu && c < CPU_SETSIZE; c++)
@@ -139,5 +170,8 @@ int main(int argc, char **argv)
 	print_us("wakeup_any_us", any);
 	print_us("wakeup_same_cpu_us", same);
 	print_us("wakeup_other_cpu_us", other);
+	printf("process hand-off round trip, the same:\n");
+	print_us("wakeup_proc_any_us", p_any);
+	print_us("wakeup_proc_same_cpu_us", p_same);
 	return 0;
 }

@@ -374,14 +374,18 @@ int iso_wait_input(struct session *s, int timeout_ms)
 	int n = w->out_fd >= 0 ? 2 : 1;
 	int64_t t0 = 0, budget;
 
-	/* Most replies come within microseconds: catch them before sleeping
-	 * (output on out_fd can wait for the poll below), when this
-	 * worker's replies have been that quick and a CPU is spare. */
+	/* Most replies come within microseconds: catch them before sleeping,
+	 * when this worker's replies have been that quick and a CPU is spare.
+	 * A reply caught so is read at once, without the poll below: output
+	 * on out_fd waits for the next wait that sleeps, or for the drain at
+	 * the end of the call (a worker that fills the pipe stops sending,
+	 * so its next wait sleeps). One system call less per reply. */
 	if (timeout_ms != 0 && (budget = spin_budget(&w->spin, WIRE_SPIN_NS))) {
 		t0 = call_now_ns();
-		wire_spin_readable(w->fd, budget);
+		if (wire_spin_readable(w->fd, budget))
+			p[0].revents = POLLIN;
 	}
-	if (poll(p, (nfds_t)n, timeout_ms) < 0)
+	if (!p[0].revents && poll(p, (nfds_t)n, timeout_ms) < 0)
 		return errno == EINTR ? 0 : -1;
 	if (t0)
 		spin_note(&w->spin, call_now_ns() - t0);
