@@ -3,12 +3,14 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #ifdef SKILLHOST_WITH_MIMALLOC
 #include <mimalloc.h>
 #endif
 
 #include "allocator.h"
+#include "exec_isolated.h"
 
 const char *cli_allocator(char *buf, size_t cap)
 {
@@ -31,4 +33,20 @@ const char *cli_allocator(char *buf, size_t cap)
 	snprintf(buf, cap, "glibc malloc");
 #endif
 	return buf;
+}
+
+int cli_allocator_large_pages(void)
+{
+	const char *v = getenv("MIMALLOC_LARGE_OS_PAGES");
+
+	if (v && !strcmp(v, "0"))
+		return 0;
+#ifdef SKILLHOST_WITH_MIMALLOC
+	/* mimalloc read its environment at start-up; a value there is
+	 * already in force. */
+	if (!v)
+		mi_option_enable(mi_option_large_os_pages);
+#endif
+	exec_isolated_short_lived(1);
+	return 1;
 }

@@ -216,5 +216,7 @@ int main(int argc, char **argv)
 	cli_set_surface(!strcmp(cmd->name, "serve")   ? "mcp"
 	                : !strcmp(cmd->name, "agent") ? "agent"
 	                                              : "cli");
+	if (strcmp(cmd->name, "serve") != 0)
+		(void)cli_allocator_large_pages();
 	return cmd->run(&ctx, argc - i, argv + i);
 }

@@ -124,4 +124,23 @@ int exec_isolated_stats(struct executor *ex, struct exec_isolated_stats *out);
 char **exec_isolated_env(const char *scratch, uint64_t memory_max);
 void exec_isolated_env_free(char **env);
 
+/* The settings for glibc's malloc (GLIBC_TUNABLES) that the workers of a
+ * short-lived process get: transparent huge pages asked for the heap
+ * (glibc 2.35 or later; an older glibc ignores the name), blocks up to 32
+ * MiB made on the heap rather than mapped and unmapped one by one, and
+ * the heap grown 4 MiB at a time. A worker that builds a 100-slide deck
+ * then touches a few large pages instead of thousands of small ones,
+ * which is most of its time where each new mapping is dear (a hypervisor
+ * that keeps the page tables). The price is memory the heap keeps until
+ * the worker exits, so a server's long-lived workers do not get them. */
+#define ISOLATED_SHORT_LIVED_TUNABLES                                          \
+	"glibc.malloc.hugetlb=1:glibc.malloc.mmap_threshold=33554432:"         \
+	"glibc.malloc.top_pad=4194304"
+
+/* [control] Whether the workers started from now on are those of a
+ * process that exits when its one command is done (see
+ * ISOLATED_SHORT_LIVED_TUNABLES); off until a program turns it on, and
+ * ignored in sanitizer builds, whose allocator is their own. */
+void exec_isolated_short_lived(int on);
+
 #endif /* SH_EXEC_ISOLATED_H */

@@ -164,6 +164,14 @@ static char *env_entry(const char *name, const char *value)
 	return s;
 }
 
+/* exec_isolated_short_lived: set before workers start, read as they do. */
+static atomic_int short_lived;
+
+void exec_isolated_short_lived(int on)
+{
+	atomic_store(&short_lived, on != 0);
+}
+
 /* The worker's environment: none of the host's (which may hold API keys;
  * a skill gets secrets only through skill.secrets/1), only what a process
  * needs, the log level, the library path, and sanitizer settings in
@@ -181,6 +189,9 @@ char **exec_isolated_env(const char *scratch, uint64_t memory_max)
 	env[n++] = strdup("LANG=C.UTF-8");
 	env[n++] = env_entry("HOME", scratch);
 	env[n++] = env_entry("TMPDIR", scratch);
+	if (atomic_load(&short_lived) && !sandbox_sanitized())
+		env[n++] =
+		        strdup("GLIBC_TUNABLES=" ISOLATED_SHORT_LIVED_TUNABLES);
 	if (level >= SKILL_LOG_DEBUG && level <= SKILL_LOG_EMERGENCY)
 		env[n++] =
 		        env_entry("SKILLHOST_LOG_LEVEL",
