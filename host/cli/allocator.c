@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #ifdef SKILLHOST_WITH_MIMALLOC
 #include <mimalloc.h>
@@ -35,12 +36,14 @@ const char *cli_allocator(char *buf, size_t cap)
 	return buf;
 }
 
-int cli_allocator_large_pages(void)
+void cli_allocator_large_pages(void)
 {
 	const char *v = getenv("MIMALLOC_LARGE_OS_PAGES");
 
-	if (v && !strcmp(v, "0"))
-		return 0;
+	/* The values mimalloc itself reads as off. */
+	if (v && (!strcmp(v, "0") || !strcasecmp(v, "false") ||
+	          !strcasecmp(v, "off") || !strcasecmp(v, "no")))
+		return;
 #ifdef SKILLHOST_WITH_MIMALLOC
 	/* mimalloc read its environment at start-up; a value there is
 	 * already in force. */
@@ -48,5 +51,4 @@ int cli_allocator_large_pages(void)
 		mi_option_enable(mi_option_large_os_pages);
 #endif
 	exec_isolated_short_lived(1);
-	return 1;
 }

@@ -28,10 +28,10 @@ const char *cli_allocator(char *buf, size_t cap);
  * takes 18 ms with 130. The price is resident memory in 2 MiB steps, a few
  * MB for a process that exits; `serve` does not call this, so that a
  * server's memory follows what it uses, in small steps, for as long as it
- * runs. MIMALLOC_LARGE_OS_PAGES in the environment wins: 0 turns both
- * off. Call it before the command allocates much: only memory taken from
- * the system afterwards is affected. Returns 1 when it turned them on.
+ * runs. MIMALLOC_LARGE_OS_PAGES in the environment wins: 0 (or false, off,
+ * no) turns both off. Call it before the command allocates much: only
+ * memory taken from the system afterwards is affected.
  */
-int cli_allocator_large_pages(void);
+void cli_allocator_large_pages(void);
 
 #endif /* SH_CLI_ALLOCATOR_H */

@@ -217,6 +217,6 @@ int main(int argc, char **argv)
 	                : !strcmp(cmd->name, "agent") ? "agent"
 	                                              : "cli");
 	if (strcmp(cmd->name, "serve") != 0)
-		(void)cli_allocator_large_pages();
+		cli_allocator_large_pages();
 	return cmd->run(&ctx, argc - i, argv + i);
 }

@@ -53,7 +53,7 @@ want_hg=0 want_tun=none
 [ "$SANITIZED" = 1 ] || want_tun=glibc.malloc.hugetlb=1
 for mode in default off; do
   envset=()
-  [ $mode = off ] && envset=(MIMALLOC_LARGE_OS_PAGES=0)
+  [ $mode = off ] && envset=(MIMALLOC_LARGE_OS_PAGES=off)
   env "${envset[@]}" "$SH" call testing/sleeper.sleep '{"ms":3000}' --skill "$LIB/testing-sleeper.so" >"$TMP/sleep.$mode.out" 2>&1 &
   cpid=$!
   tun=$(worker_tunables "$cpid")
@@ -72,10 +72,10 @@ for mode in default off; do
         fail "call: $hg huge mappings with $want and THP $THP"
     fi
   else
-    [ "$tun" = none ] && ok "call, MIMALLOC_LARGE_OS_PAGES=0: the worker got no GLIBC_TUNABLES" ||
-      fail "call, MIMALLOC_LARGE_OS_PAGES=0: the worker got GLIBC_TUNABLES '$tun'"
-    [ "${hg:-0}" = 0 ] && ok "call, MIMALLOC_LARGE_OS_PAGES=0: no huge mappings" ||
-      fail "call, MIMALLOC_LARGE_OS_PAGES=0: $hg huge mappings"
+    [ "$tun" = none ] && ok "call, MIMALLOC_LARGE_OS_PAGES=off: the worker got no GLIBC_TUNABLES" ||
+      fail "call, MIMALLOC_LARGE_OS_PAGES=off: the worker got GLIBC_TUNABLES '$tun'"
+    [ "${hg:-0}" = 0 ] && ok "call, MIMALLOC_LARGE_OS_PAGES=off: no huge mappings" ||
+      fail "call, MIMALLOC_LARGE_OS_PAGES=off: $hg huge mappings"
   fi
 done
 
