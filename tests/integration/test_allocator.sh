@@ -9,7 +9,7 @@
 # from 8 connections at once on both policies are all answered.
 # A command that runs once (here `call`) lets its heap grow in huge pages
 # and gives its workers glibc's huge-page settings (allocator.h); `serve`
-# does neither, and MIMALLOC_LARGE_OS_PAGES=0 turns both off. Checked on
+# does neither, and MIMALLOC_LARGE_OS_PAGES=0 (or off) turns both off. Checked on
 # the live processes: the host's mappings advised huge (VmFlags hg, where
 # the kernel has transparent huge pages) and its worker's environment.
 . "$(dirname "$0")/lib.sh"
